@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian packages ogate needs to build, test and run its VM suite,
+# but only those that are missing. Lists live in scripts/deps/*.txt (one package
+# per line, '#' comments), one file per component, so each part states its own needs.
+set -eu
+cd "$(dirname "$0")/.."
+arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
+want=()
+for f in scripts/deps/*.txt; do
+	while read -r pkg arches; do
+		case "$pkg" in ''|'#'*) continue ;; esac
+		# optional second column: architectures the package applies to
+		if [ -n "${arches:-}" ] && [[ " $arches " != *" $arch "* ]]; then continue; fi
+		want+=("$pkg")
+	done < "$f"
+done
+missing=()
+for pkg in "${want[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null; then sudo=sudo; else
+		echo "install-deps: not root and no sudo; please install: ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run each test suite given on the command line, show its TAP output, keep a log
+# under build/test-logs/, and close with one line: "N passed, N failed, N skipped".
+#
+# A suite is an executable that prints TAP ("ok N name" / "not ok N name", with
+# "# SKIP" for skipped tests). cmocka suites are switched to TAP through
+# CMOCKA_MESSAGE_OUTPUT. A suite fails as a whole when it exits non-zero or
+# prints no TAP result at all (a suite that tested nothing must say so with "1..0 # SKIP").
+set -u
+logdir=build/test-logs
+mkdir -p "$logdir"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+pass=0 fail=0 skip=0
+failed_suites=()
+for suite in "$@"; do
+	name=$(basename "$suite")
+	log="$logdir/$name.log"
+	echo "# ---- suite $name ----"
+	start=$(date +%s)
+	"$suite" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+	s=$(grep -E '^ok [0-9]+' "$log" | grep -ciE '# *skip')
+	f=$(grep -cE '^not ok [0-9]+' "$log")
+	p=$((p - s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - suite $name exited with status $rc"
+		f=1
+	elif [ $((p + s + f)) -eq 0 ] && ! grep -qiE '^1\.\.0 *# *skip' "$log"; then
+		echo "not ok - suite $name printed no test result"
+		f=1
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	[ "$f" -gt 0 ] && failed_suites+=("$name")
+	echo "# suite $name: $p passed, $f failed, $s skipped ($(( $(date +%s) - start )) s)"
+done
+[ ${#failed_suites[@]} -gt 0 ] && echo "# failed suites: ${failed_suites[*]} (logs in $logdir/)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
