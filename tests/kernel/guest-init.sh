@@ -1,0 +1,51 @@
+#!/bin/busybox sh
+# /init of the test VM (see tests/kernel/run-vm.sh). Program output goes to
+# the second serial port (/dev/ttyS1); the kernel console is on ttyS0.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+exec >/dev/ttyS1 2>&1
+export OGATE_MODDIR=/lib/ogate
+
+rc=0
+insmod /lib/ogate/ogate.ko || rc=2
+insmod /lib/ogate/ogate_testbed.ko || rc=2
+i=0
+while [ ! -e /dev/ogate0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+check_kernel() {
+	# A kernel WARNING, BUG or unexpected taint fails the run. Unsigned
+	# out-of-tree modules taint O (4096) and E (8192); nothing else may.
+	n=$1
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|RCU stall|lockdep|cut here' || true)
+	if [ -z "$bad" ]; then echo "ok $n kernel_log_has_no_warning_or_bug"; else
+		echo "$bad" | sed 's/^/# /'; echo "not ok $n kernel_log_has_no_warning_or_bug"; rc=1; fi
+	taint=$(cat /proc/sys/kernel/tainted)
+	if [ $((taint & ~(4096 | 8192))) -eq 0 ]; then echo "ok $((n + 1)) kernel_taint_only_out_of_tree ($taint)"; else
+		echo "not ok $((n + 1)) kernel_taint_only_out_of_tree ($taint)"; rc=1; fi
+}
+
+if [ $rc -ne 0 ]; then
+	dmesg | tail -20 | sed 's/^/# /'
+	echo "not ok 1 modules_load"
+else
+	case "$OGATE_MODE" in
+	test)
+		/bin/ogate_test || rc=1
+		echo "TAP version 13"
+		echo "1..2"
+		check_kernel 1
+		;;
+	bench)
+		/bin/ogate_latency || rc=1
+		;;
+	demo)
+		/bin/ogatectl demo || rc=1
+		;;
+	esac
+fi
+echo "OGATE-VM-RESULT rc=$rc"
+sync
+poweroff -f
