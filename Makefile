@@ -37,6 +37,7 @@ SUITES          :=
 BENCHES         :=
 INSTALL_TARGETS :=
 CLEAN_TARGETS   :=
+DEMO            :=
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -51,6 +52,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(SUITES)
 	@tests/run-suites.sh $(SUITES)
+
+# The bundled default (set by the fragments; the newest main job wins).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(DEMO)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -53,6 +53,11 @@ module_param(late_threshold_ns, uint, 0644);
 MODULE_PARM_DESC(late_threshold_ns,
 		 "Fired triggers later than this count as late in the stats (ns, default 10000)");
 
+static unsigned int lead_ns = 2000;
+module_param(lead_ns, uint, 0444);
+MODULE_PARM_DESC(lead_ns,
+		 "Arm the timer this early and spin to the exact edge time with interrupts off (ns, default 2000, max 20000, 0: off)");
+
 static DEFINE_IDA(ogate_ida);
 
 enum ogate_pulse_state {
@@ -68,11 +73,11 @@ struct ogate_pulse {
 	u64 owner;		/* id of the open file that queued it */
 	u64 time_ns;
 	u64 rise_ns;
+	u64 edge_ns;		/* exact time of its next edge */
 	u32 mask;
 	u32 width_ns;
 	u32 late_ns;
 	u8 state;
-	bool edge_due;		/* set while its edge is in the current write */
 };
 
 struct ogate_raw_event {
@@ -111,6 +116,7 @@ struct ogate_dev {
 	DECLARE_BITMAP(values, OGATE_MAX_LINES);
 
 	struct hrtimer timer;
+	u64 lead_ns;		/* queue keys are edge_ns - lead_ns */
 	struct timerqueue_head queue;
 	struct ogate_pulse pool[OGATE_QUEUE_DEPTH];
 	unsigned int used;
@@ -135,7 +141,7 @@ struct ogate_file {
 	struct ogate_dev *od;
 	struct list_head list;
 	u64 id;
-	spinlock_t lock;
+	spinlock_t lock;		/* ring, dropped; taken in the irq_work */
 	wait_queue_head_t wait;
 	unsigned int head;
 	unsigned int tail;
@@ -181,6 +187,14 @@ static void ogate_pulse_event(struct ogate_dev *od, const struct ogate_pulse *p,
 	};
 
 	ogate_raw_push(od, &ev, p->owner);
+}
+
+/* Queue a pulse at its next edge; the timer fires lead_ns before it. */
+static void ogate_pulse_enqueue(struct ogate_dev *od, struct ogate_pulse *p, u64 edge_ns)
+{
+	p->edge_ns = edge_ns;
+	p->node.expires = edge_ns > od->lead_ns ? edge_ns - od->lead_ns : 0;
+	timerqueue_add(&od->queue, &p->node);
 }
 
 static void ogate_pulse_free(struct ogate_dev *od, struct ogate_pulse *p)
@@ -323,10 +337,22 @@ static enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 	if (od->dead)
 		goto out;
 	for (;;) {
+		node = timerqueue_getnext(&od->queue);
 		now = ktime_get_ns();
+		if (!node || node->expires > now)
+			break;
+		/*
+		 * Inside the lead window of the next edge: spin to its exact
+		 * time (at most lead_ns, interrupts off), as pps_gen_parport
+		 * does, so the edge does not inherit the timer's IRQ latency.
+		 */
+		while (now < container_of(node, struct ogate_pulse, node)->edge_ns) {
+			cpu_relax();
+			now = ktime_get_ns();
+		}
 		n = 0;
 		while (n < OGATE_DUE_BATCH && (node = timerqueue_getnext(&od->queue)) &&
-		       node->expires <= now) {
+		       container_of(node, struct ogate_pulse, node)->edge_ns <= now) {
 			struct ogate_pulse *p = container_of(node, struct ogate_pulse, node);
 
 			timerqueue_del(&od->queue, node);
@@ -342,11 +368,10 @@ static enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 			} else {
 				ogate_lines_put(od, p->mask);
 			}
-			p->edge_due = true;
 			due[n++] = p;
 		}
 		if (!n)
-			break;
+			continue;
 
 		ogate_set_lines(od);
 		t_set = ktime_get_ns();
@@ -354,12 +379,10 @@ static enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 		for (i = 0; i < n; i++) {
 			struct ogate_pulse *p = due[i];
 
-			p->edge_due = false;
 			if (p->state == OGATE_PENDING) {
 				p->state = OGATE_ACTIVE;
 				p->rise_ns = t_set;
-				p->node.expires = t_set + p->width_ns;
-				timerqueue_add(&od->queue, &p->node);
+				ogate_pulse_enqueue(od, p, t_set + p->width_ns);
 				ogate_stats_lateness(&od->stats, t_set - p->time_ns);
 			} else {
 				ogate_pulse_event(od, p, OGATE_EVENT_FIRED, p->rise_ns, t_set);
@@ -535,8 +558,7 @@ static int ogate_queue(struct ogate_file *f, struct ogate_trigger *t, unsigned i
 			.state = OGATE_PENDING,
 		};
 		timerqueue_init(&p->node);
-		p->node.expires = t[i].time_ns;
-		timerqueue_add(&od->queue, &p->node);
+		ogate_pulse_enqueue(od, p, t[i].time_ns);
 		od->used++;
 		od->stats.queued++;
 	}
@@ -879,6 +901,7 @@ static int ogate_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	struct ogate_dev *od;
+	unsigned long edge;
 	unsigned int i;
 	int ret;
 
@@ -897,6 +920,7 @@ static int ogate_probe(struct platform_device *pdev)
 	spin_lock_init(&od->files_lock);
 	INIT_LIST_HEAD(&od->files);
 	timerqueue_init_head(&od->queue);
+	od->lead_ns = min(lead_ns, 20000U);
 	hrtimer_init(&od->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	od->timer.function = ogate_timer_fn;
 	init_irq_work(&od->work, ogate_deliver);
@@ -934,6 +958,8 @@ static int ogate_probe(struct platform_device *pdev)
 	ogate_read_names(dev, "trigger-names", "trigger", od->trig_names, od->ntrig);
 	ogate_read_names(dev, "frame-names", "frame", od->frame_names, od->nframe);
 
+	edge = device_property_read_bool(dev, "frame-falling-edge") ?
+	       IRQF_TRIGGER_FALLING : IRQF_TRIGGER_RISING;
 	for (i = 0; i < od->nframe; i++) {
 		int irq = gpiod_to_irq(od->frame->desc[i]);
 
@@ -942,7 +968,7 @@ static int ogate_probe(struct platform_device *pdev)
 		od->frame_line[i].od = od;
 		od->frame_line[i].index = i;
 		ret = devm_request_irq(dev, irq, ogate_frame_irq,
-				       IRQF_TRIGGER_RISING | IRQF_NO_THREAD,
+				       edge | IRQF_NO_THREAD,
 				       od->frame_names[i], &od->frame_line[i]);
 		if (ret)
 			return dev_err_probe(dev, ret, "cannot request IRQ %d of frame line %u\n",

@@ -42,6 +42,8 @@ else
 		/bin/ogate_latency || rc=1
 		;;
 	demo)
+		# wire trigger 0 to frame 0 so frame edges show up too
+		echo "loopback 1" >/dev/ogate_testbed
 		/bin/ogatectl demo || rc=1
 		;;
 	esac

@@ -30,7 +30,11 @@ if [ -z "$kver" ]; then
 fi
 [ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
 kdir=/lib/modules/$kver/build
-[ "$(uname -m)" = x86_64 ] || die "the VM suite runs an x86-64 guest; host is $(uname -m)"
+if [ "$(uname -m)" != x86_64 ]; then
+	# On a Pi, test the module on the real pins instead (see docs/kernel.md).
+	echo "1..0 # SKIP the VM suite boots an x86-64 guest; host is $(uname -m)"
+	exit 0
+fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (install qemu-system-x86)"
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q dynamically && busybox=""

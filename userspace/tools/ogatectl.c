@@ -411,7 +411,7 @@ bad:
 static void queue_defaults(struct queue_opts *o)
 {
 	*o = (struct queue_opts){ .relative = true, .at = 10000000, .mask = 1, .width = 100000,
-				  .late = 100000, .count = 1, .period = 10000000 };
+				  .late = 1000000, .count = 1, .period = 10000000 };
 }
 
 static int cmd_cancel(const char *how, const char *val)
@@ -577,11 +577,13 @@ static int cmd_demo(void)
 	o.width = 2000000;
 	o.count = 10;
 	o.period = 20000000;
+	o.late = 5000000;	/* generous: the demo also runs under emulation */
 	o.cookie = 1;
 	rc = queue_triggers(&o, true, true);
 	printf("\n-- lines 0 and 1 together (one array write, simultaneous edges) --\n");
 	queue_defaults(&o);
 	o.mask = 0x3;
+	o.late = 5000000;
 	o.cookie = 2;
 	rc |= queue_triggers(&o, true, true);
 	printf("\n-- 200 triggers, lateness measured by the driver --\n");

@@ -69,7 +69,7 @@ struct tb {
 	unsigned int edge_line;
 	struct irq_work fire_work;
 	unsigned long fire_pending;
-	struct mutex cmd_lock;
+	struct mutex cmd_lock;	/* serialises commands written to the chardev */
 	struct platform_device *parent;
 	struct platform_device *ogate;
 };
