@@ -612,14 +612,16 @@ static long ogate_ioctl_cancel(struct ogate_file *f, void __user *arg)
 		return -EFAULT;
 	if (c.padding || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
 		return -EINVAL;
-	if (c.how != OGATE_CANCEL_ID && c.how != OGATE_CANCEL_COOKIE && c.how != OGATE_CANCEL_ALL)
+	if (c.how < OGATE_CANCEL_ID || c.how > OGATE_CANCEL_DEVICE)
 		return -EINVAL;
-	if ((c.how == OGATE_CANCEL_ALL && c.value) || (c.how == OGATE_CANCEL_ID && !c.value))
+	if ((c.how >= OGATE_CANCEL_ALL && c.value) || (c.how == OGATE_CANCEL_ID && !c.value))
 		return -EINVAL;
 
 	raw_spin_lock_irqsave(&od->lock, flags);
 	if (od->dead) {
 		ret = -ENODEV;
+	} else if (c.how == OGATE_CANCEL_DEVICE) {
+		c.count = ogate_cancel_locked(od, 0, OGATE_CANCEL_ALL, 0, true, true);
 	} else {
 		c.count = ogate_cancel_locked(od, f->id, c.how, c.value, false, true);
 		if (!c.count && c.how == OGATE_CANCEL_ID) {
@@ -733,6 +735,9 @@ static long ogate_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (READ_ONCE(f->od->dead))
 		return -ENODEV;
+	if (!(file->f_mode & FMODE_WRITE) &&
+	    (cmd == OGATE_IOC_QUEUE || cmd == OGATE_IOC_QUEUE_BATCH || cmd == OGATE_IOC_CANCEL))
+		return -EBADF;
 
 	switch (cmd) {
 	case OGATE_IOC_GET_VERSION:

@@ -5,7 +5,7 @@ PROGRAMS += $(BIN)/ogatectl
 $(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/tools/stats-util.h include/uapi/ogate.h | $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
-SUITES  += tests/kernel/checkpatch.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh
+SUITES  += tests/kernel/checkpatch.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh
 BENCHES += bench/kernel/run.sh
 
 OGATE_VERSION := 0.1.0

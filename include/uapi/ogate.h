@@ -102,8 +102,14 @@ struct ogate_trigger_batch {
 #define OGATE_CANCEL_ID		1	/* the trigger with this id */
 #define OGATE_CANCEL_COOKIE	2	/* every trigger with this cookie */
 #define OGATE_CANCEL_ALL	3	/* every trigger of this open file */
+#define OGATE_CANCEL_DEVICE	4	/* emergency stop: every trigger of every
+					 * file, pulses in progress ended at once */
 
-/* Cancel triggers of this open file that have not started their pulse. */
+/*
+ * Cancel triggers of this open file that have not started their pulse
+ * (OGATE_CANCEL_DEVICE: of every file, and end active pulses too).
+ * Needs the file open for writing, like queueing.
+ */
 struct ogate_cancel {
 	__u32 how;			/* in: OGATE_CANCEL_* */
 	__u32 padding;			/* in: must be zero */

@@ -375,6 +375,54 @@ TEST_F(dev, cancel_by_id_cookie_and_all_reports_and_nothing_fires)
 	EXPECT_EQ(-ETIMEDOUT, next_event(self->fd, &ev, 0, 10));
 }
 
+TEST_F(dev, emergency_stop_cancels_every_owner_and_ends_pulses_in_progress)
+{
+	int other = open(DEV, O_RDWR);
+	uint64_t now = now_ns();
+	struct ogate_trigger a = trig(now + 5 * MS, 1, 500 * MS);	/* ours, active */
+	struct ogate_trigger b = trig(now + 200 * MS, 2, 10 * US);	/* other's, pending */
+	struct ogate_cancel c = { .how = OGATE_CANCEL_DEVICE };
+	struct tb_rec log[16], l0[8], l1[8];
+	struct ogate_event ev;
+	int n;
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, queue_errno(self->fd, &a));
+	ASSERT_EQ(0, queue_errno(other, &b));
+	sleep_until(now + 50 * MS);
+	ASSERT_EQ(0, ioctl(self->fd, OGATE_IOC_CANCEL, &c));
+	EXPECT_EQ(2, c.count);
+	ASSERT_EQ(0, next_event(other, &ev, OGATE_EVENT_CANCELLED, 1000));
+	EXPECT_EQ(b.id, ev.id);
+	ASSERT_EQ(0, next_event(self->fd, &ev, OGATE_EVENT_CANCELLED, 1000));
+	EXPECT_EQ(a.id, ev.id);
+	sleep_until(now + 300 * MS);
+	n = tb_log(log, 16);
+	ASSERT_EQ(2, tb_log_line(log, n, 0, l0));
+	EXPECT_EQ(0, l0[1].value);
+	EXPECT_GT(l0[0].ts + 100 * MS, l0[1].ts);
+	EXPECT_EQ(0, tb_log_line(log, n, 1, l1));
+	close(other);
+}
+
+TEST_F(dev, read_only_file_may_watch_but_not_queue_or_cancel)
+{
+	int ro = open(DEV, O_RDONLY);
+	struct ogate_trigger t = trig(now_ns() + 50 * MS, 1, 10 * US);
+	struct ogate_cancel c = { .how = OGATE_CANCEL_DEVICE };
+	struct ogate_info info;
+	struct ogate_event ev;
+
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(EBADF, queue_errno(ro, &t));
+	EXPECT_EQ(-1, ioctl(ro, OGATE_IOC_CANCEL, &c));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, ioctl(ro, OGATE_IOC_GET_INFO, &info));
+	ASSERT_EQ(0, tb_cmd("edge 4 1"));
+	ASSERT_EQ(0, next_event(ro, &ev, OGATE_EVENT_FRAME, 1000));
+	close(ro);
+}
+
 TEST_F(dev, cancel_rejects_bad_requests)
 {
 	struct ogate_cancel c = { .how = 99 };

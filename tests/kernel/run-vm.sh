@@ -91,6 +91,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/ogate}
 cp "$busybox" "$root/bin/busybox"
 cp kernel/ogate.ko tests/kernel/testbed/ogate_testbed.ko "$root/lib/ogate/"
 cp "$out/ogate_test" "$out/ogate_latency" "$out/ogatectl" "$root/bin/"
+cp tests/kernel/ogatectl_test.sh "$root/bin/"
 cp tests/kernel/guest-init.sh "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"

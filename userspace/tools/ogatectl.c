@@ -420,6 +420,8 @@ static int cmd_cancel(const char *how, const char *val)
 
 	if (!strcmp(how, "all")) {
 		c.how = OGATE_CANCEL_ALL;
+	} else if (!strcmp(how, "device")) {
+		c.how = OGATE_CANCEL_DEVICE;
 	} else if (!strcmp(how, "id") && val) {
 		c.how = OGATE_CANCEL_ID;
 		c.value = strtoull(val, NULL, 0);
@@ -427,7 +429,7 @@ static int cmd_cancel(const char *how, const char *val)
 		c.how = OGATE_CANCEL_COOKIE;
 		c.value = strtoull(val, NULL, 0);
 	} else {
-		fprintf(stderr, "ogatectl: cancel needs 'all', 'id N' or 'cookie N'\n");
+		fprintf(stderr, "ogatectl: cancel needs 'all', 'device', 'id N' or 'cookie N'\n");
 		return 1;
 	}
 	if (ioctl(dev_fd, OGATE_IOC_CANCEL, &c)) {
@@ -443,7 +445,7 @@ static int cmd_cancel(const char *how, const char *val)
  * `run`: one command per line on one open file, so cancel reaches the
  * triggers queued before it:
  *   queue in=20ms lines=laser width=1ms [late=..] [cookie=..] [count=..] [period=..]
- *   cancel all | cancel id N | cancel cookie N
+ *   cancel all | cancel device | cancel id N | cancel cookie N
  *   wait N [timeout]   stats   info   sleep DURATION
  */
 static int cmd_run(FILE *in)
@@ -602,6 +604,8 @@ static void usage(FILE *f)
 		"  events [COUNT]               stream events, one per line\n"
 		"  queue [at=NS|in=DUR] [lines=L] [width=DUR] [late=DUR] [cookie=N]\n"
 		"        [count=N] [period=DUR] queue and wait for the outcomes\n"
+		"  cancel                       emergency stop: cancel every trigger of every\n"
+		"                               process, end pulses in progress\n"
 		"  run [FILE]                   commands (queue/cancel/wait/sleep/stats/info)\n"
 		"                               from FILE or stdin on one open file\n"
 		"  latency [N] [PERIOD]         fire N triggers, print lateness percentiles\n"
@@ -686,6 +690,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "demo"))
 		return cmd_demo();
+	if (!strcmp(cmd, "cancel"))
+		return cmd_cancel("device", NULL);
 	fprintf(stderr, "ogatectl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
