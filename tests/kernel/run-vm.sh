@@ -42,18 +42,7 @@ busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || die "busybox (static) missing (install busybox-static)"
 
 # --- harness headers from Debian's linux-source (not vendored) -------------
-ksrc=$top/build/ksrc
-if [ ! -f "$ksrc/tools/testing/selftests/kselftest_harness.h" ]; then
-	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
-	[ -n "$tarball" ] || die "linux-source tarball missing (install linux-source-6.1)"
-	mkdir -p "$ksrc"
-	base=$(basename "$tarball" .tar.xz)
-	xz -T0 -dc "$tarball" | tar -x -C "$ksrc" --strip-components=1 \
-		"$base/tools/testing/selftests/kselftest_harness.h" \
-		"$base/tools/testing/selftests/kselftest.h" \
-		"$base/scripts/checkpatch.pl" "$base/scripts/spelling.txt" \
-		"$base/scripts/const_structs.checkpatch"
-fi
+ksrc=$(tests/kernel/ksrc.sh) || die "cannot extract the kselftest harness"
 
 # --- modules, built for the guest kernel, and static guest programs --------
 make -s -C "$kdir" M="$top/kernel" modules >"$out/kbuild.log" 2>&1 ||
