@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ogated's control socket: a Unix stream socket speaking a line protocol,
+ * one command per line, one reply per command:
+ *   "OK[ text]\n"  or  "ERR <code> <message>\n"   (code: errno name, e.g. EINVAL)
+ * Multi-line replies ("status", "stats") are "OK\n" + "key=value" lines + ".\n".
+ * Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,
+ *           record on|off, mode NAME, stats, help.
+ * The socket file is created with the configured group and mode (0660) and
+ * its directory must exist; a stale socket file is replaced.
+ */
+#ifndef OGATE_CONTROL_H
+#define OGATE_CONTROL_H
+
+#include <stddef.h>
+
+/* Reply builder handed to command handlers. */
+struct ogate_reply;
+void ogate_reply_ok(struct ogate_reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));		/* "OK text" */
+void ogate_reply_kv(struct ogate_reply *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));		/* multi-line: key=value */
+void ogate_reply_err(struct ogate_reply *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));		/* err > 0: errno */
+
+/*
+ * One handler per command; argc/argv are the command's words (argv[0] is
+ * the command). Handlers run on the control thread and must not block on
+ * the frame path.
+ */
+typedef void (*ogate_control_fn)(void *ctx, int argc, char **argv, struct ogate_reply *r);
+
+struct ogate_control_cmd {
+	const char *name;
+	const char *usage;	/* for "help", e.g. "target <phase_rad|frame=U>" */
+	int min_args, max_args;	/* words after the command */
+	ogate_control_fn fn;
+};
+
+struct ogate_control;
+
+/* Bind and listen. group may be NULL/"" (keep the process's group). -errno. */
+struct ogate_control *ogate_control_new(const char *path, const char *group, unsigned int mode,
+					const struct ogate_control_cmd *cmds, size_t ncmds,
+					void *ctx, int *err);
+/* Serve until ogate_control_stop(); runs in its own thread. */
+int ogate_control_start(struct ogate_control *c);
+void ogate_control_stop(struct ogate_control *c);
+void ogate_control_free(struct ogate_control *c);	/* also unlinks the socket */
+
+/* Client side (ogate-client, tests): one command, whole reply into buf. -errno. */
+int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
+			  int timeout_ms);
+
+#endif
