@@ -56,6 +56,9 @@ cflags=(-std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -Iinc
 $CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Wno-sign-compare \
 	-o "$out/ogate_test" tests/kernel/ogate_test.c
 $CC "${cflags[@]}" -o "$out/ogate_latency" bench/kernel/ogate_latency.c
+$CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Iuserspace/daemon -Wno-sign-compare \
+	-o "$out/sinks_test" tests/kernel/sinks_test.c tests/userspace/daemon/log_double.c \
+	userspace/daemon/{sink,sink_ogate,sink_gpiod,sink_dryrun,pulses,program}.c -lgpiod -lpthread
 $CC "${cflags[@]}" -o "$out/ogatectl" userspace/tools/ogatectl.c
 
 # --- the kernel as an uncompressed ELF for PVH boot (3-4 s faster) ---------
@@ -79,7 +82,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/ogate}
 cp "$busybox" "$root/bin/busybox"
 cp kernel/ogate.ko tests/kernel/testbed/ogate_testbed.ko "$root/lib/ogate/"
-cp "$out/ogate_test" "$out/ogate_latency" "$out/ogatectl" "$root/bin/"
+cp "$out/ogate_test" "$out/sinks_test" "$out/ogate_latency" "$out/ogatectl" "$root/bin/"
 cp tests/kernel/ogatectl_test.sh "$root/bin/"
 cp tests/kernel/guest-init.sh "$root/init"
 chmod +x "$root/init"

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The pulse table shared by the userspace sinks, the dry-run sink, trigger
+ * programs and the pipeline ring. (The ogate and gpiod sinks drive real
+ * lines and are tested in the VM suite.)
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "program.h"
+#include "pulses.h"
+#include "ring.h"
+#include "sink.h"
+
+#define MS 1000000LL
+#define US 1000LL
+
+extern char ogate_test_last_log[];
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static struct ogate_pulse_req req(int64_t t, uint32_t mask, uint32_t width)
+{
+	return (struct ogate_pulse_req){ .time_ns = t, .line_mask = mask, .width_ns = width,
+					 .late_ns = (uint32_t)(1 * MS) };
+}
+
+static void test_pulse_table_rejects_bad_pulses_like_the_driver(void **state)
+{
+	struct ogate_pulse_table *t = calloc(1, sizeof(*t));
+	int64_t now = 1000 * MS;
+	struct ogate_pulse_req r;
+	int i;
+
+	ogate_pulses_init(t, 3);
+	r = req(now + MS, 0, 10 * US);
+	assert_int_equal(-ENXIO, ogate_pulses_add(t, &r, 1, now));
+	r = req(now + MS, 1U << 3, 10 * US);
+	assert_int_equal(-ENXIO, ogate_pulses_add(t, &r, 1, now));
+	r = req(now + MS, 1, 999);
+	assert_int_equal(-EDOM, ogate_pulses_add(t, &r, 1, now));
+	r = req(now + 3601000 * MS, 1, 10 * US);
+	assert_int_equal(-ERANGE, ogate_pulses_add(t, &r, 1, now));
+	r = req(now - 2 * MS, 1, 10 * US);
+	assert_int_equal(-ETIME, ogate_pulses_add(t, &r, 1, now));
+	r = req(now + MS, 1, 100 * US);
+	assert_int_equal(0, ogate_pulses_add(t, &r, 1, now));
+	r = req(now + MS + 50 * US, 3, 100 * US);
+	assert_int_equal(-EBUSY, ogate_pulses_add(t, &r, 1, now));
+	for (i = 1; i < OGATE_PULSE_TABLE_SIZE; i++) {
+		r = req(now + (10 + i) * MS, 2, 10 * US);
+		assert_int_equal(0, ogate_pulses_add(t, &r, 1, now));
+	}
+	r = req(now + 5000 * MS, 4, 10 * US);
+	assert_int_equal(-ENOSPC, ogate_pulses_add(t, &r, 1, now));
+	free(t);
+}
+
+static void test_pulse_table_batch_is_all_or_nothing(void **state)
+{
+	struct ogate_pulse_table *t = calloc(1, sizeof(*t));
+	struct ogate_pulse_req r[3] = { req(10 * MS, 1, 10 * US), req(11 * MS, 2, 10 * US),
+					req(12 * MS, 1, 0) };
+
+	ogate_pulses_init(t, 3);
+	assert_int_equal(-EDOM, ogate_pulses_add(t, r, 3, 0));
+	assert_int_equal(0, t->used);
+	r[2].width_ns = 10 * US;
+	assert_int_equal(0, ogate_pulses_add(t, r, 3, 0));
+	assert_int_equal(3, t->used);
+	free(t);
+}
+
+struct outcomes {
+	int n;
+	enum ogate_sink_event_type type[16];
+	int64_t rise[16], fall[16];
+};
+
+static void record(void *ctx, const struct ogate_pulse_slot *s, enum ogate_sink_event_type type,
+		   int64_t rise, int64_t fall)
+{
+	struct outcomes *o = ctx;
+
+	o->type[o->n] = type;
+	o->rise[o->n] = rise;
+	o->fall[o->n++] = fall;
+}
+
+static void test_pulse_table_life_cycle_drives_lines_and_reports(void **state)
+{
+	struct ogate_pulse_table *t = calloc(1, sizeof(*t));
+	struct ogate_pulse_req r[2] = { req(10 * MS, 3, 100 * US), req(20 * MS, 1, 100 * US) };
+	struct outcomes o = { 0 };
+
+	ogate_pulses_init(t, 3);
+	r[1].late_ns = 0;
+	assert_int_equal(0, ogate_pulses_add(t, r, 2, 0));
+	assert_int_equal(10 * MS, ogate_pulses_next_edge(t));
+	assert_int_equal(1, ogate_pulses_due(t, 10 * MS + 5, record, &o));
+	assert_int_equal(3, t->values);		/* both lines of the mask together */
+	ogate_pulses_commit(t, 10 * MS + 7, record, &o);
+	assert_int_equal(0, o.n);
+	assert_int_equal(10 * MS + 7 + 100 * US, ogate_pulses_next_edge(t));
+	assert_int_equal(1, ogate_pulses_due(t, 11 * MS, record, &o));
+	assert_int_equal(0, t->values);
+	ogate_pulses_commit(t, 11 * MS + 1, record, &o);
+	assert_int_equal(1, o.n);
+	assert_int_equal(OGATE_SINK_FIRED, o.type[0]);
+	assert_int_equal(10 * MS + 7, o.rise[0]);
+	assert_int_equal(11 * MS + 1, o.fall[0]);
+	/* zero tolerance and 1 ns late: missed, the line never rises */
+	assert_int_equal(0, ogate_pulses_due(t, 20 * MS + 1, record, &o));
+	assert_int_equal(OGATE_SINK_MISSED, o.type[1]);
+	assert_int_equal(0, t->values);
+	assert_int_equal(0, t->used);
+	free(t);
+}
+
+static void test_pulse_table_cancel_ends_active_only_when_asked(void **state)
+{
+	struct ogate_pulse_table *t = calloc(1, sizeof(*t));
+	struct ogate_pulse_req r[2] = { req(10 * MS, 1, 100 * US), req(20 * MS, 2, 100 * US) };
+	struct outcomes o = { 0 };
+
+	ogate_pulses_init(t, 3);
+	assert_int_equal(0, ogate_pulses_add(t, r, 2, 0));
+	ogate_pulses_due(t, 10 * MS, record, &o);
+	ogate_pulses_commit(t, 10 * MS, record, &o);
+	assert_int_equal(1, ogate_pulses_cancel(t, 0, record, &o));
+	assert_int_equal(1, t->values);		/* the active pulse goes on */
+	assert_int_equal(1, ogate_pulses_cancel(t, 1, record, &o));
+	assert_int_equal(0, t->values);
+	assert_int_equal(OGATE_SINK_CANCELLED, o.type[0]);
+	assert_int_equal(OGATE_SINK_CANCELLED, o.type[1]);
+	free(t);
+}
+
+static void test_event_queue_reports_overflow_as_lost(void **state)
+{
+	struct ogate_evq *q = calloc(1, sizeof(*q));
+	struct ogate_sink_event ev = { .type = OGATE_SINK_FIRED }, out[8];
+	int i;
+
+	for (i = 0; i < OGATE_EVQ_SIZE + 5; i++)
+		ogate_evq_push(q, &ev);
+	assert_int_equal(8, ogate_evq_pop(q, out, 8));
+	assert_int_equal(OGATE_SINK_LOST, out[0].type);
+	assert_int_equal(5, out[0].seq);
+	assert_int_equal(OGATE_SINK_FIRED, out[1].type);
+	free(q);
+}
+
+static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
+{
+	char path[] = "/tmp/ogate-dryrun-XXXXXX";
+	int tmp = mkstemp(path);
+	struct ogate_sink_opts o = { .record_path = path };
+	struct ogate_sink_event ev[8];
+	struct ogate_pulse_req r[2];
+	struct pollfd p;
+	int err = 0, n = 0;
+	struct ogate_sink *s = ogate_sink_new("dryrun", &o, &err);
+	int64_t t0 = now_ns() + 20 * MS;
+	char line[256];
+	FILE *f;
+
+	assert_non_null(s);
+	close(tmp);
+	assert_string_equal("dryrun", ogate_sink_kind(s));
+	r[0] = req(t0, 1, 2 * MS);
+	r[1] = req(t0 + 5 * MS, 2, 1 * MS);
+	r[1].cookie = 42;
+	assert_int_equal(0, ogate_sink_queue(s, r, 2));
+	assert_int_equal(0, ogate_sink_read(s, ev, 8));	/* nothing yet */
+	while (n < 2) {
+		p = (struct pollfd){ .fd = ogate_sink_fd(s), .events = POLLIN };
+		assert_int_equal(1, poll(&p, 1, 2000));
+		n += ogate_sink_read(s, ev + n, 8 - n);
+	}
+	assert_true(now_ns() >= t0 + 6 * MS);
+	assert_int_equal(OGATE_SINK_FIRED, ev[0].type);
+	assert_int_equal(t0, ev[0].rise_ns);
+	assert_int_equal(t0 + 2 * MS, ev[0].fall_ns);
+	assert_int_equal(42, ev[1].cookie);
+	assert_int_equal(t0 + 6 * MS, ev[1].fall_ns);
+
+	r[0] = req(now_ns() + 500 * MS, 1, MS);
+	assert_int_equal(0, ogate_sink_queue(s, r, 1));
+	assert_int_equal(-EBUSY, ogate_sink_queue(s, r, 1));
+	assert_int_equal(1, ogate_sink_cancel_all(s));
+	assert_int_equal(1, ogate_sink_read(s, ev, 8));
+	assert_int_equal(OGATE_SINK_CANCELLED, ev[0].type);
+	ogate_sink_free(s);
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal("event,cookie,line_mask,time_ns,rise_ns,fall_ns\n", line);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(0, strncmp(line, "fired,0,1,", 10));
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(0, strncmp(line, "fired,42,2,", 11));
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(0, strncmp(line, "cancelled,0,1,", 14));
+	fclose(f);
+	unlink(path);
+}
+
+static void test_unknown_sink_kind_is_an_error_naming_it(void **state)
+{
+	int err = 0;
+
+	assert_null(ogate_sink_new("laserbeam", NULL, &err));
+	assert_int_equal(-EINVAL, err);
+	assert_non_null(strstr(ogate_test_last_log, "'laserbeam'"));
+}
+
+static void test_program_expose_holds_camera_as_long_as_laser(void **state)
+{
+	struct ogate_program p = { .laser_line = 0, .camera_line = 1, .mode = OGATE_PROGRAM_EXPOSE,
+				   .laser_width_ns = 5 * MS, .camera_delay_ns = 100 * US,
+				   .camera_width_ns = 50 * US, .late_ns = 500 * US };
+	struct ogate_pulse_req r[OGATE_PROGRAM_MAX_PULSES];
+	char msg[128];
+
+	assert_int_equal(0, ogate_program_check(&p, msg, sizeof(msg)));
+	assert_int_equal(2, ogate_program_build(&p, 1000 * MS, 7, r));
+	assert_int_equal(1000 * MS, r[0].time_ns);
+	assert_int_equal(1, r[0].line_mask);
+	assert_int_equal(5 * MS, r[0].width_ns);
+	assert_int_equal(1000 * MS + 100 * US, r[1].time_ns);
+	assert_int_equal(2, r[1].line_mask);
+	assert_int_equal(5 * MS, r[1].width_ns);
+	assert_int_equal(7, r[1].cookie);
+	assert_int_equal(1005 * MS + 100 * US, ogate_program_end(&p, 1000 * MS));
+
+	p.mode = OGATE_PROGRAM_EDGE;
+	ogate_program_build(&p, 1000 * MS, 7, r);
+	assert_int_equal(50 * US, r[1].width_ns);
+	assert_int_equal(1005 * MS, ogate_program_end(&p, 1000 * MS));
+
+	p.camera_line = -1;
+	assert_int_equal(1, ogate_program_build(&p, 1000 * MS, 7, r));
+	p.camera_line = 0;
+	assert_int_equal(-EINVAL, ogate_program_check(&p, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "both on line 0"));
+}
+
+struct ring_test {
+	struct ogate_ring ring;
+	size_t n;
+	int ok;
+};
+
+static void *ring_consumer(void *arg)
+{
+	struct ring_test *rt = arg;
+	uintptr_t expect = 1;
+
+	while (expect <= rt->n) {
+		void *p = ogate_ring_pop(&rt->ring);
+
+		if (!p)
+			continue;
+		if ((uintptr_t)p != expect++) {
+			rt->ok = 0;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void test_ring_delivers_in_order_across_threads_and_refuses_when_full(void **state)
+{
+	struct ring_test *rt = calloc(1, sizeof(*rt));
+	pthread_t th;
+	uintptr_t i;
+
+	ogate_ring_init(&rt->ring);
+	for (i = 1; i <= OGATE_RING_SIZE; i++)
+		assert_true(ogate_ring_push(&rt->ring, (void *)i));
+	assert_false(ogate_ring_push(&rt->ring, (void *)i));
+	for (i = 1; i <= OGATE_RING_SIZE; i++)
+		assert_ptr_equal((void *)i, ogate_ring_pop(&rt->ring));
+	assert_null(ogate_ring_pop(&rt->ring));
+
+	rt->n = 200000;
+	rt->ok = 1;
+	assert_int_equal(0, pthread_create(&th, NULL, ring_consumer, rt));
+	for (i = 1; i <= rt->n;)
+		if (ogate_ring_push(&rt->ring, (void *)i))
+			i++;
+	pthread_join(th, NULL);
+	assert_true(rt->ok);
+	free(rt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pulse_table_rejects_bad_pulses_like_the_driver),
+		cmocka_unit_test(test_pulse_table_batch_is_all_or_nothing),
+		cmocka_unit_test(test_pulse_table_life_cycle_drives_lines_and_reports),
+		cmocka_unit_test(test_pulse_table_cancel_ends_active_only_when_asked),
+		cmocka_unit_test(test_event_queue_reports_overflow_as_lost),
+		cmocka_unit_test(test_dryrun_sink_fires_at_exact_times_and_is_pollable),
+		cmocka_unit_test(test_unknown_sink_kind_is_an_error_naming_it),
+		cmocka_unit_test(test_program_expose_holds_camera_as_long_as_laser),
+		cmocka_unit_test(test_ring_delivers_in_order_across_threads_and_refuses_when_full),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

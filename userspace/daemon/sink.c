@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Trigger sink front end: picks the implementation by name. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "sink_private.h"
+
+static const struct ogate_sink_ops *const sink_kinds[] = {
+	&ogate_sink_ogate_ops,
+	&ogate_sink_gpiod_ops,
+	&ogate_sink_dryrun_ops,
+};
+
+int64_t ogate_sink_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct ogate_sink *ogate_sink_new(const char *kind, const struct ogate_sink_opts *o, int *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
+		if (!strcmp(kind, sink_kinds[i]->kind))
+			return sink_kinds[i]->create(o, err);
+	ogate_error("trigger sink '%s' unknown (ogate, gpiod or dryrun)", kind);
+	*err = -EINVAL;
+	return NULL;
+}
+
+void ogate_sink_free(struct ogate_sink *s)
+{
+	if (s)
+		s->ops->destroy(s);
+}
+
+const char *ogate_sink_kind(const struct ogate_sink *s)
+{
+	return s->ops->kind;
+}
+
+int ogate_sink_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n)
+{
+	return n ? s->ops->queue(s, p, n) : 0;
+}
+
+int ogate_sink_cancel_all(struct ogate_sink *s)
+{
+	return s->ops->cancel_all(s);
+}
+
+int ogate_sink_fd(const struct ogate_sink *s)
+{
+	return s->fd;
+}
+
+int ogate_sink_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+{
+	return s->ops->read(s, ev, max);
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Dry-run sink: drives nothing. Pulses follow the kernel driver's contract
+ * (bounds, errnos, overlap, queue depth) and are reported fired at exactly
+ * their requested times once those have passed; a timerfd armed at the next
+ * edge makes the sink pollable. With record_path, every outcome is appended
+ * as CSV: event,cookie,line_mask,time_ns,rise_ns,fall_ns.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pulses.h"
+#include "sink_private.h"
+
+struct dryrun {
+	struct ogate_sink base;
+	struct ogate_pulse_table table;
+	struct ogate_evq evq;
+	FILE *record;
+};
+
+static const char *const outcome[] = {
+	[OGATE_SINK_FIRED] = "fired", [OGATE_SINK_MISSED] = "missed",
+	[OGATE_SINK_CANCELLED] = "cancelled",
+};
+
+static void dryrun_cb(void *ctx, const struct ogate_pulse_slot *s,
+		      enum ogate_sink_event_type type, int64_t rise_ns, int64_t fall_ns)
+{
+	struct dryrun *d = ctx;
+
+	ogate_evq_pulse_cb(&d->evq, s, type, rise_ns, fall_ns);
+	if (d->record)
+		fprintf(d->record, "%s,%" PRIu64 ",%u,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+			outcome[type], s->req.cookie, s->req.line_mask, s->req.time_ns,
+			rise_ns, fall_ns);
+}
+
+static void dryrun_arm(struct dryrun *d)
+{
+	int64_t next = ogate_pulses_next_edge(&d->table);
+	struct itimerspec its = { 0 };
+
+	if (next != INT64_MAX) {
+		if (next <= 0)
+			next = 1;	/* 0 would disarm */
+		its.it_value.tv_sec = next / 1000000000LL;
+		its.it_value.tv_nsec = next % 1000000000LL;
+	}
+	timerfd_settime(d->base.fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Play every edge that is due, each at exactly its own time. */
+static void dryrun_advance(struct dryrun *d)
+{
+	int64_t now = ogate_sink_now_ns(), edge;
+
+	while ((edge = ogate_pulses_next_edge(&d->table)) <= now) {
+		ogate_pulses_due(&d->table, edge, dryrun_cb, d);
+		ogate_pulses_commit(&d->table, edge, dryrun_cb, d);
+	}
+	dryrun_arm(d);
+}
+
+static struct ogate_sink *dryrun_create(const struct ogate_sink_opts *o, int *err)
+{
+	struct dryrun *d = calloc(1, sizeof(*d));
+
+	if (!d) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	d->base.ops = &ogate_sink_dryrun_ops;
+	ogate_pulses_init(&d->table, OGATE_SINK_MAX_LINES);
+	d->base.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->base.fd < 0) {
+		*err = -errno;
+		ogate_error("dry-run sink: timerfd: %s", strerror(errno));
+		free(d);
+		return NULL;
+	}
+	if (o && o->record_path && *o->record_path) {
+		d->record = fopen(o->record_path, "w");
+		if (!d->record) {
+			*err = -errno;
+			ogate_error("dry-run sink: cannot write %s: %s", o->record_path, strerror(errno));
+			close(d->base.fd);
+			free(d);
+			return NULL;
+		}
+		fprintf(d->record, "event,cookie,line_mask,time_ns,rise_ns,fall_ns\n");
+	}
+	ogate_info("trigger sink: dry run (nothing is driven)%s%s",
+		   d->record ? ", recording to " : "", d->record ? o->record_path : "");
+	return &d->base;
+}
+
+static int dryrun_cancel_all(struct ogate_sink *s)
+{
+	struct dryrun *d = (struct dryrun *)s;
+	int n;
+
+	dryrun_advance(d);
+	n = ogate_pulses_cancel(&d->table, 0, dryrun_cb, d);
+	dryrun_arm(d);
+	return n;
+}
+
+static void dryrun_destroy(struct ogate_sink *s)
+{
+	struct dryrun *d = (struct dryrun *)s;
+
+	dryrun_advance(d);
+	ogate_pulses_cancel(&d->table, 1, dryrun_cb, d);
+	if (d->record)
+		fclose(d->record);
+	close(d->base.fd);
+	free(d);
+}
+
+static int dryrun_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n)
+{
+	struct dryrun *d = (struct dryrun *)s;
+	int ret;
+
+	dryrun_advance(d);
+	ret = ogate_pulses_add(&d->table, p, n, ogate_sink_now_ns());
+	dryrun_arm(d);
+	return ret;
+}
+
+static int dryrun_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+{
+	struct dryrun *d = (struct dryrun *)s;
+	uint64_t expirations;
+
+	if (read(d->base.fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return -errno;
+	dryrun_advance(d);
+	return ogate_evq_pop(&d->evq, ev, max);
+}
+
+const struct ogate_sink_ops ogate_sink_dryrun_ops = {
+	.kind = "dryrun",
+	.create = dryrun_create,
+	.destroy = dryrun_destroy,
+	.queue = dryrun_queue,
+	.cancel_all = dryrun_cancel_all,
+	.read = dryrun_read,
+};
