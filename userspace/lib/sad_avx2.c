@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* AVX2 SAD back end (built with -mavx2; only called when the CPU reports AVX2). */
+#include <immintrin.h>
+#include "sad_private.h"
+
+static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+
+static uint64_t hsum256(__m256i v)
+{
+	__m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+}
+
+static uint64_t avx2_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	__m256i acc = _mm256_setzero_si256(), acc2 = _mm256_setzero_si256();
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		int x = 0;
+		for (; x + 64 <= w; x += 64) {
+			acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+								    _mm256_loadu_si256((const __m256i *)(pb + x))));
+			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x + 32)),
+								      _mm256_loadu_si256((const __m256i *)(pb + x + 32))));
+		}
+		for (; x + 32 <= w; x += 32)
+			acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+								    _mm256_loadu_si256((const __m256i *)(pb + x))));
+		for (; x < w; x++)
+			tail += (uint64_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
+	}
+	return hsum256(_mm256_add_epi64(acc, acc2)) + tail;
+}
+
+static uint64_t avx2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+{
+	const __m256i zero = _mm256_setzero_si256(), lomask = _mm256_set1_epi16(0xff);
+	__m256i lo = zero, hi = zero;
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *pa = (const uint16_t *)((const char *)a + (size_t)y * as);
+		const uint16_t *pb = (const uint16_t *)((const char *)b + (size_t)y * bs);
+		int x = 0;
+		for (; x + 16 <= w; x += 16) {
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
+			__m256i vb = _mm256_loadu_si256((const __m256i *)(pb + x));
+			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb), _mm256_subs_epu16(vb, va));
+			lo = _mm256_add_epi64(lo, _mm256_sad_epu8(_mm256_and_si256(d, lomask), zero));
+			hi = _mm256_add_epi64(hi, _mm256_sad_epu8(_mm256_srli_epi16(d, 8), zero));
+		}
+		for (; x < w; x++)
+			tail += (uint64_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
+	}
+	return hsum256(lo) + 256 * hsum256(hi) + tail;
+}
+
+const struct ogate_sad ogate_sad_avx2 = {
+	.name = "avx2", .available = have_avx2, .u8 = avx2_u8, .u16 = avx2_u16,
+};
