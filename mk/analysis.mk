@@ -52,3 +52,18 @@ install-analysis: $(AN_LIB) $(BUILD)/lib/ogate.pc
 	install -m 644 $(AN_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/lib/ogate.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 $(AN_SRC)/include/ogate/*.h $(DESTDIR)$(PREFIX)/include/ogate/
+
+# Tools: ogate-synth, ogate-emulate
+AN_TOOLS := userspace/tools
+AN_TIFF_LIBS := -ltiff
+$(OBJ)/tools/%.o: $(AN_TOOLS)/%.c $(AN_HDRS) $(wildcard $(AN_TOOLS)/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BIN)/ogate-synth: $(OBJ)/tools/synth/ogate-synth.o $(OBJ)/tools/synth/heart.o $(OBJ)/tools/emulate/stackio.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
+PROGRAMS += $(BIN)/ogate-synth
+$(BIN)/ogate-emulate: $(OBJ)/tools/emulate/ogate-emulate.o $(OBJ)/tools/emulate/stackio.o $(OBJ)/tools/emulate/svgplot.o $(AN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
+PROGRAMS += $(BIN)/ogate-emulate
