@@ -41,7 +41,7 @@ PROGRAMS += $(AN_LIB) $(BUILD)/lib/ogate.pc
 # Unit tests (cmocka, ASan + UBSan)
 AN_TESTS := $(patsubst tests/userspace/lib/%.c,$(TBIN)/lib/%,$(wildcard tests/userspace/lib/test_*.c))
 SUITES += $(AN_TESTS)
-$(TBIN)/lib/%: tests/userspace/lib/%.c $(AN_LIB_SAN) $(wildcard tests/userspace/lib/*.h)
+$(TBIN)/lib/%: tests/userspace/lib/%.c $(AN_LIB_SAN) $(wildcard tests/userspace/lib/*.h) $(wildcard $(AN_SRC)/*.c userspace/tools/synth/*.[ch])
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) -Itests/userspace/lib $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(AN_LIB_SAN) -lcmocka $(AN_LDLIBS)
 
@@ -67,3 +67,7 @@ $(BIN)/ogate-emulate: $(OBJ)/tools/emulate/ogate-emulate.o $(OBJ)/tools/emulate/
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
 PROGRAMS += $(BIN)/ogate-emulate
+
+# End-to-end: synth -> emulate --truth with error bounds (needs the programs)
+SUITES += tests/integration/emulate/run.sh
+tests/integration/emulate/run.sh: $(BIN)/ogate-synth $(BIN)/ogate-emulate

@@ -227,20 +227,31 @@ static void set_target(struct ogate_sync *s, double u)
 	s->info.target_phase = ogate_wrap_2pi(2 * M_PI * u / P);
 }
 
-/* Accept when the last agree_count estimates all lie within tolerance of their median. */
-static int period_agrees(struct ogate_sync *s, double *median)
+/* Accept when the last k estimates all lie within tolerance of their median. */
+static int estimates_agree(const double *v, int n, int k, double tol, double *scratch, double *median)
 {
-	int k = s->set.agree_count;
-	if (s->phist_n < k)
+	if (n < k)
 		return 0;
-	memcpy(s->scratch, s->phist, sizeof(double) * (size_t)k);
-	qsort(s->scratch, (size_t)k, sizeof(double), cmp_dbl);
-	double med = k & 1 ? s->scratch[k / 2] : 0.5 * (s->scratch[k / 2 - 1] + s->scratch[k / 2]);
-	if (s->scratch[0] < med * (1 - s->set.agree_tolerance) ||
-	    s->scratch[k - 1] > med * (1 + s->set.agree_tolerance))
+	memcpy(scratch, v, sizeof(double) * (size_t)k);
+	qsort(scratch, (size_t)k, sizeof(double), cmp_dbl);
+	double med = k & 1 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+	if (scratch[0] < med * (1 - tol) || scratch[k - 1] > med * (1 + tol))
 		return 0;
 	*median = med;
 	return 1;
+}
+
+static int period_agrees(struct ogate_sync *s, double *median)
+{
+	return estimates_agree(s->phist, s->phist_n, s->set.agree_count, s->set.agree_tolerance, s->scratch, median);
+}
+
+/* Two-sided unwrap: the step is the advance expected from the elapsed time plus the
+ * wrapped (-pi, pi] difference from it, so a small backward step stays backward. */
+static double unwrap_step(double prev_unw, double phase, double expected_adv)
+{
+	double prev = ogate_wrap_2pi(prev_unw);
+	return prev_unw + expected_adv + ogate_wrap_pi(phase - prev - expected_adv);
 }
 
 /*
@@ -486,8 +497,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 		double adv = 0;
 		if (ivl > 0)
 			adv = 2 * M_PI * ((double)(f->meta.timestamp_ns - p->t_ns) * 1e-9 / ivl) / s->info.period_frames;
-		double prev = ogate_wrap_2pi(p->unw);
-		unw = p->unw + adv + ogate_wrap_pi(r->phase - prev - adv);
+		unw = unwrap_step(p->unw, r->phase, adv);
 	}
 	r->unwrapped = unw;
 	struct hist *h = &s->hist[s->hhead];

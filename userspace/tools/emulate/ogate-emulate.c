@@ -315,6 +315,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --target-frame: '%s' is not a frame position >= 0\n", tframe);
 		return 2;
 	}
+	/* results of an earlier run in DIR must not pass for this one's, even if this one fails */
+	snprintf(outdir, sizeof(outdir), "%s", out);
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		char p[4200];
+		snprintf(p, sizeof(p), "%s/%s", outdir, outputs[i]);
+		unlink(p);
+	}
 	const char *input = argv[optind];
 	char err[1024];
 	struct stack st;
@@ -329,15 +336,15 @@ int main(int argc, char **argv)
 		ts = read_csv_column(ts_path, "t_s", &nt, NULL);
 		if (!ts)
 			return 1;
-		if (nt < N) {
-			fprintf(stderr, PROG ": %s: %d timestamps for %d frames (first missing: frame %d)\n", ts_path, nt, N, nt);
-			return 1;
-		}
-		for (int i = 1; i < N; i++)
+		for (int i = 1; i < nt && i < N; i++)
 			if (!(ts[i] > ts[i - 1])) {
 				fprintf(stderr, PROG ": %s: frame %d: timestamp %.9f does not increase\n", ts_path, i, ts[i]);
 				return 1;
 			}
+		if (nt < N) {
+			fprintf(stderr, PROG ": %s: %d timestamps for %d frames (first missing: frame %d)\n", ts_path, nt, N, nt);
+			return 1;
+		}
 	} else {
 		ts = malloc(sizeof(double) * (size_t)N);
 		for (int i = 0; i < N; i++)
@@ -372,12 +379,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(outdir, sizeof(outdir), "%s", out);
-	/* results of an earlier run must not pass for this one's */
-	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		char p[4200];
-		snprintf(p, sizeof(p), "%s/%s", outdir, outputs[i]);
-		unlink(p);
-	}
 
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	if (!sy) {

@@ -197,7 +197,7 @@ int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el
 	return 0;
 }
 
-int stack_save_tiff(const char *path, const struct stack *s, char *err, size_t el)
+int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *err, size_t el)
 {
 	TIFFSetWarningHandler(tiff_quiet);
 	TIFFSetErrorHandler(tiff_quiet);
@@ -214,6 +214,10 @@ int stack_save_tiff(const char *path, const struct stack *s, char *err, size_t e
 		TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
 		TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
 		TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, (uint32_t)s->h);
+		if (deflate) {
+			TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+			TIFFSetField(t, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
+		}
 		TIFFSetField(t, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
 		TIFFSetField(t, TIFFTAG_PAGENUMBER, (uint16_t)i, (uint16_t)s->n);
 		size_t rowb = (size_t)s->w * s->bytes;

@@ -14,7 +14,8 @@ struct stack {
 /* Load by extension (.npy, .tif, .tiff). 0 or -1 with a one-line message in err. */
 int stack_load(const char *path, struct stack *s, char *err, size_t errlen);
 int stack_save_npy(const char *path, const struct stack *s, char *err, size_t errlen);
-int stack_save_tiff(const char *path, const struct stack *s, char *err, size_t errlen);
+/* deflate: zip-compress (lossless) */
+int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *err, size_t errlen);
 void stack_free(struct stack *s);
 static inline void *stack_frame(const struct stack *s, int i)
 {

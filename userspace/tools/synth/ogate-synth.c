@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 	}
 	if (tif) {
 		snprintf(path, sizeof(path), "%s.tif", out);
-		if (stack_save_tiff(path, &st, err, sizeof(err))) {
+		if (stack_save_tiff(path, &st, 0, err, sizeof(err))) {
 			fprintf(stderr, "ogate-synth: %s\n", err);
 			return 1;
 		}
