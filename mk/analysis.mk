@@ -71,3 +71,11 @@ PROGRAMS += $(BIN)/ogate-emulate
 # End-to-end: synth -> emulate --truth with error bounds (needs the programs)
 SUITES += tests/integration/emulate/run.sh
 tests/integration/emulate/run.sh: $(BIN)/ogate-synth $(BIN)/ogate-emulate
+
+# Benchmarks
+AN_BENCH := $(BUILD)/bench/analysis_bench
+$(AN_BENCH): bench/analysis_bench.c $(AN_LIB) userspace/tools/synth/heart.c userspace/tools/synth/heart.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -o $@ bench/analysis_bench.c userspace/tools/synth/heart.c $(AN_LIB) $(AN_LDLIBS)
+PROGRAMS += $(AN_BENCH)
+BENCHES += $(AN_BENCH) bench/emulate_bench.sh
