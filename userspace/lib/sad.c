@@ -88,6 +88,17 @@ uint64_t ogate_sad_u16(const struct ogate_sad *s, const uint16_t *a, size_t astr
 	return (w > 0 && h > 0) ? s->u16(a, astride, b, bstride, w, h) : 0;
 }
 
+void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out)
+{
+	size_t k = 0;
+	if (w > 0 && h > 0 && s->u8_x4)
+		for (; k + 4 <= n; k += 4)
+			s->u8_x4(a, astride, b + k, bstride, w, h, out + k);
+	for (; k < n; k++)
+		out[k] = ogate_sad_u8(s, a, astride, b[k], bstride, w, h);
+}
+
 int ogate_sad_frames(const struct ogate_sad *s, const struct ogate_frame *a,
 		     const struct ogate_frame *b, uint64_t *out)
 {

@@ -79,6 +79,45 @@ static uint64_t avx2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t
 	return hsum256(lo) + 256 * hsum256(hi) + tail;
 }
 
+static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w, int h,
+		       uint64_t out[4])
+{
+	if (w < 32) {
+		for (int k = 0; k < 4; k++)
+			out[k] = avx2_u8(a, as, b[k], bs, w, h);
+		return;
+	}
+	__m256i acc0 = _mm256_setzero_si256(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+	const __m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w & 31)));
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as;
+		size_t ro = (size_t)y * bs;
+		const uint8_t *p0 = b[0] + ro, *p1 = b[1] + ro, *p2 = b[2] + ro, *p3 = b[3] + ro;
+		int x = 0;
+		for (; x + 32 <= w; x += 32) {
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
+			acc0 = _mm256_add_epi64(acc0, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p0 + x))));
+			acc1 = _mm256_add_epi64(acc1, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p1 + x))));
+			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p2 + x))));
+			acc3 = _mm256_add_epi64(acc3, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p3 + x))));
+		}
+		if (x < w) {
+			int o = w - 32;
+			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + o)), m);
+#define TAIL(acc, p) acc = _mm256_add_epi64(acc, _mm256_sad_epu8(va, _mm256_and_si256(_mm256_loadu_si256((const __m256i *)((p) + o)), m)))
+			TAIL(acc0, p0);
+			TAIL(acc1, p1);
+			TAIL(acc2, p2);
+			TAIL(acc3, p3);
+#undef TAIL
+		}
+	}
+	out[0] = hsum256(acc0);
+	out[1] = hsum256(acc1);
+	out[2] = hsum256(acc2);
+	out[3] = hsum256(acc3);
+}
+
 const struct ogate_sad ogate_sad_avx2 = {
-	.name = "avx2", .available = have_avx2, .u8 = avx2_u8, .u16 = avx2_u16,
+	.name = "avx2", .available = have_avx2, .u8 = avx2_u8, .u16 = avx2_u16, .u8_x4 = avx2_u8_x4,
 };

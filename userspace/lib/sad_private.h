@@ -10,6 +10,9 @@ struct ogate_sad {
 	int (*available)(void);
 	uint64_t (*u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride, int w, int h);
 	uint64_t (*u16)(const uint16_t *a, size_t astride, const uint16_t *b, size_t bstride, int w, int h);
+	/* optional: one frame against four others at once (the frame is loaded once per vector) */
+	void (*u8_x4)(const uint8_t *a, size_t astride, const uint8_t *const b[4], size_t bstride,
+		      int w, int h, uint64_t out[4]);
 };
 
 extern const struct ogate_sad ogate_sad_scalar;

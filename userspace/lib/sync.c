@@ -62,6 +62,8 @@ struct ogate_sync {
 	int L, ref_cap;
 	struct ogate_reference_info info;
 	double *S;
+	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
+	uint64_t *sad_out;
 	int dx, dy;
 
 	/* sync history ring */
@@ -103,6 +105,8 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->phist);
 	free(s->scratch);
 	free(s->S);
+	free(s->rp);
+	free(s->sad_out);
 	free(s->hist);
 	free(s->fit_t);
 	free(s->fit_p);
@@ -147,10 +151,12 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
 	s->S = calloc((size_t)s->ref_cap, sizeof(double));
+	s->rp = calloc((size_t)s->ref_cap + 9, sizeof(*s->rp));
+	s->sad_out = calloc((size_t)s->ref_cap + 9, sizeof(uint64_t));
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->ref || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S ||
+	if (!s->buf || !s->ref || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
 	    !s->hist || !s->fit_t || !s->fit_p) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
@@ -386,11 +392,22 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogat
 	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
 	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
 	int best = 0;
-	for (int j = 0; j < s->L; j++) {
-		s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+	if (s->fmt == OGATE_PIX_U8) {
+		const uint8_t **rp = s->rp;
+		uint64_t *out = s->sad_out;
+		for (int j = 0; j < s->L; j++)
+			rp[j] = (const uint8_t *)ogate_frame_row(s->ref[j], ry) + rx;
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, rp, (size_t)s->L,
+				   s->ref[0]->stride, nw, nh, out);
+		for (int j = 0; j < s->L; j++)
+			s->S[j] = (double)out[j];
+	} else {
+		for (int j = 0; j < s->L; j++)
+			s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+	}
+	for (int j = 1; j < s->L; j++)
 		if (s->S[j] < s->S[best])
 			best = j;
-	}
 	size_t b;
 	r->phase = ogate_subframe_phase(s->S, (size_t)s->L, s->info.period_frames, &b);
 	r->sad_argmin = best;
@@ -404,18 +421,26 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogat
 	if (2 * inset + 8 > H || 2 * inset + 8 > W)
 		return;
 	static const int order[3] = { 0, -1, 1 };
-	double bestv = -1;
-	int bdx = dx, bdy = dy;
+	double v[9];
 	for (int a = 0; a < 3; a++)
 		for (int c = 0; c < 3; c++) {
 			int cx = dx + order[a], cy = dy + order[c];
-			double v = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
-			if (bestv < 0 || v < bestv) {
-				bestv = v;
-				bdx = cx;
-				bdy = cy;
-			}
+			if (s->fmt == OGATE_PIX_U8)
+				s->rp[a * 3 + c] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
+			else
+				v[a * 3 + c] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
 		}
+	if (s->fmt == OGATE_PIX_U8) {
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp, 9,
+				   f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
+		for (int k = 0; k < 9; k++)
+			v[k] = (double)s->sad_out[k];
+	}
+	int bk = 0;	/* first minimum in candidate order: ties keep the current drift */
+	for (int k = 1; k < 9; k++)
+		if (v[k] < v[bk])
+			bk = k;
+	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
 	s->dx = bdx;
 	s->dy = bdy;
 }

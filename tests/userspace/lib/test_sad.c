@@ -61,6 +61,32 @@ static void all_backends_match_scalar_u16_including_full_range(void **state)
 	}
 }
 
+static void multi_sad_equals_single_sads_for_every_backend(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 100; iter++) {
+		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 20), n = 1 + (int)(rnd() % 11);
+		size_t sa = (size_t)w + rnd() % 9, sb = (size_t)w + rnd() % 9;
+		uint8_t *a = malloc(sa * h), *b = malloc(sb * h * n + 64);
+		for (size_t i = 0; i < sa * h; i++)
+			a[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h * n + 64; i++)
+			b[i] = (uint8_t)rnd();
+		const uint8_t *bp[12];
+		uint64_t out[12];
+		for (int k = 0; k < n; k++)
+			bp[k] = b + (size_t)k * sb * h + rnd() % 7;	/* misaligned, possibly overlapping */
+		for (size_t k = 0; k < nb; k++) {
+			ogate_sad_u8_multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
+			for (int j = 0; j < n; j++)
+				assert_int_equal(out[j], ogate_sad_u8(&ogate_sad_scalar, a, sa, bp[j], sb, w, h));
+		}
+		free(a);
+		free(b);
+	}
+}
+
 static void sad_of_known_images_is_exact(void **state)
 {
 	uint8_t a[4 * 33], b[4 * 33];
@@ -122,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(all_backends_match_scalar_u8_on_random_geometry),
 		cmocka_unit_test(all_backends_match_scalar_u16_including_full_range),
+		cmocka_unit_test(multi_sad_equals_single_sads_for_every_backend),
 		cmocka_unit_test(sad_of_known_images_is_exact),
 		cmocka_unit_test(large_u16_frame_does_not_overflow),
 		cmocka_unit_test(dispatch_picks_an_available_backend_and_names_resolve),
