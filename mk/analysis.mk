@@ -47,11 +47,14 @@ $(TBIN)/lib/%: tests/userspace/lib/%.c $(AN_LIB_SAN) $(wildcard tests/userspace/
 
 .PHONY: install-analysis
 INSTALL_TARGETS += install-analysis
-install-analysis: $(AN_LIB) $(BUILD)/lib/ogate.pc
+install-analysis: $(AN_LIB) $(BUILD)/lib/ogate.pc $(BIN)/ogate-synth $(BIN)/ogate-emulate
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ogate
 	install -m 644 $(AN_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(BUILD)/lib/ogate.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 $(AN_SRC)/include/ogate/*.h $(DESTDIR)$(PREFIX)/include/ogate/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN)/ogate-synth $(BIN)/ogate-emulate $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/ogate-synth.1 man/ogate-emulate.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 # Tools: ogate-synth, ogate-emulate
 AN_TOOLS := userspace/tools
