@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-frame analysis time of ogate_sync_process at 128^2, 256^2 and 512^2 (80 fps, 0.4 s
+ * heartbeat: 32-frame period, 37 padded reference frames), one core. Prints BENCH lines. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "ogate/sad.h"
+#include "ogate/sync.h"
+#include "../userspace/tools/synth/heart.h"
+
+#define FPS 80.0
+#define LOOP 192	/* six beats of exactly 32 frames: seamless replay */
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void bench_size(int sz, int nframes)
+{
+	struct blob_heart h;
+	struct rng rng;
+	blob_heart_init(&h, sz, sz, 1);
+	rng_seed(&rng, 2);
+	struct phase_law law = { 0.4, 0, 0, 7, 0.7, nframes / FPS };
+	size_t np = (size_t)sz * sz;
+	uint8_t *pix = malloc(np * LOOP);
+	float *img = malloc(sizeof(float) * np);
+	for (int i = 0; i < LOOP; i++) {
+		blob_heart_render(&h, fmod(phase_law_psi(&law, i / FPS), 2 * M_PI), img);
+		for (size_t k = 0; k < np; k++) {
+			double v = rint(img[k] + 4 * rng_normal(&rng));
+			pix[i * np + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		}
+	}
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_frame *f = ogate_frame_wrap(OGATE_PIX_U8, sz, sz, (size_t)sz, pix);
+	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, worst = 0, det_max = 0;
+	int nl = 0, ntrig = 0;
+	for (int i = 0; i < nframes; i++) {
+		ogate_frame_set_pixels(f, pix + (size_t)(i % LOOP) * np);
+		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(i / FPS * 1e9), .sequence = (uint64_t)i };
+		ogate_frame_set_meta(f, &m);
+		struct ogate_sync_result r;
+		double a = now_us();
+		ogate_sync_process(sy, f, &r);
+		double d = now_us() - a;
+		worst = d > worst ? d : worst;
+		ntrig += r.triggered;
+		if (r.established)
+			est = d;
+		else if (r.state == OGATE_SYNC_LOCKED)
+			lock[nl++] = d;
+		else if (d > det_max)
+			det_max = d;
+	}
+	struct ogate_reference_info info = { 0 };
+	ogate_sync_get_reference(sy, &info);
+	qsort(lock, (size_t)nl, sizeof(double), cmp);
+	double sum = 0;
+	for (int i = 0; i < nl; i++)
+		sum += lock[i];
+	printf("# %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n", sz, sz,
+	       nframes, nl, info.length, info.period_frames, ntrig, ogate_sync_sad_backend(sy));
+	if (nl) {
+		printf("BENCH analysis.sync.mean.%dx%d %.2f us\n", sz, sz, sum / nl);
+		printf("BENCH analysis.sync.p99.%dx%d %.2f us\n", sz, sz, lock[(int)floor(0.99 * (nl - 1))]);
+		printf("BENCH analysis.sync.max.%dx%d %.2f us\n", sz, sz, lock[nl - 1]);
+	}
+	printf("BENCH analysis.determine.max.%dx%d %.2f us\n", sz, sz, det_max);
+	printf("BENCH analysis.establish.%dx%d %.2f us\n", sz, sz, est);
+	printf("BENCH analysis.any_frame.max.%dx%d %.2f us\n", sz, sz, worst);
+	ogate_frame_free(f);
+	ogate_sync_free(sy);
+	free(lock);
+	free(pix);
+	free(img);
+	blob_heart_free(&h);
+}
+
+static void bench_sad(int sz)
+{
+	size_t np = (size_t)sz * sz;
+	uint8_t *a = malloc(np * 38), *b = malloc(np);
+	for (size_t i = 0; i < np * 38; i++)
+		a[i] = (uint8_t)(i * 2654435761u >> 13);
+	for (size_t i = 0; i < np; i++)
+		b[i] = (uint8_t)(i * 40503u >> 7);
+	const struct ogate_sad *be[8];
+	size_t n = ogate_sad_list(be, 8);
+	for (size_t k = 0; k < n; k++) {
+		volatile uint64_t sink = 0;
+		int reps = 200;
+		double t0 = now_us();
+		for (int r = 0; r < reps; r++)
+			for (int j = 0; j < 38; j++)
+				sink += ogate_sad_u8(be[k], a + j * np, (size_t)sz, b, (size_t)sz, sz, sz);
+		printf("BENCH analysis.sad38.%s.%dx%d %.2f us\n", ogate_sad_name(be[k]), sz, sz, (now_us() - t0) / reps);
+	}
+	free(a);
+	free(b);
+}
+
+int main(int argc, char **argv)
+{
+	int quick = argc > 1 && !strcmp(argv[1], "--quick");
+	bench_sad(128);
+	bench_size(128, quick ? 800 : 4800);
+	bench_size(256, quick ? 600 : 2400);
+	bench_size(512, quick ? 400 : 1200);
+	return 0;
+}

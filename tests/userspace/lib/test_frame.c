@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "ogate/frame.h"
+
+static void new_frame_has_padded_stride_and_zeroed_pixels(void **state)
+{
+	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U16, 33, 5);
+	assert_non_null(f);
+	assert_int_equal(ogate_frame_width(f), 33);
+	assert_int_equal(ogate_frame_height(f), 5);
+	assert_true(ogate_frame_stride(f) >= 66);
+	assert_int_equal(ogate_frame_stride(f) % 64, 0);
+	const uint8_t *p = ogate_frame_pixels(f);
+	for (size_t i = 0; i < ogate_frame_stride(f) * 5; i++)
+		assert_int_equal(p[i], 0);
+	ogate_frame_free(f);
+}
+
+static void invalid_geometry_is_refused(void **state)
+{
+	uint8_t buf[16];
+	assert_null(ogate_frame_new(OGATE_PIX_U8, 0, 4));
+	assert_null(ogate_frame_new((enum ogate_pixfmt)3, 4, 4));
+	assert_null(ogate_frame_wrap(OGATE_PIX_U16, 4, 2, 7, buf));	/* stride < 8 bytes */
+	assert_null(ogate_frame_wrap(OGATE_PIX_U8, 4, 2, 4, NULL));
+}
+
+static void copy_carries_pixels_and_metadata_across_strides(void **state)
+{
+	uint8_t src[3 * 7];
+	for (int i = 0; i < 21; i++)
+		src[i] = (uint8_t)i;
+	struct ogate_frame *w = ogate_frame_wrap(OGATE_PIX_U8, 5, 3, 7, src);
+	struct ogate_frame_meta m = { .timestamp_ns = 123456789012LL, .sequence = 42, .exposure_ns = 1000, .source = 3 };
+	ogate_frame_set_meta(w, &m);
+	struct ogate_frame *d = ogate_frame_new(OGATE_PIX_U8, 5, 3);
+	assert_int_equal(ogate_frame_copy(d, w), 0);
+	const uint8_t *p = ogate_frame_pixels(d);
+	for (int y = 0; y < 3; y++)
+		for (int x = 0; x < 5; x++)
+			assert_int_equal(p[y * ogate_frame_stride(d) + x], y * 7 + x);
+	assert_int_equal(ogate_frame_get_meta(d)->timestamp_ns, 123456789012LL);
+	assert_int_equal(ogate_frame_get_meta(d)->sequence, 42);
+	assert_int_equal(ogate_frame_get_meta(d)->source, 3);
+	struct ogate_frame *e = ogate_frame_new(OGATE_PIX_U8, 5, 4);
+	assert_int_equal(ogate_frame_copy(e, w), -22);
+	ogate_frame_free(w);
+	ogate_frame_free(d);
+	ogate_frame_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(new_frame_has_padded_stride_and_zeroed_pixels),
+		cmocka_unit_test(invalid_geometry_is_refused),
+		cmocka_unit_test(copy_carries_pixels_and_metadata_across_strides),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

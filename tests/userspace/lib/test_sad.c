@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* Every SAD back end equals the scalar one: random sizes, strides, offsets, 8 and 16 bit. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "ogate/sad.h"
+#include "sad_private.h"
+
+static uint32_t rng = 12345u;
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static void all_backends_match_scalar_u8_on_random_geometry(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	assert_true(nb >= 1);
+	for (int iter = 0; iter < 300; iter++) {
+		int w = 1 + (int)(rnd() % 300), h = 1 + (int)(rnd() % 40);
+		size_t sa = (size_t)w + rnd() % 37, sb = (size_t)w + rnd() % 37;
+		size_t oa = rnd() % 31, ob = rnd() % 31;	/* misaligned starts */
+		uint8_t *a = malloc(sa * h + oa), *b = malloc(sb * h + ob);
+		for (size_t i = 0; i < sa * h + oa; i++)
+			a[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h + ob; i++)
+			b[i] = (iter & 1) ? (uint8_t)rnd() : (uint8_t)(a[i % (sa * h + oa)] ^ (rnd() & 3));
+		uint64_t ref = ogate_sad_u8(&ogate_sad_scalar, a + oa, sa, b + ob, sb, w, h);
+		for (size_t k = 0; k < nb; k++)
+			assert_int_equal(ogate_sad_u8(be[k], a + oa, sa, b + ob, sb, w, h), ref);
+		free(a);
+		free(b);
+	}
+}
+
+static void all_backends_match_scalar_u16_including_full_range(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 300; iter++) {
+		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 30);
+		size_t sa = 2 * ((size_t)w + rnd() % 19) + (rnd() & 1) * 2, sb = 2 * ((size_t)w + rnd() % 19);
+		size_t na = sa / 2 * h, nbb = sb / 2 * h;
+		uint16_t *a = malloc(na * 2 + 2), *b = malloc(nbb * 2 + 2);
+		for (size_t i = 0; i < na; i++)
+			a[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0) : (uint16_t)rnd();
+		for (size_t i = 0; i < nbb; i++)
+			b[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0) : (uint16_t)rnd();
+		uint64_t ref = ogate_sad_u16(&ogate_sad_scalar, a, sa, b, sb, w, h);
+		for (size_t k = 0; k < nb; k++)
+			assert_int_equal(ogate_sad_u16(be[k], a, sa, b, sb, w, h), ref);
+		free(a);
+		free(b);
+	}
+}
+
+static void multi_sad_equals_single_sads_for_every_backend(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 100; iter++) {
+		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 20), n = 1 + (int)(rnd() % 11);
+		size_t sa = (size_t)w + rnd() % 9, sb = (size_t)w + rnd() % 9;
+		uint8_t *a = malloc(sa * h), *b = malloc(sb * h * n + 64);
+		for (size_t i = 0; i < sa * h; i++)
+			a[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h * n + 64; i++)
+			b[i] = (uint8_t)rnd();
+		const uint8_t *bp[12];
+		uint64_t out[12];
+		for (int k = 0; k < n; k++)
+			bp[k] = b + (size_t)k * sb * h + rnd() % 7;	/* misaligned, possibly overlapping */
+		for (size_t k = 0; k < nb; k++) {
+			ogate_sad_u8_multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
+			for (int j = 0; j < n; j++)
+				assert_int_equal(out[j], ogate_sad_u8(&ogate_sad_scalar, a, sa, bp[j], sb, w, h));
+		}
+		free(a);
+		free(b);
+	}
+}
+
+static void sad_of_known_images_is_exact(void **state)
+{
+	uint8_t a[4 * 33], b[4 * 33];
+	for (int i = 0; i < 4 * 33; i++) {
+		a[i] = 200;
+		b[i] = 5;
+	}
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (size_t k = 0; k < nb; k++)
+		assert_int_equal(ogate_sad_u8(be[k], a, 33, b, 33, 33, 4), 195u * 132);
+}
+
+static void large_u16_frame_does_not_overflow(void **state)
+{
+	int w = 1024, h = 1024;
+	uint16_t *a = calloc((size_t)w * h, 2), *b = malloc((size_t)w * h * 2);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		b[i] = 0xffff;
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (size_t k = 0; k < nb; k++)
+		assert_int_equal(ogate_sad_u16(be[k], a, 2 * w, b, 2 * w, w, h), 65535ull * w * h);
+	free(a);
+	free(b);
+}
+
+static void dispatch_picks_an_available_backend_and_names_resolve(void **state)
+{
+	const struct ogate_sad *best = ogate_sad_best();
+	assert_non_null(best);
+	assert_ptr_equal(ogate_sad_by_name("auto"), best);
+	assert_ptr_equal(ogate_sad_by_name("scalar"), &ogate_sad_scalar);
+	assert_null(ogate_sad_by_name("no-such-backend"));
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx2"))
+		assert_string_equal(ogate_sad_name(best), "avx2");
+	assert_non_null(ogate_sad_by_name("sse2"));
+#endif
+}
+
+static void sad_frames_rejects_mismatched_geometry(void **state)
+{
+	struct ogate_frame *a = ogate_frame_new(OGATE_PIX_U8, 16, 16);
+	struct ogate_frame *b = ogate_frame_new(OGATE_PIX_U8, 16, 15);
+	struct ogate_frame *c = ogate_frame_new(OGATE_PIX_U16, 16, 16);
+	uint64_t v = 7;
+	assert_int_equal(ogate_sad_frames(ogate_sad_best(), a, b, &v), -22);
+	assert_int_equal(ogate_sad_frames(ogate_sad_best(), a, c, &v), -22);
+	assert_int_equal(ogate_sad_frames(ogate_sad_best(), a, a, &v), 0);
+	assert_int_equal(v, 0);
+	ogate_frame_free(a);
+	ogate_frame_free(b);
+	ogate_frame_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(all_backends_match_scalar_u8_on_random_geometry),
+		cmocka_unit_test(all_backends_match_scalar_u16_including_full_range),
+		cmocka_unit_test(multi_sad_equals_single_sads_for_every_backend),
+		cmocka_unit_test(sad_of_known_images_is_exact),
+		cmocka_unit_test(large_u16_frame_does_not_overflow),
+		cmocka_unit_test(dispatch_picks_an_available_backend_and_names_resolve),
+		cmocka_unit_test(sad_frames_rejects_mismatched_geometry),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/* The online pipeline on synthetic hearts with known phase (sync.c is included to reach its
+ * static helpers; the heart model is ogate-synth's). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "../../../userspace/lib/sync.c"
+#include "../../../userspace/tools/synth/heart.c"
+#include "ref_vectors.h"
+
+static const double *est_hist_first5(void) { return est_period_history; }
+
+#define SZ 96
+#define FPS 80.0
+
+struct stream {
+	struct blob_heart heart;
+	struct phase_law law;
+	struct rng rng;
+	float img[SZ * SZ], sh[SZ * SZ];
+};
+
+static void stream_init(struct stream *st, double period_s, double mod_amp)
+{
+	blob_heart_init(&st->heart, SZ, SZ, 7);
+	st->law = (struct phase_law){ period_s, 0.0, mod_amp, 7.0, 0.7, 60.0 };
+	rng_seed(&st->rng, 3);
+}
+
+/* frame at time t (s), shifted by (sy, sx) px, as 8- or 16-bit */
+static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t seq, double sy, double sx, int bits)
+{
+	blob_heart_render(&st->heart, fmod(phase_law_psi(&st->law, t), 2 * M_PI), st->img);
+	rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
+	struct ogate_frame *f = ogate_frame_new(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
+	for (int y = 0; y < SZ; y++)
+		for (int x = 0; x < SZ; x++) {
+			double v = rint(st->sh[y * SZ + x] + 2.0 * rng_normal(&st->rng));
+			v = v < 0 ? 0 : v > 255 ? 255 : v;
+			if (bits == 16)
+				((uint16_t *)((char *)ogate_frame_pixels(f) + y * ogate_frame_stride(f)))[x] = (uint16_t)(v * 256);
+			else
+				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] = (uint8_t)v;
+		}
+	struct ogate_frame_meta m = { .timestamp_ns = 5000000000LL + llround(t * 1e9), .sequence = seq };
+	ogate_frame_set_meta(f, &m);
+	return f;
+}
+
+struct sink_log {
+	int n;
+	struct ogate_trigger t[256];
+};
+
+static void sink(void *ctx, const struct ogate_trigger *t)
+{
+	struct sink_log *l = ctx;
+	if (l->n < 256)
+		l->t[l->n++] = *t;
+}
+
+/* run n frames, collect results */
+static struct ogate_sync_result *run(struct ogate_sync *sy, struct stream *st, int n, int bits, struct sink_log *log)
+{
+	struct ogate_sync_result *r = calloc((size_t)n, sizeof(*r));
+	if (log)
+		ogate_sync_set_sink(sy, sink, log);
+	for (int i = 0; i < n; i++) {
+		struct ogate_frame *f = stream_frame(st, i / FPS, (uint64_t)i, 0, 0, bits);
+		assert_int_equal(ogate_sync_process(sy, f, &r[i]), 0);
+		ogate_frame_free(f);
+	}
+	return r;
+}
+
+/* true period in frames starting at frame index x0 */
+static double true_period_frames(const struct phase_law *law, double x0)
+{
+	double goal = phase_law_psi(law, x0 / FPS) + 2 * M_PI, lo = x0, hi = x0 + 1000;
+	for (int i = 0; i < 80; i++) {
+		double m = (lo + hi) / 2;
+		if (phase_law_psi(law, m / FPS) < goal)
+			lo = m;
+		else
+			hi = m;
+	}
+	return lo - x0;
+}
+
+static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_beat(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct sink_log log = { 0 };
+	int n = 480;
+	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(info.established_seq < 100);
+	assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
+	assert_int_equal(info.length, (int)floor(info.period_frames) + 1 + 2 * OGATE_NE);
+	/* the reference ends just before the establishing frame */
+	assert_int_equal(info.first_seq + (uint64_t)info.length - OGATE_NE, info.established_seq);
+	int ntrig = 0;
+	for (int i = 0; i < n; i++) {
+		if (!r[i].triggered)
+			continue;
+		const struct ogate_trigger *t = &r[i].trigger;
+		assert_int_equal(t->decided_at_seq, (uint64_t)i);
+		/* absolute time, after the frame, inside the latency budget window */
+		double lead = (double)(t->time_ns - t->decided_at_ns) * 1e-9;
+		assert_true(lead > 0 && lead < set.latency_s + set.next_frame_factor / FPS + 1e-9);
+		assert_memory_equal(&log.t[ntrig], t, sizeof(*t));
+		if (ntrig > 0) {	/* one per beat */
+			double gap = (double)(t->time_ns - log.t[ntrig - 1].time_ns) * 1e-9;
+			assert_true(gap > 0.8 * 0.42 && gap < 1.2 * 0.42);
+		}
+		/* accurate: true phase at the trigger time vs the target's true phase */
+		double psi_T = phase_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
+		double psi_goal = phase_law_psi(&st.law, ((double)info.first_seq + info.target_u) / FPS);
+		assert_true(fabs(ogate_wrap_pi(psi_T - psi_goal)) < 0.1 * 2 * M_PI);
+		ntrig++;
+	}
+	/* ~ (6 s - lock) / 0.42 s beats */
+	assert_true(ntrig >= 10 && ntrig <= 15);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *a = ogate_sync_new(&set), *b = ogate_sync_new(&set);
+	struct stream s8, s16;
+	stream_init(&s8, 0.42, 0.0);
+	stream_init(&s16, 0.42, 0.0);
+	struct ogate_sync_result *r8 = run(a, &s8, 200, 8, NULL), *r16 = run(b, &s16, 200, 16, NULL);
+	int locked = 0;
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(r8[i].state, r16[i].state);
+		if (r8[i].has_phase) {
+			locked++;
+			assert_true(fabs(r8[i].phase - r16[i].phase) < 1e-9);
+			assert_int_equal(r8[i].sad_argmin, r16[i].sad_argmin);
+		}
+	}
+	assert_true(locked > 100);
+	free(r8);
+	free(r16);
+	ogate_sync_free(a);
+	ogate_sync_free(b);
+	blob_heart_free(&s8.heart);
+	blob_heart_free(&s16.heart);
+}
+
+static void period_longer_than_the_buffer_allows_never_locks(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);	/* 1 s buffer */
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 1.2, 0.0);
+	struct ogate_sync_result *r = run(sy, &st, 400, 8, NULL);
+	for (int i = 0; i < 400; i++)
+		assert_int_equal(r[i].state, OGATE_SYNC_DETERMINE);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), -ENOENT);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void period_near_the_buffer_limit_locks_correctly(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);	/* 1 s buffer holds 1.5 beats of 0.66 s */
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.66, 0.0);
+	struct ogate_sync_result *r = run(sy, &st, 300, 8, NULL);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(fabs(info.period_frames - 0.66 * FPS) < 0.5);
+	assert_true(info.length <= 80);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void defect4_period_is_accepted_only_when_recent_estimates_agree(void **state)
+{
+	double scratch[16], med;
+	/* the reference accepts this history (>= 9 estimates, P > 6, hist[-3] > 6) */
+	const double wild[9] = { 33, 20, 45, 33, 10, 33, 33, 33, 33 };
+	assert_false(estimates_agree(wild + 4, 5, 5, 0.03, scratch, &med));
+	/* the reference's own history at frame 50: the first (24.9) must not be in an accepted set */
+	assert_false(estimates_agree(est_hist_first5(), 5, 5, 0.03, scratch, &med));
+	assert_true(estimates_agree(est_period_history + 1, 5, 5, 0.03, scratch, &med));
+	assert_true(fabs(med - 33.36081341027755) < 1e-12);
+	assert_false(estimates_agree(est_period_history, 4, 5, 0.03, scratch, &med));	/* too few */
+}
+
+static void defect1_unwrap_is_two_sided(void **state)
+{
+	/* 0.0 -> 6.02 is a small step backwards, not +6.02 */
+	double u = unwrap_step(10 * M_PI, 6.02, 0.0);
+	assert_true(fabs(u - (10 * M_PI + 6.02 - 2 * M_PI)) < 1e-12);
+	/* forward across the wrap */
+	u = unwrap_step(2 * M_PI * 3 + 6.2, 0.1, 0.19);
+	assert_true(fabs(u - (2 * M_PI * 4 + 0.1)) < 1e-12);
+	/* after a gap of several frames the expected advance decides the branch */
+	u = unwrap_step(0.5, 0.5 + 3.5, 3.4);
+	assert_true(fabs(u - 4.0) < 1e-12);
+}
+
+static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	int after_gap = -1, preds_after = 0, phases_ok = 1;
+	for (int i = 0; i < 400; i++) {
+		if (i >= 200 && i < 206)
+			continue;	/* six dropped frames */
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		if (i == 206) {
+			assert_true(r.gap);
+			after_gap = 0;
+		}
+		if (after_gap >= 0 && after_gap < 2)
+			assert_false(r.has_prediction);	/* the window would reach across the gap */
+		if (after_gap >= 0) {
+			after_gap++;
+			preds_after += r.has_prediction;
+			/* unwrapping across the gap stays consistent with the true phase */
+			double psi = phase_law_psi(&st.law, i / FPS);
+			static double off = NAN;
+			if (isnan(off))
+				off = r.unwrapped - psi;
+			if (fabs(r.unwrapped - psi - off) > 1.0)
+				phases_ok = 0;
+		}
+	}
+	assert_true(phases_ok);
+	assert_true(preds_after > 100);	/* prediction resumes */
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	int i = 0;
+	for (; i < 150; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		ogate_sync_process(sy, f, &r);
+		ogate_frame_free(f);
+	}
+	assert_int_equal(r.state, OGATE_SYNC_LOCKED);
+	/* content moves by +2 rows, -1 col: drift becomes (-2, +1) within two frames */
+	for (; i < 200; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 2, -1, 8);
+		ogate_sync_process(sy, f, &r);
+		ogate_frame_free(f);
+		if (i >= 153) {
+			assert_int_equal(r.dx, -2);
+			assert_int_equal(r.dy, 1);
+		}
+	}
+	/* content far off (beyond what the crop allows): no crash, drift stays bounded */
+	for (; i < 260; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 60, -60, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		assert_true(abs(r.dx) < SZ / 2 && abs(r.dy) < SZ / 2);
+	}
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void user_target_frame_is_used_and_barrier_still_computed(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(ogate_settings_set(&set, "target.frame", "12.5"), 0);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result *r = run(sy, &st, 120, 8, NULL);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(fabs(info.target_u - 12.5) < 1e-12);
+	assert_true(fabs(info.target_phase - 2 * M_PI * 12.5 / info.period_frames) < 1e-12);
+	assert_true(info.barrier >= 0 && info.barrier < info.length - 2 * OGATE_NE);
+	assert_int_equal(ogate_sync_set_target_phase(sy, 1.0), 0);
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(fabs(info.target_phase - 1.0) < 1e-12);
+	assert_int_equal(ogate_sync_set_target_phase(sy, 7.0), -EINVAL);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void bad_frames_are_refused(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	struct ogate_frame *a = stream_frame(&st, 0.1, 1, 0, 0, 8);
+	struct ogate_frame *b = stream_frame(&st, 0.05, 2, 0, 0, 8);	/* time goes backwards */
+	struct ogate_frame *c = stream_frame(&st, 0.2, 3, 0, 0, 16);	/* format changes */
+	assert_int_equal(ogate_sync_process(sy, a, &r), 0);
+	assert_int_equal(ogate_sync_process(sy, b, &r), -EINVAL);
+	assert_int_equal(ogate_sync_process(sy, c, &r), -EINVAL);
+	ogate_frame_free(a);
+	ogate_frame_free(b);
+	ogate_frame_free(c);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void settings_parse_keys_and_reject_bad_values(void **state)
+{
+	struct ogate_settings s;
+	ogate_settings_default(&s);
+	assert_int_equal(ogate_settings_set(&s, "prediction.latency_s", "0.02"), 0);
+	assert_true(s.latency_s == 0.02);
+	assert_int_equal(ogate_settings_set(&s, "trigger.next_frame_factor", "2"), 0);
+	assert_true(s.next_frame_factor == 2.0);
+	assert_int_equal(ogate_settings_set(&s, "no.such.key", "1"), -ENOENT);
+	assert_int_equal(ogate_settings_set(&s, "prediction.latency_s", "fast"), -EINVAL);
+	assert_int_equal(ogate_settings_set(&s, "reference.agree_count", "2.5"), -EINVAL);
+	assert_int_equal(ogate_settings_set(&s, "reference.min_heart_rate_hz", "-1"), -EINVAL);
+	assert_int_equal(ogate_settings_set(&s, "sync.sad_backend", "scalar"), 0);
+	struct ogate_sync *sy = ogate_sync_new(&s);
+	assert_non_null(sy);
+	assert_string_equal(ogate_sync_sad_backend(sy), "scalar");
+	ogate_sync_free(sy);
+	ogate_settings_set(&s, "sync.sad_backend", "bogus");
+	assert_null(ogate_sync_new(&s));
+	ogate_settings_set(&s, "sync.sad_backend", "auto");
+	ogate_settings_set(&s, "prediction.predictor", "bogus");
+	assert_null(ogate_sync_new(&s));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_beat),
+		cmocka_unit_test(sixteen_bit_stream_gives_the_same_phases_as_eight_bit),
+		cmocka_unit_test(period_longer_than_the_buffer_allows_never_locks),
+		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
+		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
+		cmocka_unit_test(defect1_unwrap_is_two_sided),
+		cmocka_unit_test(gap_in_the_stream_stops_fits_from_spanning_it),
+		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
+		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
+		cmocka_unit_test(bad_frames_are_refused),
+		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Phase predictors as plug-ins (linuxptp servo style): callers see only this interface. */
+#ifndef OGATE_PREDICTOR_H
+#define OGATE_PREDICTOR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ogate_predictor;
+
+struct ogate_prediction {
+	double phase_now;	/* fitted unwrapped phase at the newest sample (rad) */
+	double rate;		/* phase rate (rad/s), > 0 */
+	double wait_s;		/* time from the newest sample to the next target phase (s), >= 0 */
+};
+
+/* "linear" (ordinary least squares); NULL with errno = ENOENT for an unknown name. */
+struct ogate_predictor *ogate_predictor_create(const char *name);
+void ogate_predictor_destroy(struct ogate_predictor *p);
+const char *ogate_predictor_name(const struct ogate_predictor *p);
+void ogate_predictor_reset(struct ogate_predictor *p);
+/* Fit n samples (t_s relative to any origin, unwrapped phase) and forecast when
+ * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
+int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
+			    size_t n, double target_phase, struct ogate_prediction *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

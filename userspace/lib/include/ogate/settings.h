@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* Analysis settings: defaults, and key=value parsing for config files and --set. */
+#ifndef OGATE_SETTINGS_H
+#define OGATE_SETTINGS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ogate_settings {
+	/* reference period determination */
+	int min_period;			/* reference.min_period (frames, 5) */
+	double lower_threshold;		/* reference.lower_threshold (0.5) */
+	double upper_threshold;		/* reference.upper_threshold (0.75) */
+	double min_heart_rate_hz;	/* reference.min_heart_rate_hz (1.0): buffer = 1/this s */
+	int agree_count;		/* reference.agree_count (5): estimates that must agree */
+	double agree_tolerance;		/* reference.agree_tolerance (0.03): relative to their median */
+	double min_period_frames;	/* reference.min_period_frames (6): shorter periods are refused */
+	int max_buffer_frames;		/* reference.max_buffer_frames (512) */
+	/* prediction */
+	int min_frames_for_fit;		/* prediction.min_frames_for_fit (3) */
+	int max_frames_for_fit;		/* prediction.max_frames_for_fit (32) */
+	double latency_s;		/* prediction.latency_s (0.015) */
+	char predictor[16];		/* prediction.predictor ("linear") */
+	/* trigger */
+	double next_frame_factor;	/* trigger.next_frame_factor (1.6): frame intervals the next
+					 * frame's prediction needs before it can be acted on */
+	double min_time_between_s;	/* trigger.min_time_between_s (0) */
+	/* sync */
+	double gap_factor;		/* sync.gap_factor (1.8): interval > this x measured = gap */
+	int track_drift;		/* sync.track_drift (1): +-1 px/frame xy drift tracking */
+	char sad_backend[16];		/* sync.sad_backend ("auto") */
+	/* target: phase in rad, or frame in the reference; both < 0 = automatic */
+	double target_phase;		/* target.phase_rad (-1) */
+	double target_frame;		/* target.frame (-1) */
+};
+
+void ogate_settings_default(struct ogate_settings *s);
+/* 0, -ENOENT for an unknown key, -EINVAL for a bad or out-of-range value. */
+int ogate_settings_set(struct ogate_settings *s, const char *key, const char *value);
+/* Every key, NULL-terminated (for help texts). */
+const char *const *ogate_settings_keys(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

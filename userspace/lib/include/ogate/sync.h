@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The online prospective-gating pipeline: period determination, phase matching,
+ * prediction and trigger decision, one frame at a time. Never blocks, never reads a clock. */
+#ifndef OGATE_SYNC_H
+#define OGATE_SYNC_H
+
+#include <stdint.h>
+#include "ogate/frame.h"
+#include "ogate/settings.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum ogate_sync_state {
+	OGATE_SYNC_DETERMINE = 0,	/* collecting frames to learn a reference period */
+	OGATE_SYNC_LOCKED = 1,		/* a reference exists: every frame is phase-matched */
+};
+
+struct ogate_trigger {
+	int64_t time_ns;		/* absolute CLOCK_MONOTONIC time to fire */
+	int64_t decided_at_ns;		/* timestamp of the frame that decided it */
+	uint64_t decided_at_seq;	/* sequence of that frame */
+	double target_phase;		/* rad */
+	double period_s;		/* heart period estimated by the fit */
+	uint32_t ref_id;
+	int reason;			/* enum ogate_trigger_reason */
+};
+
+/* Non-blocking trigger sink: called from ogate_sync_process; must not wait. */
+typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_trigger *t);
+
+struct ogate_sync_result {
+	enum ogate_sync_state state;
+	int has_phase;			/* phase fields valid (locked state) */
+	double phase;			/* [0, 2 pi) */
+	double unwrapped;		/* continuous phase (rad) */
+	int sad_argmin;			/* padded index of the best reference frame, -1 if none */
+	int dx, dy;			/* drift used for this frame (rows, cols) */
+	int gap;			/* a gap (dropped frames / late frame) preceded this frame */
+	int established;		/* this frame established a new reference */
+	int has_prediction;
+	double wait_s;			/* predicted time to the next target phase */
+	int triggered;
+	struct ogate_trigger trigger;
+};
+
+struct ogate_reference_info {
+	uint32_t id;			/* 1, 2, ... ; 0 = none yet */
+	double period_frames;		/* P */
+	int length;			/* L = floor(P) + 1 + 2 OGATE_NE */
+	uint64_t first_seq;		/* sequence of unpadded frame 0 */
+	int64_t first_ns;		/* its timestamp */
+	uint64_t established_seq;	/* frame that established it */
+	double target_u;		/* target position in unpadded frames */
+	double target_phase;		/* 2 pi target_u / P */
+	int barrier;			/* unpadded barrier frame */
+};
+
+struct ogate_sync;
+
+/* NULL with errno set (EINVAL for bad settings, ENOENT for unknown back end/predictor). */
+struct ogate_sync *ogate_sync_new(const struct ogate_settings *s);
+void ogate_sync_free(struct ogate_sync *s);
+void ogate_sync_set_sink(struct ogate_sync *s, ogate_trigger_sink fn, void *ctx);
+/* Process one frame. 0, or -EINVAL if its format/size differs from the first frame's or
+ * its timestamp goes backwards. The frame is not retained (it is copied if needed). */
+int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
+/* 0 and *info filled, or -ENOENT if no reference has been established yet. */
+int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_info *info);
+/* Change the target (rad in [0, 2 pi)) of the current reference; -ENOENT if none, -EINVAL. */
+int ogate_sync_set_target_phase(struct ogate_sync *s, double phase);
+/* Measured frame interval (median of recent intervals), 0 if unknown. */
+double ogate_sync_frame_interval(const struct ogate_sync *s);
+const char *ogate_sync_sad_backend(const struct ogate_sync *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include "predictor_private.h"
+
+static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops };
+
+struct ogate_predictor *ogate_predictor_create(const char *name)
+{
+	for (size_t i = 0; i < sizeof(predictors) / sizeof(predictors[0]); i++)
+		if (!name || !strcmp(name, predictors[i]->name))
+			return predictors[i]->create();
+	errno = ENOENT;
+	return NULL;
+}
+
+void ogate_predictor_destroy(struct ogate_predictor *p) { if (p) p->ops->destroy(p); }
+const char *ogate_predictor_name(const struct ogate_predictor *p) { return p->ops->name; }
+void ogate_predictor_reset(struct ogate_predictor *p) { if (p->ops->reset) p->ops->reset(p); }
+
+int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
+			    size_t n, double target_phase, struct ogate_prediction *out)
+{
+	return p->ops->predict(p, t_s, phase, n, target_phase, out);
+}
+
+int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s)
+{
+	if (!(rate > 0) || !isfinite(phi_now))
+		return -ERANGE;
+	double m = floor(phi_now / (2 * M_PI));
+	double d = target_phase + 2 * M_PI * m - phi_now;
+	while (d < 0)
+		d += 2 * M_PI;
+	*wait_s = d / rate;
+	return 0;
+}

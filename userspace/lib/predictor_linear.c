@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* Linear predictor: ordinary least-squares line through (t, unwrapped phase). */
+#include <errno.h>
+#include <stdlib.h>
+#include "predictor_private.h"
+
+static struct ogate_predictor *linear_create(void)
+{
+	struct ogate_predictor *p = calloc(1, sizeof(*p));
+	if (p)
+		p->ops = &ogate_predictor_linear_ops;
+	return p;
+}
+
+static void linear_destroy(struct ogate_predictor *p) { free(p); }
+
+static int linear_predict(struct ogate_predictor *p, const double *t, const double *phi, size_t n,
+			  double target, struct ogate_prediction *out)
+{
+	if (n < 2)
+		return -EINVAL;
+	/* centre both axes for numerical stability */
+	double tm = 0, pm = 0;
+	for (size_t i = 0; i < n; i++) {
+		tm += t[i];
+		pm += phi[i];
+	}
+	tm /= (double)n;
+	pm /= (double)n;
+	double sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		double dt = t[i] - tm;
+		sxx += dt * dt;
+		sxy += dt * (phi[i] - pm);
+	}
+	if (!(sxx > 0))
+		return -EINVAL;
+	double beta = sxy / sxx;
+	out->rate = beta;
+	out->phase_now = pm + beta * (t[n - 1] - tm);
+	return ogate_forecast_wait(out->phase_now, beta, target, &out->wait_s);
+}
+
+const struct ogate_predictor_ops ogate_predictor_linear_ops = {
+	.name = "linear",
+	.create = linear_create,
+	.destroy = linear_destroy,
+	.predict = linear_predict,
+};

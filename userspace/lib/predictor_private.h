@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef OGATE_PREDICTOR_PRIVATE_H
+#define OGATE_PREDICTOR_PRIVATE_H
+#include "ogate/predictor.h"
+
+struct ogate_predictor_ops {
+	const char *name;
+	struct ogate_predictor *(*create)(void);
+	void (*destroy)(struct ogate_predictor *p);
+	void (*reset)(struct ogate_predictor *p);
+	int (*predict)(struct ogate_predictor *p, const double *t_s, const double *phase, size_t n,
+		       double target_phase, struct ogate_prediction *out);
+};
+
+/* Every predictor embeds this as its first member. */
+struct ogate_predictor {
+	const struct ogate_predictor_ops *ops;
+};
+
+extern const struct ogate_predictor_ops ogate_predictor_linear_ops;
+
+/* Shared forecast: from a fitted phase phi_now and rate (rad/s) to the wait until target. */
+int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s);
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* SAD: scalar reference back end and runtime dispatch. */
+#include <errno.h>
+#include <string.h>
+#include "frame_private.h"
+#include "sad_private.h"
+
+static int always(void) { return 1; }
+
+static uint64_t scalar_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	uint64_t sum = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		uint32_t row = 0;	/* w <= 65536: 255 * 65536 fits */
+		for (int x = 0; x < w; x++)
+			row += (uint32_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
+		sum += row;
+	}
+	return sum;
+}
+
+static uint64_t scalar_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+{
+	uint64_t sum = 0;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *pa = (const uint16_t *)((const char *)a + (size_t)y * as);
+		const uint16_t *pb = (const uint16_t *)((const char *)b + (size_t)y * bs);
+		for (int x = 0; x < w; x++)
+			sum += (uint64_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
+	}
+	return sum;
+}
+
+const struct ogate_sad ogate_sad_scalar = {
+	.name = "scalar", .available = always, .u8 = scalar_u8, .u16 = scalar_u16,
+};
+
+static const struct ogate_sad *const all[] = {
+#if defined(__x86_64__) || defined(__i386__)
+	&ogate_sad_avx2, &ogate_sad_sse2,
+#endif
+#if defined(__ARM_NEON) || defined(__aarch64__)
+	&ogate_sad_neon,
+#endif
+	&ogate_sad_scalar,
+};
+#define N_ALL (sizeof(all) / sizeof(all[0]))
+
+const struct ogate_sad *ogate_sad_best(void)
+{
+	for (size_t i = 0; i < N_ALL; i++)
+		if (all[i]->available())
+			return all[i];
+	return &ogate_sad_scalar;
+}
+
+const struct ogate_sad *ogate_sad_by_name(const char *name)
+{
+	if (!name || !strcmp(name, "auto"))
+		return ogate_sad_best();
+	for (size_t i = 0; i < N_ALL; i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i]->available() ? all[i] : NULL;
+	return NULL;
+}
+
+size_t ogate_sad_list(const struct ogate_sad **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N_ALL && n < max; i++)
+		if (all[i]->available())
+			out[n++] = all[i];
+	return n;
+}
+
+const char *ogate_sad_name(const struct ogate_sad *s) { return s->name; }
+
+uint64_t ogate_sad_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+		      const uint8_t *b, size_t bstride, int w, int h)
+{
+	return (w > 0 && h > 0) ? s->u8(a, astride, b, bstride, w, h) : 0;
+}
+
+uint64_t ogate_sad_u16(const struct ogate_sad *s, const uint16_t *a, size_t astride,
+		       const uint16_t *b, size_t bstride, int w, int h)
+{
+	return (w > 0 && h > 0) ? s->u16(a, astride, b, bstride, w, h) : 0;
+}
+
+void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out)
+{
+	size_t k = 0;
+	if (w > 0 && h > 0 && s->u8_x4)
+		for (; k + 4 <= n; k += 4)
+			s->u8_x4(a, astride, b + k, bstride, w, h, out + k);
+	for (; k < n; k++)
+		out[k] = ogate_sad_u8(s, a, astride, b[k], bstride, w, h);
+}
+
+int ogate_sad_frames(const struct ogate_sad *s, const struct ogate_frame *a,
+		     const struct ogate_frame *b, uint64_t *out)
+{
+	if (a->fmt != b->fmt || a->width != b->width || a->height != b->height)
+		return -EINVAL;
+	if (a->fmt == OGATE_PIX_U8)
+		*out = ogate_sad_u8(s, a->pixels, a->stride, b->pixels, b->stride, a->width, a->height);
+	else
+		*out = ogate_sad_u16(s, a->pixels, a->stride, b->pixels, b->stride, a->width, a->height);
+	return 0;
+}

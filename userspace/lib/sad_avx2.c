@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* AVX2 SAD back end (built with -mavx2; only called when the CPU reports AVX2). */
+#include <immintrin.h>
+#include "sad_private.h"
+
+static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+
+/* 32 zero bytes then 32 0xff bytes: loadu(tailmask + r) keeps the last r bytes of a vector.
+ * Row tails are done with one overlapping load at the row end, masked, instead of scalar code. */
+static const uint8_t tailmask[64] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+};
+
+static uint64_t hsum256(__m256i v)
+{
+	__m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+}
+
+static uint64_t avx2_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	__m256i acc = _mm256_setzero_si256(), acc2 = _mm256_setzero_si256();
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		int x = 0;
+		for (; x + 64 <= w; x += 64) {
+			acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+								    _mm256_loadu_si256((const __m256i *)(pb + x))));
+			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x + 32)),
+								      _mm256_loadu_si256((const __m256i *)(pb + x + 32))));
+		}
+		for (; x + 32 <= w; x += 32)
+			acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+								    _mm256_loadu_si256((const __m256i *)(pb + x))));
+		if (x < w && w >= 32) {
+			__m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w - x)));
+			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 32)), m);
+			__m256i vb = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 32)), m);
+			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(va, vb));
+			x = w;
+		}
+		for (; x < w; x++)
+			tail += (uint64_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
+	}
+	return hsum256(_mm256_add_epi64(acc, acc2)) + tail;
+}
+
+static uint64_t avx2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+{
+	const __m256i zero = _mm256_setzero_si256(), lomask = _mm256_set1_epi16(0xff);
+	__m256i lo = zero, hi = zero;
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *pa = (const uint16_t *)((const char *)a + (size_t)y * as);
+		const uint16_t *pb = (const uint16_t *)((const char *)b + (size_t)y * bs);
+		int x = 0;
+		for (; x + 16 <= w; x += 16) {
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
+			__m256i vb = _mm256_loadu_si256((const __m256i *)(pb + x));
+			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb), _mm256_subs_epu16(vb, va));
+			lo = _mm256_add_epi64(lo, _mm256_sad_epu8(_mm256_and_si256(d, lomask), zero));
+			hi = _mm256_add_epi64(hi, _mm256_sad_epu8(_mm256_srli_epi16(d, 8), zero));
+		}
+		if (x < w && w >= 16) {
+			__m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + 2 * (w - x)));
+			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 16)), m);
+			__m256i vb = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 16)), m);
+			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb), _mm256_subs_epu16(vb, va));
+			lo = _mm256_add_epi64(lo, _mm256_sad_epu8(_mm256_and_si256(d, lomask), zero));
+			hi = _mm256_add_epi64(hi, _mm256_sad_epu8(_mm256_srli_epi16(d, 8), zero));
+			x = w;
+		}
+		for (; x < w; x++)
+			tail += (uint64_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
+	}
+	return hsum256(lo) + 256 * hsum256(hi) + tail;
+}
+
+static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w, int h,
+		       uint64_t out[4])
+{
+	if (w < 32) {
+		for (int k = 0; k < 4; k++)
+			out[k] = avx2_u8(a, as, b[k], bs, w, h);
+		return;
+	}
+	__m256i acc0 = _mm256_setzero_si256(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+	const __m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w & 31)));
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as;
+		size_t ro = (size_t)y * bs;
+		const uint8_t *p0 = b[0] + ro, *p1 = b[1] + ro, *p2 = b[2] + ro, *p3 = b[3] + ro;
+		int x = 0;
+		for (; x + 32 <= w; x += 32) {
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
+			acc0 = _mm256_add_epi64(acc0, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p0 + x))));
+			acc1 = _mm256_add_epi64(acc1, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p1 + x))));
+			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p2 + x))));
+			acc3 = _mm256_add_epi64(acc3, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p3 + x))));
+		}
+		if (x < w) {
+			int o = w - 32;
+			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + o)), m);
+#define TAIL(acc, p) acc = _mm256_add_epi64(acc, _mm256_sad_epu8(va, _mm256_and_si256(_mm256_loadu_si256((const __m256i *)((p) + o)), m)))
+			TAIL(acc0, p0);
+			TAIL(acc1, p1);
+			TAIL(acc2, p2);
+			TAIL(acc3, p3);
+#undef TAIL
+		}
+	}
+	out[0] = hsum256(acc0);
+	out[1] = hsum256(acc1);
+	out[2] = hsum256(acc2);
+	out[3] = hsum256(acc3);
+}
+
+const struct ogate_sad ogate_sad_avx2 = {
+	.name = "avx2", .available = have_avx2, .u8 = avx2_u8, .u16 = avx2_u16, .u8_x4 = avx2_u8_x4,
+};

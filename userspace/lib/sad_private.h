@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* SAD back-end operations (private): one static instance per back end. */
+#ifndef OGATE_SAD_PRIVATE_H
+#define OGATE_SAD_PRIVATE_H
+
+#include "ogate/sad.h"
+
+struct ogate_sad {
+	const char *name;
+	int (*available)(void);
+	uint64_t (*u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride, int w, int h);
+	uint64_t (*u16)(const uint16_t *a, size_t astride, const uint16_t *b, size_t bstride, int w, int h);
+	/* optional: one frame against four others at once (the frame is loaded once per vector) */
+	void (*u8_x4)(const uint8_t *a, size_t astride, const uint8_t *const b[4], size_t bstride,
+		      int w, int h, uint64_t out[4]);
+};
+
+extern const struct ogate_sad ogate_sad_scalar;
+#if defined(__x86_64__) || defined(__i386__)
+extern const struct ogate_sad ogate_sad_sse2;
+extern const struct ogate_sad ogate_sad_avx2;
+#endif
+#if defined(__ARM_NEON) || defined(__aarch64__)
+extern const struct ogate_sad ogate_sad_neon;
+#endif
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ogate/settings.h"
+
+void ogate_settings_default(struct ogate_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->min_period = 5;
+	s->lower_threshold = 0.5;
+	s->upper_threshold = 0.75;
+	s->min_heart_rate_hz = 1.0;
+	s->agree_count = 5;
+	s->agree_tolerance = 0.03;
+	s->min_period_frames = 6;
+	s->max_buffer_frames = 512;
+	s->min_frames_for_fit = 3;
+	s->max_frames_for_fit = 32;
+	s->latency_s = 0.015;
+	strcpy(s->predictor, "linear");
+	s->next_frame_factor = 1.6;
+	s->min_time_between_s = 0;
+	s->gap_factor = 1.8;
+	s->track_drift = 1;
+	strcpy(s->sad_backend, "auto");
+	s->target_phase = -1;
+	s->target_frame = -1;
+}
+
+enum kind { K_INT, K_DBL, K_STR };
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+	double lo, hi;
+};
+#define D(n, f, lo, hi) { n, K_DBL, offsetof(struct ogate_settings, f), lo, hi }
+#define I(n, f, lo, hi) { n, K_INT, offsetof(struct ogate_settings, f), lo, hi }
+#define S(n, f) { n, K_STR, offsetof(struct ogate_settings, f), 0, 0 }
+static const struct key keys[] = {
+	I("reference.min_period", min_period, 2, 1000),
+	D("reference.lower_threshold", lower_threshold, 0, 1),
+	D("reference.upper_threshold", upper_threshold, 0, 1),
+	D("reference.min_heart_rate_hz", min_heart_rate_hz, 0.01, 100),
+	I("reference.agree_count", agree_count, 1, 64),
+	D("reference.agree_tolerance", agree_tolerance, 0, 1),
+	D("reference.min_period_frames", min_period_frames, 3, 1e6),
+	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
+	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
+	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
+	D("prediction.latency_s", latency_s, 0, 10),
+	S("prediction.predictor", predictor),
+	D("trigger.next_frame_factor", next_frame_factor, 0, 100),
+	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
+	D("sync.gap_factor", gap_factor, 1.01, 1000),
+	I("sync.track_drift", track_drift, 0, 1),
+	S("sync.sad_backend", sad_backend),
+	D("target.phase_rad", target_phase, -1, 2 * M_PI),
+	D("target.frame", target_frame, -1, 1e6),
+};
+
+int ogate_settings_set(struct ogate_settings *s, const char *key, const char *value)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+		if (strcmp(k->name, key))
+			continue;
+		char *end;
+		void *p = (char *)s + k->off;
+		if (k->kind == K_STR) {
+			if (strlen(value) >= 16 || !*value)
+				return -EINVAL;
+			strcpy(p, value);
+			return 0;
+		}
+		errno = 0;
+		double v = strtod(value, &end);
+		if (errno || end == value || *end || !isfinite(v) || v < k->lo || v > k->hi)
+			return -EINVAL;
+		if (k->kind == K_INT) {
+			if (v != floor(v))
+				return -EINVAL;
+			*(int *)p = (int)v;
+		} else {
+			*(double *)p = v;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const char *const *ogate_settings_keys(void)
+{
+	static const char *names[sizeof(keys) / sizeof(keys[0]) + 1];
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		names[i] = keys[i].name;
+	return names;
+}

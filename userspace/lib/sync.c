@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Online prospective optical gating.
+ *
+ * Determination: every frame is copied into a rolling buffer (at most 1/min_heart_rate_hz s)
+ * and compared once with each buffered frame; its SAD against the previous frame is kept, so
+ * the frame that establishes a reference only swaps buffer slots into the reference (no copy,
+ * no SAD) and reads the successive-frame deltas for the target/barrier heuristic from memory.
+ * A period is accepted when the last agree_count estimates agree with their median.
+ *
+ * Locked: SAD against the padded reference (with integer xy drift), sub-frame V fit that follows
+ * the valley into the padding, two-sided unwrap, a linear fit reaching back exactly to the
+ * barrier (never across a gap or a reference change) and a trigger decision based on the
+ * measured frame interval. Triggers are absolute times handed to a non-blocking sink.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ogate/analysis.h"
+#include "ogate/predictor.h"
+#include "ogate/sad.h"
+#include "ogate/sync.h"
+#include "frame_private.h"
+#include "sad_private.h"
+
+#define IVL_N 15
+
+struct hist {
+	int64_t t_ns;
+	double unw;
+	uint32_t ref_id;
+	int gap_before;		/* the interval before this entry was a gap */
+};
+
+struct ogate_sync {
+	struct ogate_settings set;
+	const struct ogate_sad *sad;
+	struct ogate_predictor *pred;
+	ogate_trigger_sink sink;
+	void *sink_ctx;
+
+	int configured;
+	enum ogate_pixfmt fmt;
+	int w, h;
+
+	/* determination ring buffer */
+	int cap, head, count;
+	struct ogate_frame **buf;
+	double *prevsad;	/* per slot: SAD against the previous buffered frame */
+	double *rows;		/* per slot: rows[slot * cap + d] = SAD against the frame d earlier */
+	int *depth;		/* per slot: how many earlier frames its row covers */
+	double *diffs;
+	double *phist;		/* last agree_count period estimates (ring) */
+	int phist_n, phist_pos;
+	double *scratch;
+
+	/* reference */
+	int have_ref;
+	struct ogate_frame **ref;
+	int L, ref_cap;
+	struct ogate_reference_info info;
+	double *S;
+	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
+	uint64_t *sad_out;
+	int dx, dy;
+
+	/* sync history ring */
+	struct hist *hist;
+	int hcap, hn, hhead;
+	double *fit_t, *fit_p;
+
+	/* frame timing */
+	double ivl[IVL_N];
+	int ivl_n, ivl_pos;
+	int have_last;
+	int64_t last_ns;
+	uint64_t last_seq;
+	int64_t t0_ns;
+	double recent_trigger_s;
+	int64_t last_sent_ns;
+	int have_sent;
+};
+
+static void slot_free_all(struct ogate_frame **v, int n)
+{
+	if (!v)
+		return;
+	for (int i = 0; i < n; i++)
+		ogate_frame_free(v[i]);
+	free(v);
+}
+
+void ogate_sync_free(struct ogate_sync *s)
+{
+	if (!s)
+		return;
+	slot_free_all(s->buf, s->cap);
+	slot_free_all(s->ref, s->ref_cap);
+	free(s->prevsad);
+	free(s->rows);
+	free(s->depth);
+	free(s->diffs);
+	free(s->phist);
+	free(s->scratch);
+	free(s->S);
+	free(s->rp);
+	free(s->sad_out);
+	free(s->hist);
+	free(s->fit_t);
+	free(s->fit_p);
+	ogate_predictor_destroy(s->pred);
+	free(s);
+}
+
+struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
+{
+	if (set->lower_threshold > set->upper_threshold || set->min_frames_for_fit > set->max_frames_for_fit) {
+		errno = EINVAL;
+		return NULL;
+	}
+	const struct ogate_sad *sad = ogate_sad_by_name(set->sad_backend);
+	if (!sad) {
+		fprintf(stderr, "ogate: SAD back end '%s' is unknown or not supported by this CPU\n",
+			set->sad_backend);
+		errno = ENOENT;
+		return NULL;
+	}
+	struct ogate_sync *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->set = *set;
+	s->sad = sad;
+	s->pred = ogate_predictor_create(set->predictor);
+	if (!s->pred) {
+		fprintf(stderr, "ogate: unknown predictor '%s'\n", set->predictor);
+		free(s);
+		errno = ENOENT;
+		return NULL;
+	}
+	s->cap = set->max_buffer_frames;
+	s->ref_cap = s->cap;
+	s->hcap = set->max_frames_for_fit + 8;
+	s->buf = calloc((size_t)s->cap, sizeof(*s->buf));
+	s->ref = calloc((size_t)s->ref_cap, sizeof(*s->ref));
+	s->prevsad = calloc((size_t)s->cap, sizeof(double));
+	s->rows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
+	s->depth = calloc((size_t)s->cap, sizeof(int));
+	s->diffs = calloc((size_t)s->cap, sizeof(double));
+	s->phist = calloc((size_t)set->agree_count, sizeof(double));
+	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
+	s->S = calloc((size_t)s->ref_cap, sizeof(double));
+	s->rp = calloc((size_t)s->ref_cap + 9, sizeof(*s->rp));
+	s->sad_out = calloc((size_t)s->ref_cap + 9, sizeof(uint64_t));
+	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
+	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
+	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
+	if (!s->buf || !s->ref || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
+	    !s->hist || !s->fit_t || !s->fit_p) {
+		ogate_sync_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->recent_trigger_s = -1e9;
+	return s;
+}
+
+void ogate_sync_set_sink(struct ogate_sync *s, ogate_trigger_sink fn, void *ctx)
+{
+	s->sink = fn;
+	s->sink_ctx = ctx;
+}
+
+const char *ogate_sync_sad_backend(const struct ogate_sync *s) { return s->sad->name; }
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double ogate_sync_frame_interval(const struct ogate_sync *s)
+{
+	if (!s->ivl_n)
+		return 0;
+	double v[IVL_N];
+	memcpy(v, s->ivl, sizeof(double) * (size_t)s->ivl_n);
+	qsort(v, (size_t)s->ivl_n, sizeof(double), cmp_dbl);
+	return s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]);
+}
+
+/* SAD of a w x h window at (ax, ay) in a and (bx, by) in b */
+static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
+		      const struct ogate_frame *b, int bx, int by, int w, int h)
+{
+	if (w <= 0 || h <= 0)
+		return 0;
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)s->sad->u8((const uint8_t *)ogate_frame_row(a, ay) + ax, a->stride,
+					  (const uint8_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+	return (double)s->sad->u16((const uint16_t *)ogate_frame_row(a, ay) + ax, a->stride,
+				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+}
+
+static double sad_full(const struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b)
+{
+	return sad_win(s, a, 0, 0, b, 0, 0, s->w, s->h);
+}
+
+static struct ogate_frame *buf_at(struct ogate_sync *s, int i)
+{
+	return s->buf[(s->head + i) % s->cap];
+}
+
+static void buffer_reset(struct ogate_sync *s)
+{
+	s->count = 0;
+	s->head = 0;
+	s->phist_n = 0;
+	s->phist_pos = 0;
+}
+
+static double seconds(const struct ogate_sync *s, int64_t ns) { return (double)(ns - s->t0_ns) * 1e-9; }
+
+static void set_target(struct ogate_sync *s, double u)
+{
+	double P = s->info.period_frames;
+	u = fmod(u, P);
+	if (u < 0)
+		u += P;
+	s->info.target_u = u;
+	s->info.target_phase = ogate_wrap_2pi(2 * M_PI * u / P);
+}
+
+/* Accept when the last k estimates all lie within tolerance of their median. */
+static int estimates_agree(const double *v, int n, int k, double tol, double *scratch, double *median)
+{
+	if (n < k)
+		return 0;
+	memcpy(scratch, v, sizeof(double) * (size_t)k);
+	qsort(scratch, (size_t)k, sizeof(double), cmp_dbl);
+	double med = k & 1 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+	if (scratch[0] < med * (1 - tol) || scratch[k - 1] > med * (1 + tol))
+		return 0;
+	*median = med;
+	return 1;
+}
+
+static int period_agrees(struct ogate_sync *s, double *median)
+{
+	return estimates_agree(s->phist, s->phist_n, s->set.agree_count, s->set.agree_tolerance, s->scratch, median);
+}
+
+/* Two-sided unwrap: the step is the advance expected from the elapsed time plus the
+ * wrapped (-pi, pi] difference from it, so a small backward step stays backward. */
+static double unwrap_step(double prev_unw, double phase, double expected_adv)
+{
+	double prev = ogate_wrap_2pi(prev_unw);
+	return prev_unw + expected_adv + ogate_wrap_pi(phase - prev - expected_adv);
+}
+
+/*
+ * Refine an accepted period with the SAD rows every buffered frame computed on arrival (no
+ * new SADs): each frame's sub-frame minimum near lag P, averaged over all buffered frames.
+ * A single scan's V fit is biased by the phase of the newest frame (a flat diastolic valley
+ * versus a sharp systolic one); the average over a whole beat's worth of phases is not.
+ */
+static double refine_period(const struct ogate_sync *s, double P0)
+{
+	int c = (int)lround(P0);
+	double sum = 0;
+	int cnt = 0;
+	for (int i = 0; i < s->count; i++) {
+		int slot = (s->head + i) % s->cap, depth = s->depth[slot];
+		if (depth < c + 3)
+			continue;
+		const double *row = s->rows + (size_t)slot * s->cap - 1;	/* row[d], d >= 1 */
+		int b = c - 2;
+		for (int d = c - 1; d <= c + 2; d++)
+			if (row[d] < row[b])
+				b = d;
+		if (b == c - 2 || b == c + 2 || b < 2)
+			continue;
+		sum += b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
+		cnt++;
+	}
+	if (cnt < 3)
+		return P0;
+	double P = sum / cnt;
+	return fabs(P - P0) < 0.1 * P0 ? P : P0;
+}
+
+static void establish(struct ogate_sync *s, double P, uint64_t seq)
+{
+	int n = s->count;
+	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	int first = n - 1 - L;		/* buffer index of padded reference frame 0 */
+	/* successive-frame deltas of the unpadded frames (and the first padding frame) */
+	int N = L - 2 * OGATE_NE;
+	double *delta = s->diffs;	/* reuse: diffs are not needed any more */
+	for (int i = 0; i < N; i++)
+		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
+	/* hand buffer slots to the reference (swap pointers, no copies) */
+	for (int j = 0; j < L; j++) {
+		int slot = (s->head + first + j) % s->cap;
+		struct ogate_frame *tmp = s->ref[j];
+		s->ref[j] = s->buf[slot];
+		s->buf[slot] = tmp;
+	}
+	s->L = L;
+	s->have_ref = 1;
+	s->info.id++;
+	s->info.period_frames = P;
+	s->info.length = L;
+	s->info.first_seq = s->ref[OGATE_NE]->meta.sequence;
+	s->info.first_ns = s->ref[OGATE_NE]->meta.timestamp_ns;
+	s->info.established_seq = seq;
+	double tu;
+	int barrier;
+	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
+	s->info.barrier = barrier;
+	if (s->set.target_frame >= 0)
+		tu = s->set.target_frame;
+	else if (s->set.target_phase >= 0)
+		tu = s->set.target_phase * P / (2 * M_PI);
+	set_target(s, tu);
+	s->dx = s->dy = 0;
+	ogate_predictor_reset(s->pred);
+	buffer_reset(s);
+}
+
+static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	if (gap)
+		buffer_reset(s);	/* the buffer must hold consecutive frames */
+	if (s->count == s->cap) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int slot = (s->head + s->count) % s->cap;
+	if (!s->buf[slot]) {
+		s->buf[slot] = ogate_frame_new(s->fmt, s->w, s->h);
+		if (!s->buf[slot])
+			return -ENOMEM;
+	}
+	ogate_frame_copy(s->buf[slot], f);
+	s->count++;
+	int64_t span = (int64_t)(1e9 / s->set.min_heart_rate_hz);
+	while (s->count > 1 && f->meta.timestamp_ns - buf_at(s, 0)->meta.timestamp_ns > span) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int n = s->count - 1;	/* past frames */
+	if (n < 1)
+		return 0;
+	for (int i = 0; i < n; i++)
+		s->diffs[i] = sad_full(s, f, buf_at(s, i));
+	s->prevsad[slot] = s->diffs[n - 1];
+	double *row = s->rows + (size_t)slot * s->cap;
+	for (int d = 1; d <= n; d++)
+		row[d - 1] = s->diffs[n - d];
+	s->depth[slot] = n;
+	double P = ogate_period_scan(s->diffs, (size_t)n, s->set.min_period, s->set.lower_threshold,
+				     s->set.upper_threshold);
+	if (P == -1)
+		return 0;
+	s->phist[s->phist_pos] = P;
+	s->phist_pos = (s->phist_pos + 1) % s->set.agree_count;
+	if (s->phist_n < s->set.agree_count)
+		s->phist_n++;
+	double med;
+	if (P <= s->set.min_period_frames || !period_agrees(s, &med))
+		return 0;
+	P = refine_period(s, P);
+	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	if (L > n || L > s->ref_cap)
+		return 0;
+	establish(s, P, f->meta.sequence);
+	r->established = 1;
+	return 0;
+}
+
+static const struct hist *hist_at(const struct ogate_sync *s, int back)
+{
+	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
+}
+
+static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+{
+	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
+	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
+	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
+	int best = 0;
+	if (s->fmt == OGATE_PIX_U8) {
+		const uint8_t **rp = s->rp;
+		uint64_t *out = s->sad_out;
+		for (int j = 0; j < s->L; j++)
+			rp[j] = (const uint8_t *)ogate_frame_row(s->ref[j], ry) + rx;
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, rp, (size_t)s->L,
+				   s->ref[0]->stride, nw, nh, out);
+		for (int j = 0; j < s->L; j++)
+			s->S[j] = (double)out[j];
+	} else {
+		for (int j = 0; j < s->L; j++)
+			s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+	}
+	for (int j = 1; j < s->L; j++)
+		if (s->S[j] < s->S[best])
+			best = j;
+	size_t b;
+	r->phase = ogate_subframe_phase(s->S, (size_t)s->L, s->info.period_frames, &b);
+	r->sad_argmin = best;
+	r->dx = dx;
+	r->dy = dy;
+	if (!s->set.track_drift)
+		return;
+	/* drift: +-1 px per frame against the best-matching reference frame, ties keep the drift */
+	const struct ogate_frame *M = s->ref[best];
+	int inset = (abs(dx) > abs(dy) ? abs(dx) : abs(dy)) + 1;
+	if (2 * inset + 8 > H || 2 * inset + 8 > W)
+		return;
+	static const int order[3] = { 0, -1, 1 };
+	double v[9];
+	for (int a = 0; a < 3; a++)
+		for (int c = 0; c < 3; c++) {
+			int cx = dx + order[a], cy = dy + order[c];
+			if (s->fmt == OGATE_PIX_U8)
+				s->rp[a * 3 + c] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
+			else
+				v[a * 3 + c] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+		}
+	if (s->fmt == OGATE_PIX_U8) {
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp, 9,
+				   f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
+		for (int k = 0; k < 9; k++)
+			v[k] = (double)s->sad_out[k];
+	}
+	int bk = 0;	/* first minimum in candidate order: ties keep the current drift */
+	for (int k = 1; k < 9; k++)
+		if (v[k] < v[bk])
+			bk = k;
+	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
+	s->dx = bdx;
+	s->dy = bdy;
+}
+
+static void predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+{
+	const struct ogate_settings *st = &s->set;
+	double P = s->info.period_frames;
+	double phi_b = 2 * M_PI * s->info.barrier / P;
+	double since = ogate_wrap_2pi(r->phase - phi_b);	/* phase travelled since the barrier */
+	double unw_b = r->unwrapped - since - 1e-9;
+	int n = 0, reached = 0;
+	while (n < s->hn && n < st->max_frames_for_fit) {
+		const struct hist *e = hist_at(s, n);
+		if (e->ref_id != s->info.id)
+			break;
+		if (n >= st->min_frames_for_fit && e->unw < unw_b) {
+			reached = 1;
+			break;
+		}
+		n++;
+		if (e->gap_before)
+			break;	/* the fit never spans a gap */
+	}
+	if (n == st->max_frames_for_fit)
+		reached = 1;
+	if (!reached || n < st->min_frames_for_fit)
+		return;
+	int64_t tl = f->meta.timestamp_ns;
+	for (int i = 0; i < n; i++) {
+		const struct hist *e = hist_at(s, n - 1 - i);
+		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
+		s->fit_p[i] = e->unw;
+	}
+	struct ogate_prediction pr;
+	if (ogate_predictor_predict(s->pred, s->fit_t, s->fit_p, (size_t)n, s->info.target_phase, &pr))
+		return;
+	r->has_prediction = 1;
+	double wait = pr.wait_s;
+	r->wait_s = wait;
+	if (!(wait > 0))
+		return;
+	double t = seconds(s, tl);
+	double ivl = ogate_sync_frame_interval(s);
+	double recent = s->recent_trigger_s;
+	int reason = ogate_trigger_decide(t, &wait, ivl, 2 * M_PI / pr.rate, st->latency_s,
+					  st->next_frame_factor, &recent);
+	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
+		return;
+	int64_t when = tl + (int64_t)llround(wait * 1e9);
+	if (s->have_sent && (double)(when - s->last_sent_ns) * 1e-9 < st->min_time_between_s)
+		return;
+	s->recent_trigger_s = recent;
+	s->last_sent_ns = when;
+	s->have_sent = 1;
+	r->triggered = 1;
+	r->trigger = (struct ogate_trigger){
+		.time_ns = when,
+		.decided_at_ns = tl,
+		.decided_at_seq = f->meta.sequence,
+		.target_phase = s->info.target_phase,
+		.period_s = 2 * M_PI / pr.rate,
+		.ref_id = s->info.id,
+		.reason = reason,
+	};
+	if (s->sink)
+		s->sink(s->sink_ctx, &r->trigger);
+}
+
+static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	match(s, f, r);
+	r->has_phase = 1;
+	double unw = r->phase;
+	if (s->hn > 0) {
+		const struct hist *p = hist_at(s, 0);
+		/* two-sided unwrap around the advance expected from the measured interval */
+		double ivl = ogate_sync_frame_interval(s);
+		double adv = 0;
+		if (ivl > 0)
+			adv = 2 * M_PI * ((double)(f->meta.timestamp_ns - p->t_ns) * 1e-9 / ivl) / s->info.period_frames;
+		unw = unwrap_step(p->unw, r->phase, adv);
+	}
+	r->unwrapped = unw;
+	struct hist *h = &s->hist[s->hhead];
+	h->t_ns = f->meta.timestamp_ns;
+	h->unw = unw;
+	h->ref_id = s->info.id;
+	h->gap_before = gap;
+	s->hhead = (s->hhead + 1) % s->hcap;
+	if (s->hn < s->hcap)
+		s->hn++;
+	predict_and_decide(s, f, r);
+}
+
+int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->sad_argmin = -1;
+	if (!s->configured) {
+		s->fmt = f->fmt;
+		s->w = f->width;
+		s->h = f->height;
+		s->t0_ns = f->meta.timestamp_ns;
+		s->configured = 1;
+	} else if (f->fmt != s->fmt || f->width != s->w || f->height != s->h) {
+		fprintf(stderr, "ogate: frame %llu: %dx%d/%d-bit differs from the stream's %dx%d/%d-bit\n",
+			(unsigned long long)f->meta.sequence, f->width, f->height, 8 * (int)ogate_pixfmt_bytes(f->fmt),
+			s->w, s->h, 8 * (int)ogate_pixfmt_bytes(s->fmt));
+		return -EINVAL;
+	}
+	int gap = 0;
+	if (s->have_last) {
+		int64_t dt = f->meta.timestamp_ns - s->last_ns;
+		if (dt <= 0 || f->meta.sequence <= s->last_seq) {
+			fprintf(stderr, "ogate: frame %llu: timestamp or sequence does not advance\n",
+				(unsigned long long)f->meta.sequence);
+			return -EINVAL;
+		}
+		double ivl = ogate_sync_frame_interval(s);
+		if (f->meta.sequence != s->last_seq + 1)
+			gap = 1;
+		else if (ivl > 0 && (double)dt * 1e-9 > s->set.gap_factor * ivl && s->ivl_n >= 3)
+			gap = 1;
+		if (f->meta.sequence == s->last_seq + 1 && !gap) {
+			s->ivl[s->ivl_pos] = (double)dt * 1e-9;
+			s->ivl_pos = (s->ivl_pos + 1) % IVL_N;
+			if (s->ivl_n < IVL_N)
+				s->ivl_n++;
+		}
+	}
+	s->have_last = 1;
+	s->last_ns = f->meta.timestamp_ns;
+	s->last_seq = f->meta.sequence;
+	r->gap = gap;
+	if (!s->have_ref) {
+		r->state = OGATE_SYNC_DETERMINE;
+		return determine(s, f, gap, r);
+	}
+	r->state = OGATE_SYNC_LOCKED;
+	locked(s, f, gap, r);
+	return 0;
+}
+
+int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_info *info)
+{
+	if (!s->have_ref)
+		return -ENOENT;
+	*info = s->info;
+	return 0;
+}
+
+int ogate_sync_set_target_phase(struct ogate_sync *s, double phase)
+{
+	if (!s->have_ref)
+		return -ENOENT;
+	if (!(phase >= 0 && phase < 2 * M_PI))
+		return -EINVAL;
+	set_target(s, phase * s->info.period_frames / (2 * M_PI));
+	return 0;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heart.h"
+
+double phase_law_psi(const struct phase_law *p, double t)
+{
+	double f0 = 1.0 / p->period_s;
+	return p->psi0 + 2 * M_PI * f0 * (t + p->drift * t * t / (2 * p->t_run) +
+					 (p->mod_amp * p->mod_period_s / (2 * M_PI)) * (1 - cos(2 * M_PI * t / p->mod_period_s)));
+}
+
+double phase_law_freq(const struct phase_law *p, double t)
+{
+	return (1.0 / p->period_s) * (1 + p->drift * t / p->t_run + p->mod_amp * sin(2 * M_PI * t / p->mod_period_s));
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t next_u64(struct rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+void rng_seed(struct rng *r, uint64_t seed)
+{
+	uint64_t z = seed;
+	for (int i = 0; i < 4; i++) {	/* splitmix64 */
+		z += 0x9e3779b97f4a7c15ull;
+		uint64_t x = z;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+		r->s[i] = x ^ (x >> 31);
+	}
+	r->have_spare = 0;
+}
+
+double rng_uniform(struct rng *r) { return (double)(next_u64(r) >> 11) * 0x1.0p-53; }
+
+double rng_normal(struct rng *r)
+{
+	if (r->have_spare) {
+		r->have_spare = 0;
+		return r->spare;
+	}
+	double u, v, q;
+	do {
+		u = 2 * rng_uniform(r) - 1;
+		v = 2 * rng_uniform(r) - 1;
+		q = u * u + v * v;
+	} while (q >= 1 || q == 0);
+	double m = sqrt(-2 * log(q) / q);
+	r->spare = v * m;
+	r->have_spare = 1;
+	return u * m;
+}
+
+int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed)
+{
+	b->h = h;
+	b->w = w;
+	b->s = (float)((h < w ? h : w) / 128.0);
+	b->bg = malloc(sizeof(float) * (size_t)h * w);
+	double *tex = malloc(sizeof(double) * (size_t)h * w), *tmp = malloc(sizeof(double) * (size_t)h * w);
+	if (!b->bg || !tex || !tmp) {
+		free(tex);
+		free(tmp);
+		free(b->bg);
+		return -1;
+	}
+	struct rng r;
+	rng_seed(&r, seed + 12345);
+	for (size_t i = 0; i < (size_t)h * w; i++)
+		tex[i] = rng_normal(&r);
+	static const double k[5] = { 1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0 };
+	/* 'same' convolution with zero padding along rows, then columns */
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double a = 0;
+			for (int j = -2; j <= 2; j++)
+				if (y + j >= 0 && y + j < h)
+					a += k[j + 2] * tex[(size_t)(y + j) * w + x];
+			tmp[(size_t)y * w + x] = a;
+		}
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double a = 0;
+			for (int j = -2; j <= 2; j++)
+				if (x + j >= 0 && x + j < w)
+					a += k[j + 2] * tmp[(size_t)y * w + x + j];
+			tex[(size_t)y * w + x] = a;
+		}
+	double m = 0, v = 0;
+	for (size_t i = 0; i < (size_t)h * w; i++)
+		m += tex[i];
+	m /= (double)h * w;
+	for (size_t i = 0; i < (size_t)h * w; i++)
+		v += (tex[i] - m) * (tex[i] - m);
+	double sd = sqrt(v / ((double)h * w));
+	for (size_t i = 0; i < (size_t)h * w; i++)
+		b->bg[i] = (float)(160 + 25 * tex[i] / (sd + 1e-9));
+	free(tex);
+	free(tmp);
+	return 0;
+}
+
+void blob_heart_free(struct blob_heart *b)
+{
+	free(b->bg);
+	b->bg = NULL;
+}
+
+static double vm(double psi, double centre, double kappa) { return exp(kappa * (cos(psi - centre) - 1.0)); }
+
+void blob_heart_render(const struct blob_heart *b, double psi, float *out)
+{
+	const float s = b->s;
+	double v = vm(psi, M_PI, 2.0), a = vm(psi, 0.5 * M_PI, 3.0);
+	float cy = (float)(b->h / 2.0 + 1.5 * s * sin(psi)), cx = (float)(b->w / 2.0 + 1.5 * s * cos(psi));
+	float rv = (float)(22 * s * (1 - 0.35 * v)), ra = (float)(16 * s * (1 - 0.4 * a));
+	float vy = cy + 8 * s, vx = cx + 10 * s, ay = cy - 14 * s, ax = cx - 16 * s;
+	float ps = (float)(2 * psi);
+	for (int y = 0; y < b->h; y++) {
+		const float *bg = b->bg + (size_t)y * b->w;
+		float *o = out + (size_t)y * b->w;
+		float yv = (y - vy), ya = (y - ay) / 1.2f;
+		for (int x = 0; x < b->w; x++) {
+			float img = bg[x];
+			float xv = (x - vx) / 1.25f;
+			float dv = sqrtf(yv * yv + xv * xv);
+			float zv = (dv - rv) / (1.2f * s);
+			if (zv < 40)
+				img -= 70 / (1 + expf(zv));
+			float gv = (dv - rv - 2.5f * s) / (2.0f * s);
+			if (gv * gv < 60)
+				img += 35 * expf(-gv * gv);
+			float xa = (x - ax);
+			float da = sqrtf(ya * ya + xa * xa);
+			float za = (da - ra) / (1.2f * s);
+			if (za < 40)
+				img -= 55 / (1 + expf(za));
+			float ga = (da - ra - 2.0f * s) / (2.0f * s);
+			if (ga * ga < 60)
+				img += 25 * expf(-ga * ga);
+			if (dv < rv)
+				img += 10 * sinf(0.35f * x / s + 0.25f * y / s - ps);
+			o[x] = img;
+		}
+	}
+}
+
+void ref_heart_render(const struct ref_heart *r, double psi, float *out)
+{
+	double ph = fmod(psi, 2 * M_PI);
+	if (ph < 0)
+		ph += 2 * M_PI;
+	double x = 2 + r->period * ph / (2 * M_PI);
+	int i0 = (int)floor(x);
+	double f = x - i0;
+	if (i0 > r->n - 1)
+		i0 = r->n - 1;
+	int i1 = i0 + 1 < r->n ? i0 + 1 : r->n - 1;
+	size_t np = (size_t)r->h * r->w;
+	const float *a = r->frames + (size_t)i0 * np, *c = r->frames + (size_t)i1 * np;
+	for (size_t i = 0; i < np; i++)
+		out[i] = (float)((1 - f) * a[i] + f * c[i]);
+}
+
+void rigid_shift(const float *in, float *out, int h, int w, double sy, double sx)
+{
+	if (sy == 0 && sx == 0) {
+		memcpy(out, in, sizeof(float) * (size_t)h * w);
+		return;
+	}
+	for (int y = 0; y < h; y++) {
+		double yy = y - sy;
+		if (yy < 0)
+			yy = 0;
+		if (yy > h - 1)
+			yy = h - 1;
+		int y0 = (int)floor(yy), y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+		float fy = (float)(yy - y0);
+		for (int x = 0; x < w; x++) {
+			double xx = x - sx;
+			if (xx < 0)
+				xx = 0;
+			if (xx > w - 1)
+				xx = w - 1;
+			int x0 = (int)floor(xx), x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+			float fx = (float)(xx - x0);
+			float top = in[(size_t)y0 * w + x0] * (1 - fx) + in[(size_t)y0 * w + x1] * fx;
+			float bot = in[(size_t)y1 * w + x0] * (1 - fx) + in[(size_t)y1 * w + x1] * fx;
+			out[(size_t)y * w + x] = top * (1 - fy) + bot * fy;
+		}
+	}
+}

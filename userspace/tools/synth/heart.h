@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* Synthetic heartbeat models with known phase (the phase law and image models of
+ * gen_synthetic.py): a cartoon two-chamber heart, and a time-warped real reference beat. */
+#ifndef OGATE_SYNTH_HEART_H
+#define OGATE_SYNTH_HEART_H
+#include <stdint.h>
+
+struct phase_law {
+	double period_s;	/* T0 */
+	double drift;		/* fractional linear rate change over the run */
+	double mod_amp;		/* fractional sinusoidal rate modulation */
+	double mod_period_s;
+	double psi0;
+	double t_run;		/* n_frames / fps */
+};
+
+/* psi(t) = psi0 + 2 pi f0 [t + d t^2/(2 T_run) + (a T_mod / 2 pi)(1 - cos(2 pi t / T_mod))] */
+double phase_law_psi(const struct phase_law *p, double t);
+double phase_law_freq(const struct phase_law *p, double t);
+
+struct rng {
+	uint64_t s[4];
+	int have_spare;
+	double spare;
+};
+void rng_seed(struct rng *r, uint64_t seed);
+double rng_uniform(struct rng *r);	/* [0, 1) */
+double rng_normal(struct rng *r);
+
+struct blob_heart {
+	int h, w;
+	float *bg;		/* static texture */
+	float s;		/* scale: min(h, w) / 128 */
+};
+int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed);
+void blob_heart_free(struct blob_heart *b);
+/* Render phase psi (rad) into out (h x w floats). */
+void blob_heart_render(const struct blob_heart *b, double psi, float *out);
+
+struct ref_heart {
+	int n, h, w;
+	float *frames;		/* n x h x w */
+	double period;		/* frames */
+};
+/* Frame i = linear interpolation of reference frames at x = 2 + P (psi mod 2pi) / 2pi. */
+void ref_heart_render(const struct ref_heart *r, double psi, float *out);
+
+/* Rigid sub-pixel shift by (sy, sx): bilinear, edge-replicated (scipy.ndimage.shift order 1, nearest). */
+void rigid_shift(const float *in, float *out, int h, int w, double sy, double sx);
+#endif
