@@ -13,3 +13,18 @@ $(TEST_SINKS): tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_do
 	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
 		tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_double.c \
 		$(DAEMON_SINK_SRCS) -lcmocka $(DAEMON_SINK_LIBS)
+
+# The frame path: sources, pipeline, recorder (with libogate and the generator/readers).
+DAEMON_CORE_SRCS := $(DAEMON_SINK_SRCS) $(addprefix $(DAEMON_DIR)/,source.c source_synthetic.c \
+                    source_file.c pipeline.c recorder.c) \
+                    userspace/tools/synth/heart.c userspace/tools/emulate/stackio.c
+DAEMON_CORE_LIBS := $(DAEMON_SINK_LIBS) -ltiff -lm
+
+TEST_PIPELINE := $(TBIN)/test_pipeline
+SUITES += $(TEST_PIPELINE)
+
+$(TEST_PIPELINE): tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
+		$(DAEMON_CORE_SRCS) $(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB_SAN) | $(TBIN)
+	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
+		tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
+		$(DAEMON_CORE_SRCS) $(AN_LIB_SAN) -lcmocka $(DAEMON_CORE_LIBS)

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "ogate/sync.h"
+#include "pipeline.h"
+#include "recorder.h"
+#include "ring.h"
+
+#define LAT_WINDOW	1024	/* recent frame -> queued latencies kept */
+#define REC_POOL	16
+
+enum { CMD_NONE = 0, CMD_TARGET, CMD_RESET };
+
+struct rec_item {
+	struct ogate_frame *f;
+	struct ogate_record_row row;
+};
+
+struct ogate_pipeline {
+	struct ogate_pipeline_opts o;
+	struct ogate_source *src;
+	struct ogate_sink *sink;
+	struct ogate_sync *sync;
+
+	pthread_t capture, analysis, io;
+	atomic_bool running;		/* streaming */
+	atomic_bool analysis_done;	/* analysis drained its ring and left */
+	atomic_bool io_stop;
+	bool started;
+
+	struct ogate_ring to_analysis;	/* struct ogate_frame * */
+	sem_t frames_ready;		/* posted per frame pushed to analysis */
+	struct ogate_ring to_record;	/* struct rec_item * */
+	struct ogate_ring rec_free;	/* struct rec_item * */
+	struct rec_item rec_items[REC_POOL];
+	atomic_bool recording;
+	struct ogate_recorder *rec;
+	int64_t arrival[64];		/* by sequence % 64 */
+
+	/* analysis mailbox */
+	atomic_int cmd;
+	_Atomic double cmd_arg;
+
+	/* status, written by one thread each, read by anyone */
+	pthread_mutex_t st_lock;
+	struct ogate_pipeline_status st;
+	int64_t lat[LAT_WINDOW];
+	uint64_t nlat;
+	uint64_t queued_pulses, done_pulses;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void set_realtime(const char *name, int prio, int cpu)
+{
+	static atomic_bool warned;
+
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+			ogate_warning("%s thread: cannot pin to CPU %d", name, cpu);
+	}
+	if (prio > 0) {
+		struct sched_param sp = { .sched_priority = prio };
+		int e = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+
+		if (e && !atomic_exchange(&warned, true))
+			ogate_warning("SCHED_FIFO priority %d not permitted (%s); running without real-time scheduling",
+				      prio, strerror(e));
+	}
+}
+
+static void *capture_main(void *arg)
+{
+	struct ogate_pipeline *p = arg;
+
+	set_realtime("capture", p->o.rt_priority, p->o.cpu_capture);
+	while (atomic_load(&p->running)) {
+		struct ogate_frame *f;
+		int ret = ogate_source_next(p->src, now_ns() + 100000000LL, &f);
+
+		if (ret == -EAGAIN)
+			continue;
+		if (ret == -ENODATA) {
+			ogate_info("camera source: end of stream");
+			break;
+		}
+		if (ret) {
+			ogate_error("camera source failed: %s", strerror(-ret));
+			break;
+		}
+		p->arrival[ogate_frame_get_meta(f)->sequence % 64] = now_ns();
+		pthread_mutex_lock(&p->st_lock);
+		p->st.frames++;
+		pthread_mutex_unlock(&p->st_lock);
+		if (ogate_ring_push(&p->to_analysis, f)) {
+			sem_post(&p->frames_ready);
+		} else {
+			ogate_source_release(p->src, f);
+			pthread_mutex_lock(&p->st_lock);
+			p->st.drops_analysis++;
+			pthread_mutex_unlock(&p->st_lock);
+		}
+	}
+	atomic_store(&p->running, false);
+	sem_post(&p->frames_ready);	/* wake analysis to notice the end */
+	return NULL;
+}
+
+static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
+			 const struct ogate_sync_result *r, int64_t trigger)
+{
+	struct rec_item *it;
+
+	if (!atomic_load(&p->recording) ||
+	    ogate_frame_get_meta(f)->sequence % (uint64_t)p->o.record_every)
+		return;
+	it = ogate_ring_pop(&p->rec_free);
+	if (it && (!it->f || ogate_frame_width(it->f) != ogate_frame_width(f) ||
+		   ogate_frame_height(it->f) != ogate_frame_height(f) ||
+		   ogate_frame_format(it->f) != ogate_frame_format(f))) {
+		ogate_frame_free(it->f);
+		it->f = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
+					ogate_frame_height(f));
+	}
+	if (!it || !it->f || ogate_frame_copy(it->f, f) || !ogate_ring_push(&p->to_record, it)) {
+		if (it)
+			ogate_ring_push(&p->rec_free, it);
+		pthread_mutex_lock(&p->st_lock);
+		p->st.drops_record++;
+		pthread_mutex_unlock(&p->st_lock);
+		return;
+	}
+	it->row = (struct ogate_record_row){ .locked = r->has_phase, .phase = r->phase,
+					     .unwrapped = r->unwrapped, .trigger = trigger };
+}
+
+static void apply_command(struct ogate_pipeline *p)
+{
+	int cmd = atomic_exchange(&p->cmd, CMD_NONE);
+
+	if (cmd == CMD_TARGET) {
+		double ph = atomic_load(&p->cmd_arg);
+
+		p->o.settings.target_phase = ph;
+		p->o.settings.target_frame = -1;
+		if (ogate_sync_set_target_phase(p->sync, ph))
+			ogate_info("target phase %.4f rad will apply once a reference is locked", ph);
+		else
+			ogate_success("target phase set to %.4f rad", ph);
+	} else if (cmd == CMD_RESET) {
+		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+
+		if (fresh) {
+			ogate_sync_free(p->sync);
+			p->sync = fresh;
+			ogate_info("reference reset: determining a new heart period");
+		}
+	}
+}
+
+static void *analysis_main(void *arg)
+{
+	struct ogate_pipeline *p = arg;
+	int64_t last_ping = 0;
+
+	set_realtime("analysis", p->o.rt_priority, p->o.cpu_analysis);
+	for (;;) {
+		struct ogate_reference_info ref;
+		struct ogate_sync_result r;
+		struct ogate_frame *f;
+		int64_t trigger = -1, now;
+		struct timespec until;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += 200000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		sem_clockwait(&p->frames_ready, CLOCK_MONOTONIC, &until);
+		f = ogate_ring_pop(&p->to_analysis);
+		if (!f) {
+			if (!atomic_load(&p->running) && !ogate_ring_count(&p->to_analysis))
+				break;
+			continue;
+		}
+		apply_command(p);
+		if (ogate_sync_process(p->sync, f, &r) == 0 && r.triggered) {
+			struct ogate_pulse_req req[OGATE_PROGRAM_MAX_PULSES];
+			uint64_t cookie;
+			size_t n;
+			int ret;
+
+			pthread_mutex_lock(&p->st_lock);
+			cookie = p->st.triggers + p->st.queue_errors + 1;
+			pthread_mutex_unlock(&p->st_lock);
+			n = ogate_program_build(&p->o.program, r.trigger.time_ns, cookie, req);
+			ret = ogate_sink_queue(p->sink, req, n);
+			now = now_ns();
+			pthread_mutex_lock(&p->st_lock);
+			if (ret) {
+				p->st.queue_errors++;
+				ogate_warning("trigger %llu at %.6f s refused by the %s sink: %s",
+					      (unsigned long long)cookie, r.trigger.time_ns / 1e9,
+					      ogate_sink_kind(p->sink), strerror(-ret));
+			} else {
+				p->st.triggers++;
+				p->queued_pulses += n;
+				trigger = (int64_t)cookie;
+				p->lat[p->nlat++ % LAT_WINDOW] =
+					now - p->arrival[ogate_frame_get_meta(f)->sequence % 64];
+			}
+			pthread_mutex_unlock(&p->st_lock);
+		}
+		record_frame(p, f, &r, trigger);
+		pthread_mutex_lock(&p->st_lock);
+		p->st.analysed++;
+		p->st.locked = r.state == OGATE_SYNC_LOCKED;
+		p->st.phase = r.has_phase ? r.phase : -1;
+		if (r.established && !p->st.lock_time_ns)
+			p->st.lock_time_ns = ogate_frame_get_meta(f)->timestamp_ns;
+		pthread_mutex_unlock(&p->st_lock);
+		/* publish the reference from this thread: status never touches sync */
+		if (r.state == OGATE_SYNC_LOCKED && ogate_sync_get_reference(p->sync, &ref) == 0) {
+			double dt = ogate_sync_frame_interval(p->sync);
+
+			pthread_mutex_lock(&p->st_lock);
+			p->st.period_s = ref.period_frames * dt;
+			p->st.target_phase = ref.target_phase;
+			p->st.ref_id = ref.id;
+			p->st.ref_first_seq = ref.first_seq;
+			p->st.target_u = ref.target_u;
+			pthread_mutex_unlock(&p->st_lock);
+		}
+		ogate_source_release(p->src, f);
+
+		now = now_ns();
+		if (p->o.watchdog && now - last_ping > 1000000000LL) {
+			p->o.watchdog(p->o.watchdog_ctx);
+			last_ping = now;
+		}
+	}
+	atomic_store(&p->analysis_done, true);
+	return NULL;
+}
+
+static void handle_sink_events(struct ogate_pipeline *p)
+{
+	struct ogate_sink_event ev[32];
+	int n, i;
+
+	while ((n = ogate_sink_read(p->sink, ev, 32)) > 0) {
+		pthread_mutex_lock(&p->st_lock);
+		for (i = 0; i < n; i++) {
+			switch (ev[i].type) {
+			case OGATE_SINK_FIRED:
+				p->st.fired++;
+				p->done_pulses++;
+				break;
+			case OGATE_SINK_MISSED:
+				p->st.missed++;
+				p->done_pulses++;
+				break;
+			case OGATE_SINK_CANCELLED:
+				p->st.cancelled++;
+				p->done_pulses++;
+				break;
+			case OGATE_SINK_LOST:
+				p->st.lost_events += ev[i].seq;
+				break;
+			case OGATE_SINK_FRAME:
+				break;
+			}
+		}
+		pthread_mutex_unlock(&p->st_lock);
+		for (i = 0; i < n; i++)
+			if (ev[i].type == OGATE_SINK_MISSED)
+				ogate_warning("trigger %llu missed: analysis or queueing too late by %.3f ms",
+					      (unsigned long long)ev[i].cookie,
+					      (ev[i].rise_ns - ev[i].time_ns) / 1e6);
+	}
+}
+
+static void drain_recorder(struct ogate_pipeline *p)
+{
+	struct rec_item *it;
+
+	while ((it = ogate_ring_pop(&p->to_record))) {
+		if (!p->rec) {
+			int err;
+
+			p->rec = ogate_recorder_open(p->o.record_dir, &err);
+			if (!p->rec) {
+				atomic_store(&p->recording, false);
+				ogate_ring_push(&p->rec_free, it);
+				continue;
+			}
+		}
+		if (ogate_recorder_write(p->rec, it->f, &it->row))
+			ogate_error("recorder: write to %s failed", ogate_recorder_path(p->rec));
+		ogate_ring_push(&p->rec_free, it);
+	}
+	if (!atomic_load(&p->recording) && p->rec) {
+		ogate_recorder_close(p->rec);
+		p->rec = NULL;
+	}
+}
+
+static void *io_main(void *arg)
+{
+	struct ogate_pipeline *p = arg;
+
+	while (!atomic_load(&p->io_stop)) {
+		struct pollfd pf = { .fd = ogate_sink_fd(p->sink), .events = POLLIN };
+
+		poll(&pf, 1, 20);
+		handle_sink_events(p);
+		drain_recorder(p);
+	}
+	handle_sink_events(p);
+	drain_recorder(p);
+	return NULL;
+}
+
+struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
+					  struct ogate_source *src, struct ogate_sink *sink, int *err)
+{
+	struct ogate_pipeline *p = calloc(1, sizeof(*p));
+	int i;
+
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	p->o = *o;
+	if (p->o.record_every < 1)
+		p->o.record_every = 1;
+	p->src = src;
+	p->sink = sink;
+	pthread_mutex_init(&p->st_lock, NULL);
+	sem_init(&p->frames_ready, 0, 0);
+	ogate_ring_init(&p->to_analysis);
+	ogate_ring_init(&p->to_record);
+	ogate_ring_init(&p->rec_free);
+	for (i = 0; i < REC_POOL; i++)
+		ogate_ring_push(&p->rec_free, &p->rec_items[i]);
+	p->sync = ogate_sync_new(&p->o.settings);
+	if (!p->sync) {
+		ogate_error("analysis: cannot create the sync pipeline");
+		*err = -EINVAL;
+		free(p);
+		return NULL;
+	}
+	p->st.phase = -1;
+	return p;
+}
+
+int ogate_pipeline_start(struct ogate_pipeline *p)
+{
+	int ret;
+
+	if (p->started)
+		return -EALREADY;
+	ret = ogate_source_start(p->src);
+	if (ret) {
+		ogate_error("camera source %s would not start: %s", ogate_source_describe(p->src),
+			    strerror(-ret));
+		return ret;
+	}
+	atomic_store(&p->running, true);
+	atomic_store(&p->analysis_done, false);
+	atomic_store(&p->io_stop, false);
+	pthread_mutex_lock(&p->st_lock);
+	p->st.lock_time_ns = 0;
+	pthread_mutex_unlock(&p->st_lock);
+	if (pthread_create(&p->io, NULL, io_main, p) ||
+	    pthread_create(&p->analysis, NULL, analysis_main, p) ||
+	    pthread_create(&p->capture, NULL, capture_main, p)) {
+		ogate_critical("cannot start pipeline threads");
+		abort();
+	}
+	p->started = true;
+	ogate_success("streaming from %s to the %s sink", ogate_source_describe(p->src),
+		      ogate_sink_kind(p->sink));
+	return 0;
+}
+
+int ogate_pipeline_stop(struct ogate_pipeline *p)
+{
+	int64_t end;
+	int n;
+
+	if (!p->started)
+		return -EALREADY;
+	atomic_store(&p->running, false);
+	pthread_join(p->capture, NULL);
+	pthread_join(p->analysis, NULL);
+	ogate_source_stop(p->src);
+	/* let queued pulses finish within the grace period, then cancel */
+	end = now_ns() + p->o.stop_grace_ns;
+	for (;;) {
+		uint64_t q, d;
+
+		pthread_mutex_lock(&p->st_lock);
+		q = p->queued_pulses;
+		d = p->done_pulses;
+		pthread_mutex_unlock(&p->st_lock);
+		if (d >= q || now_ns() >= end)
+			break;
+		struct timespec ts = { 0, 5000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	n = ogate_sink_cancel_all(p->sink);
+	if (n > 0)
+		ogate_warning("stop: %d pulses still queued after the grace period were cancelled", n);
+	atomic_store(&p->io_stop, true);
+	pthread_join(p->io, NULL);
+	if (p->rec) {
+		ogate_recorder_close(p->rec);
+		p->rec = NULL;
+	}
+	p->started = false;
+	ogate_info("stopped: %llu frames, %llu triggers", (unsigned long long)p->st.frames,
+		   (unsigned long long)p->st.triggers);
+	return 0;
+}
+
+void ogate_pipeline_free(struct ogate_pipeline *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	if (p->started)
+		ogate_pipeline_stop(p);
+	ogate_sync_free(p->sync);
+	for (i = 0; i < REC_POOL; i++)
+		ogate_frame_free(p->rec_items[i].f);
+	pthread_mutex_destroy(&p->st_lock);
+	sem_destroy(&p->frames_ready);
+	free(p);
+}
+
+int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src)
+{
+	struct ogate_sync *fresh;
+
+	if (p->started)
+		return -EBUSY;
+	fresh = ogate_sync_new(&p->o.settings);
+	if (!fresh)
+		return -ENOMEM;
+	ogate_sync_free(p->sync);
+	p->sync = fresh;	/* a new mode is a new image: learn a new reference */
+	p->src = src;
+	return 0;
+}
+
+int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase)
+{
+	if (!(phase >= 0 && phase < 2 * M_PI))
+		return -EDOM;
+	atomic_store(&p->cmd_arg, phase);
+	atomic_store(&p->cmd, CMD_TARGET);
+	return 0;
+}
+
+int ogate_pipeline_reset(struct ogate_pipeline *p)
+{
+	atomic_store(&p->cmd, CMD_RESET);
+	pthread_mutex_lock(&p->st_lock);
+	p->st.lock_time_ns = 0;
+	pthread_mutex_unlock(&p->st_lock);
+	return 0;
+}
+
+int ogate_pipeline_record(struct ogate_pipeline *p, bool on)
+{
+	if (on && (!p->o.record_dir || !*p->o.record_dir))
+		return -EINVAL;
+	atomic_store(&p->recording, on);
+	return 0;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st)
+{
+	int64_t lat[LAT_WINDOW];
+	size_t n;
+
+	pthread_mutex_lock(&p->st_lock);
+	*st = p->st;
+	n = p->nlat < LAT_WINDOW ? p->nlat : LAT_WINDOW;
+	memcpy(lat, p->lat, n * sizeof(lat[0]));
+	pthread_mutex_unlock(&p->st_lock);
+	st->running = atomic_load(&p->running);
+	st->recording = atomic_load(&p->recording);
+	st->source = ogate_source_describe(p->src);
+	st->drops_source = ogate_source_drops(p->src);
+	if (!st->locked) {
+		st->period_s = 0;
+		st->target_phase = -1;
+	}
+	st->recent_latency_n = (int64_t)n;
+	if (n) {
+		qsort(lat, n, sizeof(lat[0]), cmp64);
+		st->latency_p50_ns = lat[(n * 50 + 99) / 100 - 1];
+		st->latency_p99_ns = lat[(n * 99 + 99) / 100 - 1];
+		st->latency_max_ns = lat[n - 1];
+	}
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ogated's frame path: three threads joined by bounded lock-free rings.
+ *   capture   takes frames from the source at their own times
+ *   analysis  phase-matches every frame (libogate) and, when a trigger is
+ *             decided, queues the whole trigger program on the sink at once
+ *   io        sink outcomes (fired, missed, cancelled) and the recorder
+ * Nothing on the frame path waits for another stage: a full ring drops the
+ * frame and counts it. Commands (target, reset, refresh, record) reach the
+ * analysis thread through a mailbox it reads between frames.
+ */
+#ifndef OGATE_PIPELINE_H
+#define OGATE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ogate/settings.h"
+#include "program.h"
+#include "sink.h"
+#include "source.h"
+
+struct ogate_pipeline_opts {
+	struct ogate_settings settings;
+	struct ogate_program program;
+	int rt_priority;		/* SCHED_FIFO for capture/analysis, 0 = off */
+	int cpu_capture, cpu_analysis;	/* -1 = any */
+	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
+	const char *record_dir;
+	int record_every;
+	/* pinged from the analysis loop (systemd watchdog), may be NULL */
+	void (*watchdog)(void *ctx);
+	void *watchdog_ctx;
+};
+
+struct ogate_pipeline_status {
+	bool running, locked, recording;
+	const char *source;
+	double period_s;		/* reference period, 0 before lock */
+	double target_phase;		/* rad, -1 before lock */
+	uint32_t ref_id;
+	uint64_t ref_first_seq;		/* source sequence of reference frame 0 */
+	double target_u;		/* target position in reference frames */
+	double phase;			/* of the last analysed frame, -1 if none */
+	uint64_t frames;		/* delivered by the source */
+	uint64_t analysed;
+	uint64_t drops_source;		/* lost at the camera: no free buffer */
+	uint64_t drops_analysis;	/* capture -> analysis ring full */
+	uint64_t drops_record;		/* recorder behind */
+	uint64_t triggers;		/* decided and queued */
+	uint64_t queue_errors;		/* refused by the sink */
+	uint64_t fired, missed, cancelled, lost_events;
+	int64_t lock_time_ns;		/* first lock after start, 0 if none */
+	int64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	/* frame arrival -> queued */
+	int64_t recent_latency_n;
+};
+
+struct ogate_pipeline;
+
+/* Takes ownership of neither source nor sink. NULL and *err on failure. */
+struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
+					  struct ogate_source *src, struct ogate_sink *sink, int *err);
+void ogate_pipeline_free(struct ogate_pipeline *p);	/* stops first */
+int ogate_pipeline_start(struct ogate_pipeline *p);	/* -EALREADY if running */
+/* Stop streaming; give queued pulses the grace period, then cancel the rest. */
+int ogate_pipeline_stop(struct ogate_pipeline *p);
+/* Only while stopped (mode switch); -EBUSY otherwise. */
+int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
+int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
+int ogate_pipeline_reset(struct ogate_pipeline *p);	/* learn a new reference */
+int ogate_pipeline_record(struct ogate_pipeline *p, bool on);
+void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st);
+
+#endif

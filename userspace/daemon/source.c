@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Camera source front end: pool, pacing at absolute times, drop counting. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "source_private.h"
+
+static const struct ogate_source_ops *const source_kinds[] = {
+	&ogate_source_synthetic_ops,
+	&ogate_source_file_ops,
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(source_kinds) / sizeof(source_kinds[0]); i++)
+		if (!strcmp(o->kind, source_kinds[i]->kind))
+			return source_kinds[i]->create(o, err);
+	ogate_error("camera source '%s' unknown or not built in (synthetic, file%s)", o->kind,
+		    "");
+	*err = -EINVAL;
+	return NULL;
+}
+
+int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w, int h)
+{
+	int i;
+
+	for (i = 0; i < OGATE_SOURCE_POOL; i++) {
+		s->pool[i] = ogate_frame_new(fmt, w, h);
+		if (!s->pool[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void ogate_source_free(struct ogate_source *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < OGATE_SOURCE_POOL; i++)
+		ogate_frame_free(s->pool[i]);
+	s->ops->destroy(s);
+}
+
+int ogate_source_start(struct ogate_source *s)
+{
+	int ret = s->ops->start ? s->ops->start(s) : 0;
+
+	if (ret)
+		return ret;
+	s->index = 0;
+	s->t0 = now_ns();
+	s->running = 1;
+	return 0;
+}
+
+void ogate_source_stop(struct ogate_source *s)
+{
+	if (s->ops->stop)
+		s->ops->stop(s);
+	s->running = 0;
+}
+
+int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f)
+{
+	for (;;) {
+		struct ogate_frame_meta m;
+		int64_t rel, t;
+		int i, ret;
+
+		ret = s->ops->stamp(s, s->index, &rel);
+		if (ret)
+			return ret;
+		t = s->t0 + rel;
+		if (!s->fast) {
+			struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
+
+			if (t > deadline_ns)
+				return -EAGAIN;	/* not due yet */
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+				;
+		}
+		for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&s->busy[i]); i++)
+			;
+		if (i == OGATE_SOURCE_POOL) {
+			/* every buffer is held downstream: this frame is lost */
+			s->index++;
+			s->drops++;
+			continue;
+		}
+		ret = s->ops->render(s, s->index, s->pool[i]);
+		if (ret)
+			return ret;
+		m = *ogate_frame_get_meta(s->pool[i]);
+		m.timestamp_ns = t;
+		m.sequence = s->index++;
+		ogate_frame_set_meta(s->pool[i], &m);
+		atomic_store(&s->busy[i], 1);
+		*f = s->pool[i];
+		return 0;
+	}
+}
+
+void ogate_source_release(struct ogate_source *s, struct ogate_frame *f)
+{
+	int i;
+
+	for (i = 0; i < OGATE_SOURCE_POOL; i++)
+		if (s->pool[i] == f)
+			atomic_store(&s->busy[i], 0);
+}
+
+uint64_t ogate_source_drops(const struct ogate_source *s)
+{
+	return s->drops;
+}
+
+const char *ogate_source_describe(const struct ogate_source *s)
+{
+	return s->desc;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Camera sources for ogated, as a vtable:
+ *   "synthetic"  the generator's beating heart (ogate-synth's cartoon model
+ *                and phase law), paced in real time: frame i is delivered at
+ *                its own timestamp t0 + i / fps
+ *   "file"       a TIFF or .npy stack, timestamps from a CSV or fps, paced in
+ *                real time or as fast as possible (virtual timeline)
+ *   "libcamera"  a real camera (userspace/daemon/camera/)
+ * A source owns a small pool of frames; a frame not released in time means
+ * the next camera frame has nowhere to go and is dropped (counted, and
+ * visible to analysis as a sequence gap), as on a real camera.
+ */
+#ifndef OGATE_SOURCE_H
+#define OGATE_SOURCE_H
+
+#include <stdint.h>
+
+#include "ogate/frame.h"
+
+struct ogate_source_opts {
+	const char *kind;		/* "synthetic", "file", "libcamera" */
+	/* synthetic */
+	int size;
+	double fps;
+	double period_s;
+	double noise;
+	double mod_amp;
+	double mod_period_s;
+	uint64_t seed;
+	/* file */
+	const char *path;
+	const char *timestamps;		/* CSV, last column seconds; NULL/"" = fps */
+	int fast;			/* 0: real time, 1: as fast as possible */
+	int loop;
+};
+
+struct ogate_source;
+
+/* NULL and *err = -errno on failure (logged, naming the file or value). */
+struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *err);
+void ogate_source_free(struct ogate_source *s);
+/* Start streaming: frame timestamps count from now (CLOCK_MONOTONIC). */
+int ogate_source_start(struct ogate_source *s);
+void ogate_source_stop(struct ogate_source *s);
+/*
+ * The next frame, waiting at most until deadline_ns (absolute). 0 and *f,
+ * -EAGAIN when the deadline passed first, -ENODATA at the end of a file.
+ */
+int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f);
+void ogate_source_release(struct ogate_source *s, struct ogate_frame *f);
+uint64_t ogate_source_drops(const struct ogate_source *s);
+const char *ogate_source_describe(const struct ogate_source *s);
+
+#endif

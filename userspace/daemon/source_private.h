@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef OGATE_SOURCE_PRIVATE_H
+#define OGATE_SOURCE_PRIVATE_H
+
+#include <stdatomic.h>
+
+#include "source.h"
+
+#define OGATE_SOURCE_POOL 8
+
+struct ogate_source_ops {
+	const char *kind;
+	struct ogate_source *(*create)(const struct ogate_source_opts *o, int *err);
+	void (*destroy)(struct ogate_source *s);
+	int (*start)(struct ogate_source *s);
+	void (*stop)(struct ogate_source *s);
+	/* Timestamp of stream frame `index` relative to start; -ENODATA past the end. */
+	int (*stamp)(struct ogate_source *s, uint64_t index, int64_t *rel_ns);
+	/* Fill pool frame f with the pixels of stream frame `index`. */
+	int (*render)(struct ogate_source *s, uint64_t index, struct ogate_frame *f);
+};
+
+/* The common part; implementations embed it first. */
+struct ogate_source {
+	const struct ogate_source_ops *ops;
+	char desc[96];
+	struct ogate_frame *pool[OGATE_SOURCE_POOL];
+	atomic_int busy[OGATE_SOURCE_POOL];	/* held downstream */
+	uint64_t index;		/* next stream frame */
+	_Atomic uint64_t drops;
+	int64_t t0;		/* CLOCK_MONOTONIC at start */
+	int fast;		/* deliver without waiting for timestamps */
+	int running;
+};
+
+extern const struct ogate_source_ops ogate_source_synthetic_ops;
+extern const struct ogate_source_ops ogate_source_file_ops;
+
+/* Allocate the pool (w x h, fmt); called by implementations' create. */
+int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w, int h);
+
+#endif
