@@ -246,6 +246,7 @@ static void *analysis_main(void *arg)
 
 			pthread_mutex_lock(&p->st_lock);
 			p->st.period_s = ref.period_frames * dt;
+			p->st.period_frames = ref.period_frames;
 			p->st.target_phase = ref.target_phase;
 			p->st.ref_id = ref.id;
 			p->st.ref_first_seq = ref.first_seq;
@@ -526,6 +527,7 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 	st->drops_source = ogate_source_drops(p->src);
 	if (!st->locked) {
 		st->period_s = 0;
+		st->period_frames = 0;
 		st->target_phase = -1;
 	}
 	st->recent_latency_n = (int64_t)n;

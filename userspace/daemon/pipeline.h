@@ -37,6 +37,7 @@ struct ogate_pipeline_status {
 	bool running, locked, recording;
 	const char *source;
 	double period_s;		/* reference period, 0 before lock */
+	double period_frames;		/* the same in reference frames */
 	double target_phase;		/* rad, -1 before lock */
 	uint32_t ref_id;
 	uint64_t ref_first_seq;		/* source sequence of reference frame 0 */

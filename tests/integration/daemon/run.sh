@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# ogated end to end, driven through its socket with ogate-client: the
+# synthetic camera and the dry-run sink. TAP output.
+set -u
+cd "$(dirname "$0")/../../.."
+bin=build/bin
+tmp=$(mktemp -d /tmp/ogated-test.XXXXXX)
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+sock=$tmp/ogated.sock
+n=0 rc=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+nok() { n=$((n + 1)); echo "not ok $n $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/# /'; rc=1; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name" "$(cat "$tmp/out" 2>/dev/null)"; fi; }
+cli() { "$bin/ogate-client" -s "$sock" "$@" >"$tmp/out" 2>&1; }
+val() { cli status && sed -n "s/^$1=//p" "$tmp/out"; }
+wait_for() { # seconds, command...
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -lt $end ]; do "$@" && return 0; sleep 0.2; done; return 1
+}
+
+cat >"$tmp/ogated.conf" <<CONF
+[daemon]
+socket = $sock
+socket_group =
+log_level = info
+stop_grace_ms = 300
+
+[camera]
+source = synthetic
+
+[synthetic]
+size = 96
+fps = 80
+period_s = 0.42
+
+[output]
+sink = dryrun
+dryrun_file = $tmp/pulses.csv
+laser_width_us = 2000
+
+[record]
+dir = $tmp/rec
+enabled = true
+
+[mode small]
+width = 64
+height = 64
+fps = 100
+CONF
+
+echo "1..16"
+"$bin/ogated" --config "$tmp/ogated.conf" >"$tmp/log" 2>&1 &
+pid=$!
+check daemon_socket_appears wait_for 10 test -S "$sock"
+check daemon_locks_on_the_synthetic_heart wait_for 15 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val locked)\" = yes ] && [ \"\$(val triggers)\" -ge 5 ]"
+sleep 3
+cli status; cp "$tmp/out" "$tmp/status"
+check status_reports_a_period_near_the_truth awk -F= '/^period_s=/ { exit !($2 > 0.40 && $2 < 0.44) }' "$tmp/status"
+
+# accuracy: every fired laser pulse against the generator's phase law
+# (psi = 2 pi t / 0.42 from frame 0, whose timestamp the recording gives)
+t0=$(awk -F, 'NR == 2 && $2 == 0 { print $3 }' "$tmp"/rec/*.csv 2>/dev/null | head -1)
+first=$(sed -n 's/^ref_first_seq=//p' "$tmp/status"); tu=$(sed -n 's/^target_u=//p' "$tmp/status")
+acc=$(awk -F, -v t0="$t0" -v first="$first" -v tu="$tu" '
+	BEGIN { pi = atan2(0, -1); T = 0.42; target = 2 * pi * ((first + tu) / 80) / T }
+	$1 == "fired" && $3 == 1 { t = ($4 - t0) / 1e9; d = 2 * pi * t / T - target;
+		d -= 2 * pi * int(d / (2 * pi)); if (d > pi) d -= 2 * pi; if (d < -pi) d += 2 * pi;
+		e = d / (2 * pi) * T; s += e * e; k++; if (e < 0) e = -e; if (e > m) m = e }
+	END { if (k) printf "%d %.2f %.2f", k, sqrt(s / k) * 1e3, m * 1e3 }' "$tmp/pulses.csv")
+echo "# dry-run triggers vs truth: count, RMS ms, max ms = $acc"
+check trigger_times_match_the_true_target_phase \
+	awk -v a="$acc" 'BEGIN { split(a, v, " "); exit !(v[1] >= 5 && v[2] < 4 && v[3] < 42) }'
+
+check target_phase_accepted cli target 1.0
+check target_outside_range_is_refused sh -c "! $bin/ogate-client -s $sock target 7 >$tmp/out 2>&1 && grep -q EDOM $tmp/out"
+check target_garbage_is_refused sh -c "! $bin/ogate-client -s $sock target abc >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
+check unknown_command_is_refused sh -c "! $bin/ogate-client -s $sock fire-laser >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
+check stop_then_stop_again_is_an_error sh -c "$bin/ogate-client -s $sock stop >/dev/null && ! $bin/ogate-client -s $sock stop >$tmp/out 2>&1 && grep -q EALREADY $tmp/out"
+check start_after_stop cli start
+check mode_switch_restarts_with_the_new_size sh -c "$bin/ogate-client -s $sock mode small >$tmp/out 2>&1 && grep -q 64x64 $tmp/out"
+check unknown_mode_is_refused sh -c "! $bin/ogate-client -s $sock mode huge >$tmp/out 2>&1"
+check relocks_after_the_mode_switch wait_for 15 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val locked)\" = yes ]"
+check recording_wrote_tiff_and_csv sh -c "ls $tmp/rec/*.tif >/dev/null && [ \$(wc -l < \$(ls $tmp/rec/*.csv | head -1)) -gt 100 ]"
+
+kill -TERM $pid
+wait $pid; st=$?
+check sigterm_stops_cleanly test $st -eq 0
+# every pulse queued (2 per trigger: laser and camera) has an outcome
+trig=$(sed -n 's/.*stopped: [0-9]* frames, \([0-9]*\) triggers.*/\1/p' "$tmp/log" | tail -1)
+outc=$(grep -cE '^(fired|missed|cancelled),' "$tmp/pulses.csv")
+echo "# triggers $trig, pulse outcomes $outc"
+check nothing_left_queued_after_stop test -n "$trig" -a "$((2 * ${trig:-0}))" -eq "$outc" -a "${trig:-0}" -gt 0
+pid=
+grep -E 'WARNING|ERROR|CRIT' "$tmp/log" | sed 's/^/# log: /' | head -5
+exit $rc

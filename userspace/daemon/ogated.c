@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ogated: the gating daemon. Camera frames in, phase analysis, trigger
+ * programs out at absolute CLOCK_MONOTONIC times; controlled over a Unix
+ * socket (see control.h and ogated(8)); run by systemd as Type=notify.
+ *
+ * Exit status: 0 clean stop, 1 configuration error, 2 usage error,
+ * 3 a source, sink or the control socket could not be set up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control.h"
+#include "log.h"
+#include "notify.h"
+#include "ogate/settings.h"
+#include "pipeline.h"
+
+#define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
+
+struct daemon {
+	struct ogate_config *cfg;
+	struct ogate_settings settings;
+	struct ogate_sink *sink;
+	struct ogate_source *src;
+	struct ogate_pipeline *pipe;
+	char mode[OGATE_MODE_NAME_LEN];
+	pthread_mutex_t lock;	/* serialises commands that restart the pipeline */
+};
+
+static int settings_delegate(void *ctx, const char *key, const char *value, char *msg,
+			     size_t msglen)
+{
+	int ret = ogate_settings_set(ctx, key, value);
+
+	if (ret == -EINVAL)
+		snprintf(msg, msglen, "not a valid value for this analysis setting (see ogated.conf(5))");
+	return ret;
+}
+
+static void watchdog_ping(void *ctx)
+{
+	(void)ctx;
+	ogate_notify("WATCHDOG=1");
+}
+
+/* Build the camera source for the configured source kind and mode. */
+static struct ogate_source *make_source(struct daemon *d, const char *mode_name, int *err)
+{
+	const struct ogate_config *c = d->cfg;
+	const char *kind = ogate_config_str(c, "camera.source");
+	struct ogate_source_opts o = { .kind = kind };
+	struct ogate_mode m;
+
+	if (ogate_config_mode(c, mode_name, &m)) {
+		ogate_error("mode '%s' is not defined in the configuration", mode_name);
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (!strcmp(kind, "synthetic")) {
+		/* a mode sets the size and rate; [synthetic] the heart */
+		o.size = strcmp(mode_name, "default") ? m.width : (int)ogate_config_int(c, "synthetic.size");
+		o.fps = strcmp(mode_name, "default") ? m.fps : ogate_config_double(c, "synthetic.fps");
+		if (strcmp(mode_name, "default") && m.width != m.height) {
+			ogate_error("mode '%s': the synthetic camera is square; width %d != height %d",
+				    mode_name, m.width, m.height);
+			*err = -EINVAL;
+			return NULL;
+		}
+		o.period_s = ogate_config_double(c, "synthetic.period_s");
+		o.noise = ogate_config_double(c, "synthetic.noise");
+		o.mod_amp = ogate_config_double(c, "synthetic.mod_amp");
+		o.mod_period_s = ogate_config_double(c, "synthetic.mod_period_s");
+		o.seed = (uint64_t)ogate_config_int(c, "synthetic.seed");
+	} else if (!strcmp(kind, "file")) {
+		o.path = ogate_config_str(c, "file.path");
+		o.timestamps = ogate_config_str(c, "file.timestamps");
+		o.fps = ogate_config_double(c, "file.fps");
+		o.fast = !strcmp(ogate_config_str(c, "file.pace"), "fast");
+		o.loop = ogate_config_bool(c, "file.loop");
+	}
+	return ogate_source_new(&o, err);
+}
+
+static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_program *prog,
+				    int *err)
+{
+	const char *kind = ogate_config_str(c, "output.sink");
+	unsigned int lines[2];
+	struct ogate_sink_opts o = {
+		.device = ogate_config_str(c, "output.device"),
+		.gpiochip = ogate_config_str(c, "output.gpiochip"),
+		.rt_priority = (int)ogate_config_int(c, "daemon.rt_priority"),
+		.record_path = ogate_config_str(c, "output.dryrun_file"),
+	};
+	char msg[160];
+
+	*prog = (struct ogate_program){
+		.laser_line = (int)ogate_config_int(c, "output.laser_line"),
+		.camera_line = (int)ogate_config_int(c, "output.camera_line"),
+		.mode = strcmp(ogate_config_str(c, "output.mode"), "edge") ? OGATE_PROGRAM_EXPOSE
+									    : OGATE_PROGRAM_EDGE,
+		.laser_width_ns = (uint32_t)ogate_config_int(c, "output.laser_width_us") * 1000,
+		.camera_delay_ns = (int32_t)ogate_config_int(c, "output.camera_laser_delay_us") * 1000,
+		.camera_width_ns = (uint32_t)ogate_config_int(c, "output.camera_width_us") * 1000,
+		.late_ns = (uint32_t)ogate_config_int(c, "output.late_us") * 1000,
+	};
+	if (!strcmp(kind, "gpiod")) {
+		/* gpiod: the configured lines are chip offsets; the sink numbers them 0, 1 */
+		lines[0] = (unsigned int)prog->laser_line;
+		o.nlines = 1;
+		if (prog->camera_line >= 0) {
+			lines[1] = (unsigned int)prog->camera_line;
+			o.nlines = 2;
+		}
+		o.lines = lines;
+		prog->laser_line = 0;
+		prog->camera_line = prog->camera_line >= 0 ? 1 : -1;
+	}
+	if (ogate_program_check(prog, msg, sizeof(msg))) {
+		ogate_error("trigger program: %s", msg);
+		*err = -EINVAL;
+		return NULL;
+	}
+	return ogate_sink_new(kind, &o, err);
+}
+
+/* ---- control commands --------------------------------------------------- */
+
+static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	struct ogate_pipeline_status st;
+
+	pthread_mutex_lock(&d->lock);
+	ogate_pipeline_status(d->pipe, &st);
+	ogate_reply_kv(r, "state", "%s", st.running ? "running" : "stopped");
+	ogate_reply_kv(r, "locked", "%s", st.locked ? "yes" : "no");
+	ogate_reply_kv(r, "source", "%s", st.source);
+	ogate_reply_kv(r, "sink", "%s", ogate_sink_kind(d->sink));
+	ogate_reply_kv(r, "mode", "%s", d->mode);
+	ogate_reply_kv(r, "recording", "%s", st.recording ? "on" : "off");
+	ogate_reply_kv(r, "period_s", "%.6f", st.period_s);
+	ogate_reply_kv(r, "target_phase", "%.6f", st.target_phase);
+	ogate_reply_kv(r, "reference", "%u", st.ref_id);
+	ogate_reply_kv(r, "period_frames", "%.4f", st.period_frames);
+	ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
+	ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
+	ogate_reply_kv(r, "phase", "%.6f", st.phase);
+	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
+	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
+	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
+	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	struct ogate_pipeline_status st;
+
+	pthread_mutex_lock(&d->lock);
+	ogate_pipeline_status(d->pipe, &st);
+	pthread_mutex_unlock(&d->lock);
+	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
+	ogate_reply_kv(r, "analysed", "%llu", (unsigned long long)st.analysed);
+	ogate_reply_kv(r, "drops_source", "%llu", (unsigned long long)st.drops_source);
+	ogate_reply_kv(r, "drops_analysis", "%llu", (unsigned long long)st.drops_analysis);
+	ogate_reply_kv(r, "drops_record", "%llu", (unsigned long long)st.drops_record);
+	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
+	ogate_reply_kv(r, "queue_errors", "%llu", (unsigned long long)st.queue_errors);
+	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
+	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
+	ogate_reply_kv(r, "cancelled", "%llu", (unsigned long long)st.cancelled);
+	ogate_reply_kv(r, "lost_events", "%llu", (unsigned long long)st.lost_events);
+	ogate_reply_kv(r, "latency_p50_us", "%.1f", st.latency_p50_ns / 1e3);
+	ogate_reply_kv(r, "latency_p99_us", "%.1f", st.latency_p99_ns / 1e3);
+	ogate_reply_kv(r, "latency_max_us", "%.1f", st.latency_max_ns / 1e3);
+}
+
+static void cmd_start(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = ogate_pipeline_start(d->pipe);
+	pthread_mutex_unlock(&d->lock);
+	if (ret == -EALREADY)
+		ogate_reply_err(r, EALREADY, "already running");
+	else if (ret)
+		ogate_reply_err(r, -ret, "camera would not start: %s", strerror(-ret));
+	else
+		ogate_reply_ok(r, "started");
+}
+
+static void cmd_stop(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = ogate_pipeline_stop(d->pipe);
+	pthread_mutex_unlock(&d->lock);
+	if (ret)
+		ogate_reply_err(r, EALREADY, "not running");
+	else
+		ogate_reply_ok(r, "stopped");
+}
+
+static void cmd_target(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	struct ogate_pipeline_status st;
+	double v, phase;
+	char *end;
+
+	if (!strncmp(argv[1], "frame=", 6)) {
+		v = strtod(argv[1] + 6, &end);
+		ogate_pipeline_status(d->pipe, &st);
+		if (*end || end == argv[1] + 6 || v < 0) {
+			ogate_reply_err(r, EINVAL, "target frame '%s' is not a number >= 0", argv[1] + 6);
+			return;
+		}
+		if (!st.locked || st.period_frames <= 0) {
+			ogate_reply_err(r, EAGAIN, "no reference yet: a target frame needs its period");
+			return;
+		}
+		if (v >= st.period_frames) {
+			ogate_reply_err(r, EDOM, "target frame %g outside the reference's [0, %.3f)",
+					v, st.period_frames);
+			return;
+		}
+		phase = 2 * M_PI * v / st.period_frames;
+	} else {
+		phase = strtod(argv[1], &end);
+		if (*end || end == argv[1]) {
+			ogate_reply_err(r, EINVAL, "target '%s' is neither a phase in rad nor frame=U",
+					argv[1]);
+			return;
+		}
+	}
+	if (ogate_pipeline_set_target_phase(d->pipe, phase)) {
+		ogate_reply_err(r, EDOM, "target phase %.6f rad outside [0, 2 pi)", phase);
+		return;
+	}
+	ogate_reply_ok(r, "target phase %.6f rad", phase);
+}
+
+static void cmd_reset(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+
+	ogate_pipeline_reset(d->pipe);
+	ogate_reply_ok(r, "%s", strcmp(argv[0], "refresh") ? "reset: learning a new reference"
+							   : "refresh: learning a new reference, target kept");
+}
+
+static void cmd_record(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	bool on = !strcmp(argv[1], "on");
+
+	if (!on && strcmp(argv[1], "off")) {
+		ogate_reply_err(r, EINVAL, "record takes 'on' or 'off', not '%s'", argv[1]);
+		return;
+	}
+	if (ogate_pipeline_record(d->pipe, on)) {
+		ogate_reply_err(r, EINVAL, "no record.dir configured");
+		return;
+	}
+	ogate_reply_ok(r, "recording %s", on ? "on" : "off");
+}
+
+static void cmd_mode(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	struct ogate_pipeline_status st;
+	struct ogate_source *src;
+	int err = 0;
+
+	pthread_mutex_lock(&d->lock);
+	ogate_pipeline_status(d->pipe, &st);
+	src = make_source(d, argv[1], &err);
+	if (!src) {
+		pthread_mutex_unlock(&d->lock);
+		ogate_reply_err(r, -err, "mode '%s' cannot be set up (see the log)", argv[1]);
+		return;
+	}
+	/* a full stop / reconfigure / start */
+	if (st.running)
+		ogate_pipeline_stop(d->pipe);
+	ogate_pipeline_set_source(d->pipe, src);
+	ogate_source_free(d->src);
+	d->src = src;
+	snprintf(d->mode, sizeof(d->mode), "%s", argv[1]);
+	err = st.running ? ogate_pipeline_start(d->pipe) : 0;
+	pthread_mutex_unlock(&d->lock);
+	if (err)
+		ogate_reply_err(r, -err, "mode '%s' set but the camera would not start", argv[1]);
+	else
+		ogate_reply_ok(r, "mode %s: %s", argv[1], ogate_source_describe(src));
+}
+
+static const struct ogate_control_cmd commands[] = {
+	{ "status", "status", 0, 0, cmd_status },
+	{ "stats", "stats", 0, 0, cmd_stats },
+	{ "start", "start", 0, 0, cmd_start },
+	{ "stop", "stop", 0, 0, cmd_stop },
+	{ "target", "target <phase_rad|frame=U>", 1, 1, cmd_target },
+	{ "reset", "reset", 0, 0, cmd_reset },
+	{ "refresh", "refresh", 0, 0, cmd_reset },
+	{ "record", "record on|off", 1, 1, cmd_record },
+	{ "mode", "mode NAME", 1, 1, cmd_mode },
+};
+
+/* ---- main ---------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ogated [--config FILE] [--set section.key=value]... [--check-config]\n"
+		   "              [--foreground] [--help-config]\n"
+		   "  --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+		   "  --set K=V       override one key, e.g. --set camera.source=synthetic\n"
+		   "  --check-config  validate the configuration and exit\n"
+		   "  --help-config   list every configuration key\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help-config", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *sets[64];
+	struct ogate_pipeline_opts po = { 0 };
+	struct ogate_control *ctl;
+	struct daemon d = { 0 };
+	enum ogate_log_level lvl;
+	char err[OGATE_CONFIG_ERR_LEN];
+	int nsets = 0, check = 0, c, e = 0, rc = 0;
+	size_t i;
+	sigset_t sigs;
+
+	while ((c = getopt_long(argc, argv, "c:s:kfKh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 's':
+			if (nsets == 64) {
+				fprintf(stderr, "ogated: at most 64 --set options\n");
+				return 2;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'k': check = 1; break;
+		case 'f': break;	/* ogated never forks; kept for scripts */
+		case 'K': ogate_config_print_table(stdout); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ogated: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	ogate_settings_default(&d.settings);
+	d.cfg = ogate_config_new(settings_delegate, &d.settings);
+	if (!d.cfg)
+		return 3;
+	if (config_path || access(DEFAULT_CONFIG, F_OK) == 0) {
+		if (ogate_config_load(d.cfg, config_path ? config_path : DEFAULT_CONFIG, err,
+				      sizeof(err))) {
+			fprintf(stderr, "ogated: %s\n", err);
+			return 1;
+		}
+	}
+	for (c = 0; c < nsets; c++) {
+		if (ogate_config_set(d.cfg, sets[c], err, sizeof(err))) {
+			fprintf(stderr, "ogated: --set %s: %s\n", sets[c], err);
+			return 1;
+		}
+	}
+	if (check) {
+		printf("ogated: configuration OK\n");
+		return 0;
+	}
+	if (ogate_log_level_parse(ogate_config_str(d.cfg, "daemon.log_level"), &lvl) == 0)
+		ogate_log_set_level(lvl);
+	if (ogate_config_bool(d.cfg, "daemon.mlockall") && mlockall(MCL_CURRENT | MCL_FUTURE))
+		ogate_warning("mlockall not permitted (%s): page faults may delay frames",
+			      strerror(errno));
+
+	/* signals are taken synchronously by the main thread only */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_mutex_init(&d.lock, NULL);
+	snprintf(d.mode, sizeof(d.mode), "%s", ogate_config_str(d.cfg, "camera.mode"));
+	po.settings = d.settings;
+	po.rt_priority = (int)ogate_config_int(d.cfg, "daemon.rt_priority");
+	po.cpu_capture = (int)ogate_config_int(d.cfg, "daemon.cpu_capture");
+	po.cpu_analysis = (int)ogate_config_int(d.cfg, "daemon.cpu_analysis");
+	po.stop_grace_ns = ogate_config_int(d.cfg, "daemon.stop_grace_ms") * 1000000LL;
+	po.record_dir = ogate_config_str(d.cfg, "record.dir");
+	po.record_every = (int)ogate_config_int(d.cfg, "record.every");
+	if (ogate_notify_watchdog_ns() > 0)
+		po.watchdog = watchdog_ping;
+	/* replay the analysis keys: the delegate checked them, settings keep the last */
+	for (i = 0; i < ogate_config_extra_count(d.cfg); i++) {
+		const char *k, *v;
+
+		ogate_config_extra(d.cfg, i, &k, &v);
+		ogate_settings_set(&po.settings, k, v);
+	}
+
+	d.sink = make_sink(d.cfg, &po.program, &e);
+	if (!d.sink)
+		return 3;
+	d.src = make_source(&d, d.mode, &e);
+	if (!d.src) {
+		ogate_sink_free(d.sink);
+		return 3;
+	}
+	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
+	if (!d.pipe)
+		return 3;
+	ctl = ogate_control_new(ogate_config_str(d.cfg, "daemon.socket"),
+				ogate_config_str(d.cfg, "daemon.socket_group"),
+				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
+				commands, sizeof(commands) / sizeof(commands[0]), &d, &e);
+	if (!ctl || ogate_control_start(ctl)) {
+		ogate_pipeline_free(d.pipe);
+		ogate_source_free(d.src);
+		ogate_sink_free(d.sink);
+		return 3;
+	}
+	if (ogate_config_bool(d.cfg, "record.enabled"))
+		ogate_pipeline_record(d.pipe, true);
+	if (ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
+		rc = 3;
+	if (!rc) {
+		ogate_notify("READY=1");
+		ogate_success("ogated ready on %s", ogate_config_str(d.cfg, "daemon.socket"));
+		for (;;) {
+			struct timespec one = { 1, 0 };
+			int sig = sigtimedwait(&sigs, NULL, &one);
+
+			if (sig == SIGTERM || sig == SIGINT) {
+				ogate_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+				break;
+			}
+			/* the analysis loop pings while streaming; keep systemd informed when stopped */
+			if (po.watchdog) {
+				struct ogate_pipeline_status st;
+
+				ogate_pipeline_status(d.pipe, &st);
+				if (!st.running)
+					ogate_notify("WATCHDOG=1");
+			}
+		}
+	}
+	ogate_notify("STOPPING=1");
+	ogate_control_stop(ctl);
+	pthread_mutex_lock(&d.lock);
+	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
+	pthread_mutex_unlock(&d.lock);
+	ogate_control_free(ctl);
+	ogate_sink_free(d.sink);	/* outputs inactive */
+	ogate_source_free(d.src);
+	ogate_config_free(d.cfg);
+	ogate_info("ogated stopped");
+	return rc;
+}
