@@ -30,3 +30,8 @@ $(TBIN)/test_log: $(DAEMON_CTL_TDIR)/test_log.c userspace/daemon/log.c userspace
 
 .PHONY: daemon-ctl-lib
 daemon-ctl-lib: $(DAEMON_CTL_LIB)
+
+SUITES += $(TBIN)/test_config
+
+$(TBIN)/test_config: $(DAEMON_CTL_TDIR)/test_config.c userspace/daemon/config.c userspace/daemon/config.h | $(TBIN)
+	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka -linih
