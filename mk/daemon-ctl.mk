@@ -35,3 +35,8 @@ SUITES += $(TBIN)/test_config
 
 $(TBIN)/test_config: $(DAEMON_CTL_TDIR)/test_config.c userspace/daemon/config.c userspace/daemon/config.h | $(TBIN)
 	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka -linih
+
+SUITES += $(TBIN)/test_notify
+
+$(TBIN)/test_notify: $(DAEMON_CTL_TDIR)/test_notify.c userspace/daemon/notify.c userspace/daemon/notify.h | $(TBIN)
+	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka
