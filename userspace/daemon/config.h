@@ -67,4 +67,16 @@ void ogate_config_extra(const struct ogate_config *c, size_t i, const char **key
 /* The key table as documentation (man page / --help-config): one line per key. */
 void ogate_config_print_table(FILE *f);
 
+/*
+ * Added by the control-plane branch (new functions only):
+ *
+ * Checks across keys, to run after the file and every --set: camera.mode
+ * names a defined mode, camera.source = file has a file.path, and the laser
+ * and camera lines differ unless output.sink = dryrun. 0 or -EINVAL with err.
+ */
+int ogate_config_check(const struct ogate_config *c, char *err, size_t errlen);
+/* The key reference of ogated.conf(5) in troff, generated from the table. */
+void ogate_config_print_man(FILE *f);
+
 #endif
+

@@ -1,0 +1,42 @@
+# ogated control plane: configuration, logging, control socket, sd_notify
+# (a static library the daemon core links), the ogate-client CLI, the systemd
+# unit, man pages and their test suites.
+#
+# For the daemon core:  link $(DAEMON_CTL_LIB) $(DAEMON_CTL_LIBS)
+DAEMON_CTL_SRCS := $(addprefix userspace/daemon/,log.c config.c control.c notify.c)
+DAEMON_CTL_HDRS := $(addprefix userspace/daemon/,log.h config.h control.h notify.h)
+DAEMON_CTL_OBJS := $(patsubst userspace/daemon/%.c,$(OBJ)/daemon-ctl/%.o,$(DAEMON_CTL_SRCS))
+DAEMON_CTL_LIB  := $(OBJ)/libogated-ctl.a
+DAEMON_CTL_LIBS := -linih -lpthread
+
+$(OBJ)/daemon-ctl:
+	@mkdir -p $@
+
+$(OBJ)/daemon-ctl/%.o: userspace/daemon/%.c $(DAEMON_CTL_HDRS) | $(OBJ)/daemon-ctl
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(DAEMON_CTL_LIB): $(DAEMON_CTL_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# ---- unit tests (cmocka, ASan+UBSan; each suite #includes the .c it tests)
+DAEMON_CTL_TDIR := tests/userspace/daemon
+DAEMON_CTL_TEST_CFLAGS = $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS)
+
+SUITES += $(TBIN)/test_log
+
+$(TBIN)/test_log: $(DAEMON_CTL_TDIR)/test_log.c userspace/daemon/log.c userspace/daemon/log.h | $(TBIN)
+	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka -lpthread
+
+.PHONY: daemon-ctl-lib
+daemon-ctl-lib: $(DAEMON_CTL_LIB)
+
+SUITES += $(TBIN)/test_config
+
+$(TBIN)/test_config: $(DAEMON_CTL_TDIR)/test_config.c userspace/daemon/config.c userspace/daemon/config.h | $(TBIN)
+	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka -linih
+
+SUITES += $(TBIN)/test_notify
+
+$(TBIN)/test_notify: $(DAEMON_CTL_TDIR)/test_notify.c userspace/daemon/notify.c userspace/daemon/notify.h | $(TBIN)
+	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka
