@@ -28,3 +28,11 @@ $(TEST_PIPELINE): tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/
 	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
 		tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
 		$(DAEMON_CORE_SRCS) $(AN_LIB_SAN) -lcmocka $(DAEMON_CORE_LIBS)
+
+# frame arrival -> trigger queued latency at 80/250/500 fps (make bench)
+$(BIN)/bench-daemon-latency: bench/daemon/latency.c $(DAEMON_CORE_SRCS) userspace/daemon/log.c \
+		$(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
+	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -o $@ $< $(DAEMON_CORE_SRCS) \
+		userspace/daemon/log.c $(AN_LIB) $(DAEMON_CORE_LIBS)
+PROGRAMS += $(BIN)/bench-daemon-latency
+BENCHES  += $(BIN)/bench-daemon-latency

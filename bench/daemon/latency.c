@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ogated's frame path latency: frame arrival (the source hands the frame
+ * over) -> trigger program queued on the sink, at 80, 250 and 500 fps,
+ * with the synthetic camera (128x128) and the dry-run sink, in real time.
+ * Prints BENCH lines; tests assert behaviour, this only measures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "log.h"
+#include "pipeline.h"
+
+static void run(double fps, double period_s, int seconds)
+{
+	struct ogate_source_opts so = { .kind = "synthetic", .size = 128, .fps = fps,
+					.period_s = period_s, .noise = 2, .seed = 1 };
+	struct ogate_pipeline_opts po = {
+		.program = { .laser_line = 0, .camera_line = 1, .laser_width_ns = 1000000,
+			     .late_ns = 5000000 },
+		.cpu_capture = -1, .cpu_analysis = -1, .stop_grace_ns = 100000000,
+		.record_every = 1,
+	};
+	struct ogate_pipeline_status st;
+	struct timespec ts = { seconds, 0 };
+	struct ogate_source *src;
+	struct ogate_sink *sink;
+	struct ogate_pipeline *p;
+	int err = 0;
+
+	ogate_settings_default(&po.settings);
+	src = ogate_source_new(&so, &err);
+	sink = ogate_sink_new("dryrun", NULL, &err);
+	p = src && sink ? ogate_pipeline_new(&po, src, sink, &err) : NULL;
+	if (!p || ogate_pipeline_start(p)) {
+		fprintf(stderr, "bench: cannot run the pipeline at %g fps\n", fps);
+		exit(1);
+	}
+	nanosleep(&ts, NULL);
+	ogate_pipeline_status(p, &st);
+	ogate_pipeline_stop(p);
+	printf("# %g fps: %llu frames, %llu analysed, %llu triggers over the last %lld, drops %llu/%llu\n",
+	       fps, (unsigned long long)st.frames, (unsigned long long)st.analysed,
+	       (unsigned long long)st.triggers, (long long)st.recent_latency_n,
+	       (unsigned long long)st.drops_source, (unsigned long long)st.drops_analysis);
+	printf("BENCH daemon.frame_to_queued.p50.%gfps %.1f us\n", fps, st.latency_p50_ns / 1e3);
+	printf("BENCH daemon.frame_to_queued.p99.%gfps %.1f us\n", fps, st.latency_p99_ns / 1e3);
+	printf("BENCH daemon.frame_to_queued.max.%gfps %.1f us\n", fps, st.latency_max_ns / 1e3);
+	printf("BENCH daemon.drops.%gfps %llu frames\n", fps,
+	       (unsigned long long)(st.drops_source + st.drops_analysis));
+	ogate_pipeline_free(p);
+	ogate_sink_free(sink);
+	ogate_source_free(src);
+}
+
+int main(void)
+{
+	ogate_log_set_level(OGATE_LOG_WARNING);
+	/* a faster heart at higher rates keeps the beat count up in a short run */
+	run(80, 0.42, 20);
+	run(250, 0.42, 12);
+	run(500, 0.42, 10);
+	return 0;
+}
