@@ -40,3 +40,16 @@ SUITES += $(TBIN)/test_notify
 
 $(TBIN)/test_notify: $(DAEMON_CTL_TDIR)/test_notify.c userspace/daemon/notify.c userspace/daemon/notify.h | $(TBIN)
 	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< -lcmocka
+
+# ---- the library (for the daemon core) and ogate-client
+PROGRAMS += $(BIN)/ogate-client
+
+$(BIN)/ogate-client: userspace/tools/ogate-client.c $(DAEMON_CTL_LIB) | $(BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(DAEMON_CTL_LIB) $(DAEMON_CTL_LIBS)
+
+# test_control also runs build/bin/ogate-client for its output and exit status
+SUITES += $(TBIN)/test_control
+
+$(TBIN)/test_control: $(DAEMON_CTL_TDIR)/test_control.c userspace/daemon/control.c userspace/daemon/log.c \
+		$(DAEMON_CTL_HDRS) $(BIN)/ogate-client | $(TBIN)
+	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< userspace/daemon/log.c -lcmocka -lpthread

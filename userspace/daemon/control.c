@@ -1,0 +1,899 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ogated's control socket: a poll loop on its own thread serving several
+ * clients at once over a Unix stream socket, one command per line, one
+ * reply per command (see control.h for the format).
+ *
+ * Robustness rules:
+ *  - A line longer than CTL_LINE_MAX is answered "ERR E2BIG ..." and skipped
+ *    up to its newline; the connection stays usable.
+ *  - Client sockets are non-blocking and replies are queued, so a client that
+ *    does not read can stall only itself: its input is not read while more
+ *    than CTL_OUT_PAUSE bytes wait for it.
+ *  - On end of input (the client's shutdown(SHUT_WR)) a last unterminated
+ *    line is still executed, queued replies are sent, then the connection is
+ *    closed. ogate_control_request() relies on that: it half-closes and reads
+ *    to EOF, so it need not know which commands have multi-line replies.
+ *  - The thread blocks all signals (they belong to the daemon's main thread)
+ *    and writes with MSG_NOSIGNAL.
+ */
+#include "control.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CTL_LINE_MAX	1024		/* bytes of a command line, newline included */
+#define CTL_MAX_CLIENTS	16
+#define CTL_MAX_WORDS	16
+#define CTL_REPLY_MAX	(64 * 1024)	/* one reply */
+#define CTL_OUT_PAUSE	(64 * 1024)	/* stop reading a client with this much unsent */
+
+/* ---- replies ---- */
+
+enum reply_kind { REPLY_NONE, REPLY_OK, REPLY_MULTI, REPLY_ERR };
+
+struct ogate_reply {
+	enum reply_kind kind;
+	char *buf;
+	size_t len, cap;
+	bool overflow;
+};
+
+static void reply_reset(struct ogate_reply *r)
+{
+	r->len = 0;
+	r->overflow = false;
+	if (r->buf)
+		r->buf[0] = '\0';
+}
+
+/* Append printf output; newlines in it become spaces (one reply line stays one line). */
+static void reply_vappend(struct ogate_reply *r, bool raw, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	if (r->overflow)
+		return;
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if (r->len + (size_t)n + 1 > CTL_REPLY_MAX) {
+		r->overflow = true;
+		return;
+	}
+	if (r->len + (size_t)n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 256;
+		char *b;
+
+		while (cap < r->len + (size_t)n + 1)
+			cap *= 2;
+		b = realloc(r->buf, cap);
+		if (!b) {
+			r->overflow = true;
+			return;
+		}
+		r->buf = b;
+		r->cap = cap;
+	}
+	vsnprintf(r->buf + r->len, (size_t)n + 1, fmt, ap);
+	if (!raw)
+		for (size_t i = r->len; i < r->len + (size_t)n; i++)
+			if (r->buf[i] == '\n' || r->buf[i] == '\r')
+				r->buf[i] = ' ';
+	r->len += (size_t)n;
+}
+
+static void reply_append(struct ogate_reply *r, bool raw, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reply_append(struct ogate_reply *r, bool raw, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_vappend(r, raw, fmt, ap);
+	va_end(ap);
+}
+
+/* "OK text". An error already given wins; after key=value lines it is ignored. */
+void ogate_reply_ok(struct ogate_reply *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->kind == REPLY_ERR || r->kind == REPLY_MULTI)
+		return;
+	reply_reset(r);
+	r->kind = REPLY_OK;
+	reply_append(r, true, "OK");
+	if (fmt && *fmt) {
+		size_t mark = r->len;
+
+		reply_append(r, true, " ");
+		va_start(ap, fmt);
+		reply_vappend(r, false, fmt, ap);
+		va_end(ap);
+		if (r->len == mark + 1)	/* empty text: plain "OK" */
+			r->len = mark;
+	}
+}
+
+/* One "key=value" line of a multi-line reply (replaces a single-line OK). */
+void ogate_reply_kv(struct ogate_reply *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->kind == REPLY_ERR)
+		return;
+	if (r->kind != REPLY_MULTI) {
+		reply_reset(r);
+		r->kind = REPLY_MULTI;
+		reply_append(r, true, "OK\n");
+	}
+	reply_append(r, false, "%s=", key && *key ? key : "?");
+	va_start(ap, fmt);
+	reply_vappend(r, false, fmt, ap);
+	va_end(ap);
+	reply_append(r, true, "\n");
+}
+
+static const char *errno_name(int err, char *buf, size_t len)
+{
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "E%d", err);
+	return buf;
+}
+
+/* "ERR <ENAME> message", replacing anything built so far. */
+void ogate_reply_err(struct ogate_reply *r, int err, const char *fmt, ...)
+{
+	char nbuf[16];
+	va_list ap;
+
+	if (err < 0)
+		err = -err;	/* forgive -errno */
+	if (err == 0)
+		err = EIO;
+	reply_reset(r);
+	r->kind = REPLY_ERR;
+	reply_append(r, true, "ERR %s ", errno_name(err, nbuf, sizeof(nbuf)));
+	va_start(ap, fmt);
+	reply_vappend(r, false, fmt, ap);
+	va_end(ap);
+}
+
+/* Close the reply: the final newline, or ".\n" after key=value lines. */
+static void reply_finish(struct ogate_reply *r)
+{
+	if (!r->overflow) {
+		switch (r->kind) {
+		case REPLY_NONE:
+			reply_reset(r);
+			reply_append(r, true, "OK\n");
+			break;
+		case REPLY_MULTI:
+			reply_append(r, true, ".\n");
+			break;
+		case REPLY_OK:
+		case REPLY_ERR:
+			reply_append(r, true, "\n");
+			break;
+		}
+	}
+	if (r->overflow) {
+		r->kind = REPLY_ERR;
+		reply_reset(r);
+		reply_append(r, true, "ERR EMSGSIZE reply longer than %d bytes\n", CTL_REPLY_MAX);
+	}
+}
+
+/* ---- server ---- */
+
+struct client {
+	int fd;
+	char in[CTL_LINE_MAX + 1];	/* + the NUL put over the newline */
+	size_t inlen;
+	bool discarding;	/* skipping the rest of an over-long line */
+	bool eof;
+	char *out;
+	size_t outlen, outoff, outcap;
+	pid_t pid;
+	uid_t uid;
+};
+
+struct ogate_control {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int lfd, wakefd;
+	dev_t dev;
+	ino_t ino;
+	const struct ogate_control_cmd *cmds;
+	size_t ncmds;
+	void *ctx;
+	pthread_t thread;
+	bool running;
+	struct client clients[CTL_MAX_CLIENTS];
+	struct ogate_reply reply;
+};
+
+static int resolve_group(const char *group, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	size_t len = 1024;
+	char *buf = NULL;
+	int r;
+
+	for (;;) {
+		char *b = realloc(buf, len);
+
+		if (!b) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = b;
+		r = getgrnam_r(group, &gr, buf, len, &res);
+		if (r != ERANGE || len >= (1u << 20))
+			break;
+		len *= 2;
+	}
+	if (r == 0 && res)
+		*gid = res->gr_gid;
+	free(buf);
+	if (r)
+		return -r;
+	return res ? 0 : -ENOENT;
+}
+
+/* A socket file already at path: replace it if nobody listens there. */
+static int clear_stale(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, r;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		ogate_error("control socket %s: exists and is not a socket; not replacing it", path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(sun.sun_path, path);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0) {
+		ogate_error("control socket %s: another process is listening on it "
+			    "(is ogated already running?)", path);
+		return -EADDRINUSE;
+	}
+	if (errno != ECONNREFUSED) {
+		r = -errno;
+		ogate_error("control socket %s: %s", path, strerror(-r));
+		return r;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		r = -errno;
+		ogate_error("control socket %s: cannot remove the stale socket: %s", path, strerror(-r));
+		return r;
+	}
+	ogate_info("control socket %s: replaced a stale socket", path);
+	return 0;
+}
+
+static int control_bind(struct ogate_control *c, const char *group, unsigned int mode)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[sizeof(c->path)];
+	char *slash;
+	struct stat st;
+	gid_t gid = (gid_t)-1;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s", c->path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &st) < 0)
+		r = -errno;
+	else
+		r = S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (r < 0) {
+		ogate_error("control socket %s: directory %s: %s (it must exist; systemd creates "
+			    "/run/ogate with RuntimeDirectory=ogate)", c->path, dir, strerror(-r));
+		return r;
+	}
+	if (group && *group) {
+		r = resolve_group(group, &gid);
+		if (r < 0) {
+			ogate_error("control socket %s: group '%s': %s", c->path, group,
+				    r == -ENOENT ? "no such group" : strerror(-r));
+			return r;
+		}
+	}
+	r = clear_stale(c->path);
+	if (r < 0)
+		return r;
+
+	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->lfd < 0)
+		return -errno;
+	strcpy(sun.sun_path, c->path);
+	/* nobody can connect before listen(), so the permissions are set in time */
+	if (bind(c->lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		r = -errno;
+		ogate_error("control socket %s: bind: %s", c->path, strerror(-r));
+		return r;
+	}
+	if (stat(c->path, &st) == 0) {
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+	}
+	if (gid != (gid_t)-1 && chown(c->path, (uid_t)-1, gid) < 0) {
+		r = -errno;
+		ogate_error("control socket %s: cannot give it to group '%s': %s", c->path, group,
+			    strerror(-r));
+		return r;
+	}
+	if (chmod(c->path, mode & 07777) < 0) {
+		r = -errno;
+		ogate_error("control socket %s: chmod %04o: %s", c->path, mode, strerror(-r));
+		return r;
+	}
+	if (listen(c->lfd, CTL_MAX_CLIENTS) < 0) {
+		r = -errno;
+		ogate_error("control socket %s: listen: %s", c->path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static bool socket_is_ours(const struct ogate_control *c)
+{
+	struct stat st;
+
+	return lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == c->dev &&
+	       st.st_ino == c->ino;
+}
+
+struct ogate_control *ogate_control_new(const char *path, const char *group, unsigned int mode,
+					const struct ogate_control_cmd *cmds, size_t ncmds,
+					void *ctx, int *err)
+{
+	struct ogate_control *c;
+	int r;
+
+	if (!path || !*path || (ncmds && !cmds) || mode > 07777) {
+		r = -EINVAL;
+		goto fail;
+	}
+	if (strlen(path) >= sizeof(c->path)) {
+		ogate_error("control socket %s: path longer than %zu bytes", path, sizeof(c->path) - 1);
+		r = -ENAMETOOLONG;
+		goto fail;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	strcpy(c->path, path);
+	c->cmds = cmds;
+	c->ncmds = ncmds;
+	c->ctx = ctx;
+	c->lfd = -1;
+	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
+		c->clients[i].fd = -1;
+	c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->wakefd < 0) {
+		r = -errno;
+		free(c);
+		goto fail;
+	}
+	r = control_bind(c, group, mode);
+	if (r < 0) {
+		if (c->lfd >= 0) {
+			if (socket_is_ours(c))
+				unlink(c->path);
+			close(c->lfd);
+		}
+		close(c->wakefd);
+		free(c);
+		goto fail;
+	}
+	ogate_debug("control socket %s: listening (group %s, mode %04o)", path,
+		    group && *group ? group : "-", mode);
+	if (err)
+		*err = 0;
+	return c;
+fail:
+	if (err)
+		*err = r;
+	errno = -r;
+	return NULL;
+}
+
+static void client_close(struct client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl->out);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+/* Queue bytes for the client; false if it cannot take them (then it is dropped). */
+static bool client_queue(struct client *cl, const char *data, size_t len)
+{
+	if (cl->outoff && cl->outoff == cl->outlen)
+		cl->outoff = cl->outlen = 0;
+	if (cl->outlen + len > cl->outcap) {
+		size_t cap = cl->outcap ? cl->outcap : 1024;
+		char *b;
+
+		while (cap < cl->outlen + len)
+			cap *= 2;
+		b = realloc(cl->out, cap);
+		if (!b)
+			return false;
+		cl->out = b;
+		cl->outcap = cap;
+	}
+	memcpy(cl->out + cl->outlen, data, len);
+	cl->outlen += len;
+	return true;
+}
+
+/* Send what is queued; false on a dead connection. */
+static bool client_flush(struct client *cl)
+{
+	while (cl->outoff < cl->outlen) {
+		ssize_t n = send(cl->fd, cl->out + cl->outoff, cl->outlen - cl->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		}
+		cl->outoff += (size_t)n;
+	}
+	cl->outoff = cl->outlen = 0;
+	return true;
+}
+
+static const struct ogate_control_cmd *find_cmd(const struct ogate_control *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncmds; i++)
+		if (c->cmds[i].name && !strcmp(c->cmds[i].name, name))
+			return &c->cmds[i];
+	return NULL;
+}
+
+static const char *cmd_usage(const struct ogate_control_cmd *cmd)
+{
+	return cmd->usage && *cmd->usage ? cmd->usage : cmd->name;
+}
+
+static void builtin_help(struct ogate_control *c, int argc, char **argv, struct ogate_reply *r)
+{
+	if (argc == 2) {
+		const struct ogate_control_cmd *cmd = find_cmd(c, argv[1]);
+
+		if (cmd)
+			ogate_reply_ok(r, "%s", cmd_usage(cmd));
+		else if (!strcmp(argv[1], "help"))
+			ogate_reply_ok(r, "help [COMMAND]");
+		else
+			ogate_reply_err(r, EINVAL, "unknown command '%s' (try help)", argv[1]);
+		return;
+	}
+	/* multi-line: one usage per line */
+	r->kind = REPLY_MULTI;
+	reply_reset(r);
+	reply_append(r, true, "OK\n");
+	for (size_t i = 0; i < c->ncmds; i++) {
+		if (!c->cmds[i].name)
+			continue;
+		reply_append(r, false, "%s", cmd_usage(&c->cmds[i]));
+		reply_append(r, true, "\n");
+	}
+	if (!find_cmd(c, "help"))
+		reply_append(r, true, "help [COMMAND]\n");
+}
+
+/* Run one command line (no newline) and put its reply into c->reply. */
+static void run_line(struct ogate_control *c, struct client *cl, char *line, size_t len)
+{
+	struct ogate_reply *r = &c->reply;
+	char *argv[CTL_MAX_WORDS + 1];
+	const struct ogate_control_cmd *cmd;
+	int argc = 0, nargs;
+	char *save, *w;
+
+	r->kind = REPLY_NONE;
+	reply_reset(r);
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (memchr(line, '\0', len)) {
+		ogate_reply_err(r, EINVAL, "NUL byte in command");
+		return;
+	}
+	for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (argc == CTL_MAX_WORDS) {
+			ogate_reply_err(r, E2BIG, "too many words (at most %d)", CTL_MAX_WORDS);
+			return;
+		}
+		argv[argc++] = w;
+	}
+	argv[argc] = NULL;
+	if (argc == 0) {
+		ogate_reply_err(r, EINVAL, "empty command (try help)");
+		return;
+	}
+	ogate_debug("control: pid %d uid %u: %s%s", (int)cl->pid, (unsigned int)cl->uid, argv[0],
+		    argc > 1 ? " ..." : "");
+	cmd = find_cmd(c, argv[0]);
+	nargs = argc - 1;
+	if (!cmd) {
+		if (!strcmp(argv[0], "help")) {
+			if (nargs > 1)
+				ogate_reply_err(r, EINVAL, "usage: help [COMMAND]");
+			else
+				builtin_help(c, argc, argv, r);
+			return;
+		}
+		ogate_reply_err(r, EINVAL, "unknown command '%.64s' (try help)", argv[0]);
+		return;
+	}
+	if (nargs < cmd->min_args || (cmd->max_args >= 0 && nargs > cmd->max_args)) {
+		ogate_reply_err(r, EINVAL, "usage: %s", cmd_usage(cmd));
+		return;
+	}
+	cmd->fn(c->ctx, argc, argv, r);
+}
+
+static void client_command(struct ogate_control *c, struct client *cl, char *line, size_t len)
+{
+	line[len] = '\0';
+	run_line(c, cl, line, len);
+	reply_finish(&c->reply);
+	if (!client_queue(cl, c->reply.buf, c->reply.len)) {
+		cl->eof = true;	/* out of memory: drop the client */
+		cl->outlen = cl->outoff = 0;
+	}
+}
+
+/* Split the input buffer into lines and run them. */
+static void client_lines(struct ogate_control *c, struct client *cl)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < cl->inlen; i++) {
+		if (cl->in[i] != '\n')
+			continue;
+		if (cl->discarding)
+			cl->discarding = false;
+		else
+			client_command(c, cl, cl->in + start, i - start);
+		start = i + 1;
+	}
+	memmove(cl->in, cl->in + start, cl->inlen - start);
+	cl->inlen -= start;
+	if (cl->inlen == CTL_LINE_MAX) {	/* full and no newline */
+		if (!cl->discarding) {
+			char msg[96];
+			int n = snprintf(msg, sizeof(msg), "ERR E2BIG line too long (at most %d bytes)\n",
+					 CTL_LINE_MAX - 1);
+
+			client_queue(cl, msg, (size_t)n);
+		}
+		cl->discarding = true;
+		cl->inlen = 0;
+	}
+}
+
+static void client_read(struct ogate_control *c, struct client *cl)
+{
+	ssize_t n = recv(cl->fd, cl->in + cl->inlen, CTL_LINE_MAX - cl->inlen, MSG_DONTWAIT);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		cl->eof = true;
+		cl->outlen = cl->outoff = 0;	/* the peer is gone: nothing to send */
+		return;
+	}
+	if (n == 0) {
+		cl->eof = true;
+		if (cl->inlen && !cl->discarding)	/* a last line without newline */
+			client_command(c, cl, cl->in, cl->inlen);
+		cl->inlen = 0;
+		return;
+	}
+	cl->inlen += (size_t)n;
+	client_lines(c, cl);
+}
+
+static void accept_client(struct ogate_control *c)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct client *slot = NULL;
+	int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED)
+			ogate_warning("control socket %s: accept: %m", c->path);
+		return;
+	}
+	for (size_t i = 0; i < CTL_MAX_CLIENTS && !slot; i++)
+		if (c->clients[i].fd < 0)
+			slot = &c->clients[i];
+	if (!slot) {
+		static const char busy[] = "ERR EBUSY too many clients\n";
+
+		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		ogate_warning("control socket %s: more than %d clients, refused one", c->path,
+			      CTL_MAX_CLIENTS);
+		return;
+	}
+	slot->fd = fd;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		slot->pid = cred.pid;
+		slot->uid = cred.uid;
+	}
+}
+
+static void *serve(void *arg)
+{
+	struct ogate_control *c = arg;
+	struct pollfd pfd[2 + CTL_MAX_CLIENTS];
+	struct client *map[2 + CTL_MAX_CLIENTS];
+
+	for (;;) {
+		nfds_t n = 0;
+
+		pfd[n++] = (struct pollfd){ .fd = c->wakefd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
+		for (size_t i = 0; i < CTL_MAX_CLIENTS; i++) {
+			struct client *cl = &c->clients[i];
+			short ev = 0;
+
+			if (cl->fd < 0)
+				continue;
+			if (!cl->eof && cl->outlen - cl->outoff < CTL_OUT_PAUSE)
+				ev |= POLLIN;
+			if (cl->outlen > cl->outoff)
+				ev |= POLLOUT;
+			map[n] = cl;
+			pfd[n++] = (struct pollfd){ .fd = cl->fd, .events = ev };
+		}
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ogate_error("control socket %s: poll: %m", c->path);
+			break;
+		}
+		if (pfd[0].revents)
+			break;	/* ogate_control_stop() */
+		for (nfds_t i = 2; i < n; i++) {
+			struct client *cl = map[i];
+
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				client_read(c, cl);
+			if (!client_flush(cl) || (cl->eof && cl->outlen == cl->outoff))
+				client_close(cl);
+		}
+		if (pfd[1].revents & POLLIN)
+			accept_client(c);
+	}
+	return NULL;
+}
+
+int ogate_control_start(struct ogate_control *c)
+{
+	sigset_t all, old;
+	int r;
+
+	if (c->running)
+		return -EALREADY;
+	/* the thread is created with every signal blocked and keeps it so */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&c->thread, NULL, serve, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		ogate_error("control socket %s: cannot start its thread: %s", c->path, strerror(r));
+		return -r;
+	}
+	c->running = true;
+	return 0;
+}
+
+void ogate_control_stop(struct ogate_control *c)
+{
+	uint64_t one = 1;
+
+	if (!c || !c->running)
+		return;
+	while (write(c->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	pthread_join(c->thread, NULL);
+	c->running = false;
+	/* a later start must not see this wakeup */
+	while (read(c->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+void ogate_control_free(struct ogate_control *c)
+{
+	if (!c)
+		return;
+	ogate_control_stop(c);
+	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			client_close(&c->clients[i]);
+	/* only our own socket: a daemon started since may own the path now */
+	if (socket_is_ours(c))
+		unlink(c->path);
+	close(c->lfd);
+	close(c->wakefd);
+	free(c->reply.buf);
+	free(c);
+}
+
+/* ---- client ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for ev on fd until the deadline (< 0: none). */
+static int wait_fd(int fd, short ev, int64_t deadline)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int timeout, r;
+
+	do {
+		timeout = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			timeout = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		r = poll(&p, 1, timeout);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r == 0 ? -ETIMEDOUT : 0;
+}
+
+/*
+ * Send one command and read the whole reply into buf (NUL-terminated).
+ * timeout_ms <= 0 waits forever. 0, or -errno: -ETIMEDOUT, -EMSGSIZE (reply
+ * cut to buflen - 1), -ECONNRESET (closed without a reply), -EINVAL (a
+ * newline inside line), or the connect error (-ENOENT, -ECONNREFUSED, -EACCES).
+ */
+int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
+			  int timeout_ms)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
+	size_t len, off = 0, got = 0;
+	char *msg = NULL;
+	int fd, r = 0;
+
+	if (!buf || !buflen || !line || !path)
+		return -EINVAL;
+	buf[0] = '\0';
+	len = strlen(line);
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (memchr(line, '\n', len))
+		return -EINVAL;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		r = -errno;
+		goto out;
+	}
+	msg = malloc(len + 1);
+	if (!msg) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(msg, line, len);
+	msg[len++] = '\n';
+	while (off < len) {
+		ssize_t n = send(fd, msg + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				r = wait_fd(fd, POLLOUT, deadline);
+				if (r < 0)
+					goto out;
+				continue;
+			}
+			r = -errno;
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	shutdown(fd, SHUT_WR);	/* the server answers, then closes */
+	for (;;) {
+		char discard[256];
+		bool full = got == buflen - 1;
+		ssize_t n = full ? recv(fd, discard, sizeof(discard), 0)
+				 : recv(fd, buf + got, buflen - 1 - got, 0);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				r = wait_fd(fd, POLLIN, deadline);
+				if (r < 0)
+					goto out;
+				continue;
+			}
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (full) {
+			r = -EMSGSIZE;
+			goto out;
+		}
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	if (got == 0)
+		r = -ECONNRESET;
+out:
+	free(msg);
+	close(fd);
+	buf[got] = '\0';
+	return r;
+}

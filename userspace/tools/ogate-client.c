@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ogate-client: send one command to ogated's control socket and print the
+ * reply. Exit status: 0 on "OK", 1 on "ERR" (message on stderr), 2 on a
+ * usage or connection error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/control.h"
+
+#define DEFAULT_SOCKET	"/run/ogate/ogated.sock"
+#define REPLY_MAX	(64 * 1024 + 1)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] COMMAND [ARGS...]\n"
+		"Send one command to ogated and print the reply.\n"
+		"  -s SOCKET      control socket (default $OGATE_SOCKET or " DEFAULT_SOCKET ")\n"
+		"  -t TIMEOUT_MS  give up after this long (default 5000; 0 = wait forever)\n"
+		"Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,\n"
+		"  record on|off, mode NAME, stats, help [COMMAND]\n"
+		"Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = getenv("OGATE_SOCKET");
+	static char reply[REPLY_MAX];
+	char line[1024];
+	size_t len = 0;
+	long timeout = 5000;
+	char *end;
+	int opt, r;
+
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	if (!sock || !*sock)
+		sock = DEFAULT_SOCKET;
+	/* "+": options end at the command, so "ogate-client target -1.2" works */
+	while ((opt = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock = optarg;
+			break;
+		case 't':
+			errno = 0;
+			timeout = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || timeout < 0 || timeout > 3600000) {
+				fprintf(stderr, "ogate-client: -t %s: must be milliseconds in [0, 3600000]\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (int i = optind; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (strpbrk(argv[i], "\n\r")) {
+			fprintf(stderr, "ogate-client: arguments cannot contain newlines\n");
+			return 2;
+		}
+		if (len + n + 2 > sizeof(line)) {
+			fprintf(stderr, "ogate-client: command longer than %zu bytes\n", sizeof(line) - 1);
+			return 2;
+		}
+		if (i > optind)
+			line[len++] = ' ';
+		memcpy(line + len, argv[i], n);
+		len += n;
+	}
+	line[len] = '\0';
+
+	r = ogate_control_request(sock, line, reply, sizeof(reply), (int)timeout);
+	if (r < 0 && r != -EMSGSIZE) {
+		const char *hint = "";
+
+		if (r == -ENOENT || r == -ECONNREFUSED)
+			hint = " (is ogated running?)";
+		else if (r == -EACCES)
+			hint = " (are you in the socket's group, e.g. gpio?)";
+		fprintf(stderr, "ogate-client: %s: %s%s\n", sock,
+			r == -ETIMEDOUT ? "no reply in time" : strerror(-r), hint);
+		return 2;
+	}
+	if (!strncmp(reply, "OK", 2) && (reply[2] == '\n' || reply[2] == ' ')) {
+		fputs(reply, stdout);
+		if (r == -EMSGSIZE) {
+			fprintf(stderr, "ogate-client: reply cut at %d bytes\n", REPLY_MAX - 1);
+			return 2;
+		}
+		return 0;
+	}
+	if (!strncmp(reply, "ERR ", 4)) {
+		fputs(reply, stderr);
+		return 1;
+	}
+	fprintf(stderr, "ogate-client: %s: unexpected reply: %.200s\n", sock, reply);
+	return 2;
+}
