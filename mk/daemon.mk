@@ -36,3 +36,11 @@ $(BIN)/bench-daemon-latency: bench/daemon/latency.c $(DAEMON_CORE_SRCS) userspac
 		userspace/daemon/log.c $(AN_LIB) $(DAEMON_CORE_LIBS)
 PROGRAMS += $(BIN)/bench-daemon-latency
 BENCHES  += $(BIN)/bench-daemon-latency
+
+# the daemon
+$(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_CORE_SRCS) $(DAEMON_CTL_LIB) \
+		$(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
+	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -o $@ $< $(DAEMON_CORE_SRCS) \
+		$(DAEMON_CTL_LIB) $(AN_LIB) $(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS)
+PROGRAMS += $(BIN)/ogated
+SUITES   += tests/integration/daemon/run.sh

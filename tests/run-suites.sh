@@ -13,8 +13,10 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 pass=0 fail=0 skip=0
 failed_suites=()
 for suite in "$@"; do
-	name=$(basename "$suite")
-	log="$logdir/$name.log"
+	# named by path (tests/integration/daemon/run.sh -> integration/daemon/run.sh)
+	name=${suite#build/test/}
+	name=${name#tests/}
+	log="$logdir/${name//\//_}.log"
 	echo "# ---- suite $name ----"
 	start=$(date +%s)
 	"$suite" 2>&1 | tee "$log"

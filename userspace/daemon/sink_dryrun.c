@@ -94,6 +94,7 @@ static struct ogate_sink *dryrun_create(const struct ogate_sink_opts *o, int *er
 			free(d);
 			return NULL;
 		}
+		setvbuf(d->record, NULL, _IOLBF, 0);	/* readable while running */
 		fprintf(d->record, "event,cookie,line_mask,time_ns,rise_ns,fall_ns\n");
 	}
 	ogate_info("trigger sink: dry run (nothing is driven)%s%s",
