@@ -36,6 +36,7 @@ else
 		/bin/ogate_test || rc=1
 		/bin/ogatectl_test.sh || rc=1
 		/bin/sinks_test || rc=1
+		/bin/ogated_test.sh || rc=1
 		echo "TAP version 13"
 		echo "1..2"
 		check_kernel 1

@@ -83,7 +83,19 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/ogate}
 cp "$busybox" "$root/bin/busybox"
 cp kernel/ogate.ko tests/kernel/testbed/ogate_testbed.ko "$root/lib/ogate/"
 cp "$out/ogate_test" "$out/sinks_test" "$out/ogate_latency" "$out/ogatectl" "$root/bin/"
-cp tests/kernel/ogatectl_test.sh "$root/bin/"
+cp tests/kernel/ogatectl_test.sh tests/kernel/ogated_test.sh "$root/bin/"
+# dynamically linked programs (the daemon and its client) with their ldd closure
+add_dynamic() {
+	local bin=$1 lib
+	cp "$bin" "$root/bin/"
+	for lib in $(ldd "$bin" | grep -oE '/[^ ]+\.so[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+make -s build/bin/ogated build/bin/ogate-client >/dev/null || die "building ogated failed"
+add_dynamic build/bin/ogated
+add_dynamic build/bin/ogate-client
 cp tests/kernel/guest-init.sh "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"
