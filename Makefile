@@ -2,7 +2,8 @@
 #
 #   make            build every program into build/bin/ (and the kernel module when headers exist)
 #   make check      install missing Debian packages, then run every test suite (unit, VM, integration)
-#   make demo       the bundled default: the main job on built-in data
+#   make demo       the bundled default: the emulator on a generated heartbeat
+#   make demo-kernel  ogatectl's self-demo against the module in the test VM
 #   make bench      run every benchmark; each figure printed as "BENCH <name> <value> <unit>"
 #   make install    install programs, module sources (DKMS), udev rule, man pages
 #   make clean
@@ -37,11 +38,10 @@ SUITES          :=
 BENCHES         :=
 INSTALL_TARGETS :=
 CLEAN_TARGETS   :=
-DEMO            :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all check check-unit demo bench install clean deps
+.PHONY: all check check-unit demo demo-kernel bench install clean deps
 all: $(PROGRAMS)
 
 deps:
@@ -53,10 +53,15 @@ check: deps
 	@$(MAKE) --no-print-directory all $(SUITES)
 	@tests/run-suites.sh $(SUITES)
 
-# The bundled default (set by the fragments; the newest main job wins).
+# The bundled default: synthetic heartbeat -> emulator -> accuracy against truth.
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@$(DEMO)
+	@scripts/demo.sh
+
+# The kernel timing core's self-demo (ogatectl) in the test VM.
+demo-kernel: deps
+	@$(MAKE) --no-print-directory all
+	@tests/kernel/run-vm.sh demo
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -37,4 +37,3 @@ clean-kernel:
 	      tests/kernel/testbed/.*.cmd tests/kernel/testbed/Module.symvers tests/kernel/testbed/modules.order
 
 .PHONY: install-kernel install-ogatectl clean-kernel
-DEMO := tests/kernel/run-vm.sh demo
