@@ -312,6 +312,20 @@ static void cmd_mode(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_ok(r, "mode %s: %s", argv[1], ogate_source_describe(src));
 }
 
+static void cmd_preview(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	uint64_t seq;
+	int ret = ogate_pipeline_preview(d->pipe, argv[1], 1000000000LL, &seq);
+
+	if (ret == -ETIMEDOUT)
+		ogate_reply_err(r, ETIMEDOUT, "no frame within 1 s (is streaming stopped?)");
+	else if (ret)
+		ogate_reply_err(r, -ret, "cannot write %s: %s", argv[1], strerror(-ret));
+	else
+		ogate_reply_ok(r, "frame %llu written to %s", (unsigned long long)seq, argv[1]);
+}
+
 static const struct ogate_control_cmd commands[] = {
 	{ "status", "status", 0, 0, cmd_status },
 	{ "stats", "stats", 0, 0, cmd_stats },
@@ -322,6 +336,7 @@ static const struct ogate_control_cmd commands[] = {
 	{ "refresh", "refresh", 0, 0, cmd_reset },
 	{ "record", "record on|off", 1, 1, cmd_record },
 	{ "mode", "mode NAME", 1, 1, cmd_mode },
+	{ "preview", "preview PATH (latest frame as PGM)", 1, 1, cmd_preview },
 };
 
 /* ---- main ---------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,12 @@ struct ogate_pipeline {
 	atomic_bool recording;
 	struct ogate_recorder *rec;
 	int64_t arrival[64];		/* by sequence % 64 */
+
+	/* preview: requested by a command, filled by the analysis thread */
+	pthread_mutex_t prev_lock;
+	pthread_cond_t prev_cond;	/* CLOCK_MONOTONIC */
+	atomic_bool prev_wanted;
+	struct ogate_frame *prev;
 
 	/* analysis mailbox */
 	atomic_int cmd;
@@ -233,6 +240,20 @@ static void *analysis_main(void *arg)
 			pthread_mutex_unlock(&p->st_lock);
 		}
 		record_frame(p, f, &r, trigger);
+		if (atomic_load(&p->prev_wanted) && pthread_mutex_trylock(&p->prev_lock) == 0) {
+			if (!p->prev || ogate_frame_width(p->prev) != ogate_frame_width(f) ||
+			    ogate_frame_height(p->prev) != ogate_frame_height(f) ||
+			    ogate_frame_format(p->prev) != ogate_frame_format(f)) {
+				ogate_frame_free(p->prev);
+				p->prev = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
+							  ogate_frame_height(f));
+			}
+			if (p->prev && !ogate_frame_copy(p->prev, f)) {
+				atomic_store(&p->prev_wanted, false);
+				pthread_cond_broadcast(&p->prev_cond);
+			}
+			pthread_mutex_unlock(&p->prev_lock);
+		}
 		pthread_mutex_lock(&p->st_lock);
 		p->st.analysed++;
 		p->st.locked = r.state == OGATE_SYNC_LOCKED;
@@ -359,6 +380,15 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	p->src = src;
 	p->sink = sink;
 	pthread_mutex_init(&p->st_lock, NULL);
+	pthread_mutex_init(&p->prev_lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&p->prev_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	sem_init(&p->frames_ready, 0, 0);
 	ogate_ring_init(&p->to_analysis);
 	ogate_ring_init(&p->to_record);
@@ -458,6 +488,9 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 	ogate_sync_free(p->sync);
 	for (i = 0; i < REC_POOL; i++)
 		ogate_frame_free(p->rec_items[i].f);
+	ogate_frame_free(p->prev);
+	pthread_cond_destroy(&p->prev_cond);
+	pthread_mutex_destroy(&p->prev_lock);
 	pthread_mutex_destroy(&p->st_lock);
 	sem_destroy(&p->frames_ready);
 	free(p);
@@ -537,4 +570,54 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 		st->latency_p99_ns = lat[(n * 99 + 99) / 100 - 1];
 		st->latency_max_ns = lat[n - 1];
 	}
+}
+
+int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,
+			   uint64_t *sequence)
+{
+	int64_t end = now_ns() + timeout_ns;
+	struct timespec ts = { .tv_sec = end / 1000000000LL, .tv_nsec = end % 1000000000LL };
+	int ret = 0, w, h, y, x, wide;
+	FILE *f;
+
+	pthread_mutex_lock(&p->prev_lock);
+	atomic_store(&p->prev_wanted, true);
+	while (atomic_load(&p->prev_wanted) && ret == 0)
+		ret = pthread_cond_timedwait(&p->prev_cond, &p->prev_lock, &ts);
+	if (atomic_load(&p->prev_wanted)) {
+		atomic_store(&p->prev_wanted, false);
+		pthread_mutex_unlock(&p->prev_lock);
+		return -ETIMEDOUT;
+	}
+	w = ogate_frame_width(p->prev);
+	h = ogate_frame_height(p->prev);
+	wide = ogate_frame_format(p->prev) == OGATE_PIX_U16;
+	*sequence = ogate_frame_get_meta(p->prev)->sequence;
+	f = fopen(path, "wb");
+	if (!f) {
+		ret = -errno;
+		pthread_mutex_unlock(&p->prev_lock);
+		return ret;
+	}
+	fprintf(f, "P5\n%d %d\n%d\n", w, h, wide ? 65535 : 255);
+	for (y = 0; y < h; y++) {
+		const uint8_t *row = (const uint8_t *)ogate_frame_pixels(p->prev) +
+				     (size_t)y * ogate_frame_stride(p->prev);
+
+		if (!wide) {
+			fwrite(row, 1, (size_t)w, f);
+			continue;
+		}
+		for (x = 0; x < w; x++) {	/* PGM is big-endian */
+			uint16_t v = ((const uint16_t *)row)[x];
+
+			fputc(v >> 8, f);
+			fputc(v & 0xff, f);
+		}
+	}
+	ret = ferror(f) ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	pthread_mutex_unlock(&p->prev_lock);
+	return ret;
 }

@@ -71,5 +71,13 @@ int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
 int ogate_pipeline_reset(struct ogate_pipeline *p);	/* learn a new reference */
 int ogate_pipeline_record(struct ogate_pipeline *p, bool on);
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st);
+/*
+ * Latest-frame preview: the analysis thread copies the next frame it sees
+ * (only when asked, so previews cost the frame path nothing otherwise);
+ * written as binary PGM (16-bit frames as maxval 65535). Waits at most
+ * timeout_ns; -ETIMEDOUT when no frame came (stopped), -errno on I/O.
+ */
+int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,
+			   uint64_t *sequence);
 
 #endif

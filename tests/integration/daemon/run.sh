@@ -48,7 +48,7 @@ height = 64
 fps = 100
 CONF
 
-echo "1..16"
+echo "1..17"
 start_daemon() {
 	"$bin/ogated" --config "$tmp/ogated.conf" >>"$tmp/log" 2>&1 &
 	pid=$!
@@ -72,8 +72,16 @@ acc=$(awk -F, -v t0="$t0" -v first="$first" -v tu="$tu" '
 		e = d / (2 * pi) * T; s += e * e; k++; if (e < 0) e = -e; if (e > m) m = e }
 	END { if (k) printf "%d %.2f %.2f", k, sqrt(s / k) * 1e3, m * 1e3 }' "$tmp/pulses.csv")
 echo "# dry-run triggers vs truth: count, RMS ms, max ms = $acc"
-check trigger_times_match_the_true_target_phase \
-	awk -v a="$acc" 'BEGIN { split(a, v, " "); exit !(v[1] >= 5 && v[2] < 4 && v[3] < 42) }'
+# the emulator on a stream with the same parameters (same model and phase law)
+"$bin/ogate-synth" --out "$tmp/same" --size 96 --fps 80 --n-frames 640 --period 0.42 \
+	--mod-amp 0 --drift 0 --psi0 0 --noise 2 >/dev/null
+"$bin/ogate-emulate" "$tmp/same.npy" --timestamps "$tmp/same_timestamps.csv" \
+	--truth "$tmp/same_truth.csv" --out "$tmp/emu" --quiet
+emu=$(grep -o '"rms_ms": [0-9.]*' "$tmp/emu/summary.json" | sed 's/.*: //')
+echo "# ogate-emulate on the same stream: RMS $emu ms"
+check trigger_times_match_the_true_target_phase_as_well_as_the_emulator \
+	awk -v a="$acc" -v emu="$emu" 'BEGIN { split(a, v, " ");
+		exit !(v[1] >= 5 && v[2] <= emu + 1.0 && v[3] < 42) }'
 
 rm -rf "$tmp/rec"
 start_daemon
@@ -84,6 +92,7 @@ check target_garbage_is_refused sh -c "! $bin/ogate-client -s $sock target abc >
 check unknown_command_is_refused sh -c "! $bin/ogate-client -s $sock fire-laser >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
 check stop_then_stop_again_is_an_error sh -c "$bin/ogate-client -s $sock stop >/dev/null && ! $bin/ogate-client -s $sock stop >$tmp/out 2>&1 && grep -q EALREADY $tmp/out"
 check start_after_stop cli start
+check preview_writes_the_latest_frame_as_pgm sh -c "$bin/ogate-client -s $sock preview $tmp/p.pgm >/dev/null && head -c 12 $tmp/p.pgm | grep -q '^P5' && [ \$(stat -c %s $tmp/p.pgm) -gt 9216 ]"
 check mode_switch_restarts_with_the_new_size sh -c "$bin/ogate-client -s $sock mode small >$tmp/out 2>&1 && grep -q 64x64 $tmp/out"
 check unknown_mode_is_refused sh -c "! $bin/ogate-client -s $sock mode huge >$tmp/out 2>&1"
 check relocks_and_triggers_after_the_mode_switch wait_for 20 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val locked)\" = yes ] && [ \"\$(val triggers)\" -ge 3 ]"
