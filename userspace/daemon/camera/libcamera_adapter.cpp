@@ -491,20 +491,22 @@ int ogate_lc_open(struct ogate_lc_camera **out, const char *id,
 		manager_put();
 		return ogate_lc_fail(-ENOMEM, "out of memory");
 	}
-	c->camera = camera;
+	/* c holds the only reference from here on: ogate_lc_close() drops it
+	 * before the CameraManager is destroyed */
+	c->camera = std::move(camera);
 	c->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (c->efd < 0) {
 		ret = ogate_lc_fail(-errno, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	ret = camera->acquire();
+	ret = c->camera->acquire();
 	if (ret < 0) {
-		ret = ogate_lc_fail(ret, "camera %s in use: %s", camera->id().c_str(),
+		ret = ogate_lc_fail(ret, "camera %s in use: %s", c->camera->id().c_str(),
 				    strerror(-ret));
 		goto fail;
 	}
 	c->acquired = true;
-	camera->requestCompleted.connect(c, &ogate_lc_camera::complete);
+	c->camera->requestCompleted.connect(c, &ogate_lc_camera::complete);
 	c->connected = true;
 	ret = do_configure(c, cfg);
 	if (ret < 0)
