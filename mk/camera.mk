@@ -45,7 +45,7 @@ tests/camera/run-vimc-vm.sh: $(TBIN)/camera_vimc_test $(BIN)/ogate-camtest
 endif
 
 # Unit tests: the C half, with sanitizers (no camera, no libcamera needed).
-CAM_UNIT := $(TBIN)/camera_luma_test $(TBIN)/camera_config_test
+CAM_UNIT := $(TBIN)/camera_luma_test $(TBIN)/camera_config_test $(TBIN)/camera_sequence_test
 SUITES   += $(CAM_UNIT) tests/camera/run-vimc-vm.sh
 
 $(TBIN)/camera_%_test: tests/userspace/daemon/camera/%_test.c $(CAM_DIR)/lc_common.c \

@@ -52,8 +52,15 @@ if [ ! -f "$vsrc/vimc-core.c" ]; then
 	base=$(basename "$tarball" .tar.xz)
 	rm -rf "$vsrc" "$out/vimc-x"
 	mkdir -p "$out/vimc-x"
-	xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 \
-		"$base/drivers/media/test-drivers/vimc"
+	# Naming the files lets tar stop early (~3 s instead of ~40 s for the
+	# whole tarball); a release with other files falls back to the directory.
+	vdir=$base/drivers/media/test-drivers/vimc
+	vfiles=(Makefile Kconfig vimc-capture.c vimc-common.c vimc-common.h vimc-core.c
+		vimc-debayer.c vimc-lens.c vimc-scaler.c vimc-sensor.c vimc-streamer.c vimc-streamer.h)
+	if ! xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 --occurrence=1 \
+		"${vfiles[@]/#/$vdir/}" 2>/dev/null; then
+		xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 "$vdir"
+	fi
 	mv "$out/vimc-x/drivers/media/test-drivers/vimc" "$vsrc"
 	rm -rf "$out/vimc-x"
 fi

@@ -120,6 +120,31 @@ int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane 
 	return 0;
 }
 
+int ogate_lc_seq_next(struct ogate_lc_seq *s, uint32_t seq32, uint64_t *seq64, uint32_t *gap)
+{
+	uint32_t last32 = (uint32_t)s->last;
+	uint32_t step = seq32 - last32;	/* modulo 2^32: a wrap is a small step */
+
+	if (!s->have) {
+		s->have = 1;
+		s->last = seq32;
+		*seq64 = seq32;
+		*gap = 0;
+		return 0;
+	}
+	if (step == 0 || step > UINT32_MAX / 2) {
+		/* repeated or backwards: not a wrap, and not a frame lost */
+		s->last++;
+		*seq64 = s->last;
+		*gap = 0;
+		return 1;
+	}
+	s->last += step;
+	*seq64 = s->last;
+	*gap = step - 1;
+	return 0;
+}
+
 int ogate_lc_config_check(const struct ogate_lc_config *c)
 {
 	if (!c)

@@ -41,6 +41,20 @@ int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane 
 /* Bytes per pixel of plane 0 (1 for Y/R8, 3 for packed RGB), 0 if unknown. */
 unsigned int ogate_lc_format_bpp(enum ogate_lc_format fmt);
 
+/* The sensor's 32-bit frame counter, extended to 64 bits, with drop counting. */
+struct ogate_lc_seq {
+	uint64_t last;
+	int have;			/* 0 until the first frame after a start */
+};
+
+/*
+ * Feed the next frame's 32-bit sequence: *seq64 gets the extended number,
+ * *gap the frames missing since the previous one (0 for the first frame).
+ * Returns 1 when the counter went backwards instead of wrapping (a driver
+ * anomaly: *seq64 then continues at previous + 1 and *gap is 0), else 0.
+ */
+int ogate_lc_seq_next(struct ogate_lc_seq *s, uint32_t seq32, uint64_t *seq64, uint32_t *gap);
+
 /* Range checks of every field; -EINVAL with a message naming the value. */
 int ogate_lc_config_check(const struct ogate_lc_config *cfg);
 

@@ -137,8 +137,7 @@ struct ogate_lc_camera {
 	std::atomic<uint64_t> failed{ 0 };
 
 	unsigned int held = 0;
-	bool have_seq = false;
-	uint64_t last_seq = 0;
+	struct ogate_lc_seq seq = {};
 	uint64_t frames = 0;
 	uint64_t dropped = 0;
 
@@ -543,7 +542,7 @@ int ogate_lc_start(struct ogate_lc_camera *c)
 		return ogate_lc_fail(-EBUSY, "already started");
 	if (!c->stream)
 		return ogate_lc_fail(-EINVAL, "not configured (a previous configure failed)");
-	c->have_seq = false;
+	c->seq = {};
 	{
 		std::lock_guard<std::mutex> guard(c->lock);
 		c->done.clear();
@@ -616,20 +615,10 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 			continue;
 		}
 
-		/* Extend the 32-bit sensor sequence; it restarts at each start. */
-		uint64_t seq = md.sequence;
-		if (c->have_seq) {
-			uint64_t hi = c->last_seq & ~(uint64_t)UINT32_MAX;
-			seq |= hi;
-			if (seq <= c->last_seq)
-				seq += (uint64_t)1 << 32;
-			uint64_t gap = seq - c->last_seq - 1;
-			f->dropped_before = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
-		} else {
-			f->dropped_before = 0;
-		}
-		c->have_seq = true;
-		c->last_seq = seq;
+		/* Extend the 32-bit sensor sequence (it restarts at each start) and
+		 * count the frames missing in it. */
+		if (ogate_lc_seq_next(&c->seq, md.sequence, &f->sequence, &f->dropped_before))
+			c->failed++;
 		c->dropped += f->dropped_before;
 
 		const ControlList &meta = req->metadata();	/* const-only from 0.7 */
@@ -639,7 +628,6 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 		f->exposure_us = exp ? *exp : -1;
 		const auto gain = meta.get(controls::AnalogueGain);
 		f->analogue_gain = gain ? *gain : 0.0f;
-		f->sequence = seq;
 		f->format = c->have.format;
 
 		struct ogate_lc_plane plane = { s.plane, s.plane_len, c->stride };
