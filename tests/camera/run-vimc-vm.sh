@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The libcamera camera source against the kernel's vimc virtual camera:
+# boot Debian's kernel in qemu (TCG, one CPU) with vimc (built out of tree
+# from linux-source) and its module stack, libcamera with its vimc IPA, and
+# the dynamically linked tests/camera/camera_vimc_test and ogate-camtest in
+# a busybox initramfs. The guest suspends to RAM for ~3 s first, so that a
+# CLOCK_BOOTTIME timestamp could not pass for CLOCK_MONOTONIC. Prints the
+# guest's TAP.
+#
+# Exit status: 0 pass, 1 test failure, 2 setup error, 3 no result marker
+# (the guest crashed or hung; retried once). Prints "1..0 # SKIP" when the
+# host cannot run it (not x86-64, or no libcamera-dev / g++).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+out=$top/build/camera-vm
+mkdir -p "$out"
+
+die() { echo "run-vimc-vm: $*" >&2; exit 2; }
+skip() { echo "1..0 # SKIP $*"; exit 0; }
+
+if [ "$(uname -m)" != x86_64 ]; then
+	# On a Pi, run build/bin/ogate-camtest against the real camera (docs/camera.md).
+	skip "the vimc VM suite boots an x86-64 guest; host is $(uname -m)"
+fi
+pkg-config --exists libcamera 2>/dev/null || skip "libcamera-dev not installed (make deps)"
+command -v "${CXX:-g++}" >/dev/null || skip "no C++ compiler for the libcamera adapter (install g++)"
+
+# --- the guest kernel: the newest Debian kernel with headers installed -----
+kver=${OGATE_KVER:-}
+if [ -z "$kver" ]; then
+	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V -r); do
+		v=$(basename "$(dirname "$d")")
+		if [ -f "/boot/vmlinuz-$v" ]; then kver=$v; break; fi
+	done
+fi
+[ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
+kdir=/lib/modules/$kver/build
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (install qemu-system-x86)"
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q dynamically && busybox=""
+[ -x /bin/busybox ] && busybox=/bin/busybox
+[ -n "$busybox" ] || die "busybox (static) missing (install busybox-static)"
+ipadir=$(pkg-config --variable=libdir libcamera)/libcamera
+[ -f "$ipadir/ipa_vimc.so" ] || die "libcamera's vimc IPA missing (install libcamera-ipa)"
+
+# --- vimc, out of tree from Debian's linux-source (not built in its config) -
+vsrc=$out/vimc-src
+if [ ! -f "$vsrc/vimc-core.c" ]; then
+	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
+	[ -n "$tarball" ] || die "linux-source tarball missing (install linux-source-6.1)"
+	base=$(basename "$tarball" .tar.xz)
+	rm -rf "$vsrc" "$out/vimc-x"
+	mkdir -p "$out/vimc-x"
+	# Naming the files lets tar stop early (~3 s instead of ~40 s for the
+	# whole tarball); a release with other files falls back to the directory.
+	vdir=$base/drivers/media/test-drivers/vimc
+	vfiles=(Makefile Kconfig vimc-capture.c vimc-common.c vimc-common.h vimc-core.c
+		vimc-debayer.c vimc-lens.c vimc-scaler.c vimc-sensor.c vimc-streamer.c vimc-streamer.h)
+	if ! xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 --occurrence=1 \
+		"${vfiles[@]/#/$vdir/}" 2>/dev/null; then
+		xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 "$vdir"
+	fi
+	mv "$out/vimc-x/drivers/media/test-drivers/vimc" "$vsrc"
+	rm -rf "$out/vimc-x"
+fi
+make -s -C "$kdir" M="$vsrc" CONFIG_VIDEO_VIMC=m modules >"$out/kbuild.log" 2>&1 ||
+	{ cat "$out/kbuild.log"; die "building vimc for $kver failed"; }
+
+# --- guest programs, dynamically linked against the host's libcamera -------
+make --no-print-directory -s build/test/camera_vimc_test build/bin/ogate-camtest >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log"; die "building the guest programs failed"; }
+
+# --- the kernel: the bzImage through SeaBIOS, not the faster PVH entry of the
+# extracted vmlinux, because the guest suspends to RAM (S3) once so that
+# CLOCK_BOOTTIME runs ahead of CLOCK_MONOTONIC, and only the BIOS resumes it.
+vmlinuz=/boot/vmlinuz-$kver
+
+# --- initramfs ---------------------------------------------------------------
+root=$out/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,lib/camera-modules}
+cp "$busybox" "$root/bin/busybox"
+
+# module stack: modprobe's insmod order for each dependency, then vimc itself
+modorder=()
+deps=$(/sbin/modinfo -F depends "$vsrc/vimc.ko" | tr ',' ' ')
+for dep in $deps; do
+	while read -r cmd path _; do
+		[ "$cmd" = insmod ] || continue
+		name=$(basename "$path")
+		case " ${modorder[*]:-} " in *" ${name%%.ko*}.ko "*) continue ;; esac
+		case "$path" in
+		*.ko.xz) xz -dc "$path" >"$root/lib/camera-modules/${name%.xz}" ;;
+		*.ko.zst) zstd -qdc "$path" >"$root/lib/camera-modules/${name%.zst}" ;;
+		*) cp "$path" "$root/lib/camera-modules/" ;;
+		esac
+		modorder+=("${name%%.ko*}.ko")
+	done < <(/sbin/modprobe -S "$kver" --show-depends "$dep")
+done
+cp "$vsrc/vimc.ko" "$root/lib/camera-modules/"
+modorder+=(vimc.ko)
+printf '%s\n' "${modorder[@]}" >"$root/lib/camera-modules/order"
+
+# programs, libcamera's vimc IPA (+ signature, proxy, config) and their ldd closure
+cp build/test/camera_vimc_test build/bin/ogate-camtest "$root/bin/"
+elfs=(build/test/camera_vimc_test build/bin/ogate-camtest "$ipadir/ipa_vimc.so")
+for f in "$ipadir/ipa_vimc.so" "$ipadir/ipa_vimc.so.sign" "$ipadir/vimc_ipa_proxy"; do
+	[ -e "$f" ] || continue
+	mkdir -p "$root$(dirname "$f")"
+	cp "$f" "$root$f"
+done
+[ -x "$ipadir/vimc_ipa_proxy" ] && elfs+=("$ipadir/vimc_ipa_proxy")
+if [ -d /usr/share/libcamera/ipa/vimc ]; then
+	mkdir -p "$root/usr/share/libcamera/ipa"
+	cp -r /usr/share/libcamera/ipa/vimc "$root/usr/share/libcamera/ipa/"
+fi
+for lib in $(for e in "${elfs[@]}"; do ldd "$e"; done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+interp=$(readelf -l build/bin/ogate-camtest | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+mkdir -p "$root$(dirname "$interp")"
+cp -L "$interp" "$root$interp"
+cp tests/camera/guest-init.sh "$root/init"
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"
+
+# --- boot --------------------------------------------------------------------
+qemu_args=(-M pc -cpu max -m 512 -smp 1 -nodefaults -display none -no-reboot
+	-kernel "$vmlinuz" -initrd "$out/initramfs.gz" -global PIIX4_PM.disable_s3=0
+	-serial "file:$out/console.log" -serial "file:$out/output.log")
+append="console=ttyS0 loglevel=4 oops=panic panic=-1 panic_on_warn=1 softlockup_panic=1"
+append+=" hung_task_panic=1 slub_debug=FZPU page_poison=1 init_on_free=1 tsc=reliable"
+timeout=${OGATE_CAMERA_VM_TIMEOUT:-150}
+
+boot() {
+	: >"$out/output.log"
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${qemu_args[@]}" -append "$append" \
+		</dev/null >"$out/qemu.log" 2>&1 || true
+	grep -q '^OGATE-VM-RESULT' "$out/output.log"
+}
+if ! boot; then
+	echo "# run-vimc-vm: no result marker from the guest; retrying once" >&2
+	if ! boot; then
+		tail -n 40 "$out/console.log" >&2 || true
+		tail -n 5 "$out/qemu.log" >&2 || true
+		echo "not ok - guest produced no result marker (crash or hang); console: $out/console.log"
+		exit 3
+	fi
+fi
+grep -v '^OGATE-VM-RESULT' "$out/output.log" | tr -d '\r'
+rc=$(sed -n 's/^OGATE-VM-RESULT rc=\([0-9]*\).*/\1/p' "$out/output.log" | head -1)
+[ "${rc:-1}" -eq 0 ] || exit 1
