@@ -37,10 +37,17 @@ $(BIN)/bench-daemon-latency: bench/daemon/latency.c $(DAEMON_CORE_SRCS) userspac
 PROGRAMS += $(BIN)/bench-daemon-latency
 BENCHES  += $(BIN)/bench-daemon-latency
 
-# the daemon
-$(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_CORE_SRCS) $(DAEMON_CTL_LIB) \
-		$(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -o $@ $< $(DAEMON_CORE_SRCS) \
-		$(DAEMON_CTL_LIB) $(AN_LIB) $(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS)
+# the daemon; the libcamera source is built in where libcamera-dev is installed
+ifeq ($(CAM_HAVE_LIBCAMERA),yes)
+OGATED_CAM_SRCS := $(DAEMON_DIR)/source_libcamera.c
+OGATED_CAM_DEFS := -DOGATE_HAVE_LIBCAMERA
+OGATED_CAM_LIBS  = $(CAM_LIB) $(CAM_LDLIBS)
+OGATED_CAM_DEPS := $(CAM_LIB)
+endif
+$(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) \
+		$(OGATED_CAM_DEPS) $(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
+	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(OGATED_CAM_DEFS) $(CFLAGS) -o $@ $< \
+		$(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) $(AN_LIB) $(OGATED_CAM_LIBS) \
+		$(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS)
 PROGRAMS += $(BIN)/ogated
 SUITES   += tests/integration/daemon/run.sh

@@ -82,6 +82,17 @@ static struct ogate_source *make_source(struct daemon *d, const char *mode_name,
 		o.mod_amp = ogate_config_double(c, "synthetic.mod_amp");
 		o.mod_period_s = ogate_config_double(c, "synthetic.mod_period_s");
 		o.seed = (uint64_t)ogate_config_int(c, "synthetic.seed");
+	} else if (!strcmp(kind, "libcamera")) {
+		o.camera_id = ogate_config_str(c, "camera.id");
+		o.width = m.width;
+		o.height = m.height;
+		o.fps = m.fps;
+		o.roi_x = m.roi_x;
+		o.roi_y = m.roi_y;
+		o.roi_w = m.roi_w;
+		o.roi_h = m.roi_h;
+		o.exposure_us = (int)ogate_config_int(c, "camera.exposure_us");
+		o.analogue_gain = ogate_config_double(c, "camera.analogue_gain");
 	} else if (!strcmp(kind, "file")) {
 		o.path = ogate_config_str(c, "file.path");
 		o.timestamps = ogate_config_str(c, "file.timestamps");

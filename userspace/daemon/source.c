@@ -10,6 +10,9 @@
 static const struct ogate_source_ops *const source_kinds[] = {
 	&ogate_source_synthetic_ops,
 	&ogate_source_file_ops,
+#ifdef OGATE_HAVE_LIBCAMERA
+	&ogate_source_libcamera_ops,
+#endif
 };
 
 static int64_t now_ns(void)
@@ -27,8 +30,12 @@ struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *er
 	for (i = 0; i < sizeof(source_kinds) / sizeof(source_kinds[0]); i++)
 		if (!strcmp(o->kind, source_kinds[i]->kind))
 			return source_kinds[i]->create(o, err);
-	ogate_error("camera source '%s' unknown or not built in (synthetic, file%s)", o->kind,
-		    "");
+#ifdef OGATE_HAVE_LIBCAMERA
+	ogate_error("camera source '%s' unknown (libcamera, file, synthetic)", o->kind);
+#else
+	ogate_error("camera source '%s' unknown or not built in (file, synthetic; libcamera needs libcamera-dev at build time)",
+		    o->kind);
+#endif
 	*err = -EINVAL;
 	return NULL;
 }
@@ -77,6 +84,8 @@ void ogate_source_stop(struct ogate_source *s)
 
 int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f)
 {
+	if (s->ops->next)
+		return s->ops->next(s, deadline_ns, f);
 	for (;;) {
 		struct ogate_frame_meta m;
 		int64_t rel, t;
@@ -119,6 +128,10 @@ void ogate_source_release(struct ogate_source *s, struct ogate_frame *f)
 {
 	int i;
 
+	if (s->ops->release) {
+		s->ops->release(s, f);
+		return;
+	}
 	for (i = 0; i < OGATE_SOURCE_POOL; i++)
 		if (s->pool[i] == f)
 			atomic_store(&s->busy[i], 0);

@@ -33,6 +33,12 @@ struct ogate_source_opts {
 	const char *timestamps;		/* CSV, last column seconds; NULL/"" = fps */
 	int fast;			/* 0: real time, 1: as fast as possible */
 	int loop;
+	/* libcamera (size and fps also from the mode) */
+	const char *camera_id;		/* "" = first camera */
+	int width, height;
+	int roi_x, roi_y, roi_w, roi_h;
+	int exposure_us;
+	double analogue_gain;
 };
 
 struct ogate_source;

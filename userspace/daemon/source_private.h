@@ -18,6 +18,9 @@ struct ogate_source_ops {
 	int (*stamp)(struct ogate_source *s, uint64_t index, int64_t *rel_ns);
 	/* Fill pool frame f with the pixels of stream frame `index`. */
 	int (*render)(struct ogate_source *s, uint64_t index, struct ogate_frame *f);
+	/* Sources with frames of their own (cameras) replace stamp/render: */
+	int (*next)(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f);
+	void (*release)(struct ogate_source *s, struct ogate_frame *f);
 };
 
 /* The common part; implementations embed it first. */
@@ -35,6 +38,9 @@ struct ogate_source {
 
 extern const struct ogate_source_ops ogate_source_synthetic_ops;
 extern const struct ogate_source_ops ogate_source_file_ops;
+#ifdef OGATE_HAVE_LIBCAMERA
+extern const struct ogate_source_ops ogate_source_libcamera_ops;
+#endif
 
 /* Allocate the pool (w x h, fmt); called by implementations' create. */
 int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w, int h);

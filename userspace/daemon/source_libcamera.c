@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The libcamera source: frames from a real camera through the C interface
+ * of the adapter in camera/ (the only C++ in ogated). The 8-bit luma plane
+ * is wrapped, not copied; timestamps are SensorTimestamp (CLOCK_MONOTONIC);
+ * sequence gaps reported by the camera count as source drops. The adapter
+ * is called from the capture thread only: frames released by analysis are
+ * handed back to it through an atomic flag and requeued on its next call.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "camera/ogate_libcamera.h"
+#include "log.h"
+#include "source_private.h"
+
+struct lcslot {
+	struct ogate_lc_frame lf;
+	struct ogate_frame *f;		/* wraps lf.luma */
+	atomic_int state;		/* 0 free, 1 held downstream, 2 released */
+};
+
+struct lcsrc {
+	struct ogate_source base;
+	struct ogate_lc_camera *cam;
+	struct ogate_lc_config cfg;
+	struct lcslot slot[OGATE_SOURCE_POOL];
+};
+
+static void lc_requeue(struct lcsrc *c)
+{
+	int i;
+
+	for (i = 0; i < OGATE_SOURCE_POOL; i++) {
+		if (atomic_load(&c->slot[i].state) == 2) {
+			ogate_lc_release(&c->slot[i].lf);
+			ogate_frame_free(c->slot[i].f);
+			c->slot[i].f = NULL;
+			atomic_store(&c->slot[i].state, 0);
+		}
+	}
+}
+
+static struct ogate_source *lc_create(const struct ogate_source_opts *o, int *err)
+{
+	struct lcsrc *c = calloc(1, sizeof(*c));
+	struct ogate_lc_info info[4];
+	const char *id = o->camera_id;
+	int n;
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->base.ops = &ogate_source_libcamera_ops;
+	c->cfg = (struct ogate_lc_config){
+		.width = (uint32_t)o->width, .height = (uint32_t)o->height,
+		.frame_duration_us = o->fps > 0 ? (int64_t)(1e6 / o->fps + 0.5) : 12500,
+		.exposure_us = o->exposure_us,
+		.analogue_gain = (float)o->analogue_gain,
+		.roi = { o->roi_x, o->roi_y, (uint32_t)o->roi_w, (uint32_t)o->roi_h },
+		.flags = OGATE_LC_ALLOW_ADJUST,
+	};
+	if (!id || !*id) {
+		n = ogate_lc_list(info, 4);
+		if (n <= 0) {
+			ogate_error("libcamera: no camera found%s%s", n < 0 ? ": " : "",
+				    n < 0 ? ogate_lc_last_error() : "");
+			*err = n < 0 ? n : -ENODEV;
+			free(c);
+			return NULL;
+		}
+		id = info[0].id;
+	}
+	*err = ogate_lc_open(&c->cam, id, &c->cfg);
+	if (*err) {
+		ogate_error("libcamera: cannot open camera '%s': %s", id, ogate_lc_last_error());
+		free(c);
+		return NULL;
+	}
+	ogate_lc_get_config(c->cam, &c->cfg);
+	snprintf(c->base.desc, sizeof(c->base.desc), "libcamera %.40s %ux%u @ %.1f fps", id,
+		 c->cfg.width, c->cfg.height, 1e6 / (double)c->cfg.frame_duration_us);
+	return &c->base;
+}
+
+static void lc_destroy(struct ogate_source *s)
+{
+	struct lcsrc *c = (struct lcsrc *)s;
+
+	ogate_lc_close(c->cam);
+	free(c);
+}
+
+static int lc_start(struct ogate_source *s)
+{
+	struct lcsrc *c = (struct lcsrc *)s;
+	int ret = ogate_lc_start(c->cam);
+
+	if (ret)
+		ogate_error("libcamera: start failed: %s", ogate_lc_last_error());
+	return ret;
+}
+
+static void lc_stop(struct ogate_source *s)
+{
+	struct lcsrc *c = (struct lcsrc *)s;
+	int i;
+
+	/* stopping completes pending requests; frames still held are returned first */
+	for (i = 0; i < OGATE_SOURCE_POOL; i++)
+		if (atomic_load(&c->slot[i].state) == 1)
+			atomic_store(&c->slot[i].state, 2);
+	lc_requeue(c);
+	ogate_lc_stop(c->cam);
+}
+
+static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f)
+{
+	struct lcsrc *c = (struct lcsrc *)s;
+	struct ogate_lc_frame lf;
+	struct ogate_frame_meta m;
+	struct timespec now;
+	int64_t left;
+	int i, ret;
+
+	for (;;) {
+		struct pollfd p = { .fd = ogate_lc_fd(c->cam), .events = POLLIN };
+
+		lc_requeue(c);
+		ret = ogate_lc_next(c->cam, &lf);
+		if (ret == 0)
+			break;
+		if (ret != -EAGAIN) {
+			ogate_error("libcamera: %s", ogate_lc_last_error());
+			return ret;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = deadline_ns - ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+		if (left <= 0)
+			return -EAGAIN;
+		poll(&p, 1, (int)(left / 1000000) + 1);
+	}
+	s->drops += lf.dropped_before;
+	for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&c->slot[i].state); i++)
+		;
+	if (i == OGATE_SOURCE_POOL) {
+		ogate_lc_release(&lf);	/* analysis holds every slot: drop */
+		s->drops++;
+		return -EAGAIN;
+	}
+	c->slot[i].lf = lf;
+	c->slot[i].f = ogate_frame_wrap(OGATE_PIX_U8, (int)lf.width, (int)lf.height, lf.stride,
+					(void *)lf.luma);
+	if (!c->slot[i].f) {
+		ogate_lc_release(&c->slot[i].lf);
+		return -ENOMEM;
+	}
+	m = (struct ogate_frame_meta){ .timestamp_ns = lf.timestamp_ns, .sequence = lf.sequence,
+				       .exposure_ns = lf.exposure_us > 0 ? lf.exposure_us * 1000LL : 0 };
+	ogate_frame_set_meta(c->slot[i].f, &m);
+	atomic_store(&c->slot[i].state, 1);
+	*f = c->slot[i].f;
+	return 0;
+}
+
+static void lc_release(struct ogate_source *s, struct ogate_frame *f)
+{
+	struct lcsrc *c = (struct lcsrc *)s;
+	int i;
+
+	for (i = 0; i < OGATE_SOURCE_POOL; i++)
+		if (c->slot[i].f == f)
+			atomic_store(&c->slot[i].state, 2);
+}
+
+const struct ogate_source_ops ogate_source_libcamera_ops = {
+	.kind = "libcamera",
+	.create = lc_create,
+	.destroy = lc_destroy,
+	.start = lc_start,
+	.stop = lc_stop,
+	.next = lc_next,
+	.release = lc_release,
+};
