@@ -53,3 +53,28 @@ SUITES += $(TBIN)/test_control
 $(TBIN)/test_control: $(DAEMON_CTL_TDIR)/test_control.c userspace/daemon/control.c userspace/daemon/log.c \
 		$(DAEMON_CTL_HDRS) $(BIN)/ogate-client | $(TBIN)
 	$(CC) $(DAEMON_CTL_TEST_CFLAGS) -o $@ $< userspace/daemon/log.c -lcmocka -lpthread
+
+# ---- systemd unit, example config, man pages
+SUITES += tests/userspace/daemon/test_unit.sh
+
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_TARGETS += install-daemon-ctl
+
+# The example config goes to /etc/ogate/ogated.conf only if there is none.
+install-daemon-ctl: $(BIN)/ogate-client
+	install -D -m 0755 $(BIN)/ogate-client $(DESTDIR)$(PREFIX)/bin/ogate-client
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/ogated.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/ogated.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/ogated.service
+	install -d -m 0755 $(DESTDIR)/etc/ogate
+	@if [ -e $(DESTDIR)/etc/ogate/ogated.conf ]; then \
+		echo "kept the existing $(DESTDIR)/etc/ogate/ogated.conf"; \
+	else \
+		install -m 0644 systemd/ogated.conf.example $(DESTDIR)/etc/ogate/ogated.conf; \
+	fi
+	install -D -m 0644 man/ogate-client.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-client.1
+	install -D -m 0644 man/ogated.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/ogated.conf.5
+	install -D -m 0644 man/ogated.8 $(DESTDIR)$(PREFIX)/share/man/man8/ogated.8
+	@echo "ogated.service in $(SYSTEMD_UNITDIR); then: systemctl daemon-reload && systemctl enable --now ogated"
+
+.PHONY: install-daemon-ctl
