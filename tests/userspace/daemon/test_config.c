@@ -571,6 +571,41 @@ static void test_the_man_page_documents_the_table_exactly(void **state)
 	free(man);
 }
 
+/* Random lines built from config-ish pieces: never a crash, every error explained. */
+static void test_random_files_never_crash_and_always_explain_errors(void **state)
+{
+	static const char *const pieces[] = {
+		"[", "]", "daemon", "camera", "mode", " ", "fast", "=", "exposure_us", "fps",
+		"reference", "min_heart_rate_hz", "1", "-1", "0x", "1e400", ";", "#", "\t", "yes",
+		"\n", "\n", "\n", "socket_mode", "0777", "width", "target", "phase", ".", "\xff",
+	};
+	char text[4096];
+
+	srand(4);
+	for (int round = 0; round < 300; round++) {
+		struct ogate_config *c = new_cfg();
+		size_t len = 0;
+		int n = rand() % 80, r;
+
+		for (int i = 0; i < n; i++) {
+			const char *p = pieces[rand() % (int)ARRAY_LEN(pieces)];
+
+			if (len + strlen(p) + 1 >= sizeof(text))
+				break;
+			strcpy(text + len, p);
+			len += strlen(p);
+		}
+		text[len] = '\0';
+		r = load_text(c, text);
+		if (r < 0) {
+			assert_int_equal(r, -EINVAL);
+			assert_true(strncmp(err, tmp_path, strlen(tmp_path)) == 0);
+			assert_true(strlen(err) > strlen(tmp_path) + 3);
+		}
+		ogate_config_free(c);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +628,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_getters_abort_on_unknown_keys_and_wrong_types),
 		cmocka_unit_test(test_the_table_prints_every_key),
 		cmocka_unit_test(test_the_man_page_documents_the_table_exactly),
+		cmocka_unit_test(test_random_files_never_crash_and_always_explain_errors),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--man-keys")) {
