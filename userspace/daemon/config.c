@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 enum key_type { KT_INT, KT_DOUBLE, KT_BOOL, KT_STRING, KT_ENUM };
 
@@ -851,13 +852,16 @@ static int load_handler(void *user, const char *section, const char *name, const
 int ogate_config_load(struct ogate_config *c, const char *path, char *err, size_t errlen)
 {
 	struct load_state st = { .c = c, .o = { path, 0 }, .err = err, .errlen = errlen };
+	struct stat sb;
 	int r;
 
 	if (err && errlen)
 		err[0] = '\0';
 	st.f = fopen(path, "re");
-	if (!st.f) {
-		r = -errno;
+	if (!st.f || fstat(fileno(st.f), &sb) < 0 || S_ISDIR(sb.st_mode)) {
+		r = !st.f || !S_ISDIR(sb.st_mode) ? -errno : -EISDIR;
+		if (st.f)
+			fclose(st.f);
 		if (err && errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;

@@ -358,12 +358,15 @@ static void test_long_values_pass_the_inih_line_limit(void **state)
 	ogate_config_free(c);
 }
 
-static void test_a_missing_file_is_enoent_with_its_name(void **state)
+static void test_a_missing_file_or_a_directory_is_named_in_the_error(void **state)
 {
 	struct ogate_config *c = new_cfg();
 
 	assert_int_equal(ogate_config_load(c, "/nonexistent/ogated.conf", err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, "/nonexistent/ogated.conf: No such file or directory");
+	assert_int_equal(ogate_config_load(c, "/tmp", err, sizeof(err)), -EISDIR);
+	assert_string_equal(err, "/tmp: Is a directory");
+	assert_int_equal(ogate_config_load(c, "/dev/null", err, sizeof(err)), 0);	/* empty is fine */
 	ogate_config_free(c);
 }
 
@@ -645,7 +648,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unknown_keys_and_sections_suggest_the_near_name),
 		cmocka_unit_test(test_syntax_errors_and_long_lines_name_their_line),
 		cmocka_unit_test(test_long_values_pass_the_inih_line_limit),
-		cmocka_unit_test(test_a_missing_file_is_enoent_with_its_name),
+		cmocka_unit_test(test_a_missing_file_or_a_directory_is_named_in_the_error),
 		cmocka_unit_test(test_modes_are_checked_and_limited),
 		cmocka_unit_test(test_analysis_sections_go_to_the_delegate_in_order),
 		cmocka_unit_test(test_set_overrides_with_the_same_checks),
