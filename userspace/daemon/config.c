@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 enum key_type { KT_INT, KT_DOUBLE, KT_BOOL, KT_STRING, KT_ENUM };
 
@@ -731,11 +732,56 @@ struct load_state {
 	struct origin o;
 	char *line;
 	size_t linecap;
+	char *long_value;	/* value of a line too long for inih, see load_reader() */
 	char *err;
 	size_t errlen;
 	int ret;	/* first error */
 	int err_line;
 };
+
+/*
+ * Debian's libinih reads at most 199 characters a line, too few for long
+ * paths. A longer comment reaches inih as "#"; a longer "key = value" as
+ * "key = <US>" with the value (trimmed, inline comment removed, as inih
+ * would) kept aside for load_handler(). Anything else is an error.
+ */
+#define CONF_LINE_MAX	8192
+#define LONG_VALUE_MARK	"\x1f"
+
+static char *long_line(struct load_state *st, char *str, int num)
+{
+	char *p = st->line, *eq, *v, *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == ';' || *p == '#') {
+		snprintf(str, (size_t)num, "#\n");
+		return str;
+	}
+	eq = strpbrk(p, "=:");
+	if (*p == '[' || p != st->line || !eq || eq - st->line > num - 8) {
+		st->ret = cfg_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
+				   "line too long for anything but a key = value line or a comment");
+		st->err_line = st->o.line;
+		return NULL;
+	}
+	for (v = eq + 1; isspace((unsigned char)*v); v++)
+		;
+	for (end = v; *end; end++)
+		if (*end == ';' && end > v && isspace((unsigned char)end[-1]))
+			break;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	free(st->long_value);
+	st->long_value = strdup(v);
+	if (!st->long_value) {
+		st->ret = -ENOMEM;
+		return NULL;
+	}
+	snprintf(str, (size_t)num, "%.*s= " LONG_VALUE_MARK "\n", (int)(eq - st->line), st->line);
+	return str;
+}
 
 /* inih's reader: one line per call, counted; NULL ends the parse. */
 static char *load_reader(char *str, int num, void *stream)
@@ -750,12 +796,14 @@ static char *load_reader(char *str, int num, void *stream)
 	if (n < 0)
 		return NULL;
 	st->o.line++;
-	if (n >= num) {
+	if (n >= CONF_LINE_MAX) {
 		st->ret = cfg_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
-			       "line too long (at most %d characters)", num - 2);
+				   "line too long (at most %d characters)", CONF_LINE_MAX - 1);
 		st->err_line = st->o.line;
 		return NULL;
 	}
+	if (n >= num)
+		return long_line(st, str, num);
 	memcpy(str, st->line, (size_t)n + 1);
 
 	/* a section header (not indented: that would continue a value) */
@@ -784,6 +832,8 @@ static int load_handler(void *user, const char *section, const char *name, const
 
 	if (st->ret < 0)
 		return 0;
+	if (!strcmp(value, LONG_VALUE_MARK) && st->long_value)
+		value = st->long_value;
 	if (!section[0])
 		r = cfg_fail(st->err, st->errlen, &st->o, name, value, -EINVAL,
 			 "key outside any section (start the file with e.g. [daemon])");
@@ -802,13 +852,16 @@ static int load_handler(void *user, const char *section, const char *name, const
 int ogate_config_load(struct ogate_config *c, const char *path, char *err, size_t errlen)
 {
 	struct load_state st = { .c = c, .o = { path, 0 }, .err = err, .errlen = errlen };
+	struct stat sb;
 	int r;
 
 	if (err && errlen)
 		err[0] = '\0';
 	st.f = fopen(path, "re");
-	if (!st.f) {
-		r = -errno;
+	if (!st.f || fstat(fileno(st.f), &sb) < 0 || S_ISDIR(sb.st_mode)) {
+		r = !st.f || !S_ISDIR(sb.st_mode) ? -errno : -EISDIR;
+		if (st.f)
+			fclose(st.f);
 		if (err && errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
@@ -827,6 +880,7 @@ int ogate_config_load(struct ogate_config *c, const char *path, char *err, size_
 			snprintf(err, errlen, "%s: %s", path, strerror(EIO));
 	}
 	free(st.line);
+	free(st.long_value);
 	fclose(st.f);
 	return st.ret;
 }
