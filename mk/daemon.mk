@@ -51,3 +51,8 @@ $(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(D
 		$(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS)
 PROGRAMS += $(BIN)/ogated
 SUITES   += tests/integration/daemon/run.sh
+
+INSTALL_TARGETS += install-daemon
+install-daemon: $(BIN)/ogated
+	install -D -m 0755 $(BIN)/ogated $(DESTDIR)$(PREFIX)/bin/ogated
+.PHONY: install-daemon

@@ -98,7 +98,7 @@ static int tb_log_line(struct tb_rec *all, int n, unsigned int line, struct tb_r
 static struct ogate_trigger trig(uint64_t t, uint32_t mask, uint32_t width)
 {
 	struct ogate_trigger tr = {
-		.time_ns = t, .line_mask = mask, .width_ns = width, .late_ns = 20 * MS,
+		.time_ns = t, .line_mask = mask, .width_ns = width, .late_ns = 250 * MS,
 	};
 	return tr;
 }

@@ -24,7 +24,7 @@ t past_time_names_the_lateness 1 ogatectl queue at=1000000 late=0
 CHECK="has \"unknown trigger line 'nosuch'\""
 t unknown_line_name_is_refused 2 ogatectl queue lines=nosuch
 CHECK='has "fired .* mask 0x3"'
-t queue_by_names_fires_lines_together 0 ogatectl queue in=20ms lines=laser,camera width=1ms late=50ms
+t queue_by_names_fires_lines_together 0 ogatectl queue in=20ms lines=laser,camera width=1ms late=250ms
 CHECK='has "cancelled 1" && has "^cancelled *id"'
 t run_script_cancels_own_trigger_by_cookie 0 sh -c 'printf "queue in=2s cookie=7\ncancel cookie 7\nwait 1\n" | ogatectl run'
 CHECK='has "stopped at line 2"'

@@ -29,7 +29,7 @@ laser_line = 0
 camera_line = 1
 laser_width_us = 3000
 camera_laser_delay_us = 500
-late_us = 20000
+late_us = 250000
 CONF
 echo "1..6"
 echo clear >/dev/ogate_testbed

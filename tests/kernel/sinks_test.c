@@ -126,7 +126,7 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 {
 	struct ogate_program prog = { .laser_line = 0, .camera_line = 1,
 				      .mode = OGATE_PROGRAM_EXPOSE, .laser_width_ns = 2 * MS,
-				      .camera_delay_ns = 300 * US, .late_ns = 20 * MS };
+				      .camera_delay_ns = 300 * US, .late_ns = 250 * MS };
 	struct ogate_sink_opts o = { .device = "/dev/ogate0" };
 	struct ogate_pulse_req r[OGATE_PROGRAM_MAX_PULSES];
 	struct ogate_sink_event ev[2];
@@ -176,7 +176,7 @@ TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
 {
 	struct ogate_sink_opts o = { .device = "/dev/ogate0" };
 	struct ogate_pulse_req r = { .time_ns = now_ns() + 200 * MS, .line_mask = 1,
-				     .width_ns = 1 * MS, .late_ns = 20 * MS };
+				     .width_ns = 1 * MS, .late_ns = 250 * MS };
 	struct tb_rec l0[4];
 	int err = 0;
 
@@ -210,7 +210,7 @@ TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)
 	ASSERT_NE(NULL, self->s) TH_LOG("gpiod sink: %d", err);
 	for (i = 0; i < 3; i++)
 		r[i] = (struct ogate_pulse_req){ .time_ns = t + i * 10 * MS, .line_mask = 1,
-						 .width_ns = 2 * MS, .late_ns = 20 * MS,
+						 .width_ns = 2 * MS, .late_ns = 250 * MS,
 						 .cookie = i };
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, 3));
 	ASSERT_EQ(3, outcomes(self->s, ev, 3, 2000));
@@ -244,8 +244,8 @@ TEST_F(sink, gpiod_sink_free_ends_pulses_and_leaves_the_line_low)
 {
 	int64_t t = now_ns();
 	struct ogate_pulse_req r[2] = {
-		{ .time_ns = t + 10 * MS, .line_mask = 1, .width_ns = 500 * MS, .late_ns = 20 * MS },
-		{ .time_ns = t + 700 * MS, .line_mask = 1, .width_ns = 1 * MS, .late_ns = 20 * MS },
+		{ .time_ns = t + 10 * MS, .line_mask = 1, .width_ns = 500 * MS, .late_ns = 250 * MS },
+		{ .time_ns = t + 700 * MS, .line_mask = 1, .width_ns = 1 * MS, .late_ns = 250 * MS },
 	};
 	struct tb_rec l3[8];
 	int err = 0, n;

@@ -4,8 +4,9 @@
  * programs out at absolute CLOCK_MONOTONIC times; controlled over a Unix
  * socket (see control.h and ogated(8)); run by systemd as Type=notify.
  *
- * Exit status: 0 clean stop, 1 configuration error, 2 usage error,
- * 3 a source, sink or the control socket could not be set up.
+ * Exit status (ogated(8)): 0 clean stop or a valid --check-config; 1 a
+ * device, camera or the control socket could not be set up; 2 a usage or
+ * configuration error, nothing started.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +28,9 @@
 #include "pipeline.h"
 
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
+#ifndef OGATE_VERSION
+#define OGATE_VERSION "0.1.0"
+#endif
 
 struct daemon {
 	struct ogate_config *cfg;
@@ -160,9 +164,10 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "source", "%s", st.source);
 	ogate_reply_kv(r, "sink", "%s", ogate_sink_kind(d->sink));
 	ogate_reply_kv(r, "mode", "%s", d->mode);
+	ogate_reply_kv(r, "fps", "%.2f", st.fps);
 	ogate_reply_kv(r, "recording", "%s", st.recording ? "on" : "off");
 	ogate_reply_kv(r, "period_s", "%.6f", st.period_s);
-	ogate_reply_kv(r, "target_phase", "%.6f", st.target_phase);
+	ogate_reply_kv(r, "target_phase_rad", "%.6f", st.target_phase);
 	ogate_reply_kv(r, "reference", "%u", st.ref_id);
 	ogate_reply_kv(r, "period_frames", "%.4f", st.period_frames);
 	ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
@@ -193,7 +198,13 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
 	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
 	ogate_reply_kv(r, "cancelled", "%llu", (unsigned long long)st.cancelled);
+	ogate_reply_kv(r, "late", "%llu", (unsigned long long)st.late);
 	ogate_reply_kv(r, "lost_events", "%llu", (unsigned long long)st.lost_events);
+	ogate_reply_kv(r, "lateness_mean_us", "%.2f", st.lateness_mean_ns / 1e3);
+	ogate_reply_kv(r, "lateness_max_us", "%.2f", st.lateness_max_ns / 1e3);
+	ogate_reply_kv(r, "analysis_p50_us", "%.1f", st.analysis_p50_ns / 1e3);
+	ogate_reply_kv(r, "analysis_p99_us", "%.1f", st.analysis_p99_ns / 1e3);
+	ogate_reply_kv(r, "analysis_max_us", "%.1f", st.analysis_max_ns / 1e3);
 	ogate_reply_kv(r, "latency_p50_us", "%.1f", st.latency_p50_ns / 1e3);
 	ogate_reply_kv(r, "latency_p99_us", "%.1f", st.latency_p99_ns / 1e3);
 	ogate_reply_kv(r, "latency_max_us", "%.1f", st.latency_max_ns / 1e3);
@@ -371,6 +382,7 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help-config", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *sets[64];
@@ -383,7 +395,7 @@ int main(int argc, char **argv)
 	size_t i;
 	sigset_t sigs;
 
-	while ((c = getopt_long(argc, argv, "c:s:kfKh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:kfKhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 's':
@@ -397,6 +409,7 @@ int main(int argc, char **argv)
 		case 'f': break;	/* ogated never forks; kept for scripts */
 		case 'K': ogate_config_print_table(stdout); return 0;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogated %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -409,22 +422,28 @@ int main(int argc, char **argv)
 	ogate_settings_default(&d.settings);
 	d.cfg = ogate_config_new(settings_delegate, &d.settings);
 	if (!d.cfg)
-		return 3;
+		return 1;
 	if (config_path || access(DEFAULT_CONFIG, F_OK) == 0) {
 		if (ogate_config_load(d.cfg, config_path ? config_path : DEFAULT_CONFIG, err,
 				      sizeof(err))) {
-			fprintf(stderr, "ogated: %s\n", err);
-			return 1;
+			ogate_critical("%s", err);
+			return 2;
 		}
+	} else {
+		ogate_warning("%s missing: running on the built-in defaults", DEFAULT_CONFIG);
 	}
 	for (c = 0; c < nsets; c++) {
 		if (ogate_config_set(d.cfg, sets[c], err, sizeof(err))) {
-			fprintf(stderr, "ogated: --set %s: %s\n", sets[c], err);
-			return 1;
+			ogate_critical("%s", err);
+			return 2;
 		}
 	}
+	if (ogate_config_check(d.cfg, err, sizeof(err))) {
+		ogate_critical("%s", err);
+		return 2;
+	}
 	if (check) {
-		printf("ogated: configuration OK\n");
+		printf("configuration OK\n");
 		return 0;
 	}
 	if (ogate_log_level_parse(ogate_config_str(d.cfg, "daemon.log_level"), &lvl) == 0)
@@ -437,6 +456,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -461,15 +481,15 @@ int main(int argc, char **argv)
 
 	d.sink = make_sink(d.cfg, &po.program, &e);
 	if (!d.sink)
-		return 3;
+		return 1;
 	d.src = make_source(&d, d.mode, &e);
 	if (!d.src) {
 		ogate_sink_free(d.sink);
-		return 3;
+		return 1;
 	}
 	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
 	if (!d.pipe)
-		return 3;
+		return 1;
 	ctl = ogate_control_new(ogate_config_str(d.cfg, "daemon.socket"),
 				ogate_config_str(d.cfg, "daemon.socket_group"),
 				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
@@ -478,12 +498,12 @@ int main(int argc, char **argv)
 		ogate_pipeline_free(d.pipe);
 		ogate_source_free(d.src);
 		ogate_sink_free(d.sink);
-		return 3;
+		return 1;
 	}
 	if (ogate_config_bool(d.cfg, "record.enabled"))
 		ogate_pipeline_record(d.pipe, true);
 	if (ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
-		rc = 3;
+		rc = 1;
 	if (!rc) {
 		ogate_notify("READY=1");
 		ogate_success("ogated ready on %s", ogate_config_str(d.cfg, "daemon.socket"));
@@ -495,6 +515,8 @@ int main(int argc, char **argv)
 				ogate_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 				break;
 			}
+			if (sig == SIGHUP)
+				ogate_warning("SIGHUP ignored: the configuration is read only at start; restart ogated to apply a changed file");
 			/* the analysis loop pings while streaming; keep systemd informed when stopped */
 			if (po.watchdog) {
 				struct ogate_pipeline_status st;

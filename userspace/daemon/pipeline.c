@@ -63,6 +63,9 @@ struct ogate_pipeline {
 	struct ogate_pipeline_status st;
 	int64_t lat[LAT_WINDOW];
 	uint64_t nlat;
+	int64_t ana[LAT_WINDOW];	/* per-frame analysis time */
+	uint64_t nana;
+	int64_t lateness_sum;
 	uint64_t queued_pulses, done_pulses;
 };
 
@@ -195,8 +198,9 @@ static void *analysis_main(void *arg)
 		struct ogate_reference_info ref;
 		struct ogate_sync_result r;
 		struct ogate_frame *f;
-		int64_t trigger = -1, now;
+		int64_t trigger = -1, now, t_done;
 		struct timespec until;
+		int ret_sync;
 
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += 200000000;
@@ -212,7 +216,10 @@ static void *analysis_main(void *arg)
 			continue;
 		}
 		apply_command(p);
-		if (ogate_sync_process(p->sync, f, &r) == 0 && r.triggered) {
+		now = now_ns();
+		ret_sync = ogate_sync_process(p->sync, f, &r);
+		t_done = now_ns();
+		if (ret_sync == 0 && r.triggered) {
 			struct ogate_pulse_req req[OGATE_PROGRAM_MAX_PULSES];
 			uint64_t cookie;
 			size_t n;
@@ -255,6 +262,9 @@ static void *analysis_main(void *arg)
 			pthread_mutex_unlock(&p->prev_lock);
 		}
 		pthread_mutex_lock(&p->st_lock);
+		p->ana[p->nana++ % LAT_WINDOW] = t_done - now;
+		if (ogate_sync_frame_interval(p->sync) > 0)
+			p->st.fps = 1.0 / ogate_sync_frame_interval(p->sync);
 		p->st.analysed++;
 		p->st.locked = r.state == OGATE_SYNC_LOCKED;
 		p->st.phase = r.has_phase ? r.phase : -1;
@@ -298,6 +308,11 @@ static void handle_sink_events(struct ogate_pipeline *p)
 			case OGATE_SINK_FIRED:
 				p->st.fired++;
 				p->done_pulses++;
+				p->lateness_sum += ev[i].rise_ns - ev[i].time_ns;
+				if (ev[i].rise_ns - ev[i].time_ns > p->st.lateness_max_ns)
+					p->st.lateness_max_ns = ev[i].rise_ns - ev[i].time_ns;
+				if (ev[i].rise_ns - ev[i].time_ns > 10000)
+					p->st.late++;
 				break;
 			case OGATE_SINK_MISSED:
 				p->st.missed++;
@@ -544,15 +559,28 @@ static int cmp64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p99, int64_t *max)
+{
+	if (!n)
+		return;
+	qsort(v, n, sizeof(v[0]), cmp64);
+	*p50 = v[(n * 50 + 99) / 100 - 1];
+	*p99 = v[(n * 99 + 99) / 100 - 1];
+	*max = v[n - 1];
+}
+
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st)
 {
-	int64_t lat[LAT_WINDOW];
-	size_t n;
+	int64_t lat[LAT_WINDOW], ana[LAT_WINDOW];
+	size_t n, na;
 
 	pthread_mutex_lock(&p->st_lock);
 	*st = p->st;
 	n = p->nlat < LAT_WINDOW ? p->nlat : LAT_WINDOW;
 	memcpy(lat, p->lat, n * sizeof(lat[0]));
+	na = p->nana < LAT_WINDOW ? p->nana : LAT_WINDOW;
+	memcpy(ana, p->ana, na * sizeof(ana[0]));
+	st->lateness_mean_ns = p->st.fired ? p->lateness_sum / (int64_t)p->st.fired : 0;
 	pthread_mutex_unlock(&p->st_lock);
 	st->running = atomic_load(&p->running);
 	st->recording = atomic_load(&p->recording);
@@ -564,12 +592,8 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 		st->target_phase = -1;
 	}
 	st->recent_latency_n = (int64_t)n;
-	if (n) {
-		qsort(lat, n, sizeof(lat[0]), cmp64);
-		st->latency_p50_ns = lat[(n * 50 + 99) / 100 - 1];
-		st->latency_p99_ns = lat[(n * 99 + 99) / 100 - 1];
-		st->latency_max_ns = lat[n - 1];
-	}
+	percentiles(lat, n, &st->latency_p50_ns, &st->latency_p99_ns, &st->latency_max_ns);
+	percentiles(ana, na, &st->analysis_p50_ns, &st->analysis_p99_ns, &st->analysis_max_ns);
 }
 
 int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,

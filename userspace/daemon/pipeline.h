@@ -53,6 +53,10 @@ struct ogate_pipeline_status {
 	uint64_t fired, missed, cancelled, lost_events;
 	int64_t lock_time_ns;		/* first lock after start, 0 if none */
 	int64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	/* frame arrival -> queued */
+	int64_t analysis_p50_ns, analysis_p99_ns, analysis_max_ns;	/* per frame, recent */
+	uint64_t late;			/* fired more than 10 us after their time */
+	int64_t lateness_mean_ns, lateness_max_ns;	/* fired pulses: rise - requested */
+	double fps;			/* measured from frame timestamps */
 	int64_t recent_latency_n;
 };
 
