@@ -323,6 +323,21 @@ static void ogate_arm(struct ogate_dev *od)
 		hrtimer_start(&od->timer, ns_to_ktime(next->expires), HRTIMER_MODE_ABS_HARD);
 }
 
+/* When the active pulses holding any line of mask have fallen. */
+static u64 ogate_held_until(const struct ogate_dev *od, u32 mask)
+{
+	u64 until = 0;
+	unsigned int i;
+
+	for (i = 0; i < OGATE_QUEUE_DEPTH; i++) {
+		const struct ogate_pulse *p = &od->pool[i];
+
+		if (p->state == OGATE_ACTIVE && (p->mask & mask) && p->edge_ns > until)
+			until = p->edge_ns;
+	}
+	return until;
+}
+
 static enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 {
 	struct ogate_dev *od = container_of(timer, struct ogate_dev, timer);
@@ -332,6 +347,7 @@ static enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 	unsigned long flags;
 	unsigned int i, n;
 	u64 now, t_set;
+	u32 touched;
 
 	raw_spin_lock_irqsave(&od->lock, flags);
 	if (od->dead)
@@ -350,12 +366,26 @@ static enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 			cpu_relax();
 			now = ktime_get_ns();
 		}
+		/*
+		 * One edge per line per write, earliest first, so every edge
+		 * reaches the pin; a rise on a line another pulse still holds
+		 * (it rose late, or the pulses touch) waits for that fall
+		 * instead of merging with it. Its lateness policy still applies.
+		 */
 		n = 0;
+		touched = 0;
 		while (n < OGATE_DUE_BATCH && (node = timerqueue_getnext(&od->queue)) &&
 		       container_of(node, struct ogate_pulse, node)->edge_ns <= now) {
 			struct ogate_pulse *p = container_of(node, struct ogate_pulse, node);
 
+			if (p->mask & touched)
+				break;
 			timerqueue_del(&od->queue, node);
+			if (p->state == OGATE_PENDING && (p->mask & (u32)od->values[0])) {
+				ogate_pulse_enqueue(od, p, ogate_held_until(od, p->mask));
+				continue;
+			}
+			touched |= p->mask;
 			if (p->state == OGATE_PENDING) {
 				if (now - p->time_ns > p->late_ns) {
 					ogate_pulse_event(od, p, OGATE_EVENT_MISSED, now, 0);

@@ -266,6 +266,40 @@ TEST_F(dev, pulse_width_is_observed_at_the_pin)
 }
 
 /*
+ * Back-to-back pulses on one line: B starts where A was requested to end,
+ * but A's fall comes from its measured rise, a little later. B must wait
+ * for that fall, so the pin shows two pulses of their own width, not one
+ * merged pulse of twice the width.
+ */
+TEST_F(dev, back_to_back_pulses_on_one_line_stay_two_pulses)
+{
+	struct ogate_trigger t[2];
+	struct ogate_trigger_batch b = { .triggers = (uintptr_t)t, .count = 2 };
+	struct tb_rec log[16], l0[16];
+	struct ogate_event ev;
+	uint64_t base = now_ns() + 30 * MS;
+	int n, i;
+
+	t[0] = trig(base, 1, 5 * MS);
+	t[1] = trig(base + 5 * MS, 1, 5 * MS);
+	ASSERT_EQ(0, ioctl(self->fd, OGATE_IOC_QUEUE_BATCH, &b));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, next_event(self->fd, &ev, OGATE_EVENT_FIRED, 2000));
+		EXPECT_EQ(t[i].id, ev.id);
+		EXPECT_LE(5 * MS, ev.fall_ns - ev.rise_ns);
+	}
+	n = tb_log(log, 16);
+	ASSERT_EQ(4, tb_log_line(log, n, 0, l0));
+	EXPECT_EQ(1, l0[0].value);
+	EXPECT_EQ(0, l0[1].value);
+	EXPECT_EQ(1, l0[2].value);
+	EXPECT_EQ(0, l0[3].value);
+	EXPECT_LE(l0[1].ts, l0[2].ts);
+	EXPECT_LE(l0[0].ts + 5 * MS, l0[1].ts);
+	EXPECT_LE(l0[2].ts + 5 * MS, l0[3].ts);
+}
+
+/*
  * Match rises to triggers line by line (trigger i is on line i % 3): the
  * triggers due in one timer callback share one array write, which the chip
  * logs in line order, so the log order within one write is not time order.

@@ -70,16 +70,6 @@ static int64_t slot_edge(const struct ogate_pulse_slot *s)
 	return s->state == OGATE_SLOT_PENDING ? s->req.time_ns : s->rise_ns + s->req.width_ns;
 }
 
-int64_t ogate_pulses_next_edge(const struct ogate_pulse_table *t)
-{
-	int64_t next = INT64_MAX;
-	unsigned int k;
-
-	for (k = 0; k < OGATE_PULSE_TABLE_SIZE; k++)
-		if (t->slot[k].state != OGATE_SLOT_FREE && slot_edge(&t->slot[k]) < next)
-			next = slot_edge(&t->slot[k]);
-	return next;
-}
 
 static void lines_get(struct ogate_pulse_table *t, uint32_t mask)
 {
@@ -105,16 +95,65 @@ static void slot_free(struct ogate_pulse_table *t, struct ogate_pulse_slot *s)
 	t->used--;
 }
 
-int ogate_pulses_due(struct ogate_pulse_table *t, int64_t now, ogate_pulse_cb cb, void *ctx)
+static uint32_t active_lines(const struct ogate_pulse_table *t);
+
+/* A rise waiting for another pulse to free its line counts from that fall. */
+int64_t ogate_pulses_next_edge(const struct ogate_pulse_table *t)
 {
+	uint32_t held = active_lines(t);
+	int64_t next = INT64_MAX;
 	unsigned int k;
-	int n = 0;
 
 	for (k = 0; k < OGATE_PULSE_TABLE_SIZE; k++) {
-		struct ogate_pulse_slot *s = &t->slot[k];
+		const struct ogate_pulse_slot *s = &t->slot[k];
 
-		if (s->state == OGATE_SLOT_FREE || slot_edge(s) > now)
+		if (s->state == OGATE_SLOT_FREE ||
+		    (s->state == OGATE_SLOT_PENDING && (s->req.line_mask & held)))
 			continue;
+		if (slot_edge(s) < next)
+			next = slot_edge(s);
+	}
+	return next;
+}
+
+static uint32_t active_lines(const struct ogate_pulse_table *t)
+{
+	uint32_t m = 0;
+	unsigned int b;
+
+	for (b = 0; b < OGATE_SINK_MAX_LINES; b++)
+		if (t->users[b])
+			m |= 1U << b;
+	return m;
+}
+
+int ogate_pulses_due(struct ogate_pulse_table *t, int64_t now, ogate_pulse_cb cb, void *ctx)
+{
+	uint32_t touched = 0;	/* lines already changed in this write */
+	int n = 0;
+
+	/*
+	 * Take due edges earliest first, at most one per line per write, so
+	 * every edge reaches the pin. A rise on a line another pulse still
+	 * holds (it rose late, or the two touch) waits for that fall: pulses
+	 * keep their width and never merge; the waiting one may turn late.
+	 */
+	for (;;) {
+		uint32_t held = active_lines(t);
+		struct ogate_pulse_slot *s = NULL;
+		unsigned int k;
+
+		for (k = 0; k < OGATE_PULSE_TABLE_SIZE; k++) {
+			struct ogate_pulse_slot *c = &t->slot[k];
+
+			if (c->state == OGATE_SLOT_FREE || c->edge_due || slot_edge(c) > now ||
+			    (c->state == OGATE_SLOT_PENDING && (c->req.line_mask & held)) ||
+			    (s && slot_edge(c) >= slot_edge(s)))
+				continue;
+			s = c;
+		}
+		if (!s || (s->req.line_mask & touched))
+			return n;	/* the rest wait for the next write */
 		if (s->state == OGATE_SLOT_PENDING) {
 			if (now - s->req.time_ns > (int64_t)s->req.late_ns) {
 				cb(ctx, s, OGATE_SINK_MISSED, now, 0);
@@ -125,10 +164,10 @@ int ogate_pulses_due(struct ogate_pulse_table *t, int64_t now, ogate_pulse_cb cb
 		} else {
 			lines_put(t, s->req.line_mask);
 		}
+		touched |= s->req.line_mask;
 		s->edge_due = 1;
 		n++;
 	}
-	return n;
 }
 
 void ogate_pulses_commit(struct ogate_pulse_table *t, int64_t t_set, ogate_pulse_cb cb, void *ctx)

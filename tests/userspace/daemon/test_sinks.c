@@ -153,6 +153,65 @@ static void test_pulse_table_cancel_ends_active_only_when_asked(void **state)
 	free(t);
 }
 
+/*
+ * A sink running late finds the fall of one pulse and the rise of the next
+ * on the same line due together. Each must reach the pin: two writes, the
+ * fall first, never one merged write that leaves the line high.
+ */
+static void test_late_fall_and_next_rise_on_one_line_stay_two_edges(void **state)
+{
+	struct ogate_pulse_table *t = calloc(1, sizeof(*t));
+	struct ogate_pulse_req r[2] = { req(10 * MS, 1, 2 * MS), req(13 * MS, 1, 2 * MS) };
+	struct outcomes o = { 0 };
+
+	ogate_pulses_init(t, 1);
+	r[1].late_ns = 50 * MS;
+	assert_int_equal(0, ogate_pulses_add(t, r, 2, 0));
+	assert_int_equal(1, ogate_pulses_due(t, 10 * MS, record, &o));
+	ogate_pulses_commit(t, 10 * MS, record, &o);
+	assert_int_equal(1, t->values);
+	/* woken 8 ms late: the fall (due at 12 ms) and the next rise (13 ms) */
+	assert_int_equal(1, ogate_pulses_due(t, 20 * MS, record, &o));
+	assert_int_equal(0, t->values);			/* the fall alone */
+	ogate_pulses_commit(t, 20 * MS, record, &o);
+	assert_int_equal(OGATE_SINK_FIRED, o.type[0]);
+	assert_int_equal(1, ogate_pulses_due(t, 20 * MS + 100, record, &o));
+	assert_int_equal(1, t->values);			/* then the rise */
+	ogate_pulses_commit(t, 20 * MS + 200, record, &o);
+	assert_int_equal(1, ogate_pulses_due(t, 23 * MS, record, &o));
+	assert_int_equal(0, t->values);
+	free(t);
+}
+
+/*
+ * Back-to-back pulses: B starts where A ends, but A rose (and so falls) a
+ * little late. B's rise waits for A's fall, in a separate write, and both
+ * pulses keep their width instead of merging into one long pulse.
+ */
+static void test_rise_on_a_held_line_waits_for_its_fall(void **state)
+{
+	struct ogate_pulse_table *t = calloc(1, sizeof(*t));
+	struct ogate_pulse_req r[2] = { req(10 * MS, 1, 2 * MS), req(12 * MS, 1, 2 * MS) };
+	struct outcomes o = { 0 };
+
+	ogate_pulses_init(t, 1);
+	assert_int_equal(0, ogate_pulses_add(t, r, 2, 0));
+	assert_int_equal(1, ogate_pulses_due(t, 10 * MS + 3000, record, &o));
+	ogate_pulses_commit(t, 10 * MS + 3000, record, &o);	/* A rose 3 us late */
+	/* B's rise waits on A: the next edge to wake up for is A's fall */
+	assert_int_equal(12 * MS + 3000, ogate_pulses_next_edge(t));
+	assert_int_equal(0, ogate_pulses_due(t, 12 * MS, record, &o));	/* A holds the line */
+	assert_int_equal(1, t->values);
+	assert_int_equal(1, ogate_pulses_due(t, 12 * MS + 3000, record, &o));
+	assert_int_equal(0, t->values);				/* A's fall alone */
+	ogate_pulses_commit(t, 12 * MS + 3000, record, &o);
+	assert_int_equal(OGATE_SINK_FIRED, o.type[0]);
+	assert_int_equal(2 * MS, o.fall[0] - o.rise[0]);
+	assert_int_equal(1, ogate_pulses_due(t, 12 * MS + 3100, record, &o));
+	assert_int_equal(1, t->values);				/* then B's rise */
+	free(t);
+}
+
 static void test_event_queue_reports_overflow_as_lost(void **state)
 {
 	struct ogate_evq *q = calloc(1, sizeof(*q));
@@ -320,6 +379,8 @@ int main(void)
 		cmocka_unit_test(test_pulse_table_batch_is_all_or_nothing),
 		cmocka_unit_test(test_pulse_table_life_cycle_drives_lines_and_reports),
 		cmocka_unit_test(test_pulse_table_cancel_ends_active_only_when_asked),
+		cmocka_unit_test(test_late_fall_and_next_rise_on_one_line_stay_two_edges),
+		cmocka_unit_test(test_rise_on_a_held_line_waits_for_its_fall),
 		cmocka_unit_test(test_event_queue_reports_overflow_as_lost),
 		cmocka_unit_test(test_dryrun_sink_fires_at_exact_times_and_is_pollable),
 		cmocka_unit_test(test_unknown_sink_kind_is_an_error_naming_it),
