@@ -39,7 +39,8 @@ STAGE_TFLAGS   = $(CPPFLAGS) $(STAGE_INC) -I$(STAGE_TDIR) $(CFLAGS) $(SAN_FLAGS)
 STAGE_TLIBS   := -lcmocka $(STAGE_LDLIBS)
 STAGE_ALL_SOBJS := $(call STAGE_SOBJ,stage serial smc100 asi sim)
 
-STAGE_SUITES := $(TBIN)/test_stage_parsers $(TBIN)/test_stage_smc100
+STAGE_SUITES := $(TBIN)/test_stage_parsers $(TBIN)/test_stage_core $(TBIN)/test_stage_smc100 \
+                $(TBIN)/test_stage_asi
 SUITES += $(STAGE_SUITES)
 
 # parsers: the driver sources are #included to reach their static functions

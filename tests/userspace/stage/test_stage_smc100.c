@@ -208,7 +208,7 @@ static void wait_still_polls_ts_until_ready(void **state)
 	assert_int_equal(ogate_stage_is_moving(x->s), 1);
 	assert_int_equal(ogate_stage_wait_still(x->s, 2000), 0);
 	ms = (double)(ogate_stage_now_ns() - t0) / 1e6;
-	assert_true(ms > 80 && ms < 400);
+	assert_true(ms > 80 && ms < 1000);
 	assert_int_equal(ogate_stage_is_moving(x->s), 0);
 }
 
@@ -257,7 +257,7 @@ static void slow_reply_within_timeout_succeeds(void **state)
 	assert_int_equal(ogate_stage_position(x->s, &um), 0);
 	ms = (double)(ogate_stage_now_ns() - t0) / 1e6;
 	assert_true(fabs(um - 2500.0) < 1e-3);
-	assert_true(ms >= 110 && ms < 200);
+	assert_true(ms >= 110 && ms < 200 + 300);
 }
 
 static void silent_controller_is_etimedout_and_stage_stopped(void **state)
