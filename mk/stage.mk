@@ -27,7 +27,7 @@ $(STAGE_LIB): $(STAGE_OBJS)
 
 # ---- tool ----
 STAGE_TOOL := $(BIN)/ogate-stage
-#PROGRAMS += $(STAGE_TOOL)
+PROGRAMS += $(STAGE_TOOL)
 
 $(STAGE_TOOL): userspace/tools/ogate-stage.c $(STAGE_LIB) $(STAGE_HDRS) | $(BIN)
 	$(CC) $(CPPFLAGS) $(STAGE_INC) $(CFLAGS) -o $@ $< $(STAGE_LIB) $(STAGE_LDLIBS)
@@ -41,6 +41,7 @@ STAGE_ALL_SOBJS := $(call STAGE_SOBJ,stage serial smc100 asi sim)
 
 STAGE_SUITES := $(TBIN)/test_stage_parsers $(TBIN)/test_stage_core $(TBIN)/test_stage_smc100 \
                 $(TBIN)/test_stage_asi
+SUITES += $(STAGE_TDIR)/test_ogate_stage_tool.sh
 SUITES += $(STAGE_SUITES)
 
 # parsers: the driver sources are #included to reach their static functions
