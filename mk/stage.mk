@@ -63,3 +63,19 @@ $(STAGE_FAKESRV): $(STAGE_TDIR)/fake_stage_server.c $(STAGE_FAKES) $(STAGE_TDIR)
 stage-clean:
 	rm -rf $(STAGE_OBJDIR) $(STAGE_SOBJDIR)
 CLEAN_TARGETS += stage-clean
+
+# ---- benchmark: driver round trip through a pty to a simulated controller ----
+STAGE_BENCH := $(TBIN)/bench_stage_roundtrip
+BENCHES += $(STAGE_BENCH)
+all: $(STAGE_BENCH)
+$(STAGE_BENCH): $(STAGE_TDIR)/bench_stage_roundtrip.c $(STAGE_FAKES) $(STAGE_TDIR)/fake_ctl.h \
+		$(STAGE_LIB) | $(TBIN)
+	$(CC) $(CPPFLAGS) $(STAGE_INC) -I$(STAGE_TDIR) $(CFLAGS) -pthread -o $@ $< $(STAGE_FAKES) \
+		$(STAGE_LIB) $(STAGE_LDLIBS)
+
+# ---- install ----
+INSTALL_TARGETS += stage-install
+.PHONY: stage-install
+stage-install: $(STAGE_TOOL)
+	install -D -m 0755 $(STAGE_TOOL) $(DESTDIR)$(PREFIX)/bin/ogate-stage
+	install -D -m 0644 man/ogate-stage.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-stage.1
