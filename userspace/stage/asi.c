@@ -135,7 +135,7 @@ static int asi_position(struct ogate_stage *s, double *um)
 	rc = asi_parse_where(line, &tenths, &code);
 	if (rc)
 		return asi_fail_reply(s, rc, cmd, line, code, "\":A <position>\"");
-	*um = tenths / 10.0;
+	*um = tenths / s->scale;
 	return 0;
 }
 
@@ -154,6 +154,7 @@ static int asi_open(struct ogate_stage *s)
 
 	if (!isupper((unsigned char)s->opts.axis))
 		return stage_fail(s, -EINVAL, "axis '%c' is not a letter A..Z", s->opts.axis);
+	s->scale = s->opts.units_per_um > 0 ? s->opts.units_per_um : 10.0;
 	rc = serial_open(&s->ser, s->port, &cfg, err, sizeof(err));
 	if (rc)
 		return stage_fail(s, rc, "%s", err);
@@ -187,7 +188,7 @@ static int asi_move(struct ogate_stage *s, char verb, double um)
 {
 	char cmd[64];
 
-	snprintf(cmd, sizeof(cmd), "%c %c=%.1f", verb, s->opts.axis, um * 10.0);
+	snprintf(cmd, sizeof(cmd), "%c %c=%.1f", verb, s->opts.axis, um * s->scale);
 	return asi_command(s, cmd);
 }
 

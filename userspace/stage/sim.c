@@ -51,6 +51,7 @@ static int sim_open(struct ogate_stage *s)
 		return stage_fail(s, -EINVAL, "sim: start position %g µm outside the soft limits",
 				  s->opts.sim_start_um);
 	m->speed = s->opts.sim_speed_um_s;
+	s->scale = 1.0;
 	m->from = m->to = s->opts.sim_start_um;
 	snprintf(s->identity, sizeof(s->identity), "simulated stage, %g µm/s", m->speed);
 	return 0;

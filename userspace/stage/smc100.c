@@ -291,6 +291,7 @@ static int smc_open(struct ogate_stage *s)
 	if (s->opts.address < 1 || s->opts.address > 31)
 		return stage_fail(s, -EINVAL, "controller address %d outside 1..31", s->opts.address);
 	smc(s)->addr = s->opts.address;
+	s->scale = s->opts.units_per_um > 0 ? s->opts.units_per_um : 0.001;
 	rc = serial_open(&s->ser, s->port, &cfg, err, sizeof(err));
 	if (rc)
 		return stage_fail(s, rc, "%s", err);
@@ -304,18 +305,18 @@ static int smc_open(struct ogate_stage *s)
 	if (rc)
 		goto fail;
 	if (lo > hi) {
-		rc = stage_fail(s, -EPROTO, "%dSL?/%dSR?: controller soft limits [%g, %g] mm "
+		rc = stage_fail(s, -EPROTO, "%dSL?/%dSR?: controller soft limits [%g, %g] "
 				"are inverted", smc(s)->addr, smc(s)->addr, lo, hi);
 		goto fail;
 	}
-	s->min_um = fmax(s->min_um, lo * 1000.0);
-	s->max_um = fmin(s->max_um, hi * 1000.0);
+	s->min_um = fmax(s->min_um, lo / s->scale);
+	s->max_um = fmin(s->max_um, hi / s->scale);
 	rc = smc_query_state(s, &flags, &state, line, sizeof(line));
 	if (rc)
 		goto fail;
 	smc_state_class(state, &name);
 	stage_log(s, 6, "smc100: %s address %d (%s, %d 8N1 XON/XOFF): \"%s\", limits "
-		  "[%g, %g] mm, state %s", s->port, smc(s)->addr, serial_transport(s->ser),
+		  "[%g, %g] controller units, state %s", s->port, smc(s)->addr, serial_transport(s->ser),
 		  cfg.baud, s->identity, lo, hi, name);
 	return 0;
 fail:
@@ -381,7 +382,7 @@ static int smc_move_abs(struct ogate_stage *s, double um)
 {
 	char cmd[48];
 
-	snprintf(cmd, sizeof(cmd), "PA%.6f", um / 1000.0);
+	snprintf(cmd, sizeof(cmd), "PA%.6f", um * s->scale);
 	return smc_command(s, cmd, NULL);
 }
 
@@ -389,17 +390,17 @@ static int smc_move_rel(struct ogate_stage *s, double um)
 {
 	char cmd[48];
 
-	snprintf(cmd, sizeof(cmd), "PR%.6f", um / 1000.0);
+	snprintf(cmd, sizeof(cmd), "PR%.6f", um * s->scale);
 	return smc_command(s, cmd, NULL);
 }
 
 static int smc_position(struct ogate_stage *s, double *um)
 {
-	double mm;
-	int rc = smc_query_number(s, "TP", "TP", &mm);
+	double v;
+	int rc = smc_query_number(s, "TP", "TP", &v);
 
 	if (!rc)
-		*um = mm * 1000.0;
+		*um = v / s->scale;
 	return rc;
 }
 

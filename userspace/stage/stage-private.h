@@ -29,6 +29,7 @@ struct ogate_stage {
 	char *port;                /* owned copy of opts.port */
 	struct ogate_serial *ser;  /* NULL for sim */
 	double min_um, max_um;     /* effective soft limits */
+	double scale;              /* controller units per µm */
 	char identity[STAGE_IDLEN];
 	char last_error[STAGE_ERRLEN];
 	bool quiet;                /* expected failures (retries): record, do not log */

@@ -210,6 +210,10 @@ int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *op
 		s->opts.move_timeout_ms = 60000;
 	if (s->opts.poll_interval_ms <= 0)
 		s->opts.poll_interval_ms = 20;
+	if (!(opts->units_per_um >= 0) || !isfinite(opts->units_per_um)) {
+		rc = stage_fail(s, -EINVAL, "bad units_per_um %g", opts->units_per_um);
+		goto fail;
+	}
 	s->min_um = opts->min_um;
 	s->max_um = opts->max_um;
 	if (isnan(s->min_um) || isnan(s->max_um) || s->min_um > s->max_um) {

@@ -32,6 +32,8 @@ static void usage(FILE *f)
 "  -a, --address N          SMC100 controller address 1..31 (default 1)\n"
 "  -b, --baud N             baud rate (default: SMC100 57600, ASI 9600)\n"
 "  -x, --axis LETTER        ASI axis (default Z)\n"
+"  -u, --units-per-um X     controller units per micrometre (default: SMC100\n"
+"                           0.001 = mm, ASI 10 = tenths of um)\n"
 "  -t, --reply-timeout MS   per-command reply timeout (default 500)\n"
 "  -T, --move-timeout MS    how long to wait for a move or homing (default 60000)\n"
 "      --transport NAME     auto, libserialport or termios (default auto)\n"
@@ -100,6 +102,7 @@ int main(int argc, char **argv)
 		{ "address", required_argument, NULL, 'a' },
 		{ "baud", required_argument, NULL, 'b' },
 		{ "axis", required_argument, NULL, 'x' },
+		{ "units-per-um", required_argument, NULL, 'u' },
 		{ "reply-timeout", required_argument, NULL, 't' },
 		{ "move-timeout", required_argument, NULL, 'T' },
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
@@ -120,7 +123,7 @@ int main(int argc, char **argv)
 
 	ogate_stage_opts_init(&o);
 	o.log = log_stderr;
-	while ((c = getopt_long(argc, argv, "+d:p:a:b:x:t:T:nvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:p:a:b:x:u:t:T:nvh", longopts, NULL)) != -1) {
 		int bad = 0;
 
 		switch (c) {
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
 			bad = strlen(optarg) != 1;
 			o.axis = optarg[0];
 			break;
+		case 'u': bad = parse_num(optarg, &o.units_per_um) || o.units_per_um <= 0; break;
 		case 't': bad = parse_int(optarg, &o.reply_timeout_ms) || o.reply_timeout_ms <= 0;
 			break;
 		case 'T': bad = parse_int(optarg, &o.move_timeout_ms) || o.move_timeout_ms <= 0;

@@ -130,6 +130,25 @@ static void move_abs_sends_tenths_of_microns(void **state)
 	assert_true(fabs(um - 123.4) < 1e-9);
 }
 
+static void units_option_rescales_commands(void **state)
+{
+	struct fx *x;
+	char rx[256];
+	double um = 0;
+
+	setup_fake(state);
+	x = *state;
+	x->o.units_per_um = 100.0;   /* hundredths of a micrometre */
+	assert_int_equal(ogate_stage_open(&x->s, &x->o, NULL, 0), 0);
+	fake_clear_rx(&x->f);
+	assert_int_equal(ogate_stage_move_abs(x->s, 1.23), 0);
+	fake_rx(&x->f, rx, sizeof(rx));
+	assert_string_equal(rx, "M Z=123.0");
+	assert_int_equal(ogate_stage_wait_still(x->s, 2000), 0);
+	assert_int_equal(ogate_stage_position(x->s, &um), 0);
+	assert_true(fabs(um - 1.23) < 1e-9);
+}
+
 static void move_rel_sends_r(void **state)
 {
 	struct fx *x = *state;
@@ -293,6 +312,7 @@ int main(void)
 		cmocka_unit_test_teardown(open_probes_the_axis_with_where, teardown),
 		cmocka_unit_test_teardown(unknown_axis_fails_open_with_controller_error, teardown),
 		cmocka_unit_test_setup_teardown(move_abs_sends_tenths_of_microns, setup, teardown),
+		cmocka_unit_test_teardown(units_option_rescales_commands, teardown),
 		cmocka_unit_test_setup_teardown(move_rel_sends_r, setup, teardown),
 		cmocka_unit_test_setup_teardown(home_sends_bang_and_ends_at_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_slash_reports_b_then_n, setup, teardown),

@@ -178,6 +178,11 @@ static void bad_options_are_einval(void **state)
 	o.min_um = 1;
 	o.max_um = 5;   /* start position 0 outside */
 	assert_int_equal(ogate_stage_open(&s, &o, err, sizeof(err)), -EINVAL);
+	o.min_um = -INFINITY;
+	o.units_per_um = -1;
+	assert_int_equal(ogate_stage_open(&s, &o, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "units_per_um");
+	o.units_per_um = 0;
 	o.driver = "smc100";
 	o.port = NULL;
 	o.min_um = -INFINITY;

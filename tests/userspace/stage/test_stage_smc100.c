@@ -132,6 +132,26 @@ static void commands_carry_the_configured_address(void **state)
 	assert_string_equal(rx, "3ID?|3SL?|3SR?|3TS|3TP");
 }
 
+static void units_option_rescales_commands_and_limits(void **state)
+{
+	struct fx *x;
+	char rx[512];
+	double lo, hi;
+
+	setup_fake(state);
+	x = *state;
+	x->o.units_per_um = 1.0;   /* a controller set up in micrometres */
+	assert_int_equal(ogate_stage_open(&x->s, &x->o, NULL, 0), 0);
+	ogate_stage_limits(x->s, &lo, &hi);
+	assert_true(lo == -12.5 && hi == 12.5);
+	model_set(x, 0x32, 0.0);
+	fake_clear_rx(&x->f);
+	assert_int_equal(ogate_stage_move_abs(x->s, 10.0), 0);
+	fake_rx(&x->f, rx, sizeof(rx));
+	assert_string_equal(rx, "1PA10.000000|1TE");
+	assert_int_equal(ogate_stage_move_abs(x->s, 13.0), -ERANGE);
+}
+
 static void home_from_not_referenced_sends_or_and_ends_ready_at_zero(void **state)
 {
 	struct fx *x = *state;
@@ -402,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(open_reads_identity_and_soft_limits, setup, teardown),
 		cmocka_unit_test_teardown(configured_limits_narrow_the_controller_limits, teardown),
 		cmocka_unit_test_teardown(commands_carry_the_configured_address, teardown),
+		cmocka_unit_test_teardown(units_option_rescales_commands_and_limits, teardown),
 		cmocka_unit_test_setup_teardown(home_from_not_referenced_sends_or_and_ends_ready_at_zero,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(home_when_ready_resets_first, setup, teardown),

@@ -6,7 +6,8 @@
  * "sim" (simulated stage for dry runs).
  *
  * Units: every position and distance in this API is in micrometres (double).
- * The SMC100 driver converts to millimetres, the ASI driver to tenths of µm.
+ * The SMC100 driver converts to millimetres, the ASI driver to tenths of µm
+ * (override with opts.units_per_um for controllers set up in other units).
  *
  * Errors: functions return 0 (or a positive count) on success and -errno on
  * failure. ogate_stage_last_error() then names the command sent and the reply
@@ -48,6 +49,8 @@ struct ogate_stage_opts {
 	int address;             /* SMC100 controller address 1..31 (default 1) */
 	int baud;                /* 0: driver default (SMC100 57600, ASI 9600) */
 	char axis;               /* ASI axis letter (default 'Z') */
+	double units_per_um;     /* controller units per µm; 0: driver default
+	                            (SMC100 0.001 = mm, ASI 10 = tenths of µm) */
 	int reply_timeout_ms;    /* per command reply (default 500) */
 	int move_timeout_ms;     /* default deadline of wait_still (default 60000) */
 	int poll_interval_ms;    /* busy polling period in wait_still (default 20) */
