@@ -33,6 +33,7 @@ struct ogate_stage {
 	char identity[STAGE_IDLEN];
 	char last_error[STAGE_ERRLEN];
 	bool quiet;                /* expected failures (retries): record, do not log */
+	bool desync;               /* a reply timed out: it may still arrive late */
 	void *priv;
 };
 

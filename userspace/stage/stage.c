@@ -125,6 +125,27 @@ int stage_parse_double(const char *str, double *out)
 	return 0;
 }
 
+/*
+ * After a timeout the late reply may still come and would be taken for the
+ * reply to the next command. Discard input until the reply timeout has
+ * passed, or until a line has arrived and the port stayed quiet for 10 ms.
+ */
+static void drain_late_reply(struct ogate_stage *s)
+{
+	int64_t end = ogate_stage_now_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
+	char junk[128];
+
+	for (;;) {
+		size_t got;
+		int e, rc = serial_read_line(s->ser, junk, sizeof(junk), end, &got, &e);
+
+		if (rc == -ETIMEDOUT || rc == -EPIPE)
+			break;
+		end = ogate_stage_now_ns() + 10000000;
+	}
+	s->desync = false;
+}
+
 int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool expect_reply,
 	       char *line, size_t linelen)
 {
@@ -136,6 +157,10 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 
 	if (n < 0 || (size_t)n >= sizeof(wire))
 		return stage_fail(s, -EINVAL, "%s: command too long", shown);
+	if (s->desync) {
+		drain_late_reply(s);
+		deadline = ogate_stage_now_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
+	}
 	serial_flush_input(s->ser);
 	rc = serial_write_all(s->ser, wire, (size_t)n, deadline, &e);
 	if (rc == -ETIMEDOUT)
@@ -148,9 +173,11 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 		return 0;
 	rc = serial_read_line(s->ser, line, linelen, deadline, &got, &e);
 	stage_escape(esc, sizeof(esc), line, got);
-	if (rc == -ETIMEDOUT)
+	if (rc == -ETIMEDOUT) {
+		s->desync = true;
 		return stage_fail(s, rc, "%s: no complete reply within %d ms (received \"%s\")",
 				  shown, s->opts.reply_timeout_ms, esc);
+	}
 	if (rc == -EPIPE)
 		return stage_fail(s, rc, "%s: port %s vanished (%s) while waiting for the reply "
 				  "(received \"%s\")", shown, s->port, e ? strerror(e) : "hang-up",

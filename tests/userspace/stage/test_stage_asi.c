@@ -246,13 +246,22 @@ static void no_reply_is_etimedout_and_halts(void **state)
 	assert_string_equal(rx, "M Z=100.0|\\");
 }
 
-static void reply_slower_than_timeout_is_etimedout(void **state)
+static void late_reply_after_timeout_is_not_taken_for_the_next(void **state)
 {
 	struct fx *x = *state;
-	double um;
+	char rx[256];
+	double um = -1;
 
+	model_set(x, 70.0);
 	fake_set_fault(&x->f, "W", FAULT_SLOW, 300, NULL);
 	assert_int_equal(ogate_stage_position(x->s, &um), -ETIMEDOUT);
+	/* the halt after the timeout got its own ":A", not the late ":A 70" */
+	assert_null(strstr(ogate_stage_last_error(x->s), "stop also failed"));
+	fake_set_fault(&x->f, "", FAULT_NONE, 0, NULL);
+	assert_int_equal(ogate_stage_position(x->s, &um), 0);
+	assert_true(um == 7.0);
+	fake_rx(&x->f, rx, sizeof(rx));
+	assert_string_equal(rx, "W Z|\\|W Z");
 }
 
 static void garbage_replies_are_eproto(void **state)
@@ -321,7 +330,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(slow_reply_within_timeout_succeeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_reply_is_etimedout_and_halts, setup, teardown),
-		cmocka_unit_test_setup_teardown(reply_slower_than_timeout_is_etimedout, setup, teardown),
+		cmocka_unit_test_setup_teardown(late_reply_after_timeout_is_not_taken_for_the_next, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(garbage_replies_are_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(overlong_line_is_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(hangup_mid_command_is_epipe, setup, teardown),
