@@ -317,8 +317,8 @@ int serial_write_all(struct ogate_serial *ser, const void *buf, size_t len, int6
 			return -EIO;
 		return -EPIPE;
 	}
-	/* Wait until sent (real UARTs); ptys return at once. */
-	tcdrain(ser->fd);
+	/* No tcdrain(): it would block without a deadline while the controller
+	 * holds XOFF; the reply deadline covers the transmission time. */
 	return 0;
 }
 

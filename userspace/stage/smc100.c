@@ -242,7 +242,9 @@ static int smc_command(struct ogate_stage *s, const char *cmd, const char *ok_co
 	rc = stage_xfer(s, shown, SMC_EOL, false, NULL, 0);
 	if (rc)
 		return rc;
+	s->quiet = true;   /* logged once below, with the command that caused it */
 	rc = smc_query_te(s, &code, line, sizeof(line));
+	s->quiet = false;
 	if (rc) {
 		char inner[STAGE_ERRLEN];
 

@@ -87,6 +87,11 @@ static int print_status(struct ogate_stage *s)
 		return fail(s, "status", rc);
 	printf("position %.3f um\n", um);
 	rc = ogate_stage_is_moving(s);
+	if (rc == -EIO) {
+		/* the controller answered: report its state (e.g. not homed yet) */
+		printf("moving unknown: %s\n", ogate_stage_last_error(s));
+		return 0;
+	}
 	if (rc < 0)
 		return fail(s, "status", rc);
 	printf("moving %s\n", rc ? "yes" : "no");

@@ -33,7 +33,7 @@ serve() {  # serve KIND: start a simulated controller; its pty path goes to $tmp
 	for _ in $(seq 100); do [ -s "$tmp/$1.path" ] && break; sleep 0.05; done
 }
 
-echo "1..9"
+echo "1..10"
 check "sim moves and reports the position" 0 '^position 79\.500 um$' -- \
 	$tool -d sim --speed 20000 home move 100 move-rel -20.5 position
 check "sim status lists driver, limits and motion" 0 '^limits -50\.000 50\.000 um$' -- \
@@ -45,6 +45,9 @@ check "missing port exits 1 naming the port" 1 '/dev/ttyUSB-ogate-none' -- \
 	$tool -d smc100 -p /dev/ttyUSB-ogate-none status
 
 serve smc100; smc=$(cat "$tmp/smc100.path")
+check "smc100: status before homing reports the controller state" 0 \
+	'^moving unknown: 1TS: controller in state NOT REFERENCED from RESET' -- \
+	$tool -d smc100 -p "$smc" -t 300 status
 check "smc100: home, move and position over a pty" 0 '^position 1500\.000 um$' -- \
 	$tool -d smc100 -p "$smc" -t 300 home move 1500 position
 check "smc100: controller limits refuse a move" 1 'refused.*\[-12500\.000, 12500\.000\]' -- \

@@ -341,6 +341,20 @@ static void garbled_te_reply_is_eproto(void **state)
 	assert_contains(ogate_stage_last_error(x->s), "1TE@@");
 }
 
+static void error_check_timeout_is_logged_once(void **state)
+{
+	struct fx *x = *state;
+
+	model_set(x, 0x33, 1.0);
+	fake_set_fault(&x->f, "TE", FAULT_SILENT, 0, NULL);
+	assert_int_equal(ogate_stage_move_abs(x->s, 100.0), -ETIMEDOUT);
+	assert_contains(ogate_stage_last_error(x->s), "1PA0.100000: error check failed: 1TE: no "
+			"complete reply");
+	/* one log for the move; the stop after it fails on its own TE and logs once more */
+	assert_int_equal(x->errors_logged, 2);
+	assert_contains(ogate_stage_last_error(x->s), "stop also failed");
+}
+
 static void hangup_mid_command_is_epipe(void **state)
 {
 	struct fx *x = *state;
@@ -441,6 +455,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(garbage_replies_are_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(garbled_te_reply_is_eproto, setup, teardown),
+		cmocka_unit_test_setup_teardown(error_check_timeout_is_logged_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(hangup_mid_command_is_epipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(following_error_during_move_is_eio, setup, teardown),
 		cmocka_unit_test_setup_teardown(wait_deadline_is_etimedout_and_stops_mid_move, setup,
