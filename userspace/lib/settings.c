@@ -25,6 +25,8 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->min_time_between_s = 0;
 	s->gap_factor = 1.8;
 	s->track_drift = 1;
+	s->subpixel_drift = 1;
+	s->subpixel_gain = 0.02;
 	strcpy(s->sad_backend, "auto");
 	s->target_phase = -1;
 	s->target_frame = -1;
@@ -57,6 +59,8 @@ static const struct key keys[] = {
 	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
 	I("sync.track_drift", track_drift, 0, 1),
+	I("sync.subpixel_drift", subpixel_drift, 0, 1),
+	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.sad_backend", sad_backend),
 	D("target.phase_rad", target_phase, -1, 2 * M_PI),
 	D("target.frame", target_frame, -1, 1e6),

@@ -24,6 +24,7 @@
 #include "ogate/sync.h"
 #include "frame_private.h"
 #include "sad_private.h"
+#include "resample.h"
 
 #define IVL_N 15
 
@@ -65,6 +66,8 @@ struct ogate_sync {
 	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
 	uint64_t *sad_out;
 	int dx, dy;
+	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
+	struct ogate_frame *shifted;
 
 	/* sync history ring */
 	struct hist *hist;
@@ -106,6 +109,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->scratch);
 	free(s->S);
 	free(s->rp);
+	ogate_frame_free(s->shifted);
 	free(s->sad_out);
 	free(s->hist);
 	free(s->fit_t);
@@ -326,6 +330,7 @@ static void establish(struct ogate_sync *s, double P, uint64_t seq)
 		tu = s->set.target_phase * P / (2 * M_PI);
 	set_target(s, tu);
 	s->dx = s->dy = 0;
+	s->fdx = s->fdy = 0;
 	ogate_predictor_reset(s->pred);
 	buffer_reset(s);
 }
@@ -386,9 +391,20 @@ static const struct hist *hist_at(const struct ogate_sync *s, int back)
 	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
 }
 
-static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
+	const struct ogate_frame *f = f0;
+	if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
+		if (!s->shifted)
+			s->shifted = ogate_frame_new(s->fmt, s->w, s->h);
+		if (s->shifted) {
+			ogate_resample_subpixel(s->shifted, f0, s->fdx, s->fdy);
+			f = s->shifted;
+			r->sub_dx = s->fdx;
+			r->sub_dy = s->fdy;
+		}
+	}
 	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
 	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
 	int best = 0;
@@ -415,6 +431,7 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogat
 	r->dy = dy;
 	if (!s->set.track_drift)
 		return;
+	f = f0;
 	/* drift: +-1 px per frame against the best-matching reference frame, ties keep the drift */
 	const struct ogate_frame *M = s->ref[best];
 	int inset = (abs(dx) > abs(dy) ? abs(dx) : abs(dy)) + 1;
@@ -441,6 +458,17 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogat
 		if (v[k] < v[bk])
 			bk = k;
 	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
+	if (s->set.subpixel_drift) {
+		if (bk == 0) {	/* V fit across the candidates: the sub-pixel part of the drift */
+			double mr = ogate_vfit(v[3], v[0], v[6]).x, mc = ogate_vfit(v[1], v[0], v[2]).x;
+			double g = s->set.subpixel_gain;
+			s->fdx += g * (fmax(-0.5, fmin(0.5, mr)) - s->fdx);
+			s->fdy += g * (fmax(-0.5, fmin(0.5, mc)) - s->fdy);
+		} else {	/* the integer part moved: keep the total drift continuous */
+			s->fdx = fmax(-1, fmin(1, s->fdx - (bdx - dx)));
+			s->fdy = fmax(-1, fmin(1, s->fdy - (bdy - dy)));
+		}
+	}
 	s->dx = bdx;
 	s->dy = bdy;
 }

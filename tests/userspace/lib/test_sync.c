@@ -295,6 +295,49 @@ static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(voi
 	blob_heart_free(&st.heart);
 }
 
+/* mean |phase error| over frames 250..449 with content shifted by a fraction of a pixel */
+static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.subpixel_drift = subpixel;
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	double err = 0, off = NAN;
+	int n = 0;
+	for (int i = 0; i < 450; i++) {
+		int moved = i >= 150;
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, moved ? 0.4 : 0, moved ? -0.3 : 0, 8);
+		ogate_sync_process(sy, f, &r);
+		ogate_frame_free(f);
+		if (r.has_phase && i < 150)	/* phase offset of this reference vs the truth */
+			off = ogate_wrap_pi(r.phase - phase_law_psi(&st.law, i / FPS));
+		if (i >= 250) {
+			err += fabs(ogate_wrap_pi(r.phase - phase_law_psi(&st.law, i / FPS) - off));
+			n++;
+		}
+	}
+	*sub_dx = r.sub_dx;
+	*sub_dy = r.sub_dy;
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+	return err / n;
+}
+
+static void subpixel_drift_is_estimated_and_reduces_phase_error(void **state)
+{
+	double sdx, sdy, e_off, e_on;
+	e_off = subpixel_run(0, &sdx, &sdy);
+	assert_true(sdx == 0 && sdy == 0);
+	e_on = subpixel_run(1, &sdx, &sdy);
+	/* content moved +0.4 rows, -0.3 cols: drift (-0.4, +0.3) */
+	assert_true(fabs(sdx + 0.4) < 0.15);
+	assert_true(fabs(sdy - 0.3) < 0.15);
+	assert_true(e_on < e_off);
+}
+
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 {
 	struct ogate_settings set;
@@ -374,6 +417,7 @@ int main(void)
 		cmocka_unit_test(defect1_unwrap_is_two_sided),
 		cmocka_unit_test(gap_in_the_stream_stops_fits_from_spanning_it),
 		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
+		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),

@@ -36,7 +36,8 @@ struct ogate_sync_result {
 	double phase;			/* [0, 2 pi) */
 	double unwrapped;		/* continuous phase (rad) */
 	int sad_argmin;			/* padded index of the best reference frame, -1 if none */
-	int dx, dy;			/* drift used for this frame (rows, cols) */
+	int dx, dy;			/* integer drift used for this frame (rows, cols) */
+	double sub_dx, sub_dy;		/* sub-pixel part compensated by resampling (px) */
 	int gap;			/* a gap (dropped frames / late frame) preceded this frame */
 	int established;		/* this frame established a new reference */
 	int has_prediction;
