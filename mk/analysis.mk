@@ -1,7 +1,7 @@
 # Analysis library (libogate), its unit tests, ogate-synth/ogate-emulate and their benchmarks.
 AN_SRC      := userspace/lib
 AN_MACHINE  := $(shell $(CC) -dumpmachine)
-AN_CORE     := frame sad analysis sync predictor predictor_linear settings resample
+AN_CORE     := frame sad analysis sync predictor predictor_linear settings resample oga
 AN_CORE     := $(foreach s,$(AN_CORE),$(if $(wildcard $(AN_SRC)/$(s).c),$(s)))
 ifneq ($(filter x86_64% i386% i686%,$(AN_MACHINE)),)
 AN_SIMD     := sad_sse2 sad_avx2
@@ -17,7 +17,7 @@ AN_OBJS     := $(addprefix $(OBJ)/lib/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
 AN_OBJS_SAN := $(addprefix $(OBJ)/lib-san/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
 AN_LDLIBS   := -lm
 
-an_simd_flags = $(if $(filter resample,$(1)),-ftree-vectorize -fvect-cost-model=dynamic,)$(if $(filter sad_sse2,$(1)),-msse2,$(if $(filter sad_avx2,$(1)),-mavx2,$(if $(filter sad_neon,$(1)),$(if $(filter arm%,$(AN_MACHINE)),-mfpu=neon,))))
+an_simd_flags = $(if $(filter resample oga,$(1)),-ftree-vectorize -fvect-cost-model=dynamic,)$(if $(filter sad_sse2,$(1)),-msse2,$(if $(filter sad_avx2,$(1)),-mavx2,$(if $(filter sad_neon,$(1)),$(if $(filter arm%,$(AN_MACHINE)),-mfpu=neon,))))
 
 $(OBJ)/lib/%.o: $(AN_SRC)/%.c $(AN_HDRS)
 	@mkdir -p $(@D)
