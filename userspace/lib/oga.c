@@ -6,17 +6,17 @@
 #include "ogate/analysis.h"
 #include "ogate/oga.h"
 #include "frame_private.h"
+#include "ogate/sad.h"
 
 double ogate_frame_dot(const struct ogate_frame *a, const struct ogate_frame *b)
 {
 	uint64_t sum = 0;
 	for (int y = 0; y < a->height; y++) {
 		if (a->fmt == OGATE_PIX_U8) {
-			const uint8_t *p = ogate_frame_row(a, y), *q = ogate_frame_row(b, y);
-			uint32_t row = 0;	/* 65025 * 65536 < 2^32 */
-			for (int x = 0; x < a->width; x++)
-				row += (uint32_t)p[x] * q[x];
-			sum += row;
+			static const struct ogate_sad *be;
+			if (!be)
+				be = ogate_sad_best();
+			return (double)ogate_sad_dot_u8(be, a->pixels, a->stride, b->pixels, b->stride, a->width, a->height);
 		} else {
 			const uint16_t *p = ogate_frame_row(a, y), *q = ogate_frame_row(b, y);
 			for (int x = 0; x < a->width; x++)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ogate/analysis.h"
+#include "ogate/oga.h"
 #include "ogate/predictor.h"
 #include "ogate/sad.h"
 #include "ogate/sync.h"
@@ -33,6 +34,19 @@ struct hist {
 	double unw;
 	uint32_t ref_id;
 	int gap_before;		/* the interval before this entry was a gap */
+};
+
+struct seq {
+	struct ogate_frame **f;
+	int L;
+	double *adj;		/* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
+	int have_adj;
+	struct ogate_reference_info info;
+};
+
+struct dot_task {
+	const struct ogate_frame *a, *b;
+	double *out;
 };
 
 struct ogate_sync {
@@ -57,11 +71,28 @@ struct ogate_sync {
 	int phist_n, phist_pos;
 	double *scratch;
 
-	/* reference */
+	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
+	 * the current one */
 	int have_ref;
 	struct ogate_frame **ref;
 	int L, ref_cap;
 	struct ogate_reference_info info;
+	struct seq *sq;
+	int nseq;
+	int g_cur;		/* OGA index of the current reference */
+	int pend;		/* ring slot of a reference being aligned, -1 if none */
+	int refreshing;		/* collecting frames for a new reference while locked */
+	int triggers_since_ref, frames_since_ref;
+	/* alignment job: dot products spread over frames */
+	struct dot_task *tasks;
+	int ntasks, task_pos, task_cap;
+	double *gram[16];	/* per previous sequence (g_pend - 1 - k): L_prev x L_pend */
+	/* OGA state */
+	struct ogate_oga_shift *shifts;
+	int nshifts, shifts_cap;
+	double *xabs;		/* global offsets by OGA index */
+	int xabs_cap;
+	double target0, P0;
 	double *S;
 	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
 	uint64_t *sad_out;
@@ -100,7 +131,17 @@ void ogate_sync_free(struct ogate_sync *s)
 	if (!s)
 		return;
 	slot_free_all(s->buf, s->cap);
-	slot_free_all(s->ref, s->ref_cap);
+	if (s->sq)
+		for (int k = 0; k < s->nseq; k++) {
+			slot_free_all(s->sq[k].f, s->ref_cap);
+			free(s->sq[k].adj);
+		}
+	free(s->sq);
+	free(s->tasks);
+	for (int k = 0; k < 16; k++)
+		free(s->gram[k]);
+	free(s->shifts);
+	free(s->xabs);
 	free(s->prevsad);
 	free(s->rows);
 	free(s->depth);
@@ -147,7 +188,19 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->ref_cap = s->cap;
 	s->hcap = set->max_frames_for_fit + 8;
 	s->buf = calloc((size_t)s->cap, sizeof(*s->buf));
-	s->ref = calloc((size_t)s->ref_cap, sizeof(*s->ref));
+	s->nseq = set->oga_max_offset + 1;
+	s->sq = calloc((size_t)s->nseq, sizeof(*s->sq));
+	for (int k = 0; s->sq && k < s->nseq; k++) {
+		s->sq[k].f = calloc((size_t)s->ref_cap, sizeof(*s->sq[k].f));
+		s->sq[k].adj = calloc(2 * (size_t)s->ref_cap, sizeof(double));
+		if (!s->sq[k].f || !s->sq[k].adj) {
+			ogate_sync_free(s);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	s->ref = s->sq ? s->sq[0].f : NULL;
+	s->pend = -1;
 	s->prevsad = calloc((size_t)s->cap, sizeof(double));
 	s->rows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
 	s->depth = calloc((size_t)s->cap, sizeof(int));
@@ -160,7 +213,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->ref || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
+	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
 	    !s->hist || !s->fit_t || !s->fit_p) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
@@ -295,8 +348,11 @@ static double refine_period(const struct ogate_sync *s, double P0)
 	return fabs(P - P0) < 0.1 * P0 ? P : P0;
 }
 
-static void establish(struct ogate_sync *s, double P, uint64_t seq)
+/* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
+ * and run the target/barrier heuristic on the stored successive-frame SADs. */
+static void establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 {
+	struct seq *q = &s->sq[k];
 	int n = s->count;
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	int first = n - 1 - L;		/* buffer index of padded reference frame 0 */
@@ -305,37 +361,149 @@ static void establish(struct ogate_sync *s, double P, uint64_t seq)
 	double *delta = s->diffs;	/* reuse: diffs are not needed any more */
 	for (int i = 0; i < N; i++)
 		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
-	/* hand buffer slots to the reference (swap pointers, no copies) */
 	for (int j = 0; j < L; j++) {
 		int slot = (s->head + first + j) % s->cap;
-		struct ogate_frame *tmp = s->ref[j];
-		s->ref[j] = s->buf[slot];
+		struct ogate_frame *tmp = q->f[j];
+		q->f[j] = s->buf[slot];
 		s->buf[slot] = tmp;
 	}
-	s->L = L;
-	s->have_ref = 1;
-	s->info.id++;
-	s->info.period_frames = P;
-	s->info.length = L;
-	s->info.first_seq = s->ref[OGATE_NE]->meta.sequence;
-	s->info.first_ns = s->ref[OGATE_NE]->meta.timestamp_ns;
-	s->info.established_seq = seq;
+	q->L = L;
+	q->have_adj = 0;
+	memset(&q->info, 0, sizeof(q->info));
+	q->info.period_frames = P;
+	q->info.length = L;
+	q->info.first_seq = q->f[OGATE_NE]->meta.sequence;
+	q->info.first_ns = q->f[OGATE_NE]->meta.timestamp_ns;
+	q->info.established_seq = seq;
 	double tu;
 	int barrier;
 	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
-	s->info.barrier = barrier;
-	if (s->set.target_frame >= 0)
-		tu = s->set.target_frame;
-	else if (s->set.target_phase >= 0)
-		tu = s->set.target_phase * P / (2 * M_PI);
-	set_target(s, tu);
-	s->dx = s->dy = 0;
-	s->fdx = s->fdy = 0;
-	ogate_predictor_reset(s->pred);
+	q->info.barrier = barrier;
+	q->info.target_u = tu;
 	buffer_reset(s);
 }
 
-static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+/* Make sequence slot k the current reference with target tu (unpadded frames). */
+static void make_current(struct ogate_sync *s, int k, double tu)
+{
+	uint32_t id = s->info.id + 1;
+	s->ref = s->sq[k].f;
+	s->L = s->sq[k].L;
+	s->info = s->sq[k].info;
+	s->info.id = id;
+	set_target(s, tu);
+	s->sq[k].info = s->info;
+	s->have_ref = 1;
+	s->dx = s->dy = 0;
+	s->fdx = s->fdy = 0;
+	s->triggers_since_ref = 0;
+	s->frames_since_ref = 0;
+	ogate_predictor_reset(s->pred);
+}
+
+static int grow(void **p, int *cap, int need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	int nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(*p, (size_t)nc * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+static int add_task(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b, double *out)
+{
+	if (grow((void **)&s->tasks, &s->task_cap, s->ntasks + 1, sizeof(*s->tasks)))
+		return -ENOMEM;
+	s->tasks[s->ntasks++] = (struct dot_task){ a, b, out };
+	return 0;
+}
+
+static int add_adj_tasks(struct ogate_sync *s, struct seq *q)
+{
+	for (int i = 0; i < q->L; i++)
+		if (add_task(s, q->f[i], q->f[i], &q->adj[i]) ||
+		    add_task(s, q->f[i], q->f[(i + 1) % q->L], &q->adj[q->L + i]))
+			return -ENOMEM;
+	q->have_adj = 1;	/* complete once the task list has run */
+	return 0;
+}
+
+/* A new reference (OGA index g = g_cur + 1) sits in slot pend: queue every dot product its
+ * alignment against the previous max_offset references needs. */
+static int start_alignment(struct ogate_sync *s)
+{
+	int g = s->g_cur + 1, kmax = s->set.oga_max_offset;
+	struct seq *np = &s->sq[s->pend];
+	s->ntasks = s->task_pos = 0;
+	if (add_adj_tasks(s, np))
+		return -ENOMEM;
+	for (int k = 0; k < kmax && g - 1 - k >= 0; k++) {
+		struct seq *pq = &s->sq[(g - 1 - k) % s->nseq];
+		if (!pq->have_adj && add_adj_tasks(s, pq))
+			return -ENOMEM;
+		free(s->gram[k]);
+		s->gram[k] = malloc(sizeof(double) * (size_t)pq->L * (size_t)np->L);
+		if (!s->gram[k])
+			return -ENOMEM;
+		for (int a = 0; a < pq->L; a++)
+			for (int b = 0; b < np->L; b++)
+				if (add_task(s, pq->f[a], np->f[b], &s->gram[k][a * np->L + b]))
+					return -ENOMEM;
+	}
+	return 0;
+}
+
+/* All dot products done: OGA shifts, global solution, target; switch reference. */
+static int finish_alignment(struct ogate_sync *s)
+{
+	int g = s->g_cur + 1, kmax = s->set.oga_max_offset, Q = s->set.oga_resampled_period;
+	struct seq *np = &s->sq[s->pend];
+	double *score = malloc(sizeof(double) * (size_t)Q);
+	if (!score)
+		return -ENOMEM;
+	for (int k = 0; k < kmax && g - 1 - k >= 0; k++) {
+		struct seq *pq = &s->sq[(g - 1 - k) % s->nseq];
+		double pos, mv;
+		ogate_oga_scores(s->gram[k], pq->L, np->L, pq->info.period_frames, np->info.period_frames, pq->adj,
+				 np->adj, Q, score);
+		ogate_oga_min_score(score, Q, &pos, &mv);
+		if (grow((void **)&s->shifts, &s->shifts_cap, s->nshifts + 1, sizeof(*s->shifts))) {
+			free(score);
+			return -ENOMEM;
+		}
+		s->shifts[s->nshifts++] = (struct ogate_oga_shift){ g - 1 - k, g, pos, mv };
+	}
+	free(score);
+	/* solve over a bounded window of recent sequences, anchored at the oldest one's offset */
+	enum { WIN = 16 };
+	int g0 = g - WIN + 1 < 0 ? 0 : g - WIN + 1, n = g - g0 + 1, m = 0;
+	struct ogate_oga_shift win[WIN * 16];
+	for (int e = s->nshifts - 1; e >= 0 && m < WIN * 16; e--)
+		if (s->shifts[e].i >= g0)
+			win[m++] = (struct ogate_oga_shift){ s->shifts[e].i - g0, s->shifts[e].j - g0,
+							     s->shifts[e].shift, s->shifts[e].score };
+	double x[WIN];
+	if (grow((void **)&s->xabs, &s->xabs_cap, g + 1, sizeof(double)) || ogate_oga_solve(n, win, m, Q, x))
+		return -ENOMEM;
+	s->xabs[g] = s->xabs[g0] + x[n - 1];
+	double tu = ogate_oga_target(s->target0, s->P0, s->xabs[g], np->info.period_frames, Q);
+	int k = s->pend;
+	s->pend = -1;
+	s->refreshing = 0;
+	s->g_cur = g;
+	make_current(s, k, tu);
+	return 1;
+}
+
+/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
+ * accepted, 0 if not (yet), < 0 on error. */
+static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
 {
 	if (gap)
 		buffer_reset(s);	/* the buffer must hold consecutive frames */
@@ -359,8 +527,17 @@ static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	int n = s->count - 1;	/* past frames */
 	if (n < 1)
 		return 0;
-	for (int i = 0; i < n; i++)
-		s->diffs[i] = sad_full(s, f, buf_at(s, i));
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int i = 0; i < n; i++)
+			s->rp[i] = buf_at(s, i)->pixels;
+		ogate_sad_u8_multi(s->sad, f->pixels, f->stride, s->rp, (size_t)n, buf_at(s, 0)->stride, s->w, s->h,
+				   s->sad_out);
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = (double)s->sad_out[i];
+	} else {
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = sad_full(s, f, buf_at(s, i));
+	}
 	s->prevsad[slot] = s->diffs[n - 1];
 	double *row = s->rows + (size_t)slot * s->cap;
 	for (int d = 1; d <= n; d++)
@@ -381,7 +558,60 @@ static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	if (L > n || L > s->ref_cap)
 		return 0;
-	establish(s, P, f->meta.sequence);
+	*P_out = P;
+	return 1;
+}
+
+/* First reference: establish and use at once. */
+static int determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	double P;
+	int rc = determine(s, f, gap, &P);
+	if (rc <= 0)
+		return rc;
+	establish_seq(s, 0, P, f->meta.sequence);
+	double tu = s->sq[0].info.target_u;
+	if (s->set.target_frame >= 0)
+		tu = s->set.target_frame;
+	else if (s->set.target_phase >= 0)
+		tu = s->set.target_phase * P / (2 * M_PI);
+	s->g_cur = 0;
+	make_current(s, 0, tu);
+	s->target0 = s->info.target_u;
+	s->P0 = P;
+	if (!grow((void **)&s->xabs, &s->xabs_cap, 1, sizeof(double)))
+		s->xabs[0] = 0;
+	r->established = 1;
+	return 0;
+}
+
+/* Refresh work done on a locked frame after it has been matched: collect frames for a new
+ * reference, then run a bounded share of its alignment, then switch. */
+static int refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	if (s->pend < 0) {
+		double P;
+		int rc = determine(s, f, gap, &P);
+		if (rc <= 0)
+			return rc;
+		s->pend = (s->g_cur + 1) % s->nseq;
+		establish_seq(s, s->pend, P, f->meta.sequence);
+		if (start_alignment(s))
+			return -ENOMEM;
+		return 0;
+	}
+	long budget = s->set.align_pixels_per_frame / ((long)s->w * s->h);
+	if (budget < 1)
+		budget = 1;
+	for (; budget > 0 && s->task_pos < s->ntasks; budget--, s->task_pos++) {
+		struct dot_task *t = &s->tasks[s->task_pos];
+		*t->out = ogate_frame_dot(t->a, t->b);
+	}
+	if (s->task_pos < s->ntasks)
+		return 0;
+	int rc = finish_alignment(s);
+	if (rc < 0)
+		return rc;
 	r->established = 1;
 	return 0;
 }
@@ -532,6 +762,9 @@ static void predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f
 		.target_phase = s->info.target_phase,
 		.period_s = 2 * M_PI / pr.rate,
 		.ref_id = s->info.id,
+		.ref_first_seq = s->info.first_seq,
+		.ref_period_frames = s->info.period_frames,
+		.target_u = s->info.target_u,
 		.reason = reason,
 	};
 	if (s->sink)
@@ -606,10 +839,19 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 	r->gap = gap;
 	if (!s->have_ref) {
 		r->state = OGATE_SYNC_DETERMINE;
-		return determine(s, f, gap, r);
+		return determine_first(s, f, gap, r);
 	}
 	r->state = OGATE_SYNC_LOCKED;
 	locked(s, f, gap, r);
+	s->frames_since_ref++;
+	s->triggers_since_ref += r->triggered;
+	if (!s->refreshing && ((s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
+			       (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
+		s->refreshing = 1;
+		buffer_reset(s);
+	}
+	if (s->refreshing)
+		return refresh_step(s, f, gap, r);
 	return 0;
 }
 
@@ -628,5 +870,9 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase)
 	if (!(phase >= 0 && phase < 2 * M_PI))
 		return -EINVAL;
 	set_target(s, phase * s->info.period_frames / (2 * M_PI));
+	/* the same heart phase expressed in the first reference, for later alignments */
+	int Q = s->set.oga_resampled_period;
+	double tq = fmod(Q * s->info.target_u / s->info.period_frames - fmod(s->xabs ? s->xabs[s->g_cur] : 0, Q) + 2.0 * Q, Q);
+	s->target0 = tq / Q * s->P0;
 	return 0;
 }

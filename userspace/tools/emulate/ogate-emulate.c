@@ -393,7 +393,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
-	int ntrig = 0, lock_frame = -1, ngaps = 0, tty = !quiet && isatty(2);
+	int nest = 0, ntrig = 0, lock_frame = -1, ngaps = 0, tty = !quiet && isatty(2);
 	const int64_t base_ns = 1000000000LL;	/* arbitrary CLOCK_MONOTONIC-like origin */
 	double wall0 = now_s();
 	for (int i = 0; i < N; i++) {
@@ -414,11 +414,11 @@ int main(int argc, char **argv)
 		ngaps += r.gap;
 		if (r.established && lock_frame < 0)
 			lock_frame = i;
+		if (r.established)
+			nest++;
 		if (r.triggered) {
-			struct ogate_reference_info info;
-			ogate_sync_get_reference(sy, &info);
-			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = info.first_seq,
-							   .ref_period = info.period_frames, .target_u = info.target_u,
+			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
+							   .ref_period = r.trigger.ref_period_frames, .target_u = r.trigger.target_u,
 							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN };
 		}
 		if (tty && (i % 64 == 0 || i == N - 1)) {
@@ -587,7 +587,8 @@ int main(int argc, char **argv)
 	double per_mean = 0;
 	for (int k = 0; k < ntrig; k++)
 		per_mean += trig[k].t.period_s / ntrig;
-	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d},\n", ntrig, nl, ngaps);
+	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, \"references\": %d},\n", ntrig,
+		nl, ngaps, nest);
 	fprintf(f, "  \"estimated_period_s_mean\": %.6f,\n", ntrig ? per_mean : 0.0);
 	fprintf(f, "  \"timing_us\": {\"all\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
 		psum / N, pct(proc, N, 50), pct(proc, N, 99), proc[N - 1]);

@@ -24,6 +24,9 @@ struct ogate_trigger {
 	double target_phase;		/* rad */
 	double period_s;		/* heart period estimated by the fit */
 	uint32_t ref_id;
+	uint64_t ref_first_seq;		/* sequence of that reference's unpadded frame 0 */
+	double ref_period_frames;
+	double target_u;		/* target position in that reference (frames) */
 	int reason;			/* enum ogate_trigger_reason */
 };
 
