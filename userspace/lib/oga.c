@@ -168,12 +168,13 @@ int ogate_oga_solve(int n, const struct ogate_oga_shift *sh, int nsh, int Q, dou
 				use[e] = 1;
 				continue;
 			}
+			/* offsets accumulate beyond Q: move the shift by whole cycles to the current
+			 * solution (OGA's single +-Q step when it is off by 3Q/4..5Q/4), and drop it if
+			 * it still disagrees by more than Q/4 */
 			double d = s2[e].shift - (x[s2[e].j] - x[s2[e].i]);
-			use[e] = 1;
-			if (fabs(d) > 0.75 * Q)
-				s2[e].shift -= copysign((double)Q, d);
-			else if (fabs(d) > 0.25 * Q)
-				use[e] = 0;
+			double cycles = round(d / Q);
+			s2[e].shift -= cycles * Q;
+			use[e] = fabs(d - cycles * Q) <= 0.25 * Q;
 		}
 		rc = wls(n, s2, use, nsh, floor_score, x);
 	}

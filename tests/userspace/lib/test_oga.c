@@ -81,6 +81,22 @@ static void defect8_zero_score_gives_a_finite_solution(void **state)
 	assert_true(fabs(x[0]) < 1e-9 && fabs(x[1]) < 1e-6 && fabs(x[2] - 5.0) < 1e-6);
 }
 
+static void offsets_accumulating_over_several_cycles_stay_consistent(void **state)
+{
+	/* true offsets beyond 2Q; shifts are only known modulo Q. The (0, 3) shift reads 39 but
+	 * the adjacent solution says 199: two cycles, which OGA's single +-Q step leaves wrong. */
+	const double truth[5] = { 0, 45, 120, 199, 240 };
+	struct ogate_oga_shift sh[16];
+	int m = 0;
+	for (int j = 1; j < 5; j++)
+		for (int i = j - 3 < 0 ? 0 : j - 3; i < j; i++)
+			sh[m++] = (struct ogate_oga_shift){ i, j, fmod(truth[j] - truth[i], Q), 1e6 };
+	double x[5];
+	assert_int_equal(ogate_oga_solve(5, sh, m, Q, x), 0);
+	for (int k = 0; k < 5; k++)
+		assert_true(fabs(x[k] - truth[k]) < 1e-6);
+}
+
 static void gram_scores_equal_direct_resampled_scores(void **state)
 {
 	/* small random sequences: resample explicitly and sum squared differences */
@@ -147,6 +163,7 @@ int main(void)
 		cmocka_unit_test(real_sequences_give_the_reference_shifts_and_scores),
 		cmocka_unit_test(real_sequences_give_the_reference_targets),
 		cmocka_unit_test(defect8_zero_score_gives_a_finite_solution),
+		cmocka_unit_test(offsets_accumulating_over_several_cycles_stay_consistent),
 		cmocka_unit_test(gram_scores_equal_direct_resampled_scores),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -338,6 +338,49 @@ static void subpixel_drift_is_estimated_and_reduces_phase_error(void **state)
 	assert_true(e_on < e_off);
 }
 
+static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(ogate_settings_set(&set, "refresh.after_triggers", "4"), 0);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.02);
+	struct ogate_sync_result r;
+	int refs = 0, ntrig = 0, unphased = 0;
+	uint32_t last_id = 0;
+	double goal0 = NAN, worst_goal = 0, worst_trig = 0;
+	for (int i = 0; i < 1400; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		refs += r.established;
+		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
+			unphased++;
+		if (!r.triggered)
+			continue;
+		ntrig++;
+		const struct ogate_trigger *t = &r.trigger;
+		assert_true(t->ref_id >= last_id);
+		last_id = t->ref_id;
+		/* true heart phase of this reference's target */
+		double goal = fmod(phase_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		if (isnan(goal0))
+			goal0 = goal;
+		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
+		double psi_T = phase_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
+		worst_trig = fmax(worst_trig, fabs(ogate_wrap_pi(psi_T - goal0)));
+	}
+	assert_true(refs >= 4);		/* the first reference and three refreshes at least */
+	assert_true(last_id >= 4);
+	assert_int_equal(unphased, 0);	/* every frame is gated while a refresh is prepared */
+	assert_true(ntrig >= 35);	/* ~ (17.5 s - lock) / 0.42 s beats, one trigger each */
+	assert_true(worst_goal < 0.1);	/* OGA keeps the same heart phase across references */
+	assert_true(worst_trig < 0.1 * 2 * M_PI);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 {
 	struct ogate_settings set;
@@ -418,6 +461,7 @@ int main(void)
 		cmocka_unit_test(gap_in_the_stream_stops_fits_from_spanning_it),
 		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
 		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
+		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),

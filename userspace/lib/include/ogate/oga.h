@@ -35,7 +35,9 @@ struct ogate_oga_shift {
 };
 
 /* Global offsets x[0..n-1] (x[0] = 0): least squares on adjacent shifts, then every shift
- * made consistent modulo Q (> 3Q/4 off: +-Q; Q/4..3Q/4 off: dropped) and solved again.
+ * moved by whole cycles of Q to the nearest agreement with that solution (dropped if still
+ * more than Q/4 off) and solved again. For offsets below 2Q this is OGA's rule (> 3Q/4 off:
+ * +-Q; Q/4..3Q/4 off: dropped); beyond, OGA's single +-Q step would leave it a cycle off.
  * Weights are 1/score with the score floored at 1e-9 of the largest score (and at 1e-300),
  * so identical sequences (score 0) cannot give an infinite weight. 0 or -EINVAL. */
 int ogate_oga_solve(int n, const struct ogate_oga_shift *sh, int nsh, int Q, double *x);
