@@ -26,8 +26,9 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* shifted: after frame 400 the content sits 0.4 px down and 0.3 px left of the reference,
- * so every locked frame pays for the sub-pixel resampling too */
+/* shifted == 1: after frame 400 the content sits 0.4 px down and 0.3 px left of the reference,
+ * so every locked frame pays for the sub-pixel resampling too; shifted == 2: the reference is
+ * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too */
 static void bench_size(int sz, int nframes, int shifted)
 {
 	struct blob_heart h;
@@ -45,17 +46,20 @@ static void bench_size(int sz, int nframes, int shifted)
 			double v = rint(sh[k] + 4 * rng_normal(&rng));
 			pix[i * np + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
-		if (!shifted && i == LOOP - 1)
+		if (shifted != 1 && i == LOOP - 1)
 			break;
 	}
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	if (shifted == 2)
+		set.refresh_after_triggers = 20;
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	struct ogate_frame *f = ogate_frame_wrap(OGATE_PIX_U8, sz, sz, (size_t)sz, pix);
+	int nref = 0;
 	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, worst = 0, det_max = 0;
 	int nl = 0, ntrig = 0;
 	for (int i = 0; i < nframes; i++) {
-		ogate_frame_set_pixels(f, pix + (size_t)(i % LOOP + (shifted && i >= 400 ? LOOP : 0)) * np);
+		ogate_frame_set_pixels(f, pix + (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0)) * np);
 		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(i / FPS * 1e9), .sequence = (uint64_t)i };
 		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
@@ -64,9 +68,10 @@ static void bench_size(int sz, int nframes, int shifted)
 		double d = now_us() - a;
 		worst = d > worst ? d : worst;
 		ntrig += r.triggered;
-		if (r.established)
+		nref += r.established;
+		if (r.established && nref == 1)
 			est = d;
-		else if (r.state == OGATE_SYNC_LOCKED && (!shifted || i >= 600))
+		else if (r.state == OGATE_SYNC_LOCKED && (shifted != 1 || i >= 600))
 			lock[nl++] = d;
 		else if (d > det_max)
 			det_max = d;
@@ -77,7 +82,7 @@ static void bench_size(int sz, int nframes, int shifted)
 	double sum = 0;
 	for (int i = 0; i < nl; i++)
 		sum += lock[i];
-	const char *tag = shifted ? "sync_subpixel" : "sync";
+	const char *tag = shifted == 1 ? "sync_subpixel" : shifted == 2 ? "sync_refresh20" : "sync";
 	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n", tag, sz, sz,
 	       nframes, nl, info.length, info.period_frames, ntrig, ogate_sync_sad_backend(sy));
 	if (nl) {
@@ -85,6 +90,8 @@ static void bench_size(int sz, int nframes, int shifted)
 		printf("BENCH analysis.%s.p99.%dx%d %.2f us\n", tag, sz, sz, lock[(int)floor(0.99 * (nl - 1))]);
 		printf("BENCH analysis.%s.max.%dx%d %.2f us\n", tag, sz, sz, lock[nl - 1]);
 	}
+	if (shifted == 2)
+		printf("BENCH analysis.sync_refresh20.references.%dx%d %d count\n", sz, sz, nref);
 	if (shifted)
 		goto out;
 	printf("BENCH analysis.determine.max.%dx%d %.2f us\n", sz, sz, det_max);
@@ -132,5 +139,7 @@ int main(int argc, char **argv)
 	bench_size(512, quick ? 400 : 1200, 0);
 	bench_size(128, quick ? 1200 : 4800, 1);
 	bench_size(512, 1200, 1);
+	bench_size(128, 4800, 2);
+	bench_size(512, 2400, 2);
 	return 0;
 }

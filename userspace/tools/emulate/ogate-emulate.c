@@ -393,6 +393,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
+	static struct ogate_reference_info refs[4096];
 	int nest = 0, ntrig = 0, lock_frame = -1, ngaps = 0, tty = !quiet && isatty(2);
 	const int64_t base_ns = 1000000000LL;	/* arbitrary CLOCK_MONOTONIC-like origin */
 	double wall0 = now_s();
@@ -414,8 +415,10 @@ int main(int argc, char **argv)
 		ngaps += r.gap;
 		if (r.established && lock_frame < 0)
 			lock_frame = i;
-		if (r.established)
+		if (r.established) {
+			ogate_sync_get_reference(sy, &refs[nest < 4096 ? nest : 4095]);
 			nest++;
+		}
 		if (r.triggered) {
 			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
 							   .ref_period = r.trigger.ref_period_frames, .target_u = r.trigger.target_u,
@@ -584,6 +587,13 @@ int main(int argc, char **argv)
 			info.id, info.period_frames, info.period_frames * ivl, (unsigned long long)info.first_seq, info.length,
 			info.target_u, info.target_phase, info.barrier);
 	}
+	fprintf(f, "  \"references\": [");
+	for (int k = 0; k < nest && k < 4096; k++)
+		fprintf(f, "%s\n    {\"id\": %u, \"established_at_frame\": %llu, \"first_frame\": %llu, \"period_frames\": %.6f, "
+			   "\"target_u\": %.6f, \"barrier\": %d}", k ? "," : "", refs[k].id,
+			(unsigned long long)refs[k].established_seq, (unsigned long long)refs[k].first_seq,
+			refs[k].period_frames, refs[k].target_u, refs[k].barrier);
+	fprintf(f, "\n  ],\n");
 	double per_mean = 0;
 	for (int k = 0; k < ntrig; k++)
 		per_mean += trig[k].t.period_s / ntrig;
