@@ -40,7 +40,7 @@ PROGRAMS += $(AN_LIB) $(BUILD)/lib/ogate.pc
 
 # Unit tests (cmocka, ASan + UBSan)
 AN_TESTS := $(patsubst tests/userspace/lib/%.c,$(TBIN)/lib/%,$(wildcard tests/userspace/lib/test_*.c))
-SUITES += $(AN_TESTS)
+SUITES += $(AN_TESTS) tests/userspace/lib/sad_neon_compiles.sh
 $(TBIN)/lib/%: tests/userspace/lib/%.c $(AN_LIB_SAN) $(wildcard tests/userspace/lib/*.h) $(wildcard $(AN_SRC)/*.c userspace/tools/synth/*.[ch])
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) -Itests/userspace/lib $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(AN_LIB_SAN) -lcmocka $(AN_LDLIBS)
