@@ -65,6 +65,7 @@ static const struct key keys[] = {
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
 	I("sync.track_drift", track_drift, 0, 1),
 	I("sync.subpixel_drift", subpixel_drift, 0, 1),
+	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

@@ -28,6 +28,7 @@
 #include "resample.h"
 
 #define IVL_N 15
+#define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
 
 struct hist {
 	int64_t t_ns;
@@ -208,8 +209,8 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
 	s->S = calloc((size_t)s->ref_cap, sizeof(double));
-	s->rp = calloc((size_t)s->ref_cap + 9, sizeof(*s->rp));
-	s->sad_out = calloc((size_t)s->ref_cap + 9, sizeof(uint64_t));
+	s->rp = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(*s->rp));
+	s->sad_out = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(uint64_t));
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
@@ -621,6 +622,61 @@ static const struct hist *hist_at(const struct ogate_sync *s, int back)
 	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
 }
 
+/*
+ * v[k] = SAD of M[inset : H-inset, inset : W-inset] against the frame window moved by candidate
+ * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
+ * reference's get_drift_estimate). -1 if the windows would be too small.
+ */
+static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const struct ogate_frame *f,
+			const int (*cand)[2], int nc, double *v)
+{
+	int H = s->h, W = s->w, inset = 0;
+	for (int k = 0; k < nc; k++)
+		for (int c = 0; c < 2; c++)
+			inset = abs(cand[k][c]) > inset ? abs(cand[k][c]) : inset;
+	if (2 * inset + 8 > H || 2 * inset + 8 > W || nc > DRIFT_MAXC)
+		return -1;
+	for (int k = 0; k < nc; k++) {
+		int cx = cand[k][0], cy = cand[k][1];
+		if (s->fmt == OGATE_PIX_U8)
+			s->rp[k] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
+		else
+			v[k] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+	}
+	if (s->fmt == OGATE_PIX_U8) {
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp,
+				   (size_t)nc, f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
+		for (int k = 0; k < nc; k++)
+			v[k] = (double)s->sad_out[k];
+	}
+	return 0;
+}
+
+/* Optional coarse search on the first frame after a reference is established:
+ * drift in range(-r, r+1, 3)^2 against every reference frame; first minimum wins. */
+static void drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r)
+{
+	int cand[DRIFT_MAXC][2], nc = 0;
+	for (int a = -r; a <= r; a += 3)
+		for (int c = -r; c <= r; c += 3)
+			if (nc < DRIFT_MAXC) {
+				cand[nc][0] = a;
+				cand[nc][1] = c;
+				nc++;
+			}
+	double v[DRIFT_MAXC], best = -1;
+	for (int j = 0; j < s->L; j++) {
+		if (drift_scores(s, s->ref[j], f, (const int(*)[2])cand, nc, v))
+			return;
+		for (int k = 0; k < nc; k++)
+			if (best < 0 || v[k] < best) {
+				best = v[k];
+				s->dx = cand[k][0];
+				s->dy = cand[k][1];
+			}
+	}
+}
+
 static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
@@ -664,25 +720,16 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct oga
 	f = f0;
 	/* drift: +-1 px per frame against the best-matching reference frame, ties keep the drift */
 	const struct ogate_frame *M = s->ref[best];
-	int inset = (abs(dx) > abs(dy) ? abs(dx) : abs(dy)) + 1;
-	if (2 * inset + 8 > H || 2 * inset + 8 > W)
-		return;
 	static const int order[3] = { 0, -1, 1 };
-	double v[9];
+	int cand[9][2];
 	for (int a = 0; a < 3; a++)
 		for (int c = 0; c < 3; c++) {
-			int cx = dx + order[a], cy = dy + order[c];
-			if (s->fmt == OGATE_PIX_U8)
-				s->rp[a * 3 + c] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
-			else
-				v[a * 3 + c] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+			cand[a * 3 + c][0] = dx + order[a];
+			cand[a * 3 + c][1] = dy + order[c];
 		}
-	if (s->fmt == OGATE_PIX_U8) {
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp, 9,
-				   f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
-		for (int k = 0; k < 9; k++)
-			v[k] = (double)s->sad_out[k];
-	}
+	double v[9];
+	if (drift_scores(s, M, f, cand, 9, v))
+		return;
 	int bk = 0;	/* first minimum in candidate order: ties keep the current drift */
 	for (int k = 1; k < 9; k++)
 		if (v[k] < v[bk])
@@ -773,6 +820,8 @@ static void predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f
 
 static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
 {
+	if (s->frames_since_ref == 0 && s->set.track_drift && s->set.bootstrap_drift_range > 0)
+		drift_bootstrap(s, f, s->set.bootstrap_drift_range);
 	match(s, f, r);
 	r->has_phase = 1;
 	double unw = r->phase;

@@ -29,6 +29,8 @@ struct ogate_settings {
 	/* sync */
 	double gap_factor;		/* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;		/* sync.track_drift (1): +-1 px/frame xy drift tracking */
+	int bootstrap_drift_range;	/* sync.bootstrap_drift_range (0): coarse drift search on the
+					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
 	double subpixel_gain;		/* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
 	char sad_backend[16];		/* sync.sad_backend ("auto") */
