@@ -381,6 +381,42 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	blob_heart_free(&st.heart);
 }
 
+static void target_set_while_locked_survives_later_refreshes(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.refresh_after_triggers = 4;
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	double goal0 = NAN, worst = 0;
+	int changed = 0, refs_after = 0;
+	for (int i = 0; i < 1100; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		if (!changed && i > 250 && r.state == OGATE_SYNC_LOCKED) {
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			assert_true(info.id >= 2);	/* already refreshed once: x != 0 */
+			assert_int_equal(ogate_sync_set_target_phase(sy, 3.0), 0);
+			changed = 1;
+		}
+		refs_after += changed && r.established;
+		if (!changed || !r.triggered)
+			continue;
+		double goal = fmod(phase_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		if (isnan(goal0))
+			goal0 = goal;
+		worst = fmax(worst, fabs(ogate_wrap_pi(goal - goal0)));
+	}
+	assert_true(refs_after >= 2);
+	assert_true(worst < 0.1);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 {
 	struct ogate_settings set;
@@ -462,6 +498,7 @@ int main(void)
 		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
 		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
 		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
+		cmocka_unit_test(target_set_while_locked_survives_later_refreshes),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),

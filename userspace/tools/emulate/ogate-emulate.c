@@ -45,7 +45,10 @@ static void usage(FILE *f)
 		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
 		"  --plots svg|none      write phase.svg and a histogram (default svg)\n"
 		"  --quiet               no progress bar\n"
-		"Writes frames.csv, triggers.csv, phase.svg, histogram.svg and, last, summary.json.\n");
+		"Writes frames.csv, triggers.csv, phase.svg, histogram.svg and, last, summary.json.\n"
+		"Setting keys (see docs/analysis.md):\n");
+	for (const char *const *k = ogate_settings_keys(); *k; k++)
+		fprintf(f, "  %s\n", *k);
 }
 
 static int read_config(const char *path, struct ogate_settings *s)
