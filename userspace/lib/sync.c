@@ -802,7 +802,7 @@ static void predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f
 	s->last_sent_ns = when;
 	s->have_sent = 1;
 	r->triggered = 1;
-	r->trigger = (struct ogate_trigger){
+	r->trigger = (struct ogate_sync_trigger){
 		.time_ns = when,
 		.decided_at_ns = tl,
 		.decided_at_seq = f->meta.sequence,

@@ -51,10 +51,10 @@ static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t se
 
 struct sink_log {
 	int n;
-	struct ogate_trigger t[256];
+	struct ogate_sync_trigger t[256];
 };
 
-static void sink(void *ctx, const struct ogate_trigger *t)
+static void sink(void *ctx, const struct ogate_sync_trigger *t)
 {
 	struct sink_log *l = ctx;
 	if (l->n < 256)
@@ -110,7 +110,7 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	for (int i = 0; i < n; i++) {
 		if (!r[i].triggered)
 			continue;
-		const struct ogate_trigger *t = &r[i].trigger;
+		const struct ogate_sync_trigger *t = &r[i].trigger;
 		assert_int_equal(t->decided_at_seq, (uint64_t)i);
 		/* absolute time, after the frame, inside the latency budget window */
 		double lead = (double)(t->time_ns - t->decided_at_ns) * 1e-9;
@@ -360,7 +360,7 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 		if (!r.triggered)
 			continue;
 		ntrig++;
-		const struct ogate_trigger *t = &r.trigger;
+		const struct ogate_sync_trigger *t = &r.trigger;
 		assert_true(t->ref_id >= last_id);
 		last_id = t->ref_id;
 		/* true heart phase of this reference's target */

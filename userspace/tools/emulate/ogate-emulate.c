@@ -19,7 +19,7 @@
 #define PROG "ogate-emulate"
 
 struct trig_row {
-	struct ogate_trigger t;
+	struct ogate_sync_trigger t;
 	uint64_t ref_first;
 	double ref_period, target_u;
 	double err_s, phase_err, period_true;	/* vs truth (NAN without) */

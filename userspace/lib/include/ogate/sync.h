@@ -17,7 +17,9 @@ enum ogate_sync_state {
 	OGATE_SYNC_LOCKED = 1,		/* a reference exists: every frame is phase-matched */
 };
 
-struct ogate_trigger {
+/* A committed trigger (named apart from the kernel ABI's struct ogate_trigger in
+ * include/uapi/ogate.h, so both headers can be used in one file). */
+struct ogate_sync_trigger {
 	int64_t time_ns;		/* absolute CLOCK_MONOTONIC time to fire */
 	int64_t decided_at_ns;		/* timestamp of the frame that decided it */
 	uint64_t decided_at_seq;	/* sequence of that frame */
@@ -31,7 +33,7 @@ struct ogate_trigger {
 };
 
 /* Non-blocking trigger sink: called from ogate_sync_process; must not wait. */
-typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_trigger *t);
+typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_sync_trigger *t);
 
 struct ogate_sync_result {
 	enum ogate_sync_state state;
@@ -46,7 +48,7 @@ struct ogate_sync_result {
 	int has_prediction;
 	double wait_s;			/* predicted time to the next target phase */
 	int triggered;
-	struct ogate_trigger trigger;
+	struct ogate_sync_trigger trigger;
 };
 
 struct ogate_reference_info {
