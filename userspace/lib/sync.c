@@ -3,15 +3,21 @@
  * Online prospective optical gating.
  *
  * Determination: every frame is copied into a rolling buffer (at most 1/min_heart_rate_hz s)
- * and compared once with each buffered frame; its SAD against the previous frame is kept, so
- * the frame that establishes a reference only swaps buffer slots into the reference (no copy,
- * no SAD) and reads the successive-frame deltas for the target/barrier heuristic from memory.
- * A period is accepted when the last agree_count estimates agree with their median.
+ * and compared once with each buffered frame; that SAD row is kept, so the frame that
+ * establishes a reference only swaps buffer slots into the reference (no copy, no SAD), reads
+ * the successive-frame deltas for the target/barrier heuristic from memory and refines the
+ * period from the stored rows. A period is accepted when the last agree_count estimates agree
+ * with their median.
  *
- * Locked: SAD against the padded reference (with integer xy drift), sub-frame V fit that follows
- * the valley into the padding, two-sided unwrap, a linear fit reaching back exactly to the
- * barrier (never across a gap or a reference change) and a trigger decision based on the
- * measured frame interval. Triggers are absolute times handed to a non-blocking sink.
+ * Locked: SAD against the padded reference (integer drift by cropping, the sub-pixel part by
+ * resampling), sub-frame V fit that follows the valley into the padding, two-sided unwrap, a
+ * linear fit reaching back exactly to the barrier (never across a gap or a reference change)
+ * and a trigger decision based on the measured frame interval. Triggers are absolute times
+ * handed to a non-blocking sink.
+ *
+ * Refresh: while locked, a new reference is determined on the side; its OGA alignment (dot
+ * products against the previous references) is spread over the following frames, and the
+ * switch happens only when its target is known. No step ever waits or reads a clock.
  */
 #include <errno.h>
 #include <math.h>
