@@ -200,6 +200,21 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* a JSON string literal (quotes, backslashes and control characters escaped) */
+static void json_str(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
 static char outdir[4096];
 static const char *const outputs[] = { "frames.csv", "triggers.csv", "phase.svg", "histogram.svg", "summary.json" };
 
@@ -579,8 +594,9 @@ int main(int argc, char **argv)
 	if (!f)
 		return 1;
 	double ivl = ogate_sync_frame_interval(sy);
-	fprintf(f, "{\n  \"input\": \"%s\",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", input, N, st.h, st.w,
-		8 * st.bytes);
+	fprintf(f, "{\n  \"input\": ");
+	json_str(f, input);
+	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w, 8 * st.bytes);
 	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n", ogate_sync_sad_backend(sy), ivl);
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
 	if (have_ref) {
