@@ -1,7 +1,7 @@
 # Analysis library (libogate), its unit tests, ogate-synth/ogate-emulate and their benchmarks.
 AN_SRC      := userspace/lib
 AN_MACHINE  := $(shell $(CC) -dumpmachine)
-AN_CORE     := frame sad analysis sync predictor predictor_linear settings
+AN_CORE     := frame sad analysis sync predictor predictor_linear settings resample oga
 AN_CORE     := $(foreach s,$(AN_CORE),$(if $(wildcard $(AN_SRC)/$(s).c),$(s)))
 ifneq ($(filter x86_64% i386% i686%,$(AN_MACHINE)),)
 AN_SIMD     := sad_sse2 sad_avx2
@@ -13,16 +13,16 @@ AN_CPPFLAGS := -I$(AN_SRC)/include -I$(AN_SRC)
 AN_LIB      := $(BUILD)/lib/libogate.a
 AN_LIB_SAN  := $(BUILD)/lib/libogate-san.a
 AN_HDRS     := $(wildcard $(AN_SRC)/include/ogate/*.h $(AN_SRC)/*.h)
-AN_OBJS     := $(addprefix $(OBJ)/lib/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
-AN_OBJS_SAN := $(addprefix $(OBJ)/lib-san/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
+AN_OBJS     := $(addprefix $(OBJ)/analysis/lib/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
+AN_OBJS_SAN := $(addprefix $(OBJ)/analysis/lib-san/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
 AN_LDLIBS   := -lm
 
-an_simd_flags = $(if $(filter sad_sse2,$(1)),-msse2,$(if $(filter sad_avx2,$(1)),-mavx2,$(if $(filter sad_neon,$(1)),$(if $(filter arm%,$(AN_MACHINE)),-mfpu=neon,))))
+an_simd_flags = $(if $(filter resample oga,$(1)),-ftree-vectorize -fvect-cost-model=dynamic,)$(if $(filter sad_sse2,$(1)),-msse2,$(if $(filter sad_avx2,$(1)),-mavx2,$(if $(filter sad_neon,$(1)),$(if $(filter arm%,$(AN_MACHINE)),-mfpu=neon,))))
 
-$(OBJ)/lib/%.o: $(AN_SRC)/%.c $(AN_HDRS)
+$(OBJ)/analysis/lib/%.o: $(AN_SRC)/%.c $(AN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -fPIC $(call an_simd_flags,$*) -c -o $@ $<
-$(OBJ)/lib-san/%.o: $(AN_SRC)/%.c $(AN_HDRS)
+$(OBJ)/analysis/lib-san/%.o: $(AN_SRC)/%.c $(AN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(call an_simd_flags,$*) -c -o $@ $<
 $(AN_LIB): $(AN_OBJS)
@@ -39,9 +39,9 @@ $(BUILD)/lib/ogate.pc: mk/analysis.mk
 PROGRAMS += $(AN_LIB) $(BUILD)/lib/ogate.pc
 
 # Unit tests (cmocka, ASan + UBSan)
-AN_TESTS := $(patsubst tests/userspace/lib/%.c,$(TBIN)/lib/%,$(wildcard tests/userspace/lib/test_*.c))
-SUITES += $(AN_TESTS)
-$(TBIN)/lib/%: tests/userspace/lib/%.c $(AN_LIB_SAN) $(wildcard tests/userspace/lib/*.h) $(wildcard $(AN_SRC)/*.c userspace/tools/synth/*.[ch])
+AN_TESTS := $(patsubst tests/userspace/lib/%.c,$(TBIN)/userspace/lib/%,$(wildcard tests/userspace/lib/test_*.c))
+SUITES += $(AN_TESTS) tests/userspace/lib/sad_neon_compiles.sh
+$(TBIN)/userspace/lib/%: tests/userspace/lib/%.c $(AN_LIB_SAN) $(wildcard tests/userspace/lib/*.h) $(wildcard $(AN_SRC)/*.c userspace/tools/synth/*.[ch])
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) -Itests/userspace/lib $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(AN_LIB_SAN) -lcmocka $(AN_LDLIBS)
 
@@ -59,14 +59,14 @@ install-analysis: $(AN_LIB) $(BUILD)/lib/ogate.pc $(BIN)/ogate-synth $(BIN)/ogat
 # Tools: ogate-synth, ogate-emulate
 AN_TOOLS := userspace/tools
 AN_TIFF_LIBS := -ltiff
-$(OBJ)/tools/%.o: $(AN_TOOLS)/%.c $(AN_HDRS) $(wildcard $(AN_TOOLS)/*/*.h)
+$(OBJ)/analysis/tools/%.o: $(AN_TOOLS)/%.c $(AN_HDRS) $(wildcard $(AN_TOOLS)/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -c -o $@ $<
-$(BIN)/ogate-synth: $(OBJ)/tools/synth/ogate-synth.o $(OBJ)/tools/synth/heart.o $(OBJ)/tools/emulate/stackio.o
+$(BIN)/ogate-synth: $(OBJ)/analysis/tools/synth/ogate-synth.o $(OBJ)/analysis/tools/synth/heart.o $(OBJ)/analysis/tools/emulate/stackio.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
 PROGRAMS += $(BIN)/ogate-synth
-$(BIN)/ogate-emulate: $(OBJ)/tools/emulate/ogate-emulate.o $(OBJ)/tools/emulate/stackio.o $(OBJ)/tools/emulate/svgplot.o $(AN_LIB)
+$(BIN)/ogate-emulate: $(OBJ)/analysis/tools/emulate/ogate-emulate.o $(OBJ)/analysis/tools/emulate/stackio.o $(OBJ)/analysis/tools/emulate/svgplot.o $(AN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
 PROGRAMS += $(BIN)/ogate-emulate

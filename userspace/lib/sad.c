@@ -99,6 +99,24 @@ void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astr
 		out[k] = ogate_sad_u8(s, a, astride, b[k], bstride, w, h);
 }
 
+uint64_t ogate_sad_dot_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			  const uint8_t *b, size_t bstride, int w, int h)
+{
+	if (w <= 0 || h <= 0)
+		return 0;
+	if (s->dot_u8)
+		return s->dot_u8(a, astride, b, bstride, w, h);
+	uint64_t sum = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *p = a + (size_t)y * astride, *q = b + (size_t)y * bstride;
+		uint32_t row = 0;	/* 65025 * 65536 < 2^32 */
+		for (int x = 0; x < w; x++)
+			row += (uint32_t)p[x] * q[x];
+		sum += row;
+	}
+	return sum;
+}
+
 int ogate_sad_frames(const struct ogate_sad *s, const struct ogate_frame *a,
 		     const struct ogate_frame *b, uint64_t *out)
 {

@@ -118,6 +118,31 @@ static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], s
 	out[3] = hsum256(acc3);
 }
 
+static uint64_t avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	uint64_t sum = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		/* 32-bit lanes: each madd adds <= 2 * 65025 per lane; 16 px per step, so a row of
+		 * 65536 px adds at most 4096 * 130050 < 2^31 per lane */
+		__m256i acc = _mm256_setzero_si256();
+		int x = 0;
+		for (; x + 16 <= w; x += 16) {
+			__m256i va = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(pa + x)));
+			__m256i vb = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(pb + x)));
+			acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
+		}
+		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+		uint32_t l[4];
+		_mm_storeu_si128((__m128i *)l, s4);
+		sum += (uint64_t)l[0] + l[1] + l[2] + l[3];
+		for (; x < w; x++)
+			sum += (uint32_t)pa[x] * pb[x];
+	}
+	return sum;
+}
+
 const struct ogate_sad ogate_sad_avx2 = {
 	.name = "avx2", .available = have_avx2, .u8 = avx2_u8, .u16 = avx2_u16, .u8_x4 = avx2_u8_x4,
+	.dot_u8 = avx2_dot_u8,
 };

@@ -25,7 +25,14 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->min_time_between_s = 0;
 	s->gap_factor = 1.8;
 	s->track_drift = 1;
+	s->subpixel_drift = 1;
+	s->subpixel_gain = 0.02;
 	strcpy(s->sad_backend, "auto");
+	s->refresh_after_triggers = 0;
+	s->refresh_after_frames = 0;
+	s->align_pixels_per_frame = 1000000;
+	s->oga_resampled_period = 80;
+	s->oga_max_offset = 3;
 	s->target_phase = -1;
 	s->target_frame = -1;
 }
@@ -57,7 +64,15 @@ static const struct key keys[] = {
 	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
 	I("sync.track_drift", track_drift, 0, 1),
+	I("sync.subpixel_drift", subpixel_drift, 0, 1),
+	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
+	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.sad_backend", sad_backend),
+	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),
+	I("refresh.after_frames", refresh_after_frames, 0, 1000000000),
+	I("refresh.align_pixels_per_frame", align_pixels_per_frame, 1, 1000000000),
+	I("oga.resampled_period", oga_resampled_period, 8, 10000),
+	I("oga.max_offset", oga_max_offset, 1, 16),
 	D("target.phase_rad", target_phase, -1, 2 * M_PI),
 	D("target.frame", target_frame, -1, 1e6),
 };

@@ -3,15 +3,21 @@
  * Online prospective optical gating.
  *
  * Determination: every frame is copied into a rolling buffer (at most 1/min_heart_rate_hz s)
- * and compared once with each buffered frame; its SAD against the previous frame is kept, so
- * the frame that establishes a reference only swaps buffer slots into the reference (no copy,
- * no SAD) and reads the successive-frame deltas for the target/barrier heuristic from memory.
- * A period is accepted when the last agree_count estimates agree with their median.
+ * and compared once with each buffered frame; that SAD row is kept, so the frame that
+ * establishes a reference only swaps buffer slots into the reference (no copy, no SAD), reads
+ * the successive-frame deltas for the target/barrier heuristic from memory and refines the
+ * period from the stored rows. A period is accepted when the last agree_count estimates agree
+ * with their median.
  *
- * Locked: SAD against the padded reference (with integer xy drift), sub-frame V fit that follows
- * the valley into the padding, two-sided unwrap, a linear fit reaching back exactly to the
- * barrier (never across a gap or a reference change) and a trigger decision based on the
- * measured frame interval. Triggers are absolute times handed to a non-blocking sink.
+ * Locked: SAD against the padded reference (integer drift by cropping, the sub-pixel part by
+ * resampling), sub-frame V fit that follows the valley into the padding, two-sided unwrap, a
+ * linear fit reaching back exactly to the barrier (never across a gap or a reference change)
+ * and a trigger decision based on the measured frame interval. Triggers are absolute times
+ * handed to a non-blocking sink.
+ *
+ * Refresh: while locked, a new reference is determined on the side; its OGA alignment (dot
+ * products against the previous references) is spread over the following frames, and the
+ * switch happens only when its target is known. No step ever waits or reads a clock.
  */
 #include <errno.h>
 #include <math.h>
@@ -19,19 +25,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ogate/analysis.h"
+#include "ogate/oga.h"
 #include "ogate/predictor.h"
 #include "ogate/sad.h"
 #include "ogate/sync.h"
 #include "frame_private.h"
 #include "sad_private.h"
+#include "resample.h"
 
 #define IVL_N 15
+#define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
 
 struct hist {
 	int64_t t_ns;
 	double unw;
 	uint32_t ref_id;
 	int gap_before;		/* the interval before this entry was a gap */
+};
+
+struct seq {
+	struct ogate_frame **f;
+	int L;
+	double *adj;		/* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
+	int have_adj;
+	struct ogate_reference_info info;
+};
+
+struct dot_task {
+	const struct ogate_frame *a, *b;
+	double *out;
 };
 
 struct ogate_sync {
@@ -56,15 +78,34 @@ struct ogate_sync {
 	int phist_n, phist_pos;
 	double *scratch;
 
-	/* reference */
+	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
+	 * the current one */
 	int have_ref;
 	struct ogate_frame **ref;
 	int L, ref_cap;
 	struct ogate_reference_info info;
+	struct seq *sq;
+	int nseq;
+	int g_cur;		/* OGA index of the current reference */
+	int pend;		/* ring slot of a reference being aligned, -1 if none */
+	int refreshing;		/* collecting frames for a new reference while locked */
+	int triggers_since_ref, frames_since_ref;
+	/* alignment job: dot products spread over frames */
+	struct dot_task *tasks;
+	int ntasks, task_pos, task_cap;
+	double *gram[16];	/* per previous sequence (g_pend - 1 - k): L_prev x L_pend */
+	/* OGA state */
+	struct ogate_oga_shift *shifts;
+	int nshifts, shifts_cap;
+	double *xabs;		/* global offsets by OGA index */
+	int xabs_cap;
+	double target0, P0;
 	double *S;
 	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
 	uint64_t *sad_out;
 	int dx, dy;
+	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
+	struct ogate_frame *shifted;
 
 	/* sync history ring */
 	struct hist *hist;
@@ -97,7 +138,17 @@ void ogate_sync_free(struct ogate_sync *s)
 	if (!s)
 		return;
 	slot_free_all(s->buf, s->cap);
-	slot_free_all(s->ref, s->ref_cap);
+	if (s->sq)
+		for (int k = 0; k < s->nseq; k++) {
+			slot_free_all(s->sq[k].f, s->ref_cap);
+			free(s->sq[k].adj);
+		}
+	free(s->sq);
+	free(s->tasks);
+	for (int k = 0; k < 16; k++)
+		free(s->gram[k]);
+	free(s->shifts);
+	free(s->xabs);
 	free(s->prevsad);
 	free(s->rows);
 	free(s->depth);
@@ -106,6 +157,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->scratch);
 	free(s->S);
 	free(s->rp);
+	ogate_frame_free(s->shifted);
 	free(s->sad_out);
 	free(s->hist);
 	free(s->fit_t);
@@ -143,7 +195,19 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->ref_cap = s->cap;
 	s->hcap = set->max_frames_for_fit + 8;
 	s->buf = calloc((size_t)s->cap, sizeof(*s->buf));
-	s->ref = calloc((size_t)s->ref_cap, sizeof(*s->ref));
+	s->nseq = set->oga_max_offset + 1;
+	s->sq = calloc((size_t)s->nseq, sizeof(*s->sq));
+	for (int k = 0; s->sq && k < s->nseq; k++) {
+		s->sq[k].f = calloc((size_t)s->ref_cap, sizeof(*s->sq[k].f));
+		s->sq[k].adj = calloc(2 * (size_t)s->ref_cap, sizeof(double));
+		if (!s->sq[k].f || !s->sq[k].adj) {
+			ogate_sync_free(s);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	s->ref = s->sq ? s->sq[0].f : NULL;
+	s->pend = -1;
 	s->prevsad = calloc((size_t)s->cap, sizeof(double));
 	s->rows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
 	s->depth = calloc((size_t)s->cap, sizeof(int));
@@ -151,12 +215,12 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
 	s->S = calloc((size_t)s->ref_cap, sizeof(double));
-	s->rp = calloc((size_t)s->ref_cap + 9, sizeof(*s->rp));
-	s->sad_out = calloc((size_t)s->ref_cap + 9, sizeof(uint64_t));
+	s->rp = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(*s->rp));
+	s->sad_out = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(uint64_t));
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->ref || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
+	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
 	    !s->hist || !s->fit_t || !s->fit_p) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
@@ -291,8 +355,11 @@ static double refine_period(const struct ogate_sync *s, double P0)
 	return fabs(P - P0) < 0.1 * P0 ? P : P0;
 }
 
-static void establish(struct ogate_sync *s, double P, uint64_t seq)
+/* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
+ * and run the target/barrier heuristic on the stored successive-frame SADs. */
+static void establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 {
+	struct seq *q = &s->sq[k];
 	int n = s->count;
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	int first = n - 1 - L;		/* buffer index of padded reference frame 0 */
@@ -301,36 +368,149 @@ static void establish(struct ogate_sync *s, double P, uint64_t seq)
 	double *delta = s->diffs;	/* reuse: diffs are not needed any more */
 	for (int i = 0; i < N; i++)
 		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
-	/* hand buffer slots to the reference (swap pointers, no copies) */
 	for (int j = 0; j < L; j++) {
 		int slot = (s->head + first + j) % s->cap;
-		struct ogate_frame *tmp = s->ref[j];
-		s->ref[j] = s->buf[slot];
+		struct ogate_frame *tmp = q->f[j];
+		q->f[j] = s->buf[slot];
 		s->buf[slot] = tmp;
 	}
-	s->L = L;
-	s->have_ref = 1;
-	s->info.id++;
-	s->info.period_frames = P;
-	s->info.length = L;
-	s->info.first_seq = s->ref[OGATE_NE]->meta.sequence;
-	s->info.first_ns = s->ref[OGATE_NE]->meta.timestamp_ns;
-	s->info.established_seq = seq;
+	q->L = L;
+	q->have_adj = 0;
+	memset(&q->info, 0, sizeof(q->info));
+	q->info.period_frames = P;
+	q->info.length = L;
+	q->info.first_seq = q->f[OGATE_NE]->meta.sequence;
+	q->info.first_ns = q->f[OGATE_NE]->meta.timestamp_ns;
+	q->info.established_seq = seq;
 	double tu;
 	int barrier;
 	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
-	s->info.barrier = barrier;
-	if (s->set.target_frame >= 0)
-		tu = s->set.target_frame;
-	else if (s->set.target_phase >= 0)
-		tu = s->set.target_phase * P / (2 * M_PI);
-	set_target(s, tu);
-	s->dx = s->dy = 0;
-	ogate_predictor_reset(s->pred);
+	q->info.barrier = barrier;
+	q->info.target_u = tu;
 	buffer_reset(s);
 }
 
-static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+/* Make sequence slot k the current reference with target tu (unpadded frames). */
+static void make_current(struct ogate_sync *s, int k, double tu)
+{
+	uint32_t id = s->info.id + 1;
+	s->ref = s->sq[k].f;
+	s->L = s->sq[k].L;
+	s->info = s->sq[k].info;
+	s->info.id = id;
+	set_target(s, tu);
+	s->sq[k].info = s->info;
+	s->have_ref = 1;
+	s->dx = s->dy = 0;
+	s->fdx = s->fdy = 0;
+	s->triggers_since_ref = 0;
+	s->frames_since_ref = 0;
+	ogate_predictor_reset(s->pred);
+}
+
+static int grow(void **p, int *cap, int need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	int nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(*p, (size_t)nc * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+static int add_task(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b, double *out)
+{
+	if (grow((void **)&s->tasks, &s->task_cap, s->ntasks + 1, sizeof(*s->tasks)))
+		return -ENOMEM;
+	s->tasks[s->ntasks++] = (struct dot_task){ a, b, out };
+	return 0;
+}
+
+static int add_adj_tasks(struct ogate_sync *s, struct seq *q)
+{
+	for (int i = 0; i < q->L; i++)
+		if (add_task(s, q->f[i], q->f[i], &q->adj[i]) ||
+		    add_task(s, q->f[i], q->f[(i + 1) % q->L], &q->adj[q->L + i]))
+			return -ENOMEM;
+	q->have_adj = 1;	/* complete once the task list has run */
+	return 0;
+}
+
+/* A new reference (OGA index g = g_cur + 1) sits in slot pend: queue every dot product its
+ * alignment against the previous max_offset references needs. */
+static int start_alignment(struct ogate_sync *s)
+{
+	int g = s->g_cur + 1, kmax = s->set.oga_max_offset;
+	struct seq *np = &s->sq[s->pend];
+	s->ntasks = s->task_pos = 0;
+	if (add_adj_tasks(s, np))
+		return -ENOMEM;
+	for (int k = 0; k < kmax && g - 1 - k >= 0; k++) {
+		struct seq *pq = &s->sq[(g - 1 - k) % s->nseq];
+		if (!pq->have_adj && add_adj_tasks(s, pq))
+			return -ENOMEM;
+		free(s->gram[k]);
+		s->gram[k] = malloc(sizeof(double) * (size_t)pq->L * (size_t)np->L);
+		if (!s->gram[k])
+			return -ENOMEM;
+		for (int a = 0; a < pq->L; a++)
+			for (int b = 0; b < np->L; b++)
+				if (add_task(s, pq->f[a], np->f[b], &s->gram[k][a * np->L + b]))
+					return -ENOMEM;
+	}
+	return 0;
+}
+
+/* All dot products done: OGA shifts, global solution, target; switch reference. */
+static int finish_alignment(struct ogate_sync *s)
+{
+	int g = s->g_cur + 1, kmax = s->set.oga_max_offset, Q = s->set.oga_resampled_period;
+	struct seq *np = &s->sq[s->pend];
+	double *score = malloc(sizeof(double) * (size_t)Q);
+	if (!score)
+		return -ENOMEM;
+	for (int k = 0; k < kmax && g - 1 - k >= 0; k++) {
+		struct seq *pq = &s->sq[(g - 1 - k) % s->nseq];
+		double pos, mv;
+		ogate_oga_scores(s->gram[k], pq->L, np->L, pq->info.period_frames, np->info.period_frames, pq->adj,
+				 np->adj, Q, score);
+		ogate_oga_min_score(score, Q, &pos, &mv);
+		if (grow((void **)&s->shifts, &s->shifts_cap, s->nshifts + 1, sizeof(*s->shifts))) {
+			free(score);
+			return -ENOMEM;
+		}
+		s->shifts[s->nshifts++] = (struct ogate_oga_shift){ g - 1 - k, g, pos, mv };
+	}
+	free(score);
+	/* solve over a bounded window of recent sequences, anchored at the oldest one's offset */
+	enum { WIN = 16 };
+	int g0 = g - WIN + 1 < 0 ? 0 : g - WIN + 1, n = g - g0 + 1, m = 0;
+	struct ogate_oga_shift win[WIN * 16];
+	for (int e = s->nshifts - 1; e >= 0 && m < WIN * 16; e--)
+		if (s->shifts[e].i >= g0)
+			win[m++] = (struct ogate_oga_shift){ s->shifts[e].i - g0, s->shifts[e].j - g0,
+							     s->shifts[e].shift, s->shifts[e].score };
+	double x[WIN];
+	if (grow((void **)&s->xabs, &s->xabs_cap, g + 1, sizeof(double)) || ogate_oga_solve(n, win, m, Q, x))
+		return -ENOMEM;
+	s->xabs[g] = s->xabs[g0] + x[n - 1];
+	double tu = ogate_oga_target(s->target0, s->P0, s->xabs[g], np->info.period_frames, Q);
+	int k = s->pend;
+	s->pend = -1;
+	s->refreshing = 0;
+	s->g_cur = g;
+	make_current(s, k, tu);
+	return 1;
+}
+
+/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
+ * accepted, 0 if not (yet), < 0 on error. */
+static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
 {
 	if (gap)
 		buffer_reset(s);	/* the buffer must hold consecutive frames */
@@ -354,8 +534,17 @@ static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	int n = s->count - 1;	/* past frames */
 	if (n < 1)
 		return 0;
-	for (int i = 0; i < n; i++)
-		s->diffs[i] = sad_full(s, f, buf_at(s, i));
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int i = 0; i < n; i++)
+			s->rp[i] = buf_at(s, i)->pixels;
+		ogate_sad_u8_multi(s->sad, f->pixels, f->stride, s->rp, (size_t)n, buf_at(s, 0)->stride, s->w, s->h,
+				   s->sad_out);
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = (double)s->sad_out[i];
+	} else {
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = sad_full(s, f, buf_at(s, i));
+	}
 	s->prevsad[slot] = s->diffs[n - 1];
 	double *row = s->rows + (size_t)slot * s->cap;
 	for (int d = 1; d <= n; d++)
@@ -376,7 +565,60 @@ static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	if (L > n || L > s->ref_cap)
 		return 0;
-	establish(s, P, f->meta.sequence);
+	*P_out = P;
+	return 1;
+}
+
+/* First reference: establish and use at once. */
+static int determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	double P;
+	int rc = determine(s, f, gap, &P);
+	if (rc <= 0)
+		return rc;
+	establish_seq(s, 0, P, f->meta.sequence);
+	double tu = s->sq[0].info.target_u;
+	if (s->set.target_frame >= 0)
+		tu = s->set.target_frame;
+	else if (s->set.target_phase >= 0)
+		tu = s->set.target_phase * P / (2 * M_PI);
+	s->g_cur = 0;
+	make_current(s, 0, tu);
+	s->target0 = s->info.target_u;
+	s->P0 = P;
+	if (!grow((void **)&s->xabs, &s->xabs_cap, 1, sizeof(double)))
+		s->xabs[0] = 0;
+	r->established = 1;
+	return 0;
+}
+
+/* Refresh work done on a locked frame after it has been matched: collect frames for a new
+ * reference, then run a bounded share of its alignment, then switch. */
+static int refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	if (s->pend < 0) {
+		double P;
+		int rc = determine(s, f, gap, &P);
+		if (rc <= 0)
+			return rc;
+		s->pend = (s->g_cur + 1) % s->nseq;
+		establish_seq(s, s->pend, P, f->meta.sequence);
+		if (start_alignment(s))
+			return -ENOMEM;
+		return 0;
+	}
+	long budget = s->set.align_pixels_per_frame / ((long)s->w * s->h);
+	if (budget < 1)
+		budget = 1;
+	for (; budget > 0 && s->task_pos < s->ntasks; budget--, s->task_pos++) {
+		struct dot_task *t = &s->tasks[s->task_pos];
+		*t->out = ogate_frame_dot(t->a, t->b);
+	}
+	if (s->task_pos < s->ntasks)
+		return 0;
+	int rc = finish_alignment(s);
+	if (rc < 0)
+		return rc;
 	r->established = 1;
 	return 0;
 }
@@ -386,9 +628,75 @@ static const struct hist *hist_at(const struct ogate_sync *s, int back)
 	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
 }
 
-static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+/*
+ * v[k] = SAD of M[inset : H-inset, inset : W-inset] against the frame window moved by candidate
+ * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
+ * reference's get_drift_estimate). -1 if the windows would be too small.
+ */
+static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const struct ogate_frame *f,
+			const int (*cand)[2], int nc, double *v)
+{
+	int H = s->h, W = s->w, inset = 0;
+	for (int k = 0; k < nc; k++)
+		for (int c = 0; c < 2; c++)
+			inset = abs(cand[k][c]) > inset ? abs(cand[k][c]) : inset;
+	if (2 * inset + 8 > H || 2 * inset + 8 > W || nc > DRIFT_MAXC)
+		return -1;
+	for (int k = 0; k < nc; k++) {
+		int cx = cand[k][0], cy = cand[k][1];
+		if (s->fmt == OGATE_PIX_U8)
+			s->rp[k] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
+		else
+			v[k] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+	}
+	if (s->fmt == OGATE_PIX_U8) {
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp,
+				   (size_t)nc, f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
+		for (int k = 0; k < nc; k++)
+			v[k] = (double)s->sad_out[k];
+	}
+	return 0;
+}
+
+/* Optional coarse search on the first frame after a reference is established:
+ * drift in range(-r, r+1, 3)^2 against every reference frame; first minimum wins. */
+static void drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r)
+{
+	int cand[DRIFT_MAXC][2], nc = 0;
+	for (int a = -r; a <= r; a += 3)
+		for (int c = -r; c <= r; c += 3)
+			if (nc < DRIFT_MAXC) {
+				cand[nc][0] = a;
+				cand[nc][1] = c;
+				nc++;
+			}
+	double v[DRIFT_MAXC], best = -1;
+	for (int j = 0; j < s->L; j++) {
+		if (drift_scores(s, s->ref[j], f, (const int(*)[2])cand, nc, v))
+			return;
+		for (int k = 0; k < nc; k++)
+			if (best < 0 || v[k] < best) {
+				best = v[k];
+				s->dx = cand[k][0];
+				s->dy = cand[k][1];
+			}
+	}
+}
+
+static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
+	const struct ogate_frame *f = f0;
+	if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
+		if (!s->shifted)
+			s->shifted = ogate_frame_new(s->fmt, s->w, s->h);
+		if (s->shifted) {
+			ogate_resample_subpixel(s->shifted, f0, s->fdx, s->fdy);
+			f = s->shifted;
+			r->sub_dx = s->fdx;
+			r->sub_dy = s->fdy;
+		}
+	}
 	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
 	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
 	int best = 0;
@@ -415,32 +723,35 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f, struct ogat
 	r->dy = dy;
 	if (!s->set.track_drift)
 		return;
+	f = f0;
 	/* drift: +-1 px per frame against the best-matching reference frame, ties keep the drift */
 	const struct ogate_frame *M = s->ref[best];
-	int inset = (abs(dx) > abs(dy) ? abs(dx) : abs(dy)) + 1;
-	if (2 * inset + 8 > H || 2 * inset + 8 > W)
-		return;
 	static const int order[3] = { 0, -1, 1 };
-	double v[9];
+	int cand[9][2];
 	for (int a = 0; a < 3; a++)
 		for (int c = 0; c < 3; c++) {
-			int cx = dx + order[a], cy = dy + order[c];
-			if (s->fmt == OGATE_PIX_U8)
-				s->rp[a * 3 + c] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
-			else
-				v[a * 3 + c] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+			cand[a * 3 + c][0] = dx + order[a];
+			cand[a * 3 + c][1] = dy + order[c];
 		}
-	if (s->fmt == OGATE_PIX_U8) {
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp, 9,
-				   f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
-		for (int k = 0; k < 9; k++)
-			v[k] = (double)s->sad_out[k];
-	}
+	double v[9];
+	if (drift_scores(s, M, f, cand, 9, v))
+		return;
 	int bk = 0;	/* first minimum in candidate order: ties keep the current drift */
 	for (int k = 1; k < 9; k++)
 		if (v[k] < v[bk])
 			bk = k;
 	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
+	if (s->set.subpixel_drift) {
+		if (bk == 0) {	/* V fit across the candidates: the sub-pixel part of the drift */
+			double mr = ogate_vfit(v[3], v[0], v[6]).x, mc = ogate_vfit(v[1], v[0], v[2]).x;
+			double g = s->set.subpixel_gain;
+			s->fdx += g * (fmax(-0.5, fmin(0.5, mr)) - s->fdx);
+			s->fdy += g * (fmax(-0.5, fmin(0.5, mc)) - s->fdy);
+		} else {	/* the integer part moved: keep the total drift continuous */
+			s->fdx = fmax(-1, fmin(1, s->fdx - (bdx - dx)));
+			s->fdy = fmax(-1, fmin(1, s->fdy - (bdy - dy)));
+		}
+	}
 	s->dx = bdx;
 	s->dy = bdy;
 }
@@ -497,13 +808,16 @@ static void predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f
 	s->last_sent_ns = when;
 	s->have_sent = 1;
 	r->triggered = 1;
-	r->trigger = (struct ogate_trigger){
+	r->trigger = (struct ogate_sync_trigger){
 		.time_ns = when,
 		.decided_at_ns = tl,
 		.decided_at_seq = f->meta.sequence,
 		.target_phase = s->info.target_phase,
 		.period_s = 2 * M_PI / pr.rate,
 		.ref_id = s->info.id,
+		.ref_first_seq = s->info.first_seq,
+		.ref_period_frames = s->info.period_frames,
+		.target_u = s->info.target_u,
 		.reason = reason,
 	};
 	if (s->sink)
@@ -512,6 +826,8 @@ static void predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f
 
 static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
 {
+	if (s->frames_since_ref == 0 && s->set.track_drift && s->set.bootstrap_drift_range > 0)
+		drift_bootstrap(s, f, s->set.bootstrap_drift_range);
 	match(s, f, r);
 	r->has_phase = 1;
 	double unw = r->phase;
@@ -578,10 +894,19 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 	r->gap = gap;
 	if (!s->have_ref) {
 		r->state = OGATE_SYNC_DETERMINE;
-		return determine(s, f, gap, r);
+		return determine_first(s, f, gap, r);
 	}
 	r->state = OGATE_SYNC_LOCKED;
 	locked(s, f, gap, r);
+	s->frames_since_ref++;
+	s->triggers_since_ref += r->triggered;
+	if (!s->refreshing && ((s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
+			       (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
+		s->refreshing = 1;
+		buffer_reset(s);
+	}
+	if (s->refreshing)
+		return refresh_step(s, f, gap, r);
 	return 0;
 }
 
@@ -600,5 +925,9 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase)
 	if (!(phase >= 0 && phase < 2 * M_PI))
 		return -EINVAL;
 	set_target(s, phase * s->info.period_frames / (2 * M_PI));
+	/* the same heart phase expressed in the first reference, for later alignments */
+	int Q = s->set.oga_resampled_period;
+	double tq = fmod(Q * s->info.target_u / s->info.period_frames - fmod(s->xabs ? s->xabs[s->g_cur] : 0, Q) + 2.0 * Q, Q);
+	s->target0 = tq / Q * s->P0;
 	return 0;
 }

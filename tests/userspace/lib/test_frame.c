@@ -6,6 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "ogate/frame.h"
+#include "ogate/sync.h"
+#include "ogate.h"	/* the kernel ABI: its names must not clash with the library's */
 
 static void new_frame_has_padded_stride_and_zeroed_pixels(void **state)
 {
@@ -54,12 +56,20 @@ static void copy_carries_pixels_and_metadata_across_strides(void **state)
 	ogate_frame_free(e);
 }
 
+static void library_and_kernel_abi_headers_coexist(void **state)
+{
+	struct ogate_trigger abi = { 0 };
+	struct ogate_sync_trigger lib = { 0 };
+	assert_int_equal(sizeof(abi.time_ns) + sizeof(lib.time_ns), 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(new_frame_has_padded_stride_and_zeroed_pixels),
 		cmocka_unit_test(invalid_geometry_is_refused),
 		cmocka_unit_test(copy_carries_pixels_and_metadata_across_strides),
+		cmocka_unit_test(library_and_kernel_abi_headers_coexist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

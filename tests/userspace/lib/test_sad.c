@@ -87,6 +87,29 @@ static void multi_sad_equals_single_sads_for_every_backend(void **state)
 	}
 }
 
+static void dot_product_is_exact_for_every_backend(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 100; iter++) {
+		int w = 1 + (int)(rnd() % 300), h = 1 + (int)(rnd() % 20);
+		size_t sa = (size_t)w + rnd() % 9, sb = (size_t)w + rnd() % 9;
+		uint8_t *a = malloc(sa * h), *b = malloc(sb * h);
+		for (size_t i = 0; i < sa * h; i++)
+			a[i] = (iter & 1) ? 255 : (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h; i++)
+			b[i] = (iter & 1) ? 255 : (uint8_t)rnd();
+		uint64_t ref = 0;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				ref += (uint64_t)a[y * sa + x] * b[y * sb + x];
+		for (size_t k = 0; k < nb; k++)
+			assert_int_equal(ogate_sad_dot_u8(be[k], a, sa, b, sb, w, h), ref);
+		free(a);
+		free(b);
+	}
+}
+
 static void sad_of_known_images_is_exact(void **state)
 {
 	uint8_t a[4 * 33], b[4 * 33];
@@ -149,6 +172,7 @@ int main(void)
 		cmocka_unit_test(all_backends_match_scalar_u8_on_random_geometry),
 		cmocka_unit_test(all_backends_match_scalar_u16_including_full_range),
 		cmocka_unit_test(multi_sad_equals_single_sads_for_every_backend),
+		cmocka_unit_test(dot_product_is_exact_for_every_backend),
 		cmocka_unit_test(sad_of_known_images_is_exact),
 		cmocka_unit_test(large_u16_frame_does_not_overflow),
 		cmocka_unit_test(dispatch_picks_an_available_backend_and_names_resolve),

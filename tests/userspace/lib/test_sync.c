@@ -51,10 +51,10 @@ static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t se
 
 struct sink_log {
 	int n;
-	struct ogate_trigger t[256];
+	struct ogate_sync_trigger t[256];
 };
 
-static void sink(void *ctx, const struct ogate_trigger *t)
+static void sink(void *ctx, const struct ogate_sync_trigger *t)
 {
 	struct sink_log *l = ctx;
 	if (l->n < 256)
@@ -110,7 +110,7 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	for (int i = 0; i < n; i++) {
 		if (!r[i].triggered)
 			continue;
-		const struct ogate_trigger *t = &r[i].trigger;
+		const struct ogate_sync_trigger *t = &r[i].trigger;
 		assert_int_equal(t->decided_at_seq, (uint64_t)i);
 		/* absolute time, after the frame, inside the latency budget window */
 		double lead = (double)(t->time_ns - t->decided_at_ns) * 1e-9;
@@ -295,6 +295,128 @@ static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(voi
 	blob_heart_free(&st.heart);
 }
 
+/* mean |phase error| over frames 250..449 with content shifted by a fraction of a pixel */
+static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.subpixel_drift = subpixel;
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	double err = 0, off = NAN;
+	int n = 0;
+	for (int i = 0; i < 450; i++) {
+		int moved = i >= 150;
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, moved ? 0.4 : 0, moved ? -0.3 : 0, 8);
+		ogate_sync_process(sy, f, &r);
+		ogate_frame_free(f);
+		if (r.has_phase && i < 150)	/* phase offset of this reference vs the truth */
+			off = ogate_wrap_pi(r.phase - phase_law_psi(&st.law, i / FPS));
+		if (i >= 250) {
+			err += fabs(ogate_wrap_pi(r.phase - phase_law_psi(&st.law, i / FPS) - off));
+			n++;
+		}
+	}
+	*sub_dx = r.sub_dx;
+	*sub_dy = r.sub_dy;
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+	return err / n;
+}
+
+static void subpixel_drift_is_estimated_and_reduces_phase_error(void **state)
+{
+	double sdx, sdy, e_off, e_on;
+	e_off = subpixel_run(0, &sdx, &sdy);
+	assert_true(sdx == 0 && sdy == 0);
+	e_on = subpixel_run(1, &sdx, &sdy);
+	/* content moved +0.4 rows, -0.3 cols: drift (-0.4, +0.3) */
+	assert_true(fabs(sdx + 0.4) < 0.15);
+	assert_true(fabs(sdy - 0.3) < 0.15);
+	assert_true(e_on < e_off);
+}
+
+static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(ogate_settings_set(&set, "refresh.after_triggers", "4"), 0);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.02);
+	struct ogate_sync_result r;
+	int refs = 0, ntrig = 0, unphased = 0;
+	uint32_t last_id = 0;
+	double goal0 = NAN, worst_goal = 0, worst_trig = 0;
+	for (int i = 0; i < 1400; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		refs += r.established;
+		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
+			unphased++;
+		if (!r.triggered)
+			continue;
+		ntrig++;
+		const struct ogate_sync_trigger *t = &r.trigger;
+		assert_true(t->ref_id >= last_id);
+		last_id = t->ref_id;
+		/* true heart phase of this reference's target */
+		double goal = fmod(phase_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		if (isnan(goal0))
+			goal0 = goal;
+		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
+		double psi_T = phase_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
+		worst_trig = fmax(worst_trig, fabs(ogate_wrap_pi(psi_T - goal0)));
+	}
+	assert_true(refs >= 4);		/* the first reference and three refreshes at least */
+	assert_true(last_id >= 4);
+	assert_int_equal(unphased, 0);	/* every frame is gated while a refresh is prepared */
+	assert_true(ntrig >= 35);	/* ~ (17.5 s - lock) / 0.42 s beats, one trigger each */
+	assert_true(worst_goal < 0.1);	/* OGA keeps the same heart phase across references */
+	assert_true(worst_trig < 0.1 * 2 * M_PI);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+static void target_set_while_locked_survives_later_refreshes(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.refresh_after_triggers = 4;
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	double goal0 = NAN, worst = 0;
+	int changed = 0, refs_after = 0;
+	for (int i = 0; i < 1100; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		if (!changed && i > 250 && r.state == OGATE_SYNC_LOCKED) {
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			assert_true(info.id >= 2);	/* already refreshed once: x != 0 */
+			assert_int_equal(ogate_sync_set_target_phase(sy, 3.0), 0);
+			changed = 1;
+		}
+		refs_after += changed && r.established;
+		if (!changed || !r.triggered)
+			continue;
+		double goal = fmod(phase_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		if (isnan(goal0))
+			goal0 = goal;
+		worst = fmax(worst, fabs(ogate_wrap_pi(goal - goal0)));
+	}
+	assert_true(refs_after >= 2);
+	assert_true(worst < 0.1);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 {
 	struct ogate_settings set;
@@ -374,6 +496,9 @@ int main(void)
 		cmocka_unit_test(defect1_unwrap_is_two_sided),
 		cmocka_unit_test(gap_in_the_stream_stops_fits_from_spanning_it),
 		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
+		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
+		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
+		cmocka_unit_test(target_set_while_locked_survives_later_refreshes),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),

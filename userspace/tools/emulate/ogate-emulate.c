@@ -19,7 +19,7 @@
 #define PROG "ogate-emulate"
 
 struct trig_row {
-	struct ogate_trigger t;
+	struct ogate_sync_trigger t;
 	uint64_t ref_first;
 	double ref_period, target_u;
 	double err_s, phase_err, period_true;	/* vs truth (NAN without) */
@@ -45,7 +45,10 @@ static void usage(FILE *f)
 		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
 		"  --plots svg|none      write phase.svg and a histogram (default svg)\n"
 		"  --quiet               no progress bar\n"
-		"Writes frames.csv, triggers.csv, phase.svg, histogram.svg and, last, summary.json.\n");
+		"Writes frames.csv, triggers.csv, phase.svg, histogram.svg and, last, summary.json.\n"
+		"Setting keys (see docs/analysis.md):\n");
+	for (const char *const *k = ogate_settings_keys(); *k; k++)
+		fprintf(f, "  %s\n", *k);
 }
 
 static int read_config(const char *path, struct ogate_settings *s)
@@ -195,6 +198,21 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* a JSON string literal (quotes, backslashes and control characters escaped) */
+static void json_str(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
 }
 
 static char outdir[4096];
@@ -393,7 +411,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
-	int ntrig = 0, lock_frame = -1, ngaps = 0, tty = !quiet && isatty(2);
+	static struct ogate_reference_info refs[4096];
+	int nest = 0, ntrig = 0, lock_frame = -1, ngaps = 0, tty = !quiet && isatty(2);
 	const int64_t base_ns = 1000000000LL;	/* arbitrary CLOCK_MONOTONIC-like origin */
 	double wall0 = now_s();
 	for (int i = 0; i < N; i++) {
@@ -414,11 +433,13 @@ int main(int argc, char **argv)
 		ngaps += r.gap;
 		if (r.established && lock_frame < 0)
 			lock_frame = i;
+		if (r.established) {
+			ogate_sync_get_reference(sy, &refs[nest < 4096 ? nest : 4095]);
+			nest++;
+		}
 		if (r.triggered) {
-			struct ogate_reference_info info;
-			ogate_sync_get_reference(sy, &info);
-			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = info.first_seq,
-							   .ref_period = info.period_frames, .target_u = info.target_u,
+			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
+							   .ref_period = r.trigger.ref_period_frames, .target_u = r.trigger.target_u,
 							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN };
 		}
 		if (tty && (i % 64 == 0 || i == N - 1)) {
@@ -573,8 +594,9 @@ int main(int argc, char **argv)
 	if (!f)
 		return 1;
 	double ivl = ogate_sync_frame_interval(sy);
-	fprintf(f, "{\n  \"input\": \"%s\",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", input, N, st.h, st.w,
-		8 * st.bytes);
+	fprintf(f, "{\n  \"input\": ");
+	json_str(f, input);
+	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w, 8 * st.bytes);
 	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n", ogate_sync_sad_backend(sy), ivl);
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
 	if (have_ref) {
@@ -584,10 +606,18 @@ int main(int argc, char **argv)
 			info.id, info.period_frames, info.period_frames * ivl, (unsigned long long)info.first_seq, info.length,
 			info.target_u, info.target_phase, info.barrier);
 	}
+	fprintf(f, "  \"references\": [");
+	for (int k = 0; k < nest && k < 4096; k++)
+		fprintf(f, "%s\n    {\"id\": %u, \"established_at_frame\": %llu, \"first_frame\": %llu, \"period_frames\": %.6f, "
+			   "\"target_u\": %.6f, \"barrier\": %d}", k ? "," : "", refs[k].id,
+			(unsigned long long)refs[k].established_seq, (unsigned long long)refs[k].first_seq,
+			refs[k].period_frames, refs[k].target_u, refs[k].barrier);
+	fprintf(f, "\n  ],\n");
 	double per_mean = 0;
 	for (int k = 0; k < ntrig; k++)
 		per_mean += trig[k].t.period_s / ntrig;
-	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d},\n", ntrig, nl, ngaps);
+	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, \"references\": %d},\n", ntrig,
+		nl, ngaps, nest);
 	fprintf(f, "  \"estimated_period_s_mean\": %.6f,\n", ntrig ? per_mean : 0.0);
 	fprintf(f, "  \"timing_us\": {\"all\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
 		psum / N, pct(proc, N, 50), pct(proc, N, 99), proc[N - 1]);

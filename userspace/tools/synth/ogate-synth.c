@@ -239,8 +239,15 @@ int main(int argc, char **argv)
 		   "\"drift\": %.9g, \"mod_amp\": %.9g, \"mod_period_s\": %.9g, \"psi0\": %.9g, \"T_run\": %.9g, "
 		   "\"noise\": %.9g, \"ts_jitter\": %.9g, \"xy_drift\": [%.9g, %.9g], \"seed\": %.0f, \"depth\": %.0f",
 		model, H, W, N, fps, period, drift, mod_amp, mod_period, psi0, law.t_run, noise, jitter, dy, dx, seed, depth);
-	if (is_ref)
-		fprintf(f, ", \"ref_tif\": \"%s\", \"ref_period_frames\": %.9g", ref_tif, ref_period);
+	if (is_ref) {
+		fprintf(f, ", \"ref_tif\": \"");
+		for (const char *p = ref_tif; *p; p++)
+			if (*p == '"' || *p == '\\')
+				fprintf(f, "\\%c", *p);
+			else if ((unsigned char)*p >= 0x20)
+				fputc(*p, f);
+		fprintf(f, "\", \"ref_period_frames\": %.9g", ref_period);
+	}
 	fprintf(f, "}\n");
 	fclose(f);
 	printf("{\"out\": \"%s\", \"shape\": [%d, %d, %d], \"period_s_min\": %.6f, \"period_s_max\": %.6f, "

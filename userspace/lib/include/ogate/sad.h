@@ -30,6 +30,9 @@ uint64_t ogate_sad_u16(const struct ogate_sad *s, const uint16_t *a, size_t astr
  * four-at-a-time kernel where it has one. */
 void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
 			const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out);
+/* Exact dot product sum a*b of two 8-bit windows (back end's kernel if it has one). */
+uint64_t ogate_sad_dot_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			  const uint8_t *b, size_t bstride, int w, int h);
 /* SAD of two whole frames; -EINVAL (returned through the int) if geometry/format differ. */
 int ogate_sad_frames(const struct ogate_sad *s, const struct ogate_frame *a,
 		     const struct ogate_frame *b, uint64_t *out);

@@ -29,7 +29,17 @@ struct ogate_settings {
 	/* sync */
 	double gap_factor;		/* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;		/* sync.track_drift (1): +-1 px/frame xy drift tracking */
+	int bootstrap_drift_range;	/* sync.bootstrap_drift_range (0): coarse drift search on the
+					 * first frame after a reference, in range(-r, r+1, 3) */
+	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
+	double subpixel_gain;		/* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
 	char sad_backend[16];		/* sync.sad_backend ("auto") */
+	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
+	int refresh_after_triggers;	/* refresh.after_triggers (0) */
+	int refresh_after_frames;	/* refresh.after_frames (0) */
+	int align_pixels_per_frame;	/* refresh.align_pixels_per_frame (1000000): alignment work per frame */
+	int oga_resampled_period;	/* oga.resampled_period (80) */
+	int oga_max_offset;		/* oga.max_offset (3) */
 	/* target: phase in rad, or frame in the reference; both < 0 = automatic */
 	double target_phase;		/* target.phase_rad (-1) */
 	double target_frame;		/* target.frame (-1) */

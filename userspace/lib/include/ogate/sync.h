@@ -17,18 +17,23 @@ enum ogate_sync_state {
 	OGATE_SYNC_LOCKED = 1,		/* a reference exists: every frame is phase-matched */
 };
 
-struct ogate_trigger {
+/* A committed trigger (named apart from the kernel ABI's struct ogate_trigger in
+ * include/uapi/ogate.h, so both headers can be used in one file). */
+struct ogate_sync_trigger {
 	int64_t time_ns;		/* absolute CLOCK_MONOTONIC time to fire */
 	int64_t decided_at_ns;		/* timestamp of the frame that decided it */
 	uint64_t decided_at_seq;	/* sequence of that frame */
 	double target_phase;		/* rad */
 	double period_s;		/* heart period estimated by the fit */
 	uint32_t ref_id;
+	uint64_t ref_first_seq;		/* sequence of that reference's unpadded frame 0 */
+	double ref_period_frames;
+	double target_u;		/* target position in that reference (frames) */
 	int reason;			/* enum ogate_trigger_reason */
 };
 
 /* Non-blocking trigger sink: called from ogate_sync_process; must not wait. */
-typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_trigger *t);
+typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_sync_trigger *t);
 
 struct ogate_sync_result {
 	enum ogate_sync_state state;
@@ -36,13 +41,14 @@ struct ogate_sync_result {
 	double phase;			/* [0, 2 pi) */
 	double unwrapped;		/* continuous phase (rad) */
 	int sad_argmin;			/* padded index of the best reference frame, -1 if none */
-	int dx, dy;			/* drift used for this frame (rows, cols) */
+	int dx, dy;			/* integer drift used for this frame (rows, cols) */
+	double sub_dx, sub_dy;		/* sub-pixel part compensated by resampling (px) */
 	int gap;			/* a gap (dropped frames / late frame) preceded this frame */
 	int established;		/* this frame established a new reference */
 	int has_prediction;
 	double wait_s;			/* predicted time to the next target phase */
 	int triggered;
-	struct ogate_trigger trigger;
+	struct ogate_sync_trigger trigger;
 };
 
 struct ogate_reference_info {

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* Drift estimation pinned by the reference's vectors on real frames of syn128_T042 (frame 51,
+ * rolled by +2 rows and -1 column, against its best-matching reference frame, stream frame 18). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "../../../userspace/lib/sync.c"
+#include "ref_vectors.h"
+
+#define DATA "tests/userspace/lib/data/syn128_T042_frames_18_51.u8"
+
+static struct ogate_frame *ref18, *rolled51, *f51;
+
+static int load(void **state)
+{
+	static uint8_t buf[2][128 * 128], roll[128 * 128];
+	FILE *f = fopen(DATA, "rb");
+	if (!f || fread(buf, 1, sizeof(buf), f) != sizeof(buf)) {
+		fprintf(stderr, "cannot read %s (run from the repository root)\n", DATA);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	for (int y = 0; y < 128; y++)	/* np.roll(frame, (+2, -1), axis=(0, 1)) */
+		for (int x = 0; x < 128; x++)
+			roll[y * 128 + x] = buf[1][((y - 2 + 128) % 128) * 128 + (x + 1) % 128];
+	ref18 = ogate_frame_wrap(OGATE_PIX_U8, 128, 128, 128, buf[0]);
+	rolled51 = ogate_frame_wrap(OGATE_PIX_U8, 128, 128, 128, roll);
+	f51 = ogate_frame_wrap(OGATE_PIX_U8, 128, 128, 128, buf[1]);
+	return 0;
+}
+
+static int unload(void **state)
+{
+	ogate_frame_free(ref18);
+	ogate_frame_free(rolled51);
+	ogate_frame_free(f51);
+	return 0;
+}
+
+static struct ogate_sync *sync_with_ref(void)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = ogate_sync_new(&set);
+	s->fmt = OGATE_PIX_U8;
+	s->w = s->h = 128;
+	s->L = 1;
+	s->ref = (struct ogate_frame **)&ref18;
+	return s;
+}
+
+static void bootstrap_search_matches_reference(void **state)
+{
+	struct ogate_sync *s = sync_with_ref();
+	drift_bootstrap(s, rolled51, 6);
+	assert_int_equal(s->dx, -3);
+	assert_int_equal(s->dy, 0);
+	s->ref = NULL;
+	ogate_sync_free(s);
+}
+
+/* one +-1 px update step from (dx, dy) against the best-matching reference frame */
+static void step(struct ogate_sync *s, int *dx, int *dy)
+{
+	static const int order[3] = { 0, -1, 1 };
+	int cand[9][2];
+	double v[9];
+	for (int a = 0; a < 3; a++)
+		for (int c = 0; c < 3; c++) {
+			cand[a * 3 + c][0] = *dx + order[a];
+			cand[a * 3 + c][1] = *dy + order[c];
+		}
+	assert_int_equal(drift_scores(s, ref18, rolled51, cand, 9, v), 0);
+	int bk = 0;
+	for (int k = 1; k < 9; k++)
+		if (v[k] < v[bk])
+			bk = k;
+	*dx = cand[bk][0];
+	*dy = cand[bk][1];
+}
+
+static void one_pixel_updates_match_reference(void **state)
+{
+	struct ogate_sync *s = sync_with_ref();
+	int dx = 0, dy = 0;
+	step(s, &dx, &dy);
+	assert_int_equal(dx, -1);
+	assert_int_equal(dy, 1);
+	dx = 1;
+	dy = 0;
+	step(s, &dx, &dy);
+	assert_int_equal(dx, 0);
+	assert_int_equal(dy, 1);
+	/* and it converges to the true drift (-2, +1) */
+	dx = dy = 0;
+	for (int i = 0; i < 4; i++)
+		step(s, &dx, &dy);
+	assert_int_equal(dx, -2);
+	assert_int_equal(dy, 1);
+	s->ref = NULL;
+	ogate_sync_free(s);
+}
+
+static void sad_on_real_frames_matches_reference_for_every_backend(void **state)
+{
+	/* frame 51 against reference frame 6 (stream frame 18) */
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (size_t k = 0; k < nb; k++) {
+		uint64_t v;
+		assert_int_equal(ogate_sad_frames(be[k], f51, ref18, &v), 0);
+		assert_int_equal(v, (uint64_t)ipf_vectors[0].sads[6]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sad_on_real_frames_matches_reference_for_every_backend),
+		cmocka_unit_test(bootstrap_search_matches_reference),
+		cmocka_unit_test(one_pixel_updates_match_reference),
+	};
+	return cmocka_run_group_tests(tests, load, unload);
+}

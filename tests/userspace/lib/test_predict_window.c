@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* The fit window on the reference's predict_trigger_wait vectors: it reaches back exactly to
+ * the barrier (two frames fewer than the reference's off-by-two lookup) and never spans a
+ * reference change or a timestamp gap. sync.c is included to drive its static predictor. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "../../../userspace/lib/sync.c"
+#include "ref_vectors.h"
+
+/* a sync object with a fake current reference (P, barrier 1, target) and 40 history entries */
+static struct ogate_sync *with_history(const double *t, const double *phi, int first_new_ref, int gap_at)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = ogate_sync_new(&set);
+	s->have_ref = 1;
+	s->info.id = 2;
+	s->info.period_frames = est_period;
+	s->info.barrier = (int)tb_barrier;
+	s->info.target_phase = ptw_target;
+	s->configured = 1;
+	for (int i = 0; i < 40; i++) {
+		struct hist *h = &s->hist[s->hhead];
+		h->t_ns = llround(t[i] * 1e9);
+		h->unw = phi[i];
+		h->ref_id = i < first_new_ref ? 1 : 2;
+		h->gap_before = i == gap_at;
+		s->hhead = (s->hhead + 1) % s->hcap;
+		if (s->hn < s->hcap)
+			s->hn++;
+	}
+	for (int i = 0; i < IVL_N; i++)
+		s->ivl[i] = 0.0125;
+	s->ivl_n = IVL_N;
+	return s;
+}
+
+static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, const double *phi)
+{
+	struct ogate_sync_result r = { 0 };
+	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U8, 8, 8);
+	struct ogate_frame_meta m = { .timestamp_ns = llround(t[39] * 1e9), .sequence = 39 };
+	ogate_frame_set_meta(f, &m);
+	r.phase = ogate_wrap_2pi(phi[39]);
+	r.unwrapped = phi[39];
+	predict_and_decide(s, f, &r);
+	ogate_frame_free(f);
+	return r;
+}
+
+static double fit_wait(const double *t, const double *phi, int n)
+{
+	struct ogate_predictor *p = ogate_predictor_create("linear");
+	struct ogate_prediction out;
+	assert_int_equal(ogate_predictor_predict(p, t + 40 - n, phi + 40 - n, (size_t)n, ptw_target, &out), 0);
+	ogate_predictor_destroy(p);
+	return out.wait_s;
+}
+
+static void clean_ramp_fits_back_to_the_barrier_two_frames_fewer_than_reference(void **state)
+{
+	struct ogate_sync *s = with_history(ptw0_t, ptw0_phi, 0, -1);
+	struct ogate_sync_result r = predict(s, ptw0_t, ptw0_phi);
+	assert_true(r.has_prediction);
+	int ours = (int)ptw0_used - 2;	/* the reference's window starts two frames before the barrier */
+	assert_true(fabs(r.wait_s - fit_wait(ptw0_t, ptw0_phi, ours)) < 1e-12);
+	assert_true(fabs(r.wait_s - ptw0_wait) < 1e-3);	/* a clean ramp: same forecast either way */
+	ogate_sync_free(s);
+}
+
+static void noisy_ramp_window_starts_at_the_barrier(void **state)
+{
+	struct ogate_sync *s = with_history(ptw1_t, ptw1_phi, 0, -1);
+	struct ogate_sync_result r = predict(s, ptw1_t, ptw1_phi);
+	assert_true(r.has_prediction);
+	/* window: the frames whose unwrapped phase is at or after the barrier crossing */
+	double since = ogate_wrap_2pi(ogate_wrap_2pi(ptw1_phi[39]) - 2 * M_PI * tb_barrier / est_period);
+	int n = 0;
+	while (n < 32 && ptw1_phi[39 - n] >= ptw1_phi[39] - since - 1e-9)
+		n++;
+	assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, n < 3 ? 3 : n)) < 1e-12);
+	assert_true(n < (int)ptw1_used);
+	ogate_sync_free(s);
+}
+
+static void window_never_spans_a_reference_change(void **state)
+{
+	/* reference: fit_barrier on entry 35 -> no prediction; here entries up to 35 belong to
+	 * the previous reference */
+	struct ogate_sync *s = with_history(ptw2_t, ptw2_phi, ptw2_fit_barrier + 1, -1);
+	struct ogate_sync_result r = predict(s, ptw2_t, ptw2_phi);
+	assert_true(ptw2_wait == -1);
+	assert_false(r.has_prediction);
+	ogate_sync_free(s);
+}
+
+static void window_never_spans_a_timestamp_gap(void **state)
+{
+	int gap = -1;
+	for (int i = 1; i < 40; i++)
+		if (ptw3_t[i] - ptw3_t[i - 1] > 0.02)
+			gap = i;
+	assert_true(gap > 0);
+	struct ogate_sync *s = with_history(ptw3_t, ptw3_phi, 0, gap);
+	struct ogate_sync_result r = predict(s, ptw3_t, ptw3_phi);
+	assert_true(ptw3_wait == -1);
+	assert_false(r.has_prediction);
+	ogate_sync_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(clean_ramp_fits_back_to_the_barrier_two_frames_fewer_than_reference),
+		cmocka_unit_test(noisy_ramp_window_starts_at_the_barrier),
+		cmocka_unit_test(window_never_spans_a_reference_change),
+		cmocka_unit_test(window_never_spans_a_timestamp_gap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
