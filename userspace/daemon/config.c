@@ -143,6 +143,27 @@ static const struct key_def keys[] = {
 	       "Record at start (see the record command)."),
 	K_INT("record.every", 1, 1000, "1",
 	      "Record every Nth frame."),
+
+	K_ENUM("stage.driver", "none|smc100|asi|sim", "none",
+	       "Motorised z stage for zstack/timelapse: none, Newport SMC100, ASI MS-2000/Tiger, or the simulated stage."),
+	K_STR("stage.port", PATH_LEN, "",
+	      "Serial port of the stage controller (smc100, asi), e.g. /dev/ttyUSB0."),
+	K_INT("stage.address", 1, 31, "1",
+	      "SMC100 controller address."),
+	K_INT("stage.baud", 0, 921600, "0",
+	      "Baud rate; 0 = the driver's default (SMC100 57600, ASI 9600)."),
+	K_STR("stage.axis", 1, "Z",
+	      "ASI axis letter."),
+	K_DBL("stage.min_um", -1e6, 1e6, "-1e6",
+	      "Soft lower limit in um (intersected with the controller's)."),
+	K_DBL("stage.max_um", -1e6, 1e6, "1e6",
+	      "Soft upper limit in um (intersected with the controller's)."),
+	K_INT("stage.reply_timeout_ms", 20, 60000, "500",
+	      "Deadline for one controller reply."),
+	K_INT("stage.move_timeout_ms", 100, 600000, "60000",
+	      "Deadline for a move to finish."),
+	K_DBL("stage.sim_speed_um_s", 1, 1e6, "1000",
+	      "Speed of the simulated stage."),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -159,7 +180,7 @@ static const struct key_def mode_keys[] = {
 #define NMODE_KEYS	(sizeof(mode_keys) / sizeof(mode_keys[0]))
 
 static const char *const table_sections[] = {
-	"daemon", "camera", "file", "synthetic", "output", "record",
+	"daemon", "camera", "file", "synthetic", "output", "record", "stage",
 };
 static const char *const delegated_sections[] = {
 	"reference", "prediction", "trigger", "sync", "target",

@@ -283,9 +283,13 @@ static void cmd_reset(void *ctx, int argc, char **argv, struct ogate_reply *r)
 {
 	struct daemon *d = ctx;
 
-	ogate_pipeline_reset(d->pipe);
-	ogate_reply_ok(r, "%s", strcmp(argv[0], "refresh") ? "reset: learning a new reference"
-							   : "refresh: learning a new reference, target kept");
+	if (!strcmp(argv[0], "refresh")) {
+		ogate_pipeline_refresh(d->pipe);
+		ogate_reply_ok(r, "refresh: learning a new reference, target carried over");
+	} else {
+		ogate_pipeline_reset(d->pipe);
+		ogate_reply_ok(r, "reset: learning a new reference");
+	}
 }
 
 static void cmd_record(void *ctx, int argc, char **argv, struct ogate_reply *r)

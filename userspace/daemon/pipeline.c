@@ -20,7 +20,7 @@
 #define LAT_WINDOW	1024	/* recent frame -> queued latencies kept */
 #define REC_POOL	16
 
-enum { CMD_NONE = 0, CMD_TARGET, CMD_RESET };
+enum { CMD_NONE = 0, CMD_TARGET, CMD_RESET, CMD_REFRESH };
 
 struct rec_item {
 	struct ogate_frame *f;
@@ -177,6 +177,14 @@ static void apply_command(struct ogate_pipeline *p)
 			ogate_info("target phase %.4f rad will apply once a reference is locked", ph);
 		else
 			ogate_success("target phase set to %.4f rad", ph);
+	} else if (cmd == CMD_REFRESH) {
+		int ret = ogate_sync_refresh(p->sync);
+
+		if (ret == 0)
+			ogate_info("refresh: learning a new reference, target carried over");
+		else
+			ogate_info("refresh ignored: %s", ret == -ENOENT ? "no reference yet" :
+							 "a refresh is already under way");
 	} else if (cmd == CMD_RESET) {
 		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
 
@@ -541,6 +549,12 @@ int ogate_pipeline_reset(struct ogate_pipeline *p)
 	pthread_mutex_lock(&p->st_lock);
 	p->st.lock_time_ns = 0;
 	pthread_mutex_unlock(&p->st_lock);
+	return 0;
+}
+
+int ogate_pipeline_refresh(struct ogate_pipeline *p)
+{
+	atomic_store(&p->cmd, CMD_REFRESH);
 	return 0;
 }
 

@@ -72,7 +72,9 @@ int ogate_pipeline_stop(struct ogate_pipeline *p);
 /* Only while stopped (mode switch); -EBUSY otherwise. */
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
 int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
-int ogate_pipeline_reset(struct ogate_pipeline *p);	/* learn a new reference */
+int ogate_pipeline_reset(struct ogate_pipeline *p);	/* forget everything, learn anew */
+/* Learn a new reference while gating on, target carried over (OGA alignment). */
+int ogate_pipeline_refresh(struct ogate_pipeline *p);
 int ogate_pipeline_record(struct ogate_pipeline *p, bool on);
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st);
 /*
