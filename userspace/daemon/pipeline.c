@@ -234,11 +234,28 @@ static void *analysis_main(void *arg)
 			int ret;
 
 			pthread_mutex_lock(&p->st_lock);
-			cookie = p->st.triggers + p->st.queue_errors + 1;
+			cookie = p->st.triggers + p->st.queue_errors + p->st.held + 1;
 			pthread_mutex_unlock(&p->st_lock);
+			if (p->o.gate && !p->o.gate(p->o.hook_ctx, cookie, r.trigger.time_ns,
+						     r.trigger.target_phase)) {
+				pthread_mutex_lock(&p->st_lock);
+				p->st.held++;
+				pthread_mutex_unlock(&p->st_lock);
+				goto analysed;
+			}
 			n = ogate_program_build(&p->o.program, r.trigger.time_ns, cookie, req);
 			ret = ogate_sink_queue(p->sink, req, n);
 			now = now_ns();
+			if (ret && p->o.outcome) {
+				for (size_t k = 0; k < n; k++) {
+					struct ogate_sink_event miss = {
+						.type = OGATE_SINK_MISSED, .line = req[k].line_mask,
+						.cookie = cookie, .time_ns = req[k].time_ns,
+					};
+
+					p->o.outcome(p->o.hook_ctx, &miss);
+				}
+			}
 			pthread_mutex_lock(&p->st_lock);
 			if (ret) {
 				p->st.queue_errors++;
@@ -254,6 +271,7 @@ static void *analysis_main(void *arg)
 			}
 			pthread_mutex_unlock(&p->st_lock);
 		}
+analysed:
 		record_frame(p, f, &r, trigger);
 		if (atomic_load(&p->prev_wanted) && pthread_mutex_trylock(&p->prev_lock) == 0) {
 			if (!p->prev || ogate_frame_width(p->prev) != ogate_frame_width(f) ||
@@ -338,6 +356,9 @@ static void handle_sink_events(struct ogate_pipeline *p)
 			}
 		}
 		pthread_mutex_unlock(&p->st_lock);
+		if (p->o.outcome)
+			for (i = 0; i < n; i++)
+				p->o.outcome(p->o.hook_ctx, &ev[i]);
 		for (i = 0; i < n; i++)
 			if (ev[i].type == OGATE_SINK_MISSED)
 				ogate_warning("trigger %llu missed: analysis or queueing too late by %.3f ms",
@@ -550,6 +571,11 @@ int ogate_pipeline_reset(struct ogate_pipeline *p)
 	p->st.lock_time_ns = 0;
 	pthread_mutex_unlock(&p->st_lock);
 	return 0;
+}
+
+int ogate_pipeline_cancel_pending(struct ogate_pipeline *p)
+{
+	return ogate_sink_cancel_all(p->sink);
 }
 
 int ogate_pipeline_refresh(struct ogate_pipeline *p)

@@ -28,6 +28,14 @@ struct ogate_pipeline_opts {
 	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
 	const char *record_dir;
 	int record_every;
+	/*
+	 * Acquisition hooks, may be NULL: gate decides on the analysis thread
+	 * whether a decided trigger is queued; outcome sees every pulse outcome
+	 * (io thread), refused queueing included as MISSED.
+	 */
+	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
+	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
+	void *hook_ctx;
 	/* pinged from the analysis loop (systemd watchdog), may be NULL */
 	void (*watchdog)(void *ctx);
 	void *watchdog_ctx;
@@ -49,6 +57,7 @@ struct ogate_pipeline_status {
 	uint64_t drops_analysis;	/* capture -> analysis ring full */
 	uint64_t drops_record;		/* recorder behind */
 	uint64_t triggers;		/* decided and queued */
+	uint64_t held;			/* decided but held back by an acquisition */
 	uint64_t queue_errors;		/* refused by the sink */
 	uint64_t fired, missed, cancelled, lost_events;
 	int64_t lock_time_ns;		/* first lock after start, 0 if none */
@@ -73,6 +82,8 @@ int ogate_pipeline_stop(struct ogate_pipeline *p);
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
 int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
 int ogate_pipeline_reset(struct ogate_pipeline *p);	/* forget everything, learn anew */
+/* Cancel every pulse queued on the sink and not yet started (abort). */
+int ogate_pipeline_cancel_pending(struct ogate_pipeline *p);
 /* Learn a new reference while gating on, target carried over (OGA alignment). */
 int ogate_pipeline_refresh(struct ogate_pipeline *p);
 int ogate_pipeline_record(struct ogate_pipeline *p, bool on);
