@@ -36,11 +36,13 @@ $(STAGE_TOOL): userspace/tools/ogate-stage.c $(STAGE_LIB) $(STAGE_HDRS) | $(BIN)
 STAGE_TDIR    := tests/userspace/stage
 STAGE_FAKES   := $(addprefix $(STAGE_TDIR)/,fake_ctl.c fake_smc100.c fake_asi.c)
 STAGE_TFLAGS   = $(CPPFLAGS) $(STAGE_INC) -I$(STAGE_TDIR) $(CFLAGS) $(SAN_FLAGS) -pthread
-STAGE_TLIBS   := -lcmocka $(STAGE_LDLIBS)
+STAGE_TLIBS   := -lcmocka $(STAGE_LDLIBS) -ldl
 STAGE_ALL_SOBJS := $(call STAGE_SOBJ,stage serial smc100 asi sim)
+# only named in pattern rules: keep them, or make deletes them as intermediates
+.SECONDARY: $(STAGE_ALL_SOBJS) $(STAGE_OBJS)
 
 STAGE_SUITES := $(TBIN)/test_stage_parsers $(TBIN)/test_stage_core $(TBIN)/test_stage_smc100 \
-                $(TBIN)/test_stage_asi
+                $(TBIN)/test_stage_asi $(TBIN)/test_stage_libserialport
 SUITES += $(STAGE_TDIR)/test_ogate_stage_tool.sh
 SUITES += $(STAGE_SUITES)
 

@@ -230,7 +230,6 @@ int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *op
 		goto fail;
 	}
 	s->opts.port = s->port;
-	s->opts.transport = NULL;  /* not owned; drivers read opts->transport at open */
 	if (s->opts.reply_timeout_ms <= 0)
 		s->opts.reply_timeout_ms = 500;
 	if (s->opts.move_timeout_ms <= 0)
@@ -247,6 +246,7 @@ int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *op
 		rc = stage_fail(s, -EINVAL, "bad soft limits [%g, %g] µm", s->min_um, s->max_um);
 		goto fail;
 	}
+	/* the transport string is not owned: valid during open only */
 	s->opts.transport = opts->transport ? opts->transport : "auto";
 	rc = ops->open(s);
 	s->opts.transport = NULL;

@@ -41,8 +41,13 @@ static void advance(struct fake_smc100 *m)
 	if (m->fail_next_move) {
 		m->fail_next_move = false;
 		m->pos = m->from + (m->target - m->from) / 2;
-		m->flags |= 0x0020;     /* following error */
-		m->state = 0x0F;        /* NOT REFERENCED from MOVING */
+		if (m->state == 0x1E) {
+			m->flags |= 0x0040;     /* homing time-out */
+			m->state = 0x0B;        /* NOT REFERENCED from HOMING */
+		} else {
+			m->flags |= 0x0020;     /* following error */
+			m->state = 0x0F;        /* NOT REFERENCED from MOVING */
+		}
 		return;
 	}
 	m->pos = m->target;

@@ -383,6 +383,19 @@ static void following_error_during_move_is_eio(void **state)
 	assert_contains(ogate_stage_last_error(x->s), "1TS00200F");
 }
 
+static void homing_failure_is_eio_with_decoded_flags(void **state)
+{
+	struct fx *x = *state;
+
+	model_set(x, 0x0A, 3.0);
+	x->m.fail_next_move = true;
+	assert_int_equal(ogate_stage_home(x->s), 0);
+	assert_int_equal(ogate_stage_wait_still(x->s, 2000), -EIO);
+	assert_contains(ogate_stage_last_error(x->s), "NOT REFERENCED from HOMING");
+	assert_contains(ogate_stage_last_error(x->s), "homing time-out");
+	assert_contains(ogate_stage_last_error(x->s), "\"1TS00400B\"");
+}
+
 static void wait_deadline_is_etimedout_and_stops_mid_move(void **state)
 {
 	struct fx *x = *state;
@@ -458,6 +471,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(error_check_timeout_is_logged_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(hangup_mid_command_is_epipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(following_error_during_move_is_eio, setup, teardown),
+		cmocka_unit_test_setup_teardown(homing_failure_is_eio_with_decoded_flags, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(wait_deadline_is_etimedout_and_stops_mid_move, setup,
 						teardown),
 		cmocka_unit_test_teardown(silent_controller_fails_open_naming_the_command, teardown),
