@@ -44,15 +44,17 @@ OGATED_CAM_DEFS := -DOGATE_HAVE_LIBCAMERA
 OGATED_CAM_LIBS  = $(CAM_LIB) $(CAM_LDLIBS)
 OGATED_CAM_DEPS := $(CAM_LIB)
 endif
-$(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) \
-		$(OGATED_CAM_DEPS) $(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(OGATED_CAM_DEFS) $(CFLAGS) -o $@ $< \
-		$(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) $(AN_LIB) $(OGATED_CAM_LIBS) \
-		$(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS)
+$(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_DIR)/acq.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) \
+		$(DAEMON_CTL_LIB) $(STAGE_LIB) $(OGATED_CAM_DEPS) $(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
+	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(STAGE_INC) $(OGATED_CAM_DEFS) $(CFLAGS) \
+		-o $@ $< $(DAEMON_DIR)/acq.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) \
+		$(STAGE_LIB) $(AN_LIB) $(OGATED_CAM_LIBS) $(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS) $(STAGE_LDLIBS)
 PROGRAMS += $(BIN)/ogated
-SUITES   += tests/integration/daemon/run.sh
+SUITES   += tests/integration/daemon/run.sh tests/integration/zstack/run.sh
 
 INSTALL_TARGETS += install-daemon
 install-daemon: $(BIN)/ogated
 	install -D -m 0755 $(BIN)/ogated $(DESTDIR)$(PREFIX)/bin/ogated
 .PHONY: install-daemon
+tests/integration/zstack/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(STAGE_FAKESRV)
+tests/integration/daemon/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(BIN)/ogate-synth $(BIN)/ogate-emulate

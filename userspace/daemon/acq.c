@@ -18,7 +18,7 @@
 struct ogate_acq {
 	struct ogate_stage *stage;
 	struct ogate_pipeline *pipe;
-	char csv_dir[512];
+	char csv_dir[400];
 	unsigned int pulses;		/* per trigger (laser, camera) */
 	uint32_t laser_mask;
 
@@ -29,6 +29,7 @@ struct ogate_acq {
 	struct ogate_acq_plan plan;
 	struct ogate_acq_status st;
 	atomic_bool running;		/* a program is active: gate triggers */
+	atomic_bool hold;		/* homing: no triggers at all */
 	atomic_bool abort;
 
 	/* the trigger of the current plane, handed over by the gate */
@@ -84,6 +85,8 @@ bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
 {
 	struct ogate_acq *a = ctx;
 
+	if (atomic_load(&a->hold))
+		return false;
 	if (!atomic_load(&a->running))
 		return true;		/* no program: gate freely */
 	if (!atomic_exchange(&a->armed, false))
@@ -220,6 +223,16 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 	return ret;
 }
 
+static void wait_pulses_done(struct ogate_acq *a, int64_t deadline)
+{
+	while (a->pipe && ogate_pipeline_pulses_in_flight(a->pipe) && !atomic_load(&a->abort) &&
+	       now_ns() < deadline) {
+		struct timespec ts = { 0, 2000000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void *acq_main(void *arg)
 {
 	struct ogate_acq *a = arg;
@@ -236,6 +249,8 @@ static void *acq_main(void *arg)
 		return NULL;
 	}
 	fprintf(csv, "stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
+	/* triggers queued before the program (free-running) finish before any move */
+	wait_pulses_done(a, t_start + 5000000000LL);
 	if (isnan(z0) && ogate_stage_position(a->stage, &z0)) {
 		fail(a, "stage position", -EIO);
 		goto out;
@@ -396,4 +411,25 @@ void ogate_acq_free(struct ogate_acq *a)
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
+}
+
+int ogate_acq_home(struct ogate_acq *a, double *pos_um, char *err, size_t errlen)
+{
+	int ret;
+
+	if (atomic_load(&a->running)) {
+		snprintf(err, errlen, "an acquisition is running (abort it first)");
+		return -EBUSY;
+	}
+	atomic_store(&a->hold, true);
+	wait_pulses_done(a, now_ns() + 5000000000LL);
+	ret = ogate_stage_home(a->stage);
+	if (!ret)
+		ret = ogate_stage_wait_still(a->stage, 0);
+	if (!ret && ogate_stage_position(a->stage, pos_um))
+		ret = -EIO;
+	atomic_store(&a->hold, false);
+	if (ret)
+		snprintf(err, errlen, "homing failed: %s", ogate_stage_last_error(a->stage));
+	return ret;
 }

@@ -56,6 +56,12 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 /* Pending triggers cancelled, stage stopped, position logged. -EALREADY if idle. */
 int ogate_acq_abort(struct ogate_acq *a);
 void ogate_acq_get_status(struct ogate_acq *a, struct ogate_acq_status *st);
+/*
+ * Move the stage outside a program (homing): triggers are held back and
+ * in-flight pulses finish first, so no motion overlaps an exposure.
+ * -EBUSY while a program runs.
+ */
+int ogate_acq_home(struct ogate_acq *a, double *pos_um, char *err, size_t errlen);
 
 /* Pipeline hooks (analysis thread; io thread). */
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acq.h"
 #include "config.h"
 #include "control.h"
 #include "log.h"
@@ -38,6 +39,8 @@ struct daemon {
 	struct ogate_sink *sink;
 	struct ogate_source *src;
 	struct ogate_pipeline *pipe;
+	struct ogate_stage *stage;
+	struct ogate_acq *acq;
 	char mode[OGATE_MODE_NAME_LEN];
 	pthread_mutex_t lock;	/* serialises commands that restart the pipeline */
 };
@@ -178,6 +181,20 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
 	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
 	pthread_mutex_unlock(&d->lock);
+	if (d->acq) {
+		struct ogate_acq_status as;
+
+		ogate_acq_get_status(d->acq, &as);
+		ogate_reply_kv(r, "acq_state", "%s", as.state);
+		ogate_reply_kv(r, "acq_stack", "%d", as.stack);
+		ogate_reply_kv(r, "acq_plane", "%d", as.plane);
+		ogate_reply_kv(r, "acq_z_um", "%.4f", as.z_um);
+		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
+		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
+		ogate_reply_kv(r, "acq_csv", "%s", as.csv);
+		if (as.error[0])
+			ogate_reply_kv(r, "acq_error", "%s", as.error);
+	}
 }
 
 static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
@@ -352,6 +369,110 @@ static void cmd_preview(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_ok(r, "frame %llu written to %s", (unsigned long long)seq, argv[1]);
 }
 
+/* key=value words into an acquisition plan; -EINVAL names the bad word. */
+static int parse_plan(int argc, char **argv, struct ogate_acq_plan *pl, char *err, size_t len)
+{
+	int i;
+
+	*pl = (struct ogate_acq_plan){ .planes = 0, .start_um = NAN, .per_plane = 1, .stacks = 1,
+				       .ref_plane = -1 };
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '='), *end;
+		double v;
+
+		if (!eq)
+			goto bad;
+		*eq = '\0';
+		v = strtod(eq + 1, &end);
+		if (*end || end == eq + 1) {
+			*eq = '=';
+			goto bad;
+		}
+		if (!strcmp(argv[i], "planes"))
+			pl->planes = (int)v;
+		else if (!strcmp(argv[i], "step_um"))
+			pl->step_um = v;
+		else if (!strcmp(argv[i], "start_um"))
+			pl->start_um = v;
+		else if (!strcmp(argv[i], "per_plane"))
+			pl->per_plane = (int)v;
+		else if (!strcmp(argv[i], "stacks"))
+			pl->stacks = (int)v;
+		else if (!strcmp(argv[i], "every_s"))
+			pl->every_s = v;
+		else if (!strcmp(argv[i], "ref_plane"))
+			pl->ref_plane = (int)v;
+		else if (!strcmp(argv[i], "max_triggers"))
+			pl->max_triggers = v > 0 ? (uint64_t)v : 0;
+		else if (!strcmp(argv[i], "time_limit_s"))
+			pl->time_limit_s = v;
+		else {
+			*eq = '=';
+			goto bad;
+		}
+	}
+	if (!strcmp(argv[0], "timelapse") && (pl->stacks < 2 || !(pl->every_s > 0))) {
+		snprintf(err, len, "timelapse needs stacks=N (>= 2) and every_s=T (> 0)");
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	snprintf(err, len, "'%s' is not one of planes=, step_um=, start_um=, per_plane=, stacks=, every_s=, ref_plane=, max_triggers=, time_limit_s= with a number",
+		 argv[i]);
+	return -EINVAL;
+}
+
+static void cmd_acquire(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	struct ogate_acq_plan plan;
+	char err[256];
+	int ret;
+
+	if (!d->acq) {
+		ogate_reply_err(r, ENODEV, "no stage configured (stage.driver)");
+		return;
+	}
+	ret = parse_plan(argc, argv, &plan, err, sizeof(err));
+	if (!ret)
+		ret = ogate_acq_start(d->acq, &plan, err, sizeof(err));
+	if (ret)
+		ogate_reply_err(r, -ret, "%s", err);
+	else
+		ogate_reply_ok(r, "%s started: %d plane(s) x %d stack(s)", argv[0], plan.planes,
+			       plan.stacks);
+}
+
+static void cmd_home(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+	char err[256];
+	double pos;
+	int ret;
+
+	if (!d->acq) {
+		ogate_reply_err(r, ENODEV, "no stage configured (stage.driver)");
+		return;
+	}
+	ret = ogate_acq_home(d->acq, &pos, err, sizeof(err));
+	if (ret) {
+		ogate_reply_err(r, -ret, "%s", err);
+		return;
+	}
+	ogate_info("stage homed at %.3f um", pos);
+	ogate_reply_ok(r, "homed at %.3f um", pos);
+}
+
+static void cmd_abort(void *ctx, int argc, char **argv, struct ogate_reply *r)
+{
+	struct daemon *d = ctx;
+
+	if (!d->acq || ogate_acq_abort(d->acq))
+		ogate_reply_err(r, EALREADY, "no acquisition running");
+	else
+		ogate_reply_ok(r, "aborted: pending triggers cancelled, stage stopped");
+}
+
 static const struct ogate_control_cmd commands[] = {
 	{ "status", "status", 0, 0, cmd_status },
 	{ "stats", "stats", 0, 0, cmd_stats },
@@ -363,7 +484,44 @@ static const struct ogate_control_cmd commands[] = {
 	{ "record", "record on|off", 1, 1, cmd_record },
 	{ "mode", "mode NAME", 1, 1, cmd_mode },
 	{ "preview", "preview PATH (latest frame as PGM)", 1, 1, cmd_preview },
+	{ "zstack", "zstack planes=N step_um=S [per_plane=K] [start_um=Z] [max_triggers=N] [time_limit_s=T]",
+	  1, 8, cmd_acquire },
+	{ "timelapse", "timelapse stacks=N every_s=T planes=N step_um=S [ref_plane=K] [...]", 2, 9,
+	  cmd_acquire },
+	{ "abort", "abort (stop a zstack or timelapse)", 0, 0, cmd_abort },
+	{ "home", "home (home the stage; controllers such as the SMC100 need it after power-up)",
+	  0, 0, cmd_home },
 };
+
+/* The stage, when one is configured; NULL and *err otherwise. */
+static int open_stage(struct daemon *d)
+{
+	const struct ogate_config *c = d->cfg;
+	const char *driver = ogate_config_str(c, "stage.driver");
+	struct ogate_stage_opts o;
+	char err[256];
+	int ret;
+
+	if (!strcmp(driver, "none"))
+		return 0;
+	ogate_stage_opts_init(&o);
+	o.driver = driver;
+	o.port = ogate_config_str(c, "stage.port");
+	o.address = (int)ogate_config_int(c, "stage.address");
+	o.baud = (int)ogate_config_int(c, "stage.baud");
+	o.axis = ogate_config_str(c, "stage.axis")[0];
+	o.min_um = ogate_config_double(c, "stage.min_um");
+	o.max_um = ogate_config_double(c, "stage.max_um");
+	o.reply_timeout_ms = (int)ogate_config_int(c, "stage.reply_timeout_ms");
+	o.move_timeout_ms = (int)ogate_config_int(c, "stage.move_timeout_ms");
+	o.sim_speed_um_s = ogate_config_double(c, "stage.sim_speed_um_s");
+	ret = ogate_stage_open(&d->stage, &o, err, sizeof(err));
+	if (ret)
+		ogate_error("stage %s on %s: %s", driver, o.port[0] ? o.port : "(no port)", err);
+	else
+		ogate_info("stage: %s %s", driver, ogate_stage_identity(d->stage));
+	return ret;
+}
 
 /* ---- main ---------------------------------------------------------------- */
 
@@ -491,9 +649,23 @@ int main(int argc, char **argv)
 		ogate_sink_free(d.sink);
 		return 1;
 	}
+	if (open_stage(&d)) {
+		ogate_source_free(d.src);
+		ogate_sink_free(d.sink);
+		return 1;
+	}
+	if (d.stage) {
+		d.acq = ogate_acq_new(d.stage, ogate_config_str(d.cfg, "record.dir"),
+				      po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line);
+		po.gate = ogate_acq_gate;
+		po.outcome = ogate_acq_outcome;
+		po.hook_ctx = d.acq;
+	}
 	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
 	if (!d.pipe)
 		return 1;
+	if (d.acq)
+		ogate_acq_set_pipeline(d.acq, d.pipe);
 	ctl = ogate_control_new(ogate_config_str(d.cfg, "daemon.socket"),
 				ogate_config_str(d.cfg, "daemon.socket_group"),
 				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
@@ -533,11 +705,14 @@ int main(int argc, char **argv)
 	}
 	ogate_notify("STOPPING=1");
 	ogate_control_stop(ctl);
+	ogate_acq_free(d.acq);	/* aborts a program: stage stopped */
 	pthread_mutex_lock(&d.lock);
 	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
 	pthread_mutex_unlock(&d.lock);
 	ogate_control_free(ctl);
 	ogate_sink_free(d.sink);	/* outputs inactive */
+	if (d.stage)
+		ogate_stage_close(d.stage);
 	ogate_source_free(d.src);
 	ogate_config_free(d.cfg);
 	ogate_info("ogated stopped");

@@ -573,6 +573,16 @@ int ogate_pipeline_reset(struct ogate_pipeline *p)
 	return 0;
 }
 
+uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&p->st_lock);
+	n = p->queued_pulses - p->done_pulses;
+	pthread_mutex_unlock(&p->st_lock);
+	return n;
+}
+
 int ogate_pipeline_cancel_pending(struct ogate_pipeline *p)
 {
 	return ogate_sink_cancel_all(p->sink);

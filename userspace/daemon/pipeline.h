@@ -82,6 +82,8 @@ int ogate_pipeline_stop(struct ogate_pipeline *p);
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
 int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
 int ogate_pipeline_reset(struct ogate_pipeline *p);	/* forget everything, learn anew */
+/* Pulses queued on the sink without an outcome yet. */
+uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p);
 /* Cancel every pulse queued on the sink and not yet started (abort). */
 int ogate_pipeline_cancel_pending(struct ogate_pipeline *p);
 /* Learn a new reference while gating on, target carried over (OGA alignment). */

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# A 10-plane z-stack end to end: ogated on the synthetic camera with the
+# dry-run sink, a simulated Newport SMC100 on a pseudo-terminal (driven
+# through the real driver), started and checked over the control socket.
+# Pins: exactly one trigger per plane, and no stage motion (as the
+# simulated controller itself logs it) overlaps any exposure (laser or
+# camera pulse, as the sink recorded it). TAP output.
+set -u
+cd "$(dirname "$0")/../../.."
+bin=build/bin
+tmp=$(mktemp -d /tmp/ogate-zstack.XXXXXX)
+trap 'kill $pid $srv 2>/dev/null; rm -rf "$tmp"' EXIT
+sock=$tmp/ogated.sock
+n=0 rc=0 pid= srv=
+check() { local name=$1; shift; n=$((n + 1))
+	if "$@"; then echo "ok $n $name"; else echo "not ok $n $name"; sed 's/^/# /' "$tmp/out" 2>/dev/null | tail -5; rc=1; fi; }
+cli() { "$bin/ogate-client" -s "$sock" "$@" >"$tmp/out" 2>&1; }
+val() { cli status && sed -n "s/^$1=//p" "$tmp/out"; }
+wait_for() { local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -lt $end ]; do "$@" && return 0; sleep 0.2; done; return 1; }
+locked() { [ "$(val locked)" = yes ]; }
+acq_is() { [ "$(val acq_state)" = "$1" ]; }
+
+echo "1..10"
+# 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
+build/test/fake_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1 &
+srv=$!
+wait_for 5 test -s "$tmp/port"
+cat >"$tmp/ogated.conf" <<CONF
+[daemon]
+socket = $sock
+socket_group =
+[synthetic]
+size = 96
+[output]
+sink = dryrun
+dryrun_file = $tmp/pulses.csv
+laser_width_us = 20000
+camera_laser_delay_us = 1000
+[record]
+dir = $tmp/rec
+[stage]
+driver = smc100
+port = $(cat "$tmp/port")
+CONF
+"$bin/ogated" --config "$tmp/ogated.conf" >"$tmp/log" 2>&1 &
+pid=$!
+check daemon_starts_with_the_smc100_on_a_pty wait_for 10 test -S "$sock"
+check locks_on_the_synthetic_heart wait_for 15 locked
+check stage_homes cli home
+check zstack_is_accepted cli zstack planes=10 step_um=5 start_um=100
+check stack_completes wait_for 60 acq_is done
+check zstack_with_a_bad_value_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=oops >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
+check zstack_beyond_the_limits_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=1000 start_um=20000 >$tmp/out 2>&1 && grep -q ERANGE $tmp/out"
+csv=$(val acq_csv)
+kill -TERM $pid; wait $pid; pid=
+kill $srv; wait $srv 2>/dev/null; srv=
+
+# exactly one trigger per plane, planes 0..9 at 100..145 um
+check one_trigger_per_plane awk -F, 'NR > 1 { k++; seen[$2]++; if ($3 != 100 + 5 * $2) bad++ }
+	END { for (p = 0; p < 10; p++) if (seen[p] != 1) bad++; exit !(k == 10 && !bad) }' "$csv"
+# the stack's exposures: the pulses of the triggers in the run CSV
+awk -F, 'NR == FNR { if (FNR > 1) t[$4] = 1; next } ($1 == "fired") && ($2 in t) { print $5 "," $6 }' \
+	"$csv" "$tmp/pulses.csv" >"$tmp/stack_exposures"
+check every_plane_exposure_fired test "$(wc -l <"$tmp/stack_exposures")" -eq 20
+# every exposure of the whole run, free-running triggers around homing included
+awk -F, '$1 == "fired" { print $5 "," $6 }' "$tmp/pulses.csv" >"$tmp/exposures"
+echo "# $(wc -l <"$tmp/moves.csv") stage motions, $(wc -l <"$tmp/exposures") pulses"
+# (homing, then one move per plane: at least 11 motions)
+check no_stage_motion_during_any_exposure awk -F, 'NR == FNR { ms[NR] = $1; me[NR] = $2; m = NR; next }
+	{ for (i = 1; i <= m; i++) if (ms[i] < $2 && $1 < me[i]) { print "overlap", ms[i], me[i], $1, $2; bad++ } }
+	END { exit bad > 0 || m < 11 }' "$tmp/moves.csv" "$tmp/exposures"
+exit $rc
