@@ -21,7 +21,7 @@ wait_for() { local end=$((SECONDS + $1)); shift
 locked() { [ "$(val locked)" = yes ]; }
 acq_is() { [ "$(val acq_state)" = "$1" ]; }
 
-echo "1..10"
+echo "1..16"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
 build/test/fake_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1 &
 srv=$!
@@ -53,6 +53,23 @@ check stack_completes wait_for 60 acq_is done
 check zstack_with_a_bad_value_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=oops >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
 check zstack_beyond_the_limits_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=1000 start_um=20000 >$tmp/out 2>&1 && grep -q ERANGE $tmp/out"
 csv=$(val acq_csv)
+
+# a limit: stop after 3 triggers
+check max_triggers_stops_the_program sh -c "$bin/ogate-client -s $sock zstack planes=10 step_um=2 start_um=0 max_triggers=3 >/dev/null"
+wait_for 30 acq_is done
+check program_stopped_after_3_triggers test "$(val acq_triggers)" = 3
+# a timelapse: 2 stacks of 3 planes 4 s apart, reference refreshed at plane 1
+check timelapse_is_accepted cli timelapse stacks=2 every_s=4 planes=3 step_um=5 start_um=50 ref_plane=1
+check timelapse_completes_both_stacks wait_for 40 acq_is done
+tl=$(val acq_csv)
+check second_stack_starts_a_period_later_and_reference_was_refreshed sh -c \
+	"awk -F, 'NR > 1 { k++; if (\$1 == 0 && !t0) t0 = \$9; if (\$1 == 1 && !t1) t1 = \$9 }
+	  END { exit !(k == 6 && (t1 - t0) >= 3.9e9) }' $tl && grep -q 'refreshing the reference at plane 1' $tmp/log"
+# abort: pending triggers cancelled, stage stopped, position logged
+cli zstack planes=200 step_um=2 start_um=0
+sleep 2
+check abort_stops_the_program_and_logs_the_position sh -c \
+	"$bin/ogate-client -s $sock abort >/dev/null && grep -q 'stage stopped at' $tmp/log"
 kill -TERM $pid; wait $pid; pid=
 kill $srv; wait $srv 2>/dev/null; srv=
 
