@@ -429,7 +429,9 @@ int ogate_lc_list(struct ogate_lc_info *info, size_t max)
 		info[i].model[0] = '\0';
 		const auto model = cams[i]->properties().get(properties::Model);
 		if (model)
-			snprintf(info[i].model, sizeof(info[i].model), "%s", model->c_str());
+			/* std::string up to 0.6, std::string_view from 0.7 */
+			snprintf(info[i].model, sizeof(info[i].model), "%.*s",
+				 (int)model->size(), model->data());
 	}
 	ret = (int)cams.size();
 	cams.clear();
