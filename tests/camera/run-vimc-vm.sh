@@ -44,6 +44,7 @@ busybox=$(command -v busybox || true)
 ipadir=$(pkg-config --variable=libdir libcamera)/libcamera
 [ -f "$ipadir/ipa_vimc.so" ] || die "libcamera's vimc IPA missing (install libcamera-ipa)"
 
+t_start=$SECONDS
 # --- vimc, out of tree from Debian's linux-source (not built in its config) -
 vsrc=$out/vimc-src
 if [ ! -f "$vsrc/vimc-core.c" ]; then
@@ -67,6 +68,7 @@ fi
 make -s -C "$kdir" M="$vsrc" CONFIG_VIDEO_VIMC=m modules >"$out/kbuild.log" 2>&1 ||
 	{ cat "$out/kbuild.log"; die "building vimc for $kver failed"; }
 
+t_vimc=$SECONDS
 # --- guest programs, dynamically linked against the host's libcamera -------
 make --no-print-directory -s build/test/camera_vimc_test build/bin/ogate-camtest >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log"; die "building the guest programs failed"; }
@@ -126,6 +128,7 @@ cp tests/camera/guest-init.sh "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"
 
+t_pack=$SECONDS
 # --- boot --------------------------------------------------------------------
 qemu_args=(-M pc -cpu max -m 512 -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinuz" -initrd "$out/initramfs.gz" -global PIIX4_PM.disable_s3=0
@@ -150,5 +153,7 @@ if ! boot; then
 	fi
 fi
 grep -v '^OGATE-VM-RESULT' "$out/output.log" | tr -d '\r'
+echo "# run-vimc-vm: vimc source+build $((t_vimc - t_start)) s, programs+initramfs $((t_pack - t_vimc)) s," \
+	"qemu $((SECONDS - t_pack)) s"
 rc=$(sed -n 's/^OGATE-VM-RESULT rc=\([0-9]*\).*/\1/p' "$out/output.log" | head -1)
 [ "${rc:-1}" -eq 0 ] || exit 1
