@@ -144,13 +144,13 @@ struct ogate_lc_camera {
 	/* libcamera's thread: hand the request over, nothing else. */
 	void complete(Request *request)
 	{
-		if (request->status() == Request::RequestCancelled) {
-			/* Expected while stopping; a loss while running. */
-			if (running.load())
-				failed++;
+		if (request->status() == Request::RequestCancelled && !running.load()) {
+			/* stopping: the slot is requeued by the next start */
 			slots[request->cookie()].state = SlotState::Idle;
 			return;
 		}
+		/* a failure while running goes through next() too, which counts it
+		 * and requeues the buffer */
 		std::lock_guard<std::mutex> guard(lock);
 		uint64_t one = 1;
 
@@ -604,10 +604,12 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 		}
 		Slot &s = c->slots[req->cookie()];
 		const FrameMetadata &md = s.buffer->metadata();
-		bool ok = md.status == FrameMetadata::FrameSuccess;
+		bool ok = req->status() == Request::RequestComplete &&
+			  md.status == FrameMetadata::FrameSuccess;
 #if LC_AT_LEAST(0, 5, 2)
 		/* Startup frames carry an image taken before the controls settled. */
-		ok = ok || md.status == FrameMetadata::FrameStartup;
+		ok = ok || (req->status() == Request::RequestComplete &&
+			    md.status == FrameMetadata::FrameStartup);
 #endif
 		if (!ok) {
 			c->failed++;
