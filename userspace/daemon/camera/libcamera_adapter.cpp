@@ -126,7 +126,6 @@ struct ogate_lc_camera {
 	std::unique_ptr<FrameBufferAllocator> allocator;
 	std::vector<Slot> slots;
 	std::unique_ptr<ControlList> start_controls;
-	struct ogate_lc_config want = {};
 	struct ogate_lc_config have = {};
 	uint32_t stride = 0;
 
@@ -397,7 +396,6 @@ int do_configure(ogate_lc_camera *c, const struct ogate_lc_config *cfg)
 			s.grey.resize((size_t)sc.size.width * sc.size.height);
 	}
 
-	c->want = *cfg;
 	c->have = *cfg;
 	c->have.width = sc.size.width;
 	c->have.height = sc.size.height;

@@ -15,7 +15,9 @@
  *
  * A frame holds a capture buffer until ogate_lc_release() gives it back; the
  * camera has only config.buffer_count buffers, so holding frames stalls the
- * stream (back-pressure, counted as drops by the sensor's sequence numbers).
+ * stream (back-pressure; the frames the sensor could not deliver show up as
+ * drops where the pipeline numbers undelivered frames too: not vimc, and not
+ * yet checked on a Pi).
  *
  * Errors are negative errno values; ogate_lc_last_error() returns a message
  * naming the cause, kept per calling thread.
