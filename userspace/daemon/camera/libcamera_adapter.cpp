@@ -137,6 +137,7 @@ struct ogate_lc_camera {
 
 	unsigned int held = 0;
 	struct ogate_lc_seq seq = {};
+	int64_t last_ts = 0;		/* of the previous frame since start, 0 = none */
 	uint64_t frames = 0;
 	uint64_t dropped = 0;
 
@@ -543,6 +544,7 @@ int ogate_lc_start(struct ogate_lc_camera *c)
 	if (!c->stream)
 		return ogate_lc_fail(-EINVAL, "not configured (a previous configure failed)");
 	c->seq = {};
+	c->last_ts = 0;
 	{
 		std::lock_guard<std::mutex> guard(c->lock);
 		c->done.clear();
@@ -621,11 +623,21 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 		 * count the frames missing in it. */
 		if (ogate_lc_seq_next(&c->seq, md.sequence, &f->sequence, &f->dropped_before))
 			c->failed++;
-		c->dropped += f->dropped_before;
 
 		const ControlList &meta = req->metadata();	/* const-only from 0.7 */
 		const auto ts = meta.get(controls::SensorTimestamp);
 		f->timestamp_ns = ts ? *ts : (int64_t)md.timestamp;
+		const auto fd = meta.get(controls::FrameDuration);
+		f->frame_duration_us = fd ? *fd : -1;
+		/* Pipelines that number only delivered frames (the Pi's ISP output)
+		 * show drops as timestamp steps of several frame durations. */
+		if (fd && c->last_ts) {
+			uint32_t g = ogate_lc_ts_gap(c->last_ts, f->timestamp_ns, *fd * 1000);
+			if (g > f->dropped_before)
+				f->dropped_before = g;
+		}
+		c->last_ts = f->timestamp_ns;
+		c->dropped += f->dropped_before;
 		const auto exp = meta.get(controls::ExposureTime);
 		f->exposure_us = exp ? *exp : -1;
 		const auto gain = meta.get(controls::AnalogueGain);
