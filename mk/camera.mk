@@ -38,10 +38,24 @@ $(BIN)/ogate-camtest: $(CAM_DIR)/ogate-camtest.c $(CAM_DIR)/ogate_libcamera.h $(
 $(TBIN)/camera_vimc_test: tests/camera/camera_vimc_test.c $(CAM_DIR)/ogate_libcamera.h $(CAM_LIB) | $(TBIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(CAM_DIR) -o $@ $< $(CAM_LIB) $(CAM_LDLIBS)
 
+# The guest program with the adapter built under ASan/UBSan: what the VM
+# suite runs unless OGATE_CAMERA_SAN=0.
+$(CAM_OBJ)/san:
+	@mkdir -p $@
+
+$(CAM_OBJ)/san/libcamera_adapter.o: $(CAM_DIR)/libcamera_adapter.cpp $(CAM_DIR)/lc_common.h \
+		$(CAM_DIR)/ogate_libcamera.h | $(CAM_OBJ)/san
+	$(CXX) $(CAM_CXXFLAGS) $(SAN_FLAGS) $(shell pkg-config --cflags libcamera) -c -o $@ $<
+
+$(TBIN)/camera_vimc_test_san: tests/camera/camera_vimc_test.c $(CAM_DIR)/lc_common.c \
+		$(CAM_DIR)/ogate_libcamera.h $(CAM_OBJ)/san/libcamera_adapter.o | $(TBIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -I$(CAM_DIR) -o $@ $< $(CAM_DIR)/lc_common.c \
+		$(CAM_OBJ)/san/libcamera_adapter.o $(CAM_LDLIBS)
+
 ifeq ($(CAM_HAVE_LIBCAMERA),yes)
 PROGRAMS += $(CAM_LIB) $(BIN)/ogate-camtest
 # `make check` names the suite as a goal: build its guest programs first
-tests/camera/run-vimc-vm.sh: $(TBIN)/camera_vimc_test $(BIN)/ogate-camtest
+tests/camera/run-vimc-vm.sh: $(TBIN)/camera_vimc_test_san $(TBIN)/camera_vimc_test $(BIN)/ogate-camtest
 endif
 
 # Unit tests: the C half, with sanitizers (no camera, no libcamera needed).

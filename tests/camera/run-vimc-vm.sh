@@ -10,6 +10,9 @@
 # Exit status: 0 pass, 1 test failure, 2 setup error, 3 no result marker
 # (the guest crashed or hung; retried once). Prints "1..0 # SKIP" when the
 # host cannot run it (not x86-64, or no libcamera-dev / g++).
+# The test program and the adapter in it run under ASan/UBSan (leaks
+# included); OGATE_CAMERA_SAN=0 uses the plain -O2 build instead.
+# ogate-camtest is always the plain build.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -44,6 +47,7 @@ busybox=$(command -v busybox || true)
 ipadir=$(pkg-config --variable=libdir libcamera)/libcamera
 [ -f "$ipadir/ipa_vimc.so" ] || die "libcamera's vimc IPA missing (install libcamera-ipa)"
 
+t_start=$SECONDS
 # --- vimc, out of tree from Debian's linux-source (not built in its config) -
 vsrc=$out/vimc-src
 if [ ! -f "$vsrc/vimc-core.c" ]; then
@@ -67,8 +71,11 @@ fi
 make -s -C "$kdir" M="$vsrc" CONFIG_VIDEO_VIMC=m modules >"$out/kbuild.log" 2>&1 ||
 	{ cat "$out/kbuild.log"; die "building vimc for $kver failed"; }
 
+t_vimc=$SECONDS
 # --- guest programs, dynamically linked against the host's libcamera -------
-make --no-print-directory -s build/test/camera_vimc_test build/bin/ogate-camtest >"$out/build.log" 2>&1 ||
+vimc_test=build/test/camera_vimc_test_san
+[ "${OGATE_CAMERA_SAN:-1}" = 0 ] && vimc_test=build/test/camera_vimc_test
+make --no-print-directory -s "$vimc_test" build/bin/ogate-camtest >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log"; die "building the guest programs failed"; }
 
 # --- the kernel: the bzImage through SeaBIOS, not the faster PVH entry of the
@@ -103,8 +110,9 @@ modorder+=(vimc.ko)
 printf '%s\n' "${modorder[@]}" >"$root/lib/camera-modules/order"
 
 # programs, libcamera's vimc IPA (+ signature, proxy, config) and their ldd closure
-cp build/test/camera_vimc_test build/bin/ogate-camtest "$root/bin/"
-elfs=(build/test/camera_vimc_test build/bin/ogate-camtest "$ipadir/ipa_vimc.so")
+cp "$vimc_test" "$root/bin/camera_vimc_test"
+cp build/bin/ogate-camtest "$root/bin/"
+elfs=("$vimc_test" build/bin/ogate-camtest "$ipadir/ipa_vimc.so")
 for f in "$ipadir/ipa_vimc.so" "$ipadir/ipa_vimc.so.sign" "$ipadir/vimc_ipa_proxy"; do
 	[ -e "$f" ] || continue
 	mkdir -p "$root$(dirname "$f")"
@@ -126,8 +134,11 @@ cp tests/camera/guest-init.sh "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"
 
+t_pack=$SECONDS
 # --- boot --------------------------------------------------------------------
-qemu_args=(-M pc -cpu max -m 512 -smp 1 -nodefaults -display none -no-reboot
+mem=512
+[ "${OGATE_CAMERA_SAN:-1}" = 0 ] || mem=1024	# ASan's shadow memory
+qemu_args=(-M pc -cpu max -m $mem -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinuz" -initrd "$out/initramfs.gz" -global PIIX4_PM.disable_s3=0
 	-serial "file:$out/console.log" -serial "file:$out/output.log")
 append="console=ttyS0 loglevel=4 oops=panic panic=-1 panic_on_warn=1 softlockup_panic=1"
@@ -150,5 +161,7 @@ if ! boot; then
 	fi
 fi
 grep -v '^OGATE-VM-RESULT' "$out/output.log" | tr -d '\r'
+echo "# run-vimc-vm: vimc source+build $((t_vimc - t_start)) s, programs+initramfs $((t_pack - t_vimc)) s," \
+	"qemu $((SECONDS - t_pack)) s"
 rc=$(sed -n 's/^OGATE-VM-RESULT rc=\([0-9]*\).*/\1/p' "$out/output.log" | head -1)
 [ "${rc:-1}" -eq 0 ] || exit 1

@@ -145,6 +145,20 @@ int ogate_lc_seq_next(struct ogate_lc_seq *s, uint32_t seq32, uint64_t *seq64, u
 	return 0;
 }
 
+uint32_t ogate_lc_ts_gap(int64_t prev_ts_ns, int64_t ts_ns, int64_t frame_ns)
+{
+	int64_t dt = ts_ns - prev_ts_ns, frames;
+
+	if (frame_ns <= 0 || dt <= 0)
+		return 0;
+	frames = dt / frame_ns;		/* rounded half up, without overflow */
+	if (dt % frame_ns >= (frame_ns + 1) / 2)
+		frames++;
+	if (frames <= 1)
+		return 0;
+	return frames - 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(frames - 1);
+}
+
 int ogate_lc_config_check(const struct ogate_lc_config *c)
 {
 	if (!c)

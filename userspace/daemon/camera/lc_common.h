@@ -55,6 +55,15 @@ struct ogate_lc_seq {
  */
 int ogate_lc_seq_next(struct ogate_lc_seq *s, uint32_t seq32, uint64_t *seq64, uint32_t *gap);
 
+/*
+ * Frames missing between two timestamps frame_ns apart nominally: the step
+ * rounded to whole frame durations, minus one; 0 when frame_ns <= 0 or the
+ * step is not positive. Some pipelines (the Raspberry Pi's ISP output) number
+ * only the frames they deliver, so the sequence alone cannot show drops there;
+ * the frame duration they report per frame can.
+ */
+uint32_t ogate_lc_ts_gap(int64_t prev_ts_ns, int64_t ts_ns, int64_t frame_ns);
+
 /* Range checks of every field; -EINVAL with a message naming the value. */
 int ogate_lc_config_check(const struct ogate_lc_config *cfg);
 

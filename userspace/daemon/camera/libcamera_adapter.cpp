@@ -126,7 +126,6 @@ struct ogate_lc_camera {
 	std::unique_ptr<FrameBufferAllocator> allocator;
 	std::vector<Slot> slots;
 	std::unique_ptr<ControlList> start_controls;
-	struct ogate_lc_config want = {};
 	struct ogate_lc_config have = {};
 	uint32_t stride = 0;
 
@@ -138,19 +137,20 @@ struct ogate_lc_camera {
 
 	unsigned int held = 0;
 	struct ogate_lc_seq seq = {};
+	int64_t last_ts = 0;		/* of the previous frame since start, 0 = none */
 	uint64_t frames = 0;
 	uint64_t dropped = 0;
 
 	/* libcamera's thread: hand the request over, nothing else. */
 	void complete(Request *request)
 	{
-		if (request->status() == Request::RequestCancelled) {
-			/* Expected while stopping; a loss while running. */
-			if (running.load())
-				failed++;
+		if (request->status() == Request::RequestCancelled && !running.load()) {
+			/* stopping: the slot is requeued by the next start */
 			slots[request->cookie()].state = SlotState::Idle;
 			return;
 		}
+		/* a failure while running goes through next() too, which counts it
+		 * and requeues the buffer */
 		std::lock_guard<std::mutex> guard(lock);
 		uint64_t one = 1;
 
@@ -397,7 +397,6 @@ int do_configure(ogate_lc_camera *c, const struct ogate_lc_config *cfg)
 			s.grey.resize((size_t)sc.size.width * sc.size.height);
 	}
 
-	c->want = *cfg;
 	c->have = *cfg;
 	c->have.width = sc.size.width;
 	c->have.height = sc.size.height;
@@ -429,7 +428,9 @@ int ogate_lc_list(struct ogate_lc_info *info, size_t max)
 		info[i].model[0] = '\0';
 		const auto model = cams[i]->properties().get(properties::Model);
 		if (model)
-			snprintf(info[i].model, sizeof(info[i].model), "%s", model->c_str());
+			/* std::string up to 0.6, std::string_view from 0.7 */
+			snprintf(info[i].model, sizeof(info[i].model), "%.*s",
+				 (int)model->size(), model->data());
 	}
 	ret = (int)cams.size();
 	cams.clear();
@@ -543,6 +544,7 @@ int ogate_lc_start(struct ogate_lc_camera *c)
 	if (!c->stream)
 		return ogate_lc_fail(-EINVAL, "not configured (a previous configure failed)");
 	c->seq = {};
+	c->last_ts = 0;
 	{
 		std::lock_guard<std::mutex> guard(c->lock);
 		c->done.clear();
@@ -602,10 +604,12 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 		}
 		Slot &s = c->slots[req->cookie()];
 		const FrameMetadata &md = s.buffer->metadata();
-		bool ok = md.status == FrameMetadata::FrameSuccess;
+		bool ok = req->status() == Request::RequestComplete &&
+			  md.status == FrameMetadata::FrameSuccess;
 #if LC_AT_LEAST(0, 5, 2)
 		/* Startup frames carry an image taken before the controls settled. */
-		ok = ok || md.status == FrameMetadata::FrameStartup;
+		ok = ok || (req->status() == Request::RequestComplete &&
+			    md.status == FrameMetadata::FrameStartup);
 #endif
 		if (!ok) {
 			c->failed++;
@@ -619,11 +623,21 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 		 * count the frames missing in it. */
 		if (ogate_lc_seq_next(&c->seq, md.sequence, &f->sequence, &f->dropped_before))
 			c->failed++;
-		c->dropped += f->dropped_before;
 
 		const ControlList &meta = req->metadata();	/* const-only from 0.7 */
 		const auto ts = meta.get(controls::SensorTimestamp);
 		f->timestamp_ns = ts ? *ts : (int64_t)md.timestamp;
+		const auto fd = meta.get(controls::FrameDuration);
+		f->frame_duration_us = fd ? *fd : -1;
+		/* Pipelines that number only delivered frames (the Pi's ISP output)
+		 * show drops as timestamp steps of several frame durations. */
+		if (fd && c->last_ts) {
+			uint32_t g = ogate_lc_ts_gap(c->last_ts, f->timestamp_ns, *fd * 1000);
+			if (g > f->dropped_before)
+				f->dropped_before = g;
+		}
+		c->last_ts = f->timestamp_ns;
+		c->dropped += f->dropped_before;
 		const auto exp = meta.get(controls::ExposureTime);
 		f->exposure_us = exp ? *exp : -1;
 		const auto gain = meta.get(controls::AnalogueGain);

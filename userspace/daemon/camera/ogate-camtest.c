@@ -166,10 +166,11 @@ int main(int argc, char **argv)
 				monotonic = 0;
 			if (!quiet)
 				printf("frame seq=%" PRIu64 " ts=%" PRId64 " dt_us=%.0f mean=%.2f"
-				       " dropped=%u exp_us=%d gain=%.2f\n",
+				       " dropped=%u exp_us=%d gain=%.2f fd_us=%" PRId64 "\n",
 				       f.sequence, f.timestamp_ns,
 				       got ? (double)(f.timestamp_ns - last_ts) / 1e3 : 0.0, mean,
-				       f.dropped_before, f.exposure_us, (double)f.analogue_gain);
+				       f.dropped_before, f.exposure_us, (double)f.analogue_gain,
+				       f.frame_duration_us);
 			if (!got)
 				first_ts = f.timestamp_ns;
 			last_ts = f.timestamp_ns;

@@ -15,7 +15,9 @@
  *
  * A frame holds a capture buffer until ogate_lc_release() gives it back; the
  * camera has only config.buffer_count buffers, so holding frames stalls the
- * stream (back-pressure, counted as drops by the sensor's sequence numbers).
+ * stream (back-pressure; the frames the sensor could not deliver show up as
+ * drops from sequence gaps or, where FrameDuration is reported, timestamp
+ * steps; vimc reports neither).
  *
  * Errors are negative errno values; ogate_lc_last_error() returns a message
  * naming the cause, kept per calling thread.
@@ -79,7 +81,11 @@ struct ogate_lc_frame {
 	enum ogate_lc_format format;	/* what the camera delivered */
 	int64_t timestamp_ns;		/* CLOCK_MONOTONIC, SensorTimestamp */
 	uint64_t sequence;		/* sensor frame counter, 64-bit extended */
-	uint32_t dropped_before;	/* frames missing between the previous one and this */
+	uint32_t dropped_before;	/* frames missing between the previous one and this:
+					 * the sequence gap, or the timestamp step in frame
+					 * durations where the camera reports FrameDuration,
+					 * whichever is larger */
+	int64_t frame_duration_us;	/* as reported (FrameDuration); -1 if not reported */
 	int32_t exposure_us;		/* applied exposure as reported; -1 if not reported */
 	float analogue_gain;		/* applied analogue gain as reported; 0 if not reported */
 	/* internal */

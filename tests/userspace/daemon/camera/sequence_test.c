@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Frames are not lost silently: the sensor's 32-bit frame counter is extended
- * to 64 bits across wraps and every gap is reported as dropped frames.
+ * to 64 bits across wraps and every gap is reported as dropped frames; where
+ * the pipeline numbers only delivered frames, timestamp steps show the drops.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,6 +75,29 @@ static void restart_resets_the_extension(void **state)
 	feed(&s, 0, 0, 0, 0);
 }
 
+/* Pipelines that number only delivered frames: drops from timestamp steps. */
+static void timestamp_steps_of_several_frame_durations_count_as_drops(void **state)
+{
+	const int64_t fd = 12500000;	/* 80 fps */
+
+	assert_int_equal(ogate_lc_ts_gap(1000, 1000 + fd, fd), 0);
+	assert_int_equal(ogate_lc_ts_gap(1000, 1000 + 2 * fd, fd), 1);
+	assert_int_equal(ogate_lc_ts_gap(1000, 1000 + 5 * fd, fd), 4);
+	/* timestamp jitter below half a frame does not invent or hide a drop */
+	assert_int_equal(ogate_lc_ts_gap(0, fd + fd * 4 / 10, fd), 0);
+	assert_int_equal(ogate_lc_ts_gap(0, 2 * fd - fd * 4 / 10, fd), 1);
+	assert_int_equal(ogate_lc_ts_gap(0, 3 * fd + fd * 4 / 10, fd), 2);
+	/* no frame duration reported, or time not moving forward: no claim */
+	assert_int_equal(ogate_lc_ts_gap(0, 10 * fd, 0), 0);
+	assert_int_equal(ogate_lc_ts_gap(0, 10 * fd, -1), 0);
+	assert_int_equal(ogate_lc_ts_gap(5 * fd, 5 * fd, fd), 0);
+	assert_int_equal(ogate_lc_ts_gap(5 * fd, fd, fd), 0);
+	/* a long stall saturates instead of wrapping */
+	assert_int_equal(ogate_lc_ts_gap(0, INT64_MAX, 1), UINT32_MAX);
+	assert_int_equal(ogate_lc_ts_gap(0, INT64_MAX, INT64_MAX - 1), 0);
+	assert_int_equal(ogate_lc_ts_gap(-INT64_MAX / 2, INT64_MAX / 2 + 1, INT64_MAX / 2), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -82,6 +106,7 @@ int main(void)
 		cmocka_unit_test(counter_wrap_extends_to_64_bits_and_keeps_counting_gaps),
 		cmocka_unit_test(backwards_or_repeated_counter_is_an_anomaly_not_a_drop),
 		cmocka_unit_test(restart_resets_the_extension),
+		cmocka_unit_test(timestamp_steps_of_several_frame_durations_count_as_drops),
 	};
 
 	return cmocka_run_group_tests_name("camera_sequence", tests, NULL, NULL);
