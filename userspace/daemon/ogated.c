@@ -581,6 +581,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* libcamera logs every INFO line to stderr (the journal) unless told otherwise */
+	setenv("LIBCAMERA_LOG_LEVELS", "*:WARN", 0);
 	ogate_settings_default(&d.settings);
 	d.cfg = ogate_config_new(settings_delegate, &d.settings);
 	if (!d.cfg)
