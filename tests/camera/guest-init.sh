@@ -61,6 +61,48 @@ else
 	sed 's/^/# /' /tmp/camtest.out
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "# ogate-camtest wall time: $t0 -> $t1 s uptime"
+
+	# ogated itself on the camera: frames flow through its libcamera source,
+	# a mode switch reconfigures the camera, SIGTERM stops cleanly.
+	cat >/tmp/ogated.conf <<CONF
+[daemon]
+socket = /tmp/ogated.sock
+socket_group =
+[camera]
+source = libcamera
+mode = small
+# vimc has neither control
+exposure_us = 0
+analogue_gain = 0
+[mode small]
+width = 96
+height = 96
+# vimc has no frame-rate control either
+fps = 0
+[mode large]
+width = 192
+height = 144
+fps = 0
+CONF
+	st_val() { ogate-client -s /tmp/ogated.sock status 2>/dev/null | sed -n "s/^$1=//p"; }
+	ogated --config /tmp/ogated.conf >/tmp/ogated.log 2>&1 &
+	opid=$!
+	i=0; while [ "$(st_val frames)" -lt 30 ] 2>/dev/null || [ -z "$(st_val frames)" ]; do
+		[ $i -ge 300 ] && break
+		sleep 0.1; i=$((i + 1))
+	done
+	f1=$(st_val frames)
+	echo "# ogated: $(st_val source), $f1 frames"
+	if [ "${f1:-0}" -ge 30 ]; then ok "ogated_receives_frames_from_libcamera"; else
+		notok "ogated_receives_frames_from_libcamera"; sed 's/^/# ogated: /' /tmp/ogated.log | tail; fi
+	if ogate-client -s /tmp/ogated.sock mode large 2>&1 | grep -q "192x144"; then
+		ok "ogated_mode_switch_reconfigures_the_camera"; else notok "ogated_mode_switch_reconfigures_the_camera"; fi
+	f2=$(st_val frames); sleep 2; f3=$(st_val frames)
+	if [ "${f3:-0}" -gt "${f2:-0}" ]; then
+		ok "ogated_frames_flow_after_the_mode_switch"; else notok "ogated_frames_flow_after_the_mode_switch"; fi
+	kill -TERM $opid; wait $opid; st=$?
+	if [ $st -eq 0 ]; then ok "ogated_stops_cleanly_with_the_camera"; else
+		notok "ogated_stops_cleanly_with_the_camera (status $st)"; sed 's/^/# ogated: /' /tmp/ogated.log | tail -10; fi
 fi
 [ -s /tmp/libcamera.log ] && sed 's/^/# libcamera: /' /tmp/libcamera.log | tail -20
 

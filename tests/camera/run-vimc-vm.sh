@@ -75,7 +75,7 @@ t_vimc=$SECONDS
 # --- guest programs, dynamically linked against the host's libcamera -------
 vimc_test=build/test/camera_vimc_test_san
 [ "${OGATE_CAMERA_SAN:-1}" = 0 ] && vimc_test=build/test/camera_vimc_test
-make --no-print-directory -s "$vimc_test" build/bin/ogate-camtest >"$out/build.log" 2>&1 ||
+make --no-print-directory -s "$vimc_test" build/bin/ogate-camtest build/bin/ogated build/bin/ogate-client >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log"; die "building the guest programs failed"; }
 
 # --- the kernel: the bzImage through SeaBIOS, not the faster PVH entry of the
@@ -111,8 +111,8 @@ printf '%s\n' "${modorder[@]}" >"$root/lib/camera-modules/order"
 
 # programs, libcamera's vimc IPA (+ signature, proxy, config) and their ldd closure
 cp "$vimc_test" "$root/bin/camera_vimc_test"
-cp build/bin/ogate-camtest "$root/bin/"
-elfs=("$vimc_test" build/bin/ogate-camtest "$ipadir/ipa_vimc.so")
+cp build/bin/ogate-camtest build/bin/ogated build/bin/ogate-client "$root/bin/"
+elfs=("$vimc_test" build/bin/ogate-camtest build/bin/ogated build/bin/ogate-client "$ipadir/ipa_vimc.so")
 for f in "$ipadir/ipa_vimc.so" "$ipadir/ipa_vimc.so.sign" "$ipadir/vimc_ipa_proxy"; do
 	[ -e "$f" ] || continue
 	mkdir -p "$root$(dirname "$f")"

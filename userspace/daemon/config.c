@@ -81,10 +81,10 @@ static const struct key_def keys[] = {
 	      "libcamera camera id; empty = the first camera."),
 	K_STR("camera.mode", OGATE_MODE_NAME_LEN - 1, "default",
 	      "Camera mode at start, a [mode NAME] section or default."),
-	K_INT("camera.exposure_us", 10, 1000000, "2000",
-	      "Exposure time in microseconds."),
-	K_DBL("camera.analogue_gain", 1, 64, "1.0",
-	      "Analogue gain."),
+	K_INT("camera.exposure_us", 0, 1000000, "2000",
+	      "Fixed exposure time in microseconds; 0 = leave it to the camera."),
+	K_DBL("camera.analogue_gain", 0, 64, "1.0",
+	      "Fixed analogue gain (1..64); 0 = leave it to the camera."),
 	K_BOOL("camera.edge_match", "true",
 	       "Use frame-edge times from /dev/ogate0 for frame timestamps when available."),
 
@@ -171,7 +171,7 @@ static const struct key_def keys[] = {
 static const struct key_def mode_keys[] = {
 	K_INT("width", 16, 8192, "128", "Frame width in pixels."),
 	K_INT("height", 16, 8192, "128", "Frame height in pixels."),
-	K_DBL("fps", 1, 2000, "80", "Frame rate."),
+	K_DBL("fps", 0, 2000, "80", "Frame rate; 0 = the camera's own (libcamera only)."),
 	K_INT("roi_x", 0, 8192, "0", "Left edge of the sensor region of interest."),
 	K_INT("roi_y", 0, 8192, "0", "Top edge of the region of interest."),
 	K_INT("roi_w", 0, 8192, "0", "Width of the region of interest; 0 = full sensor."),

@@ -78,6 +78,12 @@ static struct ogate_source *make_source(struct daemon *d, const char *mode_name,
 		/* a mode sets the size and rate; [synthetic] the heart */
 		o.size = strcmp(mode_name, "default") ? m.width : (int)ogate_config_int(c, "synthetic.size");
 		o.fps = strcmp(mode_name, "default") ? m.fps : ogate_config_double(c, "synthetic.fps");
+		if (strcmp(mode_name, "default") && !(m.fps >= 1)) {
+			ogate_error("mode '%s': the synthetic camera needs fps >= 1, not %g", mode_name,
+				    m.fps);
+			*err = -EINVAL;
+			return NULL;
+		}
 		if (strcmp(mode_name, "default") && m.width != m.height) {
 			ogate_error("mode '%s': the synthetic camera is square; width %d != height %d",
 				    mode_name, m.width, m.height);
@@ -330,21 +336,36 @@ static void cmd_mode(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	struct daemon *d = ctx;
 	struct ogate_pipeline_status st;
 	struct ogate_source *src;
+	struct ogate_mode m;
 	int err = 0;
 
-	pthread_mutex_lock(&d->lock);
-	ogate_pipeline_status(d->pipe, &st);
-	src = make_source(d, argv[1], &err);
-	if (!src) {
-		pthread_mutex_unlock(&d->lock);
-		ogate_reply_err(r, -err, "mode '%s' cannot be set up (see the log)", argv[1]);
+	if (ogate_config_mode(d->cfg, argv[1], &m)) {
+		ogate_reply_err(r, ENOENT, "mode '%s' is not defined in the configuration", argv[1]);
 		return;
 	}
-	/* a full stop / reconfigure / start */
+	pthread_mutex_lock(&d->lock);
+	ogate_pipeline_status(d->pipe, &st);
+	/*
+	 * A full stop / reconfigure / start. A camera can be open only once,
+	 * so the old source is closed before the new one opens; if the new
+	 * mode fails, the old one is set up again.
+	 */
 	if (st.running)
 		ogate_pipeline_stop(d->pipe);
-	ogate_pipeline_set_source(d->pipe, src);
 	ogate_source_free(d->src);
+	d->src = NULL;
+	src = make_source(d, argv[1], &err);
+	if (!src) {
+		d->src = make_source(d, d->mode, &err);
+		ogate_pipeline_set_source(d->pipe, d->src);	/* NULL: no camera */
+		if (d->src && st.running)
+			ogate_pipeline_start(d->pipe);
+		pthread_mutex_unlock(&d->lock);
+		ogate_reply_err(r, EINVAL, "mode '%s' cannot be set up (see the log); %s", argv[1],
+				d->src ? "previous mode restored" : "no camera now: set a mode that works");
+		return;
+	}
+	ogate_pipeline_set_source(d->pipe, src);
 	d->src = src;
 	snprintf(d->mode, sizeof(d->mode), "%s", argv[1]);
 	err = st.running ? ogate_pipeline_start(d->pipe) : 0;

@@ -456,6 +456,10 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 
 	if (p->started)
 		return -EALREADY;
+	if (!p->src) {
+		ogate_error("no camera source set up (see the mode command)");
+		return -ENODEV;
+	}
 	ret = ogate_source_start(p->src);
 	if (ret) {
 		ogate_error("camera source %s would not start: %s", ogate_source_describe(p->src),
@@ -634,8 +638,8 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 	pthread_mutex_unlock(&p->st_lock);
 	st->running = atomic_load(&p->running);
 	st->recording = atomic_load(&p->recording);
-	st->source = ogate_source_describe(p->src);
-	st->drops_source = ogate_source_drops(p->src);
+	st->source = p->src ? ogate_source_describe(p->src) : "none";
+	st->drops_source = p->src ? ogate_source_drops(p->src) : 0;
 	if (!st->locked) {
 		st->period_s = 0;
 		st->period_frames = 0;

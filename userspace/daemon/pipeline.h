@@ -78,7 +78,7 @@ void ogate_pipeline_free(struct ogate_pipeline *p);	/* stops first */
 int ogate_pipeline_start(struct ogate_pipeline *p);	/* -EALREADY if running */
 /* Stop streaming; give queued pulses the grace period, then cancel the rest. */
 int ogate_pipeline_stop(struct ogate_pipeline *p);
-/* Only while stopped (mode switch); -EBUSY otherwise. */
+/* Only while stopped (mode switch); -EBUSY otherwise. NULL: no source (start fails). */
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
 int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
 int ogate_pipeline_reset(struct ogate_pipeline *p);	/* forget everything, learn anew */

@@ -60,7 +60,7 @@ static struct ogate_source *lc_create(const struct ogate_source_opts *o, int *er
 	c->base.ops = &ogate_source_libcamera_ops;
 	c->cfg = (struct ogate_lc_config){
 		.width = (uint32_t)o->width, .height = (uint32_t)o->height,
-		.frame_duration_us = o->fps > 0 ? (int64_t)(1e6 / o->fps + 0.5) : 12500,
+		.frame_duration_us = o->fps > 0 ? (int64_t)(1e6 / o->fps + 0.5) : 0,
 		.exposure_us = o->exposure_us,
 		.analogue_gain = (float)o->analogue_gain,
 		.roi = { o->roi_x, o->roi_y, (uint32_t)o->roi_w, (uint32_t)o->roi_h },
@@ -84,8 +84,12 @@ static struct ogate_source *lc_create(const struct ogate_source_opts *o, int *er
 		return NULL;
 	}
 	ogate_lc_get_config(c->cam, &c->cfg);
-	snprintf(c->base.desc, sizeof(c->base.desc), "libcamera %.40s %ux%u @ %.1f fps", id,
-		 c->cfg.width, c->cfg.height, 1e6 / (double)c->cfg.frame_duration_us);
+	if (c->cfg.frame_duration_us > 0)
+		snprintf(c->base.desc, sizeof(c->base.desc), "libcamera %.40s %ux%u @ %.1f fps", id,
+			 c->cfg.width, c->cfg.height, 1e6 / (double)c->cfg.frame_duration_us);
+	else
+		snprintf(c->base.desc, sizeof(c->base.desc), "libcamera %.40s %ux%u, camera's rate",
+			 id, c->cfg.width, c->cfg.height);
 	return &c->base;
 }
 

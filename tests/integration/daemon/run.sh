@@ -109,10 +109,10 @@ echo "# triggers $trig, pulse outcomes $outc"
 check nothing_left_queued_after_stop test -n "$trig" -a "$((2 * ${trig:-0}))" -eq "$outc" -a "${trig:-0}" -gt 0
 pid=
 # a bad configuration: the daemon does not start, and says where and why
-printf '[camera]\nsource = synthetic\nexposure_us = 0\n' >"$tmp/bad.conf"
+printf '[camera]\nsource = synthetic\nexposure_us = -5\n' >"$tmp/bad.conf"
 "$bin/ogated" --config "$tmp/bad.conf" >"$tmp/out" 2>&1; st=$?
 check bad_value_exits_2_naming_file_line_key_value_and_range sh -c \
-	"[ $st -eq 2 ] && grep -q 'bad.conf:3' $tmp/out && grep -q 'camera.exposure_us' $tmp/out && grep -q '\[10, 1000000\]' $tmp/out"
+	"[ $st -eq 2 ] && grep -q 'bad.conf:3' $tmp/out && grep -q 'camera.exposure_us' $tmp/out && grep -q '\[0, 1000000\]' $tmp/out"
 "$bin/ogated" --config "$tmp/ogated.conf" --set output.sink=laser >"$tmp/out" 2>&1; st=$?
 check bad_set_value_names_the_allowed_words sh -c "[ $st -eq 2 ] && grep -q 'ogate' $tmp/out && grep -q 'dryrun' $tmp/out"
 "$bin/ogated" --config "$tmp/ogated.conf" --check-config >"$tmp/out" 2>&1; st=$?

@@ -207,10 +207,10 @@ static void test_an_out_of_range_value_names_file_line_key_value_and_range(void 
 {
 	struct ogate_config *c = new_cfg();
 
-	assert_int_equal(load_text(c, "[camera]\n\nexposure_us = 0\n"), -EINVAL);
-	assert_err_at(3, "camera.exposure_us = 0: must be an integer in [10, 1000000]");
+	assert_int_equal(load_text(c, "[camera]\n\nexposure_us = -1\n"), -EINVAL);
+	assert_err_at(3, "camera.exposure_us = -1: must be an integer in [0, 1000000]");
 	assert_int_equal(load_text(c, "[camera]\nanalogue_gain = 65\n"), -EINVAL);
-	assert_err_at(2, "camera.analogue_gain = 65: must be a number in [1, 64]");
+	assert_err_at(2, "camera.analogue_gain = 65: must be a number in [0, 64]");
 	assert_int_equal(load_text(c, "[daemon]\nsocket_mode = 01000\n"), -EINVAL);
 	assert_err_at(2, "daemon.socket_mode = 01000: must be an octal integer in [0, 0777]");
 	assert_int_equal(load_text(c, "[synthetic]\nperiod_s = 0.01\n"), -EINVAL);
@@ -344,7 +344,7 @@ static void test_long_values_pass_the_inih_line_limit(void **state)
 	assert_int_equal(load_text(c, text), 0);
 	assert_string_equal(ogate_config_str(c, "file.path"), path);
 	assert_true(ogate_config_bool(c, "file.loop"));
-	snprintf(text, 10000, "[camera]\nexposure_us = %0300d\n", 5);
+	snprintf(text, 10000, "[camera]\nexposure_us = %0300d\n", 2000000);
 	assert_int_equal(load_text(c, text), -EINVAL);	/* still checked like any value */
 	assert_non_null(strstr(err, ":2: camera.exposure_us = 0000"));
 	memset(text, '#', 9000);
@@ -379,8 +379,8 @@ static void test_modes_are_checked_and_limited(void **state)
 	assert_int_equal(load_text(c, "[mode slow]\n"), 0);	/* empty: all defaults */
 	assert_int_equal(ogate_config_mode(c, "slow", &m), 0);
 	assert_int_equal(m.width, 128);
-	assert_int_equal(load_text(c, "[mode slow]\nfps = 0.5\n"), -EINVAL);
-	assert_err_at(2, "mode.slow.fps = 0.5: must be a number in [1, 2000]");
+	assert_int_equal(load_text(c, "[mode slow]\nfps = -1\n"), -EINVAL);
+	assert_err_at(2, "mode.slow.fps = -1: must be a number in [0, 2000]");
 	assert_int_equal(load_text(c, "[mode slow]\nwidht = 64\n"), -EINVAL);
 	assert_err_at(2, "mode.slow.widht = 64: unknown key in a mode section (did you mean width?)");
 	assert_int_equal(load_text(c, "[mode slow]\nexposure_us = 64\n"), -EINVAL);
@@ -444,8 +444,8 @@ static void test_set_overrides_with_the_same_checks(void **state)
 	assert_string_equal(ogate_config_str(c, "output.sink"), "gpiod");
 	assert_int_equal(ogate_config_set(c, "daemon.socket_group=", err, sizeof(err)), 0);
 	assert_string_equal(ogate_config_str(c, "daemon.socket_group"), "");
-	assert_int_equal(ogate_config_set(c, "camera.exposure_us=5", err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "--set: camera.exposure_us = 5: must be an integer in [10, 1000000]");
+	assert_int_equal(ogate_config_set(c, "camera.exposure_us=2000000", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--set: camera.exposure_us = 2000000: must be an integer in [0, 1000000]");
 	assert_int_equal(ogate_config_set(c, "camera.exposure=5", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--set: camera.exposure = 5: unknown key (did you mean camera.exposure_us?)");
 	assert_int_equal(ogate_config_set(c, "exposure_us", err, sizeof(err)), -EINVAL);
@@ -458,8 +458,8 @@ static void test_set_overrides_with_the_same_checks(void **state)
 	assert_int_equal(ogate_config_set(c, "mode.fast.fps=250", err, sizeof(err)), 0);
 	assert_int_equal(ogate_config_mode(c, "fast", &m), 0);
 	assert_true(m.fps == 250);
-	assert_int_equal(ogate_config_set(c, "mode.fast.fps=0", err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "--set: mode.fast.fps = 0: must be a number in [1, 2000]");
+	assert_int_equal(ogate_config_set(c, "mode.fast.fps=2001", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--set: mode.fast.fps = 2001: must be a number in [0, 2000]");
 	assert_int_equal(ogate_config_set(c, "mode.fps=3", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--set: mode.fps = 3: expected mode.NAME.key=value");
 
