@@ -26,6 +26,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->gap_factor = 1.8;
 	s->track_drift = 1;
 	s->subpixel_drift = 1;
+	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
@@ -66,6 +67,7 @@ static const struct key keys[] = {
 	I("sync.track_drift", track_drift, 0, 1),
 	I("sync.subpixel_drift", subpixel_drift, 0, 1),
 	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
+	I("sync.search_window", search_window, 0, 1000),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

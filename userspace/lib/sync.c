@@ -105,6 +105,10 @@ struct ogate_sync {
 	uint64_t *sad_out;
 	int dx, dy;
 	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
+	int *sel;		/* reference frames a search computes */
+	int have_expect;	/* expect_u valid: where the next frame should match */
+	double expect_u;
+	uint64_t full_searches;
 	struct ogate_frame *shifted;
 
 	/* sync history ring */
@@ -156,6 +160,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->phist);
 	free(s->scratch);
 	free(s->S);
+	free(s->sel);
 	free(s->rp);
 	ogate_frame_free(s->shifted);
 	free(s->sad_out);
@@ -215,12 +220,13 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
 	s->S = calloc((size_t)s->ref_cap, sizeof(double));
+	s->sel = calloc((size_t)s->ref_cap, sizeof(int));
 	s->rp = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(*s->rp));
 	s->sad_out = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(uint64_t));
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
+	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out ||
 	    !s->hist || !s->fit_t || !s->fit_p) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
@@ -403,6 +409,7 @@ static void make_current(struct ogate_sync *s, int k, double tu)
 	s->have_ref = 1;
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;
+	s->have_expect = 0;
 	s->triggers_since_ref = 0;
 	s->frames_since_ref = 0;
 	ogate_predictor_reset(s->pred);
@@ -683,6 +690,23 @@ static void drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, i
 	}
 }
 
+/* S[idx[k]] = SAD of the (cropped) frame against reference frame idx[k] */
+static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx, int ry, int nw,
+		     int nh, const int *idx, int n)
+{
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int k = 0; k < n; k++)
+			s->rp[k] = (const uint8_t *)ogate_frame_row(s->ref[idx[k]], ry) + rx;
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, s->rp, (size_t)n,
+				   s->ref[0]->stride, nw, nh, s->sad_out);
+		for (int k = 0; k < n; k++)
+			s->S[idx[k]] = (double)s->sad_out[k];
+	} else {
+		for (int k = 0; k < n; k++)
+			s->S[idx[k]] = sad_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
+	}
+}
+
 static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
@@ -699,25 +723,38 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct oga
 	}
 	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
 	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
-	int best = 0;
-	if (s->fmt == OGATE_PIX_U8) {
-		const uint8_t **rp = s->rp;
-		uint64_t *out = s->sad_out;
-		for (int j = 0; j < s->L; j++)
-			rp[j] = (const uint8_t *)ogate_frame_row(s->ref[j], ry) + rx;
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, rp, (size_t)s->L,
-				   s->ref[0]->stride, nw, nh, out);
-		for (int j = 0; j < s->L; j++)
-			s->S[j] = (double)out[j];
-	} else {
-		for (int j = 0; j < s->L; j++)
-			s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+	double P = s->info.period_frames;
+	int K = s->set.search_window, n = 0;
+	/* windowed search around the position expected from the previous frame; a full search
+	 * after a gap, on every 8th frame and whenever the window cannot vouch for its minimum */
+	int windowed = K > 0 && s->have_expect && (s->frames_since_ref & 7) != 0;
+	for (int j = 0; j < s->L; j++) {
+		double d = fabs(fmod((j - OGATE_NE) - s->expect_u, P));
+		d = fmin(d, P - d);
+		if (!windowed || d <= K)
+			s->sel[n++] = j;
+		s->S[j] = HUGE_VAL;
 	}
-	for (int j = 1; j < s->L; j++)
-		if (s->S[j] < s->S[best])
-			best = j;
 	size_t b;
-	r->phase = ogate_subframe_phase(s->S, (size_t)s->L, s->info.period_frames, &b);
+	int best;
+	for (;;) {
+		ref_sads(s, f, fx, fy, rx, ry, nw, nh, s->sel, n);
+		best = 0;	/* over every frame computed so far (both passes) */
+		for (int j = 1; j < s->L; j++)
+			if (s->S[j] < s->S[best])
+				best = j;
+		r->phase = ogate_subframe_phase(s->S, (size_t)s->L, P, &b);
+		int ok = s->S[b] != HUGE_VAL && (b == 0 || s->S[b - 1] != HUGE_VAL) &&
+			 ((int)b == s->L - 1 || s->S[b + 1] != HUGE_VAL) && (int)b == best;
+		if (!windowed || ok)
+			break;
+		windowed = 0;	/* fall back to the full search */
+		n = 0;
+		for (int j = 0; j < s->L; j++)
+			if (s->S[j] == HUGE_VAL)
+				s->sel[n++] = j;
+	}
+	s->full_searches += !windowed;
 	r->sad_argmin = best;
 	r->dx = dx;
 	r->dy = dy;
@@ -828,8 +865,12 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 {
 	if (s->frames_since_ref == 0 && s->set.track_drift && s->set.bootstrap_drift_range > 0)
 		drift_bootstrap(s, f, s->set.bootstrap_drift_range);
+	if (gap)
+		s->have_expect = 0;
 	match(s, f, r);
 	r->has_phase = 1;
+	s->expect_u = r->phase * s->info.period_frames / (2 * M_PI) + 1.0;	/* one frame on */
+	s->have_expect = 1;
 	double unw = r->phase;
 	if (s->hn > 0) {
 		const struct hist *p = hist_at(s, 0);

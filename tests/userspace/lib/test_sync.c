@@ -417,6 +417,46 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 	blob_heart_free(&st.heart);
 }
 
+static void windowed_search_gives_the_full_search_phases(void **state)
+{
+	struct ogate_settings a, b;
+	ogate_settings_default(&a);
+	ogate_settings_default(&b);
+	b.search_window = 0;	/* always full */
+	struct ogate_sync *sa = ogate_sync_new(&a), *sb = ogate_sync_new(&b);
+	struct stream st;
+	stream_init(&st, 0.42, 0.03);
+	struct ogate_sync_result ra, rb;
+	int compared = 0;
+	double jump = 0;
+	for (int i = 0; i < 600; i++) {
+		if (i >= 300 && i < 305)
+			continue;	/* dropped frames: a gap */
+		if (i == 450)
+			jump = 0.4 * 0.42;	/* the heart skips 40 % of a beat without a gap */
+		struct ogate_frame *f = stream_frame(&st, i / FPS + jump, (uint64_t)i, 0, 0, 8);
+		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
+		m.timestamp_ns = 5000000000LL + llround(i / FPS * 1e9);
+		ogate_frame_set_meta(f, &m);
+		assert_int_equal(ogate_sync_process(sa, f, &ra), 0);
+		assert_int_equal(ogate_sync_process(sb, f, &rb), 0);
+		ogate_frame_free(f);
+		assert_int_equal(ra.has_phase, rb.has_phase);
+		if (!ra.has_phase)
+			continue;
+		compared++;
+		assert_true(ra.phase == rb.phase);
+		assert_true(ra.unwrapped == rb.unwrapped);
+		assert_int_equal(ra.dx, rb.dx);
+		assert_int_equal(ra.triggered, rb.triggered);
+	}
+	assert_true(compared > 500);
+	assert_true(sa->full_searches < sb->full_searches / 3);	/* the window did most of the work */
+	ogate_sync_free(sa);
+	ogate_sync_free(sb);
+	blob_heart_free(&st.heart);
+}
+
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 {
 	struct ogate_settings set;
@@ -499,6 +539,7 @@ int main(void)
 		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
 		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
 		cmocka_unit_test(target_set_while_locked_survives_later_refreshes),
+		cmocka_unit_test(windowed_search_gives_the_full_search_phases),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),

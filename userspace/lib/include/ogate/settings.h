@@ -29,6 +29,9 @@ struct ogate_settings {
 	/* sync */
 	double gap_factor;		/* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;		/* sync.track_drift (1): +-1 px/frame xy drift tracking */
+	int search_window;		/* sync.search_window (6): match only reference frames within
+					 * this many frames of the expected position (full search after
+					 * a gap, every 8th frame and when unsure); 0 = always full */
 	int bootstrap_drift_range;	/* sync.bootstrap_drift_range (0): coarse drift search on the
 					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
