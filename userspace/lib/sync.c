@@ -89,6 +89,7 @@ struct ogate_sync {
 	int g_cur;		/* OGA index of the current reference */
 	int pend;		/* ring slot of a reference being aligned, -1 if none */
 	int refreshing;		/* collecting frames for a new reference while locked */
+	int refresh_requested;	/* ogate_sync_refresh(): start one at the next frame */
 	int triggers_since_ref, frames_since_ref;
 	/* alignment job: dot products spread over frames */
 	struct dot_task *tasks;
@@ -941,9 +942,11 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 	locked(s, f, gap, r);
 	s->frames_since_ref++;
 	s->triggers_since_ref += r->triggered;
-	if (!s->refreshing && ((s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
+	if (!s->refreshing && (s->refresh_requested ||
+			       (s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
 			       (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
 		s->refreshing = 1;
+		s->refresh_requested = 0;
 		buffer_reset(s);
 	}
 	if (s->refreshing)
@@ -956,6 +959,16 @@ int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_
 	if (!s->have_ref)
 		return -ENOENT;
 	*info = s->info;
+	return 0;
+}
+
+int ogate_sync_refresh(struct ogate_sync *s)
+{
+	if (!s->have_ref)
+		return -ENOENT;
+	if (s->refreshing || s->refresh_requested)
+		return -EALREADY;
+	s->refresh_requested = 1;
 	return 0;
 }
 

@@ -381,6 +381,49 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	blob_heart_free(&st.heart);
 }
 
+/* A refresh asked for (daemon 'refresh', timelapse) works like an adaptive one. */
+static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	int refs = 0, unphased = 0, asked = 0;
+	uint32_t last_id = 0;
+	double goal0 = NAN, worst_goal = 0;
+
+	assert_int_equal(ogate_sync_refresh(sy), -ENOENT);	/* nothing to refresh yet */
+	for (int i = 0; i < 800; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		refs += r.established;
+		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
+			unphased++;
+		if (i == 300) {
+			assert_int_equal(ogate_sync_refresh(sy), 0);
+			assert_int_equal(ogate_sync_refresh(sy), -EALREADY);
+			asked = 1;
+		}
+		if (!r.triggered)
+			continue;
+		last_id = r.trigger.ref_id;
+		double goal = fmod(phase_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		if (isnan(goal0))
+			goal0 = goal;
+		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
+	}
+	assert_true(asked);
+	assert_int_equal(refs, 2);	/* the first reference and the one asked for */
+	assert_int_equal(last_id, 2);
+	assert_int_equal(unphased, 0);
+	assert_true(worst_goal < 0.1);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void target_set_while_locked_survives_later_refreshes(void **state)
 {
 	struct ogate_settings set;
@@ -538,6 +581,7 @@ int main(void)
 		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
 		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
 		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
+		cmocka_unit_test(requested_refresh_learns_a_new_reference_keeping_the_target_phase),
 		cmocka_unit_test(target_set_while_locked_survives_later_refreshes),
 		cmocka_unit_test(windowed_search_gives_the_full_search_phases),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),

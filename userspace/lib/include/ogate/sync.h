@@ -76,6 +76,13 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_info *info);
 /* Change the target (rad in [0, 2 pi)) of the current reference; -ENOENT if none, -EINVAL. */
 int ogate_sync_set_target_phase(struct ogate_sync *s, double phase);
+/*
+ * Learn a new reference now, as the adaptive refresh does: triggering goes on
+ * with the current reference meanwhile and the target is carried over to the
+ * new one by OGA alignment. -ENOENT before the first lock, -EALREADY while a
+ * refresh is under way.
+ */
+int ogate_sync_refresh(struct ogate_sync *s);
 /* Measured frame interval (median of recent intervals), 0 if unknown. */
 double ogate_sync_frame_interval(const struct ogate_sync *s);
 const char *ogate_sync_sad_backend(const struct ogate_sync *s);
