@@ -31,7 +31,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;
-	s->align_pixels_per_frame = 1000000;
+	s->align_pixels_per_frame = 300000;
 	s->oga_resampled_period = 80;
 	s->oga_max_offset = 3;
 	s->target_phase = -1;

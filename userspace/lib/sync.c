@@ -615,9 +615,10 @@ static int refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int g
 			return -ENOMEM;
 		return 0;
 	}
+	/* at least 8 dot products per frame so large frames still finish within seconds */
 	long budget = s->set.align_pixels_per_frame / ((long)s->w * s->h);
-	if (budget < 1)
-		budget = 1;
+	if (budget < 8)
+		budget = 8;
 	for (; budget > 0 && s->task_pos < s->ntasks; budget--, s->task_pos++) {
 		struct dot_task *t = &s->tasks[s->task_pos];
 		*t->out = ogate_frame_dot(t->a, t->b);

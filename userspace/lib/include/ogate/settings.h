@@ -40,7 +40,8 @@ struct ogate_settings {
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers;	/* refresh.after_triggers (0) */
 	int refresh_after_frames;	/* refresh.after_frames (0) */
-	int align_pixels_per_frame;	/* refresh.align_pixels_per_frame (1000000): alignment work per frame */
+	int align_pixels_per_frame;	/* refresh.align_pixels_per_frame (300000): alignment work per frame
+					 * (pixel products; at least 8 dot products) */
 	int oga_resampled_period;	/* oga.resampled_period (80) */
 	int oga_max_offset;		/* oga.max_offset (3) */
 	/* target: phase in rad, or frame in the reference; both < 0 = automatic */
