@@ -101,6 +101,7 @@ struct ogate_sync {
 	double *xabs;		/* global offsets by OGA index */
 	int xabs_cap;
 	double target0, P0;
+	int barrier0;		/* the first reference's barrier, carried to later ones like the target */
 	double *S;
 	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
 	uint64_t *sad_out;
@@ -508,6 +509,11 @@ static int finish_alignment(struct ogate_sync *s)
 		return -ENOMEM;
 	s->xabs[g] = s->xabs[g0] + x[n - 1];
 	double tu = ogate_oga_target(s->target0, s->P0, s->xabs[g], np->info.period_frames, Q);
+	/* The barrier marks a heart-phase event (the end of the quiet interval) just as the target
+	 * does, so it is carried over by the same alignment: the heuristic re-run on each new
+	 * reference wanders along a flat stretch of deltas and can land just before the target,
+	 * leaving a fit window of a few frames. */
+	np->info.barrier = (int)floor(ogate_oga_target(s->barrier0, s->P0, s->xabs[g], np->info.period_frames, Q));
 	int k = s->pend;
 	s->pend = -1;
 	s->refreshing = 0;
@@ -594,6 +600,7 @@ static int determine_first(struct ogate_sync *s, const struct ogate_frame *f, in
 	make_current(s, 0, tu);
 	s->target0 = s->info.target_u;
 	s->P0 = P;
+	s->barrier0 = s->info.barrier;
 	if (!grow((void **)&s->xabs, &s->xabs_cap, 1, sizeof(double)))
 		s->xabs[0] = 0;
 	r->established = 1;

@@ -50,7 +50,7 @@ stream T2 2.35 25 --size 128 --fps 80 --n-frames 4800 --period 2 --mod-period 7 
 stream T042_jitter_drift 1.5 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 --mod-period 7 \
 	--mod-amp 0.05 --ts-jitter 0.0005 --xy-drift 4 -3
 # reference: tens of ms with outliers when it refreshes every 20 triggers
-stream T042_refresh20 3.0 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 --mod-period 7 -- \
+stream T042_refresh20 1.0 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 --mod-period 7 -- \
 	--set refresh.after_triggers=20
 check refresh_established_several_references \
 	"[ \$(json $tmp/out_T042_refresh20/summary.json references) -ge 5 ]"

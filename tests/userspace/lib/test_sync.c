@@ -349,12 +349,21 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	struct ogate_sync_result r;
 	int refs = 0, ntrig = 0, unphased = 0;
 	uint32_t last_id = 0;
-	double goal0 = NAN, worst_goal = 0, worst_trig = 0;
+	double goal0 = NAN, worst_goal = 0, worst_trig = 0, barrier0 = NAN, worst_barrier = 0;
 	for (int i = 0; i < 1400; i++) {
 		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		ogate_frame_free(f);
 		refs += r.established;
+		if (r.established) {	/* the barrier is carried to the same heart phase as well */
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			double b = fmod(phase_law_psi(&st.law, ((double)info.first_seq + info.barrier) / FPS), 2 * M_PI);
+			if (isnan(barrier0))
+				barrier0 = b;
+			/* an integer frame: up to one frame (2 pi / P) apart */
+			worst_barrier = fmax(worst_barrier, fabs(ogate_wrap_pi(b - barrier0)));
+		}
 		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
 			unphased++;
 		if (!r.triggered)
@@ -376,6 +385,7 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	assert_int_equal(unphased, 0);	/* every frame is gated while a refresh is prepared */
 	assert_true(ntrig >= 35);	/* ~ (17.5 s - lock) / 0.42 s beats, one trigger each */
 	assert_true(worst_goal < 0.1);	/* OGA keeps the same heart phase across references */
+	assert_true(worst_barrier < 2 * M_PI / 30 + 0.1);
 	assert_true(worst_trig < 0.1 * 2 * M_PI);
 	ogate_sync_free(sy);
 	blob_heart_free(&st.heart);
