@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	D("reference.agree_tolerance", agree_tolerance, 0, 1),
 	D("reference.min_period_frames", min_period_frames, 3, 1e6),
 	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
+	I("reference.row_step", determine_row_step, 0, 64),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),

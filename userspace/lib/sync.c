@@ -275,11 +275,6 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
 }
 
-static double sad_full(const struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b)
-{
-	return sad_win(s, a, 0, 0, b, 0, 0, s->w, s->h);
-}
-
 static struct ogate_frame *buf_at(struct ogate_sync *s, int i)
 {
 	return s->buf[(s->head + i) % s->cap];
@@ -548,16 +543,23 @@ static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	int n = s->count - 1;	/* past frames */
 	if (n < 1)
 		return 0;
+	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
+	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
+	int r = s->set.determine_row_step > 0 ? s->set.determine_row_step
+					      : (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int hr = (s->h + r - 1) / r;
 	if (s->fmt == OGATE_PIX_U8) {
 		for (int i = 0; i < n; i++)
 			s->rp[i] = buf_at(s, i)->pixels;
-		ogate_sad_u8_multi(s->sad, f->pixels, f->stride, s->rp, (size_t)n, buf_at(s, 0)->stride, s->w, s->h,
-				   s->sad_out);
+		ogate_sad_u8_multi(s->sad, f->pixels, f->stride * r, s->rp, (size_t)n, buf_at(s, 0)->stride * r, s->w,
+				   hr, s->sad_out);
 		for (int i = 0; i < n; i++)
 			s->diffs[i] = (double)s->sad_out[i];
 	} else {
-		for (int i = 0; i < n; i++)
-			s->diffs[i] = sad_full(s, f, buf_at(s, i));
+		for (int i = 0; i < n; i++) {
+			const struct ogate_frame *b = buf_at(s, i);
+			s->diffs[i] = (double)s->sad->u16(f->pixels, f->stride * r, b->pixels, b->stride * r, s->w, hr);
+		}
 	}
 	s->prevsad[slot] = s->diffs[n - 1];
 	double *row = s->rows + (size_t)slot * s->cap;

@@ -133,6 +133,29 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	blob_heart_free(&st.heart);
 }
 
+static void determination_on_every_third_row_finds_the_same_period(void **state)
+{
+	double P[2];
+	for (int k = 0; k < 2; k++) {
+		for (int bits = 8; bits <= 16; bits += 8) {
+			struct ogate_settings set;
+			ogate_settings_default(&set);
+			set.determine_row_step = k ? 3 : 1;
+			struct ogate_sync *sy = ogate_sync_new(&set);
+			struct stream st;
+			stream_init(&st, 0.42, 0.0);
+			free(run(sy, &st, 160, bits, NULL));
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
+			P[k] = info.period_frames;
+			ogate_sync_free(sy);
+			blob_heart_free(&st.heart);
+		}
+	}
+	assert_true(fabs(P[0] - P[1]) < 0.25);
+}
+
 static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
 {
 	struct ogate_settings set;
@@ -583,6 +606,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_beat),
 		cmocka_unit_test(sixteen_bit_stream_gives_the_same_phases_as_eight_bit),
+		cmocka_unit_test(determination_on_every_third_row_finds_the_same_period),
 		cmocka_unit_test(period_longer_than_the_buffer_allows_never_locks),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),

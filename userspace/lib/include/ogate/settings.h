@@ -17,6 +17,8 @@ struct ogate_settings {
 	double agree_tolerance;		/* reference.agree_tolerance (0.03): relative to their median */
 	double min_period_frames;	/* reference.min_period_frames (6): shorter periods are refused */
 	int max_buffer_frames;		/* reference.max_buffer_frames (512) */
+	int determine_row_step;		/* reference.row_step (0 = auto: 1 up to 256^2 pixels, then
+					 * pixels / 65536): rows compared while determining */
 	/* prediction */
 	int min_frames_for_fit;		/* prediction.min_frames_for_fit (3) */
 	int max_frames_for_fit;		/* prediction.max_frames_for_fit (32) */
