@@ -66,9 +66,9 @@ $(BIN)/ogate-synth: $(OBJ)/analysis/tools/synth/ogate-synth.o $(OBJ)/analysis/to
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
 PROGRAMS += $(BIN)/ogate-synth
-$(BIN)/ogate-emulate: $(OBJ)/analysis/tools/emulate/ogate-emulate.o $(OBJ)/analysis/tools/emulate/stackio.o $(OBJ)/analysis/tools/emulate/svgplot.o $(AN_LIB)
+$(BIN)/ogate-emulate: $(OBJ)/analysis/tools/emulate/ogate-emulate.o $(OBJ)/analysis/tools/emulate/stackio.o $(OBJ)/analysis/tools/emulate/svgplot.o $(OBJ)/analysis/tools/emulate/pngplot.o $(AN_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) $(AN_LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(AN_TIFF_LIBS) -lpng $(AN_LDLIBS)
 PROGRAMS += $(BIN)/ogate-emulate
 
 # End-to-end: synth -> emulate --truth with error bounds (needs the programs)

@@ -26,11 +26,12 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->gap_factor = 1.8;
 	s->track_drift = 1;
 	s->subpixel_drift = 1;
+	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;
-	s->align_pixels_per_frame = 1000000;
+	s->align_pixels_per_frame = 300000;
 	s->oga_resampled_period = 80;
 	s->oga_max_offset = 3;
 	s->target_phase = -1;
@@ -56,6 +57,7 @@ static const struct key keys[] = {
 	D("reference.agree_tolerance", agree_tolerance, 0, 1),
 	D("reference.min_period_frames", min_period_frames, 3, 1e6),
 	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
+	I("reference.row_step", determine_row_step, 0, 64),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),
@@ -66,6 +68,7 @@ static const struct key keys[] = {
 	I("sync.track_drift", track_drift, 0, 1),
 	I("sync.subpixel_drift", subpixel_drift, 0, 1),
 	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
+	I("sync.search_window", search_window, 0, 1000),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

@@ -101,11 +101,16 @@ struct ogate_sync {
 	double *xabs;		/* global offsets by OGA index */
 	int xabs_cap;
 	double target0, P0;
+	int barrier0;		/* the first reference's barrier, carried to later ones like the target */
 	double *S;
 	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
 	uint64_t *sad_out;
 	int dx, dy;
 	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
+	int *sel;		/* reference frames a search computes */
+	int have_expect;	/* expect_u valid: where the next frame should match */
+	double expect_u;
+	uint64_t full_searches;
 	struct ogate_frame *shifted;
 
 	/* sync history ring */
@@ -157,6 +162,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->phist);
 	free(s->scratch);
 	free(s->S);
+	free(s->sel);
 	free(s->rp);
 	ogate_frame_free(s->shifted);
 	free(s->sad_out);
@@ -216,12 +222,13 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
 	s->S = calloc((size_t)s->ref_cap, sizeof(double));
+	s->sel = calloc((size_t)s->ref_cap, sizeof(int));
 	s->rp = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(*s->rp));
 	s->sad_out = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(uint64_t));
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->rp || !s->sad_out ||
+	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out ||
 	    !s->hist || !s->fit_t || !s->fit_p) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
@@ -266,11 +273,6 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 					  (const uint8_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
 	return (double)s->sad->u16((const uint16_t *)ogate_frame_row(a, ay) + ax, a->stride,
 				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
-}
-
-static double sad_full(const struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b)
-{
-	return sad_win(s, a, 0, 0, b, 0, 0, s->w, s->h);
 }
 
 static struct ogate_frame *buf_at(struct ogate_sync *s, int i)
@@ -404,6 +406,7 @@ static void make_current(struct ogate_sync *s, int k, double tu)
 	s->have_ref = 1;
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;
+	s->have_expect = 0;
 	s->triggers_since_ref = 0;
 	s->frames_since_ref = 0;
 	ogate_predictor_reset(s->pred);
@@ -501,6 +504,11 @@ static int finish_alignment(struct ogate_sync *s)
 		return -ENOMEM;
 	s->xabs[g] = s->xabs[g0] + x[n - 1];
 	double tu = ogate_oga_target(s->target0, s->P0, s->xabs[g], np->info.period_frames, Q);
+	/* The barrier marks a heart-phase event (the end of the quiet interval) just as the target
+	 * does, so it is carried over by the same alignment: the heuristic re-run on each new
+	 * reference wanders along a flat stretch of deltas and can land just before the target,
+	 * leaving a fit window of a few frames. */
+	np->info.barrier = (int)floor(ogate_oga_target(s->barrier0, s->P0, s->xabs[g], np->info.period_frames, Q));
 	int k = s->pend;
 	s->pend = -1;
 	s->refreshing = 0;
@@ -535,16 +543,23 @@ static int determine(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	int n = s->count - 1;	/* past frames */
 	if (n < 1)
 		return 0;
+	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
+	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
+	int r = s->set.determine_row_step > 0 ? s->set.determine_row_step
+					      : (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int hr = (s->h + r - 1) / r;
 	if (s->fmt == OGATE_PIX_U8) {
 		for (int i = 0; i < n; i++)
 			s->rp[i] = buf_at(s, i)->pixels;
-		ogate_sad_u8_multi(s->sad, f->pixels, f->stride, s->rp, (size_t)n, buf_at(s, 0)->stride, s->w, s->h,
-				   s->sad_out);
+		ogate_sad_u8_multi(s->sad, f->pixels, f->stride * r, s->rp, (size_t)n, buf_at(s, 0)->stride * r, s->w,
+				   hr, s->sad_out);
 		for (int i = 0; i < n; i++)
 			s->diffs[i] = (double)s->sad_out[i];
 	} else {
-		for (int i = 0; i < n; i++)
-			s->diffs[i] = sad_full(s, f, buf_at(s, i));
+		for (int i = 0; i < n; i++) {
+			const struct ogate_frame *b = buf_at(s, i);
+			s->diffs[i] = (double)s->sad->u16(f->pixels, f->stride * r, b->pixels, b->stride * r, s->w, hr);
+		}
 	}
 	s->prevsad[slot] = s->diffs[n - 1];
 	double *row = s->rows + (size_t)slot * s->cap;
@@ -587,6 +602,7 @@ static int determine_first(struct ogate_sync *s, const struct ogate_frame *f, in
 	make_current(s, 0, tu);
 	s->target0 = s->info.target_u;
 	s->P0 = P;
+	s->barrier0 = s->info.barrier;
 	if (!grow((void **)&s->xabs, &s->xabs_cap, 1, sizeof(double)))
 		s->xabs[0] = 0;
 	r->established = 1;
@@ -608,9 +624,10 @@ static int refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int g
 			return -ENOMEM;
 		return 0;
 	}
+	/* at least 8 dot products per frame so large frames still finish within seconds */
 	long budget = s->set.align_pixels_per_frame / ((long)s->w * s->h);
-	if (budget < 1)
-		budget = 1;
+	if (budget < 8)
+		budget = 8;
 	for (; budget > 0 && s->task_pos < s->ntasks; budget--, s->task_pos++) {
 		struct dot_task *t = &s->tasks[s->task_pos];
 		*t->out = ogate_frame_dot(t->a, t->b);
@@ -684,6 +701,23 @@ static void drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, i
 	}
 }
 
+/* S[idx[k]] = SAD of the (cropped) frame against reference frame idx[k] */
+static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx, int ry, int nw,
+		     int nh, const int *idx, int n)
+{
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int k = 0; k < n; k++)
+			s->rp[k] = (const uint8_t *)ogate_frame_row(s->ref[idx[k]], ry) + rx;
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, s->rp, (size_t)n,
+				   s->ref[0]->stride, nw, nh, s->sad_out);
+		for (int k = 0; k < n; k++)
+			s->S[idx[k]] = (double)s->sad_out[k];
+	} else {
+		for (int k = 0; k < n; k++)
+			s->S[idx[k]] = sad_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
+	}
+}
+
 static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
@@ -700,25 +734,38 @@ static void match(struct ogate_sync *s, const struct ogate_frame *f0, struct oga
 	}
 	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
 	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
-	int best = 0;
-	if (s->fmt == OGATE_PIX_U8) {
-		const uint8_t **rp = s->rp;
-		uint64_t *out = s->sad_out;
-		for (int j = 0; j < s->L; j++)
-			rp[j] = (const uint8_t *)ogate_frame_row(s->ref[j], ry) + rx;
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, rp, (size_t)s->L,
-				   s->ref[0]->stride, nw, nh, out);
-		for (int j = 0; j < s->L; j++)
-			s->S[j] = (double)out[j];
-	} else {
-		for (int j = 0; j < s->L; j++)
-			s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+	double P = s->info.period_frames;
+	int K = s->set.search_window, n = 0;
+	/* windowed search around the position expected from the previous frame; a full search
+	 * after a gap, on every 8th frame and whenever the window cannot vouch for its minimum */
+	int windowed = K > 0 && s->have_expect && (s->frames_since_ref & 7) != 0;
+	for (int j = 0; j < s->L; j++) {
+		double d = fabs(fmod((j - OGATE_NE) - s->expect_u, P));
+		d = fmin(d, P - d);
+		if (!windowed || d <= K)
+			s->sel[n++] = j;
+		s->S[j] = HUGE_VAL;
 	}
-	for (int j = 1; j < s->L; j++)
-		if (s->S[j] < s->S[best])
-			best = j;
 	size_t b;
-	r->phase = ogate_subframe_phase(s->S, (size_t)s->L, s->info.period_frames, &b);
+	int best;
+	for (;;) {
+		ref_sads(s, f, fx, fy, rx, ry, nw, nh, s->sel, n);
+		best = 0;	/* over every frame computed so far (both passes) */
+		for (int j = 1; j < s->L; j++)
+			if (s->S[j] < s->S[best])
+				best = j;
+		r->phase = ogate_subframe_phase(s->S, (size_t)s->L, P, &b);
+		int ok = s->S[b] != HUGE_VAL && (b == 0 || s->S[b - 1] != HUGE_VAL) &&
+			 ((int)b == s->L - 1 || s->S[b + 1] != HUGE_VAL) && (int)b == best;
+		if (!windowed || ok)
+			break;
+		windowed = 0;	/* fall back to the full search */
+		n = 0;
+		for (int j = 0; j < s->L; j++)
+			if (s->S[j] == HUGE_VAL)
+				s->sel[n++] = j;
+	}
+	s->full_searches += !windowed;
 	r->sad_argmin = best;
 	r->dx = dx;
 	r->dy = dy;
@@ -829,8 +876,12 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 {
 	if (s->frames_since_ref == 0 && s->set.track_drift && s->set.bootstrap_drift_range > 0)
 		drift_bootstrap(s, f, s->set.bootstrap_drift_range);
+	if (gap)
+		s->have_expect = 0;
 	match(s, f, r);
 	r->has_phase = 1;
+	s->expect_u = r->phase * s->info.period_frames / (2 * M_PI) + 1.0;	/* one frame on */
+	s->have_expect = 1;
 	double unw = r->phase;
 	if (s->hn > 0) {
 		const struct hist *p = hist_at(s, 0);

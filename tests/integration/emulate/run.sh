@@ -16,7 +16,7 @@ check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
 json() { grep -oE "\"$2\": -?[0-9.]+" "$1" | head -1 | awk '{print $2}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
-echo "1..18"
+echo "1..19"
 
 # stream NAME RMS_MAX_MS MIN_TRIGGERS SYNTH-ARGS... -- EMULATE-ARGS...
 stream() {
@@ -50,7 +50,7 @@ stream T2 2.35 25 --size 128 --fps 80 --n-frames 4800 --period 2 --mod-period 7 
 stream T042_jitter_drift 1.5 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 --mod-period 7 \
 	--mod-amp 0.05 --ts-jitter 0.0005 --xy-drift 4 -3
 # reference: tens of ms with outliers when it refreshes every 20 triggers
-stream T042_refresh20 3.0 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 --mod-period 7 -- \
+stream T042_refresh20 1.0 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 --mod-period 7 -- \
 	--set refresh.after_triggers=20
 check refresh_established_several_references \
 	"[ \$(json $tmp/out_T042_refresh20/summary.json references) -ge 5 ]"
@@ -66,6 +66,9 @@ check triggers_csv_maps_target_to_stream_frames \
 	"head -1 $o/triggers.csv | grep -q '^trigger,decided_at_frame,decided_at_s,trigger_time_s,lead_s,target_phase_rad,ref_id,ref_first_frame,ref_period_frames,target_u'"
 check plots_are_written_as_svg "grep -q '<svg' $o/phase.svg && grep -q '<rect' $o/histogram.svg"
 check no_partial_files_left "! ls $o | grep -q partial"
+$BIN/ogate-emulate "$tmp/T042.npy" --fps 80 --out "$tmp/png" --quiet --plots png
+check plots_are_written_as_png_on_request \
+	"[ \"\$(head -c 8 $tmp/png/phase.png | od -An -tx1 | tr -d ' \n')\" = 89504e470d0a1a0a ] && [ \"\$(head -c 8 $tmp/png/histogram.png | od -An -tx1 | tr -d ' \n')\" = 89504e470d0a1a0a ] && [ ! -e $tmp/png/phase.svg ]"
 
 # 16-bit and TIFF input give the same triggers as 8-bit .npy
 $BIN/ogate-synth --out "$tmp/d8" --size 96 --fps 80 --n-frames 600 --period 0.42 --tif >/dev/null

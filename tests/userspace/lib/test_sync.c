@@ -133,6 +133,29 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	blob_heart_free(&st.heart);
 }
 
+static void determination_on_every_third_row_finds_the_same_period(void **state)
+{
+	double P[2];
+	for (int k = 0; k < 2; k++) {
+		for (int bits = 8; bits <= 16; bits += 8) {
+			struct ogate_settings set;
+			ogate_settings_default(&set);
+			set.determine_row_step = k ? 3 : 1;
+			struct ogate_sync *sy = ogate_sync_new(&set);
+			struct stream st;
+			stream_init(&st, 0.42, 0.0);
+			free(run(sy, &st, 160, bits, NULL));
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
+			P[k] = info.period_frames;
+			ogate_sync_free(sy);
+			blob_heart_free(&st.heart);
+		}
+	}
+	assert_true(fabs(P[0] - P[1]) < 0.25);
+}
+
 static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
 {
 	struct ogate_settings set;
@@ -349,12 +372,21 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	struct ogate_sync_result r;
 	int refs = 0, ntrig = 0, unphased = 0;
 	uint32_t last_id = 0;
-	double goal0 = NAN, worst_goal = 0, worst_trig = 0;
+	double goal0 = NAN, worst_goal = 0, worst_trig = 0, barrier0 = NAN, worst_barrier = 0;
 	for (int i = 0; i < 1400; i++) {
 		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		ogate_frame_free(f);
 		refs += r.established;
+		if (r.established) {	/* the barrier is carried to the same heart phase as well */
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			double b = fmod(phase_law_psi(&st.law, ((double)info.first_seq + info.barrier) / FPS), 2 * M_PI);
+			if (isnan(barrier0))
+				barrier0 = b;
+			/* an integer frame: up to one frame (2 pi / P) apart */
+			worst_barrier = fmax(worst_barrier, fabs(ogate_wrap_pi(b - barrier0)));
+		}
 		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
 			unphased++;
 		if (!r.triggered)
@@ -376,6 +408,7 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	assert_int_equal(unphased, 0);	/* every frame is gated while a refresh is prepared */
 	assert_true(ntrig >= 35);	/* ~ (17.5 s - lock) / 0.42 s beats, one trigger each */
 	assert_true(worst_goal < 0.1);	/* OGA keeps the same heart phase across references */
+	assert_true(worst_barrier < 2 * M_PI / 30 + 0.1);
 	assert_true(worst_trig < 0.1 * 2 * M_PI);
 	ogate_sync_free(sy);
 	blob_heart_free(&st.heart);
@@ -460,6 +493,46 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 	blob_heart_free(&st.heart);
 }
 
+static void windowed_search_gives_the_full_search_phases(void **state)
+{
+	struct ogate_settings a, b;
+	ogate_settings_default(&a);
+	ogate_settings_default(&b);
+	b.search_window = 0;	/* always full */
+	struct ogate_sync *sa = ogate_sync_new(&a), *sb = ogate_sync_new(&b);
+	struct stream st;
+	stream_init(&st, 0.42, 0.03);
+	struct ogate_sync_result ra, rb;
+	int compared = 0;
+	double jump = 0;
+	for (int i = 0; i < 600; i++) {
+		if (i >= 300 && i < 305)
+			continue;	/* dropped frames: a gap */
+		if (i == 450)
+			jump = 0.4 * 0.42;	/* the heart skips 40 % of a beat without a gap */
+		struct ogate_frame *f = stream_frame(&st, i / FPS + jump, (uint64_t)i, 0, 0, 8);
+		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
+		m.timestamp_ns = 5000000000LL + llround(i / FPS * 1e9);
+		ogate_frame_set_meta(f, &m);
+		assert_int_equal(ogate_sync_process(sa, f, &ra), 0);
+		assert_int_equal(ogate_sync_process(sb, f, &rb), 0);
+		ogate_frame_free(f);
+		assert_int_equal(ra.has_phase, rb.has_phase);
+		if (!ra.has_phase)
+			continue;
+		compared++;
+		assert_true(ra.phase == rb.phase);
+		assert_true(ra.unwrapped == rb.unwrapped);
+		assert_int_equal(ra.dx, rb.dx);
+		assert_int_equal(ra.triggered, rb.triggered);
+	}
+	assert_true(compared > 500);
+	assert_true(sa->full_searches < sb->full_searches / 3);	/* the window did most of the work */
+	ogate_sync_free(sa);
+	ogate_sync_free(sb);
+	blob_heart_free(&st.heart);
+}
+
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 {
 	struct ogate_settings set;
@@ -533,6 +606,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_beat),
 		cmocka_unit_test(sixteen_bit_stream_gives_the_same_phases_as_eight_bit),
+		cmocka_unit_test(determination_on_every_third_row_finds_the_same_period),
 		cmocka_unit_test(period_longer_than_the_buffer_allows_never_locks),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
@@ -543,6 +617,7 @@ int main(void)
 		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
 		cmocka_unit_test(requested_refresh_learns_a_new_reference_keeping_the_target_phase),
 		cmocka_unit_test(target_set_while_locked_survives_later_refreshes),
+		cmocka_unit_test(windowed_search_gives_the_full_search_phases),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),

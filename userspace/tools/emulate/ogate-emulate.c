@@ -15,6 +15,7 @@
 #include "ogate/sync.h"
 #include "stackio.h"
 #include "svgplot.h"
+#include "pngplot.h"
 
 #define PROG "ogate-emulate"
 
@@ -43,9 +44,9 @@ static void usage(FILE *f)
 		"  --target-frame U      target position in the reference, in (fractional) frames\n"
 		"                        (neither: automatic target heuristic)\n"
 		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
-		"  --plots svg|none      write phase.svg and a histogram (default svg)\n"
+		"  --plots svg|png|none  write phase and histogram plots (default svg)\n"
 		"  --quiet               no progress bar\n"
-		"Writes frames.csv, triggers.csv, phase.svg, histogram.svg and, last, summary.json.\n"
+		"Writes frames.csv, triggers.csv, phase.svg|png, histogram.svg|png and, last, summary.json.\n"
 		"Setting keys (see docs/analysis.md):\n");
 	for (const char *const *k = ogate_settings_keys(); *k; k++)
 		fprintf(f, "  %s\n", *k);
@@ -216,7 +217,8 @@ static void json_str(FILE *f, const char *v)
 }
 
 static char outdir[4096];
-static const char *const outputs[] = { "frames.csv", "triggers.csv", "phase.svg", "histogram.svg", "summary.json" };
+static const char *const outputs[] = { "frames.csv", "triggers.csv", "phase.svg", "histogram.svg",
+				       "phase.png", "histogram.png", "summary.json" };
 
 static FILE *open_part(const char *name)
 {
@@ -237,11 +239,13 @@ static void discard_parts(void)
 	}
 }
 
-static int commit_parts(int with_plots)
+/* plots: "svg", "png" or "none" */
+static int commit_parts(const char *plots)
 {
 	char a[4200], b[4200];
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		if (!with_plots && strstr(outputs[i], ".svg"))
+		const char *ext = strrchr(outputs[i], '.') + 1;
+		if ((!strcmp(ext, "svg") || !strcmp(ext, "png")) && strcmp(ext, plots))
 			continue;
 		snprintf(a, sizeof(a), "%s/%s.partial", outdir, outputs[i]);
 		snprintf(b, sizeof(b), "%s/%s", outdir, outputs[i]);
@@ -304,8 +308,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": give exactly one of --fps and --timestamps\n");
 		return 2;
 	}
-	if (strcmp(plots, "svg") && strcmp(plots, "none")) {
-		fprintf(stderr, PROG ": --plots: '%s' is not svg or none\n", plots);
+	if (strcmp(plots, "svg") && strcmp(plots, "png") && strcmp(plots, "none")) {
+		fprintf(stderr, PROG ": --plots: '%s' is not svg, png or none\n", plots);
 		return 2;
 	}
 	if (config && read_config(config, &set))
@@ -529,7 +533,7 @@ int main(int argc, char **argv)
 		discard_parts();
 		return 1;
 	}
-	int with_plots = !strcmp(plots, "svg");
+	int with_plots = strcmp(plots, "none") != 0, png = !strcmp(plots, "png");
 	if (with_plots) {
 		double *t = malloc(sizeof(double) * (size_t)N), *ph = malloc(sizeof(double) * (size_t)N);
 		double *tt = malloc(sizeof(double) * (size_t)(ntrig + 1)), *tp = malloc(sizeof(double) * (size_t)(ntrig + 1));
@@ -541,34 +545,51 @@ int main(int argc, char **argv)
 			tt[k] = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
 			tp[k] = trig[k].meas_phase;
 		}
-		f = open_part("phase.svg");
-		if (!f)
-			return 1;
 		int n_show = N < 800 ? N : 800;	/* the first 10 s at 80 fps: readable */
 		int nt_show = 0;
 		while (nt_show < ntrig && tt[nt_show] <= t[n_show - 1])
 			nt_show++;
-		svg_phase_plot(f, "ogate-emulate: matched phase and triggers (first frames)", t, ph, n_show, tt, tp,
-			       nt_show, have_ref ? info.target_phase : NAN);
-		fclose(f);
-		f = open_part("histogram.svg");
-		if (!f)
-			return 1;
+		const char *ptitle = "ogate-emulate: matched phase and triggers (first frames)";
+		double target = have_ref ? info.target_phase : NAN;
+		double *hv = tp, hlo = 0, hhi = 2 * M_PI, hline = target, *ms = NULL;
+		int hn = ntrig, hbins = 63;
+		const char *htitle = "measured phase at trigger times", *hx = "phase (rad)";
 		if (truth_path) {
-			double *ms = malloc(sizeof(double) * (size_t)(nerr + 1));
+			ms = malloc(sizeof(double) * (size_t)(nerr + 1));
 			double lim = 1;
 			for (int k = 0; k < nerr; k++) {
 				ms[k] = errs[k] * 1e3;
 				if (fabs(ms[k]) > lim)
 					lim = fabs(ms[k]);
 			}
-			svg_histogram(f, "trigger-time error against ground truth", "error (ms)", ms, nerr, -lim, lim, 41, 0);
-			free(ms);
-		} else {
-			svg_histogram(f, "measured phase at trigger times", "phase (rad)", tp, ntrig, 0, 2 * M_PI, 63,
-				      have_ref ? info.target_phase : NAN);
+			hv = ms, hn = nerr, hlo = -lim, hhi = lim, hbins = 41, hline = 0;
+			htitle = "trigger-time error against ground truth", hx = "error (ms)";
 		}
-		fclose(f);
+		int prc = 0;
+		if (png) {
+			char p1[4200], p2[4200];
+			snprintf(p1, sizeof(p1), "%s/phase.png.partial", outdir);
+			snprintf(p2, sizeof(p2), "%s/histogram.png.partial", outdir);
+			prc |= png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
+			prc |= png_histogram(p2, htitle, hx, hv, hn, hlo, hhi, hbins, hline);
+		} else {
+			f = open_part("phase.svg");
+			if (!f)
+				return 1;
+			prc |= svg_phase_plot(f, ptitle, t, ph, n_show, tt, tp, nt_show, target);
+			prc |= fclose(f);
+			f = open_part("histogram.svg");
+			if (!f)
+				return 1;
+			prc |= svg_histogram(f, htitle, hx, hv, hn, hlo, hhi, hbins, hline);
+			prc |= fclose(f);
+		}
+		free(ms);
+		if (prc) {
+			fprintf(stderr, PROG ": %s: cannot write the plots\n", outdir);
+			discard_parts();
+			return 1;
+		}
 		free(t);
 		free(ph);
 		free(tt);
@@ -633,7 +654,7 @@ int main(int argc, char **argv)
 			nerr, nerr ? esum / nerr * 1e3 : 0.0, rms * 1e3, emax * 1e3, nbeyond, nerr ? (double)nbeyond / nerr : 0.0);
 	}
 	fprintf(f, "\n}\n");
-	if (fclose(f) || commit_parts(with_plots)) {
+	if (fclose(f) || commit_parts(plots)) {
 		discard_parts();
 		return 1;
 	}

@@ -17,6 +17,8 @@ struct ogate_settings {
 	double agree_tolerance;		/* reference.agree_tolerance (0.03): relative to their median */
 	double min_period_frames;	/* reference.min_period_frames (6): shorter periods are refused */
 	int max_buffer_frames;		/* reference.max_buffer_frames (512) */
+	int determine_row_step;		/* reference.row_step (0 = auto: 1 up to 256^2 pixels, then
+					 * pixels / 65536): rows compared while determining */
 	/* prediction */
 	int min_frames_for_fit;		/* prediction.min_frames_for_fit (3) */
 	int max_frames_for_fit;		/* prediction.max_frames_for_fit (32) */
@@ -29,6 +31,9 @@ struct ogate_settings {
 	/* sync */
 	double gap_factor;		/* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;		/* sync.track_drift (1): +-1 px/frame xy drift tracking */
+	int search_window;		/* sync.search_window (6): match only reference frames within
+					 * this many frames of the expected position (full search after
+					 * a gap, every 8th frame and when unsure); 0 = always full */
 	int bootstrap_drift_range;	/* sync.bootstrap_drift_range (0): coarse drift search on the
 					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
@@ -37,7 +42,8 @@ struct ogate_settings {
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers;	/* refresh.after_triggers (0) */
 	int refresh_after_frames;	/* refresh.after_frames (0) */
-	int align_pixels_per_frame;	/* refresh.align_pixels_per_frame (1000000): alignment work per frame */
+	int align_pixels_per_frame;	/* refresh.align_pixels_per_frame (300000): alignment work per frame
+					 * (pixel products; at least 8 dot products) */
 	int oga_resampled_period;	/* oga.resampled_period (80) */
 	int oga_max_offset;		/* oga.max_offset (3) */
 	/* target: phase in rad, or frame in the reference; both < 0 = automatic */

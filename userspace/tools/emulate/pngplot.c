@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Minimal raster plots: lines, boxes, dots and a 3x5 pixel font (scaled 2x), written with libpng. */
+#include <math.h>
+#include <png.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pngplot.h"
+
+#define PW 900
+#define PH 420
+#define ML 70
+#define MR 20
+#define MT 40
+#define MB 50
+
+struct canvas {
+	uint8_t px[PH][PW][3];
+};
+
+static void put(struct canvas *c, int x, int y, const uint8_t col[3])
+{
+	if (x >= 0 && x < PW && y >= 0 && y < PH)
+		memcpy(c->px[y][x], col, 3);
+}
+
+static void line(struct canvas *c, double x0, double y0, double x1, double y1, const uint8_t col[3])
+{
+	int n = (int)fmax(fabs(x1 - x0), fabs(y1 - y0)) + 1;
+	for (int i = 0; i <= n; i++) {
+		double f = (double)i / n;
+		put(c, (int)lround(x0 + f * (x1 - x0)), (int)lround(y0 + f * (y1 - y0)), col);
+	}
+}
+
+static void box(struct canvas *c, double x0, double y0, double x1, double y1, const uint8_t col[3])
+{
+	for (int y = (int)lround(fmin(y0, y1)); y <= (int)lround(fmax(y0, y1)); y++)
+		for (int x = (int)lround(fmin(x0, x1)); x <= (int)lround(fmax(x0, x1)); x++)
+			put(c, x, y, col);
+}
+
+static void dot(struct canvas *c, double cx, double cy, double r, const uint8_t col[3])
+{
+	for (int y = (int)(cy - r); y <= (int)(cy + r) + 1; y++)
+		for (int x = (int)(cx - r); x <= (int)(cx + r) + 1; x++)
+			if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r)
+				put(c, x, y, col);
+}
+
+/* 3x5 glyphs, one row per 3 bits (MSB = left), for the characters the plots print */
+static const char *const glyph_chars = "0123456789.-+()abcdefghijklmnopqrstuvwxyz ";
+static const uint8_t glyphs[][5] = {
+	{ 7, 5, 5, 5, 7 }, { 2, 6, 2, 2, 7 }, { 7, 1, 7, 4, 7 }, { 7, 1, 7, 1, 7 }, { 5, 5, 7, 1, 1 },
+	{ 7, 4, 7, 1, 7 }, { 7, 4, 7, 5, 7 }, { 7, 1, 1, 1, 1 }, { 7, 5, 7, 5, 7 }, { 7, 5, 7, 1, 7 },
+	{ 0, 0, 0, 0, 2 }, { 0, 0, 7, 0, 0 }, { 0, 2, 7, 2, 0 }, { 1, 2, 2, 2, 1 }, { 4, 2, 2, 2, 4 },
+	{ 0, 7, 5, 7, 5 }, { 4, 4, 7, 5, 7 }, { 0, 7, 4, 4, 7 }, { 1, 1, 7, 5, 7 }, { 7, 5, 7, 4, 7 },
+	{ 3, 4, 6, 4, 4 }, { 7, 5, 7, 1, 7 }, { 4, 4, 7, 5, 5 }, { 2, 0, 2, 2, 2 }, { 1, 0, 1, 5, 7 },
+	{ 4, 5, 6, 5, 5 }, { 2, 2, 2, 2, 3 }, { 0, 7, 7, 5, 5 }, { 0, 6, 5, 5, 5 }, { 0, 7, 5, 5, 7 },
+	{ 0, 7, 5, 7, 4 }, { 0, 7, 5, 7, 1 }, { 0, 7, 4, 4, 4 }, { 0, 3, 6, 1, 6 }, { 2, 7, 2, 2, 3 },
+	{ 0, 5, 5, 5, 7 }, { 0, 5, 5, 5, 2 }, { 0, 5, 5, 7, 7 }, { 0, 5, 2, 2, 5 }, { 0, 5, 7, 1, 7 },
+	{ 0, 7, 1, 4, 7 }, { 0, 0, 0, 0, 0 },
+};
+
+static void text(struct canvas *c, int x, int y, const char *s, const uint8_t col[3], int align /* -1 l, 0 c, 1 r */)
+{
+	int len = (int)strlen(s), w = len * 8;
+	x -= align == 0 ? w / 2 : align > 0 ? w : 0;
+	for (int i = 0; i < len; i++) {
+		char ch = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+		const char *g = strchr(glyph_chars, ch);
+		if (!g || !ch)
+			continue;
+		const uint8_t *rows = glyphs[g - glyph_chars];
+		for (int r = 0; r < 5; r++)
+			for (int b = 0; b < 3; b++)
+				if (rows[r] & (4 >> b))
+					box(c, x + i * 8 + 2 * b, y + 2 * r, x + i * 8 + 2 * b + 1, y + 2 * r + 1, col);
+	}
+}
+
+static const uint8_t black[3] = { 0, 0, 0 }, blue[3] = { 31, 119, 180 }, red[3] = { 214, 39, 40 },
+		     green[3] = { 44, 160, 44 }, white[3] = { 255, 255, 255 };
+
+static double sx(double x, double lo, double hi) { return ML + (x - lo) / (hi - lo) * (PW - ML - MR); }
+static double sy(double y, double lo, double hi) { return PH - MB - (y - lo) / (hi - lo) * (PH - MT - MB); }
+
+static struct canvas *frame(const char *title, const char *xl, const char *yl, double x0, double x1, double y0, double y1)
+{
+	struct canvas *c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	memset(c, 255, sizeof(*c));
+	text(c, ML, 12, title, black, -1);
+	line(c, ML, MT, PW - MR, MT, black);
+	line(c, ML, PH - MB, PW - MR, PH - MB, black);
+	line(c, ML, MT, ML, PH - MB, black);
+	line(c, PW - MR, MT, PW - MR, PH - MB, black);
+	char buf[32];
+	for (int i = 0; i <= 5; i++) {
+		double xv = x0 + (x1 - x0) * i / 5, yv = y0 + (y1 - y0) * i / 5;
+		snprintf(buf, sizeof(buf), "%.3g", xv);
+		text(c, (int)sx(xv, x0, x1), PH - MB + 6, buf, black, 0);
+		snprintf(buf, sizeof(buf), "%.3g", yv);
+		text(c, ML - 6, (int)sy(yv, y0, y1) - 5, buf, black, 1);
+	}
+	text(c, (ML + PW - MR) / 2, PH - 18, xl, black, 0);
+	text(c, 4, MT - 16, yl, black, -1);
+	return c;
+}
+
+static int write_png(const char *path, struct canvas *c)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_infop info = p ? png_create_info_struct(p) : NULL;
+	if (!p || !info || setjmp(png_jmpbuf(p))) {
+		png_destroy_write_struct(&p, &info);
+		fclose(f);
+		return -1;
+	}
+	png_init_io(p, f);
+	png_set_IHDR(p, info, PW, PH, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+		     PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(p, info);
+	for (int y = 0; y < PH; y++)
+		png_write_row(p, (png_const_bytep)c->px[y]);
+	png_write_end(p, NULL);
+	png_destroy_write_struct(&p, &info);
+	return fclose(f) ? -1 : 0;
+}
+
+int png_phase_plot(const char *path, const char *title, const double *t, const double *phase, int n,
+		   const double *tt, const double *tp, int nt, double target)
+{
+	if (n < 2)
+		return -1;
+	double x0 = t[0], x1 = t[n - 1] > t[0] ? t[n - 1] : t[0] + 1;
+	struct canvas *c = frame(title, "time (s)", "phase (rad)", x0, x1, 0, 2 * M_PI);
+	if (!c)
+		return -1;
+	if (isfinite(target))
+		for (int x = ML; x < PW - MR; x += 8)
+			line(c, x, sy(target, 0, 2 * M_PI), x + 3, sy(target, 0, 2 * M_PI), green);
+	for (int i = 1; i < n; i++)
+		if (isfinite(phase[i]) && isfinite(phase[i - 1]) && fabs(phase[i] - phase[i - 1]) < M_PI)
+			line(c, sx(t[i - 1], x0, x1), sy(phase[i - 1], 0, 2 * M_PI), sx(t[i], x0, x1),
+			     sy(phase[i], 0, 2 * M_PI), blue);
+	for (int i = 0; i < nt; i++)
+		dot(c, sx(tt[i], x0, x1), sy(isfinite(tp[i]) ? tp[i] : target, 0, 2 * M_PI), 2.5, red);
+	text(c, PW - MR - 250, MT - 16, "(red: triggers  green: target)", black, -1);
+	int rc = write_png(path, c);
+	free(c);
+	return rc;
+}
+
+int png_histogram(const char *path, const char *title, const char *xlabel, const double *v, int n,
+		  double lo, double hi, int nb, double vline)
+{
+	if (nb < 1 || !(hi > lo))
+		return -1;
+	int *cnt = calloc((size_t)nb, sizeof(int)), mx = 1;
+	if (!cnt)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		int b = (int)floor((v[i] - lo) / (hi - lo) * nb);
+		b = b < 0 ? 0 : b >= nb ? nb - 1 : b;
+		if (++cnt[b] > mx)
+			mx = cnt[b];
+	}
+	struct canvas *c = frame(title, xlabel, "count", lo, hi, 0, mx);
+	if (!c) {
+		free(cnt);
+		return -1;
+	}
+	for (int b = 0; b < nb; b++) {
+		if (!cnt[b])
+			continue;
+		double xa = sx(lo + (hi - lo) * b / nb, lo, hi), xb = sx(lo + (hi - lo) * (b + 1) / nb, lo, hi);
+		box(c, xa + 1, sy(cnt[b], 0, mx), xb - 1, sy(0, 0, mx) - 1, blue);
+	}
+	if (isfinite(vline) && vline >= lo && vline <= hi)
+		line(c, sx(vline, lo, hi), MT, sx(vline, lo, hi), PH - MB, red);
+	(void)white;
+	int rc = write_png(path, c);
+	free(c);
+	free(cnt);
+	return rc;
+}
