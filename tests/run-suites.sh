@@ -21,10 +21,11 @@ for suite in "$@"; do
 	start=$(date +%s)
 	"$suite" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	# skipped: "ok N # SKIP" (TAP) or "not ok N # SKIP" (cmocka's form)
 	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
-	s=$(grep -E '^ok [0-9]+' "$log" | grep -ciE '# *skip')
-	f=$(grep -cE '^not ok [0-9]+' "$log")
-	p=$((p - s))
+	s=$(grep -E '^(not )?ok [0-9]+' "$log" | grep -ciE '# *skip')
+	f=$(grep -E '^not ok [0-9]+' "$log" | grep -civE '# *skip')
+	p=$((p - $(grep -E '^ok [0-9]+' "$log" | grep -ciE '# *skip')))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - suite $name exited with status $rc"
 		f=1

@@ -5,7 +5,10 @@
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 BIN=build/bin
-DATA=tests/integration/emulate/data
+# Real heartbeats are not part of the project (not ours to redistribute): the
+# real-heartbeat stream runs where the shared data set sits beside the tree
+# (OGATE_SHARED, default ../shared, as in CI) and is reported skipped otherwise.
+DATA=${OGATE_SHARED:-../shared}/data/heartbeats
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 fail=0
@@ -55,8 +58,12 @@ stream T042_refresh20 1.0 135 --size 128 --fps 80 --n-frames 4800 --period 0.42 
 check refresh_established_several_references \
 	"[ \$(json $tmp/out_T042_refresh20/summary.json references) -ge 5 ]"
 # a real zebrafish heartbeat, time-warped (no reference figure)
-stream real0001 2.0 135 --model ref --ref-tif $DATA/reference0001.tif --ref-period 34.282163 \
-	--fps 80 --n-frames 4800 --period 0.43 --mod-period 7
+if [ -f "$DATA/reference0001.tif" ]; then
+	stream real0001 2.0 135 --model ref --ref-tif $DATA/reference0001.tif --ref-period 34.282163 \
+		--fps 80 --n-frames 4800 --period 0.43 --mod-period 7
+else
+	n=$((n + 1)); echo "ok $n real0001_rms_trigger_error # SKIP no real heartbeat data at $DATA"
+fi
 
 # outputs of a run
 o=$tmp/out_T042
