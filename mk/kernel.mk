@@ -2,7 +2,7 @@
 # the latency benchmark, DKMS/udev installation and the demo.
 PROGRAMS += $(BIN)/ogatectl
 
-$(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/tools/stats-util.h include/uapi/ogate.h | $(BIN)
+$(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/tools/stats-util.h userspace/tools/clock-util.h include/uapi/ogate.h | $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
 SUITES  += tests/kernel/checkpatch.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh

@@ -28,63 +28,27 @@
 #include <unistd.h>
 
 #include "ogate.h"
+#include "../../tests/kernel/testbed/testbed.h"
+#include "../../userspace/tools/clock-util.h"
 #include "../../userspace/tools/stats-util.h"
 
 #define N_TRIG		1000
 #define N_FRAMES	300
 #define PERIOD		1000000LL	/* 1 ms */
 #define SPARE_OUT	3
-#define TB_DEV		"/dev/ogate_testbed"
 
-struct tb_rec {
-	uint64_t ts;
-	uint32_t line;
-	uint32_t value;
-};
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void sleep_until(int64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static int tb_cmd(const char *cmd)
-{
-	int fd = open(TB_DEV, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, cmd, strlen(cmd)) < 0 ? -1 : 0;
-	close(fd);
-	return ret;
-}
+/* Rising edges of one chip line, in order, into ts[] (up to max). */
 
 /* Rising edges of one chip line, in order, into ts[] (up to max). */
 static int tb_rises(uint32_t line, int64_t *ts, int max)
 {
-	struct tb_rec rec[256];
-	int fd = open(TB_DEV, O_RDONLY), n = 0;
-	ssize_t r;
+	static struct tb_rec all[16384];
+	int n = tb_read(all, 16384), i, k = 0;
 
-	if (fd < 0)
-		return -1;
-	while ((r = read(fd, rec, sizeof(rec))) > 0) {
-		for (int i = 0; i < r / (ssize_t)sizeof(rec[0]); i++)
-			if (rec[i].line == line && rec[i].value && n < max)
-				ts[n++] = (int64_t)rec[i].ts;
-	}
-	close(fd);
-	return n;
+	for (i = 0; i < n && k < max; i++)
+		if (all[i].line == line && all[i].value)
+			ts[k++] = (int64_t)all[i].ts;
+	return n < 0 ? n : k;
 }
 
 static void report(const char *name, int64_t *late, int n)
@@ -116,7 +80,7 @@ static int bench_kernel(int64_t *late)
 
 	if (fd < 0 || tb_cmd("clear"))
 		return -1;
-	base = now_ns() + 10 * PERIOD;
+	base = ogate_mono_ns() + 10 * PERIOD;
 	for (i = 0; i < N_TRIG || got < N_TRIG;) {
 		struct ogate_event ev;
 
@@ -194,9 +158,9 @@ static int bench_userspace(int policy, int64_t *late)
 		perror("sched_setscheduler");
 		return -1;
 	}
-	base = now_ns() + 10 * PERIOD;
+	base = ogate_mono_ns() + 10 * PERIOD;
 	for (i = 0; i < N_TRIG; i++) {
-		sleep_until(base + i * PERIOD);
+		ogate_sleep_until(base + i * PERIOD);
 		if (ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, &hi) ||
 		    ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, &lo))
 			return -1;
@@ -229,7 +193,7 @@ static void *frame_reader(void *arg)
 		if (read(r->fd, &ev, sizeof(ev)) != sizeof(ev))
 			break;
 		if (ev.type == OGATE_EVENT_FRAME)
-			r->lat[r->n++] = now_ns() - (int64_t)ev.time_ns;
+			r->lat[r->n++] = ogate_mono_ns() - (int64_t)ev.time_ns;
 	}
 	return NULL;
 }
@@ -244,9 +208,9 @@ static int bench_frames(struct reader *r)
 	r->n = 0;
 	if (r->fd < 0 || pthread_create(&th, NULL, frame_reader, r))
 		return -1;
-	base = now_ns() + 10 * PERIOD;
+	base = ogate_mono_ns() + 10 * PERIOD;
 	for (i = 0; i < N_FRAMES; i++) {
-		sleep_until(base + i * PERIOD);
+		ogate_sleep_until(base + i * PERIOD);
 		if (tb_cmd("edge 4 1"))
 			return -1;
 	}

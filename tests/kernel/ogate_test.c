@@ -29,71 +29,13 @@
 
 #include "ogate.h"
 #include "kselftest_harness.h"
+#include "testbed/testbed.h"
+#include "../../userspace/tools/clock-util.h"
 
 #define DEV		"/dev/ogate0"
-#define TB_DEV		"/dev/ogate_testbed"
 #define MS		1000000ULL
 #define US		1000ULL
 #define LOOSE		(50 * MS)	/* scheduling slack under TCG */
-
-struct tb_rec {
-	uint64_t ts;
-	uint32_t line;
-	uint32_t value;
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void sleep_until(uint64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000ULL, .tv_nsec = t % 1000000000ULL };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static int tb_cmd(const char *cmd)
-{
-	int fd = open(TB_DEV, O_WRONLY);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, cmd, strlen(cmd)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/* Read the chip's change log (records for all lines, oldest first). */
-static int tb_log(struct tb_rec *rec, int max)
-{
-	int fd = open(TB_DEV, O_RDONLY), n = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	while (n < max && (r = read(fd, rec + n, (max - n) * sizeof(*rec))) > 0)
-		n += r / sizeof(*rec);
-	close(fd);
-	return n;
-}
-
-/* Only the records of one line. */
-static int tb_log_line(struct tb_rec *all, int n, unsigned int line, struct tb_rec *out)
-{
-	int i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (all[i].line == line)
-			out[k++] = all[i];
-	return k;
-}
 
 static struct ogate_trigger trig(uint64_t t, uint32_t mask, uint32_t width)
 {
@@ -106,11 +48,11 @@ static struct ogate_trigger trig(uint64_t t, uint32_t mask, uint32_t width)
 /* Wait up to timeout_ms for one event of the given type (0: any). */
 static int next_event(int fd, struct ogate_event *ev, uint32_t type, int timeout_ms)
 {
-	uint64_t end = now_ns() + (uint64_t)timeout_ms * MS;
+	uint64_t end = (uint64_t)ogate_mono_ns() + (uint64_t)timeout_ms * MS;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = (int64_t)(end - now_ns()) / (int64_t)MS;
+		int64_t left = (int64_t)(end - (uint64_t)ogate_mono_ns()) / (int64_t)MS;
 
 		if (left < 0 || poll(&p, 1, (int)left + 1) <= 0)
 			return -ETIMEDOUT;
@@ -139,7 +81,7 @@ FIXTURE_SETUP(dev)
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", DEV, strerror(errno));
 	ASSERT_EQ(0, ioctl(self->fd, OGATE_IOC_GET_STATS, &s));
 	ASSERT_EQ(0, tb_cmd("clear"));
-	ASSERT_EQ(0, tb_log(junk, 64));
+	ASSERT_EQ(0, tb_read(junk, 64));
 }
 
 FIXTURE_TEARDOWN(dev)
@@ -199,7 +141,7 @@ TEST_F(dev, trigger_fires_at_its_absolute_time_and_reports_measured_edges)
 {
 	struct tb_rec log[16], l0[16];
 	struct ogate_event ev;
-	struct ogate_trigger t = trig(now_ns() + 20 * MS, 1, 100 * US);
+	struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() + 20 * MS, 1, 100 * US);
 	int n;
 
 	t.cookie = 0xc0ffee;
@@ -214,8 +156,8 @@ TEST_F(dev, trigger_fires_at_its_absolute_time_and_reports_measured_edges)
 	EXPECT_GT(t.time_ns + LOOSE, ev.rise_ns);
 	EXPECT_LE(ev.rise_ns + 100 * US, ev.fall_ns);
 
-	n = tb_log(log, 16);
-	ASSERT_EQ(2, tb_log_line(log, n, 0, l0));
+	n = tb_read(log, 16);
+	ASSERT_EQ(2, TB_PICK(log, n, 0, l0));
 	EXPECT_EQ(1, l0[0].value);
 	EXPECT_EQ(0, l0[1].value);
 	/* The pin changed before the driver's "right after" timestamps. */
@@ -229,15 +171,15 @@ TEST_F(dev, lines_in_one_mask_change_together_with_one_timestamp)
 {
 	struct tb_rec log[16], a[8], b[8], c[8];
 	struct ogate_event ev;
-	struct ogate_trigger t = trig(now_ns() + 20 * MS, 0x7, 200 * US);
+	struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() + 20 * MS, 0x7, 200 * US);
 	int n;
 
 	ASSERT_EQ(0, queue_errno(self->fd, &t));
 	ASSERT_EQ(0, next_event(self->fd, &ev, OGATE_EVENT_FIRED, 2000));
-	n = tb_log(log, 16);
-	ASSERT_EQ(2, tb_log_line(log, n, 0, a));
-	ASSERT_EQ(2, tb_log_line(log, n, 1, b));
-	ASSERT_EQ(2, tb_log_line(log, n, 2, c));
+	n = tb_read(log, 16);
+	ASSERT_EQ(2, TB_PICK(log, n, 0, a));
+	ASSERT_EQ(2, TB_PICK(log, n, 1, b));
+	ASSERT_EQ(2, TB_PICK(log, n, 2, c));
 	EXPECT_EQ(a[0].ts, b[0].ts);
 	EXPECT_EQ(a[0].ts, c[0].ts);
 	EXPECT_EQ(a[1].ts, b[1].ts);
@@ -253,12 +195,12 @@ TEST_F(dev, pulse_width_is_observed_at_the_pin)
 	int n;
 
 	for (i = 0; i < 3; i++) {
-		struct ogate_trigger t = trig(now_ns() + 20 * MS, 2, widths[i]);
+		struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() + 20 * MS, 2, widths[i]);
 
 		ASSERT_EQ(0, queue_errno(self->fd, &t));
 		ASSERT_EQ(0, next_event(self->fd, &ev, OGATE_EVENT_FIRED, 2000));
-		n = tb_log(log, 16);
-		ASSERT_EQ(2, tb_log_line(log, n, 1, l));
+		n = tb_read(log, 16);
+		ASSERT_EQ(2, TB_PICK(log, n, 1, l));
 		EXPECT_LE(l[0].ts + widths[i], l[1].ts);
 		EXPECT_GT(l[0].ts + widths[i] + LOOSE, l[1].ts);
 		EXPECT_EQ(ev.fall_ns - ev.rise_ns >= widths[i], 1);
@@ -277,7 +219,7 @@ TEST_F(dev, back_to_back_pulses_on_one_line_stay_two_pulses)
 	struct ogate_trigger_batch b = { .triggers = (uintptr_t)t, .count = 2 };
 	struct tb_rec log[16], l0[16];
 	struct ogate_event ev;
-	uint64_t base = now_ns() + 30 * MS;
+	uint64_t base = (uint64_t)ogate_mono_ns() + 30 * MS;
 	int n, i;
 
 	t[0] = trig(base, 1, 5 * MS);
@@ -288,8 +230,8 @@ TEST_F(dev, back_to_back_pulses_on_one_line_stay_two_pulses)
 		EXPECT_EQ(t[i].id, ev.id);
 		EXPECT_LE(5 * MS, ev.fall_ns - ev.rise_ns);
 	}
-	n = tb_log(log, 16);
-	ASSERT_EQ(4, tb_log_line(log, n, 0, l0));
+	n = tb_read(log, 16);
+	ASSERT_EQ(4, TB_PICK(log, n, 0, l0));
 	EXPECT_EQ(1, l0[0].value);
 	EXPECT_EQ(0, l0[1].value);
 	EXPECT_EQ(1, l0[2].value);
@@ -330,7 +272,7 @@ TEST_F(dev, many_triggers_fire_in_time_order_whatever_the_queue_order)
 	enum { N = 60 };
 	struct ogate_trigger t[N];
 	struct tb_rec log[4 * N], rises[4 * N];
-	uint64_t base = now_ns() + 50 * MS, last = 0;
+	uint64_t base = (uint64_t)ogate_mono_ns() + 50 * MS, last = 0;
 	int i, n, k = 0;
 
 	/* Queue in a scrambled order: i*7 mod N visits every slot once. */
@@ -349,7 +291,7 @@ TEST_F(dev, many_triggers_fire_in_time_order_whatever_the_queue_order)
 		EXPECT_LE(last, ev.rise_ns);
 		last = ev.rise_ns;
 	}
-	n = tb_log(log, 4 * N);
+	n = tb_read(log, 4 * N);
 	for (i = 0; i < n; i++)
 		if (log[i].value)
 			rises[k++] = log[i];
@@ -363,7 +305,7 @@ TEST_F(dev, batch_is_all_or_nothing)
 	struct ogate_trigger_batch b = { .triggers = (uintptr_t)t, .count = 3 };
 	struct ogate_info info;
 	struct ogate_event ev;
-	uint64_t base = now_ns() + 30 * MS;
+	uint64_t base = (uint64_t)ogate_mono_ns() + 30 * MS;
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -399,7 +341,7 @@ TEST_F(dev, cancel_by_id_cookie_and_all_reports_and_nothing_fires)
 	struct ogate_cancel c = { .how = OGATE_CANCEL_ID };
 	struct tb_rec log[8];
 	struct ogate_event ev;
-	uint64_t base = now_ns() + 100 * MS;
+	uint64_t base = (uint64_t)ogate_mono_ns() + 100 * MS;
 	int i;
 
 	for (i = 0; i < 5; i++) {
@@ -427,15 +369,15 @@ TEST_F(dev, cancel_by_id_cookie_and_all_reports_and_nothing_fires)
 		ASSERT_EQ(0, next_event(self->fd, &ev, 0, 1000));
 		EXPECT_EQ(OGATE_EVENT_CANCELLED, ev.type);
 	}
-	sleep_until(base + 50 * MS);
-	EXPECT_EQ(0, tb_log(log, 8));
+	ogate_sleep_until(base + 50 * MS);
+	EXPECT_EQ(0, tb_read(log, 8));
 	EXPECT_EQ(-ETIMEDOUT, next_event(self->fd, &ev, 0, 10));
 }
 
 TEST_F(dev, emergency_stop_cancels_every_owner_and_ends_pulses_in_progress)
 {
 	int other = open(DEV, O_RDWR);
-	uint64_t now = now_ns();
+	uint64_t now = (uint64_t)ogate_mono_ns();
 	struct ogate_trigger a = trig(now + 5 * MS, 1, 500 * MS);	/* ours, active */
 	struct ogate_trigger b = trig(now + 200 * MS, 2, 10 * US);	/* other's, pending */
 	struct ogate_cancel c = { .how = OGATE_CANCEL_DEVICE };
@@ -446,26 +388,26 @@ TEST_F(dev, emergency_stop_cancels_every_owner_and_ends_pulses_in_progress)
 	ASSERT_LE(0, other);
 	ASSERT_EQ(0, queue_errno(self->fd, &a));
 	ASSERT_EQ(0, queue_errno(other, &b));
-	sleep_until(now + 50 * MS);
+	ogate_sleep_until(now + 50 * MS);
 	ASSERT_EQ(0, ioctl(self->fd, OGATE_IOC_CANCEL, &c));
 	EXPECT_EQ(2, c.count);
 	ASSERT_EQ(0, next_event(other, &ev, OGATE_EVENT_CANCELLED, 1000));
 	EXPECT_EQ(b.id, ev.id);
 	ASSERT_EQ(0, next_event(self->fd, &ev, OGATE_EVENT_CANCELLED, 1000));
 	EXPECT_EQ(a.id, ev.id);
-	sleep_until(now + 300 * MS);
-	n = tb_log(log, 16);
-	ASSERT_EQ(2, tb_log_line(log, n, 0, l0));
+	ogate_sleep_until(now + 300 * MS);
+	n = tb_read(log, 16);
+	ASSERT_EQ(2, TB_PICK(log, n, 0, l0));
 	EXPECT_EQ(0, l0[1].value);
 	EXPECT_GT(l0[0].ts + 100 * MS, l0[1].ts);
-	EXPECT_EQ(0, tb_log_line(log, n, 1, l1));
+	EXPECT_EQ(0, TB_PICK(log, n, 1, l1));
 	close(other);
 }
 
 TEST_F(dev, read_only_file_may_watch_but_not_queue_or_cancel)
 {
 	int ro = open(DEV, O_RDONLY);
-	struct ogate_trigger t = trig(now_ns() + 50 * MS, 1, 10 * US);
+	struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() + 50 * MS, 1, 10 * US);
 	struct ogate_cancel c = { .how = OGATE_CANCEL_DEVICE };
 	struct ogate_info info;
 	struct ogate_event ev;
@@ -496,7 +438,7 @@ TEST_F(dev, cancel_rejects_bad_requests)
 
 TEST_F(dev, bad_inputs_get_distinct_errnos)
 {
-	uint64_t now = now_ns();
+	uint64_t now = (uint64_t)ogate_mono_ns();
 	struct ogate_trigger t;
 	struct ogate_stats s = { .reserved = { 1 } };
 	struct ogate_event ev;
@@ -540,7 +482,7 @@ TEST_F(dev, full_queue_is_refused_and_batch_bounds_checked)
 	struct ogate_trigger t[OGATE_MAX_BATCH + 1];
 	struct ogate_trigger_batch b = { .triggers = (uintptr_t)t };
 	struct ogate_trigger one;
-	uint64_t base = now_ns() + 10000 * MS;
+	uint64_t base = (uint64_t)ogate_mono_ns() + 10000 * MS;
 	int i, k;
 
 	b.count = 0;
@@ -562,7 +504,7 @@ TEST_F(dev, full_queue_is_refused_and_batch_bounds_checked)
 
 TEST_F(dev, trigger_within_its_lateness_fires_and_beyond_it_is_missed)
 {
-	struct ogate_trigger t = trig(now_ns() - 1 * MS, 1, 10 * US);
+	struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() - 1 * MS, 1, 10 * US);
 	struct ogate_stats s = { 0 };
 	struct tb_rec log[8];
 	struct ogate_event ev;
@@ -575,14 +517,14 @@ TEST_F(dev, trigger_within_its_lateness_fires_and_beyond_it_is_missed)
 
 	/* No tolerance at all: any lateness is a miss, and no pulse starts. */
 	ASSERT_EQ(0, tb_cmd("clear"));
-	t = trig(now_ns() + 20 * MS, 1, 10 * US);
+	t = trig((uint64_t)ogate_mono_ns() + 20 * MS, 1, 10 * US);
 	t.late_ns = 0;
 	ASSERT_EQ(0, queue_errno(self->fd, &t));
 	ASSERT_EQ(0, next_event(self->fd, &ev, 0, 2000));
 	EXPECT_EQ(OGATE_EVENT_MISSED, ev.type);
 	EXPECT_EQ(t.id, ev.id);
 	EXPECT_LT(t.time_ns, ev.rise_ns);
-	EXPECT_EQ(0, tb_log(log, 8));
+	EXPECT_EQ(0, tb_read(log, 8));
 	ASSERT_EQ(0, ioctl(self->fd, OGATE_IOC_GET_STATS, &s));
 	EXPECT_EQ(1, s.fired);
 	EXPECT_EQ(1, s.missed);
@@ -598,11 +540,11 @@ TEST_F(dev, stats_count_every_outcome_and_reset)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		t = trig(now_ns() + 10 * MS, 1, 10 * US);
+		t = trig((uint64_t)ogate_mono_ns() + 10 * MS, 1, 10 * US);
 		ASSERT_EQ(0, queue_errno(self->fd, &t));
 		ASSERT_EQ(0, next_event(self->fd, &ev, OGATE_EVENT_FIRED, 2000));
 	}
-	t = trig(now_ns() + 1000 * MS, 1, 10 * US);
+	t = trig((uint64_t)ogate_mono_ns() + 1000 * MS, 1, 10 * US);
 	ASSERT_EQ(0, queue_errno(self->fd, &t));
 	ASSERT_EQ(0, ioctl(self->fd, OGATE_IOC_CANCEL, &c));
 	ASSERT_EQ(0, tb_cmd("edge 4 5"));
@@ -639,8 +581,8 @@ TEST_F(dev, frame_edges_arrive_in_order_with_sequence_numbers)
 	while (got < 23 && next_event(self->fd, &ev[got], OGATE_EVENT_FRAME, 2000) == 0)
 		got++;
 	ASSERT_EQ(23, got);
-	n = tb_log(log, 128);
-	k = tb_log_line(log, n, 4, l4);
+	n = tb_read(log, 128);
+	k = TB_PICK(log, n, 4, l4);
 	ASSERT_EQ(40, k);	/* 20 rising + 20 falling */
 	for (i = 0; i < 20; i++) {
 		EXPECT_EQ(0, ev[i].line);
@@ -661,7 +603,7 @@ TEST_F(dev, frame_edges_arrive_in_order_with_sequence_numbers)
 TEST_F(dev, frame_events_reach_every_open_file_and_trigger_events_only_the_owner)
 {
 	int other = open(DEV, O_RDWR | O_NONBLOCK);
-	struct ogate_trigger t = trig(now_ns() + 10 * MS, 1, 10 * US);
+	struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() + 10 * MS, 1, 10 * US);
 	struct ogate_event ev;
 
 	ASSERT_LE(0, other);
@@ -711,7 +653,7 @@ TEST_F(dev, event_overflow_is_reported_never_silent)
 
 TEST_F(dev, loopback_trigger_edge_is_timestamped_as_a_frame)
 {
-	struct ogate_trigger t = trig(now_ns() + 20 * MS, 1, 5 * MS);
+	struct ogate_trigger t = trig((uint64_t)ogate_mono_ns() + 20 * MS, 1, 5 * MS);
 	struct ogate_event fired, frame;
 
 	ASSERT_EQ(0, tb_cmd("loopback 1"));
@@ -730,13 +672,13 @@ TEST_F(dev, loopback_trigger_edge_is_timestamped_as_a_frame)
 static void queue_pulses_then_die(int how)
 {
 	int fd = open(DEV, O_RDWR);
-	uint64_t now = now_ns();
+	uint64_t now = (uint64_t)ogate_mono_ns();
 	struct ogate_trigger a = trig(now + 5 * MS, 1, 300 * MS);	/* active at death */
 	struct ogate_trigger b = trig(now + 100 * MS, 2, 10 * US);	/* pending */
 
 	if (fd < 0 || ioctl(fd, OGATE_IOC_QUEUE, &a) || ioctl(fd, OGATE_IOC_QUEUE, &b))
 		_exit(2);
-	sleep_until(now + 40 * MS);
+	ogate_sleep_until(now + 40 * MS);
 	if (how == SIGKILL)
 		kill(getpid(), SIGKILL);
 	close(fd);
@@ -746,7 +688,7 @@ static void queue_pulses_then_die(int how)
 static void check_closed_owner(struct __test_metadata *_metadata, int how)
 {
 	struct tb_rec log[16], l0[8], l1[8];
-	uint64_t start = now_ns();
+	uint64_t start = (uint64_t)ogate_mono_ns();
 	int status, n;
 	pid_t pid = fork();
 
@@ -759,15 +701,15 @@ static void check_closed_owner(struct __test_metadata *_metadata, int how)
 	} else {
 		ASSERT_EQ(0, WEXITSTATUS(status));
 	}
-	sleep_until(start + 500 * MS);
-	n = tb_log(log, 16);
+	ogate_sleep_until(start + 500 * MS);
+	n = tb_read(log, 16);
 	/* line 0 rose, then was driven low at close, long before 300 ms */
-	ASSERT_EQ(2, tb_log_line(log, n, 0, l0));
+	ASSERT_EQ(2, TB_PICK(log, n, 0, l0));
 	EXPECT_EQ(1, l0[0].value);
 	EXPECT_EQ(0, l0[1].value);
 	EXPECT_GT(l0[0].ts + 250 * MS, l0[1].ts);
 	/* the pending pulse never started */
-	EXPECT_EQ(0, tb_log_line(log, n, 1, l1));
+	EXPECT_EQ(0, TB_PICK(log, n, 1, l1));
 }
 
 TEST_F(dev, close_with_pending_cancels_and_drives_lines_inactive)
@@ -782,7 +724,7 @@ TEST_F(dev, killed_owner_leaves_lines_inactive_and_nothing_fires_later)
 
 TEST_F(dev, unbind_with_pending_cancels_reports_and_drives_lines_inactive)
 {
-	uint64_t now = now_ns();
+	uint64_t now = (uint64_t)ogate_mono_ns();
 	struct ogate_trigger a = trig(now + 5 * MS, 1, 500 * MS);
 	struct ogate_trigger b = trig(now + 200 * MS, 2, 10 * US);
 	struct tb_rec log[16], l0[8], l1[8];
@@ -792,7 +734,7 @@ TEST_F(dev, unbind_with_pending_cancels_reports_and_drives_lines_inactive)
 
 	ASSERT_EQ(0, queue_errno(self->fd, &a));
 	ASSERT_EQ(0, queue_errno(self->fd, &b));
-	sleep_until(now + 50 * MS);
+	ogate_sleep_until(now + 50 * MS);
 	ASSERT_EQ(0, tb_cmd("detach"));
 	while (read(self->fd, &ev, sizeof(ev)) == sizeof(ev))
 		cancelled += ev.type == OGATE_EVENT_CANCELLED;
@@ -802,12 +744,12 @@ TEST_F(dev, unbind_with_pending_cancels_reports_and_drives_lines_inactive)
 	EXPECT_TRUE(p.revents & POLLHUP);
 	EXPECT_EQ(-1, ioctl(self->fd, OGATE_IOC_QUEUE, &b));
 	EXPECT_EQ(ENODEV, errno);
-	sleep_until(now + 700 * MS);
-	n = tb_log(log, 16);
-	ASSERT_EQ(2, tb_log_line(log, n, 0, l0));
+	ogate_sleep_until(now + 700 * MS);
+	n = tb_read(log, 16);
+	ASSERT_EQ(2, TB_PICK(log, n, 0, l0));
 	EXPECT_EQ(0, l0[1].value);
 	EXPECT_GT(l0[0].ts + 400 * MS, l0[1].ts);
-	EXPECT_EQ(0, tb_log_line(log, n, 1, l1));
+	EXPECT_EQ(0, TB_PICK(log, n, 1, l1));
 	ASSERT_EQ(0, tb_cmd("attach"));
 }
 
@@ -822,7 +764,7 @@ static int module_cmd(const char *cmd)
 TEST_F(dev, rmmod_waits_for_the_owner_and_leaves_nothing_firing)
 {
 	const char *dir = getenv("OGATE_MODDIR") ?: "/lib/ogate";
-	struct ogate_trigger a = trig(now_ns() + 300 * MS, 1, 10 * US);
+	struct ogate_trigger a = trig((uint64_t)ogate_mono_ns() + 300 * MS, 1, 10 * US);
 	struct tb_rec log[8];
 	char cmd[256];
 
@@ -833,8 +775,8 @@ TEST_F(dev, rmmod_waits_for_the_owner_and_leaves_nothing_firing)
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, syscall(SYS_delete_module, "ogate", O_NONBLOCK));
-	sleep_until(a.time_ns + 100 * MS);
-	EXPECT_EQ(0, tb_log(log, 8));
+	ogate_sleep_until(a.time_ns + 100 * MS);
+	EXPECT_EQ(0, tb_read(log, 8));
 	snprintf(cmd, sizeof(cmd), "insmod %s/ogate.ko", dir);
 	ASSERT_EQ(0, module_cmd(cmd));
 	self->fd = open(DEV, O_RDWR);

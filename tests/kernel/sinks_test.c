@@ -14,83 +14,22 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "testbed/testbed.h"
+#include "../../userspace/tools/clock-util.h"
 #include "program.h"
 #include "sink.h"
 
 #define MS 1000000LL
 #define US 1000LL
 #define LOOSE (50 * MS)
-#define TB_DEV "/dev/ogate_testbed"
-
-struct tb_rec {
-	uint64_t ts;
-	uint32_t line;
-	uint32_t value;
-};
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void sleep_until(int64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static int tb_cmd(const char *cmd)
-{
-	int fd = open(TB_DEV, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, cmd, strlen(cmd)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/* The chip log is consumed by reading: read it once, then pick lines. */
-static int pick(const struct tb_rec *all, int n, unsigned int line, struct tb_rec *out, int max)
-{
-	int i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (all[i].line == line && k < max)
-			out[k++] = all[i];
-	return k;
-}
-
-static int tb_all(struct tb_rec *out, int max)
-{
-	int fd = open(TB_DEV, O_RDONLY), n = 0;
-	ssize_t r;
-
-	while (n < max && (r = read(fd, out + n, (max - n) * sizeof(*out))) > 0)
-		n += r / sizeof(*out);
-	close(fd);
-	return n;
-}
-
-static int tb_line(unsigned int line, struct tb_rec *out, int max)
-{
-	struct tb_rec all[64];
-
-	return pick(all, tb_all(all, 64), line, out, max);
-}
 
 /* Wait for n pulse outcomes (frames skipped); returns how many arrived. */
 static int outcomes(struct ogate_sink *s, struct ogate_sink_event *ev, int n, int timeout_ms)
 {
-	int64_t end = now_ns() + timeout_ms * MS;
+	int64_t end = ogate_mono_ns() + timeout_ms * MS;
 	int got = 0;
 
-	while (got < n && now_ns() < end) {
+	while (got < n && ogate_mono_ns() < end) {
 		struct pollfd p = { .fd = ogate_sink_fd(s), .events = POLLIN };
 		struct ogate_sink_event e[8];
 		int k, i;
@@ -107,6 +46,13 @@ static int outcomes(struct ogate_sink *s, struct ogate_sink_event *ev, int n, in
 FIXTURE(sink) {
 	struct ogate_sink *s;
 };
+
+static int tb_line(unsigned int line, struct tb_rec *out, int max)
+{
+	struct tb_rec all[64];
+
+	return tb_pick(all, tb_read(all, 64), line, out, max);
+}
 
 FIXTURE_SETUP(sink)
 {
@@ -131,7 +77,7 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 	struct ogate_pulse_req r[OGATE_PROGRAM_MAX_PULSES];
 	struct ogate_sink_event ev[2];
 	struct tb_rec all[16], l0[8], l1[8];
-	int64_t t = now_ns() + 30 * MS;
+	int64_t t = ogate_mono_ns() + 30 * MS;
 	size_t n = ogate_program_build(&prog, t, 5, r);
 	int err = 0, k;
 
@@ -142,9 +88,9 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 	EXPECT_EQ(OGATE_SINK_FIRED, ev[0].type);
 	EXPECT_EQ(5, ev[0].cookie);
 	EXPECT_EQ(OGATE_SINK_FIRED, ev[1].type);
-	k = tb_all(all, 16);
-	ASSERT_EQ(2, pick(all, k, 0, l0, 8));
-	ASSERT_EQ(2, pick(all, k, 1, l1, 8));
+	k = tb_read(all, 16);
+	ASSERT_EQ(2, tb_pick(all, k, 0, l0, 8));
+	ASSERT_EQ(2, tb_pick(all, k, 1, l1, 8));
 	EXPECT_LE(t, (int64_t)l0[0].ts);
 	EXPECT_LE(t + 300 * US, (int64_t)l1[0].ts);
 	EXPECT_LE(l0[0].ts + 2 * MS, l0[1].ts);
@@ -161,7 +107,7 @@ TEST_F(sink, ogate_sink_reports_frame_edges)
 	self->s = ogate_sink_new("ogate", &o, &err);
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, tb_cmd("edge 4 3"));
-	for (end = now_ns() + 2000 * MS; frames < 3 && now_ns() < end;) {
+	for (end = ogate_mono_ns() + 2000 * MS; frames < 3 && ogate_mono_ns() < end;) {
 		struct pollfd p = { .fd = ogate_sink_fd(self->s), .events = POLLIN };
 
 		poll(&p, 1, 50);
@@ -175,7 +121,7 @@ TEST_F(sink, ogate_sink_reports_frame_edges)
 TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
 {
 	struct ogate_sink_opts o = { .device = "/dev/ogate0" };
-	struct ogate_pulse_req r = { .time_ns = now_ns() + 200 * MS, .line_mask = 1,
+	struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 200 * MS, .line_mask = 1,
 				     .width_ns = 1 * MS, .late_ns = 250 * MS };
 	struct tb_rec l0[4];
 	int err = 0;
@@ -185,7 +131,7 @@ TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
 	ASSERT_EQ(0, ogate_sink_queue(self->s, &r, 1));
 	ogate_sink_free(self->s);
 	self->s = NULL;
-	sleep_until(r.time_ns + 100 * MS);
+	ogate_sleep_until(r.time_ns + 100 * MS);
 	EXPECT_EQ(0, tb_line(0, l0, 4));
 }
 
@@ -203,7 +149,7 @@ TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)
 	struct ogate_pulse_req r[3];
 	struct ogate_sink_event ev[3];
 	struct tb_rec l3[8];
-	int64_t t = now_ns() + 30 * MS;
+	int64_t t = ogate_mono_ns() + 30 * MS;
 	int err = 0, i;
 
 	self->s = gpiod_sink(&err);
@@ -228,7 +174,7 @@ TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)
 
 TEST_F(sink, gpiod_sink_follows_the_driver_contract_for_bad_pulses)
 {
-	struct ogate_pulse_req r = { .time_ns = now_ns() + 50 * MS, .line_mask = 2,
+	struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 50 * MS, .line_mask = 2,
 				     .width_ns = 1 * MS };
 	int err = 0;
 
@@ -242,7 +188,7 @@ TEST_F(sink, gpiod_sink_follows_the_driver_contract_for_bad_pulses)
 
 TEST_F(sink, gpiod_sink_free_ends_pulses_and_leaves_the_line_low)
 {
-	int64_t t = now_ns();
+	int64_t t = ogate_mono_ns();
 	struct ogate_pulse_req r[2] = {
 		{ .time_ns = t + 10 * MS, .line_mask = 1, .width_ns = 500 * MS, .late_ns = 250 * MS },
 		{ .time_ns = t + 700 * MS, .line_mask = 1, .width_ns = 1 * MS, .late_ns = 250 * MS },
@@ -253,10 +199,10 @@ TEST_F(sink, gpiod_sink_free_ends_pulses_and_leaves_the_line_low)
 	self->s = gpiod_sink(&err);
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, 2));
-	sleep_until(t + 100 * MS);
+	ogate_sleep_until(t + 100 * MS);
 	ogate_sink_free(self->s);
 	self->s = NULL;
-	sleep_until(t + 900 * MS);
+	ogate_sleep_until(t + 900 * MS);
 	n = tb_line(3, l3, 8);
 	ASSERT_EQ(2, n);
 	EXPECT_EQ(1, l3[0].value);

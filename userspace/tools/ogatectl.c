@@ -23,27 +23,12 @@
 #include <unistd.h>
 
 #include "ogate.h"
+#include "clock-util.h"
 #include "stats-util.h"
 
 static const char *dev_path = "/dev/ogate0";
 static bool machine;	/* --machine: key=value event lines */
 static int dev_fd = -1;
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void sleep_until(int64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
 
 /* "250us", "20ms", "1.5s", "100ns", "300" (ns). Returns -1 when malformed. */
 static int parse_duration(const char *s, int64_t *out)
@@ -87,7 +72,7 @@ static const char *errno_name(int e)
 /* Explain a refused trigger by naming the value the driver objected to. */
 static void explain_queue_error(int e, const struct ogate_trigger *t)
 {
-	int64_t now = now_ns();
+	int64_t now = ogate_mono_ns();
 
 	fprintf(stderr, "ogatectl: queue refused: %s (%s): ", strerror(e), errno_name(e));
 	switch (e) {
@@ -226,7 +211,7 @@ static int wait_outcomes(int pending, int64_t deadline, bool show)
 
 	while (pending > 0) {
 		struct pollfd p = { .fd = dev_fd, .events = POLLIN };
-		int64_t left = deadline - now_ns();
+		int64_t left = deadline - ogate_mono_ns();
 		ssize_t r;
 		int i;
 
@@ -347,7 +332,7 @@ struct queue_opts {
 
 static int queue_triggers(const struct queue_opts *o, bool wait, bool show)
 {
-	int64_t base = o->relative ? now_ns() + o->at : o->at, last;
+	int64_t base = o->relative ? ogate_mono_ns() + o->at : o->at, last;
 	int i;
 
 	for (i = 0; i < o->count; i++) {
@@ -489,13 +474,13 @@ static int cmd_run(FILE *in)
 			if (argc > 2 && parse_duration(argv[2], &t))
 				rc = 1;
 			if (!rc)
-				rc = wait_outcomes(argc > 1 ? atoi(argv[1]) : 1, now_ns() + t, true) ? 1 : 0;
+				rc = wait_outcomes(argc > 1 ? atoi(argv[1]) : 1, ogate_mono_ns() + t, true) ? 1 : 0;
 		} else if (!strcmp(argv[0], "sleep") && argc > 1) {
 			int64_t t;
 
 			rc = parse_duration(argv[1], &t) ? 1 : 0;
 			if (!rc)
-				sleep_until(now_ns() + t);
+				ogate_sleep_until(ogate_mono_ns() + t);
 		} else if (!strcmp(argv[0], "stats")) {
 			rc = cmd_stats(false);
 		} else if (!strcmp(argv[0], "info")) {
@@ -521,7 +506,7 @@ static int cmd_latency(int n, int64_t period, uint32_t mask)
 
 	if (!late)
 		return 1;
-	base = now_ns() + 20000000;
+	base = ogate_mono_ns() + 20000000;
 	for (i = 0; i < n; i++) {
 		struct ogate_trigger t = {
 			.time_ns = base + i * period, .line_mask = mask,
