@@ -16,7 +16,7 @@ $(TEST_SINKS): tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_do
 
 # The frame path: sources, pipeline, recorder (with libogate and the generator/readers).
 DAEMON_CORE_SRCS := $(DAEMON_SINK_SRCS) $(addprefix $(DAEMON_DIR)/,source.c source_synthetic.c \
-                    source_file.c pipeline.c recorder.c) \
+                    source_file.c pipeline.c recorder.c edgematch.c) \
                     userspace/tools/synth/heart.c userspace/tools/emulate/stackio.c
 DAEMON_CORE_LIBS := $(DAEMON_SINK_LIBS) -ltiff -lm
 
@@ -58,3 +58,10 @@ install-daemon: $(BIN)/ogated
 .PHONY: install-daemon
 tests/integration/zstack/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(STAGE_FAKESRV)
 tests/integration/daemon/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(BIN)/ogate-synth $(BIN)/ogate-emulate
+
+TEST_EDGEMATCH := $(TBIN)/test_edgematch
+SUITES += $(TEST_EDGEMATCH)
+$(TEST_EDGEMATCH): tests/userspace/daemon/test_edgematch.c $(DAEMON_DIR)/edgematch.c \
+		$(DAEMON_DIR)/edgematch.h | $(TBIN)
+	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_DIR)/edgematch.c \
+		-lcmocka -lm

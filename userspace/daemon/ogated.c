@@ -228,6 +228,13 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "analysis_p50_us", "%.1f", st.analysis_p50_ns / 1e3);
 	ogate_reply_kv(r, "analysis_p99_us", "%.1f", st.analysis_p99_ns / 1e3);
 	ogate_reply_kv(r, "analysis_max_us", "%.1f", st.analysis_max_ns / 1e3);
+	if (st.edge_learnt || st.edge_matched || st.edge_unmatched) {
+		ogate_reply_kv(r, "edge_matched", "%llu", (unsigned long long)st.edge_matched);
+		ogate_reply_kv(r, "edge_unmatched", "%llu", (unsigned long long)st.edge_unmatched);
+		ogate_reply_kv(r, "edge_seq_jumps", "%llu", (unsigned long long)st.edge_seq_jumps);
+		ogate_reply_kv(r, "edge_offset_us", "%.2f", st.edge_offset_ns / 1e3);
+		ogate_reply_kv(r, "edge_jitter_us", "%.2f", st.edge_jitter_ns / 1e3);
+	}
 	ogate_reply_kv(r, "latency_p50_us", "%.1f", st.latency_p50_ns / 1e3);
 	ogate_reply_kv(r, "latency_p99_us", "%.1f", st.latency_p99_ns / 1e3);
 	ogate_reply_kv(r, "latency_max_us", "%.1f", st.latency_max_ns / 1e3);
@@ -653,6 +660,11 @@ int main(int argc, char **argv)
 	po.cpu_analysis = (int)ogate_config_int(d.cfg, "daemon.cpu_analysis");
 	po.stop_grace_ns = ogate_config_int(d.cfg, "daemon.stop_grace_ms") * 1000000LL;
 	po.record_dir = ogate_config_str(d.cfg, "record.dir");
+	/* frame edges mean something only for a real camera wired to the module */
+	po.edge_match = ogate_config_bool(d.cfg, "camera.edge_match") &&
+			!strcmp(ogate_config_str(d.cfg, "camera.source"), "libcamera") &&
+			!strcmp(ogate_config_str(d.cfg, "output.sink"), "ogate");
+	po.edge_line = 0;
 	po.record_every = (int)ogate_config_int(d.cfg, "record.every");
 	if (ogate_notify_watchdog_ns() > 0)
 		po.watchdog = watchdog_ping;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "edgematch.h"
 #include "log.h"
 #include "ogate/sync.h"
 #include "pipeline.h"
@@ -34,6 +35,7 @@ struct ogate_pipeline {
 	struct ogate_sync *sync;
 
 	pthread_t capture, analysis, io;
+	pthread_barrier_t ready;	/* every stage set up before the first frame */
 	atomic_bool running;		/* streaming */
 	atomic_bool analysis_done;	/* analysis drained its ring and left */
 	atomic_bool io_stop;
@@ -47,6 +49,11 @@ struct ogate_pipeline {
 	atomic_bool recording;
 	struct ogate_recorder *rec;
 	int64_t arrival[64];		/* by sequence % 64 */
+
+	/* frame-edge matching: edges from io, frames in capture */
+	pthread_mutex_t em_lock;
+	struct ogate_edgematch em;
+	atomic_uint_least64_t em_busy;	/* frames not matched: lock busy */
 
 	/* preview: requested by a command, filled by the analysis thread */
 	pthread_mutex_t prev_lock;
@@ -104,6 +111,7 @@ static void *capture_main(void *arg)
 	struct ogate_pipeline *p = arg;
 
 	set_realtime("capture", p->o.rt_priority, p->o.cpu_capture);
+	pthread_barrier_wait(&p->ready);
 	while (atomic_load(&p->running)) {
 		struct ogate_frame *f;
 		int ret = ogate_source_next(p->src, now_ns() + 100000000LL, &f);
@@ -119,6 +127,21 @@ static void *capture_main(void *arg)
 			break;
 		}
 		p->arrival[ogate_frame_get_meta(f)->sequence % 64] = now_ns();
+		if (p->o.edge_match) {
+			struct ogate_frame_meta m = *ogate_frame_get_meta(f);
+			int64_t edge;
+
+			/* never wait for the io thread: a busy lock leaves this frame unmatched */
+			if (pthread_mutex_trylock(&p->em_lock) == 0) {
+				if (ogate_edgematch_frame(&p->em, m.timestamp_ns, m.sequence, &edge)) {
+					m.timestamp_ns = edge;
+					ogate_frame_set_meta(f, &m);
+				}
+				pthread_mutex_unlock(&p->em_lock);
+			} else {
+				atomic_fetch_add(&p->em_busy, 1);
+			}
+		}
 		pthread_mutex_lock(&p->st_lock);
 		p->st.frames++;
 		pthread_mutex_unlock(&p->st_lock);
@@ -202,6 +225,7 @@ static void *analysis_main(void *arg)
 	int64_t last_ping = 0;
 
 	set_realtime("analysis", p->o.rt_priority, p->o.cpu_analysis);
+	pthread_barrier_wait(&p->ready);
 	for (;;) {
 		struct ogate_reference_info ref;
 		struct ogate_sync_result r;
@@ -352,6 +376,11 @@ static void handle_sink_events(struct ogate_pipeline *p)
 				p->st.lost_events += ev[i].seq;
 				break;
 			case OGATE_SINK_FRAME:
+				if (p->o.edge_match && ev[i].line == p->o.edge_line) {
+					pthread_mutex_lock(&p->em_lock);
+					ogate_edgematch_add_edge(&p->em, ev[i].time_ns, ev[i].seq);
+					pthread_mutex_unlock(&p->em_lock);
+				}
 				break;
 			}
 		}
@@ -396,6 +425,7 @@ static void *io_main(void *arg)
 {
 	struct ogate_pipeline *p = arg;
 
+	pthread_barrier_wait(&p->ready);
 	while (!atomic_load(&p->io_stop)) {
 		struct pollfd pf = { .fd = ogate_sink_fd(p->sink), .events = POLLIN };
 
@@ -425,6 +455,7 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	p->sink = sink;
 	pthread_mutex_init(&p->st_lock, NULL);
 	pthread_mutex_init(&p->prev_lock, NULL);
+	pthread_mutex_init(&p->em_lock, NULL);
 	{
 		pthread_condattr_t ca;
 
@@ -472,12 +503,18 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	pthread_mutex_lock(&p->st_lock);
 	p->st.lock_time_ns = 0;
 	pthread_mutex_unlock(&p->st_lock);
+	pthread_mutex_lock(&p->em_lock);
+	ogate_edgematch_init(&p->em);	/* a new stream: learn the offset anew */
+	atomic_store(&p->em_busy, 0);
+	pthread_mutex_unlock(&p->em_lock);
+	pthread_barrier_init(&p->ready, NULL, 4);
 	if (pthread_create(&p->io, NULL, io_main, p) ||
 	    pthread_create(&p->analysis, NULL, analysis_main, p) ||
 	    pthread_create(&p->capture, NULL, capture_main, p)) {
 		ogate_critical("cannot start pipeline threads");
 		abort();
 	}
+	pthread_barrier_wait(&p->ready);	/* all stages ready: frames may flow */
 	p->started = true;
 	ogate_success("streaming from %s to the %s sink", ogate_source_describe(p->src),
 		      ogate_sink_kind(p->sink));
@@ -515,6 +552,7 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 		ogate_warning("stop: %d pulses still queued after the grace period were cancelled", n);
 	atomic_store(&p->io_stop, true);
 	pthread_join(p->io, NULL);
+	pthread_barrier_destroy(&p->ready);
 	if (p->rec) {
 		ogate_recorder_close(p->rec);
 		p->rec = NULL;
@@ -537,6 +575,7 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 	for (i = 0; i < REC_POOL; i++)
 		ogate_frame_free(p->rec_items[i].f);
 	ogate_frame_free(p->prev);
+	pthread_mutex_destroy(&p->em_lock);
 	pthread_cond_destroy(&p->prev_cond);
 	pthread_mutex_destroy(&p->prev_lock);
 	pthread_mutex_destroy(&p->st_lock);
@@ -636,6 +675,19 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 	memcpy(ana, p->ana, na * sizeof(ana[0]));
 	st->lateness_mean_ns = p->st.fired ? p->lateness_sum / (int64_t)p->st.fired : 0;
 	pthread_mutex_unlock(&p->st_lock);
+	if (p->o.edge_match) {
+		struct ogate_edgematch_stats es;
+
+		pthread_mutex_lock(&p->em_lock);
+		ogate_edgematch_get_stats(&p->em, &es);
+		pthread_mutex_unlock(&p->em_lock);
+		st->edge_learnt = es.learnt;
+		st->edge_offset_ns = es.offset_ns;
+		st->edge_jitter_ns = es.jitter_ns;
+		st->edge_matched = es.matched;
+		st->edge_unmatched = es.unmatched + atomic_load(&p->em_busy);
+		st->edge_seq_jumps = es.seq_jumps;
+	}
 	st->running = atomic_load(&p->running);
 	st->recording = atomic_load(&p->recording);
 	st->source = p->src ? ogate_source_describe(p->src) : "none";

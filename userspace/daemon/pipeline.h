@@ -28,6 +28,9 @@ struct ogate_pipeline_opts {
 	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
 	const char *record_dir;
 	int record_every;
+	/* take frame times from the kernel's edges on this frame line (see edgematch.h) */
+	bool edge_match;
+	unsigned int edge_line;
 	/*
 	 * Acquisition hooks, may be NULL: gate decides on the analysis thread
 	 * whether a decided trigger is queued; outcome sees every pulse outcome
@@ -66,6 +69,10 @@ struct ogate_pipeline_status {
 	uint64_t late;			/* fired more than 10 us after their time */
 	int64_t lateness_mean_ns, lateness_max_ns;	/* fired pulses: rise - requested */
 	double fps;			/* measured from frame timestamps */
+	bool edge_learnt;		/* edge matching: offset learnt */
+	int64_t edge_offset_ns;		/* camera timestamp - edge */
+	double edge_jitter_ns;
+	uint64_t edge_matched, edge_unmatched, edge_seq_jumps;
 	int64_t recent_latency_n;
 };
 

@@ -19,9 +19,12 @@
 
 #include "../../../userspace/tools/synth/heart.h"
 #include "pipeline.h"
+#include "sink_private.h"
 #include "source_private.h"
+#include <sys/timerfd.h>
 
 #define MS 1000000LL
+#define US 1000LL
 
 static void sleep_ms(int ms)
 {
@@ -159,6 +162,90 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	ogate_source_free(src);
 }
 
+/*
+ * A sink double that reports a frame edge 2 ms before every synthetic
+ * frame (as a camera strobe wired to the module would) and accepts pulses.
+ */
+struct edge_sink {
+	struct ogate_sink base;
+	struct ogate_source *src;
+	double fps;
+	uint64_t next;
+};
+
+static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n) { return 0; }
+static int es_cancel(struct ogate_sink *s) { return 0; }
+static void es_destroy(struct ogate_sink *s) { close(s->fd); }
+
+/* readable every millisecond, as the kernel's fd is as soon as an edge is stamped */
+static int es_fd(void)
+{
+	struct itimerspec its = { { 0, 1000000 }, { 0, 1000000 } };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+{
+	struct edge_sink *e = (struct edge_sink *)s;
+	struct timespec now;
+	int64_t t;
+	size_t n = 0;
+
+	uint64_t ticks;
+
+	if (read(s->fd, &ticks, sizeof(ticks)) < 0)
+		ticks = 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	while (n < max && e->src->t0 &&
+	       e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
+		ev[n++] = (struct ogate_sink_event){
+			.type = OGATE_SINK_FRAME, .line = 0, .seq = e->next + 1,
+			.time_ns = e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS,
+		};
+		e->next++;
+	}
+	return (int)n;
+}
+
+static const struct ogate_sink_ops edge_sink_ops = {
+	.kind = "edge-double", .destroy = es_destroy, .queue = es_queue,
+	.cancel_all = es_cancel, .read = es_read,
+};
+
+static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
+{
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po = pipe_opts();
+	struct ogate_pipeline_status st;
+	struct edge_sink es = { .base = { .ops = &edge_sink_ops }, .fps = 80 };
+	struct ogate_pipeline *p;
+	int err = 0;
+
+	es.base.fd = es_fd();
+	es.src = ogate_source_new(&so, &err);
+	po.edge_match = true;
+	p = ogate_pipeline_new(&po, es.src, &es.base, &err);
+	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_start(p));
+	sleep_ms(3000);
+	ogate_pipeline_status(p, &st);
+	ogate_pipeline_stop(p);
+	printf("# edges: matched %llu, unmatched %llu, offset %.1f us, jitter %.1f us\n",
+	       (unsigned long long)st.edge_matched, (unsigned long long)st.edge_unmatched,
+	       st.edge_offset_ns / 1e3, st.edge_jitter_ns / 1e3);
+	assert_true(st.edge_learnt);
+	assert_true(st.edge_matched > 150);
+	assert_true(llabs(st.edge_offset_ns - 2 * MS) < 100 * US);
+	assert_true(st.locked);		/* analysis runs on the edge times */
+	ogate_pipeline_free(p);
+	ogate_sink_free(&es.base);
+	ogate_source_free(es.src);
+}
+
 static void test_source_rejects_bad_settings_naming_the_value(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
@@ -180,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_source_rejects_bad_settings_naming_the_value),
 		cmocka_unit_test(test_pipeline_locks_and_triggers_on_the_true_target_phase),
 		cmocka_unit_test(test_stop_cancels_what_the_grace_period_leaves),
+		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
