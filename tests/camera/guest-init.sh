@@ -87,8 +87,8 @@ CONF
 	st_val() { ogate-client -s /tmp/ogated.sock status 2>/dev/null | sed -n "s/^$1=//p"; }
 	ogated --config /tmp/ogated.conf >/tmp/ogated.log 2>&1 &
 	opid=$!
-	i=0; while [ "$(st_val frames)" -lt 30 ] 2>/dev/null || [ -z "$(st_val frames)" ]; do
-		[ $i -ge 300 ] && break
+	i=0
+	while f=$(st_val frames); [ "${f:-0}" -lt 30 ] && [ $i -lt 300 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
 	f1=$(st_val frames)
