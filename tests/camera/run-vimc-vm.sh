@@ -16,6 +16,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+# shellcheck source=tests/lib/vm.sh
+. "$top/tests/lib/vm.sh"
 out=$top/build/camera-vm
 mkdir -p "$out"
 
@@ -141,27 +143,10 @@ mem=512
 qemu_args=(-M pc -cpu max -m $mem -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinuz" -initrd "$out/initramfs.gz" -global PIIX4_PM.disable_s3=0
 	-serial "file:$out/console.log" -serial "file:$out/output.log")
-append="console=ttyS0 loglevel=4 oops=panic panic=-1 panic_on_warn=1 softlockup_panic=1"
-append+=" hung_task_panic=1 slub_debug=FZPU page_poison=1 init_on_free=1 tsc=reliable"
 timeout=${OGATE_CAMERA_VM_TIMEOUT:-150}
-
-boot() {
-	: >"$out/output.log"
-	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${qemu_args[@]}" -append "$append" \
-		</dev/null >"$out/qemu.log" 2>&1 || true
-	grep -q '^OGATE-VM-RESULT' "$out/output.log"
-}
-if ! boot; then
-	echo "# run-vimc-vm: no result marker from the guest; retrying once" >&2
-	if ! boot; then
-		tail -n 40 "$out/console.log" >&2 || true
-		tail -n 5 "$out/qemu.log" >&2 || true
-		echo "not ok - guest produced no result marker (crash or hang); console: $out/console.log"
-		exit 3
-	fi
-fi
-grep -v '^OGATE-VM-RESULT' "$out/output.log" | tr -d '\r'
+rc=0
+vm_run run-vimc-vm "$timeout" "$out/console.log" "$out/output.log" "$out/qemu.log" -- \
+	"${qemu_args[@]}" -append "$VM_APPEND" || rc=$?
 echo "# run-vimc-vm: vimc source+build $((t_vimc - t_start)) s, programs+initramfs $((t_pack - t_vimc)) s," \
 	"qemu $((SECONDS - t_pack)) s"
-rc=$(sed -n 's/^OGATE-VM-RESULT rc=\([0-9]*\).*/\1/p' "$out/output.log" | head -1)
-[ "${rc:-1}" -eq 0 ] || exit 1
+[ $rc -eq 0 ] || exit $(( rc == 3 ? 3 : 1 ))

@@ -17,6 +17,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 out=$top/build/vm
 mkdir -p "$out"
+# shellcheck source=tests/lib/vm.sh
+. "$top/tests/lib/vm.sh"
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
@@ -105,30 +107,13 @@ qemu_args=(-M pc -cpu max -m 512 -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinux" -initrd "$out/initramfs.gz"
 	-serial "file:$out/console-$mode.log" -serial "file:$out/output-$mode.log")
 [ -f /usr/share/qemu/qboot.rom ] && qemu_args+=(-bios /usr/share/qemu/qboot.rom)
-append="console=ttyS0 loglevel=4 oops=panic panic=-1 panic_on_warn=1 softlockup_panic=1"
-append+=" hung_task_panic=1 slub_debug=FZPU page_poison=1 init_on_free=1 tsc=reliable"
-append+=" OGATE_MODE=$mode"
 timeout=600
+append="$VM_APPEND OGATE_MODE=$mode"
 if [ "$mode" = bench ]; then
 	qemu_args+=(-icount shift=0,sleep=off -rtc clock=vm)
 	timeout=900
 fi
-
-boot() {
-	: >"$out/output-$mode.log"
-	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${qemu_args[@]}" -append "$append" \
-		</dev/null >"$out/qemu-$mode.log" 2>&1 || true
-	grep -q '^OGATE-VM-RESULT' "$out/output-$mode.log"
-}
-if ! boot; then
-	echo "# run-vm: no result marker from the guest; retrying once" >&2
-	if ! boot; then
-		tail -n 40 "$out/console-$mode.log" >&2 || true
-		tail -n 5 "$out/qemu-$mode.log" >&2 || true
-		echo "not ok - guest produced no result marker (crash or hang); console: $out/console-$mode.log"
-		exit 3
-	fi
-fi
-grep -v '^OGATE-VM-RESULT' "$out/output-$mode.log" | tr -d '\r'
-rc=$(sed -n 's/^OGATE-VM-RESULT rc=\([0-9]*\).*/\1/p' "$out/output-$mode.log" | head -1)
-[ "${rc:-1}" -eq 0 ] || exit 1
+rc=0
+vm_run run-vm "$timeout" "$out/console-$mode.log" "$out/output-$mode.log" "$out/qemu-$mode.log" -- \
+	"${qemu_args[@]}" -append "$append" || rc=$?
+[ $rc -eq 0 ] || exit $(( rc == 3 ? 3 : 1 ))
