@@ -48,7 +48,7 @@ height = 64
 fps = 100
 CONF
 
-echo "1..20"
+echo "1..23"
 start_daemon() {
 	"$bin/ogated" --config "$tmp/ogated.conf" >>"$tmp/log" 2>&1 &
 	pid=$!
@@ -108,6 +108,17 @@ outc=$(grep -cE '^(fired|missed|cancelled),' "$tmp/pulses.csv")
 echo "# triggers $trig, pulse outcomes $outc"
 check nothing_left_queued_after_stop test -n "$trig" -a "$((2 * ${trig:-0}))" -eq "$outc" -a "${trig:-0}" -gt 0
 pid=
+# the file source: a recorded stack (here from ogate-synth) replayed in real time
+"$bin/ogate-synth" --out "$tmp/rec8" --size 96 --fps 80 --n-frames 800 --period 0.42 --tif >/dev/null
+"$bin/ogated" --config "$tmp/ogated.conf" --set camera.source=file --set "file.path=$tmp/rec8.tif" \
+	--set "file.timestamps=$tmp/rec8_timestamps.csv" --set "output.dryrun_file=$tmp/file_pulses.csv" \
+	--set record.enabled=false >"$tmp/filelog" 2>&1 &
+pid=$!
+check file_source_replays_a_tiff_and_locks wait_for 15 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val locked)\" = yes ] && [ \"\$(val triggers)\" -ge 3 ]"
+check file_source_status_names_the_file sh -c "$bin/ogate-client -s $sock status | grep -q 'source=file .*rec8.tif (800 frames 96x96, real time)'"
+kill -TERM $pid; wait $pid; st=$?; pid=
+check file_source_stops_cleanly test $st -eq 0
+
 # a bad configuration: the daemon does not start, and says where and why
 printf '[camera]\nsource = synthetic\nexposure_us = -5\n' >"$tmp/bad.conf"
 "$bin/ogated" --config "$tmp/bad.conf" >"$tmp/out" 2>&1; st=$?
