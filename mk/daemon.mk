@@ -4,12 +4,14 @@ DAEMON_SINK_SRCS  := $(addprefix $(DAEMON_DIR)/,sink.c sink_ogate.c sink_gpiod.c
                      pulses.c program.c)
 DAEMON_SINK_LIBS  := -lgpiod -lpthread
 DAEMON_CPPFLAGS   := -I$(DAEMON_DIR)
+DAEMON_HDRS       := $(wildcard $(DAEMON_DIR)/*.h) userspace/tools/clock-util.h \
+                     userspace/tools/stats-util.h
 
 TEST_SINKS := $(TBIN)/test_sinks
 SUITES += $(TEST_SINKS)
 
 $(TEST_SINKS): tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_double.c \
-		$(DAEMON_SINK_SRCS) $(wildcard $(DAEMON_DIR)/*.h) include/uapi/ogate.h | $(TBIN)
+		$(DAEMON_SINK_SRCS) $(DAEMON_HDRS) include/uapi/ogate.h | $(TBIN)
 	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
 		tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_double.c \
 		$(DAEMON_SINK_SRCS) -lcmocka $(DAEMON_SINK_LIBS)
@@ -24,14 +26,14 @@ TEST_PIPELINE := $(TBIN)/test_pipeline
 SUITES += $(TEST_PIPELINE)
 
 $(TEST_PIPELINE): tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
-		$(DAEMON_CORE_SRCS) $(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB_SAN) | $(TBIN)
+		$(DAEMON_CORE_SRCS) $(DAEMON_HDRS) $(AN_LIB_SAN) | $(TBIN)
 	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
 		tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
 		$(DAEMON_CORE_SRCS) $(AN_LIB_SAN) -lcmocka $(DAEMON_CORE_LIBS)
 
 # frame arrival -> trigger queued latency at 80/250/500 fps (make bench)
 $(BIN)/bench-daemon-latency: bench/daemon/latency.c $(DAEMON_CORE_SRCS) userspace/daemon/log.c \
-		$(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
+		$(DAEMON_HDRS) $(AN_LIB) | $(BIN)
 	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -o $@ $< $(DAEMON_CORE_SRCS) \
 		userspace/daemon/log.c $(AN_LIB) $(DAEMON_CORE_LIBS)
 PROGRAMS += $(BIN)/bench-daemon-latency
@@ -45,7 +47,7 @@ OGATED_CAM_LIBS  = $(CAM_LIB) $(CAM_LDLIBS)
 OGATED_CAM_DEPS := $(CAM_LIB)
 endif
 $(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_DIR)/acq.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) \
-		$(DAEMON_CTL_LIB) $(STAGE_LIB) $(OGATED_CAM_DEPS) $(wildcard $(DAEMON_DIR)/*.h) $(AN_LIB) | $(BIN)
+		$(DAEMON_CTL_LIB) $(STAGE_LIB) $(OGATED_CAM_DEPS) $(DAEMON_HDRS) $(AN_LIB) | $(BIN)
 	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(STAGE_INC) $(OGATED_CAM_DEFS) $(CFLAGS) \
 		-o $@ $< $(DAEMON_DIR)/acq.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) \
 		$(STAGE_LIB) $(AN_LIB) $(OGATED_CAM_LIBS) $(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS) $(STAGE_LDLIBS)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../tools/clock-util.h"
 #include "acq.h"
 #include "log.h"
 
@@ -41,19 +42,6 @@ struct ogate_acq {
 	int64_t rise_ns, fall_ns;	/* the laser pulse's measured edges */
 	int64_t last_fall_ns;		/* latest fall of any pulse of cookie */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static struct timespec abs_ts(int64_t t)
-{
-	return (struct timespec){ .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
-}
 
 struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const char *csv_dir,
 				unsigned int pulses_per_trigger, uint32_t laser_mask)
@@ -149,11 +137,11 @@ static int move_to(struct ogate_acq *a, double z, int64_t *start, int64_t *still
 	int ret;
 
 	set_state(a, "moving");
-	*start = now_ns();
+	*start = ogate_mono_ns();
 	ret = ogate_stage_move_abs(a->stage, z);
 	if (!ret)
 		ret = ogate_stage_wait_still(a->stage, 0);
-	*still = now_ns();
+	*still = ogate_mono_ns();
 	if (ret) {
 		ogate_stage_stop(a->stage);
 		return fail(a, "stage move", ret);
@@ -168,7 +156,7 @@ static bool limits_reached(struct ogate_acq *a, int64_t t_start)
 
 	pthread_mutex_lock(&a->lock);
 	hit = (pl->max_triggers && a->st.triggers >= pl->max_triggers) ||
-	      (pl->time_limit_s > 0 && now_ns() - t_start > (int64_t)(pl->time_limit_s * 1e9));
+	      (pl->time_limit_s > 0 && ogate_mono_ns() - t_start > (int64_t)(pl->time_limit_s * 1e9));
 	pthread_mutex_unlock(&a->lock);
 	return hit;
 }
@@ -180,7 +168,7 @@ static bool limits_reached(struct ogate_acq *a, int64_t t_start)
 static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int64_t moved,
 		       int64_t still, FILE *csv)
 {
-	int64_t deadline = now_ns() + WAIT_BEAT_NS;
+	int64_t deadline = ogate_mono_ns() + WAIT_BEAT_NS;
 	struct timespec ts;
 	int ret = 0;
 
@@ -195,12 +183,12 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 			break;
 		if (c)
 			a->st.state = "exposing";
-		ts = abs_ts(c ? now_ns() + 100000000LL : deadline);
+		ts = ogate_timespec(c ? ogate_mono_ns() + 100000000LL : deadline);
 		if (pthread_cond_timedwait(&a->cond, &a->lock, &ts) == ETIMEDOUT && !c &&
-		    now_ns() >= deadline) {
+		    ogate_mono_ns() >= deadline) {
 			ogate_warning("acquisition: no trigger for plane %d within %lld s (not locked?)",
 				      plane, WAIT_BEAT_NS / 1000000000LL);
-			deadline = now_ns() + WAIT_BEAT_NS;
+			deadline = ogate_mono_ns() + WAIT_BEAT_NS;
 		}
 	}
 	if (!atomic_load(&a->abort)) {
@@ -226,7 +214,7 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 static void wait_pulses_done(struct ogate_acq *a, int64_t deadline)
 {
 	while (a->pipe && ogate_pipeline_pulses_in_flight(a->pipe) && !atomic_load(&a->abort) &&
-	       now_ns() < deadline) {
+	       ogate_mono_ns() < deadline) {
 		struct timespec ts = { 0, 2000000 };
 
 		nanosleep(&ts, NULL);
@@ -237,7 +225,7 @@ static void *acq_main(void *arg)
 {
 	struct ogate_acq *a = arg;
 	const struct ogate_acq_plan *pl = &a->plan;
-	int64_t t_start = now_ns(), moved = 0, still = 0;
+	int64_t t_start = ogate_mono_ns(), moved = 0, still = 0;
 	double z0 = pl->start_um, pos;
 	FILE *csv;
 	int stack, plane, k;
@@ -257,7 +245,7 @@ static void *acq_main(void *arg)
 	}
 	for (stack = 0; stack < pl->stacks && !atomic_load(&a->abort); stack++) {
 		if (stack > 0) {	/* timelapse: the next stack at its absolute time */
-			struct timespec ts = abs_ts(t_start + (int64_t)(stack * pl->every_s * 1e9));
+			struct timespec ts = ogate_timespec(t_start + (int64_t)(stack * pl->every_s * 1e9));
 
 			set_state(a, "waiting");
 			pthread_mutex_lock(&a->lock);
@@ -422,7 +410,7 @@ int ogate_acq_home(struct ogate_acq *a, double *pos_um, char *err, size_t errlen
 		return -EBUSY;
 	}
 	atomic_store(&a->hold, true);
-	wait_pulses_done(a, now_ns() + 5000000000LL);
+	wait_pulses_done(a, ogate_mono_ns() + 5000000000LL);
 	ret = ogate_stage_home(a->stage);
 	if (!ret)
 		ret = ogate_stage_wait_still(a->stage, 0);

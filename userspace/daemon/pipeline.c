@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "edgematch.h"
+#include "../tools/clock-util.h"
+#include "../tools/stats-util.h"
 #include "log.h"
 #include "ogate/sync.h"
 #include "pipeline.h"
@@ -76,14 +78,6 @@ struct ogate_pipeline {
 	uint64_t queued_pulses, done_pulses;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void set_realtime(const char *name, int prio, int cpu)
 {
 	static atomic_bool warned;
@@ -114,7 +108,7 @@ static void *capture_main(void *arg)
 	pthread_barrier_wait(&p->ready);
 	while (atomic_load(&p->running)) {
 		struct ogate_frame *f;
-		int ret = ogate_source_next(p->src, now_ns() + 100000000LL, &f);
+		int ret = ogate_source_next(p->src, ogate_mono_ns() + 100000000LL, &f);
 
 		if (ret == -EAGAIN)
 			continue;
@@ -126,7 +120,7 @@ static void *capture_main(void *arg)
 			ogate_error("camera source failed: %s", strerror(-ret));
 			break;
 		}
-		p->arrival[ogate_frame_get_meta(f)->sequence % 64] = now_ns();
+		p->arrival[ogate_frame_get_meta(f)->sequence % 64] = ogate_mono_ns();
 		if (p->o.edge_match) {
 			struct ogate_frame_meta m = *ogate_frame_get_meta(f);
 			int64_t edge;
@@ -234,12 +228,7 @@ static void *analysis_main(void *arg)
 		struct timespec until;
 		int ret_sync;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += 200000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		until = ogate_timespec(ogate_mono_ns() + 200000000LL);
 		sem_clockwait(&p->frames_ready, CLOCK_MONOTONIC, &until);
 		f = ogate_ring_pop(&p->to_analysis);
 		if (!f) {
@@ -248,9 +237,9 @@ static void *analysis_main(void *arg)
 			continue;
 		}
 		apply_command(p);
-		now = now_ns();
+		now = ogate_mono_ns();
 		ret_sync = ogate_sync_process(p->sync, f, &r);
-		t_done = now_ns();
+		t_done = ogate_mono_ns();
 		if (ret_sync == 0 && r.triggered) {
 			struct ogate_pulse_req req[OGATE_PROGRAM_MAX_PULSES];
 			uint64_t cookie;
@@ -269,7 +258,7 @@ static void *analysis_main(void *arg)
 			}
 			n = ogate_program_build(&p->o.program, r.trigger.time_ns, cookie, req);
 			ret = ogate_sink_queue(p->sink, req, n);
-			now = now_ns();
+			now = ogate_mono_ns();
 			if (ret && p->o.outcome) {
 				for (size_t k = 0; k < n; k++) {
 					struct ogate_sink_event miss = {
@@ -336,7 +325,7 @@ analysed:
 		}
 		ogate_source_release(p->src, f);
 
-		now = now_ns();
+		now = ogate_mono_ns();
 		if (p->o.watchdog && now - last_ping > 1000000000LL) {
 			p->o.watchdog(p->o.watchdog_ctx);
 			last_ping = now;
@@ -533,7 +522,7 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	pthread_join(p->analysis, NULL);
 	ogate_source_stop(p->src);
 	/* let queued pulses finish within the grace period, then cancel */
-	end = now_ns() + p->o.stop_grace_ns;
+	end = ogate_mono_ns() + p->o.stop_grace_ns;
 	for (;;) {
 		uint64_t q, d;
 
@@ -541,7 +530,7 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 		q = p->queued_pulses;
 		d = p->done_pulses;
 		pthread_mutex_unlock(&p->st_lock);
-		if (d >= q || now_ns() >= end)
+		if (d >= q || ogate_mono_ns() >= end)
 			break;
 		struct timespec ts = { 0, 5000000 };
 
@@ -645,21 +634,16 @@ int ogate_pipeline_record(struct ogate_pipeline *p, bool on)
 	return 0;
 }
 
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p99, int64_t *max)
 {
+	struct ogate_stats_summary sum;
+
 	if (!n)
 		return;
-	qsort(v, n, sizeof(v[0]), cmp64);
-	*p50 = v[(n * 50 + 99) / 100 - 1];
-	*p99 = v[(n * 99 + 99) / 100 - 1];
-	*max = v[n - 1];
+	ogate_summarize(v, n, &sum);
+	*p50 = sum.p50;
+	*p99 = sum.p99;
+	*max = sum.max;
 }
 
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st)
@@ -705,8 +689,8 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,
 			   uint64_t *sequence)
 {
-	int64_t end = now_ns() + timeout_ns;
-	struct timespec ts = { .tv_sec = end / 1000000000LL, .tv_nsec = end % 1000000000LL };
+	int64_t end = ogate_mono_ns() + timeout_ns;
+	struct timespec ts = ogate_timespec(end);
 	int ret = 0, w, h, y, x, wide;
 	FILE *f;
 

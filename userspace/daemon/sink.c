@@ -2,7 +2,6 @@
 /* Trigger sink front end: picks the implementation by name. */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "sink_private.h"
@@ -12,14 +11,6 @@ static const struct ogate_sink_ops *const sink_kinds[] = {
 	&ogate_sink_gpiod_ops,
 	&ogate_sink_dryrun_ops,
 };
-
-int64_t ogate_sink_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct ogate_sink *ogate_sink_new(const char *kind, const struct ogate_sink_opts *o, int *err)
 {

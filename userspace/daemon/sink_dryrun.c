@@ -14,6 +14,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "../tools/clock-util.h"
 #include "log.h"
 #include "pulses.h"
 #include "sink_private.h"
@@ -47,19 +48,15 @@ static void dryrun_arm(struct dryrun *d)
 	int64_t next = ogate_pulses_next_edge(&d->table);
 	struct itimerspec its = { 0 };
 
-	if (next != INT64_MAX) {
-		if (next <= 0)
-			next = 1;	/* 0 would disarm */
-		its.it_value.tv_sec = next / 1000000000LL;
-		its.it_value.tv_nsec = next % 1000000000LL;
-	}
+	if (next != INT64_MAX)
+		its.it_value = ogate_timespec(next > 0 ? next : 1);	/* 0 would disarm */
 	timerfd_settime(d->base.fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 /* Play every edge that is due, each at exactly its own time. */
 static void dryrun_advance(struct dryrun *d)
 {
-	int64_t now = ogate_sink_now_ns(), edge;
+	int64_t now = ogate_mono_ns(), edge;
 
 	while ((edge = ogate_pulses_next_edge(&d->table)) <= now) {
 		ogate_pulses_due(&d->table, edge, dryrun_cb, d);
@@ -131,7 +128,7 @@ static int dryrun_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, s
 	int ret;
 
 	dryrun_advance(d);
-	ret = ogate_pulses_add(&d->table, p, n, ogate_sink_now_ns());
+	ret = ogate_pulses_add(&d->table, p, n, ogate_mono_ns());
 	dryrun_arm(d);
 	return ret;
 }

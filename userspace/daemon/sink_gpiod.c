@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tools/clock-util.h"
 #include "log.h"
 #include "pulses.h"
 #include "sink_private.h"
@@ -64,10 +65,9 @@ static void *gsink_thread(void *arg)
 			pthread_cond_wait(&g->cond, &g->lock);
 			continue;
 		}
-		now = ogate_sink_now_ns();
+		now = ogate_mono_ns();
 		if (now < next) {
-			struct timespec ts = { .tv_sec = next / 1000000000LL,
-					       .tv_nsec = next % 1000000000LL };
+			struct timespec ts = ogate_timespec(next);
 
 			pthread_cond_timedwait(&g->cond, &g->lock, &ts);
 			continue;	/* re-evaluate: woken early or by a new pulse */
@@ -75,7 +75,7 @@ static void *gsink_thread(void *arg)
 		if (ogate_pulses_due(&g->table, now, ogate_evq_pulse_cb, &g->evq) > 0) {
 			if (gsink_write(g, g->table.values))
 				ogate_error("gpiod sink: setting lines failed: %s", strerror(errno));
-			ogate_pulses_commit(&g->table, ogate_sink_now_ns(), ogate_evq_pulse_cb, &g->evq);
+			ogate_pulses_commit(&g->table, ogate_mono_ns(), ogate_evq_pulse_cb, &g->evq);
 		}
 		gsink_notify(g);
 	}
@@ -180,7 +180,7 @@ static int gsink_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, si
 	int ret;
 
 	pthread_mutex_lock(&g->lock);
-	ret = ogate_pulses_add(&g->table, p, n, ogate_sink_now_ns());
+	ret = ogate_pulses_add(&g->table, p, n, ogate_mono_ns());
 	if (!ret)
 		pthread_cond_signal(&g->cond);
 	pthread_mutex_unlock(&g->lock);

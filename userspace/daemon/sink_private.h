@@ -24,6 +24,4 @@ extern const struct ogate_sink_ops ogate_sink_ogate_ops;
 extern const struct ogate_sink_ops ogate_sink_gpiod_ops;
 extern const struct ogate_sink_ops ogate_sink_dryrun_ops;
 
-int64_t ogate_sink_now_ns(void);
-
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tools/clock-util.h"
 #include "log.h"
 #include "source_private.h"
 
@@ -14,14 +15,6 @@ static const struct ogate_source_ops *const source_kinds[] = {
 	&ogate_source_libcamera_ops,
 #endif
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *err)
 {
@@ -70,7 +63,7 @@ int ogate_source_start(struct ogate_source *s)
 	if (ret)
 		return ret;
 	s->index = 0;
-	s->t0 = now_ns();
+	s->t0 = ogate_mono_ns();
 	s->running = 1;
 	return 0;
 }
@@ -96,12 +89,9 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 			return ret;
 		t = s->t0 + rel;
 		if (!s->fast) {
-			struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
-
 			if (t > deadline_ns)
 				return -EAGAIN;	/* not due yet */
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-				;
+			ogate_sleep_until(t);
 		}
 		for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&s->busy[i]); i++)
 			;

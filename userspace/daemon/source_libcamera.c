@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tools/clock-util.h"
 #include "camera/ogate_libcamera.h"
 #include "log.h"
 #include "source_private.h"
@@ -129,7 +130,6 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 	struct lcsrc *c = (struct lcsrc *)s;
 	struct ogate_lc_frame lf;
 	struct ogate_frame_meta m;
-	struct timespec now;
 	int64_t left;
 	int i, ret;
 
@@ -144,8 +144,7 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 			ogate_error("libcamera: %s", ogate_lc_last_error());
 			return ret;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = deadline_ns - ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+		left = deadline_ns - ogate_mono_ns();
 		if (left <= 0)
 			return -EAGAIN;
 		poll(&p, 1, (int)(left / 1000000) + 1);

@@ -15,10 +15,16 @@ static inline int64_t ogate_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* A CLOCK_MONOTONIC time in ns as a timespec (for absolute waits and timers). */
+static inline struct timespec ogate_timespec(int64_t t)
+{
+	return (struct timespec){ .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
+}
+
 /* Sleep until the absolute CLOCK_MONOTONIC time t (ns), never "for a while". */
 static inline void ogate_sleep_until(int64_t t)
 {
-	struct timespec ts = { .tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL };
+	struct timespec ts = ogate_timespec(t);
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../../userspace/tools/clock-util.h"
 #include "program.h"
 #include "pulses.h"
 #include "ring.h"
@@ -27,14 +28,6 @@
 #define US 1000LL
 
 extern char ogate_test_last_log[];
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static struct ogate_pulse_req req(int64_t t, uint32_t mask, uint32_t width)
 {
@@ -237,7 +230,7 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 	struct pollfd p;
 	int err = 0, n = 0;
 	struct ogate_sink *s = ogate_sink_new("dryrun", &o, &err);
-	int64_t t0 = now_ns() + 20 * MS;
+	int64_t t0 = ogate_mono_ns() + 20 * MS;
 	char line[256];
 	FILE *f;
 
@@ -254,14 +247,14 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 		assert_int_equal(1, poll(&p, 1, 2000));
 		n += ogate_sink_read(s, ev + n, 8 - n);
 	}
-	assert_true(now_ns() >= t0 + 6 * MS);
+	assert_true(ogate_mono_ns() >= t0 + 6 * MS);
 	assert_int_equal(OGATE_SINK_FIRED, ev[0].type);
 	assert_int_equal(t0, ev[0].rise_ns);
 	assert_int_equal(t0 + 2 * MS, ev[0].fall_ns);
 	assert_int_equal(42, ev[1].cookie);
 	assert_int_equal(t0 + 6 * MS, ev[1].fall_ns);
 
-	r[0] = req(now_ns() + 500 * MS, 1, MS);
+	r[0] = req(ogate_mono_ns() + 500 * MS, 1, MS);
 	assert_int_equal(0, ogate_sink_queue(s, r, 1));
 	assert_int_equal(-EBUSY, ogate_sink_queue(s, r, 1));
 	assert_int_equal(1, ogate_sink_cancel_all(s));
