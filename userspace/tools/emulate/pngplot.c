@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "plotbins.h"
 #include "pngplot.h"
 
 #define PW 900
@@ -160,19 +161,9 @@ int png_phase_plot(const char *path, const char *title, const double *t, const d
 int png_histogram(const char *path, const char *title, const char *xlabel, const double *v, int n,
 		  double lo, double hi, int nb, double vline)
 {
-	if (nb < 1 || !(hi > lo))
-		return -1;
-	int *cnt = calloc((size_t)nb, sizeof(int)), mx = 1;
+	int mx, *cnt = plot_bin_counts(v, n, lo, hi, nb, &mx);
 	if (!cnt)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		if (!isfinite(v[i]))
-			continue;
-		int b = (int)floor((v[i] - lo) / (hi - lo) * nb);
-		b = b < 0 ? 0 : b >= nb ? nb - 1 : b;
-		if (++cnt[b] > mx)
-			mx = cnt[b];
-	}
 	struct canvas *c = frame(title, xlabel, "count", lo, hi, 0, mx);
 	if (!c) {
 		free(cnt);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
 #include <stdlib.h>
+#include "plotbins.h"
 #include "svgplot.h"
 
 #define PW 900
@@ -69,19 +70,9 @@ int svg_phase_plot(FILE *f, const char *title, const double *t, const double *ph
 int svg_histogram(FILE *f, const char *title, const char *xlabel, const double *v, int n,
 		  double lo, double hi, int nb, double vline)
 {
-	if (nb < 1 || !(hi > lo))
-		return -1;
-	int *cnt = calloc((size_t)nb, sizeof(int)), mx = 1;
+	int mx, *cnt = plot_bin_counts(v, n, lo, hi, nb, &mx);
 	if (!cnt)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		if (!isfinite(v[i]))
-			continue;
-		int b = (int)floor((v[i] - lo) / (hi - lo) * nb);
-		b = b < 0 ? 0 : b >= nb ? nb - 1 : b;
-		if (++cnt[b] > mx)
-			mx = cnt[b];
-	}
 	frame(f, title, xlabel, "count", lo, hi, 0, mx);
 	for (int b = 0; b < nb; b++) {
 		double xa = sx(lo + (hi - lo) * b / nb, lo, hi), xb = sx(lo + (hi - lo) * (b + 1) / nb, lo, hi);
