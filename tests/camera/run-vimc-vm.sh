@@ -32,13 +32,7 @@ pkg-config --exists libcamera 2>/dev/null || skip "libcamera-dev not installed (
 command -v "${CXX:-g++}" >/dev/null || skip "no C++ compiler for the libcamera adapter (install g++)"
 
 # --- the guest kernel: the newest Debian kernel with headers installed -----
-kver=${OGATE_KVER:-}
-if [ -z "$kver" ]; then
-	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V -r); do
-		v=$(basename "$(dirname "$d")")
-		if [ -f "/boot/vmlinuz-$v" ]; then kver=$v; break; fi
-	done
-fi
+kver=$(vm_kernel_version)
 [ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
 kdir=/lib/modules/$kver/build
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (install qemu-system-x86)"

@@ -23,13 +23,7 @@ mkdir -p "$out"
 die() { echo "run-vm: $*" >&2; exit 2; }
 
 # --- the guest kernel: the newest Debian kernel with headers installed -----
-kver=${OGATE_KVER:-}
-if [ -z "$kver" ]; then
-	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V -r); do
-		v=$(basename "$(dirname "$d")")
-		if [ -f "/boot/vmlinuz-$v" ]; then kver=$v; break; fi
-	done
-fi
+kver=$(vm_kernel_version)
 [ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
 kdir=/lib/modules/$kver/build
 if [ "$(uname -m)" != x86_64 ]; then

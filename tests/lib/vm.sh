@@ -2,6 +2,9 @@
 # Shared by the qemu test VMs (tests/kernel/run-vm.sh, tests/camera/run-vimc-vm.sh).
 # Source it; it defines:
 #
+#   vm_kernel_version
+#               the newest Debian kernel with both an image and headers
+#               (OGATE_KVER overrides); prints nothing when there is none
 #   VM_APPEND   kernel command line that turns kernel bugs into a failed run
 #               (a WARNING panics, slab poisoning on, stable TSC under TCG)
 #   vm_run NAME TIMEOUT CONSOLE OUTPUT QEMULOG -- QEMU-ARGS...
@@ -12,6 +15,15 @@
 
 VM_APPEND="console=ttyS0 loglevel=4 oops=panic panic=-1 panic_on_warn=1 softlockup_panic=1"
 VM_APPEND+=" hung_task_panic=1 slub_debug=FZPU page_poison=1 init_on_free=1 tsc=reliable"
+
+vm_kernel_version() {
+	local d v
+	if [ -n "${OGATE_KVER:-}" ]; then echo "$OGATE_KVER"; return; fi
+	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V -r); do
+		v=$(basename "$(dirname "$d")")
+		if [ -f "/boot/vmlinuz-$v" ]; then echo "$v"; return; fi
+	done
+}
 
 vm_run() {
 	local name=$1 timeout=$2 console=$3 output=$4 qlog=$5 try rc
