@@ -16,8 +16,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-# shellcheck source=tests/lib/vm.sh
-. "$top/tests/lib/vm.sh"
+# shellcheck source=tests/vm/vm.sh
+. "$top/tests/vm/vm.sh"
 out=$top/build/camera-vm
 mkdir -p "$out"
 

@@ -17,8 +17,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 out=$top/build/vm
 mkdir -p "$out"
-# shellcheck source=tests/lib/vm.sh
-. "$top/tests/lib/vm.sh"
+# shellcheck source=tests/vm/vm.sh
+. "$top/tests/vm/vm.sh"
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
