@@ -11,7 +11,7 @@
 #include <time.h>
 #include "ogate/sad.h"
 #include "ogate/sync.h"
-#include "../userspace/tools/synth/heart.h"
+#include "heart.h"
 
 #define FPS 80.0
 #define LOOP 192	/* six beats of exactly 32 frames: seamless replay */

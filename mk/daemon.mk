@@ -1,69 +1,93 @@
-# ogated's core: trigger sinks, trigger programs, pipeline pieces.
-DAEMON_DIR        := userspace/daemon
-DAEMON_SINK_SRCS  := $(addprefix $(DAEMON_DIR)/,sink.c sink_ogate.c sink_gpiod.c sink_dryrun.c \
-                     pulses.c program.c)
-DAEMON_SINK_LIBS  := -lgpiod -lpthread
-DAEMON_CPPFLAGS   := -I$(DAEMON_DIR)
-DAEMON_HDRS       := $(wildcard $(DAEMON_DIR)/*.h) userspace/tools/clock-util.h \
-                     userspace/tools/stats-util.h
+# userspace/daemon: ogated. Its rooms (control/, sources/, sinks/, pipeline/,
+# acquisition/) are compiled once into libogated.a (and libogated-san.a for the
+# unit tests); ogated.c is the wiring. The camera adapter has its own fragment
+# (mk/daemon-camera.mk). Also: the systemd unit, the example configuration,
+# the man pages and the daemon's unit tests (tests/userspace/daemon/<room>).
+DAEMON_DIR     := userspace/daemon
+DAEMON_ROOMS   := control sources sinks pipeline acquisition
+DAEMON_INC     := $(addprefix -I$(DAEMON_DIR)/,$(DAEMON_ROOMS)) $(CAM_INC) $(COMMON_INC) \
+                  $(AN_CPPFLAGS) $(STAGE_INC)
+# every source of the rooms; the libcamera source only where libcamera-dev is installed
+DAEMON_SRCS    := $(filter-out %/source_libcamera.c,$(wildcard $(addsuffix /*.c,$(addprefix $(DAEMON_DIR)/,$(DAEMON_ROOMS)))))
+DAEMON_LIB     := $(BUILD)/lib/libogated.a
+DAEMON_LIB_SAN := $(BUILD)/lib/libogated-san.a
+DAEMON_LDLIBS  := -linih -lgpiod -lpthread $(COMMON_LDLIBS)
 
-TEST_SINKS := $(TBIN)/test_sinks
-SUITES += $(TEST_SINKS)
-
-$(TEST_SINKS): tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_double.c \
-		$(DAEMON_SINK_SRCS) $(DAEMON_HDRS) include/uapi/ogate.h | $(TBIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
-		tests/userspace/daemon/test_sinks.c tests/userspace/daemon/log_double.c \
-		$(DAEMON_SINK_SRCS) -lcmocka $(DAEMON_SINK_LIBS)
-
-# The frame path: sources, pipeline, recorder (with libogate and the generator/readers).
-DAEMON_CORE_SRCS := $(DAEMON_SINK_SRCS) $(addprefix $(DAEMON_DIR)/,source.c source_synthetic.c \
-                    source_file.c pipeline.c recorder.c edgematch.c) \
-                    userspace/tools/synth/heart.c userspace/tools/emulate/stackio.c
-DAEMON_CORE_LIBS := $(DAEMON_SINK_LIBS) -ltiff -lm
-
-TEST_PIPELINE := $(TBIN)/test_pipeline
-SUITES += $(TEST_PIPELINE)
-
-$(TEST_PIPELINE): tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
-		$(DAEMON_CORE_SRCS) $(DAEMON_HDRS) $(AN_LIB_SAN) | $(TBIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ \
-		tests/userspace/daemon/test_pipeline.c tests/userspace/daemon/log_double.c \
-		$(DAEMON_CORE_SRCS) $(AN_LIB_SAN) -lcmocka $(DAEMON_CORE_LIBS)
-
-# frame arrival -> trigger queued latency at 80/250/500 fps (make bench)
-$(BIN)/bench-daemon-latency: bench/daemon/latency.c $(DAEMON_CORE_SRCS) userspace/daemon/log.c \
-		$(DAEMON_HDRS) $(AN_LIB) | $(BIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) -o $@ $< $(DAEMON_CORE_SRCS) \
-		userspace/daemon/log.c $(AN_LIB) $(DAEMON_CORE_LIBS)
-PROGRAMS += $(BIN)/bench-daemon-latency
-BENCHES  += $(BIN)/bench-daemon-latency
-
-# the daemon; the libcamera source is built in where libcamera-dev is installed
 ifeq ($(CAM_HAVE_LIBCAMERA),yes)
-OGATED_CAM_SRCS := $(DAEMON_DIR)/source_libcamera.c
-OGATED_CAM_DEFS := -DOGATE_HAVE_LIBCAMERA
-OGATED_CAM_LIBS  = $(CAM_LIB) $(CAM_LDLIBS)
-OGATED_CAM_DEPS := $(CAM_LIB)
+DAEMON_CAM_SRCS := $(DAEMON_DIR)/sources/source_libcamera.c
+DAEMON_CAM_DEFS := -DOGATE_HAVE_LIBCAMERA
+DAEMON_CAM_LIBS  = $(CAM_LIB) $(CAM_LDLIBS)
+DAEMON_CAM_DEPS := $(CAM_LIB)
 endif
-$(BIN)/ogated: $(DAEMON_DIR)/ogated.c $(DAEMON_DIR)/acq.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) \
-		$(DAEMON_CTL_LIB) $(STAGE_LIB) $(OGATED_CAM_DEPS) $(DAEMON_HDRS) $(AN_LIB) | $(BIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(AN_CPPFLAGS) $(STAGE_INC) $(OGATED_CAM_DEFS) $(CFLAGS) \
-		-o $@ $< $(DAEMON_DIR)/acq.c $(DAEMON_CORE_SRCS) $(OGATED_CAM_SRCS) $(DAEMON_CTL_LIB) \
-		$(STAGE_LIB) $(AN_LIB) $(OGATED_CAM_LIBS) $(DAEMON_CORE_LIBS) $(DAEMON_CTL_LIBS) $(STAGE_LDLIBS)
-PROGRAMS += $(BIN)/ogated
-SUITES   += tests/integration/daemon/run.sh tests/integration/zstack/run.sh
 
-INSTALL_TARGETS += install-daemon
-install-daemon: $(BIN)/ogated
-	install -D -m 0755 $(BIN)/ogated $(DESTDIR)$(PREFIX)/bin/ogated
-.PHONY: install-daemon
+$(OBJ)/plain/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC) $(DAEMON_CAM_DEFS)
+$(OBJ)/san/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
+
+$(DAEMON_LIB): $(call objs_of,$(DAEMON_SRCS) $(DAEMON_CAM_SRCS),plain)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+# sanitized, without the libcamera source (the unit tests need no camera)
+$(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# libraries ogated and the daemon's benchmark link, in link order
+DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
+              $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+
+$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
+		$(DAEMON_CAM_DEPS) | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
+PROGRAMS += $(BIN)/ogated
+
+# ---- unit tests (discovered, mk/tests.mk): tests/userspace/daemon/<room>/test_*.c.
+# The control room's suites #include the .c they test (to reach static functions);
+# the sinks' and pipeline's link a log test double instead of log.c.
+DAEMON_TDIR     := tests/userspace/daemon
+DAEMON_LOG_DBL  := $(OBJ)/san/$(DAEMON_TDIR)/log_double.o
+$(OBJ)/san/$(DAEMON_TDIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
+DAEMON_UT_LIBS   = $(DAEMON_LIB_SAN) $(CLIENT_LIB_SAN) $(AN_LIB_SAN) $(COMMON_LIB_SAN)
+DAEMON_UT_ROOMS := control sources sinks pipeline acquisition
+DAEMON_UT_PATS  := $(foreach r,$(DAEMON_UT_ROOMS),$(TBIN)/userspace/daemon/$(r)/%)
+$(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC)
+$(DAEMON_UT_PATS): UT_LIBS = $(DAEMON_UT_LIBS)
+$(DAEMON_UT_PATS): UT_LDLIBS = $(DAEMON_LDLIBS)
+$(TBIN)/userspace/daemon/sinks/% $(TBIN)/userspace/daemon/pipeline/%: UT_LIBS = $(DAEMON_LOG_DBL) $(DAEMON_UT_LIBS)
+$(foreach r,$(DAEMON_UT_ROOMS),$(call unit_tests_in,daemon/$(r))): $(DAEMON_UT_LIBS)
+$(call unit_tests_in,daemon/sinks) $(call unit_tests_in,daemon/pipeline): $(DAEMON_LOG_DBL)
+# test_config reads man/ogated.conf.5 and systemd/ogated.conf.example;
+# test_control runs $(BIN)/ogate-client; test_unit.sh runs systemd-analyze
+# and a staged install-daemon-ctl.
+$(TBIN)/userspace/daemon/control/test_control: $(BIN)/ogate-client
+
 tests/integration/zstack/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(STAGE_FAKESRV)
 tests/integration/daemon/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(BIN)/ogate-synth $(BIN)/ogate-emulate
 
-TEST_EDGEMATCH := $(TBIN)/test_edgematch
-SUITES += $(TEST_EDGEMATCH)
-$(TEST_EDGEMATCH): tests/userspace/daemon/test_edgematch.c $(DAEMON_DIR)/edgematch.c \
-		$(DAEMON_DIR)/edgematch.h | $(TBIN)
-	$(CC) $(CPPFLAGS) $(DAEMON_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_DIR)/edgematch.c \
-		-lcmocka -lm
+# ---- installation: the daemon; the client, unit, example config (never over an
+# existing /etc/ogate/ogated.conf), man pages. The unit is found by systemd under
+# /usr/local/lib/systemd/system; its @BINDIR@ becomes $(PREFIX)/bin.
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_TARGETS += install-daemon install-daemon-ctl
+
+install-daemon: $(BIN)/ogated
+	install -D -m 0755 $(BIN)/ogated $(DESTDIR)$(PREFIX)/bin/ogated
+
+install-daemon-ctl: $(BIN)/ogate-client
+	install -D -m 0755 $(BIN)/ogate-client $(DESTDIR)$(PREFIX)/bin/ogate-client
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/ogated.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/ogated.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/ogated.service
+	install -d -m 0755 $(DESTDIR)/etc/ogate
+	@if [ -e $(DESTDIR)/etc/ogate/ogated.conf ]; then \
+		echo "kept the existing $(DESTDIR)/etc/ogate/ogated.conf"; \
+	else \
+		install -m 0644 systemd/ogated.conf.example $(DESTDIR)/etc/ogate/ogated.conf; \
+	fi
+	install -D -m 0644 man/ogate-client.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-client.1
+	install -D -m 0644 man/ogated.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/ogated.conf.5
+	install -D -m 0644 man/ogated.8 $(DESTDIR)$(PREFIX)/share/man/man8/ogated.8
+	@echo "ogated.service in $(SYSTEMD_UNITDIR); then: systemctl daemon-reload && systemctl enable --now ogated"
+
+.PHONY: install-daemon install-daemon-ctl

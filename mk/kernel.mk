@@ -2,8 +2,8 @@
 # the latency benchmark, DKMS/udev installation and the demo.
 PROGRAMS += $(BIN)/ogatectl
 
-$(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/tools/stats-util.h userspace/tools/clock-util.h include/uapi/ogate.h | $(BIN)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+$(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/common/include/stats-util.h userspace/common/include/clock-util.h include/uapi/ogate.h | $(BIN)
+	$(CC) $(CPPFLAGS) -Iuserspace/common/include $(CFLAGS) -o $@ $<
 
 SUITES  += tests/kernel/checkpatch.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh
 BENCHES += bench/kernel/run.sh

@@ -1,83 +1,44 @@
-# Stage control: libogate-stage (userspace/stage: SMC100, ASI and simulated
-# drivers over libserialport), the ogate-stage tool, and their tests with
-# simulated controllers on pseudo-terminals (tests/userspace/stage).
+# userspace/stage: libogate-stage (SMC100, ASI and simulated drivers over
+# libserialport), and its tests with simulated controllers on pseudo-terminals
+# (tests/userspace/stage). The ogate-stage tool is built by mk/tools.mk, the
+# round-trip benchmark by mk/bench.mk.
 
 STAGE_DIR     := userspace/stage
 STAGE_SRCS    := $(addprefix $(STAGE_DIR)/,stage.c serial.c smc100.c asi.c sim.c)
-STAGE_HDRS    := $(wildcard $(STAGE_DIR)/*.h $(STAGE_DIR)/include/ogate/*.h)
 STAGE_INC     := -I$(STAGE_DIR)/include -I$(STAGE_DIR)
 STAGE_LDLIBS  := -lserialport -lm
-STAGE_OBJDIR  := $(OBJ)/stage
-STAGE_OBJS    := $(STAGE_SRCS:$(STAGE_DIR)/%.c=$(STAGE_OBJDIR)/%.o)
-STAGE_LIB     := $(STAGE_OBJDIR)/libogate-stage.a
-# the same objects with ASan/UBSan for the unit tests
-STAGE_SOBJDIR := $(OBJ)/stage-san
-STAGE_SOBJ     = $(addprefix $(STAGE_SOBJDIR)/,$(addsuffix .o,$(1)))
+STAGE_LIB     := $(BUILD)/lib/libogate-stage.a
+STAGE_LIB_SAN := $(BUILD)/lib/libogate-stage-san.a
 
-$(STAGE_OBJDIR)/%.o: $(STAGE_DIR)/%.c $(STAGE_HDRS)
+$(OBJ)/plain/$(STAGE_DIR)/% $(OBJ)/san/$(STAGE_DIR)/%: OBJ_CPPFLAGS = $(STAGE_INC)
+
+$(STAGE_LIB): $(call objs_of,$(STAGE_SRCS),plain)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(STAGE_INC) $(CFLAGS) -c -o $@ $<
-
-$(STAGE_SOBJDIR)/%.o: $(STAGE_DIR)/%.c $(STAGE_HDRS)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(STAGE_LIB_SAN): $(call objs_of,$(STAGE_SRCS),san)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(STAGE_INC) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
-
-$(STAGE_LIB): $(STAGE_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
-# ---- tool ----
-STAGE_TOOL := $(BIN)/ogate-stage
-PROGRAMS += $(STAGE_TOOL)
+# ---- tests: the simulated controllers (fakes) are objects too, plain for the
+# fake server and the benchmark, sanitized for the unit tests.
+STAGE_TDIR      := tests/userspace/stage
+STAGE_FAKES     := $(addprefix $(STAGE_TDIR)/,fake_ctl.c fake_smc100.c fake_asi.c)
+STAGE_FAKES_OBJ := $(call objs_of,$(STAGE_FAKES),plain)
+STAGE_FAKES_SAN := $(call objs_of,$(STAGE_FAKES),san)
+$(OBJ)/plain/$(STAGE_TDIR)/% $(OBJ)/san/$(STAGE_TDIR)/%: OBJ_CPPFLAGS = -I$(STAGE_TDIR)
+$(OBJ)/plain/$(STAGE_TDIR)/% $(OBJ)/san/$(STAGE_TDIR)/%: OBJ_CFLAGS = -pthread
 
-$(STAGE_TOOL): userspace/tools/ogate-stage.c $(STAGE_LIB) $(STAGE_HDRS) | $(BIN)
-	$(CC) $(CPPFLAGS) $(STAGE_INC) $(CFLAGS) -o $@ $< $(STAGE_LIB) $(STAGE_LDLIBS)
-
-# ---- tests ----
-STAGE_TDIR    := tests/userspace/stage
-STAGE_FAKES   := $(addprefix $(STAGE_TDIR)/,fake_ctl.c fake_smc100.c fake_asi.c)
-STAGE_TFLAGS   = $(CPPFLAGS) $(STAGE_INC) -I$(STAGE_TDIR) $(CFLAGS) $(SAN_FLAGS) -pthread
-STAGE_TLIBS   := -lcmocka $(STAGE_LDLIBS) -ldl
-STAGE_ALL_SOBJS := $(call STAGE_SOBJ,stage serial smc100 asi sim)
-# only named in pattern rules: keep them, or make deletes them as intermediates
-.SECONDARY: $(STAGE_ALL_SOBJS) $(STAGE_OBJS)
-
-STAGE_SUITES := $(TBIN)/test_stage_parsers $(TBIN)/test_stage_core $(TBIN)/test_stage_smc100 \
-                $(TBIN)/test_stage_asi $(TBIN)/test_stage_libserialport
-SUITES += $(STAGE_TDIR)/test_ogate_stage_tool.sh
-SUITES += $(STAGE_SUITES)
-
-# parsers: the driver sources are #included to reach their static functions
-$(TBIN)/test_stage_parsers: $(STAGE_TDIR)/test_stage_parsers.c $(STAGE_DIR)/smc100.c \
-		$(STAGE_DIR)/asi.c $(call STAGE_SOBJ,stage serial sim) $(STAGE_HDRS) | $(TBIN)
-	$(CC) $(STAGE_TFLAGS) -o $@ $< $(call STAGE_SOBJ,stage serial sim) $(STAGE_TLIBS)
-
-$(TBIN)/test_stage_%: $(STAGE_TDIR)/test_stage_%.c $(STAGE_FAKES) $(STAGE_TDIR)/fake_ctl.h \
-		$(STAGE_ALL_SOBJS) | $(TBIN)
-	$(CC) $(STAGE_TFLAGS) -o $@ $< $(STAGE_FAKES) $(STAGE_ALL_SOBJS) $(STAGE_TLIBS)
+# test_stage_parsers #includes the driver sources to reach their static
+# functions; the archive's copies are then not pulled in.
+$(TBIN)/userspace/stage/%: UT_CPPFLAGS = $(STAGE_INC) -I$(STAGE_TDIR) -pthread
+$(TBIN)/userspace/stage/%: UT_LIBS = $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN)
+$(TBIN)/userspace/stage/%: UT_LDLIBS = $(STAGE_LDLIBS) -ldl
+$(call unit_tests_in,stage): $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN)
 
 # the tool test runs the tool against the sim driver and a fake SMC100 served on a pty
 STAGE_FAKESRV := $(TBIN)/fake_stage_server
-$(STAGE_TDIR)/test_ogate_stage_tool.sh: $(STAGE_TOOL) $(STAGE_FAKESRV)
-$(STAGE_FAKESRV): $(STAGE_TDIR)/fake_stage_server.c $(STAGE_FAKES) $(STAGE_TDIR)/fake_ctl.h | $(TBIN)
-	$(CC) $(CPPFLAGS) -I$(STAGE_TDIR) $(CFLAGS) -pthread -o $@ $< $(STAGE_FAKES) -lm
-
-.PHONY: stage-clean
-stage-clean:
-	rm -rf $(STAGE_OBJDIR) $(STAGE_SOBJDIR)
-CLEAN_TARGETS += stage-clean
-
-# ---- benchmark: driver round trip through a pty to a simulated controller ----
-STAGE_BENCH := $(TBIN)/bench_stage_roundtrip
-BENCHES += $(STAGE_BENCH)
-all: $(STAGE_BENCH)
-$(STAGE_BENCH): $(STAGE_TDIR)/bench_stage_roundtrip.c $(STAGE_FAKES) $(STAGE_TDIR)/fake_ctl.h \
-		$(STAGE_LIB) | $(TBIN)
-	$(CC) $(CPPFLAGS) $(STAGE_INC) -I$(STAGE_TDIR) $(CFLAGS) -pthread -o $@ $< $(STAGE_FAKES) \
-		$(STAGE_LIB) $(STAGE_LDLIBS)
-
-# ---- install ----
-INSTALL_TARGETS += stage-install
-.PHONY: stage-install
-stage-install: $(STAGE_TOOL)
-	install -D -m 0755 $(STAGE_TOOL) $(DESTDIR)$(PREFIX)/bin/ogate-stage
-	install -D -m 0644 man/ogate-stage.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-stage.1
+$(STAGE_TDIR)/test_ogate_stage_tool.sh: $(BIN)/ogate-stage $(STAGE_FAKESRV)
+$(STAGE_FAKESRV): $(STAGE_TDIR)/fake_stage_server.c $(STAGE_FAKES_OBJ) | $(TBIN)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) -I$(STAGE_TDIR) $(CFLAGS) -pthread -o $@ $< $(STAGE_FAKES_OBJ) -lm

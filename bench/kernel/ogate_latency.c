@@ -29,8 +29,8 @@
 
 #include "ogate.h"
 #include "../../tests/kernel/testbed/testbed.h"
-#include "../../userspace/tools/clock-util.h"
-#include "../../userspace/tools/stats-util.h"
+#include "../../userspace/common/include/clock-util.h"
+#include "../../userspace/common/include/stats-util.h"
 
 #define N_TRIG		1000
 #define N_FRAMES	300

@@ -30,7 +30,7 @@
 #include "ogate.h"
 #include "kselftest_harness.h"
 #include "testbed/testbed.h"
-#include "../../userspace/tools/clock-util.h"
+#include "../../userspace/common/include/clock-util.h"
 
 #define DEV		"/dev/ogate0"
 #define MS		1000000ULL

@@ -52,10 +52,11 @@ cflags=(-std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -Iinc
 $CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Wno-sign-compare \
 	-o "$out/ogate_test" tests/kernel/ogate_test.c
 $CC "${cflags[@]}" -o "$out/ogate_latency" bench/kernel/ogate_latency.c
-$CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Iuserspace/daemon -Wno-sign-compare \
+$CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Iuserspace/daemon/sinks -Iuserspace/daemon/control \
+	-Iuserspace/common/include -Wno-sign-compare \
 	-o "$out/sinks_test" tests/kernel/sinks_test.c tests/userspace/daemon/log_double.c \
-	userspace/daemon/{sink,sink_ogate,sink_gpiod,sink_dryrun,pulses,program}.c -lgpiod -lpthread
-$CC "${cflags[@]}" -o "$out/ogatectl" userspace/tools/ogatectl.c
+	userspace/daemon/sinks/{sink,sink_ogate,sink_gpiod,sink_dryrun,pulses,program}.c -lgpiod -lpthread
+$CC "${cflags[@]}" -Iuserspace/common/include -o "$out/ogatectl" userspace/tools/ogatectl.c
 
 # --- the kernel as an uncompressed ELF for PVH boot (3-4 s faster) ---------
 vmlinux=$out/vmlinux-$kver

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/control.h"
+#include "control-client.h"
 
 #define DEFAULT_SOCKET	"/run/ogate/ogated.sock"
 #define REPLY_MAX	(64 * 1024 + 1)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "../../../userspace/lib/sync.c"
-#include "../../../userspace/tools/synth/heart.c"
+#include "../../../userspace/common/heart.c"
 #include "ref_vectors.h"
 
 static const double *est_hist_first5(void) { return est_period_history; }

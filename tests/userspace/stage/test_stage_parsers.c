@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../../userspace/stage/smc100.c"
-#include "../../../userspace/stage/asi.c"
+#include "smc100.c"
+#include "asi.c"
 
 static void strict_double_accepts_plain_decimals(void **state)
 {

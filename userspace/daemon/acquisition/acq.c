@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../tools/clock-util.h"
+#include "clock-util.h"
 #include "acq.h"
 #include "log.h"
 

@@ -48,8 +48,6 @@ int ogate_control_start(struct ogate_control *c);
 void ogate_control_stop(struct ogate_control *c);
 void ogate_control_free(struct ogate_control *c);	/* also unlinks the socket */
 
-/* Client side (ogate-client, tests): one command, whole reply into buf. -errno. */
-int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
-			  int timeout_ms);
+/* The client side is userspace/client (control-client.h). */
 
 #endif

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "edgematch.h"
-#include "../tools/clock-util.h"
-#include "../tools/stats-util.h"
+#include "clock-util.h"
+#include "stats-util.h"
 #include "log.h"
 #include "ogate/sync.h"
 #include "pipeline.h"

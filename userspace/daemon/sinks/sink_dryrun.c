@@ -14,7 +14,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "../tools/clock-util.h"
+#include "clock-util.h"
 #include "log.h"
 #include "pulses.h"
 #include "sink_private.h"

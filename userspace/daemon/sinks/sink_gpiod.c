@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tools/clock-util.h"
+#include "clock-util.h"
 #include "log.h"
 #include "pulses.h"
 #include "sink_private.h"

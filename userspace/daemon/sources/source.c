@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../tools/clock-util.h"
+#include "clock-util.h"
 #include "log.h"
 #include "source_private.h"
 

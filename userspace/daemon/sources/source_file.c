@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tools/emulate/stackio.h"
+#include "stackio.h"
 #include "log.h"
 #include "source_private.h"
 

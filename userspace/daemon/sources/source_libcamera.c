@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../tools/clock-util.h"
-#include "camera/ogate_libcamera.h"
+#include "clock-util.h"
+#include "ogate_libcamera.h"
 #include "log.h"
 #include "source_private.h"
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../tools/synth/heart.h"
+#include "heart.h"
 #include "log.h"
 #include "source_private.h"
 

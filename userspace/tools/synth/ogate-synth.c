@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heart.h"
-#include "../emulate/stackio.h"
+#include "stackio.h"
 
 static void usage(FILE *f)
 {

@@ -17,9 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../../userspace/daemon/config.c"
+#include "config.c"
 
-#define DATA	"tests/userspace/daemon/data/"
+#define DATA	"tests/userspace/daemon/control/data/"
 
 static char tmp_path[64];
 static char err[OGATE_CONFIG_ERR_LEN];
@@ -580,7 +580,7 @@ static void test_the_man_page_documents_the_table_exactly(void **state)
 	if (strcmp(b, gen))
 		print_error("man/ogated.conf.5 is out of date with the key table; replace the lines "
 			    "between the KEYS markers with the output of: %s --man-keys\n",
-			    "build/test/test_config");
+			    "build/test/userspace/daemon/control/test_config");
 	assert_string_equal(b, gen);
 	for (size_t i = 0; i < NKEYS; i++) {
 		char esc[64];

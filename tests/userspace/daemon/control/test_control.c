@@ -14,7 +14,14 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-#include "../../../userspace/daemon/control.c"
+#include "control.c"
+#include "clock-util.h"
+#include "control-client.h"
+
+static int64_t now_ms(void)
+{
+	return ogate_mono_ns() / 1000000;
+}
 
 extern char **environ;
 

@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <regex.h>
 
-#include "../../../userspace/daemon/log.c"
+#include "log.c"
 
 static int pipefd[2];
 

@@ -10,7 +10,7 @@
 #include <poll.h>
 #include <stdbool.h>
 
-#include "../../../userspace/daemon/notify.c"
+#include "notify.c"
 
 static int bind_dgram(const char *name, bool abstract)
 {

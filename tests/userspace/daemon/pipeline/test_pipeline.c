@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../../userspace/tools/synth/heart.h"
+#include "heart.h"
 #include "pipeline.h"
 #include "sink_private.h"
 #include "source_private.h"

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../../userspace/tools/clock-util.h"
+#include "clock-util.h"
 #include "program.h"
 #include "pulses.h"
 #include "ring.h"
