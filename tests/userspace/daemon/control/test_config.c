@@ -59,7 +59,7 @@ static int fake_settings_set(void *ctx, const char *key, const char *value, char
 	if (!strcmp(key, "reference.min_heart_rate_hz")) {
 		double d;
 
-		if (parse_double(value, &d) < 0 || d < 0.1 || d > 10) {
+		if (ogate_parse_double(value, &d) < 0 || d < 0.1 || d > 10) {
 			snprintf(msg, msglen, "must be a number in [0.1, 10]");
 			return -EINVAL;
 		}
@@ -138,7 +138,7 @@ static void test_every_default_lies_within_its_own_bounds(void **state)
 		union value v = { 0 };
 		char canon[32];
 
-		assert_int_equal(parse_value(&keys[i], keys[i].def, &v, canon, sizeof(canon)), 0);
+		assert_int_equal(config_parse_value(&keys[i], keys[i].def, &v, canon, sizeof(canon)), 0);
 		if (keys[i].type == KT_STRING)
 			free(v.s);
 		assert_non_null(strchr(keys[i].key, '.'));
