@@ -14,10 +14,10 @@ $(BIN)/ogate-emulate: $(call tool_objs,emulate/ogate-emulate.c emulate/svgplot.c
 		$(AN_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lpng $(COMMON_LDLIBS) $(AN_LDLIBS)
 
-$(BIN)/ogate-client: $(call tool_objs,ogate-client.c) $(CLIENT_LIB) | $(BIN)
+$(BIN)/ogate-client: $(call tool_objs,ogate-client.c) $(CLIENT_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(BIN)/ogate-stage: $(call tool_objs,ogate-stage.c) $(STAGE_LIB) | $(BIN)
+$(BIN)/ogate-stage: $(call tool_objs,ogate-stage.c) $(STAGE_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(STAGE_LDLIBS)
 
 # a capture check on the libcamera adapter (also run in the vimc VM suite)

@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control-client.h"
+#include "numparse.h"
 
 #define DEFAULT_SOCKET	"/run/ogate/ogated.sock"
 #define REPLY_MAX	(64 * 1024 + 1)
@@ -33,8 +35,7 @@ int main(int argc, char **argv)
 	static char reply[REPLY_MAX];
 	char line[1024];
 	size_t len = 0;
-	long timeout = 5000;
-	char *end;
+	int64_t timeout = 5000;
 	int opt, r;
 
 	static const struct option longopts[] = {
@@ -53,9 +54,7 @@ int main(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 't':
-			errno = 0;
-			timeout = strtol(optarg, &end, 10);
-			if (errno || *end || !*optarg || timeout < 0 || timeout > 3600000) {
+			if (ogate_parse_i64(optarg, 10, &timeout) || timeout < 0 || timeout > 3600000) {
 				fprintf(stderr, "ogate-client: -t %s: must be milliseconds in [0, 3600000]\n",
 					optarg);
 				return 2;

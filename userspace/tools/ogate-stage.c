@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "ogate/stage.h"
 
 static int verbose;
@@ -49,11 +50,7 @@ static void usage(FILE *f)
 
 static int parse_num(const char *s, double *v)
 {
-	char *end;
-
-	errno = 0;
-	*v = strtod(s, &end);
-	return (!*s || *end || errno || !isfinite(*v)) ? -1 : 0;
+	return ogate_parse_double(s, v) ? -1 : 0;
 }
 
 static int parse_int(const char *s, int *v)

@@ -20,15 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock-util.h"
 #include "ogate_libcamera.h"
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static double mean_luma(const struct ogate_lc_frame *f)
 {
@@ -149,12 +142,12 @@ int main(int argc, char **argv)
 	}
 
 	struct pollfd pfd = { .fd = ogate_lc_fd(cam), .events = POLLIN };
-	int64_t first_ts = 0, last_ts = 0, deadline = now_ns() + 10000000000LL + frames * 200000000LL;
+	int64_t first_ts = 0, last_ts = 0, deadline = ogate_mono_ns() + 10000000000LL + frames * 200000000LL;
 	uint64_t last_seq = 0;
 	long got = 0;
 	int monotonic = 1;
 
-	while (got < frames && now_ns() < deadline) {
+	while (got < frames && ogate_mono_ns() < deadline) {
 		struct ogate_lc_frame f;
 
 		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
