@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Synthetic camera: ogate-synth's cartoon heart with the generator's phase
- * law (userspace/tools/synth/heart.c), rendered live, 8-bit, frame i at
+ * law (userspace/common/heart.c), rendered live, 8-bit, frame i at
  * i / fps after start. A product feature for dry runs and demos, chosen
  * with camera.source = synthetic; never a fallback for a missing camera.
  */
