@@ -65,7 +65,7 @@ MK_LAYERS := mk/tests.mk mk/common.mk mk/lib.mk mk/stage.mk mk/client.mk mk/daem
              mk/daemon.mk
 include $(MK_LAYERS)
 include $(filter-out $(MK_LAYERS),$(sort $(wildcard mk/*.mk)))
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 .PHONY: all check check-unit demo demo-kernel bench install clean deps
 all: $(PROGRAMS)
