@@ -18,3 +18,9 @@ $(COMMON_LIB_SAN): $(call objs_of,$(COMMON_SRCS),san)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# Unit tests (discovered, mk/tests.mk): tests/userspace/common/test_*.c
+$(TBIN)/userspace/common/%: UT_CPPFLAGS = $(COMMON_INC)
+$(TBIN)/userspace/common/%: UT_LIBS = $(COMMON_LIB_SAN)
+$(TBIN)/userspace/common/%: UT_LDLIBS = $(COMMON_LDLIBS)
+$(call unit_tests_in,common): $(COMMON_LIB_SAN)
