@@ -41,6 +41,7 @@
 #include <linux/wait.h>
 
 #include "ogate.h"
+#include "ogate_compat.h"
 
 #define OGATE_QUEUE_DEPTH	256	/* pending + active pulses per device */
 #define OGATE_EVENT_DEPTH	256	/* events buffered per open file */
@@ -873,7 +874,7 @@ static int ogate_open(struct inode *inode, struct file *file)
 	spin_unlock_irqrestore(&od->files_lock, flags);
 
 	file->private_data = f;
-	return nonseekable_open(inode, file);
+	return stream_open(inode, file);
 }
 
 static int ogate_release(struct inode *inode, struct file *file)
@@ -907,7 +908,6 @@ static const struct file_operations ogate_fops = {
 	.poll = ogate_poll,
 	.unlocked_ioctl = ogate_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static void ogate_put_action(void *data)
@@ -956,8 +956,7 @@ static int ogate_probe(struct platform_device *pdev)
 	INIT_LIST_HEAD(&od->files);
 	timerqueue_init_head(&od->queue);
 	od->lead_ns = min(lead_ns, 20000U);
-	hrtimer_init(&od->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	od->timer.function = ogate_timer_fn;
+	ogate_hrtimer_setup(&od->timer, ogate_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	init_irq_work(&od->work, ogate_deliver);
 	/* Released after the IRQs below (devm unwinds in reverse order). */
 	ret = devm_add_action_or_reset(dev, ogate_put_action, od);
@@ -1029,7 +1028,7 @@ static int ogate_probe(struct platform_device *pdev)
 	return 0;
 }
 
-static int ogate_remove(struct platform_device *pdev)
+static void ogate_remove(struct platform_device *pdev)
 {
 	struct ogate_dev *od = platform_get_drvdata(pdev);
 	struct ogate_file *f;
@@ -1062,8 +1061,9 @@ static int ogate_remove(struct platform_device *pdev)
 	if (n)
 		dev_info(&pdev->dev, "/dev/%s removed: %u pending triggers cancelled, outputs inactive\n",
 			 od->name, n);
-	return 0;
 }
+
+OGATE_DEFINE_REMOVE(ogate_remove)
 
 static const struct of_device_id ogate_of_match[] = {
 	{ .compatible = "ogate,ogate" },
@@ -1079,7 +1079,7 @@ MODULE_DEVICE_TABLE(platform, ogate_id_table);
 
 static struct platform_driver ogate_driver = {
 	.probe = ogate_probe,
-	.remove = ogate_remove,
+	OGATE_PLATFORM_REMOVE(ogate_remove),
 	.id_table = ogate_id_table,
 	.driver = {
 		.name = "ogate",

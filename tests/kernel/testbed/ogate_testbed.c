@@ -328,7 +328,7 @@ static const struct file_operations tb_fops = {
 	.owner = THIS_MODULE,
 	.read = tb_read,
 	.write = tb_write,
-	.llseek = no_llseek,
+	.open = stream_open,
 };
 
 static struct miscdevice tb_misc = {
