@@ -2,6 +2,7 @@
 /*
  * ogate: the character device /dev/ogateN: open, read, poll and ioctls.
  */
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -58,6 +59,9 @@ static long ogate_ioctl_cancel(struct ogate_file *f, void __user *arg)
 		return -EINVAL;
 	if ((c.how >= OGATE_CANCEL_ALL && c.value) || (c.how == OGATE_CANCEL_ID && !c.value))
 		return -EINVAL;
+	/* the count goes back to userspace: fail before cancelling anything */
+	if (copy_to_user(arg, &c, sizeof(c)))
+		return -EFAULT;
 
 	raw_spin_lock_irqsave(&od->lock, flags);
 	if (od->dead) {
@@ -75,15 +79,17 @@ static long ogate_ioctl_cancel(struct ogate_file *f, void __user *arg)
 		}
 		ogate_arm(od);
 	}
-	raw_spin_unlock_irqrestore(&od->lock, flags);
 	if (c.count)
-		irq_work_queue(&od->work);
+		ogate_kick(od);
+	raw_spin_unlock_irqrestore(&od->lock, flags);
+	if (unlikely(ogate_debug_delay_us))
+		fsleep(ogate_debug_delay_us);
 	if (ret)
 		return ret;
 	return copy_to_user(arg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
-static long ogate_ioctl_stats(struct ogate_file *f, void __user *arg)
+static long ogate_ioctl_stats(struct ogate_file *f, void __user *arg, bool writable)
 {
 	struct ogate_dev *od = f->od;
 	struct ogate_stats s;
@@ -96,6 +102,12 @@ static long ogate_ioctl_stats(struct ogate_file *f, void __user *arg)
 	    memchr_inv(s.reserved, 0, sizeof(s.reserved)))
 		return -EINVAL;
 	in_flags = s.flags;
+	/* resetting device-wide counters changes the device, like queueing */
+	if ((in_flags & OGATE_STATS_RESET) && !writable)
+		return -EBADF;
+	/* the counters go back to userspace: fail before resetting them */
+	if (copy_to_user(arg, &s, sizeof(s)))
+		return -EFAULT;
 
 	raw_spin_lock_irqsave(&od->lock, flags);
 	s = od->stats;
@@ -195,7 +207,7 @@ static long ogate_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case OGATE_IOC_CANCEL:
 		return ogate_ioctl_cancel(f, uarg);
 	case OGATE_IOC_GET_STATS:
-		return ogate_ioctl_stats(f, uarg);
+		return ogate_ioctl_stats(f, uarg, file->f_mode & FMODE_WRITE);
 	default:
 		return -ENOTTY;
 	}
@@ -212,43 +224,65 @@ static bool ogate_readable(struct ogate_file *f)
 	return r;
 }
 
+/*
+ * Copy whole records straight from the ring (no stack buffer) and consume
+ * them only once the copy succeeded, so a bad buffer loses nothing: the
+ * producers never overwrite unread slots, and read_lock keeps other readers
+ * of this file out meanwhile. Lost events are reported by an OVERFLOW
+ * record after the ring's records.
+ */
 static ssize_t ogate_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
 	struct ogate_file *f = file->private_data;
-	struct ogate_event ev[OGATE_READ_BATCH];
-	size_t max = min_t(size_t, count / sizeof(ev[0]), ARRAY_SIZE(ev));
+	size_t max = count / sizeof(struct ogate_event);
+	struct ogate_event ovf = { .type = OGATE_EVENT_OVERFLOW };
+	unsigned int tail, n, first;
 	unsigned long flags;
-	size_t n;
-	int ret;
+	ssize_t ret;
 
 	if (!max)
 		return -EINVAL;
+	if (mutex_lock_interruptible(&f->read_lock))
+		return -ERESTARTSYS;
 	for (;;) {
 		spin_lock_irqsave(&f->lock, flags);
-		for (n = 0; n < max && ogate_file_count(f); n++)
-			ev[n] = f->ring[f->tail++ % OGATE_EVENT_DEPTH];
-		if (n < max && f->dropped) {
-			ev[n++] = (struct ogate_event) {
-				.type = OGATE_EVENT_OVERFLOW,
-				.seq = f->dropped,
-			};
+		tail = f->tail;
+		n = min_t(size_t, ogate_file_count(f), max);
+		if (n < max && n == ogate_file_count(f) && f->dropped) {
+			ovf.seq = f->dropped;
 			f->dropped = 0;
 		}
 		spin_unlock_irqrestore(&f->lock, flags);
-		if (n)
+		if (n || ovf.seq)
 			break;
+		ret = -ENODEV;
 		if (READ_ONCE(f->od->dead))
-			return -ENODEV;
+			goto out;
+		ret = -EAGAIN;
 		if (file->f_flags & O_NONBLOCK)
-			return -EAGAIN;
+			goto out;
 		ret = wait_event_interruptible(f->wait,
 					       ogate_readable(f) || READ_ONCE(f->od->dead));
 		if (ret)
-			return ret;
+			goto out;
 	}
-	if (copy_to_user(buf, ev, n * sizeof(ev[0])))
-		return -EFAULT;
-	return n * sizeof(ev[0]);
+	first = min(n, OGATE_EVENT_DEPTH - tail % OGATE_EVENT_DEPTH);
+	ret = -EFAULT;
+	if (copy_to_user(buf, &f->ring[tail % OGATE_EVENT_DEPTH], first * sizeof(ovf)) ||
+	    copy_to_user(buf + first * sizeof(ovf), f->ring, (n - first) * sizeof(ovf)) ||
+	    (ovf.seq && copy_to_user(buf + n * sizeof(ovf), &ovf, sizeof(ovf)))) {
+		spin_lock_irqsave(&f->lock, flags);
+		f->dropped += ovf.seq;	/* still to be reported */
+		spin_unlock_irqrestore(&f->lock, flags);
+		goto out;
+	}
+	spin_lock_irqsave(&f->lock, flags);
+	f->tail += n;
+	spin_unlock_irqrestore(&f->lock, flags);
+	ret = (n + !!ovf.seq) * sizeof(ovf);
+out:
+	mutex_unlock(&f->read_lock);
+	return ret;
 }
 
 static __poll_t ogate_poll(struct file *file, struct poll_table_struct *wait)
@@ -276,6 +310,7 @@ static int ogate_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	f->od = od;
 	spin_lock_init(&f->lock);
+	mutex_init(&f->read_lock);
 	init_waitqueue_head(&f->wait);
 	kref_get(&od->kref);
 

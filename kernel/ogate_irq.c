@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ogate: frame-edge interrupts (timestamped in hard IRQ context) and
- * delivery of events to the rings of open files.
+ * delivery of events to the rings of open files (in process context).
  */
 
 #include "ogate_priv.h"
 
-/* Record an event from any context; delivery happens in ogate_deliver(). */
+/* Record an event from any context; ogate_kick() schedules its delivery. */
 void ogate_raw_push(struct ogate_dev *od, const struct ogate_event *ev, u64 owner)
 {
 	struct ogate_raw_event *r;
@@ -71,9 +71,21 @@ static void ogate_file_push(struct ogate_dev *od, struct ogate_file *f,
 	f->ring[f->head++ % OGATE_EVENT_DEPTH] = *ev;
 }
 
-void ogate_deliver(struct irq_work *work)
+/*
+ * Schedule delivery of the raw events. Called with od->lock held, so it
+ * cannot race with remove(): once remove() marked the device dead and
+ * flushed the work, nothing queues it again.
+ */
+void ogate_kick(struct ogate_dev *od)
 {
-	struct ogate_dev *od = container_of(work, struct ogate_dev, work);
+	lockdep_assert_held(&od->lock);
+	if (!od->dead)
+		queue_work(system_highpri_wq, &od->work);
+}
+
+/* Move raw events to the rings of the open files; process context. */
+void ogate_deliver(struct ogate_dev *od)
+{
 	struct ogate_raw_event batch[8];
 	struct ogate_file *f;
 	unsigned long flags;
@@ -107,6 +119,15 @@ void ogate_deliver(struct irq_work *work)
 	}
 }
 
+void ogate_deliver_work(struct work_struct *work)
+{
+	struct ogate_dev *od = container_of(work, struct ogate_dev, work);
+
+	/* Queued after remove() delivered the last events: a lifetime bug. */
+	WARN_ON_ONCE(READ_ONCE(od->delivery_done));
+	ogate_deliver(od);
+}
+
 irqreturn_t ogate_frame_irq(int irq, void *data)
 {
 	struct ogate_frame_line *fl = data;
@@ -127,7 +148,7 @@ irqreturn_t ogate_frame_irq(int irq, void *data)
 	ev.seq = ++od->frame_seq[fl->index];
 	od->stats.frames++;
 	ogate_raw_push(od, &ev, 0);
+	ogate_kick(od);
 	raw_spin_unlock_irqrestore(&od->lock, flags);
-	irq_work_queue(&od->work);
 	return IRQ_HANDLED;
 }

@@ -9,7 +9,7 @@
  * sets all lines of a trigger with one array write and records the time
  * right after the write. Frame edges on input lines are timestamped in the
  * hard IRQ handler; everything else (event delivery, wake-ups) is deferred
- * to an irq_work. Events reach userspace through read() and poll().
+ * to a work item. Events reach userspace through read() and poll().
  *
  * Safe state: closing the file that queued triggers cancels its pending
  * triggers and ends its active pulses; unbinding the device cancels
@@ -38,14 +38,22 @@ module_param(lead_ns, uint, 0444);
 MODULE_PARM_DESC(lead_ns,
 		 "Arm the timer this early and spin to the exact edge time with interrupts off (ns, default 2000, max 20000, 0: off)");
 
+unsigned int ogate_debug_delay_us;
+module_param_named(debug_delay_us, ogate_debug_delay_us, uint, 0644);
+MODULE_PARM_DESC(debug_delay_us,
+		 "Testing only: sleep this long in the cancel ioctl after dropping the device lock, to widen its race with unbind (us, default 0)");
+
 static DEFINE_IDA(ogate_ida);
 
 void ogate_dev_release(struct kref *kref)
 {
 	struct ogate_dev *od = container_of(kref, struct ogate_dev, kref);
 
+	/* the last reference: nothing can queue the delivery work any more */
+	flush_work(&od->work);
 	if (od->instance >= 0)
 		ida_free(&ogate_ida, od->instance);
+	kvfree(od->spans);
 	kvfree(od);
 }
 
@@ -96,7 +104,11 @@ static int ogate_probe(struct platform_device *pdev)
 	timerqueue_init_head(&od->queue);
 	od->lead_ns = min(lead_ns, 20000U);
 	ogate_hrtimer_setup(&od->timer, ogate_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	init_irq_work(&od->work, ogate_deliver);
+	INIT_WORK(&od->work, ogate_deliver_work);
+	for (i = 0; i < OGATE_QUEUE_DEPTH; i++)
+		od->free_idx[i] = i;
+	for (i = 0; i < OGATE_MAX_LINES; i++)
+		od->line_spans[i] = RB_ROOT_CACHED;
 	/* Released after the IRQs below (devm unwinds in reverse order). */
 	ret = devm_add_action_or_reset(dev, ogate_put_action, od);
 	if (ret)
@@ -115,6 +127,12 @@ static int ogate_probe(struct platform_device *pdev)
 	if (od->ntrig > OGATE_MAX_LINES || od->nframe > OGATE_MAX_LINES)
 		return dev_err_probe(dev, -EINVAL, "more than %d trigger or frame lines\n",
 				     OGATE_MAX_LINES);
+	if (od->ntrig) {
+		od->spans = kvcalloc(array_size(OGATE_QUEUE_DEPTH, od->ntrig),
+				     sizeof(*od->spans), GFP_KERNEL);
+		if (!od->spans)
+			return -ENOMEM;
+	}
 
 	for (i = 0; i < od->ntrig; i++) {
 		if (gpiod_cansleep(od->trig->desc[i]))
@@ -189,8 +207,9 @@ static void ogate_remove(struct platform_device *pdev)
 	raw_spin_unlock_irqrestore(&od->lock, flags);
 
 	hrtimer_cancel(&od->timer);
-	irq_work_sync(&od->work);
-	ogate_deliver(&od->work);
+	flush_work(&od->work);
+	ogate_deliver(od);
+	WRITE_ONCE(od->delivery_done, true);
 
 	spin_lock_irqsave(&od->files_lock, flags);
 	list_for_each_entry(f, &od->files, list)

@@ -21,24 +21,33 @@
 #include <linux/gpio/consumer.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
-#include <linux/irq_work.h>
+
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/timerqueue.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "ogate.h"
 
 #define OGATE_QUEUE_DEPTH	256	/* pending + active pulses per device */
 #define OGATE_EVENT_DEPTH	256	/* events buffered per open file */
-#define OGATE_RAW_DEPTH		512	/* hard-context events awaiting delivery */
+#define OGATE_RAW_DEPTH		1024	/* hard-context events awaiting delivery */
 #define OGATE_DUE_BATCH		16	/* edges applied with one array write */
-#define OGATE_READ_BATCH	16
+/*
+ * Interrupts are on for at least this long between two expiries of the
+ * trigger timer when edges are due back to back, so one expiry never serves
+ * more than one spin (at most lead_ns) and one array write.
+ */
+#define OGATE_REARM_NS		5000
 
 extern unsigned int ogate_late_threshold_ns;
 extern const struct file_operations ogate_fops;
+extern unsigned int ogate_debug_delay_us;
 
 enum ogate_pulse_state {
 	OGATE_FREE = 0,
@@ -58,6 +67,14 @@ struct ogate_pulse {
 	u32 width_ns;
 	u32 late_ns;
 	u8 state;
+};
+
+/* One pulse's interval on one of its lines: a node of that line's interval tree. */
+struct ogate_span {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 subtree_last;
 };
 
 struct ogate_raw_event {
@@ -100,6 +117,14 @@ struct ogate_dev {
 	struct timerqueue_head queue;
 	struct ogate_pulse pool[OGATE_QUEUE_DEPTH];
 	unsigned int used;
+	u16 free_idx[OGATE_QUEUE_DEPTH];	/* stack of free pool slots */
+	/*
+	 * Per trigger line, the intervals of its pending and active pulses
+	 * (spans[slot * ntrig + line]), so the overlap check of a queued
+	 * trigger is O(lines * log n) under the lock.
+	 */
+	struct rb_root_cached line_spans[OGATE_MAX_LINES];
+	struct ogate_span *spans;
 
 	struct ogate_stats stats;
 	struct ogate_raw_event raw[OGATE_RAW_DEPTH];
@@ -107,11 +132,18 @@ struct ogate_dev {
 	unsigned int raw_tail;
 	u64 raw_lost;
 
+	bool delivery_done;	/* remove() delivered the last events */
+
 	atomic64_t next_id;
 	atomic64_t overflows;
-	struct irq_work work;
+	/*
+	 * Fans raw events out to the open files in process context, so the
+	 * hard-IRQ cost of an event does not depend on how many files are open.
+	 * Queued only under lock and while !dead; flushed by remove and release.
+	 */
+	struct work_struct work;
 
-	/* Open files; taken in the irq_work that delivers events. */
+	/* Open files; taken in the work that delivers events. */
 	spinlock_t files_lock;
 	struct list_head files;
 	u64 next_file_id;
@@ -121,7 +153,8 @@ struct ogate_file {
 	struct ogate_dev *od;
 	struct list_head list;
 	u64 id;
-	spinlock_t lock;		/* ring, dropped; taken in the irq_work */
+	spinlock_t lock;		/* ring, dropped; taken in the delivery work */
+	struct mutex read_lock;		/* one reader at a time consumes the ring */
 	wait_queue_head_t wait;
 	unsigned int head;
 	unsigned int tail;
@@ -137,7 +170,9 @@ void ogate_raw_push(struct ogate_dev *od, const struct ogate_event *ev, u64 owne
 void ogate_pulse_event(struct ogate_dev *od, const struct ogate_pulse *p,
 		       u32 type, u64 rise_ns, u64 fall_ns);
 unsigned int ogate_file_count(const struct ogate_file *f);
-void ogate_deliver(struct irq_work *work);
+void ogate_kick(struct ogate_dev *od);
+void ogate_deliver(struct ogate_dev *od);
+void ogate_deliver_work(struct work_struct *work);
 irqreturn_t ogate_frame_irq(int irq, void *data);
 
 /* ogate_timer.c */

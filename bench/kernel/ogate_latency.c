@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include "ogate.h"
-#include "../../tests/kernel/testbed/testbed.h"
-#include "../../userspace/tools/clock-util.h"
-#include "../../userspace/tools/stats-util.h"
+#include "testbed.h"
+#include "clock-util.h"
+#include "stats-util.h"
 
 #define N_TRIG		1000
 #define N_FRAMES	300

@@ -34,6 +34,7 @@ else
 	case "$OGATE_MODE" in
 	test)
 		/bin/ogate_test || rc=1
+		/bin/ogate_abuse_test || rc=1
 		/bin/ogatectl_test.sh || rc=1
 		/bin/sinks_test || rc=1
 		/bin/ogated_test.sh || rc=1

@@ -22,6 +22,15 @@ mkdir -p "$out"
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
+# --- userspace sources the guest programs use (kept here, in one place, so a
+# move of the daemon's or the tools' files needs one edit) -------------------
+# include folders for ogate_test, ogate_abuse_test, sinks_test, ogate_latency
+USERSPACE_INC=(-Iuserspace/tools -Iuserspace/daemon)
+# the daemon's sink sources that sinks_test links (and a test double)
+USERSPACE_SINK_SRCS=(userspace/daemon/{sink,sink_ogate,sink_gpiod,sink_dryrun,pulses,program}.c
+	tests/userspace/daemon/log_double.c)
+USERSPACE_OGATECTL_SRC=userspace/tools/ogatectl.c
+
 # --- the guest kernel: the newest Debian kernel with headers installed -----
 kver=$(vm_kernel_version)
 [ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
@@ -48,14 +57,15 @@ make -s -C "$kdir" M="$top/tests/kernel/testbed" modules >>"$out/kbuild.log" 2>&
 if grep -E 'warning:' "$out/kbuild.log"; then die "kernel build warnings (see above)"; fi
 
 CC=${CC:-gcc}
-cflags=(-std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi)
-$CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Wno-sign-compare \
-	-o "$out/ogate_test" tests/kernel/ogate_test.c
-$CC "${cflags[@]}" -o "$out/ogate_latency" bench/kernel/ogate_latency.c
-$CC "${cflags[@]}" -I"$ksrc/tools/testing/selftests" -Iuserspace/daemon -Wno-sign-compare \
-	-o "$out/sinks_test" tests/kernel/sinks_test.c tests/userspace/daemon/log_double.c \
-	userspace/daemon/{sink,sink_ogate,sink_gpiod,sink_dryrun,pulses,program}.c -lgpiod -lpthread
-$CC "${cflags[@]}" -o "$out/ogatectl" userspace/tools/ogatectl.c
+cflags=(-std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi
+	-Itests/kernel "${USERSPACE_INC[@]}")
+ktest=(-I"$ksrc/tools/testing/selftests" -Wno-sign-compare)
+$CC "${cflags[@]}" "${ktest[@]}" -o "$out/ogate_test" tests/kernel/ogate_test.c
+$CC "${cflags[@]}" "${ktest[@]}" -o "$out/ogate_abuse_test" tests/kernel/ogate_abuse_test.c -lpthread
+$CC "${cflags[@]}" -Itests/kernel/testbed -o "$out/ogate_latency" bench/kernel/ogate_latency.c -lpthread
+$CC "${cflags[@]}" "${ktest[@]}" -o "$out/sinks_test" tests/kernel/sinks_test.c \
+	"${USERSPACE_SINK_SRCS[@]}" -lgpiod -lpthread
+$CC "${cflags[@]}" -o "$out/ogatectl" "$USERSPACE_OGATECTL_SRC"
 
 # --- the kernel as an uncompressed ELF for PVH boot (3-4 s faster) ---------
 vmlinux=$out/vmlinux-$kver
@@ -78,7 +88,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/ogate}
 cp "$busybox" "$root/bin/busybox"
 cp kernel/ogate.ko tests/kernel/testbed/ogate_testbed.ko "$root/lib/ogate/"
-cp "$out/ogate_test" "$out/sinks_test" "$out/ogate_latency" "$out/ogatectl" "$root/bin/"
+cp "$out/ogate_test" "$out/ogate_abuse_test" "$out/sinks_test" "$out/ogate_latency" "$out/ogatectl" "$root/bin/"
 cp tests/kernel/ogatectl_test.sh tests/kernel/ogated_test.sh "$root/bin/"
 # dynamically linked programs (the daemon and its client) with their ldd closure
 add_dynamic() {
