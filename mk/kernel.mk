@@ -5,7 +5,7 @@ PROGRAMS += $(BIN)/ogatectl
 $(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/tools/stats-util.h userspace/tools/clock-util.h include/uapi/ogate.h | $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
-SUITES  += tests/kernel/checkpatch.sh tests/kernel/build-matrix.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh
+SUITES  += tests/kernel/checkpatch.sh tests/kernel/build-matrix.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh tests/kernel/run-vm-rt.sh
 BENCHES += bench/kernel/run.sh
 
 OGATE_VERSION := 0.1.0
@@ -37,3 +37,11 @@ clean-kernel:
 	      tests/kernel/testbed/.*.cmd tests/kernel/testbed/Module.symvers tests/kernel/testbed/modules.order
 
 .PHONY: install-kernel install-ogatectl clean-kernel
+
+# The driver under random abuse in the test VM (tests/kernel/ogate_fuzz.c):
+# 10 million calls by default (make check runs 200 000 of them).
+fuzz-kernel: deps
+	@$(MAKE) --no-print-directory all
+	@OGATE_FUZZ_CALLS=$${OGATE_FUZZ_CALLS:-10000000} tests/kernel/run-vm.sh fuzz
+
+.PHONY: fuzz-kernel

@@ -39,8 +39,23 @@ else
 		/bin/sinks_test || rc=1
 		/bin/ogated_test.sh || rc=1
 		echo "TAP version 13"
-		echo "1..2"
-		check_kernel 1
+		echo "1..1"
+		/bin/ogate_fuzz "${OGATE_FUZZ_CALLS:-200000}" "${OGATE_FUZZ_SEED:-1}" || rc=1
+		echo "TAP version 13"
+		echo "1..3"
+		if rmmod ogate; then echo "ok 1 rmmod_ogate_succeeds_after_the_tests"; else
+			echo "not ok 1 rmmod_ogate_succeeds_after_the_tests"; rc=1; fi
+		check_kernel 2
+		;;
+	fuzz)
+		echo "TAP version 13"
+		echo "1..1"
+		/bin/ogate_fuzz "${OGATE_FUZZ_CALLS:-10000000}" "${OGATE_FUZZ_SEED:-1}" || rc=1
+		echo "TAP version 13"
+		echo "1..3"
+		if rmmod ogate; then echo "ok 1 rmmod_ogate_succeeds_after_the_fuzz"; else
+			echo "not ok 1 rmmod_ogate_succeeds_after_the_fuzz"; rc=1; fi
+		check_kernel 2
 		;;
 	bench)
 		/bin/ogate_latency || rc=1
