@@ -105,6 +105,16 @@ static void ogate_lines_put(struct ogate_dev *od, u32 mask)
 			__clear_bit(b, od->values);
 }
 
+/* Lines of mask are held (one active pulse per line) until its fall at fall_ns. */
+static void ogate_lines_hold(struct ogate_dev *od, u32 mask, u64 fall_ns)
+{
+	unsigned long m = mask;
+	unsigned int b;
+
+	for_each_set_bit(b, &m, OGATE_MAX_LINES)
+		od->line_fall[b] = fall_ns;
+}
+
 static void ogate_stats_lateness(struct ogate_stats *s, u64 late)
 {
 	unsigned int b = late < 256 ? 0 : min_t(unsigned int, fls64(late) - 8,
@@ -142,18 +152,15 @@ static void ogate_rearm(struct ogate_dev *od, u64 now)
 	hrtimer_start(&od->timer, ns_to_ktime(at), HRTIMER_MODE_ABS_HARD);
 }
 
-/* When the active pulses holding any line of mask have fallen. */
+/* When the active pulses holding any line of mask fall: O(lines). */
 static u64 ogate_held_until(const struct ogate_dev *od, u32 mask)
 {
+	unsigned long m = mask & (u32)od->values[0];
+	unsigned int b;
 	u64 until = 0;
-	unsigned int i;
 
-	for (i = 0; i < OGATE_QUEUE_DEPTH; i++) {
-		const struct ogate_pulse *p = &od->pool[i];
-
-		if (p->state == OGATE_ACTIVE && (p->mask & mask) && p->edge_ns > until)
-			until = p->edge_ns;
-	}
+	for_each_set_bit(b, &m, OGATE_MAX_LINES)
+		until = max(until, od->line_fall[b]);
 	return until;
 }
 
@@ -243,6 +250,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 			ogate_spans_del(od, p);
 			ogate_spans_add(od, p, t_set);
 			ogate_pulse_enqueue(od, p, t_set + p->width_ns);
+			ogate_lines_hold(od, p->mask, p->edge_ns);
 		} else {
 			/* lateness and fired counted together, at the fall */
 			ogate_stats_lateness(&od->stats, p->rise_ns - p->time_ns);

@@ -5,7 +5,7 @@ PROGRAMS += $(BIN)/ogatectl
 $(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/tools/stats-util.h userspace/tools/clock-util.h include/uapi/ogate.h | $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
-SUITES  += tests/kernel/checkpatch.sh tests/kernel/build-matrix.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh tests/kernel/run-vm-rt.sh
+SUITES  += tests/kernel/checkpatch.sh tests/kernel/build-matrix.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh tests/kernel/run-vm-rt.sh tests/kernel/run-vm-arm64.sh
 BENCHES += bench/kernel/run.sh
 
 OGATE_VERSION := 0.1.0

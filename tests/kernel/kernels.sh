@@ -17,6 +17,9 @@
 #                          foreign architecture (scripts/install-deps.sh adds it)
 #   kernels_image REL      the kernel image (vmlinuz) for REL, fetched the same way
 #   kernels_arch REL       amd64 or arm64
+#   kernels_unpack_arm64 PKG DIR
+#                          unpack the arm64 package PKG into DIR (apt-get download,
+#                          cached under build/kernels/debs), once
 #
 # Everything is printed on stdout; progress and errors go to stderr.
 
@@ -104,4 +107,17 @@ kernels_image() {
 	_kernels_unpack "$rel" "linux-image-$rel" ||
 		_kernels_unpack "$rel" "linux-image-$rel-unsigned" || return 1
 	echo "$KERNELS_CACHE/$rel/boot/vmlinuz-$rel"
+}
+
+kernels_unpack_arm64() {
+	local pkg=$1 dir=$2 dl
+	[ -f "$dir/.$pkg" ] && return 0
+	mkdir -p "$dir" "$KERNELS_CACHE/debs"
+	dl=$(ls "$KERNELS_CACHE/debs/${pkg}_"*_arm64.deb 2>/dev/null | head -1 || true)
+	if [ -z "$dl" ]; then
+		(cd "$KERNELS_CACHE/debs" && apt-get download -q "$pkg:arm64" >&2 2>/dev/null) ||
+			{ echo "kernels: cannot download $pkg:arm64" >&2; return 1; }
+		dl=$(ls "$KERNELS_CACHE/debs/${pkg}_"*_arm64.deb | head -1)
+	fi
+	dpkg-deb -x "$dl" "$dir" && touch "$dir/.$pkg"
 }
