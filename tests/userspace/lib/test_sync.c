@@ -6,7 +6,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "../../../userspace/lib/sync.c"
+/* the pipeline's internals, compiled into this test (found through -Iuserspace/lib) */
+#include "sync.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
 #include "../../../userspace/tools/synth/heart.c"
 #include "ref_vectors.h"
 
