@@ -44,6 +44,8 @@ void ogate_sync_free(struct ogate_sync *s)
 		for (int k = 0; k < s->nseq; k++) {
 			slot_free_all(s->sq[k].f, s->ref_cap);
 			free(s->sq[k].adj);
+			free(s->sq[k].step);
+			free(s->sq[k].pos);
 		}
 	free(s->sq);
 	free(s->tasks);
@@ -63,6 +65,8 @@ void ogate_sync_free(struct ogate_sync *s)
 	ogate_frame_free(s->shifted);
 	free(s->sad_out);
 	free(s->hist);
+	free(s->cal_r);
+	free(s->cal_w);
 	free(s->fit_t);
 	free(s->fit_p);
 	ogate_predictor_destroy(s->pred);
@@ -96,14 +100,20 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	}
 	s->cap = set->max_buffer_frames;
 	s->ref_cap = s->cap;
-	s->hcap = set->max_frames_for_fit + 8;
+	/* the fit window, or one beat for the calibration */
+	s->hcap = (set->max_frames_for_fit > s->ref_cap ? set->max_frames_for_fit : s->ref_cap) + 8;
+	s->cal_cap = 4 * s->ref_cap + 4;
+	s->cal_r = calloc((size_t)s->cal_cap, sizeof(double));
+	s->cal_w = calloc((size_t)s->cal_cap, sizeof(double));
 	s->buf = calloc((size_t)s->cap, sizeof(*s->buf));
 	s->nseq = set->oga_max_offset + 1;
 	s->sq = calloc((size_t)s->nseq, sizeof(*s->sq));
 	for (int k = 0; s->sq && k < s->nseq; k++) {
 		s->sq[k].f = calloc((size_t)s->ref_cap, sizeof(*s->sq[k].f));
 		s->sq[k].adj = calloc(2 * (size_t)s->ref_cap, sizeof(double));
-		if (!s->sq[k].f || !s->sq[k].adj) {
+		s->sq[k].step = calloc((size_t)s->ref_cap, sizeof(double));
+		s->sq[k].pos = calloc((size_t)s->ref_cap, sizeof(double));
+		if (!s->sq[k].f || !s->sq[k].adj || !s->sq[k].step || !s->sq[k].pos) {
 			ogate_sync_free(s);
 			errno = ENOMEM;
 			return NULL;
@@ -125,7 +135,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
 	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out ||
-	    !s->hist || !s->fit_t || !s->fit_p) {
+	    !s->cal_r || !s->cal_w || !s->hist || !s->fit_t || !s->fit_p) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -158,6 +168,9 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 		s->have_expect = 0;
 	sync_match(s, f, r);
 	r->has_phase = 1;
+	double P = s->info.period_frames;
+	double w = r->phase * P / (2 * M_PI), cal = sync_calib_offset(s, w);
+	r->phase = ogate_wrap_2pi(r->phase - 2 * M_PI * cal / P);
 	s->expect_u = r->phase * s->info.period_frames / (2 * M_PI) + 1.0;	/* one frame on */
 	s->have_expect = 1;
 	double unw = r->phase;
@@ -174,11 +187,14 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	struct hist *h = &s->hist[s->hhead];
 	h->t_ns = f->meta.timestamp_ns;
 	h->unw = unw;
+	h->raw = unw + 2 * M_PI * cal / P;
+	h->w = w;
 	h->ref_id = s->info.id;
 	h->gap_before = gap;
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
+	sync_calib_update(s);
 	sync_predict_and_decide(s, f, r);
 }
 
@@ -247,7 +263,7 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase)
 		return -ENOENT;
 	if (!(phase >= 0 && phase < 2 * M_PI))
 		return -EINVAL;
-	sync_set_target(s, phase * s->info.period_frames / (2 * M_PI));
+	sync_set_target(s, ogate_ref_index(s->pos, (size_t)s->L, phase * s->info.period_frames / (2 * M_PI)) - OGATE_NE);
 	/* the same heart phase expressed in the first reference, for later alignments */
 	int Q = s->set.oga_resampled_period;
 	double tq = fmod(Q * s->info.target_u / s->info.period_frames - fmod(s->xabs ? s->xabs[s->g_cur] : 0, Q) + 2.0 * Q, Q);

@@ -108,6 +108,16 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
 	q->info.barrier = barrier;
 	q->info.target_u = tu;
+	sync_reference_steps(s, q);
+	if (s->set.timestamp_positions) {
+		int64_t t[L];
+		for (int j = 0; j < L; j++)
+			t[j] = q->f[j]->meta.timestamp_ns;
+		ogate_reference_positions(t, (size_t)L, q->pos);
+	} else {
+		for (int j = 0; j < L; j++)
+			q->pos[j] = j - OGATE_NE;
+	}
 	sync_buffer_reset(s);
 }
 
@@ -191,7 +201,7 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 	if (s->set.target_frame >= 0)
 		tu = s->set.target_frame;
 	else if (s->set.target_phase >= 0)
-		tu = s->set.target_phase * P / (2 * M_PI);
+		tu = ogate_ref_index(s->sq[0].pos, (size_t)s->sq[0].L, s->set.target_phase * P / (2 * M_PI)) - OGATE_NE;
 	s->g_cur = 0;
 	sync_make_current(s, 0, tu);
 	s->target0 = s->info.target_u;

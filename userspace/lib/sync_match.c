@@ -93,6 +93,24 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 	}
 }
 
+/* q->step from full-frame SADs between frames one and two apart (2L SADs, once per reference) */
+void sync_reference_steps(struct ogate_sync *s, struct seq *q)
+{
+	int L = q->L;
+	double *adj = malloc(sizeof(double) * 3 * (size_t)L);
+	if (!adj) {
+		memset(q->step, 0, sizeof(double) * (size_t)L);	/* 0: the V fit is used */
+		return;
+	}
+	double *skip = adj + L, *scratch = skip + L;
+	for (int j = 0; j + 1 < L; j++)
+		adj[j] = sad_win(s, q->f[j], 0, 0, q->f[j + 1], 0, 0, s->w, s->h);
+	for (int j = 0; j + 2 < L; j++)
+		skip[j] = sad_win(s, q->f[j], 0, 0, q->f[j + 2], 0, 0, s->w, s->h);
+	ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	free(adj);
+}
+
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
@@ -141,6 +159,17 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 				s->sel[n++] = j;
 	}
 	s->full_searches += !windowed;
+	if (b >= 1 && (int)b + 1 < s->L) {
+		double x;
+		if (s->set.subframe_steps) {
+			/* steps were measured on whole frames; the SADs cover the drift-cropped window */
+			double a = (double)nw * nh / ((double)W * H);
+			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1], a * s->step[b]);
+		} else {
+			x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
+		}
+		r->phase = ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
+	}
 	r->sad_argmin = best;
 	r->dx = dx;
 	r->dy = dy;

@@ -23,6 +23,8 @@
 #define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
 
 struct hist {
+	double raw;		/* unwrapped phase before the calibration (rad) */
+	double w;		/* raw position in the reference (unpadded frames) */
 	int64_t t_ns;
 	double unw;
 	uint32_t ref_id;
@@ -34,6 +36,8 @@ struct seq {
 	int L;
 	double *adj;		/* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
 	int have_adj;
+	double *pos;		/* position of frame j (ogate_reference_positions) */
+	double *step;		/* noise-free distance from frame j to j+1 (ogate_reference_steps) */
 	struct ogate_reference_info info;
 };
 
@@ -68,6 +72,8 @@ struct ogate_sync {
 	 * the current one */
 	int have_ref;
 	struct ogate_frame **ref;
+	const double *step;	/* the current reference's steps */
+	const double *pos;	/* and positions */
 	int L, ref_cap;
 	struct ogate_reference_info info;
 	struct seq *sq;
@@ -102,6 +108,9 @@ struct ogate_sync {
 	/* sync history ring */
 	struct hist *hist;
 	int hcap, hn, hhead;
+	/* position calibration (sync_calib.c) */
+	double *cal_r, *cal_w;
+	int cal_n, cal_cap;
 	double *fit_t, *fit_p;
 
 	/* frame timing */
@@ -128,7 +137,12 @@ int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r);
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
+void sync_reference_steps(struct ogate_sync *s, struct seq *q);
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r);
+/* sync_calib.c */
+void sync_calib_reset(struct ogate_sync *s);
+double sync_calib_offset(const struct ogate_sync *s, double w);
+void sync_calib_update(struct ogate_sync *s);
 /* sync_timing.c */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap);
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back);

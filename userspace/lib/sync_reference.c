@@ -14,7 +14,8 @@ void sync_set_target(struct ogate_sync *s, double u)
 	if (u < 0)
 		u += P;
 	s->info.target_u = u;
-	s->info.target_phase = ogate_wrap_2pi(2 * M_PI * u / P);
+	/* the target is a reference position: its phase is that of its capture time */
+	s->info.target_phase = ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, u + OGATE_NE) / P);
 }
 
 /* Make sequence slot k the current reference with target tu (unpadded frames). */
@@ -22,6 +23,8 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 {
 	uint32_t id = s->info.id + 1;
 	s->ref = s->sq[k].f;
+	s->step = s->sq[k].step;
+	s->pos = s->sq[k].pos;
 	s->L = s->sq[k].L;
 	s->info = s->sq[k].info;
 	s->info.id = id;
@@ -34,6 +37,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->triggers_since_ref = 0;
 	s->frames_since_ref = 0;
 	ogate_predictor_reset(s->pred);
+	sync_calib_reset(s);
 }
 
 int sync_grow(void **p, int *cap, int need, size_t elem)

@@ -38,6 +38,12 @@ struct ogate_settings {
 					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
 	double subpixel_gain;		/* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
+	int timestamp_positions;	/* sync.timestamp_positions (1): reference frames at the phase of their
+					 * timestamps (0 = of their index, as the reference system) */
+	int calibrate;			/* sync.calibrate (1): learn and remove each reference position's
+					 * systematic matching error (sync_calib.c) */
+	int subframe_steps;		/* sync.subframe_steps (1): sub-frame offset from the reference's own
+					 * adjacent-frame distances (0 = the reference's symmetric V fit) */
 	char sad_backend[16];		/* sync.sad_backend ("auto") */
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers;	/* refresh.after_triggers (0) */
