@@ -195,6 +195,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	if (s->hn < s->hcap)
 		s->hn++;
 	sync_calib_update(s);
+	sync_qa_step(s, r);
 	sync_predict_and_decide(s, f, r);
 }
 

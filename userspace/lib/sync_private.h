@@ -22,6 +22,8 @@
 #define IVL_N 15
 #define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
 
+#define QA_PENDING 8
+
 struct hist {
 	double raw;		/* unwrapped phase before the calibration (rad) */
 	double w;		/* raw position in the reference (unpadded frames) */
@@ -108,6 +110,11 @@ struct ogate_sync {
 	/* sync history ring */
 	struct hist *hist;
 	int hcap, hn, hhead;
+	/* live phase-error check (sync_qa.c) */
+	struct ogate_sync_trigger qa_pend[QA_PENDING];
+	int qa_n;
+	struct ogate_sync_qa_stats qa_stats;
+	double qa_sum_s, qa_sum2_s, qa_sum2_rad;
 	/* position calibration (sync_calib.c) */
 	double *cal_r, *cal_w;
 	int cal_n, cal_cap;
@@ -143,6 +150,9 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 void sync_calib_reset(struct ogate_sync *s);
 double sync_calib_offset(const struct ogate_sync *s, double w);
 void sync_calib_update(struct ogate_sync *s);
+/* sync_qa.c */
+void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t);
+void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);
 /* sync_timing.c */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap);
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back);

@@ -119,6 +119,7 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, 
 		.target_u = s->info.target_u,
 		.reason = reason,
 	};
+	sync_qa_add(s, &r->trigger);
 	if (s->sink)
 		s->sink(s->sink_ctx, &r->trigger);
 }
