@@ -1,7 +1,7 @@
 # Analysis library (libogate), its unit tests, ogate-synth/ogate-emulate and their benchmarks.
 AN_SRC      := userspace/lib
 AN_MACHINE  := $(shell $(CC) -dumpmachine)
-AN_CORE     := frame sad analysis sync sync_determine sync_reference sync_match sync_timing sync_calib sync_qa predictor predictor_linear settings resample oga
+AN_CORE     := frame sad analysis sync sync_determine sync_reference sync_match sync_timing sync_calib sync_qa predictor predictor_linear predictor_kalman settings resample oga
 AN_CORE     := $(foreach s,$(AN_CORE),$(if $(wildcard $(AN_SRC)/$(s).c),$(s)))
 ifneq ($(filter x86_64% i386% i686%,$(AN_MACHINE)),)
 AN_SIMD     := sad_sse2 sad_avx2

@@ -98,6 +98,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		errno = ENOENT;
 		return NULL;
 	}
+	ogate_predictor_configure(s->pred, set->kalman_rate_noise, set->kalman_phase_noise);
 	s->cap = set->max_buffer_frames;
 	s->ref_cap = s->cap;
 	/* the fit window, or one beat for the calibration */
@@ -141,6 +142,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		return NULL;
 	}
 	s->recent_trigger_s = -1e9;
+	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	return s;
 }
 
@@ -194,6 +196,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
+	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw);
 	sync_calib_update(s);
 	sync_qa_step(s, r);
 	sync_predict_and_decide(s, f, r);
@@ -246,6 +249,19 @@ int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_
 		return -ENOENT;
 	*info = s->info;
 	return 0;
+}
+
+int ogate_sync_get_determination(const struct ogate_sync *s, struct ogate_sync_determination *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->span_s = (double)s->span_ns * 1e-9;
+	d->longest_period_s = 0.7 * d->span_s;
+	d->widened = s->det_widened;
+	d->at_limit = s->det_at_limit;
+	d->buffer_frames = s->count;
+	d->max_frames = s->configured ? sync_buffer_bound(s) : s->cap;
+	d->searching_s = s->det_have_start && s->have_last ? (double)(s->last_ns - s->det_start_ns) * 1e-9 : 0;
+	return s->have_ref ? 1 : 0;
 }
 
 int ogate_sync_refresh(struct ogate_sync *s)

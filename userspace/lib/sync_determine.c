@@ -121,13 +121,54 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	sync_buffer_reset(s);
 }
 
+/*
+ * No period in the buffer for 1.5 spans: the heart may be slower than the buffer can hold
+ * (a period needs ~1.4 of them in it), so double the span, up to the memory bound: the
+ * buffer's frame capacity (reference.max_buffer_frames) and reference.max_buffer_mb of
+ * pixels. Each step, and reaching the bound, is logged once and visible through
+ * ogate_sync_get_determination().
+ */
+static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
+{
+	int64_t now = f->meta.timestamp_ns;
+	if (s->det_at_limit || n < 2 || (double)(now - s->det_found_ns) < 1.5 * (double)s->span_ns)
+		return;
+	double ivl = (double)(now - buf_at(s, 0)->meta.timestamp_ns) * 1e-9 / n;
+	int bound = sync_buffer_bound(s);
+	double limit_s = ivl * (bound - 1);
+	double cur = (double)s->span_ns * 1e-9;
+	s->det_found_ns = now;
+	if (cur >= limit_s * 0.999) {
+		s->det_at_limit = 1;
+		fprintf(stderr, "ogate: no heart period found in a %.1f s buffer (%d frames, the memory bound: "
+				"reference.max_buffer_frames, reference.max_buffer_mb); periods longer than ~%.1f s "
+				"cannot be learnt at this frame rate and size\n", limit_s, bound, 0.7 * limit_s);
+		return;
+	}
+	if (s->count < (int)(0.9 * cur / ivl))
+		return;	/* not filled yet (a gap emptied it) */
+	double next = 2 * cur < limit_s ? 2 * cur : limit_s;
+	s->span_ns = (int64_t)(next * 1e9);
+	s->det_widened++;
+	fprintf(stderr, "ogate: no heart period found in the last %.1f s: widening the determination buffer "
+			"from %.1f s to %.1f s (periods up to ~%.1f s)\n", 1.5 * cur, cur, next, 0.7 * next);
+}
+
+/* Frames the determination buffer may hold: its capacity and the pixel-memory bound. */
+int sync_buffer_bound(const struct ogate_sync *s)
+{
+	double bytes = (double)s->w * s->h * (double)ogate_pixfmt_bytes(s->fmt);
+	double by_mem = s->set.max_buffer_mb * 1048576.0 / (bytes > 0 ? bytes : 1);
+	return by_mem < s->cap ? (int)by_mem : s->cap;
+}
+
 /* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
  * accepted, 0 if not (yet), < 0 on error. */
 int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
 {
 	if (gap)
 		sync_buffer_reset(s);	/* the buffer must hold consecutive frames */
-	if (s->count == s->cap) {
+	if (s->count >= sync_buffer_bound(s)) {
 		s->head = (s->head + 1) % s->cap;
 		s->count--;
 	}
@@ -139,7 +180,11 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	}
 	ogate_frame_copy(s->buf[slot], f);
 	s->count++;
-	int64_t span = (int64_t)(1e9 / s->set.min_heart_rate_hz);
+	int64_t span = s->span_ns;
+	if (!s->det_have_start) {
+		s->det_have_start = 1;
+		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
+	}
 	while (s->count > 1 && f->meta.timestamp_ns - buf_at(s, 0)->meta.timestamp_ns > span) {
 		s->head = (s->head + 1) % s->cap;
 		s->count--;
@@ -172,8 +217,11 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	s->depth[slot] = n;
 	double P = ogate_period_scan(s->diffs, (size_t)n, s->set.min_period, s->set.lower_threshold,
 				     s->set.upper_threshold);
-	if (P == -1)
+	if (P == -1) {
+		widen(s, f, n);
 		return 0;
+	}
+	s->det_found_ns = f->meta.timestamp_ns;
 	s->phist[s->phist_pos] = P;
 	s->phist_pos = (s->phist_pos + 1) % s->set.agree_count;
 	if (s->phist_n < s->set.agree_count)

@@ -69,6 +69,9 @@ struct ogate_sync {
 	double *phist;		/* last agree_count period estimates (ring) */
 	int phist_n, phist_pos;
 	double *scratch;
+	int64_t span_ns;	/* buffer span: 1/min_heart_rate_hz, widened while no period is seen */
+	int det_have_start, det_widened, det_at_limit;
+	int64_t det_start_ns, det_found_ns;	/* determination start; last period estimate (or widening) */
 
 	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
 	 * the current one */
@@ -137,6 +140,7 @@ int sync_cmp_dbl(const void *a, const void *b);
 void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq);
 int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out);
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r);
+int sync_buffer_bound(const struct ogate_sync *s);
 /* sync_reference.c */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);

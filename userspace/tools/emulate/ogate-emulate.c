@@ -701,6 +701,11 @@ int main(int argc, char **argv)
 	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w, 8 * st.bytes);
 	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n", ogate_sync_sad_backend(sy), ivl);
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
+	struct ogate_sync_determination det;
+	ogate_sync_get_determination(sy, &det);
+	fprintf(f, "  \"determination\": {\"span_s\": %.3f, \"longest_period_s\": %.3f, \"widened\": %d, \"at_limit\": %s, "
+		   "\"buffer_frames\": %d, \"max_frames\": %d, \"searching_s\": %.3f},\n", det.span_s, det.longest_period_s,
+		det.widened, det.at_limit ? "true" : "false", det.buffer_frames, det.max_frames, det.searching_s);
 	if (have_ref) {
 		fprintf(f, "  \"lock_frame\": %d,\n  \"lock_time_s\": %.6f,\n", lock_frame, rows[lock_frame].t - rows[0].t);
 		fprintf(f, "  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
@@ -746,9 +751,12 @@ int main(int argc, char **argv)
 		discard_parts();
 		return 1;
 	}
-	if (!quiet)
-		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s%s\n", N, ntrig, N / wall,
-			have_ref ? "" : " (no reference period found)");
+	if (!quiet && have_ref)
+		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s\n", N, ntrig, N / wall);
+	if (!have_ref)	/* never 0 triggers in silence */
+		fprintf(stderr, PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
+				"widened %d times%s\n", N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
+			det.at_limit ? ", at the memory bound (reference.max_buffer_frames / max_buffer_mb)" : "");
 	free(proc);
 	free(lproc);
 	free(errs);

@@ -16,14 +16,18 @@ struct ogate_settings {
 	int agree_count;		/* reference.agree_count (5): estimates that must agree */
 	double agree_tolerance;		/* reference.agree_tolerance (0.03): relative to their median */
 	double min_period_frames;	/* reference.min_period_frames (6): shorter periods are refused */
-	int max_buffer_frames;		/* reference.max_buffer_frames (512) */
+	int max_buffer_frames;		/* reference.max_buffer_frames (1024) */
+	double max_buffer_mb;		/* reference.max_buffer_mb (256): pixel memory of the buffer */
 	int determine_row_step;		/* reference.row_step (0 = auto: 1 up to 256^2 pixels, then
 					 * pixels / 65536): rows compared while determining */
 	/* prediction */
 	int min_frames_for_fit;		/* prediction.min_frames_for_fit (3) */
 	int max_frames_for_fit;		/* prediction.max_frames_for_fit (32) */
 	double latency_s;		/* prediction.latency_s (0.015) */
-	char predictor[16];		/* prediction.predictor ("linear") */
+	char predictor[16];		/* prediction.predictor ("linear"): linear | kalman */
+	double kalman_rate_noise;	/* prediction.kalman_rate_noise (0.05): rate random walk, relative
+					 * to the rate, per sqrt(s) */
+	double kalman_phase_noise;	/* prediction.kalman_phase_noise (0.1): phase noise in frames */
 	/* trigger */
 	double next_frame_factor;	/* trigger.next_frame_factor (1.6): frame intervals the next
 					 * frame's prediction needs before it can be acted on */

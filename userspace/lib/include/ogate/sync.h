@@ -83,6 +83,16 @@ struct ogate_reference_info {
 	int barrier;			/* unpadded barrier frame */
 };
 
+/* State of the period determination, for status and summaries. */
+struct ogate_sync_determination {
+	double span_s;			/* buffer span now (starts at 1/min_heart_rate_hz) */
+	double longest_period_s;	/* about the longest period that span can find (0.7 x) */
+	int widened;			/* times the span was doubled because no period was seen */
+	int at_limit;			/* the memory bound is reached: no further widening */
+	int buffer_frames, max_frames;	/* frames held now; the bound */
+	double searching_s;		/* time since the (first) determination started */
+};
+
 struct ogate_sync;
 
 /* NULL with errno set (EINVAL for bad settings, ENOENT for unknown back end/predictor). */
@@ -103,6 +113,8 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase);
  * refresh is under way.
  */
 int ogate_sync_refresh(struct ogate_sync *s);
+/* Fill *d; returns 1 once a reference exists, else 0. */
+int ogate_sync_get_determination(const struct ogate_sync *s, struct ogate_sync_determination *d);
 /* Live phase-error summary (struct ogate_sync_qa_stats); always 0. */
 int ogate_sync_get_qa_stats(const struct ogate_sync *s, struct ogate_sync_qa_stats *st);
 /* Measured frame interval (median of recent intervals), 0 if unknown. */
