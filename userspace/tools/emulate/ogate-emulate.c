@@ -25,6 +25,7 @@ struct trig_row {
 	double ref_period, target_u;
 	double err_s, phase_err, period_true;	/* vs truth (NAN without) */
 	double meas_phase;			/* phase reached, from later frames (NAN if unknown) */
+	double qa_err_s, qa_phase_err;		/* the library's live check (NAN if not made) */
 };
 
 struct frame_row {
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 		"  --target-frame U      target position in the reference, in (fractional) frames\n"
 		"                        (neither: automatic target heuristic)\n"
 		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
+		"  --predictor NAME      prediction.predictor: linear or kalman\n"
 		"  --plots svg|png|none  write phase and histogram plots (default svg)\n"
 		"  --quiet               no progress bar\n"
 		"Writes frames.csv, triggers.csv, phase.svg|png, histogram.svg|png and, last, summary.json.\n"
@@ -194,6 +196,17 @@ static double interp(const double *x, const double *y, int n, double xq)
 	return y[lo] + (xq - x[lo]) * (y[hi] - y[lo]) / (x[hi] - x[lo]);
 }
 
+/* y at fractional index x (linear between samples) */
+static double interp_idx(const double *y, int n, double x)
+{
+	int i = (int)floor(x);
+	if (i < 0)
+		i = 0;
+	if (i > n - 2)
+		i = n - 2;
+	return y[i] + (x - i) * (y[i + 1] - y[i]);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -270,7 +283,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "fps", 1, 0, 'f' }, { "timestamps", 1, 0, 'T' }, { "config", 1, 0, 'c' }, { "set", 1, 0, 's' },
 		{ "target-phase", 1, 0, 'p' }, { "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
-		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "predictor", 1, 0, 'k' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
@@ -290,6 +303,12 @@ int main(int argc, char **argv)
 		case 'u': tframe = optarg; break;
 		case 't': truth_path = optarg; break;
 		case 'o': out = optarg; break;
+		case 'k':
+			if (ogate_settings_set(&set, "prediction.predictor", optarg)) {
+				fprintf(stderr, PROG ": --predictor: '%s' is not a predictor name\n", optarg);
+				return 2;
+			}
+			break;
 		case 'P': plots = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -444,8 +463,16 @@ int main(int argc, char **argv)
 		if (r.triggered) {
 			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
 							   .ref_period = r.trigger.ref_period_frames, .target_u = r.trigger.target_u,
-							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN };
+							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN,
+							   .qa_err_s = NAN, .qa_phase_err = NAN };
 		}
+		if (r.has_qa)
+			for (int k = ntrig - 1; k >= 0; k--)
+				if (trig[k].t.time_ns == r.qa.trigger_time_ns) {
+					trig[k].qa_err_s = r.qa.error_s;
+					trig[k].qa_phase_err = r.qa.phase_error;
+					break;
+				}
 		if (tty && (i % 64 == 0 || i == N - 1)) {
 			int w = 40, k = (int)((double)(i + 1) / N * w);
 			fprintf(stderr, "\r[%.*s%*s] %d/%d frames, %d triggers", k, "########################################",
@@ -498,6 +525,56 @@ int main(int argc, char **argv)
 		}
 		free(fidx);
 	}
+	/* coverage: true occurrences of the target phase from one period after the lock to the last
+	 * frame, and how many of them got a trigger (nearest occurrence) */
+	int n_occ = 0, n_hit = 0;
+	if (truth_path && have_ref && lock_frame >= 0 && ntrig > 0) {
+		double psi_tgt = NAN;
+		psi_tgt = ogate_wrap_2pi(interp_idx(tr_psi, ntr, (double)trig[0].ref_first + trig[0].target_u));
+		double per = 2 * M_PI / ((tr_psi[ntr - 1] - tr_psi[0]) / (tr_t[ntr - 1] - tr_t[0]));
+		double t_from = ts[lock_frame] + per;
+		double t_to = ts[N - 1];
+		double g0 = psi_tgt + 2 * M_PI * ceil((interp(tr_t, tr_psi, ntr, t_from) - psi_tgt) / (2 * M_PI));
+		for (double g = g0; ; g += 2 * M_PI) {
+			double tg = interp(tr_psi, tr_t, ntr, g);
+			if (tg > t_to || g > tr_psi[ntr - 1])
+				break;
+			n_occ++;
+			for (int k = 0; k < ntrig; k++) {
+				double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
+				if (isfinite(trig[k].err_s) && fabs(T - trig[k].err_s - tg) < 0.25 * per) {
+					n_hit++;
+					break;
+				}
+			}
+		}
+	}
+	/* the live check against truth */
+	int nqa = 0;
+	double qsum = 0, qsq = 0, qrad = 0, cx = 0, cy = 0, cxx = 0, cyy = 0, cxy = 0;
+	for (int k = 0; k < ntrig; k++) {
+		if (!isfinite(trig[k].qa_err_s))
+			continue;
+		double q = trig[k].qa_err_s;
+		nqa++;
+		qsum += q;
+		qsq += q * q;
+		qrad += trig[k].qa_phase_err * trig[k].qa_phase_err;
+		if (isfinite(trig[k].err_s)) {
+			double e = trig[k].err_s;
+			cx += q;
+			cy += e;
+			cxx += q * q;
+			cyy += e * e;
+			cxy += q * e;
+		}
+	}
+	double qa_corr = NAN;
+	if (truth_path && nqa > 2) {
+		double cov = cxy - cx * cy / nqa, vx = cxx - cx * cx / nqa, vy = cyy - cy * cy / nqa;
+		if (vx > 0 && vy > 0)
+			qa_corr = cov / sqrt(vx * vy);
+	}
 
 	/* outputs, written as .partial and renamed only when all succeeded */
 	FILE *f = open_part("frames.csv");
@@ -519,12 +596,16 @@ int main(int argc, char **argv)
 	if (!f)
 		return 1;
 	fprintf(f, "trigger,decided_at_frame,decided_at_s,trigger_time_s,lead_s,target_phase_rad,ref_id,ref_first_frame,"
-		   "ref_period_frames,target_u%s\n", truth_path ? ",error_s" : "");
+		   "ref_period_frames,target_u,qa_error_s,qa_phase_error_rad%s\n", truth_path ? ",error_s" : "");
 	for (int k = 0; k < ntrig; k++) {
 		double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9, D = (double)(trig[k].t.decided_at_ns - base_ns) * 1e-9;
 		fprintf(f, "%d,%llu,%.9f,%.9f,%.9f,%.6f,%u,%llu,%.6f,%.6f", k, (unsigned long long)trig[k].t.decided_at_seq,
 			D, T, T - D, trig[k].t.target_phase, trig[k].t.ref_id, (unsigned long long)trig[k].ref_first,
 			trig[k].ref_period, trig[k].target_u);
+		if (isfinite(trig[k].qa_err_s))
+			fprintf(f, ",%.9f,%.6f", trig[k].qa_err_s, trig[k].qa_phase_err);
+		else
+			fprintf(f, ",,");
 		if (truth_path)
 			fprintf(f, ",%.9f", trig[k].err_s);
 		fprintf(f, "\n");
@@ -620,6 +701,11 @@ int main(int argc, char **argv)
 	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w, 8 * st.bytes);
 	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n", ogate_sync_sad_backend(sy), ivl);
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
+	struct ogate_sync_determination det;
+	ogate_sync_get_determination(sy, &det);
+	fprintf(f, "  \"determination\": {\"span_s\": %.3f, \"longest_period_s\": %.3f, \"widened\": %d, \"at_limit\": %s, "
+		   "\"buffer_frames\": %d, \"max_frames\": %d, \"searching_s\": %.3f},\n", det.span_s, det.longest_period_s,
+		det.widened, det.at_limit ? "true" : "false", det.buffer_frames, det.max_frames, det.searching_s);
 	if (have_ref) {
 		fprintf(f, "  \"lock_frame\": %d,\n  \"lock_time_s\": %.6f,\n", lock_frame, rows[lock_frame].t - rows[0].t);
 		fprintf(f, "  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
@@ -646,21 +732,31 @@ int main(int argc, char **argv)
 		fprintf(f, "\"locked\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ", lsum / nl,
 			pct(lproc, nl, 50), pct(lproc, nl, 99), lproc[nl - 1]);
 	fprintf(f, "\"establishing_frame\": %.3f},\n", isfinite(est_us) ? est_us : -1.0);
-	fprintf(f, "  \"throughput_frames_per_s\": %.1f", N / wall);
+	fprintf(f, "  \"throughput_frames_per_s\": %.1f,\n", N / wall);
+	fprintf(f, "  \"predictor\": \"%s\",\n", set.predictor);
+	fprintf(f, "  \"live_check\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"rms_deg\": %.4f}", nqa,
+		nqa ? qsum / nqa * 1e3 : 0.0, nqa ? sqrt(qsq / nqa) * 1e3 : 0.0, nqa ? sqrt(qrad / nqa) * 180 / M_PI : 0.0);
 	if (truth_path) {
 		double rms = nerr ? sqrt(esq / nerr) : 0;
 		fprintf(f, ",\n  \"trigger_error\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"max_abs_ms\": %.4f, "
 			   "\"beyond_10pct_period\": %d, \"share_beyond_10pct_period\": %.5f}",
 			nerr, nerr ? esum / nerr * 1e3 : 0.0, rms * 1e3, emax * 1e3, nbeyond, nerr ? (double)nbeyond / nerr : 0.0);
+		fprintf(f, ",\n  \"coverage\": {\"target_occurrences\": %d, \"triggered\": %d, \"share\": %.5f}", n_occ, n_hit,
+			n_occ ? (double)n_hit / n_occ : 0.0);
+		if (isfinite(qa_corr))
+			fprintf(f, ",\n  \"live_check_truth_correlation\": %.4f", qa_corr);
 	}
 	fprintf(f, "\n}\n");
 	if (fclose(f) || commit_parts(plots)) {
 		discard_parts();
 		return 1;
 	}
-	if (!quiet)
-		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s%s\n", N, ntrig, N / wall,
-			have_ref ? "" : " (no reference period found)");
+	if (!quiet && have_ref)
+		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s\n", N, ntrig, N / wall);
+	if (!have_ref)	/* never 0 triggers in silence */
+		fprintf(stderr, PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
+				"widened %d times%s\n", N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
+			det.at_limit ? ", at the memory bound (reference.max_buffer_frames / max_buffer_mb)" : "");
 	free(proc);
 	free(lproc);
 	free(errs);
