@@ -14,8 +14,10 @@
 #include "ogate/frame.h"
 #include "ogate/sync.h"
 #include "stackio.h"
-#include "svgplot.h"
+#include "plotaxis.h"
 #include "pngplot.h"
+#include "rating.h"
+#include "svgplot.h"
 
 #define PROG "ogate-emulate"
 
@@ -100,65 +102,17 @@ static int read_config(const char *path, struct ogate_settings *s)
 	return 0;
 }
 
-/* CSV of numbers with an optional header; takes column `want` by name, else the last column. */
-static double *read_csv_column(const char *path, const char *want, int *n_out, const char *alt)
+/* one column (by name, else the last) of a CSV file, as the emulator reads timestamps and truth */
+static double *read_csv_column(const char *path, const char *want, int *n_out)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+	char err[512];
+	double *v;
+	if (stack_read_csv(path, 1, &want, &v, n_out, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
 		return NULL;
 	}
-	char line[4096];
-	int col = -1, n = 0, cap = 1024, ln = 0;
-	double *v = malloc(sizeof(double) * (size_t)cap);
-	while (v && fgets(line, sizeof(line), f)) {
-		ln++;
-		if (line[0] == '\n' || line[0] == '#')
-			continue;
-		if (ln == 1 && ((line[0] >= 'a' && line[0] <= 'z') || (line[0] >= 'A' && line[0] <= 'Z'))) {
-			int c = 0;
-			for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++)
-				if (!strcmp(tok, want) || (alt && !strcmp(tok, alt)))
-					col = c;
-			if (col < 0) {
-				fprintf(stderr, PROG ": %s: no column '%s' in the header\n", path, want);
-				free(v);
-				fclose(f);
-				return NULL;
-			}
-			continue;
-		}
-		char *fields[64];
-		int nf = 0;
-		for (char *tok = strtok(line, ",\r\n"); tok && nf < 64; tok = strtok(NULL, ",\r\n"))
-			fields[nf++] = tok;
-		int c = col >= 0 ? col : nf - 1;
-		char *end;
-		double x = c >= 0 && c < nf ? strtod(fields[c], &end) : NAN;
-		if (c < 0 || c >= nf || end == fields[c] || !isfinite(x)) {
-			fprintf(stderr, PROG ": %s: line %d (frame %d): not a number\n", path, ln, n);
-			free(v);
-			fclose(f);
-			return NULL;
-		}
-		if (n == cap) {
-			cap *= 2;
-			double *nv = realloc(v, sizeof(double) * (size_t)cap);
-			if (!nv) {
-				free(v);
-				v = NULL;
-				break;
-			}
-			v = nv;
-		}
-		v[n++] = x;
-	}
-	fclose(f);
-	if (!v) {
-		fprintf(stderr, PROG ": %s: out of memory\n", path);
-		return NULL;
-	}
-	*n_out = n;
+	if (!*n_out)
+		fprintf(stderr, PROG ": %s: no data rows\n", path);
 	return v;
 }
 
@@ -348,12 +302,27 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (tphase && ogate_settings_set(&set, "target.phase_rad", tphase)) {
-		fprintf(stderr, PROG ": --target-phase: '%s' is not in [0, 2 pi)\n", tphase);
+	if (tphase && tframe) {
+		fprintf(stderr, PROG ": --target-phase %s and --target-frame %s: give at most one\n", tphase, tframe);
 		return 2;
 	}
-	if (tframe && ogate_settings_set(&set, "target.frame", tframe)) {
-		fprintf(stderr, PROG ": --target-frame: '%s' is not a frame position >= 0\n", tframe);
+	double tval = 0;
+	char *tend;
+	if (tphase && ((tval = strtod(tphase, &tend)), tend == tphase || *tend || !(tval >= 0 && tval < 2 * M_PI) ||
+		       ogate_settings_set(&set, "target.phase_rad", tphase))) {
+		fprintf(stderr, PROG ": --target-phase %s: not in the allowed range [0, %.6f) rad (0 to 2 pi; leave it "
+			"out for the automatic target)\n", tphase, 2 * M_PI);
+		return 2;
+	}
+	if (tframe && ((tval = strtod(tframe, &tend)), tend == tframe || *tend || !(tval >= 0 && tval < 1e6) ||
+		       ogate_settings_set(&set, "target.frame", tframe))) {
+		fprintf(stderr, PROG ": --target-frame %s: not a reference position in [0, period) frames (leave it out "
+			"for the automatic target)\n", tframe);
+		return 2;
+	}
+	if (set.target_phase >= 0 && set.target_frame >= 0) {
+		fprintf(stderr, PROG ": target.phase_rad %g and target.frame %g are both set: give at most one\n",
+			set.target_phase, set.target_frame);
 		return 2;
 	}
 	/* results of an earlier run in DIR must not pass for this one's, even if this one fails */
@@ -370,11 +339,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
+	if (st.note[0])
+		fprintf(stderr, PROG ": note: %s\n", st.note);
 	int N = st.n;
+	if (N < 2) {
+		fprintf(stderr, PROG ": %s: %d frame: a stream needs at least 2 (and several heartbeats to lock)\n",
+			input, N);
+		return 1;
+	}
 	double *ts = NULL;
 	if (ts_path) {
 		int nt;
-		ts = read_csv_column(ts_path, "t_s", &nt, NULL);
+		ts = read_csv_column(ts_path, "t_s", &nt);
 		if (!ts)
 			return 1;
 		for (int i = 1; i < nt && i < N; i++)
@@ -382,8 +358,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, PROG ": %s: frame %d: timestamp %.9f does not increase\n", ts_path, i, ts[i]);
 				return 1;
 			}
-		if (nt < N) {
-			fprintf(stderr, PROG ": %s: %d timestamps for %d frames (first missing: frame %d)\n", ts_path, nt, N, nt);
+		if (nt != N) {
+			fprintf(stderr, PROG ": %s: %d timestamps for %d frames in %s\n", ts_path, nt, N, input);
 			return 1;
 		}
 	} else {
@@ -394,13 +370,16 @@ int main(int argc, char **argv)
 	double *tr_t = NULL, *tr_psi = NULL;
 	int ntr = 0;
 	if (truth_path) {
-		int n2;
-		tr_t = read_csv_column(truth_path, "t_s", &ntr, NULL);
-		tr_psi = tr_t ? read_csv_column(truth_path, "psi_rad", &n2, NULL) : NULL;
-		if (!tr_psi)
+		static const char *const tcols[] = { "t_s", "psi_rad" };
+		double *tv[2];
+		if (stack_read_csv(truth_path, 2, tcols, tv, &ntr, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
 			return 1;
-		if (ntr < N || n2 != ntr) {
-			fprintf(stderr, PROG ": %s: %d truth rows for %d frames\n", truth_path, ntr, N);
+		}
+		tr_t = tv[0], tr_psi = tv[1];
+		if (ntr != N) {
+			fprintf(stderr, PROG ": %s: %d truth rows for %d frames in %s: not this stream's truth\n", truth_path,
+				ntr, N, input);
 			return 1;
 		}
 		for (int i = 1; i < ntr; i++)
@@ -459,6 +438,13 @@ int main(int argc, char **argv)
 		if (r.established) {
 			ogate_sync_get_reference(sy, &refs[nest < 4096 ? nest : 4095]);
 			nest++;
+			if (nest == 1 && set.target_frame >= refs[0].period_frames) {
+				fprintf(stderr, PROG ": target frame %g (--target-frame, target.frame): outside the "
+					"reference period found at frame %d: allowed [0, %.3f) frames\n", set.target_frame,
+					i, refs[0].period_frames);
+				discard_parts();
+				return 2;
+			}
 		}
 		if (r.triggered) {
 			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
@@ -614,6 +600,24 @@ int main(int argc, char **argv)
 		discard_parts();
 		return 1;
 	}
+	/* is the figure good? its RMS in ms and in degrees of the heart cycle */
+	double v_rms = NAN, v_cycle = NAN, v_mean = NAN;
+	const char *v_src = NULL;
+	if (truth_path && nerr) {
+		v_rms = sqrt(esq / nerr), v_mean = esum / nerr, v_cycle = 0, v_src = "truth";
+		for (int k = 0; k < ntrig; k++)
+			v_cycle += trig[k].period_true / ntrig;
+	} else if (nqa && have_ref) {
+		v_rms = sqrt(qsq / nqa), v_mean = qsum / nqa, v_src = "live_check";
+		v_cycle = info.period_frames * ogate_sync_frame_interval(sy);
+	}
+	char v_text[200] = "", v_note[300] = "";
+	if (v_src) {
+		rating_text(v_text, sizeof(v_text), v_rms, v_cycle);
+		snprintf(v_note, sizeof(v_note), "%s%d triggers, mean %+.2f ms (positive = late)\n%s",
+			 strcmp(v_src, "truth") ? "live check, no ground truth: " : "", strcmp(v_src, "truth") ? nqa : nerr,
+			 v_mean * 1e3, v_text);
+	}
 	int with_plots = strcmp(plots, "none") != 0, png = !strcmp(plots, "png");
 	if (with_plots) {
 		double *t = malloc(sizeof(double) * (size_t)N), *ph = malloc(sizeof(double) * (size_t)N);
@@ -631,28 +635,32 @@ int main(int argc, char **argv)
 		while (nt_show < ntrig && tt[nt_show] <= t[n_show - 1])
 			nt_show++;
 		const char *ptitle = "ogate-emulate: matched phase and triggers (first frames)";
-		double target = have_ref ? info.target_phase : NAN;
-		double *hv = tp, hlo = 0, hhi = 2 * M_PI, hline = target, *ms = NULL;
-		int hn = ntrig, hbins = 63;
-		const char *htitle = "measured phase at trigger times", *hx = "phase (rad)";
+		double target = have_ref ? info.target_phase : NAN, *ms = NULL;
+		struct plot_hist hg = { .title = "phase reached at each trigger (from the frames around it)",
+					.xlabel = "phase (rad)", .note = v_note[0] ? v_note : NULL, .v = tp, .n = ntrig,
+					.nbins = 63, .lo = 0, .hi = 2 * M_PI, .vline = target, .vlabel = "target" };
 		if (truth_path) {
 			ms = malloc(sizeof(double) * (size_t)(nerr + 1));
-			double lim = 1;
+			double lim = 0;
 			for (int k = 0; k < nerr; k++) {
 				ms[k] = errs[k] * 1e3;
 				if (fabs(ms[k]) > lim)
 					lim = fabs(ms[k]);
 			}
-			hv = ms, hn = nerr, hlo = -lim, hhi = lim, hbins = 41, hline = 0;
-			htitle = "trigger-time error against ground truth", hx = "error (ms)";
+			double step = plot_nice_step(2 * (lim > 0.1 ? lim : 0.1), 8, 0);
+			lim = plot_nice_ceil(lim > 0.1 ? lim : 0.1, step);
+			hg.v = ms, hg.n = nerr, hg.lo = -lim, hg.hi = lim, hg.nbins = 41, hg.vline = 0;
+			hg.title = "trigger-time error against ground truth", hg.vlabel = "0 = on target";
+			hg.xlabel = "trigger time error (ms): positive = late, negative = early";
 		}
 		int prc = 0;
+		errno = 0;
 		if (png) {
 			char p1[4200], p2[4200];
 			snprintf(p1, sizeof(p1), "%s/phase.png.partial", outdir);
 			snprintf(p2, sizeof(p2), "%s/histogram.png.partial", outdir);
 			prc |= png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
-			prc |= png_histogram(p2, htitle, hx, hv, hn, hlo, hhi, hbins, hline);
+			prc |= png_histogram(p2, &hg);
 		} else {
 			f = open_part("phase.svg");
 			if (!f)
@@ -662,12 +670,12 @@ int main(int argc, char **argv)
 			f = open_part("histogram.svg");
 			if (!f)
 				return 1;
-			prc |= svg_histogram(f, htitle, hx, hv, hn, hlo, hhi, hbins, hline);
+			prc |= svg_histogram(f, &hg);
 			prc |= fclose(f);
 		}
 		free(ms);
 		if (prc) {
-			fprintf(stderr, PROG ": %s: cannot write the plots\n", outdir);
+			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(errno ? errno : EIO));
 			discard_parts();
 			return 1;
 		}
@@ -746,6 +754,10 @@ int main(int argc, char **argv)
 		if (isfinite(qa_corr))
 			fprintf(f, ",\n  \"live_check_truth_correlation\": %.4f", qa_corr);
 	}
+	if (v_src)
+		fprintf(f, ",\n  \"rating\": {\"from\": \"%s\", \"rms_ms\": %.4f, \"rms_deg\": %.4f, \"cycle_ms\": %.3f, "
+			   "\"verdict\": \"%s\"}", v_src, v_rms * 1e3, v_rms / v_cycle * 360, v_cycle * 1e3,
+			rating_word(v_rms, v_cycle));
 	fprintf(f, "\n}\n");
 	if (fclose(f) || commit_parts(plots)) {
 		discard_parts();
@@ -753,6 +765,9 @@ int main(int argc, char **argv)
 	}
 	if (!quiet && have_ref)
 		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s\n", N, ntrig, N / wall);
+	if (!quiet && v_src)
+		fprintf(stderr, PROG ": %s: mean %+.2f ms (positive = late), %s\n", strcmp(v_src, "truth") ?
+			"live check (no ground truth)" : "trigger error against ground truth", v_mean * 1e3, v_text);
 	if (!have_ref)	/* never 0 triggers in silence */
 		fprintf(stderr, PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
 				"widened %d times%s\n", N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
