@@ -562,6 +562,13 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 		snprintf(err, el, "%s: cannot create: %s", path, errno ? strerror(errno) : m.text);
 		return -1;
 	}
+	size_t rowb = (size_t)s->w * s->bytes;
+	char *row = malloc(rowb ? rowb : 1);
+	if (!row) {
+		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
+		TIFFClose(t);
+		return -1;
+	}
 	for (int i = 0; i < s->n; i++) {
 		TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)s->w);
 		TIFFSetField(t, TIFFTAG_IMAGELENGTH, (uint32_t)s->h);
@@ -576,21 +583,26 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 		}
 		TIFFSetField(t, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
 		TIFFSetField(t, TIFFTAG_PAGENUMBER, (uint16_t)i, (uint16_t)s->n);
-		size_t rowb = (size_t)s->w * s->bytes;
-		for (int y = 0; y < s->h; y++)
-			if (TIFFWriteScanline(t, (char *)stack_frame(s, i) + y * rowb, (uint32_t)y, 0) < 0) {
+		for (int y = 0; y < s->h; y++) {
+			/* libtiff's predictor works in place: give it a copy, not the caller's frame */
+			memcpy(row, (char *)stack_frame(s, i) + y * rowb, rowb);
+			if (TIFFWriteScanline(t, row, (uint32_t)y, 0) < 0) {
 				snprintf(err, el, "%s: frame %d: write failed: %s", path, i, m.text);
-				TIFFClose(t);
-				return -1;
+				goto fail;
 			}
+		}
 		if (!TIFFWriteDirectory(t)) {
 			snprintf(err, el, "%s: frame %d: write failed: %s", path, i, m.text);
-			TIFFClose(t);
-			return -1;
+			goto fail;
 		}
 	}
+	free(row);
 	TIFFClose(t);
 	return 0;
+fail:
+	free(row);
+	TIFFClose(t);
+	return -1;
 }
 
 /* ---- numeric CSV columns ---- */
