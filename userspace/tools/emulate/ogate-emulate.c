@@ -18,6 +18,7 @@
 #include "pngplot.h"
 #include "rating.h"
 #include "svgplot.h"
+#include "targetopt.h"
 
 #define PROG "ogate-emulate"
 
@@ -302,29 +303,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (tphase && tframe) {
-		fprintf(stderr, PROG ": --target-phase %s and --target-frame %s: give at most one\n", tphase, tframe);
+	if (target_options(&set, tphase, tframe))
 		return 2;
-	}
-	double tval = 0;
-	char *tend;
-	if (tphase && ((tval = strtod(tphase, &tend)), tend == tphase || *tend || !(tval >= 0 && tval < 2 * M_PI) ||
-		       ogate_settings_set(&set, "target.phase_rad", tphase))) {
-		fprintf(stderr, PROG ": --target-phase %s: not in the allowed range [0, %.6f) rad (0 to 2 pi; leave it "
-			"out for the automatic target)\n", tphase, 2 * M_PI);
-		return 2;
-	}
-	if (tframe && ((tval = strtod(tframe, &tend)), tend == tframe || *tend || !(tval >= 0 && tval < 1e6) ||
-		       ogate_settings_set(&set, "target.frame", tframe))) {
-		fprintf(stderr, PROG ": --target-frame %s: not a reference position in [0, period) frames (leave it out "
-			"for the automatic target)\n", tframe);
-		return 2;
-	}
-	if (set.target_phase >= 0 && set.target_frame >= 0) {
-		fprintf(stderr, PROG ": target.phase_rad %g and target.frame %g are both set: give at most one\n",
-			set.target_phase, set.target_frame);
-		return 2;
-	}
 	/* results of an earlier run in DIR must not pass for this one's, even if this one fails */
 	snprintf(outdir, sizeof(outdir), "%s", out);
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
@@ -601,23 +581,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* is the figure good? its RMS in ms and in degrees of the heart cycle */
-	double v_rms = NAN, v_cycle = NAN, v_mean = NAN;
-	const char *v_src = NULL;
-	if (truth_path && nerr) {
-		v_rms = sqrt(esq / nerr), v_mean = esum / nerr, v_cycle = 0, v_src = "truth";
-		for (int k = 0; k < ntrig; k++)
-			v_cycle += trig[k].period_true / ntrig;
-	} else if (nqa && have_ref) {
-		v_rms = sqrt(qsq / nqa), v_mean = qsum / nqa, v_src = "live_check";
-		v_cycle = info.period_frames * ogate_sync_frame_interval(sy);
-	}
-	char v_text[200] = "", v_note[300] = "";
-	if (v_src) {
-		rating_text(v_text, sizeof(v_text), v_rms, v_cycle);
-		snprintf(v_note, sizeof(v_note), "%s%d triggers, mean %+.2f ms (positive = late)\n%s",
-			 strcmp(v_src, "truth") ? "live check, no ground truth: " : "", strcmp(v_src, "truth") ? nqa : nerr,
-			 v_mean * 1e3, v_text);
-	}
+	struct rating rt = { 0 };
+	double cyc = 0;
+	for (int k = 0; k < ntrig; k++)
+		cyc += trig[k].period_true / ntrig;
+	if (truth_path && nerr)
+		rating_make(&rt, "truth", nerr, esum, esq, cyc);
+	else if (nqa && have_ref)
+		rating_make(&rt, "live_check", nqa, qsum, qsq, info.period_frames * ogate_sync_frame_interval(sy));
 	int with_plots = strcmp(plots, "none") != 0, png = !strcmp(plots, "png");
 	if (with_plots) {
 		double *t = malloc(sizeof(double) * (size_t)N), *ph = malloc(sizeof(double) * (size_t)N);
@@ -637,7 +608,7 @@ int main(int argc, char **argv)
 		const char *ptitle = "ogate-emulate: matched phase and triggers (first frames)";
 		double target = have_ref ? info.target_phase : NAN, *ms = NULL;
 		struct plot_hist hg = { .title = "phase reached at each trigger (from the frames around it)",
-					.xlabel = "phase (rad)", .note = v_note[0] ? v_note : NULL, .v = tp, .n = ntrig,
+					.xlabel = "phase (rad)", .note = rt.from ? rt.note : NULL, .v = tp, .n = ntrig,
 					.nbins = 63, .lo = 0, .hi = 2 * M_PI, .vline = target, .vlabel = "target" };
 		if (truth_path) {
 			ms = malloc(sizeof(double) * (size_t)(nerr + 1));
@@ -754,10 +725,7 @@ int main(int argc, char **argv)
 		if (isfinite(qa_corr))
 			fprintf(f, ",\n  \"live_check_truth_correlation\": %.4f", qa_corr);
 	}
-	if (v_src)
-		fprintf(f, ",\n  \"rating\": {\"from\": \"%s\", \"rms_ms\": %.4f, \"rms_deg\": %.4f, \"cycle_ms\": %.3f, "
-			   "\"verdict\": \"%s\"}", v_src, v_rms * 1e3, v_rms / v_cycle * 360, v_cycle * 1e3,
-			rating_word(v_rms, v_cycle));
+	rating_json(f, &rt);
 	fprintf(f, "\n}\n");
 	if (fclose(f) || commit_parts(plots)) {
 		discard_parts();
@@ -765,9 +733,8 @@ int main(int argc, char **argv)
 	}
 	if (!quiet && have_ref)
 		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s\n", N, ntrig, N / wall);
-	if (!quiet && v_src)
-		fprintf(stderr, PROG ": %s: mean %+.2f ms (positive = late), %s\n", strcmp(v_src, "truth") ?
-			"live check (no ground truth)" : "trigger error against ground truth", v_mean * 1e3, v_text);
+	if (!quiet)
+		rating_print(stderr, PROG, &rt);
 	if (!have_ref)	/* never 0 triggers in silence */
 		fprintf(stderr, PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
 				"widened %d times%s\n", N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
