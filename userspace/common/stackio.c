@@ -455,9 +455,9 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 		if (i == INT_MAX || tiff_frame_geometry(t, path, i, fsize, s, &w, &h, &bytes, &fb, err, el))
 			goto fail;
 		if ((size_t)i == cap) {
-			/* grow by doubling from what the directories announce, at most 64 MiB ahead of the
-			 * frames actually decoded (pixel_bytes() checked (i + 1) frames) */
-			size_t want = cap ? 2 * cap : hint;
+			/* grow to what the directories announce, then by doubling, at most 64 MiB ahead of
+			 * the frames actually decoded (pixel_bytes() checked (i + 1) frames) */
+			size_t want = cap < hint ? hint : 2 * cap;
 			if (want > cap + (64u << 20) / fb)
 				want = cap + (64u << 20) / fb;
 			if (want <= cap)
@@ -500,6 +500,9 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 		}
 	}
 	TIFFClose(t);
+	void *fit = realloc(s->data, (size_t)s->n * (size_t)s->h * (size_t)s->w * (size_t)s->bytes);
+	if (fit)
+		s->data = fit;
 	return 0;
 fail:
 	TIFFClose(t);
