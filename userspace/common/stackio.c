@@ -409,7 +409,8 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 				 (unsigned long long)of[k], (long long)fsize);
 			return -1;
 		}
-		sum += bc[k];
+		if (__builtin_add_overflow(sum, bc[k], &sum))
+			sum = UINT64_MAX;
 	}
 	size_t cap;
 	if (!mul_ok(sum, expansion(comp), &cap) || cap >= *fb)
