@@ -157,6 +157,54 @@ void blob_heart_render(const struct blob_heart *b, double psi, float *out)
 	}
 }
 
+int real_heart_init(struct ref_heart *r, int h, int w, double period_frames, uint64_t seed)
+{
+	struct blob_heart b;
+	if (blob_heart_init(&b, h, w, seed * 7919 + 17))
+		return -1;
+	r->n = (int)floor(period_frames) + 5;
+	r->h = h;
+	r->w = w;
+	r->period = period_frames;
+	size_t np = (size_t)h * w;
+	r->frames = malloc(sizeof(float) * np * (size_t)r->n);
+	if (!r->frames) {
+		blob_heart_free(&b);
+		return -1;
+	}
+	struct rng g;
+	rng_seed(&g, seed * 104729 + 3);
+	enum { NCELL = 12 };
+	double cy[NCELL], cx[NCELL], ph[NCELL];
+	for (int c = 0; c < NCELL; c++) {
+		cy[c] = rng_uniform(&g);
+		cx[c] = rng_uniform(&g);
+		ph[c] = 2 * M_PI * rng_uniform(&g);
+	}
+	for (int k = 0; k < r->n; k++) {
+		float *o = r->frames + (size_t)k * np;
+		double psi = 2 * M_PI * (k - 2) / period_frames;
+		blob_heart_render(&b, psi - 0.55 * sin(psi - 0.3), o);	/* uneven beat */
+		double trend = 3.0 * k / r->n;
+		for (int c = 0; c < NCELL; c++) {	/* cells circulate once per beat */
+			double a = psi + ph[c];
+			double y0 = h * (0.3 + 0.4 * cy[c]) + 0.12 * h * sin(a), x0 = w * (0.3 + 0.4 * cx[c]) + 0.12 * w * cos(a);
+			double rad = 1.5 * b.s;
+			int y1 = (int)floor(y0 - 3 * rad), y2 = (int)ceil(y0 + 3 * rad);
+			int x1 = (int)floor(x0 - 3 * rad), x2 = (int)ceil(x0 + 3 * rad);
+			for (int y = y1 < 0 ? 0 : y1; y <= y2 && y < h; y++)
+				for (int x = x1 < 0 ? 0 : x1; x <= x2 && x < w; x++) {
+					double d2 = ((y - y0) * (y - y0) + (x - x0) * (x - x0)) / (rad * rad);
+					o[(size_t)y * w + x] += (float)(30 * exp(-d2));
+				}
+		}
+		for (size_t i = 0; i < np; i++)
+			o[i] += (float)(trend + 2.0 * rng_normal(&g));
+	}
+	blob_heart_free(&b);
+	return 0;
+}
+
 void ref_heart_render(const struct ref_heart *r, double psi, float *out)
 {
 	double ph = fmod(psi, 2 * M_PI);

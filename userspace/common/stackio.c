@@ -1,12 +1,37 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <tiffio.h>
+#include <unistd.h>
 #include "stackio.h"
+
+static size_t max_bytes_set;
+
+void stack_set_max_bytes(size_t bytes)
+{
+	max_bytes_set = bytes;
+}
+
+size_t stack_max_bytes(void)
+{
+	if (max_bytes_set)
+		return max_bytes_set;
+	const char *e = getenv("OGATE_STACK_MAX_MB");
+	char *end;
+	unsigned long long mb = e ? strtoull(e, &end, 10) : 0;
+	if (!e || end == e || *end || !mb || mb > SIZE_MAX / (1024 * 1024))
+		mb = STACK_MAX_MB_DEFAULT;
+	return (size_t)mb * 1024 * 1024;
+}
 
 void stack_free(struct stack *s)
 {
@@ -20,50 +45,232 @@ static int ends_with(const char *s, const char *suf)
 	return a >= b && !strcasecmp(s + a - b, suf);
 }
 
-static int load_npy(const char *path, struct stack *s, char *err, size_t el)
+/* a * b into *r; 0 when it does not fit in size_t */
+static int mul_ok(size_t a, size_t b, size_t *r)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, el, "%s: %s", path, strerror(errno));
+	return !__builtin_mul_overflow(a, b, r);
+}
+
+static double mib(size_t b)
+{
+	return (double)b / (1024.0 * 1024.0);
+}
+
+/* the pixel bytes of n frames of h x w x bytes, checked for overflow and against the memory bound */
+static int pixel_bytes(const char *path, size_t n, size_t h, size_t w, int bytes, size_t *total, char *err,
+		       size_t el)
+{
+	size_t fb, t;
+	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) || t > stack_max_bytes()) {
+		snprintf(err, el, "%s: %zu frames of %zu x %zu %d-bit pixels exceed the memory bound of %.0f MiB "
+			 "(OGATE_STACK_MAX_MB)", path, n, h, w, 8 * bytes, mib(stack_max_bytes()));
 		return -1;
 	}
-	unsigned char pre[10];
+	*total = t;
+	return 0;
+}
+
+/* Open a regular file for reading: errno's reason in err on failure. */
+static int open_regular(const char *path, off_t *size, char *err, size_t el)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb)) {
+		snprintf(err, el, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, el, "%s: %s", path, S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	*size = sb.st_size;
+	return fd;
+}
+
+/* ---- NumPy .npy ---- */
+
+/* the text after "'key':" in a .npy header dict (either quote), NULL if absent */
+static const char *dict_value(const char *hdr, const char *key)
+{
+	for (int q = 0; q < 2; q++) {
+		char k[40];
+		snprintf(k, sizeof(k), q ? "\"%s\"" : "'%s'", key);
+		const char *p = strstr(hdr, k);
+		if (!p)
+			continue;
+		p += strlen(k);
+		while (*p == ' ')
+			p++;
+		if (*p++ != ':')
+			return NULL;
+		while (*p == ' ')
+			p++;
+		return p;
+	}
+	return NULL;
+}
+
+#define NPY_MAXDIM 32
+
+/* "(a, b, c)" into d[]; the number of axes, or -1 when it is not a tuple of integers */
+static int parse_shape(const char *p, unsigned long long *d)
+{
+	int nd = 0;
+	if (!p || *p++ != '(')
+		return -1;
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == ')')
+			return nd;
+		if (!isdigit((unsigned char)*p) || nd == NPY_MAXDIM)
+			return -1;
+		char *e;
+		errno = 0;
+		d[nd++] = strtoull(p, &e, 10);
+		if (errno)
+			return -1;
+		p = e;
+		while (*p == ' ')
+			p++;
+		if (*p == ',')
+			p++;
+		else if (*p != ')')
+			return -1;
+	}
+}
+
+static void shape_text(char *b, size_t bl, const unsigned long long *d, int nd)
+{
+	size_t o = (size_t)snprintf(b, bl, "(");
+	for (int i = 0; i < nd && o < bl; i++)
+		o += (size_t)snprintf(b + o, bl - o, "%s%llu", i ? ", " : "", d[i]);
+	if (o < bl)
+		snprintf(b + o, bl - o, ")");
+}
+
+/* 10-byte prefix + header length field + header, then the data */
+static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, off_t *data_off, char *err, size_t el)
+{
+	unsigned char pre[12];
 	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6)) {
 		snprintf(err, el, "%s: not a NumPy .npy file", path);
-		goto fail;
+		return -1;
 	}
-	size_t hl;
+	size_t hl, off = 10;
 	if (pre[6] == 1) {
 		hl = pre[8] | (pre[9] << 8);
+	} else if (pre[6] == 2 || pre[6] == 3) {
+		if (fread(pre + 10, 1, 2, f) != 2) {
+			snprintf(err, el, "%s: truncated header", path);
+			return -1;
+		}
+		hl = pre[8] | (pre[9] << 8) | ((size_t)pre[10] << 16) | ((size_t)pre[11] << 24);
+		off = 12;
 	} else {
-		unsigned char x[2];
-		if (fread(x, 1, 2, f) != 2)
-			goto trunc;
-		hl = pre[8] | (pre[9] << 8) | ((size_t)x[0] << 16) | ((size_t)x[1] << 24);
+		snprintf(err, el, "%s: .npy format version %d.%d is not supported (1.0 to 3.0 are)", path, pre[6], pre[7]);
+		return -1;
+	}
+	/* the header is a short dict: it must fit in the file and in 1 MiB */
+	if ((off_t)(off + hl) > fsize || hl > (1 << 20)) {
+		snprintf(err, el, "%s: truncated header (%zu bytes declared, the file has %lld)", path, hl,
+			 (long long)fsize);
+		return -1;
 	}
 	char *hdr = calloc(1, hl + 1);
 	if (!hdr || fread(hdr, 1, hl, f) != hl) {
+		snprintf(err, el, "%s: %s", path, hdr ? "truncated header" : strerror(ENOMEM));
 		free(hdr);
-		goto trunc;
+		return -1;
 	}
-	int bytes = 0;
-	if (strstr(hdr, "'|u1'") || strstr(hdr, "'u1'"))
-		bytes = 1;
-	else if (strstr(hdr, "'<u2'"))
-		bytes = 2;
-	int fortran = strstr(hdr, "'fortran_order': True") != NULL;
-	char *sh = strstr(hdr, "'shape': (");
-	int n = 0, h = 0, w = 0, k = sh ? sscanf(sh, "'shape': (%d, %d, %d)", &n, &h, &w) : 0;
+	for (size_t i = 0; i < hl; i++)
+		if (!hdr[i])
+			hdr[i] = ' ';
+	*hdr_out = hdr;
+	*data_off = (off_t)(off + hl);
+	return 0;
+}
+
+static int load_npy(const char *path, struct stack *s, char *err, size_t el)
+{
+	off_t fsize;
+	int fd = open_regular(path, &fsize, err, el);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		snprintf(err, el, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	char *hdr = NULL, descr[32] = "", shp[400];
+	off_t doff;
+	if (npy_header(f, path, fsize, &hdr, &doff, err, el))
+		goto fail;
+	const char *dv = dict_value(hdr, "descr"), *fo = dict_value(hdr, "fortran_order");
+	if (dv && (*dv == '\'' || *dv == '"')) {
+		size_t k = 0;
+		for (const char *p = dv + 1; *p && *p != *dv && k + 1 < sizeof(descr); p++)
+			descr[k++] = *p;
+		descr[k] = 0;
+	}
+	int bytes = !strcmp(descr, "|u1") || !strcmp(descr, "u1") || !strcmp(descr, "<u1") ? 1 :
+		    !strcmp(descr, "<u2") ? 2 : 0;
+	unsigned long long d[NPY_MAXDIM];
+	int nd = parse_shape(dict_value(hdr, "shape"), d);
+	int fortran = fo && !strncmp(fo, "True", 4);
 	free(hdr);
 	if (!bytes) {
-		snprintf(err, el, "%s: dtype must be uint8 or little-endian uint16", path);
+		snprintf(err, el, "%s: dtype '%s' is not supported: need uint8 ('|u1') or little-endian uint16 ('<u2')",
+			 path, descr);
 		goto fail;
 	}
-	if (fortran || k != 3 || n <= 0 || h <= 0 || w <= 0) {
-		snprintf(err, el, "%s: expected a C-order 3-D array (frames, rows, cols)", path);
+	if (nd < 0) {
+		snprintf(err, el, "%s: the header has no readable 'shape' tuple", path);
 		goto fail;
 	}
-	size_t total = (size_t)n * h * w * bytes;
+	shape_text(shp, sizeof(shp), d, nd);
+	if (fortran) {
+		snprintf(err, el, "%s: shape %s is in Fortran order: save it in C order (numpy.ascontiguousarray)",
+			 path, shp);
+		goto fail;
+	}
+	/* extra axes of size 1 (frames x 1 x rows x cols, or a trailing channel) are dropped */
+	int nd0 = nd;
+	for (int i = 0; i < nd && nd > 3;)
+		if (d[i] == 1) {
+			memmove(d + i, d + i + 1, sizeof(d[0]) * (size_t)(nd - i - 1));
+			nd--;
+		} else {
+			i++;
+		}
+	if (nd != 3) {
+		snprintf(err, el, "%s: shape %s has %d axes: expected frames x rows x cols (other axes must have size 1)",
+			 path, shp, nd0);
+		goto fail;
+	}
+	if (!d[0] || !d[1] || !d[2] || d[0] > INT_MAX || d[1] > INT_MAX || d[2] > INT_MAX) {
+		snprintf(err, el, "%s: shape %s: every axis must hold 1 to %d elements", path, shp, INT_MAX);
+		goto fail;
+	}
+	size_t total;
+	if (pixel_bytes(path, d[0], d[1], d[2], bytes, &total, err, el))
+		goto fail;
+	size_t fb = total / d[0];
+	unsigned long long avail = (unsigned long long)(fsize - doff);
+	if (avail < total) {
+		snprintf(err, el, "%s: truncated at frame %llu of %llu (%llu of %zu data bytes present)", path, avail / fb,
+			 d[0], avail, total);
+		goto fail;
+	}
+	if (avail > total) {
+		snprintf(err, el, "%s: %llu bytes after the last frame: shape %s and dtype '%s' do not describe the data",
+			 path, avail - total, shp, descr);
+		goto fail;
+	}
 	s->data = malloc(total);
 	if (!s->data) {
 		snprintf(err, el, "%s: out of memory for %zu bytes", path, total);
@@ -71,87 +278,232 @@ static int load_npy(const char *path, struct stack *s, char *err, size_t el)
 	}
 	size_t got = fread(s->data, 1, total, f);
 	if (got != total) {
-		snprintf(err, el, "%s: truncated at frame %zu of %d", path, got / ((size_t)h * w * bytes), n);
+		snprintf(err, el, "%s: read failed at frame %zu of %llu: %s", path, got / fb, d[0],
+			 ferror(f) ? strerror(errno) : "unexpected end of file");
 		stack_free(s);
 		goto fail;
 	}
 	fclose(f);
-	s->n = n;
-	s->h = h;
-	s->w = w;
+	s->n = (int)d[0];
+	s->h = (int)d[1];
+	s->w = (int)d[2];
 	s->bytes = bytes;
+	if (nd0 != 3)
+		snprintf(s->note, sizeof(s->note), "%s: shape %.100s read as %d frames of %d x %d (size-1 axes dropped)",
+			 path, shp, s->n, s->h, s->w);
 	return 0;
-trunc:
-	snprintf(err, el, "%s: truncated header", path);
 fail:
 	fclose(f);
 	return -1;
 }
 
-static void tiff_quiet(const char *m, const char *fmt, va_list ap) { (void)m; (void)fmt; (void)ap; }
+/* ---- multi-page TIFF ---- */
+
+struct tiff_msg {
+	char text[200];		/* libtiff's first error message */
+};
+
+static int tiff_error(TIFF *t, void *user, const char *module, const char *fmt, va_list ap)
+{
+	struct tiff_msg *m = user;
+	if (m && !m->text[0])
+		vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	return 1;	/* handled: nothing on stderr */
+}
+
+static int tiff_quiet(TIFF *t, void *user, const char *module, const char *fmt, va_list ap)
+{
+	return 1;
+}
+
+/* the most bytes of pixels one byte of a compressed strip can decode to (bounds a frame's declared
+ * size by its strips' real size) */
+static size_t expansion(uint16_t compression)
+{
+	switch (compression) {
+	case COMPRESSION_NONE:
+		return 1;
+	case COMPRESSION_PACKBITS:
+		return 64;	/* a 2-byte run of 128 */
+	case COMPRESSION_ADOBE_DEFLATE:
+	case COMPRESSION_DEFLATE:
+		return 1100;	/* deflate's limit is 1032:1 */
+	case COMPRESSION_LZW:
+		return 4096;	/* 12-bit codes of up to 4096 bytes */
+	default:
+		return 1 << 16;	/* others: the memory bound decides */
+	}
+}
+
+static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, char *err, size_t el)
+{
+	int fd = open_regular(path, fsize, err, el);
+	if (fd < 0)
+		return NULL;
+	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
+	if (!o) {
+		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
+		close(fd);
+		return NULL;
+	}
+	size_t mx = stack_max_bytes();
+	TIFFOpenOptionsSetMaxSingleMemAlloc(o, (tmsize_t)(mx > (size_t)INT64_MAX ? INT64_MAX : mx));
+	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_error, m);
+	TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_quiet, NULL);
+	TIFF *t = TIFFFdOpenExt(fd, path, "r", o);
+	TIFFOpenOptionsFree(o);
+	if (!t) {
+		snprintf(err, el, "%s: not a readable TIFF file: %s", path, m->text[0] ? m->text : "unknown libtiff error");
+		close(fd);	/* libtiff closes it only once open */
+	}
+	return t;
+}
+
+/* frame i's geometry, checked; its pixel bytes in *fb */
+static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, const struct stack *s, uint32_t *w,
+			       uint32_t *h, int *bytes, size_t *fb, char *err, size_t el)
+{
+	uint16_t bps = 0, spp = 1, fmt = SAMPLEFORMAT_UINT, comp = COMPRESSION_NONE;
+	*w = *h = 0;
+	TIFFGetField(t, TIFFTAG_IMAGEWIDTH, w);
+	TIFFGetField(t, TIFFTAG_IMAGELENGTH, h);
+	TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
+	TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLESPERPIXEL, &spp);
+	TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLEFORMAT, &fmt);
+	TIFFGetFieldDefaulted(t, TIFFTAG_COMPRESSION, &comp);
+	if ((bps != 8 && bps != 16) || spp != 1 || fmt != SAMPLEFORMAT_UINT) {
+		snprintf(err, el, "%s: frame %d: need 8- or 16-bit unsigned greyscale (got %u bit, %u samples)", path, i,
+			 bps, spp);
+		return -1;
+	}
+	if (TIFFIsTiled(t)) {
+		snprintf(err, el, "%s: frame %d: tiled TIFF is not supported", path, i);
+		return -1;
+	}
+	*bytes = bps / 8;
+	if (!*w || !*h || *w > INT_MAX || *h > INT_MAX) {
+		snprintf(err, el, "%s: frame %d: %u x %u pixels: need 1 to %d per side", path, i, *w, *h, INT_MAX);
+		return -1;
+	}
+	if (i > 0 && ((int)*w != s->w || (int)*h != s->h || *bytes != s->bytes)) {
+		snprintf(err, el, "%s: frame %d: %ux%u/%u-bit differs from frame 0 (%dx%d/%d-bit)", path, i, *w, *h, bps,
+			 s->w, s->h, 8 * s->bytes);
+		return -1;
+	}
+	if (pixel_bytes(path, (size_t)i + 1, *h, *w, *bytes, fb, err, el))
+		return -1;
+	*fb /= (size_t)i + 1;
+	/* the strips must be able to hold the frame: each inside the file, their sum times what the
+	 * compression can expand to at least the frame's size */
+	uint64_t *bc = NULL, *of = NULL, sum = 0;
+	uint32_t ns = TIFFNumberOfStrips(t);
+	if (!TIFFGetField(t, TIFFTAG_STRIPBYTECOUNTS, &bc) || !TIFFGetField(t, TIFFTAG_STRIPOFFSETS, &of) || !bc ||
+	    !of || !ns) {
+		snprintf(err, el, "%s: frame %d: no strip offsets or byte counts", path, i);
+		return -1;
+	}
+	for (uint32_t k = 0; k < ns; k++) {
+		if (of[k] > (uint64_t)fsize || bc[k] > (uint64_t)fsize - of[k]) {
+			snprintf(err, el, "%s: frame %d: strip %u (%llu bytes at %llu) lies beyond the end of the file "
+				 "(%lld bytes): truncated?", path, i, k, (unsigned long long)bc[k],
+				 (unsigned long long)of[k], (long long)fsize);
+			return -1;
+		}
+		if (__builtin_add_overflow(sum, bc[k], &sum))
+			sum = UINT64_MAX;
+	}
+	size_t cap;
+	if (!mul_ok(sum, expansion(comp), &cap) || cap >= *fb)
+		return 0;
+	snprintf(err, el, "%s: frame %d: %u x %u %d-bit pixels (%zu bytes) cannot come from %llu bytes of strips "
+		 "(compression %u expands at most %zux)", path, i, *w, *h, 8 * *bytes, *fb, (unsigned long long)sum, comp,
+		 expansion(comp));
+	return -1;
+}
+
+/* libtiff takes a directory cut short by the end of the file for the last one: check that the
+ * current directory's entries and its link to the next one lie inside the file */
+static int tiff_dir_complete(TIFF *t, off_t fsize)
+{
+	uint64_t off = TIFFCurrentDirOffset(t);
+	unsigned char b[8];
+	int big = TIFFIsBigTIFF(t), cs = big ? 8 : 2;
+	if (pread(TIFFFileno(t), b, (size_t)cs, (off_t)off) != cs)
+		return 0;
+	uint64_t cnt = 0;
+	for (int k = 0; k < cs; k++)
+		cnt |= (uint64_t)b[TIFFIsBigEndian(t) ? k : cs - 1 - k] << (8 * (cs - 1 - k));
+	if (cnt > (uint64_t)fsize)
+		return 0;
+	uint64_t end = off + (uint64_t)cs + cnt * (big ? 20 : 12) + (big ? 8 : 4);
+	return end <= (uint64_t)fsize;
+}
 
 static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 {
-	TIFFSetWarningHandler(tiff_quiet);
-	TIFFSetErrorHandler(tiff_quiet);
-	TIFF *t = TIFFOpen(path, "r");
-	if (!t) {
-		snprintf(err, el, "%s: cannot open as TIFF", path);
+	struct tiff_msg m = { "" };
+	off_t fsize;
+	TIFF *t = tiff_open(path, &fsize, &m, err, el);
+	if (!t)
 		return -1;
-	}
-	int n = TIFFNumberOfDirectories(t), cap = n;
-	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < n; i++) {
-		uint32_t w = 0, h = 0;
-		uint16_t bps = 0, spp = 1, fmt = SAMPLEFORMAT_UINT, pc = PLANARCONFIG_CONTIG;
-		if (!TIFFSetDirectory(t, (tdir_t)i)) {
-			snprintf(err, el, "%s: frame %d: unreadable directory", path, i);
+	size_t cap = 0, hint = TIFFNumberOfDirectories(t);
+	m.text[0] = 0;
+	for (int i = 0;; i++) {
+		uint32_t w, h;
+		int bytes;
+		size_t fb;
+		m.text[0] = 0;
+		if (i == INT_MAX || tiff_frame_geometry(t, path, i, fsize, s, &w, &h, &bytes, &fb, err, el))
 			goto fail;
-		}
-		TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
-		TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
-		TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
-		TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLESPERPIXEL, &spp);
-		TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLEFORMAT, &fmt);
-		TIFFGetFieldDefaulted(t, TIFFTAG_PLANARCONFIG, &pc);
-		if ((bps != 8 && bps != 16) || spp != 1 || fmt != SAMPLEFORMAT_UINT) {
-			snprintf(err, el, "%s: frame %d: need 8- or 16-bit unsigned greyscale (got %u bit, %u samples)",
-				 path, i, bps, spp);
-			goto fail;
-		}
-		if (i == 0) {
-			s->w = (int)w;
-			s->h = (int)h;
-			s->bytes = bps / 8;
-			s->data = malloc((size_t)cap * w * h * s->bytes);
-			if (!s->data) {
-				snprintf(err, el, "%s: out of memory", path);
+		if ((size_t)i == cap) {
+			/* grow to what the directories announce, then by doubling, at most 64 MiB ahead of
+			 * the frames actually decoded (pixel_bytes() checked (i + 1) frames) */
+			size_t want = cap < hint ? hint : 2 * cap;
+			if (want > cap + (64u << 20) / fb)
+				want = cap + (64u << 20) / fb;
+			if (want <= cap)
+				want = cap + 1;
+			if (want > stack_max_bytes() / fb)
+				want = stack_max_bytes() / fb;
+			void *nd = realloc(s->data, want * fb);
+			if (!nd) {
+				snprintf(err, el, "%s: frame %d: out of memory for %zu bytes", path, i, want * fb);
 				goto fail;
 			}
-		} else if ((int)w != s->w || (int)h != s->h || bps / 8 != s->bytes) {
-			snprintf(err, el, "%s: frame %d: %ux%u/%u-bit differs from frame 0 (%dx%d/%d-bit)", path, i,
-				 w, h, bps, s->w, s->h, 8 * s->bytes);
-			goto fail;
+			s->data = nd;
+			cap = want;
 		}
-		size_t rowb = (size_t)w * s->bytes;
-		if (TIFFIsTiled(t)) {
-			snprintf(err, el, "%s: frame %d: tiled TIFF is not supported", path, i);
-			goto fail;
-		}
+		s->w = (int)w;
+		s->h = (int)h;
+		s->bytes = bytes;
+		size_t rowb = (size_t)w * (size_t)bytes;
 		for (uint32_t y = 0; y < h; y++) {
-			char *dst = (char *)stack_frame(s, i) + y * rowb;
+			char *dst = (char *)s->data + (size_t)i * fb + y * rowb;
 			if (TIFFReadScanline(t, dst, y, 0) < 0) {
-				snprintf(err, el, "%s: frame %d: cannot read row %u", path, i, y);
+				snprintf(err, el, "%s: frame %d: cannot read row %u: %s", path, i, y,
+					 m.text[0] ? m.text : "read error");
 				goto fail;
 			}
 		}
 		s->n = i + 1;
+		if (!tiff_dir_complete(t, fsize)) {
+			snprintf(err, el, "%s: frame %d: its directory is cut short by the end of the file (%lld bytes): "
+				 "truncated", path, i, (long long)fsize);
+			goto fail;
+		}
+		if (!TIFFReadDirectory(t)) {
+			if (m.text[0]) {	/* not the end: a broken link to the next frame */
+				snprintf(err, el, "%s: the directory after frame %d is unreadable (truncated file?): %s",
+					 path, i, m.text);
+				goto fail;
+			}
+			break;
+		}
 	}
 	TIFFClose(t);
-	if (s->n == 0) {
-		snprintf(err, el, "%s: no frames", path);
-		return -1;
-	}
+	void *fit = realloc(s->data, (size_t)s->n * (size_t)s->h * (size_t)s->w * (size_t)s->bytes);
+	if (fit)
+		s->data = fit;
 	return 0;
 fail:
 	TIFFClose(t);
@@ -199,11 +551,26 @@ int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el
 
 int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *err, size_t el)
 {
-	TIFFSetWarningHandler(tiff_quiet);
-	TIFFSetErrorHandler(tiff_quiet);
-	TIFF *t = TIFFOpen(path, "w");
+	struct tiff_msg m = { "" };
+	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
+	if (!o) {
+		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_error, &m);
+	TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_quiet, NULL);
+	errno = 0;
+	TIFF *t = TIFFOpenExt(path, "w", o);
+	TIFFOpenOptionsFree(o);
 	if (!t) {
-		snprintf(err, el, "%s: cannot create", path);
+		snprintf(err, el, "%s: cannot create: %s", path, errno ? strerror(errno) : m.text);
+		return -1;
+	}
+	size_t rowb = (size_t)s->w * s->bytes;
+	char *row = malloc(rowb ? rowb : 1);
+	if (!row) {
+		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
+		TIFFClose(t);
 		return -1;
 	}
 	for (int i = 0; i < s->n; i++) {
@@ -220,19 +587,131 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 		}
 		TIFFSetField(t, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
 		TIFFSetField(t, TIFFTAG_PAGENUMBER, (uint16_t)i, (uint16_t)s->n);
-		size_t rowb = (size_t)s->w * s->bytes;
-		for (int y = 0; y < s->h; y++)
-			if (TIFFWriteScanline(t, (char *)stack_frame(s, i) + y * rowb, (uint32_t)y, 0) < 0) {
-				snprintf(err, el, "%s: frame %d: write failed", path, i);
-				TIFFClose(t);
-				return -1;
+		for (int y = 0; y < s->h; y++) {
+			/* libtiff's predictor works in place: give it a copy, not the caller's frame */
+			memcpy(row, (char *)stack_frame(s, i) + y * rowb, rowb);
+			if (TIFFWriteScanline(t, row, (uint32_t)y, 0) < 0) {
+				snprintf(err, el, "%s: frame %d: write failed: %s", path, i, m.text);
+				goto fail;
 			}
+		}
 		if (!TIFFWriteDirectory(t)) {
-			snprintf(err, el, "%s: frame %d: write failed", path, i);
-			TIFFClose(t);
-			return -1;
+			snprintf(err, el, "%s: frame %d: write failed: %s", path, i, m.text);
+			goto fail;
 		}
 	}
+	free(row);
 	TIFFClose(t);
+	return 0;
+fail:
+	free(row);
+	TIFFClose(t);
+	return -1;
+}
+
+/* ---- numeric CSV columns ---- */
+
+#define CSV_MAXCOL 16
+#define CSV_MAXFIELDS 256
+
+static int csv_fail(FILE *f, double **cols, int ncol)
+{
+	for (int k = 0; k < ncol; k++) {
+		free(cols[k]);
+		cols[k] = NULL;
+	}
+	fclose(f);
+	return -1;
+}
+
+int stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n_out, char *err,
+		   size_t el)
+{
+	if (ncol < 1 || ncol > CSV_MAXCOL) {
+		snprintf(err, el, "%s: %d columns asked for", path, ncol);
+		return -1;
+	}
+	for (int k = 0; k < ncol; k++)
+		cols[k] = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, el, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int col[CSV_MAXCOL], have_header = 0, n = 0, cap = 0;
+	long ln = 0;
+	char line[4096];
+	while (fgets(line, sizeof(line), f)) {
+		ln++;
+		size_t len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f)) {
+			snprintf(err, el, "%s: line %ld: longer than %zu characters", path, ln, sizeof(line) - 2);
+			return csv_fail(f, cols, ncol);
+		}
+		if (line[0] == '\n' || line[0] == '\r' || line[0] == '#' || !line[0])
+			continue;
+		char *fields[CSV_MAXFIELDS], *save = NULL;
+		int nf = 0;
+		for (char *tok = strtok_r(line, ",\r\n", &save); tok; tok = strtok_r(NULL, ",\r\n", &save)) {
+			if (nf == CSV_MAXFIELDS) {
+				snprintf(err, el, "%s: line %ld: more than %d fields", path, ln, CSV_MAXFIELDS);
+				return csv_fail(f, cols, ncol);
+			}
+			fields[nf++] = tok;
+		}
+		if (!have_header && !n && isalpha((unsigned char)line[0])) {
+			have_header = 1;
+			for (int k = 0; k < ncol; k++) {
+				col[k] = -1;
+				for (int c = 0; c < nf; c++)
+					if (!strcmp(fields[c], names[k]))
+						col[k] = c;
+				if (col[k] < 0) {
+					snprintf(err, el, "%s: no column '%s' in the header", path, names[k]);
+					return csv_fail(f, cols, ncol);
+				}
+			}
+			continue;
+		}
+		if (!have_header && ncol > 1) {
+			snprintf(err, el, "%s: no header line naming the columns (%s, ...)", path, names[0]);
+			return csv_fail(f, cols, ncol);
+		}
+		if (n == cap) {
+			if (cap > INT_MAX / 2) {
+				snprintf(err, el, "%s: more than %d rows", path, cap);
+				return csv_fail(f, cols, ncol);
+			}
+			cap = cap ? 2 * cap : 1024;
+			for (int k = 0; k < ncol; k++) {
+				double *nv = realloc(cols[k], sizeof(double) * (size_t)cap);
+				if (!nv) {
+					snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
+					return csv_fail(f, cols, ncol);
+				}
+				cols[k] = nv;
+			}
+		}
+		for (int k = 0; k < ncol; k++) {
+			int c = have_header ? col[k] : nf - 1;
+			char *end = NULL;
+			double x = c >= 0 && c < nf ? strtod(fields[c], &end) : NAN;
+			while (end && (*end == ' ' || *end == '\t'))
+				end++;
+			if (c < 0 || c >= nf || end == fields[c] || *end || !isfinite(x)) {
+				snprintf(err, el, "%s: line %ld (row %d): %s is not a number", path, ln, n,
+					 have_header ? names[k] : "the last column");
+				return csv_fail(f, cols, ncol);
+			}
+			cols[k][n] = x;
+		}
+		n++;
+	}
+	if (ferror(f)) {
+		snprintf(err, el, "%s: %s", path, strerror(errno));
+		return csv_fail(f, cols, ncol);
+	}
+	fclose(f);
+	*n_out = n;
 	return 0;
 }

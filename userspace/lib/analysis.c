@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Pure analysis primitives: V fit, period scan, sub-frame phase, target/barrier. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include "ogate/analysis.h"
 
 struct ogate_vfit ogate_vfit(double y1, double y2, double y3)
@@ -79,7 +81,7 @@ double ogate_period_scan(const double *diffs, size_t n, int min_period, double l
 	return (double)d_min - x;
 }
 
-double ogate_subframe_phase(const double *S, size_t L, double P, size_t *b_out)
+static size_t subframe_argmin(const double *S, size_t L)
 {
 	size_t b = OGATE_NE;
 	for (size_t j = OGATE_NE + 1; j + OGATE_NE < L; j++)
@@ -90,6 +92,12 @@ double ogate_subframe_phase(const double *S, size_t L, double P, size_t *b_out)
 		b--;
 	while (b + 1 < L && S[b + 1] < S[b])
 		b++;
+	return b;
+}
+
+double ogate_subframe_phase(const double *S, size_t L, double P, size_t *b_out)
+{
+	size_t b = subframe_argmin(S, L);
 	double x = 0;
 	if (b >= 1 && b + 1 < L)
 		x = ogate_vfit(S[b - 1], S[b], S[b + 1]).x;
@@ -97,6 +105,87 @@ double ogate_subframe_phase(const double *S, size_t L, double P, size_t *b_out)
 		*b_out = b;
 	double u = (double)b - OGATE_NE + x;
 	return ogate_wrap_2pi(2 * M_PI * u / P);
+}
+
+double ogate_step_offset(double y1, double y2, double y3, double step_lo, double step_hi)
+{
+	if (!(step_lo > 0) || !(step_hi > 0))
+		return ogate_vfit(y1, y2, y3).x;
+	double xh = 0.5 * (1 - (y3 - y2) / step_hi), xl = 0.5 * ((y1 - y2) / step_lo - 1);
+	xh = xh < 0 ? 0 : xh > 0.5 ? 0.5 : xh;
+	xl = xl > 0 ? 0 : xl < -0.5 ? -0.5 : xl;
+	return xh + xl;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof(double), cmp_d);
+	return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double ogate_reference_steps(const double *adj, const double *skip, size_t L, double *step, double *scratch)
+{
+	if (L < 2)
+		return 0;
+	double fl = 0;
+	if (L >= 3) {
+		for (size_t j = 0; j + 2 < L; j++)
+			scratch[j] = adj[j] + adj[j + 1] - skip[j];
+		fl = median_of(scratch, L - 2);
+		if (fl < 0)
+			fl = 0;
+	}
+	for (size_t j = 0; j + 1 < L; j++)
+		scratch[j] = adj[j] - fl;
+	double med = median_of(scratch, L - 1), lo = 1e-3 * (med > 0 ? med : 1);
+	for (size_t j = 0; j + 1 < L; j++)
+		step[j] = adj[j] - fl > lo ? adj[j] - fl : lo;
+	return fl;
+}
+
+double ogate_subframe_phase_steps(const double *S, size_t L, double P, const double *steps, size_t *b_out)
+{
+	size_t b = subframe_argmin(S, L);
+	double x = 0;
+	if (b >= 1 && b + 1 < L)
+		x = ogate_step_offset(S[b - 1], S[b], S[b + 1], steps[b - 1], steps[b]);
+	if (b_out)
+		*b_out = b;
+	return ogate_wrap_2pi(2 * M_PI * ((double)b - OGATE_NE + x) / P);
+}
+
+void ogate_reference_positions(const int64_t *t_ns, size_t L, double *pos)
+{
+	double ivl = L > 1 ? (double)(t_ns[L - 1] - t_ns[0]) / (double)(L - 1) : 0;
+	for (size_t j = 0; j < L; j++)
+		pos[j] = ivl > 0 && L > OGATE_NE ? (double)(t_ns[j] - t_ns[OGATE_NE]) / ivl : (double)j - OGATE_NE;
+}
+
+double ogate_ref_position(const double *pos, size_t L, double y)
+{
+	if (L < 2)
+		return y - OGATE_NE;
+	double fl = floor(y);
+	size_t i = fl < 0 ? 0 : fl > (double)(L - 2) ? L - 2 : (size_t)fl;
+	return pos[i] + (y - (double)i) * (pos[i + 1] - pos[i]);
+}
+
+double ogate_ref_index(const double *pos, size_t L, double w)
+{
+	if (L < 2)
+		return w + OGATE_NE;
+	size_t i = 0;
+	while (i + 2 < L && pos[i + 1] <= w)
+		i++;
+	double d = pos[i + 1] - pos[i];
+	double y = (double)i + (d > 0 ? (w - pos[i]) / d : 0);
+	return y < 0 ? 0 : y > (double)(L - 1) ? (double)(L - 1) : y;
 }
 
 void ogate_target_barrier(const double *delta, size_t N, double P, double *target_u, int *barrier)

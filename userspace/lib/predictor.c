@@ -4,7 +4,7 @@
 #include <string.h>
 #include "predictor_private.h"
 
-static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops };
+static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops, &ogate_predictor_kalman_ops };
 
 struct ogate_predictor *ogate_predictor_create(const char *name)
 {
@@ -18,6 +18,18 @@ struct ogate_predictor *ogate_predictor_create(const char *name)
 void ogate_predictor_destroy(struct ogate_predictor *p) { if (p) p->ops->destroy(p); }
 const char *ogate_predictor_name(const struct ogate_predictor *p) { return p->ops->name; }
 void ogate_predictor_reset(struct ogate_predictor *p) { if (p->ops->reset) p->ops->reset(p); }
+
+void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames)
+{
+	if (p->ops->configure)
+		p->ops->configure(p, rate_noise, phase_noise_frames);
+}
+
+void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase)
+{
+	if (p->ops->observe)
+		p->ops->observe(p, t_s, phase);
+}
 
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
 			    size_t n, double target_phase, struct ogate_prediction *out)

@@ -8,6 +8,10 @@ struct ogate_predictor_ops {
 	struct ogate_predictor *(*create)(void);
 	void (*destroy)(struct ogate_predictor *p);
 	void (*reset)(struct ogate_predictor *p);
+	/* optional: tuning (rate noise per sqrt(s) relative to the rate, phase noise in frames) */
+	void (*configure)(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
+	/* optional: every locked frame's time (s) and unwrapped phase, for stateful predictors */
+	void (*observe)(struct ogate_predictor *p, double t_s, double phase);
 	int (*predict)(struct ogate_predictor *p, const double *t_s, const double *phase, size_t n,
 		       double target_phase, struct ogate_prediction *out);
 };
@@ -18,6 +22,7 @@ struct ogate_predictor {
 };
 
 extern const struct ogate_predictor_ops ogate_predictor_linear_ops;
+extern const struct ogate_predictor_ops ogate_predictor_kalman_ops;
 
 /* Shared forecast: from a fitted phase phi_now and rate (rad/s) to the wait until target. */
 int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s);

@@ -16,11 +16,14 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->agree_count = 5;
 	s->agree_tolerance = 0.03;
 	s->min_period_frames = 6;
-	s->max_buffer_frames = 512;
+	s->max_buffer_frames = 1024;
+	s->max_buffer_mb = 256;
 	s->min_frames_for_fit = 3;
 	s->max_frames_for_fit = 32;
 	s->latency_s = 0.015;
 	strcpy(s->predictor, "linear");
+	s->kalman_rate_noise = 0.05;
+	s->kalman_phase_noise = 0.1;
 	s->next_frame_factor = 1.6;
 	s->min_time_between_s = 0;
 	s->gap_factor = 1.8;
@@ -28,6 +31,9 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->subpixel_drift = 1;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
+	s->subframe_steps = 1;
+	s->calibrate = 1;
+	s->timestamp_positions = 1;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;
@@ -57,11 +63,14 @@ static const struct key keys[] = {
 	D("reference.agree_tolerance", agree_tolerance, 0, 1),
 	D("reference.min_period_frames", min_period_frames, 3, 1e6),
 	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
+	D("reference.max_buffer_mb", max_buffer_mb, 1, 1e6),
 	I("reference.row_step", determine_row_step, 0, 64),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),
 	S("prediction.predictor", predictor),
+	D("prediction.kalman_rate_noise", kalman_rate_noise, 1e-6, 10),
+	D("prediction.kalman_phase_noise", kalman_phase_noise, 1e-4, 10),
 	D("trigger.next_frame_factor", next_frame_factor, 0, 100),
 	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
@@ -70,6 +79,9 @@ static const struct key keys[] = {
 	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
 	I("sync.search_window", search_window, 0, 1000),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
+	I("sync.subframe_steps", subframe_steps, 0, 1),
+	I("sync.calibrate", calibrate, 0, 1),
+	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),
 	I("refresh.after_frames", refresh_after_frames, 0, 1000000000),

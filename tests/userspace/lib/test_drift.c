@@ -12,7 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../../userspace/lib/sync.c"
+/* the pipeline's internals, compiled into this test (found through -Iuserspace/lib) */
+#include "sync.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
 #include "ref_vectors.h"
 
 #define NPY "/data/syn128_T042_first100.npy"	/* uint8 100 x 128 x 128, C order */
@@ -80,7 +85,7 @@ static void bootstrap_search_matches_reference(void **state)
 {
 	NEED_DATA();
 	struct ogate_sync *s = sync_with_ref();
-	drift_bootstrap(s, rolled51, 6);
+	sync_drift_bootstrap(s, rolled51, 6);
 	assert_int_equal(s->dx, -3);
 	assert_int_equal(s->dy, 0);
 	s->ref = NULL;

@@ -7,7 +7,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "../../../userspace/lib/sync.c"
+/* the pipeline's internals, compiled into this test (found through -Iuserspace/lib) */
+#include "sync.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
 #include "ref_vectors.h"
 
 /* a sync object with a fake current reference (P, barrier 1, target) and 40 history entries */
@@ -46,7 +51,7 @@ static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, c
 	ogate_frame_set_meta(f, &m);
 	r.phase = ogate_wrap_2pi(phi[39]);
 	r.unwrapped = phi[39];
-	predict_and_decide(s, f, &r);
+	sync_predict_and_decide(s, f, &r);
 	ogate_frame_free(f);
 	return r;
 }

@@ -6,7 +6,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "../../../userspace/lib/sync.c"
+/* the pipeline's internals, compiled into this test (found through -Iuserspace/lib) */
+#include "sync.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
 #include "../../../userspace/common/heart.c"
 #include "ref_vectors.h"
 
@@ -61,18 +66,25 @@ static void sink(void *ctx, const struct ogate_sync_trigger *t)
 		l->t[l->n++] = *t;
 }
 
-/* run n frames, collect results */
-static struct ogate_sync_result *run(struct ogate_sync *sy, struct stream *st, int n, int bits, struct sink_log *log)
+/* run frames i0 .. i0+n-1, collect results */
+static struct ogate_sync_result *run_from(struct ogate_sync *sy, struct stream *st, int i0, int n, int bits,
+					  struct sink_log *log)
 {
 	struct ogate_sync_result *r = calloc((size_t)n, sizeof(*r));
 	if (log)
 		ogate_sync_set_sink(sy, sink, log);
-	for (int i = 0; i < n; i++) {
+	for (int k = 0; k < n; k++) {
+		int i = i0 + k;
 		struct ogate_frame *f = stream_frame(st, i / FPS, (uint64_t)i, 0, 0, bits);
-		assert_int_equal(ogate_sync_process(sy, f, &r[i]), 0);
+		assert_int_equal(ogate_sync_process(sy, f, &r[k]), 0);
 		ogate_frame_free(f);
 	}
 	return r;
+}
+
+static struct ogate_sync_result *run(struct ogate_sync *sy, struct stream *st, int n, int bits, struct sink_log *log)
+{
+	return run_from(sy, st, 0, n, bits, log);
 }
 
 /* true period in frames starting at frame index x0 */
@@ -183,10 +195,38 @@ static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
 	blob_heart_free(&s16.heart);
 }
 
-static void period_longer_than_the_buffer_allows_never_locks(void **state)
+/* A heart slower than the default 1 s buffer can hold: with the defaults the determination
+ * widens its buffer by itself (and says so) until it sees the period, then locks. */
+static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 {
 	struct ogate_settings set;
-	ogate_settings_default(&set);	/* 1 s buffer */
+	ogate_settings_default(&set);	/* 1 s buffer: periods up to ~0.7 s */
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 1.2, 0.0);
+	struct ogate_sync_determination d;
+	struct ogate_sync_result *r = run(sy, &st, 130, 8, NULL);	/* 1.6 s: nothing found yet */
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
+	assert_int_equal(d.widened, 1);	/* after 1.5 s without a period */
+	assert_true(fabs(d.span_s - 2.0) < 1e-9);
+	free(r);
+	r = run_from(sy, &st, 130, 1200, 8, NULL);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.5);
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
+	assert_true(d.widened >= 1 && !d.at_limit);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
+/* At the memory bound the widening stops and the state says why there is no lock. */
+static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(ogate_settings_set(&set, "reference.max_buffer_frames", "64"), 0);	/* 0.8 s */
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	struct stream st;
 	stream_init(&st, 1.2, 0.0);
@@ -195,6 +235,11 @@ static void period_longer_than_the_buffer_allows_never_locks(void **state)
 		assert_int_equal(r[i].state, OGATE_SYNC_DETERMINE);
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), -ENOENT);
+	struct ogate_sync_determination d;
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
+	assert_true(d.at_limit);
+	assert_int_equal(d.max_frames, 64);
+	assert_true(d.buffer_frames <= 64);
 	free(r);
 	ogate_sync_free(sy);
 	blob_heart_free(&st.heart);
@@ -607,7 +652,8 @@ int main(void)
 		cmocka_unit_test(locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_beat),
 		cmocka_unit_test(sixteen_bit_stream_gives_the_same_phases_as_eight_bit),
 		cmocka_unit_test(determination_on_every_third_row_finds_the_same_period),
-		cmocka_unit_test(period_longer_than_the_buffer_allows_never_locks),
+		cmocka_unit_test(slow_heart_widens_the_buffer_and_locks_with_defaults),
+		cmocka_unit_test(period_beyond_the_memory_bound_never_locks_and_says_so),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
 		cmocka_unit_test(defect1_unwrap_is_two_sided),

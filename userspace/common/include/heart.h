@@ -45,6 +45,16 @@ struct ref_heart {
 /* Frame i = linear interpolation of reference frames at x = 2 + P (psi mod 2pi) / 2pi. */
 void ref_heart_render(const struct ref_heart *r, double psi, float *out);
 
+/*
+ * A stand-in for a recorded heartbeat, made without data: floor(period)+5 source frames (2
+ * padding frames each side, as a recorded reference) of a cartoon heart with a different
+ * texture, an uneven beat (fast contraction, slow refill: the phase is warped), blood cells
+ * carried round with the beat, a slow brightness trend across the recording (so the beat does
+ * not close exactly at the wrap, as in real data) and frozen sensor noise. Rendered like a
+ * real reference: linear interpolation between source frames. 0 or -1 (out of memory).
+ */
+int real_heart_init(struct ref_heart *r, int h, int w, double period_frames, uint64_t seed);
+
 /* Rigid sub-pixel shift by (sy, sx): bilinear, edge-replicated (scipy.ndimage.shift order 1, nearest). */
 void rigid_shift(const float *in, float *out, int h, int w, double sy, double sx);
 #endif

@@ -14,8 +14,11 @@
 #include "ogate/frame.h"
 #include "ogate/sync.h"
 #include "stackio.h"
-#include "svgplot.h"
+#include "plotaxis.h"
 #include "pngplot.h"
+#include "rating.h"
+#include "svgplot.h"
+#include "targetopt.h"
 
 #define PROG "ogate-emulate"
 
@@ -25,6 +28,7 @@ struct trig_row {
 	double ref_period, target_u;
 	double err_s, phase_err, period_true;	/* vs truth (NAN without) */
 	double meas_phase;			/* phase reached, from later frames (NAN if unknown) */
+	double qa_err_s, qa_phase_err;		/* the library's live check (NAN if not made) */
 };
 
 struct frame_row {
@@ -44,6 +48,7 @@ static void usage(FILE *f)
 		"  --target-frame U      target position in the reference, in (fractional) frames\n"
 		"                        (neither: automatic target heuristic)\n"
 		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
+		"  --predictor NAME      prediction.predictor: linear or kalman\n"
 		"  --plots svg|png|none  write phase and histogram plots (default svg)\n"
 		"  --quiet               no progress bar\n"
 		"Writes frames.csv, triggers.csv, phase.svg|png, histogram.svg|png and, last, summary.json.\n"
@@ -98,65 +103,17 @@ static int read_config(const char *path, struct ogate_settings *s)
 	return 0;
 }
 
-/* CSV of numbers with an optional header; takes column `want` by name, else the last column. */
-static double *read_csv_column(const char *path, const char *want, int *n_out, const char *alt)
+/* one column (by name, else the last) of a CSV file, as the emulator reads timestamps and truth */
+static double *read_csv_column(const char *path, const char *want, int *n_out)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+	char err[512];
+	double *v;
+	if (stack_read_csv(path, 1, &want, &v, n_out, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
 		return NULL;
 	}
-	char line[4096];
-	int col = -1, n = 0, cap = 1024, ln = 0;
-	double *v = malloc(sizeof(double) * (size_t)cap);
-	while (v && fgets(line, sizeof(line), f)) {
-		ln++;
-		if (line[0] == '\n' || line[0] == '#')
-			continue;
-		if (ln == 1 && ((line[0] >= 'a' && line[0] <= 'z') || (line[0] >= 'A' && line[0] <= 'Z'))) {
-			int c = 0;
-			for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++)
-				if (!strcmp(tok, want) || (alt && !strcmp(tok, alt)))
-					col = c;
-			if (col < 0) {
-				fprintf(stderr, PROG ": %s: no column '%s' in the header\n", path, want);
-				free(v);
-				fclose(f);
-				return NULL;
-			}
-			continue;
-		}
-		char *fields[64];
-		int nf = 0;
-		for (char *tok = strtok(line, ",\r\n"); tok && nf < 64; tok = strtok(NULL, ",\r\n"))
-			fields[nf++] = tok;
-		int c = col >= 0 ? col : nf - 1;
-		char *end;
-		double x = c >= 0 && c < nf ? strtod(fields[c], &end) : NAN;
-		if (c < 0 || c >= nf || end == fields[c] || !isfinite(x)) {
-			fprintf(stderr, PROG ": %s: line %d (frame %d): not a number\n", path, ln, n);
-			free(v);
-			fclose(f);
-			return NULL;
-		}
-		if (n == cap) {
-			cap *= 2;
-			double *nv = realloc(v, sizeof(double) * (size_t)cap);
-			if (!nv) {
-				free(v);
-				v = NULL;
-				break;
-			}
-			v = nv;
-		}
-		v[n++] = x;
-	}
-	fclose(f);
-	if (!v) {
-		fprintf(stderr, PROG ": %s: out of memory\n", path);
-		return NULL;
-	}
-	*n_out = n;
+	if (!*n_out)
+		fprintf(stderr, PROG ": %s: no data rows\n", path);
 	return v;
 }
 
@@ -192,6 +149,17 @@ static double interp(const double *x, const double *y, int n, double xq)
 			hi = m;
 	}
 	return y[lo] + (xq - x[lo]) * (y[hi] - y[lo]) / (x[hi] - x[lo]);
+}
+
+/* y at fractional index x (linear between samples) */
+static double interp_idx(const double *y, int n, double x)
+{
+	int i = (int)floor(x);
+	if (i < 0)
+		i = 0;
+	if (i > n - 2)
+		i = n - 2;
+	return y[i] + (x - i) * (y[i + 1] - y[i]);
 }
 
 static double now_s(void)
@@ -270,7 +238,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "fps", 1, 0, 'f' }, { "timestamps", 1, 0, 'T' }, { "config", 1, 0, 'c' }, { "set", 1, 0, 's' },
 		{ "target-phase", 1, 0, 'p' }, { "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
-		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "predictor", 1, 0, 'k' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
@@ -290,6 +258,12 @@ int main(int argc, char **argv)
 		case 'u': tframe = optarg; break;
 		case 't': truth_path = optarg; break;
 		case 'o': out = optarg; break;
+		case 'k':
+			if (ogate_settings_set(&set, "prediction.predictor", optarg)) {
+				fprintf(stderr, PROG ": --predictor: '%s' is not a predictor name\n", optarg);
+				return 2;
+			}
+			break;
 		case 'P': plots = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -329,14 +303,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (tphase && ogate_settings_set(&set, "target.phase_rad", tphase)) {
-		fprintf(stderr, PROG ": --target-phase: '%s' is not in [0, 2 pi)\n", tphase);
+	if (target_options(&set, tphase, tframe))
 		return 2;
-	}
-	if (tframe && ogate_settings_set(&set, "target.frame", tframe)) {
-		fprintf(stderr, PROG ": --target-frame: '%s' is not a frame position >= 0\n", tframe);
-		return 2;
-	}
 	/* results of an earlier run in DIR must not pass for this one's, even if this one fails */
 	snprintf(outdir, sizeof(outdir), "%s", out);
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
@@ -351,11 +319,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
+	if (st.note[0])
+		fprintf(stderr, PROG ": note: %s\n", st.note);
 	int N = st.n;
+	if (N < 2) {
+		fprintf(stderr, PROG ": %s: %d frame: a stream needs at least 2 (and several heartbeats to lock)\n",
+			input, N);
+		return 1;
+	}
 	double *ts = NULL;
 	if (ts_path) {
 		int nt;
-		ts = read_csv_column(ts_path, "t_s", &nt, NULL);
+		ts = read_csv_column(ts_path, "t_s", &nt);
 		if (!ts)
 			return 1;
 		for (int i = 1; i < nt && i < N; i++)
@@ -363,8 +338,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, PROG ": %s: frame %d: timestamp %.9f does not increase\n", ts_path, i, ts[i]);
 				return 1;
 			}
-		if (nt < N) {
-			fprintf(stderr, PROG ": %s: %d timestamps for %d frames (first missing: frame %d)\n", ts_path, nt, N, nt);
+		if (nt != N) {
+			fprintf(stderr, PROG ": %s: %d timestamps for %d frames in %s\n", ts_path, nt, N, input);
 			return 1;
 		}
 	} else {
@@ -375,13 +350,16 @@ int main(int argc, char **argv)
 	double *tr_t = NULL, *tr_psi = NULL;
 	int ntr = 0;
 	if (truth_path) {
-		int n2;
-		tr_t = read_csv_column(truth_path, "t_s", &ntr, NULL);
-		tr_psi = tr_t ? read_csv_column(truth_path, "psi_rad", &n2, NULL) : NULL;
-		if (!tr_psi)
+		static const char *const tcols[] = { "t_s", "psi_rad" };
+		double *tv[2];
+		if (stack_read_csv(truth_path, 2, tcols, tv, &ntr, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
 			return 1;
-		if (ntr < N || n2 != ntr) {
-			fprintf(stderr, PROG ": %s: %d truth rows for %d frames\n", truth_path, ntr, N);
+		}
+		tr_t = tv[0], tr_psi = tv[1];
+		if (ntr != N) {
+			fprintf(stderr, PROG ": %s: %d truth rows for %d frames in %s: not this stream's truth\n", truth_path,
+				ntr, N, input);
 			return 1;
 		}
 		for (int i = 1; i < ntr; i++)
@@ -440,12 +418,27 @@ int main(int argc, char **argv)
 		if (r.established) {
 			ogate_sync_get_reference(sy, &refs[nest < 4096 ? nest : 4095]);
 			nest++;
+			if (nest == 1 && set.target_frame >= refs[0].period_frames) {
+				fprintf(stderr, PROG ": target frame %g (--target-frame, target.frame): outside the "
+					"reference period found at frame %d: allowed [0, %.3f) frames\n", set.target_frame,
+					i, refs[0].period_frames);
+				discard_parts();
+				return 2;
+			}
 		}
 		if (r.triggered) {
 			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
 							   .ref_period = r.trigger.ref_period_frames, .target_u = r.trigger.target_u,
-							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN };
+							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN,
+							   .qa_err_s = NAN, .qa_phase_err = NAN };
 		}
+		if (r.has_qa)
+			for (int k = ntrig - 1; k >= 0; k--)
+				if (trig[k].t.time_ns == r.qa.trigger_time_ns) {
+					trig[k].qa_err_s = r.qa.error_s;
+					trig[k].qa_phase_err = r.qa.phase_error;
+					break;
+				}
 		if (tty && (i % 64 == 0 || i == N - 1)) {
 			int w = 40, k = (int)((double)(i + 1) / N * w);
 			fprintf(stderr, "\r[%.*s%*s] %d/%d frames, %d triggers", k, "########################################",
@@ -498,6 +491,56 @@ int main(int argc, char **argv)
 		}
 		free(fidx);
 	}
+	/* coverage: true occurrences of the target phase from one period after the lock to the last
+	 * frame, and how many of them got a trigger (nearest occurrence) */
+	int n_occ = 0, n_hit = 0;
+	if (truth_path && have_ref && lock_frame >= 0 && ntrig > 0) {
+		double psi_tgt = NAN;
+		psi_tgt = ogate_wrap_2pi(interp_idx(tr_psi, ntr, (double)trig[0].ref_first + trig[0].target_u));
+		double per = 2 * M_PI / ((tr_psi[ntr - 1] - tr_psi[0]) / (tr_t[ntr - 1] - tr_t[0]));
+		double t_from = ts[lock_frame] + per;
+		double t_to = ts[N - 1];
+		double g0 = psi_tgt + 2 * M_PI * ceil((interp(tr_t, tr_psi, ntr, t_from) - psi_tgt) / (2 * M_PI));
+		for (double g = g0; ; g += 2 * M_PI) {
+			double tg = interp(tr_psi, tr_t, ntr, g);
+			if (tg > t_to || g > tr_psi[ntr - 1])
+				break;
+			n_occ++;
+			for (int k = 0; k < ntrig; k++) {
+				double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
+				if (isfinite(trig[k].err_s) && fabs(T - trig[k].err_s - tg) < 0.25 * per) {
+					n_hit++;
+					break;
+				}
+			}
+		}
+	}
+	/* the live check against truth */
+	int nqa = 0;
+	double qsum = 0, qsq = 0, qrad = 0, cx = 0, cy = 0, cxx = 0, cyy = 0, cxy = 0;
+	for (int k = 0; k < ntrig; k++) {
+		if (!isfinite(trig[k].qa_err_s))
+			continue;
+		double q = trig[k].qa_err_s;
+		nqa++;
+		qsum += q;
+		qsq += q * q;
+		qrad += trig[k].qa_phase_err * trig[k].qa_phase_err;
+		if (isfinite(trig[k].err_s)) {
+			double e = trig[k].err_s;
+			cx += q;
+			cy += e;
+			cxx += q * q;
+			cyy += e * e;
+			cxy += q * e;
+		}
+	}
+	double qa_corr = NAN;
+	if (truth_path && nqa > 2) {
+		double cov = cxy - cx * cy / nqa, vx = cxx - cx * cx / nqa, vy = cyy - cy * cy / nqa;
+		if (vx > 0 && vy > 0)
+			qa_corr = cov / sqrt(vx * vy);
+	}
 
 	/* outputs, written as .partial and renamed only when all succeeded */
 	FILE *f = open_part("frames.csv");
@@ -519,12 +562,16 @@ int main(int argc, char **argv)
 	if (!f)
 		return 1;
 	fprintf(f, "trigger,decided_at_frame,decided_at_s,trigger_time_s,lead_s,target_phase_rad,ref_id,ref_first_frame,"
-		   "ref_period_frames,target_u%s\n", truth_path ? ",error_s" : "");
+		   "ref_period_frames,target_u,qa_error_s,qa_phase_error_rad%s\n", truth_path ? ",error_s" : "");
 	for (int k = 0; k < ntrig; k++) {
 		double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9, D = (double)(trig[k].t.decided_at_ns - base_ns) * 1e-9;
 		fprintf(f, "%d,%llu,%.9f,%.9f,%.9f,%.6f,%u,%llu,%.6f,%.6f", k, (unsigned long long)trig[k].t.decided_at_seq,
 			D, T, T - D, trig[k].t.target_phase, trig[k].t.ref_id, (unsigned long long)trig[k].ref_first,
 			trig[k].ref_period, trig[k].target_u);
+		if (isfinite(trig[k].qa_err_s))
+			fprintf(f, ",%.9f,%.6f", trig[k].qa_err_s, trig[k].qa_phase_err);
+		else
+			fprintf(f, ",,");
 		if (truth_path)
 			fprintf(f, ",%.9f", trig[k].err_s);
 		fprintf(f, "\n");
@@ -533,6 +580,15 @@ int main(int argc, char **argv)
 		discard_parts();
 		return 1;
 	}
+	/* is the figure good? its RMS in ms and in degrees of the heart cycle */
+	struct rating rt = { 0 };
+	double cyc = 0;
+	for (int k = 0; k < ntrig; k++)
+		cyc += trig[k].period_true / ntrig;
+	if (truth_path && nerr)
+		rating_make(&rt, "truth", nerr, esum, esq, cyc);
+	else if (nqa && have_ref)
+		rating_make(&rt, "live_check", nqa, qsum, qsq, info.period_frames * ogate_sync_frame_interval(sy));
 	int with_plots = strcmp(plots, "none") != 0, png = !strcmp(plots, "png");
 	if (with_plots) {
 		double *t = malloc(sizeof(double) * (size_t)N), *ph = malloc(sizeof(double) * (size_t)N);
@@ -550,28 +606,32 @@ int main(int argc, char **argv)
 		while (nt_show < ntrig && tt[nt_show] <= t[n_show - 1])
 			nt_show++;
 		const char *ptitle = "ogate-emulate: matched phase and triggers (first frames)";
-		double target = have_ref ? info.target_phase : NAN;
-		double *hv = tp, hlo = 0, hhi = 2 * M_PI, hline = target, *ms = NULL;
-		int hn = ntrig, hbins = 63;
-		const char *htitle = "measured phase at trigger times", *hx = "phase (rad)";
+		double target = have_ref ? info.target_phase : NAN, *ms = NULL;
+		struct plot_hist hg = { .title = "phase reached at each trigger (from the frames around it)",
+					.xlabel = "phase (rad)", .note = rt.from ? rt.note : NULL, .v = tp, .n = ntrig,
+					.nbins = 63, .lo = 0, .hi = 2 * M_PI, .vline = target, .vlabel = "target" };
 		if (truth_path) {
 			ms = malloc(sizeof(double) * (size_t)(nerr + 1));
-			double lim = 1;
+			double lim = 0;
 			for (int k = 0; k < nerr; k++) {
 				ms[k] = errs[k] * 1e3;
 				if (fabs(ms[k]) > lim)
 					lim = fabs(ms[k]);
 			}
-			hv = ms, hn = nerr, hlo = -lim, hhi = lim, hbins = 41, hline = 0;
-			htitle = "trigger-time error against ground truth", hx = "error (ms)";
+			double step = plot_nice_step(2 * (lim > 0.1 ? lim : 0.1), 8, 0);
+			lim = plot_nice_ceil(lim > 0.1 ? lim : 0.1, step);
+			hg.v = ms, hg.n = nerr, hg.lo = -lim, hg.hi = lim, hg.nbins = 41, hg.vline = 0;
+			hg.title = "trigger-time error against ground truth", hg.vlabel = "0 = on target";
+			hg.xlabel = "trigger time error (ms): positive = late, negative = early";
 		}
 		int prc = 0;
+		errno = 0;
 		if (png) {
 			char p1[4200], p2[4200];
 			snprintf(p1, sizeof(p1), "%s/phase.png.partial", outdir);
 			snprintf(p2, sizeof(p2), "%s/histogram.png.partial", outdir);
 			prc |= png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
-			prc |= png_histogram(p2, htitle, hx, hv, hn, hlo, hhi, hbins, hline);
+			prc |= png_histogram(p2, &hg);
 		} else {
 			f = open_part("phase.svg");
 			if (!f)
@@ -581,12 +641,12 @@ int main(int argc, char **argv)
 			f = open_part("histogram.svg");
 			if (!f)
 				return 1;
-			prc |= svg_histogram(f, htitle, hx, hv, hn, hlo, hhi, hbins, hline);
+			prc |= svg_histogram(f, &hg);
 			prc |= fclose(f);
 		}
 		free(ms);
 		if (prc) {
-			fprintf(stderr, PROG ": %s: cannot write the plots\n", outdir);
+			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(errno ? errno : EIO));
 			discard_parts();
 			return 1;
 		}
@@ -620,6 +680,11 @@ int main(int argc, char **argv)
 	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w, 8 * st.bytes);
 	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n", ogate_sync_sad_backend(sy), ivl);
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
+	struct ogate_sync_determination det;
+	ogate_sync_get_determination(sy, &det);
+	fprintf(f, "  \"determination\": {\"span_s\": %.3f, \"longest_period_s\": %.3f, \"widened\": %d, \"at_limit\": %s, "
+		   "\"buffer_frames\": %d, \"max_frames\": %d, \"searching_s\": %.3f},\n", det.span_s, det.longest_period_s,
+		det.widened, det.at_limit ? "true" : "false", det.buffer_frames, det.max_frames, det.searching_s);
 	if (have_ref) {
 		fprintf(f, "  \"lock_frame\": %d,\n  \"lock_time_s\": %.6f,\n", lock_frame, rows[lock_frame].t - rows[0].t);
 		fprintf(f, "  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
@@ -646,21 +711,34 @@ int main(int argc, char **argv)
 		fprintf(f, "\"locked\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ", lsum / nl,
 			pct(lproc, nl, 50), pct(lproc, nl, 99), lproc[nl - 1]);
 	fprintf(f, "\"establishing_frame\": %.3f},\n", isfinite(est_us) ? est_us : -1.0);
-	fprintf(f, "  \"throughput_frames_per_s\": %.1f", N / wall);
+	fprintf(f, "  \"throughput_frames_per_s\": %.1f,\n", N / wall);
+	fprintf(f, "  \"predictor\": \"%s\",\n", set.predictor);
+	fprintf(f, "  \"live_check\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"rms_deg\": %.4f}", nqa,
+		nqa ? qsum / nqa * 1e3 : 0.0, nqa ? sqrt(qsq / nqa) * 1e3 : 0.0, nqa ? sqrt(qrad / nqa) * 180 / M_PI : 0.0);
 	if (truth_path) {
 		double rms = nerr ? sqrt(esq / nerr) : 0;
 		fprintf(f, ",\n  \"trigger_error\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"max_abs_ms\": %.4f, "
 			   "\"beyond_10pct_period\": %d, \"share_beyond_10pct_period\": %.5f}",
 			nerr, nerr ? esum / nerr * 1e3 : 0.0, rms * 1e3, emax * 1e3, nbeyond, nerr ? (double)nbeyond / nerr : 0.0);
+		fprintf(f, ",\n  \"coverage\": {\"target_occurrences\": %d, \"triggered\": %d, \"share\": %.5f}", n_occ, n_hit,
+			n_occ ? (double)n_hit / n_occ : 0.0);
+		if (isfinite(qa_corr))
+			fprintf(f, ",\n  \"live_check_truth_correlation\": %.4f", qa_corr);
 	}
+	rating_json(f, &rt);
 	fprintf(f, "\n}\n");
 	if (fclose(f) || commit_parts(plots)) {
 		discard_parts();
 		return 1;
 	}
+	if (!quiet && have_ref)
+		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s\n", N, ntrig, N / wall);
 	if (!quiet)
-		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s%s\n", N, ntrig, N / wall,
-			have_ref ? "" : " (no reference period found)");
+		rating_print(stderr, PROG, &rt);
+	if (!have_ref)	/* never 0 triggers in silence */
+		fprintf(stderr, PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
+				"widened %d times%s\n", N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
+			det.at_limit ? ", at the memory bound (reference.max_buffer_frames / max_buffer_mb)" : "");
 	free(proc);
 	free(lproc);
 	free(errs);

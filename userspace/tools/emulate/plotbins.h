@@ -5,6 +5,16 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* A histogram to draw: v[n] in nbins equal bins over [lo, hi]; a vertical line at vline (NAN: none)
+ * labelled vlabel; note: up to two lines under the title, split at '\n' (NULL: none). */
+struct plot_hist {
+	const char *title, *xlabel, *note;
+	const double *v;
+	int n, nbins;
+	double lo, hi, vline;
+	const char *vlabel;
+};
+
 /* Counts of v[] in nb equal bins over [lo, hi] (outside values clamp to the end bins, non-finite
  * ones are left out); *max gets the largest count, at least 1. NULL on a bad range or no memory. */
 static inline int *plot_bin_counts(const double *v, int n, double lo, double hi, int nb, int *max)

@@ -6,14 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "plotaxis.h"
 #include "plotbins.h"
 #include "pngplot.h"
 
 #define PW 900
-#define PH 420
+#define PH 440
 #define ML 70
 #define MR 20
-#define MT 40
+#define MT 74
 #define MB 50
 
 struct canvas {
@@ -50,18 +51,19 @@ static void dot(struct canvas *c, double cx, double cy, double r, const uint8_t 
 				put(c, x, y, col);
 }
 
-/* 3x5 glyphs, one row per 3 bits (MSB = left), for the characters the plots print */
-static const char *const glyph_chars = "0123456789.-+()abcdefghijklmnopqrstuvwxyz ";
+/* 3x5 capitals, digits and signs, one row per 3 bits (MSB = left); text is drawn in capitals */
+static const char *const glyph_chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-+():,=%/<> ";
 static const uint8_t glyphs[][5] = {
 	{ 7, 5, 5, 5, 7 }, { 2, 6, 2, 2, 7 }, { 7, 1, 7, 4, 7 }, { 7, 1, 7, 1, 7 }, { 5, 5, 7, 1, 1 },
 	{ 7, 4, 7, 1, 7 }, { 7, 4, 7, 5, 7 }, { 7, 1, 1, 1, 1 }, { 7, 5, 7, 5, 7 }, { 7, 5, 7, 1, 7 },
-	{ 0, 0, 0, 0, 2 }, { 0, 0, 7, 0, 0 }, { 0, 2, 7, 2, 0 }, { 1, 2, 2, 2, 1 }, { 4, 2, 2, 2, 4 },
-	{ 0, 7, 5, 7, 5 }, { 4, 4, 7, 5, 7 }, { 0, 7, 4, 4, 7 }, { 1, 1, 7, 5, 7 }, { 7, 5, 7, 4, 7 },
-	{ 3, 4, 6, 4, 4 }, { 7, 5, 7, 1, 7 }, { 4, 4, 7, 5, 5 }, { 2, 0, 2, 2, 2 }, { 1, 0, 1, 5, 7 },
-	{ 4, 5, 6, 5, 5 }, { 2, 2, 2, 2, 3 }, { 0, 7, 7, 5, 5 }, { 0, 6, 5, 5, 5 }, { 0, 7, 5, 5, 7 },
-	{ 0, 7, 5, 7, 4 }, { 0, 7, 5, 7, 1 }, { 0, 7, 4, 4, 4 }, { 0, 3, 6, 1, 6 }, { 2, 7, 2, 2, 3 },
-	{ 0, 5, 5, 5, 7 }, { 0, 5, 5, 5, 2 }, { 0, 5, 5, 7, 7 }, { 0, 5, 2, 2, 5 }, { 0, 5, 7, 1, 7 },
-	{ 0, 7, 1, 4, 7 }, { 0, 0, 0, 0, 0 },
+	{ 2, 5, 7, 5, 5 }, { 6, 5, 6, 5, 6 }, { 3, 4, 4, 4, 3 }, { 6, 5, 5, 5, 6 }, { 7, 4, 6, 4, 7 },
+	{ 7, 4, 6, 4, 4 }, { 3, 4, 5, 5, 3 }, { 5, 5, 7, 5, 5 }, { 7, 2, 2, 2, 7 }, { 1, 1, 1, 5, 2 },
+	{ 5, 5, 6, 5, 5 }, { 4, 4, 4, 4, 7 }, { 5, 7, 7, 5, 5 }, { 6, 5, 5, 5, 5 }, { 2, 5, 5, 5, 2 },
+	{ 6, 5, 6, 4, 4 }, { 2, 5, 5, 6, 3 }, { 6, 5, 6, 5, 5 }, { 3, 4, 2, 1, 6 }, { 7, 2, 2, 2, 2 },
+	{ 5, 5, 5, 5, 7 }, { 5, 5, 5, 5, 2 }, { 5, 5, 7, 7, 5 }, { 5, 5, 2, 5, 5 }, { 5, 5, 2, 2, 2 },
+	{ 7, 1, 2, 4, 7 }, { 0, 0, 0, 0, 2 }, { 0, 0, 7, 0, 0 }, { 0, 2, 7, 2, 0 }, { 1, 2, 2, 2, 1 },
+	{ 4, 2, 2, 2, 4 }, { 0, 2, 0, 2, 0 }, { 0, 0, 0, 2, 4 }, { 0, 7, 0, 7, 0 }, { 5, 1, 2, 4, 5 },
+	{ 1, 1, 2, 4, 4 }, { 1, 2, 4, 2, 1 }, { 4, 2, 1, 2, 4 }, { 0, 0, 0, 0, 0 },
 };
 
 static void text(struct canvas *c, int x, int y, const char *s, const uint8_t col[3], int align /* -1 l, 0 c, 1 r */)
@@ -69,7 +71,7 @@ static void text(struct canvas *c, int x, int y, const char *s, const uint8_t co
 	int len = (int)strlen(s), w = len * 8;
 	x -= align == 0 ? w / 2 : align > 0 ? w : 0;
 	for (int i = 0; i < len; i++) {
-		char ch = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+		char ch = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
 		const char *g = strchr(glyph_chars, ch);
 		if (!g || !ch)
 			continue;
@@ -82,32 +84,45 @@ static void text(struct canvas *c, int x, int y, const char *s, const uint8_t co
 }
 
 static const uint8_t black[3] = { 0, 0, 0 }, blue[3] = { 31, 119, 180 }, red[3] = { 214, 39, 40 },
-		     green[3] = { 44, 160, 44 }, white[3] = { 255, 255, 255 };
+		     green[3] = { 44, 160, 44 }, grey[3] = { 221, 221, 221 },
+		     white[3] = { 255, 255, 255 };
 
 static double sx(double x, double lo, double hi) { return ML + (x - lo) / (hi - lo) * (PW - ML - MR); }
 static double sy(double y, double lo, double hi) { return PH - MB - (y - lo) / (hi - lo) * (PH - MT - MB); }
 
-static struct canvas *frame(const char *title, const char *xl, const char *yl, double x0, double x1, double y0, double y1)
+static struct canvas *frame(const char *title, const char *note, const char *xl, const char *yl, double x0, double x1,
+			    const struct plot_ticks *xt, double y0, double y1, const struct plot_ticks *yt)
 {
 	struct canvas *c = malloc(sizeof(*c));
 	if (!c)
 		return NULL;
 	memset(c, 255, sizeof(*c));
-	text(c, ML, 12, title, black, -1);
+	text(c, ML, 8, title, black, -1);
+	for (int k = 0; note && *note && k < 2; k++) {	/* up to two lines */
+		char ln[160];
+		size_t len = strcspn(note, "\n");
+		snprintf(ln, sizeof(ln), "%.*s", (int)(len < sizeof(ln) ? len : sizeof(ln) - 1), note);
+		text(c, ML, 24 + 16 * k, ln, black, -1);
+		note += len + (note[len] == '\n');
+	}
+	for (int i = 0; i < xt->n; i++) {
+		double x = sx(xt->v[i], x0, x1);
+		line(c, x, MT, x, PH - MB, grey);
+		line(c, x, PH - MB, x, PH - MB + 4, black);
+		text(c, (int)x, PH - MB + 8, xt->label[i], black, 0);
+	}
+	for (int i = 0; i < yt->n; i++) {
+		double y = sy(yt->v[i], y0, y1);
+		line(c, ML, y, PW - MR, y, grey);
+		line(c, ML - 4, y, ML, y, black);
+		text(c, ML - 8, (int)y - 5, yt->label[i], black, 1);
+	}
 	line(c, ML, MT, PW - MR, MT, black);
 	line(c, ML, PH - MB, PW - MR, PH - MB, black);
 	line(c, ML, MT, ML, PH - MB, black);
 	line(c, PW - MR, MT, PW - MR, PH - MB, black);
-	char buf[32];
-	for (int i = 0; i <= 5; i++) {
-		double xv = x0 + (x1 - x0) * i / 5, yv = y0 + (y1 - y0) * i / 5;
-		snprintf(buf, sizeof(buf), "%.3g", xv);
-		text(c, (int)sx(xv, x0, x1), PH - MB + 6, buf, black, 0);
-		snprintf(buf, sizeof(buf), "%.3g", yv);
-		text(c, ML - 6, (int)sy(yv, y0, y1) - 5, buf, black, 1);
-	}
 	text(c, (ML + PW - MR) / 2, PH - 18, xl, black, 0);
-	text(c, 4, MT - 16, yl, black, -1);
+	text(c, 4, MT - 18, yl, black, -1);
 	return c;
 }
 
@@ -137,47 +152,63 @@ static int write_png(const char *path, struct canvas *c)
 int png_phase_plot(const char *path, const char *title, const double *t, const double *phase, int n,
 		   const double *tt, const double *tp, int nt, double target)
 {
-	if (n < 2)
+	if (n < 1)
 		return -1;
 	double x0 = t[0], x1 = t[n - 1] > t[0] ? t[n - 1] : t[0] + 1;
-	struct canvas *c = frame(title, "time (s)", "phase (rad)", x0, x1, 0, 2 * M_PI);
+	struct plot_ticks xt, yt;
+	plot_ticks_linear(&xt, x0, x1, plot_nice_step(x1 - x0, 10, 0));
+	plot_ticks_phase(&yt, "pi");
+	struct canvas *c = frame(title, NULL, "time (s)", "matched phase (rad)", x0, x1, &xt, 0, 2 * M_PI, &yt);
 	if (!c)
 		return -1;
-	if (isfinite(target))
-		for (int x = ML; x < PW - MR; x += 8)
-			line(c, x, sy(target, 0, 2 * M_PI), x + 3, sy(target, 0, 2 * M_PI), green);
 	for (int i = 1; i < n; i++)
 		if (isfinite(phase[i]) && isfinite(phase[i - 1]) && fabs(phase[i] - phase[i - 1]) < M_PI)
 			line(c, sx(t[i - 1], x0, x1), sy(phase[i - 1], 0, 2 * M_PI), sx(t[i], x0, x1),
 			     sy(phase[i], 0, 2 * M_PI), blue);
+	if (isfinite(target)) {
+		double y = sy(target, 0, 2 * M_PI);
+		for (int x = ML; x < PW - MR; x += 8)
+			line(c, x, y, x + 3, y, green);
+		char lab[64];
+		snprintf(lab, sizeof(lab), "target %.3f rad", target);
+		box(c, PW - MR - 8 - 8 * (int)strlen(lab), y < MT + 20 ? y + 3 : y - 15, PW - MR - 2,
+		    y < MT + 20 ? y + 15 : y - 3, white);
+		text(c, PW - MR - 4, y < MT + 20 ? (int)y + 4 : (int)y - 14, lab, green, 1);
+	}
 	for (int i = 0; i < nt; i++)
 		dot(c, sx(tt[i], x0, x1), sy(isfinite(tp[i]) ? tp[i] : target, 0, 2 * M_PI), 2.5, red);
-	text(c, PW - MR - 250, MT - 16, "(red: triggers  green: target)", black, -1);
+	text(c, PW - MR, MT - 18, "blue: matched phase   red: phase at triggers   green: target", black, 1);
 	int rc = write_png(path, c);
 	free(c);
 	return rc;
 }
 
-int png_histogram(const char *path, const char *title, const char *xlabel, const double *v, int n,
-		  double lo, double hi, int nb, double vline)
+int png_histogram(const char *path, const struct plot_hist *h)
 {
-	int mx, *cnt = plot_bin_counts(v, n, lo, hi, nb, &mx);
+	int mx, *cnt = plot_bin_counts(h->v, h->n, h->lo, h->hi, h->nbins, &mx);
 	if (!cnt)
 		return -1;
-	struct canvas *c = frame(title, xlabel, "count", lo, hi, 0, mx);
+	double ystep = plot_nice_step(mx, 6, 1), ymax = plot_nice_ceil(mx, ystep), lo = h->lo, hi = h->hi;
+	struct plot_ticks xt, yt;
+	plot_ticks_linear(&xt, lo, hi, plot_nice_step(hi - lo, 10, 0));
+	plot_ticks_linear(&yt, 0, ymax, ystep);
+	struct canvas *c = frame(h->title, h->note, h->xlabel, "count", lo, hi, &xt, 0, ymax, &yt);
 	if (!c) {
 		free(cnt);
 		return -1;
 	}
-	for (int b = 0; b < nb; b++) {
+	for (int b = 0; b < h->nbins; b++) {
 		if (!cnt[b])
 			continue;
-		double xa = sx(lo + (hi - lo) * b / nb, lo, hi), xb = sx(lo + (hi - lo) * (b + 1) / nb, lo, hi);
-		box(c, xa + 1, sy(cnt[b], 0, mx), xb - 1, sy(0, 0, mx) - 1, blue);
+		double xa = sx(lo + (hi - lo) * b / h->nbins, lo, hi), xb = sx(lo + (hi - lo) * (b + 1) / h->nbins, lo, hi);
+		box(c, xa + 1, sy(cnt[b], 0, ymax), xb - 1, sy(0, 0, ymax) - 1, blue);
 	}
-	if (isfinite(vline) && vline >= lo && vline <= hi)
-		line(c, sx(vline, lo, hi), MT, sx(vline, lo, hi), PH - MB, red);
-	(void)white;
+	if (isfinite(h->vline) && h->vline >= lo && h->vline <= hi) {
+		double x = sx(h->vline, lo, hi);
+		line(c, x, MT, x, PH - MB, red);
+		if (h->vlabel)
+			text(c, (int)x + 5, MT + 6, h->vlabel, red, -1);
+	}
 	int rc = write_png(path, c);
 	free(c);
 	free(cnt);

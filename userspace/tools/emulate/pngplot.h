@@ -2,9 +2,9 @@
 /* The same two plots as svgplot.h, rasterised and written as PNG (libpng). */
 #ifndef OGATE_PNGPLOT_H
 #define OGATE_PNGPLOT_H
+#include "plotbins.h"
 
 int png_phase_plot(const char *path, const char *title, const double *t, const double *phase, int n,
 		   const double *trig_t, const double *trig_phase, int ntrig, double target);
-int png_histogram(const char *path, const char *title, const char *xlabel, const double *v, int n,
-		  double lo, double hi, int nbins, double vline);
+int png_histogram(const char *path, const struct plot_hist *h);
 #endif

@@ -3,11 +3,11 @@
 #ifndef OGATE_SVGPLOT_H
 #define OGATE_SVGPLOT_H
 #include <stdio.h>
+#include "plotbins.h"
 
-/* Phase (wrapped, rad) against time with trigger markers (times, phases). */
+/* Phase (wrapped, rad) against time with trigger markers (times, phases) and the target phase
+ * (NAN: none) drawn and labelled. */
 int svg_phase_plot(FILE *f, const char *title, const double *t, const double *phase, int n,
 		   const double *trig_t, const double *trig_phase, int ntrig, double target);
-/* Histogram of values with nbins between lo and hi; vline drawn at vline if finite. */
-int svg_histogram(FILE *f, const char *title, const char *xlabel, const double *v, int n,
-		  double lo, double hi, int nbins, double vline);
+int svg_histogram(FILE *f, const struct plot_hist *h);
 #endif

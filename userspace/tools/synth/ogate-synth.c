@@ -13,9 +13,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ogate-synth --out PREFIX [options]\n"
-		"  --model blob|ref       cartoon heart (default) or time-warped real reference beat\n"
+		"  --model blob|ref|real  cartoon heart (default), time-warped recorded beat (--ref-tif), or a\n"
+		"                         generated stand-in for one (--size, --ref-period; no data needed)\n"
 		"  --ref-tif FILE         reference heartbeat TIFF (2 padding frames each side) for --model ref\n"
-		"  --ref-period P         period of --ref-tif in frames (34.282163)\n"
+		"  --ref-period P         period of --ref-tif (or of the real model's source beat) in frames (34.282163)\n"
 		"  --size N               blob model: N x N pixels (128)\n"
 		"  --fps F                frame rate (80)\n"
 		"  --n-frames N           frames (3200)\n"
@@ -108,16 +109,23 @@ int main(int argc, char **argv)
 				"size 16..4096; depth 8 or 16)\n");
 		return 2;
 	}
-	int is_ref = !strcmp(model, "ref");
+	int is_real = !strcmp(model, "real");
+	int is_ref = !strcmp(model, "ref") || is_real;
 	if (!is_ref && strcmp(model, "blob")) {
-		fprintf(stderr, "ogate-synth: --model: '%s' is not blob or ref\n", model);
+		fprintf(stderr, "ogate-synth: --model: '%s' is not blob, ref or real\n", model);
 		return 2;
 	}
 	int N = (int)nframes, H, W;
 	char err[512];
 	struct blob_heart blob = { 0 };
 	struct ref_heart ref = { 0 };
-	if (is_ref) {
+	if (is_real) {
+		H = W = (int)size;
+		if (ref_period < 6 || ref_period > 1000 || real_heart_init(&ref, H, W, ref_period, (uint64_t)seed)) {
+			fprintf(stderr, "ogate-synth: --model real: --ref-period must be 6..1000 frames (or out of memory)\n");
+			return 2;
+		}
+	} else if (is_ref) {
 		if (!ref_tif) {
 			fprintf(stderr, "ogate-synth: --model ref needs --ref-tif FILE\n");
 			return 2;
@@ -239,7 +247,7 @@ int main(int argc, char **argv)
 		   "\"drift\": %.9g, \"mod_amp\": %.9g, \"mod_period_s\": %.9g, \"psi0\": %.9g, \"T_run\": %.9g, "
 		   "\"noise\": %.9g, \"ts_jitter\": %.9g, \"xy_drift\": [%.9g, %.9g], \"seed\": %.0f, \"depth\": %.0f",
 		model, H, W, N, fps, period, drift, mod_amp, mod_period, psi0, law.t_run, noise, jitter, dy, dx, seed, depth);
-	if (is_ref) {
+	if (is_ref && !is_real) {
 		fprintf(f, ", \"ref_tif\": \"");
 		for (const char *p = ref_tif; *p; p++)
 			if (*p == '"' || *p == '\\')

@@ -17,11 +17,18 @@ struct ogate_prediction {
 	double wait_s;		/* time from the newest sample to the next target phase (s), >= 0 */
 };
 
-/* "linear" (ordinary least squares); NULL with errno = ENOENT for an unknown name. */
+/* "linear" (ordinary least squares over the fit window) or "kalman" (a filter on phase and
+ * rate fed every locked frame); NULL with errno = ENOENT for an unknown name. */
 struct ogate_predictor *ogate_predictor_create(const char *name);
 void ogate_predictor_destroy(struct ogate_predictor *p);
 const char *ogate_predictor_name(const struct ogate_predictor *p);
 void ogate_predictor_reset(struct ogate_predictor *p);
+/* Tuning of stateful predictors (kalman: rate noise relative to the rate per sqrt(s), phase
+ * noise in frames); ignored by the others. */
+void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
+/* Every locked frame: time (s, any origin, increasing) and unwrapped phase (rad). The linear
+ * predictor ignores it; the Kalman filter updates its state. */
+void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase);
 /* Fit n samples (t_s relative to any origin, unwrapped phase) and forecast when
  * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,

@@ -16,14 +16,18 @@ struct ogate_settings {
 	int agree_count;		/* reference.agree_count (5): estimates that must agree */
 	double agree_tolerance;		/* reference.agree_tolerance (0.03): relative to their median */
 	double min_period_frames;	/* reference.min_period_frames (6): shorter periods are refused */
-	int max_buffer_frames;		/* reference.max_buffer_frames (512) */
+	int max_buffer_frames;		/* reference.max_buffer_frames (1024) */
+	double max_buffer_mb;		/* reference.max_buffer_mb (256): pixel memory of the buffer */
 	int determine_row_step;		/* reference.row_step (0 = auto: 1 up to 256^2 pixels, then
 					 * pixels / 65536): rows compared while determining */
 	/* prediction */
 	int min_frames_for_fit;		/* prediction.min_frames_for_fit (3) */
 	int max_frames_for_fit;		/* prediction.max_frames_for_fit (32) */
 	double latency_s;		/* prediction.latency_s (0.015) */
-	char predictor[16];		/* prediction.predictor ("linear") */
+	char predictor[16];		/* prediction.predictor ("linear"): linear | kalman */
+	double kalman_rate_noise;	/* prediction.kalman_rate_noise (0.05): rate random walk, relative
+					 * to the rate, per sqrt(s) */
+	double kalman_phase_noise;	/* prediction.kalman_phase_noise (0.1): phase noise in frames */
 	/* trigger */
 	double next_frame_factor;	/* trigger.next_frame_factor (1.6): frame intervals the next
 					 * frame's prediction needs before it can be acted on */
@@ -38,6 +42,12 @@ struct ogate_settings {
 					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
 	double subpixel_gain;		/* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
+	int timestamp_positions;	/* sync.timestamp_positions (1): reference frames at the phase of their
+					 * timestamps (0 = of their index, as the reference system) */
+	int calibrate;			/* sync.calibrate (1): learn and remove each reference position's
+					 * systematic matching error (sync_calib.c) */
+	int subframe_steps;		/* sync.subframe_steps (1): sub-frame offset from the reference's own
+					 * adjacent-frame distances (0 = the reference's symmetric V fit) */
 	char sad_backend[16];		/* sync.sad_backend ("auto") */
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers;	/* refresh.after_triggers (0) */

@@ -35,6 +35,24 @@ struct ogate_sync_trigger {
 /* Non-blocking trigger sink: called from ogate_sync_process; must not wait. */
 typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_sync_trigger *t);
 
+/* Retrospective check of one trigger, made when the frames around its time have arrived:
+ * the phase reached at the trigger time (a line through 3 frames either side) minus the
+ * target. No ground truth needed; positive = late. */
+struct ogate_sync_qa {
+	int64_t trigger_time_ns;
+	double target_phase;		/* rad */
+	double phase_error;		/* rad, (-pi, pi] */
+	double error_s;			/* phase_error / measured rate */
+};
+
+/* Summary over every checked trigger since ogate_sync_new (for status and recordings). */
+struct ogate_sync_qa_stats {
+	uint64_t n;			/* triggers checked */
+	uint64_t unchecked;		/* triggers that could not be (gap, refresh or end) */
+	double mean_s, rms_s;		/* error in time */
+	double rms_rad;			/* error in phase (x 180/pi for degrees) */
+};
+
 struct ogate_sync_result {
 	enum ogate_sync_state state;
 	int has_phase;			/* phase fields valid (locked state) */
@@ -49,6 +67,8 @@ struct ogate_sync_result {
 	double wait_s;			/* predicted time to the next target phase */
 	int triggered;
 	struct ogate_sync_trigger trigger;
+	int has_qa;			/* an earlier trigger was checked on this frame */
+	struct ogate_sync_qa qa;
 };
 
 struct ogate_reference_info {
@@ -61,6 +81,16 @@ struct ogate_reference_info {
 	double target_u;		/* target position in unpadded frames */
 	double target_phase;		/* 2 pi target_u / P */
 	int barrier;			/* unpadded barrier frame */
+};
+
+/* State of the period determination, for status and summaries. */
+struct ogate_sync_determination {
+	double span_s;			/* buffer span now (starts at 1/min_heart_rate_hz) */
+	double longest_period_s;	/* about the longest period that span can find (0.7 x) */
+	int widened;			/* times the span was doubled because no period was seen */
+	int at_limit;			/* the memory bound is reached: no further widening */
+	int buffer_frames, max_frames;	/* frames held now; the bound */
+	double searching_s;		/* time since the (first) determination started */
 };
 
 struct ogate_sync;
@@ -83,6 +113,10 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase);
  * refresh is under way.
  */
 int ogate_sync_refresh(struct ogate_sync *s);
+/* Fill *d; returns 1 once a reference exists, else 0. */
+int ogate_sync_get_determination(const struct ogate_sync *s, struct ogate_sync_determination *d);
+/* Live phase-error summary (struct ogate_sync_qa_stats); always 0. */
+int ogate_sync_get_qa_stats(const struct ogate_sync *s, struct ogate_sync_qa_stats *st);
 /* Measured frame interval (median of recent intervals), 0 if unknown. */
 double ogate_sync_frame_interval(const struct ogate_sync *s);
 const char *ogate_sync_sad_backend(const struct ogate_sync *s);

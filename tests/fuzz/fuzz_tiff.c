@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer target: the multi-page TIFF stack reader (stack_load on a .tif file). */
+#include "fuzz_input.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_setup(".tif");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_stack(data, size);
+	return 0;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* Predictor plug-ins: the Kalman filter on (phase, rate) against the linear fit. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <math.h>
+#include <cmocka.h>
+#include "ogate/predictor.h"
+#include "ogate/analysis.h"
+
+#define RATE (2 * M_PI / 0.42)	/* rad/s */
+#define DT (1 / 80.0)
+
+static void feed(struct ogate_predictor *p, int i0, int n, double noise_amp)
+{
+	for (int i = i0; i < i0 + n; i++) {
+		double z = 0.3 + RATE * i * DT + noise_amp * ((i * 7919) % 13 - 6) / 6.0;
+		ogate_predictor_observe(p, i * DT, z);
+	}
+}
+
+static void kalman_predicts_a_steady_heart_exactly(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	assert_non_null(p);
+	assert_string_equal(ogate_predictor_name(p), "kalman");
+	struct ogate_prediction pr;
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), -EINVAL);	/* no data */
+	feed(p, 0, 200, 0);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
+	double now = 0.3 + RATE * 199 * DT;
+	assert_true(fabs(pr.rate - RATE) < 1e-9 * RATE);
+	assert_true(fabs(pr.phase_now - now) < 1e-9);
+	double want = ogate_wrap_2pi(1.0 - now) / RATE;
+	assert_true(fabs(pr.wait_s - want) < 1e-9);
+	ogate_predictor_destroy(p);
+}
+
+/* A wild phase estimate (a mismatch, half a beat off) is rejected: the forecast does not move */
+static void kalman_rejects_an_outlier(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_prediction a, b;
+	feed(p, 0, 200, 0.01);
+	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + M_PI);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
+	assert_true(fabs(a.phase_now - (0.3 + RATE * 200 * DT)) < 0.02);
+	/* the linear fit through the same window is pulled by it */
+	struct ogate_predictor *l = ogate_predictor_create("linear");
+	double t[8], ph[8];
+	for (int i = 0; i < 8; i++) {
+		t[i] = (193 + i) * DT;
+		ph[i] = 0.3 + RATE * t[i] + (i == 7 ? M_PI : 0);
+	}
+	assert_int_equal(ogate_predictor_predict(l, t, ph, 8, 1.0, &b), 0);
+	assert_true(fabs(b.phase_now - (0.3 + RATE * 200 * DT)) > 1.0);
+	ogate_predictor_destroy(l);
+	ogate_predictor_destroy(p);
+}
+
+/* Across a gap of 10 frames the rate is carried: the first frame after it is predicted */
+static void kalman_carries_the_rate_across_a_gap(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_prediction pr;
+	feed(p, 0, 100, 0);
+	feed(p, 110, 1, 0);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
+	assert_true(fabs(pr.phase_now - (0.3 + RATE * 110 * DT)) < 1e-6);
+	assert_true(fabs(pr.rate - RATE) < 1e-6 * RATE);
+	/* reset forgets it */
+	ogate_predictor_reset(p);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), -EINVAL);
+	ogate_predictor_destroy(p);
+}
+
+static void unknown_predictor_is_refused(void **state)
+{
+	(void)state;
+	assert_null(ogate_predictor_create("bogus"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kalman_predicts_a_steady_heart_exactly),
+		cmocka_unit_test(kalman_rejects_an_outlier),
+		cmocka_unit_test(kalman_carries_the_rate_across_a_gap),
+		cmocka_unit_test(unknown_predictor_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kalman predictor on (phase, rate), the approach of the reference system's successor, made
+ * independent of the heart period and frame rate: every noise is scaled by the current rate,
+ *   measurement noise  sigma_z = kalman_phase_noise_frames x (rate x frame interval)  [rad]
+ *   process noise      a random walk of the rate of kalman_rate_noise x rate per sqrt(s)
+ * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps. It sees every
+ * locked frame (ogate_predictor_observe), carries the rate across gaps (the state is simply
+ * propagated over the longer interval) and rejects phase estimates whose innovation is beyond
+ * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
+ * refresh, a big jump) and restart it from the next two observations.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include "predictor_private.h"
+
+#define KF_GATE 4.0
+#define KF_RESTART 3
+
+struct kalman {
+	struct ogate_predictor base;
+	double kappa, sigma_f;		/* settings */
+	int n;				/* observations taken in (0, 1: initialising) */
+	double t, x0, x1;		/* time of the state (s), phase (rad), rate (rad/s) */
+	double p00, p01, p11;		/* covariance */
+	double dt_med;			/* running frame interval (s) */
+	double t_first, z_first;
+	int rejects;
+};
+
+static struct ogate_predictor *kalman_create(void)
+{
+	struct kalman *k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->base.ops = &ogate_predictor_kalman_ops;
+	k->kappa = 0.05;
+	k->sigma_f = 0.1;
+	return &k->base;
+}
+
+static void kalman_destroy(struct ogate_predictor *p) { free(p); }
+
+static void kalman_reset(struct ogate_predictor *p)
+{
+	struct kalman *k = (struct kalman *)p;
+	k->n = 0;
+	k->rejects = 0;
+	k->dt_med = 0;
+}
+
+static void kalman_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames)
+{
+	struct kalman *k = (struct kalman *)p;
+	k->kappa = rate_noise;
+	k->sigma_f = phase_noise_frames;
+}
+
+static void kalman_observe(struct ogate_predictor *p, double t, double z)
+{
+	struct kalman *k = (struct kalman *)p;
+	if (k->n == 0) {
+		k->t_first = t;
+		k->z_first = z;
+		k->n = 1;
+		return;
+	}
+	double dt = t - (k->n == 1 ? k->t_first : k->t);
+	if (!(dt > 0))
+		return;
+	k->dt_med = k->dt_med > 0 ? (dt < 3 * k->dt_med ? 0.9 * k->dt_med + 0.1 * dt : k->dt_med) : dt;
+	if (k->n == 1) {
+		double rate = (z - k->z_first) / dt;
+		if (!(rate > 0)) {	/* no forward motion yet: start again from here */
+			k->t_first = t;
+			k->z_first = z;
+			return;
+		}
+		double r = k->sigma_f * rate * dt;
+		k->t = t;
+		k->x0 = z;
+		k->x1 = rate;
+		k->p00 = r * r;
+		k->p01 = r * r / dt;
+		k->p11 = 2 * r * r / (dt * dt);
+		k->n = 2;
+		return;
+	}
+	/* predict over dt */
+	double w = k->x1 > 0 ? k->x1 : 0;
+	double q = (k->kappa * w) * (k->kappa * w);
+	double x0 = k->x0 + k->x1 * dt;
+	double p00 = k->p00 + 2 * dt * k->p01 + dt * dt * k->p11 + q * dt * dt * dt / 3;
+	double p01 = k->p01 + dt * k->p11 + q * dt * dt / 2;
+	double p11 = k->p11 + q * dt;
+	double sz = k->sigma_f * w * k->dt_med, R = sz * sz;
+	double nu = z - x0, S = p00 + R;
+	k->t = t;
+	if (nu * nu > KF_GATE * KF_GATE * S) {	/* an outlier: keep the prediction */
+		k->x0 = x0;
+		k->p00 = p00;
+		k->p01 = p01;
+		k->p11 = p11;
+		if (++k->rejects >= KF_RESTART) {
+			k->n = 0;
+			k->rejects = 0;
+			kalman_observe(p, t, z);
+		}
+		return;
+	}
+	k->rejects = 0;
+	double g0 = p00 / S, g1 = p01 / S;
+	k->x0 = x0 + g0 * nu;
+	k->x1 = k->x1 + g1 * nu;
+	k->p00 = (1 - g0) * p00;
+	k->p01 = (1 - g0) * p01;
+	k->p11 = p11 - g1 * p01;
+	k->n++;
+}
+
+static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi, size_t n,
+			  double target, struct ogate_prediction *out)
+{
+	struct kalman *k = (struct kalman *)p;
+	(void)t;
+	(void)phi;
+	(void)n;
+	if (k->n < 4 || !(k->x1 > 0))
+		return -EINVAL;	/* not converged yet */
+	out->rate = k->x1;
+	out->phase_now = k->x0;
+	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);
+}
+
+const struct ogate_predictor_ops ogate_predictor_kalman_ops = {
+	.name = "kalman",
+	.create = kalman_create,
+	.destroy = kalman_destroy,
+	.reset = kalman_reset,
+	.configure = kalman_configure,
+	.observe = kalman_observe,
+	.predict = kalman_predict,
+};

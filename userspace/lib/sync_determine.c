@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* Period determination: rolling buffer with stored SAD rows, period scan, acceptance by agreement, refinement and reference extraction (pointer swaps). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_private.h"
+
+static struct ogate_frame *buf_at(struct ogate_sync *s, int i)
+{
+	return s->buf[(s->head + i) % s->cap];
+}
+
+void sync_buffer_reset(struct ogate_sync *s)
+{
+	s->count = 0;
+	s->head = 0;
+	s->phist_n = 0;
+	s->phist_pos = 0;
+}
+
+int sync_cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Accept when the last k estimates all lie within tolerance of their median. */
+static int estimates_agree(const double *v, int n, int k, double tol, double *scratch, double *median)
+{
+	if (n < k)
+		return 0;
+	memcpy(scratch, v, sizeof(double) * (size_t)k);
+	qsort(scratch, (size_t)k, sizeof(double), sync_cmp_dbl);
+	double med = k & 1 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+	if (scratch[0] < med * (1 - tol) || scratch[k - 1] > med * (1 + tol))
+		return 0;
+	*median = med;
+	return 1;
+}
+
+static int period_agrees(struct ogate_sync *s, double *median)
+{
+	return estimates_agree(s->phist, s->phist_n, s->set.agree_count, s->set.agree_tolerance, s->scratch, median);
+}
+
+/*
+ * Refine an accepted period with the SAD rows every buffered frame computed on arrival (no
+ * new SADs): each frame's sub-frame minimum near lag P, averaged over all buffered frames.
+ * A single scan's V fit is biased by the phase of the newest frame (a flat diastolic valley
+ * versus a sharp systolic one); the average over a whole beat's worth of phases is not.
+ */
+static double refine_period(const struct ogate_sync *s, double P0)
+{
+	int c = (int)lround(P0);
+	double sum = 0;
+	int cnt = 0;
+	for (int i = 0; i < s->count; i++) {
+		int slot = (s->head + i) % s->cap, depth = s->depth[slot];
+		if (depth < c + 3)
+			continue;
+		const double *row = s->rows + (size_t)slot * s->cap - 1;	/* row[d], d >= 1 */
+		int b = c - 2;
+		for (int d = c - 1; d <= c + 2; d++)
+			if (row[d] < row[b])
+				b = d;
+		if (b == c - 2 || b == c + 2 || b < 2)
+			continue;
+		sum += b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
+		cnt++;
+	}
+	if (cnt < 3)
+		return P0;
+	double P = sum / cnt;
+	return fabs(P - P0) < 0.1 * P0 ? P : P0;
+}
+
+/* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
+ * and run the target/barrier heuristic on the stored successive-frame SADs. */
+void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
+{
+	struct seq *q = &s->sq[k];
+	int n = s->count;
+	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	int first = n - 1 - L;		/* buffer index of padded reference frame 0 */
+	/* successive-frame deltas of the unpadded frames (and the first padding frame) */
+	int N = L - 2 * OGATE_NE;
+	double *delta = s->diffs;	/* reuse: diffs are not needed any more */
+	for (int i = 0; i < N; i++)
+		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
+	for (int j = 0; j < L; j++) {
+		int slot = (s->head + first + j) % s->cap;
+		struct ogate_frame *tmp = q->f[j];
+		q->f[j] = s->buf[slot];
+		s->buf[slot] = tmp;
+	}
+	q->L = L;
+	q->have_adj = 0;
+	memset(&q->info, 0, sizeof(q->info));
+	q->info.period_frames = P;
+	q->info.length = L;
+	q->info.first_seq = q->f[OGATE_NE]->meta.sequence;
+	q->info.first_ns = q->f[OGATE_NE]->meta.timestamp_ns;
+	q->info.established_seq = seq;
+	double tu;
+	int barrier;
+	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
+	q->info.barrier = barrier;
+	q->info.target_u = tu;
+	sync_reference_steps(s, q);
+	if (s->set.timestamp_positions) {
+		int64_t t[L];
+		for (int j = 0; j < L; j++)
+			t[j] = q->f[j]->meta.timestamp_ns;
+		ogate_reference_positions(t, (size_t)L, q->pos);
+	} else {
+		for (int j = 0; j < L; j++)
+			q->pos[j] = j - OGATE_NE;
+	}
+	sync_buffer_reset(s);
+}
+
+/*
+ * No period in the buffer for 1.5 spans: the heart may be slower than the buffer can hold
+ * (a period needs ~1.4 of them in it), so double the span, up to the memory bound: the
+ * buffer's frame capacity (reference.max_buffer_frames) and reference.max_buffer_mb of
+ * pixels. Each step, and reaching the bound, is logged once and visible through
+ * ogate_sync_get_determination().
+ */
+static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
+{
+	int64_t now = f->meta.timestamp_ns;
+	if (s->det_at_limit || n < 2 || (double)(now - s->det_found_ns) < 1.5 * (double)s->span_ns)
+		return;
+	double ivl = (double)(now - buf_at(s, 0)->meta.timestamp_ns) * 1e-9 / n;
+	int bound = sync_buffer_bound(s);
+	double limit_s = ivl * (bound - 1);
+	double cur = (double)s->span_ns * 1e-9;
+	s->det_found_ns = now;
+	if (cur >= limit_s * 0.999) {
+		s->det_at_limit = 1;
+		fprintf(stderr, "ogate: no heart period found in a %.1f s buffer (%d frames, the memory bound: "
+				"reference.max_buffer_frames, reference.max_buffer_mb); periods longer than ~%.1f s "
+				"cannot be learnt at this frame rate and size\n", limit_s, bound, 0.7 * limit_s);
+		return;
+	}
+	if (s->count < (int)(0.9 * cur / ivl))
+		return;	/* not filled yet (a gap emptied it) */
+	double next = 2 * cur < limit_s ? 2 * cur : limit_s;
+	s->span_ns = (int64_t)(next * 1e9);
+	s->det_widened++;
+	fprintf(stderr, "ogate: no heart period found in the last %.1f s: widening the determination buffer "
+			"from %.1f s to %.1f s (periods up to ~%.1f s)\n", 1.5 * cur, cur, next, 0.7 * next);
+}
+
+/* Frames the determination buffer may hold: its capacity and the pixel-memory bound. */
+int sync_buffer_bound(const struct ogate_sync *s)
+{
+	double bytes = (double)s->w * s->h * (double)ogate_pixfmt_bytes(s->fmt);
+	double by_mem = s->set.max_buffer_mb * 1048576.0 / (bytes > 0 ? bytes : 1);
+	return by_mem < s->cap ? (int)by_mem : s->cap;
+}
+
+/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
+ * accepted, 0 if not (yet), < 0 on error. */
+int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
+{
+	if (gap)
+		sync_buffer_reset(s);	/* the buffer must hold consecutive frames */
+	if (s->count >= sync_buffer_bound(s)) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int slot = (s->head + s->count) % s->cap;
+	if (!s->buf[slot]) {
+		s->buf[slot] = ogate_frame_new(s->fmt, s->w, s->h);
+		if (!s->buf[slot])
+			return -ENOMEM;
+	}
+	ogate_frame_copy(s->buf[slot], f);
+	s->count++;
+	int64_t span = s->span_ns;
+	if (!s->det_have_start) {
+		s->det_have_start = 1;
+		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
+	}
+	while (s->count > 1 && f->meta.timestamp_ns - buf_at(s, 0)->meta.timestamp_ns > span) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int n = s->count - 1;	/* past frames */
+	if (n < 1)
+		return 0;
+	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
+	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
+	int r = s->set.determine_row_step > 0 ? s->set.determine_row_step
+					      : (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int hr = (s->h + r - 1) / r;
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int i = 0; i < n; i++)
+			s->rp[i] = buf_at(s, i)->pixels;
+		ogate_sad_u8_multi(s->sad, f->pixels, f->stride * r, s->rp, (size_t)n, buf_at(s, 0)->stride * r, s->w,
+				   hr, s->sad_out);
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = (double)s->sad_out[i];
+	} else {
+		for (int i = 0; i < n; i++) {
+			const struct ogate_frame *b = buf_at(s, i);
+			s->diffs[i] = (double)s->sad->u16(f->pixels, f->stride * r, b->pixels, b->stride * r, s->w, hr);
+		}
+	}
+	s->prevsad[slot] = s->diffs[n - 1];
+	double *row = s->rows + (size_t)slot * s->cap;
+	for (int d = 1; d <= n; d++)
+		row[d - 1] = s->diffs[n - d];
+	s->depth[slot] = n;
+	double P = ogate_period_scan(s->diffs, (size_t)n, s->set.min_period, s->set.lower_threshold,
+				     s->set.upper_threshold);
+	if (P == -1) {
+		widen(s, f, n);
+		return 0;
+	}
+	s->det_found_ns = f->meta.timestamp_ns;
+	s->phist[s->phist_pos] = P;
+	s->phist_pos = (s->phist_pos + 1) % s->set.agree_count;
+	if (s->phist_n < s->set.agree_count)
+		s->phist_n++;
+	double med;
+	if (P <= s->set.min_period_frames || !period_agrees(s, &med))
+		return 0;
+	P = refine_period(s, P);
+	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	if (L > n || L > s->ref_cap)
+		return 0;
+	*P_out = P;
+	return 1;
+}
+
+/* First reference: establish and use at once. */
+int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+{
+	double P;
+	int rc = sync_determine(s, f, gap, &P);
+	if (rc <= 0)
+		return rc;
+	sync_establish_seq(s, 0, P, f->meta.sequence);
+	double tu = s->sq[0].info.target_u;
+	if (s->set.target_frame >= 0)
+		tu = s->set.target_frame;
+	else if (s->set.target_phase >= 0)
+		tu = ogate_ref_index(s->sq[0].pos, (size_t)s->sq[0].L, s->set.target_phase * P / (2 * M_PI)) - OGATE_NE;
+	s->g_cur = 0;
+	sync_make_current(s, 0, tu);
+	s->target0 = s->info.target_u;
+	s->P0 = P;
+	s->barrier0 = s->info.barrier;
+	if (!sync_grow((void **)&s->xabs, &s->xabs_cap, 1, sizeof(double)))
+		s->xabs[0] = 0;
+	r->established = 1;
+	return 0;
+}

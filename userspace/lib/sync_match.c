@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* Phase matching: SAD against the padded reference (integer drift by cropping, the sub-pixel part by resampling), sub-frame V fit, drift tracking. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_private.h"
+#include "resample.h"
+
+/* SAD of a w x h window at (ax, ay) in a and (bx, by) in b */
+static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
+		      const struct ogate_frame *b, int bx, int by, int w, int h)
+{
+	if (w <= 0 || h <= 0)
+		return 0;
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)s->sad->u8((const uint8_t *)ogate_frame_row(a, ay) + ax, a->stride,
+					  (const uint8_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+	return (double)s->sad->u16((const uint16_t *)ogate_frame_row(a, ay) + ax, a->stride,
+				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+}
+
+/*
+ * v[k] = SAD of M[inset : H-inset, inset : W-inset] against the frame window moved by candidate
+ * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
+ * reference's get_drift_estimate). -1 if the windows would be too small.
+ */
+static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const struct ogate_frame *f,
+			const int (*cand)[2], int nc, double *v)
+{
+	int H = s->h, W = s->w, inset = 0;
+	for (int k = 0; k < nc; k++)
+		for (int c = 0; c < 2; c++)
+			inset = abs(cand[k][c]) > inset ? abs(cand[k][c]) : inset;
+	if (2 * inset + 8 > H || 2 * inset + 8 > W || nc > DRIFT_MAXC)
+		return -1;
+	for (int k = 0; k < nc; k++) {
+		int cx = cand[k][0], cy = cand[k][1];
+		if (s->fmt == OGATE_PIX_U8)
+			s->rp[k] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
+		else
+			v[k] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+	}
+	if (s->fmt == OGATE_PIX_U8) {
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp,
+				   (size_t)nc, f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
+		for (int k = 0; k < nc; k++)
+			v[k] = (double)s->sad_out[k];
+	}
+	return 0;
+}
+
+/* Optional coarse search on the first frame after a reference is established:
+ * drift in range(-r, r+1, 3)^2 against every reference frame; first minimum wins. */
+void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r)
+{
+	int cand[DRIFT_MAXC][2], nc = 0;
+	for (int a = -r; a <= r; a += 3)
+		for (int c = -r; c <= r; c += 3)
+			if (nc < DRIFT_MAXC) {
+				cand[nc][0] = a;
+				cand[nc][1] = c;
+				nc++;
+			}
+	double v[DRIFT_MAXC], best = -1;
+	for (int j = 0; j < s->L; j++) {
+		if (drift_scores(s, s->ref[j], f, (const int(*)[2])cand, nc, v))
+			return;
+		for (int k = 0; k < nc; k++)
+			if (best < 0 || v[k] < best) {
+				best = v[k];
+				s->dx = cand[k][0];
+				s->dy = cand[k][1];
+			}
+	}
+}
+
+/* S[idx[k]] = SAD of the (cropped) frame against reference frame idx[k] */
+static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx, int ry, int nw,
+		     int nh, const int *idx, int n)
+{
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int k = 0; k < n; k++)
+			s->rp[k] = (const uint8_t *)ogate_frame_row(s->ref[idx[k]], ry) + rx;
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, s->rp, (size_t)n,
+				   s->ref[0]->stride, nw, nh, s->sad_out);
+		for (int k = 0; k < n; k++)
+			s->S[idx[k]] = (double)s->sad_out[k];
+	} else {
+		for (int k = 0; k < n; k++)
+			s->S[idx[k]] = sad_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
+	}
+}
+
+/* q->step from full-frame SADs between frames one and two apart (2L SADs, once per reference) */
+void sync_reference_steps(struct ogate_sync *s, struct seq *q)
+{
+	int L = q->L;
+	double *adj = malloc(sizeof(double) * 3 * (size_t)L);
+	if (!adj) {
+		memset(q->step, 0, sizeof(double) * (size_t)L);	/* 0: the V fit is used */
+		return;
+	}
+	double *skip = adj + L, *scratch = skip + L;
+	for (int j = 0; j + 1 < L; j++)
+		adj[j] = sad_win(s, q->f[j], 0, 0, q->f[j + 1], 0, 0, s->w, s->h);
+	for (int j = 0; j + 2 < L; j++)
+		skip[j] = sad_win(s, q->f[j], 0, 0, q->f[j + 2], 0, 0, s->w, s->h);
+	ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	free(adj);
+}
+
+void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
+{
+	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
+	const struct ogate_frame *f = f0;
+	if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
+		if (!s->shifted)
+			s->shifted = ogate_frame_new(s->fmt, s->w, s->h);
+		if (s->shifted) {
+			ogate_resample_subpixel(s->shifted, f0, s->fdx, s->fdy);
+			f = s->shifted;
+			r->sub_dx = s->fdx;
+			r->sub_dy = s->fdy;
+		}
+	}
+	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
+	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
+	double P = s->info.period_frames;
+	int K = s->set.search_window, n = 0;
+	/* windowed search around the position expected from the previous frame; a full search
+	 * after a gap, on every 8th frame and whenever the window cannot vouch for its minimum */
+	int windowed = K > 0 && s->have_expect && (s->frames_since_ref & 7) != 0;
+	for (int j = 0; j < s->L; j++) {
+		double d = fabs(fmod((j - OGATE_NE) - s->expect_u, P));
+		d = fmin(d, P - d);
+		if (!windowed || d <= K)
+			s->sel[n++] = j;
+		s->S[j] = HUGE_VAL;
+	}
+	size_t b;
+	int best;
+	for (;;) {
+		ref_sads(s, f, fx, fy, rx, ry, nw, nh, s->sel, n);
+		best = 0;	/* over every frame computed so far (both passes) */
+		for (int j = 1; j < s->L; j++)
+			if (s->S[j] < s->S[best])
+				best = j;
+		r->phase = ogate_subframe_phase(s->S, (size_t)s->L, P, &b);
+		int ok = s->S[b] != HUGE_VAL && (b == 0 || s->S[b - 1] != HUGE_VAL) &&
+			 ((int)b == s->L - 1 || s->S[b + 1] != HUGE_VAL) && (int)b == best;
+		if (!windowed || ok)
+			break;
+		windowed = 0;	/* fall back to the full search */
+		n = 0;
+		for (int j = 0; j < s->L; j++)
+			if (s->S[j] == HUGE_VAL)
+				s->sel[n++] = j;
+	}
+	s->full_searches += !windowed;
+	if (b >= 1 && (int)b + 1 < s->L) {
+		double x;
+		if (s->set.subframe_steps) {
+			/* steps were measured on whole frames; the SADs cover the drift-cropped window */
+			double a = (double)nw * nh / ((double)W * H);
+			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1], a * s->step[b]);
+		} else {
+			x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
+		}
+		r->phase = ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
+	}
+	r->sad_argmin = best;
+	r->dx = dx;
+	r->dy = dy;
+	if (!s->set.track_drift)
+		return;
+	f = f0;
+	/* drift: +-1 px per frame against the best-matching reference frame, ties keep the drift */
+	const struct ogate_frame *M = s->ref[best];
+	static const int order[3] = { 0, -1, 1 };
+	int cand[9][2];
+	for (int a = 0; a < 3; a++)
+		for (int c = 0; c < 3; c++) {
+			cand[a * 3 + c][0] = dx + order[a];
+			cand[a * 3 + c][1] = dy + order[c];
+		}
+	double v[9];
+	if (drift_scores(s, M, f, cand, 9, v))
+		return;
+	int bk = 0;	/* first minimum in candidate order: ties keep the current drift */
+	for (int k = 1; k < 9; k++)
+		if (v[k] < v[bk])
+			bk = k;
+	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
+	if (s->set.subpixel_drift) {
+		if (bk == 0) {	/* V fit across the candidates: the sub-pixel part of the drift */
+			double mr = ogate_vfit(v[3], v[0], v[6]).x, mc = ogate_vfit(v[1], v[0], v[2]).x;
+			double g = s->set.subpixel_gain;
+			s->fdx += g * (fmax(-0.5, fmin(0.5, mr)) - s->fdx);
+			s->fdy += g * (fmax(-0.5, fmin(0.5, mc)) - s->fdy);
+		} else {	/* the integer part moved: keep the total drift continuous */
+			s->fdx = fmax(-1, fmin(1, s->fdx - (bdx - dx)));
+			s->fdy = fmax(-1, fmin(1, s->fdy - (bdy - dy)));
+		}
+	}
+	s->dx = bdx;
+	s->dy = bdy;
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* Frame timing (measured interval, gaps), the fit window back to the barrier, prediction and the trigger decision. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_private.h"
+
+double ogate_sync_frame_interval(const struct ogate_sync *s)
+{
+	if (!s->ivl_n)
+		return 0;
+	double v[IVL_N];
+	memcpy(v, s->ivl, sizeof(double) * (size_t)s->ivl_n);
+	qsort(v, (size_t)s->ivl_n, sizeof(double), sync_cmp_dbl);
+	return s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]);
+}
+
+/* Check that time and sequence advance, detect a gap (a sequence jump, or an interval longer
+ * than gap_factor x the measured one) and update the measured interval. 0 or -EINVAL. */
+int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap)
+{
+	int g = 0;
+	if (s->have_last) {
+		int64_t dt = f->meta.timestamp_ns - s->last_ns;
+		if (dt <= 0 || f->meta.sequence <= s->last_seq) {
+			fprintf(stderr, "ogate: frame %llu: timestamp or sequence does not advance\n",
+				(unsigned long long)f->meta.sequence);
+			return -EINVAL;
+		}
+		double ivl = ogate_sync_frame_interval(s);
+		if (f->meta.sequence != s->last_seq + 1)
+			g = 1;
+		else if (ivl > 0 && (double)dt * 1e-9 > s->set.gap_factor * ivl && s->ivl_n >= 3)
+			g = 1;
+		if (f->meta.sequence == s->last_seq + 1 && !g) {
+			s->ivl[s->ivl_pos] = (double)dt * 1e-9;
+			s->ivl_pos = (s->ivl_pos + 1) % IVL_N;
+			if (s->ivl_n < IVL_N)
+				s->ivl_n++;
+		}
+	}
+	s->have_last = 1;
+	s->last_ns = f->meta.timestamp_ns;
+	s->last_seq = f->meta.sequence;
+	*gap = g;
+	return 0;
+}
+
+static double seconds(const struct ogate_sync *s, int64_t ns) { return (double)(ns - s->t0_ns) * 1e-9; }
+
+const struct hist *sync_hist_at(const struct ogate_sync *s, int back)
+{
+	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
+}
+
+void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+{
+	const struct ogate_settings *st = &s->set;
+	double P = s->info.period_frames;
+	double phi_b = 2 * M_PI * s->info.barrier / P;
+	double since = ogate_wrap_2pi(r->phase - phi_b);	/* phase travelled since the barrier */
+	double unw_b = r->unwrapped - since - 1e-9;
+	int n = 0, reached = 0;
+	while (n < s->hn && n < st->max_frames_for_fit) {
+		const struct hist *e = sync_hist_at(s, n);
+		if (e->ref_id != s->info.id)
+			break;
+		if (n >= st->min_frames_for_fit && e->unw < unw_b) {
+			reached = 1;
+			break;
+		}
+		n++;
+		if (e->gap_before)
+			break;	/* the fit never spans a gap */
+	}
+	if (n == st->max_frames_for_fit)
+		reached = 1;
+	if (!reached || n < st->min_frames_for_fit)
+		return;
+	int64_t tl = f->meta.timestamp_ns;
+	for (int i = 0; i < n; i++) {
+		const struct hist *e = sync_hist_at(s, n - 1 - i);
+		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
+		s->fit_p[i] = e->unw;
+	}
+	struct ogate_prediction pr;
+	if (ogate_predictor_predict(s->pred, s->fit_t, s->fit_p, (size_t)n, s->info.target_phase, &pr))
+		return;
+	r->has_prediction = 1;
+	double wait = pr.wait_s;
+	r->wait_s = wait;
+	if (!(wait > 0))
+		return;
+	double t = seconds(s, tl);
+	double ivl = ogate_sync_frame_interval(s);
+	double recent = s->recent_trigger_s;
+	int reason = ogate_trigger_decide(t, &wait, ivl, 2 * M_PI / pr.rate, st->latency_s,
+					  st->next_frame_factor, &recent);
+	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
+		return;
+	int64_t when = tl + (int64_t)llround(wait * 1e9);
+	if (s->have_sent && (double)(when - s->last_sent_ns) * 1e-9 < st->min_time_between_s)
+		return;
+	s->recent_trigger_s = recent;
+	s->last_sent_ns = when;
+	s->have_sent = 1;
+	r->triggered = 1;
+	r->trigger = (struct ogate_sync_trigger){
+		.time_ns = when,
+		.decided_at_ns = tl,
+		.decided_at_seq = f->meta.sequence,
+		.target_phase = s->info.target_phase,
+		.period_s = 2 * M_PI / pr.rate,
+		.ref_id = s->info.id,
+		.ref_first_seq = s->info.first_seq,
+		.ref_period_frames = s->info.period_frames,
+		.target_u = s->info.target_u,
+		.reason = reason,
+	};
+	sync_qa_add(s, &r->trigger);
+	if (s->sink)
+		s->sink(s->sink_ctx, &r->trigger);
+}
