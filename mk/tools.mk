@@ -41,3 +41,6 @@ install-tools: $(BIN)/ogate-synth $(BIN)/ogate-emulate
 stage-install: $(BIN)/ogate-stage
 	install -D -m 0755 $(BIN)/ogate-stage $(DESTDIR)$(PREFIX)/bin/ogate-stage
 	install -D -m 0644 man/ogate-stage.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-stage.1
+
+# every program's --version against VERSION, and ogate.pc (tests/userspace/tools)
+tests/userspace/tools/test_version.sh: $(PROGRAMS)

@@ -13,6 +13,7 @@
 
 #include "control-client.h"
 #include "numparse.h"
+#include "ogate-version.h"
 
 #define DEFAULT_SOCKET	"/run/ogate/ogated.sock"
 #define REPLY_MAX	(64 * 1024 + 1)
@@ -42,13 +43,14 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 
 	if (!sock || !*sock)
 		sock = DEFAULT_SOCKET;
 	/* "+": options end at the command, so "ogate-client target -1.2" works */
-	while ((opt = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:t:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -62,6 +64,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ogate-client %s\n", OGATE_VERSION);
 			return 0;
 		default:
 			usage(stderr);

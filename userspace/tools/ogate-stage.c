@@ -12,6 +12,7 @@
 
 #include "numparse.h"
 #include "ogate/stage.h"
+#include "ogate-version.h"
 
 static int verbose;
 
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 "  -n, --no-wait            do not wait for the end of home/move commands\n"
 "  -v, --verbose            log informational messages\n"
 "  -h, --help\n"
+"  -V, --version\n"
 "Commands (run in order; positions in micrometres):\n"
 "  home  move UM  move-rel UM  position  status  stop  wait\n");
 }
@@ -115,6 +117,7 @@ int main(int argc, char **argv)
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ogate_stage_opts o;
@@ -125,7 +128,7 @@ int main(int argc, char **argv)
 
 	ogate_stage_opts_init(&o);
 	o.log = log_stderr;
-	while ((c = getopt_long(argc, argv, "+d:p:a:b:x:u:t:T:nvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:p:a:b:x:u:t:T:nvhV", longopts, NULL)) != -1) {
 		int bad = 0;
 
 		switch (c) {
@@ -150,6 +153,7 @@ int main(int argc, char **argv)
 		case 'n': wait = false; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogate-stage %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 		if (bad) {

@@ -25,6 +25,7 @@
 #include "ogate.h"
 #include "clock-util.h"
 #include "stats-util.h"
+#include "ogate-version.h"
 
 static const char *dev_path = "/dev/ogate0";
 static bool machine;	/* --machine: key=value event lines */
@@ -584,6 +585,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ogatectl [-d DEVICE] [--machine] COMMAND [ARGS]\n"
+		"       ogatectl --help | --version\n"
 		"  info                         lines, names, queue depth, clock\n"
 		"  stats [--reset]              device counters and lateness histogram\n"
 		"  events [COUNT]               stream events, one per line\n"
@@ -604,16 +606,18 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "machine", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+d:mh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:mhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev_path = optarg; break;
 		case 'm': machine = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogatectl %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -3,7 +3,7 @@
  * ogate-camtest - capture frames through the libcamera source (ogate_libcamera.h)
  * and print per-frame sequence, timestamp and mean luma, then a summary.
  *
- *   ogate-camtest -l
+ *   ogate-camtest -l | -h | -V
  *   ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]
  *                 [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]
  *
@@ -11,6 +11,7 @@
  * numbers and timestamps, 1 otherwise, 2 on a usage or setup error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "clock-util.h"
 #include "ogate_libcamera.h"
+#include "ogate-version.h"
 
 static double mean_luma(const struct ogate_lc_frame *f)
 {
@@ -59,9 +61,9 @@ static int parse_format(const char *s, enum ogate_lc_format *fmt)
 	return -EINVAL;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: ogate-camtest -l\n"
+	fprintf(f, "usage: ogate-camtest -l | -h, --help | -V, --version\n"
 		"       ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]\n"
 		"                     [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]\n");
 }
@@ -72,9 +74,20 @@ int main(int argc, char **argv)
 	const char *id = NULL;
 	long frames = 100;
 	int quiet = 0, opt;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 
-	while ((opt = getopt(argc, argv, "lc:s:f:r:e:g:n:aqh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "lc:s:f:r:e:g:n:aqhV", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ogate-camtest %s\n", OGATE_VERSION);
+			return 0;
 		case 'l':
 			return list_cameras();
 		case 'c':
@@ -82,13 +95,13 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &cfg.width, &cfg.height) != 2) {
-				usage();
+				usage(stderr);
 				return 2;
 			}
 			break;
 		case 'f':
 			if (parse_format(optarg, &cfg.format) < 0) {
-				usage();
+				usage(stderr);
 				return 2;
 			}
 			break;
@@ -114,7 +127,7 @@ int main(int argc, char **argv)
 			quiet = 1;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}

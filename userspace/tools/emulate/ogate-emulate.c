@@ -16,6 +16,7 @@
 #include "stackio.h"
 #include "svgplot.h"
 #include "pngplot.h"
+#include "ogate-version.h"
 
 #define PROG "ogate-emulate"
 
@@ -270,10 +271,10 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "fps", 1, 0, 'f' }, { "timestamps", 1, 0, 'T' }, { "config", 1, 0, 'c' }, { "set", 1, 0, 's' },
 		{ "target-phase", 1, 0, 'p' }, { "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
-		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 }
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
 		char *e;
 		switch (c) {
 		case 'f':
@@ -293,6 +294,7 @@ int main(int argc, char **argv)
 		case 'P': plots = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf(PROG " %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
