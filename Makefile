@@ -2,7 +2,8 @@
 #
 #   make            build every program into build/bin/ (and the kernel module when headers exist)
 #   make check      install missing Debian packages, then run every test suite (unit, VM, integration)
-#   make demo       the bundled default: the emulator on a generated heartbeat
+#   make demo       the bundled default: the emulator on a generated heartbeat (installs
+#                   and builds only what it needs: scripts/install-deps.sh demo)
 #   make demo-kernel  ogatectl's self-demo against the module in the test VM
 #   make bench      run every benchmark; each figure printed as "BENCH <name> <value> <unit>"
 #   make install    install programs, module sources (DKMS), udev rule, man pages
@@ -82,7 +83,7 @@ include $(filter-out $(MK_LAYERS),$(sort $(wildcard mk/*.mk)))
 all: $(PROGRAMS)
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh all
 
 version:
 	@echo $(OGATE_VERSION)
@@ -94,8 +95,10 @@ check: deps
 	@tests/run-suites.sh $(SUITES)
 
 # The bundled default: synthetic heartbeat -> emulator -> accuracy against truth.
-demo: deps
-	@$(MAKE) --no-print-directory all
+# Installs and builds only what it runs (scripts/install-deps.sh demo).
+demo:
+	@scripts/install-deps.sh demo
+	@$(MAKE) --no-print-directory $(BIN)/ogate-synth $(BIN)/ogate-emulate
 	@scripts/demo.sh
 
 # The kernel timing core's self-demo (ogatectl) in the test VM.

@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
-# Install the Debian packages ogate needs to build, test and run its VM suite,
-# but only those that are missing. Lists live in scripts/deps/*.txt (one package
-# per line, '#' comments), one file per component, so each part states its own needs.
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Install the Debian packages ogate needs, but only those that are missing.
+# Lists live in scripts/deps/*.txt (one package per line, an optional second
+# column of architectures, '#' comments), one file per component, so each part
+# states its own needs.
+#
+#   scripts/install-deps.sh [all]   every list: build, unit tests, VM suites,
+#                                   cross tests, style check (what `make check` runs)
+#   scripts/install-deps.sh demo    only what `make demo` needs (ogate-synth and
+#                                   ogate-emulate: compiler, libtiff, libpng)
 set -eu
 cd "$(dirname "$0")/.."
+case "${1:-all}" in
+all) lists=(scripts/deps/*.txt) ;;
+demo) lists=(scripts/deps/base.txt scripts/deps/analysis.txt) ;;
+*)
+	echo "usage: scripts/install-deps.sh [all|demo]" >&2
+	exit 2
+	;;
+esac
 arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 want=()
-for f in scripts/deps/*.txt; do
+for f in "${lists[@]}"; do
 	while read -r pkg arches; do
-		case "$pkg" in ''|'#'*) continue ;; esac
+		case "$pkg" in '' | '#'*) continue ;; esac
 		# optional second column: architectures the package applies to
 		if [ -n "${arches:-}" ] && [[ " $arches " != *" $arch "* ]]; then continue; fi
 		want+=("$pkg")
-	done < "$f"
+	done <"$f"
 done
 missing=()
 for pkg in "${want[@]}"; do
