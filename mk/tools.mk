@@ -44,3 +44,5 @@ stage-install: $(BIN)/ogate-stage
 
 # every program's --version against VERSION, and ogate.pc (tests/userspace/tools)
 tests/userspace/tools/test_version.sh: $(PROGRAMS)
+tests/userspace/tools/test_client_wait.sh: $(BIN)/ogate-client $(BIN)/ogated
+tests/userspace/tools/test_client_docs.sh: $(BIN)/ogate-client $(BIN)/ogated

@@ -2,7 +2,8 @@
 /*
  * ogate-client: send one command to ogated's control socket and print the
  * reply. Exit status: 0 on "OK", 1 on "ERR" (message on stderr), 2 on a
- * usage or connection error.
+ * usage or connection error. --wait SECONDS keeps trying to connect while
+ * the socket is missing or refuses (a daemon still starting).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock-util.h"
 #include "control-client.h"
 #include "numparse.h"
 #include "ogate-version.h"
@@ -21,12 +23,17 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] COMMAND [ARGS...]\n"
+		"usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] [-w SECONDS] COMMAND [ARGS...]\n"
 		"Send one command to ogated and print the reply.\n"
 		"  -s SOCKET      control socket (default $OGATE_SOCKET or " DEFAULT_SOCKET ")\n"
 		"  -t TIMEOUT_MS  give up after this long (default 5000; 0 = wait forever)\n"
-		"Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,\n"
-		"  record on|off, mode NAME, stats, help [COMMAND]\n"
+		"  -w, --wait SECONDS  while the socket is missing or refuses (daemon\n"
+		"                 starting), retry for up to this long (default 0)\n"
+		"  -V, --version  print the version\n"
+		"Commands: status, stats, start, stop, target <phase_rad|frame=U>, reset,\n"
+		"  refresh, record on|off, mode NAME, preview PATH, home,\n"
+		"  zstack planes=N step_um=S [...], timelapse stacks=N every_s=T planes=N\n"
+		"  step_um=S [...], abort, help [COMMAND] (ogate-client help lists them all)\n"
 		"Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n");
 }
 
@@ -36,12 +43,13 @@ int main(int argc, char **argv)
 	static char reply[REPLY_MAX];
 	char line[1024];
 	size_t len = 0;
-	int64_t timeout = 5000;
+	int64_t timeout = 5000, wait_s = 0, deadline;
 	int opt, r;
 
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -50,7 +58,7 @@ int main(int argc, char **argv)
 	if (!sock || !*sock)
 		sock = DEFAULT_SOCKET;
 	/* "+": options end at the command, so "ogate-client target -1.2" works */
-	while ((opt = getopt_long(argc, argv, "+s:t:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:t:w:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -59,6 +67,12 @@ int main(int argc, char **argv)
 			if (ogate_parse_i64(optarg, 10, &timeout) || timeout < 0 || timeout > 3600000) {
 				fprintf(stderr, "ogate-client: -t %s: must be milliseconds in [0, 3600000]\n",
 					optarg);
+				return 2;
+			}
+			break;
+		case 'w':
+			if (ogate_parse_i64(optarg, 10, &wait_s) || wait_s < 0 || wait_s > 3600) {
+				fprintf(stderr, "ogate-client: -w %s: must be seconds in [0, 3600]\n", optarg);
 				return 2;
 			}
 			break;
@@ -95,7 +109,14 @@ int main(int argc, char **argv)
 	}
 	line[len] = '\0';
 
-	r = ogate_control_request(sock, line, reply, sizeof(reply), (int)timeout);
+	/* nothing was sent when the connect failed, so retrying is safe */
+	deadline = ogate_mono_ns() + wait_s * 1000000000LL;
+	while ((r = ogate_control_request(sock, line, reply, sizeof(reply), (int)timeout)) == -ENOENT ||
+	       r == -ECONNREFUSED) {
+		if (ogate_mono_ns() >= deadline)
+			break;
+		ogate_sleep_until(ogate_mono_ns() + 50000000LL);
+	}
 	if (r < 0 && r != -EMSGSIZE) {
 		const char *hint = "";
 
