@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Per-frame analysis time of ogate_sync_process at 128^2, 256^2 and 512^2 (80 fps, 0.4 s
  * heartbeat: 32-frame period, 37 padded reference frames), one core. Prints BENCH lines.
  * The frames replay from a 192-frame loop (cache-warm); bench/emulate_bench.sh gives the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Benchmark: command round trip of the serial stage drivers through a pty to
  * the simulated controllers (position query: SMC100 "1TP", ASI "W Z").

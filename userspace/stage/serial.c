@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Serial transport. Real ports are opened and configured through
  * libserialport. libserialport 0.1.1 (Debian 12) cannot open a pseudo-terminal:

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Serial transport: the port is opened and configured either by libserialport
  * or by plain termios (pseudo-terminals only, see docs/stage.md); all I/O then

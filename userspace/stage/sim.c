@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Simulated stage for dry runs: moves at a constant speed (opts.sim_speed_um_s)
  * on CLOCK_MONOTONIC, so waiting until still takes as long as a real move.

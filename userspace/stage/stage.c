@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The stage object: driver factory, soft limits, wait-until-still, error policy. */
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ogate-stage: open a z stage from command-line options and run commands on
  * it in order: home, move, move-rel, position, status, stop, wait.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Synthetic heartbeat models with known phase (the phase law and image models of
  * gen_synthetic.py): a cartoon two-chamber heart, and a time-warped real reference beat. */
 #ifndef OGATE_SYNTH_HEART_H

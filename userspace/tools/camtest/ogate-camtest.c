@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ogate-camtest - capture frames through the libcamera source (ogate_libcamera.h)
  * and print per-frame sequence, timestamp and mean luma, then a summary.

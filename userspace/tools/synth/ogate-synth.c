@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* ogate-synth: beating-heart image streams with known phase (phase law of gen_synthetic.py). */
 #include <errno.h>
 #include <getopt.h>
