@@ -11,6 +11,7 @@
 #include <time.h>
 #include "ogate/sad.h"
 #include "ogate/sync.h"
+#include "clock-util.h"
 #include "heart.h"
 
 #define FPS 80.0
@@ -18,9 +19,7 @@
 
 static double now_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
+	return (double)ogate_mono_ns() * 1e-3;
 }
 
 static int cmp(const void *a, const void *b)

@@ -22,20 +22,13 @@
 
 #include <libserialport.h>
 
+#include "clock-util.h"
 #include "serial.h"
 
 struct ogate_serial {
 	int fd;
 	struct sp_port *sp;   /* NULL for the termios transport */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 bool serial_is_pty(const char *path)
 {
@@ -247,7 +240,7 @@ int serial_flush_input(struct ogate_serial *ser)
 
 static int timeout_ms(int64_t deadline_ns)
 {
-	int64_t left = deadline_ns - now_ns();
+	int64_t left = deadline_ns - ogate_mono_ns();
 
 	if (left <= 0)
 		return 0;
@@ -269,7 +262,7 @@ static int wait_fd(struct ogate_serial *ser, short events, int64_t deadline_ns, 
 			return -EPIPE;
 		}
 		if (n == 0) {
-			if (now_ns() >= deadline_ns)
+			if (ogate_mono_ns() >= deadline_ns)
 				return 0;
 			continue;
 		}

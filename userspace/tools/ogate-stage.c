@@ -57,11 +57,11 @@ static int parse_num(const char *s, double *v)
 
 static int parse_int(const char *s, int *v)
 {
-	double d;
+	int64_t i;
 
-	if (parse_num(s, &d) || d != floor(d) || d < -2147483647.0 || d > 2147483647.0)
+	if (ogate_parse_i64(s, 10, &i) || i < INT32_MIN || i > INT32_MAX)
 		return -1;
-	*v = (int)d;
+	*v = (int)i;
 	return 0;
 }
 

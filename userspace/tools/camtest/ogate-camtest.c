@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "clock-util.h"
+#include "numparse.h"
 #include "ogate_libcamera.h"
 #include "ogate-version.h"
 
@@ -61,6 +62,12 @@ static int parse_format(const char *s, enum ogate_lc_format *fmt)
 	return -EINVAL;
 }
 
+static int bad_number(int opt, const char *arg)
+{
+	fprintf(stderr, "ogate-camtest: -%c %s: not a valid number here\n", opt, arg);
+	return 2;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ogate-camtest -l | -h, --help | -V, --version\n"
@@ -72,7 +79,8 @@ int main(int argc, char **argv)
 {
 	struct ogate_lc_config cfg = { 0 };
 	const char *id = NULL;
-	long frames = 100;
+	int64_t frames = 100, i;
+	double d;
 	int quiet = 0, opt;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -105,20 +113,24 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'r': {
-			double fps = strtod(optarg, NULL);
-
-			cfg.frame_duration_us = fps > 0 ? (int64_t)(1e6 / fps + 0.5) : -1;
+		case 'r':
+			if (ogate_parse_double(optarg, &d) || !(d > 0))
+				return bad_number(opt, optarg);
+			cfg.frame_duration_us = (int64_t)(1e6 / d + 0.5);
 			break;
-		}
 		case 'e':
-			cfg.exposure_us = (int32_t)strtol(optarg, NULL, 0);
+			if (ogate_parse_i64(optarg, 0, &i) || i < INT32_MIN || i > INT32_MAX)
+				return bad_number(opt, optarg);
+			cfg.exposure_us = (int32_t)i;
 			break;
 		case 'g':
-			cfg.analogue_gain = strtof(optarg, NULL);
+			if (ogate_parse_double(optarg, &d))
+				return bad_number(opt, optarg);
+			cfg.analogue_gain = (float)d;
 			break;
 		case 'n':
-			frames = strtol(optarg, NULL, 0);
+			if (ogate_parse_i64(optarg, 0, &frames))
+				return bad_number(opt, optarg);
 			break;
 		case 'a':
 			cfg.flags |= OGATE_LC_ALLOW_ADJUST;
@@ -131,8 +143,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (frames < 2) {
-		fprintf(stderr, "ogate-camtest: -n needs at least 2 frames\n");
+	if (frames < 2 || frames > 1000000) {
+		fprintf(stderr, "ogate-camtest: -n needs 2 to 1000000 frames\n");
 		return 2;
 	}
 

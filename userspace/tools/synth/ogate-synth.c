@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heart.h"
+#include "numparse.h"
 #include "stackio.h"
 #include "ogate-version.h"
 
@@ -37,10 +38,7 @@ static void usage(FILE *f)
 
 static int num(const char *opt, const char *v, double *out)
 {
-	char *e;
-	errno = 0;
-	*out = strtod(v, &e);
-	if (errno || e == v || *e || !isfinite(*out)) {
+	if (ogate_parse_double(v, out)) {
 		fprintf(stderr, "ogate-synth: %s: '%s' is not a number\n", opt, v);
 		return -1;
 	}
