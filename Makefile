@@ -63,6 +63,12 @@ $(VERSION_H): VERSION
 	printf '/* generated from VERSION by the Makefile */\n#define OGATE_VERSION "%s"\n' '$(OGATE_VERSION)' > $@
 # the objects of the sources $(1) in variant $(2) (plain or san)
 objs_of = $(patsubst %.c,$(OBJ)/$(2)/%.o,$(1))
+# Any static library under build/lib: a fragment only names its objects, e.g.
+#   $(COMMON_LIB): $(call objs_of,$(COMMON_SRCS),plain)
+$(BUILD)/lib/%.a:
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 PROGRAMS        :=
 SUITES          :=

@@ -14,13 +14,7 @@ STAGE_LIB_SAN := $(BUILD)/lib/libogate-stage-san.a
 $(OBJ)/plain/$(STAGE_DIR)/% $(OBJ)/san/$(STAGE_DIR)/%: OBJ_CPPFLAGS = $(STAGE_INC) $(COMMON_INC)
 
 $(STAGE_LIB): $(call objs_of,$(STAGE_SRCS),plain)
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 $(STAGE_LIB_SAN): $(call objs_of,$(STAGE_SRCS),san)
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 
 # ---- tests: the simulated controllers (fakes) are objects too, plain for the
 # fake server and the benchmark, sanitized for the unit tests.
