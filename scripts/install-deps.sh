@@ -1,33 +1,26 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: GPL-2.0 OR MIT
-# Install the Debian packages ogate needs, but only those that are missing.
-# Lists live in scripts/deps/*.txt (one package per line, an optional second
-# column of architectures, '#' comments), one file per component, so each part
-# states its own needs.
-#
-#   scripts/install-deps.sh [all]   every list: build, unit tests, VM suites,
-#                                   cross tests, style check (what `make check` runs)
-#   scripts/install-deps.sh demo    only what `make demo` needs (ogate-synth and
-#                                   ogate-emulate: compiler, libtiff, libpng)
+# Install the Debian packages ogate needs to build, test and run its VM suite,
+# but only those that are missing. Lists live in scripts/deps/*.txt (one package
+# per line, '#' comments), one file per component, so each part states its own needs.
+#   scripts/install-deps.sh [all]   every list (what `make check` needs)
+#   scripts/install-deps.sh demo    only what `make demo` needs: base.txt and analysis.txt
 set -eu
 cd "$(dirname "$0")/.."
 case "${1:-all}" in
-all) lists=(scripts/deps/*.txt) ;;
-demo) lists=(scripts/deps/base.txt scripts/deps/analysis.txt) ;;
-*)
-	echo "usage: scripts/install-deps.sh [all|demo]" >&2
-	exit 2
-	;;
+all) lists=" $(echo scripts/deps/*.txt) " ;;
+demo) lists=" scripts/deps/base.txt scripts/deps/analysis.txt " ;;
+*) echo "usage: scripts/install-deps.sh [all|demo]" >&2; exit 2 ;;
 esac
 arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 want=()
-for f in "${lists[@]}"; do
+for f in scripts/deps/*.txt; do
+	[[ "$lists" == *" $f "* ]] || continue
 	while read -r pkg arches; do
-		case "$pkg" in '' | '#'*) continue ;; esac
+		case "$pkg" in ''|'#'*) continue ;; esac
 		# optional second column: architectures the package applies to
 		if [ -n "${arches:-}" ] && [[ " $arches " != *" $arch "* ]]; then continue; fi
 		want+=("$pkg")
-	done <"$f"
+	done < "$f"
 done
 missing=()
 for pkg in "${want[@]}"; do
