@@ -10,13 +10,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "ogate-version.h"
 #include "ogate/analysis.h"
 #include "ogate/frame.h"
 #include "ogate/sync.h"
 #include "stackio.h"
 #include "svgplot.h"
 #include "pngplot.h"
-#include "ogate-version.h"
 
 #define PROG "ogate-emulate"
 
@@ -270,8 +270,9 @@ int main(int argc, char **argv)
 	const char *config = NULL, *tphase = NULL, *tframe = NULL;
 	static const struct option lo[] = {
 		{ "fps", 1, 0, 'f' }, { "timestamps", 1, 0, 'T' }, { "config", 1, 0, 'c' }, { "set", 1, 0, 's' },
+		{ "version", 0, 0, 'V' },
 		{ "target-phase", 1, 0, 'p' }, { "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
-		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
