@@ -84,16 +84,6 @@ int main(int argc, char **argv)
 	/* "+": options end at the command, so "ogate-client target -1.2" works */
 	while ((opt = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'w':	/* long options only: --wait, --version */
-			if (ogate_parse_i64(optarg, 10, &wait_s) || wait_s < 0 || wait_s > 3600) {
-				fprintf(stderr, "ogate-client: --wait %s: must be seconds in [0, 3600]\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'V':
-			printf("ogate-client %s\n", OGATE_VERSION);
-			return 0;
 		case 's':
 			sock = optarg;
 			break;
@@ -106,6 +96,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'w':	/* long options only: --wait, --version */
+			if (ogate_parse_i64(optarg, 10, &wait_s) || wait_s < 0 || wait_s > 3600) {
+				fprintf(stderr, "ogate-client: --wait %s: must be seconds in [0, 3600]\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'V':
+			printf("ogate-client %s\n", OGATE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
