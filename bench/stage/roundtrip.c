@@ -56,8 +56,7 @@ static int bench(const char *driver, fake_handler h, void *model)
 	}
 	qsort(t, N, sizeof(t[0]), cmp);
 	printf("BENCH stage_%s_pty_position_roundtrip_median %.1f us\n", driver, t[N / 2] / 1e3);
-	printf("BENCH stage_%s_pty_position_roundtrip_p99 %.1f us\n", driver,
-	       t[N * 99 / 100] / 1e3);
+	printf("BENCH stage_%s_pty_position_roundtrip_p99 %.1f us\n", driver, t[N * 99 / 100] / 1e3);
 	printf("BENCH stage_%s_pty_position_roundtrip_max %.1f us\n", driver, t[N - 1] / 1e3);
 	ogate_stage_close(s);
 	fake_stop(&f);

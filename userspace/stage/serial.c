@@ -27,7 +27,7 @@
 
 struct ogate_serial {
 	int fd;
-	struct sp_port *sp;   /* NULL for the termios transport */
+	struct sp_port *sp; /* NULL for the termios transport */
 };
 
 bool serial_is_pty(const char *path)
@@ -111,8 +111,7 @@ static int set_vmin1(int fd)
 	return tcsetattr(fd, TCSANOW, &tio);
 }
 
-static int sp_fail(struct ogate_serial *ser, const char *path, const char *what, char *err,
-		   size_t errlen)
+static int sp_fail(struct ogate_serial *ser, const char *path, const char *what, char *err, size_t errlen)
 {
 	char *msg = sp_last_error_message();
 	int code = sp_last_error_code();
@@ -141,12 +140,12 @@ static int open_libserialport(struct ogate_serial *ser, const char *path,
 		return sp_fail(ser, path, "sp_open", err, errlen);
 	if (sp_new_config(&pc) != SP_OK)
 		return sp_fail(ser, path, "sp_new_config", err, errlen);
-	if (sp_set_config_baudrate(pc, cfg->baud) != SP_OK ||
-	    sp_set_config_bits(pc, 8) != SP_OK ||
+	if (sp_set_config_baudrate(pc, cfg->baud) != SP_OK || sp_set_config_bits(pc, 8) != SP_OK ||
 	    sp_set_config_parity(pc, SP_PARITY_NONE) != SP_OK ||
 	    sp_set_config_stopbits(pc, 1) != SP_OK ||
-	    sp_set_config_flowcontrol(pc, cfg->flow == SERIAL_FLOW_XONXOFF ?
-				      SP_FLOWCONTROL_XONXOFF : SP_FLOWCONTROL_NONE) != SP_OK ||
+	    sp_set_config_flowcontrol(pc, cfg->flow == SERIAL_FLOW_XONXOFF
+						  ? SP_FLOWCONTROL_XONXOFF
+						  : SP_FLOWCONTROL_NONE) != SP_OK ||
 	    sp_set_config(ser->sp, pc) != SP_OK)
 		rc = sp_fail(ser, path, "configuration", err, errlen);
 	sp_free_config(pc);
@@ -330,7 +329,7 @@ int serial_read_line(struct ogate_serial *ser, char *line, size_t len, int64_t d
 		if (r == 1) {
 			if (c == '\r' || c == '\n') {
 				if (n == 0)
-					continue;  /* leading CR/LF, or LF after a CR-ended line */
+					continue; /* leading CR/LF, or LF after a CR-ended line */
 				return (int)n;
 			}
 			if (n + 1 >= len)

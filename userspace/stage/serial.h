@@ -17,7 +17,7 @@ struct ogate_serial;
 enum serial_flow { SERIAL_FLOW_NONE, SERIAL_FLOW_XONXOFF };
 
 struct serial_cfg {
-	const char *transport;     /* "auto", "libserialport", "termios" */
+	const char *transport; /* "auto", "libserialport", "termios" */
 	int baud;
 	enum serial_flow flow;
 };

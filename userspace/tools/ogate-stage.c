@@ -25,29 +25,28 @@ static void log_stderr(void *ctx, int prio, const char *msg)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-"usage: ogate-stage -d DRIVER [options] COMMAND...\n"
-"Drivers: smc100 (Newport SMC100), asi (ASI MS-2000/Tiger), sim (simulated)\n"
-"Options:\n"
-"  -d, --driver NAME        stage driver\n"
-"  -p, --port PATH          serial port (smc100, asi)\n"
-"  -a, --address N          SMC100 controller address 1..31 (default 1)\n"
-"  -b, --baud N             baud rate (default: SMC100 57600, ASI 9600)\n"
-"  -x, --axis LETTER        ASI axis (default Z)\n"
-"  -u, --units-per-um X     controller units per micrometre (default: SMC100\n"
-"                           0.001 = mm, ASI 10 = tenths of um)\n"
-"  -t, --reply-timeout MS   per-command reply timeout (default 500)\n"
-"  -T, --move-timeout MS    how long to wait for a move or homing (default 60000)\n"
-"      --transport NAME     auto, libserialport or termios (default auto)\n"
-"      --min UM, --max UM   soft limits in micrometres\n"
-"      --speed UM_PER_S     sim: speed (default 1000)\n"
-"      --start UM           sim: position at start (default 0)\n"
-"  -n, --no-wait            do not wait for the end of home/move commands\n"
-"  -v, --verbose            log informational messages\n"
-"  -h, --help\n"
-"  -V, --version\n"
-"Commands (run in order; positions in micrometres):\n"
-"  home  move UM  move-rel UM  position  status  stop  wait\n");
+	fprintf(f, "usage: ogate-stage -d DRIVER [options] COMMAND...\n"
+		   "Drivers: smc100 (Newport SMC100), asi (ASI MS-2000/Tiger), sim (simulated)\n"
+		   "Options:\n"
+		   "  -d, --driver NAME        stage driver\n"
+		   "  -p, --port PATH          serial port (smc100, asi)\n"
+		   "  -a, --address N          SMC100 controller address 1..31 (default 1)\n"
+		   "  -b, --baud N             baud rate (default: SMC100 57600, ASI 9600)\n"
+		   "  -x, --axis LETTER        ASI axis (default Z)\n"
+		   "  -u, --units-per-um X     controller units per micrometre (default: SMC100\n"
+		   "                           0.001 = mm, ASI 10 = tenths of um)\n"
+		   "  -t, --reply-timeout MS   per-command reply timeout (default 500)\n"
+		   "  -T, --move-timeout MS    how long to wait for a move or homing (default 60000)\n"
+		   "      --transport NAME     auto, libserialport or termios (default auto)\n"
+		   "      --min UM, --max UM   soft limits in micrometres\n"
+		   "      --speed UM_PER_S     sim: speed (default 1000)\n"
+		   "      --start UM           sim: position at start (default 0)\n"
+		   "  -n, --no-wait            do not wait for the end of home/move commands\n"
+		   "  -v, --verbose            log informational messages\n"
+		   "  -h, --help\n"
+		   "  -V, --version\n"
+		   "Commands (run in order; positions in micrometres):\n"
+		   "  home  move UM  move-rel UM  position  status  stop  wait\n");
 }
 
 static int parse_num(const char *s, double *v)
@@ -67,8 +66,7 @@ static int parse_int(const char *s, int *v)
 
 static int fail(struct ogate_stage *s, const char *cmd, int rc)
 {
-	fprintf(stderr, "ogate-stage: %s: %s (%s)\n", cmd, ogate_stage_last_error(s),
-		strerror(-rc));
+	fprintf(stderr, "ogate-stage: %s: %s (%s)\n", cmd, ogate_stage_last_error(s), strerror(-rc));
 	return 1;
 }
 
@@ -141,9 +139,11 @@ int main(int argc, char **argv)
 			o.axis = optarg[0];
 			break;
 		case 'u': bad = parse_num(optarg, &o.units_per_um) || o.units_per_um <= 0; break;
-		case 't': bad = parse_int(optarg, &o.reply_timeout_ms) || o.reply_timeout_ms <= 0;
+		case 't':
+			bad = parse_int(optarg, &o.reply_timeout_ms) || o.reply_timeout_ms <= 0;
 			break;
-		case 'T': bad = parse_int(optarg, &o.move_timeout_ms) || o.move_timeout_ms <= 0;
+		case 'T':
+			bad = parse_int(optarg, &o.move_timeout_ms) || o.move_timeout_ms <= 0;
 			break;
 		case OPT_TRANSPORT: o.transport = optarg; break;
 		case OPT_MIN: bad = parse_num(optarg, &o.min_um); break;

@@ -28,13 +28,16 @@
 #include "ogate-version.h"
 
 static const char *dev_path = "/dev/ogate0";
-static bool machine;	/* --machine: key=value event lines */
+static bool machine; /* --machine: key=value event lines */
 static int dev_fd = -1;
 
 /* "250us", "20ms", "1.5s", "100ns", "300" (ns). Returns -1 when malformed. */
 static int parse_duration(const char *s, int64_t *out)
 {
-	static const struct { const char *suffix; double scale; } units[] = {
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1 },
 	};
 	char *end;
@@ -91,16 +94,18 @@ static void explain_queue_error(int e, const struct ogate_trigger *t)
 			OGATE_MAX_FUTURE_NS / 1000000000ULL);
 		break;
 	case ETIME:
-		fprintf(stderr, "time %" PRIu64 " ns is already %.3f ms past, beyond the lateness tolerance of %u ns\n",
+		fprintf(stderr,
+			"time %" PRIu64
+			" ns is already %.3f ms past, beyond the lateness tolerance of %u ns\n",
 			(uint64_t)t->time_ns, (double)(now - (int64_t)t->time_ns) / 1e6, t->late_ns);
 		break;
 	case EBUSY:
-		fprintf(stderr, "pulse at %" PRIu64 " ns on mask 0x%x overlaps a queued pulse on a shared line\n",
+		fprintf(stderr,
+			"pulse at %" PRIu64
+			" ns on mask 0x%x overlaps a queued pulse on a shared line\n",
 			(uint64_t)t->time_ns, t->line_mask);
 		break;
-	case ENOSPC:
-		fprintf(stderr, "the device queue is full\n");
-		break;
+	case ENOSPC: fprintf(stderr, "the device queue is full\n"); break;
 	default:
 		fprintf(stderr, "time %" PRIu64 " mask 0x%x width %u late %u\n",
 			(uint64_t)t->time_ns, t->line_mask, t->width_ns, t->late_ns);
@@ -119,8 +124,8 @@ static int open_dev(void)
 		return -1;
 	}
 	if (ioctl(dev_fd, OGATE_IOC_GET_VERSION, &v) || v.abi_version != OGATE_ABI_VERSION) {
-		fprintf(stderr, "ogatectl: %s speaks ABI version %u, this tool %u\n",
-			dev_path, v.abi_version, OGATE_ABI_VERSION);
+		fprintf(stderr, "ogatectl: %s speaks ABI version %u, this tool %u\n", dev_path,
+			v.abi_version, OGATE_ABI_VERSION);
 		return -1;
 	}
 	return 0;
@@ -186,9 +191,8 @@ static void print_event(const struct ogate_event *ev)
 	if (machine) {
 		printf("event=%s line=%u id=%" PRIu64 " cookie=%" PRIu64 " time_ns=%" PRIu64
 		       " rise_ns=%" PRIu64 " fall_ns=%" PRIu64 " seq=%" PRIu64 "\n",
-		       name, ev->line, (uint64_t)ev->id, (uint64_t)ev->cookie,
-		       (uint64_t)ev->time_ns, (uint64_t)ev->rise_ns, (uint64_t)ev->fall_ns,
-		       (uint64_t)ev->seq);
+		       name, ev->line, (uint64_t)ev->id, (uint64_t)ev->cookie, (uint64_t)ev->time_ns,
+		       (uint64_t)ev->rise_ns, (uint64_t)ev->fall_ns, (uint64_t)ev->seq);
 	} else if (ev->type == OGATE_EVENT_FRAME) {
 		printf("%-9s line %u  seq %-6" PRIu64 " t=%.9f s\n", name, ev->line,
 		       (uint64_t)ev->seq, ev->time_ns / 1e9);
@@ -321,7 +325,7 @@ static int cmd_events(int count)
 }
 
 struct queue_opts {
-	int64_t at;		/* absolute, or offset when relative */
+	int64_t at; /* absolute, or offset when relative */
 	bool relative;
 	uint32_t mask;
 	int64_t width;
@@ -396,8 +400,13 @@ bad:
 
 static void queue_defaults(struct queue_opts *o)
 {
-	*o = (struct queue_opts){ .relative = true, .at = 10000000, .mask = 1, .width = 100000,
-				  .late = 1000000, .count = 1, .period = 10000000 };
+	*o = (struct queue_opts){ .relative = true,
+				  .at = 10000000,
+				  .mask = 1,
+				  .width = 100000,
+				  .late = 1000000,
+				  .count = 1,
+				  .period = 10000000 };
 }
 
 static int cmd_cancel(const char *how, const char *val)
@@ -458,7 +467,8 @@ static int cmd_run(FILE *in)
 				char *eq = strchr(argv[i], '=');
 
 				if (!eq) {
-					fprintf(stderr, "ogatectl: expected key=value, got '%s'\n", argv[i]);
+					fprintf(stderr, "ogatectl: expected key=value, got '%s'\n",
+						argv[i]);
 					rc = 1;
 					break;
 				}
@@ -475,7 +485,10 @@ static int cmd_run(FILE *in)
 			if (argc > 2 && parse_duration(argv[2], &t))
 				rc = 1;
 			if (!rc)
-				rc = wait_outcomes(argc > 1 ? atoi(argv[1]) : 1, ogate_mono_ns() + t, true) ? 1 : 0;
+				rc = wait_outcomes(argc > 1 ? atoi(argv[1]) : 1,
+						   ogate_mono_ns() + t, true)
+					     ? 1
+					     : 0;
 		} else if (!strcmp(argv[0], "sleep") && argc > 1) {
 			int64_t t;
 
@@ -510,8 +523,10 @@ static int cmd_latency(int n, int64_t period, uint32_t mask)
 	base = ogate_mono_ns() + 20000000;
 	for (i = 0; i < n; i++) {
 		struct ogate_trigger t = {
-			.time_ns = base + i * period, .line_mask = mask,
-			.width_ns = (uint32_t)(period / 4), .late_ns = 1000000000,
+			.time_ns = base + i * period,
+			.line_mask = mask,
+			.width_ns = (uint32_t)(period / 4),
+			.late_ns = 1000000000,
 		};
 
 		/* keep at most half the queue in flight */
@@ -565,7 +580,7 @@ static int cmd_demo(void)
 	o.width = 2000000;
 	o.count = 10;
 	o.period = 20000000;
-	o.late = 5000000;	/* generous: the demo also runs under emulation */
+	o.late = 5000000; /* generous: the demo also runs under emulation */
 	o.cookie = 1;
 	rc = queue_triggers(&o, true, true);
 	printf("\n-- lines 0 and 1 together (one array write, simultaneous edges) --\n");
@@ -583,21 +598,20 @@ static int cmd_demo(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: ogatectl [-d DEVICE] [--machine] COMMAND [ARGS]\n"
-		"       ogatectl --help | --version\n"
-		"  info                         lines, names, queue depth, clock\n"
-		"  stats [--reset]              device counters and lateness histogram\n"
-		"  events [COUNT]               stream events, one per line\n"
-		"  queue [at=NS|in=DUR] [lines=L] [width=DUR] [late=DUR] [cookie=N]\n"
-		"        [count=N] [period=DUR] queue and wait for the outcomes\n"
-		"  cancel                       emergency stop: cancel every trigger of every\n"
-		"                               process, end pulses in progress\n"
-		"  run [FILE]                   commands (queue/cancel/wait/sleep/stats/info)\n"
-		"                               from FILE or stdin on one open file\n"
-		"  latency [N] [PERIOD]         fire N triggers, print lateness percentiles\n"
-		"  demo                         the self-demo\n"
-		"Durations take ns/us/ms/s suffixes. Lines are indices or names (see info).\n");
+	fprintf(f, "usage: ogatectl [-d DEVICE] [--machine] COMMAND [ARGS]\n"
+		   "       ogatectl --help | --version\n"
+		   "  info                         lines, names, queue depth, clock\n"
+		   "  stats [--reset]              device counters and lateness histogram\n"
+		   "  events [COUNT]               stream events, one per line\n"
+		   "  queue [at=NS|in=DUR] [lines=L] [width=DUR] [late=DUR] [cookie=N]\n"
+		   "        [count=N] [period=DUR] queue and wait for the outcomes\n"
+		   "  cancel                       emergency stop: cancel every trigger of every\n"
+		   "                               process, end pulses in progress\n"
+		   "  run [FILE]                   commands (queue/cancel/wait/sleep/stats/info)\n"
+		   "                               from FILE or stdin on one open file\n"
+		   "  latency [N] [PERIOD]         fire N triggers, print lateness percentiles\n"
+		   "  demo                         the self-demo\n"
+		   "Durations take ns/us/ms/s suffixes. Lines are indices or names (see info).\n");
 }
 
 int main(int argc, char **argv)
@@ -642,7 +656,8 @@ int main(int argc, char **argv)
 			char *eq = strchr(argv[optind], '=');
 
 			if (!eq) {
-				fprintf(stderr, "ogatectl: expected key=value, got '%s'\n", argv[optind]);
+				fprintf(stderr, "ogatectl: expected key=value, got '%s'\n",
+					argv[optind]);
 				return 2;
 			}
 			*eq = 0;

@@ -71,8 +71,8 @@ static int bad_number(int opt, const char *arg)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ogate-camtest -l | -h, --help | -V, --version\n"
-		"       ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]\n"
-		"                     [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]\n");
+		   "       ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]\n"
+		   "                     [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]\n");
 }
 
 int main(int argc, char **argv)
@@ -90,17 +90,10 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "lc:s:f:r:e:g:n:aqhV", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("ogate-camtest %s\n", OGATE_VERSION);
-			return 0;
-		case 'l':
-			return list_cameras();
-		case 'c':
-			id = optarg;
-			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogate-camtest %s\n", OGATE_VERSION); return 0;
+		case 'l': return list_cameras();
+		case 'c': id = optarg; break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &cfg.width, &cfg.height) != 2) {
 				usage(stderr);
@@ -132,15 +125,9 @@ int main(int argc, char **argv)
 			if (ogate_parse_i64(optarg, 0, &frames))
 				return bad_number(opt, optarg);
 			break;
-		case 'a':
-			cfg.flags |= OGATE_LC_ALLOW_ADJUST;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			usage(stderr);
-			return 2;
+		case 'a': cfg.flags |= OGATE_LC_ALLOW_ADJUST; break;
+		case 'q': quiet = 1; break;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (frames < 2 || frames > 1000000) {
@@ -167,7 +154,8 @@ int main(int argc, char **argv)
 	}
 
 	struct pollfd pfd = { .fd = ogate_lc_fd(cam), .events = POLLIN };
-	int64_t first_ts = 0, last_ts = 0, deadline = ogate_mono_ns() + 10000000000LL + frames * 200000000LL;
+	int64_t first_ts = 0, last_ts = 0,
+		deadline = ogate_mono_ns() + 10000000000LL + frames * 200000000LL;
 	uint64_t last_seq = 0;
 	long got = 0;
 	int monotonic = 1;
@@ -206,9 +194,10 @@ int main(int argc, char **argv)
 	struct ogate_lc_stats st;
 	ogate_lc_get_stats(cam, &st);
 	ogate_lc_close(cam);
-	double fps = got > 1 && last_ts > first_ts ? (got - 1) * 1e9 / (double)(last_ts - first_ts) : 0;
+	double fps = got > 1 && last_ts > first_ts ? (got - 1) * 1e9 / (double)(last_ts - first_ts)
+						   : 0;
 	printf("summary frames=%ld dropped=%" PRIu64 " failed=%" PRIu64 " fps=%.1f"
-	       " timestamps_monotonic=%s\n", got, st.dropped, st.failed, fps,
-	       monotonic ? "yes" : "no");
+	       " timestamps_monotonic=%s\n",
+	       got, st.dropped, st.failed, fps, monotonic ? "yes" : "no");
 	return got == frames && monotonic ? 0 : 1;
 }
