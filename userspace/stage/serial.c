@@ -105,10 +105,10 @@ static int set_vmin1(int fd)
 	struct termios tio;
 
 	if (tcgetattr(fd, &tio) < 0)
-		return -1;
+		return -errno;
 	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
-	return tcsetattr(fd, TCSANOW, &tio);
+	return tcsetattr(fd, TCSANOW, &tio) < 0 ? -errno : 0;
 }
 
 static int sp_fail(struct ogate_serial *ser, const char *path, const char *what, char *err, size_t errlen)
@@ -163,8 +163,8 @@ static int open_libserialport(struct ogate_serial *ser, const char *path,
 	}
 	ser->fd = fd;
 	/* libserialport leaves VMIN 0; see open_termios() */
-	if (set_vmin1(fd) < 0) {
-		snprintf(err, errlen, "%s: tcsetattr: %s", path, strerror(errno));
+	if ((rc = set_vmin1(fd)) < 0) {
+		snprintf(err, errlen, "%s: tcsetattr: %s", path, strerror(-rc));
 		sp_close(ser->sp);
 		sp_free_port(ser->sp);
 		ser->sp = NULL;

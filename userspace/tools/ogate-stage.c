@@ -51,15 +51,18 @@ static void usage(FILE *f)
 
 static int parse_num(const char *s, double *v)
 {
-	return ogate_parse_double(s, v) ? -1 : 0;
+	return ogate_parse_double(s, v);
 }
 
 static int parse_int(const char *s, int *v)
 {
 	int64_t i;
+	int r = ogate_parse_i64(s, 10, &i);
 
-	if (ogate_parse_i64(s, 10, &i) || i < INT32_MIN || i > INT32_MAX)
-		return -1;
+	if (r)
+		return r;
+	if (i < INT32_MIN || i > INT32_MAX)
+		return -ERANGE;
 	*v = (int)i;
 	return 0;
 }

@@ -45,14 +45,14 @@ static int parse_duration(const char *s, int64_t *out)
 	size_t i;
 
 	if (end == s || v < 0)
-		return -1;
+		return -EINVAL;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(end, units[i].suffix)) {
 			*out = (int64_t)(v * units[i].scale + 0.5);
 			return 0;
 		}
 	}
-	return -1;
+	return -EINVAL;
 }
 
 static const char *errno_name(int e)
@@ -120,13 +120,15 @@ static int open_dev(void)
 		return 0;
 	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0) {
-		fprintf(stderr, "ogatectl: cannot open %s: %s\n", dev_path, strerror(errno));
-		return -1;
+		int r = -errno;
+
+		fprintf(stderr, "ogatectl: cannot open %s: %s\n", dev_path, strerror(-r));
+		return r;
 	}
 	if (ioctl(dev_fd, OGATE_IOC_GET_VERSION, &v) || v.abi_version != OGATE_ABI_VERSION) {
 		fprintf(stderr, "ogatectl: %s speaks ABI version %u, this tool %u\n", dev_path,
 			v.abi_version, OGATE_ABI_VERSION);
-		return -1;
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -142,8 +144,12 @@ static int parse_lines(const char *s, uint32_t *mask)
 		*mask = (uint32_t)strtoul(s, NULL, 16);
 		return 0;
 	}
-	if (ioctl(dev_fd, OGATE_IOC_GET_INFO, &info))
-		return -1;
+	if (ioctl(dev_fd, OGATE_IOC_GET_INFO, &info)) {
+		int r = -errno;
+
+		fprintf(stderr, "ogatectl: %s: GET_INFO: %s\n", dev_path, strerror(-r));
+		return r;
+	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	*mask = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -169,7 +175,7 @@ static int parse_lines(const char *s, uint32_t *mask)
 	return 0;
 bad:
 	fprintf(stderr, "ogatectl: unknown trigger line '%s' (see 'ogatectl info')\n", tok);
-	return -1;
+	return -EINVAL;
 }
 
 static const char *event_name(uint32_t type)
@@ -224,8 +230,10 @@ static int wait_outcomes(int pending, int64_t deadline, bool show)
 			break;
 		r = read(dev_fd, ev, sizeof(ev));
 		if (r < 0) {
-			fprintf(stderr, "ogatectl: read %s: %s\n", dev_path, strerror(errno));
-			return -1;
+			int e = errno;
+
+			fprintf(stderr, "ogatectl: read %s: %s\n", dev_path, strerror(e));
+			return -e;
 		}
 		for (i = 0; i < r / (ssize_t)sizeof(ev[0]); i++) {
 			if (show)
@@ -238,7 +246,7 @@ static int wait_outcomes(int pending, int64_t deadline, bool show)
 	if (pending > 0) {
 		fprintf(stderr, "ogatectl: %d triggers without an outcome before the deadline\n",
 			pending);
-		return -1;
+		return -ETIMEDOUT;
 	}
 	return 0;
 }
@@ -390,12 +398,12 @@ static int parse_queue_opt(struct queue_opts *o, const char *key, const char *va
 			goto bad;
 	} else {
 		fprintf(stderr, "ogatectl: unknown queue option '%s'\n", key);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 bad:
 	fprintf(stderr, "ogatectl: bad value '%s' for %s\n", val, key);
-	return -1;
+	return -EINVAL;
 }
 
 static void queue_defaults(struct queue_opts *o)
