@@ -2,7 +2,8 @@
 #
 #   make            build every program into build/bin/ (and the kernel module when headers exist)
 #   make check      install missing Debian packages, then run every test suite (unit, VM, integration)
-#   make demo       the bundled default: the emulator on a generated heartbeat
+#   make demo       the bundled default: the emulator on a generated heartbeat (installs
+#                   and builds only what it needs: scripts/install-deps.sh demo)
 #   make demo-kernel  ogatectl's self-demo against the module in the test VM
 #   make bench      run every benchmark; each figure printed as "BENCH <name> <value> <unit>"
 #   make install    install programs, module sources (DKMS), udev rule, man pages
@@ -28,11 +29,17 @@ TBIN        := $(BUILD)/test
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 
+# The version, in one place: the file VERSION. It reaches every program's --version
+# through the generated header $(BUILD)/include/ogate-version.h (OGATE_VERSION),
+# ogate.pc, the DKMS package (mk/kernel.mk) and `make version`.
+OGATE_VERSION := $(shell cat VERSION)
+VERSION_H   := $(BUILD)/include/ogate-version.h
+
 CC          ?= gcc
 CFLAGS_STD  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-unused-parameter
 OPT         ?= -O2 -g
-CPPFLAGS    += -Iinclude -Iinclude/uapi
+CPPFLAGS    += -Iinclude -Iinclude/uapi -I$(BUILD)/include
 CFLAGS      += $(CFLAGS_STD) $(OPT)
 # header dependencies: each compile writes the headers it read next to its output
 DEPFLAGS    := -MMD -MP
@@ -43,14 +50,25 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 # and libraries) and $(OBJ)/san/<path>.o (ASan/UBSan, for the unit tests) from <path>.c.
 # A fragment gives its folder's include flags as pattern-specific variables, e.g.
 #   $(OBJ)/plain/userspace/common/%: OBJ_CPPFLAGS = -Iuserspace/common/include
-$(OBJ)/plain/%.o: %.c
+$(OBJ)/plain/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(OBJ_CPPFLAGS) $(CFLAGS) $(OBJ_CFLAGS) -c -o $@ $<
-$(OBJ)/san/%.o: %.c
+$(OBJ)/san/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(OBJ_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+# (order-only: the first build needs the header before any .d exists; after that
+# the .d files make every user of it rebuild when VERSION changes)
+$(VERSION_H): VERSION
+	@mkdir -p $(@D)
+	printf '/* generated from VERSION by the Makefile */\n#define OGATE_VERSION "%s"\n' '$(OGATE_VERSION)' > $@
 # the objects of the sources $(1) in variant $(2) (plain or san)
 objs_of = $(patsubst %.c,$(OBJ)/$(2)/%.o,$(1))
+# Any static library under build/lib: a fragment only names its objects, e.g.
+#   $(COMMON_LIB): $(call objs_of,$(COMMON_SRCS),plain)
+$(BUILD)/lib/%.a:
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 PROGRAMS        :=
 SUITES          :=
@@ -67,11 +85,14 @@ include $(MK_LAYERS)
 include $(filter-out $(MK_LAYERS),$(sort $(wildcard mk/*.mk)))
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
-.PHONY: all check check-unit demo demo-kernel bench install clean deps
+.PHONY: all check check-unit demo demo-kernel bench install clean deps version
 all: $(PROGRAMS)
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh all
+
+version:
+	@echo $(OGATE_VERSION)
 
 # `make check` runs every registered suite through one runner, which prints one
 # closing line "N passed, N failed, N skipped" counted over all TAP results.
@@ -80,8 +101,10 @@ check: deps
 	@tests/run-suites.sh $(SUITES)
 
 # The bundled default: synthetic heartbeat -> emulator -> accuracy against truth.
-demo: deps
-	@$(MAKE) --no-print-directory all
+# Installs and builds only what it runs (scripts/install-deps.sh demo).
+demo:
+	@scripts/install-deps.sh demo
+	@$(MAKE) --no-print-directory $(BIN)/ogate-synth $(BIN)/ogate-emulate
 	@scripts/demo.sh
 
 # The kernel timing core's self-demo (ogatectl) in the test VM.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Per-frame analysis time of ogate_sync_process at 128^2, 256^2 and 512^2 (80 fps, 0.4 s
  * heartbeat: 32-frame period, 37 padded reference frames), one core. Prints BENCH lines.
  * The frames replay from a 192-frame loop (cache-warm); bench/emulate_bench.sh gives the
@@ -11,6 +11,7 @@
 #include <time.h>
 #include "ogate/sad.h"
 #include "ogate/sync.h"
+#include "clock-util.h"
 #include "heart.h"
 
 #define FPS 80.0
@@ -18,9 +19,7 @@
 
 static double now_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
+	return (double)ogate_mono_ns() * 1e-3;
 }
 
 static int cmp(const void *a, const void *b)

@@ -20,8 +20,8 @@ BENCHES  += $(BIN)/bench-daemon-latency
 
 # stage: driver round trip through a pty to a simulated controller
 STAGE_BENCH := $(BUILD)/bench/stage_roundtrip
-$(OBJ)/plain/bench/stage/%: OBJ_CPPFLAGS = $(STAGE_INC) -I$(STAGE_TDIR)
-$(STAGE_BENCH): $(OBJ)/plain/bench/stage/roundtrip.o $(STAGE_FAKES_OBJ) $(STAGE_LIB)
+$(OBJ)/plain/bench/stage/%: OBJ_CPPFLAGS = $(STAGE_INC) $(COMMON_INC) -I$(STAGE_TDIR)
+$(STAGE_BENCH): $(OBJ)/plain/bench/stage/roundtrip.o $(STAGE_FAKES_OBJ) $(STAGE_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $^ $(STAGE_LDLIBS)
 PROGRAMS += $(STAGE_BENCH)

@@ -11,13 +11,7 @@ COMMON_LDLIBS   := -ltiff -lm
 $(OBJ)/plain/$(COMMON_DIR)/% $(OBJ)/san/$(COMMON_DIR)/%: OBJ_CPPFLAGS = $(COMMON_INC)
 
 $(COMMON_LIB): $(call objs_of,$(COMMON_SRCS),plain)
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 $(COMMON_LIB_SAN): $(call objs_of,$(COMMON_SRCS),san)
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 
 # Unit tests (discovered, mk/tests.mk): tests/userspace/common/test_*.c
 $(TBIN)/userspace/common/%: UT_CPPFLAGS = $(COMMON_INC)

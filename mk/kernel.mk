@@ -2,13 +2,12 @@
 # the latency benchmark, DKMS/udev installation and the demo.
 PROGRAMS += $(BIN)/ogatectl
 
-$(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/common/include/stats-util.h userspace/common/include/clock-util.h include/uapi/ogate.h | $(BIN)
+$(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/common/include/stats-util.h userspace/common/include/clock-util.h include/uapi/ogate.h $(VERSION_H) | $(BIN)
 	$(CC) $(CPPFLAGS) -Iuserspace/common/include $(CFLAGS) -o $@ $<
 
 SUITES  += tests/kernel/checkpatch.sh tests/kernel/build-matrix.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh tests/kernel/run-vm-rt.sh tests/kernel/run-vm-arm64.sh
 BENCHES += bench/kernel/run.sh
 
-OGATE_VERSION := 0.1.0
 DKMS_DIR      := $(DESTDIR)/usr/src/ogate-$(OGATE_VERSION)
 INSTALL_TARGETS += install-kernel install-ogatectl
 

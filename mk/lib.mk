@@ -34,9 +34,9 @@ $(AN_LIB_SAN): $(AN_OBJS_SAN)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/lib/ogate.pc: mk/lib.mk
+$(BUILD)/lib/ogate.pc: mk/lib.mk VERSION
 	@mkdir -p $(@D)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: ogate\nDescription: prospective optical gating analysis library\nVersion: 0.1\nLibs: -L$${libdir} -logate\nLibs.private: -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' > $@
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: ogate\nDescription: prospective optical gating analysis library\nVersion: %s\nLibs: -L$${libdir} -logate -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(OGATE_VERSION)' > $@
 
 PROGRAMS += $(AN_LIB) $(BUILD)/lib/ogate.pc
 

@@ -1,5 +1,6 @@
 # userspace/stage: libogate-stage (SMC100, ASI and simulated drivers over
-# libserialport), and its tests with simulated controllers on pseudo-terminals
+# libserialport; uses the clock and number parsing of userspace/common, so its
+# users link $(COMMON_LIB) after it), and its tests with simulated controllers on pseudo-terminals
 # (tests/userspace/stage). The ogate-stage tool is built by mk/tools.mk, the
 # round-trip benchmark by mk/bench.mk.
 
@@ -10,16 +11,10 @@ STAGE_LDLIBS  := -lserialport -lm
 STAGE_LIB     := $(BUILD)/lib/libogate-stage.a
 STAGE_LIB_SAN := $(BUILD)/lib/libogate-stage-san.a
 
-$(OBJ)/plain/$(STAGE_DIR)/% $(OBJ)/san/$(STAGE_DIR)/%: OBJ_CPPFLAGS = $(STAGE_INC)
+$(OBJ)/plain/$(STAGE_DIR)/% $(OBJ)/san/$(STAGE_DIR)/%: OBJ_CPPFLAGS = $(STAGE_INC) $(COMMON_INC)
 
 $(STAGE_LIB): $(call objs_of,$(STAGE_SRCS),plain)
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 $(STAGE_LIB_SAN): $(call objs_of,$(STAGE_SRCS),san)
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
 
 # ---- tests: the simulated controllers (fakes) are objects too, plain for the
 # fake server and the benchmark, sanitized for the unit tests.
@@ -32,10 +27,10 @@ $(OBJ)/plain/$(STAGE_TDIR)/% $(OBJ)/san/$(STAGE_TDIR)/%: OBJ_CFLAGS = -pthread
 
 # test_stage_parsers #includes the driver sources to reach their static
 # functions; the archive's copies are then not pulled in.
-$(TBIN)/userspace/stage/%: UT_CPPFLAGS = $(STAGE_INC) -I$(STAGE_TDIR) -pthread
-$(TBIN)/userspace/stage/%: UT_LIBS = $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN)
+$(TBIN)/userspace/stage/%: UT_CPPFLAGS = $(STAGE_INC) $(COMMON_INC) -I$(STAGE_TDIR) -pthread
+$(TBIN)/userspace/stage/%: UT_LIBS = $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN) $(COMMON_LIB_SAN)
 $(TBIN)/userspace/stage/%: UT_LDLIBS = $(STAGE_LDLIBS) -ldl
-$(call unit_tests_in,stage): $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN)
+$(call unit_tests_in,stage): $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN) $(COMMON_LIB_SAN)
 
 # the tool test runs the tool against the sim driver and a fake SMC100 served on a pty
 STAGE_FAKESRV := $(TBIN)/fake_stage_server

@@ -21,7 +21,7 @@ $(BIN)/ogate-stage: $(call tool_objs,ogate-stage.c) $(STAGE_LIB) $(COMMON_LIB) |
 	$(CC) $(CFLAGS) -o $@ $^ $(STAGE_LDLIBS)
 
 # a capture check on the libcamera adapter (also run in the vimc VM suite)
-$(BIN)/ogate-camtest: $(call tool_objs,camtest/ogate-camtest.c) $(CAM_LIB) | $(BIN)
+$(BIN)/ogate-camtest: $(call tool_objs,camtest/ogate-camtest.c) $(CAM_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(CAM_LDLIBS)
 
 PROGRAMS += $(BIN)/ogate-synth $(BIN)/ogate-emulate $(BIN)/ogate-client $(BIN)/ogate-stage
@@ -41,3 +41,9 @@ install-tools: $(BIN)/ogate-synth $(BIN)/ogate-emulate
 stage-install: $(BIN)/ogate-stage
 	install -D -m 0755 $(BIN)/ogate-stage $(DESTDIR)$(PREFIX)/bin/ogate-stage
 	install -D -m 0644 man/ogate-stage.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-stage.1
+
+# every program's --version against VERSION, and ogate.pc (tests/userspace/tools)
+tests/userspace/tools/test_version.sh: $(PROGRAMS)
+tests/userspace/tools/test_client_wait.sh: $(BIN)/ogate-client $(BIN)/ogated
+tests/userspace/tools/test_client_docs.sh: $(BIN)/ogate-client $(BIN)/ogated
+tests/userspace/tools/test_camtest_args.sh: $(filter $(BIN)/ogate-camtest,$(PROGRAMS))

@@ -2,12 +2,20 @@
 # Install the Debian packages ogate needs to build, test and run its VM suite,
 # but only those that are missing. Lists live in scripts/deps/*.txt (one package
 # per line, '#' comments), one file per component, so each part states its own needs.
+#   scripts/install-deps.sh [all]   every list (what `make check` needs)
+#   scripts/install-deps.sh demo    only what `make demo` needs: base.txt and analysis.txt
 set -eu
 cd "$(dirname "$0")/.."
+case "${1:-all}" in
+all) lists=" $(echo scripts/deps/*.txt) " ;;
+demo) lists=" scripts/deps/base.txt scripts/deps/analysis.txt " ;;
+*) echo "usage: scripts/install-deps.sh [all|demo]" >&2; exit 2 ;;
+esac
 arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 want=()
 foreign=()
 for f in scripts/deps/*.txt; do
+	[[ "$lists" == *" $f "* ]] || continue
 	while read -r pkg arches; do
 		case "$pkg" in ''|'#'*) continue ;; esac
 		# "@foreign-architecture ARCH": apt must know ARCH (to download its packages)

@@ -14,12 +14,17 @@
 
 static void run(double fps, double period_s, int seconds)
 {
-	struct ogate_source_opts so = { .kind = "synthetic", .size = 128, .fps = fps,
-					.period_s = period_s, .noise = 2, .seed = 1 };
+	struct ogate_source_opts so = { .kind = "synthetic",
+					.size = 128,
+					.fps = fps,
+					.period_s = period_s,
+					.noise = 2,
+					.seed = 1 };
 	struct ogate_pipeline_opts po = {
-		.program = { .laser_line = 0, .camera_line = 1, .laser_width_ns = 1000000,
-			     .late_ns = 5000000 },
-		.cpu_capture = -1, .cpu_analysis = -1, .stop_grace_ns = 100000000,
+		.program = { .laser_line = 0, .camera_line = 1, .laser_width_ns = 1000000, .late_ns = 5000000 },
+		.cpu_capture = -1,
+		.cpu_analysis = -1,
+		.stop_grace_ns = 100000000,
 		.record_every = 1,
 	};
 	struct ogate_pipeline_status st;

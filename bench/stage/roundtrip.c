@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Benchmark: command round trip of the serial stage drivers through a pty to
  * the simulated controllers (position query: SMC100 "1TP", ASI "W Z").
@@ -56,8 +56,7 @@ static int bench(const char *driver, fake_handler h, void *model)
 	}
 	qsort(t, N, sizeof(t[0]), cmp);
 	printf("BENCH stage_%s_pty_position_roundtrip_median %.1f us\n", driver, t[N / 2] / 1e3);
-	printf("BENCH stage_%s_pty_position_roundtrip_p99 %.1f us\n", driver,
-	       t[N * 99 / 100] / 1e3);
+	printf("BENCH stage_%s_pty_position_roundtrip_p99 %.1f us\n", driver, t[N * 99 / 100] / 1e3);
 	printf("BENCH stage_%s_pty_position_roundtrip_max %.1f us\n", driver, t[N - 1] / 1e3);
 	ogate_stage_close(s);
 	fake_stop(&f);

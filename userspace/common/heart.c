@@ -1,4 +1,5 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed)
 		free(tex);
 		free(tmp);
 		free(b->bg);
-		return -1;
+		return -ENOMEM;
 	}
 	struct rng r;
 	rng_seed(&r, seed + 12345);

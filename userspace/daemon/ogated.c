@@ -29,9 +29,7 @@
 #include "pipeline.h"
 
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
-#ifndef OGATE_VERSION
-#define OGATE_VERSION "0.1.0"
-#endif
+#include "ogate-version.h"
 
 struct daemon {
 	struct ogate_config *cfg;

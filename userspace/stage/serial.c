@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Serial transport. Real ports are opened and configured through
  * libserialport. libserialport 0.1.1 (Debian 12) cannot open a pseudo-terminal:
@@ -22,20 +22,13 @@
 
 #include <libserialport.h>
 
+#include "clock-util.h"
 #include "serial.h"
 
 struct ogate_serial {
 	int fd;
-	struct sp_port *sp;   /* NULL for the termios transport */
+	struct sp_port *sp; /* NULL for the termios transport */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 bool serial_is_pty(const char *path)
 {
@@ -112,14 +105,13 @@ static int set_vmin1(int fd)
 	struct termios tio;
 
 	if (tcgetattr(fd, &tio) < 0)
-		return -1;
+		return -errno;
 	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
-	return tcsetattr(fd, TCSANOW, &tio);
+	return tcsetattr(fd, TCSANOW, &tio) < 0 ? -errno : 0;
 }
 
-static int sp_fail(struct ogate_serial *ser, const char *path, const char *what, char *err,
-		   size_t errlen)
+static int sp_fail(struct ogate_serial *ser, const char *path, const char *what, char *err, size_t errlen)
 {
 	char *msg = sp_last_error_message();
 	int code = sp_last_error_code();
@@ -148,12 +140,12 @@ static int open_libserialport(struct ogate_serial *ser, const char *path,
 		return sp_fail(ser, path, "sp_open", err, errlen);
 	if (sp_new_config(&pc) != SP_OK)
 		return sp_fail(ser, path, "sp_new_config", err, errlen);
-	if (sp_set_config_baudrate(pc, cfg->baud) != SP_OK ||
-	    sp_set_config_bits(pc, 8) != SP_OK ||
+	if (sp_set_config_baudrate(pc, cfg->baud) != SP_OK || sp_set_config_bits(pc, 8) != SP_OK ||
 	    sp_set_config_parity(pc, SP_PARITY_NONE) != SP_OK ||
 	    sp_set_config_stopbits(pc, 1) != SP_OK ||
-	    sp_set_config_flowcontrol(pc, cfg->flow == SERIAL_FLOW_XONXOFF ?
-				      SP_FLOWCONTROL_XONXOFF : SP_FLOWCONTROL_NONE) != SP_OK ||
+	    sp_set_config_flowcontrol(pc, cfg->flow == SERIAL_FLOW_XONXOFF
+						  ? SP_FLOWCONTROL_XONXOFF
+						  : SP_FLOWCONTROL_NONE) != SP_OK ||
 	    sp_set_config(ser->sp, pc) != SP_OK)
 		rc = sp_fail(ser, path, "configuration", err, errlen);
 	sp_free_config(pc);
@@ -171,8 +163,8 @@ static int open_libserialport(struct ogate_serial *ser, const char *path,
 	}
 	ser->fd = fd;
 	/* libserialport leaves VMIN 0; see open_termios() */
-	if (set_vmin1(fd) < 0) {
-		snprintf(err, errlen, "%s: tcsetattr: %s", path, strerror(errno));
+	if ((rc = set_vmin1(fd)) < 0) {
+		snprintf(err, errlen, "%s: tcsetattr: %s", path, strerror(-rc));
 		sp_close(ser->sp);
 		sp_free_port(ser->sp);
 		ser->sp = NULL;
@@ -247,7 +239,7 @@ int serial_flush_input(struct ogate_serial *ser)
 
 static int timeout_ms(int64_t deadline_ns)
 {
-	int64_t left = deadline_ns - now_ns();
+	int64_t left = deadline_ns - ogate_mono_ns();
 
 	if (left <= 0)
 		return 0;
@@ -269,7 +261,7 @@ static int wait_fd(struct ogate_serial *ser, short events, int64_t deadline_ns, 
 			return -EPIPE;
 		}
 		if (n == 0) {
-			if (now_ns() >= deadline_ns)
+			if (ogate_mono_ns() >= deadline_ns)
 				return 0;
 			continue;
 		}
@@ -337,7 +329,7 @@ int serial_read_line(struct ogate_serial *ser, char *line, size_t len, int64_t d
 		if (r == 1) {
 			if (c == '\r' || c == '\n') {
 				if (n == 0)
-					continue;  /* leading CR/LF, or LF after a CR-ended line */
+					continue; /* leading CR/LF, or LF after a CR-ended line */
 				return (int)n;
 			}
 			if (n + 1 >= len)

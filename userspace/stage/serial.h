@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Serial transport: the port is opened and configured either by libserialport
  * or by plain termios (pseudo-terminals only, see docs/stage.md); all I/O then
@@ -17,7 +17,7 @@ struct ogate_serial;
 enum serial_flow { SERIAL_FLOW_NONE, SERIAL_FLOW_XONXOFF };
 
 struct serial_cfg {
-	const char *transport;     /* "auto", "libserialport", "termios" */
+	const char *transport; /* "auto", "libserialport", "termios" */
 	int baud;
 	enum serial_flow flow;
 };

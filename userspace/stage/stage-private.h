@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Private: the driver vtable and the state shared by drivers (linuxptp servo style). */
 #ifndef OGATE_STAGE_PRIVATE_H
 #define OGATE_STAGE_PRIVATE_H

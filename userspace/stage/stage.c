@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The stage object: driver factory, soft limits, wait-until-still, error policy. */
 #include <errno.h>
 #include <math.h>
@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock-util.h"
+#include "numparse.h"
 #include "stage-private.h"
 
 static const struct stage_ops *const drivers[] = {
@@ -17,10 +19,7 @@ static const struct stage_ops *const drivers[] = {
 
 int64_t ogate_stage_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return ogate_mono_ns();
 }
 
 void ogate_stage_opts_init(struct ogate_stage_opts *o)
@@ -104,25 +103,17 @@ void stage_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[o] = '\0';
 }
 
+/* A controller's number: ogate_parse_double's whole-string rule, limited to
+ * decimal notation (no hex floats, "inf" or "nan"); any failure is -EPROTO. */
 int stage_parse_double(const char *str, double *out)
 {
-	char *end;
-	double v;
-
-	if (!*str || !(str[0] == '-' || str[0] == '+' || str[0] == '.' ||
-		       (str[0] >= '0' && str[0] <= '9')))
+	if (!(str[0] == '-' || str[0] == '+' || str[0] == '.' || (str[0] >= '0' && str[0] <= '9')))
 		return -EPROTO;
-	errno = 0;
-	v = strtod(str, &end);
-	if (errno || *end || !isfinite(v))
-		return -EPROTO;
-	/* reject hex floats, "inf", exponent-only oddities strtod accepts */
 	for (const char *p = str; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
-		      *p == 'e' || *p == 'E'))
+		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+		      *p == 'E'))
 			return -EPROTO;
-	*out = v;
-	return 0;
+	return ogate_parse_double(str, out) ? -EPROTO : 0;
 }
 
 /*

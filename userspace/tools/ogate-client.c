@@ -10,12 +10,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include "clock-util.h"
 #include "control-client.h"
 #include "numparse.h"
+#include "ogate-version.h"
 
 #define DEFAULT_SOCKET	"/run/ogate/ogated.sock"
 #define REPLY_MAX	(64 * 1024 + 1)
+
+/*
+ * --wait: whether a daemon listens on path yet (it accepts, then sees the
+ * connection close unused). Probing instead of retrying the command keeps
+ * the command sent once, whatever the reason it fails.
+ */
+static int socket_listens(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 1;	/* let the request report it */
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	     (errno != ENOENT && errno != ECONNREFUSED);
+	close(fd);
+	return ok;
+}
 
 static void usage(FILE *f)
 {
@@ -23,9 +50,13 @@ static void usage(FILE *f)
 		"usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] COMMAND [ARGS...]\n"
 		"Send one command to ogated and print the reply.\n"
 		"  -s SOCKET      control socket (default $OGATE_SOCKET or " DEFAULT_SOCKET ")\n"
+		"  --wait SECONDS wait up to this long for a daemon to listen on SOCKET\n"
+		"                 (one that is starting); default 0: do not wait\n"
+		"  --version      print the version\n"
 		"  -t TIMEOUT_MS  give up after this long (default 5000; 0 = wait forever)\n"
 		"Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,\n"
-		"  record on|off, mode NAME, stats, help [COMMAND]\n"
+		"  record on|off, mode NAME, stats, preview PATH.png|PATH.pgm, home,\n"
+		"  zstack ..., timelapse ..., abort, help [COMMAND]\n"
 		"Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n");
 }
 
@@ -35,13 +66,16 @@ int main(int argc, char **argv)
 	static char reply[REPLY_MAX];
 	char line[1024];
 	size_t len = 0;
+	int64_t wait_s = 0, deadline;
 	int64_t timeout = 5000;
 	int opt, r;
 
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -62,6 +96,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'w':	/* long options only: --wait, --version */
+			if (ogate_parse_i64(optarg, 10, &wait_s) || wait_s < 0 || wait_s > 3600) {
+				fprintf(stderr, "ogate-client: --wait %s: must be seconds in [0, 3600]\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'V':
+			printf("ogate-client %s\n", OGATE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -90,6 +134,9 @@ int main(int argc, char **argv)
 	}
 	line[len] = '\0';
 
+	deadline = ogate_mono_ns() + wait_s * 1000000000LL;
+	while (wait_s && !socket_listens(sock) && ogate_mono_ns() < deadline)
+		ogate_sleep_until(ogate_mono_ns() + 50000000LL);
 	r = ogate_control_request(sock, line, reply, sizeof(reply), (int)timeout);
 	if (r < 0 && r != -EMSGSIZE) {
 		const char *hint = "";

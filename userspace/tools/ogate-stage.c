@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ogate-stage: open a z stage from command-line options and run commands on
  * it in order: home, move, move-rel, position, status, stop, wait.
@@ -12,6 +12,7 @@
 
 #include "numparse.h"
 #include "ogate/stage.h"
+#include "ogate-version.h"
 
 static int verbose;
 
@@ -24,49 +25,51 @@ static void log_stderr(void *ctx, int prio, const char *msg)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-"usage: ogate-stage -d DRIVER [options] COMMAND...\n"
-"Drivers: smc100 (Newport SMC100), asi (ASI MS-2000/Tiger), sim (simulated)\n"
-"Options:\n"
-"  -d, --driver NAME        stage driver\n"
-"  -p, --port PATH          serial port (smc100, asi)\n"
-"  -a, --address N          SMC100 controller address 1..31 (default 1)\n"
-"  -b, --baud N             baud rate (default: SMC100 57600, ASI 9600)\n"
-"  -x, --axis LETTER        ASI axis (default Z)\n"
-"  -u, --units-per-um X     controller units per micrometre (default: SMC100\n"
-"                           0.001 = mm, ASI 10 = tenths of um)\n"
-"  -t, --reply-timeout MS   per-command reply timeout (default 500)\n"
-"  -T, --move-timeout MS    how long to wait for a move or homing (default 60000)\n"
-"      --transport NAME     auto, libserialport or termios (default auto)\n"
-"      --min UM, --max UM   soft limits in micrometres\n"
-"      --speed UM_PER_S     sim: speed (default 1000)\n"
-"      --start UM           sim: position at start (default 0)\n"
-"  -n, --no-wait            do not wait for the end of home/move commands\n"
-"  -v, --verbose            log informational messages\n"
-"  -h, --help\n"
-"Commands (run in order; positions in micrometres):\n"
-"  home  move UM  move-rel UM  position  status  stop  wait\n");
+	fprintf(f, "usage: ogate-stage -d DRIVER [options] COMMAND...\n"
+		   "Drivers: smc100 (Newport SMC100), asi (ASI MS-2000/Tiger), sim (simulated)\n"
+		   "Options:\n"
+		   "  -d, --driver NAME        stage driver\n"
+		   "  -p, --port PATH          serial port (smc100, asi)\n"
+		   "  -a, --address N          SMC100 controller address 1..31 (default 1)\n"
+		   "  -b, --baud N             baud rate (default: SMC100 57600, ASI 9600)\n"
+		   "  -x, --axis LETTER        ASI axis (default Z)\n"
+		   "  -u, --units-per-um X     controller units per micrometre (default: SMC100\n"
+		   "                           0.001 = mm, ASI 10 = tenths of um)\n"
+		   "  -t, --reply-timeout MS   per-command reply timeout (default 500)\n"
+		   "  -T, --move-timeout MS    how long to wait for a move or homing (default 60000)\n"
+		   "      --transport NAME     auto, libserialport or termios (default auto)\n"
+		   "      --min UM, --max UM   soft limits in micrometres\n"
+		   "      --speed UM_PER_S     sim: speed (default 1000)\n"
+		   "      --start UM           sim: position at start (default 0)\n"
+		   "  -n, --no-wait            do not wait for the end of home/move commands\n"
+		   "  -v, --verbose            log informational messages\n"
+		   "  -h, --help\n"
+		   "  -V, --version\n"
+		   "Commands (run in order; positions in micrometres):\n"
+		   "  home  move UM  move-rel UM  position  status  stop  wait\n");
 }
 
 static int parse_num(const char *s, double *v)
 {
-	return ogate_parse_double(s, v) ? -1 : 0;
+	return ogate_parse_double(s, v);
 }
 
 static int parse_int(const char *s, int *v)
 {
-	double d;
+	int64_t i;
+	int r = ogate_parse_i64(s, 10, &i);
 
-	if (parse_num(s, &d) || d != floor(d) || d < -2147483647.0 || d > 2147483647.0)
-		return -1;
-	*v = (int)d;
+	if (r)
+		return r;
+	if (i < INT32_MIN || i > INT32_MAX)
+		return -ERANGE;
+	*v = (int)i;
 	return 0;
 }
 
 static int fail(struct ogate_stage *s, const char *cmd, int rc)
 {
-	fprintf(stderr, "ogate-stage: %s: %s (%s)\n", cmd, ogate_stage_last_error(s),
-		strerror(-rc));
+	fprintf(stderr, "ogate-stage: %s: %s (%s)\n", cmd, ogate_stage_last_error(s), strerror(-rc));
 	return 1;
 }
 
@@ -115,6 +118,7 @@ int main(int argc, char **argv)
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ogate_stage_opts o;
@@ -125,7 +129,7 @@ int main(int argc, char **argv)
 
 	ogate_stage_opts_init(&o);
 	o.log = log_stderr;
-	while ((c = getopt_long(argc, argv, "+d:p:a:b:x:u:t:T:nvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:p:a:b:x:u:t:T:nvhV", longopts, NULL)) != -1) {
 		int bad = 0;
 
 		switch (c) {
@@ -138,9 +142,11 @@ int main(int argc, char **argv)
 			o.axis = optarg[0];
 			break;
 		case 'u': bad = parse_num(optarg, &o.units_per_um) || o.units_per_um <= 0; break;
-		case 't': bad = parse_int(optarg, &o.reply_timeout_ms) || o.reply_timeout_ms <= 0;
+		case 't':
+			bad = parse_int(optarg, &o.reply_timeout_ms) || o.reply_timeout_ms <= 0;
 			break;
-		case 'T': bad = parse_int(optarg, &o.move_timeout_ms) || o.move_timeout_ms <= 0;
+		case 'T':
+			bad = parse_int(optarg, &o.move_timeout_ms) || o.move_timeout_ms <= 0;
 			break;
 		case OPT_TRANSPORT: o.transport = optarg; break;
 		case OPT_MIN: bad = parse_num(optarg, &o.min_um); break;
@@ -150,6 +156,7 @@ int main(int argc, char **argv)
 		case 'n': wait = false; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogate-stage %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 		if (bad) {

@@ -25,15 +25,19 @@
 #include "ogate.h"
 #include "clock-util.h"
 #include "stats-util.h"
+#include "ogate-version.h"
 
 static const char *dev_path = "/dev/ogate0";
-static bool machine;	/* --machine: key=value event lines */
+static bool machine; /* --machine: key=value event lines */
 static int dev_fd = -1;
 
 /* "250us", "20ms", "1.5s", "100ns", "300" (ns). Returns -1 when malformed. */
 static int parse_duration(const char *s, int64_t *out)
 {
-	static const struct { const char *suffix; double scale; } units[] = {
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1 },
 	};
 	char *end;
@@ -41,14 +45,14 @@ static int parse_duration(const char *s, int64_t *out)
 	size_t i;
 
 	if (end == s || v < 0)
-		return -1;
+		return -EINVAL;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(end, units[i].suffix)) {
 			*out = (int64_t)(v * units[i].scale + 0.5);
 			return 0;
 		}
 	}
-	return -1;
+	return -EINVAL;
 }
 
 static const char *errno_name(int e)
@@ -90,16 +94,18 @@ static void explain_queue_error(int e, const struct ogate_trigger *t)
 			OGATE_MAX_FUTURE_NS / 1000000000ULL);
 		break;
 	case ETIME:
-		fprintf(stderr, "time %" PRIu64 " ns is already %.3f ms past, beyond the lateness tolerance of %u ns\n",
+		fprintf(stderr,
+			"time %" PRIu64
+			" ns is already %.3f ms past, beyond the lateness tolerance of %u ns\n",
 			(uint64_t)t->time_ns, (double)(now - (int64_t)t->time_ns) / 1e6, t->late_ns);
 		break;
 	case EBUSY:
-		fprintf(stderr, "pulse at %" PRIu64 " ns on mask 0x%x overlaps a queued pulse on a shared line\n",
+		fprintf(stderr,
+			"pulse at %" PRIu64
+			" ns on mask 0x%x overlaps a queued pulse on a shared line\n",
 			(uint64_t)t->time_ns, t->line_mask);
 		break;
-	case ENOSPC:
-		fprintf(stderr, "the device queue is full\n");
-		break;
+	case ENOSPC: fprintf(stderr, "the device queue is full\n"); break;
 	default:
 		fprintf(stderr, "time %" PRIu64 " mask 0x%x width %u late %u\n",
 			(uint64_t)t->time_ns, t->line_mask, t->width_ns, t->late_ns);
@@ -114,13 +120,15 @@ static int open_dev(void)
 		return 0;
 	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0) {
-		fprintf(stderr, "ogatectl: cannot open %s: %s\n", dev_path, strerror(errno));
-		return -1;
+		int r = -errno;
+
+		fprintf(stderr, "ogatectl: cannot open %s: %s\n", dev_path, strerror(-r));
+		return r;
 	}
 	if (ioctl(dev_fd, OGATE_IOC_GET_VERSION, &v) || v.abi_version != OGATE_ABI_VERSION) {
-		fprintf(stderr, "ogatectl: %s speaks ABI version %u, this tool %u\n",
-			dev_path, v.abi_version, OGATE_ABI_VERSION);
-		return -1;
+		fprintf(stderr, "ogatectl: %s speaks ABI version %u, this tool %u\n", dev_path,
+			v.abi_version, OGATE_ABI_VERSION);
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -136,8 +144,12 @@ static int parse_lines(const char *s, uint32_t *mask)
 		*mask = (uint32_t)strtoul(s, NULL, 16);
 		return 0;
 	}
-	if (ioctl(dev_fd, OGATE_IOC_GET_INFO, &info))
-		return -1;
+	if (ioctl(dev_fd, OGATE_IOC_GET_INFO, &info)) {
+		int r = -errno;
+
+		fprintf(stderr, "ogatectl: %s: GET_INFO: %s\n", dev_path, strerror(-r));
+		return r;
+	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	*mask = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -163,7 +175,7 @@ static int parse_lines(const char *s, uint32_t *mask)
 	return 0;
 bad:
 	fprintf(stderr, "ogatectl: unknown trigger line '%s' (see 'ogatectl info')\n", tok);
-	return -1;
+	return -EINVAL;
 }
 
 static const char *event_name(uint32_t type)
@@ -185,9 +197,8 @@ static void print_event(const struct ogate_event *ev)
 	if (machine) {
 		printf("event=%s line=%u id=%" PRIu64 " cookie=%" PRIu64 " time_ns=%" PRIu64
 		       " rise_ns=%" PRIu64 " fall_ns=%" PRIu64 " seq=%" PRIu64 "\n",
-		       name, ev->line, (uint64_t)ev->id, (uint64_t)ev->cookie,
-		       (uint64_t)ev->time_ns, (uint64_t)ev->rise_ns, (uint64_t)ev->fall_ns,
-		       (uint64_t)ev->seq);
+		       name, ev->line, (uint64_t)ev->id, (uint64_t)ev->cookie, (uint64_t)ev->time_ns,
+		       (uint64_t)ev->rise_ns, (uint64_t)ev->fall_ns, (uint64_t)ev->seq);
 	} else if (ev->type == OGATE_EVENT_FRAME) {
 		printf("%-9s line %u  seq %-6" PRIu64 " t=%.9f s\n", name, ev->line,
 		       (uint64_t)ev->seq, ev->time_ns / 1e9);
@@ -219,8 +230,10 @@ static int wait_outcomes(int pending, int64_t deadline, bool show)
 			break;
 		r = read(dev_fd, ev, sizeof(ev));
 		if (r < 0) {
-			fprintf(stderr, "ogatectl: read %s: %s\n", dev_path, strerror(errno));
-			return -1;
+			int e = errno;
+
+			fprintf(stderr, "ogatectl: read %s: %s\n", dev_path, strerror(e));
+			return -e;
 		}
 		for (i = 0; i < r / (ssize_t)sizeof(ev[0]); i++) {
 			if (show)
@@ -233,7 +246,7 @@ static int wait_outcomes(int pending, int64_t deadline, bool show)
 	if (pending > 0) {
 		fprintf(stderr, "ogatectl: %d triggers without an outcome before the deadline\n",
 			pending);
-		return -1;
+		return -ETIMEDOUT;
 	}
 	return 0;
 }
@@ -320,7 +333,7 @@ static int cmd_events(int count)
 }
 
 struct queue_opts {
-	int64_t at;		/* absolute, or offset when relative */
+	int64_t at; /* absolute, or offset when relative */
 	bool relative;
 	uint32_t mask;
 	int64_t width;
@@ -385,18 +398,23 @@ static int parse_queue_opt(struct queue_opts *o, const char *key, const char *va
 			goto bad;
 	} else {
 		fprintf(stderr, "ogatectl: unknown queue option '%s'\n", key);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 bad:
 	fprintf(stderr, "ogatectl: bad value '%s' for %s\n", val, key);
-	return -1;
+	return -EINVAL;
 }
 
 static void queue_defaults(struct queue_opts *o)
 {
-	*o = (struct queue_opts){ .relative = true, .at = 10000000, .mask = 1, .width = 100000,
-				  .late = 1000000, .count = 1, .period = 10000000 };
+	*o = (struct queue_opts){ .relative = true,
+				  .at = 10000000,
+				  .mask = 1,
+				  .width = 100000,
+				  .late = 1000000,
+				  .count = 1,
+				  .period = 10000000 };
 }
 
 static int cmd_cancel(const char *how, const char *val)
@@ -457,7 +475,8 @@ static int cmd_run(FILE *in)
 				char *eq = strchr(argv[i], '=');
 
 				if (!eq) {
-					fprintf(stderr, "ogatectl: expected key=value, got '%s'\n", argv[i]);
+					fprintf(stderr, "ogatectl: expected key=value, got '%s'\n",
+						argv[i]);
 					rc = 1;
 					break;
 				}
@@ -474,7 +493,10 @@ static int cmd_run(FILE *in)
 			if (argc > 2 && parse_duration(argv[2], &t))
 				rc = 1;
 			if (!rc)
-				rc = wait_outcomes(argc > 1 ? atoi(argv[1]) : 1, ogate_mono_ns() + t, true) ? 1 : 0;
+				rc = wait_outcomes(argc > 1 ? atoi(argv[1]) : 1,
+						   ogate_mono_ns() + t, true)
+					     ? 1
+					     : 0;
 		} else if (!strcmp(argv[0], "sleep") && argc > 1) {
 			int64_t t;
 
@@ -509,8 +531,10 @@ static int cmd_latency(int n, int64_t period, uint32_t mask)
 	base = ogate_mono_ns() + 20000000;
 	for (i = 0; i < n; i++) {
 		struct ogate_trigger t = {
-			.time_ns = base + i * period, .line_mask = mask,
-			.width_ns = (uint32_t)(period / 4), .late_ns = 1000000000,
+			.time_ns = base + i * period,
+			.line_mask = mask,
+			.width_ns = (uint32_t)(period / 4),
+			.late_ns = 1000000000,
 		};
 
 		/* keep at most half the queue in flight */
@@ -564,7 +588,7 @@ static int cmd_demo(void)
 	o.width = 2000000;
 	o.count = 10;
 	o.period = 20000000;
-	o.late = 5000000;	/* generous: the demo also runs under emulation */
+	o.late = 5000000; /* generous: the demo also runs under emulation */
 	o.cookie = 1;
 	rc = queue_triggers(&o, true, true);
 	printf("\n-- lines 0 and 1 together (one array write, simultaneous edges) --\n");
@@ -582,20 +606,20 @@ static int cmd_demo(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: ogatectl [-d DEVICE] [--machine] COMMAND [ARGS]\n"
-		"  info                         lines, names, queue depth, clock\n"
-		"  stats [--reset]              device counters and lateness histogram\n"
-		"  events [COUNT]               stream events, one per line\n"
-		"  queue [at=NS|in=DUR] [lines=L] [width=DUR] [late=DUR] [cookie=N]\n"
-		"        [count=N] [period=DUR] queue and wait for the outcomes\n"
-		"  cancel                       emergency stop: cancel every trigger of every\n"
-		"                               process, end pulses in progress\n"
-		"  run [FILE]                   commands (queue/cancel/wait/sleep/stats/info)\n"
-		"                               from FILE or stdin on one open file\n"
-		"  latency [N] [PERIOD]         fire N triggers, print lateness percentiles\n"
-		"  demo                         the self-demo\n"
-		"Durations take ns/us/ms/s suffixes. Lines are indices or names (see info).\n");
+	fprintf(f, "usage: ogatectl [-d DEVICE] [--machine] COMMAND [ARGS]\n"
+		   "       ogatectl --help | --version\n"
+		   "  info                         lines, names, queue depth, clock\n"
+		   "  stats [--reset]              device counters and lateness histogram\n"
+		   "  events [COUNT]               stream events, one per line\n"
+		   "  queue [at=NS|in=DUR] [lines=L] [width=DUR] [late=DUR] [cookie=N]\n"
+		   "        [count=N] [period=DUR] queue and wait for the outcomes\n"
+		   "  cancel                       emergency stop: cancel every trigger of every\n"
+		   "                               process, end pulses in progress\n"
+		   "  run [FILE]                   commands (queue/cancel/wait/sleep/stats/info)\n"
+		   "                               from FILE or stdin on one open file\n"
+		   "  latency [N] [PERIOD]         fire N triggers, print lateness percentiles\n"
+		   "  demo                         the self-demo\n"
+		   "Durations take ns/us/ms/s suffixes. Lines are indices or names (see info).\n");
 }
 
 int main(int argc, char **argv)
@@ -604,16 +628,18 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "machine", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+d:mh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:mhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev_path = optarg; break;
 		case 'm': machine = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogatectl %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -638,7 +664,8 @@ int main(int argc, char **argv)
 			char *eq = strchr(argv[optind], '=');
 
 			if (!eq) {
-				fprintf(stderr, "ogatectl: expected key=value, got '%s'\n", argv[optind]);
+				fprintf(stderr, "ogatectl: expected key=value, got '%s'\n",
+					argv[optind]);
 				return 2;
 			}
 			*eq = 0;

@@ -26,7 +26,7 @@ static void test_integer_is_the_whole_string(void **state)
 	assert_int_equal(ogate_parse_i64("4 ", 10, &v), -EINVAL);
 	assert_int_equal(ogate_parse_i64("4x", 10, &v), -EINVAL);
 	assert_int_equal(ogate_parse_i64("1.5", 10, &v), -EINVAL);
-	assert_int_equal(v, 7);	/* untouched on error */
+	assert_int_equal(v, 7); /* untouched on error */
 }
 
 static void test_octal_takes_no_sign(void **state)
@@ -65,8 +65,8 @@ static void test_double_finite_whole_string(void **state)
 	assert_int_equal(ogate_parse_double("1.5ms", &d), -EINVAL);
 	assert_int_equal(ogate_parse_double("nan", &d), -EINVAL);
 	assert_int_equal(ogate_parse_double("inf", &d), -EINVAL);
-	assert_int_equal(ogate_parse_double("1e999", &d), -EINVAL);	/* overflows to inf */
-	assert_int_equal(ogate_parse_double("1e-999", &d), -ERANGE);	/* underflow */
+	assert_int_equal(ogate_parse_double("1e999", &d), -EINVAL);  /* overflows to inf */
+	assert_int_equal(ogate_parse_double("1e-999", &d), -ERANGE); /* underflow */
 	assert_true(d == 3);
 }
 

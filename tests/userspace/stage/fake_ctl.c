@@ -62,20 +62,14 @@ void fake_reply(struct fake_ctl *f, const char *key, const char *reply)
 		return;
 	if (hit) {
 		switch (f->fault) {
-		case FAULT_SILENT:
-			return;
+		case FAULT_SILENT: return;
 		case FAULT_SLOW:
 			sleep_until(fake_now_ns() + (int64_t)f->fault_delay_ms * 1000000);
 			break;
 		case FAULT_GARBAGE:
-		case FAULT_PARTIAL:
-			send_raw(f, f->fault_text, strlen(f->fault_text));
-			return;
-		case FAULT_HANGUP:
-			hang_up(f);
-			return;
-		default:
-			break;
+		case FAULT_PARTIAL: send_raw(f, f->fault_text, strlen(f->fault_text)); return;
+		case FAULT_HANGUP: hang_up(f); return;
+		default: break;
 		}
 	}
 	if (!reply)

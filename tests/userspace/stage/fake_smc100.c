@@ -12,11 +12,11 @@ void fake_smc100_init(struct fake_smc100 *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->addr = 1;
-	m->state = 0x0A;        /* NOT REFERENCED from RESET */
+	m->state = 0x0A; /* NOT REFERENCED from RESET */
 	m->te = '@';
 	m->sl = -12.5;
 	m->sr = 12.5;
-	m->speed = 50.0;        /* mm/s: short test moves take milliseconds */
+	m->speed = 50.0; /* mm/s: short test moves take milliseconds */
 	m->reset_ms = 100;
 }
 
@@ -42,11 +42,11 @@ static void advance(struct fake_smc100 *m)
 		m->fail_next_move = false;
 		m->pos = m->from + (m->target - m->from) / 2;
 		if (m->state == 0x1E) {
-			m->flags |= 0x0040;     /* homing time-out */
-			m->state = 0x0B;        /* NOT REFERENCED from HOMING */
+			m->flags |= 0x0040; /* homing time-out */
+			m->state = 0x0B;    /* NOT REFERENCED from HOMING */
 		} else {
-			m->flags |= 0x0020;     /* following error */
-			m->state = 0x0F;        /* NOT REFERENCED from MOVING */
+			m->flags |= 0x0020; /* following error */
+			m->state = 0x0F;    /* NOT REFERENCED from MOVING */
 		}
 		return;
 	}
@@ -96,11 +96,11 @@ void fake_smc100_handle(struct fake_ctl *f, const char *line)
 	double v;
 
 	if (fake_now_ns() < m->silent_until)
-		return;               /* rebooting after RS */
+		return; /* rebooting after RS */
 	while (isdigit((unsigned char)*p))
 		addr = addr * 10 + (*p++ - '0');
 	if (addr != m->addr)
-		return;               /* another controller's command */
+		return; /* another controller's command */
 	snprintf(key, sizeof(key), "%.2s", p);
 	arg = p + strlen(key);
 	if (!strcmp(arg, "?") && strlen(key) == 2) {

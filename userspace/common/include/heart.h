@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Synthetic heartbeat models with known phase (the phase law and image models of
  * gen_synthetic.py): a cartoon two-chamber heart, and a time-warped real reference beat. */
 #ifndef OGATE_SYNTH_HEART_H
@@ -32,7 +32,7 @@ struct blob_heart {
 	float *bg;		/* static texture */
 	float s;		/* scale: min(h, w) / 128 */
 };
-int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed);
+int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed);	/* 0 or -ENOMEM */
 void blob_heart_free(struct blob_heart *b);
 /* Render phase psi (rad) into out (h x w floats). */
 void blob_heart_render(const struct blob_heart *b, double psi, float *out);

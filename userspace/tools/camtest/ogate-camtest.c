@@ -1,9 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ogate-camtest - capture frames through the libcamera source (ogate_libcamera.h)
  * and print per-frame sequence, timestamp and mean luma, then a summary.
  *
- *   ogate-camtest -l
+ *   ogate-camtest -l | -h | -V
  *   ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]
  *                 [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]
  *
@@ -11,6 +11,7 @@
  * numbers and timestamps, 1 otherwise, 2 on a usage or setup error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -21,7 +22,9 @@
 #include <unistd.h>
 
 #include "clock-util.h"
+#include "numparse.h"
 #include "ogate_libcamera.h"
+#include "ogate-version.h"
 
 static double mean_luma(const struct ogate_lc_frame *f)
 {
@@ -59,67 +62,76 @@ static int parse_format(const char *s, enum ogate_lc_format *fmt)
 	return -EINVAL;
 }
 
-static void usage(void)
+static int bad_number(int opt, const char *arg)
 {
-	fprintf(stderr, "usage: ogate-camtest -l\n"
-		"       ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]\n"
-		"                     [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]\n");
+	fprintf(stderr, "ogate-camtest: -%c %s: not a valid number here\n", opt, arg);
+	return 2;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ogate-camtest -l | -h, --help | -V, --version\n"
+		   "       ogate-camtest [-c ID] [-s WxH] [-f any|r8|yuv420|nv12|rgb888|bgr888]\n"
+		   "                     [-r FPS] [-e EXPOSURE_US] [-g GAIN] [-n FRAMES] [-a] [-q]\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct ogate_lc_config cfg = { 0 };
 	const char *id = NULL;
-	long frames = 100;
+	int64_t frames = 100, i;
+	double d;
 	int quiet = 0, opt;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 
-	while ((opt = getopt(argc, argv, "lc:s:f:r:e:g:n:aqh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "lc:s:f:r:e:g:n:aqhV", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'l':
-			return list_cameras();
-		case 'c':
-			id = optarg;
-			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogate-camtest %s\n", OGATE_VERSION); return 0;
+		case 'l': return list_cameras();
+		case 'c': id = optarg; break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &cfg.width, &cfg.height) != 2) {
-				usage();
+				usage(stderr);
 				return 2;
 			}
 			break;
 		case 'f':
 			if (parse_format(optarg, &cfg.format) < 0) {
-				usage();
+				usage(stderr);
 				return 2;
 			}
 			break;
-		case 'r': {
-			double fps = strtod(optarg, NULL);
-
-			cfg.frame_duration_us = fps > 0 ? (int64_t)(1e6 / fps + 0.5) : -1;
+		case 'r':
+			if (ogate_parse_double(optarg, &d) || !(d > 0))
+				return bad_number(opt, optarg);
+			cfg.frame_duration_us = (int64_t)(1e6 / d + 0.5);
 			break;
-		}
 		case 'e':
-			cfg.exposure_us = (int32_t)strtol(optarg, NULL, 0);
+			if (ogate_parse_i64(optarg, 0, &i) || i < INT32_MIN || i > INT32_MAX)
+				return bad_number(opt, optarg);
+			cfg.exposure_us = (int32_t)i;
 			break;
 		case 'g':
-			cfg.analogue_gain = strtof(optarg, NULL);
+			if (ogate_parse_double(optarg, &d))
+				return bad_number(opt, optarg);
+			cfg.analogue_gain = (float)d;
 			break;
 		case 'n':
-			frames = strtol(optarg, NULL, 0);
+			if (ogate_parse_i64(optarg, 0, &frames))
+				return bad_number(opt, optarg);
 			break;
-		case 'a':
-			cfg.flags |= OGATE_LC_ALLOW_ADJUST;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			usage();
-			return 2;
+		case 'a': cfg.flags |= OGATE_LC_ALLOW_ADJUST; break;
+		case 'q': quiet = 1; break;
+		default: usage(stderr); return 2;
 		}
 	}
-	if (frames < 2) {
-		fprintf(stderr, "ogate-camtest: -n needs at least 2 frames\n");
+	if (frames < 2 || frames > 1000000) {
+		fprintf(stderr, "ogate-camtest: -n needs 2 to 1000000 frames\n");
 		return 2;
 	}
 
@@ -142,7 +154,8 @@ int main(int argc, char **argv)
 	}
 
 	struct pollfd pfd = { .fd = ogate_lc_fd(cam), .events = POLLIN };
-	int64_t first_ts = 0, last_ts = 0, deadline = ogate_mono_ns() + 10000000000LL + frames * 200000000LL;
+	int64_t first_ts = 0, last_ts = 0,
+		deadline = ogate_mono_ns() + 10000000000LL + frames * 200000000LL;
 	uint64_t last_seq = 0;
 	long got = 0;
 	int monotonic = 1;
@@ -181,9 +194,10 @@ int main(int argc, char **argv)
 	struct ogate_lc_stats st;
 	ogate_lc_get_stats(cam, &st);
 	ogate_lc_close(cam);
-	double fps = got > 1 && last_ts > first_ts ? (got - 1) * 1e9 / (double)(last_ts - first_ts) : 0;
+	double fps = got > 1 && last_ts > first_ts ? (got - 1) * 1e9 / (double)(last_ts - first_ts)
+						   : 0;
 	printf("summary frames=%ld dropped=%" PRIu64 " failed=%" PRIu64 " fps=%.1f"
-	       " timestamps_monotonic=%s\n", got, st.dropped, st.failed, fps,
-	       monotonic ? "yes" : "no");
+	       " timestamps_monotonic=%s\n",
+	       got, st.dropped, st.failed, fps, monotonic ? "yes" : "no");
 	return got == frames && monotonic ? 0 : 1;
 }

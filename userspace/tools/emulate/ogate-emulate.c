@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "ogate-version.h"
 #include "ogate/analysis.h"
 #include "ogate/frame.h"
 #include "ogate/sync.h"
@@ -237,11 +238,12 @@ int main(int argc, char **argv)
 	const char *config = NULL, *tphase = NULL, *tframe = NULL;
 	static const struct option lo[] = {
 		{ "fps", 1, 0, 'f' }, { "timestamps", 1, 0, 'T' }, { "config", 1, 0, 'c' }, { "set", 1, 0, 's' },
+		{ "version", 0, 0, 'V' },
 		{ "target-phase", 1, 0, 'p' }, { "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
 		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "predictor", 1, 0, 'k' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
 		char *e;
 		switch (c) {
 		case 'f':
@@ -267,6 +269,7 @@ int main(int argc, char **argv)
 		case 'P': plots = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf(PROG " %s\n", OGATE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

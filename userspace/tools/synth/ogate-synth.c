@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* ogate-synth: beating-heart image streams with known phase (phase law of gen_synthetic.py). */
 #include <errno.h>
 #include <getopt.h>
@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heart.h"
+#include "numparse.h"
 #include "stackio.h"
+#include "ogate-version.h"
 
 static void usage(FILE *f)
 {
@@ -37,10 +39,7 @@ static void usage(FILE *f)
 
 static int num(const char *opt, const char *v, double *out)
 {
-	char *e;
-	errno = 0;
-	*out = strtod(v, &e);
-	if (errno || e == v || *e || !isfinite(*out)) {
+	if (ogate_parse_double(v, out)) {
 		fprintf(stderr, "ogate-synth: %s: '%s' is not a number\n", opt, v);
 		return -1;
 	}
@@ -59,10 +58,10 @@ int main(int argc, char **argv)
 		{ "size", 1, 0, 's' }, { "fps", 1, 0, 'f' }, { "n-frames", 1, 0, 'n' }, { "period", 1, 0, 'p' },
 		{ "drift", 1, 0, 'd' }, { "mod-amp", 1, 0, 'a' }, { "mod-period", 1, 0, 'M' }, { "psi0", 1, 0, 'P' },
 		{ "noise", 1, 0, 'N' }, { "ts-jitter", 1, 0, 'j' }, { "xy-drift", 1, 0, 'x' }, { "seed", 1, 0, 'S' },
-		{ "depth", 1, 0, 'D' }, { "tif", 0, 0, 't' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "depth", 1, 0, 'D' }, { "tif", 0, 0, 't' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 }
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
 		const char *name = NULL;
 		for (int i = 0; lo[i].name; i++)
 			if (lo[i].val == c)
@@ -74,6 +73,7 @@ int main(int argc, char **argv)
 		case 'r': ref_tif = optarg; continue;
 		case 't': tif = 1; continue;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ogate-synth %s\n", OGATE_VERSION); return 0;
 		case 'R': dst = &ref_period; break;
 		case 's': dst = &size; break;
 		case 'f': dst = &fps; break;

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * ogate stage control: one motorised z axis behind a small vtable.
  *
