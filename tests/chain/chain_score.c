@@ -6,6 +6,10 @@
  *       one heart cycle from ogate-synth's .npy (uint8, n x h x w) as the
  *       vimc heart firmware: "OGHEART1", u32 n, w, h (little-endian), images
  *
+ *   chain_score replay DIR HEART OUT SENSOR_W SENSOR_H
+ *       the camera's frames of DIR/frames.txt rebuilt from HEART for
+ *       ogate-emulate (the analysis alone on the chain's input; see replay())
+ *
  *   chain_score score DIR [KEY=VALUE...]
  *       DIR/frames.txt  "SEQ TS_NS CYCLES_Q32" per frame (/dev/vimc_heart)
  *       DIR/pins.txt    the test bed's pin log as `od -An -v -tu8 -w16`
@@ -13,6 +17,8 @@
  *       keys: sink period_us mod_ppm mod_period_us laser_line camera_line
  *             delay_us laser_width_us camera_width_us min_run_s
  *             delay_tol_us rms_max_ms coverage_min lock_beats_max
+ *             base_rms_ms base_mean_ms mean_tol_ms (the analysis alone on the
+ *             same frames: names the seam, bounds the chain's bias)
  *       Prints TAP and one summary line "CHAIN sink=... key=value...";
  *       exit 0 when every check passes, 1 otherwise.
  *
@@ -227,9 +233,13 @@ static int score(const char *dir, int argc, char **argv)
 	double cw_us = kvd(argc, argv, "camera_width_us", 100);
 	double min_run = kvd(argc, argv, "min_run_s", 60);
 	double delay_tol = kvd(argc, argv, "delay_tol_us", 50);
+	double width_tol = kvd(argc, argv, "width_tol_us", 250);
 	double rms_max = kvd(argc, argv, "rms_max_ms", 3);
 	double cov_min = kvd(argc, argv, "coverage_min", 0.95);
-	double lock_max = kvd(argc, argv, "lock_beats_max", 4);
+	double lock_max = kvd(argc, argv, "lock_beats_max", 3);
+	double base_rms = kvd(argc, argv, "base_rms_ms", NAN);
+	double base_mean = kvd(argc, argv, "base_mean_ms", NAN);
+	double mean_tol = kvd(argc, argv, "mean_tol_ms", 3);
 	char path[4096], line[512];
 	FILE *f;
 	int nf = 0, np = 0, nl = 0, nd = 0, ncw = 0, wrong = 0, i;
@@ -320,10 +330,20 @@ static int score(const char *dir, int argc, char **argv)
 		return 1;
 	}
 
-	lock_beats = law(lr[0] * 1e-9) - law(t_first);
-	check(lock_beats <= lock_max, "no lock",
-	      "first laser pulse %.2f beats after the first frame (<= %.1f: lock within 3 beats, then the target)",
-	      lock_beats, lock_max);
+	{
+		double t_lock;
+
+		printf("# first laser pulse %.2f beats after the first frame\n",
+		       law(lr[0] * 1e-9) - law(t_first));
+		if (status_get(dir, "lock_uptime_s", &t_lock) && t_lock > 0) {
+			lock_beats = law(t_lock) - law(t_first);
+			check(lock_beats <= lock_max, "no lock",
+			      "locked %.2f beats after the first frame (<= %.0f; status polled every 0.1 s)",
+			      lock_beats, lock_max);
+		} else {
+			check(0, "no lock", "the daemon reported a lock while running");
+		}
+	}
 
 	if (!status_get(dir, "ref_first_seq", &ref_seq) || !status_get(dir, "target_u", &target_u) ||
 	    ts_of_seq(fr, nf, ref_seq + target_u, &t_target)) {
@@ -357,9 +377,27 @@ static int score(const char *dir, int argc, char **argv)
 		printf("# laser error vs truth: mean %+.3f ms, sd %.3f ms, rms %.3f ms, |err| p95 %.3f ms, max %.3f ms (%d pulses)\n",
 		       mean, sd, rms, p95, mx, nl);
 	}
-	check(rms <= rms_max, fabs(mean) > sd ? "timestamps off" : "prediction",
-	      "laser pulse RMS error against the true target time %.3f ms (<= %.1f; mean %+.3f, sd %.3f)",
-	      rms, rms_max, mean, sd);
+	{
+		char seam[160];
+
+		if (base_rms > rms_max && rms <= base_rms + 2)
+			snprintf(seam, sizeof(seam),
+				 "analysis: the library alone has %.1f ms RMS on these frames", base_rms);
+		else if (fabs(mean - (isnan(base_mean) ? 0 : base_mean)) > sd)
+			snprintf(seam, sizeof(seam), "timestamps off");
+		else
+			snprintf(seam, sizeof(seam), "prediction or trigger jitter");
+		if (!isnan(base_rms))
+			printf("# the analysis alone on these frames (ogate-emulate on the replay): rms %.3f ms, mean %+.3f ms\n",
+			       base_rms, base_mean);
+		check(rms <= rms_max, seam,
+		      "laser pulse RMS error against the true target time %.3f ms (<= %.1f; mean %+.3f, sd %.3f)",
+		      rms, rms_max, mean, sd);
+		if (!isnan(base_mean))
+			check(fabs(mean - base_mean) <= mean_tol, "timestamps off",
+			      "mean laser error %+.3f ms is within %.1f ms of the analysis alone on the same frames (%+.3f ms)",
+			      mean, mean_tol, base_mean);
+	}
 
 	/* pulse widths and the camera pulse after each laser pulse */
 	{
@@ -377,9 +415,9 @@ static int score(const char *dir, int argc, char **argv)
 		{
 			double mx = pct(tmp, nw, 1.0), med = pct(tmp, nw, 0.5);
 
-			check(nw == nlr && med <= 50, "missed pulses",
-			      "laser pulses %d of %d closed; width error median %.1f us, max %.1f us (configured %.0f us)",
-			      nw, nlr, med, mx, lw_us);
+			check(nw == nlr && med <= width_tol, nw == nlr ? "pulse width" : "missed pulses",
+			      "laser pulses %d of %d closed; width error median %.1f us (<= %.0f), max %.1f us (configured %.0f us)",
+			      nw, nlr, med, width_tol, mx, lw_us);
 		}
 	}
 	for (i = 0; i < nlr; i++) {
@@ -417,12 +455,12 @@ static int score(const char *dir, int argc, char **argv)
 		check(nd == nlr && ncr == nlr, "missed pulses",
 		      "one camera pulse per laser pulse (%d camera, %d laser, %d paired)", ncr, nlr, nd);
 		check(nd > 0 && dmx <= delay_tol, "wrong delay",
-		      "camera pulse delay within %.0f us of configured %.0f us (max |dev| %.1f us)",
-		      delay_tol, delay_us, dmx);
+		      "camera pulse delay within %.0f us of configured %.0f us at every pulse (|dev| median %.1f, max %.1f us)",
+		      delay_tol, delay_us, dmed, dmx);
 		cmed = pct(cw, ncw, 0.5);
-		check(ncw > 0 && cmed <= 50, "missed pulses",
-		      "camera pulse width error median %.1f us (configured %.0f us, %d closed)", cmed, cw_us,
-		      ncw);
+		check(ncw > 0 && cmed <= width_tol, ncw > 0 ? "pulse width" : "missed pulses",
+		      "camera pulse width error median %.1f us (<= %.0f; configured %.0f us, %d closed)", cmed,
+		      width_tol, cw_us, ncw);
 		printf("# delay_dev_max_us=%.1f\n", dmx);
 	}
 
@@ -455,14 +493,104 @@ static int score(const char *dir, int argc, char **argv)
 		check(run >= min_run, "no lock", "triggered for %.1f s (>= %.0f s)", run, min_run);
 	}
 	printf("1..%d\n", n_ok + n_fail);
-	printf("CHAIN sink=%s frames=%d fps=%.2f lock_beats=%.2f laser=%d rms_ms=%.3f mean_ms=%+.3f sd_ms=%.3f coverage=%.3f beats=%d missed=%d multi=%d delay_dev_med_us=%.1f wrong_line=%d result=%s\n",
-	       sink, nf, fps, lock_beats, nlr, rms, mean, sd, cov, beats, zero, multi,
+	printf("CHAIN sink=%s frames=%d fps=%.2f lock_beats=%.2f laser=%d rms_ms=%.3f base_rms_ms=%.3f mean_ms=%+.3f sd_ms=%.3f coverage=%.3f beats=%d missed=%d multi=%d delay_dev_med_us=%.1f wrong_line=%d result=%s\n",
+	       sink, nf, fps, lock_beats, nlr, rms, base_rms, mean, sd, cov, beats, zero, multi,
 	       dmed, wrong, n_fail ? "fail" : "pass");
 	return n_fail ? 1 : 0;
 }
 
+/*
+ * The camera's frames rebuilt on the host, for the analysis alone on the
+ * chain's own input: at every logged frame timestamp, the heart cycle at
+ * the phase the module logged, sampled at the sensor size SWxSH as the
+ * module does, without noise, upscaled x3 as vimc's scaler does. Writes
+ * OUT.npy, OUT_timestamps.csv and OUT_truth.csv for ogate-emulate.
+ */
+static int replay(const char *dir, const char *heart, const char *out, int sw, int sh)
+{
+	static struct frame fr[MAXF];
+	char path[4096], line[512];
+	unsigned char hdr[20], *img, *buf;
+	uint32_t n, w, h;
+	int nf = 0, W = 3 * sw, H = 3 * sh;
+	FILE *f = fopen(heart, "rb"), *o, *ot, *otr;
+
+	if (!f || fread(hdr, 1, 20, f) != 20 || memcmp(hdr, "OGHEART1", 8)) {
+		fprintf(stderr, "chain_score: %s: not a heart cycle\n", heart);
+		return 2;
+	}
+	memcpy(&n, hdr + 8, 4);
+	memcpy(&w, hdr + 12, 4);
+	memcpy(&h, hdr + 16, 4);
+	img = malloc((size_t)n * w * h);
+	if (!img || fread(img, 1, (size_t)n * w * h, f) != (size_t)n * w * h)
+		return 2;
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/frames.txt", dir);
+	f = fopen(path, "r");
+	while (f && nf < MAXF && fgets(line, sizeof(line), f)) {
+		unsigned long long sq, t, c;
+
+		if (sscanf(line, "%llu %llu %llu", &sq, &t, &c) == 3)
+			fr[nf++] = (struct frame){ sq, (int64_t)t, (double)c };
+	}
+	if (f)
+		fclose(f);
+	if (nf < 2)
+		return 2;
+	snprintf(path, sizeof(path), "%s.npy", out);
+	o = fopen(path, "wb");
+	snprintf(path, sizeof(path), "%s_timestamps.csv", out);
+	ot = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s_truth.csv", out);
+	otr = fopen(path, "w");
+	if (!o || !ot || !otr)
+		return 2;
+	{
+		char d[128];
+		int l = snprintf(d, sizeof(d), "{'descr': '|u1', 'fortran_order': False, 'shape': (%d, %d, %d), }",
+				 nf, H, W);
+
+		while ((10 + l + 1) % 64)
+			d[l++] = ' ';
+		d[l++] = '\n';
+		fwrite("\x93NUMPY\x01\x00", 1, 8, o);
+		fputc(l & 0xff, o);
+		fputc(l >> 8, o);
+		fwrite(d, 1, (size_t)l, o);
+	}
+	fprintf(ot, "frame,t_s\n");
+	fprintf(otr, "frame,t_s,psi_rad\n");
+	buf = malloc((size_t)W * H);
+	for (int k = 0; k < nf; k++) {
+		uint64_t q = (uint64_t)fr[k].cyc_mod;
+		uint64_t pos = ((q & 0xffffffffULL) * n) >> 24;
+		uint32_t i = (uint32_t)(pos >> 8) % n, j = (i + 1) % n, wt = pos & 0xff;
+		const unsigned char *a = img + (size_t)i * w * h, *b = img + (size_t)j * w * h;
+
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				uint32_t kk = ((uint32_t)(y / 3) * h / (uint32_t)sh) * w +
+					      (uint32_t)(x / 3) * w / (uint32_t)sw;
+
+				buf[(size_t)y * W + x] = (unsigned char)((a[kk] * (256 - wt) + b[kk] * wt + 128) >> 8);
+			}
+		fwrite(buf, 1, (size_t)W * H, o);
+		fprintf(ot, "%d,%.9f\n", k, (fr[k].ts - fr[0].ts) * 1e-9);
+		fprintf(otr, "%d,%.9f,%.12f\n", k, (fr[k].ts - fr[0].ts) * 1e-9,
+			2 * M_PI * (fr[k].cyc_mod / 4294967296.0));
+	}
+	free(buf);
+	free(img);
+	if (fclose(o) || fclose(ot) || fclose(otr))
+		return 2;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 7 && !strcmp(argv[1], "replay"))
+		return replay(argv[2], argv[3], argv[4], atoi(argv[5]), atoi(argv[6]));
 	if (argc >= 4 && !strcmp(argv[1], "pack"))
 		return pack(argv[2], argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "score"))

@@ -54,8 +54,8 @@ mode = chain
 exposure_us = 0
 analogue_gain = 0
 [mode chain]
-width = 192
-height = 144
+width = $WIDTH
+height = $HEIGHT
 # the frame rate is the vimc heart's frame_interval_us
 fps = 0
 [output]
@@ -72,9 +72,22 @@ CONF
 	cat /dev/vimc_heart >/dev/null
 	ogated --config /tmp/ogated.conf >/tmp/ogated.log 2>&1 &
 	pid=$!
+	# poll for the lock (uptime is CLOCK_MONOTONIC here: the guest never
+	# suspends), then let it trigger for the rest of RUN_S
+	t0=$(cut -d. -f1 /proc/uptime)
+	lock=""
 	i=0
-	while [ $i -lt "$RUN_S" ] && kill -0 $pid 2>/dev/null; do sleep 1; i=$((i + 1)); done
+	while [ $i -lt "$RUN_S" ] && kill -0 $pid 2>/dev/null; do
+		if [ -z "$lock" ]; then
+			ogate-client -s /tmp/ogated.sock status 2>/dev/null | grep -q '^locked=yes' &&
+				lock=$(cut -d' ' -f1 /proc/uptime)
+			[ -z "$lock" ] && { sleep 0.1; i=$(($(cut -d. -f1 /proc/uptime) - t0)); continue; }
+		fi
+		sleep 1
+		i=$(($(cut -d. -f1 /proc/uptime) - t0))
+	done
 	ogate-client -s /tmp/ogated.sock status >/tmp/status.txt 2>&1
+	echo "lock_uptime_s=${lock:-none}" >>/tmp/status.txt
 	ogate-client -s /tmp/ogated.sock stats >/tmp/stats.txt 2>&1
 	kill -TERM $pid 2>/dev/null
 	wait $pid
