@@ -16,7 +16,8 @@
 # Environment (defaults): OGATE_CHAIN_RUN_S (70) seconds of capture per sink,
 # OGATE_CHAIN_FPS (30), OGATE_CHAIN_PERIOD_US (500000),
 # OGATE_CHAIN_MOD_PPM (50000: +-5 % heart rate over OGATE_CHAIN_MOD_PERIOD_US
-# 7000000), OGATE_CHAIN_NOISE (4 grey levels), OGATE_KVER (guest kernel).
+# 7000000), OGATE_CHAIN_NOISE (4 grey levels), OGATE_CHAIN_ICOUNT (0; 1 = virtual
+# time), OGATE_CHAIN_APPEND (extra guest kernel parameters), OGATE_KVER (guest kernel).
 #
 # Exit status: 0 pass, 1 a check failed, 2 setup error, 3 no result marker
 # (the guest crashed or hung; retried once). Prints "1..0 # SKIP" when the
@@ -215,7 +216,7 @@ if [ "${OGATE_CHAIN_ICOUNT:-0}" = 1 ]; then
 fi
 rc=0
 vm_run chain $timeout "$out/console.log" "$out/output.log" "$out/qemu.log" -- \
-	"${qemu_args[@]}" -append "$VM_APPEND" >"$out/guest.txt" || rc=$?
+	"${qemu_args[@]}" -append "$VM_APPEND ${OGATE_CHAIN_APPEND:-}" >"$out/guest.txt" || rc=$?
 t_vm=$SECONDS
 [ $rc -eq 3 ] && { cat "$out/guest.txt"; exit 3; }
 
@@ -224,7 +225,7 @@ echo "TAP version 13"
 n=0 fail=0
 res() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 grep '^#' "$out/guest.txt" || true
-declare -A rms
+declare -A rms base
 for sink in $sinks; do
 	d=$out/$sink
 	rm -rf "$d"
@@ -246,10 +247,14 @@ for sink in $sinks; do
 		base_mean=$(grep -o '"mean_ms": [-0-9.]*' "$d/replay-emu/summary.json" | tail -1 | awk '{ print $2 }')
 	fi
 	rm -f "$d/replay.npy"
+	# the 50 us delay target is the kernel sink's; a userspace sink is held
+	# to it at the median pulse only
+	delay_at=every
+	[ "$sink" = gpiod ] && delay_at=median
 	st=0
 	"$out/chain_score" score "$d" sink="$sink" period_us="$period_us" mod_ppm="$mod_ppm" \
 		mod_period_us="$mod_period_us" laser_line=0 camera_line=1 delay_us=$delay_us \
-		laser_width_us=$laser_width_us camera_width_us=$laser_width_us \
+		laser_width_us=$laser_width_us camera_width_us=$laser_width_us delay_at="$delay_at" \
 		min_run_s=$((run_s - 15)) base_rms_ms="$base_rms" base_mean_ms="$base_mean" >"$d/score.tap" || st=$?
 	sed -n '/^#/p' "$d/score.tap"
 	# the scorer's checks, renumbered into this stream with the sink's name
@@ -260,13 +265,14 @@ for sink in $sinks; do
 	summary=$(grep '^CHAIN ' "$d/score.tap" || echo "CHAIN sink=$sink result=fail")
 	echo "$summary" >"$d/summary.txt"
 	rms[$sink]=$(sed -n 's/.* rms_ms=\([0-9.]*\).*/\1/p' "$d/summary.txt")
+	base[$sink]=$base_rms
 	if [ $st -ne 0 ]; then
 		sed 's/^/#   ogated: /' "$d/log.txt" | tail -15
 	fi
 done
 if [ -n "${rms[ogate]:-}" ] && [ -n "${rms[gpiod]:-}" ]; then
 	res "$(awk -v k="${rms[ogate]}" -v g="${rms[gpiod]}" 'BEGIN { print (k <= g * 1.1 + 0.05) ? 0 : 1 }')" \
-		"the kernel sink's RMS error (${rms[ogate]} ms) is no worse than the gpiod sink's (${rms[gpiod]} ms)"
+		"the kernel sink's RMS error (${rms[ogate]} ms) is no worse than the gpiod sink's (${rms[gpiod]} ms; analysis alone on their frames ${base[ogate]} and ${base[gpiod]} ms)"
 fi
 kline=$(grep '^KCHECK ' "$out/guest.txt" || true)
 res "$([ -n "$kline" ] && echo "$kline" | grep -q 'warn=0'; echo $?)" "kernel log has no WARNING/BUG (${kline:-no report})"

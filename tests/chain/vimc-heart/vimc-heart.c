@@ -71,7 +71,7 @@ MODULE_PARM_DESC(frame_interval_us, "Frame interval in microseconds (0: vimc's 6
 #define HEART_HDR	20
 #define HEART_LOG	16384
 #define TWO32_OVER_2PI	683565276ULL	/* 2^32 / (2 pi) */
-#define COS_TWOPI	(1U << 18)	/* fixp_cos32_rad's finest full circle */
+#define COS_TWOPI	BIT(18)	/* fixp_cos32_rad's finest full circle */
 #define Q31_ONE		0x7fffffffU
 
 struct heart_rec {
