@@ -17,7 +17,10 @@
 # OGATE_CHAIN_FPS (30), OGATE_CHAIN_PERIOD_US (500000),
 # OGATE_CHAIN_MOD_PPM (50000: +-5 % heart rate over OGATE_CHAIN_MOD_PERIOD_US
 # 7000000), OGATE_CHAIN_NOISE (4 grey levels), OGATE_CHAIN_ICOUNT (0; 1 = virtual
-# time), OGATE_CHAIN_APPEND (extra guest kernel parameters), OGATE_KVER (guest kernel).
+# time), OGATE_CHAIN_APPEND (extra guest kernel parameters), OGATE_KVER (guest kernel),
+# OGATE_CHAIN_STAMP_OFFSET_US (0; fault injection: the camera stamps its
+# buffers this far from the image's instant, a timestamp seam bug the run
+# must report).
 #
 # Exit status: 0 pass, 1 a check failed, 2 setup error, 3 no result marker
 # (the guest crashed or hung; retried once). Prints "1..0 # SKIP" when the
@@ -174,7 +177,7 @@ cp -L "$interp" "$root$interp"
 cat >"$root/etc/chain.env" <<ENV
 SINKS="$sinks"
 RUN_S=$run_s
-VIMC_ARGS="heart_fw=ogate-heart.bin period_us=$period_us mod_ppm=$mod_ppm mod_period_us=$mod_period_us noise=$noise frame_interval_us=$((1000000 / fps))"
+VIMC_ARGS="heart_fw=ogate-heart.bin period_us=$period_us mod_ppm=$mod_ppm mod_period_us=$mod_period_us noise=$noise frame_interval_us=$((1000000 / fps)) stamp_offset_us=${OGATE_CHAIN_STAMP_OFFSET_US:-0}"
 LASER_WIDTH_US=$laser_width_us
 DELAY_US=$delay_us
 LATE_US=$late_us
@@ -273,6 +276,14 @@ done
 if [ -n "${rms[ogate]:-}" ] && [ -n "${rms[gpiod]:-}" ]; then
 	res "$(awk -v k="${rms[ogate]}" -v g="${rms[gpiod]}" 'BEGIN { print (k <= g * 1.1 + 0.05) ? 0 : 1 }')" \
 		"the kernel sink's RMS error (${rms[ogate]} ms) is no worse than the gpiod sink's (${rms[gpiod]} ms; analysis alone on their frames ${base[ogate]} and ${base[gpiod]} ms)"
+fi
+# the vimc heart is kernel code: checkpatch --strict clean, like the module
+if ksrc=$(tests/kernel/ksrc.sh 2>/dev/null); then
+	for f in tests/chain/vimc-heart/vimc-heart.c tests/chain/vimc-heart/vimc-heart.h; do
+		cpout=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict -q -f "$f" 2>&1) || true
+		[ -n "$cpout" ] && echo "$cpout" | sed 's/^/# /'
+		res "$([ -z "$cpout" ]; echo $?)" "checkpatch --strict clean: $f"
+	done
 fi
 kline=$(grep '^KCHECK ' "$out/guest.txt" || true)
 res "$([ -n "$kline" ] && echo "$kline" | grep -q 'warn=0'; echo $?)" "kernel log has no WARNING/BUG (${kline:-no report})"

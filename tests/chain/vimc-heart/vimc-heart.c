@@ -21,8 +21,9 @@
  * 1/P * (1 + a sin(2 pi t / Tm)).
  *
  * /dev/vimc_heart (read, consuming): one text line per delivered frame,
- * "SEQ TS_NS CYCLES_Q32" (buffer sequence, buffer timestamp, c(TS) in units
- * of 2^-32 cycle as this module computed it).
+ * "SEQ TS_NS CYCLES_Q32" (buffer sequence, buffer timestamp, and c at the
+ * image's instant in units of 2^-32 cycle, as this module computed it;
+ * the same instant as TS unless stamp_offset_us injects a fault).
  */
 #include <linux/firmware.h>
 #include <linux/fixp-arith.h>
@@ -62,6 +63,10 @@ MODULE_PARM_DESC(noise, "Standard deviation of pixel noise in grey levels");
 static uint seed = 1;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "Noise seed");
+
+static int stamp_offset_us;
+module_param(stamp_offset_us, int, 0444);
+MODULE_PARM_DESC(stamp_offset_us, "Fault injection: stamp buffers this far from the image's instant");
 
 static uint frame_interval_us;
 module_param(frame_interval_us, uint, 0444);
@@ -149,7 +154,9 @@ void vimc_heart_wait(u64 *next)
 
 u64 vimc_heart_stamp(void)
 {
-	return heart.img ? READ_ONCE(heart.now) : ktime_get_ns();
+	if (!heart.img)
+		return ktime_get_ns();
+	return READ_ONCE(heart.now) + (s64)stamp_offset_us * NSEC_PER_USEC;
 }
 
 bool vimc_heart_fill(u8 *frame, unsigned int width, unsigned int height, unsigned int bpp)
@@ -199,8 +206,8 @@ void vimc_heart_log(u32 sequence, u64 ts_ns)
 	if (heart.head - heart.tail >= HEART_LOG)
 		heart.lost++;
 	else
-		heart.log[heart.head++ % HEART_LOG] =
-			(struct heart_rec){ sequence, ts_ns, heart_cycles_q32(ts_ns) };
+		heart.log[heart.head++ % HEART_LOG] = (struct heart_rec){
+			sequence, ts_ns, heart_cycles_q32(READ_ONCE(heart.now)) };
 	spin_unlock_irqrestore(&heart.lock, flags);
 }
 
