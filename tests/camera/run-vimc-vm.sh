@@ -137,7 +137,7 @@ t_pack=$SECONDS
 # --- boot --------------------------------------------------------------------
 mem=512
 [ "${OGATE_CAMERA_SAN:-1}" = 0 ] || mem=1024	# ASan's shadow memory
-qemu_args=(-M pc -cpu max -m $mem -smp 1 -nodefaults -display none -no-reboot
+qemu_args=(-M pc -cpu max -m "$mem" -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinuz" -initrd "$out/initramfs.gz" -global PIIX4_PM.disable_s3=0
 	-serial "file:$out/console.log" -serial "file:$out/output.log")
 timeout=${OGATE_CAMERA_VM_TIMEOUT:-150}

@@ -216,6 +216,7 @@ timeout=$((60 + nsinks * (run_s + 40)))
 if [ "${OGATE_CHAIN_ICOUNT:-0}" = 1 ]; then
 	# virtual time: one instruction per ns, idle time skipped; repeatable and
 	# free of the host's load, but slower than real time while the guest is busy
+	# shellcheck disable=SC2054  # the commas are qemu's
 	qemu_args+=(-icount shift=0,sleep=off -rtc clock=vm)
 	timeout=$((timeout * 4))
 fi
