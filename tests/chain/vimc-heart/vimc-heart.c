@@ -238,7 +238,7 @@ static ssize_t heart_read(struct file *file, char __user *buf, size_t count, lof
 static const struct file_operations heart_fops = {
 	.owner = THIS_MODULE,
 	.read = heart_read,
-	.llseek = no_llseek,
+	.open = nonseekable_open,
 };
 
 static struct miscdevice heart_misc = {
