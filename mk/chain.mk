@@ -4,7 +4,7 @@
 #
 # check-chain runs both sinks in one boot, 70 s each, at 80 fps in virtual
 # time (qemu -icount): the analysis is then sub-millisecond and the host's
-# load does not move the figures, so what fails is a seam. About 4 minutes:
+# load does not move the figures, so what fails is a seam. 5-8 minutes:
 # too long for `make check`, so it runs under `make check-full` (several
 # fragments may add prerequisites to check-full; none gives it a recipe).
 # The issue's own operating point (30 fps, real-time TCG) is plain
