@@ -31,9 +31,12 @@ fi
 pkg-config --exists libcamera 2>/dev/null || skip "libcamera-dev not installed (make deps)"
 command -v "${CXX:-g++}" >/dev/null || skip "no C++ compiler for the libcamera adapter (install g++)"
 
-# --- the guest kernel: the newest Debian kernel with headers installed -----
-kver=$(vm_kernel_version)
-[ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
+# --- the guest kernel: the newest one of linux-source's series (vimc-kver.sh) --
+# shellcheck source=tests/camera/vimc-kver.sh
+. "$top/tests/camera/vimc-kver.sh"
+kver=$(vimc_kernel_version)
+[ -n "$kver" ] || die "no kernel with image and headers next to its linux-source tarball (install linux-image-amd64 linux-headers-amd64 linux-source-6.1)"
+kseries=$(echo "$kver" | cut -d. -f1-2)
 kdir=/lib/modules/$kver/build
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (install qemu-system-x86)"
 busybox=$(command -v busybox || true)
@@ -45,10 +48,10 @@ ipadir=$(pkg-config --variable=libdir libcamera)/libcamera
 
 t_start=$SECONDS
 # --- vimc, out of tree from Debian's linux-source (not built in its config) -
-vsrc=$out/vimc-src
+vsrc=$out/vimc-src-$kseries
 if [ ! -f "$vsrc/vimc-core.c" ]; then
-	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
-	[ -n "$tarball" ] || die "linux-source tarball missing (install linux-source-6.1)"
+	tarball=/usr/src/linux-source-$kseries.tar.xz
+	[ -f "$tarball" ] || die "$tarball missing (install linux-source-$kseries)"
 	base=$(basename "$tarball" .tar.xz)
 	rm -rf "$vsrc" "$out/vimc-x"
 	mkdir -p "$out/vimc-x"
@@ -134,7 +137,7 @@ t_pack=$SECONDS
 # --- boot --------------------------------------------------------------------
 mem=512
 [ "${OGATE_CAMERA_SAN:-1}" = 0 ] || mem=1024	# ASan's shadow memory
-qemu_args=(-M pc -cpu max -m $mem -smp 1 -nodefaults -display none -no-reboot
+qemu_args=(-M pc -cpu max -m "$mem" -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinuz" -initrd "$out/initramfs.gz" -global PIIX4_PM.disable_s3=0
 	-serial "file:$out/console.log" -serial "file:$out/output.log")
 timeout=${OGATE_CAMERA_VM_TIMEOUT:-150}
