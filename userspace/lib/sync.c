@@ -79,6 +79,11 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit")) {
+		fprintf(stderr, "ogate: sync.subframe '%s' is not steps or vfit\n", set->subframe);
+		errno = EINVAL;
+		return NULL;
+	}
 	const struct ogate_sad *sad = ogate_sad_by_name(set->sad_backend);
 	if (!sad) {
 		fprintf(stderr, "ogate: SAD back end '%s' is unknown or not supported by this CPU\n",
@@ -142,6 +147,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		return NULL;
 	}
 	s->recent_trigger_s = -1e9;
+	s->subframe = !strcmp(set->subframe, "vfit") ? SUBFRAME_VFIT : SUBFRAME_STEPS;
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	return s;
 }

@@ -161,7 +161,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	s->full_searches += !windowed;
 	if (b >= 1 && (int)b + 1 < s->L) {
 		double x;
-		if (s->set.subframe_steps) {
+		if (s->subframe == SUBFRAME_STEPS) {
 			/* steps were measured on whole frames; the SADs cover the drift-cropped window */
 			double a = (double)nw * nh / ((double)W * H);
 			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1], a * s->step[b]);

@@ -23,6 +23,7 @@
 #define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
 
 #define QA_PENDING 8
+enum { SUBFRAME_STEPS, SUBFRAME_VFIT };
 
 struct hist {
 	double raw;		/* unwrapped phase before the calibration (rad) */
@@ -79,6 +80,7 @@ struct ogate_sync {
 	struct ogate_frame **ref;
 	const double *step;	/* the current reference's steps */
 	const double *pos;	/* and positions */
+	int subframe;		/* SUBFRAME_* from sync.subframe */
 	int L, ref_cap;
 	struct ogate_reference_info info;
 	struct seq *sq;
@@ -121,6 +123,8 @@ struct ogate_sync {
 	/* position calibration (sync_calib.c) */
 	double *cal_r, *cal_w;
 	int cal_n, cal_cap;
+	double cal_anchor;	/* the table's mean at the reference frames (subtracted) */
+	unsigned cal_updates;
 	double *fit_t, *fit_p;
 
 	/* frame timing */
