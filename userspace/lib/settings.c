@@ -31,7 +31,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->subpixel_drift = 1;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
-	strcpy(s->subframe, "steps");
+	strcpy(s->subframe, "vfit");
 	s->calibrate = 1;
 	s->calibrate_anchor = 1;
 	s->timestamp_positions = 1;

@@ -147,7 +147,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		return NULL;
 	}
 	s->recent_trigger_s = -1e9;
-	s->subframe = !strcmp(set->subframe, "vfit") ? SUBFRAME_VFIT : SUBFRAME_STEPS;
+	s->subframe = !strcmp(set->subframe, "steps") ? SUBFRAME_STEPS : SUBFRAME_VFIT;
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	return s;
 }
