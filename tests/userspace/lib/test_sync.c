@@ -728,6 +728,39 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	ogate_sync_free(s);
 }
 
+/* After a refresh the reference system discards one frame (the Pi camera hands over a stale
+ * buffer). ogate's refresh happens on the side and frames carry their own timestamps, so the
+ * first frame after the switch is matched and used like any other: pinned here. Triggers stay
+ * at least half a period apart throughout. */
+static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.refresh_after_triggers = 5;
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.02);
+	static struct sink_log log;
+	log.n = 0;
+	int n = 2400, switches = 0;
+	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
+	for (int i = 1; i + 2 < n; i++) {
+		if (!r[i].established || r[i - 1].state != OGATE_SYNC_LOCKED)
+			continue;	/* a switch to a refreshed reference at frame i */
+		switches++;
+		assert_true(r[i + 1].has_phase);
+		/* the first frame on the new reference is a good match: one frame's advance to the next */
+		double dphi = ogate_wrap_pi(r[i + 2].phase - r[i + 1].phase - 2 * M_PI / (0.42 * FPS));
+		assert_true(fabs(dphi) < 0.05);
+	}
+	assert_true(switches >= 3);
+	for (int k = 1; k < log.n; k++)
+		assert_true((double)(log.t[k].time_ns - log.t[k - 1].time_ns) * 1e-9 > 0.5 * 0.42 * 0.95);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void settings_parse_keys_and_reject_bad_values(void **state)
 {
 	struct ogate_settings s;
@@ -774,6 +807,7 @@ int main(void)
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(trigger_bias_of_the_reference_method_is_removed),
 		cmocka_unit_test(live_check_reads_the_phase_reached_at_the_trigger),
+		cmocka_unit_test(first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
