@@ -129,7 +129,7 @@ static void bench_predictors(void)
 		double a = now_us();
 		for (int i = 0; i < N; i++) {
 			double ti = i / FPS, z = 15.0 * ti + 0.01 * ((i * 7919) % 13 - 6);
-			ogate_predictor_observe(p, ti, z);
+			ogate_predictor_observe(p, ti, z, 1);
 			for (int j = 0; j < W; j++) {
 				t[j] = (j - (W - 1)) / FPS;
 				ph[j] = z + 15.0 * t[j];

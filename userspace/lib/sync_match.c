@@ -97,9 +97,10 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 {
 	int L = q->L;
-	double *adj = malloc(sizeof(double) * 3 * (size_t)L);
+	double *adj = L >= 3 ? calloc(3 * (size_t)L, sizeof(double)) : NULL;
 	if (!adj) {
 		memset(q->step, 0, sizeof(double) * (size_t)L);	/* 0: the V fit is used */
+		q->step_med = 0;
 		return;
 	}
 	double *skip = adj + L, *scratch = skip + L;
@@ -108,6 +109,10 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 	for (int j = 0; j + 2 < L; j++)
 		skip[j] = sad_win(s, q->f[j], 0, 0, q->f[j + 2], 0, 0, s->w, s->h);
 	ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	for (int j = 0; j + 1 < L; j++)
+		scratch[j] = q->step[j];
+	qsort(scratch, (size_t)(L - 1), sizeof(double), sync_cmp_dbl);
+	q->step_med = scratch[(L - 1) / 2];
 	free(adj);
 }
 

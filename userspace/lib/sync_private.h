@@ -40,6 +40,7 @@ struct seq {
 	double *adj;		/* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
 	int have_adj;
 	double *pos;		/* position of frame j (ogate_reference_positions) */
+	double step_med;	/* median of step[] */
 	double *step;		/* noise-free distance from frame j to j+1 (ogate_reference_steps) */
 	struct ogate_reference_info info;
 };
@@ -80,6 +81,7 @@ struct ogate_sync {
 	struct ogate_frame **ref;
 	const double *step;	/* the current reference's steps */
 	const double *pos;	/* and positions */
+	double step_med;
 	int subframe;		/* SUBFRAME_* from sync.subframe */
 	int L, ref_cap;
 	struct ogate_reference_info info;
