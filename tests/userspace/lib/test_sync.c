@@ -742,7 +742,7 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 	stream_init(&st, 0.42, 0.02);
 	static struct sink_log log;
 	log.n = 0;
-	int n = 2400, switches = 0;
+	int n = 1600, switches = 0;
 	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
 	for (int i = 1; i + 2 < n; i++) {
 		if (!r[i].established || r[i - 1].state != OGATE_SYNC_LOCKED)
