@@ -108,6 +108,7 @@ struct ogate_sync {
 	uint64_t *sad_out;
 	int dx, dy;
 	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
+	double fvx, fvy;	/* its velocity (px per frame) */
 	int *sel;		/* reference frames a search computes */
 	int have_expect;	/* expect_u valid: where the next frame should match */
 	double expect_u;
