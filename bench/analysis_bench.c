@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "ogate/sad.h"
+#include "ogate/predictor.h"
 #include "ogate/sync.h"
 #include "clock-util.h"
 #include "heart.h"
@@ -30,7 +31,8 @@ static int cmp(const void *a, const void *b)
 
 /* shifted == 1: after frame 400 the content sits 0.4 px down and 0.3 px left of the reference,
  * so every locked frame pays for the sub-pixel resampling too; shifted == 2: the reference is
- * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too */
+ * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too; shifted == 3:
+ * the Kalman predictor instead of the linear fit */
 static void bench_size(int sz, int nframes, int shifted)
 {
 	struct blob_heart h;
@@ -55,6 +57,8 @@ static void bench_size(int sz, int nframes, int shifted)
 	ogate_settings_default(&set);
 	if (shifted == 2)
 		set.refresh_after_triggers = 20;
+	if (shifted == 3)
+		ogate_settings_set(&set, "prediction.predictor", "kalman");
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	struct ogate_frame *f = ogate_frame_wrap(OGATE_PIX_U8, sz, sz, (size_t)sz, pix);
 	int nref = 0;
@@ -84,7 +88,7 @@ static void bench_size(int sz, int nframes, int shifted)
 	double sum = 0;
 	for (int i = 0; i < nl; i++)
 		sum += lock[i];
-	const char *tag = shifted == 1 ? "sync_subpixel" : shifted == 2 ? "sync_refresh20" : "sync";
+	const char *tag = shifted == 1 ? "sync_subpixel" : shifted == 2 ? "sync_refresh20" : shifted == 3 ? "sync_kalman" : "sync";
 	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n", tag, sz, sz,
 	       nframes, nl, info.length, info.period_frames, ntrig, ogate_sync_sad_backend(sy));
 	if (nl) {
@@ -108,6 +112,34 @@ out:
 	free(img);
 	free(sh);
 	blob_heart_free(&h);
+}
+
+/* the predictors alone, per locked frame: linear = a fit over a 32-frame window; kalman =
+ * one observation plus a forecast */
+static void bench_predictors(void)
+{
+	enum { N = 200000, W = 32 };
+	double t[W], ph[W];
+	volatile double sink = 0;
+	const char *names[2] = { "linear", "kalman" };
+	for (int k = 0; k < 2; k++) {
+		struct ogate_predictor *p = ogate_predictor_create(names[k]);
+		struct ogate_prediction pr;
+		double a = now_us();
+		for (int i = 0; i < N; i++) {
+			double ti = i / FPS, z = 15.0 * ti + 0.01 * ((i * 7919) % 13 - 6);
+			ogate_predictor_observe(p, ti, z, 1);
+			for (int j = 0; j < W; j++) {
+				t[j] = (j - (W - 1)) / FPS;
+				ph[j] = z + 15.0 * t[j];
+			}
+			if (!ogate_predictor_predict(p, t, ph, W, 1.0, &pr))
+				sink += pr.wait_s;
+		}
+		printf("BENCH analysis.predictor.%s.per_frame %.3f us\n", names[k], (now_us() - a) / N);
+		ogate_predictor_destroy(p);
+	}
+	(void)sink;
 }
 
 static void bench_sad(int sz)
@@ -137,7 +169,9 @@ int main(int argc, char **argv)
 {
 	int quick = argc > 1 && !strcmp(argv[1], "--quick");
 	bench_sad(128);
+	bench_predictors();
 	bench_size(128, quick ? 800 : 4800, 0);
+	bench_size(128, quick ? 800 : 4800, 3);
 	bench_size(256, quick ? 600 : 2400, 0);
 	bench_size(512, quick ? 400 : 1200, 0);
 	bench_size(128, quick ? 1200 : 4800, 1);

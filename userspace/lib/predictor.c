@@ -25,10 +25,10 @@ void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, dou
 		p->ops->configure(p, rate_noise, phase_noise_frames);
 }
 
-void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase)
+void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase, double noise_scale)
 {
 	if (p->ops->observe)
-		p->ops->observe(p, t_s, phase);
+		p->ops->observe(p, t_s, phase, noise_scale > 1 ? noise_scale : 1);
 }
 
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,

@@ -4,7 +4,9 @@
  * independent of the heart period and frame rate: every noise is scaled by the current rate,
  *   measurement noise  sigma_z = kalman_phase_noise_frames x (rate x frame interval)  [rad]
  *   process noise      a random walk of the rate of kalman_rate_noise x rate per sqrt(s)
- * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps. It sees every
+ * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps; where the image
+ * barely changes between reference frames (a slow heart's quiet interval) the pipeline scales
+ * the measurement noise up by the ratio of the median step to the local one. It sees every
  * locked frame (ogate_predictor_observe), carries the rate across gaps (the state is simply
  * propagated over the longer interval) and rejects phase estimates whose innovation is beyond
  * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
@@ -17,6 +19,7 @@
 
 #define KF_GATE 4.0
 #define KF_RESTART 3
+#define KF_QUIET 3.0	/* observations this much noisier than usual are skipped */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -57,9 +60,11 @@ static void kalman_configure(struct ogate_predictor *p, double rate_noise, doubl
 	k->sigma_f = phase_noise_frames;
 }
 
-static void kalman_observe(struct ogate_predictor *p, double t, double z)
+static void kalman_observe(struct ogate_predictor *p, double t, double z, double ns)
 {
 	struct kalman *k = (struct kalman *)p;
+	if (ns > KF_QUIET)
+		return;	/* the image barely changes here: the phase says little */
 	if (k->n == 0) {
 		k->t_first = t;
 		k->z_first = z;
@@ -94,7 +99,7 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z)
 	double p00 = k->p00 + 2 * dt * k->p01 + dt * dt * k->p11 + q * dt * dt * dt / 3;
 	double p01 = k->p01 + dt * k->p11 + q * dt * dt / 2;
 	double p11 = k->p11 + q * dt;
-	double sz = k->sigma_f * w * k->dt_med, R = sz * sz;
+	double sz = k->sigma_f * ns * w * k->dt_med, R = sz * sz;
 	double nu = z - x0, S = p00 + R;
 	k->t = t;
 	if (nu * nu > KF_GATE * KF_GATE * S) {	/* an outlier: keep the prediction */
@@ -105,7 +110,7 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z)
 		if (++k->rejects >= KF_RESTART) {
 			k->n = 0;
 			k->rejects = 0;
-			kalman_observe(p, t, z);
+			kalman_observe(p, t, z, ns);
 		}
 		return;
 	}

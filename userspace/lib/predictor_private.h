@@ -11,7 +11,7 @@ struct ogate_predictor_ops {
 	/* optional: tuning (rate noise per sqrt(s) relative to the rate, phase noise in frames) */
 	void (*configure)(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
 	/* optional: every locked frame's time (s) and unwrapped phase, for stateful predictors */
-	void (*observe)(struct ogate_predictor *p, double t_s, double phase);
+	void (*observe)(struct ogate_predictor *p, double t_s, double phase, double noise_scale);
 	int (*predict)(struct ogate_predictor *p, const double *t_s, const double *phase, size_t n,
 		       double target_phase, struct ogate_prediction *out);
 };

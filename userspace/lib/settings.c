@@ -31,8 +31,9 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->subpixel_drift = 1;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
-	s->subframe_steps = 1;
+	strcpy(s->subframe, "vfit");
 	s->calibrate = 1;
+	s->calibrate_anchor = 1;
 	s->timestamp_positions = 1;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
@@ -79,8 +80,9 @@ static const struct key keys[] = {
 	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
 	I("sync.search_window", search_window, 0, 1000),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
-	I("sync.subframe_steps", subframe_steps, 0, 1),
+	S("sync.subframe", subframe),
 	I("sync.calibrate", calibrate, 0, 1),
+	I("sync.calibrate_anchor", calibrate_anchor, 0, 1),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

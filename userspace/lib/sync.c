@@ -79,6 +79,11 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit")) {
+		fprintf(stderr, "ogate: sync.subframe '%s' is not steps or vfit\n", set->subframe);
+		errno = EINVAL;
+		return NULL;
+	}
 	const struct ogate_sad *sad = ogate_sad_by_name(set->sad_backend);
 	if (!sad) {
 		fprintf(stderr, "ogate: SAD back end '%s' is unknown or not supported by this CPU\n",
@@ -142,6 +147,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		return NULL;
 	}
 	s->recent_trigger_s = -1e9;
+	s->subframe = !strcmp(set->subframe, "steps") ? SUBFRAME_STEPS : SUBFRAME_VFIT;
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	return s;
 }
@@ -196,7 +202,14 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
-	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw);
+	/* a match is as uncertain as the image change around it is small */
+	double ns = 1;
+	int b = r->sad_argmin;
+	if (b >= 1 && b + 1 < s->L && s->step_med > 0) {
+		double local = 0.5 * (s->step[b - 1] + s->step[b]);
+		ns = local > s->step_med / 30 ? s->step_med / local : 30;
+	}
+	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw, ns);
 	sync_calib_update(s);
 	sync_qa_step(s, r);
 	sync_predict_and_decide(s, f, r);

@@ -23,6 +23,7 @@
 #define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
 
 #define QA_PENDING 8
+enum { SUBFRAME_STEPS, SUBFRAME_VFIT };
 
 struct hist {
 	double raw;		/* unwrapped phase before the calibration (rad) */
@@ -39,6 +40,7 @@ struct seq {
 	double *adj;		/* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
 	int have_adj;
 	double *pos;		/* position of frame j (ogate_reference_positions) */
+	double step_med;	/* median of step[] */
 	double *step;		/* noise-free distance from frame j to j+1 (ogate_reference_steps) */
 	struct ogate_reference_info info;
 };
@@ -79,6 +81,8 @@ struct ogate_sync {
 	struct ogate_frame **ref;
 	const double *step;	/* the current reference's steps */
 	const double *pos;	/* and positions */
+	double step_med;
+	int subframe;		/* SUBFRAME_* from sync.subframe */
 	int L, ref_cap;
 	struct ogate_reference_info info;
 	struct seq *sq;
@@ -104,6 +108,7 @@ struct ogate_sync {
 	uint64_t *sad_out;
 	int dx, dy;
 	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
+	double fvx, fvy;	/* its velocity (px per frame) */
 	int *sel;		/* reference frames a search computes */
 	int have_expect;	/* expect_u valid: where the next frame should match */
 	double expect_u;
@@ -121,6 +126,8 @@ struct ogate_sync {
 	/* position calibration (sync_calib.c) */
 	double *cal_r, *cal_w;
 	int cal_n, cal_cap;
+	double cal_anchor;	/* the table's mean at the reference frames (subtracted) */
+	unsigned cal_updates;
 	double *fit_t, *fit_p;
 
 	/* frame timing */

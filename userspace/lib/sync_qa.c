@@ -11,7 +11,7 @@
 #include <math.h>
 #include "sync_private.h"
 
-#define QA_K 3
+#define QA_K 8
 
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {

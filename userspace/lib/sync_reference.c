@@ -25,6 +25,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->ref = s->sq[k].f;
 	s->step = s->sq[k].step;
 	s->pos = s->sq[k].pos;
+	s->step_med = s->sq[k].step_med;
 	s->L = s->sq[k].L;
 	s->info = s->sq[k].info;
 	s->info.id = id;
@@ -33,6 +34,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->have_ref = 1;
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;
+	s->fvx = s->fvy = 0;
 	s->have_expect = 0;
 	s->triggers_since_ref = 0;
 	s->frames_since_ref = 0;

@@ -181,6 +181,29 @@ static void defect5_decision_uses_the_measured_interval(void **state)
 	assert_near(recent, 1.035, 1e-12);
 }
 
+/* Reference behaviours: a beat that already has a trigger gets none (the wait moves one
+ * period on, nothing is committed); a prediction closer than the latency budget commits at
+ * once ("panic") rather than being dropped. */
+static void no_second_trigger_within_half_a_period_and_panic_inside_the_budget(void **state)
+{
+	double recent = 10.05, wait = 0.02;	/* triggered 10.05, now t = 10.1 < 10.05 + P/2 */
+	assert_int_equal(ogate_trigger_decide(10.1, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_SAME_BEAT);
+	assert_near(wait, 0.44, 1e-12);
+	assert_near(recent, 10.05, 0);
+	recent = 10.05 - 0.21 - 1e-9;	/* just over half a period ago: a new beat */
+	wait = 0.010;
+	assert_int_equal(ogate_trigger_decide(10.05, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_PANIC);
+	assert_near(wait, 0.010, 0);
+	assert_near(recent, 10.06, 1e-12);
+	recent = -1000;
+	wait = 0.030;	/* 0.030 - 1.6 x 0.0125 = 0.010 < 0.015: the next frame would be too late */
+	assert_int_equal(ogate_trigger_decide(10.0, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_STANDARD);
+	wait = 0.040;	/* 0.020 >= 0.015: wait for the next frame's better prediction */
+	recent = -1000;
+	assert_int_equal(ogate_trigger_decide(10.0, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_NONE);
+	assert_near(recent, -1000, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +219,7 @@ int main(void)
 		cmocka_unit_test(linear_predictor_matches_reference_fit),
 		cmocka_unit_test(trigger_decision_matches_reference_sequence),
 		cmocka_unit_test(defect5_decision_uses_the_measured_interval),
+		cmocka_unit_test(no_second_trigger_within_half_a_period_and_panic_inside_the_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

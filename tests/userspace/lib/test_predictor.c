@@ -17,7 +17,7 @@ static void feed(struct ogate_predictor *p, int i0, int n, double noise_amp)
 {
 	for (int i = i0; i < i0 + n; i++) {
 		double z = 0.3 + RATE * i * DT + noise_amp * ((i * 7919) % 13 - 6) / 6.0;
-		ogate_predictor_observe(p, i * DT, z);
+		ogate_predictor_observe(p, i * DT, z, 1);
 	}
 }
 
@@ -46,7 +46,7 @@ static void kalman_rejects_an_outlier(void **state)
 	struct ogate_predictor *p = ogate_predictor_create("kalman");
 	struct ogate_prediction a, b;
 	feed(p, 0, 200, 0.01);
-	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + M_PI);
+	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + M_PI, 1);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
 	assert_true(fabs(a.phase_now - (0.3 + RATE * 200 * DT)) < 0.02);
 	/* the linear fit through the same window is pulled by it */
@@ -79,6 +79,23 @@ static void kalman_carries_the_rate_across_a_gap(void **state)
 	ogate_predictor_destroy(p);
 }
 
+/* Where the image barely changes (noise scale above 3) an observation is not used at all */
+static void kalman_skips_observations_from_the_quiet_interval(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_prediction a, b;
+	feed(p, 0, 200, 0);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
+	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 5);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &b), 0);
+	assert_true(a.phase_now == b.phase_now && a.rate == b.rate);
+	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 2);	/* used, down-weighted */
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &b), 0);
+	assert_true(b.phase_now > a.phase_now);
+	ogate_predictor_destroy(p);
+}
+
 static void unknown_predictor_is_refused(void **state)
 {
 	(void)state;
@@ -91,6 +108,7 @@ int main(void)
 		cmocka_unit_test(kalman_predicts_a_steady_heart_exactly),
 		cmocka_unit_test(kalman_rejects_an_outlier),
 		cmocka_unit_test(kalman_carries_the_rate_across_a_gap),
+		cmocka_unit_test(kalman_skips_observations_from_the_quiet_interval),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -406,6 +406,35 @@ static void subpixel_drift_is_estimated_and_reduces_phase_error(void **state)
 	assert_true(e_on < e_off);
 }
 
+/* A steady drift (0.4 px/s at 80 fps, rows) is followed without lag: the total drift dx + sub_dx
+ * stays on average within 0.2 px of the content's shift (0.13 px here). A running mean with the
+ * default gain trailed it by 0.41 px, which biased the matched phase. */
+static void steady_drift_is_tracked_without_lag(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync_result r;
+	double sum = 0;
+	int n = 0;
+	for (int i = 0; i < 1400; i++) {
+		double shift = 0.005 * i;	/* px */
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, shift, 0, 8);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		if (i >= 1000 && r.has_phase) {
+			sum += -(r.dx + r.sub_dx) - shift;	/* > 0: the estimate trails the content */
+			n++;
+		}
+	}
+	print_message("steady drift: mean tracking error %.3f px over the last 400 frames\n", sum / n);
+	assert_true(fabs(sum / n) < 0.2);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **state)
 {
 	struct ogate_settings set;
@@ -622,6 +651,145 @@ static void bad_frames_are_refused(void **state)
 	blob_heart_free(&st.heart);
 }
 
+/* mean trigger-time error (ms) against the phase law over n frames of a psi0 = 0 stream */
+static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	for (; kv && *kv; kv += 2)
+		assert_int_equal(ogate_settings_set(&set, kv[0], kv[1]), 0);
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.02);
+	st.law.psi0 = 0;
+	static struct sink_log log;
+	log.n = 0;
+	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
+	double sum = 0;
+	for (int k = 0; k < log.n; k++) {
+		const struct ogate_sync_trigger *t = &log.t[k];
+		double T = (double)(t->time_ns - 5000000000LL) * 1e-9;
+		double target = fmod(phase_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		double psiT = phase_law_psi(&st.law, T);
+		double goal = target + 2 * M_PI * round((psiT - target) / (2 * M_PI));
+		double lo = T - 0.2, hi = T + 0.2;	/* psi is increasing: bisect for psi(t*) = goal */
+		for (int i = 0; i < 60; i++) {
+			double m = 0.5 * (lo + hi);
+			if (phase_law_psi(&st.law, m) < goal)
+				lo = m;
+			else
+				hi = m;
+		}
+		sum += T - lo;
+	}
+	*ntrig = log.n;
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+	return log.n ? sum / log.n * 1e3 : NAN;
+}
+
+/* The reference system's method (index positions, no calibration) carries a bias of about
+ * -2 ms on the cartoon heart at 96^2, psi0 = 0: the fit since the barrier spans positions whose
+ * V-fit error is the same every beat. The defaults learn and remove it (sync_calib.c). */
+static void trigger_bias_of_the_reference_method_is_removed(void **state)
+{
+	static const char *const old[] = { "sync.calibrate", "0", "sync.timestamp_positions", "0", NULL };
+	int n1, n2;
+	double before = mean_trigger_error_ms(old, 2400, &n1);
+	double after = mean_trigger_error_ms(NULL, 2400, &n2);
+	print_message("mean trigger error: %.3f ms (%d triggers) with the reference method, %.3f ms (%d) now\n",
+		      before, n1, after, n2);
+	assert_true(n1 > 60 && n2 > 60);
+	assert_true(fabs(before) > 1.0);
+	assert_true(fabs(after) < 0.25);
+}
+
+/* The live check reads the phase reached at a trigger from the frames around it: a trigger
+ * 0.1 rad late on an exactly linear phase gives 0.1 rad and 0.1/rate s, once 8 frames after it
+ * have arrived; one spanning a gap is not judged. */
+static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = ogate_sync_new(&set);
+	const double w = 15.0, dt = 0.0125;
+	s->info.id = 1;
+	struct ogate_sync_trigger t = { .time_ns = llround(10.005 * 1e9), .ref_id = 1 };
+	t.target_phase = ogate_wrap_2pi(w * 10.005 - 0.1);
+	sync_qa_add(s, &t);
+	struct ogate_sync_result r;
+	for (int i = 0; i < 1200; i++) {
+		double ti = 9.0 + i * dt;
+		struct hist *h = &s->hist[s->hhead];
+		*h = (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 };
+		s->hhead = (s->hhead + 1) % s->hcap;
+		if (s->hn < s->hcap)
+			s->hn++;
+		memset(&r, 0, sizeof(r));
+		sync_qa_step(s, &r);
+		if (r.has_qa)
+			break;
+		assert_true(ti < 10.005 + 8 * dt);	/* not before 8 frames after it */
+	}
+	assert_true(r.has_qa);
+	assert_true(fabs(r.qa.phase_error - 0.1) < 1e-6);
+	assert_true(fabs(r.qa.error_s - 0.1 / w) < 1e-7);
+	struct ogate_sync_qa_stats st;
+	ogate_sync_get_qa_stats(s, &st);
+	assert_int_equal(st.n, 1);
+	assert_true(fabs(st.rms_rad - 0.1) < 1e-6);
+	/* a gap inside the frames around the next trigger: not judged, counted */
+	t.time_ns = llround(30.0 * 1e9);
+	sync_qa_add(s, &t);
+	for (int i = 0; i < 40; i++) {
+		double ti = 29.9 + i * dt;
+		struct hist *h = &s->hist[s->hhead];
+		*h = (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1, .gap_before = i == 9 };
+		s->hhead = (s->hhead + 1) % s->hcap;
+		memset(&r, 0, sizeof(r));
+		sync_qa_step(s, &r);
+		assert_false(r.has_qa);
+	}
+	ogate_sync_get_qa_stats(s, &st);
+	assert_int_equal(st.n, 1);
+	assert_int_equal(st.unchecked, 1);
+	ogate_sync_free(s);
+}
+
+/* After a refresh the reference system discards one frame (the Pi camera hands over a stale
+ * buffer). ogate's refresh happens on the side and frames carry their own timestamps, so the
+ * first frame after the switch is matched and used like any other: pinned here. Triggers stay
+ * at least half a period apart throughout. */
+static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.refresh_after_triggers = 5;
+	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct stream st;
+	stream_init(&st, 0.42, 0.02);
+	static struct sink_log log;
+	log.n = 0;
+	int n = 1600, switches = 0;
+	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
+	for (int i = 1; i + 2 < n; i++) {
+		if (!r[i].established || r[i - 1].state != OGATE_SYNC_LOCKED)
+			continue;	/* a switch to a refreshed reference at frame i */
+		switches++;
+		assert_true(r[i + 1].has_phase);
+		/* the first frame on the new reference is a good match: one frame's advance to the next */
+		double dphi = ogate_wrap_pi(r[i + 2].phase - r[i + 1].phase - 2 * M_PI / (0.42 * FPS));
+		assert_true(fabs(dphi) < 0.05);
+	}
+	assert_true(switches >= 3);
+	for (int k = 1; k < log.n; k++)
+		assert_true((double)(log.t[k].time_ns - log.t[k - 1].time_ns) * 1e-9 > 0.5 * 0.42 * 0.95);
+	free(r);
+	ogate_sync_free(sy);
+	blob_heart_free(&st.heart);
+}
+
 static void settings_parse_keys_and_reject_bad_values(void **state)
 {
 	struct ogate_settings s;
@@ -660,12 +828,16 @@ int main(void)
 		cmocka_unit_test(gap_in_the_stream_stops_fits_from_spanning_it),
 		cmocka_unit_test(drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search),
 		cmocka_unit_test(subpixel_drift_is_estimated_and_reduces_phase_error),
+		cmocka_unit_test(steady_drift_is_tracked_without_lag),
 		cmocka_unit_test(refresh_keeps_gating_and_oga_keeps_the_target_heart_phase),
 		cmocka_unit_test(requested_refresh_learns_a_new_reference_keeping_the_target_phase),
 		cmocka_unit_test(target_set_while_locked_survives_later_refreshes),
 		cmocka_unit_test(windowed_search_gives_the_full_search_phases),
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(bad_frames_are_refused),
+		cmocka_unit_test(trigger_bias_of_the_reference_method_is_removed),
+		cmocka_unit_test(live_check_reads_the_phase_reached_at_the_trigger),
+		cmocka_unit_test(first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

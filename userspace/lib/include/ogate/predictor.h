@@ -26,9 +26,11 @@ void ogate_predictor_reset(struct ogate_predictor *p);
 /* Tuning of stateful predictors (kalman: rate noise relative to the rate per sqrt(s), phase
  * noise in frames); ignored by the others. */
 void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
-/* Every locked frame: time (s, any origin, increasing) and unwrapped phase (rad). The linear
- * predictor ignores it; the Kalman filter updates its state. */
-void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase);
+/* Every locked frame: time (s, any origin, increasing), unwrapped phase (rad) and how much less
+ * certain it is than usual (1 = the configured phase noise; the pipeline passes more where the
+ * image barely changes between reference frames, as in the quiet interval of a slow heart). The
+ * linear predictor ignores it; the Kalman filter updates its state. */
+void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase, double noise_scale);
 /* Fit n samples (t_s relative to any origin, unwrapped phase) and forecast when
  * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,

@@ -46,8 +46,12 @@ struct ogate_settings {
 					 * timestamps (0 = of their index, as the reference system) */
 	int calibrate;			/* sync.calibrate (1): learn and remove each reference position's
 					 * systematic matching error (sync_calib.c) */
-	int subframe_steps;		/* sync.subframe_steps (1): sub-frame offset from the reference's own
-					 * adjacent-frame distances (0 = the reference's symmetric V fit) */
+	int calibrate_anchor;		/* sync.calibrate_anchor (1): pin the calibration's mean at the
+					 * reference frames, where matching is exact */
+	char subframe[16];		/* sync.subframe ("vfit"): sub-frame offset of the match: vfit
+					 * (the reference system's symmetric V fit) or steps (a V from the
+					 * reference's own step sizes, ogate_step_offset: exact on
+					 * rendered hearts, worse on recorded ones) */
 	char sad_backend[16];		/* sync.sad_backend ("auto") */
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers;	/* refresh.after_triggers (0) */

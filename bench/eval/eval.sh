@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make eval: generate the evaluation matrix (bench/eval/matrix.txt) with ogate-synth, gate every
+# stream with ogate-emulate at DEFAULT settings, once per predictor, and print one table each:
+# RMS, mean and worst trigger-time error against ground truth, coverage of the target's true
+# occurrences after the lock, triggers more than 10 % of a period off, and the live check
+# (no ground truth) with its correlation to the true error.
+#   EVAL_PREDICTORS="linear kalman"   predictors to compare (default: both)
+#   EVAL_ROWS=REGEX                   only rows whose name matches
+#   EVAL_SET="key=value ..."          extra settings (default: none)
+#   EVAL_DIR=DIR                      keep the streams and runs there (default: a temporary dir)
+#   EVAL_JOBS=N                       parallel jobs (default 2)
+#   EVAL_STRICT=1                     exit 1 if a row misses a target
+# Targets per row: |mean| <= 0.1 ms, none beyond 10 % of a period, coverage >= 98 %.
+set -eu
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-build/bin}
+PREDS=${EVAL_PREDICTORS:-linear kalman}
+JOBS=${EVAL_JOBS:-2}
+if [ -n "${EVAL_DIR:-}" ]; then dir=$EVAL_DIR; mkdir -p "$dir"; else
+	dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
+rows=$(grep -v '^#' bench/eval/matrix.txt | grep -E "${EVAL_ROWS:-.}" || true)
+[ -n "$rows" ] || { echo "eval: no rows match" >&2; exit 2; }
+sets=""
+for kv in ${EVAL_SET:-}; do sets="$sets --set $kv"; done
+
+one() {	# one matrix row: synth once, emulate per predictor
+	set -- $1
+	local name=$1 model=$2 size=$3 fps=$4 per=$5 ma=$6 mp=$7 jit=$8 dy=$9 dx=${10} noise=${11} psi0=${12} secs=${13}
+	local src=${14:-34.282163}
+	local n; n=$(awk -v f="$fps" -v s="$secs" 'BEGIN { printf "%d", f * s }')
+	local s="$dir/$name"
+	if [ ! -f "$s.npy" ]; then
+		"$BIN/ogate-synth" --out "$s" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
+			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" --xy-drift "$dy" "$dx" \
+			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed 7 >/dev/null
+	fi
+	for p in $PREDS; do
+		# shellcheck disable=SC2086
+		"$BIN/ogate-emulate" "$s.npy" --timestamps "${s}_timestamps.csv" --truth "${s}_truth.csv" \
+			--out "$dir/run_${p}_$name" --predictor "$p" --plots none --quiet $sets 2>"$dir/run_${p}_$name.log" ||
+			echo "eval: $name ($p) failed: $(tail -1 "$dir/run_${p}_$name.log")" >&2
+	done
+	rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
+}
+export -f one
+export BIN PREDS dir sets
+start=$(date +%s)
+printf '%s\n' "$rows" | tr -s ' ' | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
+secs=$(( $(date +%s) - start ))
+
+j() {	# j FILE KEY [OBJECT]: a number from summary.json
+	local f=$1 k=$2 o=${3:-}
+	if [ -n "$o" ]; then grep -oE "\"$o\": \{[^}]*\}" "$f" | grep -oE "\"$k\": -?[0-9.e+-]+" | head -1 | awk '{print $2}'
+	else grep -oE "\"$k\": -?[0-9.e+-]+" "$f" | head -1 | awk '{print $2}'; fi
+}
+fail=0
+for p in $PREDS; do
+	echo
+	echo "predictor: $p   (defaults${EVAL_SET:+, $EVAL_SET}; targets: |mean| <= 0.1 ms, 0 beyond 10 %, coverage >= 98 %)"
+	printf '%-26s %7s %6s %5s %7s %7s %7s %7s %6s %7s %6s  %s\n' stream period_s lock_s trig rms_ms mean_ms worst_ms cover_% ">10%" live_ms corr ok
+	tot=0; nrow=0; nok=0; sq=0
+	while read -r name _ _ _ per _; do
+		[ -n "$name" ] || continue
+		f="$dir/run_${p}_$name/summary.json"
+		nrow=$((nrow + 1))
+		if [ ! -f "$f" ]; then printf '%-26s %7s %s\n' "$name" "$per" "FAILED (no summary)"; fail=1; continue; fi
+		if ! grep -q '"locked": true' "$f"; then
+			printf '%-26s %7s %6s %5s %s\n' "$name" "$per" - 0 "NO LOCK: $(grep -oE '"determination": \{[^}]*\}' "$f" | head -1)"
+			fail=1; continue
+		fi
+		lock=$(j "$f" lock_time_s); ntr=$(j "$f" triggers counts)
+		rms=$(j "$f" rms_ms trigger_error); mean=$(j "$f" mean_ms trigger_error); worst=$(j "$f" max_abs_ms trigger_error)
+		bey=$(j "$f" beyond_10pct_period trigger_error); cov=$(j "$f" share coverage)
+		live=$(j "$f" rms_ms live_check); corr=$(j "$f" live_check_truth_correlation); corr=${corr:--}
+		ok=$(awk -v m="$mean" -v b="$bey" -v c="$cov" 'BEGIN { print (m <= 0.1 && m >= -0.1 && b == 0 && c >= 0.98) ? "yes" : "NO" }')
+		[ "$ok" = yes ] && nok=$((nok + 1)) || fail=1
+		printf '%-26s %7.2f %6.2f %5d %7.3f %+7.3f %7.3f %7.1f %6d %7.3f %6s  %s\n' "$name" "$per" "$lock" "$ntr" "$rms" "$mean" \
+			"$worst" "$(awk -v c="$cov" 'BEGIN { print 100 * c }')" "$bey" "$live" "$corr" "$ok"
+	done <<< "$rows"
+	echo "$p: $nok of $nrow rows within the targets"
+	# pooled correlation of the live check with the true error, over every trigger of every row
+	cat "$dir"/run_"${p}"_*/triggers.csv 2>/dev/null | awk -F, '
+		$1 == "trigger" { for (i = 1; i <= NF; i++) { if ($i == "qa_error_s") q = i; if ($i == "error_s") e = i } next }
+		q && e && $q != "" && $e != "" { n++; x += $q; y += $e; xx += $q * $q; yy += $e * $e; xy += $q * $e }
+		END { if (n > 2) { c = (xy - x * y / n) / sqrt((xx - x * x / n) * (yy - y * y / n));
+			printf "'"$p"': live check vs truth over %d triggers: correlation %.3f\n", n, c } }'
+done
+echo "eval: ${secs} s for $(printf '%s\n' "$rows" | wc -l) streams x $(echo $PREDS | wc -w) predictors"
+[ "${EVAL_STRICT:-0}" = 1 ] && [ $fail = 1 ] && exit 1
+exit 0
