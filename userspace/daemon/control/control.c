@@ -226,7 +226,7 @@ static void reply_finish(struct ogate_reply *r)
 
 /* ---- server ---- */
 
-static int64_t now_ms(void)
+static int64_t mono_ms(void)
 {
 	struct timespec ts;
 
@@ -655,7 +655,7 @@ static void client_lines(struct ogate_control *c, struct client *cl)
 		else
 			client_command(c, cl, cl->in + start, i - start);
 		start = i + 1;
-		cl->deadline_ms = now_ms() + c->idle_ms;
+		cl->deadline_ms = mono_ms() + c->idle_ms;
 	}
 	memmove(cl->in, cl->in + start, cl->inlen - start);
 	cl->inlen -= start;
@@ -720,7 +720,7 @@ static void accept_client(struct ogate_control *c)
 		if (c->clients[i].fd < 0)
 			slot = &c->clients[i];
 	if (!slot) {
-		static const char busy[] = "ERR EBUSY too many clients (at most 16; idle ones are closed after the read deadline)\n";
+		static const char busy[] = "ERR EBUSY too many clients\n";
 		char sink[256];
 
 		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -735,7 +735,7 @@ static void accept_client(struct ogate_control *c)
 	}
 	slot->fd = fd;
 	slot->gen = ++c->next_gen;
-	slot->deadline_ms = now_ms() + c->idle_ms;
+	slot->deadline_ms = mono_ms() + c->idle_ms;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
 		slot->pid = cred.pid;
 		slot->uid = cred.uid;
@@ -803,7 +803,7 @@ static void take_finished(struct ogate_control *c)
 				cl->eof = true;
 				cl->outlen = cl->outoff = 0;
 			} else {
-				cl->deadline_ms = now_ms() + c->idle_ms;
+				cl->deadline_ms = mono_ms() + c->idle_ms;
 				client_lines(c, cl);	/* lines that waited */
 			}
 		}
@@ -820,7 +820,7 @@ static void *serve(void *arg)
 	struct client *map[2 + CTL_MAX_CLIENTS];
 
 	for (;;) {
-		int64_t now = now_ms(), next = -1;
+		int64_t now = mono_ms(), next = -1;
 		nfds_t n = 0;
 		int timeout;
 
