@@ -41,9 +41,9 @@ $(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
 DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
               $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
 
-$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
+$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/commands.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
 		$(DAEMON_CAM_DEPS) | $(BIN)
-	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ)/plain/$(DAEMON_DIR)/commands.o $(DAEMON_LINK)
 PROGRAMS += $(BIN)/ogated
 
 # ---- unit tests (discovered, mk/tests.mk): tests/userspace/daemon/<room>/test_*.c.
@@ -80,7 +80,6 @@ tests/integration/daemon/keeps_its_word.sh: $(BIN)/ogated $(BIN)/ogate-client $(
 # keeps_its_word_tsan.sh drives end to end. The analysis and common
 # libraries are linked uninstrumented (each object is used by one thread).
 DAEMON_TSAN      := -fsanitize=thread -fno-omit-frame-pointer
-DAEMON_TSAN_OBJS  = $(call objs_of,$(DAEMON_SRCS) $(DAEMON_DIR)/ogated.c,tsan)
 DAEMON_TSAN_DBL  := $(OBJ)/tsan/$(DAEMON_TDIR)/log_double.o
 $(OBJ)/tsan/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c
 	@mkdir -p $(@D)
@@ -103,10 +102,10 @@ $(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
 		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
-$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) \
-		$(AN_LIB) $(COMMON_LIB)
+$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
+		$(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) \
+	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(OBJ)/tsan/$(DAEMON_DIR)/commands.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) \
 		$(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
 SUITES += tests/integration/daemon/keeps_its_word_tsan.sh
 tests/integration/daemon/keeps_its_word_tsan.sh: $(BUILD)/tsan/bin/ogated $(BIN)/ogate-client \
