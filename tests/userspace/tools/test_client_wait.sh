@@ -30,7 +30,7 @@ res $? wait_gives_up_after_its_seconds
 	--set daemon.socket_group= --set output.dryrun_file="$tmp/pulses.csv" ) >"$tmp/log" 2>&1 &
 pid=$!
 out=$(build/bin/ogate-client -s "$sock" --wait 20 status 2>&1); r=$?
-[ $r -eq 0 ] && grep -q '^state=running$' <<<"$out"
+[ $r -eq 0 ] && grep -qE '^state=(running|stopped)$' <<<"$out"
 res $? wait_answers_once_the_daemon_has_started
 [ $r -eq 0 ] || { echo "#   exit $r: $out"; sed 's/^/#   /' "$tmp/log"; }
 exit $rc
