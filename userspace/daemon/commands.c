@@ -148,6 +148,14 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "ref_first_seq", "unlocked");
 		ogate_reply_kv(r, "target_u", "unlocked");
 	}
+	if (st.determining) {
+		/* what the period search is doing, so a slow heart is never a silent "unlocked" */
+		ogate_reply_kv(r, "searching_s", "%.1f", st.det.searching_s);
+		ogate_reply_kv(r, "search_span_s", "%.2f", st.det.span_s);
+		ogate_reply_kv(r, "search_longest_period_s", "%.2f", st.det.longest_period_s);
+		ogate_reply_kv(r, "search_widened", "%d", st.det.widened);
+		ogate_reply_kv(r, "search_at_limit", "%s", st.det.at_limit ? "yes" : "no");
+	}
 	if (st.phase >= 0)
 		ogate_reply_kv(r, "phase", "%.6f", st.phase);
 	else
@@ -202,6 +210,14 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "edge_seq_jumps", "%llu", (unsigned long long)st.edge_seq_jumps);
 		ogate_reply_kv(r, "edge_offset_us", "%.2f", st.edge_offset_ns / 1e3);
 		ogate_reply_kv(r, "edge_jitter_us", "%.2f", st.edge_jitter_ns / 1e3);
+	}
+	/* each trigger checked afterwards against the frames around it (no ground truth) */
+	ogate_reply_kv(r, "qa_checked", "%llu", (unsigned long long)st.qa.n);
+	ogate_reply_kv(r, "qa_unchecked", "%llu", (unsigned long long)st.qa.unchecked);
+	if (st.qa.n) {
+		ogate_reply_kv(r, "qa_mean_ms", "%.3f", st.qa.mean_s * 1e3);
+		ogate_reply_kv(r, "qa_rms_ms", "%.3f", st.qa.rms_s * 1e3);
+		ogate_reply_kv(r, "qa_rms_deg", "%.2f", st.qa.rms_rad * 180.0 / M_PI);
 	}
 	ogate_reply_kv(r, "latency_p50_us", "%.1f", st.latency_p50_ns / 1e3);
 	ogate_reply_kv(r, "latency_p99_us", "%.1f", st.latency_p99_ns / 1e3);

@@ -48,7 +48,7 @@ height = 64
 fps = 100
 CONF
 
-echo "1..23"
+echo "1..27"
 start_daemon() {
 	"$bin/ogated" --config "$tmp/ogated.conf" >>"$tmp/log" 2>&1 &
 	pid=$!
@@ -59,6 +59,10 @@ check daemon_locks_on_the_synthetic_heart wait_for 15 sh -c "$(declare -f cli va
 sleep 3
 cli status; cp "$tmp/out" "$tmp/status"
 check status_reports_a_period_near_the_truth awk -F= '/^period_s=/ { exit !($2 > 0.40 && $2 < 0.44) }' "$tmp/status"
+# the live phase-error check (no ground truth) in stats: every trigger measured afterwards
+cli stats; cp "$tmp/out" "$tmp/stats"
+check stats_report_the_live_phase_error_check awk -F= '/^qa_checked=/ { n = $2 } /^qa_rms_ms=/ { r = $2 }
+	END { exit !(n >= 3 && r > 0 && r < 5) }' "$tmp/stats"
 kill -TERM $pid; wait $pid
 
 # accuracy of this first run: every fired laser pulse against the generator's
@@ -118,6 +122,15 @@ check file_source_replays_a_tiff_and_locks wait_for 15 sh -c "$(declare -f cli v
 check file_source_status_names_the_file sh -c "$bin/ogate-client -s $sock status | grep -q 'source=file .*rec8.tif (800 frames 96x96, real time)'"
 kill -TERM $pid; wait $pid; st=$?; pid=
 check file_source_stops_cleanly test $st -eq 0
+
+# a slow heart (2.5 s) with default settings: status says how the period search widens, then it locks
+"$bin/ogated" --config "$tmp/ogated.conf" --set synthetic.period_s=2.5 --set record.enabled=false \
+	--set "output.dryrun_file=$tmp/slow_pulses.csv" >"$tmp/slowlog" 2>&1 &
+pid=$!
+check slow_heart_status_says_the_search_widened wait_for 15 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val search_widened)\" -ge 1 ] 2>/dev/null"
+check slow_heart_locks_and_triggers_with_defaults wait_for 30 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val locked)\" = yes ] && [ \"\$(val triggers)\" -ge 2 ]"
+check slow_heart_widening_is_logged grep -q 'widening the determination buffer' "$tmp/slowlog"
+kill -TERM $pid; wait $pid; pid=
 
 # a bad configuration: the daemon does not start, and says where and why
 printf '[camera]\nsource = synthetic\nexposure_us = -5\n' >"$tmp/bad.conf"

@@ -220,6 +220,10 @@ analysed:
 			p->st.fps = 1.0 / ogate_sync_frame_interval(p->sync);
 		p->st.analysed++;
 		p->st.locked = r.state == OGATE_SYNC_LOCKED;
+		if (r.has_qa)
+			ogate_sync_get_qa_stats(p->sync, &p->st.qa);
+		p->st.determining = !p->st.locked &&
+				    ogate_sync_get_determination(p->sync, &p->st.det) == 0;
 		p->st.phase = r.has_phase ? r.phase : -1;
 		if (r.established && !p->st.lock_time_ns)
 			p->st.lock_time_ns = ogate_frame_get_meta(f)->timestamp_ns;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "ogate/settings.h"
+#include "ogate/sync.h"
 #include "program.h"
 #include "sink.h"
 #include "source.h"
@@ -86,6 +87,11 @@ struct ogate_pipeline_status {
 	double edge_jitter_ns;
 	uint64_t edge_matched, edge_unmatched, edge_seq_jumps;
 	int64_t recent_latency_n;
+	/* live phase-error check of past triggers (no ground truth), see ogate_sync_get_qa_stats */
+	struct ogate_sync_qa_stats qa;
+	/* period determination while unlocked (how far it has widened), see ogate_sync_get_determination */
+	bool determining;
+	struct ogate_sync_determination det;
 };
 
 struct ogate_pipeline;
