@@ -38,6 +38,7 @@
 #define OGATE_EVENT_DEPTH	256	/* events buffered per open file */
 #define OGATE_RAW_DEPTH		1024	/* hard-context events awaiting delivery */
 #define OGATE_DUE_BATCH		16	/* edges applied with one array write */
+#define OGATE_SKIP_MAX		2	/* due pulses set aside per timer expiry */
 /*
  * Interrupts are on for at least this long between two expiries of the
  * trigger timer when edges are due back to back, so one expiry never serves

@@ -167,8 +167,9 @@ static u64 ogate_held_until(const struct ogate_dev *od, u32 mask)
 /*
  * One expiry serves at most one edge time: it spins (interrupts off) to the
  * earliest due edge, at most lead_ns, applies up to OGATE_DUE_BATCH edges
- * that are due by then with one array write, and re-arms no earlier than
- * OGATE_REARM_NS later. However many edges are queued close together,
+ * that are due by then with one array write (setting aside at most
+ * OGATE_SKIP_MAX due pulses: missed, or waiting for a line), and re-arms
+ * no earlier than OGATE_REARM_NS later. However many edges are queued close together,
  * interrupts stay off for at most lead_ns plus one write per expiry.
  */
 enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
@@ -179,7 +180,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 	u64 entry = ktime_get_ns();
 	bool events = false;
 	unsigned long flags;
-	unsigned int i, n, seen;
+	unsigned int i, n, skipped;
 	u64 now, t_set;
 	u32 touched;
 
@@ -207,7 +208,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 	 */
 	n = 0;
 	touched = 0;
-	for (seen = 0; seen < OGATE_DUE_BATCH; seen++) {
+	for (skipped = 0; n < OGATE_DUE_BATCH && skipped < OGATE_SKIP_MAX;) {
 		struct ogate_pulse *p;
 
 		node = timerqueue_getnext(&od->queue);
@@ -219,6 +220,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 		timerqueue_del(&od->queue, node);
 		if (p->state == OGATE_PENDING && (p->mask & (u32)od->values[0])) {
 			ogate_pulse_enqueue(od, p, ogate_held_until(od, p->mask));
+			skipped++;
 			continue;
 		}
 		touched |= p->mask;
@@ -228,6 +230,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 				od->stats.missed++;
 				ogate_pulse_free(od, p);
 				events = true;
+				skipped++;
 				continue;
 			}
 			ogate_lines_get(od, p->mask);
