@@ -55,7 +55,7 @@ kver=$(vm_kernel_version amd64)
 [ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
 kdir=$(kernels_headers "$kver") || die "no headers for $kver (apt-get install linux-headers-$kver)"
 vmlinuz=$(kernels_image "$kver") || die "no image for $kver"
-out=$top/build/vm/$kver
+out=$top/build/vm/$kver-$mode
 mkdir -p "$out"
 echo "# guest kernel $kver"
 
