@@ -111,7 +111,8 @@ struct ogate_dev {
 	u32 trig_active_low;
 	u32 frame_active_low;
 	u8 line_users[OGATE_MAX_LINES];
-	u64 line_fall[OGATE_MAX_LINES];	/* fall of the pulse holding a line */
+	/* the active pulse holding each line whose bit in values is set */
+	struct ogate_pulse *line_holder[OGATE_MAX_LINES];
 	DECLARE_BITMAP(values, OGATE_MAX_LINES);
 
 	struct hrtimer timer;
