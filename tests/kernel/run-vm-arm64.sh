@@ -125,7 +125,7 @@ pulser=$!
 (timeout 3600 cat "$out/mon.out" >/dev/null 2>&1 || true) &
 drain=$!
 rc=0
-VM_QEMU=qemu-system-aarch64 vm_run run-vm-arm64 1200 "$out/console.log" "$out/console.log" "$out/qemu.log" -- \
+VM_QEMU=qemu-system-aarch64 vm_run run-vm-arm64 1500 "$out/console.log" "$out/console.log" "$out/qemu.log" -- \
 	"${machine[@]}" -nodefaults -display none -no-reboot -kernel "$image" -initrd "$out/initramfs.gz" \
 	-dtb "$dt/guest.dtb" -serial "file:$out/console.log" \
 	-chardev pipe,id=mon,path="$out/mon" -mon chardev=mon,mode=readline \
