@@ -21,7 +21,7 @@ grep -q 'trigger line  0 "laser"' /tmp/dtinfo && grep -q 'frame line    0 "frame
 res $? line_names_come_from_the_node
 [ "$(pin)" = lo ]
 res $? trigger_pin_is_low_at_rest
-ogatectl queue in=200ms lines=laser width=1500ms late=1s >/tmp/dtq 2>&1 &
+ogatectl queue in=100ms lines=laser width=900ms late=1s >/tmp/dtq 2>&1 &
 q=$!
 # sample the pin while the pulse is due (TCG under load: no fixed instant)
 v=lo i=0
