@@ -38,6 +38,7 @@
 #define OGATE_EVENT_DEPTH	256	/* events buffered per open file */
 #define OGATE_RAW_DEPTH		1024	/* hard-context events awaiting delivery */
 #define OGATE_DUE_BATCH		16	/* edges applied with one array write */
+#define OGATE_SKIP_MAX		2	/* due pulses set aside per timer expiry */
 /*
  * Interrupts are on for at least this long between two expiries of the
  * trigger timer when edges are due back to back, so one expiry never serves
@@ -110,7 +111,8 @@ struct ogate_dev {
 	u32 trig_active_low;
 	u32 frame_active_low;
 	u8 line_users[OGATE_MAX_LINES];
-	u64 line_fall[OGATE_MAX_LINES];	/* fall of the pulse holding a line */
+	/* the active pulse holding each line whose bit in values is set */
+	struct ogate_pulse *line_holder[OGATE_MAX_LINES];
 	DECLARE_BITMAP(values, OGATE_MAX_LINES);
 
 	struct hrtimer timer;

@@ -105,14 +105,14 @@ static void ogate_lines_put(struct ogate_dev *od, u32 mask)
 			__clear_bit(b, od->values);
 }
 
-/* Lines of mask are held (one active pulse per line) until its fall at fall_ns. */
-static void ogate_lines_hold(struct ogate_dev *od, u32 mask, u64 fall_ns)
+/* p holds the lines of its mask (one active pulse per line) until it falls. */
+static void ogate_lines_hold(struct ogate_dev *od, struct ogate_pulse *p)
 {
-	unsigned long m = mask;
+	unsigned long m = p->mask;
 	unsigned int b;
 
 	for_each_set_bit(b, &m, OGATE_MAX_LINES)
-		od->line_fall[b] = fall_ns;
+		od->line_holder[b] = p;
 }
 
 static void ogate_stats_lateness(struct ogate_stats *s, u64 late)
@@ -152,23 +152,34 @@ static void ogate_rearm(struct ogate_dev *od, u64 now)
 	hrtimer_start(&od->timer, ns_to_ktime(at), HRTIMER_MODE_ABS_HARD);
 }
 
-/* When the active pulses holding any line of mask fall: O(lines). */
-static u64 ogate_held_until(const struct ogate_dev *od, u32 mask)
+/*
+ * Of the active pulses holding lines of mask: one whose fall is due by now
+ * (returned), and when they all fall (*until). O(lines).
+ */
+static struct ogate_pulse *ogate_holders(const struct ogate_dev *od, u32 mask, u64 now,
+					 u64 *until)
 {
 	unsigned long m = mask & (u32)od->values[0];
+	struct ogate_pulse *due = NULL;
 	unsigned int b;
-	u64 until = 0;
 
-	for_each_set_bit(b, &m, OGATE_MAX_LINES)
-		until = max(until, od->line_fall[b]);
-	return until;
+	*until = 0;
+	for_each_set_bit(b, &m, OGATE_MAX_LINES) {
+		struct ogate_pulse *h = od->line_holder[b];
+
+		*until = max(*until, h->edge_ns);
+		if (h->edge_ns <= now)
+			due = h;
+	}
+	return due;
 }
 
 /*
  * One expiry serves at most one edge time: it spins (interrupts off) to the
  * earliest due edge, at most lead_ns, applies up to OGATE_DUE_BATCH edges
- * that are due by then with one array write, and re-arms no earlier than
- * OGATE_REARM_NS later. However many edges are queued close together,
+ * that are due by then with one array write (setting aside at most
+ * OGATE_SKIP_MAX due pulses: missed, or waiting for a line), and re-arms
+ * no earlier than OGATE_REARM_NS later. However many edges are queued close together,
  * interrupts stay off for at most lead_ns plus one write per expiry.
  */
 enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
@@ -179,8 +190,8 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 	u64 entry = ktime_get_ns();
 	bool events = false;
 	unsigned long flags;
-	unsigned int i, n, seen;
-	u64 now, t_set;
+	unsigned int i, n, skipped;
+	u64 now, t_set, until;
 	u32 touched;
 
 	raw_spin_lock_irqsave(&od->lock, flags);
@@ -207,7 +218,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 	 */
 	n = 0;
 	touched = 0;
-	for (seen = 0; seen < OGATE_DUE_BATCH; seen++) {
+	for (skipped = 0; n < OGATE_DUE_BATCH && skipped < OGATE_SKIP_MAX;) {
 		struct ogate_pulse *p;
 
 		node = timerqueue_getnext(&od->queue);
@@ -218,8 +229,24 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 			break;
 		timerqueue_del(&od->queue, node);
 		if (p->state == OGATE_PENDING && (p->mask & (u32)od->values[0])) {
-			ogate_pulse_enqueue(od, p, ogate_held_until(od, p->mask));
-			continue;
+			struct ogate_pulse *h = ogate_holders(od, p->mask, now, &until);
+
+			if (!h) {
+				/* its lines are busy until a later fall: wait for it */
+				ogate_pulse_enqueue(od, p, until);
+				skipped++;
+				continue;
+			}
+			/*
+			 * The fall that frees p's line is due but queued behind
+			 * p (the holder rose late): apply that fall in this
+			 * write; p rises at a later expiry.
+			 */
+			ogate_pulse_enqueue(od, p, p->edge_ns);
+			if (h->mask & touched)
+				break;
+			timerqueue_del(&od->queue, &h->node);
+			p = h;
 		}
 		touched |= p->mask;
 		if (p->state == OGATE_PENDING) {
@@ -228,6 +255,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 				od->stats.missed++;
 				ogate_pulse_free(od, p);
 				events = true;
+				skipped++;
 				continue;
 			}
 			ogate_lines_get(od, p->mask);
@@ -250,7 +278,7 @@ enum hrtimer_restart ogate_timer_fn(struct hrtimer *timer)
 			ogate_spans_del(od, p);
 			ogate_spans_add(od, p, t_set);
 			ogate_pulse_enqueue(od, p, t_set + p->width_ns);
-			ogate_lines_hold(od, p->mask, p->edge_ns);
+			ogate_lines_hold(od, p);
 		} else {
 			/* lateness and fired counted together, at the fall */
 			ogate_stats_lateness(&od->stats, p->rise_ns - p->time_ns);

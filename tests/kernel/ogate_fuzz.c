@@ -271,10 +271,18 @@ static void child_loop(uint64_t s)
 static void *chaos(void *arg)
 {
 	struct rng r = { .s = 0xc0ffee + seed0 };
-	long start = atomic_load(&budget);
+
+	long next_report = 1000000;
 
 	while (atomic_load(&budget) > 0) {
 		pid_t pid;
+
+		if (atomic_load(&calls) >= next_report) {
+			printf("# fuzz: %ld calls so far, %ld kills, %ld unbinds\n", atomic_load(&calls),
+			       atomic_load(&kills), atomic_load(&unbinds));
+			fflush(stdout);
+			next_report += 1000000;
+		}
 
 		usleep(1000 + below(&r, 20000));
 		if (below(&r, 4) == 0) {
@@ -295,7 +303,6 @@ static void *chaos(void *arg)
 			waitpid(pid, NULL, 0);
 			atomic_fetch_add(&kills, 1);
 		}
-		(void)start;
 	}
 	return NULL;
 }

@@ -6,8 +6,9 @@
 # dts/ogate-overlay.dts writes it (applied with fdtoverlay; the Pi-only
 # pinctrl is dropped and the pins moved to the PL061's lines 0, 1 and 3), so
 # ogate.ko first binds from the device tree on the PL061, a real MMIO GPIO
-# controller (tests/kernel/dt_test.sh); then the kselftest suite, ogatectl
-# and the fuzzer run against the test bed as in the amd64 VM.
+# controller (tests/kernel/dt_test.sh): a queued trigger drives its pin, and
+# an edge the host raises on its line 3 is timestamped. Then the kselftest
+# suites, ogatectl and the fuzzer run against the test bed as in the amd64 VM.
 #
 #   tests/kernel/run-vm-arm64.sh            (OGATE_FUZZ_CALLS: default 50 000)
 #
@@ -104,9 +105,30 @@ chmod +x "$root/init"
 # virt has one UART: program output shares it with the (quiet) kernel console
 append="${VM_APPEND/console=ttyS0/console=ttyAMA0} OGATE_MODE=test OGATE_ARCH=arm64 OGATE_OUT=/dev/ttyAMA0"
 append+=" OGATE_FUZZ_CALLS=${OGATE_FUZZ_CALLS:-50000}"
+# The monitor on a pipe: when the guest waits for a frame edge, pulse PL061
+# line 3 (qemu drives it high for 100 ms on system_powerdown).
+rm -f "$out/mon.in" "$out/mon.out"
+mkfifo "$out/mon.in" "$out/mon.out"
+(
+	for _ in $(seq 6000); do
+		if grep -q 'dt: waiting for a frame edge' "$out/console.log" 2>/dev/null; then
+			for _ in 1 2 3; do
+				timeout 2 sh -c "echo system_powerdown >'$out/mon.in'" || true
+				sleep 1
+			done
+			break
+		fi
+		sleep 0.2
+	done
+) &
+pulser=$!
+(timeout 3600 cat "$out/mon.out" >/dev/null 2>&1 || true) &
+drain=$!
 rc=0
-VM_QEMU=qemu-system-aarch64 vm_run run-vm-arm64 1200 "$out/console.log" "$out/console.log" "$out/qemu.log" -- \
+VM_QEMU=qemu-system-aarch64 vm_run run-vm-arm64 1500 "$out/console.log" "$out/console.log" "$out/qemu.log" -- \
 	"${machine[@]}" -nodefaults -display none -no-reboot -kernel "$image" -initrd "$out/initramfs.gz" \
 	-dtb "$dt/guest.dtb" -serial "file:$out/console.log" \
+	-chardev pipe,id=mon,path="$out/mon" -mon chardev=mon,mode=readline \
 	-append "$append" || rc=$?
+kill "$pulser" "$drain" 2>/dev/null || true
 [ $rc -eq 0 ] || exit $(( rc == 3 ? 3 : 1 ))

@@ -55,7 +55,7 @@ kver=$(vm_kernel_version amd64)
 [ -n "$kver" ] || die "no kernel image with headers (install linux-image-amd64 linux-headers-amd64)"
 kdir=$(kernels_headers "$kver") || die "no headers for $kver (apt-get install linux-headers-$kver)"
 vmlinuz=$(kernels_image "$kver") || die "no image for $kver"
-out=$top/build/vm/$kver
+out=$top/build/vm/$kver-$mode
 mkdir -p "$out"
 echo "# guest kernel $kver"
 
@@ -135,7 +135,7 @@ qemu_args=(-M pc -cpu max -m 512 -smp 1 -nodefaults -display none -no-reboot
 	-kernel "$vmlinux" -initrd "$out/initramfs.gz"
 	-serial "file:$out/console-$mode.log" -serial "file:$out/output-$mode.log")
 [ -f /usr/share/qemu/qboot.rom ] && qemu_args+=(-bios /usr/share/qemu/qboot.rom)
-timeout=600
+timeout=1500	# a loaded 2-core machine runs the guest at a fraction of a core
 append="$VM_APPEND OGATE_MODE=$mode"
 [ -n "${OGATE_FUZZ_CALLS:-}" ] && append+=" OGATE_FUZZ_CALLS=$OGATE_FUZZ_CALLS"
 [ -n "${OGATE_FUZZ_SEED:-}" ] && append+=" OGATE_FUZZ_SEED=$OGATE_FUZZ_SEED"
