@@ -7,6 +7,8 @@ DAEMON_DIR     := userspace/daemon
 DAEMON_ROOMS   := control sources sinks pipeline acquisition
 DAEMON_INC     := $(addprefix -I$(DAEMON_DIR)/,$(DAEMON_ROOMS)) $(CAM_INC) $(COMMON_INC) \
                   $(AN_CPPFLAGS) $(STAGE_INC)
+# the rooms with their own archives (mk/web.mk, mk/health.mk) and what ogated.c wires
+DAEMON_MAIN_INC := $(DAEMON_INC) -I$(WEB_DIR) -I$(HEALTH_DIR) $(SHM_INC) $(CLIENT_INC)
 # every source of the rooms; the libcamera source only where libcamera-dev is installed
 DAEMON_SRCS    := $(filter-out %/source_libcamera.c,$(wildcard $(addsuffix /*.c,$(addprefix $(DAEMON_DIR)/,$(DAEMON_ROOMS)))))
 DAEMON_LIB     := $(BUILD)/lib/libogated.a
@@ -21,6 +23,8 @@ DAEMON_CAM_DEPS := $(CAM_LIB)
 endif
 
 $(OBJ)/plain/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC) $(DAEMON_CAM_DEFS)
+$(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/ogated_extras.o: \
+	OBJ_CPPFLAGS = $(DAEMON_MAIN_INC) $(DAEMON_CAM_DEFS)
 $(OBJ)/san/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
 
 $(DAEMON_LIB): $(call objs_of,$(DAEMON_SRCS) $(DAEMON_CAM_SRCS),plain)
@@ -36,10 +40,14 @@ $(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
 # libraries ogated and the daemon's benchmark link, in link order
 DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
               $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+# ogated itself also links the web, health, shared-memory and client rooms
+DAEMON_MAIN_LINK = $(DAEMON_LIB) $(WEB_LIB) $(HEALTH_LIB) $(SHM_LIB) $(CLIENT_LIB) $(STAGE_LIB) \
+                   $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
+                   $(WEB_LDLIBS) $(SHM_LDLIBS)
 
-$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
-		$(DAEMON_CAM_DEPS) | $(BIN)
-	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
+$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/ogated_extras.o $(DAEMON_LIB) $(WEB_LIB) $(HEALTH_LIB) $(SHM_LIB) \
+		$(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_DEPS) | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(DAEMON_MAIN_LINK)
 PROGRAMS += $(BIN)/ogated
 
 # ---- unit tests (discovered, mk/tests.mk): tests/userspace/daemon/<room>/test_*.c.

@@ -32,3 +32,8 @@ INSTALL_TARGETS += install-web
 install-web:
 	install -d $(DESTDIR)$(PREFIX)/share/ogate/www
 	install -m 0644 $(wildcard $(WEB_ROOT_SRC)/*) $(DESTDIR)$(PREFIX)/share/ogate/www/
+
+# The page in Debian's chromium against ogated on the synthetic heart
+# (tests/web/browser_test.py over the DevTools pipe; screenshots in build/test-logs/web-*.png).
+SUITES += tests/web/run.sh
+tests/web/run.sh: $(BIN)/ogated $(BIN)/ogate-client

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "notify.h"
 #include "ogate/settings.h"
+#include "ogated_extras.h"
 #include "pipeline.h"
 
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
@@ -41,6 +42,7 @@ struct daemon {
 	struct ogate_pipeline *pipe;
 	struct ogate_stage *stage;
 	struct ogate_acq *acq;
+	struct ogated_extras *extras;	/* frame stream, web, health */
 	char mode[OGATE_MODE_NAME_LEN];
 	pthread_mutex_t lock;	/* serialises commands that restart the pipeline */
 };
@@ -113,6 +115,7 @@ static struct ogate_source *make_source(struct daemon *d, const char *mode_name,
 		o.fast = !strcmp(ogate_config_str(c, "file.pace"), "fast");
 		o.loop = ogate_config_bool(c, "file.loop");
 	}
+	ogated_extras_set_nominal_fps(d->extras, o.fast ? 0 : o.fps);
 	return ogate_source_new(&o, err);
 }
 
@@ -182,6 +185,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
 	ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
 	ogate_reply_kv(r, "phase", "%.6f", st.phase);
+	ogate_reply_kv(r, "phase_rad", "%.6f", st.phase);	/* the name /api/status documents */
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
@@ -201,6 +205,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		if (as.error[0])
 			ogate_reply_kv(r, "acq_error", "%s", as.error);
 	}
+	ogated_extras_status(d->extras, r);
 }
 
 static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
@@ -676,6 +681,9 @@ int main(int argc, char **argv)
 		ogate_settings_set(&po.settings, k, v);
 	}
 
+	d.extras = ogated_extras_new(d.cfg, &po);
+	if (!d.extras)
+		return 1;
 	d.sink = make_sink(d.cfg, &po.program, &e);
 	if (!d.sink)
 		return 1;
@@ -711,9 +719,11 @@ int main(int argc, char **argv)
 		ogate_sink_free(d.sink);
 		return 1;
 	}
+	if (ogated_extras_start(d.extras, d.pipe))
+		rc = 1;
 	if (ogate_config_bool(d.cfg, "record.enabled"))
 		ogate_pipeline_record(d.pipe, true);
-	if (ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
+	if (!rc && ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
 		rc = 1;
 	if (!rc) {
 		ogate_notify("READY=1");
@@ -739,12 +749,14 @@ int main(int argc, char **argv)
 		}
 	}
 	ogate_notify("STOPPING=1");
+	ogated_extras_stop(d.extras);	/* the web server first: it talks to the socket */
 	ogate_control_stop(ctl);
 	ogate_acq_free(d.acq);	/* aborts a program: stage stopped */
 	pthread_mutex_lock(&d.lock);
 	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
 	pthread_mutex_unlock(&d.lock);
 	ogate_control_free(ctl);
+	ogated_extras_free(d.extras);	/* the ring, after the frame tap's last write */
 	ogate_sink_free(d.sink);	/* outputs inactive */
 	if (d.stage)
 		ogate_stage_close(d.stage);

@@ -134,7 +134,7 @@ static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
  * One event: {"status":{...},"stats":{...},"samples":[[t_s,phase,flags,trig_s],...],
  * "notes":[[n,"text"],...],"bins":gen,"frame":gen,"lost":n}
  */
-static void build_event(struct ogate_web *w, uint64_t *sent_samples, uint64_t *sent_notes)
+static void build_event(struct ogate_web *w, uint64_t *sent_samples)
 {
 	char *buf = malloc(WEB_EVENT_MAX), reply[8192];
 	size_t pos = 0;
@@ -169,7 +169,8 @@ static void build_event(struct ogate_web *w, uint64_t *sent_samples, uint64_t *s
 	pthread_mutex_unlock(&w->lock);
 	put(buf, WEB_EVENT_MAX, &pos, ",\"notes\":[");
 	pthread_mutex_lock(&w->note_lock);
-	from = w->nnotes - *sent_notes > WEB_NOTES ? w->nnotes - WEB_NOTES : *sent_notes;
+	/* the recent ones every time (numbered: pages skip what they have), so a page opened now sees them */
+	from = w->nnotes > WEB_EVENT_NOTES ? w->nnotes - WEB_EVENT_NOTES : 0;
 	for (i = from; i < w->nnotes; i++) {
 		char esc[WEB_NOTE_LEN * 2];
 
@@ -177,7 +178,6 @@ static void build_event(struct ogate_web *w, uint64_t *sent_samples, uint64_t *s
 		put(buf, WEB_EVENT_MAX, &pos, "%s[%llu,\"%s\"]", i == from ? "" : ",",
 		    (unsigned long long)i, esc);
 	}
-	*sent_notes = w->nnotes;
 	pthread_mutex_unlock(&w->note_lock);
 	put(buf, WEB_EVENT_MAX, &pos, "]}\n\n");
 	if (pos >= WEB_EVENT_MAX) {
@@ -223,7 +223,7 @@ static void *sampler_main(void *arg)
 	struct ogate_web *w = arg;
 	uint8_t *px = malloc(w->max_bytes);
 	int64_t next_event = ogate_mono_ns(), period = (int64_t)(1e9 / w->o.event_hz);
-	uint64_t sent_samples = 0, sent_notes = 0;
+	uint64_t sent_samples = 0;
 
 	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);	/* below everything on the frame path */
 
@@ -258,7 +258,7 @@ static void *sampler_main(void *arg)
 		if (now >= next_event) {
 			/* status costs two commands: only while a page listens */
 			if (atomic_load(&w->listeners))
-				build_event(w, &sent_samples, &sent_notes);
+				build_event(w, &sent_samples);
 			else
 				sent_samples = w->nsamples;
 			next_event += period;

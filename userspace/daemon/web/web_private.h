@@ -14,6 +14,7 @@
 #define WEB_SAMPLES	4096	/* phase samples kept for the events */
 #define WEB_NOTES	32	/* warnings kept */
 #define WEB_NOTE_LEN	240
+#define WEB_EVENT_NOTES	8	/* the newest warnings, in every event */
 #define WEB_EVENT_MAX	(96 * 1024)
 
 struct web_sample {

@@ -8,7 +8,7 @@ const WINDOW_S = 8;           // strip chart span
 let token = localStorage.getItem('ogate-token') || '';
 let samples = [];             // [t_s, phase, flags, trigger_s]
 let status = {};
-let binsGen = -1, binsRef = -1, lastThumbLoad = 0, bins = 20;
+let binsGen = -1, binsRef = -1, lastThumbLoad = -Infinity, bins = 20;
 let plan = null;              // the acquisition this page started: {planes, stacks}
 let seenNotes = -1;
 
@@ -160,7 +160,7 @@ function showStatus(st, stats) {
     const dt = document.createElement('dt'), dd = document.createElement('dd');
     dt.textContent = k.replace(/^health_/, '').replace(/_/g, ' ');
     dd.textContent = typeof v === 'boolean' ? (v ? 'yes' : 'no') : v;
-    if (/_warn$/.test(k) && v) dd.className = 'bad';
+    if ((k === 'health_warnings' && v !== 'none') || (k === 'health_undervolt' && v === true)) dd.className = 'bad';
     hl.append(dt, dd);
   }
 }
