@@ -37,3 +37,6 @@ install-web:
 # (tests/web/browser_test.py over the DevTools pipe; screenshots in build/test-logs/web-*.png).
 SUITES += tests/web/run.sh
 tests/web/run.sh: $(BIN)/ogated $(BIN)/ogate-client
+
+# The page's cost on the frame path, its data rate and its size (BENCH lines)
+BENCHES += bench/web/page.sh

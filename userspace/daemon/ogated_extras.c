@@ -103,16 +103,18 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
 	x->cfg = cfg;
 	ho.ctx = x;
 	snprintf(x->socket, sizeof(x->socket), "%s", ogate_config_str(cfg, "daemon.socket"));
-	/* the ring always exists (the web page reads it); in /dev/shm only when named */
-	x->shm = ogate_shm_writer_new(name, (unsigned int)ogate_config_int(cfg, "shm.slots"),
-				      (size_t)ogate_config_int(cfg, "shm.max_frame_kib") << 10, 0644,
-				      &err);
-	if (!x->shm) {
-		ogate_error("frame stream /dev/shm/%s: %s", name, strerror(-err));
-		goto fail;
+	/* a ring when someone reads it: in /dev/shm when named, else private for the web page */
+	if (name[0] || ogate_config_str(cfg, "web.listen")[0]) {
+		x->shm = ogate_shm_writer_new(name, (unsigned int)ogate_config_int(cfg, "shm.slots"),
+					      (size_t)ogate_config_int(cfg, "shm.max_frame_kib") << 10,
+					      0644, &err);
+		if (!x->shm) {
+			ogate_error("frame stream /dev/shm/%s: %s", name, strerror(-err));
+			goto fail;
+		}
+		po->frame_tap = frame_tap;
+		po->tap_ctx = x;
 	}
-	po->frame_tap = frame_tap;
-	po->tap_ctx = x;
 	x->health = ogate_health_new(&ho, &err);
 	if (!x->health)
 		goto fail;
@@ -185,8 +187,11 @@ void ogated_extras_status(struct ogated_extras *x, struct ogate_reply *r)
 		return;
 	ogate_health_get(x->health, &f);
 	ogate_health_format(&f, put_kv, r);
-	ogate_reply_kv(r, "shm_frames", "%llu", (unsigned long long)ogate_shm_writer_count(x->shm));
-	ogate_reply_kv(r, "shm_too_big", "%llu", (unsigned long long)ogate_shm_writer_too_big(x->shm));
+	if (x->shm) {
+		ogate_reply_kv(r, "shm_frames", "%llu", (unsigned long long)ogate_shm_writer_count(x->shm));
+		ogate_reply_kv(r, "shm_too_big", "%llu",
+			       (unsigned long long)ogate_shm_writer_too_big(x->shm));
+	}
 }
 
 void ogated_extras_stop(struct ogated_extras *x)
