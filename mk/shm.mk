@@ -58,5 +58,6 @@ INSTALL_TARGETS += install-shm
 .PHONY: install-shm
 install-shm: $(BIN)/ogate-shmcat
 	install -D -m 0755 $(BIN)/ogate-shmcat $(DESTDIR)$(PREFIX)/bin/ogate-shmcat
+	install -D -m 0644 man/ogate-shmcat.1 $(DESTDIR)$(PREFIX)/share/man/man1/ogate-shmcat.1
 	install -D -m 0644 $(SHM_DIR)/python/ogate_frames.py \
 		$(DESTDIR)$(PREFIX)/share/ogate/python/ogate_frames.py
