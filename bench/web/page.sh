@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web page's cost and size (issue 12's numbers), on ogated with the
-# synthetic heart (128x128) and the dry-run sink:
+# synthetic heart (128x128), the dry-run sink and SCHED_FIFO 50 for capture
+# and analysis as on the Pi (WEB_BENCH_RT=0: without):
 #   - analysis p99 per frame and frames dropped at 80 and 250 fps, without
 #     the web server and the shared-memory stream, then with both on and a
 #     page's worth of clients (the live MJPEG stream, the event stream) plus
@@ -27,7 +28,8 @@ run() {	# fps on|off -> prints "p99_us drops"
 		web=(--set web.listen= --set shm.name=)
 	fi
 	"$bin/ogated" --config /dev/null --set "daemon.socket=$tmp/s.sock" --set daemon.socket_group= \
-		--set "synthetic.fps=$fps" "${web[@]}" > "$tmp/ogated.log" 2>&1 &
+		--set "synthetic.fps=$fps" --set "daemon.rt_priority=${WEB_BENCH_RT:-50}" "${web[@]}" \
+		> "$tmp/ogated.log" 2>&1 &
 	d=$!
 	pids+=("$d")
 	for _ in $(seq 50); do [ -S "$tmp/s.sock" ] && grep -q ready "$tmp/ogated.log" && break; sleep 0.1; done

@@ -105,9 +105,17 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
 	snprintf(x->socket, sizeof(x->socket), "%s", ogate_config_str(cfg, "daemon.socket"));
 	/* a ring when someone reads it: in /dev/shm when named, else private for the web page */
 	if (name[0] || ogate_config_str(cfg, "web.listen")[0]) {
-		x->shm = ogate_shm_writer_new(name, (unsigned int)ogate_config_int(cfg, "shm.slots"),
-					      (size_t)ogate_config_int(cfg, "shm.max_frame_kib") << 10,
-					      0644, &err);
+		unsigned int slots = (unsigned int)ogate_config_int(cfg, "shm.slots");
+		size_t max = (size_t)ogate_config_int(cfg, "shm.max_frame_kib") << 10;
+
+		x->shm = ogate_shm_writer_new(name, slots, max, 0644, &err);
+		if (!x->shm && err == -EBUSY) {
+			/* another ogated's: never take it over, never fail the gating for it */
+			ogate_warning("frame stream /dev/shm/%s belongs to another running ogated; this one publishes none (set shm.name)",
+				      name);
+			name = "";
+			x->shm = ogate_shm_writer_new(NULL, slots, max, 0644, &err);
+		}
 		if (!x->shm) {
 			ogate_error("frame stream /dev/shm/%s: %s", name, strerror(-err));
 			goto fail;
@@ -151,8 +159,8 @@ int ogated_extras_start(struct ogated_extras *x, struct ogate_pipeline *pipe)
 	ret = ogate_health_start(x->health);
 	if (ret)
 		return ret;
-	if (ogate_config_str(x->cfg, "shm.name")[0])
-		ogate_info("frame stream in /dev/shm/%s", ogate_config_str(x->cfg, "shm.name"));
+	if (x->shm && ogate_shm_writer_name(x->shm)[0])
+		ogate_info("frame stream in /dev/shm/%s", ogate_shm_writer_name(x->shm));
 	if (!x->web)
 		return 0;
 	ret = ogate_web_start(x->web);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ struct shm_header {
 	uint32_t version, header_size, slots, meta_size;
 	uint64_t slot_size, max_frame_bytes;
 	_Atomic uint64_t head;		/* frames written */
-	uint64_t writer_start_ns;	/* informational */
+	uint32_t writer_pid;		/* a live writer's ring is not taken over */
 };
 
 #define META_WORDS	((sizeof(struct ogate_shm_meta) + 7) / 8)
@@ -131,6 +132,23 @@ static size_t ring_size(unsigned int slots, size_t max_bytes, size_t *slot_size)
 	return OGATE_SHM_HEADER_SIZE + (size_t)slots * *slot_size;
 }
 
+/* Is /dev/shm/<path> a ring whose writer still runs? */
+static bool ring_in_use(const char *path)
+{
+	struct shm_header h;
+	bool busy = false;
+	int fd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	    !memcmp(h.magic, OGATE_SHM_MAGIC, 8) && h.writer_pid &&
+	    (pid_t)h.writer_pid != getpid())
+		busy = kill((pid_t)h.writer_pid, 0) == 0 || errno == EPERM;
+	close(fd);
+	return busy;
+}
+
 struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slots,
 					      size_t max_frame_bytes, unsigned int mode, int *err)
 {
@@ -153,6 +171,13 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
 		goto fail_errno;
 	if (name && name[0]) {
 		snprintf(w->name, sizeof(w->name), "/%s", name);
+		if (ring_in_use(w->name)) {
+			w->name[0] = '\0';	/* not ours: leave it */
+			free(w->staging);
+			free(w);
+			*err = -EBUSY;
+			return NULL;
+		}
 		shm_unlink(w->name);	/* a stale ring of an earlier run */
 		fd = shm_open(w->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 		if (fd < 0)
@@ -184,6 +209,7 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
 	w->ring.h->meta_size = OGATE_SHM_META_SIZE;
 	w->ring.h->slot_size = slot_size;
 	w->ring.h->max_frame_bytes = max_frame_bytes;
+	w->ring.h->writer_pid = (uint32_t)getpid();
 	atomic_store_explicit(&w->ring.h->head, 0, memory_order_relaxed);
 	/* the magic last: a reader that sees it sees a complete header */
 	atomic_thread_fence(memory_order_release);

@@ -177,6 +177,35 @@ static void test_a_named_ring_is_readable_by_name_and_removed_on_free(void **sta
 	assert_int_equal(err, -ENOENT);
 }
 
+static void test_a_live_writers_ring_is_not_taken_over_but_a_dead_ones_is(void **state)
+{
+	char name[64], path[80];
+	int err, fd;
+	struct ogate_shm_writer *w;
+	uint8_t hdr[64];
+	uint32_t pid = 1;	/* init: always alive */
+
+	snprintf(name, sizeof(name), "ogate-test-live-%d", (int)getpid());
+	snprintf(path, sizeof(path), "/%s", name);
+	w = ogate_shm_writer_new(name, 4, 64, 0600, &err);
+	assert_non_null(w);
+	/* a ring of another live process (pid 1) */
+	fd = shm_open(path, O_RDWR, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+	assert_int_equal(pwrite(fd, &pid, 4, 48), 4);
+	assert_null(ogate_shm_writer_new(name, 4, 64, 0600, &err));
+	assert_int_equal(err, -EBUSY);
+	/* a writer that is gone (no such pid) */
+	pid = 0x7ffffff0;
+	assert_int_equal(pwrite(fd, &pid, 4, 48), 4);
+	close(fd);
+	ogate_shm_writer_free(ogate_shm_writer_new(name, 4, 64, 0600, &err));
+	assert_int_equal(err, 0);
+	ogate_shm_writer_free(w);	/* its file was replaced and is gone: harmless */
+	assert_int_equal(shm_unlink(path), -1);
+}
+
 static void test_a_file_that_is_not_a_ring_is_refused(void **state)
 {
 	char name[64], path[80];
@@ -204,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_frames_are_refused_and_counted),
 		cmocka_unit_test(test_strided_16bit_frames_are_packed),
 		cmocka_unit_test(test_a_named_ring_is_readable_by_name_and_removed_on_free),
+		cmocka_unit_test(test_a_live_writers_ring_is_not_taken_over_but_a_dead_ones_is),
 		cmocka_unit_test(test_a_file_that_is_not_a_ring_is_refused),
 	};
 

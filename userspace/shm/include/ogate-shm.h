@@ -6,7 +6,8 @@
  *
  * Layout (all little-endian as the host, fixed offsets):
  *   header  (4096 bytes): magic "OGSHMv1\0", slot count, slot size, data
- *           offset, the write count `head` (frames ever written)
+ *           offset, the write count `head` (frames ever written), the
+ *           writer's pid
  *   slot[i] (slot_size bytes each, i = n % slots for frame n):
  *           a seqlock word `seq` (2n+1 while frame n is written, 2n+2 when
  *           done), the metadata, then the pixels (row-major, no padding).
@@ -55,7 +56,8 @@ struct ogate_shm_writer;
  * Create (or replace) /dev/shm/<name> with `slots` slots of at most
  * max_frame_bytes pixels each; name NULL or "" makes a private in-memory ring
  * (no file) that only ogate_shm_reader_attach() readers see. mode: file mode.
- * NULL and *err (-errno) on failure.
+ * A ring left by a writer that is gone is replaced; one whose writer still
+ * runs is not (-EBUSY). NULL and *err (-errno) on failure.
  */
 struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slots,
 					      size_t max_frame_bytes, unsigned int mode, int *err);
