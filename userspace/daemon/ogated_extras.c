@@ -165,9 +165,12 @@ int ogated_extras_start(struct ogated_extras *x, struct ogate_pipeline *pipe)
 		return 0;
 	ret = ogate_web_start(x->web);
 	if (ret) {
-		ogate_error("web interface on %s: %s", ogate_config_str(x->cfg, "web.listen"),
+		/* the gating matters more than its page: go on without it */
+		ogate_error("web interface on %s: %s; running without it", ogate_config_str(x->cfg, "web.listen"),
 			    strerror(-ret));
-		return ret;
+		ogate_web_free(x->web);
+		x->web = NULL;
+		return 0;
 	}
 	ogate_log_set_tap(log_tap, x->web);
 	ogate_info("web interface on http://%s/ (port %u)%s", ogate_config_str(x->cfg, "web.listen"),

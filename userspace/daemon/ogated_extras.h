@@ -25,7 +25,11 @@ struct ogated_extras;
  */
 struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
 					struct ogate_pipeline_opts *po);
-/* Start the sampler and the web server once the pipeline and the control socket exist. -errno. */
+/*
+ * Start the sampler and the web server once the pipeline and the control
+ * socket exist. A web server that cannot listen (port taken) is logged and
+ * left out: the gating goes on. -errno when the sampler cannot start.
+ */
 int ogated_extras_start(struct ogated_extras *x, struct ogate_pipeline *pipe);
 /* The mode's frame rate, for the frame-interval slip (0: unknown). */
 void ogated_extras_set_nominal_fps(struct ogated_extras *x, double fps);

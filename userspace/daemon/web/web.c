@@ -343,8 +343,8 @@ int ogate_web_start(struct ogate_web *w)
 {
 	struct sockaddr_storage ss;
 	int lb, ret;
-	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			     MHD_USE_ERROR_LOG;
+	/* no MHD_USE_ERROR_LOG: the caller reports the error once, with the address */
+	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
 
 	ogate_web_parse_listen(w->listen, &ss, &lb);
 	if (ss.ss_family == AF_INET6)
