@@ -6,6 +6,7 @@
 #     the web server and the shared-memory stream, then with both on and a
 #     page's worth of clients (the live MJPEG stream, the event stream) plus
 #     ogate-shmcat reading the ring;
+#   - the daemon's CPU use (all its threads) without and with the page;
 #   - the page's data rate at default settings (live image + events);
 #   - the page's load: its files, 20 thumbnails and one frame.
 # Prints BENCH lines. Run from the top of the tree (make bench does).
@@ -40,13 +41,15 @@ run() {	# fps on|off -> prints "p99_us drops"
 		timeout "$secs" curl -s "http://127.0.0.1:$port/api/events" -o "$tmp/events" &
 		timeout "$secs" "$bin/ogate-shmcat" "ogate-bench-$$" > /dev/null 2> "$tmp/shmcat.err" &
 	fi
-	local f0 d0 f1 d1
+	local f0 d0 f1 d1 c0 c1
+	c0=$(cpu_ticks "$d")
 	f0=$(st analysed)
 	d0=$(( $(st drops_source) + $(st drops_analysis) ))
 	sleep "$secs"
 	f1=$(st analysed)
+	c1=$(cpu_ticks "$d")
 	d1=$(( $(st drops_source) + $(st drops_analysis) ))
-	echo "$(st analysis_p99_us) $((d1 - d0)) $((f1 - f0))"
+	echo "$(st analysis_p99_us) $((d1 - d0)) $((f1 - f0)) $(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN { printf "%.1f", t / hz / s * 100 }')"
 	cp "$tmp/ogated.log" "$tmp/ogated-$fps-$mode.log"
 	if [ "$mode" = on ]; then
 		wait_bytes=$(( $(stat_size "$tmp/mjpg") + $(stat_size "$tmp/events") ))
@@ -60,6 +63,8 @@ run() {	# fps on|off -> prints "p99_us drops"
 	[ -n "${WEB_BENCH_KEEP:-}" ] && cp "$tmp"/ogated-*.log "$WEB_BENCH_KEEP/" 2>/dev/null
 	return 0
 }
+# user + system CPU time of a process, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 stat_size() { [ -e "$1" ] && stat -c %s "$1" || echo 0; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -82,6 +87,8 @@ for fps in 80 250; do
 	echo "BENCH web_analysis_p99_${fps}fps_off ${off_p99} us"
 	echo "BENCH web_analysis_p99_${fps}fps_on ${on_p99} us"
 	awk -v a="$off_p99" -v b="$on_p99" -v f="$fps" 'BEGIN { printf "BENCH web_analysis_p99_rise_%sfps %.1f %%\n", f, (b - a) / a * 100 }'
+	echo "BENCH web_daemon_cpu_${fps}fps_off $(cut -d' ' -f4 "$tmp/offs" | median) % of a core"
+	echo "BENCH web_daemon_cpu_${fps}fps_on $(cut -d' ' -f4 "$tmp/ons" | median) % of a core"
 	echo "BENCH web_dropped_${fps}fps_off ${off_drops} frames (of ${off_n})"
 	echo "BENCH web_dropped_${fps}fps_on ${on_drops} frames (of ${on_n})"
 	if [ "$fps" = 80 ]; then

@@ -51,7 +51,7 @@ def main():
         "--set", f"shm.name=ogate-web-test-{os.getpid()}",
         "--set", "stage.driver=sim", "--set", "stage.sim_speed_um_s=200"],
         stdout=log, stderr=subprocess.STDOUT)
-    print("1..7")
+    print("1..9")
     browser = None
     try:
         port = None
@@ -164,9 +164,31 @@ def main():
             .reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)""")
         print(f"# page load (tablet): {load} bytes without the live streams")
         result(width <= 820, "on a tablet the page fits its width", f"scrollWidth {width}")
+
+        import json, urllib.request
+        st = json.load(urllib.request.urlopen(url + "api/status", timeout=5))
+        keys = ["locked", "period_s", "phase_rad", "target_phase_rad", "triggers", "fired", "missed",
+                "recording", "acq_state", "acq_plane", "health_temp_c", "health_throttled",
+                "health_drops_recent", "health_rss_mib", "health_warnings"]
+        missing = [k for k in keys if k not in st]
+        result(not missing and st["locked"] is True and isinstance(st["period_s"], float)
+               and "drops_source" in st.get("stats", {}),
+               "/api/status is JSON with the lock, phase, target, counts, acquisition and health",
+               f"missing {missing}; {str(st)[:300]}")
+
+        shm = f"ogate-web-test-{os.getpid()}"
+        p = subprocess.run([os.path.join(BIN, "ogate-shmcat"), "-n", "200", shm], capture_output=True,
+                           text=True, timeout=15)
+        rows = [l.split() for l in p.stdout.splitlines() if not l.startswith("#")]
+        locked = [r for r in rows if r[3] == "locked" and 0 <= float(r[2]) < 6.2832]
+        seqs = [int(r[0]) for r in rows]
+        result(len(rows) == 200 and len(locked) == 200 and any(r[4] == "1" for r in rows)
+               and seqs == sorted(seqs) and "lost" not in p.stderr,
+               "the daemon's frame ring carries every frame with its phase and the triggers",
+               f"{len(rows)} rows, {len(locked)} locked, stderr {p.stderr[:200]!r}")
     except Exception as e:
         result(False, "the browser session ran to its end", repr(e))
-        while n < 7:
+        while n < 9:
             result(False, "not reached")
     finally:
         if browser:
