@@ -139,7 +139,7 @@ def main():
         browser.wait("document.querySelector('#acq-state').textContent.startsWith('aborted')", 5)
         reply = browser.eval("document.querySelector('#reply').textContent")
         browser.screenshot(os.path.join(LOGS, "web-aborted.png"))
-        result(aborted and still and "OK aborted" in reply, "abort stops the stack",
+        result(aborted and still and "\nOK " in reply and "aborted" in reply, "abort stops the stack",
                f"state {status(sock).get('acq_state')}, plane {plane} -> {status(sock).get('acq_plane')}, reply {reply!r}")
 
         browser.eval("""(() => { document.querySelector('#cmd').value = 'launch rockets';

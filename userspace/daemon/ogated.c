@@ -28,24 +28,13 @@
 #include "ogate/settings.h"
 #include "ogated_extras.h"
 #include "pipeline.h"
+#include "daemon.h"
 
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
 #ifndef OGATE_VERSION
 #define OGATE_VERSION "0.1.0"
 #endif
 
-struct daemon {
-	struct ogate_config *cfg;
-	struct ogate_settings settings;
-	struct ogate_sink *sink;
-	struct ogate_source *src;
-	struct ogate_pipeline *pipe;
-	struct ogate_stage *stage;
-	struct ogate_acq *acq;
-	struct ogated_extras *extras;	/* frame stream, web, health */
-	char mode[OGATE_MODE_NAME_LEN];
-	pthread_mutex_t lock;	/* serialises commands that restart the pipeline */
-};
 
 static int settings_delegate(void *ctx, const char *key, const char *value, char *msg,
 			     size_t msglen)
@@ -63,8 +52,63 @@ static void watchdog_ping(void *ctx)
 	ogate_notify("WATCHDOG=1");
 }
 
+/* A [mode] the synthetic camera cannot take: 1 and why. */
+static int synthetic_mode_problem(const char *name, const struct ogate_mode *m, char *why,
+				  size_t len)
+{
+	if (!strcmp(name, "default"))
+		return 0;
+	if (!(m->fps >= 1))
+		snprintf(why, len, "mode '%s': the synthetic camera needs fps >= 1, not %g", name, m->fps);
+	else if (m->width != m->height)
+		snprintf(why, len, "mode '%s': the synthetic camera is square; width %d != height %d",
+			 name, m->width, m->height);
+	else
+		return 0;
+	return 1;
+}
+
+/* The trigger program the configuration describes (lines as configured). */
+static void build_program(const struct ogate_config *c, struct ogate_program *prog)
+{
+	*prog = (struct ogate_program){
+		.laser_line = (int)ogate_config_int(c, "output.laser_line"),
+		.camera_line = (int)ogate_config_int(c, "output.camera_line"),
+		.mode = strcmp(ogate_config_str(c, "output.mode"), "edge") ? OGATE_PROGRAM_EXPOSE
+									    : OGATE_PROGRAM_EDGE,
+		.laser_width_ns = (uint32_t)ogate_config_int(c, "output.laser_width_us") * 1000,
+		.camera_delay_ns = (int32_t)ogate_config_int(c, "output.camera_laser_delay_us") * 1000,
+		.camera_width_ns = (uint32_t)ogate_config_int(c, "output.camera_width_us") * 1000,
+		.late_ns = (uint32_t)ogate_config_int(c, "output.late_us") * 1000,
+	};
+}
+
+/*
+ * What start would refuse in the configuration itself (not devices): the
+ * trigger program and the camera mode. Run by --check-config and at start.
+ */
+static int check_startable(const struct ogate_config *c, char *why, size_t len)
+{
+	const char *mode = ogate_config_str(c, "camera.mode");
+	struct ogate_program prog;
+	struct ogate_mode m;
+	char msg[160];
+
+	build_program(c, &prog);
+	if (ogate_program_check(&prog, msg, sizeof(msg))) {
+		snprintf(why, len, "configuration: trigger program ([output]): %s", msg);
+		return -EINVAL;
+	}
+	if (!strcmp(ogate_config_str(c, "camera.source"), "synthetic") &&
+	    ogate_config_mode(c, mode, &m) == 0 && synthetic_mode_problem(mode, &m, msg, sizeof(msg))) {
+		snprintf(why, len, "configuration: camera.mode: %s", msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Build the camera source for the configured source kind and mode. */
-static struct ogate_source *make_source(struct daemon *d, const char *mode_name, int *err)
+struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode_name, int *err)
 {
 	const struct ogate_config *c = d->cfg;
 	const char *kind = ogate_config_str(c, "camera.source");
@@ -77,18 +121,13 @@ static struct ogate_source *make_source(struct daemon *d, const char *mode_name,
 		return NULL;
 	}
 	if (!strcmp(kind, "synthetic")) {
+		char why[160];
+
 		/* a mode sets the size and rate; [synthetic] the heart */
 		o.size = strcmp(mode_name, "default") ? m.width : (int)ogate_config_int(c, "synthetic.size");
 		o.fps = strcmp(mode_name, "default") ? m.fps : ogate_config_double(c, "synthetic.fps");
-		if (strcmp(mode_name, "default") && !(m.fps >= 1)) {
-			ogate_error("mode '%s': the synthetic camera needs fps >= 1, not %g", mode_name,
-				    m.fps);
-			*err = -EINVAL;
-			return NULL;
-		}
-		if (strcmp(mode_name, "default") && m.width != m.height) {
-			ogate_error("mode '%s': the synthetic camera is square; width %d != height %d",
-				    mode_name, m.width, m.height);
+		if (synthetic_mode_problem(mode_name, &m, why, sizeof(why))) {
+			ogate_error("%s", why);
 			*err = -EINVAL;
 			return NULL;
 		}
@@ -132,16 +171,7 @@ static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_p
 	};
 	char msg[160];
 
-	*prog = (struct ogate_program){
-		.laser_line = (int)ogate_config_int(c, "output.laser_line"),
-		.camera_line = (int)ogate_config_int(c, "output.camera_line"),
-		.mode = strcmp(ogate_config_str(c, "output.mode"), "edge") ? OGATE_PROGRAM_EXPOSE
-									    : OGATE_PROGRAM_EDGE,
-		.laser_width_ns = (uint32_t)ogate_config_int(c, "output.laser_width_us") * 1000,
-		.camera_delay_ns = (int32_t)ogate_config_int(c, "output.camera_laser_delay_us") * 1000,
-		.camera_width_ns = (uint32_t)ogate_config_int(c, "output.camera_width_us") * 1000,
-		.late_ns = (uint32_t)ogate_config_int(c, "output.late_us") * 1000,
-	};
+	build_program(c, prog);
 	if (!strcmp(kind, "gpiod")) {
 		/* gpiod: the configured lines are chip offsets; the sink numbers them 0, 1 */
 		lines[0] = (unsigned int)prog->laser_line;
@@ -162,372 +192,8 @@ static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_p
 	return ogate_sink_new(kind, &o, err);
 }
 
-/* ---- control commands --------------------------------------------------- */
-
-static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	struct ogate_pipeline_status st;
-
-	pthread_mutex_lock(&d->lock);
-	ogate_pipeline_status(d->pipe, &st);
-	ogate_reply_kv(r, "state", "%s", st.running ? "running" : "stopped");
-	ogate_reply_kv(r, "locked", "%s", st.locked ? "yes" : "no");
-	ogate_reply_kv(r, "source", "%s", st.source);
-	ogate_reply_kv(r, "sink", "%s", ogate_sink_kind(d->sink));
-	ogate_reply_kv(r, "mode", "%s", d->mode);
-	ogate_reply_kv(r, "fps", "%.2f", st.fps);
-	ogate_reply_kv(r, "recording", "%s", st.recording ? "on" : "off");
-	ogate_reply_kv(r, "period_s", "%.6f", st.period_s);
-	ogate_reply_kv(r, "target_phase_rad", "%.6f", st.target_phase);
-	ogate_reply_kv(r, "reference", "%u", st.ref_id);
-	ogate_reply_kv(r, "period_frames", "%.4f", st.period_frames);
-	ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
-	ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
-	ogate_reply_kv(r, "phase", "%.6f", st.phase);
-	ogate_reply_kv(r, "phase_rad", "%.6f", st.phase);	/* the name /api/status documents */
-	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
-	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
-	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
-	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
-	pthread_mutex_unlock(&d->lock);
-	if (d->acq) {
-		struct ogate_acq_status as;
-
-		ogate_acq_get_status(d->acq, &as);
-		ogate_reply_kv(r, "acq_state", "%s", as.state);
-		ogate_reply_kv(r, "acq_stack", "%d", as.stack);
-		ogate_reply_kv(r, "acq_plane", "%d", as.plane);
-		ogate_reply_kv(r, "acq_z_um", "%.4f", as.z_um);
-		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
-		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
-		ogate_reply_kv(r, "acq_csv", "%s", as.csv);
-		if (as.error[0])
-			ogate_reply_kv(r, "acq_error", "%s", as.error);
-	}
-	ogated_extras_status(d->extras, r);
-}
-
-static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	struct ogate_pipeline_status st;
-
-	pthread_mutex_lock(&d->lock);
-	ogate_pipeline_status(d->pipe, &st);
-	pthread_mutex_unlock(&d->lock);
-	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
-	ogate_reply_kv(r, "analysed", "%llu", (unsigned long long)st.analysed);
-	ogate_reply_kv(r, "drops_source", "%llu", (unsigned long long)st.drops_source);
-	ogate_reply_kv(r, "drops_analysis", "%llu", (unsigned long long)st.drops_analysis);
-	ogate_reply_kv(r, "drops_record", "%llu", (unsigned long long)st.drops_record);
-	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
-	ogate_reply_kv(r, "queue_errors", "%llu", (unsigned long long)st.queue_errors);
-	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
-	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
-	ogate_reply_kv(r, "cancelled", "%llu", (unsigned long long)st.cancelled);
-	ogate_reply_kv(r, "late", "%llu", (unsigned long long)st.late);
-	ogate_reply_kv(r, "lost_events", "%llu", (unsigned long long)st.lost_events);
-	ogate_reply_kv(r, "lateness_mean_us", "%.2f", st.lateness_mean_ns / 1e3);
-	ogate_reply_kv(r, "lateness_max_us", "%.2f", st.lateness_max_ns / 1e3);
-	ogate_reply_kv(r, "analysis_p50_us", "%.1f", st.analysis_p50_ns / 1e3);
-	ogate_reply_kv(r, "analysis_p99_us", "%.1f", st.analysis_p99_ns / 1e3);
-	ogate_reply_kv(r, "analysis_max_us", "%.1f", st.analysis_max_ns / 1e3);
-	if (st.edge_learnt || st.edge_matched || st.edge_unmatched) {
-		ogate_reply_kv(r, "edge_matched", "%llu", (unsigned long long)st.edge_matched);
-		ogate_reply_kv(r, "edge_unmatched", "%llu", (unsigned long long)st.edge_unmatched);
-		ogate_reply_kv(r, "edge_seq_jumps", "%llu", (unsigned long long)st.edge_seq_jumps);
-		ogate_reply_kv(r, "edge_offset_us", "%.2f", st.edge_offset_ns / 1e3);
-		ogate_reply_kv(r, "edge_jitter_us", "%.2f", st.edge_jitter_ns / 1e3);
-	}
-	ogate_reply_kv(r, "latency_p50_us", "%.1f", st.latency_p50_ns / 1e3);
-	ogate_reply_kv(r, "latency_p99_us", "%.1f", st.latency_p99_ns / 1e3);
-	ogate_reply_kv(r, "latency_max_us", "%.1f", st.latency_max_ns / 1e3);
-}
-
-static void cmd_start(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	int ret;
-
-	pthread_mutex_lock(&d->lock);
-	ret = ogate_pipeline_start(d->pipe);
-	pthread_mutex_unlock(&d->lock);
-	if (ret == -EALREADY)
-		ogate_reply_err(r, EALREADY, "already running");
-	else if (ret)
-		ogate_reply_err(r, -ret, "camera would not start: %s", strerror(-ret));
-	else
-		ogate_reply_ok(r, "started");
-}
-
-static void cmd_stop(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	int ret;
-
-	pthread_mutex_lock(&d->lock);
-	ret = ogate_pipeline_stop(d->pipe);
-	pthread_mutex_unlock(&d->lock);
-	if (ret)
-		ogate_reply_err(r, EALREADY, "not running");
-	else
-		ogate_reply_ok(r, "stopped");
-}
-
-static void cmd_target(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	struct ogate_pipeline_status st;
-	double v, phase;
-	char *end;
-
-	if (!strncmp(argv[1], "frame=", 6)) {
-		v = strtod(argv[1] + 6, &end);
-		ogate_pipeline_status(d->pipe, &st);
-		if (*end || end == argv[1] + 6 || v < 0) {
-			ogate_reply_err(r, EINVAL, "target frame '%s' is not a number >= 0", argv[1] + 6);
-			return;
-		}
-		if (!st.locked || st.period_frames <= 0) {
-			ogate_reply_err(r, EAGAIN, "no reference yet: a target frame needs its period");
-			return;
-		}
-		if (v >= st.period_frames) {
-			ogate_reply_err(r, EDOM, "target frame %g outside the reference's [0, %.3f)",
-					v, st.period_frames);
-			return;
-		}
-		phase = 2 * M_PI * v / st.period_frames;
-	} else {
-		phase = strtod(argv[1], &end);
-		if (*end || end == argv[1]) {
-			ogate_reply_err(r, EINVAL, "target '%s' is neither a phase in rad nor frame=U",
-					argv[1]);
-			return;
-		}
-	}
-	if (ogate_pipeline_set_target_phase(d->pipe, phase)) {
-		ogate_reply_err(r, EDOM, "target phase %.6f rad outside [0, 2 pi)", phase);
-		return;
-	}
-	ogate_reply_ok(r, "target phase %.6f rad", phase);
-}
-
-static void cmd_reset(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-
-	if (!strcmp(argv[0], "refresh")) {
-		ogate_pipeline_refresh(d->pipe);
-		ogate_reply_ok(r, "refresh: learning a new reference, target carried over");
-	} else {
-		ogate_pipeline_reset(d->pipe);
-		ogate_reply_ok(r, "reset: learning a new reference");
-	}
-}
-
-static void cmd_record(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	bool on = !strcmp(argv[1], "on");
-
-	if (!on && strcmp(argv[1], "off")) {
-		ogate_reply_err(r, EINVAL, "record takes 'on' or 'off', not '%s'", argv[1]);
-		return;
-	}
-	if (ogate_pipeline_record(d->pipe, on)) {
-		ogate_reply_err(r, EINVAL, "no record.dir configured");
-		return;
-	}
-	ogate_reply_ok(r, "recording %s", on ? "on" : "off");
-}
-
-static void cmd_mode(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	struct ogate_pipeline_status st;
-	struct ogate_source *src;
-	struct ogate_mode m;
-	int err = 0;
-
-	if (ogate_config_mode(d->cfg, argv[1], &m)) {
-		ogate_reply_err(r, ENOENT, "mode '%s' is not defined in the configuration", argv[1]);
-		return;
-	}
-	pthread_mutex_lock(&d->lock);
-	ogate_pipeline_status(d->pipe, &st);
-	/*
-	 * A full stop / reconfigure / start. A camera can be open only once,
-	 * so the old source is closed before the new one opens; if the new
-	 * mode fails, the old one is set up again.
-	 */
-	if (st.running)
-		ogate_pipeline_stop(d->pipe);
-	ogate_source_free(d->src);
-	d->src = NULL;
-	src = make_source(d, argv[1], &err);
-	if (!src) {
-		d->src = make_source(d, d->mode, &err);
-		ogate_pipeline_set_source(d->pipe, d->src);	/* NULL: no camera */
-		if (d->src && st.running)
-			ogate_pipeline_start(d->pipe);
-		pthread_mutex_unlock(&d->lock);
-		ogate_reply_err(r, EINVAL, "mode '%s' cannot be set up (see the log); %s", argv[1],
-				d->src ? "previous mode restored" : "no camera now: set a mode that works");
-		return;
-	}
-	ogate_pipeline_set_source(d->pipe, src);
-	d->src = src;
-	snprintf(d->mode, sizeof(d->mode), "%s", argv[1]);
-	err = st.running ? ogate_pipeline_start(d->pipe) : 0;
-	pthread_mutex_unlock(&d->lock);
-	if (err)
-		ogate_reply_err(r, -err, "mode '%s' set but the camera would not start", argv[1]);
-	else
-		ogate_reply_ok(r, "mode %s: %s", argv[1], ogate_source_describe(src));
-}
-
-static void cmd_preview(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	uint64_t seq;
-	int ret = ogate_pipeline_preview(d->pipe, argv[1], 1000000000LL, &seq);
-
-	if (ret == -ETIMEDOUT)
-		ogate_reply_err(r, ETIMEDOUT, "no frame within 1 s (is streaming stopped?)");
-	else if (ret)
-		ogate_reply_err(r, -ret, "cannot write %s: %s", argv[1], strerror(-ret));
-	else
-		ogate_reply_ok(r, "frame %llu written to %s", (unsigned long long)seq, argv[1]);
-}
-
-/* key=value words into an acquisition plan; -EINVAL names the bad word. */
-static int parse_plan(int argc, char **argv, struct ogate_acq_plan *pl, char *err, size_t len)
-{
-	int i;
-
-	*pl = (struct ogate_acq_plan){ .planes = 0, .start_um = NAN, .per_plane = 1, .stacks = 1,
-				       .ref_plane = -1 };
-	for (i = 1; i < argc; i++) {
-		char *eq = strchr(argv[i], '='), *end;
-		double v;
-
-		if (!eq)
-			goto bad;
-		*eq = '\0';
-		v = strtod(eq + 1, &end);
-		if (*end || end == eq + 1) {
-			*eq = '=';
-			goto bad;
-		}
-		if (!strcmp(argv[i], "planes"))
-			pl->planes = (int)v;
-		else if (!strcmp(argv[i], "step_um"))
-			pl->step_um = v;
-		else if (!strcmp(argv[i], "start_um"))
-			pl->start_um = v;
-		else if (!strcmp(argv[i], "per_plane"))
-			pl->per_plane = (int)v;
-		else if (!strcmp(argv[i], "stacks"))
-			pl->stacks = (int)v;
-		else if (!strcmp(argv[i], "every_s"))
-			pl->every_s = v;
-		else if (!strcmp(argv[i], "ref_plane"))
-			pl->ref_plane = (int)v;
-		else if (!strcmp(argv[i], "max_triggers"))
-			pl->max_triggers = v > 0 ? (uint64_t)v : 0;
-		else if (!strcmp(argv[i], "time_limit_s"))
-			pl->time_limit_s = v;
-		else {
-			*eq = '=';
-			goto bad;
-		}
-	}
-	if (!strcmp(argv[0], "timelapse") && (pl->stacks < 2 || !(pl->every_s > 0))) {
-		snprintf(err, len, "timelapse needs stacks=N (>= 2) and every_s=T (> 0)");
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	snprintf(err, len, "'%s' is not one of planes=, step_um=, start_um=, per_plane=, stacks=, every_s=, ref_plane=, max_triggers=, time_limit_s= with a number",
-		 argv[i]);
-	return -EINVAL;
-}
-
-static void cmd_acquire(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	struct ogate_acq_plan plan;
-	char err[256];
-	int ret;
-
-	if (!d->acq) {
-		ogate_reply_err(r, ENODEV, "no stage configured (stage.driver)");
-		return;
-	}
-	ret = parse_plan(argc, argv, &plan, err, sizeof(err));
-	if (!ret)
-		ret = ogate_acq_start(d->acq, &plan, err, sizeof(err));
-	if (ret)
-		ogate_reply_err(r, -ret, "%s", err);
-	else
-		ogate_reply_ok(r, "%s started: %d plane(s) x %d stack(s)", argv[0], plan.planes,
-			       plan.stacks);
-}
-
-static void cmd_home(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-	char err[256];
-	double pos;
-	int ret;
-
-	if (!d->acq) {
-		ogate_reply_err(r, ENODEV, "no stage configured (stage.driver)");
-		return;
-	}
-	ret = ogate_acq_home(d->acq, &pos, err, sizeof(err));
-	if (ret) {
-		ogate_reply_err(r, -ret, "%s", err);
-		return;
-	}
-	ogate_info("stage homed at %.3f um", pos);
-	ogate_reply_ok(r, "homed at %.3f um", pos);
-}
-
-static void cmd_abort(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
-
-	if (!d->acq || ogate_acq_abort(d->acq))
-		ogate_reply_err(r, EALREADY, "no acquisition running");
-	else
-		ogate_reply_ok(r, "aborted: pending triggers cancelled, stage stopped");
-}
-
-static const struct ogate_control_cmd commands[] = {
-	{ "status", "status", 0, 0, cmd_status },
-	{ "stats", "stats", 0, 0, cmd_stats },
-	{ "start", "start", 0, 0, cmd_start },
-	{ "stop", "stop", 0, 0, cmd_stop },
-	{ "target", "target <phase_rad|frame=U>", 1, 1, cmd_target },
-	{ "reset", "reset", 0, 0, cmd_reset },
-	{ "refresh", "refresh", 0, 0, cmd_reset },
-	{ "record", "record on|off", 1, 1, cmd_record },
-	{ "mode", "mode NAME", 1, 1, cmd_mode },
-	{ "preview", "preview PATH (latest frame as PGM)", 1, 1, cmd_preview },
-	{ "zstack", "zstack planes=N step_um=S [per_plane=K] [start_um=Z] [max_triggers=N] [time_limit_s=T]",
-	  1, 8, cmd_acquire },
-	{ "timelapse", "timelapse stacks=N every_s=T planes=N step_um=S [ref_plane=K] [...]", 2, 9,
-	  cmd_acquire },
-	{ "abort", "abort (stop a zstack or timelapse)", 0, 0, cmd_abort },
-	{ "home", "home (home the stage; controllers such as the SMC100 need it after power-up)",
-	  0, 0, cmd_home },
-};
-
-/* The stage, when one is configured; NULL and *err otherwise. */
-static int open_stage(struct daemon *d)
+/* The stage, when one is configured (opts kept to reopen it after an unplug). */
+static int open_stage(struct daemon *d, struct ogate_stage_opts *opts)
 {
 	const struct ogate_config *c = d->cfg;
 	const char *driver = ogate_config_str(c, "stage.driver");
@@ -548,6 +214,7 @@ static int open_stage(struct daemon *d)
 	o.reply_timeout_ms = (int)ogate_config_int(c, "stage.reply_timeout_ms");
 	o.move_timeout_ms = (int)ogate_config_int(c, "stage.move_timeout_ms");
 	o.sim_speed_um_s = ogate_config_double(c, "stage.sim_speed_um_s");
+	*opts = o;
 	ret = ogate_stage_open(&d->stage, &o, err, sizeof(err));
 	if (ret)
 		ogate_error("stage %s on %s: %s", driver, o.port[0] ? o.port : "(no port)", err);
@@ -584,10 +251,10 @@ int main(int argc, char **argv)
 	struct ogate_pipeline_opts po = { 0 };
 	struct ogate_control *ctl;
 	struct daemon d = { 0 };
+	struct ogate_stage_opts sopts;
 	enum ogate_log_level lvl;
 	char err[OGATE_CONFIG_ERR_LEN];
 	int nsets = 0, check = 0, c, e = 0, rc = 0;
-	size_t i;
 	sigset_t sigs;
 
 	while ((c = getopt_long(argc, argv, "c:s:kfKhV", opts, NULL)) != -1) {
@@ -635,7 +302,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (ogate_config_check(d.cfg, err, sizeof(err))) {
+	if (ogate_config_check(d.cfg, err, sizeof(err)) ||
+	    check_startable(d.cfg, err, sizeof(err))) {
 		ogate_critical("%s", err);
 		return 2;
 	}
@@ -657,7 +325,10 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	pthread_mutex_init(&d.lock, NULL);
+	pthread_mutex_init(&d.st_lock, NULL);
+	pthread_mutex_init(&d.wlock, NULL);
+	pthread_cond_init(&d.wcond, NULL);
+	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit is a write error, not a kill */
 	snprintf(d.mode, sizeof(d.mode), "%s", ogate_config_str(d.cfg, "camera.mode"));
 	po.settings = d.settings;
 	po.rt_priority = (int)ogate_config_int(d.cfg, "daemon.rt_priority");
@@ -673,13 +344,7 @@ int main(int argc, char **argv)
 	po.record_every = (int)ogate_config_int(d.cfg, "record.every");
 	if (ogate_notify_watchdog_ns() > 0)
 		po.watchdog = watchdog_ping;
-	/* replay the analysis keys: the delegate checked them, settings keep the last */
-	for (i = 0; i < ogate_config_extra_count(d.cfg); i++) {
-		const char *k, *v;
-
-		ogate_config_extra(d.cfg, i, &k, &v);
-		ogate_settings_set(&po.settings, k, v);
-	}
+	/* the analysis keys were applied to d.settings, once each, as they were read */
 
 	d.extras = ogated_extras_new(d.cfg, &po);
 	if (!d.extras)
@@ -687,19 +352,20 @@ int main(int argc, char **argv)
 	d.sink = make_sink(d.cfg, &po.program, &e);
 	if (!d.sink)
 		return 1;
-	d.src = make_source(&d, d.mode, &e);
+	d.src = ogate_daemon_make_source(&d, d.mode, &e);
 	if (!d.src) {
 		ogate_sink_free(d.sink);
 		return 1;
 	}
-	if (open_stage(&d)) {
+	if (open_stage(&d, &sopts)) {
 		ogate_source_free(d.src);
 		ogate_sink_free(d.sink);
 		return 1;
 	}
 	if (d.stage) {
-		d.acq = ogate_acq_new(d.stage, ogate_config_str(d.cfg, "record.dir"),
+		d.acq = ogate_acq_new(d.stage, &sopts, ogate_config_str(d.cfg, "record.dir"),
 				      po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line);
+		d.stage = NULL;	/* the acquisition owns it now */
 		po.gate = ogate_acq_gate;
 		po.outcome = ogate_acq_outcome;
 		po.hook_ctx = d.acq;
@@ -712,7 +378,11 @@ int main(int argc, char **argv)
 	ctl = ogate_control_new(ogate_config_str(d.cfg, "daemon.socket"),
 				ogate_config_str(d.cfg, "daemon.socket_group"),
 				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
-				commands, sizeof(commands) / sizeof(commands[0]), &d, &e);
+				ogate_daemon_commands, ogate_daemon_ncommands, &d, &e);
+	if (ctl && pthread_create(&d.worker, NULL, ogate_daemon_worker, &d)) {
+		ogate_control_free(ctl);
+		ctl = NULL;
+	}
 	if (!ctl || ogate_control_start(ctl)) {
 		ogate_pipeline_free(d.pipe);
 		ogate_source_free(d.src);
@@ -721,8 +391,12 @@ int main(int argc, char **argv)
 	}
 	if (ogated_extras_start(d.extras, d.pipe))
 		rc = 1;
-	if (ogate_config_bool(d.cfg, "record.enabled"))
-		ogate_pipeline_record(d.pipe, true);
+	if (ogate_config_bool(d.cfg, "record.enabled")) {
+		char msg[300];
+
+		if (ogate_pipeline_record(d.pipe, true, msg, sizeof(msg)))
+			ogate_error("record.enabled: %s; not recording", msg);
+	}
 	if (!rc && ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
 		rc = 1;
 	if (!rc) {
@@ -751,10 +425,13 @@ int main(int argc, char **argv)
 	ogate_notify("STOPPING=1");
 	ogated_extras_stop(d.extras);	/* the web server first: it talks to the socket */
 	ogate_control_stop(ctl);
-	ogate_acq_free(d.acq);	/* aborts a program: stage stopped */
-	pthread_mutex_lock(&d.lock);
+	pthread_mutex_lock(&d.wlock);
+	d.wstop = true;		/* what is still queued is refused */
+	pthread_cond_signal(&d.wcond);
+	pthread_mutex_unlock(&d.wlock);
+	pthread_join(d.worker, NULL);
+	ogate_acq_free(d.acq);	/* aborts a job: stage stopped */
 	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
-	pthread_mutex_unlock(&d.lock);
 	ogate_control_free(ctl);
 	ogated_extras_free(d.extras);	/* the ring, after the frame tap's last write */
 	ogate_sink_free(d.sink);	/* outputs inactive */

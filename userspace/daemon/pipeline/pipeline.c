@@ -17,66 +17,10 @@
 #include "log.h"
 #include "ogate/sync.h"
 #include "pipeline.h"
+#include "pipeline_private.h"
+#include "preview.h"
 #include "recorder.h"
 #include "ring.h"
-
-#define LAT_WINDOW	1024	/* recent frame -> queued latencies kept */
-#define REC_POOL	16
-
-enum { CMD_NONE = 0, CMD_TARGET, CMD_RESET, CMD_REFRESH };
-
-struct rec_item {
-	struct ogate_frame *f;
-	struct ogate_record_row row;
-};
-
-struct ogate_pipeline {
-	struct ogate_pipeline_opts o;
-	struct ogate_source *src;
-	struct ogate_sink *sink;
-	struct ogate_sync *sync;
-
-	pthread_t capture, analysis, io;
-	pthread_barrier_t ready;	/* every stage set up before the first frame */
-	atomic_bool running;		/* streaming */
-	atomic_bool analysis_done;	/* analysis drained its ring and left */
-	atomic_bool io_stop;
-	bool started;
-
-	struct ogate_ring to_analysis;	/* struct ogate_frame * */
-	sem_t frames_ready;		/* posted per frame pushed to analysis */
-	struct ogate_ring to_record;	/* struct rec_item * */
-	struct ogate_ring rec_free;	/* struct rec_item * */
-	struct rec_item rec_items[REC_POOL];
-	atomic_bool recording;
-	struct ogate_recorder *rec;
-	int64_t arrival[64];		/* by sequence % 64 */
-
-	/* frame-edge matching: edges from io, frames in capture */
-	pthread_mutex_t em_lock;
-	struct ogate_edgematch em;
-	atomic_uint_least64_t em_busy;	/* frames not matched: lock busy */
-
-	/* preview: requested by a command, filled by the analysis thread */
-	pthread_mutex_t prev_lock;
-	pthread_cond_t prev_cond;	/* CLOCK_MONOTONIC */
-	atomic_bool prev_wanted;
-	struct ogate_frame *prev;
-
-	/* analysis mailbox */
-	atomic_int cmd;
-	_Atomic double cmd_arg;
-
-	/* status, written by one thread each, read by anyone */
-	pthread_mutex_t st_lock;
-	struct ogate_pipeline_status st;
-	int64_t lat[LAT_WINDOW];
-	uint64_t nlat;
-	int64_t ana[LAT_WINDOW];	/* per-frame analysis time */
-	uint64_t nana;
-	int64_t lateness_sum;
-	uint64_t queued_pulses, done_pulses;
-};
 
 static void set_realtime(const char *name, int prio, int cpu)
 {
@@ -138,6 +82,7 @@ static void *capture_main(void *arg)
 		}
 		pthread_mutex_lock(&p->st_lock);
 		p->st.frames++;
+		p->st.drops_source = ogate_source_drops(p->src);
 		pthread_mutex_unlock(&p->st_lock);
 		if (ogate_ring_push(&p->to_analysis, f)) {
 			sem_post(&p->frames_ready);
@@ -181,38 +126,6 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 					     .unwrapped = r->unwrapped, .trigger = trigger };
 }
 
-static void apply_command(struct ogate_pipeline *p)
-{
-	int cmd = atomic_exchange(&p->cmd, CMD_NONE);
-
-	if (cmd == CMD_TARGET) {
-		double ph = atomic_load(&p->cmd_arg);
-
-		p->o.settings.target_phase = ph;
-		p->o.settings.target_frame = -1;
-		if (ogate_sync_set_target_phase(p->sync, ph))
-			ogate_info("target phase %.4f rad will apply once a reference is locked", ph);
-		else
-			ogate_success("target phase set to %.4f rad", ph);
-	} else if (cmd == CMD_REFRESH) {
-		int ret = ogate_sync_refresh(p->sync);
-
-		if (ret == 0)
-			ogate_info("refresh: learning a new reference, target carried over");
-		else
-			ogate_info("refresh ignored: %s", ret == -ENOENT ? "no reference yet" :
-							 "a refresh is already under way");
-	} else if (cmd == CMD_RESET) {
-		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
-
-		if (fresh) {
-			ogate_sync_free(p->sync);
-			p->sync = fresh;
-			ogate_info("reference reset: determining a new heart period");
-		}
-	}
-}
-
 static void *analysis_main(void *arg)
 {
 	struct ogate_pipeline *p = arg;
@@ -230,13 +143,13 @@ static void *analysis_main(void *arg)
 
 		until = ogate_timespec(ogate_mono_ns() + 200000000LL);
 		sem_clockwait(&p->frames_ready, CLOCK_MONOTONIC, &until);
+		pipeline_apply_pending(p);
 		f = ogate_ring_pop(&p->to_analysis);
 		if (!f) {
 			if (!atomic_load(&p->running) && !ogate_ring_count(&p->to_analysis))
 				break;
 			continue;
 		}
-		apply_command(p);
 		now = ogate_mono_ns();
 		ret_sync = ogate_sync_process(p->sync, f, &r);
 		t_done = ogate_mono_ns();
@@ -398,28 +311,48 @@ static void handle_sink_events(struct ogate_pipeline *p)
 	}
 }
 
+/* io thread, rec_lock held: a write failed; stop recording, once. */
+static void record_failed(struct ogate_pipeline *p, int err)
+{
+	uint64_t n = ogate_recorder_count(p->rec);
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s", ogate_recorder_path(p->rec));
+	atomic_store(&p->recording, false);
+	ogate_recorder_close(p->rec);	/* leaves TIFF pages = CSV rows */
+	p->rec = NULL;
+	pthread_mutex_lock(&p->st_lock);
+	p->st.record_errors++;
+	snprintf(p->st.record_error, sizeof(p->st.record_error),
+		 "write to %.150s failed after %llu frames: %s", path, (unsigned long long)n,
+		 strerror(-err));
+	pthread_mutex_unlock(&p->st_lock);
+	ogate_error("recording stopped: write to %s failed after %llu frames: %s", path,
+		    (unsigned long long)n, strerror(-err));
+}
+
 static void drain_recorder(struct ogate_pipeline *p)
 {
 	struct rec_item *it;
 
 	while ((it = ogate_ring_pop(&p->to_record))) {
-		if (!p->rec) {
-			int err;
+		pthread_mutex_lock(&p->rec_lock);
+		if (p->rec && atomic_load(&p->recording)) {
+			int ret = ogate_recorder_write(p->rec, it->f, &it->row);
 
-			p->rec = ogate_recorder_open(p->o.record_dir, &err);
-			if (!p->rec) {
-				atomic_store(&p->recording, false);
-				ogate_ring_push(&p->rec_free, it);
-				continue;
-			}
+			if (ret)
+				record_failed(p, ret);
 		}
-		if (ogate_recorder_write(p->rec, it->f, &it->row))
-			ogate_error("recorder: write to %s failed", ogate_recorder_path(p->rec));
+		pthread_mutex_unlock(&p->rec_lock);
 		ogate_ring_push(&p->rec_free, it);
 	}
-	if (!atomic_load(&p->recording) && p->rec) {
-		ogate_recorder_close(p->rec);
-		p->rec = NULL;
+	if (!atomic_load(&p->recording)) {
+		pthread_mutex_lock(&p->rec_lock);
+		if (p->rec) {
+			ogate_recorder_close(p->rec);
+			p->rec = NULL;
+		}
+		pthread_mutex_unlock(&p->rec_lock);
 	}
 }
 
@@ -458,6 +391,9 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	pthread_mutex_init(&p->st_lock, NULL);
 	pthread_mutex_init(&p->prev_lock, NULL);
 	pthread_mutex_init(&p->em_lock, NULL);
+	pthread_mutex_init(&p->rec_lock, NULL);
+	pthread_mutex_init(&p->cmd_lock, NULL);
+	pthread_cond_init(&p->cmd_cond, NULL);
 	{
 		pthread_condattr_t ca;
 
@@ -480,6 +416,7 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 		return NULL;
 	}
 	p->st.phase = -1;
+	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
 	return p;
 }
 
@@ -493,18 +430,54 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 		ogate_error("no camera source set up (see the mode command)");
 		return -ENODEV;
 	}
+	/*
+	 * A new stream: its timestamps and sequence numbers start over, so the
+	 * analysis starts over too (the user's target is kept in the settings).
+	 */
+	pthread_mutex_lock(&p->cmd_lock);
+	{
+		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+
+		if (!fresh) {
+			pthread_mutex_unlock(&p->cmd_lock);
+			return -ENOMEM;
+		}
+		ogate_sync_free(p->sync);
+		p->sync = fresh;
+	}
+	pthread_mutex_unlock(&p->cmd_lock);
 	ret = ogate_source_start(p->src);
 	if (ret) {
 		ogate_error("camera source %s would not start: %s", ogate_source_describe(p->src),
 			    strerror(-ret));
 		return ret;
 	}
+	pthread_mutex_lock(&p->rec_lock);
+	if (atomic_load(&p->recording) && !p->rec) {
+		char why[256];
+
+		p->rec = ogate_recorder_open(p->o.record_dir, &ret, why, sizeof(why));
+		if (!p->rec) {
+			atomic_store(&p->recording, false);
+			pthread_mutex_lock(&p->st_lock);
+			p->st.record_errors++;
+			snprintf(p->st.record_error, sizeof(p->st.record_error), "%.199s", why);
+			pthread_mutex_unlock(&p->st_lock);
+			ogate_error("recording off: %s", why);
+		}
+	}
+	pthread_mutex_unlock(&p->rec_lock);
 	atomic_store(&p->running, true);
 	atomic_store(&p->analysis_done, false);
 	atomic_store(&p->io_stop, false);
 	pthread_mutex_lock(&p->st_lock);
 	p->st.lock_time_ns = 0;
+	p->st.locked = false;
+	p->st.phase = -1;
 	pthread_mutex_unlock(&p->st_lock);
+	pthread_mutex_lock(&p->cmd_lock);
+	p->analysis_live = true;
+	pthread_mutex_unlock(&p->cmd_lock);
 	pthread_mutex_lock(&p->em_lock);
 	ogate_edgematch_init(&p->em);	/* a new stream: learn the offset anew */
 	atomic_store(&p->em_busy, 0);
@@ -533,6 +506,11 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	atomic_store(&p->running, false);
 	pthread_join(p->capture, NULL);
 	pthread_join(p->analysis, NULL);
+	/* commands queued after the analysis thread's last look: applied here */
+	pthread_mutex_lock(&p->cmd_lock);
+	p->analysis_live = false;
+	pthread_mutex_unlock(&p->cmd_lock);
+	pipeline_apply_pending(p);
 	ogate_source_stop(p->src);
 	/* let queued pulses finish within the grace period, then cancel */
 	end = ogate_mono_ns() + p->o.stop_grace_ns;
@@ -555,10 +533,12 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	atomic_store(&p->io_stop, true);
 	pthread_join(p->io, NULL);
 	pthread_barrier_destroy(&p->ready);
+	pthread_mutex_lock(&p->rec_lock);
 	if (p->rec) {
 		ogate_recorder_close(p->rec);
 		p->rec = NULL;
 	}
+	pthread_mutex_unlock(&p->rec_lock);
 	p->started = false;
 	ogate_info("stopped: %llu frames, %llu triggers", (unsigned long long)p->st.frames,
 		   (unsigned long long)p->st.triggers);
@@ -578,6 +558,9 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 		ogate_frame_free(p->rec_items[i].f);
 	ogate_frame_free(p->prev);
 	pthread_mutex_destroy(&p->em_lock);
+	pthread_mutex_destroy(&p->rec_lock);
+	pthread_mutex_destroy(&p->cmd_lock);
+	pthread_cond_destroy(&p->cmd_cond);
 	pthread_cond_destroy(&p->prev_cond);
 	pthread_mutex_destroy(&p->prev_lock);
 	pthread_mutex_destroy(&p->st_lock);
@@ -594,26 +577,14 @@ int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src
 	fresh = ogate_sync_new(&p->o.settings);
 	if (!fresh)
 		return -ENOMEM;
+	pthread_mutex_lock(&p->cmd_lock);
 	ogate_sync_free(p->sync);
 	p->sync = fresh;	/* a new mode is a new image: learn a new reference */
+	pthread_mutex_unlock(&p->cmd_lock);
 	p->src = src;
-	return 0;
-}
-
-int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase)
-{
-	if (!(phase >= 0 && phase < 2 * M_PI))
-		return -EDOM;
-	atomic_store(&p->cmd_arg, phase);
-	atomic_store(&p->cmd, CMD_TARGET);
-	return 0;
-}
-
-int ogate_pipeline_reset(struct ogate_pipeline *p)
-{
-	atomic_store(&p->cmd, CMD_RESET);
 	pthread_mutex_lock(&p->st_lock);
-	p->st.lock_time_ns = 0;
+	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
+	p->st.drops_source = 0;
 	pthread_mutex_unlock(&p->st_lock);
 	return 0;
 }
@@ -631,120 +602,4 @@ uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p)
 int ogate_pipeline_cancel_pending(struct ogate_pipeline *p)
 {
 	return ogate_sink_cancel_all(p->sink);
-}
-
-int ogate_pipeline_refresh(struct ogate_pipeline *p)
-{
-	atomic_store(&p->cmd, CMD_REFRESH);
-	return 0;
-}
-
-int ogate_pipeline_record(struct ogate_pipeline *p, bool on)
-{
-	if (on && (!p->o.record_dir || !*p->o.record_dir))
-		return -EINVAL;
-	atomic_store(&p->recording, on);
-	return 0;
-}
-
-static void percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p99, int64_t *max)
-{
-	struct ogate_stats_summary sum;
-
-	if (!n)
-		return;
-	ogate_summarize(v, n, &sum);
-	*p50 = sum.p50;
-	*p99 = sum.p99;
-	*max = sum.max;
-}
-
-void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st)
-{
-	int64_t lat[LAT_WINDOW], ana[LAT_WINDOW];
-	size_t n, na;
-
-	pthread_mutex_lock(&p->st_lock);
-	*st = p->st;
-	n = p->nlat < LAT_WINDOW ? p->nlat : LAT_WINDOW;
-	memcpy(lat, p->lat, n * sizeof(lat[0]));
-	na = p->nana < LAT_WINDOW ? p->nana : LAT_WINDOW;
-	memcpy(ana, p->ana, na * sizeof(ana[0]));
-	st->lateness_mean_ns = p->st.fired ? p->lateness_sum / (int64_t)p->st.fired : 0;
-	pthread_mutex_unlock(&p->st_lock);
-	if (p->o.edge_match) {
-		struct ogate_edgematch_stats es;
-
-		pthread_mutex_lock(&p->em_lock);
-		ogate_edgematch_get_stats(&p->em, &es);
-		pthread_mutex_unlock(&p->em_lock);
-		st->edge_learnt = es.learnt;
-		st->edge_offset_ns = es.offset_ns;
-		st->edge_jitter_ns = es.jitter_ns;
-		st->edge_matched = es.matched;
-		st->edge_unmatched = es.unmatched + atomic_load(&p->em_busy);
-		st->edge_seq_jumps = es.seq_jumps;
-	}
-	st->running = atomic_load(&p->running);
-	st->recording = atomic_load(&p->recording);
-	st->source = p->src ? ogate_source_describe(p->src) : "none";
-	st->drops_source = p->src ? ogate_source_drops(p->src) : 0;
-	if (!st->locked) {
-		st->period_s = 0;
-		st->period_frames = 0;
-		st->target_phase = -1;
-	}
-	st->recent_latency_n = (int64_t)n;
-	percentiles(lat, n, &st->latency_p50_ns, &st->latency_p99_ns, &st->latency_max_ns);
-	percentiles(ana, na, &st->analysis_p50_ns, &st->analysis_p99_ns, &st->analysis_max_ns);
-}
-
-int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,
-			   uint64_t *sequence)
-{
-	int64_t end = ogate_mono_ns() + timeout_ns;
-	struct timespec ts = ogate_timespec(end);
-	int ret = 0, w, h, y, x, wide;
-	FILE *f;
-
-	pthread_mutex_lock(&p->prev_lock);
-	atomic_store(&p->prev_wanted, true);
-	while (atomic_load(&p->prev_wanted) && ret == 0)
-		ret = pthread_cond_timedwait(&p->prev_cond, &p->prev_lock, &ts);
-	if (atomic_load(&p->prev_wanted)) {
-		atomic_store(&p->prev_wanted, false);
-		pthread_mutex_unlock(&p->prev_lock);
-		return -ETIMEDOUT;
-	}
-	w = ogate_frame_width(p->prev);
-	h = ogate_frame_height(p->prev);
-	wide = ogate_frame_format(p->prev) == OGATE_PIX_U16;
-	*sequence = ogate_frame_get_meta(p->prev)->sequence;
-	f = fopen(path, "wb");
-	if (!f) {
-		ret = -errno;
-		pthread_mutex_unlock(&p->prev_lock);
-		return ret;
-	}
-	fprintf(f, "P5\n%d %d\n%d\n", w, h, wide ? 65535 : 255);
-	for (y = 0; y < h; y++) {
-		const uint8_t *row = (const uint8_t *)ogate_frame_pixels(p->prev) +
-				     (size_t)y * ogate_frame_stride(p->prev);
-
-		if (!wide) {
-			fwrite(row, 1, (size_t)w, f);
-			continue;
-		}
-		for (x = 0; x < w; x++) {	/* PGM is big-endian */
-			uint16_t v = ((const uint16_t *)row)[x];
-
-			fputc(v >> 8, f);
-			fputc(v & 0xff, f);
-		}
-	}
-	ret = ferror(f) ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	pthread_mutex_unlock(&p->prev_lock);
-	return ret;
 }
