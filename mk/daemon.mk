@@ -111,11 +111,19 @@ $(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
 		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
-$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
-		$(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+# ogated_extras.o needs the web, health and shm rooms' headers; web and
+# health are linked uninstrumented, like analysis and common; the frame ring
+# instrumented (its seqlock copies word by word under TSan)
+$(OBJ)/tsan/$(DAEMON_DIR)/ogated_extras.o: $(DAEMON_DIR)/ogated_extras.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(OBJ)/tsan/$(DAEMON_DIR)/commands.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) \
-		$(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_MAIN_INC) $(CFLAGS) $(DAEMON_TSAN) -c -o $@ $<
+$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
+		$(OBJ)/tsan/$(DAEMON_DIR)/ogated_extras.o $(DAEMON_TSAN_LIB) $(WEB_LIB) $(HEALTH_LIB) \
+		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $(filter %.o,$^) $(DAEMON_TSAN_LIB) $(WEB_LIB) $(HEALTH_LIB) \
+		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
+		$(WEB_LDLIBS) $(SHM_LDLIBS)
 SUITES += tests/integration/daemon/keeps_its_word_tsan.sh
 tests/integration/daemon/keeps_its_word_tsan.sh: $(BUILD)/tsan/bin/ogated $(BIN)/ogate-client \
 	$(TBIN)/tiff_pages

@@ -20,6 +20,16 @@ $(SHM_LIB_SAN): $(call objs_of,$(SHM_SRCS),san)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# for ThreadSanitizer builds (ogated's, mk/daemon.mk): the word-wise atomic copy
+SHM_LIB_TSAN := $(BUILD)/lib/libogate-shm-tsan.a
+$(OBJ)/tsan/$(SHM_DIR)/%.o: $(SHM_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(SHM_INC) $(CFLAGS) -fsanitize=thread -fno-omit-frame-pointer -c -o $@ $<
+$(SHM_LIB_TSAN): $(call objs_of,$(SHM_SRCS),tsan)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
 # ogate-shmcat: print (or dump) the frames of a running daemon's ring
 $(OBJ)/plain/userspace/tools/ogate-shmcat.o: OBJ_CPPFLAGS = $(SHM_INC) $(COMMON_INC)
 $(BIN)/ogate-shmcat: $(OBJ)/plain/userspace/tools/ogate-shmcat.o $(SHM_LIB) | $(BIN)
@@ -30,7 +40,7 @@ PROGRAMS += $(BIN)/ogate-shmcat
 SHM_FIXTURE := $(TBIN)/userspace/shm/shm_fixture
 $(SHM_FIXTURE): tests/userspace/shm/shm_fixture.c $(SHM_LIB_SAN)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(SHM_INC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(SHM_LDLIBS)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(SHM_INC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(filter %.c %.a,$^) $(SHM_LDLIBS)
 
 # Unit tests (discovered, mk/tests.mk): tests/userspace/shm/test_*.c. The
 # concurrent reader/writer suite runs under ThreadSanitizer instead, with the
@@ -38,10 +48,11 @@ $(SHM_FIXTURE): tests/userspace/shm/shm_fixture.c $(SHM_LIB_SAN)
 $(TBIN)/userspace/shm/%: UT_CPPFLAGS = $(SHM_INC)
 $(TBIN)/userspace/shm/%: UT_LIBS = $(SHM_LIB_SAN)
 $(TBIN)/userspace/shm/%: UT_LDLIBS = $(SHM_LDLIBS) -lpthread
-$(TBIN)/userspace/shm/test_shm_concurrent: SAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
-$(TBIN)/userspace/shm/test_shm_concurrent: UT_LIBS = $(SHM_DIR)/shm.c
+# (private: its prerequisites keep their own flags)
+$(TBIN)/userspace/shm/test_shm_concurrent: private SAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
+$(TBIN)/userspace/shm/test_shm_concurrent: private UT_LIBS = $(SHM_DIR)/shm.c
 $(TBIN)/userspace/shm/test_shm_concurrent: $(SHM_DIR)/shm.c
-$(call unit_tests_in,shm): $(SHM_LIB_SAN)
+$(filter-out %/test_shm_concurrent,$(call unit_tests_in,shm)): $(SHM_LIB_SAN)
 tests/userspace/shm/test_readers.sh: $(SHM_FIXTURE) \
 	$(BIN)/ogate-shmcat
 

@@ -59,7 +59,7 @@ struct ogate_shm_writer {
 	struct ring ring;
 	char name[256];
 	uint64_t n;		/* next frame number; the writer's own copy of head */
-	uint64_t too_big;
+	_Atomic uint64_t too_big;	/* written by the writer, read by anyone */
 	uint8_t *staging;	/* strided frames are packed here first */
 };
 
@@ -236,7 +236,7 @@ int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m,
 	_Atomic uint64_t *seq;
 
 	if (bytes > w->ring.max_bytes || (m->bytes_per_pixel != 1 && m->bytes_per_pixel != 2)) {
-		w->too_big++;
+		atomic_fetch_add_explicit(&w->too_big, 1, memory_order_relaxed);
 		return -E2BIG;
 	}
 	if (stride != row) {
@@ -256,8 +256,16 @@ int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m,
 	return 0;
 }
 
-uint64_t ogate_shm_writer_count(const struct ogate_shm_writer *w) { return w->n; }
-uint64_t ogate_shm_writer_too_big(const struct ogate_shm_writer *w) { return w->too_big; }
+/* any thread: the published head, not the writer's private count */
+uint64_t ogate_shm_writer_count(const struct ogate_shm_writer *w)
+{
+	return atomic_load_explicit(&w->ring.h->head, memory_order_relaxed);
+}
+
+uint64_t ogate_shm_writer_too_big(const struct ogate_shm_writer *w)
+{
+	return atomic_load_explicit(&w->too_big, memory_order_relaxed);
+}
 const char *ogate_shm_writer_name(const struct ogate_shm_writer *w)
 {
 	return w->name[0] ? w->name + 1 : "";

@@ -72,6 +72,9 @@ static void *reader_main(void *arg)
 		}
 		s->lost += lost;
 		s->read++;
+		/* the counters are read from other threads (status) while the writer writes */
+		if (ogate_shm_writer_count(s->w) < m.sequence || ogate_shm_writer_too_big(s->w))
+			s->disorder++;
 		if (memchr(buf, (int)(m.sequence & 0xff) ^ 1, sizeof(buf)) ||
 		    buf[0] != (m.sequence & 0xff) || buf[sizeof(buf) - 1] != (m.sequence & 0xff) ||
 		    m.timestamp_ns != (int64_t)m.sequence * 7 || m.phase != (double)(m.sequence % 100))

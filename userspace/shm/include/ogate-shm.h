@@ -68,7 +68,8 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
  */
 int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m,
 		    const void *pixels, size_t stride);
-uint64_t ogate_shm_writer_count(const struct ogate_shm_writer *w);	/* frames written */
+/* Frames written, frames refused as too big: from any thread. */
+uint64_t ogate_shm_writer_count(const struct ogate_shm_writer *w);
 uint64_t ogate_shm_writer_too_big(const struct ogate_shm_writer *w);
 const char *ogate_shm_writer_name(const struct ogate_shm_writer *w);	/* "" if private */
 void ogate_shm_writer_free(struct ogate_shm_writer *w);	/* unlinks the file */
