@@ -379,25 +379,31 @@ int main(int argc, char **argv)
 				ogate_config_str(d.cfg, "daemon.socket_group"),
 				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
 				ogate_daemon_commands, ogate_daemon_ncommands, &d, &e);
-	if (ctl && pthread_create(&d.worker, NULL, ogate_daemon_worker, &d)) {
-		ogate_control_free(ctl);
-		ctl = NULL;
-	}
-	if (!ctl || ogate_control_start(ctl)) {
-		ogate_pipeline_free(d.pipe);
-		ogate_source_free(d.src);
-		ogate_sink_free(d.sink);
-		return 1;
-	}
-	if (ogated_extras_start(d.extras, d.pipe))
-		rc = 1;
-	if (ogate_config_bool(d.cfg, "record.enabled")) {
+	/*
+	 * Recording and autostart happen before any command is served: from
+	 * here on, only the command worker starts, stops and reconfigures.
+	 */
+	if (ctl && ogate_config_bool(d.cfg, "record.enabled")) {
 		char msg[300];
 
 		if (ogate_pipeline_record(d.pipe, true, msg, sizeof(msg)))
 			ogate_error("record.enabled: %s; not recording", msg);
 	}
-	if (!rc && ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
+	if (ctl && ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
+		rc = 1;
+	if (ctl && pthread_create(&d.worker, NULL, ogate_daemon_worker, &d)) {
+		ogate_control_free(ctl);
+		ctl = NULL;
+	}
+	if (!ctl || ogate_control_start(ctl)) {
+		ogate_acq_free(d.acq);
+		ogate_pipeline_free(d.pipe);
+		ogate_source_free(d.src);
+		ogate_sink_free(d.sink);
+		return 1;
+	}
+	/* the web server's commands go through the control socket, now serving */
+	if (ogated_extras_start(d.extras, d.pipe))
 		rc = 1;
 	if (!rc) {
 		ogate_notify("READY=1");

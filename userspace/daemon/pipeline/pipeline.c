@@ -114,16 +114,17 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 		it->f = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
 					ogate_frame_height(f));
 	}
+	/* the row is filled before the push: once pushed, the item is the io thread's */
+	if (it)
+		it->row = (struct ogate_record_row){ .locked = r->has_phase, .phase = r->phase,
+						     .unwrapped = r->unwrapped, .trigger = trigger };
 	if (!it || !it->f || ogate_frame_copy(it->f, f) || !ogate_ring_push(&p->to_record, it)) {
 		if (it)
 			ogate_ring_push(&p->rec_free, it);
 		pthread_mutex_lock(&p->st_lock);
 		p->st.drops_record++;
 		pthread_mutex_unlock(&p->st_lock);
-		return;
 	}
-	it->row = (struct ogate_record_row){ .locked = r->has_phase, .phase = r->phase,
-					     .unwrapped = r->unwrapped, .trigger = trigger };
 }
 
 static void *analysis_main(void *arg)
