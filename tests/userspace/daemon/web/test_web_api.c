@@ -301,7 +301,15 @@ static void test_events_carry_status_phases_triggers_and_warnings(void **state)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_true(write(fd, req, strlen(req)) > 0);
-	usleep(100000);
+	/* the first event says the stream is set up: frames from now on are in events */
+	for (int i = 0; i < 200 && !strstr(buf, "data: "); i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&p, 1, 50) == 1 && (k = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+			n += (size_t)k;
+		buf[n] = '\0';
+	}
 	ogate_web_note(f.web, "warning", "late by \"12\" us");
 	for (int i = 0; i < 6; i++)
 		write_frame(f.frames, (uint64_t)i, i * 0.5, 0);
