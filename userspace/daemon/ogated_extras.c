@@ -103,30 +103,39 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
 	x->cfg = cfg;
 	ho.ctx = x;
 	snprintf(x->socket, sizeof(x->socket), "%s", ogate_config_str(cfg, "daemon.socket"));
-	/* a ring when someone reads it: in /dev/shm when named, else private for the web page */
+	/*
+	 * A ring when someone reads it: in /dev/shm when named, else private for
+	 * the web page. The gating never fails for it: another ogated's ring,
+	 * no /dev/shm, a file-size limit (EFBIG) fall back to a private ring,
+	 * and without memory for that, to no ring and no web page.
+	 */
 	if (name[0] || ogate_config_str(cfg, "web.listen")[0]) {
 		unsigned int slots = (unsigned int)ogate_config_int(cfg, "shm.slots");
 		size_t max = (size_t)ogate_config_int(cfg, "shm.max_frame_kib") << 10;
 
 		x->shm = ogate_shm_writer_new(name, slots, max, 0644, &err);
-		if (!x->shm && err == -EBUSY) {
-			/* another ogated's: never take it over, never fail the gating for it */
-			ogate_warning("frame stream /dev/shm/%s belongs to another running ogated; this one publishes none (set shm.name)",
-				      name);
-			name = "";
-			x->shm = ogate_shm_writer_new(NULL, slots, max, 0644, &err);
+		if (!x->shm && name[0]) {
+			if (err == -EBUSY)
+				ogate_warning("frame stream /dev/shm/%s belongs to another running ogated; this one publishes none (set shm.name)",
+					      name);
+			else
+				ogate_warning("frame stream /dev/shm/%s: %s; publishing none", name,
+					      strerror(-err));
+			if (ogate_config_str(cfg, "web.listen")[0])
+				x->shm = ogate_shm_writer_new(NULL, slots, max, 0644, &err);
 		}
-		if (!x->shm) {
-			ogate_error("frame stream /dev/shm/%s: %s", name, strerror(-err));
-			goto fail;
+		if (x->shm) {
+			po->frame_tap = frame_tap;
+			po->tap_ctx = x;
+		} else if (ogate_config_str(cfg, "web.listen")[0]) {
+			ogate_warning("no frame ring for the web page (%s): no web interface",
+				      strerror(-err));
 		}
-		po->frame_tap = frame_tap;
-		po->tap_ctx = x;
 	}
 	x->health = ogate_health_new(&ho, &err);
 	if (!x->health)
 		goto fail;
-	if (ogate_config_str(cfg, "web.listen")[0]) {
+	if (ogate_config_str(cfg, "web.listen")[0] && x->shm) {
 		struct ogate_web_opts wo = {
 			.listen = ogate_config_str(cfg, "web.listen"),
 			.token_file = ogate_config_str(cfg, "web.token_file"),
