@@ -7,6 +7,8 @@ DAEMON_DIR     := userspace/daemon
 DAEMON_ROOMS   := control sources sinks pipeline acquisition
 DAEMON_INC     := $(addprefix -I$(DAEMON_DIR)/,$(DAEMON_ROOMS)) $(CAM_INC) $(COMMON_INC) \
                   $(AN_CPPFLAGS) $(STAGE_INC)
+# the rooms with their own archives (mk/web.mk, mk/health.mk) and what ogated.c wires
+DAEMON_MAIN_INC := $(DAEMON_INC) -I$(WEB_DIR) -I$(HEALTH_DIR) $(SHM_INC) $(CLIENT_INC)
 # every source of the rooms; the libcamera source only where libcamera-dev is installed
 DAEMON_SRCS    := $(filter-out %/source_libcamera.c,$(wildcard $(addsuffix /*.c,$(addprefix $(DAEMON_DIR)/,$(DAEMON_ROOMS)))))
 DAEMON_LIB     := $(BUILD)/lib/libogated.a
@@ -25,6 +27,8 @@ endif
 # command and configuration surface is checked before it is cast.
 DAEMON_SAN_EXTRA := -fsanitize=float-cast-overflow -fno-sanitize-recover=float-cast-overflow
 $(OBJ)/plain/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC) $(DAEMON_CAM_DEFS)
+$(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/commands.o \
+$(OBJ)/plain/$(DAEMON_DIR)/ogated_extras.o: OBJ_CPPFLAGS = $(DAEMON_MAIN_INC) $(DAEMON_CAM_DEFS)
 $(OBJ)/san/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC) $(DAEMON_SAN_EXTRA)
 
 $(DAEMON_LIB): $(call objs_of,$(DAEMON_SRCS) $(DAEMON_CAM_SRCS),plain)
@@ -40,10 +44,15 @@ $(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
 # libraries ogated and the daemon's benchmark link, in link order
 DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
               $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+# ogated itself also links the web, health, shared-memory and client rooms
+DAEMON_MAIN_LINK = $(DAEMON_LIB) $(WEB_LIB) $(HEALTH_LIB) $(SHM_LIB) $(CLIENT_LIB) $(STAGE_LIB) \
+                   $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
+                   $(WEB_LDLIBS) $(SHM_LDLIBS)
 
-$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/commands.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
-		$(DAEMON_CAM_DEPS) | $(BIN)
-	$(CC) $(CFLAGS) -o $@ $< $(OBJ)/plain/$(DAEMON_DIR)/commands.o $(DAEMON_LINK)
+$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/commands.o \
+		$(OBJ)/plain/$(DAEMON_DIR)/ogated_extras.o $(DAEMON_LIB) $(WEB_LIB) $(HEALTH_LIB) $(SHM_LIB) \
+		$(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_DEPS) | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(DAEMON_MAIN_LINK)
 PROGRAMS += $(BIN)/ogated
 
 # ---- unit tests (discovered, mk/tests.mk): tests/userspace/daemon/<room>/test_*.c.
@@ -102,11 +111,19 @@ $(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
 		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
-$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
-		$(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+# ogated_extras.o needs the web, health and shm rooms' headers; web and
+# health are linked uninstrumented, like analysis and common; the frame ring
+# instrumented (its seqlock copies word by word under TSan)
+$(OBJ)/tsan/$(DAEMON_DIR)/ogated_extras.o: $(DAEMON_DIR)/ogated_extras.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(OBJ)/tsan/$(DAEMON_DIR)/commands.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) \
-		$(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_MAIN_INC) $(CFLAGS) $(DAEMON_TSAN) -c -o $@ $<
+$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
+		$(OBJ)/tsan/$(DAEMON_DIR)/ogated_extras.o $(DAEMON_TSAN_LIB) $(WEB_LIB) $(HEALTH_LIB) \
+		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $(filter %.o,$^) $(DAEMON_TSAN_LIB) $(WEB_LIB) $(HEALTH_LIB) \
+		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
+		$(WEB_LDLIBS) $(SHM_LDLIBS)
 SUITES += tests/integration/daemon/keeps_its_word_tsan.sh
 tests/integration/daemon/keeps_its_word_tsan.sh: $(BUILD)/tsan/bin/ogated $(BIN)/ogate-client \
 	$(TBIN)/tiff_pages

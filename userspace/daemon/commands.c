@@ -16,6 +16,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "ogated_extras.h"
 #include "pipeline.h"
 
 /* ---- control commands ---------------------------------------------------
@@ -160,6 +161,11 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "phase", "%.6f", st.phase);
 	else
 		ogate_reply_kv(r, "phase", "unlocked");
+	/* the same under the name /api/status documents */
+	if (st.phase >= 0)
+		ogate_reply_kv(r, "phase_rad", "%.6f", st.phase);
+	else
+		ogate_reply_kv(r, "phase_rad", "unlocked");
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
@@ -178,6 +184,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		if (as.error[0])
 			ogate_reply_kv(r, "acq_error", "%s", as.error);
 	}
+	ogated_extras_status(d->extras, r);
 }
 
 static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)

@@ -23,6 +23,7 @@
 #include "pipeline.h"
 
 struct job;
+struct ogated_extras;
 
 struct daemon {
 	struct ogate_config *cfg;
@@ -32,6 +33,7 @@ struct daemon {
 	struct ogate_pipeline *pipe;
 	struct ogate_stage *stage;
 	struct ogate_acq *acq;
+	struct ogated_extras *extras;	/* frame stream, web, health (ogated_extras.h) */
 	char mode[OGATE_MODE_NAME_LEN];	/* written by the worker, under st_lock */
 	pthread_mutex_t st_lock;
 	/* the command worker: queued commands, applied in order */

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "notify.h"
 #include "ogate/settings.h"
+#include "ogated_extras.h"
 #include "pipeline.h"
 #include "daemon.h"
 
@@ -151,6 +152,7 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 		o.fast = !strcmp(ogate_config_str(c, "file.pace"), "fast");
 		o.loop = ogate_config_bool(c, "file.loop");
 	}
+	ogated_extras_set_nominal_fps(d->extras, o.fast ? 0 : o.fps);
 	return ogate_source_new(&o, err);
 }
 
@@ -342,6 +344,9 @@ int main(int argc, char **argv)
 		po.watchdog = watchdog_ping;
 	/* the analysis keys were applied to d.settings, once each, as they were read */
 
+	d.extras = ogated_extras_new(d.cfg, &po);
+	if (!d.extras)
+		return 1;
 	d.sink = make_sink(d.cfg, &po.program, &e);
 	if (!d.sink)
 		return 1;
@@ -395,6 +400,9 @@ int main(int argc, char **argv)
 		ogate_sink_free(d.sink);
 		return 1;
 	}
+	/* the web server's commands go through the control socket, now serving */
+	if (ogated_extras_start(d.extras, d.pipe))
+		rc = 1;
 	if (!rc) {
 		ogate_notify("READY=1");
 		ogate_success("ogated ready on %s", ogate_config_str(d.cfg, "daemon.socket"));
@@ -419,6 +427,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ogate_notify("STOPPING=1");
+	ogated_extras_stop(d.extras);	/* the web server first: it talks to the socket */
 	ogate_control_stop(ctl);
 	pthread_mutex_lock(&d.wlock);
 	d.wstop = true;		/* what is still queued is refused */
@@ -428,6 +437,7 @@ int main(int argc, char **argv)
 	ogate_acq_free(d.acq);	/* aborts a job: stage stopped */
 	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
 	ogate_control_free(ctl);
+	ogated_extras_free(d.extras);	/* the ring, after the frame tap's last write */
 	ogate_sink_free(d.sink);	/* outputs inactive */
 	if (d.stage)
 		ogate_stage_close(d.stage);

@@ -150,6 +150,35 @@ static const struct key_def keys[] = {
 	      "Deadline for a move to finish."),
 	K_DBL("stage.sim_speed_um_s", 1, 1e6, "1000",
 	      "Speed of the simulated stage."),
+
+	K_STR("web.listen", 127, "127.0.0.1:8080",
+	      "Web interface address host:port ([v6]:port); empty disables it. Beyond loopback, control needs web.token_file."),
+	K_STR("web.token_file", PATH_LEN, "",
+	      "File holding the token (16+ characters) that web control needs beyond loopback; empty = read-only there."),
+	K_STR("web.root", PATH_LEN, "/usr/local/share/ogate/www",
+	      "Directory of the web page's files."),
+	K_DBL("web.stream_fps", 1, 60, "15",
+	      "Most frames per second of the page's live image."),
+	K_DBL("web.event_hz", 0.5, 20, "5",
+	      "Status, phase and warning updates per second pushed to the page."),
+	K_INT("web.jpeg_quality", 10, 100, "80",
+	      "JPEG quality of the live image and the thumbnails."),
+
+	K_STR("shm.name", 200, "ogate-frames",
+	      "Shared-memory frame stream /dev/shm/NAME for other programs; empty = none."),
+	K_INT("shm.slots", 4, 4096, "64",
+	      "Frames the shared-memory ring holds."),
+	K_INT("shm.max_frame_kib", 1, 262144, "512",
+	      "Largest frame the ring takes, in KiB; larger frames are counted and skipped."),
+
+	K_INT("health.period_ms", 100, 60000, "1000",
+	      "Housekeeping sampling period."),
+	K_DBL("health.temp_warn_c", 30, 120, "80",
+	      "Warn when the CPU temperature reaches this (degrees C)."),
+	K_DBL("health.slip_warn_pct", 0.1, 100, "5",
+	      "Warn when the measured frame interval differs from the mode's by this much (%)."),
+	K_INT("health.rss_warn_mib", 1, 1048576, "512",
+	      "Warn when the daemon's resident memory exceeds this (MiB)."),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -166,7 +195,8 @@ static const struct key_def mode_keys[] = {
 #define NMODE_KEYS	(sizeof(mode_keys) / sizeof(mode_keys[0]))
 
 static const char *const table_sections[] = {
-	"daemon", "camera", "file", "synthetic", "output", "record", "stage",
+	"daemon", "camera", "file", "synthetic", "output", "record", "stage", "web", "shm",
+	"health",
 };
 static const char *const delegated_sections[] = {
 	"reference", "prediction", "trigger", "sync", "target",

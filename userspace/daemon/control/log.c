@@ -113,8 +113,19 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+static void (*_Atomic log_tap)(void *ctx, enum ogate_log_level l, const char *msg);
+static void *_Atomic log_tap_ctx;
+
+void ogate_log_set_tap(void (*tap)(void *ctx, enum ogate_log_level l, const char *msg), void *ctx)
+{
+	atomic_store(&log_tap, NULL);
+	atomic_store(&log_tap_ctx, ctx);
+	atomic_store(&log_tap, tap);
+}
+
 void ogate_vlog(enum ogate_log_level l, const char *fmt, va_list ap)
 {
+	void (*tap)(void *ctx, enum ogate_log_level l, const char *msg);
 	int saved_errno = errno;
 	char line[LOG_LINE_MAX];
 	size_t len, start;
@@ -151,6 +162,11 @@ void ogate_vlog(enum ogate_log_level l, const char *fmt, va_list ap)
 	for (size_t i = start; i < len; i++)
 		if (line[i] == '\n' || line[i] == '\r')
 			line[i] = ' ';
+	tap = l >= OGATE_LOG_WARNING ? atomic_load(&log_tap) : NULL;
+	if (tap) {
+		line[len] = '\0';
+		tap(atomic_load(&log_tap_ctx), l, line + start);
+	}
 	line[len++] = '\n';
 	write_all(log_fd, line, len);
 	errno = saved_errno;

@@ -29,6 +29,13 @@ void ogate_log(enum ogate_log_level l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ogate_vlog(enum ogate_log_level l, const char *fmt, va_list ap);
 
+/*
+ * A tap that also sees every line at warning level or above (the web page's
+ * warnings list), without its prefix and newline; NULL removes it. Called on
+ * the logging thread: it must not block or log.
+ */
+void ogate_log_set_tap(void (*tap)(void *ctx, enum ogate_log_level l, const char *msg), void *ctx);
+
 #define ogate_trace(...)	ogate_log(OGATE_LOG_TRACE, __VA_ARGS__)
 #define ogate_debug(...)	ogate_log(OGATE_LOG_DEBUG, __VA_ARGS__)
 #define ogate_info(...)		ogate_log(OGATE_LOG_INFO, __VA_ARGS__)

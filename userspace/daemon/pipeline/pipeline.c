@@ -241,6 +241,19 @@ analysed:
 			p->st.target_u = ref.target_u;
 			pthread_mutex_unlock(&p->st_lock);
 		}
+		if (p->o.frame_tap) {
+			/* st's reference fields are written by this thread only */
+			struct ogate_pipeline_tap tap = {
+				.locked = r.state == OGATE_SYNC_LOCKED,
+				.phase = r.has_phase ? r.phase : -1,
+				.triggered = trigger >= 0,
+				.trigger_ns = trigger >= 0 ? r.trigger.time_ns : 0,
+				.ref_id = r.state == OGATE_SYNC_LOCKED ? p->st.ref_id : 0,
+				.target_phase = r.state == OGATE_SYNC_LOCKED ? p->st.target_phase : -1,
+			};
+
+			p->o.frame_tap(p->o.tap_ctx, f, &tap);
+		}
 		ogate_source_release(p->src, f);
 
 		now = ogate_mono_ns();

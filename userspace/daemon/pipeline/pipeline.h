@@ -31,6 +31,16 @@
 #include "sink.h"
 #include "source.h"
 
+/* What the analysis thread knows of a frame, for the frame tap. */
+struct ogate_pipeline_tap {
+	bool locked;
+	double phase;			/* rad, -1 when not locked */
+	bool triggered;			/* a trigger was queued on this frame */
+	int64_t trigger_ns;		/* its time */
+	uint32_t ref_id;
+	double target_phase;		/* rad, -1 before lock */
+};
+
 struct ogate_pipeline_opts {
 	struct ogate_settings settings;
 	struct ogate_program program;
@@ -50,6 +60,12 @@ struct ogate_pipeline_opts {
 	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
 	void *hook_ctx;
+	/*
+	 * Sees every analysed frame on the analysis thread (the shared-memory
+	 * stream), may be NULL; must not block.
+	 */
+	void (*frame_tap)(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t);
+	void *tap_ctx;
 	/* pinged from the analysis loop (systemd watchdog), may be NULL */
 	void (*watchdog)(void *ctx);
 	void *watchdog_ctx;

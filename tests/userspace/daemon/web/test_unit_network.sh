@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# systemd/ogated.service lets the web page listen and nothing more: Internet
+# sockets allowed, IP traffic to and from loopback only, and the unit's
+# exposure (systemd-analyze security) no worse than 1.7. TAP; run from the
+# top of the tree.
+set -u
+unit=systemd/ogated.service
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "# $2"; }
+echo "1..4"
+fams=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")
+if [[ " $fams " == *" AF_INET "* && " $fams " == *" AF_INET6 "* && " $fams " != *"AF_PACKET"* ]]; then
+	ok "the unit allows AF_INET and AF_INET6 for the web page, and no raw sockets"
+else not_ok "the unit allows AF_INET and AF_INET6 for the web page, and no raw sockets" "$fams"; fi
+if grep -qx 'IPAddressDeny=any' "$unit"; then ok "IP traffic is denied by default"
+else not_ok "IP traffic is denied by default"; fi
+allow=$(sed -n 's/^IPAddressAllow=//p' "$unit" | tr '\n' ' ')
+if [ "$allow" = "localhost " ]; then ok "only loopback is allowed (a drop-in widens it)"
+else not_ok "only loopback is allowed (a drop-in widens it)" "IPAddressAllow: $allow"; fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed "s|@BINDIR@|/usr/bin|g" "$unit" > "$tmp/ogated.service"
+if ! out=$(systemd-analyze security --offline=true "$tmp/ogated.service" 2>&1); then
+	n=$((n + 1)); echo "ok $n - exposure at most 1.7 # SKIP systemd-analyze security --offline unavailable"
+else
+	level=$(echo "$out" | sed -n 's/.*Overall exposure level for ogated.service: \([0-9.]*\).*/\1/p')
+	if [ -n "$level" ] && awk -v l="$level" 'BEGIN { exit !(l <= 1.7) }'; then
+		ok "exposure $level (at most 1.7)"
+	else not_ok "exposure at most 1.7" "systemd-analyze says: ${level:-$(echo "$out" | tail -1)}"; fi
+fi

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""The web page in a real browser (Debian's chromium, headless, over the
+DevTools pipe) against ogated on the synthetic heart with a simulated stage.
+TAP output; screenshots of each state in build/test-logs/web-*.png."""
+import os, re, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.path.join(TOP, "build", "bin")
+LOGS = os.path.join(TOP, "build", "test-logs")
+n = 0
+failed = 0
+
+
+def result(ok, name, why=""):
+    global n, failed
+    n += 1
+    failed += not ok
+    print(("ok" if ok else "not ok") + f" {n} {name}")
+    if not ok and why:
+        for line in str(why).splitlines():
+            print("# " + line)
+    sys.stdout.flush()
+
+
+def client(sock, *words):
+    p = subprocess.run([os.path.join(BIN, "ogate-client"), "-s", sock, *words], capture_output=True,
+                       text=True, timeout=10)
+    return p.returncode, p.stdout + p.stderr
+
+
+def status(sock):
+    return dict(l.split("=", 1) for l in client(sock, "status")[1].splitlines() if "=" in l)
+
+
+def main():
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        print("1..0 # SKIP /usr/bin/chromium missing (scripts/deps/web.txt: make deps)")
+        return 0
+    os.makedirs(LOGS, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="ogate-web-test-")
+    sock = os.path.join(tmp, "ogated.sock")
+    log = open(os.path.join(LOGS, "web-ogated.log"), "w")
+    daemon = subprocess.Popen([
+        os.path.join(BIN, "ogated"), "--config", "/dev/null",
+        "--set", "daemon.socket=" + sock, "--set", "daemon.socket_group=",
+        "--set", "record.dir=" + tmp, "--set", "web.listen=127.0.0.1:0",
+        "--set", "web.root=" + os.path.join(TOP, "userspace/daemon/web/www"),
+        "--set", f"shm.name=ogate-web-test-{os.getpid()}",
+        "--set", "stage.driver=sim", "--set", "stage.sim_speed_um_s=200"],
+        stdout=log, stderr=subprocess.STDOUT)
+    print("1..9")
+    browser = None
+    try:
+        port = None
+        for _ in range(100):
+            m = re.search(r"port (\d+)", open(log.name).read())
+            if m:
+                port = int(m.group(1))
+                break
+            time.sleep(0.1)
+        if not port:
+            raise RuntimeError("ogated did not start its web server:\n" + open(log.name).read())
+        url = f"http://127.0.0.1:{port}/"
+        chrome_log = open(os.path.join(LOGS, "web-chromium.log"), "w")
+        browser = Browser(log=chrome_log)
+        browser.viewport(1280, 1000)
+        browser.goto(url)
+
+        locked = browser.wait("document.querySelector('#lock').textContent === 'locked'", 30)
+        browser.wait("document.querySelectorAll('.thumb:not(.empty)').length >= 15", 15)
+        time.sleep(1.5)     # a few seconds of phase in the strip chart
+        browser.screenshot(os.path.join(LOGS, "web-locked.png"))
+        result(bool(locked) and status(sock).get("locked") == "yes",
+               "the page loads and shows the lock on the synthetic heart",
+               browser.eval("document.querySelector('#lock').textContent"))
+
+        grab = """(() => { const i = document.querySelector('#live'), c = document.createElement('canvas');
+            c.width = i.naturalWidth; c.height = i.naturalHeight;
+            if (!c.width) return null;
+            const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+            const d = g.getImageData(0, 0, c.width, c.height).data; let h = 0;
+            for (let k = 0; k < d.length; k += 4) h = (h * 31 + d[k]) >>> 0;
+            return h; })()"""
+        a = browser.wait(grab, 10)
+        time.sleep(0.6)
+        b = browser.eval(grab)
+        time.sleep(0.6)
+        c = browser.eval(grab)
+        result(a is not None and len({a, b, c}) == 3, "the live image changes over time", f"{a} {b} {c}")
+
+        before = float(status(sock)["target_phase_rad"])
+        browser.eval("document.querySelector('.thumb[data-bin=\"5\"]').click()")
+        want = 5.5 * 2 * 3.141592653589793 / 20
+        ok = False
+        for _ in range(50):
+            t = float(status(sock)["target_phase_rad"])
+            if abs(t - want) < 1e-3:
+                ok = True
+                break
+            time.sleep(0.1)
+        browser.wait("document.querySelector('.thumb.target')?.dataset.bin === '5'", 5)
+        browser.screenshot(os.path.join(LOGS, "web-target.png"))
+        result(ok and abs(before - want) > 1e-3,
+               "clicking a reference thumbnail sets the daemon's target (seen over the socket)",
+               f"before {before}, after {t}, want {want:.4f}")
+
+        rc, out = client(sock, "home")
+        browser.eval("""(() => { const f = document.querySelector('#zstack');
+            f.querySelector('[name=planes]').value = 40; f.querySelector('[name=step_um]').value = 2;
+            f.querySelector('[name=start_um]').value = 0; f.requestSubmit(); })()""")
+        running = False
+        for _ in range(100):
+            st = status(sock)
+            if st.get("acq_state") not in (None, "idle") and int(st.get("acq_plane", 0)) >= 2:
+                running = True
+                break
+            time.sleep(0.1)
+        shown = browser.wait("/plane [2-9]/.test(document.querySelector('#acq-state').textContent)"
+                             " && document.querySelector('#acq-progress').value > 0", 5)
+        browser.screenshot(os.path.join(LOGS, "web-zstack.png"))
+        page_acq = browser.eval("document.querySelector('#acq-state').textContent")
+        result(running and bool(shown), "the z-stack form runs a stack on the simulated stage, with progress",
+               f"home: {out.strip()}; status {status(sock).get('acq_state')} plane {status(sock).get('acq_plane')};"
+               f" page: {page_acq}")
+
+        browser.eval("document.querySelector('#abort').click()")
+        aborted = False
+        for _ in range(50):
+            if status(sock).get("acq_state") == "aborted":
+                aborted = True
+                break
+            time.sleep(0.1)
+        plane = status(sock).get("acq_plane")
+        time.sleep(1.0)
+        still = status(sock).get("acq_plane") == plane
+        browser.wait("document.querySelector('#acq-state').textContent.startsWith('aborted')", 5)
+        reply = browser.eval("document.querySelector('#reply').textContent")
+        browser.screenshot(os.path.join(LOGS, "web-aborted.png"))
+        result(aborted and still and "\nOK " in reply and "aborted" in reply, "abort stops the stack",
+               f"state {status(sock).get('acq_state')}, plane {plane} -> {status(sock).get('acq_plane')}, reply {reply!r}")
+
+        browser.eval("""(() => { document.querySelector('#cmd').value = 'launch rockets';
+            document.querySelector('#cmdline').requestSubmit(); })()""")
+        shown = browser.wait("document.querySelector('#reply').textContent.includes('ERR')", 5)
+        text = browser.eval("document.querySelector('#reply').textContent")
+        cls = browser.eval("document.querySelector('#reply').className")
+        rc, sock_reply = client(sock, "launch", "rockets")
+        browser.screenshot(os.path.join(LOGS, "web-error.png"))
+        result(bool(shown) and sock_reply.strip().replace("ogate-client: ", "") in text and cls == "err",
+               "a bad command shows the daemon's ERR text, the same as over the socket",
+               f"page {text!r}; socket {sock_reply!r}")
+
+        browser.viewport(820, 1180, mobile=True, scale=1)
+        browser.goto(url)
+        browser.wait("document.querySelector('#lock').textContent === 'locked'", 15)
+        time.sleep(1.0)
+        width = browser.eval("document.documentElement.scrollWidth")
+        browser.screenshot(os.path.join(LOGS, "web-tablet.png"))
+        load = browser.eval("""performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+            .filter(e => !e.name.includes('/api/stream') && !e.name.includes('/api/events'))
+            .reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)""")
+        print(f"# page load (tablet): {load} bytes without the live streams")
+        result(width <= 820, "on a tablet the page fits its width", f"scrollWidth {width}")
+
+        import json, urllib.request
+        st = json.load(urllib.request.urlopen(url + "api/status", timeout=5))
+        keys = ["locked", "period_s", "phase_rad", "target_phase_rad", "triggers", "fired", "missed",
+                "recording", "acq_state", "acq_plane", "health_temp_c", "health_throttled",
+                "health_drops_recent", "health_rss_mib", "health_warnings"]
+        missing = [k for k in keys if k not in st]
+        result(not missing and st["locked"] is True and isinstance(st["period_s"], float)
+               and "drops_source" in st.get("stats", {}),
+               "/api/status is JSON with the lock, phase, target, counts, acquisition and health",
+               f"missing {missing}; {str(st)[:300]}")
+
+        shm = f"ogate-web-test-{os.getpid()}"
+        p = subprocess.run([os.path.join(BIN, "ogate-shmcat"), "-n", "200", shm], capture_output=True,
+                           text=True, timeout=15)
+        rows = [l.split() for l in p.stdout.splitlines() if not l.startswith("#")]
+        locked = [r for r in rows if r[3] == "locked" and 0 <= float(r[2]) < 6.2832]
+        seqs = [int(r[0]) for r in rows]
+        result(len(rows) == 200 and len(locked) == 200 and any(r[4] == "1" for r in rows)
+               and seqs == sorted(seqs) and "lost" not in p.stderr,
+               "the daemon's frame ring carries every frame with its phase and the triggers",
+               f"{len(rows)} rows, {len(locked)} locked, stderr {p.stderr[:200]!r}")
+    except Exception as e:
+        result(False, "the browser session ran to its end", repr(e))
+        while n < 9:
+            result(False, "not reached")
+    finally:
+        if browser:
+            browser.close()
+        daemon.terminate()
+        try:
+            daemon.wait(10)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+        subprocess.run(["rm", "-rf", tmp])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The web interface in Debian's chromium (headless, DevTools over a pipe;
+# scripts/deps/web.txt installs it): tests/web/browser_test.py, TAP output,
+# screenshots in build/test-logs/web-*.png.
+cd "$(dirname "$0")/../.." && exec /usr/bin/python3 tests/web/browser_test.py

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ogated's web interface (docs/web.md): an HTTP server (libmicrohttpd) for
+ * the page in web.root and its API:
+ *   GET  /api/status      status and stats as JSON (from the daemon's own
+ *                         "status" and "stats" commands)
+ *   POST /api/command     body: one control-protocol line; the reply is the
+ *                         daemon's reply ("OK ..." / "ERR ...") verbatim
+ *   GET  /api/frame.jpg   the latest frame (libjpeg-turbo)
+ *   GET  /api/stream.mjpg the live image, at most web.stream_fps
+ *   GET  /api/thumb/N.jpg the latest frame seen in phase bin N of the
+ *                         current reference (N < OGATE_WEB_BINS)
+ *   GET  /api/events      Server-Sent Events at web.event_hz: status, the
+ *                         phase of every frame since the last event with
+ *                         the triggers, new warnings
+ *   GET  /api/info        what this client may do (control or read-only)
+ * Commands go through ops.command, the same command table as the control
+ * socket. Control needs the header "X-Ogate: 1" (so that no other web page
+ * can post to it) and, when listening on other than loopback, the token of
+ * web.token_file ("Authorization: Bearer TOKEN"); without a token file such
+ * a server is read-only.
+ *
+ * Threads: ogate_web_new/start/stop/free and ogate_web_port from one
+ * (the main) thread; ogate_web_note from any thread (never blocks); the
+ * server runs one thread per connection and one frame sampler thread.
+ */
+#ifndef OGATE_WEB_H
+#define OGATE_WEB_H
+
+#include <stddef.h>
+
+#define OGATE_WEB_BINS	20	/* reference thumbnails: phase bins over one period */
+
+struct ogate_shm_writer;
+
+struct ogate_web_ops {
+	/*
+	 * Run one control-protocol line, put the whole reply (as the socket
+	 * sends it, NUL-terminated) in reply. 0, or -errno when the command
+	 * could not be run at all. Called from connection threads.
+	 */
+	int (*command)(void *ctx, const char *line, char *reply, size_t len);
+	void *ctx;
+};
+
+struct ogate_web_opts {
+	const char *listen;	/* "host:port" ("127.0.0.1:8080", "[::]:80"); port 0: any */
+	const char *token_file;	/* "" or NULL: none */
+	const char *root;	/* the page's files */
+	double stream_fps;	/* live image rate cap */
+	double event_hz;	/* SSE rate */
+	int jpeg_quality;	/* 1..100 */
+};
+
+struct ogate_web;
+
+/*
+ * Frames come from the shared-memory ring `frames` (read through a reader
+ * attached to it). NULL and *err: -EINVAL (listen address), -errno.
+ */
+struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct ogate_web_ops *ops,
+				const struct ogate_shm_writer *frames, int *err);
+int ogate_web_start(struct ogate_web *w);	/* listen; -errno (-EADDRINUSE...) */
+unsigned int ogate_web_port(const struct ogate_web *w);	/* the bound port */
+int ogate_web_read_only(const struct ogate_web *w);	/* no control from other hosts */
+void ogate_web_stop(struct ogate_web *w);
+void ogate_web_free(struct ogate_web *w);
+/* A log line for the page's warnings list (level: "warning", "error", ...). */
+void ogate_web_note(struct ogate_web *w, const char *level, const char *text);
+
+/* ---- inside the room (web*.c) ---- */
+/* "key=value" reply lines to JSON members ("k":v,...), numbers and yes/no typed. */
+size_t ogate_web_kv_to_json(const char *reply, char *out, size_t len);
+/* A JSON string body (no quotes) with escapes; returns the length written. */
+size_t ogate_web_json_escape(const char *s, char *out, size_t len);
+/* Parse "host:port" / "[v6]:port"; 0 and the address, -EINVAL. */
+struct sockaddr_storage;
+int ogate_web_parse_listen(const char *s, struct sockaddr_storage *ss, int *is_loopback);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Inside the web room: the server object shared by web.c, web_frames.c, web_stream.c. */
+#ifndef OGATE_WEB_PRIVATE_H
+#define OGATE_WEB_PRIVATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ogate-shm.h"
+#include "web.h"
+
+#define WEB_SAMPLES	4096	/* phase samples kept for the events */
+#define WEB_NOTES	32	/* warnings kept */
+#define WEB_NOTE_LEN	240
+#define WEB_EVENT_NOTES	8	/* the newest warnings, in every event */
+#define WEB_EVENT_MAX	(96 * 1024)
+
+struct web_sample {
+	int64_t t_ns, trigger_ns;
+	float phase;		/* -1 when not locked */
+	uint8_t flags;
+};
+
+struct web_image {
+	struct ogate_shm_meta m;
+	uint8_t *px;		/* width * height * bpp */
+	bool valid;
+};
+
+struct ogate_web {
+	struct ogate_web_opts o;
+	char listen[128], root[512], token[256];
+	struct ogate_web_ops ops;
+	struct ogate_shm_reader *reader;
+	size_t max_bytes;
+	struct MHD_Daemon *mhd;
+	bool loopback, has_token;
+	atomic_bool stopping;
+	atomic_int listeners;		/* open event streams */
+
+	/* the sampler thread writes, connection threads read, under lock */
+	pthread_t sampler;
+	bool sampler_running;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;		/* CLOCK_MONOTONIC: a new frame or event */
+	struct web_image latest;
+	uint64_t frame_gen;
+	struct web_image bins[OGATE_WEB_BINS];
+	uint32_t bins_ref;		/* reference the bins belong to */
+	uint64_t bins_gen;		/* bumped when a bin is filled for the first time or cleared */
+	struct web_sample samples[WEB_SAMPLES];
+	uint64_t nsamples;
+	uint64_t lost;
+	char *event;			/* the latest SSE event, "data: {...}\n\n" */
+	size_t event_len;
+	uint64_t event_gen;
+
+	/* warnings: any thread writes (trylock), the sampler reads */
+	pthread_mutex_t note_lock;
+	char notes[WEB_NOTES][WEB_NOTE_LEN];
+	uint64_t nnotes;
+	atomic_uint_least64_t notes_dropped;
+};
+
+/* web_frames.c */
+int web_sampler_start(struct ogate_web *w);
+void web_sampler_stop(struct ogate_web *w);
+/* JPEG of an image (8-bit as is, 16-bit scaled to its maximum), halved when `half`. */
+int web_jpeg(const struct web_image *img, int quality, bool half, unsigned char **jpeg,
+	     unsigned long *size);
+void web_jpeg_free(unsigned char *jpeg);
+/* copy of the latest frame (or bin), caller frees px; -ENOENT when none */
+int web_copy_image(struct ogate_web *w, int bin, struct web_image *out, uint64_t *gen);
+
+/* web_stream.c: streaming responses */
+struct MHD_Response;
+struct MHD_Response *web_mjpeg_response(struct ogate_web *w);
+struct MHD_Response *web_events_response(struct ogate_web *w);
+
+#endif
