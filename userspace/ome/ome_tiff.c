@@ -179,10 +179,20 @@ uint32_t ogate_ome_planes(const struct ogate_ome_writer *w)
 int ogate_ome_write_plane(struct ogate_ome_writer *w, const struct ogate_ome_plane *p,
 			  const void *pixels)
 {
+	return ogate_ome_write_plane_strided(w, p, pixels, w->plane_bytes / w->o.height);
+}
+
+int ogate_ome_write_plane_strided(struct ogate_ome_writer *w, const struct ogate_ome_plane *p,
+				  const void *pixels, size_t stride)
+{
+	size_t row = w->plane_bytes / w->o.height;
 	TIFF *tif = w->tif;
+	int bad = 0;
 
 	if (!tif)
 		return -EBADF;
+	if (stride < row)
+		return -EINVAL;
 	if (!w->bigtiff && w->bytes_written + w->plane_bytes > CLASSIC_LIMIT)
 		return -EFBIG;
 	if (w->n_ifd == w->cap_ifd) {
@@ -206,8 +216,13 @@ int ogate_ome_write_plane(struct ogate_ome_writer *w, const struct ogate_ome_pla
 	TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, w->o.height);
 	if (!w->n_ifd)
 		TIFFSetField(tif, TIFFTAG_SOFTWARE, w->creator ? w->creator : "ogate");
-	if (TIFFWriteEncodedStrip(tif, 0, (void *)pixels, (tmsize_t)w->plane_bytes) < 0 ||
-	    !TIFFWriteDirectory(tif))
+	if (stride == row) {
+		bad = TIFFWriteEncodedStrip(tif, 0, (void *)pixels, (tmsize_t)w->plane_bytes) < 0;
+	} else {
+		for (uint32_t y = 0; y < w->o.height && !bad; y++)
+			bad = TIFFWriteScanline(tif, (uint8_t *)pixels + (size_t)y * stride, y, 0) < 0;
+	}
+	if (bad || !TIFFWriteDirectory(tif))
 		return -EIO;
 	w->ifd[w->n_ifd].z = p->z;
 	w->ifd[w->n_ifd].t = p->t;

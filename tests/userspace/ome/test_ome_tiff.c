@@ -277,6 +277,28 @@ static void awkward_text_survives_escaping(void **state)
 	      "--plane-kv '0:0:state=sync <locked>'");
 }
 
+static void padded_rows_are_written_without_the_padding(void **state)
+{
+	struct ogate_ome_writer *w;
+	struct ogate_ome_opts o;
+	struct ogate_ome_plane p;
+	uint8_t buf[64 * 64];    /* 48 pixels per row, rows 64 bytes apart */
+	char path[128], err[256];
+
+	opts_48x64(&o);
+	o.bits = 8;
+	for (int y = 0; y < 64; y++)
+		for (int x = 0; x < 64; x++)
+			buf[y * 64 + x] = x < 48 ? (uint8_t)(y + x) : 0xEE;
+	snprintf(path, sizeof(path), "%s/strided.ome.tif", dir);
+	assert_int_equal(ogate_ome_open(&w, path, &o, err, sizeof(err)), 0);
+	ogate_ome_plane_init(&p);
+	assert_int_equal(ogate_ome_write_plane_strided(w, &p, buf, 40), -EINVAL);
+	assert_int_equal(ogate_ome_write_plane_strided(w, &p, buf, 64), 0);
+	assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
+	check(path, "--shape 64,48 --pixel 0,0,47=47 --pixel 0,63,47=110 --pixel 0,5,0=5");
+}
+
 static void close_without_planes_is_an_error(void **state)
 {
 	struct ogate_ome_writer *w;
@@ -342,6 +364,7 @@ int main(void)
 		cmocka_unit_test(bigtiff_when_asked_still_opens_as_ome),
 		cmocka_unit_test(bigtiff_is_chosen_when_the_expected_size_passes_3_gib),
 		cmocka_unit_test(awkward_text_survives_escaping),
+		cmocka_unit_test(padded_rows_are_written_without_the_padding),
 		cmocka_unit_test(close_without_planes_is_an_error),
 		cmocka_unit_test(bad_geometry_is_refused),
 		cmocka_unit_test(unwritable_path_names_the_file),

@@ -96,6 +96,9 @@ int ogate_ome_open(struct ogate_ome_writer **out, const char *path,
 /* Append one plane: width * height pixels of bits/8 bytes, rows contiguous. */
 int ogate_ome_write_plane(struct ogate_ome_writer *w, const struct ogate_ome_plane *p,
 			  const void *pixels);
+/* The same, rows stride bytes apart (stride >= width * bits/8). */
+int ogate_ome_write_plane_strided(struct ogate_ome_writer *w, const struct ogate_ome_plane *p,
+				  const void *pixels, size_t stride);
 /* Planes written so far. */
 uint32_t ogate_ome_planes(const struct ogate_ome_writer *w);
 /* Write the OME-XML, close and free (also on error). 0 or -errno. */
