@@ -19,6 +19,7 @@ struct ogate_ome_writer {
 	char *image_name, *description, *plane_ns, *creator;
 	struct ogate_xmlw prov;      /* the provenance <MapAnnotation>, built at open */
 	size_t plane_bytes;
+	uint32_t rows_per_strip;
 	uint64_t bytes_written;
 	int bigtiff;
 	struct ome_ifd *ifd;

@@ -158,6 +158,11 @@ int ogate_ome_open(struct ogate_ome_writer **out, const char *path,
 		return -EINVAL;
 	}
 	w->plane_bytes = (size_t)opts->width * opts->height * (size_t)(opts->bits / 8);
+	w->rows_per_strip = (uint32_t)(8192 / ((size_t)opts->width * (size_t)(opts->bits / 8)));
+	if (w->rows_per_strip < 1)
+		w->rows_per_strip = 1;
+	if (w->rows_per_strip > opts->height)
+		w->rows_per_strip = opts->height;
 	expect = (uint64_t)w->plane_bytes * opts->planes_hint;
 	w->bigtiff = opts->bigtiff >= 0 ? !!opts->bigtiff : expect > BIGTIFF_AUTO;
 	w->tif = tiff_open(w, w->bigtiff ? "w8" : "w");
@@ -213,11 +218,23 @@ int ogate_ome_write_plane_strided(struct ogate_ome_writer *w, const struct ogate
 	TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
 	TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
 	TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
-	TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, w->o.height);
+	/*
+	 * Strips of about 8 KiB (libtiff's default size), not one strip per
+	 * page: libtiff chops a single large strip when it reads a directory
+	 * for update ("r+" cannot turn that off), so page 0 rewritten at close
+	 * would no longer match the other pages.
+	 */
+	TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, w->rows_per_strip);
 	if (!w->n_ifd)
 		TIFFSetField(tif, TIFFTAG_SOFTWARE, w->creator ? w->creator : "ogate");
 	if (stride == row) {
-		bad = TIFFWriteEncodedStrip(tif, 0, (void *)pixels, (tmsize_t)w->plane_bytes) < 0;
+		for (uint32_t y = 0, k = 0; y < w->o.height && !bad; y += w->rows_per_strip, k++) {
+			uint32_t n = w->o.height - y < w->rows_per_strip ? w->o.height - y
+									  : w->rows_per_strip;
+
+			bad = TIFFWriteEncodedStrip(tif, k, (uint8_t *)pixels + (size_t)y * row,
+						    (tmsize_t)((size_t)n * row)) < 0;
+		}
 	} else {
 		for (uint32_t y = 0; y < w->o.height && !bad; y++)
 			bad = TIFFWriteScanline(tif, (uint8_t *)pixels + (size_t)y * stride, y, 0) < 0;

@@ -184,7 +184,19 @@ char *ogate_provenance_text(const struct ogate_provenance *p)
 int ogate_provenance_write(const struct ogate_provenance *p, const char *dir,
 			   char *err, size_t errlen)
 {
-	char path[4096], tmp[4096 + 16];
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s/provenance.txt", dir) >= (int)sizeof(path)) {
+		snprintf(err, errlen, "provenance: directory name too long");
+		return -ENAMETOOLONG;
+	}
+	return ogate_provenance_write_path(p, path, err, errlen);
+}
+
+int ogate_provenance_write_path(const struct ogate_provenance *p, const char *path,
+				char *err, size_t errlen)
+{
+	char tmp[4096 + 16];
 	char *text = ogate_provenance_text(p);
 	size_t len, off = 0;
 	int fd, rc = 0;
@@ -194,12 +206,11 @@ int ogate_provenance_write(const struct ogate_provenance *p, const char *dir,
 		return -ENOMEM;
 	}
 	len = strlen(text);
-	if (snprintf(path, sizeof(path), "%s/provenance.txt", dir) >= (int)sizeof(path)) {
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		free(text);
-		snprintf(err, errlen, "provenance: directory name too long");
+		snprintf(err, errlen, "provenance: path too long");
 		return -ENAMETOOLONG;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = -errno;

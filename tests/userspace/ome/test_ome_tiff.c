@@ -153,6 +153,41 @@ static void zstack_opens_in_tifffile_as_z_stack_with_plane_metadata(void **state
 	      "--pixel 0,0,0=0 --pixel 3,10,5=3075 --pixel 4,63,47=4488");
 }
 
+/*
+ * Planes above 8 KiB: libtiff chops a single large strip when page 0 is
+ * reopened to add the OME-XML, which made page 0 differ from the others
+ * (tifffile: "incompatible keyframe"). Both the packed and the padded path.
+ */
+static void planes_above_8_kib_stay_alike_after_the_xml_is_added(void **state)
+{
+	static uint8_t buf[128 * 96];
+	struct ogate_ome_writer *w;
+	struct ogate_ome_opts o;
+	char path[128], err[256];
+
+	for (int i = 0; i < 128 * 96; i++)
+		buf[i] = (uint8_t)(i % 251);
+	for (int padded = 0; padded < 2; padded++) {
+		opts_48x64(&o);
+		o.width = 96;
+		o.height = 96;
+		o.bits = 8;
+		snprintf(path, sizeof(path), "%s/big-planes-%d.ome.tif", dir, padded);
+		assert_int_equal(ogate_ome_open(&w, path, &o, err, sizeof(err)), 0);
+		for (uint32_t z = 0; z < 3; z++) {
+			struct ogate_ome_plane p;
+
+			ogate_ome_plane_init(&p);
+			p.z = z;
+			assert_int_equal(ogate_ome_write_plane_strided(w, &p, buf, padded ? 128 : 96), 0);
+		}
+		assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
+		/* pixel (95, 95): packed 95*96+95 = 9215 % 251; padded 95*128+95 = 12255 % 251 */
+		check(path, padded ? "--shape 3,96,96 --pixel 2,95,95=207 --pixel 0,1,0=128"
+				   : "--shape 3,96,96 --pixel 2,95,95=179 --pixel 0,1,0=96");
+	}
+}
+
 static void timelapse_has_t_and_z_axes(void **state)
 {
 	struct ogate_ome_writer *w;
@@ -359,6 +394,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(zstack_opens_in_tifffile_as_z_stack_with_plane_metadata),
+		cmocka_unit_test(planes_above_8_kib_stay_alike_after_the_xml_is_added),
 		cmocka_unit_test(timelapse_has_t_and_z_axes),
 		cmocka_unit_test(planes_written_out_of_order_are_placed_by_z),
 		cmocka_unit_test(bigtiff_when_asked_still_opens_as_ome),

@@ -60,6 +60,9 @@ const char *ogate_provenance_get(const struct ogate_provenance *p, const char *k
  */
 int ogate_provenance_write(const struct ogate_provenance *p, const char *dir,
 			   char *err, size_t errlen);
+/* The same to an explicit file path (e.g. "<recording>.provenance.txt"). */
+int ogate_provenance_write_path(const struct ogate_provenance *p, const char *path,
+				char *err, size_t errlen);
 /* The file's text (caller frees); NULL on allocation failure. */
 char *ogate_provenance_text(const struct ogate_provenance *p);
 
