@@ -6,7 +6,7 @@
 DAEMON_DIR     := userspace/daemon
 DAEMON_ROOMS   := control sources sinks pipeline acquisition
 DAEMON_INC     := $(addprefix -I$(DAEMON_DIR)/,$(DAEMON_ROOMS)) $(CAM_INC) $(COMMON_INC) \
-                  $(AN_CPPFLAGS) $(STAGE_INC)
+                  $(AN_CPPFLAGS) $(STAGE_INC) $(OME_INC)
 # every source of the rooms; the libcamera source only where libcamera-dev is installed
 DAEMON_SRCS    := $(filter-out %/source_libcamera.c,$(wildcard $(addsuffix /*.c,$(addprefix $(DAEMON_DIR)/,$(DAEMON_ROOMS)))))
 DAEMON_LIB     := $(BUILD)/lib/libogated.a
@@ -34,10 +34,10 @@ $(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
 	$(AR) rcs $@ $^
 
 # libraries ogated and the daemon's benchmark link, in link order
-DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
-              $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
+              $(DAEMON_LDLIBS) $(STAGE_LDLIBS) $(OME_LDLIBS)
 
-$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
+$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) \
 		$(DAEMON_CAM_DEPS) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
 PROGRAMS += $(BIN)/ogated
@@ -48,7 +48,7 @@ PROGRAMS += $(BIN)/ogated
 DAEMON_TDIR     := tests/userspace/daemon
 DAEMON_LOG_DBL  := $(OBJ)/san/$(DAEMON_TDIR)/log_double.o
 $(OBJ)/san/$(DAEMON_TDIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
-DAEMON_UT_LIBS   = $(DAEMON_LIB_SAN) $(CLIENT_LIB_SAN) $(AN_LIB_SAN) $(COMMON_LIB_SAN)
+DAEMON_UT_LIBS   = $(DAEMON_LIB_SAN) $(CLIENT_LIB_SAN) $(OME_LIB_SAN) $(AN_LIB_SAN) $(COMMON_LIB_SAN)
 DAEMON_UT_ROOMS := control sources sinks pipeline acquisition
 DAEMON_UT_PATS  := $(foreach r,$(DAEMON_UT_ROOMS),$(TBIN)/userspace/daemon/$(r)/%)
 $(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC)

@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "ogate/settings.h"
 #include "pipeline.h"
+#include "run_provenance.h"
 
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
 #ifndef OGATE_VERSION
@@ -41,6 +42,7 @@ struct daemon {
 	struct ogate_pipeline *pipe;
 	struct ogate_stage *stage;
 	struct ogate_acq *acq;
+	struct ogate_provenance *prov;	/* what produced the runs (run_provenance.h) */
 	char mode[OGATE_MODE_NAME_LEN];
 	pthread_mutex_t lock;	/* serialises commands that restart the pipeline */
 };
@@ -198,6 +200,8 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
 		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
 		ogate_reply_kv(r, "acq_csv", "%s", as.csv);
+		if (as.ome[0])
+			ogate_reply_kv(r, "acq_ome", "%s", as.ome);
 		if (as.error[0])
 			ogate_reply_kv(r, "acq_error", "%s", as.error);
 	}
@@ -543,6 +547,9 @@ static int open_stage(struct daemon *d)
 	o.reply_timeout_ms = (int)ogate_config_int(c, "stage.reply_timeout_ms");
 	o.move_timeout_ms = (int)ogate_config_int(c, "stage.move_timeout_ms");
 	o.sim_speed_um_s = ogate_config_double(c, "stage.sim_speed_um_s");
+	o.seq_capacity = (int)ogate_config_int(c, "stage.ring_size");
+	o.seq_axis_byte = (int)ogate_config_int(c, "stage.axis_byte");
+	o.card_address = (int)ogate_config_int(c, "stage.card");
 	ret = ogate_stage_open(&d->stage, &o, err, sizeof(err));
 	if (ret)
 		ogate_error("stage %s on %s: %s", driver, o.port[0] ? o.port : "(no port)", err);
@@ -694,7 +701,28 @@ int main(int argc, char **argv)
 				      po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line);
 		po.gate = ogate_acq_gate;
 		po.outcome = ogate_acq_outcome;
+		po.frame = ogate_acq_frame;
 		po.hook_ctx = d.acq;
+	}
+	d.prov = ogate_run_provenance(d.cfg, ogate_source_describe(d.src), ogate_sink_kind(d.sink),
+				      d.stage, d.mode);
+	po.provenance = d.prov;
+	po.pixel_size_um = ogate_config_double(d.cfg, "camera.pixel_size_um");
+	if (po.pixel_size_um > 0 && ogate_config_double(d.cfg, "camera.magnification") > 0)
+		po.pixel_size_um /= ogate_config_double(d.cfg, "camera.magnification");
+	if (d.acq) {
+		struct ogate_acq_output out = {
+			.pixel_size_um = ogate_config_double(d.cfg, "camera.pixel_size_um"),
+			.magnification = ogate_config_double(d.cfg, "camera.magnification"),
+			.exposure_s = ogate_config_int(d.cfg, "camera.exposure_us") > 0 ?
+				      ogate_config_int(d.cfg, "camera.exposure_us") / 1e6 : NAN,
+			.sequence = ogate_config_bool(d.cfg, "stage.sequence"),
+			.settle_ms = (int)ogate_config_int(d.cfg, "stage.settle_ms"),
+			.tolerance_um = ogate_config_double(d.cfg, "stage.tolerance_um"),
+		};
+
+		if (ogate_acq_set_output(d.acq, &out, d.prov))
+			return 1;
 	}
 	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
 	if (!d.pipe)
@@ -750,6 +778,7 @@ int main(int argc, char **argv)
 		ogate_stage_close(d.stage);
 	ogate_source_free(d.src);
 	ogate_config_free(d.cfg);
+	ogate_provenance_free(d.prov);
 	ogate_info("ogated stopped");
 	return rc;
 }

@@ -9,7 +9,11 @@
  * fall time, from the sink). A trigger that is missed or refused is retried
  * at the next beat, never skipped. A timelapse repeats the stack every
  * interval and refreshes the reference at its reference plane (target
- * carried over by OGA). Results go to a CSV per run:
+ * carried over by OGA). With stage.sequence (ASI), the stack's positions
+ * are loaded into the controller's ring buffer and the trigger pulses clock
+ * the stage; the final position is checked. Each run gets a directory
+ * DIR/acq-<stamp>/ with provenance.txt, one OME-TIFF per stack (acq_out.h)
+ * and the CSV:
  *   stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns
  */
 #ifndef OGATE_ACQ_H
@@ -18,7 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ogate/provenance.h"
 #include "ogate/stage.h"
+#include "acq_out.h"
 #include "pipeline.h"
 #include "sink.h"
 
@@ -40,6 +46,7 @@ struct ogate_acq_status {
 	double z_um;
 	uint64_t triggers, retries;
 	char csv[512];
+	char ome[512];		/* the last OME-TIFF stack closed */
 	char error[256];
 };
 
@@ -50,6 +57,9 @@ struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const char *csv_dir,
 				unsigned int pulses_per_trigger, uint32_t laser_mask);
 void ogate_acq_free(struct ogate_acq *a);	/* aborts a running program */
 void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p);
+/* OME-TIFF and sequencing settings and the provenance (copied); -EBUSY while running. */
+int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
+			 const struct ogate_provenance *prov);
 /* -EBUSY running, -ENODEV no stage, -EINVAL bad plan (err says which value), -ERANGE limits. */
 int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char *err,
 		    size_t errlen);
@@ -66,5 +76,9 @@ int ogate_acq_home(struct ogate_acq *a, double *pos_um, char *err, size_t errlen
 /* Pipeline hooks (analysis thread; io thread). */
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev);
+/* Frame hook (analysis thread): takes a gated plane's frame. */
+void ogate_acq_frame(void *ctx, const struct ogate_frame *f, const struct ogate_sync_result *r);
+/* Time the frame hook has spent on the analysis thread (ns), for the benchmark. */
+int64_t ogate_acq_analysis_ns(const struct ogate_acq *a);
 
 #endif

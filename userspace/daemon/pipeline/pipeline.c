@@ -285,6 +285,8 @@ static void *analysis_main(void *arg)
 			pthread_mutex_unlock(&p->st_lock);
 		}
 analysed:
+		if (p->o.frame && ret_sync == 0)
+			p->o.frame(p->o.hook_ctx, f, &r);
 		record_frame(p, f, &r, trigger);
 		if (atomic_load(&p->prev_wanted) && pthread_mutex_trylock(&p->prev_lock) == 0) {
 			if (!p->prev || ogate_frame_width(p->prev) != ogate_frame_width(f) ||
@@ -393,7 +395,7 @@ static void drain_recorder(struct ogate_pipeline *p)
 		if (!p->rec) {
 			int err;
 
-			p->rec = ogate_recorder_open(p->o.record_dir, &err);
+			p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &err);
 			if (!p->rec) {
 				atomic_store(&p->recording, false);
 				ogate_ring_push(&p->rec_free, it);

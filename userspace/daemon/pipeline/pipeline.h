@@ -15,7 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ogate/provenance.h"
 #include "ogate/settings.h"
+#include "ogate/sync.h"
 #include "program.h"
 #include "sink.h"
 #include "source.h"
@@ -28,6 +30,9 @@ struct ogate_pipeline_opts {
 	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
 	const char *record_dir;
 	int record_every;
+	/* recordings: what produced them (copied per recording) and the pixel size */
+	const struct ogate_provenance *provenance;
+	double pixel_size_um;
 	/* take frame times from the kernel's edges on this frame line (see edgematch.h) */
 	bool edge_match;
 	unsigned int edge_line;
@@ -38,6 +43,9 @@ struct ogate_pipeline_opts {
 	 */
 	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
+	/* every analysed frame (analysis thread; must not block): the
+	 * acquisition takes the frame of a gated plane from here */
+	void (*frame)(void *ctx, const struct ogate_frame *f, const struct ogate_sync_result *r);
 	void *hook_ctx;
 	/* pinged from the analysis loop (systemd watchdog), may be NULL */
 	void (*watchdog)(void *ctx);

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* OME-TIFF stacks and provenance of an acquisition (see acq_out.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock-util.h"
+#include "acq_out.h"
+#include "log.h"
+#include "ogate/ome.h"
+
+enum { GRAB_IDLE, GRAB_ARMED, GRAB_FULL };
+
+struct acq_out {
+	struct ogate_acq_output cfg;
+	struct ogate_provenance *prov;
+	/* the grab: analysis thread fills, acquisition thread empties */
+	atomic_int grab;
+	atomic_int_least64_t grab_after;
+	struct ogate_frame *frame;	/* allocated by the analysis thread at its first grab */
+	int64_t frame_ns;
+	double frame_phase;
+	int frame_has_phase;
+	uint64_t frame_seq;
+	atomic_int_least64_t analysis_ns;
+	/* the stack's file */
+	struct ogate_ome_writer *w;
+	char path[512];
+	int planes;
+	int64_t wall_minus_mono;
+};
+
+struct acq_out *acq_out_new(void)
+{
+	struct acq_out *o = calloc(1, sizeof(*o));
+
+	if (o)
+		o->cfg.exposure_s = NAN;
+	return o;
+}
+
+void acq_out_free(struct acq_out *o)
+{
+	if (!o)
+		return;
+	ogate_ome_abandon(o->w);
+	ogate_frame_free(o->frame);
+	ogate_provenance_free(o->prov);
+	free(o);
+}
+
+int acq_out_configure(struct acq_out *o, const struct ogate_acq_output *cfg,
+		      const struct ogate_provenance *prov)
+{
+	o->cfg = *cfg;
+	ogate_provenance_free(o->prov);
+	o->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
+	return o->prov ? 0 : -ENOMEM;
+}
+
+const struct ogate_acq_output *acq_out_cfg(const struct acq_out *o)
+{
+	return &o->cfg;
+}
+
+int acq_out_provenance(struct acq_out *o, const char *dir, const char *plan, char *err,
+		       size_t errlen)
+{
+	int rc = ogate_provenance_set(o->prov, "run.plan", "%s", plan);
+
+	if (rc) {
+		snprintf(err, errlen, "provenance: %s", strerror(-rc));
+		return rc;
+	}
+	return ogate_provenance_write(o->prov, dir, err, errlen);
+}
+
+void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
+{
+	atomic_store(&o->grab_after, after_ns);
+	atomic_store(&o->grab, GRAB_ARMED);
+}
+
+void acq_out_frame(struct acq_out *o, const struct ogate_frame *f, const struct ogate_sync_result *r)
+{
+	const struct ogate_frame_meta *m;
+	int64_t t0;
+
+	if (atomic_load_explicit(&o->grab, memory_order_acquire) != GRAB_ARMED)
+		return;
+	m = ogate_frame_get_meta(f);
+	if (m->timestamp_ns < atomic_load(&o->grab_after))
+		return;
+	t0 = ogate_mono_ns();
+	if (!o->frame || ogate_frame_width(o->frame) != ogate_frame_width(f) ||
+	    ogate_frame_height(o->frame) != ogate_frame_height(f) ||
+	    ogate_frame_format(o->frame) != ogate_frame_format(f)) {
+		ogate_frame_free(o->frame);
+		o->frame = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
+					   ogate_frame_height(f));
+	}
+	if (o->frame && !ogate_frame_copy(o->frame, f)) {
+		o->frame_ns = m->timestamp_ns;
+		o->frame_seq = m->sequence;
+		o->frame_has_phase = r->has_phase;
+		o->frame_phase = r->phase;
+		atomic_store_explicit(&o->grab, GRAB_FULL, memory_order_release);
+	}
+	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
+}
+
+int64_t acq_out_analysis_ns(const struct acq_out *o)
+{
+	return atomic_load(&((struct acq_out *)o)->analysis_ns);
+}
+
+void acq_out_begin(struct acq_out *o, const char *path, int planes)
+{
+	struct timespec rt;
+
+	ogate_ome_abandon(o->w);
+	o->w = NULL;
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	o->planes = planes;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	o->wall_minus_mono = (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec - ogate_mono_ns();
+}
+
+static int open_file(struct acq_out *o, const struct acq_plane_info *pi)
+{
+	const struct ogate_frame *f = o->frame;
+	struct ogate_ome_opts oo;
+	char err[600], name[160];
+	const char *base = strrchr(o->path, '/');
+	double px = o->cfg.pixel_size_um;
+	int rc;
+
+	ogate_ome_opts_init(&oo);
+	oo.width = (uint32_t)ogate_frame_width(f);
+	oo.height = (uint32_t)ogate_frame_height(f);
+	oo.bits = ogate_frame_format(f) == OGATE_PIX_U16 ? 16 : 8;
+	oo.planes_hint = (uint32_t)o->planes;
+	if (px > 0 && o->cfg.magnification > 0)
+		px /= o->cfg.magnification;
+	oo.pixel_size_x_um = oo.pixel_size_y_um = px > 0 ? px : NAN;
+	oo.step_z_um = fabs(pi->step_um) > 0 ? fabs(pi->step_um) : NAN;
+	oo.objective_magnification = o->cfg.magnification > 0 ? o->cfg.magnification : NAN;
+	snprintf(name, sizeof(name), "%.150s", base ? base + 1 : o->path);
+	oo.image_name = name;
+	oo.description = "ogate gated z-stack: each plane is the first camera frame at or after "
+			 "its trigger; per-plane gating metadata in the ogate.gating annotations";
+	oo.acquisition_wall_ns = pi->t_start_ns + o->wall_minus_mono;
+	oo.provenance = ogate_provenance_pairs(o->prov);
+	oo.n_provenance = ogate_provenance_count(o->prov);
+	oo.creator = "ogate";
+	rc = ogate_ome_open(&o->w, o->path, &oo, err, sizeof(err));
+	if (rc)
+		ogate_error("acquisition: %s", err);
+	return rc;
+}
+
+static double wrap2pi(double a)
+{
+	a = fmod(a, 2 * M_PI);
+	return a < 0 ? a + 2 * M_PI : a;
+}
+
+int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t timeout_ns)
+{
+	int64_t end = ogate_mono_ns() + timeout_ns;
+	struct ogate_ome_plane p;
+	int64_t wall;
+	int rc;
+
+	while (atomic_load_explicit(&o->grab, memory_order_acquire) != GRAB_FULL) {
+		struct timespec ts = { 0, 2000000 };
+
+		if (ogate_mono_ns() >= end) {
+			atomic_store(&o->grab, GRAB_IDLE);
+			ogate_warning("acquisition: no camera frame after the trigger of stack %d plane %d;"
+				      " the plane is missing from %s", pi->stack, pi->plane, o->path);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (!o->w && (rc = open_file(o, pi))) {
+		atomic_store(&o->grab, GRAB_IDLE);
+		return rc;
+	}
+	ogate_ome_plane_init(&p);
+	p.z = (uint32_t)pi->plane;
+	p.position_z_um = pi->z_um;
+	p.delta_t_s = (o->frame_ns - pi->t_start_ns) / 1e9;
+	p.exposure_s = pi->fall_ns > pi->rise_ns && pi->rise_ns ? (pi->fall_ns - pi->rise_ns) / 1e9
+								 : o->cfg.exposure_s;
+	wall = pi->t_ns + o->wall_minus_mono;
+	ogate_ome_plane_kv(&p, "target_phase_rad", "%.6f", pi->target_phase);
+	ogate_ome_plane_kv(&p, "trigger_mono_ns", "%" PRId64, pi->t_ns);
+	ogate_ome_plane_kv(&p, "trigger_wall_ns", "%" PRId64, wall);
+	ogate_ome_plane_kv(&p, "laser_rise_ns", "%" PRId64, pi->rise_ns);
+	ogate_ome_plane_kv(&p, "laser_fall_ns", "%" PRId64, pi->fall_ns);
+	if (o->frame_has_phase && pi->period_s > 0) {
+		double reached = wrap2pi(o->frame_phase - 2 * M_PI * (o->frame_ns - pi->t_ns) / 1e9 /
+					 pi->period_s);
+		double err = wrap2pi(reached - pi->target_phase + M_PI) - M_PI;
+
+		ogate_ome_plane_kv(&p, "phase_reached_rad", "%.6f", reached);
+		ogate_ome_plane_kv(&p, "phase_error_rad", "%.6f", err);
+	}
+	ogate_ome_plane_kv(&p, "reference_id", "%" PRIu32, pi->ref_id);
+	ogate_ome_plane_kv(&p, "trigger", "%" PRIu64, pi->cookie);
+	ogate_ome_plane_kv(&p, "stack", "%d", pi->stack);
+	ogate_ome_plane_kv(&p, "frame_sequence", "%" PRIu64, o->frame_seq);
+	ogate_ome_plane_kv(&p, "frame_mono_ns", "%" PRId64, o->frame_ns);
+	rc = ogate_ome_write_plane_strided(o->w, &p, ogate_frame_pixels(o->frame),
+					   ogate_frame_stride(o->frame));
+	atomic_store(&o->grab, GRAB_IDLE);
+	if (rc)
+		ogate_error("acquisition: writing plane %d to %s: %s", pi->plane, o->path,
+			    strerror(-rc));
+	return rc;
+}
+
+int acq_out_end(struct acq_out *o, char *path, size_t pathlen)
+{
+	char err[600];
+	int rc;
+
+	if (path && pathlen)
+		path[0] = '\0';
+	if (!o->w)
+		return 0;
+	rc = ogate_ome_close(o->w, err, sizeof(err));
+	o->w = NULL;
+	if (rc)
+		ogate_error("acquisition: %s", err);
+	else if (path)
+		snprintf(path, pathlen, "%s", o->path);
+	return rc;
+}
