@@ -19,10 +19,23 @@ struct ogate_record_row {
 
 struct ogate_recorder;
 
-/* Creates DIR/ogate-<CLOCK_REALTIME stamp>.{tif,csv}. NULL and *err (logged). */
-struct ogate_recorder *ogate_recorder_open(const char *dir, int *err);
+/*
+ * Threads: a recorder belongs to one thread at a time (ogated: opened by the
+ * command worker or at start, written and closed by the pipeline's io
+ * thread, under the pipeline's rec_lock).
+ */
+/* DIR exists (created if missing) and is writable; else -errno and why. */
+int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen);
+/* Creates DIR/ogate-<CLOCK_REALTIME stamp>.{tif,csv}. NULL, *err and why (not logged). */
+struct ogate_recorder *ogate_recorder_open(const char *dir, int *err, char *why, size_t whylen);
+/*
+ * One frame: its CSV row (flushed) and its TIFF page. -errno when either
+ * cannot be written; the files then still agree (rows = pages) and the
+ * caller should close the recorder.
+ */
 int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row);
+uint64_t ogate_recorder_count(const struct ogate_recorder *r);	/* frames written */
 /* Flushes and closes; returns frames written. */
 uint64_t ogate_recorder_close(struct ogate_recorder *r);
 const char *ogate_recorder_path(const struct ogate_recorder *r);	/* the .tif */
