@@ -7,21 +7,21 @@
 # camera pulse, as the sink recorded it). TAP output.
 set -u
 cd "$(dirname "$0")/../../.."
-bin=build/bin
+bin=${OGATE_BIN:-build/bin}
 tmp=$(mktemp -d /tmp/ogate-zstack.XXXXXX)
 trap 'kill $pid $srv 2>/dev/null; rm -rf "$tmp"' EXIT
 sock=$tmp/ogated.sock
 n=0 rc=0 pid= srv=
 check() { local name=$1; shift; n=$((n + 1))
 	if "$@"; then echo "ok $n $name"; else echo "not ok $n $name"; sed 's/^/# /' "$tmp/out" 2>/dev/null | tail -5; rc=1; fi; }
-cli() { "$bin/ogate-client" -s "$sock" "$@" >"$tmp/out" 2>&1; }
+cli() { build/bin/ogate-client -s "$sock" "$@" >"$tmp/out" 2>&1; }
 val() { cli status && sed -n "s/^$1=//p" "$tmp/out"; }
 wait_for() { local end=$((SECONDS + $1)); shift
 	while [ $SECONDS -lt $end ]; do "$@" && return 0; sleep 0.2; done; return 1; }
 locked() { [ "$(val locked)" = yes ]; }
 acq_is() { [ "$(val acq_state)" = "$1" ]; }
 
-echo "1..16"
+echo "1..21"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
 build/test/fake_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1 &
 srv=$!
@@ -87,4 +87,26 @@ echo "# $(wc -l <"$tmp/moves.csv") stage motions, $(wc -l <"$tmp/exposures") pul
 check no_stage_motion_during_any_exposure awk -F, 'NR == FNR { ms[NR] = $1; me[NR] = $2; m = NR; next }
 	{ for (i = 1; i <= m; i++) if (ms[i] < $2 && $1 < me[i]) { print "overlap", ms[i], me[i], $1, $2; bad++ } }
 	END { exit bad > 0 || m < 11 }' "$tmp/moves.csv" "$tmp/exposures"
+
+# unplugged and plugged in again (the same port name, a new device): the
+# stage is opened again at the next home, without restarting ogated
+build/test/fake_stage_server smc100 "$tmp/port2" &
+srv=$!
+wait_for 5 test -s "$tmp/port2"
+ln -sfn "$(cat "$tmp/port2")" "$tmp/tty"
+"$bin/ogated" --config "$tmp/ogated.conf" --set "stage.port=$tmp/tty" \
+	--set "output.dryrun_file=$tmp/pulses2.csv" >"$tmp/log2" 2>&1 &
+pid=$!
+wait_for 10 test -S "$sock"
+check homes_before_the_unplug cli home
+kill $srv; wait $srv 2>/dev/null
+build/test/fake_stage_server smc100 "$tmp/port3" &
+srv=$!
+wait_for 5 test -s "$tmp/port3"
+ln -sfn "$(cat "$tmp/port3")" "$tmp/tty"
+check home_after_an_unplug_opens_the_stage_again cli home
+check the_reopening_is_logged grep -q 'stage: smc100 reopened on' "$tmp/log2"
+check a_stack_after_the_replug_is_accepted cli zstack planes=2 step_um=1 start_um=0
+check and_completes wait_for 30 acq_is done
+kill -TERM $pid; wait $pid; pid=
 exit $rc

@@ -501,8 +501,15 @@ static int ensure_stage(struct ogate_acq *a, char *err, size_t errlen)
 	char why[256];
 	int ret;
 
-	if (a->stage)
-		return 0;
+	if (a->stage) {
+		/* a cheap query: an unplugged controller answers -EPIPE or -ENODEV */
+		ret = ogate_stage_is_moving(a->stage);
+		if (ret >= 0 || (ret != -EPIPE && ret != -ENODEV) || !a->can_reopen)
+			return 0;
+		ogate_warning("stage: %s; opening it again", ogate_stage_last_error(a->stage));
+		ogate_stage_close(a->stage);
+		a->stage = NULL;
+	}
 	if (!a->can_reopen) {
 		snprintf(err, errlen, "no stage configured (stage.driver)");
 		return -ENODEV;
