@@ -21,7 +21,7 @@ wait_for() { local end=$((SECONDS + $1)); shift
 locked() { [ "$(val locked)" = yes ]; }
 acq_is() { [ "$(val acq_state)" = "$1" ]; }
 
-echo "1..21"
+echo "1..24"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
 build/test/fake_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1 &
 srv=$!
@@ -108,5 +108,23 @@ check home_after_an_unplug_opens_the_stage_again cli home
 check the_reopening_is_logged grep -q 'stage: smc100 reopened on' "$tmp/log2"
 check a_stack_after_the_replug_is_accepted cli zstack planes=2 step_um=1 start_um=0
 check and_completes wait_for 30 acq_is done
+kill -TERM $pid; wait $pid; pid=
+kill $srv; wait $srv 2>/dev/null
+
+# a fault mid-stack (the 3rd move ends in a following error): reported as it
+# happened, with the position, and the stack fails cleanly
+build/test/fake_stage_server smc100 "$tmp/port4" "$tmp/moves4.csv" 0.1 3 &
+srv=$!
+wait_for 5 test -s "$tmp/port4"
+"$bin/ogated" --config "$tmp/ogated.conf" --set "stage.port=$(cat "$tmp/port4")" \
+	--set "output.dryrun_file=$tmp/pulses4.csv" >"$tmp/log4" 2>&1 &
+pid=$!
+wait_for 10 test -S "$sock"
+wait_for 15 locked
+cli home
+cli zstack planes=5 step_um=5 start_um=100
+check a_stage_fault_fails_the_stack wait_for 30 acq_is failed
+check the_error_shown_is_the_controllers_fault sh -c "build/bin/ogate-client -s $sock status >$tmp/out && grep -q '^acq_error=.*following error' $tmp/out && ! grep -q 'stop also failed' $tmp/out"
+check the_position_is_logged_on_failure grep -q 'acquisition stopped: .*stage stopped at [0-9.-]* um' "$tmp/log4"
 kill -TERM $pid; wait $pid; pid=
 exit $rc
