@@ -8,6 +8,8 @@
  * "start_ns,end_ns,target_um" (CLOCK_MONOTONIC), so tests can check what the
  * stage did independently of what the driver believes. With FAIL_MOVE = N
  * (smc100), the Nth absolute move ends half way with a following error.
+ * With FAIL_MOVE = -N, the Nth move never ends: the controller reports
+ * "moving" for ever (a stuck stage).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -28,6 +30,8 @@ static void smc100_logged(struct fake_ctl *f, const char *line)
 
 	if (strstr(line, "PA") && ++moves == fail_move)
 		smc.fail_next_move = true;
+	if (strstr(line, "PA") && fail_move < 0 && moves == -fail_move)
+		smc.speed = 1e-12;	/* mm/s: stuck */
 
 	fake_smc100_handle(f, line);
 	if (movelog && smc.t0 != t0 && smc.speed > 0) {
