@@ -11,7 +11,7 @@ DAEMON_INC     := $(addprefix -I$(DAEMON_DIR)/,$(DAEMON_ROOMS)) $(CAM_INC) $(COM
 DAEMON_SRCS    := $(filter-out %/source_libcamera.c,$(wildcard $(addsuffix /*.c,$(addprefix $(DAEMON_DIR)/,$(DAEMON_ROOMS)))))
 DAEMON_LIB     := $(BUILD)/lib/libogated.a
 DAEMON_LIB_SAN := $(BUILD)/lib/libogated-san.a
-DAEMON_LDLIBS  := -linih -lgpiod -lpthread $(COMMON_LDLIBS)
+DAEMON_LDLIBS  := -linih -lgpiod -lpthread -lpng $(COMMON_LDLIBS)
 
 ifeq ($(CAM_HAVE_LIBCAMERA),yes)
 DAEMON_CAM_SRCS := $(DAEMON_DIR)/sources/source_libcamera.c

@@ -5,7 +5,7 @@ PROGRAMS += $(BIN)/ogatectl
 $(BIN)/ogatectl: userspace/tools/ogatectl.c userspace/common/include/stats-util.h userspace/common/include/clock-util.h include/uapi/ogate.h | $(BIN)
 	$(CC) $(CPPFLAGS) -Iuserspace/common/include $(CFLAGS) -o $@ $<
 
-SUITES  += tests/kernel/checkpatch.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh
+SUITES  += tests/kernel/checkpatch.sh tests/kernel/build-matrix.sh tests/kernel/dkms-layout.sh tests/dts/check-overlay.sh tests/kernel/run-vm.sh tests/kernel/run-vm-rt.sh tests/kernel/run-vm-arm64.sh
 BENCHES += bench/kernel/run.sh
 
 OGATE_VERSION := 0.1.0
@@ -15,7 +15,7 @@ INSTALL_TARGETS += install-kernel install-ogatectl
 # DKMS builds the module for every installed kernel (and on kernel upgrades).
 install-kernel:
 	install -d $(DKMS_DIR)/kernel $(DKMS_DIR)/include/uapi
-	install -m 0644 kernel/ogate.c kernel/Kbuild kernel/Makefile $(DKMS_DIR)/kernel/
+	install -m 0644 kernel/*.c kernel/*.h kernel/Kbuild kernel/Makefile $(DKMS_DIR)/kernel/
 	install -m 0644 include/uapi/ogate.h $(DKMS_DIR)/include/uapi/
 	sed 's/@VERSION@/$(OGATE_VERSION)/' kernel/dkms.conf > $(DKMS_DIR)/dkms.conf
 	install -D -m 0644 kernel/99-ogate.rules $(DESTDIR)/etc/udev/rules.d/99-ogate.rules
@@ -37,3 +37,11 @@ clean-kernel:
 	      tests/kernel/testbed/.*.cmd tests/kernel/testbed/Module.symvers tests/kernel/testbed/modules.order
 
 .PHONY: install-kernel install-ogatectl clean-kernel
+
+# The driver under random abuse in the test VM (tests/kernel/ogate_fuzz.c):
+# 10 million calls by default (make check runs 200 000 of them).
+fuzz-kernel: deps
+	@$(MAKE) --no-print-directory all
+	@OGATE_FUZZ_CALLS=$${OGATE_FUZZ_CALLS:-10000000} tests/kernel/run-vm.sh fuzz
+
+.PHONY: fuzz-kernel

@@ -6,14 +6,29 @@ set -eu
 cd "$(dirname "$0")/.."
 arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 want=()
+foreign=()
 for f in scripts/deps/*.txt; do
 	while read -r pkg arches; do
 		case "$pkg" in ''|'#'*) continue ;; esac
+		# "@foreign-architecture ARCH": apt must know ARCH (to download its packages)
+		if [ "$pkg" = @foreign-architecture ]; then foreign+=("$arches"); continue; fi
 		# optional second column: architectures the package applies to
 		if [ -n "${arches:-}" ] && [[ " $arches " != *" $arch "* ]]; then continue; fi
 		want+=("$pkg")
 	done < "$f"
 done
+# Add each foreign architecture once (idempotent), then refresh apt's lists.
+added=()
+for a in ${foreign[@]+"${foreign[@]}"}; do
+	[ "$a" = "$arch" ] && continue
+	dpkg --print-foreign-architectures | grep -qx "$a" || added+=("$a")
+done
+if [ ${#added[@]} -gt 0 ]; then
+	echo "install-deps: adding foreign architecture(s) ${added[*]}"
+	sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+	for a in "${added[@]}"; do $sudo dpkg --add-architecture "$a"; done
+	$sudo apt-get -o DPkg::Lock::Timeout=900 update -q
+fi
 missing=()
 for pkg in "${want[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

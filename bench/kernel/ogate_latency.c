@@ -23,14 +23,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ogate.h"
-#include "../../tests/kernel/testbed/testbed.h"
-#include "../../userspace/common/include/clock-util.h"
-#include "../../userspace/common/include/stats-util.h"
+#include "testbed.h"
+#include "clock-util.h"
+#include "stats-util.h"
 
 #define N_TRIG		1000
 #define N_FRAMES	300
@@ -219,6 +221,151 @@ static int bench_frames(struct reader *r)
 	return r->n == N_FRAMES ? 0 : -1;
 }
 
+/* Longest timer expiry (interrupts off) under a dense pattern on 3 lines. */
+static int bench_irqoff(uint64_t *irqoff, uint64_t *lead)
+{
+	int fd = open("/dev/ogate0", O_RDWR), i, k;
+	struct ogate_stats s = { .flags = OGATE_STATS_RESET };
+	struct ogate_trigger t[OGATE_MAX_BATCH];
+	struct ogate_trigger_batch b = { .triggers = (uintptr_t)t };
+	int64_t base;
+	FILE *f;
+
+	if (fd < 0 || ioctl(fd, OGATE_IOC_GET_STATS, &s))
+		return -1;
+	/* 240 pulses of 1 us: on each line one every 2 us, lines 333 ns apart */
+	base = ogate_mono_ns() + 20 * PERIOD;
+	for (i = 0; i < 240; i += k) {
+		for (k = 0; k < OGATE_MAX_BATCH && i + k < 240; k++) {
+			int j = i + k;
+
+			t[k] = (struct ogate_trigger){
+				.time_ns = (uint64_t)(base + (j / 3) * 2000 + (j % 3) * 333),
+				.line_mask = 1U << (j % 3), .width_ns = 1000, .late_ns = 1000000000,
+			};
+		}
+		b.count = (uint32_t)k;
+		if (ioctl(fd, OGATE_IOC_QUEUE_BATCH, &b))
+			return -1;
+	}
+	ogate_sleep_until(base + 100 * PERIOD);
+	memset(&s, 0, sizeof(s));
+	if (ioctl(fd, OGATE_IOC_GET_STATS, &s) || s.fired != 240)
+		return -1;
+	*irqoff = s.irqoff_max_ns;
+	*lead = 0;
+	f = fopen("/sys/module/ogate/parameters/lead_ns", "r");
+	if (f) {
+		if (fscanf(f, "%" SCNu64, lead) != 1)
+			*lead = 0;
+		fclose(f);
+	}
+	close(fd);
+	tb_cmd("clear");
+	return 0;
+}
+
+/* Time of 300 frame edges (hard IRQs) with nfiles files open on the device. */
+static int64_t bench_edges_with_files(int nfiles)
+{
+	static int fds[1100];
+	struct sched_param sp = { .sched_priority = 50 };
+	int64_t t0, dt;
+	int i;
+
+	for (i = 0; i < nfiles; i++) {
+		fds[i] = open("/dev/ogate0", O_RDONLY);
+		if (fds[i] < 0)
+			return -1;
+	}
+	/* nothing but hard-IRQ work may interrupt the edges */
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	t0 = ogate_mono_ns();
+	dt = tb_cmd("edge 4 300") ? -1 : ogate_mono_ns() - t0;
+	sp.sched_priority = 0;
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	usleep(100000);		/* let the delivery work drain */
+	for (i = 0; i < nfiles; i++)
+		close(fds[i]);
+	return dt;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Cost of one OGATE_IOC_QUEUE (the whole syscall) into a queue holding used. */
+static int bench_queue(int used, int64_t *p50, int64_t *max)
+{
+	int fd = open("/dev/ogate0", O_RDWR), i;
+	int64_t base = ogate_mono_ns() + 1000 * PERIOD, cost[200];
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < used; i++) {
+		struct ogate_trigger t = {
+			.time_ns = (uint64_t)(base + i * 100000LL), .line_mask = 1U << (i % 3),
+			.width_ns = 10000, .late_ns = 1000000,
+		};
+
+		if (ioctl(fd, OGATE_IOC_QUEUE, &t))
+			return -1;
+	}
+	for (i = 0; i < 200; i++) {
+		struct ogate_trigger t = {
+			.time_ns = (uint64_t)(base + (used + i) * 100000LL + 50000),
+			.line_mask = 1U << (i % 3), .width_ns = 10000, .late_ns = 1000000,
+		};
+		struct ogate_cancel c = { .how = OGATE_CANCEL_ID };
+		int64_t t0 = ogate_mono_ns();
+
+		if (ioctl(fd, OGATE_IOC_QUEUE, &t))
+			return -1;
+		cost[i] = ogate_mono_ns() - t0;
+		c.value = t.id;
+		if (ioctl(fd, OGATE_IOC_CANCEL, &c))
+			return -1;
+	}
+	close(fd);	/* cancels the rest */
+	qsort(cost, 200, sizeof(cost[0]), cmp64);
+	*p50 = cost[100];
+	*max = cost[199];
+	return 0;
+}
+
+static int bench_structure(void)
+{
+	static const int files[] = { 1, 100, 1000 };
+	struct rlimit rl = { 1200, 1200 };
+	uint64_t irqoff, lead;
+	int64_t p50, max;
+	unsigned int i;
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (bench_irqoff(&irqoff, &lead))
+		return -1;
+	printf("BENCH kernel.irqoff_per_expiry.max %.3f us\n", irqoff / 1e3);
+	printf("BENCH kernel.irqoff_per_expiry.bound %.3f us\n", (lead + 2000) / 1e3);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int64_t dt = bench_edges_with_files(files[i]);
+
+		if (dt < 0)
+			return -1;
+		printf("BENCH kernel.frame_edges_300.files_%d %.3f us\n", files[i], dt / 1e3);
+	}
+	if (bench_queue(0, &p50, &max))
+		return -1;
+	printf("BENCH kernel.queue_one.empty.p50 %.3f us\n", p50 / 1e3);
+	if (bench_queue(230, &p50, &max))
+		return -1;
+	printf("BENCH kernel.queue_one.full90.p50 %.3f us\n", p50 / 1e3);
+	printf("BENCH kernel.queue_one.full90.max %.3f us\n", max / 1e3);
+	return 0;
+}
+
 int main(void)
 {
 	static int64_t k[N_TRIG], fifo[N_TRIG], other[N_TRIG];
@@ -238,5 +385,9 @@ int main(void)
 	report("userspace.other.trigger.lateness", other, N_TRIG);
 	report("kernel.frame_to_event", r.lat, N_FRAMES);
 	printf("BENCH kernel.vs_fifo.p99_ratio %.1f x\n", kp99 > 0 ? (double)fp99 / kp99 : 0.0);
+	if (bench_structure()) {
+		printf("not ok - structural benchmark failed: %s\n", strerror(errno));
+		return 1;
+	}
 	return 0;
 }

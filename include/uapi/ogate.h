@@ -118,11 +118,13 @@ struct ogate_cancel {
 	__u32 reserved[3];		/* in: must be zero */
 };
 
-#define OGATE_STATS_RESET	(1U << 0)	/* zero the counters after reading */
+#define OGATE_STATS_RESET	(1U << 0)	/* zero the counters after reading;
+						 * needs the file open for writing */
 
 /*
  * Device-wide counters. Lateness is measured right after the lines were set:
- * rise_ns - time_ns of each fired trigger. Histogram bucket 0 counts
+ * rise_ns - time_ns of each fired trigger, counted when the pulse completes
+ * (together with fired, so late <= fired and late_min_ns is over fired ones). Histogram bucket 0 counts
  * lateness below 256 ns, bucket b (1..14) counts [2^(b+7), 2^(b+8)) ns and
  * bucket 15 everything from 2^22 ns (4.19 ms) up.
  */
@@ -140,7 +142,9 @@ struct ogate_stats {
 	__aligned_u64 late_max_ns;
 	__aligned_u64 late_sum_ns;
 	__aligned_u64 hist[OGATE_HIST_BUCKETS];
-	__u32 reserved[10];		/* in: must be zero */
+	__aligned_u64 irqoff_max_ns;	/* longest trigger-timer expiry (interrupts
+					 * off), from its callback's entry to exit */
+	__u32 reserved[8];		/* in: must be zero */
 };
 
 /* Events, read() in whole records from the open file. */

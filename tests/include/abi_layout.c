@@ -29,6 +29,8 @@ OFF(ogate_cancel, count, 16);
 SIZE(ogate_stats, 256);
 OFF(ogate_stats, frames, 8);
 OFF(ogate_stats, hist, 88);
+OFF(ogate_stats, irqoff_max_ns, 216);
+OFF(ogate_stats, reserved, 224);
 SIZE(ogate_event, 64);
 OFF(ogate_event, id, 8);
 OFF(ogate_event, seq, 48);

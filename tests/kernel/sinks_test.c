@@ -15,7 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "testbed/testbed.h"
-#include "../../userspace/common/include/clock-util.h"
+#include "clock-util.h"
 #include "program.h"
 #include "sink.h"
 

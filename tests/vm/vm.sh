@@ -2,9 +2,15 @@
 # Shared by the qemu test VMs (tests/kernel/run-vm.sh, tests/camera/run-vimc-vm.sh).
 # Source it; it defines:
 #
-#   vm_kernel_version
-#               the newest Debian kernel with both an image and headers
-#               (OGATE_KVER overrides); prints nothing when there is none
+#   vm_kernel_version [ARCH]
+#               the guest kernel release: OGATE_KVER if set, else Debian 12's
+#               default kernel (the release linux-image-ARCH depends on; ARCH
+#               defaults to the host's, amd64 here), else the running kernel,
+#               else the newest with an image and headers. Never "the newest
+#               installed" first: installing 6.12 headers (which pull their
+#               image) must not move a suite off the kernel it was written for.
+#               Prints nothing when there is none.
+#   VM_QEMU     the qemu binary vm_run starts (default qemu-system-x86_64)
 #   VM_APPEND   kernel command line that turns kernel bugs into a failed run
 #               (a WARNING panics, slab poisoning on, stable TSC under TCG)
 #   vm_run NAME TIMEOUT CONSOLE OUTPUT QEMULOG -- QEMU-ARGS...
@@ -17,8 +23,15 @@ VM_APPEND="console=ttyS0 loglevel=4 oops=panic panic=-1 panic_on_warn=1 softlock
 VM_APPEND+=" hung_task_panic=1 slub_debug=FZPU page_poison=1 init_on_free=1 tsc=reliable"
 
 vm_kernel_version() {
-	local d v
+	local arch=${1:-$(dpkg --print-architecture 2>/dev/null || echo amd64)} d v
 	if [ -n "${OGATE_KVER:-}" ]; then echo "$OGATE_KVER"; return; fi
+	v=$(dpkg-query -W -f='${Depends}' "linux-image-$arch" 2>/dev/null |
+		grep -o 'linux-image-[^ ,]*' | head -1 | sed 's/^linux-image-//')
+	if [ -n "$v" ] && [ -f "/boot/vmlinuz-$v" ] && [ -e "/lib/modules/$v/build" ]; then
+		echo "$v"; return
+	fi
+	v=$(uname -r)
+	if [ -f "/boot/vmlinuz-$v" ] && [ -e "/lib/modules/$v/build" ]; then echo "$v"; return; fi
 	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V -r); do
 		v=$(basename "$(dirname "$d")")
 		if [ -f "/boot/vmlinuz-$v" ]; then echo "$v"; return; fi
@@ -30,7 +43,7 @@ vm_run() {
 	shift 6
 	for try in 1 2; do
 		: >"$output"
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "$@" </dev/null >"$qlog" 2>&1 || true
+		timeout --foreground -k 5 "$timeout" "${VM_QEMU:-qemu-system-x86_64}" "$@" </dev/null >"$qlog" 2>&1 || true
 		grep -q '^OGATE-VM-RESULT' "$output" && break
 		if [ $try = 1 ]; then
 			echo "# $name: no result marker from the guest; retrying once" >&2

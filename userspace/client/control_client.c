@@ -46,24 +46,20 @@ static int wait_fd(int fd, short ev, int64_t deadline)
 	return r == 0 ? -ETIMEDOUT : 0;
 }
 
-/* See control-client.h. */
-int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
-			  int timeout_ms)
+/*
+ * Send the text (one or more command lines) and read every reply to EOF:
+ * the server answers each line in order, then closes after our SHUT_WR.
+ * Refused at once (too many clients), the server's ERR is still read.
+ */
+static int exchange(const char *path, const char *line, size_t len, char *buf, size_t buflen,
+		    int timeout_ms)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
-	size_t len, off = 0, got = 0;
+	size_t off = 0, got = 0;
 	char *msg = NULL;
 	int fd, r = 0;
 
-	if (!buf || !buflen || !line || !path)
-		return -EINVAL;
-	buf[0] = '\0';
-	len = strlen(line);
-	if (len && line[len - 1] == '\n')
-		len--;
-	if (memchr(line, '\n', len))
-		return -EINVAL;
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
@@ -96,11 +92,15 @@ int ogate_control_request(const char *path, const char *line, char *buf, size_t 
 				continue;
 			}
 			r = -errno;
+			/* refused (too many clients): the server's reason may be waiting */
+			if (r == -EPIPE || r == -ECONNRESET)
+				break;
 			goto out;
 		}
 		off += (size_t)n;
 	}
-	shutdown(fd, SHUT_WR);	/* the server answers, then closes */
+	if (off == len)
+		shutdown(fd, SHUT_WR);	/* the server answers, then closes */
 	for (;;) {
 		char discard[256];
 		bool full = got == buflen - 1;
@@ -114,6 +114,8 @@ int ogate_control_request(const char *path, const char *line, char *buf, size_t 
 					goto out;
 				continue;
 			}
+			if (got == 0 && r)	/* the send error, when nothing came back */
+				goto out;
 			r = -errno;
 			goto out;
 		}
@@ -126,11 +128,43 @@ int ogate_control_request(const char *path, const char *line, char *buf, size_t 
 		got += (size_t)n;
 		buf[got] = '\0';
 	}
-	if (got == 0)
+	if (got > 0)
+		r = 0;	/* a reply (e.g. the server's ERR refusing us) */
+	else if (!r)
 		r = -ECONNRESET;
 out:
 	free(msg);
 	close(fd);
 	buf[got] = '\0';
 	return r;
+}
+
+int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
+			  int timeout_ms)
+{
+	size_t len;
+
+	if (!buf || !buflen || !line || !path)
+		return -EINVAL;
+	buf[0] = '\0';
+	len = strlen(line);
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (memchr(line, '\n', len))
+		return -EINVAL;
+	return exchange(path, line, len, buf, buflen, timeout_ms);
+}
+
+int ogate_control_request_lines(const char *path, const char *lines, char *buf, size_t buflen,
+				int timeout_ms)
+{
+	size_t len;
+
+	if (!buf || !buflen || !lines || !path)
+		return -EINVAL;
+	buf[0] = '\0';
+	len = strlen(lines);
+	if (len && lines[len - 1] == '\n')
+		len--;
+	return exchange(path, lines, len, buf, buflen, timeout_ms);
 }

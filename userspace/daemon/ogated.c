@@ -42,9 +42,15 @@ struct daemon {
 	struct ogate_pipeline *pipe;
 	struct ogate_stage *stage;
 	struct ogate_acq *acq;
-	struct ogate_provenance *prov;	/* what produced the runs (run_provenance.h) */
-	char mode[OGATE_MODE_NAME_LEN];
-	pthread_mutex_t lock;	/* serialises commands that restart the pipeline */
+	struct ogate_provenance *prov;	/* what produced the runs (run_provenance.h); main thread */
+	char mode[OGATE_MODE_NAME_LEN];	/* written by the worker, under st_lock */
+	pthread_mutex_t st_lock;
+	/* the command worker: queued commands, applied in order */
+	pthread_t worker;
+	pthread_mutex_t wlock;
+	pthread_cond_t wcond;
+	struct job *jobs;	/* under wlock */
+	bool wstop;		/* under wlock */
 };
 
 static int settings_delegate(void *ctx, const char *key, const char *value, char *msg,
@@ -161,34 +167,144 @@ static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_p
 	return ogate_sink_new(kind, &o, err);
 }
 
-/* ---- control commands --------------------------------------------------- */
+/* ---- control commands ---------------------------------------------------
+ *
+ * Threads. status, stats and abort run on the control thread and never
+ * wait: they read snapshots taken under short locks. Every other command is
+ * queued, in arrival order, to the command worker thread, which applies it
+ * and only then answers (a deferred reply); the client's next command waits
+ * for that answer, other clients are served meanwhile. Stage work (homing,
+ * stacks) runs on the acquisition's job thread, which answers home and
+ * abort when the stage is done. start, stop, mode and every pipeline
+ * command therefore run on the worker only.
+ */
+
+/* A queued command: returns true when its reply is complete, false when handed on. */
+typedef bool (*work_fn)(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr);
+
+struct job {
+	work_fn fn;
+	int argc;
+	char *argv[20];
+	char words[1100];
+	struct ogate_deferred *dr;
+	struct job *next;
+};
+
+static void *worker_main(void *arg)
+{
+	struct daemon *d = arg;
+
+	pthread_mutex_lock(&d->wlock);
+	for (;;) {
+		struct job *j;
+
+		while (!d->jobs && !d->wstop)
+			pthread_cond_wait(&d->wcond, &d->wlock);
+		j = d->jobs;
+		if (!j)
+			break;		/* stopping with nothing queued */
+		d->jobs = j->next;
+		pthread_mutex_unlock(&d->wlock);
+		if (d->wstop) {
+			ogate_reply_err(ogate_deferred_reply(j->dr), ESHUTDOWN, "ogated is stopping");
+			ogate_deferred_finish(j->dr);
+		} else if (j->fn(d, j->argc, j->argv, j->dr)) {
+			ogate_deferred_finish(j->dr);
+		}
+		free(j);
+		pthread_mutex_lock(&d->wlock);
+	}
+	pthread_mutex_unlock(&d->wlock);
+	return NULL;
+}
+
+/* Control thread: copy the words, defer the reply, queue for the worker. */
+static void enqueue(struct daemon *d, work_fn fn, int argc, char **argv, struct ogate_reply *r)
+{
+	struct job *j = calloc(1, sizeof(*j)), **tail;
+	size_t off = 0;
+	int i;
+
+	if (!j || !(j->dr = ogate_reply_defer(r))) {
+		free(j);
+		ogate_reply_err(r, ENOMEM, "out of memory");
+		return;
+	}
+	j->fn = fn;
+	for (i = 0; i < argc && i < 19; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (off + n > sizeof(j->words))
+			break;
+		memcpy(j->words + off, argv[i], n);
+		j->argv[i] = j->words + off;
+		off += n;
+	}
+	j->argc = i;
+	j->argv[i] = NULL;
+	pthread_mutex_lock(&d->wlock);
+	for (tail = &d->jobs; *tail; tail = &(*tail)->next)
+		;
+	*tail = j;
+	pthread_cond_signal(&d->wcond);
+	pthread_mutex_unlock(&d->wlock);
+}
+
+#define QUEUED(name)									\
+	static void cmd_##name(void *ctx, int argc, char **argv, struct ogate_reply *r)	\
+	{										\
+		enqueue(ctx, work_##name, argc, argv, r);				\
+	}
+
+static const char *mode_now(struct daemon *d, char *buf, size_t len)
+{
+	pthread_mutex_lock(&d->st_lock);
+	snprintf(buf, len, "%s", d->mode);
+	pthread_mutex_unlock(&d->st_lock);
+	return buf;
+}
 
 static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 {
 	struct daemon *d = ctx;
 	struct ogate_pipeline_status st;
+	char mode[OGATE_MODE_NAME_LEN];
 
-	pthread_mutex_lock(&d->lock);
 	ogate_pipeline_status(d->pipe, &st);
 	ogate_reply_kv(r, "state", "%s", st.running ? "running" : "stopped");
 	ogate_reply_kv(r, "locked", "%s", st.locked ? "yes" : "no");
 	ogate_reply_kv(r, "source", "%s", st.source);
 	ogate_reply_kv(r, "sink", "%s", ogate_sink_kind(d->sink));
-	ogate_reply_kv(r, "mode", "%s", d->mode);
+	ogate_reply_kv(r, "mode", "%s", mode_now(d, mode, sizeof(mode)));
 	ogate_reply_kv(r, "fps", "%.2f", st.fps);
 	ogate_reply_kv(r, "recording", "%s", st.recording ? "on" : "off");
-	ogate_reply_kv(r, "period_s", "%.6f", st.period_s);
-	ogate_reply_kv(r, "target_phase_rad", "%.6f", st.target_phase);
-	ogate_reply_kv(r, "reference", "%u", st.ref_id);
-	ogate_reply_kv(r, "period_frames", "%.4f", st.period_frames);
-	ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
-	ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
-	ogate_reply_kv(r, "phase", "%.6f", st.phase);
+	if (st.record_error[0])
+		ogate_reply_kv(r, "record_error", "%s", st.record_error);
+	/* what only a locked reference has says so instead of a placeholder */
+	if (st.locked) {
+		ogate_reply_kv(r, "period_s", "%.6f", st.period_s);
+		ogate_reply_kv(r, "target_phase_rad", "%.6f", st.target_phase);
+		ogate_reply_kv(r, "reference", "%u", st.ref_id);
+		ogate_reply_kv(r, "period_frames", "%.4f", st.period_frames);
+		ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
+		ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
+	} else {
+		ogate_reply_kv(r, "period_s", "unlocked");
+		ogate_reply_kv(r, "target_phase_rad", "unlocked");
+		ogate_reply_kv(r, "reference", "unlocked");
+		ogate_reply_kv(r, "period_frames", "unlocked");
+		ogate_reply_kv(r, "ref_first_seq", "unlocked");
+		ogate_reply_kv(r, "target_u", "unlocked");
+	}
+	if (st.phase >= 0)
+		ogate_reply_kv(r, "phase", "%.6f", st.phase);
+	else
+		ogate_reply_kv(r, "phase", "unlocked");
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
 	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
-	pthread_mutex_unlock(&d->lock);
 	if (d->acq) {
 		struct ogate_acq_status as;
 
@@ -212,14 +328,13 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	struct daemon *d = ctx;
 	struct ogate_pipeline_status st;
 
-	pthread_mutex_lock(&d->lock);
 	ogate_pipeline_status(d->pipe, &st);
-	pthread_mutex_unlock(&d->lock);
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "analysed", "%llu", (unsigned long long)st.analysed);
 	ogate_reply_kv(r, "drops_source", "%llu", (unsigned long long)st.drops_source);
 	ogate_reply_kv(r, "drops_analysis", "%llu", (unsigned long long)st.drops_analysis);
 	ogate_reply_kv(r, "drops_record", "%llu", (unsigned long long)st.drops_record);
+	ogate_reply_kv(r, "record_errors", "%llu", (unsigned long long)st.record_errors);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
 	ogate_reply_kv(r, "queue_errors", "%llu", (unsigned long long)st.queue_errors);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
@@ -244,117 +359,129 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "latency_max_us", "%.1f", st.latency_max_ns / 1e3);
 }
 
-static void cmd_start(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_start(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
-	int ret;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
+	int ret = ogate_pipeline_start(d->pipe);
 
-	pthread_mutex_lock(&d->lock);
-	ret = ogate_pipeline_start(d->pipe);
-	pthread_mutex_unlock(&d->lock);
 	if (ret == -EALREADY)
 		ogate_reply_err(r, EALREADY, "already running");
 	else if (ret)
 		ogate_reply_err(r, -ret, "camera would not start: %s", strerror(-ret));
 	else
 		ogate_reply_ok(r, "started");
+	return true;
 }
+QUEUED(start)
 
-static void cmd_stop(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_stop(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
-	int ret;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
 
-	pthread_mutex_lock(&d->lock);
-	ret = ogate_pipeline_stop(d->pipe);
-	pthread_mutex_unlock(&d->lock);
-	if (ret)
+	if (ogate_pipeline_stop(d->pipe))
 		ogate_reply_err(r, EALREADY, "not running");
 	else
 		ogate_reply_ok(r, "stopped");
+	return true;
 }
+QUEUED(stop)
 
-static void cmd_target(void *ctx, int argc, char **argv, struct ogate_reply *r)
+/* A whole word as a finite number. */
+static bool finite_number(const char *s, double *v)
 {
-	struct daemon *d = ctx;
-	struct ogate_pipeline_status st;
-	double v, phase;
 	char *end;
 
+	*v = s && *s ? strtod(s, &end) : NAN;
+	return s && *s && !*end && isfinite(*v);
+}
+
+static bool work_target(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
+{
+	struct ogate_reply *r = ogate_deferred_reply(dr);
+	struct ogate_pipeline_status st;
+	char msg[300];
+	double v, phase;
+	int ret;
+
 	if (!strncmp(argv[1], "frame=", 6)) {
-		v = strtod(argv[1] + 6, &end);
 		ogate_pipeline_status(d->pipe, &st);
-		if (*end || end == argv[1] + 6 || v < 0) {
-			ogate_reply_err(r, EINVAL, "target frame '%s' is not a number >= 0", argv[1] + 6);
-			return;
+		if (!finite_number(argv[1] + 6, &v) || v < 0) {
+			ogate_reply_err(r, EINVAL, "target frame '%.64s' is not a finite number >= 0",
+					argv[1] + 6);
+			return true;
 		}
 		if (!st.locked || st.period_frames <= 0) {
 			ogate_reply_err(r, EAGAIN, "no reference yet: a target frame needs its period");
-			return;
+			return true;
 		}
 		if (v >= st.period_frames) {
 			ogate_reply_err(r, EDOM, "target frame %g outside the reference's [0, %.3f)",
 					v, st.period_frames);
-			return;
+			return true;
 		}
 		phase = 2 * M_PI * v / st.period_frames;
-	} else {
-		phase = strtod(argv[1], &end);
-		if (*end || end == argv[1]) {
-			ogate_reply_err(r, EINVAL, "target '%s' is neither a phase in rad nor frame=U",
-					argv[1]);
-			return;
-		}
+	} else if (!finite_number(argv[1], &phase)) {
+		ogate_reply_err(r, EINVAL, "target '%.64s' is neither a finite phase in rad nor frame=U",
+				argv[1]);
+		return true;
 	}
-	if (ogate_pipeline_set_target_phase(d->pipe, phase)) {
-		ogate_reply_err(r, EDOM, "target phase %.6f rad outside [0, 2 pi)", phase);
-		return;
-	}
-	ogate_reply_ok(r, "target phase %.6f rad", phase);
+	ret = ogate_pipeline_set_target_phase(d->pipe, phase, msg, sizeof(msg));
+	if (ret)
+		ogate_reply_err(r, -ret, "%s", ret == -EDOM ? "target phase outside [0, 2 pi) rad" : msg);
+	else
+		ogate_reply_ok(r, "%s", msg);
+	return true;
 }
+QUEUED(target)
 
-static void cmd_reset(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_reset(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
+	char msg[300];
+	int ret = !strcmp(argv[0], "refresh") ? ogate_pipeline_refresh(d->pipe, msg, sizeof(msg))
+					      : ogate_pipeline_reset(d->pipe, msg, sizeof(msg));
 
-	if (!strcmp(argv[0], "refresh")) {
-		ogate_pipeline_refresh(d->pipe);
-		ogate_reply_ok(r, "refresh: learning a new reference, target carried over");
-	} else {
-		ogate_pipeline_reset(d->pipe);
-		ogate_reply_ok(r, "reset: learning a new reference");
-	}
+	if (ret)
+		ogate_reply_err(r, -ret, "%s", msg);
+	else
+		ogate_reply_ok(r, "%s", msg);
+	return true;
 }
+QUEUED(reset)
 
-static void cmd_record(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_record(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
 	bool on = !strcmp(argv[1], "on");
+	char msg[300];
+	int ret;
 
 	if (!on && strcmp(argv[1], "off")) {
-		ogate_reply_err(r, EINVAL, "record takes 'on' or 'off', not '%s'", argv[1]);
-		return;
+		ogate_reply_err(r, EINVAL, "record takes 'on' or 'off', not '%.64s'", argv[1]);
+		return true;
 	}
-	if (ogate_pipeline_record(d->pipe, on)) {
-		ogate_reply_err(r, EINVAL, "no record.dir configured");
-		return;
-	}
-	ogate_reply_ok(r, "recording %s", on ? "on" : "off");
+	ret = ogate_pipeline_record(d->pipe, on, msg, sizeof(msg));
+	if (ret)
+		ogate_reply_err(r, -ret, "%s", msg);
+	else
+		ogate_reply_ok(r, "%s", msg);
+	return true;
 }
+QUEUED(record)
 
-static void cmd_mode(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_mode(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
 	struct ogate_pipeline_status st;
 	struct ogate_source *src;
+	char mode[OGATE_MODE_NAME_LEN];
 	struct ogate_mode m;
 	int err = 0;
 
 	if (ogate_config_mode(d->cfg, argv[1], &m)) {
-		ogate_reply_err(r, ENOENT, "mode '%s' is not defined in the configuration", argv[1]);
-		return;
+		ogate_reply_err(r, ENOENT, "mode '%.64s' is not defined in the configuration", argv[1]);
+		return true;
 	}
-	pthread_mutex_lock(&d->lock);
 	ogate_pipeline_status(d->pipe, &st);
 	/*
 	 * A full stop / reconfigure / start. A camera can be open only once,
@@ -363,109 +490,63 @@ static void cmd_mode(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	 */
 	if (st.running)
 		ogate_pipeline_stop(d->pipe);
+	ogate_pipeline_set_source(d->pipe, NULL);
 	ogate_source_free(d->src);
 	d->src = NULL;
 	src = make_source(d, argv[1], &err);
 	if (!src) {
-		d->src = make_source(d, d->mode, &err);
+		d->src = make_source(d, mode_now(d, mode, sizeof(mode)), &err);
 		ogate_pipeline_set_source(d->pipe, d->src);	/* NULL: no camera */
 		if (d->src && st.running)
 			ogate_pipeline_start(d->pipe);
-		pthread_mutex_unlock(&d->lock);
-		ogate_reply_err(r, EINVAL, "mode '%s' cannot be set up (see the log); %s", argv[1],
+		ogate_reply_err(r, EINVAL, "mode '%.64s' cannot be set up (see the log); %s", argv[1],
 				d->src ? "previous mode restored" : "no camera now: set a mode that works");
-		return;
+		return true;
 	}
 	ogate_pipeline_set_source(d->pipe, src);
 	d->src = src;
+	pthread_mutex_lock(&d->st_lock);
 	snprintf(d->mode, sizeof(d->mode), "%s", argv[1]);
+	pthread_mutex_unlock(&d->st_lock);
 	err = st.running ? ogate_pipeline_start(d->pipe) : 0;
-	pthread_mutex_unlock(&d->lock);
 	if (err)
-		ogate_reply_err(r, -err, "mode '%s' set but the camera would not start", argv[1]);
+		ogate_reply_err(r, -err, "mode '%.64s' set but the camera would not start", argv[1]);
 	else
 		ogate_reply_ok(r, "mode %s: %s", argv[1], ogate_source_describe(src));
+	return true;
 }
+QUEUED(mode)
 
-static void cmd_preview(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_preview(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
 	uint64_t seq;
 	int ret = ogate_pipeline_preview(d->pipe, argv[1], 1000000000LL, &seq);
 
 	if (ret == -ETIMEDOUT)
 		ogate_reply_err(r, ETIMEDOUT, "no frame within 1 s (is streaming stopped?)");
+	else if (ret == -EPROTONOSUPPORT)
+		ogate_reply_err(r, EINVAL, "preview writes .png or .pgm files, not '%.200s'", argv[1]);
 	else if (ret)
-		ogate_reply_err(r, -ret, "cannot write %s: %s", argv[1], strerror(-ret));
+		ogate_reply_err(r, -ret, "cannot write %.200s: %s", argv[1], strerror(-ret));
 	else
 		ogate_reply_ok(r, "frame %llu written to %s", (unsigned long long)seq, argv[1]);
+	return true;
 }
+QUEUED(preview)
 
-/* key=value words into an acquisition plan; -EINVAL names the bad word. */
-static int parse_plan(int argc, char **argv, struct ogate_acq_plan *pl, char *err, size_t len)
+static bool work_acquire(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	int i;
-
-	*pl = (struct ogate_acq_plan){ .planes = 0, .start_um = NAN, .per_plane = 1, .stacks = 1,
-				       .ref_plane = -1 };
-	for (i = 1; i < argc; i++) {
-		char *eq = strchr(argv[i], '='), *end;
-		double v;
-
-		if (!eq)
-			goto bad;
-		*eq = '\0';
-		v = strtod(eq + 1, &end);
-		if (*end || end == eq + 1) {
-			*eq = '=';
-			goto bad;
-		}
-		if (!strcmp(argv[i], "planes"))
-			pl->planes = (int)v;
-		else if (!strcmp(argv[i], "step_um"))
-			pl->step_um = v;
-		else if (!strcmp(argv[i], "start_um"))
-			pl->start_um = v;
-		else if (!strcmp(argv[i], "per_plane"))
-			pl->per_plane = (int)v;
-		else if (!strcmp(argv[i], "stacks"))
-			pl->stacks = (int)v;
-		else if (!strcmp(argv[i], "every_s"))
-			pl->every_s = v;
-		else if (!strcmp(argv[i], "ref_plane"))
-			pl->ref_plane = (int)v;
-		else if (!strcmp(argv[i], "max_triggers"))
-			pl->max_triggers = v > 0 ? (uint64_t)v : 0;
-		else if (!strcmp(argv[i], "time_limit_s"))
-			pl->time_limit_s = v;
-		else {
-			*eq = '=';
-			goto bad;
-		}
-	}
-	if (!strcmp(argv[0], "timelapse") && (pl->stacks < 2 || !(pl->every_s > 0))) {
-		snprintf(err, len, "timelapse needs stacks=N (>= 2) and every_s=T (> 0)");
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	snprintf(err, len, "'%s' is not one of planes=, step_um=, start_um=, per_plane=, stacks=, every_s=, ref_plane=, max_triggers=, time_limit_s= with a number",
-		 argv[i]);
-	return -EINVAL;
-}
-
-static void cmd_acquire(void *ctx, int argc, char **argv, struct ogate_reply *r)
-{
-	struct daemon *d = ctx;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
 	struct ogate_acq_plan plan;
-	char err[256];
+	char err[400];
 	int ret;
 
 	if (!d->acq) {
 		ogate_reply_err(r, ENODEV, "no stage configured (stage.driver)");
-		return;
+		return true;
 	}
-	ret = parse_plan(argc, argv, &plan, err, sizeof(err));
+	ret = ogate_acq_plan_parse(argc, argv, &plan, err, sizeof(err));
 	if (!ret)
 		ret = ogate_acq_start(d->acq, &plan, err, sizeof(err));
 	if (ret)
@@ -473,36 +554,59 @@ static void cmd_acquire(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	else
 		ogate_reply_ok(r, "%s started: %d plane(s) x %d stack(s)", argv[0], plan.planes,
 			       plan.stacks);
+	return true;
+}
+QUEUED(acquire)
+
+/* The acquisition's job thread answers home and abort when the stage is done. */
+static void acq_done(void *token, int err, const char *msg)
+{
+	struct ogate_deferred *dr = token;
+
+	if (err)
+		ogate_reply_err(ogate_deferred_reply(dr), -err, "%s", msg);
+	else
+		ogate_reply_ok(ogate_deferred_reply(dr), "%s", msg);
+	ogate_deferred_finish(dr);
 }
 
-static void cmd_home(void *ctx, int argc, char **argv, struct ogate_reply *r)
+static bool work_home(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
 {
-	struct daemon *d = ctx;
-	char err[256];
-	double pos;
+	struct ogate_reply *r = ogate_deferred_reply(dr);
+	char err[300];
 	int ret;
 
 	if (!d->acq) {
 		ogate_reply_err(r, ENODEV, "no stage configured (stage.driver)");
-		return;
+		return true;
 	}
-	ret = ogate_acq_home(d->acq, &pos, err, sizeof(err));
+	ret = ogate_acq_home(d->acq, acq_done, dr, err, sizeof(err));
 	if (ret) {
 		ogate_reply_err(r, -ret, "%s", err);
-		return;
+		return true;
 	}
-	ogate_info("stage homed at %.3f um", pos);
-	ogate_reply_ok(r, "homed at %.3f um", pos);
+	return false;	/* answered by the job thread once homed */
 }
+QUEUED(home)
 
 static void cmd_abort(void *ctx, int argc, char **argv, struct ogate_reply *r)
 {
 	struct daemon *d = ctx;
+	struct ogate_deferred *dr;
 
-	if (!d->acq || ogate_acq_abort(d->acq))
+	if (!d->acq) {
 		ogate_reply_err(r, EALREADY, "no acquisition running");
-	else
-		ogate_reply_ok(r, "aborted: pending triggers cancelled, stage stopped");
+		return;
+	}
+	dr = ogate_reply_defer(r);
+	if (!dr) {
+		ogate_reply_err(r, ENOMEM, "out of memory");
+		return;
+	}
+	if (ogate_acq_abort(d->acq, acq_done, dr)) {
+		ogate_reply_err(ogate_deferred_reply(dr), EALREADY, "no acquisition running");
+		ogate_deferred_finish(dr);
+	}
 }
 
 static const struct ogate_control_cmd commands[] = {
@@ -515,18 +619,18 @@ static const struct ogate_control_cmd commands[] = {
 	{ "refresh", "refresh", 0, 0, cmd_reset },
 	{ "record", "record on|off", 1, 1, cmd_record },
 	{ "mode", "mode NAME", 1, 1, cmd_mode },
-	{ "preview", "preview PATH (latest frame as PGM)", 1, 1, cmd_preview },
+	{ "preview", "preview PATH.png|PATH.pgm (the latest frame)", 1, 1, cmd_preview },
 	{ "zstack", "zstack planes=N step_um=S [per_plane=K] [start_um=Z] [max_triggers=N] [time_limit_s=T]",
 	  1, 8, cmd_acquire },
 	{ "timelapse", "timelapse stacks=N every_s=T planes=N step_um=S [ref_plane=K] [...]", 2, 9,
 	  cmd_acquire },
-	{ "abort", "abort (stop a zstack or timelapse)", 0, 0, cmd_abort },
+	{ "abort", "abort (stop a zstack, timelapse or homing)", 0, 0, cmd_abort },
 	{ "home", "home (home the stage; controllers such as the SMC100 need it after power-up)",
 	  0, 0, cmd_home },
 };
 
-/* The stage, when one is configured; NULL and *err otherwise. */
-static int open_stage(struct daemon *d)
+/* The stage, when one is configured (opts kept to reopen it after an unplug). */
+static int open_stage(struct daemon *d, struct ogate_stage_opts *opts)
 {
 	const struct ogate_config *c = d->cfg;
 	const char *driver = ogate_config_str(c, "stage.driver");
@@ -550,6 +654,7 @@ static int open_stage(struct daemon *d)
 	o.seq_capacity = (int)ogate_config_int(c, "stage.ring_size");
 	o.seq_axis_byte = (int)ogate_config_int(c, "stage.axis_byte");
 	o.card_address = (int)ogate_config_int(c, "stage.card");
+	*opts = o;
 	ret = ogate_stage_open(&d->stage, &o, err, sizeof(err));
 	if (ret)
 		ogate_error("stage %s on %s: %s", driver, o.port[0] ? o.port : "(no port)", err);
@@ -586,10 +691,10 @@ int main(int argc, char **argv)
 	struct ogate_pipeline_opts po = { 0 };
 	struct ogate_control *ctl;
 	struct daemon d = { 0 };
+	struct ogate_stage_opts sopts;
 	enum ogate_log_level lvl;
 	char err[OGATE_CONFIG_ERR_LEN];
 	int nsets = 0, check = 0, c, e = 0, rc = 0;
-	size_t i;
 	sigset_t sigs;
 
 	while ((c = getopt_long(argc, argv, "c:s:kfKhV", opts, NULL)) != -1) {
@@ -659,7 +764,10 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	pthread_mutex_init(&d.lock, NULL);
+	pthread_mutex_init(&d.st_lock, NULL);
+	pthread_mutex_init(&d.wlock, NULL);
+	pthread_cond_init(&d.wcond, NULL);
+	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit is a write error, not a kill */
 	snprintf(d.mode, sizeof(d.mode), "%s", ogate_config_str(d.cfg, "camera.mode"));
 	po.settings = d.settings;
 	po.rt_priority = (int)ogate_config_int(d.cfg, "daemon.rt_priority");
@@ -675,13 +783,7 @@ int main(int argc, char **argv)
 	po.record_every = (int)ogate_config_int(d.cfg, "record.every");
 	if (ogate_notify_watchdog_ns() > 0)
 		po.watchdog = watchdog_ping;
-	/* replay the analysis keys: the delegate checked them, settings keep the last */
-	for (i = 0; i < ogate_config_extra_count(d.cfg); i++) {
-		const char *k, *v;
-
-		ogate_config_extra(d.cfg, i, &k, &v);
-		ogate_settings_set(&po.settings, k, v);
-	}
+	/* the analysis keys were applied to d.settings, once each, as they were read */
 
 	d.sink = make_sink(d.cfg, &po.program, &e);
 	if (!d.sink)
@@ -691,21 +793,22 @@ int main(int argc, char **argv)
 		ogate_sink_free(d.sink);
 		return 1;
 	}
-	if (open_stage(&d)) {
+	if (open_stage(&d, &sopts)) {
 		ogate_source_free(d.src);
 		ogate_sink_free(d.sink);
 		return 1;
 	}
+	d.prov = ogate_run_provenance(d.cfg, ogate_source_describe(d.src), ogate_sink_kind(d.sink),
+				      d.stage, d.mode);
 	if (d.stage) {
-		d.acq = ogate_acq_new(d.stage, ogate_config_str(d.cfg, "record.dir"),
+		d.acq = ogate_acq_new(d.stage, &sopts, ogate_config_str(d.cfg, "record.dir"),
 				      po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line);
+		d.stage = NULL;	/* the acquisition owns it now */
 		po.gate = ogate_acq_gate;
 		po.outcome = ogate_acq_outcome;
 		po.frame = ogate_acq_frame;
 		po.hook_ctx = d.acq;
 	}
-	d.prov = ogate_run_provenance(d.cfg, ogate_source_describe(d.src), ogate_sink_kind(d.sink),
-				      d.stage, d.mode);
 	po.provenance = d.prov;
 	po.pixel_size_um = ogate_config_double(d.cfg, "camera.pixel_size_um");
 	if (po.pixel_size_um > 0 && ogate_config_double(d.cfg, "camera.magnification") > 0)
@@ -733,14 +836,22 @@ int main(int argc, char **argv)
 				ogate_config_str(d.cfg, "daemon.socket_group"),
 				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
 				commands, sizeof(commands) / sizeof(commands[0]), &d, &e);
+	if (ctl && pthread_create(&d.worker, NULL, worker_main, &d)) {
+		ogate_control_free(ctl);
+		ctl = NULL;
+	}
 	if (!ctl || ogate_control_start(ctl)) {
 		ogate_pipeline_free(d.pipe);
 		ogate_source_free(d.src);
 		ogate_sink_free(d.sink);
 		return 1;
 	}
-	if (ogate_config_bool(d.cfg, "record.enabled"))
-		ogate_pipeline_record(d.pipe, true);
+	if (ogate_config_bool(d.cfg, "record.enabled")) {
+		char msg[300];
+
+		if (ogate_pipeline_record(d.pipe, true, msg, sizeof(msg)))
+			ogate_error("record.enabled: %s; not recording", msg);
+	}
 	if (ogate_config_bool(d.cfg, "daemon.autostart") && ogate_pipeline_start(d.pipe))
 		rc = 1;
 	if (!rc) {
@@ -768,10 +879,13 @@ int main(int argc, char **argv)
 	}
 	ogate_notify("STOPPING=1");
 	ogate_control_stop(ctl);
-	ogate_acq_free(d.acq);	/* aborts a program: stage stopped */
-	pthread_mutex_lock(&d.lock);
+	pthread_mutex_lock(&d.wlock);
+	d.wstop = true;		/* what is still queued is refused */
+	pthread_cond_signal(&d.wcond);
+	pthread_mutex_unlock(&d.wlock);
+	pthread_join(d.worker, NULL);
+	ogate_acq_free(d.acq);	/* aborts a job: stage stopped */
 	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
-	pthread_mutex_unlock(&d.lock);
 	ogate_control_free(ctl);
 	ogate_sink_free(d.sink);	/* outputs inactive */
 	if (d.stage)

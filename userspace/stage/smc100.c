@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Newport SMC100CC/PP: ASCII, 57600 8N1, XON/XOFF, CR LF, every command and
+ * Newport SMC100CC/PP: ASCII, 57600 8N1 (flow control off, see smc_open), CR LF, every command and
  * reply prefixed with the controller address (1..31). Commands that move
  * (PA, PR, OR, ST, RS) do not reply; the driver asks TE (last command error)
  * after each of them. TS returns 4 hex digits of positioner error flags and 2
@@ -281,7 +281,13 @@ static int smc_open(struct ogate_stage *s)
 	struct serial_cfg cfg = {
 		.transport = s->opts.transport,
 		.baud = s->opts.baud > 0 ? s->opts.baud : 57600,
-		.flow = SERIAL_FLOW_XONXOFF,
+		/*
+		 * The manual says XON/XOFF, but the controller never throttles
+		 * the few bytes of a command; with IXON one stray 0x13 on the
+		 * line would stop our output until a restart. Off, and the
+		 * bytes are dropped from replies (stage_xfer).
+		 */
+		.flow = SERIAL_FLOW_NONE,
 	};
 	char err[STAGE_ERRLEN / 2], line[96];
 	const char *p;
@@ -317,7 +323,7 @@ static int smc_open(struct ogate_stage *s)
 	if (rc)
 		goto fail;
 	smc_state_class(state, &name);
-	stage_log(s, 6, "smc100: %s address %d (%s, %d 8N1 XON/XOFF): \"%s\", limits "
+	stage_log(s, 6, "smc100: %s address %d (%s, %d 8N1, no flow control): \"%s\", limits "
 		  "[%g, %g] controller units, state %s", s->port, smc(s)->addr, serial_transport(s->ser),
 		  cfg.baud, s->identity, lo, hi, name);
 	return 0;

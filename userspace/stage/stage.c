@@ -173,6 +173,15 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 	if (!expect_reply)
 		return 0;
 	rc = serial_read_line(s->ser, line, linelen, deadline, &got, &e);
+	if (rc >= 0) {	/* stray XON/XOFF bytes (no flow control in use) carry nothing */
+		size_t k = 0;
+
+		for (size_t i = 0; i < got; i++)
+			if (line[i] != 0x11 && line[i] != 0x13)
+				line[k++] = line[i];
+		got = k;
+		line[got] = '\0';
+	}
 	stage_escape(esc, sizeof(esc), line, got);
 	if (rc == -ETIMEDOUT) {
 		s->desync = true;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ogate-client: send one command to ogated's control socket and print the
- * reply. Exit status: 0 on "OK", 1 on "ERR" (message on stderr), 2 on a
- * usage or connection error.
+ * reply; or, with -f, every line of a file on one connection, in order.
+ * Exit status: 0 on "OK", 1 on "ERR" (message on stderr), 2 on a usage or
+ * connection error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,12 +22,57 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] COMMAND [ARGS...]\n"
-		"Send one command to ogated and print the reply.\n"
+		"       ogate-client [-s SOCKET] [-t TIMEOUT_MS] -f FILE|-\n"
+		"Send one command to ogated and print the reply; with -f, send every line\n"
+		"of FILE (- for standard input) on one connection and print every reply.\n"
 		"  -s SOCKET      control socket (default $OGATE_SOCKET or " DEFAULT_SOCKET ")\n"
 		"  -t TIMEOUT_MS  give up after this long (default 5000; 0 = wait forever)\n"
+		"  -f FILE        commands, one per line, applied in order\n"
 		"Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,\n"
-		"  record on|off, mode NAME, stats, help [COMMAND]\n"
+		"  record on|off, mode NAME, stats, preview PATH.png|PATH.pgm, home,\n"
+		"  zstack ..., timelapse ..., abort, help [COMMAND]\n"
 		"Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n");
+}
+
+static int failed(const char *sock, int r)
+{
+	const char *hint = "";
+
+	if (r == -ENOENT || r == -ECONNREFUSED)
+		hint = " (is ogated running?)";
+	else if (r == -EACCES)
+		hint = " (are you in the socket's group, e.g. gpio?)";
+	fprintf(stderr, "ogate-client: %s: %s%s\n", sock,
+		r == -ETIMEDOUT ? "no reply in time" : strerror(-r), hint);
+	return 2;
+}
+
+/* -f: every line on one connection; replies to stdout, exit 1 if any was ERR. */
+static int run_file(const char *sock, const char *path, int timeout)
+{
+	static char text[64 * 1024], reply[REPLY_MAX];
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t len;
+	int r;
+
+	if (!f) {
+		fprintf(stderr, "ogate-client: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	len = fread(text, 1, sizeof(text) - 1, f);
+	if (f != stdin)
+		fclose(f);
+	if (len == sizeof(text) - 1) {
+		fprintf(stderr, "ogate-client: %s: more than %zu bytes of commands\n", path,
+			sizeof(text) - 2);
+		return 2;
+	}
+	text[len] = '\0';
+	r = ogate_control_request_lines(sock, text, reply, sizeof(reply), timeout);
+	if (r < 0 && r != -EMSGSIZE)
+		return failed(sock, r);
+	fputs(reply, stdout);
+	return !strncmp(reply, "ERR ", 4) || strstr(reply, "\nERR ") ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -36,11 +82,13 @@ int main(int argc, char **argv)
 	char line[1024];
 	size_t len = 0;
 	int64_t timeout = 5000;
+	const char *file = NULL;
 	int opt, r;
 
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,8 +96,11 @@ int main(int argc, char **argv)
 	if (!sock || !*sock)
 		sock = DEFAULT_SOCKET;
 	/* "+": options end at the command, so "ogate-client target -1.2" works */
-	while ((opt = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:t:f:h", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'f':
+			file = optarg;
+			break;
 		case 's':
 			sock = optarg;
 			break;
@@ -67,6 +118,13 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (file) {
+		if (optind < argc) {
+			usage(stderr);
+			return 2;
+		}
+		return run_file(sock, file, (int)timeout);
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -91,17 +149,8 @@ int main(int argc, char **argv)
 	line[len] = '\0';
 
 	r = ogate_control_request(sock, line, reply, sizeof(reply), (int)timeout);
-	if (r < 0 && r != -EMSGSIZE) {
-		const char *hint = "";
-
-		if (r == -ENOENT || r == -ECONNREFUSED)
-			hint = " (is ogated running?)";
-		else if (r == -EACCES)
-			hint = " (are you in the socket's group, e.g. gpio?)";
-		fprintf(stderr, "ogate-client: %s: %s%s\n", sock,
-			r == -ETIMEDOUT ? "no reply in time" : strerror(-r), hint);
-		return 2;
-	}
+	if (r < 0 && r != -EMSGSIZE)
+		return failed(sock, r);
 	if (!strncmp(reply, "OK", 2) && (reply[2] == '\n' || reply[2] == ' ')) {
 		fputs(reply, stdout);
 		if (r == -EMSGSIZE) {

@@ -19,6 +19,7 @@
  *                          raised from a real hard IRQ (irq_work)
  *     "loopback 0|1"       when 1, output 0 drives input 4
  *     "attach" / "detach"  register / unregister the ogate platform device
+ *     "low MASK"           fails (EIO) unless every output in hex MASK is low
  *     "clear"              drop the log
  */
 #include <linux/gpio/driver.h>
@@ -308,6 +309,9 @@ static ssize_t tb_write(struct file *file, const char __user *ubuf, size_t count
 		raw_spin_lock_irqsave(&tb->lock, flags);
 		tb->loopback = v;
 		raw_spin_unlock_irqrestore(&tb->lock, flags);
+	} else if (sscanf(buf, "low %x", &v) == 1) {
+		/* fails unless every output line of the hex mask is low */
+		ret = tb->values & v & TB_OUT_MASK ? -EIO : 0;
 	} else if (!strncmp(buf, "attach", 6)) {
 		ret = tb_attach();
 	} else if (!strncmp(buf, "detach", 6)) {
@@ -328,7 +332,7 @@ static const struct file_operations tb_fops = {
 	.owner = THIS_MODULE,
 	.read = tb_read,
 	.write = tb_write,
-	.llseek = no_llseek,
+	.open = stream_open,
 };
 
 static struct miscdevice tb_misc = {

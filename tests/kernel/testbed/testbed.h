@@ -21,7 +21,7 @@ struct tb_rec {
 	uint32_t value;
 };
 
-/* "edge LINE [COUNT]", "loopback 0|1", "attach", "detach", "clear"; 0 or -errno. */
+/* "edge LINE [COUNT]", "loopback 0|1", "attach", "detach", "low MASK", "clear"; 0 or -errno. */
 static inline int tb_cmd(const char *cmd)
 {
 	int fd = open(TB_DEV, O_WRONLY), ret;

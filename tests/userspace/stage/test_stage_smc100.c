@@ -355,6 +355,27 @@ static void error_check_timeout_is_logged_once(void **state)
 	assert_contains(ogate_stage_last_error(x->s), "stop also failed");
 }
 
+/*
+ * A stray XOFF (and XON) byte from the controller, as a noisy line or a
+ * controller set up for XON/XOFF sends: the reply still reads, and the port
+ * does not stall (flow control is off; the bytes are dropped).
+ */
+static void stray_xon_xoff_bytes_neither_stall_nor_garble(void **state)
+{
+	struct fx *x = *state;
+	double um;
+
+	model_set(x, 0x33, 0.005);
+	fake_set_fault(&x->f, "TP", FAULT_GARBAGE, 0, "\x13" "1TP0.005\r\n");
+	assert_int_equal(ogate_stage_position(x->s, &um), 0);
+	assert_true(fabs(um - 5.0) < 1e-6);
+	fake_set_fault(&x->f, "TP", FAULT_NONE, 0, NULL);
+	assert_int_equal(ogate_stage_move_abs(x->s, 10.0), 0);
+	fake_set_fault(&x->f, "TP", FAULT_GARBAGE, 0, "1TP0.0\x11" "10\r\n");
+	assert_int_equal(ogate_stage_position(x->s, &um), 0);
+	assert_true(fabs(um - 10.0) < 1e-6);
+}
+
 static void hangup_mid_command_is_epipe(void **state)
 {
 	struct fx *x = *state;
@@ -447,6 +468,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(open_reads_identity_and_soft_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(stray_xon_xoff_bytes_neither_stall_nor_garble, setup,
+						teardown),
 		cmocka_unit_test_teardown(configured_limits_narrow_the_controller_limits, teardown),
 		cmocka_unit_test_teardown(commands_carry_the_configured_address, teardown),
 		cmocka_unit_test_teardown(units_option_rescales_commands_and_limits, teardown),

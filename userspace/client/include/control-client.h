@@ -20,5 +20,13 @@
  */
 int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
 			  int timeout_ms);
+/*
+ * Several commands, one per line, on one connection (applied in order);
+ * every reply, in order, into buf. Errors as above (no -EINVAL for newlines).
+ * A server that refuses the connection (too many clients) still has its
+ * "ERR ..." line returned, with 0.
+ */
+int ogate_control_request_lines(const char *path, const char *lines, char *buf, size_t buflen,
+				int timeout_ms);
 
 #endif

@@ -16,21 +16,38 @@
 #include "log.h"
 
 #define WAIT_BEAT_NS	(10LL * 1000000000LL)	/* no trigger this long: say so */
+#define POLL_NS		(20LL * 1000000LL)	/* stage polling while it moves */
+#define MAX_WAITERS	16
+
+enum job { JOB_NONE, JOB_PROGRAM, JOB_HOME };
+
+struct waiter {
+	ogate_acq_done_fn fn;
+	void *token;
+	bool abort;		/* an abort's reply, not the job's own */
+};
 
 struct ogate_acq {
 	struct ogate_stage *stage;
+	struct ogate_stage_opts sopts;	/* to reopen an unplugged stage */
+	bool can_reopen;
+	int move_timeout_ms;
 	struct ogate_pipeline *pipe;
 	char csv_dir[400];
 	unsigned int pulses;		/* per trigger (laser, camera) */
 	uint32_t laser_mask;
 
 	pthread_t thread;
-	bool thread_live;
+	bool thread_live;		/* joined by the next job or free (caller's thread) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* CLOCK_MONOTONIC */
+	enum job job;
 	struct ogate_acq_plan plan;
-	struct ogate_acq_status st;
-	atomic_bool running;		/* a program is active: gate triggers */
+	struct ogate_acq_status st;	/* under lock */
+	struct waiter waiters[MAX_WAITERS];	/* under lock */
+	int nwaiters;
+	atomic_bool running;		/* a job is active */
+	atomic_bool gating;		/* a program is active: gate triggers */
 	atomic_bool hold;		/* homing: no triggers at all */
 	atomic_bool abort;
 
@@ -43,14 +60,28 @@ struct ogate_acq {
 	int64_t rise_ns, fall_ns;	/* the laser pulse's measured edges */
 	int64_t last_fall_ns;		/* latest fall of any pulse of cookie */
 
-	/* OME-TIFF stacks, provenance, sequencing settings (acq_out.h) */
+	/* OME-TIFF stacks, provenance, sequencing (acq_out.h); the accepted trigger */
 	struct acq_out *out;
-	struct acq_plane_info done;	/* the plane trigger one_trigger() accepted */
+	struct acq_plane_info done;	/* job thread */
 	int64_t done_fall_ns;		/* its last pulse's fall */
 };
 
-struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const char *csv_dir,
-				unsigned int pulses_per_trigger, uint32_t laser_mask)
+/* t + s seconds, saturating: never overflows, whatever s is (inf and NaN included). */
+static int64_t add_s_sat(int64_t t, double s)
+{
+	const int64_t cap = INT64_MAX / 2;
+	double ns = s * 1e9;
+
+	if (t >= cap || !(ns < (double)(cap - t)))
+		return cap;
+	if (!(ns > 0))
+		return t;
+	return t + (int64_t)ns;
+}
+
+struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_stage_opts *reopen,
+				const char *csv_dir, unsigned int pulses_per_trigger,
+				uint32_t laser_mask)
 {
 	struct ogate_acq *a = calloc(1, sizeof(*a));
 	pthread_condattr_t ca;
@@ -58,6 +89,13 @@ struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const char *csv_dir,
 	if (!a)
 		return NULL;
 	a->stage = stage;
+	a->move_timeout_ms = 60000;
+	if (reopen) {
+		a->sopts = *reopen;
+		a->can_reopen = true;
+		if (reopen->move_timeout_ms > 0)
+			a->move_timeout_ms = reopen->move_timeout_ms;
+	}
 	snprintf(a->csv_dir, sizeof(a->csv_dir), "%s", csv_dir ? csv_dir : ".");
 	a->pulses = pulses_per_trigger ? pulses_per_trigger : 1;
 	a->laser_mask = laser_mask;
@@ -78,16 +116,14 @@ struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const char *csv_dir,
 int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
 			 const struct ogate_provenance *prov)
 {
-	if (atomic_load(&a->running))
-		return -EBUSY;
-	return acq_out_configure(a->out, o, prov);
+	return atomic_load(&a->running) ? -EBUSY : acq_out_configure(a->out, o, prov);
 }
 
 void ogate_acq_frame(void *ctx, const struct ogate_frame *f, const struct ogate_sync_result *r)
 {
 	struct ogate_acq *a = ctx;
 
-	if (atomic_load(&a->running))
+	if (atomic_load(&a->gating))
 		acq_out_frame(a->out, f, r);
 }
 
@@ -107,11 +143,11 @@ bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
 
 	if (atomic_load(&a->hold))
 		return false;
-	if (!atomic_load(&a->running))
+	if (!atomic_load(&a->gating))
 		return true;		/* no program: gate freely */
 	if (!atomic_exchange(&a->armed, false))
 		return false;		/* moving, or this plane's trigger is out */
-	/* the lock is only ever held briefly by the acquisition thread */
+	/* the lock is only ever held briefly by the job thread */
 	pthread_mutex_lock(&a->lock);
 	a->t_ns = time_ns;
 	a->phase = phase;
@@ -153,31 +189,104 @@ static void set_state(struct ogate_acq *a, const char *state)
 	pthread_mutex_unlock(&a->lock);
 }
 
-static int fail(struct ogate_acq *a, const char *what, int err)
+/* Sleep until t on the condition variable: an abort wakes it. */
+static void nap_until(struct ogate_acq *a, int64_t t)
 {
+	struct timespec ts = ogate_timespec(t);
+
 	pthread_mutex_lock(&a->lock);
-	snprintf(a->st.error, sizeof(a->st.error), "%s: %s", what,
-		 a->stage ? ogate_stage_last_error(a->stage) : strerror(-err));
+	if (!atomic_load(&a->abort))
+		pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* The stage vanished (unplugged): forget it; the next home or start reopens it. */
+static void stage_gone(struct ogate_acq *a, int err)
+{
+	if ((err == -EPIPE || err == -ENODEV) && a->can_reopen && a->stage) {
+		ogate_stage_close(a->stage);
+		a->stage = NULL;
+		ogate_warning("stage: the port is gone; it is opened again at the next home or stack");
+	}
+}
+
+/*
+ * A stage operation failed: report the controller's own error (taken before
+ * anything else is sent), then stop the stage and log where it is.
+ */
+static int fail_why(struct ogate_acq *a, const char *what, int err, const char *why)
+{
+	char cause[256];
+	double pos;
+
+	snprintf(cause, sizeof(cause), "%s",
+		 why ? why : a->stage ? ogate_stage_last_error(a->stage) : "");
+	if (!cause[0])
+		snprintf(cause, sizeof(cause), "%s", strerror(-err));
+	pthread_mutex_lock(&a->lock);
+	snprintf(a->st.error, sizeof(a->st.error), "%s: %s", what, cause);
 	a->st.state = "failed";
 	pthread_mutex_unlock(&a->lock);
-	ogate_error("acquisition stopped: %s", a->st.error);
+	if (a->stage && err != -EPIPE && err != -ENODEV) {
+		ogate_stage_stop(a->stage);
+		if (ogate_stage_position(a->stage, &pos) == 0)
+			ogate_error("acquisition stopped: %s; stage stopped at %.3f um", a->st.error, pos);
+		else
+			ogate_error("acquisition stopped: %s; stage stopped, position unknown: %s",
+				    a->st.error, ogate_stage_last_error(a->stage));
+	} else {
+		ogate_error("acquisition stopped: %s; stage position unknown (port gone)", a->st.error);
+	}
+	stage_gone(a, err);
 	return err;
+}
+
+static int fail(struct ogate_acq *a, const char *what, int err)
+{
+	return fail_why(a, what, err, NULL);
+}
+
+/*
+ * Wait until the stage is still, polling it; an abort ends the wait within
+ * one controller reply. 0 still, -ECANCELED aborted, -ETIME still moving at
+ * the move deadline, or the stage's -errno.
+ */
+static int wait_still(struct ogate_acq *a)
+{
+	int64_t deadline = add_s_sat(ogate_mono_ns(), a->move_timeout_ms / 1e3);
+
+	for (;;) {
+		int r;
+
+		if (atomic_load(&a->abort))
+			return -ECANCELED;
+		r = ogate_stage_is_moving(a->stage);
+		if (r <= 0)
+			return r;
+		if (ogate_mono_ns() >= deadline)
+			return -ETIME;
+		nap_until(a, ogate_mono_ns() + POLL_NS);
+	}
 }
 
 /* Move and wait until still; records when. */
 static int move_to(struct ogate_acq *a, double z, int64_t *start, int64_t *still)
 {
+	char what[64], why[64];
 	int ret;
 
 	set_state(a, "moving");
 	*start = ogate_mono_ns();
 	ret = ogate_stage_move_abs(a->stage, z);
 	if (!ret)
-		ret = ogate_stage_wait_still(a->stage, 0);
+		ret = wait_still(a);
 	*still = ogate_mono_ns();
+	if (ret == -ECANCELED)
+		return ret;
 	if (ret) {
-		ogate_stage_stop(a->stage);
-		return fail(a, "stage move", ret);
+		snprintf(what, sizeof(what), "stage move to %.3f um", z);
+		snprintf(why, sizeof(why), "still moving after %d ms", a->move_timeout_ms);
+		return fail_why(a, what, ret, ret == -ETIME ? why : NULL);
 	}
 	return 0;
 }
@@ -189,14 +298,16 @@ static bool limits_reached(struct ogate_acq *a, int64_t t_start)
 
 	pthread_mutex_lock(&a->lock);
 	hit = (pl->max_triggers && a->st.triggers >= pl->max_triggers) ||
-	      (pl->time_limit_s > 0 && ogate_mono_ns() - t_start > (int64_t)(pl->time_limit_s * 1e9));
+	      (pl->time_limit_s > 0 && ogate_mono_ns() >= add_s_sat(t_start, pl->time_limit_s));
 	pthread_mutex_unlock(&a->lock);
 	return hit;
 }
 
 /*
  * One gated trigger for this plane: arm the gate, wait until analysis queued
- * one and every pulse of it has an outcome. 1 when all fired, 0 to retry.
+ * one and every pulse of it has an outcome. 1 when all fired, 0 to retry,
+ * -EPROTO when a sequenced stack's trigger only partly fired (the stage may
+ * or may not have advanced), -errno when the results cannot be written.
  */
 static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int64_t moved,
 		       int64_t still, FILE *csv)
@@ -211,14 +322,15 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 	pthread_mutex_lock(&a->lock);
 	while (!atomic_load(&a->abort)) {
 		uint64_t c = atomic_load(&a->cookie);
+		int r;
 
 		if (c && a->outcomes >= a->pulses)
 			break;
 		if (c)
 			a->st.state = "exposing";
 		ts = ogate_timespec(c ? ogate_mono_ns() + 100000000LL : deadline);
-		if (pthread_cond_timedwait(&a->cond, &a->lock, &ts) == ETIMEDOUT && !c &&
-		    ogate_mono_ns() >= deadline) {
+		r = pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+		if (r == ETIMEDOUT && !c && ogate_mono_ns() >= deadline) {
 			ogate_warning("acquisition: no trigger for plane %d within %lld s (not locked?)",
 				      plane, WAIT_BEAT_NS / 1000000000LL);
 			deadline = ogate_mono_ns() + WAIT_BEAT_NS;
@@ -227,10 +339,9 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 	if (!atomic_load(&a->abort)) {
 		if (a->fired == a->pulses) {
 			a->done = (struct acq_plane_info){
-				.stack = stack, .plane = plane, .z_um = z,
-				.cookie = atomic_load(&a->cookie), .t_ns = a->t_ns,
-				.rise_ns = a->rise_ns, .fall_ns = a->fall_ns,
-				.target_phase = a->phase,
+				.stack = stack, .plane = plane, .z_um = z, .t_ns = a->t_ns,
+				.cookie = atomic_load(&a->cookie), .rise_ns = a->rise_ns,
+				.fall_ns = a->fall_ns, .target_phase = a->phase,
 			};
 			a->done_fall_ns = a->last_fall_ns ? a->last_fall_ns : a->fall_ns;
 			a->st.triggers++;
@@ -238,11 +349,9 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 				",%.6f,%" PRId64 ",%" PRId64 "\n", stack, plane, z,
 				atomic_load(&a->cookie), a->t_ns, a->rise_ns, a->fall_ns, a->phase,
 				moved, still);
-			fflush(csv);
-			ret = 1;
+			ret = fflush(csv) || ferror(csv) ? -EIO : 1;
 		} else if (a->fired && acq_out_cfg(a->out)->sequence) {
-			/* some pulses went out: the stage may or may not have moved */
-			ret = -1;
+			ret = -EPROTO;
 		} else {
 			a->st.retries++;
 			ogate_warning("acquisition: plane %d trigger %" PRIu64 " not fired (%u of %u pulses); retrying at the next beat",
@@ -257,160 +366,71 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 static void wait_pulses_done(struct ogate_acq *a, int64_t deadline)
 {
 	while (a->pipe && ogate_pipeline_pulses_in_flight(a->pipe) && !atomic_load(&a->abort) &&
-	       ogate_mono_ns() < deadline) {
-		struct timespec ts = { 0, 2000000 };
-
-		nanosleep(&ts, NULL);
-	}
+	       ogate_mono_ns() < deadline)
+		nap_until(a, ogate_mono_ns() + 2000000);
 }
 
-/* The plane's image and metadata into the stack's OME-TIFF (acquisition thread). */
-static void write_plane(struct ogate_acq *a, int64_t t_start, double step)
-{
-	struct ogate_pipeline_status ps = { 0 };
-
-	if (a->pipe)
-		ogate_pipeline_status(a->pipe, &ps);
-	a->done.t_start_ns = t_start;
-	a->done.step_um = step;
-	a->done.stacks = a->plan.stacks;
-	a->done.ref_id = ps.ref_id;
-	a->done.period_s = ps.period_s;
-	/* the frame after the trigger is at most a frame interval away; allow 1 s */
-	acq_out_plane(a->out, &a->done, 1000000000LL);
-}
-
-static void sleep_until(int64_t t)
+/* Wait for the next stack's absolute start time; false when aborted. */
+static bool wait_until(struct ogate_acq *a, int64_t t)
 {
 	struct timespec ts = ogate_timespec(t);
+	int r = 0;
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	pthread_mutex_lock(&a->lock);
+	while (!atomic_load(&a->abort) && r != ETIMEDOUT) {
+		r = pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+		if (r && r != ETIMEDOUT && r != EINTR) {
+			/* cannot happen with a saturated time; never spin on it */
+			ogate_error("acquisition: waiting for the next stack failed: %s", strerror(r));
+			break;
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	return !atomic_load(&a->abort) && r == ETIMEDOUT;
 }
 
-/*
- * Sequenced stack (ASI ring buffer): move to plane 0 over the serial line,
- * load the positions of triggers 1 .. N-1 and then of trigger 0 (N = planes
- * x triggers per plane), arm. Trigger j's pulse moves the stage to trigger
- * j+1's position; after the last the stage is back at plane 0.
- */
-static int seq_begin(struct ogate_acq *a, double z0, int64_t *moved, int64_t *still)
+static void run_program(struct ogate_acq *a)
 {
 	const struct ogate_acq_plan *pl = &a->plan;
-	int n = pl->planes * pl->per_plane;
-	double *ring = calloc((size_t)n, sizeof(*ring));
-	int ret;
-
-	if (!ring)
-		return fail(a, "sequence", -ENOMEM);
-	for (int j = 0; j < n; j++) {
-		int next = (j + 1) % n;
-
-		ring[j] = z0 + (next / pl->per_plane) * pl->step_um;
-	}
-	ret = move_to(a, z0, moved, still);
-	if (!ret) {
-		set_state(a, "loading");
-		ret = ogate_stage_seq_load(a->stage, ring, (size_t)n);
-		if (!ret)
-			ret = ogate_stage_seq_arm(a->stage);
-		if (ret)
-			ret = fail(a, "sequence load", ret);
-	}
-	free(ring);
-	return ret;
-}
-
-/* After a sequenced stack: disarm, read the position, compare with plane 0. */
-static int seq_end(struct ogate_acq *a, double z0, int64_t last_fall)
-{
 	const struct ogate_acq_output *cfg = acq_out_cfg(a->out);
-	double pos;
-	int ret;
-
-	sleep_until(last_fall + (int64_t)cfg->settle_ms * 1000000);
-	ret = ogate_stage_seq_disarm(a->stage);
-	if (!ret)
-		ret = ogate_stage_position(a->stage, &pos);
-	if (ret)
-		return fail(a, "sequence end", ret);
-	if (fabs(pos - z0) > cfg->tolerance_um) {
-		pthread_mutex_lock(&a->lock);
-		snprintf(a->st.error, sizeof(a->st.error),
-			 "sequenced stack ended at %.3f um, expected %.3f um (plane 0): a trigger pulse "
-			 "did not reach the stage, or an extra one did", pos, z0);
-		a->st.state = "failed";
-		pthread_mutex_unlock(&a->lock);
-		ogate_error("acquisition: %s", a->st.error);
-		return -EIO;
-	}
-	ogate_info("sequenced stack: stage back at %.3f um as expected%s", pos,
-		   ogate_stage_seq_verified(a->stage) ? "" : " (ring buffer count not verifiable)");
-	return 0;
-}
-
-static void stack_file(struct ogate_acq *a, int stack, char *path, size_t len)
-{
-	size_t n = strlen(a->st.csv);
-
-	if (a->plan.stacks > 1)
-		snprintf(path, len, "%.*s-t%04d.ome.tif", (int)(n - 4), a->st.csv, stack % 10000);
-	else
-		snprintf(path, len, "%.*s.ome.tif", (int)(n - 4), a->st.csv);
-}
-
-static void end_stack(struct ogate_acq *a)
-{
-	char path[512];
-
-	if (!acq_out_end(a->out, path, sizeof(path)) && path[0]) {
-		pthread_mutex_lock(&a->lock);
-		snprintf(a->st.ome, sizeof(a->st.ome), "%s", path);
-		pthread_mutex_unlock(&a->lock);
-	}
-}
-
-static void *acq_main(void *arg)
-{
-	struct ogate_acq *a = arg;
-	const struct ogate_acq_plan *pl = &a->plan;
-	bool seq = acq_out_cfg(a->out)->sequence;
-	int64_t settle = (int64_t)acq_out_cfg(a->out)->settle_ms * 1000000;
 	int64_t t_start = ogate_mono_ns(), moved = 0, still = 0, prev_fall = 0;
-	double z0 = pl->start_um, pos;
-	char ome[512];
+	double z0 = pl->start_um;
+	char why[200], path[512];
 	FILE *csv;
 	int stack, plane, k, r;
 
 	csv = fopen(a->st.csv, "w");
 	if (!csv) {
 		fail(a, a->st.csv, -errno);
-		atomic_store(&a->running, false);
-		return NULL;
+		return;
 	}
 	fprintf(csv, "stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
-	/* triggers queued before the program (free-running) finish before any move */
-	wait_pulses_done(a, t_start + 5000000000LL);
-	if (isnan(z0) && ogate_stage_position(a->stage, &z0)) {
-		fail(a, "stage position", -EIO);
+	if (fflush(csv)) {
+		fail(a, a->st.csv, -EIO);
 		goto out;
 	}
+	/* triggers queued before the program (free-running) finish before any move */
+	wait_pulses_done(a, t_start + 5000000000LL);
 	for (stack = 0; stack < pl->stacks && !atomic_load(&a->abort); stack++) {
-		if (stack > 0) {	/* timelapse: the next stack at its absolute time */
-			struct timespec ts = ogate_timespec(t_start + (int64_t)(stack * pl->every_s * 1e9));
-
+		/* timelapse: the next stack at its absolute time */
+		if (stack > 0) {
 			set_state(a, "waiting");
-			pthread_mutex_lock(&a->lock);
-			while (!atomic_load(&a->abort) &&
-			       pthread_cond_timedwait(&a->cond, &a->lock, &ts) != ETIMEDOUT)
-				;
-			pthread_mutex_unlock(&a->lock);
+			if (!wait_until(a, add_s_sat(t_start, stack * pl->every_s)))
+				break;
 		}
-		stack_file(a, stack, ome, sizeof(ome));
-		acq_out_begin(a->out, ome, pl->planes * pl->per_plane);
-		if (seq && !atomic_load(&a->abort) && seq_begin(a, z0, &moved, &still))
-			goto out;
+		acq_out_stack_path(a->st.csv, pl->stacks, stack, path, sizeof(path));
+		acq_out_begin(a->out, path, pl->planes * pl->per_plane);
 		prev_fall = 0;
+		if (cfg->sequence) {	/* plane 0 by a move, then the ring buffer */
+			if (move_to(a, z0, &moved, &still))
+				goto out;
+			set_state(a, "loading");
+			r = acq_seq_load(a->stage, z0, pl->step_um, pl->planes, pl->per_plane);
+			if (r) {
+				fail(a, "sequence load", r);
+				goto out;
+			}
+		}
 		for (plane = 0; plane < pl->planes && !atomic_load(&a->abort); plane++) {
 			double z = z0 + plane * pl->step_um;
 
@@ -419,44 +439,52 @@ static void *acq_main(void *arg)
 			a->st.plane = plane;
 			a->st.z_um = z;
 			pthread_mutex_unlock(&a->lock);
-			if (!seq && move_to(a, z, &moved, &still))
+			if (!cfg->sequence && move_to(a, z, &moved, &still))
 				goto out;
 			if (stack > 0 && plane == pl->ref_plane && a->pipe) {
 				ogate_info("timelapse stack %d: refreshing the reference at plane %d", stack,
 					   plane);
-				ogate_pipeline_refresh(a->pipe);
+				ogate_pipeline_refresh(a->pipe, NULL, 0);
 			}
 			for (k = 0; k < pl->per_plane && !atomic_load(&a->abort);) {
 				if (limits_reached(a, t_start))
 					goto done;
-				if (seq && prev_fall) {
-					/* the previous pulse clocked a move: let it settle (no polling) */
+				if (cfg->sequence && prev_fall) {
+					/* the last pulse clocked a move: let it settle, no polling */
 					moved = prev_fall;
-					still = prev_fall + settle;
+					still = prev_fall + (int64_t)cfg->settle_ms * 1000000;
 					set_state(a, "moving");
-					sleep_until(still);
+					nap_until(a, still);
 				}
 				r = one_trigger(a, stack, plane, z, moved, still, csv);
+				if (r == -EPROTO) {
+					snprintf(why, sizeof(why), "plane %d's trigger only partly fired; "
+						 "the stage may or may not have advanced", plane);
+					fail_why(a, "sequenced stack", r, why);
+					goto out;
+				}
 				if (r < 0) {
-					pthread_mutex_lock(&a->lock);
-					snprintf(a->st.error, sizeof(a->st.error),
-						 "sequenced stack: plane %d's trigger only partly fired; the "
-						 "stage may or may not have advanced, stack stopped", plane);
-					a->st.state = "failed";
-					pthread_mutex_unlock(&a->lock);
-					ogate_error("acquisition stopped: %s", a->st.error);
+					fail(a, a->st.csv, r);
 					goto out;
 				}
 				if (r) {
 					prev_fall = a->done_fall_ns;
-					write_plane(a, t_start, pl->step_um);
+					a->done.t_start_ns = t_start;
+					a->done.step_um = pl->step_um;
+					acq_out_plane_write(a->out, a->pipe, &a->done);
 				}
 				k += r;
 			}
 		}
-		if (seq && !atomic_load(&a->abort) && seq_end(a, z0, prev_fall))
-			goto out;
-		end_stack(a);
+		if (cfg->sequence && !atomic_load(&a->abort)) {
+			nap_until(a, prev_fall + (int64_t)cfg->settle_ms * 1000000);
+			r = acq_seq_finish(a->stage, z0, cfg->tolerance_um, why, sizeof(why));
+			if (r) {
+				fail_why(a, "sequenced stack", r, r == -EIO ? why : NULL);
+				goto out;
+			}
+		}
+		acq_out_end(a->out, a->st.ome, sizeof(a->st.ome), &a->lock);
 	}
 done:
 	if (!atomic_load(&a->abort)) {
@@ -465,56 +493,188 @@ done:
 			      a->st.triggers, a->st.retries, a->st.csv);
 	}
 out:
-	end_stack(a);
 	atomic_store(&a->armed, false);
-	if (seq)
+	acq_out_end(a->out, a->st.ome, sizeof(a->st.ome), &a->lock);
+	if (cfg->sequence && a->stage)
 		ogate_stage_seq_disarm(a->stage);
-	if (atomic_load(&a->abort)) {
-		ogate_stage_stop(a->stage);
-		if (ogate_stage_position(a->stage, &pos) == 0)
-			ogate_warning("acquisition aborted at stack %d plane %d; stage stopped at %.3f um",
-				      a->st.stack, a->st.plane, pos);
-		else
-			ogate_warning("acquisition aborted; stage stopped, position unknown: %s",
-				      ogate_stage_last_error(a->stage));
-		set_state(a, "aborted");
-	}
 	fclose(csv);
+}
+
+static int run_home(struct ogate_acq *a, char *msg, size_t len)
+{
+	double pos;
+	int ret;
+
+	set_state(a, "homing");
+	atomic_store(&a->hold, true);
+	wait_pulses_done(a, ogate_mono_ns() + 5000000000LL);
+	ret = ogate_stage_home(a->stage);
+	if (!ret)
+		ret = wait_still(a);
+	if (!ret && ogate_stage_position(a->stage, &pos))
+		ret = -EIO;
+	atomic_store(&a->hold, false);
+	if (ret == -ECANCELED)
+		return ret;
+	if (ret) {
+		fail_why(a, "homing", ret, ret == -ETIME ? "still moving at the move deadline" : NULL);
+		snprintf(msg, len, "homing failed: %s", a->st.error);
+		return ret;
+	}
+	set_state(a, "idle");
+	ogate_info("stage homed at %.3f um", pos);
+	snprintf(msg, len, "homed at %.3f um", pos);
+	return 0;
+}
+
+static void *job_main(void *arg)
+{
+	struct ogate_acq *a = arg;
+	struct waiter w[MAX_WAITERS];
+	char msg[400] = "", where[160];
+	int err = 0, n, i;
+	double pos;
+
+	if (a->job == JOB_PROGRAM) {
+		atomic_store(&a->gating, true);
+		run_program(a);
+		atomic_store(&a->gating, false);
+	} else {
+		err = run_home(a, msg, sizeof(msg));
+	}
+	if (atomic_load(&a->abort)) {
+		if (a->stage) {
+			ogate_stage_stop(a->stage);
+			if (ogate_stage_position(a->stage, &pos) == 0)
+				snprintf(where, sizeof(where), "stage stopped at %.3f um", pos);
+			else
+				snprintf(where, sizeof(where), "stage stopped, position unknown: %.100s",
+					 ogate_stage_last_error(a->stage));
+		} else {
+			snprintf(where, sizeof(where), "no stage");
+		}
+		if (a->job == JOB_PROGRAM)
+			ogate_warning("acquisition aborted at stack %d plane %d; %s", a->st.stack,
+				      a->st.plane, where);
+		else
+			ogate_warning("homing aborted; %s", where);
+		set_state(a, "aborted");
+		snprintf(msg, sizeof(msg), "%s aborted: pending triggers cancelled, %s",
+			 a->job == JOB_PROGRAM ? "acquisition" : "homing", where);
+		err = a->job == JOB_HOME ? -ECANCELED : 0;
+	} else if (a->job == JOB_PROGRAM) {
+		snprintf(msg, sizeof(msg), "acquisition %s", a->st.state);
+	}
+	/* the hooks are called without the lock: they only hand replies over */
+	pthread_mutex_lock(&a->lock);
+	n = a->nwaiters;
+	memcpy(w, a->waiters, sizeof(w));
+	a->nwaiters = 0;
 	atomic_store(&a->running, false);
+	pthread_mutex_unlock(&a->lock);
+	for (i = 0; i < n; i++) {
+		if (w[i].abort)
+			w[i].fn(w[i].token, 0, msg);
+		else
+			w[i].fn(w[i].token, err, msg);
+	}
 	return NULL;
+}
+
+/* Reopen an unplugged stage (the user asked for work: home or a stack). */
+static int ensure_stage(struct ogate_acq *a, char *err, size_t errlen)
+{
+	char why[256];
+	int ret;
+
+	if (a->stage) {
+		/* a cheap query: an unplugged controller answers -EPIPE or -ENODEV */
+		ret = ogate_stage_is_moving(a->stage);
+		if (ret >= 0 || (ret != -EPIPE && ret != -ENODEV) || !a->can_reopen)
+			return 0;
+		ogate_warning("stage: %s; opening it again", ogate_stage_last_error(a->stage));
+		ogate_stage_close(a->stage);
+		a->stage = NULL;
+	}
+	if (!a->can_reopen) {
+		snprintf(err, errlen, "no stage configured (stage.driver)");
+		return -ENODEV;
+	}
+	ret = ogate_stage_open(&a->stage, &a->sopts, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "stage %s on %s cannot be opened again: %s", a->sopts.driver,
+			 a->sopts.port ? a->sopts.port : "-", why);
+		return ret;
+	}
+	ogate_info("stage: %s reopened on %s", a->sopts.driver, a->sopts.port ? a->sopts.port : "-");
+	return 0;
+}
+
+/* Join the last job (it has ended: running is false) before a new one. */
+static void reap(struct ogate_acq *a)
+{
+	if (a->thread_live) {
+		pthread_join(a->thread, NULL);
+		a->thread_live = false;
+	}
+}
+
+static int launch(struct ogate_acq *a, enum job job, char *err, size_t errlen)
+{
+	a->job = job;
+	atomic_store(&a->abort, false);
+	atomic_store(&a->armed, false);
+	atomic_store(&a->running, true);
+	if (pthread_create(&a->thread, NULL, job_main, a)) {
+		atomic_store(&a->running, false);
+		snprintf(err, errlen, "cannot start the acquisition thread");
+		return -EAGAIN;
+	}
+	a->thread_live = true;
+	return 0;
+}
+
+static bool plan_ok(const struct ogate_acq_plan *p)
+{
+	return p->planes >= 1 && p->planes <= OGATE_ACQ_MAX_PLANES && p->per_plane >= 1 &&
+	       p->per_plane <= OGATE_ACQ_MAX_PER_PLANE && p->stacks >= 1 &&
+	       p->stacks <= OGATE_ACQ_MAX_STACKS && isfinite(p->step_um) &&
+	       fabs(p->step_um) <= OGATE_ACQ_MAX_UM &&
+	       (isnan(p->start_um) || fabs(p->start_um) <= OGATE_ACQ_MAX_UM) &&
+	       (p->stacks == 1 || (p->every_s > 0 && p->every_s <= OGATE_ACQ_MAX_EVERY_S)) &&
+	       p->time_limit_s >= 0 && p->time_limit_s <= OGATE_ACQ_MAX_LIMIT_S &&
+	       p->max_triggers <= OGATE_ACQ_MAX_TRIGGERS && p->ref_plane >= -1 &&
+	       p->ref_plane < p->planes;
 }
 
 int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char *err,
 		    size_t errlen)
 {
 	double lo, hi, first, last;
-	char stamp[32], run_dir[448], plan_text[256];
-	struct timespec ts;
-	struct tm tm;
+	char csv[512];
+	int ret;
 
-	if (!a->stage) {
-		snprintf(err, errlen, "no stage configured (stage.driver)");
-		return -ENODEV;
-	}
 	if (atomic_load(&a->running)) {
-		snprintf(err, errlen, "an acquisition is running (abort it first)");
+		snprintf(err, errlen, "an acquisition or homing is running (abort it first)");
 		return -EBUSY;
 	}
-	if (plan->planes < 1 || plan->planes > 10000 || plan->per_plane < 1 || plan->per_plane > 100 ||
-	    plan->stacks < 1 || !isfinite(plan->step_um) ||
-	    (plan->stacks > 1 && !(plan->every_s > 0))) {
-		snprintf(err, errlen, "planes %d (1..10000), per_plane %d (1..100), stacks %d (>= 1), step %g um or every %g s (> 0 for a timelapse) out of range",
-			 plan->planes, plan->per_plane, plan->stacks, plan->step_um, plan->every_s);
+	if (!plan_ok(plan)) {
+		snprintf(err, errlen, "plan out of range: planes %d (1..%d), per_plane %d (1..%d), stacks %d (1..%d), step %g um (|step| <= %g), every %g s (0..%g for a timelapse), time_limit %g s (0..%g), ref_plane %d (-1..planes-1)",
+			 plan->planes, OGATE_ACQ_MAX_PLANES, plan->per_plane, OGATE_ACQ_MAX_PER_PLANE,
+			 plan->stacks, OGATE_ACQ_MAX_STACKS, plan->step_um, OGATE_ACQ_MAX_UM,
+			 plan->every_s, OGATE_ACQ_MAX_EVERY_S, plan->time_limit_s,
+			 OGATE_ACQ_MAX_LIMIT_S, plan->ref_plane);
 		return -EINVAL;
 	}
-	if (a->thread_live) {
-		pthread_join(a->thread, NULL);
-		a->thread_live = false;
-	}
+	reap(a);
+	ret = ensure_stage(a, err, errlen);
+	if (ret)
+		return ret;
 	first = plan->start_um;
-	if (isnan(first) && ogate_stage_position(a->stage, &first)) {
+	if (isnan(first) && (ret = ogate_stage_position(a->stage, &first))) {
 		snprintf(err, errlen, "cannot read the stage position: %s",
 			 ogate_stage_last_error(a->stage));
+		stage_gone(a, ret);
 		return -EIO;
 	}
 	last = first + (plan->planes - 1) * plan->step_um;
@@ -524,69 +684,80 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 			 first, last, lo, hi);
 		return -ERANGE;
 	}
-	if (acq_out_cfg(a->out)->sequence) {
-		int cap = ogate_stage_seq_capacity(a->stage);
-
-		if (plan->planes * plan->per_plane > cap) {
-			snprintf(err, errlen, "a sequenced stack of %d planes x %d triggers needs %d ring "
-				 "buffer entries; the controller holds %d (stage.ring_size)",
-				 plan->planes, plan->per_plane, plan->planes * plan->per_plane, cap);
-			return -ENOSPC;
-		}
+	if (acq_out_cfg(a->out)->sequence &&
+	    plan->planes * plan->per_plane > ogate_stage_seq_capacity(a->stage)) {
+		snprintf(err, errlen, "a sequenced stack of %d planes x %d triggers needs %d ring buffer "
+			 "entries; the controller holds %d (stage.ring_size)", plan->planes,
+			 plan->per_plane, plan->planes * plan->per_plane,
+			 ogate_stage_seq_capacity(a->stage));
+		return -ENOSPC;
 	}
 	if (mkdir(a->csv_dir, 0755) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", a->csv_dir, strerror(errno));
 		return -errno;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	/* one directory per run: CSV, OME-TIFF stack(s), provenance.txt */
-	snprintf(run_dir, sizeof(run_dir), "%.400s/acq-%.15s-%03d", a->csv_dir, stamp,
-		 (int)(ts.tv_nsec / 1000000));
-	if (mkdir(run_dir, 0755)) {
-		snprintf(err, errlen, "cannot create %s: %s", run_dir, strerror(errno));
-		return -errno;
-	}
-	snprintf(plan_text, sizeof(plan_text), "stacks=%d planes=%d step_um=%g start_um=%g "
-		 "per_plane=%d every_s=%g ref_plane=%d sequence=%s", plan->stacks, plan->planes,
-		 plan->step_um, first, plan->per_plane, plan->every_s, plan->ref_plane,
-		 acq_out_cfg(a->out)->sequence ? "on" : "off");
-	if (acq_out_provenance(a->out, run_dir, plan_text, err, errlen) < 0)
-		return -EIO;
+	/* one directory per run: provenance.txt, the CSV, the OME-TIFF stacks */
+	ret = acq_out_run_dir(a->out, a->csv_dir, plan, first, csv, sizeof(csv), err, errlen);
+	if (ret)
+		return ret;
 	a->plan = *plan;
 	a->plan.start_um = first;
+	pthread_mutex_lock(&a->lock);
 	memset(&a->st, 0, sizeof(a->st));
-	snprintf(a->st.csv, sizeof(a->st.csv), "%.440s/acq-%.15s-%03d.csv", run_dir, stamp,
-		 (int)(ts.tv_nsec / 1000000));
+	snprintf(a->st.csv, sizeof(a->st.csv), "%s", csv);
 	a->st.state = "moving";
-	atomic_store(&a->abort, false);
-	atomic_store(&a->armed, false);
-	atomic_store(&a->running, true);
-	if (pthread_create(&a->thread, NULL, acq_main, a)) {
-		atomic_store(&a->running, false);
-		snprintf(err, errlen, "cannot start the acquisition thread");
-		return -EAGAIN;
-	}
-	a->thread_live = true;
+	pthread_mutex_unlock(&a->lock);
+	ret = launch(a, JOB_PROGRAM, err, errlen);
+	if (ret)
+		return ret;
 	ogate_info("acquisition: %d stack(s) of %d planes from %.3f um, step %.3f um, %d trigger(s) per plane",
 		   plan->stacks, plan->planes, first, plan->step_um, plan->per_plane);
 	return 0;
 }
 
-int ogate_acq_abort(struct ogate_acq *a)
+int ogate_acq_home(struct ogate_acq *a, ogate_acq_done_fn done, void *token, char *err,
+		   size_t errlen)
 {
-	if (!atomic_load(&a->running))
-		return -EALREADY;
+	int ret;
+
+	if (atomic_load(&a->running)) {
+		snprintf(err, errlen, "an acquisition or homing is running (abort it first)");
+		return -EBUSY;
+	}
+	reap(a);
+	ret = ensure_stage(a, err, errlen);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&a->lock);
+	a->st.error[0] = '\0';
+	a->st.state = "homing";
+	a->nwaiters = 0;
+	if (done)
+		a->waiters[a->nwaiters++] = (struct waiter){ done, token, false };
+	pthread_mutex_unlock(&a->lock);
+	return launch(a, JOB_HOME, err, errlen);
+}
+
+int ogate_acq_abort(struct ogate_acq *a, ogate_acq_done_fn done, void *token)
+{
+	pthread_mutex_lock(&a->lock);
+	if (!atomic_load(&a->running)) {
+		pthread_mutex_unlock(&a->lock);
+		return -EALREADY;
+	}
+	if (done && a->nwaiters < MAX_WAITERS)
+		a->waiters[a->nwaiters++] = (struct waiter){ done, token, true };
+	else if (done) {
+		pthread_mutex_unlock(&a->lock);
+		done(token, 0, "abort already requested");
+		pthread_mutex_lock(&a->lock);
+	}
 	atomic_store(&a->abort, true);
 	atomic_store(&a->armed, false);
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
 	if (a->pipe)
 		ogate_pipeline_cancel_pending(a->pipe);
-	pthread_join(a->thread, NULL);
-	a->thread_live = false;
 	return 0;
 }
 
@@ -601,32 +772,12 @@ void ogate_acq_free(struct ogate_acq *a)
 {
 	if (!a)
 		return;
-	ogate_acq_abort(a);
-	if (a->thread_live)
-		pthread_join(a->thread, NULL);
+	ogate_acq_abort(a, NULL, NULL);
+	reap(a);
+	if (a->stage)
+		ogate_stage_close(a->stage);
 	acq_out_free(a->out);
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
-}
-
-int ogate_acq_home(struct ogate_acq *a, double *pos_um, char *err, size_t errlen)
-{
-	int ret;
-
-	if (atomic_load(&a->running)) {
-		snprintf(err, errlen, "an acquisition is running (abort it first)");
-		return -EBUSY;
-	}
-	atomic_store(&a->hold, true);
-	wait_pulses_done(a, ogate_mono_ns() + 5000000000LL);
-	ret = ogate_stage_home(a->stage);
-	if (!ret)
-		ret = ogate_stage_wait_still(a->stage, 0);
-	if (!ret && ogate_stage_position(a->stage, pos_um))
-		ret = -EIO;
-	atomic_store(&a->hold, false);
-	if (ret)
-		snprintf(err, errlen, "homing failed: %s", ogate_stage_last_error(a->stage));
-	return ret;
 }

@@ -9,9 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+
 #include "clock-util.h"
+#include "acq.h"
 #include "acq_out.h"
 #include "log.h"
+#include "pipeline.h"
 #include "ogate/ome.h"
 
 enum { GRAB_IDLE, GRAB_ARMED, GRAB_FULL };
@@ -68,16 +72,44 @@ const struct ogate_acq_output *acq_out_cfg(const struct acq_out *o)
 	return &o->cfg;
 }
 
-int acq_out_provenance(struct acq_out *o, const char *dir, const char *plan, char *err,
-		       size_t errlen)
+int acq_out_run_dir(struct acq_out *o, const char *dir, const struct ogate_acq_plan *plan,
+		    double first_um, char *csv, size_t csvlen, char *err, size_t errlen)
 {
-	int rc = ogate_provenance_set(o->prov, "run.plan", "%s", plan);
+	char stamp[32], run[448];
+	struct timespec ts;
+	struct tm tm;
+	int ms, rc;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	ms = (int)(ts.tv_nsec / 1000000);
+	snprintf(run, sizeof(run), "%.400s/acq-%.15s-%03d", dir, stamp, ms);
+	if (mkdir(run, 0755)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", run, strerror(errno));
+		return rc;
+	}
+	snprintf(csv, csvlen, "%.440s/acq-%.15s-%03d.csv", run, stamp, ms);
+	rc = ogate_provenance_set(o->prov, "run.plan", "stacks=%d planes=%d step_um=%g start_um=%g "
+				  "per_plane=%d every_s=%g ref_plane=%d sequence=%s", plan->stacks,
+				  plan->planes, plan->step_um, first_um, plan->per_plane,
+				  plan->every_s, plan->ref_plane, o->cfg.sequence ? "on" : "off");
 	if (rc) {
 		snprintf(err, errlen, "provenance: %s", strerror(-rc));
 		return rc;
 	}
-	return ogate_provenance_write(o->prov, dir, err, errlen);
+	return ogate_provenance_write(o->prov, run, err, errlen);
+}
+
+void acq_out_stack_path(const char *csv, int stacks, int stack, char *path, size_t len)
+{
+	int n = (int)strlen(csv) - 4;	/* without ".csv" */
+
+	if (stacks > 1)
+		snprintf(path, len, "%.*s-t%04d.ome.tif", n, csv, stack % 10000);
+	else
+		snprintf(path, len, "%.*s.ome.tif", n, csv);
 }
 
 void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
@@ -226,20 +258,69 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 	return rc;
 }
 
-int acq_out_end(struct acq_out *o, char *path, size_t pathlen)
+int acq_out_plane_write(struct acq_out *o, struct ogate_pipeline *pipe, struct acq_plane_info *pi)
+{
+	struct ogate_pipeline_status ps;
+
+	memset(&ps, 0, sizeof(ps));
+	if (pipe)
+		ogate_pipeline_status(pipe, &ps);
+	pi->ref_id = ps.ref_id;
+	pi->period_s = ps.period_s;
+	/* the frame after the trigger is at most a frame interval away */
+	return acq_out_plane(o, pi, 1000000000LL);
+}
+
+int acq_out_end(struct acq_out *o, char *path, size_t pathlen, pthread_mutex_t *lock)
 {
 	char err[600];
 	int rc;
 
-	if (path && pathlen)
-		path[0] = '\0';
 	if (!o->w)
 		return 0;
 	rc = ogate_ome_close(o->w, err, sizeof(err));
 	o->w = NULL;
-	if (rc)
+	if (rc) {
 		ogate_error("acquisition: %s", err);
-	else if (path)
-		snprintf(path, pathlen, "%s", o->path);
+		return rc;
+	}
+	pthread_mutex_lock(lock);
+	snprintf(path, pathlen, "%s", o->path);
+	pthread_mutex_unlock(lock);
+	return 0;
+}
+
+int acq_seq_load(struct ogate_stage *s, double z0, double step_um, int planes, int per_plane)
+{
+	int n = planes * per_plane, rc;
+	double *ring = calloc((size_t)n, sizeof(*ring));
+
+	if (!ring)
+		return -ENOMEM;
+	for (int j = 0; j < n; j++)
+		ring[j] = z0 + (((j + 1) % n) / per_plane) * step_um;
+	rc = ogate_stage_seq_load(s, ring, (size_t)n);
+	if (!rc)
+		rc = ogate_stage_seq_arm(s);
+	free(ring);
 	return rc;
+}
+
+int acq_seq_finish(struct ogate_stage *s, double z0, double tol_um, char *why, size_t len)
+{
+	double pos;
+	int rc = ogate_stage_seq_disarm(s);
+
+	if (!rc)
+		rc = ogate_stage_position(s, &pos);
+	if (rc)
+		return rc;
+	if (fabs(pos - z0) > tol_um) {
+		snprintf(why, len, "the stage ended at %.3f um, expected %.3f um (plane 0): a trigger "
+			 "pulse did not reach it, or an extra one did", pos, z0);
+		return -EIO;
+	}
+	ogate_info("sequenced stack: the stage is back at %.3f um as expected%s", pos,
+		   ogate_stage_seq_verified(s) ? "" : " (ring buffer count not verifiable)");
+	return 0;
 }

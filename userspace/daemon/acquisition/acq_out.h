@@ -20,9 +20,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pthread.h>
+#include <stddef.h>
+
 #include "ogate/frame.h"
 #include "ogate/provenance.h"
+#include "ogate/stage.h"
 #include "ogate/sync.h"
+
+struct ogate_acq_plan;
+struct ogate_pipeline;
 
 struct ogate_acq_output {
 	double pixel_size_um;		/* camera pixel; <= 0: unknown */
@@ -52,9 +59,15 @@ void acq_out_free(struct acq_out *o);
 int acq_out_configure(struct acq_out *o, const struct ogate_acq_output *cfg,
 		      const struct ogate_provenance *prov);
 const struct ogate_acq_output *acq_out_cfg(const struct acq_out *o);
-/* Write dir/provenance.txt (with the plan added). */
-int acq_out_provenance(struct acq_out *o, const char *dir, const char *plan, char *err,
-		       size_t errlen);
+/*
+ * Create the run's directory DIR/acq-<stamp>/ with provenance.txt (the plan
+ * added as run.plan); csv gets DIR/acq-<stamp>/acq-<stamp>.csv. 0 or -errno
+ * with err.
+ */
+int acq_out_run_dir(struct acq_out *o, const char *dir, const struct ogate_acq_plan *plan,
+		    double first_um, char *csv, size_t csvlen, char *err, size_t errlen);
+/* The stack's file: <csv without .csv>.ome.tif, or -tNNNN.ome.tif in a timelapse. */
+void acq_out_stack_path(const char *csv, int stacks, int stack, char *path, size_t len);
 
 /* analysis thread */
 void acq_out_arm_grab(struct acq_out *o, int64_t after_ns);
@@ -67,7 +80,20 @@ void acq_out_begin(struct acq_out *o, const char *path, int planes);
 /* Wait up to timeout for the grabbed frame and write it. 0, or -ETIMEDOUT
  * (no frame came: the plane is missing from the file, logged), -errno. */
 int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t timeout_ns);
-/* Close the stack's file; its path in path (empty when nothing was written). */
-int acq_out_end(struct acq_out *o, char *path, size_t pathlen);
+/* The same with the reference id and period from the pipeline (may be NULL), 1 s timeout. */
+int acq_out_plane_write(struct acq_out *o, struct ogate_pipeline *pipe, struct acq_plane_info *pi);
+/* Close the stack's file (if open); its path into path under lock (unchanged
+ * when nothing was written). */
+int acq_out_end(struct acq_out *o, char *path, size_t pathlen, pthread_mutex_t *lock);
+
+/*
+ * Sequenced stacks (ASI ring buffer, job thread). load: positions of
+ * triggers 1 .. N-1 and then of trigger 0 (N = planes x per_plane, trigger j
+ * at plane j / per_plane), armed; trigger j's pulse moves the stage to
+ * trigger j+1's position. finish: disarm, read the position, which must be
+ * plane 0 again within tol_um: -EIO and why otherwise.
+ */
+int acq_seq_load(struct ogate_stage *s, double z0, double step_um, int planes, int per_plane);
+int acq_seq_finish(struct ogate_stage *s, double z0, double tol_um, char *why, size_t len);
 
 #endif

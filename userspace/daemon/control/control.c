@@ -16,6 +16,18 @@
  *    to EOF, so it need not know which commands have multi-line replies.
  *  - The thread blocks all signals (they belong to the daemon's main thread)
  *    and writes with MSG_NOSIGNAL.
+ *  - A client that sends no complete line for the idle deadline (10 s by
+ *    default) while no reply is owed to it is closed, so idle connections
+ *    cannot hold every slot. A client beyond the limit gets
+ *    "ERR EBUSY too many clients" before it is closed.
+ *  - A handler may defer its reply (ogate_reply_defer) and finish it later
+ *    from any thread; the connection's later lines wait until then, so each
+ *    client sees its replies in the order of its commands, while the other
+ *    clients are served meanwhile.
+ *
+ * Threads: everything here runs on the control thread except
+ * ogate_deferred_reply/finish (any thread; finish hands the reply over
+ * under done_lock and wakes the control thread through its eventfd).
  */
 #include "control.h"
 #include "log.h"
@@ -28,6 +40,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +58,7 @@
 #define CTL_MAX_WORDS	16
 #define CTL_REPLY_MAX	(64 * 1024)	/* one reply */
 #define CTL_OUT_PAUSE	(64 * 1024)	/* stop reading a client with this much unsent */
+#define CTL_IDLE_MS	10000		/* default read deadline of an idle client */
 
 /* ---- replies ---- */
 
@@ -212,6 +226,14 @@ static void reply_finish(struct ogate_reply *r)
 
 /* ---- server ---- */
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct client {
 	int fd;
 	char in[CTL_LINE_MAX + 1];	/* + the NUL put over the newline */
@@ -222,6 +244,17 @@ struct client {
 	size_t outlen, outoff, outcap;
 	pid_t pid;
 	uid_t uid;
+	uint64_t gen;		/* which connection this slot holds */
+	bool pending;		/* a deferred reply is owed: later lines wait */
+	int64_t deadline_ms;	/* idle read deadline */
+};
+
+struct ogate_deferred {
+	struct ogate_control *c;
+	size_t slot;
+	uint64_t gen;
+	struct ogate_reply reply;
+	struct ogate_deferred *next;
 };
 
 struct ogate_control {
@@ -234,8 +267,15 @@ struct ogate_control {
 	void *ctx;
 	pthread_t thread;
 	bool running;
+	atomic_bool stopping;
+	int idle_ms;
+	uint64_t next_gen;
 	struct client clients[CTL_MAX_CLIENTS];
+	struct client *current;		/* the client whose line runs now */
 	struct ogate_reply reply;
+	struct ogate_deferred *deferred;	/* taken by the running handler */
+	pthread_mutex_t done_lock;
+	struct ogate_deferred *done;	/* finished deferred replies (under done_lock) */
 };
 
 static int resolve_group(const char *group, gid_t *gid)
@@ -409,6 +449,8 @@ struct ogate_control *ogate_control_new(const char *path, const char *group, uns
 	c->ncmds = ncmds;
 	c->ctx = ctx;
 	c->lfd = -1;
+	c->idle_ms = CTL_IDLE_MS;
+	pthread_mutex_init(&c->done_lock, NULL);
 	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
 		c->clients[i].fd = -1;
 	c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -425,6 +467,7 @@ struct ogate_control *ogate_control_new(const char *path, const char *group, uns
 			close(c->lfd);
 		}
 		close(c->wakefd);
+		pthread_mutex_destroy(&c->done_lock);
 		free(c);
 		goto fail;
 	}
@@ -583,7 +626,15 @@ static void run_line(struct ogate_control *c, struct client *cl, char *line, siz
 static void client_command(struct ogate_control *c, struct client *cl, char *line, size_t len)
 {
 	line[len] = '\0';
+	c->deferred = NULL;
+	c->current = cl;
 	run_line(c, cl, line, len);
+	c->current = NULL;
+	if (c->deferred) {	/* the handler answers later */
+		cl->pending = true;
+		c->deferred = NULL;
+		return;
+	}
 	reply_finish(&c->reply);
 	if (!client_queue(cl, c->reply.buf, c->reply.len)) {
 		cl->eof = true;	/* out of memory: drop the client */
@@ -596,7 +647,7 @@ static void client_lines(struct ogate_control *c, struct client *cl)
 {
 	size_t start = 0;
 
-	for (size_t i = 0; i < cl->inlen; i++) {
+	for (size_t i = 0; i < cl->inlen && !cl->pending; i++) {
 		if (cl->in[i] != '\n')
 			continue;
 		if (cl->discarding)
@@ -604,9 +655,19 @@ static void client_lines(struct ogate_control *c, struct client *cl)
 		else
 			client_command(c, cl, cl->in + start, i - start);
 		start = i + 1;
+		cl->deadline_ms = now_ms() + c->idle_ms;
 	}
 	memmove(cl->in, cl->in + start, cl->inlen - start);
 	cl->inlen -= start;
+	if (cl->pending)
+		return;		/* the rest waits for the deferred reply */
+	if (cl->eof && cl->inlen && !cl->discarding) {	/* a last line without newline */
+		size_t n = cl->inlen;
+
+		cl->inlen = 0;
+		client_command(c, cl, cl->in, n);
+		return;
+	}
 	if (cl->inlen == CTL_LINE_MAX) {	/* full and no newline */
 		if (!cl->discarding) {
 			char msg[96];
@@ -633,9 +694,9 @@ static void client_read(struct ogate_control *c, struct client *cl)
 	}
 	if (n == 0) {
 		cl->eof = true;
-		if (cl->inlen && !cl->discarding)	/* a last line without newline */
-			client_command(c, cl, cl->in, cl->inlen);
-		cl->inlen = 0;
+		if (cl->discarding)
+			cl->inlen = 0;
+		client_lines(c, cl);	/* runs a last line without newline */
 		return;
 	}
 	cl->inlen += (size_t)n;
@@ -659,18 +720,96 @@ static void accept_client(struct ogate_control *c)
 		if (c->clients[i].fd < 0)
 			slot = &c->clients[i];
 	if (!slot) {
-		static const char busy[] = "ERR EBUSY too many clients\n";
+		static const char busy[] = "ERR EBUSY too many clients (at most 16; idle ones are closed after the read deadline)\n";
+		char sink[256];
 
 		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		shutdown(fd, SHUT_WR);
+		/* read what it sent, so the close is not a reset that loses the reply */
+		while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
 		close(fd);
 		ogate_warning("control socket %s: more than %d clients, refused one", c->path,
 			      CTL_MAX_CLIENTS);
 		return;
 	}
 	slot->fd = fd;
+	slot->gen = ++c->next_gen;
+	slot->deadline_ms = now_ms() + c->idle_ms;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
 		slot->pid = cred.pid;
 		slot->uid = cred.uid;
+	}
+}
+
+/* ---- deferred replies ---- */
+
+struct ogate_deferred *ogate_reply_defer(struct ogate_reply *r)
+{
+	struct ogate_control *c = (struct ogate_control *)((char *)r - offsetof(struct ogate_control, reply));
+	struct ogate_deferred *d;
+
+	if (r != &c->reply || !c->current || c->deferred)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->c = c;
+	d->slot = (size_t)(c->current - c->clients);
+	d->gen = c->current->gen;
+	d->reply.kind = REPLY_NONE;
+	c->deferred = d;
+	return d;
+}
+
+struct ogate_reply *ogate_deferred_reply(struct ogate_deferred *d)
+{
+	return &d->reply;
+}
+
+void ogate_deferred_finish(struct ogate_deferred *d)
+{
+	struct ogate_control *c = d->c;
+	struct ogate_deferred **tail;
+	uint64_t one = 1;
+
+	reply_finish(&d->reply);
+	pthread_mutex_lock(&c->done_lock);
+	for (tail = &c->done; *tail; tail = &(*tail)->next)
+		;
+	d->next = NULL;
+	*tail = d;
+	pthread_mutex_unlock(&c->done_lock);
+	while (write(c->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+/* Control thread: hand finished replies to their clients, then go on with their lines. */
+static void take_finished(struct ogate_control *c)
+{
+	struct ogate_deferred *d;
+
+	pthread_mutex_lock(&c->done_lock);
+	d = c->done;
+	c->done = NULL;
+	pthread_mutex_unlock(&c->done_lock);
+	while (d) {
+		struct ogate_deferred *next = d->next;
+		struct client *cl = &c->clients[d->slot];
+
+		if (cl->fd >= 0 && cl->gen == d->gen && cl->pending) {
+			cl->pending = false;
+			if (!client_queue(cl, d->reply.buf, d->reply.len)) {
+				cl->eof = true;
+				cl->outlen = cl->outoff = 0;
+			} else {
+				cl->deadline_ms = now_ms() + c->idle_ms;
+				client_lines(c, cl);	/* lines that waited */
+			}
+		}
+		free(d->reply.buf);
+		free(d);
+		d = next;
 	}
 }
 
@@ -681,7 +820,9 @@ static void *serve(void *arg)
 	struct client *map[2 + CTL_MAX_CLIENTS];
 
 	for (;;) {
+		int64_t now = now_ms(), next = -1;
 		nfds_t n = 0;
+		int timeout;
 
 		pfd[n++] = (struct pollfd){ .fd = c->wakefd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = c->lfd, .events = POLLIN };
@@ -691,27 +832,53 @@ static void *serve(void *arg)
 
 			if (cl->fd < 0)
 				continue;
-			if (!cl->eof && cl->outlen - cl->outoff < CTL_OUT_PAUSE)
+			if (!cl->pending && cl->outlen == cl->outoff && !cl->eof) {
+				/* idle: nothing owed, nothing to send */
+				if (now >= cl->deadline_ms) {
+					ogate_debug("control: pid %d idle for %d ms, closed", (int)cl->pid,
+						    c->idle_ms);
+					client_close(cl);
+					continue;
+				}
+				if (next < 0 || cl->deadline_ms < next)
+					next = cl->deadline_ms;
+			}
+			if (!cl->eof && !cl->pending && cl->outlen - cl->outoff < CTL_OUT_PAUSE)
 				ev |= POLLIN;
 			if (cl->outlen > cl->outoff)
 				ev |= POLLOUT;
 			map[n] = cl;
 			pfd[n++] = (struct pollfd){ .fd = cl->fd, .events = ev };
 		}
-		if (poll(pfd, n, -1) < 0) {
+		timeout = next < 0 ? -1 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			ogate_error("control socket %s: poll: %m", c->path);
 			break;
 		}
-		if (pfd[0].revents)
-			break;	/* ogate_control_stop() */
+		if (pfd[0].revents) {
+			uint64_t v;
+
+			while (read(c->wakefd, &v, sizeof(v)) < 0 && errno == EINTR)
+				;
+			if (atomic_load(&c->stopping))
+				break;	/* ogate_control_stop() */
+			take_finished(c);
+		}
 		for (nfds_t i = 2; i < n; i++) {
 			struct client *cl = map[i];
 
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			if (cl->fd < 0)
+				continue;
+			if (cl->pending && (pfd[i].revents & (POLLHUP | POLLERR))) {
+				client_close(cl);	/* gone before its reply: dropped then */
+				continue;
+			}
+			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !cl->pending)
 				client_read(c, cl);
-			if (!client_flush(cl) || (cl->eof && cl->outlen == cl->outoff))
+			if (!client_flush(cl) ||
+			    (cl->eof && !cl->pending && cl->outlen == cl->outoff))
 				client_close(cl);
 		}
 		if (pfd[1].revents & POLLIN)
@@ -746,10 +913,12 @@ void ogate_control_stop(struct ogate_control *c)
 
 	if (!c || !c->running)
 		return;
+	atomic_store(&c->stopping, true);
 	while (write(c->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 	pthread_join(c->thread, NULL);
 	c->running = false;
+	atomic_store(&c->stopping, false);
 	/* a later start must not see this wakeup */
 	while (read(c->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
@@ -769,5 +938,19 @@ void ogate_control_free(struct ogate_control *c)
 	close(c->lfd);
 	close(c->wakefd);
 	free(c->reply.buf);
+	/* replies finished after the stop: their clients are gone */
+	while (c->done) {
+		struct ogate_deferred *d = c->done;
+
+		c->done = d->next;
+		free(d->reply.buf);
+		free(d);
+	}
+	pthread_mutex_destroy(&c->done_lock);
 	free(c);
+}
+
+void ogate_control_set_idle_timeout(struct ogate_control *c, int ms)
+{
+	c->idle_ms = ms > 0 ? ms : CTL_IDLE_MS;
 }

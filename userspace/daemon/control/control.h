@@ -24,9 +24,24 @@ void ogate_reply_err(struct ogate_reply *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));		/* err > 0: errno */
 
 /*
+ * Deferred replies: a handler that hands its work to another thread calls
+ * ogate_reply_defer(r) (control thread, inside the handler, with the r it
+ * was given), then returns. The other thread builds the reply on
+ * ogate_deferred_reply(d) with ogate_reply_ok/kv/err and calls
+ * ogate_deferred_finish(d) exactly once (d is freed then). Until then the
+ * same connection's later commands wait; other clients are served. NULL
+ * when out of memory (then answer r at once).
+ */
+struct ogate_deferred;
+struct ogate_deferred *ogate_reply_defer(struct ogate_reply *r);
+struct ogate_reply *ogate_deferred_reply(struct ogate_deferred *d);
+void ogate_deferred_finish(struct ogate_deferred *d);
+
+/*
  * One handler per command; argc/argv are the command's words (argv[0] is
- * the command). Handlers run on the control thread and must not block on
- * the frame path.
+ * the command). Handlers run on the control thread and must not block:
+ * anything that waits (the frame path, a stage) is deferred to another
+ * thread.
  */
 typedef void (*ogate_control_fn)(void *ctx, int argc, char **argv, struct ogate_reply *r);
 
@@ -47,6 +62,8 @@ struct ogate_control *ogate_control_new(const char *path, const char *group, uns
 int ogate_control_start(struct ogate_control *c);
 void ogate_control_stop(struct ogate_control *c);
 void ogate_control_free(struct ogate_control *c);	/* also unlinks the socket */
+/* Read deadline of a client owed nothing (default 10000 ms); before start. */
+void ogate_control_set_idle_timeout(struct ogate_control *c, int ms);
 
 /* The client side is userspace/client (control-client.h). */
 

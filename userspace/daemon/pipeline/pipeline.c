@@ -17,13 +17,24 @@
 #include "log.h"
 #include "ogate/sync.h"
 #include "pipeline.h"
+#include "preview.h"
 #include "recorder.h"
 #include "ring.h"
 
 #define LAT_WINDOW	1024	/* recent frame -> queued latencies kept */
 #define REC_POOL	16
 
-enum { CMD_NONE = 0, CMD_TARGET, CMD_RESET, CMD_REFRESH };
+enum { CMD_TARGET = 1, CMD_RESET, CMD_REFRESH };
+
+/* A command for the analysis thread; lives on its caller's stack until done. */
+struct pcmd {
+	int type;
+	double arg;
+	int result;
+	bool done;
+	char msg[300];
+	struct pcmd *next;
+};
 
 struct rec_item {
 	struct ogate_frame *f;
@@ -49,6 +60,7 @@ struct ogate_pipeline {
 	struct ogate_ring rec_free;	/* struct rec_item * */
 	struct rec_item rec_items[REC_POOL];
 	atomic_bool recording;
+	pthread_mutex_t rec_lock;	/* rec: io thread writes, commands open */
 	struct ogate_recorder *rec;
 	int64_t arrival[64];		/* by sequence % 64 */
 
@@ -63,9 +75,11 @@ struct ogate_pipeline {
 	atomic_bool prev_wanted;
 	struct ogate_frame *prev;
 
-	/* analysis mailbox */
-	atomic_int cmd;
-	_Atomic double cmd_arg;
+	/* command queue to the analysis thread */
+	pthread_mutex_t cmd_lock;
+	pthread_cond_t cmd_cond;	/* a command was applied */
+	struct pcmd *cmd_head, *cmd_tail;
+	bool analysis_live;		/* under cmd_lock: the analysis thread applies */
 
 	/* status, written by one thread each, read by anyone */
 	pthread_mutex_t st_lock;
@@ -138,6 +152,7 @@ static void *capture_main(void *arg)
 		}
 		pthread_mutex_lock(&p->st_lock);
 		p->st.frames++;
+		p->st.drops_source = ogate_source_drops(p->src);
 		pthread_mutex_unlock(&p->st_lock);
 		if (ogate_ring_push(&p->to_analysis, f)) {
 			sem_post(&p->frames_ready);
@@ -181,36 +196,104 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 					     .unwrapped = r->unwrapped, .trigger = trigger };
 }
 
-static void apply_command(struct ogate_pipeline *p)
+/* Apply one command (analysis thread, or the caller while nothing streams). */
+static void apply_one(struct ogate_pipeline *p, struct pcmd *c)
 {
-	int cmd = atomic_exchange(&p->cmd, CMD_NONE);
+	struct ogate_reference_info ref;
+	int ret;
 
-	if (cmd == CMD_TARGET) {
-		double ph = atomic_load(&p->cmd_arg);
-
-		p->o.settings.target_phase = ph;
+	c->result = 0;
+	if (c->type == CMD_TARGET) {
+		p->o.settings.target_phase = c->arg;
 		p->o.settings.target_frame = -1;
-		if (ogate_sync_set_target_phase(p->sync, ph))
-			ogate_info("target phase %.4f rad will apply once a reference is locked", ph);
+		if (ogate_sync_set_target_phase(p->sync, c->arg))
+			snprintf(c->msg, sizeof(c->msg),
+				 "target phase %.6f rad (applies once a reference is locked)", c->arg);
 		else
-			ogate_success("target phase set to %.4f rad", ph);
-	} else if (cmd == CMD_REFRESH) {
-		int ret = ogate_sync_refresh(p->sync);
-
+			snprintf(c->msg, sizeof(c->msg), "target phase %.6f rad", c->arg);
+		ogate_info("%s", c->msg);
+	} else if (c->type == CMD_REFRESH) {
+		ret = ogate_sync_refresh(p->sync);
 		if (ret == 0)
-			ogate_info("refresh: learning a new reference, target carried over");
+			snprintf(c->msg, sizeof(c->msg),
+				 "refresh: learning a new reference, target carried over");
 		else
-			ogate_info("refresh ignored: %s", ret == -ENOENT ? "no reference yet" :
-							 "a refresh is already under way");
-	} else if (cmd == CMD_RESET) {
+			snprintf(c->msg, sizeof(c->msg), "refresh refused: %s",
+				 ret == -ENOENT ? "no reference yet" : "a refresh is already under way");
+		c->result = ret == -ENOENT ? -ENOENT : ret ? -EALREADY : 0;
+		ogate_info("%s", c->msg);
+	} else if (c->type == CMD_RESET) {
 		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+		int have = ogate_sync_get_reference(p->sync, &ref) == 0;
+		double dt = ogate_sync_frame_interval(p->sync);
+		char target[64];
 
-		if (fresh) {
-			ogate_sync_free(p->sync);
-			p->sync = fresh;
-			ogate_info("reference reset: determining a new heart period");
+		if (!fresh) {
+			c->result = -ENOMEM;
+			snprintf(c->msg, sizeof(c->msg), "reset failed: cannot create the analysis");
+			return;
 		}
+		if (p->o.settings.target_phase >= 0)
+			snprintf(target, sizeof(target), "target phase %.6f rad",
+				 p->o.settings.target_phase);
+		else
+			snprintf(target, sizeof(target), "the automatic target");
+		if (have)
+			snprintf(c->msg, sizeof(c->msg),
+				 "reset: dropped reference %u (period %.4f s, %.2f frames) and the heart position of its target; learning a new reference, %s will apply to it",
+				 ref.id, ref.period_frames * dt, ref.period_frames, target);
+		else
+			snprintf(c->msg, sizeof(c->msg),
+				 "reset: no reference had been learnt; learning anew, %s", target);
+		ogate_sync_free(p->sync);
+		p->sync = fresh;
+		pthread_mutex_lock(&p->st_lock);
+		p->st.lock_time_ns = 0;
+		p->st.locked = false;
+		pthread_mutex_unlock(&p->st_lock);
+		ogate_info("%s", c->msg);
 	}
+}
+
+/* Apply every queued command, in order (analysis thread; stop, once it left). */
+static void apply_pending(struct ogate_pipeline *p)
+{
+	struct pcmd *c;
+
+	pthread_mutex_lock(&p->cmd_lock);	/* uncontended: commands are rare */
+	while ((c = p->cmd_head)) {
+		p->cmd_head = c->next;
+		if (!p->cmd_head)
+			p->cmd_tail = NULL;
+		apply_one(p, c);
+		c->done = true;
+	}
+	pthread_cond_broadcast(&p->cmd_cond);
+	pthread_mutex_unlock(&p->cmd_lock);
+}
+
+/* Queue a command and return once it has been applied. */
+static int run_command(struct ogate_pipeline *p, int type, double arg, char *msg, size_t msglen)
+{
+	struct pcmd c = { .type = type, .arg = arg };
+
+	pthread_mutex_lock(&p->cmd_lock);
+	if (!p->analysis_live) {
+		apply_one(p, &c);
+	} else {
+		if (p->cmd_tail)
+			p->cmd_tail->next = &c;
+		else
+			p->cmd_head = &c;
+		p->cmd_tail = &c;
+		sem_post(&p->frames_ready);	/* wake the analysis thread */
+		while (!c.done)
+			pthread_cond_wait(&p->cmd_cond, &p->cmd_lock);
+	}
+	pthread_mutex_unlock(&p->cmd_lock);
+	if (msg && msglen)
+		snprintf(msg, msglen, "%s", c.msg);
+	return c.result;
 }
 
 static void *analysis_main(void *arg)
@@ -230,13 +313,13 @@ static void *analysis_main(void *arg)
 
 		until = ogate_timespec(ogate_mono_ns() + 200000000LL);
 		sem_clockwait(&p->frames_ready, CLOCK_MONOTONIC, &until);
+		apply_pending(p);
 		f = ogate_ring_pop(&p->to_analysis);
 		if (!f) {
 			if (!atomic_load(&p->running) && !ogate_ring_count(&p->to_analysis))
 				break;
 			continue;
 		}
-		apply_command(p);
 		now = ogate_mono_ns();
 		ret_sync = ogate_sync_process(p->sync, f, &r);
 		t_done = ogate_mono_ns();
@@ -387,28 +470,48 @@ static void handle_sink_events(struct ogate_pipeline *p)
 	}
 }
 
+/* io thread, rec_lock held: a write failed; stop recording, once. */
+static void record_failed(struct ogate_pipeline *p, int err)
+{
+	uint64_t n = ogate_recorder_count(p->rec);
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s", ogate_recorder_path(p->rec));
+	atomic_store(&p->recording, false);
+	ogate_recorder_close(p->rec);	/* leaves TIFF pages = CSV rows */
+	p->rec = NULL;
+	pthread_mutex_lock(&p->st_lock);
+	p->st.record_errors++;
+	snprintf(p->st.record_error, sizeof(p->st.record_error),
+		 "write to %.150s failed after %llu frames: %s", path, (unsigned long long)n,
+		 strerror(-err));
+	pthread_mutex_unlock(&p->st_lock);
+	ogate_error("recording stopped: write to %s failed after %llu frames: %s", path,
+		    (unsigned long long)n, strerror(-err));
+}
+
 static void drain_recorder(struct ogate_pipeline *p)
 {
 	struct rec_item *it;
 
 	while ((it = ogate_ring_pop(&p->to_record))) {
-		if (!p->rec) {
-			int err;
+		pthread_mutex_lock(&p->rec_lock);
+		if (p->rec && atomic_load(&p->recording)) {
+			int ret = ogate_recorder_write(p->rec, it->f, &it->row);
 
-			p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &err);
-			if (!p->rec) {
-				atomic_store(&p->recording, false);
-				ogate_ring_push(&p->rec_free, it);
-				continue;
-			}
+			if (ret)
+				record_failed(p, ret);
 		}
-		if (ogate_recorder_write(p->rec, it->f, &it->row))
-			ogate_error("recorder: write to %s failed", ogate_recorder_path(p->rec));
+		pthread_mutex_unlock(&p->rec_lock);
 		ogate_ring_push(&p->rec_free, it);
 	}
-	if (!atomic_load(&p->recording) && p->rec) {
-		ogate_recorder_close(p->rec);
-		p->rec = NULL;
+	if (!atomic_load(&p->recording)) {
+		pthread_mutex_lock(&p->rec_lock);
+		if (p->rec) {
+			ogate_recorder_close(p->rec);
+			p->rec = NULL;
+		}
+		pthread_mutex_unlock(&p->rec_lock);
 	}
 }
 
@@ -447,6 +550,9 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	pthread_mutex_init(&p->st_lock, NULL);
 	pthread_mutex_init(&p->prev_lock, NULL);
 	pthread_mutex_init(&p->em_lock, NULL);
+	pthread_mutex_init(&p->rec_lock, NULL);
+	pthread_mutex_init(&p->cmd_lock, NULL);
+	pthread_cond_init(&p->cmd_cond, NULL);
 	{
 		pthread_condattr_t ca;
 
@@ -469,6 +575,7 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 		return NULL;
 	}
 	p->st.phase = -1;
+	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
 	return p;
 }
 
@@ -482,18 +589,55 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 		ogate_error("no camera source set up (see the mode command)");
 		return -ENODEV;
 	}
+	/*
+	 * A new stream: its timestamps and sequence numbers start over, so the
+	 * analysis starts over too (the user's target is kept in the settings).
+	 */
+	pthread_mutex_lock(&p->cmd_lock);
+	{
+		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+
+		if (!fresh) {
+			pthread_mutex_unlock(&p->cmd_lock);
+			return -ENOMEM;
+		}
+		ogate_sync_free(p->sync);
+		p->sync = fresh;
+	}
+	pthread_mutex_unlock(&p->cmd_lock);
 	ret = ogate_source_start(p->src);
 	if (ret) {
 		ogate_error("camera source %s would not start: %s", ogate_source_describe(p->src),
 			    strerror(-ret));
 		return ret;
 	}
+	pthread_mutex_lock(&p->rec_lock);
+	if (atomic_load(&p->recording) && !p->rec) {
+		char why[256];
+
+		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &ret,
+					     why, sizeof(why));
+		if (!p->rec) {
+			atomic_store(&p->recording, false);
+			pthread_mutex_lock(&p->st_lock);
+			p->st.record_errors++;
+			snprintf(p->st.record_error, sizeof(p->st.record_error), "%.199s", why);
+			pthread_mutex_unlock(&p->st_lock);
+			ogate_error("recording off: %s", why);
+		}
+	}
+	pthread_mutex_unlock(&p->rec_lock);
 	atomic_store(&p->running, true);
 	atomic_store(&p->analysis_done, false);
 	atomic_store(&p->io_stop, false);
 	pthread_mutex_lock(&p->st_lock);
 	p->st.lock_time_ns = 0;
+	p->st.locked = false;
+	p->st.phase = -1;
 	pthread_mutex_unlock(&p->st_lock);
+	pthread_mutex_lock(&p->cmd_lock);
+	p->analysis_live = true;
+	pthread_mutex_unlock(&p->cmd_lock);
 	pthread_mutex_lock(&p->em_lock);
 	ogate_edgematch_init(&p->em);	/* a new stream: learn the offset anew */
 	atomic_store(&p->em_busy, 0);
@@ -522,6 +666,11 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	atomic_store(&p->running, false);
 	pthread_join(p->capture, NULL);
 	pthread_join(p->analysis, NULL);
+	/* commands queued after the analysis thread's last look: applied here */
+	pthread_mutex_lock(&p->cmd_lock);
+	p->analysis_live = false;
+	pthread_mutex_unlock(&p->cmd_lock);
+	apply_pending(p);
 	ogate_source_stop(p->src);
 	/* let queued pulses finish within the grace period, then cancel */
 	end = ogate_mono_ns() + p->o.stop_grace_ns;
@@ -544,10 +693,12 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	atomic_store(&p->io_stop, true);
 	pthread_join(p->io, NULL);
 	pthread_barrier_destroy(&p->ready);
+	pthread_mutex_lock(&p->rec_lock);
 	if (p->rec) {
 		ogate_recorder_close(p->rec);
 		p->rec = NULL;
 	}
+	pthread_mutex_unlock(&p->rec_lock);
 	p->started = false;
 	ogate_info("stopped: %llu frames, %llu triggers", (unsigned long long)p->st.frames,
 		   (unsigned long long)p->st.triggers);
@@ -567,6 +718,9 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 		ogate_frame_free(p->rec_items[i].f);
 	ogate_frame_free(p->prev);
 	pthread_mutex_destroy(&p->em_lock);
+	pthread_mutex_destroy(&p->rec_lock);
+	pthread_mutex_destroy(&p->cmd_lock);
+	pthread_cond_destroy(&p->cmd_cond);
 	pthread_cond_destroy(&p->prev_cond);
 	pthread_mutex_destroy(&p->prev_lock);
 	pthread_mutex_destroy(&p->st_lock);
@@ -583,28 +737,32 @@ int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src
 	fresh = ogate_sync_new(&p->o.settings);
 	if (!fresh)
 		return -ENOMEM;
+	pthread_mutex_lock(&p->cmd_lock);
 	ogate_sync_free(p->sync);
 	p->sync = fresh;	/* a new mode is a new image: learn a new reference */
+	pthread_mutex_unlock(&p->cmd_lock);
 	p->src = src;
-	return 0;
-}
-
-int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase)
-{
-	if (!(phase >= 0 && phase < 2 * M_PI))
-		return -EDOM;
-	atomic_store(&p->cmd_arg, phase);
-	atomic_store(&p->cmd, CMD_TARGET);
-	return 0;
-}
-
-int ogate_pipeline_reset(struct ogate_pipeline *p)
-{
-	atomic_store(&p->cmd, CMD_RESET);
 	pthread_mutex_lock(&p->st_lock);
-	p->st.lock_time_ns = 0;
+	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
+	p->st.drops_source = 0;
 	pthread_mutex_unlock(&p->st_lock);
 	return 0;
+}
+
+int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char *msg,
+				    size_t msglen)
+{
+	if (!(isfinite(phase) && phase >= 0 && phase < 2 * M_PI)) {
+		if (msg && msglen)
+			snprintf(msg, msglen, "target phase %g rad outside [0, 2 pi)", phase);
+		return -EDOM;
+	}
+	return run_command(p, CMD_TARGET, phase, msg, msglen);
+}
+
+int ogate_pipeline_reset(struct ogate_pipeline *p, char *msg, size_t msglen)
+{
+	return run_command(p, CMD_RESET, 0, msg, msglen);
 }
 
 uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p)
@@ -622,18 +780,43 @@ int ogate_pipeline_cancel_pending(struct ogate_pipeline *p)
 	return ogate_sink_cancel_all(p->sink);
 }
 
-int ogate_pipeline_refresh(struct ogate_pipeline *p)
+int ogate_pipeline_refresh(struct ogate_pipeline *p, char *msg, size_t msglen)
 {
-	atomic_store(&p->cmd, CMD_REFRESH);
-	return 0;
+	return run_command(p, CMD_REFRESH, 0, msg, msglen);
 }
 
-int ogate_pipeline_record(struct ogate_pipeline *p, bool on)
+int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t msglen)
 {
-	if (on && (!p->o.record_dir || !*p->o.record_dir))
+	char why[256] = "";
+	int ret = 0;
+
+	if (!on) {
+		atomic_store(&p->recording, false);	/* the io thread closes the files */
+		snprintf(msg, msglen, "recording off");
+		return 0;
+	}
+	if (!p->o.record_dir || !*p->o.record_dir) {
+		snprintf(msg, msglen, "no record.dir configured");
 		return -EINVAL;
-	atomic_store(&p->recording, on);
-	return 0;
+	}
+	pthread_mutex_lock(&p->rec_lock);
+	if (p->started && !p->rec) {
+		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &ret,
+					     why, sizeof(why));
+	} else if (!p->started) {
+		ret = ogate_recorder_check_dir(p->o.record_dir, why, sizeof(why));
+	}
+	if (!ret)
+		atomic_store(&p->recording, true);
+	if (ret)
+		snprintf(msg, msglen, "%s", why);
+	else if (p->rec)
+		snprintf(msg, msglen, "recording to %s", ogate_recorder_path(p->rec));
+	else
+		snprintf(msg, msglen, "recording on: files are created in %s at start",
+			 p->o.record_dir);
+	pthread_mutex_unlock(&p->rec_lock);
+	return ret;
 }
 
 static void percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p99, int64_t *max)
@@ -676,8 +859,6 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 	}
 	st->running = atomic_load(&p->running);
 	st->recording = atomic_load(&p->recording);
-	st->source = p->src ? ogate_source_describe(p->src) : "none";
-	st->drops_source = p->src ? ogate_source_drops(p->src) : 0;
 	if (!st->locked) {
 		st->period_s = 0;
 		st->period_frames = 0;
@@ -693,9 +874,11 @@ int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t t
 {
 	int64_t end = ogate_mono_ns() + timeout_ns;
 	struct timespec ts = ogate_timespec(end);
-	int ret = 0, w, h, y, x, wide;
-	FILE *f;
+	int ret = ogate_preview_format(path);
 
+	if (ret < 0)
+		return ret;	/* refused before waiting for anything */
+	ret = 0;
 	pthread_mutex_lock(&p->prev_lock);
 	atomic_store(&p->prev_wanted, true);
 	while (atomic_load(&p->prev_wanted) && ret == 0)
@@ -705,35 +888,8 @@ int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t t
 		pthread_mutex_unlock(&p->prev_lock);
 		return -ETIMEDOUT;
 	}
-	w = ogate_frame_width(p->prev);
-	h = ogate_frame_height(p->prev);
-	wide = ogate_frame_format(p->prev) == OGATE_PIX_U16;
 	*sequence = ogate_frame_get_meta(p->prev)->sequence;
-	f = fopen(path, "wb");
-	if (!f) {
-		ret = -errno;
-		pthread_mutex_unlock(&p->prev_lock);
-		return ret;
-	}
-	fprintf(f, "P5\n%d %d\n%d\n", w, h, wide ? 65535 : 255);
-	for (y = 0; y < h; y++) {
-		const uint8_t *row = (const uint8_t *)ogate_frame_pixels(p->prev) +
-				     (size_t)y * ogate_frame_stride(p->prev);
-
-		if (!wide) {
-			fwrite(row, 1, (size_t)w, f);
-			continue;
-		}
-		for (x = 0; x < w; x++) {	/* PGM is big-endian */
-			uint16_t v = ((const uint16_t *)row)[x];
-
-			fputc(v >> 8, f);
-			fputc(v & 0xff, f);
-		}
-	}
-	ret = ferror(f) ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
+	ret = ogate_preview_write(p->prev, path);
 	pthread_mutex_unlock(&p->prev_lock);
 	return ret;
 }

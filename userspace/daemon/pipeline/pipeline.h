@@ -6,8 +6,18 @@
  *             decided, queues the whole trigger program on the sink at once
  *   io        sink outcomes (fired, missed, cancelled) and the recorder
  * Nothing on the frame path waits for another stage: a full ring drops the
- * frame and counts it. Commands (target, reset, refresh, record) reach the
- * analysis thread through a mailbox it reads between frames.
+ * frame and counts it. Commands (target, reset, refresh) reach the analysis
+ * thread through a queue it reads between frames; each is applied in order
+ * and its caller returns only once it has been applied (when the pipeline
+ * is stopped, the caller applies it itself).
+ *
+ * Threads: the sync object and the settings belong to the analysis thread
+ * while streaming, to whoever holds the command lock otherwise; the
+ * recorder to the io thread (opened by the caller of record/start under
+ * rec_lock). start, stop, set_source, record, preview, target, reset and
+ * refresh may be called from any one thread at a time besides the frame
+ * path (ogated: its command worker; refresh also from an acquisition's job
+ * thread); status and pulses_in_flight from any thread at any time.
  */
 #ifndef OGATE_PIPELINE_H
 #define OGATE_PIPELINE_H
@@ -54,7 +64,7 @@ struct ogate_pipeline_opts {
 
 struct ogate_pipeline_status {
 	bool running, locked, recording;
-	const char *source;
+	char source[96];		/* description of the source */
 	double period_s;		/* reference period, 0 before lock */
 	double period_frames;		/* the same in reference frames */
 	double target_phase;		/* rad, -1 before lock */
@@ -67,6 +77,8 @@ struct ogate_pipeline_status {
 	uint64_t drops_source;		/* lost at the camera: no free buffer */
 	uint64_t drops_analysis;	/* capture -> analysis ring full */
 	uint64_t drops_record;		/* recorder behind */
+	uint64_t record_errors;		/* recordings stopped by a write error */
+	char record_error[200];		/* the last such error, "" if none */
 	uint64_t triggers;		/* decided and queued */
 	uint64_t held;			/* decided but held back by an acquisition */
 	uint64_t queue_errors;		/* refused by the sink */
@@ -95,20 +107,38 @@ int ogate_pipeline_start(struct ogate_pipeline *p);	/* -EALREADY if running */
 int ogate_pipeline_stop(struct ogate_pipeline *p);
 /* Only while stopped (mode switch); -EBUSY otherwise. NULL: no source (start fails). */
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
-int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase);
-int ogate_pipeline_reset(struct ogate_pipeline *p);	/* forget everything, learn anew */
+/*
+ * The commands below return once the analysis thread applied them (or the
+ * caller did, while stopped); msg (may be NULL) says what was done.
+ * -EDOM: phase not finite or outside [0, 2 pi).
+ */
+int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char *msg,
+				    size_t msglen);
+/* Forget the reference and learn anew; msg says what was dropped. */
+int ogate_pipeline_reset(struct ogate_pipeline *p, char *msg, size_t msglen);
 /* Pulses queued on the sink without an outcome yet. */
 uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p);
 /* Cancel every pulse queued on the sink and not yet started (abort). */
 int ogate_pipeline_cancel_pending(struct ogate_pipeline *p);
-/* Learn a new reference while gating on, target carried over (OGA alignment). */
-int ogate_pipeline_refresh(struct ogate_pipeline *p);
-int ogate_pipeline_record(struct ogate_pipeline *p, bool on);
+/*
+ * Learn a new reference while gating on, target carried over (OGA
+ * alignment). -ENOENT no reference yet, -EALREADY a refresh under way.
+ */
+int ogate_pipeline_refresh(struct ogate_pipeline *p, char *msg, size_t msglen);
+/*
+ * Recording on: while streaming, the files are created now (-errno and msg
+ * when they cannot be); while stopped, the directory is checked now and the
+ * files are created at start. A write error later stops the recording once
+ * (logged once, counted in record_errors) and leaves a TIFF and a CSV that
+ * agree page for row; each row is flushed as it is written.
+ */
+int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t msglen);
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st);
 /*
  * Latest-frame preview: the analysis thread copies the next frame it sees
  * (only when asked, so previews cost the frame path nothing otherwise);
- * written as binary PGM (16-bit frames as maxval 65535). Waits at most
+ * written as PNG or binary PGM as path's extension says (preview.h);
+ * -EPROTONOSUPPORT for any other name, before waiting. Waits at most
  * timeout_ns; -ETIMEDOUT when no frame came (stopped), -errno on I/O.
  */
 int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "ogate/ome.h"
@@ -26,54 +27,24 @@ struct ogate_recorder {
 	char path[512];			/* current OME-TIFF */
 };
 
-struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
-					   double pixel_size_um, int *err)
+int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
 {
-	struct ogate_recorder *r = calloc(1, sizeof(*r));
-	char csv[520], provpath[520], stamp[32], msg[600];
-	struct timespec ts;
-	struct tm tm;
+	int e;
 
-	if (!r) {
-		*err = -ENOMEM;
-		return NULL;
-	}
 	if (mkdir(dir, 0755) && errno != EEXIST) {
-		*err = -errno;
-		ogate_error("recorder: cannot create %s: %s", dir, strerror(errno));
-		free(r);
-		return NULL;
+		e = errno;
+		snprintf(why, whylen, "cannot create %s: %s", dir, strerror(e));
+		return -e;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r->wall0_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(r->stem, sizeof(r->stem), "%.440s/ogate-%.15s-%03d", dir, stamp,
-		 (int)(ts.tv_nsec / 1000000));
-	snprintf(r->path, sizeof(r->path), "%s.ome.tif", r->stem);
-	snprintf(csv, sizeof(csv), "%s.csv", r->stem);
-	snprintf(provpath, sizeof(provpath), "%s.provenance.txt", r->stem);
-	r->pixel_size_um = pixel_size_um;
-	r->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
-	r->csv = fopen(csv, "w");
-	if (!r->prov || !r->csv) {
-		*err = r->prov ? -errno : -ENOMEM;
-		ogate_error("recorder: cannot create %s: %s", csv, strerror(-*err));
-		goto fail;
+	if (access(dir, W_OK | X_OK)) {
+		e = errno;
+		snprintf(why, whylen, "cannot write in %s: %s", dir, strerror(e));
+		return -e;
 	}
-	if (ogate_provenance_write_path(r->prov, provpath, msg, sizeof(msg)))
-		ogate_warning("recorder: %s", msg);	/* the recording itself goes on */
-	fprintf(r->csv, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger\n");
-	ogate_info("recording to %s", r->path);
-	return r;
-fail:
-	if (r->csv)
-		fclose(r->csv);
-	ogate_provenance_free(r->prov);
-	free(r);
-	return NULL;
+	return 0;
 }
 
+/* Page 0 of a part: the OME-TIFF file is created with its first frame. */
 static int open_part(struct ogate_recorder *r, const struct ogate_frame *f)
 {
 	struct ogate_ome_opts o;
@@ -120,21 +91,103 @@ static int close_part(struct ogate_recorder *r)
 	return rc;
 }
 
+struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
+					   double pixel_size_um, int *err, char *why, size_t whylen)
+{
+	struct ogate_recorder *r = calloc(1, sizeof(*r));
+	char csv[520], provpath[520], stamp[32], msg[600];
+	struct timespec ts;
+	struct tm tm;
+	int e;
+
+	if (!r) {
+		*err = -ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	*err = ogate_recorder_check_dir(dir, why, whylen);
+	if (*err) {
+		free(r);
+		return NULL;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->wall0_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(r->stem, sizeof(r->stem), "%.440s/ogate-%.15s-%03d", dir, stamp,
+		 (int)(ts.tv_nsec / 1000000));
+	snprintf(r->path, sizeof(r->path), "%s.ome.tif", r->stem);
+	snprintf(csv, sizeof(csv), "%s.csv", r->stem);
+	snprintf(provpath, sizeof(provpath), "%s.provenance.txt", r->stem);
+	r->pixel_size_um = pixel_size_um;
+	r->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
+	if (!r->prov) {
+		*err = -ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		free(r);
+		return NULL;
+	}
+	r->csv = fopen(csv, "w");
+	e = errno;
+	if (r->csv &&
+	    fprintf(r->csv, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger\n") > 0 &&
+	    fflush(r->csv) == 0 && !ogate_provenance_write_path(r->prov, provpath, msg, sizeof(msg))) {
+		ogate_info("recording to %s", r->path);
+		return r;
+	}
+	if (r->csv)
+		e = errno ? errno : EIO;
+	*err = -e;
+	snprintf(why, whylen, "cannot create %s or its provenance: %s", csv, strerror(e));
+	if (r->csv)
+		fclose(r->csv);
+	unlink(csv);
+	ogate_provenance_free(r->prov);
+	free(r);
+	return NULL;
+}
+
+/*
+ * The CSV row goes first and is flushed; then the TIFF page. When the page
+ * cannot be written, the row is taken back, so the two files always agree
+ * (rows = pages), and a crash loses at most the frame being written.
+ */
 int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row)
 {
 	const struct ogate_frame_meta *m = ogate_frame_get_meta(f);
 	struct ogate_ome_plane p;
-	int rc;
+	char line[256];
+	long off;
+	int n, e = 0, ret;
 
+	n = snprintf(line, sizeof(line), "%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%s,", r->n,
+		     m->sequence, m->timestamp_ns, row->locked ? "locked" : "determine");
+	if (row->locked)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%.6f,%.6f,", row->phase,
+			      row->unwrapped);
+	else
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ",,");
+	if (row->trigger >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%" PRId64, row->trigger);
+	snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+	off = ftell(r->csv);
+	errno = 0;
+	if (off < 0 || fputs(line, r->csv) == EOF || fflush(r->csv)) {
+		e = errno ? errno : EIO;
+		goto undo;
+	}
 	if (r->w && r->n - r->part_first >= OGATE_RECORD_PART_FRAMES) {
 		close_part(r);
 		r->part++;
 	}
 	if (!r->n)
 		r->t0_ns = m->timestamp_ns;
-	if (!r->w && open_part(r, f))
-		return -EIO;
+	errno = 0;
+	if (!r->w && open_part(r, f)) {
+		e = errno ? errno : EIO;
+		goto undo;
+	}
 	ogate_ome_plane_init(&p);
 	p.t = (uint32_t)(r->n - r->part_first);
 	p.delta_t_s = (m->timestamp_ns - r->t0_ns) / 1e9;
@@ -148,20 +201,27 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 	}
 	if (row->trigger >= 0)
 		ogate_ome_plane_kv(&p, "trigger", "%" PRId64, row->trigger);
-	rc = ogate_ome_write_plane_strided(r->w, &p, ogate_frame_pixels(f), ogate_frame_stride(f));
-	if (rc)
-		return rc;
-	fprintf(r->csv, "%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%s,", r->n, m->sequence, m->timestamp_ns,
-		row->locked ? "locked" : "determine");
-	if (row->locked)
-		fprintf(r->csv, "%.6f,%.6f,", row->phase, row->unwrapped);
-	else
-		fprintf(r->csv, ",,");
-	if (row->trigger >= 0)
-		fprintf(r->csv, "%" PRId64, row->trigger);
-	fputc('\n', r->csv);
+	errno = 0;
+	ret = ogate_ome_write_plane_strided(r->w, &p, ogate_frame_pixels(f), ogate_frame_stride(f));
+	if (ret) {
+		e = ret == -EIO && errno ? errno : -ret;
+		goto undo;
+	}
 	r->n++;
 	return 0;
+undo:
+	/* take the row back: the CSV never lists a frame the TIFF lacks */
+	if (off >= 0) {
+		clearerr(r->csv);
+		if (fseek(r->csv, off, SEEK_SET) == 0)
+			(void)!ftruncate(fileno(r->csv), off);
+	}
+	return -e;
+}
+
+uint64_t ogate_recorder_count(const struct ogate_recorder *r)
+{
+	return r->n;
 }
 
 uint64_t ogate_recorder_close(struct ogate_recorder *r)

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Recording: frames into OME-TIFF (DIR/ogate-<stamp>.ome.tif; a new part
- * -NNN.ome.tif every OGATE_RECORD_PART_FRAMES frames, as the OME-XML holds
- * every frame's metadata), one time point per frame with DeltaT and
- * ExposureTime, and per-frame time, sequence, state, phase and trigger in
- * an ogate.frame MapAnnotation; the provenance in DIR/ogate-<stamp>.provenance.txt
- * and in the OME-XML; and one CSV sidecar line per frame:
+ * DIR/ogate-<stamp>-NNN.ome.tif every OGATE_RECORD_PART_FRAMES frames, as the
+ * OME-XML holds every frame's metadata), one time point per frame with
+ * DeltaT and ExposureTime, and per-frame time, sequence, state, phase and
+ * trigger in an ogate.frame MapAnnotation; the provenance in
+ * DIR/ogate-<stamp>.provenance.txt and in the OME-XML; one CSV sidecar line
+ * per frame, DIR/ogate-<stamp>.csv:
  * index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger
  * (trigger: the number of the trigger decided at that frame, empty if none).
- * Used by the pipeline's io thread only.
+ * The OME-XML goes into the file when it is closed (or a part is full); a
+ * recording cut short by a crash is a plain multi-page TIFF whose pages
+ * still match the CSV rows.
  */
 #ifndef OGATE_RECORDER_H
 #define OGATE_RECORDER_H
@@ -28,13 +31,29 @@ struct ogate_record_row {
 
 struct ogate_recorder;
 
-/* Creates the CSV and provenance at once, the OME-TIFF at the first frame.
- * prov may be NULL; pixel_size_um <= 0: unknown. NULL and *err (logged). */
+/*
+ * Threads: a recorder belongs to one thread at a time (ogated: opened by the
+ * command worker or at start, written and closed by the pipeline's io
+ * thread, under the pipeline's rec_lock).
+ */
+/* DIR exists (created if missing) and is writable; else -errno and why. */
+int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen);
+/*
+ * Creates DIR/ogate-<CLOCK_REALTIME stamp>.{ome.tif,csv,provenance.txt}
+ * (the OME-TIFF gets its first page with the first frame). prov may be NULL;
+ * pixel_size_um <= 0: unknown. NULL, *err and why (not logged).
+ */
 struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
-					   double pixel_size_um, int *err);
+					   double pixel_size_um, int *err, char *why, size_t whylen);
+/*
+ * One frame: its CSV row (flushed) and its TIFF page. -errno when either
+ * cannot be written; the files then still agree (rows = pages) and the
+ * caller should close the recorder.
+ */
 int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row);
-/* Flushes and closes; returns frames written. */
+uint64_t ogate_recorder_count(const struct ogate_recorder *r);	/* frames written */
+/* Writes the OME-XML, flushes and closes; returns frames written. */
 uint64_t ogate_recorder_close(struct ogate_recorder *r);
 const char *ogate_recorder_path(const struct ogate_recorder *r);	/* the current .ome.tif */
 

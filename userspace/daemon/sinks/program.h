@@ -10,6 +10,7 @@
  *           "edge":   a short camera_width pulse (the camera's own
  *                     exposure setting applies)
  */
+/* Threads: pure functions on caller-owned data; any thread. */
 #ifndef OGATE_PROGRAM_H
 #define OGATE_PROGRAM_H
 

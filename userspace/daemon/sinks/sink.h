@@ -11,6 +11,14 @@
  * All calls are non-blocking: queue hands pulses over and returns; outcomes
  * come back as events on a pollable fd. Freeing a sink cancels what is
  * pending and leaves every output inactive.
+ *
+ * Threads: in ogated, queue is called from the pipeline's analysis thread,
+ * read from its io thread, cancel_all from the thread that stops or aborts
+ * (the daemon's command worker, an acquisition's job thread). Every kind
+ * therefore makes queue, read and cancel_all safe to call concurrently:
+ * "ogate" through the kernel (each is one syscall on the device), "gpiod"
+ * and "dryrun" with a lock of their own. new and free belong to one thread
+ * with no other call in flight.
  */
 #ifndef OGATE_SINK_H
 #define OGATE_SINK_H

@@ -5,9 +5,14 @@
  * their requested times once those have passed; a timerfd armed at the next
  * edge makes the sink pollable. With record_path, every outcome is appended
  * as CSV: event,cookie,line_mask,time_ns,rise_ns,fall_ns.
+ *
+ * Threads: the pipeline queues from its analysis thread, reads from its io
+ * thread, and cancels from whichever thread stops or aborts; every op takes
+ * the sink's lock, so any thread may call any op (create/destroy excepted).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,7 @@ struct dryrun {
 	struct ogate_pulse_table table;
 	struct ogate_evq evq;
 	FILE *record;
+	pthread_mutex_t lock;	/* table, evq, record, timer */
 };
 
 static const char *const outcome[] = {
@@ -74,6 +80,7 @@ static struct ogate_sink *dryrun_create(const struct ogate_sink_opts *o, int *er
 		return NULL;
 	}
 	d->base.ops = &ogate_sink_dryrun_ops;
+	pthread_mutex_init(&d->lock, NULL);
 	ogate_pulses_init(&d->table, OGATE_SINK_MAX_LINES);
 	d->base.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->base.fd < 0) {
@@ -104,9 +111,11 @@ static int dryrun_cancel_all(struct ogate_sink *s)
 	struct dryrun *d = (struct dryrun *)s;
 	int n;
 
+	pthread_mutex_lock(&d->lock);
 	dryrun_advance(d);
 	n = ogate_pulses_cancel(&d->table, 0, dryrun_cb, d);
 	dryrun_arm(d);
+	pthread_mutex_unlock(&d->lock);
 	return n;
 }
 
@@ -119,6 +128,7 @@ static void dryrun_destroy(struct ogate_sink *s)
 	if (d->record)
 		fclose(d->record);
 	close(d->base.fd);
+	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
@@ -127,9 +137,11 @@ static int dryrun_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, s
 	struct dryrun *d = (struct dryrun *)s;
 	int ret;
 
+	pthread_mutex_lock(&d->lock);
 	dryrun_advance(d);
 	ret = ogate_pulses_add(&d->table, p, n, ogate_mono_ns());
 	dryrun_arm(d);
+	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 
@@ -137,11 +149,15 @@ static int dryrun_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t
 {
 	struct dryrun *d = (struct dryrun *)s;
 	uint64_t expirations;
+	int n;
 
 	if (read(d->base.fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return -errno;
+	pthread_mutex_lock(&d->lock);
 	dryrun_advance(d);
-	return ogate_evq_pop(&d->evq, ev, max);
+	n = ogate_evq_pop(&d->evq, ev, max);
+	pthread_mutex_unlock(&d->lock);
+	return n;
 }
 
 const struct ogate_sink_ops ogate_sink_dryrun_ops = {

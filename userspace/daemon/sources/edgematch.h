@@ -8,6 +8,9 @@
  * its timestamp becomes the edge time. The sequence difference of matched
  * pairs is tracked too: a jump (an edge or a frame lost on one side) is
  * counted. Offsets larger than half a frame interval are ambiguous.
+ *
+ * Threads: none of its own and no lock; the pipeline feeds edges from its
+ * io thread and frames from its capture thread under its em_lock.
  */
 #ifndef OGATE_EDGEMATCH_H
 #define OGATE_EDGEMATCH_H

@@ -10,6 +10,13 @@
  * A source owns a small pool of frames; a frame not released in time means
  * the next camera frame has nowhere to go and is dropped (counted, and
  * visible to analysis as a sequence gap), as on a real camera.
+ *
+ * Threads: start, stop and free belong to one controlling thread (ogated's
+ * command worker) while no frame is in flight; next is called only from
+ * the pipeline's capture thread; release from the analysis thread (the
+ * pool's busy flags are atomics); drops and describe from any thread. Each
+ * start begins a new stream: sequence numbers restart at 0 and timestamps
+ * at the start time, which is why the pipeline starts its analysis anew.
  */
 #ifndef OGATE_SOURCE_H
 #define OGATE_SOURCE_H

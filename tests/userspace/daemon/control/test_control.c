@@ -319,6 +319,34 @@ static void test_too_many_clients_get_ebusy(void **state)
 		close(fds[i]);
 }
 
+/* Idle connections (nothing sent, or half a line) are closed at the read deadline. */
+static void test_idle_clients_cannot_lock_others_out(void **state)
+{
+	int fds[CTL_MAX_CLIENTS];
+	int64_t t0;
+	int r;
+
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		fds[i] = connect_raw();
+	send_all(fds[0], "echo half a li", 14);	/* never finished */
+	send_all(fds[CTL_MAX_CLIENTS - 1], "echo last\n", 10);
+	expect(fds[CTL_MAX_CLIENTS - 1], "OK last\n");	/* all accepted by now */
+	t0 = now_ms();
+	/* refused while the slots are held, served once the deadline freed them */
+	do {
+		r = ogate_control_request(sock, "echo in", reply, sizeof(reply), 2000);
+		if (r == 0 && !strcmp(reply, "OK in\n"))
+			break;
+		usleep(200 * 1000);
+	} while (now_ms() - t0 < 15000);
+	assert_int_equal(r, 0);
+	assert_string_equal(reply, "OK in\n");
+	printf("# served after %lld ms with %d idle clients\n", (long long)(now_ms() - t0),
+	       CTL_MAX_CLIENTS);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+
 static void test_request_errors_name_the_cause(void **state)
 {
 	char path[160], buf[16];
@@ -518,6 +546,24 @@ static void test_client_prints_err_on_stderr_and_exits_1(void **state)
 	assert_string_equal(r.err, "ERR EINVAL unknown command 'launch' (try help)\n");
 }
 
+/* Over the limit, ogate-client prints the server's reason, not a broken pipe. */
+static void test_client_over_the_limit_prints_the_servers_err(void **state)
+{
+	int fds[CTL_MAX_CLIENTS];
+	struct run r;
+
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		fds[i] = connect_raw();
+		send_all(fds[i], "echo held\n", 10);
+		expect(fds[i], "OK held\n");
+	}
+	run_client(&r, (const char *[]){ "-s", sock, "echo", "one", "more", NULL });
+	assert_string_equal(r.err, "ERR EBUSY too many clients\n");
+	assert_int_equal(r.status, 1);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+
 static void test_client_usage_and_connection_errors_exit_2(void **state)
 {
 	char path[160], want[256];
@@ -570,6 +616,8 @@ int main(void)
 		T(test_client_prints_ok_replies_and_exits_0),
 		T(test_client_prints_err_on_stderr_and_exits_1),
 		T(test_client_usage_and_connection_errors_exit_2),
+		T(test_idle_clients_cannot_lock_others_out),
+		T(test_client_over_the_limit_prints_the_servers_err),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "heart.h"
+#include "stackio.h"
 #include "pipeline.h"
 #include "sink_private.h"
 #include "source_private.h"
@@ -246,6 +247,86 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	ogate_source_free(es.src);
 }
 
+/*
+ * Restart: after a stop, a start is a new stream (timestamps and sequence
+ * numbers start over); the analysis must start over with it and relock at
+ * once, however long the first run was.
+ */
+static void run_stop_start(struct ogate_source *src, int first_ms)
+{
+	struct ogate_pipeline_opts po = pipe_opts();
+	struct ogate_sink *sink;
+	struct ogate_pipeline_status st;
+	struct ogate_pipeline *p;
+	uint64_t triggers;
+	int err = 0;
+
+	sink = ogate_sink_new("dryrun", NULL, &err);
+	assert_non_null(sink);
+	p = ogate_pipeline_new(&po, src, sink, &err);
+	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_start(p));
+	sleep_ms(first_ms);
+	ogate_pipeline_status(p, &st);
+	assert_true(st.locked);
+	assert_int_equal(0, ogate_pipeline_stop(p));
+	triggers = st.triggers;
+	assert_int_equal(0, ogate_pipeline_start(p));
+	sleep_ms(3000);
+	ogate_pipeline_status(p, &st);
+	printf("# after the restart: locked %d, %llu triggers (%llu before)\n", st.locked,
+	       (unsigned long long)st.triggers, (unsigned long long)triggers);
+	assert_true(st.locked);
+	assert_true(st.triggers >= triggers + 2);
+	assert_int_equal(0, ogate_pipeline_stop(p));
+	ogate_pipeline_free(p);
+	ogate_sink_free(sink);
+}
+
+static void test_stop_then_start_relocks_on_the_synthetic_source(void **state)
+{
+	struct ogate_source_opts so = synth_opts();
+	int err = 0;
+	struct ogate_source *src = ogate_source_new(&so, &err);
+
+	assert_non_null(src);
+	run_stop_start(src, 5000);
+	ogate_source_free(src);
+}
+
+static void test_stop_then_start_relocks_on_the_file_source(void **state)
+{
+	char path[] = "/tmp/ogate-pipe-XXXXXX.npy", msg[256];
+	struct stack stk = { .n = 800, .h = 64, .w = 64, .bytes = 1 };
+	struct phase_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 10 };
+	struct ogate_source_opts so = { .kind = "file", .path = path, .fps = 80 };
+	struct blob_heart heart;
+	struct ogate_source *src;
+	float img[64 * 64];
+	int fd = mkstemps(path, 4), err = 0;
+
+	assert_true(fd >= 0);
+	close(fd);
+	stk.data = malloc((size_t)stk.n * 64 * 64);
+	assert_non_null(stk.data);
+	assert_int_equal(0, blob_heart_init(&heart, 64, 64, 5));
+	for (int i = 0; i < stk.n; i++) {
+		uint8_t *px = stack_frame(&stk, i);
+
+		blob_heart_render(&heart, fmod(phase_law_psi(&law, i / 80.0), 2 * M_PI), img);
+		for (int k = 0; k < 64 * 64; k++)
+			px[k] = (uint8_t)(img[k] < 0 ? 0 : img[k] > 255 ? 255 : img[k]);
+	}
+	blob_heart_free(&heart);
+	assert_int_equal(0, stack_save_npy(path, &stk, msg, sizeof(msg)));
+	stack_free(&stk);
+	src = ogate_source_new(&so, &err);
+	assert_non_null(src);
+	run_stop_start(src, 5000);
+	ogate_source_free(src);
+	unlink(path);
+}
+
 static void test_source_rejects_bad_settings_naming_the_value(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
@@ -268,6 +349,8 @@ int main(void)
 		cmocka_unit_test(test_pipeline_locks_and_triggers_on_the_true_target_phase),
 		cmocka_unit_test(test_stop_cancels_what_the_grace_period_leaves),
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
+		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
+		cmocka_unit_test(test_stop_then_start_relocks_on_the_file_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -276,6 +277,90 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 	unlink(path);
 }
 
+/*
+ * The pipeline queues from its analysis thread, reads outcomes on its io
+ * thread, and cancels from the thread that stops or aborts: the dry-run
+ * sink takes all three at once, and every queued pulse gets exactly one
+ * outcome. (Under ThreadSanitizer a missing lock is reported here.)
+ */
+struct three {
+	struct ogate_sink *s;
+	atomic_bool done;
+	uint64_t queued, outcomes;
+};
+
+static void *three_queue(void *arg)
+{
+	struct three *t = arg;
+
+	for (int i = 0; i < 400; i++) {
+		struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 200000, .line_mask = 1u << (i % 4),
+					     .width_ns = 50000, .late_ns = 1000000000,
+					     .cookie = (uint64_t)i + 1 };
+
+		if (ogate_sink_queue(t->s, &r, 1) == 0)
+			t->queued++;
+		if (i % 7 == 0)
+			usleep(300);
+	}
+	atomic_store(&t->done, true);
+	return NULL;
+}
+
+static void *three_read(void *arg)
+{
+	struct three *t = arg;
+	struct ogate_sink_event ev[16];
+	int64_t end = 0;
+
+	for (;;) {
+		int n = ogate_sink_read(t->s, ev, 16);
+
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == OGATE_SINK_FIRED || ev[i].type == OGATE_SINK_MISSED ||
+			    ev[i].type == OGATE_SINK_CANCELLED)
+				t->outcomes++;
+		if (atomic_load(&t->done) && !end)
+			end = ogate_mono_ns() + 300000000;
+		if (end && ogate_mono_ns() > end)
+			break;
+		usleep(200);
+	}
+	return NULL;
+}
+
+static void *three_cancel(void *arg)
+{
+	struct three *t = arg;
+
+	while (!atomic_load(&t->done)) {
+		ogate_sink_cancel_all(t->s);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static void test_dryrun_sink_takes_queue_read_and_cancel_from_three_threads(void **state)
+{
+	struct three t = { 0 };
+	pthread_t q, r, c;
+	int err = 0;
+
+	t.s = ogate_sink_new("dryrun", NULL, &err);
+	assert_non_null(t.s);
+	assert_int_equal(pthread_create(&r, NULL, three_read, &t), 0);
+	assert_int_equal(pthread_create(&c, NULL, three_cancel, &t), 0);
+	assert_int_equal(pthread_create(&q, NULL, three_queue, &t), 0);
+	pthread_join(q, NULL);
+	pthread_join(c, NULL);
+	pthread_join(r, NULL);
+	printf("# %llu pulses queued, %llu outcomes\n", (unsigned long long)t.queued,
+	       (unsigned long long)t.outcomes);
+	assert_true(t.queued > 0);
+	assert_true(t.outcomes == t.queued);
+	ogate_sink_free(t.s);
+}
+
 static void test_unknown_sink_kind_is_an_error_naming_it(void **state)
 {
 	int err = 0;
@@ -376,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_rise_on_a_held_line_waits_for_its_fall),
 		cmocka_unit_test(test_event_queue_reports_overflow_as_lost),
 		cmocka_unit_test(test_dryrun_sink_fires_at_exact_times_and_is_pollable),
+		cmocka_unit_test(test_dryrun_sink_takes_queue_read_and_cancel_from_three_threads),
 		cmocka_unit_test(test_unknown_sink_kind_is_an_error_naming_it),
 		cmocka_unit_test(test_program_expose_holds_camera_as_long_as_laser),
 		cmocka_unit_test(test_ring_delivers_in_order_across_threads_and_refuses_when_full),
