@@ -39,3 +39,8 @@ $(TBIN)/userspace/ome/%: UT_CPPFLAGS = $(OME_INC)
 $(TBIN)/userspace/ome/%: UT_LIBS = $(OME_LIB_SAN)
 $(TBIN)/userspace/ome/%: UT_LDLIBS = $(OME_LDLIBS)
 $(call unit_tests_in,ome): $(OME_LIB_SAN)
+
+# End to end: a hardware-sequenced z-stack with the simulated ASI (its TTL input
+# follows the dry-run sink's fired pulses), checked with tifffile and xmllint.
+SUITES += tests/integration/zstack-sequenced/run.sh
+tests/integration/zstack-sequenced/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(STAGE_FAKESRV)
