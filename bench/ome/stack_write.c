@@ -6,9 +6,10 @@
  * The daemon's real path (acq_out.c): for each of 40 planes, the gate arms
  * the grab (analysis thread), the frame hook sees every frame (analysis
  * thread: 33 frames of a 0.42 s beat at 80 fps that are not wanted, then
- * the first at or after the trigger, which it copies), and the job thread
- * writes that plane with its metadata; the file is closed (OME-XML) at the
- * end. The analysis thread is a separate thread here, handing over to the
+ * the first at or after the trigger, which it keeps: no copy), and the job
+ * thread writes that plane with its metadata and hands the frame back (the
+ * analysis thread then releases it, counted here too); the file is closed
+ * (OME-XML) at the end. The analysis thread is a separate thread here, handing over to the
  * writer exactly as in the daemon. Issue target: <= 1 ms of analysis-thread
  * work in total for a 40-plane 512x512 stack.
  *
@@ -40,8 +41,17 @@ struct shared {
 	struct acq_out *out;
 	struct ogate_frame *frame;
 	atomic_int plane_done;		/* writer finished this many planes */
-	int64_t analysis_ns;		/* analysis thread: arm + every frame hook call */
+	_Atomic(struct ogate_frame *) returned;	/* handed back by the writer */
+	int64_t analysis_ns;		/* analysis thread: arm, frame hook, release */
 };
+
+/* ogate_pipeline_return_frame() in the daemon: a slot the analysis thread empties */
+static void give_back(void *ctx, struct ogate_frame *f)
+{
+	struct shared *sh = ctx;
+
+	atomic_store(&sh->returned, f);
+}
 
 static void *analysis(void *arg)
 {
@@ -65,6 +75,7 @@ static void *analysis(void *arg)
 			m.sequence = (uint64_t)(p * FRAMES_PER_BEAT + k);
 			ogate_frame_set_meta(sh->frame, &m);
 			t0 = ogate_mono_ns();
+			atomic_exchange(&sh->returned, NULL);	/* release_returned() */
 			acq_out_frame(sh->out, sh->frame, &r);	/* ogate_acq_frame() */
 			sh->analysis_ns += ogate_mono_ns() - t0;
 		}
@@ -91,6 +102,7 @@ static int run(enum ogate_pixfmt fmt, const char *name, const char *dir)
 	sh.frame = ogate_frame_new(fmt, SIDE, SIDE);
 	if (!sh.out || !sh.frame || acq_out_configure(sh.out, &cfg, prov))
 		return -ENOMEM;
+	acq_out_set_return(sh.out, give_back, &sh);
 	px = ogate_frame_pixels(sh.frame);
 	for (int y = 0; y < SIDE; y++)
 		memset(px + (size_t)y * ogate_frame_stride(sh.frame), y & 0xff,

@@ -119,12 +119,11 @@ int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
 	return atomic_load(&a->running) ? -EBUSY : acq_out_configure(a->out, o, prov);
 }
 
-void ogate_acq_frame(void *ctx, const struct ogate_frame *f, const struct ogate_sync_result *r)
+bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
 {
 	struct ogate_acq *a = ctx;
 
-	if (atomic_load(&a->gating))
-		acq_out_frame(a->out, f, r);
+	return atomic_load(&a->gating) && acq_out_frame(a->out, f, r);
 }
 
 int64_t ogate_acq_analysis_ns(const struct ogate_acq *a)
@@ -132,9 +131,15 @@ int64_t ogate_acq_analysis_ns(const struct ogate_acq *a)
 	return acq_out_analysis_ns(a->out);
 }
 
+static void return_frame(void *ctx, struct ogate_frame *f)
+{
+	ogate_pipeline_return_frame(ctx, f);
+}
+
 void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p)
 {
 	a->pipe = p;
+	acq_out_set_return(a->out, p ? return_frame : NULL, p);
 }
 
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
@@ -494,6 +499,7 @@ done:
 	}
 out:
 	atomic_store(&a->armed, false);
+	acq_out_drop(a->out);
 	acq_out_end(a->out, a->st.ome, sizeof(a->st.ome), &a->lock);
 	if (cfg->sequence && a->stage)
 		ogate_stage_seq_disarm(a->stage);
@@ -539,6 +545,7 @@ static void *job_main(void *arg)
 		atomic_store(&a->gating, true);
 		run_program(a);
 		atomic_store(&a->gating, false);
+		acq_out_drop(a->out);	/* a frame kept as the program ended */
 	} else {
 		err = run_home(a, msg, sizeof(msg));
 	}

@@ -120,7 +120,7 @@ void ogate_acq_get_status(struct ogate_acq *a, struct ogate_acq_status *st);
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev);
 /* Frame hook (analysis thread): takes a gated plane's frame (acq_out.h). */
-void ogate_acq_frame(void *ctx, const struct ogate_frame *f, const struct ogate_sync_result *r);
+bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
 /* Time the frame hook has spent on the analysis thread (ns), for the benchmark. */
 int64_t ogate_acq_analysis_ns(const struct ogate_acq *a);
 

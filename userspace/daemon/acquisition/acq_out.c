@@ -20,13 +20,23 @@
 
 enum { GRAB_IDLE, GRAB_ARMED, GRAB_FULL };
 
+/*
+ * The grab: the analysis thread arms it (IDLE/FULL -> ARMED) and fills it
+ * (ARMED -> FULL, keeping the camera frame itself: no copy); the job thread
+ * writes the frame and empties it (FULL -> IDLE, frame handed back to the
+ * pipeline), or gives up (ARMED -> IDLE). Every transition is a
+ * compare-and-swap, so a kept frame is handed back exactly once.
+ */
+
 struct acq_out {
 	struct ogate_acq_output cfg;
 	struct ogate_provenance *prov;
 	/* the grab: analysis thread fills, acquisition thread empties */
 	atomic_int grab;
 	atomic_int_least64_t grab_after;
-	struct ogate_frame *frame;	/* allocated by the analysis thread at its first grab */
+	struct ogate_frame *frame;	/* the kept camera frame while FULL */
+	acq_out_return_fn give;		/* to hand it back */
+	void *give_ctx;
 	int64_t frame_ns;
 	double frame_phase;
 	int frame_has_phase;
@@ -52,8 +62,8 @@ void acq_out_free(struct acq_out *o)
 {
 	if (!o)
 		return;
+	acq_out_drop(o);
 	ogate_ome_abandon(o->w);
-	ogate_frame_free(o->frame);
 	ogate_provenance_free(o->prov);
 	free(o);
 }
@@ -112,38 +122,60 @@ void acq_out_stack_path(const char *csv, int stacks, int stack, char *path, size
 		snprintf(path, len, "%.*s.ome.tif", n, csv);
 }
 
-void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
+void acq_out_set_return(struct acq_out *o, acq_out_return_fn fn, void *ctx)
 {
-	atomic_store(&o->grab_after, after_ns);
-	atomic_store(&o->grab, GRAB_ARMED);
+	o->give = fn;
+	o->give_ctx = ctx;
 }
 
-void acq_out_frame(struct acq_out *o, const struct ogate_frame *f, const struct ogate_sync_result *r)
+/* FULL -> IDLE: hand the kept frame back (whoever wins the swap). */
+static void give_back(struct acq_out *o)
+{
+	int full = GRAB_FULL;
+
+	if (atomic_compare_exchange_strong(&o->grab, &full, GRAB_IDLE) && o->give)
+		o->give(o->give_ctx, o->frame);
+}
+
+void acq_out_drop(struct acq_out *o)
+{
+	int armed = GRAB_ARMED;
+
+	atomic_compare_exchange_strong(&o->grab, &armed, GRAB_IDLE);
+	give_back(o);
+}
+
+void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
+{
+	int64_t t0 = ogate_mono_ns();
+
+	give_back(o);	/* a retried trigger's frame that was never written */
+	atomic_store(&o->grab_after, after_ns);
+	atomic_store(&o->grab, GRAB_ARMED);
+	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
+}
+
+bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_sync_result *r)
 {
 	const struct ogate_frame_meta *m;
-	int64_t t0;
+	int armed = GRAB_ARMED;
+	int64_t t0 = ogate_mono_ns();
+	bool kept = false;
 
-	if (atomic_load_explicit(&o->grab, memory_order_acquire) != GRAB_ARMED)
-		return;
-	m = ogate_frame_get_meta(f);
-	if (m->timestamp_ns < atomic_load(&o->grab_after))
-		return;
-	t0 = ogate_mono_ns();
-	if (!o->frame || ogate_frame_width(o->frame) != ogate_frame_width(f) ||
-	    ogate_frame_height(o->frame) != ogate_frame_height(f) ||
-	    ogate_frame_format(o->frame) != ogate_frame_format(f)) {
-		ogate_frame_free(o->frame);
-		o->frame = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
-					   ogate_frame_height(f));
-	}
-	if (o->frame && !ogate_frame_copy(o->frame, f)) {
-		o->frame_ns = m->timestamp_ns;
-		o->frame_seq = m->sequence;
-		o->frame_has_phase = r->has_phase;
-		o->frame_phase = r->phase;
-		atomic_store_explicit(&o->grab, GRAB_FULL, memory_order_release);
+	if (atomic_load_explicit(&o->grab, memory_order_acquire) == GRAB_ARMED && o->give) {
+		m = ogate_frame_get_meta(f);
+		if (m->timestamp_ns >= atomic_load(&o->grab_after)) {
+			o->frame = f;
+			o->frame_ns = m->timestamp_ns;
+			o->frame_seq = m->sequence;
+			o->frame_has_phase = r->has_phase;
+			o->frame_phase = r->phase;
+			/* the job thread may have given up meanwhile: then keep nothing */
+			kept = atomic_compare_exchange_strong(&o->grab, &armed, GRAB_FULL);
+		}
 	}
 	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
+	return kept;
 }
 
 int64_t acq_out_analysis_ns(const struct acq_out *o)
@@ -211,9 +243,10 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 
 	while (atomic_load_explicit(&o->grab, memory_order_acquire) != GRAB_FULL) {
 		struct timespec ts = { 0, 2000000 };
+		int armed = GRAB_ARMED;
 
-		if (ogate_mono_ns() >= end) {
-			atomic_store(&o->grab, GRAB_IDLE);
+		if (ogate_mono_ns() >= end &&
+		    atomic_compare_exchange_strong(&o->grab, &armed, GRAB_IDLE)) {
 			ogate_warning("acquisition: no camera frame after the trigger of stack %d plane %d;"
 				      " the plane is missing from %s", pi->stack, pi->plane, o->path);
 			return -ETIMEDOUT;
@@ -221,7 +254,7 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 		nanosleep(&ts, NULL);
 	}
 	if (!o->w && (rc = open_file(o, pi))) {
-		atomic_store(&o->grab, GRAB_IDLE);
+		give_back(o);
 		return rc;
 	}
 	ogate_ome_plane_init(&p);
@@ -251,7 +284,7 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 	ogate_ome_plane_kv(&p, "frame_mono_ns", "%" PRId64, o->frame_ns);
 	rc = ogate_ome_write_plane_strided(o->w, &p, ogate_frame_pixels(o->frame),
 					   ogate_frame_stride(o->frame));
-	atomic_store(&o->grab, GRAB_IDLE);
+	give_back(o);
 	if (rc)
 		ogate_error("acquisition: writing plane %d to %s: %s", pi->plane, o->path,
 			    strerror(-rc));

@@ -6,10 +6,12 @@
  *
  * The plane image is the first frame the analysis thread sees whose
  * timestamp is at or after the trigger time: ogate_acq_gate() arms the grab
- * (analysis thread), the frame hook copies that one frame into a buffer
- * allocated once (analysis thread: one frame copy per plane, nothing else),
- * and the acquisition thread writes it with the plane's metadata once the
- * trigger has fired. So no file I/O happens on the analysis thread.
+ * (analysis thread), the frame hook keeps that camera frame instead of
+ * releasing it (no copy: a pointer and a compare-and-swap), and the
+ * acquisition's job thread writes it with the plane's metadata once the
+ * trigger has fired, then hands it back to the pipeline, whose analysis
+ * thread releases it to the camera. No copy and no file I/O happen on the
+ * analysis thread.
  *
  * Threads: arm_grab and frame run on the analysis thread; everything else
  * on the acquisition thread (configure before a program starts).
@@ -69,9 +71,16 @@ int acq_out_run_dir(struct acq_out *o, const char *dir, const struct ogate_acq_p
 /* The stack's file: <csv without .csv>.ome.tif, or -tNNNN.ome.tif in a timelapse. */
 void acq_out_stack_path(const char *csv, int stacks, int stack, char *path, size_t len);
 
-/* analysis thread */
+/* How a kept frame is handed back (ogated: ogate_pipeline_return_frame); set
+ * before a program starts. Without it, no frame is kept (no plane images). */
+typedef void (*acq_out_return_fn)(void *ctx, struct ogate_frame *f);
+void acq_out_set_return(struct acq_out *o, acq_out_return_fn fn, void *ctx);
+/* analysis thread: arm the grab; the frame hook (true: f is kept, see
+ * ogate_pipeline_opts.frame) */
 void acq_out_arm_grab(struct acq_out *o, int64_t after_ns);
-void acq_out_frame(struct acq_out *o, const struct ogate_frame *f, const struct ogate_sync_result *r);
+bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_sync_result *r);
+/* job thread: give up a pending grab, hand back a kept frame (end of a program) */
+void acq_out_drop(struct acq_out *o);
 /* analysis-thread work so far (ns, CLOCK_MONOTONIC), for the benchmark */
 int64_t acq_out_analysis_ns(const struct acq_out *o);
 

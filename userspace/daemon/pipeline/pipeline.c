@@ -55,6 +55,10 @@ struct ogate_pipeline {
 	bool started;
 
 	struct ogate_ring to_analysis;	/* struct ogate_frame * */
+	/* frames the frame hook kept (the acquisition writes them): handed back
+	 * through returned (any thread) and released by the analysis thread */
+	_Atomic(struct ogate_frame *) returned;
+	atomic_int frames_kept;
 	sem_t frames_ready;		/* posted per frame pushed to analysis */
 	struct ogate_ring to_record;	/* struct rec_item * */
 	struct ogate_ring rec_free;	/* struct rec_item * */
@@ -296,6 +300,30 @@ static int run_command(struct ogate_pipeline *p, int type, double arg, char *msg
 	return c.result;
 }
 
+/* Analysis thread: release a frame the acquisition handed back. */
+static void release_returned(struct ogate_pipeline *p)
+{
+	struct ogate_frame *f = atomic_exchange(&p->returned, NULL);
+
+	if (f) {
+		ogate_source_release(p->src, f);
+		atomic_fetch_sub(&p->frames_kept, 1);
+	}
+}
+
+void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f)
+{
+	/* one frame is kept at a time; spin only if the last one is still in the slot */
+	while (f) {
+		struct ogate_frame *none = NULL;
+
+		if (atomic_compare_exchange_weak(&p->returned, &none, f))
+			break;
+		sched_yield();
+	}
+	sem_post(&p->frames_ready);	/* wake analysis to release it */
+}
+
 static void *analysis_main(void *arg)
 {
 	struct ogate_pipeline *p = arg;
@@ -309,10 +337,12 @@ static void *analysis_main(void *arg)
 		struct ogate_frame *f;
 		int64_t trigger = -1, now, t_done;
 		struct timespec until;
+		bool kept = false;
 		int ret_sync;
 
 		until = ogate_timespec(ogate_mono_ns() + 200000000LL);
 		sem_clockwait(&p->frames_ready, CLOCK_MONOTONIC, &until);
+		release_returned(p);
 		apply_pending(p);
 		f = ogate_ring_pop(&p->to_analysis);
 		if (!f) {
@@ -369,7 +399,7 @@ static void *analysis_main(void *arg)
 		}
 analysed:
 		if (p->o.frame && ret_sync == 0)
-			p->o.frame(p->o.hook_ctx, f, &r);
+			kept = p->o.frame(p->o.hook_ctx, f, &r);
 		record_frame(p, f, &r, trigger);
 		if (atomic_load(&p->prev_wanted) && pthread_mutex_trylock(&p->prev_lock) == 0) {
 			if (!p->prev || ogate_frame_width(p->prev) != ogate_frame_width(f) ||
@@ -408,7 +438,10 @@ analysed:
 			p->st.target_u = ref.target_u;
 			pthread_mutex_unlock(&p->st_lock);
 		}
-		ogate_source_release(p->src, f);
+		if (kept)
+			atomic_fetch_add(&p->frames_kept, 1);	/* released once handed back */
+		else
+			ogate_source_release(p->src, f);
 
 		now = ogate_mono_ns();
 		if (p->o.watchdog && now - last_ping > 1000000000LL) {
@@ -416,6 +449,17 @@ analysed:
 			last_ping = now;
 		}
 	}
+	/* a frame the acquisition kept comes back within a plane's write */
+	for (int64_t end = ogate_mono_ns() + 5000000000LL;
+	     atomic_load(&p->frames_kept) && ogate_mono_ns() < end;) {
+		struct timespec ts = { 0, 1000000 };
+
+		release_returned(p);
+		nanosleep(&ts, NULL);
+	}
+	release_returned(p);
+	if (atomic_load(&p->frames_kept))
+		ogate_error("pipeline: a camera frame kept for the acquisition was not handed back");
 	atomic_store(&p->analysis_done, true);
 	return NULL;
 }
