@@ -20,8 +20,12 @@ DAEMON_CAM_LIBS  = $(CAM_LIB) $(CAM_LDLIBS)
 DAEMON_CAM_DEPS := $(CAM_LIB)
 endif
 
+# The sanitized objects also trap float-to-integer casts out of range (GCC's
+# -fsanitize=undefined leaves float-cast-overflow out): every number of the
+# command and configuration surface is checked before it is cast.
+DAEMON_SAN_EXTRA := -fsanitize=float-cast-overflow -fno-sanitize-recover=float-cast-overflow
 $(OBJ)/plain/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC) $(DAEMON_CAM_DEFS)
-$(OBJ)/san/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
+$(OBJ)/san/$(DAEMON_DIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC) $(DAEMON_SAN_EXTRA)
 
 $(DAEMON_LIB): $(call objs_of,$(DAEMON_SRCS) $(DAEMON_CAM_SRCS),plain)
 	@mkdir -p $(@D)
@@ -37,9 +41,9 @@ $(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
 DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
               $(DAEMON_LDLIBS) $(STAGE_LDLIBS) $(OME_LDLIBS)
 
-$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) \
+$(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/commands.o $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) \
 		$(DAEMON_CAM_DEPS) | $(BIN)
-	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ)/plain/$(DAEMON_DIR)/commands.o $(DAEMON_LINK)
 PROGRAMS += $(BIN)/ogated
 
 # ---- unit tests (discovered, mk/tests.mk): tests/userspace/daemon/<room>/test_*.c.
@@ -51,7 +55,7 @@ $(OBJ)/san/$(DAEMON_TDIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
 DAEMON_UT_LIBS   = $(DAEMON_LIB_SAN) $(CLIENT_LIB_SAN) $(OME_LIB_SAN) $(AN_LIB_SAN) $(COMMON_LIB_SAN)
 DAEMON_UT_ROOMS := control sources sinks pipeline acquisition
 DAEMON_UT_PATS  := $(foreach r,$(DAEMON_UT_ROOMS),$(TBIN)/userspace/daemon/$(r)/%)
-$(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC)
+$(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC) $(DAEMON_SAN_EXTRA)
 $(DAEMON_UT_PATS): UT_LIBS = $(DAEMON_UT_LIBS)
 $(DAEMON_UT_PATS): UT_LDLIBS = $(DAEMON_LDLIBS)
 $(TBIN)/userspace/daemon/sinks/% $(TBIN)/userspace/daemon/pipeline/%: UT_LIBS = $(DAEMON_LOG_DBL) $(DAEMON_UT_LIBS)
@@ -64,6 +68,55 @@ $(TBIN)/userspace/daemon/control/test_control: $(BIN)/ogate-client
 
 tests/integration/zstack/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(STAGE_FAKESRV)
 tests/integration/daemon/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(BIN)/ogate-synth $(BIN)/ogate-emulate
+
+# What the daemon promises (issue 10), end to end; tiff_pages counts a TIFF's pages.
+SUITES += tests/integration/daemon/keeps_its_word.sh
+$(TBIN)/tiff_pages: tests/integration/daemon/tiff_pages.c | $(TBIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -ltiff
+tests/integration/daemon/keeps_its_word.sh: $(BIN)/ogated $(BIN)/ogate-client $(TBIN)/tiff_pages
+
+# ---- ThreadSanitizer: the daemon's threaded suites (sinks, pipeline) built
+# once more with -fsanitize=thread, and ogated itself, which
+# keeps_its_word_tsan.sh drives end to end. The analysis and common
+# libraries are linked uninstrumented (each object is used by one thread).
+DAEMON_TSAN      := -fsanitize=thread -fno-omit-frame-pointer
+DAEMON_TSAN_DBL  := $(OBJ)/tsan/$(DAEMON_TDIR)/log_double.o
+$(OBJ)/tsan/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) $(CFLAGS) $(DAEMON_TSAN) -c -o $@ $<
+$(DAEMON_TSAN_DBL): $(DAEMON_TDIR)/log_double.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) $(CFLAGS) $(DAEMON_TSAN) -c -o $@ $<
+DAEMON_TSAN_LIB := $(BUILD)/lib/libogated-tsan.a
+$(DAEMON_TSAN_LIB): $(call objs_of,$(DAEMON_SRCS),tsan)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+DAEMON_TSAN_SUITES := $(TBIN)/tsan/daemon/test_sinks $(TBIN)/tsan/daemon/test_pipeline
+SUITES += $(DAEMON_TSAN_SUITES)
+$(TBIN)/tsan/daemon/test_sinks: TSAN_SRC = $(DAEMON_TDIR)/sinks/test_sinks.c
+$(TBIN)/tsan/daemon/test_pipeline: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline.c
+$(TBIN)/tsan/daemon/test_sinks: $(DAEMON_TDIR)/sinks/test_sinks.c
+$(TBIN)/tsan/daemon/test_pipeline: $(DAEMON_TDIR)/pipeline/test_pipeline.c
+$(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
+		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
+$(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
+		$(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(OBJ)/tsan/$(DAEMON_DIR)/commands.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) \
+		$(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+SUITES += tests/integration/daemon/keeps_its_word_tsan.sh
+tests/integration/daemon/keeps_its_word_tsan.sh: $(BUILD)/tsan/bin/ogated $(BIN)/ogate-client \
+	$(TBIN)/tiff_pages
+
+# status replies while the stage homes, moves slowly, is stuck, or a stack waits (make bench)
+$(OBJ)/plain/bench/daemon/status_latency.o: OBJ_CPPFLAGS = $(CLIENT_INC) $(COMMON_INC)
+$(BIN)/bench-daemon-status: $(OBJ)/plain/bench/daemon/status_latency.o $(CLIENT_LIB) $(COMMON_LIB) | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $^ $(COMMON_LDLIBS)
+PROGRAMS += $(BIN)/bench-daemon-status
+BENCHES  += bench/daemon/status-under-stage.sh
 
 # ---- installation: the daemon; the client, unit, example config (never over an
 # existing /etc/ogate/ogated.conf), man pages. The unit is found by systemd under

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "control.h"
+#include "control-client.h"
 
 static int cmp(const void *a, const void *b)
 {

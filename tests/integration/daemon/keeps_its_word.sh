@@ -60,7 +60,7 @@ sim_speed_um_s = 1
 move_timeout_ms = 20000
 CONF
 
-echo "1..29"
+echo "1..34"
 start_daemon "$tmp/log"
 check status_before_any_lock_says_unlocked_not_minus_one sh -c \
 	"timeout 3 $client -s $sock status >$tmp/out 2>&1 && grep -q '^target_phase_rad=unlocked' $tmp/out && grep -q '^period_s=unlocked' $tmp/out && ! grep -q '=-1' $tmp/out"
@@ -149,4 +149,17 @@ kill -9 $pid; wait $pid 2>/dev/null; pid=
 tif=$(ls "$tmp"/crash/*.tif 2>/dev/null | head -1)
 check a_crash_loses_at_most_the_last_frame sh -c \
 	"[ -n '$tif' ] && p=\$($pages $tif) && r=\$(grep -vc ^index ${tif%.ome.tif}.csv) && echo \"# pages \$p rows \$r\" && [ \$p -gt 100 ] && [ \$((r - p)) -ge 0 ] && [ \$((r - p)) -le 1 ]"
+
+# -- --check-config refuses what start would refuse --
+refuses() { local conf=$1 pat=$2; shift 2
+	"$bin/ogated" --config "$conf" "$@" --check-config >"$tmp/out" 2>&1; [ $? -eq 2 ] && grep -q "$pat" "$tmp/out"; }
+check check_config_refuses_an_empty_socket refuses /dev/null "daemon.socket = : the control socket needs a path" --set daemon.socket=
+printf '[stage]\nmin_um = 5\nmax_um = 1\n' >"$tmp/c1.conf"
+check check_config_refuses_min_above_max refuses "$tmp/c1.conf" "stage.min_um = 5: greater than stage.max_um = 1"
+printf '[output]\nsink = dryrun\ncamera_line = 0\n' >"$tmp/c2.conf"
+check check_config_refuses_one_line_for_laser_and_camera refuses "$tmp/c2.conf" "must differ from output.laser_line"
+printf '[camera]\nmode = big\n[mode big]\nwidth = 128\nheight = 64\n' >"$tmp/c3.conf"
+check check_config_refuses_a_mode_the_camera_cannot_take refuses "$tmp/c3.conf" "the synthetic camera is square"
+printf '[daemon]\nsocket = /tmp/a.sock\n  log_level = debug\n[daemon]\nsocket = /tmp/b.sock\n' >"$tmp/c4.conf"
+check check_config_refuses_an_indented_continuation refuses "$tmp/c4.conf" "c4.conf:3: indented line"
 exit $rc

@@ -613,14 +613,28 @@ int ogate_config_check(const struct ogate_config *c, char *err, size_t errlen)
 	if (ogate_config_bool(c, "stage.sequence") && strcmp(ogate_config_str(c, "stage.driver"), "asi"))
 		return config_fail(err, errlen, &o, "stage.sequence", "true", -EINVAL,
 			    "needs stage.driver = asi (only ASI controllers sequence in hardware)");
-	if (strcmp(ogate_config_str(c, "output.sink"), "dryrun") &&
-	    ogate_config_int(c, "output.camera_line") == ogate_config_int(c, "output.laser_line")) {
+	/* the dry run checks its trigger program like the real sinks */
+	if (ogate_config_int(c, "output.camera_line") == ogate_config_int(c, "output.laser_line")) {
 		char v[24];
 
 		snprintf(v, sizeof(v), "%lld", (long long)ogate_config_int(c, "output.camera_line"));
 		return config_fail(err, errlen, &o, "output.camera_line", v, -EINVAL,
 			    "must differ from output.laser_line (or be -1 for none)");
 	}
+	if (!ogate_config_str(c, "daemon.socket")[0])
+		return config_fail(err, errlen, &o, "daemon.socket", "", -EINVAL,
+			    "the control socket needs a path");
+	if (ogate_config_double(c, "stage.min_um") > ogate_config_double(c, "stage.max_um")) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%g", ogate_config_double(c, "stage.min_um"));
+		return config_fail(err, errlen, &o, "stage.min_um", v, -EINVAL,
+			    "greater than stage.max_um = %g: no position would be allowed",
+			    ogate_config_double(c, "stage.max_um"));
+	}
+	if (strcmp(ogate_config_str(c, "stage.driver"), "none") && !ogate_config_str(c, "stage.axis")[0])
+		return config_fail(err, errlen, &o, "stage.axis", "", -EINVAL,
+			    "needs one axis letter (e.g. Z)");
 	return 0;
 }
 

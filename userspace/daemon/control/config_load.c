@@ -27,7 +27,59 @@ struct load_state {
 	size_t errlen;
 	int ret;	/* first error */
 	int err_line;
+	/* what the file said where: a repeated section or key is an error naming both lines */
+	struct seen {
+		char name[160];	/* "section" or "section\nkey" */
+		int line;
+	} *seen;
+	size_t nseen, seen_cap;
+	char section[128];	/* the current section, as normalised */
 };
+
+/* "[ mode  fast ]" and "[mode fast]" are one section: trim, collapse blanks. */
+static void normalise(char *dst, size_t len, const char *src, size_t n)
+{
+	size_t o = 0;
+	bool blank = false;
+
+	while (n && isspace((unsigned char)*src))
+		src++, n--;
+	while (n && isspace((unsigned char)src[n - 1]))
+		n--;
+	for (size_t i = 0; i < n && o + 1 < len; i++) {
+		if (isspace((unsigned char)src[i])) {
+			blank = true;
+			continue;
+		}
+		if (blank && o + 2 < len)
+			dst[o++] = ' ';
+		blank = false;
+		dst[o++] = src[i];
+	}
+	dst[o] = '\0';
+}
+
+/* The line that first said name, or 0 (then it is remembered at this line). */
+static int seen_before(struct load_state *st, const char *name)
+{
+	struct seen *n;
+
+	for (size_t i = 0; i < st->nseen; i++)
+		if (!strcmp(st->seen[i].name, name))
+			return st->seen[i].line;
+	if (st->nseen == st->seen_cap) {
+		size_t cap = st->seen_cap ? 2 * st->seen_cap : 64;
+
+		n = realloc(st->seen, cap * sizeof(*n));
+		if (!n)
+			return 0;	/* out of memory: no duplicate check, not a crash */
+		st->seen = n;
+		st->seen_cap = cap;
+	}
+	snprintf(st->seen[st->nseen].name, sizeof(st->seen[0].name), "%s", name);
+	st->seen[st->nseen++].line = st->o.line;
+	return 0;
+}
 
 /*
  * Debian's libinih reads at most 199 characters a line, too few for long
@@ -96,20 +148,48 @@ static char *load_reader(char *str, int num, void *stream)
 		return long_line(st, str, num);
 	memcpy(str, st->line, (size_t)n + 1);
 
-	/* a section header (not indented: that would continue a value) */
 	p = st->line;
 	if (st->o.line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
+	/*
+	 * An indented line would continue the previous value (inih's multi-line
+	 * values): a key indented by mistake silently became part of the one
+	 * above. Refused; indented comments and blank lines are fine.
+	 */
+	if (*p == ' ' || *p == '\t') {
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q && *q != '\n' && *q != '\r' && *q != ';' && *q != '#') {
+			st->ret = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
+					      "indented line: continuation lines are not accepted (remove the indentation)");
+			st->err_line = st->o.line;
+			return NULL;
+		}
+	}
 	if (*p == '[') {
 		const char *end = strchr(p, ']');
 
 		if (end) {
 			char section[256];
+			int first;
 
 			snprintf(section, sizeof(section), "%.*s", (int)(end - p - 1), p + 1);
 			st->ret = config_check_section(st->c, section, &st->o, st->err, st->errlen);
-			if (st->ret < 0)
+			if (st->ret < 0) {
 				st->err_line = st->o.line;
+				return str;
+			}
+			normalise(st->section, sizeof(st->section), p + 1, (size_t)(end - p - 1));
+			first = seen_before(st, st->section);
+			if (first) {
+				st->ret = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
+						      "[%s] repeats the section of line %d (give each section once)",
+						      st->section, first);
+				st->err_line = st->o.line;
+				return NULL;
+			}
 		}
 	}
 	return str;
@@ -129,6 +209,18 @@ static int load_handler(void *user, const char *section, const char *name, const
 			 "key outside any section (start the file with e.g. [daemon])");
 	else
 		r = config_check_section(st->c, section, &st->o, st->err, st->errlen);
+	if (r == 0) {
+		char key[160], sec[128];
+		int first;
+
+		normalise(sec, sizeof(sec), section, strlen(section));
+		snprintf(key, sizeof(key), "%s\n%s", sec, name);
+		first = seen_before(st, key);
+		if (first)
+			r = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
+					"[%s] %s repeats the key of line %d (give each key once)", sec,
+					name, first);
+	}
 	if (r == 0)
 		r = config_assign(st->c, &st->o, section, name, value, st->err, st->errlen);
 	if (r < 0) {
@@ -171,6 +263,7 @@ int ogate_config_load(struct ogate_config *c, const char *path, char *err, size_
 	}
 	free(st.line);
 	free(st.long_value);
+	free(st.seen);
 	fclose(st.f);
 	return st.ret;
 }

@@ -30,6 +30,7 @@
  * under done_lock and wakes the control thread through its eventfd).
  */
 #include "control.h"
+#include "control_private.h"
 #include "log.h"
 
 #include <errno.h>
@@ -56,177 +57,12 @@
 #define CTL_LINE_MAX	1024		/* bytes of a command line, newline included */
 #define CTL_MAX_CLIENTS	16
 #define CTL_MAX_WORDS	16
-#define CTL_REPLY_MAX	(64 * 1024)	/* one reply */
 #define CTL_OUT_PAUSE	(64 * 1024)	/* stop reading a client with this much unsent */
 #define CTL_IDLE_MS	10000		/* default read deadline of an idle client */
 
-/* ---- replies ---- */
-
-enum reply_kind { REPLY_NONE, REPLY_OK, REPLY_MULTI, REPLY_ERR };
-
-struct ogate_reply {
-	enum reply_kind kind;
-	char *buf;
-	size_t len, cap;
-	bool overflow;
-};
-
-static void reply_reset(struct ogate_reply *r)
-{
-	r->len = 0;
-	r->overflow = false;
-	if (r->buf)
-		r->buf[0] = '\0';
-}
-
-/* Append printf output; newlines in it become spaces (one reply line stays one line). */
-static void reply_vappend(struct ogate_reply *r, bool raw, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	int n;
-
-	if (r->overflow)
-		return;
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return;
-	if (r->len + (size_t)n + 1 > CTL_REPLY_MAX) {
-		r->overflow = true;
-		return;
-	}
-	if (r->len + (size_t)n + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 256;
-		char *b;
-
-		while (cap < r->len + (size_t)n + 1)
-			cap *= 2;
-		b = realloc(r->buf, cap);
-		if (!b) {
-			r->overflow = true;
-			return;
-		}
-		r->buf = b;
-		r->cap = cap;
-	}
-	vsnprintf(r->buf + r->len, (size_t)n + 1, fmt, ap);
-	if (!raw)
-		for (size_t i = r->len; i < r->len + (size_t)n; i++)
-			if (r->buf[i] == '\n' || r->buf[i] == '\r')
-				r->buf[i] = ' ';
-	r->len += (size_t)n;
-}
-
-static void reply_append(struct ogate_reply *r, bool raw, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void reply_append(struct ogate_reply *r, bool raw, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	reply_vappend(r, raw, fmt, ap);
-	va_end(ap);
-}
-
-/* "OK text". An error already given wins; after key=value lines it is ignored. */
-void ogate_reply_ok(struct ogate_reply *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->kind == REPLY_ERR || r->kind == REPLY_MULTI)
-		return;
-	reply_reset(r);
-	r->kind = REPLY_OK;
-	reply_append(r, true, "OK");
-	if (fmt && *fmt) {
-		size_t mark = r->len;
-
-		reply_append(r, true, " ");
-		va_start(ap, fmt);
-		reply_vappend(r, false, fmt, ap);
-		va_end(ap);
-		if (r->len == mark + 1)	/* empty text: plain "OK" */
-			r->len = mark;
-	}
-}
-
-/* One "key=value" line of a multi-line reply (replaces a single-line OK). */
-void ogate_reply_kv(struct ogate_reply *r, const char *key, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->kind == REPLY_ERR)
-		return;
-	if (r->kind != REPLY_MULTI) {
-		reply_reset(r);
-		r->kind = REPLY_MULTI;
-		reply_append(r, true, "OK\n");
-	}
-	reply_append(r, false, "%s=", key && *key ? key : "?");
-	va_start(ap, fmt);
-	reply_vappend(r, false, fmt, ap);
-	va_end(ap);
-	reply_append(r, true, "\n");
-}
-
-static const char *errno_name(int err, char *buf, size_t len)
-{
-	const char *name = strerrorname_np(err);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "E%d", err);
-	return buf;
-}
-
-/* "ERR <ENAME> message", replacing anything built so far. */
-void ogate_reply_err(struct ogate_reply *r, int err, const char *fmt, ...)
-{
-	char nbuf[16];
-	va_list ap;
-
-	if (err < 0)
-		err = -err;	/* forgive -errno */
-	if (err == 0)
-		err = EIO;
-	reply_reset(r);
-	r->kind = REPLY_ERR;
-	reply_append(r, true, "ERR %s ", errno_name(err, nbuf, sizeof(nbuf)));
-	va_start(ap, fmt);
-	reply_vappend(r, false, fmt, ap);
-	va_end(ap);
-}
-
-/* Close the reply: the final newline, or ".\n" after key=value lines. */
-static void reply_finish(struct ogate_reply *r)
-{
-	if (!r->overflow) {
-		switch (r->kind) {
-		case REPLY_NONE:
-			reply_reset(r);
-			reply_append(r, true, "OK\n");
-			break;
-		case REPLY_MULTI:
-			reply_append(r, true, ".\n");
-			break;
-		case REPLY_OK:
-		case REPLY_ERR:
-			reply_append(r, true, "\n");
-			break;
-		}
-	}
-	if (r->overflow) {
-		r->kind = REPLY_ERR;
-		reply_reset(r);
-		reply_append(r, true, "ERR EMSGSIZE reply longer than %d bytes\n", CTL_REPLY_MAX);
-	}
-}
-
 /* ---- server ---- */
 
-static int64_t now_ms(void)
+static int64_t mono_ms(void)
 {
 	struct timespec ts;
 
@@ -560,16 +396,16 @@ static void builtin_help(struct ogate_control *c, int argc, char **argv, struct 
 	}
 	/* multi-line: one usage per line */
 	r->kind = REPLY_MULTI;
-	reply_reset(r);
-	reply_append(r, true, "OK\n");
+	control_reply_reset(r);
+	control_reply_append(r, true, "OK\n");
 	for (size_t i = 0; i < c->ncmds; i++) {
 		if (!c->cmds[i].name)
 			continue;
-		reply_append(r, false, "%s", cmd_usage(&c->cmds[i]));
-		reply_append(r, true, "\n");
+		control_reply_append(r, false, "%s", cmd_usage(&c->cmds[i]));
+		control_reply_append(r, true, "\n");
 	}
 	if (!find_cmd(c, "help"))
-		reply_append(r, true, "help [COMMAND]\n");
+		control_reply_append(r, true, "help [COMMAND]\n");
 }
 
 /* Run one command line (no newline) and put its reply into c->reply. */
@@ -582,7 +418,7 @@ static void run_line(struct ogate_control *c, struct client *cl, char *line, siz
 	char *save, *w;
 
 	r->kind = REPLY_NONE;
-	reply_reset(r);
+	control_reply_reset(r);
 	if (len && line[len - 1] == '\r')
 		line[--len] = '\0';
 	if (memchr(line, '\0', len)) {
@@ -635,7 +471,7 @@ static void client_command(struct ogate_control *c, struct client *cl, char *lin
 		c->deferred = NULL;
 		return;
 	}
-	reply_finish(&c->reply);
+	control_reply_finish(&c->reply);
 	if (!client_queue(cl, c->reply.buf, c->reply.len)) {
 		cl->eof = true;	/* out of memory: drop the client */
 		cl->outlen = cl->outoff = 0;
@@ -655,7 +491,7 @@ static void client_lines(struct ogate_control *c, struct client *cl)
 		else
 			client_command(c, cl, cl->in + start, i - start);
 		start = i + 1;
-		cl->deadline_ms = now_ms() + c->idle_ms;
+		cl->deadline_ms = mono_ms() + c->idle_ms;
 	}
 	memmove(cl->in, cl->in + start, cl->inlen - start);
 	cl->inlen -= start;
@@ -720,7 +556,7 @@ static void accept_client(struct ogate_control *c)
 		if (c->clients[i].fd < 0)
 			slot = &c->clients[i];
 	if (!slot) {
-		static const char busy[] = "ERR EBUSY too many clients (at most 16; idle ones are closed after the read deadline)\n";
+		static const char busy[] = "ERR EBUSY too many clients\n";
 		char sink[256];
 
 		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -735,7 +571,7 @@ static void accept_client(struct ogate_control *c)
 	}
 	slot->fd = fd;
 	slot->gen = ++c->next_gen;
-	slot->deadline_ms = now_ms() + c->idle_ms;
+	slot->deadline_ms = mono_ms() + c->idle_ms;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
 		slot->pid = cred.pid;
 		slot->uid = cred.uid;
@@ -773,7 +609,7 @@ void ogate_deferred_finish(struct ogate_deferred *d)
 	struct ogate_deferred **tail;
 	uint64_t one = 1;
 
-	reply_finish(&d->reply);
+	control_reply_finish(&d->reply);
 	pthread_mutex_lock(&c->done_lock);
 	for (tail = &c->done; *tail; tail = &(*tail)->next)
 		;
@@ -803,7 +639,7 @@ static void take_finished(struct ogate_control *c)
 				cl->eof = true;
 				cl->outlen = cl->outoff = 0;
 			} else {
-				cl->deadline_ms = now_ms() + c->idle_ms;
+				cl->deadline_ms = mono_ms() + c->idle_ms;
 				client_lines(c, cl);	/* lines that waited */
 			}
 		}
@@ -820,7 +656,7 @@ static void *serve(void *arg)
 	struct client *map[2 + CTL_MAX_CLIENTS];
 
 	for (;;) {
-		int64_t now = now_ms(), next = -1;
+		int64_t now = mono_ms(), next = -1;
 		nfds_t n = 0;
 		int timeout;
 

@@ -408,13 +408,16 @@ static void test_analysis_sections_go_to_the_delegate_in_order(void **state)
 	struct ogate_config *c = new_cfg();
 	const char *k, *v;
 
-	assert_int_equal(load_text(c, "[target]\nphase = 1\n[reference]\nmin_heart_rate_hz = 2\n"
-				      "[target]\nphase = 2\n"), 0);
-	assert_int_equal(delegate_calls, 3);
-	assert_int_equal(ogate_config_extra_count(c), 3);
-	ogate_config_extra(c, 2, &k, &v);
-	assert_string_equal(k, "target.phase");
+	assert_int_equal(load_text(c, "[target]\nphase = 1\n[reference]\nmin_heart_rate_hz = 2\n"), 0);
+	assert_int_equal(delegate_calls, 2);
+	assert_int_equal(ogate_config_extra_count(c), 2);
+	ogate_config_extra(c, 1, &k, &v);
+	assert_string_equal(k, "reference.min_heart_rate_hz");
 	assert_string_equal(v, "2");
+	/* a section given twice is an error, delegated or not */
+	assert_int_equal(load_text(c, "[target]\nphase = 1\n[reference]\nmin_heart_rate_hz = 2\n"
+				      "[target]\nphase = 2\n"), -EINVAL);
+	assert_err_at(5, "[target] repeats the section of line 1 (give each section once)");
 	assert_int_equal(load_text(c, "[reference]\nmin_heart_rate_hz = 20\n"), -EINVAL);
 	assert_err_at(2, "reference.min_heart_rate_hz = 20: must be a number in [0.1, 10]");
 	assert_int_equal(load_text(c, "[prediction]\nhorizon = 2\n"), -EINVAL);
@@ -423,7 +426,7 @@ static void test_analysis_sections_go_to_the_delegate_in_order(void **state)
 	assert_err_at(2, "trigger.silent = 2: invalid value");
 	assert_int_equal(load_text(c, "[sync]\nbroken = 2\n"), -EIO);
 	assert_err_at(2, "sync.broken = 2: Input/output error");
-	assert_int_equal(ogate_config_extra_count(c), 3);	/* rejected pairs not kept */
+	assert_int_equal(ogate_config_extra_count(c), 4);	/* rejected pairs not kept */
 	ogate_config_free(c);
 
 	c = ogate_config_new(NULL, NULL);
@@ -488,12 +491,68 @@ static void test_check_catches_what_no_single_key_can(void **state)
 	assert_int_equal(ogate_config_set(c, "file.path=/data/fish.tif", err, sizeof(err)), 0);
 	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
 
+	/* the dry run checks its trigger program at start like the real sinks */
 	assert_int_equal(ogate_config_set(c, "output.camera_line=0", err, sizeof(err)), 0);
-	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);	/* dryrun: no lines */
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "configuration: output.camera_line = 0: must differ from "
+				 "output.laser_line (or be -1 for none)");
 	assert_int_equal(ogate_config_set(c, "output.sink=ogate", err, sizeof(err)), 0);
 	assert_int_equal(ogate_config_check(c, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "configuration: output.camera_line = 0: must differ from "
 				 "output.laser_line (or be -1 for none)");
+	ogate_config_free(c);
+}
+
+/* What start would refuse, --check-config refuses too. */
+static void test_check_runs_every_check_that_start_runs(void **state)
+{
+	struct ogate_config *c = ogate_config_new(NULL, NULL);
+
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_set(c, "daemon.socket=", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "configuration: daemon.socket = : the control socket needs a path");
+	assert_int_equal(ogate_config_set(c, "daemon.socket=/tmp/o.sock", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_set(c, "stage.min_um=100", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_set(c, "stage.max_um=50", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "configuration: stage.min_um = 100: greater than stage.max_um = 50: "
+				 "no position would be allowed");
+	assert_int_equal(ogate_config_set(c, "stage.max_um=500", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_set(c, "stage.driver=asi", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_set(c, "stage.axis=", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "configuration: stage.axis = : needs one axis letter (e.g. Z)");
+	assert_int_equal(ogate_config_set(c, "stage.axis=X", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
+	ogate_config_free(c);
+}
+
+/* Last-wins hid mistakes: a repeated key or section names both lines. */
+static void test_duplicate_keys_and_sections_name_both_lines(void **state)
+{
+	struct ogate_config *c = ogate_config_new(NULL, NULL);
+
+	assert_int_equal(load_text(c, "[daemon]\nsocket = /a\nlog_level = info\nsocket = /b\n"), -EINVAL);
+	assert_err_at(4, "[daemon] socket repeats the key of line 2 (give each key once)");
+	assert_int_equal(load_text(c, "[daemon]\nsocket = /a\n[camera]\nsource = file\n[daemon]\nlog_level = info\n"),
+			 -EINVAL);
+	assert_err_at(5, "[daemon] repeats the section of line 1 (give each section once)");
+	assert_int_equal(load_text(c, "[mode fast]\nfps = 100\n[mode  fast]\nwidth = 64\n"), -EINVAL);
+	assert_err_at(3, "[mode fast] repeats the section of line 1 (give each section once)");
+	assert_int_equal(load_text(c, "[mode fast]\nfps = 100\n[mode slow]\nfps = 10\n"), 0);
+	ogate_config_free(c);
+}
+
+/* An indented line used to continue the key above it (the socket path, once). */
+static void test_continuation_lines_are_refused(void **state)
+{
+	struct ogate_config *c = ogate_config_new(NULL, NULL);
+
+	assert_int_equal(load_text(c, "[daemon]\nsocket = /run/a.sock\n  log_level = debug\n"), -EINVAL);
+	assert_err_at(3, "indented line: continuation lines are not accepted (remove the indentation)");
+	assert_int_equal(load_text(c, "[daemon]\n  ; an indented comment\nsocket = /run/a.sock\n   \n"), 0);
+	assert_string_equal(ogate_config_str(c, "daemon.socket"), "/run/a.sock");
 	ogate_config_free(c);
 }
 
@@ -685,6 +744,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_check_catches_what_no_single_key_can),
 		cmocka_unit_test(test_sequencing_needs_an_asi_stage_and_settings_list_whole),
 		cmocka_unit_test(test_getters_abort_on_unknown_keys_and_wrong_types),
+		cmocka_unit_test(test_check_runs_every_check_that_start_runs),
+		cmocka_unit_test(test_duplicate_keys_and_sections_name_both_lines),
+		cmocka_unit_test(test_continuation_lines_are_refused),
 		cmocka_unit_test(test_the_table_prints_every_key),
 		cmocka_unit_test(test_the_man_page_documents_the_table_exactly),
 		cmocka_unit_test(test_random_files_never_crash_and_always_explain_errors),

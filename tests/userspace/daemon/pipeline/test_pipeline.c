@@ -106,9 +106,11 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	assert_true(st.running);
 	assert_true(st.locked);
 	assert_true(st.period_s > 0.40 && st.period_s < 0.44);
+#ifndef OGATE_TEST_TSAN	/* ThreadSanitizer slows analysis several times: no timing promises */
 	assert_int_equal(0, st.queue_errors);
 	assert_true(st.triggers >= 8);
 	assert_true(st.latency_max_ns > 0 && st.latency_max_ns < 20 * MS);
+#endif
 	assert_int_equal(0, ogate_pipeline_stop(p));
 	ogate_pipeline_status(p, &st);
 	assert_false(st.running);
@@ -120,7 +122,9 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	psi_target = phase_law_psi(&law, ((double)st.ref_first_seq + st.target_u) / 80.0);
 	ogate_sink_free(sink);
 	read_fired(rec, &fired);
+#ifndef OGATE_TEST_TSAN
 	assert_true(fired.n >= 8);
+#endif
 	for (i = 0; i < fired.n; i++) {
 		double t = (fired.t[i] - t0) / 1e9;
 		double d = remainder(phase_law_psi(&law, t) - psi_target, 2 * M_PI);
@@ -132,8 +136,10 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	}
 	printf("# %d triggers: RMS error %.2f ms, max %.2f ms, median latency %.1f us\n", fired.n,
 	       sqrt(sum2 / fired.n) * 1e3, worst * 1e3, st.latency_p50_ns / 1e3);
+#ifndef OGATE_TEST_TSAN
 	assert_true(sqrt(sum2 / fired.n) < 0.004);
 	assert_int_equal(0, far);	/* none beyond 10 % of a period */
+#endif
 	ogate_pipeline_free(p);
 	ogate_source_free(src);
 	unlink(rec);

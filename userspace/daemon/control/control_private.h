@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Inside the control socket: the reply buffer shared by control.c and control_reply.c. */
+#ifndef OGATE_CONTROL_PRIVATE_H
+#define OGATE_CONTROL_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "control.h"
+
+#define CTL_REPLY_MAX	(64 * 1024)	/* one reply */
+
+enum reply_kind { REPLY_NONE, REPLY_OK, REPLY_MULTI, REPLY_ERR };
+
+struct ogate_reply {
+	enum reply_kind kind;
+	char *buf;
+	size_t len, cap;
+	bool overflow;
+};
+
+void control_reply_reset(struct ogate_reply *r);
+/* Append printf output; unless raw, newlines become spaces (a reply line stays one line). */
+void control_reply_append(struct ogate_reply *r, bool raw, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Close the reply: the final newline, or ".\n" after key=value lines. */
+void control_reply_finish(struct ogate_reply *r);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Inside the pipeline: the object shared by pipeline.c (threads) and pipeline_ctl.c (commands). */
+#ifndef OGATE_PIPELINE_PRIVATE_H
+#define OGATE_PIPELINE_PRIVATE_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ogate/sync.h"
+#include "pipeline.h"
+#include "recorder.h"
+#include "ring.h"
+#include "edgematch.h"
+
+#define LAT_WINDOW	1024	/* recent frame -> queued latencies kept */
+#define REC_POOL	16
+
+enum { CMD_TARGET = 1, CMD_RESET, CMD_REFRESH };
+
+/* A command for the analysis thread; lives on its caller's stack until done. */
+struct pcmd {
+	int type;
+	double arg;
+	int result;
+	bool done;
+	char msg[300];
+	struct pcmd *next;
+};
+
+struct rec_item {
+	struct ogate_frame *f;
+	struct ogate_record_row row;
+};
+
+struct ogate_pipeline {
+	struct ogate_pipeline_opts o;
+	struct ogate_source *src;
+	struct ogate_sink *sink;
+	struct ogate_sync *sync;
+
+	pthread_t capture, analysis, io;
+	pthread_barrier_t ready;	/* every stage set up before the first frame */
+	atomic_bool running;		/* streaming */
+	atomic_bool analysis_done;	/* analysis drained its ring and left */
+	atomic_bool io_stop;
+	bool started;
+
+	struct ogate_ring to_analysis;	/* struct ogate_frame * */
+	/* frames the frame hook kept (the acquisition writes them): handed back
+	 * through returned (any thread), released by the analysis thread */
+	_Atomic(struct ogate_frame *) returned;
+	atomic_int frames_kept;
+	sem_t frames_ready;		/* posted per frame pushed to analysis */
+	struct ogate_ring to_record;	/* struct rec_item * */
+	struct ogate_ring rec_free;	/* struct rec_item * */
+	struct rec_item rec_items[REC_POOL];
+	atomic_bool recording;
+	pthread_mutex_t rec_lock;	/* rec: io thread writes, commands open */
+	struct ogate_recorder *rec;
+	int64_t arrival[64];		/* by sequence % 64 */
+
+	/* frame-edge matching: edges from io, frames in capture */
+	pthread_mutex_t em_lock;
+	struct ogate_edgematch em;
+	atomic_uint_least64_t em_busy;	/* frames not matched: lock busy */
+
+	/* preview: requested by a command, filled by the analysis thread */
+	pthread_mutex_t prev_lock;
+	pthread_cond_t prev_cond;	/* CLOCK_MONOTONIC */
+	atomic_bool prev_wanted;
+	struct ogate_frame *prev;
+
+	/* command queue to the analysis thread */
+	pthread_mutex_t cmd_lock;
+	pthread_cond_t cmd_cond;	/* a command was applied */
+	struct pcmd *cmd_head, *cmd_tail;
+	bool analysis_live;		/* under cmd_lock: the analysis thread applies */
+
+	/* status, written by one thread each, read by anyone */
+	pthread_mutex_t st_lock;
+	struct ogate_pipeline_status st;
+	int64_t lat[LAT_WINDOW];
+	uint64_t nlat;
+	int64_t ana[LAT_WINDOW];	/* per-frame analysis time */
+	uint64_t nana;
+	int64_t lateness_sum;
+	uint64_t queued_pulses, done_pulses;
+};
+
+/* Apply every queued command, in order (analysis thread; stop, once it left). */
+void pipeline_apply_pending(struct ogate_pipeline *p);
+
+#endif
