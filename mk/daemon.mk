@@ -98,15 +98,15 @@ $(TBIN)/tsan/daemon/test_sinks: TSAN_SRC = $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline.c
 $(TBIN)/tsan/daemon/test_sinks: $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: $(DAEMON_TDIR)/pipeline/test_pipeline.c
-$(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB)
+$(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
-		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
+		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
 $(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
-		$(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+		$(DAEMON_TSAN_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(OBJ)/tsan/$(DAEMON_DIR)/commands.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(AN_LIB) \
-		$(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $< $(OBJ)/tsan/$(DAEMON_DIR)/commands.o $(DAEMON_TSAN_LIB) $(STAGE_LIB) $(OME_LIB) \
+		$(AN_LIB) $(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) $(OME_LDLIBS)
 SUITES += tests/integration/daemon/keeps_its_word_tsan.sh
 tests/integration/daemon/keeps_its_word_tsan.sh: $(BUILD)/tsan/bin/ogated $(BIN)/ogate-client \
 	$(TBIN)/tiff_pages
