@@ -28,7 +28,7 @@ wait_for() { local end=$((SECONDS + $1)); shift
 locked() { [ "$(val locked)" = yes ]; }
 acq_is() { [ "$(val acq_state)" = "$1" ]; }
 
-echo "1..17"
+echo "1..20"
 : >"$tmp/pulses.csv"
 build/test/fake_stage_server asi "$tmp/port" "$tmp/pulses.csv" "$tmp/ttl.csv" 1 &
 srv=$!
@@ -100,5 +100,18 @@ wait_for 20 sh -c "[ \$(awk -F, '\$4 == 1' $tmp/ttl.csv | wc -l) -ge 13 ]"
 touch "$tmp/ttl.csv.extra"
 check an_extra_pulse_fails_the_stack wait_for 40 acq_is failed
 check the_mismatch_names_both_positions sh -c "$bin/ogate-client -s $sock status | grep -q '^acq_error=sequenced stack: the stage ended at .* um, expected 50.000 um'"
+# a brightfield recording is OME-TIFF too: one time point per frame with its metadata
+check record_on_and_off sh -c "$bin/ogate-client -s $sock record on >$tmp/out 2>&1 && sleep 2 &&
+	$bin/ogate-client -s $sock record off >>$tmp/out 2>&1"
+rec=$(ls "$tmp"/rec/ogate-*.ome.tif 2>/dev/null | head -1)
+check recording_has_its_csv_and_provenance sh -c "[ -n '$rec' ] && [ -s '${rec%.ome.tif}.csv' ] &&
+	grep -q '^stage.model=asi$' '${rec%.ome.tif}.provenance.txt'"
+rows=$(grep -vc ^index "${rec%.ome.tif}.csv" 2>/dev/null)
+"$py" tests/userspace/ome/check_ome.py "$rec" --axes TYX --size Z=1,C=1,T=$rows \
+	--phys X=0.325,Y=0.325 --plane-kv 0:$((rows - 1)):state=locked --prov config.stage.sequence=true \
+	>"$tmp/out" 2>&1
+st=$?
+if [ $st = 77 ]; then n=$((n + 1)); echo "ok $n recording_opens_as_a_time_series_with_frame_metadata # SKIP python3-tifffile missing"
+else check recording_opens_as_a_time_series_with_frame_metadata test $st = 0; fi
 kill -TERM $pid; wait $pid; pid=
 exit $rc
