@@ -79,7 +79,7 @@ CLEAN_TARGETS   :=
 # The libraries' fragments first, lowest layer first (later fragments name their
 # archives in prerequisites, which make expands as it reads); then every other
 # fragment in name order, so a new mk/<folder>.mk plugs in by existing.
-MK_LAYERS := mk/tests.mk mk/common.mk mk/lib.mk mk/stage.mk mk/client.mk mk/shm.mk \
+MK_LAYERS := mk/tests.mk mk/common.mk mk/lib.mk mk/stage.mk mk/ome.mk mk/client.mk mk/shm.mk \
              mk/daemon-camera.mk mk/health.mk mk/web.mk mk/daemon.mk
 include $(MK_LAYERS)
 include $(filter-out $(MK_LAYERS),$(sort $(wildcard mk/*.mk)))

@@ -6,7 +6,7 @@
 DAEMON_DIR     := userspace/daemon
 DAEMON_ROOMS   := control sources sinks pipeline acquisition
 DAEMON_INC     := $(addprefix -I$(DAEMON_DIR)/,$(DAEMON_ROOMS)) $(CAM_INC) $(COMMON_INC) \
-                  $(AN_CPPFLAGS) $(STAGE_INC)
+                  $(AN_CPPFLAGS) $(STAGE_INC) $(OME_INC)
 # the rooms with their own archives (mk/web.mk, mk/health.mk) and what ogated.c wires
 DAEMON_MAIN_INC := $(DAEMON_INC) -I$(WEB_DIR) -I$(HEALTH_DIR) $(SHM_INC) $(CLIENT_INC)
 # every source of the rooms; the libcamera source only where libcamera-dev is installed
@@ -42,16 +42,16 @@ $(DAEMON_LIB_SAN): $(call objs_of,$(DAEMON_SRCS),san)
 	$(AR) rcs $@ $^
 
 # libraries ogated and the daemon's benchmark link, in link order
-DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
-              $(DAEMON_LDLIBS) $(STAGE_LDLIBS)
+DAEMON_LINK = $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) \
+              $(DAEMON_LDLIBS) $(STAGE_LDLIBS) $(OME_LDLIBS)
 # ogated itself also links the web, health, shared-memory and client rooms
 DAEMON_MAIN_LINK = $(DAEMON_LIB) $(WEB_LIB) $(HEALTH_LIB) $(SHM_LIB) $(CLIENT_LIB) $(STAGE_LIB) \
-                   $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
-                   $(WEB_LDLIBS) $(SHM_LDLIBS)
+                   $(OME_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_LIBS) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
+                   $(WEB_LDLIBS) $(SHM_LDLIBS) $(OME_LDLIBS)
 
 $(BIN)/ogated: $(OBJ)/plain/$(DAEMON_DIR)/ogated.o $(OBJ)/plain/$(DAEMON_DIR)/commands.o \
 		$(OBJ)/plain/$(DAEMON_DIR)/ogated_extras.o $(DAEMON_LIB) $(WEB_LIB) $(HEALTH_LIB) $(SHM_LIB) \
-		$(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_DEPS) | $(BIN)
+		$(CLIENT_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_DEPS) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(DAEMON_MAIN_LINK)
 PROGRAMS += $(BIN)/ogated
 
@@ -61,7 +61,7 @@ PROGRAMS += $(BIN)/ogated
 DAEMON_TDIR     := tests/userspace/daemon
 DAEMON_LOG_DBL  := $(OBJ)/san/$(DAEMON_TDIR)/log_double.o
 $(OBJ)/san/$(DAEMON_TDIR)/%: OBJ_CPPFLAGS = $(DAEMON_INC)
-DAEMON_UT_LIBS   = $(DAEMON_LIB_SAN) $(CLIENT_LIB_SAN) $(AN_LIB_SAN) $(COMMON_LIB_SAN)
+DAEMON_UT_LIBS   = $(DAEMON_LIB_SAN) $(CLIENT_LIB_SAN) $(OME_LIB_SAN) $(AN_LIB_SAN) $(COMMON_LIB_SAN)
 DAEMON_UT_ROOMS := control sources sinks pipeline acquisition
 DAEMON_UT_PATS  := $(foreach r,$(DAEMON_UT_ROOMS),$(TBIN)/userspace/daemon/$(r)/%)
 $(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC) $(DAEMON_SAN_EXTRA)
@@ -107,10 +107,10 @@ $(TBIN)/tsan/daemon/test_sinks: TSAN_SRC = $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline.c
 $(TBIN)/tsan/daemon/test_sinks: $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: $(DAEMON_TDIR)/pipeline/test_pipeline.c
-$(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB)
+$(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
-		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
+		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
 # ogated_extras.o needs the web, health and shm rooms' headers; web and
 # health are linked uninstrumented, like analysis and common; the frame ring
 # instrumented (its seqlock copies word by word under TSan)
@@ -119,11 +119,11 @@ $(OBJ)/tsan/$(DAEMON_DIR)/ogated_extras.o: $(DAEMON_DIR)/ogated_extras.c
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_MAIN_INC) $(CFLAGS) $(DAEMON_TSAN) -c -o $@ $<
 $(BUILD)/tsan/bin/ogated: $(OBJ)/tsan/$(DAEMON_DIR)/ogated.o $(OBJ)/tsan/$(DAEMON_DIR)/commands.o \
 		$(OBJ)/tsan/$(DAEMON_DIR)/ogated_extras.o $(DAEMON_TSAN_LIB) $(WEB_LIB) $(HEALTH_LIB) \
-		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB)
+		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DAEMON_TSAN) -o $@ $(filter %.o,$^) $(DAEMON_TSAN_LIB) $(WEB_LIB) $(HEALTH_LIB) \
-		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
-		$(WEB_LDLIBS) $(SHM_LDLIBS)
+		$(SHM_LIB_TSAN) $(CLIENT_LIB) $(STAGE_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) $(DAEMON_LDLIBS) $(STAGE_LDLIBS) \
+		$(WEB_LDLIBS) $(SHM_LDLIBS) $(OME_LDLIBS)
 SUITES += tests/integration/daemon/keeps_its_word_tsan.sh
 tests/integration/daemon/keeps_its_word_tsan.sh: $(BUILD)/tsan/bin/ogated $(BIN)/ogate-client \
 	$(TBIN)/tiff_pages

@@ -181,6 +181,8 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
 		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
 		ogate_reply_kv(r, "acq_csv", "%s", as.csv);
+		if (as.ome[0])
+			ogate_reply_kv(r, "acq_ome", "%s", as.ome);
 		if (as.error[0])
 			ogate_reply_kv(r, "acq_error", "%s", as.error);
 	}

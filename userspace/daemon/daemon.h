@@ -34,6 +34,7 @@ struct daemon {
 	struct ogate_stage *stage;
 	struct ogate_acq *acq;
 	struct ogated_extras *extras;	/* frame stream, web, health (ogated_extras.h) */
+	struct ogate_provenance *prov;	/* what produced the runs (run_provenance.h); main thread */
 	char mode[OGATE_MODE_NAME_LEN];	/* written by the worker, under st_lock */
 	pthread_mutex_t st_lock;
 	/* the command worker: queued commands, applied in order */

@@ -28,6 +28,7 @@
 #include "ogate/settings.h"
 #include "ogated_extras.h"
 #include "pipeline.h"
+#include "run_provenance.h"
 #include "daemon.h"
 
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
@@ -212,6 +213,9 @@ static int open_stage(struct daemon *d, struct ogate_stage_opts *opts)
 	o.reply_timeout_ms = (int)ogate_config_int(c, "stage.reply_timeout_ms");
 	o.move_timeout_ms = (int)ogate_config_int(c, "stage.move_timeout_ms");
 	o.sim_speed_um_s = ogate_config_double(c, "stage.sim_speed_um_s");
+	o.seq_capacity = (int)ogate_config_int(c, "stage.ring_size");
+	o.seq_axis_byte = (int)ogate_config_int(c, "stage.axis_byte");
+	o.card_address = (int)ogate_config_int(c, "stage.card");
 	*opts = o;
 	ret = ogate_stage_open(&d->stage, &o, err, sizeof(err));
 	if (ret)
@@ -360,13 +364,35 @@ int main(int argc, char **argv)
 		ogate_sink_free(d.sink);
 		return 1;
 	}
+	d.prov = ogate_run_provenance(d.cfg, ogate_source_describe(d.src), ogate_sink_kind(d.sink),
+				      d.stage, d.mode);
 	if (d.stage) {
 		d.acq = ogate_acq_new(d.stage, &sopts, ogate_config_str(d.cfg, "record.dir"),
 				      po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line);
 		d.stage = NULL;	/* the acquisition owns it now */
 		po.gate = ogate_acq_gate;
 		po.outcome = ogate_acq_outcome;
+		po.frame = ogate_acq_frame;
 		po.hook_ctx = d.acq;
+	}
+	/* OME-TIFF output: pixel size at the sample, provenance (acq_out.h, recorder.h) */
+	po.provenance = d.prov;
+	po.pixel_size_um = ogate_config_double(d.cfg, "camera.pixel_size_um");
+	if (po.pixel_size_um > 0 && ogate_config_double(d.cfg, "camera.magnification") > 0)
+		po.pixel_size_um /= ogate_config_double(d.cfg, "camera.magnification");
+	if (d.acq) {
+		struct ogate_acq_output out = {
+			.pixel_size_um = ogate_config_double(d.cfg, "camera.pixel_size_um"),
+			.magnification = ogate_config_double(d.cfg, "camera.magnification"),
+			.exposure_s = ogate_config_int(d.cfg, "camera.exposure_us") > 0 ?
+				      ogate_config_int(d.cfg, "camera.exposure_us") / 1e6 : NAN,
+			.sequence = ogate_config_bool(d.cfg, "stage.sequence"),
+			.settle_ms = (int)ogate_config_int(d.cfg, "stage.settle_ms"),
+			.tolerance_um = ogate_config_double(d.cfg, "stage.tolerance_um"),
+		};
+
+		if (ogate_acq_set_output(d.acq, &out, d.prov))
+			return 1;
 	}
 	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
 	if (!d.pipe)
@@ -443,6 +469,7 @@ int main(int argc, char **argv)
 		ogate_stage_close(d.stage);
 	ogate_source_free(d.src);
 	ogate_config_free(d.cfg);
+	ogate_provenance_free(d.prov);
 	ogate_info("ogated stopped");
 	return rc;
 }

@@ -21,6 +21,10 @@ struct stage_ops {
 	int (*position)(struct ogate_stage *s, double *um);
 	int (*is_moving)(struct ogate_stage *s);
 	int (*stop)(struct ogate_stage *s);
+	/* hardware sequencing; NULL: not supported (-EOPNOTSUPP) */
+	int (*seq_load)(struct ogate_stage *s, const double *um, size_t n);
+	int (*seq_arm)(struct ogate_stage *s);
+	int (*seq_disarm)(struct ogate_stage *s);
 };
 
 struct ogate_stage {
@@ -34,6 +38,7 @@ struct ogate_stage {
 	char last_error[STAGE_ERRLEN];
 	bool quiet;                /* expected failures (retries): record, do not log */
 	bool desync;               /* a reply timed out: it may still arrive late */
+	bool seq_verified;         /* the last seq_load's count was read back */
 	void *priv;
 };
 

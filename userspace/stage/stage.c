@@ -34,6 +34,7 @@ void ogate_stage_opts_init(struct ogate_stage_opts *o)
 	o->min_um = -INFINITY;
 	o->max_um = INFINITY;
 	o->sim_speed_um_s = 1000.0;
+	o->seq_capacity = 50;
 }
 
 static void default_log(void *ctx, int prio, const char *msg)
@@ -389,6 +390,59 @@ int ogate_stage_wait_still(struct ogate_stage *s, int timeout_ms)
 int ogate_stage_stop(struct ogate_stage *s)
 {
 	return s->ops->stop(s);
+}
+
+int ogate_stage_seq_capacity(const struct ogate_stage *s)
+{
+	if (!s->ops->seq_load)
+		return 0;
+	return s->opts.seq_capacity > 0 ? s->opts.seq_capacity : 50;
+}
+
+int ogate_stage_seq_load(struct ogate_stage *s, const double *um, size_t n)
+{
+	int cap = ogate_stage_seq_capacity(s);
+
+	s->seq_verified = false;
+	if (!cap)
+		return stage_fail(s, -EOPNOTSUPP, "sequence: the %s driver cannot sequence",
+				  s->ops->name);
+	if (!n)
+		return stage_fail(s, -EINVAL, "sequence: no positions");
+	if (n > (size_t)cap)
+		return stage_fail(s, -ENOSPC, "sequence: %zu positions, the controller holds %d "
+				  "(nothing sent)", n, cap);
+	for (size_t i = 0; i < n; i++) {
+		char what[48];
+		int rc;
+
+		snprintf(what, sizeof(what), "sequence position %zu", i);
+		rc = check_target(s, what, um[i]);
+		if (rc)
+			return rc;
+	}
+	return stop_after(s, s->ops->seq_load(s, um, n));
+}
+
+int ogate_stage_seq_arm(struct ogate_stage *s)
+{
+	if (!s->ops->seq_arm)
+		return stage_fail(s, -EOPNOTSUPP, "sequence: the %s driver cannot sequence",
+				  s->ops->name);
+	return stop_after(s, s->ops->seq_arm(s));
+}
+
+int ogate_stage_seq_disarm(struct ogate_stage *s)
+{
+	if (!s->ops->seq_disarm)
+		return stage_fail(s, -EOPNOTSUPP, "sequence: the %s driver cannot sequence",
+				  s->ops->name);
+	return s->ops->seq_disarm(s);
+}
+
+int ogate_stage_seq_verified(const struct ogate_stage *s)
+{
+	return s->seq_verified;
 }
 
 void ogate_stage_limits(const struct ogate_stage *s, double *min_um, double *max_um)

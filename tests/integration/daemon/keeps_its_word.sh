@@ -141,14 +141,14 @@ stop_daemon
 check the_error_is_logged_once sh -c "[ \$(grep -c 'recording stopped' $tmp/log3) = 1 ] && [ \$(grep -c ERROR $tmp/log3) -le 3 ]"
 tif=$(ls "$tmp"/full/*.tif 2>/dev/null | head -1)
 check csv_rows_equal_tiff_pages_after_the_write_error sh -c \
-	"[ -n '$tif' ] && p=\$($pages $tif) && r=\$(grep -vc ^index ${tif%.tif}.csv) && echo \"# pages \$p rows \$r\" && [ \$p -gt 0 ] && [ \$p = \$r ]"
+	"[ -n '$tif' ] && p=\$($pages $tif) && r=\$(grep -vc ^index ${tif%.ome.tif}.csv) && echo \"# pages \$p rows \$r\" && [ \$p -gt 0 ] && [ \$p = \$r ]"
 # a crash: rows are flushed as they are written
 start_daemon "$tmp/log4" --set record.enabled=true --set daemon.autostart=true --set "record.dir=$tmp/crash"
 sleep 3
 kill -9 $pid; wait $pid 2>/dev/null; pid=
 tif=$(ls "$tmp"/crash/*.tif 2>/dev/null | head -1)
 check a_crash_loses_at_most_the_last_frame sh -c \
-	"[ -n '$tif' ] && p=\$($pages $tif) && r=\$(grep -vc ^index ${tif%.tif}.csv) && echo \"# pages \$p rows \$r\" && [ \$p -gt 100 ] && [ \$((r - p)) -ge 0 ] && [ \$((r - p)) -le 1 ]"
+	"[ -n '$tif' ] && p=\$($pages $tif) && r=\$(grep -vc ^index ${tif%.ome.tif}.csv) && echo \"# pages \$p rows \$r\" && [ \$p -gt 100 ] && [ \$((r - p)) -ge 0 ] && [ \$((r - p)) -le 1 ]"
 
 # -- --check-config refuses what start would refuse --
 refuses() { local conf=$1 pat=$2; shift 2

@@ -70,15 +70,33 @@ struct fake_smc100 {
 void fake_smc100_init(struct fake_smc100 *m);
 void fake_smc100_handle(struct fake_ctl *f, const char *line);
 
-/* ASI MS-2000 model (units: tenths of µm) */
+/* ASI MS-2000 model (units: tenths of µm), with the RING BUFFER module */
+#define FAKE_ASI_RB_MAX 250
 struct fake_asi {
 	char axis;
 	double pos, from, target, speed;  /* tenths, tenths/s */
 	double lo, hi;
 	int64_t t0;
 	bool moving;
+	/* ring buffer and TTL input (under the fake's lock) */
+	double rb[FAKE_ASI_RB_MAX];
+	int rb_cap;                       /* 50 by default (250 on large builds) */
+	int rb_n, rb_ptr;
+	int axis_byte;                    /* RM Y; MS-2000 builds default to 3 (X, Y) */
+	int ttl_in_mode;                  /* TTL X: 0 off, 1 ring buffer move */
+	bool full_ld_acks;                /* LD answers :A when full (before MS-2000 9.2o / Tiger 3.41) */
+	bool no_count_query;              /* RM X? is :N-1 (before MS-2000 9.2g / Tiger 2.89) */
+	int card;                         /* Tiger card address expected before RM/TTL; 0 none */
+	/* TTL pulses seen, moves they started, and the serial lines received
+	 * (fake_ctl.rx_count) at the first and the last pulse */
+	int ttl_pulses, ttl_moves;
+	int rx_at_first_ttl, rx_at_last_ttl;
 };
 void fake_asi_init(struct fake_asi *m);
 void fake_asi_handle(struct fake_ctl *f, const char *line);
+/* Where the simulated stage is now, in tenths (takes the fake's lock). */
+double fake_asi_position(struct fake_ctl *f);
+/* A simulated TTL pulse on IN0 (takes the fake's lock). */
+void fake_asi_ttl(struct fake_ctl *f);
 
 #endif

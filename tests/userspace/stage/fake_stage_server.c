@@ -10,9 +10,20 @@
  * (smc100), the Nth absolute move ends half way with a following error.
  * With FAIL_MOVE = -N, the Nth move never ends: the controller reports
  * "moving" for ever (a stuck stage).
+ *
+ * Usage: fake_stage_server asi PATHFILE [PULSES TTLLOG [LINE_MASK]]
+ * With PULSES (the dry-run sink's record, output.dryrun_file), the simulated
+ * ASI's TTL input is wired to the trigger lines in LINE_MASK (default 1, the
+ * laser): every "fired" pulse on them is one TTL pulse at its falling edge
+ * (ASI IN0 through an inverter, docs/stage.md), applied as soon as the sink
+ * has recorded it. Each is logged to TTLLOG as
+ * "fall_ns,applied_ns,serial_lines_so_far,ttl_mode,moves_so_far,position_tenths",
+ * so a test can count the serial lines the controller received between the
+ * first and the last pulse of a sequenced stack.
  */
 #include <inttypes.h>
 #include <math.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +53,81 @@ static void smc100_logged(struct fake_ctl *f, const char *line)
 	}
 }
 
+static void log_ttl(struct fake_ctl *f, struct fake_asi *m, FILE *log, long long fall, int rx,
+		    int mode)
+{
+	int n_moves;
+	double target;
+
+	pthread_mutex_lock(&f->lock);
+	n_moves = m->ttl_moves;
+	target = m->target;
+	pthread_mutex_unlock(&f->lock);
+	fprintf(log, "%lld,%" PRId64 ",%d,%d,%d,%.1f\n", fall, fake_now_ns(), rx, mode, n_moves,
+		target);
+	fflush(log);
+}
+
+/*
+ * Follow the dry-run record and pulse the ASI's TTL input (never returns).
+ * A file "<TTLLOG>.extra" appearing is one extra pulse (then removed): a
+ * glitch on the line, for the daemon's final position check.
+ */
+static void ttl_from_pulses(struct fake_ctl *f, struct fake_asi *m, const char *pulses,
+			    FILE *log, const char *logpath, unsigned int mask)
+{
+	char line[512], extra[4200];
+	size_t n = 0;
+	FILE *in = NULL;
+	int c;
+
+	snprintf(extra, sizeof(extra), "%s.extra", logpath);
+	for (;;) {
+		struct timespec ts = { 0, 500000 };
+
+		if (!in)
+			in = fopen(pulses, "r");
+		while (in && (c = fgetc(in)) != EOF) {
+			char kind[16];
+			uint64_t cookie;
+			unsigned int lines;
+			long long t, rise, fall;
+
+			if (c != '\n') {
+				if (n + 1 < sizeof(line))
+					line[n++] = (char)c;
+				continue;
+			}
+			line[n] = '\0';
+			n = 0;
+			if (sscanf(line, "%15[^,],%" SCNu64 ",%u,%lld,%lld,%lld", kind, &cookie, &lines, &t,
+				   &rise, &fall) == 6 && !strcmp(kind, "fired") && (lines & mask)) {
+				int rx, mode;
+
+				pthread_mutex_lock(&f->lock);
+				rx = f->rx_count;
+				mode = m->ttl_in_mode;
+				pthread_mutex_unlock(&f->lock);
+				fake_asi_ttl(f);
+				log_ttl(f, m, log, fall, rx, mode);
+			}
+		}
+		if (in)
+			clearerr(in);
+		if (extra[0] && !access(extra, F_OK) && !unlink(extra)) {
+			int rx, mode;
+
+			pthread_mutex_lock(&f->lock);
+			rx = f->rx_count;
+			mode = m->ttl_in_mode;
+			pthread_mutex_unlock(&f->lock);
+			fake_asi_ttl(f);
+			log_ttl(f, m, log, -1, rx, mode);
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct fake_ctl f;
@@ -50,9 +136,10 @@ int main(int argc, char **argv)
 	FILE *out;
 	int rc;
 
-	if (argc < 3 || argc > 6 || (strcmp(argv[1], "smc100") && strcmp(argv[1], "asi"))) {
-		fprintf(stderr, "usage: %s smc100|asi PATHFILE [MOVELOG [SPEED_MM_S [FAIL_MOVE]]]\n",
-			argv[0]);
+	if (argc < 3 || argc > 6 || (strcmp(argv[1], "smc100") && strcmp(argv[1], "asi")) ||
+	    (!strcmp(argv[1], "asi") && argc == 4)) {
+		fprintf(stderr, "usage: %s smc100 PATHFILE [MOVELOG [SPEED_MM_S [FAIL_MOVE]]]\n"
+			"       %s asi PATHFILE [PULSES TTLLOG [LINE_MASK]]\n", argv[0], argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "smc100")) {
@@ -79,6 +166,16 @@ int main(int argc, char **argv)
 	if (!out || fprintf(out, "%s\n", f.slave) < 0 || fclose(out) || rename(tmp, argv[2])) {
 		perror(argv[2]);
 		return 1;
+	}
+	if (!strcmp(argv[1], "asi") && argc > 4) {
+		FILE *log = fopen(argv[4], "w");
+
+		if (!log) {
+			perror(argv[4]);
+			return 1;
+		}
+		ttl_from_pulses(&f, &asi, argv[3], log, argv[4],
+				argc > 5 ? (unsigned int)atoi(argv[5]) : 1);
 	}
 	for (;;)
 		pause();

@@ -211,6 +211,27 @@ static void asi_busy_is_one_letter(void **state)
 	assert_int_equal(asi_parse_busy("", &code), -EPROTO);
 }
 
+static void asi_query_reads_letter_equals_integer(void **state)
+{
+	long v = -1;
+	int code = 0;
+
+	assert_int_equal(asi_parse_query(":A X=12", 'X', &v, &code), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(asi_parse_query(":A X=0 ", 'X', &v, &code), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(asi_parse_query(":AX=3", 'X', &v, &code), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(asi_parse_query(":N-1", 'X', &v, &code), -EIO);
+	assert_int_equal(code, 1);
+	assert_int_equal(asi_parse_query(":A Y=3", 'X', &v, &code), -EPROTO);
+	assert_int_equal(asi_parse_query(":A X=", 'X', &v, &code), -EPROTO);
+	assert_int_equal(asi_parse_query(":A X=-1", 'X', &v, &code), -EPROTO);
+	assert_int_equal(asi_parse_query(":A X=3x", 'X', &v, &code), -EPROTO);
+	assert_int_equal(asi_parse_query(":A", 'X', &v, &code), -EPROTO);
+	assert_int_equal(asi_parse_query("X=3", 'X', &v, &code), -EPROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +248,7 @@ int main(void)
 		cmocka_unit_test(asi_error_codes_are_named),
 		cmocka_unit_test(asi_where_reads_tenths_of_microns),
 		cmocka_unit_test(asi_busy_is_one_letter),
+		cmocka_unit_test(asi_query_reads_letter_equals_integer),
 	};
 
 	return cmocka_run_group_tests_name("stage_parsers", tests, NULL, NULL);

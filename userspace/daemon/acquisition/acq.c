@@ -12,6 +12,7 @@
 
 #include "clock-util.h"
 #include "acq.h"
+#include "acq_out.h"
 #include "log.h"
 
 #define WAIT_BEAT_NS	(10LL * 1000000000LL)	/* no trigger this long: say so */
@@ -58,6 +59,11 @@ struct ogate_acq {
 	unsigned int outcomes, fired;	/* pulses of cookie accounted for */
 	int64_t rise_ns, fall_ns;	/* the laser pulse's measured edges */
 	int64_t last_fall_ns;		/* latest fall of any pulse of cookie */
+
+	/* OME-TIFF stacks, provenance, sequencing (acq_out.h); the accepted trigger */
+	struct acq_out *out;
+	struct acq_plane_info done;	/* job thread */
+	int64_t done_fall_ns;		/* its last pulse's fall */
 };
 
 /* t + s seconds, saturating: never overflows, whatever s is (inf and NaN included). */
@@ -99,12 +105,41 @@ struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_st
 	pthread_cond_init(&a->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	a->st.state = "idle";
+	a->out = acq_out_new();
+	if (!a->out) {
+		free(a);
+		return NULL;
+	}
 	return a;
+}
+
+int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
+			 const struct ogate_provenance *prov)
+{
+	return atomic_load(&a->running) ? -EBUSY : acq_out_configure(a->out, o, prov);
+}
+
+bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
+{
+	struct ogate_acq *a = ctx;
+
+	return atomic_load(&a->gating) && acq_out_frame(a->out, f, r);
+}
+
+int64_t ogate_acq_analysis_ns(const struct ogate_acq *a)
+{
+	return acq_out_analysis_ns(a->out);
+}
+
+static void return_frame(void *ctx, struct ogate_frame *f)
+{
+	ogate_pipeline_return_frame(ctx, f);
 }
 
 void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p)
 {
 	a->pipe = p;
+	acq_out_set_return(a->out, p ? return_frame : NULL, p);
 }
 
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
@@ -124,6 +159,7 @@ bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
 	a->outcomes = 0;
 	a->fired = 0;
 	a->rise_ns = a->fall_ns = a->last_fall_ns = 0;
+	acq_out_arm_grab(a->out, time_ns);
 	atomic_store(&a->cookie, cookie);
 	pthread_mutex_unlock(&a->lock);
 	return true;
@@ -275,7 +311,8 @@ static bool limits_reached(struct ogate_acq *a, int64_t t_start)
 /*
  * One gated trigger for this plane: arm the gate, wait until analysis queued
  * one and every pulse of it has an outcome. 1 when all fired, 0 to retry,
- * -errno when the results cannot be written.
+ * -EPROTO when a sequenced stack's trigger only partly fired (the stage may
+ * or may not have advanced), -errno when the results cannot be written.
  */
 static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int64_t moved,
 		       int64_t still, FILE *csv)
@@ -306,12 +343,20 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 	}
 	if (!atomic_load(&a->abort)) {
 		if (a->fired == a->pulses) {
+			a->done = (struct acq_plane_info){
+				.stack = stack, .plane = plane, .z_um = z, .t_ns = a->t_ns,
+				.cookie = atomic_load(&a->cookie), .rise_ns = a->rise_ns,
+				.fall_ns = a->fall_ns, .target_phase = a->phase,
+			};
+			a->done_fall_ns = a->last_fall_ns ? a->last_fall_ns : a->fall_ns;
 			a->st.triggers++;
 			fprintf(csv, "%d,%d,%.4f,%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64
 				",%.6f,%" PRId64 ",%" PRId64 "\n", stack, plane, z,
 				atomic_load(&a->cookie), a->t_ns, a->rise_ns, a->fall_ns, a->phase,
 				moved, still);
 			ret = fflush(csv) || ferror(csv) ? -EIO : 1;
+		} else if (a->fired && acq_out_cfg(a->out)->sequence) {
+			ret = -EPROTO;
 		} else {
 			a->st.retries++;
 			ogate_warning("acquisition: plane %d trigger %" PRIu64 " not fired (%u of %u pulses); retrying at the next beat",
@@ -352,8 +397,10 @@ static bool wait_until(struct ogate_acq *a, int64_t t)
 static void run_program(struct ogate_acq *a)
 {
 	const struct ogate_acq_plan *pl = &a->plan;
-	int64_t t_start = ogate_mono_ns(), moved = 0, still = 0;
+	const struct ogate_acq_output *cfg = acq_out_cfg(a->out);
+	int64_t t_start = ogate_mono_ns(), moved = 0, still = 0, prev_fall = 0;
 	double z0 = pl->start_um;
+	char why[200], path[512];
 	FILE *csv;
 	int stack, plane, k, r;
 
@@ -376,6 +423,19 @@ static void run_program(struct ogate_acq *a)
 			if (!wait_until(a, add_s_sat(t_start, stack * pl->every_s)))
 				break;
 		}
+		acq_out_stack_path(a->st.csv, pl->stacks, stack, path, sizeof(path));
+		acq_out_begin(a->out, path, pl->planes * pl->per_plane);
+		prev_fall = 0;
+		if (cfg->sequence) {	/* plane 0 by a move, then the ring buffer */
+			if (move_to(a, z0, &moved, &still))
+				goto out;
+			set_state(a, "loading");
+			r = acq_seq_load(a->stage, z0, pl->step_um, pl->planes, pl->per_plane);
+			if (r) {
+				fail(a, "sequence load", r);
+				goto out;
+			}
+		}
 		for (plane = 0; plane < pl->planes && !atomic_load(&a->abort); plane++) {
 			double z = z0 + plane * pl->step_um;
 
@@ -384,7 +444,7 @@ static void run_program(struct ogate_acq *a)
 			a->st.plane = plane;
 			a->st.z_um = z;
 			pthread_mutex_unlock(&a->lock);
-			if (move_to(a, z, &moved, &still))
+			if (!cfg->sequence && move_to(a, z, &moved, &still))
 				goto out;
 			if (stack > 0 && plane == pl->ref_plane && a->pipe) {
 				ogate_info("timelapse stack %d: refreshing the reference at plane %d", stack,
@@ -394,14 +454,42 @@ static void run_program(struct ogate_acq *a)
 			for (k = 0; k < pl->per_plane && !atomic_load(&a->abort);) {
 				if (limits_reached(a, t_start))
 					goto done;
+				if (cfg->sequence && prev_fall) {
+					/* the last pulse clocked a move: let it settle, no polling */
+					moved = prev_fall;
+					still = prev_fall + (int64_t)cfg->settle_ms * 1000000;
+					set_state(a, "moving");
+					nap_until(a, still);
+				}
 				r = one_trigger(a, stack, plane, z, moved, still, csv);
+				if (r == -EPROTO) {
+					snprintf(why, sizeof(why), "plane %d's trigger only partly fired; "
+						 "the stage may or may not have advanced", plane);
+					fail_why(a, "sequenced stack", r, why);
+					goto out;
+				}
 				if (r < 0) {
 					fail(a, a->st.csv, r);
 					goto out;
 				}
+				if (r) {
+					prev_fall = a->done_fall_ns;
+					a->done.t_start_ns = t_start;
+					a->done.step_um = pl->step_um;
+					acq_out_plane_write(a->out, a->pipe, &a->done);
+				}
 				k += r;
 			}
 		}
+		if (cfg->sequence && !atomic_load(&a->abort)) {
+			nap_until(a, prev_fall + (int64_t)cfg->settle_ms * 1000000);
+			r = acq_seq_finish(a->stage, z0, cfg->tolerance_um, why, sizeof(why));
+			if (r) {
+				fail_why(a, "sequenced stack", r, r == -EIO ? why : NULL);
+				goto out;
+			}
+		}
+		acq_out_end(a->out, a->st.ome, sizeof(a->st.ome), &a->lock);
 	}
 done:
 	if (!atomic_load(&a->abort)) {
@@ -411,6 +499,10 @@ done:
 	}
 out:
 	atomic_store(&a->armed, false);
+	acq_out_drop(a->out);
+	acq_out_end(a->out, a->st.ome, sizeof(a->st.ome), &a->lock);
+	if (cfg->sequence && a->stage)
+		ogate_stage_seq_disarm(a->stage);
 	fclose(csv);
 }
 
@@ -453,6 +545,7 @@ static void *job_main(void *arg)
 		atomic_store(&a->gating, true);
 		run_program(a);
 		atomic_store(&a->gating, false);
+		acq_out_drop(a->out);	/* a frame kept as the program ended */
 	} else {
 		err = run_home(a, msg, sizeof(msg));
 	}
@@ -565,9 +658,7 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 		    size_t errlen)
 {
 	double lo, hi, first, last;
-	char stamp[32];
-	struct timespec ts;
-	struct tm tm;
+	char csv[512];
 	int ret;
 
 	if (atomic_load(&a->running)) {
@@ -600,19 +691,27 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 			 first, last, lo, hi);
 		return -ERANGE;
 	}
+	if (acq_out_cfg(a->out)->sequence &&
+	    plan->planes * plan->per_plane > ogate_stage_seq_capacity(a->stage)) {
+		snprintf(err, errlen, "a sequenced stack of %d planes x %d triggers needs %d ring buffer "
+			 "entries; the controller holds %d (stage.ring_size)", plan->planes,
+			 plan->per_plane, plan->planes * plan->per_plane,
+			 ogate_stage_seq_capacity(a->stage));
+		return -ENOSPC;
+	}
 	if (mkdir(a->csv_dir, 0755) && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", a->csv_dir, strerror(errno));
 		return -errno;
 	}
+	/* one directory per run: provenance.txt, the CSV, the OME-TIFF stacks */
+	ret = acq_out_run_dir(a->out, a->csv_dir, plan, first, csv, sizeof(csv), err, errlen);
+	if (ret)
+		return ret;
 	a->plan = *plan;
 	a->plan.start_um = first;
 	pthread_mutex_lock(&a->lock);
 	memset(&a->st, 0, sizeof(a->st));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(a->st.csv, sizeof(a->st.csv), "%s/acq-%s-%03ld.csv", a->csv_dir, stamp,
-		 ts.tv_nsec / 1000000);
+	snprintf(a->st.csv, sizeof(a->st.csv), "%s", csv);
 	a->st.state = "moving";
 	pthread_mutex_unlock(&a->lock);
 	ret = launch(a, JOB_PROGRAM, err, errlen);
@@ -684,6 +783,7 @@ void ogate_acq_free(struct ogate_acq *a)
 	reap(a);
 	if (a->stage)
 		ogate_stage_close(a->stage);
+	acq_out_free(a->out);
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
 	free(a);

@@ -9,15 +9,19 @@
  * fall time, from the sink). A trigger that is missed or refused is retried
  * at the next beat, never skipped. A timelapse repeats the stack every
  * interval and refreshes the reference at its reference plane (target
- * carried over by OGA). Results go to a CSV per run:
+ * carried over by OGA). With stage.sequence (ASI), a stack's positions are
+ * loaded into the controller's ring buffer and the trigger pulses clock the
+ * stage; the final position is checked. Each run gets a directory
+ * DIR/acq-<stamp>/ with provenance.txt, one OME-TIFF per stack (acq_out.h)
+ * and the CSV:
  *   stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns
  *
  * Threads. Every stage operation (homing, moves, waits, stop, position)
  * runs on the acquisition's own job thread, never on the caller's: start,
  * home and abort only hand work over and return at once; the job thread
  * calls the done hooks when the job ends. get_status may be called from
- * any thread and only takes a lock the job thread holds briefly. gate runs
- * on the pipeline's analysis thread, outcome on its io thread.
+ * any thread and only takes a lock the job thread holds briefly. gate and
+ * frame run on the pipeline's analysis thread, outcome on its io thread.
  */
 #ifndef OGATE_ACQ_H
 #define OGATE_ACQ_H
@@ -26,7 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ogate/provenance.h"
 #include "ogate/stage.h"
+#include "acq_out.h"
 #include "pipeline.h"
 #include "sink.h"
 
@@ -65,6 +71,7 @@ struct ogate_acq_status {
 	double z_um;
 	uint64_t triggers, retries;
 	char csv[512];
+	char ome[512];		/* the last OME-TIFF stack closed */
 	char error[320];
 };
 
@@ -81,6 +88,9 @@ struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_st
 				uint32_t laser_mask);
 void ogate_acq_free(struct ogate_acq *a);	/* aborts a running job and joins it */
 void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p);
+/* OME-TIFF and sequencing settings and the provenance (copied); -EBUSY while running. */
+int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
+			 const struct ogate_provenance *prov);
 
 /* Called on the job thread when a job it was given to ends (err 0 or -errno, msg for the user). */
 typedef void (*ogate_acq_done_fn)(void *token, int err, const char *msg);
@@ -109,5 +119,9 @@ void ogate_acq_get_status(struct ogate_acq *a, struct ogate_acq_status *st);
 /* Pipeline hooks (analysis thread; io thread). */
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev);
+/* Frame hook (analysis thread): takes a gated plane's frame (acq_out.h). */
+bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
+/* Time the frame hook has spent on the analysis thread (ns), for the benchmark. */
+int64_t ogate_acq_analysis_ns(const struct ogate_acq *a);
 
 #endif

@@ -73,6 +73,10 @@ static const struct key_def keys[] = {
 	      "Fixed analogue gain (1..64); 0 = leave it to the camera."),
 	K_BOOL("camera.edge_match", "true",
 	       "Use frame-edge times from /dev/ogate0 for frame timestamps when available."),
+	K_DBL("camera.pixel_size_um", 0, 1000, "0",
+	      "Camera pixel size in um (sensor pitch; at the sample if camera.magnification is 0); 0 = unknown. OME-TIFF PhysicalSizeX/Y."),
+	K_DBL("camera.magnification", 0, 1000, "0",
+	      "Objective (total) magnification; pixel size at the sample = camera.pixel_size_um / this; 0 = not given."),
 
 	K_STR("file.path", PATH_LEN, "",
 	      "Recording to replay when camera.source = file."),
@@ -150,6 +154,18 @@ static const struct key_def keys[] = {
 	      "Deadline for a move to finish."),
 	K_DBL("stage.sim_speed_um_s", 1, 1e6, "1000",
 	      "Speed of the simulated stage."),
+	K_BOOL("stage.sequence", "false",
+	       "ASI only: load each z-stack into the controller's ring buffer; the trigger line clocks the stage (TTL IN), no serial traffic between planes."),
+	K_INT("stage.ring_size", 1, 250, "50",
+	      "ASI ring buffer entries (50, or 250 on large-buffer builds)."),
+	K_INT("stage.axis_byte", 0, 31, "0",
+	      "ASI RM Y axis mask for sequencing; 0 = from stage.axis (X 1, Y 2, Z 4, F 8)."),
+	K_INT("stage.card", 0, 99, "0",
+	      "ASI Tiger card address of the axis (prefixes RM and TTL); 0 = none (MS-2000)."),
+	K_INT("stage.settle_ms", 0, 10000, "20",
+	      "Sequenced stacks: time after a trigger's last pulse ends before the next plane's trigger."),
+	K_DBL("stage.tolerance_um", 0.001, 1000, "0.5",
+	      "Sequenced stacks: largest accepted difference between the expected and the read final position."),
 
 	K_STR("web.listen", 127, "127.0.0.1:8080",
 	      "Web interface address host:port ([v6]:port); empty disables it. Beyond loopback, control needs web.token_file."),
@@ -624,6 +640,9 @@ int ogate_config_check(const struct ogate_config *c, char *err, size_t errlen)
 	    !ogate_config_str(c, "file.path")[0])
 		return config_fail(err, errlen, &o, "file.path", "", -EINVAL,
 			    "camera.source = file needs a file.path");
+	if (ogate_config_bool(c, "stage.sequence") && strcmp(ogate_config_str(c, "stage.driver"), "asi"))
+		return config_fail(err, errlen, &o, "stage.sequence", "true", -EINVAL,
+			    "needs stage.driver = asi (only ASI controllers sequence in hardware)");
 	/* the dry run checks its trigger program like the real sinks */
 	if (ogate_config_int(c, "output.camera_line") == ogate_config_int(c, "output.laser_line")) {
 		char v[24];

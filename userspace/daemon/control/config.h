@@ -60,6 +60,11 @@ int ogate_config_mode(const struct ogate_config *c, const char *name, struct oga
 size_t ogate_config_mode_count(const struct ogate_config *c);
 const char *ogate_config_mode_name(const struct ogate_config *c, size_t i);
 
+/* Every effective value (table keys after defaults and overrides, then the
+ * modes as "mode.NAME", then the analysis pairs), as text. */
+typedef void (*ogate_config_each_fn)(void *ctx, const char *key, const char *value);
+void ogate_config_each(const struct ogate_config *c, ogate_config_each_fn fn, void *ctx);
+
 /* Delegated (analysis) pairs in file order, to replay into ogate_settings_set(). */
 size_t ogate_config_extra_count(const struct ogate_config *c);
 void ogate_config_extra(const struct ogate_config *c, size_t i, const char **key, const char **value);

@@ -127,6 +127,30 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 	}
 }
 
+/* Analysis thread: release a frame the acquisition handed back. */
+static void release_returned(struct ogate_pipeline *p)
+{
+	struct ogate_frame *f = atomic_exchange(&p->returned, NULL);
+
+	if (f) {
+		ogate_source_release(p->src, f);
+		atomic_fetch_sub(&p->frames_kept, 1);
+	}
+}
+
+void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f)
+{
+	/* one frame is kept at a time; spin only if the last one is still in the slot */
+	while (f) {
+		struct ogate_frame *none = NULL;
+
+		if (atomic_compare_exchange_weak(&p->returned, &none, f))
+			break;
+		sched_yield();
+	}
+	sem_post(&p->frames_ready);	/* wake analysis to release it */
+}
+
 static void *analysis_main(void *arg)
 {
 	struct ogate_pipeline *p = arg;
@@ -140,10 +164,12 @@ static void *analysis_main(void *arg)
 		struct ogate_frame *f;
 		int64_t trigger = -1, now, t_done;
 		struct timespec until;
+		bool kept = false;
 		int ret_sync;
 
 		until = ogate_timespec(ogate_mono_ns() + 200000000LL);
 		sem_clockwait(&p->frames_ready, CLOCK_MONOTONIC, &until);
+		release_returned(p);
 		pipeline_apply_pending(p);
 		f = ogate_ring_pop(&p->to_analysis);
 		if (!f) {
@@ -199,6 +225,8 @@ static void *analysis_main(void *arg)
 			pthread_mutex_unlock(&p->st_lock);
 		}
 analysed:
+		if (p->o.frame && ret_sync == 0)
+			kept = p->o.frame(p->o.hook_ctx, f, &r);
 		record_frame(p, f, &r, trigger);
 		if (atomic_load(&p->prev_wanted) && pthread_mutex_trylock(&p->prev_lock) == 0) {
 			if (!p->prev || ogate_frame_width(p->prev) != ogate_frame_width(f) ||
@@ -254,7 +282,10 @@ analysed:
 
 			p->o.frame_tap(p->o.tap_ctx, f, &tap);
 		}
-		ogate_source_release(p->src, f);
+		if (kept)
+			atomic_fetch_add(&p->frames_kept, 1);	/* released once handed back */
+		else
+			ogate_source_release(p->src, f);
 
 		now = ogate_mono_ns();
 		if (p->o.watchdog && now - last_ping > 1000000000LL) {
@@ -262,6 +293,17 @@ analysed:
 			last_ping = now;
 		}
 	}
+	/* a frame the acquisition kept comes back within a plane's write */
+	for (int64_t end = ogate_mono_ns() + 5000000000LL;
+	     atomic_load(&p->frames_kept) && ogate_mono_ns() < end;) {
+		struct timespec ts = { 0, 1000000 };
+
+		release_returned(p);
+		nanosleep(&ts, NULL);
+	}
+	release_returned(p);
+	if (atomic_load(&p->frames_kept))
+		ogate_error("pipeline: a camera frame kept for the acquisition was not handed back");
 	atomic_store(&p->analysis_done, true);
 	return NULL;
 }
@@ -461,7 +503,8 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	if (atomic_load(&p->recording) && !p->rec) {
 		char why[256];
 
-		p->rec = ogate_recorder_open(p->o.record_dir, &ret, why, sizeof(why));
+		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &ret,
+					     why, sizeof(why));
 		if (!p->rec) {
 			atomic_store(&p->recording, false);
 			pthread_mutex_lock(&p->st_lock);

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ogate/provenance.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 #include "program.h"
@@ -49,6 +50,9 @@ struct ogate_pipeline_opts {
 	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
 	const char *record_dir;
 	int record_every;
+	/* recordings: what produced them (copied per recording) and the pixel size */
+	const struct ogate_provenance *provenance;
+	double pixel_size_um;
 	/* take frame times from the kernel's edges on this frame line (see edgematch.h) */
 	bool edge_match;
 	unsigned int edge_line;
@@ -59,6 +63,13 @@ struct ogate_pipeline_opts {
 	 */
 	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
+	/*
+	 * Every analysed frame (analysis thread; must not block): the
+	 * acquisition takes the frame of a gated plane from here without
+	 * copying it. Returning true keeps f (not released): the taker hands it
+	 * back with ogate_pipeline_return_frame() (one frame at a time).
+	 */
+	bool (*frame)(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
 	void *hook_ctx;
 	/*
 	 * Sees every analysed frame on the analysis thread (the shared-memory
@@ -130,6 +141,9 @@ int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char
 				    size_t msglen);
 /* Forget the reference and learn anew; msg says what was dropped. */
 int ogate_pipeline_reset(struct ogate_pipeline *p, char *msg, size_t msglen);
+/* Hand back a frame the frame hook kept (any thread); the analysis thread
+ * releases it to the source. The pipeline's stop waits for it (up to 5 s). */
+void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f);
 /* Pulses queued on the sink without an outcome yet. */
 uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p);
 /* Cancel every pulse queued on the sink and not yet started (abort). */

@@ -49,6 +49,10 @@ struct ogate_pipeline {
 	bool started;
 
 	struct ogate_ring to_analysis;	/* struct ogate_frame * */
+	/* frames the frame hook kept (the acquisition writes them): handed back
+	 * through returned (any thread), released by the analysis thread */
+	_Atomic(struct ogate_frame *) returned;
+	atomic_int frames_kept;
 	sem_t frames_ready;		/* posted per frame pushed to analysis */
 	struct ogate_ring to_record;	/* struct rec_item * */
 	struct ogate_ring rec_free;	/* struct rec_item * */

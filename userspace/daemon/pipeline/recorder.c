@@ -1,22 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <tiffio.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "ogate/ome.h"
 #include "recorder.h"
 
 struct ogate_recorder {
-	TIFF *tif;
+	struct ogate_ome_writer *w;
+	struct ogate_provenance *prov;
 	FILE *csv;
 	uint64_t n;
-	char path[512];
+	unsigned int part;		/* OME-TIFF part, 0 first */
+	uint64_t part_first;		/* index of its first frame */
+	int64_t t0_ns;			/* first frame's timestamp (DeltaT origin) */
+	int64_t wall0_ns;		/* CLOCK_REALTIME at open */
+	double pixel_size_um;
+	char stem[480];			/* DIR/ogate-<stamp> */
+	char path[512];			/* current OME-TIFF */
 };
 
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
@@ -36,10 +44,58 @@ int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
 	return 0;
 }
 
-struct ogate_recorder *ogate_recorder_open(const char *dir, int *err, char *why, size_t whylen)
+/* Page 0 of a part: the OME-TIFF file is created with its first frame. */
+static int open_part(struct ogate_recorder *r, const struct ogate_frame *f)
+{
+	struct ogate_ome_opts o;
+	char err[600], name[160];
+	const char *base;
+
+	if (r->part)
+		snprintf(r->path, sizeof(r->path), "%s-%03u.ome.tif", r->stem, r->part % 1000);
+	base = strrchr(r->path, '/');
+	snprintf(name, sizeof(name), "%.150s", base ? base + 1 : r->path);
+	ogate_ome_opts_init(&o);
+	o.width = (uint32_t)ogate_frame_width(f);
+	o.height = (uint32_t)ogate_frame_height(f);
+	o.bits = ogate_frame_format(f) == OGATE_PIX_U16 ? 16 : 8;
+	o.planes_hint = OGATE_RECORD_PART_FRAMES;
+	o.pixel_size_x_um = o.pixel_size_y_um = r->pixel_size_um > 0 ? r->pixel_size_um : NAN;
+	o.image_name = name;
+	o.description = "ogate brightfield recording: one time point per frame; per-frame time, "
+			"phase and state in the ogate.frame annotations";
+	o.acquisition_wall_ns = r->wall0_ns;
+	o.plane_ns = "ogate.frame";
+	o.provenance = ogate_provenance_pairs(r->prov);
+	o.n_provenance = ogate_provenance_count(r->prov);
+	o.creator = "ogate";
+	if (ogate_ome_open(&r->w, r->path, &o, err, sizeof(err))) {
+		ogate_error("recorder: %s", err);
+		return -EIO;
+	}
+	r->part_first = r->n;
+	return 0;
+}
+
+static int close_part(struct ogate_recorder *r)
+{
+	char err[600];
+	int rc;
+
+	if (!r->w)
+		return 0;
+	rc = ogate_ome_close(r->w, err, sizeof(err));
+	r->w = NULL;
+	if (rc)
+		ogate_error("recorder: %s", err);
+	return rc;
+}
+
+struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
+					   double pixel_size_um, int *err, char *why, size_t whylen)
 {
 	struct ogate_recorder *r = calloc(1, sizeof(*r));
-	char csv[520], stamp[32];
+	char csv[520], provpath[520], stamp[32], msg[600];
 	struct timespec ts;
 	struct tm tm;
 	int e;
@@ -55,33 +111,38 @@ struct ogate_recorder *ogate_recorder_open(const char *dir, int *err, char *why,
 		return NULL;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
+	r->wall0_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(r->path, sizeof(r->path), "%s/ogate-%s-%03ld.tif", dir, stamp,
-		 ts.tv_nsec / 1000000);
-	snprintf(csv, sizeof(csv), "%.*s.csv", (int)strlen(r->path) - 4, r->path);
+	snprintf(r->stem, sizeof(r->stem), "%.440s/ogate-%.15s-%03d", dir, stamp,
+		 (int)(ts.tv_nsec / 1000000));
+	snprintf(r->path, sizeof(r->path), "%s.ome.tif", r->stem);
+	snprintf(csv, sizeof(csv), "%s.csv", r->stem);
+	snprintf(provpath, sizeof(provpath), "%s.provenance.txt", r->stem);
+	r->pixel_size_um = pixel_size_um;
+	r->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
+	if (!r->prov) {
+		*err = -ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		free(r);
+		return NULL;
+	}
 	r->csv = fopen(csv, "w");
 	e = errno;
-	if (r->csv)
-		r->tif = TIFFOpen(r->path, "w8");	/* BigTIFF: long recordings pass 4 GiB */
-	if (r->csv && r->tif &&
+	if (r->csv &&
 	    fprintf(r->csv, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger\n") > 0 &&
-	    fflush(r->csv) == 0) {
+	    fflush(r->csv) == 0 && !ogate_provenance_write_path(r->prov, provpath, msg, sizeof(msg))) {
 		ogate_info("recording to %s", r->path);
 		return r;
 	}
-	if (r->csv && !r->tif)
-		e = errno ? errno : EIO;
-	else if (r->csv)
+	if (r->csv)
 		e = errno ? errno : EIO;
 	*err = -e;
-	snprintf(why, whylen, "cannot create %s or its CSV: %s", r->path, strerror(e));
-	if (r->tif)
-		TIFFClose(r->tif);
+	snprintf(why, whylen, "cannot create %s or its provenance: %s", csv, strerror(e));
 	if (r->csv)
 		fclose(r->csv);
-	unlink(r->path);
 	unlink(csv);
+	ogate_provenance_free(r->prov);
 	free(r);
 	return NULL;
 }
@@ -95,12 +156,10 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row)
 {
 	const struct ogate_frame_meta *m = ogate_frame_get_meta(f);
-	int w = ogate_frame_width(f), h = ogate_frame_height(f), y, e = 0;
-	int bits = ogate_frame_format(f) == OGATE_PIX_U16 ? 16 : 8;
-	const uint8_t *px = ogate_frame_pixels(f);
+	struct ogate_ome_plane p;
 	char line[256];
 	long off;
-	int n;
+	int n, e = 0, ret;
 
 	n = snprintf(line, sizeof(line), "%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%s,", r->n,
 		     m->sequence, m->timestamp_ns, row->locked ? "locked" : "determine");
@@ -118,20 +177,34 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 		e = errno ? errno : EIO;
 		goto undo;
 	}
-	TIFFSetField(r->tif, TIFFTAG_IMAGEWIDTH, w);
-	TIFFSetField(r->tif, TIFFTAG_IMAGELENGTH, h);
-	TIFFSetField(r->tif, TIFFTAG_BITSPERSAMPLE, bits);
-	TIFFSetField(r->tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-	TIFFSetField(r->tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-	TIFFSetField(r->tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-	TIFFSetField(r->tif, TIFFTAG_ROWSPERSTRIP, h);
-	TIFFSetField(r->tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
+	if (r->w && r->n - r->part_first >= OGATE_RECORD_PART_FRAMES) {
+		close_part(r);
+		r->part++;
+	}
+	if (!r->n)
+		r->t0_ns = m->timestamp_ns;
 	errno = 0;
-	for (y = 0; y < h; y++)
-		if (TIFFWriteScanline(r->tif, (void *)(px + (size_t)y * ogate_frame_stride(f)), y, 0) < 0)
-			break;
-	if (y < h || !TIFFWriteDirectory(r->tif)) {
+	if (!r->w && open_part(r, f)) {
 		e = errno ? errno : EIO;
+		goto undo;
+	}
+	ogate_ome_plane_init(&p);
+	p.t = (uint32_t)(r->n - r->part_first);
+	p.delta_t_s = (m->timestamp_ns - r->t0_ns) / 1e9;
+	p.exposure_s = m->exposure_ns > 0 ? m->exposure_ns / 1e9 : NAN;
+	ogate_ome_plane_kv(&p, "time_ns", "%" PRId64, m->timestamp_ns);
+	ogate_ome_plane_kv(&p, "sequence", "%" PRIu64, m->sequence);
+	ogate_ome_plane_kv(&p, "state", "%s", row->locked ? "locked" : "determine");
+	if (row->locked) {
+		ogate_ome_plane_kv(&p, "phase_rad", "%.6f", row->phase);
+		ogate_ome_plane_kv(&p, "unwrapped_rad", "%.6f", row->unwrapped);
+	}
+	if (row->trigger >= 0)
+		ogate_ome_plane_kv(&p, "trigger", "%" PRId64, row->trigger);
+	errno = 0;
+	ret = ogate_ome_write_plane_strided(r->w, &p, ogate_frame_pixels(f), ogate_frame_stride(f));
+	if (ret) {
+		e = ret == -EIO && errno ? errno : -ret;
 		goto undo;
 	}
 	r->n++;
@@ -158,9 +231,10 @@ uint64_t ogate_recorder_close(struct ogate_recorder *r)
 	if (!r)
 		return 0;
 	n = r->n;
-	TIFFClose(r->tif);
+	close_part(r);
 	fclose(r->csv);
 	ogate_info("recording closed: %" PRIu64 " frames in %s", n, r->path);
+	ogate_provenance_free(r->prov);
 	free(r);
 	return n;
 }

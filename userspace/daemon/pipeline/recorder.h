@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Recording: frames into a multi-page TIFF (libtiff), one CSV sidecar line
- * per frame: index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger
+ * Recording: frames into OME-TIFF (DIR/ogate-<stamp>.ome.tif; a new part
+ * DIR/ogate-<stamp>-NNN.ome.tif every OGATE_RECORD_PART_FRAMES frames, as the
+ * OME-XML holds every frame's metadata), one time point per frame with
+ * DeltaT and ExposureTime, and per-frame time, sequence, state, phase and
+ * trigger in an ogate.frame MapAnnotation; the provenance in
+ * DIR/ogate-<stamp>.provenance.txt and in the OME-XML; one CSV sidecar line
+ * per frame, DIR/ogate-<stamp>.csv:
+ * index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger
  * (trigger: the number of the trigger decided at that frame, empty if none).
+ * The OME-XML goes into the file when it is closed (or a part is full); a
+ * recording cut short by a crash is a plain multi-page TIFF whose pages
+ * still match the CSV rows.
  */
 #ifndef OGATE_RECORDER_H
 #define OGATE_RECORDER_H
@@ -10,6 +19,9 @@
 #include <stdint.h>
 
 #include "ogate/frame.h"
+#include "ogate/provenance.h"
+
+#define OGATE_RECORD_PART_FRAMES 10000
 
 struct ogate_record_row {
 	int locked;
@@ -26,8 +38,13 @@ struct ogate_recorder;
  */
 /* DIR exists (created if missing) and is writable; else -errno and why. */
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen);
-/* Creates DIR/ogate-<CLOCK_REALTIME stamp>.{tif,csv}. NULL, *err and why (not logged). */
-struct ogate_recorder *ogate_recorder_open(const char *dir, int *err, char *why, size_t whylen);
+/*
+ * Creates DIR/ogate-<CLOCK_REALTIME stamp>.{ome.tif,csv,provenance.txt}
+ * (the OME-TIFF gets its first page with the first frame). prov may be NULL;
+ * pixel_size_um <= 0: unknown. NULL, *err and why (not logged).
+ */
+struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
+					   double pixel_size_um, int *err, char *why, size_t whylen);
 /*
  * One frame: its CSV row (flushed) and its TIFF page. -errno when either
  * cannot be written; the files then still agree (rows = pages) and the
@@ -36,8 +53,8 @@ struct ogate_recorder *ogate_recorder_open(const char *dir, int *err, char *why,
 int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row);
 uint64_t ogate_recorder_count(const struct ogate_recorder *r);	/* frames written */
-/* Flushes and closes; returns frames written. */
+/* Writes the OME-XML, flushes and closes; returns frames written. */
 uint64_t ogate_recorder_close(struct ogate_recorder *r);
-const char *ogate_recorder_path(const struct ogate_recorder *r);	/* the .tif */
+const char *ogate_recorder_path(const struct ogate_recorder *r);	/* the current .ome.tif */
 
 #endif

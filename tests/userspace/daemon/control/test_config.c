@@ -556,6 +556,36 @@ static void test_continuation_lines_are_refused(void **state)
 	ogate_config_free(c);
 }
 
+static void each_count(void *ctx, const char *key, const char *value)
+{
+	int *n = ctx;
+
+	if (!strcmp(key, "stage.sequence") && !strcmp(value, "true"))
+		n[1]++;
+	if (!strcmp(key, "camera.pixel_size_um") && !strcmp(value, "0.65"))
+		n[2]++;
+	n[0]++;
+}
+
+static void test_sequencing_needs_an_asi_stage_and_settings_list_whole(void **state)
+{
+	struct ogate_config *c = new_cfg();
+	int n[3] = { 0 };
+
+	assert_int_equal(ogate_config_set(c, "stage.sequence=on", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "configuration: stage.sequence = true: needs stage.driver = asi "
+				 "(only ASI controllers sequence in hardware)");
+	assert_int_equal(ogate_config_set(c, "stage.driver=asi", err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
+	assert_int_equal(ogate_config_set(c, "camera.pixel_size_um=0.65", err, sizeof(err)), 0);
+	ogate_config_each(c, each_count, n);
+	assert_true(n[0] > 60);          /* every key of the table, the default mode */
+	assert_int_equal(n[1], 1);
+	assert_int_equal(n[2], 1);
+	ogate_config_free(c);
+}
+
 /* Run fn in a child; it must die of SIGABRT. */
 static void assert_aborts(void (*fn)(struct ogate_config *))
 {
@@ -712,6 +742,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_analysis_sections_go_to_the_delegate_in_order),
 		cmocka_unit_test(test_set_overrides_with_the_same_checks),
 		cmocka_unit_test(test_check_catches_what_no_single_key_can),
+		cmocka_unit_test(test_sequencing_needs_an_asi_stage_and_settings_list_whole),
 		cmocka_unit_test(test_getters_abort_on_unknown_keys_and_wrong_types),
 		cmocka_unit_test(test_check_runs_every_check_that_start_runs),
 		cmocka_unit_test(test_duplicate_keys_and_sections_name_both_lines),

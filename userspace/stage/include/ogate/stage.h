@@ -60,6 +60,12 @@ struct ogate_stage_opts {
 	double sim_start_um;     /* sim: position at open (default 0) */
 	ogate_stage_log_fn log;  /* NULL: stderr with <N> priority prefixes */
 	void *log_ctx;
+	/* hardware sequencing (ASI ring buffer, see ogate_stage_seq_load) */
+	int seq_capacity;        /* ring buffer entries (default 50; 250 on large-buffer builds) */
+	int seq_axis_byte;       /* ASI "RM Y=" axis mask; 0: from the axis letter
+	                            (MS-2000 order: X 1, Y 2, Z 4, F 8) */
+	int card_address;        /* ASI Tiger: card address prefixed to the card-addressed
+	                            commands RM and TTL; 0: none (MS-2000) */
 };
 
 /* Fill opts with the defaults above (driver and port NULL). */
@@ -84,6 +90,28 @@ int ogate_stage_is_moving(struct ogate_stage *s);
  * computed once, on CLOCK_MONOTONIC. On -ETIMEDOUT the stage is stopped. */
 int ogate_stage_wait_still(struct ogate_stage *s, int timeout_ms);
 int ogate_stage_stop(struct ogate_stage *s);
+
+/*
+ * Hardware sequencing: positions stored in the controller, one move per TTL
+ * pulse on its trigger input, no serial traffic while the sequence runs.
+ * Only the "asi" driver sequences (ring buffer + TTL IN0_mode 1); others
+ * return -EOPNOTSUPP.
+ *
+ * ogate_stage_seq_load() disarms the input, clears the buffer and loads the
+ * n positions (µm, each checked against the soft limits first: -ERANGE and
+ * nothing sent if one is outside; -ENOSPC if n exceeds seq_capacity), then
+ * reads back the number of stored positions where the firmware can tell
+ * (ASI "RM X?", MS-2000 9.2g+ / Tiger 2.89+). ogate_stage_seq_arm() points
+ * the buffer at entry 0 and enables the TTL input: pulse k (k = 0, 1, ...)
+ * moves to position k mod n. ogate_stage_seq_disarm() disables the input.
+ */
+int ogate_stage_seq_capacity(const struct ogate_stage *s);   /* 0: cannot sequence */
+int ogate_stage_seq_load(struct ogate_stage *s, const double *um, size_t n);
+int ogate_stage_seq_arm(struct ogate_stage *s);
+int ogate_stage_seq_disarm(struct ogate_stage *s);
+/* Whether the last load's count was confirmed by the controller (1) or the
+ * firmware could not report it (0). */
+int ogate_stage_seq_verified(const struct ogate_stage *s);
 
 /* Effective soft limits in µm (±INFINITY when unbounded). */
 void ogate_stage_limits(const struct ogate_stage *s, double *min_um, double *max_um);

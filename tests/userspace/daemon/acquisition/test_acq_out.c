@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The plane grab and the OME-TIFF stack of an acquisition (acq_out.c): the
+ * frame hook keeps exactly the first frame at or after the trigger, without
+ * copying; every kept frame is handed back exactly once (written, retried,
+ * dropped); the written stack opens in tifffile with the gating metadata.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "acq_out.h"
+
+struct fx {
+	struct acq_out *o;
+	struct ogate_frame *f[4];
+	struct ogate_frame *returned[16];
+	int nreturned;
+	char dir[64];
+};
+
+static void give_back(void *ctx, struct ogate_frame *f)
+{
+	struct fx *x = ctx;
+
+	x->returned[x->nreturned++] = f;
+}
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	struct ogate_acq_output cfg = { .pixel_size_um = 6.5, .magnification = 10,
+					.exposure_s = NAN, .tolerance_um = 0.5 };
+	struct ogate_provenance *p = ogate_provenance_new();
+
+	ogate_provenance_set(p, "stage.model", "asi");
+	x->o = acq_out_new();
+	assert_int_equal(acq_out_configure(x->o, &cfg, p), 0);
+	ogate_provenance_free(p);
+	acq_out_set_return(x->o, give_back, x);
+	for (int i = 0; i < 4; i++) {
+		struct ogate_frame_meta m = { .timestamp_ns = 1000 + 100 * i, .sequence = (uint64_t)i };
+
+		x->f[i] = ogate_frame_new(OGATE_PIX_U8, 40, 30);
+		memset(ogate_frame_pixels(x->f[i]), 10 * (i + 1), ogate_frame_stride(x->f[i]) * 30);
+		ogate_frame_set_meta(x->f[i], &m);
+	}
+	snprintf(x->dir, sizeof(x->dir), "/tmp/ogate-acq-out.XXXXXX");
+	assert_non_null(mkdtemp(x->dir));
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+	char cmd[128];
+
+	acq_out_free(x->o);
+	for (int i = 0; i < 4; i++)
+		ogate_frame_free(x->f[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->dir);
+	assert_int_equal(system(cmd), 0);
+	free(x);
+	return 0;
+}
+
+static const struct ogate_sync_result locked = { .has_phase = 1, .phase = 1.0 };
+
+static void hook_keeps_the_first_frame_at_or_after_the_trigger(void **state)
+{
+	struct fx *x = *state;
+
+	assert_false(acq_out_frame(x->o, x->f[0], &locked));	/* not armed */
+	acq_out_arm_grab(x->o, 1150);
+	assert_false(acq_out_frame(x->o, x->f[1], &locked));	/* 1100: before */
+	assert_true(acq_out_frame(x->o, x->f[2], &locked));	/* 1200: the one */
+	assert_false(acq_out_frame(x->o, x->f[3], &locked));	/* already full */
+	assert_int_equal(x->nreturned, 0);
+	acq_out_drop(x->o);
+	assert_int_equal(x->nreturned, 1);
+	assert_ptr_equal(x->returned[0], x->f[2]);
+	acq_out_drop(x->o);					/* once only */
+	assert_int_equal(x->nreturned, 1);
+}
+
+static void rearming_hands_back_a_frame_that_was_never_written(void **state)
+{
+	struct fx *x = *state;
+
+	acq_out_arm_grab(x->o, 1000);
+	assert_true(acq_out_frame(x->o, x->f[0], &locked));
+	acq_out_arm_grab(x->o, 1300);		/* the trigger was retried */
+	assert_int_equal(x->nreturned, 1);
+	assert_ptr_equal(x->returned[0], x->f[0]);
+	assert_true(acq_out_frame(x->o, x->f[3], &locked));
+	acq_out_drop(x->o);
+	assert_int_equal(x->nreturned, 2);
+}
+
+static void no_frame_in_time_is_a_missing_plane_and_nothing_is_kept_after(void **state)
+{
+	struct fx *x = *state;
+	struct acq_plane_info pi = { .plane = 0, .stacks = 1, .z_um = 5, .step_um = 1 };
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/none.ome.tif", x->dir);
+	acq_out_begin(x->o, path, 1);
+	acq_out_arm_grab(x->o, 5000);
+	assert_int_equal(acq_out_plane(x->o, &pi, 10000000), -ETIMEDOUT);
+	assert_false(acq_out_frame(x->o, x->f[3], &locked));	/* given up: not kept */
+	assert_int_equal(x->nreturned, 0);
+}
+
+static void written_planes_are_handed_back_and_open_as_a_z_stack(void **state)
+{
+	struct fx *x = *state;
+	char path[128], ome[512] = "", cmd[1024];
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+	int st;
+
+	snprintf(path, sizeof(path), "%s/stack.ome.tif", x->dir);
+	acq_out_begin(x->o, path, 3);
+	for (int z = 0; z < 3; z++) {
+		struct acq_plane_info pi = {
+			.stack = 0, .plane = z, .stacks = 1, .z_um = 50 + 2.5 * z, .step_um = 2.5,
+			.cookie = (uint64_t)(7 + z), .t_ns = 1000 + 100 * z, .rise_ns = 1000 + 100 * z,
+			.fall_ns = 1000 + 100 * z + 20, .t_start_ns = 0, .target_phase = 0.9,
+			.ref_id = 3, .period_s = 0.000001,
+		};
+
+		acq_out_arm_grab(x->o, pi.t_ns);
+		assert_true(acq_out_frame(x->o, x->f[z + 1], &locked));
+		assert_int_equal(acq_out_plane(x->o, &pi, 1000000000LL), 0);
+		assert_int_equal(x->nreturned, z + 1);
+		assert_ptr_equal(x->returned[z], x->f[z + 1]);
+	}
+	assert_int_equal(acq_out_end(x->o, ome, sizeof(ome), &lock), 0);
+	assert_string_equal(ome, path);
+	/* frame 1200 for trigger 1100 at a 1 us period: 1.0 - 2 pi * 0.1 = 0.371681 */
+	snprintf(cmd, sizeof(cmd), "%s tests/userspace/ome/check_ome.py '%s' --shape 3,30,40 --axes ZYX "
+		 "--phys X=0.65,Y=0.65,Z=2.5 --positions-z 50,52.5,55 --pixel 0,0,0=20 "
+		 "--pixel 2,29,39=40 --plane-kv 1:0:phase_reached_rad=0.371681 "
+		 "--plane-kv 2:0:trigger=9 --plane-kv 0:0:reference_id=3 --prov stage.model=asi",
+		 py, path);
+	st = system(cmd);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (st == 77)
+		skip();
+	assert_int_equal(st, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(hook_keeps_the_first_frame_at_or_after_the_trigger,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(rearming_hands_back_a_frame_that_was_never_written,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(no_frame_in_time_is_a_missing_plane_and_nothing_is_kept_after,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(written_planes_are_handed_back_and_open_as_a_z_stack,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
