@@ -11,7 +11,8 @@ Per row (needs the row's *_truth.csv and run_<pred>_<row>/ from the same EVAL_DI
             phase of the reference position it was matched to, over the local rate; + = the
             measured phase lags, which makes triggers late), mean over all locked frames
   window    the same errors over each trigger's fit window (frames since the barrier, at most
-            32, rebuilt as sync_timing.c does), extrapolated by their own line to the trigger
+            32, and at least ogate_fit_min_frames(1.6 + 0.015 / interval) with the default
+            settings, rebuilt as sync_timing.c does), extrapolated by their own line to the trigger
             time: what the phase measurement alone contributes to that trigger's error
   trigger   the trigger-time error against truth (as ogate-emulate --truth)
   rest      trigger minus window: what the prediction itself adds (rate change inside the
@@ -24,6 +25,14 @@ import csv, glob, json, math, os, sys
 d = sys.argv[1]
 pred = sys.argv[2] if len(sys.argv) > 2 else "linear"
 MAXFIT = 32
+
+
+def fit_min_frames(d):	# ogate_fit_min_frames()
+    n = 2
+    while 1 / n + (d + (n - 1) / 2) ** 2 / (n * (n * n - 1) / 12) > 1:
+        n += 1
+    return n
+
 print(f"{'stream':26s} {'P err':>7s} {'frame':>7s} {'window':>7s} {'trigger':>8s} {'rest':>7s}  (ms, mean over triggers)")
 for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     name = run.rstrip("/").split(f"run_{pred}_", 1)[1]
@@ -41,6 +50,8 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     if not trig:
         continue
     bar = S["reference"]["barrier"]
+    ivl = sorted(tt[k + 1] - tt[k] for k in range(len(tt) - 1))[len(tt) // 2]
+    nmin = max(3, fit_min_frames(1.6 + 0.015 / ivl))
 
     def pidx(x):
         i = max(0, min(len(psi) - 2, int(math.floor(x))))
@@ -71,8 +82,8 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         ub = float(fr[k]["unwrapped_rad"]) - (float(fr[k]["phase_rad"]) - phib) % (2 * math.pi)
         W = []
         j = k
-        while len(W) < MAXFIT and j > 0:
-            if len(W) >= 3 and float(fr[j]["unwrapped_rad"]) < ub:
+        while len(W) < MAXFIT and j > 0 and fr[j]["unwrapped_rad"] not in ("", "nan"):
+            if len(W) >= nmin and float(fr[j]["unwrapped_rad"]) < ub:
                 break
             W.append(j)
             j -= 1
