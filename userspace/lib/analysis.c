@@ -226,6 +226,18 @@ int ogate_frames_since_barrier(double u, double barrier, double P)
 	return (int)floor(d) + 1;
 }
 
+int ogate_fit_min_frames(double d)
+{
+	if (!(d >= 0))
+		d = 0;
+	for (int n = 2; n < 1000; n++) {
+		double c = d + 0.5 * (n - 1), sxx = n * ((double)n * n - 1) / 12.0;
+		if (1.0 / n + c * c / sxx <= 1.0)
+			return n;
+	}
+	return 1000;
+}
+
 enum ogate_trigger_reason ogate_trigger_decide(double t, double *wait, double frame_interval_s,
 					       double period_s, double latency_s,
 					       double next_frame_factor, double *recent_trigger)

@@ -34,7 +34,13 @@ void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
 			    size_t n, double target_phase, struct ogate_prediction *out)
 {
-	return p->ops->predict(p, t_s, phase, n, target_phase, out);
+	return p->ops->predict(p, t_s, phase, NULL, n, target_phase, out);
+}
+
+int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_s, const double *phase,
+				     const double *weight, size_t n, double target_phase, struct ogate_prediction *out)
+{
+	return p->ops->predict(p, t_s, phase, weight, n, target_phase, out);
 }
 
 int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s)

@@ -124,11 +124,12 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	k->n++;
 }
 
-static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi, size_t n,
+static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi, const double *weight, size_t n,
 			  double target, struct ogate_prediction *out)
 {
 	struct kalman *k = (struct kalman *)p;
 	(void)t;
+	(void)weight;
 	(void)phi;
 	(void)n;
 	if (k->n < 4 || !(k->x1 > 0))

@@ -14,24 +14,28 @@ static struct ogate_predictor *linear_create(void)
 
 static void linear_destroy(struct ogate_predictor *p) { free(p); }
 
-static int linear_predict(struct ogate_predictor *p, const double *t, const double *phi, size_t n,
-			  double target, struct ogate_prediction *out)
+static int linear_predict(struct ogate_predictor *p, const double *t, const double *phi, const double *w,
+			  size_t n, double target, struct ogate_prediction *out)
 {
 	if (n < 2)
 		return -EINVAL;
-	/* centre both axes for numerical stability */
-	double tm = 0, pm = 0;
+	/* centre both axes for numerical stability (weighted means) */
+	double tm = 0, pm = 0, sw = 0;
 	for (size_t i = 0; i < n; i++) {
-		tm += t[i];
-		pm += phi[i];
+		double wi = w ? w[i] : 1;
+		tm += wi * t[i];
+		pm += wi * phi[i];
+		sw += wi;
 	}
-	tm /= (double)n;
-	pm /= (double)n;
+	if (!(sw > 0))
+		return -EINVAL;
+	tm /= sw;
+	pm /= sw;
 	double sxx = 0, sxy = 0;
 	for (size_t i = 0; i < n; i++) {
-		double dt = t[i] - tm;
-		sxx += dt * dt;
-		sxy += dt * (phi[i] - pm);
+		double dt = t[i] - tm, wi = w ? w[i] : 1;
+		sxx += wi * dt * dt;
+		sxy += wi * dt * (phi[i] - pm);
 	}
 	if (!(sxx > 0))
 		return -EINVAL;

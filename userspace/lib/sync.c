@@ -69,6 +69,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->cal_w);
 	free(s->fit_t);
 	free(s->fit_p);
+	free(s->fit_w);
 	ogate_predictor_destroy(s->pred);
 	free(s);
 }
@@ -140,8 +141,9 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->hist = calloc((size_t)s->hcap, sizeof(*s->hist));
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
+	s->fit_w = calloc((size_t)s->hcap, sizeof(double));
 	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out ||
-	    !s->cal_r || !s->cal_w || !s->hist || !s->fit_t || !s->fit_p) {
+	    !s->cal_r || !s->cal_w || !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -199,9 +201,6 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	h->w = w;
 	h->ref_id = s->info.id;
 	h->gap_before = gap;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
 	/* a match is as uncertain as the image change around it is small */
 	double ns = 1;
 	int b = r->sad_argmin;
@@ -209,6 +208,10 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 		double local = 0.5 * (s->step[b - 1] + s->step[b]);
 		ns = local > s->step_med / 30 ? s->step_med / local : 30;
 	}
+	h->ns = ns > 1 ? ns : 1;
+	s->hhead = (s->hhead + 1) % s->hcap;
+	if (s->hn < s->hcap)
+		s->hn++;
 	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw, ns);
 	sync_calib_update(s);
 	sync_qa_step(s, r);

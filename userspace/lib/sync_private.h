@@ -32,6 +32,7 @@ struct hist {
 	double unw;
 	uint32_t ref_id;
 	int gap_before;		/* the interval before this entry was a gap */
+	double ns;		/* the match's uncertainty relative to a typical one (>= 1) */
 };
 
 struct seq {
@@ -128,7 +129,7 @@ struct ogate_sync {
 	int cal_n, cal_cap;
 	double cal_anchor;	/* the table's mean at the reference frames (subtracted) */
 	unsigned cal_updates;
-	double *fit_t, *fit_p;
+	double *fit_t, *fit_p, *fit_w;
 
 	/* frame timing */
 	double ivl[IVL_N];

@@ -62,14 +62,24 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, 
 	double phi_b = 2 * M_PI * s->info.barrier / P;
 	double since = ogate_wrap_2pi(r->phase - phi_b);	/* phase travelled since the barrier */
 	double unw_b = r->unwrapped - since - 1e-9;
+	/* The window reaches back to the barrier crossing, and at least as far as a line needs to
+	 * extrapolate to the trigger no noisier than one frame's phase: with few frames per beat
+	 * the barrier can lie 3-5 frames before the target, and a line through 3 frames carried
+	 * 2 frames ahead multiplies each frame's matching error by ~2 (a bias wherever those
+	 * errors repeat every beat). Never across a gap or a reference change. */
+	double ivl0 = ogate_sync_frame_interval(s);
+	int nmin = ogate_fit_min_frames(st->next_frame_factor + (ivl0 > 0 ? st->latency_s / ivl0 : 0));
+	if (nmin < st->min_frames_for_fit)
+		nmin = st->min_frames_for_fit;
 	int n = 0, reached = 0;
 	while (n < s->hn && n < st->max_frames_for_fit) {
 		const struct hist *e = sync_hist_at(s, n);
 		if (e->ref_id != s->info.id)
 			break;
-		if (n >= st->min_frames_for_fit && e->unw < unw_b) {
+		if (e->unw < unw_b) {
 			reached = 1;
-			break;
+			if (n >= nmin)
+				break;
 		}
 		n++;
 		if (e->gap_before)
@@ -84,9 +94,11 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, 
 		const struct hist *e = sync_hist_at(s, n - 1 - i);
 		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
 		s->fit_p[i] = e->unw;
+		double ns = e->ns > 1 ? e->ns : 1;
+		s->fit_w[i] = 1 / (ns * ns);	/* inverse variance: frames where the image barely moves count less */
 	}
 	struct ogate_prediction pr;
-	if (ogate_predictor_predict(s->pred, s->fit_t, s->fit_p, (size_t)n, s->info.target_phase, &pr))
+	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n, s->info.target_phase, &pr))
 		return;
 	r->has_prediction = 1;
 	double wait = pr.wait_s;

@@ -204,10 +204,24 @@ static void no_second_trigger_within_half_a_period_and_panic_inside_the_budget(v
 	assert_near(recent, -1000, 0);
 }
 
+/* The line's extrapolation variance factor 1/n + (d + (n-1)/2)^2 / Sxx, first <= 1 at: */
+static void fit_min_frames_is_the_shortest_line_no_noisier_than_a_frame_where_it_triggers(void **state)
+{
+	assert_int_equal(ogate_fit_min_frames(0.0), 2);	/* 1/2 + 0.25/0.5 = 1 exactly */
+	assert_int_equal(ogate_fit_min_frames(1.0), 6);
+	assert_int_equal(ogate_fit_min_frames(1.6), 7);	/* n = 6: 1/6 + 4.1^2/17.5 = 1.127 */
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 30), 8);	/* defaults at 30 fps */
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 80), 9);	/* defaults at 80 fps */
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 200), 11);	/* defaults at 200 fps */
+	assert_int_equal(ogate_fit_min_frames(-1.0), 2);
+	assert_int_equal(ogate_fit_min_frames(NAN), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vfit_matches_reference_vectors),
+		cmocka_unit_test(fit_min_frames_is_the_shortest_line_no_noisier_than_a_frame_where_it_triggers),
 		cmocka_unit_test(vfit_ties_give_zero_offset_not_nan),
 		cmocka_unit_test(wrap_maps_into_half_open_ranges),
 		cmocka_unit_test(period_scan_matches_reference_on_real_sad_vectors),

@@ -86,8 +86,24 @@ static void noisy_ramp_window_starts_at_the_barrier(void **state)
 	int n = 0;
 	while (n < 32 && ptw1_phi[39 - n] >= ptw1_phi[39] - since - 1e-9)
 		n++;
-	assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, n < 3 ? 3 : n)) < 1e-12);
+	assert_true(n >= ogate_fit_min_frames(1.6 + 0.015 / 0.0125));	/* the barrier is far enough back */
+	assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, n)) < 1e-12);
 	assert_true(n < (int)ptw1_used);
+	ogate_sync_free(s);
+}
+
+/* Few frames per beat: the barrier ~4 frames back. A line through those, carried up to
+ * next_frame_factor + latency / interval = 2.8 frames ahead, would triple each frame's
+ * matching error; the window reaches back ogate_fit_min_frames(2.8) = 9 frames instead. */
+static void window_reaches_back_far_enough_to_extrapolate_when_the_barrier_is_close(void **state)
+{
+	struct ogate_sync *s = with_history(ptw1_t, ptw1_phi, 0, -1);
+	double P = s->info.period_frames, u = ogate_wrap_2pi(ptw1_phi[39]) * P / (2 * M_PI);
+	s->info.barrier = (int)fmod(floor(u - 3.5) + P, P);
+	struct ogate_sync_result r = predict(s, ptw1_t, ptw1_phi);
+	assert_true(r.has_prediction);
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 / 0.0125), 9);
+	assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, 9)) < 1e-12);
 	ogate_sync_free(s);
 }
 
@@ -121,6 +137,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clean_ramp_fits_back_to_the_barrier_two_frames_fewer_than_reference),
 		cmocka_unit_test(noisy_ramp_window_starts_at_the_barrier),
+		cmocka_unit_test(window_reaches_back_far_enough_to_extrapolate_when_the_barrier_is_close),
 		cmocka_unit_test(window_never_spans_a_reference_change),
 		cmocka_unit_test(window_never_spans_a_timestamp_gap),
 	};

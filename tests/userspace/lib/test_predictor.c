@@ -96,6 +96,30 @@ static void kalman_skips_observations_from_the_quiet_interval(void **state)
 	ogate_predictor_destroy(p);
 }
 
+/* Weighted least squares: points on phi = 10 t + 1 at t = -0.3..0, one far off with weight 0
+ * and one with a tiny weight: the line through the others, exactly; equal weights = unweighted. */
+static void linear_fit_weights_each_point_by_its_precision(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = ogate_predictor_create("linear");
+	double t[5] = { -0.3, -0.2, -0.15, -0.1, 0 }, phi[5], w[5] = { 1, 1, 1, 0, 1 }, one[5] = { 1, 1, 1, 1, 1 };
+	for (int i = 0; i < 5; i++)
+		phi[i] = 10 * t[i] + 1;
+	phi[3] += 0.5;
+	struct ogate_prediction a, b, c;
+	assert_int_equal(ogate_predictor_predict_weighted(p, t, phi, w, 5, 2.0, &a), 0);
+	assert_true(fabs(a.rate - 10) < 1e-12);
+	assert_true(fabs(a.phase_now - 1) < 1e-12);
+	assert_true(fabs(a.wait_s - 0.1) < 1e-12);
+	assert_int_equal(ogate_predictor_predict_weighted(p, t, phi, one, 5, 2.0, &b), 0);
+	assert_int_equal(ogate_predictor_predict(p, t, phi, 5, 2.0, &c), 0);
+	assert_true(fabs(b.wait_s - c.wait_s) < 1e-15 && fabs(b.rate - c.rate) < 1e-12);
+	assert_true(fabs(c.rate - 10) > 0.1);	/* the off point moves the unweighted line */
+	double zero[5] = { 0 };
+	assert_int_equal(ogate_predictor_predict_weighted(p, t, phi, zero, 5, 2.0, &a), -EINVAL);
+	ogate_predictor_destroy(p);
+}
+
 static void unknown_predictor_is_refused(void **state)
 {
 	(void)state;
@@ -109,6 +133,7 @@ int main(void)
 		cmocka_unit_test(kalman_rejects_an_outlier),
 		cmocka_unit_test(kalman_carries_the_rate_across_a_gap),
 		cmocka_unit_test(kalman_skips_observations_from_the_quiet_interval),
+		cmocka_unit_test(linear_fit_weights_each_point_by_its_precision),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

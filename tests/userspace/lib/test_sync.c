@@ -689,8 +689,8 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	return log.n ? sum / log.n * 1e3 : NAN;
 }
 
-/* The reference system's method (index positions, no calibration) carries a bias of about
- * -2 ms on the cartoon heart at 96^2, psi0 = 0: the fit since the barrier spans positions whose
+/* The reference system's method (index positions, no calibration) carries a bias of 1-2 ms
+ * on the cartoon heart at 96^2, psi0 = 0: the fit since the barrier spans positions whose
  * V-fit error is the same every beat. The defaults learn and remove it (sync_calib.c). */
 static void trigger_bias_of_the_reference_method_is_removed(void **state)
 {
@@ -702,7 +702,11 @@ static void trigger_bias_of_the_reference_method_is_removed(void **state)
 		      before, n1, after, n2);
 	assert_true(n1 > 60 && n2 > 60);
 	assert_true(fabs(before) > 1.0);
-	assert_true(fabs(after) < 0.25);
+	/* 0.25 with the fit window ending at the barrier (-0.09 ms here, -0.65 ms on the same heart
+	 * with other noise); the window reaching back ogate_fit_min_frames() frames leaves +0.45 to
+	 * +0.55 ms on this heart at psi0 = 0 and lowers the bias over 15 controlled streams
+	 * (docs/analysis.md, cause 5) */
+	assert_true(fabs(after) < 0.6 && fabs(after) < 0.5 * fabs(before));
 }
 
 /* The live check reads the phase reached at a trigger from the frames around it: a trigger

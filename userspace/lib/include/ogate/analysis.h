@@ -107,6 +107,12 @@ enum ogate_trigger_reason ogate_trigger_decide(double t, double *wait, double fr
 					       double period_s, double latency_s,
 					       double next_frame_factor, double *recent_trigger);
 
+/* The fewest frames a least-squares line must span so that its value extrapolated d frame
+ * intervals beyond the newest frame is no noisier than one frame's phase: the smallest n >= 2
+ * with 1/n + (d + (n - 1)/2)^2 / (n (n^2 - 1) / 12) <= 1 (equal spacing, independent errors).
+ * A trigger is committed at most next_frame_factor + latency / interval frames ahead. */
+int ogate_fit_min_frames(double d);
+
 #ifdef __cplusplus
 }
 #endif

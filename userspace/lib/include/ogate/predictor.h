@@ -35,6 +35,9 @@ void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase
  * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
 			    size_t n, double target_phase, struct ogate_prediction *out);
+/* The same with a weight per point (the linear fit: weighted least squares; NULL = equal). */
+int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_s, const double *phase,
+				     const double *weight, size_t n, double target_phase, struct ogate_prediction *out);
 
 #ifdef __cplusplus
 }
