@@ -58,6 +58,6 @@ $(BIN)/bench-daemon-latency: $(OME_LIB)
 
 # tests/userspace/daemon/acquisition/test_acq_out: the plane grab and the OME
 # stack writer of the acquisition (acq_out.c pulls in the stage library)
-$(TBIN)/userspace/daemon/acquisition/test_acq_out: UT_LIBS = $(DAEMON_UT_LIBS) $(STAGE_LIB_SAN)
+$(TBIN)/userspace/daemon/acquisition/test_acq_out: UT_LIBS = $(DAEMON_UT_LIBS) $(STAGE_LIB_SAN) $(COMMON_LIB_SAN)
 $(TBIN)/userspace/daemon/acquisition/test_acq_out: UT_LDLIBS = $(DAEMON_LDLIBS) $(STAGE_LDLIBS) $(OME_LDLIBS)
 $(TBIN)/userspace/daemon/acquisition/test_acq_out: $(STAGE_LIB_SAN)

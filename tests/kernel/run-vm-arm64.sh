@@ -23,7 +23,7 @@ cd "$top"
 die() { echo "run-vm-arm64: $*" >&2; exit 2; }
 
 # userspace sources the guest programs use (as in run-vm.sh)
-USERSPACE_INC=(-Iuserspace/common/include)
+USERSPACE_INC=(-Ibuild/include -Iuserspace/common/include)
 USERSPACE_OGATECTL_SRC=userspace/tools/ogatectl.c
 
 CROSS=aarch64-linux-gnu-
@@ -52,6 +52,8 @@ if grep -E 'warning:' "$out/kbuild.log"; then die "kernel build warnings (see ab
 cflags=(-std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi
 	-Itests/kernel "${USERSPACE_INC[@]}")
 ktest=(-I"$ksrc/tools/testing/selftests" -Wno-sign-compare)
+# ogatectl prints the version from the header the build generates out of VERSION
+make -s --no-print-directory build/include/ogate-version.h
 CC=${CROSS}gcc
 $CC "${cflags[@]}" "${ktest[@]}" -o "$out/ogate_test" tests/kernel/ogate_test.c
 $CC "${cflags[@]}" "${ktest[@]}" -o "$out/ogate_abuse_test" tests/kernel/ogate_abuse_test.c -lpthread

@@ -33,7 +33,7 @@ die() { echo "run-vm: $*" >&2; exit 2; }
 # --- userspace sources the guest programs use (kept here, in one place, so a
 # move of the daemon's or the tools' files needs one edit) -------------------
 # include folders for ogate_test, ogate_abuse_test, sinks_test, ogate_latency
-USERSPACE_INC=(-Iuserspace/common/include -Iuserspace/daemon/sinks -Iuserspace/daemon/control)
+USERSPACE_INC=(-Ibuild/include -Iuserspace/common/include -Iuserspace/daemon/sinks -Iuserspace/daemon/control)
 # the daemon's sink sources that sinks_test links (and a test double)
 USERSPACE_SINK_SRCS=(userspace/daemon/sinks/{sink,sink_ogate,sink_gpiod,sink_dryrun,pulses,program}.c
 	tests/userspace/daemon/log_double.c)
@@ -75,6 +75,8 @@ make -s -C "$kdir" M="$msrc/testbed" modules >>"$out/kbuild.log" 2>&1 ||
 	{ cat "$out/kbuild.log"; die "building the test bed failed"; }
 if grep -E 'warning:' "$out/kbuild.log"; then die "kernel build warnings (see above)"; fi
 
+# ogatectl prints the version from the header the build generates out of VERSION
+make -s --no-print-directory build/include/ogate-version.h
 CC=${CC:-gcc}
 cflags=(-std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude/uapi
 	-Itests/kernel "${USERSPACE_INC[@]}")
