@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * camera_vimc_test - the libcamera source against the kernel's vimc virtual
  * camera, inside the VM of tests/camera/run-vimc-vm.sh. Uses only the C

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Scores the camera -> libcamera -> ogated -> trigger-pin chain against the
  * truth (tests/chain/run.sh). Host program, two commands:

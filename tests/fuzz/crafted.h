@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Hand-made stack files for the stack reader's tests and the fuzzers' seed corpus: a classic
  * little-endian TIFF whose directories declare any size, and a .npy with any header. */
 #ifndef OGATE_TESTS_CRAFTED_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* What every fuzz target shares: the input bytes become a file with the extension the reader
  * dispatches on (a memfd behind a symlink, rewritten per run), the stack memory bound is small
  * enough for libFuzzer's RSS limit, and what a reader returns is read through so that ASan sees

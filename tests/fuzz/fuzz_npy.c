@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* libFuzzer target: the NumPy .npy stack reader (stack_load on a .npy file). */
 #include "fuzz_input.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* libFuzzer target: the timestamps reader (ogate-emulate --timestamps: column t_s, else the last). */
 #include "fuzz_input.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* libFuzzer target: the ground-truth reader (ogate-emulate --truth: columns t_s and psi_rad). */
 #include "fuzz_input.h"
 

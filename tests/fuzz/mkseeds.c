@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Write the fuzzers' seed corpus into DIR/{tiff,npy,timestamps,truth}/: small valid files of every
  * kind the readers take (8/16-bit, plain/deflate TIFF, .npy v1/v2, 4-D) and the crafted ones the
  * readers must refuse. Fixed content: the same seeds on every run. */

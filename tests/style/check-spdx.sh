@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # Every C/C++ source and header starts with the one SPDX line of its place
 # (TAP, one test per file; CONTRIBUTING.md, "Licence"):
-#   kernel/, tests/kernel/testbed/   GPL-2.0                      (the kernel's)
+#   kernel/, tests/kernel/testbed/,  GPL-2.0                      (the kernel's)
+#   tests/chain/vimc-heart/
 #   include/uapi/                    GPL-2.0 WITH Linux-syscall-note OR MIT
 #   tests/kernel/ (other files)      GPL-2.0 (built on the kernel's kselftest
 #                                    harness) or GPL-2.0 OR MIT
@@ -20,7 +21,7 @@ n=0 rc=0 bad=0
 for f in "${files[@]}"; do
 	n=$((n + 1))
 	case "$f" in
-	kernel/* | tests/kernel/testbed/*) lic='GPL-2.0' ;;
+	kernel/* | tests/kernel/testbed/* | tests/chain/vimc-heart/*) lic='GPL-2.0' ;;
 	include/uapi/*) lic='GPL-2.0 WITH Linux-syscall-note OR MIT' ;;
 	*) lic='GPL-2.0 OR MIT' ;;
 	esac

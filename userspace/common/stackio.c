@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

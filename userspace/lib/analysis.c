@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Pure analysis primitives: V fit, period scan, sub-frame phase, target/barrier. */
 #include <math.h>
 #include <stdlib.h>

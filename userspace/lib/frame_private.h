@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 #ifndef OGATE_FRAME_PRIVATE_H
 #define OGATE_FRAME_PRIVATE_H
 #include "ogate/frame.h"

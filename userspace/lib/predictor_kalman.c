@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Kalman predictor on (phase, rate), the approach of the reference system's successor, made
  * independent of the heart period and frame rate: every noise is scaled by the current rate,

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Linear predictor: ordinary least-squares line through (t, unwrapped phase). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 #ifndef OGATE_PREDICTOR_PRIVATE_H
 #define OGATE_PREDICTOR_PRIVATE_H
 #include "ogate/predictor.h"

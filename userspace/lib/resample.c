@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Bilinear sub-pixel shift in fixed point; written so the compiler vectorizes the row loops
  * (this file is built with -ftree-vectorize). */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Sub-pixel translation of a frame (private). */
 #ifndef OGATE_RESAMPLE_H
 #define OGATE_RESAMPLE_H

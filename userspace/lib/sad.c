@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* SAD: scalar reference back end and runtime dispatch. */
 #include <errno.h>
 #include <string.h>

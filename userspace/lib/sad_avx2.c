@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* AVX2 SAD back end (built with -mavx2; only called when the CPU reports AVX2). */
 #include <immintrin.h>
 #include "sad_private.h"

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* NEON SAD back end (compiled on ARM only). Accumulates per row in 32-bit lanes,
  * then widens into 64-bit lanes, so rows up to 65536 pixels cannot overflow. */
 #include <arm_neon.h>

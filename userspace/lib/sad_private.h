@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* SAD back-end operations (private): one static instance per back end. */
 #ifndef OGATE_SAD_PRIVATE_H
 #define OGATE_SAD_PRIVATE_H

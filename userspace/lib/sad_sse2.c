@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* SSE2 SAD back end (built with -msse2). */
 #include <emmintrin.h>
 #include "sad_private.h"

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Period determination: rolling buffer with stored SAD rows, period scan, acceptance by agreement, refinement and reference extraction (pointer swaps). */
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Phase matching: SAD against the padded reference (integer drift by cropping, the sub-pixel part by resampling), sub-frame V fit, drift tracking. */
 #include <errno.h>
 #include <math.h>

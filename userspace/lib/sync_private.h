@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The online pipeline's one object, shared by its parts (all run on the thread that calls
  * ogate_sync_process; nothing here is thread-shared):

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Live phase-error estimate without ground truth (the reference system's retrospective
  * check): once the frames around a committed trigger have arrived, the phase actually reached

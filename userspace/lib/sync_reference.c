@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The current reference and its target; refresh: a new reference determined on the side, aligned by OGA from dot products spread over frames, then switched in. */
 #include <errno.h>
 #include <math.h>

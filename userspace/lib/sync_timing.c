@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Frame timing (measured interval, gaps), the fit window back to the barrier, prediction and the trigger decision. */
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Private: the OME-TIFF writer's state, shared by ome_tiff.c and ome_xml.c. */
 #ifndef OGATE_OME_PRIVATE_H
 #define OGATE_OME_PRIVATE_H

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* OME-TIFF writer: pages with libtiff, OME-XML into page 0 at close (ogate/ome.h). */
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The OME-XML of an ogate OME-TIFF (schema 2016-06). Element order follows
  * the schema: OME > Instrument, Image, StructuredAnnotations; Image >

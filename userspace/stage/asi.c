@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ASI MS-2000 / Tiger (TG-1000): ASCII commands ended by CR, replies ended by
  * CR LF. "M Z=n" absolute and "R Z=n" relative moves in tenths of µm, "W Z"

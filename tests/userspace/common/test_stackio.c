@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The stack reader (userspace/common/stackio.c) trusts nothing in a file: sizes that wrap, frames
  * their strips cannot hold, cut-short files and shapes with extra axes are refused or read as said,
  * with the reason; and the CSV column reader behind --timestamps and --truth. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Gram data of the five real reference heartbeats (OGA test vectors): dot products of
  * raw 8-bit frames, computed with ogate_frame_dot from reference000[1-5].tif. */
 #define OGA_NSEQ 5

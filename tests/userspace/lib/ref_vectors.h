@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Numbers copied from the reference implementation's function-level test vectors
  * (open-optical-gating main@88459b6 via test_vectors.json); regenerate by hand only. */
 #ifndef OGATE_TEST_VECTORS_H

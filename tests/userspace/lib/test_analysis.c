@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Analysis primitives pinned by the reference vectors, and the reference defects that ogate fixes. */
 #include <stdarg.h>
 #include <stddef.h>

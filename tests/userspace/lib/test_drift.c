@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Drift estimation pinned by the reference's vectors on real frames of syn128_T042 (frame 51,
  * rolled by +2 rows and -1 column, against its best-matching reference frame, stream frame 18).
  * The frames come from the reference generator's stream, which is not part of the project: they

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Cross-refresh alignment (OGA "cc"): the reference's vectors on five real heartbeats. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The fit window on the reference's predict_trigger_wait vectors: it reaches back exactly to
  * the barrier (two frames fewer than the reference's off-by-two lookup) and never spans a
  * reference change or a timestamp gap. sync.c is included to drive its static predictor. */

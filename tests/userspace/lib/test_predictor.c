@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Predictor plug-ins: the Kalman filter on (phase, rate) against the linear fit. */
 #include <stdarg.h>
 #include <stddef.h>

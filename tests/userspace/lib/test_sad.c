@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Every SAD back end equals the scalar one: random sizes, strides, offsets, 8 and 16 bit. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The causes of the trigger-time bias, pinned with exact values: the symmetric V fit on an
  * asymmetric SAD valley, reference positions by index under timestamp jitter, and the noise
  * floor in adjacent-frame SADs. */

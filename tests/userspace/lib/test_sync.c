@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The online pipeline on synthetic hearts with known phase (sync.c is included to reach its
  * static helpers; the heart model is ogate-synth's). */
 #include <stdarg.h>

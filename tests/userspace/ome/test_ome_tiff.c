@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The OME-TIFF writer, checked by readers nobody here wrote: every file is
  * opened with python3-tifffile (tests/userspace/ome/check_ome.py: shape, axes,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Provenance pairs and provenance.txt. */
 #include <dirent.h>
 #include <errno.h>

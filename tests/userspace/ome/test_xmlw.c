@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The XML writer: escaping, structure, failure modes; output checked by xmllint. */
 #include <errno.h>
 #include <setjmp.h>

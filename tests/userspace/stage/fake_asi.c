@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Simulated ASI MS-2000 (CR commands, CR LF replies, :A / :N-x), with the
  * RING BUFFER module as ASI documents it: LD appends, RM X=0 clears, RM X?

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* pty harness for the simulated controllers (see fake_ctl.h). */
 #include <errno.h>
 #include <fcntl.h>

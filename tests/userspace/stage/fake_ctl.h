@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Test doubles: simulated stage controllers on a pseudo-terminal. A thread
  * reads command lines from the pty master and answers like the real

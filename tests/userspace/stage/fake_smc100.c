@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Simulated Newport SMC100 (address prefix, CR LF, TE/TS semantics). */
 #include <ctype.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Test helper: serve a simulated controller on a pty for end-to-end tests of
  * the ogate-stage tool and of ogated's acquisitions.

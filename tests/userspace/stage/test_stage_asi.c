@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The ASI MS-2000/Tiger driver against a simulated MS-2000 on a pseudo-terminal. */
 #include <errno.h>
 #include <math.h>

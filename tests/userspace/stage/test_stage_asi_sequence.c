@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ASI hardware sequencing (ring buffer + TTL advance) against the simulated
  * MS-2000/Tiger: the commands sent, firmware differences, and a stack

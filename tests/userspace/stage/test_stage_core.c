@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The stage object itself: factory and options, the simulated stage, and the
  * choice of serial transport (libserialport or termios for ptys). */
 #include <errno.h>

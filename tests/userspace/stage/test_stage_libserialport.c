@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The libserialport transport, driven end to end against the simulated
  * SMC100 on a pty. libserialport 0.1.1 refuses ptys for two reasons (see

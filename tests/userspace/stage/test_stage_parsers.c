@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Unit tests of every reply parser of the SMC100 and ASI drivers, and of the
  * shared strict number parser and reply escaping. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The SMC100 driver against a simulated SMC100 on a pseudo-terminal. */
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Image stacks on disk: NumPy .npy (uint8/uint16, C order, N x H x W) and multi-page TIFF, and the
  * numeric CSV columns that go with them (timestamps, ground truth).
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * lc_common.c - luma extraction, configuration checks and error messages of
  * the libcamera source (the C half; see ogate_libcamera.h).

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * lc_common.h - the plain C half of the libcamera source: luma extraction,
  * configuration checks and the per-thread error message. Shared by the C++

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * libcamera_adapter.cpp - the libcamera camera source behind ogate_libcamera.h.
  *

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * ogate_libcamera.h - C interface of the libcamera camera source.
  *

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* ogate-emulate: replay a recorded or synthetic stream through libogate and report how well it
  * gated, against ground truth when given. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Axis ticks shared by the SVG and PNG plotters: round steps (1, 2 or 5 times a power of ten),
  * whole numbers for counts, multiples of pi/2 for phase. */
 #ifndef OGATE_PLOTAXIS_H

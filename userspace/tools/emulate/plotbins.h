@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Histogram binning shared by the SVG and PNG plotters. */
 #ifndef OGATE_PLOTBINS_H
 #define OGATE_PLOTBINS_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Minimal raster plots: lines, boxes, dots and a 3x5 pixel font (scaled 2x), written with libpng. */
 #include <math.h>
 #include <png.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* The same two plots as svgplot.h, rasterised and written as PNG (libpng). */
 #ifndef OGATE_PNGPLOT_H
 #define OGATE_PNGPLOT_H

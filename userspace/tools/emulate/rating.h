@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Whether a trigger-time error is good for gating: its RMS as a share of the heart cycle (the heart
  * barely moves within 1 % of its cycle, 3.6 degrees; beyond 5 %, 18 degrees, gated images of a
  * beating heart visibly differ). */

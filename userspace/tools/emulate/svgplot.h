@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Minimal SVG plots written directly: a line/scatter chart and a histogram. */
 #ifndef OGATE_SVGPLOT_H
 #define OGATE_SVGPLOT_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* ogate-emulate's --target-phase and --target-frame: each checked against its range (a negative
  * phase is not "automatic"), at most one target in all (the options and the settings
  * target.phase_rad / target.frame). The frame's upper bound, the reference period, is checked

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Configuration checks of the libcamera source: every out-of-range field is
  * -EINVAL with a message naming the field and the value; zeros mean defaults.

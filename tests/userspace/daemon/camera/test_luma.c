@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The 8-bit luma the libcamera source hands to the daemon, per pixel format:
  * Y planes are used in place with their stride, packed RGB is converted with

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Frames are not lost silently: the sensor's 32-bit frame counter is extended
  * to 64 bits across wraps and every gap is reported as dropped frames; where

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The few cmocka calls the SAD tests use, for running them on a foreign
  * architecture under qemu-user where no cmocka library for that

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Pure analysis primitives shared by the sync pipeline (no state, no I/O). */
 #ifndef OGATE_ANALYSIS_H
 #define OGATE_ANALYSIS_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* ogate frame object: pixels (8- or 16-bit), geometry and per-frame metadata. */
 #ifndef OGATE_FRAME_H
 #define OGATE_FRAME_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Cross-refresh target alignment (the "cc" algorithm of optical-gating-alignment, OGA):
  * cyclic cross-correlation of reference sequences resampled to Q frames, and a weighted
  * least-squares global solution for their relative offsets. Everything is computed from Gram

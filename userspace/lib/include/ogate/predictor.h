@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Phase predictors as plug-ins (linuxptp servo style): callers see only this interface. */
 #ifndef OGATE_PREDICTOR_H
 #define OGATE_PREDICTOR_H

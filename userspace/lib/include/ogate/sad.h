@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Sum of absolute differences with pluggable back ends (scalar, SSE2, AVX2, NEON). */
 #ifndef OGATE_SAD_H
 #define OGATE_SAD_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Analysis settings: defaults, and key=value parsing for config files and --set. */
 #ifndef OGATE_SETTINGS_H
 #define OGATE_SETTINGS_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* The online prospective-gating pipeline: period determination, phase matching,
  * prediction and trigger decision, one frame at a time. Never blocks, never reads a clock. */
 #ifndef OGATE_SYNC_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * OME-TIFF writer: one image (Pixels) per file, one TIFF page per plane
  * (libtiff; BigTIFF when the file could pass 4 GiB), OME-XML (schema

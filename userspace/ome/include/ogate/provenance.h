@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Provenance: what produced a run, as ordered key=value pairs, written as one
  * small text file per run directory (provenance.txt) and handed to the

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * A small XML writer into a growing memory buffer: elements, attributes and
  * text, with escaping done here and nowhere else.
