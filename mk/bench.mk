@@ -26,3 +26,12 @@ $(STAGE_BENCH): $(OBJ)/plain/bench/stage/roundtrip.o $(STAGE_FAKES_OBJ) $(STAGE_
 	$(CC) $(CFLAGS) -pthread -o $@ $^ $(STAGE_LDLIBS)
 PROGRAMS += $(STAGE_BENCH)
 BENCHES  += $(STAGE_BENCH)
+
+# Benchmark: what a 40-plane 512x512 OME-TIFF stack costs the analysis thread
+# (issue target <= 1 ms in total) and the writer (bench/ome/stack_write.c).
+$(OBJ)/plain/bench/ome/%: OBJ_CPPFLAGS = $(DAEMON_INC)
+$(BIN)/bench-ome-stack: $(OBJ)/plain/bench/ome/stack_write.o $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) \
+		$(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_DEPS) | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
+PROGRAMS += $(BIN)/bench-ome-stack
+BENCHES  += $(BIN)/bench-ome-stack

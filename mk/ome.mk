@@ -45,14 +45,8 @@ $(call unit_tests_in,ome): $(OME_LIB_SAN)
 SUITES += tests/integration/zstack-sequenced/run.sh
 tests/integration/zstack-sequenced/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(STAGE_FAKESRV)
 
-# Benchmark: what a 40-plane 512x512 OME-TIFF stack costs the analysis thread
-# (issue target <= 1 ms in total) and the writer (bench/ome/stack_write.c).
-$(OBJ)/plain/bench/ome/%: OBJ_CPPFLAGS = $(DAEMON_INC)
-$(BIN)/bench-ome-stack: $(OBJ)/plain/bench/ome/stack_write.o $(DAEMON_LIB) $(STAGE_LIB) $(OME_LIB) \
-		$(AN_LIB) $(COMMON_LIB) $(DAEMON_CAM_DEPS) | $(BIN)
-	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
-PROGRAMS += $(BIN)/bench-ome-stack
-BENCHES  += $(BIN)/bench-ome-stack
+# (its benchmark, bench/ome/stack_write.c, is built in mk/bench.mk: it links the
+# daemon's archive, which mk/daemon.mk names after this fragment is read)
 # the daemon's own benchmark links libogate-ome through DAEMON_LINK too
 $(BIN)/bench-daemon-latency: $(OME_LIB)
 
