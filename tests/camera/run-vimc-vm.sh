@@ -34,39 +34,12 @@ command -v "${CXX:-g++}" >/dev/null || skip "no C++ compiler for the libcamera a
 # --- the guest kernel: the newest one of linux-source's series (vimc-kver.sh) --
 # shellcheck source=tests/camera/vimc-kver.sh
 . "$top/tests/camera/vimc-kver.sh"
-kver=$(vimc_kernel_version)
-[ -n "$kver" ] || die "no kernel with image and headers next to its linux-source tarball (install linux-image-amd64 linux-headers-amd64 linux-source-6.1)"
-kseries=$(echo "$kver" | cut -d. -f1-2)
-kdir=/lib/modules/$kver/build
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (install qemu-system-x86)"
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q dynamically && busybox=""
-[ -x /bin/busybox ] && busybox=/bin/busybox
-[ -n "$busybox" ] || die "busybox (static) missing (install busybox-static)"
-ipadir=$(pkg-config --variable=libdir libcamera)/libcamera
-[ -f "$ipadir/ipa_vimc.so" ] || die "libcamera's vimc IPA missing (install libcamera-ipa)"
+vimc_host_setup
 
 t_start=$SECONDS
 # --- vimc, out of tree from Debian's linux-source (not built in its config) -
 vsrc=$out/vimc-src-$kseries
-if [ ! -f "$vsrc/vimc-core.c" ]; then
-	tarball=/usr/src/linux-source-$kseries.tar.xz
-	[ -f "$tarball" ] || die "$tarball missing (install linux-source-$kseries)"
-	base=$(basename "$tarball" .tar.xz)
-	rm -rf "$vsrc" "$out/vimc-x"
-	mkdir -p "$out/vimc-x"
-	# Naming the files lets tar stop early (~3 s instead of ~40 s for the
-	# whole tarball); a release with other files falls back to the directory.
-	vdir=$base/drivers/media/test-drivers/vimc
-	vfiles=(Makefile Kconfig vimc-capture.c vimc-common.c vimc-common.h vimc-core.c
-		vimc-debayer.c vimc-lens.c vimc-scaler.c vimc-sensor.c vimc-streamer.c vimc-streamer.h)
-	if ! xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 --occurrence=1 \
-		"${vfiles[@]/#/$vdir/}" 2>/dev/null; then
-		xz -T0 -dc "$tarball" | tar -x -C "$out/vimc-x" --strip-components=1 "$vdir"
-	fi
-	mv "$out/vimc-x/drivers/media/test-drivers/vimc" "$vsrc"
-	rm -rf "$out/vimc-x"
-fi
+vimc_extract "$vsrc"
 make -s -C "$kdir" M="$vsrc" CONFIG_VIDEO_VIMC=m modules >"$out/kbuild.log" 2>&1 ||
 	{ cat "$out/kbuild.log"; die "building vimc for $kver failed"; }
 

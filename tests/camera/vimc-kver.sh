@@ -19,3 +19,47 @@ vimc_kernel_version() {
 		fi
 	done
 }
+
+#   vimc_host_setup
+#       checks what a vimc guest needs on the host and sets kver, kseries,
+#       kdir (the guest kernel, its series and build tree), busybox (static)
+#       and ipadir (libcamera's IPA folder with the vimc IPA); calls the
+#       sourcing script's die() naming the package to install otherwise
+vimc_host_setup() {
+	kver=$(vimc_kernel_version)
+	[ -n "$kver" ] || die "no kernel with image and headers next to its linux-source tarball (install linux-image-amd64 linux-headers-amd64 linux-source-6.1)"
+	kseries=$(echo "$kver" | cut -d. -f1-2)
+	kdir=/lib/modules/$kver/build
+	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (install qemu-system-x86)"
+	busybox=$(command -v busybox || true)
+	[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q dynamically && busybox=""
+	[ -x /bin/busybox ] && busybox=/bin/busybox
+	[ -n "$busybox" ] || die "busybox (static) missing (install busybox-static)"
+	ipadir=$(pkg-config --variable=libdir libcamera)/libcamera
+	[ -f "$ipadir/ipa_vimc.so" ] || die "libcamera's vimc IPA missing (install libcamera-ipa)"
+}
+
+#   vimc_extract DEST
+#       vimc's sources from /usr/src/linux-source-$kseries.tar.xz into DEST
+#       (kept: nothing happens when DEST already has them)
+vimc_extract() {
+	local dest=$1 tarball base vdir tmp vfiles
+	[ -f "$dest/vimc-core.c" ] && return 0
+	tarball=/usr/src/linux-source-$kseries.tar.xz
+	[ -f "$tarball" ] || die "$tarball missing (install linux-source-$kseries)"
+	base=$(basename "$tarball" .tar.xz)
+	tmp=$dest.x
+	rm -rf "$dest" "$tmp"
+	mkdir -p "$tmp"
+	# Naming the files lets tar stop early (~3 s instead of ~40 s for the
+	# whole tarball); a release with other files falls back to the directory.
+	vdir=$base/drivers/media/test-drivers/vimc
+	vfiles=(Makefile Kconfig vimc-capture.c vimc-common.c vimc-common.h vimc-core.c
+		vimc-debayer.c vimc-lens.c vimc-scaler.c vimc-sensor.c vimc-streamer.c vimc-streamer.h)
+	if ! xz -T0 -dc "$tarball" | tar -x -C "$tmp" --strip-components=1 --occurrence=1 \
+		"${vfiles[@]/#/$vdir/}" 2>/dev/null; then
+		xz -T0 -dc "$tarball" | tar -x -C "$tmp" --strip-components=1 "$vdir"
+	fi
+	mv "$tmp/drivers/media/test-drivers/vimc" "$dest"
+	rm -rf "$tmp"
+}
