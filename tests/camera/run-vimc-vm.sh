@@ -62,21 +62,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,lib/camera-modules}
 cp "$busybox" "$root/bin/busybox"
 
 # module stack: modprobe's insmod order for each dependency, then vimc itself
-modorder=()
-deps=$(/sbin/modinfo -F depends "$vsrc/vimc.ko" | tr ',' ' ')
-for dep in $deps; do
-	while read -r cmd path _; do
-		[ "$cmd" = insmod ] || continue
-		name=$(basename "$path")
-		case " ${modorder[*]:-} " in *" ${name%%.ko*}.ko "*) continue ;; esac
-		case "$path" in
-		*.ko.xz) xz -dc "$path" >"$root/lib/camera-modules/${name%.xz}" ;;
-		*.ko.zst) zstd -qdc "$path" >"$root/lib/camera-modules/${name%.zst}" ;;
-		*) cp "$path" "$root/lib/camera-modules/" ;;
-		esac
-		modorder+=("${name%%.ko*}.ko")
-	done < <(/sbin/modprobe -S "$kver" --show-depends "$dep")
-done
+vimc_dep_modules "$vsrc/vimc.ko" "$root/lib/camera-modules"
 cp "$vsrc/vimc.ko" "$root/lib/camera-modules/"
 modorder+=(vimc.ko)
 printf '%s\n' "${modorder[@]}" >"$root/lib/camera-modules/order"

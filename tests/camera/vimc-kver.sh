@@ -63,3 +63,25 @@ vimc_extract() {
 	mv "$tmp/drivers/media/test-drivers/vimc" "$dest"
 	rm -rf "$tmp"
 }
+
+#   vimc_dep_modules VIMC_KO DEST
+#       copies (decompressed) the modules VIMC_KO depends on into DEST, in
+#       the order modprobe would insmod them for $kver, and sets the array
+#       modorder to their file names in that order
+vimc_dep_modules() {
+	local ko=$1 dest=$2 dep cmd path name
+	modorder=()
+	for dep in $(/sbin/modinfo -F depends "$ko" | tr ',' ' '); do
+		while read -r cmd path _; do
+			[ "$cmd" = insmod ] || continue
+			name=$(basename "$path")
+			case " ${modorder[*]:-} " in *" ${name%%.ko*}.ko "*) continue ;; esac
+			case "$path" in
+			*.ko.xz) xz -dc "$path" >"$dest/${name%.xz}" ;;
+			*.ko.zst) zstd -qdc "$path" >"$dest/${name%.zst}" ;;
+			*) cp "$path" "$dest/" ;;
+			esac
+			modorder+=("${name%%.ko*}.ko")
+		done < <(/sbin/modprobe -S "$kver" --show-depends "$dep")
+	done
+}

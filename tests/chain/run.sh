@@ -114,21 +114,7 @@ root=$out/root
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,etc,lib/chain,lib/firmware}
 cp "$busybox" "$root/bin/busybox"
-modorder=()
-deps=$(/sbin/modinfo -F depends "$vsrc/vimc.ko" | tr ',' ' ')
-for dep in $deps; do
-	while read -r cmd path _; do
-		[ "$cmd" = insmod ] || continue
-		name=$(basename "$path")
-		case " ${modorder[*]:-} " in *" ${name%%.ko*}.ko "*) continue ;; esac
-		case "$path" in
-		*.ko.xz) xz -dc "$path" >"$root/lib/chain/${name%.xz}" ;;
-		*.ko.zst) zstd -qdc "$path" >"$root/lib/chain/${name%.zst}" ;;
-		*) cp "$path" "$root/lib/chain/" ;;
-		esac
-		modorder+=("${name%%.ko*}.ko")
-	done < <(/sbin/modprobe -S "$kver" --show-depends "$dep")
-done
+vimc_dep_modules "$vsrc/vimc.ko" "$root/lib/chain"
 printf '%s\n' "${modorder[@]}" >"$root/lib/chain/order"
 cp "$vsrc/vimc.ko" "$kmod/kernel/ogate.ko" "$kmod/testbed/ogate_testbed.ko" "$root/lib/chain/"
 cp "$out/ogate-heart.bin" "$root/lib/firmware/"
