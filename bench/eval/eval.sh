@@ -10,6 +10,9 @@
 #   EVAL_DIR=DIR                      keep the streams and runs there (default: a temporary dir)
 #   EVAL_JOBS=N                       parallel jobs (default 2)
 #   EVAL_STRICT=1                     exit 1 if a row misses a target
+#   EVAL_MATRIX=FILE                  another matrix in the same format (default bench/eval/matrix.txt)
+#   EVAL_SEED=N                       ogate-synth's seed (default 7): the same kinds of stream with
+#                                     other noise, cells and texture, to check a change generalises
 # Targets per row: |mean| <= 0.1 ms, none beyond 10 % of a period, coverage >= 98 %.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,7 +21,9 @@ PREDS=${EVAL_PREDICTORS:-linear kalman}
 JOBS=${EVAL_JOBS:-2}
 if [ -n "${EVAL_DIR:-}" ]; then dir=$EVAL_DIR; mkdir -p "$dir"; else
 	dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
-rows=$(grep -v '^#' bench/eval/matrix.txt | grep -E "${EVAL_ROWS:-.}" || true)
+MATRIX=${EVAL_MATRIX:-bench/eval/matrix.txt}
+SEED=${EVAL_SEED:-7}
+rows=$(grep -v '^#' "$MATRIX" | grep -E "${EVAL_ROWS:-.}" || true)
 [ -n "$rows" ] || { echo "eval: no rows match" >&2; exit 2; }
 sets=""
 for kv in ${EVAL_SET:-}; do sets="$sets --set $kv"; done
@@ -32,7 +37,7 @@ one() {	# one matrix row: synth once, emulate per predictor
 	if [ ! -f "$s.npy" ]; then
 		"$BIN/ogate-synth" --out "$s" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
 			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" --xy-drift "$dy" "$dx" \
-			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed 7 >/dev/null
+			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" >/dev/null
 	fi
 	for p in $PREDS; do
 		# shellcheck disable=SC2086
@@ -43,7 +48,7 @@ one() {	# one matrix row: synth once, emulate per predictor
 	rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
 }
 export -f one
-export BIN PREDS dir sets
+export BIN PREDS dir sets SEED
 start=$(date +%s)
 printf '%s\n' "$rows" | tr -s ' ' | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
 secs=$(( $(date +%s) - start ))
