@@ -17,8 +17,11 @@ Per row (needs the row's *_truth.csv and run_<pred>_<row>/ from the same EVAL_DI
   trigger   the trigger-time error against truth (as ogate-emulate --truth)
   rest      trigger minus window: what the prediction itself adds (rate change inside the
             window, the line's extrapolation)
-The emulator's scoring convention is used throughout: a reference position u is stream frame
-ref_first_frame + u, truth interpolated linearly in frame index.
+A measured reference position u is the time t[ref_first_frame] + u * the reference's mean frame
+interval, as the library places positions (ogate_reference_positions); a trigger's target_u is a
+frame index (ref_first_frame + target_u, as ogate-emulate scores it). Before this distinction the
+"frame" column carried the timestamp jitter of one reference frame as a constant (0.07 frame on
+the 1 ms jitter row).
 """
 import csv, glob, json, math, os, sys
 
@@ -57,10 +60,23 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         i = max(0, min(len(psi) - 2, int(math.floor(x))))
         return psi[i] + (x - i) * (psi[i + 1] - psi[i])
 
+    def ppos(first, P, u):
+        """true phase at reference position u: a position is a time, t[first] + u * the mean
+        interval over the padded reference (ogate_reference_positions), not a frame index"""
+        L = int(math.floor(P)) + 5
+        iv = (tt[first - 2 + L - 1] - tt[first - 2]) / (L - 1)
+        t = tt[first] + u * iv
+        i = max(0, min(len(psi) - 2, first + int(math.floor(u))))
+        while i > 0 and tt[i] > t:
+            i -= 1
+        while i < len(psi) - 2 and tt[i + 1] < t:
+            i += 1
+        return psi[i] + (t - tt[i]) * (psi[i + 1] - psi[i]) / (tt[i + 1] - tt[i])
+
     def ferr(i, first, P):
         u = float(fr[i]["phase_rad"]) * P / (2 * math.pi)
         base = pidx(first)
-        dph = ((psi[i] - base) % (2 * math.pi) - (pidx(first + u) - base) + math.pi) % (2 * math.pi) - math.pi
+        dph = ((psi[i] - base) % (2 * math.pi) - (ppos(first, P, u) - base) + math.pi) % (2 * math.pi) - math.pi
         j0, j1 = max(i - 1, 0), min(i + 1, len(psi) - 1)
         return dph / ((psi[j1] - psi[j0]) / (tt[j1] - tt[j0])) * 1e3
 
