@@ -14,6 +14,8 @@
 #   EVAL_SEED=N                       ogate-synth's seed (default 7): the same kinds of stream with
 #                                     other noise, cells and texture, to check a change generalises
 # Targets per row: |mean| <= 0.1 ms, none beyond 10 % of a period, coverage >= 98 %.
+# se_ms is the standard error of the row's mean (standard deviation / sqrt(triggers)): a mean
+# within about 2 se of 0 cannot be told from chance on that row, whatever the method.
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-build/bin}
@@ -62,8 +64,8 @@ fail=0
 for p in $PREDS; do
 	echo
 	echo "predictor: $p   (defaults${EVAL_SET:+, $EVAL_SET}; targets: |mean| <= 0.1 ms, 0 beyond 10 %, coverage >= 98 %)"
-	printf '%-26s %7s %6s %5s %7s %7s %7s %7s %6s %7s %6s  %s\n' stream period_s lock_s trig rms_ms mean_ms worst_ms cover_% ">10%" live_ms corr ok
-	tot=0; nrow=0; nok=0; sq=0
+	printf '%-26s %7s %6s %5s %7s %7s %6s %7s %7s %6s %7s %6s  %s\n' stream period_s lock_s trig rms_ms mean_ms se_ms worst_ms cover_% ">10%" live_ms corr ok
+	tot=0; nrow=0; nok=0; sq=0; sbias=0; srms=0
 	while read -r name _ _ _ per _; do
 		[ -n "$name" ] || continue
 		f="$dir/run_${p}_$name/summary.json"
@@ -79,10 +81,14 @@ for p in $PREDS; do
 		live=$(j "$f" rms_ms live_check); corr=$(j "$f" live_check_truth_correlation); corr=${corr:--}
 		ok=$(awk -v m="$mean" -v b="$bey" -v c="$cov" 'BEGIN { print (m <= 0.1 && m >= -0.1 && b == 0 && c >= 0.98) ? "yes" : "NO" }')
 		[ "$ok" = yes ] && nok=$((nok + 1)) || fail=1
-		printf '%-26s %7.2f %6.2f %5d %7.3f %+7.3f %7.3f %7.1f %6d %7.3f %6s  %s\n' "$name" "$per" "$lock" "$ntr" "$rms" "$mean" \
-			"$worst" "$(awk -v c="$cov" 'BEGIN { print 100 * c }')" "$bey" "$live" "$corr" "$ok"
+		se=$(awk -v r="$rms" -v m="$mean" -v n="$ntr" 'BEGIN { v = r * r - m * m; print ((n > 1 && v > 0) ? sqrt(v / n) : 0) }')
+		sbias=$(awk -v a="$sbias" -v m="$mean" 'BEGIN { print a + (m < 0 ? -m : m) }')
+		srms=$(awk -v a="$srms" -v r="$rms" 'BEGIN { print a + r }')
+		printf '%-26s %7.2f %6.2f %5d %7.3f %+7.3f %6.3f %7.3f %7.1f %6d %7.3f %6s  %s\n' "$name" "$per" "$lock" "$ntr" "$rms" "$mean" \
+			"$se" "$worst" "$(awk -v c="$cov" 'BEGIN { print 100 * c }')" "$bey" "$live" "$corr" "$ok"
 	done <<< "$rows"
-	echo "$p: $nok of $nrow rows within the targets"
+	echo "$p: $nok of $nrow rows within the targets; over the rows mean |mean| $(awk -v a="$sbias" -v n="$nrow" \
+		'BEGIN { printf "%.3f", a / n }') ms, mean RMS $(awk -v a="$srms" -v n="$nrow" 'BEGIN { printf "%.3f", a / n }') ms"
 	# pooled correlation of the live check with the true error, over every trigger of every row
 	cat "$dir"/run_"${p}"_*/triggers.csv 2>/dev/null | awk -F, '
 		$1 == "trigger" { for (i = 1; i <= NF; i++) { if ($i == "qa_error_s") q = i; if ($i == "error_s") e = i } next }
