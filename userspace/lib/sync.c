@@ -107,8 +107,8 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	ogate_predictor_configure(s->pred, set->kalman_rate_noise, set->kalman_phase_noise);
 	s->cap = set->max_buffer_frames;
 	s->ref_cap = s->cap;
-	/* the fit window, or one beat for the calibration */
-	s->hcap = (set->max_frames_for_fit > s->ref_cap ? set->max_frames_for_fit : s->ref_cap) + 8;
+	/* the fit window, or two beats for the calibration */
+	s->hcap = (set->max_frames_for_fit > 2 * s->ref_cap ? set->max_frames_for_fit : 2 * s->ref_cap) + 8;
 	s->cal_cap = 4 * s->ref_cap + 4;
 	s->cal_r = calloc((size_t)s->cal_cap, sizeof(double));
 	s->cal_w = calloc((size_t)s->cal_cap, sizeof(double));
@@ -179,7 +179,8 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	sync_match(s, f, r);
 	r->has_phase = 1;
 	double P = s->info.period_frames;
-	double w = r->phase * P / (2 * M_PI), cal = sync_calib_offset(s, w);
+	double w = r->phase * P / (2 * M_PI), off, c2 = sync_calib_common(s, w, &off);
+	double cal = sync_calib_offset(s, w) + c2;
 	r->phase = ogate_wrap_2pi(r->phase - 2 * M_PI * cal / P);
 	s->expect_u = r->phase * s->info.period_frames / (2 * M_PI) + 1.0;	/* one frame on */
 	s->have_expect = 1;
@@ -209,11 +210,14 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 		ns = local > s->step_med / 30 ? s->step_med / local : 30;
 	}
 	h->ns = ns > 1 ? ns : 1;
+	h->off = off;
+	h->c2 = c2;
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
 	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw, ns);
 	sync_calib_update(s);
+	sync_calib_common_update(s);
 	sync_qa_step(s, r);
 	sync_predict_and_decide(s, f, r);
 }

@@ -39,6 +39,11 @@ void sync_calib_reset(struct ogate_sync *s)
 	s->cal_n = nb > 0 && nb <= s->cal_cap ? nb : 0;
 	s->cal_anchor = 0;
 	s->cal_updates = 0;
+	memset(s->cg, 0, sizeof(s->cg));
+	memset(s->cv, 0, sizeof(s->cv));
+	memset(s->cc, 0, sizeof(s->cc));
+	s->cdd = 0;
+	s->cn = 0;
 	if (s->cal_n) {
 		memset(s->cal_r, 0, sizeof(double) * (size_t)s->cal_n);
 		memset(s->cal_w, 0, sizeof(double) * (size_t)s->cal_n);
@@ -121,4 +126,150 @@ void sync_calib_update(struct ogate_sync *s)
 	s->cal_w[k1] += f;
 	if ((++s->cal_updates & 7) == 0)
 		update_anchor(s);
+}
+
+/*
+ * The error common to all positions at one sub-frame offset.
+ *
+ * What the table above leaves is the part of the matching error that depends only on where a
+ * frame falls between two reference frames, c(x) (x = the offset from the reference frame before
+ * it): on the real-heartbeat model frames half-way are matched ~0.05 frame early at every
+ * position, frames at a reference frame exactly are not (c(0) = 0). Within one beat every frame
+ * has about the same offset, so a line through the beat is shifted by c(x) as a whole and its
+ * residuals cannot see it. Consecutive beats have other offsets (the period is not a whole number
+ * of frames), and the heart's phase is continuous where they meet: the lines through the two
+ * beats either side of a frame boundary, each evaluated at that boundary, differ by the mean of c
+ * over the later beat's offsets minus that over the earlier one's. A curving phase (rate
+ * modulation) shifts both lines' ends the same way and cancels. Every locked frame adds that
+ * equation (c at offsets 0, 1/4, 1/2, 3/4, split linearly; c(0) = 0) to least-squares normal
+ * equations, regularised by one beat's worth of samples. Consecutive equations share all but one
+ * frame, so about one in M = round(P) is independent: an offset's estimate is used only where it
+ * is more than twice its standard error (residual variance x M x the inverse normal matrix), and
+ * is then subtracted from later frames with the table. Where c is flat, or the offsets do not
+ * change from beat to beat (a whole number of frames per beat), nothing is subtracted.
+ */
+#define CC_N 4
+
+static void offset_bins(double off, int *b0, int *b1, double *f)
+{
+	double x = off * CC_N, fl = floor(x);
+	*f = x - fl;
+	*b0 = ((int)fl % CC_N + CC_N) % CC_N;
+	*b1 = (*b0 + 1) % CC_N;
+}
+
+double sync_calib_common(const struct ogate_sync *s, double w, double *off)
+{
+	double y = ogate_ref_index(s->pos, (size_t)s->L, w), o = y - floor(y);
+	*off = o;
+	if (!s->set.calibrate || !s->cal_n)
+		return 0;
+	int b0, b1;
+	double f;
+	offset_bins(o, &b0, &b1, &f);
+	return (1 - f) * s->cc[b0] + f * s->cc[b1];
+}
+
+/* The value at time tb (s from t0) of the unweighted line through history entries [k0, k0 + M)
+ * of the phase without the common correction (rad). That value is a weighted sum of the
+ * entries, weight 1/M + (t - tm)(tb - tm)/Sxx each, so an error c(offset) of every entry moves it
+ * by the same sum of c: sign times those weights, split by offset, are added to v. */
+static double line_at(const struct ogate_sync *s, int k0, int M, int64_t t0, double tb, double *v, int sign)
+{
+	double tm = 0, pm = 0, sxx = 0, sxy = 0, P = s->info.period_frames;
+	for (int k = k0; k < k0 + M; k++) {
+		const struct hist *e = sync_hist_at(s, k);
+		tm += (double)(e->t_ns - t0) * 1e-9;
+		pm += e->unw + 2 * M_PI * e->c2 / P;
+	}
+	tm /= M;
+	pm /= M;
+	for (int k = k0; k < k0 + M; k++) {
+		const struct hist *e = sync_hist_at(s, k);
+		double dt = (double)(e->t_ns - t0) * 1e-9 - tm;
+		sxx += dt * dt;
+		sxy += dt * (e->unw + 2 * M_PI * e->c2 / P - pm);
+	}
+	if (!(sxx > 0))
+		return NAN;
+	for (int k = k0; k < k0 + M; k++) {
+		const struct hist *e = sync_hist_at(s, k);
+		double wt = 1.0 / M + ((double)(e->t_ns - t0) * 1e-9 - tm) * (tb - tm) / sxx, f;
+		int b0, b1;
+		offset_bins(e->off, &b0, &b1, &f);
+		v[b0] += sign * (1 - f) * wt;
+		v[b1] += sign * f * wt;
+	}
+	return pm + sxy / sxx * (tb - tm);
+}
+
+static void solve3(const double g[3][3], const double *v, double lam, double *x)
+{
+	double a[3][4];
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < 3; j++)
+			a[i][j] = g[i][j] + (i == j ? lam : 0);
+		a[i][3] = v[i];
+	}
+	for (int c = 0; c < 3; c++) {	/* symmetric positive definite: no pivoting needed */
+		for (int r = c + 1; r < 3; r++) {
+			double m = a[r][c] / a[c][c];
+			for (int k = c; k < 4; k++)
+				a[r][k] -= m * a[c][k];
+		}
+	}
+	for (int i = 2; i >= 0; i--) {
+		double t = a[i][3];
+		for (int k = i + 1; k < 3; k++)
+			t -= a[i][k] * x[k];
+		x[i] = t / a[i][i];
+	}
+}
+
+void sync_calib_common_update(struct ogate_sync *s)
+{
+	double P = s->info.period_frames;
+	int M = (int)lround(P);
+	if (!s->set.calibrate || !s->cal_n || M < 5 || 2 * M > s->hn)
+		return;
+	for (int k = 0; k < 2 * M; k++) {
+		const struct hist *e = sync_hist_at(s, k);
+		if (e->ref_id != s->info.id || (k < 2 * M - 1 && e->gap_before))
+			return;
+	}
+	int64_t t0 = sync_hist_at(s, 0)->t_ns;
+	double tb = 0.5 * (double)(sync_hist_at(s, M - 1)->t_ns + sync_hist_at(s, M)->t_ns - 2 * t0) * 1e-9;
+	double v[CC_N] = { 0 };
+	double later = line_at(s, 0, M, t0, tb, v, 1), earlier = line_at(s, M, M, t0, tb, v, -1);
+	double d = (later - earlier) * P / (2 * M_PI);
+	if (!isfinite(d) || fabs(d) > 1)
+		return;	/* a mismatch or a slip, not a sample */
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < 3; j++)
+			s->cg[i][j] += v[i + 1] * v[j + 1];
+		s->cv[i] += v[i + 1] * d;
+	}
+	s->cdd += d * d;
+	s->cn++;
+	double x[3];
+	solve3((const double(*)[3])s->cg, s->cv, P, x);
+	/* residual variance of the samples; consecutive samples share all but one frame of their
+	 * two beats, so only about one in M is independent: the estimate's variance is
+	 * sigma^2 M (G + lambda)^-1, and an offset's value is used only beyond twice its standard
+	 * error */
+	double rss = s->cdd, gx[3];
+	for (int i = 0; i < 3; i++) {
+		gx[i] = 0;
+		for (int j = 0; j < 3; j++)
+			gx[i] += s->cg[i][j] * x[j];
+		rss += -2 * x[i] * s->cv[i] + x[i] * gx[i];
+	}
+	double sig2 = s->cn > 3 ? (rss > 0 ? rss : 0) / (s->cn - 3) : HUGE_VAL;
+	for (int i = 0; i < 3; i++) {
+		double e[3] = { 0, 0, 0 }, col[3];
+		e[i] = 1;
+		solve3((const double(*)[3])s->cg, e, P, col);
+		double var = sig2 * M * col[i];
+		s->cc[i + 1] = x[i] * x[i] > 4 * var ? x[i] : 0;
+	}
 }

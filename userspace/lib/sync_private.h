@@ -33,6 +33,8 @@ struct hist {
 	uint32_t ref_id;
 	int gap_before;		/* the interval before this entry was a gap */
 	double ns;		/* the match's uncertainty relative to a typical one (>= 1) */
+	double off;		/* sub-frame offset from the reference frame before it, [0, 1) */
+	double c2;		/* the common sub-frame correction applied (frames) */
 };
 
 struct seq {
@@ -129,6 +131,10 @@ struct ogate_sync {
 	int cal_n, cal_cap;
 	double cal_anchor;	/* the table's mean at the reference frames (subtracted) */
 	unsigned cal_updates;
+	double cg[3][3], cv[3];	/* common sub-frame error: normal equations (sync_calib.c) */
+	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 (cc[0] = 0) */
+	double cdd;		/* sum of d^2 */
+	unsigned cn;		/* samples */
 	double *fit_t, *fit_p, *fit_w;
 
 	/* frame timing */
@@ -161,7 +167,9 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 /* sync_calib.c */
 void sync_calib_reset(struct ogate_sync *s);
 double sync_calib_offset(const struct ogate_sync *s, double w);
+double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_update(struct ogate_sync *s);
+void sync_calib_common_update(struct ogate_sync *s);
 /* sync_qa.c */
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t);
 void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);
