@@ -52,7 +52,7 @@ static void *capture_main(void *arg)
 	pthread_barrier_wait(&p->ready);
 	while (atomic_load(&p->running)) {
 		struct ogate_frame *f;
-		int ret = ogate_source_next(p->src, ogate_mono_ns() + 100000000LL, &f);
+		int ret = ogate_source_next(p->src, ogate_clock_now(p->o.clock) + 100000000LL, &f);
 
 		if (ret == -EAGAIN)
 			continue;
@@ -64,7 +64,7 @@ static void *capture_main(void *arg)
 			ogate_error("camera source failed: %s", strerror(-ret));
 			break;
 		}
-		p->arrival[ogate_frame_get_meta(f)->sequence % 64] = ogate_mono_ns();
+		p->arrival[ogate_frame_get_meta(f)->sequence % 64] = ogate_clock_now(p->o.clock);
 		if (p->o.edge_match) {
 			struct ogate_frame_meta m = *ogate_frame_get_meta(f);
 			int64_t edge;
@@ -162,7 +162,7 @@ static void *analysis_main(void *arg)
 		struct ogate_reference_info ref;
 		struct ogate_sync_result r;
 		struct ogate_frame *f;
-		int64_t trigger = -1, now, t_done;
+		int64_t trigger = -1, now, t_done, t_queued;
 		struct timespec until;
 		bool kept = false;
 		int ret_sync;
@@ -198,7 +198,7 @@ static void *analysis_main(void *arg)
 			}
 			n = ogate_program_build(&p->o.program, r.trigger.time_ns, cookie, req);
 			ret = ogate_sink_queue(p->sink, req, n);
-			now = ogate_mono_ns();
+			t_queued = ogate_clock_now(p->o.clock);
 			if (ret && p->o.outcome) {
 				for (size_t k = 0; k < n; k++) {
 					struct ogate_sink_event miss = {
@@ -220,7 +220,7 @@ static void *analysis_main(void *arg)
 				p->queued_pulses += n;
 				trigger = (int64_t)cookie;
 				p->lat[p->nlat++ % LAT_WINDOW] =
-					now - p->arrival[ogate_frame_get_meta(f)->sequence % 64];
+					t_queued - p->arrival[ogate_frame_get_meta(f)->sequence % 64];
 			}
 			pthread_mutex_unlock(&p->st_lock);
 		}
@@ -493,6 +493,7 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 		p->sync = fresh;
 	}
 	pthread_mutex_unlock(&p->cmd_lock);
+	ogate_source_set_clock(p->src, p->o.clock);
 	ret = ogate_source_start(p->src);
 	if (ret) {
 		ogate_error("camera source %s would not start: %s", ogate_source_describe(p->src),
@@ -561,19 +562,18 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	pipeline_apply_pending(p);
 	ogate_source_stop(p->src);
 	/* let queued pulses finish within the grace period, then cancel */
-	end = ogate_mono_ns() + p->o.stop_grace_ns;
+	end = ogate_clock_now(p->o.clock) + p->o.stop_grace_ns;
 	for (;;) {
+		int64_t now = ogate_clock_now(p->o.clock);
 		uint64_t q, d;
 
 		pthread_mutex_lock(&p->st_lock);
 		q = p->queued_pulses;
 		d = p->done_pulses;
 		pthread_mutex_unlock(&p->st_lock);
-		if (d >= q || ogate_mono_ns() >= end)
+		if (d >= q || now >= end)
 			break;
-		struct timespec ts = { 0, 5000000 };
-
-		nanosleep(&ts, NULL);
+		ogate_clock_sleep_until(p->o.clock, now + 5000000 < end ? now + 5000000 : end);
 	}
 	n = ogate_sink_cancel_all(p->sink);
 	if (n > 0)

@@ -28,6 +28,7 @@
 #include "ogate/provenance.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
+#include "clock.h"
 #include "program.h"
 #include "sink.h"
 #include "source.h"
@@ -48,6 +49,13 @@ struct ogate_pipeline_opts {
 	int rt_priority;		/* SCHED_FIFO for capture/analysis, 0 = off */
 	int cpu_capture, cpu_analysis;	/* -1 = any */
 	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
+	/*
+	 * Time base of frame pacing (timed sources), arrival and queueing
+	 * stamps and the stop grace period (clock.h); NULL = CLOCK_MONOTONIC,
+	 * as ogated runs. Per-frame analysis time is always measured on
+	 * CLOCK_MONOTONIC (it is CPU work, not frame time).
+	 */
+	const struct ogate_clock *clock;
 	const char *record_dir;
 	int record_every;
 	/* recordings: what produced them (copied per recording) and the pixel size */

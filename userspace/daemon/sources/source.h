@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "ogate/frame.h"
 
 struct ogate_source_opts {
@@ -55,6 +56,12 @@ struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *er
 void ogate_source_free(struct ogate_source *s);
 /* Start streaming: frame timestamps count from now (CLOCK_MONOTONIC). */
 int ogate_source_start(struct ogate_source *s);
+/*
+ * The clock a timed source (synthetic, file) paces and stamps with; NULL
+ * (the default) is CLOCK_MONOTONIC. Cameras ignore it. Only while stopped;
+ * the pipeline sets its own clock here at start.
+ */
+void ogate_source_set_clock(struct ogate_source *s, const struct ogate_clock *c);
 void ogate_source_stop(struct ogate_source *s);
 /*
  * The next frame, waiting at most until deadline_ns (absolute). 0 and *f,
