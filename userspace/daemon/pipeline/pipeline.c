@@ -187,7 +187,8 @@ static void *analysis_main(void *arg)
 			int ret;
 
 			pthread_mutex_lock(&p->st_lock);
-			cookie = p->st.triggers + p->st.queue_errors + p->st.held + 1;
+			cookie = p->st.triggers + p->st.queue_errors + p->st.refused_late +
+				 p->st.held + 1;
 			pthread_mutex_unlock(&p->st_lock);
 			if (p->o.gate && !p->o.gate(p->o.hook_ctx, cookie, r.trigger.time_ns,
 						     r.trigger.target_phase)) {
@@ -210,7 +211,15 @@ static void *analysis_main(void *arg)
 				}
 			}
 			pthread_mutex_lock(&p->st_lock);
-			if (ret) {
+			if (ret == -ETIME) {
+				/* decided too late: a missed trigger, as the sink reports it when it
+				 * finds the time passed after queueing (its pulses go to missed) */
+				p->st.refused_late++;
+				p->st.missed += n;
+				ogate_warning("trigger %llu missed: decided %.3f ms after its time, refused by the %s sink",
+					      (unsigned long long)cookie,
+					      (t_queued - r.trigger.time_ns) / 1e6, ogate_sink_kind(p->sink));
+			} else if (ret) {
 				p->st.queue_errors++;
 				ogate_warning("trigger %llu at %.6f s refused by the %s sink: %s",
 					      (unsigned long long)cookie, r.trigger.time_ns / 1e9,

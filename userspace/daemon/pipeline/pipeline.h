@@ -109,7 +109,10 @@ struct ogate_pipeline_status {
 	char record_error[200];		/* the last such error, "" if none */
 	uint64_t triggers;		/* decided and queued */
 	uint64_t held;			/* decided but held back by an acquisition */
-	uint64_t queue_errors;		/* refused by the sink */
+	uint64_t queue_errors;		/* refused by the sink, too late excepted */
+	uint64_t refused_late;		/* refused by the sink as too late (ETIME) */
+	/* pulses: missed counts those the sink reported missed and those of
+	 * triggers refused as too late (outcome sees both as MISSED) */
 	uint64_t fired, missed, cancelled, lost_events;
 	int64_t lock_time_ns;		/* first lock after start, 0 if none */
 	int64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	/* frame arrival -> queued */

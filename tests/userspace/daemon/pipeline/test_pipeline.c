@@ -314,6 +314,7 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	assert_int_equal(st.frames, st.analysed);
 	assert_int_equal(0, st.drops_source + st.drops_analysis);
 	assert_int_equal(0, st.queue_errors);
+	assert_int_equal(0, st.refused_late);
 	assert_true(st.triggers >= 8);
 	/* arrival and queueing are stamped on the injected clock: no time passes */
 	assert_true(st.recent_latency_n > 0);
@@ -342,6 +343,46 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	       sqrt(sum2 / sink.nlaser) * 1e3, worst * 1e3);
 	assert_true(sqrt(sum2 / sink.nlaser) < 0.004);
 	assert_int_equal(0, far);	/* none beyond 10 % of a period */
+	ogate_pipeline_free(p);
+	ogate_sink_free(&sink.base);
+	ogate_source_free(src);
+	vclock_destroy(&vc);
+}
+
+/*
+ * A trigger the sink refuses as too late (ETIME: decided after its time
+ * plus the tolerance) is a missed trigger: stats count its pulses in
+ * missed (as the outcome hook sees them), not as a queueing error.
+ */
+static void test_triggers_refused_as_too_late_count_as_missed(void **state)
+{
+	struct vclock vc;
+	struct vsink sink;
+	int err = 0;
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_source *src = ogate_source_new(&so, &err);
+	struct ogate_pipeline_status st;
+	struct ogate_pipeline *p;
+
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	sink.lag_ns = 2 * SEC;	/* every trigger reaches the sink after its time */
+	po = pipe_opts(&vc);
+	p = ogate_pipeline_new(&po, src, &sink.base, &err);
+	assert_non_null(p);
+	run_for(&vc, p, 6 * SEC);
+	stop(&vc, p);
+	ogate_pipeline_status(p, &st);
+	printf("# refused late %llu, missed %llu, queue errors %llu\n",
+	       (unsigned long long)st.refused_late, (unsigned long long)st.missed,
+	       (unsigned long long)st.queue_errors);
+	assert_true(st.locked);
+	assert_int_equal(0, st.triggers);
+	assert_int_equal(0, st.queue_errors);
+	assert_true(st.missed >= 2 * 8);	/* two pulses a trigger, one trigger a beat */
+	assert_int_equal(2 * st.refused_late, st.missed);
+	assert_int_equal(0, st.fired + st.cancelled);
 	ogate_pipeline_free(p);
 	ogate_sink_free(&sink.base);
 	ogate_source_free(src);
@@ -558,6 +599,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_source_rejects_bad_settings_naming_the_value),
 		cmocka_unit_test(test_pipeline_locks_and_triggers_on_the_true_target_phase),
+		cmocka_unit_test(test_triggers_refused_as_too_late_count_as_missed),
 		cmocka_unit_test(test_stop_cancels_what_the_grace_period_leaves),
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
