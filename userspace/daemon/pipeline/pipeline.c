@@ -162,7 +162,7 @@ static void *analysis_main(void *arg)
 		struct ogate_reference_info ref;
 		struct ogate_sync_result r;
 		struct ogate_frame *f;
-		int64_t trigger = -1, now, t_done, t_queued;
+		int64_t trigger = -1, now, t_done, t_queued, t_pop, t_an, t_built;
 		struct timespec until;
 		bool kept = false;
 		int ret_sync;
@@ -178,8 +178,10 @@ static void *analysis_main(void *arg)
 			continue;
 		}
 		now = ogate_mono_ns();
+		t_pop = ogate_clock_now(p->o.clock);
 		ret_sync = ogate_sync_process(p->sync, f, &r);
 		t_done = ogate_mono_ns();
+		t_an = ogate_clock_now(p->o.clock);
 		if (ret_sync == 0 && r.triggered) {
 			struct ogate_pulse_req req[OGATE_PROGRAM_MAX_PULSES];
 			uint64_t cookie;
@@ -198,6 +200,7 @@ static void *analysis_main(void *arg)
 				goto analysed;
 			}
 			n = ogate_program_build(&p->o.program, r.trigger.time_ns, cookie, req);
+			t_built = ogate_clock_now(p->o.clock);
 			ret = ogate_sink_queue(p->sink, req, n);
 			t_queued = ogate_clock_now(p->o.clock);
 			if (ret && p->o.outcome) {
@@ -228,8 +231,15 @@ static void *analysis_main(void *arg)
 				p->st.triggers++;
 				p->queued_pulses += n;
 				trigger = (int64_t)cookie;
-				p->lat[p->nlat++ % LAT_WINDOW] =
-					t_queued - p->arrival[ogate_frame_get_meta(f)->sequence % 64];
+				int64_t arr = p->arrival[ogate_frame_get_meta(f)->sequence % 64];
+				size_t k = p->nlat++ % LAT_WINDOW;
+
+				p->lat[k] = t_queued - arr;
+				p->stage[OGATE_STAGE_SOURCE][k] = arr - ogate_frame_get_meta(f)->timestamp_ns;
+				p->stage[OGATE_STAGE_HANDOFF][k] = t_pop - arr;
+				p->stage[OGATE_STAGE_ANALYSIS][k] = t_an - t_pop;
+				p->stage[OGATE_STAGE_BUILD][k] = t_built - t_an;
+				p->stage[OGATE_STAGE_QUEUE][k] = t_queued - t_built;
 			}
 			pthread_mutex_unlock(&p->st_lock);
 		}

@@ -134,6 +134,23 @@ struct ogate_pipeline_status {
 
 struct ogate_pipeline;
 
+/*
+ * Where frame -> queued goes, for the recent triggers: the source (frame
+ * timestamp -> the capture thread has it: wake-up lateness, and for the
+ * synthetic camera its rendering), the hand-off to the frame thread,
+ * the analysis (libogate), the program build (acquisition gate included)
+ * and the sink's queueing. latency_p50/p99 cover hand-off to queue.
+ */
+enum ogate_pipeline_stage {
+	OGATE_STAGE_SOURCE, OGATE_STAGE_HANDOFF, OGATE_STAGE_ANALYSIS, OGATE_STAGE_BUILD,
+	OGATE_STAGE_QUEUE, OGATE_STAGE_N
+};
+struct ogate_pipeline_stages {
+	const char *name[OGATE_STAGE_N];	/* "source", "handoff", ... */
+	int64_t p50_ns[OGATE_STAGE_N], p99_ns[OGATE_STAGE_N];
+	int64_t n;				/* triggers looked at */
+};
+
 /* Takes ownership of neither source nor sink. NULL and *err on failure. */
 struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 					  struct ogate_source *src, struct ogate_sink *sink, int *err);
@@ -173,6 +190,8 @@ int ogate_pipeline_refresh(struct ogate_pipeline *p, char *msg, size_t msglen);
  */
 int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t msglen);
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st);
+/* The frame -> queued latency by stage (any thread; heavier than status). */
+void ogate_pipeline_stages(struct ogate_pipeline *p, struct ogate_pipeline_stages *s);
 /*
  * Latest-frame preview: the analysis thread copies the next frame it sees
  * (only when asked, so previews cost the frame path nothing otherwise);

@@ -228,6 +228,28 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 	percentiles(ana, na, &st->analysis_p50_ns, &st->analysis_p99_ns, &st->analysis_max_ns);
 }
 
+void ogate_pipeline_stages(struct ogate_pipeline *p, struct ogate_pipeline_stages *s)
+{
+	static const char *const names[OGATE_STAGE_N] = { "source", "handoff", "analysis", "build",
+							  "queue" };
+	int64_t *v = malloc(sizeof(int64_t) * LAT_WINDOW), max;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->name, names, sizeof(names));
+	if (!v)
+		return;
+	for (int k = 0; k < OGATE_STAGE_N; k++) {
+		pthread_mutex_lock(&p->st_lock);
+		n = p->nlat < LAT_WINDOW ? p->nlat : LAT_WINDOW;
+		memcpy(v, p->stage[k], n * sizeof(v[0]));
+		pthread_mutex_unlock(&p->st_lock);
+		percentiles(v, n, &s->p50_ns[k], &s->p99_ns[k], &max);
+		s->n = (int64_t)n;
+	}
+	free(v);
+}
+
 int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,
 			   uint64_t *sequence)
 {

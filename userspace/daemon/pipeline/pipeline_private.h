@@ -83,6 +83,7 @@ struct ogate_pipeline {
 	pthread_mutex_t st_lock;
 	struct ogate_pipeline_status st;
 	int64_t lat[LAT_WINDOW];
+	int64_t stage[OGATE_STAGE_N][LAT_WINDOW];	/* lat's parts, same index */
 	uint64_t nlat;
 	int64_t ana[LAT_WINDOW];	/* per-frame analysis time */
 	uint64_t nana;
