@@ -13,7 +13,7 @@
  *
  * Threads: start, stop and free belong to one controlling thread (ogated's
  * command worker) while no frame is in flight; next is called only from
- * the pipeline's capture thread; release from the analysis thread (the
+ * the pipeline's frame thread; release from the frame thread (the
  * pool's busy flags are atomics); drops and describe from any thread. Each
  * start begins a new stream: sequence numbers restart at 0 and timestamps
  * at the start time, which is why the pipeline starts its analysis anew.
