@@ -28,6 +28,7 @@ static void run(double fps, double period_s, int seconds)
 		.record_every = 1,
 	};
 	struct ogate_pipeline_status st;
+	struct ogate_pipeline_stages sg;
 	struct timespec ts = { seconds, 0 };
 	struct ogate_source *src;
 	struct ogate_sink *sink;
@@ -44,6 +45,7 @@ static void run(double fps, double period_s, int seconds)
 	}
 	nanosleep(&ts, NULL);
 	ogate_pipeline_status(p, &st);
+	ogate_pipeline_stages(p, &sg);
 	ogate_pipeline_stop(p);
 	printf("# %g fps: %llu frames, %llu analysed, %llu triggers over the last %lld, drops %llu/%llu\n",
 	       fps, (unsigned long long)st.frames, (unsigned long long)st.analysed,
@@ -52,6 +54,8 @@ static void run(double fps, double period_s, int seconds)
 	printf("BENCH daemon.frame_to_queued.p50.%gfps %.1f us\n", fps, st.latency_p50_ns / 1e3);
 	printf("BENCH daemon.frame_to_queued.p99.%gfps %.1f us\n", fps, st.latency_p99_ns / 1e3);
 	printf("BENCH daemon.frame_to_queued.max.%gfps %.1f us\n", fps, st.latency_max_ns / 1e3);
+	for (int k = 0; k < OGATE_STAGE_N; k++)
+		printf("BENCH daemon.stage.%s.p50.%gfps %.1f us\n", sg.name[k], fps, sg.p50_ns[k] / 1e3);
 	printf("BENCH daemon.drops.%gfps %llu frames\n", fps,
 	       (unsigned long long)(st.drops_source + st.drops_analysis));
 	ogate_pipeline_free(p);

@@ -39,7 +39,9 @@ measure acquisition_waiting
 cli abort
 kill -TERM $pid; wait $pid; pid=
 
-# stuck: a controller whose first move never ends (it reports "moving" for ever)
+# stuck: a controller whose first move never ends (it reports "moving" for ever);
+# the fake controller is a test program, not part of `make all`
+[ -x build/test/fake_stage_server ] || make --no-print-directory -s build/test/fake_stage_server
 build/test/fake_stage_server smc100 "$tmp/port" "$tmp/moves" 0.1 -1 &
 srv=$!
 for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done

@@ -203,6 +203,7 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "record_errors", "%llu", (unsigned long long)st.record_errors);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
 	ogate_reply_kv(r, "queue_errors", "%llu", (unsigned long long)st.queue_errors);
+	ogate_reply_kv(r, "refused_late", "%llu", (unsigned long long)st.refused_late);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
 	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
 	ogate_reply_kv(r, "cancelled", "%llu", (unsigned long long)st.cancelled);

@@ -8,6 +8,8 @@
  * abort itself; the command worker runs every other command, one at a time,
  * in arrival order; the acquisition's job thread does stage work and
  * answers home and abort. mode is written by the worker under st_lock.
+ * The pipeline adds its frame thread (capture and analysis in one) and its
+ * io thread (sink outcomes, recorder); see pipeline.h.
  */
 #ifndef OGATE_DAEMON_H
 #define OGATE_DAEMON_H

@@ -24,7 +24,7 @@ struct ogated_extras {
 	char socket[128];
 };
 
-/* analysis thread: every frame into the ring; never waits */
+/* frame thread: every frame into the ring; never waits */
 static void frame_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
 {
 	struct ogated_extras *x = ctx;

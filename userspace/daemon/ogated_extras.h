@@ -6,7 +6,7 @@
  * says one thing.
  *
  * Threads: everything from the main thread, except ogated_extras_status
- * (control thread) and the frame tap (analysis thread) that
+ * (control thread) and the frame tap (frame thread) that
  * ogated_extras_new puts into the pipeline options.
  */
 #ifndef OGATED_EXTRAS_H

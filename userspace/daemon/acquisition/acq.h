@@ -21,7 +21,7 @@
  * home and abort only hand work over and return at once; the job thread
  * calls the done hooks when the job ends. get_status may be called from
  * any thread and only takes a lock the job thread holds briefly. gate and
- * frame run on the pipeline's analysis thread, outcome on its io thread.
+ * frame run on the pipeline's frame thread, outcome on its io thread.
  */
 #ifndef OGATE_ACQ_H
 #define OGATE_ACQ_H
@@ -116,12 +116,12 @@ int ogate_acq_home(struct ogate_acq *a, ogate_acq_done_fn done, void *token, cha
 int ogate_acq_abort(struct ogate_acq *a, ogate_acq_done_fn done, void *token);
 void ogate_acq_get_status(struct ogate_acq *a, struct ogate_acq_status *st);
 
-/* Pipeline hooks (analysis thread; io thread). */
+/* Pipeline hooks (frame thread; io thread). */
 bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev);
-/* Frame hook (analysis thread): takes a gated plane's frame (acq_out.h). */
+/* Frame hook (frame thread): takes a gated plane's frame (acq_out.h). */
 bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
-/* Time the frame hook has spent on the analysis thread (ns), for the benchmark. */
+/* Time the frame hook has spent on the frame thread (ns), for the benchmark. */
 int64_t ogate_acq_analysis_ns(const struct ogate_acq *a);
 
 #endif

@@ -21,7 +21,7 @@
 enum { GRAB_IDLE, GRAB_ARMED, GRAB_FULL };
 
 /*
- * The grab: the analysis thread arms it (IDLE/FULL -> ARMED) and fills it
+ * The grab: the frame thread arms it (IDLE/FULL -> ARMED) and fills it
  * (ARMED -> FULL, keeping the camera frame itself: no copy); the job thread
  * writes the frame and empties it (FULL -> IDLE, frame handed back to the
  * pipeline), or gives up (ARMED -> IDLE). Every transition is a
@@ -31,7 +31,7 @@ enum { GRAB_IDLE, GRAB_ARMED, GRAB_FULL };
 struct acq_out {
 	struct ogate_acq_output cfg;
 	struct ogate_provenance *prov;
-	/* the grab: analysis thread fills, acquisition thread empties */
+	/* the grab: frame thread fills, acquisition thread empties */
 	atomic_int grab;
 	atomic_int_least64_t grab_after;
 	struct ogate_frame *frame;	/* the kept camera frame while FULL */

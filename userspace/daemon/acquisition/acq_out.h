@@ -4,16 +4,16 @@
  * time point of a timelapse), whose planes are the camera frames of the
  * gated triggers, and the run's provenance.
  *
- * The plane image is the first frame the analysis thread sees whose
+ * The plane image is the first frame the frame thread sees whose
  * timestamp is at or after the trigger time: ogate_acq_gate() arms the grab
- * (analysis thread), the frame hook keeps that camera frame instead of
+ * (frame thread), the frame hook keeps that camera frame instead of
  * releasing it (no copy: a pointer and a compare-and-swap), and the
  * acquisition's job thread writes it with the plane's metadata once the
  * trigger has fired, then hands it back to the pipeline, whose analysis
  * thread releases it to the camera. No copy and no file I/O happen on the
- * analysis thread.
+ * frame thread.
  *
- * Threads: arm_grab and frame run on the analysis thread; everything else
+ * Threads: arm_grab and frame run on the frame thread; everything else
  * on the acquisition thread (configure before a program starts).
  */
 #ifndef OGATE_ACQ_OUT_H
@@ -75,7 +75,7 @@ void acq_out_stack_path(const char *csv, int stacks, int stack, char *path, size
  * before a program starts. Without it, no frame is kept (no plane images). */
 typedef void (*acq_out_return_fn)(void *ctx, struct ogate_frame *f);
 void acq_out_set_return(struct acq_out *o, acq_out_return_fn fn, void *ctx);
-/* analysis thread: arm the grab; the frame hook (true: f is kept, see
+/* frame thread: arm the grab; the frame hook (true: f is kept, see
  * ogate_pipeline_opts.frame) */
 void acq_out_arm_grab(struct acq_out *o, int64_t after_ns);
 bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_sync_result *r);

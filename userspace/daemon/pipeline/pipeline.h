@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * ogated's frame path: three threads joined by bounded lock-free rings.
- *   capture   takes frames from the source at their own times
- *   analysis  phase-matches every frame (libogate) and, when a trigger is
- *             decided, queues the whole trigger program on the sink at once
- *   io        sink outcomes (fired, missed, cancelled) and the recorder
- * Nothing on the frame path waits for another stage: a full ring drops the
- * frame and counts it. Commands (target, reset, refresh) reach the analysis
- * thread through a queue it reads between frames; each is applied in order
- * and its caller returns only once it has been applied (when the pipeline
- * is stopped, the caller applies it itself).
+ * ogated's frame path: two threads.
+ *   frame  takes each frame from the source at its own time and analyses
+ *          it at once (libogate); when a trigger is decided it queues the
+ *          whole trigger program on the sink. No hand-off between capture
+ *          and analysis: waking another thread cost 8-16 us per frame.
+ *   io     sink outcomes (fired, missed, cancelled) and the recorder,
+ *          fed through bounded lock-free rings.
+ * The frame thread never waits for the io thread: a full ring drops the
+ * recorded frame and counts it; an analysis slower than the camera shows
+ * as source drops (the camera has no free buffer). Commands (target,
+ * reset, refresh) reach the frame thread through a queue it reads between
+ * frames (within one frame interval, or 100 ms without frames); each is
+ * applied in order and its caller returns only once it has been applied
+ * (when the pipeline is stopped, the caller applies it itself).
  *
- * Threads: the sync object and the settings belong to the analysis thread
+ * Threads: the sync object and the settings belong to the frame thread
  * while streaming, to whoever holds the command lock otherwise; the
  * recorder to the io thread (opened by the caller of record/start under
  * rec_lock). start, stop, set_source, record, preview, target, reset and
@@ -28,11 +32,12 @@
 #include "ogate/provenance.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
+#include "clock.h"
 #include "program.h"
 #include "sink.h"
 #include "source.h"
 
-/* What the analysis thread knows of a frame, for the frame tap. */
+/* What the frame thread knows of a frame, for the frame tap. */
 struct ogate_pipeline_tap {
 	bool locked;
 	double phase;			/* rad, -1 when not locked */
@@ -45,9 +50,18 @@ struct ogate_pipeline_tap {
 struct ogate_pipeline_opts {
 	struct ogate_settings settings;
 	struct ogate_program program;
-	int rt_priority;		/* SCHED_FIFO for capture/analysis, 0 = off */
-	int cpu_capture, cpu_analysis;	/* -1 = any */
+	int rt_priority;		/* SCHED_FIFO for the frame thread, 0 = off */
+	/* CPU of the frame thread, -1 = any; cpu_capture: kept for old
+	 * configurations, used only when cpu_analysis is -1 */
+	int cpu_capture, cpu_analysis;
 	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
+	/*
+	 * Time base of frame pacing (timed sources), arrival and queueing
+	 * stamps and the stop grace period (clock.h); NULL = CLOCK_MONOTONIC,
+	 * as ogated runs. Per-frame analysis time is always measured on
+	 * CLOCK_MONOTONIC (it is CPU work, not frame time).
+	 */
+	const struct ogate_clock *clock;
 	const char *record_dir;
 	int record_every;
 	/* recordings: what produced them (copied per recording) and the pixel size */
@@ -57,14 +71,14 @@ struct ogate_pipeline_opts {
 	bool edge_match;
 	unsigned int edge_line;
 	/*
-	 * Acquisition hooks, may be NULL: gate decides on the analysis thread
+	 * Acquisition hooks, may be NULL: gate decides on the frame thread
 	 * whether a decided trigger is queued; outcome sees every pulse outcome
 	 * (io thread), refused queueing included as MISSED.
 	 */
 	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
 	/*
-	 * Every analysed frame (analysis thread; must not block): the
+	 * Every analysed frame (frame thread; must not block): the
 	 * acquisition takes the frame of a gated plane from here without
 	 * copying it. Returning true keeps f (not released): the taker hands it
 	 * back with ogate_pipeline_return_frame() (one frame at a time).
@@ -72,7 +86,7 @@ struct ogate_pipeline_opts {
 	bool (*frame)(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
 	void *hook_ctx;
 	/*
-	 * Sees every analysed frame on the analysis thread (the shared-memory
+	 * Sees every analysed frame on the frame thread (the shared-memory
 	 * stream), may be NULL; must not block.
 	 */
 	void (*frame_tap)(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t);
@@ -95,13 +109,16 @@ struct ogate_pipeline_status {
 	uint64_t frames;		/* delivered by the source */
 	uint64_t analysed;
 	uint64_t drops_source;		/* lost at the camera: no free buffer */
-	uint64_t drops_analysis;	/* capture -> analysis ring full */
+	uint64_t drops_analysis;	/* 0: capture and analysis share a thread (see drops_source) */
 	uint64_t drops_record;		/* recorder behind */
 	uint64_t record_errors;		/* recordings stopped by a write error */
 	char record_error[200];		/* the last such error, "" if none */
 	uint64_t triggers;		/* decided and queued */
 	uint64_t held;			/* decided but held back by an acquisition */
-	uint64_t queue_errors;		/* refused by the sink */
+	uint64_t queue_errors;		/* refused by the sink, too late excepted */
+	uint64_t refused_late;		/* refused by the sink as too late (ETIME) */
+	/* pulses: missed counts those the sink reported missed and those of
+	 * triggers refused as too late (outcome sees both as MISSED) */
 	uint64_t fired, missed, cancelled, lost_events;
 	int64_t lock_time_ns;		/* first lock after start, 0 if none */
 	int64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	/* frame arrival -> queued */
@@ -123,6 +140,24 @@ struct ogate_pipeline_status {
 
 struct ogate_pipeline;
 
+/*
+ * Where frame -> queued goes, for the recent triggers: the source (frame
+ * timestamp -> the frame thread has it: wake-up lateness, and for the
+ * synthetic camera its rendering), the hand-off (arrival -> analysis
+ * start, now only the edge matching and counters),
+ * the analysis (libogate), the program build (acquisition gate included)
+ * and the sink's queueing. latency_p50/p99 cover hand-off to queue.
+ */
+enum ogate_pipeline_stage {
+	OGATE_STAGE_SOURCE, OGATE_STAGE_HANDOFF, OGATE_STAGE_ANALYSIS, OGATE_STAGE_BUILD,
+	OGATE_STAGE_QUEUE, OGATE_STAGE_N
+};
+struct ogate_pipeline_stages {
+	const char *name[OGATE_STAGE_N];	/* "source", "handoff", ... */
+	int64_t p50_ns[OGATE_STAGE_N], p99_ns[OGATE_STAGE_N];
+	int64_t n;				/* triggers looked at */
+};
+
 /* Takes ownership of neither source nor sink. NULL and *err on failure. */
 struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 					  struct ogate_source *src, struct ogate_sink *sink, int *err);
@@ -133,7 +168,7 @@ int ogate_pipeline_stop(struct ogate_pipeline *p);
 /* Only while stopped (mode switch); -EBUSY otherwise. NULL: no source (start fails). */
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src);
 /*
- * The commands below return once the analysis thread applied them (or the
+ * The commands below return once the frame thread applied them (or the
  * caller did, while stopped); msg (may be NULL) says what was done.
  * -EDOM: phase not finite or outside [0, 2 pi).
  */
@@ -141,7 +176,7 @@ int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char
 				    size_t msglen);
 /* Forget the reference and learn anew; msg says what was dropped. */
 int ogate_pipeline_reset(struct ogate_pipeline *p, char *msg, size_t msglen);
-/* Hand back a frame the frame hook kept (any thread); the analysis thread
+/* Hand back a frame the frame hook kept (any thread); the frame thread
  * releases it to the source. The pipeline's stop waits for it (up to 5 s). */
 void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f);
 /* Pulses queued on the sink without an outcome yet. */
@@ -162,8 +197,10 @@ int ogate_pipeline_refresh(struct ogate_pipeline *p, char *msg, size_t msglen);
  */
 int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t msglen);
 void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_status *st);
+/* The frame -> queued latency by stage (any thread; heavier than status). */
+void ogate_pipeline_stages(struct ogate_pipeline *p, struct ogate_pipeline_stages *s);
 /*
- * Latest-frame preview: the analysis thread copies the next frame it sees
+ * Latest-frame preview: the frame thread copies the next frame it sees
  * (only when asked, so previews cost the frame path nothing otherwise);
  * written as PNG or binary PGM as path's extension says (preview.h);
  * -EPROTONOSUPPORT for any other name, before waiting. Waits at most

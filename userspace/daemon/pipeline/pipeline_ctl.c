@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The pipeline's control side: commands queued to the analysis thread and
+ * The pipeline's control side: commands queued to the frame thread and
  * answered once applied, recording on/off, status snapshots and previews.
  * Called from the controlling thread (ogated's command worker), status from
  * any thread; see pipeline.h for the thread contract.
@@ -23,7 +23,7 @@
 #include "recorder.h"
 #include "stats-util.h"
 
-/* Apply one command (analysis thread, or the caller while nothing streams). */
+/* Apply one command (frame thread, or the caller while nothing streams). */
 static void apply_one(struct ogate_pipeline *p, struct pcmd *c)
 {
 	struct ogate_reference_info ref;
@@ -82,7 +82,7 @@ static void apply_one(struct ogate_pipeline *p, struct pcmd *c)
 	}
 }
 
-/* Apply every queued command, in order (analysis thread; stop, once it left). */
+/* Apply every queued command, in order (frame thread; stop, once it left). */
 void pipeline_apply_pending(struct ogate_pipeline *p)
 {
 	struct pcmd *c;
@@ -113,7 +113,7 @@ static int run_command(struct ogate_pipeline *p, int type, double arg, char *msg
 		else
 			p->cmd_head = &c;
 		p->cmd_tail = &c;
-		sem_post(&p->frames_ready);	/* wake the analysis thread */
+		/* the frame thread applies it before it takes its next frame */
 		while (!c.done)
 			pthread_cond_wait(&p->cmd_cond, &p->cmd_lock);
 	}
@@ -226,6 +226,28 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 	st->recent_latency_n = (int64_t)n;
 	percentiles(lat, n, &st->latency_p50_ns, &st->latency_p99_ns, &st->latency_max_ns);
 	percentiles(ana, na, &st->analysis_p50_ns, &st->analysis_p99_ns, &st->analysis_max_ns);
+}
+
+void ogate_pipeline_stages(struct ogate_pipeline *p, struct ogate_pipeline_stages *s)
+{
+	static const char *const names[OGATE_STAGE_N] = { "source", "handoff", "analysis", "build",
+							  "queue" };
+	int64_t *v = malloc(sizeof(int64_t) * LAT_WINDOW), max;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->name, names, sizeof(names));
+	if (!v)
+		return;
+	for (int k = 0; k < OGATE_STAGE_N; k++) {
+		pthread_mutex_lock(&p->st_lock);
+		n = p->nlat < LAT_WINDOW ? p->nlat : LAT_WINDOW;
+		memcpy(v, p->stage[k], n * sizeof(v[0]));
+		pthread_mutex_unlock(&p->st_lock);
+		percentiles(v, n, &s->p50_ns[k], &s->p99_ns[k], &max);
+		s->n = (int64_t)n;
+	}
+	free(v);
 }
 
 int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t timeout_ns,

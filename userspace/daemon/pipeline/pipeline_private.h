@@ -4,7 +4,6 @@
 #define OGATE_PIPELINE_PRIVATE_H
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +19,7 @@
 
 enum { CMD_TARGET = 1, CMD_RESET, CMD_REFRESH };
 
-/* A command for the analysis thread; lives on its caller's stack until done. */
+/* A command for the frame thread; lives on its caller's stack until done. */
 struct pcmd {
 	int type;
 	double arg;
@@ -41,19 +40,17 @@ struct ogate_pipeline {
 	struct ogate_sink *sink;
 	struct ogate_sync *sync;
 
-	pthread_t capture, analysis, io;
+	pthread_t frame, io;
 	pthread_barrier_t ready;	/* every stage set up before the first frame */
 	atomic_bool running;		/* streaming */
-	atomic_bool analysis_done;	/* analysis drained its ring and left */
+	atomic_bool analysis_done;	/* the frame thread left */
 	atomic_bool io_stop;
 	bool started;
 
-	struct ogate_ring to_analysis;	/* struct ogate_frame * */
 	/* frames the frame hook kept (the acquisition writes them): handed back
-	 * through returned (any thread), released by the analysis thread */
+	 * through returned (any thread), released by the frame thread */
 	_Atomic(struct ogate_frame *) returned;
 	atomic_int frames_kept;
-	sem_t frames_ready;		/* posted per frame pushed to analysis */
 	struct ogate_ring to_record;	/* struct rec_item * */
 	struct ogate_ring rec_free;	/* struct rec_item * */
 	struct rec_item rec_items[REC_POOL];
@@ -62,27 +59,28 @@ struct ogate_pipeline {
 	struct ogate_recorder *rec;
 	int64_t arrival[64];		/* by sequence % 64 */
 
-	/* frame-edge matching: edges from io, frames in capture */
+	/* frame-edge matching: edges from io, frames in the frame thread */
 	pthread_mutex_t em_lock;
 	struct ogate_edgematch em;
 	atomic_uint_least64_t em_busy;	/* frames not matched: lock busy */
 
-	/* preview: requested by a command, filled by the analysis thread */
+	/* preview: requested by a command, filled by the frame thread */
 	pthread_mutex_t prev_lock;
 	pthread_cond_t prev_cond;	/* CLOCK_MONOTONIC */
 	atomic_bool prev_wanted;
 	struct ogate_frame *prev;
 
-	/* command queue to the analysis thread */
+	/* command queue to the frame thread */
 	pthread_mutex_t cmd_lock;
 	pthread_cond_t cmd_cond;	/* a command was applied */
 	struct pcmd *cmd_head, *cmd_tail;
-	bool analysis_live;		/* under cmd_lock: the analysis thread applies */
+	bool analysis_live;		/* under cmd_lock: the frame thread applies */
 
 	/* status, written by one thread each, read by anyone */
 	pthread_mutex_t st_lock;
 	struct ogate_pipeline_status st;
 	int64_t lat[LAT_WINDOW];
+	int64_t stage[OGATE_STAGE_N][LAT_WINDOW];	/* lat's parts, same index */
 	uint64_t nlat;
 	int64_t ana[LAT_WINDOW];	/* per-frame analysis time */
 	uint64_t nana;
@@ -90,7 +88,7 @@ struct ogate_pipeline {
 	uint64_t queued_pulses, done_pulses;
 };
 
-/* Apply every queued command, in order (analysis thread; stop, once it left). */
+/* Apply every queued command, in order (frame thread; stop, once it left). */
 void pipeline_apply_pending(struct ogate_pipeline *p);
 
 #endif

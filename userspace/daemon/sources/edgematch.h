@@ -10,7 +10,7 @@
  * counted. Offsets larger than half a frame interval are ambiguous.
  *
  * Threads: none of its own and no lock; the pipeline feeds edges from its
- * io thread and frames from its capture thread under its em_lock.
+ * io thread and frames from its frame thread under its em_lock.
  */
 #ifndef OGATE_EDGEMATCH_H
 #define OGATE_EDGEMATCH_H

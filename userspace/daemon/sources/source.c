@@ -63,9 +63,14 @@ int ogate_source_start(struct ogate_source *s)
 	if (ret)
 		return ret;
 	s->index = 0;
-	s->t0 = ogate_mono_ns();
+	s->t0 = ogate_clock_now(s->clock);
 	s->running = 1;
 	return 0;
+}
+
+void ogate_source_set_clock(struct ogate_source *s, const struct ogate_clock *c)
+{
+	s->clock = c;
 }
 
 void ogate_source_stop(struct ogate_source *s)
@@ -91,7 +96,7 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 		if (!s->fast) {
 			if (t > deadline_ns)
 				return -EAGAIN;	/* not due yet */
-			ogate_sleep_until(t);
+			ogate_clock_sleep_until(s->clock, t);
 		}
 		for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&s->busy[i]); i++)
 			;

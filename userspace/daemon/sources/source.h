@@ -13,7 +13,7 @@
  *
  * Threads: start, stop and free belong to one controlling thread (ogated's
  * command worker) while no frame is in flight; next is called only from
- * the pipeline's capture thread; release from the analysis thread (the
+ * the pipeline's frame thread; release from the frame thread (the
  * pool's busy flags are atomics); drops and describe from any thread. Each
  * start begins a new stream: sequence numbers restart at 0 and timestamps
  * at the start time, which is why the pipeline starts its analysis anew.
@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "ogate/frame.h"
 
 struct ogate_source_opts {
@@ -55,6 +56,12 @@ struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *er
 void ogate_source_free(struct ogate_source *s);
 /* Start streaming: frame timestamps count from now (CLOCK_MONOTONIC). */
 int ogate_source_start(struct ogate_source *s);
+/*
+ * The clock a timed source (synthetic, file) paces and stamps with; NULL
+ * (the default) is CLOCK_MONOTONIC. Cameras ignore it. Only while stopped;
+ * the pipeline sets its own clock here at start.
+ */
+void ogate_source_set_clock(struct ogate_source *s, const struct ogate_clock *c);
 void ogate_source_stop(struct ogate_source *s);
 /*
  * The next frame, waiting at most until deadline_ns (absolute). 0 and *f,

@@ -4,7 +4,7 @@
  * of the adapter in camera/ (the only C++ in ogated). The 8-bit luma plane
  * is wrapped, not copied; timestamps are SensorTimestamp (CLOCK_MONOTONIC);
  * sequence gaps reported by the camera count as source drops. The adapter
- * is called from the capture thread only: frames released by analysis are
+ * is called from the frame thread only: frames released by analysis are
  * handed back to it through an atomic flag and requeued on its next call.
  */
 #include <errno.h>

@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 
+#include "clock.h"
 #include "source.h"
 
 #define OGATE_SOURCE_POOL 8
@@ -31,7 +32,8 @@ struct ogate_source {
 	atomic_int busy[OGATE_SOURCE_POOL];	/* held downstream */
 	uint64_t index;		/* next stream frame */
 	_Atomic uint64_t drops;
-	int64_t t0;		/* CLOCK_MONOTONIC at start */
+	int64_t t0;		/* clock time at start */
+	const struct ogate_clock *clock;	/* NULL: CLOCK_MONOTONIC */
 	int fast;		/* deliver without waiting for timestamps */
 	int running;
 };
