@@ -36,7 +36,7 @@ install-web:
 # The page in Debian's chromium against ogated on the synthetic heart
 # (tests/web/browser_test.py over the DevTools pipe; screenshots in build/test-logs/web-*.png).
 SUITES += tests/web/run.sh
-tests/web/run.sh: $(BIN)/ogated $(BIN)/ogate-client
+tests/web/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(BIN)/ogate-shmcat
 
 # The page's cost on the frame path, its data rate and its size (BENCH lines)
 BENCHES += bench/web/page.sh
