@@ -243,7 +243,7 @@ static int block(struct rig *r, int n, double fps, bool on, int64_t *next, struc
 }
 
 /* one frame through sync (tap if `on`), CPU ns of the whole span */
-static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, int64_t *tp)
+static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, int64_t *tp, double *phase)
 {
 	struct ogate_sync_result res;
 	int64_t c0, c1, c2;
@@ -256,6 +256,7 @@ static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, 
 	c2 = thread_ns();
 	*ana = c1 - c0;
 	*tp = c2 - c1;
+	*phase = res.has_phase ? res.phase : -1;
 	return c2 - c0;
 }
 
@@ -267,68 +268,94 @@ static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, 
  * it does to caches, not by the workload's own variation. The spread is a
  * bootstrap over 1 s blocks of frames.
  */
+/* 95 % interval of p99(b) / p99(a) - 1 (%), resampling blocks of bl frames */
+static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct rng *rng, double *lo,
+		    double *hi)
+{
+	enum { B = 1000 };
+	int nb = n / bl;
+	int64_t *ra = malloc(sizeof(int64_t) * (size_t)nb * bl), *rb = malloc(sizeof(int64_t) * (size_t)nb * bl);
+	double *boot = malloc(sizeof(double) * B);
+
+	for (int k = 0; k < B; k++) {
+		for (int j = 0; j < nb; j++) {
+			int s0 = (int)(rng_uniform(rng) * nb) * bl;
+
+			memcpy(ra + (size_t)j * bl, a + s0, sizeof(int64_t) * (size_t)bl);
+			memcpy(rb + (size_t)j * bl, b + s0, sizeof(int64_t) * (size_t)bl);
+		}
+		boot[k] = ((double)pct(rb, (size_t)nb * bl, 99) / (double)pct(ra, (size_t)nb * bl, 99) - 1) * 100;
+	}
+	*lo = pct_d(boot, B, 2.5);
+	*hi = pct_d(boot, B, 97.5);
+	free(ra);
+	free(rb);
+	free(boot);
+}
+
 static void paired(struct rig *r, double fps, double secs)
 {
-	int n = (int)(secs * fps), bl = (int)fps, nb = n / bl, B = 1000;
-	int64_t *a = malloc(sizeof(int64_t) * (size_t)n), *b = malloc(sizeof(int64_t) * (size_t)n),
-		*ta = malloc(sizeof(int64_t) * (size_t)n), *tb = malloc(sizeof(int64_t) * (size_t)n);
-	double *boot = malloc(sizeof(double) * B), sa = 0, sb = 0;
-	int64_t next = ogate_mono_ns() + 1000000, ivl = (int64_t)(1e9 / fps), x, y;
+	int n = (int)(secs * fps), bl = (int)fps;
+	size_t sz = sizeof(int64_t) * (size_t)n;
+	int64_t *a = malloc(sz), *b = malloc(sz), *ta = malloc(sz), *tb = malloc(sz), *sa_ = malloc(sz),
+		*sb_ = malloc(sz);
+	int64_t next = ogate_mono_ns() + 1000000, ivl = (int64_t)(1e9 / fps);
+	double sa = 0, sb = 0, lo, hi, slo, shi;
 	struct rng rng;
-	int late = 0, f = (int)fps;
+	int late = 0, f = (int)fps, differ = 0;
 
 	rng_seed(&rng, 11);
 	for (int i = 0; i < n; i++) {
-		int64_t ana;
+		double ph_a, ph_b;
 
 		ogate_sleep_until(next);
 		render(r, next);
 		if (i % 2) {
-			a[i] = one(r, r->ctl, false, &ana, &x);
-			b[i] = one(r, r->sync, true, &ana, &y);
+			a[i] = one(r, r->ctl, false, &sa_[i], &ta[i], &ph_a);
+			b[i] = one(r, r->sync, true, &sb_[i], &tb[i], &ph_b);
 		} else {
-			b[i] = one(r, r->sync, true, &ana, &y);
-			a[i] = one(r, r->ctl, false, &ana, &x);
+			b[i] = one(r, r->sync, true, &sb_[i], &tb[i], &ph_b);
+			a[i] = one(r, r->ctl, false, &sa_[i], &ta[i], &ph_a);
 		}
-		ta[i] = x;
-		tb[i] = y;
+		differ += ph_a != ph_b;
 		sa += (double)a[i];
 		sb += (double)b[i];
 		next += ivl;
 		if (ogate_mono_ns() > next + ivl)
 			late++;
 	}
-	for (int k = 0; k < B; k++) {
-		int64_t *ra = malloc(sizeof(int64_t) * (size_t)nb * bl), *rb = malloc(sizeof(int64_t) * (size_t)nb * bl);
-
-		for (int j = 0; j < nb; j++) {
-			int s0 = (int)(rng_uniform(&rng) * nb) * bl;
-
-			memcpy(ra + (size_t)j * bl, a + s0, sizeof(int64_t) * (size_t)bl);
-			memcpy(rb + (size_t)j * bl, b + s0, sizeof(int64_t) * (size_t)bl);
-		}
-		boot[k] = ((double)pct(rb, (size_t)nb * bl, 99) / (double)pct(ra, (size_t)nb * bl, 99) - 1) * 100;
-		free(ra);
-		free(rb);
-	}
+	boot_ci(a, b, n, bl, &rng, &lo, &hi);
+	boot_ci(sa_, sb_, n, bl, &rng, &slo, &shi);
 	{
-		double pa = (double)pct(a, (size_t)n, 99), pb = (double)pct(b, (size_t)n, 99);
-		double clk = 0, tap_net = 0;
+		double clk = 0, tap_net = 0, ma = 0, mb = 0;
 
 		for (int i = 0; i < n; i++) {
 			clk += (double)ta[i];
 			tap_net += (double)tb[i];
+			ma += (double)sa_[i];
+			mb += (double)sb_[i];
 		}
 		clk /= n;
 		tap_net = tap_net / n - clk;
-		printf("# %d fps paired: %d frames through two sync objects in lockstep, with and without the tap\n",
-		       f, n);
+		printf("# %d fps paired: %d frames through two sync objects in lockstep, with and without the tap;"
+		       " %d frames with different phases; ogate_sync_process mean %.1f / %.1f us\n",
+		       f, n, differ, ma / n / 1e3, mb / n / 1e3);
+		double pa = (double)pct(a, (size_t)n, 99), pb = (double)pct(b, (size_t)n, 99);
+		double qa = (double)pct(sa_, (size_t)n, 99), qb = (double)pct(sb_, (size_t)n, 99);
+
+		/* the analysis thread's whole per-frame work: ogate_sync_process + the tap */
 		printf("BENCH web_paired_analysis_cpu_p99_%dfps_off %.1f us\n", f, pa / 1e3);
 		printf("BENCH web_paired_analysis_cpu_p99_%dfps_on %.1f us\n", f, pb / 1e3);
 		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps %.2f %%\n", f, (pb / pa - 1) * 100);
-		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps_ci95_lo %.2f %%\n", f, pct_d(boot, B, 2.5));
-		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps_ci95_hi %.2f %%\n", f, pct_d(boot, B, 97.5));
+		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps_ci95_lo %.2f %%\n", f, lo);
+		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps_ci95_hi %.2f %%\n", f, hi);
 		printf("BENCH web_paired_analysis_cpu_mean_rise_%dfps %.2f %%\n", f, (sb / sa - 1) * 100);
+		/* ogate_sync_process alone: what ogated's stats analysis_p99_us times */
+		printf("BENCH web_paired_sync_cpu_p99_%dfps_off %.1f us\n", f, qa / 1e3);
+		printf("BENCH web_paired_sync_cpu_p99_%dfps_on %.1f us\n", f, qb / 1e3);
+		printf("BENCH web_paired_sync_cpu_p99_rise_%dfps %.2f %%\n", f, (qb / qa - 1) * 100);
+		printf("BENCH web_paired_sync_cpu_p99_rise_%dfps_ci95_lo %.2f %%\n", f, slo);
+		printf("BENCH web_paired_sync_cpu_p99_rise_%dfps_ci95_hi %.2f %%\n", f, shi);
 		printf("BENCH web_paired_tap_cpu_mean_%dfps %.2f us\n", f, tap_net / 1e3);
 		printf("BENCH web_paired_late_frames_%dfps %d frames (of %d, both objects per frame)\n", f, late, n);
 	}
@@ -336,7 +363,8 @@ static void paired(struct rig *r, double fps, double secs)
 	free(b);
 	free(ta);
 	free(tb);
-	free(boot);
+	free(sa_);
+	free(sb_);
 }
 
 static void run(struct rig *r, double fps, double secs, int bframes)
