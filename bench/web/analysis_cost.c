@@ -22,7 +22,8 @@
  * a reference's frames for the thumbnails (once per new reference).
  *
  * Usage: web_analysis_cost [fps...]   (default 80 250; WEB_COST_SECS per fps,
- * default 60; WEB_COST_BLOCK frames per block, default 2 s of frames).
+ * default 60; WEB_COST_BLOCK frames per block, default 2 s of frames;
+ * WEB_COST_NULL=1: the paired run without any tap, which must find no rise).
  * Prints BENCH lines.
  */
 #include <arpa/inet.h>
@@ -163,7 +164,7 @@ static void render(struct rig *r, int64_t t_ns)
 }
 
 /* the reference's frames out, as ogated_extras.c does on its analysis thread */
-static int copy_reference(struct rig *r, const struct ogate_reference_info *info)
+static int copy_reference(struct rig *r, struct ogate_sync *sy, const struct ogate_reference_info *info)
 {
 	int n = info->length - 2 * OGATE_NE, ret = 0;
 	struct ogate_frame *view;
@@ -173,7 +174,7 @@ static int copy_reference(struct rig *r, const struct ogate_reference_info *info
 	view = ogate_frame_wrap(OGATE_PIX_U8, SIDE, SIDE, SIDE, r->ref->px);
 	for (int i = 0; view && !ret && i < n; i++) {
 		ogate_frame_set_pixels(view, r->ref->px + (size_t)i * SIDE * SIDE);
-		ret = ogate_sync_get_reference_frame(r->sync, i, view, &r->ref->phase[i]);
+		ret = ogate_sync_get_reference_frame(sy, i, view, &r->ref->phase[i]);
 	}
 	ogate_frame_free(view);
 	r->ref->id = info->id;
@@ -183,7 +184,7 @@ static int copy_reference(struct rig *r, const struct ogate_reference_info *info
 }
 
 /* the frame tap with the page on: ring write, and the reference when it changed */
-static void tap(struct rig *r, const struct ogate_sync_result *res)
+static void tap(struct rig *r, struct ogate_sync *sy, const struct ogate_sync_result *res)
 {
 	const struct ogate_frame_meta *fm = ogate_frame_get_meta(r->frame);
 	struct ogate_reference_info info = { 0 };
@@ -196,7 +197,7 @@ static void tap(struct rig *r, const struct ogate_sync_result *res)
 		.width = SIDE, .height = SIDE, .bytes_per_pixel = 1,
 	};
 
-	if (locked && ogate_sync_get_reference(r->sync, &info) == 0) {
+	if (locked && ogate_sync_get_reference(sy, &info) == 0) {
 		m.ref_id = info.id;
 		m.target_phase = info.target_phase;
 	}
@@ -204,7 +205,7 @@ static void tap(struct rig *r, const struct ogate_sync_result *res)
 	if (!r->ref_pending && locked && info.id &&
 	    (info.id != r->ref_sent.id || info.first_seq != r->ref_sent.first_seq)) {
 		r->ref_sent = info;
-		r->ref_pending = copy_reference(r, &info) == 0;
+		r->ref_pending = copy_reference(r, sy, &info) == 0;
 	}
 	if (r->ref_pending && ogate_web_offer_reference(r->web, &r->ref) == 0)
 		r->ref_pending = false;
@@ -232,7 +233,7 @@ static int block(struct rig *r, int n, double fps, bool on, int64_t *next, struc
 		ogate_sync_process(r->sync, r->frame, &res);
 		c1 = thread_ns();
 		if (on)
-			tap(r, &res);
+			tap(r, r->sync, &res);
 		c2 = thread_ns();
 		out[i] = (struct frame_cost){ c2 - c0, c1 - c0, c2 - c1, ogate_mono_ns() - w0 };
 		*next += ivl;
@@ -252,7 +253,7 @@ static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, 
 	ogate_sync_process(sy, r->frame, &res);
 	c1 = thread_ns();
 	if (on)
-		tap(r, &res);
+		tap(r, sy, &res);
 	c2 = thread_ns();
 	*ana = c1 - c0;
 	*tp = c2 - c1;
@@ -301,23 +302,31 @@ static void paired(struct rig *r, double fps, double secs)
 		*sb_ = malloc(sz);
 	int64_t next = ogate_mono_ns() + 1000000, ivl = (int64_t)(1e9 / fps);
 	double sa = 0, sb = 0, lo, hi, slo, shi;
-	struct rng rng;
+	struct rng rng, order;
 	int late = 0, f = (int)fps, differ = 0;
+	/* WEB_COST_NULL=1: no tap on either side, to check that the design finds no rise */
+	bool null_run = getenv("WEB_COST_NULL") && atoi(getenv("WEB_COST_NULL"));
 
 	rng_seed(&rng, 11);
+	rng_seed(&order, 5);
 	for (int i = 0; i < n; i++) {
 		double ph_a, ph_b;
 
 		ogate_sleep_until(next);
 		render(r, next);
-		if (i % 2) {
-			a[i] = one(r, r->ctl, false, &sa_[i], &ta[i], &ph_a);
-			b[i] = one(r, r->sync, true, &sb_[i], &tb[i], &ph_b);
+		/* the two objects swap roles every second: a bias between them (their
+		 * memory's placement) cancels; which runs first (on colder caches) is a
+		 * coin's throw, so no pattern in the frames lines up with it */
+		struct ogate_sync *with = (i / bl) % 2 ? r->ctl : r->sync, *without = with == r->ctl ? r->sync : r->ctl;
+
+		if (rng_uniform(&order) < 0.5) {
+			a[i] = one(r, without, false, &sa_[i], &ta[i], &ph_a);
+			b[i] = one(r, with, !null_run, &sb_[i], &tb[i], &ph_b);
 		} else {
-			b[i] = one(r, r->sync, true, &sb_[i], &tb[i], &ph_b);
-			a[i] = one(r, r->ctl, false, &sa_[i], &ta[i], &ph_a);
+			b[i] = one(r, with, !null_run, &sb_[i], &tb[i], &ph_b);
+			a[i] = one(r, without, false, &sa_[i], &ta[i], &ph_a);
 		}
-		differ += ph_a != ph_b;
+		differ += ph_a != ph_b;	/* deterministic: the same work on both */
 		sa += (double)a[i];
 		sb += (double)b[i];
 		next += ivl;
@@ -337,9 +346,9 @@ static void paired(struct rig *r, double fps, double secs)
 		}
 		clk /= n;
 		tap_net = tap_net / n - clk;
-		printf("# %d fps paired: %d frames through two sync objects in lockstep, with and without the tap;"
+		printf("# %d fps paired%s: %d frames through two sync objects in lockstep, with and without the tap;"
 		       " %d frames with different phases; ogate_sync_process mean %.1f / %.1f us\n",
-		       f, n, differ, ma / n / 1e3, mb / n / 1e3);
+		       f, null_run ? " (NULL RUN: no tap on either side)" : "", n, differ, ma / n / 1e3, mb / n / 1e3);
 		double pa = (double)pct(a, (size_t)n, 99), pb = (double)pct(b, (size_t)n, 99);
 		double qa = (double)pct(sa_, (size_t)n, 99), qb = (double)pct(sb_, (size_t)n, 99);
 
@@ -492,7 +501,7 @@ static void once_costs(struct rig *r)
 	for (int i = 0; i < 50; i++) {
 		int64_t c0 = thread_ns();
 
-		copy_reference(r, &info);
+		copy_reference(r, r->sync, &info);
 		v[i] = thread_ns() - c0;
 	}
 	printf("BENCH web_reference_copy_%dframes %.1f us\n", info.length - 2 * OGATE_NE, pct(v, 50, 50) / 1e3);
