@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * What the web page and the frame stream cost the analysis thread, resolved
- * to well below 5 % (issue 12: p99 per frame may rise by at most 5 %).
+ * What the web page and the frame stream cost the analysis thread, finer
+ * than the issue's 5 % (issue 12: p99 per frame may rise by at most 5 %).
  *
  * Wall-clock p99 of whole-daemon runs (bench/web/page.sh) varies by +/-15 %
  * between identical runs here: other agents' load, the scheduler, the
@@ -13,6 +13,8 @@
  *     (CLOCK_THREAD_CPUTIME_ID: time the thread runs, not time it waits for
  *     a core), around ogate_sync_process plus, with the page "on", the frame
  *     tap's work (ring write, reference hand-over) as ogated does it;
+ *   - paired (below): the same frames through two sync objects, with and
+ *     without the tap, which cancels the workload's own variation;
  *   - in interleaved blocks (off, on, on, off, off, on, ...: ABBA cancels
  *     drifts), paced at the frame rate so the web threads work as they would;
  *   - the rise of the p99 per pair of blocks, its median and quartiles over
@@ -263,7 +265,8 @@ static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, 
 
 /*
  * Paired: every frame goes through two sync objects in lockstep, one with
- * the tap and one without (in alternating order). ogate_sync_process is
+ * the tap and one without (roles swapped every second, order by a coin's
+ * throw; WEB_COST_NULL=1 checks that the design alone finds no rise). ogate_sync_process is
  * deterministic, so both do the same analysis work on every frame and the
  * heavy frames are the same frames: the p99s differ only by the tap and what
  * it does to caches, not by the workload's own variation. The spread is a
