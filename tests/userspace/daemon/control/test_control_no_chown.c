@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,9 @@ static const struct ogate_control_cmd cmds[] = {
 #define REFUSE(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
 		   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
 
-/* chown, fchown, lchown, fchownat fail with EPERM from now on (as under ~@privileged) */
-static void refuse_chown(void)
+/* chown, fchown, lchown, fchownat fail with EPERM from now on (as under ~@privileged);
+ * false when this kernel or container offers no seccomp filters */
+static bool refuse_chown(void)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
@@ -55,8 +57,12 @@ static void refuse_chown(void)
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 
-	assert_int_equal(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
-	assert_int_equal(syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
+		print_message("no seccomp filter here (%s): nothing to check\n", strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 static void test_socket_of_the_daemons_own_group_needs_no_chown(void **state)
@@ -70,7 +76,10 @@ static void test_socket_of_the_daemons_own_group_needs_no_chown(void **state)
 	assert_non_null(g);
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s.sock", dir);
-	refuse_chown();
+	if (!refuse_chown()) {
+		rmdir(dir);
+		skip();
+	}
 	errno = 0;
 	assert_int_equal(chown(dir, (uid_t)-1, getgid()), -1);	/* the filter works */
 	assert_int_equal(errno, EPERM);
