@@ -25,7 +25,8 @@
  *
  * Usage: web_analysis_cost [fps...]   (default 80 250; WEB_COST_SECS per fps,
  * default 60; WEB_COST_BLOCK frames per block, default 2 s of frames;
- * WEB_COST_NULL=1: the paired run without any tap, which must find no rise).
+ * WEB_COST_NULL=1: the paired run without any tap, which must find no rise;
+ * WEB_COST_SLOTS: ring slots, default 64 as shm.slots).
  * Prints BENCH lines.
  */
 #include <arpa/inet.h>
@@ -535,7 +536,9 @@ int main(int argc, char **argv)
 		r.frame = ogate_frame_new(OGATE_PIX_U8, SIDE, SIDE);
 		r.sync = ogate_sync_new(&set);
 		r.ctl = ogate_sync_new(&set);
-		r.shm = ogate_shm_writer_new(NULL, 64, SIDE * SIDE, 0600, &err);
+		/* ogated's default shm.slots; WEB_COST_SLOTS: another ring size */
+		r.shm = ogate_shm_writer_new(NULL, getenv("WEB_COST_SLOTS") ? (unsigned int)atoi(getenv("WEB_COST_SLOTS")) : 64,
+					     SIDE * SIDE, 0600, &err);
 		if (!r.frame || !r.sync || !r.ctl || !r.shm || blob_heart_init(&r.heart, SIDE, SIDE, 7)) {
 			fprintf(stderr, "web_analysis_cost: setup failed\n");
 			return 1;
