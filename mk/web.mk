@@ -36,7 +36,19 @@ install-web:
 # The page in Debian's chromium against ogated on the synthetic heart
 # (tests/web/browser_test.py over the DevTools pipe; screenshots in build/test-logs/web-*.png).
 SUITES += tests/web/run.sh
-tests/web/run.sh: $(BIN)/ogated $(BIN)/ogate-client
+tests/web/run.sh: $(BIN)/ogated $(BIN)/ogate-client $(BIN)/ogate-shmcat
 
 # The page's cost on the frame path, its data rate and its size (BENCH lines)
 BENCHES += bench/web/page.sh
+
+# The page's and the stream's cost on the analysis thread, resolved below 5 %:
+# per-frame thread CPU time in interleaved off/on blocks (bench/web/analysis_cost.c)
+WEB_COST_BENCH := $(BUILD)/bench/web_analysis_cost
+$(OBJ)/plain/bench/web/%: OBJ_CPPFLAGS = $(WEB_INC) $(AN_CPPFLAGS)
+$(WEB_COST_BENCH): $(OBJ)/plain/bench/web/analysis_cost.o $(WEB_LIB) $(SHM_LIB) $(AN_LIB) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(WEB_LDLIBS) $(SHM_LDLIBS) $(COMMON_LDLIBS) $(AN_LDLIBS)
+PROGRAMS += $(WEB_COST_BENCH)
+BENCHES  += $(WEB_COST_BENCH)
+# The live image's frame rate as the page in headless chromium shows it
+BENCHES  += bench/web/live_fps.py

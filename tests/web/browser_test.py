@@ -51,7 +51,7 @@ def main():
         "--set", f"shm.name=ogate-web-test-{os.getpid()}",
         "--set", "stage.driver=sim", "--set", "stage.sim_speed_um_s=200"],
         stdout=log, stderr=subprocess.STDOUT)
-    print("1..9")
+    print("1..11")
     browser = None
     try:
         port = None
@@ -70,7 +70,7 @@ def main():
         browser.goto(url)
 
         locked = browser.wait("document.querySelector('#lock').textContent === 'locked'", 30)
-        browser.wait("document.querySelectorAll('.thumb:not(.empty)').length >= 15", 15)
+        browser.wait("document.querySelectorAll('.thumb').length > 0", 15)
         time.sleep(1.5)     # a few seconds of phase in the strip chart
         browser.screenshot(os.path.join(LOGS, "web-locked.png"))
         result(bool(locked) and status(sock).get("locked") == "yes",
@@ -91,21 +91,56 @@ def main():
         c = browser.eval(grab)
         result(a is not None and len({a, b, c}) == 3, "the live image changes over time", f"{a} {b} {c}")
 
-        before = float(status(sock)["target_phase_rad"])
-        browser.eval("document.querySelector('.thumb[data-bin=\"5\"]').click()")
-        want = 5.5 * 2 * 3.141592653589793 / 20
+        import json, urllib.request
+        ref = json.load(urllib.request.urlopen(url + "api/reference", timeout=5))
+        st = status(sock)
+        page = browser.eval("""(() => { const t = [...document.querySelectorAll('.thumb')];
+            return { n: t.length, ref: +document.querySelector('#thumbs').dataset.ref,
+                     gen: +document.querySelector('#thumbs').dataset.gen,
+                     seqs: t.map(b => +b.dataset.seq), phases: t.map(b => +b.dataset.phase) }; })()""")
+        n_ref = int(float(st["period_frames"])) + 1
+        result(page["n"] == ref["n"] == n_ref and page["ref"] == ref["id"] == int(st["reference"])
+               and page["gen"] == ref["gen"]
+               and page["seqs"] == [int(st["ref_first_seq"]) + i for i in range(n_ref)]
+               and page["phases"] == ref["phases"],
+               "the thumbnails are the frames of the daemon's reference (count, id, sequences, phases)",
+               f"page {page}; /api/reference id {ref['id']} gen {ref['gen']} n {ref['n']}; status reference"
+               f" {st['reference']} period_frames {st['period_frames']} ref_first_seq {st['ref_first_seq']}")
+
+        before = float(st["target_u"])
+        k = (int(round(before)) + n_ref // 2) % n_ref
+        browser.eval(f"document.querySelector('.thumb[data-i=\"{k}\"]').click()")
+        want = ref["phases"][k]
         ok = False
         for _ in range(50):
-            t = float(status(sock)["target_phase_rad"])
-            if abs(t - want) < 1e-3:
+            st = status(sock)
+            if abs(float(st["target_u"]) - k) < 1e-3 and abs(float(st["target_phase_rad"]) - want) < 2e-6:
                 ok = True
                 break
             time.sleep(0.1)
-        browser.wait("document.querySelector('.thumb.target')?.dataset.bin === '5'", 5)
+        browser.wait(f"document.querySelector('.thumb.target')?.dataset.i === '{k}'", 5)
         browser.screenshot(os.path.join(LOGS, "web-target.png"))
-        result(ok and abs(before - want) > 1e-3,
-               "clicking a reference thumbnail sets the daemon's target (seen over the socket)",
-               f"before {before}, after {t}, want {want:.4f}")
+        result(ok and abs(before - k) > 0.5,
+               "clicking a reference thumbnail aims the daemon's target at that frame (seen over the socket)",
+               f"frame {k}: target_u {before} -> {st['target_u']}, target {st['target_phase_rad']}, want {want}")
+
+        old_id = int(st["reference"])
+        browser.eval("document.querySelector('button[data-cmd=\"refresh\"]').click()")
+        new_id = old_id
+        for _ in range(150):
+            new_id = int(status(sock)["reference"])
+            if new_id != old_id:
+                break
+            time.sleep(0.1)
+        shown = browser.wait(f"+document.querySelector('#thumbs').dataset.ref === {new_id}", 10)
+        st = status(sock)
+        seqs = browser.eval("[...document.querySelectorAll('.thumb')].map(b => +b.dataset.seq)")
+        page_ref = browser.eval("document.querySelector('#thumbs').dataset.ref")
+        result(new_id != old_id and bool(shown) and int(st["reference"]) == new_id
+               and seqs == [int(st["ref_first_seq"]) + i for i in range(int(float(st["period_frames"])) + 1)],
+               "after a refresh the thumbnails are the new reference's frames",
+               f"reference {old_id} -> {new_id}; page {page_ref};"
+               f" seqs {seqs[:3]}...; status first {st['ref_first_seq']}")
 
         rc, out = client(sock, "home")
         browser.eval("""(() => { const f = document.querySelector('#zstack');
@@ -165,7 +200,6 @@ def main():
         print(f"# page load (tablet): {load} bytes without the live streams")
         result(width <= 820, "on a tablet the page fits its width", f"scrollWidth {width}")
 
-        import json, urllib.request
         st = json.load(urllib.request.urlopen(url + "api/status", timeout=5))
         keys = ["locked", "period_s", "phase_rad", "target_phase_rad", "triggers", "fired", "missed",
                 "recording", "acq_state", "acq_plane", "health_temp_c", "health_throttled",
@@ -188,7 +222,7 @@ def main():
                f"{len(rows)} rows, {len(locked)} locked, stderr {p.stderr[:200]!r}")
     except Exception as e:
         result(False, "the browser session ran to its end", repr(e))
-        while n < 9:
+        while n < 11:
             result(False, "not reached")
     finally:
         if browser:

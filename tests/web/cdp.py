@@ -13,6 +13,8 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="ogate-chromium-")
         to_r, self._to_w = os.pipe()
         self._from_r, from_w = os.pipe()
+        # above the browser's 3 and 4 (or the shell's moves below clobber them)
+        to_r, from_w = (self._high(to_r), self._high(from_w))
         os.set_inheritable(to_r, True)
         os.set_inheritable(from_w, True)
 
@@ -33,6 +35,13 @@ class Browser:
                                  _browser=True)["sessionId"]
         self.send("Page.enable")
         self.send("Runtime.enable")
+
+    @staticmethod
+    def _high(fd):
+        import fcntl
+        hi = fcntl.fcntl(fd, fcntl.F_DUPFD, 5)  # /bin/sh (dash) takes one-digit fds
+        os.close(fd)
+        return hi
 
     def _read(self, timeout):
         end = time.monotonic() + timeout

@@ -10,6 +10,7 @@
 #include "health.h"
 #include "log.h"
 #include "ogate-shm.h"
+#include "ogate/analysis.h"
 #include "ogate/frame.h"
 #include "ogated_extras.h"
 #include "web.h"
@@ -22,7 +23,64 @@ struct ogated_extras {
 	struct ogate_pipeline *pipe;
 	_Atomic double fps_nominal;
 	char socket[128];
+	/* the started server, for the frame thread (set once it listens; it lives until free) */
+	_Atomic(struct ogate_web *) web_live;
+	/* frame thread only: the reference's frames on their way to the page */
+	struct ogate_web_ref *ref;	/* copied, not yet published (ref_pending) or spare */
+	bool ref_pending, ref_failed;
+	struct ogate_reference_info ref_sent;	/* the reference last copied */
 };
+
+/* the same reference: ids restart at 1 after a reset, so its frames' sequences count too */
+static bool same_reference(const struct ogate_reference_info *a, const struct ogate_reference_info *b)
+{
+	return a->id == b->id && a->first_seq == b->first_seq && a->established_seq == b->established_seq;
+}
+
+/*
+ * Frame thread (it analyses each frame): when the reference changes, copy its frames out (libogate
+ * lends them to this thread only) and hand them to the page. Never waits:
+ * while a page reads the previous set, the copy is offered again on the
+ * next frames. Costs one copy of the reference's pixels per reference.
+ */
+static void reference_to_web(struct ogated_extras *x, struct ogate_web *web,
+			     const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct ogate_reference_info info;
+
+	if (!x->ref_pending) {
+		uint32_t bpp = (uint32_t)ogate_pixfmt_bytes(ogate_frame_format(f));
+		int w = ogate_frame_width(f), h = ogate_frame_height(f), n, ret = 0;
+		struct ogate_frame *view;
+
+		if (!t->sync || !t->locked || ogate_sync_get_reference(t->sync, &info) ||
+		    same_reference(&info, &x->ref_sent))
+			return;
+		x->ref_sent = info;
+		n = info.length - 2 * OGATE_NE;
+		if (ogate_web_ref_reserve(&x->ref, n, (uint32_t)w, (uint32_t)h, bpp))
+			ret = -ENOMEM;
+		view = ret ? NULL : ogate_frame_wrap(ogate_frame_format(f), w, h, (size_t)w * bpp, x->ref->px);
+		for (int i = 0; view && !ret && i < n; i++) {
+			ogate_frame_set_pixels(view, x->ref->px + (size_t)i * w * h * bpp);
+			ret = ogate_sync_get_reference_frame(t->sync, i, view, &x->ref->phase[i]);
+		}
+		ogate_frame_free(view);
+		if (ret || !view) {
+			if (!x->ref_failed)
+				ogate_warning("web: the reference's frames could not be copied for the page: %s",
+					      strerror(ret ? -ret : ENOMEM));
+			x->ref_failed = true;
+			return;
+		}
+		x->ref->id = info.id;
+		x->ref->first_seq = info.first_seq;
+		x->ref->period_frames = info.period_frames;
+		x->ref_pending = true;
+	}
+	if (ogate_web_offer_reference(web, &x->ref) == 0)
+		x->ref_pending = false;
+}
 
 /* frame thread: every frame into the ring; never waits */
 static void frame_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
@@ -45,6 +103,10 @@ static void frame_tap(void *ctx, const struct ogate_frame *f, const struct ogate
 	};
 
 	ogate_shm_write(x->shm, &m, ogate_frame_pixels(f), ogate_frame_stride(f));
+	struct ogate_web *web = atomic_load(&x->web_live);
+
+	if (web)
+		reference_to_web(x, web, f, t);
 }
 
 /* web connection threads: the same command table, through the control socket */
@@ -182,6 +244,7 @@ int ogated_extras_start(struct ogated_extras *x, struct ogate_pipeline *pipe)
 		return 0;
 	}
 	ogate_log_set_tap(log_tap, x->web);
+	atomic_store(&x->web_live, x->web);
 	ogate_info("web interface on http://%s/ (port %u)%s", ogate_config_str(x->cfg, "web.listen"),
 		   ogate_web_port(x->web),
 		   ogate_web_read_only(x->web) ? " (read-only: no web.token_file)" : "");
@@ -231,5 +294,6 @@ void ogated_extras_free(struct ogated_extras *x)
 	ogate_web_free(x->web);
 	ogate_health_free(x->health);
 	ogate_shm_writer_free(x->shm);
+	ogate_web_ref_free(x->ref);
 	free(x);
 }

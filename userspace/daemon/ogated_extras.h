@@ -7,7 +7,10 @@
  *
  * Threads: everything from the main thread, except ogated_extras_status
  * (control thread) and the frame tap (frame thread) that
- * ogated_extras_new puts into the pipeline options.
+ * ogated_extras_new puts into the pipeline options. The tap writes the ring
+ * and, when the reference changes, copies its frames out of the sync object
+ * (lent to it for the call) and offers them to the web server, which it
+ * sees only once ogated_extras_start has it listening.
  */
 #ifndef OGATED_EXTRAS_H
 #define OGATED_EXTRAS_H

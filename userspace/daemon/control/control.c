@@ -231,8 +231,11 @@ static int control_bind(struct ogate_control *c, const char *group, unsigned int
 	if (stat(c->path, &st) == 0) {
 		c->dev = st.st_dev;
 		c->ino = st.st_ino;
+	} else {
+		st.st_gid = (gid_t)-1;
 	}
-	if (gid != (gid_t)-1 && chown(c->path, (uid_t)-1, gid) < 0) {
+	/* bind gave it our group: no chown (systemd/ogated.service forbids it, Group= sets it) */
+	if (gid != (gid_t)-1 && st.st_gid != gid && chown(c->path, (uid_t)-1, gid) < 0) {
 		r = -errno;
 		ogate_error("control socket %s: cannot give it to group '%s': %s", c->path, group,
 			    strerror(-r));

@@ -292,6 +292,7 @@ analysed:
 				.trigger_ns = trigger >= 0 ? r.trigger.time_ns : 0,
 				.ref_id = r.state == OGATE_SYNC_LOCKED ? p->st.ref_id : 0,
 				.target_phase = r.state == OGATE_SYNC_LOCKED ? p->st.target_phase : -1,
+				.sync = p->sync,
 			};
 
 			p->o.frame_tap(p->o.tap_ctx, f, &tap);

@@ -45,6 +45,7 @@ struct ogate_pipeline_tap {
 	int64_t trigger_ns;		/* its time */
 	uint32_t ref_id;
 	double target_phase;		/* rad, -1 before lock */
+	const struct ogate_sync *sync;	/* read-only, during the call (ogate_sync_get_reference_frame) */
 };
 
 struct ogate_pipeline_opts {

@@ -141,22 +141,37 @@ static enum MHD_Result api_status(struct ogate_web *w, struct MHD_Connection *c)
 	return ret;
 }
 
-static enum MHD_Result api_jpeg(struct ogate_web *w, struct MHD_Connection *c, int bin)
+static enum MHD_Result api_jpeg(struct ogate_web *w, struct MHD_Connection *c)
 {
 	struct web_image img;
 	unsigned char *jpeg;
 	unsigned long size;
 	enum MHD_Result ret;
 
-	if (web_copy_image(w, bin, &img, NULL))
-		return send_text(c, 404, bin < 0 ? "no frame yet\n" : "no frame in this phase bin\n");
-	if (web_jpeg(&img, w->o.jpeg_quality, bin >= 0, &jpeg, &size)) {
+	if (web_copy_image(w, &img, NULL))
+		return send_text(c, 404, "no frame yet\n");
+	if (web_jpeg(&img, w->o.jpeg_quality, false, &jpeg, &size)) {
 		free(img.px);
 		return send_text(c, 500, "JPEG compression failed\n");
 	}
 	free(img.px);
 	ret = send_buf(c, 200, "image/jpeg", jpeg, size);
 	web_jpeg_free(jpeg);
+	return ret;
+}
+
+static enum MHD_Result api_reference(struct ogate_web *w, struct MHD_Connection *c, bool jpeg)
+{
+	unsigned int code;
+	struct MHD_Response *r = jpeg ? web_reference_jpeg(w, &code) : web_reference_json(w, &code);
+	enum MHD_Result ret;
+
+	if (!r)
+		return send_text(c, code, code == 404 ? "no reference yet\n" : "out of memory\n");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
 	return ret;
 }
 
@@ -223,7 +238,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct ogate_web *w = cls;
 	struct post *p = *con_cls;
 	char info[160];
-	int bin;
 
 	if (!strcmp(method, "POST")) {
 		if (strcmp(url, "/api/command"))
@@ -250,19 +264,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!strcmp(url, "/api/status"))
 		return api_status(w, c);
 	if (!strcmp(url, "/api/frame.jpg"))
-		return api_jpeg(w, c, -1);
-	if (sscanf(url, "/api/thumb/%d.jpg", &bin) == 1 && bin >= 0 && bin < OGATE_WEB_BINS)
-		return api_jpeg(w, c, bin);
+		return api_jpeg(w, c);
+	if (!strcmp(url, "/api/reference"))
+		return api_reference(w, c, false);
+	if (!strcmp(url, "/api/reference.jpg"))
+		return api_reference(w, c, true);
 	if (!strcmp(url, "/api/stream.mjpg"))
 		return send_stream(c, web_mjpeg_response(w));
 	if (!strcmp(url, "/api/events"))
 		return send_stream(c, web_events_response(w));
 	if (!strcmp(url, "/api/info")) {
 		snprintf(info, sizeof(info),
-			 "{\"control\":%s,\"token_required\":%s,\"bins\":%d,\"stream_fps\":%g}\n",
+			 "{\"control\":%s,\"token_required\":%s,\"stream_fps\":%g}\n",
 			 !w->loopback && !w->has_token ? "false" : "true",
-			 !w->loopback && w->has_token ? "true" : "false", OGATE_WEB_BINS,
-			 w->o.stream_fps);
+			 !w->loopback && w->has_token ? "true" : "false", w->o.stream_fps);
 		return send_buf(c, 200, "application/json", info, strlen(info));
 	}
 	if (!strncmp(url, "/api/", 5))
@@ -328,6 +343,7 @@ struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct oga
 	w->max_bytes = ogate_shm_reader_max_frame_bytes(w->reader);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->note_lock, NULL);
+	pthread_mutex_init(&w->ref_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->changed, &ca);
@@ -402,12 +418,12 @@ void ogate_web_free(struct ogate_web *w)
 	ogate_web_stop(w);
 	ogate_shm_reader_free(w->reader);
 	free(w->latest.px);
-	for (int b = 0; b < OGATE_WEB_BINS; b++)
-		free(w->bins[b].px);
+	web_reference_free(w);
 	free(w->event);
 	pthread_cond_destroy(&w->changed);
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->note_lock);
+	pthread_mutex_destroy(&w->ref_lock);
 	free(w);
 }
 

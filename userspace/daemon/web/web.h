@@ -8,8 +8,10 @@
  *                         daemon's reply ("OK ..." / "ERR ...") verbatim
  *   GET  /api/frame.jpg   the latest frame (libjpeg-turbo)
  *   GET  /api/stream.mjpg the live image, at most web.stream_fps
- *   GET  /api/thumb/N.jpg the latest frame seen in phase bin N of the
- *                         current reference (N < OGATE_WEB_BINS)
+ *   GET  /api/reference   the current reference's frames as JSON: id,
+ *                         generation, count, first sequence, phase of each
+ *                         frame, the tile layout of reference.jpg
+ *   GET  /api/reference.jpg  those frames, reduced to tiles in one JPEG
  *   GET  /api/events      Server-Sent Events at web.event_hz: status, the
  *                         phase of every frame since the last event with
  *                         the triggers, new warnings
@@ -21,15 +23,15 @@
  * a server is read-only.
  *
  * Threads: ogate_web_new/start/stop/free and ogate_web_port from one
- * (the main) thread; ogate_web_note from any thread (never blocks); the
+ * (the main) thread; ogate_web_note and ogate_web_offer_reference from any
+ * thread (never block: ogated calls them on its frame thread); the
  * server runs one thread per connection and one frame sampler thread.
  */
 #ifndef OGATE_WEB_H
 #define OGATE_WEB_H
 
 #include <stddef.h>
-
-#define OGATE_WEB_BINS	20	/* reference thumbnails: phase bins over one period */
+#include <stdint.h>
 
 struct ogate_shm_writer;
 
@@ -67,6 +69,34 @@ void ogate_web_stop(struct ogate_web *w);
 void ogate_web_free(struct ogate_web *w);
 /* A log line for the page's warnings list (level: "warning", "error", ...). */
 void ogate_web_note(struct ogate_web *w, const char *level, const char *text);
+
+/*
+ * The current reference's frames, for the page's thumbnails: filled by the
+ * owner of the reference (ogated: its frame thread, from
+ * ogate_sync_get_reference_frame) and handed to the server whole.
+ */
+struct ogate_web_ref {
+	uint32_t id;			/* the reference's id (status "reference") */
+	uint64_t first_seq;		/* sequence of frame 0 */
+	double period_frames;
+	int n;				/* frames */
+	uint32_t width, height, bytes_per_pixel;
+	double *phase;			/* [n]: rad, the target that aims at frame i */
+	uint8_t *px;			/* frame i at px + i * width * height * bytes_per_pixel */
+	int cap;			/* frames allocated */
+	size_t cap_bytes;
+};
+
+/* Make *r (allocated if NULL) hold n frames of this size: 0, -ENOMEM (*r kept). */
+int ogate_web_ref_reserve(struct ogate_web_ref **r, int n, uint32_t width, uint32_t height,
+			  uint32_t bytes_per_pixel);
+void ogate_web_ref_free(struct ogate_web_ref *r);
+/*
+ * Publish *r as the page's reference without waiting: 0, and *r becomes the
+ * set published before (NULL or storage to reuse); or -EBUSY when a
+ * connection is reading the current set: offer the same *r again later.
+ */
+int ogate_web_offer_reference(struct ogate_web *w, struct ogate_web_ref **r);
 
 /* ---- inside the room (web*.c) ---- */
 /* "key=value" reply lines to JSON members ("k":v,...), numbers and yes/no typed. */

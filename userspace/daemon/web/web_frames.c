@@ -2,8 +2,7 @@
 /*
  * The web room's frame sampler: a low-priority thread that drains the
  * shared-memory ring every 20 ms (it is a reader like any other: the
- * analysis thread never waits for it), keeps the latest frame, the latest
- * frame of each phase bin of the current reference (the thumbnails), the
+ * frame thread never waits for it), keeps the latest frame, the
  * phase of every frame with its trigger flag, and at web.event_hz builds the
  * Server-Sent Event every page receives (status, samples, new warnings).
  */
@@ -37,14 +36,14 @@ static int image_store(struct web_image *dst, const struct ogate_shm_meta *m, co
 	return 0;
 }
 
-int web_copy_image(struct ogate_web *w, int bin, struct web_image *out, uint64_t *gen)
+int web_copy_image(struct ogate_web *w, struct web_image *out, uint64_t *gen)
 {
 	const struct web_image *src;
 	size_t bytes;
 	int ret = 0;
 
 	pthread_mutex_lock(&w->lock);
-	src = bin < 0 ? &w->latest : &w->bins[bin];
+	src = &w->latest;
 	if (!src->valid) {
 		ret = -ENOENT;
 		goto out;
@@ -132,7 +131,7 @@ static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 
 /*
  * One event: {"status":{...},"stats":{...},"samples":[[t_s,phase,flags,trig_s],...],
- * "notes":[[n,"text"],...],"bins":gen,"frame":gen,"lost":n}
+ * "notes":[[n,"text"],...],"ref":id,"ref_gen":gen,"frame":gen,"lost":n}
  */
 static void build_event(struct ogate_web *w, uint64_t *sent_samples)
 {
@@ -163,8 +162,9 @@ static void build_event(struct ogate_web *w, uint64_t *sent_samples)
 		put(buf, WEB_EVENT_MAX, &pos, "]");
 	}
 	*sent_samples = w->nsamples;
-	put(buf, WEB_EVENT_MAX, &pos, "],\"bins\":%llu,\"bins_ref\":%u,\"frame\":%llu,\"lost\":%llu",
-	    (unsigned long long)w->bins_gen, w->bins_ref, (unsigned long long)w->frame_gen,
+	put(buf, WEB_EVENT_MAX, &pos, "],\"ref\":%u,\"ref_gen\":%llu,\"frame\":%llu,\"lost\":%llu",
+	    (unsigned int)atomic_load(&w->ref_id_pub),
+	    (unsigned long long)atomic_load(&w->ref_gen_pub), (unsigned long long)w->frame_gen,
 	    (unsigned long long)w->lost);
 	pthread_mutex_unlock(&w->lock);
 	put(buf, WEB_EVENT_MAX, &pos, ",\"notes\":[");
@@ -202,20 +202,6 @@ static void take_frame(struct ogate_web *w, const struct ogate_shm_meta *m, cons
 	s->flags = (uint8_t)m->flags;
 	s->trigger_ns = m->trigger_ns;
 	w->nsamples++;
-	if (m->ref_id != w->bins_ref) {
-		for (int b = 0; b < OGATE_WEB_BINS; b++)
-			w->bins[b].valid = false;
-		w->bins_ref = m->ref_id;
-		w->bins_gen++;
-	}
-	if (m->state == OGATE_SHM_STATE_LOCKED && m->phase >= 0 && m->ref_id) {
-		int b = (int)(m->phase / (2 * M_PI) * OGATE_WEB_BINS);
-
-		b = b < 0 ? 0 : b >= OGATE_WEB_BINS ? OGATE_WEB_BINS - 1 : b;
-		if (!w->bins[b].valid)
-			w->bins_gen++;
-		image_store(&w->bins[b], m, px, w->max_bytes);
-	}
 }
 
 static void *sampler_main(void *arg)

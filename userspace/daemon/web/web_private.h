@@ -47,15 +47,22 @@ struct ogate_web {
 	pthread_cond_t changed;		/* CLOCK_MONOTONIC: a new frame or event */
 	struct web_image latest;
 	uint64_t frame_gen;
-	struct web_image bins[OGATE_WEB_BINS];
-	uint32_t bins_ref;		/* reference the bins belong to */
-	uint64_t bins_gen;		/* bumped when a bin is filled for the first time or cleared */
 	struct web_sample samples[WEB_SAMPLES];
 	uint64_t nsamples;
 	uint64_t lost;
 	char *event;			/* the latest SSE event, "data: {...}\n\n" */
 	size_t event_len;
 	uint64_t event_gen;
+
+	/* the reference's frames: the owner of the reference swaps a new set in
+	 * (trylock), connection threads read and encode under ref_lock */
+	pthread_mutex_t ref_lock;
+	struct ogate_web_ref *ref;
+	uint64_t ref_gen;		/* sets published so far (under ref_lock) */
+	unsigned char *ref_jpeg;	/* the tiles of ref, encoded on first request */
+	unsigned long ref_jpeg_size;
+	atomic_uint_least64_t ref_gen_pub;	/* ref_gen, for the events */
+	atomic_uint_least32_t ref_id_pub;	/* ref->id, for the events */
 
 	/* warnings: any thread writes (trylock), the sampler reads */
 	pthread_mutex_t note_lock;
@@ -71,8 +78,13 @@ void web_sampler_stop(struct ogate_web *w);
 int web_jpeg(const struct web_image *img, int quality, bool half, unsigned char **jpeg,
 	     unsigned long *size);
 void web_jpeg_free(unsigned char *jpeg);
-/* copy of the latest frame (or bin), caller frees px; -ENOENT when none */
-int web_copy_image(struct ogate_web *w, int bin, struct web_image *out, uint64_t *gen);
+/* copy of the latest frame, caller frees px; -ENOENT when none */
+int web_copy_image(struct ogate_web *w, struct web_image *out, uint64_t *gen);
+
+/* web_reference.c: GET /api/reference and /api/reference.jpg (response, or NULL and *code) */
+struct MHD_Response *web_reference_json(struct ogate_web *w, unsigned int *code);
+struct MHD_Response *web_reference_jpeg(struct ogate_web *w, unsigned int *code);
+void web_reference_free(struct ogate_web *w);
 
 /* web_stream.c: streaming responses */
 struct MHD_Response;

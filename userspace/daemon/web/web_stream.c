@@ -55,7 +55,7 @@ static int next_part(struct stream *s)
 	while (!wait_gen(w, &w->frame_gen, s->gen, ogate_mono_ns() + 500000000LL))
 		if (atomic_load(&w->stopping))
 			return -ESHUTDOWN;
-	if (web_copy_image(w, -1, &img, &gen))
+	if (web_copy_image(w, &img, &gen))
 		return -EAGAIN;
 	s->gen = gen;
 	s->next_ns = ogate_mono_ns() + (int64_t)(1e9 / w->o.stream_fps);

@@ -2,7 +2,8 @@
 /*
  * The web server's API against a command double and a private frame ring:
  * status as JSON, commands passed through verbatim, who may control, the
- * JPEG frame and thumbnails, the page's files, the event stream.
+ * JPEG frame, the reference's frames (JSON and tiles), the page's files,
+ * the event stream.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,10 +21,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <turbojpeg.h>
 #include <unistd.h>
 
 #include "ogate-shm.h"
 #include "web.h"
+#include "web_private.h"	/* ref_lock: a connection reading the reference */
 
 static char last_cmd[256];
 static int ncmds;
@@ -245,7 +248,7 @@ static void write_frame(struct ogate_shm_writer *w, uint64_t seq, double phase, 
 	ogate_shm_write(w, &m, px, 64);
 }
 
-static void test_frames_and_thumbnails_are_served_as_jpeg(void **state)
+static void test_the_latest_frame_is_served_as_jpeg(void **state)
 {
 	struct fixture f = { 0 };
 	static char body[64 * 1024];
@@ -263,11 +266,74 @@ static void test_frames_and_thumbnails_are_served_as_jpeg(void **state)
 	assert_true(n > 100);
 	assert_int_equal((uint8_t)body[0], 0xff);
 	assert_int_equal((uint8_t)body[1], 0xd8);
-	/* phase 0.1 rad is bin 0 of 20; bin 10 (pi) has no frame yet */
-	assert_int_equal(http(f.port, "GET /api/thumb/0.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n), 200);
-	assert_int_equal((uint8_t)body[1], 0xd8);
-	assert_int_equal(http(f.port, "GET /api/thumb/10.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
-	assert_int_equal(http(f.port, "GET /api/thumb/20.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
+	stop(&f);
+}
+
+/* a reference of n flat 128 x 96 frames of levels 10, 50, 90, ... */
+static struct ogate_web_ref *make_ref(uint32_t id, int n)
+{
+	struct ogate_web_ref *r = NULL;
+
+	assert_int_equal(ogate_web_ref_reserve(&r, n, 128, 96, 1), 0);
+	r->id = id;
+	r->first_seq = 1000 + id;
+	r->period_frames = n - 0.5;
+	for (int i = 0; i < n; i++) {
+		r->phase[i] = 2 * M_PI * i / r->period_frames;
+		memset(r->px + (size_t)i * 128 * 96, 10 + 40 * i, 128 * 96);
+	}
+	return r;
+}
+
+static void test_the_reference_frames_are_served_with_their_phases(void **state)
+{
+	struct fixture f = { 0 };
+	static char body[64 * 1024];
+	struct ogate_web_ref *r = make_ref(7, 5), *second = make_ref(8, 3);
+	unsigned char *px;
+	int w = 0, h = 0, sub, cs;
+	size_t n = 0;
+	tjhandle tj;
+
+	assert_int_equal(start(&f, "127.0.0.1:0", NULL), 0);
+	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
+	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
+	assert_int_equal(ogate_web_offer_reference(f.web, &r), 0);
+	assert_null(r);		/* nothing was published before */
+	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 200);
+	assert_string_equal(body,
+			    "{\"id\":7,\"gen\":1,\"n\":5,\"first_seq\":1007,\"period_frames\":4.5000,"
+			    "\"width\":128,\"height\":96,\"tile_w\":64,\"tile_h\":48,\"cols\":5,"
+			    "\"phases\":[0.000000,1.396263,2.792527,4.188790,5.585054]}\n");
+
+	/* the tiles: 128 x 96 halved, five in a row, each its frame's level */
+	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n), 200);
+	tj = tjInitDecompress();
+	assert_int_equal(tjDecompressHeader3(tj, (unsigned char *)body, n, &w, &h, &sub, &cs), 0);
+	assert_int_equal(w, 5 * 64);
+	assert_int_equal(h, 48);
+	px = malloc((size_t)w * h);
+	assert_int_equal(tjDecompress2(tj, (unsigned char *)body, n, px, w, w, h, TJPF_GRAY, 0), 0);
+	for (int i = 0; i < 5; i++)
+		assert_true(abs(px[24 * w + i * 64 + 32] - (10 + 40 * i)) <= 3);
+	free(px);
+	tjDestroy(tj);
+
+	/* a connection holds the set: the frame path is told to come back, never waits */
+	pthread_mutex_lock(&f.web->ref_lock);
+	assert_int_equal(ogate_web_offer_reference(f.web, &second), -EBUSY);
+	pthread_mutex_unlock(&f.web->ref_lock);
+	assert_int_equal(ogate_web_offer_reference(f.web, &second), 0);
+	assert_non_null(second);	/* the first set comes back, for reuse */
+	assert_int_equal(second->id, 7);
+	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 200);
+	assert_non_null(strstr(body, "{\"id\":8,\"gen\":2,\"n\":3,"));
+	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n), 200);
+	tj = tjInitDecompress();
+	assert_int_equal(tjDecompressHeader3(tj, (unsigned char *)body, n, &w, &h, &sub, &cs), 0);
+	assert_int_equal(w, 3 * 64);
+	tjDestroy(tj);
+	ogate_web_ref_free(second);
 	stop(&f);
 }
 
@@ -326,6 +392,7 @@ static void test_events_carry_status_phases_triggers_and_warnings(void **state)
 	assert_non_null(strstr(buf, "data: {\"status\":{\"state\":\"running\""));
 	assert_non_null(strstr(buf, "[0.0000,0.000,1,0.0050]"));	/* a trigger frame */
 	assert_non_null(strstr(buf, "[0.0100,0.500,0]"));
+	assert_non_null(strstr(buf, "\"ref\":0,\"ref_gen\":0,"));	/* no reference yet */
 	assert_non_null(strstr(buf, "\"warning: late by \\\"12\\\" us\""));
 	stop(&f);
 }
@@ -360,7 +427,8 @@ int main(void)
 		cmocka_unit_test(test_beyond_loopback_without_a_token_the_server_is_read_only),
 		cmocka_unit_test(test_beyond_loopback_the_token_is_required_and_checked),
 		cmocka_unit_test(test_a_short_token_file_is_refused),
-		cmocka_unit_test(test_frames_and_thumbnails_are_served_as_jpeg),
+		cmocka_unit_test(test_the_latest_frame_is_served_as_jpeg),
+		cmocka_unit_test(test_the_reference_frames_are_served_with_their_phases),
 		cmocka_unit_test(test_the_page_is_served_and_nothing_outside_its_folder),
 		cmocka_unit_test(test_events_carry_status_phases_triggers_and_warnings),
 		cmocka_unit_test(test_listen_addresses_are_checked),

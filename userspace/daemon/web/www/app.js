@@ -8,7 +8,7 @@ const WINDOW_S = 8;           // strip chart span
 let token = localStorage.getItem('ogate-token') || '';
 let samples = [];             // [t_s, phase, flags, trigger_s]
 let status = {};
-let binsGen = -1, binsRef = -1, lastThumbLoad = -Infinity, bins = 20;
+let ref = null, refLoading = false;   // the reference shown: /api/reference
 let plan = null;              // the acquisition this page started: {planes, stacks}
 let seenNotes = -1;
 
@@ -49,23 +49,43 @@ document.querySelectorAll('form[data-kind]').forEach((f) => f.addEventListener('
   }
 }));
 
-// ---- thumbnails: the latest frame of each phase bin of the reference ----
+// ---- thumbnails: the frames of the current reference; a click aims at that frame ----
 const thumbs = $('#thumbs');
-for (let i = 0; i < bins; i++) {
-  const b = document.createElement('button');
-  b.className = 'thumb empty';
-  b.dataset.bin = i;
-  b.title = 'target ' + ((i + 0.5) * TAU / bins).toFixed(3) + ' rad';
-  b.innerHTML = `<img alt="phase bin ${i}"><span>${i}</span>`;
-  const img = b.querySelector('img');
-  img.onload = () => b.classList.remove('empty');
-  img.onerror = () => b.classList.add('empty');
-  b.addEventListener('click', () => command('target ' + ((i + 0.5) * TAU / bins).toFixed(4)));
-  thumbs.appendChild(b);
+function markTarget() {
+  const on = ref && status.reference === ref.id && status.target_u >= 0 ? Math.round(status.target_u) % ref.n : -1;
+  thumbs.querySelectorAll('.thumb').forEach((b) => b.classList.toggle('target', +b.dataset.i === on));
 }
-function loadThumbs(gen) {
-  lastThumbLoad = performance.now();
-  thumbs.querySelectorAll('.thumb').forEach((b) => { b.querySelector('img').src = `api/thumb/${b.dataset.bin}.jpg?g=${gen}`; });
+async function loadReference() {
+  refLoading = true;
+  try {
+    const r = await fetch('api/reference');
+    if (!r.ok) return;
+    const info = await r.json();
+    const img = new Image();
+    img.src = 'api/reference.jpg?g=' + info.gen;
+    await img.decode();
+    const list = info.phases.map((ph, i) => {
+      const b = document.createElement('button'), c = document.createElement('canvas'), s = document.createElement('span');
+      b.className = 'thumb';
+      b.dataset.i = i; b.dataset.phase = ph; b.dataset.seq = info.first_seq + i;
+      b.title = `frame ${i}: target ${ph.toFixed(3)} rad`;
+      c.width = info.tile_w; c.height = info.tile_h;
+      c.getContext('2d').drawImage(img, (i % info.cols) * info.tile_w, Math.floor(i / info.cols) * info.tile_h,
+        info.tile_w, info.tile_h, 0, 0, info.tile_w, info.tile_h);
+      s.textContent = i;
+      b.append(c, s);
+      b.addEventListener('click', () => command('target ' + ph.toFixed(6)));
+      return b;
+    });
+    thumbs.replaceChildren(...list);
+    if (!$('#ro').hidden) list.forEach((b) => { b.disabled = true; });
+    thumbs.dataset.ref = info.id;
+    thumbs.dataset.gen = info.gen;
+    ref = info;
+    markTarget();
+  } catch (e) {
+    // the next event tries again
+  } finally { refLoading = false; }
 }
 
 // ---- the dial: current phase (white), target (orange); click to set ----
@@ -147,9 +167,7 @@ function showStatus(st, stats) {
     p.value = Math.min(1, done / (plan.planes * plan.stacks));
   }
   if (acq === 'done') p.value = 1;
-  // target thumbnail
-  const tb = st.target_phase_rad >= 0 ? Math.floor(st.target_phase_rad / TAU * bins) : -1;
-  thumbs.querySelectorAll('.thumb').forEach((b) => b.classList.toggle('target', +b.dataset.bin === tb));
+  markTarget();
   // health: every health_* key of status, and the drops of stats
   const hl = $('#health');
   const rows = Object.entries(st).filter(([k]) => k.startsWith('health_'));
@@ -192,10 +210,7 @@ function connect() {
       if (i) samples = samples.slice(i);
     }
     addNotes(ev.notes || []);
-    if ((ev.bins !== binsGen || ev.bins_ref !== binsRef) && performance.now() - lastThumbLoad > 2000) {
-      binsGen = ev.bins; binsRef = ev.bins_ref;
-      loadThumbs(ev.bins);
-    }
+    if (ev.ref_gen > 0 && (!ref || ev.ref_gen !== ref.gen) && !refLoading) loadReference();
     document.body.dataset.frame = ev.frame;
   };
 }
@@ -203,7 +218,6 @@ function connect() {
 function frame() { drawChart(); drawDial(); requestAnimationFrame(frame); }
 
 fetch('api/info').then((r) => r.json()).then((info) => {
-  bins = info.bins;
   if (!info.control || (info.token_required && !token)) {
     $('#ro').hidden = false;
     document.querySelectorAll('button, input').forEach((b) => { b.disabled = true; });

@@ -104,6 +104,17 @@ void ogate_sync_set_sink(struct ogate_sync *s, ogate_trigger_sink fn, void *ctx)
 int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
 /* 0 and *info filled, or -ENOENT if no reference has been established yet. */
 int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_info *info);
+/*
+ * Frame i of the current reference, for display (reference_frames.c): i counts the unpadded
+ * frames, 0 <= i < info.length - 2 OGATE_NE (= floor(period_frames) + 1), from the frame of
+ * sequence info.first_seq. Its pixels and metadata are copied into dst (NULL: none; same
+ * format and size as the stream's frames) and its phase into *phase (NULL: none): rad in
+ * [0, 2 pi), the phase that ogate_sync_set_target_phase maps back to this frame. The frames
+ * change only with the reference, that is when info.id does. 0; -ENOENT before the first
+ * lock; -ERANGE for i out of range; -EINVAL for dst of another format or size.
+ */
+int ogate_sync_get_reference_frame(const struct ogate_sync *s, int i, struct ogate_frame *dst,
+				   double *phase);
 /* Change the target (rad in [0, 2 pi)) of the current reference; -ENOENT if none, -EINVAL. */
 int ogate_sync_set_target_phase(struct ogate_sync *s, double phase);
 /*
