@@ -8,6 +8,9 @@
 #   EVAL_ROWS=REGEX                   only rows whose name matches
 #   EVAL_SET="key=value ..."          extra settings (default: none)
 #   EVAL_DIR=DIR                      keep the streams and runs there (default: a temporary dir)
+#   EVAL_STREAMS=DIR                  keep the generated streams there and reuse them (default: in
+#                                     EVAL_DIR, the stacks deleted after use), to compare builds
+#                                     (BIN=...) on the same long streams without regenerating them
 #   EVAL_JOBS=N                       parallel jobs (default 2)
 #   EVAL_STRICT=1                     exit 1 if a row misses a target
 #   EVAL_MATRIX=FILE                  another matrix in the same format (default bench/eval/matrix.txt)
@@ -31,6 +34,7 @@ PREDS=${EVAL_PREDICTORS:-linear kalman}
 JOBS=${EVAL_JOBS:-2}
 if [ -n "${EVAL_DIR:-}" ]; then dir=$EVAL_DIR; mkdir -p "$dir"; else
 	dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
+sdir=${EVAL_STREAMS:-$dir}; mkdir -p "$sdir"
 MATRIX=${EVAL_MATRIX:-bench/eval/matrix.txt}
 SEED=${EVAL_SEED:-7}
 LONG=${EVAL_LONG:-0}
@@ -53,22 +57,24 @@ one() {	# one matrix row: synth once, emulate per predictor
 	fi
 	local n; n=$(awk -v f="$fps" -v s="$secs" 'BEGIN { printf "%d", f * s }')
 	echo "$secs" > "$dir/$name.secs"
-	local s="$dir/$name"
-	if [ ! -f "$s.npy" ]; then
+	local s="$sdir/$name"
+	# a kept stream is reused only if it has the frames asked for (long and short runs differ)
+	if [ ! -f "$s.npy" ] || [ "$(wc -l < "${s}_timestamps.csv" 2>/dev/null)" != $((n + 1)) ]; then
 		"$BIN/ogate-synth" --out "$s" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
 			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" --xy-drift "$dy" "$dx" \
 			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" >/dev/null
 	fi
+	[ "$sdir" = "$dir" ] || ln -sf "${s}_truth.csv" "$dir/${name}_truth.csv"	# for decompose.py, offsets.py
 	for p in $PREDS; do
 		# shellcheck disable=SC2086
 		"$BIN/ogate-emulate" "$s.npy" --timestamps "${s}_timestamps.csv" --truth "${s}_truth.csv" \
 			--out "$dir/run_${p}_$name" --predictor "$p" --plots none --quiet $sets 2>"$dir/run_${p}_$name.log" ||
 			echo "eval: $name ($p) failed: $(tail -1 "$dir/run_${p}_$name.log")" >&2
 	done
-	rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
+	[ -n "${EVAL_STREAMS:-}" ] || rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
 }
 export -f one
-export BIN PREDS dir sets SEED LONG LBEATS LMB
+export BIN PREDS dir sdir sets SEED LONG LBEATS LMB
 start=$(date +%s)
 printf '%s\n' "$rows" | tr -s ' ' | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
 secs=$(( $(date +%s) - start ))
