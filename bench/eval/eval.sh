@@ -8,11 +8,22 @@
 #   EVAL_ROWS=REGEX                   only rows whose name matches
 #   EVAL_SET="key=value ..."          extra settings (default: none)
 #   EVAL_DIR=DIR                      keep the streams and runs there (default: a temporary dir)
+#   EVAL_STREAMS=DIR                  keep the generated streams there and reuse them (default: in
+#                                     EVAL_DIR, the stacks deleted after use), to compare builds
+#                                     (BIN=...) on the same long streams without regenerating them
 #   EVAL_JOBS=N                       parallel jobs (default 2)
 #   EVAL_STRICT=1                     exit 1 if a row misses a target
 #   EVAL_MATRIX=FILE                  another matrix in the same format (default bench/eval/matrix.txt)
 #   EVAL_SEED=N                       ogate-synth's seed (default 7): the same kinds of stream with
 #                                     other noise, cells and texture, to check a change generalises
+#   EVAL_LONG=1                       long runs, to resolve a row's mean to ~0.05 ms: each row runs
+#                                     EVAL_LONG_BEATS beats (default 3000) instead of its seconds,
+#                                     at most EVAL_LONG_MB MiB of stack (default 2000, the stack is
+#                                     held in memory by ogate-synth and ogate-emulate); the rows
+#                                     default to the slow and <= 30 fps ones (EVAL_ROWS overrides),
+#                                     and a second table gives the mean over the run and over its
+#                                     second half (once the calibration has converged), each with
+#                                     its standard error, and the RMS per quarter of the run
 # Targets per row: |mean| <= 0.1 ms, none beyond 10 % of a period, coverage >= 98 %.
 # se_ms is the standard error of the row's mean (standard deviation / sqrt(triggers)): a mean
 # within about 2 se of 0 cannot be told from chance on that row, whatever the method.
@@ -23,9 +34,15 @@ PREDS=${EVAL_PREDICTORS:-linear kalman}
 JOBS=${EVAL_JOBS:-2}
 if [ -n "${EVAL_DIR:-}" ]; then dir=$EVAL_DIR; mkdir -p "$dir"; else
 	dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
+sdir=${EVAL_STREAMS:-$dir}; mkdir -p "$sdir"
 MATRIX=${EVAL_MATRIX:-bench/eval/matrix.txt}
 SEED=${EVAL_SEED:-7}
-rows=$(grep -v '^#' "$MATRIX" | grep -E "${EVAL_ROWS:-.}" || true)
+LONG=${EVAL_LONG:-0}
+LBEATS=${EVAL_LONG_BEATS:-3000}
+LMB=${EVAL_LONG_MB:-2000}
+if [ "$LONG" = 1 ] && [ -z "${EVAL_ROWS:-}" ]; then	# slow (period >= 1.2 s) or <= 30 fps
+	rows=$(grep -v '^#' "$MATRIX" | awk 'NF >= 13 && ($4 <= 30 || $5 >= 1.2)' || true)
+else rows=$(grep -v '^#' "$MATRIX" | grep -E "${EVAL_ROWS:-.}" || true); fi
 [ -n "$rows" ] || { echo "eval: no rows match" >&2; exit 2; }
 sets=""
 for kv in ${EVAL_SET:-}; do sets="$sets --set $kv"; done
@@ -34,23 +51,30 @@ one() {	# one matrix row: synth once, emulate per predictor
 	set -- $1
 	local name=$1 model=$2 size=$3 fps=$4 per=$5 ma=$6 mp=$7 jit=$8 dy=$9 dx=${10} noise=${11} psi0=${12} secs=${13}
 	local src=${14:-34.282163}
+	if [ "$LONG" = 1 ]; then	# EVAL_LONG_BEATS beats, within EVAL_LONG_MB of 8-bit frames
+		secs=$(awk -v b="$LBEATS" -v p="$per" -v f="$fps" -v z="$size" -v mb="$LMB" -v s="$secs" 'BEGIN {
+			t = b * p; m = mb * 1048576 / (z * z) / f; if (t > m) t = m; if (t < s) t = s; printf "%.3f", t }')
+	fi
 	local n; n=$(awk -v f="$fps" -v s="$secs" 'BEGIN { printf "%d", f * s }')
-	local s="$dir/$name"
-	if [ ! -f "$s.npy" ]; then
+	echo "$secs" > "$dir/$name.secs"
+	local s="$sdir/$name"
+	# a kept stream is reused only if it has the frames asked for (long and short runs differ)
+	if [ ! -f "$s.npy" ] || [ "$(wc -l < "${s}_timestamps.csv" 2>/dev/null)" != $((n + 1)) ]; then
 		"$BIN/ogate-synth" --out "$s" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
 			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" --xy-drift "$dy" "$dx" \
 			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" >/dev/null
 	fi
+	[ "$sdir" = "$dir" ] || ln -sf "${s}_truth.csv" "$dir/${name}_truth.csv"	# for decompose.py, offsets.py
 	for p in $PREDS; do
 		# shellcheck disable=SC2086
 		"$BIN/ogate-emulate" "$s.npy" --timestamps "${s}_timestamps.csv" --truth "${s}_truth.csv" \
 			--out "$dir/run_${p}_$name" --predictor "$p" --plots none --quiet $sets 2>"$dir/run_${p}_$name.log" ||
 			echo "eval: $name ($p) failed: $(tail -1 "$dir/run_${p}_$name.log")" >&2
 	done
-	rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
+	[ -n "${EVAL_STREAMS:-}" ] || rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
 }
 export -f one
-export BIN PREDS dir sets SEED
+export BIN PREDS dir sdir sets SEED LONG LBEATS LMB
 start=$(date +%s)
 printf '%s\n' "$rows" | tr -s ' ' | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
 secs=$(( $(date +%s) - start ))
@@ -89,6 +113,25 @@ for p in $PREDS; do
 	done <<< "$rows"
 	echo "$p: $nok of $nrow rows within the targets; over the rows mean |mean| $(awk -v a="$sbias" -v n="$nrow" \
 		'BEGIN { printf "%.3f", a / n }') ms, mean RMS $(awk -v a="$srms" -v n="$nrow" 'BEGIN { printf "%.3f", a / n }') ms"
+	if [ "$LONG" = 1 ]; then	# the run, its second half, and its quarters, from triggers.csv
+		echo "$p, long runs (ms; se = standard error of the mean; h2 = triggers in the second half of the stream)"
+		printf '%-26s %7s %5s %7s %6s %7s %6s %7s %6s %6s %6s %6s\n' stream dur_s trig mean se mean_h2 se_h2 rms rms_q1 rms_q2 rms_q3 rms_q4
+		while read -r name _; do
+			[ -n "$name" ] || continue
+			f="$dir/run_${p}_$name/triggers.csv"
+			[ -f "$f" ] || continue
+			awk -F, -v name="$name" -v T="$(cat "$dir/$name.secs")" '
+				$1 == "trigger" { for (i = 1; i <= NF; i++) { if ($i == "trigger_time_s") c = i; if ($i == "error_s") e = i } next }
+				c && e && $e != "" { x = 1000 * $e; q = int(4 * $c / T); q = q > 3 ? 3 : q < 0 ? 0 : q
+					n++; s += x; ss += x * x; qn[q]++; qs[q] += x * x
+					if ($c >= T / 2) { n2++; s2 += x; ss2 += x * x } }
+				function se(k, a, b) { return k > 1 ? sqrt((b - a * a / k) / (k - 1) / k) : 0 }
+				END { printf "%-26s %7.0f %5d %+7.3f %6.3f %+7.3f %6.3f %7.3f", name, T, n, n ? s / n : 0, se(n, s, ss),
+					n2 ? s2 / n2 : 0, se(n2, s2, ss2), n ? sqrt(ss / n) : 0
+					for (q = 0; q < 4; q++) printf " %6.3f", qn[q] ? sqrt(qs[q] / qn[q]) : 0
+					printf "\n" }' "$f"
+		done <<< "$rows"
+	fi
 	# pooled correlation of the live check with the true error, over every trigger of every row
 	cat "$dir"/run_"${p}"_*/triggers.csv 2>/dev/null | awk -F, '
 		$1 == "trigger" { for (i = 1; i <= NF; i++) { if ($i == "qa_error_s") q = i; if ($i == "error_s") e = i } next }
