@@ -35,8 +35,8 @@ static void run(double fps, double period_s, int seconds)
 	int err = 0;
 
 	ogate_settings_default(&po.settings);
-	src = ogate_source_new(&so, &err);
-	sink = ogate_sink_new("dryrun", NULL, &err);
+	src = ogate_source_open(&so, &err);
+	sink = ogate_sink_open("dryrun", NULL, &err);
 	p = src && sink ? ogate_pipeline_new(&po, src, sink, &err) : NULL;
 	if (!p || ogate_pipeline_start(p)) {
 		fprintf(stderr, "bench: cannot run the pipeline at %g fps\n", fps);
@@ -55,8 +55,8 @@ static void run(double fps, double period_s, int seconds)
 	printf("BENCH daemon.drops.%gfps %llu frames\n", fps,
 	       (unsigned long long)(st.drops_source + st.drops_analysis));
 	ogate_pipeline_free(p);
-	ogate_sink_free(sink);
-	ogate_source_free(src);
+	ogate_sink_close(sink);
+	ogate_source_close(src);
 }
 
 int main(void)

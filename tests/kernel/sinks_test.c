@@ -65,7 +65,7 @@ FIXTURE_SETUP(sink)
 
 FIXTURE_TEARDOWN(sink)
 {
-	ogate_sink_free(self->s);
+	ogate_sink_close(self->s);
 }
 
 TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
@@ -81,7 +81,7 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 	size_t n = ogate_program_build(&prog, t, 5, r);
 	int err = 0, k;
 
-	self->s = ogate_sink_new("ogate", &o, &err);
+	self->s = ogate_sink_open("ogate", &o, &err);
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, n));
 	ASSERT_EQ(2, outcomes(self->s, ev, 2, 2000));
@@ -104,7 +104,7 @@ TEST_F(sink, ogate_sink_reports_frame_edges)
 	int err = 0, k, frames = 0;
 	int64_t end;
 
-	self->s = ogate_sink_new("ogate", &o, &err);
+	self->s = ogate_sink_open("ogate", &o, &err);
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, tb_cmd("edge 4 3"));
 	for (end = ogate_mono_ns() + 2000 * MS; frames < 3 && ogate_mono_ns() < end;) {
@@ -126,10 +126,10 @@ TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
 	struct tb_rec l0[4];
 	int err = 0;
 
-	self->s = ogate_sink_new("ogate", &o, &err);
+	self->s = ogate_sink_open("ogate", &o, &err);
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, ogate_sink_queue(self->s, &r, 1));
-	ogate_sink_free(self->s);
+	ogate_sink_close(self->s);
 	self->s = NULL;
 	ogate_sleep_until(r.time_ns + 100 * MS);
 	EXPECT_EQ(0, tb_line(0, l0, 4));
@@ -141,7 +141,7 @@ static struct ogate_sink *gpiod_sink(int *err)
 	struct ogate_sink_opts o = { .gpiochip = "ogate-sim", .lines = spare, .nlines = 1,
 				     .rt_priority = 10 };
 
-	return ogate_sink_new("gpiod", &o, err);
+	return ogate_sink_open("gpiod", &o, err);
 }
 
 TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)
@@ -200,7 +200,7 @@ TEST_F(sink, gpiod_sink_free_ends_pulses_and_leaves_the_line_low)
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, 2));
 	ogate_sleep_until(t + 100 * MS);
-	ogate_sink_free(self->s);
+	ogate_sink_close(self->s);
 	self->s = NULL;
 	ogate_sleep_until(t + 900 * MS);
 	n = tb_line(3, l3, 8);

@@ -16,12 +16,12 @@
 
 static size_t max_bytes_set;
 
-void stack_set_max_bytes(size_t bytes)
+void ogate_stack_set_max_bytes(size_t bytes)
 {
 	max_bytes_set = bytes;
 }
 
-size_t stack_max_bytes(void)
+size_t ogate_stack_max_bytes(void)
 {
 	if (max_bytes_set)
 		return max_bytes_set;
@@ -29,11 +29,11 @@ size_t stack_max_bytes(void)
 	char *end;
 	unsigned long long mb = e ? strtoull(e, &end, 10) : 0;
 	if (!e || end == e || *end || !mb || mb > SIZE_MAX / (1024 * 1024))
-		mb = STACK_MAX_MB_DEFAULT;
+		mb = OGATE_STACK_MAX_MB_DEFAULT;
 	return (size_t)mb * 1024 * 1024;
 }
 
-void stack_free(struct stack *s)
+void ogate_stack_free(struct ogate_stack *s)
 {
 	free(s->data);
 	memset(s, 0, sizeof(*s));
@@ -61,9 +61,9 @@ static int pixel_bytes(const char *path, size_t n, size_t h, size_t w, int bytes
 		       size_t el)
 {
 	size_t fb, t;
-	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) || t > stack_max_bytes()) {
+	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) || t > ogate_stack_max_bytes()) {
 		snprintf(err, el, "%s: %zu frames of %zu x %zu %d-bit pixels exceed the memory bound of %.0f MiB "
-			 "(OGATE_STACK_MAX_MB)", path, n, h, w, 8 * bytes, mib(stack_max_bytes()));
+			 "(OGATE_STACK_MAX_MB)", path, n, h, w, 8 * bytes, mib(ogate_stack_max_bytes()));
 		return -1;
 	}
 	*total = t;
@@ -194,7 +194,7 @@ static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, of
 	return 0;
 }
 
-static int load_npy(const char *path, struct stack *s, char *err, size_t el)
+static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t el)
 {
 	off_t fsize;
 	int fd = open_regular(path, &fsize, err, el);
@@ -280,7 +280,7 @@ static int load_npy(const char *path, struct stack *s, char *err, size_t el)
 	if (got != total) {
 		snprintf(err, el, "%s: read failed at frame %zu of %llu: %s", path, got / fb, d[0],
 			 ferror(f) ? strerror(errno) : "unexpected end of file");
-		stack_free(s);
+		ogate_stack_free(s);
 		goto fail;
 	}
 	fclose(f);
@@ -346,7 +346,7 @@ static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, char 
 		close(fd);
 		return NULL;
 	}
-	size_t mx = stack_max_bytes();
+	size_t mx = ogate_stack_max_bytes();
 	TIFFOpenOptionsSetMaxSingleMemAlloc(o, (tmsize_t)(mx > (size_t)INT64_MAX ? INT64_MAX : mx));
 	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_error, m);
 	TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_quiet, NULL);
@@ -360,7 +360,7 @@ static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, char 
 }
 
 /* frame i's geometry, checked; its pixel bytes in *fb */
-static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, const struct stack *s, uint32_t *w,
+static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, const struct ogate_stack *s, uint32_t *w,
 			       uint32_t *h, int *bytes, size_t *fb, char *err, size_t el)
 {
 	uint16_t bps = 0, spp = 1, fmt = SAMPLEFORMAT_UINT, comp = COMPRESSION_NONE;
@@ -439,7 +439,7 @@ static int tiff_dir_complete(TIFF *t, off_t fsize)
 	return end <= (uint64_t)fsize;
 }
 
-static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
+static int load_tiff(const char *path, struct ogate_stack *s, char *err, size_t el)
 {
 	struct tiff_msg m = { "" };
 	off_t fsize;
@@ -463,8 +463,8 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 				want = cap + (64u << 20) / fb;
 			if (want <= cap)
 				want = cap + 1;
-			if (want > stack_max_bytes() / fb)
-				want = stack_max_bytes() / fb;
+			if (want > ogate_stack_max_bytes() / fb)
+				want = ogate_stack_max_bytes() / fb;
 			void *nd = realloc(s->data, want * fb);
 			if (!nd) {
 				snprintf(err, el, "%s: frame %d: out of memory for %zu bytes", path, i, want * fb);
@@ -507,11 +507,11 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 	return 0;
 fail:
 	TIFFClose(t);
-	stack_free(s);
+	ogate_stack_free(s);
 	return -1;
 }
 
-int stack_load(const char *path, struct stack *s, char *err, size_t el)
+int ogate_stack_load(const char *path, struct ogate_stack *s, char *err, size_t el)
 {
 	memset(s, 0, sizeof(*s));
 	if (ends_with(path, ".npy"))
@@ -522,7 +522,7 @@ int stack_load(const char *path, struct stack *s, char *err, size_t el)
 	return -1;
 }
 
-int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el)
+int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *err, size_t el)
 {
 	char hdr[128];
 	int len = snprintf(hdr, sizeof(hdr), "{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d, %d), }",
@@ -549,7 +549,7 @@ int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el
 	return 0;
 }
 
-int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *err, size_t el)
+int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err, size_t el)
 {
 	struct tiff_msg m = { "" };
 	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
@@ -589,7 +589,7 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 		TIFFSetField(t, TIFFTAG_PAGENUMBER, (uint16_t)i, (uint16_t)s->n);
 		for (int y = 0; y < s->h; y++) {
 			/* libtiff's predictor works in place: give it a copy, not the caller's frame */
-			memcpy(row, (char *)stack_frame(s, i) + y * rowb, rowb);
+			memcpy(row, (char *)ogate_stack_frame(s, i) + y * rowb, rowb);
 			if (TIFFWriteScanline(t, row, (uint32_t)y, 0) < 0) {
 				snprintf(err, el, "%s: frame %d: write failed: %s", path, i, m.text);
 				goto fail;
@@ -624,7 +624,7 @@ static int csv_fail(FILE *f, double **cols, int ncol)
 	return -1;
 }
 
-int stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n_out, char *err,
+int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n_out, char *err,
 		   size_t el)
 {
 	if (ncol < 1 || ncol > CSV_MAXCOL) {

@@ -365,7 +365,7 @@ static bool work_mode(struct daemon *d, int argc, char **argv, struct ogate_defe
 	if (st.running)
 		ogate_pipeline_stop(d->pipe);
 	ogate_pipeline_set_source(d->pipe, NULL);
-	ogate_source_free(d->src);
+	ogate_source_close(d->src);
 	d->src = NULL;
 	src = ogate_daemon_make_source(d, argv[1], &err);
 	if (!src) {

@@ -101,6 +101,6 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	free(buf);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	return 0;
 }

@@ -45,11 +45,11 @@ static int teardown(void **state)
 /* load path, expecting failure with `want` in the message */
 static void refused(const char *path, const char *want)
 {
-	struct stack s;
+	struct ogate_stack s;
 	char err[512] = "";
-	int rc = stack_load(path, &s, err, sizeof(err));
+	int rc = ogate_stack_load(path, &s, err, sizeof(err));
 	if (rc == 0)
-		stack_free(&s);
+		ogate_stack_free(&s);
 	if (rc == 0 || !strstr(err, want))
 		fail_msg("%s: rc %d, message '%s', expected one containing '%s'", path, rc, err, want);
 }
@@ -76,17 +76,17 @@ static void test_crafted_tiff_that_fits_loads(void **state)
 	/* 3 frames of 64 x 32 8-bit PackBits zeros from one 64-byte strip (32 runs of 64) */
 	size_t n = crafted_tiff(buf, sizeof(buf), 3, 64, 32, 8, 32773, 64);
 	assert_int_equal(crafted_write(tmp("ok.tif"), buf, n), 0);
-	struct stack s;
+	struct ogate_stack s;
 	char err[256] = "";
-	assert_int_equal(stack_load(tmp("ok.tif"), &s, err, sizeof(err)), 0);
+	assert_int_equal(ogate_stack_load(tmp("ok.tif"), &s, err, sizeof(err)), 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.h, 32);
 	assert_int_equal(s.w, 64);
 	assert_int_equal(((unsigned char *)s.data)[3 * 64 * 32 - 1], 0);
-	stack_free(&s);
+	ogate_stack_free(&s);
 }
 
-static void make_stack(struct stack *s, int n, int h, int w, int bytes)
+static void make_stack(struct ogate_stack *s, int n, int h, int w, int bytes)
 {
 	memset(s, 0, sizeof(*s));
 	s->n = n, s->h = h, s->w = w, s->bytes = bytes;
@@ -100,17 +100,17 @@ static void test_tiff_round_trip_8_and_16_bit_plain_and_deflate(void **state)
 {
 	for (int bytes = 1; bytes <= 2; bytes++)
 		for (int deflate = 0; deflate <= 1; deflate++) {
-			struct stack a, b;
+			struct ogate_stack a, b;
 			char err[256] = "";
 			make_stack(&a, 4, 13, 17, bytes);
-			assert_int_equal(stack_save_tiff(tmp("rt.tif"), &a, deflate, err, sizeof(err)), 0);
-			assert_int_equal(stack_load(tmp("rt.tif"), &b, err, sizeof(err)), 0);
+			assert_int_equal(ogate_stack_save_tiff(tmp("rt.tif"), &a, deflate, err, sizeof(err)), 0);
+			assert_int_equal(ogate_stack_load(tmp("rt.tif"), &b, err, sizeof(err)), 0);
 			assert_int_equal(b.n, 4);
 			assert_int_equal(b.bytes, bytes);
 			assert_memory_equal(a.data, b.data, (size_t)4 * 13 * 17 * bytes);
 			assert_string_equal(b.note, "");
-			stack_free(&a);
-			stack_free(&b);
+			ogate_stack_free(&a);
+			ogate_stack_free(&b);
 		}
 }
 
@@ -126,11 +126,11 @@ static void truncate_copy(const char *from, const char *to, long keep)
 
 static void test_tiff_cut_short_says_truncated(void **state)
 {
-	struct stack a;
+	struct ogate_stack a;
 	char err[256];
 	make_stack(&a, 6, 20, 20, 1);
-	assert_int_equal(stack_save_tiff(tmp("full.tif"), &a, 0, err, sizeof(err)), 0);
-	stack_free(&a);
+	assert_int_equal(ogate_stack_save_tiff(tmp("full.tif"), &a, 0, err, sizeof(err)), 0);
+	ogate_stack_free(&a);
 	struct stat sb;
 	assert_int_equal(stat(tmp("full.tif"), &sb), 0);
 	/* the last directory loses its link to the next one: libtiff alone reads 6 good frames */
@@ -178,15 +178,15 @@ static void test_npy_size_one_axes_are_dropped_and_said(void **state)
 		snprintf(name, sizeof(name), "4d%d.npy", k);
 		size_t n = crafted_npy(buf, sizeof(buf), dict, 120);
 		assert_int_equal(crafted_write(tmp(name), buf, n), 0);
-		struct stack s;
+		struct ogate_stack s;
 		char err[256] = "";
-		assert_int_equal(stack_load(tmp(name), &s, err, sizeof(err)), 0);
+		assert_int_equal(ogate_stack_load(tmp(name), &s, err, sizeof(err)), 0);
 		assert_int_equal(s.n, 10);
 		assert_int_equal(s.h, 3);
 		assert_int_equal(s.w, 4);
 		assert_non_null(strstr(s.note, shapes[k]));
 		assert_non_null(strstr(s.note, "10 frames of 3 x 4"));
-		stack_free(&s);
+		ogate_stack_free(&s);
 	}
 }
 
@@ -239,13 +239,13 @@ static void test_memory_bound_comes_from_the_environment(void **state)
 	fclose(f);
 	setenv("OGATE_STACK_MAX_MB", "1", 1);
 	refused(tmp("mb.npy"), "memory bound of 1 MiB");
-	struct stack s;
+	struct ogate_stack s;
 	char err[256];
 	setenv("OGATE_STACK_MAX_MB", "2", 1);
-	assert_int_equal(stack_load(tmp("mb.npy"), &s, err, sizeof(err)), 0);
-	stack_free(&s);
+	assert_int_equal(ogate_stack_load(tmp("mb.npy"), &s, err, sizeof(err)), 0);
+	ogate_stack_free(&s);
 	unsetenv("OGATE_STACK_MAX_MB");
-	assert_int_equal(stack_max_bytes(), (size_t)STACK_MAX_MB_DEFAULT << 20);
+	assert_int_equal(ogate_stack_max_bytes(), (size_t)OGATE_STACK_MAX_MB_DEFAULT << 20);
 }
 
 static void write_text(const char *path, const char *text)
@@ -260,16 +260,16 @@ static void test_csv_columns_by_header_name(void **state)
 	int n = -1;
 	char err[256] = "";
 	write_text(tmp("truth.csv"), "# made by hand\nframe,psi_rad,t_s\n0,0.5,0.0\n\n1,0.75,0.0125\n");
-	assert_int_equal(stack_read_csv(tmp("truth.csv"), 2, names, c, &n, err, sizeof(err)), 0);
+	assert_int_equal(ogate_stack_read_csv(tmp("truth.csv"), 2, names, c, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	assert_true(c[0][1] == 0.0125 && c[1][0] == 0.5 && c[1][1] == 0.75);
 	free(c[0]);
 	free(c[1]);
 	write_text(tmp("nohdr.csv"), "0,0.5,0.0\n1,0.75,0.0125\n");
-	assert_int_equal(stack_read_csv(tmp("nohdr.csv"), 1, names, c, &n, err, sizeof(err)), 0);
+	assert_int_equal(ogate_stack_read_csv(tmp("nohdr.csv"), 1, names, c, &n, err, sizeof(err)), 0);
 	assert_true(n == 2 && c[0][1] == 0.0125);	/* one column, no header: the last */
 	free(c[0]);
-	assert_int_equal(stack_read_csv(tmp("nohdr.csv"), 2, names, c, &n, err, sizeof(err)), -1);
+	assert_int_equal(ogate_stack_read_csv(tmp("nohdr.csv"), 2, names, c, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no header line"));
 }
 
@@ -280,25 +280,25 @@ static void test_csv_errors_name_line_and_column(void **state)
 	int n;
 	char err[256] = "";
 	write_text(tmp("bad.csv"), "t_s,psi_rad\n0,1\n0.1,x\n");
-	assert_int_equal(stack_read_csv(tmp("bad.csv"), 2, names, c, &n, err, sizeof(err)), -1);
+	assert_int_equal(ogate_stack_read_csv(tmp("bad.csv"), 2, names, c, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 3 (row 1): psi_rad is not a number"));
 	write_text(tmp("nan.csv"), "t_s\n0\ninf\n");
-	assert_int_equal(stack_read_csv(tmp("nan.csv"), 1, names, c, &n, err, sizeof(err)), -1);
+	assert_int_equal(ogate_stack_read_csv(tmp("nan.csv"), 1, names, c, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 3"));
 	write_text(tmp("col.csv"), "frame,t_s\n0,1\n");
-	assert_int_equal(stack_read_csv(tmp("col.csv"), 2, names, c, &n, err, sizeof(err)), -1);
+	assert_int_equal(ogate_stack_read_csv(tmp("col.csv"), 2, names, c, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no column 'psi_rad'"));
 	char *lng = malloc(6000);
 	memset(lng, '1', 5998);
 	lng[5998] = '\n', lng[5999] = 0;
 	write_text(tmp("long.csv"), lng);
 	free(lng);
-	assert_int_equal(stack_read_csv(tmp("long.csv"), 1, names, c, &n, err, sizeof(err)), -1);
+	assert_int_equal(ogate_stack_read_csv(tmp("long.csv"), 1, names, c, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 1: longer than"));
-	assert_int_equal(stack_read_csv(tmp("none.csv"), 1, names, c, &n, err, sizeof(err)), -1);
+	assert_int_equal(ogate_stack_read_csv(tmp("none.csv"), 1, names, c, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No such file or directory"));
 	write_text(tmp("empty.csv"), "t_s\n");
-	assert_int_equal(stack_read_csv(tmp("empty.csv"), 1, names, c, &n, err, sizeof(err)), 0);
+	assert_int_equal(ogate_stack_read_csv(tmp("empty.csv"), 1, names, c, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
 	free(c[0]);
 }

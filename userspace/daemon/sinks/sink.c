@@ -12,22 +12,22 @@ static const struct ogate_sink_ops *const sink_kinds[] = {
 	&ogate_sink_dryrun_ops,
 };
 
-struct ogate_sink *ogate_sink_new(const char *kind, const struct ogate_sink_opts *o, int *err)
+struct ogate_sink *ogate_sink_open(const char *kind, const struct ogate_sink_opts *o, int *err)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
 		if (!strcmp(kind, sink_kinds[i]->kind))
-			return sink_kinds[i]->create(o, err);
+			return sink_kinds[i]->open(o, err);
 	ogate_error("trigger sink '%s' unknown (ogate, gpiod or dryrun)", kind);
 	*err = -EINVAL;
 	return NULL;
 }
 
-void ogate_sink_free(struct ogate_sink *s)
+void ogate_sink_close(struct ogate_sink *s)
 {
 	if (s)
-		s->ops->destroy(s);
+		s->ops->close(s);
 }
 
 const char *ogate_sink_kind(const struct ogate_sink *s)

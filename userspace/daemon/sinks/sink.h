@@ -66,8 +66,8 @@ struct ogate_sink_opts {
 struct ogate_sink;
 
 /* kind: "ogate", "gpiod" or "dryrun". NULL and *err = -errno on failure (logged). */
-struct ogate_sink *ogate_sink_new(const char *kind, const struct ogate_sink_opts *o, int *err);
-void ogate_sink_free(struct ogate_sink *s);
+struct ogate_sink *ogate_sink_open(const char *kind, const struct ogate_sink_opts *o, int *err);
+void ogate_sink_close(struct ogate_sink *s);
 const char *ogate_sink_kind(const struct ogate_sink *s);
 /* All or nothing; 0 or -errno (EBUSY overlap, ENOSPC full, ETIME too late, ...). */
 int ogate_sink_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n);

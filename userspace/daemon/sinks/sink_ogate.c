@@ -21,7 +21,7 @@ struct ogsink {
 	char path[64];
 };
 
-static struct ogate_sink *ogsink_create(const struct ogate_sink_opts *o, int *err)
+static struct ogate_sink *ogsink_open(const struct ogate_sink_opts *o, int *err)
 {
 	const char *path = o && o->device && *o->device ? o->device : "/dev/ogate0";
 	struct ogate_version v = { 0 };
@@ -56,7 +56,7 @@ static struct ogate_sink *ogsink_create(const struct ogate_sink_opts *o, int *er
 	return &k->base;
 }
 
-static void ogsink_destroy(struct ogate_sink *s)
+static void ogsink_close(struct ogate_sink *s)
 {
 	close(s->fd);	/* the driver cancels and drives lines inactive */
 	free(s);
@@ -129,8 +129,8 @@ static int ogsink_read(struct ogate_sink *s, struct ogate_sink_event *out, size_
 
 const struct ogate_sink_ops ogate_sink_ogate_ops = {
 	.kind = "ogate",
-	.create = ogsink_create,
-	.destroy = ogsink_destroy,
+	.open = ogsink_open,
+	.close = ogsink_close,
 	.queue = ogsink_queue,
 	.cancel_all = ogsink_cancel_all,
 	.read = ogsink_read,

@@ -7,8 +7,8 @@
 
 struct ogate_sink_ops {
 	const char *kind;
-	struct ogate_sink *(*create)(const struct ogate_sink_opts *o, int *err);
-	void (*destroy)(struct ogate_sink *s);
+	struct ogate_sink *(*open)(const struct ogate_sink_opts *o, int *err);
+	void (*close)(struct ogate_sink *s);
 	int (*queue)(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n);
 	int (*cancel_all)(struct ogate_sink *s);
 	int (*read)(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max);

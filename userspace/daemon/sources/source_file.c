@@ -17,7 +17,7 @@
 
 struct filesrc {
 	struct ogate_source base;
-	struct stack st;
+	struct ogate_stack st;
 	double *t;		/* seconds, relative to frame 0 */
 	int loop;
 };
@@ -61,7 +61,7 @@ static int read_timestamps(const char *path, int n, double *t)
 	return 0;
 }
 
-static struct ogate_source *file_create(const struct ogate_source_opts *o, int *err)
+static struct ogate_source *file_open(const struct ogate_source_opts *o, int *err)
 {
 	struct filesrc *fs = calloc(1, sizeof(*fs));
 	char msg[256];
@@ -79,7 +79,7 @@ static struct ogate_source *file_create(const struct ogate_source_opts *o, int *
 		*err = -EINVAL;
 		goto fail;
 	}
-	if (stack_load(o->path, &fs->st, msg, sizeof(msg))) {
+	if (ogate_stack_load(o->path, &fs->st, msg, sizeof(msg))) {
 		ogate_error("file camera: %s", msg);
 		*err = -EINVAL;
 		goto fail;
@@ -113,15 +113,15 @@ static struct ogate_source *file_create(const struct ogate_source_opts *o, int *
 		 o->path, fs->st.n, fs->st.w, fs->st.h, o->fast ? "fast" : "real time");
 	return &fs->base;
 fail:
-	ogate_source_free(&fs->base);
+	ogate_source_close(&fs->base);
 	return NULL;
 }
 
-static void file_destroy(struct ogate_source *s)
+static void file_close(struct ogate_source *s)
 {
 	struct filesrc *fs = (struct filesrc *)s;
 
-	stack_free(&fs->st);
+	ogate_stack_free(&fs->st);
 	free(fs->t);
 	free(fs);
 }
@@ -144,7 +144,7 @@ static int file_render(struct ogate_source *s, uint64_t index, struct ogate_fram
 {
 	struct filesrc *fs = (struct filesrc *)s;
 	size_t row = (size_t)fs->st.w * fs->st.bytes, stride = ogate_frame_stride(f);
-	const uint8_t *src = stack_frame(&fs->st, (int)(index % (uint64_t)fs->st.n));
+	const uint8_t *src = ogate_stack_frame(&fs->st, (int)(index % (uint64_t)fs->st.n));
 	uint8_t *dst = ogate_frame_pixels(f);
 	int r;
 
@@ -155,8 +155,8 @@ static int file_render(struct ogate_source *s, uint64_t index, struct ogate_fram
 
 const struct ogate_source_ops ogate_source_file_ops = {
 	.kind = "file",
-	.create = file_create,
-	.destroy = file_destroy,
+	.open = file_open,
+	.close = file_close,
 	.stamp = file_stamp,
 	.render = file_render,
 };

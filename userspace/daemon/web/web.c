@@ -400,7 +400,7 @@ void ogate_web_free(struct ogate_web *w)
 	if (!w)
 		return;
 	ogate_web_stop(w);
-	ogate_shm_reader_free(w->reader);
+	ogate_shm_reader_close(w->reader);
 	free(w->latest.px);
 	for (int b = 0; b < OGATE_WEB_BINS; b++)
 		free(w->bins[b].px);

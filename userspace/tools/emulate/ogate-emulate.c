@@ -109,7 +109,7 @@ static double *read_csv_column(const char *path, const char *want, int *n_out)
 {
 	char err[512];
 	double *v;
-	if (stack_read_csv(path, 1, &want, &v, n_out, err, sizeof(err))) {
+	if (ogate_stack_read_csv(path, 1, &want, &v, n_out, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return NULL;
 	}
@@ -317,8 +317,8 @@ int main(int argc, char **argv)
 	}
 	const char *input = argv[optind];
 	char err[1024];
-	struct stack st;
-	if (stack_load(input, &st, err, sizeof(err))) {
+	struct ogate_stack st;
+	if (ogate_stack_load(input, &st, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
@@ -355,7 +355,7 @@ int main(int argc, char **argv)
 	if (truth_path) {
 		static const char *const tcols[] = { "t_s", "psi_rad" };
 		double *tv[2];
-		if (stack_read_csv(truth_path, 2, tcols, tv, &ntr, err, sizeof(err))) {
+		if (ogate_stack_read_csv(truth_path, 2, tcols, tv, &ntr, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
 			return 1;
 		}
@@ -401,7 +401,7 @@ int main(int argc, char **argv)
 	const int64_t base_ns = 1000000000LL;	/* arbitrary CLOCK_MONOTONIC-like origin */
 	double wall0 = now_s();
 	for (int i = 0; i < N; i++) {
-		ogate_frame_set_pixels(fr, stack_frame(&st, i));
+		ogate_frame_set_pixels(fr, ogate_stack_frame(&st, i));
 		struct ogate_frame_meta m = { .timestamp_ns = base_ns + llround(ts[i] * 1e9), .sequence = (uint64_t)i };
 		ogate_frame_set_meta(fr, &m);
 		struct ogate_sync_result r;
@@ -753,6 +753,6 @@ int main(int argc, char **argv)
 	free(sets);
 	ogate_frame_free(fr);
 	ogate_sync_free(sy);
-	stack_free(&st);
+	ogate_stack_free(&st);
 	return 0;
 }

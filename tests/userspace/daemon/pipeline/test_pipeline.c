@@ -85,11 +85,11 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_sink_opts ko = { .record_path = rec };
 	struct ogate_pipeline_opts po = pipe_opts();
-	struct ogate_source *src = ogate_source_new(&so, &err);
-	struct ogate_sink *sink = ogate_sink_new("dryrun", &ko, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
+	struct ogate_sink *sink = ogate_sink_open("dryrun", &ko, &err);
 	struct ogate_pipeline *p;
 	struct ogate_pipeline_status st;
-	struct phase_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 1 };
+	struct ogate_heart_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 1 };
 	struct fired fired;
 	double psi_target, sum2 = 0, worst = 0;
 	int64_t t0;
@@ -119,16 +119,16 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 
 	/* truth: frame k was taken at t0 + k/fps with phase psi(k/fps) */
 	t0 = src->t0;
-	psi_target = phase_law_psi(&law, ((double)st.ref_first_seq + st.target_u) / 80.0);
-	ogate_sink_free(sink);
+	psi_target = ogate_heart_law_psi(&law, ((double)st.ref_first_seq + st.target_u) / 80.0);
+	ogate_sink_close(sink);
 	read_fired(rec, &fired);
 #ifndef OGATE_TEST_TSAN
 	assert_true(fired.n >= 8);
 #endif
 	for (i = 0; i < fired.n; i++) {
 		double t = (fired.t[i] - t0) / 1e9;
-		double d = remainder(phase_law_psi(&law, t) - psi_target, 2 * M_PI);
-		double err_s = d / (2 * M_PI * phase_law_freq(&law, t));
+		double d = remainder(ogate_heart_law_psi(&law, t) - psi_target, 2 * M_PI);
+		double err_s = d / (2 * M_PI * ogate_heart_law_freq(&law, t));
 
 		sum2 += err_s * err_s;
 		worst = fmax(worst, fabs(err_s));
@@ -141,7 +141,7 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	assert_int_equal(0, far);	/* none beyond 10 % of a period */
 #endif
 	ogate_pipeline_free(p);
-	ogate_source_free(src);
+	ogate_source_close(src);
 	unlink(rec);
 }
 
@@ -151,8 +151,8 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	struct ogate_pipeline_opts po = pipe_opts();
 	struct ogate_pipeline_status st;
 	int err = 0;
-	struct ogate_source *src = ogate_source_new(&so, &err);
-	struct ogate_sink *sink = ogate_sink_new("dryrun", NULL, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
+	struct ogate_sink *sink = ogate_sink_open("dryrun", NULL, &err);
 	struct ogate_pipeline *p;
 
 	po.stop_grace_ns = 0;	/* cancel at once */
@@ -165,8 +165,8 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	assert_true(st.triggers > 0);
 	assert_int_equal(2 * st.triggers, st.fired + st.missed + st.cancelled);
 	ogate_pipeline_free(p);
-	ogate_sink_free(sink);
-	ogate_source_free(src);
+	ogate_sink_close(sink);
+	ogate_source_close(src);
 }
 
 /*
@@ -182,7 +182,7 @@ struct edge_sink {
 
 static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n) { return 0; }
 static int es_cancel(struct ogate_sink *s) { return 0; }
-static void es_destroy(struct ogate_sink *s) { close(s->fd); }
+static void es_close(struct ogate_sink *s) { close(s->fd); }
 
 /* readable every millisecond, as the kernel's fd is as soon as an edge is stamped */
 static int es_fd(void)
@@ -219,7 +219,7 @@ static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max
 }
 
 static const struct ogate_sink_ops edge_sink_ops = {
-	.kind = "edge-double", .destroy = es_destroy, .queue = es_queue,
+	.kind = "edge-double", .close = es_close, .queue = es_queue,
 	.cancel_all = es_cancel, .read = es_read,
 };
 
@@ -233,7 +233,7 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	int err = 0;
 
 	es.base.fd = es_fd();
-	es.src = ogate_source_new(&so, &err);
+	es.src = ogate_source_open(&so, &err);
 	po.edge_match = true;
 	p = ogate_pipeline_new(&po, es.src, &es.base, &err);
 	assert_non_null(p);
@@ -249,8 +249,8 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	assert_true(llabs(st.edge_offset_ns - 2 * MS) < 100 * US);
 	assert_true(st.locked);		/* analysis runs on the edge times */
 	ogate_pipeline_free(p);
-	ogate_sink_free(&es.base);
-	ogate_source_free(es.src);
+	ogate_sink_close(&es.base);
+	ogate_source_close(es.src);
 }
 
 /*
@@ -267,7 +267,7 @@ static void run_stop_start(struct ogate_source *src, int first_ms)
 	uint64_t triggers;
 	int err = 0;
 
-	sink = ogate_sink_new("dryrun", NULL, &err);
+	sink = ogate_sink_open("dryrun", NULL, &err);
 	assert_non_null(sink);
 	p = ogate_pipeline_new(&po, src, sink, &err);
 	assert_non_null(p);
@@ -286,27 +286,27 @@ static void run_stop_start(struct ogate_source *src, int first_ms)
 	assert_true(st.triggers >= triggers + 2);
 	assert_int_equal(0, ogate_pipeline_stop(p));
 	ogate_pipeline_free(p);
-	ogate_sink_free(sink);
+	ogate_sink_close(sink);
 }
 
 static void test_stop_then_start_relocks_on_the_synthetic_source(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
 	int err = 0;
-	struct ogate_source *src = ogate_source_new(&so, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
 
 	assert_non_null(src);
 	run_stop_start(src, 5000);
-	ogate_source_free(src);
+	ogate_source_close(src);
 }
 
 static void test_stop_then_start_relocks_on_the_file_source(void **state)
 {
 	char path[] = "/tmp/ogate-pipe-XXXXXX.npy", msg[256];
-	struct stack stk = { .n = 800, .h = 64, .w = 64, .bytes = 1 };
-	struct phase_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 10 };
+	struct ogate_stack stk = { .n = 800, .h = 64, .w = 64, .bytes = 1 };
+	struct ogate_heart_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 10 };
 	struct ogate_source_opts so = { .kind = "file", .path = path, .fps = 80 };
-	struct blob_heart heart;
+	struct ogate_heart_blob heart;
 	struct ogate_source *src;
 	float img[64 * 64];
 	int fd = mkstemps(path, 4), err = 0;
@@ -315,21 +315,21 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	close(fd);
 	stk.data = malloc((size_t)stk.n * 64 * 64);
 	assert_non_null(stk.data);
-	assert_int_equal(0, blob_heart_init(&heart, 64, 64, 5));
+	assert_int_equal(0, ogate_heart_blob_init(&heart, 64, 64, 5));
 	for (int i = 0; i < stk.n; i++) {
-		uint8_t *px = stack_frame(&stk, i);
+		uint8_t *px = ogate_stack_frame(&stk, i);
 
-		blob_heart_render(&heart, fmod(phase_law_psi(&law, i / 80.0), 2 * M_PI), img);
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, i / 80.0), 2 * M_PI), img);
 		for (int k = 0; k < 64 * 64; k++)
 			px[k] = (uint8_t)(img[k] < 0 ? 0 : img[k] > 255 ? 255 : img[k]);
 	}
-	blob_heart_free(&heart);
-	assert_int_equal(0, stack_save_npy(path, &stk, msg, sizeof(msg)));
-	stack_free(&stk);
-	src = ogate_source_new(&so, &err);
+	ogate_heart_blob_free(&heart);
+	assert_int_equal(0, ogate_stack_save_npy(path, &stk, msg, sizeof(msg)));
+	ogate_stack_free(&stk);
+	src = ogate_source_open(&so, &err);
 	assert_non_null(src);
 	run_stop_start(src, 5000);
-	ogate_source_free(src);
+	ogate_source_close(src);
 	unlink(path);
 }
 
@@ -339,12 +339,12 @@ static void test_source_rejects_bad_settings_naming_the_value(void **state)
 	int err = 0;
 
 	so.fps = 0;
-	assert_null(ogate_source_new(&so, &err));
+	assert_null(ogate_source_open(&so, &err));
 	assert_int_equal(-EINVAL, err);
 	so = (struct ogate_source_opts){ .kind = "file", .path = "/nonexistent/beat.tif", .fps = 80 };
-	assert_null(ogate_source_new(&so, &err));
+	assert_null(ogate_source_open(&so, &err));
 	so.kind = "webcam";
-	assert_null(ogate_source_new(&so, &err));
+	assert_null(ogate_source_open(&so, &err));
 	assert_int_equal(-EINVAL, err);
 }
 
