@@ -52,9 +52,11 @@ struct key {
 	size_t off;
 	double lo, hi;
 };
+// clang-format off
 #define D(n, f, lo, hi) { n, K_DBL, offsetof(struct ogate_settings, f), lo, hi }
 #define I(n, f, lo, hi) { n, K_INT, offsetof(struct ogate_settings, f), lo, hi }
 #define S(n, f) { n, K_STR, offsetof(struct ogate_settings, f), 0, 0 }
+// clang-format on
 static const struct key keys[] = {
 	I("reference.min_period", min_period, 2, 1000),
 	D("reference.lower_threshold", lower_threshold, 0, 1),
