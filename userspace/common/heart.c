@@ -162,7 +162,7 @@ int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double pe
 {
 	struct ogate_heart_blob b;
 	if (ogate_heart_blob_init(&b, h, w, seed * 7919 + 17))
-		return -1;
+		return -ENOMEM;
 	r->n = (int)floor(period_frames) + 5;
 	r->h = h;
 	r->w = w;
@@ -171,7 +171,7 @@ int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double pe
 	r->frames = malloc(sizeof(float) * np * (size_t)r->n);
 	if (!r->frames) {
 		ogate_heart_blob_free(&b);
-		return -1;
+		return -ENOMEM;
 	}
 	struct ogate_heart_rng g;
 	ogate_heart_rng_seed(&g, seed * 104729 + 3);

@@ -51,7 +51,7 @@ void ogate_heart_ref_render(const struct ogate_heart_ref *r, double psi, float *
  * texture, an uneven beat (fast contraction, slow refill: the phase is warped), blood cells
  * carried round with the beat, a slow brightness trend across the recording (so the beat does
  * not close exactly at the wrap, as in real data) and frozen sensor noise. Rendered like a
- * real reference: linear interpolation between source frames. 0 or -1 (out of memory).
+ * real reference: linear interpolation between source frames. 0 or -ENOMEM.
  */
 int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames, uint64_t seed);
 

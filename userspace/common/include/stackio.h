@@ -25,10 +25,12 @@ size_t ogate_stack_max_bytes(void);
 /* 0: back to the environment / default */
 void ogate_stack_set_max_bytes(size_t bytes);
 
-/* Load by extension (.npy, .tif, .tiff). 0 or -1 with a one-line message in err. */
+/* Load by extension (.npy, .tif, .tiff). 0, or -errno with a one-line message in err: -EINVAL
+ * (not a stack this reads: format, dtype, shape, truncation), -EFBIG (over the memory bound),
+ * -ENOMEM, or the system's errno from opening or reading the file (-ENOENT, -EISDIR, -EIO, ...). */
 int ogate_stack_load(const char *path, struct ogate_stack *s, char *err, size_t errlen);
 int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *err, size_t errlen);
-/* deflate: zip-compress (lossless) */
+/* deflate: zip-compress (lossless). The savers: 0, or -errno (-EIO for a failed libtiff write). */
 int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err, size_t errlen);
 void ogate_stack_free(struct ogate_stack *s);
 static inline void *ogate_stack_frame(const struct ogate_stack *s, int i)
@@ -39,8 +41,8 @@ static inline void *ogate_stack_frame(const struct ogate_stack *s, int i)
 /* Numeric columns of a CSV file: '#' comment and blank lines skipped; a first line starting with a
  * letter is a header. Column k is the header column named names[k]; without a header (only allowed
  * for ncol == 1) it is the last column of each line. Every value must be a finite number. On success
- * cols[k] is malloc'd with *n values each (free them) and 0 is returned; else -1 and err says which
- * file, line and column. */
+ * cols[k] is malloc'd with *n values each (free them) and 0 is returned; else -EINVAL (not numbers
+ * as asked), -ENOMEM or the system's errno, and err says which file, line and column. */
 int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n,
 		   char *err, size_t errlen);
 #endif

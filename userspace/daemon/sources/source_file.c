@@ -79,9 +79,10 @@ static struct ogate_source *file_open(const struct ogate_source_opts *o, int *er
 		*err = -EINVAL;
 		goto fail;
 	}
-	if (ogate_stack_load(o->path, &fs->st, msg, sizeof(msg))) {
+	int rc = ogate_stack_load(o->path, &fs->st, msg, sizeof(msg));
+	if (rc) {
 		ogate_error("file camera: %s", msg);
-		*err = -EINVAL;
+		*err = rc;
 		goto fail;
 	}
 	fs->t = calloc((size_t)fs->st.n, sizeof(double));

@@ -62,8 +62,9 @@ static int read_config(const char *path, struct ogate_settings *s)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		return -1;
+		int e = errno;
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(e));
+		return -e;
 	}
 	char line[1024];
 	int ln = 0;
@@ -81,7 +82,7 @@ static int read_config(const char *path, struct ogate_settings *s)
 		if (!eq) {
 			fprintf(stderr, PROG ": %s:%d: expected key = value\n", path, ln);
 			fclose(f);
-			return -1;
+			return -EINVAL;
 		}
 		*eq = 0;
 		char *v = eq + 1, *e = eq - 1;
@@ -97,7 +98,7 @@ static int read_config(const char *path, struct ogate_settings *s)
 			fprintf(stderr, PROG ": %s:%d: %s '%s'%s%s\n", path, ln, rc == -ENOENT ? "unknown key" : "bad value for",
 				k, rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : v);
 			fclose(f);
-			return -1;
+			return rc;
 		}
 	}
 	fclose(f);
@@ -219,8 +220,9 @@ static int commit_parts(const char *plots)
 		snprintf(a, sizeof(a), "%s/%s.partial", outdir, outputs[i]);
 		snprintf(b, sizeof(b), "%s/%s", outdir, outputs[i]);
 		if (rename(a, b)) {
-			fprintf(stderr, PROG ": %s: %s\n", b, strerror(errno));
-			return -1;
+			int e = errno;
+			fprintf(stderr, PROG ": %s: %s\n", b, strerror(e));
+			return -e;
 		}
 	}
 	return 0;
@@ -627,29 +629,32 @@ int main(int argc, char **argv)
 			hg.title = "trigger-time error against ground truth", hg.vlabel = "0 = on target";
 			hg.xlabel = "trigger time error (ms): positive = late, negative = early";
 		}
-		int prc = 0;
-		errno = 0;
+		int prc = 0;	/* the first plot's -errno */
 		if (png) {
 			char p1[4200], p2[4200];
 			snprintf(p1, sizeof(p1), "%s/phase.png.partial", outdir);
 			snprintf(p2, sizeof(p2), "%s/histogram.png.partial", outdir);
-			prc |= png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
-			prc |= png_histogram(p2, &hg);
+			prc = png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
+			if (!prc)
+				prc = png_histogram(p2, &hg);
 		} else {
 			f = open_part("phase.svg");
 			if (!f)
 				return 1;
-			prc |= svg_phase_plot(f, ptitle, t, ph, n_show, tt, tp, nt_show, target);
-			prc |= fclose(f);
+			prc = svg_phase_plot(f, ptitle, t, ph, n_show, tt, tp, nt_show, target);
+			if (fclose(f) && !prc)
+				prc = -errno;
 			f = open_part("histogram.svg");
 			if (!f)
 				return 1;
-			prc |= svg_histogram(f, &hg);
-			prc |= fclose(f);
+			if (!prc)
+				prc = svg_histogram(f, &hg);
+			if (fclose(f) && !prc)
+				prc = -errno;
 		}
 		free(ms);
 		if (prc) {
-			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(errno ? errno : EIO));
+			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(-prc));
 			discard_parts();
 			return 1;
 		}

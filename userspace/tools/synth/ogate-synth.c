@@ -39,9 +39,10 @@ static void usage(FILE *f)
 
 static int num(const char *opt, const char *v, double *out)
 {
-	if (ogate_parse_double(v, out)) {
+	int rc = ogate_parse_double(v, out);
+	if (rc) {
 		fprintf(stderr, "ogate-synth: %s: '%s' is not a number\n", opt, v);
-		return -1;
+		return rc;
 	}
 	return 0;
 }
