@@ -394,6 +394,7 @@ int main(int argc, char **argv)
 		if (ogate_acq_set_output(d.acq, &out, d.prov))
 			return 1;
 	}
+	po.edges = po.edge_match ? ogate_sink_edges(d.sink) : NULL;
 	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
 	if (!d.pipe)
 		return 1;

@@ -4,7 +4,8 @@
  *   capture   takes frames from the source at their own times
  *   analysis  phase-matches every frame (libogate) and, when a trigger is
  *             decided, queues the whole trigger program on the sink at once
- *   io        sink outcomes (fired, missed, cancelled) and the recorder
+ *   io        sink outcomes (fired, missed, cancelled), frame edges and the
+ *             recorder
  * Nothing on the frame path waits for another stage: a full ring drops the
  * frame and counts it. Commands (target, reset, refresh) reach the analysis
  * thread through a queue it reads between frames; each is applied in order
@@ -29,6 +30,7 @@
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 #include "program.h"
+#include "edges.h"
 #include "sink.h"
 #include "source.h"
 
@@ -53,9 +55,11 @@ struct ogate_pipeline_opts {
 	/* recordings: what produced them (copied per recording) and the pixel size */
 	const struct ogate_provenance *provenance;
 	double pixel_size_um;
-	/* take frame times from the kernel's edges on this frame line (see edgematch.h) */
+	/* take frame times from these frame edges on this frame line (see edgematch.h):
+	 * the frame-edge input (edges.h), read by the io thread, NULL = none */
 	bool edge_match;
 	unsigned int edge_line;
+	struct ogate_edges *edges;
 	/*
 	 * Acquisition hooks, may be NULL: gate decides on the analysis thread
 	 * whether a decided trigger is queued; outcome sees every pulse outcome

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Trigger sink front end: picks the implementation by name. */
+/* Trigger sink front end: picks the implementation by name; the frame-edge input's front end. */
 #include <errno.h>
 #include <string.h>
 
@@ -53,4 +53,24 @@ int ogate_sink_fd(const struct ogate_sink *s)
 int ogate_sink_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
 {
 	return s->ops->read(s, ev, max);
+}
+
+struct ogate_edges *ogate_sink_edges(struct ogate_sink *s)
+{
+	return s->ops->edges ? s->ops->edges(s) : NULL;
+}
+
+int ogate_edges_fd(const struct ogate_edges *e)
+{
+	return e->fd;
+}
+
+int ogate_edges_read(struct ogate_edges *e, struct ogate_frame_edge *out, size_t max)
+{
+	return max ? e->ops->read(e, out, max) : 0;
+}
+
+uint64_t ogate_edges_lost(const struct ogate_edges *e)
+{
+	return e->ops->lost ? e->ops->lost(e) : 0;
 }

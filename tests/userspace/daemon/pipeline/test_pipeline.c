@@ -170,11 +170,12 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 }
 
 /*
- * A sink double that reports a frame edge 2 ms before every synthetic
- * frame (as a camera strobe wired to the module would) and accepts pulses.
+ * A frame-edge input double that reports an edge 2 ms before every synthetic
+ * frame (as a camera strobe wired to the module would), beside a trigger sink
+ * double that accepts pulses and reports nothing.
  */
-struct edge_sink {
-	struct ogate_sink base;
+struct edge_input {
+	struct ogate_edges base;
 	struct ogate_source *src;
 	double fps;
 	uint64_t next;
@@ -182,10 +183,11 @@ struct edge_sink {
 
 static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n) { return 0; }
 static int es_cancel(struct ogate_sink *s) { return 0; }
+static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max) { return 0; }
 static void es_close(struct ogate_sink *s) { close(s->fd); }
 
 /* readable every millisecond, as the kernel's fd is as soon as an edge is stamped */
-static int es_fd(void)
+static int ei_fd(void)
 {
 	struct itimerspec its = { { 0, 1000000 }, { 0, 1000000 } };
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
@@ -194,23 +196,23 @@ static int es_fd(void)
 	return fd;
 }
 
-static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t max)
 {
-	struct edge_sink *e = (struct edge_sink *)s;
+	struct edge_input *e = (struct edge_input *)in;
 	struct timespec now;
 	int64_t t;
 	size_t n = 0;
 
 	uint64_t ticks;
 
-	if (read(s->fd, &ticks, sizeof(ticks)) < 0)
+	if (read(in->fd, &ticks, sizeof(ticks)) < 0)
 		ticks = 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	t = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
 	while (n < max && e->src->t0 &&
 	       e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
-		ev[n++] = (struct ogate_sink_event){
-			.type = OGATE_SINK_FRAME, .line = 0, .seq = e->next + 1,
+		ev[n++] = (struct ogate_frame_edge){
+			.line = 0, .seq = e->next + 1,
 			.time_ns = e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS,
 		};
 		e->next++;
@@ -218,24 +220,29 @@ static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max
 	return (int)n;
 }
 
-static const struct ogate_sink_ops edge_sink_ops = {
-	.kind = "edge-double", .close = es_close, .queue = es_queue,
+static const struct ogate_sink_ops quiet_sink_ops = {
+	.kind = "quiet-double", .close = es_close, .queue = es_queue,
 	.cancel_all = es_cancel, .read = es_read,
 };
+
+static const struct ogate_edges_ops edge_input_ops = { .read = ei_read };
 
 static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po = pipe_opts();
 	struct ogate_pipeline_status st;
-	struct edge_sink es = { .base = { .ops = &edge_sink_ops }, .fps = 80 };
+	struct edge_input ei = { .base = { .ops = &edge_input_ops }, .fps = 80 };
+	struct ogate_sink qs = { .ops = &quiet_sink_ops };
 	struct ogate_pipeline *p;
 	int err = 0;
 
-	es.base.fd = es_fd();
-	es.src = ogate_source_open(&so, &err);
+	ei.base.fd = ei_fd();
+	qs.fd = ei_fd();
+	ei.src = ogate_source_open(&so, &err);
 	po.edge_match = true;
-	p = ogate_pipeline_new(&po, es.src, &es.base, &err);
+	po.edges = &ei.base;
+	p = ogate_pipeline_new(&po, ei.src, &qs, &err);
 	assert_non_null(p);
 	assert_int_equal(0, ogate_pipeline_start(p));
 	sleep_ms(3000);
@@ -249,8 +256,9 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	assert_true(llabs(st.edge_offset_ns - 2 * MS) < 100 * US);
 	assert_true(st.locked);		/* analysis runs on the edge times */
 	ogate_pipeline_free(p);
-	ogate_sink_close(&es.base);
-	ogate_source_close(es.src);
+	ogate_sink_close(&qs);
+	close(ei.base.fd);
+	ogate_source_close(ei.src);
 }
 
 /*
