@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock-util.h"
 #include "ogate-version.h"
 #include "ogate/analysis.h"
 #include "ogate/frame.h"
@@ -166,9 +167,7 @@ static double interp_idx(const double *y, int n, double x)
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return (double)ogate_mono_ns() / 1e9;
 }
 
 /* a JSON string literal (quotes, backslashes and control characters escaped) */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "clock-util.h"
 #include "heart.h"
 #include "stackio.h"
 #include "pipeline.h"
@@ -199,16 +200,13 @@ static int ei_fd(void)
 static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t max)
 {
 	struct edge_input *e = (struct edge_input *)in;
-	struct timespec now;
 	int64_t t;
 	size_t n = 0;
-
 	uint64_t ticks;
 
 	if (read(in->fd, &ticks, sizeof(ticks)) < 0)
 		ticks = 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	t = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	t = ogate_mono_ns();
 	while (n < max && e->src->t0 &&
 	       e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
 		ev[n++] = (struct ogate_frame_edge){
