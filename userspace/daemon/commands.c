@@ -18,6 +18,7 @@
 #include "log.h"
 #include "ogated_extras.h"
 #include "pipeline.h"
+#include "numparse.h"
 
 /* ---- control commands ---------------------------------------------------
  *
@@ -263,10 +264,10 @@ QUEUED(stop)
 /* A whole word as a finite number. */
 static bool finite_number(const char *s, double *v)
 {
-	char *end;
-
-	*v = s && *s ? strtod(s, &end) : NAN;
-	return s && *s && !*end && isfinite(*v);
+	if (s && !ogate_parse_double(s, v))
+		return true;
+	*v = NAN;
+	return false;
 }
 
 static bool work_target(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "numparse.h"
 #include "ogate/settings.h"
 
 void ogate_settings_default(struct ogate_settings *s)
@@ -102,7 +103,6 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 		const struct key *k = &keys[i];
 		if (strcmp(k->name, key))
 			continue;
-		char *end;
 		void *p = (char *)s + k->off;
 		if (k->kind == K_STR) {
 			if (strlen(value) >= 16 || !*value)
@@ -110,9 +110,8 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 			strcpy(p, value);
 			return 0;
 		}
-		errno = 0;
-		double v = strtod(value, &end);
-		if (errno || end == value || *end || !isfinite(v) || v < k->lo || v > k->hi)
+		double v;
+		if (ogate_parse_double(value, &v) || v < k->lo || v > k->hi)
 			return -EINVAL;
 		if (k->kind == K_INT) {
 			if (v != floor(v))

@@ -14,6 +14,7 @@
 #include "stackio.h"
 #include "log.h"
 #include "source_private.h"
+#include "numparse.h"
 
 struct filesrc {
 	struct ogate_source base;
@@ -33,12 +34,14 @@ static int read_timestamps(const char *path, int n, double *t)
 		return -errno;
 	}
 	while (i < n && fgets(line, sizeof(line), f)) {
-		char *last = strrchr(line, ','), *end;
+		char *last = strrchr(line, ','), *field = last ? last + 1 : line;
 		double v;
 
 		lineno++;
-		v = strtod(last ? last + 1 : line, &end);
-		if (end == (last ? last + 1 : line)) {
+		field += strspn(field, " \t");
+		for (size_t len = strlen(field); len && strchr(" \t\r\n", field[len - 1]); len--)
+			field[len - 1] = 0;
+		if (ogate_parse_double(field, &v)) {
 			if (lineno == 1)
 				continue;	/* header */
 			ogate_error("file camera: %s:%d: no timestamp in '%.40s'", path, lineno, line);

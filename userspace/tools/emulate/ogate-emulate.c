@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "clock-util.h"
+#include "numparse.h"
 #include "ogate-version.h"
 #include "ogate/analysis.h"
 #include "ogate/frame.h"
@@ -245,11 +246,9 @@ int main(int argc, char **argv)
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
-		char *e;
 		switch (c) {
 		case 'f':
-			fps = strtod(optarg, &e);
-			if (e == optarg || *e || !(fps > 0) || !isfinite(fps)) {
+			if (ogate_parse_double(optarg, &fps) || !(fps > 0)) {
 				fprintf(stderr, PROG ": --fps: '%s' is not a positive number\n", optarg);
 				return 2;
 			}
