@@ -11,24 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ogate/stage.h"
-#include "fake_ctl.h"
-
-struct fx {
-	struct fake_ctl f;
-	struct fake_asi m;
-	struct ogate_stage *s;
-	struct ogate_stage_opts o;
-	int errors_logged;
-};
-
-static void capture_log(void *ctx, int prio, const char *msg)
-{
-	struct fx *x = ctx;
-
-	if (prio <= 3)
-		x->errors_logged++;
-}
+#include "asi_fixture.h"
 
 static void model_set(struct fx *x, double tenths)
 {
@@ -36,49 +19,6 @@ static void model_set(struct fx *x, double tenths)
 	x->m.pos = x->m.target = tenths;
 	x->m.moving = false;
 	pthread_mutex_unlock(&x->f.lock);
-}
-
-static int setup_fake(void **state)
-{
-	struct fx *x = calloc(1, sizeof(*x));
-
-	fake_asi_init(&x->m);
-	assert_int_equal(fake_start(&x->f, fake_asi_handle, "\r\n", &x->m), 0);
-	ogate_stage_opts_init(&x->o);
-	x->o.driver = "asi";
-	x->o.port = x->f.slave;
-	x->o.reply_timeout_ms = 200;
-	x->o.poll_interval_ms = 5;
-	x->o.min_um = -5000;
-	x->o.max_um = 5000;
-	x->o.log = capture_log;
-	x->o.log_ctx = x;
-	*state = x;
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *x;
-	char err[256];
-
-	setup_fake(state);
-	x = *state;
-	if (ogate_stage_open(&x->s, &x->o, err, sizeof(err)))
-		fail_msg("open: %s", err);
-	fake_clear_rx(&x->f);
-	x->errors_logged = 0;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *x = *state;
-
-	ogate_stage_close(x->s);
-	fake_stop(&x->f);
-	free(x);
-	return 0;
 }
 
 static void assert_contains(const char *hay, const char *needle)
