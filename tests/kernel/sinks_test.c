@@ -80,10 +80,9 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 	struct tb_rec all[16], l0[8], l1[8];
 	int64_t t = ogate_mono_ns() + 30 * MS;
 	size_t n = ogate_program_build(&prog, t, 5, r);
-	int err = 0, k;
+	int k;
 
-	self->s = ogate_sink_open("ogate", &o, &err);
-	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, ogate_sink_open(&self->s, "ogate", &o));
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, n));
 	ASSERT_EQ(2, outcomes(self->s, ev, 2, 2000));
 	EXPECT_EQ(OGATE_SINK_FIRED, ev[0].type);
@@ -106,12 +105,11 @@ TEST_F(sink, ogate_device_frame_edges_come_through_the_edge_input_not_the_sink)
 	struct ogate_sink_event ev[8];
 	struct ogate_frame_edge fe[8];
 	struct ogate_edges *in;
-	int err = 0, k, frames = 0, outcomes_seen = 0;
+	int k, frames = 0, outcomes_seen = 0;
 	uint64_t seq0 = 0;
 	int64_t end;
 
-	self->s = ogate_sink_open("ogate", &o, &err);
-	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, ogate_sink_open(&self->s, "ogate", &o));
 	in = ogate_sink_edges(self->s);
 	ASSERT_NE(NULL, in);
 	ASSERT_EQ(0, ogate_sink_queue(self->s, &r, 1));
@@ -148,10 +146,8 @@ TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
 	struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 200 * MS, .line_mask = 1,
 				     .width_ns = 1 * MS, .late_ns = 250 * MS };
 	struct tb_rec l0[4];
-	int err = 0;
 
-	self->s = ogate_sink_open("ogate", &o, &err);
-	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, ogate_sink_open(&self->s, "ogate", &o));
 	ASSERT_EQ(0, ogate_sink_queue(self->s, &r, 1));
 	ogate_sink_close(self->s);
 	self->s = NULL;
@@ -165,7 +161,10 @@ static struct ogate_sink *gpiod_sink(int *err)
 	struct ogate_sink_opts o = { .gpiochip = "ogate-sim", .lines = spare, .nlines = 1,
 				     .rt_priority = 10 };
 
-	return ogate_sink_open("gpiod", &o, err);
+	struct ogate_sink *s = NULL;
+
+	*err = ogate_sink_open(&s, "gpiod", &o);
+	return s;
 }
 
 TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)

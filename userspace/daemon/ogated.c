@@ -188,7 +188,10 @@ static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_p
 		*err = -EINVAL;
 		return NULL;
 	}
-	return ogate_sink_open(kind, &o, err);
+	struct ogate_sink *s = NULL;
+
+	*err = ogate_sink_open(&s, kind, &o);
+	return s;
 }
 
 /* The stage, when one is configured (opts kept to reopen it after an unplug). */

@@ -12,16 +12,23 @@ static const struct ogate_sink_ops *const sink_kinds[] = {
 	&ogate_sink_dryrun_ops,
 };
 
-struct ogate_sink *ogate_sink_open(const char *kind, const struct ogate_sink_opts *o, int *err)
+int ogate_sink_open(struct ogate_sink **out, const char *kind, const struct ogate_sink_opts *o)
 {
+	struct ogate_sink *s;
+	int err = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
-		if (!strcmp(kind, sink_kinds[i]->kind))
-			return sink_kinds[i]->open(o, err);
+	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++) {
+		if (strcmp(kind, sink_kinds[i]->kind))
+			continue;
+		s = sink_kinds[i]->open(o, &err);
+		if (!s)
+			return err ? err : -EINVAL;
+		*out = s;
+		return 0;
+	}
 	ogate_error("trigger sink '%s' unknown (ogate, gpiod or dryrun)", kind);
-	*err = -EINVAL;
-	return NULL;
+	return -EINVAL;
 }
 
 void ogate_sink_close(struct ogate_sink *s)

@@ -66,8 +66,8 @@ struct ogate_sink_opts {
 struct ogate_sink;
 struct ogate_edges;
 
-/* kind: "ogate", "gpiod" or "dryrun". NULL and *err = -errno on failure (logged). */
-struct ogate_sink *ogate_sink_open(const char *kind, const struct ogate_sink_opts *o, int *err);
+/* kind: "ogate", "gpiod" or "dryrun". 0 and *out, or -errno (logged). */
+int ogate_sink_open(struct ogate_sink **out, const char *kind, const struct ogate_sink_opts *o);
 void ogate_sink_close(struct ogate_sink *s);
 const char *ogate_sink_kind(const struct ogate_sink *s);
 /* All or nothing; 0 or -errno (EBUSY overlap, ENOSPC full, ETIME too late, ...). */
