@@ -11,7 +11,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "asi_fixture.h"
+#define FX_MODEL struct fake_asi
+#define FX_MODEL_INIT fake_asi_init
+#define FX_HANDLE fake_asi_handle
+#define FX_DRIVER "asi"
+#define FX_MIN_UM -5000
+#define FX_MAX_UM 5000
+#include "stage_fixture.h"
 
 static void model_set(struct fx *x, double tenths)
 {

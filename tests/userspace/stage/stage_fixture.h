@@ -1,28 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The fixture the ASI suites share (test_stage_asi.c, test_stage_asi_sequence.c):
- * a simulated MS-2000/Tiger (fake_asi) served on a pseudo-terminal and the
- * ASI driver's options for it. Include after <cmocka.h>. A suite that wants
- * another status poll interval defines ASI_FX_POLL_MS before including this.
+ * The fixture the suites of one simulated controller share: the controller
+ * (a fake_ctl model) served on a pseudo-terminal and the driver's options for
+ * it. Include after <cmocka.h>, with the model named first:
+ *   #define FX_MODEL      struct fake_asi
+ *   #define FX_MODEL_INIT fake_asi_init
+ *   #define FX_HANDLE     fake_asi_handle
+ *   #define FX_DRIVER     "asi"
+ * and optionally FX_POLL_MS (status poll, default 5 ms) and FX_MIN_UM/FX_MAX_UM
+ * (soft limits; unset, the driver's own).
  */
-#ifndef OGATE_TEST_ASI_FIXTURE_H
-#define OGATE_TEST_ASI_FIXTURE_H
+#ifndef OGATE_TEST_STAGE_FIXTURE_H
+#define OGATE_TEST_STAGE_FIXTURE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fake_ctl.h"
 #include "ogate/stage.h"
 
-#ifndef ASI_FX_POLL_MS
-#define ASI_FX_POLL_MS 5
+#ifndef FX_POLL_MS
+#define FX_POLL_MS 5
 #endif
 
 struct fx {
 	struct fake_ctl f;
-	struct fake_asi m;
+	FX_MODEL m;
 	struct ogate_stage *s;
 	struct ogate_stage_opts o;
 	int errors_logged;	/* error lines the driver logged since the stage was opened */
+	char last_log[600];	/* the last line it logged */
 };
 
 static inline void capture_log(void *ctx, int prio, const char *msg)
@@ -31,6 +38,7 @@ static inline void capture_log(void *ctx, int prio, const char *msg)
 
 	if (prio <= 3)
 		x->errors_logged++;
+	snprintf(x->last_log, sizeof(x->last_log), "%s", msg);
 }
 
 /* the simulated controller and the options, no stage opened yet (cmocka setup) */
@@ -38,15 +46,17 @@ static inline int setup_fake(void **state)
 {
 	struct fx *x = calloc(1, sizeof(*x));
 
-	fake_asi_init(&x->m);
-	assert_int_equal(fake_start(&x->f, fake_asi_handle, "\r\n", &x->m), 0);
+	FX_MODEL_INIT(&x->m);
+	assert_int_equal(fake_start(&x->f, FX_HANDLE, "\r\n", &x->m), 0);
 	ogate_stage_opts_init(&x->o);
-	x->o.driver = "asi";
+	x->o.driver = FX_DRIVER;
 	x->o.port = x->f.slave;
 	x->o.reply_timeout_ms = 200;
-	x->o.poll_interval_ms = ASI_FX_POLL_MS;
-	x->o.min_um = -5000;
-	x->o.max_um = 5000;
+	x->o.poll_interval_ms = FX_POLL_MS;
+#ifdef FX_MIN_UM
+	x->o.min_um = FX_MIN_UM;
+	x->o.max_um = FX_MAX_UM;
+#endif
 	x->o.log = capture_log;
 	x->o.log_ctx = x;
 	*state = x;
