@@ -42,7 +42,7 @@ static int hexval(char c)
 		return c - 'A' + 10;
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
-	return -1;
+	return -EINVAL;
 }
 
 /* TS payload: exactly 6 hex digits, "abcdef": error flags abcd, state ef. */
