@@ -2,11 +2,12 @@
 /*
  * The fixture the suites of one simulated controller share: the controller
  * (a fake_ctl model) served on a pseudo-terminal and the driver's options for
- * it. Include after <cmocka.h>, with the model named first:
- *   #define FX_MODEL      struct fake_asi
- *   #define FX_MODEL_INIT fake_asi_init
- *   #define FX_HANDLE     fake_asi_handle
- *   #define FX_DRIVER     "asi"
+ * it. Include after <cmocka.h>, with the controller named first: FX_ASI or
+ * FX_SMC100 (the presets below), or for a new one
+ *   #define FX_MODEL      struct fake_<name>
+ *   #define FX_MODEL_INIT fake_<name>_init
+ *   #define FX_HANDLE     fake_<name>_handle
+ *   #define FX_DRIVER     "<name>"
  * and optionally FX_POLL_MS (status poll, default 5 ms) and FX_MIN_UM/FX_MAX_UM
  * (soft limits; unset, the driver's own).
  */
@@ -18,6 +19,20 @@
 
 #include "fake_ctl.h"
 #include "ogate/stage.h"
+
+#if defined(FX_ASI)
+#define FX_MODEL	struct fake_asi
+#define FX_MODEL_INIT	fake_asi_init
+#define FX_HANDLE	fake_asi_handle
+#define FX_DRIVER	"asi"
+#define FX_MIN_UM	-5000
+#define FX_MAX_UM	5000
+#elif defined(FX_SMC100)
+#define FX_MODEL	struct fake_smc100
+#define FX_MODEL_INIT	fake_smc100_init
+#define FX_HANDLE	fake_smc100_handle
+#define FX_DRIVER	"smc100"
+#endif
 
 #ifndef FX_POLL_MS
 #define FX_POLL_MS 5

@@ -11,12 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define FX_MODEL struct fake_asi
-#define FX_MODEL_INIT fake_asi_init
-#define FX_HANDLE fake_asi_handle
-#define FX_DRIVER "asi"
-#define FX_MIN_UM -5000
-#define FX_MAX_UM 5000
+#define FX_ASI
 #include "stage_fixture.h"
 
 static void model_set(struct fx *x, double tenths)

@@ -11,10 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define FX_MODEL struct fake_smc100
-#define FX_MODEL_INIT fake_smc100_init
-#define FX_HANDLE fake_smc100_handle
-#define FX_DRIVER "smc100"
+#define FX_SMC100
 #include "stage_fixture.h"
 
 static void quiet_log(void *ctx, int prio, const char *msg)
