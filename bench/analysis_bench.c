@@ -35,19 +35,19 @@ static int cmp(const void *a, const void *b)
  * the Kalman predictor instead of the linear fit */
 static void bench_size(int sz, int nframes, int shifted)
 {
-	struct blob_heart h;
-	struct rng rng;
-	blob_heart_init(&h, sz, sz, 1);
-	rng_seed(&rng, 2);
-	struct phase_law law = { 0.4, 0, 0, 7, 0.7, nframes / FPS };
+	struct ogate_heart_blob h;
+	struct ogate_heart_rng rng;
+	ogate_heart_blob_init(&h, sz, sz, 1);
+	ogate_heart_rng_seed(&rng, 2);
+	struct ogate_heart_law law = { 0.4, 0, 0, 7, 0.7, nframes / FPS };
 	size_t np = (size_t)sz * sz;
 	uint8_t *pix = malloc(np * LOOP * 2);
 	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
 	for (int i = 0; i < LOOP * 2; i++) {
-		blob_heart_render(&h, fmod(phase_law_psi(&law, i / FPS), 2 * M_PI), img);
-		rigid_shift(img, sh, sz, sz, i >= LOOP ? 0.4 : 0, i >= LOOP ? -0.3 : 0);
+		ogate_heart_blob_render(&h, fmod(ogate_heart_law_psi(&law, i / FPS), 2 * M_PI), img);
+		ogate_heart_rigid_shift(img, sh, sz, sz, i >= LOOP ? 0.4 : 0, i >= LOOP ? -0.3 : 0);
 		for (size_t k = 0; k < np; k++) {
-			double v = rint(sh[k] + 4 * rng_normal(&rng));
+			double v = rint(sh[k] + 4 * ogate_heart_rng_normal(&rng));
 			pix[i * np + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
 		if (shifted != 1 && i == LOOP - 1)
@@ -111,7 +111,7 @@ out:
 	free(pix);
 	free(img);
 	free(sh);
-	blob_heart_free(&h);
+	ogate_heart_blob_free(&h);
 }
 
 /* the predictors alone, per locked frame: linear = a fit over a 32-frame window; kalman =
@@ -123,7 +123,7 @@ static void bench_predictors(void)
 	volatile double sink = 0;
 	const char *names[2] = { "linear", "kalman" };
 	for (int k = 0; k < 2; k++) {
-		struct ogate_predictor *p = ogate_predictor_create(names[k]);
+		struct ogate_predictor *p = ogate_predictor_new(names[k]);
 		struct ogate_prediction pr;
 		double a = now_us();
 		for (int i = 0; i < N; i++) {
@@ -137,7 +137,7 @@ static void bench_predictors(void)
 				sink += pr.wait_s;
 		}
 		printf("BENCH analysis.predictor.%s.per_frame %.3f us\n", names[k], (now_us() - a) / N);
-		ogate_predictor_destroy(p);
+		ogate_predictor_free(p);
 	}
 	(void)sink;
 }

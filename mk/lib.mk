@@ -10,7 +10,11 @@ endif
 ifneq ($(filter aarch64% arm%,$(AN_MACHINE)),)
 AN_SIMD     := sad_neon
 endif
-AN_CPPFLAGS := -I$(AN_SRC)/include -I$(AN_SRC)
+AN_CPPFLAGS := -I$(AN_SRC)/include -I$(AN_SRC) $(COMMON_INC)
+# libogate is installed on its own (ogate.pc): it carries the one piece of
+# userspace/common it uses, the number parser (the same objects as libogate-common's)
+AN_COMMON     := $(call objs_of,$(COMMON_DIR)/numparse.c,plain)
+AN_COMMON_SAN := $(call objs_of,$(COMMON_DIR)/numparse.c,san)
 AN_LIB      := $(BUILD)/lib/libogate.a
 AN_LIB_SAN  := $(BUILD)/lib/libogate-san.a
 AN_OBJS     := $(addprefix $(OBJ)/analysis/lib/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
@@ -25,11 +29,11 @@ $(OBJ)/analysis/lib/%.o: $(AN_SRC)/%.c
 $(OBJ)/analysis/lib-san/%.o: $(AN_SRC)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(AN_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(call an_simd_flags,$*) -c -o $@ $<
-$(AN_LIB): $(AN_OBJS)
+$(AN_LIB): $(AN_OBJS) $(AN_COMMON)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
-$(AN_LIB_SAN): $(AN_OBJS_SAN)
+$(AN_LIB_SAN): $(AN_OBJS_SAN) $(AN_COMMON_SAN)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^

@@ -32,7 +32,7 @@ $(SHM_LIB_TSAN): $(call objs_of,$(SHM_SRCS),tsan)
 
 # ogate-shmcat: print (or dump) the frames of a running daemon's ring
 $(OBJ)/plain/userspace/tools/ogate-shmcat.o: OBJ_CPPFLAGS = $(SHM_INC) $(COMMON_INC)
-$(BIN)/ogate-shmcat: $(OBJ)/plain/userspace/tools/ogate-shmcat.o $(SHM_LIB) | $(BIN)
+$(BIN)/ogate-shmcat: $(OBJ)/plain/userspace/tools/ogate-shmcat.o $(SHM_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(SHM_LDLIBS)
 PROGRAMS += $(BIN)/ogate-shmcat
 

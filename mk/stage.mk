@@ -22,7 +22,7 @@ STAGE_TDIR      := tests/userspace/stage
 STAGE_FAKES     := $(addprefix $(STAGE_TDIR)/,fake_ctl.c fake_smc100.c fake_asi.c)
 STAGE_FAKES_OBJ := $(call objs_of,$(STAGE_FAKES),plain)
 STAGE_FAKES_SAN := $(call objs_of,$(STAGE_FAKES),san)
-$(OBJ)/plain/$(STAGE_TDIR)/% $(OBJ)/san/$(STAGE_TDIR)/%: OBJ_CPPFLAGS = -I$(STAGE_TDIR)
+$(OBJ)/plain/$(STAGE_TDIR)/% $(OBJ)/san/$(STAGE_TDIR)/%: OBJ_CPPFLAGS = -I$(STAGE_TDIR) $(COMMON_INC)
 $(OBJ)/plain/$(STAGE_TDIR)/% $(OBJ)/san/$(STAGE_TDIR)/%: OBJ_CFLAGS = -pthread
 
 # test_stage_parsers #includes the driver sources to reach their static
@@ -36,4 +36,4 @@ $(call unit_tests_in,stage): $(STAGE_FAKES_SAN) $(STAGE_LIB_SAN) $(COMMON_LIB_SA
 STAGE_FAKESRV := $(TBIN)/fake_stage_server
 $(STAGE_TDIR)/test_ogate_stage_tool.sh: $(BIN)/ogate-stage $(STAGE_FAKESRV)
 $(STAGE_FAKESRV): $(STAGE_TDIR)/fake_stage_server.c $(STAGE_FAKES_OBJ) | $(TBIN)
-	$(CC) $(CPPFLAGS) $(DEPFLAGS) -I$(STAGE_TDIR) $(CFLAGS) -pthread -o $@ $< $(STAGE_FAKES_OBJ) -lm
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) -I$(STAGE_TDIR) $(COMMON_INC) $(CFLAGS) -pthread -o $@ $< $(STAGE_FAKES_OBJ) -lm

@@ -47,3 +47,4 @@ tests/userspace/tools/test_version.sh: $(PROGRAMS)
 tests/userspace/tools/test_client_wait.sh: $(BIN)/ogate-client $(BIN)/ogated
 tests/userspace/tools/test_client_docs.sh: $(BIN)/ogate-client $(BIN)/ogated
 tests/userspace/tools/test_camtest_args.sh: $(filter $(BIN)/ogate-camtest,$(PROGRAMS))
+tests/userspace/tools/test_shmcat_args.sh: $(BIN)/ogate-shmcat

@@ -7,6 +7,11 @@
 # CMOCKA_MESSAGE_OUTPUT. A suite fails as a whole when it exits non-zero or
 # prints no TAP result at all (a suite that tested nothing must say so with "1..0 # SKIP").
 set -u
+# A suite runs as from a shell: under `make -jN check` this script inherits the
+# parent's jobserver in MAKEFLAGS without its file descriptors, and every make a
+# suite runs (the kernel module builds) then warns "jobserver unavailable",
+# which the kernel suites rightly count as a build warning.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 logdir=build/test-logs
 mkdir -p "$logdir"
 export CMOCKA_MESSAGE_OUTPUT=TAP

@@ -31,13 +31,13 @@ static void run(double fps, double period_s, int seconds)
 	struct ogate_pipeline_stages sg;
 	struct timespec ts = { seconds, 0 };
 	struct ogate_source *src;
-	struct ogate_sink *sink;
+	struct ogate_sink *sink = NULL;
 	struct ogate_pipeline *p;
 	int err = 0;
 
 	ogate_settings_default(&po.settings);
-	src = ogate_source_new(&so, &err);
-	sink = ogate_sink_new("dryrun", NULL, &err);
+	src = ogate_source_open(&so, &err);
+	err = ogate_sink_open(&sink, "dryrun", NULL);
 	p = src && sink ? ogate_pipeline_new(&po, src, sink, &err) : NULL;
 	if (!p || ogate_pipeline_start(p)) {
 		fprintf(stderr, "bench: cannot run the pipeline at %g fps\n", fps);
@@ -59,8 +59,8 @@ static void run(double fps, double period_s, int seconds)
 	printf("BENCH daemon.drops.%gfps %llu frames\n", fps,
 	       (unsigned long long)(st.drops_source + st.drops_analysis));
 	ogate_pipeline_free(p);
-	ogate_sink_free(sink);
-	ogate_source_free(src);
+	ogate_sink_close(sink);
+	ogate_source_close(src);
 }
 
 int main(void)

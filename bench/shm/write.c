@@ -49,7 +49,7 @@ int main(void)
 	printf("BENCH shm_write_128_p50 %.3f us\n", st.p50 / 1e3);
 	printf("BENCH shm_write_128_p99 %.3f us\n", st.p99 / 1e3);
 	printf("BENCH shm_write_128_mean %.3f us\n", st.mean / 1e3);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 	return 0;
 }

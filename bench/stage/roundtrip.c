@@ -46,13 +46,13 @@ static int bench(const char *driver, fake_handler h, void *model)
 		return 1;
 	}
 	for (int i = 0; i < N; i++) {
-		int64_t t0 = ogate_stage_now_ns();
+		int64_t t0 = ogate_mono_ns();
 
 		if (ogate_stage_position(s, &um)) {
 			fprintf(stderr, "%s: %s\n", driver, ogate_stage_last_error(s));
 			return 1;
 		}
-		t[i] = ogate_stage_now_ns() - t0;
+		t[i] = ogate_mono_ns() - t0;
 	}
 	qsort(t, N, sizeof(t[0]), cmp);
 	printf("BENCH stage_%s_pty_position_roundtrip_median %.1f us\n", driver, t[N / 2] / 1e3);

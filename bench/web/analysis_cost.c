@@ -136,9 +136,9 @@ static void *client_main(void *arg)
 }
 
 struct rig {
-	struct blob_heart heart;
-	struct phase_law law;
-	struct rng rng;
+	struct ogate_heart_blob heart;
+	struct ogate_heart_law law;
+	struct ogate_heart_rng rng;
 	float img[SIDE * SIDE];
 	struct ogate_frame *frame;
 	struct ogate_sync *sync;	/* with the tap (page on) */
@@ -157,9 +157,9 @@ static void render(struct rig *r, int64_t t_ns)
 	uint8_t *px = ogate_frame_pixels(r->frame);
 	struct ogate_frame_meta m = { .timestamp_ns = t_ns, .sequence = r->seq++ };
 
-	blob_heart_render(&r->heart, fmod(phase_law_psi(&r->law, (t_ns - r->t0) * 1e-9), 2 * M_PI), r->img);
+	ogate_heart_blob_render(&r->heart, fmod(ogate_heart_law_psi(&r->law, (t_ns - r->t0) * 1e-9), 2 * M_PI), r->img);
 	for (int i = 0; i < SIDE * SIDE; i++) {
-		double v = rint(r->img[i] + 2.0 * rng_normal(&r->rng));
+		double v = rint(r->img[i] + 2.0 * ogate_heart_rng_normal(&r->rng));
 
 		px[(i / SIDE) * ogate_frame_stride(r->frame) + i % SIDE] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 	}
@@ -274,7 +274,7 @@ static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, 
  * bootstrap over 1 s blocks of frames.
  */
 /* 95 % interval of p99(b) / p99(a) - 1 (%), resampling blocks of bl frames */
-static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct rng *rng, double *lo,
+static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct ogate_heart_rng *rng, double *lo,
 		    double *hi)
 {
 	enum { B = 1000 };
@@ -284,7 +284,7 @@ static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct rn
 
 	for (int k = 0; k < B; k++) {
 		for (int j = 0; j < nb; j++) {
-			int s0 = (int)(rng_uniform(rng) * nb) * bl;
+			int s0 = (int)(ogate_heart_rng_uniform(rng) * nb) * bl;
 
 			memcpy(ra + (size_t)j * bl, a + s0, sizeof(int64_t) * (size_t)bl);
 			memcpy(rb + (size_t)j * bl, b + s0, sizeof(int64_t) * (size_t)bl);
@@ -306,13 +306,13 @@ static void paired(struct rig *r, double fps, double secs)
 		*sb_ = malloc(sz);
 	int64_t next = ogate_mono_ns() + 1000000, ivl = (int64_t)(1e9 / fps);
 	double sa = 0, sb = 0, lo, hi, slo, shi;
-	struct rng rng, order;
+	struct ogate_heart_rng rng, order;
 	int late = 0, f = (int)fps, differ = 0;
 	/* WEB_COST_NULL=1: no tap on either side, to check that the design finds no rise */
 	bool null_run = getenv("WEB_COST_NULL") && atoi(getenv("WEB_COST_NULL"));
 
-	rng_seed(&rng, 11);
-	rng_seed(&order, 5);
+	ogate_heart_rng_seed(&rng, 11);
+	ogate_heart_rng_seed(&order, 5);
 	for (int i = 0; i < n; i++) {
 		double ph_a, ph_b;
 
@@ -323,7 +323,7 @@ static void paired(struct rig *r, double fps, double secs)
 		 * coin's throw, so no pattern in the frames lines up with it */
 		struct ogate_sync *with = (i / bl) % 2 ? r->ctl : r->sync, *without = with == r->ctl ? r->sync : r->ctl;
 
-		if (rng_uniform(&order) < 0.5) {
+		if (ogate_heart_rng_uniform(&order) < 0.5) {
 			a[i] = one(r, without, false, &sa_[i], &ta[i], &ph_a);
 			b[i] = one(r, with, !null_run, &sb_[i], &tb[i], &ph_b);
 		} else {
@@ -539,12 +539,12 @@ int main(int argc, char **argv)
 		/* ogated's default shm.slots; WEB_COST_SLOTS: another ring size */
 		r.shm = ogate_shm_writer_new(NULL, getenv("WEB_COST_SLOTS") ? (unsigned int)atoi(getenv("WEB_COST_SLOTS")) : 64,
 					     SIDE * SIDE, 0600, &err);
-		if (!r.frame || !r.sync || !r.ctl || !r.shm || blob_heart_init(&r.heart, SIDE, SIDE, 7)) {
+		if (!r.frame || !r.sync || !r.ctl || !r.shm || ogate_heart_blob_init(&r.heart, SIDE, SIDE, 7)) {
 			fprintf(stderr, "web_analysis_cost: setup failed\n");
 			return 1;
 		}
-		r.law = (struct phase_law){ 0.42, 0.0, 0.05, 7.0, 0.7, 600.0 };
-		rng_seed(&r.rng, 3);
+		r.law = (struct ogate_heart_law){ 0.42, 0.0, 0.05, 7.0, 0.7, 600.0 };
+		ogate_heart_rng_seed(&r.rng, 3);
 		r.t0 = ogate_mono_ns();
 		r.web = ogate_web_new(&wo, &ops, r.shm, &err);
 		if (!r.web || ogate_web_start(r.web)) {
@@ -576,7 +576,7 @@ int main(int argc, char **argv)
 		ogate_shm_writer_free(r.shm);
 		ogate_sync_free(r.sync);
 		ogate_frame_free(r.frame);
-		blob_heart_free(&r.heart);
+		ogate_heart_blob_free(&r.heart);
 	}
 	return 0;
 }

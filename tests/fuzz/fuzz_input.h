@@ -36,7 +36,7 @@ static inline void fuzz_setup(const char *ext)
 		perror(fuzz_path);
 		abort();
 	}
-	stack_set_max_bytes(64u << 20);	/* 64 MiB: well inside -rss_limit_mb */
+	ogate_stack_set_max_bytes(64u << 20);	/* 64 MiB: well inside -rss_limit_mb */
 }
 
 static inline const char *fuzz_file(const uint8_t *data, size_t size)
@@ -49,10 +49,10 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size)
 /* load the input as a stack; on success every pixel is read */
 static inline void fuzz_stack(const uint8_t *data, size_t size)
 {
-	struct stack s;
+	struct ogate_stack s;
 	char err[512];
 	unsigned sum = 0;
-	if (stack_load(fuzz_file(data, size), &s, err, sizeof(err)))
+	if (ogate_stack_load(fuzz_file(data, size), &s, err, sizeof(err)))
 		return;
 	if (s.n < 1 || s.h < 1 || s.w < 1 || (s.bytes != 1 && s.bytes != 2))
 		abort();
@@ -61,7 +61,7 @@ static inline void fuzz_stack(const uint8_t *data, size_t size)
 		sum += ((const unsigned char *)s.data)[i];
 	sum += ((const unsigned char *)s.data)[total - 1];
 	fuzz_sink = sum;
-	stack_free(&s);
+	ogate_stack_free(&s);
 }
 
 /* read ncol named CSV columns; on success every value is read */
@@ -71,7 +71,7 @@ static inline void fuzz_csv(const uint8_t *data, size_t size, int ncol, const ch
 	int n = -1;
 	char err[512];
 	double sum = 0;
-	if (stack_read_csv(fuzz_file(data, size), ncol, names, cols, &n, err, sizeof(err)))
+	if (ogate_stack_read_csv(fuzz_file(data, size), ncol, names, cols, &n, err, sizeof(err)))
 		return;
 	if (n < 0)
 		abort();

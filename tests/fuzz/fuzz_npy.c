@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* libFuzzer target: the NumPy .npy stack reader (stack_load on a .npy file). */
+/* libFuzzer target: the NumPy .npy stack reader (ogate_stack_load on a .npy file). */
 #include "fuzz_input.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* libFuzzer target: the multi-page TIFF stack reader (stack_load on a .tif file). */
+/* libFuzzer target: the multi-page TIFF stack reader (ogate_stack_load on a .tif file). */
 #include "fuzz_input.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

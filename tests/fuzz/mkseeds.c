@@ -36,13 +36,13 @@ static void text(const char *sub, const char *name, const char *s)
 
 static void saved(int n, int h, int w, int bytes, int deflate, const char *tif, const char *npy)
 {
-	struct stack s = { .n = n, .h = h, .w = w, .bytes = bytes };
+	struct ogate_stack s = { .n = n, .h = h, .w = w, .bytes = bytes };
 	char err[256];
 	s.data = malloc((size_t)n * h * w * bytes);
 	for (size_t i = 0; i < (size_t)n * h * w * bytes; i++)
 		((unsigned char *)s.data)[i] = (unsigned char)(i * 37 >> 2);
-	if ((tif && stack_save_tiff(path("tiff", tif), &s, deflate, err, sizeof(err))) ||
-	    (npy && stack_save_npy(path("npy", npy), &s, err, sizeof(err)))) {
+	if ((tif && ogate_stack_save_tiff(path("tiff", tif), &s, deflate, err, sizeof(err))) ||
+	    (npy && ogate_stack_save_npy(path("npy", npy), &s, err, sizeof(err)))) {
 		fprintf(stderr, "mkseeds: %s\n", err);
 		exit(1);
 	}

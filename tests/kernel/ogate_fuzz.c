@@ -45,11 +45,11 @@ static void *ro_page;		/* readable, not writable */
 static void *none_page;		/* neither */
 static uint64_t seed0 = 1;
 
-struct rng {
+struct ogate_heart_rng {
 	uint64_t s;
 };
 
-static uint64_t rnd(struct rng *r)
+static uint64_t rnd(struct ogate_heart_rng *r)
 {
 	/* xorshift64* */
 	r->s ^= r->s >> 12;
@@ -58,7 +58,7 @@ static uint64_t rnd(struct rng *r)
 	return r->s * 2685821657736338717ULL;
 }
 
-static uint32_t below(struct rng *r, uint32_t n)
+static uint32_t below(struct ogate_heart_rng *r, uint32_t n)
 {
 	return (uint32_t)(rnd(r) % n);
 }
@@ -78,7 +78,7 @@ static void count(long ret)
 }
 
 /* A time: past (within or beyond lateness), near future, far or absurd. */
-static uint64_t rnd_time(struct rng *r)
+static uint64_t rnd_time(struct ogate_heart_rng *r)
 {
 	uint64_t now = (uint64_t)ogate_mono_ns();
 
@@ -92,7 +92,7 @@ static uint64_t rnd_time(struct rng *r)
 	}
 }
 
-static void rnd_trigger(struct rng *r, struct ogate_trigger *t)
+static void rnd_trigger(struct ogate_heart_rng *r, struct ogate_trigger *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->time_ns = rnd_time(r);
@@ -113,7 +113,7 @@ static void rnd_trigger(struct rng *r, struct ogate_trigger *t)
 }
 
 /* Where the kernel reads or writes: mostly good, sometimes not. */
-static void *rnd_ptr(struct rng *r, void *good)
+static void *rnd_ptr(struct ogate_heart_rng *r, void *good)
 {
 	switch (below(r, 40)) {
 	case 0: return NULL;
@@ -125,7 +125,7 @@ static void *rnd_ptr(struct rng *r, void *good)
 	}
 }
 
-static void fuzz_ioctl(struct rng *r, int fd)
+static void fuzz_ioctl(struct ogate_heart_rng *r, int fd)
 {
 	static const unsigned long cmds[] = {
 		OGATE_IOC_GET_VERSION, OGATE_IOC_GET_INFO, OGATE_IOC_GET_LINE_INFO,
@@ -186,7 +186,7 @@ static void fuzz_ioctl(struct rng *r, int fd)
 	count(ioctl(fd, cmd, rnd_ptr(r, &u)));
 }
 
-static void fuzz_read(struct rng *r, int fd)
+static void fuzz_read(struct ogate_heart_rng *r, int fd)
 {
 	char buf[64 * 20];
 	size_t size = below(r, 4) ? 64 * (1 + below(r, 20)) : below(r, sizeof(buf));
@@ -194,7 +194,7 @@ static void fuzz_read(struct rng *r, int fd)
 	count(read(fd, rnd_ptr(r, buf), size));
 }
 
-static int open_dev(struct rng *r)
+static int open_dev(struct ogate_heart_rng *r)
 {
 	int flags = (below(r, 4) ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC;
 
@@ -203,7 +203,7 @@ static int open_dev(struct rng *r)
 
 static void *worker(void *arg)
 {
-	struct rng r = { .s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + seed0 };
+	struct ogate_heart_rng r = { .s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + seed0 };
 	int fd[FILES], i;
 
 	for (i = 0; i < FILES; i++)
@@ -249,7 +249,7 @@ static void *worker(void *arg)
 /* A child queues triggers in a loop until it is killed. */
 static void child_loop(uint64_t s)
 {
-	struct rng r = { .s = s | 1 };
+	struct ogate_heart_rng r = { .s = s | 1 };
 	int fd = open(DEV, O_RDWR);
 
 	for (;;) {
@@ -270,7 +270,7 @@ static void child_loop(uint64_t s)
 
 static void *chaos(void *arg)
 {
-	struct rng r = { .s = 0xc0ffee + seed0 };
+	struct ogate_heart_rng r = { .s = 0xc0ffee + seed0 };
 
 	long next_report = 1000000;
 

@@ -17,13 +17,14 @@
 #include "testbed/testbed.h"
 #include "clock-util.h"
 #include "program.h"
+#include "edges.h"
 #include "sink.h"
 
 #define MS 1000000LL
 #define US 1000LL
 #define LOOSE (50 * MS)
 
-/* Wait for n pulse outcomes (frames skipped); returns how many arrived. */
+/* Wait for n pulse outcomes; returns how many arrived. */
 static int outcomes(struct ogate_sink *s, struct ogate_sink_event *ev, int n, int timeout_ms)
 {
 	int64_t end = ogate_mono_ns() + timeout_ms * MS;
@@ -37,7 +38,7 @@ static int outcomes(struct ogate_sink *s, struct ogate_sink_event *ev, int n, in
 		poll(&p, 1, 50);
 		k = ogate_sink_read(s, e, 8);
 		for (i = 0; i < k; i++)
-			if (e[i].type != OGATE_SINK_FRAME && got < n)
+			if (got < n)
 				ev[got++] = e[i];
 	}
 	return got;
@@ -65,7 +66,7 @@ FIXTURE_SETUP(sink)
 
 FIXTURE_TEARDOWN(sink)
 {
-	ogate_sink_free(self->s);
+	ogate_sink_close(self->s);
 }
 
 TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
@@ -79,10 +80,9 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 	struct tb_rec all[16], l0[8], l1[8];
 	int64_t t = ogate_mono_ns() + 30 * MS;
 	size_t n = ogate_program_build(&prog, t, 5, r);
-	int err = 0, k;
+	int k;
 
-	self->s = ogate_sink_new("ogate", &o, &err);
-	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, ogate_sink_open(&self->s, "ogate", &o));
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, n));
 	ASSERT_EQ(2, outcomes(self->s, ev, 2, 2000));
 	EXPECT_EQ(OGATE_SINK_FIRED, ev[0].type);
@@ -97,25 +97,47 @@ TEST_F(sink, ogate_sink_fires_a_laser_and_camera_program_as_one_batch)
 	EXPECT_LE(l1[0].ts + 2 * MS, l1[1].ts);
 }
 
-TEST_F(sink, ogate_sink_reports_frame_edges)
+TEST_F(sink, ogate_device_frame_edges_come_through_the_edge_input_not_the_sink)
 {
 	struct ogate_sink_opts o = { .device = "/dev/ogate0" };
-	struct ogate_sink_event e[8];
-	int err = 0, k, frames = 0;
+	struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 30 * MS, .line_mask = 1,
+				     .width_ns = 1 * MS, .late_ns = 250 * MS, .cookie = 9 };
+	struct ogate_sink_event ev[8];
+	struct ogate_frame_edge fe[8];
+	struct ogate_edges *in;
+	int k, frames = 0, outcomes_seen = 0;
+	uint64_t seq0 = 0;
 	int64_t end;
 
-	self->s = ogate_sink_new("ogate", &o, &err);
-	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, ogate_sink_open(&self->s, "ogate", &o));
+	in = ogate_sink_edges(self->s);
+	ASSERT_NE(NULL, in);
+	ASSERT_EQ(0, ogate_sink_queue(self->s, &r, 1));
 	ASSERT_EQ(0, tb_cmd("edge 4 3"));
-	for (end = ogate_mono_ns() + 2000 * MS; frames < 3 && ogate_mono_ns() < end;) {
-		struct pollfd p = { .fd = ogate_sink_fd(self->s), .events = POLLIN };
+	for (end = ogate_mono_ns() + 2000 * MS;
+	     (frames < 3 || !outcomes_seen) && ogate_mono_ns() < end;) {
+		struct pollfd p = { .fd = ogate_edges_fd(in), .events = POLLIN };
 
 		poll(&p, 1, 50);
-		k = ogate_sink_read(self->s, e, 8);
-		for (int i = 0; i < k; i++)
-			frames += e[i].type == OGATE_SINK_FRAME;
+		k = ogate_edges_read(in, fe, 8);
+		for (int i = 0; i < k; i++) {
+			EXPECT_EQ(0, fe[i].line);	/* the first frame line (test bed pin 4) */
+			if (!frames)
+				seq0 = fe[i].seq;
+			EXPECT_EQ(seq0 + (uint64_t)frames, fe[i].seq);
+			EXPECT_LT(0, fe[i].time_ns);
+			frames++;
+		}
+		k = ogate_sink_read(self->s, ev, 8);
+		for (int i = 0; i < k; i++) {
+			EXPECT_EQ(OGATE_SINK_FIRED, ev[i].type);
+			EXPECT_EQ(9, ev[i].cookie);
+			outcomes_seen++;
+		}
 	}
 	EXPECT_EQ(3, frames);
+	EXPECT_EQ(1, outcomes_seen);
+	EXPECT_EQ(0, ogate_edges_lost(in));
 }
 
 TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
@@ -124,12 +146,10 @@ TEST_F(sink, ogate_sink_free_cancels_pending_and_nothing_fires)
 	struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 200 * MS, .line_mask = 1,
 				     .width_ns = 1 * MS, .late_ns = 250 * MS };
 	struct tb_rec l0[4];
-	int err = 0;
 
-	self->s = ogate_sink_new("ogate", &o, &err);
-	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, ogate_sink_open(&self->s, "ogate", &o));
 	ASSERT_EQ(0, ogate_sink_queue(self->s, &r, 1));
-	ogate_sink_free(self->s);
+	ogate_sink_close(self->s);
 	self->s = NULL;
 	ogate_sleep_until(r.time_ns + 100 * MS);
 	EXPECT_EQ(0, tb_line(0, l0, 4));
@@ -141,7 +161,10 @@ static struct ogate_sink *gpiod_sink(int *err)
 	struct ogate_sink_opts o = { .gpiochip = "ogate-sim", .lines = spare, .nlines = 1,
 				     .rt_priority = 10 };
 
-	return ogate_sink_new("gpiod", &o, err);
+	struct ogate_sink *s = NULL;
+
+	*err = ogate_sink_open(&s, "gpiod", &o);
+	return s;
 }
 
 TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)
@@ -200,7 +223,7 @@ TEST_F(sink, gpiod_sink_free_ends_pulses_and_leaves_the_line_low)
 	ASSERT_NE(NULL, self->s);
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, 2));
 	ogate_sleep_until(t + 100 * MS);
-	ogate_sink_free(self->s);
+	ogate_sink_close(self->s);
 	self->s = NULL;
 	ogate_sleep_until(t + 900 * MS);
 	n = tb_line(3, l3, 8);

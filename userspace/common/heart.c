@@ -5,21 +5,21 @@
 #include <string.h>
 #include "heart.h"
 
-double phase_law_psi(const struct phase_law *p, double t)
+double ogate_heart_law_psi(const struct ogate_heart_law *p, double t)
 {
 	double f0 = 1.0 / p->period_s;
 	return p->psi0 + 2 * M_PI * f0 * (t + p->drift * t * t / (2 * p->t_run) +
 					 (p->mod_amp * p->mod_period_s / (2 * M_PI)) * (1 - cos(2 * M_PI * t / p->mod_period_s)));
 }
 
-double phase_law_freq(const struct phase_law *p, double t)
+double ogate_heart_law_freq(const struct ogate_heart_law *p, double t)
 {
 	return (1.0 / p->period_s) * (1 + p->drift * t / p->t_run + p->mod_amp * sin(2 * M_PI * t / p->mod_period_s));
 }
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static uint64_t next_u64(struct rng *r)
+static uint64_t next_u64(struct ogate_heart_rng *r)
 {
 	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
 	s[2] ^= s[0];
@@ -31,7 +31,7 @@ static uint64_t next_u64(struct rng *r)
 	return res;
 }
 
-void rng_seed(struct rng *r, uint64_t seed)
+void ogate_heart_rng_seed(struct ogate_heart_rng *r, uint64_t seed)
 {
 	uint64_t z = seed;
 	for (int i = 0; i < 4; i++) {	/* splitmix64 */
@@ -44,9 +44,9 @@ void rng_seed(struct rng *r, uint64_t seed)
 	r->have_spare = 0;
 }
 
-double rng_uniform(struct rng *r) { return (double)(next_u64(r) >> 11) * 0x1.0p-53; }
+double ogate_heart_rng_uniform(struct ogate_heart_rng *r) { return (double)(next_u64(r) >> 11) * 0x1.0p-53; }
 
-double rng_normal(struct rng *r)
+double ogate_heart_rng_normal(struct ogate_heart_rng *r)
 {
 	if (r->have_spare) {
 		r->have_spare = 0;
@@ -54,8 +54,8 @@ double rng_normal(struct rng *r)
 	}
 	double u, v, q;
 	do {
-		u = 2 * rng_uniform(r) - 1;
-		v = 2 * rng_uniform(r) - 1;
+		u = 2 * ogate_heart_rng_uniform(r) - 1;
+		v = 2 * ogate_heart_rng_uniform(r) - 1;
 		q = u * u + v * v;
 	} while (q >= 1 || q == 0);
 	double m = sqrt(-2 * log(q) / q);
@@ -64,7 +64,7 @@ double rng_normal(struct rng *r)
 	return u * m;
 }
 
-int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed)
+int ogate_heart_blob_init(struct ogate_heart_blob *b, int h, int w, uint64_t seed)
 {
 	b->h = h;
 	b->w = w;
@@ -77,10 +77,10 @@ int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed)
 		free(b->bg);
 		return -ENOMEM;
 	}
-	struct rng r;
-	rng_seed(&r, seed + 12345);
+	struct ogate_heart_rng r;
+	ogate_heart_rng_seed(&r, seed + 12345);
 	for (size_t i = 0; i < (size_t)h * w; i++)
-		tex[i] = rng_normal(&r);
+		tex[i] = ogate_heart_rng_normal(&r);
 	static const double k[5] = { 1 / 16.0, 4 / 16.0, 6 / 16.0, 4 / 16.0, 1 / 16.0 };
 	/* 'same' convolution with zero padding along rows, then columns */
 	for (int y = 0; y < h; y++)
@@ -113,7 +113,7 @@ int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed)
 	return 0;
 }
 
-void blob_heart_free(struct blob_heart *b)
+void ogate_heart_blob_free(struct ogate_heart_blob *b)
 {
 	free(b->bg);
 	b->bg = NULL;
@@ -121,7 +121,7 @@ void blob_heart_free(struct blob_heart *b)
 
 static double vm(double psi, double centre, double kappa) { return exp(kappa * (cos(psi - centre) - 1.0)); }
 
-void blob_heart_render(const struct blob_heart *b, double psi, float *out)
+void ogate_heart_blob_render(const struct ogate_heart_blob *b, double psi, float *out)
 {
 	const float s = b->s;
 	double v = vm(psi, M_PI, 2.0), a = vm(psi, 0.5 * M_PI, 3.0);
@@ -158,11 +158,11 @@ void blob_heart_render(const struct blob_heart *b, double psi, float *out)
 	}
 }
 
-int real_heart_init(struct ref_heart *r, int h, int w, double period_frames, uint64_t seed)
+int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames, uint64_t seed)
 {
-	struct blob_heart b;
-	if (blob_heart_init(&b, h, w, seed * 7919 + 17))
-		return -1;
+	struct ogate_heart_blob b;
+	if (ogate_heart_blob_init(&b, h, w, seed * 7919 + 17))
+		return -ENOMEM;
 	r->n = (int)floor(period_frames) + 5;
 	r->h = h;
 	r->w = w;
@@ -170,22 +170,22 @@ int real_heart_init(struct ref_heart *r, int h, int w, double period_frames, uin
 	size_t np = (size_t)h * w;
 	r->frames = malloc(sizeof(float) * np * (size_t)r->n);
 	if (!r->frames) {
-		blob_heart_free(&b);
-		return -1;
+		ogate_heart_blob_free(&b);
+		return -ENOMEM;
 	}
-	struct rng g;
-	rng_seed(&g, seed * 104729 + 3);
+	struct ogate_heart_rng g;
+	ogate_heart_rng_seed(&g, seed * 104729 + 3);
 	enum { NCELL = 12 };
 	double cy[NCELL], cx[NCELL], ph[NCELL];
 	for (int c = 0; c < NCELL; c++) {
-		cy[c] = rng_uniform(&g);
-		cx[c] = rng_uniform(&g);
-		ph[c] = 2 * M_PI * rng_uniform(&g);
+		cy[c] = ogate_heart_rng_uniform(&g);
+		cx[c] = ogate_heart_rng_uniform(&g);
+		ph[c] = 2 * M_PI * ogate_heart_rng_uniform(&g);
 	}
 	for (int k = 0; k < r->n; k++) {
 		float *o = r->frames + (size_t)k * np;
 		double psi = 2 * M_PI * (k - 2) / period_frames;
-		blob_heart_render(&b, psi - 0.55 * sin(psi - 0.3), o);	/* uneven beat */
+		ogate_heart_blob_render(&b, psi - 0.55 * sin(psi - 0.3), o);	/* uneven beat */
 		double trend = 3.0 * k / r->n;
 		for (int c = 0; c < NCELL; c++) {	/* cells circulate once per beat */
 			double a = psi + ph[c];
@@ -200,13 +200,13 @@ int real_heart_init(struct ref_heart *r, int h, int w, double period_frames, uin
 				}
 		}
 		for (size_t i = 0; i < np; i++)
-			o[i] += (float)(trend + 2.0 * rng_normal(&g));
+			o[i] += (float)(trend + 2.0 * ogate_heart_rng_normal(&g));
 	}
-	blob_heart_free(&b);
+	ogate_heart_blob_free(&b);
 	return 0;
 }
 
-void ref_heart_render(const struct ref_heart *r, double psi, float *out)
+void ogate_heart_ref_render(const struct ogate_heart_ref *r, double psi, float *out)
 {
 	double ph = fmod(psi, 2 * M_PI);
 	if (ph < 0)
@@ -223,7 +223,7 @@ void ref_heart_render(const struct ref_heart *r, double psi, float *out)
 		out[i] = (float)((1 - f) * a[i] + f * c[i]);
 }
 
-void rigid_shift(const float *in, float *out, int h, int w, double sy, double sx)
+void ogate_heart_rigid_shift(const float *in, float *out, int h, int w, double sy, double sx)
 {
 	if (sy == 0 && sx == 0) {
 		memcpy(out, in, sizeof(float) * (size_t)h * w);

@@ -16,12 +16,12 @@
 
 static size_t max_bytes_set;
 
-void stack_set_max_bytes(size_t bytes)
+void ogate_stack_set_max_bytes(size_t bytes)
 {
 	max_bytes_set = bytes;
 }
 
-size_t stack_max_bytes(void)
+size_t ogate_stack_max_bytes(void)
 {
 	if (max_bytes_set)
 		return max_bytes_set;
@@ -29,11 +29,11 @@ size_t stack_max_bytes(void)
 	char *end;
 	unsigned long long mb = e ? strtoull(e, &end, 10) : 0;
 	if (!e || end == e || *end || !mb || mb > SIZE_MAX / (1024 * 1024))
-		mb = STACK_MAX_MB_DEFAULT;
+		mb = OGATE_STACK_MAX_MB_DEFAULT;
 	return (size_t)mb * 1024 * 1024;
 }
 
-void stack_free(struct stack *s)
+void ogate_stack_free(struct ogate_stack *s)
 {
 	free(s->data);
 	memset(s, 0, sizeof(*s));
@@ -61,30 +61,31 @@ static int pixel_bytes(const char *path, size_t n, size_t h, size_t w, int bytes
 		       size_t el)
 {
 	size_t fb, t;
-	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) || t > stack_max_bytes()) {
+	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) || t > ogate_stack_max_bytes()) {
 		snprintf(err, el, "%s: %zu frames of %zu x %zu %d-bit pixels exceed the memory bound of %.0f MiB "
-			 "(OGATE_STACK_MAX_MB)", path, n, h, w, 8 * bytes, mib(stack_max_bytes()));
-		return -1;
+			 "(OGATE_STACK_MAX_MB)", path, n, h, w, 8 * bytes, mib(ogate_stack_max_bytes()));
+		return -EFBIG;
 	}
 	*total = t;
 	return 0;
 }
 
-/* Open a regular file for reading: errno's reason in err on failure. */
+/* Open a regular file for reading: the fd, or -errno with the reason in err. */
 static int open_regular(const char *path, off_t *size, char *err, size_t el)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb)) {
-		snprintf(err, el, "%s: %s", path, strerror(errno));
+		int e = errno;
+		snprintf(err, el, "%s: %s", path, strerror(e));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return -e;
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		snprintf(err, el, "%s: %s", path, S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
 		close(fd);
-		return -1;
+		return S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
 	}
 	*size = sb.st_size;
 	return fd;
@@ -115,31 +116,31 @@ static const char *dict_value(const char *hdr, const char *key)
 
 #define NPY_MAXDIM 32
 
-/* "(a, b, c)" into d[]; the number of axes, or -1 when it is not a tuple of integers */
+/* "(a, b, c)" into d[]; the number of axes, or -EINVAL when it is not a tuple of integers */
 static int parse_shape(const char *p, unsigned long long *d)
 {
 	int nd = 0;
 	if (!p || *p++ != '(')
-		return -1;
+		return -EINVAL;
 	for (;;) {
 		while (*p == ' ')
 			p++;
 		if (*p == ')')
 			return nd;
 		if (!isdigit((unsigned char)*p) || nd == NPY_MAXDIM)
-			return -1;
+			return -EINVAL;
 		char *e;
 		errno = 0;
 		d[nd++] = strtoull(p, &e, 10);
 		if (errno)
-			return -1;
+			return -EINVAL;
 		p = e;
 		while (*p == ' ')
 			p++;
 		if (*p == ',')
 			p++;
 		else if (*p != ')')
-			return -1;
+			return -EINVAL;
 	}
 }
 
@@ -158,7 +159,7 @@ static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, of
 	unsigned char pre[12];
 	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6)) {
 		snprintf(err, el, "%s: not a NumPy .npy file", path);
-		return -1;
+		return -EINVAL;
 	}
 	size_t hl, off = 10;
 	if (pre[6] == 1) {
@@ -166,25 +167,26 @@ static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, of
 	} else if (pre[6] == 2 || pre[6] == 3) {
 		if (fread(pre + 10, 1, 2, f) != 2) {
 			snprintf(err, el, "%s: truncated header", path);
-			return -1;
+			return -EINVAL;
 		}
 		hl = pre[8] | (pre[9] << 8) | ((size_t)pre[10] << 16) | ((size_t)pre[11] << 24);
 		off = 12;
 	} else {
 		snprintf(err, el, "%s: .npy format version %d.%d is not supported (1.0 to 3.0 are)", path, pre[6], pre[7]);
-		return -1;
+		return -EINVAL;
 	}
 	/* the header is a short dict: it must fit in the file and in 1 MiB */
 	if ((off_t)(off + hl) > fsize || hl > (1 << 20)) {
 		snprintf(err, el, "%s: truncated header (%zu bytes declared, the file has %lld)", path, hl,
 			 (long long)fsize);
-		return -1;
+		return -EINVAL;
 	}
 	char *hdr = calloc(1, hl + 1);
 	if (!hdr || fread(hdr, 1, hl, f) != hl) {
 		snprintf(err, el, "%s: %s", path, hdr ? "truncated header" : strerror(ENOMEM));
+		int rc = hdr ? -EINVAL : -ENOMEM;
 		free(hdr);
-		return -1;
+		return rc;
 	}
 	for (size_t i = 0; i < hl; i++)
 		if (!hdr[i])
@@ -194,22 +196,25 @@ static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, of
 	return 0;
 }
 
-static int load_npy(const char *path, struct stack *s, char *err, size_t el)
+static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t el)
 {
 	off_t fsize;
 	int fd = open_regular(path, &fsize, err, el);
 	if (fd < 0)
-		return -1;
+		return fd;
 	FILE *f = fdopen(fd, "rb");
 	if (!f) {
-		snprintf(err, el, "%s: %s", path, strerror(errno));
+		int e = errno;
+		snprintf(err, el, "%s: %s", path, strerror(e));
 		close(fd);
-		return -1;
+		return -e;
 	}
 	char *hdr = NULL, descr[32] = "", shp[400];
 	off_t doff;
-	if (npy_header(f, path, fsize, &hdr, &doff, err, el))
+	int rc = npy_header(f, path, fsize, &hdr, &doff, err, el);
+	if (rc)
 		goto fail;
+	rc = -EINVAL;	/* what the header says is not a stack we read */
 	const char *dv = dict_value(hdr, "descr"), *fo = dict_value(hdr, "fortran_order");
 	if (dv && (*dv == '\'' || *dv == '"')) {
 		size_t k = 0;
@@ -257,8 +262,10 @@ static int load_npy(const char *path, struct stack *s, char *err, size_t el)
 		goto fail;
 	}
 	size_t total;
-	if (pixel_bytes(path, d[0], d[1], d[2], bytes, &total, err, el))
+	rc = pixel_bytes(path, d[0], d[1], d[2], bytes, &total, err, el);
+	if (rc)
 		goto fail;
+	rc = -EINVAL;
 	size_t fb = total / d[0];
 	unsigned long long avail = (unsigned long long)(fsize - doff);
 	if (avail < total) {
@@ -274,13 +281,15 @@ static int load_npy(const char *path, struct stack *s, char *err, size_t el)
 	s->data = malloc(total);
 	if (!s->data) {
 		snprintf(err, el, "%s: out of memory for %zu bytes", path, total);
+		rc = -ENOMEM;
 		goto fail;
 	}
 	size_t got = fread(s->data, 1, total, f);
 	if (got != total) {
+		rc = ferror(f) && errno ? -errno : -EIO;
 		snprintf(err, el, "%s: read failed at frame %zu of %llu: %s", path, got / fb, d[0],
-			 ferror(f) ? strerror(errno) : "unexpected end of file");
-		stack_free(s);
+			 ferror(f) ? strerror(-rc) : "unexpected end of file");
+		ogate_stack_free(s);
 		goto fail;
 	}
 	fclose(f);
@@ -294,7 +303,7 @@ static int load_npy(const char *path, struct stack *s, char *err, size_t el)
 	return 0;
 fail:
 	fclose(f);
-	return -1;
+	return rc;
 }
 
 /* ---- multi-page TIFF ---- */
@@ -335,18 +344,21 @@ static size_t expansion(uint16_t compression)
 	}
 }
 
-static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, char *err, size_t el)
+/* NULL and *rc = -errno on failure */
+static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, int *rc, char *err, size_t el)
 {
 	int fd = open_regular(path, fsize, err, el);
+	*rc = fd < 0 ? fd : -EINVAL;
 	if (fd < 0)
 		return NULL;
 	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
 	if (!o) {
 		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
 		close(fd);
+		*rc = -ENOMEM;
 		return NULL;
 	}
-	size_t mx = stack_max_bytes();
+	size_t mx = ogate_stack_max_bytes();
 	TIFFOpenOptionsSetMaxSingleMemAlloc(o, (tmsize_t)(mx > (size_t)INT64_MAX ? INT64_MAX : mx));
 	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_error, m);
 	TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_quiet, NULL);
@@ -359,8 +371,8 @@ static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, char 
 	return t;
 }
 
-/* frame i's geometry, checked; its pixel bytes in *fb */
-static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, const struct stack *s, uint32_t *w,
+/* frame i's geometry, checked; its pixel bytes in *fb. 0, -EINVAL or -EFBIG */
+static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, const struct ogate_stack *s, uint32_t *w,
 			       uint32_t *h, int *bytes, size_t *fb, char *err, size_t el)
 {
 	uint16_t bps = 0, spp = 1, fmt = SAMPLEFORMAT_UINT, comp = COMPRESSION_NONE;
@@ -374,24 +386,25 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	if ((bps != 8 && bps != 16) || spp != 1 || fmt != SAMPLEFORMAT_UINT) {
 		snprintf(err, el, "%s: frame %d: need 8- or 16-bit unsigned greyscale (got %u bit, %u samples)", path, i,
 			 bps, spp);
-		return -1;
+		return -EINVAL;
 	}
 	if (TIFFIsTiled(t)) {
 		snprintf(err, el, "%s: frame %d: tiled TIFF is not supported", path, i);
-		return -1;
+		return -EINVAL;
 	}
 	*bytes = bps / 8;
 	if (!*w || !*h || *w > INT_MAX || *h > INT_MAX) {
 		snprintf(err, el, "%s: frame %d: %u x %u pixels: need 1 to %d per side", path, i, *w, *h, INT_MAX);
-		return -1;
+		return -EINVAL;
 	}
 	if (i > 0 && ((int)*w != s->w || (int)*h != s->h || *bytes != s->bytes)) {
 		snprintf(err, el, "%s: frame %d: %ux%u/%u-bit differs from frame 0 (%dx%d/%d-bit)", path, i, *w, *h, bps,
 			 s->w, s->h, 8 * s->bytes);
-		return -1;
+		return -EINVAL;
 	}
-	if (pixel_bytes(path, (size_t)i + 1, *h, *w, *bytes, fb, err, el))
-		return -1;
+	int rc = pixel_bytes(path, (size_t)i + 1, *h, *w, *bytes, fb, err, el);
+	if (rc)
+		return rc;
 	*fb /= (size_t)i + 1;
 	/* the strips must be able to hold the frame: each inside the file, their sum times what the
 	 * compression can expand to at least the frame's size */
@@ -400,14 +413,14 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	if (!TIFFGetField(t, TIFFTAG_STRIPBYTECOUNTS, &bc) || !TIFFGetField(t, TIFFTAG_STRIPOFFSETS, &of) || !bc ||
 	    !of || !ns) {
 		snprintf(err, el, "%s: frame %d: no strip offsets or byte counts", path, i);
-		return -1;
+		return -EINVAL;
 	}
 	for (uint32_t k = 0; k < ns; k++) {
 		if (of[k] > (uint64_t)fsize || bc[k] > (uint64_t)fsize - of[k]) {
 			snprintf(err, el, "%s: frame %d: strip %u (%llu bytes at %llu) lies beyond the end of the file "
 				 "(%lld bytes): truncated?", path, i, k, (unsigned long long)bc[k],
 				 (unsigned long long)of[k], (long long)fsize);
-			return -1;
+			return -EINVAL;
 		}
 		if (__builtin_add_overflow(sum, bc[k], &sum))
 			sum = UINT64_MAX;
@@ -418,7 +431,7 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	snprintf(err, el, "%s: frame %d: %u x %u %d-bit pixels (%zu bytes) cannot come from %llu bytes of strips "
 		 "(compression %u expands at most %zux)", path, i, *w, *h, 8 * *bytes, *fb, (unsigned long long)sum, comp,
 		 expansion(comp));
-	return -1;
+	return -EINVAL;
 }
 
 /* libtiff takes a directory cut short by the end of the file for the last one: check that the
@@ -439,13 +452,14 @@ static int tiff_dir_complete(TIFF *t, off_t fsize)
 	return end <= (uint64_t)fsize;
 }
 
-static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
+static int load_tiff(const char *path, struct ogate_stack *s, char *err, size_t el)
 {
 	struct tiff_msg m = { "" };
 	off_t fsize;
-	TIFF *t = tiff_open(path, &fsize, &m, err, el);
+	int rc;
+	TIFF *t = tiff_open(path, &fsize, &m, &rc, err, el);
 	if (!t)
-		return -1;
+		return rc;
 	size_t cap = 0, hint = TIFFNumberOfDirectories(t);
 	m.text[0] = 0;
 	for (int i = 0;; i++) {
@@ -453,8 +467,10 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 		int bytes;
 		size_t fb;
 		m.text[0] = 0;
-		if (i == INT_MAX || tiff_frame_geometry(t, path, i, fsize, s, &w, &h, &bytes, &fb, err, el))
+		rc = i == INT_MAX ? -EFBIG : tiff_frame_geometry(t, path, i, fsize, s, &w, &h, &bytes, &fb, err, el);
+		if (rc)
 			goto fail;
+		rc = -EINVAL;
 		if ((size_t)i == cap) {
 			/* grow to what the directories announce, then by doubling, at most 64 MiB ahead of
 			 * the frames actually decoded (pixel_bytes() checked (i + 1) frames) */
@@ -463,11 +479,12 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 				want = cap + (64u << 20) / fb;
 			if (want <= cap)
 				want = cap + 1;
-			if (want > stack_max_bytes() / fb)
-				want = stack_max_bytes() / fb;
+			if (want > ogate_stack_max_bytes() / fb)
+				want = ogate_stack_max_bytes() / fb;
 			void *nd = realloc(s->data, want * fb);
 			if (!nd) {
 				snprintf(err, el, "%s: frame %d: out of memory for %zu bytes", path, i, want * fb);
+				rc = -ENOMEM;
 				goto fail;
 			}
 			s->data = nd;
@@ -507,11 +524,11 @@ static int load_tiff(const char *path, struct stack *s, char *err, size_t el)
 	return 0;
 fail:
 	TIFFClose(t);
-	stack_free(s);
-	return -1;
+	ogate_stack_free(s);
+	return rc;
 }
 
-int stack_load(const char *path, struct stack *s, char *err, size_t el)
+int ogate_stack_load(const char *path, struct ogate_stack *s, char *err, size_t el)
 {
 	memset(s, 0, sizeof(*s));
 	if (ends_with(path, ".npy"))
@@ -519,10 +536,10 @@ int stack_load(const char *path, struct stack *s, char *err, size_t el)
 	if (ends_with(path, ".tif") || ends_with(path, ".tiff"))
 		return load_tiff(path, s, err, el);
 	snprintf(err, el, "%s: unknown input type (expected .npy, .tif or .tiff)", path);
-	return -1;
+	return -EINVAL;
 }
 
-int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el)
+int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *err, size_t el)
 {
 	char hdr[128];
 	int len = snprintf(hdr, sizeof(hdr), "{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d, %d), }",
@@ -531,8 +548,9 @@ int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el
 	int pad = (64 - total % 64) % 64;
 	FILE *f = fopen(path, "wb");
 	if (!f) {
-		snprintf(err, el, "%s: %s", path, strerror(errno));
-		return -1;
+		int e = errno;
+		snprintf(err, el, "%s: %s", path, strerror(e));
+		return -e;
 	}
 	unsigned hl = (unsigned)(len + pad + 1);
 	unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8) };
@@ -542,20 +560,27 @@ int stack_save_npy(const char *path, const struct stack *s, char *err, size_t el
 		fputc(' ', f);
 	fputc('\n', f);
 	size_t total_b = (size_t)s->n * s->h * s->w * s->bytes;
-	if (fwrite(s->data, 1, total_b, f) != total_b || fclose(f)) {
-		snprintf(err, el, "%s: write failed: %s", path, strerror(errno));
-		return -1;
+	int bad = fwrite(s->data, 1, total_b, f) != total_b || ferror(f);
+	int e = bad ? errno : 0;
+	if (fclose(f) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		e = e ? e : EIO;
+		snprintf(err, el, "%s: write failed: %s", path, strerror(e));
+		return -e;
 	}
 	return 0;
 }
 
-int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *err, size_t el)
+int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err, size_t el)
 {
 	struct tiff_msg m = { "" };
 	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
 	if (!o) {
 		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
-		return -1;
+		return -ENOMEM;
 	}
 	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_error, &m);
 	TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_quiet, NULL);
@@ -563,15 +588,16 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 	TIFF *t = TIFFOpenExt(path, "w", o);
 	TIFFOpenOptionsFree(o);
 	if (!t) {
-		snprintf(err, el, "%s: cannot create: %s", path, errno ? strerror(errno) : m.text);
-		return -1;
+		int e = errno;
+		snprintf(err, el, "%s: cannot create: %s", path, e ? strerror(e) : m.text);
+		return e ? -e : -EIO;
 	}
 	size_t rowb = (size_t)s->w * s->bytes;
 	char *row = malloc(rowb ? rowb : 1);
 	if (!row) {
 		snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
 		TIFFClose(t);
-		return -1;
+		return -ENOMEM;
 	}
 	for (int i = 0; i < s->n; i++) {
 		TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)s->w);
@@ -589,7 +615,7 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 		TIFFSetField(t, TIFFTAG_PAGENUMBER, (uint16_t)i, (uint16_t)s->n);
 		for (int y = 0; y < s->h; y++) {
 			/* libtiff's predictor works in place: give it a copy, not the caller's frame */
-			memcpy(row, (char *)stack_frame(s, i) + y * rowb, rowb);
+			memcpy(row, (char *)ogate_stack_frame(s, i) + y * rowb, rowb);
 			if (TIFFWriteScanline(t, row, (uint32_t)y, 0) < 0) {
 				snprintf(err, el, "%s: frame %d: write failed: %s", path, i, m.text);
 				goto fail;
@@ -606,7 +632,7 @@ int stack_save_tiff(const char *path, const struct stack *s, int deflate, char *
 fail:
 	free(row);
 	TIFFClose(t);
-	return -1;
+	return -EIO;
 }
 
 /* ---- numeric CSV columns ---- */
@@ -614,29 +640,30 @@ fail:
 #define CSV_MAXCOL 16
 #define CSV_MAXFIELDS 256
 
-static int csv_fail(FILE *f, double **cols, int ncol)
+static int csv_fail(FILE *f, double **cols, int ncol, int rc)
 {
 	for (int k = 0; k < ncol; k++) {
 		free(cols[k]);
 		cols[k] = NULL;
 	}
 	fclose(f);
-	return -1;
+	return rc;
 }
 
-int stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n_out, char *err,
+int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n_out, char *err,
 		   size_t el)
 {
 	if (ncol < 1 || ncol > CSV_MAXCOL) {
 		snprintf(err, el, "%s: %d columns asked for", path, ncol);
-		return -1;
+		return -EINVAL;
 	}
 	for (int k = 0; k < ncol; k++)
 		cols[k] = NULL;
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, el, "%s: %s", path, strerror(errno));
-		return -1;
+		int e = errno;
+		snprintf(err, el, "%s: %s", path, strerror(e));
+		return -e;
 	}
 	int col[CSV_MAXCOL], have_header = 0, n = 0, cap = 0;
 	long ln = 0;
@@ -646,7 +673,7 @@ int stack_read_csv(const char *path, int ncol, const char *const *names, double 
 		size_t len = strlen(line);
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f)) {
 			snprintf(err, el, "%s: line %ld: longer than %zu characters", path, ln, sizeof(line) - 2);
-			return csv_fail(f, cols, ncol);
+			return csv_fail(f, cols, ncol, -EINVAL);
 		}
 		if (line[0] == '\n' || line[0] == '\r' || line[0] == '#' || !line[0])
 			continue;
@@ -655,7 +682,7 @@ int stack_read_csv(const char *path, int ncol, const char *const *names, double 
 		for (char *tok = strtok_r(line, ",\r\n", &save); tok; tok = strtok_r(NULL, ",\r\n", &save)) {
 			if (nf == CSV_MAXFIELDS) {
 				snprintf(err, el, "%s: line %ld: more than %d fields", path, ln, CSV_MAXFIELDS);
-				return csv_fail(f, cols, ncol);
+				return csv_fail(f, cols, ncol, -EINVAL);
 			}
 			fields[nf++] = tok;
 		}
@@ -668,26 +695,26 @@ int stack_read_csv(const char *path, int ncol, const char *const *names, double 
 						col[k] = c;
 				if (col[k] < 0) {
 					snprintf(err, el, "%s: no column '%s' in the header", path, names[k]);
-					return csv_fail(f, cols, ncol);
+					return csv_fail(f, cols, ncol, -EINVAL);
 				}
 			}
 			continue;
 		}
 		if (!have_header && ncol > 1) {
 			snprintf(err, el, "%s: no header line naming the columns (%s, ...)", path, names[0]);
-			return csv_fail(f, cols, ncol);
+			return csv_fail(f, cols, ncol, -EINVAL);
 		}
 		if (n == cap) {
 			if (cap > INT_MAX / 2) {
 				snprintf(err, el, "%s: more than %d rows", path, cap);
-				return csv_fail(f, cols, ncol);
+				return csv_fail(f, cols, ncol, -EINVAL);
 			}
 			cap = cap ? 2 * cap : 1024;
 			for (int k = 0; k < ncol; k++) {
 				double *nv = realloc(cols[k], sizeof(double) * (size_t)cap);
 				if (!nv) {
 					snprintf(err, el, "%s: %s", path, strerror(ENOMEM));
-					return csv_fail(f, cols, ncol);
+					return csv_fail(f, cols, ncol, -ENOMEM);
 				}
 				cols[k] = nv;
 			}
@@ -701,15 +728,16 @@ int stack_read_csv(const char *path, int ncol, const char *const *names, double 
 			if (c < 0 || c >= nf || end == fields[c] || *end || !isfinite(x)) {
 				snprintf(err, el, "%s: line %ld (row %d): %s is not a number", path, ln, n,
 					 have_header ? names[k] : "the last column");
-				return csv_fail(f, cols, ncol);
+				return csv_fail(f, cols, ncol, -EINVAL);
 			}
 			cols[k][n] = x;
 		}
 		n++;
 	}
 	if (ferror(f)) {
-		snprintf(err, el, "%s: %s", path, strerror(errno));
-		return csv_fail(f, cols, ncol);
+		int e = errno ? errno : EIO;
+		snprintf(err, el, "%s: %s", path, strerror(e));
+		return csv_fail(f, cols, ncol, -e);
 	}
 	fclose(f);
 	*n_out = n;

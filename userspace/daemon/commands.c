@@ -18,6 +18,7 @@
 #include "log.h"
 #include "ogated_extras.h"
 #include "pipeline.h"
+#include "numparse.h"
 
 /* ---- control commands ---------------------------------------------------
  *
@@ -264,10 +265,10 @@ QUEUED(stop)
 /* A whole word as a finite number. */
 static bool finite_number(const char *s, double *v)
 {
-	char *end;
-
-	*v = s && *s ? strtod(s, &end) : NAN;
-	return s && *s && !*end && isfinite(*v);
+	if (s && !ogate_parse_double(s, v))
+		return true;
+	*v = NAN;
+	return false;
 }
 
 static bool work_target(struct daemon *d, int argc, char **argv, struct ogate_deferred *dr)
@@ -366,7 +367,7 @@ static bool work_mode(struct daemon *d, int argc, char **argv, struct ogate_defe
 	if (st.running)
 		ogate_pipeline_stop(d->pipe);
 	ogate_pipeline_set_source(d->pipe, NULL);
-	ogate_source_free(d->src);
+	ogate_source_close(d->src);
 	d->src = NULL;
 	src = ogate_daemon_make_source(d, argv[1], &err);
 	if (!src) {

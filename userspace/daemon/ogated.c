@@ -154,7 +154,7 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 		o.loop = ogate_config_bool(c, "file.loop");
 	}
 	ogated_extras_set_nominal_fps(d->extras, o.fast ? 0 : o.fps);
-	return ogate_source_new(&o, err);
+	return ogate_source_open(&o, err);
 }
 
 static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_program *prog,
@@ -188,7 +188,10 @@ static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_p
 		*err = -EINVAL;
 		return NULL;
 	}
-	return ogate_sink_new(kind, &o, err);
+	struct ogate_sink *s = NULL;
+
+	*err = ogate_sink_open(&s, kind, &o);
+	return s;
 }
 
 /* The stage, when one is configured (opts kept to reopen it after an unplug). */
@@ -356,12 +359,12 @@ int main(int argc, char **argv)
 		return 1;
 	d.src = ogate_daemon_make_source(&d, d.mode, &e);
 	if (!d.src) {
-		ogate_sink_free(d.sink);
+		ogate_sink_close(d.sink);
 		return 1;
 	}
 	if (open_stage(&d, &sopts)) {
-		ogate_source_free(d.src);
-		ogate_sink_free(d.sink);
+		ogate_source_close(d.src);
+		ogate_sink_close(d.sink);
 		return 1;
 	}
 	d.prov = ogate_run_provenance(d.cfg, ogate_source_describe(d.src), ogate_sink_kind(d.sink),
@@ -394,6 +397,7 @@ int main(int argc, char **argv)
 		if (ogate_acq_set_output(d.acq, &out, d.prov))
 			return 1;
 	}
+	po.edges = po.edge_match ? ogate_sink_edges(d.sink) : NULL;
 	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
 	if (!d.pipe)
 		return 1;
@@ -422,8 +426,8 @@ int main(int argc, char **argv)
 	if (!ctl || ogate_control_start(ctl)) {
 		ogate_acq_free(d.acq);
 		ogate_pipeline_free(d.pipe);
-		ogate_source_free(d.src);
-		ogate_sink_free(d.sink);
+		ogate_source_close(d.src);
+		ogate_sink_close(d.sink);
 		return 1;
 	}
 	/* the web server's commands go through the control socket, now serving */
@@ -464,10 +468,10 @@ int main(int argc, char **argv)
 	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
 	ogate_control_free(ctl);
 	ogated_extras_free(d.extras);	/* the ring, after the frame tap's last write */
-	ogate_sink_free(d.sink);	/* outputs inactive */
+	ogate_sink_close(d.sink);	/* outputs inactive */
 	if (d.stage)
 		ogate_stage_close(d.stage);
-	ogate_source_free(d.src);
+	ogate_source_close(d.src);
 	ogate_config_free(d.cfg);
 	ogate_provenance_free(d.prov);
 	ogate_info("ogated stopped");

@@ -6,16 +6,16 @@
 
 static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops, &ogate_predictor_kalman_ops };
 
-struct ogate_predictor *ogate_predictor_create(const char *name)
+struct ogate_predictor *ogate_predictor_new(const char *name)
 {
 	for (size_t i = 0; i < sizeof(predictors) / sizeof(predictors[0]); i++)
 		if (!name || !strcmp(name, predictors[i]->name))
-			return predictors[i]->create();
+			return predictors[i]->new();
 	errno = ENOENT;
 	return NULL;
 }
 
-void ogate_predictor_destroy(struct ogate_predictor *p) { if (p) p->ops->destroy(p); }
+void ogate_predictor_free(struct ogate_predictor *p) { if (p) p->ops->free(p); }
 const char *ogate_predictor_name(const struct ogate_predictor *p) { return p->ops->name; }
 void ogate_predictor_reset(struct ogate_predictor *p) { if (p->ops->reset) p->ops->reset(p); }
 

@@ -32,7 +32,7 @@ struct kalman {
 	int rejects;
 };
 
-static struct ogate_predictor *kalman_create(void)
+static struct ogate_predictor *kalman_new(void)
 {
 	struct kalman *k = calloc(1, sizeof(*k));
 	if (!k)
@@ -43,7 +43,7 @@ static struct ogate_predictor *kalman_create(void)
 	return &k->base;
 }
 
-static void kalman_destroy(struct ogate_predictor *p) { free(p); }
+static void kalman_free(struct ogate_predictor *p) { free(p); }
 
 static void kalman_reset(struct ogate_predictor *p)
 {
@@ -141,8 +141,8 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 
 const struct ogate_predictor_ops ogate_predictor_kalman_ops = {
 	.name = "kalman",
-	.create = kalman_create,
-	.destroy = kalman_destroy,
+	.new = kalman_new,
+	.free = kalman_free,
 	.reset = kalman_reset,
 	.configure = kalman_configure,
 	.observe = kalman_observe,

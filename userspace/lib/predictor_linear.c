@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include "predictor_private.h"
 
-static struct ogate_predictor *linear_create(void)
+static struct ogate_predictor *linear_new(void)
 {
 	struct ogate_predictor *p = calloc(1, sizeof(*p));
 	if (p)
@@ -12,7 +12,7 @@ static struct ogate_predictor *linear_create(void)
 	return p;
 }
 
-static void linear_destroy(struct ogate_predictor *p) { free(p); }
+static void linear_free(struct ogate_predictor *p) { free(p); }
 
 static int linear_predict(struct ogate_predictor *p, const double *t, const double *phi, const double *w,
 			  size_t n, double target, struct ogate_prediction *out)
@@ -47,7 +47,7 @@ static int linear_predict(struct ogate_predictor *p, const double *t, const doub
 
 const struct ogate_predictor_ops ogate_predictor_linear_ops = {
 	.name = "linear",
-	.create = linear_create,
-	.destroy = linear_destroy,
+	.new = linear_new,
+	.free = linear_free,
 	.predict = linear_predict,
 };

@@ -5,8 +5,8 @@
 
 struct ogate_predictor_ops {
 	const char *name;
-	struct ogate_predictor *(*create)(void);
-	void (*destroy)(struct ogate_predictor *p);
+	struct ogate_predictor *(*new)(void);
+	void (*free)(struct ogate_predictor *p);
 	void (*reset)(struct ogate_predictor *p);
 	/* optional: tuning (rate noise per sqrt(s) relative to the rate, phase noise in frames) */
 	void (*configure)(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "numparse.h"
 #include "ogate/settings.h"
 
 void ogate_settings_default(struct ogate_settings *s)
@@ -52,9 +53,11 @@ struct key {
 	size_t off;
 	double lo, hi;
 };
+// clang-format off
 #define D(n, f, lo, hi) { n, K_DBL, offsetof(struct ogate_settings, f), lo, hi }
 #define I(n, f, lo, hi) { n, K_INT, offsetof(struct ogate_settings, f), lo, hi }
 #define S(n, f) { n, K_STR, offsetof(struct ogate_settings, f), 0, 0 }
+// clang-format on
 static const struct key keys[] = {
 	I("reference.min_period", min_period, 2, 1000),
 	D("reference.lower_threshold", lower_threshold, 0, 1),
@@ -100,7 +103,6 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 		const struct key *k = &keys[i];
 		if (strcmp(k->name, key))
 			continue;
-		char *end;
 		void *p = (char *)s + k->off;
 		if (k->kind == K_STR) {
 			if (strlen(value) >= 16 || !*value)
@@ -108,9 +110,8 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 			strcpy(p, value);
 			return 0;
 		}
-		errno = 0;
-		double v = strtod(value, &end);
-		if (errno || end == value || *end || !isfinite(v) || v < k->lo || v > k->hi)
+		double v;
+		if (ogate_parse_double(value, &v) || v < k->lo || v > k->hi)
 			return -EINVAL;
 		if (k->kind == K_INT) {
 			if (v != floor(v))

@@ -70,7 +70,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->fit_t);
 	free(s->fit_p);
 	free(s->fit_w);
-	ogate_predictor_destroy(s->pred);
+	ogate_predictor_free(s->pred);
 	free(s);
 }
 
@@ -97,7 +97,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		return NULL;
 	s->set = *set;
 	s->sad = sad;
-	s->pred = ogate_predictor_create(set->predictor);
+	s->pred = ogate_predictor_new(set->predictor);
 	if (!s->pred) {
 		fprintf(stderr, "ogate: unknown predictor '%s'\n", set->predictor);
 		free(s);

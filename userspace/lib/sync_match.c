@@ -24,7 +24,7 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 /*
  * v[k] = SAD of M[inset : H-inset, inset : W-inset] against the frame window moved by candidate
  * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
- * reference's get_drift_estimate). -1 if the windows would be too small.
+ * reference's get_drift_estimate). -ERANGE if the windows would be too small.
  */
 static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const struct ogate_frame *f,
 			const int (*cand)[2], int nc, double *v)
@@ -34,7 +34,7 @@ static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const
 		for (int c = 0; c < 2; c++)
 			inset = abs(cand[k][c]) > inset ? abs(cand[k][c]) : inset;
 	if (2 * inset + 8 > H || 2 * inset + 8 > W || nc > DRIFT_MAXC)
-		return -1;
+		return -ERANGE;
 	for (int k = 0; k < nc; k++) {
 		int cx = cand[k][0], cy = cand[k][1];
 		if (s->fmt == OGATE_PIX_U8)

@@ -350,7 +350,7 @@ struct ogate_shm_reader *ogate_shm_reader_open(const char *name, int *err)
 	return r;
 fail:
 	close(fd);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	return NULL;
 }
 
@@ -369,7 +369,7 @@ struct ogate_shm_reader *ogate_shm_reader_attach(const struct ogate_shm_writer *
 	return r;
 }
 
-void ogate_shm_reader_free(struct ogate_shm_reader *r)
+void ogate_shm_reader_close(struct ogate_shm_reader *r)
 {
 	if (!r)
 		return;

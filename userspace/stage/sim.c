@@ -64,7 +64,7 @@ static void sim_close(struct ogate_stage *s)
 static int sim_go(struct ogate_stage *s, double target)
 {
 	struct sim *m = sim(s);
-	int64_t now = ogate_stage_now_ns();
+	int64_t now = ogate_mono_ns();
 
 	m->from = sim_pos_at(m, now);
 	m->to = target;
@@ -90,25 +90,25 @@ static int sim_move_abs(struct ogate_stage *s, double um)
 
 static int sim_move_rel(struct ogate_stage *s, double um)
 {
-	return sim_go(s, sim_pos_at(sim(s), ogate_stage_now_ns()) + um);
+	return sim_go(s, sim_pos_at(sim(s), ogate_mono_ns()) + um);
 }
 
 static int sim_position(struct ogate_stage *s, double *um)
 {
-	*um = sim_pos_at(sim(s), ogate_stage_now_ns());
+	*um = sim_pos_at(sim(s), ogate_mono_ns());
 	return 0;
 }
 
 static int sim_is_moving(struct ogate_stage *s)
 {
-	sim_pos_at(sim(s), ogate_stage_now_ns());
+	sim_pos_at(sim(s), ogate_mono_ns());
 	return sim(s)->moving;
 }
 
 static int sim_stop(struct ogate_stage *s)
 {
 	struct sim *m = sim(s);
-	double here = sim_pos_at(m, ogate_stage_now_ns());
+	double here = sim_pos_at(m, ogate_mono_ns());
 
 	m->from = m->to = here;
 	m->moving = false;

@@ -42,7 +42,7 @@ static int hexval(char c)
 		return c - 'A' + 10;
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
-	return -1;
+	return -EINVAL;
 }
 
 /* TS payload: exactly 6 hex digits, "abcdef": error flags abcd, state ef. */
@@ -352,7 +352,7 @@ static int smc_home(struct ogate_stage *s)
 	cls = smc_state_class(state, &name);
 	if (cls == SMC_READY) {
 		/* OR is only accepted when NOT REFERENCED: reset first */
-		int64_t deadline = ogate_stage_now_ns() + (int64_t)SMC_RESET_MS * 1000000;
+		int64_t deadline = ogate_mono_ns() + (int64_t)SMC_RESET_MS * 1000000;
 		char shown[16];
 
 		snprintf(shown, sizeof(shown), "%dRS", smc(s)->addr);
@@ -368,7 +368,7 @@ static int smc_home(struct ogate_stage *s)
 				break;
 			if (rc == -EPIPE)
 				return rc;
-			if (ogate_stage_now_ns() >= deadline)
+			if (ogate_mono_ns() >= deadline)
 				return stage_fail(s, -ETIMEDOUT, "%s: controller not back in NOT "
 						  "REFERENCED state within %d ms (last: %s)", shown,
 						  SMC_RESET_MS, rc ? s->last_error : line);

@@ -4,6 +4,7 @@
 #define OGATE_STAGE_PRIVATE_H
 
 #include <stdarg.h>
+#include "clock-util.h"
 #include "ogate/stage.h"
 #include "serial.h"
 

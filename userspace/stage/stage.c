@@ -17,11 +17,6 @@ static const struct stage_ops *const drivers[] = {
 	&ogate_stage_sim_ops,
 };
 
-int64_t ogate_stage_now_ns(void)
-{
-	return ogate_mono_ns();
-}
-
 void ogate_stage_opts_init(struct ogate_stage_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -124,7 +119,7 @@ int stage_parse_double(const char *str, double *out)
  */
 static void drain_late_reply(struct ogate_stage *s)
 {
-	int64_t end = ogate_stage_now_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
+	int64_t end = ogate_mono_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
 	char junk[128];
 
 	for (;;) {
@@ -133,7 +128,7 @@ static void drain_late_reply(struct ogate_stage *s)
 
 		if (rc == -ETIMEDOUT || rc == -EPIPE)
 			break;
-		end = ogate_stage_now_ns() + 10000000;
+		end = ogate_mono_ns() + 10000000;
 	}
 	s->desync = false;
 }
@@ -142,7 +137,7 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 	       char *line, size_t linelen)
 {
 	char wire[128], esc[STAGE_ERRLEN / 2];
-	int64_t deadline = ogate_stage_now_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
+	int64_t deadline = ogate_mono_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
 	size_t got;
 	int rc, e;
 	int n = snprintf(wire, sizeof(wire), "%s%s", shown, eol);
@@ -151,7 +146,7 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 		return stage_fail(s, -EINVAL, "%s: command too long", shown);
 	if (s->desync) {
 		drain_late_reply(s);
-		deadline = ogate_stage_now_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
+		deadline = ogate_mono_ns() + (int64_t)s->opts.reply_timeout_ms * 1000000;
 	}
 	serial_flush_input(s->ser);
 	rc = serial_write_all(s->ser, wire, (size_t)n, deadline, &e);
@@ -354,7 +349,7 @@ int ogate_stage_is_moving(struct ogate_stage *s)
 int ogate_stage_wait_still(struct ogate_stage *s, int timeout_ms)
 {
 	int64_t t = timeout_ms > 0 ? timeout_ms : s->opts.move_timeout_ms;
-	int64_t start = ogate_stage_now_ns();
+	int64_t start = ogate_mono_ns();
 	int64_t deadline = start + t * 1000000;
 	int64_t period = (int64_t)s->opts.poll_interval_ms * 1000000;
 	int64_t next = start;
@@ -368,7 +363,7 @@ int ogate_stage_wait_still(struct ogate_stage *s, int timeout_ms)
 			return stop_after(s, rc);
 		if (rc == 0)
 			return 0;
-		now = ogate_stage_now_ns();
+		now = ogate_mono_ns();
 		if (now >= deadline) {
 			stage_fail(s, -ETIMEDOUT, "still moving %lld ms after the wait started",
 				   (long long)t);

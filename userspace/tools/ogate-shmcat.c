@@ -6,6 +6,7 @@
  * reported on stderr ("lost N"), never hidden.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "clock-util.h"
+#include "numparse.h"
 #include "ogate-shm.h"
 
 static void usage(FILE *f)
@@ -42,8 +44,22 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "n:t:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': max_frames = strtol(optarg, NULL, 10); break;
-		case 't': seconds = strtod(optarg, NULL); break;
+		case 'n': {
+			int64_t v;
+
+			if (ogate_parse_i64(optarg, 10, &v) || v < 0 || v > LONG_MAX) {
+				fprintf(stderr, "ogate-shmcat: -n %s: not a count of frames\n", optarg);
+				return 2;
+			}
+			max_frames = (long)v;
+			break;
+		}
+		case 't':
+			if (ogate_parse_double(optarg, &seconds) || seconds < 0 || seconds > 1e9) {
+				fprintf(stderr, "ogate-shmcat: -t %s: not a number of seconds\n", optarg);
+				return 2;
+			}
+			break;
 		case 'r': raw = 1; break;
 		case 'l': latest = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -101,6 +117,6 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	free(buf);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	return 0;
 }

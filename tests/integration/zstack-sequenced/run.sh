@@ -12,51 +12,23 @@
 # provenance. TAP output.
 set -u
 cd "$(dirname "$0")/../../.."
-bin=build/bin
 py=${OGATE_PYTHON:-/usr/bin/python3}
 [ -x "$py" ] || py=python3
-tmp=$(mktemp -d /tmp/ogate-zseq.XXXXXX)
-trap 'kill $pid $srv 2>/dev/null; rm -rf "$tmp"' EXIT
-sock=$tmp/ogated.sock
-n=0 rc=0 pid= srv=
-check() { local name=$1; shift; n=$((n + 1))
-	if "$@"; then echo "ok $n $name"; else echo "not ok $n $name"; sed 's/^/# /' "$tmp/out" 2>/dev/null | tail -5; rc=1; fi; }
-cli() { "$bin/ogate-client" -s "$sock" "$@" >"$tmp/out" 2>&1; }
-val() { cli status && sed -n "s/^$1=//p" "$tmp/out"; }
-wait_for() { local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -lt $end ]; do "$@" && return 0; sleep 0.2; done; return 1; }
-locked() { [ "$(val locked)" = yes ]; }
-acq_is() { [ "$(val acq_state)" = "$1" ]; }
+. tests/integration/stage-daemon.sh
+sd_init zseq
 
 echo "1..20"
 : >"$tmp/pulses.csv"
-build/test/fake_stage_server asi "$tmp/port" "$tmp/pulses.csv" "$tmp/ttl.csv" 1 &
-srv=$!
-wait_for 5 test -s "$tmp/port"
-cat >"$tmp/ogated.conf" <<CONF
-[daemon]
-socket = $sock
-socket_group =
-[synthetic]
-size = 96
+sd_stage_server asi "$tmp/port" "$tmp/pulses.csv" "$tmp/ttl.csv" 1
+sd_config asi
+cat >>"$tmp/ogated.conf" <<CONF
+sequence = on
+settle_ms = 20
 [camera]
 pixel_size_um = 6.5
 magnification = 20
-[output]
-sink = dryrun
-dryrun_file = $tmp/pulses.csv
-laser_width_us = 20000
-camera_laser_delay_us = 1000
-[record]
-dir = $tmp/rec
-[stage]
-driver = asi
-port = $(cat "$tmp/port")
-sequence = on
-settle_ms = 20
 CONF
-"$bin/ogated" --config "$tmp/ogated.conf" >"$tmp/log" 2>&1 &
-pid=$!
+sd_start "$tmp/log"
 check daemon_starts_with_a_sequencing_asi_on_a_pty wait_for 10 test -S "$sock"
 check locks_on_the_synthetic_heart wait_for 15 locked
 check zstack_is_accepted cli zstack planes=10 step_um=5 start_um=100

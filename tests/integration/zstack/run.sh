@@ -7,44 +7,14 @@
 # camera pulse, as the sink recorded it). TAP output.
 set -u
 cd "$(dirname "$0")/../../.."
-bin=${OGATE_BIN:-build/bin}
-tmp=$(mktemp -d /tmp/ogate-zstack.XXXXXX)
-trap 'kill $pid $srv 2>/dev/null; rm -rf "$tmp"' EXIT
-sock=$tmp/ogated.sock
-n=0 rc=0 pid= srv=
-check() { local name=$1; shift; n=$((n + 1))
-	if "$@"; then echo "ok $n $name"; else echo "not ok $n $name"; sed 's/^/# /' "$tmp/out" 2>/dev/null | tail -5; rc=1; fi; }
-cli() { build/bin/ogate-client -s "$sock" "$@" >"$tmp/out" 2>&1; }
-val() { cli status && sed -n "s/^$1=//p" "$tmp/out"; }
-wait_for() { local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -lt $end ]; do "$@" && return 0; sleep 0.2; done; return 1; }
-locked() { [ "$(val locked)" = yes ]; }
-acq_is() { [ "$(val acq_state)" = "$1" ]; }
+. tests/integration/stage-daemon.sh
+sd_init zstack
 
 echo "1..24"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
-build/test/fake_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1 &
-srv=$!
-wait_for 5 test -s "$tmp/port"
-cat >"$tmp/ogated.conf" <<CONF
-[daemon]
-socket = $sock
-socket_group =
-[synthetic]
-size = 96
-[output]
-sink = dryrun
-dryrun_file = $tmp/pulses.csv
-laser_width_us = 20000
-camera_laser_delay_us = 1000
-[record]
-dir = $tmp/rec
-[stage]
-driver = smc100
-port = $(cat "$tmp/port")
-CONF
-"$bin/ogated" --config "$tmp/ogated.conf" >"$tmp/log" 2>&1 &
-pid=$!
+sd_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1
+sd_config smc100
+sd_start "$tmp/log"
 check daemon_starts_with_the_smc100_on_a_pty wait_for 10 test -S "$sock"
 check locks_on_the_synthetic_heart wait_for 15 locked
 check stage_homes cli home
@@ -90,19 +60,14 @@ check no_stage_motion_during_any_exposure awk -F, 'NR == FNR { ms[NR] = $1; me[N
 
 # unplugged and plugged in again (the same port name, a new device): the
 # stage is opened again at the next home, without restarting ogated
-build/test/fake_stage_server smc100 "$tmp/port2" &
-srv=$!
-wait_for 5 test -s "$tmp/port2"
+sd_stage_server smc100 "$tmp/port2"
 ln -sfn "$(cat "$tmp/port2")" "$tmp/tty"
-"$bin/ogated" --config "$tmp/ogated.conf" --set "stage.port=$tmp/tty" \
-	--set "output.dryrun_file=$tmp/pulses2.csv" >"$tmp/log2" 2>&1 &
-pid=$!
+sd_start "$tmp/log2" --set "stage.port=$tmp/tty" \
+	--set "output.dryrun_file=$tmp/pulses2.csv"
 wait_for 10 test -S "$sock"
 check homes_before_the_unplug cli home
 kill $srv; wait $srv 2>/dev/null
-build/test/fake_stage_server smc100 "$tmp/port3" &
-srv=$!
-wait_for 5 test -s "$tmp/port3"
+sd_stage_server smc100 "$tmp/port3"
 ln -sfn "$(cat "$tmp/port3")" "$tmp/tty"
 check home_after_an_unplug_opens_the_stage_again cli home
 check the_reopening_is_logged grep -q 'stage: smc100 reopened on' "$tmp/log2"
@@ -113,18 +78,15 @@ kill $srv; wait $srv 2>/dev/null
 
 # a fault mid-stack (the 3rd move ends in a following error): reported as it
 # happened, with the position, and the stack fails cleanly
-build/test/fake_stage_server smc100 "$tmp/port4" "$tmp/moves4.csv" 0.1 3 &
-srv=$!
-wait_for 5 test -s "$tmp/port4"
-"$bin/ogated" --config "$tmp/ogated.conf" --set "stage.port=$(cat "$tmp/port4")" \
-	--set "output.dryrun_file=$tmp/pulses4.csv" >"$tmp/log4" 2>&1 &
-pid=$!
+sd_stage_server smc100 "$tmp/port4" "$tmp/moves4.csv" 0.1 3
+sd_start "$tmp/log4" --set "stage.port=$(cat "$tmp/port4")" \
+	--set "output.dryrun_file=$tmp/pulses4.csv"
 wait_for 10 test -S "$sock"
 wait_for 15 locked
 cli home
 cli zstack planes=5 step_um=5 start_um=100
 check a_stage_fault_fails_the_stack wait_for 30 acq_is failed
-check the_error_shown_is_the_controllers_fault sh -c "build/bin/ogate-client -s $sock status >$tmp/out && grep -q '^acq_error=.*following error' $tmp/out && ! grep -q 'stop also failed' $tmp/out"
+check the_error_shown_is_the_controllers_fault sh -c "$bin/ogate-client -s $sock status >$tmp/out && grep -q '^acq_error=.*following error' $tmp/out && ! grep -q 'stop also failed' $tmp/out"
 check the_position_is_logged_on_failure grep -q 'acquisition stopped: .*stage stopped at [0-9.-]* um' "$tmp/log4"
 kill -TERM $pid; wait $pid; pid=
 exit $rc

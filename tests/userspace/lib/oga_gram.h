@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Gram data of the five real reference heartbeats (OGA test vectors): dot products of
  * raw 8-bit frames, computed with ogate_frame_dot from reference000[1-5].tif. */
+// clang-format off
 #define OGA_NSEQ 5
 static const int oga_len[5] = { 39, 39, 39, 39, 39 };
 static const double oga_period[5] = { 34.282163, 34.770042, 34.270603, 34.783085, 34.39878 };

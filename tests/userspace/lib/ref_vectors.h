@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Numbers copied from the reference implementation's function-level test vectors
  * (open-optical-gating main@88459b6 via test_vectors.json); regenerate by hand only. */
+// clang-format off
 #ifndef OGATE_TEST_VECTORS_H
 #define OGATE_TEST_VECTORS_H
 struct vfit_vec { double y[3], x, ymin; };

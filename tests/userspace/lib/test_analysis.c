@@ -134,7 +134,7 @@ static void defect3_fit_window_reaches_exactly_back_to_the_barrier(void **state)
 
 static void linear_predictor_matches_reference_fit(void **state)
 {
-	struct ogate_predictor *p = ogate_predictor_create("linear");
+	struct ogate_predictor *p = ogate_predictor_new("linear");
 	assert_non_null(p);
 	struct ogate_prediction out;
 	size_t n = (size_t)ptw0_used;
@@ -148,8 +148,8 @@ static void linear_predictor_matches_reference_fit(void **state)
 	/* a non-advancing phase gives no prediction */
 	double t[3] = { 0, 1, 2 }, ph[3] = { 3, 2, 1 };
 	assert_true(ogate_predictor_predict(p, t, ph, 3, 1.0, &out) < 0);
-	assert_null(ogate_predictor_create("kalman-not-yet"));
-	ogate_predictor_destroy(p);
+	assert_null(ogate_predictor_new("kalman-not-yet"));
+	ogate_predictor_free(p);
 }
 
 static void trigger_decision_matches_reference_sequence(void **state)

@@ -58,10 +58,10 @@ static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, c
 
 static double fit_wait(const double *t, const double *phi, int n)
 {
-	struct ogate_predictor *p = ogate_predictor_create("linear");
+	struct ogate_predictor *p = ogate_predictor_new("linear");
 	struct ogate_prediction out;
 	assert_int_equal(ogate_predictor_predict(p, t + 40 - n, phi + 40 - n, (size_t)n, ptw_target, &out), 0);
-	ogate_predictor_destroy(p);
+	ogate_predictor_free(p);
 	return out.wait_s;
 }
 

@@ -24,7 +24,7 @@ static void feed(struct ogate_predictor *p, int i0, int n, double noise_amp)
 static void kalman_predicts_a_steady_heart_exactly(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_predictor *p = ogate_predictor_new("kalman");
 	assert_non_null(p);
 	assert_string_equal(ogate_predictor_name(p), "kalman");
 	struct ogate_prediction pr;
@@ -36,21 +36,21 @@ static void kalman_predicts_a_steady_heart_exactly(void **state)
 	assert_true(fabs(pr.phase_now - now) < 1e-9);
 	double want = ogate_wrap_2pi(1.0 - now) / RATE;
 	assert_true(fabs(pr.wait_s - want) < 1e-9);
-	ogate_predictor_destroy(p);
+	ogate_predictor_free(p);
 }
 
 /* A wild phase estimate (a mismatch, half a beat off) is rejected: the forecast does not move */
 static void kalman_rejects_an_outlier(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_predictor *p = ogate_predictor_new("kalman");
 	struct ogate_prediction a, b;
 	feed(p, 0, 200, 0.01);
 	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + M_PI, 1);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
 	assert_true(fabs(a.phase_now - (0.3 + RATE * 200 * DT)) < 0.02);
 	/* the linear fit through the same window is pulled by it */
-	struct ogate_predictor *l = ogate_predictor_create("linear");
+	struct ogate_predictor *l = ogate_predictor_new("linear");
 	double t[8], ph[8];
 	for (int i = 0; i < 8; i++) {
 		t[i] = (193 + i) * DT;
@@ -58,15 +58,15 @@ static void kalman_rejects_an_outlier(void **state)
 	}
 	assert_int_equal(ogate_predictor_predict(l, t, ph, 8, 1.0, &b), 0);
 	assert_true(fabs(b.phase_now - (0.3 + RATE * 200 * DT)) > 1.0);
-	ogate_predictor_destroy(l);
-	ogate_predictor_destroy(p);
+	ogate_predictor_free(l);
+	ogate_predictor_free(p);
 }
 
 /* Across a gap of 10 frames the rate is carried: the first frame after it is predicted */
 static void kalman_carries_the_rate_across_a_gap(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_predictor *p = ogate_predictor_new("kalman");
 	struct ogate_prediction pr;
 	feed(p, 0, 100, 0);
 	feed(p, 110, 1, 0);
@@ -76,14 +76,14 @@ static void kalman_carries_the_rate_across_a_gap(void **state)
 	/* reset forgets it */
 	ogate_predictor_reset(p);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), -EINVAL);
-	ogate_predictor_destroy(p);
+	ogate_predictor_free(p);
 }
 
 /* Where the image barely changes (noise scale above 3) an observation is not used at all */
 static void kalman_skips_observations_from_the_quiet_interval(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_create("kalman");
+	struct ogate_predictor *p = ogate_predictor_new("kalman");
 	struct ogate_prediction a, b;
 	feed(p, 0, 200, 0);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
@@ -93,7 +93,7 @@ static void kalman_skips_observations_from_the_quiet_interval(void **state)
 	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 2);	/* used, down-weighted */
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &b), 0);
 	assert_true(b.phase_now > a.phase_now);
-	ogate_predictor_destroy(p);
+	ogate_predictor_free(p);
 }
 
 /* Weighted least squares: points on phi = 10 t + 1 at t = -0.3..0, one far off with weight 0
@@ -101,7 +101,7 @@ static void kalman_skips_observations_from_the_quiet_interval(void **state)
 static void linear_fit_weights_each_point_by_its_precision(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_create("linear");
+	struct ogate_predictor *p = ogate_predictor_new("linear");
 	double t[5] = { -0.3, -0.2, -0.15, -0.1, 0 }, phi[5], w[5] = { 1, 1, 1, 0, 1 }, one[5] = { 1, 1, 1, 1, 1 };
 	for (int i = 0; i < 5; i++)
 		phi[i] = 10 * t[i] + 1;
@@ -117,13 +117,13 @@ static void linear_fit_weights_each_point_by_its_precision(void **state)
 	assert_true(fabs(c.rate - 10) > 0.1);	/* the off point moves the unweighted line */
 	double zero[5] = { 0 };
 	assert_int_equal(ogate_predictor_predict_weighted(p, t, phi, zero, 5, 2.0, &a), -EINVAL);
-	ogate_predictor_destroy(p);
+	ogate_predictor_free(p);
 }
 
 static void unknown_predictor_is_refused(void **state)
 {
 	(void)state;
-	assert_null(ogate_predictor_create("bogus"));
+	assert_null(ogate_predictor_new("bogus"));
 }
 
 int main(void)

@@ -21,28 +21,28 @@ static const double *est_hist_first5(void) { return est_period_history; }
 #define FPS 80.0
 
 struct stream {
-	struct blob_heart heart;
-	struct phase_law law;
-	struct rng rng;
+	struct ogate_heart_blob heart;
+	struct ogate_heart_law law;
+	struct ogate_heart_rng rng;
 	float img[SZ * SZ], sh[SZ * SZ];
 };
 
 static void stream_init(struct stream *st, double period_s, double mod_amp)
 {
-	blob_heart_init(&st->heart, SZ, SZ, 7);
-	st->law = (struct phase_law){ period_s, 0.0, mod_amp, 7.0, 0.7, 60.0 };
-	rng_seed(&st->rng, 3);
+	ogate_heart_blob_init(&st->heart, SZ, SZ, 7);
+	st->law = (struct ogate_heart_law){ period_s, 0.0, mod_amp, 7.0, 0.7, 60.0 };
+	ogate_heart_rng_seed(&st->rng, 3);
 }
 
 /* frame at time t (s), shifted by (sy, sx) px, as 8- or 16-bit */
 static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t seq, double sy, double sx, int bits)
 {
-	blob_heart_render(&st->heart, fmod(phase_law_psi(&st->law, t), 2 * M_PI), st->img);
-	rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
+	ogate_heart_blob_render(&st->heart, fmod(ogate_heart_law_psi(&st->law, t), 2 * M_PI), st->img);
+	ogate_heart_rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
 	struct ogate_frame *f = ogate_frame_new(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
 	for (int y = 0; y < SZ; y++)
 		for (int x = 0; x < SZ; x++) {
-			double v = rint(st->sh[y * SZ + x] + 2.0 * rng_normal(&st->rng));
+			double v = rint(st->sh[y * SZ + x] + 2.0 * ogate_heart_rng_normal(&st->rng));
 			v = v < 0 ? 0 : v > 255 ? 255 : v;
 			if (bits == 16)
 				((uint16_t *)((char *)ogate_frame_pixels(f) + y * ogate_frame_stride(f)))[x] = (uint16_t)(v * 256);
@@ -88,12 +88,12 @@ static struct ogate_sync_result *run(struct ogate_sync *sy, struct stream *st, i
 }
 
 /* true period in frames starting at frame index x0 */
-static double true_period_frames(const struct phase_law *law, double x0)
+static double true_period_frames(const struct ogate_heart_law *law, double x0)
 {
-	double goal = phase_law_psi(law, x0 / FPS) + 2 * M_PI, lo = x0, hi = x0 + 1000;
+	double goal = ogate_heart_law_psi(law, x0 / FPS) + 2 * M_PI, lo = x0, hi = x0 + 1000;
 	for (int i = 0; i < 80; i++) {
 		double m = (lo + hi) / 2;
-		if (phase_law_psi(law, m / FPS) < goal)
+		if (ogate_heart_law_psi(law, m / FPS) < goal)
 			lo = m;
 		else
 			hi = m;
@@ -133,8 +133,8 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 			assert_true(gap > 0.8 * 0.42 && gap < 1.2 * 0.42);
 		}
 		/* accurate: true phase at the trigger time vs the target's true phase */
-		double psi_T = phase_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
-		double psi_goal = phase_law_psi(&st.law, ((double)info.first_seq + info.target_u) / FPS);
+		double psi_T = ogate_heart_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
+		double psi_goal = ogate_heart_law_psi(&st.law, ((double)info.first_seq + info.target_u) / FPS);
 		assert_true(fabs(ogate_wrap_pi(psi_T - psi_goal)) < 0.1 * 2 * M_PI);
 		ntrig++;
 	}
@@ -142,7 +142,7 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	assert_true(ntrig >= 10 && ntrig <= 15);
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void determination_on_every_third_row_finds_the_same_period(void **state)
@@ -162,7 +162,7 @@ static void determination_on_every_third_row_finds_the_same_period(void **state)
 			assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
 			P[k] = info.period_frames;
 			ogate_sync_free(sy);
-			blob_heart_free(&st.heart);
+			ogate_heart_blob_free(&st.heart);
 		}
 	}
 	assert_true(fabs(P[0] - P[1]) < 0.25);
@@ -191,8 +191,8 @@ static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
 	free(r16);
 	ogate_sync_free(a);
 	ogate_sync_free(b);
-	blob_heart_free(&s8.heart);
-	blob_heart_free(&s16.heart);
+	ogate_heart_blob_free(&s8.heart);
+	ogate_heart_blob_free(&s16.heart);
 }
 
 /* A heart slower than the default 1 s buffer can hold: with the defaults the determination
@@ -218,7 +218,7 @@ static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 	assert_true(d.widened >= 1 && !d.at_limit);
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 /* At the memory bound the widening stops and the state says why there is no lock. */
@@ -242,7 +242,7 @@ static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 	assert_true(d.buffer_frames <= 64);
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void period_near_the_buffer_limit_locks_correctly(void **state)
@@ -259,7 +259,7 @@ static void period_near_the_buffer_limit_locks_correctly(void **state)
 	assert_true(info.length <= 80);
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void defect4_period_is_accepted_only_when_recent_estimates_agree(void **state)
@@ -313,7 +313,7 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 			after_gap++;
 			preds_after += r.has_prediction;
 			/* unwrapping across the gap stays consistent with the true phase */
-			double psi = phase_law_psi(&st.law, i / FPS);
+			double psi = ogate_heart_law_psi(&st.law, i / FPS);
 			static double off = NAN;
 			if (isnan(off))
 				off = r.unwrapped - psi;
@@ -324,7 +324,7 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 	assert_true(phases_ok);
 	assert_true(preds_after > 100);	/* prediction resumes */
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(void **state)
@@ -360,7 +360,7 @@ static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(voi
 		assert_true(abs(r.dx) < SZ / 2 && abs(r.dy) < SZ / 2);
 	}
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 /* mean |phase error| over frames 250..449 with content shifted by a fraction of a pixel */
@@ -381,16 +381,16 @@ static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
 		ogate_sync_process(sy, f, &r);
 		ogate_frame_free(f);
 		if (r.has_phase && i < 150)	/* phase offset of this reference vs the truth */
-			off = ogate_wrap_pi(r.phase - phase_law_psi(&st.law, i / FPS));
+			off = ogate_wrap_pi(r.phase - ogate_heart_law_psi(&st.law, i / FPS));
 		if (i >= 250) {
-			err += fabs(ogate_wrap_pi(r.phase - phase_law_psi(&st.law, i / FPS) - off));
+			err += fabs(ogate_wrap_pi(r.phase - ogate_heart_law_psi(&st.law, i / FPS) - off));
 			n++;
 		}
 	}
 	*sub_dx = r.sub_dx;
 	*sub_dy = r.sub_dy;
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 	return err / n;
 }
 
@@ -432,7 +432,7 @@ static void steady_drift_is_tracked_without_lag(void **state)
 	print_message("steady drift: mean tracking error %.3f px over the last 400 frames\n", sum / n);
 	assert_true(fabs(sum / n) < 0.2);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **state)
@@ -455,7 +455,7 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 		if (r.established) {	/* the barrier is carried to the same heart phase as well */
 			struct ogate_reference_info info;
 			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-			double b = fmod(phase_law_psi(&st.law, ((double)info.first_seq + info.barrier) / FPS), 2 * M_PI);
+			double b = fmod(ogate_heart_law_psi(&st.law, ((double)info.first_seq + info.barrier) / FPS), 2 * M_PI);
 			if (isnan(barrier0))
 				barrier0 = b;
 			/* an integer frame: up to one frame (2 pi / P) apart */
@@ -470,11 +470,11 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 		assert_true(t->ref_id >= last_id);
 		last_id = t->ref_id;
 		/* true heart phase of this reference's target */
-		double goal = fmod(phase_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
 		if (isnan(goal0))
 			goal0 = goal;
 		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
-		double psi_T = phase_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
+		double psi_T = ogate_heart_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
 		worst_trig = fmax(worst_trig, fabs(ogate_wrap_pi(psi_T - goal0)));
 	}
 	assert_true(refs >= 4);		/* the first reference and three refreshes at least */
@@ -485,7 +485,7 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	assert_true(worst_barrier < 2 * M_PI / 30 + 0.1);
 	assert_true(worst_trig < 0.1 * 2 * M_PI);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 /* A refresh asked for (daemon 'refresh', timelapse) works like an adaptive one. */
@@ -517,7 +517,7 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 		if (!r.triggered)
 			continue;
 		last_id = r.trigger.ref_id;
-		double goal = fmod(phase_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
 		if (isnan(goal0))
 			goal0 = goal;
 		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
@@ -528,7 +528,7 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 	assert_int_equal(unphased, 0);
 	assert_true(worst_goal < 0.1);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void target_set_while_locked_survives_later_refreshes(void **state)
@@ -556,7 +556,7 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 		refs_after += changed && r.established;
 		if (!changed || !r.triggered)
 			continue;
-		double goal = fmod(phase_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
 		if (isnan(goal0))
 			goal0 = goal;
 		worst = fmax(worst, fabs(ogate_wrap_pi(goal - goal0)));
@@ -564,7 +564,7 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 	assert_true(refs_after >= 2);
 	assert_true(worst < 0.1);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void windowed_search_gives_the_full_search_phases(void **state)
@@ -604,7 +604,7 @@ static void windowed_search_gives_the_full_search_phases(void **state)
 	assert_true(sa->full_searches < sb->full_searches / 3);	/* the window did most of the work */
 	ogate_sync_free(sa);
 	ogate_sync_free(sb);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void user_target_frame_is_used_and_barrier_still_computed(void **state)
@@ -627,7 +627,7 @@ static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 	assert_int_equal(ogate_sync_set_target_phase(sy, 7.0), -EINVAL);
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void bad_frames_are_refused(void **state)
@@ -648,7 +648,7 @@ static void bad_frames_are_refused(void **state)
 	ogate_frame_free(b);
 	ogate_frame_free(c);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 /* mean trigger-time error (ms) against the phase law over n frames of a psi0 = 0 stream */
@@ -669,13 +669,13 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	for (int k = 0; k < log.n; k++) {
 		const struct ogate_sync_trigger *t = &log.t[k];
 		double T = (double)(t->time_ns - 5000000000LL) * 1e-9;
-		double target = fmod(phase_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
-		double psiT = phase_law_psi(&st.law, T);
+		double target = fmod(ogate_heart_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		double psiT = ogate_heart_law_psi(&st.law, T);
 		double goal = target + 2 * M_PI * round((psiT - target) / (2 * M_PI));
 		double lo = T - 0.2, hi = T + 0.2;	/* psi is increasing: bisect for psi(t*) = goal */
 		for (int i = 0; i < 60; i++) {
 			double m = 0.5 * (lo + hi);
-			if (phase_law_psi(&st.law, m) < goal)
+			if (ogate_heart_law_psi(&st.law, m) < goal)
 				lo = m;
 			else
 				hi = m;
@@ -685,7 +685,7 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	*ntrig = log.n;
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 	return log.n ? sum / log.n * 1e3 : NAN;
 }
 
@@ -791,7 +791,7 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 		assert_true((double)(log.t[k].time_ns - log.t[k - 1].time_ns) * 1e-9 > 0.5 * 0.42 * 0.95);
 	free(r);
 	ogate_sync_free(sy);
-	blob_heart_free(&st.heart);
+	ogate_heart_blob_free(&st.heart);
 }
 
 static void settings_parse_keys_and_reject_bad_values(void **state)

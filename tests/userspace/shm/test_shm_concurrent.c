@@ -87,7 +87,7 @@ static void *reader_main(void *arg)
 			for (int i = 0; i < 20; i++)
 				sched_yield();
 	}
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	return NULL;
 }
 

@@ -61,7 +61,7 @@ static void test_frames_come_back_in_order_with_their_metadata(void **state)
 	}
 	assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), -EAGAIN);
 	assert_int_equal(ogate_shm_writer_count(w), 3);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 }
 
@@ -89,7 +89,7 @@ static void test_a_lapped_reader_is_told_how_many_it_lost(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(total, 7);
 	assert_int_equal(ogate_shm_reader_lost(r), 7);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 }
 
@@ -109,7 +109,7 @@ static void test_seek_latest_skips_to_the_newest_frame(void **state)
 	assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), 0);
 	assert_int_equal(got.sequence, 4);
 	assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), -EAGAIN);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 }
 
@@ -144,7 +144,7 @@ static void test_strided_16bit_frames_are_packed(void **state)
 	assert_int_equal(ogate_shm_reader_next(r, &got, small, sizeof(small), NULL), -ENOBUFS);
 	assert_int_equal(got.width, 3);
 	assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), -EAGAIN);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 }
 
@@ -170,7 +170,7 @@ static void test_a_named_ring_is_readable_by_name_and_removed_on_free(void **sta
 	assert_int_equal(ogate_shm_reader_next(r, &got, buf, sizeof(buf), NULL), 0);
 	assert_int_equal(got.sequence, 42);
 	assert_int_equal(buf[3], 9);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 	r = ogate_shm_reader_open(name, &err);
 	assert_null(r);

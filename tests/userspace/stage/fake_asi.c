@@ -30,7 +30,7 @@ static void advance(struct fake_asi *m)
 	if (!m->moving)
 		return;
 	dist = fabs(m->target - m->from);
-	done = m->speed * (double)(fake_now_ns() - m->t0) / 1e9;
+	done = m->speed * (double)(ogate_mono_ns() - m->t0) / 1e9;
 	if (done < dist) {
 		m->pos = m->from + copysign(done, m->target - m->from);
 		return;
@@ -43,7 +43,7 @@ static void go(struct fake_asi *m, double target)
 {
 	m->from = m->pos;
 	m->target = target;
-	m->t0 = fake_now_ns();
+	m->t0 = ogate_mono_ns();
 	m->moving = true;
 }
 

@@ -11,22 +11,6 @@
 
 #include "fake_ctl.h"
 
-int64_t fake_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_until(int64_t t)
-{
-	struct timespec ts = { .tv_sec = t / 1000000000, .tv_nsec = t % 1000000000 };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
 static void send_raw(struct fake_ctl *f, const char *s, size_t n)
 {
 	while (n && !f->hung_up) {
@@ -64,7 +48,7 @@ void fake_reply(struct fake_ctl *f, const char *key, const char *reply)
 		switch (f->fault) {
 		case FAULT_SILENT: return;
 		case FAULT_SLOW:
-			sleep_until(fake_now_ns() + (int64_t)f->fault_delay_ms * 1000000);
+			ogate_sleep_until(ogate_mono_ns() + (int64_t)f->fault_delay_ms * 1000000);
 			break;
 		case FAULT_GARBAGE:
 		case FAULT_PARTIAL: send_raw(f, f->fault_text, strlen(f->fault_text)); return;

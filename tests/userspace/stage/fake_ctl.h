@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock-util.h"
+
 enum fault_kind {
 	FAULT_NONE,
 	FAULT_SILENT,   /* no reply at all */
@@ -53,7 +55,6 @@ void fake_reply(struct fake_ctl *f, const char *key, const char *reply);
 /* Copy of the rx log; count of lines received. */
 int fake_rx(struct fake_ctl *f, char *buf, size_t len);
 void fake_clear_rx(struct fake_ctl *f);
-int64_t fake_now_ns(void);
 
 /* Newport SMC100 model */
 struct fake_smc100 {

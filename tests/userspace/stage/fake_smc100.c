@@ -27,7 +27,7 @@ static bool in_motion(unsigned st)
 
 static void advance(struct fake_smc100 *m)
 {
-	int64_t now = fake_now_ns();
+	int64_t now = ogate_mono_ns();
 	double dist, done;
 
 	if (!in_motion(m->state))
@@ -58,7 +58,7 @@ static void start_move(struct fake_smc100 *m, double target, unsigned st)
 {
 	m->from = m->pos;
 	m->target = target;
-	m->t0 = fake_now_ns();
+	m->t0 = ogate_mono_ns();
 	m->state = st;
 }
 
@@ -95,7 +95,7 @@ void fake_smc100_handle(struct fake_ctl *f, const char *line)
 	int addr = 0;
 	double v;
 
-	if (fake_now_ns() < m->silent_until)
+	if (ogate_mono_ns() < m->silent_until)
 		return; /* rebooting after RS */
 	while (isdigit((unsigned char)*p))
 		addr = addr * 10 + (*p++ - '0');
@@ -150,7 +150,7 @@ void fake_smc100_handle(struct fake_ctl *f, const char *line)
 	} else if (!strcmp(key, "RS")) {
 		m->state = 0x0A;
 		m->te = '@';
-		m->silent_until = fake_now_ns() + (int64_t)m->reset_ms * 1000000;
+		m->silent_until = ogate_mono_ns() + (int64_t)m->reset_ms * 1000000;
 		fake_reply(f, key, NULL);
 	} else if (!strcmp(key, "ST")) {
 		if (m->state == 0x28)

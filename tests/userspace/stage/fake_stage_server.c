@@ -63,7 +63,7 @@ static void log_ttl(struct fake_ctl *f, struct fake_asi *m, FILE *log, long long
 	n_moves = m->ttl_moves;
 	target = m->target;
 	pthread_mutex_unlock(&f->lock);
-	fprintf(log, "%lld,%" PRId64 ",%d,%d,%d,%.1f\n", fall, fake_now_ns(), rx, mode, n_moves,
+	fprintf(log, "%lld,%" PRId64 ",%d,%d,%d,%.1f\n", fall, ogate_mono_ns(), rx, mode, n_moves,
 		target);
 	fflush(log);
 }

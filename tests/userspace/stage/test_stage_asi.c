@@ -11,24 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ogate/stage.h"
-#include "fake_ctl.h"
-
-struct fx {
-	struct fake_ctl f;
-	struct fake_asi m;
-	struct ogate_stage *s;
-	struct ogate_stage_opts o;
-	int errors_logged;
-};
-
-static void capture_log(void *ctx, int prio, const char *msg)
-{
-	struct fx *x = ctx;
-
-	if (prio <= 3)
-		x->errors_logged++;
-}
+#define FX_ASI
+#include "stage_fixture.h"
 
 static void model_set(struct fx *x, double tenths)
 {
@@ -36,49 +20,6 @@ static void model_set(struct fx *x, double tenths)
 	x->m.pos = x->m.target = tenths;
 	x->m.moving = false;
 	pthread_mutex_unlock(&x->f.lock);
-}
-
-static int setup_fake(void **state)
-{
-	struct fx *x = calloc(1, sizeof(*x));
-
-	fake_asi_init(&x->m);
-	assert_int_equal(fake_start(&x->f, fake_asi_handle, "\r\n", &x->m), 0);
-	ogate_stage_opts_init(&x->o);
-	x->o.driver = "asi";
-	x->o.port = x->f.slave;
-	x->o.reply_timeout_ms = 200;
-	x->o.poll_interval_ms = 5;
-	x->o.min_um = -5000;
-	x->o.max_um = 5000;
-	x->o.log = capture_log;
-	x->o.log_ctx = x;
-	*state = x;
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *x;
-	char err[256];
-
-	setup_fake(state);
-	x = *state;
-	if (ogate_stage_open(&x->s, &x->o, err, sizeof(err)))
-		fail_msg("open: %s", err);
-	fake_clear_rx(&x->f);
-	x->errors_logged = 0;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *x = *state;
-
-	ogate_stage_close(x->s);
-	fake_stop(&x->f);
-	free(x);
-	return 0;
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -188,10 +129,10 @@ static void busy_slash_reports_b_then_n(void **state)
 
 	x->m.speed = 10000.0;   /* 1000 tenths (100 µm) take 100 ms */
 	assert_int_equal(ogate_stage_move_abs(x->s, 100.0), 0);
-	t0 = ogate_stage_now_ns();
+	t0 = ogate_mono_ns();
 	assert_int_equal(ogate_stage_is_moving(x->s), 1);
 	assert_int_equal(ogate_stage_wait_still(x->s, 2000), 0);
-	ms = (double)(ogate_stage_now_ns() - t0) / 1e6;
+	ms = (double)(ogate_mono_ns() - t0) / 1e6;
 	assert_true(ms > 80 && ms < 1000);
 	fake_rx(&x->f, rx, sizeof(rx));
 	assert_true(!strncmp(rx, "M Z=1000.0|/|/|", 15));
@@ -227,11 +168,11 @@ static void slow_reply_within_timeout_succeeds(void **state)
 {
 	struct fx *x = *state;
 	double um;
-	int64_t t0 = ogate_stage_now_ns();
+	int64_t t0 = ogate_mono_ns();
 
 	fake_set_fault(&x->f, "W", FAULT_SLOW, 120, NULL);
 	assert_int_equal(ogate_stage_position(x->s, &um), 0);
-	assert_true((ogate_stage_now_ns() - t0) / 1000000 >= 110);
+	assert_true((ogate_mono_ns() - t0) / 1000000 >= 110);
 }
 
 static void no_reply_is_etimedout_and_halts(void **state)

@@ -16,63 +16,9 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "ogate/stage.h"
-#include "fake_ctl.h"
-
-struct fx {
-	struct fake_ctl f;
-	struct fake_asi m;
-	struct ogate_stage *s;
-	struct ogate_stage_opts o;
-};
-
-static void quiet_log(void *ctx, int prio, const char *msg)
-{
-}
-
-static int setup_fake(void **state)
-{
-	struct fx *x = calloc(1, sizeof(*x));
-
-	fake_asi_init(&x->m);
-	assert_int_equal(fake_start(&x->f, fake_asi_handle, "\r\n", &x->m), 0);
-	ogate_stage_opts_init(&x->o);
-	x->o.driver = "asi";
-	x->o.port = x->f.slave;
-	x->o.reply_timeout_ms = 200;
-	x->o.poll_interval_ms = 2;
-	x->o.min_um = -5000;
-	x->o.max_um = 5000;
-	x->o.log = quiet_log;
-	*state = x;
-	return 0;
-}
-
-static void open_stage(struct fx *x)
-{
-	char err[256];
-
-	if (ogate_stage_open(&x->s, &x->o, err, sizeof(err)))
-		fail_msg("open: %s", err);
-	fake_clear_rx(&x->f);
-}
-
-static int setup(void **state)
-{
-	setup_fake(state);
-	open_stage(*state);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *x = *state;
-
-	ogate_stage_close(x->s);
-	fake_stop(&x->f);
-	free(x);
-	return 0;
-}
+#define FX_ASI
+#define FX_POLL_MS 2
+#include "stage_fixture.h"
 
 static void rx_is(struct fx *x, const char *want)
 {
@@ -294,6 +240,10 @@ static void tiger_without_card_address_fails_on_the_first_command(void **state)
 	open_stage(x);
 	assert_int_equal(ogate_stage_seq_load(x->s, z, 1), -EIO);
 	assert_non_null(strstr(ogate_stage_last_error(x->s), "TTL X=0"));
+}
+
+static void quiet_log(void *ctx, int prio, const char *msg)
+{
 }
 
 static void sim_driver_cannot_sequence(void **state)

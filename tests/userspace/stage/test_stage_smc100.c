@@ -11,26 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ogate/stage.h"
-#include "fake_ctl.h"
-
-struct fx {
-	struct fake_ctl f;
-	struct fake_smc100 m;
-	struct ogate_stage *s;
-	struct ogate_stage_opts o;
-	int errors_logged;
-	char last_log[600];
-};
-
-static void capture_log(void *ctx, int prio, const char *msg)
-{
-	struct fx *x = ctx;
-
-	if (prio <= 3)
-		x->errors_logged++;
-	snprintf(x->last_log, sizeof(x->last_log), "%s", msg);
-}
+#define FX_SMC100
+#include "stage_fixture.h"
 
 static void quiet_log(void *ctx, int prio, const char *msg)
 {
@@ -42,47 +24,6 @@ static void model_set(struct fx *x, unsigned st, double pos_mm)
 	x->m.state = st;
 	x->m.pos = x->m.target = pos_mm;
 	pthread_mutex_unlock(&x->f.lock);
-}
-
-static int setup_fake(void **state)
-{
-	struct fx *x = calloc(1, sizeof(*x));
-
-	fake_smc100_init(&x->m);
-	assert_int_equal(fake_start(&x->f, fake_smc100_handle, "\r\n", &x->m), 0);
-	ogate_stage_opts_init(&x->o);
-	x->o.driver = "smc100";
-	x->o.port = x->f.slave;
-	x->o.reply_timeout_ms = 200;
-	x->o.poll_interval_ms = 5;
-	x->o.log = capture_log;
-	x->o.log_ctx = x;
-	*state = x;
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *x;
-	char err[256];
-
-	setup_fake(state);
-	x = *state;
-	if (ogate_stage_open(&x->s, &x->o, err, sizeof(err)))
-		fail_msg("open: %s", err);
-	fake_clear_rx(&x->f);
-	x->errors_logged = 0;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *x = *state;
-
-	ogate_stage_close(x->s);
-	fake_stop(&x->f);
-	free(x);
-	return 0;
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -224,10 +165,10 @@ static void wait_still_polls_ts_until_ready(void **state)
 	model_set(x, 0x32, 0.0);
 	x->m.speed = 5.0;   /* 0.5 mm takes 100 ms */
 	assert_int_equal(ogate_stage_move_abs(x->s, 500.0), 0);
-	t0 = ogate_stage_now_ns();
+	t0 = ogate_mono_ns();
 	assert_int_equal(ogate_stage_is_moving(x->s), 1);
 	assert_int_equal(ogate_stage_wait_still(x->s, 2000), 0);
-	ms = (double)(ogate_stage_now_ns() - t0) / 1e6;
+	ms = (double)(ogate_mono_ns() - t0) / 1e6;
 	assert_true(ms > 80 && ms < 1000);
 	assert_int_equal(ogate_stage_is_moving(x->s), 0);
 }
@@ -269,13 +210,13 @@ static void soft_limit_violation_is_refused_before_sending(void **state)
 static void slow_reply_within_timeout_succeeds(void **state)
 {
 	struct fx *x = *state;
-	int64_t t0 = ogate_stage_now_ns();
+	int64_t t0 = ogate_mono_ns();
 	double um = 0, ms;
 
 	model_set(x, 0x33, 2.5);
 	fake_set_fault(&x->f, "TP", FAULT_SLOW, 120, NULL);
 	assert_int_equal(ogate_stage_position(x->s, &um), 0);
-	ms = (double)(ogate_stage_now_ns() - t0) / 1e6;
+	ms = (double)(ogate_mono_ns() - t0) / 1e6;
 	assert_true(fabs(um - 2500.0) < 1e-3);
 	assert_true(ms >= 110 && ms < 200 + 300);
 }

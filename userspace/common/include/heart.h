@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Synthetic heartbeat models with known phase (the phase law and image models of
  * gen_synthetic.py): a cartoon two-chamber heart, and a time-warped real reference beat. */
-#ifndef OGATE_SYNTH_HEART_H
-#define OGATE_SYNTH_HEART_H
+#ifndef OGATE_HEART_H
+#define OGATE_HEART_H
 #include <stdint.h>
 
-struct phase_law {
+struct ogate_heart_law {
 	double period_s;	/* T0 */
 	double drift;		/* fractional linear rate change over the run */
 	double mod_amp;		/* fractional sinusoidal rate modulation */
@@ -15,35 +15,35 @@ struct phase_law {
 };
 
 /* psi(t) = psi0 + 2 pi f0 [t + d t^2/(2 T_run) + (a T_mod / 2 pi)(1 - cos(2 pi t / T_mod))] */
-double phase_law_psi(const struct phase_law *p, double t);
-double phase_law_freq(const struct phase_law *p, double t);
+double ogate_heart_law_psi(const struct ogate_heart_law *p, double t);
+double ogate_heart_law_freq(const struct ogate_heart_law *p, double t);
 
-struct rng {
+struct ogate_heart_rng {
 	uint64_t s[4];
 	int have_spare;
 	double spare;
 };
-void rng_seed(struct rng *r, uint64_t seed);
-double rng_uniform(struct rng *r);	/* [0, 1) */
-double rng_normal(struct rng *r);
+void ogate_heart_rng_seed(struct ogate_heart_rng *r, uint64_t seed);
+double ogate_heart_rng_uniform(struct ogate_heart_rng *r);	/* [0, 1) */
+double ogate_heart_rng_normal(struct ogate_heart_rng *r);
 
-struct blob_heart {
+struct ogate_heart_blob {
 	int h, w;
 	float *bg;		/* static texture */
 	float s;		/* scale: min(h, w) / 128 */
 };
-int blob_heart_init(struct blob_heart *b, int h, int w, uint64_t seed);	/* 0 or -ENOMEM */
-void blob_heart_free(struct blob_heart *b);
+int ogate_heart_blob_init(struct ogate_heart_blob *b, int h, int w, uint64_t seed);	/* 0 or -ENOMEM */
+void ogate_heart_blob_free(struct ogate_heart_blob *b);
 /* Render phase psi (rad) into out (h x w floats). */
-void blob_heart_render(const struct blob_heart *b, double psi, float *out);
+void ogate_heart_blob_render(const struct ogate_heart_blob *b, double psi, float *out);
 
-struct ref_heart {
+struct ogate_heart_ref {
 	int n, h, w;
 	float *frames;		/* n x h x w */
 	double period;		/* frames */
 };
 /* Frame i = linear interpolation of reference frames at x = 2 + P (psi mod 2pi) / 2pi. */
-void ref_heart_render(const struct ref_heart *r, double psi, float *out);
+void ogate_heart_ref_render(const struct ogate_heart_ref *r, double psi, float *out);
 
 /*
  * A stand-in for a recorded heartbeat, made without data: floor(period)+5 source frames (2
@@ -51,10 +51,10 @@ void ref_heart_render(const struct ref_heart *r, double psi, float *out);
  * texture, an uneven beat (fast contraction, slow refill: the phase is warped), blood cells
  * carried round with the beat, a slow brightness trend across the recording (so the beat does
  * not close exactly at the wrap, as in real data) and frozen sensor noise. Rendered like a
- * real reference: linear interpolation between source frames. 0 or -1 (out of memory).
+ * real reference: linear interpolation between source frames. 0 or -ENOMEM.
  */
-int real_heart_init(struct ref_heart *r, int h, int w, double period_frames, uint64_t seed);
+int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames, uint64_t seed);
 
 /* Rigid sub-pixel shift by (sy, sx): bilinear, edge-replicated (scipy.ndimage.shift order 1, nearest). */
-void rigid_shift(const float *in, float *out, int h, int w, double sy, double sx);
+void ogate_heart_rigid_shift(const float *in, float *out, int h, int w, double sy, double sx);
 #endif

@@ -169,7 +169,7 @@ void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev)
 {
 	struct ogate_acq *a = ctx;
 
-	if (ev->type == OGATE_SINK_FRAME || ev->type == OGATE_SINK_LOST || !ev->cookie ||
+	if (ev->type == OGATE_SINK_LOST || !ev->cookie ||
 	    ev->cookie != atomic_load(&a->cookie))
 		return;
 	pthread_mutex_lock(&a->lock);

@@ -9,16 +9,12 @@
 #include <string.h>
 
 #include "acq.h"
+#include "numparse.h"
 
 /* The whole word a finite number inside [lo, hi], integral when asked. */
 static bool number(const char *s, double lo, double hi, bool integral, double *v)
 {
-	char *end;
-
-	if (!*s)
-		return false;
-	*v = strtod(s, &end);
-	return !*end && isfinite(*v) && *v >= lo && *v <= hi && (!integral || *v == floor(*v));
+	return !ogate_parse_double(s, v) && *v >= lo && *v <= hi && (!integral || *v == floor(*v));
 }
 
 struct field {

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 
 
+/* The key table keeps its layout: one row per key, each macro on one line. */
+// clang-format off
 #define K_INT(k, lo, hi, d, doc)	{ k, KT_INT, 0, lo, hi, 0, 0, 0, NULL, d, doc }
 #define K_OCT(k, lo, hi, d, doc)	{ k, KT_INT, KF_OCTAL, lo, hi, 0, 0, 0, NULL, d, doc }
 #define K_DBL(k, lo, hi, d, doc)	{ k, KT_DOUBLE, 0, 0, 0, lo, hi, 0, NULL, d, doc }
@@ -217,6 +219,7 @@ static const char *const table_sections[] = {
 static const char *const delegated_sections[] = {
 	"reference", "prediction", "trigger", "sync", "target",
 };
+// clang-format on
 
 const struct key_def *const config_keys = keys;
 const size_t config_nkeys = NKEYS;

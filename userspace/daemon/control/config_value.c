@@ -35,7 +35,7 @@ static int parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
-/* Index of s among the '|'-separated words, or -1. */
+/* Index of s among the '|'-separated words, or -ENOENT. */
 static int enum_index(const char *words, const char *s, char *canon, size_t canonlen)
 {
 	size_t n = strlen(s);
@@ -52,7 +52,7 @@ static int enum_index(const char *words, const char *s, char *canon, size_t cano
 		if (*w == '|')
 			w++;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 /* "must be ..." for a key: the allowed values, shown in every error. */

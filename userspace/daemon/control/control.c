@@ -29,6 +29,7 @@
  * ogate_deferred_reply/finish (any thread; finish hands the reply over
  * under done_lock and wakes the control thread through its eventfd).
  */
+#include "clock-util.h"
 #include "control.h"
 #include "control_private.h"
 #include "log.h"
@@ -64,10 +65,7 @@
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ogate_mono_ns() / 1000000;
 }
 
 struct client {

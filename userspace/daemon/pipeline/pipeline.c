@@ -353,13 +353,6 @@ static void handle_sink_events(struct ogate_pipeline *p)
 			case OGATE_SINK_LOST:
 				p->st.lost_events += ev[i].seq;
 				break;
-			case OGATE_SINK_FRAME:
-				if (p->o.edge_match && ev[i].line == p->o.edge_line) {
-					pthread_mutex_lock(&p->em_lock);
-					ogate_edgematch_add_edge(&p->em, ev[i].time_ns, ev[i].seq);
-					pthread_mutex_unlock(&p->em_lock);
-				}
-				break;
 			}
 		}
 		pthread_mutex_unlock(&p->st_lock);
@@ -371,6 +364,23 @@ static void handle_sink_events(struct ogate_pipeline *p)
 				ogate_warning("trigger %llu missed: analysis or queueing too late by %.3f ms",
 					      (unsigned long long)ev[i].cookie,
 					      (ev[i].rise_ns - ev[i].time_ns) / 1e6);
+	}
+}
+
+/* io thread: the frame-edge input, into the edge matcher */
+static void handle_frame_edges(struct ogate_pipeline *p)
+{
+	struct ogate_frame_edge e[32];
+	int n, i;
+
+	if (!p->o.edges)
+		return;
+	while ((n = ogate_edges_read(p->o.edges, e, 32)) > 0) {
+		pthread_mutex_lock(&p->em_lock);
+		for (i = 0; i < n; i++)
+			if (p->o.edge_match && e[i].line == p->o.edge_line)
+				ogate_edgematch_add_edge(&p->em, e[i].time_ns, e[i].seq);
+		pthread_mutex_unlock(&p->em_lock);
 	}
 }
 
@@ -425,13 +435,17 @@ static void *io_main(void *arg)
 
 	pthread_barrier_wait(&p->ready);
 	while (!atomic_load(&p->io_stop)) {
-		struct pollfd pf = { .fd = ogate_sink_fd(p->sink), .events = POLLIN };
+		struct pollfd pf[2] = { { .fd = ogate_sink_fd(p->sink), .events = POLLIN },
+					{ .fd = p->o.edges ? ogate_edges_fd(p->o.edges) : -1,
+					  .events = POLLIN } };
 
-		poll(&pf, 1, 20);
+		poll(pf, pf[1].fd >= 0 && pf[1].fd != pf[0].fd ? 2 : 1, 20);
 		handle_sink_events(p);
+		handle_frame_edges(p);
 		drain_recorder(p);
 	}
 	handle_sink_events(p);
+	handle_frame_edges(p);
 	drain_recorder(p);
 	return NULL;
 }

@@ -5,8 +5,8 @@
  *          it at once (libogate); when a trigger is decided it queues the
  *          whole trigger program on the sink. No hand-off between capture
  *          and analysis: waking another thread cost 8-16 us per frame.
- *   io     sink outcomes (fired, missed, cancelled) and the recorder,
- *          fed through bounded lock-free rings.
+ *   io     sink outcomes (fired, missed, cancelled), frame edges and the
+ *          recorder, fed through bounded lock-free rings.
  * The frame thread never waits for the io thread: a full ring drops the
  * recorded frame and counts it; an analysis slower than the camera shows
  * as source drops (the camera has no free buffer). Commands (target,
@@ -33,6 +33,7 @@
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 #include "clock.h"
+#include "edges.h"
 #include "program.h"
 #include "sink.h"
 #include "source.h"
@@ -68,9 +69,11 @@ struct ogate_pipeline_opts {
 	/* recordings: what produced them (copied per recording) and the pixel size */
 	const struct ogate_provenance *provenance;
 	double pixel_size_um;
-	/* take frame times from the kernel's edges on this frame line (see edgematch.h) */
+	/* take frame times from these frame edges on this frame line (see edgematch.h):
+	 * the frame-edge input (edges.h), read by the io thread, NULL = none */
 	bool edge_match;
 	unsigned int edge_line;
+	struct ogate_edges *edges;
 	/*
 	 * Acquisition hooks, may be NULL: gate decides on the frame thread
 	 * whether a decided trigger is queued; outcome sees every pulse outcome

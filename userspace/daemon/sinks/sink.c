@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Trigger sink front end: picks the implementation by name. */
+/* Trigger sink front end: picks the implementation by name; the frame-edge input's front end. */
 #include <errno.h>
 #include <string.h>
 
@@ -12,22 +12,29 @@ static const struct ogate_sink_ops *const sink_kinds[] = {
 	&ogate_sink_dryrun_ops,
 };
 
-struct ogate_sink *ogate_sink_new(const char *kind, const struct ogate_sink_opts *o, int *err)
+int ogate_sink_open(struct ogate_sink **out, const char *kind, const struct ogate_sink_opts *o)
 {
+	struct ogate_sink *s;
+	int err = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
-		if (!strcmp(kind, sink_kinds[i]->kind))
-			return sink_kinds[i]->create(o, err);
+	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++) {
+		if (strcmp(kind, sink_kinds[i]->kind))
+			continue;
+		s = sink_kinds[i]->open(o, &err);
+		if (!s)
+			return err ? err : -EINVAL;
+		*out = s;
+		return 0;
+	}
 	ogate_error("trigger sink '%s' unknown (ogate, gpiod or dryrun)", kind);
-	*err = -EINVAL;
-	return NULL;
+	return -EINVAL;
 }
 
-void ogate_sink_free(struct ogate_sink *s)
+void ogate_sink_close(struct ogate_sink *s)
 {
 	if (s)
-		s->ops->destroy(s);
+		s->ops->close(s);
 }
 
 const char *ogate_sink_kind(const struct ogate_sink *s)
@@ -53,4 +60,24 @@ int ogate_sink_fd(const struct ogate_sink *s)
 int ogate_sink_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
 {
 	return s->ops->read(s, ev, max);
+}
+
+struct ogate_edges *ogate_sink_edges(struct ogate_sink *s)
+{
+	return s->ops->edges ? s->ops->edges(s) : NULL;
+}
+
+int ogate_edges_fd(const struct ogate_edges *e)
+{
+	return e->fd;
+}
+
+int ogate_edges_read(struct ogate_edges *e, struct ogate_frame_edge *out, size_t max)
+{
+	return max ? e->ops->read(e, out, max) : 0;
+}
+
+uint64_t ogate_edges_lost(const struct ogate_edges *e)
+{
+	return e->ops->lost ? e->ops->lost(e) : 0;
 }

@@ -2,8 +2,9 @@
 /*
  * Trigger sinks: where ogated's absolute-time pulses go. A vtable with
  * several implementations (linuxptp's servo style):
- *   "ogate"   /dev/ogateN, the kernel timing core (hrtimer, measured edges,
- *             also delivers frame-edge timestamps)
+ *   "ogate"   /dev/ogateN, the kernel timing core (hrtimer, measured edges);
+ *             the same device's frame-edge timestamps are a separate input,
+ *             ogate_sink_edges() (edges.h)
  *   "gpiod"   libgpiod v1 lines driven from the sink's own real-time thread
  *             with absolute-time waits (fallback without the module)
  *   "dryrun"  nothing is driven; pulses are recorded (and written as CSV)
@@ -40,16 +41,15 @@ enum ogate_sink_event_type {
 	OGATE_SINK_FIRED = 1,
 	OGATE_SINK_MISSED,
 	OGATE_SINK_CANCELLED,
-	OGATE_SINK_FRAME,	/* a frame edge (ogate sink only) */
 	OGATE_SINK_LOST,	/* events lost: count in seq */
 };
 
 struct ogate_sink_event {
 	enum ogate_sink_event_type type;
-	uint32_t line;		/* mask for pulses, line index for frames */
+	uint32_t line;		/* line mask */
 	uint64_t cookie;
-	uint64_t seq;		/* frame sequence, or lost count */
-	int64_t time_ns;	/* requested time, or frame edge time */
+	uint64_t seq;		/* lost count */
+	int64_t time_ns;	/* requested time */
 	int64_t rise_ns;	/* measured (dry run: requested) */
 	int64_t fall_ns;
 };
@@ -64,10 +64,11 @@ struct ogate_sink_opts {
 };
 
 struct ogate_sink;
+struct ogate_edges;
 
-/* kind: "ogate", "gpiod" or "dryrun". NULL and *err = -errno on failure (logged). */
-struct ogate_sink *ogate_sink_new(const char *kind, const struct ogate_sink_opts *o, int *err);
-void ogate_sink_free(struct ogate_sink *s);
+/* kind: "ogate", "gpiod" or "dryrun". 0 and *out, or -errno (logged). */
+int ogate_sink_open(struct ogate_sink **out, const char *kind, const struct ogate_sink_opts *o);
+void ogate_sink_close(struct ogate_sink *s);
 const char *ogate_sink_kind(const struct ogate_sink *s);
 /* All or nothing; 0 or -errno (EBUSY overlap, ENOSPC full, ETIME too late, ...). */
 int ogate_sink_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n);
@@ -77,5 +78,10 @@ int ogate_sink_cancel_all(struct ogate_sink *s);
 int ogate_sink_fd(const struct ogate_sink *s);
 /* Up to max events, never blocks; returns the count or -errno. */
 int ogate_sink_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max);
+/*
+ * The frame-edge input of the device behind s (edges.h), NULL when it has no
+ * frame lines ("gpiod", "dryrun"). Borrowed: valid until ogate_sink_close().
+ */
+struct ogate_edges *ogate_sink_edges(struct ogate_sink *s);
 
 #endif

@@ -71,7 +71,7 @@ static void dryrun_advance(struct dryrun *d)
 	dryrun_arm(d);
 }
 
-static struct ogate_sink *dryrun_create(const struct ogate_sink_opts *o, int *err)
+static struct ogate_sink *dryrun_open(const struct ogate_sink_opts *o, int *err)
 {
 	struct dryrun *d = calloc(1, sizeof(*d));
 
@@ -119,7 +119,7 @@ static int dryrun_cancel_all(struct ogate_sink *s)
 	return n;
 }
 
-static void dryrun_destroy(struct ogate_sink *s)
+static void dryrun_close(struct ogate_sink *s)
 {
 	struct dryrun *d = (struct dryrun *)s;
 
@@ -162,8 +162,8 @@ static int dryrun_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t
 
 const struct ogate_sink_ops ogate_sink_dryrun_ops = {
 	.kind = "dryrun",
-	.create = dryrun_create,
-	.destroy = dryrun_destroy,
+	.open = dryrun_open,
+	.close = dryrun_close,
 	.queue = dryrun_queue,
 	.cancel_all = dryrun_cancel_all,
 	.read = dryrun_read,

@@ -83,7 +83,7 @@ static void *gsink_thread(void *arg)
 	return NULL;
 }
 
-static struct ogate_sink *gsink_create(const struct ogate_sink_opts *o, int *err)
+static struct ogate_sink *gsink_open(const struct ogate_sink_opts *o, int *err)
 {
 	struct gsink *g = calloc(1, sizeof(*g));
 	pthread_condattr_t ca;
@@ -155,7 +155,7 @@ fail:
 	return NULL;
 }
 
-static void gsink_destroy(struct ogate_sink *s)
+static void gsink_close(struct ogate_sink *s)
 {
 	struct gsink *g = (struct gsink *)s;
 
@@ -216,8 +216,8 @@ static int gsink_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t 
 
 const struct ogate_sink_ops ogate_sink_gpiod_ops = {
 	.kind = "gpiod",
-	.create = gsink_create,
-	.destroy = gsink_destroy,
+	.open = gsink_open,
+	.close = gsink_close,
 	.queue = gsink_queue,
 	.cancel_all = gsink_cancel_all,
 	.read = gsink_read,

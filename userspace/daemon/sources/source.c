@@ -16,13 +16,13 @@ static const struct ogate_source_ops *const source_kinds[] = {
 #endif
 };
 
-struct ogate_source *ogate_source_new(const struct ogate_source_opts *o, int *err)
+struct ogate_source *ogate_source_open(const struct ogate_source_opts *o, int *err)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(source_kinds) / sizeof(source_kinds[0]); i++)
 		if (!strcmp(o->kind, source_kinds[i]->kind))
-			return source_kinds[i]->create(o, err);
+			return source_kinds[i]->open(o, err);
 #ifdef OGATE_HAVE_LIBCAMERA
 	ogate_error("camera source '%s' unknown (libcamera, file, synthetic)", o->kind);
 #else
@@ -45,7 +45,7 @@ int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w,
 	return 0;
 }
 
-void ogate_source_free(struct ogate_source *s)
+void ogate_source_close(struct ogate_source *s)
 {
 	int i;
 
@@ -53,7 +53,7 @@ void ogate_source_free(struct ogate_source *s)
 		return;
 	for (i = 0; i < OGATE_SOURCE_POOL; i++)
 		ogate_frame_free(s->pool[i]);
-	s->ops->destroy(s);
+	s->ops->close(s);
 }
 
 int ogate_source_start(struct ogate_source *s)

@@ -14,10 +14,11 @@
 #include "stackio.h"
 #include "log.h"
 #include "source_private.h"
+#include "numparse.h"
 
 struct filesrc {
 	struct ogate_source base;
-	struct stack st;
+	struct ogate_stack st;
 	double *t;		/* seconds, relative to frame 0 */
 	int loop;
 };
@@ -33,12 +34,14 @@ static int read_timestamps(const char *path, int n, double *t)
 		return -errno;
 	}
 	while (i < n && fgets(line, sizeof(line), f)) {
-		char *last = strrchr(line, ','), *end;
+		char *last = strrchr(line, ','), *field = last ? last + 1 : line;
 		double v;
 
 		lineno++;
-		v = strtod(last ? last + 1 : line, &end);
-		if (end == (last ? last + 1 : line)) {
+		field += strspn(field, " \t");
+		for (size_t len = strlen(field); len && strchr(" \t\r\n", field[len - 1]); len--)
+			field[len - 1] = 0;
+		if (ogate_parse_double(field, &v)) {
 			if (lineno == 1)
 				continue;	/* header */
 			ogate_error("file camera: %s:%d: no timestamp in '%.40s'", path, lineno, line);
@@ -61,7 +64,7 @@ static int read_timestamps(const char *path, int n, double *t)
 	return 0;
 }
 
-static struct ogate_source *file_create(const struct ogate_source_opts *o, int *err)
+static struct ogate_source *file_open(const struct ogate_source_opts *o, int *err)
 {
 	struct filesrc *fs = calloc(1, sizeof(*fs));
 	char msg[256];
@@ -79,9 +82,10 @@ static struct ogate_source *file_create(const struct ogate_source_opts *o, int *
 		*err = -EINVAL;
 		goto fail;
 	}
-	if (stack_load(o->path, &fs->st, msg, sizeof(msg))) {
+	int rc = ogate_stack_load(o->path, &fs->st, msg, sizeof(msg));
+	if (rc) {
 		ogate_error("file camera: %s", msg);
-		*err = -EINVAL;
+		*err = rc;
 		goto fail;
 	}
 	fs->t = calloc((size_t)fs->st.n, sizeof(double));
@@ -113,15 +117,15 @@ static struct ogate_source *file_create(const struct ogate_source_opts *o, int *
 		 o->path, fs->st.n, fs->st.w, fs->st.h, o->fast ? "fast" : "real time");
 	return &fs->base;
 fail:
-	ogate_source_free(&fs->base);
+	ogate_source_close(&fs->base);
 	return NULL;
 }
 
-static void file_destroy(struct ogate_source *s)
+static void file_close(struct ogate_source *s)
 {
 	struct filesrc *fs = (struct filesrc *)s;
 
-	stack_free(&fs->st);
+	ogate_stack_free(&fs->st);
 	free(fs->t);
 	free(fs);
 }
@@ -144,7 +148,7 @@ static int file_render(struct ogate_source *s, uint64_t index, struct ogate_fram
 {
 	struct filesrc *fs = (struct filesrc *)s;
 	size_t row = (size_t)fs->st.w * fs->st.bytes, stride = ogate_frame_stride(f);
-	const uint8_t *src = stack_frame(&fs->st, (int)(index % (uint64_t)fs->st.n));
+	const uint8_t *src = ogate_stack_frame(&fs->st, (int)(index % (uint64_t)fs->st.n));
 	uint8_t *dst = ogate_frame_pixels(f);
 	int r;
 
@@ -155,8 +159,8 @@ static int file_render(struct ogate_source *s, uint64_t index, struct ogate_fram
 
 const struct ogate_source_ops ogate_source_file_ops = {
 	.kind = "file",
-	.create = file_create,
-	.destroy = file_destroy,
+	.open = file_open,
+	.close = file_close,
 	.stamp = file_stamp,
 	.render = file_render,
 };

@@ -47,7 +47,7 @@ static void lc_requeue(struct lcsrc *c)
 	}
 }
 
-static struct ogate_source *lc_create(const struct ogate_source_opts *o, int *err)
+static struct ogate_source *lc_open(const struct ogate_source_opts *o, int *err)
 {
 	struct lcsrc *c = calloc(1, sizeof(*c));
 	struct ogate_lc_info info[4];
@@ -94,7 +94,7 @@ static struct ogate_source *lc_create(const struct ogate_source_opts *o, int *er
 	return &c->base;
 }
 
-static void lc_destroy(struct ogate_source *s)
+static void lc_close(struct ogate_source *s)
 {
 	struct lcsrc *c = (struct lcsrc *)s;
 
@@ -184,8 +184,8 @@ static void lc_release(struct ogate_source *s, struct ogate_frame *f)
 
 const struct ogate_source_ops ogate_source_libcamera_ops = {
 	.kind = "libcamera",
-	.create = lc_create,
-	.destroy = lc_destroy,
+	.open = lc_open,
+	.close = lc_close,
 	.start = lc_start,
 	.stop = lc_stop,
 	.next = lc_next,

@@ -11,8 +11,8 @@
 
 struct ogate_source_ops {
 	const char *kind;
-	struct ogate_source *(*create)(const struct ogate_source_opts *o, int *err);
-	void (*destroy)(struct ogate_source *s);
+	struct ogate_source *(*open)(const struct ogate_source_opts *o, int *err);
+	void (*close)(struct ogate_source *s);
 	int (*start)(struct ogate_source *s);
 	void (*stop)(struct ogate_source *s);
 	/* Timestamp of stream frame `index` relative to start; -ENODATA past the end. */

@@ -17,15 +17,15 @@
 
 struct synth {
 	struct ogate_source base;
-	struct blob_heart heart;
-	struct phase_law law;
-	struct rng rng;
+	struct ogate_heart_blob heart;
+	struct ogate_heart_law law;
+	struct ogate_heart_rng rng;
 	double fps, noise;
 	int size;
 	float *img;
 };
 
-static struct ogate_source *synth_create(const struct ogate_source_opts *o, int *err)
+static struct ogate_source *synth_open(const struct ogate_source_opts *o, int *err)
 {
 	struct synth *y = calloc(1, sizeof(*y));
 
@@ -45,15 +45,15 @@ static struct ogate_source *synth_create(const struct ogate_source_opts *o, int 
 	y->size = o->size;
 	y->fps = o->fps;
 	y->noise = o->noise;
-	y->law = (struct phase_law){ .period_s = o->period_s, .mod_amp = o->mod_amp,
+	y->law = (struct ogate_heart_law){ .period_s = o->period_s, .mod_amp = o->mod_amp,
 				     .mod_period_s = o->mod_period_s > 0 ? o->mod_period_s : 7,
 				     .t_run = 1 };
-	rng_seed(&y->rng, o->seed);
+	ogate_heart_rng_seed(&y->rng, o->seed);
 	y->img = malloc(sizeof(float) * (size_t)o->size * o->size);
-	if (!y->img || blob_heart_init(&y->heart, o->size, o->size, o->seed) ||
+	if (!y->img || ogate_heart_blob_init(&y->heart, o->size, o->size, o->seed) ||
 	    ogate_source_pool_init(&y->base, OGATE_PIX_U8, o->size, o->size)) {
 		*err = -ENOMEM;
-		ogate_source_free(&y->base);
+		ogate_source_close(&y->base);
 		return NULL;
 	}
 	snprintf(y->base.desc, sizeof(y->base.desc), "synthetic %dx%d @ %g fps, period %g s",
@@ -61,12 +61,12 @@ static struct ogate_source *synth_create(const struct ogate_source_opts *o, int 
 	return &y->base;
 }
 
-static void synth_destroy(struct ogate_source *s)
+static void synth_close(struct ogate_source *s)
 {
 	struct synth *y = (struct synth *)s;
 
 	if (y->heart.bg)
-		blob_heart_free(&y->heart);
+		ogate_heart_blob_free(&y->heart);
 	free(y->img);
 	free(y);
 }
@@ -82,18 +82,18 @@ static int synth_stamp(struct ogate_source *s, uint64_t index, int64_t *rel_ns)
 static int synth_render(struct ogate_source *s, uint64_t index, struct ogate_frame *f)
 {
 	struct synth *y = (struct synth *)s;
-	double psi = phase_law_psi(&y->law, (double)index / y->fps);
+	double psi = ogate_heart_law_psi(&y->law, (double)index / y->fps);
 	uint8_t *px = ogate_frame_pixels(f);
 	size_t stride = ogate_frame_stride(f);
 	int r, c;
 
-	blob_heart_render(&y->heart, fmod(psi, 2 * M_PI), y->img);
+	ogate_heart_blob_render(&y->heart, fmod(psi, 2 * M_PI), y->img);
 	for (r = 0; r < y->size; r++) {
 		for (c = 0; c < y->size; c++) {
 			double v = y->img[(size_t)r * y->size + c];
 
 			if (y->noise > 0)
-				v += y->noise * rng_normal(&y->rng);
+				v += y->noise * ogate_heart_rng_normal(&y->rng);
 			v = rint(v);
 			px[(size_t)r * stride + c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
@@ -103,8 +103,8 @@ static int synth_render(struct ogate_source *s, uint64_t index, struct ogate_fra
 
 const struct ogate_source_ops ogate_source_synthetic_ops = {
 	.kind = "synthetic",
-	.create = synth_create,
-	.destroy = synth_destroy,
+	.open = synth_open,
+	.close = synth_close,
 	.stamp = synth_stamp,
 	.render = synth_render,
 };

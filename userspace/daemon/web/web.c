@@ -416,7 +416,7 @@ void ogate_web_free(struct ogate_web *w)
 	if (!w)
 		return;
 	ogate_web_stop(w);
-	ogate_shm_reader_free(w->reader);
+	ogate_shm_reader_close(w->reader);
 	free(w->latest.px);
 	web_reference_free(w);
 	free(w->event);

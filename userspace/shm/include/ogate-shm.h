@@ -81,7 +81,7 @@ struct ogate_shm_reader;
 struct ogate_shm_reader *ogate_shm_reader_open(const char *name, int *err);
 /* A reader of a writer in the same process (also of a private ring). */
 struct ogate_shm_reader *ogate_shm_reader_attach(const struct ogate_shm_writer *w, int *err);
-void ogate_shm_reader_free(struct ogate_shm_reader *r);
+void ogate_shm_reader_close(struct ogate_shm_reader *r);
 
 /* Start at the newest frame (the next read returns it), not at the oldest. */
 void ogate_shm_reader_seek_latest(struct ogate_shm_reader *r);

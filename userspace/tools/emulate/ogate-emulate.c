@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock-util.h"
+#include "numparse.h"
 #include "ogate-version.h"
 #include "ogate/analysis.h"
 #include "ogate/frame.h"
@@ -62,8 +64,9 @@ static int read_config(const char *path, struct ogate_settings *s)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		return -1;
+		int e = errno;
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(e));
+		return -e;
 	}
 	char line[1024];
 	int ln = 0;
@@ -81,7 +84,7 @@ static int read_config(const char *path, struct ogate_settings *s)
 		if (!eq) {
 			fprintf(stderr, PROG ": %s:%d: expected key = value\n", path, ln);
 			fclose(f);
-			return -1;
+			return -EINVAL;
 		}
 		*eq = 0;
 		char *v = eq + 1, *e = eq - 1;
@@ -97,7 +100,7 @@ static int read_config(const char *path, struct ogate_settings *s)
 			fprintf(stderr, PROG ": %s:%d: %s '%s'%s%s\n", path, ln, rc == -ENOENT ? "unknown key" : "bad value for",
 				k, rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : v);
 			fclose(f);
-			return -1;
+			return rc;
 		}
 	}
 	fclose(f);
@@ -109,7 +112,7 @@ static double *read_csv_column(const char *path, const char *want, int *n_out)
 {
 	char err[512];
 	double *v;
-	if (stack_read_csv(path, 1, &want, &v, n_out, err, sizeof(err))) {
+	if (ogate_stack_read_csv(path, 1, &want, &v, n_out, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return NULL;
 	}
@@ -165,9 +168,7 @@ static double interp_idx(const double *y, int n, double x)
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return (double)ogate_mono_ns() / 1e9;
 }
 
 /* a JSON string literal (quotes, backslashes and control characters escaped) */
@@ -219,8 +220,9 @@ static int commit_parts(const char *plots)
 		snprintf(a, sizeof(a), "%s/%s.partial", outdir, outputs[i]);
 		snprintf(b, sizeof(b), "%s/%s", outdir, outputs[i]);
 		if (rename(a, b)) {
-			fprintf(stderr, PROG ": %s: %s\n", b, strerror(errno));
-			return -1;
+			int e = errno;
+			fprintf(stderr, PROG ": %s: %s\n", b, strerror(e));
+			return -e;
 		}
 	}
 	return 0;
@@ -244,11 +246,9 @@ int main(int argc, char **argv)
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
-		char *e;
 		switch (c) {
 		case 'f':
-			fps = strtod(optarg, &e);
-			if (e == optarg || *e || !(fps > 0) || !isfinite(fps)) {
+			if (ogate_parse_double(optarg, &fps) || !(fps > 0)) {
 				fprintf(stderr, PROG ": --fps: '%s' is not a positive number\n", optarg);
 				return 2;
 			}
@@ -317,8 +317,8 @@ int main(int argc, char **argv)
 	}
 	const char *input = argv[optind];
 	char err[1024];
-	struct stack st;
-	if (stack_load(input, &st, err, sizeof(err))) {
+	struct ogate_stack st;
+	if (ogate_stack_load(input, &st, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
@@ -355,7 +355,7 @@ int main(int argc, char **argv)
 	if (truth_path) {
 		static const char *const tcols[] = { "t_s", "psi_rad" };
 		double *tv[2];
-		if (stack_read_csv(truth_path, 2, tcols, tv, &ntr, err, sizeof(err))) {
+		if (ogate_stack_read_csv(truth_path, 2, tcols, tv, &ntr, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
 			return 1;
 		}
@@ -401,7 +401,7 @@ int main(int argc, char **argv)
 	const int64_t base_ns = 1000000000LL;	/* arbitrary CLOCK_MONOTONIC-like origin */
 	double wall0 = now_s();
 	for (int i = 0; i < N; i++) {
-		ogate_frame_set_pixels(fr, stack_frame(&st, i));
+		ogate_frame_set_pixels(fr, ogate_stack_frame(&st, i));
 		struct ogate_frame_meta m = { .timestamp_ns = base_ns + llround(ts[i] * 1e9), .sequence = (uint64_t)i };
 		ogate_frame_set_meta(fr, &m);
 		struct ogate_sync_result r;
@@ -627,29 +627,32 @@ int main(int argc, char **argv)
 			hg.title = "trigger-time error against ground truth", hg.vlabel = "0 = on target";
 			hg.xlabel = "trigger time error (ms): positive = late, negative = early";
 		}
-		int prc = 0;
-		errno = 0;
+		int prc = 0;	/* the first plot's -errno */
 		if (png) {
 			char p1[4200], p2[4200];
 			snprintf(p1, sizeof(p1), "%s/phase.png.partial", outdir);
 			snprintf(p2, sizeof(p2), "%s/histogram.png.partial", outdir);
-			prc |= png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
-			prc |= png_histogram(p2, &hg);
+			prc = png_phase_plot(p1, ptitle, t, ph, n_show, tt, tp, nt_show, target);
+			if (!prc)
+				prc = png_histogram(p2, &hg);
 		} else {
 			f = open_part("phase.svg");
 			if (!f)
 				return 1;
-			prc |= svg_phase_plot(f, ptitle, t, ph, n_show, tt, tp, nt_show, target);
-			prc |= fclose(f);
+			prc = svg_phase_plot(f, ptitle, t, ph, n_show, tt, tp, nt_show, target);
+			if (fclose(f) && !prc)
+				prc = -errno;
 			f = open_part("histogram.svg");
 			if (!f)
 				return 1;
-			prc |= svg_histogram(f, &hg);
-			prc |= fclose(f);
+			if (!prc)
+				prc = svg_histogram(f, &hg);
+			if (fclose(f) && !prc)
+				prc = -errno;
 		}
 		free(ms);
 		if (prc) {
-			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(errno ? errno : EIO));
+			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(-prc));
 			discard_parts();
 			return 1;
 		}
@@ -753,6 +756,6 @@ int main(int argc, char **argv)
 	free(sets);
 	ogate_frame_free(fr);
 	ogate_sync_free(sy);
-	stack_free(&st);
+	ogate_stack_free(&st);
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Minimal raster plots: lines, boxes, dots and a 3x5 pixel font (scaled 2x), written with libpng. */
+#include <errno.h>
 #include <math.h>
 #include <png.h>
 #include <stdint.h>
@@ -130,13 +131,14 @@ static int write_png(const char *path, struct canvas *c)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f)
-		return -1;
+		return -errno;
 	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = p ? png_create_info_struct(p) : NULL;
 	if (!p || !info || setjmp(png_jmpbuf(p))) {
+		int rc = p && info ? -EIO : -ENOMEM;
 		png_destroy_write_struct(&p, &info);
 		fclose(f);
-		return -1;
+		return rc;
 	}
 	png_init_io(p, f);
 	png_set_IHDR(p, info, PW, PH, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
@@ -146,21 +148,21 @@ static int write_png(const char *path, struct canvas *c)
 		png_write_row(p, (png_const_bytep)c->px[y]);
 	png_write_end(p, NULL);
 	png_destroy_write_struct(&p, &info);
-	return fclose(f) ? -1 : 0;
+	return fclose(f) ? -errno : 0;
 }
 
 int png_phase_plot(const char *path, const char *title, const double *t, const double *phase, int n,
 		   const double *tt, const double *tp, int nt, double target)
 {
 	if (n < 1)
-		return -1;
+		return -EINVAL;
 	double x0 = t[0], x1 = t[n - 1] > t[0] ? t[n - 1] : t[0] + 1;
 	struct plot_ticks xt, yt;
 	plot_ticks_linear(&xt, x0, x1, plot_nice_step(x1 - x0, 10, 0));
 	plot_ticks_phase(&yt, "pi");
 	struct canvas *c = frame(title, NULL, "time (s)", "matched phase (rad)", x0, x1, &xt, 0, 2 * M_PI, &yt);
 	if (!c)
-		return -1;
+		return -ENOMEM;
 	for (int i = 1; i < n; i++)
 		if (isfinite(phase[i]) && isfinite(phase[i - 1]) && fabs(phase[i] - phase[i - 1]) < M_PI)
 			line(c, sx(t[i - 1], x0, x1), sy(phase[i - 1], 0, 2 * M_PI), sx(t[i], x0, x1),
@@ -187,7 +189,7 @@ int png_histogram(const char *path, const struct plot_hist *h)
 {
 	int mx, *cnt = plot_bin_counts(h->v, h->n, h->lo, h->hi, h->nbins, &mx);
 	if (!cnt)
-		return -1;
+		return -ENOMEM;
 	double ystep = plot_nice_step(mx, 6, 1), ymax = plot_nice_ceil(mx, ystep), lo = h->lo, hi = h->hi;
 	struct plot_ticks xt, yt;
 	plot_ticks_linear(&xt, lo, hi, plot_nice_step(hi - lo, 10, 0));
@@ -195,7 +197,7 @@ int png_histogram(const char *path, const struct plot_hist *h)
 	struct canvas *c = frame(h->title, h->note, h->xlabel, "count", lo, hi, &xt, 0, ymax, &yt);
 	if (!c) {
 		free(cnt);
-		return -1;
+		return -ENOMEM;
 	}
 	for (int b = 0; b < h->nbins; b++) {
 		if (!cnt[b])

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* The same two plots as svgplot.h, rasterised and written as PNG (libpng). */
+/* The same two plots as svgplot.h, rasterised and written as PNG (libpng): 0 or -errno. */
 #ifndef OGATE_PNGPLOT_H
 #define OGATE_PNGPLOT_H
 #include "plotbins.h"

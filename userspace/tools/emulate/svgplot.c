@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include "plotaxis.h"
@@ -71,7 +72,7 @@ int svg_phase_plot(FILE *f, const char *title, const double *t, const double *ph
 		   const double *tt, const double *tp, int nt, double target)
 {
 	if (n < 1)
-		return -1;
+		return -EINVAL;
 	double x0 = t[0], x1 = t[n - 1];
 	if (!(x1 > x0))
 		x1 = x0 + 1;
@@ -110,14 +111,14 @@ int svg_phase_plot(FILE *f, const char *title, const double *t, const double *ph
 		   "&#8212; matched phase</tspan>    <tspan fill=\"red\">&#9679; phase reached at each trigger</tspan>    "
 		   "<tspan fill=\"green\">- - target</tspan></text>\n", PW - MR, MT - 6);
 	fprintf(f, "</svg>\n");
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? -EIO : 0;
 }
 
 int svg_histogram(FILE *f, const struct plot_hist *h)
 {
 	int mx, *cnt = plot_bin_counts(h->v, h->n, h->lo, h->hi, h->nbins, &mx);
 	if (!cnt)
-		return -1;
+		return -ENOMEM;
 	double ystep = plot_nice_step(mx, 6, 1), ymax = plot_nice_ceil(mx, ystep);
 	struct plot_ticks xt, yt;
 	plot_ticks_linear(&xt, h->lo, h->hi, plot_nice_step(h->hi - h->lo, 10, 0));
@@ -138,5 +139,5 @@ int svg_histogram(FILE *f, const struct plot_hist *h)
 	}
 	fprintf(f, "</svg>\n");
 	free(cnt);
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? -EIO : 0;
 }

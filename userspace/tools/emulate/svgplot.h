@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Minimal SVG plots written directly: a line/scatter chart and a histogram. */
+/* Minimal SVG plots written directly: a line/scatter chart and a histogram. 0 or -errno
+ * (-EINVAL no points, -ENOMEM, -EIO when the stream has failed). */
 #ifndef OGATE_SVGPLOT_H
 #define OGATE_SVGPLOT_H
 #include <stdio.h>

@@ -8,25 +8,25 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "numparse.h"
 #include "ogate/analysis.h"
 
 /* 0, or 2 (the exit status) after one line on stderr naming the value and the allowed range */
 static inline int target_options(struct ogate_settings *set, const char *tphase, const char *tframe)
 {
 	double v = 0;
-	char *end;
 	if (tphase && tframe) {
 		fprintf(stderr, "ogate-emulate: --target-phase %s and --target-frame %s: give at most one\n", tphase,
 			tframe);
 		return 2;
 	}
-	if (tphase && ((v = strtod(tphase, &end)), end == tphase || *end || !(v >= 0 && v < 2 * M_PI) ||
+	if (tphase && (ogate_parse_double(tphase, &v) || !(v >= 0 && v < 2 * M_PI) ||
 		       ogate_settings_set(set, "target.phase_rad", tphase))) {
 		fprintf(stderr, "ogate-emulate: --target-phase %s: not in the allowed range [0, %.6f) rad (0 to 2 pi; "
 			"leave it out for the automatic target)\n", tphase, 2 * M_PI);
 		return 2;
 	}
-	if (tframe && ((v = strtod(tframe, &end)), end == tframe || *end || !(v >= 0 && v < 1e6) ||
+	if (tframe && (ogate_parse_double(tframe, &v) || !(v >= 0 && v < 1e6) ||
 		       ogate_settings_set(set, "target.frame", tframe))) {
 		fprintf(stderr, "ogate-emulate: --target-frame %s: not a reference position in [0, period) frames "
 			"(leave it out for the automatic target)\n", tframe);

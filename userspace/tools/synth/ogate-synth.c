@@ -39,9 +39,10 @@ static void usage(FILE *f)
 
 static int num(const char *opt, const char *v, double *out)
 {
-	if (ogate_parse_double(v, out)) {
+	int rc = ogate_parse_double(v, out);
+	if (rc) {
 		fprintf(stderr, "ogate-synth: %s: '%s' is not a number\n", opt, v);
-		return -1;
+		return rc;
 	}
 	return 0;
 }
@@ -117,11 +118,11 @@ int main(int argc, char **argv)
 	}
 	int N = (int)nframes, H, W;
 	char err[512];
-	struct blob_heart blob = { 0 };
-	struct ref_heart ref = { 0 };
+	struct ogate_heart_blob blob = { 0 };
+	struct ogate_heart_ref ref = { 0 };
 	if (is_real) {
 		H = W = (int)size;
-		if (ref_period < 6 || ref_period > 1000 || real_heart_init(&ref, H, W, ref_period, (uint64_t)seed)) {
+		if (ref_period < 6 || ref_period > 1000 || ogate_heart_ref_init_real(&ref, H, W, ref_period, (uint64_t)seed)) {
 			fprintf(stderr, "ogate-synth: --model real: --ref-period must be 6..1000 frames (or out of memory)\n");
 			return 2;
 		}
@@ -130,8 +131,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ogate-synth: --model ref needs --ref-tif FILE\n");
 			return 2;
 		}
-		struct stack rs;
-		if (stack_load(ref_tif, &rs, err, sizeof(err))) {
+		struct ogate_stack rs;
+		if (ogate_stack_load(ref_tif, &rs, err, sizeof(err))) {
 			fprintf(stderr, "ogate-synth: %s\n", err);
 			return 1;
 		}
@@ -149,18 +150,18 @@ int main(int argc, char **argv)
 			return 1;
 		for (size_t i = 0; i < (size_t)rs.n * rs.h * rs.w; i++)
 			ref.frames[i] = rs.bytes == 1 ? ((uint8_t *)rs.data)[i] : ((uint16_t *)rs.data)[i] / 256.0f;
-		stack_free(&rs);
+		ogate_stack_free(&rs);
 	} else {
 		H = W = (int)size;
-		if (blob_heart_init(&blob, H, W, (uint64_t)seed)) {
+		if (ogate_heart_blob_init(&blob, H, W, (uint64_t)seed)) {
 			fprintf(stderr, "ogate-synth: out of memory\n");
 			return 1;
 		}
 	}
-	struct phase_law law = { period, drift, mod_amp, mod_period, psi0, N / fps };
-	struct rng rng;
-	rng_seed(&rng, (uint64_t)seed);
-	struct stack st = { .n = N, .h = H, .w = W, .bytes = depth == 16 ? 2 : 1 };
+	struct ogate_heart_law law = { period, drift, mod_amp, mod_period, psi0, N / fps };
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, (uint64_t)seed);
+	struct ogate_stack st = { .n = N, .h = H, .w = W, .bytes = depth == 16 ? 2 : 1 };
 	st.data = malloc((size_t)N * H * W * st.bytes);
 	double *t = malloc(sizeof(double) * (size_t)N), *psi = malloc(sizeof(double) * (size_t)N);
 	float *img = malloc(sizeof(float) * (size_t)H * W), *sh = malloc(sizeof(float) * (size_t)H * W);
@@ -171,24 +172,24 @@ int main(int argc, char **argv)
 	for (int i = 0; i < N; i++) {
 		t[i] = i / fps;
 		if (jitter > 0)
-			t[i] += jitter * rng_normal(&rng);
+			t[i] += jitter * ogate_heart_rng_normal(&rng);
 		if (i > 0 && t[i] <= t[i - 1])
 			t[i] = t[i - 1] + 1e-6;	/* keep timestamps strictly increasing */
-		psi[i] = phase_law_psi(&law, t[i]);
+		psi[i] = ogate_heart_law_psi(&law, t[i]);
 	}
 	double scale = depth == 16 ? 256.0 : 1.0, maxv = depth == 16 ? 65535.0 : 255.0;
 	for (int i = 0; i < N; i++) {
 		double ph = fmod(psi[i], 2 * M_PI);
 		if (is_ref)
-			ref_heart_render(&ref, ph, img);
+			ogate_heart_ref_render(&ref, ph, img);
 		else
-			blob_heart_render(&blob, ph, img);
+			ogate_heart_blob_render(&blob, ph, img);
 		double frac = t[i] / law.t_run;
-		rigid_shift(img, sh, H, W, dy * frac, dx * frac);
+		ogate_heart_rigid_shift(img, sh, H, W, dy * frac, dx * frac);
 		for (size_t k = 0; k < (size_t)H * W; k++) {
 			double v = sh[k];
 			if (noise > 0)
-				v += noise * rng_normal(&rng);
+				v += noise * ogate_heart_rng_normal(&rng);
 			v = rint(v * scale);
 			v = v < 0 ? 0 : v > maxv ? maxv : v;
 			if (st.bytes == 1)
@@ -199,13 +200,13 @@ int main(int argc, char **argv)
 	}
 	char path[4096];
 	snprintf(path, sizeof(path), "%s.npy", out);
-	if (stack_save_npy(path, &st, err, sizeof(err))) {
+	if (ogate_stack_save_npy(path, &st, err, sizeof(err))) {
 		fprintf(stderr, "ogate-synth: %s\n", err);
 		return 1;
 	}
 	if (tif) {
 		snprintf(path, sizeof(path), "%s.tif", out);
-		if (stack_save_tiff(path, &st, 0, err, sizeof(err))) {
+		if (ogate_stack_save_tiff(path, &st, 0, err, sizeof(err))) {
 			fprintf(stderr, "ogate-synth: %s\n", err);
 			return 1;
 		}
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
 		return 1;
 	double pmin = 1e30, pmax = 0, pmean = 0;
 	for (int i = 0; i < N; i++) {
-		double p = 1 / phase_law_freq(&law, t[i]);
+		double p = 1 / ogate_heart_law_freq(&law, t[i]);
 		pmin = p < pmin ? p : pmin;
 		pmax = p > pmax ? p : pmax;
 		pmean += p / N;
@@ -267,6 +268,6 @@ int main(int argc, char **argv)
 	free(img);
 	free(sh);
 	free(ref.frames);
-	blob_heart_free(&blob);
+	ogate_heart_blob_free(&blob);
 	return 0;
 }

@@ -236,7 +236,7 @@ static void vs_destroy(struct ogate_sink *s)
 }
 
 static const struct ogate_sink_ops vsink_ops = {
-	.kind = "virtual", .destroy = vs_destroy, .queue = vs_queue,
+	.kind = "virtual", .close = vs_destroy, .queue = vs_queue,
 	.cancel_all = vs_cancel, .read = vs_read,
 };
 
@@ -290,10 +290,10 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	int err = 0, i, far = 0;
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
-	struct ogate_source *src = ogate_source_new(&so, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
 	struct ogate_pipeline *p;
 	struct ogate_pipeline_status st;
-	struct phase_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 1 };
+	struct ogate_heart_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 1 };
 	double psi_target, sum2 = 0, worst = 0;
 	int64_t t0;
 
@@ -328,12 +328,12 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 
 	/* truth: frame k was taken at t0 + k/fps with phase psi(k/fps) */
 	t0 = src->t0;
-	psi_target = phase_law_psi(&law, ((double)st.ref_first_seq + st.target_u) / 80.0);
+	psi_target = ogate_heart_law_psi(&law, ((double)st.ref_first_seq + st.target_u) / 80.0);
 	assert_true(sink.nlaser >= 8);
 	for (i = 0; i < sink.nlaser; i++) {
 		double t = (sink.laser[i] - t0) / 1e9;
-		double d = remainder(phase_law_psi(&law, t) - psi_target, 2 * M_PI);
-		double err_s = d / (2 * M_PI * phase_law_freq(&law, t));
+		double d = remainder(ogate_heart_law_psi(&law, t) - psi_target, 2 * M_PI);
+		double err_s = d / (2 * M_PI * ogate_heart_law_freq(&law, t));
 
 		sum2 += err_s * err_s;
 		worst = fmax(worst, fabs(err_s));
@@ -344,8 +344,8 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	assert_true(sqrt(sum2 / sink.nlaser) < 0.004);
 	assert_int_equal(0, far);	/* none beyond 10 % of a period */
 	ogate_pipeline_free(p);
-	ogate_sink_free(&sink.base);
-	ogate_source_free(src);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
 	vclock_destroy(&vc);
 }
 
@@ -361,7 +361,7 @@ static void test_triggers_refused_as_too_late_count_as_missed(void **state)
 	int err = 0;
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
-	struct ogate_source *src = ogate_source_new(&so, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
 	struct ogate_pipeline_status st;
 	struct ogate_pipeline *p;
 
@@ -384,8 +384,8 @@ static void test_triggers_refused_as_too_late_count_as_missed(void **state)
 	assert_int_equal(2 * st.refused_late, st.missed);
 	assert_int_equal(0, st.fired + st.cancelled);
 	ogate_pipeline_free(p);
-	ogate_sink_free(&sink.base);
-	ogate_source_free(src);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
 	vclock_destroy(&vc);
 }
 
@@ -397,7 +397,7 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	struct ogate_pipeline_opts po;
 	struct ogate_pipeline_status st;
 	int err = 0;
-	struct ogate_source *src = ogate_source_new(&so, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
 	struct ogate_pipeline *p;
 
 	vclock_init(&vc);
@@ -412,17 +412,19 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	assert_true(st.triggers > 0);
 	assert_int_equal(2 * st.triggers, st.fired + st.missed + st.cancelled);
 	ogate_pipeline_free(p);
-	ogate_sink_free(&sink.base);
-	ogate_source_free(src);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
 	vclock_destroy(&vc);
 }
 
 /*
- * A sink double that reports a frame edge 2 ms before every synthetic
- * frame (as a camera strobe wired to the module would) and accepts pulses.
+ * A frame-edge input double that reports an edge 2 ms before every synthetic
+ * frame (as a camera strobe wired to the module would), beside a trigger sink
+ * double that accepts pulses and reports nothing. The edge input is read last
+ * in each round of the io thread, so it tells the virtual clock what was seen.
  */
-struct edge_sink {
-	struct ogate_sink base;
+struct edge_input {
+	struct ogate_edges base;
 	struct ogate_source *src;
 	struct vclock *vc;
 	double fps;
@@ -431,22 +433,23 @@ struct edge_sink {
 
 static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n) { return 0; }
 static int es_cancel(struct ogate_sink *s) { return 0; }
-static void es_destroy(struct ogate_sink *s) { }
+static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max) { return 0; }
+static void es_close(struct ogate_sink *s) { }
 
 /* readable at every move of the clock, as the kernel's fd is once an edge is stamped */
-static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t max)
 {
-	struct edge_sink *e = (struct edge_sink *)s;
+	struct edge_input *e = (struct edge_input *)in;
 	uint64_t moves, m = atomic_load(&e->vc->moves);
 	int64_t t = vclock_now(e->vc);
 	size_t n = 0;
 
-	if (read(s->fd, &moves, sizeof(moves)) < 0)
+	if (read(in->fd, &moves, sizeof(moves)) < 0)
 		moves = 0;
 	while (n < max && e->src->t0 &&
 	       e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
-		ev[n++] = (struct ogate_sink_event){
-			.type = OGATE_SINK_FRAME, .line = 0, .seq = e->next + 1,
+		ev[n++] = (struct ogate_frame_edge){
+			.line = 0, .seq = e->next + 1,
 			.time_ns = e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS,
 		};
 		e->next++;
@@ -455,10 +458,12 @@ static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max
 	return (int)n;
 }
 
-static const struct ogate_sink_ops edge_sink_ops = {
-	.kind = "edge-double", .destroy = es_destroy, .queue = es_queue,
+static const struct ogate_sink_ops quiet_sink_ops = {
+	.kind = "quiet-double", .close = es_close, .queue = es_queue,
 	.cancel_all = es_cancel, .read = es_read,
 };
+
+static const struct ogate_edges_ops edge_input_ops = { .read = ei_read };
 
 static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 {
@@ -466,16 +471,19 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
 	struct ogate_pipeline_status st;
-	struct edge_sink es = { .base = { .ops = &edge_sink_ops }, .fps = 80, .vc = &vc };
+	struct edge_input ei = { .base = { .ops = &edge_input_ops }, .fps = 80, .vc = &vc };
+	struct ogate_sink qs = { .ops = &quiet_sink_ops };
 	struct ogate_pipeline *p;
 	int err = 0;
 
 	vclock_init(&vc);
 	po = pipe_opts(&vc);
-	es.base.fd = vc.wake;
-	es.src = ogate_source_new(&so, &err);
+	ei.base.fd = vc.wake;
+	qs.fd = vc.wake;
+	ei.src = ogate_source_open(&so, &err);
 	po.edge_match = true;
-	p = ogate_pipeline_new(&po, es.src, &es.base, &err);
+	po.edges = &ei.base;
+	p = ogate_pipeline_new(&po, ei.src, &qs, &err);
 	assert_non_null(p);
 	run_for(&vc, p, 3 * SEC);
 	ogate_pipeline_status(p, &st);
@@ -488,8 +496,8 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	assert_true(llabs(st.edge_offset_ns - 2 * MS) < 100 * US);
 	assert_true(st.locked);		/* analysis runs on the edge times */
 	ogate_pipeline_free(p);
-	ogate_sink_free(&es.base);
-	ogate_source_free(es.src);
+	ogate_sink_close(&qs);
+	ogate_source_close(ei.src);
 	vclock_destroy(&vc);
 }
 
@@ -531,7 +539,7 @@ static void run_stop_start(struct ogate_source *src, int64_t first_ns)
 	assert_true(st.triggers >= triggers + 2);
 	stop(&vc, p);
 	ogate_pipeline_free(p);
-	ogate_sink_free(&sink.base);
+	ogate_sink_close(&sink.base);
 	vclock_destroy(&vc);
 }
 
@@ -539,20 +547,20 @@ static void test_stop_then_start_relocks_on_the_synthetic_source(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
 	int err = 0;
-	struct ogate_source *src = ogate_source_new(&so, &err);
+	struct ogate_source *src = ogate_source_open(&so, &err);
 
 	assert_non_null(src);
 	run_stop_start(src, 5 * SEC);
-	ogate_source_free(src);
+	ogate_source_close(src);
 }
 
 static void test_stop_then_start_relocks_on_the_file_source(void **state)
 {
 	char path[] = "/tmp/ogate-pipe-XXXXXX.npy", msg[256];
-	struct stack stk = { .n = 800, .h = 64, .w = 64, .bytes = 1 };
-	struct phase_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 10 };
+	struct ogate_stack stk = { .n = 800, .h = 64, .w = 64, .bytes = 1 };
+	struct ogate_heart_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 10 };
 	struct ogate_source_opts so = { .kind = "file", .path = path, .fps = 80 };
-	struct blob_heart heart;
+	struct ogate_heart_blob heart;
 	struct ogate_source *src;
 	float img[64 * 64];
 	int fd = mkstemps(path, 4), err = 0;
@@ -561,21 +569,21 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	close(fd);
 	stk.data = malloc((size_t)stk.n * 64 * 64);
 	assert_non_null(stk.data);
-	assert_int_equal(0, blob_heart_init(&heart, 64, 64, 5));
+	assert_int_equal(0, ogate_heart_blob_init(&heart, 64, 64, 5));
 	for (int i = 0; i < stk.n; i++) {
-		uint8_t *px = stack_frame(&stk, i);
+		uint8_t *px = ogate_stack_frame(&stk, i);
 
-		blob_heart_render(&heart, fmod(phase_law_psi(&law, i / 80.0), 2 * M_PI), img);
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, i / 80.0), 2 * M_PI), img);
 		for (int k = 0; k < 64 * 64; k++)
 			px[k] = (uint8_t)(img[k] < 0 ? 0 : img[k] > 255 ? 255 : img[k]);
 	}
-	blob_heart_free(&heart);
-	assert_int_equal(0, stack_save_npy(path, &stk, msg, sizeof(msg)));
-	stack_free(&stk);
-	src = ogate_source_new(&so, &err);
+	ogate_heart_blob_free(&heart);
+	assert_int_equal(0, ogate_stack_save_npy(path, &stk, msg, sizeof(msg)));
+	ogate_stack_free(&stk);
+	src = ogate_source_open(&so, &err);
 	assert_non_null(src);
 	run_stop_start(src, 5 * SEC);
-	ogate_source_free(src);
+	ogate_source_close(src);
 	unlink(path);
 }
 
@@ -585,12 +593,12 @@ static void test_source_rejects_bad_settings_naming_the_value(void **state)
 	int err = 0;
 
 	so.fps = 0;
-	assert_null(ogate_source_new(&so, &err));
+	assert_null(ogate_source_open(&so, &err));
 	assert_int_equal(-EINVAL, err);
 	so = (struct ogate_source_opts){ .kind = "file", .path = "/nonexistent/beat.tif", .fps = 80 };
-	assert_null(ogate_source_new(&so, &err));
+	assert_null(ogate_source_open(&so, &err));
 	so.kind = "webcam";
-	assert_null(ogate_source_new(&so, &err));
+	assert_null(ogate_source_open(&so, &err));
 	assert_int_equal(-EINVAL, err);
 }
 

@@ -229,13 +229,13 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 	struct ogate_sink_event ev[8];
 	struct ogate_pulse_req r[2];
 	struct pollfd p;
-	int err = 0, n = 0;
-	struct ogate_sink *s = ogate_sink_new("dryrun", &o, &err);
+	int n = 0;
+	struct ogate_sink *s = NULL;
 	int64_t t0 = ogate_mono_ns() + 20 * MS;
 	char line[256];
 	FILE *f;
 
-	assert_non_null(s);
+	assert_int_equal(0, ogate_sink_open(&s, "dryrun", &o));
 	close(tmp);
 	assert_string_equal("dryrun", ogate_sink_kind(s));
 	r[0] = req(t0, 1, 2 * MS);
@@ -261,7 +261,7 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 	assert_int_equal(1, ogate_sink_cancel_all(s));
 	assert_int_equal(1, ogate_sink_read(s, ev, 8));
 	assert_int_equal(OGATE_SINK_CANCELLED, ev[0].type);
-	ogate_sink_free(s);
+	ogate_sink_close(s);
 
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -344,10 +344,8 @@ static void test_dryrun_sink_takes_queue_read_and_cancel_from_three_threads(void
 {
 	struct three t = { 0 };
 	pthread_t q, r, c;
-	int err = 0;
 
-	t.s = ogate_sink_new("dryrun", NULL, &err);
-	assert_non_null(t.s);
+	assert_int_equal(0, ogate_sink_open(&t.s, "dryrun", NULL));
 	assert_int_equal(pthread_create(&r, NULL, three_read, &t), 0);
 	assert_int_equal(pthread_create(&c, NULL, three_cancel, &t), 0);
 	assert_int_equal(pthread_create(&q, NULL, three_queue, &t), 0);
@@ -358,15 +356,15 @@ static void test_dryrun_sink_takes_queue_read_and_cancel_from_three_threads(void
 	       (unsigned long long)t.outcomes);
 	assert_true(t.queued > 0);
 	assert_true(t.outcomes == t.queued);
-	ogate_sink_free(t.s);
+	ogate_sink_close(t.s);
 }
 
 static void test_unknown_sink_kind_is_an_error_naming_it(void **state)
 {
-	int err = 0;
+	struct ogate_sink *s = NULL;
 
-	assert_null(ogate_sink_new("laserbeam", NULL, &err));
-	assert_int_equal(-EINVAL, err);
+	assert_int_equal(-EINVAL, ogate_sink_open(&s, "laserbeam", NULL));
+	assert_null(s);
 	assert_non_null(strstr(ogate_test_last_log, "'laserbeam'"));
 }
 

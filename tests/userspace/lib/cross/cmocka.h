@@ -30,7 +30,9 @@ static jmp_buf cross_fail;
 #define assert_non_null(p) cross_check((p) != NULL, "%s is NULL", #p)
 #define assert_null(p) cross_check((p) == NULL, "%s is not NULL", #p)
 #define assert_string_equal(a, b) cross_check(!strcmp((a), (b)), "\"%s\" != \"%s\"", (a), (b))
+// clang-format off
 #define cmocka_unit_test(f) { #f, f }
+// clang-format on
 #define cmocka_run_group_tests(t, setup, teardown) \
 	cross_run(t, sizeof(t) / sizeof((t)[0]))
 

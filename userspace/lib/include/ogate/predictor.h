@@ -19,8 +19,8 @@ struct ogate_prediction {
 
 /* "linear" (ordinary least squares over the fit window) or "kalman" (a filter on phase and
  * rate fed every locked frame); NULL with errno = ENOENT for an unknown name. */
-struct ogate_predictor *ogate_predictor_create(const char *name);
-void ogate_predictor_destroy(struct ogate_predictor *p);
+struct ogate_predictor *ogate_predictor_new(const char *name);
+void ogate_predictor_free(struct ogate_predictor *p);
 const char *ogate_predictor_name(const struct ogate_predictor *p);
 void ogate_predictor_reset(struct ogate_predictor *p);
 /* Tuning of stateful predictors (kalman: rate noise relative to the rate per sqrt(s), phase

@@ -121,9 +121,6 @@ const char *ogate_stage_identity(const struct ogate_stage *s);
 /* Text of the last error ("" if none yet). */
 const char *ogate_stage_last_error(const struct ogate_stage *s);
 
-/* CLOCK_MONOTONIC in nanoseconds. */
-int64_t ogate_stage_now_ns(void);
-
 #ifdef __cplusplus
 }
 #endif
