@@ -52,7 +52,7 @@ static int next_part(struct stream *s)
 	int hdr;
 
 	ogate_sleep_until(s->next_ns);
-	while (!wait_gen(w, &w->frame_gen, s->gen, ogate_mono_ns() + 500000000LL))
+	while (!web_want_image(w, s->gen, ogate_mono_ns() + 500000000LL))
 		if (atomic_load(&w->stopping))
 			return -ESHUTDOWN;
 	if (web_copy_image(w, &img, &gen))
