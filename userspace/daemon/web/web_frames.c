@@ -240,8 +240,15 @@ static void *sampler_main(void *arg)
 		if (atomic_load(&w->image_wanted)) {
 			int ret = -EAGAIN;
 
-			for (int k = 0; k < 3 && ret == -EAGAIN; k++)
-				ret = ogate_shm_reader_latest(w->reader, &m, px, w->max_bytes);
+			for (int k = 0; k < 3 && ret == -EAGAIN; k++) {
+				/* the metadata first: no pixels copied when the newest is the one kept */
+				ret = ogate_shm_reader_latest(w->reader, &m, NULL, 0);
+				if (ret == 0 && w->latest.valid && m.sequence == w->latest.m.sequence &&
+				    m.timestamp_ns == w->latest.m.timestamp_ns)
+					ret = -EALREADY;
+				else if (ret == 0)
+					ret = ogate_shm_reader_latest(w->reader, &m, px, w->max_bytes);
+			}
 			pthread_mutex_lock(&w->lock);
 			if (ret == 0 && (!w->latest.valid || m.sequence != w->latest.m.sequence ||
 					 m.timestamp_ns != w->latest.m.timestamp_ns) &&
