@@ -26,7 +26,8 @@
  * Usage: web_analysis_cost [fps...]   (default 80 250; WEB_COST_SECS per fps,
  * default 60; WEB_COST_BLOCK frames per block, default 2 s of frames;
  * WEB_COST_NULL=1: the paired run without any tap, which must find no rise;
- * WEB_COST_SLOTS: ring slots, default 64 as shm.slots).
+ * WEB_COST_SLOTS: ring slots, default 64 as shm.slots; WEB_COST_NOWEB=1: the
+ * paired run only, with the ring but no web server reading it).
  * Prints BENCH lines.
  */
 #include <arpa/inet.h>
@@ -150,6 +151,9 @@ struct rig {
 	struct ogate_reference_info ref_sent;
 	uint64_t seq;
 	int64_t t0;
+	/* the tap's parts, wall ns summed (vDSO clock, cheap): get_reference, ring write */
+	double part_ref, part_write;
+	long parts;
 };
 
 static void render(struct rig *r, int64_t t_ns)
@@ -200,17 +204,24 @@ static void tap(struct rig *r, struct ogate_sync *sy, const struct ogate_sync_re
 		.width = SIDE, .height = SIDE, .bytes_per_pixel = 1,
 	};
 
+	int64_t w0 = ogate_mono_ns(), w1, w2;
+
 	if (locked && ogate_sync_get_reference(sy, &info) == 0) {
 		m.ref_id = info.id;
 		m.target_phase = info.target_phase;
 	}
+	w1 = ogate_mono_ns();
 	ogate_shm_write(r->shm, &m, ogate_frame_pixels(r->frame), ogate_frame_stride(r->frame));
+	w2 = ogate_mono_ns();
+	r->part_ref += (double)(w1 - w0);
+	r->part_write += (double)(w2 - w1);
+	r->parts++;
 	if (!r->ref_pending && locked && info.id &&
 	    (info.id != r->ref_sent.id || info.first_seq != r->ref_sent.first_seq)) {
 		r->ref_sent = info;
 		r->ref_pending = copy_reference(r, sy, &info) == 0;
 	}
-	if (r->ref_pending && ogate_web_offer_reference(r->web, &r->ref) == 0)
+	if (r->ref_pending && r->web && ogate_web_offer_reference(r->web, &r->ref) == 0)
 		r->ref_pending = false;
 }
 
@@ -371,6 +382,12 @@ static void paired(struct rig *r, double fps, double secs)
 		printf("BENCH web_paired_sync_cpu_p99_rise_%dfps_ci95_hi %.2f %%\n", f, shi);
 		printf("BENCH web_paired_tap_cpu_mean_%dfps %.2f us\n", f, tap_net / 1e3);
 		printf("BENCH web_paired_late_frames_%dfps %d frames (of %d, both objects per frame)\n", f, late, n);
+		if (r->parts) {	/* wall clock, so also any wait for a core */
+			printf("BENCH web_paired_tap_part_get_reference_%dfps %.2f us\n", f, r->part_ref / r->parts / 1e3);
+			printf("BENCH web_paired_tap_part_ring_write_%dfps %.2f us\n", f, r->part_write / r->parts / 1e3);
+		}
+		r->part_ref = r->part_write = 0;
+		r->parts = 0;
 	}
 	free(a);
 	free(b);
@@ -476,6 +493,42 @@ static void run(struct rig *r, double fps, double secs, int bframes)
 	free(rise);
 }
 
+/*
+ * Why a 16 kB copy costs the frame thread microseconds here: the same copy
+ * into one fixed buffer (no ring, no reader) and a pure compute loop, back
+ * to back and each right after sleeping one 80 fps frame interval, as the
+ * frame thread does between frames. Thread CPU time, median of 200.
+ */
+static void wake_costs(const uint8_t *src)
+{
+	enum { N = 200 };
+	static int64_t v[N];
+	static uint8_t dst[SIDE * SIDE];
+	const char *what[2] = { "copy16k", "compute" };
+
+	for (int kind = 0; kind < 2; kind++) {
+		for (int slept = 0; slept < 2; slept++) {
+			for (int i = 0; i < N; i++) {
+				volatile long x = 0;
+				int64_t c0;
+
+				if (slept)
+					ogate_sleep_until(ogate_mono_ns() + 12500000);
+				c0 = thread_ns();
+				if (kind == 0)
+					memcpy(dst, src, sizeof(dst));
+				else
+					for (int k = 0; k < 4000; k++)
+						x += k;
+				v[i] = thread_ns() - c0;
+				__asm__ volatile("" : : "r"(dst) : "memory");
+			}
+			printf("BENCH web_wake_%s_%s %.2f us\n", what[kind], slept ? "after_sleep" : "hot",
+			       pct(v, N, 50) / 1e3);
+		}
+	}
+}
+
 /* the live image's encoder on a 128^2 frame, and the thumbnails' copy per reference */
 static void once_costs(struct rig *r)
 {
@@ -500,6 +553,7 @@ static void once_costs(struct rig *r)
 	printf("BENCH web_jpeg_128_p50 %.1f us\n", pct(v, N, 50) / 1e3);
 	printf("BENCH web_jpeg_128_p99 %.1f us\n", pct(v, N, 99) / 1e3);
 	printf("BENCH web_jpeg_128_size %.1f kB\n", (double)total / N / 1e3);
+	wake_costs(ogate_frame_pixels(r->frame));
 	if (ogate_sync_get_reference(r->sync, &info))
 		return;
 	for (int i = 0; i < 50; i++) {
@@ -522,6 +576,7 @@ int main(int argc, char **argv)
 	const char *e = getenv("WEB_COST_SECS");
 	double secs = e ? atof(e) : 60, fpss[8] = { 80, 250 };
 	int nfps = 2, err;
+	bool noweb = getenv("WEB_COST_NOWEB") && atoi(getenv("WEB_COST_NOWEB"));
 
 	if (argc > 1) {
 		nfps = 0;
@@ -546,6 +601,12 @@ int main(int argc, char **argv)
 		r.law = (struct ogate_heart_law){ 0.42, 0.0, 0.05, 7.0, 0.7, 600.0 };
 		ogate_heart_rng_seed(&r.rng, 3);
 		r.t0 = ogate_mono_ns();
+		if (noweb) {	/* WEB_COST_NOWEB=1: the ring with no reader at all */
+			paired(&r, fpss[k], secs);
+			if (k == 0)
+				wake_costs(ogate_frame_pixels(r.frame));
+			goto done;
+		}
 		r.web = ogate_web_new(&wo, &ops, r.shm, &err);
 		if (!r.web || ogate_web_start(r.web)) {
 			fprintf(stderr, "web_analysis_cost: web server: %s\n", strerror(-err));
@@ -572,6 +633,8 @@ int main(int argc, char **argv)
 			pthread_join(cl[i].th, NULL);
 			close(cl[i].fd);
 		}
+done:
+		ogate_sync_free(r.ctl);
 		ogate_web_ref_free(r.ref);
 		ogate_shm_writer_free(r.shm);
 		ogate_sync_free(r.sync);

@@ -438,6 +438,36 @@ int ogate_shm_reader_next(struct ogate_shm_reader *r, struct ogate_shm_meta *m, 
 	}
 }
 
+int ogate_shm_reader_latest(struct ogate_shm_reader *r, struct ogate_shm_meta *m, void *buf,
+			    size_t buflen)
+{
+	uint64_t head = atomic_load_explicit(&r->ring.h->head, memory_order_acquire);
+	uint64_t meta[META_WORDS], n = head - 1, s1, s2;
+	const _Atomic uint64_t *seq;
+	size_t bytes;
+
+	if (!head)
+		return -EAGAIN;
+	seq = slot_seq(&r->ring, n);
+	s1 = atomic_load_explicit(seq, memory_order_acquire);
+	if (s1 != 2 * n + 2)	/* being rewritten already */
+		return -EAGAIN;
+	load_words((uint8_t *)meta, (const _Atomic uint64_t *)((const uint8_t *)seq + 8), sizeof(meta));
+	memcpy(m, meta, sizeof(*m));
+	bytes = (size_t)m->width * m->height * m->bytes_per_pixel;
+	if (bytes > r->ring.max_bytes)
+		bytes = 0;	/* torn metadata: the recheck below fails */
+	if (buf && bytes <= buflen)
+		load_pixels(buf, (const _Atomic uint64_t *)((const uint8_t *)seq + OGATE_SHM_META_SIZE),
+			    bytes);
+	s2 = READER_RECHECK(seq);
+	if (s2 != s1)
+		return -EAGAIN;
+	if (buf && bytes > buflen)
+		return -ENOBUFS;
+	return 0;
+}
+
 uint64_t ogate_shm_reader_lost(const struct ogate_shm_reader *r) { return r->lost; }
 unsigned int ogate_shm_reader_slots(const struct ogate_shm_reader *r) { return r->ring.slots; }
 size_t ogate_shm_reader_max_frame_bytes(const struct ogate_shm_reader *r)

@@ -113,6 +113,61 @@ static void test_seek_latest_skips_to_the_newest_frame(void **state)
 	ogate_shm_writer_free(w);
 }
 
+static void test_latest_reads_the_newest_frame_without_moving_the_reader(void **state)
+{
+	int err;
+	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 8, W * H, 0600, &err);
+	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	struct ogate_shm_meta m, got;
+	uint8_t px[W * H], buf[W * H];
+
+	assert_int_equal(ogate_shm_reader_latest(r, &got, buf, sizeof(buf)), -EAGAIN);
+	for (int i = 0; i < 5; i++) {
+		m = meta_of((uint64_t)i);
+		fill(px, sizeof(px), (uint8_t)(60 + i));
+		ogate_shm_write(w, &m, px, W);
+	}
+	assert_int_equal(ogate_shm_reader_latest(r, &got, buf, sizeof(buf)), 0);
+	assert_int_equal(got.sequence, 4);
+	assert_int_equal(buf[0], 64);
+	assert_int_equal(buf[W * H - 1], 64);
+	assert_int_equal(ogate_shm_reader_latest(r, &got, buf, W * H - 1), -ENOBUFS);
+	assert_int_equal(ogate_shm_reader_latest(r, &got, NULL, 0), 0);
+	assert_int_equal(got.sequence, 4);
+	/* the reader's position is where it was: every frame still comes in order */
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), 0);
+		assert_int_equal(got.sequence, i);
+	}
+	assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), -EAGAIN);
+	ogate_shm_reader_free(r);
+	ogate_shm_writer_free(w);
+}
+
+/* sizes that are no multiple of a line (the streaming stores' tail) come back exactly */
+static void test_odd_sized_frames_come_back_byte_for_byte(void **state)
+{
+	int err;
+	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 4, 200, 0600, &err);
+	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	uint8_t px[200], buf[200];
+	struct ogate_shm_meta got;
+
+	for (uint32_t side = 1; side <= 14; side++) {
+		struct ogate_shm_meta m = { .sequence = side, .width = side, .height = side, .bytes_per_pixel = 1 };
+
+		for (uint32_t i = 0; i < side * side; i++)
+			px[i] = (uint8_t)(i * 7 + side);
+		memset(buf, 0, sizeof(buf));
+		assert_int_equal(ogate_shm_write(w, &m, px, side), 0);
+		assert_int_equal(ogate_shm_reader_next(r, &got, buf, sizeof(buf), NULL), 0);
+		assert_int_equal(got.sequence, side);
+		assert_memory_equal(buf, px, side * side);
+	}
+	ogate_shm_reader_free(r);
+	ogate_shm_writer_free(w);
+}
+
 static void test_oversized_frames_are_refused_and_counted(void **state)
 {
 	int err;
@@ -230,6 +285,8 @@ int main(void)
 		cmocka_unit_test(test_frames_come_back_in_order_with_their_metadata),
 		cmocka_unit_test(test_a_lapped_reader_is_told_how_many_it_lost),
 		cmocka_unit_test(test_seek_latest_skips_to_the_newest_frame),
+		cmocka_unit_test(test_latest_reads_the_newest_frame_without_moving_the_reader),
+		cmocka_unit_test(test_odd_sized_frames_come_back_byte_for_byte),
 		cmocka_unit_test(test_oversized_frames_are_refused_and_counted),
 		cmocka_unit_test(test_strided_16bit_frames_are_packed),
 		cmocka_unit_test(test_a_named_ring_is_readable_by_name_and_removed_on_free),

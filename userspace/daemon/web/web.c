@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock-util.h"
 #include "web_private.h"
 
 #define POST_MAX	1024	/* a command line, as on the socket */
@@ -148,6 +149,13 @@ static enum MHD_Result api_jpeg(struct ogate_web *w, struct MHD_Connection *c)
 	unsigned long size;
 	enum MHD_Result ret;
 
+	uint64_t gen;
+
+	pthread_mutex_lock(&w->lock);
+	gen = w->frame_gen;
+	pthread_mutex_unlock(&w->lock);
+	/* the newest frame (the sampler copies one within a tick), else the last one kept */
+	web_want_image(w, gen, ogate_mono_ns() + 100000000LL);
 	if (web_copy_image(w, &img, NULL))
 		return send_text(c, 404, "no frame yet\n");
 	if (web_jpeg(&img, w->o.jpeg_quality, false, &jpeg, &size)) {

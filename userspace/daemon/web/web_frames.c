@@ -2,9 +2,14 @@
 /*
  * The web room's frame sampler: a low-priority thread that drains the
  * shared-memory ring every 20 ms (it is a reader like any other: the
- * frame thread never waits for it), keeps the latest frame, the
- * phase of every frame with its trigger flag, and at web.event_hz builds the
- * Server-Sent Event every page receives (status, samples, new warnings).
+ * frame thread never waits for it), keeps the phase of every frame with its
+ * trigger flag, and at web.event_hz builds the Server-Sent Event every page
+ * receives (status, samples, new warnings). It drains the metadata only (two
+ * cache lines a frame) and copies a frame's pixels only when a live image or
+ * GET /api/frame.jpg asks for one (web_want_image), the newest frame's, at
+ * most once a tick: a reader that copied every frame's 16 kB made the frame
+ * thread take those cache lines back from the sampler's core on its next lap
+ * of the ring, which cost it more than the copy itself (docs/web.md).
  */
 #include <errno.h>
 #include <math.h>
@@ -193,7 +198,7 @@ static void build_event(struct ogate_web *w, uint64_t *sent_samples)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static void take_frame(struct ogate_web *w, const struct ogate_shm_meta *m, const uint8_t *px)
+static void take_frame(struct ogate_web *w, const struct ogate_shm_meta *m)
 {
 	struct web_sample *s = &w->samples[w->nsamples % WEB_SAMPLES];
 
@@ -219,21 +224,40 @@ static void *sampler_main(void *arg)
 		uint64_t lost;
 		int64_t now;
 
-		/* drain: every frame's phase, the newest frame's pixels */
+		/* drain: every frame's phase, no pixels */
 		for (;;) {
-			int ret = ogate_shm_reader_next(w->reader, &m, px, w->max_bytes, &lost);
+			int ret = ogate_shm_reader_next(w->reader, &m, NULL, 0, &lost);
 
 			pthread_mutex_lock(&w->lock);
 			w->lost += lost;
-			if (ret == 0) {
-				take_frame(w, &m, px);
-				image_store(&w->latest, &m, px, w->max_bytes);
-				w->frame_gen++;
-				got = true;
-			}
+			if (ret == 0)
+				take_frame(w, &m);
 			pthread_mutex_unlock(&w->lock);
 			if (ret == -EAGAIN)
 				break;
+		}
+		/* the newest frame's pixels, only when someone waits for an image */
+		if (atomic_load(&w->image_wanted)) {
+			int ret = -EAGAIN;
+
+			for (int k = 0; k < 3 && ret == -EAGAIN; k++) {
+				/* the metadata first: no pixels copied when the newest is the one kept */
+				ret = ogate_shm_reader_latest(w->reader, &m, NULL, 0);
+				if (ret == 0 && w->latest.valid && m.sequence == w->latest.m.sequence &&
+				    m.timestamp_ns == w->latest.m.timestamp_ns)
+					ret = -EALREADY;
+				else if (ret == 0)
+					ret = ogate_shm_reader_latest(w->reader, &m, px, w->max_bytes);
+			}
+			pthread_mutex_lock(&w->lock);
+			if (ret == 0 && (!w->latest.valid || m.sequence != w->latest.m.sequence ||
+					 m.timestamp_ns != w->latest.m.timestamp_ns) &&
+			    image_store(&w->latest, &m, px, w->max_bytes) == 0) {
+				w->frame_gen++;
+				atomic_store(&w->image_wanted, false);
+				got = true;
+			}
+			pthread_mutex_unlock(&w->lock);
 		}
 		if (got) {
 			pthread_mutex_lock(&w->lock);
@@ -255,6 +279,21 @@ static void *sampler_main(void *arg)
 	}
 	free(px);
 	return NULL;
+}
+
+bool web_want_image(struct ogate_web *w, uint64_t gen, int64_t until_ns)
+{
+	struct timespec ts = ogate_timespec(until_ns);
+	bool moved;
+
+	pthread_mutex_lock(&w->lock);
+	atomic_store(&w->image_wanted, true);
+	while (w->frame_gen == gen && !atomic_load(&w->stopping) &&
+	       pthread_cond_timedwait(&w->changed, &w->lock, &ts) != ETIMEDOUT)
+		;
+	moved = w->frame_gen != gen;
+	pthread_mutex_unlock(&w->lock);
+	return moved;
 }
 
 int web_sampler_start(struct ogate_web *w)

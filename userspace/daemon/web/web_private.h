@@ -39,6 +39,7 @@ struct ogate_web {
 	bool loopback, has_token;
 	atomic_bool stopping;
 	atomic_int listeners;		/* open event streams */
+	atomic_bool image_wanted;	/* a stream or GET frame.jpg waits for a new image */
 
 	/* the sampler thread writes, connection threads read, under lock */
 	pthread_t sampler;
@@ -74,6 +75,8 @@ struct ogate_web {
 /* web_frames.c */
 int web_sampler_start(struct ogate_web *w);
 void web_sampler_stop(struct ogate_web *w);
+/* Ask the sampler for the newest frame's pixels; wait until it is there (or until_ns). */
+bool web_want_image(struct ogate_web *w, uint64_t gen, int64_t until_ns);
 /* JPEG of an image (8-bit as is, 16-bit scaled to its maximum), halved when `half`. */
 int web_jpeg(const struct web_image *img, int quality, bool half, unsigned char **jpeg,
 	     unsigned long *size);

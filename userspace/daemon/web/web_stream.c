@@ -51,8 +51,11 @@ static int next_part(struct stream *s)
 	uint64_t gen;
 	int hdr;
 
+	/* ask one sampler tick (20 ms) ahead, so the image is there when it is due */
+	ogate_sleep_until(s->next_ns - 20000000LL);
+	atomic_store(&w->image_wanted, true);
 	ogate_sleep_until(s->next_ns);
-	while (!wait_gen(w, &w->frame_gen, s->gen, ogate_mono_ns() + 500000000LL))
+	while (!web_want_image(w, s->gen, ogate_mono_ns() + 500000000LL))
 		if (atomic_load(&w->stopping))
 			return -ESHUTDOWN;
 	if (web_copy_image(w, &img, &gen))

@@ -94,6 +94,15 @@ void ogate_shm_reader_seek_latest(struct ogate_shm_reader *r);
  */
 int ogate_shm_reader_next(struct ogate_shm_reader *r, struct ogate_shm_meta *m, void *buf,
 			  size_t buflen, uint64_t *lost);
+/*
+ * The newest complete frame, its metadata and (buf not NULL) its pixels,
+ * without moving the reader's position: a reader that drains metadata only
+ * (buf NULL) copies pixels just when it needs an image. 0; -EAGAIN when no
+ * frame is complete yet or the writer rewrote the slot while it was copied
+ * (call again); -ENOBUFS if buflen is too small.
+ */
+int ogate_shm_reader_latest(struct ogate_shm_reader *r, struct ogate_shm_meta *m, void *buf,
+			    size_t buflen);
 uint64_t ogate_shm_reader_lost(const struct ogate_shm_reader *r);	/* in total */
 unsigned int ogate_shm_reader_slots(const struct ogate_shm_reader *r);
 size_t ogate_shm_reader_max_frame_bytes(const struct ogate_shm_reader *r);
