@@ -140,7 +140,7 @@ static void test_latest_reads_the_newest_frame_without_moving_the_reader(void **
 		assert_int_equal(got.sequence, i);
 	}
 	assert_int_equal(ogate_shm_reader_next(r, &got, NULL, 0, NULL), -EAGAIN);
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 }
 
@@ -164,7 +164,7 @@ static void test_odd_sized_frames_come_back_byte_for_byte(void **state)
 		assert_int_equal(got.sequence, side);
 		assert_memory_equal(buf, px, side * side);
 	}
-	ogate_shm_reader_free(r);
+	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
 }
 
