@@ -29,7 +29,8 @@ struct dryrun {
 	struct ogate_pulse_table table;
 	struct ogate_evq evq;
 	FILE *record;
-	pthread_mutex_t lock;	/* table, evq, record, timer */
+	pthread_mutex_t lock;	/* table, evq, record, timer, armed */
+	int64_t armed;		/* the timer's expiry as last set, INT64_MAX: disarmed */
 };
 
 static const char *const outcome[] = {
@@ -49,11 +50,18 @@ static void dryrun_cb(void *ctx, const struct ogate_pulse_slot *s,
 			rise_ns, fall_ns);
 }
 
+/*
+ * A timer still pending at the earliest edge needs no system call: a queue
+ * behind that edge used to cost two timerfd_settime calls (advance, then arm).
+ */
 static void dryrun_arm(struct dryrun *d)
 {
 	int64_t next = ogate_pulses_next_edge(&d->table);
 	struct itimerspec its = { 0 };
 
+	if (next == d->armed && (next == INT64_MAX || next > ogate_mono_ns()))
+		return;
+	d->armed = next;
 	if (next != INT64_MAX)
 		its.it_value = ogate_timespec(next > 0 ? next : 1);	/* 0 would disarm */
 	timerfd_settime(d->base.fd, TFD_TIMER_ABSTIME, &its, NULL);
@@ -81,6 +89,7 @@ static struct ogate_sink *dryrun_create(const struct ogate_sink_opts *o, int *er
 	}
 	d->base.ops = &ogate_sink_dryrun_ops;
 	pthread_mutex_init(&d->lock, NULL);
+	d->armed = INT64_MAX;	/* a new timerfd is disarmed */
 	ogate_pulses_init(&d->table, OGATE_SINK_MAX_LINES);
 	d->base.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->base.fd < 0) {
