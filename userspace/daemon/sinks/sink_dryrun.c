@@ -30,7 +30,7 @@ struct dryrun {
 	struct ogate_evq evq;
 	FILE *record;
 	pthread_mutex_t lock;	/* table, evq, record, timer, armed */
-	int64_t armed;		/* the timer's expiry as last set, INT64_MAX: disarmed */
+	int64_t armed;		/* the timer's expiry as last set, INT64_MAX: none */
 };
 
 static const char *const outcome[] = {
@@ -51,15 +51,17 @@ static void dryrun_cb(void *ctx, const struct ogate_pulse_slot *s,
 }
 
 /*
- * A timer still pending at the earliest edge needs no system call: a queue
- * behind that edge used to cost two timerfd_settime calls (advance, then arm).
+ * Only a change of the timer costs a system call (2-6 us on the test VM): a
+ * timer still pending at the earliest edge stays, and one that has expired is
+ * already disarmed (one-shot). A queue used to make two calls.
  */
 static void dryrun_arm(struct dryrun *d)
 {
 	int64_t next = ogate_pulses_next_edge(&d->table);
+	int64_t pending = d->armed > ogate_mono_ns() ? d->armed : INT64_MAX;
 	struct itimerspec its = { 0 };
 
-	if (next == d->armed && (next == INT64_MAX || next > ogate_mono_ns()))
+	if (next == pending)
 		return;
 	d->armed = next;
 	if (next != INT64_MAX)
