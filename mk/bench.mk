@@ -12,7 +12,7 @@ BENCHES  += $(AN_BENCH) bench/emulate_bench.sh
 
 # daemon: frame arrival -> trigger queued latency at 80/250/500 fps
 $(OBJ)/plain/bench/daemon/%: OBJ_CPPFLAGS = $(DAEMON_INC)
-$(BIN)/bench-daemon-latency: $(OBJ)/plain/bench/daemon/latency.o $(DAEMON_LIB) $(AN_LIB) $(COMMON_LIB) \
+$(BIN)/bench-daemon-latency: $(OBJ)/plain/bench/daemon/latency.o $(DAEMON_LIB) $(STAGE_LIB) $(AN_LIB) $(COMMON_LIB) \
 		$(DAEMON_CAM_DEPS) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $< $(DAEMON_LINK)
 PROGRAMS += $(BIN)/bench-daemon-latency

@@ -277,6 +277,69 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 	unlink(path);
 }
 
+/* Wait for the sink's fd, read one event; its time of reading in *at. */
+static int wait_one(struct ogate_sink *s, struct ogate_sink_event *ev, int64_t *at)
+{
+	struct pollfd p = { .fd = ogate_sink_fd(s), .events = POLLIN };
+	int n = 0;
+
+	while (n == 0) {
+		assert_int_equal(1, poll(&p, 1, 2000));
+		n = ogate_sink_read(s, ev, 1);
+	}
+	*at = ogate_mono_ns();
+	return n;
+}
+
+/*
+ * The sink re-arms its timer only when the earliest edge changes: a pulse
+ * queued behind a pending one, one queued after every earlier pulse has
+ * played (timer expired) and one queued ahead of a pending one must each
+ * still wake the fd in time.
+ */
+static void test_dryrun_sink_wakes_for_each_edge_whatever_the_queue_order(void **state)
+{
+	struct ogate_sink_event ev;
+	struct ogate_pulse_req r;
+	int64_t t0, at;
+	int err = 0;
+	struct ogate_sink *s = ogate_sink_new("dryrun", NULL, &err);
+
+	assert_non_null(s);
+	/* behind a pending pulse */
+	t0 = ogate_mono_ns() + 20 * MS;
+	r = req(t0, 1, MS);
+	assert_int_equal(0, ogate_sink_queue(s, &r, 1));
+	r = req(t0 + 20 * MS, 2, MS);
+	r.cookie = 2;
+	assert_int_equal(0, ogate_sink_queue(s, &r, 1));
+	assert_int_equal(1, wait_one(s, &ev, &at));
+	assert_int_equal(0, ev.cookie);
+	assert_int_equal(1, wait_one(s, &ev, &at));
+	assert_int_equal(2, ev.cookie);
+	assert_int_equal(t0 + 21 * MS, ev.fall_ns);
+	/* after the timer expired: nothing pending */
+	t0 = ogate_mono_ns() + 10 * MS;
+	r = req(t0, 1, MS);
+	r.cookie = 3;
+	assert_int_equal(0, ogate_sink_queue(s, &r, 1));
+	assert_int_equal(1, wait_one(s, &ev, &at));
+	assert_int_equal(3, ev.cookie);
+	/* ahead of a pending pulse: the fd wakes for the earlier one first */
+	t0 = ogate_mono_ns() + 20 * MS;
+	r = req(t0 + 400 * MS, 1, MS);
+	r.cookie = 4;
+	assert_int_equal(0, ogate_sink_queue(s, &r, 1));
+	r = req(t0, 2, MS);
+	r.cookie = 5;
+	assert_int_equal(0, ogate_sink_queue(s, &r, 1));
+	assert_int_equal(1, wait_one(s, &ev, &at));
+	assert_int_equal(5, ev.cookie);
+	assert_true(at < t0 + 400 * MS);
+	assert_int_equal(1, ogate_sink_cancel_all(s));
+	ogate_sink_free(s);
+}
+
 /*
  * The pipeline queues from its analysis thread, reads outcomes on its io
  * thread, and cancels from the thread that stops or aborts: the dry-run
@@ -459,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_rise_on_a_held_line_waits_for_its_fall),
 		cmocka_unit_test(test_event_queue_reports_overflow_as_lost),
 		cmocka_unit_test(test_dryrun_sink_fires_at_exact_times_and_is_pollable),
+		cmocka_unit_test(test_dryrun_sink_wakes_for_each_edge_whatever_the_queue_order),
 		cmocka_unit_test(test_dryrun_sink_takes_queue_read_and_cancel_from_three_threads),
 		cmocka_unit_test(test_unknown_sink_kind_is_an_error_naming_it),
 		cmocka_unit_test(test_program_expose_holds_camera_as_long_as_laser),
