@@ -302,10 +302,9 @@ static void test_dryrun_sink_wakes_for_each_edge_whatever_the_queue_order(void *
 	struct ogate_sink_event ev;
 	struct ogate_pulse_req r;
 	int64_t t0, at;
-	int err = 0;
-	struct ogate_sink *s = ogate_sink_new("dryrun", NULL, &err);
+	struct ogate_sink *s = NULL;
 
-	assert_non_null(s);
+	assert_int_equal(0, ogate_sink_open(&s, "dryrun", NULL));
 	/* behind a pending pulse */
 	t0 = ogate_mono_ns() + 20 * MS;
 	r = req(t0, 1, MS);
@@ -337,7 +336,7 @@ static void test_dryrun_sink_wakes_for_each_edge_whatever_the_queue_order(void *
 	assert_int_equal(5, ev.cookie);
 	assert_true(at < t0 + 400 * MS);
 	assert_int_equal(1, ogate_sink_cancel_all(s));
-	ogate_sink_free(s);
+	ogate_sink_close(s);
 }
 
 /*
