@@ -16,7 +16,7 @@
 #include "heart.h"
 
 #define FPS 80.0
-#define LOOP 192	/* six beats of exactly 32 frames: seamless replay */
+#define LOOP 192 /* six beats of exactly 32 frames: seamless replay */
 
 static double now_us(void)
 {
@@ -65,8 +65,10 @@ static void bench_size(int sz, int nframes, int shifted)
 	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, worst = 0, det_max = 0;
 	int nl = 0, ntrig = 0;
 	for (int i = 0; i < nframes; i++) {
-		ogate_frame_set_pixels(f, pix + (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0)) * np);
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(i / FPS * 1e9), .sequence = (uint64_t)i };
+		ogate_frame_set_pixels(
+			f, pix + (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0)) * np);
+		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(i / FPS * 1e9),
+					      .sequence = (uint64_t)i };
 		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
 		double a = now_us();
@@ -88,13 +90,18 @@ static void bench_size(int sz, int nframes, int shifted)
 	double sum = 0;
 	for (int i = 0; i < nl; i++)
 		sum += lock[i];
-	const char *tag = shifted == 1 ? "sync_subpixel" : shifted == 2 ? "sync_refresh20" : shifted == 3 ? "sync_kalman" : "sync";
-	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n", tag, sz, sz,
-	       nframes, nl, info.length, info.period_frames, ntrig, ogate_sync_sad_backend(sy));
+	const char *tag = shifted == 1	 ? "sync_subpixel"
+			  : shifted == 2 ? "sync_refresh20"
+			  : shifted == 3 ? "sync_kalman"
+					 : "sync";
+	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n",
+	       tag, sz, sz, nframes, nl, info.length, info.period_frames, ntrig,
+	       ogate_sync_sad_backend(sy));
 	if (nl) {
 		printf("BENCH analysis.%s.mean.%dx%d %.2f us\n", tag, sz, sz, sum / nl);
 		printf("BENCH analysis.%s.p50.%dx%d %.2f us\n", tag, sz, sz, lock[(nl - 1) / 2]);
-		printf("BENCH analysis.%s.p99.%dx%d %.2f us\n", tag, sz, sz, lock[(int)floor(0.99 * (nl - 1))]);
+		printf("BENCH analysis.%s.p99.%dx%d %.2f us\n", tag, sz, sz,
+		       lock[(int)floor(0.99 * (nl - 1))]);
 		printf("BENCH analysis.%s.max.%dx%d %.2f us\n", tag, sz, sz, lock[nl - 1]);
 	}
 	if (shifted == 2)
@@ -158,8 +165,10 @@ static void bench_sad(int sz)
 		double t0 = now_us();
 		for (int r = 0; r < reps; r++)
 			for (int j = 0; j < 38; j++)
-				sink += ogate_sad_u8(be[k], a + j * np, (size_t)sz, b, (size_t)sz, sz, sz);
-		printf("BENCH analysis.sad38.%s.%dx%d %.2f us\n", ogate_sad_name(be[k]), sz, sz, (now_us() - t0) / reps);
+				sink += ogate_sad_u8(be[k], a + j * np, (size_t)sz, b, (size_t)sz,
+						     sz, sz);
+		printf("BENCH analysis.sad38.%s.%dx%d %.2f us\n", ogate_sad_name(be[k]), sz, sz,
+		       (now_us() - t0) / reps);
 	}
 	free(a);
 	free(b);

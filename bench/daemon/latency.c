@@ -61,7 +61,8 @@ static void run(double fps, double period_s, int seconds)
 	printf("BENCH daemon.frame_to_queued.p99.%gfps %.1f us\n", fps, st.latency_p99_ns / 1e3);
 	printf("BENCH daemon.frame_to_queued.max.%gfps %.1f us\n", fps, st.latency_max_ns / 1e3);
 	for (int k = 0; k < OGATE_STAGE_N; k++)
-		printf("BENCH daemon.stage.%s.p50.%gfps %.1f us\n", sg.name[k], fps, sg.p50_ns[k] / 1e3);
+		printf("BENCH daemon.stage.%s.p50.%gfps %.1f us\n", sg.name[k], fps,
+		       sg.p50_ns[k] / 1e3);
 	/* every frame's analysis, not only the triggering ones the stage above counts */
 	printf("BENCH daemon.analysis.any_frame.p50.%gfps %.1f us\n", fps, st.analysis_p50_ns / 1e3);
 	printf("BENCH daemon.drops.%gfps %llu frames\n", fps,

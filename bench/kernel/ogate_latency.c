@@ -34,10 +34,10 @@
 #include "clock-util.h"
 #include "stats-util.h"
 
-#define N_TRIG		1000
-#define N_FRAMES	300
-#define PERIOD		1000000LL	/* 1 ms */
-#define SPARE_OUT	3
+#define N_TRIG 1000
+#define N_FRAMES 300
+#define PERIOD 1000000LL /* 1 ms */
+#define SPARE_OUT 3
 
 /* Rising edges of one chip line, in order, into ts[] (up to max). */
 
@@ -58,8 +58,8 @@ static void report(const char *name, int64_t *late, int n)
 	struct ogate_stats_summary s;
 
 	ogate_summarize(late, n, &s);
-	printf("# %-28s n=%d min %8.3f  p50 %8.3f  p99 %8.3f  max %8.3f us\n", name, n,
-	       s.min / 1e3, s.p50 / 1e3, s.p99 / 1e3, s.max / 1e3);
+	printf("# %-28s n=%d min %8.3f  p50 %8.3f  p99 %8.3f  max %8.3f us\n", name, n, s.min / 1e3,
+	       s.p50 / 1e3, s.p99 / 1e3, s.max / 1e3);
 	printf("BENCH %s.min %.3f us\n", name, s.min / 1e3);
 	printf("BENCH %s.p50 %.3f us\n", name, s.p50 / 1e3);
 	printf("BENCH %s.p99 %.3f us\n", name, s.p99 / 1e3);
@@ -88,8 +88,10 @@ static int bench_kernel(int64_t *late)
 
 		if (i < N_TRIG && i - got < 200) {
 			struct ogate_trigger t = {
-				.time_ns = base + i * PERIOD, .line_mask = 1,
-				.width_ns = PERIOD / 4, .late_ns = 1000000000,
+				.time_ns = base + i * PERIOD,
+				.line_mask = 1,
+				.width_ns = PERIOD / 4,
+				.late_ns = 1000000000,
 			};
 
 			if (ioctl(fd, OGATE_IOC_QUEUE, &t)) {
@@ -241,7 +243,9 @@ static int bench_irqoff(uint64_t *irqoff, uint64_t *lead)
 
 			t[k] = (struct ogate_trigger){
 				.time_ns = (uint64_t)(base + (j / 3) * 2000 + (j % 3) * 333),
-				.line_mask = 1U << (j % 3), .width_ns = 1000, .late_ns = 1000000000,
+				.line_mask = 1U << (j % 3),
+				.width_ns = 1000,
+				.late_ns = 1000000000,
 			};
 		}
 		b.count = (uint32_t)k;
@@ -284,7 +288,7 @@ static int64_t bench_edges_with_files(int nfiles)
 	dt = tb_cmd("edge 4 300") ? -1 : ogate_mono_ns() - t0;
 	sp.sched_priority = 0;
 	sched_setscheduler(0, SCHED_OTHER, &sp);
-	usleep(100000);		/* let the delivery work drain */
+	usleep(100000); /* let the delivery work drain */
 	for (i = 0; i < nfiles; i++)
 		close(fds[i]);
 	return dt;
@@ -307,8 +311,10 @@ static int bench_queue(int used, int64_t *p50, int64_t *max)
 		return -1;
 	for (i = 0; i < used; i++) {
 		struct ogate_trigger t = {
-			.time_ns = (uint64_t)(base + i * 100000LL), .line_mask = 1U << (i % 3),
-			.width_ns = 10000, .late_ns = 1000000,
+			.time_ns = (uint64_t)(base + i * 100000LL),
+			.line_mask = 1U << (i % 3),
+			.width_ns = 10000,
+			.late_ns = 1000000,
 		};
 
 		if (ioctl(fd, OGATE_IOC_QUEUE, &t))
@@ -317,7 +323,9 @@ static int bench_queue(int used, int64_t *p50, int64_t *max)
 	for (i = 0; i < 200; i++) {
 		struct ogate_trigger t = {
 			.time_ns = (uint64_t)(base + (used + i) * 100000LL + 50000),
-			.line_mask = 1U << (i % 3), .width_ns = 10000, .late_ns = 1000000,
+			.line_mask = 1U << (i % 3),
+			.width_ns = 10000,
+			.late_ns = 1000000,
 		};
 		struct ogate_cancel c = { .how = OGATE_CANCEL_ID };
 		int64_t t0 = ogate_mono_ns();
@@ -329,7 +337,7 @@ static int bench_queue(int used, int64_t *p50, int64_t *max)
 		if (ioctl(fd, OGATE_IOC_CANCEL, &c))
 			return -1;
 	}
-	close(fd);	/* cancels the rest */
+	close(fd); /* cancels the rest */
 	qsort(cost, 200, sizeof(cost[0]), cmp64);
 	*p50 = cost[100];
 	*max = cost[199];

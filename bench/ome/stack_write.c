@@ -40,9 +40,9 @@
 struct shared {
 	struct acq_out *out;
 	struct ogate_frame *frame;
-	atomic_int plane_done;		/* writer finished this many planes */
-	_Atomic(struct ogate_frame *) returned;	/* handed back by the writer */
-	int64_t analysis_ns;		/* analysis thread: arm, frame hook, release */
+	atomic_int plane_done;			/* writer finished this many planes */
+	_Atomic(struct ogate_frame *) returned; /* handed back by the writer */
+	int64_t analysis_ns;			/* analysis thread: arm, frame hook, release */
 };
 
 /* ogate_pipeline_return_frame() in the daemon: a slot the analysis thread empties */
@@ -68,15 +68,15 @@ static void *analysis(void *arg)
 		while (atomic_load(&sh->plane_done) < p)
 			usleep(50);
 		t0 = ogate_mono_ns();
-		acq_out_arm_grab(sh->out, trig);		/* ogate_acq_gate() */
+		acq_out_arm_grab(sh->out, trig); /* ogate_acq_gate() */
 		sh->analysis_ns += ogate_mono_ns() - t0;
 		for (int k = 0; k < FRAMES_PER_BEAT; k++, t += FRAME_NS) {
 			m.timestamp_ns = t;
 			m.sequence = (uint64_t)(p * FRAMES_PER_BEAT + k);
 			ogate_frame_set_meta(sh->frame, &m);
 			t0 = ogate_mono_ns();
-			atomic_exchange(&sh->returned, NULL);	/* release_returned() */
-			acq_out_frame(sh->out, sh->frame, &r);	/* ogate_acq_frame() */
+			atomic_exchange(&sh->returned, NULL);  /* release_returned() */
+			acq_out_frame(sh->out, sh->frame, &r); /* ogate_acq_frame() */
 			sh->analysis_ns += ogate_mono_ns() - t0;
 		}
 	}
@@ -85,8 +85,11 @@ static void *analysis(void *arg)
 
 static int run(enum ogate_pixfmt fmt, const char *name, const char *dir)
 {
-	struct ogate_acq_output cfg = { .pixel_size_um = 6.5, .magnification = 20, .exposure_s = NAN,
-					.settle_ms = 20, .tolerance_um = 0.5 };
+	struct ogate_acq_output cfg = { .pixel_size_um = 6.5,
+					.magnification = 20,
+					.exposure_s = NAN,
+					.settle_ms = 20,
+					.tolerance_um = 0.5 };
 	struct shared sh = { 0 };
 	struct acq_plane_info pi = { .stacks = 1, .step_um = 2, .target_phase = 2.0, .period_s = 0.42 };
 	struct ogate_provenance *prov = ogate_provenance_new();

@@ -14,8 +14,8 @@
 #include "ogate-shm.h"
 #include "stats-util.h"
 
-#define SIDE	128
-#define N	20000
+#define SIDE 128
+#define N 20000
 
 int main(void)
 {
@@ -35,11 +35,14 @@ int main(void)
 	}
 	r = ogate_shm_reader_open(name, &err);
 	for (int i = 0; i < N; i++) {
-		struct ogate_shm_meta m = { .sequence = (uint64_t)i, .width = SIDE, .height = SIDE,
-					    .bytes_per_pixel = 1, .phase = 1.0 };
+		struct ogate_shm_meta m = { .sequence = (uint64_t)i,
+					    .width = SIDE,
+					    .height = SIDE,
+					    .bytes_per_pixel = 1,
+					    .phase = 1.0 };
 		int64_t t0;
 
-		memset(px, i & 0xff, sizeof(px));	/* a fresh frame each time, as from a camera */
+		memset(px, i & 0xff, sizeof(px)); /* a fresh frame each time, as from a camera */
 		t0 = ogate_mono_ns();
 		m.timestamp_ns = t0;
 		ogate_shm_write(w, &m, px, SIDE);

@@ -49,7 +49,7 @@
 #include "ogate/analysis.h"
 #include "ogate/sync.h"
 #include "web.h"
-#include "web_private.h"	/* web_jpeg: the live image's encoder */
+#include "web_private.h" /* web_jpeg: the live image's encoder */
 
 #define SIDE 128
 
@@ -101,7 +101,8 @@ static int fake_command(void *ctx, const char *line, char *reply, size_t len)
 		size_t pos = (size_t)snprintf(reply, len, "OK\nstate=running\nlocked=yes\n");
 
 		for (int i = 0; i < 40 && pos < len; i++)
-			pos += (size_t)snprintf(reply + pos, len - pos, "key_%d=%d.%03d\n", i, i * 37, i);
+			pos += (size_t)snprintf(reply + pos, len - pos, "key_%d=%d.%03d\n", i,
+						i * 37, i);
 		snprintf(reply + pos, len - pos, ".\n");
 	} else {
 		snprintf(reply, len, "OK\n");
@@ -142,8 +143,8 @@ struct rig {
 	struct ogate_heart_rng rng;
 	float img[SIDE * SIDE];
 	struct ogate_frame *frame;
-	struct ogate_sync *sync;	/* with the tap (page on) */
-	struct ogate_sync *ctl;		/* the same frames, no tap (paired control) */
+	struct ogate_sync *sync; /* with the tap (page on) */
+	struct ogate_sync *ctl;	 /* the same frames, no tap (paired control) */
 	struct ogate_shm_writer *shm;
 	struct ogate_web *web;
 	struct ogate_web_ref *ref;
@@ -161,11 +162,15 @@ static void render(struct rig *r, int64_t t_ns)
 	uint8_t *px = ogate_frame_pixels(r->frame);
 	struct ogate_frame_meta m = { .timestamp_ns = t_ns, .sequence = r->seq++ };
 
-	ogate_heart_blob_render(&r->heart, fmod(ogate_heart_law_psi(&r->law, (t_ns - r->t0) * 1e-9), 2 * M_PI), r->img);
+	ogate_heart_blob_render(&r->heart,
+				fmod(ogate_heart_law_psi(&r->law, (t_ns - r->t0) * 1e-9), 2 * M_PI),
+				r->img);
 	for (int i = 0; i < SIDE * SIDE; i++) {
 		double v = rint(r->img[i] + 2.0 * ogate_heart_rng_normal(&r->rng));
 
-		px[(i / SIDE) * ogate_frame_stride(r->frame) + i % SIDE] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		px[(i / SIDE) * ogate_frame_stride(r->frame) + i % SIDE] = (uint8_t)(v < 0     ? 0
+										     : v > 255 ? 255
+											       : v);
 	}
 	ogate_frame_set_meta(r->frame, &m);
 }
@@ -197,11 +202,15 @@ static void tap(struct rig *r, struct ogate_sync *sy, const struct ogate_sync_re
 	struct ogate_reference_info info = { 0 };
 	bool locked = res->state == OGATE_SYNC_LOCKED;
 	struct ogate_shm_meta m = {
-		.sequence = fm->sequence, .timestamp_ns = fm->timestamp_ns,
+		.sequence = fm->sequence,
+		.timestamp_ns = fm->timestamp_ns,
 		.phase = res->has_phase ? res->phase : -1,
 		.state = locked ? OGATE_SHM_STATE_LOCKED : OGATE_SHM_STATE_DETERMINE,
-		.flags = res->triggered ? OGATE_SHM_TRIGGER : 0, .trigger_ns = res->trigger.time_ns,
-		.width = SIDE, .height = SIDE, .bytes_per_pixel = 1,
+		.flags = res->triggered ? OGATE_SHM_TRIGGER : 0,
+		.trigger_ns = res->trigger.time_ns,
+		.width = SIDE,
+		.height = SIDE,
+		.bytes_per_pixel = 1,
 	};
 
 	int64_t w0 = ogate_mono_ns(), w1, w2;
@@ -226,8 +235,8 @@ static void tap(struct rig *r, struct ogate_sync *sy, const struct ogate_sync_re
 }
 
 struct frame_cost {
-	int64_t total, ana, tap;	/* thread CPU ns */
-	int64_t wall;			/* wall ns of the same span */
+	int64_t total, ana, tap; /* thread CPU ns */
+	int64_t wall;		 /* wall ns of the same span */
 };
 
 /* one block of n frames, paced at fps from *next; the page on or off; 1 = a frame ran late */
@@ -251,14 +260,15 @@ static int block(struct rig *r, int n, double fps, bool on, int64_t *next, struc
 		c2 = thread_ns();
 		out[i] = (struct frame_cost){ c2 - c0, c1 - c0, c2 - c1, ogate_mono_ns() - w0 };
 		*next += ivl;
-		if (ogate_mono_ns() > *next + ivl)	/* would back up the capture ring */
+		if (ogate_mono_ns() > *next + ivl) /* would back up the capture ring */
 			late++;
 	}
 	return late;
 }
 
 /* one frame through sync (tap if `on`), CPU ns of the whole span */
-static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, int64_t *tp, double *phase)
+static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, int64_t *tp,
+		   double *phase)
 {
 	struct ogate_sync_result res;
 	int64_t c0, c1, c2;
@@ -285,12 +295,13 @@ static int64_t one(struct rig *r, struct ogate_sync *sy, bool on, int64_t *ana, 
  * bootstrap over 1 s blocks of frames.
  */
 /* 95 % interval of p99(b) / p99(a) - 1 (%), resampling blocks of bl frames */
-static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct ogate_heart_rng *rng, double *lo,
-		    double *hi)
+static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct ogate_heart_rng *rng,
+		    double *lo, double *hi)
 {
 	enum { B = 1000 };
 	int nb = n / bl;
-	int64_t *ra = malloc(sizeof(int64_t) * (size_t)nb * bl), *rb = malloc(sizeof(int64_t) * (size_t)nb * bl);
+	int64_t *ra = malloc(sizeof(int64_t) * (size_t)nb * bl),
+		*rb = malloc(sizeof(int64_t) * (size_t)nb * bl);
 	double *boot = malloc(sizeof(double) * B);
 
 	for (int k = 0; k < B; k++) {
@@ -300,7 +311,9 @@ static void boot_ci(const int64_t *a, const int64_t *b, int n, int bl, struct og
 			memcpy(ra + (size_t)j * bl, a + s0, sizeof(int64_t) * (size_t)bl);
 			memcpy(rb + (size_t)j * bl, b + s0, sizeof(int64_t) * (size_t)bl);
 		}
-		boot[k] = ((double)pct(rb, (size_t)nb * bl, 99) / (double)pct(ra, (size_t)nb * bl, 99) - 1) * 100;
+		boot[k] = ((double)pct(rb, (size_t)nb * bl, 99) / (double)pct(ra, (size_t)nb * bl, 99) -
+			   1) *
+			  100;
 	}
 	*lo = pct_d(boot, B, 2.5);
 	*hi = pct_d(boot, B, 97.5);
@@ -313,8 +326,8 @@ static void paired(struct rig *r, double fps, double secs)
 {
 	int n = (int)(secs * fps), bl = (int)fps;
 	size_t sz = sizeof(int64_t) * (size_t)n;
-	int64_t *a = malloc(sz), *b = malloc(sz), *ta = malloc(sz), *tb = malloc(sz), *sa_ = malloc(sz),
-		*sb_ = malloc(sz);
+	int64_t *a = malloc(sz), *b = malloc(sz), *ta = malloc(sz), *tb = malloc(sz),
+		*sa_ = malloc(sz), *sb_ = malloc(sz);
 	int64_t next = ogate_mono_ns() + 1000000, ivl = (int64_t)(1e9 / fps);
 	double sa = 0, sb = 0, lo, hi, slo, shi;
 	struct ogate_heart_rng rng, order;
@@ -332,7 +345,8 @@ static void paired(struct rig *r, double fps, double secs)
 		/* the two objects swap roles every second: a bias between them (their
 		 * memory's placement) cancels; which runs first (on colder caches) is a
 		 * coin's throw, so no pattern in the frames lines up with it */
-		struct ogate_sync *with = (i / bl) % 2 ? r->ctl : r->sync, *without = with == r->ctl ? r->sync : r->ctl;
+		struct ogate_sync *with = (i / bl) % 2 ? r->ctl : r->sync,
+				  *without = with == r->ctl ? r->sync : r->ctl;
 
 		if (ogate_heart_rng_uniform(&order) < 0.5) {
 			a[i] = one(r, without, false, &sa_[i], &ta[i], &ph_a);
@@ -341,7 +355,7 @@ static void paired(struct rig *r, double fps, double secs)
 			b[i] = one(r, with, !null_run, &sb_[i], &tb[i], &ph_b);
 			a[i] = one(r, without, false, &sa_[i], &ta[i], &ph_a);
 		}
-		differ += ph_a != ph_b;	/* deterministic: the same work on both */
+		differ += ph_a != ph_b; /* deterministic: the same work on both */
 		sa += (double)a[i];
 		sb += (double)b[i];
 		next += ivl;
@@ -363,17 +377,20 @@ static void paired(struct rig *r, double fps, double secs)
 		tap_net = tap_net / n - clk;
 		printf("# %d fps paired%s: %d frames through two sync objects in lockstep, with and without the tap;"
 		       " %d frames with different phases; ogate_sync_process mean %.1f / %.1f us\n",
-		       f, null_run ? " (NULL RUN: no tap on either side)" : "", n, differ, ma / n / 1e3, mb / n / 1e3);
+		       f, null_run ? " (NULL RUN: no tap on either side)" : "", n, differ,
+		       ma / n / 1e3, mb / n / 1e3);
 		double pa = (double)pct(a, (size_t)n, 99), pb = (double)pct(b, (size_t)n, 99);
 		double qa = (double)pct(sa_, (size_t)n, 99), qb = (double)pct(sb_, (size_t)n, 99);
 
 		/* the analysis thread's whole per-frame work: ogate_sync_process + the tap */
 		printf("BENCH web_paired_analysis_cpu_p99_%dfps_off %.1f us\n", f, pa / 1e3);
 		printf("BENCH web_paired_analysis_cpu_p99_%dfps_on %.1f us\n", f, pb / 1e3);
-		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps %.2f %%\n", f, (pb / pa - 1) * 100);
+		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps %.2f %%\n", f,
+		       (pb / pa - 1) * 100);
 		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps_ci95_lo %.2f %%\n", f, lo);
 		printf("BENCH web_paired_analysis_cpu_p99_rise_%dfps_ci95_hi %.2f %%\n", f, hi);
-		printf("BENCH web_paired_analysis_cpu_mean_rise_%dfps %.2f %%\n", f, (sb / sa - 1) * 100);
+		printf("BENCH web_paired_analysis_cpu_mean_rise_%dfps %.2f %%\n", f,
+		       (sb / sa - 1) * 100);
 		/* ogate_sync_process alone: what ogated's stats analysis_p99_us times */
 		printf("BENCH web_paired_sync_cpu_p99_%dfps_off %.1f us\n", f, qa / 1e3);
 		printf("BENCH web_paired_sync_cpu_p99_%dfps_on %.1f us\n", f, qb / 1e3);
@@ -381,10 +398,13 @@ static void paired(struct rig *r, double fps, double secs)
 		printf("BENCH web_paired_sync_cpu_p99_rise_%dfps_ci95_lo %.2f %%\n", f, slo);
 		printf("BENCH web_paired_sync_cpu_p99_rise_%dfps_ci95_hi %.2f %%\n", f, shi);
 		printf("BENCH web_paired_tap_cpu_mean_%dfps %.2f us\n", f, tap_net / 1e3);
-		printf("BENCH web_paired_late_frames_%dfps %d frames (of %d, both objects per frame)\n", f, late, n);
-		if (r->parts) {	/* wall clock, so also any wait for a core */
-			printf("BENCH web_paired_tap_part_get_reference_%dfps %.2f us\n", f, r->part_ref / r->parts / 1e3);
-			printf("BENCH web_paired_tap_part_ring_write_%dfps %.2f us\n", f, r->part_write / r->parts / 1e3);
+		printf("BENCH web_paired_late_frames_%dfps %d frames (of %d, both objects per frame)\n",
+		       f, late, n);
+		if (r->parts) { /* wall clock, so also any wait for a core */
+			printf("BENCH web_paired_tap_part_get_reference_%dfps %.2f us\n", f,
+			       r->part_ref / r->parts / 1e3);
+			printf("BENCH web_paired_tap_part_ring_write_%dfps %.2f us\n", f,
+			       r->part_write / r->parts / 1e3);
 		}
 		r->part_ref = r->part_write = 0;
 		r->parts = 0;
@@ -401,12 +421,15 @@ static void run(struct rig *r, double fps, double secs, int bframes)
 {
 	int pairs = (int)(secs * fps / bframes / 2), nf = pairs * bframes, lat_off = 0, lat_on = 0;
 	struct frame_cost *c = malloc(sizeof(*c) * (size_t)bframes);
-	int64_t *off_all = malloc(sizeof(int64_t) * (size_t)nf), *on_all = malloc(sizeof(int64_t) * (size_t)nf),
-		*ana = malloc(sizeof(int64_t) * (size_t)nf), *tp = malloc(sizeof(int64_t) * (size_t)nf),
-		*wall_off = malloc(sizeof(int64_t) * (size_t)nf), *wall_on = malloc(sizeof(int64_t) * (size_t)nf),
+	int64_t *off_all = malloc(sizeof(int64_t) * (size_t)nf),
+		*on_all = malloc(sizeof(int64_t) * (size_t)nf),
+		*ana = malloc(sizeof(int64_t) * (size_t)nf),
+		*tp = malloc(sizeof(int64_t) * (size_t)nf),
+		*wall_off = malloc(sizeof(int64_t) * (size_t)nf),
+		*wall_on = malloc(sizeof(int64_t) * (size_t)nf),
 		*tmp = malloc(sizeof(int64_t) * (size_t)bframes);
-	double *rise = malloc(sizeof(double) * (size_t)(pairs ? pairs : 1)), ana_mean = 0, tap_mean = 0,
-	       clock_mean = 0;
+	double *rise = malloc(sizeof(double) * (size_t)(pairs ? pairs : 1)), ana_mean = 0,
+	       tap_mean = 0, clock_mean = 0;
 	int64_t next = ogate_mono_ns() + 1000000;
 
 	if (pairs < 2) {
@@ -421,7 +444,7 @@ static void run(struct rig *r, double fps, double secs, int bframes)
 		int64_t p99[2];
 
 		for (int h = 0; h < 2; h++) {
-			bool on = (h == 0) == (p % 2 == 1);	/* off on | on off | off on ... */
+			bool on = (h == 0) == (p % 2 == 1); /* off on | on off | off on ... */
 			int off0 = p * bframes;
 
 			if (on)
@@ -440,7 +463,7 @@ static void run(struct rig *r, double fps, double secs, int bframes)
 				} else {
 					off_all[off0 + i] = c[i].total;
 					wall_off[off0 + i] = c[i].wall;
-					clock_mean += (double)c[i].tap;	/* nothing but the clock read */
+					clock_mean += (double)c[i].tap; /* nothing but the clock read */
 				}
 			}
 			p99[on] = pct(tmp, (size_t)bframes, 99);
@@ -451,8 +474,10 @@ static void run(struct rig *r, double fps, double secs, int bframes)
 	tap_mean /= nf;
 	clock_mean /= nf;
 	{
-		double off99 = (double)pct(off_all, (size_t)nf, 99), on99 = (double)pct(on_all, (size_t)nf, 99);
-		double woff = (double)pct(wall_off, (size_t)nf, 99), won = (double)pct(wall_on, (size_t)nf, 99);
+		double off99 = (double)pct(off_all, (size_t)nf, 99),
+		       on99 = (double)pct(on_all, (size_t)nf, 99);
+		double woff = (double)pct(wall_off, (size_t)nf, 99),
+		       won = (double)pct(wall_on, (size_t)nf, 99);
 		double a99 = (double)pct(ana, (size_t)nf, 99), t99 = (double)pct(tp, (size_t)nf, 99);
 		double med = pct_d(rise, (size_t)pairs, 50), q1 = pct_d(rise, (size_t)pairs, 25),
 		       q3 = pct_d(rise, (size_t)pairs, 75);
@@ -469,16 +494,19 @@ static void run(struct rig *r, double fps, double secs, int bframes)
 		printf("BENCH web_analysis_cpu_p99_rise_%dfps %.2f %%\n", f, med);
 		printf("BENCH web_analysis_cpu_p99_rise_%dfps_q1 %.2f %%\n", f, q1);
 		printf("BENCH web_analysis_cpu_p99_rise_%dfps_q3 %.2f %%\n", f, q3);
-		printf("BENCH web_analysis_cpu_p99_rise_%dfps_pooled %.2f %%\n", f, (on99 / off99 - 1) * 100);
-		printf("BENCH web_analysis_wall_p99_rise_%dfps_pooled %.2f %%\n", f, (won / woff - 1) * 100);
+		printf("BENCH web_analysis_cpu_p99_rise_%dfps_pooled %.2f %%\n", f,
+		       (on99 / off99 - 1) * 100);
+		printf("BENCH web_analysis_wall_p99_rise_%dfps_pooled %.2f %%\n", f,
+		       (won / woff - 1) * 100);
 		/* the tap's span holds one clock read: the off blocks measure that alone */
-		printf("# clock read %.2f us, analysis mean %.1f us, p99 %.1f us\n", clock_mean / 1e3,
-		       ana_mean / 1e3, a99 / 1e3);
+		printf("# clock read %.2f us, analysis mean %.1f us, p99 %.1f us\n",
+		       clock_mean / 1e3, ana_mean / 1e3, a99 / 1e3);
 		printf("BENCH web_tap_cpu_mean_%dfps %.2f us\n", f, (tap_mean - clock_mean) / 1e3);
 		printf("BENCH web_tap_cpu_p99_%dfps %.2f us\n", f, (t99 - clock_mean) / 1e3);
 		printf("BENCH web_tap_share_of_analysis_mean_%dfps %.2f %%\n", f,
 		       (tap_mean - clock_mean) / ana_mean * 100);
-		printf("BENCH web_tap_share_of_analysis_p99_%dfps %.2f %%\n", f, (t99 - clock_mean) / a99 * 100);
+		printf("BENCH web_tap_share_of_analysis_p99_%dfps %.2f %%\n", f,
+		       (t99 - clock_mean) / a99 * 100);
 		printf("BENCH web_late_frames_%dfps_off %d frames (of %d)\n", f, lat_off, nf);
 		printf("BENCH web_late_frames_%dfps_on %d frames (of %d)\n", f, lat_on, nf);
 	}
@@ -523,8 +551,8 @@ static void wake_costs(const uint8_t *src)
 				v[i] = thread_ns() - c0;
 				__asm__ volatile("" : : "r"(dst) : "memory");
 			}
-			printf("BENCH web_wake_%s_%s %.2f us\n", what[kind], slept ? "after_sleep" : "hot",
-			       pct(v, N, 50) / 1e3);
+			printf("BENCH web_wake_%s_%s %.2f us\n", what[kind],
+			       slept ? "after_sleep" : "hot", pct(v, N, 50) / 1e3);
 		}
 	}
 }
@@ -535,7 +563,8 @@ static void once_costs(struct rig *r)
 	enum { N = 400 };
 	static int64_t v[N];
 	struct web_image img = { .m = { .width = SIDE, .height = SIDE, .bytes_per_pixel = 1 },
-				 .px = ogate_frame_pixels(r->frame), .valid = true };
+				 .px = ogate_frame_pixels(r->frame),
+				 .valid = true };
 	struct ogate_reference_info info;
 	unsigned long size = 0, total = 0;
 
@@ -562,7 +591,8 @@ static void once_costs(struct rig *r)
 		copy_reference(r, r->sync, &info);
 		v[i] = thread_ns() - c0;
 	}
-	printf("BENCH web_reference_copy_%dframes %.1f us\n", info.length - 2 * OGATE_NE, pct(v, 50, 50) / 1e3);
+	printf("BENCH web_reference_copy_%dframes %.1f us\n", info.length - 2 * OGATE_NE,
+	       pct(v, 50, 50) / 1e3);
 }
 
 int main(int argc, char **argv)
@@ -570,8 +600,11 @@ int main(int argc, char **argv)
 	static struct rig r;
 	struct ogate_settings set;
 	struct ogate_web_ops ops = { .command = fake_command };
-	struct ogate_web_opts wo = { .listen = "127.0.0.1:0", .root = "userspace/daemon/web/www",
-				     .stream_fps = 15, .event_hz = 5, .jpeg_quality = 80 };
+	struct ogate_web_opts wo = { .listen = "127.0.0.1:0",
+				     .root = "userspace/daemon/web/www",
+				     .stream_fps = 15,
+				     .event_hz = 5,
+				     .jpeg_quality = 80 };
 	struct client cl[2] = { { .path = "/api/stream.mjpg" }, { .path = "/api/events" } };
 	const char *e = getenv("WEB_COST_SECS");
 	double secs = e ? atof(e) : 60, fpss[8] = { 80, 250 };
@@ -584,7 +617,8 @@ int main(int argc, char **argv)
 			fpss[nfps++] = atof(argv[i]);
 	}
 	for (int k = 0; k < nfps; k++) {
-		int bframes = getenv("WEB_COST_BLOCK") ? atoi(getenv("WEB_COST_BLOCK")) : (int)(2 * fpss[k]);
+		int bframes = getenv("WEB_COST_BLOCK") ? atoi(getenv("WEB_COST_BLOCK"))
+						       : (int)(2 * fpss[k]);
 
 		memset(&r, 0, sizeof(r));
 		ogate_settings_default(&set);
@@ -592,16 +626,20 @@ int main(int argc, char **argv)
 		r.sync = ogate_sync_new(&set);
 		r.ctl = ogate_sync_new(&set);
 		/* ogated's default shm.slots; WEB_COST_SLOTS: another ring size */
-		r.shm = ogate_shm_writer_new(NULL, getenv("WEB_COST_SLOTS") ? (unsigned int)atoi(getenv("WEB_COST_SLOTS")) : 64,
+		r.shm = ogate_shm_writer_new(NULL,
+					     getenv("WEB_COST_SLOTS")
+						     ? (unsigned int)atoi(getenv("WEB_COST_SLOTS"))
+						     : 64,
 					     SIDE * SIDE, 0600, &err);
-		if (!r.frame || !r.sync || !r.ctl || !r.shm || ogate_heart_blob_init(&r.heart, SIDE, SIDE, 7)) {
+		if (!r.frame || !r.sync || !r.ctl || !r.shm ||
+		    ogate_heart_blob_init(&r.heart, SIDE, SIDE, 7)) {
 			fprintf(stderr, "web_analysis_cost: setup failed\n");
 			return 1;
 		}
 		r.law = (struct ogate_heart_law){ 0.42, 0.0, 0.05, 7.0, 0.7, 600.0 };
 		ogate_heart_rng_seed(&r.rng, 3);
 		r.t0 = ogate_mono_ns();
-		if (noweb) {	/* WEB_COST_NOWEB=1: the ring with no reader at all */
+		if (noweb) { /* WEB_COST_NOWEB=1: the ring with no reader at all */
 			paired(&r, fpss[k], secs);
 			if (k == 0)
 				wake_costs(ogate_frame_pixels(r.frame));
@@ -628,7 +666,7 @@ int main(int argc, char **argv)
 			once_costs(&r);
 		for (int i = 0; i < 2; i++)
 			shutdown(cl[i].fd, SHUT_RDWR);
-		ogate_web_free(r.web);	/* ends the streams */
+		ogate_web_free(r.web); /* ends the streams */
 		for (int i = 0; i < 2; i++) {
 			pthread_join(cl[i].th, NULL);
 			close(cl[i].fd);

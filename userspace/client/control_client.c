@@ -100,7 +100,7 @@ static int exchange(const char *path, const char *line, size_t len, char *buf, s
 		off += (size_t)n;
 	}
 	if (off == len)
-		shutdown(fd, SHUT_WR);	/* the server answers, then closes */
+		shutdown(fd, SHUT_WR); /* the server answers, then closes */
 	for (;;) {
 		char discard[256];
 		bool full = got == buflen - 1;
@@ -114,7 +114,7 @@ static int exchange(const char *path, const char *line, size_t len, char *buf, s
 					goto out;
 				continue;
 			}
-			if (got == 0 && r)	/* the send error, when nothing came back */
+			if (got == 0 && r) /* the send error, when nothing came back */
 				goto out;
 			r = -errno;
 			goto out;
@@ -129,7 +129,7 @@ static int exchange(const char *path, const char *line, size_t len, char *buf, s
 		buf[got] = '\0';
 	}
 	if (got > 0)
-		r = 0;	/* a reply (e.g. the server's ERR refusing us) */
+		r = 0; /* a reply (e.g. the server's ERR refusing us) */
 	else if (!r)
 		r = -ECONNRESET;
 out:
@@ -139,8 +139,7 @@ out:
 	return r;
 }
 
-int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
-			  int timeout_ms)
+int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen, int timeout_ms)
 {
 	size_t len;
 

@@ -8,16 +8,22 @@
 double ogate_heart_law_psi(const struct ogate_heart_law *p, double t)
 {
 	double f0 = 1.0 / p->period_s;
-	return p->psi0 + 2 * M_PI * f0 * (t + p->drift * t * t / (2 * p->t_run) +
-					 (p->mod_amp * p->mod_period_s / (2 * M_PI)) * (1 - cos(2 * M_PI * t / p->mod_period_s)));
+	return p->psi0 + 2 * M_PI * f0 *
+				 (t + p->drift * t * t / (2 * p->t_run) +
+				  (p->mod_amp * p->mod_period_s / (2 * M_PI)) *
+					  (1 - cos(2 * M_PI * t / p->mod_period_s)));
 }
 
 double ogate_heart_law_freq(const struct ogate_heart_law *p, double t)
 {
-	return (1.0 / p->period_s) * (1 + p->drift * t / p->t_run + p->mod_amp * sin(2 * M_PI * t / p->mod_period_s));
+	return (1.0 / p->period_s) *
+	       (1 + p->drift * t / p->t_run + p->mod_amp * sin(2 * M_PI * t / p->mod_period_s));
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t next_u64(struct ogate_heart_rng *r)
 {
@@ -34,7 +40,7 @@ static uint64_t next_u64(struct ogate_heart_rng *r)
 void ogate_heart_rng_seed(struct ogate_heart_rng *r, uint64_t seed)
 {
 	uint64_t z = seed;
-	for (int i = 0; i < 4; i++) {	/* splitmix64 */
+	for (int i = 0; i < 4; i++) { /* splitmix64 */
 		z += 0x9e3779b97f4a7c15ull;
 		uint64_t x = z;
 		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -44,7 +50,10 @@ void ogate_heart_rng_seed(struct ogate_heart_rng *r, uint64_t seed)
 	r->have_spare = 0;
 }
 
-double ogate_heart_rng_uniform(struct ogate_heart_rng *r) { return (double)(next_u64(r) >> 11) * 0x1.0p-53; }
+double ogate_heart_rng_uniform(struct ogate_heart_rng *r)
+{
+	return (double)(next_u64(r) >> 11) * 0x1.0p-53;
+}
 
 double ogate_heart_rng_normal(struct ogate_heart_rng *r)
 {
@@ -70,7 +79,8 @@ int ogate_heart_blob_init(struct ogate_heart_blob *b, int h, int w, uint64_t see
 	b->w = w;
 	b->s = (float)((h < w ? h : w) / 128.0);
 	b->bg = malloc(sizeof(float) * (size_t)h * w);
-	double *tex = malloc(sizeof(double) * (size_t)h * w), *tmp = malloc(sizeof(double) * (size_t)h * w);
+	double *tex = malloc(sizeof(double) * (size_t)h * w),
+	       *tmp = malloc(sizeof(double) * (size_t)h * w);
 	if (!b->bg || !tex || !tmp) {
 		free(tex);
 		free(tmp);
@@ -119,13 +129,17 @@ void ogate_heart_blob_free(struct ogate_heart_blob *b)
 	b->bg = NULL;
 }
 
-static double vm(double psi, double centre, double kappa) { return exp(kappa * (cos(psi - centre) - 1.0)); }
+static double vm(double psi, double centre, double kappa)
+{
+	return exp(kappa * (cos(psi - centre) - 1.0));
+}
 
 void ogate_heart_blob_render(const struct ogate_heart_blob *b, double psi, float *out)
 {
 	const float s = b->s;
 	double v = vm(psi, M_PI, 2.0), a = vm(psi, 0.5 * M_PI, 3.0);
-	float cy = (float)(b->h / 2.0 + 1.5 * s * sin(psi)), cx = (float)(b->w / 2.0 + 1.5 * s * cos(psi));
+	float cy = (float)(b->h / 2.0 + 1.5 * s * sin(psi)),
+	      cx = (float)(b->w / 2.0 + 1.5 * s * cos(psi));
 	float rv = (float)(22 * s * (1 - 0.35 * v)), ra = (float)(16 * s * (1 - 0.4 * a));
 	float vy = cy + 8 * s, vx = cx + 10 * s, ay = cy - 14 * s, ax = cx - 16 * s;
 	float ps = (float)(2 * psi);
@@ -158,7 +172,8 @@ void ogate_heart_blob_render(const struct ogate_heart_blob *b, double psi, float
 	}
 }
 
-int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames, uint64_t seed)
+int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames,
+			      uint64_t seed)
 {
 	struct ogate_heart_blob b;
 	if (ogate_heart_blob_init(&b, h, w, seed * 7919 + 17))
@@ -185,17 +200,19 @@ int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double pe
 	for (int k = 0; k < r->n; k++) {
 		float *o = r->frames + (size_t)k * np;
 		double psi = 2 * M_PI * (k - 2) / period_frames;
-		ogate_heart_blob_render(&b, psi - 0.55 * sin(psi - 0.3), o);	/* uneven beat */
+		ogate_heart_blob_render(&b, psi - 0.55 * sin(psi - 0.3), o); /* uneven beat */
 		double trend = 3.0 * k / r->n;
-		for (int c = 0; c < NCELL; c++) {	/* cells circulate once per beat */
+		for (int c = 0; c < NCELL; c++) { /* cells circulate once per beat */
 			double a = psi + ph[c];
-			double y0 = h * (0.3 + 0.4 * cy[c]) + 0.12 * h * sin(a), x0 = w * (0.3 + 0.4 * cx[c]) + 0.12 * w * cos(a);
+			double y0 = h * (0.3 + 0.4 * cy[c]) + 0.12 * h * sin(a),
+			       x0 = w * (0.3 + 0.4 * cx[c]) + 0.12 * w * cos(a);
 			double rad = 1.5 * b.s;
 			int y1 = (int)floor(y0 - 3 * rad), y2 = (int)ceil(y0 + 3 * rad);
 			int x1 = (int)floor(x0 - 3 * rad), x2 = (int)ceil(x0 + 3 * rad);
 			for (int y = y1 < 0 ? 0 : y1; y <= y2 && y < h; y++)
 				for (int x = x1 < 0 ? 0 : x1; x <= x2 && x < w; x++) {
-					double d2 = ((y - y0) * (y - y0) + (x - x0) * (x - x0)) / (rad * rad);
+					double d2 = ((y - y0) * (y - y0) + (x - x0) * (x - x0)) /
+						    (rad * rad);
 					o[(size_t)y * w + x] += (float)(30 * exp(-d2));
 				}
 		}

@@ -57,13 +57,16 @@ static double mib(size_t b)
 }
 
 /* the pixel bytes of n frames of h x w x bytes, checked for overflow and against the memory bound */
-static int pixel_bytes(const char *path, size_t n, size_t h, size_t w, int bytes, size_t *total, char *err,
-		       size_t el)
+static int pixel_bytes(const char *path, size_t n, size_t h, size_t w, int bytes, size_t *total,
+		       char *err, size_t el)
 {
 	size_t fb, t;
-	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) || t > ogate_stack_max_bytes()) {
-		snprintf(err, el, "%s: %zu frames of %zu x %zu %d-bit pixels exceed the memory bound of %.0f MiB "
-			 "(OGATE_STACK_MAX_MB)", path, n, h, w, 8 * bytes, mib(ogate_stack_max_bytes()));
+	if (!mul_ok(h, w, &fb) || !mul_ok(fb, (size_t)bytes, &fb) || !mul_ok(fb, n, &t) ||
+	    t > ogate_stack_max_bytes()) {
+		snprintf(err, el,
+			 "%s: %zu frames of %zu x %zu %d-bit pixels exceed the memory bound of %.0f MiB "
+			 "(OGATE_STACK_MAX_MB)",
+			 path, n, h, w, 8 * bytes, mib(ogate_stack_max_bytes()));
 		return -EFBIG;
 	}
 	*total = t;
@@ -83,7 +86,8 @@ static int open_regular(const char *path, off_t *size, char *err, size_t el)
 		return -e;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(err, el, "%s: %s", path, S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+		snprintf(err, el, "%s: %s", path,
+			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
 		close(fd);
 		return S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
 	}
@@ -154,7 +158,8 @@ static void shape_text(char *b, size_t bl, const unsigned long long *d, int nd)
 }
 
 /* 10-byte prefix + header length field + header, then the data */
-static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, off_t *data_off, char *err, size_t el)
+static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, off_t *data_off,
+		      char *err, size_t el)
 {
 	unsigned char pre[12];
 	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6)) {
@@ -172,13 +177,14 @@ static int npy_header(FILE *f, const char *path, off_t fsize, char **hdr_out, of
 		hl = pre[8] | (pre[9] << 8) | ((size_t)pre[10] << 16) | ((size_t)pre[11] << 24);
 		off = 12;
 	} else {
-		snprintf(err, el, "%s: .npy format version %d.%d is not supported (1.0 to 3.0 are)", path, pre[6], pre[7]);
+		snprintf(err, el, "%s: .npy format version %d.%d is not supported (1.0 to 3.0 are)",
+			 path, pre[6], pre[7]);
 		return -EINVAL;
 	}
 	/* the header is a short dict: it must fit in the file and in 1 MiB */
 	if ((off_t)(off + hl) > fsize || hl > (1 << 20)) {
-		snprintf(err, el, "%s: truncated header (%zu bytes declared, the file has %lld)", path, hl,
-			 (long long)fsize);
+		snprintf(err, el, "%s: truncated header (%zu bytes declared, the file has %lld)",
+			 path, hl, (long long)fsize);
 		return -EINVAL;
 	}
 	char *hdr = calloc(1, hl + 1);
@@ -214,7 +220,7 @@ static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t e
 	int rc = npy_header(f, path, fsize, &hdr, &doff, err, el);
 	if (rc)
 		goto fail;
-	rc = -EINVAL;	/* what the header says is not a stack we read */
+	rc = -EINVAL; /* what the header says is not a stack we read */
 	const char *dv = dict_value(hdr, "descr"), *fo = dict_value(hdr, "fortran_order");
 	if (dv && (*dv == '\'' || *dv == '"')) {
 		size_t k = 0;
@@ -222,14 +228,16 @@ static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t e
 			descr[k++] = *p;
 		descr[k] = 0;
 	}
-	int bytes = !strcmp(descr, "|u1") || !strcmp(descr, "u1") || !strcmp(descr, "<u1") ? 1 :
-		    !strcmp(descr, "<u2") ? 2 : 0;
+	int bytes = !strcmp(descr, "|u1") || !strcmp(descr, "u1") || !strcmp(descr, "<u1") ? 1
+		    : !strcmp(descr, "<u2")						   ? 2
+											   : 0;
 	unsigned long long d[NPY_MAXDIM];
 	int nd = parse_shape(dict_value(hdr, "shape"), d);
 	int fortran = fo && !strncmp(fo, "True", 4);
 	free(hdr);
 	if (!bytes) {
-		snprintf(err, el, "%s: dtype '%s' is not supported: need uint8 ('|u1') or little-endian uint16 ('<u2')",
+		snprintf(err, el,
+			 "%s: dtype '%s' is not supported: need uint8 ('|u1') or little-endian uint16 ('<u2')",
 			 path, descr);
 		goto fail;
 	}
@@ -239,7 +247,8 @@ static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t e
 	}
 	shape_text(shp, sizeof(shp), d, nd);
 	if (fortran) {
-		snprintf(err, el, "%s: shape %s is in Fortran order: save it in C order (numpy.ascontiguousarray)",
+		snprintf(err, el,
+			 "%s: shape %s is in Fortran order: save it in C order (numpy.ascontiguousarray)",
 			 path, shp);
 		goto fail;
 	}
@@ -253,12 +262,14 @@ static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t e
 			i++;
 		}
 	if (nd != 3) {
-		snprintf(err, el, "%s: shape %s has %d axes: expected frames x rows x cols (other axes must have size 1)",
+		snprintf(err, el,
+			 "%s: shape %s has %d axes: expected frames x rows x cols (other axes must have size 1)",
 			 path, shp, nd0);
 		goto fail;
 	}
 	if (!d[0] || !d[1] || !d[2] || d[0] > INT_MAX || d[1] > INT_MAX || d[2] > INT_MAX) {
-		snprintf(err, el, "%s: shape %s: every axis must hold 1 to %d elements", path, shp, INT_MAX);
+		snprintf(err, el, "%s: shape %s: every axis must hold 1 to %d elements", path, shp,
+			 INT_MAX);
 		goto fail;
 	}
 	size_t total;
@@ -269,12 +280,14 @@ static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t e
 	size_t fb = total / d[0];
 	unsigned long long avail = (unsigned long long)(fsize - doff);
 	if (avail < total) {
-		snprintf(err, el, "%s: truncated at frame %llu of %llu (%llu of %zu data bytes present)", path, avail / fb,
-			 d[0], avail, total);
+		snprintf(err, el,
+			 "%s: truncated at frame %llu of %llu (%llu of %zu data bytes present)",
+			 path, avail / fb, d[0], avail, total);
 		goto fail;
 	}
 	if (avail > total) {
-		snprintf(err, el, "%s: %llu bytes after the last frame: shape %s and dtype '%s' do not describe the data",
+		snprintf(err, el,
+			 "%s: %llu bytes after the last frame: shape %s and dtype '%s' do not describe the data",
 			 path, avail - total, shp, descr);
 		goto fail;
 	}
@@ -298,7 +311,8 @@ static int load_npy(const char *path, struct ogate_stack *s, char *err, size_t e
 	s->w = (int)d[2];
 	s->bytes = bytes;
 	if (nd0 != 3)
-		snprintf(s->note, sizeof(s->note), "%s: shape %.100s read as %d frames of %d x %d (size-1 axes dropped)",
+		snprintf(s->note, sizeof(s->note),
+			 "%s: shape %.100s read as %d frames of %d x %d (size-1 axes dropped)",
 			 path, shp, s->n, s->h, s->w);
 	return 0;
 fail:
@@ -309,7 +323,7 @@ fail:
 /* ---- multi-page TIFF ---- */
 
 struct tiff_msg {
-	char text[200];		/* libtiff's first error message */
+	char text[200]; /* libtiff's first error message */
 };
 
 static int tiff_error(TIFF *t, void *user, const char *module, const char *fmt, va_list ap)
@@ -317,7 +331,7 @@ static int tiff_error(TIFF *t, void *user, const char *module, const char *fmt, 
 	struct tiff_msg *m = user;
 	if (m && !m->text[0])
 		vsnprintf(m->text, sizeof(m->text), fmt, ap);
-	return 1;	/* handled: nothing on stderr */
+	return 1; /* handled: nothing on stderr */
 }
 
 static int tiff_quiet(TIFF *t, void *user, const char *module, const char *fmt, va_list ap)
@@ -330,17 +344,12 @@ static int tiff_quiet(TIFF *t, void *user, const char *module, const char *fmt, 
 static size_t expansion(uint16_t compression)
 {
 	switch (compression) {
-	case COMPRESSION_NONE:
-		return 1;
-	case COMPRESSION_PACKBITS:
-		return 64;	/* a 2-byte run of 128 */
+	case COMPRESSION_NONE: return 1;
+	case COMPRESSION_PACKBITS: return 64; /* a 2-byte run of 128 */
 	case COMPRESSION_ADOBE_DEFLATE:
-	case COMPRESSION_DEFLATE:
-		return 1100;	/* deflate's limit is 1032:1 */
-	case COMPRESSION_LZW:
-		return 4096;	/* 12-bit codes of up to 4096 bytes */
-	default:
-		return 1 << 16;	/* others: the memory bound decides */
+	case COMPRESSION_DEFLATE: return 1100; /* deflate's limit is 1032:1 */
+	case COMPRESSION_LZW: return 4096;     /* 12-bit codes of up to 4096 bytes */
+	default: return 1 << 16;	       /* others: the memory bound decides */
 	}
 }
 
@@ -365,15 +374,17 @@ static TIFF *tiff_open(const char *path, off_t *fsize, struct tiff_msg *m, int *
 	TIFF *t = TIFFFdOpenExt(fd, path, "r", o);
 	TIFFOpenOptionsFree(o);
 	if (!t) {
-		snprintf(err, el, "%s: not a readable TIFF file: %s", path, m->text[0] ? m->text : "unknown libtiff error");
-		close(fd);	/* libtiff closes it only once open */
+		snprintf(err, el, "%s: not a readable TIFF file: %s", path,
+			 m->text[0] ? m->text : "unknown libtiff error");
+		close(fd); /* libtiff closes it only once open */
 	}
 	return t;
 }
 
 /* frame i's geometry, checked; its pixel bytes in *fb. 0, -EINVAL or -EFBIG */
-static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, const struct ogate_stack *s, uint32_t *w,
-			       uint32_t *h, int *bytes, size_t *fb, char *err, size_t el)
+static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize,
+			       const struct ogate_stack *s, uint32_t *w, uint32_t *h, int *bytes,
+			       size_t *fb, char *err, size_t el)
 {
 	uint16_t bps = 0, spp = 1, fmt = SAMPLEFORMAT_UINT, comp = COMPRESSION_NONE;
 	*w = *h = 0;
@@ -384,8 +395,9 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLEFORMAT, &fmt);
 	TIFFGetFieldDefaulted(t, TIFFTAG_COMPRESSION, &comp);
 	if ((bps != 8 && bps != 16) || spp != 1 || fmt != SAMPLEFORMAT_UINT) {
-		snprintf(err, el, "%s: frame %d: need 8- or 16-bit unsigned greyscale (got %u bit, %u samples)", path, i,
-			 bps, spp);
+		snprintf(err, el,
+			 "%s: frame %d: need 8- or 16-bit unsigned greyscale (got %u bit, %u samples)",
+			 path, i, bps, spp);
 		return -EINVAL;
 	}
 	if (TIFFIsTiled(t)) {
@@ -394,12 +406,13 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	}
 	*bytes = bps / 8;
 	if (!*w || !*h || *w > INT_MAX || *h > INT_MAX) {
-		snprintf(err, el, "%s: frame %d: %u x %u pixels: need 1 to %d per side", path, i, *w, *h, INT_MAX);
+		snprintf(err, el, "%s: frame %d: %u x %u pixels: need 1 to %d per side", path, i,
+			 *w, *h, INT_MAX);
 		return -EINVAL;
 	}
 	if (i > 0 && ((int)*w != s->w || (int)*h != s->h || *bytes != s->bytes)) {
-		snprintf(err, el, "%s: frame %d: %ux%u/%u-bit differs from frame 0 (%dx%d/%d-bit)", path, i, *w, *h, bps,
-			 s->w, s->h, 8 * s->bytes);
+		snprintf(err, el, "%s: frame %d: %ux%u/%u-bit differs from frame 0 (%dx%d/%d-bit)",
+			 path, i, *w, *h, bps, s->w, s->h, 8 * s->bytes);
 		return -EINVAL;
 	}
 	int rc = pixel_bytes(path, (size_t)i + 1, *h, *w, *bytes, fb, err, el);
@@ -410,16 +423,18 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	 * compression can expand to at least the frame's size */
 	uint64_t *bc = NULL, *of = NULL, sum = 0;
 	uint32_t ns = TIFFNumberOfStrips(t);
-	if (!TIFFGetField(t, TIFFTAG_STRIPBYTECOUNTS, &bc) || !TIFFGetField(t, TIFFTAG_STRIPOFFSETS, &of) || !bc ||
-	    !of || !ns) {
+	if (!TIFFGetField(t, TIFFTAG_STRIPBYTECOUNTS, &bc) ||
+	    !TIFFGetField(t, TIFFTAG_STRIPOFFSETS, &of) || !bc || !of || !ns) {
 		snprintf(err, el, "%s: frame %d: no strip offsets or byte counts", path, i);
 		return -EINVAL;
 	}
 	for (uint32_t k = 0; k < ns; k++) {
 		if (of[k] > (uint64_t)fsize || bc[k] > (uint64_t)fsize - of[k]) {
-			snprintf(err, el, "%s: frame %d: strip %u (%llu bytes at %llu) lies beyond the end of the file "
-				 "(%lld bytes): truncated?", path, i, k, (unsigned long long)bc[k],
-				 (unsigned long long)of[k], (long long)fsize);
+			snprintf(err, el,
+				 "%s: frame %d: strip %u (%llu bytes at %llu) lies beyond the end of the file "
+				 "(%lld bytes): truncated?",
+				 path, i, k, (unsigned long long)bc[k], (unsigned long long)of[k],
+				 (long long)fsize);
 			return -EINVAL;
 		}
 		if (__builtin_add_overflow(sum, bc[k], &sum))
@@ -428,9 +443,10 @@ static int tiff_frame_geometry(TIFF *t, const char *path, int i, off_t fsize, co
 	size_t cap;
 	if (!mul_ok(sum, expansion(comp), &cap) || cap >= *fb)
 		return 0;
-	snprintf(err, el, "%s: frame %d: %u x %u %d-bit pixels (%zu bytes) cannot come from %llu bytes of strips "
-		 "(compression %u expands at most %zux)", path, i, *w, *h, 8 * *bytes, *fb, (unsigned long long)sum, comp,
-		 expansion(comp));
+	snprintf(err, el,
+		 "%s: frame %d: %u x %u %d-bit pixels (%zu bytes) cannot come from %llu bytes of strips "
+		 "(compression %u expands at most %zux)",
+		 path, i, *w, *h, 8 * *bytes, *fb, (unsigned long long)sum, comp, expansion(comp));
 	return -EINVAL;
 }
 
@@ -467,7 +483,9 @@ static int load_tiff(const char *path, struct ogate_stack *s, char *err, size_t 
 		int bytes;
 		size_t fb;
 		m.text[0] = 0;
-		rc = i == INT_MAX ? -EFBIG : tiff_frame_geometry(t, path, i, fsize, s, &w, &h, &bytes, &fb, err, el);
+		rc = i == INT_MAX
+			     ? -EFBIG
+			     : tiff_frame_geometry(t, path, i, fsize, s, &w, &h, &bytes, &fb, err, el);
 		if (rc)
 			goto fail;
 		rc = -EINVAL;
@@ -483,7 +501,8 @@ static int load_tiff(const char *path, struct ogate_stack *s, char *err, size_t 
 				want = ogate_stack_max_bytes() / fb;
 			void *nd = realloc(s->data, want * fb);
 			if (!nd) {
-				snprintf(err, el, "%s: frame %d: out of memory for %zu bytes", path, i, want * fb);
+				snprintf(err, el, "%s: frame %d: out of memory for %zu bytes", path,
+					 i, want * fb);
 				rc = -ENOMEM;
 				goto fail;
 			}
@@ -497,20 +516,23 @@ static int load_tiff(const char *path, struct ogate_stack *s, char *err, size_t 
 		for (uint32_t y = 0; y < h; y++) {
 			char *dst = (char *)s->data + (size_t)i * fb + y * rowb;
 			if (TIFFReadScanline(t, dst, y, 0) < 0) {
-				snprintf(err, el, "%s: frame %d: cannot read row %u: %s", path, i, y,
-					 m.text[0] ? m.text : "read error");
+				snprintf(err, el, "%s: frame %d: cannot read row %u: %s", path, i,
+					 y, m.text[0] ? m.text : "read error");
 				goto fail;
 			}
 		}
 		s->n = i + 1;
 		if (!tiff_dir_complete(t, fsize)) {
-			snprintf(err, el, "%s: frame %d: its directory is cut short by the end of the file (%lld bytes): "
-				 "truncated", path, i, (long long)fsize);
+			snprintf(err, el,
+				 "%s: frame %d: its directory is cut short by the end of the file (%lld bytes): "
+				 "truncated",
+				 path, i, (long long)fsize);
 			goto fail;
 		}
 		if (!TIFFReadDirectory(t)) {
-			if (m.text[0]) {	/* not the end: a broken link to the next frame */
-				snprintf(err, el, "%s: the directory after frame %d is unreadable (truncated file?): %s",
+			if (m.text[0]) { /* not the end: a broken link to the next frame */
+				snprintf(err, el,
+					 "%s: the directory after frame %d is unreadable (truncated file?): %s",
 					 path, i, m.text);
 				goto fail;
 			}
@@ -542,7 +564,8 @@ int ogate_stack_load(const char *path, struct ogate_stack *s, char *err, size_t 
 int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *err, size_t el)
 {
 	char hdr[128];
-	int len = snprintf(hdr, sizeof(hdr), "{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d, %d), }",
+	int len = snprintf(hdr, sizeof(hdr),
+			   "{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d, %d), }",
 			   s->bytes == 1 ? "|u1" : "<u2", s->n, s->h, s->w);
 	int total = 10 + len + 1;
 	int pad = (64 - total % 64) % 64;
@@ -553,7 +576,16 @@ int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *er
 		return -e;
 	}
 	unsigned hl = (unsigned)(len + pad + 1);
-	unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8) };
+	unsigned char pre[10] = { 0x93,
+				  'N',
+				  'U',
+				  'M',
+				  'P',
+				  'Y',
+				  1,
+				  0,
+				  (unsigned char)(hl & 0xff),
+				  (unsigned char)(hl >> 8) };
 	fwrite(pre, 1, 10, f);
 	fwrite(hdr, 1, (size_t)len, f);
 	for (int i = 0; i < pad; i++)
@@ -574,7 +606,8 @@ int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *er
 	return 0;
 }
 
-int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err, size_t el)
+int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err,
+			  size_t el)
 {
 	struct tiff_msg m = { "" };
 	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
@@ -650,8 +683,8 @@ static int csv_fail(FILE *f, double **cols, int ncol, int rc)
 	return rc;
 }
 
-int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n_out, char *err,
-		   size_t el)
+int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols,
+			 int *n_out, char *err, size_t el)
 {
 	if (ncol < 1 || ncol > CSV_MAXCOL) {
 		snprintf(err, el, "%s: %d columns asked for", path, ncol);
@@ -672,16 +705,19 @@ int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, d
 		ln++;
 		size_t len = strlen(line);
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f)) {
-			snprintf(err, el, "%s: line %ld: longer than %zu characters", path, ln, sizeof(line) - 2);
+			snprintf(err, el, "%s: line %ld: longer than %zu characters", path, ln,
+				 sizeof(line) - 2);
 			return csv_fail(f, cols, ncol, -EINVAL);
 		}
 		if (line[0] == '\n' || line[0] == '\r' || line[0] == '#' || !line[0])
 			continue;
 		char *fields[CSV_MAXFIELDS], *save = NULL;
 		int nf = 0;
-		for (char *tok = strtok_r(line, ",\r\n", &save); tok; tok = strtok_r(NULL, ",\r\n", &save)) {
+		for (char *tok = strtok_r(line, ",\r\n", &save); tok;
+		     tok = strtok_r(NULL, ",\r\n", &save)) {
 			if (nf == CSV_MAXFIELDS) {
-				snprintf(err, el, "%s: line %ld: more than %d fields", path, ln, CSV_MAXFIELDS);
+				snprintf(err, el, "%s: line %ld: more than %d fields", path, ln,
+					 CSV_MAXFIELDS);
 				return csv_fail(f, cols, ncol, -EINVAL);
 			}
 			fields[nf++] = tok;
@@ -694,14 +730,16 @@ int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, d
 					if (!strcmp(fields[c], names[k]))
 						col[k] = c;
 				if (col[k] < 0) {
-					snprintf(err, el, "%s: no column '%s' in the header", path, names[k]);
+					snprintf(err, el, "%s: no column '%s' in the header", path,
+						 names[k]);
 					return csv_fail(f, cols, ncol, -EINVAL);
 				}
 			}
 			continue;
 		}
 		if (!have_header && ncol > 1) {
-			snprintf(err, el, "%s: no header line naming the columns (%s, ...)", path, names[0]);
+			snprintf(err, el, "%s: no header line naming the columns (%s, ...)", path,
+				 names[0]);
 			return csv_fail(f, cols, ncol, -EINVAL);
 		}
 		if (n == cap) {
@@ -726,8 +764,8 @@ int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, d
 			while (end && (*end == ' ' || *end == '\t'))
 				end++;
 			if (c < 0 || c >= nf || end == fields[c] || *end || !isfinite(x)) {
-				snprintf(err, el, "%s: line %ld (row %d): %s is not a number", path, ln, n,
-					 have_header ? names[k] : "the last column");
+				snprintf(err, el, "%s: line %ld (row %d): %s is not a number", path,
+					 ln, n, have_header ? names[k] : "the last column");
 				return csv_fail(f, cols, ncol, -EINVAL);
 			}
 			cols[k][n] = x;

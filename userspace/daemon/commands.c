@@ -56,7 +56,7 @@ void *ogate_daemon_worker(void *arg)
 			pthread_cond_wait(&d->wcond, &d->wlock);
 		j = d->jobs;
 		if (!j)
-			break;		/* stopping with nothing queued */
+			break; /* stopping with nothing queued */
 		d->jobs = j->next;
 		pthread_mutex_unlock(&d->wlock);
 		if (d->wstop) {
@@ -104,10 +104,10 @@ static void enqueue(struct daemon *d, work_fn fn, int argc, char **argv, struct 
 	pthread_mutex_unlock(&d->wlock);
 }
 
-#define QUEUED(name)									\
-	static void cmd_##name(void *ctx, int argc, char **argv, struct ogate_reply *r)	\
-	{										\
-		enqueue(ctx, work_##name, argc, argv, r);				\
+#define QUEUED(name) \
+	static void cmd_##name(void *ctx, int argc, char **argv, struct ogate_reply *r) \
+	{ \
+		enqueue(ctx, work_##name, argc, argv, r); \
 	}
 
 static const char *mode_now(struct daemon *d, char *buf, size_t len)
@@ -297,13 +297,15 @@ static bool work_target(struct daemon *d, int argc, char **argv, struct ogate_de
 		}
 		phase = 2 * M_PI * v / st.period_frames;
 	} else if (!finite_number(argv[1], &phase)) {
-		ogate_reply_err(r, EINVAL, "target '%.64s' is neither a finite phase in rad nor frame=U",
+		ogate_reply_err(r, EINVAL,
+				"target '%.64s' is neither a finite phase in rad nor frame=U",
 				argv[1]);
 		return true;
 	}
 	ret = ogate_pipeline_set_target_phase(d->pipe, phase, msg, sizeof(msg));
 	if (ret)
-		ogate_reply_err(r, -ret, "%s", ret == -EDOM ? "target phase outside [0, 2 pi) rad" : msg);
+		ogate_reply_err(r, -ret, "%s",
+				ret == -EDOM ? "target phase outside [0, 2 pi) rad" : msg);
 	else
 		ogate_reply_ok(r, "%s", msg);
 	return true;
@@ -372,11 +374,12 @@ static bool work_mode(struct daemon *d, int argc, char **argv, struct ogate_defe
 	src = ogate_daemon_make_source(d, argv[1], &err);
 	if (!src) {
 		d->src = ogate_daemon_make_source(d, mode_now(d, mode, sizeof(mode)), &err);
-		ogate_pipeline_set_source(d->pipe, d->src);	/* NULL: no camera */
+		ogate_pipeline_set_source(d->pipe, d->src); /* NULL: no camera */
 		if (d->src && st.running)
 			ogate_pipeline_start(d->pipe);
 		ogate_reply_err(r, EINVAL, "mode '%.64s' cannot be set up (see the log); %s", argv[1],
-				d->src ? "previous mode restored" : "no camera now: set a mode that works");
+				d->src ? "previous mode restored"
+				       : "no camera now: set a mode that works");
 		return true;
 	}
 	ogate_pipeline_set_source(d->pipe, src);
@@ -461,7 +464,7 @@ static bool work_home(struct daemon *d, int argc, char **argv, struct ogate_defe
 		ogate_reply_err(r, -ret, "%s", err);
 		return true;
 	}
-	return false;	/* answered by the job thread once homed */
+	return false; /* answered by the job thread once homed */
 }
 QUEUED(home)
 
@@ -496,13 +499,14 @@ const struct ogate_control_cmd ogate_daemon_commands[] = {
 	{ "record", "record on|off", 1, 1, cmd_record },
 	{ "mode", "mode NAME", 1, 1, cmd_mode },
 	{ "preview", "preview PATH.png|PATH.pgm (the latest frame)", 1, 1, cmd_preview },
-	{ "zstack", "zstack planes=N step_um=S [per_plane=K] [start_um=Z] [max_triggers=N] [time_limit_s=T]",
+	{ "zstack",
+	  "zstack planes=N step_um=S [per_plane=K] [start_um=Z] [max_triggers=N] [time_limit_s=T]",
 	  1, 8, cmd_acquire },
 	{ "timelapse", "timelapse stacks=N every_s=T planes=N step_um=S [ref_plane=K] [...]", 2, 9,
 	  cmd_acquire },
 	{ "abort", "abort (stop a zstack, timelapse or homing)", 0, 0, cmd_abort },
-	{ "home", "home (home the stage; controllers such as the SMC100 need it after power-up)",
-	  0, 0, cmd_home },
+	{ "home", "home (home the stage; controllers such as the SMC100 need it after power-up)", 0,
+	  0, cmd_home },
 };
 
 const size_t ogate_daemon_ncommands = sizeof(ogate_daemon_commands) / sizeof(ogate_daemon_commands[0]);

@@ -37,14 +37,14 @@ struct daemon {
 	struct ogate_acq *acq;
 	struct ogated_extras *extras;	/* frame stream, web, health (ogated_extras.h) */
 	struct ogate_provenance *prov;	/* what produced the runs (run_provenance.h); main thread */
-	char mode[OGATE_MODE_NAME_LEN];	/* written by the worker, under st_lock */
+	char mode[OGATE_MODE_NAME_LEN]; /* written by the worker, under st_lock */
 	pthread_mutex_t st_lock;
 	/* the command worker: queued commands, applied in order */
 	pthread_t worker;
 	pthread_mutex_t wlock;
 	pthread_cond_t wcond;
-	struct job *jobs;	/* under wlock */
-	bool wstop;		/* under wlock */
+	struct job *jobs; /* under wlock */
+	bool wstop;	  /* under wlock */
 };
 
 /* The camera source for the configured kind and this mode; NULL and *err (logged). */

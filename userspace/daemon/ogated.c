@@ -34,14 +34,13 @@
 #define DEFAULT_CONFIG "/etc/ogate/ogated.conf"
 #include "ogate-version.h"
 
-
-static int settings_delegate(void *ctx, const char *key, const char *value, char *msg,
-			     size_t msglen)
+static int settings_delegate(void *ctx, const char *key, const char *value, char *msg, size_t msglen)
 {
 	int ret = ogate_settings_set(ctx, key, value);
 
 	if (ret == -EINVAL)
-		snprintf(msg, msglen, "not a valid value for this analysis setting (see ogated.conf(5))");
+		snprintf(msg, msglen,
+			 "not a valid value for this analysis setting (see ogated.conf(5))");
 	return ret;
 }
 
@@ -52,13 +51,13 @@ static void watchdog_ping(void *ctx)
 }
 
 /* A [mode] the synthetic camera cannot take: 1 and why. */
-static int synthetic_mode_problem(const char *name, const struct ogate_mode *m, char *why,
-				  size_t len)
+static int synthetic_mode_problem(const char *name, const struct ogate_mode *m, char *why, size_t len)
 {
 	if (!strcmp(name, "default"))
 		return 0;
 	if (!(m->fps >= 1))
-		snprintf(why, len, "mode '%s': the synthetic camera needs fps >= 1, not %g", name, m->fps);
+		snprintf(why, len, "mode '%s': the synthetic camera needs fps >= 1, not %g", name,
+			 m->fps);
 	else if (m->width != m->height)
 		snprintf(why, len, "mode '%s': the synthetic camera is square; width %d != height %d",
 			 name, m->width, m->height);
@@ -74,7 +73,7 @@ static void build_program(const struct ogate_config *c, struct ogate_program *pr
 		.laser_line = (int)ogate_config_int(c, "output.laser_line"),
 		.camera_line = (int)ogate_config_int(c, "output.camera_line"),
 		.mode = strcmp(ogate_config_str(c, "output.mode"), "edge") ? OGATE_PROGRAM_EXPOSE
-									    : OGATE_PROGRAM_EDGE,
+									   : OGATE_PROGRAM_EDGE,
 		.laser_width_ns = (uint32_t)ogate_config_int(c, "output.laser_width_us") * 1000,
 		.camera_delay_ns = (int32_t)ogate_config_int(c, "output.camera_laser_delay_us") * 1000,
 		.camera_width_ns = (uint32_t)ogate_config_int(c, "output.camera_width_us") * 1000,
@@ -123,7 +122,8 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 		char why[160];
 
 		/* a mode sets the size and rate; [synthetic] the heart */
-		o.size = strcmp(mode_name, "default") ? m.width : (int)ogate_config_int(c, "synthetic.size");
+		o.size = strcmp(mode_name, "default") ? m.width
+						      : (int)ogate_config_int(c, "synthetic.size");
 		o.fps = strcmp(mode_name, "default") ? m.fps : ogate_config_double(c, "synthetic.fps");
 		if (synthetic_mode_problem(mode_name, &m, why, sizeof(why))) {
 			ogate_error("%s", why);
@@ -157,8 +157,7 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 	return ogate_source_open(&o, err);
 }
 
-static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_program *prog,
-				    int *err)
+static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_program *prog, int *err)
 {
 	const char *kind = ogate_config_str(c, "output.sink");
 	unsigned int lines[2];
@@ -273,7 +272,7 @@ int main(int argc, char **argv)
 			sets[nsets++] = optarg;
 			break;
 		case 'k': check = 1; break;
-		case 'f': break;	/* ogated never forks; kept for scripts */
+		case 'f': break; /* ogated never forks; kept for scripts */
 		case 'K': ogate_config_print_table(stdout); return 0;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ogated %s\n", OGATE_VERSION); return 0;
@@ -307,8 +306,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (ogate_config_check(d.cfg, err, sizeof(err)) ||
-	    check_startable(d.cfg, err, sizeof(err))) {
+	if (ogate_config_check(d.cfg, err, sizeof(err)) || check_startable(d.cfg, err, sizeof(err))) {
 		ogate_critical("%s", err);
 		return 2;
 	}
@@ -333,7 +331,7 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&d.st_lock, NULL);
 	pthread_mutex_init(&d.wlock, NULL);
 	pthread_cond_init(&d.wcond, NULL);
-	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit is a write error, not a kill */
+	signal(SIGXFSZ, SIG_IGN); /* a file-size limit is a write error, not a kill */
 	snprintf(d.mode, sizeof(d.mode), "%s", ogate_config_str(d.cfg, "camera.mode"));
 	po.settings = d.settings;
 	po.rt_priority = (int)ogate_config_int(d.cfg, "daemon.rt_priority");
@@ -371,8 +369,9 @@ int main(int argc, char **argv)
 				      d.stage, d.mode);
 	if (d.stage) {
 		d.acq = ogate_acq_new(d.stage, &sopts, ogate_config_str(d.cfg, "record.dir"),
-				      po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line);
-		d.stage = NULL;	/* the acquisition owns it now */
+				      po.program.camera_line >= 0 ? 2 : 1,
+				      1U << po.program.laser_line);
+		d.stage = NULL; /* the acquisition owns it now */
 		po.gate = ogate_acq_gate;
 		po.outcome = ogate_acq_outcome;
 		po.frame = ogate_acq_frame;
@@ -387,8 +386,9 @@ int main(int argc, char **argv)
 		struct ogate_acq_output out = {
 			.pixel_size_um = ogate_config_double(d.cfg, "camera.pixel_size_um"),
 			.magnification = ogate_config_double(d.cfg, "camera.magnification"),
-			.exposure_s = ogate_config_int(d.cfg, "camera.exposure_us") > 0 ?
-				      ogate_config_int(d.cfg, "camera.exposure_us") / 1e6 : NAN,
+			.exposure_s = ogate_config_int(d.cfg, "camera.exposure_us") > 0
+					      ? ogate_config_int(d.cfg, "camera.exposure_us") / 1e6
+					      : NAN,
 			.sequence = ogate_config_bool(d.cfg, "stage.sequence"),
 			.settle_ms = (int)ogate_config_int(d.cfg, "stage.settle_ms"),
 			.tolerance_um = ogate_config_double(d.cfg, "stage.tolerance_um"),
@@ -445,7 +445,8 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (sig == SIGHUP)
-				ogate_warning("SIGHUP ignored: the configuration is read only at start; restart ogated to apply a changed file");
+				ogate_warning(
+					"SIGHUP ignored: the configuration is read only at start; restart ogated to apply a changed file");
 			/* the analysis loop pings while streaming; keep systemd informed when stopped */
 			if (po.watchdog) {
 				struct ogate_pipeline_status st;
@@ -457,18 +458,18 @@ int main(int argc, char **argv)
 		}
 	}
 	ogate_notify("STOPPING=1");
-	ogated_extras_stop(d.extras);	/* the web server first: it talks to the socket */
+	ogated_extras_stop(d.extras); /* the web server first: it talks to the socket */
 	ogate_control_stop(ctl);
 	pthread_mutex_lock(&d.wlock);
-	d.wstop = true;		/* what is still queued is refused */
+	d.wstop = true; /* what is still queued is refused */
 	pthread_cond_signal(&d.wcond);
 	pthread_mutex_unlock(&d.wlock);
 	pthread_join(d.worker, NULL);
-	ogate_acq_free(d.acq);	/* aborts a job: stage stopped */
-	ogate_pipeline_free(d.pipe);	/* stops: grace period, then cancel */
+	ogate_acq_free(d.acq);	     /* aborts a job: stage stopped */
+	ogate_pipeline_free(d.pipe); /* stops: grace period, then cancel */
 	ogate_control_free(ctl);
-	ogated_extras_free(d.extras);	/* the ring, after the frame tap's last write */
-	ogate_sink_close(d.sink);	/* outputs inactive */
+	ogated_extras_free(d.extras); /* the ring, after the frame tap's last write */
+	ogate_sink_close(d.sink);     /* outputs inactive */
 	if (d.stage)
 		ogate_stage_close(d.stage);
 	ogate_source_close(d.src);

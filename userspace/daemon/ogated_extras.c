@@ -26,15 +26,16 @@ struct ogated_extras {
 	/* the started server, for the frame thread (set once it listens; it lives until free) */
 	_Atomic(struct ogate_web *) web_live;
 	/* frame thread only: the reference's frames on their way to the page */
-	struct ogate_web_ref *ref;	/* copied, not yet published (ref_pending) or spare */
+	struct ogate_web_ref *ref; /* copied, not yet published (ref_pending) or spare */
 	bool ref_pending, ref_failed;
-	struct ogate_reference_info ref_sent;	/* the reference last copied */
+	struct ogate_reference_info ref_sent; /* the reference last copied */
 };
 
 /* the same reference: ids restart at 1 after a reset, so its frames' sequences count too */
 static bool same_reference(const struct ogate_reference_info *a, const struct ogate_reference_info *b)
 {
-	return a->id == b->id && a->first_seq == b->first_seq && a->established_seq == b->established_seq;
+	return a->id == b->id && a->first_seq == b->first_seq &&
+	       a->established_seq == b->established_seq;
 }
 
 /*
@@ -60,7 +61,8 @@ static void reference_to_web(struct ogated_extras *x, struct ogate_web *web,
 		n = info.length - 2 * OGATE_NE;
 		if (ogate_web_ref_reserve(&x->ref, n, (uint32_t)w, (uint32_t)h, bpp))
 			ret = -ENOMEM;
-		view = ret ? NULL : ogate_frame_wrap(ogate_frame_format(f), w, h, (size_t)w * bpp, x->ref->px);
+		view = ret ? NULL
+			   : ogate_frame_wrap(ogate_frame_format(f), w, h, (size_t)w * bpp, x->ref->px);
 		for (int i = 0; view && !ret && i < n; i++) {
 			ogate_frame_set_pixels(view, x->ref->px + (size_t)i * w * h * bpp);
 			ret = ogate_sync_get_reference_frame(t->sync, i, view, &x->ref->phase[i]);
@@ -130,11 +132,15 @@ static void health_input(void *ctx, struct ogate_health_input *in)
 
 	ogate_pipeline_status(x->pipe, &st);
 	*in = (struct ogate_health_input){
-		.running = st.running, .fps_measured = st.fps,
+		.running = st.running,
+		.fps_measured = st.fps,
 		.fps_nominal = atomic_load(&x->fps_nominal),
-		.drops_source = st.drops_source, .drops_analysis = st.drops_analysis,
-		.drops_record = st.drops_record, .late = st.late,
-		.lateness_max_ns = st.lateness_max_ns, .lateness_mean_ns = (double)st.lateness_mean_ns,
+		.drops_source = st.drops_source,
+		.drops_analysis = st.drops_analysis,
+		.drops_record = st.drops_record,
+		.late = st.late,
+		.lateness_max_ns = st.lateness_max_ns,
+		.lateness_mean_ns = (double)st.lateness_mean_ns,
 	};
 }
 
@@ -146,8 +152,7 @@ static void health_warn(void *ctx, bool raised, const char *msg)
 		ogate_success("health: %s", msg);
 }
 
-struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
-					struct ogate_pipeline_opts *po)
+struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct ogate_pipeline_opts *po)
 {
 	struct ogated_extras *x = calloc(1, sizeof(*x));
 	const char *name = ogate_config_str(cfg, "shm.name");
@@ -156,7 +161,8 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
 		.temp_warn_c = ogate_config_double(cfg, "health.temp_warn_c"),
 		.slip_warn_pct = ogate_config_double(cfg, "health.slip_warn_pct"),
 		.rss_warn_bytes = (uint64_t)ogate_config_int(cfg, "health.rss_warn_mib") << 20,
-		.input = health_input, .warn = health_warn,
+		.input = health_input,
+		.warn = health_warn,
 	};
 	int err;
 
@@ -237,16 +243,16 @@ int ogated_extras_start(struct ogated_extras *x, struct ogate_pipeline *pipe)
 	ret = ogate_web_start(x->web);
 	if (ret) {
 		/* the gating matters more than its page: go on without it */
-		ogate_error("web interface on %s: %s; running without it", ogate_config_str(x->cfg, "web.listen"),
-			    strerror(-ret));
+		ogate_error("web interface on %s: %s; running without it",
+			    ogate_config_str(x->cfg, "web.listen"), strerror(-ret));
 		ogate_web_free(x->web);
 		x->web = NULL;
 		return 0;
 	}
 	ogate_log_set_tap(log_tap, x->web);
 	atomic_store(&x->web_live, x->web);
-	ogate_info("web interface on http://%s/ (port %u)%s", ogate_config_str(x->cfg, "web.listen"),
-		   ogate_web_port(x->web),
+	ogate_info("web interface on http://%s/ (port %u)%s",
+		   ogate_config_str(x->cfg, "web.listen"), ogate_web_port(x->web),
 		   ogate_web_read_only(x->web) ? " (read-only: no web.token_file)" : "");
 	return 0;
 }
@@ -271,7 +277,8 @@ void ogated_extras_status(struct ogated_extras *x, struct ogate_reply *r)
 	ogate_health_get(x->health, &f);
 	ogate_health_format(&f, put_kv, r);
 	if (x->shm) {
-		ogate_reply_kv(r, "shm_frames", "%llu", (unsigned long long)ogate_shm_writer_count(x->shm));
+		ogate_reply_kv(r, "shm_frames", "%llu",
+			       (unsigned long long)ogate_shm_writer_count(x->shm));
 		ogate_reply_kv(r, "shm_too_big", "%llu",
 			       (unsigned long long)ogate_shm_writer_too_big(x->shm));
 	}
@@ -282,8 +289,8 @@ void ogated_extras_stop(struct ogated_extras *x)
 	if (!x)
 		return;
 	ogate_log_set_tap(NULL, NULL);
-	ogate_web_stop(x->web);		/* joins its threads: no more commands */
-	ogate_health_stop(x->health);	/* no more pipeline status reads */
+	ogate_web_stop(x->web);	      /* joins its threads: no more commands */
+	ogate_health_stop(x->health); /* no more pipeline status reads */
 }
 
 void ogated_extras_free(struct ogated_extras *x)

@@ -26,8 +26,7 @@ struct ogated_extras;
  * and the health sampler from the configuration; nothing runs yet. NULL on
  * failure (logged).
  */
-struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg,
-					struct ogate_pipeline_opts *po);
+struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct ogate_pipeline_opts *po);
 /*
  * Start the sampler and the web server once the pipeline and the control
  * socket exist. A web server that cannot listen (port taken) is logged and

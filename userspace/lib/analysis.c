@@ -129,7 +129,8 @@ static double median_of(double *v, size_t n)
 	return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-double ogate_reference_steps(const double *adj, const double *skip, size_t L, double *step, double *scratch)
+double ogate_reference_steps(const double *adj, const double *skip, size_t L, double *step,
+			     double *scratch)
 {
 	if (L < 2)
 		return 0;
@@ -164,7 +165,8 @@ void ogate_reference_positions(const int64_t *t_ns, size_t L, double *pos)
 {
 	double ivl = L > 1 ? (double)(t_ns[L - 1] - t_ns[0]) / (double)(L - 1) : 0;
 	for (size_t j = 0; j < L; j++)
-		pos[j] = ivl > 0 && L > OGATE_NE ? (double)(t_ns[j] - t_ns[OGATE_NE]) / ivl : (double)j - OGATE_NE;
+		pos[j] = ivl > 0 && L > OGATE_NE ? (double)(t_ns[j] - t_ns[OGATE_NE]) / ivl
+						 : (double)j - OGATE_NE;
 }
 
 double ogate_ref_position(const double *pos, size_t L, double y)

@@ -6,8 +6,8 @@
 
 static int geometry_ok(enum ogate_pixfmt fmt, int w, int h)
 {
-	return (fmt == OGATE_PIX_U8 || fmt == OGATE_PIX_U16) && w > 0 && h > 0 &&
-	       w <= (1 << 16) && h <= (1 << 16);
+	return (fmt == OGATE_PIX_U8 || fmt == OGATE_PIX_U16) && w > 0 && h > 0 && w <= (1 << 16) &&
+	       h <= (1 << 16);
 }
 
 struct ogate_frame *ogate_frame_new(enum ogate_pixfmt fmt, int width, int height)
@@ -34,8 +34,8 @@ struct ogate_frame *ogate_frame_new(enum ogate_pixfmt fmt, int width, int height
 	return f;
 }
 
-struct ogate_frame *ogate_frame_wrap(enum ogate_pixfmt fmt, int width, int height,
-				     size_t stride, void *pixels)
+struct ogate_frame *ogate_frame_wrap(enum ogate_pixfmt fmt, int width, int height, size_t stride,
+				     void *pixels)
 {
 	if (!geometry_ok(fmt, width, height) || !pixels ||
 	    stride < (size_t)width * ogate_pixfmt_bytes(fmt)) {
@@ -73,11 +73,35 @@ int ogate_frame_copy(struct ogate_frame *dst, const struct ogate_frame *src)
 	return 0;
 }
 
-void ogate_frame_set_meta(struct ogate_frame *f, const struct ogate_frame_meta *m) { f->meta = *m; }
-const struct ogate_frame_meta *ogate_frame_get_meta(const struct ogate_frame *f) { return &f->meta; }
-void ogate_frame_set_pixels(struct ogate_frame *f, void *pixels) { f->pixels = pixels; }
-enum ogate_pixfmt ogate_frame_format(const struct ogate_frame *f) { return f->fmt; }
-int ogate_frame_width(const struct ogate_frame *f) { return f->width; }
-int ogate_frame_height(const struct ogate_frame *f) { return f->height; }
-size_t ogate_frame_stride(const struct ogate_frame *f) { return f->stride; }
-void *ogate_frame_pixels(const struct ogate_frame *f) { return f->pixels; }
+void ogate_frame_set_meta(struct ogate_frame *f, const struct ogate_frame_meta *m)
+{
+	f->meta = *m;
+}
+const struct ogate_frame_meta *ogate_frame_get_meta(const struct ogate_frame *f)
+{
+	return &f->meta;
+}
+void ogate_frame_set_pixels(struct ogate_frame *f, void *pixels)
+{
+	f->pixels = pixels;
+}
+enum ogate_pixfmt ogate_frame_format(const struct ogate_frame *f)
+{
+	return f->fmt;
+}
+int ogate_frame_width(const struct ogate_frame *f)
+{
+	return f->width;
+}
+int ogate_frame_height(const struct ogate_frame *f)
+{
+	return f->height;
+}
+size_t ogate_frame_stride(const struct ogate_frame *f)
+{
+	return f->stride;
+}
+void *ogate_frame_pixels(const struct ogate_frame *f)
+{
+	return f->pixels;
+}

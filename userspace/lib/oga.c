@@ -16,7 +16,8 @@ double ogate_frame_dot(const struct ogate_frame *a, const struct ogate_frame *b)
 			static const struct ogate_sad *be;
 			if (!be)
 				be = ogate_sad_best();
-			return (double)ogate_sad_dot_u8(be, a->pixels, a->stride, b->pixels, b->stride, a->width, a->height);
+			return (double)ogate_sad_dot_u8(be, a->pixels, a->stride, b->pixels,
+							b->stride, a->width, a->height);
 		} else {
 			const uint16_t *p = ogate_frame_row(a, y), *q = ogate_frame_row(b, y);
 			for (int x = 0; x < a->width; x++)
@@ -42,24 +43,27 @@ static double self_dot(const double *adj, int L, int i, int j)
 		return adj[i];
 	if ((i + 1) % L == j)
 		return adj[L + i];
-	return adj[L + j];	/* j + 1 == i */
+	return adj[L + j]; /* j + 1 == i */
 }
 
-void ogate_oga_scores(const double *hab, int La, int Lb, double Pa, double Pb,
-		      const double *ha_adj, const double *hb_adj, int Q, double *score)
+void ogate_oga_scores(const double *hab, int La, int Lb, double Pa, double Pb, const double *ha_adj,
+		      const double *hb_adj, int Q, double *score)
 {
 	double na = 0, nb = 0;
-	int *a0 = malloc(sizeof(int) * 4 * (size_t)Q), *a1 = a0 + Q, *b0 = a0 + 2 * Q, *b1 = a0 + 3 * Q;
+	int *a0 = malloc(sizeof(int) * 4 * (size_t)Q), *a1 = a0 + Q, *b0 = a0 + 2 * Q,
+	    *b1 = a0 + 3 * Q;
 	double *fa = malloc(sizeof(double) * 2 * (size_t)Q), *fb = fa + Q;
 	for (int k = 0; k < Q; k++) {
 		weights(Pa, La, Q, k, &a0[k], &a1[k], &fa[k]);
 		weights(Pb, Lb, Q, k, &b0[k], &b1[k], &fb[k]);
 		double u = 1 - fa[k], v = fa[k];
-		na += u * u * self_dot(ha_adj, La, a0[k], a0[k]) + 2 * u * v * self_dot(ha_adj, La, a0[k], a1[k]) +
+		na += u * u * self_dot(ha_adj, La, a0[k], a0[k]) +
+		      2 * u * v * self_dot(ha_adj, La, a0[k], a1[k]) +
 		      v * v * self_dot(ha_adj, La, a1[k], a1[k]);
 		u = 1 - fb[k];
 		v = fb[k];
-		nb += u * u * self_dot(hb_adj, Lb, b0[k], b0[k]) + 2 * u * v * self_dot(hb_adj, Lb, b0[k], b1[k]) +
+		nb += u * u * self_dot(hb_adj, Lb, b0[k], b0[k]) +
+		      2 * u * v * self_dot(hb_adj, Lb, b0[k], b1[k]) +
 		      v * v * self_dot(hb_adj, Lb, b1[k], b1[k]);
 	}
 	for (int r = 0; r < Q; r++) {
@@ -89,7 +93,8 @@ void ogate_oga_min_score(const double *score, int Q, double *pos, double *minval
 }
 
 /* weighted least squares: minimise sum w (x_j - x_i - s)^2 + w0 x_0^2 (Gaussian elimination) */
-static int wls(int n, const struct ogate_oga_shift *sh, const int *use, int nsh, double floor_score, double *x)
+static int wls(int n, const struct ogate_oga_shift *sh, const int *use, int nsh, double floor_score,
+	       double *x)
 {
 	double *A = calloc((size_t)n * (n + 1), sizeof(double));
 	if (!A)
@@ -109,13 +114,13 @@ static int wls(int n, const struct ogate_oga_shift *sh, const int *use, int nsh,
 		M(j, n) += w * sh[e].shift;
 		M(i, n) -= w * sh[e].shift;
 	}
-	M(0, 0) += wmax > 0 ? wmax : 1;	/* x_0 = 0 */
+	M(0, 0) += wmax > 0 ? wmax : 1; /* x_0 = 0 */
 	for (int c = 0; c < n; c++) {
 		int p = c;
 		for (int r = c + 1; r < n; r++)
 			if (fabs(M(r, c)) > fabs(M(p, c)))
 				p = r;
-		if (M(p, c) == 0) {	/* not connected: leave at 0 */
+		if (M(p, c) == 0) { /* not connected: leave at 0 */
 			continue;
 		}
 		if (p != c)

@@ -4,20 +4,32 @@
 #include <string.h>
 #include "predictor_private.h"
 
-static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops, &ogate_predictor_kalman_ops };
+static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops,
+								&ogate_predictor_kalman_ops };
 
 struct ogate_predictor *ogate_predictor_new(const char *name)
 {
 	for (size_t i = 0; i < sizeof(predictors) / sizeof(predictors[0]); i++)
 		if (!name || !strcmp(name, predictors[i]->name))
-			return predictors[i]->new();
+			return predictors[i]->new ();
 	errno = ENOENT;
 	return NULL;
 }
 
-void ogate_predictor_free(struct ogate_predictor *p) { if (p) p->ops->free(p); }
-const char *ogate_predictor_name(const struct ogate_predictor *p) { return p->ops->name; }
-void ogate_predictor_reset(struct ogate_predictor *p) { if (p->ops->reset) p->ops->reset(p); }
+void ogate_predictor_free(struct ogate_predictor *p)
+{
+	if (p)
+		p->ops->free(p);
+}
+const char *ogate_predictor_name(const struct ogate_predictor *p)
+{
+	return p->ops->name;
+}
+void ogate_predictor_reset(struct ogate_predictor *p)
+{
+	if (p->ops->reset)
+		p->ops->reset(p);
+}
 
 void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames)
 {
@@ -37,8 +49,9 @@ int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const 
 	return p->ops->predict(p, t_s, phase, NULL, n, target_phase, out);
 }
 
-int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_s, const double *phase,
-				     const double *weight, size_t n, double target_phase, struct ogate_prediction *out)
+int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_s,
+				     const double *phase, const double *weight, size_t n,
+				     double target_phase, struct ogate_prediction *out)
 {
 	return p->ops->predict(p, t_s, phase, weight, n, target_phase, out);
 }

@@ -19,15 +19,15 @@
 
 #define KF_GATE 4.0
 #define KF_RESTART 3
-#define KF_QUIET 3.0	/* observations this much noisier than usual are skipped */
+#define KF_QUIET 3.0 /* observations this much noisier than usual are skipped */
 
 struct kalman {
 	struct ogate_predictor base;
-	double kappa, sigma_f;		/* settings */
-	int n;				/* observations taken in (0, 1: initialising) */
-	double t, x0, x1;		/* time of the state (s), phase (rad), rate (rad/s) */
-	double p00, p01, p11;		/* covariance */
-	double dt_med;			/* running frame interval (s) */
+	double kappa, sigma_f; /* settings */
+	int n;		       /* observations taken in (0, 1: initialising) */
+	double t, x0, x1;      /* time of the state (s), phase (rad), rate (rad/s) */
+	double p00, p01, p11;  /* covariance */
+	double dt_med;	       /* running frame interval (s) */
 	double t_first, z_first;
 	int rejects;
 };
@@ -43,7 +43,10 @@ static struct ogate_predictor *kalman_new(void)
 	return &k->base;
 }
 
-static void kalman_free(struct ogate_predictor *p) { free(p); }
+static void kalman_free(struct ogate_predictor *p)
+{
+	free(p);
+}
 
 static void kalman_reset(struct ogate_predictor *p)
 {
@@ -64,7 +67,7 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 {
 	struct kalman *k = (struct kalman *)p;
 	if (ns > KF_QUIET)
-		return;	/* the image barely changes here: the phase says little */
+		return; /* the image barely changes here: the phase says little */
 	if (k->n == 0) {
 		k->t_first = t;
 		k->z_first = z;
@@ -77,7 +80,7 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	k->dt_med = k->dt_med > 0 ? (dt < 3 * k->dt_med ? 0.9 * k->dt_med + 0.1 * dt : k->dt_med) : dt;
 	if (k->n == 1) {
 		double rate = (z - k->z_first) / dt;
-		if (!(rate > 0)) {	/* no forward motion yet: start again from here */
+		if (!(rate > 0)) { /* no forward motion yet: start again from here */
 			k->t_first = t;
 			k->z_first = z;
 			return;
@@ -102,7 +105,7 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	double sz = k->sigma_f * ns * w * k->dt_med, R = sz * sz;
 	double nu = z - x0, S = p00 + R;
 	k->t = t;
-	if (nu * nu > KF_GATE * KF_GATE * S) {	/* an outlier: keep the prediction */
+	if (nu * nu > KF_GATE * KF_GATE * S) { /* an outlier: keep the prediction */
 		k->x0 = x0;
 		k->p00 = p00;
 		k->p01 = p01;
@@ -124,8 +127,8 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	k->n++;
 }
 
-static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi, const double *weight, size_t n,
-			  double target, struct ogate_prediction *out)
+static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi,
+			  const double *weight, size_t n, double target, struct ogate_prediction *out)
 {
 	struct kalman *k = (struct kalman *)p;
 	(void)t;
@@ -133,7 +136,7 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	(void)phi;
 	(void)n;
 	if (k->n < 4 || !(k->x1 > 0))
-		return -EINVAL;	/* not converged yet */
+		return -EINVAL; /* not converged yet */
 	out->rate = k->x1;
 	out->phase_now = k->x0;
 	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);

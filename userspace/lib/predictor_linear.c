@@ -12,10 +12,13 @@ static struct ogate_predictor *linear_new(void)
 	return p;
 }
 
-static void linear_free(struct ogate_predictor *p) { free(p); }
+static void linear_free(struct ogate_predictor *p)
+{
+	free(p);
+}
 
-static int linear_predict(struct ogate_predictor *p, const double *t, const double *phi, const double *w,
-			  size_t n, double target, struct ogate_prediction *out)
+static int linear_predict(struct ogate_predictor *p, const double *t, const double *phi,
+			  const double *w, size_t n, double target, struct ogate_prediction *out)
 {
 	if (n < 2)
 		return -EINVAL;

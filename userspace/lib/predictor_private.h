@@ -13,8 +13,9 @@ struct ogate_predictor_ops {
 	/* optional: every locked frame's time (s) and unwrapped phase, for stateful predictors */
 	void (*observe)(struct ogate_predictor *p, double t_s, double phase, double noise_scale);
 	/* weight: per-point weights (NULL = all equal); predictors without a window may ignore it */
-	int (*predict)(struct ogate_predictor *p, const double *t_s, const double *phase, const double *weight,
-		       size_t n, double target_phase, struct ogate_prediction *out);
+	int (*predict)(struct ogate_predictor *p, const double *t_s, const double *phase,
+		       const double *weight, size_t n, double target_phase,
+		       struct ogate_prediction *out);
 };
 
 /* Every predictor embeds this as its first member. */

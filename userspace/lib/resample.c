@@ -8,8 +8,8 @@
 #define RS_MAXW 8192
 
 /* 8-bit: weights in 1/16 px so every intermediate fits 16 bits (vectorizes 8 lanes wide) */
-static void row_u8(uint8_t *restrict d, const uint8_t *restrict a, const uint8_t *restrict b,
-		   int w, int wy, int wx, int sx)
+static void row_u8(uint8_t *restrict d, const uint8_t *restrict a, const uint8_t *restrict b, int w,
+		   int wy, int wx, int sx)
 {
 	uint16_t t[RS_MAXW];
 	if (w < 2) {
@@ -17,12 +17,12 @@ static void row_u8(uint8_t *restrict d, const uint8_t *restrict a, const uint8_t
 		return;
 	}
 	for (int x = 0; x < w; x++)
-		t[x] = (uint16_t)(a[x] * (16 - wy) + b[x] * wy);	/* <= 4080 */
-	if (sx > 0) {		/* neighbour x - 1 */
+		t[x] = (uint16_t)(a[x] * (16 - wy) + b[x] * wy); /* <= 4080 */
+	if (sx > 0) {						 /* neighbour x - 1 */
 		d[0] = (uint8_t)((t[0] * 16 + 128) >> 8);
 		for (int x = 1; x < w; x++)
 			d[x] = (uint8_t)((uint16_t)(t[x] * (16 - wx) + t[x - 1] * wx + 128) >> 8);
-	} else {		/* neighbour x + 1 */
+	} else { /* neighbour x + 1 */
 		for (int x = 0; x < w - 1; x++)
 			d[x] = (uint8_t)((uint16_t)(t[x] * (16 - wx) + t[x + 1] * wx + 128) >> 8);
 		d[w - 1] = (uint8_t)((t[w - 1] * 16 + 128) >> 8);
@@ -47,9 +47,10 @@ static void row_u16(uint16_t *restrict d, const uint16_t *restrict a, const uint
 	}
 }
 
-void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *src, double fy, double fx)
+void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
+			     double fx)
 {
-	int q = src->fmt == OGATE_PIX_U8 ? 16 : 256;	/* weight resolution */
+	int q = src->fmt == OGATE_PIX_U8 ? 16 : 256; /* weight resolution */
 	int wy = (int)lround(fabs(fy) * q), wx = (int)lround(fabs(fx) * q);
 	int sy = fy > 0 ? 1 : -1, sx = fx > 0 ? 1 : -1;
 	wy = wy > q ? q : wy;
@@ -60,14 +61,14 @@ void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *
 		return;
 	}
 	for (int y = 0; y < H; y++) {
-		int yn = y - sy;	/* dst(y) = (1-f) src(y) + f src(y - sign) */
+		int yn = y - sy; /* dst(y) = (1-f) src(y) + f src(y - sign) */
 		yn = yn < 0 ? 0 : yn >= H ? H - 1 : yn;
 		if (src->fmt == OGATE_PIX_U8)
-			row_u8((uint8_t *)dst->pixels + (size_t)y * dst->stride, ogate_frame_row(src, y),
-			       ogate_frame_row(src, yn), W, wy, wx, sx);
+			row_u8((uint8_t *)dst->pixels + (size_t)y * dst->stride,
+			       ogate_frame_row(src, y), ogate_frame_row(src, yn), W, wy, wx, sx);
 		else
-			row_u16((uint16_t *)((char *)dst->pixels + (size_t)y * dst->stride), ogate_frame_row(src, y),
-				ogate_frame_row(src, yn), W, wy, wx, sx);
+			row_u16((uint16_t *)((char *)dst->pixels + (size_t)y * dst->stride),
+				ogate_frame_row(src, y), ogate_frame_row(src, yn), W, wy, wx, sx);
 	}
 	dst->meta = src->meta;
 }

@@ -5,14 +5,17 @@
 #include "frame_private.h"
 #include "sad_private.h"
 
-static int always(void) { return 1; }
+static int always(void)
+{
+	return 1;
+}
 
 static uint64_t scalar_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
 {
 	uint64_t sum = 0;
 	for (int y = 0; y < h; y++) {
 		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
-		uint32_t row = 0;	/* w <= 65536: 255 * 65536 fits */
+		uint32_t row = 0; /* w <= 65536: 255 * 65536 fits */
 		for (int x = 0; x < w; x++)
 			row += (uint32_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
 		sum += row;
@@ -33,12 +36,16 @@ static uint64_t scalar_u16(const uint16_t *a, size_t as, const uint16_t *b, size
 }
 
 const struct ogate_sad ogate_sad_scalar = {
-	.name = "scalar", .available = always, .u8 = scalar_u8, .u16 = scalar_u16,
+	.name = "scalar",
+	.available = always,
+	.u8 = scalar_u8,
+	.u16 = scalar_u16,
 };
 
 static const struct ogate_sad *const all[] = {
 #if defined(__x86_64__) || defined(__i386__)
-	&ogate_sad_avx2, &ogate_sad_sse2,
+	&ogate_sad_avx2,
+	&ogate_sad_sse2,
 #endif
 #if defined(__ARM_NEON) || defined(__aarch64__)
 	&ogate_sad_neon,
@@ -74,10 +81,13 @@ size_t ogate_sad_list(const struct ogate_sad **out, size_t max)
 	return n;
 }
 
-const char *ogate_sad_name(const struct ogate_sad *s) { return s->name; }
+const char *ogate_sad_name(const struct ogate_sad *s)
+{
+	return s->name;
+}
 
-uint64_t ogate_sad_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
-		      const uint8_t *b, size_t bstride, int w, int h)
+uint64_t ogate_sad_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, const uint8_t *b,
+		      size_t bstride, int w, int h)
 {
 	return (w > 0 && h > 0) ? s->u8(a, astride, b, bstride, w, h) : 0;
 }
@@ -109,7 +119,7 @@ uint64_t ogate_sad_dot_u8(const struct ogate_sad *s, const uint8_t *a, size_t as
 	uint64_t sum = 0;
 	for (int y = 0; y < h; y++) {
 		const uint8_t *p = a + (size_t)y * astride, *q = b + (size_t)y * bstride;
-		uint32_t row = 0;	/* 65025 * 65536 < 2^32 */
+		uint32_t row = 0; /* 65025 * 65536 < 2^32 */
 		for (int x = 0; x < w; x++)
 			row += (uint32_t)p[x] * q[x];
 		sum += row;
@@ -125,6 +135,7 @@ int ogate_sad_frames(const struct ogate_sad *s, const struct ogate_frame *a,
 	if (a->fmt == OGATE_PIX_U8)
 		*out = ogate_sad_u8(s, a->pixels, a->stride, b->pixels, b->stride, a->width, a->height);
 	else
-		*out = ogate_sad_u16(s, a->pixels, a->stride, b->pixels, b->stride, a->width, a->height);
+		*out = ogate_sad_u16(s, a->pixels, a->stride, b->pixels, b->stride, a->width,
+				     a->height);
 	return 0;
 }

@@ -3,12 +3,16 @@
 #include <immintrin.h>
 #include "sad_private.h"
 
-static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int have_avx2(void)
+{
+	return __builtin_cpu_supports("avx2");
+}
 
 /* 32 zero bytes then 32 0xff bytes: loadu(tailmask + r) keeps the last r bytes of a vector.
  * Row tails are done with one overlapping load at the row end, masked, instead of scalar code. */
 static const uint8_t tailmask[64] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0,   0,	  0,   0,   0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,
+	0,   0,	  0,   0,   0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,
 	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 };
@@ -27,18 +31,24 @@ static uint64_t avx2_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs
 		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
 		int x = 0;
 		for (; x + 64 <= w; x += 64) {
-			acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
-								    _mm256_loadu_si256((const __m256i *)(pb + x))));
-			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x + 32)),
-								      _mm256_loadu_si256((const __m256i *)(pb + x + 32))));
+			acc = _mm256_add_epi64(
+				acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+						     _mm256_loadu_si256((const __m256i *)(pb + x))));
+			acc2 = _mm256_add_epi64(
+				acc2,
+				_mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x + 32)),
+						_mm256_loadu_si256((const __m256i *)(pb + x + 32))));
 		}
 		for (; x + 32 <= w; x += 32)
-			acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
-								    _mm256_loadu_si256((const __m256i *)(pb + x))));
+			acc = _mm256_add_epi64(
+				acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+						     _mm256_loadu_si256((const __m256i *)(pb + x))));
 		if (x < w && w >= 32) {
 			__m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w - x)));
-			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 32)), m);
-			__m256i vb = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 32)), m);
+			__m256i va =
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 32)), m);
+			__m256i vb =
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 32)), m);
 			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(va, vb));
 			x = w;
 		}
@@ -60,15 +70,19 @@ static uint64_t avx2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t
 		for (; x + 16 <= w; x += 16) {
 			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
 			__m256i vb = _mm256_loadu_si256((const __m256i *)(pb + x));
-			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb), _mm256_subs_epu16(vb, va));
+			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb),
+						    _mm256_subs_epu16(vb, va));
 			lo = _mm256_add_epi64(lo, _mm256_sad_epu8(_mm256_and_si256(d, lomask), zero));
 			hi = _mm256_add_epi64(hi, _mm256_sad_epu8(_mm256_srli_epi16(d, 8), zero));
 		}
 		if (x < w && w >= 16) {
 			__m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + 2 * (w - x)));
-			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 16)), m);
-			__m256i vb = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 16)), m);
-			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb), _mm256_subs_epu16(vb, va));
+			__m256i va =
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 16)), m);
+			__m256i vb =
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 16)), m);
+			__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb),
+						    _mm256_subs_epu16(vb, va));
 			lo = _mm256_add_epi64(lo, _mm256_sad_epu8(_mm256_and_si256(d, lomask), zero));
 			hi = _mm256_add_epi64(hi, _mm256_sad_epu8(_mm256_srli_epi16(d, 8), zero));
 			x = w;
@@ -79,8 +93,8 @@ static uint64_t avx2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t
 	return hsum256(lo) + 256 * hsum256(hi) + tail;
 }
 
-static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w, int h,
-		       uint64_t out[4])
+static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w,
+		       int h, uint64_t out[4])
 {
 	if (w < 32) {
 		for (int k = 0; k < 4; k++)
@@ -96,15 +110,27 @@ static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], s
 		int x = 0;
 		for (; x + 32 <= w; x += 32) {
 			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
-			acc0 = _mm256_add_epi64(acc0, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p0 + x))));
-			acc1 = _mm256_add_epi64(acc1, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p1 + x))));
-			acc2 = _mm256_add_epi64(acc2, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p2 + x))));
-			acc3 = _mm256_add_epi64(acc3, _mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p3 + x))));
+			acc0 = _mm256_add_epi64(
+				acc0,
+				_mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p0 + x))));
+			acc1 = _mm256_add_epi64(
+				acc1,
+				_mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p1 + x))));
+			acc2 = _mm256_add_epi64(
+				acc2,
+				_mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p2 + x))));
+			acc3 = _mm256_add_epi64(
+				acc3,
+				_mm256_sad_epu8(va, _mm256_loadu_si256((const __m256i *)(p3 + x))));
 		}
 		if (x < w) {
 			int o = w - 32;
 			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + o)), m);
-#define TAIL(acc, p) acc = _mm256_add_epi64(acc, _mm256_sad_epu8(va, _mm256_and_si256(_mm256_loadu_si256((const __m256i *)((p) + o)), m)))
+#define TAIL(acc, p) \
+	acc = _mm256_add_epi64( \
+		acc, \
+		_mm256_sad_epu8(va, \
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)((p) + o)), m)))
 			TAIL(acc0, p0);
 			TAIL(acc1, p1);
 			TAIL(acc2, p2);
@@ -132,7 +158,8 @@ static uint64_t avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_
 			__m256i vb = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(pb + x)));
 			acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
 		}
-		__m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+		__m128i s4 =
+			_mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
 		uint32_t l[4];
 		_mm_storeu_si128((__m128i *)l, s4);
 		sum += (uint64_t)l[0] + l[1] + l[2] + l[3];
@@ -143,6 +170,10 @@ static uint64_t avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_
 }
 
 const struct ogate_sad ogate_sad_avx2 = {
-	.name = "avx2", .available = have_avx2, .u8 = avx2_u8, .u16 = avx2_u16, .u8_x4 = avx2_u8_x4,
+	.name = "avx2",
+	.available = have_avx2,
+	.u8 = avx2_u8,
+	.u16 = avx2_u16,
+	.u8_x4 = avx2_u8_x4,
 	.dot_u8 = avx2_dot_u8,
 };

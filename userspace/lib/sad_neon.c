@@ -4,9 +4,15 @@
 #include <arm_neon.h>
 #include "sad_private.h"
 
-static int have_neon(void) { return 1; }
+static int have_neon(void)
+{
+	return 1;
+}
 
-static uint64_t sum64(uint64x2_t v) { return vgetq_lane_u64(v, 0) + vgetq_lane_u64(v, 1); }
+static uint64_t sum64(uint64x2_t v)
+{
+	return vgetq_lane_u64(v, 0) + vgetq_lane_u64(v, 1);
+}
 
 static uint64_t neon_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
 {
@@ -17,7 +23,8 @@ static uint64_t neon_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs
 		uint32x4_t row = vdupq_n_u32(0);
 		int x = 0;
 		for (; x + 16 <= w; x += 16)
-			row = vpadalq_u16(row, vpaddlq_u8(vabdq_u8(vld1q_u8(pa + x), vld1q_u8(pb + x))));
+			row = vpadalq_u16(row,
+					  vpaddlq_u8(vabdq_u8(vld1q_u8(pa + x), vld1q_u8(pb + x))));
 		acc = vpadalq_u32(acc, row);
 		for (; x < w; x++)
 			tail += (uint64_t)(pa[x] > pb[x] ? pa[x] - pb[x] : pb[x] - pa[x]);
@@ -44,5 +51,8 @@ static uint64_t neon_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t
 }
 
 const struct ogate_sad ogate_sad_neon = {
-	.name = "neon", .available = have_neon, .u8 = neon_u8, .u16 = neon_u16,
+	.name = "neon",
+	.available = have_neon,
+	.u8 = neon_u8,
+	.u16 = neon_u16,
 };

@@ -8,13 +8,16 @@
 struct ogate_sad {
 	const char *name;
 	int (*available)(void);
-	uint64_t (*u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride, int w, int h);
-	uint64_t (*u16)(const uint16_t *a, size_t astride, const uint16_t *b, size_t bstride, int w, int h);
+	uint64_t (*u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride, int w,
+		       int h);
+	uint64_t (*u16)(const uint16_t *a, size_t astride, const uint16_t *b, size_t bstride, int w,
+			int h);
 	/* optional: one frame against four others at once (the frame is loaded once per vector) */
 	void (*u8_x4)(const uint8_t *a, size_t astride, const uint8_t *const b[4], size_t bstride,
 		      int w, int h, uint64_t out[4]);
 	/* optional: exact dot product of two 8-bit windows (used for OGA Gram matrices) */
-	uint64_t (*dot_u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride, int w, int h);
+	uint64_t (*dot_u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride,
+			   int w, int h);
 };
 
 extern const struct ogate_sad ogate_sad_scalar;

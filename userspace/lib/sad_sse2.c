@@ -3,11 +3,14 @@
 #include <emmintrin.h>
 #include "sad_private.h"
 
-static int have_sse2(void) { return __builtin_cpu_supports("sse2"); }
+static int have_sse2(void)
+{
+	return __builtin_cpu_supports("sse2");
+}
 
 /* 16 zero bytes then 16 0xff bytes: loadu(tailmask + r) keeps the last r bytes (see sad_avx2.c). */
 static const uint8_t tailmask[32] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0,   0,	  0,   0,   0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,
 	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 };
 
@@ -24,12 +27,17 @@ static uint64_t sse2_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs
 		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
 		int x = 0;
 		for (; x + 16 <= w; x += 16)
-			acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(pa + x)),
-							      _mm_loadu_si128((const __m128i *)(pb + x))));
+			acc = _mm_add_epi64(acc,
+					    _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(pa + x)),
+							 _mm_loadu_si128((const __m128i *)(pb + x))));
 		if (x < w && w >= 16) {
 			__m128i m = _mm_loadu_si128((const __m128i *)(tailmask + (w - x)));
-			acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_and_si128(_mm_loadu_si128((const __m128i *)(pa + w - 16)), m),
-							      _mm_and_si128(_mm_loadu_si128((const __m128i *)(pb + w - 16)), m)));
+			acc = _mm_add_epi64(
+				acc,
+				_mm_sad_epu8(
+					_mm_and_si128(_mm_loadu_si128((const __m128i *)(pa + w - 16)), m),
+					_mm_and_si128(_mm_loadu_si128((const __m128i *)(pb + w - 16)),
+						      m)));
 			x = w;
 		}
 		for (; x < w; x++)
@@ -72,5 +80,8 @@ static uint64_t sse2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t
 }
 
 const struct ogate_sad ogate_sad_sse2 = {
-	.name = "sse2", .available = have_sse2, .u8 = sse2_u8, .u16 = sse2_u16,
+	.name = "sse2",
+	.available = have_sse2,
+	.u8 = sse2_u8,
+	.u16 = sse2_u16,
 };

@@ -76,7 +76,8 @@ void ogate_sync_free(struct ogate_sync *s)
 
 struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 {
-	if (set->lower_threshold > set->upper_threshold || set->min_frames_for_fit > set->max_frames_for_fit) {
+	if (set->lower_threshold > set->upper_threshold ||
+	    set->min_frames_for_fit > set->max_frames_for_fit) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -108,7 +109,8 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->cap = set->max_buffer_frames;
 	s->ref_cap = s->cap;
 	/* the fit window, or two beats for the calibration */
-	s->hcap = (set->max_frames_for_fit > 2 * s->ref_cap ? set->max_frames_for_fit : 2 * s->ref_cap) + 8;
+	s->hcap = (set->max_frames_for_fit > 2 * s->ref_cap ? set->max_frames_for_fit : 2 * s->ref_cap) +
+		  8;
 	s->cal_cap = 4 * s->ref_cap + 4;
 	s->cal_r = calloc((size_t)s->cal_cap, sizeof(double));
 	s->cal_w = calloc((size_t)s->cal_cap, sizeof(double));
@@ -142,8 +144,9 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_w = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist || !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out ||
-	    !s->cal_r || !s->cal_w || !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
+	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist ||
+	    !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out || !s->cal_r || !s->cal_w ||
+	    !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
 		ogate_sync_free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -160,7 +163,10 @@ void ogate_sync_set_sink(struct ogate_sync *s, ogate_trigger_sink fn, void *ctx)
 	s->sink_ctx = ctx;
 }
 
-const char *ogate_sync_sad_backend(const struct ogate_sync *s) { return s->sad->name; }
+const char *ogate_sync_sad_backend(const struct ogate_sync *s)
+{
+	return s->sad->name;
+}
 
 /* Two-sided unwrap: the step is the advance expected from the elapsed time plus the
  * wrapped (-pi, pi] difference from it, so a small backward step stays backward. */
@@ -170,7 +176,8 @@ static double unwrap_step(double prev_unw, double phase, double expected_adv)
 	return prev_unw + expected_adv + ogate_wrap_pi(phase - prev - expected_adv);
 }
 
-static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
+		   struct ogate_sync_result *r)
 {
 	if (s->frames_since_ref == 0 && s->set.track_drift && s->set.bootstrap_drift_range > 0)
 		sync_drift_bootstrap(s, f, s->set.bootstrap_drift_range);
@@ -182,7 +189,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 	double w = r->phase * P / (2 * M_PI), off, c2 = sync_calib_common(s, w, &off);
 	double cal = sync_calib_offset(s, w) + c2;
 	r->phase = ogate_wrap_2pi(r->phase - 2 * M_PI * cal / P);
-	s->expect_u = r->phase * s->info.period_frames / (2 * M_PI) + 1.0;	/* one frame on */
+	s->expect_u = r->phase * s->info.period_frames / (2 * M_PI) + 1.0; /* one frame on */
 	s->have_expect = 1;
 	double unw = r->phase;
 	if (s->hn > 0) {
@@ -191,7 +198,8 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap, s
 		double ivl = ogate_sync_frame_interval(s);
 		double adv = 0;
 		if (ivl > 0)
-			adv = 2 * M_PI * ((double)(f->meta.timestamp_ns - p->t_ns) * 1e-9 / ivl) / s->info.period_frames;
+			adv = 2 * M_PI * ((double)(f->meta.timestamp_ns - p->t_ns) * 1e-9 / ivl) /
+			      s->info.period_frames;
 		unw = unwrap_step(p->unw, r->phase, adv);
 	}
 	r->unwrapped = unw;
@@ -233,9 +241,11 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 		s->t0_ns = f->meta.timestamp_ns;
 		s->configured = 1;
 	} else if (f->fmt != s->fmt || f->width != s->w || f->height != s->h) {
-		fprintf(stderr, "ogate: frame %llu: %dx%d/%d-bit differs from the stream's %dx%d/%d-bit\n",
-			(unsigned long long)f->meta.sequence, f->width, f->height, 8 * (int)ogate_pixfmt_bytes(f->fmt),
-			s->w, s->h, 8 * (int)ogate_pixfmt_bytes(s->fmt));
+		fprintf(stderr,
+			"ogate: frame %llu: %dx%d/%d-bit differs from the stream's %dx%d/%d-bit\n",
+			(unsigned long long)f->meta.sequence, f->width, f->height,
+			8 * (int)ogate_pixfmt_bytes(f->fmt), s->w, s->h,
+			8 * (int)ogate_pixfmt_bytes(s->fmt));
 		return -EINVAL;
 	}
 	int gap;
@@ -251,9 +261,10 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 	locked(s, f, gap, r);
 	s->frames_since_ref++;
 	s->triggers_since_ref += r->triggered;
-	if (!s->refreshing && (s->refresh_requested ||
-			       (s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
-			       (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
+	if (!s->refreshing &&
+	    (s->refresh_requested ||
+	     (s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
+	     (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
 		s->refreshing = 1;
 		s->refresh_requested = 0;
 		sync_buffer_reset(s);
@@ -280,7 +291,8 @@ int ogate_sync_get_determination(const struct ogate_sync *s, struct ogate_sync_d
 	d->at_limit = s->det_at_limit;
 	d->buffer_frames = s->count;
 	d->max_frames = s->configured ? sync_buffer_bound(s) : s->cap;
-	d->searching_s = s->det_have_start && s->have_last ? (double)(s->last_ns - s->det_start_ns) * 1e-9 : 0;
+	d->searching_s =
+		s->det_have_start && s->have_last ? (double)(s->last_ns - s->det_start_ns) * 1e-9 : 0;
 	return s->have_ref ? 1 : 0;
 }
 
@@ -300,10 +312,14 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase)
 		return -ENOENT;
 	if (!(phase >= 0 && phase < 2 * M_PI))
 		return -EINVAL;
-	sync_set_target(s, ogate_ref_index(s->pos, (size_t)s->L, phase * s->info.period_frames / (2 * M_PI)) - OGATE_NE);
+	sync_set_target(s, ogate_ref_index(s->pos, (size_t)s->L,
+					   phase * s->info.period_frames / (2 * M_PI)) -
+				   OGATE_NE);
 	/* the same heart phase expressed in the first reference, for later alignments */
 	int Q = s->set.oga_resampled_period;
-	double tq = fmod(Q * s->info.target_u / s->info.period_frames - fmod(s->xabs ? s->xabs[s->g_cur] : 0, Q) + 2.0 * Q, Q);
+	double tq = fmod(Q * s->info.target_u / s->info.period_frames -
+				 fmod(s->xabs ? s->xabs[s->g_cur] : 0, Q) + 2.0 * Q,
+			 Q);
 	s->target0 = tq / Q * s->P0;
 	return 0;
 }

@@ -29,8 +29,8 @@
 #include <string.h>
 #include "sync_private.h"
 
-#define CAL_R 4		/* bins per reference frame */
-#define CAL_K0 1.0	/* shrinkage: a bin counts fully after a few samples */
+#define CAL_R 4	   /* bins per reference frame */
+#define CAL_K0 1.0 /* shrinkage: a bin counts fully after a few samples */
 
 void sync_calib_reset(struct ogate_sync *s)
 {
@@ -66,7 +66,8 @@ static double table_at(const struct ogate_sync *s, double w)
 	int k0, k1;
 	double f;
 	bins(s, w, &k0, &k1, &f);
-	return (1 - f) * s->cal_r[k0] / (s->cal_w[k0] + CAL_K0) + f * s->cal_r[k1] / (s->cal_w[k1] + CAL_K0);
+	return (1 - f) * s->cal_r[k0] / (s->cal_w[k0] + CAL_K0) +
+	       f * s->cal_r[k1] / (s->cal_w[k1] + CAL_K0);
 }
 
 double sync_calib_offset(const struct ogate_sync *s, double w)
@@ -116,7 +117,7 @@ void sync_calib_update(struct ogate_sync *s)
 	double res = c->raw - (pm + sxy / sxx * ((double)(c->t_ns - t0) * 1e-9 - tm));
 	double r = res * P / (2 * M_PI);
 	if (fabs(r) > 1)
-		return;	/* a mismatch, not a calibration sample */
+		return; /* a mismatch, not a calibration sample */
 	int k0, k1;
 	double f;
 	bins(s, c->w, &k0, &k1, &f);
@@ -174,7 +175,8 @@ double sync_calib_common(const struct ogate_sync *s, double w, double *off)
  * of the phase without the common correction (rad). That value is a weighted sum of the
  * entries, weight 1/M + (t - tm)(tb - tm)/Sxx each, so an error c(offset) of every entry moves it
  * by the same sum of c: sign times those weights, split by offset, are added to v. */
-static double line_at(const struct ogate_sync *s, int k0, int M, int64_t t0, double tb, double *v, int sign)
+static double line_at(const struct ogate_sync *s, int k0, int M, int64_t t0, double tb, double *v,
+		      int sign)
 {
 	double tm = 0, pm = 0, sxx = 0, sxy = 0, P = s->info.period_frames;
 	for (int k = k0; k < k0 + M; k++) {
@@ -211,7 +213,7 @@ static void solve3(const double g[3][3], const double *v, double lam, double *x)
 			a[i][j] = g[i][j] + (i == j ? lam : 0);
 		a[i][3] = v[i];
 	}
-	for (int c = 0; c < 3; c++) {	/* symmetric positive definite: no pivoting needed */
+	for (int c = 0; c < 3; c++) { /* symmetric positive definite: no pivoting needed */
 		for (int r = c + 1; r < 3; r++) {
 			double m = a[r][c] / a[c][c];
 			for (int k = c; k < 4; k++)
@@ -238,12 +240,13 @@ void sync_calib_common_update(struct ogate_sync *s)
 			return;
 	}
 	int64_t t0 = sync_hist_at(s, 0)->t_ns;
-	double tb = 0.5 * (double)(sync_hist_at(s, M - 1)->t_ns + sync_hist_at(s, M)->t_ns - 2 * t0) * 1e-9;
+	double tb = 0.5 * (double)(sync_hist_at(s, M - 1)->t_ns + sync_hist_at(s, M)->t_ns - 2 * t0) *
+		    1e-9;
 	double v[CC_N] = { 0 };
 	double later = line_at(s, 0, M, t0, tb, v, 1), earlier = line_at(s, M, M, t0, tb, v, -1);
 	double d = (later - earlier) * P / (2 * M_PI);
 	if (!isfinite(d) || fabs(d) > 1)
-		return;	/* a mismatch or a slip, not a sample */
+		return; /* a mismatch or a slip, not a sample */
 	for (int i = 0; i < 3; i++) {
 		for (int j = 0; j < 3; j++)
 			s->cg[i][j] += v[i + 1] * v[j + 1];

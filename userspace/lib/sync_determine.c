@@ -42,7 +42,8 @@ static int estimates_agree(const double *v, int n, int k, double tol, double *sc
 
 static int period_agrees(struct ogate_sync *s, double *median)
 {
-	return estimates_agree(s->phist, s->phist_n, s->set.agree_count, s->set.agree_tolerance, s->scratch, median);
+	return estimates_agree(s->phist, s->phist_n, s->set.agree_count, s->set.agree_tolerance,
+			       s->scratch, median);
 }
 
 /*
@@ -60,7 +61,7 @@ static double refine_period(const struct ogate_sync *s, double P0)
 		int slot = (s->head + i) % s->cap, depth = s->depth[slot];
 		if (depth < c + 3)
 			continue;
-		const double *row = s->rows + (size_t)slot * s->cap - 1;	/* row[d], d >= 1 */
+		const double *row = s->rows + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
 		int b = c - 2;
 		for (int d = c - 1; d <= c + 2; d++)
 			if (row[d] < row[b])
@@ -83,10 +84,10 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	struct seq *q = &s->sq[k];
 	int n = s->count;
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
-	int first = n - 1 - L;		/* buffer index of padded reference frame 0 */
+	int first = n - 1 - L; /* buffer index of padded reference frame 0 */
 	/* successive-frame deltas of the unpadded frames (and the first padding frame) */
 	int N = L - 2 * OGATE_NE;
-	double *delta = s->diffs;	/* reuse: diffs are not needed any more */
+	double *delta = s->diffs; /* reuse: diffs are not needed any more */
 	for (int i = 0; i < N; i++)
 		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
 	for (int j = 0; j < L; j++) {
@@ -140,18 +141,22 @@ static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 	s->det_found_ns = now;
 	if (cur >= limit_s * 0.999) {
 		s->det_at_limit = 1;
-		fprintf(stderr, "ogate: no heart period found in a %.1f s buffer (%d frames, the memory bound: "
-				"reference.max_buffer_frames, reference.max_buffer_mb); periods longer than ~%.1f s "
-				"cannot be learnt at this frame rate and size\n", limit_s, bound, 0.7 * limit_s);
+		fprintf(stderr,
+			"ogate: no heart period found in a %.1f s buffer (%d frames, the memory bound: "
+			"reference.max_buffer_frames, reference.max_buffer_mb); periods longer than ~%.1f s "
+			"cannot be learnt at this frame rate and size\n",
+			limit_s, bound, 0.7 * limit_s);
 		return;
 	}
 	if (s->count < (int)(0.9 * cur / ivl))
-		return;	/* not filled yet (a gap emptied it) */
+		return; /* not filled yet (a gap emptied it) */
 	double next = 2 * cur < limit_s ? 2 * cur : limit_s;
 	s->span_ns = (int64_t)(next * 1e9);
 	s->det_widened++;
-	fprintf(stderr, "ogate: no heart period found in the last %.1f s: widening the determination buffer "
-			"from %.1f s to %.1f s (periods up to ~%.1f s)\n", 1.5 * cur, cur, next, 0.7 * next);
+	fprintf(stderr,
+		"ogate: no heart period found in the last %.1f s: widening the determination buffer "
+		"from %.1f s to %.1f s (periods up to ~%.1f s)\n",
+		1.5 * cur, cur, next, 0.7 * next);
 }
 
 /* Frames the determination buffer may hold: its capacity and the pixel-memory bound. */
@@ -167,7 +172,7 @@ int sync_buffer_bound(const struct ogate_sync *s)
 int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
 {
 	if (gap)
-		sync_buffer_reset(s);	/* the buffer must hold consecutive frames */
+		sync_buffer_reset(s); /* the buffer must hold consecutive frames */
 	if (s->count >= sync_buffer_bound(s)) {
 		s->head = (s->head + 1) % s->cap;
 		s->count--;
@@ -189,25 +194,27 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		s->head = (s->head + 1) % s->cap;
 		s->count--;
 	}
-	int n = s->count - 1;	/* past frames */
+	int n = s->count - 1; /* past frames */
 	if (n < 1)
 		return 0;
 	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
 	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
-	int r = s->set.determine_row_step > 0 ? s->set.determine_row_step
-					      : (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int r = s->set.determine_row_step > 0
+			? s->set.determine_row_step
+			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
 	int hr = (s->h + r - 1) / r;
 	if (s->fmt == OGATE_PIX_U8) {
 		for (int i = 0; i < n; i++)
 			s->rp[i] = buf_at(s, i)->pixels;
-		ogate_sad_u8_multi(s->sad, f->pixels, f->stride * r, s->rp, (size_t)n, buf_at(s, 0)->stride * r, s->w,
-				   hr, s->sad_out);
+		ogate_sad_u8_multi(s->sad, f->pixels, f->stride * r, s->rp, (size_t)n,
+				   buf_at(s, 0)->stride * r, s->w, hr, s->sad_out);
 		for (int i = 0; i < n; i++)
 			s->diffs[i] = (double)s->sad_out[i];
 	} else {
 		for (int i = 0; i < n; i++) {
 			const struct ogate_frame *b = buf_at(s, i);
-			s->diffs[i] = (double)s->sad->u16(f->pixels, f->stride * r, b->pixels, b->stride * r, s->w, hr);
+			s->diffs[i] = (double)s->sad->u16(f->pixels, f->stride * r, b->pixels,
+							  b->stride * r, s->w, hr);
 		}
 	}
 	s->prevsad[slot] = s->diffs[n - 1];
@@ -238,7 +245,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 }
 
 /* First reference: establish and use at once. */
-int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
+			 struct ogate_sync_result *r)
 {
 	double P;
 	int rc = sync_determine(s, f, gap, &P);
@@ -249,7 +257,9 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 	if (s->set.target_frame >= 0)
 		tu = s->set.target_frame;
 	else if (s->set.target_phase >= 0)
-		tu = ogate_ref_index(s->sq[0].pos, (size_t)s->sq[0].L, s->set.target_phase * P / (2 * M_PI)) - OGATE_NE;
+		tu = ogate_ref_index(s->sq[0].pos, (size_t)s->sq[0].L,
+				     s->set.target_phase * P / (2 * M_PI)) -
+		     OGATE_NE;
 	s->g_cur = 0;
 	sync_make_current(s, 0, tu);
 	s->target0 = s->info.target_u;

@@ -16,7 +16,8 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 		return 0;
 	if (s->fmt == OGATE_PIX_U8)
 		return (double)s->sad->u8((const uint8_t *)ogate_frame_row(a, ay) + ax, a->stride,
-					  (const uint8_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+					  (const uint8_t *)ogate_frame_row(b, by) + bx, b->stride,
+					  w, h);
 	return (double)s->sad->u16((const uint16_t *)ogate_frame_row(a, ay) + ax, a->stride,
 				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
 }
@@ -26,8 +27,8 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
  * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
  * reference's get_drift_estimate). -ERANGE if the windows would be too small.
  */
-static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const struct ogate_frame *f,
-			const int (*cand)[2], int nc, double *v)
+static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M,
+			const struct ogate_frame *f, const int (*cand)[2], int nc, double *v)
 {
 	int H = s->h, W = s->w, inset = 0;
 	for (int k = 0; k < nc; k++)
@@ -40,11 +41,13 @@ static int drift_scores(struct ogate_sync *s, const struct ogate_frame *M, const
 		if (s->fmt == OGATE_PIX_U8)
 			s->rp[k] = (const uint8_t *)ogate_frame_row(f, inset - cx) + (inset - cy);
 		else
-			v[k] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset, H - 2 * inset);
+			v[k] = sad_win(s, M, inset, inset, f, inset - cy, inset - cx, W - 2 * inset,
+				       H - 2 * inset);
 	}
 	if (s->fmt == OGATE_PIX_U8) {
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset, M->stride, s->rp,
-				   (size_t)nc, f->stride, W - 2 * inset, H - 2 * inset, s->sad_out);
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(M, inset) + inset,
+				   M->stride, s->rp, (size_t)nc, f->stride, W - 2 * inset,
+				   H - 2 * inset, s->sad_out);
 		for (int k = 0; k < nc; k++)
 			v[k] = (double)s->sad_out[k];
 	}
@@ -77,14 +80,14 @@ void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int
 }
 
 /* S[idx[k]] = SAD of the (cropped) frame against reference frame idx[k] */
-static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx, int ry, int nw,
-		     int nh, const int *idx, int n)
+static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
+		     int ry, int nw, int nh, const int *idx, int n)
 {
 	if (s->fmt == OGATE_PIX_U8) {
 		for (int k = 0; k < n; k++)
 			s->rp[k] = (const uint8_t *)ogate_frame_row(s->ref[idx[k]], ry) + rx;
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride, s->rp, (size_t)n,
-				   s->ref[0]->stride, nw, nh, s->sad_out);
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride,
+				   s->rp, (size_t)n, s->ref[0]->stride, nw, nh, s->sad_out);
 		for (int k = 0; k < n; k++)
 			s->S[idx[k]] = (double)s->sad_out[k];
 	} else {
@@ -99,28 +102,34 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 	int L = q->L;
 	double *adj = L >= 3 ? calloc(3 * (size_t)L, sizeof(double)) : NULL;
 	if (!adj) {
-		memset(q->step, 0, sizeof(double) * (size_t)L);	/* 0: the V fit is used */
+		memset(q->step, 0, sizeof(double) * (size_t)L); /* 0: the V fit is used */
 		q->step_med = 0;
 		return;
 	}
 	double *skip = adj + L, *scratch = skip + L;
 	/* large frames: every r-th row, as the determination does, so the establishing frame stays
 	 * within its budget (2L SADs: 74 at 128^2, 1.2 ms at 512^2 on whole frames) */
-	int r = s->set.determine_row_step > 0 ? s->set.determine_row_step
-					      : (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int r = s->set.determine_row_step > 0
+			? s->set.determine_row_step
+			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
 	int hr = (s->h + r - 1) / r;
 	for (int j = 0; j + 2 <= L; j++) {
-		const struct ogate_frame *a = q->f[j], *b = q->f[j + 1], *c = j + 2 < L ? q->f[j + 2] : NULL;
+		const struct ogate_frame *a = q->f[j], *b = q->f[j + 1],
+					 *c = j + 2 < L ? q->f[j + 2] : NULL;
 		if (s->fmt == OGATE_PIX_U8) {
-			adj[j] = (double)s->sad->u8(a->pixels, a->stride * r, b->pixels, b->stride * r, s->w, hr);
+			adj[j] = (double)s->sad->u8(a->pixels, a->stride * r, b->pixels,
+						    b->stride * r, s->w, hr);
 			if (c)
-				skip[j] = (double)s->sad->u8(a->pixels, a->stride * r, c->pixels, c->stride * r, s->w, hr);
+				skip[j] = (double)s->sad->u8(a->pixels, a->stride * r, c->pixels,
+							     c->stride * r, s->w, hr);
 		} else {
-			adj[j] = (double)s->sad->u16(a->pixels, a->stride * r, b->pixels, b->stride * r, s->w, hr);
+			adj[j] = (double)s->sad->u16(a->pixels, a->stride * r, b->pixels,
+						     b->stride * r, s->w, hr);
 			if (c)
-				skip[j] = (double)s->sad->u16(a->pixels, a->stride * r, c->pixels, c->stride * r, s->w, hr);
+				skip[j] = (double)s->sad->u16(a->pixels, a->stride * r, c->pixels,
+							      c->stride * r, s->w, hr);
 		}
-		adj[j] *= (double)s->h / hr;	/* back to whole-frame scale */
+		adj[j] *= (double)s->h / hr; /* back to whole-frame scale */
 		if (c)
 			skip[j] *= (double)s->h / hr;
 	}
@@ -164,7 +173,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	int best;
 	for (;;) {
 		ref_sads(s, f, fx, fy, rx, ry, nw, nh, s->sel, n);
-		best = 0;	/* over every frame computed so far (both passes) */
+		best = 0; /* over every frame computed so far (both passes) */
 		for (int j = 1; j < s->L; j++)
 			if (s->S[j] < s->S[best])
 				best = j;
@@ -173,7 +182,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			 ((int)b == s->L - 1 || s->S[b + 1] != HUGE_VAL) && (int)b == best;
 		if (!windowed || ok)
 			break;
-		windowed = 0;	/* fall back to the full search */
+		windowed = 0; /* fall back to the full search */
 		n = 0;
 		for (int j = 0; j < s->L; j++)
 			if (s->S[j] == HUGE_VAL)
@@ -185,11 +194,13 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 		if (s->subframe == SUBFRAME_STEPS) {
 			/* steps were measured on whole frames; the SADs cover the drift-cropped window */
 			double a = (double)nw * nh / ((double)W * H);
-			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1], a * s->step[b]);
+			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1],
+					      a * s->step[b]);
 		} else {
 			x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
 		}
-		r->phase = ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
+		r->phase = ogate_wrap_2pi(
+			2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
 	}
 	r->sad_argmin = best;
 	r->dx = dx;
@@ -209,14 +220,15 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	double v[9];
 	if (drift_scores(s, M, f, cand, 9, v))
 		return;
-	int bk = 0;	/* first minimum in candidate order: ties keep the current drift */
+	int bk = 0; /* first minimum in candidate order: ties keep the current drift */
 	for (int k = 1; k < 9; k++)
 		if (v[k] < v[bk])
 			bk = k;
 	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
 	if (s->set.subpixel_drift) {
-		if (bk == 0) {	/* V fit across the candidates: the sub-pixel part of the drift */
-			double mr = ogate_vfit(v[3], v[0], v[6]).x, mc = ogate_vfit(v[1], v[0], v[2]).x;
+		if (bk == 0) { /* V fit across the candidates: the sub-pixel part of the drift */
+			double mr = ogate_vfit(v[3], v[0], v[6]).x,
+			       mc = ogate_vfit(v[1], v[0], v[2]).x;
 			/* alpha-beta tracking: a steady drift is followed without lag (a plain running
 			 * mean trails it by velocity / gain: 0.2 px at 1 px/s and 200 fps, which biased
 			 * the matched phase by a millisecond) */
@@ -227,7 +239,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			s->fdy += s->fvy + g * ey;
 			s->fvx = fmax(-0.05, fmin(0.05, s->fvx + h * ex));
 			s->fvy = fmax(-0.05, fmin(0.05, s->fvy + h * ey));
-		} else {	/* the integer part moved: keep the total drift continuous */
+		} else { /* the integer part moved: keep the total drift continuous */
 			s->fdx = fmax(-1, fmin(1, s->fdx - (bdx - dx)));
 			s->fdy = fmax(-1, fmin(1, s->fdy - (bdy - dy)));
 		}

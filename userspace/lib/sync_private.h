@@ -20,31 +20,31 @@
 #include "sad_private.h"
 
 #define IVL_N 15
-#define DRIFT_MAXC 121	/* candidates of one drift search (bootstrap range up to 15) */
+#define DRIFT_MAXC 121 /* candidates of one drift search (bootstrap range up to 15) */
 
 #define QA_PENDING 8
 enum { SUBFRAME_STEPS, SUBFRAME_VFIT };
 
 struct hist {
-	double raw;		/* unwrapped phase before the calibration (rad) */
-	double w;		/* raw position in the reference (unpadded frames) */
+	double raw; /* unwrapped phase before the calibration (rad) */
+	double w;   /* raw position in the reference (unpadded frames) */
 	int64_t t_ns;
 	double unw;
 	uint32_t ref_id;
-	int gap_before;		/* the interval before this entry was a gap */
-	double ns;		/* the match's uncertainty relative to a typical one (>= 1) */
-	double off;		/* sub-frame offset from the reference frame before it, [0, 1) */
-	double c2;		/* the common sub-frame correction applied (frames) */
+	int gap_before; /* the interval before this entry was a gap */
+	double ns;	/* the match's uncertainty relative to a typical one (>= 1) */
+	double off;	/* sub-frame offset from the reference frame before it, [0, 1) */
+	double c2;	/* the common sub-frame correction applied (frames) */
 };
 
 struct seq {
 	struct ogate_frame **f;
 	int L;
-	double *adj;		/* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
+	double *adj; /* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
 	int have_adj;
-	double *pos;		/* position of frame j (ogate_reference_positions) */
-	double step_med;	/* median of step[] */
-	double *step;		/* noise-free distance from frame j to j+1 (ogate_reference_steps) */
+	double *pos;	 /* position of frame j (ogate_reference_positions) */
+	double step_med; /* median of step[] */
+	double *step;	 /* noise-free distance from frame j to j+1 (ogate_reference_steps) */
 	struct ogate_reference_info info;
 };
 
@@ -67,53 +67,53 @@ struct ogate_sync {
 	/* determination ring buffer */
 	int cap, head, count;
 	struct ogate_frame **buf;
-	double *prevsad;	/* per slot: SAD against the previous buffered frame */
-	double *rows;		/* per slot: rows[slot * cap + d] = SAD against the frame d earlier */
-	int *depth;		/* per slot: how many earlier frames its row covers */
+	double *prevsad; /* per slot: SAD against the previous buffered frame */
+	double *rows;	 /* per slot: rows[slot * cap + d] = SAD against the frame d earlier */
+	int *depth;	 /* per slot: how many earlier frames its row covers */
 	double *diffs;
-	double *phist;		/* last agree_count period estimates (ring) */
+	double *phist; /* last agree_count period estimates (ring) */
 	int phist_n, phist_pos;
 	double *scratch;
-	int64_t span_ns;	/* buffer span: 1/min_heart_rate_hz, widened while no period is seen */
+	int64_t span_ns; /* buffer span: 1/min_heart_rate_hz, widened while no period is seen */
 	int det_have_start, det_widened, det_at_limit;
-	int64_t det_start_ns, det_found_ns;	/* determination start; last period estimate (or widening) */
+	int64_t det_start_ns, det_found_ns; /* determination start; last period estimate (or widening) */
 
 	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
 	 * the current one */
 	int have_ref;
 	struct ogate_frame **ref;
-	const double *step;	/* the current reference's steps */
-	const double *pos;	/* and positions */
+	const double *step; /* the current reference's steps */
+	const double *pos;  /* and positions */
 	double step_med;
-	int subframe;		/* SUBFRAME_* from sync.subframe */
+	int subframe; /* SUBFRAME_* from sync.subframe */
 	int L, ref_cap;
 	struct ogate_reference_info info;
 	struct seq *sq;
 	int nseq;
-	int g_cur;		/* OGA index of the current reference */
-	int pend;		/* ring slot of a reference being aligned, -1 if none */
-	int refreshing;		/* collecting frames for a new reference while locked */
-	int refresh_requested;	/* ogate_sync_refresh(): start one at the next frame */
+	int g_cur;	       /* OGA index of the current reference */
+	int pend;	       /* ring slot of a reference being aligned, -1 if none */
+	int refreshing;	       /* collecting frames for a new reference while locked */
+	int refresh_requested; /* ogate_sync_refresh(): start one at the next frame */
 	int triggers_since_ref, frames_since_ref;
 	/* alignment job: dot products spread over frames */
 	struct dot_task *tasks;
 	int ntasks, task_pos, task_cap;
-	double *gram[16];	/* per previous sequence (g_pend - 1 - k): L_prev x L_pend */
+	double *gram[16]; /* per previous sequence (g_pend - 1 - k): L_prev x L_pend */
 	/* OGA state */
 	struct ogate_oga_shift *shifts;
 	int nshifts, shifts_cap;
-	double *xabs;		/* global offsets by OGA index */
+	double *xabs; /* global offsets by OGA index */
 	int xabs_cap;
 	double target0, P0;
-	int barrier0;		/* the first reference's barrier, carried to later ones like the target */
+	int barrier0; /* the first reference's barrier, carried to later ones like the target */
 	double *S;
-	const uint8_t **rp;	/* scratch: row pointers for multi-SAD */
+	const uint8_t **rp; /* scratch: row pointers for multi-SAD */
 	uint64_t *sad_out;
 	int dx, dy;
-	double fdx, fdy;	/* smoothed sub-pixel drift (rows, cols) */
-	double fvx, fvy;	/* its velocity (px per frame) */
-	int *sel;		/* reference frames a search computes */
-	int have_expect;	/* expect_u valid: where the next frame should match */
+	double fdx, fdy; /* smoothed sub-pixel drift (rows, cols) */
+	double fvx, fvy; /* its velocity (px per frame) */
+	int *sel;	 /* reference frames a search computes */
+	int have_expect; /* expect_u valid: where the next frame should match */
 	double expect_u;
 	uint64_t full_searches;
 	struct ogate_frame *shifted;
@@ -129,9 +129,9 @@ struct ogate_sync {
 	/* position calibration (sync_calib.c) */
 	double *cal_r, *cal_w;
 	int cal_n, cal_cap;
-	double cal_anchor;	/* the table's mean at the reference frames (subtracted) */
+	double cal_anchor; /* the table's mean at the reference frames (subtracted) */
 	unsigned cal_updates;
-	double cg[3][3], cv[3];	/* common sub-frame error: normal equations (sync_calib.c) */
+	double cg[3][3], cv[3]; /* common sub-frame error: normal equations (sync_calib.c) */
 	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 (cc[0] = 0) */
 	double cdd;		/* sum of d^2 */
 	unsigned cn;		/* samples */
@@ -153,13 +153,15 @@ void sync_buffer_reset(struct ogate_sync *s);
 int sync_cmp_dbl(const void *a, const void *b);
 void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq);
 int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out);
-int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r);
+int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
+			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
 /* sync_reference.c */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 int sync_grow(void **p, int *cap, int need, size_t elem);
-int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r);
+int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
+		      struct ogate_sync_result *r);
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);
@@ -176,5 +178,6 @@ void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);
 /* sync_timing.c */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap);
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back);
-void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
+void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
+			     struct ogate_sync_result *r);
 #endif

@@ -15,7 +15,7 @@
 
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {
-	if (s->qa_n == QA_PENDING) {	/* full: the oldest is dropped unchecked */
+	if (s->qa_n == QA_PENDING) { /* full: the oldest is dropped unchecked */
 		s->qa_stats.unchecked++;
 		for (int i = 1; i < QA_PENDING; i++)
 			s->qa_pend[i - 1] = s->qa_pend[i];
@@ -25,12 +25,13 @@ void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 }
 
 /* 1 and *out when the pending trigger t can be judged now, 0 to wait, -1 never */
-static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t, struct ogate_sync_qa *out)
+static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
+		 struct ogate_sync_qa *out)
 {
 	int after = 0, k = 0;
 	while (k < s->hn && sync_hist_at(s, k)->t_ns > t->time_ns)
 		k++;
-	after = k;	/* entries 0..after-1 are later than the trigger */
+	after = k; /* entries 0..after-1 are later than the trigger */
 	if (after < QA_K)
 		return k == s->hn ? -1 : 0;
 	if (after + QA_K > s->hn)
@@ -56,7 +57,7 @@ static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
 	double rate = sxx > 0 ? sxy / sxx : 0;
 	if (!(rate > 0))
 		return -1;
-	double phi = pm - rate * tm;	/* the line at the trigger time */
+	double phi = pm - rate * tm; /* the line at the trigger time */
 	out->trigger_time_ns = t->time_ns;
 	out->target_phase = t->target_phase;
 	out->phase_error = ogate_wrap_pi(phi - t->target_phase);

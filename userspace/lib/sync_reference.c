@@ -15,7 +15,8 @@ void sync_set_target(struct ogate_sync *s, double u)
 		u += P;
 	s->info.target_u = u;
 	/* the target is a reference position: its phase is that of its capture time */
-	s->info.target_phase = ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, u + OGATE_NE) / P);
+	s->info.target_phase =
+		ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, u + OGATE_NE) / P);
 }
 
 /* Make sequence slot k the current reference with target tu (unpadded frames). */
@@ -57,7 +58,8 @@ int sync_grow(void **p, int *cap, int need, size_t elem)
 	return 0;
 }
 
-static int add_task(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b, double *out)
+static int add_task(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b,
+		    double *out)
 {
 	if (sync_grow((void **)&s->tasks, &s->task_cap, s->ntasks + 1, sizeof(*s->tasks)))
 		return -ENOMEM;
@@ -71,7 +73,7 @@ static int add_adj_tasks(struct ogate_sync *s, struct seq *q)
 		if (add_task(s, q->f[i], q->f[i], &q->adj[i]) ||
 		    add_task(s, q->f[i], q->f[(i + 1) % q->L], &q->adj[q->L + i]))
 			return -ENOMEM;
-	q->have_adj = 1;	/* complete once the task list has run */
+	q->have_adj = 1; /* complete once the task list has run */
 	return 0;
 }
 
@@ -111,8 +113,8 @@ static int finish_alignment(struct ogate_sync *s)
 	for (int k = 0; k < kmax && g - 1 - k >= 0; k++) {
 		struct seq *pq = &s->sq[(g - 1 - k) % s->nseq];
 		double pos, mv;
-		ogate_oga_scores(s->gram[k], pq->L, np->L, pq->info.period_frames, np->info.period_frames, pq->adj,
-				 np->adj, Q, score);
+		ogate_oga_scores(s->gram[k], pq->L, np->L, pq->info.period_frames,
+				 np->info.period_frames, pq->adj, np->adj, Q, score);
 		ogate_oga_min_score(score, Q, &pos, &mv);
 		if (sync_grow((void **)&s->shifts, &s->shifts_cap, s->nshifts + 1, sizeof(*s->shifts))) {
 			free(score);
@@ -130,7 +132,8 @@ static int finish_alignment(struct ogate_sync *s)
 			win[m++] = (struct ogate_oga_shift){ s->shifts[e].i - g0, s->shifts[e].j - g0,
 							     s->shifts[e].shift, s->shifts[e].score };
 	double x[WIN];
-	if (sync_grow((void **)&s->xabs, &s->xabs_cap, g + 1, sizeof(double)) || ogate_oga_solve(n, win, m, Q, x))
+	if (sync_grow((void **)&s->xabs, &s->xabs_cap, g + 1, sizeof(double)) ||
+	    ogate_oga_solve(n, win, m, Q, x))
 		return -ENOMEM;
 	s->xabs[g] = s->xabs[g0] + x[n - 1];
 	double tu = ogate_oga_target(s->target0, s->P0, s->xabs[g], np->info.period_frames, Q);
@@ -138,7 +141,8 @@ static int finish_alignment(struct ogate_sync *s)
 	 * does, so it is carried over by the same alignment: the heuristic re-run on each new
 	 * reference wanders along a flat stretch of deltas and can land just before the target,
 	 * leaving a fit window of a few frames. */
-	np->info.barrier = (int)floor(ogate_oga_target(s->barrier0, s->P0, s->xabs[g], np->info.period_frames, Q));
+	np->info.barrier = (int)floor(
+		ogate_oga_target(s->barrier0, s->P0, s->xabs[g], np->info.period_frames, Q));
 	int k = s->pend;
 	s->pend = -1;
 	s->refreshing = 0;
@@ -149,7 +153,8 @@ static int finish_alignment(struct ogate_sync *s)
 
 /* Refresh work done on a locked frame after it has been matched: collect frames for a new
  * reference, then run a bounded share of its alignment, then switch. */
-int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap, struct ogate_sync_result *r)
+int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
+		      struct ogate_sync_result *r)
 {
 	if (s->pend < 0) {
 		double P;

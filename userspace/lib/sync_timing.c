@@ -48,19 +48,23 @@ int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *
 	return 0;
 }
 
-static double seconds(const struct ogate_sync *s, int64_t ns) { return (double)(ns - s->t0_ns) * 1e-9; }
+static double seconds(const struct ogate_sync *s, int64_t ns)
+{
+	return (double)(ns - s->t0_ns) * 1e-9;
+}
 
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back)
 {
 	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
 }
 
-void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
+			     struct ogate_sync_result *r)
 {
 	const struct ogate_settings *st = &s->set;
 	double P = s->info.period_frames;
 	double phi_b = 2 * M_PI * s->info.barrier / P;
-	double since = ogate_wrap_2pi(r->phase - phi_b);	/* phase travelled since the barrier */
+	double since = ogate_wrap_2pi(r->phase - phi_b); /* phase travelled since the barrier */
 	double unw_b = r->unwrapped - since - 1e-9;
 	/* The window reaches back to the barrier crossing, and at least as far as a line needs to
 	 * extrapolate to the trigger no noisier than one frame's phase: with few frames per beat
@@ -83,7 +87,7 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, 
 		}
 		n++;
 		if (e->gap_before)
-			break;	/* the fit never spans a gap */
+			break; /* the fit never spans a gap */
 	}
 	if (n == st->max_frames_for_fit)
 		reached = 1;
@@ -95,10 +99,11 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f, 
 		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
 		s->fit_p[i] = e->unw;
 		double ns = e->ns > 1 ? e->ns : 1;
-		s->fit_w[i] = 1 / (ns * ns);	/* inverse variance: frames where the image barely moves count less */
+		s->fit_w[i] = 1 / (ns * ns); /* inverse variance: frames where the image barely moves count less */
 	}
 	struct ogate_prediction pr;
-	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n, s->info.target_phase, &pr))
+	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
+					     s->info.target_phase, &pr))
 		return;
 	r->has_prediction = 1;
 	double wait = pr.wait_s;

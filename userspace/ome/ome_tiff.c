@@ -10,9 +10,9 @@
 #include "ome_private.h"
 
 /* Classic TIFF addresses 4 GiB; keep a margin for the directories and the XML. */
-#define CLASSIC_LIMIT  (4000ull * 1024 * 1024)
+#define CLASSIC_LIMIT (4000ull * 1024 * 1024)
 /* Auto: BigTIFF when the expected pixel data passes this. */
-#define BIGTIFF_AUTO   (3ull * 1024 * 1024 * 1024)
+#define BIGTIFF_AUTO (3ull * 1024 * 1024 * 1024)
 
 void ogate_ome_opts_init(struct ogate_ome_opts *o)
 {
@@ -67,7 +67,7 @@ static int tiff_error(TIFF *tif, void *user, const char *module, const char *fmt
 
 static int tiff_warning(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
-	return 1;   /* warnings (unknown tags when reopening) are not errors */
+	return 1; /* warnings (unknown tags when reopening) are not errors */
 }
 
 static TIFF *tiff_open(struct ogate_ome_writer *w, const char *mode)
@@ -123,8 +123,10 @@ int ogate_ome_open(struct ogate_ome_writer **out, const char *path,
 	*out = NULL;
 	if (!path || !opts->width || !opts->height || (opts->bits != 8 && opts->bits != 16) ||
 	    opts->width > 65535 || opts->height > 65535) {
-		snprintf(err, errlen, "OME-TIFF: bad geometry %ux%u, %d bits (8 or 16, up to 65535 "
-			 "pixels a side)", opts->width, opts->height, opts->bits);
+		snprintf(err, errlen,
+			 "OME-TIFF: bad geometry %ux%u, %d bits (8 or 16, up to 65535 "
+			 "pixels a side)",
+			 opts->width, opts->height, opts->bits);
 		return -EINVAL;
 	}
 	w = calloc(1, sizeof(*w));
@@ -181,8 +183,7 @@ uint32_t ogate_ome_planes(const struct ogate_ome_writer *w)
 	return w->n_ifd;
 }
 
-int ogate_ome_write_plane(struct ogate_ome_writer *w, const struct ogate_ome_plane *p,
-			  const void *pixels)
+int ogate_ome_write_plane(struct ogate_ome_writer *w, const struct ogate_ome_plane *p, const void *pixels)
 {
 	return ogate_ome_write_plane_strided(w, p, pixels, w->plane_bytes / w->o.height);
 }
@@ -230,7 +231,7 @@ int ogate_ome_write_plane_strided(struct ogate_ome_writer *w, const struct ogate
 	if (stride == row) {
 		for (uint32_t y = 0, k = 0; y < w->o.height && !bad; y += w->rows_per_strip, k++) {
 			uint32_t n = w->o.height - y < w->rows_per_strip ? w->o.height - y
-									  : w->rows_per_strip;
+									 : w->rows_per_strip;
 
 			bad = TIFFWriteEncodedStrip(tif, k, (uint8_t *)pixels + (size_t)y * row,
 						    (tmsize_t)((size_t)n * row)) < 0;

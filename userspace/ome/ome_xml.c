@@ -16,7 +16,7 @@
 #include "ome_private.h"
 
 #define OME_NS "http://www.openmicroscopy.org/Schemas/OME/2016-06"
-#define UM "\xC2\xB5m"          /* "µm", the unit symbol OME uses (UTF-8) */
+#define UM "\xC2\xB5m" /* "µm", the unit symbol OME uses (UTF-8) */
 
 static void map_values(struct ogate_xmlw *x, const struct ogate_ome_kv *kv, size_t n)
 {
@@ -79,8 +79,9 @@ void ome_xml_add_plane(struct ogate_ome_writer *w, const struct ogate_ome_plane 
 	ogate_xmlw_end(&w->planes);
 	if (p->nkv <= 0)
 		return;
-	snprintf(desc, sizeof(desc), "plane Z=%" PRIu32 " T=%" PRIu32 " C=%" PRIu32 " (IFD %" PRIu32 ")",
-		 p->z, p->t, p->c, w->n_ifd - 1);
+	snprintf(desc, sizeof(desc),
+		 "plane Z=%" PRIu32 " T=%" PRIu32 " C=%" PRIu32 " (IFD %" PRIu32 ")", p->z, p->t,
+		 p->c, w->n_ifd - 1);
 	ogate_xmlw_start(&w->anns, "MapAnnotation");
 	ogate_xmlw_attr(&w->anns, "ID", id);
 	ogate_xmlw_attr(&w->anns, "Namespace", w->plane_ns);
@@ -96,9 +97,8 @@ static void iso8601(char *buf, size_t len, int64_t wall_ns)
 	struct tm tm;
 
 	gmtime_r(&s, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(wall_ns % 1000000000 / 1000000));
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall_ns % 1000000000 / 1000000));
 }
 
 static void physical(struct ogate_xmlw *x, const char *name, const char *unit, double v)
@@ -189,13 +189,13 @@ char *ogate_ome_xml(const struct ogate_ome_writer *w, size_t *len)
 	}
 	if (w->planes.len)
 		ogate_xmlw_raw(&x, w->planes.buf, w->planes.len);
-	ogate_xmlw_end(&x);                        /* Pixels */
+	ogate_xmlw_end(&x); /* Pixels */
 	if (w->prov.len) {
 		ogate_xmlw_start(&x, "AnnotationRef");
 		ogate_xmlw_attr(&x, "ID", "Annotation:0");
 		ogate_xmlw_end(&x);
 	}
-	ogate_xmlw_end(&x);                        /* Image */
+	ogate_xmlw_end(&x); /* Image */
 	if (w->prov.len || w->anns.len) {
 		ogate_xmlw_start(&x, "StructuredAnnotations");
 		if (w->prov.len)
@@ -204,7 +204,7 @@ char *ogate_ome_xml(const struct ogate_ome_writer *w, size_t *len)
 			ogate_xmlw_raw(&x, w->anns.buf, w->anns.len);
 		ogate_xmlw_end(&x);
 	}
-	ogate_xmlw_end(&x);                        /* OME */
+	ogate_xmlw_end(&x); /* OME */
 	if (ogate_xmlw_error(&w->planes) || ogate_xmlw_error(&w->anns) || ogate_xmlw_error(&w->prov)) {
 		ogate_xmlw_free(&x);
 		return NULL;

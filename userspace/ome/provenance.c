@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "ogate/provenance.h"
-#include "ogate_build_id.h"   /* generated: OGATE_BUILD_ID, OGATE_VERSION_STR */
+#include "ogate_build_id.h" /* generated: OGATE_BUILD_ID, OGATE_VERSION_STR */
 
 #define KEY_MAX 127
 
 struct ogate_provenance {
-	struct ogate_ome_pair *kv;   /* owned strings */
+	struct ogate_ome_pair *kv; /* owned strings */
 	size_t n, cap;
 };
 
@@ -181,8 +181,7 @@ char *ogate_provenance_text(const struct ogate_provenance *p)
 	return buf;
 }
 
-int ogate_provenance_write(const struct ogate_provenance *p, const char *dir,
-			   char *err, size_t errlen)
+int ogate_provenance_write(const struct ogate_provenance *p, const char *dir, char *err, size_t errlen)
 {
 	char path[4096];
 
@@ -193,8 +192,8 @@ int ogate_provenance_write(const struct ogate_provenance *p, const char *dir,
 	return ogate_provenance_write_path(p, path, err, errlen);
 }
 
-int ogate_provenance_write_path(const struct ogate_provenance *p, const char *path,
-				char *err, size_t errlen)
+int ogate_provenance_write_path(const struct ogate_provenance *p, const char *path, char *err,
+				size_t errlen)
 {
 	char tmp[4096 + 16];
 	char *text = ogate_provenance_text(p);

@@ -76,11 +76,17 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 		return 1;
 	}
 	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; c &= 0x1F; min = 0x80;
+		len = 2;
+		c &= 0x1F;
+		min = 0x80;
 	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; c &= 0x0F; min = 0x800;
+		len = 3;
+		c &= 0x0F;
+		min = 0x800;
 	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; c &= 0x07; min = 0x10000;
+		len = 4;
+		c &= 0x07;
+		min = 0x10000;
 	} else {
 		*cp = 0xFFFD;
 		return 1;

@@ -24,11 +24,11 @@ struct shm_header {
 	char magic[8];
 	uint32_t version, header_size, slots, meta_size;
 	uint64_t slot_size, max_frame_bytes;
-	_Atomic uint64_t head;		/* frames written */
-	uint32_t writer_pid;		/* a live writer's ring is not taken over */
+	_Atomic uint64_t head; /* frames written */
+	uint32_t writer_pid;   /* a live writer's ring is not taken over */
 };
 
-#define META_WORDS	((sizeof(struct ogate_shm_meta) + 7) / 8)
+#define META_WORDS ((sizeof(struct ogate_shm_meta) + 7) / 8)
 
 _Static_assert(sizeof(struct shm_header) <= OGATE_SHM_HEADER_SIZE, "header fits");
 _Static_assert(8 + META_WORDS * 8 <= OGATE_SHM_META_SIZE, "metadata fits");
@@ -38,13 +38,13 @@ _Static_assert(8 + META_WORDS * 8 <= OGATE_SHM_META_SIZE, "metadata fits");
  * become read-modify-writes of the slot word, which order the same way.
  */
 #ifdef __SANITIZE_THREAD__
-#define WRITER_FENCE(seq)	atomic_fetch_add_explicit((seq), 0, memory_order_acq_rel)
-#define READER_RECHECK(seq)	atomic_fetch_add_explicit((_Atomic uint64_t *)(seq), 0, \
-							  memory_order_acq_rel)
+#define WRITER_FENCE(seq) atomic_fetch_add_explicit((seq), 0, memory_order_acq_rel)
+#define READER_RECHECK(seq) \
+	atomic_fetch_add_explicit((_Atomic uint64_t *)(seq), 0, memory_order_acq_rel)
 #else
-#define WRITER_FENCE(seq)	atomic_thread_fence(memory_order_release)
-#define READER_RECHECK(seq)	(atomic_thread_fence(memory_order_acquire), \
-				 atomic_load_explicit((seq), memory_order_relaxed))
+#define WRITER_FENCE(seq) atomic_thread_fence(memory_order_release)
+#define READER_RECHECK(seq) \
+	(atomic_thread_fence(memory_order_acquire), atomic_load_explicit((seq), memory_order_relaxed))
 #endif
 
 struct ring {
@@ -58,15 +58,15 @@ struct ring {
 struct ogate_shm_writer {
 	struct ring ring;
 	char name[256];
-	uint64_t n;		/* next frame number; the writer's own copy of head */
-	_Atomic uint64_t too_big;	/* written by the writer, read by anyone */
-	uint8_t *staging;	/* strided frames are packed here first */
+	uint64_t n;		  /* next frame number; the writer's own copy of head */
+	_Atomic uint64_t too_big; /* written by the writer, read by anyone */
+	uint8_t *staging;	  /* strided frames are packed here first */
 };
 
 struct ogate_shm_reader {
 	struct ring ring;
 	bool owns_mapping;
-	uint64_t n;		/* next frame number to read */
+	uint64_t n; /* next frame number to read */
 	uint64_t lost;
 };
 
@@ -88,11 +88,11 @@ static inline _Atomic uint64_t *slot_words(const struct ring *r, uint64_t n, siz
  * ThreadSanitizer they take the word-wise path, so the protocol is checked.
  */
 #ifdef __SANITIZE_THREAD__
-#define store_pixels(dst, src, bytes)	store_words((dst), (src), (bytes))
-#define load_pixels(dst, src, bytes)	load_words((dst), (src), (bytes))
+#define store_pixels(dst, src, bytes) store_words((dst), (src), (bytes))
+#define load_pixels(dst, src, bytes) load_words((dst), (src), (bytes))
 #else
-#define store_pixels(dst, src, bytes)	memcpy((void *)(dst), (src), (bytes))
-#define load_pixels(dst, src, bytes)	memcpy((dst), (const void *)(src), (bytes))
+#define store_pixels(dst, src, bytes) memcpy((void *)(dst), (src), (bytes))
+#define load_pixels(dst, src, bytes) memcpy((dst), (const void *)(src), (bytes))
 #endif
 
 static void store_words(_Atomic uint64_t *dst, const uint8_t *src, size_t bytes)
@@ -142,8 +142,7 @@ static bool ring_in_use(const char *path)
 	if (fd < 0)
 		return false;
 	if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-	    !memcmp(h.magic, OGATE_SHM_MAGIC, 8) && h.writer_pid &&
-	    (pid_t)h.writer_pid != getpid())
+	    !memcmp(h.magic, OGATE_SHM_MAGIC, 8) && h.writer_pid && (pid_t)h.writer_pid != getpid())
 		busy = kill((pid_t)h.writer_pid, 0) == 0 || errno == EPERM;
 	close(fd);
 	return busy;
@@ -172,23 +171,23 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
 	if (name && name[0]) {
 		snprintf(w->name, sizeof(w->name), "/%s", name);
 		if (ring_in_use(w->name)) {
-			w->name[0] = '\0';	/* not ours: leave it */
+			w->name[0] = '\0'; /* not ours: leave it */
 			free(w->staging);
 			free(w);
 			*err = -EBUSY;
 			return NULL;
 		}
-		shm_unlink(w->name);	/* a stale ring of an earlier run */
+		shm_unlink(w->name); /* a stale ring of an earlier run */
 		fd = shm_open(w->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 		if (fd < 0)
 			goto fail_errno;
-		fchmod(fd, mode);	/* not narrowed by the umask */
+		fchmod(fd, mode); /* not narrowed by the umask */
 		if (ftruncate(fd, (off_t)size))
 			goto fail_errno;
 		w->ring.base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	} else {
-		w->ring.base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-				    -1, 0);
+		w->ring.base =
+			mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	}
 	if (w->ring.base == MAP_FAILED) {
 		w->ring.base = NULL;
@@ -227,8 +226,8 @@ fail_errno:
 	return NULL;
 }
 
-int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m,
-		    const void *pixels, size_t stride)
+int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m, const void *pixels,
+		    size_t stride)
 {
 	size_t row = (size_t)m->width * m->bytes_per_pixel, bytes = row * m->height;
 	const uint8_t *src = pixels;
@@ -396,7 +395,7 @@ int ogate_shm_reader_next(struct ogate_shm_reader *r, struct ogate_shm_meta *m, 
 		uint64_t s1, s2, want = 2 * r->n + 2;
 		size_t bytes;
 
-		if (head > r->n + r->ring.slots - 1) {	/* lapped: its slot is gone or going */
+		if (head > r->n + r->ring.slots - 1) { /* lapped: its slot is gone or going */
 			skipped += head - (r->n + r->ring.slots - 1);
 			r->n = head - (r->ring.slots - 1);
 			continue;
@@ -406,9 +405,9 @@ int ogate_shm_reader_next(struct ogate_shm_reader *r, struct ogate_shm_meta *m, 
 			if (lost)
 				*lost = skipped;
 			r->lost += skipped;
-			return -EAGAIN;	/* not written yet */
+			return -EAGAIN; /* not written yet */
 		}
-		if (s1 > want) {	/* rewritten since head was read */
+		if (s1 > want) { /* rewritten since head was read */
 			skipped++;
 			r->n++;
 			continue;
@@ -418,10 +417,12 @@ int ogate_shm_reader_next(struct ogate_shm_reader *r, struct ogate_shm_meta *m, 
 		memcpy(m, meta, sizeof(*m));
 		bytes = (size_t)m->width * m->height * m->bytes_per_pixel;
 		if (bytes > r->ring.max_bytes)
-			bytes = 0;	/* torn metadata: the recheck below fails */
+			bytes = 0; /* torn metadata: the recheck below fails */
 		if (buf && bytes <= buflen)
-			load_pixels(buf, (const _Atomic uint64_t *)((const uint8_t *)seq +
-								   OGATE_SHM_META_SIZE), bytes);
+			load_pixels(buf,
+				    (const _Atomic uint64_t *)((const uint8_t *)seq +
+							       OGATE_SHM_META_SIZE),
+				    bytes);
 		s2 = READER_RECHECK(seq);
 		if (s2 != s1) {
 			skipped++;
@@ -450,15 +451,16 @@ int ogate_shm_reader_latest(struct ogate_shm_reader *r, struct ogate_shm_meta *m
 		return -EAGAIN;
 	seq = slot_seq(&r->ring, n);
 	s1 = atomic_load_explicit(seq, memory_order_acquire);
-	if (s1 != 2 * n + 2)	/* being rewritten already */
+	if (s1 != 2 * n + 2) /* being rewritten already */
 		return -EAGAIN;
 	load_words((uint8_t *)meta, (const _Atomic uint64_t *)((const uint8_t *)seq + 8), sizeof(meta));
 	memcpy(m, meta, sizeof(*m));
 	bytes = (size_t)m->width * m->height * m->bytes_per_pixel;
 	if (bytes > r->ring.max_bytes)
-		bytes = 0;	/* torn metadata: the recheck below fails */
+		bytes = 0; /* torn metadata: the recheck below fails */
 	if (buf && bytes <= buflen)
-		load_pixels(buf, (const _Atomic uint64_t *)((const uint8_t *)seq + OGATE_SHM_META_SIZE),
+		load_pixels(buf,
+			    (const _Atomic uint64_t *)((const uint8_t *)seq + OGATE_SHM_META_SIZE),
 			    bytes);
 	s2 = READER_RECHECK(seq);
 	if (s2 != s1)
@@ -468,8 +470,14 @@ int ogate_shm_reader_latest(struct ogate_shm_reader *r, struct ogate_shm_meta *m
 	return 0;
 }
 
-uint64_t ogate_shm_reader_lost(const struct ogate_shm_reader *r) { return r->lost; }
-unsigned int ogate_shm_reader_slots(const struct ogate_shm_reader *r) { return r->ring.slots; }
+uint64_t ogate_shm_reader_lost(const struct ogate_shm_reader *r)
+{
+	return r->lost;
+}
+unsigned int ogate_shm_reader_slots(const struct ogate_shm_reader *r)
+{
+	return r->ring.slots;
+}
 size_t ogate_shm_reader_max_frame_bytes(const struct ogate_shm_reader *r)
 {
 	return r->ring.max_bytes;

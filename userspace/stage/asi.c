@@ -143,8 +143,7 @@ static int asi_fail_reply(struct ogate_stage *s, int rc, const char *cmd, const 
 	if (rc == -EIO)
 		return stage_fail(s, rc, "%s: controller error %d (%s), reply \"%s\"", cmd, code,
 				  asi_error_text(code), esc);
-	return stage_fail(s, -EPROTO, "%s: garbled reply \"%s\" (expected %s)", cmd, esc,
-			  expected);
+	return stage_fail(s, -EPROTO, "%s: garbled reply \"%s\" (expected %s)", cmd, esc, expected);
 }
 
 static int asi_command(struct ogate_stage *s, const char *cmd)
@@ -201,7 +200,7 @@ static int asi_axis_byte(const struct ogate_stage *s)
 {
 	if (s->opts.seq_axis_byte > 0)
 		return s->opts.seq_axis_byte;
-	switch (s->opts.axis) {         /* MS-2000 axis order */
+	switch (s->opts.axis) { /* MS-2000 axis order */
 	case 'X': return 1;
 	case 'Y': return 2;
 	case 'Z': return 4;
@@ -227,7 +226,7 @@ static int asi_seq_count(struct ogate_stage *s, long *count)
 		return rc;
 	rc = asi_parse_query(line, 'X', count, &code);
 	if (rc == -EIO && code == 1)
-		return -ENOTSUP;           /* ":N-1": older firmware, no count query */
+		return -ENOTSUP; /* ":N-1": older firmware, no count query */
 	if (rc)
 		return asi_fail_reply(s, rc, cmd, line, code, "\":A X=<count>\"");
 	return 0;
@@ -249,15 +248,19 @@ static int asi_seq_load(struct ogate_stage *s, const double *um, size_t n)
 		return rc;
 	rc = asi_seq_count(s, &count);
 	if (rc == -ENOTSUP) {
-		stage_log(s, 5, "asi: firmware cannot report the ring buffer count (RM X? -> :N-1); "
-			  "%zu positions loaded unverified", n);
+		stage_log(s, 5,
+			  "asi: firmware cannot report the ring buffer count (RM X? -> :N-1); "
+			  "%zu positions loaded unverified",
+			  n);
 		return 0;
 	}
 	if (rc)
 		return rc;
 	if (count != (long)n)
-		return stage_fail(s, -EIO, "sequence: loaded %zu positions but the controller holds "
-				  "%ld (ring buffer smaller than configured?)", n, count);
+		return stage_fail(s, -EIO,
+				  "sequence: loaded %zu positions but the controller holds "
+				  "%ld (ring buffer smaller than configured?)",
+				  n, count);
 	s->seq_verified = true;
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include "stage-private.h"
 
 #define SMC_EOL "\r\n"
-#define SMC_RESET_MS 10000   /* RS: controller reboots, replies again after ~3 s */
+#define SMC_RESET_MS 10000 /* RS: controller reboots, replies again after ~3 s */
 
 struct smc100 {
 	int addr;
@@ -64,8 +64,16 @@ static int smc_parse_ts(const char *rest, unsigned *flags, unsigned *state)
 	return 0;
 }
 
-enum smc_class { SMC_UNKNOWN, SMC_NOTREF, SMC_CONFIG, SMC_HOMING, SMC_MOVING, SMC_READY,
-		 SMC_DISABLE, SMC_JOGGING };
+enum smc_class {
+	SMC_UNKNOWN,
+	SMC_NOTREF,
+	SMC_CONFIG,
+	SMC_HOMING,
+	SMC_MOVING,
+	SMC_READY,
+	SMC_DISABLE,
+	SMC_JOGGING
+};
 
 static const struct {
 	unsigned code;
@@ -110,9 +118,11 @@ static enum smc_class smc_state_class(unsigned state, const char **name)
 }
 
 static const char *const smc_flag_names[10] = {
-	"negative end of run", "positive end of run", "peak current limit",
-	"RMS current limit", "short circuit detection", "following error",
-	"homing time-out", "wrong ESP stage", "DC voltage too low", "80 W output power exceeded",
+	"negative end of run",	   "positive end of run",
+	"peak current limit",	   "RMS current limit",
+	"short circuit detection", "following error",
+	"homing time-out",	   "wrong ESP stage",
+	"DC voltage too low",	   "80 W output power exceeded",
 };
 
 /* Human-readable list of the TS error flags ("none" when zero). */
@@ -221,8 +231,10 @@ static int smc_query_te(struct ogate_stage *s, char *code, char *line, size_t le
 		return rc;
 	if (strlen(p) != 1 || !smc_te_text(p[0])) {
 		stage_escape(esc, sizeof(esc), line, strlen(line));
-		return stage_fail(s, -EPROTO, "%dTE: garbled reply \"%s\" (expected one error "
-				  "letter)", smc(s)->addr, esc);
+		return stage_fail(s, -EPROTO,
+				  "%dTE: garbled reply \"%s\" (expected one error "
+				  "letter)",
+				  smc(s)->addr, esc);
 	}
 	*code = p[0];
 	return 0;
@@ -242,7 +254,7 @@ static int smc_command(struct ogate_stage *s, const char *cmd, const char *ok_co
 	rc = stage_xfer(s, shown, SMC_EOL, false, NULL, 0);
 	if (rc)
 		return rc;
-	s->quiet = true;   /* logged once below, with the command that caused it */
+	s->quiet = true; /* logged once below, with the command that caused it */
 	rc = smc_query_te(s, &code, line, sizeof(line));
 	s->quiet = false;
 	if (rc) {
@@ -257,8 +269,8 @@ static int smc_command(struct ogate_stage *s, const char *cmd, const char *ok_co
 	return 0;
 }
 
-static int smc_query_state(struct ogate_stage *s, unsigned *flags, unsigned *state,
-			   char *line, size_t len)
+static int smc_query_state(struct ogate_stage *s, unsigned *flags, unsigned *state, char *line,
+			   size_t len)
 {
 	char esc[STAGE_ERRLEN / 2];
 	const char *p;
@@ -268,8 +280,10 @@ static int smc_query_state(struct ogate_stage *s, unsigned *flags, unsigned *sta
 		return rc;
 	if (smc_parse_ts(p, flags, state) || smc_state_class(*state, NULL) == SMC_UNKNOWN) {
 		stage_escape(esc, sizeof(esc), line, strlen(line));
-		return stage_fail(s, -EPROTO, "%dTS: garbled reply \"%s\" (expected 4 hex error "
-				  "digits and a known state)", smc(s)->addr, esc);
+		return stage_fail(s, -EPROTO,
+				  "%dTS: garbled reply \"%s\" (expected 4 hex error "
+				  "digits and a known state)",
+				  smc(s)->addr, esc);
 	}
 	return 0;
 }
@@ -313,8 +327,10 @@ static int smc_open(struct ogate_stage *s)
 	if (rc)
 		goto fail;
 	if (lo > hi) {
-		rc = stage_fail(s, -EPROTO, "%dSL?/%dSR?: controller soft limits [%g, %g] "
-				"are inverted", smc(s)->addr, smc(s)->addr, lo, hi);
+		rc = stage_fail(s, -EPROTO,
+				"%dSL?/%dSR?: controller soft limits [%g, %g] "
+				"are inverted",
+				smc(s)->addr, smc(s)->addr, lo, hi);
 		goto fail;
 	}
 	s->min_um = fmax(s->min_um, lo / s->scale);
@@ -323,9 +339,11 @@ static int smc_open(struct ogate_stage *s)
 	if (rc)
 		goto fail;
 	smc_state_class(state, &name);
-	stage_log(s, 6, "smc100: %s address %d (%s, %d 8N1, no flow control): \"%s\", limits "
-		  "[%g, %g] controller units, state %s", s->port, smc(s)->addr, serial_transport(s->ser),
-		  cfg.baud, s->identity, lo, hi, name);
+	stage_log(s, 6,
+		  "smc100: %s address %d (%s, %d 8N1, no flow control): \"%s\", limits "
+		  "[%g, %g] controller units, state %s",
+		  s->port, smc(s)->addr, serial_transport(s->ser), cfg.baud, s->identity, lo, hi,
+		  name);
 	return 0;
 fail:
 	serial_close(s->ser);
@@ -369,17 +387,19 @@ static int smc_home(struct ogate_stage *s)
 			if (rc == -EPIPE)
 				return rc;
 			if (ogate_mono_ns() >= deadline)
-				return stage_fail(s, -ETIMEDOUT, "%s: controller not back in NOT "
-						  "REFERENCED state within %d ms (last: %s)", shown,
-						  SMC_RESET_MS, rc ? s->last_error : line);
+				return stage_fail(s, -ETIMEDOUT,
+						  "%s: controller not back in NOT "
+						  "REFERENCED state within %d ms (last: %s)",
+						  shown, SMC_RESET_MS, rc ? s->last_error : line);
 		}
 		s->last_error[0] = '\0';
 		cls = SMC_NOTREF;
 	}
 	if (cls != SMC_NOTREF) {
 		smc_flags_text(flags, flagtxt, sizeof(flagtxt));
-		return stage_fail(s, cls == SMC_MOVING || cls == SMC_HOMING || cls == SMC_JOGGING ?
-				  -EBUSY : -EIO,
+		return stage_fail(s,
+				  cls == SMC_MOVING || cls == SMC_HOMING || cls == SMC_JOGGING ? -EBUSY
+											       : -EIO,
 				  "%dOR: cannot home in state %s (%dTS -> \"%s\", errors: %s)",
 				  smc(s)->addr, name, smc(s)->addr, line, flagtxt);
 	}
@@ -424,10 +444,8 @@ static int smc_is_moving(struct ogate_stage *s)
 	switch (smc_state_class(state, &name)) {
 	case SMC_HOMING:
 	case SMC_MOVING:
-	case SMC_JOGGING:
-		return 1;
-	case SMC_READY:
-		return 0;
+	case SMC_JOGGING: return 1;
+	case SMC_READY: return 0;
 	default:
 		smc_flags_text(flags, flagtxt, sizeof(flagtxt));
 		return stage_fail(s, -EIO, "%dTS: controller in state %s (reply \"%s\", errors: %s)",

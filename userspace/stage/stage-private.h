@@ -13,7 +13,7 @@
 
 struct stage_ops {
 	const char *name;
-	size_t priv_size;          /* bytes of driver state at s->priv */
+	size_t priv_size; /* bytes of driver state at s->priv */
 	int (*open)(struct ogate_stage *s);
 	void (*close)(struct ogate_stage *s);
 	int (*home)(struct ogate_stage *s);
@@ -31,15 +31,15 @@ struct stage_ops {
 struct ogate_stage {
 	const struct stage_ops *ops;
 	struct ogate_stage_opts opts;
-	char *port;                /* owned copy of opts.port */
-	struct ogate_serial *ser;  /* NULL for sim */
-	double min_um, max_um;     /* effective soft limits */
-	double scale;              /* controller units per µm */
+	char *port;		  /* owned copy of opts.port */
+	struct ogate_serial *ser; /* NULL for sim */
+	double min_um, max_um;	  /* effective soft limits */
+	double scale;		  /* controller units per µm */
 	char identity[STAGE_IDLEN];
 	char last_error[STAGE_ERRLEN];
-	bool quiet;                /* expected failures (retries): record, do not log */
-	bool desync;               /* a reply timed out: it may still arrive late */
-	bool seq_verified;         /* the last seq_load's count was read back */
+	bool quiet;	   /* expected failures (retries): record, do not log */
+	bool desync;	   /* a reply timed out: it may still arrive late */
+	bool seq_verified; /* the last seq_load's count was read back */
 	void *priv;
 };
 

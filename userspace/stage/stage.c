@@ -106,8 +106,8 @@ int stage_parse_double(const char *str, double *out)
 	if (!(str[0] == '-' || str[0] == '+' || str[0] == '.' || (str[0] >= '0' && str[0] <= '9')))
 		return -EPROTO;
 	for (const char *p = str; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
-		      *p == 'E'))
+		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
+		      *p == 'e' || *p == 'E'))
 			return -EPROTO;
 	return ogate_parse_double(str, out) ? -EPROTO : 0;
 }
@@ -159,7 +159,7 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 	if (!expect_reply)
 		return 0;
 	rc = serial_read_line(s->ser, line, linelen, deadline, &got, &e);
-	if (rc >= 0) {	/* stray XON/XOFF bytes (no flow control in use) carry nothing */
+	if (rc >= 0) { /* stray XON/XOFF bytes (no flow control in use) carry nothing */
 		size_t k = 0;
 
 		for (size_t i = 0; i < got; i++)
@@ -175,12 +175,15 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 				  shown, s->opts.reply_timeout_ms, esc);
 	}
 	if (rc == -EPIPE)
-		return stage_fail(s, rc, "%s: port %s vanished (%s) while waiting for the reply "
-				  "(received \"%s\")", shown, s->port, e ? strerror(e) : "hang-up",
-				  esc);
+		return stage_fail(s, rc,
+				  "%s: port %s vanished (%s) while waiting for the reply "
+				  "(received \"%s\")",
+				  shown, s->port, e ? strerror(e) : "hang-up", esc);
 	if (rc == -EPROTO)
-		return stage_fail(s, rc, "%s: garbled reply: no line end within %zu bytes "
-				  "(received \"%s\")", shown, linelen - 1, esc);
+		return stage_fail(s, rc,
+				  "%s: garbled reply: no line end within %zu bytes "
+				  "(received \"%s\")",
+				  shown, linelen - 1, esc);
 	if (rc < 0)
 		return stage_fail(s, rc, "%s: read failed", shown);
 	for (size_t i = 0; i < got; i++) {
@@ -192,8 +195,8 @@ int stage_xfer(struct ogate_stage *s, const char *shown, const char *eol, bool e
 	return 0;
 }
 
-int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *opts,
-		     char *errbuf, size_t errlen)
+int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *opts, char *errbuf,
+		     size_t errlen)
 {
 	const struct stage_ops *ops = NULL;
 	struct ogate_stage *s;
@@ -300,9 +303,10 @@ static int check_target(struct ogate_stage *s, const char *what, double um)
 	if (!isfinite(um))
 		return stage_fail(s, -EINVAL, "%s: target %g µm is not a finite number", what, um);
 	if (um < s->min_um || um > s->max_um)
-		return stage_fail(s, -ERANGE, "%s: refused, target %.3f µm is outside the soft "
-				  "limits [%.3f, %.3f] µm (nothing sent)", what, um, s->min_um,
-				  s->max_um);
+		return stage_fail(s, -ERANGE,
+				  "%s: refused, target %.3f µm is outside the soft "
+				  "limits [%.3f, %.3f] µm (nothing sent)",
+				  what, um, s->min_um, s->max_um);
 	return 0;
 }
 
@@ -405,8 +409,10 @@ int ogate_stage_seq_load(struct ogate_stage *s, const double *um, size_t n)
 	if (!n)
 		return stage_fail(s, -EINVAL, "sequence: no positions");
 	if (n > (size_t)cap)
-		return stage_fail(s, -ENOSPC, "sequence: %zu positions, the controller holds %d "
-				  "(nothing sent)", n, cap);
+		return stage_fail(s, -ENOSPC,
+				  "sequence: %zu positions, the controller holds %d "
+				  "(nothing sent)",
+				  n, cap);
 	for (size_t i = 0; i < n; i++) {
 		char what[48];
 		int rc;

@@ -20,8 +20,8 @@
 #include "numparse.h"
 #include "ogate-version.h"
 
-#define DEFAULT_SOCKET	"/run/ogate/ogated.sock"
-#define REPLY_MAX	(64 * 1024 + 1)
+#define DEFAULT_SOCKET "/run/ogate/ogated.sock"
+#define REPLY_MAX (64 * 1024 + 1)
 
 /*
  * --wait: whether a daemon listens on path yet (it accepts, then sees the
@@ -34,7 +34,7 @@ static int socket_listens(const char *path)
 	int fd, ok;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
-		return 1;	/* let the request report it */
+		return 1; /* let the request report it */
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -47,21 +47,20 @@ static int socket_listens(const char *path)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] COMMAND [ARGS...]\n"
-		"       ogate-client [-s SOCKET] [-t TIMEOUT_MS] -f FILE|-\n"
-		"Send one command to ogated and print the reply; with -f, send every line\n"
-		"of FILE (- for standard input) on one connection and print every reply.\n"
-		"  -s SOCKET      control socket (default $OGATE_SOCKET or " DEFAULT_SOCKET ")\n"
-		"  --wait SECONDS wait up to this long for a daemon to listen on SOCKET\n"
-		"                 (one that is starting); default 0: do not wait\n"
-		"  --version      print the version\n"
-		"  -t TIMEOUT_MS  give up after this long (default 5000; 0 = wait forever)\n"
-		"  -f FILE        commands, one per line, applied in order\n"
-		"Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,\n"
-		"  record on|off, mode NAME, stats, preview PATH.png|PATH.pgm, home,\n"
-		"  zstack ..., timelapse ..., abort, help [COMMAND]\n"
-		"Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n");
+	fprintf(f, "usage: ogate-client [-s SOCKET] [-t TIMEOUT_MS] COMMAND [ARGS...]\n"
+		   "       ogate-client [-s SOCKET] [-t TIMEOUT_MS] -f FILE|-\n"
+		   "Send one command to ogated and print the reply; with -f, send every line\n"
+		   "of FILE (- for standard input) on one connection and print every reply.\n"
+		   "  -s SOCKET      control socket (default $OGATE_SOCKET or " DEFAULT_SOCKET ")\n"
+		   "  --wait SECONDS wait up to this long for a daemon to listen on SOCKET\n"
+		   "                 (one that is starting); default 0: do not wait\n"
+		   "  --version      print the version\n"
+		   "  -t TIMEOUT_MS  give up after this long (default 5000; 0 = wait forever)\n"
+		   "  -f FILE        commands, one per line, applied in order\n"
+		   "Commands: status, start, stop, target <phase_rad|frame=U>, reset, refresh,\n"
+		   "  record on|off, mode NAME, stats, preview PATH.png|PATH.pgm, home,\n"
+		   "  zstack ..., timelapse ..., abort, help [COMMAND]\n"
+		   "Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n");
 }
 
 static int failed(const char *sock, int r)
@@ -131,35 +130,27 @@ int main(int argc, char **argv)
 	/* "+": options end at the command, so "ogate-client target -1.2" works */
 	while ((opt = getopt_long(argc, argv, "+s:t:f:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'f':
-			file = optarg;
-			break;
-		case 's':
-			sock = optarg;
-			break;
+		case 'f': file = optarg; break;
+		case 's': sock = optarg; break;
 		case 't':
 			if (ogate_parse_i64(optarg, 10, &timeout) || timeout < 0 || timeout > 3600000) {
-				fprintf(stderr, "ogate-client: -t %s: must be milliseconds in [0, 3600000]\n",
+				fprintf(stderr,
+					"ogate-client: -t %s: must be milliseconds in [0, 3600000]\n",
 					optarg);
 				return 2;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'w':	/* long options only: --wait, --version */
+		case 'h': usage(stdout); return 0;
+		case 'w': /* long options only: --wait, --version */
 			if (ogate_parse_i64(optarg, 10, &wait_s) || wait_s < 0 || wait_s > 3600) {
-				fprintf(stderr, "ogate-client: --wait %s: must be seconds in [0, 3600]\n",
+				fprintf(stderr,
+					"ogate-client: --wait %s: must be seconds in [0, 3600]\n",
 					optarg);
 				return 2;
 			}
 			break;
-		case 'V':
-			printf("ogate-client %s\n", OGATE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'V': printf("ogate-client %s\n", OGATE_VERSION); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (file) {
@@ -181,7 +172,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		if (len + n + 2 > sizeof(line)) {
-			fprintf(stderr, "ogate-client: command longer than %zu bytes\n", sizeof(line) - 1);
+			fprintf(stderr, "ogate-client: command longer than %zu bytes\n",
+				sizeof(line) - 1);
 			return 2;
 		}
 		if (i > optind)

@@ -30,8 +30,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "raw", no_argument, NULL, 'r' }, { "latest", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "latest", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "ogate-frames";
 	long max_frames = -1;
@@ -56,7 +58,8 @@ int main(int argc, char **argv)
 		}
 		case 't':
 			if (ogate_parse_double(optarg, &seconds) || seconds < 0 || seconds > 1e9) {
-				fprintf(stderr, "ogate-shmcat: -t %s: not a number of seconds\n", optarg);
+				fprintf(stderr, "ogate-shmcat: -t %s: not a number of seconds\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -89,8 +92,7 @@ int main(int argc, char **argv)
 	while ((max_frames < 0 || n < max_frames) && ogate_mono_ns() < until) {
 		struct ogate_shm_meta m;
 		uint64_t lost;
-		int ret = ogate_shm_reader_next(r, &m, buf, ogate_shm_reader_max_frame_bytes(r),
-						&lost);
+		int ret = ogate_shm_reader_next(r, &m, buf, ogate_shm_reader_max_frame_bytes(r), &lost);
 
 		if (lost)
 			fprintf(stderr, "ogate-shmcat: lost %llu frame(s): overrun by the writer\n",

@@ -52,8 +52,8 @@ static void refused(const char *path, int code, const char *want)
 	if (rc == 0)
 		ogate_stack_free(&s);
 	if (rc != code || !strstr(err, want))
-		fail_msg("%s: rc %d, message '%s', expected %d and one containing '%s'", path, rc, err, code,
-			 want);
+		fail_msg("%s: rc %d, message '%s', expected %d and one containing '%s'", path, rc,
+			 err, code, want);
 }
 
 static void test_crafted_tiff_whose_frame_size_wraps_is_refused(void **state)
@@ -105,7 +105,9 @@ static void test_tiff_round_trip_8_and_16_bit_plain_and_deflate(void **state)
 			struct ogate_stack a, b;
 			char err[256] = "";
 			make_stack(&a, 4, 13, 17, bytes);
-			assert_int_equal(ogate_stack_save_tiff(tmp("rt.tif"), &a, deflate, err, sizeof(err)), 0);
+			assert_int_equal(ogate_stack_save_tiff(tmp("rt.tif"), &a, deflate, err,
+							       sizeof(err)),
+					 0);
 			assert_int_equal(ogate_stack_load(tmp("rt.tif"), &b, err, sizeof(err)), 0);
 			assert_int_equal(b.n, 4);
 			assert_int_equal(b.bytes, bytes);
@@ -149,10 +151,11 @@ static void test_open_errors_keep_the_reason(void **state)
 	refused(tmp("missing.npy"), -ENOENT, "No such file or directory");
 	assert_int_equal(mkdir(tmp("d.tif"), 0700), 0);
 	refused(tmp("d.tif"), -EISDIR, "Is a directory");
-	assert_int_equal(crafted_write(tmp("text.tif"), (const unsigned char *)"hello, world\n", 13), 0);
+	assert_int_equal(crafted_write(tmp("text.tif"), (const unsigned char *)"hello, world\n", 13),
+			 0);
 	refused(tmp("text.tif"), -EINVAL, "not a readable TIFF file: ");
 	if (geteuid() == 0)
-		return;	/* root reads anything: the permission case needs a user */
+		return; /* root reads anything: the permission case needs a user */
 	assert_int_equal(crafted_write(tmp("locked.tif"), buf, 16), 0);
 	assert_int_equal(chmod(tmp("locked.tif"), 0), 0);
 	refused(tmp("locked.tif"), -EACCES, "Permission denied");
@@ -161,11 +164,14 @@ static void test_open_errors_keep_the_reason(void **state)
 static void test_npy_shape_whose_size_wraps_is_refused(void **state)
 {
 	/* 2^30 * 2^30 * 16 bytes wraps to 0: it loaded "successfully" */
-	size_t n = crafted_npy(buf, sizeof(buf),
-			       "{'descr': '|u1', 'fortran_order': False, 'shape': (1073741824, 1073741824, 16), }", 0);
+	size_t n = crafted_npy(
+		buf, sizeof(buf),
+		"{'descr': '|u1', 'fortran_order': False, 'shape': (1073741824, 1073741824, 16), }",
+		0);
 	assert_int_equal(crafted_write(tmp("wrap.npy"), buf, n), 0);
 	refused(tmp("wrap.npy"), -EFBIG, "memory bound");
-	n = crafted_npy(buf, sizeof(buf), "{'descr': '<u2', 'fortran_order': False, 'shape': (99999999999999999999, 2, 2), }",
+	n = crafted_npy(buf, sizeof(buf),
+			"{'descr': '<u2', 'fortran_order': False, 'shape': (99999999999999999999, 2, 2), }",
 			0);
 	assert_int_equal(crafted_write(tmp("huge.npy"), buf, n), 0);
 	refused(tmp("huge.npy"), -EINVAL, "no readable 'shape'");
@@ -176,7 +182,8 @@ static void test_npy_size_one_axes_are_dropped_and_said(void **state)
 	static const char *const shapes[] = { "(10, 1, 3, 4)", "(10, 3, 4, 1)", "(1, 10, 3, 4)" };
 	for (int k = 0; k < 3; k++) {
 		char dict[160], name[32];
-		snprintf(dict, sizeof(dict), "{'descr': '|u1', 'fortran_order': False, 'shape': %s, }", shapes[k]);
+		snprintf(dict, sizeof(dict),
+			 "{'descr': '|u1', 'fortran_order': False, 'shape': %s, }", shapes[k]);
 		snprintf(name, sizeof(name), "4d%d.npy", k);
 		size_t n = crafted_npy(buf, sizeof(buf), dict, 120);
 		assert_int_equal(crafted_write(tmp(name), buf, n), 0);
@@ -194,10 +201,13 @@ static void test_npy_size_one_axes_are_dropped_and_said(void **state)
 
 static void test_npy_shape_with_more_than_three_real_axes_is_refused(void **state)
 {
-	size_t n = crafted_npy(buf, sizeof(buf), "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4, 5), }", 120);
+	size_t n = crafted_npy(buf, sizeof(buf),
+			       "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4, 5), }",
+			       120);
 	assert_int_equal(crafted_write(tmp("4d.npy"), buf, n), 0);
 	refused(tmp("4d.npy"), -EINVAL, "shape (2, 3, 4, 5) has 4 axes");
-	n = crafted_npy(buf, sizeof(buf), "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 4), }", 12);
+	n = crafted_npy(buf, sizeof(buf),
+			"{'descr': '|u1', 'fortran_order': False, 'shape': (3, 4), }", 12);
 	assert_int_equal(crafted_write(tmp("2d.npy"), buf, n), 0);
 	refused(tmp("2d.npy"), -EINVAL, "shape (3, 4) has 2 axes");
 }
@@ -224,7 +234,8 @@ static void test_npy_data_must_match_the_shape(void **state)
 
 static void test_npy_unsupported_dtype_is_named(void **state)
 {
-	size_t n = crafted_npy(buf, sizeof(buf), "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2), }", 16);
+	size_t n = crafted_npy(buf, sizeof(buf),
+			       "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2), }", 16);
 	assert_int_equal(crafted_write(tmp("f4.npy"), buf, n), 0);
 	refused(tmp("f4.npy"), -EINVAL, "dtype '<f4' is not supported");
 }
@@ -232,7 +243,9 @@ static void test_npy_unsupported_dtype_is_named(void **state)
 static void test_memory_bound_comes_from_the_environment(void **state)
 {
 	/* 3 frames of 512 x 512 16-bit: 1.5 MiB */
-	size_t n = crafted_npy(buf, sizeof(buf), "{'descr': '<u2', 'fortran_order': False, 'shape': (3, 512, 512), }", 0);
+	size_t n = crafted_npy(buf, sizeof(buf),
+			       "{'descr': '<u2', 'fortran_order': False, 'shape': (3, 512, 512), }",
+			       0);
 	FILE *f = fopen(tmp("mb.npy"), "wb");
 	assert_non_null(f);
 	fwrite(buf, 1, n, f);
@@ -269,9 +282,10 @@ static void test_csv_columns_by_header_name(void **state)
 	free(c[1]);
 	write_text(tmp("nohdr.csv"), "0,0.5,0.0\n1,0.75,0.0125\n");
 	assert_int_equal(ogate_stack_read_csv(tmp("nohdr.csv"), 1, names, c, &n, err, sizeof(err)), 0);
-	assert_true(n == 2 && c[0][1] == 0.0125);	/* one column, no header: the last */
+	assert_true(n == 2 && c[0][1] == 0.0125); /* one column, no header: the last */
 	free(c[0]);
-	assert_int_equal(ogate_stack_read_csv(tmp("nohdr.csv"), 2, names, c, &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ogate_stack_read_csv(tmp("nohdr.csv"), 2, names, c, &n, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "no header line"));
 }
 
@@ -282,22 +296,27 @@ static void test_csv_errors_name_line_and_column(void **state)
 	int n;
 	char err[256] = "";
 	write_text(tmp("bad.csv"), "t_s,psi_rad\n0,1\n0.1,x\n");
-	assert_int_equal(ogate_stack_read_csv(tmp("bad.csv"), 2, names, c, &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ogate_stack_read_csv(tmp("bad.csv"), 2, names, c, &n, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "line 3 (row 1): psi_rad is not a number"));
 	write_text(tmp("nan.csv"), "t_s\n0\ninf\n");
-	assert_int_equal(ogate_stack_read_csv(tmp("nan.csv"), 1, names, c, &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ogate_stack_read_csv(tmp("nan.csv"), 1, names, c, &n, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "line 3"));
 	write_text(tmp("col.csv"), "frame,t_s\n0,1\n");
-	assert_int_equal(ogate_stack_read_csv(tmp("col.csv"), 2, names, c, &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ogate_stack_read_csv(tmp("col.csv"), 2, names, c, &n, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "no column 'psi_rad'"));
 	char *lng = malloc(6000);
 	memset(lng, '1', 5998);
 	lng[5998] = '\n', lng[5999] = 0;
 	write_text(tmp("long.csv"), lng);
 	free(lng);
-	assert_int_equal(ogate_stack_read_csv(tmp("long.csv"), 1, names, c, &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ogate_stack_read_csv(tmp("long.csv"), 1, names, c, &n, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "line 1: longer than"));
-	assert_int_equal(ogate_stack_read_csv(tmp("none.csv"), 1, names, c, &n, err, sizeof(err)), -ENOENT);
+	assert_int_equal(ogate_stack_read_csv(tmp("none.csv"), 1, names, c, &n, err, sizeof(err)),
+			 -ENOENT);
 	assert_non_null(strstr(err, "No such file or directory"));
 	write_text(tmp("empty.csv"), "t_s\n");
 	assert_int_equal(ogate_stack_read_csv(tmp("empty.csv"), 1, names, c, &n, err, sizeof(err)), 0);

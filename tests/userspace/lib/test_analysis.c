@@ -17,7 +17,8 @@
 static void vfit_matches_reference_vectors(void **state)
 {
 	for (size_t i = 0; i < N_OF(vfit_vectors); i++) {
-		struct ogate_vfit v = ogate_vfit(vfit_vectors[i].y[0], vfit_vectors[i].y[1], vfit_vectors[i].y[2]);
+		struct ogate_vfit v =
+			ogate_vfit(vfit_vectors[i].y[0], vfit_vectors[i].y[1], vfit_vectors[i].y[2]);
 		assert_near(v.x, vfit_vectors[i].x, 1e-12);
 		assert_near(v.y, vfit_vectors[i].ymin, 1e-12);
 	}
@@ -26,7 +27,7 @@ static void vfit_matches_reference_vectors(void **state)
 static void vfit_ties_give_zero_offset_not_nan(void **state)
 {
 	/* reference: 0/0 or y/0 -> nan/inf */
-	struct ogate_vfit v = ogate_vfit(3.0, 1.0, 1.0);	/* tie with the right neighbour: midway */
+	struct ogate_vfit v = ogate_vfit(3.0, 1.0, 1.0); /* tie with the right neighbour: midway */
 	assert_true(isfinite(v.x) && isfinite(v.y));
 	assert_near(v.x, 0.5, 1e-15);
 	v = ogate_vfit(1.0, 1.0, 3.0);
@@ -51,7 +52,8 @@ static void wrap_maps_into_half_open_ranges(void **state)
 static void period_scan_matches_reference_on_real_sad_vectors(void **state)
 {
 	const double *d[] = { cpl0_diffs, cpl1_diffs, cpl2_diffs, cpl3_diffs, cpl4_diffs };
-	const size_t n[] = { N_OF(cpl0_diffs), N_OF(cpl1_diffs), N_OF(cpl2_diffs), N_OF(cpl3_diffs), N_OF(cpl4_diffs) };
+	const size_t n[] = { N_OF(cpl0_diffs), N_OF(cpl1_diffs), N_OF(cpl2_diffs), N_OF(cpl3_diffs),
+			     N_OF(cpl4_diffs) };
 	const double p[] = { cpl0_period, cpl1_period, cpl2_period, cpl3_period, cpl4_period };
 	for (int i = 0; i < 5; i++)
 		assert_near(ogate_period_scan(d[i], n[i], 5, 0.5, 0.75), p[i], 1e-9);
@@ -62,9 +64,9 @@ static void period_scan_at_buffer_limit_does_not_read_before_the_buffer(void **s
 	/* minimum at the oldest sample (e = 0): the reference reads diffs[-1]; ogate uses x = 0 */
 	double d[20];
 	for (int i = 0; i < 20; i++)
-		d[i] = 100 + 10 * i;	/* newest frame most different from the most recent */
+		d[i] = 100 + 10 * i; /* newest frame most different from the most recent */
 	d[0] = 50;
-	d[19] = 100;	/* d = 1 */
+	d[19] = 100; /* d = 1 */
 	/* rise then fall to the oldest sample never goes back above 'hi': no period */
 	assert_near(ogate_period_scan(d, 20, 5, 0.5, 0.75), -1, 0);
 	double e[12] = { 10, 100, 200, 300, 400, 500, 400, 300, 200, 100, 50, 20 };
@@ -138,11 +140,15 @@ static void linear_predictor_matches_reference_fit(void **state)
 	assert_non_null(p);
 	struct ogate_prediction out;
 	size_t n = (size_t)ptw0_used;
-	assert_int_equal(ogate_predictor_predict(p, ptw0_t + 40 - n, ptw0_phi + 40 - n, n, ptw_target, &out), 0);
+	assert_int_equal(ogate_predictor_predict(p, ptw0_t + 40 - n, ptw0_phi + 40 - n, n,
+						 ptw_target, &out),
+			 0);
 	assert_near(out.wait_s, ptw0_wait, 1e-9);
 	assert_near(2 * M_PI / out.rate, ptw0_period, 1e-9);
 	n = (size_t)ptw1_used;
-	assert_int_equal(ogate_predictor_predict(p, ptw1_t + 40 - n, ptw1_phi + 40 - n, n, ptw_target, &out), 0);
+	assert_int_equal(ogate_predictor_predict(p, ptw1_t + 40 - n, ptw1_phi + 40 - n, n,
+						 ptw_target, &out),
+			 0);
 	assert_near(out.wait_s, ptw1_wait, 1e-9);
 	assert_near(2 * M_PI / out.rate, ptw1_period, 1e-9);
 	/* a non-advancing phase gives no prediction */
@@ -159,8 +165,8 @@ static void trigger_decision_matches_reference_sequence(void **state)
 		const struct dwt_vec *v = &dwt_vectors[i];
 		assert_near(recent, v->recent_before, 1e-12);
 		double wait = v->wait_in;
-		enum ogate_trigger_reason r = ogate_trigger_decide(v->t, &wait, v->interval, v->period,
-								  0.015, 1.6, &recent);
+		enum ogate_trigger_reason r = ogate_trigger_decide(v->t, &wait, v->interval,
+								   v->period, 0.015, 1.6, &recent);
 		assert_near(wait, v->wait_out, 1e-12);
 		assert_near(recent, v->recent_after, 1e-12);
 		if (!v->reason)
@@ -176,8 +182,10 @@ static void defect5_decision_uses_the_measured_interval(void **state)
 {
 	/* same wait: at a measured 100 fps the next frame still comes in time, at 40 fps it does not */
 	double recent = -1000, wait = 0.035;
-	assert_int_equal(ogate_trigger_decide(1.0, &wait, 0.010, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_NONE);
-	assert_int_equal(ogate_trigger_decide(1.0, &wait, 0.025, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_STANDARD);
+	assert_int_equal(ogate_trigger_decide(1.0, &wait, 0.010, 0.42, 0.015, 1.6, &recent),
+			 OGATE_TRIGGER_NONE);
+	assert_int_equal(ogate_trigger_decide(1.0, &wait, 0.025, 0.42, 0.015, 1.6, &recent),
+			 OGATE_TRIGGER_STANDARD);
 	assert_near(recent, 1.035, 1e-12);
 }
 
@@ -186,33 +194,37 @@ static void defect5_decision_uses_the_measured_interval(void **state)
  * once ("panic") rather than being dropped. */
 static void no_second_trigger_within_half_a_period_and_panic_inside_the_budget(void **state)
 {
-	double recent = 10.05, wait = 0.02;	/* triggered 10.05, now t = 10.1 < 10.05 + P/2 */
-	assert_int_equal(ogate_trigger_decide(10.1, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_SAME_BEAT);
+	double recent = 10.05, wait = 0.02; /* triggered 10.05, now t = 10.1 < 10.05 + P/2 */
+	assert_int_equal(ogate_trigger_decide(10.1, &wait, 0.0125, 0.42, 0.015, 1.6, &recent),
+			 OGATE_TRIGGER_SAME_BEAT);
 	assert_near(wait, 0.44, 1e-12);
 	assert_near(recent, 10.05, 0);
-	recent = 10.05 - 0.21 - 1e-9;	/* just over half a period ago: a new beat */
+	recent = 10.05 - 0.21 - 1e-9; /* just over half a period ago: a new beat */
 	wait = 0.010;
-	assert_int_equal(ogate_trigger_decide(10.05, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_PANIC);
+	assert_int_equal(ogate_trigger_decide(10.05, &wait, 0.0125, 0.42, 0.015, 1.6, &recent),
+			 OGATE_TRIGGER_PANIC);
 	assert_near(wait, 0.010, 0);
 	assert_near(recent, 10.06, 1e-12);
 	recent = -1000;
-	wait = 0.030;	/* 0.030 - 1.6 x 0.0125 = 0.010 < 0.015: the next frame would be too late */
-	assert_int_equal(ogate_trigger_decide(10.0, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_STANDARD);
-	wait = 0.040;	/* 0.020 >= 0.015: wait for the next frame's better prediction */
+	wait = 0.030; /* 0.030 - 1.6 x 0.0125 = 0.010 < 0.015: the next frame would be too late */
+	assert_int_equal(ogate_trigger_decide(10.0, &wait, 0.0125, 0.42, 0.015, 1.6, &recent),
+			 OGATE_TRIGGER_STANDARD);
+	wait = 0.040; /* 0.020 >= 0.015: wait for the next frame's better prediction */
 	recent = -1000;
-	assert_int_equal(ogate_trigger_decide(10.0, &wait, 0.0125, 0.42, 0.015, 1.6, &recent), OGATE_TRIGGER_NONE);
+	assert_int_equal(ogate_trigger_decide(10.0, &wait, 0.0125, 0.42, 0.015, 1.6, &recent),
+			 OGATE_TRIGGER_NONE);
 	assert_near(recent, -1000, 0);
 }
 
 /* The line's extrapolation variance factor 1/n + (d + (n-1)/2)^2 / Sxx, first <= 1 at: */
 static void fit_min_frames_is_the_shortest_line_no_noisier_than_a_frame_where_it_triggers(void **state)
 {
-	assert_int_equal(ogate_fit_min_frames(0.0), 2);	/* 1/2 + 0.25/0.5 = 1 exactly */
+	assert_int_equal(ogate_fit_min_frames(0.0), 2); /* 1/2 + 0.25/0.5 = 1 exactly */
 	assert_int_equal(ogate_fit_min_frames(1.0), 6);
-	assert_int_equal(ogate_fit_min_frames(1.6), 7);	/* n = 6: 1/6 + 4.1^2/17.5 = 1.127 */
-	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 30), 8);	/* defaults at 30 fps */
-	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 80), 9);	/* defaults at 80 fps */
-	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 200), 11);	/* defaults at 200 fps */
+	assert_int_equal(ogate_fit_min_frames(1.6), 7); /* n = 6: 1/6 + 4.1^2/17.5 = 1.127 */
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 30), 8);   /* defaults at 30 fps */
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 80), 9);   /* defaults at 80 fps */
+	assert_int_equal(ogate_fit_min_frames(1.6 + 0.015 * 200), 11); /* defaults at 200 fps */
 	assert_int_equal(ogate_fit_min_frames(-1.0), 2);
 	assert_int_equal(ogate_fit_min_frames(NAN), 2);
 }
@@ -221,7 +233,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vfit_matches_reference_vectors),
-		cmocka_unit_test(fit_min_frames_is_the_shortest_line_no_noisier_than_a_frame_where_it_triggers),
+		cmocka_unit_test(
+			fit_min_frames_is_the_shortest_line_no_noisier_than_a_frame_where_it_triggers),
 		cmocka_unit_test(vfit_ties_give_zero_offset_not_nan),
 		cmocka_unit_test(wrap_maps_into_half_open_ranges),
 		cmocka_unit_test(period_scan_matches_reference_on_real_sad_vectors),

@@ -80,7 +80,8 @@ static void the_error_at_each_offset_is_learnt_across_beats_and_removed(void **s
 	double sum = 0;
 	int n = 0;
 	for (int k = 0; k < 4000; k++) {
-		double u = k + 0.13, left = frame(s, k, u, profile(fmod(u, 10.4) - floor(fmod(u, 10.4))));
+		double u = k + 0.13,
+		       left = frame(s, k, u, profile(fmod(u, 10.4) - floor(fmod(u, 10.4))));
 		if (k >= 3000) {
 			sum += left;
 			n++;

@@ -20,7 +20,7 @@
 #include "sync_timing.c"
 #include "ref_vectors.h"
 
-#define NPY "/data/syn128_T042_first100.npy"	/* uint8 100 x 128 x 128, C order */
+#define NPY "/data/syn128_T042_first100.npy" /* uint8 100 x 128 x 128, C order */
 
 static struct ogate_frame *ref18, *rolled51, *f51;
 static int have_data;
@@ -50,7 +50,7 @@ static int load(void **state)
 	}
 	fclose(f);
 	have_data = 1;
-	for (int y = 0; y < 128; y++)	/* np.roll(frame, (+2, -1), axis=(0, 1)) */
+	for (int y = 0; y < 128; y++) /* np.roll(frame, (+2, -1), axis=(0, 1)) */
 		for (int x = 0; x < 128; x++)
 			roll[y * 128 + x] = buf[1][((y - 2 + 128) % 128) * 128 + (x + 1) % 128];
 	ref18 = ogate_frame_wrap(OGATE_PIX_U8, 128, 128, 128, buf[0]);
@@ -59,7 +59,11 @@ static int load(void **state)
 	return 0;
 }
 
-#define NEED_DATA() do { if (!have_data) skip(); } while (0)
+#define NEED_DATA() \
+	do { \
+		if (!have_data) \
+			skip(); \
+	} while (0)
 
 static int unload(void **state)
 {

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include "ogate/frame.h"
 #include "ogate/sync.h"
-#include "ogate.h"	/* the kernel ABI: its names must not clash with the library's */
+#include "ogate.h" /* the kernel ABI: its names must not clash with the library's */
 
 static void new_frame_has_padded_stride_and_zeroed_pixels(void **state)
 {
@@ -28,7 +28,7 @@ static void invalid_geometry_is_refused(void **state)
 	uint8_t buf[16];
 	assert_null(ogate_frame_new(OGATE_PIX_U8, 0, 4));
 	assert_null(ogate_frame_new((enum ogate_pixfmt)3, 4, 4));
-	assert_null(ogate_frame_wrap(OGATE_PIX_U16, 4, 2, 7, buf));	/* stride < 8 bytes */
+	assert_null(ogate_frame_wrap(OGATE_PIX_U16, 4, 2, 7, buf)); /* stride < 8 bytes */
 	assert_null(ogate_frame_wrap(OGATE_PIX_U8, 4, 2, 4, NULL));
 }
 
@@ -38,7 +38,10 @@ static void copy_carries_pixels_and_metadata_across_strides(void **state)
 	for (int i = 0; i < 21; i++)
 		src[i] = (uint8_t)i;
 	struct ogate_frame *w = ogate_frame_wrap(OGATE_PIX_U8, 5, 3, 7, src);
-	struct ogate_frame_meta m = { .timestamp_ns = 123456789012LL, .sequence = 42, .exposure_ns = 1000, .source = 3 };
+	struct ogate_frame_meta m = { .timestamp_ns = 123456789012LL,
+				      .sequence = 42,
+				      .exposure_ns = 1000,
+				      .source = 3 };
 	ogate_frame_set_meta(w, &m);
 	struct ogate_frame *d = ogate_frame_new(OGATE_PIX_U8, 5, 3);
 	assert_int_equal(ogate_frame_copy(d, w), 0);

@@ -16,8 +16,9 @@
 static const double *gram(int i, int j)
 {
 	static const double *const t[5][5] = {
-		[0][1] = oga_h01, [0][2] = oga_h02, [1][2] = oga_h12, [0][3] = oga_h03,
-		[1][3] = oga_h13, [2][3] = oga_h23, [1][4] = oga_h14, [2][4] = oga_h24, [3][4] = oga_h34,
+		[0][1] = oga_h01, [0][2] = oga_h02, [1][2] = oga_h12,
+		[0][3] = oga_h03, [1][3] = oga_h13, [2][3] = oga_h23,
+		[1][4] = oga_h14, [2][4] = oga_h24, [3][4] = oga_h34,
 	};
 	return t[i][j];
 }
@@ -33,7 +34,7 @@ static void toy_cyclic_minimum_matches_reference(void **state)
 	double pos, mv;
 	ogate_oga_min_score(oga_toy_scores, Q, &pos, &mv);
 	assert_true(fabs(pos - oga_toy_min_pos) < 1e-9);
-	assert_true(mv == oga_toy_min_score);	/* negative interpolated minimum clamped to 0.1 */
+	assert_true(mv == oga_toy_min_score); /* negative interpolated minimum clamped to 0.1 */
 }
 
 static void real_sequences_give_the_reference_shifts_and_scores(void **state)
@@ -41,8 +42,8 @@ static void real_sequences_give_the_reference_shifts_and_scores(void **state)
 	for (size_t e = 0; e < sizeof(oga_shift_history) / sizeof(oga_shift_history[0]); e++) {
 		const struct oga_shift_vec *v = &oga_shift_history[e];
 		double score[Q], pos, mv;
-		ogate_oga_scores(gram(v->i, v->j), oga_len[v->i], oga_len[v->j], oga_period[v->i], oga_period[v->j],
-				 adj(v->i), adj(v->j), Q, score);
+		ogate_oga_scores(gram(v->i, v->j), oga_len[v->i], oga_len[v->j], oga_period[v->i],
+				 oga_period[v->j], adj(v->i), adj(v->j), Q, score);
 		ogate_oga_min_score(score, Q, &pos, &mv);
 		assert_true(fabs(pos - v->shift) < 1e-6);
 		assert_true(fabs(mv - v->score) < 1e-6 * v->score);
@@ -55,7 +56,8 @@ static void real_sequences_give_the_reference_targets(void **state)
 	int nsh = 0;
 	for (size_t e = 0; e < sizeof(oga_shift_history) / sizeof(oga_shift_history[0]); e++)
 		sh[nsh++] = (struct ogate_oga_shift){ oga_shift_history[e].i, oga_shift_history[e].j,
-						      oga_shift_history[e].shift, oga_shift_history[e].score };
+						      oga_shift_history[e].shift,
+						      oga_shift_history[e].score };
 	for (int n = 1; n <= 5; n++) {
 		double x[5];
 		int m = 0;

@@ -60,7 +60,8 @@ static double fit_wait(const double *t, const double *phi, int n)
 {
 	struct ogate_predictor *p = ogate_predictor_new("linear");
 	struct ogate_prediction out;
-	assert_int_equal(ogate_predictor_predict(p, t + 40 - n, phi + 40 - n, (size_t)n, ptw_target, &out), 0);
+	assert_int_equal(
+		ogate_predictor_predict(p, t + 40 - n, phi + 40 - n, (size_t)n, ptw_target, &out), 0);
 	ogate_predictor_free(p);
 	return out.wait_s;
 }
@@ -70,9 +71,9 @@ static void clean_ramp_fits_back_to_the_barrier_two_frames_fewer_than_reference(
 	struct ogate_sync *s = with_history(ptw0_t, ptw0_phi, 0, -1);
 	struct ogate_sync_result r = predict(s, ptw0_t, ptw0_phi);
 	assert_true(r.has_prediction);
-	int ours = (int)ptw0_used - 2;	/* the reference's window starts two frames before the barrier */
+	int ours = (int)ptw0_used - 2; /* the reference's window starts two frames before the barrier */
 	assert_true(fabs(r.wait_s - fit_wait(ptw0_t, ptw0_phi, ours)) < 1e-12);
-	assert_true(fabs(r.wait_s - ptw0_wait) < 1e-3);	/* a clean ramp: same forecast either way */
+	assert_true(fabs(r.wait_s - ptw0_wait) < 1e-3); /* a clean ramp: same forecast either way */
 	ogate_sync_free(s);
 }
 
@@ -82,11 +83,12 @@ static void noisy_ramp_window_starts_at_the_barrier(void **state)
 	struct ogate_sync_result r = predict(s, ptw1_t, ptw1_phi);
 	assert_true(r.has_prediction);
 	/* window: the frames whose unwrapped phase is at or after the barrier crossing */
-	double since = ogate_wrap_2pi(ogate_wrap_2pi(ptw1_phi[39]) - 2 * M_PI * tb_barrier / est_period);
+	double since =
+		ogate_wrap_2pi(ogate_wrap_2pi(ptw1_phi[39]) - 2 * M_PI * tb_barrier / est_period);
 	int n = 0;
 	while (n < 32 && ptw1_phi[39 - n] >= ptw1_phi[39] - since - 1e-9)
 		n++;
-	assert_true(n >= ogate_fit_min_frames(1.6 + 0.015 / 0.0125));	/* the barrier is far enough back */
+	assert_true(n >= ogate_fit_min_frames(1.6 + 0.015 / 0.0125)); /* the barrier is far enough back */
 	assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, n)) < 1e-12);
 	assert_true(n < (int)ptw1_used);
 	ogate_sync_free(s);

@@ -10,7 +10,7 @@
 #include "ogate/predictor.h"
 #include "ogate/analysis.h"
 
-#define RATE (2 * M_PI / 0.42)	/* rad/s */
+#define RATE (2 * M_PI / 0.42) /* rad/s */
 #define DT (1 / 80.0)
 
 static void feed(struct ogate_predictor *p, int i0, int n, double noise_amp)
@@ -28,7 +28,7 @@ static void kalman_predicts_a_steady_heart_exactly(void **state)
 	assert_non_null(p);
 	assert_string_equal(ogate_predictor_name(p), "kalman");
 	struct ogate_prediction pr;
-	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), -EINVAL);	/* no data */
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), -EINVAL); /* no data */
 	feed(p, 0, 200, 0);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
 	double now = 0.3 + RATE * 199 * DT;
@@ -90,7 +90,7 @@ static void kalman_skips_observations_from_the_quiet_interval(void **state)
 	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 5);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &b), 0);
 	assert_true(a.phase_now == b.phase_now && a.rate == b.rate);
-	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 2);	/* used, down-weighted */
+	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 2); /* used, down-weighted */
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &b), 0);
 	assert_true(b.phase_now > a.phase_now);
 	ogate_predictor_free(p);
@@ -102,7 +102,8 @@ static void linear_fit_weights_each_point_by_its_precision(void **state)
 {
 	(void)state;
 	struct ogate_predictor *p = ogate_predictor_new("linear");
-	double t[5] = { -0.3, -0.2, -0.15, -0.1, 0 }, phi[5], w[5] = { 1, 1, 1, 0, 1 }, one[5] = { 1, 1, 1, 1, 1 };
+	double t[5] = { -0.3, -0.2, -0.15, -0.1, 0 }, phi[5], w[5] = { 1, 1, 1, 0, 1 },
+	       one[5] = { 1, 1, 1, 1, 1 };
 	for (int i = 0; i < 5; i++)
 		phi[i] = 10 * t[i] + 1;
 	phi[3] += 0.5;
@@ -114,7 +115,7 @@ static void linear_fit_weights_each_point_by_its_precision(void **state)
 	assert_int_equal(ogate_predictor_predict_weighted(p, t, phi, one, 5, 2.0, &b), 0);
 	assert_int_equal(ogate_predictor_predict(p, t, phi, 5, 2.0, &c), 0);
 	assert_true(fabs(b.wait_s - c.wait_s) < 1e-15 && fabs(b.rate - c.rate) < 1e-12);
-	assert_true(fabs(c.rate - 10) > 0.1);	/* the off point moves the unweighted line */
+	assert_true(fabs(c.rate - 10) > 0.1); /* the off point moves the unweighted line */
 	double zero[5] = { 0 };
 	assert_int_equal(ogate_predictor_predict_weighted(p, t, phi, zero, 5, 2.0, &a), -EINVAL);
 	ogate_predictor_free(p);

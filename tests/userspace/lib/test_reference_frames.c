@@ -22,7 +22,7 @@
 
 #define W 64
 #define H 48
-#define FPS_NS 12500000LL	/* 80 fps, exactly */
+#define FPS_NS 12500000LL /* 80 fps, exactly */
 #define T0_NS 7000000000LL
 
 /* frame seq of the stream: a blob circling once every 0.41 s, plus fixed texture */
@@ -31,7 +31,8 @@ static struct ogate_frame *make_frame(uint64_t seq)
 	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U8, W, H);
 	double t = (double)seq * FPS_NS * 1e-9, a = 2 * M_PI * t / 0.41;
 	double cx = W / 2.0 + 14 * cos(a), cy = H / 2.0 + 12 * sin(a);
-	struct ogate_frame_meta m = { .timestamp_ns = T0_NS + (int64_t)seq * FPS_NS, .sequence = seq,
+	struct ogate_frame_meta m = { .timestamp_ns = T0_NS + (int64_t)seq * FPS_NS,
+				      .sequence = seq,
 				      .exposure_ns = 2000000 };
 
 	assert_non_null(f);
@@ -41,7 +42,8 @@ static struct ogate_frame *make_frame(uint64_t seq)
 		for (int x = 0; x < W; x++) {
 			double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
 
-			row[x] = (uint8_t)lrint(40 + 12 * ((x * 7 + y * 13) % 5) + 150 * exp(-d2 / 72.0));
+			row[x] = (uint8_t)lrint(40 + 12 * ((x * 7 + y * 13) % 5) +
+						150 * exp(-d2 / 72.0));
 		}
 	}
 	ogate_frame_set_meta(f, &m);
@@ -63,7 +65,8 @@ static int same_pixels(const struct ogate_frame *a, const struct ogate_frame *b)
 {
 	for (int y = 0; y < H; y++)
 		if (memcmp((const uint8_t *)ogate_frame_pixels(a) + (size_t)y * ogate_frame_stride(a),
-			   (const uint8_t *)ogate_frame_pixels(b) + (size_t)y * ogate_frame_stride(b), W))
+			   (const uint8_t *)ogate_frame_pixels(b) + (size_t)y * ogate_frame_stride(b),
+			   W))
 			return 0;
 	return 1;
 }
@@ -126,7 +129,7 @@ static void reference_frames_are_the_stored_frames_with_their_phases(void **stat
 		assert_int_equal(ogate_sync_get_reference(s, &after), 0);
 		assert_true(fabs(after.target_u - k) < 1e-9);
 		assert_true(fabs(after.target_phase - phase) < 1e-9);
-		assert_int_equal(after.id, info.id);	/* a target is not a new reference */
+		assert_int_equal(after.id, info.id); /* a target is not a new reference */
 	}
 
 	/* a refresh: a new id, and the frames are the new reference's */

@@ -26,12 +26,13 @@ static void all_backends_match_scalar_u8_on_random_geometry(void **state)
 	for (int iter = 0; iter < 300; iter++) {
 		int w = 1 + (int)(rnd() % 300), h = 1 + (int)(rnd() % 40);
 		size_t sa = (size_t)w + rnd() % 37, sb = (size_t)w + rnd() % 37;
-		size_t oa = rnd() % 31, ob = rnd() % 31;	/* misaligned starts */
+		size_t oa = rnd() % 31, ob = rnd() % 31; /* misaligned starts */
 		uint8_t *a = malloc(sa * h + oa), *b = malloc(sb * h + ob);
 		for (size_t i = 0; i < sa * h + oa; i++)
 			a[i] = (uint8_t)rnd();
 		for (size_t i = 0; i < sb * h + ob; i++)
-			b[i] = (iter & 1) ? (uint8_t)rnd() : (uint8_t)(a[i % (sa * h + oa)] ^ (rnd() & 3));
+			b[i] = (iter & 1) ? (uint8_t)rnd()
+					  : (uint8_t)(a[i % (sa * h + oa)] ^ (rnd() & 3));
 		uint64_t ref = ogate_sad_u8(&ogate_sad_scalar, a + oa, sa, b + ob, sb, w, h);
 		for (size_t k = 0; k < nb; k++)
 			assert_int_equal(ogate_sad_u8(be[k], a + oa, sa, b + ob, sb, w, h), ref);
@@ -46,13 +47,16 @@ static void all_backends_match_scalar_u16_including_full_range(void **state)
 	size_t nb = ogate_sad_list(be, 8);
 	for (int iter = 0; iter < 300; iter++) {
 		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 30);
-		size_t sa = 2 * ((size_t)w + rnd() % 19) + (rnd() & 1) * 2, sb = 2 * ((size_t)w + rnd() % 19);
+		size_t sa = 2 * ((size_t)w + rnd() % 19) + (rnd() & 1) * 2,
+		       sb = 2 * ((size_t)w + rnd() % 19);
 		size_t na = sa / 2 * h, nbb = sb / 2 * h;
 		uint16_t *a = malloc(na * 2 + 2), *b = malloc(nbb * 2 + 2);
 		for (size_t i = 0; i < na; i++)
-			a[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0) : (uint16_t)rnd();
+			a[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0)
+					       : (uint16_t)rnd();
 		for (size_t i = 0; i < nbb; i++)
-			b[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0) : (uint16_t)rnd();
+			b[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0)
+					       : (uint16_t)rnd();
 		uint64_t ref = ogate_sad_u16(&ogate_sad_scalar, a, sa, b, sb, w, h);
 		for (size_t k = 0; k < nb; k++)
 			assert_int_equal(ogate_sad_u16(be[k], a, sa, b, sb, w, h), ref);
@@ -76,11 +80,12 @@ static void multi_sad_equals_single_sads_for_every_backend(void **state)
 		const uint8_t *bp[12];
 		uint64_t out[12];
 		for (int k = 0; k < n; k++)
-			bp[k] = b + (size_t)k * sb * h + rnd() % 7;	/* misaligned, possibly overlapping */
+			bp[k] = b + (size_t)k * sb * h + rnd() % 7; /* misaligned, possibly overlapping */
 		for (size_t k = 0; k < nb; k++) {
 			ogate_sad_u8_multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
 			for (int j = 0; j < n; j++)
-				assert_int_equal(out[j], ogate_sad_u8(&ogate_sad_scalar, a, sa, bp[j], sb, w, h));
+				assert_int_equal(out[j], ogate_sad_u8(&ogate_sad_scalar, a, sa,
+								      bp[j], sb, w, h));
 		}
 		free(a);
 		free(b);

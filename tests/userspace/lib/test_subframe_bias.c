@@ -62,7 +62,8 @@ static void subframe_phase_with_steps_uses_the_local_steps(void **state)
 static void reference_positions_follow_timestamps(void **state)
 {
 	(void)state;
-	const int64_t t[6] = { 0, 12500000, 25000000 + 1000000, 37500000, 50000000 - 500000, 62500000 };
+	const int64_t t[6] = { 0,	 12500000,	    25000000 + 1000000,
+			       37500000, 50000000 - 500000, 62500000 };
 	double pos[6];
 	ogate_reference_positions(t, 6, pos);
 	assert_near(pos[2], 0, 0);
@@ -98,8 +99,8 @@ static void vfit_error_is_early_on_average_over_acceleration_and_deceleration(vo
 	assert_near(acc, -1.0 / 12, 1e-15);
 	assert_near(dec, 7.0 / 30, 1e-15);
 	assert_near(0.5 * ((acc - 0.1) + (dec - 0.1)), -0.025, 1e-15);
-	assert_near(ogate_vfit(1.0, 0.0, 1.5).x, -1.0 / 6, 1e-15);	/* not 0 at an exact match either, */
-	assert_near(ogate_vfit(1.5, 0.0, 1.0).x, 1.0 / 6, 1e-15);	/* but antisymmetric there */
+	assert_near(ogate_vfit(1.0, 0.0, 1.5).x, -1.0 / 6, 1e-15); /* not 0 at an exact match either, */
+	assert_near(ogate_vfit(1.5, 0.0, 1.0).x, 1.0 / 6, 1e-15); /* but antisymmetric there */
 	assert_near(ogate_step_offset(1.15, 0.15, 1.35, 1, 1.5), 0.1, 1e-15);
 	assert_near(ogate_step_offset(1.6, 0.1, 0.9, 1.5, 1), 0.1, 1e-15);
 }

@@ -15,7 +15,10 @@
 #include "../../../userspace/common/heart.c"
 #include "ref_vectors.h"
 
-static const double *est_hist_first5(void) { return est_period_history; }
+static const double *est_hist_first5(void)
+{
+	return est_period_history;
+}
 
 #define SZ 96
 #define FPS 80.0
@@ -35,7 +38,8 @@ static void stream_init(struct stream *st, double period_s, double mod_amp)
 }
 
 /* frame at time t (s), shifted by (sy, sx) px, as 8- or 16-bit */
-static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t seq, double sy, double sx, int bits)
+static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t seq, double sy,
+					double sx, int bits)
 {
 	ogate_heart_blob_render(&st->heart, fmod(ogate_heart_law_psi(&st->law, t), 2 * M_PI), st->img);
 	ogate_heart_rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
@@ -45,9 +49,11 @@ static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t se
 			double v = rint(st->sh[y * SZ + x] + 2.0 * ogate_heart_rng_normal(&st->rng));
 			v = v < 0 ? 0 : v > 255 ? 255 : v;
 			if (bits == 16)
-				((uint16_t *)((char *)ogate_frame_pixels(f) + y * ogate_frame_stride(f)))[x] = (uint16_t)(v * 256);
+				((uint16_t *)((char *)ogate_frame_pixels(f) +
+					      y * ogate_frame_stride(f)))[x] = (uint16_t)(v * 256);
 			else
-				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] = (uint8_t)v;
+				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] =
+					(uint8_t)v;
 		}
 	struct ogate_frame_meta m = { .timestamp_ns = 5000000000LL + llround(t * 1e9), .sequence = seq };
 	ogate_frame_set_meta(f, &m);
@@ -67,8 +73,8 @@ static void sink(void *ctx, const struct ogate_sync_trigger *t)
 }
 
 /* run frames i0 .. i0+n-1, collect results */
-static struct ogate_sync_result *run_from(struct ogate_sync *sy, struct stream *st, int i0, int n, int bits,
-					  struct sink_log *log)
+static struct ogate_sync_result *run_from(struct ogate_sync *sy, struct stream *st, int i0, int n,
+					  int bits, struct sink_log *log)
 {
 	struct ogate_sync_result *r = calloc((size_t)n, sizeof(*r));
 	if (log)
@@ -82,7 +88,8 @@ static struct ogate_sync_result *run_from(struct ogate_sync *sy, struct stream *
 	return r;
 }
 
-static struct ogate_sync_result *run(struct ogate_sync *sy, struct stream *st, int n, int bits, struct sink_log *log)
+static struct ogate_sync_result *run(struct ogate_sync *sy, struct stream *st, int n, int bits,
+				     struct sink_log *log)
 {
 	return run_from(sy, st, 0, n, bits, log);
 }
@@ -114,7 +121,8 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
 	assert_true(info.established_seq < 100);
-	assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
+	assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) <
+		    0.25);
 	assert_int_equal(info.length, (int)floor(info.period_frames) + 1 + 2 * OGATE_NE);
 	/* the reference ends just before the establishing frame */
 	assert_int_equal(info.first_seq + (uint64_t)info.length - OGATE_NE, info.established_seq);
@@ -128,13 +136,14 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 		double lead = (double)(t->time_ns - t->decided_at_ns) * 1e-9;
 		assert_true(lead > 0 && lead < set.latency_s + set.next_frame_factor / FPS + 1e-9);
 		assert_memory_equal(&log.t[ntrig], t, sizeof(*t));
-		if (ntrig > 0) {	/* one per beat */
+		if (ntrig > 0) { /* one per beat */
 			double gap = (double)(t->time_ns - log.t[ntrig - 1].time_ns) * 1e-9;
 			assert_true(gap > 0.8 * 0.42 && gap < 1.2 * 0.42);
 		}
 		/* accurate: true phase at the trigger time vs the target's true phase */
 		double psi_T = ogate_heart_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
-		double psi_goal = ogate_heart_law_psi(&st.law, ((double)info.first_seq + info.target_u) / FPS);
+		double psi_goal =
+			ogate_heart_law_psi(&st.law, ((double)info.first_seq + info.target_u) / FPS);
 		assert_true(fabs(ogate_wrap_pi(psi_T - psi_goal)) < 0.1 * 2 * M_PI);
 		ntrig++;
 	}
@@ -159,7 +168,8 @@ static void determination_on_every_third_row_finds_the_same_period(void **state)
 			free(run(sy, &st, 160, bits, NULL));
 			struct ogate_reference_info info;
 			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-			assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
+			assert_true(fabs(info.period_frames -
+					 true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
 			P[k] = info.period_frames;
 			ogate_sync_free(sy);
 			ogate_heart_blob_free(&st.heart);
@@ -200,20 +210,21 @@ static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
 static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 {
 	struct ogate_settings set;
-	ogate_settings_default(&set);	/* 1 s buffer: periods up to ~0.7 s */
+	ogate_settings_default(&set); /* 1 s buffer: periods up to ~0.7 s */
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	struct stream st;
 	stream_init(&st, 1.2, 0.0);
 	struct ogate_sync_determination d;
-	struct ogate_sync_result *r = run(sy, &st, 130, 8, NULL);	/* 1.6 s: nothing found yet */
+	struct ogate_sync_result *r = run(sy, &st, 130, 8, NULL); /* 1.6 s: nothing found yet */
 	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
-	assert_int_equal(d.widened, 1);	/* after 1.5 s without a period */
+	assert_int_equal(d.widened, 1); /* after 1.5 s without a period */
 	assert_true(fabs(d.span_s - 2.0) < 1e-9);
 	free(r);
 	r = run_from(sy, &st, 130, 1200, 8, NULL);
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-	assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) < 0.5);
+	assert_true(fabs(info.period_frames - true_period_frames(&st.law, (double)info.first_seq)) <
+		    0.5);
 	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
 	assert_true(d.widened >= 1 && !d.at_limit);
 	free(r);
@@ -226,7 +237,7 @@ static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	assert_int_equal(ogate_settings_set(&set, "reference.max_buffer_frames", "64"), 0);	/* 0.8 s */
+	assert_int_equal(ogate_settings_set(&set, "reference.max_buffer_frames", "64"), 0); /* 0.8 s */
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	struct stream st;
 	stream_init(&st, 1.2, 0.0);
@@ -248,7 +259,7 @@ static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 static void period_near_the_buffer_limit_locks_correctly(void **state)
 {
 	struct ogate_settings set;
-	ogate_settings_default(&set);	/* 1 s buffer holds 1.5 beats of 0.66 s */
+	ogate_settings_default(&set); /* 1 s buffer holds 1.5 beats of 0.66 s */
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	struct stream st;
 	stream_init(&st, 0.66, 0.0);
@@ -272,7 +283,7 @@ static void defect4_period_is_accepted_only_when_recent_estimates_agree(void **s
 	assert_false(estimates_agree(est_hist_first5(), 5, 5, 0.03, scratch, &med));
 	assert_true(estimates_agree(est_period_history + 1, 5, 5, 0.03, scratch, &med));
 	assert_true(fabs(med - 33.36081341027755) < 1e-12);
-	assert_false(estimates_agree(est_period_history, 4, 5, 0.03, scratch, &med));	/* too few */
+	assert_false(estimates_agree(est_period_history, 4, 5, 0.03, scratch, &med)); /* too few */
 }
 
 static void defect1_unwrap_is_two_sided(void **state)
@@ -299,7 +310,7 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 	int after_gap = -1, preds_after = 0, phases_ok = 1;
 	for (int i = 0; i < 400; i++) {
 		if (i >= 200 && i < 206)
-			continue;	/* six dropped frames */
+			continue; /* six dropped frames */
 		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		ogate_frame_free(f);
@@ -308,7 +319,7 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 			after_gap = 0;
 		}
 		if (after_gap >= 0 && after_gap < 2)
-			assert_false(r.has_prediction);	/* the window would reach across the gap */
+			assert_false(r.has_prediction); /* the window would reach across the gap */
 		if (after_gap >= 0) {
 			after_gap++;
 			preds_after += r.has_prediction;
@@ -322,7 +333,7 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 		}
 	}
 	assert_true(phases_ok);
-	assert_true(preds_after > 100);	/* prediction resumes */
+	assert_true(preds_after > 100); /* prediction resumes */
 	ogate_sync_free(sy);
 	ogate_heart_blob_free(&st.heart);
 }
@@ -377,13 +388,15 @@ static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
 	int n = 0;
 	for (int i = 0; i < 450; i++) {
 		int moved = i >= 150;
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, moved ? 0.4 : 0, moved ? -0.3 : 0, 8);
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, moved ? 0.4 : 0,
+						     moved ? -0.3 : 0, 8);
 		ogate_sync_process(sy, f, &r);
 		ogate_frame_free(f);
-		if (r.has_phase && i < 150)	/* phase offset of this reference vs the truth */
+		if (r.has_phase && i < 150) /* phase offset of this reference vs the truth */
 			off = ogate_wrap_pi(r.phase - ogate_heart_law_psi(&st.law, i / FPS));
 		if (i >= 250) {
-			err += fabs(ogate_wrap_pi(r.phase - ogate_heart_law_psi(&st.law, i / FPS) - off));
+			err += fabs(ogate_wrap_pi(r.phase - ogate_heart_law_psi(&st.law, i / FPS) -
+						  off));
 			n++;
 		}
 	}
@@ -420,12 +433,12 @@ static void steady_drift_is_tracked_without_lag(void **state)
 	double sum = 0;
 	int n = 0;
 	for (int i = 0; i < 1400; i++) {
-		double shift = 0.005 * i;	/* px */
+		double shift = 0.005 * i; /* px */
 		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, shift, 0, 8);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		ogate_frame_free(f);
 		if (i >= 1000 && r.has_phase) {
-			sum += -(r.dx + r.sub_dx) - shift;	/* > 0: the estimate trails the content */
+			sum += -(r.dx + r.sub_dx) - shift; /* > 0: the estimate trails the content */
 			n++;
 		}
 	}
@@ -452,10 +465,13 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		ogate_frame_free(f);
 		refs += r.established;
-		if (r.established) {	/* the barrier is carried to the same heart phase as well */
+		if (r.established) { /* the barrier is carried to the same heart phase as well */
 			struct ogate_reference_info info;
 			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-			double b = fmod(ogate_heart_law_psi(&st.law, ((double)info.first_seq + info.barrier) / FPS), 2 * M_PI);
+			double b =
+				fmod(ogate_heart_law_psi(&st.law,
+							 ((double)info.first_seq + info.barrier) / FPS),
+				     2 * M_PI);
 			if (isnan(barrier0))
 				barrier0 = b;
 			/* an integer frame: up to one frame (2 pi / P) apart */
@@ -470,18 +486,20 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 		assert_true(t->ref_id >= last_id);
 		last_id = t->ref_id;
 		/* true heart phase of this reference's target */
-		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		double goal = fmod(ogate_heart_law_psi(&st.law,
+						       ((double)t->ref_first_seq + t->target_u) / FPS),
+				   2 * M_PI);
 		if (isnan(goal0))
 			goal0 = goal;
 		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
 		double psi_T = ogate_heart_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
 		worst_trig = fmax(worst_trig, fabs(ogate_wrap_pi(psi_T - goal0)));
 	}
-	assert_true(refs >= 4);		/* the first reference and three refreshes at least */
+	assert_true(refs >= 4); /* the first reference and three refreshes at least */
 	assert_true(last_id >= 4);
-	assert_int_equal(unphased, 0);	/* every frame is gated while a refresh is prepared */
-	assert_true(ntrig >= 35);	/* ~ (17.5 s - lock) / 0.42 s beats, one trigger each */
-	assert_true(worst_goal < 0.1);	/* OGA keeps the same heart phase across references */
+	assert_int_equal(unphased, 0); /* every frame is gated while a refresh is prepared */
+	assert_true(ntrig >= 35);      /* ~ (17.5 s - lock) / 0.42 s beats, one trigger each */
+	assert_true(worst_goal < 0.1); /* OGA keeps the same heart phase across references */
 	assert_true(worst_barrier < 2 * M_PI / 30 + 0.1);
 	assert_true(worst_trig < 0.1 * 2 * M_PI);
 	ogate_sync_free(sy);
@@ -501,7 +519,7 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 	uint32_t last_id = 0;
 	double goal0 = NAN, worst_goal = 0;
 
-	assert_int_equal(ogate_sync_refresh(sy), -ENOENT);	/* nothing to refresh yet */
+	assert_int_equal(ogate_sync_refresh(sy), -ENOENT); /* nothing to refresh yet */
 	for (int i = 0; i < 800; i++) {
 		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
@@ -517,13 +535,16 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 		if (!r.triggered)
 			continue;
 		last_id = r.trigger.ref_id;
-		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq +
+								 r.trigger.target_u) /
+									FPS),
+				   2 * M_PI);
 		if (isnan(goal0))
 			goal0 = goal;
 		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
 	}
 	assert_true(asked);
-	assert_int_equal(refs, 2);	/* the first reference and the one asked for */
+	assert_int_equal(refs, 2); /* the first reference and the one asked for */
 	assert_int_equal(last_id, 2);
 	assert_int_equal(unphased, 0);
 	assert_true(worst_goal < 0.1);
@@ -549,14 +570,17 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 		if (!changed && i > 250 && r.state == OGATE_SYNC_LOCKED) {
 			struct ogate_reference_info info;
 			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-			assert_true(info.id >= 2);	/* already refreshed once: x != 0 */
+			assert_true(info.id >= 2); /* already refreshed once: x != 0 */
 			assert_int_equal(ogate_sync_set_target_phase(sy, 3.0), 0);
 			changed = 1;
 		}
 		refs_after += changed && r.established;
 		if (!changed || !r.triggered)
 			continue;
-		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq + r.trigger.target_u) / FPS), 2 * M_PI);
+		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq +
+								 r.trigger.target_u) /
+									FPS),
+				   2 * M_PI);
 		if (isnan(goal0))
 			goal0 = goal;
 		worst = fmax(worst, fabs(ogate_wrap_pi(goal - goal0)));
@@ -572,7 +596,7 @@ static void windowed_search_gives_the_full_search_phases(void **state)
 	struct ogate_settings a, b;
 	ogate_settings_default(&a);
 	ogate_settings_default(&b);
-	b.search_window = 0;	/* always full */
+	b.search_window = 0; /* always full */
 	struct ogate_sync *sa = ogate_sync_new(&a), *sb = ogate_sync_new(&b);
 	struct stream st;
 	stream_init(&st, 0.42, 0.03);
@@ -581,9 +605,9 @@ static void windowed_search_gives_the_full_search_phases(void **state)
 	double jump = 0;
 	for (int i = 0; i < 600; i++) {
 		if (i >= 300 && i < 305)
-			continue;	/* dropped frames: a gap */
+			continue; /* dropped frames: a gap */
 		if (i == 450)
-			jump = 0.4 * 0.42;	/* the heart skips 40 % of a beat without a gap */
+			jump = 0.4 * 0.42; /* the heart skips 40 % of a beat without a gap */
 		struct ogate_frame *f = stream_frame(&st, i / FPS + jump, (uint64_t)i, 0, 0, 8);
 		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
 		m.timestamp_ns = 5000000000LL + llround(i / FPS * 1e9);
@@ -601,7 +625,7 @@ static void windowed_search_gives_the_full_search_phases(void **state)
 		assert_int_equal(ra.triggered, rb.triggered);
 	}
 	assert_true(compared > 500);
-	assert_true(sa->full_searches < sb->full_searches / 3);	/* the window did most of the work */
+	assert_true(sa->full_searches < sb->full_searches / 3); /* the window did most of the work */
 	ogate_sync_free(sa);
 	ogate_sync_free(sb);
 	ogate_heart_blob_free(&st.heart);
@@ -639,8 +663,8 @@ static void bad_frames_are_refused(void **state)
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	struct ogate_frame *a = stream_frame(&st, 0.1, 1, 0, 0, 8);
-	struct ogate_frame *b = stream_frame(&st, 0.05, 2, 0, 0, 8);	/* time goes backwards */
-	struct ogate_frame *c = stream_frame(&st, 0.2, 3, 0, 0, 16);	/* format changes */
+	struct ogate_frame *b = stream_frame(&st, 0.05, 2, 0, 0, 8); /* time goes backwards */
+	struct ogate_frame *c = stream_frame(&st, 0.2, 3, 0, 0, 16); /* format changes */
 	assert_int_equal(ogate_sync_process(sy, a, &r), 0);
 	assert_int_equal(ogate_sync_process(sy, b, &r), -EINVAL);
 	assert_int_equal(ogate_sync_process(sy, c, &r), -EINVAL);
@@ -669,10 +693,12 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	for (int k = 0; k < log.n; k++) {
 		const struct ogate_sync_trigger *t = &log.t[k];
 		double T = (double)(t->time_ns - 5000000000LL) * 1e-9;
-		double target = fmod(ogate_heart_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS), 2 * M_PI);
+		double target =
+			fmod(ogate_heart_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS),
+			     2 * M_PI);
 		double psiT = ogate_heart_law_psi(&st.law, T);
 		double goal = target + 2 * M_PI * round((psiT - target) / (2 * M_PI));
-		double lo = T - 0.2, hi = T + 0.2;	/* psi is increasing: bisect for psi(t*) = goal */
+		double lo = T - 0.2, hi = T + 0.2; /* psi is increasing: bisect for psi(t*) = goal */
 		for (int i = 0; i < 60; i++) {
 			double m = 0.5 * (lo + hi);
 			if (ogate_heart_law_psi(&st.law, m) < goal)
@@ -694,7 +720,8 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
  * V-fit error is the same every beat. The defaults learn and remove it (sync_calib.c). */
 static void trigger_bias_of_the_reference_method_is_removed(void **state)
 {
-	static const char *const old[] = { "sync.calibrate", "0", "sync.timestamp_positions", "0", NULL };
+	static const char *const old[] = { "sync.calibrate", "0", "sync.timestamp_positions", "0",
+					   NULL };
 	int n1, n2;
 	double before = mean_trigger_error_ms(old, 2400, &n1);
 	double after = mean_trigger_error_ms(NULL, 2400, &n2);
@@ -734,7 +761,7 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 		sync_qa_step(s, &r);
 		if (r.has_qa)
 			break;
-		assert_true(ti < 10.005 + 8 * dt);	/* not before 8 frames after it */
+		assert_true(ti < 10.005 + 8 * dt); /* not before 8 frames after it */
 	}
 	assert_true(r.has_qa);
 	assert_true(fabs(r.qa.phase_error - 0.1) < 1e-6);
@@ -749,7 +776,10 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	for (int i = 0; i < 40; i++) {
 		double ti = 29.9 + i * dt;
 		struct hist *h = &s->hist[s->hhead];
-		*h = (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1, .gap_before = i == 9 };
+		*h = (struct hist){ .t_ns = llround(ti * 1e9),
+				    .unw = w * ti,
+				    .ref_id = 1,
+				    .gap_before = i == 9 };
 		s->hhead = (s->hhead + 1) % s->hcap;
 		memset(&r, 0, sizeof(r));
 		sync_qa_step(s, &r);
@@ -779,7 +809,7 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
 	for (int i = 1; i + 2 < n; i++) {
 		if (!r[i].established || r[i - 1].state != OGATE_SYNC_LOCKED)
-			continue;	/* a switch to a refreshed reference at frame i */
+			continue; /* a switch to a refreshed reference at frame i */
 		switches++;
 		assert_true(r[i + 1].has_phase);
 		/* the first frame on the new reference is a good match: one frame's advance to the next */
@@ -788,7 +818,8 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 	}
 	assert_true(switches >= 3);
 	for (int k = 1; k < log.n; k++)
-		assert_true((double)(log.t[k].time_ns - log.t[k - 1].time_ns) * 1e-9 > 0.5 * 0.42 * 0.95);
+		assert_true((double)(log.t[k].time_ns - log.t[k - 1].time_ns) * 1e-9 >
+			    0.5 * 0.42 * 0.95);
 	free(r);
 	ogate_sync_free(sy);
 	ogate_heart_blob_free(&st.heart);
@@ -841,7 +872,8 @@ int main(void)
 		cmocka_unit_test(bad_frames_are_refused),
 		cmocka_unit_test(trigger_bias_of_the_reference_method_is_removed),
 		cmocka_unit_test(live_check_reads_the_phase_reached_at_the_trigger),
-		cmocka_unit_test(first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart),
+		cmocka_unit_test(
+			first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart),
 		cmocka_unit_test(settings_parse_keys_and_reject_bad_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,7 @@ static int group_teardown(void **state)
 {
 	char cmd[128];
 
-	if (getenv("OGATE_KEEP_TEST_FILES")) {   /* to look at the files by hand */
+	if (getenv("OGATE_KEEP_TEST_FILES")) { /* to look at the files by hand */
 		fprintf(stderr, "# files kept in %s\n", dir);
 		return 0;
 	}
@@ -145,12 +145,12 @@ static void zstack_opens_in_tifffile_as_z_stack_with_plane_metadata(void **state
 	assert_int_equal(ogate_ome_planes(w), 5);
 	assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
 	check(path, "--shape 5,64,48 --axes ZYX --dtype uint16 --bigtiff no "
-	      "--size Z=5,T=1,C=1,X=48,Y=64 --phys X=0.65,Y=0.65,Z=2.5 "
-	      "--positions-z 100,102.5,105,107.5,110 "
-	      "--plane-kv 0:0:target_phase_rad=1.500000 --plane-kv 3:0:trigger_mono_ns=1000003 "
-	      "--plane-kv 4:0:reference_id=7 --prov ogate.version=0.1.0 "
-	      "--prov 'camera.model=imx296 <mono> & \"global\"' "
-	      "--pixel 0,0,0=0 --pixel 3,10,5=3075 --pixel 4,63,47=4488");
+		    "--size Z=5,T=1,C=1,X=48,Y=64 --phys X=0.65,Y=0.65,Z=2.5 "
+		    "--positions-z 100,102.5,105,107.5,110 "
+		    "--plane-kv 0:0:target_phase_rad=1.500000 --plane-kv 3:0:trigger_mono_ns=1000003 "
+		    "--plane-kv 4:0:reference_id=7 --prov ogate.version=0.1.0 "
+		    "--prov 'camera.model=imx296 <mono> & \"global\"' "
+		    "--pixel 0,0,0=0 --pixel 3,10,5=3075 --pixel 4,63,47=4488");
 }
 
 /*
@@ -179,7 +179,8 @@ static void planes_above_8_kib_stay_alike_after_the_xml_is_added(void **state)
 
 			ogate_ome_plane_init(&p);
 			p.z = z;
-			assert_int_equal(ogate_ome_write_plane_strided(w, &p, buf, padded ? 128 : 96), 0);
+			assert_int_equal(ogate_ome_write_plane_strided(w, &p, buf, padded ? 128 : 96),
+					 0);
 		}
 		assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
 		/* pixel (95, 95): packed 95*96+95 = 9215 % 251; padded 95*128+95 = 12255 % 251 */
@@ -215,8 +216,8 @@ static void timelapse_has_t_and_z_axes(void **state)
 	}
 	assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
 	check(path, "--shape 3,4,64,48 --axes TZYX --size Z=4,T=3,C=1 "
-	      "--positions-z 10,11,12,13,10,11,12,13,10,11,12,13 "
-	      "--pixel 5,1,1=5008 --pixel 11,0,0=11000");
+		    "--positions-z 10,11,12,13,10,11,12,13,10,11,12,13 "
+		    "--pixel 5,1,1=5008 --pixel 11,0,0=11000");
 }
 
 static void planes_written_out_of_order_are_placed_by_z(void **state)
@@ -236,12 +237,12 @@ static void planes_written_out_of_order_are_placed_by_z(void **state)
 		ogate_ome_plane_init(&p);
 		p.z = order[i];
 		p.position_z_um = 5.0 * order[i];
-		fill16(buf, 48, 64, order[i]);   /* plane pattern follows z, not arrival */
+		fill16(buf, 48, 64, order[i]); /* plane pattern follows z, not arrival */
 		assert_int_equal(ogate_ome_write_plane(w, &p, buf), 0);
 	}
 	assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
 	check(path, "--shape 3,64,48 --axes ZYX --positions-z 0,5,10 "
-	      "--pixel 0,2,2=16 --pixel 1,2,2=1016 --pixel 2,2,2=2016");
+		    "--pixel 0,2,2=16 --pixel 1,2,2=1016 --pixel 2,2,2=2016");
 }
 
 static void bigtiff_when_asked_still_opens_as_ome(void **state)
@@ -277,7 +278,7 @@ static void bigtiff_is_chosen_when_the_expected_size_passes_3_gib(void **state)
 
 	opts_48x64(&o);
 	o.bits = 8;
-	o.planes_hint = 2000000;   /* 6.1 GB of 48x64 planes expected */
+	o.planes_hint = 2000000; /* 6.1 GB of 48x64 planes expected */
 	snprintf(path, sizeof(path), "%s/auto-big.ome.tif", dir);
 	assert_int_equal(ogate_ome_open(&w, path, &o, err, sizeof(err)), 0);
 	ogate_ome_plane_init(&p);
@@ -309,7 +310,7 @@ static void awkward_text_survives_escaping(void **state)
 	assert_int_equal(ogate_ome_write_plane(w, &p, buf), 0);
 	assert_int_equal(ogate_ome_close(w, err, sizeof(err)), 0);
 	check(path, "--prov 'note=a<b & c>d \"q\" '\\''a'\\'' 25\xC2\xB5m tab\there' "
-	      "--plane-kv '0:0:state=sync <locked>'");
+		    "--plane-kv '0:0:state=sync <locked>'");
 }
 
 static void padded_rows_are_written_without_the_padding(void **state)
@@ -317,7 +318,7 @@ static void padded_rows_are_written_without_the_padding(void **state)
 	struct ogate_ome_writer *w;
 	struct ogate_ome_opts o;
 	struct ogate_ome_plane p;
-	uint8_t buf[64 * 64];    /* 48 pixels per row, rows 64 bytes apart */
+	uint8_t buf[64 * 64]; /* 48 pixels per row, rows 64 bytes apart */
 	char path[128], err[256];
 
 	opts_48x64(&o);
@@ -370,8 +371,7 @@ static void unwritable_path_names_the_file(void **state)
 	char err[256];
 
 	opts_48x64(&o);
-	assert_int_equal(ogate_ome_open(&w, "/nonexistent-dir/x.ome.tif", &o, err, sizeof(err)),
-			 -EIO);
+	assert_int_equal(ogate_ome_open(&w, "/nonexistent-dir/x.ome.tif", &o, err, sizeof(err)), -EIO);
 	assert_non_null(strstr(err, "/nonexistent-dir/x.ome.tif"));
 }
 

@@ -66,7 +66,10 @@ static void values_stay_on_one_line_in_the_file(void **state)
 	struct ogate_provenance *p = ogate_provenance_new();
 	char *text;
 
-	assert_int_equal(ogate_provenance_set(p, "path", "%s", "a\\b\nc\rd\x01" "e=f"), 0);
+	assert_int_equal(ogate_provenance_set(p, "path", "%s",
+					      "a\\b\nc\rd\x01"
+					      "e=f"),
+			 0);
 	text = ogate_provenance_text(p);
 	assert_non_null(strstr(text, "\npath=a\\\\b\\nc\\rd\\x01e=f\n"));
 	free(text);
@@ -102,7 +105,7 @@ static void file_is_written_whole_in_the_run_directory(void **state)
 	snprintf(path, sizeof(path), "%s/provenance.txt", dir);
 	text = slurp(path);
 	assert_string_equal(text, "# ogate provenance (key=value; \\n \\\\ \\xNN escapes in values)\n"
-			    "camera.model=imx296\nconfig.stage.driver=asi\n");
+				  "camera.model=imx296\nconfig.stage.driver=asi\n");
 	free(text);
 	/* no temporary file is left behind */
 	dh = opendir(dir);

@@ -30,19 +30,21 @@ static void markup_characters_become_entities(void **state)
 
 static void non_ascii_becomes_character_references(void **state)
 {
-	escape_is("25\xC2\xB5m", 1, "25&#xB5;m");            /* µ, 2 bytes */
-	escape_is("\xE2\x82\xAC", 0, "&#x20AC;");            /* €, 3 bytes */
-	escape_is("\xF0\x9F\x90\x9F", 0, "&#x1F41F;");       /* fish, 4 bytes */
+	escape_is("25\xC2\xB5m", 1, "25&#xB5;m");      /* µ, 2 bytes */
+	escape_is("\xE2\x82\xAC", 0, "&#x20AC;");      /* €, 3 bytes */
+	escape_is("\xF0\x9F\x90\x9F", 0, "&#x1F41F;"); /* fish, 4 bytes */
 }
 
 static void invalid_utf8_and_forbidden_controls_become_replacement(void **state)
 {
-	escape_is("a\xFF" "b", 0, "a&#xFFFD;b");              /* bad lead byte */
-	escape_is("\xC3", 0, "&#xFFFD;");                    /* truncated */
-	escape_is("\xC0\xAF", 0, "&#xFFFD;&#xFFFD;");        /* overlong */
+	escape_is("a\xFF"
+		  "b",
+		  0, "a&#xFFFD;b");				  /* bad lead byte */
+	escape_is("\xC3", 0, "&#xFFFD;");			  /* truncated */
+	escape_is("\xC0\xAF", 0, "&#xFFFD;&#xFFFD;");		  /* overlong */
 	escape_is("\xED\xA0\x80", 0, "&#xFFFD;&#xFFFD;&#xFFFD;"); /* surrogate */
 	escape_is("x\x01y\x1Fz", 0, "x&#xFFFD;y&#xFFFD;z");
-	escape_is("\xEF\xBF\xBE", 0, "&#xFFFD;");            /* U+FFFE */
+	escape_is("\xEF\xBF\xBE", 0, "&#xFFFD;"); /* U+FFFE */
 }
 
 static void whitespace_is_kept_in_text_and_referenced_in_attributes(void **state)
@@ -56,10 +58,10 @@ static void escape_truncates_at_whole_references(void **state)
 	char out[8];
 	size_t need = ogate_xml_escape(out, sizeof(out), "ab&cd", 0);
 
-	assert_int_equal(need, 9);          /* "ab&amp;cd" */
+	assert_int_equal(need, 9); /* "ab&amp;cd" */
 	assert_string_equal(out, "ab&amp;");
 	need = ogate_xml_escape(out, 5, "ab&cd", 0);
-	assert_string_equal(out, "ab");     /* "&amp;" did not fit whole */
+	assert_string_equal(out, "ab"); /* "&amp;" did not fit whole */
 }
 
 static int xmllint_ok(const char *xml)
@@ -135,17 +137,17 @@ static void unbalanced_documents_are_refused(void **state)
 
 	ogate_xmlw_init(&w, 0);
 	ogate_xmlw_start(&w, "open");
-	assert_null(ogate_xmlw_take(&w, NULL));      /* still open */
+	assert_null(ogate_xmlw_take(&w, NULL)); /* still open */
 
 	ogate_xmlw_init(&w, 0);
-	ogate_xmlw_end(&w);                          /* nothing to end */
+	ogate_xmlw_end(&w); /* nothing to end */
 	assert_int_equal(ogate_xmlw_error(&w), -EINVAL);
 	ogate_xmlw_free(&w);
 
 	ogate_xmlw_init(&w, 0);
 	ogate_xmlw_start(&w, "a");
 	ogate_xmlw_end(&w);
-	ogate_xmlw_attr(&w, "late", "x");            /* attribute after the tag closed */
+	ogate_xmlw_attr(&w, "late", "x"); /* attribute after the tag closed */
 	assert_int_equal(ogate_xmlw_error(&w), -EINVAL);
 	ogate_xmlw_free(&w);
 }

@@ -32,11 +32,15 @@ int main(int argc, char **argv)
 		return 1;
 	for (int n = 0; n < frames; n++) {
 		struct ogate_shm_meta m = {
-			.sequence = 100 + (uint64_t)n, .timestamp_ns = (int64_t)n * 1000000,
-			.exposure_ns = 1500000, .phase = n / 10.0,
+			.sequence = 100 + (uint64_t)n,
+			.timestamp_ns = (int64_t)n * 1000000,
+			.exposure_ns = 1500000,
+			.phase = n / 10.0,
 			.state = n >= 3 ? OGATE_SHM_STATE_LOCKED : OGATE_SHM_STATE_DETERMINE,
-			.flags = n % 5 == 0 ? OGATE_SHM_TRIGGER : 0, .width = (uint32_t)side,
-			.height = (uint32_t)side, .bytes_per_pixel = 1,
+			.flags = n % 5 == 0 ? OGATE_SHM_TRIGGER : 0,
+			.width = (uint32_t)side,
+			.height = (uint32_t)side,
+			.bytes_per_pixel = 1,
 		};
 
 		for (int y = 0; y < side; y++)

@@ -20,13 +20,13 @@
 
 #include "ogate-shm.h"
 
-#define SIDE	64
-#define FRAMES	20000
+#define SIDE 64
+#define FRAMES 20000
 
 struct shared {
 	struct ogate_shm_writer *w;
 	atomic_bool done;
-	int slow;		/* reader yields between frames: gets lapped */
+	int slow; /* reader yields between frames: gets lapped */
 	uint64_t read, lost, torn, disorder;
 };
 
@@ -36,9 +36,12 @@ static void *writer_main(void *arg)
 	static uint8_t px[SIDE * SIDE];
 
 	for (uint64_t n = 0; n < FRAMES; n++) {
-		struct ogate_shm_meta m = { .sequence = n, .timestamp_ns = (int64_t)n * 7,
-					    .phase = (double)(n % 100), .width = SIDE,
-					    .height = SIDE, .bytes_per_pixel = 1 };
+		struct ogate_shm_meta m = { .sequence = n,
+					    .timestamp_ns = (int64_t)n * 7,
+					    .phase = (double)(n % 100),
+					    .width = SIDE,
+					    .height = SIDE,
+					    .bytes_per_pixel = 1 };
 
 		memset(px, (int)(n & 0xff), sizeof(px));
 		ogate_shm_write(s->w, &m, px, SIDE);
@@ -111,7 +114,7 @@ static void run(int slow)
 	print_message("# %s reader: %llu read, %llu lost\n", slow ? "slow" : "fast",
 		      (unsigned long long)s.read, (unsigned long long)s.lost);
 	if (slow)
-		assert_true(s.lost > 0);	/* it was lapped, and it was told */
+		assert_true(s.lost > 0); /* it was lapped, and it was told */
 	ogate_shm_writer_free(s.w);
 }
 

@@ -25,9 +25,14 @@ static void fill(uint8_t *px, size_t n, uint8_t v)
 
 static struct ogate_shm_meta meta_of(uint64_t seq)
 {
-	return (struct ogate_shm_meta){ .sequence = seq, .timestamp_ns = (int64_t)seq * 1000,
-					.phase = 0.5, .state = OGATE_SHM_STATE_LOCKED, .width = W,
-					.height = H, .bytes_per_pixel = 1, .exposure_ns = 777 };
+	return (struct ogate_shm_meta){ .sequence = seq,
+					.timestamp_ns = (int64_t)seq * 1000,
+					.phase = 0.5,
+					.state = OGATE_SHM_STATE_LOCKED,
+					.width = W,
+					.height = H,
+					.bytes_per_pixel = 1,
+					.exposure_ns = 777 };
 }
 
 static void test_frames_come_back_in_order_with_their_metadata(void **state)
@@ -154,7 +159,10 @@ static void test_odd_sized_frames_come_back_byte_for_byte(void **state)
 	struct ogate_shm_meta got;
 
 	for (uint32_t side = 1; side <= 14; side++) {
-		struct ogate_shm_meta m = { .sequence = side, .width = side, .height = side, .bytes_per_pixel = 1 };
+		struct ogate_shm_meta m = { .sequence = side,
+					    .width = side,
+					    .height = side,
+					    .bytes_per_pixel = 1 };
 
 		for (uint32_t i = 0; i < side * side; i++)
 			px[i] = (uint8_t)(i * 7 + side);
@@ -238,7 +246,7 @@ static void test_a_live_writers_ring_is_not_taken_over_but_a_dead_ones_is(void *
 	int err, fd;
 	struct ogate_shm_writer *w;
 	uint8_t hdr[64];
-	uint32_t pid = 1;	/* init: always alive */
+	uint32_t pid = 1; /* init: always alive */
 
 	snprintf(name, sizeof(name), "ogate-test-live-%d", (int)getpid());
 	snprintf(path, sizeof(path), "/%s", name);
@@ -257,7 +265,7 @@ static void test_a_live_writers_ring_is_not_taken_over_but_a_dead_ones_is(void *
 	close(fd);
 	ogate_shm_writer_free(ogate_shm_writer_new(name, 4, 64, 0600, &err));
 	assert_int_equal(err, 0);
-	ogate_shm_writer_free(w);	/* its file was replaced and is gone: harmless */
+	ogate_shm_writer_free(w); /* its file was replaced and is gone: harmless */
 	assert_int_equal(shm_unlink(path), -1);
 }
 

@@ -16,7 +16,7 @@ void fake_asi_init(struct fake_asi *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->axis = 'Z';
-	m->speed = 500000.0;   /* tenths of µm per s (50 mm/s): test moves take ms */
+	m->speed = 500000.0; /* tenths of µm per s (50 mm/s): test moves take ms */
 	m->lo = -100000.0;
 	m->hi = 100000.0;
 	m->rb_cap = 50;
@@ -121,7 +121,7 @@ static const char *ring_cmd(struct fake_asi *m, const char *line, char *out, siz
 		p++;
 	if (!*p)
 		return NULL;
-	for (; *p; ) {
+	for (; *p;) {
 		char letter = p[0];
 		long v;
 
@@ -182,7 +182,7 @@ void fake_asi_handle(struct fake_ctl *f, const char *line)
 		long card = strtol(line, &after, 10);
 
 		if (card != m->card) {
-			fake_reply(f, key, ":N-7");   /* invalid card address */
+			fake_reply(f, key, ":N-7"); /* invalid card address */
 			return;
 		}
 		line = after;

@@ -16,11 +16,11 @@
 
 enum fault_kind {
 	FAULT_NONE,
-	FAULT_SILENT,   /* no reply at all */
-	FAULT_SLOW,     /* reply after delay_ms */
-	FAULT_GARBAGE,  /* send the fault text instead of the reply */
-	FAULT_PARTIAL,  /* send the fault text (no line end), then nothing */
-	FAULT_HANGUP,   /* close the pty master on receipt */
+	FAULT_SILENT,  /* no reply at all */
+	FAULT_SLOW,    /* reply after delay_ms */
+	FAULT_GARBAGE, /* send the fault text instead of the reply */
+	FAULT_PARTIAL, /* send the fault text (no line end), then nothing */
+	FAULT_HANGUP,  /* close the pty master on receipt */
 };
 
 struct fake_ctl;
@@ -33,7 +33,7 @@ struct fake_ctl {
 	int stop_pipe[2];
 	pthread_mutex_t lock;
 	fake_handler handle;
-	const char *eol;          /* reply line end */
+	const char *eol; /* reply line end */
 	void *model;
 	/* fault injection (under lock) */
 	char fault_key[16];
@@ -59,13 +59,13 @@ void fake_clear_rx(struct fake_ctl *f);
 /* Newport SMC100 model */
 struct fake_smc100 {
 	int addr;
-	double pos, from, target, speed;  /* mm, mm/s */
+	double pos, from, target, speed; /* mm, mm/s */
 	int64_t t0;
 	unsigned state, flags;
-	char te;                          /* pending TE code */
+	char te; /* pending TE code */
 	double sl, sr;
-	bool fail_next_move;              /* end the next move with a following error */
-	int reset_ms;                     /* silence after RS */
+	bool fail_next_move; /* end the next move with a following error */
+	int reset_ms;	     /* silence after RS */
 	int64_t silent_until;
 };
 void fake_smc100_init(struct fake_smc100 *m);
@@ -75,19 +75,19 @@ void fake_smc100_handle(struct fake_ctl *f, const char *line);
 #define FAKE_ASI_RB_MAX 250
 struct fake_asi {
 	char axis;
-	double pos, from, target, speed;  /* tenths, tenths/s */
+	double pos, from, target, speed; /* tenths, tenths/s */
 	double lo, hi;
 	int64_t t0;
 	bool moving;
 	/* ring buffer and TTL input (under the fake's lock) */
 	double rb[FAKE_ASI_RB_MAX];
-	int rb_cap;                       /* 50 by default (250 on large builds) */
+	int rb_cap; /* 50 by default (250 on large builds) */
 	int rb_n, rb_ptr;
-	int axis_byte;                    /* RM Y; MS-2000 builds default to 3 (X, Y) */
-	int ttl_in_mode;                  /* TTL X: 0 off, 1 ring buffer move */
-	bool full_ld_acks;                /* LD answers :A when full (before MS-2000 9.2o / Tiger 3.41) */
-	bool no_count_query;              /* RM X? is :N-1 (before MS-2000 9.2g / Tiger 2.89) */
-	int card;                         /* Tiger card address expected before RM/TTL; 0 none */
+	int axis_byte;	     /* RM Y; MS-2000 builds default to 3 (X, Y) */
+	int ttl_in_mode;     /* TTL X: 0 off, 1 ring buffer move */
+	bool full_ld_acks;   /* LD answers :A when full (before MS-2000 9.2o / Tiger 3.41) */
+	bool no_count_query; /* RM X? is :N-1 (before MS-2000 9.2g / Tiger 2.89) */
+	int card;	     /* Tiger card address expected before RM/TTL; 0 none */
 	/* TTL pulses seen, moves they started, and the serial lines received
 	 * (fake_ctl.rx_count) at the first and the last pulse */
 	int ttl_pulses, ttl_moves;

@@ -42,7 +42,7 @@ static void smc100_logged(struct fake_ctl *f, const char *line)
 	if (strstr(line, "PA") && ++moves == fail_move)
 		smc.fail_next_move = true;
 	if (strstr(line, "PA") && fail_move < 0 && moves == -fail_move)
-		smc.speed = 1e-12;	/* mm/s: stuck */
+		smc.speed = 1e-12; /* mm/s: stuck */
 
 	fake_smc100_handle(f, line);
 	if (movelog && smc.t0 != t0 && smc.speed > 0) {
@@ -53,8 +53,7 @@ static void smc100_logged(struct fake_ctl *f, const char *line)
 	}
 }
 
-static void log_ttl(struct fake_ctl *f, struct fake_asi *m, FILE *log, long long fall, int rx,
-		    int mode)
+static void log_ttl(struct fake_ctl *f, struct fake_asi *m, FILE *log, long long fall, int rx, int mode)
 {
 	int n_moves;
 	double target;
@@ -73,8 +72,8 @@ static void log_ttl(struct fake_ctl *f, struct fake_asi *m, FILE *log, long long
  * A file "<TTLLOG>.extra" appearing is one extra pulse (then removed): a
  * glitch on the line, for the daemon's final position check.
  */
-static void ttl_from_pulses(struct fake_ctl *f, struct fake_asi *m, const char *pulses,
-			    FILE *log, const char *logpath, unsigned int mask)
+static void ttl_from_pulses(struct fake_ctl *f, struct fake_asi *m, const char *pulses, FILE *log,
+			    const char *logpath, unsigned int mask)
 {
 	char line[512], extra[4200];
 	size_t n = 0;
@@ -100,8 +99,9 @@ static void ttl_from_pulses(struct fake_ctl *f, struct fake_asi *m, const char *
 			}
 			line[n] = '\0';
 			n = 0;
-			if (sscanf(line, "%15[^,],%" SCNu64 ",%u,%lld,%lld,%lld", kind, &cookie, &lines, &t,
-				   &rise, &fall) == 6 && !strcmp(kind, "fired") && (lines & mask)) {
+			if (sscanf(line, "%15[^,],%" SCNu64 ",%u,%lld,%lld,%lld", kind, &cookie,
+				   &lines, &t, &rise, &fall) == 6 &&
+			    !strcmp(kind, "fired") && (lines & mask)) {
 				int rx, mode;
 
 				pthread_mutex_lock(&f->lock);
@@ -138,8 +138,10 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || argc > 6 || (strcmp(argv[1], "smc100") && strcmp(argv[1], "asi")) ||
 	    (!strcmp(argv[1], "asi") && argc == 4)) {
-		fprintf(stderr, "usage: %s smc100 PATHFILE [MOVELOG [SPEED_MM_S [FAIL_MOVE]]]\n"
-			"       %s asi PATHFILE [PULSES TTLLOG [LINE_MASK]]\n", argv[0], argv[0]);
+		fprintf(stderr,
+			"usage: %s smc100 PATHFILE [MOVELOG [SPEED_MM_S [FAIL_MOVE]]]\n"
+			"       %s asi PATHFILE [PULSES TTLLOG [LINE_MASK]]\n",
+			argv[0], argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "smc100")) {

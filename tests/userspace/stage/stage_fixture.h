@@ -21,17 +21,17 @@
 #include "ogate/stage.h"
 
 #if defined(FX_ASI)
-#define FX_MODEL	struct fake_asi
-#define FX_MODEL_INIT	fake_asi_init
-#define FX_HANDLE	fake_asi_handle
-#define FX_DRIVER	"asi"
-#define FX_MIN_UM	-5000
-#define FX_MAX_UM	5000
+#define FX_MODEL struct fake_asi
+#define FX_MODEL_INIT fake_asi_init
+#define FX_HANDLE fake_asi_handle
+#define FX_DRIVER "asi"
+#define FX_MIN_UM -5000
+#define FX_MAX_UM 5000
 #elif defined(FX_SMC100)
-#define FX_MODEL	struct fake_smc100
-#define FX_MODEL_INIT	fake_smc100_init
-#define FX_HANDLE	fake_smc100_handle
-#define FX_DRIVER	"smc100"
+#define FX_MODEL struct fake_smc100
+#define FX_MODEL_INIT fake_smc100_init
+#define FX_HANDLE fake_smc100_handle
+#define FX_DRIVER "smc100"
 #endif
 
 #ifndef FX_POLL_MS
@@ -43,8 +43,8 @@ struct fx {
 	FX_MODEL m;
 	struct ogate_stage *s;
 	struct ogate_stage_opts o;
-	int errors_logged;	/* error lines the driver logged since the stage was opened */
-	char last_log[600];	/* the last line it logged */
+	int errors_logged;  /* error lines the driver logged since the stage was opened */
+	char last_log[600]; /* the last line it logged */
 };
 
 static inline void capture_log(void *ctx, int prio, const char *msg)

@@ -79,7 +79,7 @@ static void units_option_rescales_commands(void **state)
 
 	setup_fake(state);
 	x = *state;
-	x->o.units_per_um = 100.0;   /* hundredths of a micrometre */
+	x->o.units_per_um = 100.0; /* hundredths of a micrometre */
 	assert_int_equal(ogate_stage_open(&x->s, &x->o, NULL, 0), 0);
 	fake_clear_rx(&x->f);
 	assert_int_equal(ogate_stage_move_abs(x->s, 1.23), 0);
@@ -127,7 +127,7 @@ static void busy_slash_reports_b_then_n(void **state)
 	int64_t t0;
 	double ms;
 
-	x->m.speed = 10000.0;   /* 1000 tenths (100 µm) take 100 ms */
+	x->m.speed = 10000.0; /* 1000 tenths (100 µm) take 100 ms */
 	assert_int_equal(ogate_stage_move_abs(x->s, 100.0), 0);
 	t0 = ogate_mono_ns();
 	assert_int_equal(ogate_stage_is_moving(x->s), 1);
@@ -143,7 +143,7 @@ static void controller_error_is_eio_and_halts(void **state)
 	struct fx *x = *state;
 	char rx[256];
 
-	x->m.hi = 100.0;   /* controller-side limit below ours: :N-4 */
+	x->m.hi = 100.0; /* controller-side limit below ours: :N-4 */
 	assert_int_equal(ogate_stage_move_abs(x->s, 50.0), -EIO);
 	assert_contains(ogate_stage_last_error(x->s), "M Z=500.0");
 	assert_contains(ogate_stage_last_error(x->s), "\":N-4\"");
@@ -207,11 +207,11 @@ static void late_reply_after_timeout_is_not_taken_for_the_next(void **state)
 
 static void garbage_replies_are_eproto(void **state)
 {
-	static const struct { const char *key, *text, *shown; } cases[] = {
-		{ "W", ":A 12x\r\n", ":A 12x" },
-		{ "W", "\xfe\xff\r\n", "\\xfe\\xff" },
-		{ "/", "X\r\n", "\"X\"" },
-		{ "M", ":B\r\n", ":B" },
+	static const struct {
+		const char *key, *text, *shown;
+	} cases[] = {
+		{ "W", ":A 12x\r\n", ":A 12x" }, { "W", "\xfe\xff\r\n", "\\xfe\\xff" },
+		{ "/", "X\r\n", "\"X\"" },	 { "M", ":B\r\n", ":B" },
 		{ "M", ":N-\r\n", ":N-" },
 	};
 	struct fx *x = *state;
@@ -267,12 +267,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(home_sends_bang_and_ends_at_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_slash_reports_b_then_n, setup, teardown),
 		cmocka_unit_test_setup_teardown(controller_error_is_eio_and_halts, setup, teardown),
-		cmocka_unit_test_setup_teardown(soft_limit_violation_is_refused_before_sending, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(soft_limit_violation_is_refused_before_sending,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(slow_reply_within_timeout_succeeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_reply_is_etimedout_and_halts, setup, teardown),
-		cmocka_unit_test_setup_teardown(late_reply_after_timeout_is_not_taken_for_the_next, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(late_reply_after_timeout_is_not_taken_for_the_next,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(garbage_replies_are_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(overlong_line_is_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(hangup_mid_command_is_epipe, setup, teardown),

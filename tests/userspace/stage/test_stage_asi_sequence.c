@@ -89,9 +89,9 @@ static void ttl_pulses_step_the_stack_with_no_serial_traffic(void **state)
 	assert_int_equal(ogate_stage_seq_load(x->s, ring, 5), 0);
 	assert_int_equal(ogate_stage_seq_arm(x->s), 0);
 	for (int k = 0; k < 5; k++) {
-		assert_true(fabs(model_pos(x) - planes[k] * 10) < 1e-6);   /* exposure of plane k */
-		fake_asi_ttl(&x->f);                                       /* its trigger */
-		sleep_ms(5);                                               /* move: 20 tenths at 500k/s */
+		assert_true(fabs(model_pos(x) - planes[k] * 10) < 1e-6); /* exposure of plane k */
+		fake_asi_ttl(&x->f);					 /* its trigger */
+		sleep_ms(5); /* move: 20 tenths at 500k/s */
 	}
 	assert_int_equal(x->m.ttl_pulses, 5);
 	assert_int_equal(x->m.ttl_moves, 5);
@@ -102,7 +102,7 @@ static void ttl_pulses_step_the_stack_with_no_serial_traffic(void **state)
 	assert_int_equal(ogate_stage_seq_disarm(x->s), 0);
 	fake_asi_ttl(&x->f);
 	sleep_ms(5);
-	assert_true(fabs(model_pos(x) - planes[0] * 10) < 1e-6);   /* disarmed: no move */
+	assert_true(fabs(model_pos(x) - planes[0] * 10) < 1e-6); /* disarmed: no move */
 }
 
 static void axis_byte_option_overrides_the_letter(void **state)
@@ -166,7 +166,7 @@ static void full_buffer_error_names_the_load_and_stops(void **state)
 
 	setup_fake(state);
 	x = *state;
-	x->o.seq_capacity = 250;    /* configured larger than the controller's 50 */
+	x->o.seq_capacity = 250; /* configured larger than the controller's 50 */
 	open_stage(x);
 	for (int i = 0; i < 60; i++)
 		z[i] = i;
@@ -174,7 +174,7 @@ static void full_buffer_error_names_the_load_and_stops(void **state)
 	assert_non_null(strstr(ogate_stage_last_error(x->s), "LD Z=500.0"));
 	assert_non_null(strstr(ogate_stage_last_error(x->s), ":N-4"));
 	fake_rx(&x->f, rx, sizeof(rx));
-	assert_non_null(strstr(rx, "|LD Z=500.0|\\"));   /* halted after the failure */
+	assert_non_null(strstr(rx, "|LD Z=500.0|\\")); /* halted after the failure */
 }
 
 /* Older firmware answers :A to a load into a full buffer and cannot count:
@@ -203,13 +203,13 @@ static void count_mismatch_is_an_error(void **state)
 	setup_fake(state);
 	x = *state;
 	x->m.full_ld_acks = true;
-	x->o.seq_capacity = 250;    /* configured larger than the controller's 50 */
+	x->o.seq_capacity = 250; /* configured larger than the controller's 50 */
 	open_stage(x);
 	for (int i = 0; i < 55; i++)
 		z[i] = i;
 	assert_int_equal(ogate_stage_seq_load(x->s, z, 55), -EIO);
 	assert_non_null(strstr(ogate_stage_last_error(x->s), "loaded 55 positions but the "
-			       "controller holds 50"));
+							     "controller holds 50"));
 	assert_int_equal(ogate_stage_seq_verified(x->s), 0);
 }
 

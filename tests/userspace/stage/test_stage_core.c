@@ -176,7 +176,7 @@ static void bad_options_are_einval(void **state)
 	o.min_um = NAN;
 	assert_int_equal(ogate_stage_open(&s, &o, err, sizeof(err)), -EINVAL);
 	o.min_um = 1;
-	o.max_um = 5;   /* start position 0 outside */
+	o.max_um = 5; /* start position 0 outside */
 	assert_int_equal(ogate_stage_open(&s, &o, err, sizeof(err)), -EINVAL);
 	o.min_um = -INFINITY;
 	o.units_per_um = -1;

@@ -61,7 +61,7 @@ ssize_t readlink(const char *restrict path, char *restrict buf, size_t len)
 	static const char target[] = "../../devices/virtual/tty/ptmx";
 
 	if (!real)
-		real = (ssize_t (*)(const char *, char *, size_t))dlsym(RTLD_NEXT, "readlink");
+		real = (ssize_t(*)(const char *, char *, size_t))dlsym(RTLD_NEXT, "readlink");
 	if (!strncmp(path, PTS_SYS, strlen(PTS_SYS))) {
 		size_t n = sizeof(target) - 1 < len ? sizeof(target) - 1 : len;
 
@@ -156,13 +156,14 @@ static void libserialport_configures_57600_8n1_without_flow_control(void **state
 	struct termios t;
 
 	assert_contains(info, "(libserialport, 57600 8N1, no flow control)");
-	assert_true(modem_ioctls > 0);   /* the shim was needed: ptys lack modem lines */
+	assert_true(modem_ioctls > 0); /* the shim was needed: ptys lack modem lines */
 	assert_int_equal(tcgetattr(x->f.slave_keep, &t), 0);
 	assert_int_equal(cfgetospeed(&t), B57600);
 	assert_int_equal(cfgetispeed(&t), B57600);
 	assert_int_equal(t.c_cflag & CSIZE, CS8);
 	assert_int_equal(t.c_cflag & (PARENB | CSTOPB | CRTSCTS), 0);
-	assert_true((t.c_iflag & (IXON | IXOFF)) == 0);	/* no flow control: a stray XOFF cannot stall the port */
+	assert_true((t.c_iflag & (IXON | IXOFF)) ==
+		    0); /* no flow control: a stray XOFF cannot stall the port */
 	assert_int_equal(t.c_lflag & (ICANON | ECHO), 0);
 }
 
@@ -194,10 +195,10 @@ static void timeout_and_hangup_through_libserialport(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(libserialport_configures_57600_8n1_without_flow_control, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(home_move_and_read_back_through_libserialport, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(libserialport_configures_57600_8n1_without_flow_control,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(home_move_and_read_back_through_libserialport,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(timeout_and_hangup_through_libserialport, setup,
 						teardown),
 	};

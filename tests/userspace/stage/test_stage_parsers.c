@@ -29,8 +29,8 @@ static void strict_double_accepts_plain_decimals(void **state)
 static void strict_double_rejects_anything_else(void **state)
 {
 	static const char *const bad[] = {
-		"", " 1", "1 ", "1.2x", "x1", "0x10", "inf", "nan", "-inf", "1e999", "--1",
-		"1,5", "\t1",
+		"",    " 1",   "1 ",	"1.2x", "x1",  "0x10", "inf",
+		"nan", "-inf", "1e999", "--1",	"1,5", "\t1",
 	};
 	double v = 42;
 
@@ -131,7 +131,7 @@ static void smc_error_flags_are_named(void **state)
 	assert_string_equal(buf, "negative end of run, positive end of run");
 	smc_flags_text(0x8200, buf, sizeof(buf));
 	assert_string_equal(buf, "80 W output power exceeded, bit 15");
-	smc_flags_text(0xffff, buf, 20);   /* truncation stays terminated */
+	smc_flags_text(0xffff, buf, 20); /* truncation stays terminated */
 	assert_true(strlen(buf) < 20);
 }
 

@@ -81,7 +81,7 @@ static void units_option_rescales_commands_and_limits(void **state)
 
 	setup_fake(state);
 	x = *state;
-	x->o.units_per_um = 1.0;   /* a controller set up in micrometres */
+	x->o.units_per_um = 1.0; /* a controller set up in micrometres */
 	assert_int_equal(ogate_stage_open(&x->s, &x->o, NULL, 0), 0);
 	ogate_stage_limits(x->s, &lo, &hi);
 	assert_true(lo == -12.5 && hi == 12.5);
@@ -163,7 +163,7 @@ static void wait_still_polls_ts_until_ready(void **state)
 	double ms;
 
 	model_set(x, 0x32, 0.0);
-	x->m.speed = 5.0;   /* 0.5 mm takes 100 ms */
+	x->m.speed = 5.0; /* 0.5 mm takes 100 ms */
 	assert_int_equal(ogate_stage_move_abs(x->s, 500.0), 0);
 	t0 = ogate_mono_ns();
 	assert_int_equal(ogate_stage_is_moving(x->s), 1);
@@ -179,7 +179,7 @@ static void te_error_is_eio_naming_command_and_reply(void **state)
 	char rx[512];
 	const char *e;
 
-	model_set(x, 0x0A, 0.0);   /* not referenced: PA refused with H */
+	model_set(x, 0x0A, 0.0); /* not referenced: PA refused with H */
 	assert_int_equal(ogate_stage_move_abs(x->s, 100.0), -EIO);
 	e = ogate_stage_last_error(x->s);
 	assert_contains(e, "1PA0.100000");
@@ -247,7 +247,9 @@ static void partial_reply_timeout_reports_the_bytes_received(void **state)
 
 static void garbage_replies_are_eproto(void **state)
 {
-	static const struct { const char *key, *text, *shown; } cases[] = {
+	static const struct {
+		const char *key, *text, *shown;
+	} cases[] = {
 		{ "TP", "\x01\x02zz\r\n", "\\x01\\x02zz" },
 		{ "TP", "1TPabc\r\n", "1TPabc" },
 		{ "TP", "2TP1.0\r\n", "2TP1.0" },
@@ -263,8 +265,8 @@ static void garbage_replies_are_eproto(void **state)
 		int rc;
 
 		fake_set_fault(&x->f, cases[i].key, FAULT_GARBAGE, 0, cases[i].text);
-		rc = cases[i].key[1] == 'P' ? ogate_stage_position(x->s, &um) :
-					      ogate_stage_is_moving(x->s);
+		rc = cases[i].key[1] == 'P' ? ogate_stage_position(x->s, &um)
+					    : ogate_stage_is_moving(x->s);
 		assert_int_equal(rc, -EPROTO);
 		assert_contains(ogate_stage_last_error(x->s), cases[i].shown);
 		assert_contains(ogate_stage_last_error(x->s), cases[i].key);
@@ -290,7 +292,7 @@ static void error_check_timeout_is_logged_once(void **state)
 	fake_set_fault(&x->f, "TE", FAULT_SILENT, 0, NULL);
 	assert_int_equal(ogate_stage_move_abs(x->s, 100.0), -ETIMEDOUT);
 	assert_contains(ogate_stage_last_error(x->s), "1PA0.100000: error check failed: 1TE: no "
-			"complete reply");
+						      "complete reply");
 	/* one log for the move; the stop after it fails on its own TE and logs once more */
 	assert_int_equal(x->errors_logged, 2);
 	assert_contains(ogate_stage_last_error(x->s), "stop also failed");
@@ -307,12 +309,16 @@ static void stray_xon_xoff_bytes_neither_stall_nor_garble(void **state)
 	double um;
 
 	model_set(x, 0x33, 0.005);
-	fake_set_fault(&x->f, "TP", FAULT_GARBAGE, 0, "\x13" "1TP0.005\r\n");
+	fake_set_fault(&x->f, "TP", FAULT_GARBAGE, 0,
+		       "\x13"
+		       "1TP0.005\r\n");
 	assert_int_equal(ogate_stage_position(x->s, &um), 0);
 	assert_true(fabs(um - 5.0) < 1e-6);
 	fake_set_fault(&x->f, "TP", FAULT_NONE, 0, NULL);
 	assert_int_equal(ogate_stage_move_abs(x->s, 10.0), 0);
-	fake_set_fault(&x->f, "TP", FAULT_GARBAGE, 0, "1TP0.0\x11" "10\r\n");
+	fake_set_fault(&x->f, "TP", FAULT_GARBAGE, 0,
+		       "1TP0.0\x11"
+		       "10\r\n");
 	assert_int_equal(ogate_stage_position(x->s, &um), 0);
 	assert_true(fabs(um - 10.0) < 1e-6);
 }
@@ -365,7 +371,7 @@ static void wait_deadline_is_etimedout_and_stops_mid_move(void **state)
 	double um;
 
 	model_set(x, 0x32, 0.0);
-	x->m.speed = 1.0;    /* 5 mm would take 5 s */
+	x->m.speed = 1.0; /* 5 mm would take 5 s */
 	assert_int_equal(ogate_stage_move_abs(x->s, 5000.0), 0);
 	assert_int_equal(ogate_stage_wait_still(x->s, 60), -ETIMEDOUT);
 	assert_contains(ogate_stage_last_error(x->s), "still moving");
@@ -409,27 +415,27 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(open_reads_identity_and_soft_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(stray_xon_xoff_bytes_neither_stall_nor_garble, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(stray_xon_xoff_bytes_neither_stall_nor_garble,
+						setup, teardown),
 		cmocka_unit_test_teardown(configured_limits_narrow_the_controller_limits, teardown),
 		cmocka_unit_test_teardown(commands_carry_the_configured_address, teardown),
 		cmocka_unit_test_teardown(units_option_rescales_commands_and_limits, teardown),
 		cmocka_unit_test_setup_teardown(home_from_not_referenced_sends_or_and_ends_ready_at_zero,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(home_when_ready_resets_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(move_abs_sends_millimetres_and_reaches_target, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(move_abs_sends_millimetres_and_reaches_target,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(move_rel_reads_position_then_sends_pr, setup, teardown),
 		cmocka_unit_test_setup_teardown(wait_still_polls_ts_until_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(te_error_is_eio_naming_command_and_reply, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(soft_limit_violation_is_refused_before_sending, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(soft_limit_violation_is_refused_before_sending,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(slow_reply_within_timeout_succeeds, setup, teardown),
-		cmocka_unit_test_setup_teardown(silent_controller_is_etimedout_and_stage_stopped, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(partial_reply_timeout_reports_the_bytes_received, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(silent_controller_is_etimedout_and_stage_stopped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(partial_reply_timeout_reports_the_bytes_received,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(garbage_replies_are_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(garbled_te_reply_is_eproto, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_check_timeout_is_logged_once, setup, teardown),
@@ -437,8 +443,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(following_error_during_move_is_eio, setup, teardown),
 		cmocka_unit_test_setup_teardown(homing_failure_is_eio_with_decoded_flags, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(wait_deadline_is_etimedout_and_stops_mid_move, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(wait_deadline_is_etimedout_and_stops_mid_move,
+						setup, teardown),
 		cmocka_unit_test_teardown(silent_controller_fails_open_naming_the_command, teardown),
 		cmocka_unit_test(missing_port_is_enodev),
 	};

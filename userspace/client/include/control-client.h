@@ -18,8 +18,7 @@
  * cut to buflen - 1), -ECONNRESET (closed without a reply), -EINVAL (a
  * newline inside line), or the connect error (-ENOENT, -ECONNREFUSED, -EACCES).
  */
-int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen,
-			  int timeout_ms);
+int ogate_control_request(const char *path, const char *line, char *buf, size_t buflen, int timeout_ms);
 /*
  * Several commands, one per line, on one connection (applied in order);
  * every reply, in order, into buf. Errors as above (no -EINVAL for newlines).

@@ -6,12 +6,12 @@
 #include <stdint.h>
 
 struct ogate_heart_law {
-	double period_s;	/* T0 */
-	double drift;		/* fractional linear rate change over the run */
-	double mod_amp;		/* fractional sinusoidal rate modulation */
+	double period_s; /* T0 */
+	double drift;	 /* fractional linear rate change over the run */
+	double mod_amp;	 /* fractional sinusoidal rate modulation */
 	double mod_period_s;
 	double psi0;
-	double t_run;		/* n_frames / fps */
+	double t_run; /* n_frames / fps */
 };
 
 /* psi(t) = psi0 + 2 pi f0 [t + d t^2/(2 T_run) + (a T_mod / 2 pi)(1 - cos(2 pi t / T_mod))] */
@@ -24,23 +24,23 @@ struct ogate_heart_rng {
 	double spare;
 };
 void ogate_heart_rng_seed(struct ogate_heart_rng *r, uint64_t seed);
-double ogate_heart_rng_uniform(struct ogate_heart_rng *r);	/* [0, 1) */
+double ogate_heart_rng_uniform(struct ogate_heart_rng *r); /* [0, 1) */
 double ogate_heart_rng_normal(struct ogate_heart_rng *r);
 
 struct ogate_heart_blob {
 	int h, w;
-	float *bg;		/* static texture */
-	float s;		/* scale: min(h, w) / 128 */
+	float *bg; /* static texture */
+	float s;   /* scale: min(h, w) / 128 */
 };
-int ogate_heart_blob_init(struct ogate_heart_blob *b, int h, int w, uint64_t seed);	/* 0 or -ENOMEM */
+int ogate_heart_blob_init(struct ogate_heart_blob *b, int h, int w, uint64_t seed); /* 0 or -ENOMEM */
 void ogate_heart_blob_free(struct ogate_heart_blob *b);
 /* Render phase psi (rad) into out (h x w floats). */
 void ogate_heart_blob_render(const struct ogate_heart_blob *b, double psi, float *out);
 
 struct ogate_heart_ref {
 	int n, h, w;
-	float *frames;		/* n x h x w */
-	double period;		/* frames */
+	float *frames; /* n x h x w */
+	double period; /* frames */
 };
 /* Frame i = linear interpolation of reference frames at x = 2 + P (psi mod 2pi) / 2pi. */
 void ogate_heart_ref_render(const struct ogate_heart_ref *r, double psi, float *out);
@@ -53,7 +53,8 @@ void ogate_heart_ref_render(const struct ogate_heart_ref *r, double psi, float *
  * not close exactly at the wrap, as in real data) and frozen sensor noise. Rendered like a
  * real reference: linear interpolation between source frames. 0 or -ENOMEM.
  */
-int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames, uint64_t seed);
+int ogate_heart_ref_init_real(struct ogate_heart_ref *r, int h, int w, double period_frames,
+			      uint64_t seed);
 
 /* Rigid sub-pixel shift by (sy, sx): bilinear, edge-replicated (scipy.ndimage.shift order 1, nearest). */
 void ogate_heart_rigid_shift(const float *in, float *out, int h, int w, double sy, double sx);

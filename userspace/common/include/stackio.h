@@ -13,9 +13,9 @@
 
 struct ogate_stack {
 	int n, h, w;
-	int bytes;		/* 1 or 2 per pixel */
-	void *data;		/* n * h * w pixels, contiguous */
-	char note[192];		/* how the file was read when not as written (dropped size-1 axes), else "" */
+	int bytes;	/* 1 or 2 per pixel */
+	void *data;	/* n * h * w pixels, contiguous */
+	char note[192]; /* how the file was read when not as written (dropped size-1 axes), else "" */
 };
 
 /* Default bound on one stack's pixel bytes, overridden by the environment variable
@@ -31,7 +31,8 @@ void ogate_stack_set_max_bytes(size_t bytes);
 int ogate_stack_load(const char *path, struct ogate_stack *s, char *err, size_t errlen);
 int ogate_stack_save_npy(const char *path, const struct ogate_stack *s, char *err, size_t errlen);
 /* deflate: zip-compress (lossless). The savers: 0, or -errno (-EIO for a failed libtiff write). */
-int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err, size_t errlen);
+int ogate_stack_save_tiff(const char *path, const struct ogate_stack *s, int deflate, char *err,
+			  size_t errlen);
 void ogate_stack_free(struct ogate_stack *s);
 static inline void *ogate_stack_frame(const struct ogate_stack *s, int i)
 {
@@ -43,6 +44,6 @@ static inline void *ogate_stack_frame(const struct ogate_stack *s, int i)
  * for ncol == 1) it is the last column of each line. Every value must be a finite number. On success
  * cols[k] is malloc'd with *n values each (free them) and 0 is returned; else -EINVAL (not numbers
  * as asked), -ENOMEM or the system's errno, and err says which file, line and column. */
-int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols, int *n,
-		   char *err, size_t errlen);
+int ogate_stack_read_csv(const char *path, int ncol, const char *const *names, double **cols,
+			 int *n, char *err, size_t errlen);
 #endif

@@ -15,55 +15,55 @@
 #include "acq_out.h"
 #include "log.h"
 
-#define WAIT_BEAT_NS	(10LL * 1000000000LL)	/* no trigger this long: say so */
-#define POLL_NS		(20LL * 1000000LL)	/* stage polling while it moves */
-#define MAX_WAITERS	16
+#define WAIT_BEAT_NS (10LL * 1000000000LL) /* no trigger this long: say so */
+#define POLL_NS (20LL * 1000000LL)	   /* stage polling while it moves */
+#define MAX_WAITERS 16
 
 enum job { JOB_NONE, JOB_PROGRAM, JOB_HOME };
 
 struct waiter {
 	ogate_acq_done_fn fn;
 	void *token;
-	bool abort;		/* an abort's reply, not the job's own */
+	bool abort; /* an abort's reply, not the job's own */
 };
 
 struct ogate_acq {
 	struct ogate_stage *stage;
-	struct ogate_stage_opts sopts;	/* to reopen an unplugged stage */
+	struct ogate_stage_opts sopts; /* to reopen an unplugged stage */
 	bool can_reopen;
 	int move_timeout_ms;
 	struct ogate_pipeline *pipe;
 	char csv_dir[400];
-	unsigned int pulses;		/* per trigger (laser, camera) */
+	unsigned int pulses; /* per trigger (laser, camera) */
 	uint32_t laser_mask;
 
 	pthread_t thread;
-	bool thread_live;		/* joined by the next job or free (caller's thread) */
+	bool thread_live; /* joined by the next job or free (caller's thread) */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;		/* CLOCK_MONOTONIC */
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	enum job job;
 	struct ogate_acq_plan plan;
-	struct ogate_acq_status st;	/* under lock */
-	struct waiter waiters[MAX_WAITERS];	/* under lock */
+	struct ogate_acq_status st;	    /* under lock */
+	struct waiter waiters[MAX_WAITERS]; /* under lock */
 	int nwaiters;
-	atomic_bool running;		/* a job is active */
-	atomic_bool gating;		/* a program is active: gate triggers */
-	atomic_bool hold;		/* homing: no triggers at all */
+	atomic_bool running; /* a job is active */
+	atomic_bool gating;  /* a program is active: gate triggers */
+	atomic_bool hold;    /* homing: no triggers at all */
 	atomic_bool abort;
 
 	/* the trigger of the current plane, handed over by the gate */
 	atomic_bool armed;
-	atomic_uint_least64_t cookie;	/* 0: none */
-	int64_t t_ns;			/* under lock */
+	atomic_uint_least64_t cookie; /* 0: none */
+	int64_t t_ns;		      /* under lock */
 	double phase;
-	unsigned int outcomes, fired;	/* pulses of cookie accounted for */
-	int64_t rise_ns, fall_ns;	/* the laser pulse's measured edges */
-	int64_t last_fall_ns;		/* latest fall of any pulse of cookie */
+	unsigned int outcomes, fired; /* pulses of cookie accounted for */
+	int64_t rise_ns, fall_ns;     /* the laser pulse's measured edges */
+	int64_t last_fall_ns;	      /* latest fall of any pulse of cookie */
 
 	/* OME-TIFF stacks, provenance, sequencing (acq_out.h); the accepted trigger */
 	struct acq_out *out;
-	struct acq_plane_info done;	/* job thread */
-	int64_t done_fall_ns;		/* its last pulse's fall */
+	struct acq_plane_info done; /* job thread */
+	int64_t done_fall_ns;	    /* its last pulse's fall */
 };
 
 /* t + s seconds, saturating: never overflows, whatever s is (inf and NaN included). */
@@ -149,9 +149,9 @@ bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
 	if (atomic_load(&a->hold))
 		return false;
 	if (!atomic_load(&a->gating))
-		return true;		/* no program: gate freely */
+		return true; /* no program: gate freely */
 	if (!atomic_exchange(&a->armed, false))
-		return false;		/* moving, or this plane's trigger is out */
+		return false; /* moving, or this plane's trigger is out */
 	/* the lock is only ever held briefly by the job thread */
 	pthread_mutex_lock(&a->lock);
 	a->t_ns = time_ns;
@@ -169,8 +169,7 @@ void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev)
 {
 	struct ogate_acq *a = ctx;
 
-	if (ev->type == OGATE_SINK_LOST || !ev->cookie ||
-	    ev->cookie != atomic_load(&a->cookie))
+	if (ev->type == OGATE_SINK_LOST || !ev->cookie || ev->cookie != atomic_load(&a->cookie))
 		return;
 	pthread_mutex_lock(&a->lock);
 	a->outcomes++;
@@ -225,7 +224,9 @@ static int fail_why(struct ogate_acq *a, const char *what, int err, const char *
 	double pos;
 
 	snprintf(cause, sizeof(cause), "%s",
-		 why ? why : a->stage ? ogate_stage_last_error(a->stage) : "");
+		 why	    ? why
+		 : a->stage ? ogate_stage_last_error(a->stage)
+			    : "");
 	if (!cause[0])
 		snprintf(cause, sizeof(cause), "%s", strerror(-err));
 	pthread_mutex_lock(&a->lock);
@@ -235,7 +236,8 @@ static int fail_why(struct ogate_acq *a, const char *what, int err, const char *
 	if (a->stage && err != -EPIPE && err != -ENODEV) {
 		ogate_stage_stop(a->stage);
 		if (ogate_stage_position(a->stage, &pos) == 0)
-			ogate_error("acquisition stopped: %s; stage stopped at %.3f um", a->st.error, pos);
+			ogate_error("acquisition stopped: %s; stage stopped at %.3f um",
+				    a->st.error, pos);
 		else
 			ogate_error("acquisition stopped: %s; stage stopped, position unknown: %s",
 				    a->st.error, ogate_stage_last_error(a->stage));
@@ -344,22 +346,29 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 	if (!atomic_load(&a->abort)) {
 		if (a->fired == a->pulses) {
 			a->done = (struct acq_plane_info){
-				.stack = stack, .plane = plane, .z_um = z, .t_ns = a->t_ns,
-				.cookie = atomic_load(&a->cookie), .rise_ns = a->rise_ns,
-				.fall_ns = a->fall_ns, .target_phase = a->phase,
+				.stack = stack,
+				.plane = plane,
+				.z_um = z,
+				.t_ns = a->t_ns,
+				.cookie = atomic_load(&a->cookie),
+				.rise_ns = a->rise_ns,
+				.fall_ns = a->fall_ns,
+				.target_phase = a->phase,
 			};
 			a->done_fall_ns = a->last_fall_ns ? a->last_fall_ns : a->fall_ns;
 			a->st.triggers++;
-			fprintf(csv, "%d,%d,%.4f,%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-				",%.6f,%" PRId64 ",%" PRId64 "\n", stack, plane, z,
-				atomic_load(&a->cookie), a->t_ns, a->rise_ns, a->fall_ns, a->phase,
-				moved, still);
+			fprintf(csv,
+				"%d,%d,%.4f,%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+				",%.6f,%" PRId64 ",%" PRId64 "\n",
+				stack, plane, z, atomic_load(&a->cookie), a->t_ns, a->rise_ns,
+				a->fall_ns, a->phase, moved, still);
 			ret = fflush(csv) || ferror(csv) ? -EIO : 1;
 		} else if (a->fired && acq_out_cfg(a->out)->sequence) {
 			ret = -EPROTO;
 		} else {
 			a->st.retries++;
-			ogate_warning("acquisition: plane %d trigger %" PRIu64 " not fired (%u of %u pulses); retrying at the next beat",
+			ogate_warning("acquisition: plane %d trigger %" PRIu64
+				      " not fired (%u of %u pulses); retrying at the next beat",
 				      plane, atomic_load(&a->cookie), a->fired, a->pulses);
 		}
 	}
@@ -409,7 +418,8 @@ static void run_program(struct ogate_acq *a)
 		fail(a, a->st.csv, -errno);
 		return;
 	}
-	fprintf(csv, "stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
+	fprintf(csv,
+		"stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
 	if (fflush(csv)) {
 		fail(a, a->st.csv, -EIO);
 		goto out;
@@ -426,7 +436,7 @@ static void run_program(struct ogate_acq *a)
 		acq_out_stack_path(a->st.csv, pl->stacks, stack, path, sizeof(path));
 		acq_out_begin(a->out, path, pl->planes * pl->per_plane);
 		prev_fall = 0;
-		if (cfg->sequence) {	/* plane 0 by a move, then the ring buffer */
+		if (cfg->sequence) { /* plane 0 by a move, then the ring buffer */
 			if (move_to(a, z0, &moved, &still))
 				goto out;
 			set_state(a, "loading");
@@ -447,8 +457,8 @@ static void run_program(struct ogate_acq *a)
 			if (!cfg->sequence && move_to(a, z, &moved, &still))
 				goto out;
 			if (stack > 0 && plane == pl->ref_plane && a->pipe) {
-				ogate_info("timelapse stack %d: refreshing the reference at plane %d", stack,
-					   plane);
+				ogate_info("timelapse stack %d: refreshing the reference at plane %d",
+					   stack, plane);
 				ogate_pipeline_refresh(a->pipe, NULL, 0);
 			}
 			for (k = 0; k < pl->per_plane && !atomic_load(&a->abort);) {
@@ -463,8 +473,10 @@ static void run_program(struct ogate_acq *a)
 				}
 				r = one_trigger(a, stack, plane, z, moved, still, csv);
 				if (r == -EPROTO) {
-					snprintf(why, sizeof(why), "plane %d's trigger only partly fired; "
-						 "the stage may or may not have advanced", plane);
+					snprintf(why, sizeof(why),
+						 "plane %d's trigger only partly fired; "
+						 "the stage may or may not have advanced",
+						 plane);
 					fail_why(a, "sequenced stack", r, why);
 					goto out;
 				}
@@ -494,7 +506,8 @@ static void run_program(struct ogate_acq *a)
 done:
 	if (!atomic_load(&a->abort)) {
 		set_state(a, "done");
-		ogate_success("acquisition done: %" PRIu64 " triggers, %" PRIu64 " retries, results in %s",
+		ogate_success("acquisition done: %" PRIu64 " triggers, %" PRIu64
+			      " retries, results in %s",
 			      a->st.triggers, a->st.retries, a->st.csv);
 	}
 out:
@@ -545,7 +558,7 @@ static void *job_main(void *arg)
 		atomic_store(&a->gating, true);
 		run_program(a);
 		atomic_store(&a->gating, false);
-		acq_out_drop(a->out);	/* a frame kept as the program ended */
+		acq_out_drop(a->out); /* a frame kept as the program ended */
 	} else {
 		err = run_home(a, msg, sizeof(msg));
 	}
@@ -555,7 +568,8 @@ static void *job_main(void *arg)
 			if (ogate_stage_position(a->stage, &pos) == 0)
 				snprintf(where, sizeof(where), "stage stopped at %.3f um", pos);
 			else
-				snprintf(where, sizeof(where), "stage stopped, position unknown: %.100s",
+				snprintf(where, sizeof(where),
+					 "stage stopped, position unknown: %.100s",
 					 ogate_stage_last_error(a->stage));
 		} else {
 			snprintf(where, sizeof(where), "no stage");
@@ -654,8 +668,7 @@ static bool plan_ok(const struct ogate_acq_plan *p)
 	       p->ref_plane < p->planes;
 }
 
-int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char *err,
-		    size_t errlen)
+int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char *err, size_t errlen)
 {
 	double lo, hi, first, last;
 	char csv[512];
@@ -666,10 +679,11 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 		return -EBUSY;
 	}
 	if (!plan_ok(plan)) {
-		snprintf(err, errlen, "plan out of range: planes %d (1..%d), per_plane %d (1..%d), stacks %d (1..%d), step %g um (|step| <= %g), every %g s (0..%g for a timelapse), time_limit %g s (0..%g), ref_plane %d (-1..planes-1)",
-			 plan->planes, OGATE_ACQ_MAX_PLANES, plan->per_plane, OGATE_ACQ_MAX_PER_PLANE,
-			 plan->stacks, OGATE_ACQ_MAX_STACKS, plan->step_um, OGATE_ACQ_MAX_UM,
-			 plan->every_s, OGATE_ACQ_MAX_EVERY_S, plan->time_limit_s,
+		snprintf(err, errlen,
+			 "plan out of range: planes %d (1..%d), per_plane %d (1..%d), stacks %d (1..%d), step %g um (|step| <= %g), every %g s (0..%g for a timelapse), time_limit %g s (0..%g), ref_plane %d (-1..planes-1)",
+			 plan->planes, OGATE_ACQ_MAX_PLANES, plan->per_plane,
+			 OGATE_ACQ_MAX_PER_PLANE, plan->stacks, OGATE_ACQ_MAX_STACKS, plan->step_um,
+			 OGATE_ACQ_MAX_UM, plan->every_s, OGATE_ACQ_MAX_EVERY_S, plan->time_limit_s,
 			 OGATE_ACQ_MAX_LIMIT_S, plan->ref_plane);
 		return -EINVAL;
 	}
@@ -687,15 +701,17 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 	last = first + (plan->planes - 1) * plan->step_um;
 	ogate_stage_limits(a->stage, &lo, &hi);
 	if (fmin(first, last) < lo || fmax(first, last) > hi) {
-		snprintf(err, errlen, "planes from %.3f to %.3f um leave the stage limits [%.3f, %.3f] um",
+		snprintf(err, errlen,
+			 "planes from %.3f to %.3f um leave the stage limits [%.3f, %.3f] um",
 			 first, last, lo, hi);
 		return -ERANGE;
 	}
 	if (acq_out_cfg(a->out)->sequence &&
 	    plan->planes * plan->per_plane > ogate_stage_seq_capacity(a->stage)) {
-		snprintf(err, errlen, "a sequenced stack of %d planes x %d triggers needs %d ring buffer "
-			 "entries; the controller holds %d (stage.ring_size)", plan->planes,
-			 plan->per_plane, plan->planes * plan->per_plane,
+		snprintf(err, errlen,
+			 "a sequenced stack of %d planes x %d triggers needs %d ring buffer "
+			 "entries; the controller holds %d (stage.ring_size)",
+			 plan->planes, plan->per_plane, plan->planes * plan->per_plane,
 			 ogate_stage_seq_capacity(a->stage));
 		return -ENOSPC;
 	}
@@ -722,8 +738,7 @@ int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char
 	return 0;
 }
 
-int ogate_acq_home(struct ogate_acq *a, ogate_acq_done_fn done, void *token, char *err,
-		   size_t errlen)
+int ogate_acq_home(struct ogate_acq *a, ogate_acq_done_fn done, void *token, char *err, size_t errlen)
 {
 	int ret;
 

@@ -37,24 +37,24 @@
 #include "sink.h"
 
 /* Bounds of a plan, checked by ogate_acq_plan_parse() and ogate_acq_start(). */
-#define OGATE_ACQ_MAX_PLANES	10000
-#define OGATE_ACQ_MAX_PER_PLANE	100
-#define OGATE_ACQ_MAX_STACKS	100000
-#define OGATE_ACQ_MAX_EVERY_S	31536000.0	/* one year between stacks */
-#define OGATE_ACQ_MAX_LIMIT_S	31536000.0
-#define OGATE_ACQ_MAX_TRIGGERS	1000000000ULL
-#define OGATE_ACQ_MAX_UM	1e6		/* |start|, |step| */
+#define OGATE_ACQ_MAX_PLANES 10000
+#define OGATE_ACQ_MAX_PER_PLANE 100
+#define OGATE_ACQ_MAX_STACKS 100000
+#define OGATE_ACQ_MAX_EVERY_S 31536000.0 /* one year between stacks */
+#define OGATE_ACQ_MAX_LIMIT_S 31536000.0
+#define OGATE_ACQ_MAX_TRIGGERS 1000000000ULL
+#define OGATE_ACQ_MAX_UM 1e6 /* |start|, |step| */
 
 struct ogate_acq_plan {
-	int planes;		/* 1..10000 */
+	int planes; /* 1..10000 */
 	double step_um;
-	double start_um;	/* NAN: start at the current position */
-	int per_plane;		/* gated triggers per plane, 1..100 */
-	int stacks;		/* 1 = a single z-stack; > 1 timelapse */
-	double every_s;		/* timelapse: stack start to stack start */
-	int ref_plane;		/* timelapse: refresh the reference here, -1 never */
-	uint64_t max_triggers;	/* stop after this many, 0 = no limit */
-	double time_limit_s;	/* 0 = no limit */
+	double start_um;       /* NAN: start at the current position */
+	int per_plane;	       /* gated triggers per plane, 1..100 */
+	int stacks;	       /* 1 = a single z-stack; > 1 timelapse */
+	double every_s;	       /* timelapse: stack start to stack start */
+	int ref_plane;	       /* timelapse: refresh the reference here, -1 never */
+	uint64_t max_triggers; /* stop after this many, 0 = no limit */
+	double time_limit_s;   /* 0 = no limit */
 };
 
 /*
@@ -62,16 +62,15 @@ struct ogate_acq_plan {
  * checked before use: finite, integral where the field is a count, inside
  * its bounds; -EINVAL with err naming the word and the bound.
  */
-int ogate_acq_plan_parse(int argc, char **argv, struct ogate_acq_plan *pl, char *err,
-			 size_t errlen);
+int ogate_acq_plan_parse(int argc, char **argv, struct ogate_acq_plan *pl, char *err, size_t errlen);
 
 struct ogate_acq_status {
-	const char *state;	/* idle, homing, moving, waiting, exposing, done, aborted, failed */
+	const char *state; /* idle, homing, moving, waiting, exposing, done, aborted, failed */
 	int stack, plane;
 	double z_um;
 	uint64_t triggers, retries;
 	char csv[512];
-	char ome[512];		/* the last OME-TIFF stack closed */
+	char ome[512]; /* the last OME-TIFF stack closed */
 	char error[320];
 };
 
@@ -86,7 +85,7 @@ struct ogate_acq;
 struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_stage_opts *reopen,
 				const char *csv_dir, unsigned int pulses_per_trigger,
 				uint32_t laser_mask);
-void ogate_acq_free(struct ogate_acq *a);	/* aborts a running job and joins it */
+void ogate_acq_free(struct ogate_acq *a); /* aborts a running job and joins it */
 void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p);
 /* OME-TIFF and sequencing settings and the provenance (copied); -EBUSY while running. */
 int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
@@ -99,15 +98,13 @@ typedef void (*ogate_acq_done_fn)(void *token, int err, const char *msg);
  * Check the plan and start it on the job thread. -EBUSY running, -ENODEV no
  * stage, -EINVAL bad plan (err says which value), -ERANGE limits.
  */
-int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char *err,
-		    size_t errlen);
+int ogate_acq_start(struct ogate_acq *a, const struct ogate_acq_plan *plan, char *err, size_t errlen);
 /*
  * Home the stage on the job thread: triggers are held back and in-flight
  * pulses finish first, so no motion overlaps an exposure. done(token, ...)
  * once homed or failed. -EBUSY while a job runs (nothing called).
  */
-int ogate_acq_home(struct ogate_acq *a, ogate_acq_done_fn done, void *token, char *err,
-		   size_t errlen);
+int ogate_acq_home(struct ogate_acq *a, ogate_acq_done_fn done, void *token, char *err, size_t errlen);
 /*
  * Ask the running job to stop: pending triggers cancelled at once, the
  * stage stopped by the job thread within one controller reply, position

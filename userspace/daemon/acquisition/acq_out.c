@@ -34,8 +34,8 @@ struct acq_out {
 	/* the grab: frame thread fills, acquisition thread empties */
 	atomic_int grab;
 	atomic_int_least64_t grab_after;
-	struct ogate_frame *frame;	/* the kept camera frame while FULL */
-	acq_out_return_fn give;		/* to hand it back */
+	struct ogate_frame *frame; /* the kept camera frame while FULL */
+	acq_out_return_fn give;	   /* to hand it back */
 	void *give_ctx;
 	int64_t frame_ns;
 	double frame_phase;
@@ -101,9 +101,10 @@ int acq_out_run_dir(struct acq_out *o, const char *dir, const struct ogate_acq_p
 		return rc;
 	}
 	snprintf(csv, csvlen, "%.440s/acq-%.15s-%03d.csv", run, stamp, ms);
-	rc = ogate_provenance_set(o->prov, "run.plan", "stacks=%d planes=%d step_um=%g start_um=%g "
-				  "per_plane=%d every_s=%g ref_plane=%d sequence=%s", plan->stacks,
-				  plan->planes, plan->step_um, first_um, plan->per_plane,
+	rc = ogate_provenance_set(o->prov, "run.plan",
+				  "stacks=%d planes=%d step_um=%g start_um=%g "
+				  "per_plane=%d every_s=%g ref_plane=%d sequence=%s",
+				  plan->stacks, plan->planes, plan->step_um, first_um, plan->per_plane,
 				  plan->every_s, plan->ref_plane, o->cfg.sequence ? "on" : "off");
 	if (rc) {
 		snprintf(err, errlen, "provenance: %s", strerror(-rc));
@@ -114,7 +115,7 @@ int acq_out_run_dir(struct acq_out *o, const char *dir, const struct ogate_acq_p
 
 void acq_out_stack_path(const char *csv, int stacks, int stack, char *path, size_t len)
 {
-	int n = (int)strlen(csv) - 4;	/* without ".csv" */
+	int n = (int)strlen(csv) - 4; /* without ".csv" */
 
 	if (stacks > 1)
 		snprintf(path, len, "%.*s-t%04d.ome.tif", n, csv, stack % 10000);
@@ -149,7 +150,7 @@ void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
 {
 	int64_t t0 = ogate_mono_ns();
 
-	give_back(o);	/* a retried trigger's frame that was never written */
+	give_back(o); /* a retried trigger's frame that was never written */
 	atomic_store(&o->grab_after, after_ns);
 	atomic_store(&o->grab, GRAB_ARMED);
 	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
@@ -248,7 +249,8 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 		if (ogate_mono_ns() >= end &&
 		    atomic_compare_exchange_strong(&o->grab, &armed, GRAB_IDLE)) {
 			ogate_warning("acquisition: no camera frame after the trigger of stack %d plane %d;"
-				      " the plane is missing from %s", pi->stack, pi->plane, o->path);
+				      " the plane is missing from %s",
+				      pi->stack, pi->plane, o->path);
 			return -ETIMEDOUT;
 		}
 		nanosleep(&ts, NULL);
@@ -262,7 +264,7 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 	p.position_z_um = pi->z_um;
 	p.delta_t_s = (o->frame_ns - pi->t_start_ns) / 1e9;
 	p.exposure_s = pi->fall_ns > pi->rise_ns && pi->rise_ns ? (pi->fall_ns - pi->rise_ns) / 1e9
-								 : o->cfg.exposure_s;
+								: o->cfg.exposure_s;
 	wall = pi->t_ns + o->wall_minus_mono;
 	ogate_ome_plane_kv(&p, "target_phase_rad", "%.6f", pi->target_phase);
 	ogate_ome_plane_kv(&p, "trigger_mono_ns", "%" PRId64, pi->t_ns);
@@ -270,8 +272,8 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 	ogate_ome_plane_kv(&p, "laser_rise_ns", "%" PRId64, pi->rise_ns);
 	ogate_ome_plane_kv(&p, "laser_fall_ns", "%" PRId64, pi->fall_ns);
 	if (o->frame_has_phase && pi->period_s > 0) {
-		double reached = wrap2pi(o->frame_phase - 2 * M_PI * (o->frame_ns - pi->t_ns) / 1e9 /
-					 pi->period_s);
+		double reached = wrap2pi(o->frame_phase -
+					 2 * M_PI * (o->frame_ns - pi->t_ns) / 1e9 / pi->period_s);
 		double err = wrap2pi(reached - pi->target_phase + M_PI) - M_PI;
 
 		ogate_ome_plane_kv(&p, "phase_reached_rad", "%.6f", reached);
@@ -349,8 +351,10 @@ int acq_seq_finish(struct ogate_stage *s, double z0, double tol_um, char *why, s
 	if (rc)
 		return rc;
 	if (fabs(pos - z0) > tol_um) {
-		snprintf(why, len, "the stage ended at %.3f um, expected %.3f um (plane 0): a trigger "
-			 "pulse did not reach it, or an extra one did", pos, z0);
+		snprintf(why, len,
+			 "the stage ended at %.3f um, expected %.3f um (plane 0): a trigger "
+			 "pulse did not reach it, or an extra one did",
+			 pos, z0);
 		return -EIO;
 	}
 	ogate_info("sequenced stack: the stage is back at %.3f um as expected%s", pos,

@@ -34,23 +34,23 @@ struct ogate_acq_plan;
 struct ogate_pipeline;
 
 struct ogate_acq_output {
-	double pixel_size_um;		/* camera pixel; <= 0: unknown */
-	double magnification;		/* <= 0: not given (pixel size is at the sample) */
-	double exposure_s;		/* camera exposure if no laser pulse is measured; NaN */
-	bool sequence;			/* ASI ring buffer + TTL advance */
-	int settle_ms;			/* sequenced: after a trigger's pulses before the next */
-	double tolerance_um;		/* sequenced: final position check */
+	double pixel_size_um; /* camera pixel; <= 0: unknown */
+	double magnification; /* <= 0: not given (pixel size is at the sample) */
+	double exposure_s;    /* camera exposure if no laser pulse is measured; NaN */
+	bool sequence;	      /* ASI ring buffer + TTL advance */
+	int settle_ms;	      /* sequenced: after a trigger's pulses before the next */
+	double tolerance_um;  /* sequenced: final position check */
 };
 
 struct acq_plane_info {
 	int stack, plane, stacks;
 	double z_um, step_um;
 	uint64_t cookie;
-	int64_t t_ns, rise_ns, fall_ns;	/* trigger time; laser pulse edges */
+	int64_t t_ns, rise_ns, fall_ns; /* trigger time; laser pulse edges */
 	int64_t t_start_ns;		/* the acquisition's start (DeltaT origin) */
 	double target_phase;
 	uint32_t ref_id;
-	double period_s;		/* reference period, 0 unknown */
+	double period_s; /* reference period, 0 unknown */
 };
 
 struct acq_out;

@@ -21,7 +21,7 @@ struct field {
 	const char *key;
 	double lo, hi;
 	bool integral;
-	const char *bound;	/* for the ERR text */
+	const char *bound; /* for the ERR text */
 };
 
 static const struct field fields[] = {
@@ -32,18 +32,21 @@ static const struct field fields[] = {
 	{ "stacks", 1, OGATE_ACQ_MAX_STACKS, true, "an integer 1..100000" },
 	{ "every_s", 1e-3, OGATE_ACQ_MAX_EVERY_S, false, "seconds in [0.001, 31536000]" },
 	{ "ref_plane", -1, OGATE_ACQ_MAX_PLANES - 1, true, "an integer -1..9999 (-1: never)" },
-	{ "max_triggers", 0, (double)OGATE_ACQ_MAX_TRIGGERS, true, "an integer 0..1000000000 (0: no limit)" },
+	{ "max_triggers", 0, (double)OGATE_ACQ_MAX_TRIGGERS, true,
+	  "an integer 0..1000000000 (0: no limit)" },
 	{ "time_limit_s", 0, OGATE_ACQ_MAX_LIMIT_S, false, "seconds in [0, 31536000] (0: no limit)" },
 };
 
-int ogate_acq_plan_parse(int argc, char **argv, struct ogate_acq_plan *pl, char *err,
-			 size_t errlen)
+int ogate_acq_plan_parse(int argc, char **argv, struct ogate_acq_plan *pl, char *err, size_t errlen)
 {
 	bool seen[sizeof(fields) / sizeof(fields[0])] = { false };
 	bool timelapse = argc > 0 && !strcmp(argv[0], "timelapse");
 	int i;
 
-	*pl = (struct ogate_acq_plan){ .planes = 0, .start_um = NAN, .per_plane = 1, .stacks = 1,
+	*pl = (struct ogate_acq_plan){ .planes = 0,
+				       .start_um = NAN,
+				       .per_plane = 1,
+				       .stacks = 1,
 				       .ref_plane = -1 };
 	for (i = 1; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -54,7 +57,8 @@ int ogate_acq_plan_parse(int argc, char **argv, struct ogate_acq_plan *pl, char 
 			if (strlen(fields[f].key) == klen && !strncmp(argv[i], fields[f].key, klen))
 				break;
 		if (!eq || f == sizeof(fields) / sizeof(fields[0])) {
-			snprintf(err, errlen, "'%.64s' is not one of planes=, step_um=, start_um=, per_plane=, stacks=, every_s=, ref_plane=, max_triggers=, time_limit_s=",
+			snprintf(err, errlen,
+				 "'%.64s' is not one of planes=, step_um=, start_um=, per_plane=, stacks=, every_s=, ref_plane=, max_triggers=, time_limit_s=",
 				 argv[i]);
 			return -EINVAL;
 		}
@@ -86,16 +90,18 @@ int ogate_acq_plan_parse(int argc, char **argv, struct ogate_acq_plan *pl, char 
 		return -EINVAL;
 	}
 	if (pl->ref_plane >= pl->planes) {
-		snprintf(err, errlen, "ref_plane=%d: must be -1..%d (below planes=%d)", pl->ref_plane,
-			 pl->planes - 1, pl->planes);
+		snprintf(err, errlen, "ref_plane=%d: must be -1..%d (below planes=%d)",
+			 pl->ref_plane, pl->planes - 1, pl->planes);
 		return -EINVAL;
 	}
 	if (timelapse && (pl->stacks < 2 || !seen[5])) {
-		snprintf(err, errlen, "timelapse needs stacks=N (2..100000) and every_s=T (seconds in [0.001, 31536000])");
+		snprintf(err, errlen,
+			 "timelapse needs stacks=N (2..100000) and every_s=T (seconds in [0.001, 31536000])");
 		return -EINVAL;
 	}
 	if (!timelapse && (seen[4] || seen[5] || seen[6])) {
-		snprintf(err, errlen, "stacks=, every_s= and ref_plane= belong to timelapse, not zstack");
+		snprintf(err, errlen,
+			 "stacks=, every_s= and ref_plane= belong to timelapse, not zstack");
 		return -EINVAL;
 	}
 	return 0;

@@ -14,8 +14,8 @@ static void add_config(void *ctx, const char *key, const char *value)
 }
 
 struct ogate_provenance *ogate_run_provenance(const struct ogate_config *c, const char *source,
-					      const char *sink_kind, const struct ogate_stage *stage,
-					      const char *mode)
+					      const char *sink_kind,
+					      const struct ogate_stage *stage, const char *mode)
 {
 	struct ogate_provenance *p = ogate_provenance_new();
 	struct ogate_mode m;

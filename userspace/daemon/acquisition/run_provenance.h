@@ -13,7 +13,7 @@
 #include "ogate/stage.h"
 
 struct ogate_provenance *ogate_run_provenance(const struct ogate_config *c, const char *source,
-					      const char *sink_kind, const struct ogate_stage *stage,
-					      const char *mode);
+					      const char *sink_kind,
+					      const struct ogate_stage *stage, const char *mode);
 
 #endif

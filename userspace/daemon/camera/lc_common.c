@@ -35,13 +35,13 @@ const char *ogate_lc_last_error(void)
 const char *ogate_lc_format_name(enum ogate_lc_format fmt)
 {
 	switch (fmt) {
-	case OGATE_LC_FMT_ANY:		return "any";
-	case OGATE_LC_FMT_R8:		return "R8";
-	case OGATE_LC_FMT_YUV420:	return "YUV420";
-	case OGATE_LC_FMT_NV12:		return "NV12";
-	case OGATE_LC_FMT_RGB888:	return "RGB888";
-	case OGATE_LC_FMT_BGR888:	return "BGR888";
-	default:			return "?";
+	case OGATE_LC_FMT_ANY: return "any";
+	case OGATE_LC_FMT_R8: return "R8";
+	case OGATE_LC_FMT_YUV420: return "YUV420";
+	case OGATE_LC_FMT_NV12: return "NV12";
+	case OGATE_LC_FMT_RGB888: return "RGB888";
+	case OGATE_LC_FMT_BGR888: return "BGR888";
+	default: return "?";
 	}
 }
 
@@ -50,13 +50,10 @@ unsigned int ogate_lc_format_bpp(enum ogate_lc_format fmt)
 	switch (fmt) {
 	case OGATE_LC_FMT_R8:
 	case OGATE_LC_FMT_YUV420:
-	case OGATE_LC_FMT_NV12:
-		return 1;
+	case OGATE_LC_FMT_NV12: return 1;
 	case OGATE_LC_FMT_RGB888:
-	case OGATE_LC_FMT_BGR888:
-		return 3;
-	default:
-		return 0;
+	case OGATE_LC_FMT_BGR888: return 3;
+	default: return 0;
 	}
 }
 
@@ -80,9 +77,8 @@ static void grey_from_packed24(uint8_t *dst, const uint8_t *src, uint32_t src_st
 	}
 }
 
-int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane *plane,
-			  uint32_t width, uint32_t height, uint8_t *grey, size_t grey_len,
-			  struct ogate_lc_luma *out)
+int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane *plane, uint32_t width,
+			  uint32_t height, uint8_t *grey, size_t grey_len, struct ogate_lc_luma *out)
 {
 	unsigned int bpp = ogate_lc_format_bpp(fmt);
 	size_t need;
@@ -123,7 +119,7 @@ int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane 
 int ogate_lc_seq_next(struct ogate_lc_seq *s, uint32_t seq32, uint64_t *seq64, uint32_t *gap)
 {
 	uint32_t last32 = (uint32_t)s->last;
-	uint32_t step = seq32 - last32;	/* modulo 2^32: a wrap is a small step */
+	uint32_t step = seq32 - last32; /* modulo 2^32: a wrap is a small step */
 
 	if (!s->have) {
 		s->have = 1;
@@ -151,7 +147,7 @@ uint32_t ogate_lc_ts_gap(int64_t prev_ts_ns, int64_t ts_ns, int64_t frame_ns)
 
 	if (frame_ns <= 0 || dt <= 0)
 		return 0;
-	frames = dt / frame_ns;		/* rounded half up, without overflow */
+	frames = dt / frame_ns; /* rounded half up, without overflow */
 	if (dt % frame_ns >= (frame_ns + 1) / 2)
 		frames++;
 	if (frames <= 1)
@@ -168,8 +164,8 @@ int ogate_lc_config_check(const struct ogate_lc_config *c)
 				     c->width, c->height);
 	if (c->width && (c->width < OGATE_LC_MIN_DIM || c->width > OGATE_LC_MAX_DIM ||
 			 c->height < OGATE_LC_MIN_DIM || c->height > OGATE_LC_MAX_DIM))
-		return ogate_lc_fail(-EINVAL, "size %ux%u out of range (%u..%u per side)",
-				     c->width, c->height, OGATE_LC_MIN_DIM, OGATE_LC_MAX_DIM);
+		return ogate_lc_fail(-EINVAL, "size %ux%u out of range (%u..%u per side)", c->width,
+				     c->height, OGATE_LC_MIN_DIM, OGATE_LC_MAX_DIM);
 	if ((int)c->format < 0 || c->format >= OGATE_LC_FMT_COUNT)
 		return ogate_lc_fail(-EINVAL, "format=%d unknown", (int)c->format);
 	if (c->frame_duration_us && (c->frame_duration_us < OGATE_LC_MIN_FRAME_US ||

@@ -19,8 +19,8 @@ extern "C" {
 /* Plane 0 of a captured buffer, as mapped. */
 struct ogate_lc_plane {
 	const uint8_t *data;
-	size_t length;			/* bytes mapped from data on */
-	uint32_t stride;		/* bytes per row of plane 0 */
+	size_t length;	 /* bytes mapped from data on */
+	uint32_t stride; /* bytes per row of plane 0 */
 };
 
 /* The 8-bit luma image found or made from a plane. */
@@ -34,9 +34,8 @@ struct ogate_lc_luma {
  * grey (width * height bytes, stride = width). -EINVAL when the plane is too
  * short for width/height/stride or grey is too small.
  */
-int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane *plane,
-			  uint32_t width, uint32_t height, uint8_t *grey, size_t grey_len,
-			  struct ogate_lc_luma *out);
+int ogate_lc_luma_extract(enum ogate_lc_format fmt, const struct ogate_lc_plane *plane, uint32_t width,
+			  uint32_t height, uint8_t *grey, size_t grey_len, struct ogate_lc_luma *out);
 
 /* Bytes per pixel of plane 0 (1 for Y/R8, 3 for packed RGB), 0 if unknown. */
 unsigned int ogate_lc_format_bpp(enum ogate_lc_format fmt);
@@ -44,7 +43,7 @@ unsigned int ogate_lc_format_bpp(enum ogate_lc_format fmt);
 /* The sensor's 32-bit frame counter, extended to 64 bits, with drop counting. */
 struct ogate_lc_seq {
 	uint64_t last;
-	int have;			/* 0 until the first frame after a start */
+	int have; /* 0 until the first frame after a start */
 };
 
 /*
@@ -71,14 +70,14 @@ int ogate_lc_config_check(const struct ogate_lc_config *cfg);
 int ogate_lc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ogate_lc_clear_error(void);
 
-#define OGATE_LC_MAX_DIM	16384u
-#define OGATE_LC_MIN_DIM	16u
-#define OGATE_LC_MAX_EXPOSURE_US	10000000
-#define OGATE_LC_MIN_FRAME_US	100
-#define OGATE_LC_MAX_FRAME_US	10000000
-#define OGATE_LC_MAX_GAIN	64.0f
-#define OGATE_LC_DEFAULT_BUFFERS	4u
-#define OGATE_LC_MAX_BUFFERS	16u
+#define OGATE_LC_MAX_DIM 16384u
+#define OGATE_LC_MIN_DIM 16u
+#define OGATE_LC_MAX_EXPOSURE_US 10000000
+#define OGATE_LC_MIN_FRAME_US 100
+#define OGATE_LC_MAX_FRAME_US 10000000
+#define OGATE_LC_MAX_GAIN 64.0f
+#define OGATE_LC_DEFAULT_BUFFERS 4u
+#define OGATE_LC_MAX_BUFFERS 16u
 
 #ifdef __cplusplus
 }

@@ -35,7 +35,7 @@
 #include "lc_common.h"
 #include "ogate_libcamera.h"
 
-#define LC_VERSION_CODE(a, b, c) ((a) * 1000000 + (b) * 1000 + (c))
+#define LC_VERSION_CODE(a, b, c) ((a)*1000000 + (b)*1000 + (c))
 #define LC_AT_LEAST(a, b, c) \
 	(LC_VERSION_CODE(LIBCAMERA_VERSION_MAJOR, LIBCAMERA_VERSION_MINOR, \
 			 LIBCAMERA_VERSION_PATCH) >= LC_VERSION_CODE(a, b, c))
@@ -45,7 +45,8 @@
 
 using namespace libcamera;
 
-namespace {
+namespace
+{
 
 /* libcamera allows one CameraManager per process: share it, counted. */
 std::mutex manager_lock;
@@ -61,8 +62,7 @@ int manager_get()
 		int ret = m->start();
 
 		if (ret < 0)
-			return ogate_lc_fail(ret, "libcamera CameraManager::start: %s",
-					     strerror(-ret));
+			return ogate_lc_fail(ret, "libcamera CameraManager::start: %s", strerror(-ret));
 		manager = std::move(m);
 	}
 	manager_users++;
@@ -86,14 +86,12 @@ struct FormatMap {
 
 /* Search order when the preferred format is not offered: cheapest luma first. */
 const FormatMap format_order[] = {
-	{ OGATE_LC_FMT_R8, &formats::R8 },
-	{ OGATE_LC_FMT_YUV420, &formats::YUV420 },
-	{ OGATE_LC_FMT_NV12, &formats::NV12 },
-	{ OGATE_LC_FMT_RGB888, &formats::RGB888 },
+	{ OGATE_LC_FMT_R8, &formats::R8 },	   { OGATE_LC_FMT_YUV420, &formats::YUV420 },
+	{ OGATE_LC_FMT_NV12, &formats::NV12 },	   { OGATE_LC_FMT_RGB888, &formats::RGB888 },
 	{ OGATE_LC_FMT_BGR888, &formats::BGR888 },
 };
 
-template<typename T>
+template <typename T>
 bool has_control(const std::shared_ptr<Camera> &camera, const Control<T> &ctrl)
 {
 	/* Not count(id): up to 0.5.0 it reports every known control as present. */
@@ -109,9 +107,9 @@ struct Slot {
 	FrameBuffer *buffer = nullptr;
 	void *map = MAP_FAILED;
 	size_t map_len = 0;
-	const uint8_t *plane = nullptr;	/* plane 0 inside map */
+	const uint8_t *plane = nullptr; /* plane 0 inside map */
 	size_t plane_len = 0;
-	std::vector<uint8_t> grey;	/* RGB formats only */
+	std::vector<uint8_t> grey; /* RGB formats only */
 	SlotState state = SlotState::Idle;
 };
 
@@ -130,14 +128,14 @@ struct ogate_lc_camera {
 	uint32_t stride = 0;
 
 	int efd = -1;
-	std::mutex lock;		/* done, and the eventfd level */
+	std::mutex lock; /* done, and the eventfd level */
 	std::deque<Request *> done;
 	std::atomic<bool> running{ false };
 	std::atomic<uint64_t> failed{ 0 };
 
 	unsigned int held = 0;
 	struct ogate_lc_seq seq = {};
-	int64_t last_ts = 0;		/* of the previous frame since start, 0 = none */
+	int64_t last_ts = 0; /* of the previous frame since start, 0 = none */
 	uint64_t frames = 0;
 	uint64_t dropped = 0;
 
@@ -194,11 +192,12 @@ struct ogate_lc_camera {
 	}
 };
 
-namespace {
+namespace
+{
 
 int map_slot(Slot &s)
 {
-	const auto &planes = s.buffer->planes();	/* vector up to 0.5, Span from 0.6 */
+	const auto &planes = s.buffer->planes(); /* vector up to 0.5, Span from 0.6 */
 
 	if (planes.size() < 1)
 		return ogate_lc_fail(-EINVAL, "frame buffer without planes");
@@ -252,9 +251,10 @@ int setup_controls(ogate_lc_camera *c, const struct ogate_lc_config *cfg)
 #endif
 	if (cfg->frame_duration_us) {
 		if (!has_control(camera, controls::FrameDurationLimits))
-			return ogate_lc_fail(-EOPNOTSUPP,
-					     "frame_duration_us=%lld: camera has no FrameDurationLimits control",
-					     (long long)cfg->frame_duration_us);
+			return ogate_lc_fail(
+				-EOPNOTSUPP,
+				"frame_duration_us=%lld: camera has no FrameDurationLimits control",
+				(long long)cfg->frame_duration_us);
 		const int64_t limits[2] = { cfg->frame_duration_us, cfg->frame_duration_us };
 		ctrls.set(controls::FrameDurationLimits, Span<const int64_t, 2>(limits));
 	}
@@ -263,8 +263,8 @@ int setup_controls(ogate_lc_camera *c, const struct ogate_lc_config *cfg)
 			return ogate_lc_fail(-EOPNOTSUPP,
 					     "roi=%d,%d %ux%u: camera has no ScalerCrop control",
 					     cfg->roi.x, cfg->roi.y, cfg->roi.width, cfg->roi.height);
-		ctrls.set(controls::ScalerCrop, Rectangle(cfg->roi.x, cfg->roi.y,
-							  cfg->roi.width, cfg->roi.height));
+		ctrls.set(controls::ScalerCrop,
+			  Rectangle(cfg->roi.x, cfg->roi.y, cfg->roi.width, cfg->roi.height));
 	}
 	return 0;
 }
@@ -368,7 +368,8 @@ int do_configure(ogate_lc_camera *c, const struct ogate_lc_config *cfg)
 	ret = c->camera->configure(c->config.get());
 	if (ret < 0)
 		return ogate_lc_fail(ret, "Camera::configure %ux%u %s: %s", sc.size.width,
-				     sc.size.height, sc.pixelFormat.toString().c_str(), strerror(-ret));
+				     sc.size.height, sc.pixelFormat.toString().c_str(),
+				     strerror(-ret));
 	ret = setup_controls(c, cfg);
 	if (ret < 0)
 		return ret;
@@ -412,8 +413,8 @@ extern "C" {
 
 const char *ogate_lc_version(void)
 {
-	return "libcamera " LC_STR(LIBCAMERA_VERSION_MAJOR) "." LC_STR(LIBCAMERA_VERSION_MINOR)
-		"." LC_STR(LIBCAMERA_VERSION_PATCH);
+	return "libcamera " LC_STR(LIBCAMERA_VERSION_MAJOR) "." LC_STR(
+		LIBCAMERA_VERSION_MINOR) "." LC_STR(LIBCAMERA_VERSION_PATCH);
 }
 
 int ogate_lc_list(struct ogate_lc_info *info, size_t max)
@@ -429,8 +430,8 @@ int ogate_lc_list(struct ogate_lc_info *info, size_t max)
 		const auto model = cams[i]->properties().get(properties::Model);
 		if (model)
 			/* std::string up to 0.6, std::string_view from 0.7 */
-			snprintf(info[i].model, sizeof(info[i].model), "%.*s",
-				 (int)model->size(), model->data());
+			snprintf(info[i].model, sizeof(info[i].model), "%.*s", (int)model->size(),
+				 model->data());
 	}
 	ret = (int)cams.size();
 	cams.clear();
@@ -461,8 +462,7 @@ void ogate_lc_close(struct ogate_lc_camera *c)
 		manager_put();
 }
 
-int ogate_lc_open(struct ogate_lc_camera **out, const char *id,
-		  const struct ogate_lc_config *cfg)
+int ogate_lc_open(struct ogate_lc_camera **out, const char *id, const struct ogate_lc_config *cfg)
 {
 	ogate_lc_clear_error();
 	*out = nullptr;
@@ -513,12 +513,11 @@ int ogate_lc_open(struct ogate_lc_camera **out, const char *id,
 		goto fail;
 	*out = c;
 	return 0;
-fail:
-	{
-		std::string msg = ogate_lc_last_error();
-		ogate_lc_close(c);
-		ogate_lc_fail(ret, "%s", msg.c_str());
-	}
+fail : {
+	std::string msg = ogate_lc_last_error();
+	ogate_lc_close(c);
+	ogate_lc_fail(ret, "%s", msg.c_str());
+}
 	return ret;
 }
 
@@ -532,7 +531,7 @@ int ogate_lc_configure(struct ogate_lc_camera *c, const struct ogate_lc_config *
 				     c->held);
 	int ret = do_configure(c, cfg);
 	if (ret < 0)
-		c->free_buffers();	/* unusable until configured successfully */
+		c->free_buffers(); /* unusable until configured successfully */
 	return ret;
 }
 
@@ -624,7 +623,7 @@ int ogate_lc_next(struct ogate_lc_camera *c, struct ogate_lc_frame *f)
 		if (ogate_lc_seq_next(&c->seq, md.sequence, &f->sequence, &f->dropped_before))
 			c->failed++;
 
-		const ControlList &meta = req->metadata();	/* const-only from 0.7 */
+		const ControlList &meta = req->metadata(); /* const-only from 0.7 */
 		const auto ts = meta.get(controls::SensorTimestamp);
 		f->timestamp_ns = ts ? *ts : (int64_t)md.timestamp;
 		const auto fd = meta.get(controls::FrameDuration);
@@ -682,7 +681,7 @@ void ogate_lc_release(struct ogate_lc_frame *f)
 	c->held--;
 	s.state = SlotState::Idle;
 	if (c->running.load())
-		c->queue(s);	/* a failure is counted in stats.failed */
+		c->queue(s); /* a failure is counted in stats.failed */
 }
 
 void ogate_lc_get_stats(const struct ogate_lc_camera *c, struct ogate_lc_stats *st)

@@ -37,23 +37,23 @@ extern "C" {
 
 /* Pixel formats the source can turn into an 8-bit luma plane. */
 enum ogate_lc_format {
-	OGATE_LC_FMT_ANY = 0,	/* pick the first the camera offers, in the order below */
-	OGATE_LC_FMT_R8,	/* 8-bit mono sensors (libcamera R8 / GREY) */
-	OGATE_LC_FMT_YUV420,	/* planar Y, U, V: Y plane used as is */
-	OGATE_LC_FMT_NV12,	/* Y plane + interleaved UV: Y plane used as is */
-	OGATE_LC_FMT_RGB888,	/* libcamera/DRM RGB888: bytes B, G, R in memory; converted */
-	OGATE_LC_FMT_BGR888,	/* libcamera/DRM BGR888: bytes R, G, B in memory; converted */
+	OGATE_LC_FMT_ANY = 0, /* pick the first the camera offers, in the order below */
+	OGATE_LC_FMT_R8,      /* 8-bit mono sensors (libcamera R8 / GREY) */
+	OGATE_LC_FMT_YUV420,  /* planar Y, U, V: Y plane used as is */
+	OGATE_LC_FMT_NV12,    /* Y plane + interleaved UV: Y plane used as is */
+	OGATE_LC_FMT_RGB888,  /* libcamera/DRM RGB888: bytes B, G, R in memory; converted */
+	OGATE_LC_FMT_BGR888,  /* libcamera/DRM BGR888: bytes R, G, B in memory; converted */
 	OGATE_LC_FMT_COUNT
 };
 
 /* config.flags */
-#define OGATE_LC_HFLIP		(1u << 0)	/* mirror horizontally */
-#define OGATE_LC_VFLIP		(1u << 1)	/* flip vertically */
-#define OGATE_LC_ALLOW_ADJUST	(1u << 2)	/* accept a size/format the camera adjusted */
+#define OGATE_LC_HFLIP (1u << 0)	/* mirror horizontally */
+#define OGATE_LC_VFLIP (1u << 1)	/* flip vertically */
+#define OGATE_LC_ALLOW_ADJUST (1u << 2) /* accept a size/format the camera adjusted */
 
 struct ogate_lc_rect {
 	int32_t x, y;
-	uint32_t width, height;		/* 0x0 = no crop */
+	uint32_t width, height; /* 0x0 = no crop */
 };
 
 /*
@@ -64,52 +64,51 @@ struct ogate_lc_rect {
  * does not have (exposure on vimc, say) fails with -EOPNOTSUPP.
  */
 struct ogate_lc_config {
-	uint32_t width, height;		/* output size; both 0 or both 16..16384 */
-	enum ogate_lc_format format;	/* preferred; others are tried after it */
-	int64_t frame_duration_us;	/* fixed frame duration (1e6 / fps); 100..10000000 */
-	int32_t exposure_us;		/* fixed exposure; 1..10000000 */
-	float analogue_gain;		/* fixed analogue gain; 1.0..64.0 */
-	struct ogate_lc_rect roi;	/* sensor crop (libcamera ScalerCrop, sensor pixels) */
-	uint32_t buffer_count;		/* capture buffers; 0 = 4, else 2..16 */
-	uint32_t flags;			/* OGATE_LC_* */
+	uint32_t width, height;	     /* output size; both 0 or both 16..16384 */
+	enum ogate_lc_format format; /* preferred; others are tried after it */
+	int64_t frame_duration_us;   /* fixed frame duration (1e6 / fps); 100..10000000 */
+	int32_t exposure_us;	     /* fixed exposure; 1..10000000 */
+	float analogue_gain;	     /* fixed analogue gain; 1.0..64.0 */
+	struct ogate_lc_rect roi;    /* sensor crop (libcamera ScalerCrop, sensor pixels) */
+	uint32_t buffer_count;	     /* capture buffers; 0 = 4, else 2..16 */
+	uint32_t flags;		     /* OGATE_LC_* */
 };
 
 struct ogate_lc_frame {
-	const uint8_t *luma;		/* 8-bit luma, valid until ogate_lc_release() */
+	const uint8_t *luma; /* 8-bit luma, valid until ogate_lc_release() */
 	uint32_t width, height;
-	uint32_t stride;		/* bytes from one row to the next (>= width) */
-	enum ogate_lc_format format;	/* what the camera delivered */
-	int64_t timestamp_ns;		/* CLOCK_MONOTONIC, SensorTimestamp */
-	uint64_t sequence;		/* sensor frame counter, 64-bit extended */
-	uint32_t dropped_before;	/* frames missing between the previous one and this:
+	uint32_t stride;	     /* bytes from one row to the next (>= width) */
+	enum ogate_lc_format format; /* what the camera delivered */
+	int64_t timestamp_ns;	     /* CLOCK_MONOTONIC, SensorTimestamp */
+	uint64_t sequence;	     /* sensor frame counter, 64-bit extended */
+	uint32_t dropped_before;     /* frames missing between the previous one and this:
 					 * the sequence gap, or the timestamp step in frame
 					 * durations where the camera reports FrameDuration,
 					 * whichever is larger */
-	int64_t frame_duration_us;	/* as reported (FrameDuration); -1 if not reported */
-	int32_t exposure_us;		/* applied exposure as reported; -1 if not reported */
-	float analogue_gain;		/* applied analogue gain as reported; 0 if not reported */
+	int64_t frame_duration_us;   /* as reported (FrameDuration); -1 if not reported */
+	int32_t exposure_us;	     /* applied exposure as reported; -1 if not reported */
+	float analogue_gain;	     /* applied analogue gain as reported; 0 if not reported */
 	/* internal */
 	struct ogate_lc_camera *cam_;
 	void *req_;
 };
 
 struct ogate_lc_stats {
-	uint64_t frames;		/* frames handed out by ogate_lc_next() since open */
-	uint64_t dropped;		/* sequence gaps since open (sum of dropped_before) */
-	uint64_t failed;		/* requests or buffers completed in error while running */
+	uint64_t frames;  /* frames handed out by ogate_lc_next() since open */
+	uint64_t dropped; /* sequence gaps since open (sum of dropped_before) */
+	uint64_t failed;  /* requests or buffers completed in error while running */
 };
 
 struct ogate_lc_info {
-	char id[256];			/* libcamera camera id, for ogate_lc_open() */
-	char model[64];			/* properties::Model, "" when not reported */
+	char id[256];	/* libcamera camera id, for ogate_lc_open() */
+	char model[64]; /* properties::Model, "" when not reported */
 };
 
 /* Fill up to max entries; return the number of cameras (may exceed max) or -errno. */
 int ogate_lc_list(struct ogate_lc_info *info, size_t max);
 
 /* Open camera id (NULL: the first one) and configure it. */
-int ogate_lc_open(struct ogate_lc_camera **cam, const char *id,
-		  const struct ogate_lc_config *cfg);
+int ogate_lc_open(struct ogate_lc_camera **cam, const char *id, const struct ogate_lc_config *cfg);
 /* Reconfigure a stopped camera (mode switch); all frames must be released (-EBUSY). */
 int ogate_lc_configure(struct ogate_lc_camera *cam, const struct ogate_lc_config *cfg);
 int ogate_lc_start(struct ogate_lc_camera *cam);

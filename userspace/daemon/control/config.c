@@ -23,7 +23,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-
 /* The key table keeps its layout: one row per key, each macro on one line. */
 // clang-format off
 #define K_INT(k, lo, hi, d, doc)	{ k, KT_INT, 0, lo, hi, 0, 0, 0, NULL, d, doc }
@@ -238,7 +237,7 @@ struct ogate_config {
 	size_t nextra, extra_cap;
 	ogate_config_delegate delegate;
 	void *ctx;
-	char enum_buf[NKEYS][32];	/* canonical enum words, returned by ogate_config_str */
+	char enum_buf[NKEYS][32]; /* canonical enum words, returned by ogate_config_str */
 };
 
 /* ---- errors ---- */
@@ -312,13 +311,13 @@ static struct ogate_mode *mode_get(struct ogate_config *c, const char *name, con
 
 		snprintf(sect, sizeof(sect), "[mode %s]", name);
 		config_fail(err, errlen, o, NULL, NULL, -EINVAL,
-		     "%s: a mode name is 1 to %d letters, digits, '_' or '-'", sect,
-		     OGATE_MODE_NAME_LEN - 1);
+			    "%s: a mode name is 1 to %d letters, digits, '_' or '-'", sect,
+			    OGATE_MODE_NAME_LEN - 1);
 		return NULL;
 	}
 	if (c->nmodes >= OGATE_MAX_MODES) {
-		config_fail(err, errlen, o, NULL, NULL, -EINVAL, "[mode %s]: at most %d modes", name,
-		     OGATE_MAX_MODES);
+		config_fail(err, errlen, o, NULL, NULL, -EINVAL, "[mode %s]: at most %d modes",
+			    name, OGATE_MAX_MODES);
 		return NULL;
 	}
 	m = &c->modes[c->nmodes++];
@@ -348,9 +347,10 @@ static int set_mode_key(struct ogate_config *c, const struct origin *o, const ch
 	if (!k) {
 		if (s.best)
 			return config_fail(err, errlen, o, full, value, -EINVAL,
-				    "unknown key in a mode section (did you mean %s?)", s.best);
-		return config_fail(err, errlen, o, full, value, -EINVAL,
-			    "unknown key in a mode section (width, height, fps, roi_x, roi_y, roi_w, roi_h)");
+					   "unknown key in a mode section (did you mean %s?)", s.best);
+		return config_fail(
+			err, errlen, o, full, value, -EINVAL,
+			"unknown key in a mode section (width, height, fps, roi_x, roi_y, roi_w, roi_h)");
 	}
 	if (config_parse_value(k, value, &v, NULL, 0) < 0) {
 		config_describe_range(k, range, sizeof(range));
@@ -404,7 +404,7 @@ int config_check_section(struct ogate_config *c, const char *section, const stru
 	if (mode) {
 		if (!*mode)
 			return config_fail(err, errlen, o, NULL, NULL, -EINVAL,
-				    "[%s]: a mode section needs a name: [mode NAME]", section);
+					   "[%s]: a mode section needs a name: [mode NAME]", section);
 		return mode_get(c, mode, o, err, errlen) ? 0 : -EINVAL;
 	}
 	if (in_list(table_sections, ARRAY_LEN(table_sections), section))
@@ -413,7 +413,7 @@ int config_check_section(struct ogate_config *c, const char *section, const stru
 		if (c->delegate)
 			return 0;
 		return config_fail(err, errlen, o, NULL, NULL, -EINVAL,
-			    "[%s]: analysis settings are not accepted here", section);
+				   "[%s]: analysis settings are not accepted here", section);
 	}
 	for (size_t i = 0; i < ARRAY_LEN(table_sections); i++)
 		config_suggest_consider(&s, section, table_sections[i]);
@@ -422,8 +422,8 @@ int config_check_section(struct ogate_config *c, const char *section, const stru
 	config_suggest_consider(&s, section, "mode");
 	if (s.best)
 		return config_fail(err, errlen, o, NULL, NULL, -EINVAL,
-			    "[%s]: unknown section (did you mean [%s%s]?)", section, s.best,
-			    strcmp(s.best, "mode") ? "" : " NAME");
+				   "[%s]: unknown section (did you mean [%s%s]?)", section, s.best,
+				   strcmp(s.best, "mode") ? "" : " NAME");
 	return config_fail(err, errlen, o, NULL, NULL, -EINVAL, "[%s]: unknown section", section);
 }
 
@@ -481,7 +481,7 @@ int config_assign(struct ogate_config *c, const struct origin *o, const char *se
 			return config_fail(err, errlen, o, full, value, -EINVAL, "unknown key");
 		if (r == -EINVAL)
 			return config_fail(err, errlen, o, full, value, -EINVAL, "%s",
-				    msg[0] ? msg : "invalid value");
+					   msg[0] ? msg : "invalid value");
 		if (r < 0)
 			return config_fail(err, errlen, o, full, value, r, "%s", strerror(-r));
 		r = extra_add(c, full, value);
@@ -497,7 +497,7 @@ int config_assign(struct ogate_config *c, const struct origin *o, const char *se
 			config_suggest_consider(&s, full, keys[i].key);
 		if (s.best)
 			return config_fail(err, errlen, o, full, value, -EINVAL,
-				    "unknown key (did you mean %s?)", s.best);
+					   "unknown key (did you mean %s?)", s.best);
 		return config_fail(err, errlen, o, full, value, -EINVAL, "unknown key");
 	}
 	if (k->type == KT_STRING)
@@ -568,12 +568,13 @@ int ogate_config_set(struct ogate_config *c, const char *assignment, char *err, 
 	if (err && errlen)
 		err[0] = '\0';
 	if (strlen(assignment) >= sizeof(buf))
-		return config_fail(err, errlen, &o, NULL, NULL, -EINVAL, "%.40s...: too long", assignment);
+		return config_fail(err, errlen, &o, NULL, NULL, -EINVAL, "%.40s...: too long",
+				   assignment);
 	strcpy(buf, assignment);
 	eq = strchr(buf, '=');
 	if (!eq)
 		return config_fail(err, errlen, &o, NULL, NULL, -EINVAL,
-			    "'%s': expected section.key=value", assignment);
+				   "'%s': expected section.key=value", assignment);
 	*eq = '\0';
 	key = buf;
 	value = eq + 1;
@@ -596,7 +597,7 @@ int ogate_config_set(struct ogate_config *c, const char *assignment, char *err, 
 		*dot = '.';
 		if (!mdot || mdot == dot + 1 || !mdot[1])
 			return config_fail(err, errlen, &o, key, value, -EINVAL,
-				    "expected mode.NAME.key=value");
+					   "expected mode.NAME.key=value");
 		*mdot = '\0';
 		return set_mode_key(c, &o, dot + 1, mdot + 1, value, err, errlen);
 	}
@@ -624,7 +625,7 @@ static int check_mode_ref(const struct ogate_config *c, const struct origin *o, 
 			strcat(names, c->modes[i].name);
 		}
 		return config_fail(err, errlen, o, "camera.mode", mode, -EINVAL,
-			    "no such mode (defined: %s)", names);
+				   "no such mode (defined: %s)", names);
 	}
 	return 0;
 }
@@ -642,32 +643,33 @@ int ogate_config_check(const struct ogate_config *c, char *err, size_t errlen)
 	if (!strcmp(ogate_config_str(c, "camera.source"), "file") &&
 	    !ogate_config_str(c, "file.path")[0])
 		return config_fail(err, errlen, &o, "file.path", "", -EINVAL,
-			    "camera.source = file needs a file.path");
+				   "camera.source = file needs a file.path");
 	if (ogate_config_bool(c, "stage.sequence") && strcmp(ogate_config_str(c, "stage.driver"), "asi"))
 		return config_fail(err, errlen, &o, "stage.sequence", "true", -EINVAL,
-			    "needs stage.driver = asi (only ASI controllers sequence in hardware)");
+				   "needs stage.driver = asi (only ASI controllers sequence in hardware)");
 	/* the dry run checks its trigger program like the real sinks */
 	if (ogate_config_int(c, "output.camera_line") == ogate_config_int(c, "output.laser_line")) {
 		char v[24];
 
 		snprintf(v, sizeof(v), "%lld", (long long)ogate_config_int(c, "output.camera_line"));
 		return config_fail(err, errlen, &o, "output.camera_line", v, -EINVAL,
-			    "must differ from output.laser_line (or be -1 for none)");
+				   "must differ from output.laser_line (or be -1 for none)");
 	}
 	if (!ogate_config_str(c, "daemon.socket")[0])
 		return config_fail(err, errlen, &o, "daemon.socket", "", -EINVAL,
-			    "the control socket needs a path");
+				   "the control socket needs a path");
 	if (ogate_config_double(c, "stage.min_um") > ogate_config_double(c, "stage.max_um")) {
 		char v[32];
 
 		snprintf(v, sizeof(v), "%g", ogate_config_double(c, "stage.min_um"));
 		return config_fail(err, errlen, &o, "stage.min_um", v, -EINVAL,
-			    "greater than stage.max_um = %g: no position would be allowed",
-			    ogate_config_double(c, "stage.max_um"));
+				   "greater than stage.max_um = %g: no position would be allowed",
+				   ogate_config_double(c, "stage.max_um"));
 	}
-	if (strcmp(ogate_config_str(c, "stage.driver"), "none") && !ogate_config_str(c, "stage.axis")[0])
+	if (strcmp(ogate_config_str(c, "stage.driver"), "none") &&
+	    !ogate_config_str(c, "stage.axis")[0])
 		return config_fail(err, errlen, &o, "stage.axis", "", -EINVAL,
-			    "needs one axis letter (e.g. Z)");
+				   "needs one axis letter (e.g. Z)");
 	return 0;
 }
 
@@ -739,4 +741,3 @@ void ogate_config_extra(const struct ogate_config *c, size_t i, const char **key
 	*key = i < c->nextra ? c->extra[i].key : NULL;
 	*value = i < c->nextra ? c->extra[i].value : NULL;
 }
-

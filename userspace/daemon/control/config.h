@@ -21,15 +21,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define OGATE_CONFIG_ERR_LEN	256
-#define OGATE_MODE_NAME_LEN	32
-#define OGATE_MAX_MODES		16
+#define OGATE_CONFIG_ERR_LEN 256
+#define OGATE_MODE_NAME_LEN 32
+#define OGATE_MAX_MODES 16
 
 struct ogate_mode {
 	char name[OGATE_MODE_NAME_LEN];
-	int width, height;	/* 16..8192 */
-	double fps;		/* 1..2000 */
-	int roi_x, roi_y, roi_w, roi_h;	/* 0 = full sensor */
+	int width, height;		/* 16..8192 */
+	double fps;			/* 1..2000 */
+	int roi_x, roi_y, roi_w, roi_h; /* 0 = full sensor */
 };
 
 /*
@@ -37,8 +37,8 @@ struct ogate_mode {
  * value; returns 0, -ENOENT (unknown key) or -EINVAL (bad value) and may
  * fill msg with the allowed range.
  */
-typedef int (*ogate_config_delegate)(void *ctx, const char *key, const char *value,
-				     char *msg, size_t msglen);
+typedef int (*ogate_config_delegate)(void *ctx, const char *key, const char *value, char *msg,
+				     size_t msglen);
 
 struct ogate_config;
 
@@ -53,7 +53,7 @@ int ogate_config_set(struct ogate_config *c, const char *assignment, char *err, 
 int64_t ogate_config_int(const struct ogate_config *c, const char *key);
 double ogate_config_double(const struct ogate_config *c, const char *key);
 bool ogate_config_bool(const struct ogate_config *c, const char *key);
-const char *ogate_config_str(const struct ogate_config *c, const char *key);	/* also enums */
+const char *ogate_config_str(const struct ogate_config *c, const char *key); /* also enums */
 
 /* Named modes; a "default" mode always exists. -ENOENT if absent. */
 int ogate_config_mode(const struct ogate_config *c, const char *name, struct ogate_mode *out);
@@ -84,4 +84,3 @@ int ogate_config_check(const struct ogate_config *c, char *err, size_t errlen);
 void ogate_config_print_man(FILE *f);
 
 #endif
-

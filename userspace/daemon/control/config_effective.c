@@ -25,9 +25,7 @@ void ogate_config_each(const struct ogate_config *c, ogate_config_each_fn fn, vo
 		case KT_BOOL:
 			fn(ctx, k->key, ogate_config_bool(c, k->key) ? "true" : "false");
 			break;
-		default:
-			fn(ctx, k->key, ogate_config_str(c, k->key));
-			break;
+		default: fn(ctx, k->key, ogate_config_str(c, k->key)); break;
 		}
 	}
 	for (size_t m = 0; m < ogate_config_mode_count(c); m++) {
@@ -37,8 +35,8 @@ void ogate_config_each(const struct ogate_config *c, ogate_config_each_fn fn, vo
 		if (ogate_config_mode(c, name, &md))
 			continue;
 		snprintf(key, sizeof(key), "mode.%s", name);
-		snprintf(v, sizeof(v), "%dx%d %.6g fps roi %d,%d %dx%d", md.width, md.height, md.fps,
-			 md.roi_x, md.roi_y, md.roi_w, md.roi_h);
+		snprintf(v, sizeof(v), "%dx%d %.6g fps roi %d,%d %dx%d", md.width, md.height,
+			 md.fps, md.roi_x, md.roi_y, md.roi_w, md.roi_h);
 		fn(ctx, key, v);
 	}
 	for (size_t i = 0; i < ogate_config_extra_count(c); i++) {

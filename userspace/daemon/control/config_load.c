@@ -22,18 +22,18 @@ struct load_state {
 	struct origin o;
 	char *line;
 	size_t linecap;
-	char *long_value;	/* value of a line too long for inih, see load_reader() */
+	char *long_value; /* value of a line too long for inih, see load_reader() */
 	char *err;
 	size_t errlen;
-	int ret;	/* first error */
+	int ret; /* first error */
 	int err_line;
 	/* what the file said where: a repeated section or key is an error naming both lines */
 	struct seen {
-		char name[160];	/* "section" or "section\nkey" */
+		char name[160]; /* "section" or "section\nkey" */
 		int line;
-	} *seen;
+	} * seen;
 	size_t nseen, seen_cap;
-	char section[128];	/* the current section, as normalised */
+	char section[128]; /* the current section, as normalised */
 };
 
 /* "[ mode  fast ]" and "[mode fast]" are one section: trim, collapse blanks. */
@@ -72,7 +72,7 @@ static int seen_before(struct load_state *st, const char *name)
 
 		n = realloc(st->seen, cap * sizeof(*n));
 		if (!n)
-			return 0;	/* out of memory: no duplicate check, not a crash */
+			return 0; /* out of memory: no duplicate check, not a crash */
 		st->seen = n;
 		st->seen_cap = cap;
 	}
@@ -87,8 +87,8 @@ static int seen_before(struct load_state *st, const char *name)
  * "key = <US>" with the value (trimmed, inline comment removed, as inih
  * would) kept aside for load_handler(). Anything else is an error.
  */
-#define CONF_LINE_MAX	8192
-#define LONG_VALUE_MARK	"\x1f"
+#define CONF_LINE_MAX 8192
+#define LONG_VALUE_MARK "\x1f"
 
 static char *long_line(struct load_state *st, char *str, int num)
 {
@@ -103,7 +103,7 @@ static char *long_line(struct load_state *st, char *str, int num)
 	eq = strpbrk(p, "=:");
 	if (*p == '[' || p != st->line || !eq || eq - st->line > num - 8) {
 		st->ret = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
-				   "line too long for anything but a key = value line or a comment");
+				      "line too long for anything but a key = value line or a comment");
 		st->err_line = st->o.line;
 		return NULL;
 	}
@@ -133,14 +133,14 @@ static char *load_reader(char *str, int num, void *stream)
 	const char *p;
 
 	if (st->ret < 0)
-		return NULL;	/* stop at the first error */
+		return NULL; /* stop at the first error */
 	n = getline(&st->line, &st->linecap, st->f);
 	if (n < 0)
 		return NULL;
 	st->o.line++;
 	if (n >= CONF_LINE_MAX) {
 		st->ret = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
-				   "line too long (at most %d characters)", CONF_LINE_MAX - 1);
+				      "line too long (at most %d characters)", CONF_LINE_MAX - 1);
 		st->err_line = st->o.line;
 		return NULL;
 	}
@@ -162,8 +162,9 @@ static char *load_reader(char *str, int num, void *stream)
 		while (*q == ' ' || *q == '\t')
 			q++;
 		if (*q && *q != '\n' && *q != '\r' && *q != ';' && *q != '#') {
-			st->ret = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
-					      "indented line: continuation lines are not accepted (remove the indentation)");
+			st->ret = config_fail(
+				st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
+				"indented line: continuation lines are not accepted (remove the indentation)");
 			st->err_line = st->o.line;
 			return NULL;
 		}
@@ -184,9 +185,10 @@ static char *load_reader(char *str, int num, void *stream)
 			normalise(st->section, sizeof(st->section), p + 1, (size_t)(end - p - 1));
 			first = seen_before(st, st->section);
 			if (first) {
-				st->ret = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
-						      "[%s] repeats the section of line %d (give each section once)",
-						      st->section, first);
+				st->ret = config_fail(
+					st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
+					"[%s] repeats the section of line %d (give each section once)",
+					st->section, first);
 				st->err_line = st->o.line;
 				return NULL;
 			}
@@ -206,7 +208,7 @@ static int load_handler(void *user, const char *section, const char *name, const
 		value = st->long_value;
 	if (!section[0])
 		r = config_fail(st->err, st->errlen, &st->o, name, value, -EINVAL,
-			 "key outside any section (start the file with e.g. [daemon])");
+				"key outside any section (start the file with e.g. [daemon])");
 	else
 		r = config_check_section(st->c, section, &st->o, st->err, st->errlen);
 	if (r == 0) {
@@ -218,8 +220,8 @@ static int load_handler(void *user, const char *section, const char *name, const
 		first = seen_before(st, key);
 		if (first)
 			r = config_fail(st->err, st->errlen, &st->o, NULL, NULL, -EINVAL,
-					"[%s] %s repeats the key of line %d (give each key once)", sec,
-					name, first);
+					"[%s] %s repeats the key of line %d (give each key once)",
+					sec, name, first);
 	}
 	if (r == 0)
 		r = config_assign(st->c, &st->o, section, name, value, st->err, st->errlen);
@@ -250,11 +252,11 @@ int ogate_config_load(struct ogate_config *c, const char *path, char *err, size_
 	}
 	r = ini_parse_stream(load_reader, &st, load_handler, &st);
 	if (r < 0 && st.ret == 0)
-		st.ret = -ENOMEM;	/* inih: allocation failed */
+		st.ret = -ENOMEM; /* inih: allocation failed */
 	if (r > 0 && (st.ret == 0 || r < st.err_line)) {
 		st.o.line = r;
 		st.ret = config_fail(err, errlen, &st.o, NULL, NULL, -EINVAL,
-			      "syntax error (expected [section], key = value or a comment)");
+				     "syntax error (expected [section], key = value or a comment)");
 	}
 	if (st.ret == 0 && ferror(st.f)) {
 		st.ret = -EIO;

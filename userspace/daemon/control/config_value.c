@@ -64,12 +64,10 @@ void config_describe_range(const struct key_def *k, char *buf, size_t len)
 			snprintf(buf, len, "must be an octal integer in [%#llo, %#llo]",
 				 (unsigned long long)k->imin, (unsigned long long)k->imax);
 		else
-			snprintf(buf, len, "must be an integer in [%lld, %lld]",
-				 (long long)k->imin, (long long)k->imax);
+			snprintf(buf, len, "must be an integer in [%lld, %lld]", (long long)k->imin,
+				 (long long)k->imax);
 		break;
-	case KT_DOUBLE:
-		snprintf(buf, len, "must be a number in [%g, %g]", k->dmin, k->dmax);
-		break;
+	case KT_DOUBLE: snprintf(buf, len, "must be a number in [%g, %g]", k->dmin, k->dmax); break;
 	case KT_BOOL:
 		snprintf(buf, len, "must be a boolean (true/false, yes/no, on/off, 1/0)");
 		break;
@@ -97,8 +95,8 @@ void config_describe_range(const struct key_def *k, char *buf, size_t len)
 }
 
 /* Check value against k; on success store it into *v (strings duplicated). */
-int config_parse_value(const struct key_def *k, const char *value, union value *v,
-		       char *canon, size_t canonlen)
+int config_parse_value(const struct key_def *k, const char *value, union value *v, char *canon,
+		       size_t canonlen)
 {
 	int64_t i;
 	double d;
@@ -117,8 +115,7 @@ int config_parse_value(const struct key_def *k, const char *value, union value *
 			return -EINVAL;
 		v->d = d;
 		return 0;
-	case KT_BOOL:
-		return parse_bool(value, &v->b);
+	case KT_BOOL: return parse_bool(value, &v->b);
 	case KT_ENUM:
 		r = enum_index(k->words, value, canon, canonlen);
 		if (r < 0)

@@ -55,11 +55,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CTL_LINE_MAX	1024		/* bytes of a command line, newline included */
-#define CTL_MAX_CLIENTS	16
-#define CTL_MAX_WORDS	16
-#define CTL_OUT_PAUSE	(64 * 1024)	/* stop reading a client with this much unsent */
-#define CTL_IDLE_MS	10000		/* default read deadline of an idle client */
+#define CTL_LINE_MAX 1024 /* bytes of a command line, newline included */
+#define CTL_MAX_CLIENTS 16
+#define CTL_MAX_WORDS 16
+#define CTL_OUT_PAUSE (64 * 1024) /* stop reading a client with this much unsent */
+#define CTL_IDLE_MS 10000	  /* default read deadline of an idle client */
 
 /* ---- server ---- */
 
@@ -70,17 +70,17 @@ static int64_t mono_ms(void)
 
 struct client {
 	int fd;
-	char in[CTL_LINE_MAX + 1];	/* + the NUL put over the newline */
+	char in[CTL_LINE_MAX + 1]; /* + the NUL put over the newline */
 	size_t inlen;
-	bool discarding;	/* skipping the rest of an over-long line */
+	bool discarding; /* skipping the rest of an over-long line */
 	bool eof;
 	char *out;
 	size_t outlen, outoff, outcap;
 	pid_t pid;
 	uid_t uid;
-	uint64_t gen;		/* which connection this slot holds */
-	bool pending;		/* a deferred reply is owed: later lines wait */
-	int64_t deadline_ms;	/* idle read deadline */
+	uint64_t gen;	     /* which connection this slot holds */
+	bool pending;	     /* a deferred reply is owed: later lines wait */
+	int64_t deadline_ms; /* idle read deadline */
 };
 
 struct ogate_deferred {
@@ -105,11 +105,11 @@ struct ogate_control {
 	int idle_ms;
 	uint64_t next_gen;
 	struct client clients[CTL_MAX_CLIENTS];
-	struct client *current;		/* the client whose line runs now */
+	struct client *current; /* the client whose line runs now */
 	struct ogate_reply reply;
-	struct ogate_deferred *deferred;	/* taken by the running handler */
+	struct ogate_deferred *deferred; /* taken by the running handler */
 	pthread_mutex_t done_lock;
-	struct ogate_deferred *done;	/* finished deferred replies (under done_lock) */
+	struct ogate_deferred *done; /* finished deferred replies (under done_lock) */
 };
 
 static int resolve_group(const char *group, gid_t *gid)
@@ -161,7 +161,8 @@ static int clear_stale(const char *path)
 	close(fd);
 	if (r == 0) {
 		ogate_error("control socket %s: another process is listening on it "
-			    "(is ogated already running?)", path);
+			    "(is ogated already running?)",
+			    path);
 		return -EADDRINUSE;
 	}
 	if (errno != ECONNREFUSED) {
@@ -171,7 +172,8 @@ static int clear_stale(const char *path)
 	}
 	if (unlink(path) < 0 && errno != ENOENT) {
 		r = -errno;
-		ogate_error("control socket %s: cannot remove the stale socket: %s", path, strerror(-r));
+		ogate_error("control socket %s: cannot remove the stale socket: %s", path,
+			    strerror(-r));
 		return r;
 	}
 	ogate_info("control socket %s: replaced a stale socket", path);
@@ -201,7 +203,8 @@ static int control_bind(struct ogate_control *c, const char *group, unsigned int
 		r = S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	if (r < 0) {
 		ogate_error("control socket %s: directory %s: %s (it must exist; systemd creates "
-			    "/run/ogate with RuntimeDirectory=ogate)", c->path, dir, strerror(-r));
+			    "/run/ogate with RuntimeDirectory=ogate)",
+			    c->path, dir, strerror(-r));
 		return r;
 	}
 	if (group && *group) {
@@ -467,14 +470,14 @@ static void client_command(struct ogate_control *c, struct client *cl, char *lin
 	c->current = cl;
 	run_line(c, cl, line, len);
 	c->current = NULL;
-	if (c->deferred) {	/* the handler answers later */
+	if (c->deferred) { /* the handler answers later */
 		cl->pending = true;
 		c->deferred = NULL;
 		return;
 	}
 	control_reply_finish(&c->reply);
 	if (!client_queue(cl, c->reply.buf, c->reply.len)) {
-		cl->eof = true;	/* out of memory: drop the client */
+		cl->eof = true; /* out of memory: drop the client */
 		cl->outlen = cl->outoff = 0;
 	}
 }
@@ -497,18 +500,19 @@ static void client_lines(struct ogate_control *c, struct client *cl)
 	memmove(cl->in, cl->in + start, cl->inlen - start);
 	cl->inlen -= start;
 	if (cl->pending)
-		return;		/* the rest waits for the deferred reply */
-	if (cl->eof && cl->inlen && !cl->discarding) {	/* a last line without newline */
+		return;				       /* the rest waits for the deferred reply */
+	if (cl->eof && cl->inlen && !cl->discarding) { /* a last line without newline */
 		size_t n = cl->inlen;
 
 		cl->inlen = 0;
 		client_command(c, cl, cl->in, n);
 		return;
 	}
-	if (cl->inlen == CTL_LINE_MAX) {	/* full and no newline */
+	if (cl->inlen == CTL_LINE_MAX) { /* full and no newline */
 		if (!cl->discarding) {
 			char msg[96];
-			int n = snprintf(msg, sizeof(msg), "ERR E2BIG line too long (at most %d bytes)\n",
+			int n = snprintf(msg, sizeof(msg),
+					 "ERR E2BIG line too long (at most %d bytes)\n",
 					 CTL_LINE_MAX - 1);
 
 			client_queue(cl, msg, (size_t)n);
@@ -526,14 +530,14 @@ static void client_read(struct ogate_control *c, struct client *cl)
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
 		cl->eof = true;
-		cl->outlen = cl->outoff = 0;	/* the peer is gone: nothing to send */
+		cl->outlen = cl->outoff = 0; /* the peer is gone: nothing to send */
 		return;
 	}
 	if (n == 0) {
 		cl->eof = true;
 		if (cl->discarding)
 			cl->inlen = 0;
-		client_lines(c, cl);	/* runs a last line without newline */
+		client_lines(c, cl); /* runs a last line without newline */
 		return;
 	}
 	cl->inlen += (size_t)n;
@@ -548,8 +552,7 @@ static void accept_client(struct ogate_control *c)
 	int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-		    errno != ECONNABORTED)
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
 			ogate_warning("control socket %s: accept: %m", c->path);
 		return;
 	}
@@ -583,7 +586,8 @@ static void accept_client(struct ogate_control *c)
 
 struct ogate_deferred *ogate_reply_defer(struct ogate_reply *r)
 {
-	struct ogate_control *c = (struct ogate_control *)((char *)r - offsetof(struct ogate_control, reply));
+	struct ogate_control *c =
+		(struct ogate_control *)((char *)r - offsetof(struct ogate_control, reply));
 	struct ogate_deferred *d;
 
 	if (r != &c->reply || !c->current || c->deferred)
@@ -641,7 +645,7 @@ static void take_finished(struct ogate_control *c)
 				cl->outlen = cl->outoff = 0;
 			} else {
 				cl->deadline_ms = mono_ms() + c->idle_ms;
-				client_lines(c, cl);	/* lines that waited */
+				client_lines(c, cl); /* lines that waited */
 			}
 		}
 		free(d->reply.buf);
@@ -672,8 +676,8 @@ static void *serve(void *arg)
 			if (!cl->pending && cl->outlen == cl->outoff && !cl->eof) {
 				/* idle: nothing owed, nothing to send */
 				if (now >= cl->deadline_ms) {
-					ogate_debug("control: pid %d idle for %d ms, closed", (int)cl->pid,
-						    c->idle_ms);
+					ogate_debug("control: pid %d idle for %d ms, closed",
+						    (int)cl->pid, c->idle_ms);
 					client_close(cl);
 					continue;
 				}
@@ -700,7 +704,7 @@ static void *serve(void *arg)
 			while (read(c->wakefd, &v, sizeof(v)) < 0 && errno == EINTR)
 				;
 			if (atomic_load(&c->stopping))
-				break;	/* ogate_control_stop() */
+				break; /* ogate_control_stop() */
 			take_finished(c);
 		}
 		for (nfds_t i = 2; i < n; i++) {
@@ -709,13 +713,12 @@ static void *serve(void *arg)
 			if (cl->fd < 0)
 				continue;
 			if (cl->pending && (pfd[i].revents & (POLLHUP | POLLERR))) {
-				client_close(cl);	/* gone before its reply: dropped then */
+				client_close(cl); /* gone before its reply: dropped then */
 				continue;
 			}
 			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !cl->pending)
 				client_read(c, cl);
-			if (!client_flush(cl) ||
-			    (cl->eof && !cl->pending && cl->outlen == cl->outoff))
+			if (!client_flush(cl) || (cl->eof && !cl->pending && cl->outlen == cl->outoff))
 				client_close(cl);
 		}
 		if (pfd[1].revents & POLLIN)

@@ -17,11 +17,11 @@
 /* Reply builder handed to command handlers. */
 struct ogate_reply;
 void ogate_reply_ok(struct ogate_reply *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));		/* "OK text" */
+	__attribute__((format(printf, 2, 3))); /* "OK text" */
 void ogate_reply_kv(struct ogate_reply *r, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));		/* multi-line: key=value */
+	__attribute__((format(printf, 3, 4))); /* multi-line: key=value */
 void ogate_reply_err(struct ogate_reply *r, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));		/* err > 0: errno */
+	__attribute__((format(printf, 3, 4))); /* err > 0: errno */
 
 /*
  * Deferred replies: a handler that hands its work to another thread calls
@@ -48,7 +48,7 @@ typedef void (*ogate_control_fn)(void *ctx, int argc, char **argv, struct ogate_
 struct ogate_control_cmd {
 	const char *name;
 	const char *usage;	/* for "help", e.g. "target <phase_rad|frame=U>" */
-	int min_args, max_args;	/* words after the command */
+	int min_args, max_args; /* words after the command */
 	ogate_control_fn fn;
 };
 
@@ -61,7 +61,7 @@ struct ogate_control *ogate_control_new(const char *path, const char *group, uns
 /* Serve until ogate_control_stop(); runs in its own thread. */
 int ogate_control_start(struct ogate_control *c);
 void ogate_control_stop(struct ogate_control *c);
-void ogate_control_free(struct ogate_control *c);	/* also unlinks the socket */
+void ogate_control_free(struct ogate_control *c); /* also unlinks the socket */
 /* Read deadline of a client owed nothing (default 10000 ms); before start. */
 void ogate_control_set_idle_timeout(struct ogate_control *c, int ms);
 

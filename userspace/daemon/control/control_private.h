@@ -8,7 +8,7 @@
 
 #include "control.h"
 
-#define CTL_REPLY_MAX	(64 * 1024)	/* one reply */
+#define CTL_REPLY_MAX (64 * 1024) /* one reply */
 
 enum reply_kind { REPLY_NONE, REPLY_OK, REPLY_MULTI, REPLY_ERR };
 

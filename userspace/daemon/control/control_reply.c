@@ -88,7 +88,7 @@ void ogate_reply_ok(struct ogate_reply *r, const char *fmt, ...)
 		va_start(ap, fmt);
 		reply_vappend(r, false, fmt, ap);
 		va_end(ap);
-		if (r->len == mark + 1)	/* empty text: plain "OK" */
+		if (r->len == mark + 1) /* empty text: plain "OK" */
 			r->len = mark;
 	}
 }
@@ -129,7 +129,7 @@ void ogate_reply_err(struct ogate_reply *r, int err, const char *fmt, ...)
 	va_list ap;
 
 	if (err < 0)
-		err = -err;	/* forgive -errno */
+		err = -err; /* forgive -errno */
 	if (err == 0)
 		err = EIO;
 	control_reply_reset(r);
@@ -149,18 +149,15 @@ void control_reply_finish(struct ogate_reply *r)
 			control_reply_reset(r);
 			control_reply_append(r, true, "OK\n");
 			break;
-		case REPLY_MULTI:
-			control_reply_append(r, true, ".\n");
-			break;
+		case REPLY_MULTI: control_reply_append(r, true, ".\n"); break;
 		case REPLY_OK:
-		case REPLY_ERR:
-			control_reply_append(r, true, "\n");
-			break;
+		case REPLY_ERR: control_reply_append(r, true, "\n"); break;
 		}
 	}
 	if (r->overflow) {
 		r->kind = REPLY_ERR;
 		control_reply_reset(r);
-		control_reply_append(r, true, "ERR EMSGSIZE reply longer than %d bytes\n", CTL_REPLY_MAX);
+		control_reply_append(r, true, "ERR EMSGSIZE reply longer than %d bytes\n",
+				     CTL_REPLY_MAX);
 	}
 }

@@ -20,21 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOG_LINE_MAX	1024
+#define LOG_LINE_MAX 1024
 
 static const struct {
 	const char *name;
 	int priority;
 } levels[] = {
-	[OGATE_LOG_TRACE]	= { "trace", 7 },
-	[OGATE_LOG_DEBUG]	= { "debug", 7 },
-	[OGATE_LOG_INFO]	= { "info", 6 },
-	[OGATE_LOG_SUCCESS]	= { "success", 5 },
-	[OGATE_LOG_WARNING]	= { "warning", 4 },
-	[OGATE_LOG_ERROR]	= { "error", 3 },
-	[OGATE_LOG_CRITICAL]	= { "critical", 2 },
+	[OGATE_LOG_TRACE] = { "trace", 7 },	  [OGATE_LOG_DEBUG] = { "debug", 7 },
+	[OGATE_LOG_INFO] = { "info", 6 },	  [OGATE_LOG_SUCCESS] = { "success", 5 },
+	[OGATE_LOG_WARNING] = { "warning", 4 },	  [OGATE_LOG_ERROR] = { "error", 3 },
+	[OGATE_LOG_CRITICAL] = { "critical", 2 },
 };
-#define NLEVELS	(sizeof(levels) / sizeof(levels[0]))
+#define NLEVELS (sizeof(levels) / sizeof(levels[0]))
 
 static atomic_int log_min_level = OGATE_LOG_INFO;
 static int log_fd = STDERR_FILENO;
@@ -106,7 +103,7 @@ static void write_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return;	/* nowhere left to report it */
+			return; /* nowhere left to report it */
 		}
 		buf += n;
 		len -= (size_t)n;
@@ -149,14 +146,14 @@ void ogate_vlog(enum ogate_log_level l, const char *fmt, va_list ap)
 			     tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, levels[l].name);
 	}
 	start = (size_t)n;
-	errno = saved_errno;	/* for %m */
+	errno = saved_errno; /* for %m */
 	n = vsnprintf(line + start, sizeof(line) - start - 1, fmt, ap);
 	if (n < 0)
 		n = 0;
 	len = start + (size_t)n;
 	if (len > sizeof(line) - 2) {
 		len = sizeof(line) - 2;
-		memcpy(line + len - 3, "...", 3);	/* mark the cut */
+		memcpy(line + len - 3, "...", 3); /* mark the cut */
 	}
 	/* one message, one line: embedded newlines would lose the prefix */
 	for (size_t i = start; i < len; i++)

@@ -24,11 +24,11 @@ int ogate_notify(const char *state)
 	int fd, r = 0;
 
 	if (!path || !*path)
-		return 0;	/* not started by systemd with Type=notify */
+		return 0; /* not started by systemd with Type=notify */
 	if (!state || !*state)
 		return -EINVAL;
 	if (path[0] != '/' && path[0] != '@')
-		return -EAFNOSUPPORT;	/* e.g. vsock:..., which we do not speak */
+		return -EAFNOSUPPORT; /* e.g. vsock:..., which we do not speak */
 	len = strlen(path);
 	if (len > sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
@@ -36,7 +36,7 @@ int ogate_notify(const char *state)
 	if (path[0] == '@')
 		sun.sun_path[0] = '\0';
 	else if (len == sizeof(sun.sun_path))
-		return -ENAMETOOLONG;	/* a path needs its NUL */
+		return -ENAMETOOLONG; /* a path needs its NUL */
 
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -64,7 +64,7 @@ int64_t ogate_notify_watchdog_ns(void)
 		errno = 0;
 		v = strtoumax(pid, &end, 10);
 		if (errno || *end || v != (uintmax_t)getpid())
-			return 0;	/* meant for another process */
+			return 0; /* meant for another process */
 	}
 	errno = 0;
 	v = strtoumax(usec, &end, 10);

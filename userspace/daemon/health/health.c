@@ -15,17 +15,17 @@
 #include "clock-util.h"
 #include "health.h"
 
-#define TEMP_HYST_C	2.0	/* the temperature warning clears this far below */
+#define TEMP_HYST_C 2.0 /* the temperature warning clears this far below */
 
 struct ogate_health {
 	struct ogate_health_opts o;
 	char root[256];
-	char throttled_path[512];	/* found once at creation; "" none */
+	char throttled_path[512]; /* found once at creation; "" none */
 	char undervolt_path[512];
 	pthread_t thread;
 	bool running;
-	pthread_mutex_t lock;		/* figures */
-	pthread_cond_t wake;		/* CLOCK_MONOTONIC; stop */
+	pthread_mutex_t lock; /* figures */
+	pthread_cond_t wake;  /* CLOCK_MONOTONIC; stop */
 	bool stop;
 	struct ogate_health_figures f;
 	uint64_t prev_drops, prev_late;
@@ -97,7 +97,8 @@ static double read_temp(const struct ogate_health *h)
 		if (!(t <= best))
 			best = t;
 		snprintf(path, sizeof(path), "%s/type", g.gl_pathv[i]);
-		if (!read_line(path, type, sizeof(type)) && (strstr(type, "cpu") || strstr(type, "x86_pkg")))
+		if (!read_line(path, type, sizeof(type)) &&
+		    (strstr(type, "cpu") || strstr(type, "x86_pkg")))
 			cpu = t;
 	}
 	globfree(&g);
@@ -160,7 +161,8 @@ void ogate_health_sample(struct ogate_health *h)
 	f.has_throttled = h->throttled_path[0] && !read_line(h->throttled_path, buf, sizeof(buf));
 	f.throttled = f.has_throttled ? (uint32_t)strtoul(buf, NULL, 16) : 0;
 	f.has_undervolt = f.has_throttled;
-	if (!f.has_throttled && h->undervolt_path[0] && !read_line(h->undervolt_path, buf, sizeof(buf))) {
+	if (!f.has_throttled && h->undervolt_path[0] &&
+	    !read_line(h->undervolt_path, buf, sizeof(buf))) {
 		f.has_undervolt = true;
 		f.throttled = strtoul(buf, NULL, 10) ? 1 : 0;
 	}
@@ -168,7 +170,8 @@ void ogate_health_sample(struct ogate_health *h)
 		char line[128], path[300];
 
 		snprintf(path, sizeof(path), "%s/proc/self/statm", h->root);
-		if (!read_line(path, line, sizeof(line)) && sscanf(line, "%llu %llu", &size, &res) == 2) {
+		if (!read_line(path, line, sizeof(line)) &&
+		    sscanf(line, "%llu %llu", &size, &res) == 2) {
 			f.vm_bytes = size * (uint64_t)sysconf(_SC_PAGESIZE);
 			f.rss_bytes = res * (uint64_t)sysconf(_SC_PAGESIZE);
 		}
@@ -192,10 +195,11 @@ void ogate_health_sample(struct ogate_health *h)
 	f.lateness_max_us = in.lateness_max_ns / 1e3;
 	f.lateness_mean_us = in.lateness_mean_ns / 1e3;
 
-	hot = !isnan(f.temp_c) && (f.temp_c >= h->o.temp_warn_c ||
-				   ((f.active & OGATE_HEALTH_TEMP) && f.temp_c > h->o.temp_warn_c - TEMP_HYST_C));
-	snprintf(msg, sizeof(msg), "CPU at %.1f C (warning at %.1f C): the Pi may throttle", f.temp_c,
-		 h->o.temp_warn_c);
+	hot = !isnan(f.temp_c) &&
+	      (f.temp_c >= h->o.temp_warn_c ||
+	       ((f.active & OGATE_HEALTH_TEMP) && f.temp_c > h->o.temp_warn_c - TEMP_HYST_C));
+	snprintf(msg, sizeof(msg), "CPU at %.1f C (warning at %.1f C): the Pi may throttle",
+		 f.temp_c, h->o.temp_warn_c);
 	snprintf(clr, sizeof(clr), "CPU temperature back to %.1f C", f.temp_c);
 	cond(h, &f.active, OGATE_HEALTH_TEMP, hot, msg, clr);
 	cond(h, &f.active, OGATE_HEALTH_UNDERVOLT, f.has_undervolt && (f.throttled & 1),
@@ -204,11 +208,14 @@ void ogate_health_sample(struct ogate_health *h)
 	snprintf(msg, sizeof(msg), "the firmware throttles the CPU (flags 0x%x)", f.throttled);
 	cond(h, &f.active, OGATE_HEALTH_THROTTLED, f.has_throttled && (f.throttled & 0xe), msg,
 	     "CPU throttling cleared");
-	snprintf(msg, sizeof(msg), "frame interval slips %.1f %% from the mode's (%.2f fps measured, %.2f set)",
+	snprintf(msg, sizeof(msg),
+		 "frame interval slips %.1f %% from the mode's (%.2f fps measured, %.2f set)",
 		 f.slip_pct, in.fps_measured, in.fps_nominal);
-	cond(h, &f.active, OGATE_HEALTH_SLIP, !isnan(f.slip_pct) && fabs(f.slip_pct) >= h->o.slip_warn_pct,
-	     msg, "frame interval back on the mode's rate");
-	snprintf(msg, sizeof(msg), "%llu frame(s) dropped in the last period (totals: source %llu, analysis %llu, record %llu)",
+	cond(h, &f.active, OGATE_HEALTH_SLIP,
+	     !isnan(f.slip_pct) && fabs(f.slip_pct) >= h->o.slip_warn_pct, msg,
+	     "frame interval back on the mode's rate");
+	snprintf(msg, sizeof(msg),
+		 "%llu frame(s) dropped in the last period (totals: source %llu, analysis %llu, record %llu)",
 		 (unsigned long long)f.drops_recent, (unsigned long long)f.drops_source,
 		 (unsigned long long)f.drops_analysis, (unsigned long long)f.drops_record);
 	cond(h, &f.active, OGATE_HEALTH_DROPS, f.drops_recent > 0, msg, "no frame dropped any more");
@@ -217,8 +224,9 @@ void ogate_health_sample(struct ogate_health *h)
 	cond(h, &f.active, OGATE_HEALTH_LATE, f.late_recent > 0, msg, "no late trigger any more");
 	snprintf(msg, sizeof(msg), "daemon memory %.1f MiB resident (warning at %.1f MiB)",
 		 f.rss_bytes / 1048576.0, h->o.rss_warn_bytes / 1048576.0);
-	cond(h, &f.active, OGATE_HEALTH_MEMORY, h->o.rss_warn_bytes && f.rss_bytes >= h->o.rss_warn_bytes,
-	     msg, "daemon memory back under its warning level");
+	cond(h, &f.active, OGATE_HEALTH_MEMORY,
+	     h->o.rss_warn_bytes && f.rss_bytes >= h->o.rss_warn_bytes, msg,
+	     "daemon memory back under its warning level");
 	pthread_mutex_lock(&h->lock);
 	h->f = f;
 	pthread_mutex_unlock(&h->lock);
@@ -297,7 +305,10 @@ void ogate_health_format(const struct ogate_health_figures *f,
 	else
 		snprintf(v, sizeof(v), "unknown");
 	kv(ctx, "health_throttled", v);
-	kv(ctx, "health_undervolt", !f->has_undervolt ? "unknown" : (f->throttled & 1) ? "yes" : "no");
+	kv(ctx, "health_undervolt",
+	   !f->has_undervolt	? "unknown"
+	   : (f->throttled & 1) ? "yes"
+				: "no");
 	snprintf(v, sizeof(v), isnan(f->slip_pct) ? "unknown" : "%.2f", f->slip_pct);
 	kv(ctx, "health_slip_pct", v);
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)f->drops_recent);
@@ -312,11 +323,12 @@ void ogate_health_format(const struct ogate_health_figures *f,
 	if (!f->active)
 		snprintf(v, sizeof(v), "none");
 	for (unsigned int b = 0; b < 7; b++) {
-		static const char *const names[] = { "temp", "undervolt", "throttled", "slip",
-						     "drops", "late", "memory" };
+		static const char *const names[] = { "temp",  "undervolt", "throttled", "slip",
+						     "drops", "late",	   "memory" };
 
 		if (f->active & (1u << b))
-			snprintf(v + strlen(v), sizeof(v) - strlen(v), "%s%s", v[0] ? "," : "", names[b]);
+			snprintf(v + strlen(v), sizeof(v) - strlen(v), "%s%s", v[0] ? "," : "",
+				 names[b]);
 	}
 	kv(ctx, "health_warnings", v);
 }

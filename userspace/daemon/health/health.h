@@ -27,9 +27,9 @@
 /* What the daemon reports at each sample (totals since start). */
 struct ogate_health_input {
 	bool running;
-	double fps_measured, fps_nominal;	/* 0: unknown */
+	double fps_measured, fps_nominal; /* 0: unknown */
 	uint64_t drops_source, drops_analysis, drops_record;
-	uint64_t late;				/* triggers fired late */
+	uint64_t late; /* triggers fired late */
 	int64_t lateness_max_ns;
 	double lateness_mean_ns;
 };
@@ -46,26 +46,26 @@ enum ogate_health_cond {
 
 struct ogate_health_figures {
 	uint64_t samples;
-	double temp_c;			/* NAN when no thermal zone */
-	bool has_throttled;		/* a get_throttled attribute was found */
-	bool has_undervolt;		/* ... or at least an under-voltage alarm */
-	uint32_t throttled;		/* the firmware's bits (0 under-voltage now, 1 arm freq capped,
+	double temp_c;	    /* NAN when no thermal zone */
+	bool has_throttled; /* a get_throttled attribute was found */
+	bool has_undervolt; /* ... or at least an under-voltage alarm */
+	uint32_t throttled; /* the firmware's bits (0 under-voltage now, 1 arm freq capped,
 					 * 2 throttled, 3 soft temp limit; +16: has occurred) */
-	double slip_pct;		/* measured vs nominal frame interval, NAN unknown */
-	uint64_t drops_source, drops_analysis, drops_record;	/* totals */
-	uint64_t drops_recent;		/* in the last period */
+	double slip_pct;    /* measured vs nominal frame interval, NAN unknown */
+	uint64_t drops_source, drops_analysis, drops_record; /* totals */
+	uint64_t drops_recent;				     /* in the last period */
 	uint64_t late, late_recent;
 	double lateness_max_us, lateness_mean_us;
 	uint64_t rss_bytes, vm_bytes;
-	unsigned int active;		/* enum ogate_health_cond bits now raised */
+	unsigned int active; /* enum ogate_health_cond bits now raised */
 };
 
 struct ogate_health_opts {
-	const char *root;		/* prefix for /sys and /proc; "" or NULL = the real ones */
+	const char *root; /* prefix for /sys and /proc; "" or NULL = the real ones */
 	int64_t period_ns;
 	double temp_warn_c, slip_warn_pct;
 	uint64_t rss_warn_bytes;
-	void (*input)(void *ctx, struct ogate_health_input *in);	/* may be NULL */
+	void (*input)(void *ctx, struct ogate_health_input *in); /* may be NULL */
 	/* raised: the condition started (true) or cleared (false); msg says which and why */
 	void (*warn)(void *ctx, bool raised, const char *msg);
 	void *ctx;
@@ -74,8 +74,8 @@ struct ogate_health_opts {
 struct ogate_health;
 
 struct ogate_health *ogate_health_new(const struct ogate_health_opts *o, int *err);
-void ogate_health_sample(struct ogate_health *h);	/* one sample now */
-int ogate_health_start(struct ogate_health *h);	/* the sampler thread, nice 10 */
+void ogate_health_sample(struct ogate_health *h); /* one sample now */
+int ogate_health_start(struct ogate_health *h);	  /* the sampler thread, nice 10 */
 void ogate_health_stop(struct ogate_health *h);
 void ogate_health_free(struct ogate_health *h);
 void ogate_health_get(struct ogate_health *h, struct ogate_health_figures *f);

@@ -105,8 +105,10 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 	}
 	/* the row is filled before the push: once pushed, the item is the io thread's */
 	if (it)
-		it->row = (struct ogate_record_row){ .locked = r->has_phase, .phase = r->phase,
-						     .unwrapped = r->unwrapped, .trigger = trigger };
+		it->row = (struct ogate_record_row){ .locked = r->has_phase,
+						     .phase = r->phase,
+						     .unwrapped = r->unwrapped,
+						     .trigger = trigger };
 	if (!it || !it->f || ogate_frame_copy(it->f, f) || !ogate_ring_push(&p->to_record, it)) {
 		if (it)
 			ogate_ring_push(&p->rec_free, it);
@@ -188,7 +190,7 @@ static void *frame_main(void *arg)
 				 p->st.held + 1;
 			pthread_mutex_unlock(&p->st_lock);
 			if (p->o.gate && !p->o.gate(p->o.hook_ctx, cookie, r.trigger.time_ns,
-						     r.trigger.target_phase)) {
+						    r.trigger.target_phase)) {
 				pthread_mutex_lock(&p->st_lock);
 				p->st.held++;
 				pthread_mutex_unlock(&p->st_lock);
@@ -201,8 +203,10 @@ static void *frame_main(void *arg)
 			if (ret && p->o.outcome) {
 				for (size_t k = 0; k < n; k++) {
 					struct ogate_sink_event miss = {
-						.type = OGATE_SINK_MISSED, .line = req[k].line_mask,
-						.cookie = cookie, .time_ns = req[k].time_ns,
+						.type = OGATE_SINK_MISSED,
+						.line = req[k].line_mask,
+						.cookie = cookie,
+						.time_ns = req[k].time_ns,
 					};
 
 					p->o.outcome(p->o.hook_ctx, &miss);
@@ -216,7 +220,8 @@ static void *frame_main(void *arg)
 				p->st.missed += n;
 				ogate_warning("trigger %llu missed: decided %.3f ms after its time, refused by the %s sink",
 					      (unsigned long long)cookie,
-					      (t_queued - r.trigger.time_ns) / 1e6, ogate_sink_kind(p->sink));
+					      (t_queued - r.trigger.time_ns) / 1e6,
+					      ogate_sink_kind(p->sink));
 			} else if (ret) {
 				p->st.queue_errors++;
 				ogate_warning("trigger %llu at %.6f s refused by the %s sink: %s",
@@ -230,7 +235,8 @@ static void *frame_main(void *arg)
 				size_t k = p->nlat++ % LAT_WINDOW;
 
 				p->lat[k] = t_queued - arr;
-				p->stage[OGATE_STAGE_SOURCE][k] = arr - ogate_frame_get_meta(f)->timestamp_ns;
+				p->stage[OGATE_STAGE_SOURCE][k] =
+					arr - ogate_frame_get_meta(f)->timestamp_ns;
 				p->stage[OGATE_STAGE_HANDOFF][k] = t_pop - arr;
 				p->stage[OGATE_STAGE_ANALYSIS][k] = t_an - t_pop;
 				p->stage[OGATE_STAGE_BUILD][k] = t_built - t_an;
@@ -298,7 +304,7 @@ analysed:
 			p->o.frame_tap(p->o.tap_ctx, f, &tap);
 		}
 		if (kept)
-			atomic_fetch_add(&p->frames_kept, 1);	/* released once handed back */
+			atomic_fetch_add(&p->frames_kept, 1); /* released once handed back */
 		else
 			ogate_source_release(p->src, f);
 
@@ -350,9 +356,7 @@ static void handle_sink_events(struct ogate_pipeline *p)
 				p->st.cancelled++;
 				p->done_pulses++;
 				break;
-			case OGATE_SINK_LOST:
-				p->st.lost_events += ev[i].seq;
-				break;
+			case OGATE_SINK_LOST: p->st.lost_events += ev[i].seq; break;
 			}
 		}
 		pthread_mutex_unlock(&p->st_lock);
@@ -392,7 +396,7 @@ static void record_failed(struct ogate_pipeline *p, int err)
 
 	snprintf(path, sizeof(path), "%s", ogate_recorder_path(p->rec));
 	atomic_store(&p->recording, false);
-	ogate_recorder_close(p->rec);	/* leaves TIFF pages = CSV rows */
+	ogate_recorder_close(p->rec); /* leaves TIFF pages = CSV rows */
 	p->rec = NULL;
 	pthread_mutex_lock(&p->st_lock);
 	p->st.record_errors++;
@@ -532,8 +536,8 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	if (atomic_load(&p->recording) && !p->rec) {
 		char why[256];
 
-		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &ret,
-					     why, sizeof(why));
+		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um,
+					     &ret, why, sizeof(why));
 		if (!p->rec) {
 			atomic_store(&p->recording, false);
 			pthread_mutex_lock(&p->st_lock);
@@ -556,16 +560,15 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	p->analysis_live = true;
 	pthread_mutex_unlock(&p->cmd_lock);
 	pthread_mutex_lock(&p->em_lock);
-	ogate_edgematch_init(&p->em);	/* a new stream: learn the offset anew */
+	ogate_edgematch_init(&p->em); /* a new stream: learn the offset anew */
 	atomic_store(&p->em_busy, 0);
 	pthread_mutex_unlock(&p->em_lock);
 	pthread_barrier_init(&p->ready, NULL, 3);
-	if (pthread_create(&p->io, NULL, io_main, p) ||
-	    pthread_create(&p->frame, NULL, frame_main, p)) {
+	if (pthread_create(&p->io, NULL, io_main, p) || pthread_create(&p->frame, NULL, frame_main, p)) {
 		ogate_critical("cannot start pipeline threads");
 		abort();
 	}
-	pthread_barrier_wait(&p->ready);	/* all stages ready: frames may flow */
+	pthread_barrier_wait(&p->ready); /* all stages ready: frames may flow */
 	p->started = true;
 	ogate_success("streaming from %s to the %s sink", ogate_source_describe(p->src),
 		      ogate_sink_kind(p->sink));
@@ -652,7 +655,7 @@ int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src
 		return -ENOMEM;
 	pthread_mutex_lock(&p->cmd_lock);
 	ogate_sync_free(p->sync);
-	p->sync = fresh;	/* a new mode is a new image: learn a new reference */
+	p->sync = fresh; /* a new mode is a new image: learn a new reference */
 	pthread_mutex_unlock(&p->cmd_lock);
 	p->src = src;
 	pthread_mutex_lock(&p->st_lock);

@@ -41,22 +41,22 @@
 /* What the frame thread knows of a frame, for the frame tap. */
 struct ogate_pipeline_tap {
 	bool locked;
-	double phase;			/* rad, -1 when not locked */
-	bool triggered;			/* a trigger was queued on this frame */
-	int64_t trigger_ns;		/* its time */
+	double phase;	    /* rad, -1 when not locked */
+	bool triggered;	    /* a trigger was queued on this frame */
+	int64_t trigger_ns; /* its time */
 	uint32_t ref_id;
-	double target_phase;		/* rad, -1 before lock */
-	const struct ogate_sync *sync;	/* read-only, during the call (ogate_sync_get_reference_frame) */
+	double target_phase;	       /* rad, -1 before lock */
+	const struct ogate_sync *sync; /* read-only, during the call (ogate_sync_get_reference_frame) */
 };
 
 struct ogate_pipeline_opts {
 	struct ogate_settings settings;
 	struct ogate_program program;
-	int rt_priority;		/* SCHED_FIFO for the frame thread, 0 = off */
+	int rt_priority; /* SCHED_FIFO for the frame thread, 0 = off */
 	/* CPU of the frame thread, -1 = any; cpu_capture: kept for old
 	 * configurations, used only when cpu_analysis is -1 */
 	int cpu_capture, cpu_analysis;
-	int64_t stop_grace_ns;		/* wait this long for queued pulses at stop */
+	int64_t stop_grace_ns; /* wait this long for queued pulses at stop */
 	/*
 	 * Time base of frame pacing (timed sources), arrival and queueing
 	 * stamps and the stop grace period (clock.h); NULL = CLOCK_MONOTONIC,
@@ -102,36 +102,36 @@ struct ogate_pipeline_opts {
 
 struct ogate_pipeline_status {
 	bool running, locked, recording;
-	char source[96];		/* description of the source */
-	double period_s;		/* reference period, 0 before lock */
-	double period_frames;		/* the same in reference frames */
-	double target_phase;		/* rad, -1 before lock */
+	char source[96];      /* description of the source */
+	double period_s;      /* reference period, 0 before lock */
+	double period_frames; /* the same in reference frames */
+	double target_phase;  /* rad, -1 before lock */
 	uint32_t ref_id;
-	uint64_t ref_first_seq;		/* source sequence of reference frame 0 */
-	double target_u;		/* target position in reference frames */
-	double phase;			/* of the last analysed frame, -1 if none */
-	uint64_t frames;		/* delivered by the source */
+	uint64_t ref_first_seq; /* source sequence of reference frame 0 */
+	double target_u;	/* target position in reference frames */
+	double phase;		/* of the last analysed frame, -1 if none */
+	uint64_t frames;	/* delivered by the source */
 	uint64_t analysed;
-	uint64_t drops_source;		/* lost at the camera: no free buffer */
-	uint64_t drops_analysis;	/* 0: capture and analysis share a thread (see drops_source) */
-	uint64_t drops_record;		/* recorder behind */
-	uint64_t record_errors;		/* recordings stopped by a write error */
-	char record_error[200];		/* the last such error, "" if none */
-	uint64_t triggers;		/* decided and queued */
-	uint64_t held;			/* decided but held back by an acquisition */
-	uint64_t queue_errors;		/* refused by the sink, too late excepted */
-	uint64_t refused_late;		/* refused by the sink as too late (ETIME) */
+	uint64_t drops_source;	 /* lost at the camera: no free buffer */
+	uint64_t drops_analysis; /* 0: capture and analysis share a thread (see drops_source) */
+	uint64_t drops_record;	 /* recorder behind */
+	uint64_t record_errors;	 /* recordings stopped by a write error */
+	char record_error[200];	 /* the last such error, "" if none */
+	uint64_t triggers;	 /* decided and queued */
+	uint64_t held;		 /* decided but held back by an acquisition */
+	uint64_t queue_errors;	 /* refused by the sink, too late excepted */
+	uint64_t refused_late;	 /* refused by the sink as too late (ETIME) */
 	/* pulses: missed counts those the sink reported missed and those of
 	 * triggers refused as too late (outcome sees both as MISSED) */
 	uint64_t fired, missed, cancelled, lost_events;
-	int64_t lock_time_ns;		/* first lock after start, 0 if none */
-	int64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	/* frame arrival -> queued */
-	int64_t analysis_p50_ns, analysis_p99_ns, analysis_max_ns;	/* per frame, recent */
-	uint64_t late;			/* fired more than 10 us after their time */
-	int64_t lateness_mean_ns, lateness_max_ns;	/* fired pulses: rise - requested */
-	double fps;			/* measured from frame timestamps */
-	bool edge_learnt;		/* edge matching: offset learnt */
-	int64_t edge_offset_ns;		/* camera timestamp - edge */
+	int64_t lock_time_ns; /* first lock after start, 0 if none */
+	int64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	   /* frame arrival -> queued */
+	int64_t analysis_p50_ns, analysis_p99_ns, analysis_max_ns; /* per frame, recent */
+	uint64_t late;				   /* fired more than 10 us after their time */
+	int64_t lateness_mean_ns, lateness_max_ns; /* fired pulses: rise - requested */
+	double fps;				   /* measured from frame timestamps */
+	bool edge_learnt;			   /* edge matching: offset learnt */
+	int64_t edge_offset_ns;			   /* camera timestamp - edge */
 	double edge_jitter_ns;
 	uint64_t edge_matched, edge_unmatched, edge_seq_jumps;
 	int64_t recent_latency_n;
@@ -153,20 +153,24 @@ struct ogate_pipeline;
  * and the sink's queueing. latency_p50/p99 cover hand-off to queue.
  */
 enum ogate_pipeline_stage {
-	OGATE_STAGE_SOURCE, OGATE_STAGE_HANDOFF, OGATE_STAGE_ANALYSIS, OGATE_STAGE_BUILD,
-	OGATE_STAGE_QUEUE, OGATE_STAGE_N
+	OGATE_STAGE_SOURCE,
+	OGATE_STAGE_HANDOFF,
+	OGATE_STAGE_ANALYSIS,
+	OGATE_STAGE_BUILD,
+	OGATE_STAGE_QUEUE,
+	OGATE_STAGE_N
 };
 struct ogate_pipeline_stages {
-	const char *name[OGATE_STAGE_N];	/* "source", "handoff", ... */
+	const char *name[OGATE_STAGE_N]; /* "source", "handoff", ... */
 	int64_t p50_ns[OGATE_STAGE_N], p99_ns[OGATE_STAGE_N];
-	int64_t n;				/* triggers looked at */
+	int64_t n; /* triggers looked at */
 };
 
 /* Takes ownership of neither source nor sink. NULL and *err on failure. */
 struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 					  struct ogate_source *src, struct ogate_sink *sink, int *err);
-void ogate_pipeline_free(struct ogate_pipeline *p);	/* stops first */
-int ogate_pipeline_start(struct ogate_pipeline *p);	/* -EALREADY if running */
+void ogate_pipeline_free(struct ogate_pipeline *p); /* stops first */
+int ogate_pipeline_start(struct ogate_pipeline *p); /* -EALREADY if running */
 /* Stop streaming; give queued pulses the grace period, then cancel the rest. */
 int ogate_pipeline_stop(struct ogate_pipeline *p);
 /* Only while stopped (mode switch); -EBUSY otherwise. NULL: no source (start fails). */
@@ -176,8 +180,7 @@ int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src
  * caller did, while stopped); msg (may be NULL) says what was done.
  * -EDOM: phase not finite or outside [0, 2 pi).
  */
-int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char *msg,
-				    size_t msglen);
+int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char *msg, size_t msglen);
 /* Forget the reference and learn anew; msg says what was dropped. */
 int ogate_pipeline_reset(struct ogate_pipeline *p, char *msg, size_t msglen);
 /* Hand back a frame the frame hook kept (any thread); the frame thread

@@ -46,7 +46,8 @@ static void apply_one(struct ogate_pipeline *p, struct pcmd *c)
 				 "refresh: learning a new reference, target carried over");
 		else
 			snprintf(c->msg, sizeof(c->msg), "refresh refused: %s",
-				 ret == -ENOENT ? "no reference yet" : "a refresh is already under way");
+				 ret == -ENOENT ? "no reference yet"
+						: "a refresh is already under way");
 		c->result = ret == -ENOENT ? -ENOENT : ret ? -EALREADY : 0;
 		ogate_info("%s", c->msg);
 	} else if (c->type == CMD_RESET) {
@@ -87,7 +88,7 @@ void pipeline_apply_pending(struct ogate_pipeline *p)
 {
 	struct pcmd *c;
 
-	pthread_mutex_lock(&p->cmd_lock);	/* uncontended: commands are rare */
+	pthread_mutex_lock(&p->cmd_lock); /* uncontended: commands are rare */
 	while ((c = p->cmd_head)) {
 		p->cmd_head = c->next;
 		if (!p->cmd_head)
@@ -123,8 +124,7 @@ static int run_command(struct ogate_pipeline *p, int type, double arg, char *msg
 	return c.result;
 }
 
-int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char *msg,
-				    size_t msglen)
+int ogate_pipeline_set_target_phase(struct ogate_pipeline *p, double phase, char *msg, size_t msglen)
 {
 	if (!(isfinite(phase) && phase >= 0 && phase < 2 * M_PI)) {
 		if (msg && msglen)
@@ -150,7 +150,7 @@ int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t m
 	int ret = 0;
 
 	if (!on) {
-		atomic_store(&p->recording, false);	/* the io thread closes the files */
+		atomic_store(&p->recording, false); /* the io thread closes the files */
 		snprintf(msg, msglen, "recording off");
 		return 0;
 	}
@@ -160,8 +160,8 @@ int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t m
 	}
 	pthread_mutex_lock(&p->rec_lock);
 	if (p->started && !p->rec) {
-		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um, &ret,
-					     why, sizeof(why));
+		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um,
+					     &ret, why, sizeof(why));
 	} else if (!p->started) {
 		ret = ogate_recorder_check_dir(p->o.record_dir, why, sizeof(why));
 	}
@@ -258,7 +258,7 @@ int ogate_pipeline_preview(struct ogate_pipeline *p, const char *path, int64_t t
 	int ret = ogate_preview_format(path);
 
 	if (ret < 0)
-		return ret;	/* refused before waiting for anything */
+		return ret; /* refused before waiting for anything */
 	ret = 0;
 	pthread_mutex_lock(&p->prev_lock);
 	atomic_store(&p->prev_wanted, true);

@@ -14,8 +14,8 @@
 #include "ring.h"
 #include "edgematch.h"
 
-#define LAT_WINDOW	1024	/* recent frame -> queued latencies kept */
-#define REC_POOL	16
+#define LAT_WINDOW 1024 /* recent frame -> queued latencies kept */
+#define REC_POOL 16
 
 enum { CMD_TARGET = 1, CMD_RESET, CMD_REFRESH };
 
@@ -41,9 +41,9 @@ struct ogate_pipeline {
 	struct ogate_sync *sync;
 
 	pthread_t frame, io;
-	pthread_barrier_t ready;	/* every stage set up before the first frame */
-	atomic_bool running;		/* streaming */
-	atomic_bool analysis_done;	/* the frame thread left */
+	pthread_barrier_t ready;   /* every stage set up before the first frame */
+	atomic_bool running;	   /* streaming */
+	atomic_bool analysis_done; /* the frame thread left */
 	atomic_bool io_stop;
 	bool started;
 
@@ -51,38 +51,38 @@ struct ogate_pipeline {
 	 * through returned (any thread), released by the frame thread */
 	_Atomic(struct ogate_frame *) returned;
 	atomic_int frames_kept;
-	struct ogate_ring to_record;	/* struct rec_item * */
-	struct ogate_ring rec_free;	/* struct rec_item * */
+	struct ogate_ring to_record; /* struct rec_item * */
+	struct ogate_ring rec_free;  /* struct rec_item * */
 	struct rec_item rec_items[REC_POOL];
 	atomic_bool recording;
-	pthread_mutex_t rec_lock;	/* rec: io thread writes, commands open */
+	pthread_mutex_t rec_lock; /* rec: io thread writes, commands open */
 	struct ogate_recorder *rec;
-	int64_t arrival[64];		/* by sequence % 64 */
+	int64_t arrival[64]; /* by sequence % 64 */
 
 	/* frame-edge matching: edges from io, frames in the frame thread */
 	pthread_mutex_t em_lock;
 	struct ogate_edgematch em;
-	atomic_uint_least64_t em_busy;	/* frames not matched: lock busy */
+	atomic_uint_least64_t em_busy; /* frames not matched: lock busy */
 
 	/* preview: requested by a command, filled by the frame thread */
 	pthread_mutex_t prev_lock;
-	pthread_cond_t prev_cond;	/* CLOCK_MONOTONIC */
+	pthread_cond_t prev_cond; /* CLOCK_MONOTONIC */
 	atomic_bool prev_wanted;
 	struct ogate_frame *prev;
 
 	/* command queue to the frame thread */
 	pthread_mutex_t cmd_lock;
-	pthread_cond_t cmd_cond;	/* a command was applied */
+	pthread_cond_t cmd_cond; /* a command was applied */
 	struct pcmd *cmd_head, *cmd_tail;
-	bool analysis_live;		/* under cmd_lock: the frame thread applies */
+	bool analysis_live; /* under cmd_lock: the frame thread applies */
 
 	/* status, written by one thread each, read by anyone */
 	pthread_mutex_t st_lock;
 	struct ogate_pipeline_status st;
 	int64_t lat[LAT_WINDOW];
-	int64_t stage[OGATE_STAGE_N][LAT_WINDOW];	/* lat's parts, same index */
+	int64_t stage[OGATE_STAGE_N][LAT_WINDOW]; /* lat's parts, same index */
 	uint64_t nlat;
-	int64_t ana[LAT_WINDOW];	/* per-frame analysis time */
+	int64_t ana[LAT_WINDOW]; /* per-frame analysis time */
 	uint64_t nana;
 	int64_t lateness_sum;
 	uint64_t queued_pulses, done_pulses;

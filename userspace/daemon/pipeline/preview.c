@@ -32,14 +32,14 @@ static int write_pgm(const struct ogate_frame *f, FILE *out)
 
 	fprintf(out, "P5\n%d %d\n%d\n", w, h, wide ? 65535 : 255);
 	for (y = 0; y < h; y++) {
-		const uint8_t *row = (const uint8_t *)ogate_frame_pixels(f) +
-				     (size_t)y * ogate_frame_stride(f);
+		const uint8_t *row =
+			(const uint8_t *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
 
 		if (!wide) {
 			fwrite(row, 1, (size_t)w, out);
 			continue;
 		}
-		for (x = 0; x < w; x++) {	/* PGM is big-endian */
+		for (x = 0; x < w; x++) { /* PGM is big-endian */
 			uint16_t v = ((const uint16_t *)row)[x];
 
 			fputc(v >> 8, out);
@@ -69,7 +69,7 @@ static int write_png(const struct ogate_frame *f, FILE *out)
 		     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
 	if (wide)
-		png_set_swap(png);	/* PNG is big-endian; frames are host order */
+		png_set_swap(png); /* PNG is big-endian; frames are host order */
 	for (y = 0; y < h; y++)
 		png_write_row(png, (png_const_bytep)ogate_frame_pixels(f) +
 					   (size_t)y * ogate_frame_stride(f));

@@ -18,13 +18,13 @@ struct ogate_recorder {
 	struct ogate_provenance *prov;
 	FILE *csv;
 	uint64_t n;
-	unsigned int part;		/* OME-TIFF part, 0 first */
-	uint64_t part_first;		/* index of its first frame */
-	int64_t t0_ns;			/* first frame's timestamp (DeltaT origin) */
-	int64_t wall0_ns;		/* CLOCK_REALTIME at open */
+	unsigned int part;   /* OME-TIFF part, 0 first */
+	uint64_t part_first; /* index of its first frame */
+	int64_t t0_ns;	     /* first frame's timestamp (DeltaT origin) */
+	int64_t wall0_ns;    /* CLOCK_REALTIME at open */
 	double pixel_size_um;
-	char stem[480];			/* DIR/ogate-<stamp> */
-	char path[512];			/* current OME-TIFF */
+	char stem[480]; /* DIR/ogate-<stamp> */
+	char path[512]; /* current OME-TIFF */
 };
 
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)

@@ -26,7 +26,7 @@
 struct ogate_record_row {
 	int locked;
 	double phase, unwrapped;
-	int64_t trigger;	/* -1: none */
+	int64_t trigger; /* -1: none */
 };
 
 struct ogate_recorder;
@@ -52,9 +52,9 @@ struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_p
  */
 int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row);
-uint64_t ogate_recorder_count(const struct ogate_recorder *r);	/* frames written */
+uint64_t ogate_recorder_count(const struct ogate_recorder *r); /* frames written */
 /* Writes the OME-XML, flushes and closes; returns frames written. */
 uint64_t ogate_recorder_close(struct ogate_recorder *r);
-const char *ogate_recorder_path(const struct ogate_recorder *r);	/* the current .ome.tif */
+const char *ogate_recorder_path(const struct ogate_recorder *r); /* the current .ome.tif */
 
 #endif

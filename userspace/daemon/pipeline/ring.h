@@ -12,11 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define OGATE_RING_SIZE 64	/* power of two */
+#define OGATE_RING_SIZE 64 /* power of two */
 
 struct ogate_ring {
-	_Alignas(64) atomic_size_t head;	/* written by the producer */
-	_Alignas(64) atomic_size_t tail;	/* written by the consumer */
+	_Alignas(64) atomic_size_t head; /* written by the producer */
+	_Alignas(64) atomic_size_t tail; /* written by the consumer */
 	void *slot[OGATE_RING_SIZE];
 };
 

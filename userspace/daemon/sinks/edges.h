@@ -21,9 +21,9 @@
 #include <stdint.h>
 
 struct ogate_frame_edge {
-	uint32_t line;		/* frame line index */
-	uint64_t seq;		/* the line's edge number, from 1 */
-	int64_t time_ns;	/* CLOCK_MONOTONIC time of the edge */
+	uint32_t line;	 /* frame line index */
+	uint64_t seq;	 /* the line's edge number, from 1 */
+	int64_t time_ns; /* CLOCK_MONOTONIC time of the edge */
 };
 
 struct ogate_edges;

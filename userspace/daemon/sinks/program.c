@@ -20,8 +20,8 @@ int ogate_program_check(const struct ogate_program *p, char *msg, size_t msglen)
 		snprintf(msg, msglen, "laser and camera both on line %d", p->laser_line);
 		return -EINVAL;
 	}
-	if (!p->laser_width_ns || (p->mode == OGATE_PROGRAM_EDGE && p->camera_line >= 0 &&
-				   !p->camera_width_ns)) {
+	if (!p->laser_width_ns ||
+	    (p->mode == OGATE_PROGRAM_EDGE && p->camera_line >= 0 && !p->camera_width_ns)) {
 		snprintf(msg, msglen, "pulse widths must be positive");
 		return -EINVAL;
 	}

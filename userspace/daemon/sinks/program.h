@@ -22,12 +22,12 @@
 enum ogate_program_mode { OGATE_PROGRAM_EXPOSE = 0, OGATE_PROGRAM_EDGE };
 
 struct ogate_program {
-	int laser_line;			/* 0..31 */
-	int camera_line;		/* -1: none */
+	int laser_line;	 /* 0..31 */
+	int camera_line; /* -1: none */
 	enum ogate_program_mode mode;
 	uint32_t laser_width_ns;
-	int32_t camera_delay_ns;	/* may be negative: camera first */
-	uint32_t camera_width_ns;	/* edge mode */
+	int32_t camera_delay_ns;  /* may be negative: camera first */
+	uint32_t camera_width_ns; /* edge mode */
 	uint32_t late_ns;
 };
 

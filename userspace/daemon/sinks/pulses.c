@@ -30,8 +30,7 @@ static int check(const struct ogate_pulse_table *t, const struct ogate_pulse_req
 	return 0;
 }
 
-int ogate_pulses_add(struct ogate_pulse_table *t, const struct ogate_pulse_req *p, size_t n,
-		     int64_t now)
+int ogate_pulses_add(struct ogate_pulse_table *t, const struct ogate_pulse_req *p, size_t n, int64_t now)
 {
 	size_t i, j, k;
 	int ret;
@@ -41,16 +40,16 @@ int ogate_pulses_add(struct ogate_pulse_table *t, const struct ogate_pulse_req *
 		if (ret)
 			return ret;
 		for (j = 0; j < i; j++)
-			if (overlaps(p[i].line_mask, p[i].time_ns, p[i].width_ns,
-				     p[j].line_mask, p[j].time_ns, p[j].width_ns))
+			if (overlaps(p[i].line_mask, p[i].time_ns, p[i].width_ns, p[j].line_mask,
+				     p[j].time_ns, p[j].width_ns))
 				return -EBUSY;
 		for (k = 0; k < OGATE_PULSE_TABLE_SIZE; k++) {
 			const struct ogate_pulse_slot *s = &t->slot[k];
 			int64_t start = s->state == OGATE_SLOT_ACTIVE ? s->rise_ns : s->req.time_ns;
 
 			if (s->state != OGATE_SLOT_FREE &&
-			    overlaps(p[i].line_mask, p[i].time_ns, p[i].width_ns,
-				     s->req.line_mask, start, s->req.width_ns))
+			    overlaps(p[i].line_mask, p[i].time_ns, p[i].width_ns, s->req.line_mask,
+				     start, s->req.width_ns))
 				return -EBUSY;
 		}
 	}
@@ -69,7 +68,6 @@ static int64_t slot_edge(const struct ogate_pulse_slot *s)
 {
 	return s->state == OGATE_SLOT_PENDING ? s->req.time_ns : s->rise_ns + s->req.width_ns;
 }
-
 
 static void lines_get(struct ogate_pulse_table *t, uint32_t mask)
 {
@@ -129,7 +127,7 @@ static uint32_t active_lines(const struct ogate_pulse_table *t)
 
 int ogate_pulses_due(struct ogate_pulse_table *t, int64_t now, ogate_pulse_cb cb, void *ctx)
 {
-	uint32_t touched = 0;	/* lines already changed in this write */
+	uint32_t touched = 0; /* lines already changed in this write */
 	int n = 0;
 
 	/*
@@ -153,7 +151,7 @@ int ogate_pulses_due(struct ogate_pulse_table *t, int64_t now, ogate_pulse_cb cb
 			s = c;
 		}
 		if (!s || (s->req.line_mask & touched))
-			return n;	/* the rest wait for the next write */
+			return n; /* the rest wait for the next write */
 		if (s->state == OGATE_SLOT_PENDING) {
 			if (now - s->req.time_ns > (int64_t)s->req.late_ns) {
 				cb(ctx, s, OGATE_SINK_MISSED, now, 0);

@@ -12,14 +12,14 @@
 
 #include "sink.h"
 
-#define OGATE_PULSE_TABLE_SIZE	256
+#define OGATE_PULSE_TABLE_SIZE 256
 
 enum ogate_slot_state { OGATE_SLOT_FREE = 0, OGATE_SLOT_PENDING, OGATE_SLOT_ACTIVE };
 
 struct ogate_pulse_slot {
 	struct ogate_pulse_req req;
 	enum ogate_slot_state state;
-	int edge_due;		/* marked by _due(), settled by _commit() */
+	int edge_due; /* marked by _due(), settled by _commit() */
 	int64_t rise_ns;
 };
 
@@ -27,8 +27,8 @@ struct ogate_pulse_table {
 	struct ogate_pulse_slot slot[OGATE_PULSE_TABLE_SIZE];
 	unsigned int used;
 	unsigned int nlines;
-	uint8_t users[OGATE_SINK_MAX_LINES];	/* active pulses per line */
-	uint32_t values;			/* line levels */
+	uint8_t users[OGATE_SINK_MAX_LINES]; /* active pulses per line */
+	uint32_t values;		     /* line levels */
 };
 
 typedef void (*ogate_pulse_cb)(void *ctx, const struct ogate_pulse_slot *s,
@@ -51,11 +51,9 @@ void ogate_pulses_commit(struct ogate_pulse_table *t, int64_t t_set, ogate_pulse
 /* Cancel pending pulses (and with end_active, active ones); returns the count. */
 int ogate_pulses_cancel(struct ogate_pulse_table *t, int end_active, ogate_pulse_cb cb, void *ctx);
 
-
-
 /* A bounded event queue for the userspace sinks; overflow is counted and
  * reported as one OGATE_SINK_LOST event, never dropped silently. */
-#define OGATE_EVQ_SIZE	1024
+#define OGATE_EVQ_SIZE 1024
 
 struct ogate_evq {
 	struct ogate_sink_event ev[OGATE_EVQ_SIZE];

@@ -27,40 +27,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OGATE_SINK_MAX_LINES	32
+#define OGATE_SINK_MAX_LINES 32
 
 struct ogate_pulse_req {
-	int64_t time_ns;	/* absolute CLOCK_MONOTONIC rise time */
-	uint32_t line_mask;	/* sink line bits: bit n = output line n */
+	int64_t time_ns;    /* absolute CLOCK_MONOTONIC rise time */
+	uint32_t line_mask; /* sink line bits: bit n = output line n */
 	uint32_t width_ns;
-	uint32_t late_ns;	/* fire if at most this late, else missed */
-	uint64_t cookie;	/* echoed in events (ogated: trigger number) */
+	uint32_t late_ns; /* fire if at most this late, else missed */
+	uint64_t cookie;  /* echoed in events (ogated: trigger number) */
 };
 
 enum ogate_sink_event_type {
 	OGATE_SINK_FIRED = 1,
 	OGATE_SINK_MISSED,
 	OGATE_SINK_CANCELLED,
-	OGATE_SINK_LOST,	/* events lost: count in seq */
+	OGATE_SINK_LOST, /* events lost: count in seq */
 };
 
 struct ogate_sink_event {
 	enum ogate_sink_event_type type;
-	uint32_t line;		/* line mask */
+	uint32_t line; /* line mask */
 	uint64_t cookie;
-	uint64_t seq;		/* lost count */
-	int64_t time_ns;	/* requested time */
-	int64_t rise_ns;	/* measured (dry run: requested) */
+	uint64_t seq;	 /* lost count */
+	int64_t time_ns; /* requested time */
+	int64_t rise_ns; /* measured (dry run: requested) */
 	int64_t fall_ns;
 };
 
 struct ogate_sink_opts {
-	const char *device;	/* ogate: /dev/ogate0 */
-	const char *gpiochip;	/* gpiod: chip name, path or label */
-	const unsigned int *lines;	/* gpiod: offsets of output lines 0..n-1 */
+	const char *device;	   /* ogate: /dev/ogate0 */
+	const char *gpiochip;	   /* gpiod: chip name, path or label */
+	const unsigned int *lines; /* gpiod: offsets of output lines 0..n-1 */
 	unsigned int nlines;
-	int rt_priority;	/* gpiod thread: SCHED_FIFO priority, 0 = none */
-	const char *record_path;	/* dryrun: CSV of every pulse, NULL = none */
+	int rt_priority;	 /* gpiod thread: SCHED_FIFO priority, 0 = none */
+	const char *record_path; /* dryrun: CSV of every pulse, NULL = none */
 };
 
 struct ogate_sink;

@@ -29,25 +29,26 @@ struct dryrun {
 	struct ogate_pulse_table table;
 	struct ogate_evq evq;
 	FILE *record;
-	pthread_mutex_t lock;	/* table, evq, record, timer, armed */
-	int64_t armed;		/* the timer's expiry as last set, INT64_MAX: none */
+	pthread_mutex_t lock; /* table, evq, record, timer, armed */
+	int64_t armed;	      /* the timer's expiry as last set, INT64_MAX: none */
 };
 
 static const char *const outcome[] = {
-	[OGATE_SINK_FIRED] = "fired", [OGATE_SINK_MISSED] = "missed",
+	[OGATE_SINK_FIRED] = "fired",
+	[OGATE_SINK_MISSED] = "missed",
 	[OGATE_SINK_CANCELLED] = "cancelled",
 };
 
-static void dryrun_cb(void *ctx, const struct ogate_pulse_slot *s,
-		      enum ogate_sink_event_type type, int64_t rise_ns, int64_t fall_ns)
+static void dryrun_cb(void *ctx, const struct ogate_pulse_slot *s, enum ogate_sink_event_type type,
+		      int64_t rise_ns, int64_t fall_ns)
 {
 	struct dryrun *d = ctx;
 
 	ogate_evq_pulse_cb(&d->evq, s, type, rise_ns, fall_ns);
 	if (d->record)
 		fprintf(d->record, "%s,%" PRIu64 ",%u,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
-			outcome[type], s->req.cookie, s->req.line_mask, s->req.time_ns,
-			rise_ns, fall_ns);
+			outcome[type], s->req.cookie, s->req.line_mask, s->req.time_ns, rise_ns,
+			fall_ns);
 }
 
 /*
@@ -65,7 +66,7 @@ static void dryrun_arm(struct dryrun *d)
 		return;
 	d->armed = next;
 	if (next != INT64_MAX)
-		its.it_value = ogate_timespec(next > 0 ? next : 1);	/* 0 would disarm */
+		its.it_value = ogate_timespec(next > 0 ? next : 1); /* 0 would disarm */
 	timerfd_settime(d->base.fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
@@ -91,7 +92,7 @@ static struct ogate_sink *dryrun_open(const struct ogate_sink_opts *o, int *err)
 	}
 	d->base.ops = &ogate_sink_dryrun_ops;
 	pthread_mutex_init(&d->lock, NULL);
-	d->armed = INT64_MAX;	/* a new timerfd is disarmed */
+	d->armed = INT64_MAX; /* a new timerfd is disarmed */
 	ogate_pulses_init(&d->table, OGATE_SINK_MAX_LINES);
 	d->base.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->base.fd < 0) {
@@ -104,12 +105,13 @@ static struct ogate_sink *dryrun_open(const struct ogate_sink_opts *o, int *err)
 		d->record = fopen(o->record_path, "w");
 		if (!d->record) {
 			*err = -errno;
-			ogate_error("dry-run sink: cannot write %s: %s", o->record_path, strerror(errno));
+			ogate_error("dry-run sink: cannot write %s: %s", o->record_path,
+				    strerror(errno));
 			close(d->base.fd);
 			free(d);
 			return NULL;
 		}
-		setvbuf(d->record, NULL, _IOLBF, 0);	/* readable while running */
+		setvbuf(d->record, NULL, _IOLBF, 0); /* readable while running */
 		fprintf(d->record, "event,cookie,line_mask,time_ns,rise_ns,fall_ns\n");
 	}
 	ogate_info("trigger sink: dry run (nothing is driven)%s%s",

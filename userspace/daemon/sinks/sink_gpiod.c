@@ -29,7 +29,7 @@ struct gsink {
 	unsigned int nlines;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;	/* CLOCK_MONOTONIC */
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	int stop;
 	struct ogate_pulse_table table;
 	struct ogate_evq evq;
@@ -70,7 +70,7 @@ static void *gsink_thread(void *arg)
 			struct timespec ts = ogate_timespec(next);
 
 			pthread_cond_timedwait(&g->cond, &g->lock, &ts);
-			continue;	/* re-evaluate: woken early or by a new pulse */
+			continue; /* re-evaluate: woken early or by a new pulse */
 		}
 		if (ogate_pulses_due(&g->table, now, ogate_evq_pulse_cb, &g->evq) > 0) {
 			if (gsink_write(g, g->table.values))
@@ -165,7 +165,7 @@ static void gsink_close(struct ogate_sink *s)
 	pthread_cond_signal(&g->cond);
 	pthread_mutex_unlock(&g->lock);
 	pthread_join(g->thread, NULL);
-	gsink_write(g, 0);	/* safe state: every output inactive */
+	gsink_write(g, 0); /* safe state: every output inactive */
 	gpiod_line_release_bulk(&g->bulk);
 	gpiod_chip_close(g->chip);
 	close(g->base.fd);

@@ -31,12 +31,12 @@
  * cancel_all are single ioctls and take no lock.
  */
 struct ogdev {
-	struct ogate_sink sink;		/* the trigger face */
-	struct ogate_edges edges;	/* the frame-edge face, same fd */
+	struct ogate_sink sink;	  /* the trigger face */
+	struct ogate_edges edges; /* the frame-edge face, same fd */
 	pthread_mutex_t lock;
-	struct ogate_sink_event out[DEV_RING];	/* pulse outcomes not yet read */
+	struct ogate_sink_event out[DEV_RING]; /* pulse outcomes not yet read */
 	size_t out_head, out_n;
-	struct ogate_frame_edge fe[DEV_RING];	/* frame edges not yet read */
+	struct ogate_frame_edge fe[DEV_RING]; /* frame edges not yet read */
 	size_t fe_head, fe_n;
 	uint64_t edges_lost;
 };
@@ -91,8 +91,8 @@ static struct ogate_sink *ogsink_open(const struct ogate_sink_opts *o, int *err)
 		close(fd);
 		return NULL;
 	}
-	ogate_info("trigger sink: %s (%u trigger lines, %u frame lines)", path,
-		   info.num_triggers, info.num_frames);
+	ogate_info("trigger sink: %s (%u trigger lines, %u frame lines)", path, info.num_triggers,
+		   info.num_frames);
 	return ogate_sink_ogate_attach(fd, err);
 }
 
@@ -100,7 +100,7 @@ static void ogsink_close(struct ogate_sink *s)
 {
 	struct ogdev *d = dev_of_sink(s);
 
-	close(s->fd);	/* the driver cancels and drives lines inactive */
+	close(s->fd); /* the driver cancels and drives lines inactive */
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -145,18 +145,20 @@ static void dev_route(struct ogdev *d, const struct ogate_event *ev)
 	};
 
 	if (ev->type == OGATE_EVENT_FRAME) {
-		if (d->fe_n == DEV_RING) {	/* nobody reads the edges: drop the newest */
+		if (d->fe_n == DEV_RING) { /* nobody reads the edges: drop the newest */
 			d->edges_lost++;
 			return;
 		}
 		d->fe[(d->fe_head + d->fe_n++) % DEV_RING] = (struct ogate_frame_edge){
-			.line = ev->line, .seq = ev->seq, .time_ns = (int64_t)ev->time_ns,
+			.line = ev->line,
+			.seq = ev->seq,
+			.time_ns = (int64_t)ev->time_ns,
 		};
 		return;
 	}
 	if (ev->type > OGATE_EVENT_OVERFLOW || !map[ev->type])
 		return;
-	if (ev->type == OGATE_EVENT_OVERFLOW)	/* the kernel lost events of either kind */
+	if (ev->type == OGATE_EVENT_OVERFLOW) /* the kernel lost events of either kind */
 		d->edges_lost += ev->seq;
 	d->out[(d->out_head + d->out_n++) % DEV_RING] = (struct ogate_sink_event){
 		.type = map[ev->type],

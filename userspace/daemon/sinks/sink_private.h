@@ -13,7 +13,7 @@ struct ogate_sink_ops {
 	int (*queue)(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n);
 	int (*cancel_all)(struct ogate_sink *s);
 	int (*read)(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max);
-	struct ogate_edges *(*edges)(struct ogate_sink *s);	/* NULL: no frame lines */
+	struct ogate_edges *(*edges)(struct ogate_sink *s); /* NULL: no frame lines */
 };
 
 /* Every implementation embeds this first. */

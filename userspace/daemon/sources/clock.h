@@ -19,8 +19,8 @@
 #include "clock-util.h"
 
 struct ogate_clock {
-	int64_t (*now)(void *ctx);			/* ns */
-	void (*sleep_until)(void *ctx, int64_t t_ns);	/* absolute, ns */
+	int64_t (*now)(void *ctx);		      /* ns */
+	void (*sleep_until)(void *ctx, int64_t t_ns); /* absolute, ns */
 	void *ctx;
 };
 

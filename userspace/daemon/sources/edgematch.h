@@ -17,30 +17,30 @@
 
 #include <stdint.h>
 
-#define OGATE_EDGEMATCH_EDGES	64
-#define OGATE_EDGEMATCH_LEARN	16
+#define OGATE_EDGEMATCH_EDGES 64
+#define OGATE_EDGEMATCH_LEARN 16
 
 struct ogate_edgematch {
 	int64_t edge_t[OGATE_EDGEMATCH_EDGES];
 	uint64_t edge_seq[OGATE_EDGEMATCH_EDGES];
 	unsigned int nedges, head;
-	int64_t learn[OGATE_EDGEMATCH_LEARN];	/* nearest-pair offsets */
+	int64_t learn[OGATE_EDGEMATCH_LEARN]; /* nearest-pair offsets */
 	unsigned int nlearn;
-	int64_t offset_ns;			/* frame time - edge time */
+	int64_t offset_ns; /* frame time - edge time */
 	int learnt;
 	int64_t last_frame_t, interval_ns;
-	int64_t last_out;			/* last frame time handed out */
-	uint64_t last_edge_seq;			/* last edge used (used once) */
-	int64_t seq_delta;			/* frame seq - edge seq */
+	int64_t last_out;	/* last frame time handed out */
+	uint64_t last_edge_seq; /* last edge used (used once) */
+	int64_t seq_delta;	/* frame seq - edge seq */
 	int have_delta;
-	double jitter_var;			/* EWMA of squared residuals */
+	double jitter_var; /* EWMA of squared residuals */
 	uint64_t matched, unmatched, seq_jumps;
 };
 
 struct ogate_edgematch_stats {
 	int learnt;
 	int64_t offset_ns;
-	double jitter_ns;	/* RMS residual of matched pairs */
+	double jitter_ns; /* RMS residual of matched pairs */
 	uint64_t matched, unmatched, seq_jumps;
 };
 

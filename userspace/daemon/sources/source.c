@@ -95,7 +95,7 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 		t = s->t0 + rel;
 		if (!s->fast) {
 			if (t > deadline_ns)
-				return -EAGAIN;	/* not due yet */
+				return -EAGAIN; /* not due yet */
 			ogate_clock_sleep_until(s->clock, t);
 		}
 		for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&s->busy[i]); i++)

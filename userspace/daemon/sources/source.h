@@ -27,7 +27,7 @@
 #include "ogate/frame.h"
 
 struct ogate_source_opts {
-	const char *kind;		/* "synthetic", "file", "libcamera" */
+	const char *kind; /* "synthetic", "file", "libcamera" */
 	/* synthetic */
 	int size;
 	double fps;
@@ -38,11 +38,11 @@ struct ogate_source_opts {
 	uint64_t seed;
 	/* file */
 	const char *path;
-	const char *timestamps;		/* CSV, last column seconds; NULL/"" = fps */
-	int fast;			/* 0: real time, 1: as fast as possible */
+	const char *timestamps; /* CSV, last column seconds; NULL/"" = fps */
+	int fast;		/* 0: real time, 1: as fast as possible */
 	int loop;
 	/* libcamera (size and fps also from the mode) */
-	const char *camera_id;		/* "" = first camera */
+	const char *camera_id; /* "" = first camera */
 	int width, height;
 	int roi_x, roi_y, roi_w, roi_h;
 	int exposure_us;

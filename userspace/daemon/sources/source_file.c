@@ -19,7 +19,7 @@
 struct filesrc {
 	struct ogate_source base;
 	struct ogate_stack st;
-	double *t;		/* seconds, relative to frame 0 */
+	double *t; /* seconds, relative to frame 0 */
 	int loop;
 };
 
@@ -43,7 +43,7 @@ static int read_timestamps(const char *path, int n, double *t)
 			field[len - 1] = 0;
 		if (ogate_parse_double(field, &v)) {
 			if (lineno == 1)
-				continue;	/* header */
+				continue; /* header */
 			ogate_error("file camera: %s:%d: no timestamp in '%.40s'", path, lineno, line);
 			fclose(f);
 			return -EINVAL;
@@ -113,8 +113,8 @@ static struct ogate_source *file_open(const struct ogate_source_opts *o, int *er
 		*err = -ENOMEM;
 		goto fail;
 	}
-	snprintf(fs->base.desc, sizeof(fs->base.desc), "file %.50s (%d frames %dx%d, %s)",
-		 o->path, fs->st.n, fs->st.w, fs->st.h, o->fast ? "fast" : "real time");
+	snprintf(fs->base.desc, sizeof(fs->base.desc), "file %.50s (%d frames %dx%d, %s)", o->path,
+		 fs->st.n, fs->st.w, fs->st.h, o->fast ? "fast" : "real time");
 	return &fs->base;
 fail:
 	ogate_source_close(&fs->base);

@@ -22,8 +22,8 @@
 
 struct lcslot {
 	struct ogate_lc_frame lf;
-	struct ogate_frame *f;		/* wraps lf.luma */
-	atomic_int state;		/* 0 free, 1 held downstream, 2 released */
+	struct ogate_frame *f; /* wraps lf.luma */
+	atomic_int state;      /* 0 free, 1 held downstream, 2 released */
 };
 
 struct lcsrc {
@@ -60,7 +60,8 @@ static struct ogate_source *lc_open(const struct ogate_source_opts *o, int *err)
 	}
 	c->base.ops = &ogate_source_libcamera_ops;
 	c->cfg = (struct ogate_lc_config){
-		.width = (uint32_t)o->width, .height = (uint32_t)o->height,
+		.width = (uint32_t)o->width,
+		.height = (uint32_t)o->height,
 		.frame_duration_us = o->fps > 0 ? (int64_t)(1e6 / o->fps + 0.5) : 0,
 		.exposure_us = o->exposure_us,
 		.analogue_gain = (float)o->analogue_gain,
@@ -153,7 +154,7 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 	for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&c->slot[i].state); i++)
 		;
 	if (i == OGATE_SOURCE_POOL) {
-		ogate_lc_release(&lf);	/* analysis holds every slot: drop */
+		ogate_lc_release(&lf); /* analysis holds every slot: drop */
 		s->drops++;
 		return -EAGAIN;
 	}
@@ -164,7 +165,8 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 		ogate_lc_release(&c->slot[i].lf);
 		return -ENOMEM;
 	}
-	m = (struct ogate_frame_meta){ .timestamp_ns = lf.timestamp_ns, .sequence = lf.sequence,
+	m = (struct ogate_frame_meta){ .timestamp_ns = lf.timestamp_ns,
+				       .sequence = lf.sequence,
 				       .exposure_ns = lf.exposure_us > 0 ? lf.exposure_us * 1000LL : 0 };
 	ogate_frame_set_meta(c->slot[i].f, &m);
 	atomic_store(&c->slot[i].state, 1);

@@ -29,12 +29,12 @@ struct ogate_source {
 	const struct ogate_source_ops *ops;
 	char desc[96];
 	struct ogate_frame *pool[OGATE_SOURCE_POOL];
-	atomic_int busy[OGATE_SOURCE_POOL];	/* held downstream */
-	uint64_t index;		/* next stream frame */
+	atomic_int busy[OGATE_SOURCE_POOL]; /* held downstream */
+	uint64_t index;			    /* next stream frame */
 	_Atomic uint64_t drops;
-	int64_t t0;		/* clock time at start */
-	const struct ogate_clock *clock;	/* NULL: CLOCK_MONOTONIC */
-	int fast;		/* deliver without waiting for timestamps */
+	int64_t t0;			 /* clock time at start */
+	const struct ogate_clock *clock; /* NULL: CLOCK_MONOTONIC */
+	int fast;			 /* deliver without waiting for timestamps */
 	int running;
 };
 

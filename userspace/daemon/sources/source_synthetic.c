@@ -34,8 +34,7 @@ static struct ogate_source *synth_open(const struct ogate_source_opts *o, int *e
 		return NULL;
 	}
 	y->base.ops = &ogate_source_synthetic_ops;
-	if (o->size < 16 || o->size > 1024 || !(o->fps >= 1 && o->fps <= 2000) ||
-	    !(o->period_s > 0)) {
+	if (o->size < 16 || o->size > 1024 || !(o->fps >= 1 && o->fps <= 2000) || !(o->period_s > 0)) {
 		ogate_error("synthetic camera: size %d (16..1024), fps %g (1..2000) or period %g s (> 0) out of range",
 			    o->size, o->fps, o->period_s);
 		*err = -EINVAL;
@@ -45,9 +44,10 @@ static struct ogate_source *synth_open(const struct ogate_source_opts *o, int *e
 	y->size = o->size;
 	y->fps = o->fps;
 	y->noise = o->noise;
-	y->law = (struct ogate_heart_law){ .period_s = o->period_s, .mod_amp = o->mod_amp,
-				     .mod_period_s = o->mod_period_s > 0 ? o->mod_period_s : 7,
-				     .t_run = 1 };
+	y->law = (struct ogate_heart_law){ .period_s = o->period_s,
+					   .mod_amp = o->mod_amp,
+					   .mod_period_s = o->mod_period_s > 0 ? o->mod_period_s : 7,
+					   .t_run = 1 };
 	ogate_heart_rng_seed(&y->rng, o->seed);
 	y->img = malloc(sizeof(float) * (size_t)o->size * o->size);
 	if (!y->img || ogate_heart_blob_init(&y->heart, o->size, o->size, o->seed) ||

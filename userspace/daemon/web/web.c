@@ -18,8 +18,8 @@
 #include "clock-util.h"
 #include "web_private.h"
 
-#define POST_MAX	1024	/* a command line, as on the socket */
-#define REPLY_MAX	(64 * 1024)
+#define POST_MAX 1024 /* a command line, as on the socket */
+#define REPLY_MAX (64 * 1024)
 
 struct post {
 	char body[POST_MAX + 1];
@@ -30,8 +30,8 @@ struct post {
 static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned int code, const char *type,
 				const void *buf, size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)buf,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)buf, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (!r)
@@ -232,8 +232,9 @@ static enum MHD_Result static_file(struct ogate_web *w, struct MHD_Connection *c
 	MHD_add_response_header(r, "Content-Type", content_type(name));
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'");
+	MHD_add_response_header(
+		r, "Content-Security-Policy",
+		"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'");
 	ret = MHD_queue_response(c, 200, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -313,7 +314,7 @@ static int read_token(struct ogate_web *w, const char *path)
 	while (n && isspace((unsigned char)w->token[n - 1]))
 		w->token[--n] = '\0';
 	if (n < 16)
-		return -EINVAL;	/* too short to be a secret */
+		return -EINVAL; /* too short to be a secret */
 	return 0;
 }
 
@@ -377,9 +378,8 @@ int ogate_web_start(struct ogate_web *w)
 	if (ret)
 		return ret;
 	errno = 0;
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, w,
-				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handle, w, MHD_OPTION_SOCK_ADDR,
+				  (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
 				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)16,
 				  MHD_OPTION_NOTIFY_COMPLETED, request_done, w, MHD_OPTION_END);
 	if (!w->mhd) {
@@ -414,7 +414,7 @@ void ogate_web_stop(struct ogate_web *w)
 	pthread_cond_broadcast(&w->changed);
 	pthread_mutex_unlock(&w->lock);
 	if (w->mhd)
-		MHD_stop_daemon(w->mhd);	/* joins the connection threads */
+		MHD_stop_daemon(w->mhd); /* joins the connection threads */
 	w->mhd = NULL;
 	web_sampler_stop(w);
 }
@@ -440,7 +440,7 @@ void ogate_web_note(struct ogate_web *w, const char *level, const char *text)
 	if (!w)
 		return;
 	if (pthread_mutex_trylock(&w->note_lock)) {
-		atomic_fetch_add(&w->notes_dropped, 1);	/* never wait, even from the frame path */
+		atomic_fetch_add(&w->notes_dropped, 1); /* never wait, even from the frame path */
 		return;
 	}
 	snprintf(w->notes[w->nnotes % WEB_NOTES], WEB_NOTE_LEN, "%s: %s", level, text);

@@ -47,7 +47,7 @@ struct ogate_web_ops {
 
 struct ogate_web_opts {
 	const char *listen;	/* "host:port" ("127.0.0.1:8080", "[::]:80"); port 0: any */
-	const char *token_file;	/* "" or NULL: none */
+	const char *token_file; /* "" or NULL: none */
 	const char *root;	/* the page's files */
 	double stream_fps;	/* live image rate cap */
 	double event_hz;	/* SSE rate */
@@ -62,8 +62,8 @@ struct ogate_web;
  */
 struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct ogate_web_ops *ops,
 				const struct ogate_shm_writer *frames, int *err);
-int ogate_web_start(struct ogate_web *w);	/* listen; -errno (-EADDRINUSE...) */
-unsigned int ogate_web_port(const struct ogate_web *w);	/* the bound port */
+int ogate_web_start(struct ogate_web *w);		/* listen; -errno (-EADDRINUSE...) */
+unsigned int ogate_web_port(const struct ogate_web *w); /* the bound port */
 int ogate_web_read_only(const struct ogate_web *w);	/* no control from other hosts */
 void ogate_web_stop(struct ogate_web *w);
 void ogate_web_free(struct ogate_web *w);
@@ -76,14 +76,14 @@ void ogate_web_note(struct ogate_web *w, const char *level, const char *text);
  * ogate_sync_get_reference_frame) and handed to the server whole.
  */
 struct ogate_web_ref {
-	uint32_t id;			/* the reference's id (status "reference") */
-	uint64_t first_seq;		/* sequence of frame 0 */
+	uint32_t id;	    /* the reference's id (status "reference") */
+	uint64_t first_seq; /* sequence of frame 0 */
 	double period_frames;
-	int n;				/* frames */
+	int n; /* frames */
 	uint32_t width, height, bytes_per_pixel;
-	double *phase;			/* [n]: rad, the target that aims at frame i */
-	uint8_t *px;			/* frame i at px + i * width * height * bytes_per_pixel */
-	int cap;			/* frames allocated */
+	double *phase; /* [n]: rad, the target that aims at frame i */
+	uint8_t *px;   /* frame i at px + i * width * height * bytes_per_pixel */
+	int cap;       /* frames allocated */
 	size_t cap_bytes;
 };
 

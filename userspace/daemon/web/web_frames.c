@@ -149,11 +149,13 @@ static void build_event(struct ogate_web *w, uint64_t *sent_samples)
 	put(buf, WEB_EVENT_MAX, &pos, "data: {\"status\":{");
 	if (w->ops.command && w->ops.command(w->ops.ctx, "status", reply, sizeof(reply)) == 0 &&
 	    !strncmp(reply, "OK", 2))
-		pos += ogate_web_kv_to_json(reply, buf + pos, pos < WEB_EVENT_MAX ? WEB_EVENT_MAX - pos : 0);
+		pos += ogate_web_kv_to_json(reply, buf + pos,
+					    pos < WEB_EVENT_MAX ? WEB_EVENT_MAX - pos : 0);
 	put(buf, WEB_EVENT_MAX, &pos, "},\"stats\":{");
 	if (w->ops.command && w->ops.command(w->ops.ctx, "stats", reply, sizeof(reply)) == 0 &&
 	    !strncmp(reply, "OK", 2))
-		pos += ogate_web_kv_to_json(reply, buf + pos, pos < WEB_EVENT_MAX ? WEB_EVENT_MAX - pos : 0);
+		pos += ogate_web_kv_to_json(reply, buf + pos,
+					    pos < WEB_EVENT_MAX ? WEB_EVENT_MAX - pos : 0);
 	put(buf, WEB_EVENT_MAX, &pos, "},\"samples\":[");
 	pthread_mutex_lock(&w->lock);
 	from = w->nsamples - *sent_samples > WEB_SAMPLES ? w->nsamples - WEB_SAMPLES : *sent_samples;
@@ -216,7 +218,7 @@ static void *sampler_main(void *arg)
 	int64_t next_event = ogate_mono_ns(), period = (int64_t)(1e9 / w->o.event_hz);
 	uint64_t sent_samples = 0;
 
-	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);	/* below everything on the frame path */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 10); /* below everything on the frame path */
 
 	while (px && !atomic_load(&w->stopping)) {
 		struct ogate_shm_meta m;
@@ -250,8 +252,9 @@ static void *sampler_main(void *arg)
 					ret = ogate_shm_reader_latest(w->reader, &m, px, w->max_bytes);
 			}
 			pthread_mutex_lock(&w->lock);
-			if (ret == 0 && (!w->latest.valid || m.sequence != w->latest.m.sequence ||
-					 m.timestamp_ns != w->latest.m.timestamp_ns) &&
+			if (ret == 0 &&
+			    (!w->latest.valid || m.sequence != w->latest.m.sequence ||
+			     m.timestamp_ns != w->latest.m.timestamp_ns) &&
 			    image_store(&w->latest, &m, px, w->max_bytes) == 0) {
 				w->frame_gen++;
 				atomic_store(&w->image_wanted, false);

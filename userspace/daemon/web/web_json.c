@@ -66,7 +66,8 @@ size_t ogate_web_kv_to_json(const char *reply, char *out, size_t len)
 	if (len)
 		out[0] = '\0';
 	while (p && *++p && pos < len) {
-		const char *eol = strchr(p, '\n'), *eq = memchr(p, '=', eol ? (size_t)(eol - p) : strlen(p));
+		const char *eol = strchr(p, '\n'),
+			   *eq = memchr(p, '=', eol ? (size_t)(eol - p) : strlen(p));
 		char key[128], val[1024], kesc[260];
 		size_t kl, vl;
 

@@ -11,21 +11,21 @@
 #include "ogate-shm.h"
 #include "web.h"
 
-#define WEB_SAMPLES	4096	/* phase samples kept for the events */
-#define WEB_NOTES	32	/* warnings kept */
-#define WEB_NOTE_LEN	240
-#define WEB_EVENT_NOTES	8	/* the newest warnings, in every event */
-#define WEB_EVENT_MAX	(96 * 1024)
+#define WEB_SAMPLES 4096 /* phase samples kept for the events */
+#define WEB_NOTES 32	 /* warnings kept */
+#define WEB_NOTE_LEN 240
+#define WEB_EVENT_NOTES 8 /* the newest warnings, in every event */
+#define WEB_EVENT_MAX (96 * 1024)
 
 struct web_sample {
 	int64_t t_ns, trigger_ns;
-	float phase;		/* -1 when not locked */
+	float phase; /* -1 when not locked */
 	uint8_t flags;
 };
 
 struct web_image {
 	struct ogate_shm_meta m;
-	uint8_t *px;		/* width * height * bpp */
+	uint8_t *px; /* width * height * bpp */
 	bool valid;
 };
 
@@ -38,20 +38,20 @@ struct ogate_web {
 	struct MHD_Daemon *mhd;
 	bool loopback, has_token;
 	atomic_bool stopping;
-	atomic_int listeners;		/* open event streams */
-	atomic_bool image_wanted;	/* a stream or GET frame.jpg waits for a new image */
+	atomic_int listeners;	  /* open event streams */
+	atomic_bool image_wanted; /* a stream or GET frame.jpg waits for a new image */
 
 	/* the sampler thread writes, connection threads read, under lock */
 	pthread_t sampler;
 	bool sampler_running;
 	pthread_mutex_t lock;
-	pthread_cond_t changed;		/* CLOCK_MONOTONIC: a new frame or event */
+	pthread_cond_t changed; /* CLOCK_MONOTONIC: a new frame or event */
 	struct web_image latest;
 	uint64_t frame_gen;
 	struct web_sample samples[WEB_SAMPLES];
 	uint64_t nsamples;
 	uint64_t lost;
-	char *event;			/* the latest SSE event, "data: {...}\n\n" */
+	char *event; /* the latest SSE event, "data: {...}\n\n" */
 	size_t event_len;
 	uint64_t event_gen;
 
@@ -59,11 +59,11 @@ struct ogate_web {
 	 * (trylock), connection threads read and encode under ref_lock */
 	pthread_mutex_t ref_lock;
 	struct ogate_web_ref *ref;
-	uint64_t ref_gen;		/* sets published so far (under ref_lock) */
-	unsigned char *ref_jpeg;	/* the tiles of ref, encoded on first request */
+	uint64_t ref_gen;	 /* sets published so far (under ref_lock) */
+	unsigned char *ref_jpeg; /* the tiles of ref, encoded on first request */
 	unsigned long ref_jpeg_size;
-	atomic_uint_least64_t ref_gen_pub;	/* ref_gen, for the events */
-	atomic_uint_least32_t ref_id_pub;	/* ref->id, for the events */
+	atomic_uint_least64_t ref_gen_pub; /* ref_gen, for the events */
+	atomic_uint_least32_t ref_id_pub;  /* ref->id, for the events */
 
 	/* warnings: any thread writes (trylock), the sampler reads */
 	pthread_mutex_t note_lock;

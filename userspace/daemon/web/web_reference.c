@@ -15,8 +15,8 @@
 
 #include "web_private.h"
 
-#define TILE_MAX	64	/* tiles at most this many pixels wide and high */
-#define TILE_COLS	10
+#define TILE_MAX 64 /* tiles at most this many pixels wide and high */
+#define TILE_COLS 10
 
 int ogate_web_ref_reserve(struct ogate_web_ref **r, int n, uint32_t width, uint32_t height,
 			  uint32_t bytes_per_pixel)
@@ -69,7 +69,7 @@ int ogate_web_offer_reference(struct ogate_web *w, struct ogate_web_ref **r)
 	struct ogate_web_ref *old;
 
 	if (pthread_mutex_trylock(&w->ref_lock))
-		return -EBUSY;	/* never wait: the caller is on the frame path */
+		return -EBUSY; /* never wait: the caller is on the frame path */
 	old = w->ref;
 	w->ref = *r;
 	w->ref_gen++;
@@ -120,11 +120,12 @@ struct MHD_Response *web_reference_json(struct ogate_web *w, unsigned int *code)
 	if (!buf)
 		goto out;
 	tiles(r, &k, &tw, &th, &cols, &rows);
-	pos += (size_t)snprintf(buf, len,
-				"{\"id\":%u,\"gen\":%llu,\"n\":%d,\"first_seq\":%llu,\"period_frames\":%.4f,"
-				"\"width\":%u,\"height\":%u,\"tile_w\":%d,\"tile_h\":%d,\"cols\":%d,\"phases\":[",
-				r->id, (unsigned long long)w->ref_gen, r->n, (unsigned long long)r->first_seq,
-				r->period_frames, r->width, r->height, tw, th, cols);
+	pos += (size_t)snprintf(
+		buf, len,
+		"{\"id\":%u,\"gen\":%llu,\"n\":%d,\"first_seq\":%llu,\"period_frames\":%.4f,"
+		"\"width\":%u,\"height\":%u,\"tile_w\":%d,\"tile_h\":%d,\"cols\":%d,\"phases\":[",
+		r->id, (unsigned long long)w->ref_gen, r->n, (unsigned long long)r->first_seq,
+		r->period_frames, r->width, r->height, tw, th, cols);
 	for (int i = 0; i < r->n; i++)
 		pos += (size_t)snprintf(buf + pos, len - pos, "%s%.6f", i ? "," : "", r->phase[i]);
 	pos += (size_t)snprintf(buf + pos, len - pos, "]}\n");
@@ -168,18 +169,21 @@ static int encode(struct ogate_web *w, const struct ogate_web_ref *r)
 
 				for (int dy = 0; dy < k; dy++)
 					for (int dx = 0; dx < k; dx++) {
-						size_t j = (size_t)(y * k + dy) * r->width + (size_t)(x * k + dx);
+						size_t j = (size_t)(y * k + dy) * r->width +
+							   (size_t)(x * k + dx);
 
-						v += r->bytes_per_pixel == 2 ? p16[j] * 255u / max : p8[j];
+						v += r->bytes_per_pixel == 2 ? p16[j] * 255u / max
+									     : p8[j];
 					}
-				g[(size_t)(oy + y) * cols * tw + ox + x] = (uint8_t)(v / (unsigned int)(k * k));
+				g[(size_t)(oy + y) * cols * tw + ox + x] =
+					(uint8_t)(v / (unsigned int)(k * k));
 			}
 	}
-	tjFree(w->ref_jpeg);	/* the previous set's */
+	tjFree(w->ref_jpeg); /* the previous set's */
 	w->ref_jpeg = NULL;
 	tj = tjInitCompress();
-	if (!tj || tjCompress2(tj, g, cols * tw, cols * tw, rows * th, TJPF_GRAY, &w->ref_jpeg, &size,
-			       TJSAMP_GRAY, w->o.jpeg_quality, TJFLAG_FASTDCT))
+	if (!tj || tjCompress2(tj, g, cols * tw, cols * tw, rows * th, TJPF_GRAY, &w->ref_jpeg,
+			       &size, TJSAMP_GRAY, w->o.jpeg_quality, TJFLAG_FASTDCT))
 		ret = -EIO;
 	else
 		w->ref_jpeg_size = size;

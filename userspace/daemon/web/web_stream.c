@@ -20,10 +20,10 @@
 
 struct stream {
 	struct ogate_web *w;
-	char *buf;		/* pending bytes of the current part or event */
+	char *buf; /* pending bytes of the current part or event */
 	size_t len, off;
 	uint64_t gen;
-	int64_t next_ns;	/* rate cap */
+	int64_t next_ns; /* rate cap */
 	bool events;
 };
 
@@ -73,7 +73,8 @@ static int next_part(struct stream *s)
 		web_jpeg_free(jpeg);
 		return -ENOMEM;
 	}
-	hdr = snprintf(s->buf, 128, "--" BOUNDARY "\r\nContent-Type: image/jpeg\r\nContent-Length: %lu\r\n\r\n",
+	hdr = snprintf(s->buf, 128,
+		       "--" BOUNDARY "\r\nContent-Type: image/jpeg\r\nContent-Length: %lu\r\n\r\n",
 		       size);
 	memcpy(s->buf + hdr, jpeg, size);
 	memcpy(s->buf + hdr + size, "\r\n", 2);
@@ -91,7 +92,7 @@ static int next_event(struct stream *s)
 		if (atomic_load(&w->stopping))
 			return -ESHUTDOWN;
 		free(s->buf);
-		s->buf = strdup(": keep-alive\n\n");	/* through proxies that time out */
+		s->buf = strdup(": keep-alive\n\n"); /* through proxies that time out */
 		s->len = s->buf ? strlen(s->buf) : 0;
 		s->off = 0;
 		return s->buf ? 0 : -ENOMEM;

@@ -23,30 +23,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OGATE_SHM_MAGIC		"OGSHMv1"
-#define OGATE_SHM_HEADER_SIZE	4096u
-#define OGATE_SHM_META_SIZE	128u	/* seq + metadata, before the pixels */
+#define OGATE_SHM_MAGIC "OGSHMv1"
+#define OGATE_SHM_HEADER_SIZE 4096u
+#define OGATE_SHM_META_SIZE 128u /* seq + metadata, before the pixels */
 
 enum ogate_shm_state {
-	OGATE_SHM_STATE_DETERMINE = 0,	/* learning a reference */
-	OGATE_SHM_STATE_LOCKED = 1,	/* phase-locked */
+	OGATE_SHM_STATE_DETERMINE = 0, /* learning a reference */
+	OGATE_SHM_STATE_LOCKED = 1,    /* phase-locked */
 };
 
-#define OGATE_SHM_TRIGGER	1u	/* flags: a trigger was decided on this frame */
+#define OGATE_SHM_TRIGGER 1u /* flags: a trigger was decided on this frame */
 
 /* One frame's metadata, as stored after the slot's seqlock word. */
 struct ogate_shm_meta {
-	uint64_t sequence;	/* camera frame counter */
-	int64_t timestamp_ns;	/* CLOCK_MONOTONIC, start of exposure */
-	int64_t exposure_ns;	/* 0 if unknown */
-	double phase;		/* rad in [0, 2 pi), -1 when not locked */
-	uint32_t state;		/* enum ogate_shm_state */
-	uint32_t flags;		/* OGATE_SHM_TRIGGER */
-	int64_t trigger_ns;	/* the decided trigger's time, when flagged */
+	uint64_t sequence;    /* camera frame counter */
+	int64_t timestamp_ns; /* CLOCK_MONOTONIC, start of exposure */
+	int64_t exposure_ns;  /* 0 if unknown */
+	double phase;	      /* rad in [0, 2 pi), -1 when not locked */
+	uint32_t state;	      /* enum ogate_shm_state */
+	uint32_t flags;	      /* OGATE_SHM_TRIGGER */
+	int64_t trigger_ns;   /* the decided trigger's time, when flagged */
 	uint32_t width, height;
-	uint32_t bytes_per_pixel;	/* 1 or 2 (native-endian uint16) */
-	uint32_t ref_id;	/* the reference the phase is against, 0 = none */
-	double target_phase;	/* rad, -1 when not locked */
+	uint32_t bytes_per_pixel; /* 1 or 2 (native-endian uint16) */
+	uint32_t ref_id;	  /* the reference the phase is against, 0 = none */
+	double target_phase;	  /* rad, -1 when not locked */
 };
 
 /* ---- writer ---- */
@@ -66,13 +66,13 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
  * blocks and makes no system call. -E2BIG (counted, nothing written) when the
  * frame is larger than a slot.
  */
-int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m,
-		    const void *pixels, size_t stride);
+int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m, const void *pixels,
+		    size_t stride);
 /* Frames written, frames refused as too big: from any thread. */
 uint64_t ogate_shm_writer_count(const struct ogate_shm_writer *w);
 uint64_t ogate_shm_writer_too_big(const struct ogate_shm_writer *w);
-const char *ogate_shm_writer_name(const struct ogate_shm_writer *w);	/* "" if private */
-void ogate_shm_writer_free(struct ogate_shm_writer *w);	/* unlinks the file */
+const char *ogate_shm_writer_name(const struct ogate_shm_writer *w); /* "" if private */
+void ogate_shm_writer_free(struct ogate_shm_writer *w);		     /* unlinks the file */
 
 /* ---- reader ---- */
 struct ogate_shm_reader;
@@ -103,7 +103,7 @@ int ogate_shm_reader_next(struct ogate_shm_reader *r, struct ogate_shm_meta *m, 
  */
 int ogate_shm_reader_latest(struct ogate_shm_reader *r, struct ogate_shm_meta *m, void *buf,
 			    size_t buflen);
-uint64_t ogate_shm_reader_lost(const struct ogate_shm_reader *r);	/* in total */
+uint64_t ogate_shm_reader_lost(const struct ogate_shm_reader *r); /* in total */
 unsigned int ogate_shm_reader_slots(const struct ogate_shm_reader *r);
 size_t ogate_shm_reader_max_frame_bytes(const struct ogate_shm_reader *r);
 

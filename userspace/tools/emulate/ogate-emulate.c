@@ -29,9 +29,9 @@ struct trig_row {
 	struct ogate_sync_trigger t;
 	uint64_t ref_first;
 	double ref_period, target_u;
-	double err_s, phase_err, period_true;	/* vs truth (NAN without) */
-	double meas_phase;			/* phase reached, from later frames (NAN if unknown) */
-	double qa_err_s, qa_phase_err;		/* the library's live check (NAN if not made) */
+	double err_s, phase_err, period_true; /* vs truth (NAN without) */
+	double meas_phase;	       /* phase reached, from later frames (NAN if unknown) */
+	double qa_err_s, qa_phase_err; /* the library's live check (NAN if not made) */
 };
 
 struct frame_row {
@@ -97,8 +97,9 @@ static int read_config(const char *path, struct ogate_settings *s)
 			*e-- = 0;
 		int rc = ogate_settings_set(s, k, v);
 		if (rc) {
-			fprintf(stderr, PROG ": %s:%d: %s '%s'%s%s\n", path, ln, rc == -ENOENT ? "unknown key" : "bad value for",
-				k, rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : v);
+			fprintf(stderr, PROG ": %s:%d: %s '%s'%s%s\n", path, ln,
+				rc == -ENOENT ? "unknown key" : "bad value for", k,
+				rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : v);
 			fclose(f);
 			return rc;
 		}
@@ -143,7 +144,8 @@ static double interp(const double *x, const double *y, int n, double xq)
 	if (xq <= x[0])
 		return y[0] + (n > 1 ? (xq - x[0]) * (y[1] - y[0]) / (x[1] - x[0]) : 0);
 	if (xq >= x[n - 1])
-		return y[n - 1] + (n > 1 ? (xq - x[n - 1]) * (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2]) : 0);
+		return y[n - 1] +
+		       (n > 1 ? (xq - x[n - 1]) * (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2]) : 0);
 	int lo = 0, hi = n - 1;
 	while (hi - lo > 1) {
 		int m = (lo + hi) / 2;
@@ -187,8 +189,9 @@ static void json_str(FILE *f, const char *v)
 }
 
 static char outdir[4096];
-static const char *const outputs[] = { "frames.csv", "triggers.csv", "phase.svg", "histogram.svg",
-				       "phase.png", "histogram.png", "summary.json" };
+static const char *const outputs[] = { "frames.csv",	"triggers.csv", "phase.svg",
+				       "histogram.svg", "phase.png",	"histogram.png",
+				       "summary.json" };
 
 static FILE *open_part(const char *name)
 {
@@ -239,17 +242,21 @@ int main(int argc, char **argv)
 	int nsets = 0;
 	const char *config = NULL, *tphase = NULL, *tframe = NULL;
 	static const struct option lo[] = {
-		{ "fps", 1, 0, 'f' }, { "timestamps", 1, 0, 'T' }, { "config", 1, 0, 'c' }, { "set", 1, 0, 's' },
-		{ "version", 0, 0, 'V' },
-		{ "target-phase", 1, 0, 'p' }, { "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
-		{ "out", 1, 0, 'o' }, { "plots", 1, 0, 'P' }, { "predictor", 1, 0, 'k' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "fps", 1, 0, 'f' },	       { "timestamps", 1, 0, 'T' },
+		{ "config", 1, 0, 'c' },       { "set", 1, 0, 's' },
+		{ "version", 0, 0, 'V' },      { "target-phase", 1, 0, 'p' },
+		{ "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
+		{ "out", 1, 0, 'o' },	       { "plots", 1, 0, 'P' },
+		{ "predictor", 1, 0, 'k' },    { "quiet", 0, 0, 'q' },
+		{ "help", 0, 0, 'h' },	       { 0, 0, 0, 0 }
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (ogate_parse_double(optarg, &fps) || !(fps > 0)) {
-				fprintf(stderr, PROG ": --fps: '%s' is not a positive number\n", optarg);
+				fprintf(stderr, PROG ": --fps: '%s' is not a positive number\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -262,7 +269,8 @@ int main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'k':
 			if (ogate_settings_set(&set, "prediction.predictor", optarg)) {
-				fprintf(stderr, PROG ": --predictor: '%s' is not a predictor name\n", optarg);
+				fprintf(stderr, PROG ": --predictor: '%s' is not a predictor name\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -302,7 +310,8 @@ int main(int argc, char **argv)
 		*eq = 0;
 		int rc = ogate_settings_set(&set, kv, eq + 1);
 		if (rc) {
-			fprintf(stderr, PROG ": --set: %s '%s'\n", rc == -ENOENT ? "unknown key" : "bad value for key", kv);
+			fprintf(stderr, PROG ": --set: %s '%s'\n",
+				rc == -ENOENT ? "unknown key" : "bad value for key", kv);
 			return 2;
 		}
 	}
@@ -326,7 +335,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": note: %s\n", st.note);
 	int N = st.n;
 	if (N < 2) {
-		fprintf(stderr, PROG ": %s: %d frame: a stream needs at least 2 (and several heartbeats to lock)\n",
+		fprintf(stderr,
+			PROG
+			": %s: %d frame: a stream needs at least 2 (and several heartbeats to lock)\n",
 			input, N);
 		return 1;
 	}
@@ -338,11 +349,14 @@ int main(int argc, char **argv)
 			return 1;
 		for (int i = 1; i < nt && i < N; i++)
 			if (!(ts[i] > ts[i - 1])) {
-				fprintf(stderr, PROG ": %s: frame %d: timestamp %.9f does not increase\n", ts_path, i, ts[i]);
+				fprintf(stderr,
+					PROG ": %s: frame %d: timestamp %.9f does not increase\n",
+					ts_path, i, ts[i]);
 				return 1;
 			}
 		if (nt != N) {
-			fprintf(stderr, PROG ": %s: %d timestamps for %d frames in %s\n", ts_path, nt, N, input);
+			fprintf(stderr, PROG ": %s: %d timestamps for %d frames in %s\n", ts_path,
+				nt, N, input);
 			return 1;
 		}
 	} else {
@@ -361,13 +375,17 @@ int main(int argc, char **argv)
 		}
 		tr_t = tv[0], tr_psi = tv[1];
 		if (ntr != N) {
-			fprintf(stderr, PROG ": %s: %d truth rows for %d frames in %s: not this stream's truth\n", truth_path,
-				ntr, N, input);
+			fprintf(stderr,
+				PROG
+				": %s: %d truth rows for %d frames in %s: not this stream's truth\n",
+				truth_path, ntr, N, input);
 			return 1;
 		}
 		for (int i = 1; i < ntr; i++)
 			if (!(tr_t[i] > tr_t[i - 1]) || tr_psi[i] < tr_psi[i - 1]) {
-				fprintf(stderr, PROG ": %s: frame %d: time must increase and phase must not decrease\n",
+				fprintf(stderr,
+					PROG
+					": %s: frame %d: time must increase and phase must not decrease\n",
 					truth_path, i);
 				return 1;
 			}
@@ -385,7 +403,8 @@ int main(int argc, char **argv)
 
 	struct ogate_sync *sy = ogate_sync_new(&set);
 	if (!sy) {
-		fprintf(stderr, PROG ": cannot create the analysis with these settings: %s\n", strerror(errno));
+		fprintf(stderr, PROG ": cannot create the analysis with these settings: %s\n",
+			strerror(errno));
 		return 2;
 	}
 	enum ogate_pixfmt fmt = st.bytes == 1 ? OGATE_PIX_U8 : OGATE_PIX_U16;
@@ -398,23 +417,31 @@ int main(int argc, char **argv)
 	}
 	static struct ogate_reference_info refs[4096];
 	int nest = 0, ntrig = 0, lock_frame = -1, ngaps = 0, tty = !quiet && isatty(2);
-	const int64_t base_ns = 1000000000LL;	/* arbitrary CLOCK_MONOTONIC-like origin */
+	const int64_t base_ns = 1000000000LL; /* arbitrary CLOCK_MONOTONIC-like origin */
 	double wall0 = now_s();
 	for (int i = 0; i < N; i++) {
 		ogate_frame_set_pixels(fr, ogate_stack_frame(&st, i));
-		struct ogate_frame_meta m = { .timestamp_ns = base_ns + llround(ts[i] * 1e9), .sequence = (uint64_t)i };
+		struct ogate_frame_meta m = { .timestamp_ns = base_ns + llround(ts[i] * 1e9),
+					      .sequence = (uint64_t)i };
 		ogate_frame_set_meta(fr, &m);
 		struct ogate_sync_result r;
 		double a = now_s();
 		int rc = ogate_sync_process(sy, fr, &r);
 		double b = now_s();
 		if (rc) {
-			fprintf(stderr, PROG ": %s: frame %d: analysis failed: %s\n", input, i, strerror(-rc));
+			fprintf(stderr, PROG ": %s: frame %d: analysis failed: %s\n", input, i,
+				strerror(-rc));
 			discard_parts();
 			return 1;
 		}
-		rows[i] = (struct frame_row){ ts[i], r.has_phase ? r.phase : NAN, r.has_phase ? r.unwrapped : NAN,
-					      (b - a) * 1e6, r.state, r.sad_argmin, r.gap, r.established };
+		rows[i] = (struct frame_row){ ts[i],
+					      r.has_phase ? r.phase : NAN,
+					      r.has_phase ? r.unwrapped : NAN,
+					      (b - a) * 1e6,
+					      r.state,
+					      r.sad_argmin,
+					      r.gap,
+					      r.established };
 		ngaps += r.gap;
 		if (r.established && lock_frame < 0)
 			lock_frame = i;
@@ -422,18 +449,26 @@ int main(int argc, char **argv)
 			ogate_sync_get_reference(sy, &refs[nest < 4096 ? nest : 4095]);
 			nest++;
 			if (nest == 1 && set.target_frame >= refs[0].period_frames) {
-				fprintf(stderr, PROG ": target frame %g (--target-frame, target.frame): outside the "
-					"reference period found at frame %d: allowed [0, %.3f) frames\n", set.target_frame,
-					i, refs[0].period_frames);
+				fprintf(stderr,
+					PROG
+					": target frame %g (--target-frame, target.frame): outside the "
+					"reference period found at frame %d: allowed [0, %.3f) frames\n",
+					set.target_frame, i, refs[0].period_frames);
 				discard_parts();
 				return 2;
 			}
 		}
 		if (r.triggered) {
-			trig[ntrig++] = (struct trig_row){ .t = r.trigger, .ref_first = r.trigger.ref_first_seq,
-							   .ref_period = r.trigger.ref_period_frames, .target_u = r.trigger.target_u,
-							   .err_s = NAN, .phase_err = NAN, .period_true = NAN, .meas_phase = NAN,
-							   .qa_err_s = NAN, .qa_phase_err = NAN };
+			trig[ntrig++] = (struct trig_row){ .t = r.trigger,
+							   .ref_first = r.trigger.ref_first_seq,
+							   .ref_period = r.trigger.ref_period_frames,
+							   .target_u = r.trigger.target_u,
+							   .err_s = NAN,
+							   .phase_err = NAN,
+							   .period_true = NAN,
+							   .meas_phase = NAN,
+							   .qa_err_s = NAN,
+							   .qa_phase_err = NAN };
 		}
 		if (r.has_qa)
 			for (int k = ntrig - 1; k >= 0; k--)
@@ -444,8 +479,9 @@ int main(int argc, char **argv)
 				}
 		if (tty && (i % 64 == 0 || i == N - 1)) {
 			int w = 40, k = (int)((double)(i + 1) / N * w);
-			fprintf(stderr, "\r[%.*s%*s] %d/%d frames, %d triggers", k, "########################################",
-				w - k, "", i + 1, N, ntrig);
+			fprintf(stderr, "\r[%.*s%*s] %d/%d frames, %d triggers", k,
+				"########################################", w - k, "", i + 1, N,
+				ntrig);
 		}
 	}
 	double wall = now_s() - wall0;
@@ -461,7 +497,8 @@ int main(int argc, char **argv)
 		while (j + 1 < N && rows[j + 1].t < T)
 			j++;
 		if (j + 1 < N && isfinite(rows[j].unw) && isfinite(rows[j + 1].unw)) {
-			double u = rows[j].unw + (T - rows[j].t) * (rows[j + 1].unw - rows[j].unw) / (rows[j + 1].t - rows[j].t);
+			double u = rows[j].unw + (T - rows[j].t) * (rows[j + 1].unw - rows[j].unw) /
+							 (rows[j + 1].t - rows[j].t);
 			trig[k].meas_phase = ogate_wrap_2pi(u);
 		}
 	}
@@ -475,11 +512,16 @@ int main(int argc, char **argv)
 			fidx[i] = i;
 		for (int k = 0; k < ntrig; k++) {
 			double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
-			double psiT_target = ogate_wrap_2pi(interp(fidx, tr_psi, ntr, (double)trig[k].ref_first + trig[k].target_u));
+			double psiT_target =
+				ogate_wrap_2pi(interp(fidx, tr_psi, ntr,
+						      (double)trig[k].ref_first + trig[k].target_u));
 			double psi_at = interp(tr_t, tr_psi, ntr, T);
-			double goal = psiT_target + 2 * M_PI * round((psi_at - psiT_target) / (2 * M_PI));
-			double tstar = interp(tr_psi, tr_t, ntr, goal);	/* psi is monotone */
-			double rate = (interp(tr_t, tr_psi, ntr, tstar + 1e-3) - interp(tr_t, tr_psi, ntr, tstar - 1e-3)) / 2e-3;
+			double goal =
+				psiT_target + 2 * M_PI * round((psi_at - psiT_target) / (2 * M_PI));
+			double tstar = interp(tr_psi, tr_t, ntr, goal); /* psi is monotone */
+			double rate = (interp(tr_t, tr_psi, ntr, tstar + 1e-3) -
+				       interp(tr_t, tr_psi, ntr, tstar - 1e-3)) /
+				      2e-3;
 			trig[k].err_s = T - tstar;
 			trig[k].phase_err = ogate_wrap_pi(psi_at - psiT_target);
 			trig[k].period_true = 2 * M_PI / rate;
@@ -499,19 +541,23 @@ int main(int argc, char **argv)
 	int n_occ = 0, n_hit = 0;
 	if (truth_path && have_ref && lock_frame >= 0 && ntrig > 0) {
 		double psi_tgt = NAN;
-		psi_tgt = ogate_wrap_2pi(interp_idx(tr_psi, ntr, (double)trig[0].ref_first + trig[0].target_u));
+		psi_tgt = ogate_wrap_2pi(
+			interp_idx(tr_psi, ntr, (double)trig[0].ref_first + trig[0].target_u));
 		double per = 2 * M_PI / ((tr_psi[ntr - 1] - tr_psi[0]) / (tr_t[ntr - 1] - tr_t[0]));
 		double t_from = ts[lock_frame] + per;
 		double t_to = ts[N - 1];
-		double g0 = psi_tgt + 2 * M_PI * ceil((interp(tr_t, tr_psi, ntr, t_from) - psi_tgt) / (2 * M_PI));
-		for (double g = g0; ; g += 2 * M_PI) {
+		double g0 =
+			psi_tgt +
+			2 * M_PI * ceil((interp(tr_t, tr_psi, ntr, t_from) - psi_tgt) / (2 * M_PI));
+		for (double g = g0;; g += 2 * M_PI) {
 			double tg = interp(tr_psi, tr_t, ntr, g);
 			if (tg > t_to || g > tr_psi[ntr - 1])
 				break;
 			n_occ++;
 			for (int k = 0; k < ntrig; k++) {
 				double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
-				if (isfinite(trig[k].err_s) && fabs(T - trig[k].err_s - tg) < 0.25 * per) {
+				if (isfinite(trig[k].err_s) &&
+				    fabs(T - trig[k].err_s - tg) < 0.25 * per) {
 					n_hit++;
 					break;
 				}
@@ -551,9 +597,11 @@ int main(int argc, char **argv)
 		return 1;
 	fprintf(f, "frame,t_s,state,phase_rad,unwrapped_rad,sad_argmin,processing_us\n");
 	for (int i = 0; i < N; i++) {
-		fprintf(f, "%d,%.9f,%s,", i, rows[i].t, rows[i].state == OGATE_SYNC_LOCKED ? "locked" : "determine");
+		fprintf(f, "%d,%.9f,%s,", i, rows[i].t,
+			rows[i].state == OGATE_SYNC_LOCKED ? "locked" : "determine");
 		if (isfinite(rows[i].phase))
-			fprintf(f, "%.6f,%.6f,%d,%.2f\n", rows[i].phase, rows[i].unw, rows[i].argmin, rows[i].proc_us);
+			fprintf(f, "%.6f,%.6f,%d,%.2f\n", rows[i].phase, rows[i].unw,
+				rows[i].argmin, rows[i].proc_us);
 		else
 			fprintf(f, ",,,%.2f\n", rows[i].proc_us);
 	}
@@ -564,13 +612,17 @@ int main(int argc, char **argv)
 	f = open_part("triggers.csv");
 	if (!f)
 		return 1;
-	fprintf(f, "trigger,decided_at_frame,decided_at_s,trigger_time_s,lead_s,target_phase_rad,ref_id,ref_first_frame,"
-		   "ref_period_frames,target_u,qa_error_s,qa_phase_error_rad%s\n", truth_path ? ",error_s" : "");
+	fprintf(f,
+		"trigger,decided_at_frame,decided_at_s,trigger_time_s,lead_s,target_phase_rad,ref_id,ref_first_frame,"
+		"ref_period_frames,target_u,qa_error_s,qa_phase_error_rad%s\n",
+		truth_path ? ",error_s" : "");
 	for (int k = 0; k < ntrig; k++) {
-		double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9, D = (double)(trig[k].t.decided_at_ns - base_ns) * 1e-9;
-		fprintf(f, "%d,%llu,%.9f,%.9f,%.9f,%.6f,%u,%llu,%.6f,%.6f", k, (unsigned long long)trig[k].t.decided_at_seq,
-			D, T, T - D, trig[k].t.target_phase, trig[k].t.ref_id, (unsigned long long)trig[k].ref_first,
-			trig[k].ref_period, trig[k].target_u);
+		double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9,
+		       D = (double)(trig[k].t.decided_at_ns - base_ns) * 1e-9;
+		fprintf(f, "%d,%llu,%.9f,%.9f,%.9f,%.6f,%u,%llu,%.6f,%.6f", k,
+			(unsigned long long)trig[k].t.decided_at_seq, D, T, T - D,
+			trig[k].t.target_phase, trig[k].t.ref_id,
+			(unsigned long long)trig[k].ref_first, trig[k].ref_period, trig[k].target_u);
 		if (isfinite(trig[k].qa_err_s))
 			fprintf(f, ",%.9f,%.6f", trig[k].qa_err_s, trig[k].qa_phase_err);
 		else
@@ -591,11 +643,14 @@ int main(int argc, char **argv)
 	if (truth_path && nerr)
 		rating_make(&rt, "truth", nerr, esum, esq, cyc);
 	else if (nqa && have_ref)
-		rating_make(&rt, "live_check", nqa, qsum, qsq, info.period_frames * ogate_sync_frame_interval(sy));
+		rating_make(&rt, "live_check", nqa, qsum, qsq,
+			    info.period_frames * ogate_sync_frame_interval(sy));
 	int with_plots = strcmp(plots, "none") != 0, png = !strcmp(plots, "png");
 	if (with_plots) {
-		double *t = malloc(sizeof(double) * (size_t)N), *ph = malloc(sizeof(double) * (size_t)N);
-		double *tt = malloc(sizeof(double) * (size_t)(ntrig + 1)), *tp = malloc(sizeof(double) * (size_t)(ntrig + 1));
+		double *t = malloc(sizeof(double) * (size_t)N),
+		       *ph = malloc(sizeof(double) * (size_t)N);
+		double *tt = malloc(sizeof(double) * (size_t)(ntrig + 1)),
+		       *tp = malloc(sizeof(double) * (size_t)(ntrig + 1));
 		for (int i = 0; i < N; i++) {
 			t[i] = rows[i].t;
 			ph[i] = rows[i].phase;
@@ -604,15 +659,22 @@ int main(int argc, char **argv)
 			tt[k] = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
 			tp[k] = trig[k].meas_phase;
 		}
-		int n_show = N < 800 ? N : 800;	/* the first 10 s at 80 fps: readable */
+		int n_show = N < 800 ? N : 800; /* the first 10 s at 80 fps: readable */
 		int nt_show = 0;
 		while (nt_show < ntrig && tt[nt_show] <= t[n_show - 1])
 			nt_show++;
 		const char *ptitle = "ogate-emulate: matched phase and triggers (first frames)";
 		double target = have_ref ? info.target_phase : NAN, *ms = NULL;
 		struct plot_hist hg = { .title = "phase reached at each trigger (from the frames around it)",
-					.xlabel = "phase (rad)", .note = rt.from ? rt.note : NULL, .v = tp, .n = ntrig,
-					.nbins = 63, .lo = 0, .hi = 2 * M_PI, .vline = target, .vlabel = "target" };
+					.xlabel = "phase (rad)",
+					.note = rt.from ? rt.note : NULL,
+					.v = tp,
+					.n = ntrig,
+					.nbins = 63,
+					.lo = 0,
+					.hi = 2 * M_PI,
+					.vline = target,
+					.vlabel = "target" };
 		if (truth_path) {
 			ms = malloc(sizeof(double) * (size_t)(nerr + 1));
 			double lim = 0;
@@ -624,10 +686,11 @@ int main(int argc, char **argv)
 			double step = plot_nice_step(2 * (lim > 0.1 ? lim : 0.1), 8, 0);
 			lim = plot_nice_ceil(lim > 0.1 ? lim : 0.1, step);
 			hg.v = ms, hg.n = nerr, hg.lo = -lim, hg.hi = lim, hg.nbins = 41, hg.vline = 0;
-			hg.title = "trigger-time error against ground truth", hg.vlabel = "0 = on target";
+			hg.title = "trigger-time error against ground truth",
+			hg.vlabel = "0 = on target";
 			hg.xlabel = "trigger time error (ms): positive = late, negative = early";
 		}
-		int prc = 0;	/* the first plot's -errno */
+		int prc = 0; /* the first plot's -errno */
 		if (png) {
 			char p1[4200], p2[4200];
 			snprintf(p1, sizeof(p1), "%s/phase.png.partial", outdir);
@@ -652,7 +715,8 @@ int main(int argc, char **argv)
 		}
 		free(ms);
 		if (prc) {
-			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir, strerror(-prc));
+			fprintf(stderr, PROG ": %s: cannot write the plots: %s\n", outdir,
+				strerror(-prc));
 			discard_parts();
 			return 1;
 		}
@@ -683,51 +747,63 @@ int main(int argc, char **argv)
 	double ivl = ogate_sync_frame_interval(sy);
 	fprintf(f, "{\n  \"input\": ");
 	json_str(f, input);
-	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w, 8 * st.bytes);
-	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n", ogate_sync_sad_backend(sy), ivl);
+	fprintf(f, ",\n  \"frames\": %d,\n  \"size\": [%d, %d],\n  \"bits\": %d,\n", N, st.h, st.w,
+		8 * st.bytes);
+	fprintf(f, "  \"sad_backend\": \"%s\",\n  \"frame_interval_s\": %.9f,\n",
+		ogate_sync_sad_backend(sy), ivl);
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
 	struct ogate_sync_determination det;
 	ogate_sync_get_determination(sy, &det);
-	fprintf(f, "  \"determination\": {\"span_s\": %.3f, \"longest_period_s\": %.3f, \"widened\": %d, \"at_limit\": %s, "
-		   "\"buffer_frames\": %d, \"max_frames\": %d, \"searching_s\": %.3f},\n", det.span_s, det.longest_period_s,
-		det.widened, det.at_limit ? "true" : "false", det.buffer_frames, det.max_frames, det.searching_s);
+	fprintf(f,
+		"  \"determination\": {\"span_s\": %.3f, \"longest_period_s\": %.3f, \"widened\": %d, \"at_limit\": %s, "
+		"\"buffer_frames\": %d, \"max_frames\": %d, \"searching_s\": %.3f},\n",
+		det.span_s, det.longest_period_s, det.widened, det.at_limit ? "true" : "false",
+		det.buffer_frames, det.max_frames, det.searching_s);
 	if (have_ref) {
-		fprintf(f, "  \"lock_frame\": %d,\n  \"lock_time_s\": %.6f,\n", lock_frame, rows[lock_frame].t - rows[0].t);
-		fprintf(f, "  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
-			   "\"length\": %d, \"target_u\": %.6f, \"target_phase_rad\": %.6f, \"barrier\": %d},\n",
-			info.id, info.period_frames, info.period_frames * ivl, (unsigned long long)info.first_seq, info.length,
-			info.target_u, info.target_phase, info.barrier);
+		fprintf(f, "  \"lock_frame\": %d,\n  \"lock_time_s\": %.6f,\n", lock_frame,
+			rows[lock_frame].t - rows[0].t);
+		fprintf(f,
+			"  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
+			"\"length\": %d, \"target_u\": %.6f, \"target_phase_rad\": %.6f, \"barrier\": %d},\n",
+			info.id, info.period_frames, info.period_frames * ivl,
+			(unsigned long long)info.first_seq, info.length, info.target_u,
+			info.target_phase, info.barrier);
 	}
 	fprintf(f, "  \"references\": [");
 	for (int k = 0; k < nest && k < 4096; k++)
-		fprintf(f, "%s\n    {\"id\": %u, \"established_at_frame\": %llu, \"first_frame\": %llu, \"period_frames\": %.6f, "
-			   "\"target_u\": %.6f, \"barrier\": %d}", k ? "," : "", refs[k].id,
-			(unsigned long long)refs[k].established_seq, (unsigned long long)refs[k].first_seq,
-			refs[k].period_frames, refs[k].target_u, refs[k].barrier);
+		fprintf(f,
+			"%s\n    {\"id\": %u, \"established_at_frame\": %llu, \"first_frame\": %llu, \"period_frames\": %.6f, "
+			"\"target_u\": %.6f, \"barrier\": %d}",
+			k ? "," : "", refs[k].id, (unsigned long long)refs[k].established_seq,
+			(unsigned long long)refs[k].first_seq, refs[k].period_frames,
+			refs[k].target_u, refs[k].barrier);
 	fprintf(f, "\n  ],\n");
 	double per_mean = 0;
 	for (int k = 0; k < ntrig; k++)
 		per_mean += trig[k].t.period_s / ntrig;
-	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, \"references\": %d},\n", ntrig,
-		nl, ngaps, nest);
+	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, \"references\": %d},\n",
+		ntrig, nl, ngaps, nest);
 	fprintf(f, "  \"estimated_period_s_mean\": %.6f,\n", ntrig ? per_mean : 0.0);
 	fprintf(f, "  \"timing_us\": {\"all\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
 		psum / N, pct(proc, N, 50), pct(proc, N, 99), proc[N - 1]);
 	if (nl)
-		fprintf(f, "\"locked\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ", lsum / nl,
-			pct(lproc, nl, 50), pct(lproc, nl, 99), lproc[nl - 1]);
+		fprintf(f, "\"locked\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
+			lsum / nl, pct(lproc, nl, 50), pct(lproc, nl, 99), lproc[nl - 1]);
 	fprintf(f, "\"establishing_frame\": %.3f},\n", isfinite(est_us) ? est_us : -1.0);
 	fprintf(f, "  \"throughput_frames_per_s\": %.1f,\n", N / wall);
 	fprintf(f, "  \"predictor\": \"%s\",\n", set.predictor);
-	fprintf(f, "  \"live_check\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"rms_deg\": %.4f}", nqa,
-		nqa ? qsum / nqa * 1e3 : 0.0, nqa ? sqrt(qsq / nqa) * 1e3 : 0.0, nqa ? sqrt(qrad / nqa) * 180 / M_PI : 0.0);
+	fprintf(f, "  \"live_check\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"rms_deg\": %.4f}",
+		nqa, nqa ? qsum / nqa * 1e3 : 0.0, nqa ? sqrt(qsq / nqa) * 1e3 : 0.0,
+		nqa ? sqrt(qrad / nqa) * 180 / M_PI : 0.0);
 	if (truth_path) {
 		double rms = nerr ? sqrt(esq / nerr) : 0;
-		fprintf(f, ",\n  \"trigger_error\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"max_abs_ms\": %.4f, "
-			   "\"beyond_10pct_period\": %d, \"share_beyond_10pct_period\": %.5f}",
-			nerr, nerr ? esum / nerr * 1e3 : 0.0, rms * 1e3, emax * 1e3, nbeyond, nerr ? (double)nbeyond / nerr : 0.0);
-		fprintf(f, ",\n  \"coverage\": {\"target_occurrences\": %d, \"triggered\": %d, \"share\": %.5f}", n_occ, n_hit,
-			n_occ ? (double)n_hit / n_occ : 0.0);
+		fprintf(f,
+			",\n  \"trigger_error\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"max_abs_ms\": %.4f, "
+			"\"beyond_10pct_period\": %d, \"share_beyond_10pct_period\": %.5f}",
+			nerr, nerr ? esum / nerr * 1e3 : 0.0, rms * 1e3, emax * 1e3, nbeyond,
+			nerr ? (double)nbeyond / nerr : 0.0);
+		fprintf(f, ",\n  \"coverage\": {\"target_occurrences\": %d, \"triggered\": %d, \"share\": %.5f}",
+			n_occ, n_hit, n_occ ? (double)n_hit / n_occ : 0.0);
 		if (isfinite(qa_corr))
 			fprintf(f, ",\n  \"live_check_truth_correlation\": %.4f", qa_corr);
 	}
@@ -741,10 +817,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %d frames, %d triggers, %.0f frames/s\n", N, ntrig, N / wall);
 	if (!quiet)
 		rating_print(stderr, PROG, &rt);
-	if (!have_ref)	/* never 0 triggers in silence */
-		fprintf(stderr, PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
-				"widened %d times%s\n", N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
-			det.at_limit ? ", at the memory bound (reference.max_buffer_frames / max_buffer_mb)" : "");
+	if (!have_ref) /* never 0 triggers in silence */
+		fprintf(stderr,
+			PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
+			     "widened %d times%s\n",
+			N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
+			det.at_limit ? ", at the memory bound (reference.max_buffer_frames / max_buffer_mb)"
+				     : "");
 	free(proc);
 	free(lproc);
 	free(errs);

@@ -46,7 +46,7 @@ static inline void plot_ticks_linear(struct plot_ticks *t, double lo, double hi,
 		if (v > hi + 1e-9 * step)
 			break;
 		if (fabs(v) < 1e-12 * step)
-			v = 0;	/* no "-0" */
+			v = 0; /* no "-0" */
 		t->v[t->n] = v;
 		snprintf(t->label[t->n], sizeof(t->label[0]), "%.*f", dec, v);
 		t->n++;

@@ -55,19 +55,23 @@ static void dot(struct canvas *c, double cx, double cy, double r, const uint8_t 
 /* 3x5 capitals, digits and signs, one row per 3 bits (MSB = left); text is drawn in capitals */
 static const char *const glyph_chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-+():,=%/<> ";
 static const uint8_t glyphs[][5] = {
-	{ 7, 5, 5, 5, 7 }, { 2, 6, 2, 2, 7 }, { 7, 1, 7, 4, 7 }, { 7, 1, 7, 1, 7 }, { 5, 5, 7, 1, 1 },
-	{ 7, 4, 7, 1, 7 }, { 7, 4, 7, 5, 7 }, { 7, 1, 1, 1, 1 }, { 7, 5, 7, 5, 7 }, { 7, 5, 7, 1, 7 },
-	{ 2, 5, 7, 5, 5 }, { 6, 5, 6, 5, 6 }, { 3, 4, 4, 4, 3 }, { 6, 5, 5, 5, 6 }, { 7, 4, 6, 4, 7 },
-	{ 7, 4, 6, 4, 4 }, { 3, 4, 5, 5, 3 }, { 5, 5, 7, 5, 5 }, { 7, 2, 2, 2, 7 }, { 1, 1, 1, 5, 2 },
-	{ 5, 5, 6, 5, 5 }, { 4, 4, 4, 4, 7 }, { 5, 7, 7, 5, 5 }, { 6, 5, 5, 5, 5 }, { 2, 5, 5, 5, 2 },
-	{ 6, 5, 6, 4, 4 }, { 2, 5, 5, 6, 3 }, { 6, 5, 6, 5, 5 }, { 3, 4, 2, 1, 6 }, { 7, 2, 2, 2, 2 },
-	{ 5, 5, 5, 5, 7 }, { 5, 5, 5, 5, 2 }, { 5, 5, 7, 7, 5 }, { 5, 5, 2, 5, 5 }, { 5, 5, 2, 2, 2 },
-	{ 7, 1, 2, 4, 7 }, { 0, 0, 0, 0, 2 }, { 0, 0, 7, 0, 0 }, { 0, 2, 7, 2, 0 }, { 1, 2, 2, 2, 1 },
-	{ 4, 2, 2, 2, 4 }, { 0, 2, 0, 2, 0 }, { 0, 0, 0, 2, 4 }, { 0, 7, 0, 7, 0 }, { 5, 1, 2, 4, 5 },
-	{ 1, 1, 2, 4, 4 }, { 1, 2, 4, 2, 1 }, { 4, 2, 1, 2, 4 }, { 0, 0, 0, 0, 0 },
+	{ 7, 5, 5, 5, 7 }, { 2, 6, 2, 2, 7 }, { 7, 1, 7, 4, 7 }, { 7, 1, 7, 1, 7 },
+	{ 5, 5, 7, 1, 1 }, { 7, 4, 7, 1, 7 }, { 7, 4, 7, 5, 7 }, { 7, 1, 1, 1, 1 },
+	{ 7, 5, 7, 5, 7 }, { 7, 5, 7, 1, 7 }, { 2, 5, 7, 5, 5 }, { 6, 5, 6, 5, 6 },
+	{ 3, 4, 4, 4, 3 }, { 6, 5, 5, 5, 6 }, { 7, 4, 6, 4, 7 }, { 7, 4, 6, 4, 4 },
+	{ 3, 4, 5, 5, 3 }, { 5, 5, 7, 5, 5 }, { 7, 2, 2, 2, 7 }, { 1, 1, 1, 5, 2 },
+	{ 5, 5, 6, 5, 5 }, { 4, 4, 4, 4, 7 }, { 5, 7, 7, 5, 5 }, { 6, 5, 5, 5, 5 },
+	{ 2, 5, 5, 5, 2 }, { 6, 5, 6, 4, 4 }, { 2, 5, 5, 6, 3 }, { 6, 5, 6, 5, 5 },
+	{ 3, 4, 2, 1, 6 }, { 7, 2, 2, 2, 2 }, { 5, 5, 5, 5, 7 }, { 5, 5, 5, 5, 2 },
+	{ 5, 5, 7, 7, 5 }, { 5, 5, 2, 5, 5 }, { 5, 5, 2, 2, 2 }, { 7, 1, 2, 4, 7 },
+	{ 0, 0, 0, 0, 2 }, { 0, 0, 7, 0, 0 }, { 0, 2, 7, 2, 0 }, { 1, 2, 2, 2, 1 },
+	{ 4, 2, 2, 2, 4 }, { 0, 2, 0, 2, 0 }, { 0, 0, 0, 2, 4 }, { 0, 7, 0, 7, 0 },
+	{ 5, 1, 2, 4, 5 }, { 1, 1, 2, 4, 4 }, { 1, 2, 4, 2, 1 }, { 4, 2, 1, 2, 4 },
+	{ 0, 0, 0, 0, 0 },
 };
 
-static void text(struct canvas *c, int x, int y, const char *s, const uint8_t col[3], int align /* -1 l, 0 c, 1 r */)
+static void text(struct canvas *c, int x, int y, const char *s, const uint8_t col[3],
+		 int align /* -1 l, 0 c, 1 r */)
 {
 	int len = (int)strlen(s), w = len * 8;
 	x -= align == 0 ? w / 2 : align > 0 ? w : 0;
@@ -80,7 +84,8 @@ static void text(struct canvas *c, int x, int y, const char *s, const uint8_t co
 		for (int r = 0; r < 5; r++)
 			for (int b = 0; b < 3; b++)
 				if (rows[r] & (4 >> b))
-					box(c, x + i * 8 + 2 * b, y + 2 * r, x + i * 8 + 2 * b + 1, y + 2 * r + 1, col);
+					box(c, x + i * 8 + 2 * b, y + 2 * r, x + i * 8 + 2 * b + 1,
+					    y + 2 * r + 1, col);
 	}
 }
 
@@ -88,18 +93,25 @@ static const uint8_t black[3] = { 0, 0, 0 }, blue[3] = { 31, 119, 180 }, red[3] 
 		     green[3] = { 44, 160, 44 }, grey[3] = { 221, 221, 221 },
 		     white[3] = { 255, 255, 255 };
 
-static double sx(double x, double lo, double hi) { return ML + (x - lo) / (hi - lo) * (PW - ML - MR); }
-static double sy(double y, double lo, double hi) { return PH - MB - (y - lo) / (hi - lo) * (PH - MT - MB); }
+static double sx(double x, double lo, double hi)
+{
+	return ML + (x - lo) / (hi - lo) * (PW - ML - MR);
+}
+static double sy(double y, double lo, double hi)
+{
+	return PH - MB - (y - lo) / (hi - lo) * (PH - MT - MB);
+}
 
-static struct canvas *frame(const char *title, const char *note, const char *xl, const char *yl, double x0, double x1,
-			    const struct plot_ticks *xt, double y0, double y1, const struct plot_ticks *yt)
+static struct canvas *frame(const char *title, const char *note, const char *xl, const char *yl,
+			    double x0, double x1, const struct plot_ticks *xt, double y0, double y1,
+			    const struct plot_ticks *yt)
 {
 	struct canvas *c = malloc(sizeof(*c));
 	if (!c)
 		return NULL;
 	memset(c, 255, sizeof(*c));
 	text(c, ML, 8, title, black, -1);
-	for (int k = 0; note && *note && k < 2; k++) {	/* up to two lines */
+	for (int k = 0; note && *note && k < 2; k++) { /* up to two lines */
 		char ln[160];
 		size_t len = strcspn(note, "\n");
 		snprintf(ln, sizeof(ln), "%.*s", (int)(len < sizeof(ln) ? len : sizeof(ln) - 1), note);
@@ -141,8 +153,8 @@ static int write_png(const char *path, struct canvas *c)
 		return rc;
 	}
 	png_init_io(p, f);
-	png_set_IHDR(p, info, PW, PH, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-		     PNG_FILTER_TYPE_DEFAULT);
+	png_set_IHDR(p, info, PW, PH, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(p, info);
 	for (int y = 0; y < PH; y++)
 		png_write_row(p, (png_const_bytep)c->px[y]);
@@ -160,26 +172,28 @@ int png_phase_plot(const char *path, const char *title, const double *t, const d
 	struct plot_ticks xt, yt;
 	plot_ticks_linear(&xt, x0, x1, plot_nice_step(x1 - x0, 10, 0));
 	plot_ticks_phase(&yt, "pi");
-	struct canvas *c = frame(title, NULL, "time (s)", "matched phase (rad)", x0, x1, &xt, 0, 2 * M_PI, &yt);
+	struct canvas *c =
+		frame(title, NULL, "time (s)", "matched phase (rad)", x0, x1, &xt, 0, 2 * M_PI, &yt);
 	if (!c)
 		return -ENOMEM;
 	for (int i = 1; i < n; i++)
 		if (isfinite(phase[i]) && isfinite(phase[i - 1]) && fabs(phase[i] - phase[i - 1]) < M_PI)
-			line(c, sx(t[i - 1], x0, x1), sy(phase[i - 1], 0, 2 * M_PI), sx(t[i], x0, x1),
-			     sy(phase[i], 0, 2 * M_PI), blue);
+			line(c, sx(t[i - 1], x0, x1), sy(phase[i - 1], 0, 2 * M_PI),
+			     sx(t[i], x0, x1), sy(phase[i], 0, 2 * M_PI), blue);
 	if (isfinite(target)) {
 		double y = sy(target, 0, 2 * M_PI);
 		for (int x = ML; x < PW - MR; x += 8)
 			line(c, x, y, x + 3, y, green);
 		char lab[64];
 		snprintf(lab, sizeof(lab), "target %.3f rad", target);
-		box(c, PW - MR - 8 - 8 * (int)strlen(lab), y < MT + 20 ? y + 3 : y - 15, PW - MR - 2,
-		    y < MT + 20 ? y + 15 : y - 3, white);
+		box(c, PW - MR - 8 - 8 * (int)strlen(lab), y < MT + 20 ? y + 3 : y - 15,
+		    PW - MR - 2, y < MT + 20 ? y + 15 : y - 3, white);
 		text(c, PW - MR - 4, y < MT + 20 ? (int)y + 4 : (int)y - 14, lab, green, 1);
 	}
 	for (int i = 0; i < nt; i++)
 		dot(c, sx(tt[i], x0, x1), sy(isfinite(tp[i]) ? tp[i] : target, 0, 2 * M_PI), 2.5, red);
-	text(c, PW - MR, MT - 18, "blue: matched phase   red: phase at triggers   green: target", black, 1);
+	text(c, PW - MR, MT - 18, "blue: matched phase   red: phase at triggers   green: target",
+	     black, 1);
 	int rc = write_png(path, c);
 	free(c);
 	return rc;
@@ -190,7 +204,8 @@ int png_histogram(const char *path, const struct plot_hist *h)
 	int mx, *cnt = plot_bin_counts(h->v, h->n, h->lo, h->hi, h->nbins, &mx);
 	if (!cnt)
 		return -ENOMEM;
-	double ystep = plot_nice_step(mx, 6, 1), ymax = plot_nice_ceil(mx, ystep), lo = h->lo, hi = h->hi;
+	double ystep = plot_nice_step(mx, 6, 1), ymax = plot_nice_ceil(mx, ystep), lo = h->lo,
+	       hi = h->hi;
 	struct plot_ticks xt, yt;
 	plot_ticks_linear(&xt, lo, hi, plot_nice_step(hi - lo, 10, 0));
 	plot_ticks_linear(&yt, 0, ymax, ystep);
@@ -202,7 +217,8 @@ int png_histogram(const char *path, const struct plot_hist *h)
 	for (int b = 0; b < h->nbins; b++) {
 		if (!cnt[b])
 			continue;
-		double xa = sx(lo + (hi - lo) * b / h->nbins, lo, hi), xb = sx(lo + (hi - lo) * (b + 1) / h->nbins, lo, hi);
+		double xa = sx(lo + (hi - lo) * b / h->nbins, lo, hi),
+		       xb = sx(lo + (hi - lo) * (b + 1) / h->nbins, lo, hi);
 		box(c, xa + 1, sy(cnt[b], 0, ymax), xb - 1, sy(0, 0, ymax) - 1, blue);
 	}
 	if (isfinite(h->vline) && h->vline >= lo && h->vline <= hi) {

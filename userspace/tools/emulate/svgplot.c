@@ -13,8 +13,14 @@
 #define MT 74
 #define MB 50
 
-static double sx(double x, double lo, double hi) { return ML + (x - lo) / (hi - lo) * (PW - ML - MR); }
-static double sy(double y, double lo, double hi) { return PH - MB - (y - lo) / (hi - lo) * (PH - MT - MB); }
+static double sx(double x, double lo, double hi)
+{
+	return ML + (x - lo) / (hi - lo) * (PW - ML - MR);
+}
+static double sy(double y, double lo, double hi)
+{
+	return PH - MB - (y - lo) / (hi - lo) * (PH - MT - MB);
+}
 
 /* text content with the XML specials escaped */
 static void esc(FILE *f, const char *s)
@@ -32,18 +38,21 @@ static void esc(FILE *f, const char *s)
 
 static void text(FILE *f, double x, double y, const char *anchor, const char *extra, const char *s)
 {
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra ? extra : "");
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor,
+		extra ? extra : "");
 	esc(f, s);
 	fputs("</text>\n", f);
 }
 
-static void frame(FILE *f, const char *title, const char *note, const char *xl, const char *yl, double x0, double x1,
-		  const struct plot_ticks *xt, double y0, double y1, const struct plot_ticks *yt)
+static void frame(FILE *f, const char *title, const char *note, const char *xl, const char *yl,
+		  double x0, double x1, const struct plot_ticks *xt, double y0, double y1,
+		  const struct plot_ticks *yt)
 {
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", PW, PH);
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+		PW, PH);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	text(f, ML, 20, "start", " font-size=\"15\"", title);
-	for (int k = 0; note && *note && k < 2; k++) {	/* up to two lines */
+	for (int k = 0; note && *note && k < 2; k++) { /* up to two lines */
 		char ln[200];
 		size_t len = strcspn(note, "\n");
 		snprintf(ln, sizeof(ln), "%.*s", (int)(len < sizeof(ln) ? len : sizeof(ln) - 1), note);
@@ -52,16 +61,18 @@ static void frame(FILE *f, const char *title, const char *note, const char *xl, 
 	}
 	for (int i = 0; i < xt->n; i++) {
 		double x = sx(xt->v[i], x0, x1);
-		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n", x, x, MT, PH - MB);
+		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n",
+			x, x, MT, PH - MB);
 		text(f, x, PH - MB + 16, "middle", NULL, xt->label[i]);
 	}
 	for (int i = 0; i < yt->n; i++) {
 		double y = sy(yt->v[i], y0, y1);
-		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", ML, PW - MR, y, y);
+		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+			ML, PW - MR, y, y);
 		text(f, ML - 6, y + 4, "end", NULL, yt->label[i]);
 	}
-	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n", ML, MT,
-		PW - ML - MR, PH - MT - MB);
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n",
+		ML, MT, PW - ML - MR, PH - MT - MB);
 	text(f, (ML + PW - MR) / 2.0, PH - 12, "middle", NULL, xl);
 	char rot[64];
 	snprintf(rot, sizeof(rot), " transform=\"rotate(-90 16 %d)\"", (MT + PH - MB) / 2);
@@ -102,14 +113,17 @@ int svg_phase_plot(FILE *f, const char *title, const double *t, const double *ph
 		char lab[64];
 		snprintf(lab, sizeof(lab), "target %.3f rad", target);
 		/* above the line, or below it near the top */
-		text(f, PW - MR - 4, y < MT + 16 ? y + 14 : y - 4, "end", " fill=\"green\" font-weight=\"bold\"", lab);
+		text(f, PW - MR - 4, y < MT + 16 ? y + 14 : y - 4, "end",
+		     " fill=\"green\" font-weight=\"bold\"", lab);
 	}
 	for (int i = 0; i < nt; i++)
-		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"red\"/>\n", sx(tt[i], x0, x1),
-			sy(isfinite(tp[i]) ? tp[i] : target, 0, 2 * M_PI));
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" xml:space=\"preserve\"><tspan fill=\"#1f77b4\">"
-		   "&#8212; matched phase</tspan>    <tspan fill=\"red\">&#9679; phase reached at each trigger</tspan>    "
-		   "<tspan fill=\"green\">- - target</tspan></text>\n", PW - MR, MT - 6);
+		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"red\"/>\n",
+			sx(tt[i], x0, x1), sy(isfinite(tp[i]) ? tp[i] : target, 0, 2 * M_PI));
+	fprintf(f,
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\" xml:space=\"preserve\"><tspan fill=\"#1f77b4\">"
+		"&#8212; matched phase</tspan>    <tspan fill=\"red\">&#9679; phase reached at each trigger</tspan>    "
+		"<tspan fill=\"green\">- - target</tspan></text>\n",
+		PW - MR, MT - 6);
 	fprintf(f, "</svg>\n");
 	return ferror(f) ? -EIO : 0;
 }
@@ -126,16 +140,19 @@ int svg_histogram(FILE *f, const struct plot_hist *h)
 	frame(f, h->title, h->note, h->xlabel, "count", h->lo, h->hi, &xt, 0, ymax, &yt);
 	for (int b = 0; b < h->nbins; b++) {
 		double lo = h->lo, hi = h->hi;
-		double xa = sx(lo + (hi - lo) * b / h->nbins, lo, hi), xb = sx(lo + (hi - lo) * (b + 1) / h->nbins, lo, hi);
+		double xa = sx(lo + (hi - lo) * b / h->nbins, lo, hi),
+		       xb = sx(lo + (hi - lo) * (b + 1) / h->nbins, lo, hi);
 		double ya = sy(cnt[b], 0, ymax);
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f77b4\" stroke=\"white\" stroke-width=\"0.5\"/>\n",
 			xa, ya, xb - xa, sy(0, 0, ymax) - ya);
 	}
 	if (isfinite(h->vline) && h->vline >= h->lo && h->vline <= h->hi) {
 		double x = sx(h->vline, h->lo, h->hi);
-		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"red\"/>\n", x, x, MT, PH - MB);
+		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"red\"/>\n",
+			x, x, MT, PH - MB);
 		if (h->vlabel)
-			text(f, x + 4, MT + 14, "start", " fill=\"red\" font-weight=\"bold\"", h->vlabel);
+			text(f, x + 4, MT + 14, "start", " fill=\"red\" font-weight=\"bold\"",
+			     h->vlabel);
 	}
 	fprintf(f, "</svg>\n");
 	free(cnt);

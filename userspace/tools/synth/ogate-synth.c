@@ -51,15 +51,18 @@ int main(int argc, char **argv)
 {
 	const char *out = NULL, *model = "blob", *ref_tif = NULL;
 	double ref_period = 34.282163, size = 128, fps = 80, nframes = 3200, period = 2.0, drift = 0.03;
-	double mod_amp = 0.02, mod_period = 17, psi0 = 0.7, noise = 4, jitter = 0, dy = 0, dx = 0, seed = 1;
+	double mod_amp = 0.02, mod_period = 17, psi0 = 0.7, noise = 4, jitter = 0, dy = 0, dx = 0,
+	       seed = 1;
 	double depth = 8;
 	int tif = 0;
 	static const struct option lo[] = {
-		{ "out", 1, 0, 'o' }, { "model", 1, 0, 'm' }, { "ref-tif", 1, 0, 'r' }, { "ref-period", 1, 0, 'R' },
-		{ "size", 1, 0, 's' }, { "fps", 1, 0, 'f' }, { "n-frames", 1, 0, 'n' }, { "period", 1, 0, 'p' },
-		{ "drift", 1, 0, 'd' }, { "mod-amp", 1, 0, 'a' }, { "mod-period", 1, 0, 'M' }, { "psi0", 1, 0, 'P' },
-		{ "noise", 1, 0, 'N' }, { "ts-jitter", 1, 0, 'j' }, { "xy-drift", 1, 0, 'x' }, { "seed", 1, 0, 'S' },
-		{ "depth", 1, 0, 'D' }, { "tif", 0, 0, 't' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' },	     { "model", 1, 0, 'm' },	  { "ref-tif", 1, 0, 'r' },
+		{ "ref-period", 1, 0, 'R' }, { "size", 1, 0, 's' },	  { "fps", 1, 0, 'f' },
+		{ "n-frames", 1, 0, 'n' },   { "period", 1, 0, 'p' },	  { "drift", 1, 0, 'd' },
+		{ "mod-amp", 1, 0, 'a' },    { "mod-period", 1, 0, 'M' }, { "psi0", 1, 0, 'P' },
+		{ "noise", 1, 0, 'N' },	     { "ts-jitter", 1, 0, 'j' },  { "xy-drift", 1, 0, 'x' },
+		{ "seed", 1, 0, 'S' },	     { "depth", 1, 0, 'D' },	  { "tif", 0, 0, 't' },
+		{ "help", 0, 0, 'h' },	     { "version", 0, 0, 'V' },	  { 0, 0, 0, 0 }
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
@@ -89,7 +92,8 @@ int main(int argc, char **argv)
 		case 'S': dst = &seed; break;
 		case 'D': dst = &depth; break;
 		case 'x':
-			if (optind >= argc || num("--xy-drift", optarg, &dy) || num("--xy-drift", argv[optind], &dx)) {
+			if (optind >= argc || num("--xy-drift", optarg, &dy) ||
+			    num("--xy-drift", argv[optind], &dx)) {
 				fprintf(stderr, "ogate-synth: --xy-drift needs two numbers DY DX\n");
 				return 2;
 			}
@@ -122,8 +126,10 @@ int main(int argc, char **argv)
 	struct ogate_heart_ref ref = { 0 };
 	if (is_real) {
 		H = W = (int)size;
-		if (ref_period < 6 || ref_period > 1000 || ogate_heart_ref_init_real(&ref, H, W, ref_period, (uint64_t)seed)) {
-			fprintf(stderr, "ogate-synth: --model real: --ref-period must be 6..1000 frames (or out of memory)\n");
+		if (ref_period < 6 || ref_period > 1000 ||
+		    ogate_heart_ref_init_real(&ref, H, W, ref_period, (uint64_t)seed)) {
+			fprintf(stderr,
+				"ogate-synth: --model real: --ref-period must be 6..1000 frames (or out of memory)\n");
 			return 2;
 		}
 	} else if (is_ref) {
@@ -137,7 +143,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (rs.n < (int)floor(ref_period) + 3 || ref_period <= 1) {
-			fprintf(stderr, "ogate-synth: %s: %d frames cannot hold a period of %g frames plus padding\n",
+			fprintf(stderr,
+				"ogate-synth: %s: %d frames cannot hold a period of %g frames plus padding\n",
 				ref_tif, rs.n, ref_period);
 			return 1;
 		}
@@ -149,7 +156,8 @@ int main(int argc, char **argv)
 		if (!ref.frames)
 			return 1;
 		for (size_t i = 0; i < (size_t)rs.n * rs.h * rs.w; i++)
-			ref.frames[i] = rs.bytes == 1 ? ((uint8_t *)rs.data)[i] : ((uint16_t *)rs.data)[i] / 256.0f;
+			ref.frames[i] = rs.bytes == 1 ? ((uint8_t *)rs.data)[i]
+						      : ((uint16_t *)rs.data)[i] / 256.0f;
 		ogate_stack_free(&rs);
 	} else {
 		H = W = (int)size;
@@ -164,7 +172,8 @@ int main(int argc, char **argv)
 	struct ogate_stack st = { .n = N, .h = H, .w = W, .bytes = depth == 16 ? 2 : 1 };
 	st.data = malloc((size_t)N * H * W * st.bytes);
 	double *t = malloc(sizeof(double) * (size_t)N), *psi = malloc(sizeof(double) * (size_t)N);
-	float *img = malloc(sizeof(float) * (size_t)H * W), *sh = malloc(sizeof(float) * (size_t)H * W);
+	float *img = malloc(sizeof(float) * (size_t)H * W),
+	      *sh = malloc(sizeof(float) * (size_t)H * W);
 	if (!st.data || !t || !psi || !img || !sh) {
 		fprintf(stderr, "ogate-synth: out of memory for %d frames of %dx%d\n", N, H, W);
 		return 1;
@@ -174,7 +183,7 @@ int main(int argc, char **argv)
 		if (jitter > 0)
 			t[i] += jitter * ogate_heart_rng_normal(&rng);
 		if (i > 0 && t[i] <= t[i - 1])
-			t[i] = t[i - 1] + 1e-6;	/* keep timestamps strictly increasing */
+			t[i] = t[i - 1] + 1e-6; /* keep timestamps strictly increasing */
 		psi[i] = ogate_heart_law_psi(&law, t[i]);
 	}
 	double scale = depth == 16 ? 256.0 : 1.0, maxv = depth == 16 ? 65535.0 : 255.0;
@@ -244,10 +253,12 @@ int main(int argc, char **argv)
 	f = fopen(path, "w");
 	if (!f)
 		return 1;
-	fprintf(f, "{\"model\": \"%s\", \"size\": [%d, %d], \"n_frames\": %d, \"fps\": %.9g, \"period_s\": %.9g, "
-		   "\"drift\": %.9g, \"mod_amp\": %.9g, \"mod_period_s\": %.9g, \"psi0\": %.9g, \"T_run\": %.9g, "
-		   "\"noise\": %.9g, \"ts_jitter\": %.9g, \"xy_drift\": [%.9g, %.9g], \"seed\": %.0f, \"depth\": %.0f",
-		model, H, W, N, fps, period, drift, mod_amp, mod_period, psi0, law.t_run, noise, jitter, dy, dx, seed, depth);
+	fprintf(f,
+		"{\"model\": \"%s\", \"size\": [%d, %d], \"n_frames\": %d, \"fps\": %.9g, \"period_s\": %.9g, "
+		"\"drift\": %.9g, \"mod_amp\": %.9g, \"mod_period_s\": %.9g, \"psi0\": %.9g, \"T_run\": %.9g, "
+		"\"noise\": %.9g, \"ts_jitter\": %.9g, \"xy_drift\": [%.9g, %.9g], \"seed\": %.0f, \"depth\": %.0f",
+		model, H, W, N, fps, period, drift, mod_amp, mod_period, psi0, law.t_run, noise,
+		jitter, dy, dx, seed, depth);
 	if (is_ref && !is_real) {
 		fprintf(f, ", \"ref_tif\": \"");
 		for (const char *p = ref_tif; *p; p++)

@@ -38,8 +38,10 @@ static void give_back(void *ctx, struct ogate_frame *f)
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof(*x));
-	struct ogate_acq_output cfg = { .pixel_size_um = 6.5, .magnification = 10,
-					.exposure_s = NAN, .tolerance_um = 0.5 };
+	struct ogate_acq_output cfg = { .pixel_size_um = 6.5,
+					.magnification = 10,
+					.exposure_s = NAN,
+					.tolerance_um = 0.5 };
 	struct ogate_provenance *p = ogate_provenance_new();
 
 	ogate_provenance_set(p, "stage.model", "asi");
@@ -80,16 +82,16 @@ static void hook_keeps_the_first_frame_at_or_after_the_trigger(void **state)
 {
 	struct fx *x = *state;
 
-	assert_false(acq_out_frame(x->o, x->f[0], &locked));	/* not armed */
+	assert_false(acq_out_frame(x->o, x->f[0], &locked)); /* not armed */
 	acq_out_arm_grab(x->o, 1150);
-	assert_false(acq_out_frame(x->o, x->f[1], &locked));	/* 1100: before */
-	assert_true(acq_out_frame(x->o, x->f[2], &locked));	/* 1200: the one */
-	assert_false(acq_out_frame(x->o, x->f[3], &locked));	/* already full */
+	assert_false(acq_out_frame(x->o, x->f[1], &locked)); /* 1100: before */
+	assert_true(acq_out_frame(x->o, x->f[2], &locked));  /* 1200: the one */
+	assert_false(acq_out_frame(x->o, x->f[3], &locked)); /* already full */
 	assert_int_equal(x->nreturned, 0);
 	acq_out_drop(x->o);
 	assert_int_equal(x->nreturned, 1);
 	assert_ptr_equal(x->returned[0], x->f[2]);
-	acq_out_drop(x->o);					/* once only */
+	acq_out_drop(x->o); /* once only */
 	assert_int_equal(x->nreturned, 1);
 }
 
@@ -99,7 +101,7 @@ static void rearming_hands_back_a_frame_that_was_never_written(void **state)
 
 	acq_out_arm_grab(x->o, 1000);
 	assert_true(acq_out_frame(x->o, x->f[0], &locked));
-	acq_out_arm_grab(x->o, 1300);		/* the trigger was retried */
+	acq_out_arm_grab(x->o, 1300); /* the trigger was retried */
 	assert_int_equal(x->nreturned, 1);
 	assert_ptr_equal(x->returned[0], x->f[0]);
 	assert_true(acq_out_frame(x->o, x->f[3], &locked));
@@ -117,7 +119,7 @@ static void no_frame_in_time_is_a_missing_plane_and_nothing_is_kept_after(void *
 	acq_out_begin(x->o, path, 1);
 	acq_out_arm_grab(x->o, 5000);
 	assert_int_equal(acq_out_plane(x->o, &pi, 10000000), -ETIMEDOUT);
-	assert_false(acq_out_frame(x->o, x->f[3], &locked));	/* given up: not kept */
+	assert_false(acq_out_frame(x->o, x->f[3], &locked)); /* given up: not kept */
 	assert_int_equal(x->nreturned, 0);
 }
 
@@ -133,10 +135,19 @@ static void written_planes_are_handed_back_and_open_as_a_z_stack(void **state)
 	acq_out_begin(x->o, path, 3);
 	for (int z = 0; z < 3; z++) {
 		struct acq_plane_info pi = {
-			.stack = 0, .plane = z, .stacks = 1, .z_um = 50 + 2.5 * z, .step_um = 2.5,
-			.cookie = (uint64_t)(7 + z), .t_ns = 1000 + 100 * z, .rise_ns = 1000 + 100 * z,
-			.fall_ns = 1000 + 100 * z + 20, .t_start_ns = 0, .target_phase = 0.9,
-			.ref_id = 3, .period_s = 0.000001,
+			.stack = 0,
+			.plane = z,
+			.stacks = 1,
+			.z_um = 50 + 2.5 * z,
+			.step_um = 2.5,
+			.cookie = (uint64_t)(7 + z),
+			.t_ns = 1000 + 100 * z,
+			.rise_ns = 1000 + 100 * z,
+			.fall_ns = 1000 + 100 * z + 20,
+			.t_start_ns = 0,
+			.target_phase = 0.9,
+			.ref_id = 3,
+			.period_s = 0.000001,
 		};
 
 		acq_out_arm_grab(x->o, pi.t_ns);
@@ -148,7 +159,8 @@ static void written_planes_are_handed_back_and_open_as_a_z_stack(void **state)
 	assert_int_equal(acq_out_end(x->o, ome, sizeof(ome), &lock), 0);
 	assert_string_equal(ome, path);
 	/* frame 1200 for trigger 1100 at a 1 us period: 1.0 - 2 pi * 0.1 = 0.371681 */
-	snprintf(cmd, sizeof(cmd), "%s tests/userspace/ome/check_ome.py '%s' --shape 3,30,40 --axes ZYX "
+	snprintf(cmd, sizeof(cmd),
+		 "%s tests/userspace/ome/check_ome.py '%s' --shape 3,30,40 --axes ZYX "
 		 "--phys X=0.65,Y=0.65,Z=2.5 --positions-z 50,52.5,55 --pixel 0,0,0=20 "
 		 "--pixel 2,29,39=40 --plane-kv 1:0:phase_reached_rad=0.371681 "
 		 "--plane-kv 2:0:trigger=9 --plane-kv 0:0:reference_id=3 --prov stage.model=asi",

@@ -46,7 +46,9 @@ static void test_a_full_timelapse_is_read_exactly(void **state)
 {
 	struct ogate_acq_plan pl;
 
-	assert_int_equal(parse(&pl, "timelapse stacks=6 every_s=600 planes=40 step_um=2.5 ref_plane=20 per_plane=3 start_um=-100 max_triggers=1000 time_limit_s=3600"), 0);
+	assert_int_equal(
+		parse(&pl, "timelapse stacks=6 every_s=600 planes=40 step_um=2.5 ref_plane=20 per_plane=3 start_um=-100 max_triggers=1000 time_limit_s=3600"),
+		0);
 	assert_int_equal(pl.stacks, 6);
 	assert_true(pl.every_s == 600);
 	assert_int_equal(pl.planes, 40);
@@ -64,12 +66,14 @@ static void test_a_full_timelapse_is_read_exactly(void **state)
 
 static void test_huge_and_infinite_times_are_refused_naming_the_bound(void **state)
 {
-	refused("timelapse stacks=2 every_s=1e10 planes=1 step_um=1", "every_s=1e10: must be seconds in [0.001, 31536000]");
+	refused("timelapse stacks=2 every_s=1e10 planes=1 step_um=1",
+		"every_s=1e10: must be seconds in [0.001, 31536000]");
 	refused("timelapse stacks=2 every_s=inf planes=1 step_um=1", "every_s=inf");
 	refused("timelapse stacks=2 every_s=nan planes=1 step_um=1", "every_s=nan");
 	refused("timelapse stacks=2 every_s=-1 planes=1 step_um=1", "every_s=-1");
 	refused("timelapse stacks=2 every_s=0 planes=1 step_um=1", "every_s=0");
-	refused("zstack planes=2 step_um=1 time_limit_s=inf", "time_limit_s=inf: must be seconds in [0, 31536000]");
+	refused("zstack planes=2 step_um=1 time_limit_s=inf",
+		"time_limit_s=inf: must be seconds in [0, 31536000]");
 	refused("zstack planes=2 step_um=1 time_limit_s=1e300", "time_limit_s=1e300");
 }
 
@@ -86,7 +90,8 @@ static void test_counts_must_be_integers_in_range(void **state)
 	refused("zstack planes=2 step_um=1 max_triggers=-3", "max_triggers=-3");
 	refused("timelapse stacks=2.5 every_s=1 planes=1 step_um=1", "stacks=2.5");
 	refused("timelapse stacks=1e12 every_s=1 planes=1 step_um=1", "stacks=1e12");
-	refused("timelapse stacks=2 every_s=1 planes=3 step_um=1 ref_plane=3", "ref_plane=3: must be -1..2");
+	refused("timelapse stacks=2 every_s=1 planes=3 step_um=1 ref_plane=3",
+		"ref_plane=3: must be -1..2");
 	refused("timelapse stacks=2 every_s=1 planes=3 step_um=1 ref_plane=1e40", "ref_plane=1e40");
 }
 

@@ -32,9 +32,14 @@ static void zero_config_means_camera_defaults(void **state)
 static void full_valid_config_passes(void **state)
 {
 	struct ogate_lc_config c = {
-		.width = 640, .height = 480, .format = OGATE_LC_FMT_YUV420,
-		.frame_duration_us = 12500, .exposure_us = 10000, .analogue_gain = 2.5f,
-		.roi = { 100, 50, 1280, 960 }, .buffer_count = 6,
+		.width = 640,
+		.height = 480,
+		.format = OGATE_LC_FMT_YUV420,
+		.frame_duration_us = 12500,
+		.exposure_us = 10000,
+		.analogue_gain = 2.5f,
+		.roi = { 100, 50, 1280, 960 },
+		.buffer_count = 6,
 		.flags = OGATE_LC_HFLIP | OGATE_LC_ALLOW_ADJUST,
 	};
 
@@ -64,7 +69,7 @@ static void bad_exposure_is_einval_naming_the_value(void **state)
 	c.exposure_us = 10000001;
 	expect_einval(&c, "exposure_us=10000001");
 	c.exposure_us = 20000;
-	c.frame_duration_us = 10000;	/* 100 fps cannot expose 20 ms */
+	c.frame_duration_us = 10000; /* 100 fps cannot expose 20 ms */
 	expect_einval(&c, "exposure_us=20000");
 	c.exposure_us = 10000;
 	assert_int_equal(ogate_lc_config_check(&c), 0);

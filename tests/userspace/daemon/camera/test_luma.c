@@ -26,23 +26,23 @@ static uint8_t ref_luma(unsigned int r, unsigned int g, unsigned int b)
 static void rgb888_is_bgr_in_memory_and_weighted_bt601(void **state)
 {
 	const uint8_t px[4][3] = { { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 255, 255, 255 } };
-	uint8_t src[2 * 8] = { 0 };	/* 2x2 image, stride 8 (6 used + 2 padding) */
+	uint8_t src[2 * 8] = { 0 }; /* 2x2 image, stride 8 (6 used + 2 padding) */
 	uint8_t grey[4];
 	struct ogate_lc_luma out;
 
 	for (int i = 0; i < 4; i++)
 		memcpy(src + (i / 2) * 8 + (i % 2) * 3, px[i], 3);
-	src[6] = src[7] = 0xee;	/* padding must be ignored */
+	src[6] = src[7] = 0xee; /* padding must be ignored */
 	struct ogate_lc_plane p = { src, sizeof(src), 8 };
 
 	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_RGB888, &p, 2, 2, grey, 4, &out), 0);
 	assert_ptr_equal(out.data, grey);
 	assert_int_equal(out.stride, 2);
-	assert_int_equal(grey[0], ref_luma(0, 0, 255));	/* bytes 255,0,0 = blue */
+	assert_int_equal(grey[0], ref_luma(0, 0, 255)); /* bytes 255,0,0 = blue */
 	assert_int_equal(grey[0], 29);
-	assert_int_equal(grey[1], 150);			/* green */
-	assert_int_equal(grey[2], 76);			/* bytes 0,0,255 = red */
-	assert_int_equal(grey[3], 255);			/* white stays white */
+	assert_int_equal(grey[1], 150); /* green */
+	assert_int_equal(grey[2], 76);	/* bytes 0,0,255 = red */
+	assert_int_equal(grey[3], 255); /* white stays white */
 }
 
 static void bgr888_is_rgb_in_memory(void **state)
@@ -53,9 +53,9 @@ static void bgr888_is_rgb_in_memory(void **state)
 	struct ogate_lc_luma out;
 
 	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_BGR888, &p, 3, 1, grey, 3, &out), 0);
-	assert_int_equal(grey[0], 76);	/* red */
+	assert_int_equal(grey[0], 76); /* red */
 	assert_int_equal(grey[1], 150);
-	assert_int_equal(grey[2], 29);	/* blue */
+	assert_int_equal(grey[2], 29); /* blue */
 }
 
 static void rgb_conversion_matches_bt601_for_random_pixels(void **state)
@@ -69,8 +69,8 @@ static void rgb_conversion_matches_bt601_for_random_pixels(void **state)
 	for (int i = 0; i < STRIDE * H; i++)
 		src[i] = (uint8_t)rand();
 	struct ogate_lc_plane p = { src, STRIDE * H, STRIDE };
-	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_BGR888, &p, W, H, grey, sizeof(grey),
-					       &out), 0);
+	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_BGR888, &p, W, H, grey, sizeof(grey), &out),
+			 0);
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++) {
 			const uint8_t *s = src + y * STRIDE + x * 3;
@@ -79,8 +79,8 @@ static void rgb_conversion_matches_bt601_for_random_pixels(void **state)
 
 			assert_true(d > -0.51 && d < 0.51);
 		}
-	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_RGB888, &p, W, H, grey, sizeof(grey),
-					       &out), 0);
+	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_RGB888, &p, W, H, grey, sizeof(grey), &out),
+			 0);
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++) {
 			const uint8_t *s = src + y * STRIDE + x * 3;
@@ -92,8 +92,7 @@ static void rgb_conversion_matches_bt601_for_random_pixels(void **state)
 
 static void y_plane_formats_are_used_in_place_with_their_stride(void **state)
 {
-	const enum ogate_lc_format fmts[] = { OGATE_LC_FMT_YUV420, OGATE_LC_FMT_NV12,
-					      OGATE_LC_FMT_R8 };
+	const enum ogate_lc_format fmts[] = { OGATE_LC_FMT_YUV420, OGATE_LC_FMT_NV12, OGATE_LC_FMT_R8 };
 	/* 6x4 Y plane with stride 8; length exactly stride*(h-1)+w */
 	uint8_t buf[8 * 3 + 6];
 	struct ogate_lc_plane p = { buf, sizeof(buf), 8 };
@@ -117,22 +116,18 @@ static void short_plane_or_stride_is_einval(void **state)
 	uint8_t buf[64] = { 0 };
 	uint8_t grey[64];
 	struct ogate_lc_luma out;
-	struct ogate_lc_plane p = { buf, 8 * 3 + 5, 8 };	/* one byte short for 6x4 */
+	struct ogate_lc_plane p = { buf, 8 * 3 + 5, 8 }; /* one byte short for 6x4 */
 
-	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_YUV420, &p, 6, 4, NULL, 0, &out),
-			 -EINVAL);
+	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_YUV420, &p, 6, 4, NULL, 0, &out), -EINVAL);
 	assert_non_null(strstr(ogate_lc_last_error(), "too short"));
 	p.length = sizeof(buf);
-	p.stride = 5;	/* shorter than a row of 6 */
-	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_NV12, &p, 6, 4, NULL, 0, &out),
-			 -EINVAL);
+	p.stride = 5; /* shorter than a row of 6 */
+	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_NV12, &p, 6, 4, NULL, 0, &out), -EINVAL);
 	assert_non_null(strstr(ogate_lc_last_error(), "stride 5"));
-	p.stride = 12;	/* 4 RGB pixels need 12 bytes: fine; grey needs 16 */
-	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_RGB888, &p, 4, 4, grey, 15, &out),
-			 -EINVAL);
+	p.stride = 12; /* 4 RGB pixels need 12 bytes: fine; grey needs 16 */
+	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_RGB888, &p, 4, 4, grey, 15, &out), -EINVAL);
 	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_RGB888, &p, 4, 4, grey, 16, &out), 0);
-	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_ANY, &p, 4, 4, grey, 16, &out),
-			 -EINVAL);
+	assert_int_equal(ogate_lc_luma_extract(OGATE_LC_FMT_ANY, &p, 4, 4, grey, 16, &out), -EINVAL);
 }
 
 int main(void)

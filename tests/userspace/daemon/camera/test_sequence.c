@@ -13,8 +13,7 @@
 
 #include "lc_common.h"
 
-static void feed(struct ogate_lc_seq *s, uint32_t seq32, uint64_t want64, uint32_t want_gap,
-		 int want_ret)
+static void feed(struct ogate_lc_seq *s, uint32_t seq32, uint64_t want64, uint32_t want_gap, int want_ret)
 {
 	uint64_t seq64 = 0;
 	uint32_t gap = 12345;
@@ -61,9 +60,9 @@ static void backwards_or_repeated_counter_is_an_anomaly_not_a_drop(void **state)
 	struct ogate_lc_seq s = { 0 };
 
 	feed(&s, 100, 100, 0, 0);
-	feed(&s, 100, 101, 0, 1);	/* repeated */
-	feed(&s, 50, 102, 0, 1);	/* backwards */
-	feed(&s, 103, 103, 0, 0);	/* back in step with the sensor */
+	feed(&s, 100, 101, 0, 1); /* repeated */
+	feed(&s, 50, 102, 0, 1);  /* backwards */
+	feed(&s, 103, 103, 0, 0); /* back in step with the sensor */
 }
 
 static void restart_resets_the_extension(void **state)
@@ -71,14 +70,14 @@ static void restart_resets_the_extension(void **state)
 	struct ogate_lc_seq s = { 0 };
 
 	feed(&s, 40, 40, 0, 0);
-	s = (struct ogate_lc_seq){ 0 };	/* what ogate_lc_start() does */
+	s = (struct ogate_lc_seq){ 0 }; /* what ogate_lc_start() does */
 	feed(&s, 0, 0, 0, 0);
 }
 
 /* Pipelines that number only delivered frames: drops from timestamp steps. */
 static void timestamp_steps_of_several_frame_durations_count_as_drops(void **state)
 {
-	const int64_t fd = 12500000;	/* 80 fps */
+	const int64_t fd = 12500000; /* 80 fps */
 
 	assert_int_equal(ogate_lc_ts_gap(1000, 1000 + fd, fd), 0);
 	assert_int_equal(ogate_lc_ts_gap(1000, 1000 + 2 * fd, fd), 1);

@@ -19,7 +19,7 @@
 
 #include "config.c"
 
-#define DATA	"tests/userspace/daemon/control/data/"
+#define DATA "tests/userspace/daemon/control/data/"
 
 static char tmp_path[64];
 static char err[OGATE_CONFIG_ERR_LEN];
@@ -70,7 +70,7 @@ static int fake_settings_set(void *ctx, const char *key, const char *value, char
 	if (!strcmp(key, "sync.broken"))
 		return -EIO;
 	if (!strcmp(key, "trigger.silent"))
-		return -EINVAL;	/* no message */
+		return -EINVAL; /* no message */
 	return -ENOENT;
 }
 
@@ -138,7 +138,8 @@ static void test_every_default_lies_within_its_own_bounds(void **state)
 		union value v = { 0 };
 		char canon[32];
 
-		assert_int_equal(config_parse_value(&keys[i], keys[i].def, &v, canon, sizeof(canon)), 0);
+		assert_int_equal(config_parse_value(&keys[i], keys[i].def, &v, canon, sizeof(canon)),
+				 0);
 		if (keys[i].type == KT_STRING)
 			free(v.s);
 		assert_non_null(strchr(keys[i].key, '.'));
@@ -175,9 +176,9 @@ static void test_a_full_file_sets_every_kind_of_value(void **state)
 	assert_int_equal(m.height, 64);
 	assert_true(m.fps == 200.5);
 	assert_int_equal(m.roi_w, 480);
-	assert_int_equal(m.roi_x, 0);	/* unset keys: the built-in defaults */
+	assert_int_equal(m.roi_x, 0); /* unset keys: the built-in defaults */
 	assert_int_equal(ogate_config_mode(c, "default", &m), 0);
-	assert_true(m.fps == 100);	/* the default mode can be overridden */
+	assert_true(m.fps == 100); /* the default mode can be overridden */
 	assert_int_equal(m.width, 128);
 
 	assert_int_equal(ogate_config_extra_count(c), 2);
@@ -232,13 +233,13 @@ static void test_integers_reject_junk_overflow_and_fractions(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		snprintf(text, sizeof(text), "[daemon]\nstop_grace_ms = %s\n", bad[i]);
 		assert_int_equal(load_text(c, text), -EINVAL);
-		snprintf(want, sizeof(want), "daemon.stop_grace_ms = %s: must be an integer in [0, 60000]",
-			 bad[i]);
+		snprintf(want, sizeof(want),
+			 "daemon.stop_grace_ms = %s: must be an integer in [0, 60000]", bad[i]);
 		assert_err_at(2, want);
 	}
-	assert_int_equal(load_text(c, "[daemon]\nsocket_mode = 0680\n"), -EINVAL);	/* not octal */
+	assert_int_equal(load_text(c, "[daemon]\nsocket_mode = 0680\n"), -EINVAL); /* not octal */
 	assert_int_equal(load_text(c, "[daemon]\nsocket_mode = -1\n"), -EINVAL);
-	assert_int_equal(load_text(c, "[daemon]\nsocket_mode = 600\n"), 0);	/* octal even without 0 */
+	assert_int_equal(load_text(c, "[daemon]\nsocket_mode = 600\n"), 0); /* octal even without 0 */
 	assert_int_equal(ogate_config_int(c, "daemon.socket_mode"), 0600);
 	assert_int_equal(load_text(c, "[synthetic]\nseed = 2147483647\n"), 0);
 	assert_int_equal(load_text(c, "[synthetic]\nseed = 2147483648\n"), -EINVAL);
@@ -321,7 +322,8 @@ static void test_syntax_errors_and_long_lines_name_their_line(void **state)
 	struct ogate_config *c = new_cfg();
 	char text[400];
 
-	assert_int_equal(load_text(c, "[daemon]\nrt_priority = 5\njust words\nautostart = no\n"), -EINVAL);
+	assert_int_equal(load_text(c, "[daemon]\nrt_priority = 5\njust words\nautostart = no\n"),
+			 -EINVAL);
 	assert_err_at(3, "syntax error (expected [section], key = value or a comment)");
 	assert_int_equal(load_text(c, "[daemon\n"), -EINVAL);
 	assert_err_at(1, "syntax error (expected [section], key = value or a comment)");
@@ -345,7 +347,7 @@ static void test_long_values_pass_the_inih_line_limit(void **state)
 	assert_string_equal(ogate_config_str(c, "file.path"), path);
 	assert_true(ogate_config_bool(c, "file.loop"));
 	snprintf(text, 10000, "[camera]\nexposure_us = %0300d\n", 2000000);
-	assert_int_equal(load_text(c, text), -EINVAL);	/* still checked like any value */
+	assert_int_equal(load_text(c, text), -EINVAL); /* still checked like any value */
 	assert_non_null(strstr(err, ":2: camera.exposure_us = 0000"));
 	memset(text, '#', 9000);
 	text[9000] = '\0';
@@ -366,7 +368,7 @@ static void test_a_missing_file_or_a_directory_is_named_in_the_error(void **stat
 	assert_string_equal(err, "/nonexistent/ogated.conf: No such file or directory");
 	assert_int_equal(ogate_config_load(c, "/tmp", err, sizeof(err)), -EISDIR);
 	assert_string_equal(err, "/tmp: Is a directory");
-	assert_int_equal(ogate_config_load(c, "/dev/null", err, sizeof(err)), 0);	/* empty is fine */
+	assert_int_equal(ogate_config_load(c, "/dev/null", err, sizeof(err)), 0); /* empty is fine */
 	ogate_config_free(c);
 }
 
@@ -376,7 +378,7 @@ static void test_modes_are_checked_and_limited(void **state)
 	char text[2048] = "";
 	struct ogate_mode m;
 
-	assert_int_equal(load_text(c, "[mode slow]\n"), 0);	/* empty: all defaults */
+	assert_int_equal(load_text(c, "[mode slow]\n"), 0); /* empty: all defaults */
 	assert_int_equal(ogate_config_mode(c, "slow", &m), 0);
 	assert_int_equal(m.width, 128);
 	assert_int_equal(load_text(c, "[mode slow]\nfps = -1\n"), -EINVAL);
@@ -394,7 +396,8 @@ static void test_modes_are_checked_and_limited(void **state)
 
 	c = new_cfg();
 	for (int i = 1; i < OGATE_MAX_MODES; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "[mode m%d]\nfps = %d\n", i, i);
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "[mode m%d]\nfps = %d\n",
+			 i, i);
 	assert_int_equal(load_text(c, text), 0);
 	assert_int_equal(ogate_config_mode_count(c), OGATE_MAX_MODES);
 	assert_string_equal(ogate_config_mode_name(c, 15), "m15");
@@ -416,7 +419,8 @@ static void test_analysis_sections_go_to_the_delegate_in_order(void **state)
 	assert_string_equal(v, "2");
 	/* a section given twice is an error, delegated or not */
 	assert_int_equal(load_text(c, "[target]\nphase = 1\n[reference]\nmin_heart_rate_hz = 2\n"
-				      "[target]\nphase = 2\n"), -EINVAL);
+				      "[target]\nphase = 2\n"),
+			 -EINVAL);
 	assert_err_at(5, "[target] repeats the section of line 1 (give each section once)");
 	assert_int_equal(load_text(c, "[reference]\nmin_heart_rate_hz = 20\n"), -EINVAL);
 	assert_err_at(2, "reference.min_heart_rate_hz = 20: must be a number in [0.1, 10]");
@@ -426,7 +430,7 @@ static void test_analysis_sections_go_to_the_delegate_in_order(void **state)
 	assert_err_at(2, "trigger.silent = 2: invalid value");
 	assert_int_equal(load_text(c, "[sync]\nbroken = 2\n"), -EIO);
 	assert_err_at(2, "sync.broken = 2: Input/output error");
-	assert_int_equal(ogate_config_extra_count(c), 4);	/* rejected pairs not kept */
+	assert_int_equal(ogate_config_extra_count(c), 4); /* rejected pairs not kept */
 	ogate_config_free(c);
 
 	c = ogate_config_new(NULL, NULL);
@@ -448,9 +452,11 @@ static void test_set_overrides_with_the_same_checks(void **state)
 	assert_int_equal(ogate_config_set(c, "daemon.socket_group=", err, sizeof(err)), 0);
 	assert_string_equal(ogate_config_str(c, "daemon.socket_group"), "");
 	assert_int_equal(ogate_config_set(c, "camera.exposure_us=2000000", err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "--set: camera.exposure_us = 2000000: must be an integer in [0, 1000000]");
+	assert_string_equal(err,
+			    "--set: camera.exposure_us = 2000000: must be an integer in [0, 1000000]");
 	assert_int_equal(ogate_config_set(c, "camera.exposure=5", err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "--set: camera.exposure = 5: unknown key (did you mean camera.exposure_us?)");
+	assert_string_equal(
+		err, "--set: camera.exposure = 5: unknown key (did you mean camera.exposure_us?)");
 	assert_int_equal(ogate_config_set(c, "exposure_us", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--set: 'exposure_us': expected section.key=value");
 	assert_int_equal(ogate_config_set(c, "exposure_us=4", err, sizeof(err)), -EINVAL);
@@ -533,10 +539,12 @@ static void test_duplicate_keys_and_sections_name_both_lines(void **state)
 {
 	struct ogate_config *c = ogate_config_new(NULL, NULL);
 
-	assert_int_equal(load_text(c, "[daemon]\nsocket = /a\nlog_level = info\nsocket = /b\n"), -EINVAL);
-	assert_err_at(4, "[daemon] socket repeats the key of line 2 (give each key once)");
-	assert_int_equal(load_text(c, "[daemon]\nsocket = /a\n[camera]\nsource = file\n[daemon]\nlog_level = info\n"),
+	assert_int_equal(load_text(c, "[daemon]\nsocket = /a\nlog_level = info\nsocket = /b\n"),
 			 -EINVAL);
+	assert_err_at(4, "[daemon] socket repeats the key of line 2 (give each key once)");
+	assert_int_equal(
+		load_text(c, "[daemon]\nsocket = /a\n[camera]\nsource = file\n[daemon]\nlog_level = info\n"),
+		-EINVAL);
 	assert_err_at(5, "[daemon] repeats the section of line 1 (give each section once)");
 	assert_int_equal(load_text(c, "[mode fast]\nfps = 100\n[mode  fast]\nwidth = 64\n"), -EINVAL);
 	assert_err_at(3, "[mode fast] repeats the section of line 1 (give each section once)");
@@ -549,9 +557,11 @@ static void test_continuation_lines_are_refused(void **state)
 {
 	struct ogate_config *c = ogate_config_new(NULL, NULL);
 
-	assert_int_equal(load_text(c, "[daemon]\nsocket = /run/a.sock\n  log_level = debug\n"), -EINVAL);
+	assert_int_equal(load_text(c, "[daemon]\nsocket = /run/a.sock\n  log_level = debug\n"),
+			 -EINVAL);
 	assert_err_at(3, "indented line: continuation lines are not accepted (remove the indentation)");
-	assert_int_equal(load_text(c, "[daemon]\n  ; an indented comment\nsocket = /run/a.sock\n   \n"), 0);
+	assert_int_equal(load_text(c, "[daemon]\n  ; an indented comment\nsocket = /run/a.sock\n   \n"),
+			 0);
 	assert_string_equal(ogate_config_str(c, "daemon.socket"), "/run/a.sock");
 	ogate_config_free(c);
 }
@@ -580,7 +590,7 @@ static void test_sequencing_needs_an_asi_stage_and_settings_list_whole(void **st
 	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
 	assert_int_equal(ogate_config_set(c, "camera.pixel_size_um=0.65", err, sizeof(err)), 0);
 	ogate_config_each(c, each_count, n);
-	assert_true(n[0] > 60);          /* every key of the table, the default mode */
+	assert_true(n[0] > 60); /* every key of the table, the default mode */
 	assert_int_equal(n[1], 1);
 	assert_int_equal(n[2], 1);
 	ogate_config_free(c);
@@ -605,8 +615,14 @@ static void assert_aborts(void (*fn)(struct ogate_config *))
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
-static void get_unknown(struct ogate_config *c) { ogate_config_int(c, "camera.nope"); }
-static void get_wrong_type(struct ogate_config *c) { ogate_config_bool(c, "camera.exposure_us"); }
+static void get_unknown(struct ogate_config *c)
+{
+	ogate_config_int(c, "camera.nope");
+}
+static void get_wrong_type(struct ogate_config *c)
+{
+	ogate_config_bool(c, "camera.exposure_us");
+}
 
 static void test_getters_abort_on_unknown_keys_and_wrong_types(void **state)
 {
@@ -691,9 +707,11 @@ static void test_the_man_page_documents_the_table_exactly(void **state)
 static void test_random_files_never_crash_and_always_explain_errors(void **state)
 {
 	static const char *const pieces[] = {
-		"[", "]", "daemon", "camera", "mode", " ", "fast", "=", "exposure_us", "fps",
-		"reference", "min_heart_rate_hz", "1", "-1", "0x", "1e400", ";", "#", "\t", "yes",
-		"\n", "\n", "\n", "socket_mode", "0777", "width", "target", "phase", ".", "\xff",
+		"[",	"]",	 "daemon",	"camera", "mode",      " ",
+		"fast", "=",	 "exposure_us", "fps",	  "reference", "min_heart_rate_hz",
+		"1",	"-1",	 "0x",		"1e400",  ";",	       "#",
+		"\t",	"yes",	 "\n",		"\n",	  "\n",	       "socket_mode",
+		"0777", "width", "target",	"phase",  ".",	       "\xff",
 	};
 	char text[4096];
 

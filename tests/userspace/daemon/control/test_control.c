@@ -92,7 +92,7 @@ static int setup(void **state)
 {
 	int err;
 
-	ogate_log_set_level(OGATE_LOG_CRITICAL);	/* expected errors stay quiet */
+	ogate_log_set_level(OGATE_LOG_CRITICAL); /* expected errors stay quiet */
 	strcpy(dir, "/tmp/ogate-ctl-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(sock, sizeof(sock), "%s/ogated.sock", dir);
@@ -108,7 +108,7 @@ static int teardown(void **state)
 {
 	ogate_control_free(ctl);
 	ctl = NULL;
-	assert_int_equal(rmdir(dir), 0);	/* the socket file is gone too */
+	assert_int_equal(rmdir(dir), 0); /* the socket file is gone too */
 	return 0;
 }
 
@@ -140,20 +140,20 @@ static void test_unknown_commands_and_wrong_arity_explain_themselves(void **stat
 	assert_string_equal(req("target"), "ERR EINVAL usage: target <phase_rad|frame=U>\n");
 	assert_string_equal(req("target 1 2"), "ERR EINVAL usage: target <phase_rad|frame=U>\n");
 	assert_string_equal(req("status now"), "ERR EINVAL usage: status\n");
-	assert_string_equal(req("busy 1"), "ERR EINVAL usage: busy\n");	/* no usage: the name */
+	assert_string_equal(req("busy 1"), "ERR EINVAL usage: busy\n"); /* no usage: the name */
 	assert_string_equal(req(""), "ERR EINVAL empty command (try help)\n");
 	assert_string_equal(req("echo 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"),
 			    "ERR E2BIG too many words (at most 16)\n");
-	assert_int_equal(calls, 0);	/* handlers never saw any of it */
+	assert_int_equal(calls, 0); /* handlers never saw any of it */
 }
 
 static void test_help_lists_every_command_with_its_usage(void **state)
 {
 	assert_string_equal(req("help"), "OK\n"
-			    "echo WORD [WORD...]\n"
-			    "target <phase_rad|frame=U>\n"
-			    "status\nbusy\nsilent\nhuge\nslow\n"
-			    "help [COMMAND]\n.\n");
+					 "echo WORD [WORD...]\n"
+					 "target <phase_rad|frame=U>\n"
+					 "status\nbusy\nsilent\nhuge\nslow\n"
+					 "help [COMMAND]\n.\n");
 	assert_string_equal(req("help target"), "OK target <phase_rad|frame=U>\n");
 	assert_string_equal(req("help help"), "OK help [COMMAND]\n");
 	assert_string_equal(req("help x"), "ERR EINVAL unknown command 'x' (try help)\n");
@@ -252,7 +252,7 @@ static void test_a_last_line_without_newline_still_runs(void **state)
 	send_all(fd, "echo eof", 8);
 	shutdown(fd, SHUT_WR);
 	expect(fd, "OK eof\n");
-	n = recv(fd, buf, sizeof(buf), 0);	/* then the server closes */
+	n = recv(fd, buf, sizeof(buf), 0); /* then the server closes */
 	assert_int_equal(n, 0);
 	close(fd);
 }
@@ -311,7 +311,7 @@ static void test_too_many_clients_get_ebusy(void **state)
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
 		fds[i] = connect_raw();
 	send_all(fds[CTL_MAX_CLIENTS - 1], "echo last\n", 10);
-	expect(fds[CTL_MAX_CLIENTS - 1], "OK last\n");	/* all accepted by now */
+	expect(fds[CTL_MAX_CLIENTS - 1], "OK last\n"); /* all accepted by now */
 	extra = connect_raw();
 	expect(extra, "ERR EBUSY too many clients\n");
 	close(extra);
@@ -328,9 +328,9 @@ static void test_idle_clients_cannot_lock_others_out(void **state)
 
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
 		fds[i] = connect_raw();
-	send_all(fds[0], "echo half a li", 14);	/* never finished */
+	send_all(fds[0], "echo half a li", 14); /* never finished */
 	send_all(fds[CTL_MAX_CLIENTS - 1], "echo last\n", 10);
-	expect(fds[CTL_MAX_CLIENTS - 1], "OK last\n");	/* all accepted by now */
+	expect(fds[CTL_MAX_CLIENTS - 1], "OK last\n"); /* all accepted by now */
 	t0 = now_ms();
 	/* refused while the slots are held, served once the deadline freed them */
 	do {
@@ -381,9 +381,9 @@ static void test_stop_returns_promptly_even_with_clients_connected(void **state)
 
 	send_all(fd, "echo half", 9);
 	ogate_control_stop(ctl);
-	ogate_control_stop(ctl);	/* twice is fine */
+	ogate_control_stop(ctl); /* twice is fine */
 	assert_true(now_ms() - t0 < 500);
-	assert_int_equal(ogate_control_start(ctl), 0);	/* and it can go on */
+	assert_int_equal(ogate_control_start(ctl), 0); /* and it can go on */
 	send_all(fd, "\n", 1);
 	expect(fd, "OK half\n");
 	assert_int_equal(ogate_control_start(ctl), -EALREADY);
@@ -409,7 +409,7 @@ static void test_socket_gets_the_configured_group_and_mode(void **state)
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_gid, getgid());
 	ogate_control_free(c);
-	assert_int_equal(lstat(path, &st), -1);	/* unlinked */
+	assert_int_equal(lstat(path, &st), -1); /* unlinked */
 
 	c = ogate_control_new(path, "", 0600, cmds, 1, &calls, &err);
 	assert_non_null(c);
@@ -423,12 +423,13 @@ static void test_bad_places_and_groups_are_clear_errors(void **state)
 	char path[200];
 	int err = 0;
 
-	assert_null(ogate_control_new("/nonexistent-dir/ogated.sock", NULL, 0660, cmds, 1, &calls, &err));
+	assert_null(ogate_control_new("/nonexistent-dir/ogated.sock", NULL, 0660, cmds, 1, &calls,
+				      &err));
 	assert_int_equal(err, -ENOENT);
 	snprintf(path, sizeof(path), "%s/x.sock", dir);
 	assert_null(ogate_control_new(path, "no-such-group-ogate", 0660, cmds, 1, &calls, &err));
 	assert_int_equal(err, -ENOENT);
-	assert_int_equal(access(path, F_OK), -1);	/* nothing left behind */
+	assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
 	memset(path, 'a', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
@@ -572,8 +573,8 @@ static void test_client_usage_and_connection_errors_exit_2(void **state)
 	snprintf(path, sizeof(path), "%s/none.sock", dir);
 	run_client(&r, (const char *[]){ "-s", path, "status", NULL });
 	assert_int_equal(r.status, 2);
-	snprintf(want, sizeof(want), "ogate-client: %s: No such file or directory (is ogated running?)\n",
-		 path);
+	snprintf(want, sizeof(want),
+		 "ogate-client: %s: No such file or directory (is ogated running?)\n", path);
 	assert_string_equal(r.err, want);
 	run_client(&r, (const char *[]){ "-s", sock, NULL });
 	assert_int_equal(r.status, 2);
@@ -597,7 +598,7 @@ static void test_client_usage_and_connection_errors_exit_2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_replies_are_ok_err_or_dot_terminated_lists),
 		T(test_unknown_commands_and_wrong_arity_explain_themselves),
 		T(test_help_lists_every_command_with_its_usage),

@@ -36,8 +36,9 @@ static const struct ogate_control_cmd cmds[] = {
 	{ "ping", "ping", 0, 0, cmd_ping },
 };
 
-#define REFUSE(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
-		   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+#define REFUSE(nr) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
 
 /* chown, fchown, lchown, fchownat fail with EPERM from now on (as under ~@privileged);
  * false when this kernel or container offers no seccomp filters */
@@ -81,7 +82,7 @@ static void test_socket_of_the_daemons_own_group_needs_no_chown(void **state)
 		skip();
 	}
 	errno = 0;
-	assert_int_equal(chown(dir, (uid_t)-1, getgid()), -1);	/* the filter works */
+	assert_int_equal(chown(dir, (uid_t)-1, getgid()), -1); /* the filter works */
 	assert_int_equal(errno, EPERM);
 
 	c = ogate_control_new(path, g->gr_name, 0660, cmds, 1, NULL, &err);

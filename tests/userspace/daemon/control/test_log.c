@@ -84,7 +84,8 @@ static void test_terminal_lines_have_time_and_level(void **state)
 
 	ogate_warning("late by %d us", 12);
 	assert_int_equal(regcomp(&re, "^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\\.[0-9]{3} warning  late by 12 us\n$",
-				 REG_EXTENDED), 0);
+				 REG_EXTENDED),
+			 0);
 	assert_int_equal(regexec(&re, drain(), 0, NULL, 0), 0);
 	regfree(&re);
 }
@@ -98,7 +99,7 @@ static void test_messages_below_the_level_are_dropped(void **state)
 	ogate_warning("shown");
 	ogate_error("shown too");
 	assert_string_equal(drain(), "<4>shown\n<3>shown too\n");
-	ogate_log_set_level((enum ogate_log_level)42);	/* ignored */
+	ogate_log_set_level((enum ogate_log_level)42); /* ignored */
 	ogate_info("still hidden");
 	assert_string_equal(drain(), "");
 }
@@ -122,7 +123,7 @@ static void test_long_messages_are_cut_to_one_marked_line(void **state)
 	out = drain();
 	assert_int_equal(strlen(out), LOG_LINE_MAX - 1);
 	assert_memory_equal(out + strlen(out) - 4, "...\n", 4);
-	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);	/* one line */
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1); /* one line */
 }
 
 static void test_errno_survives_and_feeds_percent_m(void **state)
@@ -156,8 +157,8 @@ static void test_journal_stream_must_name_our_stderr(void **state)
 	unsetenv("JOURNAL_STREAM");
 }
 
-#define THREADS	8
-#define LINES	500
+#define THREADS 8
+#define LINES 500
 
 static void *spam(void *arg)
 {
@@ -192,7 +193,7 @@ static void test_concurrent_lines_never_interleave(void **state)
 		assert_int_equal((int)strlen(line), len);
 		for (size_t k = 0; k < strlen(pad); k++)
 			assert_int_equal(pad[k], 'a' + id);
-		assert_int_equal(n, count[id]);	/* per-thread order kept */
+		assert_int_equal(n, count[id]); /* per-thread order kept */
 		count[id]++;
 	}
 	for (int i = 0; i < THREADS; i++)
@@ -204,13 +205,17 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_level_names_round_trip_and_reject_unknown),
 		cmocka_unit_test(test_levels_map_to_journald_priorities),
-		cmocka_unit_test_setup_teardown(test_journal_lines_carry_priority_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_lines_carry_priority_prefix, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_terminal_lines_have_time_and_level, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_messages_below_the_level_are_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_messages_below_the_level_are_dropped, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_embedded_newlines_stay_on_one_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_messages_are_cut_to_one_marked_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_messages_are_cut_to_one_marked_line,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errno_survives_and_feeds_percent_m, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_journal_stream_must_name_our_stderr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_stream_must_name_our_stderr, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_lines_never_interleave, setup, teardown),
 	};
 

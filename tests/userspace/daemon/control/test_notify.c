@@ -21,7 +21,8 @@ static int bind_dgram(const char *name, bool abstract)
 	assert_true(fd >= 0);
 	memcpy(sun.sun_path + abstract, name, len);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun,
-			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + len)), 0);
+			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + len)),
+			 0);
 	return fd;
 }
 
@@ -113,7 +114,7 @@ static void test_watchdog_interval_follows_systemd_variables(void **state)
 	setenv("WATCHDOG_PID", pid, 1);
 	assert_int_equal(ogate_notify_watchdog_ns(), INT64_C(10000000000));
 	snprintf(pid, sizeof(pid), "%d", (int)getpid() + 1);
-	setenv("WATCHDOG_PID", pid, 1);	/* for another process */
+	setenv("WATCHDOG_PID", pid, 1); /* for another process */
 	assert_int_equal(ogate_notify_watchdog_ns(), 0);
 	unsetenv("WATCHDOG_PID");
 	setenv("WATCHDOG_USEC", "0", 1);

@@ -28,7 +28,8 @@ static struct ogate_health_input input;
 static void warn(void *ctx, bool raised, const char *msg)
 {
 	if (nwarn < 16)
-		snprintf(warnings[nwarn++], sizeof(warnings[0]), "%s %s", raised ? "RAISED" : "CLEARED", msg);
+		snprintf(warnings[nwarn++], sizeof(warnings[0]), "%s %s",
+			 raised ? "RAISED" : "CLEARED", msg);
 }
 
 static void in(void *ctx, struct ogate_health_input *i)
@@ -69,9 +70,13 @@ static int teardown(void **state)
 
 static struct ogate_health *make(void)
 {
-	struct ogate_health_opts o = { .root = root, .period_ns = 10000000, .temp_warn_c = 80,
-				       .slip_warn_pct = 5, .rss_warn_bytes = 64ull << 20,
-				       .input = in, .warn = warn };
+	struct ogate_health_opts o = { .root = root,
+				       .period_ns = 10000000,
+				       .temp_warn_c = 80,
+				       .slip_warn_pct = 5,
+				       .rss_warn_bytes = 64ull << 20,
+				       .input = in,
+				       .warn = warn };
 	int err;
 	struct ogate_health *h = ogate_health_new(&o, &err);
 
@@ -172,14 +177,17 @@ static void test_drops_late_triggers_and_slip_are_per_period(void **state)
 	struct ogate_health *h = make();
 	struct ogate_health_figures f;
 
-	input = (struct ogate_health_input){ .running = true, .fps_nominal = 80, .fps_measured = 80,
-					     .drops_source = 3, .late = 1 };
-	ogate_health_sample(h);		/* the first sample sets the baseline */
+	input = (struct ogate_health_input){ .running = true,
+					     .fps_nominal = 80,
+					     .fps_measured = 80,
+					     .drops_source = 3,
+					     .late = 1 };
+	ogate_health_sample(h); /* the first sample sets the baseline */
 	assert_int_equal(nwarn, 0);
 	input.drops_analysis = 2;
 	input.late = 3;
 	input.lateness_max_ns = 15000;
-	input.fps_measured = 72;	/* interval 11.1 % long */
+	input.fps_measured = 72; /* interval 11.1 % long */
 	ogate_health_sample(h);
 	ogate_health_get(h, &f);
 	assert_int_equal(f.drops_recent, 2);
@@ -187,7 +195,9 @@ static void test_drops_late_triggers_and_slip_are_per_period(void **state)
 	assert_true(fabs(f.slip_pct - 100.0 / 9) < 1e-9);
 	assert_int_equal(f.active, OGATE_HEALTH_SLIP | OGATE_HEALTH_DROPS | OGATE_HEALTH_LATE);
 	assert_int_equal(nwarn, 3);
-	assert_non_null(strstr(warnings[1], "2 frame(s) dropped in the last period (totals: source 3, analysis 2, record 0)"));
+	assert_non_null(strstr(
+		warnings[1],
+		"2 frame(s) dropped in the last period (totals: source 3, analysis 2, record 0)"));
 	assert_non_null(strstr(warnings[2], "2 trigger(s) fired late in the last period (max 15.0 us)"));
 	input.fps_measured = 79.5;
 	ogate_health_sample(h);
@@ -270,14 +280,21 @@ static void test_the_thread_samples_every_period_and_stops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_the_cpu_zone_is_preferred_and_heat_warns_once_then_clears, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_firmware_throttling_flags_raise_and_clear_their_warnings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_the_hwmon_alarm_stands_in_for_under_voltage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_without_sources_figures_are_unknown_and_nothing_warns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_drops_late_triggers_and_slip_are_per_period, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memory_comes_from_statm_and_warns_over_its_threshold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_cpu_zone_is_preferred_and_heat_warns_once_then_clears,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_firmware_throttling_flags_raise_and_clear_their_warnings,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_hwmon_alarm_stands_in_for_under_voltage,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_without_sources_figures_are_unknown_and_nothing_warns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drops_late_triggers_and_slip_are_per_period,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_comes_from_statm_and_warns_over_its_threshold,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_figures_format_as_status_lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_the_thread_samples_every_period_and_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_thread_samples_every_period_and_stops,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

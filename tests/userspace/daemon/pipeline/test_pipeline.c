@@ -42,12 +42,12 @@
 struct vclock {
 	struct ogate_clock c;
 	pthread_mutex_t lock;
-	pthread_cond_t moved;		/* now or limit changed */
+	pthread_cond_t moved; /* now or limit changed */
 	int64_t now, limit;
-	int parked;			/* sleepers waiting for the limit to move */
-	int64_t want;			/* the instant the last of them waits for */
-	struct ogate_pipeline *p;	/* whose frames are waited for; NULL: none */
-	int wake;			/* eventfd, written at every move: the sinks' fd */
+	int parked;		  /* sleepers waiting for the limit to move */
+	int64_t want;		  /* the instant the last of them waits for */
+	struct ogate_pipeline *p; /* whose frames are waited for; NULL: none */
+	int wake;		  /* eventfd, written at every move: the sinks' fd */
 	/* moves made, and the last move after which the io thread found no more
 	 * sink events: a move waits for that, so outcomes and frame edges are
 	 * handled before the next frame, as they would be in real time */
@@ -108,14 +108,15 @@ static void vclock_sleep_until(void *ctx, int64_t t)
 	for (int i = 0; v->p && atomic_load(&v->seen) < m && i < 500000; i++) {
 		struct timespec ts = { 0, 20000 };
 
-		nanosleep(&ts, NULL);	/* bounded (10 s): a test that hangs says nothing */
+		nanosleep(&ts, NULL); /* bounded (10 s): a test that hangs says nothing */
 	}
 }
 
 static void vclock_init(struct vclock *v)
 {
 	*v = (struct vclock){ .c = { vclock_now, vclock_sleep_until, v },
-			      .now = 1000 * SEC, .limit = 1000 * SEC };
+			      .now = 1000 * SEC,
+			      .limit = 1000 * SEC };
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->moved, NULL);
 	v->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -163,7 +164,7 @@ static void vclock_skip_to(struct vclock *v, int64_t t)
 	pthread_mutex_lock(&v->lock);
 	if (t > v->now)
 		v->now = t;
-	v->limit = v->now;	/* no longer free-running: the next start waits for run_until */
+	v->limit = v->now; /* no longer free-running: the next start waits for run_until */
 	pthread_cond_broadcast(&v->moved);
 	pthread_mutex_unlock(&v->lock);
 }
@@ -191,7 +192,7 @@ struct vsink {
 	struct ogate_evq evq;
 	int64_t lag_ns;
 	int nlaser;
-	int64_t laser[1024];		/* requested times of laser pulses fired */
+	int64_t laser[1024]; /* requested times of laser pulses fired */
 };
 
 static void vs_cb(void *ctx, const struct ogate_pulse_slot *s, enum ogate_sink_event_type type,
@@ -260,8 +261,11 @@ static void vs_destroy(struct ogate_sink *s)
 }
 
 static const struct ogate_sink_ops vsink_ops = {
-	.kind = "virtual", .close = vs_destroy, .queue = vs_queue,
-	.cancel_all = vs_cancel, .read = vs_read,
+	.kind = "virtual",
+	.close = vs_destroy,
+	.queue = vs_queue,
+	.cancel_all = vs_cancel,
+	.read = vs_read,
 };
 
 static void vsink_init(struct vsink *v, struct vclock *vc)
@@ -275,18 +279,29 @@ static void vsink_init(struct vsink *v, struct vclock *vc)
 
 static struct ogate_source_opts synth_opts(void)
 {
-	return (struct ogate_source_opts){ .kind = "synthetic", .size = 96, .fps = 80,
-					   .period_s = 0.42, .noise = 2, .seed = 3 };
+	return (struct ogate_source_opts){ .kind = "synthetic",
+					   .size = 96,
+					   .fps = 80,
+					   .period_s = 0.42,
+					   .noise = 2,
+					   .seed = 3 };
 }
 
 static struct ogate_pipeline_opts pipe_opts(struct vclock *vc)
 {
 	struct ogate_pipeline_opts o = {
-		.program = { .laser_line = 0, .camera_line = 1, .mode = OGATE_PROGRAM_EXPOSE,
-			     .laser_width_ns = 2 * MS, .camera_delay_ns = 0,
+		.program = { .laser_line = 0,
+			     .camera_line = 1,
+			     .mode = OGATE_PROGRAM_EXPOSE,
+			     .laser_width_ns = 2 * MS,
+			     .camera_delay_ns = 0,
 			     .late_ns = 5 * MS },
-		.rt_priority = 0, .cpu_capture = -1, .cpu_analysis = -1,
-		.stop_grace_ns = 500 * MS, .record_every = 1, .clock = &vc->c,
+		.rt_priority = 0,
+		.cpu_capture = -1,
+		.cpu_analysis = -1,
+		.stop_grace_ns = 500 * MS,
+		.record_every = 1,
+		.clock = &vc->c,
 	};
 
 	ogate_settings_default(&o.settings);
@@ -366,7 +381,7 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 	printf("# %d triggers: RMS error %.2f ms, max %.2f ms\n", sink.nlaser,
 	       sqrt(sum2 / sink.nlaser) * 1e3, worst * 1e3);
 	assert_true(sqrt(sum2 / sink.nlaser) < 0.004);
-	assert_int_equal(0, far);	/* none beyond 10 % of a period */
+	assert_int_equal(0, far); /* none beyond 10 % of a period */
 	ogate_pipeline_free(p);
 	ogate_sink_close(&sink.base);
 	ogate_source_close(src);
@@ -391,7 +406,7 @@ static void test_triggers_refused_as_too_late_count_as_missed(void **state)
 
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
-	sink.lag_ns = 2 * SEC;	/* every trigger reaches the sink after its time */
+	sink.lag_ns = 2 * SEC; /* every trigger reaches the sink after its time */
 	po = pipe_opts(&vc);
 	p = ogate_pipeline_new(&po, src, &sink.base, &err);
 	assert_non_null(p);
@@ -404,7 +419,7 @@ static void test_triggers_refused_as_too_late_count_as_missed(void **state)
 	assert_true(st.locked);
 	assert_int_equal(0, st.triggers);
 	assert_int_equal(0, st.queue_errors);
-	assert_true(st.missed >= 2 * 8);	/* two pulses a trigger, one trigger a beat */
+	assert_true(st.missed >= 2 * 8); /* two pulses a trigger, one trigger a beat */
 	assert_int_equal(2 * st.refused_late, st.missed);
 	assert_int_equal(0, st.fired + st.cancelled);
 	ogate_pipeline_free(p);
@@ -427,8 +442,8 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	po = pipe_opts(&vc);
-	po.stop_grace_ns = 0;	/* cancel at once */
-	po.program.laser_width_ns = 200 * MS;	/* long pulses: some are always pending */
+	po.stop_grace_ns = 0;		      /* cancel at once */
+	po.program.laser_width_ns = 200 * MS; /* long pulses: some are always pending */
 	p = ogate_pipeline_new(&po, src, &sink.base, &err);
 	run_for(&vc, p, 4 * SEC);
 	stop(&vc, p);
@@ -455,10 +470,21 @@ struct edge_input {
 	uint64_t next;
 };
 
-static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n) { return 0; }
-static int es_cancel(struct ogate_sink *s) { return 0; }
-static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max) { return 0; }
-static void es_close(struct ogate_sink *s) { }
+static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n)
+{
+	return 0;
+}
+static int es_cancel(struct ogate_sink *s)
+{
+	return 0;
+}
+static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+{
+	return 0;
+}
+static void es_close(struct ogate_sink *s)
+{
+}
 
 /* readable at every move of the clock, as the kernel's fd is once an edge is stamped */
 static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t max)
@@ -470,10 +496,10 @@ static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t m
 
 	if (read(in->fd, &moves, sizeof(moves)) < 0)
 		moves = 0;
-	while (n < max && e->src->t0 &&
-	       e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
+	while (n < max && e->src->t0 && e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
 		ev[n++] = (struct ogate_frame_edge){
-			.line = 0, .seq = e->next + 1,
+			.line = 0,
+			.seq = e->next + 1,
 			.time_ns = e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS,
 		};
 		e->next++;
@@ -483,8 +509,11 @@ static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t m
 }
 
 static const struct ogate_sink_ops quiet_sink_ops = {
-	.kind = "quiet-double", .close = es_close, .queue = es_queue,
-	.cancel_all = es_cancel, .read = es_read,
+	.kind = "quiet-double",
+	.close = es_close,
+	.queue = es_queue,
+	.cancel_all = es_cancel,
+	.read = es_read,
 };
 
 static const struct ogate_edges_ops edge_input_ops = { .read = ei_read };
@@ -518,7 +547,7 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	assert_true(st.edge_learnt);
 	assert_true(st.edge_matched > 150);
 	assert_true(llabs(st.edge_offset_ns - 2 * MS) < 100 * US);
-	assert_true(st.locked);		/* analysis runs on the edge times */
+	assert_true(st.locked); /* analysis runs on the edge times */
 	ogate_pipeline_free(p);
 	ogate_sink_close(&qs);
 	ogate_source_close(ei.src);
@@ -552,14 +581,14 @@ static void run_stop_start(struct ogate_source *src, int64_t first_ns)
 	ogate_pipeline_status(p, &st);
 	triggers = st.triggers;
 	frames = st.frames;
-	vclock_skip_to(&vc, vclock_now(&vc) + 1 * SEC);	/* stopped for a while */
+	vclock_skip_to(&vc, vclock_now(&vc) + 1 * SEC); /* stopped for a while */
 	run_for(&vc, p, 3 * SEC);
 	ogate_pipeline_status(p, &st);
 	printf("# after the restart: locked %d, %llu triggers (%llu before)\n", st.locked,
 	       (unsigned long long)st.triggers, (unsigned long long)triggers);
 	assert_true(st.locked);
 	assert_int_equal(frames + 3 * 80, st.frames);
-	assert_int_equal(st.frames, st.analysed);	/* no frame refused */
+	assert_int_equal(st.frames, st.analysed); /* no frame refused */
 	assert_true(st.triggers >= triggers + 2);
 	stop(&vc, p);
 	ogate_pipeline_free(p);
@@ -597,7 +626,8 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	for (int i = 0; i < stk.n; i++) {
 		uint8_t *px = ogate_stack_frame(&stk, i);
 
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, i / 80.0), 2 * M_PI), img);
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, i / 80.0), 2 * M_PI),
+					img);
 		for (int k = 0; k < 64 * 64; k++)
 			px[k] = (uint8_t)(img[k] < 0 ? 0 : img[k] > 255 ? 255 : img[k]);
 	}

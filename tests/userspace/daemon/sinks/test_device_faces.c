@@ -48,11 +48,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void put(struct faces *f, uint32_t type, uint32_t line, uint64_t seq, uint64_t cookie,
-		uint64_t t)
+static void put(struct faces *f, uint32_t type, uint32_t line, uint64_t seq, uint64_t cookie, uint64_t t)
 {
-	struct ogate_event ev = { .type = type, .line = line, .seq = seq, .cookie = cookie,
-				  .time_ns = t, .rise_ns = t + 5, .fall_ns = t + 10 };
+	struct ogate_event ev = { .type = type,
+				  .line = line,
+				  .seq = seq,
+				  .cookie = cookie,
+				  .time_ns = t,
+				  .rise_ns = t + 5,
+				  .fall_ns = t + 10 };
 
 	assert_int_equal(sizeof(ev), write(f->wr, &ev, sizeof(ev)));
 }
@@ -158,7 +162,7 @@ static void test_edges_nobody_reads_are_dropped_and_counted_not_the_outcomes(voi
 	assert_int_equal(1, fired);
 	assert_int_equal(600 - 512, ogate_edges_lost(f->in));
 	assert_int_equal(8, ogate_edges_read(f->in, fe, 8));
-	assert_int_equal(1, fe[0].seq);	/* the oldest are kept */
+	assert_int_equal(1, fe[0].seq); /* the oldest are kept */
 }
 
 static void test_sinks_without_frame_lines_have_no_edge_input(void **state)
@@ -181,8 +185,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_overflow_is_lost_on_both_faces, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_edges_nobody_reads_are_dropped_and_counted_not_the_outcomes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edges_nobody_reads_are_dropped_and_counted_not_the_outcomes,
+						setup, teardown),
 		cmocka_unit_test(test_sinks_without_frame_lines_have_no_edge_input),
 	};
 

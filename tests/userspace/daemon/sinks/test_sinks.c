@@ -32,7 +32,9 @@ extern char ogate_test_last_log[];
 
 static struct ogate_pulse_req req(int64_t t, uint32_t mask, uint32_t width)
 {
-	return (struct ogate_pulse_req){ .time_ns = t, .line_mask = mask, .width_ns = width,
+	return (struct ogate_pulse_req){ .time_ns = t,
+					 .line_mask = mask,
+					 .width_ns = width,
 					 .late_ns = (uint32_t)(1 * MS) };
 }
 
@@ -109,7 +111,7 @@ static void test_pulse_table_life_cycle_drives_lines_and_reports(void **state)
 	assert_int_equal(0, ogate_pulses_add(t, r, 2, 0));
 	assert_int_equal(10 * MS, ogate_pulses_next_edge(t));
 	assert_int_equal(1, ogate_pulses_due(t, 10 * MS + 5, record, &o));
-	assert_int_equal(3, t->values);		/* both lines of the mask together */
+	assert_int_equal(3, t->values); /* both lines of the mask together */
 	ogate_pulses_commit(t, 10 * MS + 7, record, &o);
 	assert_int_equal(0, o.n);
 	assert_int_equal(10 * MS + 7 + 100 * US, ogate_pulses_next_edge(t));
@@ -139,7 +141,7 @@ static void test_pulse_table_cancel_ends_active_only_when_asked(void **state)
 	ogate_pulses_due(t, 10 * MS, record, &o);
 	ogate_pulses_commit(t, 10 * MS, record, &o);
 	assert_int_equal(1, ogate_pulses_cancel(t, 0, record, &o));
-	assert_int_equal(1, t->values);		/* the active pulse goes on */
+	assert_int_equal(1, t->values); /* the active pulse goes on */
 	assert_int_equal(1, ogate_pulses_cancel(t, 1, record, &o));
 	assert_int_equal(0, t->values);
 	assert_int_equal(OGATE_SINK_CANCELLED, o.type[0]);
@@ -166,11 +168,11 @@ static void test_late_fall_and_next_rise_on_one_line_stay_two_edges(void **state
 	assert_int_equal(1, t->values);
 	/* woken 8 ms late: the fall (due at 12 ms) and the next rise (13 ms) */
 	assert_int_equal(1, ogate_pulses_due(t, 20 * MS, record, &o));
-	assert_int_equal(0, t->values);			/* the fall alone */
+	assert_int_equal(0, t->values); /* the fall alone */
 	ogate_pulses_commit(t, 20 * MS, record, &o);
 	assert_int_equal(OGATE_SINK_FIRED, o.type[0]);
 	assert_int_equal(1, ogate_pulses_due(t, 20 * MS + 100, record, &o));
-	assert_int_equal(1, t->values);			/* then the rise */
+	assert_int_equal(1, t->values); /* then the rise */
 	ogate_pulses_commit(t, 20 * MS + 200, record, &o);
 	assert_int_equal(1, ogate_pulses_due(t, 23 * MS, record, &o));
 	assert_int_equal(0, t->values);
@@ -191,18 +193,18 @@ static void test_rise_on_a_held_line_waits_for_its_fall(void **state)
 	ogate_pulses_init(t, 1);
 	assert_int_equal(0, ogate_pulses_add(t, r, 2, 0));
 	assert_int_equal(1, ogate_pulses_due(t, 10 * MS + 3000, record, &o));
-	ogate_pulses_commit(t, 10 * MS + 3000, record, &o);	/* A rose 3 us late */
+	ogate_pulses_commit(t, 10 * MS + 3000, record, &o); /* A rose 3 us late */
 	/* B's rise waits on A: the next edge to wake up for is A's fall */
 	assert_int_equal(12 * MS + 3000, ogate_pulses_next_edge(t));
-	assert_int_equal(0, ogate_pulses_due(t, 12 * MS, record, &o));	/* A holds the line */
+	assert_int_equal(0, ogate_pulses_due(t, 12 * MS, record, &o)); /* A holds the line */
 	assert_int_equal(1, t->values);
 	assert_int_equal(1, ogate_pulses_due(t, 12 * MS + 3000, record, &o));
-	assert_int_equal(0, t->values);				/* A's fall alone */
+	assert_int_equal(0, t->values); /* A's fall alone */
 	ogate_pulses_commit(t, 12 * MS + 3000, record, &o);
 	assert_int_equal(OGATE_SINK_FIRED, o.type[0]);
 	assert_int_equal(2 * MS, o.fall[0] - o.rise[0]);
 	assert_int_equal(1, ogate_pulses_due(t, 12 * MS + 3100, record, &o));
-	assert_int_equal(1, t->values);				/* then B's rise */
+	assert_int_equal(1, t->values); /* then B's rise */
 	free(t);
 }
 
@@ -242,7 +244,7 @@ static void test_dryrun_sink_fires_at_exact_times_and_is_pollable(void **state)
 	r[1] = req(t0 + 5 * MS, 2, 1 * MS);
 	r[1].cookie = 42;
 	assert_int_equal(0, ogate_sink_queue(s, r, 2));
-	assert_int_equal(0, ogate_sink_read(s, ev, 8));	/* nothing yet */
+	assert_int_equal(0, ogate_sink_read(s, ev, 8)); /* nothing yet */
 	while (n < 2) {
 		p = (struct pollfd){ .fd = ogate_sink_fd(s), .events = POLLIN };
 		assert_int_equal(1, poll(&p, 1, 2000));
@@ -356,8 +358,10 @@ static void *three_queue(void *arg)
 	struct three *t = arg;
 
 	for (int i = 0; i < 400; i++) {
-		struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 200000, .line_mask = 1u << (i % 4),
-					     .width_ns = 50000, .late_ns = 1000000000,
+		struct ogate_pulse_req r = { .time_ns = ogate_mono_ns() + 200000,
+					     .line_mask = 1u << (i % 4),
+					     .width_ns = 50000,
+					     .late_ns = 1000000000,
 					     .cookie = (uint64_t)i + 1 };
 
 		if (ogate_sink_queue(t->s, &r, 1) == 0)
@@ -432,9 +436,13 @@ static void test_unknown_sink_kind_is_an_error_naming_it(void **state)
 
 static void test_program_expose_holds_camera_as_long_as_laser(void **state)
 {
-	struct ogate_program p = { .laser_line = 0, .camera_line = 1, .mode = OGATE_PROGRAM_EXPOSE,
-				   .laser_width_ns = 5 * MS, .camera_delay_ns = 100 * US,
-				   .camera_width_ns = 50 * US, .late_ns = 500 * US };
+	struct ogate_program p = { .laser_line = 0,
+				   .camera_line = 1,
+				   .mode = OGATE_PROGRAM_EXPOSE,
+				   .laser_width_ns = 5 * MS,
+				   .camera_delay_ns = 100 * US,
+				   .camera_width_ns = 50 * US,
+				   .late_ns = 500 * US };
 	struct ogate_pulse_req r[OGATE_PROGRAM_MAX_PULSES];
 	char msg[128];
 

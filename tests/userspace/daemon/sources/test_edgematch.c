@@ -14,12 +14,15 @@
 #define US 1000LL
 
 /* frame i: edge at i * 12.5 ms, camera timestamp offset + jitter later */
-static int64_t edge_t(int i) { return 1000 * MS + (int64_t)i * 12500 * US; }
+static int64_t edge_t(int i)
+{
+	return 1000 * MS + (int64_t)i * 12500 * US;
+}
 
 static int64_t jitter(unsigned int *s)
 {
 	*s = *s * 1103515245u + 12345u;
-	return (int64_t)((*s >> 16) % 41) * US - 20 * US;	/* +-20 us */
+	return (int64_t)((*s >> 16) % 41) * US - 20 * US; /* +-20 us */
 }
 
 static void test_frames_take_their_edge_time_once_the_offset_is_learnt(void **state)
@@ -34,15 +37,16 @@ static void test_frames_take_their_edge_time_once_the_offset_is_learnt(void **st
 		int64_t e;
 
 		ogate_edgematch_add_edge(&m, edge_t(i), (uint64_t)i + 1);
-		if (ogate_edgematch_frame(&m, edge_t(i) + 3 * MS + jitter(&seed), (uint64_t)i + 100, &e)) {
+		if (ogate_edgematch_frame(&m, edge_t(i) + 3 * MS + jitter(&seed), (uint64_t)i + 100,
+					  &e)) {
 			matched++;
 			exact += e == edge_t(i);
 		}
 	}
 	ogate_edgematch_get_stats(&m, &st);
 	assert_true(st.learnt);
-	assert_true(matched >= 180);		/* all but the learning frames */
-	assert_int_equal(exact, matched);	/* and always the right edge */
+	assert_true(matched >= 180);	  /* all but the learning frames */
+	assert_int_equal(exact, matched); /* and always the right edge */
 	assert_true(llabs(st.offset_ns - 3 * MS) < 30 * US);
 	assert_true(st.jitter_ns > 5 * US && st.jitter_ns < 30 * US);
 	assert_int_equal(st.seq_jumps, 0);
@@ -58,7 +62,7 @@ static void test_a_lost_edge_leaves_its_frame_unmatched_and_is_counted(void **st
 	for (i = 0; i < 100; i++) {
 		int64_t e = 0;
 
-		if (i != 60)	/* the edge of frame 60 never came */
+		if (i != 60) /* the edge of frame 60 never came */
 			ogate_edgematch_add_edge(&m, edge_t(i), (uint64_t)i + 1);
 		if (ogate_edgematch_frame(&m, edge_t(i) + 2 * MS, (uint64_t)i, &e) && e != edge_t(i))
 			wrong++;
@@ -67,7 +71,7 @@ static void test_a_lost_edge_leaves_its_frame_unmatched_and_is_counted(void **st
 	assert_int_equal(wrong, 0);
 	/* the first frame (no interval yet), the learning frames, and frame 60 */
 	assert_int_equal(st.unmatched, 1 + OGATE_EDGEMATCH_LEARN + 1);
-	assert_int_equal(st.seq_jumps, 0);	/* frame 61 still pairs with edge 61 */
+	assert_int_equal(st.seq_jumps, 0); /* frame 61 still pairs with edge 61 */
 }
 
 static void test_a_lost_frame_shows_as_a_sequence_jump(void **state)
@@ -83,7 +87,7 @@ static void test_a_lost_frame_shows_as_a_sequence_jump(void **state)
 
 		ogate_edgematch_add_edge(&m, edge_t(i), (uint64_t)i + 1);
 		if (i == 70)
-			continue;	/* the camera lost frame 70 but numbered on */
+			continue; /* the camera lost frame 70 but numbered on */
 		seq = (uint64_t)i + (i > 70 ? 1 : 0);
 		ogate_edgematch_frame(&m, edge_t(i) + 1 * MS, seq, &e);
 	}
@@ -108,7 +112,7 @@ static void test_late_edges_never_give_a_frame_a_time_that_goes_backwards(void *
 				ogate_edgematch_add_edge(&m, edge_t(j), (uint64_t)j + 1);
 		out = ogate_edgematch_frame(&m, t, (uint64_t)i, &e) ? e : t;
 		if (out != t)
-			assert_int_equal(out, edge_t(i));	/* never another frame's edge */
+			assert_int_equal(out, edge_t(i)); /* never another frame's edge */
 		assert_true(out > last);
 		last = out;
 	}

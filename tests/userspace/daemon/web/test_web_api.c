@@ -26,7 +26,7 @@
 
 #include "ogate-shm.h"
 #include "web.h"
-#include "web_private.h"	/* ref_lock: a connection reading the reference */
+#include "web_private.h" /* ref_lock: a connection reading the reference */
 
 static char last_cmd[256];
 static int ncmds;
@@ -37,7 +37,8 @@ static int fake_command(void *ctx, const char *line, char *reply, size_t len)
 	snprintf(last_cmd, sizeof(last_cmd), "%s", line);
 	ncmds++;
 	if (!strcmp(line, "status"))
-		snprintf(reply, len, "OK\nstate=running\nlocked=yes\nperiod_s=0.420000\nphase=1.5\nsource=synthetic\n.\n");
+		snprintf(reply, len,
+			 "OK\nstate=running\nlocked=yes\nperiod_s=0.420000\nphase=1.5\nsource=synthetic\n.\n");
 	else if (!strcmp(line, "stats"))
 		snprintf(reply, len, "OK\nframes=12\nnote=a \"quoted\" value\n.\n");
 	else if (!strncmp(line, "target ", 7))
@@ -57,8 +58,7 @@ struct fixture {
 static int start(struct fixture *f, const char *listen, const char *token)
 {
 	struct ogate_web_ops ops = { .command = fake_command };
-	struct ogate_web_opts o = { .listen = listen, .stream_fps = 20, .event_hz = 20,
-				    .jpeg_quality = 80 };
+	struct ogate_web_opts o = { .listen = listen, .stream_fps = 20, .event_hz = 20, .jpeg_quality = 80 };
 	int err;
 	FILE *fp;
 
@@ -150,7 +150,8 @@ static void test_status_is_the_daemons_status_as_json(void **state)
 
 	assert_int_equal(start(&f, "127.0.0.1:0", NULL), 0);
 	assert_true(f.port > 0);
-	assert_int_equal(http(f.port, "GET /api/status HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 200);
+	assert_int_equal(http(f.port, "GET /api/status HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
+			 200);
 	assert_non_null(strstr(body, "\"state\":\"running\""));
 	assert_non_null(strstr(body, "\"locked\":true"));
 	assert_non_null(strstr(body, "\"period_s\":0.420000"));
@@ -214,10 +215,12 @@ static void test_beyond_loopback_the_token_is_required_and_checked(void **state)
 	assert_int_equal(post(f.port, "target 2", "X-Ogate: 1\r\n", body, sizeof(body)), 403);
 	assert_int_equal(post(f.port, "target 2",
 			      "X-Ogate: 1\r\nAuthorization: Bearer s3cret-token-012345678X\r\n",
-			      body, sizeof(body)), 403);
+			      body, sizeof(body)),
+			 403);
 	assert_int_equal(post(f.port, "target 2",
 			      "X-Ogate: 1\r\nAuthorization: Bearer s3cret-token-0123456789\r\n",
-			      body, sizeof(body)), 200);
+			      body, sizeof(body)),
+			 200);
 	assert_string_equal(body, "OK target phase 2 rad\n");
 	stop(&f);
 }
@@ -237,9 +240,14 @@ static void test_a_short_token_file_is_refused(void **state)
 static void write_frame(struct ogate_shm_writer *w, uint64_t seq, double phase, uint8_t v)
 {
 	uint8_t px[64 * 64];
-	struct ogate_shm_meta m = { .sequence = seq, .timestamp_ns = (int64_t)seq * 10000000,
-				    .phase = phase, .state = OGATE_SHM_STATE_LOCKED, .width = 64,
-				    .height = 64, .bytes_per_pixel = 1, .ref_id = 1,
+	struct ogate_shm_meta m = { .sequence = seq,
+				    .timestamp_ns = (int64_t)seq * 10000000,
+				    .phase = phase,
+				    .state = OGATE_SHM_STATE_LOCKED,
+				    .width = 64,
+				    .height = 64,
+				    .bytes_per_pixel = 1,
+				    .ref_id = 1,
 				    .flags = seq % 3 == 0 ? OGATE_SHM_TRIGGER : 0,
 				    .trigger_ns = (int64_t)seq * 10000000 + 5000000 };
 
@@ -256,7 +264,8 @@ static void test_the_latest_frame_is_served_as_jpeg(void **state)
 	int code = 404;
 
 	assert_int_equal(start(&f, "127.0.0.1:0", NULL), 0);
-	assert_int_equal(http(f.port, "GET /api/frame.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
+	assert_int_equal(http(f.port, "GET /api/frame.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
+			 404);
 	write_frame(f.frames, 1, 0.1, 10);
 	for (int i = 0; i < 100 && code != 200; i++) {
 		usleep(20000);
@@ -296,18 +305,23 @@ static void test_the_reference_frames_are_served_with_their_phases(void **state)
 	tjhandle tj;
 
 	assert_int_equal(start(&f, "127.0.0.1:0", NULL), 0);
-	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
-	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
+	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
+			 404);
+	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body),
+			      NULL),
+			 404);
 	assert_int_equal(ogate_web_offer_reference(f.web, &r), 0);
-	assert_null(r);		/* nothing was published before */
-	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 200);
+	assert_null(r); /* nothing was published before */
+	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
+			 200);
 	assert_string_equal(body,
 			    "{\"id\":7,\"gen\":1,\"n\":5,\"first_seq\":1007,\"period_frames\":4.5000,"
 			    "\"width\":128,\"height\":96,\"tile_w\":64,\"tile_h\":48,\"cols\":5,"
 			    "\"phases\":[0.000000,1.396263,2.792527,4.188790,5.585054]}\n");
 
 	/* the tiles: 128 x 96 halved, five in a row, each its frame's level */
-	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n), 200);
+	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n),
+			 200);
 	tj = tjInitDecompress();
 	assert_int_equal(tjDecompressHeader3(tj, (unsigned char *)body, n, &w, &h, &sub, &cs), 0);
 	assert_int_equal(w, 5 * 64);
@@ -324,11 +338,13 @@ static void test_the_reference_frames_are_served_with_their_phases(void **state)
 	assert_int_equal(ogate_web_offer_reference(f.web, &second), -EBUSY);
 	pthread_mutex_unlock(&f.web->ref_lock);
 	assert_int_equal(ogate_web_offer_reference(f.web, &second), 0);
-	assert_non_null(second);	/* the first set comes back, for reuse */
+	assert_non_null(second); /* the first set comes back, for reuse */
 	assert_int_equal(second->id, 7);
-	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 200);
+	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
+			 200);
 	assert_non_null(strstr(body, "{\"id\":8,\"gen\":2,\"n\":3,"));
-	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n), 200);
+	assert_int_equal(http(f.port, "GET /api/reference.jpg HTTP/1.0\r\n\r\n", body, sizeof(body), &n),
+			 200);
 	tj = tjInitDecompress();
 	assert_int_equal(tjDecompressHeader3(tj, (unsigned char *)body, n, &w, &h, &sub, &cs), 0);
 	assert_int_equal(w, 3 * 64);
@@ -345,7 +361,8 @@ static void test_the_page_is_served_and_nothing_outside_its_folder(void **state)
 	assert_int_equal(start(&f, "127.0.0.1:0", NULL), 0);
 	assert_int_equal(http(f.port, "GET / HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 200);
 	assert_non_null(strstr(body, "hello"));
-	assert_int_equal(http(f.port, "GET /../../etc/passwd HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
+	assert_int_equal(http(f.port, "GET /../../etc/passwd HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
+			 404);
 	assert_int_equal(http(f.port, "GET /%2e%2e/x HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
 	assert_int_equal(http(f.port, "GET /.hidden HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 404);
 	assert_int_equal(http(f.port, "DELETE / HTTP/1.0\r\n\r\n", body, sizeof(body), NULL), 405);
@@ -390,9 +407,9 @@ static void test_events_carry_status_phases_triggers_and_warnings(void **state)
 	close(fd);
 	assert_non_null(strstr(buf, "text/event-stream"));
 	assert_non_null(strstr(buf, "data: {\"status\":{\"state\":\"running\""));
-	assert_non_null(strstr(buf, "[0.0000,0.000,1,0.0050]"));	/* a trigger frame */
+	assert_non_null(strstr(buf, "[0.0000,0.000,1,0.0050]")); /* a trigger frame */
 	assert_non_null(strstr(buf, "[0.0100,0.500,0]"));
-	assert_non_null(strstr(buf, "\"ref\":0,\"ref_gen\":0,"));	/* no reference yet */
+	assert_non_null(strstr(buf, "\"ref\":0,\"ref_gen\":0,")); /* no reference yet */
 	assert_non_null(strstr(buf, "\"warning: late by \\\"12\\\" us\""));
 	stop(&f);
 }

@@ -19,22 +19,29 @@ struct CMUnitTest {
 
 static jmp_buf cross_fail;
 
-#define cross_check(cond, ...) do { if (!(cond)) { printf("# %s:%d: ", __FILE__, __LINE__); \
-	printf(__VA_ARGS__); printf("\n"); longjmp(cross_fail, 1); } } while (0)
+#define cross_check(cond, ...) \
+	do { \
+		if (!(cond)) { \
+			printf("# %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__); \
+			printf("\n"); \
+			longjmp(cross_fail, 1); \
+		} \
+	} while (0)
 #define assert_true(c) cross_check((c), "%s", #c)
 #define assert_false(c) cross_check(!(c), "!(%s)", #c)
-#define assert_int_equal(a, b) cross_check((uintmax_t)(a) == (uintmax_t)(b), "%ju != %ju", \
-	(uintmax_t)(a), (uintmax_t)(b))
-#define assert_ptr_equal(a, b) cross_check((const void *)(a) == (const void *)(b), "%p != %p", \
-	(const void *)(a), (const void *)(b))
+#define assert_int_equal(a, b) \
+	cross_check((uintmax_t)(a) == (uintmax_t)(b), "%ju != %ju", (uintmax_t)(a), (uintmax_t)(b))
+#define assert_ptr_equal(a, b) \
+	cross_check((const void *)(a) == (const void *)(b), "%p != %p", (const void *)(a), \
+		    (const void *)(b))
 #define assert_non_null(p) cross_check((p) != NULL, "%s is NULL", #p)
 #define assert_null(p) cross_check((p) == NULL, "%s is not NULL", #p)
 #define assert_string_equal(a, b) cross_check(!strcmp((a), (b)), "\"%s\" != \"%s\"", (a), (b))
 // clang-format off
 #define cmocka_unit_test(f) { #f, f }
 // clang-format on
-#define cmocka_run_group_tests(t, setup, teardown) \
-	cross_run(t, sizeof(t) / sizeof((t)[0]))
+#define cmocka_run_group_tests(t, setup, teardown) cross_run(t, sizeof(t) / sizeof((t)[0]))
 
 static inline int cross_run(const struct CMUnitTest *t, size_t n)
 {

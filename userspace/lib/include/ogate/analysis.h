@@ -14,8 +14,8 @@ extern "C" {
 #define OGATE_NE 2
 
 struct ogate_vfit {
-	double x;	/* sub-sample offset of the minimum from the centre point */
-	double y;	/* interpolated minimum value */
+	double x; /* sub-sample offset of the minimum from the centre point */
+	double y; /* interpolated minimum value */
 };
 
 /* Symmetric V fit through (-1,y1), (0,y2), (+1,y3). A zero denominator
@@ -63,11 +63,13 @@ double ogate_step_offset(double y1, double y2, double y3, double step_lo, double
  * static pixels' noise SAD otherwise) and step[j] = adj[j] - floor (at least 1e-3 of the
  * median step). scratch holds L doubles. Returns the floor.
  */
-double ogate_reference_steps(const double *adj, const double *skip, size_t L, double *step, double *scratch);
+double ogate_reference_steps(const double *adj, const double *skip, size_t L, double *step,
+			     double *scratch);
 
 /* ogate_subframe_phase with the sub-frame offset from ogate_step_offset; steps[j] (j = 0..L-2)
  * as from ogate_reference_steps, scaled to the area the SADs were computed on. */
-double ogate_subframe_phase_steps(const double *S, size_t L, double P, const double *steps, size_t *b_out);
+double ogate_subframe_phase_steps(const double *S, size_t L, double P, const double *steps,
+				  size_t *b_out);
 
 /*
  * Reference positions from timestamps. Frame j of a reference is assigned the phase of its
@@ -91,12 +93,11 @@ void ogate_target_barrier(const double *delta, size_t N, double P, double *targe
  * (fractional), counted modulo the period P: floor((u - barrier) mod P) + 1. */
 int ogate_frames_since_barrier(double u, double barrier, double P);
 
-
 enum ogate_trigger_reason {
-	OGATE_TRIGGER_NONE = 0,		/* wait for the next frame's better prediction */
-	OGATE_TRIGGER_STANDARD = 1,	/* the next frame would arrive too late: commit now */
-	OGATE_TRIGGER_PANIC = 2,	/* less than the latency budget left: commit anyway */
-	OGATE_TRIGGER_SAME_BEAT = 3,	/* this beat already has a trigger (wait moved one period on) */
+	OGATE_TRIGGER_NONE = 0,	     /* wait for the next frame's better prediction */
+	OGATE_TRIGGER_STANDARD = 1,  /* the next frame would arrive too late: commit now */
+	OGATE_TRIGGER_PANIC = 2,     /* less than the latency budget left: commit anyway */
+	OGATE_TRIGGER_SAME_BEAT = 3, /* this beat already has a trigger (wait moved one period on) */
 };
 
 /* Trigger decision for a frame at time t (s) with a predicted wait (s). frame_interval_s is

@@ -21,17 +21,17 @@ double ogate_frame_dot(const struct ogate_frame *a, const struct ogate_frame *b)
  * period Pa) and b resampled to Q frames from padded index 0 with linear interpolation.
  * hab[i*Lb + j] = <a_i, b_j>; ha_adj[i] = <a_i, a_i>, ha_adj[La + i] = <a_i, a_{(i+1) mod La}>,
  * and the same for hb_adj. */
-void ogate_oga_scores(const double *hab, int La, int Lb, double Pa, double Pb,
-		      const double *ha_adj, const double *hb_adj, int Q, double *score);
+void ogate_oga_scores(const double *hab, int La, int Lb, double Pa, double Pb, const double *ha_adj,
+		      const double *hb_adj, int Q, double *score);
 
 /* Cyclic V fit at the minimum of score[0..Q-1]: sub-frame position in [0, Q) and the
  * interpolated minimum (a negative value is clamped to 0.1, as OGA does). */
 void ogate_oga_min_score(const double *score, int Q, double *pos, double *minval);
 
 struct ogate_oga_shift {
-	int i, j;		/* sequences, i < j */
-	double shift;		/* x_j - x_i, in resampled frames */
-	double score;		/* the minimum score (weight = 1 / score, guarded) */
+	int i, j;     /* sequences, i < j */
+	double shift; /* x_j - x_i, in resampled frames */
+	double score; /* the minimum score (weight = 1 / score, guarded) */
 };
 
 /* Global offsets x[0..n-1] (x[0] = 0): least squares on adjacent shifts, then every shift

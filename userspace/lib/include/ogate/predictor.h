@@ -12,9 +12,9 @@ extern "C" {
 struct ogate_predictor;
 
 struct ogate_prediction {
-	double phase_now;	/* fitted unwrapped phase at the newest sample (rad) */
-	double rate;		/* phase rate (rad/s), > 0 */
-	double wait_s;		/* time from the newest sample to the next target phase (s), >= 0 */
+	double phase_now; /* fitted unwrapped phase at the newest sample (rad) */
+	double rate;	  /* phase rate (rad/s), > 0 */
+	double wait_s;	  /* time from the newest sample to the next target phase (s), >= 0 */
 };
 
 /* "linear" (ordinary least squares over the fit window) or "kalman" (a filter on phase and
@@ -36,8 +36,9 @@ void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
 			    size_t n, double target_phase, struct ogate_prediction *out);
 /* The same with a weight per point (the linear fit: weighted least squares; NULL = equal). */
-int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_s, const double *phase,
-				     const double *weight, size_t n, double target_phase, struct ogate_prediction *out);
+int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_s,
+				     const double *phase, const double *weight, size_t n,
+				     double target_phase, struct ogate_prediction *out);
 
 #ifdef __cplusplus
 }

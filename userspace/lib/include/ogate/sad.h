@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 
-struct ogate_sad;	/* a back end; see sad_private.h */
+struct ogate_sad; /* a back end; see sad_private.h */
 
 /* Fastest back end usable on this CPU (runtime dispatch via __builtin_cpu_supports). */
 const struct ogate_sad *ogate_sad_best(void);
@@ -22,14 +22,15 @@ size_t ogate_sad_list(const struct ogate_sad **out, size_t max);
 const char *ogate_sad_name(const struct ogate_sad *s);
 
 /* Exact SAD of two w x h windows; strides in bytes. */
-uint64_t ogate_sad_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
-		      const uint8_t *b, size_t bstride, int w, int h);
+uint64_t ogate_sad_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, const uint8_t *b,
+		      size_t bstride, int w, int h);
 uint64_t ogate_sad_u16(const struct ogate_sad *s, const uint16_t *a, size_t astride,
 		       const uint16_t *b, size_t bstride, int w, int h);
 /* out[k] = SAD(a, b[k]) for k < n; all b[k] share bstride. Uses the back end's
  * four-at-a-time kernel where it has one. */
 void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
-			const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out);
+			const uint8_t *const *b, size_t n, size_t bstride, int w, int h,
+			uint64_t *out);
 /* Exact dot product sum a*b of two 8-bit windows (back end's kernel if it has one). */
 uint64_t ogate_sad_dot_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
 			  const uint8_t *b, size_t bstride, int w, int h);

@@ -9,60 +9,60 @@ extern "C" {
 
 struct ogate_settings {
 	/* reference period determination */
-	int min_period;			/* reference.min_period (frames, 5) */
-	double lower_threshold;		/* reference.lower_threshold (0.5) */
-	double upper_threshold;		/* reference.upper_threshold (0.75) */
-	double min_heart_rate_hz;	/* reference.min_heart_rate_hz (1.0): buffer = 1/this s */
-	int agree_count;		/* reference.agree_count (5): estimates that must agree */
-	double agree_tolerance;		/* reference.agree_tolerance (0.03): relative to their median */
-	double min_period_frames;	/* reference.min_period_frames (6): shorter periods are refused */
-	int max_buffer_frames;		/* reference.max_buffer_frames (1024) */
-	double max_buffer_mb;		/* reference.max_buffer_mb (256): pixel memory of the buffer */
-	int determine_row_step;		/* reference.row_step (0 = auto: 1 up to 256^2 pixels, then
+	int min_period;		  /* reference.min_period (frames, 5) */
+	double lower_threshold;	  /* reference.lower_threshold (0.5) */
+	double upper_threshold;	  /* reference.upper_threshold (0.75) */
+	double min_heart_rate_hz; /* reference.min_heart_rate_hz (1.0): buffer = 1/this s */
+	int agree_count;	  /* reference.agree_count (5): estimates that must agree */
+	double agree_tolerance;	  /* reference.agree_tolerance (0.03): relative to their median */
+	double min_period_frames; /* reference.min_period_frames (6): shorter periods are refused */
+	int max_buffer_frames;	  /* reference.max_buffer_frames (1024) */
+	double max_buffer_mb;	  /* reference.max_buffer_mb (256): pixel memory of the buffer */
+	int determine_row_step;	  /* reference.row_step (0 = auto: 1 up to 256^2 pixels, then
 					 * pixels / 65536): rows compared while determining */
 	/* prediction */
-	int min_frames_for_fit;		/* prediction.min_frames_for_fit (3) */
-	int max_frames_for_fit;		/* prediction.max_frames_for_fit (32) */
-	double latency_s;		/* prediction.latency_s (0.015) */
-	char predictor[16];		/* prediction.predictor ("linear"): linear | kalman */
-	double kalman_rate_noise;	/* prediction.kalman_rate_noise (0.05): rate random walk, relative
+	int min_frames_for_fit;	  /* prediction.min_frames_for_fit (3) */
+	int max_frames_for_fit;	  /* prediction.max_frames_for_fit (32) */
+	double latency_s;	  /* prediction.latency_s (0.015) */
+	char predictor[16];	  /* prediction.predictor ("linear"): linear | kalman */
+	double kalman_rate_noise; /* prediction.kalman_rate_noise (0.05): rate random walk, relative
 					 * to the rate, per sqrt(s) */
-	double kalman_phase_noise;	/* prediction.kalman_phase_noise (0.1): phase noise in frames */
+	double kalman_phase_noise; /* prediction.kalman_phase_noise (0.1): phase noise in frames */
 	/* trigger */
-	double next_frame_factor;	/* trigger.next_frame_factor (1.6): frame intervals the next
+	double next_frame_factor;  /* trigger.next_frame_factor (1.6): frame intervals the next
 					 * frame's prediction needs before it can be acted on */
-	double min_time_between_s;	/* trigger.min_time_between_s (0) */
+	double min_time_between_s; /* trigger.min_time_between_s (0) */
 	/* sync */
-	double gap_factor;		/* sync.gap_factor (1.8): interval > this x measured = gap */
-	int track_drift;		/* sync.track_drift (1): +-1 px/frame xy drift tracking */
-	int search_window;		/* sync.search_window (6): match only reference frames within
+	double gap_factor;	   /* sync.gap_factor (1.8): interval > this x measured = gap */
+	int track_drift;	   /* sync.track_drift (1): +-1 px/frame xy drift tracking */
+	int search_window;	   /* sync.search_window (6): match only reference frames within
 					 * this many frames of the expected position (full search after
 					 * a gap, every 8th frame and when unsure); 0 = always full */
-	int bootstrap_drift_range;	/* sync.bootstrap_drift_range (0): coarse drift search on the
+	int bootstrap_drift_range; /* sync.bootstrap_drift_range (0): coarse drift search on the
 					 * first frame after a reference, in range(-r, r+1, 3) */
-	int subpixel_drift;		/* sync.subpixel_drift (1): also compensate the sub-pixel part */
-	double subpixel_gain;		/* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
-	int timestamp_positions;	/* sync.timestamp_positions (1): reference frames at the phase of their
+	int subpixel_drift;	   /* sync.subpixel_drift (1): also compensate the sub-pixel part */
+	double subpixel_gain; /* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
+	int timestamp_positions; /* sync.timestamp_positions (1): reference frames at the phase of their
 					 * timestamps (0 = of their index, as the reference system) */
-	int calibrate;			/* sync.calibrate (1): learn and remove each reference position's
+	int calibrate;		 /* sync.calibrate (1): learn and remove each reference position's
 					 * systematic matching error (sync_calib.c) */
-	int calibrate_anchor;		/* sync.calibrate_anchor (1): pin the calibration's mean at the
+	int calibrate_anchor; /* sync.calibrate_anchor (1): pin the calibration's mean at the
 					 * reference frames, where matching is exact */
-	char subframe[16];		/* sync.subframe ("vfit"): sub-frame offset of the match: vfit
+	char subframe[16];    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit) or steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
 					 * rendered hearts, worse on recorded ones) */
-	char sad_backend[16];		/* sync.sad_backend ("auto") */
+	char sad_backend[16]; /* sync.sad_backend ("auto") */
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
-	int refresh_after_triggers;	/* refresh.after_triggers (0) */
-	int refresh_after_frames;	/* refresh.after_frames (0) */
-	int align_pixels_per_frame;	/* refresh.align_pixels_per_frame (300000): alignment work per frame
+	int refresh_after_triggers; /* refresh.after_triggers (0) */
+	int refresh_after_frames;   /* refresh.after_frames (0) */
+	int align_pixels_per_frame; /* refresh.align_pixels_per_frame (300000): alignment work per frame
 					 * (pixel products; at least 8 dot products) */
-	int oga_resampled_period;	/* oga.resampled_period (80) */
-	int oga_max_offset;		/* oga.max_offset (3) */
+	int oga_resampled_period; /* oga.resampled_period (80) */
+	int oga_max_offset;	  /* oga.max_offset (3) */
 	/* target: phase in rad, or frame in the reference; both < 0 = automatic */
-	double target_phase;		/* target.phase_rad (-1) */
-	double target_frame;		/* target.frame (-1) */
+	double target_phase; /* target.phase_rad (-1) */
+	double target_frame; /* target.frame (-1) */
 };
 
 void ogate_settings_default(struct ogate_settings *s);

@@ -13,23 +13,23 @@ extern "C" {
 #endif
 
 enum ogate_sync_state {
-	OGATE_SYNC_DETERMINE = 0,	/* collecting frames to learn a reference period */
-	OGATE_SYNC_LOCKED = 1,		/* a reference exists: every frame is phase-matched */
+	OGATE_SYNC_DETERMINE = 0, /* collecting frames to learn a reference period */
+	OGATE_SYNC_LOCKED = 1,	  /* a reference exists: every frame is phase-matched */
 };
 
 /* A committed trigger (named apart from the kernel ABI's struct ogate_trigger in
  * include/uapi/ogate.h, so both headers can be used in one file). */
 struct ogate_sync_trigger {
-	int64_t time_ns;		/* absolute CLOCK_MONOTONIC time to fire */
-	int64_t decided_at_ns;		/* timestamp of the frame that decided it */
-	uint64_t decided_at_seq;	/* sequence of that frame */
-	double target_phase;		/* rad */
-	double period_s;		/* heart period estimated by the fit */
+	int64_t time_ns;	 /* absolute CLOCK_MONOTONIC time to fire */
+	int64_t decided_at_ns;	 /* timestamp of the frame that decided it */
+	uint64_t decided_at_seq; /* sequence of that frame */
+	double target_phase;	 /* rad */
+	double period_s;	 /* heart period estimated by the fit */
 	uint32_t ref_id;
-	uint64_t ref_first_seq;		/* sequence of that reference's unpadded frame 0 */
+	uint64_t ref_first_seq; /* sequence of that reference's unpadded frame 0 */
 	double ref_period_frames;
-	double target_u;		/* target position in that reference (frames) */
-	int reason;			/* enum ogate_trigger_reason */
+	double target_u; /* target position in that reference (frames) */
+	int reason;	 /* enum ogate_trigger_reason */
 };
 
 /* Non-blocking trigger sink: called from ogate_sync_process; must not wait. */
@@ -40,57 +40,57 @@ typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_sync_trigger *t
  * target. No ground truth needed; positive = late. */
 struct ogate_sync_qa {
 	int64_t trigger_time_ns;
-	double target_phase;		/* rad */
-	double phase_error;		/* rad, (-pi, pi] */
-	double error_s;			/* phase_error / measured rate */
+	double target_phase; /* rad */
+	double phase_error;  /* rad, (-pi, pi] */
+	double error_s;	     /* phase_error / measured rate */
 };
 
 /* Summary over every checked trigger since ogate_sync_new (for status and recordings). */
 struct ogate_sync_qa_stats {
-	uint64_t n;			/* triggers checked */
-	uint64_t unchecked;		/* triggers that could not be (gap, refresh or end) */
-	double mean_s, rms_s;		/* error in time */
-	double rms_rad;			/* error in phase (x 180/pi for degrees) */
+	uint64_t n;	      /* triggers checked */
+	uint64_t unchecked;   /* triggers that could not be (gap, refresh or end) */
+	double mean_s, rms_s; /* error in time */
+	double rms_rad;	      /* error in phase (x 180/pi for degrees) */
 };
 
 struct ogate_sync_result {
 	enum ogate_sync_state state;
-	int has_phase;			/* phase fields valid (locked state) */
-	double phase;			/* [0, 2 pi) */
-	double unwrapped;		/* continuous phase (rad) */
-	int sad_argmin;			/* padded index of the best reference frame, -1 if none */
-	int dx, dy;			/* integer drift used for this frame (rows, cols) */
-	double sub_dx, sub_dy;		/* sub-pixel part compensated by resampling (px) */
-	int gap;			/* a gap (dropped frames / late frame) preceded this frame */
-	int established;		/* this frame established a new reference */
+	int has_phase;	       /* phase fields valid (locked state) */
+	double phase;	       /* [0, 2 pi) */
+	double unwrapped;      /* continuous phase (rad) */
+	int sad_argmin;	       /* padded index of the best reference frame, -1 if none */
+	int dx, dy;	       /* integer drift used for this frame (rows, cols) */
+	double sub_dx, sub_dy; /* sub-pixel part compensated by resampling (px) */
+	int gap;	       /* a gap (dropped frames / late frame) preceded this frame */
+	int established;       /* this frame established a new reference */
 	int has_prediction;
-	double wait_s;			/* predicted time to the next target phase */
+	double wait_s; /* predicted time to the next target phase */
 	int triggered;
 	struct ogate_sync_trigger trigger;
-	int has_qa;			/* an earlier trigger was checked on this frame */
+	int has_qa; /* an earlier trigger was checked on this frame */
 	struct ogate_sync_qa qa;
 };
 
 struct ogate_reference_info {
-	uint32_t id;			/* 1, 2, ... ; 0 = none yet */
-	double period_frames;		/* P */
-	int length;			/* L = floor(P) + 1 + 2 OGATE_NE */
-	uint64_t first_seq;		/* sequence of unpadded frame 0 */
-	int64_t first_ns;		/* its timestamp */
-	uint64_t established_seq;	/* frame that established it */
-	double target_u;		/* target position in unpadded frames */
-	double target_phase;		/* 2 pi target_u / P */
-	int barrier;			/* unpadded barrier frame */
+	uint32_t id;		  /* 1, 2, ... ; 0 = none yet */
+	double period_frames;	  /* P */
+	int length;		  /* L = floor(P) + 1 + 2 OGATE_NE */
+	uint64_t first_seq;	  /* sequence of unpadded frame 0 */
+	int64_t first_ns;	  /* its timestamp */
+	uint64_t established_seq; /* frame that established it */
+	double target_u;	  /* target position in unpadded frames */
+	double target_phase;	  /* 2 pi target_u / P */
+	int barrier;		  /* unpadded barrier frame */
 };
 
 /* State of the period determination, for status and summaries. */
 struct ogate_sync_determination {
-	double span_s;			/* buffer span now (starts at 1/min_heart_rate_hz) */
-	double longest_period_s;	/* about the longest period that span can find (0.7 x) */
-	int widened;			/* times the span was doubled because no period was seen */
-	int at_limit;			/* the memory bound is reached: no further widening */
-	int buffer_frames, max_frames;	/* frames held now; the bound */
-	double searching_s;		/* time since the (first) determination started */
+	double span_s;		       /* buffer span now (starts at 1/min_heart_rate_hz) */
+	double longest_period_s;       /* about the longest period that span can find (0.7 x) */
+	int widened;		       /* times the span was doubled because no period was seen */
+	int at_limit;		       /* the memory bound is reached: no further widening */
+	int buffer_frames, max_frames; /* frames held now; the bound */
+	double searching_s;	       /* time since the (first) determination started */
 };
 
 struct ogate_sync;

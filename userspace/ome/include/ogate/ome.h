@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define OGATE_OME_KV_MAX 16       /* per-plane key/value pairs */
+#define OGATE_OME_KV_MAX 16 /* per-plane key/value pairs */
 #define OGATE_OME_KEY_LEN 40
 #define OGATE_OME_VAL_LEN 80
 
@@ -54,29 +54,29 @@ struct ogate_ome_pair {
 };
 
 struct ogate_ome_opts {
-	uint32_t width, height;      /* pixels (required) */
-	int bits;                    /* 8 or 16 (unsigned) */
-	uint32_t planes_hint;        /* expected planes, for the BigTIFF choice */
-	int bigtiff;                 /* -1 auto (default), 0 classic, 1 BigTIFF */
-	double pixel_size_x_um;      /* PhysicalSizeX/Y; NaN: not written */
+	uint32_t width, height; /* pixels (required) */
+	int bits;		/* 8 or 16 (unsigned) */
+	uint32_t planes_hint;	/* expected planes, for the BigTIFF choice */
+	int bigtiff;		/* -1 auto (default), 0 classic, 1 BigTIFF */
+	double pixel_size_x_um; /* PhysicalSizeX/Y; NaN: not written */
 	double pixel_size_y_um;
-	double step_z_um;            /* PhysicalSizeZ; NaN: not written */
+	double step_z_um;		/* PhysicalSizeZ; NaN: not written */
 	double objective_magnification; /* Instrument/Objective; NaN: none */
-	const char *image_name;      /* Image Name (default: file name) */
-	const char *description;     /* Image Description; NULL: none */
-	int64_t acquisition_wall_ns; /* AcquisitionDate (CLOCK_REALTIME); 0: none */
-	const char *plane_ns;        /* namespace of per-plane annotations */
+	const char *image_name;		/* Image Name (default: file name) */
+	const char *description;	/* Image Description; NULL: none */
+	int64_t acquisition_wall_ns;	/* AcquisitionDate (CLOCK_REALTIME); 0: none */
+	const char *plane_ns;		/* namespace of per-plane annotations */
 	/* provenance pairs (copied at open) -> one MapAnnotation on the Image */
 	const struct ogate_ome_pair *provenance;
 	size_t n_provenance;
-	const char *creator;         /* OME Creator attribute, e.g. "ogate 0.1.0" */
+	const char *creator; /* OME Creator attribute, e.g. "ogate 0.1.0" */
 };
 
 struct ogate_ome_plane {
 	uint32_t z, t, c;
-	double position_z_um;        /* NaN: not written */
-	double delta_t_s;            /* since the acquisition start; NaN: none */
-	double exposure_s;           /* NaN: none */
+	double position_z_um; /* NaN: not written */
+	double delta_t_s;     /* since the acquisition start; NaN: none */
+	double exposure_s;    /* NaN: none */
 	struct ogate_ome_kv kv[OGATE_OME_KV_MAX];
 	int nkv;
 };

@@ -58,11 +58,10 @@ const char *ogate_provenance_get(const struct ogate_provenance *p, const char *k
  * Write dir/provenance.txt (written to a temporary file, then renamed, so a
  * reader never sees half a file). 0 or -errno with the reason in err.
  */
-int ogate_provenance_write(const struct ogate_provenance *p, const char *dir,
-			   char *err, size_t errlen);
+int ogate_provenance_write(const struct ogate_provenance *p, const char *dir, char *err, size_t errlen);
 /* The same to an explicit file path (e.g. "<recording>.provenance.txt"). */
-int ogate_provenance_write_path(const struct ogate_provenance *p, const char *path,
-				char *err, size_t errlen);
+int ogate_provenance_write_path(const struct ogate_provenance *p, const char *path, char *err,
+				size_t errlen);
 /* The file's text (caller frees); NULL on allocation failure. */
 char *ogate_provenance_text(const struct ogate_provenance *p);
 

@@ -28,11 +28,11 @@
 struct ogate_xmlw {
 	char *buf;
 	size_t len, cap;
-	int err;                       /* 0 or the first -errno */
-	int depth;                     /* open elements */
-	int base_indent;               /* indentation of depth 0, in two-space steps */
-	int start_open;                /* 1 while "<name attrs" is not closed yet */
-	int has_text;                  /* the innermost element has text content */
+	int err;	 /* 0 or the first -errno */
+	int depth;	 /* open elements */
+	int base_indent; /* indentation of depth 0, in two-space steps */
+	int start_open;	 /* 1 while "<name attrs" is not closed yet */
+	int has_text;	 /* the innermost element has text content */
 	const char *stack[OGATE_XMLW_MAX_DEPTH];
 };
 

@@ -43,28 +43,28 @@ struct ogate_stage;
 typedef void (*ogate_stage_log_fn)(void *ctx, int prio, const char *msg);
 
 struct ogate_stage_opts {
-	const char *driver;      /* "smc100", "asi" or "sim" (required) */
-	const char *port;        /* serial device path (smc100, asi) */
-	const char *transport;   /* "auto" (default), "libserialport" or "termios" */
-	int address;             /* SMC100 controller address 1..31 (default 1) */
-	int baud;                /* 0: driver default (SMC100 57600, ASI 9600) */
-	char axis;               /* ASI axis letter (default 'Z') */
-	double units_per_um;     /* controller units per µm; 0: driver default
+	const char *driver;	/* "smc100", "asi" or "sim" (required) */
+	const char *port;	/* serial device path (smc100, asi) */
+	const char *transport;	/* "auto" (default), "libserialport" or "termios" */
+	int address;		/* SMC100 controller address 1..31 (default 1) */
+	int baud;		/* 0: driver default (SMC100 57600, ASI 9600) */
+	char axis;		/* ASI axis letter (default 'Z') */
+	double units_per_um;	/* controller units per µm; 0: driver default
 	                            (SMC100 0.001 = mm, ASI 10 = tenths of µm) */
-	int reply_timeout_ms;    /* per command reply (default 500) */
-	int move_timeout_ms;     /* default deadline of wait_still (default 60000) */
-	int poll_interval_ms;    /* busy polling period in wait_still (default 20) */
-	double min_um, max_um;   /* soft limits from configuration (default ±INFINITY);
+	int reply_timeout_ms;	/* per command reply (default 500) */
+	int move_timeout_ms;	/* default deadline of wait_still (default 60000) */
+	int poll_interval_ms;	/* busy polling period in wait_still (default 20) */
+	double min_um, max_um;	/* soft limits from configuration (default ±INFINITY);
 	                            intersected with the controller's (SMC100 SL?/SR?) */
-	double sim_speed_um_s;   /* sim: speed in µm/s (default 1000) */
-	double sim_start_um;     /* sim: position at open (default 0) */
-	ogate_stage_log_fn log;  /* NULL: stderr with <N> priority prefixes */
+	double sim_speed_um_s;	/* sim: speed in µm/s (default 1000) */
+	double sim_start_um;	/* sim: position at open (default 0) */
+	ogate_stage_log_fn log; /* NULL: stderr with <N> priority prefixes */
 	void *log_ctx;
 	/* hardware sequencing (ASI ring buffer, see ogate_stage_seq_load) */
-	int seq_capacity;        /* ring buffer entries (default 50; 250 on large-buffer builds) */
-	int seq_axis_byte;       /* ASI "RM Y=" axis mask; 0: from the axis letter
+	int seq_capacity;  /* ring buffer entries (default 50; 250 on large-buffer builds) */
+	int seq_axis_byte; /* ASI "RM Y=" axis mask; 0: from the axis letter
 	                            (MS-2000 order: X 1, Y 2, Z 4, F 8) */
-	int card_address;        /* ASI Tiger: card address prefixed to the card-addressed
+	int card_address;  /* ASI Tiger: card address prefixed to the card-addressed
 	                            commands RM and TTL; 0: none (MS-2000) */
 };
 
@@ -73,8 +73,8 @@ void ogate_stage_opts_init(struct ogate_stage_opts *opts);
 
 /* Open a stage. On failure *out is NULL; if errbuf is not NULL it receives
  * the reason (the same text that was logged). */
-int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *opts,
-		     char *errbuf, size_t errlen);
+int ogate_stage_open(struct ogate_stage **out, const struct ogate_stage_opts *opts, char *errbuf,
+		     size_t errlen);
 void ogate_stage_close(struct ogate_stage *s);
 
 /* Start homing / a move; they return once the controller accepted the command.
@@ -105,7 +105,7 @@ int ogate_stage_stop(struct ogate_stage *s);
  * the buffer at entry 0 and enables the TTL input: pulse k (k = 0, 1, ...)
  * moves to position k mod n. ogate_stage_seq_disarm() disables the input.
  */
-int ogate_stage_seq_capacity(const struct ogate_stage *s);   /* 0: cannot sequence */
+int ogate_stage_seq_capacity(const struct ogate_stage *s); /* 0: cannot sequence */
 int ogate_stage_seq_load(struct ogate_stage *s, const double *um, size_t n);
 int ogate_stage_seq_arm(struct ogate_stage *s);
 int ogate_stage_seq_disarm(struct ogate_stage *s);
