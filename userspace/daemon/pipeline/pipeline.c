@@ -423,14 +423,17 @@ static void drain_recorder(struct ogate_pipeline *p)
 		pthread_mutex_unlock(&p->rec_lock);
 		ogate_ring_push(&p->rec_free, it);
 	}
-	if (!atomic_load(&p->recording)) {
-		pthread_mutex_lock(&p->rec_lock);
-		if (p->rec) {
-			ogate_recorder_close(p->rec);
-			p->rec = NULL;
-		}
-		pthread_mutex_unlock(&p->rec_lock);
+	/*
+	 * Switched off without a close (record off closes itself): read the
+	 * switch under the lock, or a record on opening files meanwhile would
+	 * have them closed at once.
+	 */
+	pthread_mutex_lock(&p->rec_lock);
+	if (p->rec && !atomic_load(&p->recording)) {
+		ogate_recorder_close(p->rec);
+		p->rec = NULL;
 	}
+	pthread_mutex_unlock(&p->rec_lock);
 }
 
 static void *io_main(void *arg)

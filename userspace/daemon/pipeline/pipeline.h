@@ -17,8 +17,8 @@
  *
  * Threads: the sync object and the settings belong to the frame thread
  * while streaming, to whoever holds the command lock otherwise; the
- * recorder to the io thread (opened by the caller of record/start under
- * rec_lock). start, stop, set_source, record, preview, target, reset and
+ * recorder to the io thread (opened by the caller of record/start and
+ * closed by the caller of record off, both under rec_lock). start, stop, set_source, record, preview, target, reset and
  * refresh may be called from any one thread at a time besides the frame
  * path (ogated: its command worker; refresh also from an acquisition's job
  * thread); status and pulses_in_flight from any thread at any time.

@@ -150,7 +150,14 @@ int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t m
 	int ret = 0;
 
 	if (!on) {
-		atomic_store(&p->recording, false); /* the io thread closes the files */
+		/* closed here, under rec_lock: the reply comes once the files are complete */
+		pthread_mutex_lock(&p->rec_lock);
+		atomic_store(&p->recording, false);
+		if (p->rec) {
+			ogate_recorder_close(p->rec);
+			p->rec = NULL;
+		}
+		pthread_mutex_unlock(&p->rec_lock);
 		snprintf(msg, msglen, "recording off");
 		return 0;
 	}

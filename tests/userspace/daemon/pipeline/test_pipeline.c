@@ -641,6 +641,94 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	unlink(path);
 }
 
+/*
+ * Recording switched on records until switched off: the io thread must not
+ * close the files it sees opened while it checks the switch (it read
+ * "off", waited for the lock that record on held while opening, then
+ * closed the new files: "recording closed: 0 frames" at once, under load).
+ * Each on/off gives files with rows, complete once record off returns.
+ */
+static atomic_bool burn_stop;
+
+/* keeps the io thread looping (its sink's fd readable) and the CPUs busy */
+static void *burn(void *arg)
+{
+	const int *wake = arg;
+	uint64_t one = 1;
+
+	while (!atomic_load(&burn_stop))
+		if (write(*wake, &one, sizeof(one)) < 0)
+			break;
+	return NULL;
+}
+
+static void test_recording_switched_on_records_until_switched_off(void **state)
+{
+	pthread_t burner[3];
+	char dir[] = "/tmp/ogate-rec-XXXXXX", msg[600], csv[700];
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_source *src;
+	struct ogate_pipeline *p;
+	struct vclock vc;
+	struct vsink sink;
+	int err = 0, empty = 0, n = 20;
+
+	assert_non_null(mkdtemp(dir));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.record_dir = dir;
+	src = ogate_source_open(&so, &err);
+	assert_non_null(src);
+	p = ogate_pipeline_new(&po, src, &sink.base, &err);
+	assert_non_null(p);
+	run_for(&vc, p, 200 * MS);
+	/* a busy io thread on a loaded machine (as in CI) hits the window every time */
+	atomic_store(&burn_stop, false);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(0, pthread_create(&burner[i], NULL, burn, &vc.wake));
+	for (int i = 0; i < n; i++) {
+		char line[256];
+		int rows = -1;
+		FILE *f;
+
+		assert_int_equal(0, ogate_pipeline_record(p, true, msg, sizeof(msg)));
+		assert_int_equal(0, strncmp(msg, "recording to ", 13));
+		snprintf(csv, sizeof(csv), "%.*s.csv", (int)strlen(msg + 13) - 8, msg + 13);
+		vclock_run_until(&vc, vclock_now(&vc) + 50 * MS);
+		for (int k = 0; k < 3; k++) { /* the io thread drains at least once */
+			struct timespec ts = { 0, 25 * MS };
+
+			nanosleep(&ts, NULL);
+		}
+		assert_int_equal(0, ogate_pipeline_record(p, false, msg, sizeof(msg)));
+		f = fopen(csv, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f))
+			rows++;
+		fclose(f);
+		empty += rows <= 0;
+		for (int k = 0; k < 2; k++) { /* off for a while, as between two uses */
+			struct timespec ts = { 0, 25 * MS };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	atomic_store(&burn_stop, true);
+	for (int i = 0; i < 3; i++)
+		pthread_join(burner[i], NULL);
+	printf("# %d of %d recordings closed empty\n", empty, n);
+	assert_int_equal(0, empty);
+	stop(&vc, p);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+	snprintf(msg, sizeof(msg), "rm -rf '%s'", dir);
+	assert_int_equal(0, system(msg));
+}
+
 static void test_source_rejects_bad_settings_naming_the_value(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
@@ -666,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_file_source),
+		cmocka_unit_test(test_recording_switched_on_records_until_switched_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
