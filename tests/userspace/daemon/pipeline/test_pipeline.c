@@ -641,6 +641,127 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	unlink(path);
 }
 
+/*
+ * The frame copy hook (ogated: the shared-memory ring's pixels) runs on the
+ * io thread, on the camera frame itself, with the metadata the frame thread
+ * computed for it; the frame thread never waits for it: while the hook is
+ * stuck, at most TAP_POOL frames stay lent and every further frame is
+ * skipped and counted in drops_tap while the analysis goes on. Real time
+ * (the virtual clock waits for the io thread by design).
+ */
+struct copy_probe {
+	pthread_t frame_thread; /* set by the frame tap, once (before its first hand-over) */
+	bool have_thread;	/* frame thread only */
+	atomic_bool block;	/* the copy hook waits while set */
+	atomic_int copies, on_frame_thread, meta_mismatch, pixel_mismatch;
+	/* what the frame thread saw, by sequence % 64 (published by the hand-over) */
+	struct ogate_pipeline_tap seen[64];
+	uint8_t first_px[64];
+};
+
+static void probe_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct copy_probe *c = ctx;
+	uint64_t k = ogate_frame_get_meta(f)->sequence % 64;
+
+	if (!c->have_thread) {
+		c->frame_thread = pthread_self();
+		c->have_thread = true;
+	}
+	c->seen[k] = *t;
+	c->first_px[k] = ((const uint8_t *)ogate_frame_pixels(f))[ogate_frame_width(f) / 2];
+}
+
+static void probe_copy(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct copy_probe *c = ctx;
+	uint64_t k = ogate_frame_get_meta(f)->sequence % 64;
+	const struct ogate_pipeline_tap *s = &c->seen[k];
+
+	while (atomic_load(&c->block)) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (pthread_equal(pthread_self(), c->frame_thread))
+		atomic_fetch_add(&c->on_frame_thread, 1);
+	if (t->sync || t->locked != s->locked || t->phase != s->phase ||
+	    t->triggered != s->triggered || t->trigger_ns != s->trigger_ns ||
+	    t->ref_id != s->ref_id || t->target_phase != s->target_phase)
+		atomic_fetch_add(&c->meta_mismatch, 1);
+	/* the frame is still the camera's, not yet released and rendered over */
+	if (((const uint8_t *)ogate_frame_pixels(f))[ogate_frame_width(f) / 2] != c->first_px[k])
+		atomic_fetch_add(&c->pixel_mismatch, 1);
+	atomic_fetch_add(&c->copies, 1);
+}
+
+static void wait_analysed(struct ogate_pipeline *p, uint64_t n)
+{
+	struct ogate_pipeline_status st;
+
+	for (int i = 0; i < 3000; i++) { /* 30 s at most */
+		struct timespec ts = { 0, 10000000 };
+
+		ogate_pipeline_status(p, &st);
+		if (st.analysed >= n)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("the frame thread analysed %llu of %llu frames", (unsigned long long)st.analysed,
+		 (unsigned long long)n);
+}
+
+static void test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_frames(void **state)
+{
+	struct vsink sink;
+	struct vclock vc;
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_pipeline_status st, st0;
+	struct copy_probe c = { 0 };
+	struct ogate_source *src;
+	struct ogate_pipeline *p;
+	int err = 0, copies0;
+
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.clock = NULL; /* real time: the io thread may fall behind */
+	po.frame_tap = probe_tap;
+	po.frame_copy = probe_copy;
+	po.tap_ctx = &c;
+	src = ogate_source_open(&so, &err);
+	assert_non_null(src);
+	p = ogate_pipeline_new(&po, src, &sink.base, &err);
+	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_start(p));
+	wait_analysed(p, 40);
+	/* the hook stuck: the analysis goes on, frames beyond the lent ones are skipped */
+	atomic_store(&c.block, true);
+	ogate_pipeline_status(p, &st0);
+	wait_analysed(p, st0.analysed + 40);
+	ogate_pipeline_status(p, &st);
+	copies0 = atomic_load(&c.copies);
+	printf("# stuck copy: %llu frames analysed, %llu skipped\n",
+	       (unsigned long long)(st.analysed - st0.analysed),
+	       (unsigned long long)(st.drops_tap - st0.drops_tap));
+	assert_true(st.drops_tap - st0.drops_tap + 3 + 1 >= st.analysed - st0.analysed);
+	atomic_store(&c.block, false);
+	wait_analysed(p, st.analysed + 20);
+	assert_true(atomic_load(&c.copies) > copies0); /* lent frames flow again */
+	assert_int_equal(0, ogate_pipeline_stop(p));
+	ogate_pipeline_status(p, &st);
+	/* every analysed frame was either copied or counted; every lent frame came back */
+	assert_int_equal(st.analysed, (uint64_t)atomic_load(&c.copies) + st.drops_tap);
+	assert_int_equal(0, atomic_load(&c.on_frame_thread));
+	assert_int_equal(0, atomic_load(&c.meta_mismatch));
+	assert_int_equal(0, atomic_load(&c.pixel_mismatch));
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+}
+
 static void test_source_rejects_bad_settings_naming_the_value(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
@@ -666,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_file_source),
+		cmocka_unit_test(test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
