@@ -13,9 +13,10 @@
  *     (CLOCK_THREAD_CPUTIME_ID: time the thread runs, not time it waits for
  *     a core), around ogate_sync_process plus, with the page "on", the frame
  *     tap's work as ogated does it: the frame thread's part (metadata, the
- *     camera frame lent to the io thread through a lock-free ring and an
- *     eventfd every second frame, frames handed back released, the
- *     reference hand-over) while an io thread writes the ring;
+ *     camera frame lent to the io thread through a lock-free ring, frames
+ *     handed back released, the reference hand-over) while an io thread
+ *     writes the ring on its 2 ms tick (an eventfd wakes it only when 3
+ *     frames wait);
  *   - paired (below): the same frames through two sync objects, with and
  *     without the tap, which cancels the workload's own variation;
  *   - in interleaved blocks (off, on, on, off, off, on, ...: ABBA cancels
@@ -57,9 +58,10 @@
 #include "web_private.h" /* web_jpeg: the live image's encoder */
 
 #define SIDE 128
-#define POOL 8	   /* camera frames, as OGATE_SOURCE_POOL */
-#define LEND_MAX 3 /* lent to the io thread at once, as the pipeline's TAP_POOL */
-#define LEND_WAKE 2
+#define POOL 8	     /* camera frames, as OGATE_SOURCE_POOL */
+#define LEND_MAX 4   /* lent to the io thread at once, as the pipeline's TAP_POOL */
+#define LEND_WAKE 3  /* as TAP_WAKE: an eventfd write only when the io thread is behind */
+#define IO_TICK_MS 2 /* as the pipeline's io tick with a frame copy hook */
 
 static int64_t thread_ns(void)
 {
@@ -219,7 +221,7 @@ static void *io_main(void *arg)
 		struct lent l;
 		uint64_t n;
 
-		poll(&pf, 1, 20);
+		poll(&pf, 1, IO_TICK_MS);
 		if ((pf.revents & POLLIN) && read(r->wake_fd, &n, sizeof(n)) < 0)
 			n = 0;
 		while (lring_pop(&r->to_io, &l)) {

@@ -517,7 +517,8 @@ static void *io_main(void *arg)
 					  .events = POLLIN } };
 		uint64_t n;
 
-		poll(pf, pf[2].fd >= 0 && pf[2].fd != pf[0].fd ? 3 : 2, 20);
+		poll(pf, pf[2].fd >= 0 && pf[2].fd != pf[0].fd ? 3 : 2,
+		     p->o.frame_copy ? IO_TICK_COPY_MS : IO_TICK_MS);
 		if (pf[1].revents & POLLIN && read(p->wake_fd, &n, sizeof(n)) < 0) {
 			/* EAGAIN: read by an earlier pass */
 		}

@@ -103,8 +103,9 @@ struct ogate_pipeline_opts {
 	 * ring write), may be NULL. Called on the io thread with the camera
 	 * frame itself, lent by the frame thread (not copied; t->sync is NULL,
 	 * the other fields are the frame thread's, as frame_tap saw them); the
-	 * frame goes back to the source once the hook returned. At most
-	 * TAP_POOL (3) frames are lent at once: when they are all out, the
+	 * frame goes back to the source once the hook returned. The io thread
+	 * takes lent frames every 2 ms (sooner when 3 wait). At most
+	 * TAP_POOL (4) frames are lent at once: when they are all out, the
 	 * frame is skipped and counted (drops_tap), the frame thread never
 	 * waits. A frame the frame hook keeps (acquisition) is not lent: the
 	 * hook sees it on the frame thread, once per gated plane.

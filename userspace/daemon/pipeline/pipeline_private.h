@@ -18,8 +18,15 @@
 #define REC_POOL 16
 /* camera frames handed to the io thread for the frame copy hook at once
  * (the source's pool is 8: the rest stays for capture and the acquisition) */
-#define TAP_POOL 3
-#define TAP_WAKE 2 /* wake the io thread once this many wait (else its 20 ms tick) */
+#define TAP_POOL 4
+/*
+ * The io thread takes lent frames on its tick (IO_TICK_COPY_MS); the frame
+ * thread wakes it (an eventfd write, 3 us of its CPU here: as much as the
+ * copy it saves) only when TAP_WAKE frames wait, i.e. when it is behind.
+ */
+#define TAP_WAKE 3
+#define IO_TICK_MS 20	  /* io thread's poll without a frame copy hook */
+#define IO_TICK_COPY_MS 2 /* with one: lent frames wait at most this long */
 
 enum { CMD_TARGET = 1, CMD_RESET, CMD_REFRESH };
 
