@@ -56,6 +56,7 @@
 #include "ogate/sync.h"
 #include "web.h"
 #include "web_private.h" /* web_jpeg: the live image's encoder */
+#include "lend.h"
 
 #define SIDE 128
 #define POOL 8	     /* camera frames, as OGATE_SOURCE_POOL */
@@ -147,41 +148,6 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
-/* a camera frame lent to the io thread (as the pipeline's tap_item) */
-struct lent {
-	int idx; /* pool index */
-	struct ogate_shm_meta m;
-};
-
-/* single-producer single-consumer ring of lent frames */
-struct lring {
-	_Alignas(64) atomic_size_t head;
-	_Alignas(64) atomic_size_t tail;
-	struct lent slot[8];
-};
-
-static bool lring_push(struct lring *q, const struct lent *l)
-{
-	size_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-
-	if (h - atomic_load_explicit(&q->tail, memory_order_acquire) >= 8)
-		return false;
-	q->slot[h % 8] = *l;
-	atomic_store_explicit(&q->head, h + 1, memory_order_release);
-	return true;
-}
-
-static bool lring_pop(struct lring *q, struct lent *l)
-{
-	size_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
-
-	if (t == atomic_load_explicit(&q->head, memory_order_acquire))
-		return false;
-	*l = q->slot[t % 8];
-	atomic_store_explicit(&q->tail, t + 1, memory_order_release);
-	return true;
-}
-
 struct rig {
 	struct ogate_heart_blob heart;
 	struct ogate_heart_law law;
@@ -191,8 +157,7 @@ struct rig {
 	struct ogate_frame *pool[POOL];
 	bool busy[POOL]; /* lent (frame thread only) */
 	int cur;
-	/* the io thread's side of the tap */
-	struct lring to_io, back;
+	struct lring to_io, back; /* the io thread's side of the tap */
 	int wake_fd, out;
 	long skipped;
 	atomic_bool io_stop;
@@ -329,8 +294,7 @@ static void tap(struct rig *r, struct ogate_sync *sy, const struct ogate_sync_re
 		if (++r->out >= LEND_WAKE) {
 			uint64_t one = 1;
 
-			if (write(r->wake_fd, &one, sizeof(one)) < 0) {
-				/* EAGAIN, a full counter: the io thread is awake anyway */
+			if (write(r->wake_fd, &one, sizeof(one)) < 0) { /* EAGAIN: awake anyway */
 			}
 		}
 	} else {
