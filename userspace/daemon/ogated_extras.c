@@ -84,8 +84,12 @@ static void reference_to_web(struct ogated_extras *x, struct ogate_web *web,
 		x->ref_pending = false;
 }
 
-/* frame thread: every frame into the ring; never waits */
-static void frame_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+/*
+ * io thread: every frame into the ring, on the camera frame the frame thread
+ * lent (it releases it once this returned) with the metadata it computed;
+ * never waits. A frame the acquisition keeps comes here on the frame thread.
+ */
+static void frame_copy(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
 {
 	struct ogated_extras *x = ctx;
 	const struct ogate_frame_meta *fm = ogate_frame_get_meta(f);
@@ -105,6 +109,12 @@ static void frame_tap(void *ctx, const struct ogate_frame *f, const struct ogate
 	};
 
 	ogate_shm_write(x->shm, &m, ogate_frame_pixels(f), ogate_frame_stride(f));
+}
+
+/* frame thread: O(metadata) per frame; the reference's frames once per reference */
+static void frame_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct ogated_extras *x = ctx;
 	struct ogate_web *web = atomic_load(&x->web_live);
 
 	if (web)
@@ -194,6 +204,7 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct o
 		}
 		if (x->shm) {
 			po->frame_tap = frame_tap;
+			po->frame_copy = frame_copy;
 			po->tap_ctx = x;
 		} else if (ogate_config_str(cfg, "web.listen")[0]) {
 			ogate_warning("no frame ring for the web page (%s): no web interface",
@@ -281,6 +292,12 @@ void ogated_extras_status(struct ogated_extras *x, struct ogate_reply *r)
 			       (unsigned long long)ogate_shm_writer_count(x->shm));
 		ogate_reply_kv(r, "shm_too_big", "%llu",
 			       (unsigned long long)ogate_shm_writer_too_big(x->shm));
+		if (x->pipe) {
+			struct ogate_pipeline_status st;
+
+			ogate_pipeline_status(x->pipe, &st);
+			ogate_reply_kv(r, "shm_skipped", "%llu", (unsigned long long)st.drops_tap);
+		}
 	}
 }
 

@@ -6,11 +6,14 @@
  * says one thing.
  *
  * Threads: everything from the main thread, except ogated_extras_status
- * (control thread) and the frame tap (frame thread) that
- * ogated_extras_new puts into the pipeline options. The tap writes the ring
- * and, when the reference changes, copies its frames out of the sync object
- * (lent to it for the call) and offers them to the web server, which it
- * sees only once ogated_extras_start has it listening.
+ * (control thread) and the two hooks ogated_extras_new puts into the
+ * pipeline options. The frame tap (frame thread) does O(metadata) work per
+ * frame: when the reference changes, it copies its frames out of the sync
+ * object (lent to it for the call) and offers them to the web server, which
+ * it sees only once ogated_extras_start has it listening. The frame copy
+ * (io thread, on the camera frame the frame thread lent it, with the
+ * metadata the frame thread computed) writes the ring; frames the io thread
+ * is too far behind for are skipped and counted (status shm_skipped).
  */
 #ifndef OGATED_EXTRAS_H
 #define OGATED_EXTRAS_H

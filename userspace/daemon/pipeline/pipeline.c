@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 
 #include "edgematch.h"
 #include "clock-util.h"
@@ -118,10 +120,70 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 	}
 }
 
+static void wake_io(struct ogate_pipeline *p)
+{
+	uint64_t one = 1;
+
+	if (p->wake_fd >= 0 && write(p->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, the io thread is awake anyway */
+	}
+}
+
+/*
+ * Frame thread: lend f to the io thread for the frame copy hook, with what
+ * this thread knew of it. O(metadata): no pixel is touched here. false when
+ * every item is out (the io thread is behind): the caller releases f.
+ */
+static bool lend_frame(struct ogate_pipeline *p, struct ogate_frame *f,
+		       const struct ogate_pipeline_tap *t)
+{
+	struct tap_item *it = ogate_ring_pop(&p->tap_free);
+
+	if (!it) {
+		pthread_mutex_lock(&p->st_lock);
+		p->st.drops_tap++;
+		pthread_mutex_unlock(&p->st_lock);
+		return false;
+	}
+	it->f = f;
+	it->t = *t;
+	it->t.sync = NULL;		 /* the sync object is this thread's */
+	ogate_ring_push(&p->to_tap, it); /* never full: TAP_POOL items < ring size */
+	if (++p->tap_out >= TAP_WAKE)
+		wake_io(p);
+	return true;
+}
+
+/* Frame thread: release the frames the io thread gave back. */
+static void release_lent(struct ogate_pipeline *p)
+{
+	struct tap_item *it;
+
+	while ((it = ogate_ring_pop(&p->tap_back))) {
+		ogate_source_release(p->src, it->f);
+		it->f = NULL;
+		p->tap_out--;
+		ogate_ring_push(&p->tap_free, it);
+	}
+}
+
+/* io thread: the frame copy hook on every lent frame, then give it back */
+static void drain_tap(struct ogate_pipeline *p)
+{
+	struct tap_item *it;
+
+	while ((it = ogate_ring_pop(&p->to_tap))) {
+		p->o.frame_copy(p->o.tap_ctx, it->f, &it->t);
+		ogate_ring_push(&p->tap_back, it);
+	}
+}
+
 /* Analysis thread: release a frame the acquisition handed back. */
 static void release_returned(struct ogate_pipeline *p)
 {
 	struct ogate_frame *f = atomic_exchange(&p->returned, NULL);
+
+	release_lent(p);
 
 	if (f) {
 		ogate_source_release(p->src, f);
@@ -289,7 +351,7 @@ analysed:
 			p->st.target_u = ref.target_u;
 			pthread_mutex_unlock(&p->st_lock);
 		}
-		if (p->o.frame_tap) {
+		if (p->o.frame_tap || p->o.frame_copy) {
 			/* st's reference fields are written by this thread only */
 			struct ogate_pipeline_tap tap = {
 				.locked = r.state == OGATE_SYNC_LOCKED,
@@ -301,11 +363,16 @@ analysed:
 				.sync = p->sync,
 			};
 
-			p->o.frame_tap(p->o.tap_ctx, f, &tap);
+			if (p->o.frame_tap)
+				p->o.frame_tap(p->o.tap_ctx, f, &tap);
+			if (p->o.frame_copy && kept) /* not lent twice: once per gated plane */
+				p->o.frame_copy(p->o.tap_ctx, f, &tap);
+			else if (p->o.frame_copy && lend_frame(p, f, &tap))
+				f = NULL; /* released once the io thread gave it back */
 		}
 		if (kept)
 			atomic_fetch_add(&p->frames_kept, 1); /* released once handed back */
-		else
+		else if (f)
 			ogate_source_release(p->src, f);
 
 		now = ogate_mono_ns();
@@ -315,9 +382,11 @@ analysed:
 		}
 	}
 	atomic_store(&p->running, false);
-	/* a frame the acquisition kept comes back within a plane's write */
+	/* a frame the acquisition kept comes back within a plane's write, a lent one at once */
+	if (p->tap_out)
+		wake_io(p);
 	for (int64_t end = ogate_mono_ns() + 5000000000LL;
-	     atomic_load(&p->frames_kept) && ogate_mono_ns() < end;) {
+	     (atomic_load(&p->frames_kept) || p->tap_out) && ogate_mono_ns() < end;) {
 		struct timespec ts = { 0, 1000000 };
 
 		release_returned(p);
@@ -326,6 +395,9 @@ analysed:
 	release_returned(p);
 	if (atomic_load(&p->frames_kept))
 		ogate_error("pipeline: a camera frame kept for the acquisition was not handed back");
+	if (p->tap_out)
+		ogate_error("pipeline: %d camera frames lent to the io thread were not given back",
+			    p->tap_out);
 	atomic_store(&p->analysis_done, true);
 	return NULL;
 }
@@ -442,15 +514,25 @@ static void *io_main(void *arg)
 
 	pthread_barrier_wait(&p->ready);
 	while (!atomic_load(&p->io_stop)) {
-		struct pollfd pf[2] = { { .fd = ogate_sink_fd(p->sink), .events = POLLIN },
+		struct pollfd pf[3] = { { .fd = ogate_sink_fd(p->sink), .events = POLLIN },
+					{ .fd = p->wake_fd, .events = POLLIN },
 					{ .fd = p->o.edges ? ogate_edges_fd(p->o.edges) : -1,
 					  .events = POLLIN } };
+		uint64_t n;
 
-		poll(pf, pf[1].fd >= 0 && pf[1].fd != pf[0].fd ? 2 : 1, 20);
+		poll(pf, pf[2].fd >= 0 && pf[2].fd != pf[0].fd ? 3 : 2,
+		     p->o.frame_copy ? IO_TICK_COPY_MS : IO_TICK_MS);
+		if (pf[1].revents & POLLIN && read(p->wake_fd, &n, sizeof(n)) < 0) {
+			/* EAGAIN: read by an earlier pass */
+		}
+		if (p->o.frame_copy)
+			drain_tap(p);
 		handle_sink_events(p);
 		handle_frame_edges(p);
 		drain_recorder(p);
 	}
+	if (p->o.frame_copy)
+		drain_tap(p);
 	handle_sink_events(p);
 	handle_frame_edges(p);
 	drain_recorder(p);
@@ -490,10 +572,27 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	ogate_ring_init(&p->rec_free);
 	for (i = 0; i < REC_POOL; i++)
 		ogate_ring_push(&p->rec_free, &p->rec_items[i]);
+	ogate_ring_init(&p->to_tap);
+	ogate_ring_init(&p->tap_back);
+	ogate_ring_init(&p->tap_free);
+	for (i = 0; i < TAP_POOL; i++)
+		ogate_ring_push(&p->tap_free, &p->tap_items[i]);
+	p->wake_fd = -1;
+	if (p->o.frame_copy) {
+		p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (p->wake_fd < 0) {
+			*err = -errno;
+			ogate_error("pipeline: eventfd: %s", strerror(errno));
+			free(p);
+			return NULL;
+		}
+	}
 	p->sync = ogate_sync_new(&p->o.settings);
 	if (!p->sync) {
 		ogate_error("analysis: cannot create the sync pipeline");
 		*err = -EINVAL;
+		if (p->wake_fd >= 0)
+			close(p->wake_fd);
 		free(p);
 		return NULL;
 	}
@@ -637,6 +736,8 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 	for (i = 0; i < REC_POOL; i++)
 		ogate_frame_free(p->rec_items[i].f);
 	ogate_frame_free(p->prev);
+	if (p->wake_fd >= 0)
+		close(p->wake_fd);
 	pthread_mutex_destroy(&p->em_lock);
 	pthread_mutex_destroy(&p->rec_lock);
 	pthread_mutex_destroy(&p->cmd_lock);

@@ -5,10 +5,13 @@
  *          it at once (libogate); when a trigger is decided it queues the
  *          whole trigger program on the sink. No hand-off between capture
  *          and analysis: waking another thread cost 8-16 us per frame.
- *   io     sink outcomes (fired, missed, cancelled), frame edges and the
- *          recorder, fed through bounded lock-free rings.
+ *   io     sink outcomes (fired, missed, cancelled), frame edges, the
+ *          recorder and the frame copy hook (the shared-memory stream's
+ *          pixels), fed through bounded lock-free rings.
  * The frame thread never waits for the io thread: a full ring drops the
- * recorded frame and counts it; an analysis slower than the camera shows
+ * recorded frame (drops_record) or the copied frame (drops_tap) and counts
+ * it; frames lent to the io thread come back through a ring and the frame
+ * thread releases them to the source between frames; an analysis slower than the camera shows
  * as source drops (the camera has no free buffer). Commands (target,
  * reset, refresh) reach the frame thread through a queue it reads between
  * frames (within one frame interval, or 100 ms without frames); each is
@@ -90,10 +93,24 @@ struct ogate_pipeline_opts {
 	bool (*frame)(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
 	void *hook_ctx;
 	/*
-	 * Sees every analysed frame on the frame thread (the shared-memory
-	 * stream), may be NULL; must not block.
+	 * Sees every analysed frame on the frame thread, may be NULL; must not
+	 * block and should do O(metadata) work: no pixel copies (ogated: the
+	 * reference's frames for the page, once per reference).
 	 */
 	void (*frame_tap)(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t);
+	/*
+	 * The pixel work on every analysed frame (ogated: the shared-memory
+	 * ring write), may be NULL. Called on the io thread with the camera
+	 * frame itself, lent by the frame thread (not copied; t->sync is NULL,
+	 * the other fields are the frame thread's, as frame_tap saw them); the
+	 * frame goes back to the source once the hook returned. The io thread
+	 * takes lent frames every 2 ms (sooner when 3 wait). At most
+	 * TAP_POOL (4) frames are lent at once: when they are all out, the
+	 * frame is skipped and counted (drops_tap), the frame thread never
+	 * waits. A frame the frame hook keeps (acquisition) is not lent: the
+	 * hook sees it on the frame thread, once per gated plane.
+	 */
+	void (*frame_copy)(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t);
 	void *tap_ctx;
 	/* pinged from the analysis loop (systemd watchdog), may be NULL */
 	void (*watchdog)(void *ctx);
@@ -115,6 +132,7 @@ struct ogate_pipeline_status {
 	uint64_t drops_source;	 /* lost at the camera: no free buffer */
 	uint64_t drops_analysis; /* 0: capture and analysis share a thread (see drops_source) */
 	uint64_t drops_record;	 /* recorder behind */
+	uint64_t drops_tap;	 /* frames not given to frame_copy: io thread behind */
 	uint64_t record_errors;	 /* recordings stopped by a write error */
 	char record_error[200];	 /* the last such error, "" if none */
 	uint64_t triggers;	 /* decided and queued */

@@ -16,6 +16,17 @@
 
 #define LAT_WINDOW 1024 /* recent frame -> queued latencies kept */
 #define REC_POOL 16
+/* camera frames handed to the io thread for the frame copy hook at once
+ * (the source's pool is 8: the rest stays for capture and the acquisition) */
+#define TAP_POOL 4
+/*
+ * The io thread takes lent frames on its tick (IO_TICK_COPY_MS); the frame
+ * thread wakes it (an eventfd write, 3 us of its CPU here: as much as the
+ * copy it saves) only when TAP_WAKE frames wait, i.e. when it is behind.
+ */
+#define TAP_WAKE 3
+#define IO_TICK_MS 20	  /* io thread's poll without a frame copy hook */
+#define IO_TICK_COPY_MS 2 /* with one: lent frames wait at most this long */
 
 enum { CMD_TARGET = 1, CMD_RESET, CMD_REFRESH };
 
@@ -32,6 +43,12 @@ struct pcmd {
 struct rec_item {
 	struct ogate_frame *f;
 	struct ogate_record_row row;
+};
+
+/* a camera frame lent to the io thread with what the frame thread knew of it */
+struct tap_item {
+	struct ogate_frame *f;
+	struct ogate_pipeline_tap t;
 };
 
 struct ogate_pipeline {
@@ -55,6 +72,15 @@ struct ogate_pipeline {
 	struct ogate_ring rec_free;  /* struct rec_item * */
 	struct rec_item rec_items[REC_POOL];
 	atomic_bool recording;
+	/* frame copy hook: camera frames lent to the io thread (to_tap), given
+	 * back through tap_back and released by the frame thread; tap_free and
+	 * tap_out are the frame thread's alone */
+	struct ogate_ring to_tap;   /* struct tap_item *, frame -> io */
+	struct ogate_ring tap_back; /* struct tap_item *, io -> frame */
+	struct ogate_ring tap_free; /* struct tap_item *, frame thread only */
+	struct tap_item tap_items[TAP_POOL];
+	int tap_out;		  /* lent, not yet given back */
+	int wake_fd;		  /* eventfd: the frame thread wakes the io thread, -1 none */
 	pthread_mutex_t rec_lock; /* rec: io thread writes, commands open */
 	struct ogate_recorder *rec;
 	int64_t arrival[64]; /* by sequence % 64 */

@@ -24,7 +24,7 @@
  *
  * Threads: ogate_web_new/start/stop/free and ogate_web_port from one
  * (the main) thread; ogate_web_note and ogate_web_offer_reference from any
- * thread (never block: ogated calls them on its frame thread); the
+ * thread (never block: ogated calls offer_reference on its frame thread); the
  * server runs one thread per connection and one frame sampler thread.
  */
 #ifndef OGATE_WEB_H

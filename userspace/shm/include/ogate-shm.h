@@ -12,8 +12,8 @@
  *           a seqlock word `seq` (2n+1 while frame n is written, 2n+2 when
  *           done), the metadata, then the pixels (row-major, no padding).
  *
- * Threads: one writer (the daemon's analysis thread) which never waits for
- * readers; any number of readers, each object used by one thread. A reader
+ * Threads: one writer (in ogated its io thread, on camera frames the frame
+ * thread lends it with their metadata) which never waits for readers; any number of readers, each object used by one thread. A reader
  * that falls more than a ring behind, or whose slot was rewritten while it
  * copied, is told so (lost frames counted) and skips to what is there.
  */

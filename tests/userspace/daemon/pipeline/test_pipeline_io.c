@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ogated's frame path and its io thread: what leaves the frame thread (the
+ * shared-memory ring's pixels, the recorder's files) is done on the io
+ * thread without the frame thread waiting, and the record switch is obeyed
+ * exactly. Same fixture as test_pipeline.c.
+ */
+#include "pipeline_fixture.h"
+
+/*
+ * The frame copy hook (ogated: the shared-memory ring's pixels) runs on the
+ * io thread, on the camera frame itself, with the metadata the frame thread
+ * computed for it; the frame thread never waits for it: while the hook is
+ * stuck, at most TAP_POOL frames stay lent and every further frame is
+ * skipped and counted in drops_tap while the analysis goes on. Real time
+ * (the virtual clock waits for the io thread by design).
+ */
+struct copy_probe {
+	pthread_t frame_thread; /* set by the frame tap, once (before its first hand-over) */
+	bool have_thread;	/* frame thread only */
+	atomic_bool block;	/* the copy hook waits while set */
+	atomic_int copies, on_frame_thread, meta_mismatch, pixel_mismatch;
+	/* what the frame thread saw, by sequence % 64 (published by the hand-over) */
+	struct ogate_pipeline_tap seen[64];
+	uint8_t first_px[64];
+};
+
+static void probe_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct copy_probe *c = ctx;
+	uint64_t k = ogate_frame_get_meta(f)->sequence % 64;
+
+	if (!c->have_thread) {
+		c->frame_thread = pthread_self();
+		c->have_thread = true;
+	}
+	c->seen[k] = *t;
+	c->first_px[k] = ((const uint8_t *)ogate_frame_pixels(f))[ogate_frame_width(f) / 2];
+}
+
+static void probe_copy(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct copy_probe *c = ctx;
+	uint64_t k = ogate_frame_get_meta(f)->sequence % 64;
+	const struct ogate_pipeline_tap *s = &c->seen[k];
+
+	while (atomic_load(&c->block)) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (pthread_equal(pthread_self(), c->frame_thread))
+		atomic_fetch_add(&c->on_frame_thread, 1);
+	if (t->sync || t->locked != s->locked || t->phase != s->phase ||
+	    t->triggered != s->triggered || t->trigger_ns != s->trigger_ns ||
+	    t->ref_id != s->ref_id || t->target_phase != s->target_phase)
+		atomic_fetch_add(&c->meta_mismatch, 1);
+	/* the frame is still the camera's, not yet released and rendered over */
+	if (((const uint8_t *)ogate_frame_pixels(f))[ogate_frame_width(f) / 2] != c->first_px[k])
+		atomic_fetch_add(&c->pixel_mismatch, 1);
+	atomic_fetch_add(&c->copies, 1);
+}
+
+static void wait_analysed(struct ogate_pipeline *p, uint64_t n)
+{
+	struct ogate_pipeline_status st;
+
+	for (int i = 0; i < 3000; i++) { /* 30 s at most */
+		struct timespec ts = { 0, 10000000 };
+
+		ogate_pipeline_status(p, &st);
+		if (st.analysed >= n)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("the frame thread analysed %llu of %llu frames", (unsigned long long)st.analysed,
+		 (unsigned long long)n);
+}
+
+static void test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_frames(void **state)
+{
+	struct vsink sink;
+	struct vclock vc;
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_pipeline_status st, st0;
+	struct copy_probe c = { 0 };
+	struct ogate_source *src;
+	struct ogate_pipeline *p;
+	int err = 0, copies0;
+
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.clock = NULL; /* real time: the io thread may fall behind */
+	po.frame_tap = probe_tap;
+	po.frame_copy = probe_copy;
+	po.tap_ctx = &c;
+	src = ogate_source_open(&so, &err);
+	assert_non_null(src);
+	p = ogate_pipeline_new(&po, src, &sink.base, &err);
+	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_start(p));
+	wait_analysed(p, 40);
+	/* the hook stuck: the analysis goes on, frames beyond the lent ones are skipped */
+	atomic_store(&c.block, true);
+	ogate_pipeline_status(p, &st0);
+	wait_analysed(p, st0.analysed + 40);
+	ogate_pipeline_status(p, &st);
+	copies0 = atomic_load(&c.copies);
+	printf("# stuck copy: %llu frames analysed, %llu skipped\n",
+	       (unsigned long long)(st.analysed - st0.analysed),
+	       (unsigned long long)(st.drops_tap - st0.drops_tap));
+	assert_true(st.drops_tap - st0.drops_tap + 4 + 1 >= st.analysed - st0.analysed);
+	atomic_store(&c.block, false);
+	wait_analysed(p, st.analysed + 20);
+	assert_true(atomic_load(&c.copies) > copies0); /* lent frames flow again */
+	assert_int_equal(0, ogate_pipeline_stop(p));
+	ogate_pipeline_status(p, &st);
+	/* every analysed frame was either copied or counted; every lent frame came back */
+	assert_int_equal(st.analysed, (uint64_t)atomic_load(&c.copies) + st.drops_tap);
+	assert_int_equal(0, atomic_load(&c.on_frame_thread));
+	assert_int_equal(0, atomic_load(&c.meta_mismatch));
+	assert_int_equal(0, atomic_load(&c.pixel_mismatch));
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+}
+
+/*
+ * Recording switched on records until switched off: the io thread must not
+ * close the files it sees opened while it checks the switch (it read
+ * "off", waited for the lock that record on held while opening, then
+ * closed the new files: "recording closed: 0 frames" at once, under load).
+ * Each on/off gives files with rows, complete once record off returns.
+ */
+static atomic_bool burn_stop;
+
+/* keeps the io thread looping (its sink's fd readable) and the CPUs busy */
+static void *burn(void *arg)
+{
+	const int *wake = arg;
+	uint64_t one = 1;
+
+	while (!atomic_load(&burn_stop))
+		if (write(*wake, &one, sizeof(one)) < 0)
+			break;
+	return NULL;
+}
+
+static void test_recording_switched_on_records_until_switched_off(void **state)
+{
+	pthread_t burner[3];
+	char dir[] = "/tmp/ogate-rec-XXXXXX", msg[600], csv[700];
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_source *src;
+	struct ogate_pipeline *p;
+	struct vclock vc;
+	struct vsink sink;
+	int err = 0, empty = 0, n = 20;
+
+	assert_non_null(mkdtemp(dir));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.record_dir = dir;
+	src = ogate_source_open(&so, &err);
+	assert_non_null(src);
+	p = ogate_pipeline_new(&po, src, &sink.base, &err);
+	assert_non_null(p);
+	run_for(&vc, p, 200 * MS);
+	/* a busy io thread on a loaded machine (as in CI) hits the window every time */
+	atomic_store(&burn_stop, false);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(0, pthread_create(&burner[i], NULL, burn, &vc.wake));
+	for (int i = 0; i < n; i++) {
+		char line[256];
+		int rows = -1;
+		FILE *f;
+
+		assert_int_equal(0, ogate_pipeline_record(p, true, msg, sizeof(msg)));
+		assert_int_equal(0, strncmp(msg, "recording to ", 13));
+		snprintf(csv, sizeof(csv), "%.*s.csv", (int)strlen(msg + 13) - 8, msg + 13);
+		vclock_run_until(&vc, vclock_now(&vc) + 50 * MS);
+		for (int k = 0; k < 3; k++) { /* the io thread drains at least once */
+			struct timespec ts = { 0, 25 * MS };
+
+			nanosleep(&ts, NULL);
+		}
+		assert_int_equal(0, ogate_pipeline_record(p, false, msg, sizeof(msg)));
+		f = fopen(csv, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f))
+			rows++;
+		fclose(f);
+		empty += rows <= 0;
+		for (int k = 0; k < 2; k++) { /* off for a while, as between two uses */
+			struct timespec ts = { 0, 25 * MS };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	atomic_store(&burn_stop, true);
+	for (int i = 0; i < 3; i++)
+		pthread_join(burner[i], NULL);
+	printf("# %d of %d recordings closed empty\n", empty, n);
+	assert_int_equal(0, empty);
+	stop(&vc, p);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+	snprintf(msg, sizeof(msg), "rm -rf '%s'", dir);
+	assert_int_equal(0, system(msg));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_frames),
+		cmocka_unit_test(test_recording_switched_on_records_until_switched_off),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
