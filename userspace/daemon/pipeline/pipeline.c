@@ -454,16 +454,14 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
-					  struct ogate_source *src, struct ogate_sink *sink, int *err)
+int ogate_pipeline_new(struct ogate_pipeline **out, const struct ogate_pipeline_opts *o,
+		       struct ogate_source *src, struct ogate_sink *sink)
 {
 	struct ogate_pipeline *p = calloc(1, sizeof(*p));
 	int i;
 
-	if (!p) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	if (!p)
+		return -ENOMEM;
 	p->o = *o;
 	if (p->o.record_every < 1)
 		p->o.record_every = 1;
@@ -490,13 +488,13 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	p->sync = ogate_sync_new(&p->o.settings);
 	if (!p->sync) {
 		ogate_error("analysis: cannot create the sync pipeline");
-		*err = -EINVAL;
 		free(p);
-		return NULL;
+		return -EINVAL;
 	}
 	p->st.phase = -1;
 	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
-	return p;
+	*out = p;
+	return 0;
 }
 
 int ogate_pipeline_start(struct ogate_pipeline *p)
@@ -536,9 +534,8 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	if (atomic_load(&p->recording) && !p->rec) {
 		char why[256];
 
-		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um,
-					     &ret, why, sizeof(why));
-		if (!p->rec) {
+		if (ogate_recorder_open(&p->rec, p->o.record_dir, p->o.provenance,
+					p->o.pixel_size_um, why, sizeof(why))) {
 			atomic_store(&p->recording, false);
 			pthread_mutex_lock(&p->st_lock);
 			p->st.record_errors++;

@@ -160,8 +160,8 @@ int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t m
 	}
 	pthread_mutex_lock(&p->rec_lock);
 	if (p->started && !p->rec) {
-		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um,
-					     &ret, why, sizeof(why));
+		ret = ogate_recorder_open(&p->rec, p->o.record_dir, p->o.provenance,
+					  p->o.pixel_size_um, why, sizeof(why));
 	} else if (!p->started) {
 		ret = ogate_recorder_check_dir(p->o.record_dir, why, sizeof(why));
 	}
