@@ -626,11 +626,11 @@ int main(int argc, char **argv)
 		r.sync = ogate_sync_new(&set);
 		r.ctl = ogate_sync_new(&set);
 		/* ogated's default shm.slots; WEB_COST_SLOTS: another ring size */
-		r.shm = ogate_shm_writer_new(NULL,
-					     getenv("WEB_COST_SLOTS")
-						     ? (unsigned int)atoi(getenv("WEB_COST_SLOTS"))
-						     : 64,
-					     SIDE * SIDE, 0600, &err);
+		err = ogate_shm_writer_new(&r.shm, NULL,
+					   getenv("WEB_COST_SLOTS")
+						   ? (unsigned int)atoi(getenv("WEB_COST_SLOTS"))
+						   : 64,
+					   SIDE * SIDE, 0600);
 		if (!r.frame || !r.sync || !r.ctl || !r.shm ||
 		    ogate_heart_blob_init(&r.heart, SIDE, SIDE, 7)) {
 			fprintf(stderr, "web_analysis_cost: setup failed\n");
@@ -645,8 +645,8 @@ int main(int argc, char **argv)
 				wake_costs(ogate_frame_pixels(r.frame));
 			goto done;
 		}
-		r.web = ogate_web_new(&wo, &ops, r.shm, &err);
-		if (!r.web || ogate_web_start(r.web)) {
+		err = ogate_web_new(&r.web, &wo, &ops, r.shm);
+		if (err || (err = ogate_web_start(r.web))) {
 			fprintf(stderr, "web_analysis_cost: web server: %s\n", strerror(-err));
 			return 1;
 		}
