@@ -623,8 +623,10 @@ int main(int argc, char **argv)
 		memset(&r, 0, sizeof(r));
 		ogate_settings_default(&set);
 		r.frame = ogate_frame_new(OGATE_PIX_U8, SIDE, SIDE);
-		r.sync = ogate_sync_new(&set);
-		r.ctl = ogate_sync_new(&set);
+		if (ogate_sync_new(&r.sync, &set) || ogate_sync_new(&r.ctl, &set)) {
+			fprintf(stderr, "web_analysis_cost: cannot create the analysis\n");
+			return 1;
+		}
 		/* ogated's default shm.slots; WEB_COST_SLOTS: another ring size */
 		err = ogate_shm_writer_new(&r.shm, NULL,
 					   getenv("WEB_COST_SLOTS")

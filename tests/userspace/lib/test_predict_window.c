@@ -20,7 +20,8 @@ static struct ogate_sync *with_history(const double *t, const double *phi, int f
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *s = ogate_sync_new(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->have_ref = 1;
 	s->info.id = 2;
 	s->info.period_frames = est_period;
@@ -58,8 +59,9 @@ static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, c
 
 static double fit_wait(const double *t, const double *phi, int n)
 {
-	struct ogate_predictor *p = ogate_predictor_new("linear");
+	struct ogate_predictor *p = NULL;
 	struct ogate_prediction out;
+	assert_int_equal(0, ogate_predictor_new(&p, "linear"));
 	assert_int_equal(
 		ogate_predictor_predict(p, t + 40 - n, phi + 40 - n, (size_t)n, ptw_target, &out), 0);
 	ogate_predictor_free(p);

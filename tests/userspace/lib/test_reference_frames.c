@@ -107,7 +107,7 @@ static void reference_frames_are_the_stored_frames_with_their_phases(void **stat
 	int n;
 
 	ogate_settings_default(&set);
-	s = ogate_sync_new(&set);
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	assert_non_null(s);
 	assert_int_equal(ogate_sync_get_reference_frame(s, 0, dst, &phase), -ENOENT);
 	feed(s, 0, 240);

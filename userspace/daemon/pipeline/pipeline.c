@@ -458,7 +458,7 @@ int ogate_pipeline_new(struct ogate_pipeline **out, const struct ogate_pipeline_
 		       struct ogate_source *src, struct ogate_sink *sink)
 {
 	struct ogate_pipeline *p = calloc(1, sizeof(*p));
-	int i;
+	int i, ret;
 
 	if (!p)
 		return -ENOMEM;
@@ -485,11 +485,11 @@ int ogate_pipeline_new(struct ogate_pipeline **out, const struct ogate_pipeline_
 	ogate_ring_init(&p->rec_free);
 	for (i = 0; i < REC_POOL; i++)
 		ogate_ring_push(&p->rec_free, &p->rec_items[i]);
-	p->sync = ogate_sync_new(&p->o.settings);
-	if (!p->sync) {
+	ret = ogate_sync_new(&p->sync, &p->o.settings);
+	if (ret) {
 		ogate_error("analysis: cannot create the sync pipeline");
 		free(p);
-		return -EINVAL;
+		return ret;
 	}
 	p->st.phase = -1;
 	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
@@ -513,11 +513,12 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	 */
 	pthread_mutex_lock(&p->cmd_lock);
 	{
-		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+		struct ogate_sync *fresh;
 
-		if (!fresh) {
+		ret = ogate_sync_new(&fresh, &p->o.settings);
+		if (ret) {
 			pthread_mutex_unlock(&p->cmd_lock);
-			return -ENOMEM;
+			return ret;
 		}
 		ogate_sync_free(p->sync);
 		p->sync = fresh;
@@ -644,12 +645,13 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src)
 {
 	struct ogate_sync *fresh;
+	int ret;
 
 	if (p->started)
 		return -EBUSY;
-	fresh = ogate_sync_new(&p->o.settings);
-	if (!fresh)
-		return -ENOMEM;
+	ret = ogate_sync_new(&fresh, &p->o.settings);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&p->cmd_lock);
 	ogate_sync_free(p->sync);
 	p->sync = fresh; /* a new mode is a new image: learn a new reference */
