@@ -102,8 +102,8 @@ static int run(enum ogate_pixfmt fmt, const char *name, const char *dir)
 	ogate_provenance_set_build(prov);
 	ogate_provenance_set(prov, "config.camera.source", "bench");
 	sh.out = acq_out_new();
-	sh.frame = ogate_frame_new(fmt, SIDE, SIDE);
-	if (!sh.out || !sh.frame || acq_out_configure(sh.out, &cfg, prov))
+	if (!sh.out || ogate_frame_new(&sh.frame, fmt, SIDE, SIDE) ||
+	    acq_out_configure(sh.out, &cfg, prov))
 		return -ENOMEM;
 	acq_out_set_return(sh.out, give_back, &sh);
 	px = ogate_frame_pixels(sh.frame);

@@ -622,8 +622,8 @@ int main(int argc, char **argv)
 
 		memset(&r, 0, sizeof(r));
 		ogate_settings_default(&set);
-		r.frame = ogate_frame_new(OGATE_PIX_U8, SIDE, SIDE);
-		if (ogate_sync_new(&r.sync, &set) || ogate_sync_new(&r.ctl, &set)) {
+		if (ogate_frame_new(&r.frame, OGATE_PIX_U8, SIDE, SIDE) ||
+		    ogate_sync_new(&r.sync, &set) || ogate_sync_new(&r.ctl, &set)) {
 			fprintf(stderr, "web_analysis_cost: cannot create the analysis\n");
 			return 1;
 		}

@@ -15,6 +15,15 @@
 #include "sync_timing.c"
 #include "ref_vectors.h"
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 /* a sync object with a fake current reference (P, barrier 1, target) and 40 history entries */
 static struct ogate_sync *with_history(const double *t, const double *phi, int first_new_ref, int gap_at)
 {
@@ -47,7 +56,7 @@ static struct ogate_sync *with_history(const double *t, const double *phi, int f
 static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, const double *phi)
 {
 	struct ogate_sync_result r = { 0 };
-	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U8, 8, 8);
+	struct ogate_frame *f = new_frame(OGATE_PIX_U8, 8, 8);
 	struct ogate_frame_meta m = { .timestamp_ns = llround(t[39] * 1e9), .sequence = 39 };
 	ogate_frame_set_meta(f, &m);
 	r.phase = ogate_wrap_2pi(phi[39]);

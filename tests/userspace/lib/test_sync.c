@@ -15,6 +15,15 @@
 #include "../../../userspace/common/heart.c"
 #include "ref_vectors.h"
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 static const double *est_hist_first5(void)
 {
 	return est_period_history;
@@ -43,7 +52,7 @@ static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t se
 {
 	ogate_heart_blob_render(&st->heart, fmod(ogate_heart_law_psi(&st->law, t), 2 * M_PI), st->img);
 	ogate_heart_rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
-	struct ogate_frame *f = ogate_frame_new(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
+	struct ogate_frame *f = new_frame(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
 	for (int y = 0; y < SZ; y++)
 		for (int x = 0; x < SZ; x++) {
 			double v = rint(st->sh[y * SZ + x] + 2.0 * ogate_heart_rng_normal(&st->rng));

@@ -100,8 +100,9 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 		   ogate_frame_height(it->f) != ogate_frame_height(f) ||
 		   ogate_frame_format(it->f) != ogate_frame_format(f))) {
 		ogate_frame_free(it->f);
-		it->f = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
-					ogate_frame_height(f));
+		if (ogate_frame_new(&it->f, ogate_frame_format(f), ogate_frame_width(f),
+				    ogate_frame_height(f)))
+			it->f = NULL;
 	}
 	/* the row is filled before the push: once pushed, the item is the io thread's */
 	if (it)
@@ -253,8 +254,9 @@ analysed:
 			    ogate_frame_height(p->prev) != ogate_frame_height(f) ||
 			    ogate_frame_format(p->prev) != ogate_frame_format(f)) {
 				ogate_frame_free(p->prev);
-				p->prev = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
-							  ogate_frame_height(f));
+				if (ogate_frame_new(&p->prev, ogate_frame_format(f),
+						    ogate_frame_width(f), ogate_frame_height(f)))
+					p->prev = NULL;
 			}
 			if (p->prev && !ogate_frame_copy(p->prev, f)) {
 				atomic_store(&p->prev_wanted, false);

@@ -44,9 +44,10 @@ int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w,
 	int i;
 
 	for (i = 0; i < OGATE_SOURCE_POOL; i++) {
-		s->pool[i] = ogate_frame_new(fmt, w, h);
-		if (!s->pool[i])
-			return -ENOMEM;
+		int ret = ogate_frame_new(&s->pool[i], fmt, w, h);
+
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -52,7 +52,7 @@ static int setup(void **state)
 	for (int i = 0; i < 4; i++) {
 		struct ogate_frame_meta m = { .timestamp_ns = 1000 + 100 * i, .sequence = (uint64_t)i };
 
-		x->f[i] = ogate_frame_new(OGATE_PIX_U8, 40, 30);
+		assert_int_equal(0, ogate_frame_new(&x->f[i], OGATE_PIX_U8, 40, 30));
 		memset(ogate_frame_pixels(x->f[i]), 10 * (i + 1), ogate_frame_stride(x->f[i]) * 30);
 		ogate_frame_set_meta(x->f[i], &m);
 	}
