@@ -120,8 +120,7 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 	snprintf(csv, sizeof(csv), "%s.csv", r->stem);
 	snprintf(provpath, sizeof(provpath), "%s.provenance.txt", r->stem);
 	r->pixel_size_um = pixel_size_um;
-	r->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
-	if (!r->prov) {
+	if (prov ? ogate_provenance_dup(&r->prov, prov) : ogate_provenance_new(&r->prov)) {
 		snprintf(why, whylen, "out of memory");
 		free(r);
 		return -ENOMEM;

@@ -42,8 +42,9 @@ static int setup(void **state)
 					.magnification = 10,
 					.exposure_s = NAN,
 					.tolerance_um = 0.5 };
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p = NULL;
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	ogate_provenance_set(p, "stage.model", "asi");
 	x->o = acq_out_new();
 	assert_int_equal(acq_out_configure(x->o, &cfg, p), 0);
