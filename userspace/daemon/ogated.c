@@ -282,9 +282,10 @@ int main(int argc, char **argv)
 	/* libcamera logs every INFO line to stderr (the journal) unless told otherwise */
 	setenv("LIBCAMERA_LOG_LEVELS", "*:WARN", 0);
 	ogate_settings_default(&d.settings);
-	d.cfg = ogate_config_new(settings_delegate, &d.settings);
-	if (!d.cfg)
+	if (ogate_config_new(&d.cfg, settings_delegate, &d.settings)) {
+		ogate_critical("out of memory");
 		return 1;
+	}
 	if (config_path || access(DEFAULT_CONFIG, F_OK) == 0) {
 		if (ogate_config_load(d.cfg, config_path ? config_path : DEFAULT_CONFIG, err,
 				      sizeof(err))) {
