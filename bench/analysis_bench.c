@@ -59,7 +59,11 @@ static void bench_size(int sz, int nframes, int shifted)
 		set.refresh_after_triggers = 20;
 	if (shifted == 3)
 		ogate_settings_set(&set, "prediction.predictor", "kalman");
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy;
+	if (ogate_sync_new(&sy, &set)) {
+		fprintf(stderr, "analysis_bench: cannot create the analysis\n");
+		exit(1);
+	}
 	struct ogate_frame *f = ogate_frame_wrap(OGATE_PIX_U8, sz, sz, (size_t)sz, pix);
 	int nref = 0;
 	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, worst = 0, det_max = 0;
@@ -130,7 +134,11 @@ static void bench_predictors(void)
 	volatile double sink = 0;
 	const char *names[2] = { "linear", "kalman" };
 	for (int k = 0; k < 2; k++) {
-		struct ogate_predictor *p = ogate_predictor_new(names[k]);
+		struct ogate_predictor *p;
+		if (ogate_predictor_new(&p, names[k])) {
+			fprintf(stderr, "analysis_bench: no predictor %s\n", names[k]);
+			exit(1);
+		}
 		struct ogate_prediction pr;
 		double a = now_us();
 		for (int i = 0; i < N; i++) {

@@ -36,16 +36,19 @@ static void run(double fps, double period_s, int seconds)
 	struct ogate_pipeline_status st;
 	struct ogate_pipeline_stages sg;
 	struct timespec ts = { seconds, 0 };
-	struct ogate_source *src;
 	struct ogate_sink *sink = NULL;
-	struct ogate_pipeline *p;
 	int err = 0;
 
 	ogate_settings_default(&po.settings);
-	src = ogate_source_open(&so, &err);
-	err = ogate_sink_open(&sink, "dryrun", NULL);
-	p = src && sink ? ogate_pipeline_new(&po, src, sink, &err) : NULL;
-	if (!p || ogate_pipeline_start(p)) {
+	struct ogate_source *src = NULL;
+	struct ogate_pipeline *p = NULL;
+
+	err = ogate_source_open(&src, &so);
+	if (!err)
+		err = ogate_sink_open(&sink, "dryrun", NULL);
+	if (!err)
+		err = ogate_pipeline_new(&p, &po, src, sink);
+	if (err || ogate_pipeline_start(p)) {
 		fprintf(stderr, "bench: cannot run the pipeline at %g fps\n", fps);
 		exit(1);
 	}

@@ -92,18 +92,20 @@ static int run(enum ogate_pixfmt fmt, const char *name, const char *dir)
 					.tolerance_um = 0.5 };
 	struct shared sh = { 0 };
 	struct acq_plane_info pi = { .stacks = 1, .step_um = 2, .target_phase = 2.0, .period_s = 0.42 };
-	struct ogate_provenance *prov = ogate_provenance_new();
+	struct ogate_provenance *prov = NULL;
 	int64_t write_ns = 0, close_ns, t0;
 	char path[512], stored[512] = "";
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	pthread_t th;
 	uint8_t *px;
 
+	if (ogate_provenance_new(&prov))
+		return -ENOMEM;
 	ogate_provenance_set_build(prov);
 	ogate_provenance_set(prov, "config.camera.source", "bench");
 	sh.out = acq_out_new();
-	sh.frame = ogate_frame_new(fmt, SIDE, SIDE);
-	if (!sh.out || !sh.frame || acq_out_configure(sh.out, &cfg, prov))
+	if (!sh.out || ogate_frame_new(&sh.frame, fmt, SIDE, SIDE) ||
+	    acq_out_configure(sh.out, &cfg, prov))
 		return -ENOMEM;
 	acq_out_set_return(sh.out, give_back, &sh);
 	px = ogate_frame_pixels(sh.frame);

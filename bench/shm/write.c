@@ -28,12 +28,13 @@ int main(void)
 	struct ogate_stats_summary st;
 
 	snprintf(name, sizeof(name), "ogate-bench-%d", (int)getpid());
-	w = ogate_shm_writer_new(name, 64, SIDE * SIDE, 0600, &err);
-	if (!w) {
+	err = ogate_shm_writer_new(&w, name, 64, SIDE * SIDE, 0600);
+	if (!err)
+		err = ogate_shm_reader_open(&r, name);
+	if (err) {
 		fprintf(stderr, "shm_write: %s\n", strerror(-err));
 		return 1;
 	}
-	r = ogate_shm_reader_open(name, &err);
 	for (int i = 0; i < N; i++) {
 		struct ogate_shm_meta m = { .sequence = (uint64_t)i,
 					    .width = SIDE,

@@ -703,21 +703,21 @@ int main(int argc, char **argv)
 
 		memset(&r, 0, sizeof(r));
 		ogate_settings_default(&set);
-		for (int i = 0; i < POOL; i++) {
-			r.pool[i] = ogate_frame_new(OGATE_PIX_U8, SIDE, SIDE);
-			if (!r.pool[i])
+		for (int i = 0; i < POOL; i++)
+			if (ogate_frame_new(&r.pool[i], OGATE_PIX_U8, SIDE, SIDE))
 				return 1;
-		}
 		r.frame = r.pool[0];
 		r.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		r.sync = ogate_sync_new(&set);
-		r.ctl = ogate_sync_new(&set);
+		if (ogate_sync_new(&r.sync, &set) || ogate_sync_new(&r.ctl, &set)) {
+			fprintf(stderr, "web_analysis_cost: cannot create the analysis\n");
+			return 1;
+		}
 		/* ogated's default shm.slots; WEB_COST_SLOTS: another ring size */
-		r.shm = ogate_shm_writer_new(NULL,
-					     getenv("WEB_COST_SLOTS")
-						     ? (unsigned int)atoi(getenv("WEB_COST_SLOTS"))
-						     : 64,
-					     SIDE * SIDE, 0600, &err);
+		err = ogate_shm_writer_new(&r.shm, NULL,
+					   getenv("WEB_COST_SLOTS")
+						   ? (unsigned int)atoi(getenv("WEB_COST_SLOTS"))
+						   : 64,
+					   SIDE * SIDE, 0600);
 		if (!r.frame || !r.sync || !r.ctl || !r.shm ||
 		    ogate_heart_blob_init(&r.heart, SIDE, SIDE, 7)) {
 			fprintf(stderr, "web_analysis_cost: setup failed\n");
@@ -736,8 +736,8 @@ int main(int argc, char **argv)
 				wake_costs(ogate_frame_pixels(r.frame));
 			goto done;
 		}
-		r.web = ogate_web_new(&wo, &ops, r.shm, &err);
-		if (!r.web || ogate_web_start(r.web)) {
+		err = ogate_web_new(&r.web, &wo, &ops, r.shm);
+		if (err || (err = ogate_web_start(r.web))) {
 			fprintf(stderr, "web_analysis_cost: web server: %s\n", strerror(-err));
 			return 1;
 		}

@@ -371,9 +371,8 @@ static bool work_mode(struct daemon *d, int argc, char **argv, struct ogate_defe
 	ogate_pipeline_set_source(d->pipe, NULL);
 	ogate_source_close(d->src);
 	d->src = NULL;
-	src = ogate_daemon_make_source(d, argv[1], &err);
-	if (!src) {
-		d->src = ogate_daemon_make_source(d, mode_now(d, mode, sizeof(mode)), &err);
+	if (ogate_daemon_make_source(&src, d, argv[1])) {
+		ogate_daemon_make_source(&d->src, d, mode_now(d, mode, sizeof(mode))); /* NULL if not */
 		ogate_pipeline_set_source(d->pipe, d->src); /* NULL: no camera */
 		if (d->src && st.running)
 			ogate_pipeline_start(d->pipe);

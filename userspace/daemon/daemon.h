@@ -47,8 +47,8 @@ struct daemon {
 	bool wstop;	  /* under wlock */
 };
 
-/* The camera source for the configured kind and this mode; NULL and *err (logged). */
-struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode_name, int *err);
+/* The camera source for the configured kind and this mode: 0, or -errno (logged). */
+int ogate_daemon_make_source(struct ogate_source **out, struct daemon *d, const char *mode_name);
 
 /* The command table handed to ogate_control_new(), ctx = the struct daemon. */
 extern const struct ogate_control_cmd ogate_daemon_commands[];

@@ -106,7 +106,7 @@ static int check_startable(const struct ogate_config *c, char *why, size_t len)
 }
 
 /* Build the camera source for the configured source kind and mode. */
-struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode_name, int *err)
+int ogate_daemon_make_source(struct ogate_source **out, struct daemon *d, const char *mode_name)
 {
 	const struct ogate_config *c = d->cfg;
 	const char *kind = ogate_config_str(c, "camera.source");
@@ -115,8 +115,7 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 
 	if (ogate_config_mode(c, mode_name, &m)) {
 		ogate_error("mode '%s' is not defined in the configuration", mode_name);
-		*err = -ENOENT;
-		return NULL;
+		return -ENOENT;
 	}
 	if (!strcmp(kind, "synthetic")) {
 		char why[160];
@@ -127,8 +126,7 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 		o.fps = strcmp(mode_name, "default") ? m.fps : ogate_config_double(c, "synthetic.fps");
 		if (synthetic_mode_problem(mode_name, &m, why, sizeof(why))) {
 			ogate_error("%s", why);
-			*err = -EINVAL;
-			return NULL;
+			return -EINVAL;
 		}
 		o.period_s = ogate_config_double(c, "synthetic.period_s");
 		o.noise = ogate_config_double(c, "synthetic.noise");
@@ -154,10 +152,10 @@ struct ogate_source *ogate_daemon_make_source(struct daemon *d, const char *mode
 		o.loop = ogate_config_bool(c, "file.loop");
 	}
 	ogated_extras_set_nominal_fps(d->extras, o.fast ? 0 : o.fps);
-	return ogate_source_open(&o, err);
+	return ogate_source_open(out, &o);
 }
 
-static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_program *prog, int *err)
+static int make_sink(struct ogate_sink **out, const struct ogate_config *c, struct ogate_program *prog)
 {
 	const char *kind = ogate_config_str(c, "output.sink");
 	unsigned int lines[2];
@@ -184,13 +182,9 @@ static struct ogate_sink *make_sink(const struct ogate_config *c, struct ogate_p
 	}
 	if (ogate_program_check(prog, msg, sizeof(msg))) {
 		ogate_error("trigger program: %s", msg);
-		*err = -EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
-	struct ogate_sink *s = NULL;
-
-	*err = ogate_sink_open(&s, kind, &o);
-	return s;
+	return ogate_sink_open(out, kind, &o);
 }
 
 /* The stage, when one is configured (opts kept to reopen it after an unplug). */
@@ -253,12 +247,12 @@ int main(int argc, char **argv)
 	};
 	const char *config_path = NULL, *sets[64];
 	struct ogate_pipeline_opts po = { 0 };
-	struct ogate_control *ctl;
+	struct ogate_control *ctl = NULL;
 	struct daemon d = { 0 };
 	struct ogate_stage_opts sopts;
 	enum ogate_log_level lvl;
 	char err[OGATE_CONFIG_ERR_LEN];
-	int nsets = 0, check = 0, c, e = 0, rc = 0;
+	int nsets = 0, check = 0, c, rc = 0;
 	sigset_t sigs;
 
 	while ((c = getopt_long(argc, argv, "c:s:kfKhV", opts, NULL)) != -1) {
@@ -288,9 +282,10 @@ int main(int argc, char **argv)
 	/* libcamera logs every INFO line to stderr (the journal) unless told otherwise */
 	setenv("LIBCAMERA_LOG_LEVELS", "*:WARN", 0);
 	ogate_settings_default(&d.settings);
-	d.cfg = ogate_config_new(settings_delegate, &d.settings);
-	if (!d.cfg)
+	if (ogate_config_new(&d.cfg, settings_delegate, &d.settings)) {
+		ogate_critical("out of memory");
 		return 1;
+	}
 	if (config_path || access(DEFAULT_CONFIG, F_OK) == 0) {
 		if (ogate_config_load(d.cfg, config_path ? config_path : DEFAULT_CONFIG, err,
 				      sizeof(err))) {
@@ -352,11 +347,9 @@ int main(int argc, char **argv)
 	d.extras = ogated_extras_new(d.cfg, &po);
 	if (!d.extras)
 		return 1;
-	d.sink = make_sink(d.cfg, &po.program, &e);
-	if (!d.sink)
+	if (make_sink(&d.sink, d.cfg, &po.program))
 		return 1;
-	d.src = ogate_daemon_make_source(&d, d.mode, &e);
-	if (!d.src) {
+	if (ogate_daemon_make_source(&d.src, &d, d.mode)) {
 		ogate_sink_close(d.sink);
 		return 1;
 	}
@@ -368,9 +361,11 @@ int main(int argc, char **argv)
 	d.prov = ogate_run_provenance(d.cfg, ogate_source_describe(d.src), ogate_sink_kind(d.sink),
 				      d.stage, d.mode);
 	if (d.stage) {
-		d.acq = ogate_acq_new(d.stage, &sopts, ogate_config_str(d.cfg, "record.dir"),
-				      po.program.camera_line >= 0 ? 2 : 1,
-				      1U << po.program.laser_line);
+		if (ogate_acq_new(&d.acq, d.stage, &sopts, ogate_config_str(d.cfg, "record.dir"),
+				  po.program.camera_line >= 0 ? 2 : 1, 1U << po.program.laser_line)) {
+			ogate_stage_close(d.stage);
+			return 1;
+		}
 		d.stage = NULL; /* the acquisition owns it now */
 		po.gate = ogate_acq_gate;
 		po.outcome = ogate_acq_outcome;
@@ -398,15 +393,14 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	po.edges = po.edge_match ? ogate_sink_edges(d.sink) : NULL;
-	d.pipe = ogate_pipeline_new(&po, d.src, d.sink, &e);
-	if (!d.pipe)
+	if (ogate_pipeline_new(&d.pipe, &po, d.src, d.sink))
 		return 1;
 	if (d.acq)
 		ogate_acq_set_pipeline(d.acq, d.pipe);
-	ctl = ogate_control_new(ogate_config_str(d.cfg, "daemon.socket"),
-				ogate_config_str(d.cfg, "daemon.socket_group"),
-				(unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
-				ogate_daemon_commands, ogate_daemon_ncommands, &d, &e);
+	ogate_control_new(&ctl, ogate_config_str(d.cfg, "daemon.socket"),
+			  ogate_config_str(d.cfg, "daemon.socket_group"),
+			  (unsigned int)ogate_config_int(d.cfg, "daemon.socket_mode"),
+			  ogate_daemon_commands, ogate_daemon_ncommands, &d); /* ctl stays NULL if not */
 	/*
 	 * Recording and autostart happen before any command is served: from
 	 * here on, only the command worker starts, stops and reconfigures.

@@ -191,8 +191,8 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct o
 		unsigned int slots = (unsigned int)ogate_config_int(cfg, "shm.slots");
 		size_t max = (size_t)ogate_config_int(cfg, "shm.max_frame_kib") << 10;
 
-		x->shm = ogate_shm_writer_new(name, slots, max, 0644, &err);
-		if (!x->shm && name[0]) {
+		err = ogate_shm_writer_new(&x->shm, name, slots, max, 0644);
+		if (err && name[0]) {
 			if (err == -EBUSY)
 				ogate_warning("frame stream /dev/shm/%s belongs to another running ogated; this one publishes none (set shm.name)",
 					      name);
@@ -200,7 +200,7 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct o
 				ogate_warning("frame stream /dev/shm/%s: %s; publishing none", name,
 					      strerror(-err));
 			if (ogate_config_str(cfg, "web.listen")[0])
-				x->shm = ogate_shm_writer_new(NULL, slots, max, 0644, &err);
+				err = ogate_shm_writer_new(&x->shm, NULL, slots, max, 0644);
 		}
 		if (x->shm) {
 			po->frame_tap = frame_tap;
@@ -211,9 +211,11 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct o
 				      strerror(-err));
 		}
 	}
-	x->health = ogate_health_new(&ho, &err);
-	if (!x->health)
+	err = ogate_health_new(&x->health, &ho);
+	if (err) {
+		ogate_error("health monitor: %s", strerror(-err));
 		goto fail;
+	}
 	if (ogate_config_str(cfg, "web.listen")[0] && x->shm) {
 		struct ogate_web_opts wo = {
 			.listen = ogate_config_str(cfg, "web.listen"),
@@ -225,8 +227,8 @@ struct ogated_extras *ogated_extras_new(const struct ogate_config *cfg, struct o
 		};
 		struct ogate_web_ops ops = { .command = web_command, .ctx = x };
 
-		x->web = ogate_web_new(&wo, &ops, x->shm, &err);
-		if (!x->web) {
+		err = ogate_web_new(&x->web, &wo, &ops, x->shm);
+		if (err) {
 			ogate_error("web.listen = %s: %s", wo.listen,
 				    err == -EINVAL ? "not host:port, or web.token_file shorter than 16 characters"
 						   : strerror(-err));

@@ -10,20 +10,17 @@ static int geometry_ok(enum ogate_pixfmt fmt, int w, int h)
 	       h <= (1 << 16);
 }
 
-struct ogate_frame *ogate_frame_new(enum ogate_pixfmt fmt, int width, int height)
+int ogate_frame_new(struct ogate_frame **out, enum ogate_pixfmt fmt, int width, int height)
 {
-	if (!geometry_ok(fmt, width, height)) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!geometry_ok(fmt, width, height))
+		return -EINVAL;
 	struct ogate_frame *f = calloc(1, sizeof(*f));
 	if (!f)
-		return NULL;
+		return -ENOMEM;
 	size_t stride = ((size_t)width * ogate_pixfmt_bytes(fmt) + 63) & ~(size_t)63;
 	if (posix_memalign(&f->pixels, 64, stride * (size_t)height)) {
 		free(f);
-		errno = ENOMEM;
-		return NULL;
+		return -ENOMEM;
 	}
 	memset(f->pixels, 0, stride * (size_t)height);
 	f->fmt = fmt;
@@ -31,7 +28,8 @@ struct ogate_frame *ogate_frame_new(enum ogate_pixfmt fmt, int width, int height
 	f->height = height;
 	f->stride = stride;
 	f->owned = 1;
-	return f;
+	*out = f;
+	return 0;
 }
 
 struct ogate_frame *ogate_frame_wrap(enum ogate_pixfmt fmt, int width, int height, size_t stride,

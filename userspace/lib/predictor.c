@@ -7,13 +7,18 @@
 static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops,
 								&ogate_predictor_kalman_ops };
 
-struct ogate_predictor *ogate_predictor_new(const char *name)
+int ogate_predictor_new(struct ogate_predictor **out, const char *name)
 {
 	for (size_t i = 0; i < sizeof(predictors) / sizeof(predictors[0]); i++)
-		if (!name || !strcmp(name, predictors[i]->name))
-			return predictors[i]->new ();
-	errno = ENOENT;
-	return NULL;
+		if (!name || !strcmp(name, predictors[i]->name)) {
+			struct ogate_predictor *p = predictors[i]->new ();
+
+			if (!p)
+				return -ENOMEM;
+			*out = p;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 void ogate_predictor_free(struct ogate_predictor *p)

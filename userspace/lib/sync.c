@@ -74,36 +74,32 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s);
 }
 
-struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
+int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 {
 	if (set->lower_threshold > set->upper_threshold ||
 	    set->min_frames_for_fit > set->max_frames_for_fit) {
-		errno = EINVAL;
-		return NULL;
+		fprintf(stderr, "ogate: thresholds or fit frame counts out of order\n");
+		return -EINVAL;
 	}
 	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit")) {
 		fprintf(stderr, "ogate: sync.subframe '%s' is not steps or vfit\n", set->subframe);
-		errno = EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
 	const struct ogate_sad *sad = ogate_sad_by_name(set->sad_backend);
 	if (!sad) {
 		fprintf(stderr, "ogate: SAD back end '%s' is unknown or not supported by this CPU\n",
 			set->sad_backend);
-		errno = ENOENT;
-		return NULL;
+		return -ENOENT;
 	}
 	struct ogate_sync *s = calloc(1, sizeof(*s));
 	if (!s)
-		return NULL;
+		return -ENOMEM;
 	s->set = *set;
 	s->sad = sad;
-	s->pred = ogate_predictor_new(set->predictor);
-	if (!s->pred) {
+	if (ogate_predictor_new(&s->pred, set->predictor)) {
 		fprintf(stderr, "ogate: unknown predictor '%s'\n", set->predictor);
 		free(s);
-		errno = ENOENT;
-		return NULL;
+		return -ENOENT;
 	}
 	ogate_predictor_configure(s->pred, set->kalman_rate_noise, set->kalman_phase_noise);
 	s->cap = set->max_buffer_frames;
@@ -124,8 +120,7 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 		s->sq[k].pos = calloc((size_t)s->ref_cap, sizeof(double));
 		if (!s->sq[k].f || !s->sq[k].adj || !s->sq[k].step || !s->sq[k].pos) {
 			ogate_sync_free(s);
-			errno = ENOMEM;
-			return NULL;
+			return -ENOMEM;
 		}
 	}
 	s->ref = s->sq ? s->sq[0].f : NULL;
@@ -148,13 +143,13 @@ struct ogate_sync *ogate_sync_new(const struct ogate_settings *set)
 	    !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out || !s->cal_r || !s->cal_w ||
 	    !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
 		ogate_sync_free(s);
-		errno = ENOMEM;
-		return NULL;
+		return -ENOMEM;
 	}
 	s->recent_trigger_s = -1e9;
 	s->subframe = !strcmp(set->subframe, "steps") ? SUBFRAME_STEPS : SUBFRAME_VFIT;
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
-	return s;
+	*out = s;
+	return 0;
 }
 
 void ogate_sync_set_sink(struct ogate_sync *s, ogate_trigger_sink fn, void *ctx)

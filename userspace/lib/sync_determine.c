@@ -179,9 +179,9 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	}
 	int slot = (s->head + s->count) % s->cap;
 	if (!s->buf[slot]) {
-		s->buf[slot] = ogate_frame_new(s->fmt, s->w, s->h);
-		if (!s->buf[slot])
-			return -ENOMEM;
+		int ret = ogate_frame_new(&s->buf[slot], s->fmt, s->w, s->h);
+		if (ret)
+			return ret;
 	}
 	ogate_frame_copy(s->buf[slot], f);
 	s->count++;

@@ -147,7 +147,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	const struct ogate_frame *f = f0;
 	if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
 		if (!s->shifted)
-			s->shifted = ogate_frame_new(s->fmt, s->w, s->h);
+			ogate_frame_new(&s->shifted, s->fmt, s->w, s->h); /* NULL: no sub-pixel shift */
 		if (s->shifted) {
 			ogate_resample_subpixel(s->shifted, f0, s->fdx, s->fdy);
 			f = s->shifted;

@@ -28,9 +28,14 @@ const char *ogate_build_id(void)
 	return OGATE_BUILD_ID;
 }
 
-struct ogate_provenance *ogate_provenance_new(void)
+int ogate_provenance_new(struct ogate_provenance **out)
 {
-	return calloc(1, sizeof(struct ogate_provenance));
+	struct ogate_provenance *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*out = p;
+	return 0;
 }
 
 void ogate_provenance_free(struct ogate_provenance *p)
@@ -114,16 +119,19 @@ int ogate_provenance_set_build(struct ogate_provenance *p)
 	return rc ? rc : ogate_provenance_set(p, "ogate.build", "%s", ogate_build_id());
 }
 
-struct ogate_provenance *ogate_provenance_dup(const struct ogate_provenance *p)
+int ogate_provenance_dup(struct ogate_provenance **out, const struct ogate_provenance *p)
 {
-	struct ogate_provenance *d = ogate_provenance_new();
+	struct ogate_provenance *d;
+	int ret = ogate_provenance_new(&d);
 
-	for (size_t i = 0; d && i < p->n; i++)
-		if (ogate_provenance_set(d, p->kv[i].key, "%s", p->kv[i].value)) {
+	for (size_t i = 0; !ret && i < p->n; i++) {
+		ret = ogate_provenance_set(d, p->kv[i].key, "%s", p->kv[i].value);
+		if (ret)
 			ogate_provenance_free(d);
-			d = NULL;
-		}
-	return d;
+	}
+	if (!ret)
+		*out = d;
+	return ret;
 }
 
 size_t ogate_provenance_count(const struct ogate_provenance *p)

@@ -148,22 +148,19 @@ static bool ring_in_use(const char *path)
 	return busy;
 }
 
-struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slots,
-					      size_t max_frame_bytes, unsigned int mode, int *err)
+int ogate_shm_writer_new(struct ogate_shm_writer **out, const char *name, unsigned int slots,
+			 size_t max_frame_bytes, unsigned int mode)
 {
 	struct ogate_shm_writer *w;
 	size_t slot_size, size;
-	int fd = -1;
+	int fd = -1, err;
 
-	*err = -EINVAL;
 	if (slots < 2 || slots > 4096 || !max_frame_bytes || max_frame_bytes > (256u << 20) ||
 	    (name && (strlen(name) >= sizeof(w->name) - 1 || strchr(name, '/'))))
-		return NULL;
+		return -EINVAL;
 	w = calloc(1, sizeof(*w));
-	if (!w) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	if (!w)
+		return -ENOMEM;
 	size = ring_size(slots, max_frame_bytes, &slot_size);
 	w->staging = malloc(max_frame_bytes);
 	if (!w->staging)
@@ -174,8 +171,7 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
 			w->name[0] = '\0'; /* not ours: leave it */
 			free(w->staging);
 			free(w);
-			*err = -EBUSY;
-			return NULL;
+			return -EBUSY;
 		}
 		shm_unlink(w->name); /* a stale ring of an earlier run */
 		fd = shm_open(w->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -213,17 +209,17 @@ struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slo
 	/* the magic last: a reader that sees it sees a complete header */
 	atomic_thread_fence(memory_order_release);
 	memcpy(w->ring.h->magic, OGATE_SHM_MAGIC, 8);
-	*err = 0;
-	return w;
+	*out = w;
+	return 0;
 fail_errno:
-	*err = -errno;
+	err = -errno;
 	if (fd >= 0)
 		close(fd);
 	if (w->name[0])
 		shm_unlink(w->name);
 	free(w->staging);
 	free(w);
-	return NULL;
+	return err;
 }
 
 int ogate_shm_write(struct ogate_shm_writer *w, const struct ogate_shm_meta *m, const void *pixels,
@@ -306,66 +302,61 @@ static struct ogate_shm_reader *reader_new(void)
 	return calloc(1, sizeof(struct ogate_shm_reader));
 }
 
-struct ogate_shm_reader *ogate_shm_reader_open(const char *name, int *err)
+int ogate_shm_reader_open(struct ogate_shm_reader **out, const char *name)
 {
 	struct ogate_shm_reader *r;
 	char path[256];
 	struct stat st;
-	int fd;
+	int fd, err;
 
-	if (!name || !name[0] || strchr(name, '/') || strlen(name) > 200) {
-		*err = -EINVAL;
-		return NULL;
-	}
+	if (!name || !name[0] || strchr(name, '/') || strlen(name) > 200)
+		return -EINVAL;
 	snprintf(path, sizeof(path), "/%s", name);
 	fd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0) {
-		*err = -errno;
-		return NULL;
-	}
+	if (fd < 0)
+		return -errno;
 	r = reader_new();
 	if (!r || fstat(fd, &st)) {
-		*err = r ? -errno : -ENOMEM;
+		err = r ? -errno : -ENOMEM;
 		goto fail;
 	}
 	r->ring.size = (size_t)st.st_size;
 	if (r->ring.size < OGATE_SHM_HEADER_SIZE) {
-		*err = -EPROTO;
+		err = -EPROTO;
 		goto fail;
 	}
 	r->ring.base = mmap(NULL, r->ring.size, PROT_READ, MAP_SHARED, fd, 0);
 	if (r->ring.base == MAP_FAILED) {
 		r->ring.base = NULL;
-		*err = -errno;
+		err = -errno;
 		goto fail;
 	}
 	r->owns_mapping = true;
-	*err = check_header(&r->ring, r->ring.size);
-	if (*err)
+	err = check_header(&r->ring, r->ring.size);
+	if (err)
 		goto fail;
 	close(fd);
 	r->n = atomic_load_explicit(&r->ring.h->head, memory_order_acquire);
 	r->n = r->n > r->ring.slots - 1 ? r->n - (r->ring.slots - 1) : 0;
-	return r;
+	*out = r;
+	return 0;
 fail:
 	close(fd);
 	ogate_shm_reader_close(r);
-	return NULL;
+	return err;
 }
 
-struct ogate_shm_reader *ogate_shm_reader_attach(const struct ogate_shm_writer *w, int *err)
+int ogate_shm_reader_attach(struct ogate_shm_reader **out, const struct ogate_shm_writer *w)
 {
 	struct ogate_shm_reader *r = reader_new();
 
-	if (!r) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	if (!r)
+		return -ENOMEM;
 	r->ring = w->ring;
 	r->n = atomic_load_explicit(&r->ring.h->head, memory_order_acquire);
 	r->n = r->n > r->ring.slots - 1 ? r->n - (r->ring.slots - 1) : 0;
-	*err = 0;
-	return r;
+	*out = r;
+	return 0;
 }
 
 void ogate_shm_reader_close(struct ogate_shm_reader *r)

@@ -75,8 +75,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	r = ogate_shm_reader_open(name, &err);
-	if (!r) {
+	err = ogate_shm_reader_open(&r, name);
+	if (err) {
 		fprintf(stderr, "ogate-shmcat: /dev/shm/%s: %s\n", name,
 			err == -EPROTO ? "not an ogate frame ring" : strerror(-err));
 		return 1;

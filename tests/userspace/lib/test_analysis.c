@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Analysis primitives pinned by the reference vectors, and the reference defects that ogate fixes. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -136,7 +137,8 @@ static void defect3_fit_window_reaches_exactly_back_to_the_barrier(void **state)
 
 static void linear_predictor_matches_reference_fit(void **state)
 {
-	struct ogate_predictor *p = ogate_predictor_new("linear");
+	struct ogate_predictor *p = NULL;
+	assert_int_equal(0, ogate_predictor_new(&p, "linear"));
 	assert_non_null(p);
 	struct ogate_prediction out;
 	size_t n = (size_t)ptw0_used;
@@ -154,7 +156,9 @@ static void linear_predictor_matches_reference_fit(void **state)
 	/* a non-advancing phase gives no prediction */
 	double t[3] = { 0, 1, 2 }, ph[3] = { 3, 2, 1 };
 	assert_true(ogate_predictor_predict(p, t, ph, 3, 1.0, &out) < 0);
-	assert_null(ogate_predictor_new("kalman-not-yet"));
+	struct ogate_predictor *none = NULL;
+	assert_int_equal(-ENOENT, ogate_predictor_new(&none, "kalman-not-yet"));
+	assert_null(none);
 	ogate_predictor_free(p);
 }
 

@@ -23,7 +23,8 @@ static struct ogate_sync *locked_on(double P)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *s = ogate_sync_new(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	assert_non_null(s);
 	s->have_ref = 1;
 	s->configured = 1;

@@ -77,7 +77,8 @@ static struct ogate_sync *sync_with_ref(void)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *s = ogate_sync_new(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->fmt = OGATE_PIX_U8;
 	s->w = s->h = 128;
 	s->L = 1;

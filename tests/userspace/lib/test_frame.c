@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,9 +10,18 @@
 #include "ogate/sync.h"
 #include "ogate.h" /* the kernel ABI: its names must not clash with the library's */
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 static void new_frame_has_padded_stride_and_zeroed_pixels(void **state)
 {
-	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U16, 33, 5);
+	struct ogate_frame *f = new_frame(OGATE_PIX_U16, 33, 5);
 	assert_non_null(f);
 	assert_int_equal(ogate_frame_width(f), 33);
 	assert_int_equal(ogate_frame_height(f), 5);
@@ -26,8 +36,10 @@ static void new_frame_has_padded_stride_and_zeroed_pixels(void **state)
 static void invalid_geometry_is_refused(void **state)
 {
 	uint8_t buf[16];
-	assert_null(ogate_frame_new(OGATE_PIX_U8, 0, 4));
-	assert_null(ogate_frame_new((enum ogate_pixfmt)3, 4, 4));
+	struct ogate_frame *f = NULL;
+	assert_int_equal(-EINVAL, ogate_frame_new(&f, OGATE_PIX_U8, 0, 4));
+	assert_int_equal(-EINVAL, ogate_frame_new(&f, (enum ogate_pixfmt)3, 4, 4));
+	assert_null(f); /* *out is set only on success */
 	assert_null(ogate_frame_wrap(OGATE_PIX_U16, 4, 2, 7, buf)); /* stride < 8 bytes */
 	assert_null(ogate_frame_wrap(OGATE_PIX_U8, 4, 2, 4, NULL));
 }
@@ -43,7 +55,7 @@ static void copy_carries_pixels_and_metadata_across_strides(void **state)
 				      .exposure_ns = 1000,
 				      .source = 3 };
 	ogate_frame_set_meta(w, &m);
-	struct ogate_frame *d = ogate_frame_new(OGATE_PIX_U8, 5, 3);
+	struct ogate_frame *d = new_frame(OGATE_PIX_U8, 5, 3);
 	assert_int_equal(ogate_frame_copy(d, w), 0);
 	const uint8_t *p = ogate_frame_pixels(d);
 	for (int y = 0; y < 3; y++)
@@ -52,7 +64,7 @@ static void copy_carries_pixels_and_metadata_across_strides(void **state)
 	assert_int_equal(ogate_frame_get_meta(d)->timestamp_ns, 123456789012LL);
 	assert_int_equal(ogate_frame_get_meta(d)->sequence, 42);
 	assert_int_equal(ogate_frame_get_meta(d)->source, 3);
-	struct ogate_frame *e = ogate_frame_new(OGATE_PIX_U8, 5, 4);
+	struct ogate_frame *e = new_frame(OGATE_PIX_U8, 5, 4);
 	assert_int_equal(ogate_frame_copy(e, w), -22);
 	ogate_frame_free(w);
 	ogate_frame_free(d);

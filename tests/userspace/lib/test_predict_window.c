@@ -15,12 +15,22 @@
 #include "sync_timing.c"
 #include "ref_vectors.h"
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 /* a sync object with a fake current reference (P, barrier 1, target) and 40 history entries */
 static struct ogate_sync *with_history(const double *t, const double *phi, int first_new_ref, int gap_at)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *s = ogate_sync_new(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->have_ref = 1;
 	s->info.id = 2;
 	s->info.period_frames = est_period;
@@ -46,7 +56,7 @@ static struct ogate_sync *with_history(const double *t, const double *phi, int f
 static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, const double *phi)
 {
 	struct ogate_sync_result r = { 0 };
-	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U8, 8, 8);
+	struct ogate_frame *f = new_frame(OGATE_PIX_U8, 8, 8);
 	struct ogate_frame_meta m = { .timestamp_ns = llround(t[39] * 1e9), .sequence = 39 };
 	ogate_frame_set_meta(f, &m);
 	r.phase = ogate_wrap_2pi(phi[39]);
@@ -58,8 +68,9 @@ static struct ogate_sync_result predict(struct ogate_sync *s, const double *t, c
 
 static double fit_wait(const double *t, const double *phi, int n)
 {
-	struct ogate_predictor *p = ogate_predictor_new("linear");
+	struct ogate_predictor *p = NULL;
 	struct ogate_prediction out;
+	assert_int_equal(0, ogate_predictor_new(&p, "linear"));
 	assert_int_equal(
 		ogate_predictor_predict(p, t + 40 - n, phi + 40 - n, (size_t)n, ptw_target, &out), 0);
 	ogate_predictor_free(p);

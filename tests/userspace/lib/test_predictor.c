@@ -24,7 +24,8 @@ static void feed(struct ogate_predictor *p, int i0, int n, double noise_amp)
 static void kalman_predicts_a_steady_heart_exactly(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_new("kalman");
+	struct ogate_predictor *p = NULL;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
 	assert_non_null(p);
 	assert_string_equal(ogate_predictor_name(p), "kalman");
 	struct ogate_prediction pr;
@@ -43,15 +44,17 @@ static void kalman_predicts_a_steady_heart_exactly(void **state)
 static void kalman_rejects_an_outlier(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_new("kalman");
+	struct ogate_predictor *p = NULL;
 	struct ogate_prediction a, b;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
 	feed(p, 0, 200, 0.01);
 	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + M_PI, 1);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
 	assert_true(fabs(a.phase_now - (0.3 + RATE * 200 * DT)) < 0.02);
 	/* the linear fit through the same window is pulled by it */
-	struct ogate_predictor *l = ogate_predictor_new("linear");
+	struct ogate_predictor *l = NULL;
 	double t[8], ph[8];
+	assert_int_equal(0, ogate_predictor_new(&l, "linear"));
 	for (int i = 0; i < 8; i++) {
 		t[i] = (193 + i) * DT;
 		ph[i] = 0.3 + RATE * t[i] + (i == 7 ? M_PI : 0);
@@ -66,8 +69,9 @@ static void kalman_rejects_an_outlier(void **state)
 static void kalman_carries_the_rate_across_a_gap(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_new("kalman");
+	struct ogate_predictor *p = NULL;
 	struct ogate_prediction pr;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
 	feed(p, 0, 100, 0);
 	feed(p, 110, 1, 0);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
@@ -83,8 +87,9 @@ static void kalman_carries_the_rate_across_a_gap(void **state)
 static void kalman_skips_observations_from_the_quiet_interval(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_new("kalman");
+	struct ogate_predictor *p = NULL;
 	struct ogate_prediction a, b;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
 	feed(p, 0, 200, 0);
 	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &a), 0);
 	ogate_predictor_observe(p, 200 * DT, 0.3 + RATE * 200 * DT + 0.05, 5);
@@ -101,9 +106,10 @@ static void kalman_skips_observations_from_the_quiet_interval(void **state)
 static void linear_fit_weights_each_point_by_its_precision(void **state)
 {
 	(void)state;
-	struct ogate_predictor *p = ogate_predictor_new("linear");
+	struct ogate_predictor *p = NULL;
 	double t[5] = { -0.3, -0.2, -0.15, -0.1, 0 }, phi[5], w[5] = { 1, 1, 1, 0, 1 },
 	       one[5] = { 1, 1, 1, 1, 1 };
+	assert_int_equal(0, ogate_predictor_new(&p, "linear"));
 	for (int i = 0; i < 5; i++)
 		phi[i] = 10 * t[i] + 1;
 	phi[3] += 0.5;
@@ -124,7 +130,10 @@ static void linear_fit_weights_each_point_by_its_precision(void **state)
 static void unknown_predictor_is_refused(void **state)
 {
 	(void)state;
-	assert_null(ogate_predictor_new("bogus"));
+	struct ogate_predictor *p = NULL;
+
+	assert_int_equal(-ENOENT, ogate_predictor_new(&p, "bogus"));
+	assert_null(p); /* *out is set only on success */
 }
 
 int main(void)

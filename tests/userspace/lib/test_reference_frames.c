@@ -25,10 +25,19 @@
 #define FPS_NS 12500000LL /* 80 fps, exactly */
 #define T0_NS 7000000000LL
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 /* frame seq of the stream: a blob circling once every 0.41 s, plus fixed texture */
 static struct ogate_frame *make_frame(uint64_t seq)
 {
-	struct ogate_frame *f = ogate_frame_new(OGATE_PIX_U8, W, H);
+	struct ogate_frame *f = new_frame(OGATE_PIX_U8, W, H);
 	double t = (double)seq * FPS_NS * 1e-9, a = 2 * M_PI * t / 0.41;
 	double cx = W / 2.0 + 14 * cos(a), cy = H / 2.0 + 12 * sin(a);
 	struct ogate_frame_meta m = { .timestamp_ns = T0_NS + (int64_t)seq * FPS_NS,
@@ -75,7 +84,7 @@ static int same_pixels(const struct ogate_frame *a, const struct ogate_frame *b)
 static void check_frames(struct ogate_sync *s, const struct ogate_reference_info *info)
 {
 	int n = info->length - 2 * OGATE_NE;
-	struct ogate_frame *dst = ogate_frame_new(OGATE_PIX_U8, W, H);
+	struct ogate_frame *dst = new_frame(OGATE_PIX_U8, W, H);
 
 	assert_int_equal(n, (int)floor(info->period_frames) + 1);
 	for (int i = 0; i < n; i++) {
@@ -99,15 +108,15 @@ static void reference_frames_are_the_stored_frames_with_their_phases(void **stat
 {
 	struct ogate_settings set;
 	struct ogate_reference_info info, after;
-	struct ogate_frame *dst = ogate_frame_new(OGATE_PIX_U8, W, H),
-			   *small = ogate_frame_new(OGATE_PIX_U8, W / 2, H),
-			   *wide = ogate_frame_new(OGATE_PIX_U16, W, H);
+	struct ogate_frame *dst = new_frame(OGATE_PIX_U8, W, H),
+			   *small = new_frame(OGATE_PIX_U8, W / 2, H),
+			   *wide = new_frame(OGATE_PIX_U16, W, H);
 	struct ogate_sync *s;
 	double phase;
 	int n;
 
 	ogate_settings_default(&set);
-	s = ogate_sync_new(&set);
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	assert_non_null(s);
 	assert_int_equal(ogate_sync_get_reference_frame(s, 0, dst, &phase), -ENOENT);
 	feed(s, 0, 240);

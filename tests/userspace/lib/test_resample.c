@@ -8,10 +8,19 @@
 #include <cmocka.h>
 #include "resample.h"
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 static void half_pixel_shift_of_a_ramp_interpolates_between_neighbours(void **state)
 {
-	struct ogate_frame *src = ogate_frame_new(OGATE_PIX_U8, 37, 5),
-			   *dst = ogate_frame_new(OGATE_PIX_U8, 37, 5);
+	struct ogate_frame *src = new_frame(OGATE_PIX_U8, 37, 5),
+			   *dst = new_frame(OGATE_PIX_U8, 37, 5);
 	for (int y = 0; y < 5; y++)
 		for (int x = 0; x < 37; x++)
 			((uint8_t *)ogate_frame_pixels(src) + y * ogate_frame_stride(src))[x] =
@@ -39,8 +48,8 @@ static void half_pixel_shift_of_a_ramp_interpolates_between_neighbours(void **st
 
 static void sixteen_bit_resampling_keeps_full_range(void **state)
 {
-	struct ogate_frame *src = ogate_frame_new(OGATE_PIX_U16, 9, 3),
-			   *dst = ogate_frame_new(OGATE_PIX_U16, 9, 3);
+	struct ogate_frame *src = new_frame(OGATE_PIX_U16, 9, 3),
+			   *dst = new_frame(OGATE_PIX_U16, 9, 3);
 	for (int y = 0; y < 3; y++)
 		for (int x = 0; x < 9; x++)
 			((uint16_t *)((char *)ogate_frame_pixels(src) +

@@ -9,6 +9,15 @@
 #include "ogate/sad.h"
 #include "sad_private.h"
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 static uint32_t rng = 12345u;
 static uint32_t rnd(void)
 {
@@ -158,9 +167,9 @@ static void dispatch_picks_an_available_backend_and_names_resolve(void **state)
 
 static void sad_frames_rejects_mismatched_geometry(void **state)
 {
-	struct ogate_frame *a = ogate_frame_new(OGATE_PIX_U8, 16, 16);
-	struct ogate_frame *b = ogate_frame_new(OGATE_PIX_U8, 16, 15);
-	struct ogate_frame *c = ogate_frame_new(OGATE_PIX_U16, 16, 16);
+	struct ogate_frame *a = new_frame(OGATE_PIX_U8, 16, 16);
+	struct ogate_frame *b = new_frame(OGATE_PIX_U8, 16, 15);
+	struct ogate_frame *c = new_frame(OGATE_PIX_U16, 16, 16);
 	uint64_t v = 7;
 	assert_int_equal(ogate_sad_frames(ogate_sad_best(), a, b, &v), -22);
 	assert_int_equal(ogate_sad_frames(ogate_sad_best(), a, c, &v), -22);

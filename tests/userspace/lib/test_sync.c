@@ -15,6 +15,15 @@
 #include "../../../userspace/common/heart.c"
 #include "ref_vectors.h"
 
+/* A frame the test needs: it stops here if the frame cannot be made. */
+static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
+{
+	struct ogate_frame *f = NULL;
+
+	assert_int_equal(0, ogate_frame_new(&f, fmt, width, height));
+	return f;
+}
+
 static const double *est_hist_first5(void)
 {
 	return est_period_history;
@@ -43,7 +52,7 @@ static struct ogate_frame *stream_frame(struct stream *st, double t, uint64_t se
 {
 	ogate_heart_blob_render(&st->heart, fmod(ogate_heart_law_psi(&st->law, t), 2 * M_PI), st->img);
 	ogate_heart_rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
-	struct ogate_frame *f = ogate_frame_new(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
+	struct ogate_frame *f = new_frame(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
 	for (int y = 0; y < SZ; y++)
 		for (int x = 0; x < SZ; x++) {
 			double v = rint(st->sh[y * SZ + x] + 2.0 * ogate_heart_rng_normal(&st->rng));
@@ -112,8 +121,9 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct sink_log log = { 0 };
 	int n = 480;
@@ -162,8 +172,9 @@ static void determination_on_every_third_row_finds_the_same_period(void **state)
 			struct ogate_settings set;
 			ogate_settings_default(&set);
 			set.determine_row_step = k ? 3 : 1;
-			struct ogate_sync *sy = ogate_sync_new(&set);
+			struct ogate_sync *sy = NULL;
 			struct stream st;
+			assert_int_equal(0, ogate_sync_new(&sy, &set));
 			stream_init(&st, 0.42, 0.0);
 			free(run(sy, &st, 160, bits, NULL));
 			struct ogate_reference_info info;
@@ -182,8 +193,10 @@ static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *a = ogate_sync_new(&set), *b = ogate_sync_new(&set);
+	struct ogate_sync *a = NULL, *b = NULL;
 	struct stream s8, s16;
+	assert_int_equal(0, ogate_sync_new(&a, &set));
+	assert_int_equal(0, ogate_sync_new(&b, &set));
 	stream_init(&s8, 0.42, 0.0);
 	stream_init(&s16, 0.42, 0.0);
 	struct ogate_sync_result *r8 = run(a, &s8, 200, 8, NULL), *r16 = run(b, &s16, 200, 16, NULL);
@@ -211,8 +224,9 @@ static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set); /* 1 s buffer: periods up to ~0.7 s */
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 1.2, 0.0);
 	struct ogate_sync_determination d;
 	struct ogate_sync_result *r = run(sy, &st, 130, 8, NULL); /* 1.6 s: nothing found yet */
@@ -238,8 +252,9 @@ static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "reference.max_buffer_frames", "64"), 0); /* 0.8 s */
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 1.2, 0.0);
 	struct ogate_sync_result *r = run(sy, &st, 400, 8, NULL);
 	for (int i = 0; i < 400; i++)
@@ -260,8 +275,9 @@ static void period_near_the_buffer_limit_locks_correctly(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set); /* 1 s buffer holds 1.5 beats of 0.66 s */
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.66, 0.0);
 	struct ogate_sync_result *r = run(sy, &st, 300, 8, NULL);
 	struct ogate_reference_info info;
@@ -303,8 +319,9 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int after_gap = -1, preds_after = 0, phases_ok = 1;
@@ -342,8 +359,9 @@ static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(voi
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int i = 0;
@@ -380,8 +398,9 @@ static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.subpixel_drift = subpixel;
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	double err = 0, off = NAN;
@@ -426,8 +445,9 @@ static void steady_drift_is_tracked_without_lag(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	double sum = 0;
@@ -453,8 +473,9 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "refresh.after_triggers", "4"), 0);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.02);
 	struct ogate_sync_result r;
 	int refs = 0, ntrig = 0, unphased = 0;
@@ -511,8 +532,9 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int refs = 0, unphased = 0, asked = 0;
@@ -557,8 +579,9 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.refresh_after_triggers = 4;
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	double goal0 = NAN, worst = 0;
@@ -597,8 +620,10 @@ static void windowed_search_gives_the_full_search_phases(void **state)
 	ogate_settings_default(&a);
 	ogate_settings_default(&b);
 	b.search_window = 0; /* always full */
-	struct ogate_sync *sa = ogate_sync_new(&a), *sb = ogate_sync_new(&b);
+	struct ogate_sync *sa = NULL, *sb = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sa, &a));
+	assert_int_equal(0, ogate_sync_new(&sb, &b));
 	stream_init(&st, 0.42, 0.03);
 	struct ogate_sync_result ra, rb;
 	int compared = 0;
@@ -636,8 +661,9 @@ static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "target.frame", "12.5"), 0);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result *r = run(sy, &st, 120, 8, NULL);
 	struct ogate_reference_info info;
@@ -658,8 +684,9 @@ static void bad_frames_are_refused(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.0);
 	struct ogate_sync_result r;
 	struct ogate_frame *a = stream_frame(&st, 0.1, 1, 0, 0, 8);
@@ -682,8 +709,9 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	ogate_settings_default(&set);
 	for (; kv && *kv; kv += 2)
 		assert_int_equal(ogate_settings_set(&set, kv[0], kv[1]), 0);
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.02);
 	st.law.psi0 = 0;
 	static struct sink_log log;
@@ -743,8 +771,9 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *s = ogate_sync_new(&set);
+	struct ogate_sync *s = NULL;
 	const double w = 15.0, dt = 0.0125;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->info.id = 1;
 	struct ogate_sync_trigger t = { .time_ns = llround(10.005 * 1e9), .ref_id = 1 };
 	t.target_phase = ogate_wrap_2pi(w * 10.005 - 0.1);
@@ -800,8 +829,9 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.refresh_after_triggers = 5;
-	struct ogate_sync *sy = ogate_sync_new(&set);
+	struct ogate_sync *sy = NULL;
 	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	stream_init(&st, 0.42, 0.02);
 	static struct sink_log log;
 	log.n = 0;
@@ -838,15 +868,18 @@ static void settings_parse_keys_and_reject_bad_values(void **state)
 	assert_int_equal(ogate_settings_set(&s, "reference.agree_count", "2.5"), -EINVAL);
 	assert_int_equal(ogate_settings_set(&s, "reference.min_heart_rate_hz", "-1"), -EINVAL);
 	assert_int_equal(ogate_settings_set(&s, "sync.sad_backend", "scalar"), 0);
-	struct ogate_sync *sy = ogate_sync_new(&s);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &s));
 	assert_non_null(sy);
 	assert_string_equal(ogate_sync_sad_backend(sy), "scalar");
 	ogate_sync_free(sy);
 	ogate_settings_set(&s, "sync.sad_backend", "bogus");
-	assert_null(ogate_sync_new(&s));
+	sy = NULL;
+	assert_int_equal(-ENOENT, ogate_sync_new(&sy, &s));
 	ogate_settings_set(&s, "sync.sad_backend", "auto");
 	ogate_settings_set(&s, "prediction.predictor", "bogus");
-	assert_null(ogate_sync_new(&s));
+	assert_int_equal(-ENOENT, ogate_sync_new(&sy, &s));
+	assert_null(sy); /* *out is set only on success */
 }
 
 int main(void)

@@ -30,9 +30,10 @@ static char *slurp(const char *path)
 
 static void pairs_keep_insertion_order_and_replace_in_place(void **state)
 {
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p = NULL;
 	const struct ogate_ome_pair *kv;
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	assert_int_equal(ogate_provenance_set(p, "b.key", "%d", 1), 0);
 	assert_int_equal(ogate_provenance_set(p, "a.key", "%s", "x"), 0);
 	assert_int_equal(ogate_provenance_set(p, "b.key", "%d", 2), 0);
@@ -48,9 +49,10 @@ static void pairs_keep_insertion_order_and_replace_in_place(void **state)
 
 static void bad_keys_are_refused(void **state)
 {
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p = NULL;
 	char longkey[200];
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	assert_int_equal(ogate_provenance_set(p, "", "x"), -EINVAL);
 	assert_int_equal(ogate_provenance_set(p, "has space", "x"), -EINVAL);
 	assert_int_equal(ogate_provenance_set(p, "has=equals", "x"), -EINVAL);
@@ -63,9 +65,10 @@ static void bad_keys_are_refused(void **state)
 
 static void values_stay_on_one_line_in_the_file(void **state)
 {
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p = NULL;
 	char *text;
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	assert_int_equal(ogate_provenance_set(p, "path", "%s",
 					      "a\\b\nc\rd\x01"
 					      "e=f"),
@@ -78,8 +81,9 @@ static void values_stay_on_one_line_in_the_file(void **state)
 
 static void build_identity_is_recorded(void **state)
 {
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p = NULL;
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	assert_int_equal(ogate_provenance_set_build(p), 0);
 	assert_string_equal(ogate_provenance_get(p, "ogate.version"), ogate_version());
 	assert_true(strlen(ogate_build_id()) > 0);
@@ -89,17 +93,18 @@ static void build_identity_is_recorded(void **state)
 
 static void file_is_written_whole_in_the_run_directory(void **state)
 {
-	struct ogate_provenance *p = ogate_provenance_new(), *d;
+	struct ogate_provenance *p = NULL, *d = NULL;
 	char dir[] = "/tmp/ogate-prov-XXXXXX", path[128], err[256];
 	char *text;
 	DIR *dh;
 	struct dirent *de;
 	int files = 0;
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(ogate_provenance_set(p, "camera.model", "imx296"), 0);
 	assert_int_equal(ogate_provenance_set(p, "config.stage.driver", "asi"), 0);
-	d = ogate_provenance_dup(p);
+	assert_int_equal(0, ogate_provenance_dup(&d, p));
 	assert_non_null(d);
 	assert_int_equal(ogate_provenance_write(d, dir, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/provenance.txt", dir);

@@ -26,9 +26,9 @@ int main(int argc, char **argv)
 	frames = atoi(argv[2]);
 	side = atoi(argv[3]);
 	hold = atoi(argv[4]);
-	w = ogate_shm_writer_new(argv[1], 16, (size_t)side * side, 0600, &err);
+	err = ogate_shm_writer_new(&w, argv[1], 16, (size_t)side * side, 0600);
 	px = malloc((size_t)side * side);
-	if (!w || !px)
+	if (err || !px)
 		return 1;
 	for (int n = 0; n < frames; n++) {
 		struct ogate_shm_meta m = {

@@ -35,18 +35,34 @@ static struct ogate_shm_meta meta_of(uint64_t seq)
 					.exposure_ns = 777 };
 }
 
+/* A ring that must be made: the test stops here if it is not. */
+static struct ogate_shm_writer *writer(const char *name, unsigned int slots, size_t max,
+				       unsigned int mode)
+{
+	struct ogate_shm_writer *w = NULL;
+
+	assert_int_equal(0, ogate_shm_writer_new(&w, name, slots, max, mode));
+	return w;
+}
+
+static struct ogate_shm_reader *attach(const struct ogate_shm_writer *w)
+{
+	struct ogate_shm_reader *r = NULL;
+
+	assert_int_equal(0, ogate_shm_reader_attach(&r, w));
+	return r;
+}
+
 static void test_frames_come_back_in_order_with_their_metadata(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 4, W * H, 0600, &err);
+	struct ogate_shm_writer *w = writer(NULL, 4, W * H, 0600);
 	struct ogate_shm_reader *r;
 	struct ogate_shm_meta m = meta_of(5), got;
 	uint8_t px[W * H], buf[W * H];
 	uint64_t lost = 99;
 
 	assert_non_null(w);
-	r = ogate_shm_reader_attach(w, &err);
-	assert_non_null(r);
+	r = attach(w);
 	assert_int_equal(ogate_shm_reader_next(r, &got, buf, sizeof(buf), &lost), -EAGAIN);
 	for (int i = 0; i < 3; i++) {
 		m = meta_of(5 + i);
@@ -72,9 +88,8 @@ static void test_frames_come_back_in_order_with_their_metadata(void **state)
 
 static void test_a_lapped_reader_is_told_how_many_it_lost(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 4, W * H, 0600, &err);
-	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	struct ogate_shm_writer *w = writer(NULL, 4, W * H, 0600);
+	struct ogate_shm_reader *r = attach(w);
 	struct ogate_shm_meta m, got;
 	uint8_t px[W * H] = { 0 };
 	uint64_t lost = 0, total = 0, last = 0;
@@ -100,9 +115,8 @@ static void test_a_lapped_reader_is_told_how_many_it_lost(void **state)
 
 static void test_seek_latest_skips_to_the_newest_frame(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 8, W * H, 0600, &err);
-	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	struct ogate_shm_writer *w = writer(NULL, 8, W * H, 0600);
+	struct ogate_shm_reader *r = attach(w);
 	struct ogate_shm_meta m, got;
 	uint8_t px[W * H] = { 0 };
 
@@ -120,9 +134,8 @@ static void test_seek_latest_skips_to_the_newest_frame(void **state)
 
 static void test_latest_reads_the_newest_frame_without_moving_the_reader(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 8, W * H, 0600, &err);
-	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	struct ogate_shm_writer *w = writer(NULL, 8, W * H, 0600);
+	struct ogate_shm_reader *r = attach(w);
 	struct ogate_shm_meta m, got;
 	uint8_t px[W * H], buf[W * H];
 
@@ -152,9 +165,8 @@ static void test_latest_reads_the_newest_frame_without_moving_the_reader(void **
 /* sizes that are no multiple of a line (the streaming stores' tail) come back exactly */
 static void test_odd_sized_frames_come_back_byte_for_byte(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 4, 200, 0600, &err);
-	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	struct ogate_shm_writer *w = writer(NULL, 4, 200, 0600);
+	struct ogate_shm_reader *r = attach(w);
 	uint8_t px[200], buf[200];
 	struct ogate_shm_meta got;
 
@@ -178,8 +190,7 @@ static void test_odd_sized_frames_come_back_byte_for_byte(void **state)
 
 static void test_oversized_frames_are_refused_and_counted(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 4, W * H - 1, 0600, &err);
+	struct ogate_shm_writer *w = writer(NULL, 4, W * H - 1, 0600);
 	struct ogate_shm_meta m = meta_of(1);
 	uint8_t px[W * H] = { 0 };
 
@@ -191,9 +202,8 @@ static void test_oversized_frames_are_refused_and_counted(void **state)
 
 static void test_strided_16bit_frames_are_packed(void **state)
 {
-	int err;
-	struct ogate_shm_writer *w = ogate_shm_writer_new(NULL, 4, 3 * 2 * 2, 0600, &err);
-	struct ogate_shm_reader *r = ogate_shm_reader_attach(w, &err);
+	struct ogate_shm_writer *w = writer(NULL, 4, 3 * 2 * 2, 0600);
+	struct ogate_shm_reader *r = attach(w);
 	struct ogate_shm_meta m = { .width = 3, .height = 2, .bytes_per_pixel = 2 }, got;
 	uint16_t src[2][8] = { { 1, 2, 3, 0xdead }, { 4, 5, 6, 0xbeef } }, out[6];
 	uint8_t small[4];
@@ -214,18 +224,15 @@ static void test_strided_16bit_frames_are_packed(void **state)
 static void test_a_named_ring_is_readable_by_name_and_removed_on_free(void **state)
 {
 	char name[64];
-	int err;
 	struct ogate_shm_writer *w;
 	struct ogate_shm_reader *r;
 	struct ogate_shm_meta m = meta_of(42), got;
 	uint8_t px[W * H], buf[W * H];
 
 	snprintf(name, sizeof(name), "ogate-test-%d", (int)getpid());
-	w = ogate_shm_writer_new(name, 4, W * H, 0644, &err);
-	assert_non_null(w);
+	w = writer(name, 4, W * H, 0644);
 	assert_string_equal(ogate_shm_writer_name(w), name);
-	r = ogate_shm_reader_open(name, &err);
-	assert_non_null(r);
+	assert_int_equal(0, ogate_shm_reader_open(&r, name));
 	assert_int_equal(ogate_shm_reader_slots(r), 4);
 	assert_int_equal(ogate_shm_reader_max_frame_bytes(r), W * H);
 	fill(px, sizeof(px), 9);
@@ -235,36 +242,34 @@ static void test_a_named_ring_is_readable_by_name_and_removed_on_free(void **sta
 	assert_int_equal(buf[3], 9);
 	ogate_shm_reader_close(r);
 	ogate_shm_writer_free(w);
-	r = ogate_shm_reader_open(name, &err);
-	assert_null(r);
-	assert_int_equal(err, -ENOENT);
+	r = NULL;
+	assert_int_equal(-ENOENT, ogate_shm_reader_open(&r, name));
+	assert_null(r); /* *out is set only on success */
 }
 
 static void test_a_live_writers_ring_is_not_taken_over_but_a_dead_ones_is(void **state)
 {
 	char name[64], path[80];
-	int err, fd;
-	struct ogate_shm_writer *w;
+	int fd;
+	struct ogate_shm_writer *w, *w2 = NULL;
 	uint8_t hdr[64];
 	uint32_t pid = 1; /* init: always alive */
 
 	snprintf(name, sizeof(name), "ogate-test-live-%d", (int)getpid());
 	snprintf(path, sizeof(path), "/%s", name);
-	w = ogate_shm_writer_new(name, 4, 64, 0600, &err);
-	assert_non_null(w);
+	w = writer(name, 4, 64, 0600);
 	/* a ring of another live process (pid 1) */
 	fd = shm_open(path, O_RDWR, 0);
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
 	assert_int_equal(pwrite(fd, &pid, 4, 48), 4);
-	assert_null(ogate_shm_writer_new(name, 4, 64, 0600, &err));
-	assert_int_equal(err, -EBUSY);
+	assert_int_equal(-EBUSY, ogate_shm_writer_new(&w2, name, 4, 64, 0600));
 	/* a writer that is gone (no such pid) */
 	pid = 0x7ffffff0;
 	assert_int_equal(pwrite(fd, &pid, 4, 48), 4);
 	close(fd);
-	ogate_shm_writer_free(ogate_shm_writer_new(name, 4, 64, 0600, &err));
-	assert_int_equal(err, 0);
+	assert_int_equal(0, ogate_shm_writer_new(&w2, name, 4, 64, 0600));
+	ogate_shm_writer_free(w2);
 	ogate_shm_writer_free(w); /* its file was replaced and is gone: harmless */
 	assert_int_equal(shm_unlink(path), -1);
 }
@@ -272,7 +277,8 @@ static void test_a_live_writers_ring_is_not_taken_over_but_a_dead_ones_is(void *
 static void test_a_file_that_is_not_a_ring_is_refused(void **state)
 {
 	char name[64], path[80];
-	int err, fd;
+	struct ogate_shm_reader *r = NULL;
+	int fd;
 
 	snprintf(name, sizeof(name), "ogate-test-junk-%d", (int)getpid());
 	snprintf(path, sizeof(path), "/%s", name);
@@ -280,11 +286,10 @@ static void test_a_file_that_is_not_a_ring_is_refused(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 8192), 0);
 	close(fd);
-	assert_null(ogate_shm_reader_open(name, &err));
-	assert_int_equal(err, -EPROTO);
+	assert_int_equal(-EPROTO, ogate_shm_reader_open(&r, name));
 	shm_unlink(path);
-	assert_null(ogate_shm_reader_open("a/b", &err));
-	assert_int_equal(err, -EINVAL);
+	assert_int_equal(-EINVAL, ogate_shm_reader_open(&r, "a/b"));
+	assert_null(r);
 }
 
 int main(void)

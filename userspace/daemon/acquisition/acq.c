@@ -79,15 +79,17 @@ static int64_t add_s_sat(int64_t t, double s)
 	return t + (int64_t)ns;
 }
 
-struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_stage_opts *reopen,
-				const char *csv_dir, unsigned int pulses_per_trigger,
-				uint32_t laser_mask)
+int ogate_acq_new(struct ogate_acq **out, struct ogate_stage *stage,
+		  const struct ogate_stage_opts *reopen, const char *csv_dir,
+		  unsigned int pulses_per_trigger, uint32_t laser_mask)
 {
 	struct ogate_acq *a = calloc(1, sizeof(*a));
 	pthread_condattr_t ca;
 
-	if (!a)
-		return NULL;
+	if (!a) {
+		ogate_error("acquisition: out of memory");
+		return -ENOMEM;
+	}
 	a->stage = stage;
 	a->move_timeout_ms = 60000;
 	if (reopen) {
@@ -107,10 +109,14 @@ struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_st
 	a->st.state = "idle";
 	a->out = acq_out_new();
 	if (!a->out) {
+		ogate_error("acquisition: out of memory");
+		pthread_cond_destroy(&a->cond);
+		pthread_mutex_destroy(&a->lock);
 		free(a);
-		return NULL;
+		return -ENOMEM;
 	}
-	return a;
+	*out = a;
+	return 0;
 }
 
 int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,

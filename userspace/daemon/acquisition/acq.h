@@ -81,10 +81,12 @@ struct ogate_acq;
  * NULL (then every start fails with -ENODEV). reopen, when not NULL, is
  * used to open the stage again after it vanished (unplugged: -EPIPE or
  * -ENODEV) at the next home or start; its strings must outlive a.
+ * 0, or -ENOMEM (logged; the stage then stays the caller's); *out is set
+ * only on success.
  */
-struct ogate_acq *ogate_acq_new(struct ogate_stage *stage, const struct ogate_stage_opts *reopen,
-				const char *csv_dir, unsigned int pulses_per_trigger,
-				uint32_t laser_mask);
+int ogate_acq_new(struct ogate_acq **out, struct ogate_stage *stage,
+		  const struct ogate_stage_opts *reopen, const char *csv_dir,
+		  unsigned int pulses_per_trigger, uint32_t laser_mask);
 void ogate_acq_free(struct ogate_acq *a); /* aborts a running job and joins it */
 void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p);
 /* OME-TIFF and sequencing settings and the provenance (copied); -EBUSY while running. */

@@ -73,8 +73,8 @@ int acq_out_configure(struct acq_out *o, const struct ogate_acq_output *cfg,
 {
 	o->cfg = *cfg;
 	ogate_provenance_free(o->prov);
-	o->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
-	return o->prov ? 0 : -ENOMEM;
+	o->prov = NULL;
+	return prov ? ogate_provenance_dup(&o->prov, prov) : ogate_provenance_new(&o->prov);
 }
 
 const struct ogate_acq_output *acq_out_cfg(const struct acq_out *o)

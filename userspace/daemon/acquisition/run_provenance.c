@@ -17,10 +17,10 @@ struct ogate_provenance *ogate_run_provenance(const struct ogate_config *c, cons
 					      const char *sink_kind,
 					      const struct ogate_stage *stage, const char *mode)
 {
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p;
 	struct ogate_mode m;
 
-	if (!p)
+	if (ogate_provenance_new(&p))
 		return NULL;
 	ogate_provenance_set_build(p);
 	if (sink_kind && !strcmp(sink_kind, "ogate"))

@@ -517,14 +517,14 @@ int config_assign(struct ogate_config *c, const struct origin *o, const char *se
 
 /* ---- public API ---- */
 
-struct ogate_config *ogate_config_new(ogate_config_delegate delegate, void *ctx)
+int ogate_config_new(struct ogate_config **out, ogate_config_delegate delegate, void *ctx)
 {
 	struct ogate_config *c = calloc(1, sizeof(*c));
 	struct origin o = { "(built-in default)", 0 };
 	char err[OGATE_CONFIG_ERR_LEN];
 
 	if (!c)
-		return NULL;
+		return -ENOMEM;
 	c->delegate = delegate;
 	c->ctx = ctx;
 	for (size_t i = 0; i < NKEYS; i++) {
@@ -540,7 +540,8 @@ struct ogate_config *ogate_config_new(ogate_config_delegate delegate, void *ctx)
 	}
 	c->nmodes = 1;
 	mode_defaults(&c->modes[0], "default");
-	return c;
+	*out = c;
+	return 0;
 }
 
 void ogate_config_free(struct ogate_config *c)

@@ -42,7 +42,8 @@ typedef int (*ogate_config_delegate)(void *ctx, const char *key, const char *val
 
 struct ogate_config;
 
-struct ogate_config *ogate_config_new(ogate_config_delegate delegate, void *ctx);
+/* Every key at its default: 0 or -ENOMEM; *out is set only on success. */
+int ogate_config_new(struct ogate_config **out, ogate_config_delegate delegate, void *ctx);
 void ogate_config_free(struct ogate_config *c);
 /* 0 or -errno; on error err holds one line naming file, line, key, value, range. */
 int ogate_config_load(struct ogate_config *c, const char *path, char *err, size_t errlen);

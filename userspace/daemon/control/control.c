@@ -220,8 +220,11 @@ static int control_bind(struct ogate_control *c, const char *group, unsigned int
 		return r;
 
 	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->lfd < 0)
-		return -errno;
+	if (c->lfd < 0) {
+		r = -errno;
+		ogate_error("control socket %s: socket: %s", c->path, strerror(-r));
+		return r;
+	}
 	strcpy(sun.sun_path, c->path);
 	/* nobody can connect before listen(), so the permissions are set in time */
 	if (bind(c->lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
@@ -263,26 +266,26 @@ static bool socket_is_ours(const struct ogate_control *c)
 	       st.st_ino == c->ino;
 }
 
-struct ogate_control *ogate_control_new(const char *path, const char *group, unsigned int mode,
-					const struct ogate_control_cmd *cmds, size_t ncmds,
-					void *ctx, int *err)
+int ogate_control_new(struct ogate_control **out, const char *path, const char *group,
+		      unsigned int mode, const struct ogate_control_cmd *cmds, size_t ncmds, void *ctx)
 {
 	struct ogate_control *c;
 	int r;
 
 	if (!path || !*path || (ncmds && !cmds) || mode > 07777) {
-		r = -EINVAL;
-		goto fail;
+		ogate_error("control socket: %s", !path || !*path ? "no path configured"
+						  : mode > 07777  ? "mode above 07777"
+								  : "no command table");
+		return -EINVAL;
 	}
 	if (strlen(path) >= sizeof(c->path)) {
 		ogate_error("control socket %s: path longer than %zu bytes", path, sizeof(c->path) - 1);
-		r = -ENAMETOOLONG;
-		goto fail;
+		return -ENAMETOOLONG;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		r = -ENOMEM;
-		goto fail;
+		ogate_error("control socket %s: out of memory", path);
+		return -ENOMEM;
 	}
 	strcpy(c->path, path);
 	c->cmds = cmds;
@@ -296,8 +299,10 @@ struct ogate_control *ogate_control_new(const char *path, const char *group, uns
 	c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->wakefd < 0) {
 		r = -errno;
+		ogate_error("control socket %s: eventfd: %s", path, strerror(-r));
+		pthread_mutex_destroy(&c->done_lock);
 		free(c);
-		goto fail;
+		return r;
 	}
 	r = control_bind(c, group, mode);
 	if (r < 0) {
@@ -309,18 +314,12 @@ struct ogate_control *ogate_control_new(const char *path, const char *group, uns
 		close(c->wakefd);
 		pthread_mutex_destroy(&c->done_lock);
 		free(c);
-		goto fail;
+		return r;
 	}
 	ogate_debug("control socket %s: listening (group %s, mode %04o)", path,
 		    group && *group ? group : "-", mode);
-	if (err)
-		*err = 0;
-	return c;
-fail:
-	if (err)
-		*err = r;
-	errno = -r;
-	return NULL;
+	*out = c;
+	return 0;
 }
 
 static void client_close(struct client *cl)

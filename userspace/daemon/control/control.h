@@ -54,10 +54,13 @@ struct ogate_control_cmd {
 
 struct ogate_control;
 
-/* Bind and listen. group may be NULL/"" (keep the process's group). -errno. */
-struct ogate_control *ogate_control_new(const char *path, const char *group, unsigned int mode,
-					const struct ogate_control_cmd *cmds, size_t ncmds,
-					void *ctx, int *err);
+/*
+ * Bind and listen. group may be NULL/"" (keep the process's group).
+ * 0, or -errno (logged); *out is set only on success.
+ */
+int ogate_control_new(struct ogate_control **out, const char *path, const char *group,
+		      unsigned int mode, const struct ogate_control_cmd *cmds, size_t ncmds,
+		      void *ctx);
 /* Serve until ogate_control_stop(); runs in its own thread. */
 int ogate_control_start(struct ogate_control *c);
 void ogate_control_stop(struct ogate_control *c);

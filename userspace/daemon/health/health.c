@@ -105,20 +105,16 @@ static double read_temp(const struct ogate_health *h)
 	return isnan(cpu) ? best : cpu;
 }
 
-struct ogate_health *ogate_health_new(const struct ogate_health_opts *o, int *err)
+int ogate_health_new(struct ogate_health **out, const struct ogate_health_opts *o)
 {
-	struct ogate_health *h = calloc(1, sizeof(*h));
+	struct ogate_health *h;
 	pthread_condattr_t ca;
 
-	if (!h) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	if (o->period_ns <= 0 || !o->warn) {
-		free(h);
-		*err = -EINVAL;
-		return NULL;
-	}
+	if (o->period_ns <= 0 || !o->warn)
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
 	h->o = *o;
 	snprintf(h->root, sizeof(h->root), "%s", o->root ? o->root : "");
 	pthread_mutex_init(&h->lock, NULL);
@@ -130,8 +126,8 @@ struct ogate_health *ogate_health_new(const struct ogate_health_opts *o, int *er
 	h->f.slip_pct = NAN;
 	h->first = true;
 	find_sources(h);
-	*err = 0;
-	return h;
+	*out = h;
+	return 0;
 }
 
 /* Raise or clear one condition, warning on each change. */

@@ -73,7 +73,8 @@ struct ogate_health_opts {
 
 struct ogate_health;
 
-struct ogate_health *ogate_health_new(const struct ogate_health_opts *o, int *err);
+/* 0, or -EINVAL (no period or warn callback) or -ENOMEM; *out is set only on success. */
+int ogate_health_new(struct ogate_health **out, const struct ogate_health_opts *o);
 void ogate_health_sample(struct ogate_health *h); /* one sample now */
 int ogate_health_start(struct ogate_health *h);	  /* the sampler thread, nice 10 */
 void ogate_health_stop(struct ogate_health *h);

@@ -102,8 +102,9 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 		   ogate_frame_height(it->f) != ogate_frame_height(f) ||
 		   ogate_frame_format(it->f) != ogate_frame_format(f))) {
 		ogate_frame_free(it->f);
-		it->f = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
-					ogate_frame_height(f));
+		if (ogate_frame_new(&it->f, ogate_frame_format(f), ogate_frame_width(f),
+				    ogate_frame_height(f)))
+			it->f = NULL;
 	}
 	/* the row is filled before the push: once pushed, the item is the io thread's */
 	if (it)
@@ -315,8 +316,9 @@ analysed:
 			    ogate_frame_height(p->prev) != ogate_frame_height(f) ||
 			    ogate_frame_format(p->prev) != ogate_frame_format(f)) {
 				ogate_frame_free(p->prev);
-				p->prev = ogate_frame_new(ogate_frame_format(f), ogate_frame_width(f),
-							  ogate_frame_height(f));
+				if (ogate_frame_new(&p->prev, ogate_frame_format(f),
+						    ogate_frame_width(f), ogate_frame_height(f)))
+					p->prev = NULL;
 			}
 			if (p->prev && !ogate_frame_copy(p->prev, f)) {
 				atomic_store(&p->prev_wanted, false);
@@ -539,16 +541,14 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
-struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
-					  struct ogate_source *src, struct ogate_sink *sink, int *err)
+int ogate_pipeline_new(struct ogate_pipeline **out, const struct ogate_pipeline_opts *o,
+		       struct ogate_source *src, struct ogate_sink *sink)
 {
 	struct ogate_pipeline *p = calloc(1, sizeof(*p));
-	int i;
+	int i, ret;
 
-	if (!p) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	if (!p)
+		return -ENOMEM;
 	p->o = *o;
 	if (p->o.record_every < 1)
 		p->o.record_every = 1;
@@ -581,24 +581,24 @@ struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
 	if (p->o.frame_copy) {
 		p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (p->wake_fd < 0) {
-			*err = -errno;
+			ret = -errno;
 			ogate_error("pipeline: eventfd: %s", strerror(errno));
 			free(p);
-			return NULL;
+			return ret;
 		}
 	}
-	p->sync = ogate_sync_new(&p->o.settings);
-	if (!p->sync) {
+	ret = ogate_sync_new(&p->sync, &p->o.settings);
+	if (ret) {
 		ogate_error("analysis: cannot create the sync pipeline");
-		*err = -EINVAL;
 		if (p->wake_fd >= 0)
 			close(p->wake_fd);
 		free(p);
-		return NULL;
+		return ret;
 	}
 	p->st.phase = -1;
 	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
-	return p;
+	*out = p;
+	return 0;
 }
 
 int ogate_pipeline_start(struct ogate_pipeline *p)
@@ -617,11 +617,12 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	 */
 	pthread_mutex_lock(&p->cmd_lock);
 	{
-		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+		struct ogate_sync *fresh;
 
-		if (!fresh) {
+		ret = ogate_sync_new(&fresh, &p->o.settings);
+		if (ret) {
 			pthread_mutex_unlock(&p->cmd_lock);
-			return -ENOMEM;
+			return ret;
 		}
 		ogate_sync_free(p->sync);
 		p->sync = fresh;
@@ -638,9 +639,8 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	if (atomic_load(&p->recording) && !p->rec) {
 		char why[256];
 
-		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um,
-					     &ret, why, sizeof(why));
-		if (!p->rec) {
+		if (ogate_recorder_open(&p->rec, p->o.record_dir, p->o.provenance,
+					p->o.pixel_size_um, why, sizeof(why))) {
 			atomic_store(&p->recording, false);
 			pthread_mutex_lock(&p->st_lock);
 			p->st.record_errors++;
@@ -751,12 +751,13 @@ void ogate_pipeline_free(struct ogate_pipeline *p)
 int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src)
 {
 	struct ogate_sync *fresh;
+	int ret;
 
 	if (p->started)
 		return -EBUSY;
-	fresh = ogate_sync_new(&p->o.settings);
-	if (!fresh)
-		return -ENOMEM;
+	ret = ogate_sync_new(&fresh, &p->o.settings);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&p->cmd_lock);
 	ogate_sync_free(p->sync);
 	p->sync = fresh; /* a new mode is a new image: learn a new reference */

@@ -184,9 +184,9 @@ struct ogate_pipeline_stages {
 	int64_t n; /* triggers looked at */
 };
 
-/* Takes ownership of neither source nor sink. NULL and *err on failure. */
-struct ogate_pipeline *ogate_pipeline_new(const struct ogate_pipeline_opts *o,
-					  struct ogate_source *src, struct ogate_sink *sink, int *err);
+/* Takes ownership of neither source nor sink. 0, or -errno; *out is set only on success. */
+int ogate_pipeline_new(struct ogate_pipeline **out, const struct ogate_pipeline_opts *o,
+		       struct ogate_source *src, struct ogate_sink *sink);
 void ogate_pipeline_free(struct ogate_pipeline *p); /* stops first */
 int ogate_pipeline_start(struct ogate_pipeline *p); /* -EALREADY if running */
 /* Stop streaming; give queued pulses the grace period, then cancel the rest. */

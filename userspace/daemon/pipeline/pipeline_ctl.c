@@ -51,13 +51,14 @@ static void apply_one(struct ogate_pipeline *p, struct pcmd *c)
 		c->result = ret == -ENOENT ? -ENOENT : ret ? -EALREADY : 0;
 		ogate_info("%s", c->msg);
 	} else if (c->type == CMD_RESET) {
-		struct ogate_sync *fresh = ogate_sync_new(&p->o.settings);
+		struct ogate_sync *fresh;
+		int err = ogate_sync_new(&fresh, &p->o.settings);
 		int have = ogate_sync_get_reference(p->sync, &ref) == 0;
 		double dt = ogate_sync_frame_interval(p->sync);
 		char target[64];
 
-		if (!fresh) {
-			c->result = -ENOMEM;
+		if (err) {
+			c->result = err;
 			snprintf(c->msg, sizeof(c->msg), "reset failed: cannot create the analysis");
 			return;
 		}
@@ -167,8 +168,8 @@ int ogate_pipeline_record(struct ogate_pipeline *p, bool on, char *msg, size_t m
 	}
 	pthread_mutex_lock(&p->rec_lock);
 	if (p->started && !p->rec) {
-		p->rec = ogate_recorder_open(p->o.record_dir, p->o.provenance, p->o.pixel_size_um,
-					     &ret, why, sizeof(why));
+		ret = ogate_recorder_open(&p->rec, p->o.record_dir, p->o.provenance,
+					  p->o.pixel_size_um, why, sizeof(why));
 	} else if (!p->started) {
 		ret = ogate_recorder_check_dir(p->o.record_dir, why, sizeof(why));
 	}

@@ -91,8 +91,9 @@ static int close_part(struct ogate_recorder *r)
 	return rc;
 }
 
-struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
-					   double pixel_size_um, int *err, char *why, size_t whylen)
+int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
+			const struct ogate_provenance *prov, double pixel_size_um, char *why,
+			size_t whylen)
 {
 	struct ogate_recorder *r = calloc(1, sizeof(*r));
 	char csv[520], provpath[520], stamp[32], msg[600];
@@ -101,14 +102,13 @@ struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_p
 	int e;
 
 	if (!r) {
-		*err = -ENOMEM;
 		snprintf(why, whylen, "out of memory");
-		return NULL;
+		return -ENOMEM;
 	}
-	*err = ogate_recorder_check_dir(dir, why, whylen);
-	if (*err) {
+	e = ogate_recorder_check_dir(dir, why, whylen);
+	if (e) {
 		free(r);
-		return NULL;
+		return e;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r->wall0_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
@@ -120,12 +120,10 @@ struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_p
 	snprintf(csv, sizeof(csv), "%s.csv", r->stem);
 	snprintf(provpath, sizeof(provpath), "%s.provenance.txt", r->stem);
 	r->pixel_size_um = pixel_size_um;
-	r->prov = prov ? ogate_provenance_dup(prov) : ogate_provenance_new();
-	if (!r->prov) {
-		*err = -ENOMEM;
+	if (prov ? ogate_provenance_dup(&r->prov, prov) : ogate_provenance_new(&r->prov)) {
 		snprintf(why, whylen, "out of memory");
 		free(r);
-		return NULL;
+		return -ENOMEM;
 	}
 	r->csv = fopen(csv, "w");
 	e = errno;
@@ -133,18 +131,18 @@ struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_p
 	    fprintf(r->csv, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger\n") > 0 &&
 	    fflush(r->csv) == 0 && !ogate_provenance_write_path(r->prov, provpath, msg, sizeof(msg))) {
 		ogate_info("recording to %s", r->path);
-		return r;
+		*out = r;
+		return 0;
 	}
 	if (r->csv)
 		e = errno ? errno : EIO;
-	*err = -e;
 	snprintf(why, whylen, "cannot create %s or its provenance: %s", csv, strerror(e));
 	if (r->csv)
 		fclose(r->csv);
 	unlink(csv);
 	ogate_provenance_free(r->prov);
 	free(r);
-	return NULL;
+	return -e;
 }
 
 /*

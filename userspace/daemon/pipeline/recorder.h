@@ -41,10 +41,12 @@ int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen);
 /*
  * Creates DIR/ogate-<CLOCK_REALTIME stamp>.{ome.tif,csv,provenance.txt}
  * (the OME-TIFF gets its first page with the first frame). prov may be NULL;
- * pixel_size_um <= 0: unknown. NULL, *err and why (not logged).
+ * pixel_size_um <= 0: unknown. 0, or -errno and why (not logged: the caller
+ * decides what the failure means); *out is set only on success.
  */
-struct ogate_recorder *ogate_recorder_open(const char *dir, const struct ogate_provenance *prov,
-					   double pixel_size_um, int *err, char *why, size_t whylen);
+int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
+			const struct ogate_provenance *prov, double pixel_size_um, char *why,
+			size_t whylen);
 /*
  * One frame: its CSV row (flushed) and its TIFF page. -errno when either
  * cannot be written; the files then still agree (rows = pages) and the

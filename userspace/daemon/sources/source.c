@@ -16,21 +16,27 @@ static const struct ogate_source_ops *const source_kinds[] = {
 #endif
 };
 
-struct ogate_source *ogate_source_open(const struct ogate_source_opts *o, int *err)
+int ogate_source_open(struct ogate_source **out, const struct ogate_source_opts *o)
 {
+	struct ogate_source *s;
 	size_t i;
+	int err = -EINVAL;
 
 	for (i = 0; i < sizeof(source_kinds) / sizeof(source_kinds[0]); i++)
-		if (!strcmp(o->kind, source_kinds[i]->kind))
-			return source_kinds[i]->open(o, err);
+		if (!strcmp(o->kind, source_kinds[i]->kind)) {
+			s = source_kinds[i]->open(o, &err);
+			if (!s)
+				return err < 0 ? err : -EINVAL;
+			*out = s;
+			return 0;
+		}
 #ifdef OGATE_HAVE_LIBCAMERA
 	ogate_error("camera source '%s' unknown (libcamera, file, synthetic)", o->kind);
 #else
 	ogate_error("camera source '%s' unknown or not built in (file, synthetic; libcamera needs libcamera-dev at build time)",
 		    o->kind);
 #endif
-	*err = -EINVAL;
-	return NULL;
+	return -EINVAL;
 }
 
 int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w, int h)
@@ -38,9 +44,10 @@ int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w,
 	int i;
 
 	for (i = 0; i < OGATE_SOURCE_POOL; i++) {
-		s->pool[i] = ogate_frame_new(fmt, w, h);
-		if (!s->pool[i])
-			return -ENOMEM;
+		int ret = ogate_frame_new(&s->pool[i], fmt, w, h);
+
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

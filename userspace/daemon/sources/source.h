@@ -51,8 +51,8 @@ struct ogate_source_opts {
 
 struct ogate_source;
 
-/* NULL and *err = -errno on failure (logged, naming the file or value). */
-struct ogate_source *ogate_source_open(const struct ogate_source_opts *o, int *err);
+/* 0, or -errno on failure (logged, naming the file or value); *out is set only on success. */
+int ogate_source_open(struct ogate_source **out, const struct ogate_source_opts *o);
 void ogate_source_close(struct ogate_source *s);
 /* Start streaming: frame timestamps count from now (CLOCK_MONOTONIC). */
 int ogate_source_start(struct ogate_source *s);

@@ -318,18 +318,17 @@ static int read_token(struct ogate_web *w, const char *path)
 	return 0;
 }
 
-struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct ogate_web_ops *ops,
-				const struct ogate_shm_writer *frames, int *err)
+int ogate_web_new(struct ogate_web **out, const struct ogate_web_opts *o,
+		  const struct ogate_web_ops *ops, const struct ogate_shm_writer *frames)
 {
 	struct ogate_web *w = calloc(1, sizeof(*w));
 	struct sockaddr_storage ss;
 	pthread_condattr_t ca;
-	int lb;
+	int lb, err;
 
-	*err = -ENOMEM;
 	if (!w)
-		return NULL;
-	*err = -EINVAL;
+		return -ENOMEM;
+	err = -EINVAL;
 	if (!o->listen || ogate_web_parse_listen(o->listen, &ss, &lb) || !ops->command ||
 	    !(o->stream_fps > 0) || !(o->event_hz > 0) || o->jpeg_quality < 1 ||
 	    o->jpeg_quality > 100 || !o->root)
@@ -340,13 +339,13 @@ struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct oga
 	snprintf(w->listen, sizeof(w->listen), "%s", o->listen);
 	snprintf(w->root, sizeof(w->root), "%s", o->root);
 	if (o->token_file && o->token_file[0]) {
-		*err = read_token(w, o->token_file);
-		if (*err)
+		err = read_token(w, o->token_file);
+		if (err)
 			goto fail;
 		w->has_token = true;
 	}
-	w->reader = ogate_shm_reader_attach(frames, err);
-	if (!w->reader)
+	err = ogate_shm_reader_attach(&w->reader, frames);
+	if (err)
 		goto fail;
 	ogate_shm_reader_seek_latest(w->reader);
 	w->max_bytes = ogate_shm_reader_max_frame_bytes(w->reader);
@@ -357,11 +356,11 @@ struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct oga
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->changed, &ca);
 	pthread_condattr_destroy(&ca);
-	*err = 0;
-	return w;
+	*out = w;
+	return 0;
 fail:
 	free(w);
-	return NULL;
+	return err;
 }
 
 int ogate_web_start(struct ogate_web *w)

@@ -58,10 +58,12 @@ struct ogate_web;
 
 /*
  * Frames come from the shared-memory ring `frames` (read through a reader
- * attached to it). NULL and *err: -EINVAL (listen address), -errno.
+ * attached to it). 0, or -EINVAL (listen address, token), -errno (not
+ * logged: the caller says it once, with the address); *out is set only on
+ * success.
  */
-struct ogate_web *ogate_web_new(const struct ogate_web_opts *o, const struct ogate_web_ops *ops,
-				const struct ogate_shm_writer *frames, int *err);
+int ogate_web_new(struct ogate_web **out, const struct ogate_web_opts *o,
+		  const struct ogate_web_ops *ops, const struct ogate_shm_writer *frames);
 int ogate_web_start(struct ogate_web *w);		/* listen; -errno (-EADDRINUSE...) */
 unsigned int ogate_web_port(const struct ogate_web *w); /* the bound port */
 int ogate_web_read_only(const struct ogate_web *w);	/* no control from other hosts */

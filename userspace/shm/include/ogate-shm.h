@@ -57,10 +57,11 @@ struct ogate_shm_writer;
  * max_frame_bytes pixels each; name NULL or "" makes a private in-memory ring
  * (no file) that only ogate_shm_reader_attach() readers see. mode: file mode.
  * A ring left by a writer that is gone is replaced; one whose writer still
- * runs is not (-EBUSY). NULL and *err (-errno) on failure.
+ * runs is not (-EBUSY). 0, or -errno (not logged: the library has no log);
+ * *out is set only on success.
  */
-struct ogate_shm_writer *ogate_shm_writer_new(const char *name, unsigned int slots,
-					      size_t max_frame_bytes, unsigned int mode, int *err);
+int ogate_shm_writer_new(struct ogate_shm_writer **out, const char *name, unsigned int slots,
+			 size_t max_frame_bytes, unsigned int mode);
 /*
  * Publish one frame: pixels with `stride` bytes per row are copied in. Never
  * blocks and makes no system call. -E2BIG (counted, nothing written) when the
@@ -77,10 +78,13 @@ void ogate_shm_writer_free(struct ogate_shm_writer *w);		     /* unlinks the fil
 /* ---- reader ---- */
 struct ogate_shm_reader;
 
-/* Open /dev/shm/<name> read-only. NULL and *err: -ENOENT, -EPROTO (not a ring). */
-struct ogate_shm_reader *ogate_shm_reader_open(const char *name, int *err);
-/* A reader of a writer in the same process (also of a private ring). */
-struct ogate_shm_reader *ogate_shm_reader_attach(const struct ogate_shm_writer *w, int *err);
+/*
+ * Open /dev/shm/<name> read-only. 0, or -ENOENT, -EPROTO (not a ring),
+ * -errno; *out is set only on success.
+ */
+int ogate_shm_reader_open(struct ogate_shm_reader **out, const char *name);
+/* A reader of a writer in the same process (also of a private ring): 0 or -ENOMEM. */
+int ogate_shm_reader_attach(struct ogate_shm_reader **out, const struct ogate_shm_writer *w);
 void ogate_shm_reader_close(struct ogate_shm_reader *r);
 
 /* Start at the newest frame (the next read returns it), not at the oldest. */

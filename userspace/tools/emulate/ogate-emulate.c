@@ -401,10 +401,11 @@ int main(int argc, char **argv)
 	}
 	snprintf(outdir, sizeof(outdir), "%s", out);
 
-	struct ogate_sync *sy = ogate_sync_new(&set);
-	if (!sy) {
+	struct ogate_sync *sy;
+	int ret = ogate_sync_new(&sy, &set);
+	if (ret) {
 		fprintf(stderr, PROG ": cannot create the analysis with these settings: %s\n",
-			strerror(errno));
+			strerror(-ret));
 		return 2;
 	}
 	enum ogate_pixfmt fmt = st.bytes == 1 ? OGATE_PIX_U8 : OGATE_PIX_U16;

@@ -42,8 +42,9 @@ static int setup(void **state)
 					.magnification = 10,
 					.exposure_s = NAN,
 					.tolerance_um = 0.5 };
-	struct ogate_provenance *p = ogate_provenance_new();
+	struct ogate_provenance *p = NULL;
 
+	assert_int_equal(0, ogate_provenance_new(&p));
 	ogate_provenance_set(p, "stage.model", "asi");
 	x->o = acq_out_new();
 	assert_int_equal(acq_out_configure(x->o, &cfg, p), 0);
@@ -52,7 +53,7 @@ static int setup(void **state)
 	for (int i = 0; i < 4; i++) {
 		struct ogate_frame_meta m = { .timestamp_ns = 1000 + 100 * i, .sequence = (uint64_t)i };
 
-		x->f[i] = ogate_frame_new(OGATE_PIX_U8, 40, 30);
+		assert_int_equal(0, ogate_frame_new(&x->f[i], OGATE_PIX_U8, 40, 30));
 		memset(ogate_frame_pixels(x->f[i]), 10 * (i + 1), ogate_frame_stride(x->f[i]) * 30);
 		ogate_frame_set_meta(x->f[i], &m);
 	}

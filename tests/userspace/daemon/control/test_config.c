@@ -21,6 +21,15 @@
 
 #define DATA "tests/userspace/daemon/control/data/"
 
+/* A configuration the test needs: it stops here if it cannot be made. */
+static struct ogate_config *new_config(ogate_config_delegate delegate, void *ctx)
+{
+	struct ogate_config *c = NULL;
+
+	assert_int_equal(0, ogate_config_new(&c, delegate, ctx));
+	return c;
+}
+
 static char tmp_path[64];
 static char err[OGATE_CONFIG_ERR_LEN];
 
@@ -76,7 +85,7 @@ static int fake_settings_set(void *ctx, const char *key, const char *value, char
 
 static struct ogate_config *new_cfg(void)
 {
-	struct ogate_config *c = ogate_config_new(fake_settings_set, &delegate_calls);
+	struct ogate_config *c = new_config(fake_settings_set, &delegate_calls);
 
 	assert_non_null(c);
 	delegate_calls = 0;
@@ -197,7 +206,7 @@ static void test_a_full_file_sets_every_kind_of_value(void **state)
 
 static void test_the_example_config_loads_as_is(void **state)
 {
-	struct ogate_config *c = ogate_config_new(NULL, NULL);
+	struct ogate_config *c = new_config(NULL, NULL);
 
 	assert_int_equal(ogate_config_load(c, "systemd/ogated.conf.example", err, sizeof(err)), 0);
 	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
@@ -433,7 +442,7 @@ static void test_analysis_sections_go_to_the_delegate_in_order(void **state)
 	assert_int_equal(ogate_config_extra_count(c), 4); /* rejected pairs not kept */
 	ogate_config_free(c);
 
-	c = ogate_config_new(NULL, NULL);
+	c = new_config(NULL, NULL);
 	assert_int_equal(load_text(c, "[reference]\nmin_heart_rate_hz = 2\n"), -EINVAL);
 	assert_err_at(1, "[reference]: analysis settings are not accepted here");
 	ogate_config_free(c);
@@ -512,7 +521,7 @@ static void test_check_catches_what_no_single_key_can(void **state)
 /* What start would refuse, --check-config refuses too. */
 static void test_check_runs_every_check_that_start_runs(void **state)
 {
-	struct ogate_config *c = ogate_config_new(NULL, NULL);
+	struct ogate_config *c = new_config(NULL, NULL);
 
 	assert_int_equal(ogate_config_check(c, err, sizeof(err)), 0);
 	assert_int_equal(ogate_config_set(c, "daemon.socket=", err, sizeof(err)), 0);
@@ -537,7 +546,7 @@ static void test_check_runs_every_check_that_start_runs(void **state)
 /* Last-wins hid mistakes: a repeated key or section names both lines. */
 static void test_duplicate_keys_and_sections_name_both_lines(void **state)
 {
-	struct ogate_config *c = ogate_config_new(NULL, NULL);
+	struct ogate_config *c = new_config(NULL, NULL);
 
 	assert_int_equal(load_text(c, "[daemon]\nsocket = /a\nlog_level = info\nsocket = /b\n"),
 			 -EINVAL);
@@ -555,7 +564,7 @@ static void test_duplicate_keys_and_sections_name_both_lines(void **state)
 /* An indented line used to continue the key above it (the socket path, once). */
 static void test_continuation_lines_are_refused(void **state)
 {
-	struct ogate_config *c = ogate_config_new(NULL, NULL);
+	struct ogate_config *c = new_config(NULL, NULL);
 
 	assert_int_equal(load_text(c, "[daemon]\nsocket = /run/a.sock\n  log_level = debug\n"),
 			 -EINVAL);
@@ -604,7 +613,7 @@ static void assert_aborts(void (*fn)(struct ogate_config *))
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct ogate_config *c = ogate_config_new(NULL, NULL);
+		struct ogate_config *c = new_config(NULL, NULL);
 
 		freopen("/dev/null", "w", stderr);
 		fn(c);
@@ -626,7 +635,7 @@ static void get_wrong_type(struct ogate_config *c)
 
 static void test_getters_abort_on_unknown_keys_and_wrong_types(void **state)
 {
-	struct ogate_config *c = ogate_config_new(NULL, NULL);
+	struct ogate_config *c = new_config(NULL, NULL);
 
 	assert_aborts(get_unknown);
 	assert_aborts(get_wrong_type);

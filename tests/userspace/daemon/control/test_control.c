@@ -90,15 +90,12 @@ static struct ogate_control *ctl;
 
 static int setup(void **state)
 {
-	int err;
-
 	ogate_log_set_level(OGATE_LOG_CRITICAL); /* expected errors stay quiet */
 	strcpy(dir, "/tmp/ogate-ctl-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(sock, sizeof(sock), "%s/ogated.sock", dir);
-	ctl = ogate_control_new(sock, NULL, 0660, cmds, sizeof(cmds) / sizeof(cmds[0]), &calls, &err);
-	assert_non_null(ctl);
-	assert_int_equal(err, 0);
+	assert_int_equal(0, ogate_control_new(&ctl, sock, NULL, 0660, cmds,
+					      sizeof(cmds) / sizeof(cmds[0]), &calls));
 	assert_int_equal(ogate_control_start(ctl), 0);
 	calls = 0;
 	return 0;
@@ -398,12 +395,10 @@ static void test_socket_gets_the_configured_group_and_mode(void **state)
 	struct ogate_control *c;
 	struct stat st;
 	char path[160];
-	int err;
 
 	assert_non_null(g);
 	snprintf(path, sizeof(path), "%s/g.sock", dir);
-	c = ogate_control_new(path, g->gr_name, 0640, cmds, 1, &calls, &err);
-	assert_non_null(c);
+	assert_int_equal(0, ogate_control_new(&c, path, g->gr_name, 0640, cmds, 1, &calls));
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -411,8 +406,7 @@ static void test_socket_gets_the_configured_group_and_mode(void **state)
 	ogate_control_free(c);
 	assert_int_equal(lstat(path, &st), -1); /* unlinked */
 
-	c = ogate_control_new(path, "", 0600, cmds, 1, &calls, &err);
-	assert_non_null(c);
+	assert_int_equal(0, ogate_control_new(&c, path, "", 0600, cmds, 1, &calls));
 	assert_int_equal(lstat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	ogate_control_free(c);
@@ -420,26 +414,23 @@ static void test_socket_gets_the_configured_group_and_mode(void **state)
 
 static void test_bad_places_and_groups_are_clear_errors(void **state)
 {
+	struct ogate_control *c = NULL;
 	char path[200];
-	int err = 0;
 
-	assert_null(ogate_control_new("/nonexistent-dir/ogated.sock", NULL, 0660, cmds, 1, &calls,
-				      &err));
-	assert_int_equal(err, -ENOENT);
+	assert_int_equal(-ENOENT, ogate_control_new(&c, "/nonexistent-dir/ogated.sock", NULL, 0660,
+						    cmds, 1, &calls));
 	snprintf(path, sizeof(path), "%s/x.sock", dir);
-	assert_null(ogate_control_new(path, "no-such-group-ogate", 0660, cmds, 1, &calls, &err));
-	assert_int_equal(err, -ENOENT);
+	assert_int_equal(-ENOENT,
+			 ogate_control_new(&c, path, "no-such-group-ogate", 0660, cmds, 1, &calls));
 	assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
 	memset(path, 'a', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	assert_null(ogate_control_new(path, NULL, 0660, cmds, 1, &calls, &err));
-	assert_int_equal(err, -ENAMETOOLONG);
-	assert_null(ogate_control_new("", NULL, 0660, cmds, 1, &calls, &err));
-	assert_int_equal(err, -EINVAL);
+	assert_int_equal(-ENAMETOOLONG, ogate_control_new(&c, path, NULL, 0660, cmds, 1, &calls));
+	assert_int_equal(-EINVAL, ogate_control_new(&c, "", NULL, 0660, cmds, 1, &calls));
 	/* the daemon's own socket is taken */
-	assert_null(ogate_control_new(sock, NULL, 0660, cmds, 1, &calls, &err));
-	assert_int_equal(err, -EADDRINUSE);
+	assert_int_equal(-EADDRINUSE, ogate_control_new(&c, sock, NULL, 0660, cmds, 1, &calls));
+	assert_null(c); /* *out is set only on success */
 	assert_string_equal(req("echo alive"), "OK alive\n");
 }
 
@@ -448,7 +439,7 @@ static void test_a_stale_socket_is_replaced_but_a_file_is_not(void **state)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ogate_control *c;
 	char path[160];
-	int fd, err;
+	int fd;
 
 	/* a socket file left by a crashed daemon */
 	snprintf(path, sizeof(path), "%s/stale.sock", dir);
@@ -456,8 +447,7 @@ static void test_a_stale_socket_is_replaced_but_a_file_is_not(void **state)
 	strcpy(sun.sun_path, path);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);
-	c = ogate_control_new(path, NULL, 0660, cmds, 1, &calls, &err);
-	assert_non_null(c);
+	assert_int_equal(0, ogate_control_new(&c, path, NULL, 0660, cmds, 1, &calls));
 	assert_int_equal(ogate_control_start(c), 0);
 	assert_int_equal(ogate_control_request(path, "echo new", reply, sizeof(reply), 1000), 0);
 	assert_string_equal(reply, "OK new\n");
@@ -468,8 +458,7 @@ static void test_a_stale_socket_is_replaced_but_a_file_is_not(void **state)
 	ogate_control_free(c);
 	assert_int_equal(access(path, F_OK), 0);
 	/* and a regular file is never taken for a stale socket */
-	assert_null(ogate_control_new(path, NULL, 0660, cmds, 1, &calls, &err));
-	assert_int_equal(err, -EEXIST);
+	assert_int_equal(-EEXIST, ogate_control_new(&c, path, NULL, 0660, cmds, 1, &calls));
 	unlink(path);
 }
 

@@ -77,10 +77,9 @@ static struct ogate_health *make(void)
 				       .rss_warn_bytes = 64ull << 20,
 				       .input = in,
 				       .warn = warn };
-	int err;
-	struct ogate_health *h = ogate_health_new(&o, &err);
+	struct ogate_health *h = NULL;
 
-	assert_non_null(h);
+	assert_int_equal(0, ogate_health_new(&h, &o));
 	return h;
 }
 

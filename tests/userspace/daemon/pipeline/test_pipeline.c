@@ -13,22 +13,22 @@ static void test_pipeline_locks_and_triggers_on_the_true_target_phase(void **sta
 {
 	struct vclock vc;
 	struct vsink sink;
-	int err = 0, i, far = 0;
+	int i, far = 0;
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
-	struct ogate_source *src = ogate_source_open(&so, &err);
+	struct ogate_source *src = NULL;
 	struct ogate_pipeline *p;
 	struct ogate_pipeline_status st;
 	struct ogate_heart_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 1 };
 	double psi_target, sum2 = 0, worst = 0;
 	int64_t t0;
 
+	assert_int_equal(0, ogate_source_open(&src, &so));
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	po = pipe_opts(&vc);
 	assert_non_null(src);
-	p = ogate_pipeline_new(&po, src, &sink.base, &err);
-	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	run_for(&vc, p, 6 * SEC);
 	assert_int_equal(-EALREADY, ogate_pipeline_start(p));
 	ogate_pipeline_status(p, &st);
@@ -84,19 +84,18 @@ static void test_triggers_refused_as_too_late_count_as_missed(void **state)
 {
 	struct vclock vc;
 	struct vsink sink;
-	int err = 0;
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
-	struct ogate_source *src = ogate_source_open(&so, &err);
+	struct ogate_source *src = NULL;
 	struct ogate_pipeline_status st;
 	struct ogate_pipeline *p;
 
+	assert_int_equal(0, ogate_source_open(&src, &so));
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	sink.lag_ns = 2 * SEC; /* every trigger reaches the sink after its time */
 	po = pipe_opts(&vc);
-	p = ogate_pipeline_new(&po, src, &sink.base, &err);
-	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	run_for(&vc, p, 6 * SEC);
 	stop(&vc, p);
 	ogate_pipeline_status(p, &st);
@@ -122,16 +121,16 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
 	struct ogate_pipeline_status st;
-	int err = 0;
-	struct ogate_source *src = ogate_source_open(&so, &err);
+	struct ogate_source *src = NULL;
 	struct ogate_pipeline *p;
 
+	assert_int_equal(0, ogate_source_open(&src, &so));
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	po = pipe_opts(&vc);
 	po.stop_grace_ns = 0;		      /* cancel at once */
 	po.program.laser_width_ns = 200 * MS; /* long pulses: some are always pending */
-	p = ogate_pipeline_new(&po, src, &sink.base, &err);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	run_for(&vc, p, 4 * SEC);
 	stop(&vc, p);
 	ogate_pipeline_status(p, &st);
@@ -214,17 +213,15 @@ static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 	struct edge_input ei = { .base = { .ops = &edge_input_ops }, .fps = 80, .vc = &vc };
 	struct ogate_sink qs = { .ops = &quiet_sink_ops };
 	struct ogate_pipeline *p;
-	int err = 0;
 
 	vclock_init(&vc);
 	po = pipe_opts(&vc);
 	ei.base.fd = vc.wake;
 	qs.fd = vc.wake;
-	ei.src = ogate_source_open(&so, &err);
+	assert_int_equal(0, ogate_source_open(&ei.src, &so));
 	po.edge_match = true;
 	po.edges = &ei.base;
-	p = ogate_pipeline_new(&po, ei.src, &qs, &err);
-	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, ei.src, &qs));
 	run_for(&vc, p, 3 * SEC);
 	ogate_pipeline_status(p, &st);
 	stop(&vc, p);
@@ -254,13 +251,11 @@ static void run_stop_start(struct ogate_source *src, int64_t first_ns)
 	struct ogate_pipeline_status st;
 	struct ogate_pipeline *p;
 	uint64_t triggers, frames;
-	int err = 0;
 
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	po = pipe_opts(&vc);
-	p = ogate_pipeline_new(&po, src, &sink.base, &err);
-	assert_non_null(p);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	run_for(&vc, p, first_ns);
 	ogate_pipeline_status(p, &st);
 	assert_true(st.locked);
@@ -286,9 +281,9 @@ static void run_stop_start(struct ogate_source *src, int64_t first_ns)
 static void test_stop_then_start_relocks_on_the_synthetic_source(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
-	int err = 0;
-	struct ogate_source *src = ogate_source_open(&so, &err);
+	struct ogate_source *src = NULL;
 
+	assert_int_equal(0, ogate_source_open(&src, &so));
 	assert_non_null(src);
 	run_stop_start(src, 5 * SEC);
 	ogate_source_close(src);
@@ -303,7 +298,7 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	struct ogate_heart_blob heart;
 	struct ogate_source *src;
 	float img[64 * 64];
-	int fd = mkstemps(path, 4), err = 0;
+	int fd = mkstemps(path, 4);
 
 	assert_true(fd >= 0);
 	close(fd);
@@ -321,8 +316,7 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 	ogate_heart_blob_free(&heart);
 	assert_int_equal(0, ogate_stack_save_npy(path, &stk, msg, sizeof(msg)));
 	ogate_stack_free(&stk);
-	src = ogate_source_open(&so, &err);
-	assert_non_null(src);
+	assert_int_equal(0, ogate_source_open(&src, &so));
 	run_stop_start(src, 5 * SEC);
 	ogate_source_close(src);
 	unlink(path);
@@ -331,16 +325,15 @@ static void test_stop_then_start_relocks_on_the_file_source(void **state)
 static void test_source_rejects_bad_settings_naming_the_value(void **state)
 {
 	struct ogate_source_opts so = synth_opts();
-	int err = 0;
+	struct ogate_source *src = NULL;
 
 	so.fps = 0;
-	assert_null(ogate_source_open(&so, &err));
-	assert_int_equal(-EINVAL, err);
+	assert_int_equal(-EINVAL, ogate_source_open(&src, &so));
 	so = (struct ogate_source_opts){ .kind = "file", .path = "/nonexistent/beat.tif", .fps = 80 };
-	assert_null(ogate_source_open(&so, &err));
+	assert_true(ogate_source_open(&src, &so) < 0);
 	so.kind = "webcam";
-	assert_null(ogate_source_open(&so, &err));
-	assert_int_equal(-EINVAL, err);
+	assert_int_equal(-EINVAL, ogate_source_open(&src, &so));
+	assert_null(src); /* *out is set only on success */
 }
 
 int main(void)

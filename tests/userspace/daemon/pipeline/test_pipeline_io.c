@@ -87,7 +87,7 @@ static void test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_fram
 	struct copy_probe c = { 0 };
 	struct ogate_source *src;
 	struct ogate_pipeline *p;
-	int err = 0, copies0;
+	int copies0;
 
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
@@ -96,10 +96,8 @@ static void test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_fram
 	po.frame_tap = probe_tap;
 	po.frame_copy = probe_copy;
 	po.tap_ctx = &c;
-	src = ogate_source_open(&so, &err);
-	assert_non_null(src);
-	p = ogate_pipeline_new(&po, src, &sink.base, &err);
-	assert_non_null(p);
+	assert_int_equal(0, ogate_source_open(&src, &so));
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	assert_int_equal(0, ogate_pipeline_start(p));
 	wait_analysed(p, 40);
 	/* the hook stuck: the analysis goes on, frames beyond the lent ones are skipped */
@@ -159,17 +157,15 @@ static void test_recording_switched_on_records_until_switched_off(void **state)
 	struct ogate_pipeline *p;
 	struct vclock vc;
 	struct vsink sink;
-	int err = 0, empty = 0, n = 20;
+	int empty = 0, n = 20;
 
 	assert_non_null(mkdtemp(dir));
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	po = pipe_opts(&vc);
 	po.record_dir = dir;
-	src = ogate_source_open(&so, &err);
-	assert_non_null(src);
-	p = ogate_pipeline_new(&po, src, &sink.base, &err);
-	assert_non_null(p);
+	assert_int_equal(0, ogate_source_open(&src, &so));
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	run_for(&vc, p, 200 * MS);
 	/* a busy io thread on a loaded machine (as in CI) hits the window every time */
 	atomic_store(&burn_stop, false);

@@ -77,11 +77,11 @@ static int start(struct fixture *f, const char *listen, const char *token)
 	}
 	o.root = f->root;
 	o.token_file = f->token_path;
-	f->frames = ogate_shm_writer_new(NULL, 8, 64 * 64, 0600, &err);
-	if (!f->frames)
+	err = ogate_shm_writer_new(&f->frames, NULL, 8, 64 * 64, 0600);
+	if (err)
 		return err;
-	f->web = ogate_web_new(&o, &ops, f->frames, &err);
-	if (!f->web)
+	err = ogate_web_new(&f->web, &o, &ops, f->frames);
+	if (err)
 		return err;
 	err = ogate_web_start(f->web);
 	f->port = ogate_web_port(f->web);

@@ -26,8 +26,11 @@ struct ogate_frame_meta {
 
 struct ogate_frame;
 
-/* Allocate a frame owning its pixels; rows are padded to 64 bytes. NULL on ENOMEM/EINVAL. */
-struct ogate_frame *ogate_frame_new(enum ogate_pixfmt fmt, int width, int height);
+/*
+ * Allocate a frame owning its pixels; rows are padded to 64 bytes. 0, or -EINVAL (format or
+ * size), -ENOMEM; *out is set only on success.
+ */
+int ogate_frame_new(struct ogate_frame **out, enum ogate_pixfmt fmt, int width, int height);
 /* Wrap caller-owned pixels (not copied, not freed). stride in bytes, >= width * bytes/pixel. */
 struct ogate_frame *ogate_frame_wrap(enum ogate_pixfmt fmt, int width, int height, size_t stride,
 				     void *pixels);

@@ -18,8 +18,9 @@ struct ogate_prediction {
 };
 
 /* "linear" (ordinary least squares over the fit window) or "kalman" (a filter on phase and
- * rate fed every locked frame); NULL with errno = ENOENT for an unknown name. */
-struct ogate_predictor *ogate_predictor_new(const char *name);
+ * rate fed every locked frame); 0, or -ENOENT for an unknown name, -ENOMEM; *out is set
+ * only on success. */
+int ogate_predictor_new(struct ogate_predictor **out, const char *name);
 void ogate_predictor_free(struct ogate_predictor *p);
 const char *ogate_predictor_name(const struct ogate_predictor *p);
 void ogate_predictor_reset(struct ogate_predictor *p);

@@ -95,8 +95,11 @@ struct ogate_sync_determination {
 
 struct ogate_sync;
 
-/* NULL with errno set (EINVAL for bad settings, ENOENT for unknown back end/predictor). */
-struct ogate_sync *ogate_sync_new(const struct ogate_settings *s);
+/*
+ * 0, or -EINVAL for bad settings, -ENOENT for an unknown back end/predictor
+ * (both said on stderr), -ENOMEM; *out is set only on success.
+ */
+int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *s);
 void ogate_sync_free(struct ogate_sync *s);
 void ogate_sync_set_sink(struct ogate_sync *s, ogate_trigger_sink fn, void *ctx);
 /* Process one frame. 0, or -EINVAL if its format/size differs from the first frame's or

@@ -36,10 +36,11 @@ extern "C" {
 
 struct ogate_provenance;
 
-struct ogate_provenance *ogate_provenance_new(void);
+/* An empty record: 0 or -ENOMEM; *out is set only on success. */
+int ogate_provenance_new(struct ogate_provenance **out);
 void ogate_provenance_free(struct ogate_provenance *p);
-/* Deep copy (NULL on allocation failure). */
-struct ogate_provenance *ogate_provenance_dup(const struct ogate_provenance *p);
+/* Deep copy: 0 or -errno (-ENOMEM); *out is set only on success. */
+int ogate_provenance_dup(struct ogate_provenance **out, const struct ogate_provenance *p);
 
 /* Set key to the formatted value (replacing an earlier value). 0, -EINVAL
  * (bad key) or -ENOMEM. */
