@@ -6,11 +6,11 @@ default web.stream_fps cap of 15), the page in Debian's headless chromium
 into a canvas every 4 ms and counts how often its pixels change, over
 WEB_FPS_SECS (default 5) seconds, three times. Prints BENCH lines.
 Run from the top of the tree (make bench does)."""
-import os, re, statistics, subprocess, sys, tempfile, time
+import os, statistics, subprocess, sys, tempfile, time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "web"))
-from cdp import Browser  # noqa: E402
+from cdp import Browser, web_port  # noqa: E402
 
 BIN = os.path.join(TOP, "build", "bin")
 SECS = float(os.environ.get("WEB_FPS_SECS", "5"))
@@ -48,15 +48,7 @@ def main():
         "--set", "synthetic.size=128", "--set", "synthetic.fps=80"], stdout=log, stderr=subprocess.STDOUT)
     browser = None
     try:
-        port = None
-        for _ in range(100):
-            m = re.search(r"port (\d+)", open(log.name).read())
-            if m:
-                port = int(m.group(1))
-                break
-            time.sleep(0.1)
-        if not port:
-            raise RuntimeError("ogated did not start its web server")
+        port = web_port(log.name)
         browser = Browser()
         browser.viewport(1280, 1000)
         browser.goto(f"http://127.0.0.1:{port}/")

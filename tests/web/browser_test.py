@@ -2,10 +2,10 @@
 """The web page in a real browser (Debian's chromium, headless, over the
 DevTools pipe) against ogated on the synthetic heart with a simulated stage.
 TAP output; screenshots of each state in build/test-logs/web-*.png."""
-import os, re, subprocess, sys, tempfile, time
+import os, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Browser
+from cdp import Browser, web_port
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.join(TOP, "build", "bin")
@@ -54,15 +54,7 @@ def main():
     print("1..11")
     browser = None
     try:
-        port = None
-        for _ in range(100):
-            m = re.search(r"port (\d+)", open(log.name).read())
-            if m:
-                port = int(m.group(1))
-                break
-            time.sleep(0.1)
-        if not port:
-            raise RuntimeError("ogated did not start its web server:\n" + open(log.name).read())
+        port = web_port(log.name)
         url = f"http://127.0.0.1:{port}/"
         chrome_log = open(os.path.join(LOGS, "web-chromium.log"), "w")
         browser = Browser(log=chrome_log)

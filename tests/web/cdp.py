@@ -1,11 +1,23 @@
 """A minimal Chrome DevTools Protocol client over --remote-debugging-pipe
 (fd 3: commands to the browser, fd 4: replies and events, NUL-separated JSON).
 Only the standard library: no npm, no websocket package, no downloaded browser."""
-import base64, json, os, subprocess, tempfile, time
+import base64, json, os, re, subprocess, tempfile, time
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--remote-debugging-pipe"]
+
+
+def web_port(log_path, tries=100):
+    """The port ogated's log says its web server listens on (it may pick one: web.listen=...:0)."""
+    for _ in range(tries):
+        with open(log_path) as f:
+            m = re.search(r"port (\d+)", f.read())
+        if m:
+            return int(m.group(1))
+        time.sleep(0.1)
+    with open(log_path) as f:
+        raise RuntimeError("ogated did not start its web server:\n" + f.read())
 
 
 class Browser:
