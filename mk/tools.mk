@@ -10,7 +10,8 @@ tool_objs = $(call objs_of,$(addprefix $(TOOLS_DIR)/,$(1)),plain)
 $(BIN)/ogate-synth: $(call tool_objs,synth/ogate-synth.c) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(COMMON_LDLIBS)
 
-$(BIN)/ogate-emulate: $(call tool_objs,emulate/ogate-emulate.c emulate/svgplot.c emulate/pngplot.c) \
+$(BIN)/ogate-emulate: $(call tool_objs,emulate/ogate-emulate.c emulate/emuopts.c emulate/svgplot.c \
+		emulate/pngplot.c) \
 		$(AN_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lpng $(COMMON_LDLIBS) $(AN_LDLIBS)
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "clock-util.h"
+#include "emuopts.h"
 #include "numparse.h"
 #include "ogate-version.h"
 #include "ogate/analysis.h"
@@ -38,75 +39,6 @@ struct frame_row {
 	double t, phase, unw, proc_us;
 	int state, argmin, gap, established;
 };
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: " PROG " INPUT (.npy or .tif) --out DIR [options]\n"
-		"  --fps F               timestamps i/F (one of --fps or --timestamps is required)\n"
-		"  --timestamps CSV      per-frame timestamps in s (column t_s, or the last column)\n"
-		"  --config FILE         settings file: key = value lines, # comments\n"
-		"  --set KEY=VALUE       one setting (repeatable; after --config)\n"
-		"  --target-phase RAD    target phase in [0, 2 pi)\n"
-		"  --target-frame U      target position in the reference, in (fractional) frames\n"
-		"                        (neither: automatic target heuristic)\n"
-		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
-		"  --predictor NAME      prediction.predictor: linear or kalman\n"
-		"  --plots svg|png|none  write phase and histogram plots (default svg)\n"
-		"  --quiet               no progress bar\n"
-		"Writes frames.csv, triggers.csv, phase.svg|png, histogram.svg|png and, last, summary.json.\n"
-		"Setting keys (see docs/analysis.md):\n");
-	for (const char *const *k = ogate_settings_keys(); *k; k++)
-		fprintf(f, "  %s\n", *k);
-}
-
-static int read_config(const char *path, struct ogate_settings *s)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		int e = errno;
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(e));
-		return -e;
-	}
-	char line[1024];
-	int ln = 0;
-	while (fgets(line, sizeof(line), f)) {
-		ln++;
-		char *h = strchr(line, '#');
-		if (h)
-			*h = 0;
-		char *k = line;
-		while (*k == ' ' || *k == '\t')
-			k++;
-		if (!*k || *k == '\n' || *k == '\r')
-			continue;
-		char *eq = strchr(k, '=');
-		if (!eq) {
-			fprintf(stderr, PROG ": %s:%d: expected key = value\n", path, ln);
-			fclose(f);
-			return -EINVAL;
-		}
-		*eq = 0;
-		char *v = eq + 1, *e = eq - 1;
-		while (e >= k && (*e == ' ' || *e == '\t'))
-			*e-- = 0;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		e = v + strlen(v) - 1;
-		while (e >= v && (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r'))
-			*e-- = 0;
-		int rc = ogate_settings_set(s, k, v);
-		if (rc) {
-			fprintf(stderr, PROG ": %s:%d: %s '%s'%s%s\n", path, ln,
-				rc == -ENOENT ? "unknown key" : "bad value for", k,
-				rc == -ENOENT ? "" : ": ", rc == -ENOENT ? "" : v);
-			fclose(f);
-			return rc;
-		}
-	}
-	fclose(f);
-	return 0;
-}
 
 /* one column (by name, else the last) of a CSV file, as the emulator reads timestamps and truth */
 static double *read_csv_column(const char *path, const char *want, int *n_out)
@@ -276,9 +208,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P': plots = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': emu_usage(stdout); return 0;
 		case 'V': printf(PROG " %s\n", OGATE_VERSION); return 0;
-		default: usage(stderr); return 2;
+		default: emu_usage(stderr); return 2;
 		}
 	}
 	if (optind != argc - 1) {
@@ -297,24 +229,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --plots: '%s' is not svg, png or none\n", plots);
 		return 2;
 	}
-	if (config && read_config(config, &set))
+	if (config && emu_read_config(config, &set))
 		return 2;
-	for (int i = 0; i < nsets; i++) {
-		char kv[512];
-		snprintf(kv, sizeof(kv), "%s", sets[i]);
-		char *eq = strchr(kv, '=');
-		if (!eq) {
-			fprintf(stderr, PROG ": --set '%s': expected KEY=VALUE\n", sets[i]);
-			return 2;
-		}
-		*eq = 0;
-		int rc = ogate_settings_set(&set, kv, eq + 1);
-		if (rc) {
-			fprintf(stderr, PROG ": --set: %s '%s'\n",
-				rc == -ENOENT ? "unknown key" : "bad value for key", kv);
-			return 2;
-		}
-	}
+	if (emu_apply_sets(&set, sets, nsets))
+		return 2;
 	if (target_options(&set, tphase, tframe))
 		return 2;
 	/* results of an earlier run in DIR must not pass for this one's, even if this one fails */
