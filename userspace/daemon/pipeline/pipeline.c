@@ -498,16 +498,10 @@ static void drain_recorder(struct ogate_pipeline *p)
 		ogate_ring_push(&p->rec_free, it);
 	}
 	/*
-	 * Switched off without a close (record off closes itself): read the
-	 * switch under the lock, or a record on opening files meanwhile would
-	 * have them closed at once.
+	 * Nothing to close here: whoever switches recording off under rec_lock
+	 * (record off, a failed write, a failed open at start) also closes the
+	 * files, so an open recorder always means recording is on.
 	 */
-	pthread_mutex_lock(&p->rec_lock);
-	if (p->rec && !atomic_load(&p->recording)) {
-		ogate_recorder_close(p->rec);
-		p->rec = NULL;
-	}
-	pthread_mutex_unlock(&p->rec_lock);
 }
 
 static void *io_main(void *arg)
