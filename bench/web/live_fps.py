@@ -10,7 +10,7 @@ import os, statistics, subprocess, sys, tempfile, time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "web"))
-from cdp import Browser, web_port  # noqa: E402
+from cdp import Browser, stop_process, web_port  # noqa: E402
 
 BIN = os.path.join(TOP, "build", "bin")
 SECS = float(os.environ.get("WEB_FPS_SECS", "5"))
@@ -63,11 +63,7 @@ def main():
     finally:
         if browser:
             browser.close()
-        daemon.terminate()
-        try:
-            daemon.wait(10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        stop_process(daemon)
         subprocess.run(["rm", "-rf", tmp])
     return 0
 

@@ -5,7 +5,7 @@ TAP output; screenshots of each state in build/test-logs/web-*.png."""
 import os, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Browser, web_port
+from cdp import Browser, stop_process, web_port
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.join(TOP, "build", "bin")
@@ -219,11 +219,7 @@ def main():
     finally:
         if browser:
             browser.close()
-        daemon.terminate()
-        try:
-            daemon.wait(10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        stop_process(daemon)
         subprocess.run(["rm", "-rf", tmp])
     return 1 if failed else 0
 

@@ -20,6 +20,15 @@ def web_port(log_path, tries=100):
         raise RuntimeError("ogated did not start its web server:\n" + f.read())
 
 
+def stop_process(proc, grace_s=10):
+    """SIGTERM, then SIGKILL if it has not ended within grace_s."""
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 class Browser:
     def __init__(self, exe="/usr/bin/chromium", log=None):
         self.profile = tempfile.mkdtemp(prefix="ogate-chromium-")
