@@ -70,24 +70,7 @@ printf '%s\n' "${modorder[@]}" >"$root/lib/camera-modules/order"
 # programs, libcamera's vimc IPA (+ signature, proxy, config) and their ldd closure
 cp "$vimc_test" "$root/bin/camera_vimc_test"
 cp build/bin/ogate-camtest build/bin/ogated build/bin/ogate-client "$root/bin/"
-elfs=("$vimc_test" build/bin/ogate-camtest build/bin/ogated build/bin/ogate-client "$ipadir/ipa_vimc.so")
-for f in "$ipadir/ipa_vimc.so" "$ipadir/ipa_vimc.so.sign" "$ipadir/vimc_ipa_proxy"; do
-	[ -e "$f" ] || continue
-	mkdir -p "$root$(dirname "$f")"
-	cp "$f" "$root$f"
-done
-[ -x "$ipadir/vimc_ipa_proxy" ] && elfs+=("$ipadir/vimc_ipa_proxy")
-if [ -d /usr/share/libcamera/ipa/vimc ]; then
-	mkdir -p "$root/usr/share/libcamera/ipa"
-	cp -r /usr/share/libcamera/ipa/vimc "$root/usr/share/libcamera/ipa/"
-fi
-for lib in $(for e in "${elfs[@]}"; do ldd "$e"; done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
-interp=$(readelf -l build/bin/ogate-camtest | sed -n 's/.*interpreter: \(.*\)]/\1/p')
-mkdir -p "$root$(dirname "$interp")"
-cp -L "$interp" "$root$interp"
+vimc_copy_runtime "$root" "$vimc_test" build/bin/ogate-camtest build/bin/ogated build/bin/ogate-client
 cp tests/camera/guest-init.sh "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"

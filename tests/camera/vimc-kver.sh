@@ -85,3 +85,31 @@ vimc_dep_modules() {
 		done < <(/sbin/modprobe -S "$kver" --show-depends "$dep")
 	done
 }
+
+#   vimc_copy_runtime ROOT ELF...
+#       copies into the guest's ROOT what the host's libcamera needs to run
+#       ELF... on vimc: the vimc IPA (module, signature, proxy) from $ipadir,
+#       its tuning data, every shared library the ELFs and the IPA link, and
+#       the dynamic loader
+vimc_copy_runtime() {
+	local root=$1 f lib interp
+	shift
+	local elfs=("$@" "$ipadir/ipa_vimc.so")
+	for f in "$ipadir/ipa_vimc.so" "$ipadir/ipa_vimc.so.sign" "$ipadir/vimc_ipa_proxy"; do
+		[ -e "$f" ] || continue
+		mkdir -p "$root$(dirname "$f")"
+		cp "$f" "$root$f"
+	done
+	[ -x "$ipadir/vimc_ipa_proxy" ] && elfs+=("$ipadir/vimc_ipa_proxy")
+	if [ -d /usr/share/libcamera/ipa/vimc ]; then
+		mkdir -p "$root/usr/share/libcamera/ipa"
+		cp -r /usr/share/libcamera/ipa/vimc "$root/usr/share/libcamera/ipa/"
+	fi
+	for lib in $(for f in "${elfs[@]}"; do ldd "$f"; done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	interp=$(readelf -l "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	mkdir -p "$root$(dirname "$interp")"
+	cp -L "$interp" "$root$interp"
+}

@@ -119,24 +119,7 @@ printf '%s\n' "${modorder[@]}" >"$root/lib/chain/order"
 cp "$vsrc/vimc.ko" "$kmod/kernel/ogate.ko" "$kmod/testbed/ogate_testbed.ko" "$root/lib/chain/"
 cp "$out/ogate-heart.bin" "$root/lib/firmware/"
 cp build/bin/ogated build/bin/ogate-client "$root/bin/"
-elfs=(build/bin/ogated build/bin/ogate-client "$ipadir/ipa_vimc.so")
-for f in "$ipadir/ipa_vimc.so" "$ipadir/ipa_vimc.so.sign" "$ipadir/vimc_ipa_proxy"; do
-	[ -e "$f" ] || continue
-	mkdir -p "$root$(dirname "$f")"
-	cp "$f" "$root$f"
-done
-[ -x "$ipadir/vimc_ipa_proxy" ] && elfs+=("$ipadir/vimc_ipa_proxy")
-if [ -d /usr/share/libcamera/ipa/vimc ]; then
-	mkdir -p "$root/usr/share/libcamera/ipa"
-	cp -r /usr/share/libcamera/ipa/vimc "$root/usr/share/libcamera/ipa/"
-fi
-for lib in $(for e in "${elfs[@]}"; do ldd "$e"; done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
-interp=$(readelf -l build/bin/ogated | sed -n 's/.*interpreter: \(.*\)]/\1/p')
-mkdir -p "$root$(dirname "$interp")"
-cp -L "$interp" "$root$interp"
+vimc_copy_runtime "$root" build/bin/ogated build/bin/ogate-client
 cat >"$root/etc/chain.env" <<ENV
 SINKS="$sinks"
 RUN_S=$run_s
