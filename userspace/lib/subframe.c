@@ -16,10 +16,14 @@
  * through the excess e1 at one frame and e2 at two, the V fit of a frame at offset t on that
  * model, V(t) = vfit(C(-1 - t), C(-t), C(1 - t)), rises with t, and the offset returned is the t
  * whose V(t) equals the frame's own V fit. A power of 1 with equal sides gives V(t) = t, the V
- * fit itself. The exponent is bounded to [1/2, 2]: 2 because a per-pixel excess E|a + n| - E|n|
+ * fit itself. The exponent is bounded to [1, 2]. Above by 2: a per-pixel excess E|a + n| - E|n|
  * grows at most quadratically (its curvature falls with |a|), so doubling the distance at most
- * quadruples it; below 1/2 the image changes beyond recognition within a frame and the curve
- * says nothing about the sub-frame position.
+ * quadruples it. Below by 1: where the SAD saturates (g < 1, the image changes beyond its
+ * features within a frame, where the heart moves fastest) the model's V fit rises more slowly
+ * than the offset (V(t) ~ g t next to b), so inverting it would multiply the frame's noise by
+ * about 1/g exactly where the prediction weighs frames most, to remove a bias that is a fixed
+ * function of the position, which the position calibration (sync_calib.c) removes anyway; a
+ * saturating side is taken as linear.
  */
 #include <math.h>
 #include "ogate/analysis.h"
@@ -34,7 +38,7 @@ static int side_init(struct side *sd, double e1, double e2)
 	if (!(e1 > 0))
 		return -1;
 	double g = e2 > e1 ? log2(e2 / e1) : 0;
-	sd->g = g < 0.5 ? 0.5 : g > 2 ? 2 : g;
+	sd->g = g < 1 ? 1 : g > 2 ? 2 : g;
 	sd->e1 = e1;
 	sd->e2 = e1 * pow(2, sd->g);
 	return 0;

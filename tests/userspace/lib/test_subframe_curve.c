@@ -55,6 +55,20 @@ static void curve_offset_undoes_the_v_fit_push_on_a_quadratic_valley(void **stat
 	assert_near(v, 1.0 / 3, 1e-12);
 }
 
+/* A saturating side (the excess at two frames only 2^0.7 times that at one) is taken as linear:
+ * the curve is then a V with the reference's own slope on each side, and a frame 0.2 frame past
+ * b on a linear valley twice as steep after b as before comes out exact where the V fit puts it
+ * 0.14 frame early. The inversion of a saturating curve would amplify the noise (subframe.c). */
+static void curve_offset_takes_a_saturating_side_as_linear(void **state)
+{
+	(void)state;
+	const double e[4] = { 4000 * pow(2, 0.7), 4000, 8000, 8000 * pow(2, 0.7) };
+	const double t = 0.2,
+		     s[3] = { 41000 + 4000 * (1 + t), 41000 + 4000 * t, 41000 + 8000 * (1 - t) };
+	assert_near(ogate_vfit(s[0], s[1], s[2]).x, -1.0 / 7, 1e-12);
+	assert_near(ogate_curve_offset(s, e), t, 1e-9);
+}
+
 /* Linear and even: the model is the V fit's own, and the offsets agree. */
 static void curve_offset_is_the_v_fit_on_a_linear_even_valley(void **state)
 {
@@ -95,6 +109,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(curve_offset_is_exact_on_an_uneven_noise_rounded_valley),
 		cmocka_unit_test(curve_offset_undoes_the_v_fit_push_on_a_quadratic_valley),
+		cmocka_unit_test(curve_offset_takes_a_saturating_side_as_linear),
 		cmocka_unit_test(curve_offset_is_the_v_fit_on_a_linear_even_valley),
 		cmocka_unit_test(curve_offset_refuses_a_curve_without_excess),
 		cmocka_unit_test(sync_accepts_curve_and_refuses_an_unknown_subframe),
