@@ -81,8 +81,10 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 		fprintf(stderr, "ogate: thresholds or fit frame counts out of order\n");
 		return -EINVAL;
 	}
-	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit")) {
-		fprintf(stderr, "ogate: sync.subframe '%s' is not steps or vfit\n", set->subframe);
+	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit") &&
+	    strcmp(set->subframe, "curve")) {
+		fprintf(stderr, "ogate: sync.subframe '%s' is not curve, steps or vfit\n",
+			set->subframe);
 		return -EINVAL;
 	}
 	const struct ogate_sad *sad = ogate_sad_by_name(set->sad_backend);
@@ -116,7 +118,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	for (int k = 0; s->sq && k < s->nseq; k++) {
 		s->sq[k].f = calloc((size_t)s->ref_cap, sizeof(*s->sq[k].f));
 		s->sq[k].adj = calloc(2 * (size_t)s->ref_cap, sizeof(double));
-		s->sq[k].step = calloc((size_t)s->ref_cap, sizeof(double));
+		s->sq[k].step = calloc(2 * (size_t)s->ref_cap, sizeof(double));
 		s->sq[k].pos = calloc((size_t)s->ref_cap, sizeof(double));
 		if (!s->sq[k].f || !s->sq[k].adj || !s->sq[k].step || !s->sq[k].pos) {
 			ogate_sync_free(s);
@@ -146,7 +148,9 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 		return -ENOMEM;
 	}
 	s->recent_trigger_s = -1e9;
-	s->subframe = !strcmp(set->subframe, "steps") ? SUBFRAME_STEPS : SUBFRAME_VFIT;
+	s->subframe = !strcmp(set->subframe, "steps")	? SUBFRAME_STEPS
+		      : !strcmp(set->subframe, "curve") ? SUBFRAME_CURVE
+							: SUBFRAME_VFIT;
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	*out = s;
 	return 0;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Phase matching: SAD against the padded reference (integer drift by cropping, the sub-pixel part by resampling), sub-frame V fit, drift tracking. */
+/* Phase matching: SAD against the padded reference (integer drift by cropping, the sub-pixel part by resampling), sub-frame offset (V fit, steps or the reference's curve), drift tracking. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include "sync_private.h"
 #include "resample.h"
+#include "subframe.h"
 
 /* SAD of a w x h window at (ax, ay) in a and (bx, by) in b */
 static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
@@ -133,7 +134,9 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 		if (c)
 			skip[j] *= (double)s->h / hr;
 	}
-	ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	for (int j = 0; j + 2 < L; j++)
+		q->step[s->ref_cap + j] = skip[j] - fl;
 	for (int j = 0; j + 1 < L; j++)
 		scratch[j] = q->step[j];
 	qsort(scratch, (size_t)(L - 1), sizeof(double), sync_cmp_dbl);
@@ -190,13 +193,21 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	}
 	s->full_searches += !windowed;
 	if (b >= 1 && (int)b + 1 < s->L) {
-		double x;
-		if (s->subframe == SUBFRAME_STEPS) {
+		double x = NAN;
+		if (s->subframe == SUBFRAME_CURVE && b >= 2 && (int)b + 2 < s->L) {
+			/* the reference's own SAD curve around b (whole frames; the SADs cover the
+			 * drift-cropped window) */
+			double a = (double)nw * nh / ((double)W * H);
+			const double *s2 = s->step + s->ref_cap;
+			double e[4] = { a * s2[b - 2], a * s->step[b - 1], a * s->step[b], a * s2[b] };
+			x = ogate_curve_offset(s->S + b - 1, e);
+		}
+		if (isnan(x) && s->subframe == SUBFRAME_STEPS) {
 			/* steps were measured on whole frames; the SADs cover the drift-cropped window */
 			double a = (double)nw * nh / ((double)W * H);
 			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1],
 					      a * s->step[b]);
-		} else {
+		} else if (isnan(x)) { /* the V fit, also where the curve cannot be used */
 			x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
 		}
 		r->phase = ogate_wrap_2pi(

@@ -23,7 +23,7 @@
 #define DRIFT_MAXC 121 /* candidates of one drift search (bootstrap range up to 15) */
 
 #define QA_PENDING 8
-enum { SUBFRAME_STEPS, SUBFRAME_VFIT };
+enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE };
 
 struct hist {
 	double raw; /* unwrapped phase before the calibration (rad) */
@@ -44,7 +44,8 @@ struct seq {
 	int have_adj;
 	double *pos;	 /* position of frame j (ogate_reference_positions) */
 	double step_med; /* median of step[] */
-	double *step;	 /* noise-free distance from frame j to j+1 (ogate_reference_steps) */
+	double *step;	 /* noise-free distance from frame j to j+1 (ogate_reference_steps); then,
+			  * from index ref_cap, from frame j to j+2 (the SAD minus the noise floor) */
 	struct ogate_reference_info info;
 };
 

@@ -49,9 +49,12 @@ struct ogate_settings {
 	int calibrate_anchor; /* sync.calibrate_anchor (1): pin the calibration's mean at the
 					 * reference frames, where matching is exact */
 	char subframe[16];    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
-					 * (the reference system's symmetric V fit) or steps (a V from the
+					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
-					 * rendered hearts, worse on recorded ones) */
+					 * rendered hearts, worse on recorded ones) or curve (the V fit
+					 * inverted through the reference's own SAD curve, subframe.c:
+					 * smaller per-frame error, larger trigger error; see
+					 * docs/analysis.md) */
 	char sad_backend[16]; /* sync.sad_backend ("auto") */
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers; /* refresh.after_triggers (0) */

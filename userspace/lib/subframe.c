@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Sub-frame offset of the SAD minimum through the reference's own SAD curve
+ * (sync.subframe = curve).
+ *
+ * The V fit assumes that the SAD grows linearly and equally fast either side of the minimum.
+ * Neither holds: a change smaller than the noise adds to the SAD quadratically, not linearly
+ * (E|a + n| - E|n| ~ a^2 for |a| << sigma; at 8-bit noise 4 the floor of two frames at the same
+ * phase is 5-10 times the SAD one frame's motion adds), a change beyond the image's features
+ * saturates, and the image changes at different speeds either side of a frame. So the V fit's
+ * offset is a distorted function of the true one: a frame truly 0.2 frame past b can be put
+ * 0.09 frame before it. The reference measures that distortion itself: the SAD between its
+ * frames b and b-2, b-1, b+1, b+2 is what a new frame at the phase of b has against them (both
+ * are noisy frames of the same heart), less the noise floor. Each side of b is modelled as
+ *     C(d) = e1 |d|^g,  g = log2(e2 / e1)
+ * through the excess e1 at one frame and e2 at two, the V fit of a frame at offset t on that
+ * model, V(t) = vfit(C(-1 - t), C(-t), C(1 - t)), rises with t, and the offset returned is the t
+ * whose V(t) equals the frame's own V fit. A power of 1 with equal sides gives V(t) = t, the V
+ * fit itself. The exponent is bounded to [1, 2]. Above by 2: a per-pixel excess E|a + n| - E|n|
+ * grows at most quadratically (its curvature falls with |a|), so doubling the distance at most
+ * quadruples it. Below by 1: where the SAD saturates (g < 1, the image changes beyond its
+ * features within a frame, where the heart moves fastest) the model's V fit rises more slowly
+ * than the offset (V(t) ~ g t next to b), so inverting it would multiply the frame's noise by
+ * about 1/g exactly where the prediction weighs frames most, to remove a bias that is a fixed
+ * function of the position, which the position calibration (sync_calib.c) removes anyway; a
+ * saturating side is taken as linear.
+ */
+#include <math.h>
+#include "ogate/analysis.h"
+#include "subframe.h"
+
+struct side {
+	double e1, e2, g;
+};
+
+static int side_init(struct side *sd, double e1, double e2)
+{
+	if (!(e1 > 0))
+		return -1;
+	double g = e2 > e1 ? log2(e2 / e1) : 0;
+	sd->g = g < 1 ? 1 : g > 2 ? 2 : g;
+	sd->e1 = e1;
+	sd->e2 = e1 * pow(2, sd->g);
+	return 0;
+}
+
+/* the model's excess SAD at signed distance d (frames) from b */
+static double excess(const struct side *m, const struct side *p, double d)
+{
+	const struct side *sd = d < 0 ? m : p;
+	double a = fabs(d);
+	return a <= 1 ? sd->e1 * pow(a, sd->g) : sd->e2 * pow(a / 2, sd->g);
+}
+
+/* the V fit's offset on the model's SADs of a frame at offset t */
+static double model_vfit(const struct side *m, const struct side *p, double t)
+{
+	return ogate_vfit(excess(m, p, -1 - t), excess(m, p, -t), excess(m, p, 1 - t)).x;
+}
+
+double ogate_curve_offset(const double s[3], const double e[4])
+{
+	struct side m, p;
+	if (side_init(&m, e[1], e[0]) || side_init(&p, e[2], e[3]))
+		return NAN;
+	double x = ogate_vfit(s[0], s[1], s[2]).x;
+	/* regula falsi (Illinois) for V(t) = x on [-1, 1] */
+	double a = -1, b = 1, fa = model_vfit(&m, &p, a) - x, fb = model_vfit(&m, &p, b) - x;
+	if (fa > 0 || fb < 0)
+		return NAN; /* beyond what the model produces */
+	int last = 0;
+	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
+		double c = fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+		double fc = model_vfit(&m, &p, c) - x;
+		if (fc == 0)
+			return c;
+		if (fc < 0) {
+			a = c;
+			fa = fc;
+			if (last < 0)
+				fb /= 2;
+			last = -1;
+		} else {
+			b = c;
+			fb = fc;
+			if (last > 0)
+				fa /= 2;
+			last = 1;
+		}
+	}
+	return fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+}
