@@ -19,6 +19,22 @@ mean over the row's triggers (ms):
   meas     cur minus true: what the measurement errors alone cost
   Nxx      a window of exactly xx frames, measured phases
   q        a parabola through the frames of the last beat, measured phases
+and on a second line (RMS/mean):
+  Rxx{w,h,b}  the level from a window (w: the library's, h: at least half a beat, b: one beat)
+              with the rate from elsewhere: Rtrue the true rate at the decision frame, R1/R2 a
+              line through the last 1/2 beats, Rq2/Rq3 the slope at the decision frame of a
+              parabola through the last 2/3 beats (with its curvature)
+  MNL      the window length n chosen by the predicted error of the extrapolated phase,
+           s^2 x the line's variance factor + (c2^2 - var c2) x the line's curvature bias, s^2 and
+           c2 from a parabola through the last NL frames (NL = 48, 64, 96; nNL: mean n chosen)
+  CNL{w,a,m}  a line through phi - c2 (t - tk)^2 (c2 as for MNL), extrapolated with the curvature
+              added back: over the library's window (w), all NL frames (a) or the n minimising the
+              same error with var c2 in place of the curvature (m)
+  Kk, Kkq  the library's window plus k whole beats: a line, or a parabola (q)
+  Bk{w,2w} the library's window (or twice it) with the curvature of a parabola through the last
+           k whole beats subtracted before the line and added back after it
+All fits here are unweighted (frames.csv does not record each match's precision, which the
+library's line uses), so long windows look worse here than they are in the library.
 """
 import csv, glob, json, math, os, re, sys
 
@@ -263,6 +279,61 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
             if e is not None:
                 res.setdefault(f"M{NL}", []).append(e)
                 res.setdefault(f"n{NL}", []).append(bn)
+            # curvature-corrected lines: c2 from the parabola over the NL frames, a line through
+            # phi - c2 (t - tk)^2 over n frames, extrapolated with the curvature added back
+            def corr(n):
+                xs = tx[:n]
+                ys2 = [y - c[2] * x * x for x, y in zip(xs, ys[:n])]
+                cc, tcc = polyfit(xs, ys2, 1)
+                if cc is None:
+                    return None
+                # phase(x) = cc0 + cc1 (x - tcc) + c2 x^2, x = t - tk
+                cq = [cc[0] - cc[1] * tcc, cc[1], c[2]]
+                tp = solve_time(cq, 0.0, 0.0, tgt)
+                return None if tp is None else (ts[k] + tp - crossing(psi, rate, tgt_true, ts[k] + tp)) * 1e3
+            bestc, bnc = None, None
+            for n in range(max(3, nmin), NL + 1):
+                xs = tx[:n]
+                xm = sum(xs) / n
+                sxx = sum((x - xm) ** 2 for x in xs)
+                V = 1 / n + (dd - xm) ** 2 / sxx
+                ym = sum(x * x for x in xs) / n
+                b = sum((x - xm) * (x * x - ym) for x in xs) / sxx
+                G = dd * dd - (ym + b * (dd - xm))
+                mse = s2 * V + inv22 * s2 * G * G
+                if bestc is None or mse < bestc:
+                    bestc, bnc = mse, n
+            for key, n in ((f"C{NL}w", len(W)), (f"C{NL}a", NL), (f"C{NL}m", bnc)):
+                e = corr(min(n, NL))
+                if e is not None:
+                    res.setdefault(key, []).append(e)
+        # the library's window plus k whole beats (each position then appears k or k + 1 times)
+        for kb in (1, 2, 3):
+            e = err([k - m for m in range(len(W) + kb * int(round(P)))])
+            if e is not None:
+                res.setdefault(f"K{kb}", []).append(e)
+            e = err([k - m for m in range(len(W) + kb * int(round(P)))], deg=2)
+            if e is not None:
+                res.setdefault(f"K{kb}q", []).append(e)
+        # the library's window with the curvature of a parabola through the last kb whole beats
+        # subtracted before the line and added back after it
+        for kb in (2, 3):
+            nb = kb * int(round(P))
+            wb = [k - m for m in range(nb)]
+            if any(j < 0 or unw(j) is None for j in wb):
+                continue
+            cb, tcb = polyfit([ts[j] - ts[k] for j in wb], [unw(j) for j in wb], 2)
+            if cb is None:
+                continue
+            a2 = cb[2]
+            for nm, win in (("w", W), ("2w", [k - m for m in range(2 * len(W))])):
+                if any(j < 0 or unw(j) is None for j in win):
+                    continue
+                xs = [ts[j] - ts[k] for j in win]
+                cc, tcc = polyfit(xs, [unw(j) - a2 * x * x for j, x in zip(win, xs)], 1)
+                tp = solve_time([cc[0] - cc[1] * tcc, cc[1], a2], 0.0, 0.0, tgt)
+                if tp is not None:
+                    res.setdefault(f"B{kb}{nm}", []).append((ts[k] + tp - crossing(psi, rate, tgt_true, ts[k] + tp)) * 1e3)
         for key, rr in (("Rtrue", (rate(ts[k]), 0.0)), ("R1", slope(Pn)), ("R2", slope(2 * Pn)),
                         ("Rq2", slope(2 * Pn, 2)), ("Rq3", slope(3 * Pn, 2))):
             if rr is None:
@@ -285,6 +356,6 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         line += f" {r(res[f'N{n}'])}"
     line += f" {r(res['q'])}"
     print(line, flush=True)
-    extra = sorted(k for k in res if k[0] == "M")
+    extra = sorted(k for k in res if k[0] in "RMCKB")
     extra_n = " ".join(f"{k}:{sum(res[k]) / len(res[k]):.1f}" for k in sorted(res) if k[0] == "n")
     print(f"{'':26s} " + " ".join(f"{k}:{rm(res[k]).strip()}" for k in extra) + "  mean n " + extra_n, flush=True)
