@@ -31,8 +31,11 @@ and on a second line (RMS/mean):
               added back: over the library's window (w), all NL frames (a) or the n minimising the
               same error with var c2 in place of the curvature (m)
   Kk, Kkq  the library's window plus k whole beats: a line, or a parabola (q)
-  Bk{w,2w} the library's window (or twice it) with the curvature of a parabola through the last
-           k whole beats subtracted before the line and added back after it
+  Bk{w,2w,g} the library's window (or twice it) with the curvature of a parabola through the
+           last k whole beats subtracted before the line and added back after it (g: only where
+           that curvature is beyond 2 standard errors)
+  D, Dg    the same with the curvature from the change of the rate between the last two whole
+           beats (a line through each); Dgon, G2, G3: the share of triggers the gate let through
 All fits here are unweighted (frames.csv does not record each match's precision, which the
 library's line uses), so long windows look worse here than they are in the library.
 """
@@ -322,10 +325,25 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
             wb = [k - m for m in range(nb)]
             if any(j < 0 or unw(j) is None for j in wb):
                 continue
-            cb, tcb = polyfit([ts[j] - ts[k] for j in wb], [unw(j) for j in wb], 2)
+            xb = [ts[j] - ts[k] for j in wb]
+            cb, tcb = polyfit(xb, [unw(j) for j in wb], 2)
             if cb is None:
                 continue
             a2 = cb[2]
+            # its standard error: residual variance x (X'X)^-1 [2][2], by a small inversion
+            rb = [unw(j) - (cb[0] + cb[1] * (x - tcb) + cb[2] * (x - tcb) ** 2) for j, x in zip(wb, xb)]
+            s2b = sum(r * r for r in rb) / (len(wb) - 3)
+            Mb = [[sum((x - tcb) ** (a + c) for x in xb) for c in range(3)] for a in range(3)]
+            detb = (Mb[0][0] * (Mb[1][1] * Mb[2][2] - Mb[1][2] * Mb[2][1]) - Mb[0][1] * (Mb[1][0] * Mb[2][2] - Mb[1][2] * Mb[2][0])
+                    + Mb[0][2] * (Mb[1][0] * Mb[2][1] - Mb[1][1] * Mb[2][0]))
+            se2 = math.sqrt(max(0.0, (Mb[0][0] * Mb[1][1] - Mb[0][1] * Mb[1][0]) / detb * s2b))
+            for nm, win, aa in (("g", W, a2 if abs(a2) > 2 * se2 else 0.0),):
+                xs = [ts[j] - ts[k] for j in win]
+                cc, tcc = polyfit(xs, [unw(j) - aa * x * x for j, x in zip(win, xs)], 1)
+                tp = solve_time([cc[0] - cc[1] * tcc, cc[1], aa], 0.0, 0.0, tgt)
+                if tp is not None:
+                    res.setdefault(f"B{kb}{nm}", []).append((ts[k] + tp - crossing(psi, rate, tgt_true, ts[k] + tp)) * 1e3)
+                res.setdefault(f"G{kb}", []).append(1.0 if aa else 0.0)
             for nm, win in (("w", W), ("2w", [k - m for m in range(2 * len(W))])):
                 if any(j < 0 or unw(j) is None for j in win):
                     continue
@@ -334,6 +352,28 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
                 tp = solve_time([cc[0] - cc[1] * tcc, cc[1], a2], 0.0, 0.0, tgt)
                 if tp is not None:
                     res.setdefault(f"B{kb}{nm}", []).append((ts[k] + tp - crossing(psi, rate, tgt_true, ts[k] + tp)) * 1e3)
+        # curvature from the change of the rate between the last two whole beats (a line through
+        # each: the per-position errors bias both slopes alike, so the difference drops them)
+        Pn = int(round(P))
+        b1 = [k - m for m in range(Pn)]
+        b2 = [k - Pn - m for m in range(Pn)]
+        if all(j >= 0 and unw(j) is not None for j in b1 + b2):
+            fits = []
+            for bw in (b1, b2):
+                xb = [ts[j] for j in bw]
+                cb, tcb = polyfit(xb, [unw(j) for j in bw], 1)
+                rb = [unw(j) - cb[0] - cb[1] * (x - tcb) for j, x in zip(bw, xb)]
+                sxx = sum((x - tcb) ** 2 for x in xb)
+                fits.append((cb[1], tcb, sum(r * r for r in rb) / (len(bw) - 2) / sxx))
+            a = (fits[0][0] - fits[1][0]) / (fits[0][1] - fits[1][1])
+            sea = math.sqrt(fits[0][2] + fits[1][2]) / (fits[0][1] - fits[1][1])
+            for nm, aa in (("D", a), ("Dg", a if abs(a) > 2 * sea else 0.0)):
+                xs = [ts[j] - ts[k] for j in W]
+                cc, tcc = polyfit(xs, [unw(j) - 0.5 * aa * x * x for j, x in zip(W, xs)], 1)
+                tp = solve_time([cc[0] - cc[1] * tcc, cc[1], 0.5 * aa], 0.0, 0.0, tgt)
+                if tp is not None:
+                    res.setdefault(nm, []).append((ts[k] + tp - crossing(psi, rate, tgt_true, ts[k] + tp)) * 1e3)
+            res.setdefault("Dgon", []).append(1.0 if abs(a) > 2 * sea else 0.0)
         for key, rr in (("Rtrue", (rate(ts[k]), 0.0)), ("R1", slope(Pn)), ("R2", slope(2 * Pn)),
                         ("Rq2", slope(2 * Pn, 2)), ("Rq3", slope(3 * Pn, 2))):
             if rr is None:
@@ -356,6 +396,6 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         line += f" {r(res[f'N{n}'])}"
     line += f" {r(res['q'])}"
     print(line, flush=True)
-    extra = sorted(k for k in res if k[0] in "RMCKB")
+    extra = sorted(k for k in res if k[0] in "RMCKBD")
     extra_n = " ".join(f"{k}:{sum(res[k]) / len(res[k]):.1f}" for k in sorted(res) if k[0] == "n")
     print(f"{'':26s} " + " ".join(f"{k}:{rm(res[k]).strip()}" for k in extra) + "  mean n " + extra_n, flush=True)

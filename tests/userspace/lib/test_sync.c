@@ -147,28 +147,21 @@ static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 	ogate_heart_blob_free(&st.heart);
 }
 
-/* A slow heart at a high frame rate: where it rests, pixel noise makes the SAD against the last
- * few frames dip by chance, and the scan returns short "periods" on most frames. Those are
- * refused, and must not count as a period seen: they held the 1 s buffer below the 1 s period
- * for ever (no lock, no widening). */
-static void slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks(void **state)
+/* ogate-synth's cartoon heart on N x N frames with its default noise (4 grey levels) at fps, fed
+ * until a reference is established or n_max frames: the frame that established it, or -1. */
+static int lock_frame(double period_s, double mod_amp, double fps, int n_max, struct ogate_sync *sy,
+		      struct ogate_heart_law *law)
 {
-	enum { N = 64 }; /* small frames with ogate-synth's default noise: chance dips are common */
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	enum { N = 64 }; /* small frames with the default noise: chance SAD dips are common */
 	struct ogate_heart_blob heart;
 	assert_int_equal(ogate_heart_blob_init(&heart, N, N, 23), 0);
-	struct ogate_heart_law law = { 1.0, 0.0, 0.0, 9.0, 1.9, 60.0 };
+	*law = (struct ogate_heart_law){ period_s, 0.0, mod_amp, 9.0, 1.9, 60.0 };
 	struct ogate_heart_rng rng;
 	ogate_heart_rng_seed(&rng, 5);
 	static float img[N * N];
-	const double fps = 200;
 	int locked_at = -1;
-	for (int i = 0; i < 1000 && locked_at < 0; i++) {
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, i / fps), 2 * M_PI),
-					img);
+	for (int i = 0; i < n_max && locked_at < 0; i++) {
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(law, i / fps), 2 * M_PI), img);
 		struct ogate_frame *f = new_frame(OGATE_PIX_U8, N, N);
 		for (int y = 0; y < N; y++)
 			for (int x = 0; x < N; x++) {
@@ -187,24 +180,44 @@ static void slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks(vo
 		if (r.established)
 			locked_at = i;
 	}
+	ogate_heart_blob_free(&heart);
+	return locked_at;
+}
+
+/* the true period in frames at fps from stream frame x0 */
+static double true_period_at(const struct ogate_heart_law *law, double fps, double x0)
+{
+	double goal = ogate_heart_law_psi(law, x0 / fps) + 2 * M_PI, lo = 0, hi = 10000;
+	for (int k = 0; k < 80; k++) {
+		double mid = (lo + hi) / 2;
+		if (ogate_heart_law_psi(law, (x0 + mid) / fps) < goal)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A slow heart at a high frame rate: where it rests, pixel noise makes the SAD against the last
+ * few frames dip by chance, and the scan returns short "periods" on most frames. Those are
+ * refused, and must not count as a period seen: they held the 1 s buffer below the 1 s period
+ * for ever (no lock, no widening). */
+static void slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_heart_law law;
+	int locked_at = lock_frame(1.0, 0.0, 200, 1000, sy, &law);
 	struct ogate_sync_determination d;
 	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
 	assert_int_equal(d.widened, 1); /* 1 s -> 2 s after 1.5 s without a period */
 	assert_true(locked_at > 300 && locked_at < 500); /* two beats and a bit: 1.5-2.5 s */
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-	double goal = ogate_heart_law_psi(&law, (double)info.first_seq / fps) + 2 * M_PI, lo = 0,
-	       hi = 1000;
-	for (int k = 0; k < 80; k++) { /* the true period in frames at 200 fps */
-		double mid = (lo + hi) / 2;
-		if (ogate_heart_law_psi(&law, ((double)info.first_seq + mid) / fps) < goal)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	assert_true(fabs(info.period_frames - lo) < 1.0);
+	assert_true(fabs(info.period_frames - true_period_at(&law, 200, (double)info.first_seq)) < 1.0);
 	ogate_sync_free(sy);
-	ogate_heart_blob_free(&heart);
 }
 
 /* At the memory bound the widening stops and the state says why there is no lock. */
