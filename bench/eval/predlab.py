@@ -36,6 +36,11 @@ and on a second line (RMS/mean):
            that curvature is beyond 2 standard errors)
   D, Dg    the same with the curvature from the change of the rate between the last two whole
            beats (a line through each); Dgon, G2, G3: the share of triggers the gate let through
+  Rbeat    the level from the library's window with the rate from the beat before, measured at
+           the window's own positions (the time since the heart last passed each window frame's
+           phase, so the errors repeated every beat cancel); Rcomb: that rate and the window's
+           slope combined by inverse variance; Rgate: Rbeat only where the beat before and the
+           one before it took equally long (within 2 standard errors; Gsteady: share of triggers)
 All fits here are unweighted (frames.csv does not record each match's precision, which the
 library's line uses), so long windows look worse here than they are in the library.
 """
@@ -352,6 +357,52 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
                 tp = solve_time([cc[0] - cc[1] * tcc, cc[1], a2], 0.0, 0.0, tgt)
                 if tp is not None:
                     res.setdefault(f"B{kb}{nm}", []).append((ts[k] + tp - crossing(psi, rate, tgt_true, ts[k] + tp)) * 1e3)
+        # the rate from the beat before: for each window frame, the time since the previous beat
+        # passed the same phase (2 pi less, interpolated): the same positions, so the errors they
+        # repeat every beat cancel; combined with the window's own slope by inverse variance
+        def t_at(phi, jhi):
+            j = jhi
+            while j > 1 and unw(j - 1) is not None and unw(j - 1) > phi:
+                j -= 1
+            if j < 1 or unw(j - 1) is None or unw(j) is None or not unw(j - 1) <= phi <= unw(j):
+                return None
+            return ts[j - 1] + (phi - unw(j - 1)) * (ts[j] - ts[j - 1]) / (unw(j) - unw(j - 1))
+        Ds, Ds2 = [], []
+        for j in W:
+            tp_ = t_at(unw(j) - 2 * math.pi, j - int(0.8 * P))
+            if tp_ is not None:
+                Ds.append(ts[j] - tp_)
+                jj = int(round(j - P))
+                tp2 = t_at(unw(j) - 4 * math.pi, jj - int(0.8 * P)) if jj > P else None
+                if tp2 is not None:
+                    Ds2.append(tp_ - tp2)
+        if len(Ds) >= 3 and len(Ds2) == len(Ds):
+            dd_ = [a - b for a, b in zip(Ds, Ds2)]
+            dm = sum(dd_) / len(dd_)
+            sed = math.sqrt(sum((x - dm) ** 2 for x in dd_) / (len(dd_) - 1) / len(dd_))
+            steady = abs(dm) < 2 * sed
+            res.setdefault("Gsteady", []).append(1.0 if steady else 0.0)
+            if steady:
+                Dm_ = sum(Ds) / len(Ds)
+                e = lvl(W, 2 * math.pi / Dm_)
+            else:
+                e = res["cur"][-1]
+            if e is not None:
+                res.setdefault("Rgate", []).append(e)
+        if len(Ds) >= 3:
+            Dm = sum(Ds) / len(Ds)
+            vD = sum((x - Dm) ** 2 for x in Ds) / (len(Ds) - 1) / len(Ds)
+            wb_ = 2 * math.pi / Dm
+            vb = (2 * math.pi / Dm ** 2) ** 2 * vD
+            xs = [ts[j] - ts[k] for j in W]
+            cc, tcc = polyfit(xs, [unw(j) for j in W], 1)
+            rs = [unw(j) - cc[0] - cc[1] * (x - tcc) for j, x in zip(W, xs)]
+            sxx = sum((x - tcc) ** 2 for x in xs)
+            vw = sum(r * r for r in rs) / max(1, len(W) - 2) / sxx
+            for nm, om in (("Rbeat", wb_), ("Rcomb", (cc[1] / vw + wb_ / vb) / (1 / vw + 1 / vb))):
+                e = lvl(W, om)
+                if e is not None:
+                    res.setdefault(nm, []).append(e)
         # curvature from the change of the rate between the last two whole beats (a line through
         # each: the per-position errors bias both slopes alike, so the difference drops them)
         Pn = int(round(P))
@@ -396,6 +447,6 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         line += f" {r(res[f'N{n}'])}"
     line += f" {r(res['q'])}"
     print(line, flush=True)
-    extra = sorted(k for k in res if k[0] in "RMCKBD")
+    extra = sorted(k for k in res if k[0] in "RMCKBDG")
     extra_n = " ".join(f"{k}:{sum(res[k]) / len(res[k]):.1f}" for k in sorted(res) if k[0] == "n")
     print(f"{'':26s} " + " ".join(f"{k}:{rm(res[k]).strip()}" for k in extra) + "  mean n " + extra_n, flush=True)
