@@ -4,7 +4,9 @@
  * independent of the heart period and frame rate: every noise is scaled by the current rate,
  *   measurement noise  sigma_z = kalman_phase_noise_frames x (rate x frame interval)  [rad]
  *   process noise      a random walk of the rate of kalman_rate_noise x rate per sqrt(s)
- * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps; where the image
+ * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps. The phase noise
+ * setting is a floor: once converged the filter measures the noise its stream shows from its
+ * innovations and uses that where it is larger (slow hearts and small frames); where the image
  * barely changes between reference frames (a slow heart's quiet interval) the pipeline scales
  * the measurement noise up by the ratio of the median step to the local one. It sees every
  * locked frame (ogate_predictor_observe), carries the rate across gaps (the state is simply
@@ -30,6 +32,8 @@ struct kalman {
 	double dt_med;	       /* running frame interval (s) */
 	double t_first, z_first;
 	int rejects;
+	double r_sum; /* sum over accepted updates of (innovation^2 - predicted variance) / scale^2 */
+	long r_n;
 };
 
 static struct ogate_predictor *kalman_new(void)
@@ -54,6 +58,8 @@ static void kalman_reset(struct ogate_predictor *p)
 	k->n = 0;
 	k->rejects = 0;
 	k->dt_med = 0;
+	k->r_sum = 0;
+	k->r_n = 0;
 }
 
 static void kalman_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames)
@@ -102,7 +108,14 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	double p00 = k->p00 + 2 * dt * k->p01 + dt * dt * k->p11 + q * dt * dt * dt / 3;
 	double p01 = k->p01 + dt * k->p11 + q * dt * dt / 2;
 	double p11 = k->p11 + q * dt;
-	double sz = k->sigma_f * ns * w * k->dt_med, R = sz * sz;
+	/* The measurement noise in frames: the configured value, or the one this stream shows if
+	 * larger. E[nu^2] = p00 + R, so the mean of nu^2 - p00 over the accepted updates, in units
+	 * of the noise scale, measures it (a slow heart at a high frame rate matches to ~0.5 frame,
+	 * five times the default, and a filter that trusts it 25 times too much chases noise). */
+	double unit = ns * w * k->dt_med, sf2 = k->sigma_f * k->sigma_f;
+	if (k->r_n > 0 && k->r_sum / (double)k->r_n > sf2)
+		sf2 = k->r_sum / (double)k->r_n;
+	double R = sf2 * unit * unit;
 	double nu = z - x0, S = p00 + R;
 	k->t = t;
 	if (nu * nu > KF_GATE * KF_GATE * S) { /* an outlier: keep the prediction */
@@ -118,6 +131,10 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 		return;
 	}
 	k->rejects = 0;
+	if (unit > 0 && p00 < R) { /* converged: the prediction is surer than one measurement */
+		k->r_sum += (nu * nu - p00) / (unit * unit);
+		k->r_n++;
+	}
 	double g0 = p00 / S, g1 = p01 / S;
 	k->x0 = x0 + g0 * nu;
 	k->x1 = k->x1 + g1 * nu;

@@ -228,14 +228,22 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		widen(s, f, n);
 		return 0;
 	}
-	s->det_found_ns = f->meta.timestamp_ns;
 	s->phist[s->phist_pos] = P;
 	s->phist_pos = (s->phist_pos + 1) % s->set.agree_count;
 	if (s->phist_n < s->set.agree_count)
 		s->phist_n++;
+	/* A period is seen (and the buffer not widened) only when the estimates agree on one that
+	 * could be accepted. Where a slow heart rests, pixel noise makes the SAD against the last
+	 * few frames dip by chance: at a high frame rate such short estimates come on most frames,
+	 * and counting them as seen held the buffer below the period for ever (a 1 s heart at
+	 * 200 fps never locked). They still enter the estimates, where they keep chance agreements
+	 * of noise from being accepted. */
 	double med;
-	if (P <= s->set.min_period_frames || !period_agrees(s, &med))
+	if (P <= s->set.min_period_frames || !period_agrees(s, &med)) {
+		widen(s, f, n);
 		return 0;
+	}
+	s->det_found_ns = f->meta.timestamp_ns;
 	P = refine_period(s, P);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	if (L > n || L > s->ref_cap)

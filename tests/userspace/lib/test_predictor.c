@@ -101,6 +101,35 @@ static void kalman_skips_observations_from_the_quiet_interval(void **state)
 	ogate_predictor_free(p);
 }
 
+/* Noisier matches than the configured phase noise (0.1 frame): here a uniform 0.2 frame RMS,
+ * within the outlier gate. The filter measures the noise from its innovations once it has
+ * converged and weights the matches by it, so its rate follows the heart instead of the noise:
+ * over frames 200-799 the rate's relative error is 0.544 % RMS, 1.071 % at worst (0.939 % and
+ * 2.037 % with the configured noise kept). */
+static void kalman_learns_the_measurement_noise_of_the_stream(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = NULL;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
+	double fr = RATE * DT, worst = 0, s2 = 0;
+	int n = 0;
+	for (int i = 0; i < 800; i++) { /* 41 i + 17 mod 101: every residue once per 101 frames */
+		double z = 0.3 + RATE * i * DT + 0.35 * fr * (((i * 7919 + 17) % 101) - 50) / 50.0;
+		ogate_predictor_observe(p, i * DT, z, 1);
+		struct ogate_prediction pr;
+		if (i >= 200) {
+			assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
+			double e = (pr.rate - RATE) / RATE;
+			worst = fabs(e) > worst ? fabs(e) : worst;
+			s2 += e * e;
+			n++;
+		}
+	}
+	assert_true(sqrt(s2 / n) < 0.0060);
+	assert_true(worst < 0.0120);
+	ogate_predictor_free(p);
+}
+
 /* Weighted least squares: points on phi = 10 t + 1 at t = -0.3..0, one far off with weight 0
  * and one with a tiny weight: the line through the others, exactly; equal weights = unweighted. */
 static void linear_fit_weights_each_point_by_its_precision(void **state)
@@ -143,6 +172,7 @@ int main(void)
 		cmocka_unit_test(kalman_rejects_an_outlier),
 		cmocka_unit_test(kalman_carries_the_rate_across_a_gap),
 		cmocka_unit_test(kalman_skips_observations_from_the_quiet_interval),
+		cmocka_unit_test(kalman_learns_the_measurement_noise_of_the_stream),
 		cmocka_unit_test(linear_fit_weights_each_point_by_its_precision),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};

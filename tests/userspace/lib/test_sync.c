@@ -147,6 +147,79 @@ static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 	ogate_heart_blob_free(&st.heart);
 }
 
+/* ogate-synth's cartoon heart on N x N frames with its default noise (4 grey levels) at fps, fed
+ * until a reference is established or n_max frames: the frame that established it, or -1. */
+static int lock_frame(double period_s, double mod_amp, double fps, int n_max, struct ogate_sync *sy,
+		      struct ogate_heart_law *law)
+{
+	enum { N = 64 }; /* small frames with the default noise: chance SAD dips are common */
+	struct ogate_heart_blob heart;
+	assert_int_equal(ogate_heart_blob_init(&heart, N, N, 23), 0);
+	*law = (struct ogate_heart_law){ period_s, 0.0, mod_amp, 9.0, 1.9, 60.0 };
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, 5);
+	static float img[N * N];
+	int locked_at = -1;
+	for (int i = 0; i < n_max && locked_at < 0; i++) {
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(law, i / fps), 2 * M_PI), img);
+		struct ogate_frame *f = new_frame(OGATE_PIX_U8, N, N);
+		for (int y = 0; y < N; y++)
+			for (int x = 0; x < N; x++) {
+				double v = rint(img[y * N + x] + 4.0 * ogate_heart_rng_normal(&rng));
+				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] =
+					(uint8_t)(v < 0	    ? 0
+						  : v > 255 ? 255
+							    : v);
+			}
+		struct ogate_frame_meta m = { .timestamp_ns = llround(i / fps * 1e9),
+					      .sequence = (uint64_t)i };
+		ogate_frame_set_meta(f, &m);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		if (r.established)
+			locked_at = i;
+	}
+	ogate_heart_blob_free(&heart);
+	return locked_at;
+}
+
+/* the true period in frames at fps from stream frame x0 */
+static double true_period_at(const struct ogate_heart_law *law, double fps, double x0)
+{
+	double goal = ogate_heart_law_psi(law, x0 / fps) + 2 * M_PI, lo = 0, hi = 10000;
+	for (int k = 0; k < 80; k++) {
+		double mid = (lo + hi) / 2;
+		if (ogate_heart_law_psi(law, (x0 + mid) / fps) < goal)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A slow heart at a high frame rate: where it rests, pixel noise makes the SAD against the last
+ * few frames dip by chance, and the scan returns short "periods" on most frames. Those are
+ * refused, and must not count as a period seen: they held the 1 s buffer below the 1 s period
+ * for ever (no lock, no widening). */
+static void slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_heart_law law;
+	int locked_at = lock_frame(1.0, 0.0, 200, 1000, sy, &law);
+	struct ogate_sync_determination d;
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
+	assert_int_equal(d.widened, 1); /* 1 s -> 2 s after 1.5 s without a period */
+	assert_true(locked_at > 300 && locked_at < 500); /* two beats and a bit: 1.5-2.5 s */
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(fabs(info.period_frames - true_period_at(&law, 200, (double)info.first_seq)) < 1.0);
+	ogate_sync_free(sy);
+}
+
 /* At the memory bound the widening stops and the state says why there is no lock. */
 static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 {
@@ -312,6 +385,7 @@ int main(void)
 		cmocka_unit_test(sixteen_bit_stream_gives_the_same_phases_as_eight_bit),
 		cmocka_unit_test(determination_on_every_third_row_finds_the_same_period),
 		cmocka_unit_test(slow_heart_widens_the_buffer_and_locks_with_defaults),
+		cmocka_unit_test(slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks),
 		cmocka_unit_test(period_beyond_the_memory_bound_never_locks_and_says_so),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
