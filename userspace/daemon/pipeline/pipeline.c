@@ -94,8 +94,19 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 {
 	struct rec_item *it;
 
-	if (!atomic_load(&p->recording) ||
-	    ogate_frame_get_meta(f)->sequence % (uint64_t)p->o.record_every)
+	/* a live check of a queued trigger: carried to the next recorded row */
+	for (unsigned k = 0; r->has_qa && k < FIRED_KEPT && k < p->nqueued; k++)
+		if (p->queued[k].time_ns == r->qa.trigger_time_ns) {
+			p->qa_row.qa_trigger = (int64_t)p->queued[k].cookie;
+			p->qa_row.qa_error_s = r->qa.error_s;
+			p->qa_row.qa_phase_error = r->qa.phase_error;
+			break;
+		}
+	if (!atomic_load(&p->recording)) {
+		p->qa_row.qa_trigger = -1; /* not a check of this recording's */
+		return;
+	}
+	if (ogate_frame_get_meta(f)->sequence % (uint64_t)p->o.record_every)
 		return;
 	it = ogate_ring_pop(&p->rec_free);
 	if (it && (!it->f || ogate_frame_width(it->f) != ogate_frame_width(f) ||
@@ -111,14 +122,19 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 		it->row = (struct ogate_record_row){ .locked = r->has_phase,
 						     .phase = r->phase,
 						     .unwrapped = r->unwrapped,
-						     .trigger = trigger };
+						     .trigger = trigger,
+						     .qa_trigger = p->qa_row.qa_trigger,
+						     .qa_error_s = p->qa_row.qa_error_s,
+						     .qa_phase_error = p->qa_row.qa_phase_error };
 	if (!it || !it->f || ogate_frame_copy(it->f, f) || !ogate_ring_push(&p->to_record, it)) {
 		if (it)
 			ogate_ring_push(&p->rec_free, it);
 		pthread_mutex_lock(&p->st_lock);
 		p->st.drops_record++;
 		pthread_mutex_unlock(&p->st_lock);
+		return; /* the check waits for the next row that is written */
 	}
+	p->qa_row.qa_trigger = -1;
 }
 
 static void wake_io(struct ogate_pipeline *p)
@@ -294,6 +310,8 @@ static void *frame_main(void *arg)
 				p->st.triggers++;
 				p->queued_pulses += n;
 				trigger = (int64_t)cookie;
+				p->queued[p->nqueued % FIRED_KEPT].time_ns = r.trigger.time_ns;
+				p->queued[p->nqueued++ % FIRED_KEPT].cookie = cookie;
 				int64_t arr = p->arrival[ogate_frame_get_meta(f)->sequence % 64];
 				size_t k = p->nlat++ % LAT_WINDOW;
 
@@ -572,6 +590,7 @@ int ogate_pipeline_new(struct ogate_pipeline **out, const struct ogate_pipeline_
 	for (i = 0; i < TAP_POOL; i++)
 		ogate_ring_push(&p->tap_free, &p->tap_items[i]);
 	p->wake_fd = -1;
+	p->qa_row.qa_trigger = -1;
 	if (p->o.frame_copy) {
 		p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (p->wake_fd < 0) {

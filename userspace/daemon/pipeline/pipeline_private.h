@@ -16,6 +16,7 @@
 
 #define LAT_WINDOW 1024 /* recent frame -> queued latencies kept */
 #define REC_POOL 16
+#define FIRED_KEPT 16 /* queued triggers remembered for their live checks */
 /* camera frames handed to the io thread for the frame copy hook at once
  * (the source's pool is 8: the rest stays for capture and the acquisition) */
 #define TAP_POOL 4
@@ -84,6 +85,14 @@ struct ogate_pipeline {
 	pthread_mutex_t rec_lock; /* rec: io thread writes, commands open */
 	struct ogate_recorder *rec;
 	int64_t arrival[64]; /* by sequence % 64 */
+	/* triggers queued, by time, so a live check names its trigger's number,
+	 * and the check waiting for the next recorded row (frame thread only) */
+	struct {
+		int64_t time_ns;
+		uint64_t cookie;
+	} queued[FIRED_KEPT];
+	unsigned nqueued;
+	struct ogate_record_row qa_row; /* qa_* fields; qa_trigger -1: none */
 
 	/* frame-edge matching: edges from io, frames in the frame thread */
 	pthread_mutex_t em_lock;

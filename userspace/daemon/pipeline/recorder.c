@@ -128,7 +128,9 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 	r->csv = fopen(csv, "w");
 	e = errno;
 	if (r->csv &&
-	    fprintf(r->csv, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger\n") > 0 &&
+	    fprintf(r->csv,
+		    "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,qa_trigger,qa_error_ms,qa_phase_error_rad\n") >
+		    0 &&
 	    fflush(r->csv) == 0 && !ogate_provenance_write_path(r->prov, provpath, msg, sizeof(msg))) {
 		ogate_info("recording to %s", r->path);
 		*out = r;
@@ -168,6 +170,11 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ",,");
 	if (row->trigger >= 0)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "%" PRId64, row->trigger);
+	if (row->qa_trigger >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ",%" PRId64 ",%.4f,%.6f",
+			      row->qa_trigger, row->qa_error_s * 1e3, row->qa_phase_error);
+	else
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ",,,");
 	snprintf(line + n, sizeof(line) - (size_t)n, "\n");
 	off = ftell(r->csv);
 	errno = 0;
@@ -199,6 +206,11 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 	}
 	if (row->trigger >= 0)
 		ogate_ome_plane_kv(&p, "trigger", "%" PRId64, row->trigger);
+	if (row->qa_trigger >= 0) {
+		ogate_ome_plane_kv(&p, "qa_trigger", "%" PRId64, row->qa_trigger);
+		ogate_ome_plane_kv(&p, "qa_error_ms", "%.4f", row->qa_error_s * 1e3);
+		ogate_ome_plane_kv(&p, "qa_phase_error_rad", "%.6f", row->qa_phase_error);
+	}
 	errno = 0;
 	ret = ogate_ome_write_plane_strided(r->w, &p, ogate_frame_pixels(f), ogate_frame_stride(f));
 	if (ret) {

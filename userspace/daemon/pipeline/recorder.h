@@ -27,6 +27,12 @@ struct ogate_record_row {
 	int locked;
 	double phase, unwrapped;
 	int64_t trigger; /* -1: none */
+	/* the live check of an earlier trigger, made on this frame (or on an
+	 * unrecorded frame since the last recorded one): qa_trigger is its
+	 * number as in the trigger column, -1 none */
+	int64_t qa_trigger;
+	double qa_error_s;     /* positive = late */
+	double qa_phase_error; /* rad */
 };
 
 struct ogate_recorder;

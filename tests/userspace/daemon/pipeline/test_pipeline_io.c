@@ -212,11 +212,96 @@ static void test_recording_switched_on_records_until_switched_off(void **state)
 	assert_int_equal(0, system(msg));
 }
 
+/*
+ * A recording carries the live check of every trigger it fired: the row of
+ * the frame on which the check was made names the trigger's number (as in
+ * the trigger column of its earlier row), its error in ms and in phase.
+ */
+static void test_recording_carries_the_live_check_of_each_trigger(void **state)
+{
+	char dir[] = "/tmp/ogate-recqa-XXXXXX", msg[600], csv[700], line[512];
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_status st;
+	struct ogate_pipeline_opts po;
+	struct ogate_source *src;
+	struct ogate_pipeline *p;
+	struct vclock vc;
+	struct vsink sink;
+	bool fired[4096] = { false };
+	int rows = 0, triggers = 0, checks = 0, unknown = 0, wild = 0;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.record_dir = dir;
+	assert_int_equal(0, ogate_source_open(&src, &so));
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
+	run_for(&vc, p, 500 * MS);
+	assert_int_equal(0, ogate_pipeline_record(p, true, msg, sizeof(msg)));
+	assert_int_equal(0, strncmp(msg, "recording to ", 13));
+	snprintf(csv, sizeof(csv), "%.*s.csv", (int)strlen(msg + 13) - 8, msg + 13);
+	vclock_run_until(&vc, vclock_now(&vc) + 6 * SEC);
+	assert_int_equal(0, ogate_pipeline_record(p, false, msg, sizeof(msg)));
+	ogate_pipeline_status(p, &st);
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,"
+				  "qa_trigger,qa_error_ms,qa_phase_error_rad\n");
+	while (fgets(line, sizeof(line), f)) {
+		char *col[10], *c = line;
+		long long trig, qa;
+		int n = 0;
+
+		for (; n < 10; n++) {
+			col[n] = strsep(&c, ",\n");
+			if (!col[n])
+				break;
+		}
+		assert_int_equal(10, n);
+		rows++;
+		if (*col[6]) {
+			trig = atoll(col[6]);
+			assert_true(trig > 0 && trig < 4096);
+			fired[trig] = true;
+			triggers++;
+		}
+		if (!*col[7]) {
+			assert_string_equal("", col[8]);
+			continue;
+		}
+		qa = atoll(col[7]);
+		checks++;
+		unknown += !(qa > 0 && qa < 4096 && fired[qa]); /* a check before its trigger */
+		/* error and phase error agree in sign; within a tenth of the 0.5 s beat */
+		wild += !(fabs(atof(col[8])) < 50 && atof(col[8]) * atof(col[9]) >= 0);
+	}
+	fclose(f);
+	printf("# %d rows, %d triggers, %d live checks (status: %llu checked)\n", rows, triggers,
+	       checks, (unsigned long long)st.qa.n);
+	assert_true(triggers >= 8);
+	/* every trigger but the last few (checked once 8 more frames arrived) */
+	assert_true(checks >= triggers - 2);
+	assert_true(checks <= triggers);
+	assert_int_equal(0, unknown);
+	assert_int_equal(0, wild);
+	stop(&vc, p);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+	snprintf(msg, sizeof(msg), "rm -rf '%s'", dir);
+	assert_int_equal(0, system(msg));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_frames),
 		cmocka_unit_test(test_recording_switched_on_records_until_switched_off),
+		cmocka_unit_test(test_recording_carries_the_live_check_of_each_trigger),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
