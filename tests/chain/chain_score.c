@@ -15,6 +15,8 @@
  *       DIR/frames.txt  "SEQ TS_NS CYCLES_Q32" per frame (/dev/vimc_heart)
  *       DIR/pins.txt    the test bed's pin log as `od -An -v -tu8 -w16`
  *       DIR/status.txt  ogated's status (key=value) at the end of the run
+ *       DIR/stats.txt   ogated's stats: lateness_max_us (the sink's own measured
+ *                       lateness) names the seam of a camera delay that fails
  *       keys: sink period_us mod_ppm mod_period_us laser_line camera_line
  *             delay_us laser_width_us camera_width_us min_run_s
  *             delay_tol_us delay_at (every|median) width_tol_us rms_max_ms
@@ -187,14 +189,15 @@ static double kvd(int argc, char **argv, const char *key, double def)
 	return v ? atof(v) : def;
 }
 
-static int status_get(const char *dir, const char *key, double *val)
+/* KEY=VALUE from DIR/NAME (ogated's status or stats); 1 when found */
+static int file_get(const char *dir, const char *name, const char *key, double *val)
 {
 	char path[4096], line[512];
 	size_t l = strlen(key);
 	FILE *f;
 	int found = 0;
 
-	snprintf(path, sizeof(path), "%s/status.txt", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -205,6 +208,11 @@ static int status_get(const char *dir, const char *key, double *val)
 		}
 	fclose(f);
 	return found;
+}
+
+static int status_get(const char *dir, const char *key, double *val)
+{
+	return file_get(dir, "status.txt", key, val);
 }
 
 /*
@@ -255,6 +263,8 @@ static int score(const char *dir, int argc, char **argv)
 	double t_first, t_last, lock_beats = NAN, cov = 0, fps, dmed = NAN;
 	int64_t lr[MAXP / 4], lf[MAXP / 4], cr[MAXP / 4], cf[MAXP / 4];
 	int nlr = 0, nlf = 0, ncr = 0, ncf = 0, beats = 0, one = 0, zero = 0, multi = 0;
+	int worst = 0;		/* the laser pulse whose camera delay is the most off */
+	double dly_worst = 0;
 
 	P = kvd(argc, argv, "period_us", 500000) * 1e-6;
 	A = kvd(argc, argv, "mod_ppm", 0) * 1e-6;
@@ -438,8 +448,13 @@ static int score(const char *dir, int argc, char **argv)
 			if (fabs(d - delay_us) < fabs(best - delay_us))
 				best = d;
 		}
-		if (best < 1e17 && fabs(best - delay_us) < 0.25 * P * 1e6)
+		if (best < 1e17 && fabs(best - delay_us) < 0.25 * P * 1e6) {
 			dly[nd++] = best - delay_us;
+			if (nd == 1 || fabs(best - delay_us) > fabs(dly_worst)) {
+				dly_worst = best - delay_us;
+				worst = i;
+			}
+		}
 	}
 	for (i = 0; i < ncr; i++) {
 		int j;
@@ -451,7 +466,11 @@ static int score(const char *dir, int argc, char **argv)
 			cw[ncw++] = fabs((cf[j] - cr[i]) * 1e-3 - cw_us);
 	}
 	{
-		double d95, dmx, cmed;
+		double d95, dmx, cmed, late_max = NAN;
+		char dseam[200] = "wrong delay";
+
+		if (!file_get(dir, "stats.txt", "lateness_max_us", &late_max))
+			late_max = NAN;
 
 		for (i = 0; i < nd; i++)
 			tmp[i] = fabs(dly[i]);
@@ -460,14 +479,27 @@ static int score(const char *dir, int argc, char **argv)
 		dmx = pct(tmp, nd, 1.0);
 		printf("# camera delay after laser minus configured %.0f us: |dev| median %.1f us, p95 %.1f us, max %.1f us (%d pairs, %d camera pulses)\n",
 		       delay_us, dmed, d95, dmx, nd, ncr);
+		if (nd > 0 && !isnan(late_max))
+			printf("# the worst pair: laser rise at %.6f s, camera rise %+.1f us after it; the sink measured its own pulses up to %.1f us after their requested times\n",
+			       lr[worst] * 1e-9, dly_worst + delay_us, late_max);
+		/*
+		 * Both pulses of a pair are queued delay_us apart, so a pin
+		 * delay off by no more than the sink's own measured lateness is
+		 * its timers firing late (the guest's timer latency: real-time
+		 * TCG on a loaded host), not a wrong delay queued.
+		 */
+		if (!isnan(late_max) && (delay_every ? dmx : dmed) <= late_max + delay_tol)
+			snprintf(dseam, sizeof(dseam),
+				 "late timers: within the sink's own measured lateness (max %.1f us), so the pulses were queued right and fired late",
+				 late_max);
 		check(nd == nlr && ncr == nlr, "missed pulses",
 		      "one camera pulse per laser pulse (%d camera, %d laser, %d paired)", ncr, nlr, nd);
 		if (delay_every)
-			check(nd > 0 && dmx <= delay_tol, "wrong delay",
+			check(nd > 0 && dmx <= delay_tol, dseam,
 			      "camera pulse delay within %.0f us of configured %.0f us at every pulse (|dev| median %.1f, max %.1f us)",
 			      delay_tol, delay_us, dmed, dmx);
 		else
-			check(nd > 0 && dmed <= delay_tol, "wrong delay",
+			check(nd > 0 && dmed <= delay_tol, dseam,
 			      "camera pulse delay within %.0f us of configured %.0f us at the median pulse (|dev| median %.1f, max %.1f us)",
 			      delay_tol, delay_us, dmed, dmx);
 		cmed = pct(cw, ncw, 0.5);
