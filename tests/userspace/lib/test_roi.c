@@ -98,11 +98,19 @@ static void the_region_has_a_tile_of_margin_and_at_least_a_quarter_of_the_frame(
 struct run {
 	double rms; /* per-frame phase error after the reference's own offset (frames) */
 	int roi[4];
+	int dx, dy; /* the drift at the last frame */
 };
 
+/* m, reached 1 px per frame: the first k frames' share of it */
+static int toward(int m, int k)
+{
+	return abs(m) < k ? m : m < 0 ? -k : k;
+}
+
 /* a slow cartoon heart (1.3 s at 60 fps, 96^2, pixel noise 4, as in the slow rows of
- * bench/eval/matrix.txt), matched with the region on or off; the same frames both times */
-static struct run slow_heart(int roi)
+ * bench/eval/matrix.txt), matched with the region on or off; the same frames both times. From
+ * frame 700 the content moves to (my, mx) px, 1 px per frame; bits 8 or 16. */
+static struct run slow_heart_moved(int roi, int my, int mx, int bits)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -115,8 +123,9 @@ static struct run slow_heart(int roi)
 	struct ogate_heart_rng rng;
 	ogate_heart_rng_seed(&rng, 5);
 	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
-	static float img[SZ * SZ];
+	assert_int_equal(0, ogate_frame_new(&f, bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ));
+	static float img[SZ * SZ], sh[SZ * SZ];
+	struct ogate_sync_result r = { 0 };
 	enum { N = 1500 };
 	static double err[N];
 	int n = 0;
@@ -124,20 +133,24 @@ static struct run slow_heart(int roi)
 	for (int i = 0; i < N; i++) {
 		double t = i / FPS, psi = ogate_heart_law_psi(&law, t);
 		ogate_heart_blob_render(&heart, fmod(psi, 2 * M_PI), img);
-		uint8_t *px = ogate_frame_pixels(f);
+		int k = i < 700 ? 0 : i - 700;
+		ogate_heart_rigid_shift(img, sh, SZ, SZ, toward(my, k), toward(mx, k));
+		char *px = ogate_frame_pixels(f);
 		for (int y = 0; y < SZ; y++)
 			for (int x = 0; x < SZ; x++) {
-				double v = rint(img[y * SZ + x] + NOISE * ogate_heart_rng_normal(&rng));
-				px[y * ogate_frame_stride(f) + x] = (uint8_t)(v < 0	? 0
-									      : v > 255 ? 255
-											: v);
+				double v = rint(sh[y * SZ + x] + NOISE * ogate_heart_rng_normal(&rng));
+				v = v < 0 ? 0 : v > 255 ? 255 : v;
+				if (bits == 16)
+					((uint16_t *)(px + y * ogate_frame_stride(f)))[x] =
+						(uint16_t)(v * 256);
+				else
+					((uint8_t *)(px + y * ogate_frame_stride(f)))[x] = (uint8_t)v;
 			}
 		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
 					      .sequence = (uint64_t)i };
 		ogate_frame_set_meta(f, &m);
-		struct ogate_sync_result r;
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		if (r.has_phase && i > 600)
+		if (r.has_phase && i > 600 && (i < 700 || i > 720))
 			err[n++] = ogate_wrap_pi(r.phase - psi) * P / (2 * M_PI);
 	}
 	assert_true(n > 500);
@@ -146,13 +159,18 @@ static struct run slow_heart(int roi)
 		mean += err[k] / n;
 	for (int k = 0; k < n; k++)
 		ss += (err[k] - mean) * (err[k] - mean);
-	struct run out = { sqrt(ss / n), { 0 } };
+	struct run out = { sqrt(ss / n), { 0 }, r.dx, r.dy };
 	for (int k = 0; k < 4; k++)
 		out.roi[k] = sy->roi[k];
 	ogate_frame_free(f);
 	ogate_heart_blob_free(&heart);
 	ogate_sync_free(sy);
 	return out;
+}
+
+static struct run slow_heart(int roi)
+{
+	return slow_heart_moved(roi, 0, 0, 8);
 }
 
 /* The region holds every pixel that the noise-free heart changes by more than the noise over a
@@ -191,6 +209,25 @@ static void matching_in_the_moving_region_cuts_the_random_error_of_a_slow_heart(
 	assert_true(on.rms < 0.9 * off.rms);
 }
 
+/* The region is in reference coordinates: after the heart and its background move by whole
+ * pixels the drift tracker (on the whole frame) follows, and the match stays less noisy than over
+ * the whole frame under the same move (the move itself costs both: the frame's border rows are
+ * replicated); 16-bit frames give the same region and the same precision. */
+static void the_region_follows_drift_and_16_bit_frames(void **state)
+{
+	struct run whole = slow_heart_moved(0, 5, -4, 8), moved = slow_heart_moved(1, 5, -4, 8),
+		   still = slow_heart_moved(1, 0, 0, 8), deep = slow_heart_moved(1, 0, 0, 16);
+	print_message("after a (5, -4) px move: per-frame error %.3f frame (drift %d, %d), %.3f with "
+		      "the whole frame; %.3f unmoved, %.3f at 16 bits\n",
+		      moved.rms, moved.dx, moved.dy, whole.rms, still.rms, deep.rms);
+	assert_int_equal(moved.dx, -5);
+	assert_int_equal(moved.dy, 4);
+	assert_true(moved.rms < whole.rms);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(deep.roi[k], still.roi[k]);
+	assert_true(fabs(deep.rms - still.rms) < 0.1 * still.rms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +235,7 @@ int main(void)
 		cmocka_unit_test(the_noise_floor_is_a_low_quantile_of_the_tiles),
 		cmocka_unit_test(the_region_has_a_tile_of_margin_and_at_least_a_quarter_of_the_frame),
 		cmocka_unit_test(matching_in_the_moving_region_cuts_the_random_error_of_a_slow_heart),
+		cmocka_unit_test(the_region_follows_drift_and_16_bit_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
