@@ -97,10 +97,13 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 	}
 }
 
-/* q->step from full-frame SADs between frames one and two apart (2L SADs, once per reference) */
+/* q->roi, then q->step from SADs over it between frames one and two apart (2L SADs, once per
+ * reference) */
 void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 {
 	int L = q->L;
+	sync_roi_learn(s, q);
+	int X0 = q->roi[0], Y0 = q->roi[1], RW = q->roi[2] - X0, RH = q->roi[3] - Y0;
 	double *adj = L >= 3 ? calloc(3 * (size_t)L, sizeof(double)) : NULL;
 	if (!adj) {
 		memset(q->step, 0, sizeof(double) * (size_t)L); /* 0: the V fit is used */
@@ -112,27 +115,29 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 	 * within its budget (2L SADs: 74 at 128^2, 1.2 ms at 512^2 on whole frames) */
 	int r = s->set.determine_row_step > 0
 			? s->set.determine_row_step
-			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
-	int hr = (s->h + r - 1) / r;
+			: (int)((long)RW * RH / 65536 > 1 ? (long)RW * RH / 65536 : 1);
+	int hr = (RH + r - 1) / r;
+	size_t bp = ogate_pixfmt_bytes(s->fmt);
 	for (int j = 0; j + 2 <= L; j++) {
-		const struct ogate_frame *a = q->f[j], *b = q->f[j + 1],
-					 *c = j + 2 < L ? q->f[j + 2] : NULL;
+		const struct ogate_frame *fa = q->f[j], *fb = q->f[j + 1],
+					 *fc = j + 2 < L ? q->f[j + 2] : NULL;
+		const void *a = (const char *)ogate_frame_row(fa, Y0) + X0 * bp,
+			   *b = (const char *)ogate_frame_row(fb, Y0) + X0 * bp,
+			   *c = fc ? (const char *)ogate_frame_row(fc, Y0) + X0 * bp : NULL;
 		if (s->fmt == OGATE_PIX_U8) {
-			adj[j] = (double)s->sad->u8(a->pixels, a->stride * r, b->pixels,
-						    b->stride * r, s->w, hr);
+			adj[j] = (double)s->sad->u8(a, fa->stride * r, b, fb->stride * r, RW, hr);
 			if (c)
-				skip[j] = (double)s->sad->u8(a->pixels, a->stride * r, c->pixels,
-							     c->stride * r, s->w, hr);
+				skip[j] = (double)s->sad->u8(a, fa->stride * r, c, fc->stride * r,
+							     RW, hr);
 		} else {
-			adj[j] = (double)s->sad->u16(a->pixels, a->stride * r, b->pixels,
-						     b->stride * r, s->w, hr);
+			adj[j] = (double)s->sad->u16(a, fa->stride * r, b, fb->stride * r, RW, hr);
 			if (c)
-				skip[j] = (double)s->sad->u16(a->pixels, a->stride * r, c->pixels,
-							      c->stride * r, s->w, hr);
+				skip[j] = (double)s->sad->u16(a, fa->stride * r, c, fc->stride * r,
+							      RW, hr);
 		}
-		adj[j] *= (double)s->h / hr; /* back to whole-frame scale */
+		adj[j] *= (double)RH / hr; /* back to the whole region's scale */
 		if (c)
-			skip[j] *= (double)s->h / hr;
+			skip[j] *= (double)RH / hr;
 	}
 	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
 	for (int j = 0; j + 2 < L; j++)
@@ -160,6 +165,21 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	}
 	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
 	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
+	{ /* the phase is matched in the reference's region only (sync_roi.c), in reference
+	   * coordinates: the part of it the drift-shifted frame still covers */
+		int x0 = rx > s->roi[0] ? rx : s->roi[0],
+		    x1 = rx + nw < s->roi[2] ? rx + nw : s->roi[2];
+		int y0 = ry > s->roi[1] ? ry : s->roi[1],
+		    y1 = ry + nh < s->roi[3] ? ry + nh : s->roi[3];
+		if (x1 - x0 >= 4 && y1 - y0 >= 4) { /* else a drift beyond the region: the window */
+			fx += x0 - rx;
+			rx = x0;
+			nw = x1 - x0;
+			fy += y0 - ry;
+			ry = y0;
+			nh = y1 - y0;
+		}
+	}
 	double P = s->info.period_frames;
 	int K = s->set.search_window, n = 0;
 	/* windowed search around the position expected from the previous frame; a full search
@@ -195,16 +215,18 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	if (b >= 1 && (int)b + 1 < s->L) {
 		double x = NAN;
 		if (s->subframe == SUBFRAME_CURVE && b >= 2 && (int)b + 2 < s->L) {
-			/* the reference's own SAD curve around b (whole frames; the SADs cover the
+			/* the reference's own SAD curve around b (over the region; the SADs cover the
 			 * drift-cropped window) */
-			double a = (double)nw * nh / ((double)W * H);
+			double a = (double)nw * nh /
+				   ((double)(s->roi[2] - s->roi[0]) * (s->roi[3] - s->roi[1]));
 			const double *s2 = s->step + s->ref_cap;
 			double e[4] = { a * s2[b - 2], a * s->step[b - 1], a * s->step[b], a * s2[b] };
 			x = ogate_curve_offset(s->S + b - 1, e);
 		}
 		if (isnan(x) && s->subframe == SUBFRAME_STEPS) {
-			/* steps were measured on whole frames; the SADs cover the drift-cropped window */
-			double a = (double)nw * nh / ((double)W * H);
+			/* steps were measured over the region; the SADs cover the drift-cropped part */
+			double a = (double)nw * nh /
+				   ((double)(s->roi[2] - s->roi[0]) * (s->roi[3] - s->roi[1]));
 			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1],
 					      a * s->step[b]);
 		} else if (isnan(x)) { /* the V fit, also where the curve cannot be used */

@@ -47,6 +47,7 @@ struct seq {
 	double *step;	 /* noise-free distance from frame j to j+1 (ogate_reference_steps); then,
 			  * from index ref_cap, from frame j to j+2 (the SAD minus the noise floor) */
 	struct ogate_reference_info info;
+	int roi[4]; /* the phase match's region x0, y0, x1, y1 (half-open; sync_roi.c) */
 };
 
 struct dot_task {
@@ -85,6 +86,7 @@ struct ogate_sync {
 	struct ogate_frame **ref;
 	const double *step; /* the current reference's steps */
 	const double *pos;  /* and positions */
+	int roi[4];	    /* and region (x0, y0, x1, y1) */
 	double step_med;
 	int subframe; /* SUBFRAME_* from sync.subframe */
 	int L, ref_cap;
@@ -167,6 +169,8 @@ int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r);
+/* sync_roi.c */
+void sync_roi_learn(struct ogate_sync *s, struct seq *q);
 /* sync_calib.c */
 void sync_calib_reset(struct ogate_sync *s);
 double sync_calib_offset(const struct ogate_sync *s, double w);

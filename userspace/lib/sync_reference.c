@@ -26,6 +26,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->ref = s->sq[k].f;
 	s->step = s->sq[k].step;
 	s->pos = s->sq[k].pos;
+	memcpy(s->roi, s->sq[k].roi, sizeof(s->roi));
 	s->step_med = s->sq[k].step_med;
 	s->L = s->sq[k].L;
 	s->info = s->sq[k].info;

@@ -41,6 +41,8 @@ struct ogate_settings {
 	int bootstrap_drift_range; /* sync.bootstrap_drift_range (0): coarse drift search on the
 					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;	   /* sync.subpixel_drift (1): also compensate the sub-pixel part */
+	int roi; /* sync.roi (0): match the phase only in the box of the tiles that change over the
+		  * reference beat (learnt per reference; sync_roi.c, docs/analysis.md) */
 	double subpixel_gain; /* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
 	int timestamp_positions; /* sync.timestamp_positions (1): reference frames at the phase of their
 					 * timestamps (0 = of their index, as the reference system) */
