@@ -195,6 +195,29 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	sync_buffer_reset(s);
 }
 
+/* For the log: what the scan saw, so a heart that is found but not accepted (too fast, or
+ * estimates that scatter) is not reported as "no period". Empty if the last agree_count scans
+ * did not all return an estimate. */
+static void estimates_note(const struct ogate_sync *s, char *out, size_t size)
+{
+	int k = s->set.agree_count;
+	double lo = INFINITY, hi = -INFINITY;
+	out[0] = 0;
+	if (s->est_n < k)
+		return;
+	for (int j = 0; j < k; j++) {
+		double v = est_at(s, j);
+		if (isnan(v))
+			return;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	snprintf(out, size,
+		 "; the last %d period estimates (%.2f-%.2f frames) do not agree on a period of more "
+		 "than reference.min_period (%d) frames",
+		 k, lo, hi, s->set.min_period);
+}
+
 /*
  * No period in the buffer for 1.5 spans: the heart may be slower than the buffer can hold
  * (a period needs ~1.4 of them in it), so double the span, up to the memory bound: the
@@ -211,14 +234,16 @@ static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 	int bound = sync_buffer_bound(s);
 	double limit_s = ivl * (bound - 1);
 	double cur = (double)s->span_ns * 1e-9;
+	char note[160];
+	estimates_note(s, note, sizeof(note));
 	s->det_found_ns = now;
 	if (cur >= limit_s * 0.999) {
 		s->det_at_limit = 1;
 		fprintf(stderr,
 			"ogate: no heart period found in a %.1f s buffer (%d frames, the memory bound: "
 			"reference.max_buffer_frames, reference.max_buffer_mb); periods longer than ~%.1f s "
-			"cannot be learnt at this frame rate and size\n",
-			limit_s, bound, 0.7 * limit_s);
+			"cannot be learnt at this frame rate and size%s\n",
+			limit_s, bound, 0.7 * limit_s, note);
 		return;
 	}
 	if (s->count < (int)(0.9 * cur / ivl))
@@ -228,8 +253,8 @@ static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 	s->det_widened++;
 	fprintf(stderr,
 		"ogate: no heart period found in the last %.1f s: widening the determination buffer "
-		"from %.1f s to %.1f s (periods up to ~%.1f s)\n",
-		1.5 * cur, cur, next, 0.7 * next);
+		"from %.1f s to %.1f s (periods of more than %d frames, %.2f s, up to ~%.1f s)%s\n",
+		1.5 * cur, cur, next, s->set.min_period, s->set.min_period * ivl, 0.7 * next, note);
 }
 
 /* Frames the determination buffer may hold: its capacity and the pixel-memory bound. */
