@@ -258,6 +258,56 @@ static void six_frames_per_beat_lock_with_defaults(void **state)
 	}
 }
 
+/* The beat-averaged agreement on its own, with estimate sequences as the scan gives them. */
+static void short_period_estimates_agree_over_a_beat_and_noise_does_not(void **state)
+{
+	struct ogate_sync *s = calloc(1, sizeof(*s));
+	assert_non_null(s);
+	ogate_settings_default(&s->set);
+	/* a beat of exactly 6.0 frames, 128^2: the scan's estimate at each of its 6 phases
+	 * (measured), repeating every beat; the plain 3 % agreement never holds */
+	const double beat[6] = { 6.204, 5.983, 6.198, 5.908, 5.905, 5.782 };
+	double P = 0, mean = 0, scratch[5];
+	for (int i = 0; i < 6; i++)
+		mean += beat[i] / 6;
+	for (int i = 0; i < 12; i++) {
+		s->est[i] = beat[i % 6];
+		s->est_pos = (i + 1) % EST_N;
+		s->est_n = i + 1;
+		double med;
+		assert_false(estimates_agree(s->est + (i >= 4 ? i - 4 : 0), i >= 4 ? 5 : i + 1, 5,
+					     0.03, scratch, &med));
+		/* c + 4 = 10 estimates are needed */
+		assert_int_equal(beat_average_agrees(s, &P), i >= 9);
+	}
+	assert_true(fabs(P - mean) < 1e-9);
+	/* one estimate more than half a frame off (a chance dip): refused until it is out of
+	 * the window */
+	s->est[4] = 6.7;
+	assert_false(beat_average_agrees(s, &P));
+	/* a scan that found nothing in the window: refused */
+	s->est[4] = NAN;
+	assert_false(beat_average_agrees(s, &P));
+	/* noise-like dips of 5-7 frames that average to 6 but scatter: refused */
+	const double noise[12] = { 5.6, 6.4, 5.9, 6.3, 5.35, 6.2, 6.1, 5.7, 6.45, 5.6, 6.0, 6.3 };
+	for (int i = 0; i < 12; i++)
+		s->est[i] = noise[i];
+	s->est_pos = 12;
+	s->est_n = 12;
+	assert_false(beat_average_agrees(s, &P));
+	/* a valley at or before the scan's first lag (5 frames) is not a period */
+	for (int i = 0; i < 12; i++)
+		s->est[i] = beat[i % 6] - 1.2;
+	assert_false(beat_average_agrees(s, &P));
+	/* where 3 % is at least half a frame the plain agreement decides */
+	for (int i = 0; i < 24; i++)
+		s->est[i] = 20.0 + 0.2 * beat[i % 6];
+	s->est_pos = 24;
+	s->est_n = 24;
+	assert_false(beat_average_agrees(s, &P));
+	free(s);
+}
+
 /* At the memory bound the widening stops and the state says why there is no lock. */
 static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 {
@@ -425,6 +475,7 @@ int main(void)
 		cmocka_unit_test(slow_heart_widens_the_buffer_and_locks_with_defaults),
 		cmocka_unit_test(slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks),
 		cmocka_unit_test(six_frames_per_beat_lock_with_defaults),
+		cmocka_unit_test(short_period_estimates_agree_over_a_beat_and_noise_does_not),
 		cmocka_unit_test(period_beyond_the_memory_bound_never_locks_and_says_so),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
