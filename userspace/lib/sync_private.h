@@ -20,6 +20,7 @@
 #include "sad_private.h"
 
 #define IVL_N 15
+#define EST_N 48       /* single period estimates kept: a beat of up to 40 frames and 8 more */
 #define DRIFT_MAXC 121 /* candidates of one drift search (bootstrap range up to 15) */
 
 #define QA_PENDING 8
@@ -79,6 +80,9 @@ struct ogate_sync {
 	int64_t span_ns; /* buffer span: 1/min_heart_rate_hz, widened while no period is seen */
 	int det_have_start, det_widened, det_at_limit;
 	int64_t det_start_ns, det_found_ns; /* determination start; last period estimate (or widening) */
+	double est[EST_N]; /* the last single-scan estimates, one per frame (NAN: none), for the
+			    * beat-averaged agreement of short periods (sync_determine.c) */
+	int est_n, est_pos;
 
 	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
 	 * the current one */

@@ -148,16 +148,18 @@ static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 }
 
 /* ogate-synth's cartoon heart on N x N frames with its default noise (4 grey levels) at fps, fed
- * until a reference is established or n_max frames: the frame that established it, or -1. */
-static int lock_frame(double period_s, double mod_amp, double fps, int n_max, struct ogate_sync *sy,
-		      struct ogate_heart_law *law)
+ * until a reference is established or n_max frames: the frame that established it, or -1. The
+ * heart's cells and the noise come from seed, its phase at t = 0 is psi0. */
+static int lock_frame_seeded(double period_s, double mod_amp, double fps, int n_max,
+			     struct ogate_sync *sy, struct ogate_heart_law *law, uint64_t seed,
+			     double psi0)
 {
 	enum { N = 64 }; /* small frames with the default noise: chance SAD dips are common */
 	struct ogate_heart_blob heart;
-	assert_int_equal(ogate_heart_blob_init(&heart, N, N, 23), 0);
-	*law = (struct ogate_heart_law){ period_s, 0.0, mod_amp, 9.0, 1.9, 60.0 };
+	assert_int_equal(ogate_heart_blob_init(&heart, N, N, 18 + seed), 0);
+	*law = (struct ogate_heart_law){ period_s, 0.0, mod_amp, 9.0, psi0, 60.0 };
 	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 5);
+	ogate_heart_rng_seed(&rng, seed);
 	static float img[N * N];
 	int locked_at = -1;
 	for (int i = 0; i < n_max && locked_at < 0; i++) {
@@ -182,6 +184,12 @@ static int lock_frame(double period_s, double mod_amp, double fps, int n_max, st
 	}
 	ogate_heart_blob_free(&heart);
 	return locked_at;
+}
+
+static int lock_frame(double period_s, double mod_amp, double fps, int n_max, struct ogate_sync *sy,
+		      struct ogate_heart_law *law)
+{
+	return lock_frame_seeded(period_s, mod_amp, fps, n_max, sy, law, 5, 1.9);
 }
 
 /* the true period in frames at fps from stream frame x0 */
@@ -218,6 +226,86 @@ static void slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks(vo
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
 	assert_true(fabs(info.period_frames - true_period_at(&law, 200, (double)info.first_seq)) < 1.0);
 	ogate_sync_free(sy);
+}
+
+/* A 0.2 s heart at 30 fps: 6 frames per beat. A single scan's V fit errs by up to a quarter
+ * frame with the phase of the newest frame (5.74-6.25 for a beat of exactly 6.0 frames), so the
+ * estimates never agreed within 3 % (0.18 frame) and the heart never locked. Averaged over one
+ * beat the phase error goes, and the heart locks in about 3 beats, on its true period, with
+ * every noise draw and phase, exactly 6.0 frames per beat or modulated. */
+static void six_frames_per_beat_lock_with_defaults(void **state)
+{
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		for (int m = 0; m < 2; m++) {
+			struct ogate_settings set;
+			ogate_settings_default(&set);
+			struct ogate_sync *sy = NULL;
+			assert_int_equal(0, ogate_sync_new(&sy, &set));
+			struct ogate_heart_law law;
+			int locked_at = lock_frame_seeded(0.2, m ? 0.03 : 0.0, 30, 90, sy, &law,
+							  seed, 0.9 * (double)seed);
+			print_message("seed %d mod %d: locked at frame %d\n", (int)seed, m, locked_at);
+			assert_true(locked_at >= 0 && locked_at < 30); /* within 1 s, 5 beats */
+			struct ogate_reference_info info;
+			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+			assert_true(fabs(info.period_frames -
+					 true_period_at(&law, 30, (double)info.first_seq)) < 0.1);
+			struct ogate_sync_determination d;
+			assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
+			assert_int_equal(d.widened, 0);
+			ogate_sync_free(sy);
+		}
+	}
+}
+
+/* The beat-averaged agreement on its own, with estimate sequences as the scan gives them. */
+static void short_period_estimates_agree_over_a_beat_and_noise_does_not(void **state)
+{
+	struct ogate_sync *s = calloc(1, sizeof(*s));
+	assert_non_null(s);
+	ogate_settings_default(&s->set);
+	/* a beat of exactly 6.0 frames, 128^2: the scan's estimate at each of its 6 phases
+	 * (measured), repeating every beat; the plain 3 % agreement never holds */
+	const double beat[6] = { 6.204, 5.983, 6.198, 5.908, 5.905, 5.782 };
+	double P = 0, mean = 0, scratch[5];
+	for (int i = 0; i < 6; i++)
+		mean += beat[i] / 6;
+	for (int i = 0; i < 12; i++) {
+		s->est[i] = beat[i % 6];
+		s->est_pos = (i + 1) % EST_N;
+		s->est_n = i + 1;
+		double med;
+		assert_false(estimates_agree(s->est + (i >= 4 ? i - 4 : 0), i >= 4 ? 5 : i + 1, 5,
+					     0.03, scratch, &med));
+		/* c + 4 = 10 estimates are needed */
+		assert_int_equal(beat_average_agrees(s, &P), i >= 9);
+	}
+	assert_true(fabs(P - mean) < 1e-9);
+	/* one estimate more than half a frame off (a chance dip): refused until it is out of
+	 * the window */
+	s->est[4] = 6.7;
+	assert_false(beat_average_agrees(s, &P));
+	/* a scan that found nothing in the window: refused */
+	s->est[4] = NAN;
+	assert_false(beat_average_agrees(s, &P));
+	/* noise-like dips of 5-7 frames that average to 6 but scatter: refused */
+	const double noise[12] = { 5.6, 6.4, 5.9, 6.3, 5.35, 6.2, 6.1, 5.7, 6.45, 5.6, 6.0, 6.3 };
+	for (int i = 0; i < 12; i++)
+		s->est[i] = noise[i];
+	s->est_pos = 12;
+	s->est_n = 12;
+	assert_false(beat_average_agrees(s, &P));
+	/* a valley at or before the scan's first lag (5 frames) is not a period */
+	for (int i = 0; i < 12; i++)
+		s->est[i] = beat[i % 6] - 1.2;
+	assert_false(beat_average_agrees(s, &P));
+	/* where 3 % is at least half a frame the plain agreement decides */
+	for (int i = 0; i < 24; i++)
+		s->est[i] = 20.0 + 0.2 * beat[i % 6];
+	s->est_pos = 24;
+	s->est_n = 24;
+	assert_false(beat_average_agrees(s, &P));
+	free(s);
 }
 
 /* At the memory bound the widening stops and the state says why there is no lock. */
@@ -386,6 +474,8 @@ int main(void)
 		cmocka_unit_test(determination_on_every_third_row_finds_the_same_period),
 		cmocka_unit_test(slow_heart_widens_the_buffer_and_locks_with_defaults),
 		cmocka_unit_test(slow_heart_at_a_high_frame_rate_widens_past_chance_dips_and_locks),
+		cmocka_unit_test(six_frames_per_beat_lock_with_defaults),
+		cmocka_unit_test(short_period_estimates_agree_over_a_beat_and_noise_does_not),
 		cmocka_unit_test(period_beyond_the_memory_bound_never_locks_and_says_so),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
