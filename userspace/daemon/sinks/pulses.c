@@ -229,6 +229,11 @@ int ogate_evq_pop(struct ogate_evq *q, struct ogate_sink_event *ev, size_t max)
 	return (int)n;
 }
 
+bool ogate_evq_pending(const struct ogate_evq *q)
+{
+	return q->lost || q->tail != q->head;
+}
+
 void ogate_evq_pulse_cb(void *ctx, const struct ogate_pulse_slot *s,
 			enum ogate_sink_event_type type, int64_t rise_ns, int64_t fall_ns)
 {

@@ -8,6 +8,7 @@
 #ifndef OGATE_PULSES_H
 #define OGATE_PULSES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sink.h"
@@ -63,6 +64,8 @@ struct ogate_evq {
 
 void ogate_evq_push(struct ogate_evq *q, const struct ogate_sink_event *ev);
 int ogate_evq_pop(struct ogate_evq *q, struct ogate_sink_event *ev, size_t max);
+/* Events (or a loss report) still to be read: the sink keeps its fd readable while so. */
+bool ogate_evq_pending(const struct ogate_evq *q);
 /* Adapter: an ogate_pulse_cb that pushes onto the ogate_evq given as ctx. */
 void ogate_evq_pulse_cb(void *ctx, const struct ogate_pulse_slot *s,
 			enum ogate_sink_event_type type, int64_t rise_ns, int64_t fall_ns);

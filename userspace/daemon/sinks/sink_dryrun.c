@@ -54,15 +54,20 @@ static void dryrun_cb(void *ctx, const struct ogate_pulse_slot *s, enum ogate_si
 /*
  * Only a change of the timer costs a system call (2-6 us on the test VM): a
  * timer still pending at the earliest edge stays, and one that has expired is
- * already disarmed (one-shot). A queue used to make two calls.
+ * already disarmed (one-shot). A queue used to make two calls. Events left to
+ * read (a read of fewer than are queued, a cancel's outcomes) keep the fd
+ * readable: the timer is set at a time long past (1 ns), so it expires at
+ * once, and again at every call while they are left (a setting clears the
+ * expirations counted); once they are read it is set at the next edge or
+ * disarmed.
  */
 static void dryrun_arm(struct dryrun *d)
 {
-	int64_t next = ogate_pulses_next_edge(&d->table);
+	int64_t next = ogate_evq_pending(&d->evq) ? 1 : ogate_pulses_next_edge(&d->table);
 	int64_t pending = d->armed > ogate_mono_ns() ? d->armed : INT64_MAX;
 	struct itimerspec its = { 0 };
 
-	if (next == pending)
+	if (next == pending && d->armed != 1)
 		return;
 	d->armed = next;
 	if (next != INT64_MAX)
@@ -169,6 +174,7 @@ static int dryrun_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t
 	pthread_mutex_lock(&d->lock);
 	dryrun_advance(d);
 	n = ogate_evq_pop(&d->evq, ev, max);
+	dryrun_arm(d);
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }

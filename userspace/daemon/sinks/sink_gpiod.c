@@ -204,13 +204,17 @@ static int gsink_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t 
 {
 	struct gsink *g = (struct gsink *)s;
 	uint64_t count;
+	bool more;
 	int n;
 
 	if (read(g->base.fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return -errno;
 	pthread_mutex_lock(&g->lock);
 	n = ogate_evq_pop(&g->evq, ev, max);
+	more = ogate_evq_pending(&g->evq);
 	pthread_mutex_unlock(&g->lock);
+	if (more) /* the read cleared the count: events left keep the fd readable */
+		gsink_notify(g);
 	return n;
 }
 

@@ -342,6 +342,55 @@ static void test_dryrun_sink_wakes_for_each_edge_whatever_the_queue_order(void *
 }
 
 /*
+ * Events left to read keep the fd readable: a read of fewer events than are
+ * queued (two outcomes, read one at a time) and a cancel's outcomes each
+ * still wake a poll. The fd had gone quiet with an outcome left queued:
+ * the timer had expired and was read, and nothing re-armed it.
+ */
+static void test_dryrun_sink_stays_readable_while_events_are_left(void **state)
+{
+	struct pollfd p;
+	struct ogate_sink_event ev;
+	struct ogate_pulse_req r[2];
+	struct ogate_sink *s = NULL;
+	int64_t t0 = ogate_mono_ns() + 5 * MS;
+	struct timespec ts = { 0, 20 * MS };
+
+	assert_int_equal(0, ogate_sink_open(&s, "dryrun", NULL));
+	r[0] = req(t0, 1, MS);
+	r[1] = req(t0 + 2 * MS, 2, MS);
+	r[1].cookie = 7;
+	assert_int_equal(0, ogate_sink_queue(s, r, 2));
+	nanosleep(&ts, NULL); /* both played before the first read */
+	for (int k = 0; k < 2; k++) {
+		p = (struct pollfd){ .fd = ogate_sink_fd(s), .events = POLLIN };
+		assert_int_equal(1, poll(&p, 1, 500));
+		assert_int_equal(1, ogate_sink_read(s, &ev, 1));
+		assert_int_equal(k ? 7 : 0, ev.cookie);
+	}
+	p = (struct pollfd){ .fd = ogate_sink_fd(s), .events = POLLIN };
+	assert_int_equal(0, poll(&p, 1, 0)); /* nothing left: quiet again */
+	/* a cancel's outcome wakes the fd, a later pulse still does */
+	r[0] = req(ogate_mono_ns() + 300 * MS, 1, MS);
+	r[0].cookie = 8;
+	assert_int_equal(0, ogate_sink_queue(s, r, 1));
+	assert_int_equal(1, ogate_sink_cancel_all(s));
+	p = (struct pollfd){ .fd = ogate_sink_fd(s), .events = POLLIN };
+	assert_int_equal(1, poll(&p, 1, 500));
+	assert_int_equal(1, ogate_sink_read(s, &ev, 1));
+	assert_int_equal(OGATE_SINK_CANCELLED, ev.type);
+	r[0] = req(ogate_mono_ns() + 10 * MS, 1, MS);
+	r[0].cookie = 9;
+	assert_int_equal(0, ogate_sink_queue(s, r, 1));
+	p = (struct pollfd){ .fd = ogate_sink_fd(s), .events = POLLIN };
+	assert_int_equal(1, poll(&p, 1, 500));
+	while (ogate_sink_read(s, &ev, 1) == 0) /* woken at the rise: the outcome at the fall */
+		assert_int_equal(1, poll(&p, 1, 500));
+	assert_int_equal(9, ev.cookie);
+	ogate_sink_close(s);
+}
+
+/*
  * The pipeline queues from its analysis thread, reads outcomes on its io
  * thread, and cancels from the thread that stops or aborts: the dry-run
  * sink takes all three at once, and every queued pulse gets exactly one
@@ -530,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_event_queue_reports_overflow_as_lost),
 		cmocka_unit_test(test_dryrun_sink_fires_at_exact_times_and_is_pollable),
 		cmocka_unit_test(test_dryrun_sink_wakes_for_each_edge_whatever_the_queue_order),
+		cmocka_unit_test(test_dryrun_sink_stays_readable_while_events_are_left),
 		cmocka_unit_test(test_dryrun_sink_takes_queue_read_and_cancel_from_three_threads),
 		cmocka_unit_test(test_unknown_sink_kind_is_an_error_naming_it),
 		cmocka_unit_test(test_program_expose_holds_camera_as_long_as_laser),
