@@ -34,6 +34,7 @@ struct kalman {
 	int rejects;
 	double r_sum; /* sum over accepted updates of (innovation^2 - predicted variance) / scale^2 */
 	long r_n;
+	double t_last; /* time of the newest observation, used or not (s) */
 };
 
 static struct ogate_predictor *kalman_new(void)
@@ -72,6 +73,7 @@ static void kalman_configure(struct ogate_predictor *p, double rate_noise, doubl
 static void kalman_observe(struct ogate_predictor *p, double t, double z, double ns)
 {
 	struct kalman *k = (struct kalman *)p;
+	k->t_last = t;
 	if (ns > KF_QUIET)
 		return; /* the image barely changes here: the phase says little */
 	if (k->n == 0) {
@@ -155,7 +157,8 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	if (k->n < 4 || !(k->x1 > 0))
 		return -EINVAL; /* not converged yet */
 	out->rate = k->x1;
-	out->phase_now = k->x0;
+	/* the newest frame may not have been used (a quiet one): carry the state to its time */
+	out->phase_now = k->x0 + k->x1 * (k->t_last > k->t ? k->t_last - k->t : 0);
 	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);
 }
 
