@@ -94,7 +94,9 @@ static void kalman_configure(struct ogate_predictor *p, double rate_noise, doubl
  * are one whole beat measured at one and the same reference position, so the matching errors
  * that repeat every beat at a position cancel from its length. The relative change of the mean
  * rate from one beat to the next, over every level, is what the rate random walk has to cover.
- * A level not crossed in the next beat (a gap, a quiet stretch) starts its chain again. */
+ * A crossing is timed only between observations at most 3 frame intervals apart; a level whose
+ * crossing was missed (in a gap, or a quiet stretch whose frames are not used) starts its chain
+ * again, and one crossed again in the same beat (noise stepping back and forth) keeps the first. */
 static void kalman_beats(struct kalman *k, double t, double z)
 {
 	if (k->have_zc && t <= k->zc_t)
@@ -104,16 +106,13 @@ static void kalman_beats(struct kalman *k, double t, double z)
 	k->zc_t = t;
 	k->zc_z = z;
 	k->have_zc = 1;
-	if (!near) {
-		for (int j = 0; j < KF_LEVELS; j++)
-			k->lv[j].have_t = k->lv[j].have_rate = 0;
-		return;
-	}
 	double c = floor(u); /* the level crossed (several in one step: the newest) */
-	if (!(c > floor(u0)) || !(u > u0))
-		return;
+	if (!near || !(c > floor(u0)) || !(u > u0))
+		return; /* a level crossed in a gap is missed: its chain starts again next beat */
 	double m = floor(c / KF_LEVELS), tc = t - (u - c) / (u - u0) * (t - t0);
 	struct kf_level *l = &k->lv[(int)(c - m * KF_LEVELS)];
+	if (l->have_t && m == l->m)
+		return; /* crossed again in the same beat (noise stepping back and forth): the first */
 	if (l->have_t && m == l->m + 1 && tc > l->t) {
 		double T = tc - l->t, rate = 2 * M_PI / T;
 		if (l->have_rate) {
