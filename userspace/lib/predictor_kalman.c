@@ -3,8 +3,10 @@
  * Kalman predictor on (phase, rate), the approach of the reference system's successor, made
  * independent of the heart period and frame rate: every noise is scaled by the current rate,
  *   measurement noise  sigma_z = kalman_phase_noise_frames x (rate x frame interval)  [rad]
- *   process noise      a random walk of the rate of kalman_rate_noise x rate per sqrt(s)
- * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps. The phase noise
+ *   process noise      a random walk of the rate of kappa x rate per sqrt(s)
+ * so one setting holds for a 0.2 s heart at 200 fps and a 3 s heart at 30 fps. kappa is
+ * kalman_rate_noise until the filter has timed a few whole beats, then the heart's own: the
+ * change of the mean rate from one beat to the next (kalman_beats, kalman_kappa). The phase noise
  * setting is a floor: once converged the filter measures the noise its stream shows from its
  * innovations and uses that where it is larger (slow hearts and small frames); where the image
  * barely changes between reference frames (a slow heart's quiet interval) the pipeline scales
@@ -21,7 +23,9 @@
 
 #define KF_GATE 4.0
 #define KF_RESTART 3
-#define KF_QUIET 3.0 /* observations this much noisier than usual are skipped */
+#define KF_QUIET 3.0   /* observations this much noisier than usual are skipped */
+#define KF_LEVELS 4    /* phase levels per beat whose crossings time whole beats */
+#define KF_MIN_BEATS 3 /* beat-to-beat rate changes timed before they set the process noise */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -34,6 +38,17 @@ struct kalman {
 	int rejects;
 	double r_sum; /* sum over accepted updates of (innovation^2 - predicted variance) / scale^2 */
 	long r_n;
+	double t_last; /* time of the newest observation, used or not (s) */
+	/* the heart's beat-to-beat rate variation (kalman_beats) */
+	double zc_t, zc_z; /* the previous used observation */
+	int have_zc;
+	struct kf_level {
+		double t, m; /* its last crossing: time (s) and beat index */
+		double rate; /* mean rate of the beat that ended there (rad/s) */
+		int have_t, have_rate;
+	} lv[KF_LEVELS];
+	double v_sum, vt_sum; /* sums of (relative change of the beat rate)^2 and of beat lengths */
+	long v_n;
 };
 
 static struct ogate_predictor *kalman_new(void)
@@ -57,6 +72,11 @@ static void kalman_reset(struct ogate_predictor *p)
 	struct kalman *k = (struct kalman *)p;
 	k->n = 0;
 	k->rejects = 0;
+	k->have_zc = 0;
+	for (int j = 0; j < KF_LEVELS; j++)
+		k->lv[j].have_t = k->lv[j].have_rate = 0;
+	k->v_sum = k->vt_sum = 0;
+	k->v_n = 0;
 	k->dt_med = 0;
 	k->r_sum = 0;
 	k->r_n = 0;
@@ -69,11 +89,67 @@ static void kalman_configure(struct ogate_predictor *p, double rate_noise, doubl
 	k->sigma_f = phase_noise_frames;
 }
 
+/* The heart's own rate variation. Between two consecutive used observations the observed phase
+ * crosses the levels 2 pi (m + j / KF_LEVELS); two crossings of one level (interpolated in time)
+ * are one whole beat measured at one and the same reference position, so the matching errors
+ * that repeat every beat at a position cancel from its length. The relative change of the mean
+ * rate from one beat to the next, over every level, is what the rate random walk has to cover.
+ * A crossing is timed only between observations at most 3 frame intervals apart; a level whose
+ * crossing was missed (in a gap, or a quiet stretch whose frames are not used) starts its chain
+ * again, and one crossed again in the same beat (noise stepping back and forth) keeps the first. */
+static void kalman_beats(struct kalman *k, double t, double z)
+{
+	if (k->have_zc && t <= k->zc_t)
+		return; /* seen already: a restart passes the same observation again */
+	int near = k->have_zc && (!(k->dt_med > 0) || t - k->zc_t < 3 * k->dt_med);
+	double t0 = k->zc_t, u0 = k->zc_z * KF_LEVELS / (2 * M_PI), u = z * KF_LEVELS / (2 * M_PI);
+	k->zc_t = t;
+	k->zc_z = z;
+	k->have_zc = 1;
+	double c = floor(u); /* the level crossed (several in one step: the newest) */
+	if (!near || !(c > floor(u0)) || !(u > u0))
+		return; /* a level crossed in a gap is missed: its chain starts again next beat */
+	double m = floor(c / KF_LEVELS), tc = t - (u - c) / (u - u0) * (t - t0);
+	struct kf_level *l = &k->lv[(int)(c - m * KF_LEVELS)];
+	if (l->have_t && m == l->m)
+		return; /* crossed again in the same beat (noise stepping back and forth): the first */
+	if (l->have_t && m == l->m + 1 && tc > l->t) {
+		double T = tc - l->t, rate = 2 * M_PI / T;
+		if (l->have_rate) {
+			double d = (rate - l->rate) / l->rate;
+			k->v_sum += d * d;
+			k->vt_sum += T;
+			k->v_n++;
+		}
+		l->rate = rate;
+		l->have_rate = 1;
+	} else {
+		l->have_rate = 0;
+	}
+	l->t = tc;
+	l->m = m;
+	l->have_t = 1;
+}
+
+/* The rate random walk, relative to the rate per sqrt(s): the configured one until KF_MIN_BEATS
+ * beat-to-beat changes are timed, then the measured one. For a random walk of density kappa^2
+ * the mean rates of two consecutive beats of length T differ by kappa^2 T x 2/3 in variance.
+ * The crossings' own timing noise is left in (an upper bound): taken out, the smaller kappa
+ * makes the filter lag a modulated heart more than it gains in noise (docs/analysis.md). */
+static double kalman_kappa(const struct kalman *k)
+{
+	if (k->v_n < KF_MIN_BEATS)
+		return k->kappa;
+	return sqrt(1.5 * k->v_sum / k->vt_sum);
+}
+
 static void kalman_observe(struct ogate_predictor *p, double t, double z, double ns)
 {
 	struct kalman *k = (struct kalman *)p;
+	k->t_last = t;
 	if (ns > KF_QUIET)
 		return; /* the image barely changes here: the phase says little */
+	kalman_beats(k, t, z);
 	if (k->n == 0) {
 		k->t_first = t;
 		k->z_first = z;
@@ -103,7 +179,8 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	}
 	/* predict over dt */
 	double w = k->x1 > 0 ? k->x1 : 0;
-	double q = (k->kappa * w) * (k->kappa * w);
+	double kappa = kalman_kappa(k);
+	double q = (kappa * w) * (kappa * w);
 	double x0 = k->x0 + k->x1 * dt;
 	double p00 = k->p00 + 2 * dt * k->p01 + dt * dt * k->p11 + q * dt * dt * dt / 3;
 	double p01 = k->p01 + dt * k->p11 + q * dt * dt / 2;
@@ -155,7 +232,8 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	if (k->n < 4 || !(k->x1 > 0))
 		return -EINVAL; /* not converged yet */
 	out->rate = k->x1;
-	out->phase_now = k->x0;
+	/* the newest frame may not have been used (a quiet one): carry the state to its time */
+	out->phase_now = k->x0 + k->x1 * (k->t_last > k->t ? k->t_last - k->t : 0);
 	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);
 }
 
