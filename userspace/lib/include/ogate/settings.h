@@ -26,8 +26,10 @@ struct ogate_settings {
 	double latency_s;	  /* prediction.latency_s (0.015) */
 	char predictor[16];	  /* prediction.predictor ("linear"): linear | kalman */
 	double kalman_rate_noise; /* prediction.kalman_rate_noise (0.05): rate random walk, relative
-					 * to the rate, per sqrt(s) */
-	double kalman_phase_noise; /* prediction.kalman_phase_noise (0.1): phase noise in frames */
+					 * to the rate, per sqrt(s); the initial value: the filter uses
+					 * the heart's own beat-to-beat variation once 3 are timed */
+	double kalman_phase_noise; /* prediction.kalman_phase_noise (0.1): phase noise in frames; a
+					  * floor under the noise measured from the innovations */
 	/* trigger */
 	double next_frame_factor;  /* trigger.next_frame_factor (1.6): frame intervals the next
 					 * frame's prediction needs before it can be acted on */
