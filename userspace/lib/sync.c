@@ -67,6 +67,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->hist);
 	free(s->cal_r);
 	free(s->cal_w);
+	free(s->cal_r2);
 	free(s->fit_t);
 	free(s->fit_p);
 	free(s->fit_w);
@@ -112,6 +113,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->cal_cap = 4 * s->ref_cap + 4;
 	s->cal_r = calloc((size_t)s->cal_cap, sizeof(double));
 	s->cal_w = calloc((size_t)s->cal_cap, sizeof(double));
+	s->cal_r2 = calloc((size_t)s->cal_cap, sizeof(double));
 	s->buf = calloc((size_t)s->cap, sizeof(*s->buf));
 	s->nseq = set->oga_max_offset + 1;
 	s->sq = calloc((size_t)s->nseq, sizeof(*s->sq));
@@ -143,7 +145,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->fit_w = calloc((size_t)s->hcap, sizeof(double));
 	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist ||
 	    !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out || !s->cal_r || !s->cal_w ||
-	    !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
+	    !s->cal_r2 || !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
 		ogate_sync_free(s);
 		return -ENOMEM;
 	}
@@ -218,6 +220,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	}
 	h->ns = ns > 1 ? ns : 1;
 	h->off = off;
+	h->sp = sync_calib_spread(s, w);
 	h->c2 = c2;
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)

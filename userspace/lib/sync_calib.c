@@ -24,6 +24,14 @@
  * at the phase of reference frame j differs from it by noise only, so the SAD minimum sits
  * exactly at j (ogate_step_offset returns 0 there whatever the steps). The table is therefore
  * offset so that its mean at the reference frames' own positions is 0.
+ *
+ * The same residuals give each position's spread about that mean (sync_calib_spread), which
+ * the fit uses as the position's variance. The error is the same every beat only at a given
+ * *true* phase; the table is indexed by the *raw* position. With 6-8 frames per beat a frame
+ * half-way between two reference frames far apart in image space can be matched 0.5-1.2 frame
+ * on, where frames truly at the next reference frame are matched without error: one raw
+ * position, two errors, and which one a beat gets depends on where its frames fall, which a
+ * modulated rate changes from beat to beat. No correction removes that; a small weight does.
  */
 #include <math.h>
 #include <string.h>
@@ -38,6 +46,8 @@ void sync_calib_reset(struct ogate_sync *s)
 	int nb = (int)ceil(P * CAL_R);
 	s->cal_n = nb > 0 && nb <= s->cal_cap ? nb : 0;
 	s->cal_anchor = 0;
+	s->cal_ss = 0;
+	s->cal_wt = 0;
 	s->cal_updates = 0;
 	memset(s->cg, 0, sizeof(s->cg));
 	memset(s->cv, 0, sizeof(s->cv));
@@ -47,6 +57,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	if (s->cal_n) {
 		memset(s->cal_r, 0, sizeof(double) * (size_t)s->cal_n);
 		memset(s->cal_w, 0, sizeof(double) * (size_t)s->cal_n);
+		memset(s->cal_r2, 0, sizeof(double) * (size_t)s->cal_n);
 	}
 }
 
@@ -75,6 +86,29 @@ double sync_calib_offset(const struct ogate_sync *s, double w)
 	if (!s->set.calibrate || !s->cal_n)
 		return 0;
 	return table_at(s, w) - (s->set.calibrate_anchor ? s->cal_anchor : 0);
+}
+
+/* a bin's sum of squared residuals about its own mean */
+static double bin_ss(const struct ogate_sync *s, int k)
+{
+	return s->cal_w[k] > 0 ? s->cal_r2[k] - s->cal_r[k] * s->cal_r[k] / s->cal_w[k] : 0;
+}
+
+static double bin_var(const struct ogate_sync *s, int k, double v)
+{
+	return (bin_ss(s, k) + CAL_K0 * v) / (s->cal_w[k] + CAL_K0);
+}
+
+double sync_calib_spread(const struct ogate_sync *s, double w)
+{
+	if (!s->set.calibrate || !s->cal_n || !(s->cal_ss > 0) || !(s->cal_wt > s->cal_n))
+		return 1;
+	double v = s->cal_ss / (s->cal_wt - s->cal_n); /* pooled variance about the bins' means */
+	int k0, k1;
+	double f;
+	bins(s, w, &k0, &k1, &f);
+	double r = ((1 - f) * bin_var(s, k0, v) + f * bin_var(s, k1, v)) / v;
+	return r > 1 ? r : 1;
 }
 
 /* the table's mean at the unpadded reference frames' positions */
@@ -121,10 +155,15 @@ void sync_calib_update(struct ogate_sync *s)
 	int k0, k1;
 	double f;
 	bins(s, c->w, &k0, &k1, &f);
+	s->cal_ss -= bin_ss(s, k0) + (k1 != k0 ? bin_ss(s, k1) : 0);
 	s->cal_r[k0] += (1 - f) * r;
 	s->cal_w[k0] += 1 - f;
+	s->cal_r2[k0] += (1 - f) * r * r;
 	s->cal_r[k1] += f * r;
 	s->cal_w[k1] += f;
+	s->cal_r2[k1] += f * r * r;
+	s->cal_ss += bin_ss(s, k0) + (k1 != k0 ? bin_ss(s, k1) : 0);
+	s->cal_wt += 1;
 	if ((++s->cal_updates & 7) == 0)
 		update_anchor(s);
 }

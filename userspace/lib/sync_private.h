@@ -35,7 +35,8 @@ struct hist {
 	int gap_before; /* the interval before this entry was a gap */
 	double ns;	/* the match's uncertainty relative to a typical one (>= 1) */
 	double off;	/* sub-frame offset from the reference frame before it, [0, 1) */
-	double c2;	/* the common sub-frame correction applied (frames) */
+	double sp; /* the spread of the matching error at this position, relative (sync_calib_spread) */
+	double c2; /* the common sub-frame correction applied (frames) */
 };
 
 struct seq {
@@ -135,6 +136,8 @@ struct ogate_sync {
 	double qa_sum_s, qa_sum2_s, qa_sum2_rad;
 	/* position calibration (sync_calib.c) */
 	double *cal_r, *cal_w;
+	double *cal_r2;	       /* and the sum of weight x residual^2 per bin */
+	double cal_ss, cal_wt; /* within-bin sum of squares pooled over the bins; total weight */
 	int cal_n, cal_cap;
 	double cal_anchor; /* the table's mean at the reference frames (subtracted) */
 	unsigned cal_updates;
@@ -178,6 +181,10 @@ void sync_roi_learn(struct ogate_sync *s, struct seq *q);
 /* sync_calib.c */
 void sync_calib_reset(struct ogate_sync *s);
 double sync_calib_offset(const struct ogate_sync *s, double w);
+/* The variance of the matching error about the table's mean at raw position w, relative to the
+ * variance pooled over all positions (the bins' within-bin variances, each shrunk towards the
+ * pooled one by CAL_K0 samples), at least 1; 1 while the table has no more samples than bins. */
+double sync_calib_spread(const struct ogate_sync *s, double w);
 double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_update(struct ogate_sync *s);
 void sync_calib_common_update(struct ogate_sync *s);

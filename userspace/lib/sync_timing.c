@@ -70,11 +70,14 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 	 * extrapolate to the trigger no noisier than one frame's phase: with few frames per beat
 	 * the barrier can lie 3-5 frames before the target, and a line through 3 frames carried
 	 * 2 frames ahead multiplies each frame's matching error by ~2 (a bias wherever those
-	 * errors repeat every beat). Never across a gap or a reference change. */
+	 * errors repeat every beat). Never across a gap or a reference change, and never with
+	 * fewer frames than that. */
 	double ivl0 = ogate_sync_frame_interval(s);
 	int nmin = ogate_fit_min_frames(st->next_frame_factor + (ivl0 > 0 ? st->latency_s / ivl0 : 0));
 	if (nmin < st->min_frames_for_fit)
 		nmin = st->min_frames_for_fit;
+	if (nmin > st->max_frames_for_fit)
+		nmin = st->max_frames_for_fit;
 	int n = 0, reached = 0;
 	while (n < s->hn && n < st->max_frames_for_fit) {
 		const struct hist *e = sync_hist_at(s, n);
@@ -91,15 +94,22 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 	}
 	if (n == st->max_frames_for_fit)
 		reached = 1;
-	if (!reached || n < st->min_frames_for_fit)
+	/* Fewer frames (just after the lock, a gap or a reference change): no prediction. The first
+	 * trigger after a lock at 6-8 frames per beat was decided on 4 frames, and one of them
+	 * matched a frame late put it 1.6 frames (50 ms on a 0.25 s heart) early; the next beat's
+	 * trigger, from a full window, is better than a wrong one now. */
+	if (!reached || n < nmin)
 		return;
 	int64_t tl = f->meta.timestamp_ns;
 	for (int i = 0; i < n; i++) {
 		const struct hist *e = sync_hist_at(s, n - 1 - i);
 		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
 		s->fit_p[i] = e->unw;
-		double ns = e->ns > 1 ? e->ns : 1;
-		s->fit_w[i] = 1 / (ns * ns); /* inverse variance: frames where the image barely moves count less */
+		/* inverse variance, the larger of two estimates of it relative to a typical match:
+		 * from the image change around the match (frames where the image barely moves count
+		 * less), and as measured at this position over the beats so far (sync_calib_spread) */
+		double ns = e->ns > 1 ? e->ns : 1, v = ns * ns;
+		s->fit_w[i] = 1 / (e->sp > v ? e->sp : v);
 	}
 	struct ogate_prediction pr;
 	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,

@@ -120,6 +120,27 @@ static void window_reaches_back_far_enough_to_extrapolate_when_the_barrier_is_cl
 	ogate_sync_free(s);
 }
 
+/* Just after a lock or a reference change the barrier can be reached with fewer frames than a
+ * line needs to extrapolate (9 here): no prediction then, rather than one from 6 frames (which
+ * put the first trigger after a lock at 7.4 frames per beat 50 ms early, one of its 4 frames
+ * matched a frame late); with 9 frames of the new reference it predicts from those 9. */
+static void no_prediction_from_fewer_frames_than_the_extrapolation_needs(void **state)
+{
+	for (int have = 6; have <= 9; have += 3) {
+		struct ogate_sync *s = with_history(ptw1_t, ptw1_phi, 40 - have, -1);
+		double P = s->info.period_frames, u = ogate_wrap_2pi(ptw1_phi[39]) * P / (2 * M_PI);
+		s->info.barrier = (int)fmod(floor(u - 3.5) + P, P);
+		struct ogate_sync_result r = predict(s, ptw1_t, ptw1_phi);
+		if (have < 9) {
+			assert_false(r.has_prediction);
+		} else {
+			assert_true(r.has_prediction);
+			assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, 9)) < 1e-12);
+		}
+		ogate_sync_free(s);
+	}
+}
+
 static void window_never_spans_a_reference_change(void **state)
 {
 	/* reference: fit_barrier on entry 35 -> no prediction; here entries up to 35 belong to
@@ -151,6 +172,7 @@ int main(void)
 		cmocka_unit_test(clean_ramp_fits_back_to_the_barrier_two_frames_fewer_than_reference),
 		cmocka_unit_test(noisy_ramp_window_starts_at_the_barrier),
 		cmocka_unit_test(window_reaches_back_far_enough_to_extrapolate_when_the_barrier_is_close),
+		cmocka_unit_test(no_prediction_from_fewer_frames_than_the_extrapolation_needs),
 		cmocka_unit_test(window_never_spans_a_reference_change),
 		cmocka_unit_test(window_never_spans_a_timestamp_gap),
 	};
