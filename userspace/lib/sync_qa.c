@@ -24,6 +24,12 @@ void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 	s->qa_pend[s->qa_n++] = *t;
 }
 
+static double qa_weight(const struct hist *e)
+{
+	double ns = e->ns > 1 ? e->ns : 1, v = ns * ns;
+	return 1 / (e->sp > v ? e->sp : v);
+}
+
 /* 1 and *out when the pending trigger t can be judged now, 0 to wait, -1 never */
 static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
 		 struct ogate_sync_qa *out)
@@ -36,23 +42,27 @@ static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
 		return k == s->hn ? -1 : 0;
 	if (after + QA_K > s->hn)
 		return -1;
-	double tm = 0, pm = 0;
+	/* weighted as the prediction's fit weighs its frames (sync_timing.c): by the inverse of
+	 * the larger of the match's two relative variance estimates */
+	double tm = 0, pm = 0, sw = 0;
 	int n = 2 * QA_K, first = after - QA_K;
 	for (int i = first; i < first + n; i++) {
 		const struct hist *e = sync_hist_at(s, i);
 		if (e->ref_id != t->ref_id || (i < first + n - 1 && e->gap_before))
 			return -1;
-		tm += (double)(e->t_ns - t->time_ns) * 1e-9;
-		pm += e->unw;
+		double w = qa_weight(e);
+		tm += w * (double)(e->t_ns - t->time_ns) * 1e-9;
+		pm += w * e->unw;
+		sw += w;
 	}
-	tm /= n;
-	pm /= n;
+	tm /= sw;
+	pm /= sw;
 	double sxx = 0, sxy = 0;
 	for (int i = first; i < first + n; i++) {
 		const struct hist *e = sync_hist_at(s, i);
-		double dt = (double)(e->t_ns - t->time_ns) * 1e-9 - tm;
-		sxx += dt * dt;
-		sxy += dt * (e->unw - pm);
+		double dt = (double)(e->t_ns - t->time_ns) * 1e-9 - tm, w = qa_weight(e);
+		sxx += w * dt * dt;
+		sxy += w * dt * (e->unw - pm);
 	}
 	double rate = sxx > 0 ? sxy / sxx : 0;
 	if (!(rate > 0))

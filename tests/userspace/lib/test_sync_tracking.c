@@ -461,6 +461,42 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	ogate_sync_free(s);
 }
 
+/* The live check weighs the frames around a trigger as the prediction's fit does: a frame
+ * matched 1 rad off at a position whose matching error is measured to spread widely (sp) hardly
+ * moves it; weighed equally, it would move it by 0.06 rad. */
+static void live_check_weighs_frames_by_their_measured_spread(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	const double w = 15.0, dt = 0.0125;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	s->info.id = 1;
+	struct ogate_sync_trigger t = { .time_ns = llround(10.005 * 1e9), .ref_id = 1 };
+	t.target_phase = ogate_wrap_2pi(w * 10.005 - 0.1);
+	sync_qa_add(s, &t);
+	struct ogate_sync_result r;
+	for (int i = 0; i < 1200; i++) {
+		double ti = 9.0 + i * dt;
+		int odd = fabs(ti - 10.0) < dt / 2; /* the frame just before the trigger */
+		struct hist *h = &s->hist[s->hhead];
+		*h = (struct hist){ .t_ns = llround(ti * 1e9),
+				    .unw = w * ti + (odd ? 1.0 : 0.0),
+				    .ref_id = 1,
+				    .sp = odd ? 1e4 : 0 };
+		s->hhead = (s->hhead + 1) % s->hcap;
+		if (s->hn < s->hcap)
+			s->hn++;
+		memset(&r, 0, sizeof(r));
+		sync_qa_step(s, &r);
+		if (r.has_qa)
+			break;
+	}
+	assert_true(r.has_qa);
+	assert_true(fabs(r.qa.phase_error - 0.1) < 1e-3);
+	ogate_sync_free(s);
+}
+
 /* After a refresh the reference system discards one frame (the Pi camera hands over a stale
  * buffer). ogate's refresh happens on the side and frames carry their own timestamps, so the
  * first frame after the switch is matched and used like any other: pinned here. Triggers stay
@@ -509,6 +545,7 @@ int main(void)
 		cmocka_unit_test(user_target_frame_is_used_and_barrier_still_computed),
 		cmocka_unit_test(trigger_bias_of_the_reference_method_is_removed),
 		cmocka_unit_test(live_check_reads_the_phase_reached_at_the_trigger),
+		cmocka_unit_test(live_check_weighs_frames_by_their_measured_spread),
 		cmocka_unit_test(
 			first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_apart),
 	};
