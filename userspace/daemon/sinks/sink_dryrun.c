@@ -75,8 +75,9 @@ static void dryrun_arm(struct dryrun *d)
 	timerfd_settime(d->base.fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* Play every edge that is due, each at exactly its own time. */
-static void dryrun_advance(struct dryrun *d)
+/* Play every edge that is due, each at exactly its own time; the caller arms the timer once it
+ * has made its own change (queue, cancel, read). */
+static void dryrun_play(struct dryrun *d)
 {
 	int64_t now = ogate_mono_ns(), edge;
 
@@ -84,7 +85,6 @@ static void dryrun_advance(struct dryrun *d)
 		ogate_pulses_due(&d->table, edge, dryrun_cb, d);
 		ogate_pulses_commit(&d->table, edge, dryrun_cb, d);
 	}
-	dryrun_arm(d);
 }
 
 static struct ogate_sink *dryrun_open(const struct ogate_sink_opts *o, int *err)
@@ -130,7 +130,7 @@ static int dryrun_cancel_all(struct ogate_sink *s)
 	int n;
 
 	pthread_mutex_lock(&d->lock);
-	dryrun_advance(d);
+	dryrun_play(d);
 	n = ogate_pulses_cancel(&d->table, 0, dryrun_cb, d);
 	dryrun_arm(d);
 	pthread_mutex_unlock(&d->lock);
@@ -141,7 +141,7 @@ static void dryrun_close(struct ogate_sink *s)
 {
 	struct dryrun *d = (struct dryrun *)s;
 
-	dryrun_advance(d);
+	dryrun_play(d);
 	ogate_pulses_cancel(&d->table, 1, dryrun_cb, d);
 	if (d->record)
 		fclose(d->record);
@@ -156,7 +156,7 @@ static int dryrun_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, s
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
-	dryrun_advance(d);
+	dryrun_play(d);
 	ret = ogate_pulses_add(&d->table, p, n, ogate_mono_ns());
 	dryrun_arm(d);
 	pthread_mutex_unlock(&d->lock);
@@ -172,7 +172,7 @@ static int dryrun_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t
 	if (read(d->base.fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return -errno;
 	pthread_mutex_lock(&d->lock);
-	dryrun_advance(d);
+	dryrun_play(d);
 	n = ogate_evq_pop(&d->evq, ev, max);
 	dryrun_arm(d);
 	pthread_mutex_unlock(&d->lock);
