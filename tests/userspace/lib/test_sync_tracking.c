@@ -405,28 +405,41 @@ static void trigger_bias_of_the_reference_method_is_removed(void **state)
 	assert_true(fabs(after) < 0.6 && fabs(after) < 0.5 * fabs(before));
 }
 
+/* Live-check fixture: a sync with a trigger at 10.005 s whose target is 0.1 rad behind the phase
+ * w * t reached then, and the history's newest entry pushed as the frame thread does. */
+static struct ogate_sync *qa_sync_with_a_late_trigger(double w, struct ogate_sync_trigger *t)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	s->info.id = 1;
+	*t = (struct ogate_sync_trigger){ .time_ns = llround(10.005 * 1e9), .ref_id = 1 };
+	t->target_phase = ogate_wrap_2pi(w * 10.005 - 0.1);
+	sync_qa_add(s, t);
+	return s;
+}
+
+static void qa_push(struct ogate_sync *s, struct hist e)
+{
+	s->hist[s->hhead] = e;
+	s->hhead = (s->hhead + 1) % s->hcap;
+	if (s->hn < s->hcap)
+		s->hn++;
+}
+
 /* The live check reads the phase reached at a trigger from the frames around it: a trigger
  * 0.1 rad late on an exactly linear phase gives 0.1 rad and 0.1/rate s, once 8 frames after it
  * have arrived; one spanning a gap is not judged. */
 static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
 	const double w = 15.0, dt = 0.0125;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	s->info.id = 1;
-	struct ogate_sync_trigger t = { .time_ns = llround(10.005 * 1e9), .ref_id = 1 };
-	t.target_phase = ogate_wrap_2pi(w * 10.005 - 0.1);
-	sync_qa_add(s, &t);
+	struct ogate_sync_trigger t;
+	struct ogate_sync *s = qa_sync_with_a_late_trigger(w, &t);
 	struct ogate_sync_result r;
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
-		struct hist *h = &s->hist[s->hhead];
-		*h = (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 };
-		s->hhead = (s->hhead + 1) % s->hcap;
-		if (s->hn < s->hcap)
-			s->hn++;
+		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 });
 		memset(&r, 0, sizeof(r));
 		sync_qa_step(s, &r);
 		if (r.has_qa)
@@ -445,12 +458,10 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	sync_qa_add(s, &t);
 	for (int i = 0; i < 40; i++) {
 		double ti = 29.9 + i * dt;
-		struct hist *h = &s->hist[s->hhead];
-		*h = (struct hist){ .t_ns = llround(ti * 1e9),
-				    .unw = w * ti,
-				    .ref_id = 1,
-				    .gap_before = i == 9 };
-		s->hhead = (s->hhead + 1) % s->hcap;
+		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9),
+					  .unw = w * ti,
+					  .ref_id = 1,
+					  .gap_before = i == 9 });
 		memset(&r, 0, sizeof(r));
 		sync_qa_step(s, &r);
 		assert_false(r.has_qa);
@@ -466,27 +477,17 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
  * moves it; weighed equally, it would move it by 0.06 rad. */
 static void live_check_weighs_frames_by_their_measured_spread(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
 	const double w = 15.0, dt = 0.0125;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	s->info.id = 1;
-	struct ogate_sync_trigger t = { .time_ns = llround(10.005 * 1e9), .ref_id = 1 };
-	t.target_phase = ogate_wrap_2pi(w * 10.005 - 0.1);
-	sync_qa_add(s, &t);
+	struct ogate_sync_trigger t;
+	struct ogate_sync *s = qa_sync_with_a_late_trigger(w, &t);
 	struct ogate_sync_result r;
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
 		int odd = fabs(ti - 10.0) < dt / 2; /* the frame just before the trigger */
-		struct hist *h = &s->hist[s->hhead];
-		*h = (struct hist){ .t_ns = llround(ti * 1e9),
-				    .unw = w * ti + (odd ? 1.0 : 0.0),
-				    .ref_id = 1,
-				    .sp = odd ? 1e4 : 0 };
-		s->hhead = (s->hhead + 1) % s->hcap;
-		if (s->hn < s->hcap)
-			s->hn++;
+		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9),
+					  .unw = w * ti + (odd ? 1.0 : 0.0),
+					  .ref_id = 1,
+					  .sp = odd ? 1e4 : 0 });
 		memset(&r, 0, sizeof(r));
 		sync_qa_step(s, &r);
 		if (r.has_qa)
