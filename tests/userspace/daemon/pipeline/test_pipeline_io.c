@@ -127,6 +127,56 @@ static void test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_fram
 }
 
 /*
+ * The recording tests' rig: a pipeline on the virtual clock and sink,
+ * recording into a fresh temporary folder, removed with everything in it.
+ */
+struct rec_rig {
+	char dir[64];
+	struct ogate_source *src;
+	struct ogate_pipeline *p;
+	struct vclock vc;
+	struct vsink sink;
+};
+
+static void rec_rig_open(struct rec_rig *g)
+{
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+
+	snprintf(g->dir, sizeof(g->dir), "/tmp/ogate-rec-XXXXXX");
+	assert_non_null(mkdtemp(g->dir));
+	vclock_init(&g->vc);
+	vsink_init(&g->sink, &g->vc);
+	po = pipe_opts(&g->vc);
+	po.record_dir = g->dir;
+	assert_int_equal(0, ogate_source_open(&g->src, &so));
+	assert_int_equal(0, ogate_pipeline_new(&g->p, &po, g->src, &g->sink.base));
+}
+
+/* record on, while running; *csv: the recording's CSV path */
+static void rec_rig_record_on(struct rec_rig *g, char *csv, size_t len)
+{
+	char msg[600];
+
+	assert_int_equal(0, ogate_pipeline_record(g->p, true, msg, sizeof(msg)));
+	assert_int_equal(0, strncmp(msg, "recording to ", 13));
+	snprintf(csv, len, "%.*s.csv", (int)strlen(msg + 13) - 8, msg + 13);
+}
+
+static void rec_rig_close(struct rec_rig *g)
+{
+	char cmd[128];
+
+	stop(&g->vc, g->p);
+	ogate_pipeline_free(g->p);
+	ogate_sink_close(&g->sink.base);
+	ogate_source_close(g->src);
+	vclock_destroy(&g->vc);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g->dir);
+	assert_int_equal(0, system(cmd));
+}
+
+/*
  * Recording switched on records until switched off: the io thread must not
  * close the files it sees opened while it checks the switch (it read
  * "off", waited for the lock that record on held while opening, then
@@ -150,42 +200,29 @@ static void *burn(void *arg)
 static void test_recording_switched_on_records_until_switched_off(void **state)
 {
 	pthread_t burner[3];
-	char dir[] = "/tmp/ogate-rec-XXXXXX", msg[600], csv[700];
-	struct ogate_source_opts so = synth_opts();
-	struct ogate_pipeline_opts po;
-	struct ogate_source *src;
-	struct ogate_pipeline *p;
-	struct vclock vc;
-	struct vsink sink;
+	char msg[600], csv[700];
+	struct rec_rig g;
 	int empty = 0, n = 20;
 
-	assert_non_null(mkdtemp(dir));
-	vclock_init(&vc);
-	vsink_init(&sink, &vc);
-	po = pipe_opts(&vc);
-	po.record_dir = dir;
-	assert_int_equal(0, ogate_source_open(&src, &so));
-	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
-	run_for(&vc, p, 200 * MS);
+	rec_rig_open(&g);
+	run_for(&g.vc, g.p, 200 * MS);
 	/* a busy io thread on a loaded machine (as in CI) hits the window every time */
 	atomic_store(&burn_stop, false);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(0, pthread_create(&burner[i], NULL, burn, &vc.wake));
+		assert_int_equal(0, pthread_create(&burner[i], NULL, burn, &g.vc.wake));
 	for (int i = 0; i < n; i++) {
 		char line[256];
 		int rows = -1;
 		FILE *f;
 
-		assert_int_equal(0, ogate_pipeline_record(p, true, msg, sizeof(msg)));
-		assert_int_equal(0, strncmp(msg, "recording to ", 13));
-		snprintf(csv, sizeof(csv), "%.*s.csv", (int)strlen(msg + 13) - 8, msg + 13);
-		vclock_run_until(&vc, vclock_now(&vc) + 50 * MS);
+		rec_rig_record_on(&g, csv, sizeof(csv));
+		vclock_run_until(&g.vc, vclock_now(&g.vc) + 50 * MS);
 		for (int k = 0; k < 3; k++) { /* the io thread drains at least once */
 			struct timespec ts = { 0, 25 * MS };
 
 			nanosleep(&ts, NULL);
 		}
-		assert_int_equal(0, ogate_pipeline_record(p, false, msg, sizeof(msg)));
+		assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
 		f = fopen(csv, "r");
 		assert_non_null(f);
 		while (fgets(line, sizeof(line), f))
@@ -203,13 +240,7 @@ static void test_recording_switched_on_records_until_switched_off(void **state)
 		pthread_join(burner[i], NULL);
 	printf("# %d of %d recordings closed empty\n", empty, n);
 	assert_int_equal(0, empty);
-	stop(&vc, p);
-	ogate_pipeline_free(p);
-	ogate_sink_close(&sink.base);
-	ogate_source_close(src);
-	vclock_destroy(&vc);
-	snprintf(msg, sizeof(msg), "rm -rf '%s'", dir);
-	assert_int_equal(0, system(msg));
+	rec_rig_close(&g);
 }
 
 /*
@@ -219,32 +250,19 @@ static void test_recording_switched_on_records_until_switched_off(void **state)
  */
 static void test_recording_carries_the_live_check_of_each_trigger(void **state)
 {
-	char dir[] = "/tmp/ogate-recqa-XXXXXX", msg[600], csv[700], line[512];
-	struct ogate_source_opts so = synth_opts();
+	char msg[600], csv[700], line[512];
 	struct ogate_pipeline_status st;
-	struct ogate_pipeline_opts po;
-	struct ogate_source *src;
-	struct ogate_pipeline *p;
-	struct vclock vc;
-	struct vsink sink;
+	struct rec_rig g;
 	bool fired[4096] = { false };
 	int rows = 0, triggers = 0, checks = 0, unknown = 0, wild = 0;
 	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
-	vclock_init(&vc);
-	vsink_init(&sink, &vc);
-	po = pipe_opts(&vc);
-	po.record_dir = dir;
-	assert_int_equal(0, ogate_source_open(&src, &so));
-	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
-	run_for(&vc, p, 500 * MS);
-	assert_int_equal(0, ogate_pipeline_record(p, true, msg, sizeof(msg)));
-	assert_int_equal(0, strncmp(msg, "recording to ", 13));
-	snprintf(csv, sizeof(csv), "%.*s.csv", (int)strlen(msg + 13) - 8, msg + 13);
-	vclock_run_until(&vc, vclock_now(&vc) + 6 * SEC);
-	assert_int_equal(0, ogate_pipeline_record(p, false, msg, sizeof(msg)));
-	ogate_pipeline_status(p, &st);
+	rec_rig_open(&g);
+	run_for(&g.vc, g.p, 500 * MS);
+	rec_rig_record_on(&g, csv, sizeof(csv));
+	vclock_run_until(&g.vc, vclock_now(&g.vc) + 6 * SEC);
+	assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
+	ogate_pipeline_status(g.p, &st);
 	f = fopen(csv, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(line, sizeof(line), f));
@@ -287,13 +305,7 @@ static void test_recording_carries_the_live_check_of_each_trigger(void **state)
 	assert_true(checks <= triggers);
 	assert_int_equal(0, unknown);
 	assert_int_equal(0, wild);
-	stop(&vc, p);
-	ogate_pipeline_free(p);
-	ogate_sink_close(&sink.base);
-	ogate_source_close(src);
-	vclock_destroy(&vc);
-	snprintf(msg, sizeof(msg), "rm -rf '%s'", dir);
-	assert_int_equal(0, system(msg));
+	rec_rig_close(&g);
 }
 
 int main(void)
