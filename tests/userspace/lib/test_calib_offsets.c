@@ -15,6 +15,7 @@
 #include "sync_reference.c"
 #include "sync_match.c"
 #include "sync_timing.c"
+#include "calib_frame.h"
 
 #define IVL_S 0.0125
 
@@ -52,25 +53,7 @@ static double profile(double x)
  * locked step's calibration; the error left after it (frames). */
 static double frame(struct ogate_sync *s, int k, double u, double e)
 {
-	double P = s->info.period_frames, p = fmod(u, P), m = p + e;
-	double off, c2 = sync_calib_common(s, m, &off);
-	double cal = sync_calib_offset(s, m) + c2;
-	struct hist *h = &s->hist[s->hhead];
-	h->t_ns = llround(k * IVL_S * 1e9);
-	h->unw = 2 * M_PI * (u + e - cal) / P;
-	h->raw = h->unw + 2 * M_PI * cal / P;
-	h->w = m;
-	h->off = off;
-	h->c2 = c2;
-	h->ref_id = s->info.id;
-	h->gap_before = 0;
-	h->ns = 1;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-	sync_calib_update(s);
-	sync_calib_common_update(s);
-	return e - cal;
+	return e - calib_frame_push(s, llround(k * IVL_S * 1e9), u, e);
 }
 
 /* 10.4 frames per beat: consecutive beats fall 0.4 frame further on, so their offsets differ */

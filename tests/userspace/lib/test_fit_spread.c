@@ -19,6 +19,7 @@
 #include "sync_reference.c"
 #include "sync_match.c"
 #include "sync_timing.c"
+#include "calib_frame.h"
 
 #define IVL_S (1.0 / 30)
 #define PER 6.0 /* frames per beat */
@@ -106,25 +107,9 @@ static double oracle_spread(const struct oracle *o, double m)
  * the locked step's calibration and spread (as sync.c does) */
 static void frame(struct ogate_sync *s, struct oracle *o, int k, double e)
 {
-	double u = k + 0.5, m = fmod(u, PER) + e;
-	double off, c2 = sync_calib_common(s, m, &off);
-	double cal = sync_calib_offset(s, m) + c2;
-	struct hist *h = &s->hist[s->hhead];
-	h->t_ns = llround(k * IVL_S * 1e9);
-	h->unw = 2 * M_PI * (u + e - cal) / PER;
-	h->raw = h->unw + 2 * M_PI * cal / PER;
-	h->w = m;
-	h->off = off;
-	h->c2 = c2;
-	h->ref_id = s->info.id;
-	h->gap_before = 0;
-	h->ns = 1;
-	h->sp = sync_calib_spread(s, m);
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-	sync_calib_update(s);
-	sync_calib_common_update(s);
+	double u = k + 0.5;
+
+	calib_frame_push(s, llround(k * IVL_S * 1e9), u, e);
 	o->u[k] = u;
 	o->e[k] = e;
 	oracle_add(o, k);
