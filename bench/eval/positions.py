@@ -16,50 +16,22 @@ and the averages over the rows. A change to the phase measurement should lower m
 win without raising rms; whether the triggers follow is another matter (the predictor weighs
 the window's frames and extrapolates them, docs/analysis.md, "The bias").
 """
-import csv, glob, math, sys
+import math, sys
+
+import evalrun
 
 d = sys.argv[1]
 pred = sys.argv[2] if len(sys.argv) > 2 else "linear"
 NB = 4
 tot = {"mean": [], "sys": [], "win": [], "rms": []}
 print(f"{'stream':26s} {'mean':>8s} {'sys':>7s} {'win':>7s} {'rms':>7s}  (frames)")
-for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
-    name = run.rstrip("/").split(f"run_{pred}_", 1)[1]
-    try:
-        tr = list(csv.DictReader(open(f"{d}/{name}_truth.csv")))
-        trig = list(csv.DictReader(open(run + "triggers.csv")))
-        fr = list(csv.DictReader(open(run + "frames.csv")))
-    except (OSError, ValueError):
-        continue
-    if not trig:
-        continue
-    psi = [float(r["psi_rad"]) for r in tr]
-    tt = [float(r["t_s"]) for r in tr]
+for name, psi, tt, trig, fr in evalrun.runs(d, pred):
     first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
     tu = float(trig[0]["target_u"])
-    # a reference position is a time (ogate_reference_positions), as in offsets.py
-    L = int(math.floor(P)) + 5
-    ivl = (tt[first - 2 + L - 1] - tt[first - 2]) / (L - 1)
-
-    def pidx(x):	# true phase at reference position x (relative to first)
-        t = tt[first] + x * ivl
-        i = max(0, min(len(psi) - 2, first + int(math.floor(x))))
-        while i > 0 and tt[i] > t:
-            i -= 1
-        while i < len(psi) - 2 and tt[i + 1] < t:
-            i += 1
-        return psi[i] + (t - tt[i]) * (psi[i + 1] - psi[i]) / (tt[i + 1] - tt[i])
-
-    base = pidx(0)
+    pidx = evalrun.ref_phase(psi, tt, first, P)
     nb = int(math.ceil(P * NB))
     s, c, s2 = [0.0] * nb, [0] * nb, 0.0
-    for r in fr:
-        k = int(r["frame"])
-        if r["phase_rad"] in ("", "nan") or k < first + 2 * P or not 0 < k < len(psi) - 1:
-            continue
-        u = float(r["phase_rad"]) * P / (2 * math.pi)
-        dph = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
-        e = -dph / ((psi[k + 1] - psi[k - 1]) / 2)
+    for u, e in evalrun.frame_errors(fr, psi, first, P, pidx):
         b = int(((u - e) % P) * NB + 0.5) % nb
         s[b] += e
         c[b] += 1

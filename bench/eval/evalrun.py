@@ -1,0 +1,55 @@
+"""The eval diagnostics' shared reading of an EVAL_DIR (offsets.py, positions.py).
+
+runs(d, pred)         each row run with predictor pred that triggered:
+                      (name, psi, tt, trig, fr) = its true phases and times, triggers.csv and
+                      frames.csv rows
+ref_phase(...)        the true phase at a reference position: a position is a time, as the
+                      library places reference frames (ogate_reference_positions)
+frame_errors(...)     each locked frame of the first reference (from two periods after it was
+                      taken): its measured position u and the error of it against truth, in
+                      frames (measured - true, negative = matched early)
+"""
+import csv, glob, math
+
+
+def runs(d, pred):
+    for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
+        name = run.rstrip("/").split(f"run_{pred}_", 1)[1]
+        try:
+            tr = list(csv.DictReader(open(f"{d}/{name}_truth.csv")))
+            trig = list(csv.DictReader(open(run + "triggers.csv")))
+            fr = list(csv.DictReader(open(run + "frames.csv")))
+        except (OSError, ValueError):
+            continue
+        if not trig:
+            continue
+        yield name, [float(r["psi_rad"]) for r in tr], [float(r["t_s"]) for r in tr], trig, fr
+
+
+def ref_phase(psi, tt, first, P):
+    """pidx(x): the true phase at reference position x (relative to first): t[first] + x * the
+    mean interval over the padded reference (floor(P) + 1 + 2 * 2 frames from first - 2)"""
+    L = int(math.floor(P)) + 5
+    ivl = (tt[first - 2 + L - 1] - tt[first - 2]) / (L - 1)
+
+    def pidx(x):
+        t = tt[first] + x * ivl
+        i = max(0, min(len(psi) - 2, first + int(math.floor(x))))
+        while i > 0 and tt[i] > t:
+            i -= 1
+        while i < len(psi) - 2 and tt[i + 1] < t:
+            i += 1
+        return psi[i] + (t - tt[i]) * (psi[i + 1] - psi[i]) / (tt[i + 1] - tt[i])
+
+    return pidx
+
+
+def frame_errors(fr, psi, first, P, pidx):
+    base = pidx(0)
+    for r in fr:
+        k = int(r["frame"])
+        if r["phase_rad"] in ("", "nan") or k < first + 2 * P or not 0 < k < len(psi) - 1:
+            continue
+        u = float(r["phase_rad"]) * P / (2 * math.pi)
+        dph = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
+        yield u, -dph / ((psi[k + 1] - psi[k - 1]) / 2)
