@@ -37,12 +37,16 @@ static double phase_at(double t, double a)
 	return 50.0 + W * x + 0.5 * a * x * x;
 }
 
-/* push frame i (at 9 s + i DT) of reference ref; 1 and *q if that judged the trigger */
-static int push(struct ogate_sync *s, int i, double a, uint32_t ref, struct ogate_sync_qa *q)
+/* push frame i (at 9 s + i DT) of reference ref, after a gap if gap; 1 and *q if that judged
+ * the trigger */
+static int push_gap(struct ogate_sync *s, int i, double a, uint32_t ref, int gap,
+		    struct ogate_sync_qa *q)
 {
 	double t = 9.0 + i * DT;
-	s->hist[s->hhead] =
-		(struct hist){ .t_ns = llround(t * 1e9), .unw = phase_at(t, a), .ref_id = ref };
+	s->hist[s->hhead] = (struct hist){ .t_ns = llround(t * 1e9),
+					   .unw = phase_at(t, a),
+					   .ref_id = ref,
+					   .gap_before = gap };
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
@@ -52,6 +56,11 @@ static int push(struct ogate_sync *s, int i, double a, uint32_t ref, struct ogat
 	if (r.has_qa)
 		*q = r.qa;
 	return r.has_qa;
+}
+
+static int push(struct ogate_sync *s, int i, double a, uint32_t ref, struct ogate_sync_qa *q)
+{
+	return push_gap(s, i, a, ref, 0, q);
 }
 
 /* the index of the first frame after the trigger */
@@ -127,12 +136,33 @@ static void live_check_cut_by_a_refresh_uses_the_frames_before_it(void **state)
 	}
 }
 
+/* A gap 5 frames before the trigger cuts the window's other side: the check is made from those
+ * 5 frames and 32 after, exactly; with the gap 2 frames before, it is not made. */
+static void live_check_cut_by_a_gap_before_the_trigger(void **state)
+{
+	for (int nb = 5; nb >= 2; nb -= 3) {
+		struct ogate_sync *s = sync_with_a_late_trigger(33.6);
+		struct ogate_sync_qa q;
+		int judged = 0, gap = first_after() - nb;
+		for (int i = 0; i < 400 && !judged; i++)
+			judged = push_gap(s, i, 0.75, 1, i == gap, &q);
+		struct ogate_sync_qa_stats st;
+		ogate_sync_get_qa_stats(s, &st);
+		assert_int_equal(judged, nb == 5);
+		if (judged)
+			assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+		assert_int_equal(st.n + st.unchecked, 1);
+		ogate_sync_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(live_check_reads_a_changing_rate_without_error),
 		cmocka_unit_test(live_check_waits_for_32_frames_or_half_a_period),
 		cmocka_unit_test(live_check_cut_by_a_refresh_uses_the_frames_before_it),
+		cmocka_unit_test(live_check_cut_by_a_gap_before_the_trigger),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
