@@ -34,7 +34,10 @@ void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 		}
 		s->qa_n--;
 	}
-	s->qa_after[s->qa_n] = 0;
+	int after = 0; /* frames already later than the trigger (none unless it lies in the past) */
+	while (after < s->hn && sync_hist_at(s, after)->t_ns > t->time_ns)
+		after++;
+	s->qa_after[s->qa_n] = after;
 	s->qa_pend[s->qa_n++] = *t;
 }
 
@@ -92,6 +95,11 @@ static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
 		na = half;
 	if (na < QA_MIN)
 		return -1;
+	for (int k = skip; k < skip + na; k++) { /* cuts are seen as frames arrive; once more */
+		const struct hist *e = sync_hist_at(s, k);
+		if (e->ref_id != t->ref_id || e->gap_before)
+			return -1;
+	}
 	int nb = 0;
 	for (int k = skip + na; k < s->hn && nb < half; k++) {
 		const struct hist *e = sync_hist_at(s, k);

@@ -136,6 +136,30 @@ static void live_check_cut_by_a_refresh_uses_the_frames_before_it(void **state)
 	}
 }
 
+/* A trigger handed over when 5 frames later than it have already arrived (a time in the past)
+ * is judged on the 32nd frame after it all the same, exactly. */
+static void live_check_of_a_trigger_in_the_past_counts_the_frames_after_it(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	struct ogate_sync_qa q;
+	int i = 0;
+	for (; i < first_after() + 5; i++)
+		assert_false(push(s, i, 0.75, 1, &q));
+	struct ogate_sync_trigger t = { .time_ns = llround(T_TRIG * 1e9),
+					.ref_id = 1,
+					.ref_period_frames = 33.6,
+					.target_phase = ogate_wrap_2pi(50.0 - 0.1) };
+	sync_qa_add(s, &t);
+	while (i < 400 && !push(s, i, 0.75, 1, &q))
+		i++;
+	assert_int_equal(i - first_after() + 1, 32);
+	assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+	ogate_sync_free(s);
+}
+
 /* A gap 5 frames before the trigger cuts the window's other side: the check is made from those
  * 5 frames and 32 after, exactly; with the gap 2 frames before, it is not made. */
 static void live_check_cut_by_a_gap_before_the_trigger(void **state)
@@ -163,6 +187,7 @@ int main(void)
 		cmocka_unit_test(live_check_waits_for_32_frames_or_half_a_period),
 		cmocka_unit_test(live_check_cut_by_a_refresh_uses_the_frames_before_it),
 		cmocka_unit_test(live_check_cut_by_a_gap_before_the_trigger),
+		cmocka_unit_test(live_check_of_a_trigger_in_the_past_counts_the_frames_after_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
