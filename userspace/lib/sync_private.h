@@ -23,7 +23,8 @@
 #define EST_N 48       /* single period estimates kept: a beat of up to 40 frames and 8 more */
 #define DRIFT_MAXC 121 /* candidates of one drift search (bootstrap range up to 15) */
 
-#define QA_PENDING 8
+/* triggers awaiting the live check (sync_qa.c): 32 frames after each at >= 4 frames a beat */
+#define QA_PENDING 16
 enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE };
 
 struct hist {
@@ -131,6 +132,7 @@ struct ogate_sync {
 	int hcap, hn, hhead;
 	/* live phase-error check (sync_qa.c) */
 	struct ogate_sync_trigger qa_pend[QA_PENDING];
+	int qa_after[QA_PENDING]; /* frames arrived after each, in the same reference */
 	int qa_n;
 	struct ogate_sync_qa_stats qa_stats;
 	double qa_sum_s, qa_sum2_s, qa_sum2_rad;

@@ -4,24 +4,49 @@
  * check): once the frames around a committed trigger have arrived, the phase actually reached
  * at the trigger time is read from them and compared with the target. The reference
  * interpolates between the two frames that bracket the trigger; a single frame's phase
- * carries its matching noise (~0.05-0.1 frame), which is as large as the error to be judged,
- * so here a line is fitted through QA_K frames on each side (QA_K = 1 is the reference's
- * method). Positive errors are late triggers.
+ * carries its matching noise (~0.05-0.1 frame), which is as large as the error to be judged.
+ * Here a weighted parabola in time is fitted through QA_K frames on each side, or half a
+ * period on each side where a beat holds more than 2 QA_K frames (docs/analysis.md, "Live
+ * phase-error check"):
+ *  - the check's own error is the weighted mean of its frames' matching errors (the phase
+ *    law's part is < 0.05 ms with a parabola), so more frames make it smaller; the frames
+ *    before the trigger share the prediction's errors, but a fit through all of them is still
+ *    the best estimate of the phase reached, and leaving them out was worse;
+ *  - a line through that many frames reads the change of the heart rate as an error (up to
+ *    1.3 ms on modulated hearts at 30 fps); the parabola's curvature takes it up.
+ * A refresh or a gap after the trigger cuts the window there, one before it likewise; the
+ * check is made with what remains if at least QA_MIN frames lie on each side. Positive errors
+ * are late triggers.
  */
 #include <math.h>
 #include "sync_private.h"
 
-#define QA_K 8
+#define QA_K 32	 /* frames on each side, at least */
+#define QA_MIN 3 /* frames on each side when a refresh or gap cuts the window */
 
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {
 	if (s->qa_n == QA_PENDING) { /* full: the oldest is dropped unchecked */
 		s->qa_stats.unchecked++;
-		for (int i = 1; i < QA_PENDING; i++)
+		for (int i = 1; i < QA_PENDING; i++) {
 			s->qa_pend[i - 1] = s->qa_pend[i];
+			s->qa_after[i - 1] = s->qa_after[i];
+		}
 		s->qa_n--;
 	}
+	int after = 0; /* frames already later than the trigger (none unless it lies in the past) */
+	while (after < s->hn && sync_hist_at(s, after)->t_ns > t->time_ns)
+		after++;
+	s->qa_after[s->qa_n] = after;
 	s->qa_pend[s->qa_n++] = *t;
+}
+
+/* frames on each side of trigger t: QA_K, or half its reference's period, within the history */
+static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *t)
+{
+	double half = ceil(0.5 * t->ref_period_frames);
+	int k = half > QA_K ? (int)half : QA_K, cap = (s->hcap - 2) / 2;
+	return k < cap ? k : cap;
 }
 
 static double qa_weight(const struct hist *e)
@@ -30,62 +55,93 @@ static double qa_weight(const struct hist *e)
 	return 1 / (e->sp > v ? e->sp : v);
 }
 
-/* 1 and *out when the pending trigger t can be judged now, 0 to wait, -1 never */
-static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
+/* The weighted parabola y = c0 + c1 x + c2 x^2 through history entries [from, from + n):
+ * x = time from the trigger (s), y = phase relative to the entry at from. c0 and c1; 0, or -1
+ * if the normal equations are singular. */
+static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigger *t, int from,
+		       int n, double *y0, double c[2])
+{
+	double m[5] = { 0 }, v[3] = { 0 };
+	*y0 = sync_hist_at(s, from)->unw;
+	for (int i = from; i < from + n; i++) {
+		const struct hist *e = sync_hist_at(s, i);
+		double x = (double)(e->t_ns - t->time_ns) * 1e-9, y = e->unw - *y0;
+		double w = qa_weight(e), p = w;
+		for (int j = 0; j < 5; j++, p *= x) {
+			m[j] += p;
+			if (j < 3)
+				v[j] += p * y;
+		}
+	}
+	/* Cramer's rule on the symmetric 3 x 3 system [m0 m1 m2; m1 m2 m3; m2 m3 m4] c = v */
+	double a00 = m[2] * m[4] - m[3] * m[3], a01 = m[2] * m[3] - m[1] * m[4],
+	       a02 = m[1] * m[3] - m[2] * m[2];
+	double det = m[0] * a00 + m[1] * a01 + m[2] * a02;
+	if (!(fabs(det) > 1e-12 * m[0] * m[2] * m[4]))
+		return -1;
+	double a11 = m[0] * m[4] - m[2] * m[2], a12 = m[1] * m[2] - m[0] * m[3];
+	c[0] = (a00 * v[0] + a01 * v[1] + a02 * v[2]) / det;
+	c[1] = (a01 * v[0] + a11 * v[1] + a12 * v[2]) / det;
+	return 0;
+}
+
+/* Judge trigger t from the na frames after it, the newest skip entries left out, and up to as
+ * many before it. 1 and *out, or -1 when it cannot be judged. */
+static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t, int skip, int na,
 		 struct ogate_sync_qa *out)
 {
-	int after = 0, k = 0;
-	while (k < s->hn && sync_hist_at(s, k)->t_ns > t->time_ns)
-		k++;
-	after = k; /* entries 0..after-1 are later than the trigger */
-	if (after < QA_K)
-		return k == s->hn ? -1 : 0;
-	if (after + QA_K > s->hn)
+	int half = qa_half(s, t);
+	if (na > half)
+		na = half;
+	if (na < QA_MIN)
 		return -1;
-	/* weighted as the prediction's fit weighs its frames (sync_timing.c): by the inverse of
-	 * the larger of the match's two relative variance estimates */
-	double tm = 0, pm = 0, sw = 0;
-	int n = 2 * QA_K, first = after - QA_K;
-	for (int i = first; i < first + n; i++) {
-		const struct hist *e = sync_hist_at(s, i);
-		if (e->ref_id != t->ref_id || (i < first + n - 1 && e->gap_before))
+	for (int k = skip; k < skip + na; k++) { /* cuts are seen as frames arrive; once more */
+		const struct hist *e = sync_hist_at(s, k);
+		if (e->ref_id != t->ref_id || e->gap_before)
 			return -1;
-		double w = qa_weight(e);
-		tm += w * (double)(e->t_ns - t->time_ns) * 1e-9;
-		pm += w * e->unw;
-		sw += w;
 	}
-	tm /= sw;
-	pm /= sw;
-	double sxx = 0, sxy = 0;
-	for (int i = first; i < first + n; i++) {
-		const struct hist *e = sync_hist_at(s, i);
-		double dt = (double)(e->t_ns - t->time_ns) * 1e-9 - tm, w = qa_weight(e);
-		sxx += w * dt * dt;
-		sxy += w * dt * (e->unw - pm);
+	int nb = 0;
+	for (int k = skip + na; k < s->hn && nb < half; k++) {
+		const struct hist *e = sync_hist_at(s, k);
+		if (e->ref_id != t->ref_id)
+			break;
+		nb++;
+		if (e->gap_before)
+			break; /* the gap lies before it */
 	}
-	double rate = sxx > 0 ? sxy / sxx : 0;
-	if (!(rate > 0))
+	if (nb < QA_MIN)
 		return -1;
-	double phi = pm - rate * tm; /* the line at the trigger time */
+	double y0, c[2];
+	if (qa_parabola(s, t, skip, na + nb, &y0, c) || !(c[1] > 0))
+		return -1;
 	out->trigger_time_ns = t->time_ns;
 	out->target_phase = t->target_phase;
-	out->phase_error = ogate_wrap_pi(phi - t->target_phase);
-	out->error_s = out->phase_error / rate;
+	out->phase_error = ogate_wrap_pi(y0 + c[0] - t->target_phase);
+	out->error_s = out->phase_error / c[1];
 	return 1;
 }
 
+/* Called once per new history entry: counts it for every trigger it follows, and judges a
+ * trigger once its window is full or cut by a refresh or a gap (this entry then left out). */
 void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r)
 {
+	if (!s->hn)
+		return;
+	const struct hist *e0 = sync_hist_at(s, 0);
 	int i = 0;
 	while (i < s->qa_n) {
-		struct ogate_sync_qa q;
-		int rc = judge(s, &s->qa_pend[i], &q);
-		if (rc == 0) {
+		const struct ogate_sync_trigger *t = &s->qa_pend[i];
+		if (e0->t_ns <= t->time_ns) {
 			i++;
 			continue;
 		}
-		if (rc > 0) {
+		int cut = e0->ref_id != t->ref_id || e0->gap_before;
+		if (!cut && ++s->qa_after[i] < qa_half(s, t)) {
+			i++;
+			continue;
+		}
+		struct ogate_sync_qa q;
+		if (judge(s, t, cut, s->qa_after[i], &q) > 0) {
 			struct ogate_sync_qa_stats *st = &s->qa_stats;
 			st->n++;
 			s->qa_sum_s += q.error_s;
@@ -101,8 +157,10 @@ void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r)
 		} else {
 			s->qa_stats.unchecked++;
 		}
-		for (int j = i + 1; j < s->qa_n; j++)
+		for (int j = i + 1; j < s->qa_n; j++) {
 			s->qa_pend[j - 1] = s->qa_pend[j];
+			s->qa_after[j - 1] = s->qa_after[j];
+		}
 		s->qa_n--;
 	}
 }

@@ -300,7 +300,7 @@ static void test_recording_carries_the_live_check_of_each_trigger(void **state)
 	printf("# %d rows, %d triggers, %d live checks (status: %llu checked)\n", rows, triggers,
 	       checks, (unsigned long long)st.qa.n);
 	assert_true(triggers >= 8);
-	/* every trigger but the last few (checked once 8 more frames arrived) */
+	/* every trigger but the last few (checked once 32 more frames arrived) */
 	assert_true(checks >= triggers - 2);
 	assert_true(checks <= triggers);
 	assert_int_equal(0, unknown);

@@ -36,8 +36,8 @@ struct ogate_sync_trigger {
 typedef void (*ogate_trigger_sink)(void *ctx, const struct ogate_sync_trigger *t);
 
 /* Retrospective check of one trigger, made when the frames around its time have arrived:
- * the phase reached at the trigger time (a line through 8 frames either side) minus the
- * target. No ground truth needed; positive = late. */
+ * the phase reached at the trigger time (a weighted parabola through 32 frames, or half a
+ * period, either side) minus the target. No ground truth needed; positive = late. */
 struct ogate_sync_qa {
 	int64_t trigger_time_ns;
 	double target_phase; /* rad */

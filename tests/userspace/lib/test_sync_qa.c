@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The live phase-error check (sync_qa.c): a weighted parabola through 32 frames, or half a
+ * period, on each side of a trigger, cut at a refresh or a gap. The history is filled here as
+ * the frame thread fills it, with phases whose value at the trigger is known exactly. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sync_private.h"
+
+#define DT 0.0125 /* 80 fps */
+#define W 15.0	  /* rad/s at the trigger: a 0.42 s heart */
+#define T_TRIG 10.005
+
+/* a sync whose only pending trigger fires at T_TRIG, 0.1 rad after the phase reached the target */
+static struct ogate_sync *sync_with_a_late_trigger(double ref_period_frames)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	struct ogate_sync_trigger t = { .time_ns = llround(T_TRIG * 1e9),
+					.ref_id = 1,
+					.ref_period_frames = ref_period_frames,
+					.target_phase = ogate_wrap_2pi(50.0 - 0.1) };
+	sync_qa_add(s, &t);
+	return s;
+}
+
+/* the phase law: 50 rad at the trigger, W rad/s there, the rate growing by a rad/s^2 */
+static double phase_at(double t, double a)
+{
+	double x = t - T_TRIG;
+	return 50.0 + W * x + 0.5 * a * x * x;
+}
+
+/* push frame i (at 9 s + i DT) of reference ref, after a gap if gap; 1 and *q if that judged
+ * the trigger */
+static int push_gap(struct ogate_sync *s, int i, double a, uint32_t ref, int gap,
+		    struct ogate_sync_qa *q)
+{
+	double t = 9.0 + i * DT;
+	s->hist[s->hhead] = (struct hist){ .t_ns = llround(t * 1e9),
+					   .unw = phase_at(t, a),
+					   .ref_id = ref,
+					   .gap_before = gap };
+	s->hhead = (s->hhead + 1) % s->hcap;
+	if (s->hn < s->hcap)
+		s->hn++;
+	struct ogate_sync_result r;
+	memset(&r, 0, sizeof(r));
+	sync_qa_step(s, &r);
+	if (r.has_qa)
+		*q = r.qa;
+	return r.has_qa;
+}
+
+static int push(struct ogate_sync *s, int i, double a, uint32_t ref, struct ogate_sync_qa *q)
+{
+	return push_gap(s, i, a, ref, 0, q);
+}
+
+/* the index of the first frame after the trigger */
+static int first_after(void)
+{
+	return (int)ceil((T_TRIG - 9.0) / DT);
+}
+
+/* A heart whose rate grows by 5 % a second (0.75 rad/s^2): the check reads exactly the 0.1 rad
+ * (6.667 ms) by which the trigger was late. A line through the same 64 frames read 0.02 rad
+ * (1.3 ms) less, the rate change taken for an error; through 8 frames a side, 0.001 rad. */
+static void live_check_reads_a_changing_rate_without_error(void **state)
+{
+	struct ogate_sync *s = sync_with_a_late_trigger(33.6);
+	struct ogate_sync_qa q;
+	int judged = 0;
+	for (int i = 0; i < 400 && !judged; i++)
+		judged = push(s, i, 0.75, 1, &q);
+	assert_true(judged);
+	assert_int_equal(q.trigger_time_ns, llround(T_TRIG * 1e9));
+	assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+	assert_true(fabs(q.error_s - 0.1 / W) < 1e-10);
+	struct ogate_sync_qa_stats st;
+	ogate_sync_get_qa_stats(s, &st);
+	assert_int_equal(st.n, 1);
+	assert_int_equal(st.unchecked, 0);
+	ogate_sync_free(s);
+}
+
+/* The check is made when the 32nd frame after the trigger arrives, or, on a heart of more than
+ * 64 frames a beat, the frame half a period after it (75 frames for a period of 150). */
+static void live_check_waits_for_32_frames_or_half_a_period(void **state)
+{
+	const double periods[] = { 33.6, 64.0, 150.0 };
+	const int after[] = { 32, 32, 75 };
+	for (int p = 0; p < 3; p++) {
+		struct ogate_sync *s = sync_with_a_late_trigger(periods[p]);
+		struct ogate_sync_qa q;
+		int i = 0;
+		while (i < 600 && !push(s, i, 0.0, 1, &q))
+			i++;
+		assert_int_equal(i - first_after() + 1, after[p]);
+		assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+		ogate_sync_free(s);
+	}
+}
+
+/* A refresh 5 frames after the trigger cuts the window there: the check is made when the first
+ * frame of the new reference arrives, from those 5 frames and 32 before the trigger, and still
+ * reads exactly 0.1 rad on the changing rate. With only 2 frames before the refresh it is not
+ * made, and counted as unchecked. */
+static void live_check_cut_by_a_refresh_uses_the_frames_before_it(void **state)
+{
+	for (int na = 5; na >= 2; na -= 3) {
+		struct ogate_sync *s = sync_with_a_late_trigger(33.6);
+		struct ogate_sync_qa q;
+		int judged = 0, i = 0, refresh = first_after() + na;
+		for (; i < 400 && !judged; i++)
+			judged = push(s, i, 0.75, i < refresh ? 1 : 2, &q);
+		struct ogate_sync_qa_stats st;
+		ogate_sync_get_qa_stats(s, &st);
+		if (na == 5) {
+			assert_true(judged);
+			assert_int_equal(i - 1, refresh);
+			assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+			assert_int_equal(st.n, 1);
+		} else {
+			assert_false(judged);
+			assert_int_equal(st.n, 0);
+			assert_int_equal(st.unchecked, 1);
+		}
+		ogate_sync_free(s);
+	}
+}
+
+/* A trigger handed over when 5 frames later than it have already arrived (a time in the past)
+ * is judged on the 32nd frame after it all the same, exactly. */
+static void live_check_of_a_trigger_in_the_past_counts_the_frames_after_it(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	struct ogate_sync_qa q;
+	int i = 0;
+	for (; i < first_after() + 5; i++)
+		assert_false(push(s, i, 0.75, 1, &q));
+	struct ogate_sync_trigger t = { .time_ns = llround(T_TRIG * 1e9),
+					.ref_id = 1,
+					.ref_period_frames = 33.6,
+					.target_phase = ogate_wrap_2pi(50.0 - 0.1) };
+	sync_qa_add(s, &t);
+	while (i < 400 && !push(s, i, 0.75, 1, &q))
+		i++;
+	assert_int_equal(i - first_after() + 1, 32);
+	assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+	ogate_sync_free(s);
+}
+
+/* A gap 5 frames before the trigger cuts the window's other side: the check is made from those
+ * 5 frames and 32 after, exactly; with the gap 2 frames before, it is not made. */
+static void live_check_cut_by_a_gap_before_the_trigger(void **state)
+{
+	for (int nb = 5; nb >= 2; nb -= 3) {
+		struct ogate_sync *s = sync_with_a_late_trigger(33.6);
+		struct ogate_sync_qa q;
+		int judged = 0, gap = first_after() - nb;
+		for (int i = 0; i < 400 && !judged; i++)
+			judged = push_gap(s, i, 0.75, 1, i == gap, &q);
+		struct ogate_sync_qa_stats st;
+		ogate_sync_get_qa_stats(s, &st);
+		assert_int_equal(judged, nb == 5);
+		if (judged)
+			assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+		assert_int_equal(st.n + st.unchecked, 1);
+		ogate_sync_free(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(live_check_reads_a_changing_rate_without_error),
+		cmocka_unit_test(live_check_waits_for_32_frames_or_half_a_period),
+		cmocka_unit_test(live_check_cut_by_a_refresh_uses_the_frames_before_it),
+		cmocka_unit_test(live_check_cut_by_a_gap_before_the_trigger),
+		cmocka_unit_test(live_check_of_a_trigger_in_the_past_counts_the_frames_after_it),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
