@@ -293,6 +293,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		s->count--;
 	}
 	int n = s->count - 1; /* past frames */
+	s->det_agree = 0;
+	s->det_reason = OGATE_DET_COLLECTING;
 	if (n < 1)
 		return 0;
 	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
@@ -327,6 +329,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	if (s->est_n < EST_N)
 		s->est_n++;
 	if (P == -1) {
+		s->det_reason = OGATE_DET_NO_VALLEY;
 		widen(s, f, n);
 		return 0;
 	}
@@ -343,17 +346,60 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	 * never counts towards the plain agreement (noise dips sit just past the scan's first lag);
 	 * shorter hearts, down to that lag, are accepted by the beat-averaged agreement. */
 	double med;
-	if ((P <= s->set.min_period_frames || !period_agrees(s, &med)) && !beat_average_agrees(s, &P)) {
+	int plain = period_agrees(s, &med);
+	int agreed = (P > s->set.min_period_frames && plain) || beat_average_agrees(s, &P);
+	s->det_agree = agreed || plain;
+	if (!agreed) {
+		s->det_reason = P <= s->set.min_period_frames	  ? OGATE_DET_TOO_SHORT
+				: s->phist_n < s->set.agree_count ? OGATE_DET_FEW_ESTIMATES
+								  : OGATE_DET_DISAGREE;
 		widen(s, f, n);
 		return 0;
 	}
 	s->det_found_ns = f->meta.timestamp_ns;
 	P = refine_period(s, P);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	s->det_reason = OGATE_DET_FILLING;
 	if (L > n || L > s->ref_cap)
 		return 0;
+	s->det_reason = OGATE_DET_AGREED;
 	*P_out = P;
 	return 1;
+}
+
+/* What the scan sees, for ogate_sync_get_determination(): its last estimates in seconds (by
+ * the measured frame interval), the shortest period it accepts and its latest decision. */
+void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d)
+{
+	double ivl = ogate_sync_frame_interval(s);
+	/* a single estimate must exceed reference.min_period_frames; shorter periods, down to
+	 * the scan's first lag, pass through the beat-averaged agreement where it applies */
+	double shortest = s->set.min_period_frames;
+	if (s->set.min_period < shortest && s->set.agree_tolerance * s->set.min_period < VFIT_RESOLUTION)
+		shortest = s->set.min_period;
+	d->shortest_period_s = shortest * ivl;
+	for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES && j < s->est_n; j++) {
+		double v = est_at(s, j);
+		d->estimates_s[j] = isnan(v) ? 0 : v * ivl;
+	}
+	d->estimates_agree = s->det_agree;
+	d->reason = (enum ogate_sync_det_reason)s->det_reason;
+}
+
+const char *ogate_sync_det_reason_name(enum ogate_sync_det_reason reason)
+{
+	static const char *const names[] = {
+		[OGATE_DET_COLLECTING] = "collecting",
+		[OGATE_DET_NO_VALLEY] = "no valley",
+		[OGATE_DET_TOO_SHORT] = "below the shortest period",
+		[OGATE_DET_FEW_ESTIMATES] = "too few estimates",
+		[OGATE_DET_DISAGREE] = "estimates disagree",
+		[OGATE_DET_FILLING] = "agreed, filling",
+		[OGATE_DET_AGREED] = "agreed",
+	};
+	if ((unsigned)reason >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[reason];
 }
 
 /* First reference: establish and use at once. */
