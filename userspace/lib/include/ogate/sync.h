@@ -85,7 +85,7 @@ struct ogate_reference_info {
 
 /*
  * What the period scan decided on the latest determination frame, one value per decision of
- * the determination (docs/analysis.md, "Settings"); ogate_sync_det_reason_name() gives the
+ * the determination (docs/analysis.md, "Widening"); ogate_sync_det_reason_name() gives the
  * short name that status and summary.json show.
  */
 enum ogate_sync_det_reason {
