@@ -157,6 +157,17 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "search_longest_period_s", "%.2f", st.det.longest_period_s);
 		ogate_reply_kv(r, "search_widened", "%d", st.det.widened);
 		ogate_reply_kv(r, "search_at_limit", "%s", st.det.at_limit ? "yes" : "no");
+		/* and what the scan sees: too slow ("no valley"), too fast, or scattering */
+		ogate_reply_kv(r, "search_state", "%s", ogate_sync_det_reason_name(st.det.reason));
+		ogate_reply_kv(r, "search_shortest_period_s", "%.3f", st.det.shortest_period_s);
+		char est[OGATE_SYNC_DET_ESTIMATES * 24];
+		size_t o = 0;
+		for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES && o < sizeof(est); j++)
+			o += (size_t)snprintf(est + o, sizeof(est) - o, "%s%.3f", j ? "," : "",
+					      st.det.estimates_s[j]);
+		ogate_reply_kv(r, "search_estimates_s", "%s", est);
+		ogate_reply_kv(r, "search_estimates_agree", "%s",
+			       st.det.estimates_agree ? "yes" : "no");
 	}
 	if (st.phase >= 0)
 		ogate_reply_kv(r, "phase", "%.6f", st.phase);

@@ -295,6 +295,7 @@ int ogate_sync_get_determination(const struct ogate_sync *s, struct ogate_sync_d
 	d->max_frames = s->configured ? sync_buffer_bound(s) : s->cap;
 	d->searching_s =
 		s->det_have_start && s->have_last ? (double)(s->last_ns - s->det_start_ns) * 1e-9 : 0;
+	sync_determination_scan(s, d);
 	return s->have_ref ? 1 : 0;
 }
 

@@ -195,15 +195,27 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	sync_buffer_reset(s);
 }
 
+/* Periods must be longer than this many frames: a single estimate must exceed
+ * reference.min_period_frames; shorter periods, down to the scan's first lag
+ * (reference.min_period), pass through the beat-averaged agreement where it applies. */
+static double shortest_period_frames(const struct ogate_sync *s)
+{
+	double shortest = s->set.min_period_frames;
+	if (s->set.min_period < shortest && s->set.agree_tolerance * s->set.min_period < VFIT_RESOLUTION)
+		shortest = s->set.min_period;
+	return shortest;
+}
+
 /* For the log: what the scan saw, so a heart that is found but not accepted (too fast, or
- * estimates that scatter) is not reported as "no period". Empty if the last agree_count scans
- * did not all return an estimate. */
+ * estimates that scatter) is not reported as "no period": its latest decision and the range
+ * of the last agree_count estimates (if they all returned one). */
 static void estimates_note(const struct ogate_sync *s, char *out, size_t size)
 {
 	int k = s->set.agree_count;
 	double lo = INFINITY, hi = -INFINITY;
-	out[0] = 0;
-	if (s->est_n < k)
+	int o = snprintf(out, size, "; the period scan: %s",
+			 ogate_sync_det_reason_name((enum ogate_sync_det_reason)s->det_reason));
+	if (s->est_n < k || o < 0 || (size_t)o >= size)
 		return;
 	for (int j = 0; j < k; j++) {
 		double v = est_at(s, j);
@@ -212,10 +224,8 @@ static void estimates_note(const struct ogate_sync *s, char *out, size_t size)
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;
 	}
-	snprintf(out, size,
-		 "; the last %d period estimates (%.2f-%.2f frames) do not agree on a period of more "
-		 "than reference.min_period (%d) frames",
-		 k, lo, hi, s->set.min_period);
+	snprintf(out + o, size - (size_t)o, ", the last %d estimates %.2f-%.2f frames%s", k, lo, hi,
+		 s->det_agree ? " (agreeing)" : "");
 }
 
 /*
@@ -234,7 +244,7 @@ static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 	int bound = sync_buffer_bound(s);
 	double limit_s = ivl * (bound - 1);
 	double cur = (double)s->span_ns * 1e-9;
-	char note[160];
+	char note[200];
 	estimates_note(s, note, sizeof(note));
 	s->det_found_ns = now;
 	if (cur >= limit_s * 0.999) {
@@ -253,8 +263,9 @@ static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 	s->det_widened++;
 	fprintf(stderr,
 		"ogate: no heart period found in the last %.1f s: widening the determination buffer "
-		"from %.1f s to %.1f s (periods of more than %d frames, %.2f s, up to ~%.1f s)%s\n",
-		1.5 * cur, cur, next, s->set.min_period, s->set.min_period * ivl, 0.7 * next, note);
+		"from %.1f s to %.1f s (periods of more than %.4g frames, %.3f s, up to ~%.1f s)%s\n",
+		1.5 * cur, cur, next, shortest_period_frames(s), shortest_period_frames(s) * ivl,
+		0.7 * next, note);
 }
 
 /* Frames the determination buffer may hold: its capacity and the pixel-memory bound. */
@@ -293,6 +304,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		s->count--;
 	}
 	int n = s->count - 1; /* past frames */
+	s->det_agree = 0;
+	s->det_reason = OGATE_DET_COLLECTING;
 	if (n < 1)
 		return 0;
 	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
@@ -327,6 +340,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	if (s->est_n < EST_N)
 		s->est_n++;
 	if (P == -1) {
+		s->det_reason = OGATE_DET_NO_VALLEY;
 		widen(s, f, n);
 		return 0;
 	}
@@ -343,17 +357,55 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	 * never counts towards the plain agreement (noise dips sit just past the scan's first lag);
 	 * shorter hearts, down to that lag, are accepted by the beat-averaged agreement. */
 	double med;
-	if ((P <= s->set.min_period_frames || !period_agrees(s, &med)) && !beat_average_agrees(s, &P)) {
+	int plain = period_agrees(s, &med);
+	int agreed = (P > s->set.min_period_frames && plain) || beat_average_agrees(s, &P);
+	s->det_agree = agreed || plain;
+	if (!agreed) {
+		s->det_reason = P <= s->set.min_period_frames	  ? OGATE_DET_TOO_SHORT
+				: s->phist_n < s->set.agree_count ? OGATE_DET_FEW_ESTIMATES
+								  : OGATE_DET_DISAGREE;
 		widen(s, f, n);
 		return 0;
 	}
 	s->det_found_ns = f->meta.timestamp_ns;
 	P = refine_period(s, P);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	s->det_reason = OGATE_DET_FILLING;
 	if (L > n || L > s->ref_cap)
 		return 0;
+	s->det_reason = OGATE_DET_AGREED;
 	*P_out = P;
 	return 1;
+}
+
+/* What the scan sees, for ogate_sync_get_determination(): its last estimates in seconds (by
+ * the measured frame interval), the shortest period it accepts and its latest decision. */
+void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d)
+{
+	double ivl = ogate_sync_frame_interval(s);
+	d->shortest_period_s = shortest_period_frames(s) * ivl;
+	for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES && j < s->est_n; j++) {
+		double v = est_at(s, j);
+		d->estimates_s[j] = isnan(v) ? 0 : v * ivl;
+	}
+	d->estimates_agree = s->det_agree;
+	d->reason = (enum ogate_sync_det_reason)s->det_reason;
+}
+
+const char *ogate_sync_det_reason_name(enum ogate_sync_det_reason reason)
+{
+	static const char *const names[] = {
+		[OGATE_DET_COLLECTING] = "collecting",
+		[OGATE_DET_NO_VALLEY] = "no valley",
+		[OGATE_DET_TOO_SHORT] = "below the shortest period",
+		[OGATE_DET_FEW_ESTIMATES] = "too few estimates",
+		[OGATE_DET_DISAGREE] = "estimates disagree",
+		[OGATE_DET_FILLING] = "agreed, filling",
+		[OGATE_DET_AGREED] = "agreed",
+	};
+	if ((unsigned)reason >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[reason];
 }
 
 /* First reference: establish and use at once. */

@@ -85,6 +85,8 @@ struct ogate_sync {
 	double est[EST_N]; /* the last single-scan estimates, one per frame (NAN: none), for the
 			    * beat-averaged agreement of short periods (sync_determine.c) */
 	int est_n, est_pos;
+	int det_reason, det_agree; /* the latest determination frame's decision (enum
+				    * ogate_sync_det_reason) and whether its estimates agreed */
 
 	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
 	 * the current one */
@@ -168,6 +170,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
+void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
 /* sync_reference.c */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);

@@ -48,7 +48,7 @@ height = 64
 fps = 100
 CONF
 
-echo "1..27"
+echo "1..28"
 start_daemon() {
 	"$bin/ogated" --config "$tmp/ogated.conf" >>"$tmp/log" 2>&1 &
 	pid=$!
@@ -128,6 +128,11 @@ check file_source_stops_cleanly test $st -eq 0
 	--set "output.dryrun_file=$tmp/slow_pulses.csv" >"$tmp/slowlog" 2>&1 &
 pid=$!
 check slow_heart_status_says_the_search_widened wait_for 15 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val search_widened)\" -ge 1 ] 2>/dev/null"
+# the same reply (in $tmp/out): a 2.5 s heart in a 2 s buffer, the scan finds no valley and has
+# no estimate; periods must be longer than 5 frames (reference.min_period) at 80 fps
+check slow_heart_status_says_what_the_scan_sees sh -c "grep -qx 'search_state=no valley' $tmp/out &&
+	grep -qx 'search_shortest_period_s=0.06[23]' $tmp/out && grep -qx 'search_estimates_agree=no' $tmp/out &&
+	grep -qx 'search_estimates_s=0.000,0.000,0.000,0.000,0.000' $tmp/out"
 check slow_heart_locks_and_triggers_with_defaults wait_for 30 sh -c "$(declare -f cli val); bin=$bin sock=$sock tmp=$tmp; [ \"\$(val locked)\" = yes ] && [ \"\$(val triggers)\" -ge 2 ]"
 check slow_heart_widening_is_logged grep -q 'widening the determination buffer' "$tmp/slowlog"
 kill -TERM $pid; wait $pid; pid=

@@ -19,7 +19,7 @@ check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
 json() { grep -oE "\"$2\": -?[0-9.]+" "$1" | head -1 | awk '{print $2}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
-echo "1..19"
+echo "1..21"
 
 # stream NAME RMS_MAX_MS MIN_TRIGGERS SYNTH-ARGS... -- EMULATE-ARGS...
 stream() {
@@ -87,6 +87,23 @@ check tiff_input_gives_the_same_triggers_as_npy \
 $BIN/ogate-emulate "$tmp/d16.npy" --fps 80 --out "$tmp/o16" --quiet --plots none
 check sixteen_bit_stream_locks_and_triggers \
 	"grep -q '\"bits\": 16' $tmp/o16/summary.json && [ \$(json $tmp/o16/summary.json triggers) -ge 10 ]"
+
+# no lock: the summary and the last line say what the period scan saw. A 2.5 s heart for 3 s
+# (widened once, to 2 s): no valley, no estimate; periods must exceed 5 frames at 40 fps.
+$BIN/ogate-synth --out "$tmp/slow" --size 64 --fps 40 --n-frames 120 --period 2.5 >/dev/null
+err=$($BIN/ogate-emulate "$tmp/slow.npy" --timestamps "$tmp/slow_timestamps.csv" --out "$tmp/oslow" \
+	--quiet --plots none 2>&1); rc=$?
+check no_lock_on_a_heart_slower_than_the_buffer_names_no_valley \
+	"[ $rc -eq 0 ] && grep -qF '\"widened\": 1,' $tmp/oslow/summary.json && grep -qF '\"state\": \"no valley\", \"shortest_period_s\": 0.1250, \"estimates_s\": [0.0000, 0.0000, 0.0000, 0.0000, 0.0000], \"estimates_agree\": false}' $tmp/oslow/summary.json && [[ \"\$err\" == *'the period scan: no valley (periods must be longer than 0.125 s; last estimates (s): none, not agreeing)'* ]]" \
+	"$err"
+# a 0.42 s heart where only periods of more than 30 frames (0.75 s at 40 fps) are accepted
+# (20 % tolerance: no beat-averaged route): estimates that agree, on a period too short
+$BIN/ogate-synth --out "$tmp/fast" --size 64 --fps 40 --n-frames 200 --period 0.42 >/dev/null
+err=$($BIN/ogate-emulate "$tmp/fast.npy" --timestamps "$tmp/fast_timestamps.csv" --out "$tmp/ofast" \
+	--quiet --plots none --set reference.min_period_frames=30 --set reference.agree_tolerance=0.2 2>&1); rc=$?
+check no_lock_on_a_heart_faster_than_the_shortest_period_names_it \
+	"[ $rc -eq 0 ] && grep -qE '\"state\": \"below the shortest period\", \"shortest_period_s\": 0.7500, \"estimates_s\": \\[(0\\.4[01][0-9]{2}|0\\.39[0-9]{2})(, (0\\.4[01][0-9]{2}|0\\.39[0-9]{2})){4}\\], \"estimates_agree\": true' $tmp/ofast/summary.json && [[ \"\$err\" == *'the period scan: below the shortest period (periods must be longer than 0.750 s; last estimates (s): 0.4'*', agreeing)'* ]]" \
+	"$err"
 
 # bad input: one line naming the problem, non-zero exit, no summary presented
 printf 'not a stack' > "$tmp/bad.npy"

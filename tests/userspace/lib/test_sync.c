@@ -439,6 +439,225 @@ static void bad_frames_are_refused(void **state)
 	ogate_heart_blob_free(&st.heart);
 }
 
+/* A 16 x 16 frame at 100 fps (10 ms apart, exactly): the left half at grey level a, the
+ * right half at b. */
+static struct ogate_frame *two_level_frame(int a, int b, uint64_t seq)
+{
+	struct ogate_frame *f = new_frame(OGATE_PIX_U8, 16, 16);
+	for (int y = 0; y < 16; y++) {
+		uint8_t *row = (uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f);
+		memset(row, a, 8);
+		memset(row + 8, b, 8);
+	}
+	struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + 10000000LL * (int64_t)seq,
+				      .sequence = seq };
+	ogate_frame_set_meta(f, &m);
+	return f;
+}
+
+/* The determination state names what the scan sees. Two triangle waves of 20 frames a
+ * quarter period apart (0.2 s at 100 fps): every frame of a beat differs, both halves change
+ * by one step per frame, so the SAD is 0 at lag 20 and equal at lags 19 and 21, and every
+ * estimate the scan makes is exactly 20 frames, 0.2 s. Until the buffer holds a period the
+ * scan finds no valley; then it collects estimates until agree_count agree. */
+static void determination_state_reports_exact_estimates_and_each_decision(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_sync_determination d;
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
+	assert_int_equal(d.reason, OGATE_DET_COLLECTING);
+	assert_true(d.shortest_period_s == 0 && d.estimates_s[0] == 0); /* no interval yet */
+	int i, locked = 0;
+	for (i = 0; i < 100 && !locked; i++) {
+		struct ogate_frame *f = two_level_frame(8 * abs(i % 20 - 10),
+							8 * abs((i + 5) % 20 - 10), (uint64_t)i);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		locked = ogate_sync_get_determination(sy, &d);
+		if (i == 0) {
+			assert_int_equal(d.reason, OGATE_DET_COLLECTING);
+			continue;
+		}
+		assert_true(d.shortest_period_s == 5 * 0.01); /* reference.min_period frames */
+		if (locked)
+			break;
+		/* the scan takes the valley at lag 20 once the SAD has risen past 3/4 of its range
+		 * again (reference.upper_threshold), at lag 25 */
+		int n_est = i < 25 ? 0 : i - 24;
+		assert_int_equal(d.reason, n_est == 0 ? OGATE_DET_NO_VALLEY : OGATE_DET_FEW_ESTIMATES);
+		assert_false(d.estimates_agree);
+		for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES; j++)
+			assert_true(d.estimates_s[j] == (j < n_est ? 20 * 0.01 : 0));
+	}
+	/* the fifth estimate agrees with the four before it, and the buffer holds a reference */
+	assert_int_equal(locked, 1);
+	assert_int_equal(i, 29);
+	assert_int_equal(d.reason, OGATE_DET_AGREED);
+	assert_true(d.estimates_agree);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(info.period_frames == 20);
+	ogate_sync_free(sy);
+}
+
+/* Feed the 20-frame two-triangle stream of the test above; the frame number of the lock, or
+ * -1. Each frame's state goes to d[i] (d may be NULL). */
+static int feed_triangles(struct ogate_sync *sy, int n, struct ogate_sync_determination *d)
+{
+	for (int i = 0; i < n; i++) {
+		struct ogate_frame *f = two_level_frame(8 * abs(i % 20 - 10),
+							8 * abs((i + 5) % 20 - 10), (uint64_t)i);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		struct ogate_sync_determination tmp;
+		if (ogate_sync_get_determination(sy, d ? &d[i] : &tmp))
+			return i;
+	}
+	return -1;
+}
+
+/* A heart faster than the shortest period the settings accept: the estimates agree, exactly,
+ * on a period below it, and the state says so (not "disagree", not "no valley"). */
+static void determination_state_of_a_heart_faster_than_the_shortest_period(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	/* single estimates must exceed 30 frames, and 20 % is no finer than the V fit resolves,
+	 * so there is no beat-averaged route: 0.3 s is the shortest period */
+	assert_int_equal(ogate_settings_set(&set, "reference.min_period_frames", "30"), 0);
+	assert_int_equal(ogate_settings_set(&set, "reference.agree_tolerance", "0.2"), 0);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_sync_determination d[60];
+	assert_int_equal(feed_triangles(sy, 60, d), -1);
+	for (int i = 25; i < 60; i++) {
+		assert_int_equal(d[i].reason, OGATE_DET_TOO_SHORT);
+		assert_int_equal(d[i].estimates_agree, i >= 29); /* five estimates of 20 frames */
+		assert_true(d[i].estimates_s[0] == 0.2);
+		assert_true(fabs(d[i].shortest_period_s - 0.3) < 1e-12);
+	}
+	assert_string_equal(ogate_sync_det_reason_name(d[59].reason), "below the shortest period");
+	ogate_sync_free(sy);
+}
+
+/* Agreed before the buffer holds a whole padded reference (20 + 1 + 4 frames): the state
+ * says it is filling, and locks as soon as it holds one. */
+static void determination_state_says_agreed_filling_until_the_reference_fits(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(ogate_settings_set(&set, "reference.agree_count", "1"), 0);
+	assert_int_equal(ogate_settings_set(&set, "reference.upper_threshold", "0.55"), 0);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_sync_determination d[60];
+	/* the scan's valley is accepted once the SAD rises past 55 % of its range, at lag 24 */
+	int locked = feed_triangles(sy, 60, d);
+	assert_int_equal(locked, 25);
+	for (int i = 1; i < 24; i++)
+		assert_int_equal(d[i].reason, OGATE_DET_NO_VALLEY);
+	assert_int_equal(d[24].reason, OGATE_DET_FILLING);
+	assert_true(d[24].estimates_agree && d[24].estimates_s[0] == 0.2);
+	assert_int_equal(d[25].reason, OGATE_DET_AGREED);
+	ogate_sync_free(sy);
+}
+
+/* A heart slower than the span (1.2 s, 1 s buffer): the scan finds no valley on any frame,
+ * and the state says so, with no estimates. */
+static void determination_state_of_a_heart_too_slow_for_the_span_is_no_valley(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	struct stream st;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	stream_init(&st, 1.2, 0.0);
+	struct ogate_sync_determination d;
+	for (int i = 0; i < 130; i++) {
+		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
+		assert_int_equal(d.reason, i ? OGATE_DET_NO_VALLEY : OGATE_DET_COLLECTING);
+		assert_false(d.estimates_agree);
+		for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES; j++)
+			assert_true(d.estimates_s[j] == 0);
+	}
+	assert_true(fabs(d.shortest_period_s - 5 / FPS) < 1e-9);
+	assert_int_equal(d.widened, 1);
+	assert_string_equal(ogate_sync_det_reason_name(d.reason), "no valley");
+	ogate_sync_free(sy);
+	ogate_heart_blob_free(&st.heart);
+}
+
+/* Pixel noise and no heart: the scan returns chance dips of a few frames that scatter. The
+ * state says "below the shortest period" or "estimates disagree" (not "no valley", which
+ * would read as a heart too slow for the span), shows those short estimates, and never
+ * agrees. */
+static void determination_state_of_noise_only_shows_short_scattering_estimates(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, 11);
+	struct ogate_sync_determination d;
+	int count[OGATE_DET_AGREED + 1] = { 0 };
+	for (int i = 0; i < 300; i++) {
+		struct ogate_frame *f = two_level_frame(0, 0, (uint64_t)i);
+		for (int y = 0; y < 16; y++)
+			for (int x = 0; x < 16; x++)
+				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] =
+					(uint8_t)rint(100 + 4 * ogate_heart_rng_normal(&rng));
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		ogate_frame_free(f);
+		assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
+		assert_false(d.estimates_agree);
+		count[d.reason]++;
+		/* refused as too short: at most reference.min_period_frames (6, 0.06 s) */
+		if (d.reason == OGATE_DET_TOO_SHORT)
+			assert_true(d.estimates_s[0] != 0 && d.estimates_s[0] <= 0.06 + 1e-9);
+		if (d.reason == OGATE_DET_DISAGREE)
+			assert_true(d.estimates_s[0] > 0.06 && d.estimates_s[0] < 0.3);
+	}
+	print_message("collecting %d, no valley %d, too short %d, few %d, disagree %d\n",
+		      count[OGATE_DET_COLLECTING], count[OGATE_DET_NO_VALLEY],
+		      count[OGATE_DET_TOO_SHORT], count[OGATE_DET_FEW_ESTIMATES],
+		      count[OGATE_DET_DISAGREE]);
+	assert_int_equal(count[OGATE_DET_AGREED] + count[OGATE_DET_FILLING], 0);
+	assert_true(count[OGATE_DET_TOO_SHORT] + count[OGATE_DET_DISAGREE] > 250);
+	/* the last scans all found a dip: five short estimates, widely spread */
+	double lo = 1, hi = 0;
+	for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES; j++) {
+		lo = d.estimates_s[j] < lo ? d.estimates_s[j] : lo;
+		hi = d.estimates_s[j] > hi ? d.estimates_s[j] : hi;
+	}
+	assert_true(lo > 0 && hi < 0.3 && hi > 1.1 * lo);
+	assert_true(d.widened >= 1);
+	ogate_sync_free(sy);
+}
+
+/* Every reason has its own name. */
+static void determination_reasons_have_distinct_names(void **state)
+{
+	for (int a = OGATE_DET_COLLECTING; a <= OGATE_DET_AGREED; a++) {
+		assert_string_not_equal(ogate_sync_det_reason_name(a), "unknown");
+		for (int b = 0; b < a; b++)
+			assert_string_not_equal(ogate_sync_det_reason_name(a),
+						ogate_sync_det_reason_name(b));
+	}
+	assert_string_equal(ogate_sync_det_reason_name(OGATE_DET_AGREED + 1), "unknown");
+	assert_string_equal(ogate_sync_det_reason_name(-1), "unknown");
+}
+
 static void settings_parse_keys_and_reject_bad_values(void **state)
 {
 	struct ogate_settings s;
@@ -478,6 +697,12 @@ int main(void)
 		cmocka_unit_test(short_period_estimates_agree_over_a_beat_and_noise_does_not),
 		cmocka_unit_test(period_beyond_the_memory_bound_never_locks_and_says_so),
 		cmocka_unit_test(period_near_the_buffer_limit_locks_correctly),
+		cmocka_unit_test(determination_state_reports_exact_estimates_and_each_decision),
+		cmocka_unit_test(determination_state_of_a_heart_faster_than_the_shortest_period),
+		cmocka_unit_test(determination_state_says_agreed_filling_until_the_reference_fits),
+		cmocka_unit_test(determination_state_of_a_heart_too_slow_for_the_span_is_no_valley),
+		cmocka_unit_test(determination_state_of_noise_only_shows_short_scattering_estimates),
+		cmocka_unit_test(determination_reasons_have_distinct_names),
 		cmocka_unit_test(defect4_period_is_accepted_only_when_recent_estimates_agree),
 		cmocka_unit_test(defect1_unwrap_is_two_sided),
 		cmocka_unit_test(gap_in_the_stream_stops_fits_from_spanning_it),

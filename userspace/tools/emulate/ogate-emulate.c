@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "clock-util.h"
+#include "detstate.h"
 #include "emuopts.h"
 #include "numparse.h"
 #include "ogate-version.h"
@@ -673,11 +674,7 @@ int main(int argc, char **argv)
 	fprintf(f, "  \"locked\": %s,\n", have_ref ? "true" : "false");
 	struct ogate_sync_determination det;
 	ogate_sync_get_determination(sy, &det);
-	fprintf(f,
-		"  \"determination\": {\"span_s\": %.3f, \"longest_period_s\": %.3f, \"widened\": %d, \"at_limit\": %s, "
-		"\"buffer_frames\": %d, \"max_frames\": %d, \"searching_s\": %.3f},\n",
-		det.span_s, det.longest_period_s, det.widened, det.at_limit ? "true" : "false",
-		det.buffer_frames, det.max_frames, det.searching_s);
+	det_json(f, &det);
 	if (have_ref) {
 		fprintf(f, "  \"lock_frame\": %d,\n  \"lock_time_s\": %.6f,\n", lock_frame,
 			rows[lock_frame].t - rows[0].t);
@@ -737,12 +734,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		rating_print(stderr, PROG, &rt);
 	if (!have_ref) /* never 0 triggers in silence */
-		fprintf(stderr,
-			PROG ": %d frames, no reference period found in %.1f s: buffer %.1f s (periods up to ~%.1f s), "
-			     "widened %d times%s\n",
-			N, det.searching_s, det.span_s, det.longest_period_s, det.widened,
-			det.at_limit ? ", at the memory bound (reference.max_buffer_frames / max_buffer_mb)"
-				     : "");
+		det_no_lock_text(stderr, PROG, N, &det);
 	free(proc);
 	free(lproc);
 	free(errs);

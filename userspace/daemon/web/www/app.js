@@ -145,6 +145,12 @@ function showStatus(st, stats) {
   status = st;
   const lock = $('#lock');
   lock.textContent = st.locked ? 'locked' : (st.state === 'running' ? 'learning…' : 'stopped');
+  // while learning: what the period scan sees (no valley, estimates disagree, ...)
+  if (!st.locked && st.state === 'running' && st.search_state) lock.textContent += ' ' + st.search_state;
+  lock.title = st.locked || !st.search_state ? '' :
+    `period search ${fmt(st.searching_s, 0)} s, buffer ${fmt(st.search_span_s, 1)} s (periods ` +
+    `${fmt(st.search_shortest_period_s, 3)}–${fmt(st.search_longest_period_s, 1)} s), widened ` +
+    `${st.search_widened}×, last estimates ${st.search_estimates_s} s`;
   lock.className = 'badge ' + (st.locked ? 'on' : 'off');
   $('#rate').textContent = st.period_s > 0 ? (60 / st.period_s).toFixed(1) + ' bpm' : '— bpm';
   $('#fps').textContent = fmt(st.fps, 1) + ' fps';

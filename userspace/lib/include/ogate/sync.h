@@ -83,6 +83,27 @@ struct ogate_reference_info {
 	int barrier;		  /* unpadded barrier frame */
 };
 
+/*
+ * What the period scan decided on the latest determination frame, one value per decision of
+ * the determination (docs/analysis.md, "Widening"); ogate_sync_det_reason_name() gives the
+ * short name that status and summary.json show.
+ */
+enum ogate_sync_det_reason {
+	OGATE_DET_COLLECTING = 0, /* "collecting": fewer than 2 consecutive frames (start, gap) */
+	OGATE_DET_NO_VALLEY,	  /* "no valley": the scan found no period in the buffer (a heart
+				   * slower than the span, or no heart) */
+	OGATE_DET_TOO_SHORT,	  /* "below the shortest period": an estimate of at most
+				   * reference.min_period_frames, not confirmed over a beat */
+	OGATE_DET_FEW_ESTIMATES,  /* "too few estimates": fewer than reference.agree_count since
+				   * the start or the last gap */
+	OGATE_DET_DISAGREE,	  /* "estimates disagree": not within reference.agree_tolerance */
+	OGATE_DET_FILLING,	  /* "agreed, filling": agreed, but the buffer does not yet hold a
+				   * whole reference */
+	OGATE_DET_AGREED,	  /* "agreed": a period was accepted (a reference was learnt) */
+};
+
+#define OGATE_SYNC_DET_ESTIMATES 5 /* single estimates reported, newest first */
+
 /* State of the period determination, for status and summaries. */
 struct ogate_sync_determination {
 	double span_s;		       /* buffer span now (starts at 1/min_heart_rate_hz) */
@@ -91,6 +112,21 @@ struct ogate_sync_determination {
 	int at_limit;		       /* the memory bound is reached: no further widening */
 	int buffer_frames, max_frames; /* frames held now; the bound */
 	double searching_s;	       /* time since the (first) determination started */
+	/*
+	 * What the scan sees (added after the fields above: the struct only grows at its end).
+	 * shortest_period_s: periods must be longer than this, reference.min_period frames
+	 * where the beat-averaged agreement reaches down to it (the defaults), else
+	 * reference.min_period_frames; 0 while the frame interval is unknown.
+	 * estimates_s: the scan's last single period estimates, newest first, by the measured
+	 * frame interval; 0 where a scan found none or the buffer was emptied since (a gap, or
+	 * the frames taken into a reference). estimates_agree: the last agree_count estimates
+	 * agree (within agree_tolerance, or over a beat for short periods), even on a period
+	 * refused as too short. reason: the latest determination frame's decision.
+	 */
+	double shortest_period_s;
+	double estimates_s[OGATE_SYNC_DET_ESTIMATES];
+	int estimates_agree;
+	enum ogate_sync_det_reason reason;
 };
 
 struct ogate_sync;
@@ -129,6 +165,8 @@ int ogate_sync_set_target_phase(struct ogate_sync *s, double phase);
 int ogate_sync_refresh(struct ogate_sync *s);
 /* Fill *d; returns 1 once a reference exists, else 0. */
 int ogate_sync_get_determination(const struct ogate_sync *s, struct ogate_sync_determination *d);
+/* The short name of a reason ("no valley", ...); "unknown" for a value out of range. */
+const char *ogate_sync_det_reason_name(enum ogate_sync_det_reason reason);
 /* Live phase-error summary (struct ogate_sync_qa_stats); always 0. */
 int ogate_sync_get_qa_stats(const struct ogate_sync *s, struct ogate_sync_qa_stats *st);
 /* Measured frame interval (median of recent intervals), 0 if unknown. */
