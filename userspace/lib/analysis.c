@@ -78,6 +78,13 @@ double ogate_period_scan(const double *diffs, size_t n, int min_period, double l
 	double x = 0;
 	if (e >= 1 && e + 1 < n)
 		x = ogate_vfit(diffs[e - 1], diffs[e], diffs[e + 1]).x;
+	/* At the first lag scanned the lag before it may be lower (it was never compared), and a
+	 * nearly flat far side then sends the V fit anywhere, even below 0: a valley can be placed
+	 * at most one lag beyond the discrete minimum. */
+	if (x > 1)
+		x = 1;
+	else if (x < -1)
+		x = -1;
 	return (double)d_min - x;
 }
 

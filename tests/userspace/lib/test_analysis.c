@@ -60,6 +60,24 @@ static void period_scan_matches_reference_on_real_sad_vectors(void **state)
 		assert_near(ogate_period_scan(d[i], n[i], 5, 0.5, 0.75), p[i], 1e-9);
 }
 
+/*
+ * The valley at the first lag scanned (5) with the unscanned lag 4 far lower and lag 6 nearly
+ * as low: the V fit's offset is 10.5 lags, which put the period at -5.5 frames (a negative
+ * "estimate" that the determination state showed the user). It is now one lag beyond the
+ * minimum, 4 frames, and refused as shorter than the first lag.
+ */
+static void period_scan_never_extrapolates_past_the_next_lag(void **state)
+{
+	(void)state;
+	/* oldest first; diffs[n - d] compares the newest frame with the one d frames back */
+	const double d[8] = { 100, 100, 10.5, 10, 0, 50, 50, 100 };
+	assert_near(ogate_period_scan(d, 8, 5, 0.5, 0.75), 4.0, 1e-12);
+	/* the other side: lag 6 far lower, lag 4 nearly as low as lag 5 -> at most 6 */
+	const double e[8] = { 100, 100, 0, 10, 10.5, 50, 50, 100 };
+	double r = ogate_period_scan(e, 8, 5, 0.5, 0.75);
+	assert_true(r >= 4.0 && r <= 6.0);
+}
+
 static void period_scan_at_buffer_limit_does_not_read_before_the_buffer(void **state)
 {
 	/* minimum at the oldest sample (e = 0): the reference reads diffs[-1]; ogate uses x = 0 */
@@ -243,6 +261,7 @@ int main(void)
 		cmocka_unit_test(wrap_maps_into_half_open_ranges),
 		cmocka_unit_test(period_scan_matches_reference_on_real_sad_vectors),
 		cmocka_unit_test(period_scan_at_buffer_limit_does_not_read_before_the_buffer),
+		cmocka_unit_test(period_scan_never_extrapolates_past_the_next_lag),
 		cmocka_unit_test(subframe_phase_matches_reference_when_the_minimum_is_unpadded),
 		cmocka_unit_test(defect2_no_phase_zero_fallback_when_minimum_is_in_padding),
 		cmocka_unit_test(target_and_barrier_match_reference),

@@ -30,7 +30,9 @@ double ogate_wrap_2pi(double x);
 /* Period length (frames, sub-frame) from diffs[i] = SAD(newest, buffer[i]), oldest first
  * (diffs[n-d] compares with the frame d frames back). -1 when no period is found.
  * Same scan as the reference calculate_period_length; the e == 0 case (which the
- * reference resolves by reading diffs[-1]) uses x = 0. */
+ * reference resolves by reading diffs[-1]) uses x = 0; the V fit's offset is limited to one
+ * lag either side of the discrete minimum (a valley at the first lag scanned could otherwise
+ * be extrapolated to any value, even a negative one). */
 double ogate_period_scan(const double *diffs, size_t n, int min_period, double lower, double upper);
 
 /* Sub-frame phase (rad, in [0, 2 pi)) of the best match in S[0..L-1], a SAD vector against
