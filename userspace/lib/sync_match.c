@@ -23,6 +23,20 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
 }
 
+/* the phase match's metric (sync.metric) of a w x h window at (ax, ay) in a and (bx, by) in b */
+static double metric_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
+			 const struct ogate_frame *b, int bx, int by, int w, int h)
+{
+	if (!s->ssd)
+		return sad_win(s, a, ax, ay, b, bx, by, w, h);
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)ogate_ssd_u8(s->sad, (const uint8_t *)ogate_frame_row(a, ay) + ax,
+					    a->stride, (const uint8_t *)ogate_frame_row(b, by) + bx,
+					    b->stride, w, h);
+	return (double)ogate_ssd_u16(s->sad, (const uint16_t *)ogate_frame_row(a, ay) + ax, a->stride,
+				     (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+}
+
 /*
  * v[k] = SAD of M[inset : H-inset, inset : W-inset] against the frame window moved by candidate
  * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
@@ -80,21 +94,109 @@ void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int
 	}
 }
 
-/* S[idx[k]] = SAD of the (cropped) frame against reference frame idx[k] */
+/* S[idx[k]] = SAD (or SSD, sync.metric) of the (cropped) frame against reference frame idx[k] */
 static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
 		     int ry, int nw, int nh, const int *idx, int n)
 {
 	if (s->fmt == OGATE_PIX_U8) {
 		for (int k = 0; k < n; k++)
 			s->rp[k] = (const uint8_t *)ogate_frame_row(s->ref[idx[k]], ry) + rx;
-		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride,
-				   s->rp, (size_t)n, s->ref[0]->stride, nw, nh, s->sad_out);
+		(s->ssd ? ogate_ssd_u8_multi
+			: ogate_sad_u8_multi)(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx,
+					      f->stride, s->rp, (size_t)n, s->ref[0]->stride, nw,
+					      nh, s->sad_out);
 		for (int k = 0; k < n; k++)
 			s->S[idx[k]] = (double)s->sad_out[k];
 	} else {
 		for (int k = 0; k < n; k++)
-			s->S[idx[k]] = sad_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
+			s->S[idx[k]] = metric_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
 	}
+}
+
+#define SSD_GRID 16	/* tiles per axis for the noise floor (at least 4 pixels each) */
+#define SSD_Q 0.1	/* the floor: this quantile of the tiles (as sync_roi.c) */
+#define SSD_Z 1.2815516 /* that quantile's distance below the mean in standard deviations */
+
+/*
+ * The SSD's noise floor per pixel, E (n1 - n2)^2 = 2 sigma^2, from the reference alone: the mean
+ * squared difference per pixel of disjoint pairs of consecutive reference frames (j, j+1), j even,
+ * per tile; a tile where nothing moves has 2 sigma^2 as its expectation and, for Gaussian noise, a
+ * relative sd of sqrt(2 / n) over its n differences. The floor is the 10th percentile of the tiles
+ * divided by (1 - 1.28 sqrt(2 / n)), the expected position of that quantile among static tiles
+ * (as long as a tenth of the tiles are static; where fewer are it is high, and the excesses low).
+ */
+static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
+{
+	int W = s->w, H = s->h, L = q->L;
+	int nx = W / 4 < SSD_GRID ? W / 4 : SSD_GRID, ny = H / 4 < SSD_GRID ? H / 4 : SSD_GRID;
+	if (nx < 2 || ny < 2 || L < 2)
+		return 0;
+	int tw = W / nx, th = H / ny;
+	double *v = calloc((size_t)nx * ny, sizeof(double));
+	if (!v)
+		return 0;
+	double nmin = HUGE_VAL;
+	for (int ty = 0; ty < ny; ty++)
+		for (int tx = 0; tx < nx; tx++) {
+			int x0 = tx * tw, y0 = ty * th, w = tx + 1 == nx ? W - x0 : tw,
+			    h = ty + 1 == ny ? H - y0 : th, hr = (h + r - 1) / r;
+			double sum = 0, n = 0;
+			for (int j = 0; j + 1 < L; j += 2) {
+				const struct ogate_frame *a = q->f[j], *b = q->f[j + 1];
+				if (s->fmt == OGATE_PIX_U8)
+					sum += (double)ogate_ssd_u8(
+						s->sad, (const uint8_t *)ogate_frame_row(a, y0) + x0,
+						a->stride * r,
+						(const uint8_t *)ogate_frame_row(b, y0) + x0,
+						b->stride * r, w, hr);
+				else
+					sum += (double)ogate_ssd_u16(
+						s->sad, (const uint16_t *)ogate_frame_row(a, y0) + x0,
+						a->stride * r,
+						(const uint16_t *)ogate_frame_row(b, y0) + x0,
+						b->stride * r, w, hr);
+				n += (double)w * hr;
+			}
+			v[ty * nx + tx] = sum / n;
+			nmin = n < nmin ? n : nmin;
+		}
+	qsort(v, (size_t)nx * ny, sizeof(double), sync_cmp_dbl);
+	double fl = v[(int)(SSD_Q * (nx * ny - 1))], c = 1 - SSD_Z * sqrt(2 / nmin);
+	free(v);
+	return c > 0.5 ? fl / c : fl / 0.5;
+}
+
+/* the sequence of the current reference (s->step is its steps) */
+static const struct seq *current_seq(const struct ogate_sync *s)
+{
+	for (int k = 0; k < s->nseq; k++)
+		if (s->sq[k].step == s->step)
+			return &s->sq[k];
+	return NULL;
+}
+
+/* q->sst: the reference's own SSD curve over its region (sync.metric = ssd) */
+static void reference_ssd_curve(struct ogate_sync *s, struct seq *q, int r)
+{
+	int L = q->L, X0 = q->roi[0], Y0 = q->roi[1], RW = q->roi[2] - X0, RH = q->roi[3] - Y0;
+	int hr = (RH + r - 1) / r;
+	size_t bp = ogate_pixfmt_bytes(s->fmt);
+	double fl = ssd_floor(s, q, r) * RW * RH;
+	/* the sd of the noise part, sum (n1 - n2)^2, of one such SSD: the floor per pixel times
+	 * sqrt(2 n) for Gaussian noise over the n = RW * hr pixels compared, scaled as the SSD */
+	q->ssd_sd = fl * M_SQRT2 / sqrt((double)RW * hr);
+	for (int j = 0; j + 1 < L; j++)
+		for (int k = 1; k <= 2 && j + k < L; k++) {
+			const struct ogate_frame *fa = q->f[j], *fb = q->f[j + k];
+			const void *a = (const char *)ogate_frame_row(fa, Y0) + X0 * bp,
+				   *b = (const char *)ogate_frame_row(fb, Y0) + X0 * bp;
+			double v = s->fmt == OGATE_PIX_U8
+					   ? (double)ogate_ssd_u8(s->sad, a, fa->stride * r, b,
+								  fb->stride * r, RW, hr)
+					   : (double)ogate_ssd_u16(s->sad, a, fa->stride * r, b,
+								   fb->stride * r, RW, hr);
+			q->sst[(k - 1) * s->ref_cap + j] = v * RH / hr - fl;
+		}
 }
 
 /* q->roi, then q->step from SADs over it between frames one and two apart (2L SADs, once per
@@ -139,6 +241,8 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 		if (c)
 			skip[j] *= (double)RH / hr;
 	}
+	if (s->ssd)
+		reference_ssd_curve(s, q, r);
 	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
 	for (int j = 0; j + 2 < L; j++)
 		q->step[s->ref_cap + j] = skip[j] - fl;
@@ -212,7 +316,24 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 				s->sel[n++] = j;
 	}
 	s->full_searches += !windowed;
-	if (b >= 1 && (int)b + 1 < s->L) {
+	if (b >= 1 && (int)b + 1 < s->L && s->ssd) {
+		double u = NAN;
+		const struct seq *q = current_seq(s);
+		if (q && b >= 2 && (int)b + 2 < s->L) {
+			/* the reference's own SSD curve around b, over its whole region (the offset
+			 * depends on its shape, not on its scale: the drift crop does not matter), at
+			 * the reference frames' positions */
+			const double *s2 = q->sst + s->ref_cap, *ps = s->pos + b;
+			double e[4] = { s2[b - 2], q->sst[b - 1], q->sst[b], s2[b] };
+			double p[4] = { ps[-2] - ps[0], ps[-1] - ps[0], ps[1] - ps[0], ps[2] - ps[0] };
+			u = s->pos[b] + ogate_ssd_offset(s->S + b - 1, e, p, q->ssd_sd);
+		}
+		if (isnan(u))
+			u = ogate_ref_position(s->pos, (size_t)s->L,
+					       (double)b + ogate_parabola_offset(s->S[b - 1], s->S[b],
+										 s->S[b + 1]));
+		r->phase = ogate_wrap_2pi(2 * M_PI * u / P);
+	} else if (b >= 1 && (int)b + 1 < s->L) {
 		double x = NAN;
 		if (s->subframe == SUBFRAME_CURVE && b >= 2 && (int)b + 2 < s->L) {
 			/* the reference's own SAD curve around b (over the region; the SADs cover the
