@@ -160,7 +160,11 @@ uint64_t ogate_ssd_u16(const struct ogate_sad *s, const uint16_t *a, size_t astr
 void ogate_ssd_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
 			const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out)
 {
-	for (size_t k = 0; k < n; k++)
+	size_t k = 0;
+	if (w > 0 && h > 0 && s->ssd_u8_x4)
+		for (; k + 4 <= n; k += 4)
+			s->ssd_u8_x4(a, astride, b + k, bstride, w, h, out + k);
+	for (; k < n; k++)
 		out[k] = ogate_ssd_u8(s, a, astride, b[k], bstride, w, h);
 }
 

@@ -213,6 +213,51 @@ static uint64_t avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_
 	return hsum256(acc) + tail;
 }
 
+/* SSD of one frame against four others: each 32-byte vector of the frame is loaded and widened
+ * once. 32-bit lanes per row (as avx2_ssd_u8), widened into 64-bit lanes after each row. */
+static void avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w,
+			   int h, uint64_t out[4])
+{
+	if (w < 32) {
+		for (int k = 0; k < 4; k++)
+			out[k] = avx2_ssd_u8(a, as, b[k], bs, w, h);
+		return;
+	}
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w & 31)));
+	__m256i acc[4] = { zero, zero, zero, zero };
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb[4];
+		for (int k = 0; k < 4; k++)
+			pb[k] = b[k] + (size_t)y * bs;
+		__m256i row[4] = { zero, zero, zero, zero };
+		for (int x = 0; x < w; x += 32) {
+			int o = x + 32 <= w ? x : w - 32;
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + o));
+			if (x + 32 > w)
+				va = _mm256_and_si256(va, m);
+			__m256i al = _mm256_unpacklo_epi8(va, zero),
+				ah = _mm256_unpackhi_epi8(va, zero);
+			for (int k = 0; k < 4; k++) {
+				__m256i vb = _mm256_loadu_si256((const __m256i *)(pb[k] + o));
+				if (x + 32 > w)
+					vb = _mm256_and_si256(vb, m);
+				__m256i dl = _mm256_sub_epi16(al, _mm256_unpacklo_epi8(vb, zero));
+				__m256i dh = _mm256_sub_epi16(ah, _mm256_unpackhi_epi8(vb, zero));
+				row[k] = _mm256_add_epi32(row[k],
+							  _mm256_add_epi32(_mm256_madd_epi16(dl, dl),
+									   _mm256_madd_epi16(dh, dh)));
+			}
+		}
+		for (int k = 0; k < 4; k++)
+			acc[k] = _mm256_add_epi64(
+				acc[k], _mm256_add_epi64(_mm256_unpacklo_epi32(row[k], zero),
+							 _mm256_unpackhi_epi32(row[k], zero)));
+	}
+	for (int k = 0; k < 4; k++)
+		out[k] = hsum256(acc[k]);
+}
+
 /* d * d of sixteen 16-bit |differences| as exact 32-bit products, added into 64-bit lanes */
 static __m256i sq16_u16(__m256i acc, __m256i va, __m256i vb)
 {
@@ -262,5 +307,6 @@ const struct ogate_sad ogate_sad_avx2 = {
 	.u8_x4 = avx2_u8_x4,
 	.ssd_u8 = avx2_ssd_u8,
 	.ssd_u16 = avx2_ssd_u16,
+	.ssd_u8_x4 = avx2_ssd_u8_x4,
 	.dot_u8 = avx2_dot_u8,
 };

@@ -21,6 +21,9 @@ struct ogate_sad {
 			   int w, int h);
 	uint64_t (*ssd_u16)(const uint16_t *a, size_t astride, const uint16_t *b, size_t bstride,
 			    int w, int h);
+	/* optional: SSD of one frame against four others at once */
+	void (*ssd_u8_x4)(const uint8_t *a, size_t astride, const uint8_t *const b[4],
+			  size_t bstride, int w, int h, uint64_t out[4]);
 	/* optional: exact dot product of two 8-bit windows (used for OGA Gram matrices) */
 	uint64_t (*dot_u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride,
 			   int w, int h);

@@ -23,12 +23,10 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
 }
 
-/* the phase match's metric (sync.metric) of a w x h window at (ax, ay) in a and (bx, by) in b */
-static double metric_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
-			 const struct ogate_frame *b, int bx, int by, int w, int h)
+/* SSD of a w x h window at (ax, ay) in a and (bx, by) in b (sync.metric = ssd) */
+static double ssd_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
+		      const struct ogate_frame *b, int bx, int by, int w, int h)
 {
-	if (!s->ssd)
-		return sad_win(s, a, ax, ay, b, bx, by, w, h);
 	if (s->fmt == OGATE_PIX_U8)
 		return (double)ogate_ssd_u8(s->sad, (const uint8_t *)ogate_frame_row(a, ay) + ax,
 					    a->stride, (const uint8_t *)ogate_frame_row(b, by) + bx,
@@ -94,22 +92,20 @@ void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int
 	}
 }
 
-/* S[idx[k]] = SAD (or SSD, sync.metric) of the (cropped) frame against reference frame idx[k] */
+/* S[idx[k]] = SAD of the (cropped) frame against reference frame idx[k] */
 static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
 		     int ry, int nw, int nh, const int *idx, int n)
 {
 	if (s->fmt == OGATE_PIX_U8) {
 		for (int k = 0; k < n; k++)
 			s->rp[k] = (const uint8_t *)ogate_frame_row(s->ref[idx[k]], ry) + rx;
-		(s->ssd ? ogate_ssd_u8_multi
-			: ogate_sad_u8_multi)(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx,
-					      f->stride, s->rp, (size_t)n, s->ref[0]->stride, nw,
-					      nh, s->sad_out);
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(f, fy) + fx, f->stride,
+				   s->rp, (size_t)n, s->ref[0]->stride, nw, nh, s->sad_out);
 		for (int k = 0; k < n; k++)
 			s->S[idx[k]] = (double)s->sad_out[k];
 	} else {
 		for (int k = 0; k < n; k++)
-			s->S[idx[k]] = metric_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
+			s->S[idx[k]] = sad_win(s, f, fx, fy, s->ref[idx[k]], rx, ry, nw, nh);
 	}
 }
 
@@ -317,21 +313,40 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	}
 	s->full_searches += !windowed;
 	if (b >= 1 && (int)b + 1 < s->L && s->ssd) {
+		/* sync.metric = ssd: the SAD finds the valley (at a third of the SSD's cost), the
+		 * SSD's own minimum c is found from there (a few steps at most) and placed by its
+		 * SSDs against c - 1, c, c + 1 */
+		int c = (int)b, o = c - 4;
+		double T[9];
+		for (int k = 0; k < 9; k++)
+			T[k] = k >= 3 && k <= 5 ? ssd_win(s, f, fx, fy, s->ref[o + k], rx, ry, nw, nh)
+						: NAN;
+		for (int step = 0; step < 3; step++) {
+			if (c - 1 >= 1 && T[c - 1 - o] < T[c - o])
+				c--;
+			else if (c + 2 < s->L && T[c + 1 - o] < T[c - o])
+				c++;
+			else
+				break;
+			for (int j = c - 1; j <= c + 1; j += 2)
+				if (isnan(T[j - o]))
+					T[j - o] = ssd_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+		}
+		const double *t3 = T + (c - 1 - o);
 		double u = NAN;
 		const struct seq *q = current_seq(s);
-		if (q && b >= 2 && (int)b + 2 < s->L) {
-			/* the reference's own SSD curve around b, over its whole region (the offset
+		if (q && c >= 2 && c + 2 < s->L) {
+			/* the reference's own SSD curve around c, over its whole region (the offset
 			 * depends on its shape, not on its scale: the drift crop does not matter), at
 			 * the reference frames' positions */
-			const double *s2 = q->sst + s->ref_cap, *ps = s->pos + b;
-			double e[4] = { s2[b - 2], q->sst[b - 1], q->sst[b], s2[b] };
+			const double *s2 = q->sst + s->ref_cap, *ps = s->pos + c;
+			double e[4] = { s2[c - 2], q->sst[c - 1], q->sst[c], s2[c] };
 			double p[4] = { ps[-2] - ps[0], ps[-1] - ps[0], ps[1] - ps[0], ps[2] - ps[0] };
-			u = s->pos[b] + ogate_ssd_offset(s->S + b - 1, e, p, q->ssd_sd);
+			u = s->pos[c] + ogate_ssd_offset(t3, e, p, q->ssd_sd);
 		}
 		if (isnan(u))
 			u = ogate_ref_position(s->pos, (size_t)s->L,
-					       (double)b + ogate_parabola_offset(s->S[b - 1], s->S[b],
-										 s->S[b + 1]));
+					       (double)c + ogate_parabola_offset(t3[0], t3[1], t3[2]));
 		r->phase = ogate_wrap_2pi(2 * M_PI * u / P);
 	} else if (b >= 1 && (int)b + 1 < s->L) {
 		double x = NAN;
