@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Sub-frame offset of a SAD minimum through the reference's own SAD curve (subframe.c). */
+/* Sub-frame offset of a SAD minimum through the reference's own SAD curve, and of an SSD minimum
+ * (sync.metric = ssd) through its SSD curve (subframe.c). */
 #ifndef OGATE_SUBFRAME_H
 #define OGATE_SUBFRAME_H
 
