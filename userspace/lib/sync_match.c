@@ -109,17 +109,36 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 	}
 }
 
-#define SSD_GRID 16	/* tiles per axis for the noise floor (at least 4 pixels each) */
-#define SSD_Q 0.1	/* the floor: this quantile of the tiles (as sync_roi.c) */
-#define SSD_Z 1.2815516 /* that quantile's distance below the mean in standard deviations */
+#define SSD_GRID 16	 /* tiles per axis for the noise floor (at least 4 pixels each) */
+#define SSD_Q 0.1	 /* the floor: this quantile of the tiles (as sync_roi.c) */
+#define SSD_Z 1.2815516	 /* that quantile's distance below the mean in standard deviations */
+#define SSD_WORK 262144L /* pixel differences for the floor (as sync_roi.c: 0.1-0.3 ms) */
+
+static void sqdiff_acc(uint64_t *restrict col, const void *f, const void *g, int w, int u16)
+{
+	if (u16) {
+		const uint16_t *a = f, *b = g;
+		for (int x = 0; x < w; x++) {
+			int64_t d = (int64_t)a[x] - b[x];
+			col[x] += (uint64_t)(d * d);
+		}
+	} else {
+		const uint8_t *a = f, *b = g;
+		for (int x = 0; x < w; x++) {
+			int d = (int)a[x] - b[x];
+			col[x] += (uint64_t)(d * d);
+		}
+	}
+}
 
 /*
  * The SSD's noise floor per pixel, E (n1 - n2)^2 = 2 sigma^2, from the reference alone: the mean
- * squared difference per pixel of disjoint pairs of consecutive reference frames (j, j+1), j even,
- * per tile; a tile where nothing moves has 2 sigma^2 as its expectation and, for Gaussian noise, a
- * relative sd of sqrt(2 / n) over its n differences. The floor is the 10th percentile of the tiles
- * divided by (1 - 1.28 sqrt(2 / n)), the expected position of that quantile among static tiles
- * (as long as a tenth of the tiles are static; where fewer are it is high, and the excesses low).
+ * squared difference per pixel of disjoint pairs of consecutive reference frames (j, j+1), per
+ * tile (every r-th row, at most SSD_WORK differences, at least 4 pairs); a tile where nothing moves
+ * has 2 sigma^2 as its expectation and, for Gaussian noise, a relative sd of sqrt(2 / n) over its n
+ * differences. The floor is the 10th percentile of the tiles divided by (1 - 1.28 sqrt(2 / n)),
+ * the expected position of that quantile among static tiles (as long as a tenth of the tiles are
+ * static; where fewer are it is high, and the excesses low).
  */
 static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
 {
@@ -127,35 +146,35 @@ static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
 	int nx = W / 4 < SSD_GRID ? W / 4 : SSD_GRID, ny = H / 4 < SSD_GRID ? H / 4 : SSD_GRID;
 	if (nx < 2 || ny < 2 || L < 2)
 		return 0;
-	int tw = W / nx, th = H / ny;
-	double *v = calloc((size_t)nx * ny, sizeof(double));
-	if (!v)
+	long px = (long)W * ((H + r - 1) / r), mp = SSD_WORK / px, np = L / 2;
+	mp = mp < 4 ? 4 : mp;
+	int tw = W / nx, th = H / ny, by = np > mp ? (int)((np + mp - 1) / mp) : 1;
+	double *v = calloc((size_t)nx * ny, sizeof(double)), nmin = HUGE_VAL;
+	uint64_t *col = calloc((size_t)W, sizeof(uint64_t));
+	if (!v || !col) {
+		free(v);
+		free(col);
 		return 0;
-	double nmin = HUGE_VAL;
-	for (int ty = 0; ty < ny; ty++)
+	}
+	for (int ty = 0; ty < ny; ty++) {
+		int y0 = ty * th, y1 = ty + 1 == ny ? H : y0 + th, rows = 0, pairs = 0;
+		memset(col, 0, sizeof(uint64_t) * (size_t)W);
+		for (int j = 0; j + 1 < L; j += 2 * by, pairs++) {
+			rows = 0;
+			for (int y = y0; y < y1; y += r, rows++)
+				sqdiff_acc(col, ogate_frame_row(q->f[j], y),
+					   ogate_frame_row(q->f[j + 1], y), W, s->fmt != OGATE_PIX_U8);
+		}
 		for (int tx = 0; tx < nx; tx++) {
-			int x0 = tx * tw, y0 = ty * th, w = tx + 1 == nx ? W - x0 : tw,
-			    h = ty + 1 == ny ? H - y0 : th, hr = (h + r - 1) / r;
-			double sum = 0, n = 0;
-			for (int j = 0; j + 1 < L; j += 2) {
-				const struct ogate_frame *a = q->f[j], *b = q->f[j + 1];
-				if (s->fmt == OGATE_PIX_U8)
-					sum += (double)ogate_ssd_u8(
-						s->sad, (const uint8_t *)ogate_frame_row(a, y0) + x0,
-						a->stride * r,
-						(const uint8_t *)ogate_frame_row(b, y0) + x0,
-						b->stride * r, w, hr);
-				else
-					sum += (double)ogate_ssd_u16(
-						s->sad, (const uint16_t *)ogate_frame_row(a, y0) + x0,
-						a->stride * r,
-						(const uint16_t *)ogate_frame_row(b, y0) + x0,
-						b->stride * r, w, hr);
-				n += (double)w * hr;
-			}
+			int x0 = tx * tw, x1 = tx + 1 == nx ? W : x0 + tw;
+			double sum = 0, n = (double)(x1 - x0) * rows * pairs;
+			for (int x = x0; x < x1; x++)
+				sum += (double)col[x];
 			v[ty * nx + tx] = sum / n;
 			nmin = n < nmin ? n : nmin;
 		}
+	}
+	free(col);
 	qsort(v, (size_t)nx * ny, sizeof(double), sync_cmp_dbl);
 	double fl = v[(int)(SSD_Q * (nx * ny - 1))], c = 1 - SSD_Z * sqrt(2 / nmin);
 	free(v);
