@@ -59,6 +59,8 @@ static void bench_size(int sz, int nframes, int shifted)
 		set.refresh_after_triggers = 20;
 	if (shifted == 3)
 		ogate_settings_set(&set, "prediction.predictor", "kalman");
+	if (shifted == 4)
+		ogate_settings_set(&set, "sync.metric", "ssd");
 	struct ogate_sync *sy;
 	if (ogate_sync_new(&sy, &set)) {
 		fprintf(stderr, "analysis_bench: cannot create the analysis\n");
@@ -97,6 +99,7 @@ static void bench_size(int sz, int nframes, int shifted)
 	const char *tag = shifted == 1	 ? "sync_subpixel"
 			  : shifted == 2 ? "sync_refresh20"
 			  : shifted == 3 ? "sync_kalman"
+			  : shifted == 4 ? "sync_ssd"
 					 : "sync";
 	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n",
 	       tag, sz, sz, nframes, nl, info.length, info.period_frames, ntrig,
@@ -177,6 +180,13 @@ static void bench_sad(int sz)
 						     sz, sz);
 		printf("BENCH analysis.sad38.%s.%dx%d %.2f us\n", ogate_sad_name(be[k]), sz, sz,
 		       (now_us() - t0) / reps);
+		t0 = now_us();
+		for (int r = 0; r < reps; r++)
+			for (int j = 0; j < 38; j++)
+				sink += ogate_ssd_u8(be[k], a + j * np, (size_t)sz, b, (size_t)sz,
+						     sz, sz);
+		printf("BENCH analysis.ssd38.%s.%dx%d %.2f us\n", ogate_sad_name(be[k]), sz, sz,
+		       (now_us() - t0) / reps);
 	}
 	free(a);
 	free(b);
@@ -189,8 +199,10 @@ int main(int argc, char **argv)
 	bench_predictors();
 	bench_size(128, quick ? 800 : 4800, 0);
 	bench_size(128, quick ? 800 : 4800, 3);
+	bench_size(128, quick ? 800 : 4800, 4);
 	bench_size(256, quick ? 600 : 2400, 0);
 	bench_size(512, quick ? 400 : 1200, 0);
+	bench_size(512, quick ? 400 : 1200, 4);
 	bench_size(128, quick ? 1200 : 4800, 1);
 	bench_size(512, 1200, 1);
 	bench_size(128, 4800, 2);

@@ -35,11 +35,43 @@ static uint64_t scalar_u16(const uint16_t *a, size_t as, const uint16_t *b, size
 	return sum;
 }
 
+static uint64_t scalar_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	uint64_t sum = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		uint32_t row = 0; /* w <= 65536: 65025 * 65536 < 2^32 */
+		for (int x = 0; x < w; x++) {
+			int d = (int)pa[x] - (int)pb[x];
+			row += (uint32_t)(d * d);
+		}
+		sum += row;
+	}
+	return sum;
+}
+
+/* exact while w * h < 2^32 (each square is below 2^32) */
+static uint64_t scalar_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+{
+	uint64_t sum = 0;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *pa = (const uint16_t *)((const char *)a + (size_t)y * as);
+		const uint16_t *pb = (const uint16_t *)((const char *)b + (size_t)y * bs);
+		for (int x = 0; x < w; x++) {
+			uint32_t d = pa[x] > pb[x] ? (uint32_t)pa[x] - pb[x] : (uint32_t)pb[x] - pa[x];
+			sum += (uint64_t)d * d;
+		}
+	}
+	return sum;
+}
+
 const struct ogate_sad ogate_sad_scalar = {
 	.name = "scalar",
 	.available = always,
 	.u8 = scalar_u8,
 	.u16 = scalar_u16,
+	.ssd_u8 = scalar_ssd_u8,
+	.ssd_u16 = scalar_ssd_u16,
 };
 
 static const struct ogate_sad *const all[] = {
@@ -107,6 +139,33 @@ void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astr
 			s->u8_x4(a, astride, b + k, bstride, w, h, out + k);
 	for (; k < n; k++)
 		out[k] = ogate_sad_u8(s, a, astride, b[k], bstride, w, h);
+}
+
+uint64_t ogate_ssd_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, const uint8_t *b,
+		      size_t bstride, int w, int h)
+{
+	if (w <= 0 || h <= 0)
+		return 0;
+	return (s->ssd_u8 ? s->ssd_u8 : scalar_ssd_u8)(a, astride, b, bstride, w, h);
+}
+
+uint64_t ogate_ssd_u16(const struct ogate_sad *s, const uint16_t *a, size_t astride,
+		       const uint16_t *b, size_t bstride, int w, int h)
+{
+	if (w <= 0 || h <= 0)
+		return 0;
+	return (s->ssd_u16 ? s->ssd_u16 : scalar_ssd_u16)(a, astride, b, bstride, w, h);
+}
+
+void ogate_ssd_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out)
+{
+	size_t k = 0;
+	if (w > 0 && h > 0 && s->ssd_u8_x4)
+		for (; k + 4 <= n; k += 4)
+			s->ssd_u8_x4(a, astride, b + k, bstride, w, h, out + k);
+	for (; k < n; k++)
+		out[k] = ogate_ssd_u8(s, a, astride, b[k], bstride, w, h);
 }
 
 uint64_t ogate_sad_dot_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,

@@ -169,11 +169,144 @@ static uint64_t avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_
 	return sum;
 }
 
+/* squared differences of 32 byte pairs, summed pairwise into eight 32-bit lanes (<= 4 * 65025;
+ * the unpacks work within 128-bit halves, which a sum does not mind) */
+static __m256i sq32_u8(__m256i va, __m256i vb)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i dl = _mm256_sub_epi16(_mm256_unpacklo_epi8(va, zero), _mm256_unpacklo_epi8(vb, zero));
+	__m256i dh = _mm256_sub_epi16(_mm256_unpackhi_epi8(va, zero), _mm256_unpackhi_epi8(vb, zero));
+	return _mm256_add_epi32(_mm256_madd_epi16(dl, dl), _mm256_madd_epi16(dh, dh));
+}
+
+/* 32-bit lanes per row (a row of 65536 px adds at most 2048 * 260100 < 2^31 per lane), widened
+ * into 64-bit lanes after each row */
+static uint64_t avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i acc = zero;
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		__m256i row = zero;
+		int x = 0;
+		for (; x + 32 <= w; x += 32)
+			row = _mm256_add_epi32(row,
+					       sq32_u8(_mm256_loadu_si256((const __m256i *)(pa + x)),
+						       _mm256_loadu_si256((const __m256i *)(pb + x))));
+		if (x < w && w >= 32) {
+			__m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w - x)));
+			__m256i va =
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 32)), m);
+			__m256i vb =
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 32)), m);
+			row = _mm256_add_epi32(row, sq32_u8(va, vb));
+			x = w;
+		}
+		acc = _mm256_add_epi64(acc, _mm256_add_epi64(_mm256_unpacklo_epi32(row, zero),
+							     _mm256_unpackhi_epi32(row, zero)));
+		for (; x < w; x++) {
+			int d = (int)pa[x] - (int)pb[x];
+			tail += (uint64_t)(d * d);
+		}
+	}
+	return hsum256(acc) + tail;
+}
+
+/* SSD of one frame against four others: each 32-byte vector of the frame is loaded and widened
+ * once. 32-bit lanes per row (as avx2_ssd_u8), widened into 64-bit lanes after each row. */
+static void avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w,
+			   int h, uint64_t out[4])
+{
+	if (w < 32) {
+		for (int k = 0; k < 4; k++)
+			out[k] = avx2_ssd_u8(a, as, b[k], bs, w, h);
+		return;
+	}
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w & 31)));
+	__m256i acc[4] = { zero, zero, zero, zero };
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb[4];
+		for (int k = 0; k < 4; k++)
+			pb[k] = b[k] + (size_t)y * bs;
+		__m256i row[4] = { zero, zero, zero, zero };
+		for (int x = 0; x < w; x += 32) {
+			int o = x + 32 <= w ? x : w - 32;
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + o));
+			if (x + 32 > w)
+				va = _mm256_and_si256(va, m);
+			__m256i al = _mm256_unpacklo_epi8(va, zero),
+				ah = _mm256_unpackhi_epi8(va, zero);
+			for (int k = 0; k < 4; k++) {
+				__m256i vb = _mm256_loadu_si256((const __m256i *)(pb[k] + o));
+				if (x + 32 > w)
+					vb = _mm256_and_si256(vb, m);
+				__m256i dl = _mm256_sub_epi16(al, _mm256_unpacklo_epi8(vb, zero));
+				__m256i dh = _mm256_sub_epi16(ah, _mm256_unpackhi_epi8(vb, zero));
+				row[k] = _mm256_add_epi32(row[k],
+							  _mm256_add_epi32(_mm256_madd_epi16(dl, dl),
+									   _mm256_madd_epi16(dh, dh)));
+			}
+		}
+		for (int k = 0; k < 4; k++)
+			acc[k] = _mm256_add_epi64(
+				acc[k], _mm256_add_epi64(_mm256_unpacklo_epi32(row[k], zero),
+							 _mm256_unpackhi_epi32(row[k], zero)));
+	}
+	for (int k = 0; k < 4; k++)
+		out[k] = hsum256(acc[k]);
+}
+
+/* d * d of sixteen 16-bit |differences| as exact 32-bit products, added into 64-bit lanes */
+static __m256i sq16_u16(__m256i acc, __m256i va, __m256i vb)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i d = _mm256_or_si256(_mm256_subs_epu16(va, vb), _mm256_subs_epu16(vb, va));
+	__m256i lo = _mm256_mullo_epi16(d, d), hi = _mm256_mulhi_epu16(d, d);
+	__m256i p0 = _mm256_unpacklo_epi16(lo, hi), p1 = _mm256_unpackhi_epi16(lo, hi);
+	acc = _mm256_add_epi64(acc, _mm256_unpacklo_epi32(p0, zero));
+	acc = _mm256_add_epi64(acc, _mm256_unpackhi_epi32(p0, zero));
+	acc = _mm256_add_epi64(acc, _mm256_unpacklo_epi32(p1, zero));
+	return _mm256_add_epi64(acc, _mm256_unpackhi_epi32(p1, zero));
+}
+
+static uint64_t avx2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+{
+	__m256i acc = _mm256_setzero_si256();
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *pa = (const uint16_t *)((const char *)a + (size_t)y * as);
+		const uint16_t *pb = (const uint16_t *)((const char *)b + (size_t)y * bs);
+		int x = 0;
+		for (; x + 16 <= w; x += 16)
+			acc = sq16_u16(acc, _mm256_loadu_si256((const __m256i *)(pa + x)),
+				       _mm256_loadu_si256((const __m256i *)(pb + x)));
+		if (x < w && w >= 16) {
+			__m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + 2 * (w - x)));
+			acc = sq16_u16(
+				acc,
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + w - 16)), m),
+				_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pb + w - 16)), m));
+			x = w;
+		}
+		for (; x < w; x++) {
+			uint64_t d = pa[x] > pb[x] ? (uint64_t)(pa[x] - pb[x])
+						   : (uint64_t)(pb[x] - pa[x]);
+			tail += d * d;
+		}
+	}
+	return hsum256(acc) + tail;
+}
+
 const struct ogate_sad ogate_sad_avx2 = {
 	.name = "avx2",
 	.available = have_avx2,
 	.u8 = avx2_u8,
 	.u16 = avx2_u16,
 	.u8_x4 = avx2_u8_x4,
+	.ssd_u8 = avx2_ssd_u8,
+	.ssd_u16 = avx2_ssd_u16,
+	.ssd_u8_x4 = avx2_ssd_u8_x4,
 	.dot_u8 = avx2_dot_u8,
 };

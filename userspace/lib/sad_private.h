@@ -15,6 +15,15 @@ struct ogate_sad {
 	/* optional: one frame against four others at once (the frame is loaded once per vector) */
 	void (*u8_x4)(const uint8_t *a, size_t astride, const uint8_t *const b[4], size_t bstride,
 		      int w, int h, uint64_t out[4]);
+	/* exact sums of squared differences (sync.metric = ssd); a back end without them uses the
+	 * scalar ones */
+	uint64_t (*ssd_u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride,
+			   int w, int h);
+	uint64_t (*ssd_u16)(const uint16_t *a, size_t astride, const uint16_t *b, size_t bstride,
+			    int w, int h);
+	/* optional: SSD of one frame against four others at once */
+	void (*ssd_u8_x4)(const uint8_t *a, size_t astride, const uint8_t *const b[4],
+			  size_t bstride, int w, int h, uint64_t out[4]);
 	/* optional: exact dot product of two 8-bit windows (used for OGA Gram matrices) */
 	uint64_t (*dot_u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride,
 			   int w, int h);

@@ -79,9 +79,93 @@ static uint64_t sse2_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t
 	return hsum(lo) + 256 * hsum(hi) + tail;
 }
 
+/* squared differences of 16 byte pairs, summed pairwise into four 32-bit lanes (<= 4 * 65025) */
+static __m128i sq16_u8(__m128i va, __m128i vb)
+{
+	const __m128i zero = _mm_setzero_si128();
+	__m128i dl = _mm_sub_epi16(_mm_unpacklo_epi8(va, zero), _mm_unpacklo_epi8(vb, zero));
+	__m128i dh = _mm_sub_epi16(_mm_unpackhi_epi8(va, zero), _mm_unpackhi_epi8(vb, zero));
+	return _mm_add_epi32(_mm_madd_epi16(dl, dl), _mm_madd_epi16(dh, dh));
+}
+
+/* 32-bit lanes per row (a row of 65536 px adds at most 4096 * 260100 < 2^31 per lane), widened
+ * into 64-bit lanes after each row */
+static uint64_t sse2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+{
+	const __m128i zero = _mm_setzero_si128();
+	__m128i acc = zero;
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *pa = a + (size_t)y * as, *pb = b + (size_t)y * bs;
+		__m128i row = zero;
+		int x = 0;
+		for (; x + 16 <= w; x += 16)
+			row = _mm_add_epi32(row, sq16_u8(_mm_loadu_si128((const __m128i *)(pa + x)),
+							 _mm_loadu_si128((const __m128i *)(pb + x))));
+		if (x < w && w >= 16) {
+			__m128i m = _mm_loadu_si128((const __m128i *)(tailmask + (w - x)));
+			row = _mm_add_epi32(
+				row,
+				sq16_u8(_mm_and_si128(_mm_loadu_si128((const __m128i *)(pa + w - 16)), m),
+					_mm_and_si128(_mm_loadu_si128((const __m128i *)(pb + w - 16)),
+						      m)));
+			x = w;
+		}
+		acc = _mm_add_epi64(acc, _mm_add_epi64(_mm_unpacklo_epi32(row, zero),
+						       _mm_unpackhi_epi32(row, zero)));
+		for (; x < w; x++) {
+			int d = (int)pa[x] - (int)pb[x];
+			tail += (uint64_t)(d * d);
+		}
+	}
+	return hsum(acc) + tail;
+}
+
+/* d * d of eight 16-bit |differences| as eight exact 32-bit products, added into 64-bit lanes */
+static __m128i sq8_u16(__m128i acc, __m128i va, __m128i vb)
+{
+	const __m128i zero = _mm_setzero_si128();
+	__m128i d = _mm_or_si128(_mm_subs_epu16(va, vb), _mm_subs_epu16(vb, va));
+	__m128i lo = _mm_mullo_epi16(d, d), hi = _mm_mulhi_epu16(d, d);
+	__m128i p0 = _mm_unpacklo_epi16(lo, hi), p1 = _mm_unpackhi_epi16(lo, hi);
+	acc = _mm_add_epi64(acc, _mm_unpacklo_epi32(p0, zero));
+	acc = _mm_add_epi64(acc, _mm_unpackhi_epi32(p0, zero));
+	acc = _mm_add_epi64(acc, _mm_unpacklo_epi32(p1, zero));
+	return _mm_add_epi64(acc, _mm_unpackhi_epi32(p1, zero));
+}
+
+static uint64_t sse2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+{
+	__m128i acc = _mm_setzero_si128();
+	uint64_t tail = 0;
+	for (int y = 0; y < h; y++) {
+		const uint16_t *pa = (const uint16_t *)((const char *)a + (size_t)y * as);
+		const uint16_t *pb = (const uint16_t *)((const char *)b + (size_t)y * bs);
+		int x = 0;
+		for (; x + 8 <= w; x += 8)
+			acc = sq8_u16(acc, _mm_loadu_si128((const __m128i *)(pa + x)),
+				      _mm_loadu_si128((const __m128i *)(pb + x)));
+		if (x < w && w >= 8) {
+			__m128i m = _mm_loadu_si128((const __m128i *)(tailmask + 2 * (w - x)));
+			acc = sq8_u16(acc,
+				      _mm_and_si128(_mm_loadu_si128((const __m128i *)(pa + w - 8)), m),
+				      _mm_and_si128(_mm_loadu_si128((const __m128i *)(pb + w - 8)), m));
+			x = w;
+		}
+		for (; x < w; x++) {
+			uint64_t d = pa[x] > pb[x] ? (uint64_t)(pa[x] - pb[x])
+						   : (uint64_t)(pb[x] - pa[x]);
+			tail += d * d;
+		}
+	}
+	return hsum(acc) + tail;
+}
+
 const struct ogate_sad ogate_sad_sse2 = {
 	.name = "sse2",
 	.available = have_sse2,
 	.u8 = sse2_u8,
 	.u16 = sse2_u16,
+	.ssd_u8 = sse2_ssd_u8,
+	.ssd_u16 = sse2_ssd_u16,
 };

@@ -34,6 +34,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	strcpy(s->subframe, "vfit");
+	strcpy(s->metric, "sad");
 	s->calibrate = 1;
 	s->calibrate_anchor = 1;
 	s->timestamp_positions = 1;
@@ -86,6 +87,7 @@ static const struct key keys[] = {
 	I("sync.search_window", search_window, 0, 1000),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.subframe", subframe),
+	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),
 	I("sync.calibrate_anchor", calibrate_anchor, 0, 1),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),

@@ -90,3 +90,102 @@ double ogate_curve_offset(const double s[3], const double e[4])
 	}
 	return fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
 }
+
+/*
+ * sync.metric = ssd. The expected SSD of a frame against a reference frame is the image's own
+ * squared change between their phases plus a noise floor that is the same for every reference
+ * frame of equal noise, so its shape does not depend on the noise: where the image changes
+ * smoothly the excess grows as the square of the phase distance (the parabola through three
+ * SSDs has its vertex exactly at the frame), where a sharp edge moves it grows linearly. The
+ * reference's own SSDs from b to b-2, b-1, b+1, b+2 show which, at their true distances (the
+ * reference frames' positions, which timestamp jitter makes uneven): each side is modelled as
+ * e1 (d / d1)^g, g = log(e2 / e1) / log(d2 / d1) within [1, 2], and the frame's position is the
+ * one whose parabola vertex on the model (through the same uneven positions) equals its own.
+ * The floor must be subtracted first, and its noise, sum n_k^2 - sum n_j^2 of two reference
+ * frames, has an sd of 1/sqrt(pixels) of the floor: where the heart rests, one frame's excess is
+ * a few per cent of the floor and the shape cannot be read, and the plain vertex (exact for the
+ * smooth case, which is what little motion gives) is used.
+ */
+struct pside {
+	double e1, d1, g;
+};
+
+/* one side from its excesses e1, e2 at distances d1 < d2; -1 if it cannot be used: an excess
+ * within 3 sd of the noise, or growing less than linearly (saturating: outside the model) */
+static int pside_init(struct pside *ps, double e1, double e2, double d1, double d2, double sd)
+{
+	if (!(e1 > 3 * sd) || !(d1 > 0) || !(d2 > d1) || !(e2 * d1 >= e1 * d2))
+		return -1;
+	double g = log(e2 / e1) / log(d2 / d1);
+	ps->g = g < 1 ? 1 : g > 2 ? 2 : g;
+	ps->e1 = e1;
+	ps->d1 = d1;
+	return 0;
+}
+
+static double pexcess(const struct pside *m, const struct pside *p, double d)
+{
+	const struct pside *ps = d < 0 ? m : p;
+	return ps->e1 * pow(fabs(d) / ps->d1, ps->g);
+}
+
+/* the vertex of the parabola through (x0, y0), (0, y1), (x2, y2), x0 < 0 < x2; a steep finite
+ * value where it has none (so that it stays monotone in the frame's position) */
+static double vertex(double x0, double y0, double y1, double x2, double y2)
+{
+	double s0 = (y0 - y1) / x0, s2 = (y2 - y1) / x2, a = (s0 - s2) / (x0 - x2);
+	if (!(a > 1e-12 * (fabs(s0) + fabs(s2)) / (x2 - x0)))
+		return s0 < s2 ? 10 : s0 > s2 ? -10 : 0;
+	double v = -(s0 - a * x0) / (2 * a);
+	return v > 10 ? 10 : v < -10 ? -10 : v;
+}
+
+double ogate_parabola_offset(double s0, double s1, double s2)
+{
+	double c = s0 - 2 * s1 + s2;
+	if (!(c > 0))
+		return 0;
+	double x = 0.5 * (s0 - s2) / c;
+	return x < -0.5 ? -0.5 : x > 0.5 ? 0.5 : x;
+}
+
+double ogate_ssd_offset(const double s[3], const double e[4], const double p[4], double sd)
+{
+	struct pside m, q;
+	if (pside_init(&m, e[1], e[0], -p[1], -p[0], sd) || pside_init(&q, e[2], e[3], p[2], p[3], sd))
+		return NAN;
+	double v = vertex(p[1], s[0], s[1], p[2], s[2]);
+	/* regula falsi (Illinois) for vertex(model at t) = v on [p[1], p[2]] */
+	double a = p[1], b = p[2];
+	double fa = vertex(p[1], pexcess(&m, &q, p[1] - a), pexcess(&m, &q, -a), p[2],
+			   pexcess(&m, &q, p[2] - a)) -
+		    v;
+	double fb = vertex(p[1], pexcess(&m, &q, p[1] - b), pexcess(&m, &q, -b), p[2],
+			   pexcess(&m, &q, p[2] - b)) -
+		    v;
+	if (fa > 0 || fb < 0)
+		return NAN;
+	int last = 0;
+	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
+		double c = fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+		double fc = vertex(p[1], pexcess(&m, &q, p[1] - c), pexcess(&m, &q, -c), p[2],
+				   pexcess(&m, &q, p[2] - c)) -
+			    v;
+		if (fc == 0)
+			return c;
+		if (fc < 0) {
+			a = c;
+			fa = fc;
+			if (last < 0)
+				fb /= 2;
+			last = -1;
+		} else {
+			b = c;
+			fb = fc;
+			if (last > 0)
+				fa /= 2;
+			last = 1;
+		}
+	}
+	return fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Sub-frame offset of a SAD minimum through the reference's own SAD curve (subframe.c). */
+/* Sub-frame offset of a SAD minimum through the reference's own SAD curve, and of an SSD minimum
+ * (sync.metric = ssd) through its SSD curve (subframe.c). */
 #ifndef OGATE_SUBFRAME_H
 #define OGATE_SUBFRAME_H
 
@@ -12,5 +13,23 @@
  * uses the V fit.
  */
 double ogate_curve_offset(const double s[3], const double e[4]);
+
+/*
+ * The offset x (frames, in [-1/2, 1/2]) from reference frame b of a frame whose sums of squared
+ * differences against reference frames b-1, b, b+1 are s0, s1, s2 (s1 the least): the vertex of
+ * the parabola through the three. 0 where they are flat or curve downwards.
+ */
+double ogate_parabola_offset(double s0, double s1, double s2);
+
+/*
+ * sync.metric = ssd: the position (frames, relative to reference frame b) of a frame whose SSDs
+ * against b-1, b, b+1 are s[0..2], through the reference's own SSD curve around b: e[0..3] = the
+ * SSD between reference frame b and frames b-2, b-1, b+1, b+2 minus the noise floor, p[0..3] =
+ * their positions relative to b (-2, -1, 1, 2 without timestamp jitter), sd = the standard
+ * deviation of the noise in one of e[]. NAN where the curve cannot be used (an excess at one
+ * frame within 3 sd of the noise, a side growing less than linearly, or a vertex beyond what the
+ * curve produces); the caller then uses ogate_parabola_offset.
+ */
+double ogate_ssd_offset(const double s[3], const double e[4], const double p[4], double sd);
 
 #endif

@@ -46,6 +46,7 @@ void ogate_sync_free(struct ogate_sync *s)
 			free(s->sq[k].adj);
 			free(s->sq[k].step);
 			free(s->sq[k].pos);
+			free(s->sq[k].sst);
 		}
 	free(s->sq);
 	free(s->tasks);
@@ -88,6 +89,10 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 			set->subframe);
 		return -EINVAL;
 	}
+	if (strcmp(set->metric, "sad") && strcmp(set->metric, "ssd")) {
+		fprintf(stderr, "ogate: sync.metric '%s' is not sad or ssd\n", set->metric);
+		return -EINVAL;
+	}
 	const struct ogate_sad *sad = ogate_sad_by_name(set->sad_backend);
 	if (!sad) {
 		fprintf(stderr, "ogate: SAD back end '%s' is unknown or not supported by this CPU\n",
@@ -122,7 +127,8 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 		s->sq[k].adj = calloc(2 * (size_t)s->ref_cap, sizeof(double));
 		s->sq[k].step = calloc(2 * (size_t)s->ref_cap, sizeof(double));
 		s->sq[k].pos = calloc((size_t)s->ref_cap, sizeof(double));
-		if (!s->sq[k].f || !s->sq[k].adj || !s->sq[k].step || !s->sq[k].pos) {
+		s->sq[k].sst = calloc(2 * (size_t)s->ref_cap, sizeof(double));
+		if (!s->sq[k].f || !s->sq[k].adj || !s->sq[k].step || !s->sq[k].pos || !s->sq[k].sst) {
 			ogate_sync_free(s);
 			return -ENOMEM;
 		}
@@ -153,6 +159,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->subframe = !strcmp(set->subframe, "steps")	? SUBFRAME_STEPS
 		      : !strcmp(set->subframe, "curve") ? SUBFRAME_CURVE
 							: SUBFRAME_VFIT;
+	s->ssd = !strcmp(set->metric, "ssd");
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	*out = s;
 	return 0;

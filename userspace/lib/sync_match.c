@@ -23,6 +23,18 @@ static double sad_win(const struct ogate_sync *s, const struct ogate_frame *a, i
 				   (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
 }
 
+/* SSD of a w x h window at (ax, ay) in a and (bx, by) in b (sync.metric = ssd) */
+static double ssd_win(const struct ogate_sync *s, const struct ogate_frame *a, int ax, int ay,
+		      const struct ogate_frame *b, int bx, int by, int w, int h)
+{
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)ogate_ssd_u8(s->sad, (const uint8_t *)ogate_frame_row(a, ay) + ax,
+					    a->stride, (const uint8_t *)ogate_frame_row(b, by) + bx,
+					    b->stride, w, h);
+	return (double)ogate_ssd_u16(s->sad, (const uint16_t *)ogate_frame_row(a, ay) + ax, a->stride,
+				     (const uint16_t *)ogate_frame_row(b, by) + bx, b->stride, w, h);
+}
+
 /*
  * v[k] = SAD of M[inset : H-inset, inset : W-inset] against the frame window moved by candidate
  * drift cand[k] = (rows, cols), inset = the largest |component| over all candidates (the
@@ -97,6 +109,111 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 	}
 }
 
+#define SSD_GRID 16	 /* tiles per axis for the noise floor (at least 4 pixels each) */
+#define SSD_Q 0.1	 /* the floor: this quantile of the tiles (as sync_roi.c) */
+#define SSD_Z 1.2815516	 /* that quantile's distance below the mean in standard deviations */
+#define SSD_WORK 262144L /* pixel differences for the floor (as sync_roi.c: 0.1-0.3 ms) */
+
+static void sqdiff_acc(uint64_t *restrict col, const void *f, const void *g, int w, int u16)
+{
+	if (u16) {
+		const uint16_t *a = f, *b = g;
+		for (int x = 0; x < w; x++) {
+			int64_t d = (int64_t)a[x] - b[x];
+			col[x] += (uint64_t)(d * d);
+		}
+	} else {
+		const uint8_t *a = f, *b = g;
+		for (int x = 0; x < w; x++) {
+			int d = (int)a[x] - b[x];
+			col[x] += (uint64_t)(d * d);
+		}
+	}
+}
+
+/*
+ * The SSD's noise floor per pixel, E (n1 - n2)^2 = 2 sigma^2, from the reference alone: the mean
+ * squared difference per pixel of disjoint pairs of consecutive reference frames (j, j+1), per
+ * tile (every r-th row, at most SSD_WORK differences, at least 4 pairs); a tile where nothing moves
+ * has 2 sigma^2 as its expectation and, for Gaussian noise, a relative sd of sqrt(2 / n) over its n
+ * differences. The floor is the 10th percentile of the tiles divided by (1 - 1.28 sqrt(2 / n)),
+ * the expected position of that quantile among static tiles (as long as a tenth of the tiles are
+ * static; where fewer are it is high, and the excesses low).
+ */
+static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
+{
+	int W = s->w, H = s->h, L = q->L;
+	int nx = W / 4 < SSD_GRID ? W / 4 : SSD_GRID, ny = H / 4 < SSD_GRID ? H / 4 : SSD_GRID;
+	if (nx < 2 || ny < 2 || L < 2)
+		return 0;
+	long px = (long)W * ((H + r - 1) / r), mp = SSD_WORK / px, np = L / 2;
+	mp = mp < 4 ? 4 : mp;
+	int tw = W / nx, th = H / ny, by = np > mp ? (int)((np + mp - 1) / mp) : 1;
+	double *v = calloc((size_t)nx * ny, sizeof(double)), nmin = HUGE_VAL;
+	uint64_t *col = calloc((size_t)W, sizeof(uint64_t));
+	if (!v || !col) {
+		free(v);
+		free(col);
+		return 0;
+	}
+	for (int ty = 0; ty < ny; ty++) {
+		int y0 = ty * th, y1 = ty + 1 == ny ? H : y0 + th, rows = 0, pairs = 0;
+		memset(col, 0, sizeof(uint64_t) * (size_t)W);
+		for (int j = 0; j + 1 < L; j += 2 * by, pairs++) {
+			rows = 0;
+			for (int y = y0; y < y1; y += r, rows++)
+				sqdiff_acc(col, ogate_frame_row(q->f[j], y),
+					   ogate_frame_row(q->f[j + 1], y), W, s->fmt != OGATE_PIX_U8);
+		}
+		for (int tx = 0; tx < nx; tx++) {
+			int x0 = tx * tw, x1 = tx + 1 == nx ? W : x0 + tw;
+			double sum = 0, n = (double)(x1 - x0) * rows * pairs;
+			for (int x = x0; x < x1; x++)
+				sum += (double)col[x];
+			v[ty * nx + tx] = sum / n;
+			nmin = n < nmin ? n : nmin;
+		}
+	}
+	free(col);
+	qsort(v, (size_t)nx * ny, sizeof(double), sync_cmp_dbl);
+	double fl = v[(int)(SSD_Q * (nx * ny - 1))], c = 1 - SSD_Z * sqrt(2 / nmin);
+	free(v);
+	return c > 0.5 ? fl / c : fl / 0.5;
+}
+
+/* the sequence of the current reference (s->step is its steps) */
+static const struct seq *current_seq(const struct ogate_sync *s)
+{
+	for (int k = 0; k < s->nseq; k++)
+		if (s->sq[k].step == s->step)
+			return &s->sq[k];
+	return NULL;
+}
+
+/* q->sst: the reference's own SSD curve over its region (sync.metric = ssd) */
+static void reference_ssd_curve(struct ogate_sync *s, struct seq *q, int r)
+{
+	int L = q->L, X0 = q->roi[0], Y0 = q->roi[1], RW = q->roi[2] - X0, RH = q->roi[3] - Y0;
+	int hr = (RH + r - 1) / r;
+	size_t bp = ogate_pixfmt_bytes(s->fmt);
+	double fl = ssd_floor(s, q, r) * RW * RH;
+	/* the sd of the noise part, sum (n1 - n2)^2, of one such SSD: the floor per pixel times
+	 * sqrt(2 n) for Gaussian noise over the n = RW * hr pixels compared, scaled as the SSD */
+	q->ssd_sd = fl * M_SQRT2 / sqrt((double)RW * hr);
+	for (int j = 0; j + 1 < L; j++)
+		for (int k = 1; k <= 2 && j + k < L; k++) {
+			const struct ogate_frame *fa = q->f[j], *fb = q->f[j + k];
+			const void *a = (const char *)ogate_frame_row(fa, Y0) + X0 * bp,
+				   *b = (const char *)ogate_frame_row(fb, Y0) + X0 * bp;
+			double v = s->fmt == OGATE_PIX_U8
+					   ? (double)ogate_ssd_u8(s->sad, a, fa->stride * r, b,
+								  fb->stride * r, RW, hr)
+					   : (double)ogate_ssd_u16(s->sad, a, fa->stride * r, b,
+								   fb->stride * r, RW, hr);
+			q->sst[(k - 1) * s->ref_cap + j] = v * RH / hr - fl;
+		}
+}
+
 /* q->roi, then q->step from SADs over it between frames one and two apart (2L SADs, once per
  * reference) */
 void sync_reference_steps(struct ogate_sync *s, struct seq *q)
@@ -139,6 +256,8 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 		if (c)
 			skip[j] *= (double)RH / hr;
 	}
+	if (s->ssd)
+		reference_ssd_curve(s, q, r);
 	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
 	for (int j = 0; j + 2 < L; j++)
 		q->step[s->ref_cap + j] = skip[j] - fl;
@@ -212,7 +331,43 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 				s->sel[n++] = j;
 	}
 	s->full_searches += !windowed;
-	if (b >= 1 && (int)b + 1 < s->L) {
+	if (b >= 1 && (int)b + 1 < s->L && s->ssd) {
+		/* sync.metric = ssd: the SAD finds the valley (at a third of the SSD's cost), the
+		 * SSD's own minimum c is found from there (a few steps at most) and placed by its
+		 * SSDs against c - 1, c, c + 1 */
+		int c = (int)b, o = c - 4;
+		double T[9];
+		for (int k = 0; k < 9; k++)
+			T[k] = k >= 3 && k <= 5 ? ssd_win(s, f, fx, fy, s->ref[o + k], rx, ry, nw, nh)
+						: NAN;
+		for (int step = 0; step < 3; step++) {
+			if (c - 1 >= 1 && T[c - 1 - o] < T[c - o])
+				c--;
+			else if (c + 2 < s->L && T[c + 1 - o] < T[c - o])
+				c++;
+			else
+				break;
+			for (int j = c - 1; j <= c + 1; j += 2)
+				if (isnan(T[j - o]))
+					T[j - o] = ssd_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+		}
+		const double *t3 = T + (c - 1 - o);
+		double u = NAN;
+		const struct seq *q = current_seq(s);
+		if (q && c >= 2 && c + 2 < s->L) {
+			/* the reference's own SSD curve around c, over its whole region (the offset
+			 * depends on its shape, not on its scale: the drift crop does not matter), at
+			 * the reference frames' positions */
+			const double *s2 = q->sst + s->ref_cap, *ps = s->pos + c;
+			double e[4] = { s2[c - 2], q->sst[c - 1], q->sst[c], s2[c] };
+			double p[4] = { ps[-2] - ps[0], ps[-1] - ps[0], ps[1] - ps[0], ps[2] - ps[0] };
+			u = s->pos[c] + ogate_ssd_offset(t3, e, p, q->ssd_sd);
+		}
+		if (isnan(u))
+			u = ogate_ref_position(s->pos, (size_t)s->L,
+					       (double)c + ogate_parabola_offset(t3[0], t3[1], t3[2]));
+		r->phase = ogate_wrap_2pi(2 * M_PI * u / P);
+	} else if (b >= 1 && (int)b + 1 < s->L) {
 		double x = NAN;
 		if (s->subframe == SUBFRAME_CURVE && b >= 2 && (int)b + 2 < s->L) {
 			/* the reference's own SAD curve around b (over the region; the SADs cover the

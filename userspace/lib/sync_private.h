@@ -49,6 +49,9 @@ struct seq {
 	double step_med; /* median of step[] */
 	double *step;	 /* noise-free distance from frame j to j+1 (ogate_reference_steps); then,
 			  * from index ref_cap, from frame j to j+2 (the SAD minus the noise floor) */
+	double *sst;   /* sync.metric = ssd: the SSD over the region from frame j to j+1, then from
+		      * index ref_cap from j to j+2, less the noise floor (sync_match.c) */
+	double ssd_sd; /* the sd of an SSD's noise part over the region (sync_match.c) */
 	struct ogate_reference_info info;
 	int roi[4]; /* the phase match's region x0, y0, x1, y1 (half-open; sync_roi.c) */
 };
@@ -97,6 +100,7 @@ struct ogate_sync {
 	int roi[4];	    /* and region (x0, y0, x1, y1) */
 	double step_med;
 	int subframe; /* SUBFRAME_* from sync.subframe */
+	int ssd;      /* sync.metric = ssd */
 	int L, ref_cap;
 	struct ogate_reference_info info;
 	struct seq *sq;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Every SAD back end equals the scalar one: random sizes, strides, offsets, 8 and 16 bit. */
+/* Every SAD and SSD back end equals the scalar one: random sizes, strides, offsets, 8 and 16 bit;
+ * the scalar SSD equals a direct sum of squares. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -151,6 +152,124 @@ static void large_u16_frame_does_not_overflow(void **state)
 	free(b);
 }
 
+static void ssd_u8_of_every_backend_is_the_exact_sum_of_squares(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 300; iter++) {
+		int w = 1 + (int)(rnd() % 300), h = 1 + (int)(rnd() % 40);
+		size_t sa = (size_t)w + rnd() % 37, sb = (size_t)w + rnd() % 37;
+		size_t oa = rnd() % 31, ob = rnd() % 31; /* misaligned starts */
+		uint8_t *a = malloc(sa * h + oa), *b = malloc(sb * h + ob);
+		for (size_t i = 0; i < sa * h + oa; i++)
+			a[i] = iter % 3 == 0 ? (uint8_t)((rnd() & 1) ? 255 : 0) : (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h + ob; i++)
+			b[i] = iter % 3 == 0 ? (uint8_t)((rnd() & 1) ? 255 : 0)
+			       : (iter & 1)  ? (uint8_t)rnd()
+					     : (uint8_t)(a[i % (sa * h + oa)] ^ (rnd() & 3));
+		uint64_t ref = 0;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				int64_t d = (int64_t)a[oa + y * sa + x] - b[ob + y * sb + x];
+				ref += (uint64_t)(d * d);
+			}
+		for (size_t k = 0; k < nb; k++)
+			assert_int_equal(ogate_ssd_u8(be[k], a + oa, sa, b + ob, sb, w, h), ref);
+		free(a);
+		free(b);
+	}
+}
+
+static void ssd_u16_of_every_backend_is_the_exact_sum_of_squares(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 300; iter++) {
+		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 30);
+		size_t sa = 2 * ((size_t)w + rnd() % 19), sb = 2 * ((size_t)w + rnd() % 19);
+		size_t na = sa / 2 * h, nbb = sb / 2 * h;
+		uint16_t *a = malloc(na * 2), *b = malloc(nbb * 2);
+		for (size_t i = 0; i < na; i++)
+			a[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0)
+					       : (uint16_t)rnd();
+		for (size_t i = 0; i < nbb; i++)
+			b[i] = (iter % 3 == 0) ? (uint16_t)((rnd() & 1) ? 0xffff : 0)
+					       : (uint16_t)rnd();
+		uint64_t ref = 0;
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				int64_t d = (int64_t)a[y * sa / 2 + x] - b[y * sb / 2 + x];
+				ref += (uint64_t)(d * d);
+			}
+		for (size_t k = 0; k < nb; k++)
+			assert_int_equal(ogate_ssd_u16(be[k], a, sa, b, sb, w, h), ref);
+		free(a);
+		free(b);
+	}
+}
+
+static void multi_ssd_equals_single_ssds_for_every_backend(void **state)
+{
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int iter = 0; iter < 50; iter++) {
+		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 20), n = 1 + (int)(rnd() % 11);
+		size_t sa = (size_t)w + rnd() % 9, sb = (size_t)w + rnd() % 9;
+		uint8_t *a = malloc(sa * h), *b = malloc(sb * h * n + 64);
+		for (size_t i = 0; i < sa * h; i++)
+			a[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h * n + 64; i++)
+			b[i] = (uint8_t)rnd();
+		const uint8_t *bp[12];
+		uint64_t out[12];
+		for (int k = 0; k < n; k++)
+			bp[k] = b + (size_t)k * sb * h + rnd() % 7;
+		for (size_t k = 0; k < nb; k++) {
+			ogate_ssd_u8_multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
+			for (int j = 0; j < n; j++)
+				assert_int_equal(out[j], ogate_ssd_u8(&ogate_sad_scalar, a, sa,
+								      bp[j], sb, w, h));
+		}
+		free(a);
+		free(b);
+	}
+}
+
+static void ssd_of_known_images_is_exact_and_large_frames_do_not_overflow(void **state)
+{
+	uint8_t a[4 * 33], b[4 * 33];
+	for (int i = 0; i < 4 * 33; i++) {
+		a[i] = 200;
+		b[i] = (uint8_t)(i & 1 ? 5 : 255);
+	}
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (size_t k = 0; k < nb; k++) {
+		assert_int_equal(ogate_ssd_u8(be[k], a, 33, b, 33, 33, 4), 66u * 38025 + 66u * 3025);
+		assert_int_equal(ogate_ssd_u8(be[k], a, 33, b, 33, 0, 4), 0);
+	}
+	/* a full row of 65536 maximal 8-bit differences, and a 1024^2 frame of maximal 16-bit ones */
+	int w = 65536, h = 2;
+	uint8_t *z = calloc((size_t)w * h, 1), *f = malloc((size_t)w * h);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		f[i] = 255;
+	for (size_t k = 0; k < nb; k++)
+		assert_int_equal(ogate_ssd_u8(be[k], z, (size_t)w, f, (size_t)w, w, h),
+				 65025ull * w * h);
+	free(z);
+	free(f);
+	w = 1024;
+	h = 1024;
+	uint16_t *a16 = calloc((size_t)w * h, 2), *b16 = malloc((size_t)w * h * 2);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		b16[i] = 0xffff;
+	for (size_t k = 0; k < nb; k++)
+		assert_int_equal(ogate_ssd_u16(be[k], a16, 2 * w, b16, 2 * w, w, h),
+				 65535ull * 65535ull * w * h);
+	free(a16);
+	free(b16);
+}
+
 static void dispatch_picks_an_available_backend_and_names_resolve(void **state)
 {
 	const struct ogate_sad *best = ogate_sad_best();
@@ -189,6 +308,10 @@ int main(void)
 		cmocka_unit_test(dot_product_is_exact_for_every_backend),
 		cmocka_unit_test(sad_of_known_images_is_exact),
 		cmocka_unit_test(large_u16_frame_does_not_overflow),
+		cmocka_unit_test(ssd_u8_of_every_backend_is_the_exact_sum_of_squares),
+		cmocka_unit_test(ssd_u16_of_every_backend_is_the_exact_sum_of_squares),
+		cmocka_unit_test(multi_ssd_equals_single_ssds_for_every_backend),
+		cmocka_unit_test(ssd_of_known_images_is_exact_and_large_frames_do_not_overflow),
 		cmocka_unit_test(dispatch_picks_an_available_backend_and_names_resolve),
 		cmocka_unit_test(sad_frames_rejects_mismatched_geometry),
 	};

@@ -31,6 +31,16 @@ uint64_t ogate_sad_u16(const struct ogate_sad *s, const uint16_t *a, size_t astr
 void ogate_sad_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
 			const uint8_t *const *b, size_t n, size_t bstride, int w, int h,
 			uint64_t *out);
+/* Exact sum of squared differences of two w x h windows (8-bit; 16-bit while w * h < 2^32),
+ * with the back end's kernel where it has one, else the scalar one. */
+uint64_t ogate_ssd_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, const uint8_t *b,
+		      size_t bstride, int w, int h);
+uint64_t ogate_ssd_u16(const struct ogate_sad *s, const uint16_t *a, size_t astride,
+		       const uint16_t *b, size_t bstride, int w, int h);
+/* out[k] = SSD(a, b[k]) for k < n; all b[k] share bstride. */
+void ogate_ssd_u8_multi(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			const uint8_t *const *b, size_t n, size_t bstride, int w, int h,
+			uint64_t *out);
 /* Exact dot product sum a*b of two 8-bit windows (back end's kernel if it has one). */
 uint64_t ogate_sad_dot_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride,
 			  const uint8_t *b, size_t bstride, int w, int h);

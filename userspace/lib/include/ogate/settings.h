@@ -59,6 +59,10 @@ struct ogate_settings {
 					 * inverted through the reference's own SAD curve, subframe.c:
 					 * smaller per-frame error, larger trigger error; see
 					 * docs/analysis.md) */
+	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
+					 * frame: sad (sum of absolute differences) or ssd (sum of squared
+					 * differences, sub-frame offset by ogate_ssd_offset; subframe.c,
+					 * docs/analysis.md); the drift tracker keeps the SAD */
 	char sad_backend[16]; /* sync.sad_backend ("auto") */
 	/* adaptive reference refresh (0 = never) and cross-refresh alignment (OGA) */
 	int refresh_after_triggers; /* refresh.after_triggers (0) */
