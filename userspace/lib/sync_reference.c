@@ -19,6 +19,135 @@ void sync_set_target(struct ogate_sync *s, double u)
 		ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, u + OGATE_NE) / P);
 }
 
+/*
+ * reference.smooth: each reference position is one camera frame with its own noise, frozen for
+ * the reference's life. Where a pixel does not change with the heart, that noise differs from
+ * reference frame to reference frame and so moves the SADs the V fit reads against each other
+ * (the live frame's own noise there is common to all of them). A pixel whose mean squared
+ * deviation from its mean over the reference beat is below sigma^2 (2 - 2/L) - 1/12 is replaced,
+ * in every reference frame, by that mean (rounded): Stein's unbiased estimate of the replaced
+ * pixel's mean squared error against the noise-free image, mean (mean - x)^2 - sigma^2 (1 - 2/L)
+ * + 1/12 (the rounding), is then below sigma^2, the recorded pixel's. A replaced pixel adds the
+ * same to every SAD of a frame, so it no longer moves the V fit, and every reference frame keeps
+ * the same noise (a kernel along the sequence whose width changed with the position moved the
+ * SADs' noise floor from position to position, and with it the matched phase; docs/analysis.md,
+ * "Smoothing the reference"). Pixels the heart changes by more than the noise are left as
+ * recorded. sigma^2, the per-pixel noise variance: where the heart rests the second difference
+ * x[j-1] - 2 x[j] + x[j+1] of a pixel is noise of variance 6 sigma^2, so sigma^2 = (median
+ * |second difference| / 0.6745)^2 / 6 at the position where that median is smallest (a
+ * histogram median of the integer differences, each integer k standing for [k - 1/2, k + 1/2)).
+ * Nothing is tuned to a heart. The positions stay those of the recorded frames; the OGA
+ * alignment and ogate_sync_get_reference_frame keep the frames as recorded.
+ */
+enum { SMOOTH_HBINS = 4096 };
+#define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
+
+/* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
+double sync_smooth_noise(const float *x, int L, int n)
+{
+	unsigned hist[SMOOTH_HBINS];
+	double med = HUGE_VAL;
+	for (int j = 1; j + 1 < L; j++) {
+		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
+		memset(hist, 0, sizeof(hist));
+		for (int p = 0; p < n; p++) {
+			double v = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]) + 0.5;
+			hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
+		}
+		double half = 0.5 * n, cum = 0;
+		for (int k = 0; k < SMOOTH_HBINS - 1; k++) {
+			if (cum + hist[k] >= half) {
+				double lo = k ? k - 0.5 : 0, w = k ? 1 : 0.5;
+				double mk = lo + (half - cum) / hist[k] * w;
+				med = mk < med ? mk : med;
+				break;
+			}
+			cum += hist[k];
+		}
+	}
+	if (!isfinite(med))
+		return 0;
+	double sd = med / 0.6744897501960817;
+	return sd * sd / 6;
+}
+
+/* v: one pixel's L values (every stride-th), noise variance s2: 1 if the pixel is better
+ * replaced by its mean over the beat (*mean), else 0. */
+int sync_smooth_pixel(const float *v, int L, int stride, double s2, double *mean)
+{
+	double mu = 0, msd = 0;
+	for (int j = 0; j < L; j++)
+		mu += v[(size_t)j * stride];
+	mu /= L;
+	for (int j = 0; j < L; j++)
+		msd += (v[(size_t)j * stride] - mu) * (v[(size_t)j * stride] - mu);
+	msd /= L;
+	*mean = mu;
+	return L >= 2 && msd < s2 * (2 - 2.0 / L) - 1.0 / 12;
+}
+
+static double pix(const struct ogate_frame *f, int x, int y)
+{
+	if (f->fmt == OGATE_PIX_U8)
+		return ((const uint8_t *)ogate_frame_row(f, y))[x];
+	return ((const uint16_t *)ogate_frame_row(f, y))[x];
+}
+
+/* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
+ * caller). */
+static int smooth_current(struct ogate_sync *s, const struct seq *q)
+{
+	int L = q->L, W = s->w, H = s->h, ret = 0;
+	if (!s->sm) {
+		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
+		if (!s->sm)
+			return -ENOMEM;
+	}
+	for (int j = 0; j < L; j++) {
+		struct ogate_frame *d = s->sm[j];
+		if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
+			ogate_frame_free(d);
+			s->sm[j] = d = NULL;
+		}
+		if ((!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H))) ||
+		    (ret = ogate_frame_copy(s->sm[j], q->f[j])))
+			return ret;
+	}
+	/* the noise from every r-th row, at most SMOOTH_SAMPLES samples */
+	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
+	r = r < 1 ? 1 : r;
+	int rows = (int)((H + r - 1) / r), n = W * rows;
+	float *x = malloc(sizeof(float) * (size_t)L * (size_t)(n > W ? n : W));
+	if (!x)
+		return -ENOMEM;
+	for (int j = 0; j < L; j++)
+		for (int i = 0; i < rows; i++)
+			for (int c = 0; c < W; c++)
+				x[((size_t)j * rows + i) * W + c] =
+					(float)pix(q->f[j], c, (int)(i * r));
+	double s2 = sync_smooth_noise(x, L, n);
+	for (int y = 0; y < H; y++) { /* row by row: the row of every frame, then each column */
+		for (int j = 0; j < L; j++)
+			for (int c = 0; c < W; c++)
+				x[(size_t)j * W + c] = (float)pix(q->f[j], c, y);
+		for (int c = 0; c < W; c++) {
+			double mu;
+			if (!sync_smooth_pixel(x + c, L, W, s2, &mu))
+				continue;
+			long v = lrint(mu);
+			for (int j = 0; j < L; j++) {
+				char *row = (char *)s->sm[j]->pixels + (size_t)y * s->sm[j]->stride;
+				if (s->fmt == OGATE_PIX_U8)
+					((uint8_t *)row)[c] = (uint8_t)v;
+				else
+					((uint16_t *)row)[c] = (uint16_t)v;
+			}
+		}
+	}
+	free(x);
+	return 0;
+}
+
 /* Make sequence slot k the current reference with target tu (unpadded frames). */
 void sync_make_current(struct ogate_sync *s, int k, double tu)
 {
@@ -31,8 +160,17 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->L = s->sq[k].L;
 	s->info = s->sq[k].info;
 	s->info.id = id;
-	sync_set_target(s, tu);
+	sync_set_target(s, tu); /* at the recorded frames' positions */
 	s->sq[k].info = s->info;
+	if (s->set.ref_smooth) {
+		int ret = smooth_current(s, &s->sq[k]);
+		if (ret)
+			fprintf(stderr,
+				"ogate: reference.smooth: %s; matching the frames as recorded\n",
+				strerror(-ret));
+		else
+			s->ref = s->sm;
+	}
 	s->have_ref = 1;
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;
