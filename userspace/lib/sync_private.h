@@ -172,7 +172,7 @@ int sync_buffer_bound(const struct ogate_sync *s);
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
-int sync_smooth_pixel(const float *v, int L, int stride, double s2, double *mean);
+int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

@@ -71,26 +71,28 @@ double sync_smooth_noise(const float *x, int L, int n)
 	return sd * sd / 6;
 }
 
-/* v: one pixel's L values (every stride-th), noise variance s2: 1 if the pixel is better
- * replaced by its mean over the beat (*mean), else 0. */
-int sync_smooth_pixel(const float *v, int L, int stride, double s2, double *mean)
+/* One pixel over the L frames of the beat, given the sum of its values and of their squares
+ * (exact for integer pixels), noise variance s2: 1 if the pixel is better replaced by its mean
+ * (*mean), else 0. */
+int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean)
 {
-	double mu = 0, msd = 0;
-	for (int j = 0; j < L; j++)
-		mu += v[(size_t)j * stride];
-	mu /= L;
-	for (int j = 0; j < L; j++)
-		msd += (v[(size_t)j * stride] - mu) * (v[(size_t)j * stride] - mu);
-	msd /= L;
+	double mu = sum / L, msd = sum2 / L - mu * mu;
 	*mean = mu;
 	return L >= 2 && msd < s2 * (2 - 2.0 / L) - 1.0 / 12;
 }
 
-static double pix(const struct ogate_frame *f, int x, int y)
+/* row y of frame f as doubles */
+static void row_values(const struct ogate_frame *f, int y, int W, double *out)
 {
-	if (f->fmt == OGATE_PIX_U8)
-		return ((const uint8_t *)ogate_frame_row(f, y))[x];
-	return ((const uint16_t *)ogate_frame_row(f, y))[x];
+	if (f->fmt == OGATE_PIX_U8) {
+		const uint8_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	} else {
+		const uint16_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	}
 }
 
 /* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
@@ -117,34 +119,45 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q)
 	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
 	r = r < 1 ? 1 : r;
 	int rows = (int)((H + r - 1) / r), n = W * rows;
-	float *x = malloc(sizeof(float) * (size_t)L * (size_t)(n > W ? n : W));
-	if (!x)
+	float *x = malloc(sizeof(float) * (size_t)L * (size_t)n);
+	double *v = malloc(sizeof(double) * 3 * (size_t)W), *sum = v + W, *sum2 = sum + W;
+	if (!x || !v) {
+		free(x);
+		free(v);
 		return -ENOMEM;
+	}
 	for (int j = 0; j < L; j++)
-		for (int i = 0; i < rows; i++)
+		for (int i = 0; i < rows; i++) {
+			row_values(q->f[j], (int)(i * r), W, v);
 			for (int c = 0; c < W; c++)
-				x[((size_t)j * rows + i) * W + c] =
-					(float)pix(q->f[j], c, (int)(i * r));
+				x[((size_t)j * rows + i) * W + c] = (float)v[c];
+		}
 	double s2 = sync_smooth_noise(x, L, n);
-	for (int y = 0; y < H; y++) { /* row by row: the row of every frame, then each column */
-		for (int j = 0; j < L; j++)
-			for (int c = 0; c < W; c++)
-				x[(size_t)j * W + c] = (float)pix(q->f[j], c, y);
+	free(x);
+	for (int y = 0; y < H; y++) {
+		memset(sum, 0, sizeof(double) * 2 * (size_t)W);
+		for (int j = 0; j < L; j++) {
+			row_values(q->f[j], y, W, v);
+			for (int c = 0; c < W; c++) {
+				sum[c] += v[c];
+				sum2[c] += v[c] * v[c];
+			}
+		}
 		for (int c = 0; c < W; c++) {
 			double mu;
-			if (!sync_smooth_pixel(x + c, L, W, s2, &mu))
+			if (!sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu))
 				continue;
-			long v = lrint(mu);
+			long m = lrint(mu);
 			for (int j = 0; j < L; j++) {
 				char *row = (char *)s->sm[j]->pixels + (size_t)y * s->sm[j]->stride;
 				if (s->fmt == OGATE_PIX_U8)
-					((uint8_t *)row)[c] = (uint8_t)v;
+					((uint8_t *)row)[c] = (uint8_t)m;
 				else
-					((uint16_t *)row)[c] = (uint16_t)v;
+					((uint16_t *)row)[c] = (uint16_t)m;
 			}
 		}
 	}
-	free(x);
+	free(v);
 	return 0;
 }
 
