@@ -35,7 +35,8 @@ void sync_set_target(struct ogate_sync *s, double u)
  * recorded. sigma^2, the per-pixel noise variance: where the heart rests the second difference
  * x[j-1] - 2 x[j] + x[j+1] of a pixel is noise of variance 6 sigma^2, so sigma^2 = (median
  * |second difference| / 0.6745)^2 / 6 at the position where that median is smallest (a
- * histogram median of the integer differences, each integer k standing for [k - 1/2, k + 1/2)).
+ * histogram median of the integer differences, each integer k standing for [k - 1/2, k + 1/2),
+ * or of bins 16, 256, ... wide where the median lies beyond 4095).
  * Nothing is tuned to a heart. The positions stay those of the recorded frames; the OGA
  * alignment and ogate_sync_get_reference_frame keep the frames as recorded.
  */
@@ -49,20 +50,23 @@ double sync_smooth_noise(const float *x, int L, int n)
 	double med = HUGE_VAL;
 	for (int j = 1; j + 1 < L; j++) {
 		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
-		memset(hist, 0, sizeof(hist));
-		for (int p = 0; p < n; p++) {
-			double v = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]) + 0.5;
-			hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
-		}
-		double half = 0.5 * n, cum = 0;
-		for (int k = 0; k < SMOOTH_HBINS - 1; k++) {
-			if (cum + hist[k] >= half) {
-				double lo = k ? k - 0.5 : 0, w = k ? 1 : 0.5;
-				double mk = lo + (half - cum) / hist[k] * w;
-				med = mk < med ? mk : med;
+		/* bins of width b: 1, then 16 times wider while the median lies beyond them (16-bit) */
+		for (double b = 1; b <= 65536; b *= 16) {
+			memset(hist, 0, sizeof(hist));
+			for (int p = 0; p < n; p++) {
+				double v = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]) / b + 0.5;
+				hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
+			}
+			double half = 0.5 * n, cum = 0, mk = HUGE_VAL;
+			for (int k = 0; k < SMOOTH_HBINS - 1 && mk == HUGE_VAL; k++) {
+				if (cum + hist[k] >= half)
+					mk = (k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5);
+				cum += hist[k];
+			}
+			if (mk != HUGE_VAL) {
+				med = mk * b < med ? mk * b : med;
 				break;
 			}
-			cum += hist[k];
 		}
 	}
 	if (!isfinite(med))

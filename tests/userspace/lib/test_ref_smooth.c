@@ -29,6 +29,15 @@ static void the_noise_is_the_smallest_median_second_difference(void **state)
 	const float flat[12] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7 };
 	assert_near(sync_smooth_noise(flat, 3, 4), 0.25 * 0.25 / (z * z) / 6, 1e-12);
 	assert_near(sync_smooth_noise(x, 2, 4), 0, 0);
+	/* 16-bit sizes: x 256 stays in unit bins (median 256.0 exactly); x 10000 puts the median
+	 * beyond them, into bins of 16 (bin 625 holds the 10000s): 10000.0 exactly */
+	float big[16];
+	for (int k = 0; k < 16; k++)
+		big[k] = x[k] * 256;
+	assert_near(sync_smooth_noise(big, 4, 4), 256.0 * 256.0 / (z * z) / 6, 1e-6);
+	for (int k = 0; k < 16; k++)
+		big[k] = x[k] * 10000;
+	assert_near(sync_smooth_noise(big, 4, 4), 1e8 / (z * z) / 6, 1e-3);
 }
 
 /* Gaussian noise of sd 4 rounded to integers (variance 16 + 1/12) on a still image: the
@@ -95,12 +104,15 @@ struct run {
 
 static int px_at(const struct ogate_frame *f, int x, int y)
 {
-	return ((const uint8_t *)ogate_frame_pixels(f))[(size_t)y * ogate_frame_stride(f) + x];
+	const char *row = (const char *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
+	if (ogate_frame_format(f) == OGATE_PIX_U16)
+		return ((const uint16_t *)row)[x];
+	return ((const uint8_t *)row)[x];
 }
 
 /* a slow cartoon heart (1.3 s at 60 fps, 96^2, pixel noise 4, as in test_roi.c), matched with
  * reference.smooth on or off; the same frames both times */
-static struct run slow_heart(int smooth)
+static struct run slow_heart(int smooth, int bits)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -113,8 +125,9 @@ static struct run slow_heart(int smooth)
 	struct ogate_heart_rng rng;
 	ogate_heart_rng_seed(&rng, 5);
 	struct ogate_frame *f = NULL, *shown = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
-	assert_int_equal(0, ogate_frame_new(&shown, OGATE_PIX_U8, SZ, SZ));
+	enum ogate_pixfmt fmt = bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8;
+	assert_int_equal(0, ogate_frame_new(&f, fmt, SZ, SZ));
+	assert_int_equal(0, ogate_frame_new(&shown, fmt, SZ, SZ));
 	static float img[SZ * SZ];
 	struct ogate_sync_result r = { 0 };
 	enum { N = 1500 };
@@ -124,13 +137,16 @@ static struct run slow_heart(int smooth)
 	for (int i = 0; i < N; i++) {
 		double t = i / FPS, psi = ogate_heart_law_psi(&law, t);
 		ogate_heart_blob_render(&heart, fmod(psi, 2 * M_PI), img);
-		uint8_t *px = ogate_frame_pixels(f);
+		char *px = ogate_frame_pixels(f);
 		for (int y = 0; y < SZ; y++)
 			for (int x = 0; x < SZ; x++) {
 				double v = rint(img[y * SZ + x] + NOISE * ogate_heart_rng_normal(&rng));
-				px[y * ogate_frame_stride(f) + x] = (uint8_t)(v < 0	? 0
-									      : v > 255 ? 255
-											: v);
+				v = v < 0 ? 0 : v > 255 ? 255 : v;
+				char *row = px + y * ogate_frame_stride(f);
+				if (bits == 16)
+					((uint16_t *)row)[x] = (uint16_t)(v * 256);
+				else
+					((uint8_t *)row)[x] = (uint8_t)v;
 			}
 		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
 					      .sequence = (uint64_t)i };
@@ -170,17 +186,14 @@ static struct run slow_heart(int smooth)
 			out.wrong += px_at(sy->ref[j], p % SZ, p / SZ) !=
 				     (rep ? lrint(mu) : px_at(q->f[j], p % SZ, p / SZ));
 		out.replaced += rep;
-		if (rep && hi[p] - lo[p] > out.maxr)
-			out.maxr = hi[p] - lo[p];
+		if (rep && (hi[p] - lo[p]) * (bits == 16 ? 256 : 1) > out.maxr)
+			out.maxr = (hi[p] - lo[p]) * (bits == 16 ? 256 : 1);
 	}
 	for (int j = OGATE_NE; j < L - OGATE_NE; j++) {
 		assert_int_equal(0, ogate_sync_get_reference_frame(sy, j - OGATE_NE, shown, NULL));
-		for (int y = 0; y < SZ; y++)
-			out.shown_diff += memcmp((const uint8_t *)ogate_frame_pixels(shown) +
-							 y * ogate_frame_stride(shown),
-						 (const uint8_t *)ogate_frame_pixels(q->f[j]) +
-							 y * ogate_frame_stride(q->f[j]),
-						 SZ) != 0;
+		for (int p = 0; p < SZ * SZ; p++)
+			out.shown_diff += px_at(shown, p % SZ, p / SZ) !=
+					  px_at(q->f[j], p % SZ, p / SZ);
 	}
 	ogate_frame_free(f);
 	ogate_frame_free(shown);
@@ -195,20 +208,27 @@ static struct run slow_heart(int smooth)
  * 6 noise sd over a beat are never replaced (the largest so replaced changes by 15.3 grey levels,
  * 3.8 sd), so a moving sequence's phase is matched from the recorded pixels. Well over half the
  * frame is replaced (the heart's box is 37 % of it), the display shows the recorded frames and
- * each match is less noisy (0.248 -> 0.144 frame). */
+ * each match is less noisy (0.248 -> 0.144 frame). 16-bit frames (the same frames x 256) give
+ * the same: the noise is measured in wider bins, the rule is the same up to the 1/12. */
 static void still_pixels_lose_their_noise_and_the_moving_heart_is_untouched(void **state)
 {
-	struct run off = slow_heart(0), on = slow_heart(1);
+	struct run off = slow_heart(0, 8), on = slow_heart(1, 8), deep = slow_heart(1, 16);
 	print_message("per-frame error %.3f frame (%d of %d pixels replaced, the largest range %.1f), "
-		      "%.3f as recorded\n",
-		      on.rms, on.replaced, SZ * SZ, on.maxr, off.rms);
+		      "%.3f as recorded; 16-bit %.3f (%d replaced)\n",
+		      on.rms, on.replaced, SZ * SZ, on.maxr, off.rms, deep.rms, deep.replaced);
 	assert_int_equal(off.wrong, 0);
 	assert_int_equal(off.shown_diff, 0);
-	assert_int_equal(on.wrong, 0);
-	assert_true(on.replaced > SZ * SZ / 2);
-	assert_true(on.maxr < 6 * NOISE);
-	assert_int_equal(on.shown_diff, 0);
-	assert_true(on.rms < 0.8 * off.rms);
+	assert_int_equal(off.replaced, 0);
+	struct run r[2] = { on, deep };
+	for (int k = 0; k < 2; k++) {
+		double sd = NOISE * (k ? 256 : 1);
+		assert_int_equal(r[k].wrong, 0);
+		assert_true(r[k].replaced > SZ * SZ / 2);
+		assert_true(r[k].maxr < 6 * sd);
+		assert_int_equal(r[k].shown_diff, 0);
+		assert_true(r[k].rms < 0.8 * off.rms);
+	}
+	assert_true(abs(deep.replaced - on.replaced) < SZ * SZ / 100);
 }
 
 int main(void)
