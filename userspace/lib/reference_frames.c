@@ -15,14 +15,16 @@ int ogate_sync_get_reference_frame(const struct ogate_sync *s, int i, struct oga
 		return -ENOENT;
 	if (i < 0 || i >= s->L - 2 * OGATE_NE)
 		return -ERANGE;
+	/* the frames as recorded, also where reference.smooth matches against smoothed ones */
+	const struct seq *q = &s->sq[s->g_cur % s->nseq];
 	if (dst) {
-		int ret = ogate_frame_copy(dst, s->ref[i + OGATE_NE]);
+		int ret = ogate_frame_copy(dst, q->f[i + OGATE_NE]);
 		if (ret)
 			return ret;
 	}
 	/* the phase ogate_sync_set_target_phase maps back to this frame: its position (capture
 	 * time) in the period, as the target's phase is computed */
 	if (phase)
-		*phase = ogate_wrap_2pi(2 * M_PI * s->pos[i + OGATE_NE] / s->info.period_frames);
+		*phase = ogate_wrap_2pi(2 * M_PI * q->pos[i + OGATE_NE] / s->info.period_frames);
 	return 0;
 }

@@ -49,6 +49,7 @@ void ogate_sync_free(struct ogate_sync *s)
 			free(s->sq[k].sst);
 		}
 	free(s->sq);
+	slot_free_all(s->sm, s->ref_cap);
 	free(s->tasks);
 	for (int k = 0; k < 16; k++)
 		free(s->gram[k]);

@@ -95,9 +95,11 @@ struct ogate_sync {
 	 * the current one */
 	int have_ref;
 	struct ogate_frame **ref;
-	const double *step; /* the current reference's steps */
-	const double *pos;  /* and positions */
-	int roi[4];	    /* and region (x0, y0, x1, y1) */
+	const double *step;	 /* the current reference's steps */
+	const double *pos;	 /* and positions */
+	int roi[4];		 /* and region (x0, y0, x1, y1) */
+	struct ogate_frame **sm; /* reference.smooth: ref points here, the still pixels of the
+				  * current reference replaced by their means (ref_cap frames) */
 	double step_med;
 	int subframe; /* SUBFRAME_* from sync.subframe */
 	int ssd;      /* sync.metric = ssd */
@@ -178,6 +180,8 @@ void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_deter
 /* sync_reference.c */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
+double sync_smooth_noise(const float *x, int L, int n);
+int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

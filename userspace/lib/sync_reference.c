@@ -19,6 +19,152 @@ void sync_set_target(struct ogate_sync *s, double u)
 		ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, u + OGATE_NE) / P);
 }
 
+/*
+ * reference.smooth: each reference position is one camera frame with its own noise, frozen for
+ * the reference's life. Where a pixel does not change with the heart, that noise differs from
+ * reference frame to reference frame and so moves the SADs the V fit reads against each other
+ * (the live frame's own noise there is common to all of them). A pixel whose mean squared
+ * deviation from its mean over the reference beat is below sigma^2 (2 - 2/L) - 1/12 is replaced,
+ * in every reference frame, by that mean (rounded): Stein's unbiased estimate of the replaced
+ * pixel's mean squared error against the noise-free image, mean (mean - x)^2 - sigma^2 (1 - 2/L)
+ * + 1/12 (the rounding), is then below sigma^2, the recorded pixel's. A replaced pixel adds the
+ * same to every SAD of a frame, so it no longer moves the V fit, and every reference frame keeps
+ * the same noise (a kernel along the sequence whose width changed with the position moved the
+ * SADs' noise floor from position to position, and with it the matched phase; docs/analysis.md,
+ * "Smoothing the reference"). Pixels the heart changes by more than the noise are left as
+ * recorded. sigma^2, the per-pixel noise variance: where the heart rests the second difference
+ * x[j-1] - 2 x[j] + x[j+1] of a pixel is noise of variance 6 sigma^2, so sigma^2 = (median
+ * |second difference| / 0.6745)^2 / 6 at the position where that median is smallest (a
+ * histogram median of the integer differences, each integer k standing for [k - 1/2, k + 1/2),
+ * or of bins 16, 256, ... wide where the median lies beyond 4095).
+ * Nothing is tuned to a heart. The positions stay those of the recorded frames; the OGA
+ * alignment and ogate_sync_get_reference_frame keep the frames as recorded.
+ */
+enum { SMOOTH_HBINS = 4096 };
+#define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
+
+/* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
+double sync_smooth_noise(const float *x, int L, int n)
+{
+	unsigned hist[SMOOTH_HBINS];
+	double med = HUGE_VAL;
+	for (int j = 1; j + 1 < L; j++) {
+		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
+		/* bins of width b: 1, then 16 times wider while the median lies beyond them (16-bit) */
+		for (double b = 1; b <= 65536; b *= 16) {
+			memset(hist, 0, sizeof(hist));
+			for (int p = 0; p < n; p++) {
+				double v = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]) / b + 0.5;
+				hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
+			}
+			double half = 0.5 * n, cum = 0, mk = HUGE_VAL;
+			for (int k = 0; k < SMOOTH_HBINS - 1 && mk == HUGE_VAL; k++) {
+				if (cum + hist[k] >= half)
+					mk = (k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5);
+				cum += hist[k];
+			}
+			if (mk != HUGE_VAL) {
+				med = mk * b < med ? mk * b : med;
+				break;
+			}
+		}
+	}
+	if (!isfinite(med))
+		return 0;
+	double sd = med / 0.6744897501960817;
+	return sd * sd / 6;
+}
+
+/* One pixel over the L frames of the beat, given the sum of its values and of their squares
+ * (exact for integer pixels), noise variance s2: 1 if the pixel is better replaced by its mean
+ * (*mean), else 0. */
+int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean)
+{
+	double mu = sum / L, msd = sum2 / L - mu * mu;
+	*mean = mu;
+	return L >= 2 && msd < s2 * (2 - 2.0 / L) - 1.0 / 12;
+}
+
+/* row y of frame f as doubles */
+static void row_values(const struct ogate_frame *f, int y, int W, double *out)
+{
+	if (f->fmt == OGATE_PIX_U8) {
+		const uint8_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	} else {
+		const uint16_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	}
+}
+
+/* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
+ * caller). */
+static int smooth_current(struct ogate_sync *s, const struct seq *q)
+{
+	int L = q->L, W = s->w, H = s->h, ret = 0;
+	if (!s->sm) {
+		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
+		if (!s->sm)
+			return -ENOMEM;
+	}
+	for (int j = 0; j < L; j++) {
+		struct ogate_frame *d = s->sm[j];
+		if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
+			ogate_frame_free(d);
+			s->sm[j] = d = NULL;
+		}
+		if ((!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H))) ||
+		    (ret = ogate_frame_copy(s->sm[j], q->f[j])))
+			return ret;
+	}
+	/* the noise from every r-th row, at most SMOOTH_SAMPLES samples */
+	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
+	r = r < 1 ? 1 : r;
+	int rows = (int)((H + r - 1) / r), n = W * rows;
+	float *x = malloc(sizeof(float) * (size_t)L * (size_t)n);
+	double *v = malloc(sizeof(double) * 3 * (size_t)W), *sum = v + W, *sum2 = sum + W;
+	if (!x || !v) {
+		free(x);
+		free(v);
+		return -ENOMEM;
+	}
+	for (int j = 0; j < L; j++)
+		for (int i = 0; i < rows; i++) {
+			row_values(q->f[j], (int)(i * r), W, v);
+			for (int c = 0; c < W; c++)
+				x[((size_t)j * rows + i) * W + c] = (float)v[c];
+		}
+	double s2 = sync_smooth_noise(x, L, n);
+	free(x);
+	for (int y = 0; y < H; y++) {
+		memset(sum, 0, sizeof(double) * 2 * (size_t)W);
+		for (int j = 0; j < L; j++) {
+			row_values(q->f[j], y, W, v);
+			for (int c = 0; c < W; c++) {
+				sum[c] += v[c];
+				sum2[c] += v[c] * v[c];
+			}
+		}
+		for (int c = 0; c < W; c++) {
+			double mu;
+			if (!sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu))
+				continue;
+			long m = lrint(mu);
+			for (int j = 0; j < L; j++) {
+				char *row = (char *)s->sm[j]->pixels + (size_t)y * s->sm[j]->stride;
+				if (s->fmt == OGATE_PIX_U8)
+					((uint8_t *)row)[c] = (uint8_t)m;
+				else
+					((uint16_t *)row)[c] = (uint16_t)m;
+			}
+		}
+	}
+	free(v);
+	return 0;
+}
+
 /* Make sequence slot k the current reference with target tu (unpadded frames). */
 void sync_make_current(struct ogate_sync *s, int k, double tu)
 {
@@ -31,8 +177,17 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->L = s->sq[k].L;
 	s->info = s->sq[k].info;
 	s->info.id = id;
-	sync_set_target(s, tu);
+	sync_set_target(s, tu); /* at the recorded frames' positions */
 	s->sq[k].info = s->info;
+	if (s->set.ref_smooth) {
+		int ret = smooth_current(s, &s->sq[k]);
+		if (ret)
+			fprintf(stderr,
+				"ogate: reference.smooth: %s; matching the frames as recorded\n",
+				strerror(-ret));
+		else
+			s->ref = s->sm;
+	}
 	s->have_ref = 1;
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;
