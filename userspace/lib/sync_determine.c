@@ -119,34 +119,80 @@ static int beat_average_agrees(const struct ogate_sync *s, double *period)
 	return 1;
 }
 
+/* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
+ * row it computed on arrival: 1 and *lag, or 0 where the row holds no valley there */
+static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
+{
+	int slot = (s->head + i) % s->cap, depth = s->depth[slot];
+	if (depth < c + 3)
+		return 0;
+	const double *row = s->rows + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
+	int b = c - 2;
+	for (int d = c - 1; d <= c + 2; d++)
+		if (row[d] < row[b])
+			b = d;
+	if (b == c - 2 || b == c + 2 || b < 2)
+		return 0;
+	*lag = b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
+	return 1;
+}
+
 /*
- * Refine an accepted period with the SAD rows every buffered frame computed on arrival (no
- * new SADs): each frame's sub-frame minimum near lag P, averaged over all buffered frames.
- * A single scan's V fit is biased by the phase of the newest frame (a flat diastolic valley
- * versus a sharp systolic one); the average over a whole beat's worth of phases is not.
+ * Refine an accepted period with the SAD rows every buffered frame computed on arrival (no new
+ * SADs): the period a reference is given is the length of the beat it will hold. Buffered frame
+ * i's sub-frame minimum near lag P, lag_i, is the length of the beat that ends at i, whose
+ * middle is i - lag_i / 2. A rate that changes across the buffer makes those lengths a trend
+ * (57.4 to 55.6 frames over the 33 frames that have one on a strongly modulated heart), and their
+ * plain mean is the length of a beat whose middle is the frames' mean middle, up to 27 frames
+ * before the reference's: the reference then holds a beat P + delta frames long, and the
+ * calibration's pin leaves delta (u_t / P - 1/2) frames at the target (docs/analysis.md, cause
+ * 7). A least-squares line through (i - lag_i / 2, lag_i) taken at the middle of the beat the
+ * reference will hold (buffer index count - 1 - L + OGATE_NE + P / 2, inside the line's span:
+ * the newest frame's beat ends OGATE_NE + 2 frames after the reference's) gives that beat.
+ * But each lag also carries the V fit's error, a function of the frame's phase (+-0.1-0.4
+ * frame), and over part of a beat that pattern is itself a slope (on a fast heart at lock only
+ * 8 frames have a lag, and their errors run +0.06 to -0.17 frame). So the line's step from the
+ * mean is used in proportion to the share of a beat the frames' middles span (sqrt(12 var),
+ * capped at one beat) and shrunk by the slope's significance against the scatter about it,
+ * t^2 / (t^2 + 1).
  */
 static double refine_period(const struct ogate_sync *s, double P0)
 {
-	int c = (int)lround(P0);
-	double sum = 0;
-	int cnt = 0;
+	int c = (int)lround(P0), cnt = 0;
+	double lag, xm = 0, ym = 0;
 	for (int i = 0; i < s->count; i++) {
-		int slot = (s->head + i) % s->cap, depth = s->depth[slot];
-		if (depth < c + 3)
+		if (!frame_lag(s, i, c, &lag))
 			continue;
-		const double *row = s->rows + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
-		int b = c - 2;
-		for (int d = c - 1; d <= c + 2; d++)
-			if (row[d] < row[b])
-				b = d;
-		if (b == c - 2 || b == c + 2 || b < 2)
-			continue;
-		sum += b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
+		xm += i - lag / 2;
+		ym += lag;
 		cnt++;
 	}
 	if (cnt < 3)
 		return P0;
-	double P = sum / cnt;
+	xm /= cnt;
+	ym /= cnt;
+	double sxx = 0, sxy = 0;
+	for (int i = 0; i < s->count; i++) {
+		if (!frame_lag(s, i, c, &lag))
+			continue;
+		sxx += (i - lag / 2 - xm) * (i - lag / 2 - xm);
+		sxy += (i - lag / 2 - xm) * (lag - ym);
+	}
+	double P = ym;
+	if (sxx > 0) {
+		double b = sxy / sxx, rss = 0;
+		for (int i = 0; i < s->count; i++) {
+			if (!frame_lag(s, i, c, &lag))
+				continue;
+			double r = lag - ym - b * (i - lag / 2 - xm);
+			rss += r * r;
+		}
+		/* t^2 / (t^2 + 1) with t^2 = b^2 sxx (cnt - 2) / rss, the slope over its se squared */
+		double q = b * b * sxx * (cnt - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
+		int L = (int)floor(ym) + 1 + 2 * OGATE_NE;
+		double mid = s->count - 1 - L + OGATE_NE + ym / 2, span = sqrt(12 * sxx / cnt);
+		P = ym + (span < ym ? span / ym : 1) * sig * b * (mid - xm);
+	}
 	return fabs(P - P0) < 0.1 * P0 ? P : P0;
 }
 

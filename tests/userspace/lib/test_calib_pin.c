@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Where the calibration's pin puts the target (sync_calib.c), cause 7 of docs/analysis.md "The
- * fast rows' bias": the reference's period P is the mean lag over the determination buffer, the
- * beat it holds is P + delta frames long. A frame is matched to the position it shows, so the raw
+ * fast rows' bias": the reference's period P is the determination's estimate of the beat it holds
+ * (refine_period, test_period_refine.c), which misses it by delta frames where the lags at lock
+ * are few (their V-fit errors). A frame is matched to the position it shows, so the raw
  * phase falls back by delta at every wrap; the table learns that sawtooth as a ramp over the
  * positions and pins the ramp's MEAN over the reference frames to 0, where the target needs its
  * value AT the target. Every frame here is matched without error: what is left at the target is

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The period a reference is given (sync_determine.c, refine_period): the length of the beat the
+ * reference will hold, not the mean lag over the determination buffer. Buffered frame i's SAD
+ * row has its valley at lag_i, the length of the beat ending at i (middle i - lag_i / 2); a rate
+ * that changes across the buffer makes those lengths a trend, and the plain mean is a beat whose
+ * middle lies up to half a buffer before the reference's: the reference then holds P + delta
+ * frames and the calibration's pin leaves delta (u_t / P - 1/2) frames at the target (cause 7 of
+ * docs/analysis.md, test_calib_pin.c). The rows here are exact V's (the V fit finds their
+ * minimum exactly), so every expected value follows from the lags put in. The pipeline's
+ * internals are compiled into this test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <cmocka.h>
+#include "sync.c"
+#include "sync_calib.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
+
+/* A buffer of n frames whose frame i has its SAD valley at lag[i] (an exact V, slope 100). */
+static struct ogate_sync *buffer_with_lags(int n, const double *lag)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	assert_non_null(s);
+	assert_true(n <= s->cap);
+	s->head = 0;
+	s->count = n;
+	for (int i = 0; i < n; i++) {
+		s->depth[i] = i;
+		for (int d = 1; d <= i; d++)
+			s->rows[(size_t)i * s->cap + d - 1] = 10 + 100 * fabs(d - lag[i]);
+	}
+	return s;
+}
+
+/* Lags that are lengths of beats T(m) = a + b m with middles m = i - lag / 2 (exact). */
+static void trend_lags(double *lag, int n, double a, double b)
+{
+	for (int i = 0; i < n; i++)
+		lag[i] = (a + b * i) / (1 + b / 2);
+}
+
+/* A heart whose beats shorten by 0.02 frame per frame (a strongly modulated rate), about 20
+ * frames a beat, 70 frames buffered: the 47 frames with a lag cover two beats' phases, the line
+ * through them is exact, and the period is the beat the reference holds (19.877 frames), where
+ * the plain mean is the beat 20 frames earlier (20.283). */
+static void the_period_is_the_length_of_the_beat_the_reference_holds(void **state)
+{
+	(void)state;
+	enum { n = 70 };
+	double lag[n], a = 21, b = -0.02;
+	trend_lags(lag, n, a, b);
+	struct ogate_sync *s = buffer_with_lags(n, lag);
+	double P = refine_period(s, 20.0), mean = 0;
+	/* the plain mean of the lags (what the period was before), the beat 10 frames earlier */
+	for (int i = 23; i < n; i++)
+		mean += lag[i] / (n - 23);
+	/* L = floor(mean) + 1 + 4 = 25: the reference's beat is centred at 46 + mean / 2 */
+	int L = (int)floor(mean) + 1 + 2 * OGATE_NE;
+	double mid = n - 1 - L + OGATE_NE + mean / 2;
+	assert_int_equal(25, L);
+	assert_true(fabs(P - (a + b * mid)) < 0.005);
+	assert_true(fabs(P - 19.8772) < 5e-5);
+	assert_true(fabs(mean - 20.2828) < 5e-5);
+	ogate_sync_free(s);
+}
+
+/* Lags that scatter about a constant by where each frame lies in the beat (the V fit's grid
+ * error, +-0.15 frame here, no trend): the slope is not told from that scatter and is shrunk
+ * by its significance, so the period stays the mean. */
+static void a_lag_scatter_without_trend_leaves_the_mean(void **state)
+{
+	(void)state;
+	enum { n = 70 };
+	double lag[n];
+	for (int i = 0; i < n; i++)
+		lag[i] = 20.2 + 0.15 * sin(2 * M_PI * i / 20.2 * 3) + (i % 2 ? 0.1 : -0.1);
+	struct ogate_sync *s = buffer_with_lags(n, lag);
+	double P = refine_period(s, 20.0), mean = 0;
+	for (int i = 23; i < n; i++)
+		mean += lag[i] / (n - 23);
+	assert_true(fabs(P - mean) < 0.01);
+	ogate_sync_free(s);
+}
+
+/* Few frames with a lag (less than a beat of phases, as at a fast heart's lock): the slope is
+ * used in proportion to the beat's share they cover, since a phase pattern of the V fit's
+ * error over part of a beat looks like a trend. */
+static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **state)
+{
+	(void)state;
+	enum { n = 33 };
+	double lag[n], a = 21, b = -0.02;
+	trend_lags(lag, n, a, b);
+	struct ogate_sync *s = buffer_with_lags(n, lag);
+	double P = refine_period(s, 20.0);
+	/* frames 23..32 have lags: 10 of them, their middles spanning sqrt(12 var) = 10.05 frames
+	 * of a 20.66-frame beat: the line (20.613) is used to 0.49, P = 20.636 (the mean 20.657) */
+	double xm = 0, ym = 0, sxx = 0;
+	for (int i = 23; i < n; i++) {
+		xm += (i - lag[i] / 2) / 10;
+		ym += lag[i] / 10;
+	}
+	for (int i = 23; i < n; i++)
+		sxx += (i - lag[i] / 2 - xm) * (i - lag[i] / 2 - xm);
+	double span = sqrt(12 * sxx / 10);
+	int L = (int)floor(ym) + 1 + 2 * OGATE_NE;
+	double mid = n - 1 - L + OGATE_NE + ym / 2;
+	double full = a + b * mid; /* the line's value, used in full with a whole beat */
+	assert_true(fabs(P - (ym + span / ym * (full - ym))) < 0.002);
+	assert_true(fabs(P - 20.6356) < 5e-5);
+	ogate_sync_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_period_is_the_length_of_the_beat_the_reference_holds),
+		cmocka_unit_test(a_lag_scatter_without_trend_leaves_the_mean),
+		cmocka_unit_test(part_of_a_beat_moves_the_period_by_that_share_of_the_trend),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
