@@ -10,7 +10,7 @@ usage: bench/eval/pixels.py PREFIX SIGMA
 Over one beat starting 2 s in: the share of pixels whose value varies by more than 0.5, 1, 2 and
 4 SIGMA (sd over the beat), the share of the frame-to-frame change carried by the most changing
 5-50 % of the pixels, and the bounding box of the pixels varying by more than SIGMA / 2. A pixel
-that does not vary only adds noise to the SAD (docs/analysis.md, "The matching noise").
+that does not vary only adds noise to the SAD (docs/accuracy-log.md, "The matching noise").
 """
 import array, ast, json, math, sys
 

@@ -14,7 +14,7 @@ negative = matched early), binned by the frame's TRUE position at 1/4 frame. Per
   rms    RMS of all frames' errors (systematic and random)
 and the averages over the rows. A change to the phase measurement should lower mean, sys and
 win without raising rms; whether the triggers follow is another matter (the predictor weighs
-the window's frames and extrapolates them, docs/analysis.md, "The bias").
+the window's frames and extrapolates them, docs/accuracy-log.md, "The bias").
 """
 import math, sys
 

@@ -10,7 +10,7 @@ matched late in the beat, which makes the line's phase run ahead and triggers ea
 over the frames whose TRUE position lies in each 4-frame stretch from 44 frames before the
 target position to the target. positions.py's `win` is the RMS of such means; this prints the
 profile itself, whose slope across the fit window the line carries to the trigger (the part of
-a row's bias that decompose.py puts in `window`). docs/analysis.md, "Smoothing the reference",
+a row's bias that decompose.py puts in `window`). docs/accuracy-log.md, "Smoothing the reference",
 compares blob128_slow2s_80fps with and without reference.smooth this way.
 """
 import math

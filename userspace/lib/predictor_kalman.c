@@ -135,7 +135,7 @@ static void kalman_beats(struct kalman *k, double t, double z)
  * beat-to-beat changes are timed, then the measured one. For a random walk of density kappa^2
  * the mean rates of two consecutive beats of length T differ by kappa^2 T x 2/3 in variance.
  * The crossings' own timing noise is left in (an upper bound): taken out, the smaller kappa
- * makes the filter lag a modulated heart more than it gains in noise (docs/analysis.md). */
+ * makes the filter lag a modulated heart more than it gains in noise (docs/accuracy-log.md). */
 static double kalman_kappa(const struct kalman *k)
 {
 	if (k->v_n < KF_MIN_BEATS)

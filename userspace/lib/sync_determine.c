@@ -145,7 +145,7 @@ static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
  * (57.4 to 55.6 frames over the 33 frames that have one on a strongly modulated heart), and their
  * plain mean is the length of a beat whose middle is the frames' mean middle, up to 27 frames
  * before the reference's: the reference then holds a beat P + delta frames long, and the
- * calibration's pin leaves delta (u_t / P - 1/2) frames at the target (docs/analysis.md, cause
+ * calibration's pin leaves delta (u_t / P - 1/2) frames at the target (docs/accuracy-log.md, cause
  * 7). A least-squares line through (i - lag_i / 2, lag_i) taken at the middle of the beat the
  * reference will hold (buffer index count - 1 - L + OGATE_NE + P / 2, inside the line's span:
  * the newest frame's beat ends OGATE_NE + 2 frames after the reference's) gives that beat.

@@ -30,7 +30,7 @@ void sync_set_target(struct ogate_sync *s, double u)
  * + 1/12 (the rounding), is then below sigma^2, the recorded pixel's. A replaced pixel adds the
  * same to every SAD of a frame, so it no longer moves the V fit, and every reference frame keeps
  * the same noise (a kernel along the sequence whose width changed with the position moved the
- * SADs' noise floor from position to position, and with it the matched phase; docs/analysis.md,
+ * SADs' noise floor from position to position, and with it the matched phase; docs/accuracy-log.md,
  * "Smoothing the reference"). Pixels the heart changes by more than the noise are left as
  * recorded. sigma^2, the per-pixel noise variance: where the heart rests the second difference
  * x[j-1] - 2 x[j] + x[j+1] of a pixel is noise of variance 6 sigma^2, so sigma^2 = (median

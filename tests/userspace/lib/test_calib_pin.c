@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Where the calibration's pin puts the target (sync_calib.c), cause 7 of docs/analysis.md "The
+/* Where the calibration's pin puts the target (sync_calib.c), cause 7 of docs/accuracy-log.md "The
  * fast rows' bias": the reference's period P is the determination's estimate of the beat it holds
  * (refine_period, test_period_refine.c), which misses it by delta frames where the lags at lock
  * are few (their V-fit errors). A frame is matched to the position it shows, so the raw

@@ -5,7 +5,7 @@
  * that changes across the buffer makes those lengths a trend, and the plain mean is a beat whose
  * middle lies up to half a buffer before the reference's: the reference then holds P + delta
  * frames and the calibration's pin leaves delta (u_t / P - 1/2) frames at the target (cause 7 of
- * docs/analysis.md, test_calib_pin.c). The rows here are exact V's (the V fit finds their
+ * docs/accuracy-log.md, test_calib_pin.c). The rows here are exact V's (the V fit finds their
  * minimum exactly), so every expected value follows from the lags put in. The pipeline's
  * internals are compiled into this test. */
 #include <stdarg.h>

@@ -91,7 +91,7 @@ static void reference_positions_follow_timestamps(void **state)
  * decelerations the mean is early (-0.025 frame for this pair), the same for every position,
  * and 0 at an exact match, so neither the line residuals nor the pin at the reference frames
  * can see it. The step estimator recovers 0.1 in both cases (but is worse on the model, whose
- * steps it estimates with the noise floor; docs/analysis.md). */
+ * steps it estimates with the noise floor; docs/accuracy-log.md). */
 static void vfit_error_is_early_on_average_over_acceleration_and_deceleration(void **state)
 {
 	(void)state;

@@ -401,7 +401,7 @@ static void trigger_bias_of_the_reference_method_is_removed(void **state)
 	/* 0.25 with the fit window ending at the barrier (-0.09 ms here, -0.65 ms on the same heart
 	 * with other noise); the window reaching back ogate_fit_min_frames() frames leaves +0.45 to
 	 * +0.55 ms on this heart at psi0 = 0 and lowers the bias over 15 controlled streams
-	 * (docs/analysis.md, cause 5) */
+	 * (docs/accuracy-log.md, cause 5) */
 	assert_true(fabs(after) < 0.6 && fabs(after) < 0.5 * fabs(before));
 }
 
