@@ -58,20 +58,19 @@ static double model_vfit(const struct side *m, const struct side *p, double t)
 	return ogate_vfit(excess(m, p, -1 - t), excess(m, p, -t), excess(m, p, 1 - t)).x;
 }
 
-double ogate_curve_offset(const double s[3], const double e[4])
+/*
+ * The t in [a, b] where f(t, ctx) = 0, f rising (regula falsi, Illinois variant); NAN where the
+ * target lies beyond what f reaches on [a, b].
+ */
+static double illinois(double (*f)(double t, const void *ctx), const void *ctx, double a, double b)
 {
-	struct side m, p;
-	if (side_init(&m, e[1], e[0]) || side_init(&p, e[2], e[3]))
-		return NAN;
-	double x = ogate_vfit(s[0], s[1], s[2]).x;
-	/* regula falsi (Illinois) for V(t) = x on [-1, 1] */
-	double a = -1, b = 1, fa = model_vfit(&m, &p, a) - x, fb = model_vfit(&m, &p, b) - x;
+	double fa = f(a, ctx), fb = f(b, ctx);
 	if (fa > 0 || fb < 0)
-		return NAN; /* beyond what the model produces */
+		return NAN;
 	int last = 0;
 	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
 		double c = fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
-		double fc = model_vfit(&m, &p, c) - x;
+		double fc = f(c, ctx);
 		if (fc == 0)
 			return c;
 		if (fc < 0) {
@@ -89,6 +88,27 @@ double ogate_curve_offset(const double s[3], const double e[4])
 		}
 	}
 	return fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+}
+
+struct curve_ctx {
+	struct side m, p;
+	double x;
+};
+
+static double curve_gap(double t, const void *ctx)
+{
+	const struct curve_ctx *c = ctx;
+	return model_vfit(&c->m, &c->p, t) - c->x;
+}
+
+double ogate_curve_offset(const double s[3], const double e[4])
+{
+	struct curve_ctx c;
+	if (side_init(&c.m, e[1], e[0]) || side_init(&c.p, e[2], e[3]))
+		return NAN;
+	c.x = ogate_vfit(s[0], s[1], s[2]).x;
+	/* beyond what the model produces: NAN */
+	return illinois(curve_gap, &c, -1, 1);
 }
 
 /*
@@ -149,43 +169,28 @@ double ogate_parabola_offset(double s0, double s1, double s2)
 	return x < -0.5 ? -0.5 : x > 0.5 ? 0.5 : x;
 }
 
+struct ssd_ctx {
+	struct pside m, q;
+	const double *p;
+	double v;
+};
+
+/* the model's parabola vertex for a frame at offset t, less the frame's own */
+static double ssd_gap(double t, const void *ctx)
+{
+	const struct ssd_ctx *c = ctx;
+	const double *p = c->p;
+	return vertex(p[1], pexcess(&c->m, &c->q, p[1] - t), pexcess(&c->m, &c->q, -t), p[2],
+		      pexcess(&c->m, &c->q, p[2] - t)) -
+	       c->v;
+}
+
 double ogate_ssd_offset(const double s[3], const double e[4], const double p[4], double sd)
 {
-	struct pside m, q;
-	if (pside_init(&m, e[1], e[0], -p[1], -p[0], sd) || pside_init(&q, e[2], e[3], p[2], p[3], sd))
+	struct ssd_ctx c = { .p = p };
+	if (pside_init(&c.m, e[1], e[0], -p[1], -p[0], sd) ||
+	    pside_init(&c.q, e[2], e[3], p[2], p[3], sd))
 		return NAN;
-	double v = vertex(p[1], s[0], s[1], p[2], s[2]);
-	/* regula falsi (Illinois) for vertex(model at t) = v on [p[1], p[2]] */
-	double a = p[1], b = p[2];
-	double fa = vertex(p[1], pexcess(&m, &q, p[1] - a), pexcess(&m, &q, -a), p[2],
-			   pexcess(&m, &q, p[2] - a)) -
-		    v;
-	double fb = vertex(p[1], pexcess(&m, &q, p[1] - b), pexcess(&m, &q, -b), p[2],
-			   pexcess(&m, &q, p[2] - b)) -
-		    v;
-	if (fa > 0 || fb < 0)
-		return NAN;
-	int last = 0;
-	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
-		double c = fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
-		double fc = vertex(p[1], pexcess(&m, &q, p[1] - c), pexcess(&m, &q, -c), p[2],
-				   pexcess(&m, &q, p[2] - c)) -
-			    v;
-		if (fc == 0)
-			return c;
-		if (fc < 0) {
-			a = c;
-			fa = fc;
-			if (last < 0)
-				fb /= 2;
-			last = -1;
-		} else {
-			b = c;
-			fb = fc;
-			if (last > 0)
-				fa /= 2;
-			last = 1;
-		}
-	}
-	return fb > fa ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+	c.v = vertex(p[1], s[0], s[1], p[2], s[2]);
+	return illinois(ssd_gap, &c, p[1], p[2]);
 }
