@@ -75,11 +75,18 @@ static void all_backends_match_scalar_u16_including_full_range(void **state)
 	}
 }
 
-static void multi_sad_equals_single_sads_for_every_backend(void **state)
+typedef void multi_fn(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+		      const uint8_t *const *b, size_t n, size_t bstride, int w, int h, uint64_t *out);
+typedef uint64_t single_fn(const struct ogate_sad *s, const uint8_t *a, size_t astride,
+			   const uint8_t *b, size_t bstride, int w, int h);
+
+/* every back end's one-against-many sums equal the scalar back end's one-against-one sums, on
+ * random geometry with misaligned, possibly overlapping windows */
+static void check_multi_against_single(multi_fn *multi, single_fn *single, int iters)
 {
 	const struct ogate_sad *be[8];
 	size_t nb = ogate_sad_list(be, 8);
-	for (int iter = 0; iter < 100; iter++) {
+	for (int iter = 0; iter < iters; iter++) {
 		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 20), n = 1 + (int)(rnd() % 11);
 		size_t sa = (size_t)w + rnd() % 9, sb = (size_t)w + rnd() % 9;
 		uint8_t *a = malloc(sa * h), *b = malloc(sb * h * n + 64);
@@ -90,16 +97,22 @@ static void multi_sad_equals_single_sads_for_every_backend(void **state)
 		const uint8_t *bp[12];
 		uint64_t out[12];
 		for (int k = 0; k < n; k++)
-			bp[k] = b + (size_t)k * sb * h + rnd() % 7; /* misaligned, possibly overlapping */
+			bp[k] = b + (size_t)k * sb * h + rnd() % 7;
 		for (size_t k = 0; k < nb; k++) {
-			ogate_sad_u8_multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
+			multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
 			for (int j = 0; j < n; j++)
-				assert_int_equal(out[j], ogate_sad_u8(&ogate_sad_scalar, a, sa,
-								      bp[j], sb, w, h));
+				assert_int_equal(out[j],
+						 single(&ogate_sad_scalar, a, sa, bp[j], sb, w, h));
 		}
 		free(a);
 		free(b);
 	}
+}
+
+static void multi_sad_equals_single_sads_for_every_backend(void **state)
+{
+	(void)state;
+	check_multi_against_single(ogate_sad_u8_multi, ogate_sad_u8, 100);
 }
 
 static void dot_product_is_exact_for_every_backend(void **state)
@@ -210,29 +223,8 @@ static void ssd_u16_of_every_backend_is_the_exact_sum_of_squares(void **state)
 
 static void multi_ssd_equals_single_ssds_for_every_backend(void **state)
 {
-	const struct ogate_sad *be[8];
-	size_t nb = ogate_sad_list(be, 8);
-	for (int iter = 0; iter < 50; iter++) {
-		int w = 1 + (int)(rnd() % 200), h = 1 + (int)(rnd() % 20), n = 1 + (int)(rnd() % 11);
-		size_t sa = (size_t)w + rnd() % 9, sb = (size_t)w + rnd() % 9;
-		uint8_t *a = malloc(sa * h), *b = malloc(sb * h * n + 64);
-		for (size_t i = 0; i < sa * h; i++)
-			a[i] = (uint8_t)rnd();
-		for (size_t i = 0; i < sb * h * n + 64; i++)
-			b[i] = (uint8_t)rnd();
-		const uint8_t *bp[12];
-		uint64_t out[12];
-		for (int k = 0; k < n; k++)
-			bp[k] = b + (size_t)k * sb * h + rnd() % 7;
-		for (size_t k = 0; k < nb; k++) {
-			ogate_ssd_u8_multi(be[k], a, sa, bp, (size_t)n, sb, w, h, out);
-			for (int j = 0; j < n; j++)
-				assert_int_equal(out[j], ogate_ssd_u8(&ogate_sad_scalar, a, sa,
-								      bp[j], sb, w, h));
-		}
-		free(a);
-		free(b);
-	}
+	(void)state;
+	check_multi_against_single(ogate_ssd_u8_multi, ogate_ssd_u8, 50);
 }
 
 static void ssd_of_known_images_is_exact_and_large_frames_do_not_overflow(void **state)
