@@ -14,6 +14,10 @@
 #   EVAL_JOBS=N                       parallel jobs (default 2)
 #   EVAL_STRICT=1                     exit 1 if a row misses a target
 #   EVAL_MATRIX=FILE                  another matrix in the same format (default bench/eval/matrix.txt)
+#   EVAL_SYNTH="--opt val ..."       extra ogate-synth options for every row (default: none), e.g.
+#                                     "--xy-interp lanczos": drift without the bilinear blur
+#                                     (docs/accuracy-log.md, "The drift rows' bias"); kept streams
+#                                     (EVAL_STREAMS) are reused whatever it says
 #   EVAL_SEED=N                       ogate-synth's seed (default 7): the same kinds of stream with
 #                                     other noise, cells and texture, to check a change generalises
 #   EVAL_LONG=1                       long runs, to resolve a row's mean to ~0.05 ms: each row runs
@@ -60,9 +64,10 @@ one() {	# one matrix row: synth once, emulate per predictor
 	local s="$sdir/$name"
 	# a kept stream is reused only if it has the frames asked for (long and short runs differ)
 	if [ ! -f "$s.npy" ] || [ "$(wc -l < "${s}_timestamps.csv" 2>/dev/null)" != $((n + 1)) ]; then
+		# shellcheck disable=SC2086
 		"$BIN/ogate-synth" --out "$s" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
 			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" --xy-drift "$dy" "$dx" \
-			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" >/dev/null
+			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" ${EVAL_SYNTH:-} >/dev/null
 	fi
 	[ "$sdir" = "$dir" ] || ln -sf "${s}_truth.csv" "$dir/${name}_truth.csv"	# for decompose.py, offsets.py
 	for p in $PREDS; do
@@ -74,7 +79,7 @@ one() {	# one matrix row: synth once, emulate per predictor
 	[ -n "${EVAL_STREAMS:-}" ] || rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
 }
 export -f one
-export BIN PREDS dir sdir sets SEED LONG LBEATS LMB
+export BIN PREDS dir sdir sets SEED LONG LBEATS LMB EVAL_SYNTH
 start=$(date +%s)
 printf '%s\n' "$rows" | tr -s ' ' | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
 secs=$(( $(date +%s) - start ))

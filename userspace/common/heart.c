@@ -268,3 +268,55 @@ void ogate_heart_rigid_shift(const float *in, float *out, int h, int w, double s
 		}
 	}
 }
+
+/* Lanczos-3 taps for a shift s: out[x] = sum_k wt[k] in[floor(x - s) - 2 + k], the same for every
+ * x (the shift is rigid), normalised to sum 1 */
+static void lanczos3_taps(double s, int *base, double wt[6])
+{
+	double xx = -s, sum = 0;
+	int x0 = (int)floor(xx);
+	for (int k = 0; k < 6; k++) {
+		double d = xx - (x0 - 2 + k);
+		wt[k] = fabs(d) < 1e-12 ? 1
+			: fabs(d) >= 3
+				? 0
+				: 3 * sin(M_PI * d) * sin(M_PI * d / 3) / (M_PI * M_PI * d * d);
+		sum += wt[k];
+	}
+	for (int k = 0; k < 6; k++)
+		wt[k] /= sum;
+	*base = x0 - 2;
+}
+
+int ogate_heart_rigid_shift_lanczos(const float *in, float *out, int h, int w, double sy, double sx)
+{
+	float *t = malloc(sizeof(float) * (size_t)h * w);
+	if (!t)
+		return -ENOMEM;
+	int bx, by;
+	double wx[6], wy[6];
+	lanczos3_taps(sx, &bx, wx);
+	lanczos3_taps(sy, &by, wy);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double acc = 0;
+			for (int k = 0; k < 6; k++) {
+				int j = x + bx + k;
+				j = j < 0 ? 0 : j > w - 1 ? w - 1 : j;
+				acc += wx[k] * in[(size_t)y * w + j];
+			}
+			t[(size_t)y * w + x] = (float)acc;
+		}
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double acc = 0;
+			for (int k = 0; k < 6; k++) {
+				int j = y + by + k;
+				j = j < 0 ? 0 : j > h - 1 ? h - 1 : j;
+				acc += wy[k] * t[(size_t)j * w + x];
+			}
+			out[(size_t)y * w + x] = (float)acc;
+		}
+	free(t);
+	return 0;
+}

@@ -30,6 +30,9 @@ static void usage(FILE *f)
 		"  --noise SIGMA          Gaussian pixel noise in grey levels (4)\n"
 		"  --ts-jitter S          timestamp jitter sigma in s (0)\n"
 		"  --xy-drift DY DX       rigid drift over the whole run in px (0 0)\n"
+		"  --xy-interp bilinear|lanczos  how the drift shifts the image (bilinear): bilinear blurs it\n"
+		"                         by an amount that changes with the drift's fractional part, lanczos\n"
+		"                         (Lanczos-3) does not, as a real drifting specimen does not\n"
 		"  --seed N               random seed (1)\n"
 		"  --depth 8|16           output bit depth (8; 16 scales grey levels by 256)\n"
 		"  --tif                  also write PREFIX.tif\n"
@@ -49,20 +52,24 @@ static int num(const char *opt, const char *v, double *out)
 
 int main(int argc, char **argv)
 {
-	const char *out = NULL, *model = "blob", *ref_tif = NULL;
+	const char *out = NULL, *model = "blob", *ref_tif = NULL, *interp = "bilinear";
 	double ref_period = 34.282163, size = 128, fps = 80, nframes = 3200, period = 2.0, drift = 0.03;
 	double mod_amp = 0.02, mod_period = 17, psi0 = 0.7, noise = 4, jitter = 0, dy = 0, dx = 0,
 	       seed = 1;
 	double depth = 8;
 	int tif = 0;
 	static const struct option lo[] = {
-		{ "out", 1, 0, 'o' },	     { "model", 1, 0, 'm' },	  { "ref-tif", 1, 0, 'r' },
-		{ "ref-period", 1, 0, 'R' }, { "size", 1, 0, 's' },	  { "fps", 1, 0, 'f' },
-		{ "n-frames", 1, 0, 'n' },   { "period", 1, 0, 'p' },	  { "drift", 1, 0, 'd' },
-		{ "mod-amp", 1, 0, 'a' },    { "mod-period", 1, 0, 'M' }, { "psi0", 1, 0, 'P' },
-		{ "noise", 1, 0, 'N' },	     { "ts-jitter", 1, 0, 'j' },  { "xy-drift", 1, 0, 'x' },
-		{ "seed", 1, 0, 'S' },	     { "depth", 1, 0, 'D' },	  { "tif", 0, 0, 't' },
-		{ "help", 0, 0, 'h' },	     { "version", 0, 0, 'V' },	  { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' },	     { "model", 1, 0, 'm' },
+		{ "ref-tif", 1, 0, 'r' },    { "ref-period", 1, 0, 'R' },
+		{ "size", 1, 0, 's' },	     { "fps", 1, 0, 'f' },
+		{ "n-frames", 1, 0, 'n' },   { "period", 1, 0, 'p' },
+		{ "drift", 1, 0, 'd' },	     { "mod-amp", 1, 0, 'a' },
+		{ "mod-period", 1, 0, 'M' }, { "psi0", 1, 0, 'P' },
+		{ "noise", 1, 0, 'N' },	     { "ts-jitter", 1, 0, 'j' },
+		{ "xy-drift", 1, 0, 'x' },   { "seed", 1, 0, 'S' },
+		{ "depth", 1, 0, 'D' },	     { "tif", 0, 0, 't' },
+		{ "help", 0, 0, 'h' },	     { "version", 0, 0, 'V' },
+		{ "xy-interp", 1, 0, 'I' },  { 0, 0, 0, 0 }
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
@@ -75,6 +82,7 @@ int main(int argc, char **argv)
 		case 'o': out = optarg; continue;
 		case 'm': model = optarg; continue;
 		case 'r': ref_tif = optarg; continue;
+		case 'I': interp = optarg; continue;
 		case 't': tif = 1; continue;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ogate-synth %s\n", OGATE_VERSION); return 0;
@@ -112,6 +120,11 @@ int main(int argc, char **argv)
 	    size < 16 || size > 4096 || (depth != 8 && depth != 16) || seed < 0) {
 		fprintf(stderr, "ogate-synth: a setting is out of range (fps, n-frames, period, mod-period > 0; "
 				"size 16..4096; depth 8 or 16)\n");
+		return 2;
+	}
+	int lanczos = !strcmp(interp, "lanczos");
+	if (!lanczos && strcmp(interp, "bilinear")) {
+		fprintf(stderr, "ogate-synth: --xy-interp: '%s' is not bilinear or lanczos\n", interp);
 		return 2;
 	}
 	int is_real = !strcmp(model, "real");
@@ -194,7 +207,12 @@ int main(int argc, char **argv)
 		else
 			ogate_heart_blob_render(&blob, ph, img);
 		double frac = t[i] / law.t_run;
-		ogate_heart_rigid_shift(img, sh, H, W, dy * frac, dx * frac);
+		if (!lanczos || (dy == 0 && dx == 0))
+			ogate_heart_rigid_shift(img, sh, H, W, dy * frac, dx * frac);
+		else if (ogate_heart_rigid_shift_lanczos(img, sh, H, W, dy * frac, dx * frac)) {
+			fprintf(stderr, "ogate-synth: out of memory\n");
+			return 1;
+		}
 		for (size_t k = 0; k < (size_t)H * W; k++) {
 			double v = sh[k];
 			if (noise > 0)
