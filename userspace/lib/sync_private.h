@@ -207,6 +207,15 @@ void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);
 /* sync_timing.c */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap);
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back);
+/* A history entry's fit weight: the inverse of its variance, the larger of two estimates of it
+ * relative to a typical match: from the image change around the match (frames where the image
+ * barely moves count less), and as measured at this position over the beats so far
+ * (sync_calib_spread). The prediction's fit and the live check weigh frames alike. */
+static inline double sync_hist_weight(const struct hist *e)
+{
+	double ns = e->ns > 1 ? e->ns : 1, v = ns * ns;
+	return 1 / (e->sp > v ? e->sp : v);
+}
 void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 			     struct ogate_sync_result *r);
 #endif

@@ -49,12 +49,6 @@ static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *
 	return k < cap ? k : cap;
 }
 
-static double qa_weight(const struct hist *e)
-{
-	double ns = e->ns > 1 ? e->ns : 1, v = ns * ns;
-	return 1 / (e->sp > v ? e->sp : v);
-}
-
 /* The weighted parabola y = c0 + c1 x + c2 x^2 through history entries [from, from + n):
  * x = time from the trigger (s), y = phase relative to the entry at from. c0 and c1; 0, or -1
  * if the normal equations are singular. */
@@ -66,7 +60,7 @@ static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigg
 	for (int i = from; i < from + n; i++) {
 		const struct hist *e = sync_hist_at(s, i);
 		double x = (double)(e->t_ns - t->time_ns) * 1e-9, y = e->unw - *y0;
-		double w = qa_weight(e), p = w;
+		double p = sync_hist_weight(e);
 		for (int j = 0; j < 5; j++, p *= x) {
 			m[j] += p;
 			if (j < 3)

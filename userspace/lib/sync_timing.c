@@ -105,11 +105,7 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 		const struct hist *e = sync_hist_at(s, n - 1 - i);
 		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
 		s->fit_p[i] = e->unw;
-		/* inverse variance, the larger of two estimates of it relative to a typical match:
-		 * from the image change around the match (frames where the image barely moves count
-		 * less), and as measured at this position over the beats so far (sync_calib_spread) */
-		double ns = e->ns > 1 ? e->ns : 1, v = ns * ns;
-		s->fit_w[i] = 1 / (e->sp > v ? e->sp : v);
+		s->fit_w[i] = sync_hist_weight(e);
 	}
 	struct ogate_prediction pr;
 	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
