@@ -114,23 +114,6 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 #define SSD_Z 1.2815516	 /* that quantile's distance below the mean in standard deviations */
 #define SSD_WORK 262144L /* pixel differences for the floor (as sync_roi.c: 0.1-0.3 ms) */
 
-static void sqdiff_acc(uint64_t *restrict col, const void *f, const void *g, int w, int u16)
-{
-	if (u16) {
-		const uint16_t *a = f, *b = g;
-		for (int x = 0; x < w; x++) {
-			int64_t d = (int64_t)a[x] - b[x];
-			col[x] += (uint64_t)(d * d);
-		}
-	} else {
-		const uint8_t *a = f, *b = g;
-		for (int x = 0; x < w; x++) {
-			int d = (int)a[x] - b[x];
-			col[x] += (uint64_t)(d * d);
-		}
-	}
-}
-
 /*
  * The SSD's noise floor per pixel, E (n1 - n2)^2 = 2 sigma^2, from the reference alone: the mean
  * squared difference per pixel of disjoint pairs of consecutive reference frames (j, j+1), per
@@ -148,33 +131,15 @@ static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
 		return 0;
 	long px = (long)W * ((H + r - 1) / r), mp = SSD_WORK / px, np = L / 2;
 	mp = mp < 4 ? 4 : mp;
-	int tw = W / nx, th = H / ny, by = np > mp ? (int)((np + mp - 1) / mp) : 1;
-	double *v = calloc((size_t)nx * ny, sizeof(double)), nmin = HUGE_VAL;
-	uint64_t *col = calloc((size_t)W, sizeof(uint64_t));
-	if (!v || !col) {
+	int by = np > mp ? (int)((np + mp - 1) / mp) : 1;
+	double *v = calloc(2 * (size_t)nx * ny, sizeof(double)), *n = v ? v + nx * ny : NULL,
+	       nmin = HUGE_VAL;
+	if (!v || sync_tile_diffs(s, q, 1, 2 * by, r, 1, nx, ny, v, n)) {
 		free(v);
-		free(col);
 		return 0;
 	}
-	for (int ty = 0; ty < ny; ty++) {
-		int y0 = ty * th, y1 = ty + 1 == ny ? H : y0 + th, rows = 0, pairs = 0;
-		memset(col, 0, sizeof(uint64_t) * (size_t)W);
-		for (int j = 0; j + 1 < L; j += 2 * by, pairs++) {
-			rows = 0;
-			for (int y = y0; y < y1; y += r, rows++)
-				sqdiff_acc(col, ogate_frame_row(q->f[j], y),
-					   ogate_frame_row(q->f[j + 1], y), W, s->fmt != OGATE_PIX_U8);
-		}
-		for (int tx = 0; tx < nx; tx++) {
-			int x0 = tx * tw, x1 = tx + 1 == nx ? W : x0 + tw;
-			double sum = 0, n = (double)(x1 - x0) * rows * pairs;
-			for (int x = x0; x < x1; x++)
-				sum += (double)col[x];
-			v[ty * nx + tx] = sum / n;
-			nmin = n < nmin ? n : nmin;
-		}
-	}
-	free(col);
+	for (int k = 0; k < nx * ny; k++)
+		nmin = n[k] < nmin ? n[k] : nmin;
 	qsort(v, (size_t)nx * ny, sizeof(double), sync_cmp_dbl);
 	double fl = v[(int)(SSD_Q * (nx * ny - 1))], c = 1 - SSD_Z * sqrt(2 / nmin);
 	free(v);

@@ -191,6 +191,14 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q);
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r);
 /* sync_roi.c */
 void sync_roi_learn(struct ogate_sync *s, struct seq *q);
+/*
+ * Per tile (nx x ny tiles of W/nx x H/ny pixels, the last ones taking the remainder), the mean
+ * per pixel of |f_j - f_{j+h}|, or of its square, over the reference's pairs j = 0, step,
+ * 2 step, ... (j + h < L) and every r-th row: a[k], and n[k] the differences it averages
+ * (sync_roi.c; the region and the SSD noise floor). 0, or -ENOMEM.
+ */
+int sync_tile_diffs(const struct ogate_sync *s, const struct seq *q, int h, int step, int r,
+		    int squared, int nx, int ny, double *a, double *n);
 /* sync_calib.c */
 void sync_calib_reset(struct ogate_sync *s);
 double sync_calib_offset(const struct ogate_sync *s, double w);

@@ -8,6 +8,7 @@
  * without ground truth and is only ever used for the phase match (the drift tracker keeps the
  * whole frame: a static textured background is what registers it).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,23 +73,53 @@ void ogate_roi_span(int t0, int t1, int nt, int dim, int *x0, int *x1)
 	*x1 = b;
 }
 
-/* col[x] += |f - g| over one row (branch-free: noise makes the sign unpredictable) */
-static void absdiff_acc_u8(uint32_t *restrict col, const uint8_t *restrict f,
-			   const uint8_t *restrict g, int w)
+/* col[x] += |f - g|, or (f - g)^2, over one row of w pixels (branch-free: noise makes the sign
+ * unpredictable) */
+static void diff_acc(uint64_t *restrict col, const void *f, const void *g, int w, int u16, int squared)
 {
-	for (int x = 0; x < w; x++) {
-		int d = (int)f[x] - (int)g[x];
-		col[x] += (uint32_t)(d < 0 ? -d : d);
+	if (u16) {
+		const uint16_t *a = f, *b = g;
+		for (int x = 0; x < w; x++) {
+			int64_t d = (int64_t)a[x] - b[x];
+			col[x] += (uint64_t)(squared ? d * d : d < 0 ? -d : d);
+		}
+	} else {
+		const uint8_t *a = f, *b = g;
+		for (int x = 0; x < w; x++) {
+			int d = (int)a[x] - b[x];
+			col[x] += (uint64_t)(squared ? d * d : d < 0 ? -d : d);
+		}
 	}
 }
 
-static void absdiff_acc_u16(uint32_t *restrict col, const uint16_t *restrict f,
-			    const uint16_t *restrict g, int w)
+int sync_tile_diffs(const struct ogate_sync *s, const struct seq *q, int h, int step, int r,
+		    int squared, int nx, int ny, double *a, double *n)
 {
-	for (int x = 0; x < w; x++) {
-		int d = (int)f[x] - (int)g[x];
-		col[x] += (uint32_t)(d < 0 ? -d : d);
+	int W = s->w, H = s->h, L = q->L, tw = W / nx, th = H / ny;
+	uint64_t *col = calloc((size_t)W, sizeof(uint64_t));
+	if (!col)
+		return -ENOMEM;
+	for (int ty = 0; ty < ny; ty++) {
+		int y0 = ty * th, y1 = ty + 1 == ny ? H : y0 + th, rows = 0, pairs = 0;
+		memset(col, 0, sizeof(uint64_t) * (size_t)W);
+		for (int j = 0; j + h < L; j += step, pairs++) {
+			const struct ogate_frame *f = q->f[j], *g = q->f[j + h];
+			rows = 0;
+			for (int y = y0; y < y1; y += r, rows++)
+				diff_acc(col, ogate_frame_row(f, y), ogate_frame_row(g, y), W,
+					 s->fmt != OGATE_PIX_U8, squared);
+		}
+		for (int tx = 0; tx < nx; tx++) {
+			int x0 = tx * tw, x1 = tx + 1 == nx ? W : x0 + tw, k = ty * nx + tx;
+			double sum = 0;
+			for (int x = x0; x < x1; x++)
+				sum += (double)col[x];
+			n[k] = (double)(x1 - x0) * rows * pairs;
+			a[k] = n[k] > 0 ? sum / n[k] : 0;
+		}
 	}
+	free(col);
+	return 0;
 }
 
 /*
@@ -113,38 +144,12 @@ void sync_roi_learn(struct ogate_sync *s, struct seq *q)
 	/* pairs: ROI_WORK pixel differences, at least 8 pairs and at most 32 */
 	long px = (long)W * ((H + r - 1) / r), mp = ROI_WORK / px;
 	mp = mp < 8 ? 8 : mp > 32 ? 32 : mp;
-	int tw = W / nx, th = H / ny, by = np > mp ? (int)((np + mp - 1) / mp) : 1;
+	int by = np > mp ? (int)((np + mp - 1) / mp) : 1;
 	double *a = calloc(2 * (size_t)nx * ny, sizeof(double)), *n = a ? a + nx * ny : NULL;
-	uint32_t *col = calloc((size_t)W, sizeof(uint32_t)); /* < 2^32: 65535 * H/16 * 32 */
-	if (!a || !col) {
+	if (!a || sync_tile_diffs(s, q, h, by, r, 0, nx, ny, a, n)) {
 		free(a);
-		free(col);
 		return;
 	}
-	for (int ty = 0; ty < ny; ty++) {
-		int y0 = ty * th, y1 = ty + 1 == ny ? H : y0 + th, rows = 0, pairs = 0;
-		memset(col, 0, sizeof(uint32_t) * (size_t)W);
-		for (int j = 0; j + h < L; j += by, pairs++) {
-			const struct ogate_frame *f = q->f[j], *g = q->f[j + h];
-			rows = 0;
-			for (int y = y0; y < y1; y += r, rows++)
-				if (s->fmt == OGATE_PIX_U8)
-					absdiff_acc_u8(col, ogate_frame_row(f, y),
-						       ogate_frame_row(g, y), W);
-				else
-					absdiff_acc_u16(col, ogate_frame_row(f, y),
-							ogate_frame_row(g, y), W);
-		}
-		for (int tx = 0; tx < nx; tx++) {
-			int x0 = tx * tw, x1 = tx + 1 == nx ? W : x0 + tw, k = ty * nx + tx;
-			double sum = 0;
-			for (int x = x0; x < x1; x++)
-				sum += col[x];
-			n[k] = (double)(x1 - x0) * rows * pairs;
-			a[k] = n[k] > 0 ? sum / n[k] : 0;
-		}
-	}
-	free(col);
 	int box[4];
 	if (ogate_roi_tiles(a, n, nx, ny, box) > 0) {
 		ogate_roi_span(box[0], box[2], nx, W, &q->roi[0], &q->roi[2]);
