@@ -5,6 +5,8 @@
 #ifndef OGATE_TEST_SYNC_STREAM_H
 #define OGATE_TEST_SYNC_STREAM_H
 
+#include "noisy_frame.h"
+
 /* A frame the test needs: it stops here if the frame cannot be made. */
 static inline struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
 {
@@ -43,19 +45,7 @@ static inline struct ogate_frame *stream_frame(struct stream *st, double t, uint
 	ogate_heart_blob_render(&st->heart, fmod(ogate_heart_law_psi(&st->law, t), 2 * M_PI), st->img);
 	ogate_heart_rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
 	struct ogate_frame *f = new_frame(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
-	for (int y = 0; y < SZ; y++)
-		for (int x = 0; x < SZ; x++) {
-			double v = rint(st->sh[y * SZ + x] + 2.0 * ogate_heart_rng_normal(&st->rng));
-			v = v < 0 ? 0 : v > 255 ? 255 : v;
-			if (bits == 16)
-				((uint16_t *)((char *)ogate_frame_pixels(f) +
-					      y * ogate_frame_stride(f)))[x] = (uint16_t)(v * 256);
-			else
-				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] =
-					(uint8_t)v;
-		}
-	struct ogate_frame_meta m = { .timestamp_ns = 5000000000LL + llround(t * 1e9), .sequence = seq };
-	ogate_frame_set_meta(f, &m);
+	noisy_frame_fill(f, st->sh, SZ, SZ, 2.0, &st->rng, 5000000000LL + llround(t * 1e9), seq);
 	return f;
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
+#include "noisy_frame.h"
 
 #define assert_near(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
 
@@ -139,20 +140,8 @@ static struct run slow_heart(int smooth, int bits, int refresh)
 	for (int i = 0; i < N; i++) {
 		double t = i / FPS, psi = ogate_heart_law_psi(&law, t);
 		ogate_heart_blob_render(&heart, fmod(psi, 2 * M_PI), img);
-		char *px = ogate_frame_pixels(f);
-		for (int y = 0; y < SZ; y++)
-			for (int x = 0; x < SZ; x++) {
-				double v = rint(img[y * SZ + x] + NOISE * ogate_heart_rng_normal(&rng));
-				v = v < 0 ? 0 : v > 255 ? 255 : v;
-				char *row = px + y * ogate_frame_stride(f);
-				if (bits == 16)
-					((uint16_t *)row)[x] = (uint16_t)(v * 256);
-				else
-					((uint8_t *)row)[x] = (uint8_t)v;
-			}
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
+		noisy_frame_fill(f, img, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
+				 (uint64_t)i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		if (r.has_phase && i > 600)
 			err[n++] = ogate_wrap_pi(r.phase - psi) * P / (2 * M_PI);

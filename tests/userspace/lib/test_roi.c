@@ -13,6 +13,7 @@
 #include "../../../userspace/common/heart.c"
 #include "roi.h"
 #include "sync_private.h"
+#include "noisy_frame.h"
 
 /* 4 x 4 tiles of 100 differences each at the noise floor 1.0, one at 1.5 and one at 1.2. The
  * floor is the 10th percentile (1.0); a tile is kept above 1 + 6 * 0.7555 / sqrt(100) = 1.4533,
@@ -135,20 +136,8 @@ static struct run slow_heart_moved(int roi, int my, int mx, int bits)
 		ogate_heart_blob_render(&heart, fmod(psi, 2 * M_PI), img);
 		int k = i < 700 ? 0 : i - 700;
 		ogate_heart_rigid_shift(img, sh, SZ, SZ, toward(my, k), toward(mx, k));
-		char *px = ogate_frame_pixels(f);
-		for (int y = 0; y < SZ; y++)
-			for (int x = 0; x < SZ; x++) {
-				double v = rint(sh[y * SZ + x] + NOISE * ogate_heart_rng_normal(&rng));
-				v = v < 0 ? 0 : v > 255 ? 255 : v;
-				if (bits == 16)
-					((uint16_t *)(px + y * ogate_frame_stride(f)))[x] =
-						(uint16_t)(v * 256);
-				else
-					((uint8_t *)(px + y * ogate_frame_stride(f)))[x] = (uint8_t)v;
-			}
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
+		noisy_frame_fill(f, sh, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
+				 (uint64_t)i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		if (r.has_phase && i > 600 && (i < 700 || i > 720))
 			err[n++] = ogate_wrap_pi(r.phase - psi) * P / (2 * M_PI);

@@ -14,6 +14,7 @@
 #include "subframe.h"
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
+#include "noisy_frame.h"
 
 #define assert_near(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
 
@@ -188,20 +189,8 @@ static void slow_heart(const char *metric, int bits, struct run *out)
 	for (int i = 0; i < 1500; i++) {
 		double t = i / FPS, psi = ogate_heart_law_psi(&law, t);
 		ogate_heart_blob_render(&heart, fmod(psi, 2 * M_PI), img);
-		char *px = ogate_frame_pixels(f);
-		for (int y = 0; y < SZ; y++)
-			for (int x = 0; x < SZ; x++) {
-				double v = rint(img[y * SZ + x] + NOISE * ogate_heart_rng_normal(&rng));
-				v = v < 0 ? 0 : v > 255 ? 255 : v;
-				if (bits == 16)
-					((uint16_t *)(px + y * ogate_frame_stride(f)))[x] =
-						(uint16_t)(v * 256);
-				else
-					((uint8_t *)(px + y * ogate_frame_stride(f)))[x] = (uint8_t)v;
-			}
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
+		noisy_frame_fill(f, img, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
+				 (uint64_t)i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		out->phase[i] = r.has_phase ? r.phase : -1;
 		if (r.has_phase && i > 600)
