@@ -1,12 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The calibration suites' frame feed (test_calib_offsets.c, test_fit_spread.c;
+ * The calibration suites' fake reference and frame feed (test_calib_offsets.c,
+ * test_fit_spread.c, test_calib_pin.c;
  * both include the library's sync sources): one locked frame at true
  * position u (frames, unwrapped) measured with error e, pushed into the
  * history through the locked step's calibration and spread as sync.c does.
  */
 #ifndef OGATE_TEST_CALIB_FRAME_H
 #define OGATE_TEST_CALIB_FRAME_H
+
+/* a locked sync object on a fake reference of period P frames, reference frames at 0, 1, ...,
+ * its calibration empty */
+static inline struct ogate_sync *calib_locked_on(double P)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	assert_non_null(s);
+	s->have_ref = 1;
+	s->configured = 1;
+	s->info.id = 1;
+	s->info.period_frames = P;
+	s->L = (int)floor(P) + 1 + 2 * OGATE_NE;
+	for (int j = 0; j < s->L; j++)
+		s->sq[0].pos[j] = j - OGATE_NE;
+	s->pos = s->sq[0].pos;
+	sync_calib_reset(s);
+	return s;
+}
 
 /* Returns the calibration subtracted from the frame (frames). */
 static inline double calib_frame_push(struct ogate_sync *s, int64_t t_ns, double u, double e)

@@ -19,26 +19,6 @@
 
 #define IVL_S 0.0125
 
-/* a locked sync object on a fake reference of period P frames, reference frames at 0, 1, ... */
-static struct ogate_sync *locked_on(double P)
-{
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	assert_non_null(s);
-	s->have_ref = 1;
-	s->configured = 1;
-	s->info.id = 1;
-	s->info.period_frames = P;
-	s->L = (int)floor(P) + 1 + 2 * OGATE_NE;
-	for (int j = 0; j < s->L; j++)
-		s->sq[0].pos[j] = j - OGATE_NE;
-	s->pos = s->sq[0].pos;
-	sync_calib_reset(s);
-	return s;
-}
-
 /* the error at offset x: piecewise linear through 0, -0.04, -0.06, -0.02 at 0, 1/4, 1/2, 3/4
  * (the real-heartbeat model's profile, measured with bench/eval/offsets.py), frames */
 static const double node[4] = { 0, -0.04, -0.06, -0.02 };
@@ -60,7 +40,7 @@ static double frame(struct ogate_sync *s, int k, double u, double e)
 static void the_error_at_each_offset_is_learnt_across_beats_and_removed(void **state)
 {
 	(void)state;
-	struct ogate_sync *s = locked_on(10.4);
+	struct ogate_sync *s = calib_locked_on(10.4);
 	double sum = 0;
 	int n = 0;
 	for (int k = 0; k < 4000; k++) {
@@ -85,7 +65,7 @@ static void the_error_at_each_offset_is_learnt_across_beats_and_removed(void **s
 static void an_offset_that_never_changes_is_left_alone(void **state)
 {
 	(void)state;
-	struct ogate_sync *s = locked_on(10.0);
+	struct ogate_sync *s = calib_locked_on(10.0);
 	double left = 0;
 	for (int k = 0; k < 2000; k++)
 		left = frame(s, k, k + 0.5, profile(0.5));
@@ -99,7 +79,7 @@ static void an_offset_that_never_changes_is_left_alone(void **state)
 static void a_flat_profile_under_noise_changes_nothing(void **state)
 {
 	(void)state;
-	struct ogate_sync *s = locked_on(10.4);
+	struct ogate_sync *s = calib_locked_on(10.4);
 	uint64_t r = 12345;
 	for (int k = 0; k < 4000; k++) {
 		r = r * 6364136223846793005ULL + 1442695040888963407ULL;

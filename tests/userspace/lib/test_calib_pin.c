@@ -30,22 +30,9 @@
  * frames (measured minus true, + = ahead). */
 static double left_at_target(double P, double delta, double ut)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	assert_non_null(s);
-	s->have_ref = 1;
-	s->configured = 1;
-	s->info.id = 1;
-	s->info.period_frames = P;
+	struct ogate_sync *s = calib_locked_on(P);
 	s->info.target_u = ut;
 	s->info.target_phase = 2 * M_PI * ut / P;
-	s->L = (int)floor(P) + 1 + 2 * OGATE_NE;
-	for (int j = 0; j < s->L; j++)
-		s->sq[0].pos[j] = j - OGATE_NE;
-	s->pos = s->sq[0].pos;
-	sync_calib_reset(s);
 	double Pt = P + delta, x0 = 0.37;
 	for (int k = 0; k < 4000; k++) {
 		double x = k + x0, beat = floor(x / Pt);

@@ -30,22 +30,9 @@
 /* a locked sync object on a fake reference of PER frames, reference frames at 0, 1, ... */
 static struct ogate_sync *locked_on(void)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	assert_non_null(s);
-	s->have_ref = 1;
-	s->configured = 1;
-	s->info.id = 1;
-	s->info.period_frames = PER;
+	struct ogate_sync *s = calib_locked_on(PER);
 	s->info.barrier = 0;
 	s->info.target_phase = 2 * M_PI * 5.0 / PER; /* target at position 5 */
-	s->L = (int)floor(PER) + 1 + 2 * OGATE_NE;
-	for (int j = 0; j < s->L; j++)
-		s->sq[0].pos[j] = j - OGATE_NE;
-	s->pos = s->sq[0].pos;
-	sync_calib_reset(s);
 	for (int i = 0; i < IVL_N; i++)
 		s->ivl[i] = IVL_S;
 	s->ivl_n = IVL_N;
