@@ -159,11 +159,15 @@ static double repeat_z(const struct ogate_sync *s, const struct seq *q, double s
 	       *p1 = b + 5 * W, *tmp = b + 6 * W, *glast = b + 7 * W;
 	for (int k = 0; k < M; k++)
 		slot[k] = -1;
+	/* and within the beat before the reference in time too (a restarted stream reuses numbers) */
+	int64_t t0 = q->f[0]->meta.timestamp_ns,
+		span = (int64_t)((double)(q->f[L - 1]->meta.timestamp_ns - t0) / (L - 1) * (P + 4));
 	for (int k = 0; k < s->cap; k++) {
 		const struct ogate_frame *f = s->buf[k];
 		int64_t o = f ? (int64_t)f->meta.sequence - base : -1;
 		if (f && o >= 0 && o < M && (int64_t)f->meta.sequence < s0 && f->width == W &&
-		    f->height == H && f->fmt == s->fmt)
+		    f->height == H && f->fmt == s->fmt && f->meta.timestamp_ns < t0 &&
+		    f->meta.timestamp_ns >= t0 - span)
 			slot[o] = k;
 	}
 	for (int y = 0; y < H; y++) {
