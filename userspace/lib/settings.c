@@ -71,7 +71,7 @@ static const struct key keys[] = {
 	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
 	D("reference.max_buffer_mb", max_buffer_mb, 1, 1e6),
 	I("reference.row_step", determine_row_step, 0, 64),
-	I("reference.smooth", ref_smooth, 0, 1),
+	I("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),
@@ -109,6 +109,8 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 		if (strcmp(k->name, key))
 			continue;
 		void *p = (char *)s + k->off;
+		if (k->off == offsetof(struct ogate_settings, ref_smooth) && !strcmp(value, "auto"))
+			value = "2"; /* OGATE_SMOOTH_AUTO */
 		if (k->kind == K_STR) {
 			if (strlen(value) >= 16 || !*value)
 				return -EINVAL;

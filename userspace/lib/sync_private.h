@@ -182,6 +182,9 @@ void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
 int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean);
+void sync_repeat_add(const double *r0, const double *r1, const double *p0, const double *p1,
+		     const unsigned char *cand, double *glast, int first, int n, double acc[3]);
+double sync_repeat_z(const double acc[3]);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

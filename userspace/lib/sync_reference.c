@@ -42,6 +42,7 @@ void sync_set_target(struct ogate_sync *s, double u)
  */
 enum { SMOOTH_HBINS = 4096 };
 #define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
+#define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
 
 /* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
 double sync_smooth_noise(const float *x, int L, int n)
@@ -85,6 +86,39 @@ int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean)
 	return L >= 2 && msd < s2 * (2 - 2.0 / L) - 1.0 / 12;
 }
 
+/*
+ * reference.smooth = auto: a camera's noise does not repeat from beat to beat, so where the
+ * pixels the rule would replace change from frame to frame the same way one beat earlier, those
+ * changes are the heart's (or the specimen's) and carry phase, and they are matched as recorded
+ * (the generated real-heartbeat model's recorded noise, repeated every beat, is such a signal;
+ * docs/accuracy-log.md, "A noise cut chosen by the stream"). Over the candidate pixels and
+ * consecutive reference frames j-1, j: g = (r_j - r_{j-1}) (p_j - p_{j-1}), p the same pixel one
+ * period earlier in the determination buffer; acc gets the sum of g, of g^2 and of g times the
+ * same pixel's g one frame earlier (consecutive differences share a frame).
+ */
+void sync_repeat_add(const double *r0, const double *r1, const double *p0, const double *p1,
+		     const unsigned char *cand, double *glast, int first, int n, double acc[3])
+{
+	for (int c = 0; c < n; c++) {
+		if (!cand[c])
+			continue;
+		double g = (r1[c] - r0[c]) * (p1[c] - p0[c]);
+		acc[0] += g;
+		acc[1] += g * g;
+		if (!first)
+			acc[2] += g * glast[c];
+		glast[c] = g;
+	}
+}
+
+/* The sum of g over its standard error when the changes do not repeat (independent noise: the
+ * variance of a sum whose neighbours share a frame, sum g^2 + 2 sum g g'); NAN without data. */
+double sync_repeat_z(const double acc[3])
+{
+	double v = acc[1] + 2 * acc[2];
+	return acc[1] > 0 ? acc[0] / sqrt(v > acc[1] / 4 ? v : acc[1] / 4) : NAN;
+}
+
 /* row y of frame f as doubles */
 static void row_values(const struct ogate_frame *f, int y, int W, double *out)
 {
@@ -99,9 +133,98 @@ static void row_values(const struct ogate_frame *f, int y, int W, double *out)
 	}
 }
 
+/* Frame k of the previous beat's frames found in the determination buffer, or NULL: the buffer
+ * holds the frames before the reference's (its ring is reset, not cleared, when a reference is
+ * taken, and nothing is added to it until the next determination), found by their sequence
+ * numbers, base + k. */
+static const struct ogate_frame *prev_frame(const struct ogate_sync *s, const int *slot, int M, int k)
+{
+	return k >= 0 && k < M && slot[k] >= 0 ? s->buf[slot[k]] : NULL;
+}
+
+/* reference.smooth = auto: sync_repeat_z of q's candidate pixels (noise variance s2) against the
+ * frames one period P earlier in the determination buffer, linearly interpolated between the two
+ * around sequence - P; NAN if the buffer holds none of them. */
+static double repeat_z(const struct ogate_sync *s, const struct seq *q, double s2)
+{
+	int L = q->L, W = s->w, H = s->h, M = L + 4;
+	double P = q->info.period_frames, acc[3] = { 0, 0, 0 };
+	int64_t s0 = (int64_t)q->f[0]->meta.sequence, base = s0 - (int64_t)ceil(P) - 1;
+	int *slot = malloc(sizeof(int) * (size_t)M);
+	double *b = malloc(sizeof(double) * 8 * (size_t)W);
+	unsigned char *cand = malloc((size_t)W);
+	if (!slot || !b || !cand)
+		goto out;
+	double *sum = b, *sum2 = b + W, *r0 = b + 2 * W, *r1 = b + 3 * W, *p0 = b + 4 * W,
+	       *p1 = b + 5 * W, *tmp = b + 6 * W, *glast = b + 7 * W;
+	for (int k = 0; k < M; k++)
+		slot[k] = -1;
+	/* and within the beat before the reference in time too (a restarted stream reuses numbers) */
+	int64_t t0 = q->f[0]->meta.timestamp_ns,
+		span = (int64_t)((double)(q->f[L - 1]->meta.timestamp_ns - t0) / (L - 1) * (P + 4));
+	for (int k = 0; k < s->cap; k++) {
+		const struct ogate_frame *f = s->buf[k];
+		int64_t o = f ? (int64_t)f->meta.sequence - base : -1;
+		if (f && o >= 0 && o < M && (int64_t)f->meta.sequence < s0 && f->width == W &&
+		    f->height == H && f->fmt == s->fmt && f->meta.timestamp_ns < t0 &&
+		    f->meta.timestamp_ns >= t0 - span)
+			slot[o] = k;
+	}
+	for (int y = 0; y < H; y++) {
+		memset(sum, 0, sizeof(double) * 2 * (size_t)W);
+		for (int j = 0; j < L; j++) {
+			row_values(q->f[j], y, W, r1);
+			for (int c = 0; c < W; c++) {
+				sum[c] += r1[c];
+				sum2[c] += r1[c] * r1[c];
+			}
+		}
+		for (int c = 0; c < W; c++) {
+			double mu;
+			cand[c] = (unsigned char)sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu);
+		}
+		int have = 0, first = 1;
+		for (int j = 0; j < L; j++) {
+			double t = (double)(int64_t)q->f[j]->meta.sequence - P - (double)base;
+			int k0 = (int)floor(t);
+			const struct ogate_frame *a = prev_frame(s, slot, M, k0),
+						 *c1 = prev_frame(s, slot, M, k0 + 1);
+			if (!a || !c1) {
+				have = 0;
+				first = 1; /* the next pair has no neighbour */
+				continue;
+			}
+			double w = t - k0;
+			row_values(q->f[j], y, W, r1);
+			row_values(a, y, W, p1);
+			row_values(c1, y, W, tmp);
+			for (int c = 0; c < W; c++)
+				p1[c] += w * (tmp[c] - p1[c]);
+			if (have) {
+				sync_repeat_add(r0, r1, p0, p1, cand, glast, first, W, acc);
+				first = 0;
+			}
+			double *x = r0;
+			r0 = r1;
+			r1 = x;
+			x = p0;
+			p0 = p1;
+			p1 = x;
+			have = 1;
+		}
+	}
+out:
+	free(slot);
+	free(b);
+	free(cand);
+	return sync_repeat_z(acc);
+}
+
 /* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
- * caller). */
-static int smooth_current(struct ogate_sync *s, const struct seq *q)
+ * caller): 1, or with choose (reference.smooth = auto) 0 where the candidates' changes repeat
+ * from beat to beat (*z, the repeat's significance, above 3: under 0.2 % of non-repeating
+ * streams; NAN where the buffer holds no earlier beat), or -errno. */
+static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose, double *z)
 {
 	int L = q->L, W = s->w, H = s->h, ret = 0;
 	if (!s->sm) {
@@ -138,6 +261,11 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q)
 		}
 	double s2 = sync_smooth_noise(x, L, n);
 	free(x);
+	*z = choose ? repeat_z(s, q, s2) : NAN;
+	if (*z > SMOOTH_REPEAT_Z) {
+		free(v);
+		return 0;
+	}
 	for (int y = 0; y < H; y++) {
 		memset(sum, 0, sizeof(double) * 2 * (size_t)W);
 		for (int j = 0; j < L; j++) {
@@ -162,7 +290,7 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q)
 		}
 	}
 	free(v);
-	return 0;
+	return 1;
 }
 
 /* Make sequence slot k the current reference with target tu (unpadded frames). */
@@ -179,14 +307,19 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->info.id = id;
 	sync_set_target(s, tu); /* at the recorded frames' positions */
 	s->sq[k].info = s->info;
+	s->info.smoothed = 0;
+	s->info.repeat_z = NAN;
 	if (s->set.ref_smooth) {
-		int ret = smooth_current(s, &s->sq[k]);
-		if (ret)
+		int ret = smooth_current(s, &s->sq[k], s->set.ref_smooth == OGATE_SMOOTH_AUTO,
+					 &s->info.repeat_z);
+		if (ret < 0)
 			fprintf(stderr,
 				"ogate: reference.smooth: %s; matching the frames as recorded\n",
 				strerror(-ret));
-		else
+		else if (ret > 0)
 			s->ref = s->sm;
+		s->info.smoothed = ret > 0;
+		s->sq[k].info = s->info;
 	}
 	s->have_ref = 1;
 	s->dx = s->dy = 0;

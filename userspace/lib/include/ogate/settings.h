@@ -7,6 +7,8 @@
 extern "C" {
 #endif
 
+#define OGATE_SMOOTH_AUTO 2 /* reference.smooth = auto */
+
 struct ogate_settings {
 	/* reference period determination */
 	int min_period;		  /* reference.min_period (frames, 5) */
@@ -47,7 +49,9 @@ struct ogate_settings {
 		  * reference beat (learnt per reference; sync_roi.c, docs/analysis.md) */
 	int ref_smooth; /* reference.smooth (0): match against a reference whose pixels that change
 			 * over the beat by less than their noise costs are replaced by their mean over
-			 * the beat (Stein's risk estimate; sync_reference.c, docs/analysis.md) */
+			 * the beat (Stein's risk estimate; sync_reference.c, docs/analysis.md); "auto"
+			 * (OGATE_SMOOTH_AUTO): only if those pixels' changes do not repeat from beat
+			 * to beat */
 	double subpixel_gain; /* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
 	int timestamp_positions; /* sync.timestamp_positions (1): reference frames at the phase of their
 					 * timestamps (0 = of their index, as the reference system) */

@@ -81,6 +81,10 @@ struct ogate_reference_info {
 	double target_u;	  /* target position in unpadded frames */
 	double target_phase;	  /* 2 pi target_u / P */
 	int barrier;		  /* unpadded barrier frame */
+	int smoothed;		  /* reference.smooth: its still pixels are matched as their mean */
+	double repeat_z; /* reference.smooth = auto: how significantly those pixels' frame-to-
+				   * frame changes repeat one beat earlier (> 3: not smoothed); NAN
+				   * when not measured */
 };
 
 /*
