@@ -19,7 +19,7 @@ check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
 json() { grep -oE "\"$2\": -?[0-9.]+" "$1" | head -1 | awk '{print $2}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
-echo "1..21"
+echo "1..22"
 
 # stream NAME RMS_MAX_MS MIN_TRIGGERS SYNTH-ARGS... -- EMULATE-ARGS...
 stream() {
@@ -84,6 +84,12 @@ $BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8" --quiet --plots none
 $BIN/ogate-emulate "$tmp/d8.tif" --fps 80 --out "$tmp/o8t" --quiet --plots none
 check tiff_input_gives_the_same_triggers_as_npy \
 	"[ -s $tmp/o8/triggers.csv ] && cmp -s $tmp/o8/triggers.csv $tmp/o8t/triggers.csv"
+# the summary says whether the reference was smoothed: not by default; with reference.smooth =
+# auto a cartoon heart's camera noise does not repeat from beat to beat, so it is, with the score
+$BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8a" --quiet --plots none \
+	--set reference.smooth=auto
+check summary_says_whether_the_reference_was_smoothed \
+	"grep -qF '\"smoothed\": false, \"repeat_z\": null}' $tmp/o8/summary.json && grep -qE '\"smoothed\": true, \"repeat_z\": -?[0-9]+\.[0-9]{3}}' $tmp/o8a/summary.json"
 $BIN/ogate-emulate "$tmp/d16.npy" --fps 80 --out "$tmp/o16" --quiet --plots none
 check sixteen_bit_stream_locks_and_triggers \
 	"grep -q '\"bits\": 16' $tmp/o16/summary.json && [ \$(json $tmp/o16/summary.json triggers) -ge 10 ]"

@@ -680,10 +680,15 @@ int main(int argc, char **argv)
 			rows[lock_frame].t - rows[0].t);
 		fprintf(f,
 			"  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
-			"\"length\": %d, \"target_u\": %.6f, \"target_phase_rad\": %.6f, \"barrier\": %d},\n",
+			"\"length\": %d, \"target_u\": %.6f, \"target_phase_rad\": %.6f, \"barrier\": %d, "
+			"\"smoothed\": %s, \"repeat_z\": ",
 			info.id, info.period_frames, info.period_frames * ivl,
 			(unsigned long long)info.first_seq, info.length, info.target_u,
-			info.target_phase, info.barrier);
+			info.target_phase, info.barrier, info.smoothed ? "true" : "false");
+		if (isnan(info.repeat_z))
+			fprintf(f, "null},\n");
+		else
+			fprintf(f, "%.3f},\n", info.repeat_z);
 	}
 	fprintf(f, "  \"references\": [");
 	for (int k = 0; k < nest && k < 4096; k++)
