@@ -27,6 +27,10 @@ void ogate_predictor_reset(struct ogate_predictor *p);
 /* Tuning of stateful predictors (kalman: rate noise relative to the rate per sqrt(s), phase
  * noise in frames); ignored by the others. */
 void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
+/* The heart's rate (rad/s) as the reference measured it at lock, known to rel_sd of itself
+ * (after ogate_predictor_reset, before the first observation): a stateful predictor starts
+ * from it instead of from the first two noisy phases. Ignored by the others. */
+void ogate_predictor_expect_rate(struct ogate_predictor *p, double rate, double rel_sd);
 /* Every locked frame: time (s, any origin, increasing), unwrapped phase (rad) and how much less
  * certain it is than usual (1 = the configured phase noise; the pipeline passes more where the
  * image barely changes between reference frames, as in the quiet interval of a slow heart). The
