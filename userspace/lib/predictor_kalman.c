@@ -9,8 +9,9 @@
  * change of the mean rate from one beat to the next (kalman_beats, kalman_kappa). The phase noise
  * setting is a floor: once converged the filter measures the noise its stream shows from its
  * innovations and uses that where it is larger (slow hearts and small frames); where the image
- * barely changes between reference frames (a slow heart's quiet interval) the pipeline scales
- * the measurement noise up by the ratio of the median step to the local one. It sees every
+ * barely changes between reference frames (a slow heart's quiet interval), or where matches at
+ * a reference position have scattered more than elsewhere, the pipeline scales the measurement
+ * noise up as its line fit down-weights the frame (sync_hist_weight). It sees every
  * locked frame (ogate_predictor_observe), carries the rate across gaps (the state is simply
  * propagated over the longer interval) and rejects phase estimates whose innovation is beyond
  * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
