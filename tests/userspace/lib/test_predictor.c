@@ -234,6 +234,38 @@ static void kalman_starts_from_the_rate_measured_at_lock(void **state)
 	assert_int_equal(nf0, 112);
 }
 
+/* A jump of the phase (a mismatched stretch, a refresh the caller did not report) is rejected
+ * three times and then starts the filter again: from its own rate, not the one given at lock
+ * (here 5 % off, as after a rate change since the lock), with no forecast until 5 frames after
+ * the jump measured the level, and then exactly the rate it had. */
+static void kalman_restarts_from_its_own_rate(void **state)
+{
+	(void)state;
+	struct ogate_predictor *p = NULL;
+	struct ogate_prediction pr;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
+	ogate_predictor_expect_rate(p, RATE * 1.05, 0.015);
+	feed(p, 0, 200, 0);
+	assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
+	double rate = pr.rate;
+	assert_true(fabs(rate - RATE) < 1e-4 * RATE); /* it has found the heart's own */
+	for (int i = 200; i < 210; i++) {
+		ogate_predictor_observe(p, i * DT, 0.3 + 2.0 + RATE * i * DT, 1);
+		int rc = ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr);
+		if (i < 202) { /* rejected: the forecast is still the old state's */
+			assert_int_equal(rc, 0);
+			assert_true(fabs(pr.phase_now - (0.3 + RATE * i * DT)) < 1e-6);
+		} else if (i < 206) { /* restarted on the third, measuring the level */
+			assert_int_equal(rc, -EINVAL);
+		} else if (i == 206) {
+			assert_int_equal(rc, 0);
+			assert_true(pr.rate == rate);
+			assert_true(fabs(pr.phase_now - (2.3 + RATE * i * DT)) < 1e-9);
+		}
+	}
+	ogate_predictor_free(p);
+}
+
 /* Weighted least squares: points on phi = 10 t + 1 at t = -0.3..0, one far off with weight 0
  * and one with a tiny weight: the line through the others, exactly; equal weights = unweighted. */
 static void linear_fit_weights_each_point_by_its_precision(void **state)
@@ -279,6 +311,7 @@ int main(void)
 		cmocka_unit_test(kalman_learns_the_measurement_noise_of_the_stream),
 		cmocka_unit_test(kalman_takes_its_rate_noise_from_the_beats),
 		cmocka_unit_test(kalman_starts_from_the_rate_measured_at_lock),
+		cmocka_unit_test(kalman_restarts_from_its_own_rate),
 		cmocka_unit_test(linear_fit_weights_each_point_by_its_precision),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};
