@@ -42,6 +42,12 @@ void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, dou
 		p->ops->configure(p, rate_noise, phase_noise_frames);
 }
 
+void ogate_predictor_expect_rate(struct ogate_predictor *p, double rate, double rel_sd)
+{
+	if (p->ops->expect_rate && rate > 0 && rel_sd > 0)
+		p->ops->expect_rate(p, rate, rel_sd);
+}
+
 void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase, double noise_scale)
 {
 	if (p->ops->observe)

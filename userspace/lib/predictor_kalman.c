@@ -9,12 +9,15 @@
  * change of the mean rate from one beat to the next (kalman_beats, kalman_kappa). The phase noise
  * setting is a floor: once converged the filter measures the noise its stream shows from its
  * innovations and uses that where it is larger (slow hearts and small frames); where the image
- * barely changes between reference frames (a slow heart's quiet interval) the pipeline scales
- * the measurement noise up by the ratio of the median step to the local one. It sees every
+ * barely changes between reference frames (a slow heart's quiet interval), or where matches at
+ * a reference position have scattered more than elsewhere, the pipeline scales the measurement
+ * noise up as its line fit down-weights the frame (sync_hist_weight). It sees every
  * locked frame (ogate_predictor_observe), carries the rate across gaps (the state is simply
  * propagated over the longer interval) and rejects phase estimates whose innovation is beyond
  * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
- * refresh, a big jump) and restart it from the next two observations.
+ * refresh, a big jump) and restart it. It starts (and restarts) from the rate the reference
+ * measured at lock (ogate_predictor_expect_rate) and the matching noise its first KF_START
+ * observations show about it, or, without that rate, from its first two observations.
  */
 #include <errno.h>
 #include <math.h>
@@ -26,6 +29,7 @@
 #define KF_QUIET 3.0   /* observations this much noisier than usual are skipped */
 #define KF_LEVELS 4    /* phase levels per beat whose crossings time whole beats */
 #define KF_MIN_BEATS 3 /* beat-to-beat rate changes timed before they set the process noise */
+#define KF_START 5     /* observations a start from the lock's rate measures the noise over */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -35,6 +39,8 @@ struct kalman {
 	double p00, p01, p11;  /* covariance */
 	double dt_med;	       /* running frame interval (s) */
 	double t_first, z_first;
+	double rate0, rate0_sd; /* the rate measured at lock and its sd (rad/s; 0: none) */
+	double st[KF_START], sz[KF_START], sn[KF_START]; /* a start's observations: t, z, ns */
 	int rejects;
 	double r_sum; /* sum over accepted updates of (innovation^2 - predicted variance) / scale^2 */
 	long r_n;
@@ -80,6 +86,14 @@ static void kalman_reset(struct ogate_predictor *p)
 	k->dt_med = 0;
 	k->r_sum = 0;
 	k->r_n = 0;
+	k->rate0 = k->rate0_sd = 0;
+}
+
+static void kalman_expect_rate(struct ogate_predictor *p, double rate, double rel_sd)
+{
+	struct kalman *k = (struct kalman *)p;
+	k->rate0 = rate;
+	k->rate0_sd = rel_sd * rate;
 }
 
 static void kalman_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames)
@@ -143,6 +157,49 @@ static double kalman_kappa(const struct kalman *k)
 	return sqrt(1.5 * k->v_sum / k->vt_sum);
 }
 
+/* A start from the rate the reference measured at lock (its period): with that rate known to a
+ * per cent or two, the first KF_START observations less rate x time scatter about one level by
+ * the matching noise alone, so they measure it before the filter has to trust a single phase;
+ * the level is their mean carried to the newest, and their variance (frames^2, KF_START - 1
+ * degrees of freedom) enters the measured noise as its first samples. Started from two phases
+ * with the configured 0.1 frame instead, a slow heart on small noisy frames (1 frame of noise)
+ * got a rate 40 % off, the good matches that followed were rejected as outliers and the state's
+ * error was then learnt as noise: a trigger 123 ms late at lock. A restart (KF_RESTART
+ * rejections) starts again from the filter's own rate. */
+static void kalman_start(struct kalman *k, double t, double z, double ns)
+{
+	if (k->n > 0 && !(t > k->st[k->n - 1]))
+		return;
+	k->st[k->n] = t;
+	k->sz[k->n] = z;
+	k->sn[k->n] = ns;
+	if (++k->n < KF_START)
+		return;
+	double w = k->rate0, dt = t - k->st[0], m = 0, v = 0, tb = 0;
+	for (int i = 1; i < KF_START; i++)
+		dt = k->st[i] - k->st[i - 1] < dt ? k->st[i] - k->st[i - 1] : dt;
+	if (!(k->dt_med > 0))
+		k->dt_med = dt;
+	for (int i = 0; i < KF_START; i++) {
+		m += (k->sz[i] - w * (k->st[i] - t)) / KF_START;
+		tb += (t - k->st[i]) / KF_START;
+	}
+	for (int i = 0; i < KF_START; i++) {
+		double r = (k->sz[i] - w * (k->st[i] - t) - m) / (k->sn[i] * w * k->dt_med);
+		v += r * r / (KF_START - 1);
+	}
+	double sf2 = v > k->sigma_f * k->sigma_f ? v : k->sigma_f * k->sigma_f, u = ns * w * k->dt_med;
+	k->r_sum += (KF_START - 1) * v;
+	k->r_n += KF_START - 1;
+	k->t = t;
+	k->x0 = m;
+	k->x1 = w;
+	/* the level carries the rate's error over the mean age tb of the observations */
+	k->p11 = k->rate0_sd * k->rate0_sd;
+	k->p00 = sf2 * u * u / KF_START + tb * tb * k->p11;
+	k->p01 = tb * k->p11;
+}
+
 static void kalman_observe(struct ogate_predictor *p, double t, double z, double ns)
 {
 	struct kalman *k = (struct kalman *)p;
@@ -150,6 +207,10 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 	if (ns > KF_QUIET)
 		return; /* the image barely changes here: the phase says little */
 	kalman_beats(k, t, z);
+	if (k->rate0 > 0 && k->n < KF_START) {
+		kalman_start(k, t, z, ns);
+		return;
+	}
 	if (k->n == 0) {
 		k->t_first = t;
 		k->z_first = z;
@@ -201,6 +262,10 @@ static void kalman_observe(struct ogate_predictor *p, double t, double z, double
 		k->p01 = p01;
 		k->p11 = p11;
 		if (++k->rejects >= KF_RESTART) {
+			if (k->rate0 > 0 && k->x1 > 0) {
+				k->rate0_sd *= k->x1 / k->rate0;
+				k->rate0 = k->x1;
+			}
 			k->n = 0;
 			k->rejects = 0;
 			kalman_observe(p, t, z, ns);
@@ -229,7 +294,7 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	(void)weight;
 	(void)phi;
 	(void)n;
-	if (k->n < 4 || !(k->x1 > 0))
+	if (k->n < (k->rate0 > 0 ? KF_START : 4) || !(k->x1 > 0))
 		return -EINVAL; /* not converged yet */
 	out->rate = k->x1;
 	/* the newest frame may not have been used (a quiet one): carry the state to its time */
@@ -243,6 +308,7 @@ const struct ogate_predictor_ops ogate_predictor_kalman_ops = {
 	.free = kalman_free,
 	.reset = kalman_reset,
 	.configure = kalman_configure,
+	.expect_rate = kalman_expect_rate,
 	.observe = kalman_observe,
 	.predict = kalman_predict,
 };

@@ -27,10 +27,16 @@ void ogate_predictor_reset(struct ogate_predictor *p);
 /* Tuning of stateful predictors (kalman: rate noise relative to the rate per sqrt(s), phase
  * noise in frames); ignored by the others. */
 void ogate_predictor_configure(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
+/* The heart's rate (rad/s) as the reference measured it at lock, known to rel_sd of itself
+ * (after ogate_predictor_reset, before the first observation): a stateful predictor starts
+ * from it instead of from the first two noisy phases. Ignored by the others. */
+void ogate_predictor_expect_rate(struct ogate_predictor *p, double rate, double rel_sd);
 /* Every locked frame: time (s, any origin, increasing), unwrapped phase (rad) and how much less
- * certain it is than usual (1 = the configured phase noise; the pipeline passes more where the
- * image barely changes between reference frames, as in the quiet interval of a slow heart). The
- * linear predictor ignores it; the Kalman filter updates its state. */
+ * certain it is than usual, as a standard deviation (1 = the configured phase noise; the pipeline
+ * passes 1 / sqrt of the weight its line fit gives the frame: more where the image barely
+ * changes between reference frames, as in the quiet interval of a slow heart, or where matches
+ * at this reference position have scattered more over the beats so far). The linear predictor
+ * ignores it; the Kalman filter updates its state. */
 void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase, double noise_scale);
 /* Fit n samples (t_s relative to any origin, unwrapped phase) and forecast when
  * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
