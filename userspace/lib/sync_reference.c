@@ -133,6 +133,20 @@ static void row_values(const struct ogate_frame *f, int y, int W, double *out)
 	}
 }
 
+/* sum and sum2 (W each): row y's sum and sum of squares over q's L frames; v: W doubles of scratch */
+static void row_moments(const struct seq *q, int y, int W, double *v, double *sum, double *sum2)
+{
+	memset(sum, 0, sizeof(double) * (size_t)W);
+	memset(sum2, 0, sizeof(double) * (size_t)W);
+	for (int j = 0; j < q->L; j++) {
+		row_values(q->f[j], y, W, v);
+		for (int c = 0; c < W; c++) {
+			sum[c] += v[c];
+			sum2[c] += v[c] * v[c];
+		}
+	}
+}
+
 /* Frame k of the previous beat's frames found in the determination buffer, or NULL: the buffer
  * holds the frames before the reference's (its ring is reset, not cleared, when a reference is
  * taken, and nothing is added to it until the next determination), found by their sequence
@@ -171,14 +185,7 @@ static double repeat_z(const struct ogate_sync *s, const struct seq *q, double s
 			slot[o] = k;
 	}
 	for (int y = 0; y < H; y++) {
-		memset(sum, 0, sizeof(double) * 2 * (size_t)W);
-		for (int j = 0; j < L; j++) {
-			row_values(q->f[j], y, W, r1);
-			for (int c = 0; c < W; c++) {
-				sum[c] += r1[c];
-				sum2[c] += r1[c] * r1[c];
-			}
-		}
+		row_moments(q, y, W, r1, sum, sum2);
 		for (int c = 0; c < W; c++) {
 			double mu;
 			cand[c] = (unsigned char)sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu);
@@ -267,14 +274,7 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 		return 0;
 	}
 	for (int y = 0; y < H; y++) {
-		memset(sum, 0, sizeof(double) * 2 * (size_t)W);
-		for (int j = 0; j < L; j++) {
-			row_values(q->f[j], y, W, v);
-			for (int c = 0; c < W; c++) {
-				sum[c] += v[c];
-				sum2[c] += v[c] * v[c];
-			}
-		}
+		row_moments(q, y, W, v, sum, sum2);
 		for (int c = 0; c < W; c++) {
 			double mu;
 			if (!sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu))
