@@ -46,6 +46,10 @@ void sync_calib_reset(struct ogate_sync *s)
 	int nb = (int)ceil(P * CAL_R);
 	s->cal_n = nb > 0 && nb <= s->cal_cap ? nb : 0;
 	s->cal_anchor = 0;
+	s->cal_trend = 0;
+	for (int k = 0; k < s->nseq; k++)
+		if (s->sq[k].pos == s->pos)
+			s->cal_trend = s->sq[k].trend;
 	s->cal_ss = 0;
 	s->cal_wt = 0;
 	s->cal_updates = 0;
@@ -111,14 +115,49 @@ double sync_calib_spread(const struct ogate_sync *s, double w)
 	return r > 1 ? r : 1;
 }
 
-/* the table's mean at the unpadded reference frames' positions */
+/*
+ * The reference beat's own map, cause 7 of docs/accuracy-log.md: where the rate changes inside
+ * the beat the reference holds, a frame truly at the phase of reference position u shows u,
+ * while a phase linear in time puts it at u - N(u). With the beat length a line in time, T(c) =
+ * P + k (c - P / 2) for a beat centred at c (k = refine_period's shrunk lag trend, the line's
+ * value at the reference's middle being P), the phase advances by 2 pi dt / T over dt, so to
+ * first order in k N(u) = k u (u - P) / (2 P) for u in [0, P) (0 at both ends: the reference
+ * holds one beat; its linear fit over the beat is flat). The table learns N with the
+ * matching errors (its residuals are about a line through one beat, and N's mean over a beat is
+ * a constant), shrunk like every bin by w / (w + CAL_K0).
+ */
+static double beat_map(const struct ogate_sync *s, double u)
+{
+	double P = s->info.period_frames, k = s->cal_trend;
+	if (k == 0 || !(P > 0))
+		return 0;
+	u = fmod(u, P);
+	if (u < 0)
+		u += P;
+	int k0, k1;
+	double f;
+	bins(s, u, &k0, &k1, &f);
+	double learnt = (1 - f) * s->cal_w[k0] / (s->cal_w[k0] + CAL_K0) +
+			f * s->cal_w[k1] / (s->cal_w[k1] + CAL_K0);
+	return learnt * k * u * (u - P) / (2 * P);
+}
+
+/*
+ * The pin: the table's mean at the unpadded reference frames' positions, where a match is exact
+ * (so only N is there), moved to N's level at the target, since a frame there must keep N(u_t):
+ * pinning the mean leaves (N(u_t) - mean N) x the frame interval at the trigger (+ = late).
+ * The level at the target cannot be read from the table itself (its value there holds the V
+ * fit's error too), so it is N's model above; 0 where the lags at lock showed no trend.
+ */
 static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
-	double a = 0;
-	for (int j = 0; j < N; j++)
+	double a = 0, n = 0;
+	for (int j = 0; j < N; j++) {
 		a += table_at(s, s->pos[j + OGATE_NE]);
-	s->cal_anchor = N > 0 ? a / N : 0;
+		n += beat_map(s, s->pos[j + OGATE_NE]);
+	}
+	s->cal_anchor = N > 0 ? (a - n) / N + beat_map(s, s->info.target_u) : 0;
 }
 
 void sync_calib_update(struct ogate_sync *s)
