@@ -47,9 +47,19 @@ void sync_calib_reset(struct ogate_sync *s)
 	s->cal_n = nb > 0 && nb <= s->cal_cap ? nb : 0;
 	s->cal_anchor = 0;
 	s->cal_trend = 0;
-	for (int k = 0; k < s->nseq; k++)
-		if (s->sq[k].pos == s->pos)
-			s->cal_trend = s->sq[k].trend;
+	s->cal_ivl_ns = 0;
+	memset(s->cal_lags, 0, sizeof(s->cal_lags));
+	for (int k = 0; k < s->nseq; k++) {
+		const struct seq *q = &s->sq[k];
+		if (q->pos != s->pos)
+			continue;
+		s->cal_trend = q->trend;
+		memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
+		if (q->L > 1 && q->f && q->f[0] && q->f[q->L - 1])
+			s->cal_ivl_ns = (double)(q->f[q->L - 1]->meta.timestamp_ns -
+						 q->f[0]->meta.timestamp_ns) /
+					(q->L - 1);
+	}
 	s->cal_ss = 0;
 	s->cal_wt = 0;
 	s->cal_updates = 0;
@@ -126,6 +136,38 @@ double sync_calib_spread(const struct ogate_sync *s, double w)
  * matching errors (its residuals are about a line through one beat, and N's mean over a beat is
  * a constant), shrunk like every bin by w / (w + CAL_K0).
  */
+/*
+ * The share of a shift of its residuals that a bin's mean takes up. Residuals beyond 1 frame
+ * are dropped (sync_calib_update), and for Gaussian residuals of sd sigma cut at +-1 the mean
+ * moves by Var_t / sigma^2 per unit shift, Var_t the variance of what is kept: g(a) = 1 - 2 a
+ * phi(a) / (2 Phi(a) - 1), a = 1 / sigma, with Var_t = g(a) / a^2 what the bin holds (from 0 to
+ * 1/3, a uniform spread). Where the heart rests and a match errs by 0.8-0.9 frame the table
+ * learns only about a third of N (docs/accuracy-log.md, "The rise where the heart starts to
+ * move"). KEPT[i] = g at Var_t = i / 96, found by bisection over a; interpolated.
+ */
+static const double KEPT[33] = { 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 0.9998, 0.9989,
+				 0.9968, 0.9929, 0.9866, 0.9775, 0.9656, 0.9506, 0.9325,
+				 0.9112, 0.8867, 0.8591, 0.8283, 0.7944, 0.7575, 0.7174,
+				 0.6743, 0.6281, 0.5789, 0.5267, 0.4715, 0.4132, 0.3520,
+				 0.2877, 0.2204, 0.1500, 0.0766, 0.0000 };
+
+static double kept_share(double vt)
+{
+	double x = vt * 96;
+	if (!(x > 0))
+		return 1;
+	if (x >= 32)
+		return 0;
+	int i = (int)x;
+	return KEPT[i] + (x - i) * (KEPT[i + 1] - KEPT[i]);
+}
+
+static double bin_learnt(const struct ogate_sync *s, int k, double v)
+{
+	double w = s->cal_w[k];
+	return w / (w + CAL_K0) * (v > 0 ? kept_share(bin_var(s, k, v)) : 1);
+}
+
 static double beat_map(const struct ogate_sync *s, double u)
 {
 	double P = s->info.period_frames, k = s->cal_trend;
@@ -137,9 +179,49 @@ static double beat_map(const struct ogate_sync *s, double u)
 	int k0, k1;
 	double f;
 	bins(s, u, &k0, &k1, &f);
-	double learnt = (1 - f) * s->cal_w[k0] / (s->cal_w[k0] + CAL_K0) +
-			f * s->cal_w[k1] / (s->cal_w[k1] + CAL_K0);
+	double v = s->cal_wt > s->cal_n ? s->cal_ss / (s->cal_wt - s->cal_n) : 0; /* pooled */
+	double learnt = (1 - f) * bin_learnt(s, k0, v) + f * bin_learnt(s, k1, v);
 	return learnt * k * u * (u - P) / (2 * P);
+}
+
+/*
+ * The trend k of the beat length across the reference's beat. At lock refine_period has the
+ * lags of the frames before the reference's end: beats centred up to its middle. After lock,
+ * a frame that shows reference position w is exactly one beat after the reference frame at w
+ * (the same phase; positions are times, so that frame was at first_ns + w x the interval): the
+ * frames of the first half beat after the reference give the beats centred on its second half.
+ * A line through both (x = beat middle minus the reference's middle, y = beat length, frames)
+ * spans the reference's beat; its slope is used like refine_period's, in proportion to the
+ * share of a beat the middles span and shrunk by its significance, t^2 / (t^2 + 1). Each
+ * sample carries the matching error at its position once (not cancelled by the difference,
+ * unlike two frames of the stream a beat apart), a pattern over the positions: the shrinkage
+ * keeps that from passing for a trend where the rate does not change.
+ */
+static void beat_after_reference(struct ogate_sync *s)
+{
+	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
+	if (!(ivl > 0) || s->hn < 1)
+		return;
+	const struct hist *e = sync_hist_at(s, 0);
+	double since = (double)(e->t_ns - s->info.first_ns);
+	if (e->ref_id != s->info.id || since > 3 * P * ivl)
+		return;
+	double tr = e->w * ivl; /* when the reference showed w, from first_ns */
+	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
+	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P)
+		return;
+	double v[6] = { 1, x, y, x * x, x * y, y * y };
+	for (int j = 0; j < 6; j++)
+		s->cal_lags[j] += v[j];
+	const double *m = s->cal_lags;
+	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
+	double syy = m[5] - m[2] * m[2] / n;
+	if (n < 3 || !(sxx > 0))
+		return;
+	double b = sxy / sxx, rss = syy - b * sxy;
+	double q = b * b * sxx * (n - 2), sig = q + rss > 0 && rss >= 0 ? q / (q + rss) : 0;
+	double span = sqrt(12 * sxx / n);
+	s->cal_trend = (span < P ? span / P : 1) * sig * b;
 }
 
 /*
@@ -164,7 +246,10 @@ void sync_calib_update(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
 	int M = (int)lround(P);
-	if (!s->set.calibrate || !s->cal_n || M < 5 || M > s->hn || M > s->hcap)
+	if (!s->set.calibrate || !s->cal_n)
+		return;
+	beat_after_reference(s);
+	if (M < 5 || M > s->hn || M > s->hcap)
 		return;
 	double tm = 0, pm = 0;
 	int64_t t0 = sync_hist_at(s, 0)->t_ns;
