@@ -218,8 +218,8 @@ static void beat_after_reference(struct ogate_sync *s)
 	double syy = m[5] - m[2] * m[2] / n;
 	if (n < 3 || !(sxx > 0))
 		return;
-	double b = sxy / sxx, rss = syy - b * sxy;
-	double q = b * b * sxx * (n - 2), sig = q + rss > 0 && rss >= 0 ? q / (q + rss) : 0;
+	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
+	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
 	double span = sqrt(12 * sxx / n);
 	s->cal_trend = (span < P ? span / P : 1) * sig * b;
 }

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <string.h>
 #include <cmocka.h>
 #include "sync.c"
 #include "sync_calib.c"
@@ -98,12 +99,88 @@ static void no_trend_changes_nothing(void **state)
 	assert_true(fabs(left_at_target(39.6, 0, 0, 13.2)) < 1e-9);
 }
 
+/* A heart whose period is P + k (tau - P / 2) frames at tau frames after the reference's first
+ * frame: the time one beat before tau, tau - T(tau) (1 - e^-k) / k exactly. */
+static double beat_before(double P, double k, double tau)
+{
+	double T = P + k * (tau - P / 2);
+	return (T * exp(-k) - P) / k + P / 2;
+}
+
+/* The trend of the beat length across the reference's beat: the lags at lock hold beats centred
+ * before its middle (here over its first 40 %); the frames of the first half beat after it,
+ * each one beat after the reference frame showing the same phase, add those centred on its
+ * second half. A line through both, used to the share of a beat its middles span (0.81) and
+ * shrunk by its significance (1 here: exact beats), gives 0.81 k; the lags alone, 0.38 k. */
+static void the_beats_after_the_reference_give_its_trend(void **state)
+{
+	(void)state;
+	double P = 40.3, k = -0.05, ivl_ns = 1e7;
+	struct ogate_sync *s = calib_locked_on(P);
+	struct seq *q = &s->sq[0];
+	int64_t first = 1000000000;
+	q->L = s->L;
+	for (int j = 0; j < q->L; j += q->L - 1) {
+		assert_int_equal(0, ogate_frame_new(&q->f[j], OGATE_PIX_U8, 8, 8));
+		q->f[j]->meta.timestamp_ns = first + llround((j - OGATE_NE) * ivl_ns);
+	}
+	s->info.first_ns = first;
+	/* lags at lock: beats ending at tau = 0.7 P .. P + 2, middles 0.2 .. 0.5 P before the middle */
+	memset(q->lags, 0, sizeof(q->lags));
+	for (double tau = 0.7 * P; tau <= P + 2; tau += 1) {
+		double t0 = beat_before(P, k, tau), x = (tau + t0) / 2 - P / 2, y = tau - t0;
+		double v[6] = { 1, x, y, x * x, x * y, y * y };
+		for (int j = 0; j < 6; j++)
+			q->lags[j] += v[j];
+	}
+	double n = q->lags[0], sxx = q->lags[3] - q->lags[1] * q->lags[1] / n;
+	double lag_share = sqrt(12 * sxx / n) / P;
+	sync_calib_reset(s);
+	assert_true(fabs(s->cal_ivl_ns - ivl_ns) < 1e-6);
+	/* the frames after the reference (one a frame from its end, 3 beats), matched exactly */
+	for (double tau = P + 1.5; tau < 4 * P; tau += 1) {
+		double w = beat_before(P, k, tau);
+		while (w > P) /* later beats: the position the frame shows */
+			w = beat_before(P, k, w);
+		calib_frame_push(s, first + llround(tau * ivl_ns), w + P, 0);
+	}
+	assert_true(fabs(lag_share - 0.3809) < 5e-5);
+	assert_true(fabs(s->cal_trend - -0.04061) < 5e-5);
+	assert_true(fabs(s->cal_trend / k - 0.812) < 0.005);
+	ogate_sync_free(s);
+}
+
+/* the share of a shift a bin's mean takes up when residuals beyond 1 frame are dropped: Var_t /
+ * sigma^2 for Gaussian residuals of sd sigma, from what the bin keeps (Var_t, up to 1/3) */
+static double kept_by_formula(double sigma)
+{
+	double a = 1 / sigma;
+	return 1 - 2 * a * exp(-a * a / 2) / sqrt(2 * M_PI) / erf(a / sqrt(2));
+}
+
+static void a_noisy_bin_takes_up_only_part_of_a_shift(void **state)
+{
+	(void)state;
+	assert_true(kept_share(0) == 1);
+	assert_true(kept_share(1.0 / 3) == 0);
+	assert_true(fabs(kept_share(0.25) - 0.5267) < 1e-9);
+	/* sd 0.85 frame, as where a slow heart rests: 38 % of N is learnt */
+	double sg = 0.85, g = kept_by_formula(sg), vt = g * sg * sg;
+	assert_true(fabs(g - 0.3822) < 5e-5);
+	assert_true(fabs(kept_share(vt) - g) < 0.002);
+	/* sd 0.3: all but 1 % */
+	g = kept_by_formula(0.3);
+	assert_true(fabs(kept_share(g * 0.09) - g) < 0.002);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_pin_is_moved_to_the_curvatures_level_at_the_target),
 		cmocka_unit_test(a_target_near_the_wrap_is_moved_the_other_way),
 		cmocka_unit_test(no_trend_changes_nothing),
+		cmocka_unit_test(the_beats_after_the_reference_give_its_trend),
+		cmocka_unit_test(a_noisy_bin_takes_up_only_part_of_a_shift),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
