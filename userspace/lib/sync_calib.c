@@ -47,6 +47,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	s->cal_n = nb > 0 && nb <= s->cal_cap ? nb : 0;
 	s->cal_anchor = 0;
 	s->cal_trend = 0;
+	s->cal_delta = 0;
 	s->cal_ivl_ns = 0;
 	memset(s->cal_lags, 0, sizeof(s->cal_lags));
 	for (int k = 0; k < s->nseq; k++) {
@@ -134,7 +135,10 @@ double sync_calib_spread(const struct ogate_sync *s, double w)
  * first order in k N(u) = k u (u - P) / (2 P) for u in [0, P) (0 at both ends: the reference
  * holds one beat; its linear fit over the beat is flat). The table learns N with the
  * matching errors (its residuals are about a line through one beat, and N's mean over a beat is
- * a constant), shrunk like every bin by w / (w + CAL_K0).
+ * a constant), shrunk like every bin by w / (w + CAL_K0). Where the reference holds P + delta
+ * frames (P, refine_period's, misses that beat by its lags' V-fit errors) the raw phase falls
+ * back by delta at each wrap and the table learns delta u / (P + delta) too (test_calib_pin.c);
+ * delta is the line of beat_after_reference at the reference's middle, less P.
  */
 /*
  * The share of a shift of its residuals that a bin's mean takes up. Residuals beyond 1 frame
@@ -170,8 +174,8 @@ static double bin_learnt(const struct ogate_sync *s, int k, double v)
 
 static double beat_map(const struct ogate_sync *s, double u)
 {
-	double P = s->info.period_frames, k = s->cal_trend;
-	if (k == 0 || !(P > 0))
+	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
+	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
 		return 0;
 	u = fmod(u, P);
 	if (u < 0)
@@ -181,7 +185,7 @@ static double beat_map(const struct ogate_sync *s, double u)
 	bins(s, u, &k0, &k1, &f);
 	double v = s->cal_wt > s->cal_n ? s->cal_ss / (s->cal_wt - s->cal_n) : 0; /* pooled */
 	double learnt = (1 - f) * bin_learnt(s, k0, v) + f * bin_learnt(s, k1, v);
-	return learnt * k * u * (u - P) / (2 * P);
+	return learnt * (d * u / (P + d) + k * u * (u - P) / (2 * P));
 }
 
 /*
@@ -222,6 +226,11 @@ static void beat_after_reference(struct ogate_sync *s)
 	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
 	double span = sqrt(12 * sxx / n);
 	s->cal_trend = (span < P ? span / P : 1) * sig * b;
+	/* delta: the line's value at the middle less P, shrunk by t^2 / (t^2 + 1) against the
+	 * variance of that value */
+	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
+	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0, t2 = d * d;
+	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
 }
 
 /*
@@ -229,7 +238,7 @@ static void beat_after_reference(struct ogate_sync *s)
  * (so only N is there), moved to N's level at the target, since a frame there must keep N(u_t):
  * pinning the mean leaves (N(u_t) - mean N) x the frame interval at the trigger (+ = late).
  * The level at the target cannot be read from the table itself (its value there holds the V
- * fit's error too), so it is N's model above; 0 where the lags at lock showed no trend.
+ * fit's error too), so it is N's model above; 0 where no trend or delta was significant.
  */
 static void update_anchor(struct ogate_sync *s)
 {

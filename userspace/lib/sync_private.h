@@ -156,6 +156,7 @@ struct ogate_sync {
 	double cal_ss, cal_wt; /* within-bin sum of squares pooled over the bins; total weight */
 	int cal_n, cal_cap;
 	double cal_anchor; /* the table's mean at the reference frames (subtracted) */
+	double cal_delta;  /* its beat's length minus P, from the same line (sync_calib.c) */
 	double cal_trend; /* the current reference's beat length trend (sync_calib.c: its curvature) */
 	double cal_lags[6]; /* its lags at lock and the beats measured after it (struct seq, lags) */
 	double cal_ivl_ns; /* its frames' mean interval; 0 when the beats after it are not measured */

@@ -150,6 +150,50 @@ static void the_beats_after_the_reference_give_its_trend(void **state)
 	ogate_sync_free(s);
 }
 
+/* The same line's value at the reference's middle is the length of the beat it holds, P + delta
+ * (P the period at lock, which misses it by the lags' V-fit errors: cause 7, test_calib_pin.c);
+ * the table learns delta's ramp delta u / (P + delta) over the positions with the curvature, and
+ * the pin is moved to its level at the target too. A steady heart of 40.5 frames a beat, P =
+ * 40.3, the target at 12: the mean pin leaves delta (mean u - u_t) / (P + delta) = +0.0395
+ * frame (+0.0430 learnt); with the beats after lock, +0.0051 (positions past P wrap onto the
+ * first bins, where the table holds both ends of the ramp). */
+static void the_beats_after_the_reference_give_its_length(void **state)
+{
+	(void)state;
+	double P = 40.3, Pt = 40.5, ivl_ns = 1e7, ut = 12.0, x0 = 0.37;
+	struct ogate_sync *s = calib_locked_on(P);
+	struct seq *q = &s->sq[0];
+	q->L = s->L;
+	for (int j = 0; j < q->L; j += q->L - 1) {
+		assert_int_equal(0, ogate_frame_new(&q->f[j], OGATE_PIX_U8, 8, 8));
+		q->f[j]->meta.timestamp_ns = llround((j - OGATE_NE) * ivl_ns);
+	}
+	s->info.first_ns = 0;
+	memset(q->lags, 0, sizeof(q->lags));
+	for (double x = -0.3 * P; x <= 0; x += 1) {
+		double v[6] = { 1, x, Pt, x * x, x * Pt, Pt * Pt };
+		for (int j = 0; j < 6; j++)
+			q->lags[j] += v[j];
+	}
+	sync_calib_reset(s);
+	s->info.target_u = ut;
+	s->info.target_phase = 2 * M_PI * ut / P;
+	for (int k = 0; k < 4000; k++) {
+		/* x frames after the beat after the reference's first frame; it shows x mod Pt */
+		double x = k + x0, beat = floor(x / Pt);
+		calib_frame_push(s, llround((x + Pt) * ivl_ns), P + beat * P + (x - beat * Pt), 0);
+	}
+	assert_true(fabs(s->cal_delta - 0.2) < 1e-6);
+	assert_true(fabs(s->cal_trend) < 1e-6);
+	double left = -(sync_calib_offset(s, ut) + sync_calib_common(s, ut, &(double){ 0 }));
+	s->cal_delta = 0; /* the pin at the mean, as before */
+	update_anchor(s);
+	double mean_pin = -(sync_calib_offset(s, ut) + sync_calib_common(s, ut, &(double){ 0 }));
+	assert_true(fabs(mean_pin - 0.04296) < 5e-5);
+	assert_true(fabs(left - 0.00506) < 5e-5);
+	ogate_sync_free(s);
+}
+
 /* the share of a shift a bin's mean takes up when residuals beyond 1 frame are dropped: Var_t /
  * sigma^2 for Gaussian residuals of sd sigma, from what the bin keeps (Var_t, up to 1/3) */
 static double kept_by_formula(double sigma)
@@ -180,6 +224,7 @@ int main(void)
 		cmocka_unit_test(a_target_near_the_wrap_is_moved_the_other_way),
 		cmocka_unit_test(no_trend_changes_nothing),
 		cmocka_unit_test(the_beats_after_the_reference_give_its_trend),
+		cmocka_unit_test(the_beats_after_the_reference_give_its_length),
 		cmocka_unit_test(a_noisy_bin_takes_up_only_part_of_a_shift),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
