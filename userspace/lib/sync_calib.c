@@ -212,7 +212,12 @@ static void beat_after_reference(struct ogate_sync *s)
 		return;
 	double tr = e->w * ivl; /* when the reference showed w, from first_ns */
 	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
-	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P)
+	/* a frame resampled for sub-pixel drift (sync_match.c) is blurred against the reference
+	 * frame it is a beat after, and matched with another error (docs/accuracy-log.md, "The
+	 * drift rows' bias"): such beats are not measured */
+	int resampled = s->set.track_drift && s->set.subpixel_drift &&
+			fabs(s->fdx) + fabs(s->fdy) > 0.02;
+	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P || resampled)
 		return;
 	double v[6] = { 1, x, y, x * x, x * y, y * y };
 	for (int j = 0; j < 6; j++)

@@ -112,9 +112,10 @@ static double beat_before(double P, double k, double tau)
  * each one beat after the reference frame showing the same phase, add those centred on its
  * second half. A line through both, used to the share of a beat its middles span (0.81) and
  * shrunk by its significance (1 here: exact beats), gives 0.81 k; the lags alone, 0.38 k. */
-static void the_beats_after_the_reference_give_its_trend(void **state)
+/* the trend after 3 beats of frames after the reference, the tracker's sub-pixel drift at
+ * (fdx, 0) while they arrive; *lag_share: the share of a beat the lags' middles span */
+static double trend_after(double fdx, double *lag_share)
 {
-	(void)state;
 	double P = 40.3, k = -0.05, ivl_ns = 1e7;
 	struct ogate_sync *s = calib_locked_on(P);
 	struct seq *q = &s->sq[0];
@@ -134,9 +135,10 @@ static void the_beats_after_the_reference_give_its_trend(void **state)
 			q->lags[j] += v[j];
 	}
 	double n = q->lags[0], sxx = q->lags[3] - q->lags[1] * q->lags[1] / n;
-	double lag_share = sqrt(12 * sxx / n) / P;
+	*lag_share = sqrt(12 * sxx / n) / P;
 	sync_calib_reset(s);
 	assert_true(fabs(s->cal_ivl_ns - ivl_ns) < 1e-6);
+	s->fdx = fdx;
 	/* the frames after the reference (one a frame from its end, 3 beats), matched exactly */
 	for (double tau = P + 1.5; tau < 4 * P; tau += 1) {
 		double w = beat_before(P, k, tau);
@@ -144,10 +146,33 @@ static void the_beats_after_the_reference_give_its_trend(void **state)
 			w = beat_before(P, k, w);
 		calib_frame_push(s, first + llround(tau * ivl_ns), w + P, 0);
 	}
-	assert_true(fabs(lag_share - 0.3809) < 5e-5);
-	assert_true(fabs(s->cal_trend - -0.04061) < 5e-5);
-	assert_true(fabs(s->cal_trend / k - 0.812) < 0.005);
+	double trend = s->cal_trend;
 	ogate_sync_free(s);
+	return trend;
+}
+
+/* The trend of the beat length across the reference's beat: the lags at lock hold beats centred
+ * before its middle (here over its first 40 %); the frames of the first half beat after it,
+ * each one beat after the reference frame showing the same phase, add those centred on its
+ * second half. A line through both, used to the share of a beat its middles span (0.81) and
+ * shrunk by its significance (1 here: exact beats), gives 0.81 k; the lags alone, 0.38 k. */
+static void the_beats_after_the_reference_give_its_trend(void **state)
+{
+	(void)state;
+	double share, trend = trend_after(0, &share);
+	assert_true(fabs(share - 0.3809) < 5e-5);
+	assert_true(fabs(trend - -0.04061) < 5e-5);
+	assert_true(fabs(trend / -0.05 - 0.812) < 0.005);
+}
+
+/* frames resampled for a sub-pixel drift (more than 0.02 px in all, as sync_match.c does) are
+ * blurred against the reference frames and not measured: the trend stays the lags' (0 here) */
+static void frames_resampled_for_drift_are_not_measured(void **state)
+{
+	(void)state;
+	double share;
+	assert_true(trend_after(0.03, &share) == 0);
+	assert_true(fabs(trend_after(0.015, &share) - -0.04061) < 5e-5);
 }
 
 /* The same line's value at the reference's middle is the length of the beat it holds, P + delta
@@ -224,6 +249,7 @@ int main(void)
 		cmocka_unit_test(a_target_near_the_wrap_is_moved_the_other_way),
 		cmocka_unit_test(no_trend_changes_nothing),
 		cmocka_unit_test(the_beats_after_the_reference_give_its_trend),
+		cmocka_unit_test(frames_resampled_for_drift_are_not_measured),
 		cmocka_unit_test(the_beats_after_the_reference_give_its_length),
 		cmocka_unit_test(a_noisy_bin_takes_up_only_part_of_a_shift),
 	};
