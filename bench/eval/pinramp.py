@@ -17,6 +17,11 @@ perfect matching the trigger error from that is (N(u_t) - mean N) x the frame in
   pin       (N(u_t) - mean N) x interval, ms: the bias the mean pin leaves (+ = late)
   ramp      the part of it a straight line through N at the reference frames explains (delta's
             sawtooth and the linear part of the curvature); pin - ramp is the curvature's rest
+  k         the beat length's trend inside the reference's beat the curvature implies (frames per
+            frame): 2 P x the quadratic coefficient of a parabola through N at the reference frames,
+            N(u) = k u (u - P) / 2P for a beat length linear in time (sync_calib.c, beat_map);
+            with OGATE_TREND_LOG=FILE lines "name k" (the library's shrunk lag trend at lock,
+            as printed by a diagnostic build) a column klib is added
   obs       the row's trigger mean, ms (triggers.csv, error_s)
   rest      obs - pin: what other causes add
 """
@@ -24,7 +29,7 @@ import csv, glob, json, math, sys
 
 d = sys.argv[1]
 pred = sys.argv[2] if len(sys.argv) > 2 else "linear"
-print(f"{'stream':26s} {'dP':>7s} {'tu/P':>5s} {'pin':>7s} {'ramp':>7s} {'obs':>7s} {'rest':>7s}  (ms but dP, tu/P)")
+print(f"{'stream':26s} {'dP':>7s} {'tu/P':>5s} {'pin':>7s} {'ramp':>7s} {'k':>7s} {'obs':>7s} {'rest':>7s}  (ms but dP, tu/P, k)")
 for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     name = run.rstrip("/").split(f"run_{pred}_", 1)[1]
     try:
@@ -63,6 +68,16 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     b = sum((u - um) * (x - vm) for u, x in zip(pos, v)) / sum((u - um) ** 2 for u in pos)
     dP = P * 2 * math.pi / (Ut(tt[first] + P * ivl) - U[first]) - P
     pin = (nl(tu) - vm) * ivl * 1e3
+    # least-squares parabola through (u, N(u)): its u^2 coefficient, by normal equations
+    S = [[sum(u ** (i + j) for u in pos) for j in range(3)] for i in range(3)]
+    rhs = [sum(u ** i * x for u, x in zip(pos, v)) for i in range(3)]
+    for c in range(3):  # Gauss-Jordan
+        for r in range(3):
+            if r != c:
+                f = S[r][c] / S[c][c]
+                S[r] = [a - f * b for a, b in zip(S[r], S[c])]
+                rhs[r] -= f * rhs[c]
+    kt = 2 * P * rhs[2] / S[2][2]
     ramp = b * (tu - um) * ivl * 1e3
     obs = sum(trig) / len(trig)
-    print(f"{name:26s} {dP:+7.3f} {tu / P:5.2f} {pin:+7.3f} {ramp:+7.3f} {obs:+7.3f} {obs - pin:+7.3f}")
+    print(f"{name:26s} {dP:+7.3f} {tu / P:5.2f} {pin:+7.3f} {ramp:+7.3f} {kt:+7.4f} {obs:+7.3f} {obs - pin:+7.3f}")

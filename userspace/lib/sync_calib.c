@@ -46,6 +46,21 @@ void sync_calib_reset(struct ogate_sync *s)
 	int nb = (int)ceil(P * CAL_R);
 	s->cal_n = nb > 0 && nb <= s->cal_cap ? nb : 0;
 	s->cal_anchor = 0;
+	s->cal_trend = 0;
+	s->cal_delta = 0;
+	s->cal_ivl_ns = 0;
+	memset(s->cal_lags, 0, sizeof(s->cal_lags));
+	for (int k = 0; k < s->nseq; k++) {
+		const struct seq *q = &s->sq[k];
+		if (q->pos != s->pos)
+			continue;
+		s->cal_trend = q->trend;
+		memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
+		if (q->L > 1 && q->f && q->f[0] && q->f[q->L - 1])
+			s->cal_ivl_ns = (double)(q->f[q->L - 1]->meta.timestamp_ns -
+						 q->f[0]->meta.timestamp_ns) /
+					(q->L - 1);
+	}
 	s->cal_ss = 0;
 	s->cal_wt = 0;
 	s->cal_updates = 0;
@@ -111,21 +126,144 @@ double sync_calib_spread(const struct ogate_sync *s, double w)
 	return r > 1 ? r : 1;
 }
 
-/* the table's mean at the unpadded reference frames' positions */
+/*
+ * The reference beat's own map, cause 7 of docs/accuracy-log.md: where the rate changes inside
+ * the beat the reference holds, a frame truly at the phase of reference position u shows u,
+ * while a phase linear in time puts it at u - N(u). With the beat length a line in time, T(c) =
+ * P + k (c - P / 2) for a beat centred at c (k = refine_period's shrunk lag trend, the line's
+ * value at the reference's middle being P), the phase advances by 2 pi dt / T over dt, so to
+ * first order in k N(u) = k u (u - P) / (2 P) for u in [0, P) (0 at both ends: the reference
+ * holds one beat; its linear fit over the beat is flat). The table learns N with the
+ * matching errors (its residuals are about a line through one beat, and N's mean over a beat is
+ * a constant), shrunk like every bin by w / (w + CAL_K0). Where the reference holds P + delta
+ * frames (P, refine_period's, misses that beat by its lags' V-fit errors) the raw phase falls
+ * back by delta at each wrap and the table learns delta u / (P + delta) too (test_calib_pin.c);
+ * delta is the line of beat_after_reference at the reference's middle, less P.
+ */
+/*
+ * The share of a shift of its residuals that a bin's mean takes up. Residuals beyond 1 frame
+ * are dropped (sync_calib_update), and for Gaussian residuals of sd sigma cut at +-1 the mean
+ * moves by Var_t / sigma^2 per unit shift, Var_t the variance of what is kept: g(a) = 1 - 2 a
+ * phi(a) / (2 Phi(a) - 1), a = 1 / sigma, with Var_t = g(a) / a^2 what the bin holds (from 0 to
+ * 1/3, a uniform spread). Where the heart rests and a match errs by 0.8-0.9 frame the table
+ * learns only about a third of N (docs/accuracy-log.md, "The rise where the heart starts to
+ * move"). KEPT[i] = g at Var_t = i / 96, found by bisection over a; interpolated.
+ */
+static const double KEPT[33] = { 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 0.9998, 0.9989,
+				 0.9968, 0.9929, 0.9866, 0.9775, 0.9656, 0.9506, 0.9325,
+				 0.9112, 0.8867, 0.8591, 0.8283, 0.7944, 0.7575, 0.7174,
+				 0.6743, 0.6281, 0.5789, 0.5267, 0.4715, 0.4132, 0.3520,
+				 0.2877, 0.2204, 0.1500, 0.0766, 0.0000 };
+
+static double kept_share(double vt)
+{
+	double x = vt * 96;
+	if (!(x > 0))
+		return 1;
+	if (x >= 32)
+		return 0;
+	int i = (int)x;
+	return KEPT[i] + (x - i) * (KEPT[i + 1] - KEPT[i]);
+}
+
+static double bin_learnt(const struct ogate_sync *s, int k, double v)
+{
+	double w = s->cal_w[k];
+	return w / (w + CAL_K0) * (v > 0 ? kept_share(bin_var(s, k, v)) : 1);
+}
+
+static double beat_map(const struct ogate_sync *s, double u)
+{
+	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
+	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
+		return 0;
+	u = fmod(u, P);
+	if (u < 0)
+		u += P;
+	int k0, k1;
+	double f;
+	bins(s, u, &k0, &k1, &f);
+	double v = s->cal_wt > s->cal_n ? s->cal_ss / (s->cal_wt - s->cal_n) : 0; /* pooled */
+	double learnt = (1 - f) * bin_learnt(s, k0, v) + f * bin_learnt(s, k1, v);
+	return learnt * (d * u / (P + d) + k * u * (u - P) / (2 * P));
+}
+
+/*
+ * The trend k of the beat length across the reference's beat. At lock refine_period has the
+ * lags of the frames before the reference's end: beats centred up to its middle. After lock,
+ * a frame that shows reference position w is exactly one beat after the reference frame at w
+ * (the same phase; positions are times, so that frame was at first_ns + w x the interval): the
+ * frames of the first half beat after the reference give the beats centred on its second half.
+ * A line through both (x = beat middle minus the reference's middle, y = beat length, frames)
+ * spans the reference's beat; its slope is used like refine_period's, in proportion to the
+ * share of a beat the middles span and shrunk by its significance, t^2 / (t^2 + 1). Each
+ * sample carries the matching error at its position once (not cancelled by the difference,
+ * unlike two frames of the stream a beat apart), a pattern over the positions: the shrinkage
+ * keeps that from passing for a trend where the rate does not change.
+ */
+static void beat_after_reference(struct ogate_sync *s)
+{
+	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
+	if (!(ivl > 0) || s->hn < 1)
+		return;
+	const struct hist *e = sync_hist_at(s, 0);
+	double since = (double)(e->t_ns - s->info.first_ns);
+	if (e->ref_id != s->info.id || since > 3 * P * ivl)
+		return;
+	double tr = e->w * ivl; /* when the reference showed w, from first_ns */
+	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
+	/* a frame resampled for sub-pixel drift (sync_match.c) is blurred against the reference
+	 * frame it is a beat after, and matched with another error (docs/accuracy-log.md, "The
+	 * drift rows' bias"): such beats are not measured */
+	int resampled = s->set.track_drift && s->set.subpixel_drift &&
+			fabs(s->fdx) + fabs(s->fdy) > 0.02;
+	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P || resampled)
+		return;
+	double v[6] = { 1, x, y, x * x, x * y, y * y };
+	for (int j = 0; j < 6; j++)
+		s->cal_lags[j] += v[j];
+	const double *m = s->cal_lags;
+	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
+	double syy = m[5] - m[2] * m[2] / n;
+	if (n < 3 || !(sxx > 0))
+		return;
+	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
+	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
+	double span = sqrt(12 * sxx / n);
+	s->cal_trend = (span < P ? span / P : 1) * sig * b;
+	/* delta: the line's value at the middle less P, shrunk by t^2 / (t^2 + 1) against the
+	 * variance of that value */
+	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
+	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0, t2 = d * d;
+	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
+}
+
+/*
+ * The pin: the table's mean at the unpadded reference frames' positions, where a match is exact
+ * (so only N is there), moved to N's level at the target, since a frame there must keep N(u_t):
+ * pinning the mean leaves (N(u_t) - mean N) x the frame interval at the trigger (+ = late).
+ * The level at the target cannot be read from the table itself (its value there holds the V
+ * fit's error too), so it is N's model above; 0 where no trend or delta was significant.
+ */
 static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
-	double a = 0;
-	for (int j = 0; j < N; j++)
+	double a = 0, n = 0;
+	for (int j = 0; j < N; j++) {
 		a += table_at(s, s->pos[j + OGATE_NE]);
-	s->cal_anchor = N > 0 ? a / N : 0;
+		n += beat_map(s, s->pos[j + OGATE_NE]);
+	}
+	s->cal_anchor = N > 0 ? (a - n) / N + beat_map(s, s->info.target_u) : 0;
 }
 
 void sync_calib_update(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
 	int M = (int)lround(P);
-	if (!s->set.calibrate || !s->cal_n || M < 5 || M > s->hn || M > s->hcap)
+	if (!s->set.calibrate || !s->cal_n)
+		return;
+	beat_after_reference(s);
+	if (M < 5 || M > s->hn || M > s->hcap)
 		return;
 	double tm = 0, pm = 0;
 	int64_t t0 = sync_hist_at(s, 0)->t_ns;

@@ -154,11 +154,15 @@ static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
  * 8 frames have a lag, and their errors run +0.06 to -0.17 frame). So the line's step from the
  * mean is used in proportion to the share of a beat the frames' middles span (sqrt(12 var),
  * capped at one beat) and shrunk by the slope's significance against the scatter about it,
- * t^2 / (t^2 + 1).
+ * t^2 / (t^2 + 1). That shrunk slope, *trend (frames per frame, 0 if unused), is also the
+ * rate's change inside the beat the reference holds, whose curvature the calibration's pin
+ * needs at the target (sync_calib.c, beat_map).
  */
-static double refine_period(const struct ogate_sync *s, double P0)
+static double refine_period(const struct ogate_sync *s, double P0, double *trend, double *sums)
 {
 	int c = (int)lround(P0), cnt = 0;
+	*trend = 0;
+	memset(sums, 0, 6 * sizeof(double));
 	double lag, xm = 0, ym = 0;
 	for (int i = 0; i < s->count; i++) {
 		if (!frame_lag(s, i, c, &lag))
@@ -191,9 +195,22 @@ static double refine_period(const struct ogate_sync *s, double P0)
 		double q = b * b * sxx * (cnt - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
 		int L = (int)floor(ym) + 1 + 2 * OGATE_NE;
 		double mid = s->count - 1 - L + OGATE_NE + ym / 2, span = sqrt(12 * sxx / cnt);
-		P = ym + (span < ym ? span / ym : 1) * sig * b * (mid - xm);
+		*trend = (span < ym ? span / ym : 1) * sig * b;
+		for (int i = 0; i < s->count; i++) {
+			if (!frame_lag(s, i, c, &lag))
+				continue;
+			double x = i - lag / 2 - mid;
+			double v[6] = { 1, x, lag, x * x, x * lag, lag * lag };
+			for (int j = 0; j < 6; j++)
+				sums[j] += v[j];
+		}
+		P = ym + *trend * (mid - xm);
 	}
-	return fabs(P - P0) < 0.1 * P0 ? P : P0;
+	if (fabs(P - P0) < 0.1 * P0)
+		return P;
+	*trend = 0;
+	memset(sums, 0, 6 * sizeof(double));
+	return P0;
 }
 
 /* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
@@ -216,6 +233,8 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 		s->buf[slot] = tmp;
 	}
 	q->L = L;
+	q->trend = s->det_trend;
+	memcpy(q->lags, s->det_lags, sizeof(q->lags));
 	q->have_adj = 0;
 	memset(&q->info, 0, sizeof(q->info));
 	q->info.period_frames = P;
@@ -414,7 +433,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		return 0;
 	}
 	s->det_found_ns = f->meta.timestamp_ns;
-	P = refine_period(s, P);
+	P = refine_period(s, P, &s->det_trend, s->det_lags);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	s->det_reason = OGATE_DET_FILLING;
 	if (L > n || L > s->ref_cap)

@@ -53,7 +53,11 @@ struct seq {
 		      * index ref_cap from j to j+2, less the noise floor (sync_match.c) */
 	double ssd_sd; /* the sd of an SSD's noise part over the region (sync_match.c) */
 	struct ogate_reference_info info;
-	int roi[4]; /* the phase match's region x0, y0, x1, y1 (half-open; sync_roi.c) */
+	int roi[4];	/* the phase match's region x0, y0, x1, y1 (half-open; sync_roi.c) */
+	double trend;	/* the beat length's trend across the beat held, frames per frame, shrunk by
+		       * its significance (refine_period, sync_determine.c; 0 if none) */
+	double lags[6]; /* its lags' n, sums of x, y, xx, xy, yy (x: beat middle minus the
+			 * reference's middle, y: beat length; frames) for sync_calib.c */
 };
 
 struct dot_task {
@@ -88,6 +92,8 @@ struct ogate_sync {
 	double est[EST_N]; /* the last single-scan estimates, one per frame (NAN: none), for the
 			    * beat-averaged agreement of short periods (sync_determine.c) */
 	int est_n, est_pos;
+	double det_trend;   /* the last accepted period's lag trend (refine_period), for its seq */
+	double det_lags[6]; /* and its lags' sums (struct seq, lags) */
 	int det_reason, det_agree; /* the latest determination frame's decision (enum
 				    * ogate_sync_det_reason) and whether its estimates agreed */
 
@@ -150,6 +156,10 @@ struct ogate_sync {
 	double cal_ss, cal_wt; /* within-bin sum of squares pooled over the bins; total weight */
 	int cal_n, cal_cap;
 	double cal_anchor; /* the table's mean at the reference frames (subtracted) */
+	double cal_delta;  /* its beat's length minus P, from the same line (sync_calib.c) */
+	double cal_trend; /* the current reference's beat length trend (sync_calib.c: its curvature) */
+	double cal_lags[6]; /* its lags at lock and the beats measured after it (struct seq, lags) */
+	double cal_ivl_ns; /* its frames' mean interval; 0 when the beats after it are not measured */
 	unsigned cal_updates;
 	double cg[3][3], cv[3]; /* common sub-frame error: normal equations (sync_calib.c) */
 	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 (cc[0] = 0) */

@@ -58,7 +58,14 @@ static void the_period_is_the_length_of_the_beat_the_reference_holds(void **stat
 	double lag[n], a = 21, b = -0.02;
 	trend_lags(lag, n, a, b);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double P = refine_period(s, 20.0), mean = 0;
+	double trend, sums[6], P = refine_period(s, 20.0, &trend, sums), mean = 0;
+	/* the line's slope in full (exact, a whole beat of middles): the beat's curvature for the
+	 * calibration's pin (test_calib_curvature.c) */
+	assert_true(fabs(trend - b) < 1e-9);
+	/* and its lags, kept for the calibration's line (sync_calib.c): 47, about the middle */
+	assert_true(sums[0] == 47);
+	assert_true(fabs(sums[4] - sums[1] * sums[2] / sums[0] -
+			 b * (sums[3] - sums[1] * sums[1] / sums[0])) < 1e-6);
 	/* the plain mean of the lags (what the period was before), the beat 10 frames earlier */
 	for (int i = 23; i < n; i++)
 		mean += lag[i] / (n - 23);
@@ -83,10 +90,11 @@ static void a_lag_scatter_without_trend_leaves_the_mean(void **state)
 	for (int i = 0; i < n; i++)
 		lag[i] = 20.2 + 0.15 * sin(2 * M_PI * i / 20.2 * 3) + (i % 2 ? 0.1 : -0.1);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double P = refine_period(s, 20.0), mean = 0;
+	double trend, sums[6], P = refine_period(s, 20.0, &trend, sums), mean = 0;
 	for (int i = 23; i < n; i++)
 		mean += lag[i] / (n - 23);
 	assert_true(fabs(P - mean) < 0.01);
+	assert_true(fabs(trend) < 0.001);
 	ogate_sync_free(s);
 }
 
@@ -100,7 +108,7 @@ static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **st
 	double lag[n], a = 21, b = -0.02;
 	trend_lags(lag, n, a, b);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double P = refine_period(s, 20.0);
+	double trend, sums[6], P = refine_period(s, 20.0, &trend, sums);
 	/* frames 23..32 have lags: 10 of them, their middles spanning sqrt(12 var) = 10.05 frames
 	 * of a 20.66-frame beat: the line (20.613) is used to 0.49, P = 20.636 (the mean 20.657) */
 	double xm = 0, ym = 0, sxx = 0;
@@ -116,6 +124,7 @@ static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **st
 	double full = a + b * mid; /* the line's value, used in full with a whole beat */
 	assert_true(fabs(P - (ym + span / ym * (full - ym))) < 0.002);
 	assert_true(fabs(P - 20.6356) < 5e-5);
+	assert_true(fabs(trend - span / ym * b) < 1e-9);
 	ogate_sync_free(s);
 }
 
