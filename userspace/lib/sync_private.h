@@ -150,6 +150,11 @@ struct ogate_sync {
 	int qa_n;
 	struct ogate_sync_qa_stats qa_stats;
 	double qa_sum_s, qa_sum2_s, qa_sum2_rad;
+	/* the uncalibrated fit's level minus the calibrated one's, averaged over the last checks
+	 * of this reference and target (sync_qa.c) */
+	double qa_lev, qa_lev_target;
+	int qa_lev_n;
+	uint32_t qa_lev_ref;
 	/* position calibration (sync_calib.c) */
 	double *cal_r, *cal_w;
 	double *cal_r2;	       /* and the sum of weight x residual^2 per bin */

@@ -13,7 +13,13 @@
  *    before the trigger share the prediction's errors, but a fit through all of them is still
  *    the best estimate of the phase reached, and leaving them out was worse;
  *  - a line through that many frames reads the change of the heart rate as an error (up to
- *    1.3 ms on modulated hearts at 30 fps); the parabola's curvature takes it up.
+ *    1.3 ms on modulated hearts at 30 fps); the parabola's curvature takes it up;
+ *  - the position calibration moves the measured phase near the target, and the prediction
+ *    aims through that move: a check on calibrated phases cannot see it (it was most of the
+ *    check's error with the Kalman filter). The level is therefore taken from the same
+ *    parabola through the UNcalibrated phases, as the calibrated level plus the mean over the
+ *    last QA_LEV checks of the difference between the two fits (the difference of one check
+ *    alone carries the calibration's per-frame corrections, which do remove noise).
  * A refresh or a gap after the trigger cuts the window there, one before it likewise; the
  * check is made with what remains if at least QA_MIN frames lie on each side. Positive errors
  * are late triggers.
@@ -23,6 +29,7 @@
 
 #define QA_K 32	 /* frames on each side, at least */
 #define QA_MIN 3 /* frames on each side when a refresh or gap cuts the window */
+#define QA_LEV 8 /* checks over which the uncalibrated level's difference is averaged */
 
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {
@@ -50,16 +57,17 @@ static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *
 }
 
 /* The weighted parabola y = c0 + c1 x + c2 x^2 through history entries [from, from + n):
- * x = time from the trigger (s), y = phase relative to the entry at from. c0 and c1; 0, or -1
- * if the normal equations are singular. */
+ * x = time from the trigger (s), y = phase relative to the entry at from, calibrated or, if raw,
+ * not. c0 and c1; 0, or -1 if the normal equations are singular. */
 static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigger *t, int from,
-		       int n, double *y0, double c[2])
+		       int n, int raw, double *y0, double c[2])
 {
 	double m[5] = { 0 }, v[3] = { 0 };
-	*y0 = sync_hist_at(s, from)->unw;
+	const struct hist *e0 = sync_hist_at(s, from);
+	*y0 = raw ? e0->raw : e0->unw;
 	for (int i = from; i < from + n; i++) {
 		const struct hist *e = sync_hist_at(s, i);
-		double x = (double)(e->t_ns - t->time_ns) * 1e-9, y = e->unw - *y0;
+		double x = (double)(e->t_ns - t->time_ns) * 1e-9, y = (raw ? e->raw : e->unw) - *y0;
 		double p = sync_hist_weight(e);
 		for (int j = 0; j < 5; j++, p *= x) {
 			m[j] += p;
@@ -79,9 +87,30 @@ static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigg
 	return 0;
 }
 
+/* The calibrated fit's level (phase at the trigger) lev for trigger t moved to the
+ * uncalibrated one's: by the running mean over the last QA_LEV checks of this reference and
+ * target of the difference between the uncalibrated fit's level and the calibrated one's. */
+static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t, int from, int n,
+		       double lev)
+{
+	if (s->qa_lev_n == 0 || s->qa_lev_ref != t->ref_id || s->qa_lev_target != t->target_phase) {
+		s->qa_lev_n = 0;
+		s->qa_lev = 0;
+		s->qa_lev_ref = t->ref_id;
+		s->qa_lev_target = t->target_phase;
+	}
+	double r0, rc[2];
+	if (!qa_parabola(s, t, from, n, 1, &r0, rc) && rc[1] > 0) {
+		double d = ogate_wrap_pi(r0 + rc[0] - lev);
+		s->qa_lev_n += s->qa_lev_n < QA_LEV;
+		s->qa_lev += (d - s->qa_lev) / s->qa_lev_n;
+	}
+	return lev + s->qa_lev;
+}
+
 /* Judge trigger t from the na frames after it, the newest skip entries left out, and up to as
  * many before it. 1 and *out, or -1 when it cannot be judged. */
-static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t, int skip, int na,
+static int judge(struct ogate_sync *s, const struct ogate_sync_trigger *t, int skip, int na,
 		 struct ogate_sync_qa *out)
 {
 	int half = qa_half(s, t);
@@ -106,11 +135,11 @@ static int judge(const struct ogate_sync *s, const struct ogate_sync_trigger *t,
 	if (nb < QA_MIN)
 		return -1;
 	double y0, c[2];
-	if (qa_parabola(s, t, skip, na + nb, &y0, c) || !(c[1] > 0))
+	if (qa_parabola(s, t, skip, na + nb, 0, &y0, c) || !(c[1] > 0))
 		return -1;
 	out->trigger_time_ns = t->time_ns;
 	out->target_phase = t->target_phase;
-	out->phase_error = ogate_wrap_pi(y0 + c[0] - t->target_phase);
+	out->phase_error = ogate_wrap_pi(qa_level(s, t, skip, na + nb, y0 + c[0]) - t->target_phase);
 	out->error_s = out->phase_error / c[1];
 	return 1;
 }

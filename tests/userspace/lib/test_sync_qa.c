@@ -37,14 +37,15 @@ static double phase_at(double t, double a)
 	return 50.0 + W * x + 0.5 * a * x * x;
 }
 
-/* push frame i (at 9 s + i DT) of reference ref, after a gap if gap; 1 and *q if that judged
- * the trigger */
-static int push_gap(struct ogate_sync *s, int i, double a, uint32_t ref, int gap,
+/* push frame i (at 9 s + i DT) of reference ref, after a gap if gap, its phase before the
+ * calibration cal rad less than after it; 1 and *q if that judged the trigger */
+static int push_cal(struct ogate_sync *s, int i, double a, uint32_t ref, int gap, double cal,
 		    struct ogate_sync_qa *q)
 {
 	double t = 9.0 + i * DT;
 	s->hist[s->hhead] = (struct hist){ .t_ns = llround(t * 1e9),
 					   .unw = phase_at(t, a),
+					   .raw = phase_at(t, a) - cal,
 					   .ref_id = ref,
 					   .gap_before = gap };
 	s->hhead = (s->hhead + 1) % s->hcap;
@@ -56,6 +57,12 @@ static int push_gap(struct ogate_sync *s, int i, double a, uint32_t ref, int gap
 	if (r.has_qa)
 		*q = r.qa;
 	return r.has_qa;
+}
+
+static int push_gap(struct ogate_sync *s, int i, double a, uint32_t ref, int gap,
+		    struct ogate_sync_qa *q)
+{
+	return push_cal(s, i, a, ref, gap, 0.0, q);
 }
 
 static int push(struct ogate_sync *s, int i, double a, uint32_t ref, struct ogate_sync_qa *q)
@@ -180,6 +187,57 @@ static void live_check_cut_by_a_gap_before_the_trigger(void **state)
 	}
 }
 
+/* The position calibration moved every phase by +0.05 rad (it moves the phases near the target
+ * and the prediction aims through that move): the check reads the level of the uncalibrated
+ * phases, 0.1 - 0.05 rad, and the shape of the calibrated ones. On calibrated phases alone it
+ * read 0.1 rad. */
+static void live_check_reads_the_level_of_the_uncalibrated_phases(void **state)
+{
+	struct ogate_sync *s = sync_with_a_late_trigger(33.6);
+	struct ogate_sync_qa q;
+	int judged = 0;
+	for (int i = 0; i < 400 && !judged; i++)
+		judged = push_cal(s, i, 0.75, 1, 0, 0.05, &q);
+	assert_true(judged);
+	assert_true(fabs(q.phase_error - 0.05) < 1e-9);
+	assert_true(fabs(q.error_s - 0.05 / W) < 1e-10);
+	ogate_sync_free(s);
+}
+
+/* The calibration's move is averaged over the last checks of a reference and target: +0.05 rad
+ * at a first trigger, +0.15 rad at a second one 5 beats later, so the second reads its error
+ * less 0.1 rad; a trigger of another reference 5 beats later starts over (less 0.15 rad). */
+static void live_check_averages_the_calibrations_move_per_reference(void **state)
+{
+	struct ogate_sync *s = sync_with_a_late_trigger(33.6);
+	struct ogate_sync_qa q;
+	const double move[] = { 0.05, 0.1, 0.15 };
+	int i = 0;
+	for (int k = 0; k < 3; k++) {
+		/* the trigger 0.1 rad after the phase reached the target 5 k beats later */
+		double x = (-W + sqrt(W * W + 4 * 0.375 * 2 * M_PI * 5 * k)) / 0.75;
+		int64_t tns = llround((T_TRIG + x) * 1e9);
+		if (k) {
+			struct ogate_sync_trigger t = { .time_ns = tns,
+							.ref_id = k == 2 ? 2 : 1,
+							.ref_period_frames = 33.6,
+							.target_phase = ogate_wrap_2pi(50.0 - 0.1) };
+			sync_qa_add(s, &t);
+		}
+		int judged = 0;
+		for (; i < 800 && !judged; i++) {
+			double t = 9.0 + i * DT;
+			judged = push_cal(s, i, 0.75, t < T_TRIG + 3.0 ? 1 : 2, 0,
+					  t < T_TRIG + 1.0 ? 0.05 : 0.15, &q);
+		}
+		assert_true(judged);
+		double late = phase_at((double)tns * 1e-9, 0.75) - 50.0 - 2 * M_PI * 5 * k + 0.1;
+		assert_true(fabs(late - 0.1) < 1e-7);
+		assert_true(fabs(q.phase_error - (late - move[k])) < 1e-9);
+	}
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +246,8 @@ int main(void)
 		cmocka_unit_test(live_check_cut_by_a_refresh_uses_the_frames_before_it),
 		cmocka_unit_test(live_check_cut_by_a_gap_before_the_trigger),
 		cmocka_unit_test(live_check_of_a_trigger_in_the_past_counts_the_frames_after_it),
+		cmocka_unit_test(live_check_reads_the_level_of_the_uncalibrated_phases),
+		cmocka_unit_test(live_check_averages_the_calibrations_move_per_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
