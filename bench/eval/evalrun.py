@@ -7,7 +7,8 @@ ref_phase(...)        the true phase at a reference position: a position is a ti
                       library places reference frames (ogate_reference_positions)
 frame_errors(...)     each locked frame of the first reference (from two periods after it was
                       taken): its measured position u and the error of it against truth, in
-                      frames (measured - true, negative = matched early)
+                      frames (measured - true, negative = matched early); with_frame=True
+                      yields (frame, u, error)
 """
 import csv, glob, math
 
@@ -44,7 +45,7 @@ def ref_phase(psi, tt, first, P):
     return pidx
 
 
-def frame_errors(fr, psi, first, P, pidx):
+def frame_errors(fr, psi, first, P, pidx, with_frame=False):
     base = pidx(0)
     for r in fr:
         k = int(r["frame"])
@@ -52,4 +53,5 @@ def frame_errors(fr, psi, first, P, pidx):
             continue
         u = float(r["phase_rad"]) * P / (2 * math.pi)
         dph = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
-        yield u, -dph / ((psi[k + 1] - psi[k - 1]) / 2)
+        e = -dph / ((psi[k + 1] - psi[k - 1]) / 2)
+        yield (k, u, e) if with_frame else (u, e)

@@ -179,6 +179,94 @@ const char *ogate_sync_sad_backend(const struct ogate_sync *s)
 
 /* Two-sided unwrap: the step is the advance expected from the elapsed time plus the
  * wrapped (-pi, pi] difference from it, so a small backward step stays backward. */
+/* Circular distance between positions a and b of a beat of fl frames. */
+static int circ_dist(int a, int b, int fl)
+{
+	int d = abs(a - b) % fl;
+	return d < fl - d ? d : fl - d;
+}
+
+/* Whether position x lies on v's peak at p: the run of positions around p (circular over fl)
+ * where v stays above half-way between its minimum and its maximum (the level the barrier
+ * heuristic uses, ogate_target_barrier). */
+static int on_peak(const double *v, int fl, int p, int x)
+{
+	double lo = v[0], hi = v[0];
+	for (int i = 1; i < fl; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	double thr = (lo + hi) / 2;
+	for (int d = -1; d <= 1; d += 2)
+		for (int i = p, k = 0; k < fl && v[i] > thr; i = ((i + d) % fl + fl) % fl, k++)
+			if (i == x)
+				return 1;
+	return 0;
+}
+
+static int argmax_of(const double *v, int n)
+{
+	int k = 0;
+	for (int i = 1; i < n; i++)
+		if (v[i] > v[k])
+			k = i;
+	return k;
+}
+
+/* The change profile the target and barrier are chosen on (ogate_target_barrier): delta[i] =
+ * SAD(R[i], R[i + 1]) of the reference beat, i = 0..N-1, in unpadded frames. At many frames per
+ * beat one frame's change is small against the SAD's noise and its argmax lands on noise: on a
+ * 40^2 heart at 55 fps with noise sd 9 the target moved 18 frames into the resting part of the
+ * beat, where a frame's match is 1.5 frames off (docs/accuracy-log.md, "Small noisy slow
+ * hearts"). The heart's change over m frames grows with m, the noise does not. So: the change
+ * over m = 3, 5, 9, 17, ... frames (pairs centred where the one-frame pair is, circular over
+ * the beat, m at most a quarter of it), and the shortest m (from 1) whose argmax the next
+ * longer one confirms is kept: the longer one's argmax within its half-width, or the shorter
+ * one's argmax on the longer one's peak (above half-way between its minimum and maximum, the
+ * barrier's level). Where one frame's change already fixes the argmax delta is left as it was;
+ * if no two agree the longest is used. Rows as in the determination's SADs. */
+void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, double *delta, int N)
+{
+	int fl = (int)floor(P);
+	q->change_lag = 1;
+	if (fl < 12 || N < fl)
+		return;
+	int r = s->set.determine_row_step > 0
+			? s->set.determine_row_step
+			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int hr = (s->h + r - 1) / r;
+	double *cur = malloc(sizeof(double) * 2 * (size_t)N);
+	if (!cur)
+		return;
+	double *nxt = cur + N;
+	memcpy(cur, delta, sizeof(double) * (size_t)N);
+	int mc = 1, ac = argmax_of(cur, N);
+	for (int m = 3; m <= fl / 4; m = 2 * m - 1) {
+		int h = (m - 1) / 2;
+		for (int i = 0; i < N; i++) {
+			const struct ogate_frame *a = q->f[((i - h) % fl + fl) % fl + OGATE_NE];
+			const struct ogate_frame *b = q->f[(i + 1 + h) % fl + OGATE_NE];
+			nxt[i] = s->fmt == OGATE_PIX_U8
+					 ? (double)s->sad->u8(a->pixels, a->stride * r, b->pixels,
+							      b->stride * r, s->w, hr)
+					 : (double)s->sad->u16(a->pixels, a->stride * r, b->pixels,
+							       b->stride * r, s->w, hr);
+		}
+		int an = argmax_of(nxt, N);
+		if (circ_dist(ac, an, fl) <= h || on_peak(nxt, fl, an % fl, ac % fl))
+			break; /* the longer lag confirms the shorter one: keep the shorter */
+		double *t = cur;
+		cur = nxt;
+		nxt = t;
+		mc = m;
+		ac = an;
+	}
+	if (mc > 1)
+		memcpy(delta, cur, sizeof(double) * (size_t)N);
+	q->change_lag = mc;
+	free(cur < nxt ? cur : nxt);
+}
+
 static double unwrap_step(double prev_unw, double phase, double expected_adv)
 {
 	double prev = ogate_wrap_2pi(prev_unw);

@@ -244,6 +244,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	q->info.established_seq = seq;
 	double tu;
 	int barrier;
+	sync_change_profile(s, q, P, delta, N);
 	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
 	q->info.barrier = barrier;
 	q->info.target_u = tu;

@@ -45,7 +45,8 @@ struct seq {
 	int L;
 	double *adj; /* <f_i, f_i>, then <f_i, f_{i+1 mod L}> */
 	int have_adj;
-	double *pos;	 /* position of frame j (ogate_reference_positions) */
+	int change_lag; /* frames between the pairs the target was chosen on (sync_change_profile) */
+	double *pos;	/* position of frame j (ogate_reference_positions) */
 	double step_med; /* median of step[] */
 	double *step;	 /* noise-free distance from frame j to j+1 (ogate_reference_steps); then,
 			  * from index ref_cap, from frame j to j+2 (the SAD minus the noise floor) */
@@ -187,6 +188,7 @@ struct ogate_sync {
 void sync_buffer_reset(struct ogate_sync *s);
 int sync_cmp_dbl(const void *a, const void *b);
 void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq);
+void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, double *delta, int N);
 int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out);
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 			 struct ogate_sync_result *r);
