@@ -29,6 +29,8 @@ static struct ogate_sync *with_history(const double *t, const double *phi, int f
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	/* the window is the linear fit's (the Kalman filter keeps its own state) */
+	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "linear"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->have_ref = 1;

@@ -389,8 +389,10 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
  * V-fit error is the same every beat. The defaults learn and remove it (sync_calib.c). */
 static void trigger_bias_of_the_reference_method_is_removed(void **state)
 {
-	static const char *const old[] = { "sync.calibrate", "0", "sync.timestamp_positions", "0",
-					   NULL };
+	static const char *const old[] = {
+		"sync.calibrate", "0", "sync.timestamp_positions", "0", "prediction.predictor",
+		"linear",	  NULL
+	};
 	int n1, n2;
 	double before = mean_trigger_error_ms(old, 2400, &n1);
 	double after = mean_trigger_error_ms(NULL, 2400, &n2);
