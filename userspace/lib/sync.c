@@ -213,14 +213,51 @@ static int argmax_of(const double *v, int n)
 	return k;
 }
 
+static double pair_sad(const struct ogate_sync *s, const struct seq *q, int a, int b, int r, int hr)
+{
+	const struct ogate_frame *x = q->f[a + OGATE_NE], *y = q->f[b + OGATE_NE];
+	return s->fmt == OGATE_PIX_U8 ? (double)s->sad->u8(x->pixels, x->stride * r, y->pixels,
+							   y->stride * r, s->w, hr)
+				      : (double)s->sad->u16(x->pixels, x->stride * r, y->pixels,
+							    y->stride * r, s->w, hr);
+}
+
+/* The change from reference frame a to frame b (a < b, unpadded indices, b - a < P). Both are
+ * taken as recorded where the reference holds them (indices -OGATE_NE .. L - OGATE_NE - 1). An
+ * end beyond the reference is wrapped by a whole beat; the beat is P frames, not floor(P), so the
+ * frame floor(P) earlier lies d = P - floor(P) frames of the heart away from the wrapped end and
+ * a pair wrapped that way spans b - a + d frames of the heart (up to a third more at 3 frames),
+ * which made the seam the change profile's maximum where the heart moves (a_blob48_2.2s_60fps_n6,
+ * seed 45: 3 and 5 frames agreed on the seam, 37 frames from the noise-free target). So the
+ * change is interpolated between the two wraps that bracket it: floor(P) frames (b - a + d) with
+ * weight 1 - d and floor(P) + 1 frames (b - a + d - 1) with weight d, which span b - a frames on
+ * average; both are a SAD of two noisy frames, so the noise's part stays the same. */
+static double change_over(const struct ogate_sync *s, const struct seq *q, double P, int a, int b,
+			  int r, int hr)
+{
+	int lo = -OGATE_NE, hi = q->L - OGATE_NE - 1, fl = (int)floor(P);
+	double d = P - fl;
+	if (a >= lo && b <= hi)
+		return pair_sad(s, q, a, b, r, hr);
+	int a1 = a, b1 = b, a2 = a, b2 = b;
+	if (b > hi) {
+		b1 = b - fl;
+		b2 = b - fl - 1;
+	} else {
+		a1 = a + fl;
+		a2 = a + fl + 1;
+	}
+	return (1 - d) * pair_sad(s, q, a1, b1, r, hr) + d * pair_sad(s, q, a2, b2, r, hr);
+}
+
 /* The change profile the target and barrier are chosen on (ogate_target_barrier): delta[i] =
  * SAD(R[i], R[i + 1]) of the reference beat, i = 0..N-1, in unpadded frames. At many frames per
  * beat one frame's change is small against the SAD's noise and its argmax lands on noise: on a
  * 40^2 heart at 55 fps with noise sd 9 the target moved 18 frames into the resting part of the
  * beat, where a frame's match is 1.5 frames off (docs/accuracy-log.md, "Small noisy slow
  * hearts"). The heart's change over m frames grows with m, the noise does not. So: the change
- * over m = 3, 5, 9, 17, ... frames (pairs centred where the one-frame pair is, circular over
- * the beat, m at most a quarter of it), and the shortest m (from 1) whose argmax the next
+ * over m = 3, 5, 9, 17, ... frames (pairs centred where the one-frame pair is, across the
+ * beat's seam as change_over says, m at most a quarter of it), and the shortest m (from 1) whose argmax the next
  * longer one confirms is kept: the longer one's argmax within its half-width, or the shorter
  * one's argmax on the longer one's peak (above half-way between its minimum and maximum, the
  * barrier's level). Where one frame's change already fixes the argmax delta is left as it was;
@@ -243,15 +280,8 @@ void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, do
 	int mc = 1, ac = argmax_of(cur, N);
 	for (int m = 3; m <= fl / 4; m = 2 * m - 1) {
 		int h = (m - 1) / 2;
-		for (int i = 0; i < N; i++) {
-			const struct ogate_frame *a = q->f[((i - h) % fl + fl) % fl + OGATE_NE];
-			const struct ogate_frame *b = q->f[(i + 1 + h) % fl + OGATE_NE];
-			nxt[i] = s->fmt == OGATE_PIX_U8
-					 ? (double)s->sad->u8(a->pixels, a->stride * r, b->pixels,
-							      b->stride * r, s->w, hr)
-					 : (double)s->sad->u16(a->pixels, a->stride * r, b->pixels,
-							       b->stride * r, s->w, hr);
-		}
+		for (int i = 0; i < N; i++)
+			nxt[i] = change_over(s, q, P, i - h, i + 1 + h, r, hr);
 		int an = argmax_of(nxt, N);
 		if (circ_dist(ac, an, fl) <= h || on_peak(nxt, fl, an % fl, ac % fl))
 			break; /* the longer lag confirms the shorter one: keep the shorter */
