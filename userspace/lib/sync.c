@@ -204,6 +204,46 @@ static int on_peak(const double *v, int fl, int p, int x)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Whether v's maximum (at p, over fl positions) stands out of v's noise: it exceeds every value
+ * off the peak by more than two standard deviations of the difference of two values. The peak
+ * is the run around pw where w, the next longer spacing's profile that confirmed p (smoother,
+ * so one physical peak is one run), stays above half-way between its minimum and maximum (as
+ * on_peak). The noise's sd is taken from v's second differences (neighbouring pairs share no
+ * frame; the heart's own slope cancels, its curvature is small on a slow heart): the median
+ * |v[i+1] - 2 v[i] + v[i-1]| / 0.6745 is sqrt(6) sd. Two change peaks of similar size (the
+ * cartoon's contraction and relaxation) make a short spacing's noisy maximum fall on either;
+ * then a longer spacing, whose change grows over the same noise, tells them apart. */
+static int stands_out(const double *v, const double *w, int fl, int p, int pw, double *tmp)
+{
+	double lo = w[0], hi = w[0];
+	for (int i = 0; i < fl; i++) {
+		lo = w[i] < lo ? w[i] : lo;
+		hi = w[i] > hi ? w[i] : hi;
+		tmp[i] = fabs(v[(i + 1) % fl] - 2 * v[i] + v[(i + fl - 1) % fl]);
+	}
+	qsort(tmp, (size_t)fl, sizeof(double), cmp_double);
+	/* sd of one value from the second differences (sd sqrt(6) times it), of a difference of two */
+	double sd_diff = (fl % 2 ? tmp[fl / 2] : (tmp[fl / 2 - 1] + tmp[fl / 2]) / 2) / 0.6745 /
+			 sqrt(6.0) * sqrt(2.0);
+	/* w's peak: from pw while above half-way, both ways; v off it */
+	double thr = (lo + hi) / 2;
+	int a = pw, b = pw, k = 0;
+	while (k++ < fl && w[((a - 1) % fl + fl) % fl] > thr)
+		a--;
+	while (k++ < fl && w[(b + 1) % fl] > thr)
+		b++;
+	double off = -INFINITY;
+	for (int i = b + 1; i < a + fl; i++)
+		off = v[i % fl] > off ? v[i % fl] : off;
+	return v[p] - off > 2 * sd_diff;
+}
+
 static int argmax_of(const double *v, int n)
 {
 	int k = 0;
@@ -257,11 +297,15 @@ static double change_over(const struct ogate_sync *s, const struct seq *q, doubl
  * beat, where a frame's match is 1.5 frames off (docs/accuracy-log.md, "Small noisy slow
  * hearts"). The heart's change over m frames grows with m, the noise does not. So: the change
  * over m = 3, 5, 9, 17, ... frames (pairs centred where the one-frame pair is, across the
- * beat's seam as change_over says, m at most a quarter of it), and the shortest m (from 1) whose argmax the next
- * longer one confirms is kept: the longer one's argmax within its half-width, or the shorter
- * one's argmax on the longer one's peak (above half-way between its minimum and maximum, the
- * barrier's level). Where one frame's change already fixes the argmax delta is left as it was;
- * if no two agree the longest is used. Rows as in the determination's SADs. */
+ * beat's seam as change_over says, m at most a quarter of it), and the shortest m (from 1)
+ * whose argmax the next longer one confirms is kept: the longer one's argmax within its
+ * half-width, or the shorter one's argmax on the longer one's peak (above half-way between its
+ * minimum and maximum, the barrier's level). Which peak is decided by the first confirmed
+ * spacing whose maximum stands out of its noise (stands_out; the longest if none does): with
+ * two change peaks of similar size a noisy argmax on the broader one was "confirmed" there, 31
+ * frames from the noise-free target (a_blob48_2.2s_60fps_n6 of auto.txt, seed 43); the shortest
+ * confirmed spacing whose argmax lies on that peak is kept. Where one frame's change already
+ * fixes the argmax delta is left as it was. Rows as in the determination's SADs. */
 void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, double *delta, int N)
 {
 	int fl = (int)floor(P);
@@ -272,29 +316,45 @@ void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, do
 			? s->set.determine_row_step
 			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
 	int hr = (s->h + r - 1) / r;
-	double *cur = malloc(sizeof(double) * 2 * (size_t)N);
-	if (!cur)
+	enum { KMAX = 16 };
+	double *buf = malloc(sizeof(double) * (KMAX + 1) * (size_t)N);
+	if (!buf)
 		return;
-	double *nxt = cur + N;
-	memcpy(cur, delta, sizeof(double) * (size_t)N);
-	int mc = 1, ac = argmax_of(cur, N);
-	for (int m = 3; m <= fl / 4; m = 2 * m - 1) {
-		int h = (m - 1) / 2;
+	double *v[KMAX], *tmp = buf + (size_t)KMAX * N;
+	int lag[KMAX], am[KMAX], conf[KMAX] = { 0 }, n = 1, ks = -1;
+	v[0] = buf;
+	memcpy(v[0], delta, sizeof(double) * (size_t)N);
+	lag[0] = 1;
+	am[0] = argmax_of(v[0], N);
+	/* conf[k]: the next longer lag confirms lag k's argmax; ks: the first confirmed lag whose
+	 * maximum stands out of its noise, which decides the peak */
+	for (int m = 3; m <= fl / 4 && n < KMAX; m = 2 * m - 1, n++) {
+		int h = (m - 1) / 2, k = n - 1;
+		v[n] = buf + (size_t)n * N;
 		for (int i = 0; i < N; i++)
-			nxt[i] = change_over(s, q, P, i - h, i + 1 + h, r, hr);
-		int an = argmax_of(nxt, N);
-		if (circ_dist(ac, an, fl) <= h || on_peak(nxt, fl, an % fl, ac % fl))
-			break; /* the longer lag confirms the shorter one: keep the shorter */
-		double *t = cur;
-		cur = nxt;
-		nxt = t;
-		mc = m;
-		ac = an;
+			v[n][i] = change_over(s, q, P, i - h, i + 1 + h, r, hr);
+		lag[n] = m;
+		am[n] = argmax_of(v[n], N);
+		conf[k] = circ_dist(am[k], am[n], fl) <= h ||
+			  on_peak(v[n], fl, am[n] % fl, am[k] % fl);
+		if (conf[k] && stands_out(v[k], v[n], fl, am[k] % fl, am[n] % fl, tmp)) {
+			ks = k;
+			break;
+		}
 	}
-	if (mc > 1)
-		memcpy(delta, cur, sizeof(double) * (size_t)N);
-	q->change_lag = mc;
-	free(cur < nxt ? cur : nxt);
+	if (ks < 0) /* none stands out: the longest decides, as where no two agree */
+		ks = n - 1;
+	/* the shortest confirmed lag whose argmax is on that peak (ks itself at the latest) */
+	int kc = ks;
+	for (int k = 0; k < ks; k++)
+		if (conf[k] && on_peak(v[ks], fl, am[ks] % fl, am[k] % fl)) {
+			kc = k;
+			break;
+		}
+	if (kc > 0)
+		memcpy(delta, v[kc], sizeof(double) * (size_t)N);
+	q->change_lag = lag[kc];
+	free(buf);
 }
 
 static double unwrap_step(double prev_unw, double phase, double expected_adv)
