@@ -204,6 +204,46 @@ static int on_peak(const double *v, int fl, int p, int x)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Whether v's maximum (at p, over fl positions) stands out of v's noise: it exceeds every value
+ * off the peak by more than two standard deviations of the difference of two values. The peak
+ * is the run around pw where w, the next longer spacing's profile that confirmed p (smoother,
+ * so one physical peak is one run), stays above half-way between its minimum and maximum (as
+ * on_peak). The noise's sd is taken from v's second differences (neighbouring pairs share no
+ * frame; the heart's own slope cancels, its curvature is small on a slow heart): the median
+ * |v[i+1] - 2 v[i] + v[i-1]| / 0.6745 is sqrt(6) sd. Two change peaks of similar size (the
+ * cartoon's contraction and relaxation) make a short spacing's noisy maximum fall on either;
+ * then a longer spacing, whose change grows over the same noise, tells them apart. */
+static int stands_out(const double *v, const double *w, int fl, int p, int pw, double *tmp)
+{
+	double lo = w[0], hi = w[0];
+	for (int i = 0; i < fl; i++) {
+		lo = w[i] < lo ? w[i] : lo;
+		hi = w[i] > hi ? w[i] : hi;
+		tmp[i] = fabs(v[(i + 1) % fl] - 2 * v[i] + v[(i + fl - 1) % fl]);
+	}
+	qsort(tmp, (size_t)fl, sizeof(double), cmp_double);
+	/* sd of one value from the second differences (sd sqrt(6) times it), of a difference of two */
+	double sd_diff = (fl % 2 ? tmp[fl / 2] : (tmp[fl / 2 - 1] + tmp[fl / 2]) / 2) / 0.6745 /
+			 sqrt(6.0) * sqrt(2.0);
+	/* w's peak: from pw while above half-way, both ways; v off it */
+	double thr = (lo + hi) / 2;
+	int a = pw, b = pw, k = 0;
+	while (k++ < fl && w[((a - 1) % fl + fl) % fl] > thr)
+		a--;
+	while (k++ < fl && w[(b + 1) % fl] > thr)
+		b++;
+	double off = -INFINITY;
+	for (int i = b + 1; i < a + fl; i++)
+		off = v[i % fl] > off ? v[i % fl] : off;
+	return v[p] - off > 2 * sd_diff;
+}
+
 static int argmax_of(const double *v, int n)
 {
 	int k = 0;
@@ -213,18 +253,59 @@ static int argmax_of(const double *v, int n)
 	return k;
 }
 
+static double pair_sad(const struct ogate_sync *s, const struct seq *q, int a, int b, int r, int hr)
+{
+	const struct ogate_frame *x = q->f[a + OGATE_NE], *y = q->f[b + OGATE_NE];
+	return s->fmt == OGATE_PIX_U8 ? (double)s->sad->u8(x->pixels, x->stride * r, y->pixels,
+							   y->stride * r, s->w, hr)
+				      : (double)s->sad->u16(x->pixels, x->stride * r, y->pixels,
+							    y->stride * r, s->w, hr);
+}
+
+/* The change from reference frame a to frame b (a < b, unpadded indices, b - a < P). Both are
+ * taken as recorded where the reference holds them (indices -OGATE_NE .. L - OGATE_NE - 1). An
+ * end beyond the reference is wrapped by a whole beat; the beat is P frames, not floor(P), so the
+ * frame floor(P) earlier lies d = P - floor(P) frames of the heart away from the wrapped end and
+ * a pair wrapped that way spans b - a + d frames of the heart (up to a third more at 3 frames),
+ * which made the seam the change profile's maximum where the heart moves (a_blob48_2.2s_60fps_n6,
+ * seed 45: 3 and 5 frames agreed on the seam, 37 frames from the noise-free target). So the
+ * change is interpolated between the two wraps that bracket it: floor(P) frames (b - a + d) with
+ * weight 1 - d and floor(P) + 1 frames (b - a + d - 1) with weight d, which span b - a frames on
+ * average; both are a SAD of two noisy frames, so the noise's part stays the same. */
+static double change_over(const struct ogate_sync *s, const struct seq *q, double P, int a, int b,
+			  int r, int hr)
+{
+	int lo = -OGATE_NE, hi = q->L - OGATE_NE - 1, fl = (int)floor(P);
+	double d = P - fl;
+	if (a >= lo && b <= hi)
+		return pair_sad(s, q, a, b, r, hr);
+	int a1 = a, b1 = b, a2 = a, b2 = b;
+	if (b > hi) {
+		b1 = b - fl;
+		b2 = b - fl - 1;
+	} else {
+		a1 = a + fl;
+		a2 = a + fl + 1;
+	}
+	return (1 - d) * pair_sad(s, q, a1, b1, r, hr) + d * pair_sad(s, q, a2, b2, r, hr);
+}
+
 /* The change profile the target and barrier are chosen on (ogate_target_barrier): delta[i] =
  * SAD(R[i], R[i + 1]) of the reference beat, i = 0..N-1, in unpadded frames. At many frames per
  * beat one frame's change is small against the SAD's noise and its argmax lands on noise: on a
  * 40^2 heart at 55 fps with noise sd 9 the target moved 18 frames into the resting part of the
  * beat, where a frame's match is 1.5 frames off (docs/accuracy-log.md, "Small noisy slow
  * hearts"). The heart's change over m frames grows with m, the noise does not. So: the change
- * over m = 3, 5, 9, 17, ... frames (pairs centred where the one-frame pair is, circular over
- * the beat, m at most a quarter of it), and the shortest m (from 1) whose argmax the next
- * longer one confirms is kept: the longer one's argmax within its half-width, or the shorter
- * one's argmax on the longer one's peak (above half-way between its minimum and maximum, the
- * barrier's level). Where one frame's change already fixes the argmax delta is left as it was;
- * if no two agree the longest is used. Rows as in the determination's SADs. */
+ * over m = 3, 5, 9, 17, ... frames (pairs centred where the one-frame pair is, across the
+ * beat's seam as change_over says, m at most a quarter of it), and the shortest m (from 1)
+ * whose argmax the next longer one confirms is kept: the longer one's argmax within its
+ * half-width, or the shorter one's argmax on the longer one's peak (above half-way between its
+ * minimum and maximum, the barrier's level). Which peak is decided by the first confirmed
+ * spacing whose maximum stands out of its noise (stands_out; the longest if none does): with
+ * two change peaks of similar size a noisy argmax on the broader one was "confirmed" there, 31
+ * frames from the noise-free target (a_blob48_2.2s_60fps_n6 of auto.txt, seed 43); the shortest
+ * confirmed spacing whose argmax lies on that peak is kept. Where one frame's change already
+ * fixes the argmax delta is left as it was. Rows as in the determination's SADs. */
 void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, double *delta, int N)
 {
 	int fl = (int)floor(P);
@@ -235,36 +316,45 @@ void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, do
 			? s->set.determine_row_step
 			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
 	int hr = (s->h + r - 1) / r;
-	double *cur = malloc(sizeof(double) * 2 * (size_t)N);
-	if (!cur)
+	enum { KMAX = 16 };
+	double *buf = malloc(sizeof(double) * (KMAX + 1) * (size_t)N);
+	if (!buf)
 		return;
-	double *nxt = cur + N;
-	memcpy(cur, delta, sizeof(double) * (size_t)N);
-	int mc = 1, ac = argmax_of(cur, N);
-	for (int m = 3; m <= fl / 4; m = 2 * m - 1) {
-		int h = (m - 1) / 2;
-		for (int i = 0; i < N; i++) {
-			const struct ogate_frame *a = q->f[((i - h) % fl + fl) % fl + OGATE_NE];
-			const struct ogate_frame *b = q->f[(i + 1 + h) % fl + OGATE_NE];
-			nxt[i] = s->fmt == OGATE_PIX_U8
-					 ? (double)s->sad->u8(a->pixels, a->stride * r, b->pixels,
-							      b->stride * r, s->w, hr)
-					 : (double)s->sad->u16(a->pixels, a->stride * r, b->pixels,
-							       b->stride * r, s->w, hr);
+	double *v[KMAX], *tmp = buf + (size_t)KMAX * N;
+	int lag[KMAX], am[KMAX], conf[KMAX] = { 0 }, n = 1, ks = -1;
+	v[0] = buf;
+	memcpy(v[0], delta, sizeof(double) * (size_t)N);
+	lag[0] = 1;
+	am[0] = argmax_of(v[0], N);
+	/* conf[k]: the next longer lag confirms lag k's argmax; ks: the first confirmed lag whose
+	 * maximum stands out of its noise, which decides the peak */
+	for (int m = 3; m <= fl / 4 && n < KMAX; m = 2 * m - 1, n++) {
+		int h = (m - 1) / 2, k = n - 1;
+		v[n] = buf + (size_t)n * N;
+		for (int i = 0; i < N; i++)
+			v[n][i] = change_over(s, q, P, i - h, i + 1 + h, r, hr);
+		lag[n] = m;
+		am[n] = argmax_of(v[n], N);
+		conf[k] = circ_dist(am[k], am[n], fl) <= h ||
+			  on_peak(v[n], fl, am[n] % fl, am[k] % fl);
+		if (conf[k] && stands_out(v[k], v[n], fl, am[k] % fl, am[n] % fl, tmp)) {
+			ks = k;
+			break;
 		}
-		int an = argmax_of(nxt, N);
-		if (circ_dist(ac, an, fl) <= h || on_peak(nxt, fl, an % fl, ac % fl))
-			break; /* the longer lag confirms the shorter one: keep the shorter */
-		double *t = cur;
-		cur = nxt;
-		nxt = t;
-		mc = m;
-		ac = an;
 	}
-	if (mc > 1)
-		memcpy(delta, cur, sizeof(double) * (size_t)N);
-	q->change_lag = mc;
-	free(cur < nxt ? cur : nxt);
+	if (ks < 0) /* none stands out: the longest decides, as where no two agree */
+		ks = n - 1;
+	/* the shortest confirmed lag whose argmax is on that peak (ks itself at the latest) */
+	int kc = ks;
+	for (int k = 0; k < ks; k++)
+		if (conf[k] && on_peak(v[ks], fl, am[ks] % fl, am[k] % fl)) {
+			kc = k;
+			break;
+		}
+	if (kc > 0)
+		memcpy(delta, v[kc], sizeof(double) * (size_t)N);
+	q->change_lag = lag[kc];
+	free(buf);
 }
 
 static double unwrap_step(double prev_unw, double phase, double expected_adv)
