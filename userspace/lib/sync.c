@@ -177,8 +177,6 @@ const char *ogate_sync_sad_backend(const struct ogate_sync *s)
 	return s->sad->name;
 }
 
-/* Two-sided unwrap: the step is the advance expected from the elapsed time plus the
- * wrapped (-pi, pi] difference from it, so a small backward step stays backward. */
 /* Circular distance between positions a and b of a beat of fl frames. */
 static int circ_dist(int a, int b, int fl)
 {
@@ -357,6 +355,8 @@ void sync_change_profile(const struct ogate_sync *s, struct seq *q, double P, do
 	free(buf);
 }
 
+/* Two-sided unwrap: the step is the advance expected from the elapsed time plus the
+ * wrapped (-pi, pi] difference from it, so a small backward step stays backward. */
 static double unwrap_step(double prev_unw, double phase, double expected_adv)
 {
 	double prev = ogate_wrap_2pi(prev_unw);
