@@ -16,7 +16,8 @@ frame's pixel one true period earlier), as the library measures them
           noise-free one-frame change (unbiased: d^2 - s^2, d^4 - 6 s^2 d^2 + 3 s^4; s^2 = 2 sigma2
           + 1/6): the energy-weighted one-frame change against the noise of a frame difference.
           The SAD is quadratic in D below s and linear above; its local exponent is 1.5 at
-          D^2 / s^2 = 5.3 (the rule tried for sync.metric: ssd where M < 5.3; not kept)
+          D^2 / s^2 = 5.3 (the rule tried for sync.metric: ssd where M < 5.3; not kept;
+          reference.smooth = auto smooths only where M < 5.3, the library's change_m)
   z       reference.smooth = auto's statistic: over the candidate pixels, g = (r_j - r_{j-1})
           (p_j - p_{j-1}), p the same pixel one period earlier (linear between the two frames
           around it); z = sum g / sqrt(sum g^2 + 2 sum g g'), g' the same pixel's previous g.

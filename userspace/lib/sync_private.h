@@ -202,6 +202,8 @@ int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean);
 void sync_repeat_add(const double *r0, const double *r1, const double *p0, const double *p1,
 		     const unsigned char *cand, double *glast, int first, int n, double acc[3]);
 double sync_repeat_z(const double acc[3]);
+void sync_change_add(const double *a, const double *b, int n, double sd2, double acc[2]);
+double sync_change_m(const double acc[2], double sd2);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

@@ -43,6 +43,7 @@ void sync_set_target(struct ogate_sync *s, double u)
 enum { SMOOTH_HBINS = 4096 };
 #define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
 #define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
+#define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
 
 /* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
 double sync_smooth_noise(const float *x, int L, int n)
@@ -117,6 +118,32 @@ double sync_repeat_z(const double acc[3])
 {
 	double v = acc[1] + 2 * acc[2];
 	return acc[1] > 0 ? acc[0] / sqrt(v > acc[1] / 4 ? v : acc[1] / 4) : NAN;
+}
+
+/*
+ * reference.smooth = auto: the still pixels' frozen noise moves the matched phase only where the
+ * heart's one-frame change is small against a frame difference's noise s^2 = 2 sigma^2 + 1/6
+ * (the SAD of a change D is quadratic in D below s and linear above, its local exponent 1.5 at
+ * D^2 / s^2 = 5.3): on fast hearts the change is far above the noise and smoothing only shifts
+ * the mean (docs/accuracy-log.md, "Smoothing only where the change is below the noise"). M = sum
+ * D^4 / sum D^2 / s^2 over every pixel and consecutive reference frame pair, D the noise-free
+ * one-frame change, is the energy-weighted change against that noise, from the recorded
+ * differences d without bias: D^2 = d^2 - s^2, D^4 = d^4 - 6 s^2 d^2 + 3 s^4 (Gaussian noise).
+ * acc gets the sums of d^2 - s^2 and d^4 - 6 s^2 d^2 + 3 s^4 over a row pair a -> b.
+ */
+void sync_change_add(const double *a, const double *b, int n, double sd2, double acc[2])
+{
+	for (int c = 0; c < n; c++) {
+		double d = b[c] - a[c], d2 = d * d;
+		acc[0] += d2 - sd2;
+		acc[1] += d2 * d2 - 6 * sd2 * d2 + 3 * sd2 * sd2;
+	}
+}
+
+/* M from sync_change_add's sums; 0 where no change exceeds the noise (sum D^2 <= 0) */
+double sync_change_m(const double acc[2], double sd2)
+{
+	return acc[0] > 0 && sd2 > 0 ? acc[1] / acc[0] / sd2 : 0;
 }
 
 /* row y of frame f as doubles */
@@ -231,7 +258,7 @@ out:
  * caller): 1, or with choose (reference.smooth = auto) 0 where the candidates' changes repeat
  * from beat to beat (*z, the repeat's significance, above 3: under 0.2 % of non-repeating
  * streams; NAN where the buffer holds no earlier beat), or -errno. */
-static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose, double *z)
+static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose, double *z, double *cm)
 {
 	int L = q->L, W = s->w, H = s->h, ret = 0;
 	if (!s->sm) {
@@ -268,8 +295,26 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 		}
 	double s2 = sync_smooth_noise(x, L, n);
 	free(x);
+	double sd2 = 2 * s2 + 1.0 / 6, acc[2] = { 0, 0 }, *v1 = malloc(sizeof(double) * (size_t)W);
+	if (!v1) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (int y = 0; y < H; y++) {
+		double *a = v, *b = v1;
+		row_values(q->f[0], y, W, a);
+		for (int j = 1; j < L; j++) {
+			double *t = a;
+			row_values(q->f[j], y, W, b);
+			sync_change_add(a, b, W, sd2, acc);
+			a = b;
+			b = t;
+		}
+	}
+	free(v1);
+	*cm = sync_change_m(acc, sd2);
 	*z = choose ? repeat_z(s, q, s2) : NAN;
-	if (*z > SMOOTH_REPEAT_Z) {
+	if (choose && (*z > SMOOTH_REPEAT_Z || !(*cm < SMOOTH_CHANGE_M))) {
 		free(v);
 		return 0;
 	}
@@ -309,9 +354,10 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->sq[k].info = s->info;
 	s->info.smoothed = 0;
 	s->info.repeat_z = NAN;
+	s->info.change_m = NAN;
 	if (s->set.ref_smooth) {
 		int ret = smooth_current(s, &s->sq[k], s->set.ref_smooth == OGATE_SMOOTH_AUTO,
-					 &s->info.repeat_z);
+					 &s->info.repeat_z, &s->info.change_m);
 		if (ret < 0)
 			fprintf(stderr,
 				"ogate: reference.smooth: %s; matching the frames as recorded\n",

@@ -42,6 +42,28 @@ static void the_repeat_is_the_sum_of_products_of_changes_over_its_standard_error
 	assert_near(sync_repeat_z(anti), 1, 1e-15);
 }
 
+/* M = sum D^4 / sum D^2 / s^2 from the recorded one-frame changes d without the noise's bias
+ * (D^2 = d^2 - s^2, D^4 = d^4 - 6 s^2 d^2 + 3 s^4): changes 1, 2, 3 against s^2 = 1/2 give
+ * sum D^2 = 14 - 3/2 = 12.5 and sum D^4 = 98 - 3 * 14 + 3 * 3/4 = 58.25, so M = 58.25 / 12.5 /
+ * 0.5 = 9.32; a second row pair adds to the same sums; where no change exceeds the noise
+ * (sum D^2 <= 0) M is 0 (below any cut). */
+static void the_change_is_its_fourth_over_its_second_moment_against_the_noise(void **state)
+{
+	double a[3] = { 0, 0, 0 }, b[3] = { 1, 2, 3 }, c[3] = { 1, 2, 2 }, acc[2] = { 0, 0 };
+	sync_change_add(a, b, 3, 0.5, acc);
+	assert_near(acc[0], 12.5, 0);
+	assert_near(acc[1], 58.25, 0);
+	assert_near(sync_change_m(acc, 0.5), 9.32, 1e-12);
+	sync_change_add(b, c, 3, 0.5, acc); /* 0, 0, -1: D^2 -0.5 -0.5 +0.5, D^4 0.75 0.75 -1.25 */
+	assert_near(acc[0], 12, 0);
+	assert_near(acc[1], 58.5, 0);
+	assert_near(sync_change_m(acc, 0.5), 9.75, 1e-12);
+	double still[2] = { 0, 0 };
+	sync_change_add(a, a, 3, 0.5, still);
+	assert_near(still[0], -1.5, 0);
+	assert_near(sync_change_m(still, 0.5), 0, 0);
+}
+
 /* reference.smooth takes 0, 1 and auto (OGATE_SMOOTH_AUTO); the default stays 0 */
 static void reference_smooth_takes_auto(void **state)
 {
@@ -60,11 +82,13 @@ static void reference_smooth_takes_auto(void **state)
 #define SZ 96
 #define FPS 60.0
 #define NOISE 4.0
-#define NPAT 40 /* pattern samples per beat, interpolated (the real model's source beat) */
+#define FAST_M 37.725498 /* the fast heart's M (seeded) */
+#define SLOW_M 2.225765	 /* the slow heart's */
+#define NPAT 40		 /* pattern samples per beat, interpolated (the real model's source beat) */
 
 struct run {
 	int smoothed, locked;
-	double z;
+	double z, m;
 	int matched_smoothed; /* the matched reference is the smoothed copy */
 };
 
@@ -72,7 +96,7 @@ struct run {
  * reference.smooth = auto; with pat, every pixel also carries a pattern of sd pat that depends
  * on the heart's phase only (NPAT samples a beat, linearly interpolated), so it repeats every
  * beat. */
-static struct run slow_heart(double pat, const char *mode)
+static struct run heart_run(double period_s, double pat, const char *mode)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -81,7 +105,7 @@ static struct run slow_heart(double pat, const char *mode)
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	struct ogate_heart_blob heart;
 	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
-	struct ogate_heart_law law = { 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 };
+	struct ogate_heart_law law = { period_s, 0.0, 0.0, 7.0, 2.1, 60.0 };
 	struct ogate_heart_rng rng;
 	ogate_heart_rng_seed(&rng, 5);
 	static float tex[NPAT * SZ * SZ], img[SZ * SZ];
@@ -108,11 +132,17 @@ static struct run slow_heart(double pat, const char *mode)
 	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
 	out.smoothed = info.smoothed;
 	out.z = info.repeat_z;
+	out.m = info.change_m;
 	out.matched_smoothed = sy->ref == sy->sm;
 	ogate_frame_free(f);
 	ogate_heart_blob_free(&heart);
 	ogate_sync_free(sy);
 	return out;
+}
+
+static struct run slow_heart(double pat, const char *mode)
+{
+	return heart_run(1.3, pat, mode);
 }
 
 /* Camera noise alone does not repeat: the still pixels' changes one beat apart are unrelated
@@ -141,11 +171,34 @@ static void still_pixels_that_repeat_every_beat_are_not_smoothed(void **state)
 	assert_true(isnan(off.z));
 }
 
+/* The same heart beating 4.3 times faster (0.3 s, 18 frames a beat): its one-frame change is far
+ * above a frame difference's noise (M above 5.3, where the SAD turns linear), so auto matches it
+ * as recorded although its still pixels do not repeat; on the slow heart M is below 5.3 and auto
+ * smooths (exact values: the streams are seeded). reference.smooth = 1 smooths both; M is
+ * reported whenever the rule runs. */
+static void a_heart_whose_change_is_above_the_noise_is_not_smoothed(void **state)
+{
+	struct run fast = heart_run(0.3, 0, "auto"), slow = slow_heart(0, "auto"),
+		   on = heart_run(0.3, 0, "1");
+	print_message("fast: M %.6f z %.3f smoothed %d; slow: M %.6f z %.3f smoothed %d\n", fast.m,
+		      fast.z, fast.smoothed, slow.m, slow.z, slow.smoothed);
+	assert_true(fabs(fast.z) < 3);
+	assert_near(fast.m, FAST_M, 1e-6);
+	assert_int_equal(fast.smoothed, 0);
+	assert_int_equal(fast.matched_smoothed, 0);
+	assert_near(slow.m, SLOW_M, 1e-6);
+	assert_int_equal(slow.smoothed, 1);
+	assert_int_equal(on.smoothed, 1);
+	assert_near(on.m, FAST_M, 1e-6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_repeat_is_the_sum_of_products_of_changes_over_its_standard_error),
+		cmocka_unit_test(the_change_is_its_fourth_over_its_second_moment_against_the_noise),
 		cmocka_unit_test(reference_smooth_takes_auto),
+		cmocka_unit_test(a_heart_whose_change_is_above_the_noise_is_not_smoothed),
 		cmocka_unit_test(still_pixels_that_repeat_every_beat_are_not_smoothed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,6 +85,9 @@ struct ogate_reference_info {
 	double repeat_z; /* reference.smooth = auto: how significantly those pixels' frame-to-
 				   * frame changes repeat one beat earlier (> 3: not smoothed); NAN
 				   * when not measured */
+	double change_m; /* reference.smooth: the heart's energy-weighted one-frame change
+				   * against a frame difference's noise (auto: smoothed only below
+				   * 5.3, where the SAD is nearer quadratic); NAN when not measured */
 };
 
 /*
