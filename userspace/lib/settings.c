@@ -31,6 +31,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->track_drift = 1;
 	s->subpixel_drift = 1;
 	s->roi = 0;
+	s->ref_smooth = OGATE_SMOOTH_AUTO;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	strcpy(s->subframe, "vfit");

@@ -313,7 +313,9 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 	}
 	free(v1);
 	*cm = sync_change_m(acc, sd2);
-	*z = choose ? repeat_z(s, q, s2) : NAN;
+	/* the repeat test reads the reference twice and the beat before it: only where the change
+	 * alone does not already decide */
+	*z = choose && *cm < SMOOTH_CHANGE_M ? repeat_z(s, q, s2) : NAN;
 	if (choose && (*z > SMOOTH_REPEAT_Z || !(*cm < SMOOTH_CHANGE_M))) {
 		free(v);
 		return 0;

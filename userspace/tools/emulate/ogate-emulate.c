@@ -41,6 +41,15 @@ struct frame_row {
 	int state, argmin, gap, established;
 };
 
+/* x with 3 decimals, or null where it was not measured (NAN), then tail */
+static void json_num_or_null(FILE *f, double x, const char *tail)
+{
+	if (isnan(x))
+		fprintf(f, "null%s", tail);
+	else
+		fprintf(f, "%.3f%s", x, tail);
+}
+
 /* one column (by name, else the last) of a CSV file, as the emulator reads timestamps and truth */
 static double *read_csv_column(const char *path, const char *want, int *n_out)
 {
@@ -685,10 +694,8 @@ int main(int argc, char **argv)
 			info.id, info.period_frames, info.period_frames * ivl,
 			(unsigned long long)info.first_seq, info.length, info.target_u,
 			info.target_phase, info.barrier, info.smoothed ? "true" : "false");
-		if (isnan(info.repeat_z))
-			fprintf(f, "null},\n");
-		else
-			fprintf(f, "%.3f},\n", info.repeat_z);
+		json_num_or_null(f, info.repeat_z, ", \"change_m\": ");
+		json_num_or_null(f, info.change_m, "},\n");
 	}
 	fprintf(f, "  \"references\": [");
 	for (int k = 0; k < nest && k < 4096; k++)

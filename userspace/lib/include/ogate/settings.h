@@ -47,11 +47,12 @@ struct ogate_settings {
 	int subpixel_drift;	   /* sync.subpixel_drift (1): also compensate the sub-pixel part */
 	int roi; /* sync.roi (0): match the phase only in the box of the tiles that change over the
 		  * reference beat (learnt per reference; sync_roi.c, docs/analysis.md) */
-	int ref_smooth; /* reference.smooth (0): match against a reference whose pixels that change
-			 * over the beat by less than their noise costs are replaced by their mean over
-			 * the beat (Stein's risk estimate; sync_reference.c, docs/analysis.md); "auto"
-			 * (OGATE_SMOOTH_AUTO): only if those pixels' changes do not repeat from beat
-			 * to beat */
+	int ref_smooth; /* reference.smooth ("auto"): 1 matches against a reference whose pixels that
+			 * change over the beat by less than their noise costs are replaced by their
+			 * mean over the beat (Stein's risk estimate; sync_reference.c,
+			 * docs/analysis.md); "auto" (OGATE_SMOOTH_AUTO) only where the heart's
+			 * one-frame change is below the noise and those pixels' changes do not repeat
+			 * from beat to beat; 0 never */
 	double subpixel_gain; /* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
 	int timestamp_positions; /* sync.timestamp_positions (1): reference frames at the phase of their
 					 * timestamps (0 = of their index, as the reference system) */
