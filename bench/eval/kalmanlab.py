@@ -25,6 +25,12 @@ variants are to be compared with K, not with lib. Columns, mean / RMS over the r
   clip1   K with innovations beyond the gate but within one frame clipped to the gate
   k/3, k*3  K with the rate noise from the beats divided / multiplied by 3 (a longer / shorter
           memory)
+  clk     K fed the frame clock instead of each frame's timestamp: the least-squares line of the
+          timestamps so far against the frame number (from 20 frames on), and the forecast made
+          from it; right where the captures are regular and their timestamps wrong (tsnoise.py),
+          wrong where the captures themselves are uneven (ogate-synth --ts-jitter)
+The target's true phase is read at the frames' true times (_truth.csv), so that streams whose
+timestamps are wrong (tsnoise.py) are scored like ogate-emulate --truth scores them.
 """
 import csv, glob, json, math, os, re, sys
 
@@ -173,6 +179,8 @@ def fit_min_frames(dd):
 
 
 VARIANTS = {"K": {}, "nogate": {"gate": 1e9}, "clip1": {"clip": 1.0}, "k/3": {"kscale": 1 / 3}, "k*3": {"kscale": 3}}
+CLOCKED = {"clk"}  # variants fed the frame clock
+VARIANTS["clk"] = {}
 fmt = lambda v: f"{sum(v) / len(v):+7.3f}/{math.sqrt(sum(x * x for x in v) / len(v)):6.3f}" if v else " " * 14
 print(f"{'stream':28s} {'lib':>14s} {'L':>14s} " + " ".join(f"{k:>14s}" for k in VARIANTS) + f" {'K-L lev':>8s} {'rate':>7s}")
 tot = {k: [] for k in ["lib", "L"] + list(VARIANTS)}
@@ -190,6 +198,7 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     if not trig or "reference" not in S:
         continue
     psi, rate = law(par)
+    ttrue = [float(r["t_s"]) for r in csv.DictReader(open(f"{d}/{name}_truth.csv"))]
     bar = S["reference"]["barrier"]
     ts = [float(r["t_s"]) for r in fr]
     ivl = sorted(b - a for a, b in zip(ts, ts[1:]))[len(ts) // 2]
@@ -200,20 +209,33 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     unw = lambda j: None if fr[j]["unwrapped_rad"] in ("", "nan") else float(fr[j]["unwrapped_rad"])
     filt = {k: Kalman(2 * math.pi / (P * ivl), 0.015, **v) for k, v in VARIANTS.items()}
     res = {k: [] for k in tot}
+    cs = [0.0] * 5  # the frame clock: n, sum k, sum t, sum k^2, sum k t over the frames so far
+
+    def clock(k):
+        n, sk_, st, skk, skt = cs
+        if n < 20:
+            return ts[k]
+        return st / n + (skt - sk_ * st / n) / (skk - sk_ * sk_ / n) * (k - sk_ / n)
+
     lev, rat = [], []
     for k in range(len(fr)):
+        cs[0] += 1
+        cs[1] += k
+        cs[2] += ts[k]
+        cs[3] += k * k
+        cs[4] += k * ts[k]
         z = unw(k)
         if z is None or fr[k]["state"] != "locked":
             continue
-        for f in filt.values():
-            f.observe(ts[k], z)
+        for name_v, f in filt.items():
+            f.observe(clock(k) if name_v in CLOCKED else ts[k], z)
         if k not in dec:
             continue
         t = dec[k]
         tgt = float(t["target_phase_rad"])
         x = first + float(t["target_u"])
         i = int(math.floor(x))
-        tgt_true = psi(ts[i]) + (x - i) * (psi(ts[i + 1]) - psi(ts[i]))
+        tgt_true = psi(ttrue[i]) + (x - i) * (psi(ttrue[i + 1]) - psi(ttrue[i]))
         score = lambda tp: (tp - crossing(psi, rate, tgt_true, tp)) * 1e3
         ub = z - (float(fr[k]["phase_rad"]) - 2 * math.pi * bar / P) % (2 * math.pi)
         W, j = [], k
@@ -236,7 +258,7 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         for name_v, f in filt.items():
             s = f.state()
             if s:
-                res[name_v].append(score(ts[k] + wait(s[0], s[1], tgt)))
+                res[name_v].append(score((clock(k) if name_v in CLOCKED else ts[k]) + wait(s[0], s[1], tgt)))
         T = 2 * math.pi / sk[1]
         dT = wait(sk[0], sk[1], tgt) - wait(phl, wl, tgt)
         dT -= T * round(dT / T)

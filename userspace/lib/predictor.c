@@ -48,6 +48,12 @@ void ogate_predictor_expect_rate(struct ogate_predictor *p, double rate, double 
 		p->ops->expect_rate(p, rate, rel_sd);
 }
 
+void ogate_predictor_frame(struct ogate_predictor *p, uint64_t sequence)
+{
+	if (p->ops->frame)
+		p->ops->frame(p, sequence);
+}
+
 void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase, double noise_scale)
 {
 	if (p->ops->observe)

@@ -12,6 +12,8 @@ struct ogate_predictor_ops {
 	void (*configure)(struct ogate_predictor *p, double rate_noise, double phase_noise_frames);
 	/* optional: the rate measured at lock and its relative standard deviation */
 	void (*expect_rate)(struct ogate_predictor *p, double rate, double rel_sd);
+	/* optional: the camera frame counter of the next observation */
+	void (*frame)(struct ogate_predictor *p, uint64_t sequence);
 	/* optional: every locked frame's time (s) and unwrapped phase, for stateful predictors */
 	void (*observe)(struct ogate_predictor *p, double t_s, double phase, double noise_scale);
 	/* weight: per-point weights (NULL = all equal); predictors without a window may ignore it */

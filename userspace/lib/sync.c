@@ -415,6 +415,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		ogate_predictor_expect_rate(s->pred, 2 * M_PI / (P * ogate_sync_frame_interval(s)),
 					    0.5 * s->set.agree_tolerance);
 	/* the filter weighs each frame as the line does (sync_hist_weight) */
+	ogate_predictor_frame(s->pred, f->meta.sequence);
 	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw,
 				1 / sqrt(sync_hist_weight(h)));
 	sync_calib_update(s);

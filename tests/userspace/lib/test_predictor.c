@@ -266,6 +266,55 @@ static void kalman_restarts_from_its_own_rate(void **state)
 	ogate_predictor_free(p);
 }
 
+/* The trigger-time RMS (ms) of the filter's forecasts of phase 1.0 made at frames 200-599 of a
+ * 0.42 s heart at 80 fps with 0.02 rad of matching noise, whose frames are either captured on
+ * the camera's clock and stamped up to +-1.7 ms wrong (wrong = 1), or captured that much early
+ * or late and stamped exactly (wrong = 0); with_counter: the camera's frame counter handed over
+ * (ogate_predictor_frame) before each frame. */
+static double clock_forecast_rms_ms(int wrong, int with_counter)
+{
+	struct ogate_predictor *p = NULL;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
+	ogate_predictor_expect_rate(p, RATE, 0.015);
+	uint32_t lcg = 12345;
+	double sq = 0;
+	int n = 0;
+	for (int i = 0; i < 600; i++) {
+		lcg = lcg * 1664525u + 1013904223u;
+		double e = 0.0017 * ((double)(lcg >> 8) / 8388608.0 - 1); /* +-1.7 ms, sd 1 ms */
+		double t_cap = i * DT + (wrong ? 0 : e), t_stamp = i * DT + e;
+		double z = 0.3 + RATE * t_cap + 0.02 * ((i * 7919) % 13 - 6) / 6.0;
+		if (with_counter)
+			ogate_predictor_frame(p, 1000 + (uint64_t)i);
+		ogate_predictor_observe(p, t_stamp, z, 1);
+		struct ogate_prediction pr;
+		if (i < 200 || ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr))
+			continue;
+		double fire = t_stamp + pr.wait_s, ph = 0.3 + RATE * fire;
+		double err = (ph - 1.0 - 2 * M_PI * round((ph - 1.0) / (2 * M_PI))) / RATE;
+		sq += err * err;
+		n++;
+	}
+	ogate_predictor_free(p);
+	assert_int_equal(n, 400);
+	return 1e3 * sqrt(sq / n);
+}
+
+/* Wrong timestamps (regular captures) against uneven captures: the filter fits the frame clock
+ * to the camera's counter and runs on it where its innovations show the timestamps wrong (the
+ * phase does not follow the timestamp's deviation from the clock), on the timestamps where they
+ * are right (it does). Without the counter the wrong timestamps enter every forecast. */
+static void kalman_runs_on_the_frame_clock_where_the_timestamps_are_wrong(void **state)
+{
+	(void)state;
+	double wrong_clock = clock_forecast_rms_ms(1, 1), wrong_stamps = clock_forecast_rms_ms(1, 0);
+	double uneven_counter = clock_forecast_rms_ms(0, 1), uneven = clock_forecast_rms_ms(0, 0);
+	assert_true(fabs(wrong_clock - 0.215818) < 1e-6);
+	assert_true(fabs(wrong_stamps - 0.573583) < 1e-6);
+	assert_true(uneven_counter == uneven); /* the timestamps as given */
+	assert_true(fabs(uneven - 0.187566) < 1e-6);
+}
+
 /* Weighted least squares: points on phi = 10 t + 1 at t = -0.3..0, one far off with weight 0
  * and one with a tiny weight: the line through the others, exactly; equal weights = unweighted. */
 static void linear_fit_weights_each_point_by_its_precision(void **state)
@@ -312,6 +361,7 @@ int main(void)
 		cmocka_unit_test(kalman_takes_its_rate_noise_from_the_beats),
 		cmocka_unit_test(kalman_starts_from_the_rate_measured_at_lock),
 		cmocka_unit_test(kalman_restarts_from_its_own_rate),
+		cmocka_unit_test(kalman_runs_on_the_frame_clock_where_the_timestamps_are_wrong),
 		cmocka_unit_test(linear_fit_weights_each_point_by_its_precision),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};

@@ -91,6 +91,7 @@ static void kalman_weighs_frames_as_the_line_fit_does(void **state)
 			ogate_predictor_expect_rate(shadow, rate, 0.5 * set.agree_tolerance);
 			ogate_predictor_expect_rate(plain, rate, 0.5 * set.agree_tolerance);
 		}
+		ogate_predictor_frame(shadow, (uint64_t)i); /* the camera counter, as sync.c */
 		ogate_predictor_observe(shadow, t, h->unw, 1 / sqrt(sync_hist_weight(h)));
 		ogate_predictor_observe(plain, t, h->unw, h->ns);
 		spread += h->sp > h->ns * h->ns * 1.01;

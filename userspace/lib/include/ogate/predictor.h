@@ -4,6 +4,7 @@
 #define OGATE_PREDICTOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,10 @@ void ogate_predictor_expect_rate(struct ogate_predictor *p, double rate, double 
  * at this reference position have scattered more over the beats so far). The linear predictor
  * ignores it; the Kalman filter updates its state. */
 void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase, double noise_scale);
+/* The camera frame counter (frame.h: sequence) of the next observation, before
+ * ogate_predictor_observe: the Kalman filter fits the frame clock to it and tells uneven captures
+ * from wrong timestamps. Ignored by the others; without it the timestamps are used as given. */
+void ogate_predictor_frame(struct ogate_predictor *p, uint64_t sequence);
 /* Fit n samples (t_s relative to any origin, unwrapped phase) and forecast when
  * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
