@@ -255,6 +255,19 @@ out:
 	return sync_repeat_z(acc);
 }
 
+/* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it; v: W
+ * doubles of scratch */
+static void grid_values(const struct seq *q, int W, int rs, int cs, int rows, int cols, float *x,
+			double *v)
+{
+	for (int j = 0; j < q->L; j++)
+		for (int i = 0; i < rows; i++) {
+			row_values(q->f[j], i * rs, W, v);
+			for (int c = 0; c < cols; c++)
+				x[((size_t)j * rows + i) * cols + c] = (float)v[c * cs];
+		}
+}
+
 /* reference.smooth = auto's first look: M (sync_change_m) with the noise measured on a grid of
  * every g-th pixel of every g-th row, from those pixels only, at most SMOOTH_DECIDE_SAMPLES
  * samples (L x n), so that a heart whose change is far above the noise costs the frame that
@@ -274,12 +287,7 @@ static int first_look_m(const struct seq *q, int W, int H, double *cm)
 		free(v);
 		return -ENOMEM;
 	}
-	for (int j = 0; j < L; j++)
-		for (int i = 0; i < rows; i++) {
-			row_values(q->f[j], i * g, W, v);
-			for (int c = 0; c < cols; c++)
-				x[(size_t)j * n + (size_t)i * cols + c] = (float)v[c * g];
-		}
+	grid_values(q, W, g, g, rows, cols, x, v);
 	double sd2 = 2 * sync_smooth_noise(x, L, n) + 1.0 / 6, acc[2] = { 0, 0 };
 	double *a = v + W, *b = a + n;
 	for (int j = 1; j < L; j++) {
@@ -336,12 +344,7 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 		free(v);
 		return -ENOMEM;
 	}
-	for (int j = 0; j < L; j++)
-		for (int i = 0; i < rows; i++) {
-			row_values(q->f[j], (int)(i * r), W, v);
-			for (int c = 0; c < W; c++)
-				x[((size_t)j * rows + i) * W + c] = (float)v[c];
-		}
+	grid_values(q, W, (int)r, 1, rows, W, x, v);
 	double s2 = sync_smooth_noise(x, L, n);
 	free(x);
 	double sd2 = 2 * s2 + 1.0 / 6, acc[2] = { 0, 0 }, *v1 = malloc(sizeof(double) * (size_t)W);
