@@ -44,7 +44,7 @@ enum { SMOOTH_HBINS = 4096 };
 #define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
 #define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
 #define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
-#define SMOOTH_DECIDE_SAMPLES (1 << 16) /* pixel samples auto's first look at M reads */
+#define SMOOTH_DECIDE_SAMPLES (1 << 14) /* pixel samples auto's first look at M reads */
 
 /* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
 double sync_smooth_noise(const float *x, int L, int n)
@@ -271,8 +271,8 @@ static void grid_values(const struct seq *q, int W, int rs, int cs, int rows, in
 /* reference.smooth = auto's first look: M (sync_change_m) with the noise measured on a grid of
  * every g-th pixel of every g-th row, from those pixels only, at most SMOOTH_DECIDE_SAMPLES
  * samples (L x n), so that a heart whose change is far above the noise costs the frame that
- * establishes its reference under a millisecond (over every pixel: 5 ms at 128^2, 21 ms at
- * 512^2); 0 or -ENOMEM. */
+ * establishes its reference 0.25 ms at 128^2, 1.1 ms at 512^2 (over every pixel: 5 and 21 ms at
+ * those sizes); 0 or -ENOMEM. */
 static int first_look_m(const struct seq *q, int W, int H, double *cm)
 {
 	int L = q->L;

@@ -85,8 +85,8 @@ static void reference_smooth_takes_auto(void **state)
 #define FPS 60.0
 #define NOISE 4.0
 #define FAST_M 37.725498 /* the fast heart's M (seeded), over every pixel */
-#define FAST_M_FIRST \
-	37.395631	/* the same from auto's first look (every 2nd pixel of every 2nd row) */
+/* the same from auto's first look (every 4th pixel of every 4th row) */
+#define FAST_M_FIRST 37.037906
 #define SLOW_M 2.225765 /* the slow heart's */
 #define NPAT 40		/* pattern samples per beat, interpolated (the real model's source beat) */
 
@@ -179,7 +179,7 @@ static void still_pixels_that_repeat_every_beat_are_not_smoothed(void **state)
  * above a frame difference's noise (M above 5.3, where the SAD turns linear), so auto matches it
  * as recorded although its still pixels do not repeat; on the slow heart M is below 5.3 and auto
  * smooths (exact values: the streams are seeded). Auto first looks at M on a grid of at most
- * 2^16 samples and decides there when M is at or above 5.3; below, M over every pixel decides.
+ * 2^14 samples and decides there when M is at or above 5.3; below, M over every pixel decides.
  * reference.smooth = 1 smooths both; M is reported whenever the rule runs. */
 static void a_heart_whose_change_is_above_the_noise_is_not_smoothed(void **state)
 {
