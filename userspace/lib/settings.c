@@ -55,11 +55,13 @@ struct key {
 	enum kind kind;
 	size_t off;
 	double lo, hi;
+	const char *word; /* a number's key may also take this word, meaning hi */
 };
 // clang-format off
-#define D(n, f, lo, hi) { n, K_DBL, offsetof(struct ogate_settings, f), lo, hi }
-#define I(n, f, lo, hi) { n, K_INT, offsetof(struct ogate_settings, f), lo, hi }
-#define S(n, f) { n, K_STR, offsetof(struct ogate_settings, f), 0, 0 }
+#define D(n, f, lo, hi) { n, K_DBL, offsetof(struct ogate_settings, f), lo, hi, NULL }
+#define I(n, f, lo, hi) { n, K_INT, offsetof(struct ogate_settings, f), lo, hi, NULL }
+#define IW(n, f, lo, hi, w) { n, K_INT, offsetof(struct ogate_settings, f), lo, hi, w }
+#define S(n, f) { n, K_STR, offsetof(struct ogate_settings, f), 0, 0, NULL }
 // clang-format on
 static const struct key keys[] = {
 	I("reference.min_period", min_period, 2, 1000),
@@ -72,7 +74,7 @@ static const struct key keys[] = {
 	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
 	D("reference.max_buffer_mb", max_buffer_mb, 1, 1e6),
 	I("reference.row_step", determine_row_step, 0, 64),
-	I("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO),
+	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),
@@ -110,8 +112,6 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 		if (strcmp(k->name, key))
 			continue;
 		void *p = (char *)s + k->off;
-		if (k->off == offsetof(struct ogate_settings, ref_smooth) && !strcmp(value, "auto"))
-			value = "2"; /* OGATE_SMOOTH_AUTO */
 		if (k->kind == K_STR) {
 			if (strlen(value) >= 16 || !*value)
 				return -EINVAL;
@@ -119,7 +119,9 @@ int ogate_settings_set(struct ogate_settings *s, const char *key, const char *va
 			return 0;
 		}
 		double v;
-		if (ogate_parse_double(value, &v) || v < k->lo || v > k->hi)
+		if (k->word && !strcmp(value, k->word))
+			v = k->hi;
+		else if (ogate_parse_double(value, &v) || v < k->lo || v > k->hi)
 			return -EINVAL;
 		if (k->kind == K_INT) {
 			if (v != floor(v))
