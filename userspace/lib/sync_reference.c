@@ -303,6 +303,28 @@ static int first_look_m(const struct seq *q, int W, int H, double *cm)
 	return 0;
 }
 
+/* s->sm[0 .. L-1]: copies of q's frames (allocated as needed); 0 or -errno */
+static int copy_to_smoothed(struct ogate_sync *s, const struct seq *q)
+{
+	int W = s->w, H = s->h, ret = 0;
+	if (!s->sm) {
+		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
+		if (!s->sm)
+			return -ENOMEM;
+	}
+	for (int j = 0; j < q->L; j++) {
+		struct ogate_frame *d = s->sm[j];
+		if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
+			ogate_frame_free(d);
+			s->sm[j] = d = NULL;
+		}
+		if ((!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H))) ||
+		    (ret = ogate_frame_copy(s->sm[j], q->f[j])))
+			return ret;
+	}
+	return 0;
+}
+
 /* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
  * caller): 1, or with choose (reference.smooth = auto) 0 where the candidates' changes repeat
  * from beat to beat (*z, the repeat's significance, above 3: under 0.2 % of non-repeating
@@ -317,21 +339,6 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 			*z = NAN; /* the change decides: matched as recorded */
 			return 0;
 		}
-	}
-	if (!s->sm) {
-		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
-		if (!s->sm)
-			return -ENOMEM;
-	}
-	for (int j = 0; j < L; j++) {
-		struct ogate_frame *d = s->sm[j];
-		if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
-			ogate_frame_free(d);
-			s->sm[j] = d = NULL;
-		}
-		if ((!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H))) ||
-		    (ret = ogate_frame_copy(s->sm[j], q->f[j])))
-			return ret;
 	}
 	/* the noise from every r-th row, at most SMOOTH_SAMPLES samples */
 	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
@@ -371,6 +378,10 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 	if (choose && (*z > SMOOTH_REPEAT_Z || !(*cm < SMOOTH_CHANGE_M))) {
 		free(v);
 		return 0;
+	}
+	if ((ret = copy_to_smoothed(s, q))) { /* only a reference that is smoothed is copied */
+		free(v);
+		return ret;
 	}
 	for (int y = 0; y < H; y++) {
 		row_moments(q, y, W, v, sum, sum2);
