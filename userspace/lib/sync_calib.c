@@ -188,11 +188,6 @@ static double beat_map(const struct ogate_sync *s, double u)
 	return learnt * (d * u / (P + d) + k * u * (u - P) / (2 * P));
 }
 
-double sync_calib_beat_map(const struct ogate_sync *s, double u)
-{
-	return beat_map(s, u);
-}
-
 /*
  * The trend k of the beat length across the reference's beat. At lock refine_period has the
  * lags of the frames before the reference's end: beats centred up to its middle. After lock,

@@ -23,7 +23,7 @@
  *  - where the rate changes across the reference's beat, an uncalibrated phase is the phase
  *    linear in time plus the reference beat's own map N at its position (sync_calib.c), a
  *    pattern that repeats every beat: a parabola through it reads N's mean over its frames
- *    where the truth has N at the target (up to 1-3 ms on modulated hearts). The map's model
+ *    where the truth has N at the target (up to 1.6 ms on modulated hearts). The map's model
  *    is therefore taken out of the uncalibrated phases and its value at the target put back.
  * A refresh or a gap after the trigger cuts the window there, one before it likewise; the
  * check is made with what remains if at least QA_MIN frames lie on each side. Positive errors
@@ -61,11 +61,19 @@ static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *
 	return k < cap ? k : cap;
 }
 
-/* the reference beat's map at raw position u, rad (sync_calib_beat_map) */
+/* The reference beat's map at raw position u, rad: N(u) = d u / (P + d) + k u (u - P) / (2 P)
+ * for u in [0, P), k the beat length's trend across the reference's beat and d its length
+ * less P (sync_calib.c, beat_map, before the share of N its table has learnt: the uncalibrated
+ * phases carry all of it). */
 static double qa_map(const struct ogate_sync *s, double u)
 {
-	double N = sync_calib_beat_map(s, u);
-	return N != 0 ? 2 * M_PI * N / s->info.period_frames : 0;
+	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
+	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
+		return 0;
+	u = fmod(u, P);
+	if (u < 0)
+		u += P;
+	return 2 * M_PI * (d * u / (P + d) + k * u * (u - P) / (2 * P)) / P;
 }
 
 /* history entry e's phase: calibrated, or, if raw, uncalibrated less the reference beat's map */
