@@ -7,7 +7,10 @@ For every row: the triggers checked, the correlation of the check (qa_error_s) w
 error (error_s), the check's error (check - truth) split into its mean over the row (systematic:
 the phase measurement's own error near the target, which the check shares with the prediction
 and cannot see) and its standard deviation (random: the matching noise of the frames it reads),
-and the slope of the check on the truth (1 = reads the errors at their size). Then the pooled
+the slope of the check on the truth (1 = reads the errors at their size), the truth's own mean and
+spread (a row whose spread is small against the check's error cannot correlate, whatever its
+offset), and "w/o": the pooled correlation over all rows but this one (a row far above the others'
+figure drags the pooled figure down; compare it with the last line). Then the pooled
 correlation over all rows, and what it would be without the rows' systematic parts (each row's
 check shifted by its mean error): the gap between the two is what the systematic part costs.
 With --base, the same triggers are compared with another run (e.g. another build on the same
@@ -63,9 +66,10 @@ def main():
         R = rows(d, pred)
         B = rows(base, pred) if base else {}
         print(f"{pred}: ms; check error = check - truth; slope = check on truth")
-        hdr = "%-26s %5s %6s %7s %6s %6s" % ("stream", "n", "corr", "err_mean", "err_sd", "slope")
+        hdr = "%-26s %5s %6s %7s %6s %6s %7s %6s %6s" % (
+            "stream", "n", "corr", "err_mean", "err_sd", "slope", "tr_mean", "tr_sd", "w/o")
         print(hdr + ("  %6s" % "base" if base else ""))
-        pooled, shifted, pooled_b = [], [], []
+        pooled, shifted, pooled_b, per = [], [], [], {}
         for name, trig in R.items():
             keep = checked(trig)
             if base:
@@ -81,12 +85,18 @@ def main():
             slope = sum((x - m - my) * (y - my) for x, y in p) / syy if syy > 0 else float("nan")
             pooled += p
             shifted += [(x - m, y) for x, y in p]
-            line = "%-26s %5d %6.3f %+7.3f %6.3f %6.2f" % (name[:26], len(p), corr(p), 1e3 * m, 1e3 * sd, slope)
+            tsd = math.sqrt(syy / len(p))
+            line = "%-26s %5d %6.3f %+7.3f %6.3f %6.2f %+7.3f %6.3f" % (
+                name[:26], len(p), corr(p), 1e3 * m, 1e3 * sd, slope, 1e3 * my, 1e3 * tsd)
+            tail = ""
             if base:
                 pb = pairs(B[name], keep)
                 pooled_b += pb
-                line += "  %6.3f" % corr(pb)
-            print(line)
+                tail = "  %6.3f" % corr(pb)
+            per[name] = (p, line, tail)
+        for name, (p, line, tail) in per.items():
+            rest = [q for n2, v in per.items() if n2 != name for q in v[0]]
+            print(line + " %6.3f" % corr(rest) + tail)
         print(f"{pred}: pooled correlation {corr(pooled):.3f} over {len(pooled)} triggers"
               + (f" (base {corr(pooled_b):.3f} on the same triggers)" if base else "")
               + f"; without the rows' systematic parts {corr(shifted):.3f}")

@@ -19,7 +19,12 @@
  *    check's error with the Kalman filter). The level is therefore taken from the same
  *    parabola through the UNcalibrated phases, as the calibrated level plus the mean over the
  *    last QA_LEV checks of the difference between the two fits (the difference of one check
- *    alone carries the calibration's per-frame corrections, which do remove noise).
+ *    alone carries the calibration's per-frame corrections, which do remove noise);
+ *  - where the rate changes across the reference's beat, an uncalibrated phase is the phase
+ *    linear in time plus the reference beat's own map N at its position (sync_calib.c), a
+ *    pattern that repeats every beat: a parabola through it reads N's mean over its frames
+ *    where the truth has N at the target (up to 1.6 ms on modulated hearts). The map's model
+ *    is therefore taken out of the uncalibrated phases and its value at the target put back.
  * A refresh or a gap after the trigger cuts the window there, one before it likewise; the
  * check is made with what remains if at least QA_MIN frames lie on each side. Positive errors
  * are late triggers.
@@ -56,18 +61,38 @@ static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *
 	return k < cap ? k : cap;
 }
 
+/* The reference beat's map at raw position u, rad: N(u) = d u / (P + d) + k u (u - P) / (2 P)
+ * for u in [0, P), k the beat length's trend across the reference's beat and d its length
+ * less P (sync_calib.c, beat_map, before the share of N its table has learnt: the uncalibrated
+ * phases carry all of it). */
+static double qa_map(const struct ogate_sync *s, double u)
+{
+	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
+	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
+		return 0;
+	u = fmod(u, P);
+	if (u < 0)
+		u += P;
+	return 2 * M_PI * (d * u / (P + d) + k * u * (u - P) / (2 * P)) / P;
+}
+
+/* history entry e's phase: calibrated, or, if raw, uncalibrated less the reference beat's map */
+static double qa_phase(const struct ogate_sync *s, const struct hist *e, int raw)
+{
+	return raw ? e->raw - qa_map(s, e->w) : e->unw;
+}
+
 /* The weighted parabola y = c0 + c1 x + c2 x^2 through history entries [from, from + n):
- * x = time from the trigger (s), y = phase relative to the entry at from, calibrated or, if raw,
- * not. c0 and c1; 0, or -1 if the normal equations are singular. */
+ * x = time from the trigger (s), y = phase relative to the entry at from (qa_phase). c0 and c1;
+ * 0, or -1 if the normal equations are singular. */
 static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigger *t, int from,
 		       int n, int raw, double *y0, double c[2])
 {
 	double m[5] = { 0 }, v[3] = { 0 };
-	const struct hist *e0 = sync_hist_at(s, from);
-	*y0 = raw ? e0->raw : e0->unw;
+	*y0 = qa_phase(s, sync_hist_at(s, from), raw);
 	for (int i = from; i < from + n; i++) {
 		const struct hist *e = sync_hist_at(s, i);
-		double x = (double)(e->t_ns - t->time_ns) * 1e-9, y = (raw ? e->raw : e->unw) - *y0;
+		double x = (double)(e->t_ns - t->time_ns) * 1e-9, y = qa_phase(s, e, raw) - *y0;
 		double p = sync_hist_weight(e);
 		for (int j = 0; j < 5; j++, p *= x) {
 			m[j] += p;
@@ -89,7 +114,8 @@ static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigg
 
 /* The calibrated fit's level (phase at the trigger) lev for trigger t moved to the
  * uncalibrated one's: by the running mean over the last QA_LEV checks of this reference and
- * target of the difference between the uncalibrated fit's level and the calibrated one's. */
+ * target of the difference between the uncalibrated fit's level (the map taken out of its
+ * phases, its value at the target added) and the calibrated one's. */
 static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t, int from, int n,
 		       double lev)
 {
@@ -101,7 +127,7 @@ static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t,
 	}
 	double r0, rc[2];
 	if (!qa_parabola(s, t, from, n, 1, &r0, rc) && rc[1] > 0) {
-		double d = ogate_wrap_pi(r0 + rc[0] - lev);
+		double d = ogate_wrap_pi(r0 + rc[0] + qa_map(s, t->target_u) - lev);
 		s->qa_lev_n += s->qa_lev_n < QA_LEV;
 		s->qa_lev += (d - s->qa_lev) / s->qa_lev_n;
 	}

@@ -238,6 +238,65 @@ static void live_check_averages_the_calibrations_move_per_reference(void **state
 	ogate_sync_free(s);
 }
 
+/* N(u) = d u / (P + d) + k u (u - P) / (2 P), the reference beat's map (sync_calib.c) with
+ * trend k and the reference's length P + d */
+static double map_n(double u, double k, double P)
+{
+	const double d = 0.2;
+	return d * u / (P + d) + k * u * (u - P) / (2 * P);
+}
+
+/* The beat length grew by 5 % across the reference's beat (k = 0.05) and the reference holds
+ * 0.2 frame more than P (d): a frame whose phase linear in time puts it at reference position
+ * x shows w, where w - N(w) = x; its uncalibrated phase is the linear phase plus N(w), its
+ * calibrated phase the linear phase plus N at the target (the pin, sync_calib.c) plus 0.05 rad
+ * (the calibration's move, as above). The check reads the linear phase at the trigger plus N
+ * at the target: 0.1 rad, exactly. The truth at the trigger (N at its own position, half a
+ * frame on) is 0.1037 rad; the level of the uncalibrated phases as they were read 0.0639. */
+static void live_check_takes_the_reference_beats_map_out_of_the_uncalibrated_level(void **state)
+{
+	const double P = 33.6, k = 0.05, a = 0.75;
+	struct ogate_sync *s = sync_with_a_late_trigger(P);
+	s->info.period_frames = P;
+	s->cal_trend = k;
+	s->cal_delta = 0.2;
+	/* the trigger fires 0.1 rad (linear) after the target */
+	struct ogate_sync_trigger *t = &s->qa_pend[0];
+	double ut = ogate_wrap_2pi(50.0 - 0.1) * P / (2 * M_PI);
+	t->target_u = ut;
+	t->target_phase = ogate_wrap_2pi(50.0 - 0.1 + 2 * M_PI * map_n(ut, k, P) / P);
+	struct ogate_sync_qa q = { 0 };
+	int judged = 0;
+	for (int i = 0; i < 400 && !judged; i++) {
+		double tt = 9.0 + i * DT, lin = phase_at(tt, a);
+		double x = ogate_wrap_2pi(lin) * P / (2 * M_PI), w = x;
+		for (int it = 0; it < 50; it++)
+			w = x + map_n(w, k, P);
+		s->hist[s->hhead] = (struct hist){ .t_ns = llround(tt * 1e9),
+						   .unw = lin + 2 * M_PI * map_n(ut, k, P) / P + 0.05,
+						   .raw = lin + 2 * M_PI * map_n(w, k, P) / P,
+						   .w = w,
+						   .ref_id = 1 };
+		s->hhead = (s->hhead + 1) % s->hcap;
+		if (s->hn < s->hcap)
+			s->hn++;
+		struct ogate_sync_result r;
+		memset(&r, 0, sizeof(r));
+		sync_qa_step(s, &r);
+		if (r.has_qa)
+			q = r.qa;
+		judged = r.has_qa;
+	}
+	assert_true(judged);
+	assert_true(fabs(q.phase_error - 0.1) < 1e-9);
+	double xt = ogate_wrap_2pi(50.0) * P / (2 * M_PI), wt = xt;
+	for (int it = 0; it < 50; it++)
+		wt = xt + map_n(wt, k, P);
+	double truth = 0.1 + 2 * M_PI * (map_n(wt, k, P) - map_n(ut, k, P)) / P;
+	assert_true(fabs(q.phase_error - truth) < 0.004);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +307,7 @@ int main(void)
 		cmocka_unit_test(live_check_of_a_trigger_in_the_past_counts_the_frames_after_it),
 		cmocka_unit_test(live_check_reads_the_level_of_the_uncalibrated_phases),
 		cmocka_unit_test(live_check_averages_the_calibrations_move_per_reference),
+		cmocka_unit_test(live_check_takes_the_reference_beats_map_out_of_the_uncalibrated_level),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
