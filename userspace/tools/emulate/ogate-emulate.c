@@ -695,7 +695,10 @@ int main(int argc, char **argv)
 			(unsigned long long)info.first_seq, info.length, info.target_u,
 			info.target_phase, info.barrier, info.smoothed ? "true" : "false");
 		json_num_or_null(f, info.repeat_z, ", \"change_m\": ");
-		json_num_or_null(f, info.change_m, "},\n");
+		json_num_or_null(f, info.change_m, ", \"timestamps\": ");
+		fprintf(f, "\"%s\", \"ts_beta\": ", info.ts_clock ? "frame clock" : "as stamped");
+		json_num_or_null(f, info.ts_beta, ", \"ts_beta_se\": ");
+		json_num_or_null(f, info.ts_beta_se, "},\n");
 	}
 	fprintf(f, "  \"references\": [");
 	for (int k = 0; k < nest && k < 4096; k++)
