@@ -20,15 +20,16 @@
  * its standard error from the scatter about the fit (the V fit's error, which does not depend on
  * x on average: it is periodic in the sub-frame offset that x moves).
  *
- * The positions go on the clock only where beta lies TSCLOCK_Z standard errors below 1/2, the
- * midpoint between the two kinds: the measured slope is 1 only where the phase follows a time
- * shift fully, and the matching's sub-frame interpolation attenuates it (0.69-1.12 on the
- * jittered rows of bench/eval/jitter.txt, measured on the locked frames), so a margin from 1
- * would mistake uneven captures for wrong stamps; from 1/2 that happens, for any attenuated
+ * The positions go on the clock only where beta lies TSCLOCK_Z standard errors inside (-1/2,
+ * 1/2), below the midpoint between the two kinds: the measured slope is 1 only where the phase
+ * follows a time shift fully, and the matching's sub-frame interpolation attenuates it
+ * (0.69-1.12 on the jittered rows of bench/eval/jitter.txt, on the locked frames), so a margin
+ * from 1 would mistake uneven captures for wrong stamps; from 1/2 that happens, for any attenuated
  * slope still above 1/2, with probability at most P(Z > 3) = 0.13 % one-sided per reference,
- * the Kalman filter's margin for its own frame clock (predictor_kalman.c). The margin also asks
+ * the Kalman filter's margin for its own frame clock (predictor_kalman.c). The lower bound asks
  * for a standard error below 1/6, a test that can tell 0 from 1 at all: with exact stamps x is
- * ~0 (or their rounding), the standard error unbounded, and the stamps are kept.
+ * only their rounding (0.3 ns at 60 fps), beta anything (-3.9e6 +- 1e6 on blob96_0.2s_60fps),
+ * and the stamps are kept.
  */
 #include <math.h>
 #include <stdio.h>
@@ -146,7 +147,7 @@ void sync_tsclock_test(struct ogate_sync *s, double P)
 	double se = sqrt(rss / (N - 3) * Cmm / det);
 	s->ts_beta = -bx;
 	s->ts_beta_se = se;
-	s->ts_clock = s->ts_beta + TSCLOCK_Z * se < 0.5;
+	s->ts_clock = fabs(s->ts_beta) + TSCLOCK_Z * se < 0.5;
 	if (s->ts_clock)
 		tc_log(s, "the reference's matched beats", s->ts_beta, se);
 }
@@ -204,7 +205,7 @@ void sync_tsclock_observe(struct ogate_sync *s, const struct ogate_frame *f, int
 	double se = sqrt((rss > 0 ? rss : 0) / (s->ts_n - 1) / s->ts_sxx);
 	s->ts_stream_beta = b;
 	s->ts_stream_se = se;
-	if (b + TSCLOCK_ZLOOK * se < 0.5) {
+	if (fabs(b) + TSCLOCK_ZLOOK * se < 0.5) {
 		s->ts_stream = 1;
 		tc_log(s, "the locked frames", b, se);
 		if (!s->ts_clock && !s->refreshing)
