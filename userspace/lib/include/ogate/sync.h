@@ -91,8 +91,9 @@ struct ogate_reference_info {
 	int ts_clock;	   /* sync.timestamp_positions = 1, but its frames sit on the frame clock:
 			    * the matched beats showed that the timestamps do not say when the
 			    * images were taken (docs/analysis.md, "Wrong timestamps") */
-	double ts_beta;	   /* that test's slope: 1 for uneven captures, 0 for wrong stamps; NAN
-			    * when not made (too few matched beats, or stamps on the clock) */
+	double ts_beta;	   /* that test's slope: 1 for uneven captures, 0 for wrong stamps; the
+			    * locked frames' latest once looked at, else the reference's buffer's;
+			    * NAN when not made (too few matched beats, stamps on the clock) */
 	double ts_beta_se; /* and its standard error */
 };
 
