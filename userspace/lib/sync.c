@@ -61,6 +61,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->diffs);
 	free(s->phist);
 	free(s->scratch);
+	free(s->scratch_ts);
 	free(s->S);
 	free(s->sel);
 	free(s->rp);
@@ -142,6 +143,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->diffs = calloc((size_t)s->cap, sizeof(double));
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
+	s->scratch_ts = calloc(2 * (size_t)s->cap, sizeof(double));
 	s->S = calloc((size_t)s->ref_cap, sizeof(double));
 	s->sel = calloc((size_t)s->ref_cap, sizeof(int));
 	s->rp = calloc((size_t)s->ref_cap + DRIFT_MAXC, sizeof(*s->rp));
@@ -151,8 +153,8 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_w = calloc((size_t)s->hcap, sizeof(double));
 	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist ||
-	    !s->scratch || !s->S || !s->sel || !s->rp || !s->sad_out || !s->cal_r || !s->cal_w ||
-	    !s->cal_r2 || !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
+	    !s->scratch || !s->scratch_ts || !s->S || !s->sel || !s->rp || !s->sad_out ||
+	    !s->cal_r || !s->cal_w || !s->cal_r2 || !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
 		ogate_sync_free(s);
 		return -ENOMEM;
 	}
@@ -418,6 +420,7 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	ogate_predictor_frame(s->pred, f->meta.sequence);
 	ogate_predictor_observe(s->pred, (double)(f->meta.timestamp_ns - s->t0_ns) * 1e-9, unw,
 				1 / sqrt(sync_hist_weight(h)));
+	sync_tsclock_observe(s, f, gap, unw);
 	sync_calib_update(s);
 	sync_calib_common_update(s);
 	sync_qa_step(s, r);
@@ -473,6 +476,7 @@ int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_
 	if (!s->have_ref)
 		return -ENOENT;
 	*info = s->info;
+	sync_tsclock_latest(s, info);
 	return 0;
 }
 

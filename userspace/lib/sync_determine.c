@@ -226,6 +226,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	double *delta = s->diffs; /* reuse: diffs are not needed any more */
 	for (int i = 0; i < N; i++)
 		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
+	sync_tsclock_test(s, P); /* before the frames leave the buffer */
 	for (int j = 0; j < L; j++) {
 		int slot = (s->head + first + j) % s->cap;
 		struct ogate_frame *tmp = q->f[j];
@@ -242,6 +243,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	q->info.first_seq = q->f[OGATE_NE]->meta.sequence;
 	q->info.first_ns = q->f[OGATE_NE]->meta.timestamp_ns;
 	q->info.established_seq = seq;
+	sync_tsclock_info(s, &q->info);
 	double tu;
 	int barrier;
 	sync_change_profile(s, q, P, delta, N);
@@ -249,7 +251,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	q->info.barrier = barrier;
 	q->info.target_u = tu;
 	sync_reference_steps(s, q);
-	if (s->set.timestamp_positions) {
+	if (s->set.timestamp_positions && !s->ts_clock) {
 		int64_t t[L];
 		for (int j = 0; j < L; j++)
 			t[j] = q->f[j]->meta.timestamp_ns;

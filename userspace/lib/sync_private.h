@@ -97,6 +97,16 @@ struct ogate_sync {
 	double det_lags[6]; /* and its lags' sums (struct seq, lags) */
 	int det_reason, det_agree; /* the latest determination frame's decision (enum
 				    * ogate_sync_det_reason) and whether its estimates agreed */
+	/* whether the timestamps say when the images were taken (sync_tsclock.c), tested on the
+	 * buffer of the latest reference: its positions on the frame clock (1) or at the stamps */
+	int ts_clock, ts_logged;
+	double ts_beta, ts_beta_se; /* 1 for uneven captures, 0 for wrong stamps; NAN untested */
+	double *scratch_ts;	    /* 2 x cap: stamp errors and sequences of the buffered frames */
+	/* and on the locked frames, in triples (sync_tsclock_observe): shown wrong for the stream */
+	int ts_stream, ts_k, ts_n, ts_looks;
+	uint32_t ts_ref;
+	double ts_t[3], ts_q[3], ts_p[3];
+	double ts_sxx, ts_sxy, ts_syy, ts_stream_beta, ts_stream_se;
 
 	/* reference: sequences in a ring (OGA numbering g, slot g % nseq); s->ref/L/info mirror
 	 * the current one */
@@ -194,6 +204,11 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
+/* sync_tsclock.c */
+void sync_tsclock_test(struct ogate_sync *s, double P);
+void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);
+void sync_tsclock_latest(const struct ogate_sync *s, struct ogate_reference_info *info);
+void sync_tsclock_observe(struct ogate_sync *s, const struct ogate_frame *f, int gap, double unw);
 /* sync_reference.c */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);

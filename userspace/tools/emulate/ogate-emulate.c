@@ -690,10 +690,13 @@ int main(int argc, char **argv)
 		fprintf(f,
 			"  \"reference\": {\"id\": %u, \"period_frames\": %.6f, \"period_s\": %.6f, \"first_frame\": %llu, "
 			"\"length\": %d, \"target_u\": %.6f, \"target_phase_rad\": %.6f, \"barrier\": %d, "
-			"\"smoothed\": %s, \"repeat_z\": ",
+			"\"timestamps\": \"%s\", \"ts_beta\": ",
 			info.id, info.period_frames, info.period_frames * ivl,
 			(unsigned long long)info.first_seq, info.length, info.target_u,
-			info.target_phase, info.barrier, info.smoothed ? "true" : "false");
+			info.target_phase, info.barrier, info.ts_clock ? "frame clock" : "as stamped");
+		json_num_or_null(f, info.ts_beta, ", \"ts_beta_se\": ");
+		json_num_or_null(f, info.ts_beta_se, ", ");
+		fprintf(f, "\"smoothed\": %s, \"repeat_z\": ", info.smoothed ? "true" : "false");
 		json_num_or_null(f, info.repeat_z, ", \"change_m\": ");
 		json_num_or_null(f, info.change_m, "},\n");
 	}

@@ -82,12 +82,19 @@ struct ogate_reference_info {
 	double target_phase;	  /* 2 pi target_u / P */
 	int barrier;		  /* unpadded barrier frame */
 	int smoothed;		  /* reference.smooth: its still pixels are matched as their mean */
-	double repeat_z; /* reference.smooth = auto: how significantly those pixels' frame-to-
+	double repeat_z;   /* reference.smooth = auto: how significantly those pixels' frame-to-
 				   * frame changes repeat one beat earlier (> 3: not smoothed); NAN
 				   * when not measured */
-	double change_m; /* reference.smooth: the heart's energy-weighted one-frame change
+	double change_m;   /* reference.smooth: the heart's energy-weighted one-frame change
 				   * against a frame difference's noise (auto: smoothed only below
 				   * 5.3, where the SAD is nearer quadratic); NAN when not measured */
+	int ts_clock;	   /* sync.timestamp_positions = 1, but its frames sit on the frame clock:
+			    * the matched beats showed that the timestamps do not say when the
+			    * images were taken (docs/analysis.md, "Wrong timestamps") */
+	double ts_beta;	   /* that test's slope: 1 for uneven captures, 0 for wrong stamps; the
+			    * locked frames' latest once looked at, else the reference's buffer's;
+			    * NAN when not made (too few matched beats, stamps on the clock) */
+	double ts_beta_se; /* and its standard error */
 };
 
 /*
