@@ -46,37 +46,52 @@ enum { SMOOTH_HBINS = 4096 };
 #define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
 #define SMOOTH_DECIDE_SAMPLES (1 << 14) /* pixel samples auto's first look at M reads */
 
-/* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
-double sync_smooth_noise(const float *x, int L, int n)
+/* the median of n absolute second differences ad (a histogram of bins 1, then 16 times wider
+ * while the median lies beyond them: 16-bit), or HUGE_VAL */
+static double abs_median(const double *ad, int n)
 {
 	unsigned hist[SMOOTH_HBINS];
-	double med = HUGE_VAL;
-	for (int j = 1; j + 1 < L; j++) {
-		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
-		/* bins of width b: 1, then 16 times wider while the median lies beyond them (16-bit) */
-		for (double b = 1; b <= 65536; b *= 16) {
-			double ib = 1 / b; /* a power of 2: the same as dividing by b */
-			memset(hist, 0, sizeof(hist));
-			for (int p = 0; p < n; p++) {
-				double v = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]) * ib + 0.5;
-				hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
-			}
-			double half = 0.5 * n, cum = 0, mk = HUGE_VAL;
-			for (int k = 0; k < SMOOTH_HBINS - 1 && mk == HUGE_VAL; k++) {
-				if (cum + hist[k] >= half)
-					mk = (k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5);
-				cum += hist[k];
-			}
-			if (mk != HUGE_VAL) {
-				med = mk * b < med ? mk * b : med;
-				break;
-			}
+	for (double b = 1; b <= 65536; b *= 16) {
+		double ib = 1 / b; /* a power of 2: the same as dividing by b */
+		memset(hist, 0, sizeof(hist));
+		for (int p = 0; p < n; p++) {
+			double v = ad[p] * ib + 0.5;
+			hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
+		}
+		double half = 0.5 * n, cum = 0;
+		for (int k = 0; k < SMOOTH_HBINS - 1; k++) {
+			if (cum + hist[k] >= half)
+				return ((k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5)) * b;
+			cum += hist[k];
 		}
 	}
+	return HUGE_VAL;
+}
+
+/* the noise variance from the smallest median |second difference| */
+static double noise_of_median(double med)
+{
 	if (!isfinite(med))
 		return 0;
 	double sd = med / 0.6744897501960817;
 	return sd * sd / 6;
+}
+
+/* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
+double sync_smooth_noise(const float *x, int L, int n)
+{
+	double med = HUGE_VAL, *ad = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+	if (!ad)
+		return 0;
+	for (int j = 1; j + 1 < L; j++) {
+		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
+		for (int p = 0; p < n; p++)
+			ad[p] = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]);
+		double m = abs_median(ad, n);
+		med = m < med ? m : med;
+	}
+	free(ad);
+	return noise_of_median(med);
 }
 
 /* One pixel over the L frames of the beat, given the sum of its values and of their squares
@@ -196,6 +211,35 @@ static void grid_values(const struct seq *q, int W, int rs, int cs, int rows, in
 			for (int c = 0; c < cols; c++)
 				x[((size_t)j * rows + i) * cols + c] = (float)v[c * cs];
 		}
+}
+
+/* sync_smooth_noise of q's frames on every r-th row (rows of them), read from the frames: the
+ * same value without a copy of the samples; -1 on ENOMEM */
+static double frames_noise(const struct seq *q, int W, int r, int rows)
+{
+	int L = q->L, n = W * rows;
+	double med = HUGE_VAL, *ad = malloc(sizeof(double) * (size_t)n);
+	int32_t *a = malloc(sizeof(int32_t) * 3 * (size_t)W), *b = a + W, *c = b + W;
+	if (!ad || !a) {
+		free(ad);
+		free(a);
+		return -1;
+	}
+	for (int j = 1; j + 1 < L; j++) {
+		for (int i = 0; i < rows; i++) {
+			double *d = ad + (size_t)i * W;
+			row_ints(q->f[j - 1], i * r, W, a);
+			row_ints(q->f[j], i * r, W, b);
+			row_ints(q->f[j + 1], i * r, W, c);
+			for (int x = 0; x < W; x++)
+				d[x] = fabs((double)(a[x] - 2 * b[x] + c[x]));
+		}
+		double m = abs_median(ad, n);
+		med = m < med ? m : med;
+	}
+	free(ad);
+	free(a);
+	return noise_of_median(med);
 }
 
 /* reference.smooth = auto's first look: M (sync_change_m) with the noise measured on a grid of
@@ -499,18 +543,9 @@ static int smooth_current(struct ogate_sync *s, const struct seq *q, int choose,
 	/* the noise from every r-th row, at most SMOOTH_SAMPLES samples */
 	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
 	r = r < 1 ? 1 : r;
-	int rows = (int)((H + r - 1) / r), n = W * rows;
-	float *x = malloc(sizeof(float) * (size_t)L * (size_t)n);
-	double *v = malloc(sizeof(double) * (size_t)W);
-	if (!x || !v) {
-		free(x);
-		free(v);
+	struct full_look fl = { .s2 = frames_noise(q, W, (int)r, (int)((H + r - 1) / r)) };
+	if (fl.s2 < 0)
 		return -ENOMEM;
-	}
-	grid_values(q, W, (int)r, 1, rows, W, x, v);
-	struct full_look fl = { .s2 = sync_smooth_noise(x, L, n) };
-	free(x);
-	free(v);
 	/* M, the candidates and (auto) the repeat test, which reads the beat before the reference
 	 * too: only where the change alone does not already decide */
 	if ((ret = full_look(s, q, choose, &fl))) {
