@@ -43,14 +43,15 @@ static int cmp(const void *a, const void *b)
  * so every locked frame pays for the sub-pixel resampling too; shifted == 2: the reference is
  * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too; shifted == 3:
  * the Kalman predictor instead of the linear fit; shifted == 4: sync.metric = ssd; shifted == 5:
- * the slow heart, every frame rendered */
+ * the slow heart, every frame rendered; 6: the same with reference.smooth = 0 (what the
+ * establishing frame costs without the smoothing) */
 static void bench_size(int sz, int nframes, int shifted)
 {
 	struct ogate_heart_blob h;
 	struct ogate_heart_rng rng;
 	ogate_heart_blob_init(&h, sz, sz, 1);
 	ogate_heart_rng_seed(&rng, 2);
-	int slow = shifted == 5, nrender = slow ? nframes : LOOP * 2;
+	int slow = shifted == 5 || shifted == 6, nrender = slow ? nframes : LOOP * 2;
 	struct ogate_heart_law law = { slow ? 1.6 : 0.4, 0, 0, 7, 0.7, nframes / FPS };
 	size_t np = (size_t)sz * sz;
 	uint8_t *pix = malloc(np * (size_t)nrender);
@@ -74,6 +75,8 @@ static void bench_size(int sz, int nframes, int shifted)
 		ogate_settings_set(&set, "prediction.predictor", "kalman");
 	if (shifted == 4)
 		ogate_settings_set(&set, "sync.metric", "ssd");
+	if (shifted == 6)
+		ogate_settings_set(&set, "reference.smooth", "0");
 	struct ogate_sync *sy;
 	if (ogate_sync_new(&sy, &set)) {
 		fprintf(stderr, "analysis_bench: cannot create the analysis\n");
@@ -117,6 +120,7 @@ static void bench_size(int sz, int nframes, int shifted)
 			  : shifted == 3 ? "sync_kalman"
 			  : shifted == 4 ? "sync_ssd"
 			  : shifted == 5 ? "sync_slow"
+			  : shifted == 6 ? "sync_slow_unsmoothed"
 					 : "sync";
 	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f, smoothed %d, "
 	       "change_m %.2f, repeat_z %.2f), %d triggers, SAD %s\n",
@@ -133,7 +137,7 @@ static void bench_size(int sz, int nframes, int shifted)
 		printf("BENCH analysis.sync_refresh20.references.%dx%d %d count\n", sz, sz, nref);
 	if (shifted && !slow)
 		goto out;
-	const char *pre = slow ? "slow." : "";
+	const char *pre = shifted == 6 ? "slow_unsmoothed." : slow ? "slow." : "";
 	printf("BENCH analysis.%sdetermine.max.%dx%d %.2f us\n", pre, sz, sz, det_max);
 	printf("BENCH analysis.%sestablish.%dx%d %.2f us\n", pre, sz, sz, est);
 	printf("BENCH analysis.%sestablish_cpu.%dx%d %.2f us\n", pre, sz, sz, est_cpu);
@@ -217,7 +221,9 @@ int main(int argc, char **argv)
 	int quick = argc > 1 && !strcmp(argv[1], "--quick");
 	if (argc > 1 && !strcmp(argv[1], "--slow")) { /* the slow heart alone */
 		bench_size(128, 1200, 5);
+		bench_size(128, 1200, 6);
 		bench_size(256, 800, 5);
+		bench_size(256, 800, 6);
 		return 0;
 	}
 	bench_sad(128);
@@ -226,6 +232,7 @@ int main(int argc, char **argv)
 	bench_size(128, quick ? 800 : 4800, 3);
 	bench_size(128, quick ? 800 : 4800, 4);
 	bench_size(128, quick ? 800 : 1200, 5);
+	bench_size(128, quick ? 800 : 1200, 6);
 	bench_size(256, 800, 5);
 	bench_size(256, quick ? 600 : 2400, 0);
 	bench_size(512, quick ? 400 : 1200, 0);
