@@ -358,6 +358,9 @@ analysed:
 			p->st.ref_id = ref.id;
 			p->st.ref_first_seq = ref.first_seq;
 			p->st.target_u = ref.target_u;
+			p->st.ref_smoothed = ref.smoothed;
+			p->st.ref_repeat_z = ref.repeat_z;
+			p->st.ref_change_m = ref.change_m;
 			pthread_mutex_unlock(&p->st_lock);
 		}
 		if (p->o.frame_tap || p->o.frame_copy) {
