@@ -487,14 +487,44 @@ static double full_look_z(const struct full_look *fl)
 	return sync_repeat_z(acc);
 }
 
+/* dst = src where mask is 0, val where it is all ones (a blend the compiler vectorizes) */
+static void blend8(uint8_t *restrict dst, const uint8_t *restrict src, const uint8_t *restrict val,
+		   const uint8_t *restrict mask, int n)
+{
+	for (int c = 0; c < n; c++)
+		dst[c] = (uint8_t)((src[c] & ~mask[c]) | (val[c] & mask[c]));
+}
+
+static void blend16(uint16_t *restrict dst, const uint16_t *restrict src,
+		    const uint16_t *restrict val, const uint16_t *restrict mask, int n)
+{
+	for (int c = 0; c < n; c++)
+		dst[c] = (uint16_t)((src[c] & ~mask[c]) | (val[c] & mask[c]));
+}
+
 /* s->sm[0 .. L-1]: q's frames (allocated as needed), mean[] where it is >= 0; 0 or -errno */
 static int write_smoothed(struct ogate_sync *s, const struct seq *q, const int32_t *mean)
 {
-	int W = s->w, H = s->h, ret = 0;
+	int W = s->w, H = s->h, ret = 0, wide = s->fmt != OGATE_PIX_U8;
+	size_t np = (size_t)W * H, bytes = wide ? 2 : 1;
 	if (!s->sm) {
 		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
 		if (!s->sm)
 			return -ENOMEM;
+	}
+	/* the replacement and its mask, in the pixels' own type */
+	unsigned char *vm = malloc(2 * np * bytes);
+	if (!vm)
+		return -ENOMEM;
+	for (size_t k = 0; k < np; k++) {
+		int32_t m = mean[k];
+		if (wide) {
+			((uint16_t *)vm)[k] = (uint16_t)(m >= 0 ? m : 0);
+			((uint16_t *)vm)[np + k] = m >= 0 ? 0xffff : 0;
+		} else {
+			vm[k] = (uint8_t)(m >= 0 ? m : 0);
+			vm[np + k] = m >= 0 ? 0xff : 0;
+		}
 	}
 	for (int j = 0; j < q->L; j++) {
 		struct ogate_frame *d = s->sm[j];
@@ -503,26 +533,22 @@ static int write_smoothed(struct ogate_sync *s, const struct seq *q, const int32
 			s->sm[j] = d = NULL;
 		}
 		if (!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H)))
-			return ret;
+			break;
 		d = s->sm[j];
 		d->meta = q->f[j]->meta;
 		for (int y = 0; y < H; y++) {
-			const int32_t *m = mean + (size_t)y * W;
 			char *row = (char *)d->pixels + (size_t)y * d->stride;
-			if (s->fmt == OGATE_PIX_U8) {
-				const uint8_t *src = ogate_frame_row(q->f[j], y);
-				uint8_t *dst = (uint8_t *)row;
-				for (int c = 0; c < W; c++)
-					dst[c] = m[c] >= 0 ? (uint8_t)m[c] : src[c];
-			} else {
-				const uint16_t *src = ogate_frame_row(q->f[j], y);
-				uint16_t *dst = (uint16_t *)row;
-				for (int c = 0; c < W; c++)
-					dst[c] = m[c] >= 0 ? (uint16_t)m[c] : src[c];
-			}
+			size_t o = (size_t)y * W;
+			if (wide)
+				blend16((uint16_t *)row, ogate_frame_row(q->f[j], y),
+					(const uint16_t *)vm + o, (const uint16_t *)vm + np + o, W);
+			else
+				blend8((uint8_t *)row, ogate_frame_row(q->f[j], y), vm + o,
+				       vm + np + o, W);
 		}
 	}
-	return 0;
+	free(vm);
+	return ret;
 }
 
 /* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
