@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Per-frame analysis time of ogate_sync_process at 128^2, 256^2 and 512^2 (80 fps, 0.4 s
  * heartbeat: 32-frame period, 37 padded reference frames), one core. Prints BENCH lines.
+ * sync_slow: a 1.6 s heartbeat (128-frame period) whose reference is smoothed
+ * (reference.smooth = auto), its frames all distinct (a camera's noise does not repeat).
  * The frames replay from a 192-frame loop (cache-warm); bench/emulate_bench.sh gives the
  * cache-cold figure (a 78 MB stack). On a shared VM, max and p99 include the host's noise;
  * p50 does not. */
@@ -23,6 +25,14 @@ static double now_us(void)
 	return (double)ogate_mono_ns() * 1e-3;
 }
 
+/* this thread's CPU time: on a shared VM, the work without the time the host gives to others */
+static double cpu_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec * 1e-3;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -32,25 +42,29 @@ static int cmp(const void *a, const void *b)
 /* shifted == 1: after frame 400 the content sits 0.4 px down and 0.3 px left of the reference,
  * so every locked frame pays for the sub-pixel resampling too; shifted == 2: the reference is
  * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too; shifted == 3:
- * the Kalman predictor instead of the linear fit */
+ * the Kalman predictor instead of the linear fit; shifted == 4: sync.metric = ssd; shifted == 5:
+ * the slow heart, every frame rendered; 6: the same with reference.smooth = 0 (what the
+ * establishing frame costs without the smoothing) */
 static void bench_size(int sz, int nframes, int shifted)
 {
 	struct ogate_heart_blob h;
 	struct ogate_heart_rng rng;
 	ogate_heart_blob_init(&h, sz, sz, 1);
 	ogate_heart_rng_seed(&rng, 2);
-	struct ogate_heart_law law = { 0.4, 0, 0, 7, 0.7, nframes / FPS };
+	int slow = shifted == 5 || shifted == 6, nrender = slow ? nframes : LOOP * 2;
+	struct ogate_heart_law law = { slow ? 1.6 : 0.4, 0, 0, 7, 0.7, nframes / FPS };
 	size_t np = (size_t)sz * sz;
-	uint8_t *pix = malloc(np * LOOP * 2);
+	uint8_t *pix = malloc(np * (size_t)nrender);
 	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
-	for (int i = 0; i < LOOP * 2; i++) {
+	for (int i = 0; i < nrender; i++) {
 		ogate_heart_blob_render(&h, fmod(ogate_heart_law_psi(&law, i / FPS), 2 * M_PI), img);
-		ogate_heart_rigid_shift(img, sh, sz, sz, i >= LOOP ? 0.4 : 0, i >= LOOP ? -0.3 : 0);
+		int moved = !slow && i >= LOOP;
+		ogate_heart_rigid_shift(img, sh, sz, sz, moved ? 0.4 : 0, moved ? -0.3 : 0);
 		for (size_t k = 0; k < np; k++) {
 			double v = rint(sh[k] + 4 * ogate_heart_rng_normal(&rng));
 			pix[i * np + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
-		if (shifted != 1 && i == LOOP - 1)
+		if (shifted != 1 && !slow && i == LOOP - 1)
 			break;
 	}
 	struct ogate_settings set;
@@ -61,6 +75,8 @@ static void bench_size(int sz, int nframes, int shifted)
 		ogate_settings_set(&set, "prediction.predictor", "kalman");
 	if (shifted == 4)
 		ogate_settings_set(&set, "sync.metric", "ssd");
+	if (shifted == 6)
+		ogate_settings_set(&set, "reference.smooth", "0");
 	struct ogate_sync *sy;
 	if (ogate_sync_new(&sy, &set)) {
 		fprintf(stderr, "analysis_bench: cannot create the analysis\n");
@@ -68,24 +84,27 @@ static void bench_size(int sz, int nframes, int shifted)
 	}
 	struct ogate_frame *f = ogate_frame_wrap(OGATE_PIX_U8, sz, sz, (size_t)sz, pix);
 	int nref = 0;
-	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, worst = 0, det_max = 0;
+	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, est_cpu = -1, worst = 0,
+	       det_max = 0;
 	int nl = 0, ntrig = 0;
 	for (int i = 0; i < nframes; i++) {
-		ogate_frame_set_pixels(
-			f, pix + (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0)) * np);
+		size_t fi = slow ? (size_t)i
+				 : (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0));
+		ogate_frame_set_pixels(f, pix + fi * np);
 		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(i / FPS * 1e9),
 					      .sequence = (uint64_t)i };
 		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
-		double a = now_us();
+		double a = now_us(), ac = cpu_us();
 		ogate_sync_process(sy, f, &r);
-		double d = now_us() - a;
+		double d = now_us() - a, dc = cpu_us() - ac;
 		worst = d > worst ? d : worst;
 		ntrig += r.triggered;
 		nref += r.established;
-		if (r.established && nref == 1)
+		if (r.established && nref == 1) {
 			est = d;
-		else if (r.state == OGATE_SYNC_LOCKED && (shifted != 1 || i >= 600))
+			est_cpu = dc;
+		} else if (r.state == OGATE_SYNC_LOCKED && (shifted != 1 || i >= 600))
 			lock[nl++] = d;
 		else if (d > det_max)
 			det_max = d;
@@ -100,10 +119,13 @@ static void bench_size(int sz, int nframes, int shifted)
 			  : shifted == 2 ? "sync_refresh20"
 			  : shifted == 3 ? "sync_kalman"
 			  : shifted == 4 ? "sync_ssd"
+			  : shifted == 5 ? "sync_slow"
+			  : shifted == 6 ? "sync_slow_unsmoothed"
 					 : "sync";
-	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f), %d triggers, SAD %s\n",
-	       tag, sz, sz, nframes, nl, info.length, info.period_frames, ntrig,
-	       ogate_sync_sad_backend(sy));
+	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f, smoothed %d, "
+	       "change_m %.2f, repeat_z %.2f), %d triggers, SAD %s\n",
+	       tag, sz, sz, nframes, nl, info.length, info.period_frames, info.smoothed,
+	       info.change_m, info.repeat_z, ntrig, ogate_sync_sad_backend(sy));
 	if (nl) {
 		printf("BENCH analysis.%s.mean.%dx%d %.2f us\n", tag, sz, sz, sum / nl);
 		printf("BENCH analysis.%s.p50.%dx%d %.2f us\n", tag, sz, sz, lock[(nl - 1) / 2]);
@@ -113,11 +135,13 @@ static void bench_size(int sz, int nframes, int shifted)
 	}
 	if (shifted == 2)
 		printf("BENCH analysis.sync_refresh20.references.%dx%d %d count\n", sz, sz, nref);
-	if (shifted)
+	if (shifted && !slow)
 		goto out;
-	printf("BENCH analysis.determine.max.%dx%d %.2f us\n", sz, sz, det_max);
-	printf("BENCH analysis.establish.%dx%d %.2f us\n", sz, sz, est);
-	printf("BENCH analysis.any_frame.max.%dx%d %.2f us\n", sz, sz, worst);
+	const char *pre = shifted == 6 ? "slow_unsmoothed." : slow ? "slow." : "";
+	printf("BENCH analysis.%sdetermine.max.%dx%d %.2f us\n", pre, sz, sz, det_max);
+	printf("BENCH analysis.%sestablish.%dx%d %.2f us\n", pre, sz, sz, est);
+	printf("BENCH analysis.%sestablish_cpu.%dx%d %.2f us\n", pre, sz, sz, est_cpu);
+	printf("BENCH analysis.%sany_frame.max.%dx%d %.2f us\n", pre, sz, sz, worst);
 out:
 	ogate_frame_free(f);
 	ogate_sync_free(sy);
@@ -195,11 +219,21 @@ static void bench_sad(int sz)
 int main(int argc, char **argv)
 {
 	int quick = argc > 1 && !strcmp(argv[1], "--quick");
+	if (argc > 1 && !strcmp(argv[1], "--slow")) { /* the slow heart alone */
+		bench_size(128, 1200, 5);
+		bench_size(128, 1200, 6);
+		bench_size(256, 800, 5);
+		bench_size(256, 800, 6);
+		return 0;
+	}
 	bench_sad(128);
 	bench_predictors();
 	bench_size(128, quick ? 800 : 4800, 0);
 	bench_size(128, quick ? 800 : 4800, 3);
 	bench_size(128, quick ? 800 : 4800, 4);
+	bench_size(128, quick ? 800 : 1200, 5);
+	bench_size(128, quick ? 800 : 1200, 6);
+	bench_size(256, 800, 5);
 	bench_size(256, quick ? 600 : 2400, 0);
 	bench_size(512, quick ? 400 : 1200, 0);
 	bench_size(512, quick ? 400 : 1200, 4);

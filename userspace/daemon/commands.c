@@ -142,6 +142,16 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "period_frames", "%.4f", st.period_frames);
 		ogate_reply_kv(r, "ref_first_seq", "%llu", (unsigned long long)st.ref_first_seq);
 		ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
+		/* reference.smooth, as summary.json reports it; none: not measured */
+		ogate_reply_kv(r, "ref_smoothed", "%s", st.ref_smoothed ? "yes" : "no");
+		if (isfinite(st.ref_repeat_z))
+			ogate_reply_kv(r, "ref_repeat_z", "%.3f", st.ref_repeat_z);
+		else
+			ogate_reply_kv(r, "ref_repeat_z", "none");
+		if (isfinite(st.ref_change_m))
+			ogate_reply_kv(r, "ref_change_m", "%.3f", st.ref_change_m);
+		else
+			ogate_reply_kv(r, "ref_change_m", "none");
 	} else {
 		ogate_reply_kv(r, "period_s", "unlocked");
 		ogate_reply_kv(r, "target_phase_rad", "unlocked");
@@ -149,6 +159,9 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "period_frames", "unlocked");
 		ogate_reply_kv(r, "ref_first_seq", "unlocked");
 		ogate_reply_kv(r, "target_u", "unlocked");
+		ogate_reply_kv(r, "ref_smoothed", "unlocked");
+		ogate_reply_kv(r, "ref_repeat_z", "unlocked");
+		ogate_reply_kv(r, "ref_change_m", "unlocked");
 	}
 	if (st.determining) {
 		/* what the period search is doing, so a slow heart is never a silent "unlocked" */

@@ -126,8 +126,13 @@ struct ogate_pipeline_status {
 	uint32_t ref_id;
 	uint64_t ref_first_seq; /* source sequence of reference frame 0 */
 	double target_u;	/* target position in reference frames */
-	double phase;		/* of the last analysed frame, -1 if none */
-	uint64_t frames;	/* delivered by the source */
+	/* reference.smooth (ogate_reference_info): its still pixels matched as their mean; the
+	 * repeat of their changes one beat earlier and the heart's one-frame change against the
+	 * noise, NAN where not measured (and before lock) */
+	bool ref_smoothed;
+	double ref_repeat_z, ref_change_m;
+	double phase;	 /* of the last analysed frame, -1 if none */
+	uint64_t frames; /* delivered by the source */
 	uint64_t analysed;
 	uint64_t drops_source;	 /* lost at the camera: no free buffer */
 	uint64_t drops_analysis; /* 0: capture and analysis share a thread (see drops_source) */

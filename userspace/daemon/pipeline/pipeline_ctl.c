@@ -230,6 +230,9 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 		st->period_s = 0;
 		st->period_frames = 0;
 		st->target_phase = -1;
+		st->ref_smoothed = false;
+		st->ref_repeat_z = NAN;
+		st->ref_change_m = NAN;
 	}
 	st->recent_latency_n = (int64_t)n;
 	percentiles(lat, n, &st->latency_p50_ns, &st->latency_p99_ns, &st->latency_max_ns);

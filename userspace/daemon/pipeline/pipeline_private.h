@@ -123,6 +123,9 @@ struct ogate_pipeline {
 	uint64_t queued_pulses, done_pulses;
 };
 
+/* The io thread's body (pipeline_io.c); arg: the pipeline. */
+void *pipeline_io_main(void *arg);
+
 /* Apply every queued command, in order (frame thread; stop, once it left). */
 void pipeline_apply_pending(struct ogate_pipeline *p);
 

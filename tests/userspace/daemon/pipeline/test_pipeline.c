@@ -336,12 +336,69 @@ static void test_source_rejects_bad_settings_naming_the_value(void **state)
 	assert_null(src); /* *out is set only on success */
 }
 
+/*
+ * Status carries the reference's smoothing (reference.smooth = auto, the
+ * default), as summary.json does: the 0.42 s heart changes far more from
+ * frame to frame than the noise (change_m at or above 5.3), so it is matched
+ * as recorded and the repeat test is not run (NAN); a 1.6 s heart's change
+ * is below the noise, so the repeat test runs and decides (smoothed unless
+ * repeat_z > 3; camera noise does not repeat: -2.5 here). Unlocked, nothing
+ * is reported.
+ */
+static void ref_smoothing(double period_s, struct ogate_pipeline_status *st)
+{
+	struct vclock vc;
+	struct vsink sink;
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_source *src = NULL;
+	struct ogate_pipeline *p;
+
+	so.period_s = period_s;
+	so.noise = 4;
+	assert_int_equal(0, ogate_source_open(&src, &so));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
+	ogate_pipeline_status(p, st);
+	assert_false(st->locked);
+	assert_false(st->ref_smoothed);
+	assert_true(isnan(st->ref_change_m) && isnan(st->ref_repeat_z));
+	run_for(&vc, p, 10 * SEC);
+	ogate_pipeline_status(p, st);
+	stop(&vc, p);
+	printf("# period %.2f s: locked %d, smoothed %d, change_m %.3f, repeat_z %.3f\n", period_s,
+	       st->locked, st->ref_smoothed, st->ref_change_m, st->ref_repeat_z);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+}
+
+static void test_status_reports_the_reference_smoothing(void **state)
+{
+	struct ogate_pipeline_status st;
+
+	ref_smoothing(0.42, &st);
+	assert_true(st.locked);
+	assert_false(st.ref_smoothed);
+	assert_true(st.ref_change_m >= 5.3);
+	assert_true(isnan(st.ref_repeat_z));
+	ref_smoothing(1.6, &st);
+	assert_true(st.locked);
+	assert_true(st.ref_change_m > 0 && st.ref_change_m < 5.3);
+	assert_true(isfinite(st.ref_repeat_z));
+	assert_true(st.ref_smoothed == !(st.ref_repeat_z > 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_source_rejects_bad_settings_naming_the_value),
 		cmocka_unit_test(test_pipeline_locks_and_triggers_on_the_true_target_phase),
 		cmocka_unit_test(test_triggers_refused_as_too_late_count_as_missed),
+		cmocka_unit_test(test_status_reports_the_reference_smoothing),
 		cmocka_unit_test(test_stop_cancels_what_the_grace_period_leaves),
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
