@@ -152,6 +152,14 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 			ogate_reply_kv(r, "ref_change_m", "%.3f", st.ref_change_m);
 		else
 			ogate_reply_kv(r, "ref_change_m", "none");
+		/* sync.timestamp_positions: where the reference's frames sit, as summary.json says */
+		ogate_reply_kv(r, "ref_timestamps", "%s",
+			       st.ref_ts_clock ? "frame_clock" : "as_stamped");
+		if (isfinite(st.ref_ts_beta))
+			ogate_reply_kv(r, "ref_ts_beta", "%.3f+-%.3f", st.ref_ts_beta,
+				       st.ref_ts_beta_se);
+		else
+			ogate_reply_kv(r, "ref_ts_beta", "none");
 	} else {
 		ogate_reply_kv(r, "period_s", "unlocked");
 		ogate_reply_kv(r, "target_phase_rad", "unlocked");
@@ -162,6 +170,8 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "ref_smoothed", "unlocked");
 		ogate_reply_kv(r, "ref_repeat_z", "unlocked");
 		ogate_reply_kv(r, "ref_change_m", "unlocked");
+		ogate_reply_kv(r, "ref_timestamps", "unlocked");
+		ogate_reply_kv(r, "ref_ts_beta", "unlocked");
 	}
 	if (st.determining) {
 		/* what the period search is doing, so a slow heart is never a silent "unlocked" */

@@ -361,6 +361,9 @@ analysed:
 			p->st.ref_smoothed = ref.smoothed;
 			p->st.ref_repeat_z = ref.repeat_z;
 			p->st.ref_change_m = ref.change_m;
+			p->st.ref_ts_clock = ref.ts_clock;
+			p->st.ref_ts_beta = ref.ts_beta;
+			p->st.ref_ts_beta_se = ref.ts_beta_se;
 			pthread_mutex_unlock(&p->st_lock);
 		}
 		if (p->o.frame_tap || p->o.frame_copy) {

@@ -131,6 +131,11 @@ struct ogate_pipeline_status {
 	 * noise, NAN where not measured (and before lock) */
 	bool ref_smoothed;
 	double ref_repeat_z, ref_change_m;
+	/* sync.timestamp_positions: the reference sits on the frame clock because its images
+	 * showed the timestamps wrong; the test's slope (1 uneven captures, 0 wrong stamps) and
+	 * its standard error, NAN where not made (and before lock) */
+	bool ref_ts_clock;
+	double ref_ts_beta, ref_ts_beta_se;
 	double phase;	 /* of the last analysed frame, -1 if none */
 	uint64_t frames; /* delivered by the source */
 	uint64_t analysed;

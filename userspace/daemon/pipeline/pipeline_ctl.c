@@ -233,6 +233,9 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 		st->ref_smoothed = false;
 		st->ref_repeat_z = NAN;
 		st->ref_change_m = NAN;
+		st->ref_ts_clock = false;
+		st->ref_ts_beta = NAN;
+		st->ref_ts_beta_se = NAN;
 	}
 	st->recent_latency_n = (int64_t)n;
 	percentiles(lat, n, &st->latency_p50_ns, &st->latency_p99_ns, &st->latency_max_ns);

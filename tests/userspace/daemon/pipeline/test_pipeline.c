@@ -392,6 +392,91 @@ static void test_status_reports_the_reference_smoothing(void **state)
 	assert_true(st.ref_smoothed == !(st.ref_repeat_z > 3));
 }
 
+/*
+ * Status says where the reference's frames sit (sync.timestamp_positions), as
+ * summary.json does. A file whose frames were captured regularly at 80 fps
+ * but stamped 3 ms (sd) off: the matched beats show that the stamps do not
+ * say when the images were taken (slope near 0, not 1), so the reference is
+ * placed on the frame clock and status says frame_clock with that slope. The
+ * same frames stamped exactly: as_stamped, no slope (nothing off the clock).
+ */
+static void ts_file_run(double sd, struct ogate_pipeline_status *st)
+{
+	char path[] = "/tmp/ogate-pipe-XXXXXX.npy", csv[] = "/tmp/ogate-pipe-XXXXXX.csv", msg[256];
+	struct ogate_stack stk = { .n = 1600, .h = 64, .w = 64, .bytes = 1 };
+	struct ogate_heart_law law = { .period_s = 0.42, .mod_period_s = 7, .t_run = 20 };
+	struct ogate_source_opts so = { .kind = "file", .path = path, .timestamps = csv };
+	struct ogate_heart_rng rng;
+	struct ogate_heart_blob heart;
+	struct ogate_source *src;
+	struct ogate_pipeline_opts po;
+	struct ogate_pipeline *p;
+	struct vclock vc;
+	struct vsink sink;
+	float img[64 * 64];
+	double prev = -1;
+	int fd = mkstemps(path, 4), fc = mkstemps(csv, 4);
+	FILE *f;
+
+	assert_true(fd >= 0 && fc >= 0);
+	close(fd);
+	f = fdopen(fc, "w");
+	assert_non_null(f);
+	ogate_heart_rng_seed(&rng, 11);
+	stk.data = malloc((size_t)stk.n * 64 * 64);
+	assert_non_null(stk.data);
+	assert_int_equal(0, ogate_heart_blob_init(&heart, 64, 64, 5));
+	for (int i = 0; i < stk.n; i++) {
+		uint8_t *px = ogate_stack_frame(&stk, i);
+		double t = i / 80.0 + sd * ogate_heart_rng_normal(&rng);
+
+		t = t > prev ? t : prev + 1e-6; /* stamps still increase */
+		prev = t;
+		fprintf(f, "%d,%.9f\n", i, t);
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, i / 80.0), 2 * M_PI),
+					img);
+		for (int k = 0; k < 64 * 64; k++) {
+			double v = img[k] + 2.0 * ogate_heart_rng_normal(&rng);
+
+			px[k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : lround(v));
+		}
+	}
+	fclose(f);
+	ogate_heart_blob_free(&heart);
+	assert_int_equal(0, ogate_stack_save_npy(path, &stk, msg, sizeof(msg)));
+	ogate_stack_free(&stk);
+	assert_int_equal(0, ogate_source_open(&src, &so));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
+	run_for(&vc, p, 19 * SEC);
+	ogate_pipeline_status(p, st);
+	stop(&vc, p);
+	printf("# stamps %.0f ms off: locked %d, on the clock %d, beta %.3f +- %.3f\n", sd * 1e3,
+	       st->locked, st->ref_ts_clock, st->ref_ts_beta, st->ref_ts_beta_se);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+	unlink(path);
+	unlink(csv);
+}
+
+static void test_status_says_the_reference_sits_on_the_frame_clock(void **state)
+{
+	struct ogate_pipeline_status st;
+
+	ts_file_run(3e-3, &st);
+	assert_true(st.locked);
+	assert_true(st.ref_ts_clock);
+	assert_true(fabs(st.ref_ts_beta) + 3 * st.ref_ts_beta_se < 0.5);
+	ts_file_run(0, &st);
+	assert_true(st.locked);
+	assert_false(st.ref_ts_clock);
+	assert_true(isnan(st.ref_ts_beta));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline_locks_and_triggers_on_the_true_target_phase),
 		cmocka_unit_test(test_triggers_refused_as_too_late_count_as_missed),
 		cmocka_unit_test(test_status_reports_the_reference_smoothing),
+		cmocka_unit_test(test_status_says_the_reference_sits_on_the_frame_clock),
 		cmocka_unit_test(test_stop_cancels_what_the_grace_period_leaves),
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
