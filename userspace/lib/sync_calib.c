@@ -15,9 +15,10 @@
  * the last round(P) frames (one beat, no gap, one reference) and the residual of the middle
  * frame is added to a table of CAL_R bins per reference frame, at that frame's raw position
  * (split linearly between the two nearest bins). The correction subtracted from a new frame's
- * position is the table interpolated there, shrunk while a bin has few samples towards the
- * reference beat's own map below ((sum + CAL_K0 N) / (weight + CAL_K0)). The table belongs to
- * one reference and starts empty with it.
+ * position is the table interpolated there, shrunk towards 0 while a bin has few samples
+ * (sum / (weight + CAL_K0)), or with sync.calibrate_prior towards the reference beat's own map
+ * below ((sum + CAL_K0 N) / (weight + CAL_K0)). The table belongs to one reference and starts
+ * empty with it.
  *
  * A line through one beat cannot tell a constant offset of every position from a shift in
  * time, so the table alone leaves the mean error over the beat in place (0.05-0.1 frame on
@@ -90,17 +91,18 @@ static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double 
 
 static double beat_model(const struct ogate_sync *s, double u);
 
-/* A bin shrinks towards N's model (beat_model), not 0: its CAL_K0 pseudo-samples hold the
- * reference beat's own map, which the trend and delta give from lock on, while the samples
- * learn it at about a quarter of a sample per bin and beat, so that a table shrunk towards 0
- * kept most of the raw phase's fall of delta at each wrap for 5-10 beats (test_calib_prior.c;
- * docs/accuracy-log.md, "The slow rows: the calibration's first beats") */
+/* With sync.calibrate_prior a bin shrinks towards N's model (beat_model), not 0: its CAL_K0
+ * pseudo-samples hold the reference beat's own map, which the trend and delta give from lock
+ * on, while the samples learn it at about a quarter of a sample per bin and beat, so that a
+ * table shrunk towards 0 keeps most of the raw phase's fall of delta at each wrap for 5-10
+ * beats (test_calib_prior.c; docs/accuracy-log.md, "The slow rows: the calibration's first
+ * beats"; opt-in: it costs strongly modulated hearts' first triggers) */
 static double table_at(const struct ogate_sync *s, double w)
 {
 	int k0, k1;
 	double f;
 	bins(s, w, &k0, &k1, &f);
-	double m = CAL_K0 * beat_model(s, w);
+	double m = s->set.calibrate_prior ? CAL_K0 * beat_model(s, w) : 0;
 	return (1 - f) * (s->cal_r[k0] + m) / (s->cal_w[k0] + CAL_K0) +
 	       f * (s->cal_r[k1] + m) / (s->cal_w[k1] + CAL_K0);
 }
@@ -178,8 +180,8 @@ static double kept_share(double vt)
 /* the share of N a bin holds: its samples' kept share of it, and its prior (table_at) all of it */
 static double bin_learnt(const struct ogate_sync *s, int k, double v)
 {
-	double w = s->cal_w[k];
-	return (w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) + CAL_K0) / (w + CAL_K0);
+	double w = s->cal_w[k], prior = s->set.calibrate_prior ? CAL_K0 : 0;
+	return (w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) + prior) / (w + CAL_K0);
 }
 
 /* N(u) for the beat length P + delta + k (c - P / 2), u taken into [0, P) */

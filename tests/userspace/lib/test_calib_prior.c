@@ -6,9 +6,9 @@
  * quarter-frame bin, each bin shrunk by CAL_K0 pseudo-samples. Shrunk towards 0, the raw phase
  * kept most of its fall of delta at every wrap for the first 5-10 beats: 10-20 s on a slow heart,
  * where a fit window across the wrap put the first triggers 1-4 ms early (blob128_slow2s_80fps,
- * delta 0.37 frame). The pseudo-samples now hold N's model from the trend and delta the
- * calibration already has (from the lags at lock, then the beats after the reference), so the
- * fall is gone from the first beat, and the samples take over as they come. Every frame here is
+ * delta 0.37 frame). With sync.calibrate_prior the pseudo-samples hold N's model from the trend
+ * and delta the calibration already has (from the lags at lock, then the beats after the
+ * reference), so the fall is gone from the first beat, and the samples take over as they come. Every frame here is
  * matched without error on a steady heart whose reference beat is 40.5 frames and P = 40.3; the
  * lags at lock give delta = 0.2. The pipeline's internals are compiled into this test. */
 #include <stdarg.h>
@@ -30,10 +30,11 @@
 #define P_TRUE 40.5
 
 /* A locked sync whose lags at lock say the reference holds P_TRUE frames. */
-static struct ogate_sync *locked_with_lags(void)
+static struct ogate_sync *locked_with_lags(int prior)
 {
 	double ivl_ns = 1e7;
 	struct ogate_sync *s = calib_locked_on(P_REF);
+	s->set.calibrate_prior = prior;
 	struct seq *q = &s->sq[0];
 	q->L = s->L;
 	for (int j = 0; j < q->L; j += q->L - 1) {
@@ -57,9 +58,9 @@ static struct ogate_sync *locked_with_lags(void)
  * about -delta = the raw phase's): each frame's corrected position less the line a steady heart
  * shows, P frames of position a beat, the 4 frames just after the wrap against the 4 just
  * before. */
-static double fall_at_wrap(int b)
+static double fall_at_wrap(int b, int prior)
 {
-	struct ogate_sync *s = locked_with_lags();
+	struct ogate_sync *s = locked_with_lags(prior);
 	double ivl_ns = 1e7, x0 = 0.37, before = 0, after = 0;
 	int nb = 0, na = 0;
 	for (int k = 0; k < (b + 1) * 41; k++) {
@@ -80,24 +81,33 @@ static double fall_at_wrap(int b)
 	return after / na - before / nb;
 }
 
-/* delta is known from the lags at lock (the curvature is 0 here): the fall is 0.18 frame of 0.2
- * after one and two beats with a table shrunk towards 0 (-0.18025, -0.17656; -0.06506 after 9
- * beats, -0.0173 after 79), 0.05 frame at most with the prior (an odd beat's wrap has frames
- * shown past P, on the first bins, where the table holds both ends of the ramp) */
-static void the_wraps_fall_is_taken_out_from_the_first_beats(void **state)
+/* delta is known from the lags at lock (the curvature is 0 here): with the table shrunk towards
+ * 0 (the default) the fall is 0.18 frame of 0.2 after one and two beats, 0.065 after 9 */
+static void a_table_shrunk_towards_0_keeps_the_wraps_fall(void **state)
 {
 	(void)state;
-	assert_true(fabs(fall_at_wrap(1) - -0.04975) < 5e-5);
-	assert_true(fabs(fall_at_wrap(2) - -0.00588) < 5e-5);
-	assert_true(fabs(fall_at_wrap(9) - -0.02159) < 5e-5);
+	assert_true(fabs(fall_at_wrap(1, 0) - -0.18025) < 5e-5);
+	assert_true(fabs(fall_at_wrap(2, 0) - -0.17656) < 5e-5);
+	assert_true(fabs(fall_at_wrap(9, 0) - -0.06506) < 5e-5);
+}
+
+/* with sync.calibrate_prior, 0.05 frame at most (an odd beat's wrap has frames shown past P, on
+ * the first bins, where the table holds both ends of the ramp) */
+static void the_prior_takes_the_wraps_fall_out_from_the_first_beats(void **state)
+{
+	(void)state;
+	assert_true(fabs(fall_at_wrap(1, 1) - -0.04975) < 5e-5);
+	assert_true(fabs(fall_at_wrap(2, 1) - -0.00588) < 5e-5);
+	assert_true(fabs(fall_at_wrap(9, 1) - -0.02159) < 5e-5);
 	for (int b = 1; b <= 9; b++)
-		assert_true(fabs(fall_at_wrap(b)) < 0.05);
+		assert_true(fabs(fall_at_wrap(b, 1)) < 0.05);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(the_wraps_fall_is_taken_out_from_the_first_beats),
+		cmocka_unit_test(a_table_shrunk_towards_0_keeps_the_wraps_fall),
+		cmocka_unit_test(the_prior_takes_the_wraps_fall_out_from_the_first_beats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
