@@ -38,6 +38,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	strcpy(s->metric, "sad");
 	s->calibrate = 1;
 	s->calibrate_anchor = 1;
+	s->calibrate_prior = 0;
 	s->timestamp_positions = 1;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
@@ -94,6 +95,7 @@ static const struct key keys[] = {
 	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),
 	I("sync.calibrate_anchor", calibrate_anchor, 0, 1),
+	I("sync.calibrate_prior", calibrate_prior, 0, 1),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

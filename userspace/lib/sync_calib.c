@@ -16,7 +16,9 @@
  * frame is added to a table of CAL_R bins per reference frame, at that frame's raw position
  * (split linearly between the two nearest bins). The correction subtracted from a new frame's
  * position is the table interpolated there, shrunk towards 0 while a bin has few samples
- * (sum / (weight + CAL_K0)). The table belongs to one reference and starts empty with it.
+ * (sum / (weight + CAL_K0)), or with sync.calibrate_prior towards the reference beat's own map
+ * below ((sum + CAL_K0 N) / (weight + CAL_K0)). The table belongs to one reference and starts
+ * empty with it.
  *
  * A line through one beat cannot tell a constant offset of every position from a shift in
  * time, so the table alone leaves the mean error over the beat in place (0.05-0.1 frame on
@@ -87,13 +89,22 @@ static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double 
 	*k1 = (k + 1) % s->cal_n;
 }
 
+static double beat_model(const struct ogate_sync *s, double u);
+
+/* With sync.calibrate_prior a bin shrinks towards N's model (beat_model), not 0: its CAL_K0
+ * pseudo-samples hold the reference beat's own map, which the trend and delta give from lock
+ * on, while the samples learn it at about a quarter of a sample per bin and beat, so that a
+ * table shrunk towards 0 keeps most of the raw phase's fall of delta at each wrap for 5-10
+ * beats (test_calib_prior.c; docs/accuracy-log.md, "The slow rows: the calibration's first
+ * beats"; opt-in: it costs strongly modulated hearts' first triggers) */
 static double table_at(const struct ogate_sync *s, double w)
 {
 	int k0, k1;
 	double f;
 	bins(s, w, &k0, &k1, &f);
-	return (1 - f) * s->cal_r[k0] / (s->cal_w[k0] + CAL_K0) +
-	       f * s->cal_r[k1] / (s->cal_w[k1] + CAL_K0);
+	double m = s->set.calibrate_prior ? CAL_K0 * beat_model(s, w) : 0;
+	return (1 - f) * (s->cal_r[k0] + m) / (s->cal_w[k0] + CAL_K0) +
+	       f * (s->cal_r[k1] + m) / (s->cal_w[k1] + CAL_K0);
 }
 
 double sync_calib_offset(const struct ogate_sync *s, double w)
@@ -166,16 +177,29 @@ static double kept_share(double vt)
 	return KEPT[i] + (x - i) * (KEPT[i + 1] - KEPT[i]);
 }
 
+/* the share of N a bin holds: its samples' kept share of it, and its prior (table_at) all of it */
 static double bin_learnt(const struct ogate_sync *s, int k, double v)
 {
-	double w = s->cal_w[k];
-	return w / (w + CAL_K0) * (v > 0 ? kept_share(bin_var(s, k, v)) : 1);
+	double w = s->cal_w[k], prior = s->set.calibrate_prior ? CAL_K0 : 0;
+	return (w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) + prior) / (w + CAL_K0);
+}
+
+/* N(u) for the beat length P + delta + k (c - P / 2), u taken into [0, P) */
+static double beat_model(const struct ogate_sync *s, double u)
+{
+	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
+	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
+		return 0;
+	u = fmod(u, P);
+	if (u < 0)
+		u += P;
+	return d * u / (P + d) + k * u * (u - P) / (2 * P);
 }
 
 static double beat_map(const struct ogate_sync *s, double u)
 {
-	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
-	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
+	double P = s->info.period_frames;
+	if (!(P > 0))
 		return 0;
 	u = fmod(u, P);
 	if (u < 0)
@@ -185,7 +209,7 @@ static double beat_map(const struct ogate_sync *s, double u)
 	bins(s, u, &k0, &k1, &f);
 	double v = s->cal_wt > s->cal_n ? s->cal_ss / (s->cal_wt - s->cal_n) : 0; /* pooled */
 	double learnt = (1 - f) * bin_learnt(s, k0, v) + f * bin_learnt(s, k1, v);
-	return learnt * (d * u / (P + d) + k * u * (u - P) / (2 * P));
+	return learnt * beat_model(s, u);
 }
 
 /*
