@@ -17,8 +17,21 @@ double ogate_sync_frame_interval(const struct ogate_sync *s)
 	return s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]);
 }
 
+/* The measured intervals' spread (1.4826 x their median absolute deviation from ivl, their
+ * median): capture jitter. A late frame is a gap only beyond 4 spreads of it, so that uneven
+ * captures with consecutive sequence numbers (1-2 ms at 200 fps) do not cut the stream into
+ * pieces; a dropped frame that shows in the sequence is a gap whatever the jitter. */
+static double interval_spread(const struct ogate_sync *s, double ivl)
+{
+	double v[IVL_N];
+	for (int i = 0; i < s->ivl_n; i++)
+		v[i] = fabs(s->ivl[i] - ivl);
+	qsort(v, (size_t)s->ivl_n, sizeof(double), sync_cmp_dbl);
+	return 1.4826 * (s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]));
+}
+
 /* Check that time and sequence advance, detect a gap (a sequence jump, or an interval longer
- * than gap_factor x the measured one) and update the measured interval. 0 or -EINVAL. */
+ * than gap_factor x the measured one plus 4 x its spread) and update the measured interval. 0 or -EINVAL. */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap)
 {
 	int g = 0;
@@ -32,7 +45,8 @@ int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *
 		double ivl = ogate_sync_frame_interval(s);
 		if (f->meta.sequence != s->last_seq + 1)
 			g = 1;
-		else if (ivl > 0 && (double)dt * 1e-9 > s->set.gap_factor * ivl && s->ivl_n >= 3)
+		else if (ivl > 0 && (double)dt * 1e-9 > s->set.gap_factor * ivl + 4 * interval_spread(s, ivl) &&
+			 s->ivl_n >= 3)
 			g = 1;
 		if (f->meta.sequence == s->last_seq + 1 && !g) {
 			s->ivl[s->ivl_pos] = (double)dt * 1e-9;
