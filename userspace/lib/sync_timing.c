@@ -27,7 +27,8 @@ static double interval_spread(const struct ogate_sync *s, double ivl)
 	for (int i = 0; i < s->ivl_n; i++)
 		v[i] = fabs(s->ivl[i] - ivl);
 	qsort(v, (size_t)s->ivl_n, sizeof(double), sync_cmp_dbl);
-	return 1.4826 * (s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]));
+	return 1.4826 *
+	       (s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]));
 }
 
 /* Check that time and sequence advance, detect a gap (a sequence jump, or an interval longer
@@ -45,7 +46,8 @@ int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *
 		double ivl = ogate_sync_frame_interval(s);
 		if (f->meta.sequence != s->last_seq + 1)
 			g = 1;
-		else if (ivl > 0 && (double)dt * 1e-9 > s->set.gap_factor * ivl + 4 * interval_spread(s, ivl) &&
+		else if (ivl > 0 &&
+			 (double)dt * 1e-9 > s->set.gap_factor * ivl + 4 * interval_spread(s, ivl) &&
 			 s->ivl_n >= 3)
 			g = 1;
 		if (f->meta.sequence == s->last_seq + 1 && !g) {
