@@ -7,7 +7,7 @@
 #include <string.h>
 #include "sync_private.h"
 
-static struct ogate_frame *buf_at(struct ogate_sync *s, int i)
+static struct ogate_frame *buf_at(const struct ogate_sync *s, int i)
 {
 	return s->buf[(s->head + i) % s->cap];
 }
@@ -137,6 +137,24 @@ static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 	return 1;
 }
 
+static double frame_ns(const struct ogate_sync *s, int i)
+{
+	return (double)buf_at(s, i)->meta.timestamp_ns;
+}
+
+/* the time of buffered frame i's match a lag of `lag` frames back, between the two frames it
+ * lies between (captures need not be even) */
+static double lag_ns(const struct ogate_sync *s, int i, double lag)
+{
+	double m = i - lag;
+	int k = (int)floor(m);
+	if (k < 0)
+		k = 0;
+	if (k > s->count - 2)
+		k = s->count - 2;
+	return frame_ns(s, i) - (frame_ns(s, k) + (m - k) * (frame_ns(s, k + 1) - frame_ns(s, k)));
+}
+
 /*
  * Refine an accepted period with the SAD rows every buffered frame computed on arrival (no new
  * SADs): the period a reference is given is the length of the beat it will hold. Buffered frame
@@ -158,23 +176,28 @@ static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
  * rate's change inside the beat the reference holds, whose curvature the calibration's pin
  * needs at the target (sync_calib.c, beat_map).
  */
-static double refine_period(const struct ogate_sync *s, double P0, double *trend, double *sums)
+static double refine_period(const struct ogate_sync *s, double P0, double *trend, double *sums,
+			    double *period_ns)
 {
 	int c = (int)lround(P0), cnt = 0;
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
-	double lag, xm = 0, ym = 0;
+	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
+	*period_ns = P0 * ivl;
+	double lag, xm = 0, ym = 0, tm = 0;
 	for (int i = 0; i < s->count; i++) {
 		if (!frame_lag(s, i, c, &lag))
 			continue;
 		xm += i - lag / 2;
 		ym += lag;
+		tm += lag_ns(s, i, lag);
 		cnt++;
 	}
 	if (cnt < 3)
 		return P0;
 	xm /= cnt;
 	ym /= cnt;
+	tm /= cnt;
 	double sxx = 0, sxy = 0;
 	for (int i = 0; i < s->count; i++) {
 		if (!frame_lag(s, i, c, &lag))
@@ -205,12 +228,30 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 				sums[j] += v[j];
 		}
 		P = ym + *trend * (mid - xm);
+		*period_ns = tm + *trend * (mid - xm) * ivl;
 	}
 	if (fabs(P - P0) < 0.1 * P0)
 		return P;
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
+	*period_ns = P0 * ivl;
 	return P0;
+}
+
+/*
+ * The period of a reference made of buffered frames first .. first + L - 1. Frames placed at
+ * their timestamps (sync.timestamp_positions) sit in units of the reference's own mean interval
+ * (ogate_reference_positions), so its period must be the beat's length in those units: the
+ * refined length in time (refine_period) over that interval. With uneven captures the interval
+ * is off the buffer's by the jitter of the reference's two end frames over L - 1 (at 200 fps
+ * and 2 ms, 0.8 % of a 64-frame beat, 0.5 frame), and so was a period counted in frames.
+ */
+static double reference_period(const struct ogate_sync *s, int first, int L, double P)
+{
+	double ivl_ref = L > 1 ? (frame_ns(s, first + L - 1) - frame_ns(s, first)) / (L - 1) : 0;
+	if (s->set.timestamp_positions && s->det_period_ns > 0 && ivl_ref > 0)
+		return s->det_period_ns / ivl_ref;
+	return P;
 }
 
 /* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
@@ -221,6 +262,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	int n = s->count;
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	int first = n - 1 - L; /* buffer index of padded reference frame 0 */
+	P = reference_period(s, first, L, P);
 	/* successive-frame deltas of the unpadded frames (and the first padding frame) */
 	int N = L - 2 * OGATE_NE;
 	double *delta = s->diffs; /* reuse: diffs are not needed any more */
@@ -434,7 +476,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		return 0;
 	}
 	s->det_found_ns = f->meta.timestamp_ns;
-	P = refine_period(s, P, &s->det_trend, s->det_lags);
+	P = refine_period(s, P, &s->det_trend, s->det_lags, &s->det_period_ns);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	s->det_reason = OGATE_DET_FILLING;
 	if (L > n || L > s->ref_cap)
