@@ -177,6 +177,8 @@ struct ogate_sync {
 	/* frame timing */
 	double ivl[IVL_N];
 	int ivl_n, ivl_pos;
+	double ivl_dev; /* mean |interval - measured interval| (sync_timing.c), over ~64 */
+	long ivl_dev_n;
 	int have_last;
 	int64_t last_ns;
 	uint64_t last_seq;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* A late frame is a gap (sync_timing.c, sync_timing_advance) only beyond sync.gap_factor x the
- * measured interval plus 4 x the intervals' spread: timestamp-true capture jitter (1-2 ms at
+ * measured interval plus 4 x the intervals' spread (1.2533 x their running mean absolute
+ * deviation): timestamp-true capture jitter (1-2 ms at
  * 200 fps, consecutive sequence numbers) made intervals of more than 1.8 x the median every few
  * dozen frames, and each gap emptied the determination buffer (2 ms never locked) and cut the
  * prediction's fit (1 ms: 88 % coverage). A sequence jump is a gap whatever the jitter. The
@@ -54,24 +55,26 @@ static void clock_close(struct clock *c)
 	ogate_sync_free(c->s);
 }
 
-/* Intervals of 3, 5, 7 ms in turn (median 5 ms, deviations 2, 0, 2 ms: spread 1.4826 x 2 =
- * 2.965 ms): a 9.5 ms interval is no gap (the limit is 9 + 4 x 2.965 = 20.86 ms), 20.8 ms is
- * none, 20.9 ms is one; the same frames with a sequence jump are gaps. */
+/* 15 intervals of 5 ms, then 3, 5, 7 ms in turn for 120 frames: the measured interval stays
+ * 5 ms, the running mean absolute deviation from it (over ~64) ends at 1.23657 ms, a spread of
+ * 1.2533 x that = 1.54978 ms, and the limit is 1.8 x 5 + 4 x 1.54978 = 15.1992 ms: a 15.25 ms
+ * interval is a gap, 15.15 ms is none (at 1.8 x the interval alone both were), and a sequence
+ * jump is one whatever the interval. */
 static void jittered_intervals_widen_the_gap_limit_by_their_spread(void **state)
 {
 	(void)state;
 	struct clock c;
 	clock_open(&c);
 	clock_step(&c, 5000, 1); /* the first frame: no interval yet */
+	for (int i = 0; i < 15; i++)
+		assert_int_equal(0, clock_step(&c, 5000, 1));
 	static const int64_t cycle[3] = { 3000, 5000, 7000 };
-	for (int i = 0; i < IVL_N; i++)
+	for (int i = 0; i < 120; i++)
 		assert_int_equal(0, clock_step(&c, cycle[i % 3], 1));
 	assert_true(fabs(ogate_sync_frame_interval(c.s) - 0.005) < 1e-12);
-	assert_int_equal(0, clock_step(&c, 9500, 1));
-	/* the 9.5 ms interval joined the measured ones: 16 of them would not fit, the ring keeps
-	 * 15, the oldest (3 ms) went; median 5 ms and spread 2.965 ms stay */
-	assert_int_equal(0, clock_step(&c, 20800, 1));
-	assert_int_equal(1, clock_step(&c, 20950, 1));
+	assert_true(fabs(c.s->ivl_dev - 1.2365686e-3) < 1e-9);
+	assert_int_equal(1, clock_step(&c, 15250, 1));
+	assert_int_equal(0, clock_step(&c, 15150, 1));
 	assert_int_equal(1, clock_step(&c, 5000, 2));
 	clock_close(&c);
 }
@@ -85,8 +88,8 @@ static void even_intervals_keep_the_gap_factor(void **state)
 	clock_step(&c, 5000, 1);
 	for (int i = 0; i < IVL_N; i++)
 		assert_int_equal(0, clock_step(&c, 5000, 1));
+	assert_int_equal(1, clock_step(&c, 9010, 1)); /* a gap: not measured */
 	assert_int_equal(0, clock_step(&c, 8990, 1));
-	assert_int_equal(1, clock_step(&c, 9010, 1));
 	clock_close(&c);
 }
 
