@@ -142,16 +142,15 @@ static double frame_ns(const struct ogate_sync *s, int i)
 	return (double)buf_at(s, i)->meta.timestamp_ns;
 }
 
-/* the time of buffered frame i's match a lag of `lag` frames back, between the two frames it
- * lies between (captures need not be even) */
+/* buffered frame i's lag of `lag` frames in time (ns): its match placed between the two frames
+ * it lies between, captures need not be even; 0 if the match has left the buffer (the SAD row
+ * was computed when the frame arrived, the frames it reaches back to may have been dropped) */
 static double lag_ns(const struct ogate_sync *s, int i, double lag)
 {
 	double m = i - lag;
 	int k = (int)floor(m);
-	if (k < 0)
-		k = 0;
-	if (k > s->count - 2)
-		k = s->count - 2;
+	if (k < 0 || k > s->count - 2)
+		return 0;
 	return frame_ns(s, i) - (frame_ns(s, k) + (m - k) * (frame_ns(s, k + 1) - frame_ns(s, k)));
 }
 
@@ -174,7 +173,10 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
  * capped at one beat) and shrunk by the slope's significance against the scatter about it,
  * t^2 / (t^2 + 1). That shrunk slope, *trend (frames per frame, 0 if unused), is also the
  * rate's change inside the beat the reference holds, whose curvature the calibration's pin
- * needs at the target (sync_calib.c, beat_map).
+ * needs at the target (sync_calib.c, beat_map). *period_ns is that period in time: P times the
+ * lags' own interval, their summed lengths in time over their summed lengths in frames (over
+ * the lags whose match is still buffered; the buffer's mean interval if none is), which with
+ * uneven captures differs from the mean interval by the jitter of the frames the lags join.
  */
 static double refine_period(const struct ogate_sync *s, double P0, double *trend, double *sums,
 			    double *period_ns)
@@ -183,21 +185,26 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
 	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
-	*period_ns = P0 * ivl;
-	double lag, xm = 0, ym = 0, tm = 0;
+	double lag, xm = 0, ym = 0, tsum = 0, lsum = 0;
 	for (int i = 0; i < s->count; i++) {
 		if (!frame_lag(s, i, c, &lag))
 			continue;
 		xm += i - lag / 2;
 		ym += lag;
-		tm += lag_ns(s, i, lag);
+		double t = lag_ns(s, i, lag);
+		if (t > 0) {
+			tsum += t;
+			lsum += lag;
+		}
 		cnt++;
 	}
+	if (lsum > 0)
+		ivl = tsum / lsum;
+	*period_ns = P0 * ivl;
 	if (cnt < 3)
 		return P0;
 	xm /= cnt;
 	ym /= cnt;
-	tm /= cnt;
 	double sxx = 0, sxy = 0;
 	for (int i = 0; i < s->count; i++) {
 		if (!frame_lag(s, i, c, &lag))
@@ -228,13 +235,13 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 				sums[j] += v[j];
 		}
 		P = ym + *trend * (mid - xm);
-		*period_ns = tm + *trend * (mid - xm) * ivl;
 	}
-	if (fabs(P - P0) < 0.1 * P0)
+	if (fabs(P - P0) < 0.1 * P0) {
+		*period_ns = P * ivl;
 		return P;
+	}
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
-	*period_ns = P0 * ivl;
 	return P0;
 }
 

@@ -23,7 +23,7 @@
 
 /* A buffer of n frames whose frame i has its SAD valley at lag[i] (an exact V, slope 100),
  * captured at t[i] ns (NULL: every 5 ms). */
-static struct ogate_sync *buffer_with_lags_at(int n, const double *lag, const int64_t *t)
+static struct ogate_sync *buffer_with_lags_from(int n, const double *lag, const int64_t *t, int dropped)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -36,11 +36,17 @@ static struct ogate_sync *buffer_with_lags_at(int n, const double *lag, const in
 	for (int i = 0; i < n; i++) {
 		assert_int_equal(0, ogate_frame_new(&s->buf[i], OGATE_PIX_U8, 4, 4));
 		s->buf[i]->meta.timestamp_ns = t ? t[i] : 5000000LL * i;
-		s->depth[i] = i;
-		for (int d = 1; d <= i; d++)
+		s->depth[i] = i + dropped;
+		for (int d = 1; d <= i + dropped; d++)
 			s->rows[(size_t)i * s->cap + d - 1] = 10 + 100 * fabs(d - lag[i]);
 	}
 	return s;
+}
+
+/* ... whose first `dropped` frames have left the buffer (their rows reach back to them) */
+static struct ogate_sync *buffer_with_lags_at(int n, const double *lag, const int64_t *t)
+{
+	return buffer_with_lags_from(n, lag, t, 0);
 }
 
 static struct ogate_sync *buffer_with_lags(int n, const double *lag)
@@ -170,6 +176,29 @@ static void uneven_captures_give_the_reference_its_beat_in_its_own_interval(void
 	ogate_sync_free(s);
 }
 
+/* A full buffer whose head has moved on (a slow heart): the first frames' rows were computed
+ * when the frames a beat before them were still buffered. Their lags count in frames, but their
+ * matches' times are gone: the period in time is the lags' own interval (over those whose match
+ * is buffered, 100 ms per 20 frames here, 5 ms) times the period, not a time extrapolated from the
+ * buffer's first two frames (which made the period 101.137 ms). */
+static void lags_whose_match_left_the_buffer_count_in_frames_only(void **state)
+{
+	(void)state;
+	enum { n = 70 };
+	double lag[n];
+	int64_t t[n];
+	for (int i = 0; i < n; i++) {
+		lag[i] = 20;
+		t[i] = 5000000LL * i + llround(1.5e6 * sin(2 * M_PI * i / 20 + 0.3));
+	}
+	struct ogate_sync *s = buffer_with_lags_from(n, lag, t, 30);
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
+	assert_true(sums[0] == 70); /* every frame has a lag */
+	assert_true(fabs(P - 20) < 1e-12);
+	assert_true(fabs(period_ns - 100e6) < 1e-3);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +206,7 @@ int main(void)
 		cmocka_unit_test(a_lag_scatter_without_trend_leaves_the_mean),
 		cmocka_unit_test(part_of_a_beat_moves_the_period_by_that_share_of_the_trend),
 		cmocka_unit_test(uneven_captures_give_the_reference_its_beat_in_its_own_interval),
+		cmocka_unit_test(lags_whose_match_left_the_buffer_count_in_frames_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
