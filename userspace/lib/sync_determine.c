@@ -246,19 +246,27 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 }
 
 /*
- * The period of a reference made of buffered frames first .. first + L - 1. Frames placed at
- * their timestamps (sync.timestamp_positions) sit in units of the reference's own mean interval
+ * The period of a reference made of buffered frames first .. first + L - 1, and its lags at
+ * lock (lags: refine_period's sums, struct seq) in the same units. Frames placed at their
+ * timestamps (sync.timestamp_positions) sit in units of the reference's own mean interval
  * (ogate_reference_positions), so its period must be the beat's length in those units: the
  * refined length in time (refine_period) over that interval. With uneven captures the interval
  * is off the buffer's by the jitter of the reference's two end frames over L - 1 (at 200 fps
- * and 2 ms, 0.8 % of a 64-frame beat, 0.5 frame), and so was a period counted in frames.
+ * and 2 ms, 0.8 % of a 64-frame beat, 0.5 frame), and so was a period counted in frames. The
+ * calibration's line joins the lags at lock to the beats measured after it, timed in the
+ * reference's interval, and reads the period's error off it: left in frames they handed the
+ * interval's difference back, so they are scaled with the period (x and y alike).
  */
-static double reference_period(const struct ogate_sync *s, int first, int L, double P)
+static double reference_period(const struct ogate_sync *s, int first, int L, double P, double *lags)
 {
 	double ivl_ref = L > 1 ? (frame_ns(s, first + L - 1) - frame_ns(s, first)) / (L - 1) : 0;
+	double Pr = P;
 	if (s->set.timestamp_positions && s->det_period_ns > 0 && ivl_ref > 0)
-		return s->det_period_ns / ivl_ref;
-	return P;
+		Pr = s->det_period_ns / ivl_ref;
+	double g = P > 0 ? Pr / P : 1, scale[6] = { 1, g, g, g * g, g * g, g * g };
+	for (int j = 0; j < 6; j++)
+		lags[j] = s->det_lags[j] * scale[j];
+	return Pr;
 }
 
 /* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
@@ -269,7 +277,8 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	int n = s->count;
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	int first = n - 1 - L; /* buffer index of padded reference frame 0 */
-	P = reference_period(s, first, L, P);
+	double lags[6];
+	P = reference_period(s, first, L, P, lags);
 	/* successive-frame deltas of the unpadded frames (and the first padding frame) */
 	int N = L - 2 * OGATE_NE;
 	double *delta = s->diffs; /* reuse: diffs are not needed any more */
@@ -283,7 +292,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	}
 	q->L = L;
 	q->trend = s->det_trend;
-	memcpy(q->lags, s->det_lags, sizeof(q->lags));
+	memcpy(q->lags, lags, sizeof(q->lags));
 	q->have_adj = 0;
 	memset(&q->info, 0, sizeof(q->info));
 	q->info.period_frames = P;

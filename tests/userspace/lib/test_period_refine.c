@@ -150,7 +150,8 @@ static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **st
  * that every frame's beat, 20 frames back, is exactly 100 ms): the reference's frames sit at
  * their timestamps in units of its own mean interval, (t[68] - t[44]) / 24 = 4.9577 ms, not the
  * 5 ms of the buffer, so its period is 100 ms in those units, 20.1708, where the count of
- * frames (20) left the reference 0.17 frame short of its beat. */
+ * frames (20) left the reference 0.17 frame short of its beat; and the lags at lock, which the
+ * calibration's line joins to beats timed in those units, are given in them too. */
 static void uneven_captures_give_the_reference_its_beat_in_its_own_interval(void **state)
 {
 	(void)state;
@@ -166,13 +167,21 @@ static void uneven_captures_give_the_reference_its_beat_in_its_own_interval(void
 	assert_true(fabs(P - 20) < 1e-12);
 	assert_true(fabs(period_ns - 100e6) < 1e-3);
 	s->det_period_ns = period_ns;
+	memcpy(s->det_lags, sums, sizeof(sums));
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE, first = n - 1 - L;
 	assert_int_equal(25, L);
 	assert_true((t[first + L - 1] - t[first]) / 24.0 == 4957659.5);
-	assert_true(fabs(reference_period(s, first, L, P) - 20.170808) < 1e-6);
-	/* frames placed at their index keep the count of frames */
+	double lags[6], Pr = reference_period(s, first, L, P, lags);
+	assert_true(fabs(Pr - 20.170808) < 1e-6);
+	/* the lags at lock in the same units: 47 of them, every one 20 frames = 20.1708 there */
+	assert_true(lags[0] == 47);
+	assert_true(fabs(lags[2] / lags[0] - 20.170808) < 1e-6);
+	assert_true(fabs(lags[5] / lags[0] - 20.170808 * 20.170808) < 1e-4);
+	assert_true(fabs(lags[1] - sums[1] * Pr / 20) < 1e-6);
+	/* frames placed at their index keep the count of frames, and the lags */
 	s->set.timestamp_positions = 0;
-	assert_true(reference_period(s, first, L, P) == P);
+	assert_true(reference_period(s, first, L, P, lags) == P);
+	assert_true(lags[2] == sums[2] && lags[4] == sums[4]);
 	ogate_sync_free(s);
 }
 
