@@ -7,7 +7,7 @@
 #include <string.h>
 #include "sync_private.h"
 
-static struct ogate_frame *buf_at(struct ogate_sync *s, int i)
+static struct ogate_frame *buf_at(const struct ogate_sync *s, int i)
 {
 	return s->buf[(s->head + i) % s->cap];
 }
@@ -137,6 +137,23 @@ static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 	return 1;
 }
 
+static double frame_ns(const struct ogate_sync *s, int i)
+{
+	return (double)buf_at(s, i)->meta.timestamp_ns;
+}
+
+/* buffered frame i's lag of `lag` frames in time (ns): its match placed between the two frames
+ * it lies between, captures need not be even; 0 if the match has left the buffer (the SAD row
+ * was computed when the frame arrived, the frames it reaches back to may have been dropped) */
+static double lag_ns(const struct ogate_sync *s, int i, double lag)
+{
+	double m = i - lag;
+	int k = (int)floor(m);
+	if (k < 0 || k > s->count - 2)
+		return 0;
+	return frame_ns(s, i) - (frame_ns(s, k) + (m - k) * (frame_ns(s, k + 1) - frame_ns(s, k)));
+}
+
 /*
  * Refine an accepted period with the SAD rows every buffered frame computed on arrival (no new
  * SADs): the period a reference is given is the length of the beat it will hold. Buffered frame
@@ -156,21 +173,34 @@ static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
  * capped at one beat) and shrunk by the slope's significance against the scatter about it,
  * t^2 / (t^2 + 1). That shrunk slope, *trend (frames per frame, 0 if unused), is also the
  * rate's change inside the beat the reference holds, whose curvature the calibration's pin
- * needs at the target (sync_calib.c, beat_map).
+ * needs at the target (sync_calib.c, beat_map). *period_ns is that period in time: P times the
+ * lags' own interval, their summed lengths in time over their summed lengths in frames (over
+ * the lags whose match is still buffered; the buffer's mean interval if none is), which with
+ * uneven captures differs from the mean interval by the jitter of the frames the lags join.
  */
-static double refine_period(const struct ogate_sync *s, double P0, double *trend, double *sums)
+static double refine_period(const struct ogate_sync *s, double P0, double *trend, double *sums,
+			    double *period_ns)
 {
 	int c = (int)lround(P0), cnt = 0;
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
-	double lag, xm = 0, ym = 0;
+	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
+	double lag, xm = 0, ym = 0, tsum = 0, lsum = 0;
 	for (int i = 0; i < s->count; i++) {
 		if (!frame_lag(s, i, c, &lag))
 			continue;
 		xm += i - lag / 2;
 		ym += lag;
+		double t = lag_ns(s, i, lag);
+		if (t > 0) {
+			tsum += t;
+			lsum += lag;
+		}
 		cnt++;
 	}
+	if (lsum > 0)
+		ivl = tsum / lsum;
+	*period_ns = P0 * ivl;
 	if (cnt < 3)
 		return P0;
 	xm /= cnt;
@@ -206,11 +236,38 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 		}
 		P = ym + *trend * (mid - xm);
 	}
-	if (fabs(P - P0) < 0.1 * P0)
+	if (fabs(P - P0) < 0.1 * P0) {
+		*period_ns = P * ivl;
 		return P;
+	}
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
 	return P0;
+}
+
+/*
+ * The period of a reference made of buffered frames first .. first + L - 1, and its lags at
+ * lock (lags: refine_period's sums, struct seq) in the same units. Frames placed at their
+ * timestamps (sync.timestamp_positions, unless sync_tsclock.c found the stamps wrong: then they
+ * sit on the frame clock and the period stays in frames) sit in units of the reference's own mean interval
+ * (ogate_reference_positions), so its period must be the beat's length in those units: the
+ * refined length in time (refine_period) over that interval. With uneven captures the interval
+ * is off the buffer's by the jitter of the reference's two end frames over L - 1 (at 200 fps
+ * and 2 ms, 0.8 % of a 64-frame beat, 0.5 frame), and so was a period counted in frames. The
+ * calibration's line joins the lags at lock to the beats measured after it, timed in the
+ * reference's interval, and reads the period's error off it: left in frames they handed the
+ * interval's difference back, so they are scaled with the period (x and y alike).
+ */
+static double reference_period(const struct ogate_sync *s, int first, int L, double P, double *lags)
+{
+	double ivl_ref = L > 1 ? (frame_ns(s, first + L - 1) - frame_ns(s, first)) / (L - 1) : 0;
+	double Pr = P;
+	if (s->set.timestamp_positions && !s->ts_clock && s->det_period_ns > 0 && ivl_ref > 0)
+		Pr = s->det_period_ns / ivl_ref;
+	double g = P > 0 ? Pr / P : 1, scale[6] = { 1, g, g, g * g, g * g, g * g };
+	for (int j = 0; j < 6; j++)
+		lags[j] = s->det_lags[j] * scale[j];
+	return Pr;
 }
 
 /* Move the reference frames out of the buffer into sequence slot k (pointer swaps, no copies)
@@ -221,12 +278,14 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	int n = s->count;
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	int first = n - 1 - L; /* buffer index of padded reference frame 0 */
+	double lags[6];
+	sync_tsclock_test(s, P); /* before the frames leave the buffer, and before P is timed */
+	P = reference_period(s, first, L, P, lags);
 	/* successive-frame deltas of the unpadded frames (and the first padding frame) */
 	int N = L - 2 * OGATE_NE;
 	double *delta = s->diffs; /* reuse: diffs are not needed any more */
 	for (int i = 0; i < N; i++)
 		delta[i] = s->prevsad[(s->head + first + OGATE_NE + i + 1) % s->cap];
-	sync_tsclock_test(s, P); /* before the frames leave the buffer */
 	for (int j = 0; j < L; j++) {
 		int slot = (s->head + first + j) % s->cap;
 		struct ogate_frame *tmp = q->f[j];
@@ -235,7 +294,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	}
 	q->L = L;
 	q->trend = s->det_trend;
-	memcpy(q->lags, s->det_lags, sizeof(q->lags));
+	memcpy(q->lags, lags, sizeof(q->lags));
 	q->have_adj = 0;
 	memset(&q->info, 0, sizeof(q->info));
 	q->info.period_frames = P;
@@ -436,7 +495,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		return 0;
 	}
 	s->det_found_ns = f->meta.timestamp_ns;
-	P = refine_period(s, P, &s->det_trend, s->det_lags);
+	P = refine_period(s, P, &s->det_trend, s->det_lags, &s->det_period_ns);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	s->det_reason = OGATE_DET_FILLING;
 	if (L > n || L > s->ref_cap)

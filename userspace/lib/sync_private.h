@@ -95,6 +95,7 @@ struct ogate_sync {
 	int est_n, est_pos;
 	double det_trend;   /* the last accepted period's lag trend (refine_period), for its seq */
 	double det_lags[6]; /* and its lags' sums (struct seq, lags) */
+	double det_period_ns;	   /* and its length in time (refine_period), 0 if none */
 	int det_reason, det_agree; /* the latest determination frame's decision (enum
 				    * ogate_sync_det_reason) and whether its estimates agreed */
 	/* whether the timestamps say when the images were taken (sync_tsclock.c), tested on the
@@ -186,6 +187,8 @@ struct ogate_sync {
 	/* frame timing */
 	double ivl[IVL_N];
 	int ivl_n, ivl_pos;
+	double ivl_dev; /* mean |interval - measured interval| (sync_timing.c), over ~64 */
+	long ivl_dev_n;
 	int have_last;
 	int64_t last_ns;
 	uint64_t last_seq;

@@ -21,8 +21,9 @@
 #include "sync_match.c"
 #include "sync_timing.c"
 
-/* A buffer of n frames whose frame i has its SAD valley at lag[i] (an exact V, slope 100). */
-static struct ogate_sync *buffer_with_lags(int n, const double *lag)
+/* A buffer of n frames whose frame i has its SAD valley at lag[i] (an exact V, slope 100),
+ * captured at t[i] ns (NULL: every 5 ms). */
+static struct ogate_sync *buffer_with_lags_from(int n, const double *lag, const int64_t *t, int dropped)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -33,11 +34,24 @@ static struct ogate_sync *buffer_with_lags(int n, const double *lag)
 	s->head = 0;
 	s->count = n;
 	for (int i = 0; i < n; i++) {
-		s->depth[i] = i;
-		for (int d = 1; d <= i; d++)
+		assert_int_equal(0, ogate_frame_new(&s->buf[i], OGATE_PIX_U8, 4, 4));
+		s->buf[i]->meta.timestamp_ns = t ? t[i] : 5000000LL * i;
+		s->depth[i] = i + dropped;
+		for (int d = 1; d <= i + dropped; d++)
 			s->rows[(size_t)i * s->cap + d - 1] = 10 + 100 * fabs(d - lag[i]);
 	}
 	return s;
+}
+
+/* ... whose first `dropped` frames have left the buffer (their rows reach back to them) */
+static struct ogate_sync *buffer_with_lags_at(int n, const double *lag, const int64_t *t)
+{
+	return buffer_with_lags_from(n, lag, t, 0);
+}
+
+static struct ogate_sync *buffer_with_lags(int n, const double *lag)
+{
+	return buffer_with_lags_at(n, lag, NULL);
 }
 
 /* Lags that are lengths of beats T(m) = a + b m with middles m = i - lag / 2 (exact). */
@@ -58,7 +72,8 @@ static void the_period_is_the_length_of_the_beat_the_reference_holds(void **stat
 	double lag[n], a = 21, b = -0.02;
 	trend_lags(lag, n, a, b);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double trend, sums[6], P = refine_period(s, 20.0, &trend, sums), mean = 0;
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns),
+					  mean = 0;
 	/* the line's slope in full (exact, a whole beat of middles): the beat's curvature for the
 	 * calibration's pin (test_calib_curvature.c) */
 	assert_true(fabs(trend - b) < 1e-9);
@@ -76,6 +91,8 @@ static void the_period_is_the_length_of_the_beat_the_reference_holds(void **stat
 	assert_true(fabs(P - (a + b * mid)) < 0.005);
 	assert_true(fabs(P - 19.8772) < 5e-5);
 	assert_true(fabs(mean - 20.2828) < 5e-5);
+	/* even captures: the period in time is the period in frames times the interval */
+	assert_true(fabs(period_ns - P * 5e6) < 1e-3);
 	ogate_sync_free(s);
 }
 
@@ -90,7 +107,8 @@ static void a_lag_scatter_without_trend_leaves_the_mean(void **state)
 	for (int i = 0; i < n; i++)
 		lag[i] = 20.2 + 0.15 * sin(2 * M_PI * i / 20.2 * 3) + (i % 2 ? 0.1 : -0.1);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double trend, sums[6], P = refine_period(s, 20.0, &trend, sums), mean = 0;
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns),
+					  mean = 0;
 	for (int i = 23; i < n; i++)
 		mean += lag[i] / (n - 23);
 	assert_true(fabs(P - mean) < 0.01);
@@ -108,7 +126,7 @@ static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **st
 	double lag[n], a = 21, b = -0.02;
 	trend_lags(lag, n, a, b);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double trend, sums[6], P = refine_period(s, 20.0, &trend, sums);
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
 	/* frames 23..32 have lags: 10 of them, their middles spanning sqrt(12 var) = 10.05 frames
 	 * of a 20.66-frame beat: the line (20.613) is used to 0.49, P = 20.636 (the mean 20.657) */
 	double xm = 0, ym = 0, sxx = 0;
@@ -128,12 +146,76 @@ static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **st
 	ogate_sync_free(s);
 }
 
+/* Uneven captures (timestamp-true jitter, 1.5 ms at 200 fps here, repeating every 20 frames so
+ * that every frame's beat, 20 frames back, is exactly 100 ms): the reference's frames sit at
+ * their timestamps in units of its own mean interval, (t[68] - t[44]) / 24 = 4.9577 ms, not the
+ * 5 ms of the buffer, so its period is 100 ms in those units, 20.1708, where the count of
+ * frames (20) left the reference 0.17 frame short of its beat; and the lags at lock, which the
+ * calibration's line joins to beats timed in those units, are given in them too. */
+static void uneven_captures_give_the_reference_its_beat_in_its_own_interval(void **state)
+{
+	(void)state;
+	enum { n = 70 };
+	double lag[n];
+	int64_t t[n];
+	for (int i = 0; i < n; i++) {
+		lag[i] = 20;
+		t[i] = 5000000LL * i + llround(1.5e6 * sin(2 * M_PI * i / 20 + 0.3));
+	}
+	struct ogate_sync *s = buffer_with_lags_at(n, lag, t);
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
+	assert_true(fabs(P - 20) < 1e-12);
+	assert_true(fabs(period_ns - 100e6) < 1e-3);
+	s->det_period_ns = period_ns;
+	memcpy(s->det_lags, sums, sizeof(sums));
+	int L = (int)floor(P) + 1 + 2 * OGATE_NE, first = n - 1 - L;
+	assert_int_equal(25, L);
+	assert_true((t[first + L - 1] - t[first]) / 24.0 == 4957659.5);
+	double lags[6], Pr = reference_period(s, first, L, P, lags);
+	assert_true(fabs(Pr - 20.170808) < 1e-6);
+	/* the lags at lock in the same units: 47 of them, every one 20 frames = 20.1708 there */
+	assert_true(lags[0] == 47);
+	assert_true(fabs(lags[2] / lags[0] - 20.170808) < 1e-6);
+	assert_true(fabs(lags[5] / lags[0] - 20.170808 * 20.170808) < 1e-4);
+	assert_true(fabs(lags[1] - sums[1] * Pr / 20) < 1e-6);
+	/* frames placed at their index keep the count of frames, and the lags */
+	s->set.timestamp_positions = 0;
+	assert_true(reference_period(s, first, L, P, lags) == P);
+	assert_true(lags[2] == sums[2] && lags[4] == sums[4]);
+	ogate_sync_free(s);
+}
+
+/* A full buffer whose head has moved on (a slow heart): the first frames' rows were computed
+ * when the frames a beat before them were still buffered. Their lags count in frames, but their
+ * matches' times are gone: the period in time is the lags' own interval (over those whose match
+ * is buffered, 100 ms per 20 frames here, 5 ms) times the period, not a time extrapolated from the
+ * buffer's first two frames (which made the period 101.137 ms). */
+static void lags_whose_match_left_the_buffer_count_in_frames_only(void **state)
+{
+	(void)state;
+	enum { n = 70 };
+	double lag[n];
+	int64_t t[n];
+	for (int i = 0; i < n; i++) {
+		lag[i] = 20;
+		t[i] = 5000000LL * i + llround(1.5e6 * sin(2 * M_PI * i / 20 + 0.3));
+	}
+	struct ogate_sync *s = buffer_with_lags_from(n, lag, t, 30);
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
+	assert_true(sums[0] == 70); /* every frame has a lag */
+	assert_true(fabs(P - 20) < 1e-12);
+	assert_true(fabs(period_ns - 100e6) < 1e-3);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_period_is_the_length_of_the_beat_the_reference_holds),
 		cmocka_unit_test(a_lag_scatter_without_trend_leaves_the_mean),
 		cmocka_unit_test(part_of_a_beat_moves_the_period_by_that_share_of_the_trend),
+		cmocka_unit_test(uneven_captures_give_the_reference_its_beat_in_its_own_interval),
+		cmocka_unit_test(lags_whose_match_left_the_buffer_count_in_frames_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
