@@ -120,8 +120,9 @@ static int beat_average_agrees(const struct ogate_sync *s, double *period)
 }
 
 /* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
- * row it computed on arrival: 1 and *lag, or 0 where the row holds no valley there */
-static int frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
+ * row it computed on arrival: 1 and *lag, or 0 where the row holds no valley there (also read by
+ * sync_tsclock.c) */
+int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 {
 	int slot = (s->head + i) % s->cap, depth = s->depth[slot];
 	if (depth < c + 3)
@@ -187,7 +188,7 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
 	double lag, xm = 0, ym = 0, tsum = 0, lsum = 0;
 	for (int i = 0; i < s->count; i++) {
-		if (!frame_lag(s, i, c, &lag))
+		if (!sync_frame_lag(s, i, c, &lag))
 			continue;
 		xm += i - lag / 2;
 		ym += lag;
@@ -207,7 +208,7 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 	ym /= cnt;
 	double sxx = 0, sxy = 0;
 	for (int i = 0; i < s->count; i++) {
-		if (!frame_lag(s, i, c, &lag))
+		if (!sync_frame_lag(s, i, c, &lag))
 			continue;
 		sxx += (i - lag / 2 - xm) * (i - lag / 2 - xm);
 		sxy += (i - lag / 2 - xm) * (lag - ym);
@@ -216,7 +217,7 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 	if (sxx > 0) {
 		double b = sxy / sxx, rss = 0;
 		for (int i = 0; i < s->count; i++) {
-			if (!frame_lag(s, i, c, &lag))
+			if (!sync_frame_lag(s, i, c, &lag))
 				continue;
 			double r = lag - ym - b * (i - lag / 2 - xm);
 			rss += r * r;
@@ -227,7 +228,7 @@ static double refine_period(const struct ogate_sync *s, double P0, double *trend
 		double mid = s->count - 1 - L + OGATE_NE + ym / 2, span = sqrt(12 * sxx / cnt);
 		*trend = (span < ym ? span / ym : 1) * sig * b;
 		for (int i = 0; i < s->count; i++) {
-			if (!frame_lag(s, i, c, &lag))
+			if (!sync_frame_lag(s, i, c, &lag))
 				continue;
 			double x = i - lag / 2 - mid;
 			double v[6] = { 1, x, lag, x * x, x * lag, lag * lag };

@@ -207,6 +207,7 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
+int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
 /* sync_tsclock.c */
 void sync_tsclock_test(struct ogate_sync *s, double P);
 void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);

@@ -43,24 +43,6 @@ static const struct ogate_frame *tc_frame(const struct ogate_sync *s, int i)
 	return s->buf[(s->head + i) % s->cap];
 }
 
-/* buffered frame i's sub-frame lag to the frame a beat (near c frames) before it, from its
- * stored SAD row: 1 and *lag, or 0 where the row holds no valley there (as refine_period) */
-static int tc_lag(const struct ogate_sync *s, int i, int c, double *lag)
-{
-	int slot = (s->head + i) % s->cap, depth = s->depth[slot];
-	if (depth < c + 3)
-		return 0;
-	const double *row = s->rows + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
-	int b = c - 2;
-	for (int d = c - 1; d <= c + 2; d++)
-		if (row[d] < row[b])
-			b = d;
-	if (b == c - 2 || b == c + 2 || b < 2)
-		return 0;
-	*lag = b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
-	return 1;
-}
-
 static void tc_log(struct ogate_sync *s, const char *what, double beta, double se)
 {
 	if (s->ts_logged)
@@ -111,7 +93,7 @@ void sync_tsclock_test(struct ogate_sync *s, double P)
 	int cnt = 0;
 	for (int i = 0; i < n; i++) {
 		double lag;
-		if (!tc_lag(s, i, c, &lag))
+		if (!sync_frame_lag(s, i, c, &lag))
 			continue;
 		double j = i - lag;
 		int jf = (int)floor(j);
