@@ -89,9 +89,7 @@ static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double 
 	*k1 = (k + 1) % s->cal_n;
 }
 
-static double beat_model(const struct ogate_sync *s, double u);
-
-/* With sync.calibrate_prior a bin shrinks towards N's model (beat_model), not 0: its CAL_K0
+/* With sync.calibrate_prior a bin shrinks towards N's model (sync_beat_model), not 0: its CAL_K0
  * pseudo-samples hold the reference beat's own map, which the trend and delta give from lock
  * on, while the samples learn it at about a quarter of a sample per bin and beat, so that a
  * table shrunk towards 0 keeps most of the raw phase's fall of delta at each wrap for 5-10
@@ -102,7 +100,7 @@ static double table_at(const struct ogate_sync *s, double w)
 	int k0, k1;
 	double f;
 	bins(s, w, &k0, &k1, &f);
-	double m = s->set.calibrate_prior ? CAL_K0 * beat_model(s, w) : 0;
+	double m = s->set.calibrate_prior ? CAL_K0 * sync_beat_model(s, w) : 0;
 	return (1 - f) * (s->cal_r[k0] + m) / (s->cal_w[k0] + CAL_K0) +
 	       f * (s->cal_r[k1] + m) / (s->cal_w[k1] + CAL_K0);
 }
@@ -184,8 +182,9 @@ static double bin_learnt(const struct ogate_sync *s, int k, double v)
 	return (w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) + prior) / (w + CAL_K0);
 }
 
-/* N(u) for the beat length P + delta + k (c - P / 2), u taken into [0, P) */
-static double beat_model(const struct ogate_sync *s, double u)
+/* N(u), frames, for the beat length P + delta + k (c - P / 2), u taken into [0, P) (also read
+ * by sync_qa.c) */
+double sync_beat_model(const struct ogate_sync *s, double u)
 {
 	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
 	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
@@ -209,7 +208,7 @@ static double beat_map(const struct ogate_sync *s, double u)
 	bins(s, u, &k0, &k1, &f);
 	double v = s->cal_wt > s->cal_n ? s->cal_ss / (s->cal_wt - s->cal_n) : 0; /* pooled */
 	double learnt = (1 - f) * bin_learnt(s, k0, v) + f * bin_learnt(s, k1, v);
-	return learnt * beat_model(s, u);
+	return learnt * sync_beat_model(s, u);
 }
 
 /*

@@ -248,6 +248,7 @@ double sync_calib_offset(const struct ogate_sync *s, double w);
  * pooled one by CAL_K0 samples), at least 1; 1 while the table has no more samples than bins. */
 double sync_calib_spread(const struct ogate_sync *s, double w);
 double sync_calib_common(const struct ogate_sync *s, double w, double *off);
+double sync_beat_model(const struct ogate_sync *s, double u);
 void sync_calib_update(struct ogate_sync *s);
 void sync_calib_common_update(struct ogate_sync *s);
 /* sync_qa.c */

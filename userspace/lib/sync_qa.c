@@ -63,17 +63,12 @@ static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *
 
 /* The reference beat's map at raw position u, rad: N(u) = d u / (P + d) + k u (u - P) / (2 P)
  * for u in [0, P), k the beat length's trend across the reference's beat and d its length
- * less P (sync_calib.c, beat_map, before the share of N its table has learnt: the uncalibrated
- * phases carry all of it). */
+ * less P (sync_beat_model in sync_calib.c, before the share of N its table has learnt: the
+ * uncalibrated phases carry all of it). */
 static double qa_map(const struct ogate_sync *s, double u)
 {
-	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
-	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
-		return 0;
-	u = fmod(u, P);
-	if (u < 0)
-		u += P;
-	return 2 * M_PI * (d * u / (P + d) + k * u * (u - P) / (2 * P)) / P;
+	double P = s->info.period_frames;
+	return P > 0 ? 2 * M_PI * sync_beat_model(s, u) / P : 0;
 }
 
 /* history entry e's phase: calibrated, or, if raw, uncalibrated less the reference beat's map */
