@@ -6,6 +6,7 @@
  *   sync_timing.c     frame intervals and gaps, the fit window, prediction and trigger decision
  *   sync_determine.c  rolling buffer, period scan, acceptance, refinement, reference extraction
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
+ *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
  *   sync_match.c      SAD against the reference, sub-frame phase, drift tracking
  */
 #ifndef OGATE_SYNC_PRIVATE_H
@@ -209,7 +210,7 @@ void sync_tsclock_test(struct ogate_sync *s, double P);
 void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);
 void sync_tsclock_latest(const struct ogate_sync *s, struct ogate_reference_info *info);
 void sync_tsclock_observe(struct ogate_sync *s, const struct ogate_frame *f, int gap, double unw);
-/* sync_reference.c */
+/* sync_reference.c (sync_smooth_noise .. sync_change_m: sync_smooth.c) */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
@@ -222,6 +223,8 @@ double sync_change_m(const double acc[2], double sd2);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);
+/* sync_smooth.c */
+int sync_smooth_current(struct ogate_sync *s, const struct seq *q, int choose, double *z, double *cm);
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);
