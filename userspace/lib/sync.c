@@ -50,6 +50,8 @@ void ogate_sync_free(struct ogate_sync *s)
 		}
 	free(s->sq);
 	slot_free_all(s->sm, s->ref_cap);
+	sync_smooth_free(s);
+	slot_free_all(s->lq, s->lq_cap);
 	free(s->tasks);
 	for (int k = 0; k < 16; k++)
 		free(s->gram[k]);
@@ -159,6 +161,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 		return -ENOMEM;
 	}
 	s->recent_trigger_s = -1e9;
+	s->smooth_budget = SYNC_SMOOTH_BUDGET;
 	s->subframe = !strcmp(set->subframe, "steps")	? SUBFRAME_STEPS
 		      : !strcmp(set->subframe, "curve") ? SUBFRAME_CURVE
 							: SUBFRAME_VFIT;
@@ -366,7 +369,7 @@ static double unwrap_step(double prev_unw, double phase, double expected_adv)
 }
 
 static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
-		   struct ogate_sync_result *r)
+		   struct ogate_sync_result *r, int decide)
 {
 	if (s->frames_since_ref == 0 && s->set.track_drift && s->set.bootstrap_drift_range > 0)
 		sync_drift_bootstrap(s, f, s->set.bootstrap_drift_range);
@@ -424,13 +427,105 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	sync_calib_update(s);
 	sync_calib_common_update(s);
 	sync_qa_step(s, r);
-	sync_predict_and_decide(s, f, r);
+	if (decide)
+		sync_predict_and_decide(s, f, r);
+}
+
+/* A locked frame: matched, and with decide a trigger decided on it; then the refresh's work. */
+static int step_locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
+		       struct ogate_sync_result *r, int decide)
+{
+	r->state = OGATE_SYNC_LOCKED;
+	locked(s, f, gap, r, decide);
+	s->frames_since_ref++;
+	s->triggers_since_ref += r->triggered;
+	if (!s->refreshing &&
+	    (s->refresh_requested ||
+	     (s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
+	     (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
+		s->refreshing = 1;
+		s->refresh_requested = 0;
+		sync_buffer_reset(s);
+	}
+	if (s->refreshing)
+		return sync_refresh_step(s, f, gap, r);
+	return 0;
+}
+
+/* f's copy at the end of the held frames; 0 or -errno */
+static int hold(struct ogate_sync *s, const struct ogate_frame *f)
+{
+	const struct ogate_frame *last = s->lq_n > s->lq_head ? s->lq[s->lq_n - 1] : NULL;
+	int64_t last_ns = last ? last->meta.timestamp_ns : s->last_ns;
+	uint64_t last_seq = last ? last->meta.sequence : s->last_seq;
+	if (s->have_last && (f->meta.timestamp_ns <= last_ns || f->meta.sequence <= last_seq)) {
+		fprintf(stderr, "ogate: frame %llu: timestamp or sequence does not advance\n",
+			(unsigned long long)f->meta.sequence);
+		return -EINVAL;
+	}
+	int cap = s->lq_cap;
+	if (sync_grow((void **)&s->lq, &s->lq_cap, s->lq_n + 1, sizeof(*s->lq)))
+		return -ENOMEM;
+	for (int i = cap; i < s->lq_cap; i++)
+		s->lq[i] = NULL;
+	int rc;
+	if (!s->lq[s->lq_n] && (rc = ogate_frame_new(&s->lq[s->lq_n], f->fmt, f->width, f->height)))
+		return rc;
+	ogate_frame_copy(s->lq[s->lq_n], f);
+	s->lq_n++;
+	return 0;
+}
+
+/* Frames held at most per frame once the smoothed reference is done: each costs one locked step;
+ * three more than arrive, so a backlog of n frames is gone n / 3 frames later. */
+#define HELD_PER_FRAME 4
+
+/*
+ * While reference.smooth's job builds the smoothed reference (sync_smooth.c), the frames that
+ * arrive are held and the job does one share of its work per frame; once it is done the held
+ * frames are matched against it in arrival order (at most HELD_PER_FRAME per frame), each as it
+ * would have been on arrival (its timing, phase, history, live check), but a trigger is decided
+ * only on the frame that has just arrived: a held frame's decision would come late. So every
+ * phase is that of a build on one frame; the first triggers after the lock come later.
+ */
+static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
+{
+	int rc = hold(s, f);
+	r->state = OGATE_SYNC_LOCKED;
+	if (rc)
+		return rc;
+	if (s->smooth_job) { /* done or not, the held frames from the next frame on */
+		sync_smooth_work(s, s->smooth_budget);
+		return 0;
+	}
+	for (int n = 0; n < HELD_PER_FRAME && s->lq_head < s->lq_n && !s->smooth_job; n++) {
+		struct ogate_frame *g = s->lq[s->lq_head++];
+		int now = s->lq_head == s->lq_n, gap;
+		struct ogate_sync_result held, *hr = now ? r : &held;
+		memset(hr, 0, sizeof(*hr));
+		hr->sad_argmin = -1;
+		if ((rc = sync_timing_advance(s, g, &gap)))
+			return rc;
+		hr->gap = gap;
+		rc = step_locked(s, g, gap, hr, now);
+		r->established |= hr->established;
+		if (hr->has_qa && !now) {
+			r->has_qa = 1;
+			r->qa = hr->qa;
+		}
+		if (rc)
+			return rc;
+	}
+	if (s->lq_head == s->lq_n)
+		s->lq_head = s->lq_n = 0;
+	return 0;
 }
 
 int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->sad_argmin = -1;
+	s->smooth_touched = 0;
 	if (!s->configured) {
 		s->fmt = f->fmt;
 		s->w = f->width;
@@ -445,6 +540,8 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 			8 * (int)ogate_pixfmt_bytes(s->fmt));
 		return -EINVAL;
 	}
+	if (s->have_ref && (s->smooth_job || s->lq_n > s->lq_head))
+		return held_step(s, f, r);
 	int gap;
 	int rc = sync_timing_advance(s, f, &gap);
 	if (rc)
@@ -454,21 +551,7 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 		r->state = OGATE_SYNC_DETERMINE;
 		return sync_determine_first(s, f, gap, r);
 	}
-	r->state = OGATE_SYNC_LOCKED;
-	locked(s, f, gap, r);
-	s->frames_since_ref++;
-	s->triggers_since_ref += r->triggered;
-	if (!s->refreshing &&
-	    (s->refresh_requested ||
-	     (s->set.refresh_after_triggers > 0 && s->triggers_since_ref >= s->set.refresh_after_triggers) ||
-	     (s->set.refresh_after_frames > 0 && s->frames_since_ref >= s->set.refresh_after_frames))) {
-		s->refreshing = 1;
-		s->refresh_requested = 0;
-		sync_buffer_reset(s);
-	}
-	if (s->refreshing)
-		return sync_refresh_step(s, f, gap, r);
-	return 0;
+	return step_locked(s, f, gap, r, 1);
 }
 
 int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_info *info)

@@ -194,6 +194,17 @@ struct ogate_sync {
 	double recent_trigger_s;
 	int64_t last_sent_ns;
 	int have_sent;
+
+	/* reference.smooth spread over frames (sync_smooth.c): the job building the current
+	 * reference's smoothed copy (NULL: none), the pixels a frame's share may touch (<= 0: the
+	 * whole on the frame that establishes the reference) and those the last frame's touched */
+	struct sync_smooth_job *smooth_job;
+	long smooth_budget;
+	long smooth_touched;
+	/* the frames that arrived while it was built, matched in arrival order once it is done
+	 * (sync.c): lq[lq_head .. lq_n - 1], copies */
+	struct ogate_frame **lq;
+	int lq_cap, lq_head, lq_n;
 };
 /* sync_determine.c */
 void sync_buffer_reset(struct ogate_sync *s);
@@ -224,7 +235,17 @@ int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);
 /* sync_smooth.c */
-int sync_smooth_current(struct ogate_sync *s, const struct seq *q, int choose, double *z, double *cm);
+/* reference.smooth on sequence slot k, the current reference: decides at once where auto's
+ * first look says the change is above the noise (0), else starts the job (1); -errno (matched
+ * as recorded) */
+int sync_smooth_start(struct ogate_sync *s, int k);
+/* Units of the job until the next would take the pixels touched beyond budget (at least one;
+ * budget <= 0: all): 1 when it is done (s->ref is then the smoothed copy or the recorded
+ * frames, info says which), 0 while there is more. */
+int sync_smooth_work(struct ogate_sync *s, long budget);
+void sync_smooth_free(struct ogate_sync *s);
+/* pixels a frame's share of the job may touch: about 1 ms of work at any size */
+#define SYNC_SMOOTH_BUDGET (1L << 20)
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);

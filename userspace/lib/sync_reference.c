@@ -36,18 +36,9 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->info.smoothed = 0;
 	s->info.repeat_z = NAN;
 	s->info.change_m = NAN;
-	if (s->set.ref_smooth) {
-		int ret = sync_smooth_current(s, &s->sq[k], s->set.ref_smooth == OGATE_SMOOTH_AUTO,
-					      &s->info.repeat_z, &s->info.change_m);
-		if (ret < 0)
-			fprintf(stderr,
-				"ogate: reference.smooth: %s; matching the frames as recorded\n",
-				strerror(-ret));
-		else if (ret > 0)
-			s->ref = s->sm;
-		s->info.smoothed = ret > 0;
-		s->sq[k].info = s->info;
-	}
+	/* a job spread over the next frames (sync.c holds them until it is done), or at once */
+	if (s->set.ref_smooth && sync_smooth_start(s, k) > 0 && s->smooth_budget <= 0)
+		sync_smooth_work(s, 0);
 	s->have_ref = 1;
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;

@@ -33,6 +33,10 @@ enum { SMOOTH_HBINS = 4096 };
 #define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
 #define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
 #define SMOOTH_DECIDE_SAMPLES (1 << 14) /* pixel samples auto's first look at M reads */
+/* the job's pixels touched: a pixel the full look reads counts 4 (its sums in doubles take 4-6
+ * ns a pixel where the noise's and the copy's take 1-1.8 ns, on the x86-64 VM), so that the
+ * budget (SYNC_SMOOTH_BUDGET) is about the same time in every part */
+#define SMOOTH_LOOK_WEIGHT 4L
 
 /* the median of n absolute second differences ad (a histogram of bins 1, then 16 times wider
  * while the median lies beyond them: 16-bit), or HUGE_VAL */
@@ -201,35 +205,6 @@ static void grid_values(const struct seq *q, int W, int rs, int cs, int rows, in
 		}
 }
 
-/* sync_smooth_noise of q's frames on every r-th row (rows of them), read from the frames: the
- * same value without a copy of the samples; -1 on ENOMEM */
-static double frames_noise(const struct seq *q, int W, int r, int rows)
-{
-	int L = q->L, n = W * rows;
-	double med = HUGE_VAL, *ad = malloc(sizeof(double) * (size_t)n);
-	int32_t *a = malloc(sizeof(int32_t) * 3 * (size_t)W), *b = a + W, *c = b + W;
-	if (!ad || !a) {
-		free(ad);
-		free(a);
-		return -1;
-	}
-	for (int j = 1; j + 1 < L; j++) {
-		for (int i = 0; i < rows; i++) {
-			double *d = ad + (size_t)i * W;
-			row_ints(q->f[j - 1], i * r, W, a);
-			row_ints(q->f[j], i * r, W, b);
-			row_ints(q->f[j + 1], i * r, W, c);
-			for (int x = 0; x < W; x++)
-				d[x] = fabs((double)(a[x] - 2 * b[x] + c[x]));
-		}
-		double m = abs_median(ad, n);
-		med = m < med ? m : med;
-	}
-	free(ad);
-	free(a);
-	return noise_of_median(med);
-}
-
 /* reference.smooth = auto's first look: M (sync_change_m) with the noise measured on a grid of
  * every g-th pixel of every g-th row, from those pixels only, at most SMOOTH_DECIDE_SAMPLES
  * samples (L x n), so that a heart whose change is far above the noise costs the frame that
@@ -348,121 +323,6 @@ static void repeat_row(const int32_t *restrict r0, const int32_t *restrict r1,
 	}
 }
 
-static int full_look(const struct ogate_sync *s, const struct seq *q, int repeat, struct full_look *fl)
-{
-	int L = q->L, W = s->w, H = s->h, M = 0, *slot = NULL, ret = -ENOMEM;
-	double P = q->info.period_frames;
-	int64_t base = 0;
-	memset(fl->cm_acc, 0, sizeof(fl->cm_acc));
-	memset(fl->rep, 0, sizeof(fl->rep));
-	fl->have_rep = 0;
-	fl->w = 0;
-	fl->mean = malloc(sizeof(int32_t) * (size_t)W * (size_t)H);
-	/* ints: rows r0, r1, a0, a1, c0, c1; doubles: sum, sum2, S2, S4, then per pixel u', v' and
-	 * the eight repeat sums */
-	int32_t *ib = malloc(sizeof(int32_t) * 6 * (size_t)W);
-	double *db = malloc(sizeof(double) * 14 * (size_t)W);
-	const struct ogate_frame **pa = malloc(sizeof(*pa) * 2 * (size_t)L);
-	if (!fl->mean || !ib || !db || !pa)
-		goto out;
-	if (repeat && (M = prev_slots(s, q, &slot, &base)) < 0)
-		goto out;
-	const struct ogate_frame **pc = pa + L;
-	if (repeat) {
-		/* frame j's previous-beat neighbours; NULL where either is missing */
-		for (int j = 0; j < L; j++) {
-			double t = (double)(int64_t)q->f[j]->meta.sequence - P - (double)base;
-			int k0 = (int)floor(t);
-			pa[j] = prev_frame(s, slot, M, k0);
-			pc[j] = prev_frame(s, slot, M, k0 + 1);
-			if (!pa[j] || !pc[j])
-				pa[j] = pc[j] = NULL;
-			if (j == 0)
-				fl->w = t - k0;
-		}
-	}
-	double s2 = fl->s2, S2 = 0, S4 = 0;
-	int32_t *r0 = ib, *r1 = ib + W, *a0 = ib + 2 * W, *a1 = ib + 3 * W, *c0 = ib + 4 * W,
-		*c1 = ib + 5 * W;
-	double *sum = db, *sum2 = db + W, *p2 = db + 2 * W, *p4 = db + 3 * W, *up = db + 4 * W,
-	       *vp = db + 5 * W, *acc = db + 6 * W;
-	for (int y = 0; y < H; y++) {
-		memset(db, 0, sizeof(double) * 4 * (size_t)W);
-		for (int j = 0; j < L; j++) {
-			int32_t *t = r0;
-			r0 = r1;
-			r1 = t;
-			row_ints(q->f[j], y, W, r1);
-			for (int c = 0; c < W; c++) {
-				double x = r1[c];
-				sum[c] += x;
-				sum2[c] += x * x;
-			}
-			if (j == 0)
-				continue;
-			for (int c = 0; c < W; c++) {
-				double d = r1[c] - r0[c], d2 = d * d;
-				p2[c] += d2;
-				p4[c] += d2 * d2;
-			}
-		}
-		int32_t *mrow = fl->mean + (size_t)y * W;
-		int any = 0;
-		for (int c = 0; c < W; c++) {
-			double mu;
-			S2 += p2[c];
-			S4 += p4[c];
-			int rep = sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu);
-			mrow[c] = rep ? (int32_t)lrint(mu) : -1;
-			any |= rep;
-		}
-		if (!repeat || !any)
-			continue;
-		/* the repeat over this row's candidates */
-		memset(acc, 0, sizeof(double) * 8 * (size_t)W);
-		int have = 0, first = 1;
-		for (int j = 0; j < L; j++) {
-			if (!pa[j]) {
-				have = 0;
-				first = 1; /* the next pair has no neighbour */
-				continue;
-			}
-			int32_t *t = r0;
-			r0 = r1;
-			r1 = t;
-			t = a0;
-			a0 = a1;
-			a1 = t;
-			t = c0;
-			c0 = c1;
-			c1 = t;
-			row_ints(q->f[j], y, W, r1);
-			row_ints(pa[j], y, W, a1);
-			row_ints(pc[j], y, W, c1);
-			if (have) {
-				repeat_row(r0, r1, a0, a1, c0, c1, up, vp, acc, first, W);
-				first = 0;
-				fl->have_rep = 1;
-			}
-			have = 1;
-		}
-		for (int c = 0; c < W; c++)
-			if (mrow[c] >= 0)
-				for (int k = 0; k < 8; k++)
-					fl->rep[k] += acc[k * W + c];
-	}
-	double N = (double)(L - 1) * W * H, sd2 = 2 * s2 + 1.0 / 6;
-	fl->cm_acc[0] = S2 - N * sd2;
-	fl->cm_acc[1] = S4 - 6 * sd2 * S2 + 3 * N * sd2 * sd2;
-	ret = 0;
-out:
-	free(slot);
-	free(ib);
-	free(db);
-	free(pa);
-	return ret;
-}
-
 /* sync_repeat_z of a full look's sums */
 static double full_look_z(const struct full_look *fl)
 {
@@ -490,20 +350,171 @@ static void blend16(uint16_t *restrict dst, const uint16_t *restrict src,
 		dst[c] = (uint16_t)((src[c] & ~mask[c]) | (val[c] & mask[c]));
 }
 
-/* s->sm[0 .. L-1]: q's frames (allocated as needed), mean[] where it is >= 0; 0 or -errno */
-static int write_smoothed(struct ogate_sync *s, const struct seq *q, const int32_t *mean)
+/*
+ * The job: the noise, the full look and the smoothed copy are done in units (the noise of one
+ * reference frame, the full look of one row, the copy of one frame), as many per frame as a
+ * budget of pixels touched allows (sync_smooth_work), so that no frame pays for the whole: on a
+ * 1.6 s heart at 80 fps the whole was 10 ms of CPU at 128^2 and 40 ms at 256^2 on one frame,
+ * against issue 9's 2 ms for any frame. The units run in the order of the single pass, so every
+ * sum and the smoothed reference are exactly those of an unsliced build.
+ */
+enum { SJ_NOISE, SJ_LOOK, SJ_MASK, SJ_WRITE, SJ_DONE };
+
+struct sync_smooth_job {
+	int k, choose, stage, j, y;
+	int r, rows; /* the noise: every r-th row, rows of them */
+	double med;  /* the smallest median |second difference| so far */
+	double *ad;  /* W x rows: a frame's |second differences| */
+	int32_t *nb; /* 3 x W: their rows */
+	struct full_look fl;
+	int M, *slot; /* the previous beat's frames (prev_slots) */
+	int64_t base;
+	int32_t *ib;		       /* rows r0, r1, a0, a1, c0, c1 */
+	double *db;		       /* sum, sum2, S2, S4, u', v', the eight repeat sums */
+	const struct ogate_frame **pa; /* frame j's previous-beat neighbours (pc = pa + L) */
+	double S2, S4;
+	unsigned char *vm; /* the replacement and its mask in the pixels' type */
+	double cm, z;
+	int ret; /* 1 smoothed, 0 matched as recorded, -errno */
+};
+
+/* the full look's start: its buffers and, with repeat, frame j's previous-beat neighbours (NULL
+ * where either is missing); 0 or -ENOMEM */
+static int look_begin(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb)
 {
-	int W = s->w, H = s->h, ret = 0, wide = s->fmt != OGATE_PIX_U8;
-	size_t np = (size_t)W * H, bytes = wide ? 2 : 1;
+	int L = q->L, W = s->w, H = s->h;
+	double P = q->info.period_frames;
+	struct full_look *fl = &jb->fl;
+	memset(fl->cm_acc, 0, sizeof(fl->cm_acc));
+	memset(fl->rep, 0, sizeof(fl->rep));
+	fl->have_rep = 0;
+	fl->w = 0;
+	jb->S2 = jb->S4 = 0;
+	fl->mean = malloc(sizeof(int32_t) * (size_t)W * (size_t)H);
+	jb->ib = malloc(sizeof(int32_t) * 6 * (size_t)W);
+	jb->db = malloc(sizeof(double) * 14 * (size_t)W);
+	jb->pa = malloc(sizeof(*jb->pa) * 2 * (size_t)L);
+	if (!fl->mean || !jb->ib || !jb->db || !jb->pa)
+		return -ENOMEM;
+	if (!jb->choose)
+		return 0;
+	if ((jb->M = prev_slots(s, q, &jb->slot, &jb->base)) < 0)
+		return -ENOMEM;
+	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
+	for (int j = 0; j < L; j++) {
+		double t = (double)(int64_t)q->f[j]->meta.sequence - P - (double)jb->base;
+		int k0 = (int)floor(t);
+		pa[j] = prev_frame(s, jb->slot, jb->M, k0);
+		pc[j] = prev_frame(s, jb->slot, jb->M, k0 + 1);
+		if (!pa[j] || !pc[j])
+			pa[j] = pc[j] = NULL;
+		if (j == 0)
+			fl->w = t - k0;
+	}
+	return 0;
+}
+
+/* the full look of row y; the pixels it touched */
+static long look_row(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb, int y)
+{
+	int L = q->L, W = s->w, repeat = jb->choose;
+	long touched = SMOOTH_LOOK_WEIGHT * L * W;
+	struct full_look *fl = &jb->fl;
+	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
+	double s2 = fl->s2;
+	int32_t *r0 = jb->ib, *r1 = r0 + W, *a0 = r0 + 2 * W, *a1 = r0 + 3 * W, *c0 = r0 + 4 * W,
+		*c1 = r0 + 5 * W;
+	double *db = jb->db, *sum = db, *sum2 = db + W, *p2 = db + 2 * W, *p4 = db + 3 * W,
+	       *up = db + 4 * W, *vp = db + 5 * W, *acc = db + 6 * W;
+	memset(db, 0, sizeof(double) * 4 * (size_t)W);
+	for (int j = 0; j < L; j++) {
+		int32_t *t = r0;
+		r0 = r1;
+		r1 = t;
+		row_ints(q->f[j], y, W, r1);
+		for (int c = 0; c < W; c++) {
+			double x = r1[c];
+			sum[c] += x;
+			sum2[c] += x * x;
+		}
+		if (j == 0)
+			continue;
+		for (int c = 0; c < W; c++) {
+			double d = r1[c] - r0[c], d2 = d * d;
+			p2[c] += d2;
+			p4[c] += d2 * d2;
+		}
+	}
+	int32_t *mrow = fl->mean + (size_t)y * W;
+	int any = 0;
+	for (int c = 0; c < W; c++) {
+		double mu;
+		jb->S2 += p2[c];
+		jb->S4 += p4[c];
+		int rep = sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu);
+		mrow[c] = rep ? (int32_t)lrint(mu) : -1;
+		any |= rep;
+	}
+	if (!repeat || !any)
+		return touched;
+	/* the repeat over this row's candidates */
+	memset(acc, 0, sizeof(double) * 8 * (size_t)W);
+	int have = 0, first = 1;
+	for (int j = 0; j < L; j++) {
+		if (!pa[j]) {
+			have = 0;
+			first = 1; /* the next pair has no neighbour */
+			continue;
+		}
+		int32_t *t = r0;
+		r0 = r1;
+		r1 = t;
+		t = a0;
+		a0 = a1;
+		a1 = t;
+		t = c0;
+		c0 = c1;
+		c1 = t;
+		row_ints(q->f[j], y, W, r1);
+		row_ints(pa[j], y, W, a1);
+		row_ints(pc[j], y, W, c1);
+		touched += 3 * SMOOTH_LOOK_WEIGHT * W;
+		if (have) {
+			repeat_row(r0, r1, a0, a1, c0, c1, up, vp, acc, first, W);
+			first = 0;
+			fl->have_rep = 1;
+		}
+		have = 1;
+	}
+	for (int c = 0; c < W; c++)
+		if (mrow[c] >= 0)
+			for (int k = 0; k < 8; k++)
+				fl->rep[k] += acc[k * W + c];
+	return touched;
+}
+
+/* the full look's sums of M */
+static void look_end(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb)
+{
+	double N = (double)(q->L - 1) * s->w * s->h, sd2 = 2 * jb->fl.s2 + 1.0 / 6;
+	jb->fl.cm_acc[0] = jb->S2 - N * sd2;
+	jb->fl.cm_acc[1] = jb->S4 - 6 * sd2 * jb->S2 + 3 * N * sd2 * sd2;
+}
+
+/* the copy's replacement and mask, in the pixels' own type; 0 or -ENOMEM */
+static int write_mask(struct ogate_sync *s, struct sync_smooth_job *jb)
+{
+	int wide = s->fmt != OGATE_PIX_U8;
+	size_t np = (size_t)s->w * s->h, bytes = wide ? 2 : 1;
 	if (!s->sm) {
 		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
 		if (!s->sm)
 			return -ENOMEM;
 	}
-	/* the replacement and its mask, in the pixels' own type */
-	unsigned char *vm = malloc(2 * np * bytes);
+	unsigned char *vm = jb->vm = malloc(2 * np * bytes);
 	if (!vm)
 		return -ENOMEM;
+	const int32_t *mean = jb->fl.mean;
 	for (size_t k = 0; k < np; k++) {
 		int32_t m = mean[k];
 		if (wide) {
@@ -514,65 +525,220 @@ static int write_smoothed(struct ogate_sync *s, const struct seq *q, const int32
 			vm[np + k] = m >= 0 ? 0xff : 0;
 		}
 	}
-	for (int j = 0; j < q->L; j++) {
-		struct ogate_frame *d = s->sm[j];
-		if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
-			ogate_frame_free(d);
-			s->sm[j] = d = NULL;
-		}
-		if (!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H)))
-			break;
-		d = s->sm[j];
-		d->meta = q->f[j]->meta;
-		for (int y = 0; y < H; y++) {
-			char *row = (char *)d->pixels + (size_t)y * d->stride;
-			size_t o = (size_t)y * W;
-			if (wide)
-				blend16((uint16_t *)row, ogate_frame_row(q->f[j], y),
-					(const uint16_t *)vm + o, (const uint16_t *)vm + np + o, W);
-			else
-				blend8((uint8_t *)row, ogate_frame_row(q->f[j], y), vm + o,
-				       vm + np + o, W);
-		}
-	}
-	free(vm);
-	return ret;
+	return 0;
 }
 
-/* s->sm: q's frames with their still pixels replaced by their means (s->ref is set by the
- * caller): 1, or with choose (reference.smooth = auto) 0 where the candidates' changes repeat
- * from beat to beat (*z, the repeat's significance, above 3: under 0.2 % of non-repeating
- * streams; NAN where the buffer holds no earlier beat), or -errno. */
-int sync_smooth_current(struct ogate_sync *s, const struct seq *q, int choose, double *z, double *cm)
+/* s->sm[j]: q's frame j (allocated as needed), the mean where the mask says; 0 or -errno */
+static int write_frame(struct ogate_sync *s, const struct seq *q, const unsigned char *vm, int j)
 {
-	int L = q->L, W = s->w, H = s->h, ret = 0;
+	int W = s->w, H = s->h, ret, wide = s->fmt != OGATE_PIX_U8;
+	size_t np = (size_t)W * H;
+	struct ogate_frame *d = s->sm[j];
+	if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
+		ogate_frame_free(d);
+		s->sm[j] = d = NULL;
+	}
+	if (!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H)))
+		return ret;
+	d = s->sm[j];
+	d->meta = q->f[j]->meta;
+	for (int y = 0; y < H; y++) {
+		char *row = (char *)d->pixels + (size_t)y * d->stride;
+		size_t o = (size_t)y * W;
+		if (wide)
+			blend16((uint16_t *)row, ogate_frame_row(q->f[j], y),
+				(const uint16_t *)vm + o, (const uint16_t *)vm + np + o, W);
+		else
+			blend8((uint8_t *)row, ogate_frame_row(q->f[j], y), vm + o, vm + np + o, W);
+	}
+	return 0;
+}
+
+static void job_free(struct sync_smooth_job *jb)
+{
+	if (!jb)
+		return;
+	free(jb->ad);
+	free(jb->nb);
+	free(jb->fl.mean);
+	free(jb->slot);
+	free(jb->ib);
+	free(jb->db);
+	free(jb->pa);
+	free(jb->vm);
+	free(jb);
+}
+
+void sync_smooth_free(struct ogate_sync *s)
+{
+	job_free(s->smooth_job);
+	s->smooth_job = NULL;
+}
+
+/* what the current reference (slot q) says of its smoothing */
+static void put_info(struct ogate_sync *s, struct seq *q, int smoothed, double z, double cm)
+{
+	s->info.smoothed = smoothed;
+	s->info.repeat_z = z;
+	s->info.change_m = cm;
+	q->info = s->info;
+}
+
+/* The job's result into the current reference: the smoothed copy is matched (1), or the frames
+ * as recorded (0, or an error, said once). */
+static void job_finish(struct ogate_sync *s, struct sync_smooth_job *jb)
+{
+	struct seq *q = &s->sq[jb->k];
+	if (jb->ret < 0)
+		fprintf(stderr, "ogate: reference.smooth: %s; matching the frames as recorded\n",
+			strerror(-jb->ret));
+	else if (jb->ret > 0)
+		s->ref = s->sm;
+	put_info(s, q, jb->ret > 0, jb->z, jb->cm);
+	sync_smooth_free(s);
+}
+
+/* The pixels the next unit touches at most. */
+static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job *jb)
+{
+	long np = (long)s->w * s->h, L = s->sq[jb->k].L;
+	switch (jb->stage) {
+	case SJ_NOISE: return 4L * s->w * jb->rows;
+	case SJ_LOOK: return (jb->choose ? 4 : 1) * SMOOTH_LOOK_WEIGHT * L * s->w;
+	case SJ_MASK: return np;
+	default: return 2 * np;
+	}
+}
+
+/* One unit of the job; the pixels it touched (a failure ends the job with jb->ret < 0). */
+static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
+{
+	const struct seq *q = &s->sq[jb->k];
+	int L = q->L, W = s->w, H = s->h, n = W * jb->rows, rc;
+	long np = (long)W * H;
+	switch (jb->stage) {
+	case SJ_NOISE: /* reference frame j's median |second difference| (as sync_smooth_noise, from the frames) */
+		if (jb->j + 1 < L) {
+			int32_t *a = jb->nb, *b = a + W, *c = b + W;
+			for (int i = 0; i < jb->rows; i++) {
+				double *d = jb->ad + (size_t)i * W;
+				row_ints(q->f[jb->j - 1], i * jb->r, W, a);
+				row_ints(q->f[jb->j], i * jb->r, W, b);
+				row_ints(q->f[jb->j + 1], i * jb->r, W, c);
+				for (int x = 0; x < W; x++)
+					d[x] = fabs((double)(a[x] - 2 * b[x] + c[x]));
+			}
+			double m = abs_median(jb->ad, n);
+			jb->med = m < jb->med ? m : jb->med;
+			jb->j++;
+			return 4L * n;
+		}
+		jb->fl.s2 = noise_of_median(jb->med);
+		/* M, the candidates and (auto) the repeat test, which reads the beat before the
+		 * reference too: only where the change alone does not already decide */
+		jb->stage = SJ_LOOK;
+		jb->y = 0;
+		if ((rc = look_begin(s, q, jb)) < 0)
+			goto fail;
+		return 0;
+	case SJ_LOOK:
+		if (jb->y < H)
+			return look_row(s, q, jb, jb->y++);
+		look_end(s, q, jb);
+		double sd2 = 2 * jb->fl.s2 + 1.0 / 6;
+		jb->cm = sync_change_m(jb->fl.cm_acc, sd2);
+		jb->z = jb->choose && jb->cm < SMOOTH_CHANGE_M ? full_look_z(&jb->fl) : NAN;
+		if (jb->choose && (jb->z > SMOOTH_REPEAT_Z || !(jb->cm < SMOOTH_CHANGE_M))) {
+			jb->ret = 0;
+			jb->stage = SJ_DONE;
+		} else { /* only a reference that is smoothed is copied */
+			jb->stage = SJ_MASK;
+		}
+		return 0;
+	case SJ_MASK:
+		if ((rc = write_mask(s, jb)) < 0)
+			goto fail;
+		jb->stage = SJ_WRITE;
+		jb->j = 0;
+		return np;
+	case SJ_WRITE:
+		if ((rc = write_frame(s, q, jb->vm, jb->j)) < 0)
+			goto fail;
+		if (++jb->j == L) {
+			jb->ret = 1;
+			jb->stage = SJ_DONE;
+		}
+		return 2 * np;
+	default: return 0;
+	}
+fail:
+	jb->ret = rc;
+	jb->stage = SJ_DONE;
+	return 0;
+}
+
+int sync_smooth_work(struct ogate_sync *s, long budget)
+{
+	struct sync_smooth_job *jb = s->smooth_job;
+	if (!jb)
+		return 1;
+	long used = 0;
+	while (jb->stage != SJ_DONE && (budget <= 0 || used == 0 || used + unit_bound(s, jb) <= budget))
+		used += job_unit(s, jb);
+	s->smooth_touched += used;
+	if (jb->stage != SJ_DONE)
+		return 0;
+	job_finish(s, jb);
+	return 1;
+}
+
+int sync_smooth_start(struct ogate_sync *s, int k)
+{
+	struct seq *q = &s->sq[k];
+	int L = q->L, W = s->w, H = s->h, choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO;
+	sync_smooth_free(s);
+	struct sync_smooth_job *jb = calloc(1, sizeof(*jb));
+	if (!jb)
+		goto nomem;
+	jb->k = k;
+	jb->choose = choose;
+	jb->z = jb->cm = NAN;
 	if (choose) {
-		if ((ret = first_look_m(q, W, H, cm)))
-			return ret;
-		if (!(*cm < SMOOTH_CHANGE_M)) {
-			*z = NAN; /* the change decides: matched as recorded */
+		int rc = first_look_m(q, W, H, &jb->cm);
+		s->smooth_touched += 2L * (SMOOTH_DECIDE_SAMPLES < (long)L * W * H
+						   ? SMOOTH_DECIDE_SAMPLES
+						   : (long)L * W * H);
+		if (rc) {
+			free(jb);
+			jb = NULL;
+			goto nomem;
+		}
+		if (!(jb->cm < SMOOTH_CHANGE_M)) {
+			/* the change decides: matched as recorded */
+			put_info(s, &s->sq[k], 0, NAN, jb->cm);
+			free(jb);
 			return 0;
 		}
 	}
 	/* the noise from every r-th row, at most SMOOTH_SAMPLES samples */
 	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
 	r = r < 1 ? 1 : r;
-	struct full_look fl = { .s2 = frames_noise(q, W, (int)r, (int)((H + r - 1) / r)) };
-	if (fl.s2 < 0)
-		return -ENOMEM;
-	/* M, the candidates and (auto) the repeat test, which reads the beat before the reference
-	 * too: only where the change alone does not already decide */
-	if ((ret = full_look(s, q, choose, &fl))) {
-		free(fl.mean);
-		return ret;
+	jb->r = (int)r;
+	jb->rows = (int)((H + r - 1) / r);
+	jb->med = HUGE_VAL;
+	jb->j = 1;
+	jb->stage = SJ_NOISE;
+	jb->ad = malloc(sizeof(double) * (size_t)W * (size_t)jb->rows);
+	jb->nb = malloc(sizeof(int32_t) * 3 * (size_t)W);
+	s->smooth_job = jb;
+	if (!jb->ad || !jb->nb) {
+		jb->ret = -ENOMEM;
+		jb->stage = SJ_DONE;
 	}
-	double sd2 = 2 * fl.s2 + 1.0 / 6;
-	*cm = sync_change_m(fl.cm_acc, sd2);
-	*z = choose && *cm < SMOOTH_CHANGE_M ? full_look_z(&fl) : NAN;
-	if (choose && (*z > SMOOTH_REPEAT_Z || !(*cm < SMOOTH_CHANGE_M)))
-		ret = 0;
-	else /* only a reference that is smoothed is copied */
-		ret = (ret = write_smoothed(s, q, fl.mean)) ? ret : 1;
-	free(fl.mean);
-	return ret;
+	return 1;
+nomem:
+	fprintf(stderr, "ogate: reference.smooth: %s; matching the frames as recorded\n",
+		strerror(ENOMEM));
+	put_info(s, q, 0, NAN, jb ? jb->cm : NAN);
+	return -ENOMEM;
 }
