@@ -499,6 +499,13 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		return 0;
 	}
 	for (int n = 0; n < HELD_PER_FRAME && s->lq_head < s->lq_n && !s->smooth_job; n++) {
+		/* the reference's first frame searches the drift (sync_drift_bootstrap, up to 1 ms
+		 * at 512^2): alone on its frame */
+		int boot = s->frames_since_ref == 0;
+		if (boot && n > 0)
+			break;
+		if (boot)
+			n = HELD_PER_FRAME;
 		struct ogate_frame *g = s->lq[s->lq_head++];
 		int now = s->lq_head == s->lq_n, gap;
 		struct ogate_sync_result held, *hr = now ? r : &held;
