@@ -476,14 +476,20 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 	return 0;
 }
 
-/* Frames held at most per frame once the smoothed reference is done: each costs one locked step;
- * three more than arrive, so a backlog of n frames is gone n / 3 frames later. */
-#define HELD_PER_FRAME 4
+/* Frames held matched per frame once the smoothed reference is done: a locked step costs about
+ * 8 pixels of the job's budget per pixel of the frame (15 us at 128^2, 0.6 ms at 512^2 on the
+ * x86-64 VM, against 0.3 ns a budget pixel), at least 2 (a backlog then shrinks by one a frame)
+ * and at most 8. */
+static int held_per_frame(const struct ogate_sync *s)
+{
+	long n = s->smooth_budget / (8L * s->w * s->h);
+	return n < 2 ? 2 : n > 8 ? 8 : (int)n;
+}
 
 /*
  * While reference.smooth's job builds the smoothed reference (sync_smooth.c), the frames that
  * arrive are held and the job does one share of its work per frame; once it is done the held
- * frames are matched against it in arrival order (at most HELD_PER_FRAME per frame), each as it
+ * frames are matched against it in arrival order (held_per_frame a frame), each as it
  * would have been on arrival (its timing, phase, history, live check), but a trigger is decided
  * only on the frame that has just arrived: a held frame's decision would come late. So every
  * phase is that of a build on one frame; the first triggers after the lock come later.
@@ -498,14 +504,15 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		sync_smooth_work(s, s->smooth_budget);
 		return 0;
 	}
-	for (int n = 0; n < HELD_PER_FRAME && s->lq_head < s->lq_n && !s->smooth_job; n++) {
+	int most = held_per_frame(s);
+	for (int n = 0; n < most && s->lq_head < s->lq_n && !s->smooth_job; n++) {
 		/* the reference's first frame searches the drift (sync_drift_bootstrap, up to 1 ms
 		 * at 512^2): alone on its frame */
 		int boot = s->frames_since_ref == 0;
 		if (boot && n > 0)
 			break;
 		if (boot)
-			n = HELD_PER_FRAME;
+			n = most;
 		struct ogate_frame *g = s->lq[s->lq_head++];
 		int now = s->lq_head == s->lq_n, gap;
 		struct ogate_sync_result held, *hr = now ? r : &held;

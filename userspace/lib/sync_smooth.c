@@ -183,6 +183,20 @@ static void row_ints(const struct ogate_frame *f, int y, int W, int32_t *out)
 	}
 }
 
+/* n pixels of row y of frame f from column x0 as ints */
+static void row_ints_at(const struct ogate_frame *f, int y, int x0, int n, int32_t *out)
+{
+	if (f->fmt == OGATE_PIX_U8) {
+		const uint8_t *p = (const uint8_t *)ogate_frame_row(f, y) + x0;
+		for (int c = 0; c < n; c++)
+			out[c] = p[c];
+	} else {
+		const uint16_t *p = (const uint16_t *)ogate_frame_row(f, y) + x0;
+		for (int c = 0; c < n; c++)
+			out[c] = p[c];
+	}
+}
+
 /* Frame k of the previous beat's frames found in the determination buffer, or NULL: the buffer
  * holds the frames before the reference's (its ring is reset, not cleared, when a reference is
  * taken, and nothing is added to it until the next determination), found by their sequence
@@ -299,22 +313,22 @@ static int prev_slots(const struct ogate_sync *s, const struct seq *q, int **slo
 static void repeat_row(const int32_t *restrict r0, const int32_t *restrict r1,
 		       const int32_t *restrict a0, const int32_t *restrict a1,
 		       const int32_t *restrict c0, const int32_t *restrict c1, double *restrict up,
-		       double *restrict vp, double *restrict acc, int first, int W)
+		       double *restrict vp, double *restrict acc, int first, int W, int S)
 {
 	for (int c = 0; c < W; c++) {
 		double R = r1[c] - r0[c], u = R * (a1[c] - a0[c]), v = R * (c1[c] - c0[c]);
 		acc[c] += u;
-		acc[W + c] += v;
-		acc[2 * W + c] += u * u;
-		acc[3 * W + c] += u * v;
-		acc[4 * W + c] += v * v;
+		acc[S + c] += v;
+		acc[2 * S + c] += u * u;
+		acc[3 * S + c] += u * v;
+		acc[4 * S + c] += v * v;
 	}
 	if (!first)
 		for (int c = 0; c < W; c++) {
 			double R = r1[c] - r0[c], u = R * (a1[c] - a0[c]), v = R * (c1[c] - c0[c]);
-			acc[5 * W + c] += u * up[c];
-			acc[6 * W + c] += u * vp[c] + v * up[c];
-			acc[7 * W + c] += v * vp[c];
+			acc[5 * S + c] += u * up[c];
+			acc[6 * S + c] += u * vp[c] + v * up[c];
+			acc[7 * S + c] += v * vp[c];
 		}
 	for (int c = 0; c < W; c++) {
 		double R = r1[c] - r0[c];
@@ -362,6 +376,7 @@ enum { SJ_NOISE, SJ_LOOK, SJ_MASK, SJ_WRITE, SJ_DONE };
 
 struct sync_smooth_job {
 	int k, choose, stage, j, y;
+	int x, cw;   /* the full look: the next column of row y, and the columns of a unit */
 	int r, rows; /* the noise: every r-th row, rows of them */
 	double med;  /* the smallest median |second difference| so far */
 	double *ad;  /* W x rows: a frame's |second differences| */
@@ -414,40 +429,43 @@ static int look_begin(const struct ogate_sync *s, const struct seq *q, struct sy
 	return 0;
 }
 
-/* the full look of row y; the pixels it touched */
-static long look_row(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb, int y)
+/* the full look of row y's n pixels from column x0 (the sums of M, added in the order of the
+ * columns as over the whole row); the pixels it touched */
+static long look_row(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb,
+		     int y, int x0, int n)
 {
 	int L = q->L, W = s->w, repeat = jb->choose;
-	long touched = SMOOTH_LOOK_WEIGHT * L * W;
+	long touched = SMOOTH_LOOK_WEIGHT * L * n;
 	struct full_look *fl = &jb->fl;
 	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
 	double s2 = fl->s2;
-	int32_t *r0 = jb->ib, *r1 = r0 + W, *a0 = r0 + 2 * W, *a1 = r0 + 3 * W, *c0 = r0 + 4 * W,
-		*c1 = r0 + 5 * W;
-	double *db = jb->db, *sum = db, *sum2 = db + W, *p2 = db + 2 * W, *p4 = db + 3 * W,
+	int32_t *r0 = jb->ib + x0, *r1 = r0 + W, *a0 = r0 + 2 * W, *a1 = r0 + 3 * W,
+		*c0 = r0 + 4 * W, *c1 = r0 + 5 * W;
+	double *db = jb->db + x0, *sum = db, *sum2 = db + W, *p2 = db + 2 * W, *p4 = db + 3 * W,
 	       *up = db + 4 * W, *vp = db + 5 * W, *acc = db + 6 * W;
-	memset(db, 0, sizeof(double) * 4 * (size_t)W);
+	for (int k = 0; k < 4; k++)
+		memset(db + (size_t)k * W, 0, sizeof(double) * (size_t)n);
 	for (int j = 0; j < L; j++) {
 		int32_t *t = r0;
 		r0 = r1;
 		r1 = t;
-		row_ints(q->f[j], y, W, r1);
-		for (int c = 0; c < W; c++) {
+		row_ints_at(q->f[j], y, x0, n, r1);
+		for (int c = 0; c < n; c++) {
 			double x = r1[c];
 			sum[c] += x;
 			sum2[c] += x * x;
 		}
 		if (j == 0)
 			continue;
-		for (int c = 0; c < W; c++) {
+		for (int c = 0; c < n; c++) {
 			double d = r1[c] - r0[c], d2 = d * d;
 			p2[c] += d2;
 			p4[c] += d2 * d2;
 		}
 	}
-	int32_t *mrow = fl->mean + (size_t)y * W;
+	int32_t *mrow = fl->mean + (size_t)y * W + x0;
 	int any = 0;
-	for (int c = 0; c < W; c++) {
+	for (int c = 0; c < n; c++) {
 		double mu;
 		jb->S2 += p2[c];
 		jb->S4 += p4[c];
@@ -457,8 +475,9 @@ static long look_row(const struct ogate_sync *s, const struct seq *q, struct syn
 	}
 	if (!repeat || !any)
 		return touched;
-	/* the repeat over this row's candidates */
-	memset(acc, 0, sizeof(double) * 8 * (size_t)W);
+	/* the repeat over these pixels' candidates */
+	for (int k = 0; k < 8; k++)
+		memset(acc + (size_t)k * W, 0, sizeof(double) * (size_t)n);
 	int have = 0, first = 1;
 	for (int j = 0; j < L; j++) {
 		if (!pa[j]) {
@@ -475,18 +494,18 @@ static long look_row(const struct ogate_sync *s, const struct seq *q, struct syn
 		t = c0;
 		c0 = c1;
 		c1 = t;
-		row_ints(q->f[j], y, W, r1);
-		row_ints(pa[j], y, W, a1);
-		row_ints(pc[j], y, W, c1);
-		touched += 3 * SMOOTH_LOOK_WEIGHT * W;
+		row_ints_at(q->f[j], y, x0, n, r1);
+		row_ints_at(pa[j], y, x0, n, a1);
+		row_ints_at(pc[j], y, x0, n, c1);
+		touched += 3 * SMOOTH_LOOK_WEIGHT * n;
 		if (have) {
-			repeat_row(r0, r1, a0, a1, c0, c1, up, vp, acc, first, W);
+			repeat_row(r0, r1, a0, a1, c0, c1, up, vp, acc, first, n, W);
 			first = 0;
 			fl->have_rep = 1;
 		}
 		have = 1;
 	}
-	for (int c = 0; c < W; c++)
+	for (int c = 0; c < n; c++)
 		if (mrow[c] >= 0)
 			for (int k = 0; k < 8; k++)
 				fl->rep[k] += acc[k * W + c];
@@ -604,7 +623,9 @@ static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job 
 	long np = (long)s->w * s->h, L = s->sq[jb->k].L;
 	switch (jb->stage) {
 	case SJ_NOISE: return 4L * s->w * jb->rows;
-	case SJ_LOOK: return (jb->choose ? 4 : 1) * SMOOTH_LOOK_WEIGHT * L * s->w;
+	case SJ_LOOK:
+		return (jb->choose ? 4 : 1) * SMOOTH_LOOK_WEIGHT * L *
+		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
 	case SJ_MASK: return np;
 	default: return 2 * np;
 	}
@@ -642,8 +663,16 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 			goto fail;
 		return 0;
 	case SJ_LOOK:
-		if (jb->y < H)
-			return look_row(s, q, jb, jb->y++);
+		if (jb->y < H) {
+			int x0 = jb->x, nc = W - x0 < jb->cw ? W - x0 : jb->cw;
+			long t = look_row(s, q, jb, jb->y, x0, nc);
+			jb->x += nc;
+			if (jb->x == W) {
+				jb->x = 0;
+				jb->y++;
+			}
+			return t;
+		}
 		look_end(s, q, jb);
 		double sd2 = 2 * jb->fl.s2 + 1.0 / 6;
 		jb->cm = sync_change_m(jb->fl.cm_acc, sd2);
@@ -728,6 +757,11 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	jb->med = HUGE_VAL;
 	jb->j = 1;
 	jb->stage = SJ_NOISE;
+	/* the full look in units of cw columns of a row, at least four units to a budget */
+	long per_col = 16 * SMOOTH_LOOK_WEIGHT * L;
+	jb->cw = s->smooth_budget <= 0 || s->smooth_budget / per_col >= W
+			 ? W
+			 : (int)(s->smooth_budget / per_col > 1 ? s->smooth_budget / per_col : 1);
 	jb->ad = malloc(sizeof(double) * (size_t)W * (size_t)jb->rows);
 	jb->nb = malloc(sizeof(int32_t) * 3 * (size_t)W);
 	s->smooth_job = jb;
