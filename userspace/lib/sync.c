@@ -522,6 +522,8 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 			return rc;
 		hr->gap = gap;
 		rc = step_locked(s, g, gap, hr, now);
+		ogate_frame_free(g); /* one copy at a time (up to 130 MB at 512^2 on a slow heart) */
+		s->lq[s->lq_head - 1] = NULL;
 		r->established |= hr->established;
 		if (hr->has_qa && !now) {
 			r->has_qa = 1;
@@ -530,8 +532,11 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		if (rc)
 			return rc;
 	}
-	if (s->lq_head == s->lq_n)
-		s->lq_head = s->lq_n = 0;
+	if (s->lq_head == s->lq_n) {
+		free(s->lq);
+		s->lq = NULL;
+		s->lq_cap = s->lq_head = s->lq_n = 0;
+	}
 	return 0;
 }
 
