@@ -504,7 +504,8 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		sync_smooth_work(s, s->smooth_budget);
 		return 0;
 	}
-	int most = held_per_frame(s);
+	int most = held_per_frame(s), est = 0, has_qa = 0;
+	struct ogate_sync_qa qa = { 0 };
 	for (int n = 0; n < most && s->lq_head < s->lq_n && !s->smooth_job; n++) {
 		/* the reference's first frame searches the drift (sync_drift_bootstrap, up to 1 ms
 		 * at 512^2): alone on its frame */
@@ -524,13 +525,19 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		rc = step_locked(s, g, gap, hr, now);
 		ogate_frame_free(g); /* one copy at a time (up to 130 MB at 512^2 on a slow heart) */
 		s->lq[s->lq_head - 1] = NULL;
-		r->established |= hr->established;
+		est |= hr->established;
 		if (hr->has_qa && !now) {
-			r->has_qa = 1;
-			r->qa = hr->qa;
+			has_qa = 1;
+			qa = hr->qa;
 		}
 		if (rc)
 			return rc;
+	}
+	/* what the held frames matched on this one found: a reference, a trigger checked */
+	r->established |= est;
+	if (has_qa && !r->has_qa) {
+		r->has_qa = 1;
+		r->qa = qa;
 	}
 	if (s->lq_head == s->lq_n) {
 		free(s->lq);
