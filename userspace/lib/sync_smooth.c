@@ -622,7 +622,7 @@ static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job 
 {
 	long np = (long)s->w * s->h, L = s->sq[jb->k].L;
 	switch (jb->stage) {
-	case SJ_NOISE: return 4L * s->w * jb->rows;
+	case SJ_NOISE: return 4L * s->w * jb->rows + 2 * SMOOTH_HBINS;
 	case SJ_LOOK:
 		return (jb->choose ? 4 : 1) * SMOOTH_LOOK_WEIGHT * L *
 		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
@@ -652,7 +652,7 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 			double m = abs_median(jb->ad, n);
 			jb->med = m < jb->med ? m : jb->med;
 			jb->j++;
-			return 4L * n;
+			return 4L * n + 2 * SMOOTH_HBINS; /* and the histogram, cleared and read */
 		}
 		jb->fl.s2 = noise_of_median(jb->med);
 		/* M, the candidates and (auto) the repeat test, which reads the beat before the
