@@ -86,7 +86,9 @@ static void bench_size(int sz, int nframes, int shifted)
 	int nref = 0;
 	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, est_cpu = -1, worst = 0,
 	       det_max = 0;
-	int nl = 0, ntrig = 0;
+	int nl = 0, ntrig = 0, nheld = 0;
+	double worst_cpu = 0, det_max_cpu = 0;
+	int worst_at = -1, lock_at = -1;
 	for (int i = 0; i < nframes; i++) {
 		size_t fi = slow ? (size_t)i
 				 : (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0));
@@ -99,15 +101,23 @@ static void bench_size(int sz, int nframes, int shifted)
 		ogate_sync_process(sy, f, &r);
 		double d = now_us() - a, dc = cpu_us() - ac;
 		worst = d > worst ? d : worst;
+		if (dc > worst_cpu) {
+			worst_cpu = dc;
+			worst_at = i;
+		}
 		ntrig += r.triggered;
 		nref += r.established;
+		nheld += r.state == OGATE_SYNC_LOCKED && !r.has_phase; /* while smoothing */
 		if (r.established && nref == 1) {
+			lock_at = i;
 			est = d;
 			est_cpu = dc;
 		} else if (r.state == OGATE_SYNC_LOCKED && (shifted != 1 || i >= 600))
 			lock[nl++] = d;
-		else if (d > det_max)
-			det_max = d;
+		else {
+			det_max = d > det_max ? d : det_max;
+			det_max_cpu = dc > det_max_cpu ? dc : det_max_cpu;
+		}
 	}
 	struct ogate_reference_info info = { 0 };
 	ogate_sync_get_reference(sy, &info);
@@ -139,9 +149,15 @@ static void bench_size(int sz, int nframes, int shifted)
 		goto out;
 	const char *pre = shifted == 6 ? "slow_unsmoothed." : slow ? "slow." : "";
 	printf("BENCH analysis.%sdetermine.max.%dx%d %.2f us\n", pre, sz, sz, det_max);
+	/* its CPU time: the wall time's max includes the host's preemptions on a shared VM */
+	printf("BENCH analysis.%sdetermine.max_cpu.%dx%d %.2f us\n", pre, sz, sz, det_max_cpu);
 	printf("BENCH analysis.%sestablish.%dx%d %.2f us\n", pre, sz, sz, est);
 	printf("BENCH analysis.%sestablish_cpu.%dx%d %.2f us\n", pre, sz, sz, est_cpu);
 	printf("BENCH analysis.%sany_frame.max.%dx%d %.2f us\n", pre, sz, sz, worst);
+	printf("# the most CPU: frame %d, the lock's %d\n", worst_at, lock_at);
+	printf("BENCH analysis.%sany_frame.max_cpu.%dx%d %.2f us\n", pre, sz, sz, worst_cpu);
+	if (slow) /* frames held while the smoothed reference was built (matched after it) */
+		printf("BENCH analysis.%sheld_frames.%dx%d %d count\n", pre, sz, sz, nheld);
 out:
 	ogate_frame_free(f);
 	ogate_sync_free(sy);
@@ -224,6 +240,7 @@ int main(int argc, char **argv)
 		bench_size(128, 1200, 6);
 		bench_size(256, 800, 5);
 		bench_size(256, 800, 6);
+		bench_size(512, 1000, 5);
 		return 0;
 	}
 	bench_sad(128);

@@ -6,6 +6,7 @@
  *   sync_timing.c     frame intervals and gaps, the fit window, prediction and trigger decision
  *   sync_determine.c  rolling buffer, period scan, acceptance, refinement, reference extraction
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
+ *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
  *   sync_match.c      SAD against the reference, sub-frame phase, drift tracking
  */
 #ifndef OGATE_SYNC_PRIVATE_H
@@ -196,6 +197,17 @@ struct ogate_sync {
 	double recent_trigger_s;
 	int64_t last_sent_ns;
 	int have_sent;
+
+	/* reference.smooth spread over frames (sync_smooth.c): the job building the current
+	 * reference's smoothed copy (NULL: none), the pixels a frame's share may touch (<= 0: the
+	 * whole on the frame that establishes the reference) and those the last frame's touched */
+	struct sync_smooth_job *smooth_job;
+	long smooth_budget;
+	long smooth_touched;
+	/* the frames that arrived while it was built, matched in arrival order once it is done
+	 * (sync.c): lq[lq_head .. lq_n - 1], copies */
+	struct ogate_frame **lq;
+	int lq_cap, lq_head, lq_n;
 };
 /* sync_determine.c */
 void sync_buffer_reset(struct ogate_sync *s);
@@ -213,7 +225,7 @@ void sync_tsclock_test(struct ogate_sync *s, double P);
 void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);
 void sync_tsclock_latest(const struct ogate_sync *s, struct ogate_reference_info *info);
 void sync_tsclock_observe(struct ogate_sync *s, const struct ogate_frame *f, int gap, double unw);
-/* sync_reference.c */
+/* sync_reference.c (sync_smooth_noise .. sync_change_m: sync_smooth.c) */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
@@ -226,6 +238,19 @@ double sync_change_m(const double acc[2], double sd2);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);
+/* sync_smooth.c */
+/* reference.smooth on sequence slot k, the current reference: decides at once where auto's
+ * first look says the change is above the noise (0), else starts the job (1); -errno (matched
+ * as recorded) */
+int sync_smooth_start(struct ogate_sync *s, int k);
+/* Units of the job until the next would take the pixels touched beyond budget (at least one;
+ * budget <= 0: all): 1 when it is done (s->ref is then the smoothed copy or the recorded
+ * frames, info says which), 0 while there is more. */
+int sync_smooth_work(struct ogate_sync *s, long budget);
+void sync_smooth_free(struct ogate_sync *s);
+/* pixels a frame's share of the job may touch: 0.9-1 ms of CPU at any size on the x86-64 VM
+ * (0.3 ns a pixel, the full look's counted 4 times: SMOOTH_LOOK_WEIGHT) */
+#define SYNC_SMOOTH_BUDGET (1L << 21)
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth spread over frames (sync_smooth.c, sync.c): the smoothed reference is built
+ * in shares of at most a budget of pixels touched per frame, the frames that arrive meanwhile
+ * are held and matched in arrival order once it is done, so every frame's phase is exactly that
+ * of a build on the one frame that establishes the reference; a fast heart (not smoothed) holds
+ * no frame. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../../userspace/common/heart.c"
+#include "sync_private.h"
+#include "noisy_frame.h"
+
+#define SZ 96
+#define FPS 60.0
+#define NOISE 4.0
+#define NF 700
+#define BUDGET (1L << 18) /* a quarter of the default: the job spans more frames */
+
+struct run {
+	int has[NF];			/* frame i has a history entry (it was matched) */
+	double unw[NF], raw[NF], w[NF]; /* its unwrapped phase, before the calibration, position */
+	int64_t t[NF];			/* its timestamp as recorded */
+	int est;			/* the frame that established the first reference */
+	int held;			/* locked frames returned without a phase */
+	long touched_max, touched_est;	/* the smoothing's pixels on any frame after est, on est */
+	int first_trigger;		/* the first frame a trigger was decided on, -1 none */
+	int smoothed;
+};
+
+/* A slow (1.3 s, 78 frames a beat) or fast (0.3 s) cartoon heart at 96^2 and 60 fps with camera
+ * noise 4, reference.smooth = auto, the job's budget as given (0: the whole on the establishing
+ * frame, as before the job); every locked frame's history entry, read as it is written. */
+static void heart_run(double period_s, long budget, struct run *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->est = out->first_trigger = -1;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	sy->smooth_budget = budget;
+	struct ogate_heart_blob heart;
+	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
+	struct ogate_heart_law law = { period_s, 0.0, 0.0, 7.0, 2.1, 60.0 };
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, 5);
+	static float img[SZ * SZ];
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
+	int head = 0;
+	for (int i = 0; i < NF; i++) {
+		double t = i / FPS, psi = fmod(ogate_heart_law_psi(&law, t), 2 * M_PI);
+		ogate_heart_blob_render(&heart, psi, img);
+		noisy_frame_fill(f, img, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
+				 (uint64_t)i);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		if (r.established && out->est < 0) {
+			out->est = i;
+			out->touched_est = sy->smooth_touched;
+		} else if (out->est >= 0 && sy->smooth_touched > out->touched_max)
+			out->touched_max = sy->smooth_touched;
+		out->held += r.state == OGATE_SYNC_LOCKED && !r.has_phase;
+		if (r.triggered && out->first_trigger < 0)
+			out->first_trigger = i;
+		/* the entries this frame wrote (held frames matched now, then this one) */
+		int added = (sy->hhead - head + sy->hcap) % sy->hcap;
+		for (int k = added - 1; k >= 0; k--) {
+			const struct hist *e = sync_hist_at(sy, k);
+			int fi = (int)llround((double)(e->t_ns - 1000000000LL) * 1e-9 * FPS);
+			assert_true(fi >= 0 && fi <= i && !out->has[fi]);
+			out->has[fi] = 1;
+			out->unw[fi] = e->unw;
+			out->raw[fi] = e->raw;
+			out->w[fi] = e->w;
+			out->t[fi] = e->t_ns;
+		}
+		head = sy->hhead;
+	}
+	struct ogate_reference_info info;
+	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
+	out->smoothed = info.smoothed;
+	ogate_frame_free(f);
+	ogate_heart_blob_free(&heart);
+	ogate_sync_free(sy);
+}
+
+/* The slow heart's reference is smoothed. Built on the establishing frame it touches several
+ * budgets' worth of pixels there; spread over frames no frame's share exceeds the budget (one
+ * unit at most, here far below it), the frames that arrive meanwhile are held (returned without
+ * a phase) and every locked frame's phase, position and time are exactly those of the build on
+ * one frame; the first trigger comes no earlier. */
+static void a_smoothed_reference_is_built_over_frames_with_the_same_phases(void **state)
+{
+	static struct run one, sliced;
+	heart_run(1.3, 0, &one);
+	heart_run(1.3, BUDGET, &sliced);
+	print_message("one frame: est %d touched %ld, held %d, first trigger %d; sliced: est %d "
+		      "touched %ld (max %ld), held %d, first trigger %d\n",
+		      one.est, one.touched_est, one.held, one.first_trigger, sliced.est,
+		      sliced.touched_est, sliced.touched_max, sliced.held, sliced.first_trigger);
+	assert_int_equal(one.smoothed, 1);
+	assert_int_equal(sliced.smoothed, 1);
+	assert_int_equal(one.est, sliced.est);
+	assert_true(one.touched_est > 4 * BUDGET);
+	assert_true(sliced.touched_est <= BUDGET);
+	assert_true(sliced.touched_max <= BUDGET);
+	assert_int_equal(one.held, 0);
+	assert_true(sliced.held >= 5);
+	int n = 0;
+	for (int i = 0; i < NF; i++) {
+		assert_int_equal(one.has[i], sliced.has[i]);
+		if (!one.has[i])
+			continue;
+		n++;
+		assert_true(one.unw[i] == sliced.unw[i]);
+		assert_true(one.raw[i] == sliced.raw[i]);
+		assert_true(one.w[i] == sliced.w[i]);
+		assert_true(one.t[i] == sliced.t[i]);
+	}
+	assert_int_equal(n, NF - 1 - one.est); /* every frame after the establishing one */
+	assert_true(sliced.first_trigger >= one.first_trigger);
+	assert_true(sliced.first_trigger > sliced.est + sliced.held);
+}
+
+/* A fast heart (its change above the noise: auto decides on its first look) holds no frame and
+ * touches only the first look's samples. */
+static void a_fast_heart_holds_no_frame(void **state)
+{
+	static struct run fast;
+	heart_run(0.3, BUDGET, &fast);
+	assert_int_equal(fast.smoothed, 0);
+	assert_int_equal(fast.held, 0);
+	assert_true(fast.touched_est > 0 && fast.touched_est <= 2 << 14);
+	assert_int_equal(fast.touched_max, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_smoothed_reference_is_built_over_frames_with_the_same_phases),
+		cmocka_unit_test(a_fast_heart_holds_no_frame),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth: the current reference's still pixels replaced by their means over the beat (the noise, the change M, the repeat test, the smoothed copy). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_private.h"
+
+/*
+ * reference.smooth: each reference position is one camera frame with its own noise, frozen for
+ * the reference's life. Where a pixel does not change with the heart, that noise differs from
+ * reference frame to reference frame and so moves the SADs the V fit reads against each other
+ * (the live frame's own noise there is common to all of them). A pixel whose mean squared
+ * deviation from its mean over the reference beat is below sigma^2 (2 - 2/L) - 1/12 is replaced,
+ * in every reference frame, by that mean (rounded): Stein's unbiased estimate of the replaced
+ * pixel's mean squared error against the noise-free image, mean (mean - x)^2 - sigma^2 (1 - 2/L)
+ * + 1/12 (the rounding), is then below sigma^2, the recorded pixel's. A replaced pixel adds the
+ * same to every SAD of a frame, so it no longer moves the V fit, and every reference frame keeps
+ * the same noise (a kernel along the sequence whose width changed with the position moved the
+ * SADs' noise floor from position to position, and with it the matched phase; docs/accuracy-log.md,
+ * "Smoothing the reference"). Pixels the heart changes by more than the noise are left as
+ * recorded. sigma^2, the per-pixel noise variance: where the heart rests the second difference
+ * x[j-1] - 2 x[j] + x[j+1] of a pixel is noise of variance 6 sigma^2, so sigma^2 = (median
+ * |second difference| / 0.6745)^2 / 6 at the position where that median is smallest (a
+ * histogram median of the integer differences, each integer k standing for [k - 1/2, k + 1/2),
+ * or of bins 16, 256, ... wide where the median lies beyond 4095).
+ * Nothing is tuned to a heart. The positions stay those of the recorded frames; the OGA
+ * alignment and ogate_sync_get_reference_frame keep the frames as recorded.
+ */
+enum { SMOOTH_HBINS = 4096 };
+#define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
+#define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
+#define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
+#define SMOOTH_DECIDE_SAMPLES (1 << 14) /* pixel samples auto's first look at M reads */
+/* the job's pixels touched: a pixel the full look reads counts 4 (its sums, in doubles, take 1.2
+ * ns a pixel where the noise's and the copy's take 0.3-0.5 ns, vectorized on the x86-64 VM), so
+ * that the budget (SYNC_SMOOTH_BUDGET) is about the same time in every part */
+#define SMOOTH_LOOK_WEIGHT 4L
+
+/* the median of n absolute second differences ad (a histogram of bins 1, then 16 times wider
+ * while the median lies beyond them: 16-bit), or HUGE_VAL */
+static double abs_median(const double *ad, int n)
+{
+	unsigned hist[SMOOTH_HBINS];
+	for (double b = 1; b <= 65536; b *= 16) {
+		double ib = 1 / b; /* a power of 2: the same as dividing by b */
+		memset(hist, 0, sizeof(hist));
+		for (int p = 0; p < n; p++) {
+			double v = ad[p] * ib + 0.5;
+			hist[v < SMOOTH_HBINS - 1 ? (int)v : SMOOTH_HBINS - 1]++;
+		}
+		double half = 0.5 * n, cum = 0;
+		for (int k = 0; k < SMOOTH_HBINS - 1; k++) {
+			if (cum + hist[k] >= half)
+				return ((k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5)) * b;
+			cum += hist[k];
+		}
+	}
+	return HUGE_VAL;
+}
+
+/* the noise variance from the smallest median |second difference| */
+static double noise_of_median(double med)
+{
+	if (!isfinite(med))
+		return 0;
+	double sd = med / 0.6744897501960817;
+	return sd * sd / 6;
+}
+
+/* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
+double sync_smooth_noise(const float *x, int L, int n)
+{
+	double med = HUGE_VAL, *ad = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+	if (!ad)
+		return 0;
+	for (int j = 1; j + 1 < L; j++) {
+		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
+		for (int p = 0; p < n; p++)
+			ad[p] = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]);
+		double m = abs_median(ad, n);
+		med = m < med ? m : med;
+	}
+	free(ad);
+	return noise_of_median(med);
+}
+
+/* One pixel over the L frames of the beat, given the sum of its values and of their squares
+ * (exact for integer pixels), noise variance s2: 1 if the pixel is better replaced by its mean
+ * (*mean), else 0. */
+int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean)
+{
+	double mu = sum / L, msd = sum2 / L - mu * mu;
+	*mean = mu;
+	return L >= 2 && msd < s2 * (2 - 2.0 / L) - 1.0 / 12;
+}
+
+/*
+ * reference.smooth = auto: a camera's noise does not repeat from beat to beat, so where the
+ * pixels the rule would replace change from frame to frame the same way one beat earlier, those
+ * changes are the heart's (or the specimen's) and carry phase, and they are matched as recorded
+ * (the generated real-heartbeat model's recorded noise, repeated every beat, is such a signal;
+ * docs/accuracy-log.md, "A noise cut chosen by the stream"). Over the candidate pixels and
+ * consecutive reference frames j-1, j: g = (r_j - r_{j-1}) (p_j - p_{j-1}), p the same pixel one
+ * period earlier in the determination buffer; acc gets the sum of g, of g^2 and of g times the
+ * same pixel's g one frame earlier (consecutive differences share a frame).
+ */
+void sync_repeat_add(const double *r0, const double *r1, const double *p0, const double *p1,
+		     const unsigned char *cand, double *glast, int first, int n, double acc[3])
+{
+	for (int c = 0; c < n; c++) {
+		if (!cand[c])
+			continue;
+		double g = (r1[c] - r0[c]) * (p1[c] - p0[c]);
+		acc[0] += g;
+		acc[1] += g * g;
+		if (!first)
+			acc[2] += g * glast[c];
+		glast[c] = g;
+	}
+}
+
+/* The sum of g over its standard error when the changes do not repeat (independent noise: the
+ * variance of a sum whose neighbours share a frame, sum g^2 + 2 sum g g'); NAN without data. */
+double sync_repeat_z(const double acc[3])
+{
+	double v = acc[1] + 2 * acc[2];
+	return acc[1] > 0 ? acc[0] / sqrt(v > acc[1] / 4 ? v : acc[1] / 4) : NAN;
+}
+
+/*
+ * reference.smooth = auto: the still pixels' frozen noise moves the matched phase only where the
+ * heart's one-frame change is small against a frame difference's noise s^2 = 2 sigma^2 + 1/6
+ * (the SAD of a change D is quadratic in D below s and linear above, its local exponent 1.5 at
+ * D^2 / s^2 = 5.3): on fast hearts the change is far above the noise and smoothing only shifts
+ * the mean (docs/accuracy-log.md, "Smoothing only where the change is below the noise"). M = sum
+ * D^4 / sum D^2 / s^2 over every pixel and consecutive reference frame pair, D the noise-free
+ * one-frame change, is the energy-weighted change against that noise, from the recorded
+ * differences d without bias: D^2 = d^2 - s^2, D^4 = d^4 - 6 s^2 d^2 + 3 s^4 (Gaussian noise).
+ * acc gets the sums of d^2 - s^2 and d^4 - 6 s^2 d^2 + 3 s^4 over a row pair a -> b.
+ */
+void sync_change_add(const double *a, const double *b, int n, double sd2, double acc[2])
+{
+	for (int c = 0; c < n; c++) {
+		double d = b[c] - a[c], d2 = d * d;
+		acc[0] += d2 - sd2;
+		acc[1] += d2 * d2 - 6 * sd2 * d2 + 3 * sd2 * sd2;
+	}
+}
+
+/* M from sync_change_add's sums; 0 where no change exceeds the noise (sum D^2 <= 0) */
+double sync_change_m(const double acc[2], double sd2)
+{
+	return acc[0] > 0 && sd2 > 0 ? acc[1] / acc[0] / sd2 : 0;
+}
+
+/* row y of frame f as doubles */
+static void row_values(const struct ogate_frame *f, int y, int W, double *out)
+{
+	if (f->fmt == OGATE_PIX_U8) {
+		const uint8_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	} else {
+		const uint16_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	}
+}
+
+/* row y of frame f as ints */
+static void row_ints(const struct ogate_frame *f, int y, int W, int32_t *out)
+{
+	if (f->fmt == OGATE_PIX_U8) {
+		const uint8_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	} else {
+		const uint16_t *p = ogate_frame_row(f, y);
+		for (int c = 0; c < W; c++)
+			out[c] = p[c];
+	}
+}
+
+/* n pixels of row y of frame f from column x0 as ints */
+static void row_ints_at(const struct ogate_frame *f, int y, int x0, int n, int32_t *out)
+{
+	if (f->fmt == OGATE_PIX_U8) {
+		const uint8_t *p = (const uint8_t *)ogate_frame_row(f, y) + x0;
+		for (int c = 0; c < n; c++)
+			out[c] = p[c];
+	} else {
+		const uint16_t *p = (const uint16_t *)ogate_frame_row(f, y) + x0;
+		for (int c = 0; c < n; c++)
+			out[c] = p[c];
+	}
+}
+
+/* Frame k of the previous beat's frames found in the determination buffer, or NULL: the buffer
+ * holds the frames before the reference's (its ring is reset, not cleared, when a reference is
+ * taken, and nothing is added to it until the next determination), found by their sequence
+ * numbers, base + k. */
+static const struct ogate_frame *prev_frame(const struct ogate_sync *s, const int *slot, int M, int k)
+{
+	return k >= 0 && k < M && slot[k] >= 0 ? s->buf[slot[k]] : NULL;
+}
+
+/* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it; v: W
+ * doubles of scratch */
+static void grid_values(const struct seq *q, int W, int rs, int cs, int rows, int cols, float *x,
+			double *v)
+{
+	for (int j = 0; j < q->L; j++)
+		for (int i = 0; i < rows; i++) {
+			row_values(q->f[j], i * rs, W, v);
+			for (int c = 0; c < cols; c++)
+				x[((size_t)j * rows + i) * cols + c] = (float)v[c * cs];
+		}
+}
+
+/* reference.smooth = auto's first look: M (sync_change_m) with the noise measured on a grid of
+ * every g-th pixel of every g-th row, from those pixels only, at most SMOOTH_DECIDE_SAMPLES
+ * samples (L x n), so that a heart whose change is far above the noise costs the frame that
+ * establishes its reference 0.25 ms at 128^2, 1.1 ms at 512^2 (over every pixel: 5 and 21 ms at
+ * those sizes); 0 or -ENOMEM. */
+static int first_look_m(const struct seq *q, int W, int H, double *cm)
+{
+	int L = q->L;
+	double want = (double)SMOOTH_DECIDE_SAMPLES / L;
+	int g = (int)ceil(sqrt((double)W * H / (want > 1 ? want : 1)));
+	g = g < 1 ? 1 : g;
+	int rows = (H + g - 1) / g, cols = (W + g - 1) / g, n = rows * cols;
+	float *x = malloc(sizeof(float) * (size_t)L * (size_t)n);
+	double *v = malloc(sizeof(double) * ((size_t)W + 2 * (size_t)n));
+	if (!x || !v) {
+		free(x);
+		free(v);
+		return -ENOMEM;
+	}
+	grid_values(q, W, g, g, rows, cols, x, v);
+	double sd2 = 2 * sync_smooth_noise(x, L, n) + 1.0 / 6, acc[2] = { 0, 0 };
+	double *a = v + W, *b = a + n;
+	for (int j = 1; j < L; j++) {
+		for (int p = 0; p < n; p++) {
+			a[p] = x[(size_t)(j - 1) * n + p];
+			b[p] = x[(size_t)j * n + p];
+		}
+		sync_change_add(a, b, n, sd2, acc);
+	}
+	*cm = sync_change_m(acc, sd2);
+	free(x);
+	free(v);
+	return 0;
+}
+
+/*
+ * The full look, one pass over the reference row by row (each row's L frames stay in the cache),
+ * every sum kept per pixel along the beat so that the pixels are independent (no chain of
+ * additions through one accumulator), then added up per row:
+ * - per pixel the sum and the sum of squares over the beat (exact integers): which pixels the
+ *   rule replaces (sync_smooth_pixel) and their rounded mean, kept in mean[] (-1: kept as
+ *   recorded) for the smoothing;
+ * - M's sums (sync_change_add): sum d^2 and sum d^4 over every one-frame change d, so that
+ *   acc = { S2 - N s^2, S4 - 6 s^2 S2 + 3 N s^4 };
+ * - with repeat (auto), sync_repeat_add's sums over the candidate pixels: the frames one period
+ *   earlier lie at the same fraction w between two buffered frames a, c for every j (the
+ *   sequence numbers are integers), so a change of p is (1 - w) A + w C, A and C the integer
+ *   changes of a and c, and g = (1 - w) u + w v with u = R A, v = R C (R the reference's change):
+ *   sum g, sum g^2 and sum g g' follow from the sums of u, v and their products.
+ * The sums are those of the definitions, added in another order (ulp-level differences in
+ * change_m and repeat_z only).
+ */
+struct full_look {
+	double s2;	  /* the noise variance */
+	int32_t *mean;	  /* W x H: the replacement, -1 where the pixel is kept */
+	double cm_acc[2]; /* sync_change_add's sums */
+	double rep[8];	  /* sum u, v, uu, uv, vv, u u', u v' + v u', v v' */
+	int have_rep;	  /* a pair of the previous beat was found */
+	double w;	  /* the interpolation weight */
+};
+
+/* the slots of the previous beat's frames (see repeat's comment), base and the count M */
+static int prev_slots(const struct ogate_sync *s, const struct seq *q, int **slotp, int64_t *basep)
+{
+	int L = q->L, W = s->w, H = s->h;
+	double P = q->info.period_frames;
+	int M = L + 4;
+	int64_t s0 = (int64_t)q->f[0]->meta.sequence, base = s0 - (int64_t)ceil(P) - 1;
+	int *slot = malloc(sizeof(int) * (size_t)M);
+	if (!slot)
+		return -ENOMEM;
+	for (int k = 0; k < M; k++)
+		slot[k] = -1;
+	/* and within the beat before the reference in time too (a restarted stream reuses numbers) */
+	int64_t t0 = q->f[0]->meta.timestamp_ns,
+		span = (int64_t)((double)(q->f[L - 1]->meta.timestamp_ns - t0) / (L - 1) * (P + 4));
+	for (int k = 0; k < s->cap; k++) {
+		const struct ogate_frame *f = s->buf[k];
+		int64_t o = f ? (int64_t)f->meta.sequence - base : -1;
+		if (f && o >= 0 && o < M && (int64_t)f->meta.sequence < s0 && f->width == W &&
+		    f->height == H && f->fmt == s->fmt && f->meta.timestamp_ns < t0 &&
+		    f->meta.timestamp_ns >= t0 - span)
+			slot[o] = k;
+	}
+	*slotp = slot;
+	*basep = base;
+	return M;
+}
+
+/* full_look's repeat sums of one row pair (reference r, previous beat's a and c), per pixel:
+ * acc's eight rows of W; up, vp: the previous pair's u and v (read unless first) */
+static void repeat_row(const int32_t *restrict r0, const int32_t *restrict r1,
+		       const int32_t *restrict a0, const int32_t *restrict a1,
+		       const int32_t *restrict c0, const int32_t *restrict c1, double *restrict up,
+		       double *restrict vp, double *restrict acc, int first, int W, int S)
+{
+	for (int c = 0; c < W; c++) {
+		double R = r1[c] - r0[c], u = R * (a1[c] - a0[c]), v = R * (c1[c] - c0[c]);
+		acc[c] += u;
+		acc[S + c] += v;
+		acc[2 * S + c] += u * u;
+		acc[3 * S + c] += u * v;
+		acc[4 * S + c] += v * v;
+	}
+	if (!first)
+		for (int c = 0; c < W; c++) {
+			double R = r1[c] - r0[c], u = R * (a1[c] - a0[c]), v = R * (c1[c] - c0[c]);
+			acc[5 * S + c] += u * up[c];
+			acc[6 * S + c] += u * vp[c] + v * up[c];
+			acc[7 * S + c] += v * vp[c];
+		}
+	for (int c = 0; c < W; c++) {
+		double R = r1[c] - r0[c];
+		up[c] = R * (a1[c] - a0[c]);
+		vp[c] = R * (c1[c] - c0[c]);
+	}
+}
+
+/* sync_repeat_z of a full look's sums */
+static double full_look_z(const struct full_look *fl)
+{
+	double w = fl->w, o = 1 - w, acc[3];
+	if (!fl->have_rep)
+		return NAN;
+	acc[0] = o * fl->rep[0] + w * fl->rep[1];
+	acc[1] = o * o * fl->rep[2] + 2 * w * o * fl->rep[3] + w * w * fl->rep[4];
+	acc[2] = o * o * fl->rep[5] + w * o * fl->rep[6] + w * w * fl->rep[7];
+	return sync_repeat_z(acc);
+}
+
+/* dst = src where mask is 0, val where it is all ones (a blend the compiler vectorizes) */
+static void blend8(uint8_t *restrict dst, const uint8_t *restrict src, const uint8_t *restrict val,
+		   const uint8_t *restrict mask, int n)
+{
+	for (int c = 0; c < n; c++)
+		dst[c] = (uint8_t)((src[c] & ~mask[c]) | (val[c] & mask[c]));
+}
+
+static void blend16(uint16_t *restrict dst, const uint16_t *restrict src,
+		    const uint16_t *restrict val, const uint16_t *restrict mask, int n)
+{
+	for (int c = 0; c < n; c++)
+		dst[c] = (uint16_t)((src[c] & ~mask[c]) | (val[c] & mask[c]));
+}
+
+/*
+ * The job: the noise, the full look and the smoothed copy are done in units (the noise of one
+ * reference frame, the full look of one row, the copy of one frame), as many per frame as a
+ * budget of pixels touched allows (sync_smooth_work), so that no frame pays for the whole: on a
+ * 1.6 s heart at 80 fps the whole was 10 ms of CPU at 128^2 and 40 ms at 256^2 on one frame,
+ * against issue 9's 2 ms for any frame. The units run in the order of the single pass, so every
+ * sum and the smoothed reference are exactly those of an unsliced build.
+ */
+enum { SJ_NOISE, SJ_LOOK, SJ_MASK, SJ_WRITE, SJ_DONE };
+
+struct sync_smooth_job {
+	int k, choose, stage, j, y;
+	int x, cw;   /* the full look: the next column of row y, and the columns of a unit */
+	int r, rows; /* the noise: every r-th row, rows of them */
+	double med;  /* the smallest median |second difference| so far */
+	double *ad;  /* W x rows: a frame's |second differences| */
+	int32_t *nb; /* 3 x W: their rows */
+	struct full_look fl;
+	int M, *slot; /* the previous beat's frames (prev_slots) */
+	int64_t base;
+	int32_t *ib;		       /* rows r0, r1, a0, a1, c0, c1 */
+	double *db;		       /* sum, sum2, S2, S4, u', v', the eight repeat sums */
+	const struct ogate_frame **pa; /* frame j's previous-beat neighbours (pc = pa + L) */
+	double S2, S4;
+	unsigned char *vm; /* the replacement and its mask in the pixels' type */
+	double cm, z;
+	int ret; /* 1 smoothed, 0 matched as recorded, -errno */
+};
+
+/* the full look's start: its buffers and, with repeat, frame j's previous-beat neighbours (NULL
+ * where either is missing); 0 or -ENOMEM */
+static int look_begin(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb)
+{
+	int L = q->L, W = s->w, H = s->h;
+	double P = q->info.period_frames;
+	struct full_look *fl = &jb->fl;
+	memset(fl->cm_acc, 0, sizeof(fl->cm_acc));
+	memset(fl->rep, 0, sizeof(fl->rep));
+	fl->have_rep = 0;
+	fl->w = 0;
+	jb->S2 = jb->S4 = 0;
+	fl->mean = malloc(sizeof(int32_t) * (size_t)W * (size_t)H);
+	jb->ib = malloc(sizeof(int32_t) * 6 * (size_t)W);
+	jb->db = malloc(sizeof(double) * 14 * (size_t)W);
+	jb->pa = malloc(sizeof(*jb->pa) * 2 * (size_t)L);
+	if (!fl->mean || !jb->ib || !jb->db || !jb->pa)
+		return -ENOMEM;
+	if (!jb->choose)
+		return 0;
+	if ((jb->M = prev_slots(s, q, &jb->slot, &jb->base)) < 0)
+		return -ENOMEM;
+	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
+	for (int j = 0; j < L; j++) {
+		double t = (double)(int64_t)q->f[j]->meta.sequence - P - (double)jb->base;
+		int k0 = (int)floor(t);
+		pa[j] = prev_frame(s, jb->slot, jb->M, k0);
+		pc[j] = prev_frame(s, jb->slot, jb->M, k0 + 1);
+		if (!pa[j] || !pc[j])
+			pa[j] = pc[j] = NULL;
+		if (j == 0)
+			fl->w = t - k0;
+	}
+	return 0;
+}
+
+/* the full look of row y's n pixels from column x0 (the sums of M, added in the order of the
+ * columns as over the whole row); the pixels it touched */
+static long look_row(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb,
+		     int y, int x0, int n)
+{
+	int L = q->L, W = s->w, repeat = jb->choose;
+	long touched = SMOOTH_LOOK_WEIGHT * L * n;
+	struct full_look *fl = &jb->fl;
+	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
+	double s2 = fl->s2;
+	int32_t *r0 = jb->ib + x0, *r1 = r0 + W, *a0 = r0 + 2 * W, *a1 = r0 + 3 * W,
+		*c0 = r0 + 4 * W, *c1 = r0 + 5 * W;
+	double *db = jb->db + x0, *sum = db, *sum2 = db + W, *p2 = db + 2 * W, *p4 = db + 3 * W,
+	       *up = db + 4 * W, *vp = db + 5 * W, *acc = db + 6 * W;
+	for (int k = 0; k < 4; k++)
+		memset(db + (size_t)k * W, 0, sizeof(double) * (size_t)n);
+	for (int j = 0; j < L; j++) {
+		int32_t *t = r0;
+		r0 = r1;
+		r1 = t;
+		row_ints_at(q->f[j], y, x0, n, r1);
+		for (int c = 0; c < n; c++) {
+			double x = r1[c];
+			sum[c] += x;
+			sum2[c] += x * x;
+		}
+		if (j == 0)
+			continue;
+		for (int c = 0; c < n; c++) {
+			double d = r1[c] - r0[c], d2 = d * d;
+			p2[c] += d2;
+			p4[c] += d2 * d2;
+		}
+	}
+	int32_t *mrow = fl->mean + (size_t)y * W + x0;
+	int any = 0;
+	for (int c = 0; c < n; c++) {
+		double mu;
+		jb->S2 += p2[c];
+		jb->S4 += p4[c];
+		int rep = sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu);
+		mrow[c] = rep ? (int32_t)lrint(mu) : -1;
+		any |= rep;
+	}
+	if (!repeat || !any)
+		return touched;
+	/* the repeat over these pixels' candidates */
+	for (int k = 0; k < 8; k++)
+		memset(acc + (size_t)k * W, 0, sizeof(double) * (size_t)n);
+	int have = 0, first = 1;
+	for (int j = 0; j < L; j++) {
+		if (!pa[j]) {
+			have = 0;
+			first = 1; /* the next pair has no neighbour */
+			continue;
+		}
+		int32_t *t = r0;
+		r0 = r1;
+		r1 = t;
+		t = a0;
+		a0 = a1;
+		a1 = t;
+		t = c0;
+		c0 = c1;
+		c1 = t;
+		row_ints_at(q->f[j], y, x0, n, r1);
+		row_ints_at(pa[j], y, x0, n, a1);
+		row_ints_at(pc[j], y, x0, n, c1);
+		touched += 3 * SMOOTH_LOOK_WEIGHT * n;
+		if (have) {
+			repeat_row(r0, r1, a0, a1, c0, c1, up, vp, acc, first, n, W);
+			first = 0;
+			fl->have_rep = 1;
+		}
+		have = 1;
+	}
+	for (int c = 0; c < n; c++)
+		if (mrow[c] >= 0)
+			for (int k = 0; k < 8; k++)
+				fl->rep[k] += acc[k * W + c];
+	return touched;
+}
+
+/* the full look's sums of M */
+static void look_end(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb)
+{
+	double N = (double)(q->L - 1) * s->w * s->h, sd2 = 2 * jb->fl.s2 + 1.0 / 6;
+	jb->fl.cm_acc[0] = jb->S2 - N * sd2;
+	jb->fl.cm_acc[1] = jb->S4 - 6 * sd2 * jb->S2 + 3 * N * sd2 * sd2;
+}
+
+/* the copy's replacement and mask, in the pixels' own type; 0 or -ENOMEM */
+static int write_mask(struct ogate_sync *s, struct sync_smooth_job *jb)
+{
+	int wide = s->fmt != OGATE_PIX_U8;
+	size_t np = (size_t)s->w * s->h, bytes = wide ? 2 : 1;
+	if (!s->sm) {
+		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
+		if (!s->sm)
+			return -ENOMEM;
+	}
+	unsigned char *vm = jb->vm = malloc(2 * np * bytes);
+	if (!vm)
+		return -ENOMEM;
+	const int32_t *mean = jb->fl.mean;
+	for (size_t k = 0; k < np; k++) {
+		int32_t m = mean[k];
+		if (wide) {
+			((uint16_t *)vm)[k] = (uint16_t)(m >= 0 ? m : 0);
+			((uint16_t *)vm)[np + k] = m >= 0 ? 0xffff : 0;
+		} else {
+			vm[k] = (uint8_t)(m >= 0 ? m : 0);
+			vm[np + k] = m >= 0 ? 0xff : 0;
+		}
+	}
+	return 0;
+}
+
+/* s->sm[j]: q's frame j (allocated as needed), the mean where the mask says; 0 or -errno */
+static int write_frame(struct ogate_sync *s, const struct seq *q, const unsigned char *vm, int j)
+{
+	int W = s->w, H = s->h, ret, wide = s->fmt != OGATE_PIX_U8;
+	size_t np = (size_t)W * H;
+	struct ogate_frame *d = s->sm[j];
+	if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
+		ogate_frame_free(d);
+		s->sm[j] = d = NULL;
+	}
+	if (!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H)))
+		return ret;
+	d = s->sm[j];
+	d->meta = q->f[j]->meta;
+	for (int y = 0; y < H; y++) {
+		char *row = (char *)d->pixels + (size_t)y * d->stride;
+		size_t o = (size_t)y * W;
+		if (wide)
+			blend16((uint16_t *)row, ogate_frame_row(q->f[j], y),
+				(const uint16_t *)vm + o, (const uint16_t *)vm + np + o, W);
+		else
+			blend8((uint8_t *)row, ogate_frame_row(q->f[j], y), vm + o, vm + np + o, W);
+	}
+	return 0;
+}
+
+static void job_free(struct sync_smooth_job *jb)
+{
+	if (!jb)
+		return;
+	free(jb->ad);
+	free(jb->nb);
+	free(jb->fl.mean);
+	free(jb->slot);
+	free(jb->ib);
+	free(jb->db);
+	free(jb->pa);
+	free(jb->vm);
+	free(jb);
+}
+
+void sync_smooth_free(struct ogate_sync *s)
+{
+	job_free(s->smooth_job);
+	s->smooth_job = NULL;
+}
+
+/* what the current reference (slot q) says of its smoothing */
+static void put_info(struct ogate_sync *s, struct seq *q, int smoothed, double z, double cm)
+{
+	s->info.smoothed = smoothed;
+	s->info.repeat_z = z;
+	s->info.change_m = cm;
+	q->info = s->info;
+}
+
+/* The job's result into the current reference: the smoothed copy is matched (1), or the frames
+ * as recorded (0, or an error, said once). */
+static void job_finish(struct ogate_sync *s, struct sync_smooth_job *jb)
+{
+	struct seq *q = &s->sq[jb->k];
+	if (jb->ret < 0)
+		fprintf(stderr, "ogate: reference.smooth: %s; matching the frames as recorded\n",
+			strerror(-jb->ret));
+	else if (jb->ret > 0)
+		s->ref = s->sm;
+	put_info(s, q, jb->ret > 0, jb->z, jb->cm);
+	sync_smooth_free(s);
+}
+
+/* The pixels the next unit touches at most. */
+static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job *jb)
+{
+	long np = (long)s->w * s->h, L = s->sq[jb->k].L;
+	switch (jb->stage) {
+	case SJ_NOISE: return 4L * s->w * jb->rows + 2 * SMOOTH_HBINS;
+	case SJ_LOOK:
+		return (jb->choose ? 4 : 1) * SMOOTH_LOOK_WEIGHT * L *
+		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
+	case SJ_MASK: return np;
+	default: return 2 * np;
+	}
+}
+
+/* One unit of the job; the pixels it touched (a failure ends the job with jb->ret < 0). */
+static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
+{
+	const struct seq *q = &s->sq[jb->k];
+	int L = q->L, W = s->w, H = s->h, n = W * jb->rows, rc;
+	long np = (long)W * H;
+	switch (jb->stage) {
+	case SJ_NOISE: /* reference frame j's median |second difference| (as sync_smooth_noise, from the frames) */
+		if (jb->j + 1 < L) {
+			int32_t *a = jb->nb, *b = a + W, *c = b + W;
+			for (int i = 0; i < jb->rows; i++) {
+				double *d = jb->ad + (size_t)i * W;
+				row_ints(q->f[jb->j - 1], i * jb->r, W, a);
+				row_ints(q->f[jb->j], i * jb->r, W, b);
+				row_ints(q->f[jb->j + 1], i * jb->r, W, c);
+				for (int x = 0; x < W; x++)
+					d[x] = fabs((double)(a[x] - 2 * b[x] + c[x]));
+			}
+			double m = abs_median(jb->ad, n);
+			jb->med = m < jb->med ? m : jb->med;
+			jb->j++;
+			return 4L * n + 2 * SMOOTH_HBINS; /* and the histogram, cleared and read */
+		}
+		jb->fl.s2 = noise_of_median(jb->med);
+		/* M, the candidates and (auto) the repeat test, which reads the beat before the
+		 * reference too: only where the change alone does not already decide */
+		jb->stage = SJ_LOOK;
+		jb->y = 0;
+		if ((rc = look_begin(s, q, jb)) < 0)
+			goto fail;
+		return 0;
+	case SJ_LOOK:
+		if (jb->y < H) {
+			int x0 = jb->x, nc = W - x0 < jb->cw ? W - x0 : jb->cw;
+			long t = look_row(s, q, jb, jb->y, x0, nc);
+			jb->x += nc;
+			if (jb->x == W) {
+				jb->x = 0;
+				jb->y++;
+			}
+			return t;
+		}
+		look_end(s, q, jb);
+		double sd2 = 2 * jb->fl.s2 + 1.0 / 6;
+		jb->cm = sync_change_m(jb->fl.cm_acc, sd2);
+		jb->z = jb->choose && jb->cm < SMOOTH_CHANGE_M ? full_look_z(&jb->fl) : NAN;
+		if (jb->choose && (jb->z > SMOOTH_REPEAT_Z || !(jb->cm < SMOOTH_CHANGE_M))) {
+			jb->ret = 0;
+			jb->stage = SJ_DONE;
+		} else { /* only a reference that is smoothed is copied */
+			jb->stage = SJ_MASK;
+		}
+		return 0;
+	case SJ_MASK:
+		if ((rc = write_mask(s, jb)) < 0)
+			goto fail;
+		jb->stage = SJ_WRITE;
+		jb->j = 0;
+		return np;
+	case SJ_WRITE:
+		if ((rc = write_frame(s, q, jb->vm, jb->j)) < 0)
+			goto fail;
+		if (++jb->j == L) {
+			jb->ret = 1;
+			jb->stage = SJ_DONE;
+		}
+		return 2 * np;
+	default: return 0;
+	}
+fail:
+	jb->ret = rc;
+	jb->stage = SJ_DONE;
+	return 0;
+}
+
+int sync_smooth_work(struct ogate_sync *s, long budget)
+{
+	struct sync_smooth_job *jb = s->smooth_job;
+	if (!jb)
+		return 1;
+	long used = 0;
+	while (jb->stage != SJ_DONE && (budget <= 0 || used == 0 || used + unit_bound(s, jb) <= budget))
+		used += job_unit(s, jb);
+	s->smooth_touched += used;
+	if (jb->stage != SJ_DONE)
+		return 0;
+	job_finish(s, jb);
+	return 1;
+}
+
+int sync_smooth_start(struct ogate_sync *s, int k)
+{
+	struct seq *q = &s->sq[k];
+	int L = q->L, W = s->w, H = s->h, choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO;
+	sync_smooth_free(s);
+	struct sync_smooth_job *jb = calloc(1, sizeof(*jb));
+	if (!jb)
+		goto nomem;
+	jb->k = k;
+	jb->choose = choose;
+	jb->z = jb->cm = NAN;
+	if (choose) {
+		int rc = first_look_m(q, W, H, &jb->cm);
+		s->smooth_touched += 2L * (SMOOTH_DECIDE_SAMPLES < (long)L * W * H
+						   ? SMOOTH_DECIDE_SAMPLES
+						   : (long)L * W * H);
+		if (rc) {
+			free(jb);
+			jb = NULL;
+			goto nomem;
+		}
+		if (!(jb->cm < SMOOTH_CHANGE_M)) {
+			/* the change decides: matched as recorded */
+			put_info(s, &s->sq[k], 0, NAN, jb->cm);
+			free(jb);
+			return 0;
+		}
+	}
+	/* the noise from every r-th row, at most SMOOTH_SAMPLES samples */
+	long want = SMOOTH_SAMPLES / L, r = ((long)W * H + want - 1) / (want > 0 ? want : 1);
+	r = r < 1 ? 1 : r;
+	jb->r = (int)r;
+	jb->rows = (int)((H + r - 1) / r);
+	jb->med = HUGE_VAL;
+	jb->j = 1;
+	jb->stage = SJ_NOISE;
+	/* the full look in units of cw columns of a row, at least four units to a budget */
+	long per_col = 16 * SMOOTH_LOOK_WEIGHT * L;
+	jb->cw = s->smooth_budget <= 0 || s->smooth_budget / per_col >= W
+			 ? W
+			 : (int)(s->smooth_budget / per_col > 1 ? s->smooth_budget / per_col : 1);
+	jb->ad = malloc(sizeof(double) * (size_t)W * (size_t)jb->rows);
+	jb->nb = malloc(sizeof(int32_t) * 3 * (size_t)W);
+	s->smooth_job = jb;
+	if (!jb->ad || !jb->nb) {
+		jb->ret = -ENOMEM;
+		jb->stage = SJ_DONE;
+	}
+	return 1;
+nomem:
+	fprintf(stderr, "ogate: reference.smooth: %s; matching the frames as recorded\n",
+		strerror(ENOMEM));
+	put_info(s, q, 0, NAN, jb ? jb->cm : NAN);
+	return -ENOMEM;
+}
