@@ -20,7 +20,8 @@
 #define FPS 60.0
 #define NOISE 4.0
 #define NF 700
-#define BUDGET (1L << 18) /* a quarter of the default: the job spans more frames */
+#define BUDGET SYNC_SMOOTH_BUDGET
+#define SMALL (1L << 16) /* a budget so small that the job would outlast a quarter beat */
 
 struct run {
 	int has[NF];			/* frame i has a history entry (it was matched) */
@@ -141,11 +142,35 @@ static void a_fast_heart_holds_no_frame(void **state)
 	assert_int_equal(fast.touched_max, 0);
 }
 
+/* The frames held while the job runs end at a quarter beat (19 of this heart's 78 frames): with a
+ * budget that would need about 250 frames, the frame that reaches the bound finishes the job
+ * whatever it costs, the held frames are caught up two a frame, and every phase is still that of
+ * the build on one frame. Without the bound the hold would outlast the whole run's first beats
+ * (held 541 of 700 frames, no trigger at all). */
+static void the_hold_ends_at_a_quarter_beat(void **state)
+{
+	static struct run one, small;
+	heart_run(1.3, 0, &one);
+	heart_run(1.3, SMALL, &small);
+	print_message("small budget: held %d, touched max %ld, first trigger %d (one frame: %d)\n",
+		      small.held, small.touched_max, small.first_trigger, one.first_trigger);
+	assert_int_equal(small.smoothed, 1);
+	assert_true(small.touched_max > SMALL); /* the frame at the bound */
+	assert_true(small.held >= 19 && small.held <= 2 * 19 + 2);
+	for (int i = 0; i < NF; i++) {
+		assert_int_equal(one.has[i], small.has[i]);
+		if (one.has[i])
+			assert_true(one.unw[i] == small.unw[i] && one.t[i] == small.t[i]);
+	}
+	assert_int_equal(small.first_trigger, one.first_trigger);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_smoothed_reference_is_built_over_frames_with_the_same_phases),
 		cmocka_unit_test(a_fast_heart_holds_no_frame),
+		cmocka_unit_test(the_hold_ends_at_a_quarter_beat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
