@@ -416,8 +416,8 @@ static void locked(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
-	if (s->frames_since_ref == 0 && ogate_sync_frame_interval(s) > 0) /* the reference's rate */
-		ogate_predictor_expect_rate(s->pred, 2 * M_PI / (P * ogate_sync_frame_interval(s)),
+	if (s->frames_since_ref == 0 && sync_reference_interval(s) > 0) /* the reference's rate */
+		ogate_predictor_expect_rate(s->pred, 2 * M_PI / (P * sync_reference_interval(s)),
 					    0.5 * s->set.agree_tolerance);
 	/* the filter weighs each frame as the line does (sync_hist_weight) */
 	ogate_predictor_frame(s->pred, f->meta.sequence);

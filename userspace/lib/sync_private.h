@@ -281,6 +281,7 @@ void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t);
 void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);
 /* sync_timing.c */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap);
+double sync_reference_interval(const struct ogate_sync *s);
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back);
 /* A history entry's fit weight: the inverse of its variance, the larger of two estimates of it
  * relative to a typical match: from the image change around the match (frames where the image

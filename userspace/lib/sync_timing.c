@@ -17,6 +17,23 @@ double ogate_sync_frame_interval(const struct ogate_sync *s)
 	return s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]);
 }
 
+/* The current reference's mean frame interval (s): the span of its frames' timestamps over
+ * L - 1, the unit of its positions (ogate_reference_positions) and so of its period. The median
+ * of the last 15 intervals (ogate_sync_frame_interval) is the same on even captures, but with
+ * capture jitter it scatters by 1.25 x sqrt(2) sd / sqrt(15) (0.9 ms at 2 ms): 14 % of a 150 fps
+ * interval, where the rate the Kalman filter starts from at lock may be off by 1.5 %
+ * (docs/accuracy-log.md, "A bias that grows with capture jitter"). The median where there is no
+ * reference. */
+double sync_reference_interval(const struct ogate_sync *s)
+{
+	if (s->have_ref && s->L > 1) {
+		int64_t span = s->ref[s->L - 1]->meta.timestamp_ns - s->ref[0]->meta.timestamp_ns;
+		if (span > 0)
+			return (double)span * 1e-9 / (s->L - 1);
+	}
+	return ogate_sync_frame_interval(s);
+}
+
 /* The measured intervals' spread: capture jitter, as a standard deviation (1.2533 x their mean
  * absolute deviation from the measured interval, a running mean over the last ~64: the median
  * absolute deviation of the 15 intervals kept for the median scatters by a third, and at 2 ms
