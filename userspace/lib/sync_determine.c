@@ -150,8 +150,9 @@ static double frame_ns(const struct ogate_sync *s, int i)
  * short (0.49 frame at 1 px/s on the cartoon, docs/accuracy-log.md "The period found at lock:
  * drift"). The shift is measured on the pairs the lags match and removed before the valley is
  * evaluated again, for the lags the refinement uses only. */
-#define REG_MARGIN 2 /* pixels left out at every edge: integer offsets up to this */
-#define REG_PAIRS 8  /* pairs the drift's velocity is measured on */
+#define REG_MARGIN 2   /* pixels left out at every edge: integer offsets up to this */
+#define REG_PAIRS 8    /* pairs the drift's velocity is measured on */
+#define REG_WORK 16384 /* pixels per comparison: larger frames are read every few rows */
 
 /* sum |a(p) - b(p + o)| over the frame less REG_MARGIN pixels at every edge, every r-th row
  * (|oy|, |ox| <= REG_MARGIN) */
@@ -188,7 +189,20 @@ static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a,
 		     const struct ogate_frame *b, int r, double *sy, double *sx)
 {
 	int64_t myy = 0, mxx = 0, mxy = 0, ey = 0, ex = 0; /* central differences: 2 x gradient */
-	for (int y = REG_MARGIN; y < s->h - REG_MARGIN; y += r)
+	for (int y = REG_MARGIN; y < s->h - REG_MARGIN; y += r) {
+		if (s->fmt == OGATE_PIX_U8) {
+			int64_t sum[5] = { 0 };
+			ogate_shift_sums_u8(ogate_frame_row(a, y - 1), ogate_frame_row(a, y),
+					    ogate_frame_row(a, y + 1), ogate_frame_row(b, y - 1),
+					    ogate_frame_row(b, y), ogate_frame_row(b, y + 1),
+					    REG_MARGIN, s->w - REG_MARGIN, sum);
+			myy += sum[0];
+			mxx += sum[1];
+			mxy += sum[2];
+			ey += sum[3];
+			ex += sum[4];
+			continue;
+		}
 		for (int x = REG_MARGIN; x < s->w - REG_MARGIN; x++) {
 			int64_t ay = px_at(a, y + 1, x) - px_at(a, y - 1, x);
 			int64_t ax = px_at(a, y, x + 1) - px_at(a, y, x - 1);
@@ -201,6 +215,7 @@ static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a,
 			ey += (ay + by) * e;
 			ex += (ax + bx) * e;
 		}
+	}
 	/* sum g g^T s / 2 = sum g e / 2 with g the doubled gradient: s = 2 M^-1 (sum g e) / 2 */
 	double Myy = (double)myy, Mxx = (double)mxx, Mxy = 0.5 * (double)mxy;
 	double det = Myy * Mxx - Mxy * Mxy;
@@ -225,7 +240,7 @@ static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, dou
 	double ry, rx;
 	if (!shift_lsq(s, a, b, r, sy, sx) || fabs(*sy) > 1 || fabs(*sx) > 1)
 		return 0;
-	ogate_resample_subpixel(s->shifted, a, -*sy, -*sx);
+	ogate_resample_subpixel_rows(s->shifted, a, -*sy, -*sx, REG_MARGIN, r, 1);
 	if (!shift_lsq(s, s->shifted, b, r, &ry, &rx))
 		return 0;
 	*sy += ry;
@@ -236,8 +251,11 @@ static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, dou
 /*
  * The drift's velocity (px per frame, rows and cols) over the buffer: the median of the shifts
  * of up to REG_PAIRS lag pairs spread over it, each over its own lag. Returns 0 where it cannot
- * be measured or where it stays below the resampler's resolution over a beat (1/32 px at 8
- * bits, 1/512 at 16: the registered frame would be the frame itself).
+ * be measured or where its shift over a beat stays below one step of the resampler's weights
+ * (1/16 px at 8 bits, 1/256 at 16): the registered frame could then differ from the frame by a
+ * rounding step at most, while the measurement errs by about that much where pairs a beat apart
+ * do not meet the heart at the same phase (0.05 px on a 30 fps cartoon without drift, whose
+ * lags were moved by it).
  */
 static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double *vx)
 {
@@ -265,7 +283,7 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 		return 0;
 	*vy = median_in_place(py, n);
 	*vx = median_in_place(px, n);
-	double res = s->fmt == OGATE_PIX_U8 ? 1.0 / 32 : 1.0 / 512;
+	double res = s->fmt == OGATE_PIX_U8 ? 1.0 / 16 : 1.0 / 256;
 	return fabs(*vy * c) >= res || fabs(*vx * c) >= res;
 }
 
@@ -285,7 +303,8 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 		return 0;
 	/* shifted(p) = frame_i(p + fraction); compare shifted(p + n) with frame i - d's p for d
 	 * around b (the registered valley can sit a frame from the stored one) */
-	ogate_resample_subpixel(s->shifted, buf_at(s, i), -(ty - ny), -(tx - nx));
+	ogate_resample_subpixel_rows(s->shifted, buf_at(s, i), -(ty - ny), -(tx - nx),
+				     REG_MARGIN + ny, r, 0);
 	double v[3];
 	int lo = b - 1;
 	for (int k = 0; k < 3; k++)
@@ -311,14 +330,19 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 }
 
 /* The lags refine_period uses, lagv[i] (NAN where frame i has none): the stored valleys, or
- * with a measured drift the registered ones (a frame whose registration fails keeps none). */
-static void frame_lags(struct ogate_sync *s, int c, double *lagv)
+ * with `reg` and a measured drift the registered ones (a frame whose registration fails keeps
+ * none). Registration reads every r-th row, r at least the determination's row step and so
+ * that a comparison covers at most REG_WORK pixels. */
+static void frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
 {
 	int r = s->set.determine_row_step > 0
 			? s->set.determine_row_step
 			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	long area = (long)(s->w - 2 * REG_MARGIN) * (s->h - 2 * REG_MARGIN);
+	int rw = (int)((area + REG_WORK - 1) / REG_WORK);
+	r = rw > r ? rw : r;
 	double vy = 0, vx = 0, lag;
-	int reg = s->set.track_drift && s->w > 2 * REG_MARGIN + 4 && s->h > 2 * REG_MARGIN + 4;
+	reg = reg && s->set.track_drift && s->w > 2 * REG_MARGIN + 4 && s->h > 2 * REG_MARGIN + 4;
 	if (reg && !s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		reg = 0;
 	reg = reg && drift_velocity(s, c, r, &vy, &vx);
@@ -365,15 +389,15 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
  * the lags whose match is still buffered; the buffer's mean interval if none is), which with
  * uneven captures differs from the mean interval by the jitter of the frames the lags join.
  */
-static double refine_period(struct ogate_sync *s, double P0, double *trend, double *sums,
-			    double *period_ns)
+static double refine_lags(struct ogate_sync *s, double P0, int reg, double *trend, double *sums,
+			  double *period_ns)
 {
 	int c = (int)lround(P0), cnt = 0;
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
 	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
 	double lag, xm = 0, ym = 0, tsum = 0, lsum = 0, lagv[s->count > 0 ? s->count : 1];
-	frame_lags(s, c, lagv);
+	frame_lags(s, c, reg, lagv);
 	for (int i = 0; i < s->count; i++) {
 		if (isnan(lag = lagv[i]))
 			continue;
@@ -431,6 +455,13 @@ static double refine_period(struct ogate_sync *s, double P0, double *trend, doub
 	*trend = 0;
 	memset(sums, 0, 6 * sizeof(double));
 	return P0;
+}
+
+/* ... with the drift registered where there is one (frame_lags) */
+static double refine_period(struct ogate_sync *s, double P0, double *trend, double *sums,
+			    double *period_ns)
+{
+	return refine_lags(s, P0, 1, trend, sums, period_ns);
 }
 
 /*
@@ -683,9 +714,16 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		return 0;
 	}
 	s->det_found_ns = f->meta.timestamp_ns;
-	P = refine_period(s, P, &s->det_trend, s->det_lags, &s->det_period_ns);
+	double Pa = P;
+	P = refine_lags(s, Pa, 0, &s->det_trend, s->det_lags, &s->det_period_ns);
 	int L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	s->det_reason = OGATE_DET_FILLING;
+	if (L > n || L > s->ref_cap)
+		return 0;
+	/* the frame that takes the reference: its lags with the drift registered (once, not on
+	 * every frame that fills the buffer) */
+	P = refine_period(s, Pa, &s->det_trend, s->det_lags, &s->det_period_ns);
+	L = (int)floor(P) + 1 + 2 * OGATE_NE;
 	if (L > n || L > s->ref_cap)
 		return 0;
 	s->det_reason = OGATE_DET_AGREED;
