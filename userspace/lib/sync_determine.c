@@ -342,7 +342,8 @@ static void frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
 	int rw = (int)((area + REG_WORK - 1) / REG_WORK);
 	r = rw > r ? rw : r;
 	double vy = 0, vx = 0, lag;
-	reg = reg && s->set.track_drift && s->w > 2 * REG_MARGIN + 4 && s->h > 2 * REG_MARGIN + 4;
+	reg = reg && s->set.register_drift && s->set.track_drift && s->w > 2 * REG_MARGIN + 4 &&
+	      s->h > 2 * REG_MARGIN + 4;
 	if (reg && !s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		reg = 0;
 	reg = reg && drift_velocity(s, c, r, &vy, &vx);

@@ -40,11 +40,12 @@ static void render(struct ogate_frame *f, int k, double vy, double vx)
 	f->meta.sequence = (uint64_t)k;
 }
 
-/* the refined period at the first lock, in frames */
-static double period_at_lock(double vy, double vx)
+/* the refined period at the first lock, in frames (reference.register_drift = reg) */
+static double period_at_lock(double vy, double vx, int reg)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.register_drift = reg;
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL;
@@ -66,30 +67,43 @@ static double period_at_lock(double vy, double vx)
 }
 
 /* Without drift the period is the heart's (to the V fit's error where the disc rests: 40.23),
- * and the registration does not run (its velocity is below the resampler's resolution). */
+ * with or without registration: the velocity stays below one resampler step over a beat, so
+ * the stored rows' lags are used alike. */
 static void without_drift_the_period_is_the_hearts(void **state)
 {
 	(void)state;
-	assert_true(fabs(period_at_lock(0, 0) - PERIOD) < 0.1);
+	double P0 = period_at_lock(0, 0, 0);
+	assert_true(fabs(P0 - PERIOD) < 0.1);
+	assert_true(period_at_lock(0, 0, 1) == P0);
 }
 
-/* At 1 px/s (0.01 px per frame at 100 fps, 0.4 px over a beat) the period stays what it is
- * without drift: the unregistered lags made it 0.6 frame short. What is left is the
- * resampler's 1/16 px steps (without pixel noise a residual shift of any size biases the
- * lag by as much as the whole drift: the SAD is |shift| x the texture's gradient). */
+/* At 1 px/s (0.01 px per frame at 100 fps, 0.4 px over a beat) the unregistered lags make the
+ * period 0.6 frame short (the default, reference.register_drift = 0). */
+static void an_unregistered_drift_shortens_the_period(void **state)
+{
+	(void)state;
+	double P0 = period_at_lock(0, 0, 0);
+	assert_true(period_at_lock(-0.007, 0.007, 0) - P0 < -0.4);
+}
+
+/* With reference.register_drift the period stays what it is without drift, whatever the
+ * drift's direction. What is left is the resampler's 1/16 px steps (without pixel noise a
+ * residual shift of any size biases the lag by as much as the whole drift: the SAD is |shift|
+ * x the texture's gradient). */
 static void a_drift_is_registered_before_the_period_is_refined(void **state)
 {
 	(void)state;
-	double P0 = period_at_lock(0, 0);
-	assert_true(fabs(period_at_lock(-0.007, 0.007) - P0) < 0.15);
-	assert_true(fabs(period_at_lock(0.004, 0.012) - P0) < 0.15);
-	assert_true(fabs(period_at_lock(0.011, -0.002) - P0) < 0.15);
+	double P0 = period_at_lock(0, 0, 0);
+	assert_true(fabs(period_at_lock(-0.007, 0.007, 1) - P0) < 0.15);
+	assert_true(fabs(period_at_lock(0.004, 0.012, 1) - P0) < 0.15);
+	assert_true(fabs(period_at_lock(0.011, -0.002, 1) - P0) < 0.15);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(without_drift_the_period_is_the_hearts),
+		cmocka_unit_test(an_unregistered_drift_shortens_the_period),
 		cmocka_unit_test(a_drift_is_registered_before_the_period_is_refined),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
