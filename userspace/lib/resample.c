@@ -47,28 +47,73 @@ static void row_u16(uint16_t *restrict d, const uint16_t *restrict a, const uint
 	}
 }
 
-void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
-			     double fx)
+static void resample_row(struct ogate_frame *dst, const struct ogate_frame *src, int y, int wy,
+			 int wx, int sy, int sx)
+{
+	int H = src->height, W = src->width;
+	int yn = y - sy; /* dst(y) = (1-f) src(y) + f src(y - sign) */
+	yn = yn < 0 ? 0 : yn >= H ? H - 1 : yn;
+	if (src->fmt == OGATE_PIX_U8)
+		row_u8((uint8_t *)dst->pixels + (size_t)y * dst->stride, ogate_frame_row(src, y),
+		       ogate_frame_row(src, yn), W, wy, wx, sx);
+	else
+		row_u16((uint16_t *)((char *)dst->pixels + (size_t)y * dst->stride),
+			ogate_frame_row(src, y), ogate_frame_row(src, yn), W, wy, wx, sx);
+}
+
+void ogate_resample_subpixel_rows(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
+				  double fx, int y0, int step, int halo)
 {
 	int q = src->fmt == OGATE_PIX_U8 ? 16 : 256; /* weight resolution */
 	int wy = (int)lround(fabs(fy) * q), wx = (int)lround(fabs(fx) * q);
 	int sy = fy > 0 ? 1 : -1, sx = fx > 0 ? 1 : -1;
 	wy = wy > q ? q : wy;
 	wx = wx > q ? q : wx;
-	int H = src->height, W = src->width;
-	if (W > RS_MAXW) {
+	int H = src->height;
+	dst->meta = src->meta;
+	if (src->width > RS_MAXW) {
 		ogate_frame_copy(dst, src);
 		return;
 	}
-	for (int y = 0; y < H; y++) {
-		int yn = y - sy; /* dst(y) = (1-f) src(y) + f src(y - sign) */
-		yn = yn < 0 ? 0 : yn >= H ? H - 1 : yn;
-		if (src->fmt == OGATE_PIX_U8)
-			row_u8((uint8_t *)dst->pixels + (size_t)y * dst->stride,
-			       ogate_frame_row(src, y), ogate_frame_row(src, yn), W, wy, wx, sx);
-		else
-			row_u16((uint16_t *)((char *)dst->pixels + (size_t)y * dst->stride),
-				ogate_frame_row(src, y), ogate_frame_row(src, yn), W, wy, wx, sx);
+	if (step <= 2 * halo + 1) {
+		step = 1;
+		halo = 0;
+		y0 = 0;
 	}
-	dst->meta = src->meta;
+	for (int k = y0; k - halo < H; k += step)
+		for (int y = k - halo; y <= k + halo; y++)
+			if (y >= 0 && y < H)
+				resample_row(dst, src, y, wy, wx, sy, sx);
+}
+
+void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
+			     double fx)
+{
+	ogate_resample_subpixel_rows(dst, src, fy, fx, 0, 1, 0);
+}
+
+void ogate_shift_sums_u8(const uint8_t *restrict a0, const uint8_t *restrict a1,
+			 const uint8_t *restrict a2, const uint8_t *restrict b0,
+			 const uint8_t *restrict b1, const uint8_t *restrict b2, int x0, int x1,
+			 int64_t sums[5])
+{
+	/* blocks of 1024 pixels: each term is at most 4 x 255^2 in magnitude, 1024 of them fit 32 bits */
+	for (int xb = x0; xb < x1; xb += 1024) {
+		int xe = xb + 1024 < x1 ? xb + 1024 : x1;
+		int32_t yy = 0, xx = 0, xy = 0, ey = 0, ex = 0;
+		for (int x = xb; x < xe; x++) {
+			int32_t ay = a2[x] - a0[x], ax = a1[x + 1] - a1[x - 1];
+			int32_t by = b2[x] - b0[x], bx = b1[x + 1] - b1[x - 1], e = b1[x] - a1[x];
+			yy += ay * by;
+			xx += ax * bx;
+			xy += ax * by + ay * bx;
+			ey += (ay + by) * e;
+			ex += (ax + bx) * e;
+		}
+		sums[0] += yy;
+		sums[1] += xx;
+		sums[2] += xy;
+		sums[3] += ey;
+		sums[4] += ex;
+	}
 }

@@ -8,4 +8,17 @@
  * |fy|, |fx| <= 1. dst and src have the same geometry and format. */
 void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
 			     double fx);
+/* the same for rows y0 + k step (k >= 0; those below y0 too, down to y0 - halo) and the halo
+ * rows either side of each only: the rest of dst is left as it was (all rows if step <=
+ * 2 halo + 1) */
+void ogate_resample_subpixel_rows(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
+				  double fx, int y0, int step, int halo);
+/* Lucas-Kanade sums over pixels x0 .. x1 - 1 (x0 >= 1, x1 < width) of one row y of two 8-bit
+ * frames a and b, given rows y - 1, y, y + 1 of each, added to sums: with the central
+ * differences ay, ax, by, bx (twice the gradients) and e = b - a: ay by, ax bx, ax by + ay bx,
+ * (ay + by) e, (ax + bx) e. Vectorized (this file's flags). */
+void ogate_shift_sums_u8(const uint8_t *restrict a0, const uint8_t *restrict a1,
+			 const uint8_t *restrict a2, const uint8_t *restrict b0,
+			 const uint8_t *restrict b1, const uint8_t *restrict b2, int x0, int x1,
+			 int64_t sums[5]);
 #endif

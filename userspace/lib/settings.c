@@ -75,6 +75,7 @@ static const struct key keys[] = {
 	I("reference.max_buffer_frames", max_buffer_frames, 8, 100000),
 	D("reference.max_buffer_mb", max_buffer_mb, 1, 1e6),
 	I("reference.row_step", determine_row_step, 0, 64),
+	I("reference.register_drift", register_drift, 0, 1),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

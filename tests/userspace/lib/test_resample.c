@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "resample.h"
 
@@ -68,11 +69,70 @@ static void sixteen_bit_resampling_keeps_full_range(void **state)
 	ogate_frame_free(dst);
 }
 
+/* The rows variant (drift registration before a reference, sync_determine.c) computes rows
+ * y0 + k step and `halo` rows either side of each, exactly as the whole-frame resampling does,
+ * and leaves every other row of dst alone. */
+static void resampling_some_rows_computes_those_rows_only(void **state)
+{
+	(void)state;
+	enum { W = 21, H = 17 };
+	struct ogate_frame *src = new_frame(OGATE_PIX_U8, W, H), *all = new_frame(OGATE_PIX_U8, W, H),
+			   *some = new_frame(OGATE_PIX_U8, W, H);
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++)
+			((uint8_t *)ogate_frame_pixels(src) + y * ogate_frame_stride(src))[x] =
+				(uint8_t)((37 * x + 91 * y + x * y) & 255);
+	ogate_resample_subpixel(all, src, -0.3125, 0.4375);
+	for (int y = 0; y < H; y++)
+		memset((uint8_t *)ogate_frame_pixels(some) + y * ogate_frame_stride(some), 7, W);
+	ogate_resample_subpixel_rows(some, src, -0.3125, 0.4375, 2, 5, 1); /* rows 1-3, 6-8, 11-13, 16 */
+	for (int y = 0; y < H; y++) {
+		int in = (y + 5 - 2) % 5 <= 1 || (y + 5 - 2) % 5 == 4;
+		const uint8_t *a =
+			(const uint8_t *)ogate_frame_pixels(all) + y * ogate_frame_stride(all);
+		const uint8_t *b =
+			(const uint8_t *)ogate_frame_pixels(some) + y * ogate_frame_stride(some);
+		for (int x = 0; x < W; x++)
+			assert_int_equal(in ? a[x] : 7, b[x]);
+	}
+	ogate_frame_free(src);
+	ogate_frame_free(all);
+	ogate_frame_free(some);
+}
+
+/* The Lucas-Kanade sums of one row: central differences (twice the gradient) of each frame and
+ * the frames' difference, by hand on three rows. */
+static void shift_sums_of_a_row_are_the_gradient_products(void **state)
+{
+	(void)state;
+	const uint8_t a0[6] = { 0, 1, 2, 3, 4, 5 }, a1[6] = { 10, 12, 15, 19, 24, 30 },
+		      a2[6] = { 20, 20, 21, 23, 26, 30 };
+	const uint8_t b0[6] = { 1, 1, 1, 2, 2, 2 }, b1[6] = { 11, 14, 16, 21, 23, 33 },
+		      b2[6] = { 25, 24, 22, 23, 30, 31 };
+	int64_t sum[5] = { 0 }, want[5] = { 0 };
+	for (int x = 1; x < 5; x++) {
+		int ay = a2[x] - a0[x], ax = a1[x + 1] - a1[x - 1];
+		int by = b2[x] - b0[x], bx = b1[x + 1] - b1[x - 1], e = b1[x] - a1[x];
+		want[0] += ay * by;
+		want[1] += ax * bx;
+		want[2] += ax * by + ay * bx;
+		want[3] += (ay + by) * e;
+		want[4] += (ax + bx) * e;
+	}
+	ogate_shift_sums_u8(a0, a1, a2, b0, b1, b2, 1, 5, sum);
+	for (int k = 0; k < 5; k++)
+		assert_int_equal(want[k], sum[k]);
+	/* x = 1: ay 19, ax 5, by 23, bx 5, e 2 */
+	assert_int_equal(19 * 23 + 19 * 21 + 20 * 21 + 22 * 28, want[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(half_pixel_shift_of_a_ramp_interpolates_between_neighbours),
 		cmocka_unit_test(sixteen_bit_resampling_keeps_full_range),
+		cmocka_unit_test(resampling_some_rows_computes_those_rows_only),
+		cmocka_unit_test(shift_sums_of_a_row_are_the_gradient_products),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
