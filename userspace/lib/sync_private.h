@@ -220,6 +220,14 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 int sync_buffer_bound(const struct ogate_sync *s);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
+double sync_median_in_place(double *v, int k);
+/* the determination buffer's frame i, oldest first */
+static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
+{
+	return s->buf[(s->head + i) % s->cap];
+}
+/* sync_driftreg.c */
+void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
 /* sync_tsclock.c */
 void sync_tsclock_test(struct ogate_sync *s, double P);
 void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);

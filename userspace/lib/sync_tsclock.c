@@ -38,11 +38,6 @@
 #define TSCLOCK_Z 3.0
 #define TSCLOCK_MIN_LAGS 8 /* fewer matched beats: no test (3 parameters, a few degrees left) */
 
-static const struct ogate_frame *tc_frame(const struct ogate_sync *s, int i)
-{
-	return s->buf[(s->head + i) % s->cap];
-}
-
 static void tc_log(struct ogate_sync *s, const char *what, double beta, double se)
 {
 	if (s->ts_logged)
@@ -64,17 +59,17 @@ void sync_tsclock_test(struct ogate_sync *s, double P)
 	if (n < 3 || !s->set.timestamp_positions || s->ts_stream)
 		return;
 	/* the frame clock: timestamps (ns from frame 0) against sequence (from frame 0) */
-	const struct ogate_frame *f0 = tc_frame(s, 0);
+	const struct ogate_frame *f0 = sync_buf_at(s, 0);
 	double qm = 0, tm = 0, sqq = 0, sqt = 0;
 	for (int i = 0; i < n; i++) {
-		const struct ogate_frame *f = tc_frame(s, i);
+		const struct ogate_frame *f = sync_buf_at(s, i);
 		qm += (double)(f->meta.sequence - f0->meta.sequence);
 		tm += (double)(f->meta.timestamp_ns - f0->meta.timestamp_ns);
 	}
 	qm /= n;
 	tm /= n;
 	for (int i = 0; i < n; i++) {
-		const struct ogate_frame *f = tc_frame(s, i);
+		const struct ogate_frame *f = sync_buf_at(s, i);
 		double q = (double)(f->meta.sequence - f0->meta.sequence) - qm;
 		sqq += q * q;
 		sqt += q * ((double)(f->meta.timestamp_ns - f0->meta.timestamp_ns) - tm);
@@ -84,7 +79,7 @@ void sync_tsclock_test(struct ogate_sync *s, double P)
 	double rate = sqt / sqq; /* ns per sequence step */
 	double *e = s->scratch_ts, *q = e + s->cap;
 	for (int i = 0; i < n; i++) {
-		const struct ogate_frame *f = tc_frame(s, i);
+		const struct ogate_frame *f = sync_buf_at(s, i);
 		q[i] = (double)(f->meta.sequence - f0->meta.sequence);
 		e[i] = (double)(f->meta.timestamp_ns - f0->meta.timestamp_ns) - tm - rate * (q[i] - qm);
 	}

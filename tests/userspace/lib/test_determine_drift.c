@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The period found at lock on a drifting specimen (sync_determine.c, frame_lags): before a
+/* The period found at lock on a drifting specimen (sync_driftreg.c, sync_frame_lags): before a
  * reference exists nothing is registered, so frames a beat apart differ by the drift's shift
  * over the beat as well as by the heart; on a textured background that shift grows with the
  * lag, the SAD rises along the valley and every lag came out short (0.49 frame at 1 px/s on

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The drift registered before the period is refined at lock (reference.register_drift): the
+ * specimen's velocity from frame pairs a beat apart, and each lag's SAD valley again with the
+ * newer frame shifted back by it (split from sync_determine.c, which calls sync_frame_lags). */
+#include <math.h>
+#include <stdlib.h>
+#include "resample.h"
+#include "sync_private.h"
+
+/* Drift during the determination: nothing is registered before a reference exists, so frames a
+ * beat apart differ by the specimen's shift as well as by the heart, and on a textured static
+ * background that shift grows with the lag: the SAD rises along the valley and pulls each lag
+ * short (0.49 frame at 1 px/s on the cartoon, docs/accuracy-log.md "The period found at lock:
+ * drift"). The shift is measured on the pairs the lags match and removed before the valley is
+ * evaluated again, for the lags the refinement uses only. */
+#define REG_MARGIN 2   /* pixels left out at every edge: integer offsets up to this */
+#define REG_PAIRS 8    /* pairs the drift's velocity is measured on */
+#define REG_WORK 16384 /* pixels per comparison: larger frames are read every few rows */
+
+/* sum |a(p) - b(p + o)| over the frame less REG_MARGIN pixels at every edge, every r-th row
+ * (|oy|, |ox| <= REG_MARGIN) */
+static double sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
+			 const struct ogate_frame *b, int oy, int ox, int r)
+{
+	int m = REG_MARGIN, w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
+	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
+	const char *pa = (const char *)ogate_frame_row(a, m) + (size_t)m * bpp;
+	const char *pb = (const char *)ogate_frame_row(b, m + oy) + (size_t)(m + ox) * bpp;
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)s->sad->u8((const uint8_t *)pa, a->stride * r, (const uint8_t *)pb,
+					  b->stride * r, w, h);
+	return (double)s->sad->u16((const uint16_t *)pa, a->stride * r, (const uint16_t *)pb,
+				   b->stride * r, w, h);
+}
+
+static inline int px_at(const struct ogate_frame *f, int y, int x)
+{
+	const void *row = ogate_frame_row(f, y);
+	return f->fmt == OGATE_PIX_U8 ? ((const uint8_t *)row)[x] : ((const uint16_t *)row)[x];
+}
+
+/*
+ * Least squares of b(p) - a(p) = shift . grad(p) over the frame less REG_MARGIN at every edge,
+ * every r-th row (a Lucas-Kanade step): the shift with b(p) = a(p + shift); 0 if the gradients
+ * do not determine it. The gradient is the two frames' mean; its normal matrix is made of one
+ * frame's gradient times the other's, whose pixel noise is independent: a frame's own
+ * squared gradient carries its noise's variance and shrank the shift (by 13 % at noise 4 on
+ * the cartoon). The central difference leaves the pixel itself out, so the noise of b - a
+ * does not correlate with it.
+ */
+static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a,
+		     const struct ogate_frame *b, int r, double *sy, double *sx)
+{
+	int64_t myy = 0, mxx = 0, mxy = 0, ey = 0, ex = 0; /* central differences: 2 x gradient */
+	for (int y = REG_MARGIN; y < s->h - REG_MARGIN; y += r) {
+		if (s->fmt == OGATE_PIX_U8) {
+			int64_t sum[5] = { 0 };
+			ogate_shift_sums_u8(ogate_frame_row(a, y - 1), ogate_frame_row(a, y),
+					    ogate_frame_row(a, y + 1), ogate_frame_row(b, y - 1),
+					    ogate_frame_row(b, y), ogate_frame_row(b, y + 1),
+					    REG_MARGIN, s->w - REG_MARGIN, sum);
+			myy += sum[0];
+			mxx += sum[1];
+			mxy += sum[2];
+			ey += sum[3];
+			ex += sum[4];
+			continue;
+		}
+		for (int x = REG_MARGIN; x < s->w - REG_MARGIN; x++) {
+			int64_t ay = px_at(a, y + 1, x) - px_at(a, y - 1, x);
+			int64_t ax = px_at(a, y, x + 1) - px_at(a, y, x - 1);
+			int64_t by = px_at(b, y + 1, x) - px_at(b, y - 1, x);
+			int64_t bx = px_at(b, y, x + 1) - px_at(b, y, x - 1);
+			int64_t e = px_at(b, y, x) - px_at(a, y, x);
+			myy += ay * by;
+			mxx += ax * bx;
+			mxy += ax * by + ay * bx;
+			ey += (ay + by) * e;
+			ex += (ax + bx) * e;
+		}
+	}
+	/* sum g g^T s / 2 = sum g e / 2 with g the doubled gradient: s = 2 M^-1 (sum g e) / 2 */
+	double Myy = (double)myy, Mxx = (double)mxx, Mxy = 0.5 * (double)mxy;
+	double det = Myy * Mxx - Mxy * Mxy;
+	if (!(Myy > 0 && Mxx > 0 && det > 1e-6 * Myy * Mxx))
+		return 0;
+	*sy = (Mxx * (double)ey - Mxy * (double)ex) / det;
+	*sx = (Myy * (double)ex - Mxy * (double)ey) / det;
+	return 1;
+}
+
+/*
+ * The shift (rows, cols) of frame i's content against frame j's, b(p) = a(p + shift): a least-
+ * squares step on the gradients, then a second on the pair registered by the first (the
+ * linearisation is exact only for small shifts). SAD V fits across one-pixel offsets were
+ * biased by 15-20 % at 0.3 px on both axes, and the unregistered part of a drift biases the
+ * lag as much as the whole drift does where there is no noise (the SAD is |shift| x the
+ * texture's gradient on both sides of zero).
+ */
+static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, double *sx)
+{
+	const struct ogate_frame *a = sync_buf_at(s, i), *b = sync_buf_at(s, j);
+	double ry, rx;
+	if (!shift_lsq(s, a, b, r, sy, sx) || fabs(*sy) > 1 || fabs(*sx) > 1)
+		return 0;
+	ogate_resample_subpixel_rows(s->shifted, a, -*sy, -*sx, REG_MARGIN, r, 1);
+	if (!shift_lsq(s, s->shifted, b, r, &ry, &rx))
+		return 0;
+	*sy += ry;
+	*sx += rx;
+	return 1;
+}
+
+/*
+ * The drift's velocity (px per frame, rows and cols) over the buffer: the median of the shifts
+ * of up to REG_PAIRS lag pairs spread over it, each over its own lag. Returns 0 where it cannot
+ * be measured or where its shift over a beat stays below one step of the resampler's weights
+ * (1/16 px at 8 bits, 1/256 at 16): the registered frame could then differ from the frame by a
+ * rounding step at most, while the measurement errs by about that much where pairs a beat apart
+ * do not meet the heart at the same phase (0.05 px on a 30 fps cartoon without drift, whose
+ * lags were moved by it).
+ */
+static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double *vx)
+{
+	int n = 0, have = 0;
+	double lag, py[REG_PAIRS], px[REG_PAIRS];
+	for (int i = 0; i < s->count; i++)
+		have += sync_frame_lag(s, i, c, &lag);
+	if (have < 1 || s->w <= 2 * REG_MARGIN + 4 || s->h <= 2 * REG_MARGIN + 4)
+		return 0;
+	int stride = have > REG_PAIRS ? have / REG_PAIRS : 1, k = 0;
+	for (int i = s->count - 1; i >= 0 && n < REG_PAIRS; i--) {
+		if (!sync_frame_lag(s, i, c, &lag))
+			continue;
+		if (k++ % stride)
+			continue;
+		int j = i - (int)lround(lag);
+		double sy, sx;
+		if (j < 0 || !pair_shift(s, i, j, r, &sy, &sx))
+			continue;
+		py[n] = sy / (i - j);
+		px[n] = sx / (i - j);
+		n++;
+	}
+	if (n < 1)
+		return 0;
+	*vy = sync_median_in_place(py, n);
+	*vx = sync_median_in_place(px, n);
+	double res = s->fmt == OGATE_PIX_U8 ? 1.0 / 16 : 1.0 / 256;
+	return fabs(*vy * c) >= res || fabs(*vx * c) >= res;
+}
+
+/* buffered frame i's lag near c with the drift (vy, vx px per frame) removed: frame i shifted
+ * back by the drift over the lag, then compared with the three frames around its valley */
+static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, double vx, double *lag)
+{
+	double l0;
+	if (!sync_frame_lag(s, i, c, &l0))
+		return 0;
+	int b = (int)lround(l0);
+	if (i - b - 1 < 0)
+		return 0;
+	double ty = vy * b, tx = vx * b; /* frame i's content sits ty, tx from frame i - b's */
+	int ny = (int)lround(ty), nx = (int)lround(tx);
+	if (abs(ny) > REG_MARGIN || abs(nx) > REG_MARGIN)
+		return 0;
+	/* shifted(p) = frame_i(p + fraction); compare shifted(p + n) with frame i - d's p for d
+	 * around b (the registered valley can sit a frame from the stored one) */
+	ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx),
+				     REG_MARGIN + ny, r, 0);
+	double v[3];
+	int lo = b - 1;
+	for (int k = 0; k < 3; k++)
+		v[k] = sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r);
+	for (int step = 0; step < 2 && (v[0] < v[1] || v[2] < v[1]); step++) {
+		int dir = v[0] < v[1] ? -1 : 1, d = dir < 0 ? lo - 1 : lo + 3;
+		if (d < 2 || i - d < 0)
+			return 0;
+		if (dir < 0) {
+			v[2] = v[1];
+			v[1] = v[0];
+		} else {
+			v[0] = v[1];
+			v[1] = v[2];
+		}
+		lo += dir;
+		v[dir < 0 ? 0 : 2] = sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r);
+	}
+	if (v[0] < v[1] || v[2] < v[1])
+		return 0;
+	*lag = lo + 1 + ogate_vfit(v[0], v[1], v[2]).x; /* v[0] is lag lo */
+	return 1;
+}
+
+/* The lags refine_period uses, lagv[i] (NAN where frame i has none): the stored valleys, or
+ * with `reg` and a measured drift the registered ones (a frame whose registration fails keeps
+ * none). Registration reads every r-th row, r at least the determination's row step and so
+ * that a comparison covers at most REG_WORK pixels. */
+void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
+{
+	int r = s->set.determine_row_step > 0
+			? s->set.determine_row_step
+			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	long area = (long)(s->w - 2 * REG_MARGIN) * (s->h - 2 * REG_MARGIN);
+	int rw = (int)((area + REG_WORK - 1) / REG_WORK);
+	r = rw > r ? rw : r;
+	double vy = 0, vx = 0, lag;
+	reg = reg && s->set.register_drift && s->set.track_drift && s->w > 2 * REG_MARGIN + 4 &&
+	      s->h > 2 * REG_MARGIN + 4;
+	if (reg && !s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
+		reg = 0;
+	reg = reg && drift_velocity(s, c, r, &vy, &vx);
+	for (int i = 0; i < s->count; i++) {
+		int ok = reg ? registered_lag(s, i, c, r, vy, vx, &lag)
+			     : sync_frame_lag(s, i, c, &lag);
+		lagv[i] = ok ? lag : NAN;
+	}
+}
