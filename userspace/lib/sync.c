@@ -486,15 +486,18 @@ static int held_per_frame(const struct ogate_sync *s)
 	return n < 2 ? 2 : n > 8 ? 8 : (int)n;
 }
 
-/* Frames held at most while the job runs: a quarter beat, at least 4. Where the budget would need
- * longer (large frames: at 512^2 a 1.6 s heart at 80 fps held 482 frames, 6 s, 126 MB of copies)
- * the frame that reaches the bound finishes the job whatever it costs, so that the held frames
- * and their catch-up end within about half a beat and the first triggers are not lost (at 384^2
- * and 512^2 coverage fell to 77-82 % without it). */
-static int hold_bound(const struct ogate_sync *s)
+/* The job's budget on a frame, with `held` frames held so far. Past a quarter beat of held frames
+ * (at least 4) the budget doubles with every frame, so the job ends within a few frames more
+ * however large the frames: at 512^2 a 1.6 s heart at 80 fps held 482 frames (6 s, 126 MB of
+ * copies) at the fixed budget and lost the first beats' triggers (coverage 77-82 % at 384^2 and
+ * 512^2), while finishing at once on one frame cost that frame 140 ms of CPU. */
+static long smooth_budget_now(const struct ogate_sync *s, int held)
 {
 	double q = s->info.period_frames / 4;
-	return q > 4 ? (int)q : 4;
+	int over = held - (q > 4 ? (int)q : 4);
+	if (over < 0 || s->smooth_budget <= 0)
+		return s->smooth_budget;
+	return s->smooth_budget << (over < 20 ? over + 1 : 21);
 }
 
 /*
@@ -512,7 +515,7 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 	if (rc)
 		return rc;
 	if (s->smooth_job) { /* done or not, the held frames from the next frame on */
-		sync_smooth_work(s, s->lq_n - s->lq_head >= hold_bound(s) ? 0 : s->smooth_budget);
+		sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
 		return 0;
 	}
 	int most = held_per_frame(s), est = 0, has_qa = 0;
