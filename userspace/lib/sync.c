@@ -207,12 +207,6 @@ static int on_peak(const double *v, int fl, int p, int x)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Whether v's maximum (at p, over fl positions) stands out of v's noise: it exceeds every value
  * off the peak by more than two standard deviations of the difference of two values. The peak
  * is the run around pw where w, the next longer spacing's profile that confirmed p (smoother,
@@ -230,10 +224,8 @@ static int stands_out(const double *v, const double *w, int fl, int p, int pw, d
 		hi = w[i] > hi ? w[i] : hi;
 		tmp[i] = fabs(v[(i + 1) % fl] - 2 * v[i] + v[(i + fl - 1) % fl]);
 	}
-	qsort(tmp, (size_t)fl, sizeof(double), cmp_double);
 	/* sd of one value from the second differences (sd sqrt(6) times it), of a difference of two */
-	double sd_diff = (fl % 2 ? tmp[fl / 2] : (tmp[fl / 2 - 1] + tmp[fl / 2]) / 2) / 0.6745 /
-			 sqrt(6.0) * sqrt(2.0);
+	double sd_diff = sync_median_in_place(tmp, fl) / 0.6745 / sqrt(6.0) * sqrt(2.0);
 	/* w's peak: from pw while above half-way, both ways; v off it */
 	double thr = (lo + hi) / 2;
 	int a = pw, b = pw, k = 0;

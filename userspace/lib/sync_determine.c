@@ -30,8 +30,7 @@ static int estimates_agree(const double *v, int n, int k, double tol, double *sc
 	if (n < k)
 		return 0;
 	memcpy(scratch, v, sizeof(double) * (size_t)k);
-	qsort(scratch, (size_t)k, sizeof(double), sync_cmp_dbl);
-	double med = k & 1 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+	double med = sync_median_in_place(scratch, k); /* scratch is left sorted */
 	if (scratch[0] < med * (1 - tol) || scratch[k - 1] > med * (1 + tol))
 		return 0;
 	*median = med;

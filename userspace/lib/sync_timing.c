@@ -13,8 +13,7 @@ double ogate_sync_frame_interval(const struct ogate_sync *s)
 		return 0;
 	double v[IVL_N];
 	memcpy(v, s->ivl, sizeof(double) * (size_t)s->ivl_n);
-	qsort(v, (size_t)s->ivl_n, sizeof(double), sync_cmp_dbl);
-	return s->ivl_n & 1 ? v[s->ivl_n / 2] : 0.5 * (v[s->ivl_n / 2 - 1] + v[s->ivl_n / 2]);
+	return sync_median_in_place(v, s->ivl_n);
 }
 
 /* The current reference's mean frame interval (s): the span of its frames' timestamps over
