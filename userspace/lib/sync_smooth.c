@@ -169,20 +169,6 @@ static void row_values(const struct ogate_frame *f, int y, int W, double *out)
 	}
 }
 
-/* row y of frame f as ints */
-static void row_ints(const struct ogate_frame *f, int y, int W, int32_t *out)
-{
-	if (f->fmt == OGATE_PIX_U8) {
-		const uint8_t *p = ogate_frame_row(f, y);
-		for (int c = 0; c < W; c++)
-			out[c] = p[c];
-	} else {
-		const uint16_t *p = ogate_frame_row(f, y);
-		for (int c = 0; c < W; c++)
-			out[c] = p[c];
-	}
-}
-
 /* n pixels of row y of frame f from column x0 as ints */
 static void row_ints_at(const struct ogate_frame *f, int y, int x0, int n, int32_t *out)
 {
@@ -643,9 +629,9 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 			int32_t *a = jb->nb, *b = a + W, *c = b + W;
 			for (int i = 0; i < jb->rows; i++) {
 				double *d = jb->ad + (size_t)i * W;
-				row_ints(q->f[jb->j - 1], i * jb->r, W, a);
-				row_ints(q->f[jb->j], i * jb->r, W, b);
-				row_ints(q->f[jb->j + 1], i * jb->r, W, c);
+				row_ints_at(q->f[jb->j - 1], i * jb->r, 0, W, a);
+				row_ints_at(q->f[jb->j], i * jb->r, 0, W, b);
+				row_ints_at(q->f[jb->j + 1], i * jb->r, 0, W, c);
 				for (int x = 0; x < W; x++)
 					d[x] = fabs((double)(a[x] - 2 * b[x] + c[x]));
 			}
