@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Split the Kalman filter's trigger error on small slow noisy hearts into the per-frame phase
 noise, the filter's response and the phase's own bias (a diagnostic, not part of make check;
-docs/accuracy-log.md, "Stream D: the Kalman filter's share on small slow noisy hearts").
+docs/accuracy-log.md, "Stream D: the Kalman filter on small slow noisy hearts").
 
 usage: EVAL_DIR=/tmp/ev bench/eval/eval.sh; bench/eval/dnoiselab.py /tmp/ev [kalman|linear] [rows-regex]
 
