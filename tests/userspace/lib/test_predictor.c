@@ -138,12 +138,12 @@ static void kalman_learns_the_measurement_noise_of_the_stream(void **state)
 /* A slow, steady heart (2 s at 30 fps) matched to 0.2 frame RMS: the rate random walk is taken
  * from the beats' own lengths once three beat-to-beat changes are timed, far below the configured
  * 0.05 per sqrt(s) (here the beats differ only by the matching noise), so the filter averages
- * over more frames: over frames 600-2399 the rate's relative error is 0.136 % RMS, 0.339 % at
+ * over more frames: over frames 600-2399 the rate's relative error is 0.131 % RMS, 0.328 % at
  * worst (0.80 % and 1.62 % with the configured kappa). A heart whose rate changes (+-5 %, a
- * sinusoid over 12 s) gets a larger kappa and is followed as well as before: 0.736 % and 1.74 %
+ * sinusoid over 12 s) gets a larger kappa and is followed as well as before: 0.732 % and 1.72 %
  * (0.89 % and 2.14 % with the configured kappa). With 1 frame of noise, enough to step back
  * over a level now and then, and the last 40 % of every beat quiet (frames not used, more than 3
- * frame intervals without one): 0.341 % and 1.28 % (0.96 % and 2.8 % when a quiet stretch started
+ * frame intervals without one): 0.330 % and 1.24 % (0.96 % and 2.8 % when a quiet stretch started
  * every level's chain again and no beat was ever timed; 0.39 % and 1.48 % when a level crossed
  * twice in a beat started its chain again). */
 static double slow_heart_rate_error(double mod, double noise, int quiet, double *worst)
@@ -178,11 +178,11 @@ static void kalman_takes_its_rate_noise_from_the_beats(void **state)
 {
 	(void)state;
 	double worst, rms = slow_heart_rate_error(0, 0.35, 0, &worst);
-	assert_true(fabs(rms - 0.001361) < 0.00002 && fabs(worst - 0.003385) < 0.00005);
+	assert_true(fabs(rms - 0.001309) < 0.00002 && fabs(worst - 0.003276) < 0.00005);
 	rms = slow_heart_rate_error(0, 1.0, 1, &worst);
-	assert_true(fabs(rms - 0.003408) < 0.00002 && fabs(worst - 0.012768) < 0.00005);
+	assert_true(fabs(rms - 0.003302) < 0.00002 && fabs(worst - 0.012395) < 0.00005);
 	rms = slow_heart_rate_error(0.05, 0.35, 0, &worst);
-	assert_true(fabs(rms - 0.007360) < 0.0001 && fabs(worst - 0.017417) < 0.0002);
+	assert_true(fabs(rms - 0.007316) < 0.0001 && fabs(worst - 0.017202) < 0.0002);
 }
 
 /* The first beat after lock on a 1 s heart at 60 fps matched to +-1 frame (a small noisy frame,
@@ -221,14 +221,14 @@ static double first_beats_worst_error(double rel_sd, int *forecasts)
  * 123 ms late on q_blob48_1.0s_60fps with sync.metric = ssd). Started from the rate the
  * reference measured at lock, even one 1 % off and said to be known to 1.5 %, with the noise
  * measured over its first 5 observations, no forecast of the first two beats is off by more
- * than 1.03 frames (17.2 ms; 54 ms, 3.3 frames, with that rate but the configured noise). The
+ * than 1.01 frames (16.8 ms; 54 ms, 3.3 frames, with that rate but the configured noise). The
  * first forecast comes on the 5th observation, as from two phases (the 4th forecast then). */
 static void kalman_starts_from_the_rate_measured_at_lock(void **state)
 {
 	(void)state;
 	int nf, nf0;
 	double worst = first_beats_worst_error(0.015, &nf), worst0 = first_beats_worst_error(-1, &nf0);
-	assert_true(fabs(worst - 0.017175) < 2e-6);
+	assert_true(fabs(worst - 0.016803) < 2e-6);
 	assert_int_equal(nf, 117);
 	assert_true(fabs(worst0 - 0.198326) < 2e-6);
 	assert_int_equal(nf0, 112);
@@ -309,8 +309,8 @@ static void kalman_runs_on_the_frame_clock_where_the_timestamps_are_wrong(void *
 	(void)state;
 	double wrong_clock = clock_forecast_rms_ms(1, 1), wrong_stamps = clock_forecast_rms_ms(1, 0);
 	double uneven_counter = clock_forecast_rms_ms(0, 1), uneven = clock_forecast_rms_ms(0, 0);
-	assert_true(fabs(wrong_clock - 0.215818) < 1e-6);
-	assert_true(fabs(wrong_stamps - 0.573583) < 1e-6);
+	assert_true(fabs(wrong_clock - 0.215821) < 1e-6);
+	assert_true(fabs(wrong_stamps - 0.566374) < 1e-6);
 	assert_true(uneven_counter == uneven); /* the timestamps as given */
 	assert_true(fabs(uneven - 0.187566) < 1e-6);
 }
@@ -341,6 +341,51 @@ static void linear_fit_weights_each_point_by_its_precision(void **state)
 	ogate_predictor_free(p);
 }
 
+/* A slow heart (1.2 s at 60 fps) on small noisy frames: matches to 0.2 frame, and one in eight
+ * (pseudo-random) to 0.8 frame, heavy tails as the matching errors there have (kurtosis 12
+ * here, 6-7 measured; docs/accuracy-log.md, "Stream D"). The forecast's phase against the
+ * true one over frames 300-2399: 0.0684 frame RMS with Huber's update (innovations beyond 2 sd
+ * counted at 2 sd, the noise measured from the same clipped innovations), 0.0756 frame with
+ * the Gaussian one. */
+static double heavy_tailed_phase_error(void)
+{
+	const double w0 = 2 * M_PI / 1.2, dt = 1 / 60.0, fr = w0 * dt;
+	struct ogate_predictor *p = NULL;
+	assert_int_equal(0, ogate_predictor_new(&p, "kalman"));
+	ogate_predictor_expect_rate(p, w0, 0.015);
+	uint64_t x = 88172645463325252ull;
+	double s2 = 0;
+	int n = 0;
+	for (int i = 0; i < 2400; i++) {
+		double u[3];
+		for (int j = 0; j < 3; j++) { /* xorshift64, uniform in (0, 1) */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			u[j] = ((double)(x >> 11) + 0.5) / 9007199254740992.0;
+		}
+		double g = sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+		double t = i * dt, psi = 0.3 + w0 * t, z = psi + (u[2] < 1 / 8.0 ? 0.8 : 0.2) * fr * g;
+		ogate_predictor_observe(p, t, z, 1);
+		struct ogate_prediction pr;
+		if (i >= 300) {
+			assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
+			double e = (pr.phase_now - psi) / fr;
+			s2 += e * e;
+			n++;
+		}
+	}
+	ogate_predictor_free(p);
+	return sqrt(s2 / n);
+}
+
+static void kalman_bounds_the_pull_of_heavy_tailed_matches(void **state)
+{
+	(void)state;
+	double rms = heavy_tailed_phase_error();
+	assert_true(fabs(rms - 0.068360) < 2e-6);
+}
+
 static void unknown_predictor_is_refused(void **state)
 {
 	(void)state;
@@ -362,6 +407,7 @@ int main(void)
 		cmocka_unit_test(kalman_starts_from_the_rate_measured_at_lock),
 		cmocka_unit_test(kalman_restarts_from_its_own_rate),
 		cmocka_unit_test(kalman_runs_on_the_frame_clock_where_the_timestamps_are_wrong),
+		cmocka_unit_test(kalman_bounds_the_pull_of_heavy_tailed_matches),
 		cmocka_unit_test(linear_fit_weights_each_point_by_its_precision),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};
