@@ -114,11 +114,12 @@ static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, dou
 /*
  * The drift's velocity (px per frame, rows and cols) over the buffer: the median of the shifts
  * of up to REG_PAIRS lag pairs spread over it, each over its own lag. Returns 0 where it cannot
- * be measured or where its shift over a beat stays below one step of the resampler's weights
- * (1/16 px at 8 bits, 1/256 at 16): the registered frame could then differ from the frame by a
- * rounding step at most, while the measurement errs by about that much where pairs a beat apart
- * do not meet the heart at the same phase (0.05 px on a 30 fps cartoon without drift, whose
- * lags were moved by it).
+ * be measured or where its shift over a beat stays below 1/16 px (one step of the 8-bit
+ * resampler's weights): the measurement errs by about that much where pairs a beat apart do
+ * not meet the heart at the same phase (0.05 px on a 30 fps cartoon without drift, whose lags
+ * were moved by it), at any bit depth (at 1/256 px, the 16-bit step, a 16-bit stream without
+ * drift registered such a reading and was then followed as if it drifted, where its 8-bit
+ * twin was not).
  */
 static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double *vx)
 {
@@ -146,8 +147,7 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 		return 0;
 	*vy = sync_median_in_place(py, n);
 	*vx = sync_median_in_place(px, n);
-	double res = s->fmt == OGATE_PIX_U8 ? 1.0 / 16 : 1.0 / 256;
-	return fabs(*vy * c) >= res || fabs(*vx * c) >= res;
+	return fabs(*vy * c) >= 1.0 / 16 || fabs(*vx * c) >= 1.0 / 16;
 }
 
 /* buffered frame i's lag near c with the drift (vy, vx px per frame) removed: frame i shifted
