@@ -40,6 +40,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->calibrate_anchor = 1;
 	s->calibrate_prior = 0;
 	s->timestamp_positions = 1;
+	s->register_drift = 1;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;

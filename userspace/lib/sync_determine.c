@@ -298,6 +298,8 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	}
 	q->L = L;
 	q->trend = s->det_trend;
+	q->vel[0] = s->det_vel[0];
+	q->vel[1] = s->det_vel[1];
 	memcpy(q->lags, lags, sizeof(q->lags));
 	q->have_adj = 0;
 	memset(&q->info, 0, sizeof(q->info));

@@ -114,11 +114,12 @@ static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, dou
 /*
  * The drift's velocity (px per frame, rows and cols) over the buffer: the median of the shifts
  * of up to REG_PAIRS lag pairs spread over it, each over its own lag. Returns 0 where it cannot
- * be measured or where its shift over a beat stays below one step of the resampler's weights
- * (1/16 px at 8 bits, 1/256 at 16): the registered frame could then differ from the frame by a
- * rounding step at most, while the measurement errs by about that much where pairs a beat apart
- * do not meet the heart at the same phase (0.05 px on a 30 fps cartoon without drift, whose
- * lags were moved by it).
+ * be measured or where its shift over a beat stays below 1/16 px (one step of the 8-bit
+ * resampler's weights): the measurement errs by about that much where pairs a beat apart do
+ * not meet the heart at the same phase (0.05 px on a 30 fps cartoon without drift, whose lags
+ * were moved by it), at any bit depth (at 1/256 px, the 16-bit step, a 16-bit stream without
+ * drift registered such a reading and was then followed as if it drifted, where its 8-bit
+ * twin was not).
  */
 static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double *vx)
 {
@@ -146,8 +147,7 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 		return 0;
 	*vy = sync_median_in_place(py, n);
 	*vx = sync_median_in_place(px, n);
-	double res = s->fmt == OGATE_PIX_U8 ? 1.0 / 16 : 1.0 / 256;
-	return fabs(*vy * c) >= res || fabs(*vx * c) >= res;
+	return fabs(*vy * c) >= 1.0 / 16 || fabs(*vx * c) >= 1.0 / 16;
 }
 
 /* buffered frame i's lag near c with the drift (vy, vx px per frame) removed: frame i shifted
@@ -210,9 +210,75 @@ void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
 	if (reg && !s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		reg = 0;
 	reg = reg && drift_velocity(s, c, r, &vy, &vx);
+	s->det_vel[0] = reg ? vy : 0; /* the reference's frames drift by it (sync_match.c) */
+	s->det_vel[1] = reg ? vx : 0;
 	for (int i = 0; i < s->count; i++) {
 		int ok = reg ? registered_lag(s, i, c, r, vy, vx, &lag)
 			     : sync_frame_lag(s, i, c, &lag);
 		lagv[i] = ok ? lag : NAN;
 	}
+}
+
+/*
+ * A reference taken under drift (reference.register_drift measured it, sync_driftreg.c) holds
+ * frames at positions that move along its beat: frame u sits vel x u from frame 0. The drift
+ * sync_match.c tracks is the live frame's against the reference frame it is matched to; a live
+ * frame drifts steadily, so against frames a beat apart that drift is a staircase, a step of
+ * vel x P at every wrap, which the tracker smoothed into a ramp: the live frame was registered
+ * to the wrong position by up to vel x P / 2, early and late in the beat with opposite signs
+ * (0.2 px at 1 px/s and 0.45 s), and the match's valley tilted. The tracked drift is moved to
+ * the position the frame is expected at before it is matched (and the measurement against
+ * the frame that matched best back to it): the drift the tracker follows is then the steady
+ * one.
+ */
+static void drift_to(struct ogate_sync *s, double u)
+{
+	if (isnan(s->drift_u) || isnan(u)) {
+		s->drift_u = u;
+		return;
+	}
+	s->fdx += s->ref_vel[0] * (u - s->drift_u);
+	s->fdy += s->ref_vel[1] * (u - s->drift_u);
+	s->drift_u = u;
+	/* the sub-pixel part stays within a pixel (as the tracker keeps it); the integer part,
+	 * which the tracker's search moves, takes the rest only beyond that (carried at half a
+	 * pixel, the search moved it back and the tracker was never updated) */
+	for (; s->fdx > 1; s->fdx -= 1)
+		s->dx++;
+	for (; s->fdx < -1; s->fdx += 1)
+		s->dx--;
+	for (; s->fdy > 1; s->fdy -= 1)
+		s->dy++;
+	for (; s->fdy < -1; s->fdy += 1)
+		s->dy--;
+}
+
+static int moving(const struct ogate_sync *s)
+{
+	return s->set.track_drift && s->set.subpixel_drift &&
+	       (s->ref_vel[0] != 0 || s->ref_vel[1] != 0);
+}
+
+/* before a frame is matched: the tracked drift moved to the position the frame is expected at */
+void sync_drift_to_expected(struct ogate_sync *s)
+{
+	double P = s->info.period_frames;
+	if (moving(s) && s->have_expect && P > 0)
+		drift_to(s, fmod(fmod(s->expect_u, P) + P, P));
+}
+
+/* after it: (*orow, *ocol) moves the drift measured against reference frame best to the
+ * position the tracked drift refers to (0 without a moving reference; the first measurement
+ * sets that position) */
+void sync_drift_from(struct ogate_sync *s, int best, double *orow, double *ocol)
+{
+	*orow = *ocol = 0;
+	if (!moving(s))
+		return;
+	if (isnan(s->drift_u)) {
+		s->drift_u = s->pos[best];
+		return;
+	}
+	*orow = s->ref_vel[0] * (s->drift_u - s->pos[best]);
+	*ocol = s->ref_vel[1] * (s->drift_u - s->pos[best]);
 }

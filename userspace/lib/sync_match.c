@@ -235,6 +235,7 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
+	sync_drift_to_expected(s); /* a reference taken under drift (sync_driftreg.c) */
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
 	const struct ogate_frame *f = f0;
 	if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
@@ -378,16 +379,19 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 		if (v[k] < v[bk])
 			bk = k;
 	int bdx = dx + order[bk / 3], bdy = dy + order[bk % 3];
+	double ox, oy; /* rows, cols: the measurement against frame best, moved to where the
+			* tracked drift refers (a reference taken under drift, sync_driftreg.c) */
+	sync_drift_from(s, best, &ox, &oy);
 	if (s->set.subpixel_drift) {
 		if (bk == 0) { /* V fit across the candidates: the sub-pixel part of the drift */
-			double mr = ogate_vfit(v[3], v[0], v[6]).x,
-			       mc = ogate_vfit(v[1], v[0], v[2]).x;
+			double mr = fmax(-0.5, fmin(0.5, ogate_vfit(v[3], v[0], v[6]).x)) + ox,
+			       mc = fmax(-0.5, fmin(0.5, ogate_vfit(v[1], v[0], v[2]).x)) + oy;
 			/* alpha-beta tracking: a steady drift is followed without lag (a plain running
 			 * mean trails it by velocity / gain: 0.2 px at 1 px/s and 200 fps, which biased
 			 * the matched phase by a millisecond) */
 			double g = s->set.subpixel_gain, h = g * g / (2 - g);
-			double ex = fmax(-0.5, fmin(0.5, mr)) - (s->fdx + s->fvx);
-			double ey = fmax(-0.5, fmin(0.5, mc)) - (s->fdy + s->fvy);
+			double ex = mr - (s->fdx + s->fvx);
+			double ey = mc - (s->fdy + s->fvy);
 			s->fdx += s->fvx + g * ex;
 			s->fdy += s->fvy + g * ey;
 			s->fvx = fmax(-0.05, fmin(0.05, s->fvx + h * ex));

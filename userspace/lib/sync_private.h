@@ -60,6 +60,8 @@ struct seq {
 		       * its significance (refine_period, sync_determine.c; 0 if none) */
 	double lags[6]; /* its lags' n, sums of x, y, xx, xy, yy (x: beat middle minus the
 			 * reference's middle, y: beat length; frames) for sync_calib.c */
+	double vel[2];	/* the drift its frames were taken under (rows, cols; px per frame of
+			 * position; sync_driftreg.c, 0 if none was registered) */
 };
 
 struct dot_task {
@@ -96,6 +98,7 @@ struct ogate_sync {
 	int est_n, est_pos;
 	double det_trend;   /* the last accepted period's lag trend (refine_period), for its seq */
 	double det_lags[6]; /* and its lags' sums (struct seq, lags) */
+	double det_vel[2];  /* and the drift registered for them (struct seq, vel) */
 	double det_period_ns;	   /* and its length in time (refine_period), 0 if none */
 	int det_reason, det_agree; /* the latest determination frame's decision (enum
 				    * ogate_sync_det_reason) and whether its estimates agreed */
@@ -153,6 +156,9 @@ struct ogate_sync {
 	double expect_u;
 	uint64_t full_searches;
 	struct ogate_frame *shifted;
+	/* the current reference's drift (struct seq, vel) and the reference position the tracked
+	 * drift refers to (NAN: the next match's; sync_driftreg.c) */
+	double ref_vel[2], drift_u;
 
 	/* sync history ring */
 	struct hist *hist;
@@ -228,6 +234,8 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 }
 /* sync_driftreg.c */
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
+void sync_drift_to_expected(struct ogate_sync *s);
+void sync_drift_from(struct ogate_sync *s, int best, double *orow, double *ocol);
 /* sync_tsclock.c */
 void sync_tsclock_test(struct ogate_sync *s, double P);
 void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);

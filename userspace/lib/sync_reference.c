@@ -43,6 +43,11 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->dx = s->dy = 0;
 	s->fdx = s->fdy = 0;
 	s->fvx = s->fvy = 0;
+	s->ref_vel[0] = s->sq[k].vel[0];
+	s->ref_vel[1] = s->sq[k].vel[1];
+	s->fvx = -s->ref_vel[0]; /* the tracked drift moves so (sync_driftreg.c, drift_to) */
+	s->fvy = -s->ref_vel[1];
+	s->drift_u = NAN;
 	s->have_expect = 0;
 	s->triggers_since_ref = 0;
 	s->frames_since_ref = 0;

@@ -78,7 +78,7 @@ static void without_drift_the_period_is_the_hearts(void **state)
 }
 
 /* At 1 px/s (0.01 px per frame at 100 fps, 0.4 px over a beat) the unregistered lags make the
- * period 0.6 frame short (the default, reference.register_drift = 0). */
+ * period 0.6 frame short (reference.register_drift = 0; the default is 1). */
 static void an_unregistered_drift_shortens_the_period(void **state)
 {
 	(void)state;

@@ -84,8 +84,8 @@ struct ogate_settings {
 	/* target: phase in rad, or frame in the reference; both < 0 = automatic */
 	double target_phase; /* target.phase_rad (-1) */
 	double target_frame; /* target.frame (-1) */
-	int register_drift;  /* reference.register_drift (0): register the drift before the period
-			      * is refined at lock (sync_determine.c) */
+	int register_drift;  /* reference.register_drift (1): register the drift before the period
+			      * is refined at lock and follow it after (sync_driftreg.c) */
 };
 
 void ogate_settings_default(struct ogate_settings *s);
