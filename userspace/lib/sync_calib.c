@@ -42,6 +42,8 @@
 #define CAL_R 4	   /* bins per reference frame */
 #define CAL_K0 1.0 /* shrinkage: a bin counts fully after a few samples */
 
+static void update_anchor(struct ogate_sync *s);
+
 void sync_calib_reset(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
@@ -76,6 +78,10 @@ void sync_calib_reset(struct ogate_sync *s)
 		memset(s->cal_w, 0, sizeof(double) * (size_t)s->cal_n);
 		memset(s->cal_r2, 0, sizeof(double) * (size_t)s->cal_n);
 	}
+	/* with the prior the table holds N's model from the first frame: pinned with it, or every
+	 * frame up to the first pin would be N(u_t) off the later ones (update_anchor) */
+	if (s->set.calibrate_prior && s->cal_n)
+		update_anchor(s);
 }
 
 static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double *f)
@@ -224,15 +230,15 @@ static double beat_map(const struct ogate_sync *s, double u)
  * unlike two frames of the stream a beat apart), a pattern over the positions: the shrinkage
  * keeps that from passing for a trend where the rate does not change.
  */
-static void beat_after_reference(struct ogate_sync *s)
+static int beat_after_reference(struct ogate_sync *s)
 {
 	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
 	if (!(ivl > 0) || s->hn < 1)
-		return;
+		return 0;
 	const struct hist *e = sync_hist_at(s, 0);
 	double since = (double)(e->t_ns - s->info.first_ns);
 	if (e->ref_id != s->info.id || since > 3 * P * ivl)
-		return;
+		return 0;
 	double tr = e->w * ivl; /* when the reference showed w, from first_ns */
 	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
 	/* a frame resampled for sub-pixel drift (sync_match.c) is blurred against the reference
@@ -241,7 +247,7 @@ static void beat_after_reference(struct ogate_sync *s)
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
 	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P || resampled)
-		return;
+		return 0;
 	double v[6] = { 1, x, y, x * x, x * y, y * y };
 	for (int j = 0; j < 6; j++)
 		s->cal_lags[j] += v[j];
@@ -249,7 +255,7 @@ static void beat_after_reference(struct ogate_sync *s)
 	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
 	double syy = m[5] - m[2] * m[2] / n;
 	if (n < 3 || !(sxx > 0))
-		return;
+		return 0;
 	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
 	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
 	double span = sqrt(12 * sxx / n);
@@ -259,6 +265,7 @@ static void beat_after_reference(struct ogate_sync *s)
 	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
 	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0, t2 = d * d;
 	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
+	return 1;
 }
 
 /*
@@ -285,7 +292,9 @@ void sync_calib_update(struct ogate_sync *s)
 	int M = (int)lround(P);
 	if (!s->set.calibrate || !s->cal_n)
 		return;
-	beat_after_reference(s);
+	/* the prior is N's model: a new trend or delta moves every bin, so the pin moves with it */
+	if (beat_after_reference(s) && s->set.calibrate_prior)
+		update_anchor(s);
 	if (M < 5 || M > s->hn || M > s->hcap)
 		return;
 	double tm = 0, pm = 0;
