@@ -100,7 +100,8 @@ static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double 
  * on, while the samples learn it at about a quarter of a sample per bin and beat, so that a
  * table shrunk towards 0 keeps most of the raw phase's fall of delta at each wrap for 5-10
  * beats (test_calib_prior.c; docs/accuracy-log.md, "The slow rows: the calibration's first
- * beats"; opt-in: it costs strongly modulated hearts' first triggers) */
+ * beats", "The calibration prior as the default"). The pin moves with that model from the
+ * first frame (sync_calib_reset, sync_calib_update) */
 static double table_at(const struct ogate_sync *s, double w)
 {
 	int k0, k1;
@@ -230,15 +231,15 @@ static double beat_map(const struct ogate_sync *s, double u)
  * unlike two frames of the stream a beat apart), a pattern over the positions: the shrinkage
  * keeps that from passing for a trend where the rate does not change.
  */
-static int beat_after_reference(struct ogate_sync *s)
+static void beat_after_reference(struct ogate_sync *s)
 {
 	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
 	if (!(ivl > 0) || s->hn < 1)
-		return 0;
+		return;
 	const struct hist *e = sync_hist_at(s, 0);
 	double since = (double)(e->t_ns - s->info.first_ns);
 	if (e->ref_id != s->info.id || since > 3 * P * ivl)
-		return 0;
+		return;
 	double tr = e->w * ivl; /* when the reference showed w, from first_ns */
 	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
 	/* a frame resampled for sub-pixel drift (sync_match.c) is blurred against the reference
@@ -247,7 +248,7 @@ static int beat_after_reference(struct ogate_sync *s)
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
 	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P || resampled)
-		return 0;
+		return;
 	double v[6] = { 1, x, y, x * x, x * y, y * y };
 	for (int j = 0; j < 6; j++)
 		s->cal_lags[j] += v[j];
@@ -255,7 +256,7 @@ static int beat_after_reference(struct ogate_sync *s)
 	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
 	double syy = m[5] - m[2] * m[2] / n;
 	if (n < 3 || !(sxx > 0))
-		return 0;
+		return;
 	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
 	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
 	double span = sqrt(12 * sxx / n);
@@ -265,7 +266,6 @@ static int beat_after_reference(struct ogate_sync *s)
 	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
 	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0, t2 = d * d;
 	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
-	return 1;
 }
 
 /*
@@ -293,7 +293,9 @@ void sync_calib_update(struct ogate_sync *s)
 	if (!s->set.calibrate || !s->cal_n)
 		return;
 	/* the prior is N's model: a new trend or delta moves every bin, so the pin moves with it */
-	if (beat_after_reference(s) && s->set.calibrate_prior)
+	double k_was = s->cal_trend, d_was = s->cal_delta;
+	beat_after_reference(s);
+	if (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was))
 		update_anchor(s);
 	if (M < 5 || M > s->hn || M > s->hcap)
 		return;
