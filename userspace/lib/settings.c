@@ -38,7 +38,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	strcpy(s->metric, "sad");
 	s->calibrate = 1;
 	s->calibrate_anchor = 1;
-	s->calibrate_prior = 0;
+	s->calibrate_prior = 1;
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	strcpy(s->sad_backend, "auto");

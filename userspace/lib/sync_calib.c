@@ -42,6 +42,8 @@
 #define CAL_R 4	   /* bins per reference frame */
 #define CAL_K0 1.0 /* shrinkage: a bin counts fully after a few samples */
 
+static void update_anchor(struct ogate_sync *s);
+
 void sync_calib_reset(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
@@ -76,6 +78,10 @@ void sync_calib_reset(struct ogate_sync *s)
 		memset(s->cal_w, 0, sizeof(double) * (size_t)s->cal_n);
 		memset(s->cal_r2, 0, sizeof(double) * (size_t)s->cal_n);
 	}
+	/* with the prior the table holds N's model from the first frame: pinned with it, or every
+	 * frame up to the first pin would be N(u_t) off the later ones (update_anchor) */
+	if (s->set.calibrate_prior && s->cal_n)
+		update_anchor(s);
 }
 
 static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double *f)
@@ -94,7 +100,8 @@ static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double 
  * on, while the samples learn it at about a quarter of a sample per bin and beat, so that a
  * table shrunk towards 0 keeps most of the raw phase's fall of delta at each wrap for 5-10
  * beats (test_calib_prior.c; docs/accuracy-log.md, "The slow rows: the calibration's first
- * beats"; opt-in: it costs strongly modulated hearts' first triggers) */
+ * beats", "The calibration prior as the default"). The pin moves with that model from the
+ * first frame (sync_calib_reset, sync_calib_update) */
 static double table_at(const struct ogate_sync *s, double w)
 {
 	int k0, k1;
@@ -285,7 +292,11 @@ void sync_calib_update(struct ogate_sync *s)
 	int M = (int)lround(P);
 	if (!s->set.calibrate || !s->cal_n)
 		return;
+	/* the prior is N's model: a new trend or delta moves every bin, so the pin moves with it */
+	double k_was = s->cal_trend, d_was = s->cal_delta;
 	beat_after_reference(s);
+	if (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was))
+		update_anchor(s);
 	if (M < 5 || M > s->hn || M > s->hcap)
 		return;
 	double tm = 0, pm = 0;

@@ -103,11 +103,35 @@ static void the_prior_takes_the_wraps_fall_out_from_the_first_beats(void **state
 		assert_true(fabs(fall_at_wrap(b, 1)) < 0.05);
 }
 
+/* The prior holds N's model from the first locked frame, so the pin must too (update_anchor):
+ * pinned only at the 8th sample, a beat and 8 frames after lock, every earlier frame was N(u_t)
+ * off the later ones, a step inside the first trigger's fit window (blob256_strongmod_100fps's
+ * first trigger -1.6 -> -2.8 ms). Here a trend of 0.03 at lock (N(12) = -0.1264 frame), then
+ * the first frame after the reference, whose beat gives delta and a new trend. */
+static void the_prior_is_pinned_at_the_target_from_the_first_frame(void **state)
+{
+	(void)state;
+	struct ogate_sync *s = locked_with_lags(1);
+	s->sq[0].trend = 0.03;
+	sync_calib_reset(s);
+	double nt = sync_beat_model(s, 12.0);
+	assert_true(fabs(nt - -0.12640) < 5e-5);
+	assert_true(fabs(sync_calib_offset(s, 12.0)) < 1e-12);
+	assert_true(fabs(sync_calib_offset(s, 30.0) - (sync_beat_model(s, 30.0) - nt)) < 1e-12);
+	double ivl_ns = 1e7, x = 0.37;
+	calib_frame_push(s, llround((x + P_TRUE) * ivl_ns), P_REF + x, 0);
+	assert_true(fabs(s->cal_delta - 0.2) < 0.01);
+	assert_true(fabs(sync_beat_model(s, 12.0) - nt) > 0.01); /* the model moved */
+	assert_true(fabs(sync_calib_offset(s, 12.0)) < 1e-12);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_table_shrunk_towards_0_keeps_the_wraps_fall),
 		cmocka_unit_test(the_prior_takes_the_wraps_fall_out_from_the_first_beats),
+		cmocka_unit_test(the_prior_is_pinned_at_the_target_from_the_first_frame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,7 +60,7 @@ struct ogate_settings {
 					 * systematic matching error (sync_calib.c) */
 	int calibrate_anchor; /* sync.calibrate_anchor (1): pin the calibration's mean at the
 					 * reference frames, where matching is exact */
-	int calibrate_prior;  /* sync.calibrate_prior (0): shrink the calibration's bins towards the
+	int calibrate_prior;  /* sync.calibrate_prior (1): shrink the calibration's bins towards the
 					 * reference beat's own map instead of 0 (slow hearts' first beats) */
 	char subframe[16];    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
