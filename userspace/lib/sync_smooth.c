@@ -36,20 +36,7 @@
  * ns a pixel where the noise's and the copy's take 0.3-0.5 ns, vectorized on the x86-64 VM), so
  * that the budget (SYNC_SMOOTH_BUDGET) is about the same time in every part */
 #define SMOOTH_LOOK_WEIGHT 4L
-
-/* row y of frame f as doubles */
-static void row_values(const struct ogate_frame *f, int y, int W, double *out)
-{
-	if (f->fmt == OGATE_PIX_U8) {
-		const uint8_t *p = ogate_frame_row(f, y);
-		for (int c = 0; c < W; c++)
-			out[c] = p[c];
-	} else {
-		const uint16_t *p = ogate_frame_row(f, y);
-		for (int c = 0; c < W; c++)
-			out[c] = p[c];
-	}
-}
+#define SMOOTH_LOOK_WEIGHT_U8 4L
 
 /* n pixels of row y of frame f from column x0 as ints */
 static void row_ints_at(const struct ogate_frame *f, int y, int x0, int n, int32_t *out)
@@ -74,16 +61,23 @@ static const struct ogate_frame *prev_frame(const struct ogate_sync *s, const in
 	return k >= 0 && k < M && slot[k] >= 0 ? s->buf[slot[k]] : NULL;
 }
 
-/* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it; v: W
- * doubles of scratch */
-static void grid_values(const struct seq *q, int W, int rs, int cs, int rows, int cols, float *x,
-			double *v)
+/* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it (only
+ * those pixels read: at 512^2 converting whole rows took 0.3 ms of the establishing frame) */
+static void grid_values(const struct seq *q, int rs, int cs, int rows, int cols, float *x)
 {
 	for (int j = 0; j < q->L; j++)
 		for (int i = 0; i < rows; i++) {
-			row_values(q->f[j], i * rs, W, v);
-			for (int c = 0; c < cols; c++)
-				x[((size_t)j * rows + i) * cols + c] = (float)v[c * cs];
+			const struct ogate_frame *f = q->f[j];
+			float *o = x + ((size_t)j * rows + i) * cols;
+			if (f->fmt == OGATE_PIX_U8) {
+				const uint8_t *p = ogate_frame_row(f, i * rs);
+				for (int c = 0; c < cols; c++)
+					o[c] = p[(size_t)c * cs];
+			} else {
+				const uint16_t *p = ogate_frame_row(f, i * rs);
+				for (int c = 0; c < cols; c++)
+					o[c] = p[(size_t)c * cs];
+			}
 		}
 }
 
@@ -100,15 +94,15 @@ static int first_look_m(const struct seq *q, int W, int H, double *cm)
 	g = g < 1 ? 1 : g;
 	int rows = (H + g - 1) / g, cols = (W + g - 1) / g, n = rows * cols;
 	float *x = malloc(sizeof(float) * (size_t)L * (size_t)n);
-	double *v = malloc(sizeof(double) * ((size_t)W + 2 * (size_t)n));
+	double *v = malloc(sizeof(double) * 2 * (size_t)n);
 	if (!x || !v) {
 		free(x);
 		free(v);
 		return -ENOMEM;
 	}
-	grid_values(q, W, g, g, rows, cols, x, v);
+	grid_values(q, g, g, rows, cols, x);
 	double sd2 = 2 * sync_smooth_noise(x, L, n) + 1.0 / 6, acc[2] = { 0, 0 };
-	double *a = v + W, *b = a + n;
+	double *a = v, *b = a + n;
 	for (int j = 1; j < L; j++) {
 		for (int p = 0; p < n; p++) {
 			a[p] = x[(size_t)(j - 1) * n + p];
@@ -244,6 +238,7 @@ enum { SJ_NOISE, SJ_LOOK, SJ_MASK, SJ_WRITE, SJ_DONE };
 
 struct sync_smooth_job {
 	int k, choose, stage, j, y;
+	long lw;     /* the full look's weight (SMOOTH_LOOK_WEIGHT or _U8) */
 	int x, cw;   /* the full look: the next column of row y, and the columns of a unit */
 	int r, rows; /* the noise: every r-th row, rows of them */
 	double med;  /* the smallest median |second difference| so far */
@@ -312,7 +307,7 @@ static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct 
 			int y, int x0, int n)
 {
 	int L = q->L, W = s->w, repeat = jb->choose;
-	long touched = SMOOTH_LOOK_WEIGHT * L * n;
+	long touched = SMOOTH_LOOK_WEIGHT_U8 * L * n;
 	struct full_look *fl = &jb->fl;
 	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
 	const uint8_t **r = jb->rp, **a = r + L, **c = a + L;
@@ -338,7 +333,7 @@ static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct 
 	for (int j = 0; j < L; j++) {
 		a[j] = pa[j] ? (const uint8_t *)ogate_frame_row(pa[j], y) + x0 : NULL;
 		c[j] = pa[j] ? (const uint8_t *)ogate_frame_row(pc[j], y) + x0 : NULL;
-		touched += pa[j] ? 3 * SMOOTH_LOOK_WEIGHT * n : 0;
+		touched += pa[j] ? 3 * SMOOTH_LOOK_WEIGHT_U8 * n : 0;
 	}
 	if (sync_look_repeat_u8(r, a, c, L, n, up, vp, su, sv, acc, W))
 		fl->have_rep = 1;
@@ -551,7 +546,7 @@ static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job 
 	switch (jb->stage) {
 	case SJ_NOISE: return 4L * s->w * jb->rows + 2 * SYNC_SMOOTH_HBINS;
 	case SJ_LOOK:
-		return (jb->choose ? 4 : 1) * SMOOTH_LOOK_WEIGHT * L *
+		return (jb->choose ? 4 : 1) * jb->lw * L *
 		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
 	case SJ_MASK: return np;
 	default: return 2 * np;
@@ -685,7 +680,9 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	jb->j = 1;
 	jb->stage = SJ_NOISE;
 	/* the full look in units of cw columns of a row, at least four units to a budget */
-	long per_col = 16 * SMOOTH_LOOK_WEIGHT * L;
+	jb->lw = s->fmt == OGATE_PIX_U8 && L <= SYNC_LOOK_U8_MAX_L ? SMOOTH_LOOK_WEIGHT_U8
+								   : SMOOTH_LOOK_WEIGHT;
+	long per_col = 4 * 4 * jb->lw * L;
 	jb->cw = s->smooth_budget <= 0 || s->smooth_budget / per_col >= W
 			 ? W
 			 : (int)(s->smooth_budget / per_col > 1 ? s->smooth_budget / per_col : 1);

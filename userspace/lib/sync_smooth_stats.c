@@ -12,7 +12,17 @@ double sync_smooth_abs_median(const double *ad, int n)
 	unsigned hist[SYNC_SMOOTH_HBINS];
 	for (double b = 1; b <= 65536; b *= 16) {
 		double ib = 1 / b; /* a power of 2: the same as dividing by b */
-		memset(hist, 0, sizeof(hist));
+		int top = SYNC_SMOOTH_HBINS - 1;
+		if (n < SYNC_SMOOTH_HBINS) { /* few samples: clear only up to the highest bin they
+					      * reach, where the scan below stops at the latest */
+			top = 0;
+			for (int p = 0; p < n; p++) {
+				double v = ad[p] * ib + 0.5;
+				int k = v < SYNC_SMOOTH_HBINS - 1 ? (int)v : SYNC_SMOOTH_HBINS - 1;
+				top = k > top ? k : top;
+			}
+		}
+		memset(hist, 0, sizeof(hist[0]) * (size_t)(top + 1));
 		for (int p = 0; p < n; p++) {
 			double v = ad[p] * ib + 0.5;
 			hist[v < SYNC_SMOOTH_HBINS - 1 ? (int)v : SYNC_SMOOTH_HBINS - 1]++;
