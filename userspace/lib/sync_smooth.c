@@ -32,11 +32,12 @@
 #define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
 #define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
 #define SMOOTH_DECIDE_SAMPLES (1 << 14) /* pixel samples auto's first look at M reads */
-/* the job's pixels touched: a pixel the full look reads counts 4 (its sums, in doubles, take 1.2
- * ns a pixel where the noise's and the copy's take 0.3-0.5 ns, vectorized on the x86-64 VM), so
- * that the budget (SYNC_SMOOTH_BUDGET) is about the same time in every part */
+/* the job's pixels touched: a pixel the full look reads counts 4 on 16-bit frames (its sums, in
+ * doubles, take 1.2 ns a pixel where the noise's and the copy's take 0.3-0.5 ns, vectorized on the
+ * x86-64 VM) and 1 on 8-bit frames (in integers, sync_smooth_look.c: 0.4 ns), so that the budget
+ * (SYNC_SMOOTH_BUDGET) is about the same time in every part */
 #define SMOOTH_LOOK_WEIGHT 4L
-#define SMOOTH_LOOK_WEIGHT_U8 4L
+#define SMOOTH_LOOK_WEIGHT_U8 1L
 
 /* n pixels of row y of frame f from column x0 as ints */
 static void row_ints_at(const struct ogate_frame *f, int y, int x0, int n, int32_t *out)
