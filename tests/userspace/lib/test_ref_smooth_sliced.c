@@ -148,7 +148,9 @@ static void a_fast_heart_holds_no_frame(void **state)
  * at most 2 x (19 + 9) + 2 held), no frame pays for the whole job, and every phase is still that
  * of the build on one frame. Without the bound 541 of its 700 frames are held and no trigger
  * comes at all; finishing the job on the bound's frame made that frame pay 14.4 M of the 16.5 M
- * pixels (the full look's pixels counted 4 times then; 1 now on 8-bit frames: the job is 8.0 M). */
+ * pixels (the full look's pixels counted 4 times then; 1 now on 8-bit frames: the job is 8.0 M).
+ * Now the job's budget is raised at its start to spread it over the quarter beat (sync_smooth.c,
+ * jb->even), so the bound's doubling is a fallback: 36 frames held, at most 0.48 M a frame. */
 static void the_hold_ends_at_a_quarter_beat(void **state)
 {
 	static struct run one, small;
