@@ -256,9 +256,10 @@ void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restr
 /* The repeat's sums (sync_smooth.c's full look) over consecutive pairs j-1, j where a[j-1] and
  * a[j] are given (a[j] NULL: none): r the reference's rows, a and cc the previous beat's, u = R A,
  * v = R C; su, sv: sum u, sum v; acc (6 rows of S): sum uu, uv, vv, u u', u v' + v u', v v' (u',
- * v': the previous pair's, kept in up, vp); 1 if any pair was added. */
+ * v': the previous pair's, kept in up, vp); 1 if any pair was added. want (or NULL: every
+ * column): the sums of columns c with want[c] < 0 are not needed (blocks of them skipped). */
 int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc,
-			int L, int n, int32_t *restrict up, int32_t *restrict vp,
+			int L, int n, const int32_t *want, int32_t *restrict up, int32_t *restrict vp,
 			int32_t *restrict su, int32_t *restrict sv, int64_t *restrict acc, int S);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,

@@ -337,7 +337,7 @@ static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct 
 		c[j] = pa[j] ? (const uint8_t *)ogate_frame_row(pc[j], y) + x0 : NULL;
 		touched += pa[j] ? 3 * SMOOTH_LOOK_WEIGHT_U8 * n : 0;
 	}
-	if (sync_look_repeat_u8(r, a, c, L, n, up, vp, su, sv, acc, W))
+	if (sync_look_repeat_u8(r, a, c, L, n, mrow, up, vp, su, sv, acc, W))
 		fl->have_rep = 1;
 	for (int k = 0; k < n; k++)
 		if (mrow[k] >= 0) {

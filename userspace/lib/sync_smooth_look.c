@@ -150,13 +150,14 @@ __attribute__((target("avx2"))) static int sums_avx2(const uint8_t *const *rows,
 
 /* repeat_c on blocks of 4 columns from 0 in 64-bit lanes (the products of two int32: vpmuldq),
  * the sums in registers along the beat; the columns done */
-__attribute__((target("avx2"))) static int repeat_avx2(const uint8_t *const *r,
-						       const uint8_t *const *a,
-						       const uint8_t *const *cc, int L, int n,
-						       int32_t *su, int32_t *sv, int64_t *acc, int S)
+__attribute__((target("avx2"))) static int
+repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc, int L,
+	    int n, const int32_t *want, int32_t *su, int32_t *sv, int64_t *acc, int S)
 {
 	int c = 0;
 	for (; c + 4 <= n; c += 4) {
+		if (want && want[c] < 0 && want[c + 1] < 0 && want[c + 2] < 0 && want[c + 3] < 0)
+			continue; /* no candidate: sums not wanted */
 		__m256i z = _mm256_setzero_si256(), Su = z, Sv = z, Uu = z, Uv = z, Vv = z, U1 = z,
 			X1 = z, V1 = z, up = z, vp = z, r0 = z, a0 = z, q0 = z;
 		int have = 0, first = 1;
@@ -221,13 +222,13 @@ void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restr
 }
 
 int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc,
-			int L, int n, int32_t *restrict up, int32_t *restrict vp,
+			int L, int n, const int32_t *want, int32_t *restrict up, int32_t *restrict vp,
 			int32_t *restrict su, int32_t *restrict sv, int64_t *restrict acc, int S)
 {
 	int c0 = 0;
 #if defined(__x86_64__)
 	if (have_avx2())
-		c0 = repeat_avx2(r, a, cc, L, n, su, sv, acc, S);
+		c0 = repeat_avx2(r, a, cc, L, n, want, su, sv, acc, S);
 #endif
 	return repeat_c(r, a, cc, L, c0, n, up, vp, su, sv, acc, S);
 }
