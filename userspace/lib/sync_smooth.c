@@ -636,8 +636,11 @@ int sync_smooth_work(struct ogate_sync *s, long budget)
 	if (!jb)
 		return 1;
 	long used = 0;
-	if (budget > 0 && budget < jb->even)
-		budget = jb->even;
+	/* the job's share: half the budget (0.4-0.5 ms of CPU; with 8-bit sums counted once, the
+	 * whole budget made the look's frames 1.1-2 ms on the loaded VM at 128^2 against 0.7-0.8 ms
+	 * before), or the job spread evenly over the quarter beat where that is more */
+	if (budget > 0)
+		budget = budget / 2 > jb->even ? budget / 2 : jb->even;
 	while (jb->stage != SJ_DONE && (budget <= 0 || used == 0 || used + unit_bound(s, jb) <= budget))
 		used += job_unit(s, jb);
 	s->smooth_touched += used;
