@@ -276,7 +276,7 @@ static int look_begin(const struct ogate_sync *s, const struct seq *q, struct sy
 	jb->ib = malloc(sizeof(int32_t) * 6 * (size_t)W);
 	jb->db = malloc(sizeof(double) * 14 * (size_t)W);
 	if (s->fmt == OGATE_PIX_U8 && L <= SYNC_LOOK_U8_MAX_L) {
-		/* uint32 sum, sum2, p2, int32 up, vp, su, sv; uint64 p4, int64 acc (6) */
+		/* uint64 p4, int64 acc (6); uint32 sum, sum2, p2, int32 up, vp, su, sv */
 		jb->ub = malloc((7 * sizeof(int32_t) + 7 * sizeof(int64_t)) * (size_t)W);
 		jb->rp = malloc(sizeof(*jb->rp) * 3 * (size_t)L);
 		if (!jb->ub || !jb->rp)
@@ -313,10 +313,11 @@ static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct 
 	struct full_look *fl = &jb->fl;
 	const struct ogate_frame **pa = jb->pa, **pc = pa + L;
 	const uint8_t **r = jb->rp, **a = r + L, **c = a + L;
-	uint32_t *sum = jb->ub, *sum2 = sum + W, *p2 = sum2 + W;
-	int32_t *up = (int32_t *)(p2 + W), *vp = up + W, *su = vp + W, *sv = su + W;
-	uint64_t *p4 = (uint64_t *)(sv + W);
+	/* the 64-bit sums first: aligned whatever W */
+	uint64_t *p4 = jb->ub;
 	int64_t *acc = (int64_t *)(p4 + W);
+	uint32_t *sum = (uint32_t *)(acc + 6 * (size_t)W), *sum2 = sum + W, *p2 = sum2 + W;
+	int32_t *up = (int32_t *)(p2 + W), *vp = up + W, *su = vp + W, *sv = su + W;
 	for (int j = 0; j < L; j++)
 		r[j] = (const uint8_t *)ogate_frame_row(q->f[j], y) + x0;
 	sync_look_sums_u8(r, L, n, sum, sum2, p2, p4);
