@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* reference.smooth: the current reference's still pixels replaced by their means over the beat (the noise, the change M, the repeat test, the smoothed copy). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -702,9 +703,10 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	 * held at 2^21 and then a frame of 14-20 ms. */
 	double qb = s->info.period_frames / 4;
 	long np = (long)W * H, qf = qb > 4 ? (long)qb : 4;
-	long total = (L > 2 ? L - 2 : 0) * (4L * W * jb->rows + 2 * SYNC_SMOOTH_HBINS) +
-		     (choose ? 4 : 1) * jb->lw * L * np + np + 2 * np * L;
-	jb->even = total / (qf - 2);
+	double total = (double)(L > 2 ? L - 2 : 0) * (4.0 * W * jb->rows + 2 * SYNC_SMOOTH_HBINS) +
+		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np * (1 + 2.0 * L),
+	       even = total / (double)(qf - 2); /* in doubles: a 32-bit long overflows */
+	jb->even = even < (double)LONG_MAX / 2 ? (long)even : LONG_MAX / 2;
 	jb->ad = malloc(sizeof(double) * (size_t)W * (size_t)jb->rows);
 	jb->nb = malloc(sizeof(int32_t) * 3 * (size_t)W);
 	s->smooth_job = jb;
