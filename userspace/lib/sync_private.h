@@ -7,6 +7,7 @@
  *   sync_determine.c  rolling buffer, period scan, acceptance, refinement, reference extraction
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
  *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
+ *                     (its statistics: sync_smooth_stats.c; 8-bit sums: sync_smooth_look.c)
  *   sync_match.c      SAD against the reference, sub-frame phase, drift tracking
  */
 #ifndef OGATE_SYNC_PRIVATE_H
@@ -241,7 +242,7 @@ void sync_tsclock_test(struct ogate_sync *s, double P);
 void sync_tsclock_info(const struct ogate_sync *s, struct ogate_reference_info *info);
 void sync_tsclock_latest(const struct ogate_sync *s, struct ogate_reference_info *info);
 void sync_tsclock_observe(struct ogate_sync *s, const struct ogate_frame *f, int gap, double unw);
-/* sync_reference.c (sync_smooth_noise .. sync_change_m: sync_smooth.c) */
+/* sync_reference.c (sync_smooth_noise .. sync_change_m: sync_smooth_stats.c) */
 void sync_set_target(struct ogate_sync *s, double u);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
@@ -251,6 +252,23 @@ void sync_repeat_add(const double *r0, const double *r1, const double *p0, const
 double sync_repeat_z(const double acc[3]);
 void sync_change_add(const double *a, const double *b, int n, double sd2, double acc[2]);
 double sync_change_m(const double acc[2], double sd2);
+enum { SYNC_SMOOTH_HBINS = 4096 };
+double sync_smooth_abs_median(const double *ad, int n);
+double sync_smooth_noise_of_median(double med);
+/* sync_smooth_look.c: the full look's per-pixel sums on 8-bit frames, exact in integers for
+ * L <= SYNC_LOOK_U8_MAX_L frames (65025 L < 2^31). rows[j]: n pixels of frame j's row: their
+ * sums, sums of squares, and sums of d^2 and d^4 over the one-frame changes d. */
+#define SYNC_LOOK_U8_MAX_L 33000
+void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restrict sum,
+		       uint32_t *restrict sum2, uint32_t *restrict p2, uint64_t *restrict p4);
+/* The repeat's sums (sync_smooth.c's full look) over consecutive pairs j-1, j where a[j-1] and
+ * a[j] are given (a[j] NULL: none): r the reference's rows, a and cc the previous beat's, u = R A,
+ * v = R C; su, sv: sum u, sum v; acc (6 rows of S): sum uu, uv, vv, u u', u v' + v u', v v' (u',
+ * v': the previous pair's, kept in up, vp); 1 if any pair was added. want (or NULL: every
+ * column): the sums of columns c with want[c] < 0 are not needed (blocks of them skipped). */
+int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc,
+			int L, int n, const int32_t *want, int32_t *restrict up, int32_t *restrict vp,
+			int32_t *restrict su, int32_t *restrict sv, int64_t *restrict acc, int S);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

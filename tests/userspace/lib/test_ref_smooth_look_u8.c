@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth's full look on 8-bit frames keeps its per-pixel sums in integers
+ * (sync_smooth_look.c, AVX2 blocks of 8 and 4 columns where the machine has it, plain loops for
+ * the rest): every sum equals (==) the one the double-precision loops of the definitions give,
+ * on extreme pixels (0 and 255 side by side, the largest changes and products), on widths that
+ * leave columns after the blocks, and with gaps in the previous beat (pairs without both
+ * neighbours skipped, the neighbour product restarted), also where blocks of columns whose sums
+ * are not wanted (not candidates) are skipped. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sync_private.h"
+
+#define MAXL 64
+#define MAXN 80
+
+/* a pixel of frame j, column c: random, or the extremes alternating (every change +-255) */
+static uint8_t pix(unsigned *st, int extreme, int j, int c)
+{
+	if (extreme)
+		return (uint8_t)(((j + c) & 1) ? 255 : 0);
+	*st = *st * 1103515245u + 12345u;
+	return (uint8_t)(*st >> 16);
+}
+
+static void check_want(int L, int n, int extreme, int gaps, unsigned seed, int skip)
+{
+	/* skip: every third block of 4 columns not wanted, and every fifth column */
+	int32_t wbuf[MAXN], *want = skip ? wbuf : NULL;
+	for (int c = 0; c < n; c++)
+		wbuf[c] = (c / 4) % 3 == 1 || c % 5 == 0 ? -1 : 0;
+	static uint8_t R[MAXL][MAXN], A[MAXL][MAXN], C[MAXL][MAXN];
+	const uint8_t *r[MAXL], *a[MAXL], *cc[MAXL];
+	unsigned st = seed;
+	for (int j = 0; j < L; j++) {
+		for (int c = 0; c < n; c++) {
+			R[j][c] = pix(&st, extreme, j, c);
+			A[j][c] = pix(&st, extreme, j + 1, c);
+			C[j][c] = pix(&st, extreme, j, c + 1);
+		}
+		r[j] = R[j];
+		/* gaps: frames 3, 4 and 9 of the previous beat missing */
+		int miss = gaps && (j == 3 || j == 4 || j == 9);
+		a[j] = miss ? NULL : A[j];
+		cc[j] = miss ? NULL : C[j];
+	}
+	uint32_t sum[MAXN], sum2[MAXN], p2[MAXN];
+	uint64_t p4[MAXN];
+	int32_t up[MAXN], vp[MAXN], su[MAXN], sv[MAXN];
+	int64_t acc[6 * MAXN];
+	/* poisoned: a sum not written is not the previous call's */
+	memset(su, 0x55, sizeof(su));
+	memset(sv, 0x55, sizeof(sv));
+	memset(acc, 0x55, sizeof(acc));
+	sync_look_sums_u8(r, L, n, sum, sum2, p2, p4);
+	int any = sync_look_repeat_u8(r, a, cc, L, n, want, up, vp, su, sv, acc, MAXN);
+	int pairs = 0;
+	for (int c = 0; c < n; c++) {
+		/* the definitions in doubles, as sync_smooth.c's look_row adds them */
+		double s = 0, s2 = 0, d2s = 0, d4s = 0, e[8] = { 0 }, u0 = 0, v0 = 0;
+		int have = 0, first = 1;
+		pairs = 0;
+		for (int j = 0; j < L; j++) {
+			double x = R[j][c];
+			s += x;
+			s2 += x * x;
+			if (j) {
+				double d = x - R[j - 1][c];
+				d2s += d * d;
+				d4s += d * d * d * d;
+			}
+			if (!a[j]) {
+				have = 0;
+				first = 1;
+				continue;
+			}
+			if (have) {
+				double Rd = (double)R[j][c] - R[j - 1][c];
+				double u = Rd * ((double)A[j][c] - A[j - 1][c]);
+				double v = Rd * ((double)C[j][c] - C[j - 1][c]);
+				e[0] += u;
+				e[1] += v;
+				e[2] += u * u;
+				e[3] += u * v;
+				e[4] += v * v;
+				if (!first) {
+					e[5] += u * u0;
+					e[6] += u * v0 + v * u0;
+					e[7] += v * v0;
+				}
+				u0 = u;
+				v0 = v;
+				first = 0;
+				pairs++;
+			}
+			have = 1;
+		}
+		assert_true((double)sum[c] == s);
+		assert_true((double)sum2[c] == s2);
+		assert_true((double)p2[c] == d2s);
+		assert_true((double)p4[c] == d4s);
+		if (want && want[c] < 0)
+			continue; /* not wanted: undefined */
+		assert_true((double)su[c] == e[0]);
+		assert_true((double)sv[c] == e[1]);
+		for (int k = 0; k < 6; k++)
+			assert_true((double)acc[(size_t)k * MAXN + c] == e[2 + k]);
+	}
+	assert_int_equal(any, pairs > 0);
+}
+
+static void check(int L, int n, int extreme, int gaps, unsigned seed)
+{
+	check_want(L, n, extreme, gaps, seed, 0);
+	check_want(L, n, extreme, gaps, seed, 1); /* the wanted columns' sums are the same */
+}
+
+static void integer_sums_equal_the_double_definitions(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		check(MAXL, MAXN, 0, 0, seed);
+		check(MAXL, 77, 0, 1, seed); /* 9 blocks of 8, 1 of 4, 1 column */
+		check(13, 3, 0, 1, seed);    /* no block at all */
+		check(40, 36, 0, 0, seed);
+	}
+}
+
+static void extreme_pixels_keep_every_sum_exact(void **state)
+{
+	(void)state;
+	check(MAXL, MAXN, 1, 0, 0);
+	check(MAXL, 77, 1, 1, 0);
+	/* every change 255: d^4 = 65025^2 per pair, the largest that fits 32 bits */
+	const uint8_t *r[2];
+	uint8_t z[8] = { 0 }, f[8];
+	memset(f, 255, sizeof(f));
+	r[0] = z;
+	r[1] = f;
+	uint32_t sum[8], sum2[8], p2[8];
+	uint64_t p4[8];
+	sync_look_sums_u8(r, 2, 8, sum, sum2, p2, p4);
+	for (int c = 0; c < 8; c++) {
+		assert_int_equal(sum[c], 255);
+		assert_int_equal(sum2[c], 65025);
+		assert_int_equal(p2[c], 65025);
+		assert_true(p4[c] == 4228250625ull);
+	}
+}
+
+static void a_beat_with_no_neighbours_adds_nothing(void **state)
+{
+	(void)state;
+	uint8_t row[4] = { 1, 2, 3, 4 };
+	const uint8_t *r[3] = { row, row, row }, *none[3] = { NULL, NULL, NULL };
+	int32_t up[4], vp[4], su[4], sv[4];
+	int64_t acc[24];
+	assert_int_equal(sync_look_repeat_u8(r, none, none, 3, 4, NULL, up, vp, su, sv, acc, 4), 0);
+	for (int c = 0; c < 4; c++)
+		assert_int_equal(su[c], 0);
+	for (int k = 0; k < 24; k++)
+		assert_true(acc[k] == 0);
+}
+
+/* the histogram median of sync_smooth_abs_median, every bin cleared each time (as before it
+ * cleared only up to the highest bin its few samples reach) */
+static double median_all_bins(const double *ad, int n)
+{
+	static unsigned hist[SYNC_SMOOTH_HBINS];
+	for (double b = 1; b <= 65536; b *= 16) {
+		memset(hist, 0, sizeof(hist));
+		for (int p = 0; p < n; p++) {
+			double v = ad[p] / b + 0.5;
+			hist[v < SYNC_SMOOTH_HBINS - 1 ? (int)v : SYNC_SMOOTH_HBINS - 1]++;
+		}
+		double half = 0.5 * n, cum = 0;
+		for (int k = 0; k < SYNC_SMOOTH_HBINS - 1; k++) {
+			if (cum + hist[k] >= half)
+				return ((k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5)) * b;
+			cum += hist[k];
+		}
+	}
+	return -1;
+}
+
+/* auto's first look takes the median of ~120 samples per frame: the histogram is cleared only
+ * up to the highest bin reached, and the median is the same, also where samples fall in the
+ * overflow bin or every sample lies beyond the first histogram (the 16-wide bins) */
+static void a_median_of_few_samples_is_that_of_the_whole_histogram(void **state)
+{
+	(void)state;
+	double ad[200];
+	unsigned st = 3;
+	for (int t = 0; t < 40; t++) {
+		int n = 1 + t * 5;
+		double scale = t % 4 == 0 ? 9000 : t % 4 == 1 ? 30 : 3;
+		for (int p = 0; p < n; p++) {
+			st = st * 1103515245u + 12345u;
+			ad[p] = (double)((st >> 16) % 1000) / 1000 * scale;
+		}
+		if (t % 5 == 2)
+			ad[0] = 70000; /* one sample in the overflow bin */
+		double m = sync_smooth_abs_median(ad, n), w = median_all_bins(ad, n);
+		assert_true(m == w || (m > 1e300 && w < 0));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(integer_sums_equal_the_double_definitions),
+		cmocka_unit_test(extreme_pixels_keep_every_sum_exact),
+		cmocka_unit_test(a_beat_with_no_neighbours_adds_nothing),
+		cmocka_unit_test(a_median_of_few_samples_is_that_of_the_whole_histogram),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

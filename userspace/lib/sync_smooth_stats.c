@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth's statistics: the noise (median second difference), the replacement rule, M and the repeat test (their per-pixel sums: sync_smooth_look.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sync_private.h"
+
+/* the median of n absolute second differences ad (a histogram of bins 1, then 16 times wider
+ * while the median lies beyond them: 16-bit), or HUGE_VAL */
+double sync_smooth_abs_median(const double *ad, int n)
+{
+	unsigned hist[SYNC_SMOOTH_HBINS];
+	for (double b = 1; b <= 65536; b *= 16) {
+		double ib = 1 / b; /* a power of 2: the same as dividing by b */
+		int top = SYNC_SMOOTH_HBINS - 1;
+		if (n < SYNC_SMOOTH_HBINS) { /* few samples: clear only up to the highest bin they
+					      * reach, where the scan below stops at the latest */
+			top = 0;
+			for (int p = 0; p < n; p++) {
+				double v = ad[p] * ib + 0.5;
+				int k = v < SYNC_SMOOTH_HBINS - 1 ? (int)v : SYNC_SMOOTH_HBINS - 1;
+				top = k > top ? k : top;
+			}
+		}
+		memset(hist, 0, sizeof(hist[0]) * (size_t)(top + 1));
+		for (int p = 0; p < n; p++) {
+			double v = ad[p] * ib + 0.5;
+			hist[v < SYNC_SMOOTH_HBINS - 1 ? (int)v : SYNC_SMOOTH_HBINS - 1]++;
+		}
+		double half = 0.5 * n, cum = 0;
+		for (int k = 0; k < SYNC_SMOOTH_HBINS - 1; k++) {
+			if (cum + hist[k] >= half)
+				return ((k ? k - 0.5 : 0) + (half - cum) / hist[k] * (k ? 1 : 0.5)) * b;
+			cum += hist[k];
+		}
+	}
+	return HUGE_VAL;
+}
+
+/* the noise variance from the smallest median |second difference| */
+double sync_smooth_noise_of_median(double med)
+{
+	if (!isfinite(med))
+		return 0;
+	double sd = med / 0.6744897501960817;
+	return sd * sd / 6;
+}
+
+/* x: L rows of n integer-valued samples: the noise variance per sample (0 if L < 3). */
+double sync_smooth_noise(const float *x, int L, int n)
+{
+	double med = HUGE_VAL, *ad = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+	if (!ad)
+		return 0;
+	for (int j = 1; j + 1 < L; j++) {
+		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
+		for (int p = 0; p < n; p++)
+			ad[p] = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]);
+		double m = sync_smooth_abs_median(ad, n);
+		med = m < med ? m : med;
+	}
+	free(ad);
+	return sync_smooth_noise_of_median(med);
+}
+
+/* One pixel over the L frames of the beat, given the sum of its values and of their squares
+ * (exact for integer pixels), noise variance s2: 1 if the pixel is better replaced by its mean
+ * (*mean), else 0. */
+int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean)
+{
+	double mu = sum / L, msd = sum2 / L - mu * mu;
+	*mean = mu;
+	return L >= 2 && msd < s2 * (2 - 2.0 / L) - 1.0 / 12;
+}
+
+/*
+ * reference.smooth = auto: a camera's noise does not repeat from beat to beat, so where the
+ * pixels the rule would replace change from frame to frame the same way one beat earlier, those
+ * changes are the heart's (or the specimen's) and carry phase, and they are matched as recorded
+ * (the generated real-heartbeat model's recorded noise, repeated every beat, is such a signal;
+ * docs/accuracy-log.md, "A noise cut chosen by the stream"). Over the candidate pixels and
+ * consecutive reference frames j-1, j: g = (r_j - r_{j-1}) (p_j - p_{j-1}), p the same pixel one
+ * period earlier in the determination buffer; acc gets the sum of g, of g^2 and of g times the
+ * same pixel's g one frame earlier (consecutive differences share a frame).
+ */
+void sync_repeat_add(const double *r0, const double *r1, const double *p0, const double *p1,
+		     const unsigned char *cand, double *glast, int first, int n, double acc[3])
+{
+	for (int c = 0; c < n; c++) {
+		if (!cand[c])
+			continue;
+		double g = (r1[c] - r0[c]) * (p1[c] - p0[c]);
+		acc[0] += g;
+		acc[1] += g * g;
+		if (!first)
+			acc[2] += g * glast[c];
+		glast[c] = g;
+	}
+}
+
+/* The sum of g over its standard error when the changes do not repeat (independent noise: the
+ * variance of a sum whose neighbours share a frame, sum g^2 + 2 sum g g'); NAN without data. */
+double sync_repeat_z(const double acc[3])
+{
+	double v = acc[1] + 2 * acc[2];
+	return acc[1] > 0 ? acc[0] / sqrt(v > acc[1] / 4 ? v : acc[1] / 4) : NAN;
+}
+
+/*
+ * reference.smooth = auto: the still pixels' frozen noise moves the matched phase only where the
+ * heart's one-frame change is small against a frame difference's noise s^2 = 2 sigma^2 + 1/6
+ * (the SAD of a change D is quadratic in D below s and linear above, its local exponent 1.5 at
+ * D^2 / s^2 = 5.3): on fast hearts the change is far above the noise and smoothing only shifts
+ * the mean (docs/accuracy-log.md, "Smoothing only where the change is below the noise"). M = sum
+ * D^4 / sum D^2 / s^2 over every pixel and consecutive reference frame pair, D the noise-free
+ * one-frame change, is the energy-weighted change against that noise, from the recorded
+ * differences d without bias: D^2 = d^2 - s^2, D^4 = d^4 - 6 s^2 d^2 + 3 s^4 (Gaussian noise).
+ * acc gets the sums of d^2 - s^2 and d^4 - 6 s^2 d^2 + 3 s^4 over a row pair a -> b.
+ */
+void sync_change_add(const double *a, const double *b, int n, double sd2, double acc[2])
+{
+	for (int c = 0; c < n; c++) {
+		double d = b[c] - a[c], d2 = d * d;
+		acc[0] += d2 - sd2;
+		acc[1] += d2 * d2 - 6 * sd2 * d2 + 3 * sd2 * sd2;
+	}
+}
+
+/* M from sync_change_add's sums; 0 where no change exceeds the noise (sum D^2 <= 0) */
+double sync_change_m(const double acc[2], double sd2)
+{
+	return acc[0] > 0 && sd2 > 0 ? acc[1] / acc[0] / sd2 : 0;
+}
