@@ -225,11 +225,13 @@ static double beat_map(const struct ogate_sync *s, double u)
  * (the same phase; positions are times, so that frame was at first_ns + w x the interval): the
  * frames of the first half beat after the reference give the beats centred on its second half.
  * A line through both (x = beat middle minus the reference's middle, y = beat length, frames)
- * spans the reference's beat; its slope is used like refine_period's, in proportion to the
- * share of a beat the middles span and shrunk by its significance, t^2 / (t^2 + 1). Each
- * sample carries the matching error at its position once (not cancelled by the difference,
- * unlike two frames of the stream a beat apart), a pattern over the positions: the shrinkage
- * keeps that from passing for a trend where the rate does not change.
+ * spans the reference's beat; its slope is used shrunk by its significance, t^2 / (t^2 + 1),
+ * not cut to the share of a beat the middles span as refine_period's (the lags alone span
+ * 0.3-0.5 of it; the whole line's slope measured the curvature better where the rate changes,
+ * docs/accuracy-log.md, "The trend k without the span share"). Each sample carries the
+ * matching error at its position once (not cancelled by the difference, unlike two frames of
+ * the stream a beat apart), a pattern over the positions: the shrinkage keeps that from passing
+ * for a trend where the rate does not change.
  */
 static void beat_after_reference(struct ogate_sync *s)
 {
@@ -244,10 +246,23 @@ static void beat_after_reference(struct ogate_sync *s)
 	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
 	/* a frame resampled for sub-pixel drift (sync_match.c) is blurred against the reference
 	 * frame it is a beat after, and matched with another error (docs/accuracy-log.md, "The
-	 * drift rows' bias"): such beats are not measured */
+	 * drift rows' bias"); the frames before the first one are the drift tracker's start, its
+	 * displacement against those frames (the drift over a beat) not yet followed ("The
+	 * beat-length trend at lock"). From the first such frame in the half beat after the
+	 * reference the beats after it are dropped: trend and length back to the lags' alone */
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
-	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P || resampled)
+	if (resampled && x <= P / 2) {
+		for (int k = 0; k < s->nseq; k++)
+			if (s->sq[k].pos == s->pos) {
+				s->cal_trend = s->sq[k].trend;
+				memcpy(s->cal_lags, s->sq[k].lags, sizeof(s->cal_lags));
+			}
+		s->cal_delta = 0;
+		s->cal_ivl_ns = 0; /* no more beats measured after this reference */
+		return;
+	}
+	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P)
 		return;
 	double v[6] = { 1, x, y, x * x, x * y, y * y };
 	for (int j = 0; j < 6; j++)
@@ -259,8 +274,7 @@ static void beat_after_reference(struct ogate_sync *s)
 		return;
 	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
 	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
-	double span = sqrt(12 * sxx / n);
-	s->cal_trend = (span < P ? span / P : 1) * sig * b;
+	s->cal_trend = sig * b;
 	/* delta: the line's value at the middle less P, shrunk by t^2 / (t^2 + 1) against the
 	 * variance of that value */
 	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
