@@ -52,7 +52,7 @@ static const struct key_def keys[] = {
 	K_BOOL("daemon.mlockall", "false",
 	       "Lock all memory (mlockall) so the frame path never page-faults."),
 	K_INT("daemon.rt_priority", 0, 98, "0",
-	      "SCHED_FIFO priority of the frame thread (capture and analysis); 0 = normal scheduling."),
+	      "SCHED_FIFO priority of the frame thread (capture and analysis; the gpiod sink's thread runs one above it); 0 = normal scheduling."),
 	K_INT("daemon.cpu_capture", -1, 1023, "-1",
 	      "CPU the frame thread is pinned to when daemon.cpu_analysis is -1; -1 = any."),
 	K_INT("daemon.cpu_analysis", -1, 1023, "-1",

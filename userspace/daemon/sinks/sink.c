@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Trigger sink front end: picks the implementation by name; the frame-edge input's front end. */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "log.h"
@@ -11,6 +12,15 @@ static const struct ogate_sink_ops *const sink_kinds[] = {
 	&ogate_sink_gpiod_ops,
 	&ogate_sink_dryrun_ops,
 };
+
+int ogate_sink_thread_priority(int frame_priority)
+{
+	int max = sched_get_priority_max(SCHED_FIFO);
+
+	if (frame_priority <= 0)
+		return 0;
+	return frame_priority < max ? frame_priority + 1 : max;
+}
 
 int ogate_sink_open(struct ogate_sink **out, const char *kind, const struct ogate_sink_opts *o)
 {

@@ -59,12 +59,20 @@ struct ogate_sink_opts {
 	const char *gpiochip;	   /* gpiod: chip name, path or label */
 	const unsigned int *lines; /* gpiod: offsets of output lines 0..n-1 */
 	unsigned int nlines;
-	int rt_priority;	 /* gpiod thread: SCHED_FIFO priority, 0 = none */
+	int rt_priority;	 /* the frame thread's SCHED_FIFO priority, 0 = none */
 	const char *record_path; /* dryrun: CSV of every pulse, NULL = none */
 };
 
 struct ogate_sink;
 struct ogate_edges;
+
+/*
+ * The SCHED_FIFO priority of a sink's own thread (gpiod) given the frame
+ * thread's: one above it, so that an edge falling due while a frame is
+ * analysed preempts the analysis (at equal FIFO priority it would wait for
+ * the frame to finish); at most the policy's maximum; 0 = normal scheduling.
+ */
+int ogate_sink_thread_priority(int frame_priority);
 
 /* kind: "ogate", "gpiod" or "dryrun". 0 and *out, or -errno (logged). */
 int ogate_sink_open(struct ogate_sink **out, const char *kind, const struct ogate_sink_opts *o);

@@ -2,7 +2,7 @@
 /*
  * The gpiod sink (libgpiod v1, as in Debian 12 and Pi OS Bookworm): a
  * fallback without the kernel module. One thread of its own (SCHED_FIFO
- * when permitted) waits with absolute CLOCK_MONOTONIC deadlines for the
+ * one above the frame thread when permitted, ogate_sink_thread_priority()) waits with absolute CLOCK_MONOTONIC deadlines for the
  * next edge and writes all lines with one bulk set; queueing only takes a
  * mutex and signals it. Lateness is what the kernel path avoids: expect tens
  * of microseconds on a Pi (see bench/kernel for the comparison).
@@ -125,7 +125,7 @@ static struct ogate_sink *gsink_open(const struct ogate_sink_opts *o, int *err)
 
 	pthread_attr_init(&ta);
 	if (o->rt_priority > 0) {
-		struct sched_param sp = { .sched_priority = o->rt_priority };
+		struct sched_param sp = { .sched_priority = ogate_sink_thread_priority(o->rt_priority) };
 
 		pthread_attr_setinheritsched(&ta, PTHREAD_EXPLICIT_SCHED);
 		pthread_attr_setschedpolicy(&ta, SCHED_FIFO);
@@ -134,7 +134,7 @@ static struct ogate_sink *gsink_open(const struct ogate_sink_opts *o, int *err)
 	*err = -pthread_create(&g->thread, &ta, gsink_thread, g);
 	if (*err && o->rt_priority > 0) {
 		ogate_warning("gpiod sink: SCHED_FIFO %d not permitted; using normal scheduling",
-			      o->rt_priority);
+			      ogate_sink_thread_priority(o->rt_priority));
 		pthread_attr_setinheritsched(&ta, PTHREAD_INHERIT_SCHED);
 		*err = -pthread_create(&g->thread, &ta, gsink_thread, g);
 	}
