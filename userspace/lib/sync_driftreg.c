@@ -119,9 +119,11 @@ static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, dou
  * k of the n + j values lies between w[k - j] and w[k]); the median, one of them or half their
  * sum (rounding is monotone), lies there too. Undecided (0) where the m unknowns reach past v.
  */
-static int below_step(const double *v, int n, int m, int c)
+int sync_median_stays_below_step(const double *v, int n, int m, int c)
 {
 	double w[REG_PAIRS];
+	if (n < 1 || n > REG_PAIRS)
+		return 0;
 	for (int k = 0; k < n; k++)
 		w[k] = v[k];
 	qsort(w, (size_t)n, sizeof(double), sync_cmp_dbl);
@@ -162,8 +164,8 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 		py[n] = sy / (i - j);
 		px[n] = sx / (i - j);
 		n++;
-		if (n < REG_PAIRS && below_step(py, n, REG_PAIRS - n, c) &&
-		    below_step(px, n, REG_PAIRS - n, c))
+		if (n < REG_PAIRS && sync_median_stays_below_step(py, n, REG_PAIRS - n, c) &&
+		    sync_median_stays_below_step(px, n, REG_PAIRS - n, c))
 			return 0; /* what it returns whatever the pairs left measure */
 	}
 	if (n < 1)

@@ -238,6 +238,7 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 }
 /* sync_driftreg.c */
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
+int sync_median_stays_below_step(const double *v, int n, int m, int c);
 void sync_drift_to_expected(struct ogate_sync *s);
 void sync_drift_from(struct ogate_sync *s, int best, double *orow, double *ocol);
 /* sync_tsclock.c */
