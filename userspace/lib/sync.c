@@ -251,6 +251,9 @@ static int argmax_of(const double *v, int n)
 static double pair_sad(const struct ogate_sync *s, const struct seq *q, int a, int b, int r, int hr)
 {
 	const struct ogate_frame *x = q->f[a + OGATE_NE], *y = q->f[b + OGATE_NE];
+	double v;
+	if (sync_ref_stored_sad(s, a + OGATE_NE, b + OGATE_NE, &v))
+		return v; /* the determination's, the same SAD */
 	return s->fmt == OGATE_PIX_U8 ? (double)s->sad->u8(x->pixels, x->stride * r, y->pixels,
 							   y->stride * r, s->w, hr)
 				      : (double)s->sad->u16(x->pixels, x->stride * r, y->pixels,

@@ -133,6 +133,27 @@ int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 	return 1;
 }
 
+/*
+ * While sync_establish_seq builds a reference, the SAD between its padded frames ja and jb as
+ * the determination stored it: every buffered frame's row holds its SAD against each frame
+ * before it, over every r-th row of the whole frame (r as sync_determine's), computed when it
+ * arrived. The reference's change profile and steps compare the same frames over the same rows
+ * (the whole frame, that row step): an exact integer sum, the same in either order, so the
+ * stored value is the one they would compute (up to 4 L SADs of the establishing frame:
+ * ~0.5 ms at 256^2 and 1.7 ms at 512^2). 1 and *sad, or 0 where the row does not reach.
+ */
+int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad)
+{
+	if (!s->ref_rows || ja == jb)
+		return 0;
+	int lo = ja < jb ? ja : jb, d = ja < jb ? jb - ja : ja - jb;
+	int slot = (s->ref_slot0 + lo + d) % s->cap;
+	if (lo < 0 || d > s->depth[slot])
+		return 0;
+	*sad = s->rows[(size_t)slot * s->cap + d - 1];
+	return 1;
+}
+
 static double frame_ns(const struct ogate_sync *s, int i)
 {
 	return (double)sync_buf_at(s, i)->meta.timestamp_ns;
@@ -296,6 +317,8 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 		q->f[j] = s->buf[slot];
 		s->buf[slot] = tmp;
 	}
+	s->ref_rows = 1; /* until the buffer is reset below (sync_ref_stored_sad) */
+	s->ref_slot0 = (s->head + first) % s->cap;
 	q->L = L;
 	q->trend = s->det_trend;
 	q->vel[0] = s->det_vel[0];
@@ -315,7 +338,8 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	ogate_target_barrier(delta, (size_t)N, P, &tu, &barrier);
 	q->info.barrier = barrier;
 	q->info.target_u = tu;
-	sync_reference_steps(s, q);
+	sync_reference_steps_stored(s, q);
+	s->ref_rows = 0;
 	if (s->set.timestamp_positions && !s->ts_clock) {
 		int64_t t[L];
 		for (int j = 0; j < L; j++)

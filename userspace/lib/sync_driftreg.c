@@ -112,6 +112,28 @@ static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, dou
 }
 
 /*
+ * Whether the median of v's n values and of up to m more, whatever they are, stays below one
+ * step over a beat of c frames (drift_velocity's test). With j <= m more values, the order
+ * statistics the median takes (positions floor((n + j - 1) / 2) and (n + j) / 2) lie between
+ * v's sorted values w[a - m] and w[b], a and b the median's positions at j = m (order statistic
+ * k of the n + j values lies between w[k - j] and w[k]); the median, one of them or half their
+ * sum (rounding is monotone), lies there too. Undecided (0) where the m unknowns reach past v.
+ */
+int sync_median_stays_below_step(const double *v, int n, int m, int c)
+{
+	double w[REG_PAIRS];
+	if (n < 1 || n > REG_PAIRS)
+		return 0;
+	for (int k = 0; k < n; k++)
+		w[k] = v[k];
+	qsort(w, (size_t)n, sizeof(double), sync_cmp_dbl);
+	int N = n + m, a = (N - 1) / 2, b = N / 2;
+	if (a - m < 0 || b >= n)
+		return 0;
+	return fabs(w[a - m] * c) < 1.0 / 16 && fabs(w[b] * c) < 1.0 / 16;
+}
+
+/*
  * The drift's velocity (px per frame, rows and cols) over the buffer: the median of the shifts
  * of up to REG_PAIRS lag pairs spread over it, each over its own lag. Returns 0 where it cannot
  * be measured or where its shift over a beat stays below 1/16 px (one step of the 8-bit
@@ -142,6 +164,9 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 		py[n] = sy / (i - j);
 		px[n] = sx / (i - j);
 		n++;
+		if (n < REG_PAIRS && sync_median_stays_below_step(py, n, REG_PAIRS - n, c) &&
+		    sync_median_stays_below_step(px, n, REG_PAIRS - n, c))
+			return 0; /* what it returns whatever the pairs left measure */
 	}
 	if (n < 1)
 		return 0;

@@ -85,8 +85,10 @@ struct ogate_sync {
 	int cap, head, count;
 	struct ogate_frame **buf;
 	double *prevsad; /* per slot: SAD against the previous buffered frame */
-	double *rows;	 /* per slot: rows[slot * cap + d] = SAD against the frame d earlier */
+	double *rows;	 /* per slot: rows[slot * cap + d - 1] = SAD against the frame d earlier */
 	int *depth;	 /* per slot: how many earlier frames its row covers */
+	int ref_rows, ref_slot0; /* while a reference is established: its frames' rows are still
+				  * stored, padded frame 0's slot (sync_ref_stored_sad) */
 	double *diffs;
 	double *phist; /* last agree_count period estimates (ring) */
 	int phist_n, phist_pos;
@@ -227,6 +229,7 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 int sync_buffer_bound(const struct ogate_sync *s);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
+int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad);
 double sync_median_in_place(double *v, int k);
 /* the determination buffer's frame i, oldest first */
 static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
@@ -235,6 +238,7 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 }
 /* sync_driftreg.c */
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
+int sync_median_stays_below_step(const double *v, int n, int m, int c);
 void sync_drift_to_expected(struct ogate_sync *s);
 void sync_drift_from(struct ogate_sync *s, int best, double *orow, double *ocol);
 /* sync_tsclock.c */
@@ -288,6 +292,7 @@ void sync_smooth_free(struct ogate_sync *s);
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);
+void sync_reference_steps_stored(struct ogate_sync *s, struct seq *q);
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r);
 /* sync_roi.c */
 void sync_roi_learn(struct ogate_sync *s, struct seq *q);

@@ -55,6 +55,51 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	sync_calib_reset(s);
 }
 
+/*
+ * sync_reference_steps (sync_match.c) with its SADs read from the determination's stored rows
+ * (sync_ref_stored_sad) where they are the same: the region is the whole frame (sync.roi = 0)
+ * and the metric the SAD (sync.ssd needs its own curve); otherwise, or where a row does not
+ * reach, sync_reference_steps itself. The steps and their median as it computes them.
+ */
+void sync_reference_steps_stored(struct ogate_sync *s, struct seq *q)
+{
+	int L = q->L;
+	if (s->set.roi || s->ssd || L < 3) {
+		sync_reference_steps(s, q);
+		return;
+	}
+	sync_roi_learn(s, q); /* the whole frame */
+	double *adj = calloc(3 * (size_t)L, sizeof(double));
+	if (!adj) {
+		sync_reference_steps(s, q);
+		return;
+	}
+	double *skip = adj + L, *scratch = skip + L;
+	int r = s->set.determine_row_step > 0
+			? s->set.determine_row_step
+			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int hr = (s->h + r - 1) / r;
+	for (int j = 0; j + 2 <= L; j++) {
+		if (!sync_ref_stored_sad(s, j, j + 1, &adj[j]) ||
+		    (j + 2 < L && !sync_ref_stored_sad(s, j, j + 2, &skip[j]))) {
+			free(adj);
+			sync_reference_steps(s, q);
+			return;
+		}
+		adj[j] *= (double)s->h / hr; /* back to the whole region's scale */
+		if (j + 2 < L)
+			skip[j] *= (double)s->h / hr;
+	}
+	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	for (int j = 0; j + 2 < L; j++)
+		q->step[s->ref_cap + j] = skip[j] - fl;
+	for (int j = 0; j + 1 < L; j++)
+		scratch[j] = q->step[j];
+	qsort(scratch, (size_t)(L - 1), sizeof(double), sync_cmp_dbl);
+	q->step_med = scratch[(L - 1) / 2];
+	free(adj);
+}
+
 int sync_grow(void **p, int *cap, int need, size_t elem)
 {
 	if (need <= *cap)
