@@ -179,6 +179,30 @@ static void reference_ssd_curve(struct ogate_sync *s, struct seq *q, int r)
 		}
 }
 
+/* the row step of the reference's SADs over a region of RW x RH: every r-th row on large
+ * frames, as the determination does */
+int sync_reference_row_step(const struct ogate_sync *s, int RW, int RH)
+{
+	if (s->set.determine_row_step > 0)
+		return s->set.determine_row_step;
+	return (int)((long)RW * RH / 65536 > 1 ? (long)RW * RH / 65536 : 1);
+}
+
+/* q->step and q->step_med from the SADs between frames one (adj) and two (skip) apart, L of
+ * each; scratch holds L doubles */
+void sync_reference_steps_from(struct ogate_sync *s, struct seq *q, const double *adj,
+			       const double *skip, double *scratch)
+{
+	int L = q->L;
+	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
+	for (int j = 0; j + 2 < L; j++)
+		q->step[s->ref_cap + j] = skip[j] - fl;
+	for (int j = 0; j + 1 < L; j++)
+		scratch[j] = q->step[j];
+	qsort(scratch, (size_t)(L - 1), sizeof(double), sync_cmp_dbl);
+	q->step_med = scratch[(L - 1) / 2];
+}
+
 /* q->roi, then q->step from SADs over it between frames one and two apart (2L SADs, once per
  * reference) */
 void sync_reference_steps(struct ogate_sync *s, struct seq *q)
@@ -195,9 +219,7 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 	double *skip = adj + L, *scratch = skip + L;
 	/* large frames: every r-th row, as the determination does, so the establishing frame stays
 	 * within its budget (2L SADs: 74 at 128^2, 1.2 ms at 512^2 on whole frames) */
-	int r = s->set.determine_row_step > 0
-			? s->set.determine_row_step
-			: (int)((long)RW * RH / 65536 > 1 ? (long)RW * RH / 65536 : 1);
+	int r = sync_reference_row_step(s, RW, RH);
 	int hr = (RH + r - 1) / r;
 	size_t bp = ogate_pixfmt_bytes(s->fmt);
 	for (int j = 0; j + 2 <= L; j++) {
@@ -223,13 +245,7 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 	}
 	if (s->ssd)
 		reference_ssd_curve(s, q, r);
-	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
-	for (int j = 0; j + 2 < L; j++)
-		q->step[s->ref_cap + j] = skip[j] - fl;
-	for (int j = 0; j + 1 < L; j++)
-		scratch[j] = q->step[j];
-	qsort(scratch, (size_t)(L - 1), sizeof(double), sync_cmp_dbl);
-	q->step_med = scratch[(L - 1) / 2];
+	sync_reference_steps_from(s, q, adj, skip, scratch);
 	free(adj);
 }
 

@@ -292,6 +292,9 @@ void sync_smooth_free(struct ogate_sync *s);
 /* sync_match.c */
 void sync_drift_bootstrap(struct ogate_sync *s, const struct ogate_frame *f, int r);
 void sync_reference_steps(struct ogate_sync *s, struct seq *q);
+int sync_reference_row_step(const struct ogate_sync *s, int RW, int RH);
+void sync_reference_steps_from(struct ogate_sync *s, struct seq *q, const double *adj,
+			       const double *skip, double *scratch);
 void sync_reference_steps_stored(struct ogate_sync *s, struct seq *q);
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r);
 /* sync_roi.c */

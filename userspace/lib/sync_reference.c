@@ -59,7 +59,8 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
  * sync_reference_steps (sync_match.c) with its SADs read from the determination's stored rows
  * (sync_ref_stored_sad) where they are the same: the region is the whole frame (sync.roi = 0)
  * and the metric the SAD (sync.ssd needs its own curve); otherwise, or where a row does not
- * reach, sync_reference_steps itself. The steps and their median as it computes them.
+ * reach, sync_reference_steps itself. The steps and their median by the same
+ * sync_reference_steps_from.
  */
 void sync_reference_steps_stored(struct ogate_sync *s, struct seq *q)
 {
@@ -75,9 +76,7 @@ void sync_reference_steps_stored(struct ogate_sync *s, struct seq *q)
 		return;
 	}
 	double *skip = adj + L, *scratch = skip + L;
-	int r = s->set.determine_row_step > 0
-			? s->set.determine_row_step
-			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
+	int r = sync_reference_row_step(s, s->w, s->h);
 	int hr = (s->h + r - 1) / r;
 	for (int j = 0; j + 2 <= L; j++) {
 		if (!sync_ref_stored_sad(s, j, j + 1, &adj[j]) ||
@@ -90,13 +89,7 @@ void sync_reference_steps_stored(struct ogate_sync *s, struct seq *q)
 		if (j + 2 < L)
 			skip[j] *= (double)s->h / hr;
 	}
-	double fl = ogate_reference_steps(adj, skip, (size_t)L, q->step, scratch);
-	for (int j = 0; j + 2 < L; j++)
-		q->step[s->ref_cap + j] = skip[j] - fl;
-	for (int j = 0; j + 1 < L; j++)
-		scratch[j] = q->step[j];
-	qsort(scratch, (size_t)(L - 1), sizeof(double), sync_cmp_dbl);
-	q->step_med = scratch[(L - 1) / 2];
+	sync_reference_steps_from(s, q, adj, skip, scratch);
 	free(adj);
 }
 
