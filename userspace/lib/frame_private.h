@@ -8,7 +8,7 @@ struct ogate_frame {
 	int width, height;
 	size_t stride;
 	void *pixels;
-	int owned;
+	int owned; /* 0 wrapped, 1 malloc'ed, 2 mapped (frame.c) */
 	struct ogate_frame_meta meta;
 };
 

@@ -33,6 +33,31 @@ static void new_frame_has_padded_stride_and_zeroed_pixels(void **state)
 	ogate_frame_free(f);
 }
 
+/* frames of 128 KiB or more come mapped whole (frame.c): zeroed, writable to the last byte,
+ * copied and freed like the small ones, twice in a row (a freed mapping is not reused stale) */
+static void large_frames_are_zeroed_and_copied(void **state)
+{
+	for (int round = 0; round < 2; round++) {
+		struct ogate_frame *a = new_frame(OGATE_PIX_U16, 513, 300); /* stride 1088 */
+		struct ogate_frame *b = new_frame(OGATE_PIX_U16, 513, 300);
+		size_t n = ogate_frame_stride(a) * 300;
+		assert_true(n >= (size_t)128 << 10);
+		uint8_t *p = ogate_frame_pixels(a);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(p[i], 0);
+		assert_int_equal((uintptr_t)p % 64, 0);
+		for (size_t i = 0; i < n; i++)
+			p[i] = (uint8_t)(i * 7 + round);
+		assert_int_equal(ogate_frame_copy(b, a), 0);
+		const uint8_t *q = ogate_frame_pixels(b);
+		for (int y = 0; y < 300; y++)
+			assert_memory_equal(q + (size_t)y * ogate_frame_stride(b),
+					    p + (size_t)y * ogate_frame_stride(a), 513 * 2);
+		ogate_frame_free(a);
+		ogate_frame_free(b);
+	}
+}
+
 static void invalid_geometry_is_refused(void **state)
 {
 	uint8_t buf[16];
@@ -82,6 +107,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(new_frame_has_padded_stride_and_zeroed_pixels),
+		cmocka_unit_test(large_frames_are_zeroed_and_copied),
 		cmocka_unit_test(invalid_geometry_is_refused),
 		cmocka_unit_test(copy_carries_pixels_and_metadata_across_strides),
 		cmocka_unit_test(library_and_kernel_abi_headers_coexist),
