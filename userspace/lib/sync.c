@@ -481,15 +481,20 @@ static int held_per_frame(const struct ogate_sync *s)
 	return n < 2 ? 2 : n > 8 ? 8 : (int)n;
 }
 
-/* The job's budget on a frame, with `held` frames held so far. Past a quarter beat of held frames
- * (at least 4) the budget doubles with every frame, so the job ends within a few frames more
- * however large the frames: at 512^2 a 1.6 s heart at 80 fps held 482 frames (6 s, 126 MB of
+int sync_smooth_hold_bound(const struct ogate_sync *s)
+{
+	double q = s->info.period_frames / 4;
+	return q > 4 ? (int)q : 4;
+}
+
+/* The job's budget on a frame, with `held` frames held so far. Past sync_smooth_hold_bound's
+ * quarter beat of held frames (at least 4) the budget doubles with every frame, so the job ends
+ * within a few frames more however large the frames: at 512^2 a 1.6 s heart at 80 fps held 482 frames (6 s, 126 MB of
  * copies) at the fixed budget and lost the first beats' triggers (coverage 77-82 % at 384^2 and
  * 512^2), while finishing at once on one frame cost that frame 140 ms of CPU. */
 static long smooth_budget_now(const struct ogate_sync *s, int held)
 {
-	double q = s->info.period_frames / 4;
-	int over = held - (q > 4 ? (int)q : 4);
+	int over = held - sync_smooth_hold_bound(s);
 	if (over < 0 || s->smooth_budget <= 0)
 		return s->smooth_budget;
 	return s->smooth_budget << (over < 20 ? over + 1 : 21);

@@ -285,6 +285,9 @@ int sync_smooth_start(struct ogate_sync *s, int k);
  * budget <= 0: all): 1 when it is done (s->ref is then the smoothed copy or the recorded
  * frames, info says which), 0 while there is more. */
 int sync_smooth_work(struct ogate_sync *s, long budget);
+/* the frames held while the smoothing job runs before its budget grows: a quarter beat, at
+ * least 4 (sync.c; the job spreads itself over them, sync_smooth.c) */
+int sync_smooth_hold_bound(const struct ogate_sync *s);
 void sync_smooth_free(struct ogate_sync *s);
 /* pixels a frame's share of the job may touch: 0.9-1 ms of CPU at any size on the x86-64 VM
  * (0.3 ns a pixel, the full look's counted 4 times: SMOOTH_LOOK_WEIGHT) */

@@ -701,8 +701,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	 * estimate missed) with no frame paying for the job's rest. On the bench's 1.6 s heart at
 	 * 80 fps only 512^2 needs it: 6.9 M a frame (about 2.7 ms of CPU) instead of 72 frames
 	 * held at 2^21 and then a frame of 14-20 ms. */
-	double qb = s->info.period_frames / 4;
-	long np = (long)W * H, qf = qb > 4 ? (long)qb : 4;
+	long np = (long)W * H, qf = sync_smooth_hold_bound(s);
 	double total = (double)(L > 2 ? L - 2 : 0) * (4.0 * W * jb->rows + 2 * SYNC_SMOOTH_HBINS) +
 		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np * (1 + 2.0 * L),
 	       even = total / (double)(qf - 2); /* in doubles: a 32-bit long overflows */
