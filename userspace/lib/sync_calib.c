@@ -480,6 +480,8 @@ void sync_calib_common_level(double sd, double w[CC_N])
 		}
 		for (int n = -3; n <= 3; n++) { /* the hat at b h + n, a frame's offset being periodic */
 			double t = -(b * h + n);
+			if (fabs(t) > h + 8 * sd)
+				continue; /* beyond 8 sd: the ramps are 0 or linear, their difference 0 */
 			w[b] += (ramp_mean(t + h, sd) - 2 * ramp_mean(t, sd) + ramp_mean(t - h, sd)) / h;
 		}
 	}
