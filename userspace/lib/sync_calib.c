@@ -71,6 +71,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	memset(s->cg, 0, sizeof(s->cg));
 	memset(s->cv, 0, sizeof(s->cv));
 	memset(s->cc, 0, sizeof(s->cc));
+	memset(s->cw, 0, sizeof(s->cw));
 	s->cdd = 0;
 	s->cn = 0;
 	if (s->cal_n) {
@@ -367,12 +368,14 @@ void sync_calib_update(struct ogate_sync *s)
  * beats either side of a frame boundary, each evaluated at that boundary, differ by the mean of c
  * over the later beat's offsets minus that over the earlier one's. A curving phase (rate
  * modulation) shifts both lines' ends the same way and cancels. Every locked frame adds that
- * equation (c at offsets 0, 1/4, 1/2, 3/4, split linearly; c(0) = 0) to least-squares normal
- * equations, regularised by one beat's worth of samples. Consecutive equations share all but one
- * frame, so about one in M = round(P) is independent: an offset's estimate is used only where it
- * is more than twice its standard error (residual variance x M x the inverse normal matrix), and
- * is then subtracted from later frames with the table. Where c is flat, or the offsets do not
- * change from beat to beat (a whole number of frames per beat), nothing is subtracted.
+ * equation (c at offsets 0, 1/4, 1/2, 3/4, split linearly) to least-squares normal equations,
+ * regularised by one beat's worth of samples; a constant added to c at every offset cancels in
+ * every equation, so c's level is set apart (sync_calib_common_level below). Consecutive
+ * equations share all but one frame, so about one in M = round(P) is independent: an offset's
+ * estimate is used only where it is more than twice its standard error (residual variance x M x
+ * the inverse normal matrix), and is then subtracted from later frames with the table. Where c is
+ * flat, or the offsets do not change from beat to beat (a whole number of frames per beat),
+ * nothing is subtracted.
  */
 #define CC_N 4
 
@@ -453,6 +456,40 @@ static void solve3(const double g[3][3], const double *v, double lam, double *x)
 	}
 }
 
+/* E[(X - a)+] for X ~ N(mu, sd^2), t = mu - a */
+static double ramp_mean(double t, double sd)
+{
+	return t * 0.5 * erfc(-t / (sd * M_SQRT2)) +
+	       sd * exp(-0.5 * t * t / (sd * sd)) / sqrt(2 * M_PI);
+}
+
+/*
+ * The share of each offset bin (0, 1/4, 1/2, 3/4, split linearly as sync_calib_common does) in
+ * the correction a frame truly at a reference frame receives, when its measured offset is spread
+ * about 0 with sd frames: the mean over a normal of the bin's hat (half-width 1/4, repeated
+ * every frame). With sd = 0 it is bin 0 alone.
+ */
+void sync_calib_common_level(double sd, double w[CC_N])
+{
+	const double h = 1.0 / CC_N;
+	for (int b = 0; b < CC_N; b++) {
+		w[b] = 0;
+		if (!(sd > 0)) {
+			w[b] = b == 0;
+			continue;
+		}
+		for (int n = -3; n <= 3; n++) { /* the hat at b h + n, a frame's offset being periodic */
+			double t = -(b * h + n);
+			if (fabs(t) > h + 8 * sd)
+				continue; /* beyond 8 sd: the ramps are 0 or linear, their difference 0 */
+			w[b] += (ramp_mean(t + h, sd) - 2 * ramp_mean(t, sd) + ramp_mean(t - h, sd)) / h;
+		}
+	}
+	double sum = w[0] + w[1] + w[2] + w[3]; /* 1 but for the hats beyond +-3 frames */
+	for (int b = 0; b < CC_N; b++)
+		w[b] /= sum;
+}
+
 void sync_calib_common_update(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
@@ -500,4 +537,22 @@ void sync_calib_common_update(struct ogate_sync *s)
 		double var = sig2 * M * col[i];
 		s->cc[i + 1] = x[i] * x[i] > 4 * var ? x[i] : 0;
 	}
+	/* c's level: a frame truly at a reference frame's phase is matched without error on average
+	 * (the table's pin rests on the same fact), but it is measured at offsets spread about 0 by
+	 * its matching noise, so it gets the bins near 0 in the shares sync_calib_common_level gives,
+	 * not c(0) alone. c is shifted so that those frames get 0. The spread is the table's pooled
+	 * one about its bins' means; with 9-30 frames a beat it is 0.07-0.13 frame and the shares
+	 * of 1/4 and 3/4 0.1-0.2 each, where c(0) = 0 moved every position by up to 0.05 frame
+	 * (docs/accuracy-log.md, "The <= 30 fps rows' bias") */
+	s->cc[0] = 0;
+	if ((s->cn & 7) == 1 || !(s->cw[0] > 0)) /* the spread moves slowly: every 8 samples */
+		sync_calib_common_level(s->cal_wt > s->cal_n && s->cal_ss > 0
+						? sqrt(s->cal_ss / (s->cal_wt - s->cal_n))
+						: 0,
+					s->cw);
+	double a = 0;
+	for (int b = 0; b < CC_N; b++)
+		a += s->cw[b] * s->cc[b];
+	for (int b = 0; b < CC_N; b++)
+		s->cc[b] -= a;
 }

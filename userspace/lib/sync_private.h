@@ -189,7 +189,8 @@ struct ogate_sync {
 	double cal_ivl_ns; /* its frames' mean interval; 0 when the beats after it are not measured */
 	unsigned cal_updates;
 	double cg[3][3], cv[3]; /* common sub-frame error: normal equations (sync_calib.c) */
-	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 (cc[0] = 0) */
+	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 */
+	double cw[4];		/* the bins' shares at an exact match (sync_calib_common_level) */
 	double cdd;		/* sum of d^2 */
 	unsigned cn;		/* samples */
 	double *fit_t, *fit_p, *fit_w;
@@ -321,6 +322,7 @@ double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 double sync_beat_model(const struct ogate_sync *s, double u);
 void sync_calib_update(struct ogate_sync *s);
 void sync_calib_common_update(struct ogate_sync *s);
+void sync_calib_common_level(double sd, double w[4]);
 /* sync_qa.c */
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t);
 void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);

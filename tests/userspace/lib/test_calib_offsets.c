@@ -91,12 +91,87 @@ static void a_flat_profile_under_noise_changes_nothing(void **state)
 	ogate_sync_free(s);
 }
 
+/* The shares of the offset bins in the correction of a frame truly at a reference frame, measured
+ * with its matching spread sd: the normal's mean of each bin's hat (exact values from the
+ * closed form, checked against an 81-point sum to 1e-4) */
+static void exact_matches_spread_over_the_offset_bins_by_their_matching_noise(void **state)
+{
+	(void)state;
+	double w[4];
+	sync_calib_common_level(0, w);
+	assert_true(w[0] == 1 && w[1] == 0 && w[2] == 0 && w[3] == 0);
+	sync_calib_common_level(0.1, w);
+	assert_float_equal(w[0], 0.682449, 1e-6);
+	assert_float_equal(w[1], 0.157974, 1e-6);
+	assert_float_equal(w[2], 0.001603, 1e-6);
+	assert_float_equal(w[3], 0.157974, 1e-6);
+	sync_calib_common_level(0.2, w);
+	assert_float_equal(w[0], 0.442665, 1e-6);
+	assert_float_equal(w[1], 0.241388, 1e-6);
+	assert_float_equal(w[2], 0.074559, 1e-6);
+	assert_float_equal(w[1], w[3], 1e-12);
+}
+
+/* a deterministic normal deviate (Box-Muller on a 64-bit LCG) */
+static double gauss(uint64_t *r)
+{
+	double u[2];
+	for (int i = 0; i < 2; i++) {
+		*r = *r * 6364136223846793005ULL + 1442695040888963407ULL;
+		u[i] = ((double)(*r >> 11) + 0.5) / 9007199254740992.0;
+	}
+	return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+}
+
+/*
+ * A <= 30 fps heart: 12.6 frames a beat (blob96_0.42s_30fps's), matched with noise of sd 0.1
+ * frame, and an error by true offset that is 0 at the reference frames (node2). Frames truly at
+ * a reference frame are measured at offsets spread about 0, so they take up c at 1/4 and 3/4
+ * too: with c(0) = 0 (c at 1/2 and 3/4 learnt as -0.068 and -0.079) they were corrected by
+ * -0.0152 frame on average, where they need 0; with c's level set from their spread
+ * (sync_calib_common_level) by -0.0023 frame.
+ */
+static const double node2[4] = { 0, -0.03, -0.06, -0.12 };
+static double profile2(double x)
+{
+	double y = x * 4, f = y - floor(y);
+	int b = (int)floor(y) % 4;
+	return (1 - f) * node2[b] + f * node2[(b + 1) % 4];
+}
+
+static void frames_truly_at_a_reference_frame_are_left_unshifted_by_the_offset_profile(void **state)
+{
+	(void)state;
+	struct ogate_sync *s = calib_locked_on(12.6);
+	uint64_t r = 777;
+	double c2 = 0;
+	int n = 0;
+	for (int k = 0; k < 6000; k++) {
+		double u = k, x = fmod(u, 12.6) - floor(fmod(u, 12.6));
+		double e = profile2(x) + 0.1 * gauss(&r);
+		calib_frame_push(s, llround(k * IVL_S * 1e9), u, e);
+		if (k < 4000)
+			continue;
+		if (fmin(x, 1 - x) < 0.01) { /* truly at a reference frame */
+			c2 += sync_hist_at(s, 0)->c2;
+			n++;
+		}
+	}
+	ogate_sync_free(s);
+	assert_int_equal(n, 416);
+	assert_float_equal(c2 / n, -0.0023, 0.0005);
+	assert_true(fabs(c2 / n) < 0.005);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_error_at_each_offset_is_learnt_across_beats_and_removed),
 		cmocka_unit_test(an_offset_that_never_changes_is_left_alone),
 		cmocka_unit_test(a_flat_profile_under_noise_changes_nothing),
+		cmocka_unit_test(exact_matches_spread_over_the_offset_bins_by_their_matching_noise),
+		cmocka_unit_test(
+			frames_truly_at_a_reference_frame_are_left_unshifted_by_the_offset_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
