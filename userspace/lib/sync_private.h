@@ -259,6 +259,10 @@ void sync_change_add(const double *a, const double *b, int n, double sd2, double
 double sync_change_m(const double acc[2], double sd2);
 enum { SYNC_SMOOTH_HBINS = 4096 };
 double sync_smooth_abs_median(const double *ad, int n);
+/* sync_smooth_abs_median of |a - 2 b + c| over rows (every r-th) of W pixels of three 8-bit
+ * frames, counted in integers: the same median */
+double sync_smooth_median_u8(const struct ogate_frame *fa, const struct ogate_frame *fb,
+			     const struct ogate_frame *fc, int rows, int r, int W);
 double sync_smooth_noise_of_median(double med);
 /* sync_smooth_look.c: the full look's per-pixel sums on 8-bit frames, exact in integers for
  * L <= SYNC_LOOK_U8_MAX_L frames (65025 L < 2^31). rows[j]: n pixels of frame j's row: their
@@ -274,6 +278,10 @@ void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restr
 int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc,
 			int L, int n, const int32_t *want, int32_t *restrict up, int32_t *restrict vp,
 			int32_t *restrict su, int32_t *restrict sv, int64_t *restrict acc, int S);
+/* The widest kernels the two above may take (for the tests, before any thread uses them): 2
+ * AVX-512 F+BW, 1 AVX2, 0 the plain loops (x86-64 where the machine has them; elsewhere the
+ * plain loops); the previous cap. The integer sums are the same whichever runs. */
+int sync_look_isa(int cap);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

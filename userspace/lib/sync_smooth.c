@@ -565,6 +565,13 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 	long np = (long)W * H;
 	switch (jb->stage) {
 	case SJ_NOISE: /* reference frame j's median |second difference| (as sync_smooth_noise, from the frames) */
+		if (jb->j + 1 < L && s->fmt == OGATE_PIX_U8) { /* in integers: the same median */
+			double m = sync_smooth_median_u8(q->f[jb->j - 1], q->f[jb->j],
+							 q->f[jb->j + 1], jb->rows, jb->r, W);
+			jb->med = m < jb->med ? m : jb->med;
+			jb->j++;
+			return 4L * n + 2 * SYNC_SMOOTH_HBINS; /* counted as the double path */
+		}
 		if (jb->j + 1 < L) {
 			int32_t *a = jb->nb, *b = a + W, *c = b + W;
 			for (int i = 0; i < jb->rows; i++) {

@@ -13,10 +13,11 @@
  * only where they are added across pixels (in the same order as before): every result is the
  * same to the last bit, without a conversion per sample. The limits: sum x^2 and sum d^2 <=
  * 65025 L fit 32 bits, and sum u and sum v (signed) too, while L <= SYNC_LOOK_U8_MAX_L; d^4 <=
- * 65025^2 < 2^32 and the products of u and v are added in 64 bits. On x86-64 with AVX2 (checked
- * at run time) each block of pixels keeps its sums in registers over the whole beat (the
- * compiler did not vectorize the 64-bit products); the remaining columns, and other machines,
- * take the plain loops. Integer sums: the same whichever runs.
+ * 65025^2 < 2^32 and the products of u and v are added in 64 bits. On x86-64 with AVX-512 or
+ * AVX2 (checked at run time) each block of pixels keeps its sums in registers over the whole beat
+ * (the compiler did not vectorize the 64-bit products): blocks of 16 columns with AVX-512, then
+ * of 8 / 4 with AVX2; the remaining columns, and other machines, take the plain loops. Integer
+ * sums: the same whichever runs (sync_look_isa caps the width for the tests).
  */
 
 /* columns c0 .. n-1 of sync_look_sums_u8 */
@@ -90,13 +91,26 @@ static int repeat_c(const uint8_t *const *r, const uint8_t *const *a, const uint
 	return any;
 }
 
+/* the widest kernels allowed (sync_look_isa): 2 AVX-512, 1 AVX2, 0 the plain loops */
+static int isa_cap = 2;
+
+int sync_look_isa(int cap)
+{
+	int old = isa_cap;
+	isa_cap = cap;
+	return old;
+}
+
 #if defined(__x86_64__)
-static int have_avx2(void)
+/* the widest kernels this machine runs and sync_look_isa allows */
+static int isa(void)
 {
 	static int k = -1;
 	if (k < 0) /* the same answer from any thread: a benign race */
-		k = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return k;
+		k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 2
+		    : __builtin_cpu_supports("avx2")					    ? 1
+											    : 0;
+	return k < isa_cap ? k : isa_cap;
 }
 
 /* 8 pixels from p as 32-bit lanes */
@@ -113,13 +127,13 @@ __attribute__((target("avx2"))) static inline __m256i load4(const uint8_t *p)
 	return _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(w));
 }
 
-/* sums_c on blocks of 8 columns from 0, the sums in registers along the beat; the columns
- * done */
-__attribute__((target("avx2"))) static int sums_avx2(const uint8_t *const *rows, int L, int n,
-						     uint32_t *sum, uint32_t *sum2, uint32_t *p2,
-						     uint64_t *p4)
+/* sums_c on blocks of 8 columns from c0, the sums in registers along the beat; the next column
+ * not done */
+__attribute__((target("avx2"))) static int sums_avx2(const uint8_t *const *rows, int L, int c0,
+						     int n, uint32_t *sum, uint32_t *sum2,
+						     uint32_t *p2, uint64_t *p4)
 {
-	int c = 0;
+	int c = c0;
 	for (; c + 8 <= n; c += 8) {
 		__m256i x = load8(rows[0] + c), s = x, s2 = _mm256_mullo_epi32(x, x);
 		__m256i q2 = _mm256_setzero_si256(), qe = q2, qo = q2;
@@ -148,13 +162,13 @@ __attribute__((target("avx2"))) static int sums_avx2(const uint8_t *const *rows,
 	return c;
 }
 
-/* repeat_c on blocks of 4 columns from 0 in 64-bit lanes (the products of two int32: vpmuldq),
- * the sums in registers along the beat; the columns done */
+/* repeat_c on blocks of 4 columns from c0 in 64-bit lanes (the products of two int32: vpmuldq),
+ * the sums in registers along the beat; the next column not done */
 __attribute__((target("avx2"))) static int
 repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc, int L,
-	    int n, const int32_t *want, int32_t *su, int32_t *sv, int64_t *acc, int S)
+	    int c0, int n, const int32_t *want, int32_t *su, int32_t *sv, int64_t *acc, int S)
 {
-	int c = 0;
+	int c = c0;
 	for (; c + 4 <= n; c += 4) {
 		if (want && want[c] < 0 && want[c + 1] < 0 && want[c + 2] < 0 && want[c + 3] < 0)
 			continue; /* no candidate: sums not wanted */
@@ -208,6 +222,154 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
 	}
 	return c;
 }
+
+/*
+ * AVX-512 (F and BW): 16 columns a block in 32-bit lanes, every pixel zero-extended, so that a
+ * difference taken in 16-bit lanes (vpsubw) leaves its 32-bit lane's upper half 0 and vpmaddwd
+ * of two such lanes is their exact product (|x|, |d| <= 255: the 16-bit lanes hold them); the
+ * 64-bit sums take the even lanes, then the odd ones shifted down (vpmuludq / vpmuldq read a
+ * lane's low 32 bits). Half the instructions a pixel of the AVX2 blocks; each block walks the beat
+ * through L frames a page or more apart, so the next cache line of every row it reads is
+ * prefetched on the way (it is the next block's). The look of the 512^2 job: 36-57 ms with the
+ * AVX2 blocks, 21-24 ms (docs/accuracy-log.md, prune512); the same integers.
+ */
+#define L512 __attribute__((target("avx512f,avx512bw")))
+
+/* 16 pixels from p as 32-bit lanes */
+L512 static inline __m512i load16(const uint8_t *p)
+{
+	return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p));
+}
+
+/* 8 64-bit lanes e (pixels 0 2 .. 14) and o (1 3 .. 15) into out[0..15] */
+L512 static inline void store_eo(int64_t *out, __m512i e, __m512i o)
+{
+	int64_t te[8], to[8];
+	_mm512_storeu_si512(te, e);
+	_mm512_storeu_si512(to, o);
+	for (int k = 0; k < 8; k++) {
+		out[2 * k] = te[k];
+		out[2 * k + 1] = to[k];
+	}
+}
+
+/* sums_c on blocks of 16 columns from 0, four blocks (a cache line of each row) at a time where
+ * they fit; the next column not done */
+L512 static int sums_avx512(const uint8_t *const *rows, int L, int n, uint32_t *sum, uint32_t *sum2,
+			    uint32_t *p2, uint64_t *p4)
+{
+	int c = 0;
+	for (; c + 16 <= n;) {
+		int nb = c + 64 <= n ? 4 : 1;
+		__m512i x[4], s[4], s2[4], q2[4], qe[4], qo[4];
+		for (int b = 0; b < nb; b++) {
+			x[b] = load16(rows[0] + c + 16 * b);
+			s[b] = x[b];
+			s2[b] = _mm512_madd_epi16(x[b], x[b]);
+			q2[b] = qe[b] = qo[b] = _mm512_setzero_si512();
+		}
+		for (int j = 1; j < L; j++) {
+			_mm_prefetch((const char *)rows[j] + c + 64, _MM_HINT_T0);
+			for (int b = 0; b < nb; b++) {
+				__m512i y = load16(rows[j] + c + 16 * b),
+					d = _mm512_sub_epi16(y, x[b]);
+				__m512i d2 = _mm512_madd_epi16(d, d);
+				s[b] = _mm512_add_epi32(s[b], y);
+				s2[b] = _mm512_add_epi32(s2[b], _mm512_madd_epi16(y, y));
+				q2[b] = _mm512_add_epi32(q2[b], d2);
+				qe[b] = _mm512_add_epi64(qe[b], _mm512_mul_epu32(d2, d2));
+				__m512i h = _mm512_srli_epi64(d2, 32);
+				qo[b] = _mm512_add_epi64(qo[b], _mm512_mul_epu32(h, h));
+				x[b] = y;
+			}
+		}
+		for (int b = 0; b < nb; b++, c += 16) {
+			_mm512_storeu_si512(sum + c, s[b]);
+			_mm512_storeu_si512(sum2 + c, s2[b]);
+			_mm512_storeu_si512(p2 + c, q2[b]);
+			store_eo((int64_t *)(p4 + c), qe[b], qo[b]);
+		}
+	}
+	return c;
+}
+
+/* repeat_c on blocks of 16 columns from 0 (u, v in 32-bit lanes: |u|, |v| <= 65025); the next
+ * column not done */
+L512 static int repeat_avx512(const uint8_t *const *r, const uint8_t *const *a,
+			      const uint8_t *const *cc, int L, int n, const int32_t *want,
+			      int32_t *su, int32_t *sv, int64_t *acc, int S)
+{
+	int c = 0;
+	for (; c + 16 <= n; c += 16) {
+		if (want) {
+			int w = 0;
+			for (int i = 0; i < 16; i++)
+				w |= want[c + i] >= 0;
+			if (!w)
+				continue; /* no candidate: sums not wanted */
+		}
+		__m512i z = _mm512_setzero_si512(), Su = z, Sv = z, Ue = z, Uo = z, Xe = z, Xo = z,
+			Ve = z, Vo = z, U1e = z, U1o = z, X1e = z, X1o = z, V1e = z, V1o = z,
+			up = z, vp = z, r0 = z, a0 = z, q0 = z;
+		int have = 0, first = 1, pf = (c & 63) == 0;
+		for (int j = 0; j < L; j++) {
+			if (!a[j]) {
+				have = 0;
+				first = 1;
+				continue;
+			}
+			if (pf) {
+				_mm_prefetch((const char *)a[j] + c + 64, _MM_HINT_T0);
+				_mm_prefetch((const char *)cc[j] + c + 64, _MM_HINT_T0);
+			}
+			__m512i r1 = load16(r[j] + c), a1 = load16(a[j] + c), q1 = load16(cc[j] + c);
+			if (have) {
+				__m512i R = _mm512_sub_epi16(r1, r0);
+				__m512i u = _mm512_madd_epi16(R, _mm512_sub_epi16(a1, a0));
+				__m512i v = _mm512_madd_epi16(R, _mm512_sub_epi16(q1, q0));
+				__m512i uo = _mm512_srli_epi64(u, 32), vo = _mm512_srli_epi64(v, 32);
+				Su = _mm512_add_epi32(Su, u);
+				Sv = _mm512_add_epi32(Sv, v);
+				Ue = _mm512_add_epi64(Ue, _mm512_mul_epi32(u, u));
+				Uo = _mm512_add_epi64(Uo, _mm512_mul_epi32(uo, uo));
+				Xe = _mm512_add_epi64(Xe, _mm512_mul_epi32(u, v));
+				Xo = _mm512_add_epi64(Xo, _mm512_mul_epi32(uo, vo));
+				Ve = _mm512_add_epi64(Ve, _mm512_mul_epi32(v, v));
+				Vo = _mm512_add_epi64(Vo, _mm512_mul_epi32(vo, vo));
+				if (!first) {
+					__m512i upo = _mm512_srli_epi64(up, 32),
+						vpo = _mm512_srli_epi64(vp, 32);
+					U1e = _mm512_add_epi64(U1e, _mm512_mul_epi32(u, up));
+					U1o = _mm512_add_epi64(U1o, _mm512_mul_epi32(uo, upo));
+					X1e = _mm512_add_epi64(
+						X1e, _mm512_add_epi64(_mm512_mul_epi32(u, vp),
+								      _mm512_mul_epi32(v, up)));
+					X1o = _mm512_add_epi64(
+						X1o, _mm512_add_epi64(_mm512_mul_epi32(uo, vpo),
+								      _mm512_mul_epi32(vo, upo)));
+					V1e = _mm512_add_epi64(V1e, _mm512_mul_epi32(v, vp));
+					V1o = _mm512_add_epi64(V1o, _mm512_mul_epi32(vo, vpo));
+				}
+				up = u;
+				vp = v;
+				first = 0;
+			}
+			r0 = r1;
+			a0 = a1;
+			q0 = q1;
+			have = 1;
+		}
+		_mm512_storeu_si512(su + c, Su);
+		_mm512_storeu_si512(sv + c, Sv);
+		store_eo(acc + c, Ue, Uo);
+		store_eo(acc + (size_t)S + c, Xe, Xo);
+		store_eo(acc + 2 * (size_t)S + c, Ve, Vo);
+		store_eo(acc + 3 * (size_t)S + c, U1e, U1o);
+		store_eo(acc + 4 * (size_t)S + c, X1e, X1o);
+		store_eo(acc + 5 * (size_t)S + c, V1e, V1o);
+	}
+	return c;
+}
 #endif
 
 void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restrict sum,
@@ -215,8 +377,11 @@ void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restr
 {
 	int c0 = 0;
 #if defined(__x86_64__)
-	if (have_avx2())
-		c0 = sums_avx2(rows, L, n, sum, sum2, p2, p4);
+	int k = isa();
+	if (k >= 2)
+		c0 = sums_avx512(rows, L, n, sum, sum2, p2, p4);
+	if (k >= 1)
+		c0 = sums_avx2(rows, L, c0, n, sum, sum2, p2, p4);
 #endif
 	sums_c(rows, L, c0, n, sum, sum2, p2, p4);
 }
@@ -227,8 +392,11 @@ int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const 
 {
 	int c0 = 0;
 #if defined(__x86_64__)
-	if (have_avx2())
-		c0 = repeat_avx2(r, a, cc, L, n, want, su, sv, acc, S);
+	int k = isa();
+	if (k >= 2)
+		c0 = repeat_avx512(r, a, cc, L, n, want, su, sv, acc, S);
+	if (k >= 1)
+		c0 = repeat_avx2(r, a, cc, L, c0, n, want, su, sv, acc, S);
 #endif
 	return repeat_c(r, a, cc, L, c0, n, up, vp, su, sv, acc, S);
 }

@@ -6,6 +6,7 @@
  * leave columns after the blocks, and with gaps in the previous beat (pairs without both
  * neighbours skipped, the neighbour product restarted), also where blocks of columns whose sums
  * are not wanted (not candidates) are skipped. */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -29,10 +30,10 @@ static uint8_t pix(unsigned *st, int extreme, int j, int c)
 
 static void check_want(int L, int n, int extreme, int gaps, unsigned seed, int skip)
 {
-	/* skip: every third block of 4 columns not wanted, and every fifth column */
+	/* skip: every third block of 4 columns not wanted, every fifth column, and 16 to 31 */
 	int32_t wbuf[MAXN], *want = skip ? wbuf : NULL;
 	for (int c = 0; c < n; c++)
-		wbuf[c] = (c / 4) % 3 == 1 || c % 5 == 0 ? -1 : 0;
+		wbuf[c] = (c / 4) % 3 == 1 || c % 5 == 0 || (c >= 16 && c < 32) ? -1 : 0;
 	static uint8_t R[MAXL][MAXN], A[MAXL][MAXN], C[MAXL][MAXN];
 	const uint8_t *r[MAXL], *a[MAXL], *cc[MAXL];
 	unsigned st = seed;
@@ -113,10 +114,15 @@ static void check_want(int L, int n, int extreme, int gaps, unsigned seed, int s
 	assert_int_equal(any, pairs > 0);
 }
 
+/* every kernel width the machine has (AVX-512, AVX2, the plain loops): the same sums */
 static void check(int L, int n, int extreme, int gaps, unsigned seed)
 {
-	check_want(L, n, extreme, gaps, seed, 0);
-	check_want(L, n, extreme, gaps, seed, 1); /* the wanted columns' sums are the same */
+	for (int cap = 2; cap >= 0; cap--) {
+		int old = sync_look_isa(cap);
+		check_want(L, n, extreme, gaps, seed, 0);
+		check_want(L, n, extreme, gaps, seed, 1); /* the wanted columns' sums are the same */
+		sync_look_isa(old);
+	}
 }
 
 static void integer_sums_equal_the_double_definitions(void **state)
@@ -124,7 +130,7 @@ static void integer_sums_equal_the_double_definitions(void **state)
 	(void)state;
 	for (unsigned seed = 1; seed <= 4; seed++) {
 		check(MAXL, MAXN, 0, 0, seed);
-		check(MAXL, 77, 0, 1, seed); /* 9 blocks of 8, 1 of 4, 1 column */
+		check(MAXL, 77, 0, 1, seed); /* 4 blocks of 16, 1 of 8, 1 of 4, 1 column */
 		check(13, 3, 0, 1, seed);    /* no block at all */
 		check(40, 36, 0, 0, seed);
 	}
@@ -164,6 +170,49 @@ static void a_beat_with_no_neighbours_adds_nothing(void **state)
 		assert_int_equal(su[c], 0);
 	for (int k = 0; k < 24; k++)
 		assert_true(acc[k] == 0);
+}
+
+/* the smoothing job's noise on 8-bit frames (sync_smooth_median_u8, integer histograms) equals
+ * sync_smooth_abs_median of the same |second differences| as doubles, as the job took it: random
+ * pixels, the extremes (|0 - 2 * 255 + 0| = 510 and 1020 side by side), flat frames (median 0),
+ * widths that leave columns after the blocks of 4, every r-th row */
+static void the_integer_noise_median_equals_the_double_one(void **state)
+{
+	(void)state;
+	enum { MW = 67, MH = 12 };
+	static uint8_t pix[3][MH * MW];
+	static double ad[MH * MW];
+	unsigned st = 11;
+	for (int t = 0; t < 24; t++) {
+		int W = t % 3 == 0   ? MW
+			: t % 3 == 1 ? 64
+				     : 5,
+		    H = t % 2 ? MH : 7, r = 1 + t % 3, rows = (H + r - 1) / r,
+		    kind = t % 4; /* 0, 1 random (1: small), 2 extremes, 3 flat */
+		struct ogate_frame *f[3];
+		for (int k = 0; k < 3; k++) {
+			for (int p = 0; p < W * H; p++) {
+				st = st * 1103515245u + 12345u;
+				int v = kind == 0   ? (int)(st >> 16) & 255
+					: kind == 1 ? 100 + (int)((st >> 16) % 9)
+					: kind == 2 ? ((p + (p / W) + k) & 1) * 255
+						    : 7;
+				pix[k][p] = (uint8_t)v;
+			}
+			f[k] = ogate_frame_wrap(OGATE_PIX_U8, W, H, (size_t)W, pix[k]);
+			assert_non_null(f[k]);
+		}
+		int n = 0;
+		for (int i = 0; i < rows; i++)
+			for (int x = 0; x < W; x++) {
+				int o = i * r * W + x;
+				ad[n++] = fabs((double)(pix[0][o] - 2 * pix[1][o] + pix[2][o]));
+			}
+		double want = sync_smooth_abs_median(ad, n);
+		assert_true(sync_smooth_median_u8(f[0], f[1], f[2], rows, r, W) == want);
+		for (int k = 0; k < 3; k++)
+			ogate_frame_free(f[k]);
+	}
 }
 
 /* the histogram median of sync_smooth_abs_median, every bin cleared each time (as before it
@@ -214,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(integer_sums_equal_the_double_definitions),
 		cmocka_unit_test(extreme_pixels_keep_every_sum_exact),
+		cmocka_unit_test(the_integer_noise_median_equals_the_double_one),
 		cmocka_unit_test(a_beat_with_no_neighbours_adds_nothing),
 		cmocka_unit_test(a_median_of_few_samples_is_that_of_the_whole_histogram),
 	};
