@@ -456,8 +456,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 			return ret;
 	}
 	ogate_frame_copy(s->buf[slot], f);
-	if (sync_scan_drifting(s) && sync_scan_catch_up(s, slot))
-		return -ENOMEM;
+	if (sync_scan_drifting(s))
+		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
 	s->count++;
 	int64_t span = s->span_ns;
 	if (!s->det_have_start) {

@@ -257,7 +257,7 @@ int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const str
 /* sync_scanreg.c */
 int sync_scan_drift(struct ogate_sync *s, char *note, size_t size);
 void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot);
-int sync_scan_catch_up(struct ogate_sync *s, int slot);
+void sync_scan_catch_up(struct ogate_sync *s, int slot);
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
 /* a drift is registered for the scan (sync_scan_catch_up then blurs every frame), and it

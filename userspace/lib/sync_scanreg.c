@@ -272,12 +272,12 @@ static int keep(struct ogate_sync *s, int slot)
 }
 
 /*
- * While a drift is registered: the new frame in buffer slot `slot` blurred, and up to a quarter
- * of a 256^2 frame's worth of pixels x 4 more of the buffered frames not blurred yet (newest
- * first: the oldest leave the buffer); the scan registers once they all are (scan_ready).
- * 0 or -ENOMEM.
+ * While a drift is registered: the new frame in buffer slot `slot` blurred, and up to four
+ * 256^2 frames' worth of pixels more of the buffered frames not blurred yet (newest first: the
+ * oldest leave the buffer); the scan registers once they all are (scan_ready). Where the copies
+ * cannot be had, the drift is dropped (logged) rather than the frame failed.
  */
-int sync_scan_catch_up(struct ogate_sync *s, int slot)
+static int catch_up(struct ogate_sync *s, int slot)
 {
 	if (keep(s, slot))
 		return -ENOMEM;
@@ -301,6 +301,16 @@ int sync_scan_catch_up(struct ogate_sync *s, int slot)
 	return 0;
 }
 
+void sync_scan_catch_up(struct ogate_sync *s, int slot)
+{
+	int ret = catch_up(s, slot);
+	if (ret) { /* no memory for the copies (they double the buffer's): scan unregistered */
+		s->scan_vel[0] = s->scan_vel[1] = 0;
+		fprintf(stderr, "ogate: no memory for the drift's blurred frames: the period scan "
+				"does not register the drift\n");
+	}
+}
+
 /*
  * The SAD row of the newest frame f (buffer slot `slot`) against the n frames before it, each
  * registered by the drift over its lag: its integer part by the frame read from there, its
@@ -319,8 +329,10 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 	int lim = (s->w < s->h ? s->w : s->h) / 4 - 1, M = (int)ceil(vmax(vy, vx) * n) + 1;
 	M = M < lim ? M : lim;
 	int w = s->w - 2 * M, h = (s->h - 2 * M + r - 1) / r;
-	if (w < 4 || h < 1)
+	if (w < 4 || h < 1) {
+		s->scan_vel[0] = s->scan_vel[1] = 0; /* cannot happen with M <= a quarter side */
 		return;
+	}
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
 	int *bin = s->rbin; /* per lag: its quarter-pixel pair */
 	for (int i = 0; i < n; i++) {
@@ -346,8 +358,10 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 			m += bin[i] == q;
 		if (!m)
 			continue;
-		if (!s->rfrac[q] && ogate_frame_new(&s->rfrac[q], s->fmt, s->w, s->h))
+		if (!s->rfrac[q] && ogate_frame_new(&s->rfrac[q], s->fmt, s->w, s->h)) {
+			s->scan_vel[0] = s->scan_vel[1] = 0; /* this frame scans its plain row */
 			return;
+		}
 		const struct ogate_frame *a = s->rfrac[q];
 		frac_frame(s, s->rfrac[q], f, (q / 4) / 4.0, (q % 4) / 4.0, M, r, h);
 		const char *pa = (const char *)ogate_frame_row(a, M) + (size_t)M * bpp;
