@@ -59,6 +59,16 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->xabs);
 	free(s->prevsad);
 	free(s->rows);
+	free(s->rrows);
+	free(s->rdiffs);
+	free(s->rdepth);
+	free(s->rbin);
+	for (int q = 0; q < 16; q++)
+		ogate_frame_free(s->rfrac[q]);
+	for (int i = 0; s->rblur && i < s->cap; i++)
+		ogate_frame_free(s->rblur[i]);
+	free(s->rblur);
+	free(s->rvalid);
 	free(s->depth);
 	free(s->diffs);
 	free(s->phist);

@@ -115,14 +115,16 @@ static int beat_average_agrees(const struct ogate_sync *s, double *period)
 }
 
 /* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
- * row it computed on arrival: 1 and *lag, or 0 where the row holds no valley there (also read by
+ * row it computed on arrival (with the drift registered where the scan registers it,
+ * sync_scanreg.c): 1 and *lag, or 0 where the row holds no valley there (also read by
  * sync_tsclock.c) */
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 {
-	int slot = (s->head + i) % s->cap, depth = s->depth[slot];
+	int on = sync_scan_on(s), slot = (s->head + i) % s->cap;
+	int depth = on ? s->rdepth[slot] : s->depth[slot];
 	if (depth < c + 3)
 		return 0;
-	const double *row = s->rows + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
+	const double *row = (on ? s->rrows : s->rows) + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
 	int b = c - 2;
 	for (int d = c - 1; d <= c + 2; d++)
 		if (row[d] < row[b])
@@ -349,6 +351,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 		for (int j = 0; j < L; j++)
 			q->pos[j] = j - OGATE_NE;
 	}
+	sync_scan_register_ref(s, q, P); /* under a drift the scan registered */
 	sync_buffer_reset(s);
 }
 
@@ -401,9 +404,12 @@ static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 	int bound = sync_buffer_bound(s);
 	double limit_s = ivl * (bound - 1);
 	double cur = (double)s->span_ns * 1e-9;
-	char note[200];
+	char note[320];
 	estimates_note(s, note, sizeof(note));
 	s->det_found_ns = now;
+	size_t o = strlen(note);
+	if (sync_scan_drift(s, note + o, sizeof(note) - o))
+		return; /* the scan registers another drift from now: it has 1.5 spans to find one */
 	if (cur >= limit_s * 0.999) {
 		s->det_at_limit = 1;
 		fprintf(stderr,
@@ -450,6 +456,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 			return ret;
 	}
 	ogate_frame_copy(s->buf[slot], f);
+	if (sync_scan_drifting(s))
+		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
 	s->count++;
 	int64_t span = s->span_ns;
 	if (!s->det_have_start) {
@@ -490,7 +498,10 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	for (int d = 1; d <= n; d++)
 		row[d - 1] = s->diffs[n - d];
 	s->depth[slot] = n;
-	double P = ogate_period_scan(s->diffs, (size_t)n, s->set.min_period, s->set.lower_threshold,
+	if (sync_scan_on(s))
+		sync_scan_row(s, f, n, r, slot); /* s->rdiffs: the diffs with the drift registered */
+	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
+				     s->set.min_period, s->set.lower_threshold,
 				     s->set.upper_threshold);
 	s->est[s->est_pos] = P == -1 ? NAN : P;
 	s->est_pos = (s->est_pos + 1) % EST_N;

@@ -17,12 +17,12 @@
 #define REG_PAIRS 8    /* pairs the drift's velocity is measured on */
 #define REG_WORK 16384 /* pixels per comparison: larger frames are read every few rows */
 
-/* sum |a(p) - b(p + o)| over the frame less REG_MARGIN pixels at every edge, every r-th row
- * (|oy|, |ox| <= REG_MARGIN) */
+/* sum |a(p) - b(p + o)| over the frame less m pixels at every edge, every r-th row (|oy|, |ox|
+ * <= m) */
 static double sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
-			 const struct ogate_frame *b, int oy, int ox, int r)
+			 const struct ogate_frame *b, int oy, int ox, int r, int m)
 {
-	int m = REG_MARGIN, w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
+	int w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
 	const char *pa = (const char *)ogate_frame_row(a, m) + (size_t)m * bpp;
 	const char *pb = (const char *)ogate_frame_row(b, m + oy) + (size_t)(m + ox) * bpp;
@@ -48,17 +48,20 @@ static inline int px_at(const struct ogate_frame *f, int y, int x)
  * the cartoon). The central difference leaves the pixel itself out, so the noise of b - a
  * does not correlate with it.
  */
-static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a,
+static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a, int oy, int ox,
 		     const struct ogate_frame *b, int r, double *sy, double *sx)
 {
 	int64_t myy = 0, mxx = 0, mxy = 0, ey = 0, ex = 0; /* central differences: 2 x gradient */
-	for (int y = REG_MARGIN; y < s->h - REG_MARGIN; y += r) {
+	int m = REG_MARGIN + (abs(oy) > abs(ox) ? abs(oy) : abs(ox));
+	for (int y = m; y < s->h - m; y += r) {
 		if (s->fmt == OGATE_PIX_U8) {
 			int64_t sum[5] = { 0 };
-			ogate_shift_sums_u8(ogate_frame_row(a, y - 1), ogate_frame_row(a, y),
-					    ogate_frame_row(a, y + 1), ogate_frame_row(b, y - 1),
-					    ogate_frame_row(b, y), ogate_frame_row(b, y + 1),
-					    REG_MARGIN, s->w - REG_MARGIN, sum);
+			const uint8_t *a0 = ogate_frame_row(a, y + oy - 1),
+				      *a1 = ogate_frame_row(a, y + oy),
+				      *a2 = ogate_frame_row(a, y + oy + 1);
+			ogate_shift_sums_u8(a0 + ox, a1 + ox, a2 + ox, ogate_frame_row(b, y - 1),
+					    ogate_frame_row(b, y), ogate_frame_row(b, y + 1), m,
+					    s->w - m, sum);
 			myy += sum[0];
 			mxx += sum[1];
 			mxy += sum[2];
@@ -66,12 +69,13 @@ static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a,
 			ex += sum[4];
 			continue;
 		}
-		for (int x = REG_MARGIN; x < s->w - REG_MARGIN; x++) {
-			int64_t ay = px_at(a, y + 1, x) - px_at(a, y - 1, x);
-			int64_t ax = px_at(a, y, x + 1) - px_at(a, y, x - 1);
+		for (int x = m; x < s->w - m; x++) {
+			int ya = y + oy, xa = x + ox;
+			int64_t ay = px_at(a, ya + 1, xa) - px_at(a, ya - 1, xa);
+			int64_t ax = px_at(a, ya, xa + 1) - px_at(a, ya, xa - 1);
 			int64_t by = px_at(b, y + 1, x) - px_at(b, y - 1, x);
 			int64_t bx = px_at(b, y, x + 1) - px_at(b, y, x - 1);
-			int64_t e = px_at(b, y, x) - px_at(a, y, x);
+			int64_t e = px_at(b, y, x) - px_at(a, ya, xa);
 			myy += ay * by;
 			mxx += ax * bx;
 			mxy += ax * by + ay * bx;
@@ -97,18 +101,28 @@ static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a,
  * lag as much as the whole drift does where there is no noise (the SAD is |shift| x the
  * texture's gradient on both sides of zero).
  */
+int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b,
+		    int oy, int ox, int r, double *sy, double *sx)
+{
+	double ry, rx;
+	int m = REG_MARGIN + (abs(oy) > abs(ox) ? abs(oy) : abs(ox));
+	if (s->w <= 2 * m + 4 || s->h <= 2 * m + 4 || !shift_lsq(s, a, oy, ox, b, r, sy, sx) ||
+	    fabs(*sy) > 1 || fabs(*sx) > 1)
+		return 0;
+	ogate_resample_subpixel_rows(s->shifted, a, -*sy, -*sx, m + oy, r, 1);
+	if (!shift_lsq(s, s->shifted, oy, ox, b, r, &ry, &rx))
+		return 0;
+	*sy += ry + oy;
+	*sx += rx + ox;
+	return 1;
+}
+
+/* the same on buffered frames i and j, b(p) = a(p + shift) starting from the drift the period
+ * scan registers over i - j (sync_scanreg.c; none: from 0) */
 static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, double *sx)
 {
-	const struct ogate_frame *a = sync_buf_at(s, i), *b = sync_buf_at(s, j);
-	double ry, rx;
-	if (!shift_lsq(s, a, b, r, sy, sx) || fabs(*sy) > 1 || fabs(*sx) > 1)
-		return 0;
-	ogate_resample_subpixel_rows(s->shifted, a, -*sy, -*sx, REG_MARGIN, r, 1);
-	if (!shift_lsq(s, s->shifted, b, r, &ry, &rx))
-		return 0;
-	*sy += ry;
-	*sx += rx;
-	return 1;
+	int oy = (int)lround(s->scan_vel[0] * (i - j)), ox = (int)lround(s->scan_vel[1] * (i - j));
+	return sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, j), oy, ox, r, sy, sx);
 }
 
 /*
@@ -187,16 +201,18 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 		return 0;
 	double ty = vy * b, tx = vx * b; /* frame i's content sits ty, tx from frame i - b's */
 	int ny = (int)lround(ty), nx = (int)lround(tx);
-	if (abs(ny) > REG_MARGIN || abs(nx) > REG_MARGIN)
+	int m = abs(ny) > abs(nx) ? abs(ny) : abs(nx);
+	m = m > REG_MARGIN ? m : REG_MARGIN; /* integer offsets up to REG_MARGIN, or the drift's */
+	if (s->w <= 2 * m + 4 || s->h <= 2 * m + 4)
 		return 0;
 	/* shifted(p) = frame_i(p + fraction); compare shifted(p + n) with frame i - d's p for d
 	 * around b (the registered valley can sit a frame from the stored one) */
-	ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx),
-				     REG_MARGIN + ny, r, 0);
+	ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx), m + ny,
+				     r, 0);
 	double v[3];
 	int lo = b - 1;
 	for (int k = 0; k < 3; k++)
-		v[k] = sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r);
+		v[k] = sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r, m);
 	for (int step = 0; step < 2 && (v[0] < v[1] || v[2] < v[1]); step++) {
 		int dir = v[0] < v[1] ? -1 : 1, d = dir < 0 ? lo - 1 : lo + 3;
 		if (d < 2 || i - d < 0)
@@ -209,7 +225,7 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 			v[1] = v[2];
 		}
 		lo += dir;
-		v[dir < 0 ? 0 : 2] = sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r);
+		v[dir < 0 ? 0 : 2] = sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r, m);
 	}
 	if (v[0] < v[1] || v[2] < v[1])
 		return 0;

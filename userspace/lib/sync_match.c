@@ -410,8 +410,13 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			double ey = mc - (s->fdy + s->fvy);
 			s->fdx += s->fvx + g * ex;
 			s->fdy += s->fvy + g * ey;
-			s->fvx = fmax(-0.05, fmin(0.05, s->fvx + h * ex));
-			s->fvy = fmax(-0.05, fmin(0.05, s->fvy + h * ey));
+			/* within 0.05 px per frame of the velocity it starts at: the drift measured
+			 * at lock (sync_reference.c; 0 if none): a drift faster than that was held
+			 * at 0.05 and trailed further every frame (lock lost at 0.05 px per frame,
+			 * docs/accuracy-log.md "drifts over a pixel a beat") */
+			double cx = s->fv0[0], cy = s->fv0[1];
+			s->fvx = fmax(cx - 0.05, fmin(cx + 0.05, s->fvx + h * ex));
+			s->fvy = fmax(cy - 0.05, fmin(cy + 0.05, s->fvy + h * ey));
 		} else { /* the integer part moved: keep the total drift continuous */
 			s->fdx = fmax(-1, fmin(1, s->fdx - (bdx - dx)));
 			s->fdy = fmax(-1, fmin(1, s->fdy - (bdy - dy)));

@@ -63,6 +63,9 @@ struct seq {
 			 * reference's middle, y: beat length; frames) for sync_calib.c */
 	double vel[2];	/* the drift its frames were taken under (rows, cols; px per frame of
 			 * position; sync_driftreg.c, 0 if none was registered) */
+	double reg_vel[2]; /* or, under a drift the period scan registered (sync_scanreg.c), the
+			    * drift its frames were moved back by (vel is then 0) */
+	double reg_mid;	   /* and the frame sequence number they were moved to */
 };
 
 struct dot_task {
@@ -162,6 +165,17 @@ struct ogate_sync {
 	/* the current reference's drift (struct seq, vel) and the reference position the tracked
 	 * drift refers to (NAN: the next match's; sync_driftreg.c) */
 	double ref_vel[2], drift_u;
+	double fv0[2]; /* the tracked drift's velocity at the reference's start (fvx, fvy) */
+	/* a drift too fast for the period scan, measured while no period is found and registered
+	 * in its rows (sync_scanreg.c): velocity in px per frame (rows, cols; 0 0: off), the
+	 * registered rows and their depths (allocated when first used), scratch for one row */
+	double scan_vel[2];
+	double *rrows, *rdiffs;
+	int *rdepth, *rbin;
+	struct ogate_frame *rfrac[16]; /* the newest frame moved by quarter pixels (sync_scan_row) */
+	struct ogate_frame **rblur; /* per buffer slot: its frame blurred alike (sync_scan_row) */
+	unsigned char *rvalid;	    /* per buffer slot: rblur holds its frame */
+	int scan_ready;		    /* every buffered frame is blurred: the scan registers */
 
 	/* sync history ring */
 	struct hist *hist;
@@ -239,6 +253,24 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 }
 /* sync_driftreg.c */
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
+int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b,
+		    int oy, int ox, int r, double *sy, double *sx);
+/* sync_scanreg.c */
+int sync_scan_drift(struct ogate_sync *s, char *note, size_t size);
+void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot);
+void sync_scan_catch_up(struct ogate_sync *s, int slot);
+void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
+void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
+/* a drift is registered for the scan (sync_scan_catch_up then blurs every frame), and it
+ * registers from this frame (sync_scan_on) */
+static inline int sync_scan_drifting(const struct ogate_sync *s)
+{
+	return s->rrows && s->rblur && s->rvalid && (s->scan_vel[0] != 0 || s->scan_vel[1] != 0);
+}
+static inline int sync_scan_on(const struct ogate_sync *s)
+{
+	return sync_scan_drifting(s) && s->scan_ready;
+}
 int sync_median_stays_below_step(const double *v, int n, int m, int c);
 void sync_drift_to_expected(struct ogate_sync *s);
 void sync_drift_from(struct ogate_sync *s, int best, double *orow, double *ocol);

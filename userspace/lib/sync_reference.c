@@ -47,6 +47,9 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->ref_vel[1] = s->sq[k].vel[1];
 	s->fvx = -s->ref_vel[0]; /* the tracked drift moves so (sync_driftreg.c, drift_to) */
 	s->fvy = -s->ref_vel[1];
+	sync_scan_drift_start(s, &s->sq[k]); /* frames moved to one position (sync_scanreg.c) */
+	s->fv0[0] = s->fvx;
+	s->fv0[1] = s->fvy;
 	s->drift_u = NAN;
 	s->have_expect = 0;
 	s->triggers_since_ref = 0;

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* A drift too fast for the period scan (over about a pixel per beat): measured without a period
+ * while none is found, and registered in the SAD rows the scan reads (sync_determine.c). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "resample.h"
+#include "sync_private.h"
+
+/*
+ * The scan finds a beat as a valley of the SAD against the frames before the newest: frames a
+ * beat apart differ only by the heart's noise. Under drift they also differ by the specimen's
+ * shift, and beyond about a pixel per beat the texture's change over that shift outgrows the
+ * heart's own change from one phase to the next: no valley falls below the scan's lower
+ * threshold ("no valley" on every frame, docs/accuracy-log.md "The period found at lock: drifts
+ * over a pixel a beat"). The drift is a shift of the whole frame that grows with the lag, so it
+ * can be measured without the period: frames half the buffer apart are registered by an integer
+ * search of the SAD (the static texture has its minimum at the shift whatever the heart's phases)
+ * and two Lucas-Kanade steps (sync_pair_shift), over several pairs whose phases differ; their
+ * median, per axis, over the lag is the velocity. Each later frame's SAD row is then taken
+ * against the earlier frames moved by the drift over each lag, rounded to a pixel (the
+ * refinement at lock registers the rest, sync_driftreg.c).
+ */
+#define SCAN_R 8       /* the integer search: +-8 px between the frames of a pair */
+#define SCAN_WORK 4096 /* pixels per SAD of the search: larger frames are read every few rows */
+#define SCAN_PAIRS 7   /* pairs the velocity is measured on (odd: the median is one of them) */
+#define LK_WORK 16384  /* pixels per comparison of the Lucas-Kanade steps (sync_driftreg.c's) */
+
+static int rows_for(const struct ogate_sync *s, int m, int work)
+{
+	long area = (long)(s->w - 2 * m) * (s->h - 2 * m);
+	int r = (int)((area + work - 1) / work);
+	return r > 1 ? r : 1;
+}
+
+/* sum |a(p + o) - b(p)| over the frame less m pixels at every edge, every r-th row (|o| <= m) */
+static double sad_shifted(const struct ogate_sync *s, const struct ogate_frame *a,
+			  const struct ogate_frame *b, int oy, int ox, int m, int r)
+{
+	int w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
+	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
+	const char *pa = (const char *)ogate_frame_row(a, m + oy) + (size_t)(m + ox) * bpp;
+	const char *pb = (const char *)ogate_frame_row(b, m) + (size_t)m * bpp;
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)s->sad->u8((const uint8_t *)pa, a->stride * r, (const uint8_t *)pb,
+					  b->stride * r, w, h);
+	return (double)s->sad->u16((const uint16_t *)pa, a->stride * r, (const uint16_t *)pb,
+				   b->stride * r, w, h);
+}
+
+/* the integer shift o with b(p) = a(p + o) within +-R: 1, or 0 where the best lies on the
+ * search's edge (the shift may be larger) */
+static int integer_shift(const struct ogate_sync *s, const struct ogate_frame *a,
+			 const struct ogate_frame *b, int R, int *oy, int *ox)
+{
+	int r = rows_for(s, R, SCAN_WORK), by = 0, bx = 0;
+	double best = INFINITY;
+	for (int y = -R; y <= R; y++)
+		for (int x = -R; x <= R; x++) {
+			double v = sad_shifted(s, a, b, y, x, R, r);
+			if (v < best) {
+				best = v;
+				by = y;
+				bx = x;
+			}
+		}
+	*oy = by;
+	*ox = bx;
+	return abs(by) < R && abs(bx) < R;
+}
+
+/* The drift's velocity (px per frame, rows and cols) over the buffer without a period: 1, or 0
+ * where fewer than half the pairs could be registered. */
+static int measure(struct ogate_sync *s, double *vy, double *vx)
+{
+	int R = SCAN_R, lim = (s->w < s->h ? s->w : s->h) / 8;
+	R = R < lim ? R : lim;
+	if (R < 2 || s->count < 16)
+		return 0;
+	double py[SCAN_PAIRS], px[SCAN_PAIRS];
+	int n = 0, step = s->count / (4 * SCAN_PAIRS) > 1 ? s->count / (4 * SCAN_PAIRS) : 1;
+	for (int k = 0; k < SCAN_PAIRS; k++) {
+		int i = s->count - 1 - k * step, d = s->count / 2, oy, ox, ok = 0;
+		/* a lag over which the drift may exceed the search: half it */
+		for (; d >= 2 && i - d >= 0; d /= 2)
+			if ((ok = integer_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), R, &oy,
+						&ox)))
+				break;
+		double sy, sx;
+		int m = abs(oy) > abs(ox) ? abs(oy) : abs(ox);
+		if (!ok || !sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
+					    rows_for(s, m + 2, LK_WORK), &sy, &sx))
+			continue;
+		py[n] = sy / d;
+		px[n] = sx / d;
+		n++;
+	}
+	if (2 * n < SCAN_PAIRS)
+		return 0;
+	*vy = sync_median_in_place(py, n);
+	*vx = sync_median_in_place(px, n);
+	return 1;
+}
+
+static double vmax(double vy, double vx)
+{
+	return fabs(vy) > fabs(vx) ? fabs(vy) : fabs(vx);
+}
+
+/*
+ * Called where the scan has found no period for 1.5 buffer spans (sync_determine.c, widen): the
+ * drift over the buffer measured, and registered for the scan from the next frame if it reaches
+ * a pixel over the buffer (below that the scan finds the heart unaided, and drift-free streams
+ * never get here with a reading that large: the pairs' heart change reads as a fraction of a
+ * pixel at most). Returns 1 if the scan registers another drift from now (a new velocity, or
+ * none where there was one), 0 if nothing changed; note gets a clause for the log either way.
+ */
+int sync_scan_drift(struct ogate_sync *s, char *note, size_t size)
+{
+	double vy = 0, vx = 0, span = s->count - 1;
+	if (size)
+		note[0] = 0;
+	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
+		return 0;
+	if (!measure(s, &vy, &vx)) {
+		snprintf(note, size,
+			 "; the image's drift could not be measured (frames too small, no texture, or "
+			 "over %d px between frames half the buffer apart)",
+			 SCAN_R);
+		return 0;
+	}
+	if (vmax(vy, vx) * span < 1)
+		vy = vx = 0; /* under a pixel over the buffer */
+	double ivl = s->count > 1 ? (double)(sync_buf_at(s, s->count - 1)->meta.timestamp_ns -
+					     sync_buf_at(s, 0)->meta.timestamp_ns) *
+					    1e-9 / span
+				  : 0;
+	if (vmax(vy - s->scan_vel[0], vx - s->scan_vel[1]) * span < 0.5) {
+		if (sync_scan_drifting(s))
+			snprintf(note, size, "; the image drifts %.3g px/s, registered for the scan",
+				 hypot(vy, vx) / (ivl > 0 ? ivl : 1));
+		return 0;
+	}
+	if (!s->rrows) {
+		s->rrows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
+		s->rdiffs = calloc((size_t)s->cap, sizeof(double));
+		s->rdepth = calloc((size_t)s->cap, sizeof(int));
+		s->rbin = calloc((size_t)s->cap, sizeof(int));
+		if (!s->rrows || !s->rdiffs || !s->rdepth || !s->rbin) {
+			free(s->rrows);
+			free(s->rdiffs);
+			free(s->rdepth);
+			free(s->rbin);
+			s->rrows = s->rdiffs = NULL;
+			s->rdepth = s->rbin = NULL;
+			return 0;
+		}
+	}
+	if (!s->rblur)
+		s->rblur = calloc((size_t)s->cap, sizeof(*s->rblur));
+	if (!s->rvalid)
+		s->rvalid = calloc((size_t)s->cap, 1);
+	if (!s->rblur || !s->rvalid)
+		return 0;
+	/* the buffered frames are blurred over the next frames (sync_scan_catch_up): all at once
+	 * took 18 ms at 128^2 and 86 ms at 256^2 on one frame */
+	memset(s->rvalid, 0, (size_t)s->cap);
+	s->scan_ready = 0;
+	memset(s->rdepth, 0, (size_t)s->cap * sizeof(int)); /* rows of another drift, or none */
+	s->scan_vel[0] = vy;
+	s->scan_vel[1] = vx;
+	int quarter = (s->w < s->h ? s->w : s->h) / 4;
+	if (vy == 0 && vx == 0)
+		fprintf(stderr, "ogate: no heart period found: the image no longer drifts; the period "
+				"scan stops registering a drift\n");
+	else
+		fprintf(stderr,
+			"ogate: no heart period found: the image drifts %.3g px/s (%+.4f, %+.4f px per "
+			"frame, rows, cols), %.2g px over the %.1f s buffer; the period scan registers "
+			"it from now%s\n",
+			hypot(vy, vx) / (ivl > 0 ? ivl : 1), vy, vx, vmax(vy, vx) * span, span * ivl,
+			vmax(vy, vx) * span > quarter
+				? " (over a quarter of the frame across the buffer: the longest lags "
+				  "stay unregistered, a period as long as them cannot be found)"
+				: "");
+	return 1;
+}
+
+/*
+ * The taps at offsets -1 .. 2 that give a(y) = f(y + fr) (bilinear, 0 <= fr < 1) blurred to one
+ * variance, a quarter pixel squared, whatever fr is: the bilinear weights blur by fr (1 - fr),
+ * which changes with the fraction, and a blur that changes from lag to lag makes false valleys
+ * (lags whose drift was near a whole pixel stood out); [b, 1 - 2 b, b] with 2 b = 1/4 - fr (1 -
+ * fr) makes it up.
+ */
+static void taps(double fr, double c[4])
+{
+	double b = (0.25 - fr * (1 - fr)) / 2;
+	c[0] = b * (1 - fr);
+	c[1] = (1 - 2 * b) * (1 - fr) + b * fr;
+	c[2] = b * (1 - fr) + (1 - 2 * b) * fr;
+	c[3] = b * fr;
+}
+
+static inline int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* taps() in fixed point: weights in 1/1024 that sum to 1024 exactly */
+static void taps_fixed(double fr, int32_t c[4])
+{
+	double d[4];
+	taps(fr, d);
+	c[0] = (int32_t)lround(d[0] * 1024);
+	c[2] = (int32_t)lround(d[2] * 1024);
+	c[3] = (int32_t)lround(d[3] * 1024);
+	c[1] = 1024 - c[0] - c[2] - c[3];
+}
+
+/* dst's rows y0 + k r (k < nrows) = f moved by (fy, fx) in [0, 1) and blurred (taps): a
+ * vertical then a horizontal pass in integers, edges replicated */
+static void frac_frame(const struct ogate_sync *s, struct ogate_frame *dst,
+		       const struct ogate_frame *f, double fy, double fx, int y0, int r, int nrows)
+{
+	int32_t cy[4], cx[4];
+	taps_fixed(fy, cy);
+	taps_fixed(fx, cx);
+	int W = s->w, H = s->h, u8 = s->fmt == OGATE_PIX_U8;
+	int32_t tmp[W + 3]; /* tmp[x + 1]: column x after the vertical pass; one replicated each side */
+	for (int k = 0; k < nrows; k++) {
+		int y = y0 + k * r;
+		const void *rows[4];
+		for (int t = 0; t < 4; t++)
+			rows[t] = ogate_frame_row(f, clampi(y + t - 1, 0, H - 1));
+		if (u8) {
+			const uint8_t *a = rows[0], *b = rows[1], *c = rows[2], *d = rows[3];
+			for (int x = 0; x < W; x++)
+				tmp[x + 1] = cy[0] * a[x] + cy[1] * b[x] + cy[2] * c[x] + cy[3] * d[x];
+		} else {
+			const uint16_t *a = rows[0], *b = rows[1], *c = rows[2], *d = rows[3];
+			for (int x = 0; x < W; x++)
+				tmp[x + 1] = cy[0] * a[x] + cy[1] * b[x] + cy[2] * c[x] + cy[3] * d[x];
+		}
+		tmp[0] = tmp[1];
+		tmp[W + 1] = tmp[W];
+		tmp[W + 2] = tmp[W];
+		void *out = (char *)dst->pixels + (size_t)y * dst->stride;
+		for (int x = 0; x < W; x++) {
+			int64_t v = (int64_t)cx[0] * tmp[x] + (int64_t)cx[1] * tmp[x + 1] +
+				    (int64_t)cx[2] * tmp[x + 2] + (int64_t)cx[3] * tmp[x + 3];
+			v = (v + (1 << 19)) >> 20;
+			if (u8)
+				((uint8_t *)out)[x] = (uint8_t)v;
+			else
+				((uint16_t *)out)[x] = (uint16_t)v;
+		}
+	}
+}
+
+/* the blurred copy of the frame in buffer slot `slot` (sync_scan_row's earlier frames: taps at
+ * fraction 0); 0 or -ENOMEM */
+static int keep(struct ogate_sync *s, int slot)
+{
+	if (!s->rblur[slot] && ogate_frame_new(&s->rblur[slot], s->fmt, s->w, s->h))
+		return -ENOMEM;
+	frac_frame(s, s->rblur[slot], s->buf[slot], 0, 0, 0, 1, s->h);
+	s->rvalid[slot] = 1;
+	return 0;
+}
+
+/*
+ * While a drift is registered: the new frame in buffer slot `slot` blurred, and up to four
+ * 256^2 frames' worth of pixels more of the buffered frames not blurred yet (newest first: the
+ * oldest leave the buffer); the scan registers once they all are (scan_ready). Where the copies
+ * cannot be had, the drift is dropped (logged) rather than the frame failed.
+ */
+static int catch_up(struct ogate_sync *s, int slot)
+{
+	if (keep(s, slot))
+		return -ENOMEM;
+	if (s->scan_ready)
+		return 0;
+	long px = (long)s->w * s->h;
+	int budget = (int)(262144 / (px > 0 ? px : 1)), left = 0;
+	budget = budget > 1 ? budget : 1;
+	for (int i = s->count - 1; i >= 0; i--) {
+		int k = (s->head + i) % s->cap;
+		if (s->rvalid[k])
+			continue;
+		if (budget-- > 0) {
+			if (keep(s, k))
+				return -ENOMEM;
+		} else {
+			left++;
+		}
+	}
+	s->scan_ready = !left;
+	return 0;
+}
+
+void sync_scan_catch_up(struct ogate_sync *s, int slot)
+{
+	int ret = catch_up(s, slot);
+	if (ret) { /* no memory for the copies (they double the buffer's): scan unregistered */
+		s->scan_vel[0] = s->scan_vel[1] = 0;
+		fprintf(stderr, "ogate: no memory for the drift's blurred frames: the period scan "
+				"does not register the drift\n");
+	}
+}
+
+/*
+ * The SAD row of the newest frame f (buffer slot `slot`) against the n frames before it, each
+ * registered by the drift over its lag: its integer part by the frame read from there, its
+ * fraction to a quarter pixel per axis by f moved (one copy per quarter-pixel pair in use, at most
+ * 16, every copy blurred alike: taps, and compared with the earlier frames blurred alike:
+ * sync_scan_catch_up). Rounded to a whole pixel, the rest (up to half a pixel)
+ * raised the row in steps between the lags where the rounding changes, and a heart without
+ * noise kept a shallower valley at its beat than at two (g_blob112_2.5pb_120fps_n0 locked on
+ * 2 P). Over the frame less a margin of the drift over the buffer (at most a quarter of the
+ * frame's side), every r-th row: into s->rdiffs (as s->diffs) and the registered rows (as
+ * s->rows).
+ */
+void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot)
+{
+	double vy = s->scan_vel[0], vx = s->scan_vel[1];
+	int lim = (s->w < s->h ? s->w : s->h) / 4 - 1, M = (int)ceil(vmax(vy, vx) * n) + 1;
+	M = M < lim ? M : lim;
+	int w = s->w - 2 * M, h = (s->h - 2 * M + r - 1) / r;
+	if (w < 4 || h < 1) {
+		s->scan_vel[0] = s->scan_vel[1] = 0; /* cannot happen with M <= a quarter side */
+		return;
+	}
+	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
+	int *bin = s->rbin; /* per lag: its quarter-pixel pair */
+	for (int i = 0; i < n; i++) {
+		int d = n - i;
+		double ty = vy * d, tx = vx * d;
+		int iy = (int)floor(ty), ix = (int)floor(tx);
+		int qy = (int)lround((ty - iy) * 4), qx = (int)lround((tx - ix) * 4);
+		iy += qy / 4; /* a fraction that rounds to 1 is the next pixel's 0 */
+		ix += qx / 4;
+		qy %= 4;
+		qx %= 4;
+		iy = clampi(iy, -(M - 1), M - 1);
+		ix = clampi(ix, -(M - 1), M - 1);
+		bin[i] = qy * 4 + qx;
+		/* f(p + fraction) = b(p - integer part): b read from before f's window */
+		s->rp[i] = (const uint8_t *)ogate_frame_row(s->rblur[(s->head + i) % s->cap], M - iy) +
+			   (size_t)(M - ix) * bpp;
+	}
+	size_t bs = s->rblur[s->head]->stride * r; /* the blurred copies' (all alike) */
+	for (int q = 0; q < 16; q++) {
+		int m = 0;
+		for (int i = 0; i < n; i++)
+			m += bin[i] == q;
+		if (!m)
+			continue;
+		if (!s->rfrac[q] && ogate_frame_new(&s->rfrac[q], s->fmt, s->w, s->h)) {
+			s->scan_vel[0] = s->scan_vel[1] = 0; /* this frame scans its plain row */
+			return;
+		}
+		const struct ogate_frame *a = s->rfrac[q];
+		frac_frame(s, s->rfrac[q], f, (q / 4) / 4.0, (q % 4) / 4.0, M, r, h);
+		const char *pa = (const char *)ogate_frame_row(a, M) + (size_t)M * bpp;
+		for (int i = 0; i < n; i++) {
+			if (bin[i] != q)
+				continue;
+			if (s->fmt == OGATE_PIX_U8)
+				s->rdiffs[i] = (double)s->sad->u8((const uint8_t *)pa,
+								  a->stride * r, s->rp[i], bs, w, h);
+			else
+				s->rdiffs[i] =
+					(double)s->sad->u16((const uint16_t *)pa, a->stride * r,
+							    (const uint16_t *)(const void *)s->rp[i],
+							    bs, w, h);
+		}
+	}
+	double *row = s->rrows + (size_t)slot * s->cap;
+	for (int d = 1; d <= n; d++)
+		row[d - 1] = s->rdiffs[n - d];
+	s->rdepth[slot] = n;
+}
+
+/* f(p) = f(p - (fy, fx)) in place, rows and cols, edges replicated: the fraction by the
+ * resampler (through s->shifted), the integer part by copying */
+static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, double fx)
+{
+	int ny = (int)lround(fy), nx = (int)lround(fx);
+	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
+	ogate_resample_subpixel(s->shifted, f, fy - ny, fx - nx);
+	for (int y = 0; y < s->h; y++) {
+		int sy = y - ny < 0 ? 0 : y - ny >= s->h ? s->h - 1 : y - ny;
+		char *dst = (char *)f->pixels + (size_t)y * f->stride;
+		const char *src = ogate_frame_row(s->shifted, sy);
+		/* dst x = src x - nx: the columns inside by one copy, the edge pixel beyond */
+		int x0 = nx > 0 ? (nx < s->w ? nx : s->w) : 0;
+		int x1 = nx < 0 ? (s->w + nx > 0 ? s->w + nx : 0) : s->w;
+		if (x1 > x0)
+			memcpy(dst + (size_t)x0 * bpp, src + (size_t)(x0 - nx) * bpp,
+			       (size_t)(x1 - x0) * bpp);
+		for (int x = 0; x < x0; x++)
+			memcpy(dst + (size_t)x * bpp, src, bpp);
+		for (int x = x1; x < s->w; x++)
+			memcpy(dst + (size_t)x * bpp, src + (size_t)(s->w - 1) * bpp, bpp);
+	}
+}
+
+/*
+ * A reference taken under a drift the scan registered: its frames moved back to the position of
+ * its middle (each by the drift between its capture and the middle's). The tracker after lock
+ * (sync_match.c) follows the live frame against frames a beat apart: with the frames left along
+ * the drift (sync_driftreg.c's way, vel) the tracked drift refers to the position the frame is
+ * expected at, and where the heart rests the frames differ by the drift alone, so the match
+ * went wherever the registration put it and the registration followed the match: at 0.05 px per
+ * frame and more the phase ran backwards through the rest (g_blob160_3pb_80fps). Moved to one
+ * position, the rest's frames differ by the heart alone and the drift is a steady ramp.
+ */
+void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
+{
+	q->reg_vel[0] = q->reg_vel[1] = 0;
+	q->reg_mid = 0;
+	if (!sync_scan_drifting(s) || !s->set.track_drift)
+		return;
+	double vy = q->vel[0], vx = q->vel[1];
+	if (vy == 0 && vx == 0) {
+		vy = s->scan_vel[0];
+		vx = s->scan_vel[1];
+	}
+	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
+		return;
+	double mid = P / 2;
+	for (int j = 0; j < q->L; j++)
+		shift_frame(s, q->f[j], vy * (mid - q->pos[j]), vx * (mid - q->pos[j]));
+	q->reg_vel[0] = vy;
+	q->reg_vel[1] = vx;
+	q->reg_mid = (double)q->info.first_seq + mid;
+	q->vel[0] = q->vel[1] = 0;
+}
+
+/* Where reference q is made current: the tracked drift of the next frame against its frames
+ * (sync_match.c: the frame is compared at p - (dx + fdx, dy + fdy)), the drift since the
+ * reference's middle, and its velocity. */
+void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q)
+{
+	if (q->reg_vel[0] == 0 && q->reg_vel[1] == 0)
+		return;
+	uint64_t now = q->info.established_seq;
+	if (s->have_last && s->last_seq > now)
+		now = s->last_seq;
+	double t = (double)now + 1 - q->reg_mid, Dy = -q->reg_vel[0] * t, Dx = -q->reg_vel[1] * t;
+	s->dx = (int)lround(Dy);
+	s->fdx = Dy - s->dx;
+	s->dy = (int)lround(Dx);
+	s->fdy = Dx - s->dy;
+	s->fvx = -q->reg_vel[0];
+	s->fvy = -q->reg_vel[1];
+}
