@@ -351,12 +351,15 @@ static struct ogate_sync *qa_sync_with_a_late_trigger(double w, struct ogate_syn
 	return s;
 }
 
-static void qa_push(struct ogate_sync *s, struct hist e)
+/* a frame's history entry pushed, and the live check's step on it into *r */
+static void qa_frame(struct ogate_sync *s, struct hist e, struct ogate_sync_result *r)
 {
 	s->hist[s->hhead] = e;
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
+	memset(r, 0, sizeof(*r));
+	sync_qa_step(s, r);
 }
 
 /* The live check reads the phase reached at a trigger from the frames around it: a trigger
@@ -370,9 +373,7 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	struct ogate_sync_result r;
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
-		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 });
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
+		qa_frame(s, (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 }, &r);
 		if (r.has_qa)
 			break;
 		assert_true(ti < 10.005 + 32 * dt); /* judged by the 32nd frame after it */
@@ -389,12 +390,12 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	sync_qa_add(s, &t);
 	for (int i = 0; i < 40; i++) {
 		double ti = 29.9 + i * dt;
-		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9),
-					  .unw = w * ti,
-					  .ref_id = 1,
-					  .gap_before = i == 9 });
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
+		qa_frame(s,
+			 (struct hist){ .t_ns = llround(ti * 1e9),
+					.unw = w * ti,
+					.ref_id = 1,
+					.gap_before = i == 9 },
+			 &r);
 		assert_false(r.has_qa);
 	}
 	ogate_sync_get_qa_stats(s, &st);
@@ -415,12 +416,12 @@ static void live_check_weighs_frames_by_their_measured_spread(void **state)
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
 		int odd = fabs(ti - 10.0) < dt / 2; /* the frame just before the trigger */
-		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9),
-					  .unw = w * ti + (odd ? 1.0 : 0.0),
-					  .ref_id = 1,
-					  .sp = odd ? 1e4 : 0 });
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
+		qa_frame(s,
+			 (struct hist){ .t_ns = llround(ti * 1e9),
+					.unw = w * ti + (odd ? 1.0 : 0.0),
+					.ref_id = 1,
+					.sp = odd ? 1e4 : 0 },
+			 &r);
 		if (r.has_qa)
 			break;
 	}
