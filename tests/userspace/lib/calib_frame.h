@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The calibration suites' fake reference and frame feed (test_calib_offsets.c,
- * test_fit_spread.c, test_calib_pin.c;
- * both include the library's sync sources): one locked frame at true
+ * test_fit_spread.c, test_calib_pin.c, test_calib_prior.c, test_calib_curvature.c;
+ * all include the library's sync sources): one locked frame at true
  * position u (frames, unwrapped) measured with error e, pushed into the
- * history through the locked step's calibration and spread as sync.c does.
+ * history through the locked step's calibration and spread as sync.c does;
+ * the reference's stamps and lags at lock, and a steady heart fed after it.
  */
 #ifndef OGATE_TEST_CALIB_FRAME_H
 #define OGATE_TEST_CALIB_FRAME_H
+
+#include <string.h>
 
 /* a locked sync object on a fake reference of period P frames, reference frames at 0, 1, ...,
  * its calibration empty */
@@ -56,6 +59,58 @@ static inline double calib_frame_push(struct ogate_sync *s, int64_t t_ns, double
 	sync_calib_update(s);
 	sync_calib_common_update(s);
 	return cal;
+}
+
+/* The reference as lock leaves it for the calibration: its first and last frames stamped ivl_ns
+ * apart from first_ns (its start), and no lags yet (calib_lag_add()). */
+static inline void calib_ref_at_lock(struct ogate_sync *s, int64_t first_ns, double ivl_ns)
+{
+	struct seq *q = &s->sq[0];
+	q->L = s->L;
+	for (int j = 0; j < q->L; j += q->L - 1) {
+		assert_int_equal(0, ogate_frame_new(&q->f[j], OGATE_PIX_U8, 8, 8));
+		q->f[j]->meta.timestamp_ns = first_ns + llround((j - OGATE_NE) * ivl_ns);
+	}
+	s->info.first_ns = first_ns;
+	memset(q->lags, 0, sizeof(q->lags));
+}
+
+/* one lag at lock: a beat of y frames whose middle is x frames from the reference's middle */
+static inline void calib_lag_add(struct ogate_sync *s, double x, double y)
+{
+	double v[6] = { 1, x, y, x * x, x * y, y * y };
+	for (int j = 0; j < 6; j++)
+		s->sq[0].lags[j] += v[j];
+}
+
+/* A steady heart of Pt frames a beat at lock: the reference stamped ivl_ns apart from 0, its
+ * lags at lock beats of Pt frames with middles over the 0.3 P before its middle, and the
+ * calibration reset on them. */
+static inline void calib_steady_lock(struct ogate_sync *s, double Pt, double ivl_ns)
+{
+	double P = s->info.period_frames;
+	calib_ref_at_lock(s, 0, ivl_ns);
+	for (double x = -0.3 * P; x <= 0; x += 1)
+		calib_lag_add(s, x, Pt);
+	sync_calib_reset(s);
+}
+
+/* the target at reference position ut */
+static inline void calib_target(struct ogate_sync *s, double ut)
+{
+	s->info.target_u = ut;
+	s->info.target_phase = 2 * M_PI * ut / s->info.period_frames;
+}
+
+/* A frame of that steady heart x frames after the beat after the reference's first frame,
+ * matched without error: it shows *u, x mod Pt on the reference's P positions a beat. Returns
+ * the calibration subtracted from it (frames). */
+static inline double calib_steady_push(struct ogate_sync *s, double Pt, double ivl_ns, double x,
+				       double *u)
+{
+	double P = s->info.period_frames, beat = floor(x / Pt);
+	*u = P + beat * P + (x - beat * Pt);
+	return calib_frame_push(s, llround((x + Pt) * ivl_ns), *u, 0);
 }
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Shared by test_sync.c and test_sync_tracking.c: a synthetic heart stream (ogate-synth's
- * model) fed frame by frame through the pipeline. Include after sync*.c and heart.c; the
- * helpers are static inline so a test that does not use one does not warn. */
+/* Shared by the sync suites (test_sync.c, test_sync_tracking.c, test_sync_kalman.c,
+ * test_sync_tsclock.c): a synthetic heart stream (ogate-synth's model) fed frame by frame through
+ * the pipeline, and what a trigger aimed at on it. Include after sync*.c and heart.c; the helpers
+ * are static inline so a test that does not use one does not warn. */
 #ifndef OGATE_TEST_SYNC_STREAM_H
 #define OGATE_TEST_SYNC_STREAM_H
 
@@ -23,6 +24,8 @@ static inline const double *est_hist_first5(void)
 
 #define SZ 96
 #define FPS 80.0
+/* the stream's clock: stream time t s is stamped STREAM_T0_NS + t */
+#define STREAM_T0_NS 5000000000LL
 
 struct stream {
 	struct ogate_heart_blob heart;
@@ -45,8 +48,68 @@ static inline struct ogate_frame *stream_frame(struct stream *st, double t, uint
 	ogate_heart_blob_render(&st->heart, fmod(ogate_heart_law_psi(&st->law, t), 2 * M_PI), st->img);
 	ogate_heart_rigid_shift(st->img, st->sh, SZ, SZ, sy, sx);
 	struct ogate_frame *f = new_frame(bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ);
-	noisy_frame_fill(f, st->sh, SZ, SZ, 2.0, &st->rng, 5000000000LL + llround(t * 1e9), seq);
+	noisy_frame_fill(f, st->sh, SZ, SZ, 2.0, &st->rng, STREAM_T0_NS + llround(t * 1e9), seq);
 	return f;
+}
+
+/* A sync on set (NULL: the defaults) watching st, a heart of period_s s and rate modulation
+ * mod_amp: most tests' fixture. stream_sync_free() frees both. */
+static inline struct ogate_sync *stream_sync_new(struct stream *st, const struct ogate_settings *set,
+						 double period_s, double mod_amp)
+{
+	struct ogate_settings defaults;
+	if (!set) {
+		ogate_settings_default(&defaults);
+		set = &defaults;
+	}
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, set));
+	stream_init(st, period_s, mod_amp);
+	return sy;
+}
+
+static inline void stream_sync_free(struct ogate_sync *sy, struct stream *st)
+{
+	ogate_sync_free(sy);
+	ogate_heart_blob_free(&st->heart);
+}
+
+/* Frame i (at i / FPS, content shifted by (dy, dx) px, 8 bits) through sy into *r: what
+ * ogate_sync_process() returned. */
+static inline int stream_step(struct ogate_sync *sy, struct stream *st, int i, double dy, double dx,
+			      struct ogate_sync_result *r)
+{
+	struct ogate_frame *f = stream_frame(st, i / FPS, (uint64_t)i, dy, dx, 8);
+	int rc = ogate_sync_process(sy, f, r);
+	ogate_frame_free(f);
+	return rc;
+}
+
+/* stream time (s) of a stamp */
+static inline double stream_time_s(int64_t ns)
+{
+	return (double)(ns - STREAM_T0_NS) * 1e-9;
+}
+
+/* the true heart phase (mod 2 pi) a trigger aimed at: its reference's target position */
+static inline double stream_target_psi(const struct stream *st, const struct ogate_sync_trigger *t)
+{
+	return fmod(ogate_heart_law_psi(&st->law, ((double)t->ref_first_seq + t->target_u) / FPS),
+		    2 * M_PI);
+}
+
+/* the true heart phase (unwrapped) at a trigger's time */
+static inline double stream_psi_at(const struct stream *st, const struct ogate_sync_trigger *t)
+{
+	return ogate_heart_law_psi(&st->law, stream_time_s(t->time_ns));
+}
+
+/* *worst: the largest |phase - *first| so far, *first the first phase seen (NAN before it) */
+static inline void worst_from_first(double phase, double *first, double *worst)
+{
+	if (isnan(*first))
+		*first = phase;
+	*worst = fmax(*worst, fabs(ogate_wrap_pi(phase - *first)));
 }
 
 struct sink_log {
@@ -83,17 +146,23 @@ static inline struct ogate_sync_result *run(struct ogate_sync *sy, struct stream
 	return run_from(sy, st, 0, n, bits, log);
 }
 
-/* true period in frames starting at frame index x0 */
+/* the true period in frames at fps from stream frame x0 */
+static inline double true_period_at(const struct ogate_heart_law *law, double fps, double x0)
+{
+	double goal = ogate_heart_law_psi(law, x0 / fps) + 2 * M_PI, lo = 0, hi = 10000;
+	for (int k = 0; k < 80; k++) {
+		double mid = (lo + hi) / 2;
+		if (ogate_heart_law_psi(law, (x0 + mid) / fps) < goal)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ... at the stream's FPS */
 static inline double true_period_frames(const struct ogate_heart_law *law, double x0)
 {
-	double goal = ogate_heart_law_psi(law, x0 / FPS) + 2 * M_PI, lo = x0, hi = x0 + 1000;
-	for (int i = 0; i < 80; i++) {
-		double m = (lo + hi) / 2;
-		if (ogate_heart_law_psi(law, m / FPS) < goal)
-			lo = m;
-		else
-			hi = m;
-	}
-	return lo - x0;
+	return true_period_at(law, FPS, x0);
 }
 #endif

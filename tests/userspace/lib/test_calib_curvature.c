@@ -32,6 +32,12 @@ static double beat_n(double k, double P, double u)
 	return k * u * (u - P) / (2 * P);
 }
 
+/* what the calibration leaves at reference position ut (frames, + = ahead: triggers early) */
+static double left_at(struct ogate_sync *s, double ut)
+{
+	return -(sync_calib_offset(s, ut) + sync_calib_common(s, ut, &(double){ 0 }));
+}
+
 /* A steady heart after lock (a frame a position), the reference's own beat curved by trend
  * k_ref; the calibration told trend k_cal. The corrected phase's level at the target after
  * 4000 frames, in frames (measured minus true, + = ahead: triggers early). */
@@ -40,8 +46,7 @@ static double left_at_target(double P, double k_ref, double k_cal, double ut)
 	struct ogate_sync *s = calib_locked_on(P);
 	s->sq[0].trend = k_cal;
 	sync_calib_reset(s);
-	s->info.target_u = ut;
-	s->info.target_phase = 2 * M_PI * ut / P;
+	calib_target(s, ut);
 	double x0 = 0.37;
 	for (int k = 0; k < 4000; k++) {
 		double x = k + x0, xm = fmod(x, P), w = xm;
@@ -50,7 +55,7 @@ static double left_at_target(double P, double k_ref, double k_cal, double ut)
 		calib_frame_push(s, llround(k * IVL_S * 1e9), x, w - xm);
 	}
 	/* a frame truly at the target's phase shows position u_t and is corrected by the table */
-	double left = -(sync_calib_offset(s, ut) + sync_calib_common(s, ut, &(double){ 0 }));
+	double left = left_at(s, ut);
 	ogate_sync_free(s);
 	return left;
 }
@@ -117,19 +122,11 @@ static double trend_after(double fdx, int from, int to, double *lag_share, doubl
 	struct ogate_sync *s = calib_locked_on(P);
 	struct seq *q = &s->sq[0];
 	int64_t first = 1000000000;
-	q->L = s->L;
-	for (int j = 0; j < q->L; j += q->L - 1) {
-		assert_int_equal(0, ogate_frame_new(&q->f[j], OGATE_PIX_U8, 8, 8));
-		q->f[j]->meta.timestamp_ns = first + llround((j - OGATE_NE) * ivl_ns);
-	}
-	s->info.first_ns = first;
+	calib_ref_at_lock(s, first, ivl_ns);
 	/* lags at lock: beats ending at tau = 0.7 P .. P + 2, middles 0.2 .. 0.5 P before the middle */
-	memset(q->lags, 0, sizeof(q->lags));
 	for (double tau = 0.7 * P; tau <= P + 2; tau += 1) {
-		double t0 = beat_before(P, k, tau), x = (tau + t0) / 2 - P / 2, y = tau - t0;
-		double v[6] = { 1, x, y, x * x, x * y, y * y };
-		for (int j = 0; j < 6; j++)
-			q->lags[j] += v[j];
+		double t0 = beat_before(P, k, tau);
+		calib_lag_add(s, (tau + t0) / 2 - P / 2, tau - t0);
 	}
 	double n = q->lags[0], sxx = q->lags[3] - q->lags[1] * q->lags[1] / n;
 	*lag_share = sqrt(12 * sxx / n) / P;
@@ -199,35 +196,18 @@ static void the_beats_after_are_dropped_from_the_first_resampled_frame(void **st
 static void the_beats_after_the_reference_give_its_length(void **state)
 {
 	(void)state;
-	double P = 40.3, Pt = 40.5, ivl_ns = 1e7, ut = 12.0, x0 = 0.37;
+	double P = 40.3, Pt = 40.5, ivl_ns = 1e7, ut = 12.0, x0 = 0.37, u;
 	struct ogate_sync *s = calib_locked_on(P);
-	struct seq *q = &s->sq[0];
-	q->L = s->L;
-	for (int j = 0; j < q->L; j += q->L - 1) {
-		assert_int_equal(0, ogate_frame_new(&q->f[j], OGATE_PIX_U8, 8, 8));
-		q->f[j]->meta.timestamp_ns = llround((j - OGATE_NE) * ivl_ns);
-	}
-	s->info.first_ns = 0;
-	memset(q->lags, 0, sizeof(q->lags));
-	for (double x = -0.3 * P; x <= 0; x += 1) {
-		double v[6] = { 1, x, Pt, x * x, x * Pt, Pt * Pt };
-		for (int j = 0; j < 6; j++)
-			q->lags[j] += v[j];
-	}
-	sync_calib_reset(s);
-	s->info.target_u = ut;
-	s->info.target_phase = 2 * M_PI * ut / P;
-	for (int k = 0; k < 4000; k++) {
-		/* x frames after the beat after the reference's first frame; it shows x mod Pt */
-		double x = k + x0, beat = floor(x / Pt);
-		calib_frame_push(s, llround((x + Pt) * ivl_ns), P + beat * P + (x - beat * Pt), 0);
-	}
+	calib_steady_lock(s, Pt, ivl_ns);
+	calib_target(s, ut);
+	for (int k = 0; k < 4000; k++) /* x frames after the beat after the reference's first */
+		calib_steady_push(s, Pt, ivl_ns, k + x0, &u);
 	assert_true(fabs(s->cal_delta - 0.2) < 1e-6);
 	assert_true(fabs(s->cal_trend) < 1e-6);
-	double left = -(sync_calib_offset(s, ut) + sync_calib_common(s, ut, &(double){ 0 }));
+	double left = left_at(s, ut);
 	s->cal_delta = 0; /* the pin at the mean, as before */
 	update_anchor(s);
-	double mean_pin = -(sync_calib_offset(s, ut) + sync_calib_common(s, ut, &(double){ 0 }));
+	double mean_pin = left_at(s, ut);
 	assert_true(fabs(mean_pin - 0.04296) < 5e-5);
 	assert_true(fabs(left - 0.00506) < 5e-5);
 	ogate_sync_free(s);

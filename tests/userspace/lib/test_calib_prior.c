@@ -32,25 +32,10 @@
 /* A locked sync whose lags at lock say the reference holds P_TRUE frames. */
 static struct ogate_sync *locked_with_lags(int prior)
 {
-	double ivl_ns = 1e7;
 	struct ogate_sync *s = calib_locked_on(P_REF);
 	s->set.calibrate_prior = prior;
-	struct seq *q = &s->sq[0];
-	q->L = s->L;
-	for (int j = 0; j < q->L; j += q->L - 1) {
-		assert_int_equal(0, ogate_frame_new(&q->f[j], OGATE_PIX_U8, 8, 8));
-		q->f[j]->meta.timestamp_ns = llround((j - OGATE_NE) * ivl_ns);
-	}
-	s->info.first_ns = 0;
-	memset(q->lags, 0, sizeof(q->lags));
-	for (double x = -0.3 * P_REF; x <= 0; x += 1) {
-		double v[6] = { 1, x, P_TRUE, x * x, x * P_TRUE, P_TRUE * P_TRUE };
-		for (int j = 0; j < 6; j++)
-			q->lags[j] += v[j];
-	}
-	sync_calib_reset(s);
-	s->info.target_u = 12.0;
-	s->info.target_phase = 2 * M_PI * 12.0 / P_REF;
+	calib_steady_lock(s, P_TRUE, 1e7);
+	calib_target(s, 12.0);
 	return s;
 }
 
@@ -64,9 +49,7 @@ static double fall_at_wrap(int b, int prior)
 	double ivl_ns = 1e7, x0 = 0.37, before = 0, after = 0;
 	int nb = 0, na = 0;
 	for (int k = 0; k < (b + 1) * 41; k++) {
-		double x = k + x0, beat = floor(x / P_TRUE);
-		double u = P_REF + beat * P_REF + (x - beat * P_TRUE); /* the position it shows */
-		double cal = calib_frame_push(s, llround((x + P_TRUE) * ivl_ns), u, 0);
+		double x = k + x0, u, cal = calib_steady_push(s, P_TRUE, ivl_ns, x, &u);
 		double err = u - cal - P_REF - x * P_REF / P_TRUE; /* frames */
 		double d = x - b * P_TRUE;			   /* frames from the wrap */
 		if (d < 0 && d >= -4) {

@@ -54,6 +54,34 @@ static struct ogate_sync *buffer_with_lags(int n, const double *lag)
 	return buffer_with_lags_at(n, lag, NULL);
 }
 
+/* Every lag 20 frames, captured 5 ms apart with a 1.5 ms jitter that repeats every 20 frames
+ * (every frame's beat, 20 frames back, exactly 100 ms); t gets the times. */
+static struct ogate_sync *jittered_beats(int n, double *lag, int64_t *t, int dropped)
+{
+	for (int i = 0; i < n; i++) {
+		lag[i] = 20;
+		t[i] = 5000000LL * i + llround(1.5e6 * sin(2 * M_PI * i / 20 + 0.3));
+	}
+	return buffer_with_lags_from(n, lag, t, dropped);
+}
+
+/* the mean of the lags of frames from .. n - 1 */
+static double mean_lag(const double *lag, int from, int n)
+{
+	double mean = 0;
+	for (int i = from; i < n; i++)
+		mean += lag[i] / (n - from);
+	return mean;
+}
+
+/* the middle of the reference a buffer of n frames gives for a period est (frames), *L its
+ * length */
+static double reference_middle(int n, double est, int *L)
+{
+	*L = (int)floor(est) + 1 + 2 * OGATE_NE;
+	return n - 1 - *L + OGATE_NE + est / 2;
+}
+
 /* Lags that are lengths of beats T(m) = a + b m with middles m = i - lag / 2 (exact). */
 static void trend_lags(double *lag, int n, double a, double b)
 {
@@ -72,8 +100,7 @@ static void the_period_is_the_length_of_the_beat_the_reference_holds(void **stat
 	double lag[n], a = 21, b = -0.02;
 	trend_lags(lag, n, a, b);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns),
-					  mean = 0;
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
 	/* the line's slope in full (exact, a whole beat of middles): the beat's curvature for the
 	 * calibration's pin (test_calib_curvature.c) */
 	assert_true(fabs(trend - b) < 1e-9);
@@ -82,11 +109,10 @@ static void the_period_is_the_length_of_the_beat_the_reference_holds(void **stat
 	assert_true(fabs(sums[4] - sums[1] * sums[2] / sums[0] -
 			 b * (sums[3] - sums[1] * sums[1] / sums[0])) < 1e-6);
 	/* the plain mean of the lags (what the period was before), the beat 10 frames earlier */
-	for (int i = 23; i < n; i++)
-		mean += lag[i] / (n - 23);
+	double mean = mean_lag(lag, 23, n);
 	/* L = floor(mean) + 1 + 4 = 25: the reference's beat is centred at 46 + mean / 2 */
-	int L = (int)floor(mean) + 1 + 2 * OGATE_NE;
-	double mid = n - 1 - L + OGATE_NE + mean / 2;
+	int L;
+	double mid = reference_middle(n, mean, &L);
 	assert_int_equal(25, L);
 	assert_true(fabs(P - (a + b * mid)) < 0.005);
 	assert_true(fabs(P - 19.8772) < 5e-5);
@@ -107,11 +133,8 @@ static void a_lag_scatter_without_trend_leaves_the_mean(void **state)
 	for (int i = 0; i < n; i++)
 		lag[i] = 20.2 + 0.15 * sin(2 * M_PI * i / 20.2 * 3) + (i % 2 ? 0.1 : -0.1);
 	struct ogate_sync *s = buffer_with_lags(n, lag);
-	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns),
-					  mean = 0;
-	for (int i = 23; i < n; i++)
-		mean += lag[i] / (n - 23);
-	assert_true(fabs(P - mean) < 0.01);
+	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
+	assert_true(fabs(P - mean_lag(lag, 23, n)) < 0.01);
 	assert_true(fabs(trend) < 0.001);
 	ogate_sync_free(s);
 }
@@ -137,9 +160,8 @@ static void part_of_a_beat_moves_the_period_by_that_share_of_the_trend(void **st
 	for (int i = 23; i < n; i++)
 		sxx += (i - lag[i] / 2 - xm) * (i - lag[i] / 2 - xm);
 	double span = sqrt(12 * sxx / 10);
-	int L = (int)floor(ym) + 1 + 2 * OGATE_NE;
-	double mid = n - 1 - L + OGATE_NE + ym / 2;
-	double full = a + b * mid; /* the line's value, used in full with a whole beat */
+	int L;
+	double full = a + b * reference_middle(n, ym, &L); /* the line's value, used in full with a whole beat */
 	assert_true(fabs(P - (ym + span / ym * (full - ym))) < 0.002);
 	assert_true(fabs(P - 20.6356) < 5e-5);
 	assert_true(fabs(trend - span / ym * b) < 1e-9);
@@ -158,11 +180,7 @@ static void uneven_captures_give_the_reference_its_beat_in_its_own_interval(void
 	enum { n = 70 };
 	double lag[n];
 	int64_t t[n];
-	for (int i = 0; i < n; i++) {
-		lag[i] = 20;
-		t[i] = 5000000LL * i + llround(1.5e6 * sin(2 * M_PI * i / 20 + 0.3));
-	}
-	struct ogate_sync *s = buffer_with_lags_at(n, lag, t);
+	struct ogate_sync *s = jittered_beats(n, lag, t, 0);
 	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
 	assert_true(fabs(P - 20) < 1e-12);
 	assert_true(fabs(period_ns - 100e6) < 1e-3);
@@ -196,11 +214,7 @@ static void lags_whose_match_left_the_buffer_count_in_frames_only(void **state)
 	enum { n = 70 };
 	double lag[n];
 	int64_t t[n];
-	for (int i = 0; i < n; i++) {
-		lag[i] = 20;
-		t[i] = 5000000LL * i + llround(1.5e6 * sin(2 * M_PI * i / 20 + 0.3));
-	}
-	struct ogate_sync *s = buffer_with_lags_from(n, lag, t, 30);
+	struct ogate_sync *s = jittered_beats(n, lag, t, 30);
 	double trend, sums[6], period_ns, P = refine_period(s, 20.0, &trend, sums, &period_ns);
 	assert_true(sums[0] == 70); /* every frame has a lag */
 	assert_true(fabs(P - 20) < 1e-12);

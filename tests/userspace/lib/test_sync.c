@@ -22,10 +22,8 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 	struct sink_log log = { 0 };
 	int n = 480;
 	struct ogate_sync_result *r = run(sy, &st, n, 8, &log);
@@ -52,7 +50,7 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 			assert_true(gap > 0.8 * 0.42 && gap < 1.2 * 0.42);
 		}
 		/* accurate: true phase at the trigger time vs the target's true phase */
-		double psi_T = ogate_heart_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
+		double psi_T = stream_psi_at(&st, t);
 		double psi_goal =
 			ogate_heart_law_psi(&st.law, ((double)info.first_seq + info.target_u) / FPS);
 		assert_true(fabs(ogate_wrap_pi(psi_T - psi_goal)) < 0.1 * 2 * M_PI);
@@ -61,8 +59,7 @@ static void locks_on_a_clean_stream_with_the_true_period_and_triggers_once_per_b
 	/* ~ (6 s - lock) / 0.42 s beats */
 	assert_true(ntrig >= 10 && ntrig <= 15);
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void determination_on_every_third_row_finds_the_same_period(void **state)
@@ -73,18 +70,15 @@ static void determination_on_every_third_row_finds_the_same_period(void **state)
 			struct ogate_settings set;
 			ogate_settings_default(&set);
 			set.determine_row_step = k ? 3 : 1;
-			struct ogate_sync *sy = NULL;
 			struct stream st;
-			assert_int_equal(0, ogate_sync_new(&sy, &set));
-			stream_init(&st, 0.42, 0.0);
+			struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 			free(run(sy, &st, 160, bits, NULL));
 			struct ogate_reference_info info;
 			assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
 			assert_true(fabs(info.period_frames -
 					 true_period_frames(&st.law, (double)info.first_seq)) < 0.25);
 			P[k] = info.period_frames;
-			ogate_sync_free(sy);
-			ogate_heart_blob_free(&st.heart);
+			stream_sync_free(sy, &st);
 		}
 	}
 	assert_true(fabs(P[0] - P[1]) < 0.25);
@@ -95,12 +89,9 @@ static void same_phases_at_both_depths(int register_drift)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.register_drift = register_drift;
-	struct ogate_sync *a = NULL, *b = NULL;
 	struct stream s8, s16;
-	assert_int_equal(0, ogate_sync_new(&a, &set));
-	assert_int_equal(0, ogate_sync_new(&b, &set));
-	stream_init(&s8, 0.42, 0.0);
-	stream_init(&s16, 0.42, 0.0);
+	struct ogate_sync *a = stream_sync_new(&s8, &set, 0.42, 0.0);
+	struct ogate_sync *b = stream_sync_new(&s16, &set, 0.42, 0.0);
 	struct ogate_sync_result *r8 = run(a, &s8, 200, 8, NULL), *r16 = run(b, &s16, 200, 16, NULL);
 	int locked = 0;
 	for (int i = 0; i < 200; i++) {
@@ -114,10 +105,8 @@ static void same_phases_at_both_depths(int register_drift)
 	assert_true(locked > 100);
 	free(r8);
 	free(r16);
-	ogate_sync_free(a);
-	ogate_sync_free(b);
-	ogate_heart_blob_free(&s8.heart);
-	ogate_heart_blob_free(&s16.heart);
+	stream_sync_free(a, &s8);
+	stream_sync_free(b, &s16);
 }
 
 static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit(void **state)
@@ -140,12 +129,8 @@ static void sixteen_bit_stream_gives_the_same_phases_as_eight_bit_with_drift_reg
  * widens its buffer by itself (and says so) until it sees the period, then locks. */
 static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set); /* 1 s buffer: periods up to ~0.7 s */
-	struct ogate_sync *sy = NULL;
-	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 1.2, 0.0);
+	struct stream st; /* the default 1 s buffer: periods up to ~0.7 s */
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 1.2, 0.0);
 	struct ogate_sync_determination d;
 	struct ogate_sync_result *r = run(sy, &st, 130, 8, NULL); /* 1.6 s: nothing found yet */
 	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
@@ -160,8 +145,7 @@ static void slow_heart_widens_the_buffer_and_locks_with_defaults(void **state)
 	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
 	assert_true(d.widened >= 1 && !d.at_limit);
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* ogate-synth's cartoon heart on N x N frames with its default noise (4 grey levels) at fps, fed
@@ -182,17 +166,7 @@ static int lock_frame_seeded(double period_s, double mod_amp, double fps, int n_
 	for (int i = 0; i < n_max && locked_at < 0; i++) {
 		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(law, i / fps), 2 * M_PI), img);
 		struct ogate_frame *f = new_frame(OGATE_PIX_U8, N, N);
-		for (int y = 0; y < N; y++)
-			for (int x = 0; x < N; x++) {
-				double v = rint(img[y * N + x] + 4.0 * ogate_heart_rng_normal(&rng));
-				((uint8_t *)ogate_frame_pixels(f) + y * ogate_frame_stride(f))[x] =
-					(uint8_t)(v < 0	    ? 0
-						  : v > 255 ? 255
-							    : v);
-			}
-		struct ogate_frame_meta m = { .timestamp_ns = llround(i / fps * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
+		noisy_frame_fill(f, img, N, N, 4.0, &rng, llround(i / fps * 1e9), (uint64_t)i);
 		struct ogate_sync_result r;
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		ogate_frame_free(f);
@@ -207,20 +181,6 @@ static int lock_frame(double period_s, double mod_amp, double fps, int n_max, st
 		      struct ogate_heart_law *law)
 {
 	return lock_frame_seeded(period_s, mod_amp, fps, n_max, sy, law, 5, 1.9);
-}
-
-/* the true period in frames at fps from stream frame x0 */
-static double true_period_at(const struct ogate_heart_law *law, double fps, double x0)
-{
-	double goal = ogate_heart_law_psi(law, x0 / fps) + 2 * M_PI, lo = 0, hi = 10000;
-	for (int k = 0; k < 80; k++) {
-		double mid = (lo + hi) / 2;
-		if (ogate_heart_law_psi(law, (x0 + mid) / fps) < goal)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* A slow heart at a high frame rate: where it rests, pixel noise makes the SAD against the last
@@ -331,10 +291,8 @@ static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "reference.max_buffer_frames", "64"), 0); /* 0.8 s */
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 1.2, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 1.2, 0.0);
 	struct ogate_sync_result *r = run(sy, &st, 400, 8, NULL);
 	for (int i = 0; i < 400; i++)
 		assert_int_equal(r[i].state, OGATE_SYNC_DETERMINE);
@@ -346,26 +304,20 @@ static void period_beyond_the_memory_bound_never_locks_and_says_so(void **state)
 	assert_int_equal(d.max_frames, 64);
 	assert_true(d.buffer_frames <= 64);
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void period_near_the_buffer_limit_locks_correctly(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set); /* 1 s buffer holds 1.5 beats of 0.66 s */
-	struct ogate_sync *sy = NULL;
-	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.66, 0.0);
+	struct stream st; /* the default 1 s buffer holds 1.5 beats of 0.66 s */
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.66, 0.0);
 	struct ogate_sync_result *r = run(sy, &st, 300, 8, NULL);
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
 	assert_true(fabs(info.period_frames - 0.66 * FPS) < 0.5);
 	assert_true(info.length <= 80);
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void defect4_period_is_accepted_only_when_recent_estimates_agree(void **state)
@@ -396,20 +348,14 @@ static void defect1_unwrap_is_two_sided(void **state)
 
 static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int after_gap = -1, preds_after = 0, phases_ok = 1;
 	for (int i = 0; i < 400; i++) {
 		if (i >= 200 && i < 206)
 			continue; /* six dropped frames */
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		if (i == 206) {
 			assert_true(r.gap);
 			after_gap = 0;
@@ -430,18 +376,13 @@ static void gap_in_the_stream_stops_fits_from_spanning_it(void **state)
 	}
 	assert_true(phases_ok);
 	assert_true(preds_after > 100); /* prediction resumes */
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void bad_frames_are_refused(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.42, 0.0);
 	struct ogate_sync_result r;
 	struct ogate_frame *a = stream_frame(&st, 0.1, 1, 0, 0, 8);
 	struct ogate_frame *b = stream_frame(&st, 0.05, 2, 0, 0, 8); /* time goes backwards */
@@ -452,8 +393,7 @@ static void bad_frames_are_refused(void **state)
 	ogate_frame_free(a);
 	ogate_frame_free(b);
 	ogate_frame_free(c);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* A 16 x 16 frame at 100 fps (10 ms apart, exactly): the left half at grey level a, the
@@ -472,57 +412,10 @@ static struct ogate_frame *two_level_frame(int a, int b, uint64_t seq)
 	return f;
 }
 
-/* The determination state names what the scan sees. Two triangle waves of 20 frames a
- * quarter period apart (0.2 s at 100 fps): every frame of a beat differs, both halves change
- * by one step per frame, so the SAD is 0 at lag 20 and equal at lags 19 and 21, and every
- * estimate the scan makes is exactly 20 frames, 0.2 s. Until the buffer holds a period the
- * scan finds no valley; then it collects estimates until agree_count agree. */
-static void determination_state_reports_exact_estimates_and_each_decision(void **state)
-{
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	struct ogate_sync_determination d;
-	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
-	assert_int_equal(d.reason, OGATE_DET_COLLECTING);
-	assert_true(d.shortest_period_s == 0 && d.estimates_s[0] == 0); /* no interval yet */
-	int i, locked = 0;
-	for (i = 0; i < 100 && !locked; i++) {
-		struct ogate_frame *f = two_level_frame(8 * abs(i % 20 - 10),
-							8 * abs((i + 5) % 20 - 10), (uint64_t)i);
-		struct ogate_sync_result r;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
-		locked = ogate_sync_get_determination(sy, &d);
-		if (i == 0) {
-			assert_int_equal(d.reason, OGATE_DET_COLLECTING);
-			continue;
-		}
-		assert_true(d.shortest_period_s == 5 * 0.01); /* reference.min_period frames */
-		if (locked)
-			break;
-		/* the scan takes the valley at lag 20 once the SAD has risen past 3/4 of its range
-		 * again (reference.upper_threshold), at lag 25 */
-		int n_est = i < 25 ? 0 : i - 24;
-		assert_int_equal(d.reason, n_est == 0 ? OGATE_DET_NO_VALLEY : OGATE_DET_FEW_ESTIMATES);
-		assert_false(d.estimates_agree);
-		for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES; j++)
-			assert_true(d.estimates_s[j] == (j < n_est ? 20 * 0.01 : 0));
-	}
-	/* the fifth estimate agrees with the four before it, and the buffer holds a reference */
-	assert_int_equal(locked, 1);
-	assert_int_equal(i, 29);
-	assert_int_equal(d.reason, OGATE_DET_AGREED);
-	assert_true(d.estimates_agree);
-	struct ogate_reference_info info;
-	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-	assert_true(info.period_frames == 20);
-	ogate_sync_free(sy);
-}
-
-/* Feed the 20-frame two-triangle stream of the test above; the frame number of the lock, or
- * -1. Each frame's state goes to d[i] (d may be NULL). */
+/* Two triangle waves of 20 frames a quarter period apart (0.2 s at 100 fps), in the two halves
+ * of two_level_frame(): every frame of a beat differs, both halves change by one step per frame,
+ * so the SAD is 0 at lag 20 and equal at lags 19 and 21. Fed for n frames; the frame number of
+ * the lock, or -1. Each frame's state goes to d[i] (d may be NULL). */
 static int feed_triangles(struct ogate_sync *sy, int n, struct ogate_sync_determination *d)
 {
 	for (int i = 0; i < n; i++) {
@@ -536,6 +429,46 @@ static int feed_triangles(struct ogate_sync *sy, int n, struct ogate_sync_determ
 			return i;
 	}
 	return -1;
+}
+
+/* The determination state names what the scan sees. On the triangles every estimate the scan
+ * makes is exactly 20 frames, 0.2 s. Until the buffer holds a period the scan finds no valley;
+ * then it collects estimates until agree_count agree. */
+static void determination_state_reports_exact_estimates_and_each_decision(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_sync_determination d;
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
+	assert_int_equal(d.reason, OGATE_DET_COLLECTING);
+	assert_true(d.shortest_period_s == 0 && d.estimates_s[0] == 0); /* no interval yet */
+	struct ogate_sync_determination ds[100];
+	int i = feed_triangles(sy, 100, ds);
+	assert_int_equal(ds[0].reason, OGATE_DET_COLLECTING);
+	for (int k = 1; k <= i; k++) {
+		assert_true(ds[k].shortest_period_s == 5 * 0.01); /* reference.min_period frames */
+		if (k == i)
+			break;
+		/* the scan takes the valley at lag 20 once the SAD has risen past 3/4 of its range
+		 * again (reference.upper_threshold), at lag 25 */
+		int n_est = k < 25 ? 0 : k - 24;
+		assert_int_equal(ds[k].reason,
+				 n_est == 0 ? OGATE_DET_NO_VALLEY : OGATE_DET_FEW_ESTIMATES);
+		assert_false(ds[k].estimates_agree);
+		for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES; j++)
+			assert_true(ds[k].estimates_s[j] == (j < n_est ? 20 * 0.01 : 0));
+	}
+	/* the fifth estimate agrees with the four before it, and the buffer holds a reference */
+	assert_int_equal(i, 29);
+	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
+	assert_int_equal(d.reason, OGATE_DET_AGREED);
+	assert_true(d.estimates_agree);
+	struct ogate_reference_info info;
+	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
+	assert_true(info.period_frames == 20);
+	ogate_sync_free(sy);
 }
 
 /* A heart faster than the shortest period the settings accept: the estimates agree, exactly,
@@ -588,18 +521,12 @@ static void determination_state_says_agreed_filling_until_the_reference_fits(voi
  * and the state says so, with no estimates. */
 static void determination_state_of_a_heart_too_slow_for_the_span_is_no_valley(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 1.2, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 1.2, 0.0);
 	struct ogate_sync_determination d;
 	for (int i = 0; i < 130; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
 		struct ogate_sync_result r;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		assert_int_equal(ogate_sync_get_determination(sy, &d), 0);
 		assert_int_equal(d.reason, i ? OGATE_DET_NO_VALLEY : OGATE_DET_COLLECTING);
 		assert_false(d.estimates_agree);
@@ -609,8 +536,7 @@ static void determination_state_of_a_heart_too_slow_for_the_span_is_no_valley(vo
 	assert_true(fabs(d.shortest_period_s - 5 / FPS) < 1e-9);
 	assert_int_equal(d.widened, 1);
 	assert_string_equal(ogate_sync_det_reason_name(d.reason), "no valley");
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* Pixel noise and no heart: the scan returns chance dips of a few frames that scatter. The

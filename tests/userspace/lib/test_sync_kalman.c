@@ -27,16 +27,12 @@ static void kalman_starts_from_the_rate_of_the_reference(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "prediction.predictor", "kalman"), 0);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int locked_frames = 0, i = 0, forecast = 0;
 	for (; i < 400 && !forecast; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		if (r.state != OGATE_SYNC_LOCKED)
 			continue;
 		locked_frames++;
@@ -50,8 +46,7 @@ static void kalman_starts_from_the_rate_of_the_reference(void **state)
 	}
 	assert_true(forecast);
 	assert_true(locked_frames >= 5 && locked_frames <= 8);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* The filter weighs each frame as the line fit does: its noise scale is 1 / sqrt of the frame's
@@ -67,19 +62,15 @@ static void kalman_weighs_frames_as_the_line_fit_does(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "prediction.predictor", "kalman"), 0);
-	struct ogate_sync *sy = NULL;
 	struct ogate_predictor *shadow = NULL, *plain = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.03);
 	assert_int_equal(0, ogate_predictor_new(&shadow, "kalman"));
 	assert_int_equal(0, ogate_predictor_new(&plain, "kalman"));
-	stream_init(&st, 0.42, 0.03);
 	struct ogate_sync_result r;
 	int spread = 0, locked_frames = 0;
 	for (int i = 0; i < 800; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		if (r.state != OGATE_SYNC_LOCKED)
 			continue;
 		assert_int_equal(sy->info.id, 1); /* one reference: the shadows need no reset */
@@ -106,8 +97,7 @@ static void kalman_weighs_frames_as_the_line_fit_does(void **state)
 	assert_true(a.rate != c.rate && a.phase_now != c.phase_now);
 	ogate_predictor_free(shadow);
 	ogate_predictor_free(plain);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 int main(void)

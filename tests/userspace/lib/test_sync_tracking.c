@@ -19,25 +19,16 @@
 
 static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int i = 0;
-	for (; i < 150; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		ogate_sync_process(sy, f, &r);
-		ogate_frame_free(f);
-	}
+	for (; i < 150; i++)
+		stream_step(sy, &st, i, 0, 0, &r);
 	assert_int_equal(r.state, OGATE_SYNC_LOCKED);
 	/* content moves by +2 rows, -1 col: drift becomes (-2, +1) within two frames */
 	for (; i < 200; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 2, -1, 8);
-		ogate_sync_process(sy, f, &r);
-		ogate_frame_free(f);
+		stream_step(sy, &st, i, 2, -1, &r);
 		if (i >= 153) {
 			assert_int_equal(r.dx, -2);
 			assert_int_equal(r.dy, 1);
@@ -45,13 +36,10 @@ static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(voi
 	}
 	/* content far off (beyond what the crop allows): no crash, drift stays bounded */
 	for (; i < 260; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 60, -60, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 60, -60, &r), 0);
 		assert_true(abs(r.dx) < SZ / 2 && abs(r.dy) < SZ / 2);
 	}
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* mean |phase error| over frames 250..449 with content shifted by a fraction of a pixel */
@@ -60,19 +48,14 @@ static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.subpixel_drift = subpixel;
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 	struct ogate_sync_result r;
 	double err = 0, off = NAN;
 	int n = 0;
 	for (int i = 0; i < 450; i++) {
 		int moved = i >= 150;
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, moved ? 0.4 : 0,
-						     moved ? -0.3 : 0, 8);
-		ogate_sync_process(sy, f, &r);
-		ogate_frame_free(f);
+		stream_step(sy, &st, i, moved ? 0.4 : 0, moved ? -0.3 : 0, &r);
 		if (r.has_phase && i < 150) /* phase offset of this reference vs the truth */
 			off = ogate_wrap_pi(r.phase - ogate_heart_law_psi(&st.law, i / FPS));
 		if (i >= 250) {
@@ -83,8 +66,7 @@ static double subpixel_run(int subpixel, double *sub_dx, double *sub_dy)
 	}
 	*sub_dx = r.sub_dx;
 	*sub_dy = r.sub_dy;
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 	return err / n;
 }
 
@@ -105,20 +87,14 @@ static void subpixel_drift_is_estimated_and_reduces_phase_error(void **state)
  * default gain trailed it by 0.41 px, which biased the matched phase. */
 static void steady_drift_is_tracked_without_lag(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.42, 0.0);
 	struct ogate_sync_result r;
 	double sum = 0;
 	int n = 0;
 	for (int i = 0; i < 1400; i++) {
 		double shift = 0.005 * i; /* px */
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, shift, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, shift, 0, &r), 0);
 		if (i >= 1000 && r.has_phase) {
 			sum += -(r.dx + r.sub_dx) - shift; /* > 0: the estimate trails the content */
 			n++;
@@ -126,8 +102,7 @@ static void steady_drift_is_tracked_without_lag(void **state)
 	}
 	print_message("steady drift: mean tracking error %.3f px over the last 400 frames\n", sum / n);
 	assert_true(fabs(sum / n) < 0.2);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **state)
@@ -135,18 +110,14 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "refresh.after_triggers", "4"), 0);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.02);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.02);
 	struct ogate_sync_result r;
 	int refs = 0, ntrig = 0, unphased = 0;
 	uint32_t last_id = 0;
 	double goal0 = NAN, worst_goal = 0, worst_trig = 0, barrier0 = NAN, worst_barrier = 0;
 	for (int i = 0; i < 1400; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		refs += r.established;
 		if (r.established) { /* the barrier is carried to the same heart phase as well */
 			struct ogate_reference_info info;
@@ -155,10 +126,8 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 				fmod(ogate_heart_law_psi(&st.law,
 							 ((double)info.first_seq + info.barrier) / FPS),
 				     2 * M_PI);
-			if (isnan(barrier0))
-				barrier0 = b;
 			/* an integer frame: up to one frame (2 pi / P) apart */
-			worst_barrier = fmax(worst_barrier, fabs(ogate_wrap_pi(b - barrier0)));
+			worst_from_first(b, &barrier0, &worst_barrier);
 		}
 		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
 			unphased++;
@@ -169,14 +138,8 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 		assert_true(t->ref_id >= last_id);
 		last_id = t->ref_id;
 		/* true heart phase of this reference's target */
-		double goal = fmod(ogate_heart_law_psi(&st.law,
-						       ((double)t->ref_first_seq + t->target_u) / FPS),
-				   2 * M_PI);
-		if (isnan(goal0))
-			goal0 = goal;
-		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
-		double psi_T = ogate_heart_law_psi(&st.law, (double)(t->time_ns - 5000000000LL) * 1e-9);
-		worst_trig = fmax(worst_trig, fabs(ogate_wrap_pi(psi_T - goal0)));
+		worst_from_first(stream_target_psi(&st, t), &goal0, &worst_goal);
+		worst_trig = fmax(worst_trig, fabs(ogate_wrap_pi(stream_psi_at(&st, t) - goal0)));
 	}
 	assert_true(refs >= 4); /* the first reference and three refreshes at least */
 	assert_true(last_id >= 4);
@@ -185,19 +148,14 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 	assert_true(worst_goal < 0.1); /* OGA keeps the same heart phase across references */
 	assert_true(worst_barrier < 2 * M_PI / 30 + 0.1);
 	assert_true(worst_trig < 0.1 * 2 * M_PI);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* A refresh asked for (daemon 'refresh', timelapse) works like an adaptive one. */
 static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int refs = 0, unphased = 0, asked = 0;
 	uint32_t last_id = 0;
@@ -205,9 +163,7 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 
 	assert_int_equal(ogate_sync_refresh(sy), -ENOENT); /* nothing to refresh yet */
 	for (int i = 0; i < 800; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		refs += r.established;
 		if (r.state == OGATE_SYNC_LOCKED && !r.has_phase)
 			unphased++;
@@ -219,21 +175,14 @@ static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(vo
 		if (!r.triggered)
 			continue;
 		last_id = r.trigger.ref_id;
-		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq +
-								 r.trigger.target_u) /
-									FPS),
-				   2 * M_PI);
-		if (isnan(goal0))
-			goal0 = goal;
-		worst_goal = fmax(worst_goal, fabs(ogate_wrap_pi(goal - goal0)));
+		worst_from_first(stream_target_psi(&st, &r.trigger), &goal0, &worst_goal);
 	}
 	assert_true(asked);
 	assert_int_equal(refs, 2); /* the first reference and the one asked for */
 	assert_int_equal(last_id, 2);
 	assert_int_equal(unphased, 0);
 	assert_true(worst_goal < 0.1);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void target_set_while_locked_survives_later_refreshes(void **state)
@@ -241,17 +190,13 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.refresh_after_triggers = 4;
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 	struct ogate_sync_result r;
 	double goal0 = NAN, worst = 0;
 	int changed = 0, refs_after = 0;
 	for (int i = 0; i < 1100; i++) {
-		struct ogate_frame *f = stream_frame(&st, i / FPS, (uint64_t)i, 0, 0, 8);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		ogate_frame_free(f);
+		assert_int_equal(stream_step(sy, &st, i, 0, 0, &r), 0);
 		struct ogate_reference_info info;
 		if (!changed && i > 250 && r.state == OGATE_SYNC_LOCKED &&
 		    ogate_sync_get_reference(sy, &info) == 0 && info.id >= 2) {
@@ -262,19 +207,12 @@ static void target_set_while_locked_survives_later_refreshes(void **state)
 		refs_after += changed && r.established;
 		if (!changed || !r.triggered)
 			continue;
-		double goal = fmod(ogate_heart_law_psi(&st.law, ((double)r.trigger.ref_first_seq +
-								 r.trigger.target_u) /
-									FPS),
-				   2 * M_PI);
-		if (isnan(goal0))
-			goal0 = goal;
-		worst = fmax(worst, fabs(ogate_wrap_pi(goal - goal0)));
+		worst_from_first(stream_target_psi(&st, &r.trigger), &goal0, &worst);
 	}
 	assert_true(changed);
 	assert_true(refs_after >= 2);
 	assert_true(worst < 0.1);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 static void windowed_search_gives_the_full_search_phases(void **state)
@@ -298,7 +236,7 @@ static void windowed_search_gives_the_full_search_phases(void **state)
 			jump = 0.4 * 0.42; /* the heart skips 40 % of a beat without a gap */
 		struct ogate_frame *f = stream_frame(&st, i / FPS + jump, (uint64_t)i, 0, 0, 8);
 		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
-		m.timestamp_ns = 5000000000LL + llround(i / FPS * 1e9);
+		m.timestamp_ns = STREAM_T0_NS + llround(i / FPS * 1e9);
 		ogate_frame_set_meta(f, &m);
 		assert_int_equal(ogate_sync_process(sa, f, &ra), 0);
 		assert_int_equal(ogate_sync_process(sb, f, &rb), 0);
@@ -324,10 +262,8 @@ static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "target.frame", "12.5"), 0);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 	struct ogate_sync_result *r = run(sy, &st, 120, 8, NULL);
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
@@ -339,8 +275,7 @@ static void user_target_frame_is_used_and_barrier_still_computed(void **state)
 	assert_true(fabs(info.target_phase - 1.0) < 1e-12);
 	assert_int_equal(ogate_sync_set_target_phase(sy, 7.0), -EINVAL);
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 /* mean trigger-time error (ms) against the phase law over n frames of a psi0 = 0 stream */
@@ -350,10 +285,8 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	ogate_settings_default(&set);
 	for (; kv && *kv; kv += 2)
 		assert_int_equal(ogate_settings_set(&set, kv[0], kv[1]), 0);
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.02);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.02);
 	st.law.psi0 = 0;
 	static struct sink_log log;
 	log.n = 0;
@@ -361,10 +294,7 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	double sum = 0;
 	for (int k = 0; k < log.n; k++) {
 		const struct ogate_sync_trigger *t = &log.t[k];
-		double T = (double)(t->time_ns - 5000000000LL) * 1e-9;
-		double target =
-			fmod(ogate_heart_law_psi(&st.law, ((double)t->ref_first_seq + t->target_u) / FPS),
-			     2 * M_PI);
+		double T = stream_time_s(t->time_ns), target = stream_target_psi(&st, t);
 		double psiT = ogate_heart_law_psi(&st.law, T);
 		double goal = target + 2 * M_PI * round((psiT - target) / (2 * M_PI));
 		double lo = T - 0.2, hi = T + 0.2; /* psi is increasing: bisect for psi(t*) = goal */
@@ -379,8 +309,7 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
 	}
 	*ntrig = log.n;
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 	return log.n ? sum / log.n * 1e3 : NAN;
 }
 
@@ -422,12 +351,15 @@ static struct ogate_sync *qa_sync_with_a_late_trigger(double w, struct ogate_syn
 	return s;
 }
 
-static void qa_push(struct ogate_sync *s, struct hist e)
+/* a frame's history entry pushed, and the live check's step on it into *r */
+static void qa_frame(struct ogate_sync *s, struct hist e, struct ogate_sync_result *r)
 {
 	s->hist[s->hhead] = e;
 	s->hhead = (s->hhead + 1) % s->hcap;
 	if (s->hn < s->hcap)
 		s->hn++;
+	memset(r, 0, sizeof(*r));
+	sync_qa_step(s, r);
 }
 
 /* The live check reads the phase reached at a trigger from the frames around it: a trigger
@@ -441,9 +373,7 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	struct ogate_sync_result r;
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
-		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 });
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
+		qa_frame(s, (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 }, &r);
 		if (r.has_qa)
 			break;
 		assert_true(ti < 10.005 + 32 * dt); /* judged by the 32nd frame after it */
@@ -460,12 +390,12 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	sync_qa_add(s, &t);
 	for (int i = 0; i < 40; i++) {
 		double ti = 29.9 + i * dt;
-		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9),
-					  .unw = w * ti,
-					  .ref_id = 1,
-					  .gap_before = i == 9 });
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
+		qa_frame(s,
+			 (struct hist){ .t_ns = llround(ti * 1e9),
+					.unw = w * ti,
+					.ref_id = 1,
+					.gap_before = i == 9 },
+			 &r);
 		assert_false(r.has_qa);
 	}
 	ogate_sync_get_qa_stats(s, &st);
@@ -486,12 +416,12 @@ static void live_check_weighs_frames_by_their_measured_spread(void **state)
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
 		int odd = fabs(ti - 10.0) < dt / 2; /* the frame just before the trigger */
-		qa_push(s, (struct hist){ .t_ns = llround(ti * 1e9),
-					  .unw = w * ti + (odd ? 1.0 : 0.0),
-					  .ref_id = 1,
-					  .sp = odd ? 1e4 : 0 });
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
+		qa_frame(s,
+			 (struct hist){ .t_ns = llround(ti * 1e9),
+					.unw = w * ti + (odd ? 1.0 : 0.0),
+					.ref_id = 1,
+					.sp = odd ? 1e4 : 0 },
+			 &r);
 		if (r.has_qa)
 			break;
 	}
@@ -509,10 +439,8 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.refresh_after_triggers = 5;
-	struct ogate_sync *sy = NULL;
 	struct stream st;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	stream_init(&st, 0.42, 0.02);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.02);
 	static struct sink_log log;
 	log.n = 0;
 	int n = 1600, switches = 0;
@@ -531,8 +459,7 @@ static void first_frame_after_a_refresh_is_used_and_triggers_stay_half_a_period_
 		assert_true((double)(log.t[k].time_ns - log.t[k - 1].time_ns) * 1e-9 >
 			    0.5 * 0.42 * 0.95);
 	free(r);
-	ogate_sync_free(sy);
-	ogate_heart_blob_free(&st.heart);
+	stream_sync_free(sy, &st);
 }
 
 int main(void)
