@@ -254,7 +254,16 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	sync_drift_to_expected(s); /* a reference taken under drift (sync_driftreg.c) */
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
 	const struct ogate_frame *f = f0;
-	if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
+	const struct seq *rq = current_seq(s);
+	if (rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0) && s->set.track_drift &&
+	    s->set.subpixel_drift && s->shifted) {
+		/* a reference the scan's drift moved to one position (sync_scanreg.c): its frames
+		 * were blurred alike, the live frame is too, whatever its fraction */
+		sync_scan_shift_even(s, s->shifted, f0, s->fdx, s->fdy);
+		f = s->shifted;
+		r->sub_dx = s->fdx;
+		r->sub_dy = s->fdy;
+	} else if (s->set.track_drift && s->set.subpixel_drift && fabs(s->fdx) + fabs(s->fdy) > 0.02) {
 		if (!s->shifted)
 			ogate_frame_new(&s->shifted, s->fmt, s->w, s->h); /* NULL: no sub-pixel shift */
 		if (s->shifted) {

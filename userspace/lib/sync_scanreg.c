@@ -384,28 +384,58 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 	s->rdepth[slot] = n;
 }
 
-/* f(p) = f(p - (fy, fx)) in place, rows and cols, edges replicated: the fraction by the
- * resampler (through s->shifted), the integer part by copying */
+/* dst(p) = src(p - (fy, fx)), rows and cols, blurred to one variance whatever the fraction (taps:
+ * the bilinear blur alone changes with it), edges replicated; dst and src differ */
+void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
+			  const struct ogate_frame *src, double fy, double fx)
+{
+	int iy = (int)floor(-fy), ix = (int)floor(-fx), W = s->w, H = s->h;
+	int32_t cy[4], cx[4];
+	taps_fixed(-fy - iy, cy); /* dst(y) = src(y + iy + fraction) */
+	taps_fixed(-fx - ix, cx);
+	int u8 = s->fmt == OGATE_PIX_U8;
+	int32_t tmp[W];
+	int xs[W + 3]; /* column x + t - 1 + ix, clamped */
+	for (int x = 0; x < W + 3; x++)
+		xs[x] = clampi(x - 1 + ix, 0, W - 1);
+	for (int y = 0; y < H; y++) {
+		const void *rows[4];
+		for (int t = 0; t < 4; t++)
+			rows[t] = ogate_frame_row(src, clampi(y + iy + t - 1, 0, H - 1));
+		for (int x = 0; x < W; x++) {
+			if (u8)
+				tmp[x] = cy[0] * ((const uint8_t *)rows[0])[x] +
+					 cy[1] * ((const uint8_t *)rows[1])[x] +
+					 cy[2] * ((const uint8_t *)rows[2])[x] +
+					 cy[3] * ((const uint8_t *)rows[3])[x];
+			else
+				tmp[x] = cy[0] * ((const uint16_t *)rows[0])[x] +
+					 cy[1] * ((const uint16_t *)rows[1])[x] +
+					 cy[2] * ((const uint16_t *)rows[2])[x] +
+					 cy[3] * ((const uint16_t *)rows[3])[x];
+		}
+		void *out = (char *)dst->pixels + (size_t)y * dst->stride;
+		for (int x = 0; x < W; x++) {
+			int64_t v = (int64_t)cx[0] * tmp[xs[x]] + (int64_t)cx[1] * tmp[xs[x + 1]] +
+				    (int64_t)cx[2] * tmp[xs[x + 2]] + (int64_t)cx[3] * tmp[xs[x + 3]];
+			v = (v + (1 << 19)) >> 20;
+			if (u8)
+				((uint8_t *)out)[x] = (uint8_t)v;
+			else
+				((uint16_t *)out)[x] = (uint16_t)v;
+		}
+	}
+	dst->meta = src->meta;
+}
+
+/* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */
 static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, double fx)
 {
-	int ny = (int)lround(fy), nx = (int)lround(fx);
+	sync_scan_shift_even(s, s->shifted, f, fy, fx);
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
-	ogate_resample_subpixel(s->shifted, f, fy - ny, fx - nx);
-	for (int y = 0; y < s->h; y++) {
-		int sy = y - ny < 0 ? 0 : y - ny >= s->h ? s->h - 1 : y - ny;
-		char *dst = (char *)f->pixels + (size_t)y * f->stride;
-		const char *src = ogate_frame_row(s->shifted, sy);
-		/* dst x = src x - nx: the columns inside by one copy, the edge pixel beyond */
-		int x0 = nx > 0 ? (nx < s->w ? nx : s->w) : 0;
-		int x1 = nx < 0 ? (s->w + nx > 0 ? s->w + nx : 0) : s->w;
-		if (x1 > x0)
-			memcpy(dst + (size_t)x0 * bpp, src + (size_t)(x0 - nx) * bpp,
-			       (size_t)(x1 - x0) * bpp);
-		for (int x = 0; x < x0; x++)
-			memcpy(dst + (size_t)x * bpp, src, bpp);
-		for (int x = x1; x < s->w; x++)
-			memcpy(dst + (size_t)x * bpp, src + (size_t)(s->w - 1) * bpp, bpp);
-	}
+	for (int y = 0; y < s->h; y++)
+		memcpy((char *)f->pixels + (size_t)y * f->stride, ogate_frame_row(s->shifted, y),
+		       (size_t)s->w * bpp);
 }
 
 /*
