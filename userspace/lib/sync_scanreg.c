@@ -389,42 +389,12 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx)
 {
-	int iy = (int)floor(-fy), ix = (int)floor(-fx), W = s->w, H = s->h;
+	(void)s;
+	int iy = (int)floor(-fy), ix = (int)floor(-fx);
 	int32_t cy[4], cx[4];
 	taps_fixed(-fy - iy, cy); /* dst(y) = src(y + iy + fraction) */
 	taps_fixed(-fx - ix, cx);
-	int32_t tmp[W], ext[W + 3]; /* ext[x + t]: column x + t - 1 + ix after the first pass */
-	for (int y = 0; y < H; y++) {
-		const void *rows[4];
-		for (int t = 0; t < 4; t++)
-			rows[t] = ogate_frame_row(src, clampi(y + iy + t - 1, 0, H - 1));
-		void *out = (char *)dst->pixels + (size_t)y * dst->stride;
-		if (s->fmt == OGATE_PIX_U8) { /* 1024 x 1024 x 255 fits 32 bits */
-			const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-			for (int x = 0; x < W; x++)
-				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
-			for (int x = 0; x < W + 3; x++)
-				ext[x] = tmp[clampi(x - 1 + ix, 0, W - 1)];
-			uint8_t *o = out;
-			for (int x = 0; x < W; x++)
-				o[x] = (uint8_t)((cx[0] * ext[x] + cx[1] * ext[x + 1] +
-						  cx[2] * ext[x + 2] + cx[3] * ext[x + 3] + (1 << 19)) >>
-						 20);
-		} else {
-			const uint16_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-			for (int x = 0; x < W; x++)
-				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
-			for (int x = 0; x < W + 3; x++)
-				ext[x] = tmp[clampi(x - 1 + ix, 0, W - 1)];
-			uint16_t *o = out;
-			for (int x = 0; x < W; x++)
-				o[x] = (uint16_t)(((int64_t)cx[0] * ext[x] + (int64_t)cx[1] * ext[x + 1] +
-						   (int64_t)cx[2] * ext[x + 2] +
-						   (int64_t)cx[3] * ext[x + 3] + (1 << 19)) >>
-						  20);
-		}
-	}
-	dst->meta = src->meta;
+	ogate_resample_taps4(dst, src, iy, ix, cy, cx);
 }
 
 /* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */
