@@ -117,3 +117,46 @@ void ogate_shift_sums_u8(const uint8_t *restrict a0, const uint8_t *restrict a1,
 		sums[4] += ex;
 	}
 }
+
+static inline int clamp_px(int v, int hi)
+{
+	return v < 0 ? 0 : v > hi ? hi : v;
+}
+
+void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
+			  const int32_t cy[4], const int32_t cx[4])
+{
+	int W = src->width, H = src->height;
+	int32_t tmp[W], ext[W + 3]; /* ext[x + u]: column x + u - 1 + ix after the first pass */
+	for (int y = 0; y < H; y++) {
+		const void *rows[4];
+		for (int t = 0; t < 4; t++)
+			rows[t] = ogate_frame_row(src, clamp_px(y + iy + t - 1, H - 1));
+		void *out = (char *)dst->pixels + (size_t)y * dst->stride;
+		if (src->fmt == OGATE_PIX_U8) { /* 1024 x 1024 x 255 fits 32 bits */
+			const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
+			for (int x = 0; x < W; x++)
+				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
+			for (int x = 0; x < W + 3; x++)
+				ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
+			uint8_t *o = out;
+			for (int x = 0; x < W; x++)
+				o[x] = (uint8_t)((cx[0] * ext[x] + cx[1] * ext[x + 1] +
+						  cx[2] * ext[x + 2] + cx[3] * ext[x + 3] + (1 << 19)) >>
+						 20);
+		} else {
+			const uint16_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
+			for (int x = 0; x < W; x++)
+				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
+			for (int x = 0; x < W + 3; x++)
+				ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
+			uint16_t *o = out;
+			for (int x = 0; x < W; x++)
+				o[x] = (uint16_t)(((int64_t)cx[0] * ext[x] + (int64_t)cx[1] * ext[x + 1] +
+						   (int64_t)cx[2] * ext[x + 2] +
+						   (int64_t)cx[3] * ext[x + 3] + (1 << 19)) >>
+						  20);
+		}
+	}
+	dst->meta = src->meta;
+}

@@ -260,6 +260,8 @@ int sync_scan_drift(struct ogate_sync *s, char *note, size_t size);
 void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot);
 void sync_scan_catch_up(struct ogate_sync *s, int slot);
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
+void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
+			  const struct ogate_frame *src, double fy, double fx);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
 /* a drift is registered for the scan (sync_scan_catch_up then blurs every frame), and it
  * registers from this frame (sync_scan_on) */

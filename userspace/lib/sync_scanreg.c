@@ -384,28 +384,27 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 	s->rdepth[slot] = n;
 }
 
-/* f(p) = f(p - (fy, fx)) in place, rows and cols, edges replicated: the fraction by the
- * resampler (through s->shifted), the integer part by copying */
+/* dst(p) = src(p - (fy, fx)), rows and cols, blurred to one variance whatever the fraction (taps:
+ * the bilinear blur alone changes with it), edges replicated; dst and src differ */
+void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
+			  const struct ogate_frame *src, double fy, double fx)
+{
+	(void)s;
+	int iy = (int)floor(-fy), ix = (int)floor(-fx);
+	int32_t cy[4], cx[4];
+	taps_fixed(-fy - iy, cy); /* dst(y) = src(y + iy + fraction) */
+	taps_fixed(-fx - ix, cx);
+	ogate_resample_taps4(dst, src, iy, ix, cy, cx);
+}
+
+/* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */
 static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, double fx)
 {
-	int ny = (int)lround(fy), nx = (int)lround(fx);
+	sync_scan_shift_even(s, s->shifted, f, fy, fx);
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
-	ogate_resample_subpixel(s->shifted, f, fy - ny, fx - nx);
-	for (int y = 0; y < s->h; y++) {
-		int sy = y - ny < 0 ? 0 : y - ny >= s->h ? s->h - 1 : y - ny;
-		char *dst = (char *)f->pixels + (size_t)y * f->stride;
-		const char *src = ogate_frame_row(s->shifted, sy);
-		/* dst x = src x - nx: the columns inside by one copy, the edge pixel beyond */
-		int x0 = nx > 0 ? (nx < s->w ? nx : s->w) : 0;
-		int x1 = nx < 0 ? (s->w + nx > 0 ? s->w + nx : 0) : s->w;
-		if (x1 > x0)
-			memcpy(dst + (size_t)x0 * bpp, src + (size_t)(x0 - nx) * bpp,
-			       (size_t)(x1 - x0) * bpp);
-		for (int x = 0; x < x0; x++)
-			memcpy(dst + (size_t)x * bpp, src, bpp);
-		for (int x = x1; x < s->w; x++)
-			memcpy(dst + (size_t)x * bpp, src + (size_t)(s->w - 1) * bpp, bpp);
-	}
+	for (int y = 0; y < s->h; y++)
+		memcpy((char *)f->pixels + (size_t)y * f->stride, ogate_frame_row(s->shifted, y),
+		       (size_t)s->w * bpp);
 }
 
 /*
