@@ -113,25 +113,41 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
  * The full search with early exits, exact: only the valley's bottom and its neighbours are read
  * from S (ogate_subframe_phase's pick b and S[b - 1], S[b + 1]; the least SAD for the drift),
  * so a SAD may stop, band by band of rows, once its partial sum exceeds the least whole SAD found
- * so far (its frames taken outwards from where the frame is expected): such a partial sum p is
- * below the frame's SAD, but above the least, so no least SAD is ever cut short and every frame
- * cut short lies above it. Left in S, the partial sums could still mislead the pick (its interior
- * minimum and its walk into the padding); so every partial sum not above the interior minimum
- * found, and every one on the walk or beside its end, is made whole, until none is: what the
- * pick and the fits read is then exactly what the whole search gives. sad_out[j] marks a
- * partial sum (scratch: the U8 path of ref_sads does not run alongside).
+ * so far (its frames taken outwards from where the frame is expected, its bands where the heart
+ * moves most first: integer sums, the same in any order). Such a partial sum p is below the
+ * frame's SAD but above the least, so no least SAD is ever cut short and every frame cut short
+ * lies above it. Left in S, the partial sums could still mislead the pick (its interior minimum
+ * and its walk into the padding); so every partial sum not above the interior minimum found, and
+ * every one on the walk or beside its end, is made whole, until none is: what the pick and the
+ * fits read is then exactly what the whole search gives. sad_out[j] marks a partial sum
+ * (scratch: the U8 path of ref_sads does not run alongside).
  */
 #define SEARCH_BAND 8 /* rows a band: 4 kB at 512^2 */
 
+struct band {
+	double act; /* how much the heart changes the band over half a beat */
+	int y;	    /* its first row in the window */
+};
+
+/* the most changing bands first (the sum is the same in any order) */
+static int band_cmp(const void *pa, const void *pb)
+{
+	const struct band *a = pa, *b = pb;
+	if (a->act != b->act)
+		return a->act < b->act ? 1 : -1;
+	return (a->y > b->y) - (a->y < b->y);
+}
+
 static double sad_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int j,
-			  int rx, int ry, int nw, int nh, double bound, int *whole)
+			  int rx, int ry, int nw, int nh, const struct band *bo, int nb,
+			  double bound, int *whole)
 {
 	double v = 0;
-	for (int y = 0; y < nh; y += SEARCH_BAND) {
-		int bh = nh - y < SEARCH_BAND ? nh - y : SEARCH_BAND;
+	for (int k = 0; k < nb; k++) {
+		int y = bo[k].y, bh = nh - y < SEARCH_BAND ? nh - y : SEARCH_BAND;
 		v += sad_win(s, f, fx, fy + y, s->ref[j], rx, ry + y, nw, bh);
 		s->search_rows += (uint64_t)bh;
-		if (v > bound && y + bh < nh) {
+		if (v > bound && k + 1 < nb) {
 			*whole = 0;
 			return v;
 		}
@@ -154,15 +170,36 @@ void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int 
 		double e = s->expect_u + OGATE_NE;
 		c = e < 0 ? 0 : e > L - 1 ? L - 1 : (int)lround(e);
 	}
+	/* the bands in order of how much two reference frames half a beat apart differ in them
+	 * (one SAD): where the heart moves, a far frame's partial sum soon passes the least */
+	int nb = (nh + SEARCH_BAND - 1) / SEARCH_BAND, h2 = (int)lround(P / 2) + OGATE_NE;
+	struct band *bo = malloc(sizeof(*bo) * (size_t)(nb > 0 ? nb : 1));
+	for (int k = 0; bo && k < nb; k++) {
+		int y = k * SEARCH_BAND, bh = nh - y < SEARCH_BAND ? nh - y : SEARCH_BAND;
+		bo[k].y = y;
+		s->search_rows += (uint64_t)(h2 < L ? bh : 0);
+		bo[k].act = h2 < L ? sad_win(s, s->ref[OGATE_NE], rx, ry + y, s->ref[h2], rx,
+					     ry + y, nw, bh)
+				   : 0;
+	}
+	if (bo)
+		qsort(bo, (size_t)nb, sizeof(*bo), band_cmp);
 	for (int k = 0; k < 2 * L; k++) {
 		int j = c + (k & 1 ? -(k + 1) / 2 : k / 2), whole;
 		if (j < 0 || j >= L || !s->sad_out[j])
 			continue;
-		s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, nh, least, &whole);
+		if (bo) {
+			s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, nh, bo, nb, least, &whole);
+		} else { /* no memory for the order: whole SADs */
+			s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+			s->search_rows += (uint64_t)nh;
+			whole = 1;
+		}
 		s->sad_out[j] = whole ? 0 : 2; /* 2: a partial sum */
 		if (whole && s->S[j] < least)
 			least = s->S[j];
 	}
+	free(bo);
 	for (int redo = 1; redo;) {
 		size_t b;
 		int b0 = OGATE_NE;
