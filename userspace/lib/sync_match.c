@@ -122,7 +122,8 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
  * fits read is then exactly what the whole search gives. sad_out[j] marks a partial sum
  * (scratch: the U8 path of ref_sads does not run alongside).
  */
-#define SEARCH_BAND 8 /* rows a band: 4 kB at 512^2 */
+#define SEARCH_BAND 8	/* rows a band at least: 4 kB at 512^2 */
+#define SEARCH_MAXB 256 /* bands at most (on the stack): taller ones beyond 2048 rows */
 
 struct band {
 	double act; /* how much the heart changes the band over half a beat */
@@ -139,12 +140,12 @@ static int band_cmp(const void *pa, const void *pb)
 }
 
 static double sad_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int j,
-			  int rx, int ry, int nw, int nh, const struct band *bo, int nb,
+			  int rx, int ry, int nw, int nh, const struct band *bo, int nb, int bandh,
 			  double bound, int *whole)
 {
 	double v = 0;
 	for (int k = 0; k < nb; k++) {
-		int y = bo[k].y, bh = nh - y < SEARCH_BAND ? nh - y : SEARCH_BAND;
+		int y = bo[k].y, bh = nh - y < bandh ? nh - y : bandh;
 		v += sad_win(s, f, fx, fy + y, s->ref[j], rx, ry + y, nw, bh);
 		s->search_rows += (uint64_t)bh;
 		if (v > bound && k + 1 < nb) {
@@ -166,40 +167,34 @@ void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int 
 		if (s->S[j] < least)
 			least = s->S[j];
 	}
-	if (s->have_expect) {
-		double e = s->expect_u + OGATE_NE;
+	double e = s->expect_u + OGATE_NE;
+	if (s->have_expect && isfinite(e)) {
 		c = e < 0 ? 0 : e > L - 1 ? L - 1 : (int)lround(e);
 	}
 	/* the bands in order of how much two reference frames half a beat apart differ in them
 	 * (one SAD): where the heart moves, a far frame's partial sum soon passes the least */
-	int nb = (nh + SEARCH_BAND - 1) / SEARCH_BAND, h2 = (int)lround(P / 2) + OGATE_NE;
-	struct band *bo = malloc(sizeof(*bo) * (size_t)(nb > 0 ? nb : 1));
-	for (int k = 0; bo && k < nb; k++) {
-		int y = k * SEARCH_BAND, bh = nh - y < SEARCH_BAND ? nh - y : SEARCH_BAND;
+	int bandh = (nh + SEARCH_MAXB - 1) / SEARCH_MAXB;
+	bandh = bandh < SEARCH_BAND ? SEARCH_BAND : bandh;
+	int nb = (nh + bandh - 1) / bandh, h2 = (int)lround(P / 2) + OGATE_NE;
+	struct band bo[SEARCH_MAXB];
+	for (int k = 0; k < nb; k++) {
+		int y = k * bandh, bh = nh - y < bandh ? nh - y : bandh;
 		bo[k].y = y;
 		s->search_rows += (uint64_t)(h2 < L ? bh : 0);
 		bo[k].act = h2 < L ? sad_win(s, s->ref[OGATE_NE], rx, ry + y, s->ref[h2], rx,
 					     ry + y, nw, bh)
 				   : 0;
 	}
-	if (bo)
-		qsort(bo, (size_t)nb, sizeof(*bo), band_cmp);
+	qsort(bo, (size_t)nb, sizeof(*bo), band_cmp);
 	for (int k = 0; k < 2 * L; k++) {
 		int j = c + (k & 1 ? -(k + 1) / 2 : k / 2), whole;
 		if (j < 0 || j >= L || !s->sad_out[j])
 			continue;
-		if (bo) {
-			s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, nh, bo, nb, least, &whole);
-		} else { /* no memory for the order: whole SADs */
-			s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
-			s->search_rows += (uint64_t)nh;
-			whole = 1;
-		}
+		s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, nh, bo, nb, bandh, least, &whole);
 		s->sad_out[j] = whole ? 0 : 2; /* 2: a partial sum */
 		if (whole && s->S[j] < least)
 			least = s->S[j];
 	}
-	free(bo);
 	for (int redo = 1; redo;) {
 		size_t b;
 		int b0 = OGATE_NE;
