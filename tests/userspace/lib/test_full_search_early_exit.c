@@ -154,12 +154,14 @@ static struct ogate_frame *heart_frame(struct ogate_heart_blob *hb, struct ogate
 	return f;
 }
 
-/* a stream (rate modulation, a drift of a pixel and a third, 8 and 16 bit) matched with the
- * early exits and without: the same results bit for bit, fewer rows of SAD */
+/* a stream (rate modulation, a drift of a pixel and a third; 8 and 16 bit, and 8 bit with the
+ * SSD metric and with the region of interest) matched with the early exits and without: the same
+ * results bit for bit, fewer rows of SAD */
 static void a_stream_matches_bit_for_bit_with_fewer_rows(void **state)
 {
 	(void)state;
-	for (int bits = 8; bits <= 16; bits += 8) {
+	for (int cfg = 0; cfg < 4; cfg++) {
+		int bits = cfg == 1 ? 16 : 8;
 		struct ogate_heart_blob hb;
 		struct ogate_heart_rng rng;
 		struct ogate_settings set;
@@ -167,6 +169,10 @@ static void a_stream_matches_bit_for_bit_with_fewer_rows(void **state)
 		ogate_heart_blob_init(&hb, SZ, SZ, 7);
 		ogate_heart_rng_seed(&rng, 3);
 		ogate_settings_default(&set);
+		if (cfg == 2)
+			assert_int_equal(0, ogate_settings_set(&set, "sync.metric", "ssd"));
+		if (cfg == 3)
+			assert_int_equal(0, ogate_settings_set(&set, "sync.roi", "1"));
 		for (int k = 0; k < 2; k++)
 			assert_int_equal(0, ogate_sync_new(&sy[k], &set));
 		sy[1]->whole_search = 1;
