@@ -84,6 +84,17 @@ static void bench_size(int sz, int nframes, int shifted)
 	}
 	struct ogate_frame *f = ogate_frame_wrap(OGATE_PIX_U8, sz, sz, (size_t)sz, pix);
 	int nref = 0;
+	/* ANALYSIS_BENCH_FRAMES=<prefix>: each frame's CPU us, state and phase to <prefix>.<tag>.<size>
+	 * (which frames carry a full search or a catch-up) */
+	const char *dump = getenv("ANALYSIS_BENCH_FRAMES");
+	FILE *df = NULL;
+	if (dump) {
+		char fn[512];
+		snprintf(fn, sizeof(fn), "%s.%d.%d", dump, shifted, sz);
+		df = fopen(fn, "w");
+	}
+	double *lock_cpu = malloc(sizeof(double) * (size_t)nframes);
+	int nlc = 0;
 	double *lock = malloc(sizeof(double) * (size_t)nframes), est = -1, est_cpu = -1, worst = 0,
 	       det_max = 0;
 	int nl = 0, ntrig = 0, nheld = 0;
@@ -106,6 +117,11 @@ static void bench_size(int sz, int nframes, int shifted)
 			worst_at = i;
 		}
 		ntrig += r.triggered;
+		if (df)
+			fprintf(df, "%d %.1f %d %d %d\n", i, dc, (int)r.state, r.has_phase,
+				r.sad_argmin);
+		if (r.state == OGATE_SYNC_LOCKED && !r.established && r.has_phase)
+			lock_cpu[nlc++] = dc;
 		nref += r.established;
 		nheld += r.state == OGATE_SYNC_LOCKED && !r.has_phase; /* while smoothing */
 		if (r.established && nref == 1) {
@@ -121,7 +137,10 @@ static void bench_size(int sz, int nframes, int shifted)
 	}
 	struct ogate_reference_info info = { 0 };
 	ogate_sync_get_reference(sy, &info);
+	if (df)
+		fclose(df);
 	qsort(lock, (size_t)nl, sizeof(double), cmp);
+	qsort(lock_cpu, (size_t)nlc, sizeof(double), cmp);
 	double sum = 0;
 	for (int i = 0; i < nl; i++)
 		sum += lock[i];
@@ -143,6 +162,14 @@ static void bench_size(int sz, int nframes, int shifted)
 		       lock[(int)floor(0.99 * (nl - 1))]);
 		printf("BENCH analysis.%s.max.%dx%d %.2f us\n", tag, sz, sz, lock[nl - 1]);
 	}
+	if (nlc && slow) { /* CPU time of the frames matched after the lock (full searches, the
+			    * held frames' catch-up): the host's preemptions left out */
+		printf("BENCH analysis.%s.p90_cpu.%dx%d %.2f us\n", tag, sz, sz,
+		       lock_cpu[(int)floor(0.90 * (nlc - 1))]);
+		printf("BENCH analysis.%s.p99_cpu.%dx%d %.2f us\n", tag, sz, sz,
+		       lock_cpu[(int)floor(0.99 * (nlc - 1))]);
+		printf("BENCH analysis.%s.max_cpu.%dx%d %.2f us\n", tag, sz, sz, lock_cpu[nlc - 1]);
+	}
 	if (shifted == 2)
 		printf("BENCH analysis.sync_refresh20.references.%dx%d %d count\n", sz, sz, nref);
 	if (shifted && !slow)
@@ -162,6 +189,7 @@ out:
 	ogate_frame_free(f);
 	ogate_sync_free(sy);
 	free(lock);
+	free(lock_cpu);
 	free(pix);
 	free(img);
 	free(sh);

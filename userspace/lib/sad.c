@@ -76,8 +76,7 @@ const struct ogate_sad ogate_sad_scalar = {
 
 static const struct ogate_sad *const all[] = {
 #if defined(__x86_64__) || defined(__i386__)
-	&ogate_sad_avx2,
-	&ogate_sad_sse2,
+	&ogate_sad_avx512, &ogate_sad_avx2, &ogate_sad_sse2,
 #endif
 #if defined(__ARM_NEON) || defined(__aarch64__)
 	&ogate_sad_neon,

@@ -144,7 +144,7 @@ static void avx2_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], s
 	out[3] = hsum256(acc3);
 }
 
-static uint64_t avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+uint64_t ogate_sad_avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
 {
 	uint64_t sum = 0;
 	for (int y = 0; y < h; y++) {
@@ -181,7 +181,7 @@ static __m256i sq32_u8(__m256i va, __m256i vb)
 
 /* 32-bit lanes per row (a row of 65536 px adds at most 2048 * 260100 < 2^31 per lane), widened
  * into 64-bit lanes after each row */
-static uint64_t avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
+uint64_t ogate_sad_avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)
 {
 	const __m256i zero = _mm256_setzero_si256();
 	__m256i acc = zero;
@@ -214,13 +214,13 @@ static uint64_t avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_
 }
 
 /* SSD of one frame against four others: each 32-byte vector of the frame is loaded and widened
- * once. 32-bit lanes per row (as avx2_ssd_u8), widened into 64-bit lanes after each row. */
-static void avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs, int w,
-			   int h, uint64_t out[4])
+ * once. 32-bit lanes per row (as ogate_sad_avx2_ssd_u8), widened into 64-bit lanes after each row. */
+void ogate_sad_avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs,
+			      int w, int h, uint64_t out[4])
 {
 	if (w < 32) {
 		for (int k = 0; k < 4; k++)
-			out[k] = avx2_ssd_u8(a, as, b[k], bs, w, h);
+			out[k] = ogate_sad_avx2_ssd_u8(a, as, b[k], bs, w, h);
 		return;
 	}
 	const __m256i zero = _mm256_setzero_si256();
@@ -271,7 +271,7 @@ static __m256i sq16_u16(__m256i acc, __m256i va, __m256i vb)
 	return _mm256_add_epi64(acc, _mm256_unpackhi_epi32(p1, zero));
 }
 
-static uint64_t avx2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
+uint64_t ogate_sad_avx2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w, int h)
 {
 	__m256i acc = _mm256_setzero_si256();
 	uint64_t tail = 0;
@@ -305,8 +305,8 @@ const struct ogate_sad ogate_sad_avx2 = {
 	.u8 = avx2_u8,
 	.u16 = avx2_u16,
 	.u8_x4 = avx2_u8_x4,
-	.ssd_u8 = avx2_ssd_u8,
-	.ssd_u16 = avx2_ssd_u16,
-	.ssd_u8_x4 = avx2_ssd_u8_x4,
-	.dot_u8 = avx2_dot_u8,
+	.ssd_u8 = ogate_sad_avx2_ssd_u8,
+	.ssd_u16 = ogate_sad_avx2_ssd_u16,
+	.ssd_u8_x4 = ogate_sad_avx2_ssd_u8_x4,
+	.dot_u8 = ogate_sad_avx2_dot_u8,
 };

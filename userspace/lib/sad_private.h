@@ -33,6 +33,14 @@ extern const struct ogate_sad ogate_sad_scalar;
 #if defined(__x86_64__) || defined(__i386__)
 extern const struct ogate_sad ogate_sad_sse2;
 extern const struct ogate_sad ogate_sad_avx2;
+extern const struct ogate_sad ogate_sad_avx512;
+/* AVX2's SSD and dot product kernels, which the AVX-512 back end shares */
+uint64_t ogate_sad_avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h);
+uint64_t ogate_sad_avx2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, size_t bs, int w,
+				int h);
+void ogate_sad_avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs,
+			      int w, int h, uint64_t out[4]);
+uint64_t ogate_sad_avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h);
 #endif
 #if defined(__ARM_NEON) || defined(__aarch64__)
 extern const struct ogate_sad ogate_sad_neon;

@@ -109,6 +109,113 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 	}
 }
 
+/*
+ * The full search with early exits, exact: only the valley's bottom and its neighbours are read
+ * from S (ogate_subframe_phase's pick b and S[b - 1], S[b + 1]; the least SAD for the drift),
+ * so a SAD may stop, band by band of rows, once its partial sum exceeds the least whole SAD found
+ * so far (its frames taken outwards from where the frame is expected, its bands where the heart
+ * moves most first: integer sums, the same in any order). Such a partial sum p is below the
+ * frame's SAD but above the least, so no least SAD is ever cut short and every frame cut short
+ * lies above it. Left in S, the partial sums could still mislead the pick (its interior minimum
+ * and its walk into the padding); so every partial sum not above the interior minimum found, and
+ * every one on the walk or beside its end, is made whole, until none is: what the pick and the
+ * fits read is then exactly what the whole search gives. sad_out[j] marks a partial sum
+ * (scratch: the U8 path of ref_sads does not run alongside).
+ */
+#define SEARCH_BAND 8	/* rows a band at least: 4 kB at 512^2 */
+#define SEARCH_MAXB 256 /* bands at most (on the stack): taller ones beyond 2048 rows */
+
+struct band {
+	double act; /* how much the heart changes the band over half a beat */
+	int y;	    /* its first row in the window */
+};
+
+/* the most changing bands first (the sum is the same in any order) */
+static int band_cmp(const void *pa, const void *pb)
+{
+	const struct band *a = pa, *b = pb;
+	if (a->act != b->act)
+		return a->act < b->act ? 1 : -1;
+	return (a->y > b->y) - (a->y < b->y);
+}
+
+static double sad_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int j,
+			  int rx, int ry, int nw, int nh, const struct band *bo, int nb, int bandh,
+			  double bound, int *whole)
+{
+	double v = 0;
+	for (int k = 0; k < nb; k++) {
+		int y = bo[k].y, bh = nh - y < bandh ? nh - y : bandh;
+		v += sad_win(s, f, fx, fy + y, s->ref[j], rx, ry + y, nw, bh);
+		s->search_rows += (uint64_t)bh;
+		if (v > bound && k + 1 < nb) {
+			*whole = 0;
+			return v;
+		}
+	}
+	*whole = 1;
+	return v;
+}
+
+void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
+			 int ry, int nw, int nh, double P)
+{
+	int L = s->L, c = 0;
+	double least = HUGE_VAL;
+	for (int j = 0; j < L; j++) {
+		s->sad_out[j] = s->S[j] == HUGE_VAL; /* 1: still to compute */
+		if (s->S[j] < least)
+			least = s->S[j];
+	}
+	double e = s->expect_u + OGATE_NE;
+	if (s->have_expect && isfinite(e)) {
+		c = e < 0 ? 0 : e > L - 1 ? L - 1 : (int)lround(e);
+	}
+	/* the bands in order of how much two reference frames half a beat apart differ in them
+	 * (one SAD): where the heart moves, a far frame's partial sum soon passes the least */
+	int bandh = (nh + SEARCH_MAXB - 1) / SEARCH_MAXB;
+	bandh = bandh < SEARCH_BAND ? SEARCH_BAND : bandh;
+	int nb = (nh + bandh - 1) / bandh, h2 = (int)lround(P / 2) + OGATE_NE;
+	struct band bo[SEARCH_MAXB];
+	for (int k = 0; k < nb; k++) {
+		int y = k * bandh, bh = nh - y < bandh ? nh - y : bandh;
+		bo[k].y = y;
+		s->search_rows += (uint64_t)(h2 < L ? bh : 0);
+		bo[k].act = h2 < L ? sad_win(s, s->ref[OGATE_NE], rx, ry + y, s->ref[h2], rx,
+					     ry + y, nw, bh)
+				   : 0;
+	}
+	qsort(bo, (size_t)nb, sizeof(*bo), band_cmp);
+	for (int k = 0; k < 2 * L; k++) {
+		int j = c + (k & 1 ? -(k + 1) / 2 : k / 2), whole;
+		if (j < 0 || j >= L || !s->sad_out[j])
+			continue;
+		s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, nh, bo, nb, bandh, least, &whole);
+		s->sad_out[j] = whole ? 0 : 2; /* 2: a partial sum */
+		if (whole && s->S[j] < least)
+			least = s->S[j];
+	}
+	for (int redo = 1; redo;) {
+		size_t b;
+		int b0 = OGATE_NE;
+		for (int j = OGATE_NE + 1; j + OGATE_NE < L; j++)
+			if (s->S[j] < s->S[b0])
+				b0 = j;
+		ogate_subframe_phase(s->S, (size_t)L, P, &b);
+		int lo = (int)b < b0 ? (int)b : b0, hi = (int)b > b0 ? (int)b : b0;
+		double m0 = s->S[b0];
+		redo = 0;
+		for (int j = 0; j < L; j++)
+			if (s->sad_out[j] == 2 &&
+			    ((j >= lo - 1 && j <= hi + 1) || s->S[j] <= m0 || j == b0)) {
+				s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+				s->search_rows += (uint64_t)nh;
+				s->sad_out[j] = 0;
+				redo = 1;
+			}
+	}
+}
+
 #define SSD_GRID 16	 /* tiles per axis for the noise floor (at least 4 pixels each) */
 #define SSD_Q 0.1	 /* the floor: this quantile of the tiles (as sync_roi.c) */
 #define SSD_Z 1.2815516	 /* that quantile's distance below the mean in standard deviations */
@@ -305,7 +412,12 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	size_t b;
 	int best;
 	for (;;) {
-		ref_sads(s, f, fx, fy, rx, ry, nw, nh, s->sel, n);
+		if (windowed || s->whole_search) {
+			ref_sads(s, f, fx, fy, rx, ry, nw, nh, s->sel, n);
+			s->search_rows += windowed ? 0 : (uint64_t)n * nh;
+		} else {
+			sync_search_bounded(s, f, fx, fy, rx, ry, nw, nh, P);
+		}
 		best = 0; /* over every frame computed so far (both passes) */
 		for (int j = 1; j < s->L; j++)
 			if (s->S[j] < s->S[best])

@@ -161,6 +161,8 @@ struct ogate_sync {
 	int have_expect; /* expect_u valid: where the next frame should match */
 	double expect_u;
 	uint64_t full_searches;
+	int whole_search; /* tests: 1 = every full search's SAD whole (no early exit, sync_match.c) */
+	uint64_t search_rows; /* rows of SAD the full searches computed (tests, bench) */
 	struct ogate_frame *shifted;
 	/* the current reference's drift (struct seq, vel) and the reference position the tracked
 	 * drift refers to (NAN: the next match's; sync_driftreg.c) */
@@ -316,6 +318,11 @@ int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const 
  * AVX-512 F+BW, 1 AVX2, 0 the plain loops (x86-64 where the machine has them; elsewhere the
  * plain loops); the previous cap. The integer sums are the same whichever runs. */
 int sync_look_isa(int cap);
+/* sync_match.c: the full search's SADs of f's nw x nh window at (fx, fy) against every reference
+ * frame j with S[j] == HUGE_VAL at (rx, ry), with early exits: what ogate_subframe_phase and the
+ * least SAD read from S is exactly the whole search's, the rest may be partial sums above it */
+void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
+			 int ry, int nw, int nh, double P);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);

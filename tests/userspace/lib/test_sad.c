@@ -262,6 +262,51 @@ static void ssd_of_known_images_is_exact_and_large_frames_do_not_overflow(void *
 	free(b16);
 }
 
+/* every row length from 1 to 2 * 64 + 1 (every tail of a 64-byte or 32-lane vector, rows of
+ * whole vectors, of none) at odd strides and misaligned starts, 8 and 16 bit, one against one
+ * and one against four: every back end's sums equal the scalar ones */
+static void every_row_tail_of_every_backend_equals_scalar(void **state)
+{
+	(void)state;
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	for (int w = 1; w <= 129; w++) {
+		int h = 1 + w % 5;
+		size_t sa = (size_t)w + 1 + (size_t)(w % 7), sb = (size_t)w + 3;
+		uint8_t *a = malloc(sa * h + 5), *b = malloc(sb * h * 4 + 9);
+		uint16_t *a16 = malloc(2 * (sa * h + 1)), *b16 = malloc(2 * (sb * h + 1));
+		for (size_t i = 0; i < sa * h + 5; i++)
+			a[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < sb * h * 4 + 9; i++)
+			b[i] = (uint8_t)rnd();
+		for (size_t i = 0; i < sa * h + 1; i++)
+			a16[i] = (i & 3) ? (uint16_t)rnd() : 0xffff;
+		for (size_t i = 0; i < sb * h + 1; i++)
+			b16[i] = (i & 5) ? (uint16_t)rnd() : 0;
+		const uint8_t *bp[4] = { b + 1, b + 2 + sb * h, b + 3 + 2 * sb * h,
+					 b + 9 + 3 * sb * h - 5 };
+		uint64_t ref[4], ref16 = ogate_sad_u16(&ogate_sad_scalar, a16 + 1, 2 * sa, b16 + 1,
+						       2 * sb, w, h);
+		for (int k = 0; k < 4; k++)
+			ref[k] = ogate_sad_u8(&ogate_sad_scalar, a + 3, sa, bp[k], sb, w, h);
+		for (size_t k = 0; k < nb; k++) {
+			uint64_t out[4];
+			ogate_sad_u8_multi(be[k], a + 3, sa, bp, 4, sb, w, h, out);
+			for (int j = 0; j < 4; j++) {
+				assert_int_equal(ogate_sad_u8(be[k], a + 3, sa, bp[j], sb, w, h),
+						 ref[j]);
+				assert_int_equal(out[j], ref[j]);
+			}
+			assert_int_equal(ogate_sad_u16(be[k], a16 + 1, 2 * sa, b16 + 1, 2 * sb, w, h),
+					 ref16);
+		}
+		free(a);
+		free(b);
+		free(a16);
+		free(b16);
+	}
+}
+
 static void dispatch_picks_an_available_backend_and_names_resolve(void **state)
 {
 	const struct ogate_sad *best = ogate_sad_best();
@@ -270,8 +315,11 @@ static void dispatch_picks_an_available_backend_and_names_resolve(void **state)
 	assert_ptr_equal(ogate_sad_by_name("scalar"), &ogate_sad_scalar);
 	assert_null(ogate_sad_by_name("no-such-backend"));
 #if defined(__x86_64__)
-	if (__builtin_cpu_supports("avx2"))
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
+		assert_string_equal(ogate_sad_name(best), "avx512");
+	else if (__builtin_cpu_supports("avx2"))
 		assert_string_equal(ogate_sad_name(best), "avx2");
+	assert_non_null(ogate_sad_by_name("avx2"));
 	assert_non_null(ogate_sad_by_name("sse2"));
 #endif
 }
@@ -304,6 +352,7 @@ int main(void)
 		cmocka_unit_test(ssd_u16_of_every_backend_is_the_exact_sum_of_squares),
 		cmocka_unit_test(multi_ssd_equals_single_ssds_for_every_backend),
 		cmocka_unit_test(ssd_of_known_images_is_exact_and_large_frames_do_not_overflow),
+		cmocka_unit_test(every_row_tail_of_every_backend_equals_scalar),
 		cmocka_unit_test(dispatch_picks_an_available_backend_and_names_resolve),
 		cmocka_unit_test(sad_frames_rejects_mismatched_geometry),
 	};

@@ -15,7 +15,7 @@ struct ogate_sad; /* a back end; see sad_private.h */
 
 /* Fastest back end usable on this CPU (runtime dispatch via __builtin_cpu_supports). */
 const struct ogate_sad *ogate_sad_best(void);
-/* "scalar", "sse2", "avx2", "neon" or "auto"; NULL if unknown or unsupported on this CPU. */
+/* "scalar", "sse2", "avx2", "avx512", "neon" or "auto"; NULL if unknown or unsupported on this CPU. */
 const struct ogate_sad *ogate_sad_by_name(const char *name);
 /* Fill out[] with up to max usable back ends; returns how many. */
 size_t ogate_sad_list(const struct ogate_sad **out, size_t max);
