@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "frame_private.h"
+#include "drift_scene.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 #include "sync_private.h"
@@ -24,29 +25,12 @@
 #define PERIOD 40.3 /* frames, at 100 fps */
 #define FRAMES 450
 
-/* frame k: texture, disc and dot drifted by (vy, vx) px per frame, the disc's radius beating at
- * PERIOD (quick contraction, slow relaxation), the dot circling it */
-static void render(struct ogate_frame *f, int k, double vy, double vx)
-{
-	double ph = fmod(k / PERIOD + 0.37, 1.0);
-	double r = 14 + 9 * (ph < 0.3 ? sin(M_PI * ph / 0.6) : cos(M_PI / 2 * (ph - 0.3) / 0.7));
-	/* a dot circling the disc once a beat: a disc alone looks the same expanding and
-	 * contracting, and its phase cannot be told there */
-	double ex = 48 + 30 * cos(2 * M_PI * ph), ey = 48 + 30 * sin(2 * M_PI * ph);
-	for (int y = 0; y < W; y++) {
-		uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
-		for (int x = 0; x < W; x++) {
-			double u = x - vx * k, v = y - vy * k;
-			double bg = 90 + 30 * sin(0.61 * u + 0.3) * cos(0.47 * v) +
-				    20 * sin(0.23 * u - 0.83 * v + 1.1);
-			double d = hypot(u - 48.0, v - 48.0) - r, in = 1 / (1 + exp(2 * d));
-			double e = hypot(u - ex, v - ey) - 4, dot = 1 / (1 + exp(2 * e));
-			row[x] = (uint8_t)lround((bg * (1 - in) + 200 * in) * (1 - dot) + 30 * dot);
-		}
-	}
-	f->meta.timestamp_ns = 10000000LL * k; /* 100 fps */
-	f->meta.sequence = (uint64_t)k;
-}
+/* the drift suites' scene (drift_scene.h) */
+static const struct drift_scene scene = { .period = PERIOD,
+					  .centre = 48,
+					  .r0 = 14,
+					  .ra = 9,
+					  .dot_orbit = 30 };
 
 struct run {
 	double period;	/* frames, at the first lock (-1: none) */
@@ -74,7 +58,7 @@ static struct run run(double vy, double vx)
 	double err[FRAMES], e0 = NAN;
 	int n = 0, off = 0;
 	for (int k = 0; k < FRAMES; k++) {
-		render(f, k, vy, vx);
+		drift_scene_render(&scene, f, k, vy, vx);
 		struct ogate_sync_result r;
 		assert_int_equal(0, ogate_sync_process(s, f, &r));
 		struct ogate_reference_info info;

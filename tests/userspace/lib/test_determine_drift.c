@@ -14,31 +14,15 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "frame_private.h"
+#include "drift_scene.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 
 #define W 64
 #define PERIOD 40.3 /* frames */
 
-/* frame k: texture drifted by (vy, vx) px per frame, a disc whose radius beats at PERIOD
- * (quick contraction, slow relaxation) */
-static void render(struct ogate_frame *f, int k, double vy, double vx)
-{
-	double ph = fmod(k / PERIOD + 0.37, 1.0);
-	double r = 9 + 6 * (ph < 0.3 ? sin(M_PI * ph / 0.6) : cos(M_PI / 2 * (ph - 0.3) / 0.7));
-	for (int y = 0; y < W; y++) {
-		uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
-		for (int x = 0; x < W; x++) {
-			double u = x - vx * k, v = y - vy * k;
-			double bg = 90 + 30 * sin(0.61 * u + 0.3) * cos(0.47 * v) +
-				    20 * sin(0.23 * u - 0.83 * v + 1.1);
-			double d = hypot(u - 32.0, v - 32.0) - r, in = 1 / (1 + exp(2 * d));
-			row[x] = (uint8_t)lround(bg * (1 - in) + 200 * in);
-		}
-	}
-	f->meta.timestamp_ns = 10000000LL * k; /* 100 fps */
-	f->meta.sequence = (uint64_t)k;
-}
+/* the drift suites' scene (drift_scene.h) */
+static const struct drift_scene scene = { .period = PERIOD, .centre = 32, .r0 = 9, .ra = 6 };
 
 /* the refined period at the first lock, in frames (reference.register_drift = reg) */
 static double period_at_lock(double vy, double vx, int reg)
@@ -52,7 +36,7 @@ static double period_at_lock(double vy, double vx, int reg)
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, W));
 	double P = -1;
 	for (int k = 0; k < 400 && P < 0; k++) {
-		render(f, k, vy, vx);
+		drift_scene_render(&scene, f, k, vy, vx);
 		struct ogate_sync_result r;
 		assert_int_equal(0, ogate_sync_process(s, f, &r));
 		struct ogate_reference_info info;

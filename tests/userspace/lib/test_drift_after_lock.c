@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "frame_private.h"
+#include "drift_scene.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 
@@ -24,26 +25,8 @@
 #define PERIOD 40.3 /* frames */
 #define BEATS 10    /* beats measured after lock */
 
-/* frame k: texture drifted by (vy, vx) px per frame, a disc whose radius beats at PERIOD and
- * whose centre circles once a beat (every phase looks different) */
-static void render(struct ogate_frame *f, int k, double vy, double vx)
-{
-	double ph = fmod(k / PERIOD + 0.37, 1.0);
-	double r = 9 + 6 * (ph < 0.3 ? sin(M_PI * ph / 0.6) : cos(M_PI / 2 * (ph - 0.3) / 0.7));
-	double cx = 32 + 4 * cos(2 * M_PI * ph), cy = 32 + 4 * sin(2 * M_PI * ph);
-	for (int y = 0; y < W; y++) {
-		uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
-		for (int x = 0; x < W; x++) {
-			double u = x - vx * k, v = y - vy * k;
-			double bg = 90 + 30 * sin(0.61 * u + 0.3) * cos(0.47 * v) +
-				    20 * sin(0.23 * u - 0.83 * v + 1.1);
-			double d = hypot(u - cx, v - cy) - r, in = 1 / (1 + exp(2 * d));
-			row[x] = (uint8_t)lround(bg * (1 - in) + 200 * in);
-		}
-	}
-	f->meta.timestamp_ns = 10000000LL * k; /* 100 fps */
-	f->meta.sequence = (uint64_t)k;
-}
+/* the drift suites' scene (drift_scene.h) */
+static const struct drift_scene scene = { .period = PERIOD, .centre = 32, .r0 = 9, .ra = 6, .wobble = 4 };
 
 struct misreg {
 	double rms;	 /* RMS over the frames of the registration's error, px (both axes) */
@@ -70,7 +53,7 @@ static struct misreg after_lock(double vy, double vx)
 	int lock = -1, n = 0, ne = 0, nl = 0;
 	double P = 0, first = 0, s2 = 0, se = 0, sl = 0, pe = 0, pe2 = 0;
 	for (int k = 0; k < 1000; k++) {
-		render(f, k, vy, vx);
+		drift_scene_render(&scene, f, k, vy, vx);
 		struct ogate_sync_result r;
 		assert_int_equal(0, ogate_sync_process(s, f, &r));
 		struct ogate_reference_info info;

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Shared by the drift suites (test_determine_drift.c, test_drift_after_lock.c,
+ * test_determine_bigdrift.c): a stream rendered analytically, without resampling blur or pixel
+ * noise. A smooth static texture drifts by (vy, vx) px per frame; a disc on it beats at a given
+ * period (quick contraction, slow relaxation); optionally its centre circles once a beat or a dark
+ * dot circles it, so that every phase looks different. Frames are 100 fps apart. */
+#ifndef OGATE_TEST_DRIFT_SCENE_H
+#define OGATE_TEST_DRIFT_SCENE_H
+
+#include <math.h>
+#include <stdint.h>
+#include "frame_private.h"
+
+struct drift_scene {
+	double period;	  /* frames a beat */
+	double centre;	  /* the disc's resting centre, px on both axes */
+	double r0, ra;	  /* its radius: r0 + ra x the beat's shape */
+	double wobble;	  /* radius of the circle its centre follows once a beat (0: still) */
+	double dot_orbit; /* radius of the dot's orbit about the centre (0: no dot) */
+};
+
+/* frame k of the scene into f (8-bit, square: its width) */
+static inline void drift_scene_render(const struct drift_scene *sc, struct ogate_frame *f, int k,
+				      double vy, double vx)
+{
+	double ph = fmod(k / sc->period + 0.37, 1.0);
+	double r = sc->r0 +
+		   sc->ra * (ph < 0.3 ? sin(M_PI * ph / 0.6) : cos(M_PI / 2 * (ph - 0.3) / 0.7));
+	double cx = sc->centre, cy = sc->centre;
+	if (sc->wobble > 0) {
+		cx += sc->wobble * cos(2 * M_PI * ph);
+		cy += sc->wobble * sin(2 * M_PI * ph);
+	}
+	double ex = sc->centre + sc->dot_orbit * cos(2 * M_PI * ph);
+	double ey = sc->centre + sc->dot_orbit * sin(2 * M_PI * ph);
+	int w = f->width;
+	for (int y = 0; y < w; y++) {
+		uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
+		for (int x = 0; x < w; x++) {
+			double u = x - vx * k, v = y - vy * k;
+			double bg = 90 + 30 * sin(0.61 * u + 0.3) * cos(0.47 * v) +
+				    20 * sin(0.23 * u - 0.83 * v + 1.1);
+			double d = hypot(u - cx, v - cy) - r, in = 1 / (1 + exp(2 * d));
+			double px = bg * (1 - in) + 200 * in;
+			if (sc->dot_orbit > 0) {
+				double e = hypot(u - ex, v - ey) - 4, dot = 1 / (1 + exp(2 * e));
+				px = px * (1 - dot) + 30 * dot;
+			}
+			row[x] = (uint8_t)lround(px);
+		}
+	}
+	f->meta.timestamp_ns = 10000000LL * k; /* 100 fps */
+	f->meta.sequence = (uint64_t)k;
+}
+
+#endif
