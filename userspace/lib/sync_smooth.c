@@ -546,7 +546,8 @@ static void sm_trim(struct ogate_sync *s, int keep)
  * zeroing and mapping, 9-20 ms at 512^2 for 133 frames of 256 KiB) are paid on frames that do
  * not hold the job's share (docs/accuracy-log.md, pool512). write_frame reuses them; after the
  * job the spares are freed (sm_trim). Frames under SMOOTH_POOL_MIN_BYTES are left to the copy
- * (their pages are few). Memory: the copies' frames, as many as the buffer's, a beat earlier.
+ * (their pages are few). Memory: the copies' frames, as many as the buffer's, a beat earlier,
+ * the buffer and the pool together within reference.max_buffer_mb.
  */
 #define SMOOTH_POOL_PER_FRAME 2
 #define SMOOTH_POOL_MIN_BYTES ((size_t)128 << 10)
@@ -560,6 +561,15 @@ void sync_smooth_pool_fill(struct ogate_sync *s)
 		return; /* the copy allocates, and reports, as without the pool */
 	int want = s->count + SMOOTH_POOL_PER_FRAME < s->ref_cap ? s->count + SMOOTH_POOL_PER_FRAME
 								 : s->ref_cap;
+	/* the buffer's frames (with the one being determined) and the pool's together within
+	 * reference.max_buffer_mb: the bound a user sets holds while determining (the copy
+	 * allocates what the pool could not) */
+	double bytes = (double)s->w * s->h * (double)ogate_pixfmt_bytes(s->fmt);
+	double room = s->set.max_buffer_mb * 1048576.0 / bytes - (s->count + 1);
+	if (want > room) {
+		want = room > 0 ? (int)room : 0;
+		sm_trim(s, want);
+	}
 	for (int j = 0, made = 0; j < want && made < SMOOTH_POOL_PER_FRAME; j++) {
 		struct ogate_frame *d = s->sm[j];
 		if (d && (d->fmt != s->fmt || d->width != s->w || d->height != s->h)) {

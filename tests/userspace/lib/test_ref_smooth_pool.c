@@ -30,6 +30,7 @@ struct run {
 	int used_from_pool; /* the copy's frames that are the pool's, after the job */
 	int spares_left;    /* s->sm's frames beyond L after the job */
 	uint64_t sum_px;    /* a hash of the smoothed copy's pixels */
+	int most_frames;    /* the most buffer and pool frames together before the lock */
 };
 
 static int sm_count(const struct ogate_sync *sy, int from)
@@ -40,12 +41,14 @@ static int sm_count(const struct ogate_sync *sy, int from)
 	return n;
 }
 
-static void run_slow_heart(int pool, struct run *out)
+static void run_slow_heart(int pool, double max_mb, struct run *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->est = -1;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	if (max_mb > 0)
+		set.max_buffer_mb = max_mb;
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_pool = pool;
@@ -72,6 +75,8 @@ static void run_slow_heart(int pool, struct run *out)
 		if (!sy->have_ref) {
 			int over = sm_count(sy, 0) - sy->count;
 			out->pool_max_over = over > out->pool_max_over ? over : out->pool_max_over;
+			int held = sm_count(sy, 0) + sy->count;
+			out->most_frames = held > out->most_frames ? held : out->most_frames;
 		}
 		if (r.established && out->est < 0) {
 			out->est = i;
@@ -108,8 +113,8 @@ static void run_slow_heart(int pool, struct run *out)
 static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 {
 	static struct run off, on;
-	run_slow_heart(-1, &off);
-	run_slow_heart(1, &on);
+	run_slow_heart(-1, 0, &off);
+	run_slow_heart(1, 0, &on);
 	print_message("est %d, L %d, pool at the lock %d, used %d, spares %d\n", on.est, on.L,
 		      on.pool_at_est, on.used_from_pool, on.spares_left);
 	assert_int_equal(off.smoothed, 1);
@@ -127,6 +132,30 @@ static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 	assert_true(on.pool_at_est >= on.L);
 	assert_int_equal(on.used_from_pool, on.L);
 	assert_true(on.pool_max_over <= 2);
+	assert_int_equal(on.spares_left, 0);
+}
+
+/* The buffer's and the pool's frames together stay within reference.max_buffer_mb: at 200
+ * frames' worth (1.76 MB of 96^2 frames) the pool stops where the buffer (121 frames at the lock)
+ * leaves no room, the copy allocates the rest, and nothing the analysis returns changes. */
+static void the_pool_stays_within_the_buffer_memory_bound(void **state)
+{
+	static struct run off, on;
+	double mb = 200.0 * SZ * SZ / 1048576.0;
+	run_slow_heart(-1, mb, &off);
+	run_slow_heart(1, mb, &on);
+	print_message("est %d, L %d, pool at the lock %d, used %d, most frames %d\n", on.est, on.L,
+		      on.pool_at_est, on.used_from_pool, on.most_frames);
+	assert_int_equal(off.est, on.est);
+	assert_int_equal(off.L, on.L);
+	for (int i = 0; i < NF; i++) {
+		assert_int_equal(off.state[i], on.state[i]);
+		assert_true(off.phase[i] == on.phase[i]);
+	}
+	assert_true(off.sum_px == on.sum_px);
+	assert_true(on.most_frames <= 200);
+	assert_true(on.pool_at_est < on.L); /* the bound cut the pool short of the copy */
+	assert_true(on.used_from_pool > 0);
 	assert_int_equal(on.spares_left, 0);
 }
 
@@ -172,6 +201,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_pool_serves_the_copy_and_changes_no_result),
+		cmocka_unit_test(the_pool_stays_within_the_buffer_memory_bound),
 		cmocka_unit_test(small_frames_and_unsmoothed_references_have_no_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
