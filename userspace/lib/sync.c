@@ -599,6 +599,7 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 	r->gap = gap;
 	if (!s->have_ref) {
 		r->state = OGATE_SYNC_DETERMINE;
+		sync_smooth_pool_fill(s);
 		return sync_determine_first(s, f, gap, r);
 	}
 	return step_locked(s, f, gap, r, 1);

@@ -229,6 +229,7 @@ struct ogate_sync {
 	 * whole on the frame that establishes the reference) and those the last frame's touched */
 	struct sync_smooth_job *smooth_job;
 	long smooth_budget;
+	int smooth_pool; /* the copies' pool (sync_smooth_pool_fill): 0 by frame size, 1 on, -1 off */
 	long smooth_touched;
 	/* the frames that arrived while it was built, matched in arrival order once it is done
 	 * (sync.c): lq[lq_head .. lq_n - 1], copies */
@@ -339,6 +340,8 @@ int sync_smooth_work(struct ogate_sync *s, long budget);
  * least 4 (sync.c; the job spreads itself over them, sync_smooth.c) */
 int sync_smooth_hold_bound(const struct ogate_sync *s);
 void sync_smooth_free(struct ogate_sync *s);
+/* the smoothed copy's frames allocated ahead, a few a determining frame (sync.c) */
+void sync_smooth_pool_fill(struct ogate_sync *s);
 /* pixels a frame's share of the job may touch: 0.9-1 ms of CPU at any size on the x86-64 VM
  * (0.3 ns a pixel, the full look's counted 4 times: SMOOTH_LOOK_WEIGHT) */
 #define SYNC_SMOOTH_BUDGET (1L << 21)

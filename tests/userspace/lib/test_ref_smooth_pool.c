@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth's pool (sync_smooth.c, sync_smooth_pool_fill): the smoothed copy's frames are
+ * allocated a few a frame while the period is determined, the copy writes into them, the spares
+ * are freed after the job, and nothing the analysis returns changes (which frames are held,
+ * every phase, the smoothed pixels). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../../userspace/common/heart.c"
+#include "sync_private.h"
+#include "noisy_frame.h"
+
+#define SZ 96
+#define FPS 60.0
+#define NOISE 4.0
+#define NF 400
+#define MAXL 512
+
+struct run {
+	int state[NF], has[NF];
+	double phase[NF];
+	int est, L, smoothed;
+	int pool_max_over;  /* the most pool frames beyond the buffer's frames before the lock */
+	int pool_at_est;    /* pool frames allocated when the reference was established */
+	int used_from_pool; /* the copy's frames that are the pool's, after the job */
+	int spares_left;    /* s->sm's frames beyond L after the job */
+	uint64_t sum_px;    /* a hash of the smoothed copy's pixels */
+	int most_frames;    /* the most buffer and pool frames together before the lock */
+};
+
+static int sm_count(const struct ogate_sync *sy, int from)
+{
+	int n = 0;
+	for (int j = from; sy->sm && j < sy->ref_cap; j++)
+		n += sy->sm[j] != NULL;
+	return n;
+}
+
+static void run_slow_heart(int pool, double max_mb, struct run *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->est = -1;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	if (max_mb > 0)
+		set.max_buffer_mb = max_mb;
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	sy->smooth_pool = pool;
+	struct ogate_heart_blob heart;
+	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
+	struct ogate_heart_law law = { 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 };
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, 5);
+	static float img[SZ * SZ];
+	static struct ogate_frame *made[MAXL];
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
+	int checked = 0;
+	for (int i = 0; i < NF; i++) {
+		double t = i / FPS, psi = fmod(ogate_heart_law_psi(&law, t), 2 * M_PI);
+		ogate_heart_blob_render(&heart, psi, img);
+		noisy_frame_fill(f, img, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
+				 (uint64_t)i);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		out->state[i] = (int)r.state;
+		out->has[i] = r.has_phase;
+		out->phase[i] = r.has_phase ? r.phase : 0;
+		if (!sy->have_ref) {
+			int over = sm_count(sy, 0) - sy->count;
+			out->pool_max_over = over > out->pool_max_over ? over : out->pool_max_over;
+			int held = sm_count(sy, 0) + sy->count;
+			out->most_frames = held > out->most_frames ? held : out->most_frames;
+		}
+		if (r.established && out->est < 0) {
+			out->est = i;
+			out->pool_at_est = sm_count(sy, 0);
+			for (int j = 0; j < MAXL; j++)
+				made[j] = sy->sm && j < sy->ref_cap ? sy->sm[j] : NULL;
+		}
+		if (out->est >= 0 && !checked && !sy->smooth_job) {
+			checked = 1;
+			out->L = sy->L;
+			out->smoothed = sy->ref == sy->sm;
+			assert_true(out->L <= MAXL);
+			for (int j = 0; out->smoothed && j < out->L; j++) {
+				const struct ogate_frame *d = sy->sm[j];
+				out->used_from_pool += d == made[j];
+				for (int y = 0; y < SZ; y++) {
+					const uint8_t *row = ogate_frame_row(d, y);
+					for (int x = 0; x < SZ; x++)
+						out->sum_px = out->sum_px * 1099511628211ULL + row[x];
+				}
+			}
+			out->spares_left = sm_count(sy, out->L);
+		}
+	}
+	assert_true(checked);
+	ogate_frame_free(f);
+	ogate_heart_blob_free(&heart);
+	ogate_sync_free(sy); /* the copies, pool's or not: ASan's leak check */
+}
+
+/* The pool on and off: the same frames held, every phase and the smoothed pixels bit for bit;
+ * with the pool every frame the copy wrote was the pool's, made before the lock, no more than
+ * two ahead of the buffer, and none is left beyond the reference's frames. */
+static void the_pool_serves_the_copy_and_changes_no_result(void **state)
+{
+	static struct run off, on;
+	run_slow_heart(-1, 0, &off);
+	run_slow_heart(1, 0, &on);
+	print_message("est %d, L %d, pool at the lock %d, used %d, spares %d\n", on.est, on.L,
+		      on.pool_at_est, on.used_from_pool, on.spares_left);
+	assert_int_equal(off.smoothed, 1);
+	assert_int_equal(on.smoothed, 1);
+	assert_int_equal(off.est, on.est);
+	assert_int_equal(off.L, on.L);
+	for (int i = 0; i < NF; i++) {
+		assert_int_equal(off.state[i], on.state[i]);
+		assert_int_equal(off.has[i], on.has[i]);
+		assert_true(off.phase[i] == on.phase[i]);
+	}
+	assert_true(off.sum_px == on.sum_px);
+	assert_int_equal(off.pool_at_est, 0); /* off: nothing ahead */
+	assert_int_equal(off.used_from_pool, 0);
+	assert_true(on.pool_at_est >= on.L);
+	assert_int_equal(on.used_from_pool, on.L);
+	assert_true(on.pool_max_over <= 2);
+	assert_int_equal(on.spares_left, 0);
+}
+
+/* The buffer's and the pool's frames together stay within reference.max_buffer_mb: at 200
+ * frames' worth (1.76 MB of 96^2 frames) the pool stops where the buffer (121 frames at the lock)
+ * leaves no room, the copy allocates the rest, and nothing the analysis returns changes. */
+static void the_pool_stays_within_the_buffer_memory_bound(void **state)
+{
+	static struct run off, on;
+	double mb = 200.0 * SZ * SZ / 1048576.0;
+	run_slow_heart(-1, mb, &off);
+	run_slow_heart(1, mb, &on);
+	print_message("est %d, L %d, pool at the lock %d, used %d, most frames %d\n", on.est, on.L,
+		      on.pool_at_est, on.used_from_pool, on.most_frames);
+	assert_int_equal(off.est, on.est);
+	assert_int_equal(off.L, on.L);
+	for (int i = 0; i < NF; i++) {
+		assert_int_equal(off.state[i], on.state[i]);
+		assert_true(off.phase[i] == on.phase[i]);
+	}
+	assert_true(off.sum_px == on.sum_px);
+	assert_true(on.most_frames <= 200);
+	assert_true(on.pool_at_est < on.L); /* the bound cut the pool short of the copy */
+	assert_true(on.used_from_pool > 0);
+	assert_int_equal(on.spares_left, 0);
+}
+
+/* By default frames under 128 KiB (here 9 KiB) have no pool; reference.smooth = off none. */
+static void small_frames_and_unsmoothed_references_have_no_pool(void **state)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.ref_smooth = 0; /* off */
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	sy->smooth_pool = 1;
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
+	struct ogate_sync_result r;
+	for (int i = 0; i < 5; i++) {
+		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + i * 16666667LL,
+					      .sequence = (uint64_t)i };
+		ogate_frame_set_meta(f, &m);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+	}
+	assert_int_equal(sm_count(sy, 0), 0);
+	ogate_sync_free(sy);
+	ogate_settings_default(&set);
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	for (int i = 0; i < 5; i++) {
+		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + i * 16666667LL,
+					      .sequence = (uint64_t)i };
+		ogate_frame_set_meta(f, &m);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+	}
+	assert_int_equal(sm_count(sy, 0), 0);
+	sy->smooth_pool = 1; /* forced on: two a frame */
+	struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + 5 * 16666667LL, .sequence = 5 };
+	ogate_frame_set_meta(f, &m);
+	assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+	assert_int_equal(sm_count(sy, 0), 2);
+	ogate_frame_free(f);
+	ogate_sync_free(sy);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_pool_serves_the_copy_and_changes_no_result),
+		cmocka_unit_test(the_pool_stays_within_the_buffer_memory_bound),
+		cmocka_unit_test(small_frames_and_unsmoothed_references_have_no_pool),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
