@@ -25,9 +25,7 @@ SPAN = 14
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
     if not rx.search(name):
         continue
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    tu = float(trig[0]["target_u"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
     nb = int(math.ceil(P))
     nw = int(tt[-1] // STEP) + 1
     s = [[0.0] * nb for _ in range(nw)]

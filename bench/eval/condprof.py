@@ -30,9 +30,7 @@ STEP = int(sys.argv[5]) if len(sys.argv) > 5 else 4
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
     if not rx.search(name):
         continue
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    tu = float(trig[0]["target_u"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
     nb = int(math.ceil(P))
     st, ct, s2, sm, cm = [0.0] * nb, [0] * nb, [0.0] * nb, [0.0] * nb, [0] * nb
     for u, e in evalrun.frame_errors(fr, psi, first, P, pidx):

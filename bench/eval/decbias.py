@@ -25,8 +25,7 @@ d = sys.argv[1]
 rows = {}
 for pred in ("linear", "kalman"):
     for name, psi, tt, trig, fr in evalrun.runs(d, pred):
-        first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-        pidx = evalrun.ref_phase(psi, tt, first, P)
+        first, P, _, pidx = evalrun.first_reference(trig, psi, tt)
         E = {k: e for k, _, e in evalrun.frame_errors(fr, psi, first, P, pidx, with_frame=True)}
         ivl = 1e3 * (tt[-1] - tt[0]) / (len(tt) - 1)
         te, d0, d5 = [], [], []

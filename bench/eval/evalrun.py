@@ -3,6 +3,8 @@
 runs(d, pred)         each row run with predictor pred that triggered:
                       (name, psi, tt, trig, fr) = its true phases and times, triggers.csv and
                       frames.csv rows
+first_reference(...)  the run's first reference from its first trigger: (first, P, tu, pidx) = its
+                      first frame, period in frames, target position and ref_phase
 ref_phase(...)        the true phase at a reference position: a position is a time, as the
                       library places reference frames (ogate_reference_positions)
 frame_errors(...)     each locked frame of the first reference (from two periods after it was
@@ -43,6 +45,12 @@ def ref_phase(psi, tt, first, P):
         return psi[i] + (t - tt[i]) * (psi[i + 1] - psi[i]) / (tt[i + 1] - tt[i])
 
     return pidx
+
+
+def first_reference(trig, psi, tt):
+    t = trig[0]
+    first, P = int(t["ref_first_frame"]), float(t["ref_period_frames"])
+    return first, P, float(t["target_u"]), ref_phase(psi, tt, first, P)
 
 
 def frame_errors(fr, psi, first, P, pidx, with_frame=False):

@@ -21,8 +21,7 @@ pred = sys.argv[2] if len(sys.argv) > 2 else "linear"
 NB = 4
 print(f"{'stream':26s} " + " ".join(f"x~{b / NB:4.2f}" for b in range(NB)) + "    mean  (frames, measured - true)")
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, _, pidx = evalrun.first_reference(trig, psi, tt)
     sums, cnts = [0.0] * NB, [0] * NB
     for u, e in evalrun.frame_errors(fr, psi, first, P, pidx):
         x = (u - e) % 1.0

@@ -43,8 +43,7 @@ def table(name, label, pairs):
 
 print(f"{'stream':26s} by   " + " | ".join(f"x~{b / NB:5.3f} mean sd    n" for b in range(NB)))
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, _, pidx = evalrun.first_reference(trig, psi, tt)
     rows = list(evalrun.frame_errors(fr, psi, first, P, pidx))
     if not rows:
         continue

@@ -46,9 +46,7 @@ print(f"{'stream':28s} {'khat':>8s} {'dhat':>7s} {'k_fit':>8s} {'d_true':>7s} {'
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
     if not rx.search(name):
         continue
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    tu = float(trig[0]["target_u"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
     p0 = pidx(0)
     N = lambda x: x - P * (pidx(x) - p0) / (2 * math.pi)
     kh = dh = 0.0

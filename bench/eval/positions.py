@@ -26,9 +26,7 @@ NB = 4
 tot = {"mean": [], "sys": [], "win": [], "rms": []}
 print(f"{'stream':26s} {'mean':>8s} {'sys':>7s} {'win':>7s} {'rms':>7s}  (frames)")
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    tu = float(trig[0]["target_u"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
     nb = int(math.ceil(P * NB))
     s, c, s2 = [0.0] * nb, [0] * nb, 0.0
     for u, e in evalrun.frame_errors(fr, psi, first, P, pidx):

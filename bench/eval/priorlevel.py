@@ -43,9 +43,7 @@ print(f"{'stream':30s} {'whole':>5s} {'half':>5s}  eps a/b (frames) by beats " +
 for name, psi, tt, trig, fr in evalrun.runs(da, pred):
     if not rx.search(name) or name not in B:
         continue
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    tu = float(trig[0]["target_u"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
     psit = pidx(tu)
     ua, ub = positions(fr, P), positions(B[name][1], P)
     n = whole = half = 0

@@ -22,8 +22,7 @@ d = sys.argv[1]
 pred = sys.argv[2] if len(sys.argv) > 2 else "linear"
 print(f"{'stream':26s} {'n':>4s} {'dec':>7s} {'pos':>7s} {'sel':>7s} {'se':>6s} {'rms':>6s} {'trig_ms':>8s}")
 for name, psi, tt, trig, fr in evalrun.runs(d, pred):
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    pidx = evalrun.ref_phase(psi, tt, first, P)
+    first, P, _, pidx = evalrun.first_reference(trig, psi, tt)
     nb = int(math.ceil(P))
     s, c, s2 = [0.0] * nb, [0] * nb, [0.0] * nb
     errs = {}
