@@ -29,4 +29,17 @@ static inline void noisy_frame_fill(struct ogate_frame *f, const float *img, int
 	struct ogate_frame_meta m = { .timestamp_ns = ts_ns, .sequence = seq };
 	ogate_frame_set_meta(f, &m);
 }
+
+/* frame i of a blob heart following law at fps frames a second: its phase at t = i / fps
+ * rendered into img (sz x sz) and written into f with noise, stamped 1 s + t; returns that
+ * phase, unwrapped */
+static inline double noisy_heart_frame(struct ogate_frame *f, const struct ogate_heart_blob *heart,
+				       const struct ogate_heart_law *law, float *img, int sz,
+				       double fps, double noise, struct ogate_heart_rng *rng, int i)
+{
+	double t = i / fps, psi = ogate_heart_law_psi(law, t);
+	ogate_heart_blob_render(heart, fmod(psi, 2 * M_PI), img);
+	noisy_frame_fill(f, img, sz, sz, noise, rng, 1000000000LL + llround(t * 1e9), (uint64_t)i);
+	return psi;
+}
 #endif

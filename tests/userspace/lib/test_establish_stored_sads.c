@@ -53,10 +53,7 @@ static void check(const struct cfg *c, int *lag_out)
 	assert_non_null(img);
 	struct ogate_sync_result r = { 0 };
 	for (int i = 0; i < 3000 && !r.established; i++) {
-		double t = i / c->fps;
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, t), 2 * M_PI), img);
-		noisy_frame_fill(f, img, c->sz, c->sz, c->noise, &rng,
-				 1000000000LL + llround(t * 1e9), (uint64_t)i);
+		noisy_heart_frame(f, &heart, &law, img, c->sz, c->fps, c->noise, &rng, i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 	}
 	assert_true(r.established);

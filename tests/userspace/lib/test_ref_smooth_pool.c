@@ -63,10 +63,7 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
 	int checked = 0;
 	for (int i = 0; i < NF; i++) {
-		double t = i / FPS, psi = fmod(ogate_heart_law_psi(&law, t), 2 * M_PI);
-		ogate_heart_blob_render(&heart, psi, img);
-		noisy_frame_fill(f, img, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
-				 (uint64_t)i);
+		noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
 		struct ogate_sync_result r;
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		out->state[i] = (int)r.state;

@@ -188,10 +188,7 @@ static void slow_heart(const char *metric, int bits, struct run *out)
 	int n = 0;
 	double P = 1.3 * FPS;
 	for (int i = 0; i < 1500; i++) {
-		double t = i / FPS, psi = ogate_heart_law_psi(&law, t);
-		ogate_heart_blob_render(&heart, fmod(psi, 2 * M_PI), img);
-		noisy_frame_fill(f, img, SZ, SZ, NOISE, &rng, 1000000000LL + llround(t * 1e9),
-				 (uint64_t)i);
+		double psi = noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 		out->phase[i] = r.has_phase ? r.phase : -1;
 		if (r.has_phase && i > 600)

@@ -54,10 +54,7 @@ static struct placed place_target(const struct heart_cfg *c, double noise, uint6
 	struct ogate_sync_result r = { 0 };
 	struct placed out = { NAN, 0, 0 };
 	for (int i = 0; i < 2000 && !r.established; i++) {
-		double t = i / c->fps;
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&c->law, t), 2 * M_PI), img);
-		noisy_frame_fill(f, img, sz, sz, noise, &rng, 1000000000LL + llround(t * 1e9),
-				 (uint64_t)i);
+		noisy_heart_frame(f, &heart, &c->law, img, sz, c->fps, noise, &rng, i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 	}
 	free(img);
