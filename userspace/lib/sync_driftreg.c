@@ -18,9 +18,9 @@
 #define REG_WORK 16384 /* pixels per comparison: larger frames are read every few rows */
 
 /* sum |a(p) - b(p + o)| over the frame less m pixels at every edge, every r-th row (|oy|, |ox|
- * <= m) */
-static double sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
-			 const struct ogate_frame *b, int oy, int ox, int r, int m)
+ * <= m); also the period scan's integer drift search (sync_scanreg.c) */
+double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
+		       const struct ogate_frame *b, int oy, int ox, int r, int m)
 {
 	int w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
@@ -212,7 +212,7 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	double v[3];
 	int lo = b - 1;
 	for (int k = 0; k < 3; k++)
-		v[k] = sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r, m);
+		v[k] = sync_sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r, m);
 	for (int step = 0; step < 2 && (v[0] < v[1] || v[2] < v[1]); step++) {
 		int dir = v[0] < v[1] ? -1 : 1, d = dir < 0 ? lo - 1 : lo + 3;
 		if (d < 2 || i - d < 0)
@@ -225,7 +225,8 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 			v[1] = v[2];
 		}
 		lo += dir;
-		v[dir < 0 ? 0 : 2] = sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r, m);
+		v[dir < 0 ? 0 : 2] =
+			sync_sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r, m);
 	}
 	if (v[0] < v[1] || v[2] < v[1])
 		return 0;

@@ -256,6 +256,8 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 }
 /* sync_driftreg.c */
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
+double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
+		       const struct ogate_frame *b, int oy, int ox, int r, int m);
 int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b,
 		    int oy, int ox, int r, double *sy, double *sx);
 /* sync_scanreg.c */

@@ -35,21 +35,6 @@ static int rows_for(const struct ogate_sync *s, int m, int work)
 	return r > 1 ? r : 1;
 }
 
-/* sum |a(p + o) - b(p)| over the frame less m pixels at every edge, every r-th row (|o| <= m) */
-static double sad_shifted(const struct ogate_sync *s, const struct ogate_frame *a,
-			  const struct ogate_frame *b, int oy, int ox, int m, int r)
-{
-	int w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
-	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
-	const char *pa = (const char *)ogate_frame_row(a, m + oy) + (size_t)(m + ox) * bpp;
-	const char *pb = (const char *)ogate_frame_row(b, m) + (size_t)m * bpp;
-	if (s->fmt == OGATE_PIX_U8)
-		return (double)s->sad->u8((const uint8_t *)pa, a->stride * r, (const uint8_t *)pb,
-					  b->stride * r, w, h);
-	return (double)s->sad->u16((const uint16_t *)pa, a->stride * r, (const uint16_t *)pb,
-				   b->stride * r, w, h);
-}
-
 /* the integer shift o with b(p) = a(p + o) within +-R: 1, or 0 where the best lies on the
  * search's edge (the shift may be larger) */
 static int integer_shift(const struct ogate_sync *s, const struct ogate_frame *a,
@@ -59,7 +44,7 @@ static int integer_shift(const struct ogate_sync *s, const struct ogate_frame *a
 	double best = INFINITY;
 	for (int y = -R; y <= R; y++)
 		for (int x = -R; x <= R; x++) {
-			double v = sad_shifted(s, a, b, y, x, R, r);
+			double v = sync_sad_offset(s, b, a, y, x, r, R); /* |a(p + o) - b(p)| */
 			if (v < best) {
 				best = v;
 				by = y;
