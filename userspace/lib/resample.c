@@ -124,11 +124,12 @@ static inline int clamp_px(int v, int hi)
 }
 
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
-			  const int32_t cy[4], const int32_t cx[4])
+			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows)
 {
 	int W = src->width, H = src->height;
 	int32_t tmp[W], ext[W + 3]; /* ext[x + u]: column x + u - 1 + ix after the first pass */
-	for (int y = 0; y < H; y++) {
+	for (int k = 0; k < nrows; k++) {
+		int y = y0 + k * r;
 		const void *rows[4];
 		for (int t = 0; t < 4; t++)
 			rows[t] = ogate_frame_row(src, clamp_px(y + iy + t - 1, H - 1));

@@ -14,11 +14,11 @@ void ogate_resample_subpixel(struct ogate_frame *dst, const struct ogate_frame *
 void ogate_resample_subpixel_rows(struct ogate_frame *dst, const struct ogate_frame *src, double fy,
 				  double fx, int y0, int step, int halo);
 /* dst(y, x) = sum over t, u of cy[t] cx[u] src(y + iy + t - 1, x + ix + u - 1) / 2^20, rounded,
- * edges replicated: four taps per axis in 1/1024 (each set non-negative, summing to 1024), any
- * integer offsets; dst and src differ and have the same geometry and format. Vectorized (this
- * file's flags). */
+ * edges replicated, on rows y = y0 + k r (k < nrows): four taps per axis in 1/1024 (each set
+ * non-negative, summing to 1024), any integer offsets; dst and src differ and have the same
+ * geometry and format. Vectorized (this file's flags). */
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
-			  const int32_t cy[4], const int32_t cx[4]);
+			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows);
 /* Lucas-Kanade sums over pixels x0 .. x1 - 1 (x0 >= 1, x1 < width) of one row y of two 8-bit
  * frames a and b, given rows y - 1, y, y + 1 of each, added to sums: with the central
  * differences ay, ax, by, bx (twice the gradients) and e = b - a: ay by, ax bx, ax by + ay bx,

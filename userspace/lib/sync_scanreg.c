@@ -207,42 +207,13 @@ static void taps_fixed(double fr, int32_t c[4])
 
 /* dst's rows y0 + k r (k < nrows) = f moved by (fy, fx) in [0, 1) and blurred (taps): a
  * vertical then a horizontal pass in integers, edges replicated */
-static void frac_frame(const struct ogate_sync *s, struct ogate_frame *dst,
-		       const struct ogate_frame *f, double fy, double fx, int y0, int r, int nrows)
+static void frac_frame(struct ogate_frame *dst, const struct ogate_frame *f, double fy, double fx,
+		       int y0, int r, int nrows)
 {
 	int32_t cy[4], cx[4];
 	taps_fixed(fy, cy);
 	taps_fixed(fx, cx);
-	int W = s->w, H = s->h, u8 = s->fmt == OGATE_PIX_U8;
-	int32_t tmp[W + 3]; /* tmp[x + 1]: column x after the vertical pass; one replicated each side */
-	for (int k = 0; k < nrows; k++) {
-		int y = y0 + k * r;
-		const void *rows[4];
-		for (int t = 0; t < 4; t++)
-			rows[t] = ogate_frame_row(f, clampi(y + t - 1, 0, H - 1));
-		if (u8) {
-			const uint8_t *a = rows[0], *b = rows[1], *c = rows[2], *d = rows[3];
-			for (int x = 0; x < W; x++)
-				tmp[x + 1] = cy[0] * a[x] + cy[1] * b[x] + cy[2] * c[x] + cy[3] * d[x];
-		} else {
-			const uint16_t *a = rows[0], *b = rows[1], *c = rows[2], *d = rows[3];
-			for (int x = 0; x < W; x++)
-				tmp[x + 1] = cy[0] * a[x] + cy[1] * b[x] + cy[2] * c[x] + cy[3] * d[x];
-		}
-		tmp[0] = tmp[1];
-		tmp[W + 1] = tmp[W];
-		tmp[W + 2] = tmp[W];
-		void *out = (char *)dst->pixels + (size_t)y * dst->stride;
-		for (int x = 0; x < W; x++) {
-			int64_t v = (int64_t)cx[0] * tmp[x] + (int64_t)cx[1] * tmp[x + 1] +
-				    (int64_t)cx[2] * tmp[x + 2] + (int64_t)cx[3] * tmp[x + 3];
-			v = (v + (1 << 19)) >> 20;
-			if (u8)
-				((uint8_t *)out)[x] = (uint8_t)v;
-			else
-				((uint16_t *)out)[x] = (uint16_t)v;
-		}
-	}
+	ogate_resample_taps4(dst, f, 0, 0, cy, cx, y0, r, nrows);
 }
 
 /* the blurred copy of the frame in buffer slot `slot` (sync_scan_row's earlier frames: taps at
@@ -251,7 +222,7 @@ static int keep(struct ogate_sync *s, int slot)
 {
 	if (!s->rblur[slot] && ogate_frame_new(&s->rblur[slot], s->fmt, s->w, s->h))
 		return -ENOMEM;
-	frac_frame(s, s->rblur[slot], s->buf[slot], 0, 0, 0, 1, s->h);
+	frac_frame(s->rblur[slot], s->buf[slot], 0, 0, 0, 1, s->h);
 	s->rvalid[slot] = 1;
 	return 0;
 }
@@ -348,7 +319,7 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 			return;
 		}
 		const struct ogate_frame *a = s->rfrac[q];
-		frac_frame(s, s->rfrac[q], f, (q / 4) / 4.0, (q % 4) / 4.0, M, r, h);
+		frac_frame(s->rfrac[q], f, (q / 4) / 4.0, (q % 4) / 4.0, M, r, h);
 		const char *pa = (const char *)ogate_frame_row(a, M) + (size_t)M * bpp;
 		for (int i = 0; i < n; i++) {
 			if (bin[i] != q)
@@ -379,7 +350,7 @@ void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 	int32_t cy[4], cx[4];
 	taps_fixed(-fy - iy, cy); /* dst(y) = src(y + iy + fraction) */
 	taps_fixed(-fx - ix, cx);
-	ogate_resample_taps4(dst, src, iy, ix, cy, cx);
+	ogate_resample_taps4(dst, src, iy, ix, cy, cx, 0, 1, src->height);
 }
 
 /* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */
