@@ -156,6 +156,18 @@ static void the_pool_stays_within_the_buffer_memory_bound(void **state)
 	assert_int_equal(on.spares_left, 0);
 }
 
+/* frames from .. to - 1 of a flat stream at 60 fps into sy */
+static void feed_flat(struct ogate_sync *sy, struct ogate_frame *f, int from, int to)
+{
+	struct ogate_sync_result r;
+	for (int i = from; i < to; i++) {
+		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + i * 16666667LL,
+					      .sequence = (uint64_t)i };
+		ogate_frame_set_meta(f, &m);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+	}
+}
+
 /* By default frames under 128 KiB (here 9 KiB) have no pool; reference.smooth = off none. */
 static void small_frames_and_unsmoothed_references_have_no_pool(void **state)
 {
@@ -167,28 +179,15 @@ static void small_frames_and_unsmoothed_references_have_no_pool(void **state)
 	sy->smooth_pool = 1;
 	struct ogate_frame *f = NULL;
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
-	struct ogate_sync_result r;
-	for (int i = 0; i < 5; i++) {
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + i * 16666667LL,
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-	}
+	feed_flat(sy, f, 0, 5);
 	assert_int_equal(sm_count(sy, 0), 0);
 	ogate_sync_free(sy);
 	ogate_settings_default(&set);
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	for (int i = 0; i < 5; i++) {
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + i * 16666667LL,
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-	}
+	feed_flat(sy, f, 0, 5);
 	assert_int_equal(sm_count(sy, 0), 0);
 	sy->smooth_pool = 1; /* forced on: two a frame */
-	struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + 5 * 16666667LL, .sequence = 5 };
-	ogate_frame_set_meta(f, &m);
-	assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+	feed_flat(sy, f, 5, 6);
 	assert_int_equal(sm_count(sy, 0), 2);
 	ogate_frame_free(f);
 	ogate_sync_free(sy);
