@@ -34,9 +34,6 @@ timestamps are wrong (tsnoise.py) are scored like ogate-emulate --truth scores t
 """
 import csv, glob, json, math, os, re, sys
 
-d = sys.argv[1]
-pred = sys.argv[2] if len(sys.argv) > 2 else "kalman"
-rx = re.compile(sys.argv[3] if len(sys.argv) > 3 else ".")
 MAXFIT, GATE, RESTART, LEVELS, MIN_BEATS, START = 32, 4.0, 3, 4, 3, 5
 
 
@@ -73,6 +70,7 @@ class Kalman:
         self.lv = [None] * LEVELS  # (t, m, rate or None)
         self.vs, self.vt, self.vn = 0.0, 0.0, 0
         self.buf = []
+        self.log = None  # levelreach.py: a list to record each observation's effect on the state
 
     def beats(self, t, z):
         if self.zc and t <= self.zc[0]:
@@ -126,6 +124,8 @@ class Kalman:
             self.p11 = self.sd0 ** 2
             self.p00 = sf2 * u * u / START + tb * tb * self.p11
             self.p01 = tb * self.p11
+            if self.log is not None:
+                self.log.append(("start", [tt for tt, _ in self.buf], t, w))
             self.buf = []
             return
         dt = t - self.t
@@ -148,6 +148,8 @@ class Kalman:
                 nu = math.copysign(self.gate * math.sqrt(S), nu)
             else:
                 self.x0, self.p00, self.p01, self.p11 = x0, p00, p01, p11
+                if self.log is not None:
+                    self.log.append(("rej", t, dt, 0.0, 0.0))
                 self.rej += 1
                 if self.rej >= RESTART:
                     if self.x1 > 0:
@@ -161,6 +163,8 @@ class Kalman:
             self.rs += (nu * nu - p00) / (unit * unit)
             self.rn += 1
         g0, g1 = p00 / S, p01 / S
+        if self.log is not None:
+            self.log.append(("upd", t, dt, g0, g1))
         self.x0, self.x1 = x0 + g0 * nu, self.x1 + g1 * nu
         self.p00, self.p01, self.p11 = (1 - g0) * p00, (1 - g0) * p01, p11 - g1 * p01
         self.n += 1
@@ -178,99 +182,107 @@ def fit_min_frames(dd):
     return n
 
 
-VARIANTS = {"K": {}, "nogate": {"gate": 1e9}, "clip1": {"clip": 1.0}, "k/3": {"kscale": 1 / 3}, "k*3": {"kscale": 3}}
-CLOCKED = {"clk"}  # variants fed the frame clock
-VARIANTS["clk"] = {}
-fmt = lambda v: f"{sum(v) / len(v):+7.3f}/{math.sqrt(sum(x * x for x in v) / len(v)):6.3f}" if v else " " * 14
-print(f"{'stream':28s} {'lib':>14s} {'L':>14s} " + " ".join(f"{k:>14s}" for k in VARIANTS) + f" {'K-L lev':>8s} {'rate':>7s}")
-tot = {k: [] for k in ["lib", "L"] + list(VARIANTS)}
-for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
-    name = run.rstrip("/").split(f"run_{pred}_", 1)[1]
-    if not rx.search(name):
-        continue
-    try:
-        S = json.load(open(run + "summary.json"))
-        fr = [r for r in csv.DictReader(open(run + "frames.csv"))]
-        trig = [t for t in csv.DictReader(open(run + "triggers.csv")) if t.get("error_s")]
-        par = json.load(open(os.path.realpath(f"{d}/{name}_truth.csv")[:-len("_truth.csv")] + "_params.json"))
-    except (OSError, ValueError):
-        continue
-    if not trig or "reference" not in S:
-        continue
-    psi, rate = law(par)
-    ttrue = [float(r["t_s"]) for r in csv.DictReader(open(f"{d}/{name}_truth.csv"))]
-    bar = S["reference"]["barrier"]
-    ts = [float(r["t_s"]) for r in fr]
-    ivl = sorted(b - a for a, b in zip(ts, ts[1:]))[len(ts) // 2]
-    nmin = max(3, fit_min_frames(1.6 + 0.015 / ivl))
-    first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
-    trig = [t for t in trig if int(t["ref_first_frame"]) == first]
-    dec = {int(t["decided_at_frame"]): t for t in trig}
-    unw = lambda j: None if fr[j]["unwrapped_rad"] in ("", "nan") else float(fr[j]["unwrapped_rad"])
-    filt = {k: Kalman(2 * math.pi / (P * ivl), 0.015, **v) for k, v in VARIANTS.items()}
-    res = {k: [] for k in tot}
-    cs = [0.0] * 5  # the frame clock: n, sum k, sum t, sum k^2, sum k t over the frames so far
+def main():
+    d = sys.argv[1]
+    pred = sys.argv[2] if len(sys.argv) > 2 else "kalman"
+    rx = re.compile(sys.argv[3] if len(sys.argv) > 3 else ".")
+    VARIANTS = {"K": {}, "nogate": {"gate": 1e9}, "clip1": {"clip": 1.0}, "k/3": {"kscale": 1 / 3}, "k*3": {"kscale": 3}}
+    CLOCKED = {"clk"}  # variants fed the frame clock
+    VARIANTS["clk"] = {}
+    fmt = lambda v: f"{sum(v) / len(v):+7.3f}/{math.sqrt(sum(x * x for x in v) / len(v)):6.3f}" if v else " " * 14
+    print(f"{'stream':28s} {'lib':>14s} {'L':>14s} " + " ".join(f"{k:>14s}" for k in VARIANTS) + f" {'K-L lev':>8s} {'rate':>7s}")
+    tot = {k: [] for k in ["lib", "L"] + list(VARIANTS)}
+    for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
+        name = run.rstrip("/").split(f"run_{pred}_", 1)[1]
+        if not rx.search(name):
+            continue
+        try:
+            S = json.load(open(run + "summary.json"))
+            fr = [r for r in csv.DictReader(open(run + "frames.csv"))]
+            trig = [t for t in csv.DictReader(open(run + "triggers.csv")) if t.get("error_s")]
+            par = json.load(open(os.path.realpath(f"{d}/{name}_truth.csv")[:-len("_truth.csv")] + "_params.json"))
+        except (OSError, ValueError):
+            continue
+        if not trig or "reference" not in S:
+            continue
+        psi, rate = law(par)
+        ttrue = [float(r["t_s"]) for r in csv.DictReader(open(f"{d}/{name}_truth.csv"))]
+        bar = S["reference"]["barrier"]
+        ts = [float(r["t_s"]) for r in fr]
+        ivl = sorted(b - a for a, b in zip(ts, ts[1:]))[len(ts) // 2]
+        nmin = max(3, fit_min_frames(1.6 + 0.015 / ivl))
+        first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
+        trig = [t for t in trig if int(t["ref_first_frame"]) == first]
+        dec = {int(t["decided_at_frame"]): t for t in trig}
+        unw = lambda j: None if fr[j]["unwrapped_rad"] in ("", "nan") else float(fr[j]["unwrapped_rad"])
+        filt = {k: Kalman(2 * math.pi / (P * ivl), 0.015, **v) for k, v in VARIANTS.items()}
+        res = {k: [] for k in tot}
+        cs = [0.0] * 5  # the frame clock: n, sum k, sum t, sum k^2, sum k t over the frames so far
 
-    def clock(k):
-        n, sk_, st, skk, skt = cs
-        if n < 20:
-            return ts[k]
-        return st / n + (skt - sk_ * st / n) / (skk - sk_ * sk_ / n) * (k - sk_ / n)
+        def clock(k):
+            n, sk_, st, skk, skt = cs
+            if n < 20:
+                return ts[k]
+            return st / n + (skt - sk_ * st / n) / (skk - sk_ * sk_ / n) * (k - sk_ / n)
 
-    lev, rat = [], []
-    for k in range(len(fr)):
-        cs[0] += 1
-        cs[1] += k
-        cs[2] += ts[k]
-        cs[3] += k * k
-        cs[4] += k * ts[k]
-        z = unw(k)
-        if z is None or fr[k]["state"] != "locked":
+        lev, rat = [], []
+        for k in range(len(fr)):
+            cs[0] += 1
+            cs[1] += k
+            cs[2] += ts[k]
+            cs[3] += k * k
+            cs[4] += k * ts[k]
+            z = unw(k)
+            if z is None or fr[k]["state"] != "locked":
+                continue
+            for name_v, f in filt.items():
+                f.observe(clock(k) if name_v in CLOCKED else ts[k], z)
+            if k not in dec:
+                continue
+            t = dec[k]
+            tgt = float(t["target_phase_rad"])
+            x = first + float(t["target_u"])
+            i = int(math.floor(x))
+            tgt_true = psi(ttrue[i]) + (x - i) * (psi(ttrue[i + 1]) - psi(ttrue[i]))
+            score = lambda tp: (tp - crossing(psi, rate, tgt_true, tp)) * 1e3
+            ub = z - (float(fr[k]["phase_rad"]) - 2 * math.pi * bar / P) % (2 * math.pi)
+            W, j = [], k
+            while len(W) < MAXFIT and j > 0 and unw(j) is not None:
+                if len(W) >= nmin and unw(j) < ub:
+                    break
+                W.append(j)
+                j -= 1
+            n = len(W)
+            tm = sum(ts[j] for j in W) / n
+            pm = sum(unw(j) for j in W) / n
+            wl = sum((ts[j] - tm) * (unw(j) - pm) for j in W) / sum((ts[j] - tm) ** 2 for j in W)
+            phl = pm + wl * (ts[k] - tm)
+            sk = filt["K"].state()
+            if sk is None or not wl > 0:
+                continue
+            res["lib"].append(float(t["error_s"]) * 1e3)
+            eL = score(ts[k] + wait(phl, wl, tgt))
+            res["L"].append(eL)
+            for name_v, f in filt.items():
+                s = f.state()
+                if s:
+                    res[name_v].append(score((clock(k) if name_v in CLOCKED else ts[k]) + wait(s[0], s[1], tgt)))
+            T = 2 * math.pi / sk[1]
+            dT = wait(sk[0], sk[1], tgt) - wait(phl, wl, tgt)
+            dT -= T * round(dT / T)
+            lv = -(sk[0] - phl) / sk[1]
+            lev.append(lv * 1e3)
+            rat.append((dT - lv) * 1e3)
+        if not res["K"]:
             continue
-        for name_v, f in filt.items():
-            f.observe(clock(k) if name_v in CLOCKED else ts[k], z)
-        if k not in dec:
-            continue
-        t = dec[k]
-        tgt = float(t["target_phase_rad"])
-        x = first + float(t["target_u"])
-        i = int(math.floor(x))
-        tgt_true = psi(ttrue[i]) + (x - i) * (psi(ttrue[i + 1]) - psi(ttrue[i]))
-        score = lambda tp: (tp - crossing(psi, rate, tgt_true, tp)) * 1e3
-        ub = z - (float(fr[k]["phase_rad"]) - 2 * math.pi * bar / P) % (2 * math.pi)
-        W, j = [], k
-        while len(W) < MAXFIT and j > 0 and unw(j) is not None:
-            if len(W) >= nmin and unw(j) < ub:
-                break
-            W.append(j)
-            j -= 1
-        n = len(W)
-        tm = sum(ts[j] for j in W) / n
-        pm = sum(unw(j) for j in W) / n
-        wl = sum((ts[j] - tm) * (unw(j) - pm) for j in W) / sum((ts[j] - tm) ** 2 for j in W)
-        phl = pm + wl * (ts[k] - tm)
-        sk = filt["K"].state()
-        if sk is None or not wl > 0:
-            continue
-        res["lib"].append(float(t["error_s"]) * 1e3)
-        eL = score(ts[k] + wait(phl, wl, tgt))
-        res["L"].append(eL)
-        for name_v, f in filt.items():
-            s = f.state()
-            if s:
-                res[name_v].append(score((clock(k) if name_v in CLOCKED else ts[k]) + wait(s[0], s[1], tgt)))
-        T = 2 * math.pi / sk[1]
-        dT = wait(sk[0], sk[1], tgt) - wait(phl, wl, tgt)
-        dT -= T * round(dT / T)
-        lv = -(sk[0] - phl) / sk[1]
-        lev.append(lv * 1e3)
-        rat.append((dT - lv) * 1e3)
-    if not res["K"]:
-        continue
-    for key in tot:
-        if res[key]:
-            tot[key].append((abs(sum(res[key]) / len(res[key])), math.sqrt(sum(x * x for x in res[key]) / len(res[key]))))
-    print(f"{name:28s} {fmt(res['lib'])} {fmt(res['L'])} " + " ".join(fmt(res[k]) for k in VARIANTS) +
-          f" {sum(lev) / len(lev):+8.3f} {sum(rat) / len(rat):+7.3f}")
-print(f"{'mean |mean| / mean RMS':28s} " + " ".join(
-    f"{sum(a for a, _ in v) / len(v):7.3f}/{sum(b for _, b in v) / len(v):6.3f}" if v else " " * 14 for v in tot.values()))
+        for key in tot:
+            if res[key]:
+                tot[key].append((abs(sum(res[key]) / len(res[key])), math.sqrt(sum(x * x for x in res[key]) / len(res[key]))))
+        print(f"{name:28s} {fmt(res['lib'])} {fmt(res['L'])} " + " ".join(fmt(res[k]) for k in VARIANTS) +
+              f" {sum(lev) / len(lev):+8.3f} {sum(rat) / len(rat):+7.3f}")
+    print(f"{'mean |mean| / mean RMS':28s} " + " ".join(
+        f"{sum(a for a, _ in v) / len(v):7.3f}/{sum(b for _, b in v) / len(v):6.3f}" if v else " " * 14 for v in tot.values()))
+
+
+if __name__ == "__main__":
+    main()
