@@ -350,6 +350,9 @@ void sync_smooth_pool_fill(struct ogate_sync *s);
 int sync_smooth_pool_get(struct ogate_sync *s, int j);
 /* s->sm's frames from keep on freed (the pool's spares) */
 void sync_smooth_pool_trim(struct ogate_sync *s, int keep);
+/* while the smoothing job runs, one of the pool's spares (s->sm's frames from keep on, keep the
+ * reference's L) handed over to the caller (NULL: none), for a held frame's copy (sync.c) */
+struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep);
 /* pixels a frame's share of the job may touch: 0.9-1 ms of CPU at any size on the x86-64 VM
  * (0.3 ns a pixel, the full look's counted 4 times: SMOOTH_LOOK_WEIGHT) */
 #define SYNC_SMOOTH_BUDGET (1L << 21)

@@ -10,7 +10,10 @@
  * zeroing and mapping, 9-20 ms at 512^2 for 133 frames of 256 KiB) are paid on frames that do
  * not hold the job's share (docs/accuracy-log.md, pool512). The copy (sync_smooth.c's
  * write_frame) takes them with sync_smooth_pool_get; after the job the spares are freed
- * (sync_smooth_pool_trim). Frames under SMOOTH_POOL_MIN_BYTES are left to the copy (their pages
+ * (sync_smooth_pool_trim); while the job runs, the frames it holds (sync.c) take their copies
+ * from those spares first (sync_smooth_pool_take), so that the job's frames, the slowest after
+ * the lock, do not pay fresh pages for them either (docs/accuracy-log.md, speed512). Frames
+ * under SMOOTH_POOL_MIN_BYTES are left to the copy (their pages
  * are few). Memory: the copies' frames, as many as the buffer's, a beat earlier, the buffer and
  * the pool together within reference.max_buffer_mb. Used by the analysis thread only, as the
  * rest of struct ogate_sync.
@@ -39,6 +42,18 @@ int sync_smooth_pool_get(struct ogate_sync *s, int j)
 		return 0;
 	int ret = ogate_frame_new(&s->sm[j], s->fmt, s->w, s->h);
 	return ret ? ret : 1;
+}
+
+struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep)
+{
+	for (int j = s->smooth_job && s->sm ? s->ref_cap - 1 : -1; j >= keep && j >= 0; j--) {
+		struct ogate_frame *d = s->sm[j];
+		if (d && d->fmt == s->fmt && d->width == s->w && d->height == s->h) {
+			s->sm[j] = NULL;
+			return d;
+		}
+	}
+	return NULL;
 }
 
 void sync_smooth_pool_fill(struct ogate_sync *s)
