@@ -474,7 +474,8 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 	for (int i = cap; i < s->lq_cap; i++)
 		s->lq[i] = NULL;
 	int rc;
-	if (!s->lq[s->lq_n] && (rc = ogate_frame_new(&s->lq[s->lq_n], f->fmt, f->width, f->height)))
+	if (!s->lq[s->lq_n] && !(s->lq[s->lq_n] = sync_smooth_pool_take(s, s->L)) &&
+	    (rc = ogate_frame_new(&s->lq[s->lq_n], f->fmt, f->width, f->height)))
 		return rc;
 	ogate_frame_copy(s->lq[s->lq_n], f);
 	s->lq_n++;

@@ -7,7 +7,8 @@
  *   sync_determine.c  rolling buffer, period scan, acceptance, refinement, reference extraction
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
  *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
- *                     (its statistics: sync_smooth_stats.c; 8-bit sums: sync_smooth_look.c)
+ *                     (its statistics: sync_smooth_stats.c; 8-bit sums: sync_smooth_look.c;
+ *                     the copy's frames allocated ahead: sync_smooth_pool.c)
  *   sync_match.c      SAD against the reference, sub-frame phase, drift tracking
  */
 #ifndef OGATE_SYNC_PRIVATE_H
@@ -342,8 +343,16 @@ int sync_smooth_work(struct ogate_sync *s, long budget);
  * least 4 (sync.c; the job spreads itself over them, sync_smooth.c) */
 int sync_smooth_hold_bound(const struct ogate_sync *s);
 void sync_smooth_free(struct ogate_sync *s);
-/* the smoothed copy's frames allocated ahead, a few a determining frame (sync.c) */
+/* sync_smooth_pool.c: the smoothed copy's frames allocated ahead, a few a determining frame
+ * (sync.c) */
 void sync_smooth_pool_fill(struct ogate_sync *s);
+/* s->sm[j] a frame of the stream's format and size: 1 newly allocated, 0 reused, -errno */
+int sync_smooth_pool_get(struct ogate_sync *s, int j);
+/* s->sm's frames from keep on freed (the pool's spares) */
+void sync_smooth_pool_trim(struct ogate_sync *s, int keep);
+/* while the smoothing job runs, one of the pool's spares (s->sm's frames from keep on, keep the
+ * reference's L) handed over to the caller (NULL: none), for a held frame's copy (sync.c) */
+struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep);
 /* pixels a frame's share of the job may touch: 0.9-1 ms of CPU at any size on the x86-64 VM
  * (0.3 ns a pixel, the full look's counted 4 times: SMOOTH_LOOK_WEIGHT) */
 #define SYNC_SMOOTH_BUDGET (1L << 21)

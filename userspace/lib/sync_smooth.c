@@ -476,14 +476,9 @@ static int write_frame(struct ogate_sync *s, const struct seq *q, const unsigned
 {
 	int W = s->w, H = s->h, ret, wide = s->fmt != OGATE_PIX_U8;
 	size_t np = (size_t)W * H;
-	struct ogate_frame *d = s->sm[j];
-	if (d && (d->fmt != s->fmt || d->width != W || d->height != H)) {
-		ogate_frame_free(d);
-		s->sm[j] = d = NULL;
-	}
-	if (!d && (ret = ogate_frame_new(&s->sm[j], s->fmt, W, H)))
+	if ((ret = sync_smooth_pool_get(s, j)) < 0)
 		return ret;
-	d = s->sm[j];
+	struct ogate_frame *d = s->sm[j];
 	d->meta = q->f[j]->meta;
 	for (int y = 0; y < H; y++) {
 		char *row = (char *)d->pixels + (size_t)y * d->stride;
@@ -529,61 +524,6 @@ static void put_info(struct ogate_sync *s, struct seq *q, int smoothed, double z
 	q->info = s->info;
 }
 
-/* s->sm's frames from keep on freed (the pool's spares; all of them where the reference is
- * matched as recorded: s->ref is then the recorded frames, sync_reference.c) */
-static void sm_trim(struct ogate_sync *s, int keep)
-{
-	for (int j = keep; s->sm && j < s->ref_cap; j++) {
-		ogate_frame_free(s->sm[j]);
-		s->sm[j] = NULL;
-	}
-}
-
-/*
- * The copies' pool: the smoothed copy's frames are allocated ahead, while the period is still
- * being determined, SMOOTH_POOL_PER_FRAME a frame up to the determination buffer's frames (the
- * reference, taken from them, has at most as many), so that their fresh pages (the kernel's
- * zeroing and mapping, 9-20 ms at 512^2 for 133 frames of 256 KiB) are paid on frames that do
- * not hold the job's share (docs/accuracy-log.md, pool512). write_frame reuses them; after the
- * job the spares are freed (sm_trim). Frames under SMOOTH_POOL_MIN_BYTES are left to the copy
- * (their pages are few). Memory: the copies' frames, as many as the buffer's, a beat earlier,
- * the buffer and the pool together within reference.max_buffer_mb.
- */
-#define SMOOTH_POOL_PER_FRAME 2
-#define SMOOTH_POOL_MIN_BYTES ((size_t)128 << 10)
-
-void sync_smooth_pool_fill(struct ogate_sync *s)
-{
-	if (!s->set.ref_smooth || !s->configured || s->smooth_pool < 0 ||
-	    (!s->smooth_pool && (size_t)s->w * s->h * ogate_pixfmt_bytes(s->fmt) < SMOOTH_POOL_MIN_BYTES))
-		return;
-	if (!s->sm && !(s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm))))
-		return; /* the copy allocates, and reports, as without the pool */
-	int want = s->count + SMOOTH_POOL_PER_FRAME < s->ref_cap ? s->count + SMOOTH_POOL_PER_FRAME
-								 : s->ref_cap;
-	/* the buffer's frames (with the one being determined) and the pool's together within
-	 * reference.max_buffer_mb: the bound a user sets holds while determining (the copy
-	 * allocates what the pool could not) */
-	double bytes = (double)s->w * s->h * (double)ogate_pixfmt_bytes(s->fmt);
-	double room = s->set.max_buffer_mb * 1048576.0 / bytes - (s->count + 1);
-	if (want > room) {
-		want = room > 0 ? (int)room : 0;
-		sm_trim(s, want);
-	}
-	for (int j = 0, made = 0; j < want && made < SMOOTH_POOL_PER_FRAME; j++) {
-		struct ogate_frame *d = s->sm[j];
-		if (d && (d->fmt != s->fmt || d->width != s->w || d->height != s->h)) {
-			ogate_frame_free(d);
-			s->sm[j] = d = NULL;
-		}
-		if (!d) {
-			if (ogate_frame_new(&s->sm[j], s->fmt, s->w, s->h))
-				return;
-			made++;
-		}
-	}
-}
-
 /* The job's result into the current reference: the smoothed copy is matched (1), or the frames
  * as recorded (0, or an error, said once). */
 static void job_finish(struct ogate_sync *s, struct sync_smooth_job *jb)
@@ -594,7 +534,7 @@ static void job_finish(struct ogate_sync *s, struct sync_smooth_job *jb)
 			strerror(-jb->ret));
 	else if (jb->ret > 0)
 		s->ref = s->sm;
-	sm_trim(s, jb->ret > 0 ? q->L : 0);
+	sync_smooth_pool_trim(s, jb->ret > 0 ? q->L : 0);
 	put_info(s, q, jb->ret > 0, jb->z, jb->cm);
 	sync_smooth_free(s);
 }
@@ -739,7 +679,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 		if (!(jb->cm < SMOOTH_CHANGE_M)) {
 			/* the change decides: matched as recorded */
 			put_info(s, &s->sq[k], 0, NAN, jb->cm);
-			sm_trim(s, 0);
+			sync_smooth_pool_trim(s, 0);
 			free(jb);
 			return 0;
 		}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* reference.smooth's pool (sync_smooth.c, sync_smooth_pool_fill): the smoothed copy's frames are
- * allocated a few a frame while the period is determined, the copy writes into them, the spares
- * are freed after the job, and nothing the analysis returns changes (which frames are held,
- * every phase, the smoothed pixels). */
+/* reference.smooth's pool (sync_smooth_pool.c, sync_smooth_pool_fill): the smoothed copy's frames
+ * are allocated a few a frame while the period is determined, the copy writes into them, the
+ * frames held while the job runs take their copies from the spares, the spares left are freed
+ * after the job, and nothing the analysis returns changes (which frames are held, every phase,
+ * the smoothed pixels). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -29,6 +30,9 @@ struct run {
 	int pool_at_est;    /* pool frames allocated when the reference was established */
 	int used_from_pool; /* the copy's frames that are the pool's, after the job */
 	int spares_left;    /* s->sm's frames beyond L after the job */
+	int spares_at_est;  /* s->sm's frames beyond L when the reference was established */
+	int held_in_job;    /* frames held while the job ran */
+	int held_from_pool; /* their copies that were the pool's spares */
 	uint64_t sum_px;    /* a hash of the smoothed copy's pixels */
 	int most_frames;    /* the most buffer and pool frames together before the lock */
 };
@@ -65,7 +69,14 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 	for (int i = 0; i < NF; i++) {
 		noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
 		struct ogate_sync_result r;
+		int in_job = sy->smooth_job != NULL, held_before = sy->lq_n;
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		if (in_job && sy->lq_n == held_before + 1) { /* this frame's copy: the pool's? */
+			const struct ogate_frame *g = sy->lq[sy->lq_n - 1];
+			out->held_in_job++;
+			for (int j = 0; j < MAXL; j++)
+				out->held_from_pool += made[j] && g == made[j];
+		}
 		out->state[i] = (int)r.state;
 		out->has[i] = r.has_phase;
 		out->phase[i] = r.has_phase ? r.phase : 0;
@@ -78,6 +89,7 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 		if (r.established && out->est < 0) {
 			out->est = i;
 			out->pool_at_est = sm_count(sy, 0);
+			out->spares_at_est = sm_count(sy, sy->L);
 			for (int j = 0; j < MAXL; j++)
 				made[j] = sy->sm && j < sy->ref_cap ? sy->sm[j] : NULL;
 		}
@@ -106,14 +118,17 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 
 /* The pool on and off: the same frames held, every phase and the smoothed pixels bit for bit;
  * with the pool every frame the copy wrote was the pool's, made before the lock, no more than
- * two ahead of the buffer, and none is left beyond the reference's frames. */
+ * two ahead of the buffer, the frames held while the job ran took the spares for their copies
+ * (one each, until none was left), and none is left beyond the reference's frames. */
 static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 {
 	static struct run off, on;
 	run_slow_heart(-1, 0, &off);
 	run_slow_heart(1, 0, &on);
-	print_message("est %d, L %d, pool at the lock %d, used %d, spares %d\n", on.est, on.L,
-		      on.pool_at_est, on.used_from_pool, on.spares_left);
+	print_message("est %d, L %d, pool at the lock %d, used %d, spares %d, held in the job %d, "
+		      "their copies the pool's %d, spares left %d\n",
+		      on.est, on.L, on.pool_at_est, on.used_from_pool, on.spares_at_est,
+		      on.held_in_job, on.held_from_pool, on.spares_left);
 	assert_int_equal(off.smoothed, 1);
 	assert_int_equal(on.smoothed, 1);
 	assert_int_equal(off.est, on.est);
@@ -130,6 +145,11 @@ static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 	assert_int_equal(on.used_from_pool, on.L);
 	assert_true(on.pool_max_over <= 2);
 	assert_int_equal(on.spares_left, 0);
+	assert_int_equal(off.held_in_job, on.held_in_job);
+	assert_int_equal(off.held_from_pool, 0);
+	assert_true(on.spares_at_est > 0);
+	assert_int_equal(on.held_from_pool,
+			 on.held_in_job < on.spares_at_est ? on.held_in_job : on.spares_at_est);
 }
 
 /* The buffer's and the pool's frames together stay within reference.max_buffer_mb: at 200

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth: the smoothed copy's frames, allocated ahead while the period is determined (the copies' pool). */
+#include <stdlib.h>
+#include "sync_private.h"
+
+/*
+ * The copies' pool: the smoothed copy's frames are allocated ahead, while the period is still
+ * being determined, SMOOTH_POOL_PER_FRAME a frame up to the determination buffer's frames (the
+ * reference, taken from them, has at most as many), so that their fresh pages (the kernel's
+ * zeroing and mapping, 9-20 ms at 512^2 for 133 frames of 256 KiB) are paid on frames that do
+ * not hold the job's share (docs/accuracy-log.md, pool512). The copy (sync_smooth.c's
+ * write_frame) takes them with sync_smooth_pool_get; after the job the spares are freed
+ * (sync_smooth_pool_trim); while the job runs, the frames it holds (sync.c) take their copies
+ * from those spares first (sync_smooth_pool_take), so that the job's frames, the slowest after
+ * the lock, do not pay fresh pages for them either (docs/accuracy-log.md, speed512). Frames
+ * under SMOOTH_POOL_MIN_BYTES are left to the copy (their pages
+ * are few). Memory: the copies' frames, as many as the buffer's, a beat earlier, the buffer and
+ * the pool together within reference.max_buffer_mb. Used by the analysis thread only, as the
+ * rest of struct ogate_sync.
+ */
+#define SMOOTH_POOL_PER_FRAME 2
+#define SMOOTH_POOL_MIN_BYTES ((size_t)128 << 10)
+
+/* s->sm's frames from keep on freed (the pool's spares; all of them where the reference is
+ * matched as recorded: s->ref is then the recorded frames, sync_reference.c) */
+void sync_smooth_pool_trim(struct ogate_sync *s, int keep)
+{
+	for (int j = keep; s->sm && j < s->ref_cap; j++) {
+		ogate_frame_free(s->sm[j]);
+		s->sm[j] = NULL;
+	}
+}
+
+int sync_smooth_pool_get(struct ogate_sync *s, int j)
+{
+	struct ogate_frame *d = s->sm[j];
+	if (d && (d->fmt != s->fmt || d->width != s->w || d->height != s->h)) {
+		ogate_frame_free(d);
+		s->sm[j] = d = NULL;
+	}
+	if (d)
+		return 0;
+	int ret = ogate_frame_new(&s->sm[j], s->fmt, s->w, s->h);
+	return ret ? ret : 1;
+}
+
+struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep)
+{
+	for (int j = s->smooth_job && s->sm ? s->ref_cap - 1 : -1; j >= keep && j >= 0; j--) {
+		struct ogate_frame *d = s->sm[j];
+		if (d && d->fmt == s->fmt && d->width == s->w && d->height == s->h) {
+			s->sm[j] = NULL;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+void sync_smooth_pool_fill(struct ogate_sync *s)
+{
+	if (!s->set.ref_smooth || !s->configured || s->smooth_pool < 0 ||
+	    (!s->smooth_pool && (size_t)s->w * s->h * ogate_pixfmt_bytes(s->fmt) < SMOOTH_POOL_MIN_BYTES))
+		return;
+	if (!s->sm && !(s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm))))
+		return; /* the copy allocates, and reports, as without the pool */
+	int want = s->count + SMOOTH_POOL_PER_FRAME < s->ref_cap ? s->count + SMOOTH_POOL_PER_FRAME
+								 : s->ref_cap;
+	/* the buffer's frames (with the one being determined) and the pool's together within
+	 * reference.max_buffer_mb: the bound a user sets holds while determining (the copy
+	 * allocates what the pool could not) */
+	double bytes = (double)s->w * s->h * (double)ogate_pixfmt_bytes(s->fmt);
+	double room = s->set.max_buffer_mb * 1048576.0 / bytes - (s->count + 1);
+	if (want > room) {
+		want = room > 0 ? (int)room : 0;
+		sync_smooth_pool_trim(s, want);
+	}
+	for (int j = 0, made = 0; j < want && made < SMOOTH_POOL_PER_FRAME; j++) {
+		int r = sync_smooth_pool_get(s, j);
+		if (r < 0)
+			return;
+		made += r;
+	}
+}
