@@ -54,12 +54,15 @@ void sync_calib_reset(struct ogate_sync *s)
 	s->cal_delta = 0;
 	s->cal_ivl_ns = 0;
 	memset(s->cal_lags, 0, sizeof(s->cal_lags));
+	memset(s->cal_lag0, 0, sizeof(s->cal_lag0));
+	memset(s->cal_cube, 0, sizeof(s->cal_cube));
 	for (int k = 0; k < s->nseq; k++) {
 		const struct seq *q = &s->sq[k];
 		if (q->pos != s->pos)
 			continue;
 		s->cal_trend = q->trend;
 		memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
+		memcpy(s->cal_lag0, q->lags, sizeof(s->cal_lag0));
 		if (q->L > 1 && q->f && q->f[0] && q->f[q->L - 1])
 			s->cal_ivl_ns = (double)(q->f[q->L - 1]->meta.timestamp_ns -
 						 q->f[0]->meta.timestamp_ns) /
@@ -219,6 +222,61 @@ static double beat_map(const struct ogate_sync *s, double u)
 	return learnt * sync_beat_model(s, u);
 }
 
+static void solve3(const double g[3][3], const double *v, double lam, double *x);
+
+/*
+ * The beat length as a parabola in the beat's middle x, T(x) = a + b x + c x^2, through the lags
+ * at lock and the beats measured after the reference: the share t^2 / (t^2 + 1) of c's
+ * significance, and *a, *b (its value and slope at the reference's middle) and *va (the value's
+ * variance). A rate modulated over a few beats curves T over the 1-1.5 beats the two groups
+ * span; a line through them then misses T at the middle by the curvature (its chord: 0.2-0.5
+ * frame on strongly modulated hearts, where T has its turn inside that span), and with it the
+ * beat the reference holds, delta (docs/accuracy-log.md, "The reference beat's length under a
+ * curving rate"). The lags are kept only as their six sums (struct seq), so they enter as their
+ * line: the parabola is fitted to their level and slope (its least-squares projection on 1 and x
+ * over their middles, taken symmetric about their mean: one a frame) and to each beat after the
+ * reference. 0 if those are fewer than 3. The samples' errors are not independent: each carries
+ * the matching error at its position, a pattern over the beat (the V fit's, +-0.1-0.4 frame),
+ * and over the part of a beat a group spans that pattern is a slope of its own (lags over 10
+ * frames of a 42-frame beat measured -0.043 where the beats fell by -0.009). Two group slopes
+ * that differ by their patterns look like a curvature, so c is judged against the variance the
+ * line's residuals give as if all the samples were one: n times the least-squares variance.
+ */
+static double beat_curve(const struct ogate_sync *s, double *a, double *b, double *va)
+{
+	const double *L = s->cal_lag0, *m = s->cal_lags, *q = s->cal_cube;
+	double P = s->info.period_frames, nl = L[0], na = m[0] - nl;
+	if (!(nl >= 3) || !(na >= 3) || !(P > 0))
+		return 0;
+	double xl = L[1] / nl, yl = L[2] / nl, vl = L[3] / nl - xl * xl;
+	double bl = vl > 0 ? (L[4] / nl - xl * yl) / vl : 0;
+	/* sums over both groups, x in beats (P) for the conditioning */
+	double s3 = nl * (xl * xl * xl + 3 * xl * vl) + q[0];
+	double s4 = nl * (xl * xl * xl * xl + 6 * xl * xl * vl + vl * vl) + q[1];
+	double s2y = yl * L[3] + bl * nl * 2 * xl * vl + q[2];
+	double n = m[0], sx = m[1] / P, sxx = m[3] / (P * P), sy = m[2], sxy = m[4] / P;
+	s3 /= P * P * P;
+	s4 /= P * P * P * P;
+	s2y /= P * P;
+	double g[3][3] = { { n, sx, sxx }, { sx, sxx, s3 }, { sxx, s3, s4 } };
+	double v[3] = { sy, sxy, s2y }, x[3], e0[3] = { 1, 0, 0 }, e2[3] = { 0, 0, 1 }, i0[3], i2[3];
+	solve3((const double(*)[3])g, v, 0, x);
+	solve3((const double(*)[3])g, e0, 0, i0);
+	solve3((const double(*)[3])g, e2, 0, i2);
+	/* the lags' residuals about their line hold the parabola's own departure from it, c^2 nl
+	 * (m4 - vl^2) with m4 = 9/5 vl^2 (middles one a frame apart): not an error */
+	double rss = m[5] - x[0] * v[0] - x[1] * v[1] - x[2] * v[2] -
+		     x[2] * x[2] * nl * 0.8 * vl * vl / (P * P * P * P);
+	double sig2 = (rss > 0 ? rss : 0) / (n - 3);
+	if (!isfinite(x[2]) || !(i2[2] > 0) || !(i0[0] > 0))
+		return 0;
+	double c2 = x[2] * x[2], vc = sig2 * i2[2] * n; /* t^2 / (t^2 + 1) = c^2 / (c^2 + vc) */
+	*a = x[0];
+	*b = x[1] / P;
+	*va = sig2 * i0[0];
+	return c2 + vc > 0 ? c2 / (c2 + vc) : 0;
+}
+
 /*
  * The trend k of the beat length across the reference's beat. At lock refine_period has the
  * lags of the frames before the reference's end: beats centred up to its middle. After lock,
@@ -232,7 +290,8 @@ static double beat_map(const struct ogate_sync *s, double u)
  * docs/accuracy-log.md, "The trend k without the span share"). Each sample carries the
  * matching error at its position once (not cancelled by the difference, unlike two frames of
  * the stream a beat apart), a pattern over the positions: the shrinkage keeps that from passing
- * for a trend where the rate does not change.
+ * for a trend where the rate does not change. Where the beat length curves over that span, the
+ * line's value and slope at the middle move towards the parabola's (beat_curve).
  */
 static void beat_after_reference(struct ogate_sync *s)
 {
@@ -258,6 +317,7 @@ static void beat_after_reference(struct ogate_sync *s)
 			if (s->sq[k].pos == s->pos) {
 				s->cal_trend = s->sq[k].trend;
 				memcpy(s->cal_lags, s->sq[k].lags, sizeof(s->cal_lags));
+				memcpy(s->cal_lag0, s->sq[k].lags, sizeof(s->cal_lag0));
 			}
 		s->cal_delta = 0;
 		s->cal_ivl_ns = 0; /* no more beats measured after this reference */
@@ -268,6 +328,9 @@ static void beat_after_reference(struct ogate_sync *s)
 	double v[6] = { 1, x, y, x * x, x * y, y * y };
 	for (int j = 0; j < 6; j++)
 		s->cal_lags[j] += v[j];
+	s->cal_cube[0] += x * x * x;
+	s->cal_cube[1] += x * x * x * x;
+	s->cal_cube[2] += x * x * y;
 	const double *m = s->cal_lags;
 	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
 	double syy = m[5] - m[2] * m[2] / n;
@@ -275,11 +338,18 @@ static void beat_after_reference(struct ogate_sync *s)
 		return;
 	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
 	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
-	s->cal_trend = sig * b;
 	/* delta: the line's value at the middle less P, shrunk by t^2 / (t^2 + 1) against the
 	 * variance of that value */
 	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
-	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0, t2 = d * d;
+	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0;
+	/* the beat length's curvature, as far as it is significant: value, slope and value's
+	 * variance at the middle move from the line's to the parabola's in that share */
+	double aq = 0, bq = 0, vq = 0, c = beat_curve(s, &aq, &bq, &vq);
+	d += c * (aq - P - d);
+	b += c * (bq - b);
+	va += c * (vq - va);
+	s->cal_trend = sig * b;
+	double t2 = d * d;
 	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
 }
 

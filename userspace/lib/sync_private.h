@@ -203,6 +203,8 @@ struct ogate_sync {
 	double cal_delta;  /* its beat's length minus P, from the same line (sync_calib.c) */
 	double cal_trend; /* the current reference's beat length trend (sync_calib.c: its curvature) */
 	double cal_lags[6]; /* its lags at lock and the beats measured after it (struct seq, lags) */
+	double cal_lag0[6]; /* the lags at lock alone */
+	double cal_cube[3]; /* the beats after it: sums of x^3, x^4, x^2 y (sync_calib.c) */
 	double cal_ivl_ns; /* its frames' mean interval; 0 when the beats after it are not measured */
 	unsigned cal_updates;
 	double cg[3][3], cv[3]; /* common sub-frame error: normal equations (sync_calib.c) */
