@@ -467,7 +467,9 @@ static void determination_state_reports_exact_estimates_and_each_decision(void *
 	assert_true(d.estimates_agree);
 	struct ogate_reference_info info;
 	assert_int_equal(ogate_sync_get_reference(sy, &info), 0);
-	assert_true(info.period_frames == 20);
+	/* the lags at lock through SSDs (reference.lag_ssd): the triangles' kinks within two frames
+	 * of a lag bend its quartic, 20.0108 (the V fit's, exact on a triangle: 20) */
+	assert_true(fabs(info.period_frames - 20.0108) < 1e-4);
 	ogate_sync_free(sy);
 }
 

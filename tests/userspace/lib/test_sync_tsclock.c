@@ -133,9 +133,10 @@ static void wrong_timestamps_put_the_reference_on_the_frame_clock(void **state)
 	assert_float_equal(w.info.ts_beta, -0.0402, 5e-4);
 	assert_float_equal(w.info.ts_beta_se, 0.1468, 5e-4);
 	/* +0.0580 / 0.8007 ms before the calibration prior was the default, 0.8010 before the trend k
-	 * lost its span share (sync_calib.c) */
-	assert_float_equal(w.mean_ms, 0.0526, 5e-4);
-	assert_float_equal(w.rms_ms, 0.8015, 5e-4);
+	 * lost its span share (sync_calib.c), +0.0526 / 0.8015 before the lags at lock were read
+	 * through SSDs (reference.lag_ssd) */
+	assert_float_equal(w.mean_ms, 0.0810, 5e-4);
+	assert_float_equal(w.rms_ms, 0.7954, 5e-4);
 }
 
 /* 1 ms: the buffer's matched beats cannot tell (beta's standard error 0.5); the locked frames'
@@ -150,9 +151,10 @@ static void wrong_timestamps_seen_on_the_locked_frames_bring_a_reference_on_the_
 	assert_int_equal(w.refs, 2);
 	assert_int_equal(w.info.ts_clock, 1);
 	assert_true(w.pos_on_clock && !w.pos_at_stamps);
-	/* -0.0591 +- 0.0663 before the trend k lost its span share (the locked frames' phases) */
-	assert_float_equal(w.info.ts_beta, -0.0507, 5e-4);
-	assert_float_equal(w.info.ts_beta_se, 0.0636, 5e-4);
+	/* -0.0591 +- 0.0663 before the trend k lost its span share (the locked frames' phases),
+	 * -0.0507 +- 0.0636 before reference.lag_ssd */
+	assert_float_equal(w.info.ts_beta, -0.0533, 5e-4);
+	assert_float_equal(w.info.ts_beta_se, 0.0642, 5e-4);
 }
 
 /* Uneven captures with true stamps: beta near 1, the positions stay at the stamps and no
@@ -174,8 +176,9 @@ static void uneven_captures_keep_the_positions_at_their_timestamps(void **state)
 		assert_float_equal(u.info.ts_beta, k == 1 ? 0.9694 : 0.9672, 5e-4);
 		assert_float_equal(u.info.ts_beta_se, k == 1 ? 0.0259 : 0.0216, 5e-4);
 		assert_int_equal(u.triggers, 46);
-		assert_float_equal(u.mean_ms, k == 1 ? -0.0309 : -0.0838, 5e-4);
-		assert_float_equal(u.rms_ms, k == 1 ? 0.2754 : 0.2649, 5e-4);
+		/* -0.0309 / 0.2754 and -0.0838 / 0.2649 ms before reference.lag_ssd */
+		assert_float_equal(u.mean_ms, k == 1 ? -0.0031 : -0.0487, 5e-4);
+		assert_float_equal(u.rms_ms, k == 1 ? 0.2731 : 0.2547, 5e-4);
 	}
 }
 
@@ -192,10 +195,11 @@ static void uneven_captures_start_the_filter_from_the_reference_rate(void **stat
 	assert_int_equal(u.refs, 1);
 	assert_int_equal(u.triggers, 46);
 	/* 1.2379, +0.1742 and 0.5040 ms before the calibration prior was the default; 1.1858,
-	 * +0.1254 and 0.4774 ms before the trend k lost its span share */
-	assert_float_equal(u.worst_ms, 1.1779, 5e-4);
-	assert_float_equal(u.mean_ms, 0.1166, 5e-4);
-	assert_float_equal(u.rms_ms, 0.4745, 5e-4);
+	 * +0.1254 and 0.4774 ms before the trend k lost its span share; 1.1779, +0.1166 and 0.4745
+	 * ms before reference.lag_ssd */
+	assert_float_equal(u.worst_ms, 1.2092, 5e-4);
+	assert_float_equal(u.mean_ms, 0.1431, 5e-4);
+	assert_float_equal(u.rms_ms, 0.4883, 5e-4);
 }
 
 /* Exact stamps on a regular clock: nothing to test (no stamp off the clock). */
