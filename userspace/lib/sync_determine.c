@@ -177,9 +177,9 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
 
 /*
  * The lags at lock through sums of squared differences (the frame that takes the reference,
- * without a registered drift): buffered frame i's lag b + x, b its stored SAD minimum, x the
- * minimum of the quartic through its SSDs against frames i - b - 2 .. i - b + 2
- * (ogate_quartic_offset). The V fit through the SADs reads a valley rounded by noise (a sum of
+ * without a drift registered by sync_driftreg.c or the scan: the SSDs compare the frames as
+ * recorded): buffered frame i's lag b + x, b its stored SAD minimum, x the minimum of the
+ * quartic through its SSDs against frames i - b - 2 .. i - b + 2 (ogate_quartic_offset). The V fit through the SADs reads a valley rounded by noise (a sum of
  * |change + noise| is quadratic where the change is below the noise) too far from the nearest
  * whole lag, and one bent by the heart's path (its image changing at another speed either side
  * of the match) off to one side: on a 128^2 cartoon at 200 fps the lags at lock erred by -0.07
@@ -267,7 +267,7 @@ static double refine_lags(struct ogate_sync *s, double P0, int reg, double *tren
 	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
 	double lag, xm = 0, ym = 0, tsum = 0, lsum = 0, lagv[s->count > 0 ? s->count : 1];
 	sync_frame_lags(s, c, reg, lagv);
-	if (reg && s->set.lag_ssd && s->det_vel[0] == 0 && s->det_vel[1] == 0)
+	if (reg && s->set.lag_ssd && s->det_vel[0] == 0 && s->det_vel[1] == 0 && !sync_scan_on(s))
 		lags_through_ssd(s, lagv);
 	for (int i = 0; i < s->count; i++) {
 		if (isnan(lag = lagv[i]))
