@@ -194,3 +194,27 @@ double ogate_ssd_offset(const double s[3], const double e[4], const double p[4],
 	c.v = vertex(p[1], s[0], s[1], p[2], s[2]);
 	return illinois(ssd_gap, &c, p[1], p[2]);
 }
+
+/* the slope of the quartic a1 x + a2 x^2 + a3 x^3 + a4 x^4 (a[0..3] = a1..a4) */
+static double quartic_slope(double x, const void *ctx)
+{
+	const double *a = ctx;
+	return a[0] + x * (2 * a[1] + x * (3 * a[2] + x * 4 * a[3]));
+}
+
+double ogate_quartic_offset(const double s[5])
+{
+	double e1 = 0.5 * (s[1] + s[3]) - s[2], e2 = 0.5 * (s[0] + s[4]) - s[2];
+	double o1 = 0.5 * (s[3] - s[1]), o2 = 0.5 * (s[4] - s[0]);
+	double a[4];
+	a[3] = (e2 - 4 * e1) / 12;
+	a[1] = e1 - a[3];
+	a[2] = (o2 - 2 * o1) / 6;
+	a[0] = o1 - a[2];
+	if (!(quartic_slope(-1, a) < 0) || !(quartic_slope(1, a) > 0))
+		return NAN; /* no minimum within a frame of the middle one */
+	double x = illinois(quartic_slope, a, -1, 1);
+	if (isnan(x) || !(2 * a[1] + x * (6 * a[2] + x * 12 * a[3]) > 0))
+		return NAN; /* a maximum between two minima */
+	return x;
+}

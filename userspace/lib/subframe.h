@@ -32,4 +32,14 @@ double ogate_parabola_offset(double s0, double s1, double s2);
  */
 double ogate_ssd_offset(const double s[3], const double e[4], const double p[4], double sd);
 
+/*
+ * The lags at lock (sync_determine.c): the offset x (frames, in (-1, 1)) from lag b of the
+ * minimum of the quartic through the sums of squared differences s[0..4] at lags b-2 .. b+2.
+ * Noise adds a constant to an SSD (E (d + n)^2 = d^2 + 2 sigma^2), and a frame's difference
+ * from frames along the heart's path, d = a (k - x) + c (k - x)^2 / 2 per pixel to second
+ * order, gives an SSD that is a quartic in the lag k with its minimum at x: exact for any noise
+ * and any curvature of the path. NAN where the quartic has no minimum within a frame of b.
+ */
+double ogate_quartic_offset(const double s[5]);
+
 #endif

@@ -86,6 +86,7 @@ struct ogate_settings {
 	double target_frame; /* target.frame (-1) */
 	int register_drift;  /* reference.register_drift (1): register the drift before the period
 			      * is refined at lock and follow it after (sync_driftreg.c) */
+	int lag_ssd; /* reference.lag_ssd (0): the lags at lock through SSDs (sync_determine.c) */
 };
 
 void ogate_settings_default(struct ogate_settings *s);
