@@ -38,8 +38,10 @@ struct misreg {
 /*
  * BEATS beats from two beats after the first lock: the shift each frame was registered with
  * (rows r.dx + r.sub_dx, cols r.dy + r.sub_dy; the frame's content sits there against the
- * reference frame's) against the true one, frame k's content shift against the reference frame
- * at the position it matched (stream frame first + u), and the matched position's error.
+ * reference frame's) against the true one, frame k's content shift against the reference's
+ * frames, all moved to the position of its middle (stream frame first + P / 2; they sat along
+ * the drift, each at its own position, before docs/accuracy-log.md "The drift rows' early
+ * bias"), and the matched position's error.
  */
 static struct misreg after_lock(double vy, double vx)
 {
@@ -67,8 +69,9 @@ static struct misreg after_lock(double vy, double vx)
 		if (k >= lock + (2 + BEATS) * PERIOD)
 			break;
 		double u = r.phase * P / (2 * M_PI); /* the matched position, frames */
-		double ey = r.dx + r.sub_dx + vy * (k - first - u);
-		double ex = r.dy + r.sub_dy + vx * (k - first - u);
+		/* the reference's frames sit at its middle's position (sync_scan_register_ref) */
+		double ey = r.dx + r.sub_dx + vy * (k - first - P / 2);
+		double ex = r.dy + r.sub_dy + vx * (k - first - P / 2);
 		s2 += ey * ey + ex * ex;
 		n++;
 		double v = hypot(vy, vx), along = v > 0 ? (ey * vy + ex * vx) / v : 0; /* along it */
