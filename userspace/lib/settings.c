@@ -41,6 +41,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->calibrate_prior = 1;
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
+	s->drift_move = 0;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;
@@ -77,6 +78,7 @@ static const struct key keys[] = {
 	D("reference.max_buffer_mb", max_buffer_mb, 1, 1e6),
 	I("reference.row_step", determine_row_step, 0, 64),
 	I("reference.register_drift", register_drift, 0, 1),
+	I("reference.drift_move", drift_move, 0, 1),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

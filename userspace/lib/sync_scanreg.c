@@ -364,8 +364,8 @@ static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, 
 }
 
 /*
- * A reference taken under a drift the scan registered, or one reference.register_drift measured
- * at lock (q->vel, sync_driftreg.c): its frames moved back to the position of its middle (each
+ * A reference taken under a drift the scan registered, or (reference.drift_move = 1) one
+ * reference.register_drift measured at lock (q->vel, sync_driftreg.c): its frames moved back to the position of its middle (each
  * by the drift between its capture and the middle's), all by the same taps (one blur of 1/4
  * px^2), as every live frame then is. Left along a measured drift, the live frame was shifted
  * bilinearly (a blur that changes with its fraction) and compared with frames that carry the
@@ -383,7 +383,9 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 {
 	q->reg_vel[0] = q->reg_vel[1] = 0;
 	q->reg_mid = 0;
-	if ((!sync_scan_drifting(s) && q->vel[0] == 0 && q->vel[1] == 0) || !s->set.track_drift)
+	int measured = s->set.drift_move && (q->vel[0] != 0 || q->vel[1] != 0);
+
+	if ((!sync_scan_drifting(s) && !measured) || !s->set.track_drift)
 		return;
 	double vy = q->vel[0], vx = q->vel[1];
 	if (vy == 0 && vx == 0) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* A reference taken under a drift reference.register_drift measured (sync_driftreg.c) is moved
- * to the position of its middle (sync_scanreg.c, sync_scan_register_ref), as one the period
+/* With reference.drift_move = 1 (opt-in; by default the reference stays along the drift, as
+ * test_drift_after_lock.c checks both ways), a reference taken under a drift
+ * reference.register_drift measured (sync_driftreg.c) is moved to the position of its middle (sync_scanreg.c, sync_scan_register_ref), as one the period
  * scan registered is: every reference frame and every live frame are shifted by the same
  * four taps (one blur of 1/4 px^2 whatever the fraction). Left along the drift (each frame
  * vel x u from frame 0, the live frame registered to the position it is expected at), a live
@@ -86,6 +87,8 @@ static struct after run(double vy, double vx, int bilinear)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.register_drift = 1;
+	assert_int_equal(0, set.drift_move); /* opt-in */
+	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL, *tmp[4] = { NULL };
@@ -167,7 +170,8 @@ static void a_bilinear_drift_is_matched_as_closely(void **state)
  * texture at 80 fps, 32.8 frames a beat, no drift; test_reference_frames.c's stream): pairs of
  * frames a whole number of frames apart, the lag rounded, differ by the blob's motion over the
  * lag's fraction, and that read as a drift of (-0.0063, -0.0060) px a frame, 0.28 px a beat.
- * Interpolated between the two pairs that bracket the lag (sync_driftreg.c) no drift is read,
+ * Interpolated between the two pairs that bracket the lag (sync_driftreg.c, with
+ * reference.drift_move = 1, which moves the reference by what is read) no drift is read,
  * and the tracker's own registration stays at 0.096 px RMS (the reading followed: 0.124 px;
  * with the reference moved and blurred by it: 0.393 px). */
 static void a_moving_heart_is_not_taken_for_drift(void **state)
@@ -175,6 +179,7 @@ static void a_moving_heart_is_not_taken_for_drift(void **state)
 	(void)state;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL;
