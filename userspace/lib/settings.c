@@ -42,6 +42,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	s->lag_ssd = 0;
+	s->drift_move = 0;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;
@@ -79,6 +80,7 @@ static const struct key keys[] = {
 	I("reference.row_step", determine_row_step, 0, 64),
 	I("reference.register_drift", register_drift, 0, 1),
 	I("reference.lag_ssd", lag_ssd, 0, 1),
+	I("reference.drift_move", drift_move, 0, 1),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

@@ -171,12 +171,31 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 			continue;
 		if (k++ % stride)
 			continue;
-		int j = i - (int)lround(lag);
-		double sy, sx;
-		if (j < 0 || !pair_shift(s, i, j, r, &sy, &sx))
-			continue;
-		py[n] = sy / (i - j);
-		px[n] = sx / (i - j);
+		if (s->set.drift_move) {
+			/* the frames floor(lag) and floor(lag) + 1 before frame i bracket its
+			 * heart's phase: the shift at the lag itself, interpolated between the two
+			 * pairs' shifts, is the drift's alone (one pair at the rounded lag carried
+			 * the heart's motion over the lag's fraction, up to half a frame of it: 0.28
+			 * px a beat read on a drift-free stream whose heart moves the whole frame,
+			 * whose reference was then moved by it) */
+			int l0 = (int)floor(lag), j = i - l0 - 1;
+			double a = lag - l0, sy0, sx0, sy1, sx1;
+			if (l0 < 1 || j < 0 || !pair_shift(s, i, j + 1, r, &sy0, &sx0) ||
+			    !pair_shift(s, i, j, r, &sy1, &sx1))
+				continue;
+			py[n] = ((1 - a) * sy0 + a * sy1) / lag;
+			px[n] = ((1 - a) * sx0 + a * sx1) / lag;
+		} else {
+			/* the pair at the rounded lag (reference.drift_move = 0, the default: the
+			 * reading above alone made the cartoon's drift rows later, docs/
+			 * accuracy-log.md "The drift rows' early bias") */
+			int j = i - (int)lround(lag);
+			double sy, sx;
+			if (j < 0 || !pair_shift(s, i, j, r, &sy, &sx))
+				continue;
+			py[n] = sy / (i - j);
+			px[n] = sx / (i - j);
+		}
 		n++;
 		if (n < REG_PAIRS && sync_median_stays_below_step(py, n, REG_PAIRS - n, c) &&
 		    sync_median_stays_below_step(px, n, REG_PAIRS - n, c))

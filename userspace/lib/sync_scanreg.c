@@ -364,11 +364,17 @@ static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, 
 }
 
 /*
- * A reference taken under a drift the scan registered: its frames moved back to the position of
- * its middle (each by the drift between its capture and the middle's). The tracker after lock
- * (sync_match.c) follows the live frame against frames a beat apart: with the frames left along
- * the drift (sync_driftreg.c's way, vel) the tracked drift refers to the position the frame is
- * expected at, and where the heart rests the frames differ by the drift alone, so the match
+ * A reference taken under a drift the scan registered, or (reference.drift_move = 1) one
+ * reference.register_drift measured at lock (q->vel, sync_driftreg.c): its frames moved back to the position of its middle (each
+ * by the drift between its capture and the middle's), all by the same taps (one blur of 1/4
+ * px^2), as every live frame then is. Left along a measured drift, the live frame was shifted
+ * bilinearly (a blur that changes with its fraction) and compared with frames that carry the
+ * stream's own sub-pixel blur, which under a bilinear drift grows along the reference's beat:
+ * the match went to the frames blurred most like it, late in the beat, and the trigger early
+ * (real160_pixdrift_200fps -0.32 ms, docs/accuracy-log.md "The drift rows' early bias").
+ * The tracker after lock (sync_match.c) follows the live frame against frames a beat apart:
+ * with the frames left along the drift (sync_driftreg.c's drift_to) the tracked drift refers to
+ * the position the frame is expected at, and where the heart rests the frames differ by the drift alone, so the match
  * went wherever the registration put it and the registration followed the match: at 0.05 px per
  * frame and more the phase ran backwards through the rest (g_blob160_3pb_80fps). Moved to one
  * position, the rest's frames differ by the heart alone and the drift is a steady ramp.
@@ -377,7 +383,9 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 {
 	q->reg_vel[0] = q->reg_vel[1] = 0;
 	q->reg_mid = 0;
-	if (!sync_scan_drifting(s) || !s->set.track_drift)
+	int measured = s->set.drift_move && (q->vel[0] != 0 || q->vel[1] != 0);
+
+	if ((!sync_scan_drifting(s) && !measured) || !s->set.track_drift)
 		return;
 	double vy = q->vel[0], vx = q->vel[1];
 	if (vy == 0 && vx == 0) {

@@ -38,14 +38,18 @@ struct misreg {
 /*
  * BEATS beats from two beats after the first lock: the shift each frame was registered with
  * (rows r.dx + r.sub_dx, cols r.dy + r.sub_dy; the frame's content sits there against the
- * reference frame's) against the true one, frame k's content shift against the reference frame
- * at the position it matched (stream frame first + u), and the matched position's error.
+ * reference frame's) against the true one, frame k's content shift against the reference
+ * frame at the position it matched (stream frame first + u; the default, the reference's
+ * frames left along the drift) or, with reference.drift_move = 1 (move), against the
+ * reference's frames all moved to the position of its middle (stream frame first + P / 2,
+ * docs/accuracy-log.md "The drift rows' early bias"), and the matched position's error.
  */
-static struct misreg after_lock(double vy, double vx)
+static struct misreg after_lock(double vy, double vx, int move)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.register_drift = 1;
+	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", move ? "1" : "0"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL;
@@ -67,8 +71,10 @@ static struct misreg after_lock(double vy, double vx)
 		if (k >= lock + (2 + BEATS) * PERIOD)
 			break;
 		double u = r.phase * P / (2 * M_PI); /* the matched position, frames */
-		double ey = r.dx + r.sub_dx + vy * (k - first - u);
-		double ex = r.dy + r.sub_dy + vx * (k - first - u);
+		/* moved: the reference's frames sit at its middle's (sync_scan_register_ref) */
+		double at = move ? P / 2 : u;
+		double ey = r.dx + r.sub_dx + vy * (k - first - at);
+		double ex = r.dy + r.sub_dy + vx * (k - first - at);
 		s2 += ey * ey + ex * ex;
 		n++;
 		double v = hypot(vy, vx), along = v > 0 ? (ey * vy + ex * vx) / v : 0; /* along it */
@@ -90,9 +96,9 @@ static struct misreg after_lock(double vy, double vx)
 	struct misreg m = { sqrt(s2 / (2 * n)), se / ne, sl / nl,
 			    sqrt(fmax(pe2 / n - (pe / n) * (pe / n), 0)) };
 	fprintf(stderr,
-		"drift %.4f %.4f px/frame: registration error RMS %.4f px, early %+.4f late %+.4f; "
-		"position sd %.4f frames\n",
-		vy, vx, m.rms, m.early, m.late, m.phase_sd);
+		"drift %.4f %.4f px/frame%s: registration error RMS %.4f px, early %+.4f late "
+		"%+.4f; position sd %.4f frames\n",
+		vy, vx, move ? " (moved)" : "", m.rms, m.early, m.late, m.phase_sd);
 	return m;
 }
 
@@ -100,13 +106,19 @@ static struct misreg after_lock(double vy, double vx)
  * in another direction each live frame is registered to the reference frame it matches within
  * 0.03 / 0.06 px RMS, 0.03 / 0.05 px along the drift early in the beat, and the matched
  * position's sd is 0.06 / 0.09 frame. The smoothed staircase left 0.15 / 0.22 px RMS, 0.27 /
- * 0.38 px early in the beat (-0.03 / -0.02 late) and a position sd of 0.17 / 0.25 frame. */
+ * 0.38 px early in the beat (-0.03 / -0.02 late) and a position sd of 0.17 / 0.25 frame.
+ * With the reference moved to its middle (reference.drift_move = 1): 0.04 / 0.05 px RMS, 0.03 /
+ * 0.02 px early, a position sd of 0.07 / 0.08 frame. */
 static void a_live_frame_is_registered_to_the_frame_it_matches(void **state)
 {
 	(void)state;
-	struct misreg a = after_lock(-0.007, 0.007), b = after_lock(0.004, 0.012);
-	for (int i = 0; i < 2; i++) {
-		const struct misreg *m = i ? &b : &a;
+	struct misreg m4[4];
+	for (int move = 0; move < 2; move++) {
+		m4[2 * move] = after_lock(-0.007, 0.007, move);
+		m4[2 * move + 1] = after_lock(0.004, 0.012, move);
+	}
+	for (int i = 0; i < 4; i++) {
+		const struct misreg *m = &m4[i];
 		assert_true(m->rms < 0.1);
 		assert_true(fabs(m->early) < 0.1 && fabs(m->late) < 0.1);
 		assert_true(m->phase_sd < 0.15);
@@ -117,9 +129,11 @@ static void a_live_frame_is_registered_to_the_frame_it_matches(void **state)
 static void without_drift_the_registration_stays(void **state)
 {
 	(void)state;
-	struct misreg m = after_lock(0, 0);
-	assert_true(m.rms == 0);
-	assert_true(m.phase_sd < 0.05);
+	for (int move = 0; move < 2; move++) {
+		struct misreg m = after_lock(0, 0, move);
+		assert_true(m.rms == 0);
+		assert_true(m.phase_sd < 0.05);
+	}
 }
 
 int main(void)

@@ -87,6 +87,9 @@ struct ogate_settings {
 	int register_drift;  /* reference.register_drift (1): register the drift before the period
 			      * is refined at lock and follow it after (sync_driftreg.c) */
 	int lag_ssd; /* reference.lag_ssd (0): the lags at lock through SSDs (sync_determine.c) */
+	int drift_move; /* reference.drift_move (0): the drift's velocity read at the lag
+			      * itself (sync_driftreg.c) and a reference under a drift measured at
+			      * lock moved to its middle, as under the scan's (sync_scanreg.c) */
 };
 
 void ogate_settings_default(struct ogate_settings *s);

@@ -163,8 +163,11 @@ int ogate_sync_get_reference(const struct ogate_sync *s, struct ogate_reference_
  * sequence info.first_seq. Its pixels and metadata are copied into dst (NULL: none; same
  * format and size as the stream's frames) and its phase into *phase (NULL: none): rad in
  * [0, 2 pi), the phase that ogate_sync_set_target_phase maps back to this frame. The frames
- * change only with the reference, that is when info.id does. 0; -ENOENT before the first
- * lock; -ERANGE for i out of range; -EINVAL for dst of another format or size.
+ * change only with the reference, that is when info.id does. Under a drift the period scan
+ * registered (or, with reference.drift_move = 1, one reference.register_drift measured) they
+ * are moved to the position of the reference's middle and blurred by 1/4 px^2, as they are
+ * matched. 0; -ENOENT before the first lock; -ERANGE for i out of range; -EINVAL for dst of
+ * another format or size.
  */
 int ogate_sync_get_reference_frame(const struct ogate_sync *s, int i, struct ogate_frame *dst,
 				   double *phase);
