@@ -27,7 +27,27 @@ def errors(path):
     return out
 
 
+def per_row(row, dirs):
+    for pred in ("linear", "kalman"):
+        acc = {}
+        for d in dirs:
+            for r in sorted(os.listdir(d)):
+                p = os.path.join(d, r, "triggers.csv")
+                if r.startswith("run_%s_" % pred) and re.search(row, r[len(pred) + 5:]) and os.path.exists(p):
+                    e = errors(p)
+                    a = [x for i, x in e if i < 6]
+                    b = [x for i, x in e if i >= 8]
+                    if a and b:
+                        acc.setdefault(r[len(pred) + 5:], []).append((sum(a) / len(a), sum(b) / len(b)))
+        print("%s (ms; runs)" % pred)
+        for k, v in sorted(acc.items()):
+            a, b = sum(x for x, _ in v) / len(v), sum(y for _, y in v) / len(v)
+            print("%-32s %2d  first 6 %+7.3f  from 8 %+7.3f  start %+7.3f" % (k, len(v), a, b, a - b))
+
+
 def main(argv):
+    if len(argv) > 3 and argv[1] == "--rows":
+        return per_row(argv[2], argv[3:])
     bins = [0, 4, 8, 16, 24, 38]
     if len(argv) > 2 and argv[1] == "--bins":
         bins = [int(x) for x in argv[2].split(",")]
