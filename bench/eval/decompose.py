@@ -17,6 +17,8 @@ Per row (needs the row's *_truth.csv and run_<pred>_<row>/ from the same EVAL_DI
   trigger   the trigger-time error against truth (as ogate-emulate --truth)
   rest      trigger minus window: what the prediction itself adds (rate change inside the
             window, the line's extrapolation)
+With DECOMPOSE_TRIGGERS=FILE each trigger's window and trigger error (ms) are also appended to
+FILE as "row,trigger,window_ms,trigger_ms" (bench/eval/startsplit.py --window reads them by index).
 A measured reference position u is the time t[ref_first_frame] + u * the reference's mean frame
 interval, as the library places positions (ogate_reference_positions); a trigger's target_u is a
 frame index (ref_first_frame + target_u, as ogate-emulate scores it). Before this distinction the
@@ -90,6 +92,7 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
     fe = [ferr(k, first, P) for k, r in fr.items()
           if r["phase_rad"] not in ("", "nan") and k >= first + 2 * P and 0 < k < len(psi) - 1]
     win, err = [], []
+    dump = open(os.environ["DECOMPOSE_TRIGGERS"], "a") if os.environ.get("DECOMPOSE_TRIGGERS") else None
     for t in trig:
         if int(t["ref_first_frame"]) != first:
             continue	# refreshed reference: not decomposed
@@ -111,6 +114,10 @@ for run in sorted(glob.glob(f"{d}/run_{pred}_*/")):
         b = sum((x - tm) * (e - em) for x, e in zip(ts, es)) / sxx if sxx > 0 else 0
         win.append(em + b * (float(t["trigger_time_s"]) - tm))
         err.append(float(t["error_s"]) * 1e3)
+        if dump:
+            dump.write(f"{name},{t['trigger']},{win[-1]:.4f},{err[-1]:.4f}\n")
+    if dump:
+        dump.close()
     if not err:
         continue
     m = lambda v: sum(v) / len(v)
