@@ -7,6 +7,7 @@ n=0 rc=0
 res() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n ogated_$2"; else echo "not ok $n ogated_$2"; rc=1; fi; }
 cli() { ogate-client -s /tmp/ogated.sock "$@"; }
 val() { cli status 2>/dev/null | sed -n "s/^$1=//p"; }
+sv() { cli stats 2>/dev/null | sed -n "s/^$1=//p"; }
 pins() { # count of rising edges per chip line in the test bed log since the last call
 	od -An -v -tu4 -w16 /dev/ogate_testbed | awk -v l="$1" '$3 == l && $4 == 1 { k++ } END { print k + 0 }'
 }
@@ -41,6 +42,9 @@ i=0; while [ "$(val triggers)" -lt 4 ] 2>/dev/null && [ $i -lt 300 ]; do sleep 0
 res $([ "$(val locked)" = yes ]; echo $?) locks_in_the_vm
 t=$(val triggers); f=$(val fired)
 echo "# triggers $t, fired pulses $f"
+# how far the analysis ran behind the camera (a starved VM): frames it took
+# the newest instead of, and the worst age of a frame when taken
+echo "# frames $(sv frames), superseded $(sv drops_stale), lag max $(sv lag_max_ms) ms"
 res $([ "${t:-0}" -ge 4 ] && [ "${f:-0}" -ge 4 ]; echo $?) triggers_fire_through_the_kernel
 kill -TERM $pid; wait $pid; st=$?
 res $st stops_cleanly_on_sigterm

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -167,32 +169,90 @@ static struct ogate_sink *gpiod_sink(int *err)
 	return s;
 }
 
+/*
+ * The machine's own lateness, measured beside the sink: a bare absolute
+ * clock_nanosleep at the sink thread's priority to each pulse's time. On
+ * the test VM's single vCPU a stalled guest (the host starved qemu) wakes
+ * both late by the same amount; a sink late on its own is the code's.
+ */
+struct bare_timer {
+	pthread_t th;
+	int64_t at[3], late[3];
+};
+
+static void *bare_timer_main(void *arg)
+{
+	struct bare_timer *b = arg;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct timespec ts = ogate_timespec(b->at[i]);
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		b->late[i] = ogate_mono_ns() - b->at[i];
+	}
+	return NULL;
+}
+
+static int bare_timer_start(struct bare_timer *b, int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	pthread_attr_t ta;
+	int e;
+
+	pthread_attr_init(&ta);
+	pthread_attr_setinheritsched(&ta, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&ta, SCHED_FIFO);
+	pthread_attr_setschedparam(&ta, &sp);
+	e = pthread_create(&b->th, &ta, bare_timer_main, b);
+	pthread_attr_destroy(&ta);
+	return e;
+}
+
 TEST_F(sink, gpiod_sink_fires_at_the_absolute_time_from_its_own_thread)
 {
 	struct ogate_pulse_req r[3];
 	struct ogate_sink_event ev[3];
+	struct bare_timer bare;
 	struct tb_rec l3[8];
-	int64_t t = ogate_mono_ns() + 30 * MS;
-	int err = 0, i;
+	int64_t t = ogate_mono_ns() + 30 * MS, worst = 0, worst_bare = 0;
+	int err = 0, i, own = 0;
 
 	self->s = gpiod_sink(&err);
 	ASSERT_NE(NULL, self->s) TH_LOG("gpiod sink: %d", err);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		r[i] = (struct ogate_pulse_req){ .time_ns = t + i * 10 * MS, .line_mask = 1,
 						 .width_ns = 2 * MS, .late_ns = 250 * MS,
 						 .cookie = i };
+		bare.at[i] = r[i].time_ns;
+	}
+	ASSERT_EQ(0, bare_timer_start(&bare, ogate_sink_thread_priority(10)));
 	ASSERT_EQ(0, ogate_sink_queue(self->s, r, 3));
 	ASSERT_EQ(3, outcomes(self->s, ev, 3, 2000));
+	pthread_join(bare.th, NULL);
 	ASSERT_EQ(6, tb_line(3, l3, 8));
 	for (i = 0; i < 3; i++) {
+		int64_t late = (int64_t)l3[2 * i].ts - r[i].time_ns;
+
 		EXPECT_EQ(OGATE_SINK_FIRED, ev[i].type);
 		EXPECT_EQ(i, ev[i].cookie);
 		EXPECT_LE(r[i].time_ns, (int64_t)l3[2 * i].ts);
-		EXPECT_GT(r[i].time_ns + LOOSE, (int64_t)l3[2 * i].ts);
 		EXPECT_LE(l3[2 * i].ts + 2 * MS, l3[2 * i + 1].ts);
+		/* beyond LOOSE, only what the bare timer was not late by is the sink's */
+		EXPECT_GT(LOOSE, late - bare.late[i]);
+		own += late < LOOSE;
+		if (late > worst) {
+			worst = late;
+			worst_bare = bare.late[i];
+		}
 	}
-	TH_LOG("gpiod sink lateness at the pin: %lld us",
-	       (long long)((int64_t)l3[0].ts - r[0].time_ns) / 1000);
+	TH_LOG("gpiod sink lateness at the pin: %lld us (a bare timer at its priority: %lld us)",
+	       (long long)((int64_t)l3[0].ts - r[0].time_ns) / 1000,
+	       (long long)bare.late[0] / 1000);
+	if (own < 3 && _metadata->passed)
+		SKIP(return, "the machine is too loaded to judge: the sink was %lld us late at the pin and a bare timer at its priority %lld us",
+		     (long long)worst / 1000, (long long)worst_bare / 1000);
 }
 
 TEST_F(sink, gpiod_sink_follows_the_driver_contract_for_bad_pulses)

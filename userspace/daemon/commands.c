@@ -233,7 +233,10 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "analysed", "%llu", (unsigned long long)st.analysed);
 	ogate_reply_kv(r, "drops_source", "%llu", (unsigned long long)st.drops_source);
+	ogate_reply_kv(r, "drops_stale", "%llu", (unsigned long long)st.drops_stale);
 	ogate_reply_kv(r, "drops_analysis", "%llu", (unsigned long long)st.drops_analysis);
+	ogate_reply_kv(r, "lag_ms", "%.3f", st.lag_ns / 1e6);
+	ogate_reply_kv(r, "lag_max_ms", "%.3f", st.lag_max_ns / 1e6);
 	ogate_reply_kv(r, "drops_record", "%llu", (unsigned long long)st.drops_record);
 	ogate_reply_kv(r, "record_errors", "%llu", (unsigned long long)st.record_errors);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);

@@ -46,6 +46,32 @@ static void set_realtime(const char *name, int prio, int cpu)
 }
 
 /*
+ * Frame thread: log an episode of superseded frames once when it begins
+ * (the source dropped frames because this thread came back late) and once
+ * when none was superseded for BEHIND_QUIET_NS.
+ */
+static void note_behind(struct ogate_pipeline *p, int64_t now, int64_t lag)
+{
+	uint64_t stale = ogate_source_stale(p->src);
+
+	if (stale > p->stale_seen) {
+		if (!p->behind_since) {
+			p->behind_since = now;
+			p->stale_from = p->stale_seen;
+			ogate_warning("analysis behind the camera: %llu frames superseded, analysing the newest (taken %.1f ms after its time)",
+				      (unsigned long long)(stale - p->stale_seen), lag / 1e6);
+		}
+		p->behind_last = now;
+		p->stale_seen = stale;
+	} else if (p->behind_since && now - p->behind_last > BEHIND_QUIET_NS) {
+		ogate_info("analysis caught up: %llu frames superseded in %.1f s",
+			   (unsigned long long)(stale - p->stale_from),
+			   (p->behind_last - p->behind_since) / 1e9);
+		p->behind_since = 0;
+	}
+}
+
+/*
  * Frame thread, one step: take the next frame from the source (waiting at
  * most 100 ms), stamp its arrival and match it to its frame edge. 0 and *f,
  * -EAGAIN none yet, or the end of the stream (logged).
@@ -53,6 +79,7 @@ static void set_realtime(const char *name, int prio, int cpu)
 static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 {
 	struct ogate_frame *f;
+	int64_t now, lag;
 	int ret = ogate_source_next(p->src, ogate_clock_now(p->o.clock) + 100000000LL, &f);
 
 	if (ret == -EAGAIN)
@@ -65,7 +92,10 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 		ogate_error("camera source failed: %s", strerror(-ret));
 		return ret;
 	}
-	p->arrival[ogate_frame_get_meta(f)->sequence % 64] = ogate_clock_now(p->o.clock);
+	now = ogate_clock_now(p->o.clock);
+	p->arrival[ogate_frame_get_meta(f)->sequence % 64] = now;
+	lag = now - ogate_frame_get_meta(f)->timestamp_ns;
+	note_behind(p, now, lag);
 	if (p->o.edge_match) {
 		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
 		int64_t edge;
@@ -84,6 +114,10 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 	pthread_mutex_lock(&p->st_lock);
 	p->st.frames++;
 	p->st.drops_source = ogate_source_drops(p->src);
+	p->st.drops_stale = ogate_source_stale(p->src);
+	p->st.lag_ns = lag;
+	if (lag > p->st.lag_max_ns)
+		p->st.lag_max_ns = lag;
 	pthread_mutex_unlock(&p->st_lock);
 	*out = f;
 	return 0;
@@ -532,6 +566,7 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	atomic_store(&p->io_stop, false);
 	pthread_mutex_lock(&p->st_lock);
 	p->st.lock_time_ns = 0;
+	p->st.lag_max_ns = 0;
 	p->st.locked = false;
 	p->st.phase = -1;
 	pthread_mutex_unlock(&p->st_lock);
@@ -542,6 +577,8 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	ogate_edgematch_init(&p->em); /* a new stream: learn the offset anew */
 	atomic_store(&p->em_busy, 0);
 	pthread_mutex_unlock(&p->em_lock);
+	p->stale_seen = ogate_source_stale(p->src);
+	p->behind_since = 0;
 	pthread_barrier_init(&p->ready, NULL, 3);
 	if (pthread_create(&p->io, NULL, pipeline_io_main, p) ||
 	    pthread_create(&p->frame, NULL, frame_main, p)) {
@@ -597,8 +634,9 @@ int ogate_pipeline_stop(struct ogate_pipeline *p)
 	}
 	pthread_mutex_unlock(&p->rec_lock);
 	p->started = false;
-	ogate_info("stopped: %llu frames, %llu triggers", (unsigned long long)p->st.frames,
-		   (unsigned long long)p->st.triggers);
+	ogate_info("stopped: %llu frames, %llu triggers, %llu superseded while the analysis was behind",
+		   (unsigned long long)p->st.frames, (unsigned long long)p->st.triggers,
+		   (unsigned long long)p->st.drops_stale);
 	return 0;
 }
 
@@ -644,6 +682,7 @@ int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src
 	pthread_mutex_lock(&p->st_lock);
 	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
 	p->st.drops_source = 0;
+	p->st.drops_stale = 0;
 	pthread_mutex_unlock(&p->st_lock);
 	return 0;
 }

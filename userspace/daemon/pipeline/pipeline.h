@@ -139,7 +139,8 @@ struct ogate_pipeline_status {
 	double phase;	 /* of the last analysed frame, -1 if none */
 	uint64_t frames; /* delivered by the source */
 	uint64_t analysed;
-	uint64_t drops_source;	 /* lost at the camera: no free buffer */
+	uint64_t drops_source;	 /* lost at the camera: no free buffer, or superseded */
+	uint64_t drops_stale;	 /* of those: superseded, the analysis behind (source.h) */
 	uint64_t drops_analysis; /* 0: capture and analysis share a thread (see drops_source) */
 	uint64_t drops_record;	 /* recorder behind */
 	uint64_t drops_tap;	 /* frames not given to frame_copy: io thread behind */
@@ -158,6 +159,7 @@ struct ogate_pipeline_status {
 	uint64_t late;				   /* fired more than 10 us after their time */
 	int64_t lateness_mean_ns, lateness_max_ns; /* fired pulses: rise - requested */
 	double fps;				   /* measured from frame timestamps */
+	int64_t lag_ns, lag_max_ns;		   /* frame taken - its timestamp: last, max */
 	bool edge_learnt;			   /* edge matching: offset learnt */
 	int64_t edge_offset_ns;			   /* camera timestamp - edge */
 	double edge_jitter_ns;

@@ -20,6 +20,8 @@
 /* camera frames handed to the io thread for the frame copy hook at once
  * (the source's pool is 8: the rest stays for capture and the acquisition) */
 #define TAP_POOL 4
+/* an episode of superseded frames ends after this long without one */
+#define BEHIND_QUIET_NS 1000000000LL
 /*
  * The io thread takes lent frames on its tick (IO_TICK_COPY_MS); the frame
  * thread wakes it (an eventfd write, 3 us of its CPU here: as much as the
@@ -85,6 +87,10 @@ struct ogate_pipeline {
 	pthread_mutex_t rec_lock; /* rec: io thread writes, commands open */
 	struct ogate_recorder *rec;
 	int64_t arrival[64]; /* by sequence % 64 */
+	/* an episode of superseded frames (the analysis behind), frame thread only:
+	 * the source's stale count seen, when the episode began and its last drop */
+	uint64_t stale_seen, stale_from;
+	int64_t behind_since, behind_last;
 	/* triggers queued, by time, so a live check names its trigger's number,
 	 * and the check waiting for the next recorded row (frame thread only) */
 	struct {

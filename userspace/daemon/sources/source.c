@@ -87,6 +87,34 @@ void ogate_source_stop(struct ogate_source *s)
 	s->running = 0;
 }
 
+/*
+ * A timed source's camera keeps running while its reader is away: when the
+ * reader comes back after later frames were taken too, only the newest is
+ * delivered and the ones it supersedes are dropped (counted as drops and as
+ * stale), so a reader slower than the frame rate works on the newest frame,
+ * never on a backlog. *t: frame s->index's time, moved to the newest's.
+ */
+static int skip_to_newest(struct ogate_source *s, int64_t *t)
+{
+	int64_t now = ogate_clock_now(s->clock);
+
+	for (;;) {
+		int64_t rel;
+		int ret = s->ops->stamp(s, s->index + 1, &rel);
+
+		if (ret == -ENODATA)
+			return 0; /* the last frame of a file: deliver it */
+		if (ret)
+			return ret;
+		if (s->t0 + rel > now)
+			return 0;
+		s->index++;
+		s->drops++;
+		s->stale++;
+		*t = s->t0 + rel;
+	}
+}
+
 int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f)
 {
 	if (s->ops->next)
@@ -104,6 +132,9 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 			if (t > deadline_ns)
 				return -EAGAIN; /* not due yet */
 			ogate_clock_sleep_until(s->clock, t);
+			ret = skip_to_newest(s, &t);
+			if (ret)
+				return ret;
 		}
 		for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&s->busy[i]); i++)
 			;
@@ -142,6 +173,11 @@ void ogate_source_release(struct ogate_source *s, struct ogate_frame *f)
 uint64_t ogate_source_drops(const struct ogate_source *s)
 {
 	return s->drops;
+}
+
+uint64_t ogate_source_stale(const struct ogate_source *s)
+{
+	return s->stale;
 }
 
 const char *ogate_source_describe(const struct ogate_source *s)

@@ -11,6 +11,17 @@
  * the next camera frame has nowhere to go and is dropped (counted, and
  * visible to analysis as a sequence gap), as on a real camera.
  *
+ * Newest frame first, whatever the source: a reader that comes back after
+ * more than one frame was taken gets the newest of them, and the older ones
+ * are dropped (counted in drops and in stale). A timed source's camera runs
+ * on its clock while the reader is away, as a real one does, and the
+ * libcamera source skips the completed frames that a newer one supersedes:
+ * an analysis slower than the frame rate works on frames at most about one
+ * frame interval old instead of on a backlog that grows without bound (a
+ * prospective trigger decided from a stale frame is useless). Only a file
+ * read as fast as possible (fast = 1, a virtual timeline) delivers every
+ * frame.
+ *
  * Threads: start, stop and free belong to one controlling thread (ogated's
  * command worker) while no frame is in flight; next is called only from
  * the pipeline's frame thread; release from the frame thread (the
@@ -70,6 +81,8 @@ void ogate_source_stop(struct ogate_source *s);
 int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f);
 void ogate_source_release(struct ogate_source *s, struct ogate_frame *f);
 uint64_t ogate_source_drops(const struct ogate_source *s);
+/* Of the drops: frames superseded by a newer one before the reader came. */
+uint64_t ogate_source_stale(const struct ogate_source *s);
 const char *ogate_source_describe(const struct ogate_source *s);
 
 #endif

@@ -3,7 +3,9 @@
  * The libcamera source: frames from a real camera through the C interface
  * of the adapter in camera/ (the only C++ in ogated). The 8-bit luma plane
  * is wrapped, not copied; timestamps are SensorTimestamp (CLOCK_MONOTONIC);
- * sequence gaps reported by the camera count as source drops. The adapter
+ * sequence gaps reported by the camera count as source drops, and so do
+ * completed frames superseded by a newer one before the frame thread came
+ * back for them (newest first, source.h). The adapter
  * is called from the frame thread only: frames released by analysis are
  * handed back to it through an atomic flag and requeued on its next call.
  */
@@ -129,7 +131,7 @@ static void lc_stop(struct ogate_source *s)
 static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f)
 {
 	struct lcsrc *c = (struct lcsrc *)s;
-	struct ogate_lc_frame lf;
+	struct ogate_lc_frame lf, newer;
 	struct ogate_frame_meta m;
 	int64_t left;
 	int i, ret;
@@ -151,6 +153,13 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 		poll(&p, 1, (int)(left / 1000000) + 1);
 	}
 	s->drops += lf.dropped_before;
+	/* newest first (source.h): completed frames a newer one supersedes go back */
+	while (ogate_lc_next(c->cam, &newer) == 0) {
+		ogate_lc_release(&lf);
+		s->drops += 1 + newer.dropped_before;
+		s->stale++;
+		lf = newer;
+	}
 	for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&c->slot[i].state); i++)
 		;
 	if (i == OGATE_SOURCE_POOL) {

@@ -32,6 +32,7 @@ struct ogate_source {
 	atomic_int busy[OGATE_SOURCE_POOL]; /* held downstream */
 	uint64_t index;			    /* next stream frame */
 	_Atomic uint64_t drops;
+	_Atomic uint64_t stale;		 /* of drops: superseded by a newer frame */
 	int64_t t0;			 /* clock time at start */
 	const struct ogate_clock *clock; /* NULL: CLOCK_MONOTONIC */
 	int fast;			 /* deliver without waiting for timestamps */

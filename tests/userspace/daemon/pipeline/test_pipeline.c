@@ -477,6 +477,143 @@ static void test_status_says_the_reference_sits_on_the_frame_clock(void **state)
 	assert_true(isnan(st.ref_ts_beta));
 }
 
+/*
+ * An analysis slower than the camera: each frame costs it cost_ns of the
+ * virtual clock's time (the camera runs at 80 fps, 12.5 ms a frame), and
+ * once, at stall_at_ns of stream time, it stalls for stall_ns (a starved
+ * CPU). The camera keeps taking frames meanwhile.
+ */
+struct slow {
+	struct vclock *vc;
+	int64_t t0, cost_ns, stall_at_ns, stall_ns;
+	int64_t lag_max_ns;
+	uint64_t analysed;
+	bool stalled;
+};
+
+static bool slow_analysis(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
+{
+	struct slow *w = ctx;
+	int64_t ts = ogate_frame_get_meta(f)->timestamp_ns, lag = vclock_now(w->vc) - ts;
+	int64_t cost = w->cost_ns;
+
+	if (lag > w->lag_max_ns)
+		w->lag_max_ns = lag;
+	w->analysed++;
+	if (w->stall_ns && !w->stalled && ts - w->t0 >= w->stall_at_ns) {
+		w->stalled = true;
+		cost += w->stall_ns;
+	}
+	pthread_mutex_lock(&w->vc->lock);
+	w->vc->now += cost; /* the time this frame's analysis took */
+	pthread_mutex_unlock(&w->vc->lock);
+	return false;
+}
+
+static struct ogate_pipeline *slow_pipeline(struct vclock *vc, struct vsink *sink,
+					    struct ogate_source **src, struct slow *w)
+{
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct ogate_pipeline *p;
+
+	assert_int_equal(0, ogate_source_open(src, &so));
+	vclock_init(vc);
+	vsink_init(sink, vc);
+	po = pipe_opts(vc);
+	po.frame = slow_analysis;
+	po.hook_ctx = w;
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, *src, &sink->base));
+	return p;
+}
+
+/*
+ * Each frame costs the analysis 24 ms, the camera takes one every 12.5 ms:
+ * the source delivers the newest frame, so no analysed frame is older than
+ * one frame interval, and the superseded ones (about every other frame)
+ * are counted as stale drops. Before, frames came at their nominal times
+ * one after the other and the lag grew by 11.5 ms a frame, seconds within
+ * the run (the VM test's 34 s under CPU starvation).
+ */
+static void test_slow_analysis_takes_the_newest_frame_and_counts_the_superseded(void **state)
+{
+	struct vclock vc;
+	struct vsink sink;
+	struct ogate_source *src = NULL;
+	struct ogate_pipeline *p;
+	struct ogate_pipeline_status st;
+	struct slow w = { .vc = &vc, .cost_ns = 24 * MS };
+
+	p = slow_pipeline(&vc, &sink, &src, &w);
+	run_for(&vc, p, 8 * SEC);
+	ogate_pipeline_status(p, &st);
+	printf("# %llu frames analysed, %llu superseded, lag max %.1f ms\n",
+	       (unsigned long long)st.analysed, (unsigned long long)st.drops_stale,
+	       w.lag_max_ns / 1e6);
+	assert_true(w.lag_max_ns < SEC / 80);
+	assert_true(st.lag_max_ns < SEC / 80);
+	assert_true(st.lag_ns >= 0 && st.lag_ns <= st.lag_max_ns);
+	/* one frame in 24 ms analysed; the rest superseded, and counted */
+	assert_true(st.analysed > 0 && st.analysed == w.analysed);
+	assert_true(st.analysed <= (uint64_t)(8 * SEC / w.cost_ns) + 2);
+	/* every frame of the 8 s (and of the last analysis's overrun) analysed or superseded */
+	assert_true(st.analysed + st.drops_stale >= 8 * 80 - 1);
+	assert_true(st.analysed + st.drops_stale <= 8 * 80 + 3);
+	assert_int_equal(st.drops_stale, st.drops_source); /* no pool drops: all superseded */
+	stop(&vc, p);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+}
+
+/*
+ * The analysis (5 ms a frame) stalls for 3 s once, 4 s into the stream: it
+ * comes back to the newest frame, the 3 s of frames taken meanwhile are
+ * superseded (one gap for the analysis), and triggers fire again, none
+ * refused as too late. Before, it worked through the 3 s backlog, deciding
+ * triggers from frames up to 3 s old that the sink refused as too late.
+ */
+static void test_stalled_analysis_resumes_on_the_newest_frame_and_fires(void **state)
+{
+	struct vclock vc;
+	struct vsink sink;
+	struct ogate_source *src = NULL;
+	struct ogate_pipeline *p;
+	struct ogate_pipeline_status st;
+	struct slow w = { .vc = &vc, .cost_ns = 5 * MS, .stall_at_ns = 4 * SEC, .stall_ns = 3 * SEC };
+	uint64_t before;
+
+	p = slow_pipeline(&vc, &sink, &src, &w);
+	w.t0 = vclock_now(&vc);
+	run_for(&vc, p, 3 * SEC);
+	ogate_pipeline_status(p, &st);
+	before = st.triggers;
+	assert_true(st.locked);
+	assert_true(before >= 2);
+	vclock_run_until(&vc, w.t0 + 14 * SEC);
+	ogate_pipeline_status(p, &st);
+	printf("# %llu frames analysed, %llu superseded, lag max %.1f ms, triggers %llu before the stall, %llu in all\n",
+	       (unsigned long long)st.analysed, (unsigned long long)st.drops_stale,
+	       w.lag_max_ns / 1e6, (unsigned long long)before, (unsigned long long)st.triggers);
+	assert_true(w.stalled);
+	assert_true(w.lag_max_ns < SEC / 80);
+	/* the stall's frames, 3 s at 80 fps, superseded at once */
+	assert_true(st.drops_stale >= 3 * 80 - 1 && st.drops_stale <= 3 * 80 + 1);
+	assert_int_equal(st.drops_stale, st.drops_source);
+	assert_true(st.locked);
+	assert_true(st.triggers >= before + 8);
+	assert_int_equal(0, st.refused_late);
+	stop(&vc, p);
+	ogate_pipeline_status(p, &st);
+	assert_int_equal(0, st.missed);
+	assert_true(st.fired >= 2 * (before + 8));
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(src);
+	vclock_destroy(&vc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +626,8 @@ int main(void)
 		cmocka_unit_test(test_frames_take_the_kernel_edge_times_when_matching),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_synthetic_source),
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_file_source),
+		cmocka_unit_test(test_slow_analysis_takes_the_newest_frame_and_counts_the_superseded),
+		cmocka_unit_test(test_stalled_analysis_resumes_on_the_newest_frame_and_fires),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
