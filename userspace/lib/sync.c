@@ -550,7 +550,8 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 	if (s->smooth_job) { /* done or not, the held frames from the next frame on */
 		/* the next frame's copy from the pool's spares now: those left are freed when the
 		 * job ends, and the first frame held after it would take fresh pages (pages512) */
-		park(s, sync_smooth_pool_take(s, s->L));
+		if (s->lq_n >= s->lq_cap || !s->lq[s->lq_n])
+			park(s, sync_smooth_pool_take(s, s->L));
 		sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
 		return 0;
 	}

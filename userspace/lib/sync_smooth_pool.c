@@ -74,12 +74,13 @@ void sync_smooth_pool_drop_look(struct ogate_sync *s)
 	s->look_mean = s->look_vm = NULL;
 }
 
-/* n bytes, their pages touched (the contents are the job's to write); NULL on failure */
+/* n bytes, their pages touched (the contents are the job's to write); NULL on failure. Not
+ * zeroes: a compiler may make malloc and memset 0 a calloc, which leaves fresh pages untouched */
 static void *touched(size_t n)
 {
 	void *p = malloc(n);
 	if (p)
-		memset(p, 0, n);
+		memset(p, 0xff, n);
 	return p;
 }
 
