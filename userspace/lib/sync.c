@@ -457,7 +457,27 @@ static int step_locked(struct ogate_sync *s, const struct ogate_frame *f, int ga
 	return 0;
 }
 
-/* f's copy at the end of the held frames; 0 or -errno */
+/* g kept in the slot after the held frames, for the next frame's copy (hold), or freed where one
+ * is kept already; the slot lies within lq_cap or is grown to it (freed on failure) */
+static void park(struct ogate_sync *s, struct ogate_frame *g)
+{
+	int cap = s->lq_cap;
+	if (!g)
+		return;
+	if (s->lq_n < cap && s->lq[s->lq_n]) {
+		ogate_frame_free(g);
+		return;
+	}
+	if (sync_grow((void **)&s->lq, &s->lq_cap, s->lq_n + 1, sizeof(*s->lq))) {
+		ogate_frame_free(g);
+		return;
+	}
+	for (int i = cap; i < s->lq_cap; i++)
+		s->lq[i] = NULL;
+	s->lq[s->lq_n] = g;
+}
+
+/* f's copy at the end of the held frames (into the frame parked there, if any); 0 or -errno */
 static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 {
 	const struct ogate_frame *last = s->lq_n > s->lq_head ? s->lq[s->lq_n - 1] : NULL;
@@ -474,9 +494,11 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 	for (int i = cap; i < s->lq_cap; i++)
 		s->lq[i] = NULL;
 	int rc;
-	if (!s->lq[s->lq_n] && !(s->lq[s->lq_n] = sync_smooth_pool_take(s, s->L)) &&
-	    (rc = ogate_frame_new(&s->lq[s->lq_n], f->fmt, f->width, f->height)))
-		return rc;
+	if (!s->lq[s->lq_n] && !(s->lq[s->lq_n] = sync_smooth_pool_take(s, s->L))) {
+		if ((rc = ogate_frame_new(&s->lq[s->lq_n], f->fmt, f->width, f->height)))
+			return rc;
+		s->smooth_fresh++;
+	}
 	ogate_frame_copy(s->lq[s->lq_n], f);
 	s->lq_n++;
 	return 0;
@@ -526,6 +548,10 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 	if (rc)
 		return rc;
 	if (s->smooth_job) { /* done or not, the held frames from the next frame on */
+		/* the next frame's copy from the pool's spares now: those left are freed when the
+		 * job ends, and the first frame held after it would take fresh pages (pages512) */
+		if (s->lq_n >= s->lq_cap || !s->lq[s->lq_n])
+			park(s, sync_smooth_pool_take(s, s->L));
 		sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
 		return 0;
 	}
@@ -548,8 +574,10 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 			return rc;
 		hr->gap = gap;
 		rc = step_locked(s, g, gap, hr, now);
-		ogate_frame_free(g); /* one copy at a time (up to 130 MB at 512^2 on a slow heart) */
+		/* one copy at a time (up to 130 MB at 512^2 on a slow heart), the first kept for
+		 * the next frame's (fresh pages cost 1-2 ms of a catch-up frame at 512^2: pages512) */
 		s->lq[s->lq_head - 1] = NULL;
+		park(s, g);
 		est |= hr->established;
 		if (hr->has_qa && !now) {
 			has_qa = 1;
@@ -564,7 +592,9 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		r->has_qa = 1;
 		r->qa = qa;
 	}
-	if (s->lq_head == s->lq_n) {
+	if (s->lq_head == s->lq_n) { /* the frame parked freed too */
+		for (int i = 0; i < s->lq_cap; i++)
+			ogate_frame_free(s->lq[i]);
 		free(s->lq);
 		s->lq = NULL;
 		s->lq_cap = s->lq_head = s->lq_n = 0;

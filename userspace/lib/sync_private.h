@@ -233,6 +233,10 @@ struct ogate_sync {
 	struct sync_smooth_job *smooth_job;
 	long smooth_budget;
 	int smooth_pool; /* the copies' pool (sync_smooth_pool_fill): 0 by frame size, 1 on, -1 off */
+	void *look_mean; /* the pool's arrays for the next job's full look (its int32 means) */
+	void *look_vm; /* and copy (the replacement and its mask in the pixels' type): NULL, none */
+	long smooth_fresh; /* frame-sized arrays the job and the held frames' copies allocated
+			    * fresh, not the pool's nor a caught-up frame's (counted for the tests) */
 	long smooth_touched;
 	/* the frames that arrived while it was built, matched in arrival order once it is done
 	 * (sync.c): lq[lq_head .. lq_n - 1], copies */
@@ -344,6 +348,7 @@ int sync_smooth_work(struct ogate_sync *s, long budget);
 /* the frames held while the smoothing job runs before its budget grows: a quarter beat, at
  * least 4 (sync.c; the job spreads itself over them, sync_smooth.c) */
 int sync_smooth_hold_bound(const struct ogate_sync *s);
+/* the job freed, and the pool's look arrays */
 void sync_smooth_free(struct ogate_sync *s);
 /* sync_smooth_pool.c: the smoothed copy's frames allocated ahead, a few a determining frame
  * (sync.c) */
@@ -355,6 +360,10 @@ void sync_smooth_pool_trim(struct ogate_sync *s, int keep);
 /* while the smoothing job runs, one of the pool's spares (s->sm's frames from keep on, keep the
  * reference's L) handed over to the caller (NULL: none), for a held frame's copy (sync.c) */
 struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep);
+/* the bytes of the full look's means (which 0) and of the copy's replacement and mask (1) */
+size_t sync_smooth_look_bytes(const struct ogate_sync *s, int which);
+/* the pool's look arrays (s->look_mean, s->look_vm) freed */
+void sync_smooth_pool_drop_look(struct ogate_sync *s);
 /* pixels a frame's share of the job may touch: 0.9-1 ms of CPU at any size on the x86-64 VM
  * (0.3 ns a pixel, the full look's counted 4 times: SMOOTH_LOOK_WEIGHT) */
 #define SYNC_SMOOTH_BUDGET (1L << 21)

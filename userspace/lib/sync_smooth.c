@@ -263,9 +263,9 @@ struct sync_smooth_job {
 
 /* the full look's start: its buffers and, with repeat, frame j's previous-beat neighbours (NULL
  * where either is missing); 0 or -ENOMEM */
-static int look_begin(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb)
+static int look_begin(struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb)
 {
-	int L = q->L, W = s->w, H = s->h;
+	int L = q->L, W = s->w;
 	double P = q->info.period_frames;
 	struct full_look *fl = &jb->fl;
 	memset(fl->cm_acc, 0, sizeof(fl->cm_acc));
@@ -273,7 +273,10 @@ static int look_begin(const struct ogate_sync *s, const struct seq *q, struct sy
 	fl->have_rep = 0;
 	fl->w = 0;
 	jb->S2 = jb->S4 = 0;
-	fl->mean = malloc(sizeof(int32_t) * (size_t)W * (size_t)H);
+	if (!fl->mean) { /* the pool's, else its pages are paid here */
+		fl->mean = malloc(sync_smooth_look_bytes(s, 0));
+		s->smooth_fresh++;
+	}
 	jb->ib = malloc(sizeof(int32_t) * 6 * (size_t)W);
 	jb->db = malloc(sizeof(double) * 14 * (size_t)W);
 	if (s->fmt == OGATE_PIX_U8 && L <= SYNC_LOOK_U8_MAX_L) {
@@ -448,13 +451,17 @@ static void look_end(const struct ogate_sync *s, const struct seq *q, struct syn
 static int write_mask(struct ogate_sync *s, struct sync_smooth_job *jb)
 {
 	int wide = s->fmt != OGATE_PIX_U8;
-	size_t np = (size_t)s->w * s->h, bytes = wide ? 2 : 1;
+	size_t np = (size_t)s->w * s->h;
 	if (!s->sm) {
 		s->sm = calloc((size_t)s->ref_cap, sizeof(*s->sm));
 		if (!s->sm)
 			return -ENOMEM;
 	}
-	unsigned char *vm = jb->vm = malloc(2 * np * bytes);
+	if (!jb->vm) {
+		jb->vm = malloc(sync_smooth_look_bytes(s, 1));
+		s->smooth_fresh++;
+	}
+	unsigned char *vm = jb->vm;
 	if (!vm)
 		return -ENOMEM;
 	const int32_t *mean = jb->fl.mean;
@@ -513,6 +520,7 @@ void sync_smooth_free(struct ogate_sync *s)
 {
 	job_free(s->smooth_job);
 	s->smooth_job = NULL;
+	sync_smooth_pool_drop_look(s);
 }
 
 /* what the current reference (slot q) says of its smoothing */
@@ -659,10 +667,15 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 {
 	struct seq *q = &s->sq[k];
 	int L = q->L, W = s->w, H = s->h, choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO;
-	sync_smooth_free(s);
+	job_free(s->smooth_job);
+	s->smooth_job = NULL;
 	struct sync_smooth_job *jb = calloc(1, sizeof(*jb));
 	if (!jb)
 		goto nomem;
+	/* the look's arrays allocated ahead (sync_smooth_pool.c), the job's from now on */
+	jb->fl.mean = s->look_mean;
+	jb->vm = s->look_vm;
+	s->look_mean = s->look_vm = NULL;
 	jb->k = k;
 	jb->choose = choose;
 	jb->z = jb->cm = NAN;
@@ -672,7 +685,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 						   ? SMOOTH_DECIDE_SAMPLES
 						   : (long)L * W * H);
 		if (rc) {
-			free(jb);
+			job_free(jb);
 			jb = NULL;
 			goto nomem;
 		}
@@ -680,7 +693,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 			/* the change decides: matched as recorded */
 			put_info(s, &s->sq[k], 0, NAN, jb->cm);
 			sync_smooth_pool_trim(s, 0);
-			free(jb);
+			job_free(jb);
 			return 0;
 		}
 	}

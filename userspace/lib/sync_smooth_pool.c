@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* reference.smooth: the smoothed copy's frames, allocated ahead while the period is determined (the copies' pool). */
 #include <stdlib.h>
+#include <string.h>
 #include "sync_private.h"
 
 /*
@@ -12,11 +13,15 @@
  * write_frame) takes them with sync_smooth_pool_get; after the job the spares are freed
  * (sync_smooth_pool_trim); while the job runs, the frames it holds (sync.c) take their copies
  * from those spares first (sync_smooth_pool_take), so that the job's frames, the slowest after
- * the lock, do not pay fresh pages for them either (docs/accuracy-log.md, speed512). Frames
- * under SMOOTH_POOL_MIN_BYTES are left to the copy (their pages
- * are few). Memory: the copies' frames, as many as the buffer's, a beat earlier, the buffer and
- * the pool together within reference.max_buffer_mb. Used by the analysis thread only, as the
- * rest of struct ogate_sync.
+ * the lock, do not pay fresh pages for them either (docs/accuracy-log.md, speed512). The job's
+ * own arrays of a frame's size, the full look's means and the copy's replacement and mask, are
+ * allocated and touched ahead too, one a determining frame, and handed to the job at its start
+ * (sync_smooth_start): their first touch was ~20 faults on each look frame and 133 on the mask's
+ * at 512^2 (docs/accuracy-log.md, pages512). Frames under SMOOTH_POOL_MIN_BYTES are left to the
+ * copy (their pages are few). Memory: the copies' frames, as many as the buffer's, a beat
+ * earlier, and the look's arrays (6 frames' bytes at 8 bits, 4 at 16), the buffer and the pool
+ * together within reference.max_buffer_mb (the look's arrays first). Used by the analysis thread
+ * only, as the rest of struct ogate_sync.
  */
 #define SMOOTH_POOL_PER_FRAME 2
 #define SMOOTH_POOL_MIN_BYTES ((size_t)128 << 10)
@@ -56,6 +61,29 @@ struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep)
 	return NULL;
 }
 
+size_t sync_smooth_look_bytes(const struct ogate_sync *s, int which)
+{
+	size_t np = (size_t)s->w * s->h;
+	return which ? 2 * np * (s->fmt == OGATE_PIX_U8 ? 1 : 2) : sizeof(int32_t) * np;
+}
+
+void sync_smooth_pool_drop_look(struct ogate_sync *s)
+{
+	free(s->look_mean);
+	free(s->look_vm);
+	s->look_mean = s->look_vm = NULL;
+}
+
+/* n bytes, their pages touched (the contents are the job's to write); NULL on failure. Not
+ * zeroes: a compiler may make malloc and memset 0 a calloc, which leaves fresh pages untouched */
+static void *touched(size_t n)
+{
+	void *p = malloc(n);
+	if (p)
+		memset(p, 0xff, n);
+	return p;
+}
+
 void sync_smooth_pool_fill(struct ogate_sync *s)
 {
 	if (!s->set.ref_smooth || !s->configured || s->smooth_pool < 0 ||
@@ -70,14 +98,28 @@ void sync_smooth_pool_fill(struct ogate_sync *s)
 	 * allocates what the pool could not) */
 	double bytes = (double)s->w * s->h * (double)ogate_pixfmt_bytes(s->fmt);
 	double room = s->set.max_buffer_mb * 1048576.0 / bytes - (s->count + 1);
+	double look = (double)(sync_smooth_look_bytes(s, 0) + sync_smooth_look_bytes(s, 1)) / bytes;
+	int look_room = room >= look;
+	if (!look_room)
+		sync_smooth_pool_drop_look(s);
+	else
+		room -= look;
 	if (want > room) {
 		want = room > 0 ? (int)room : 0;
 		sync_smooth_pool_trim(s, want);
 	}
-	for (int j = 0, made = 0; j < want && made < SMOOTH_POOL_PER_FRAME; j++) {
+	int made = 0;
+	for (int j = 0; j < want && made < SMOOTH_POOL_PER_FRAME; j++) {
 		int r = sync_smooth_pool_get(s, j);
 		if (r < 0)
 			return;
 		made += r;
 	}
+	/* one of the look's arrays on a frame that made fewer copies than it may */
+	if (made == SMOOTH_POOL_PER_FRAME || !look_room)
+		return;
+	if (!s->look_mean)
+		s->look_mean = touched(sync_smooth_look_bytes(s, 0));
+	else if (!s->look_vm)
+		s->look_vm = touched(sync_smooth_look_bytes(s, 1));
 }

@@ -34,7 +34,11 @@ struct run {
 	int held_in_job;    /* frames held while the job ran */
 	int held_from_pool; /* their copies that were the pool's spares */
 	uint64_t sum_px;    /* a hash of the smoothed copy's pixels */
-	int most_frames;    /* the most buffer and pool frames together before the lock */
+	int most_frames;    /* the most buffer and pool frames together before the lock (the look's
+			     * arrays counted in frames' bytes) */
+	int look_at_est;    /* the pool's look arrays when the reference was established */
+	int held_after;	    /* frames held after the job (while the held frames are caught up) */
+	long fresh;	    /* frame-sized arrays the job and the held frames allocated fresh */
 };
 
 static int sm_count(const struct ogate_sync *sy, int from)
@@ -70,7 +74,9 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 		noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
 		struct ogate_sync_result r;
 		int in_job = sy->smooth_job != NULL, held_before = sy->lq_n;
+		int look = (sy->look_mean ? 4 : 0) + (sy->look_vm ? 2 : 0); /* 8-bit frames */
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		out->held_after += out->est >= 0 && !in_job && sy->lq_n == held_before + 1;
 		if (in_job && sy->lq_n == held_before + 1) { /* this frame's copy: the pool's? */
 			const struct ogate_frame *g = sy->lq[sy->lq_n - 1];
 			out->held_in_job++;
@@ -83,11 +89,13 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 		if (!sy->have_ref) {
 			int over = sm_count(sy, 0) - sy->count;
 			out->pool_max_over = over > out->pool_max_over ? over : out->pool_max_over;
-			int held = sm_count(sy, 0) + sy->count;
+			int held = sm_count(sy, 0) + sy->count + (sy->look_mean ? 4 : 0) +
+				   (sy->look_vm ? 2 : 0);
 			out->most_frames = held > out->most_frames ? held : out->most_frames;
 		}
 		if (r.established && out->est < 0) {
 			out->est = i;
+			out->look_at_est = look;
 			out->pool_at_est = sm_count(sy, 0);
 			out->spares_at_est = sm_count(sy, sy->L);
 			for (int j = 0; j < MAXL; j++)
@@ -111,6 +119,7 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 		}
 	}
 	assert_true(checked);
+	out->fresh = sy->smooth_fresh;
 	ogate_frame_free(f);
 	ogate_heart_blob_free(&heart);
 	ogate_sync_free(sy); /* the copies, pool's or not: ASan's leak check */
@@ -119,7 +128,8 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 /* The pool on and off: the same frames held, every phase and the smoothed pixels bit for bit;
  * with the pool every frame the copy wrote was the pool's, made before the lock, no more than
  * two ahead of the buffer, the frames held while the job ran took the spares for their copies
- * (one each, until none was left), and none is left beyond the reference's frames. */
+ * (one each, until none was left), none is left beyond the reference's frames, the job's look
+ * and mask arrays were the pool's too and the frames held after the job reused those caught up. */
 static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 {
 	static struct run off, on;
@@ -129,6 +139,10 @@ static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 		      "their copies the pool's %d, spares left %d\n",
 		      on.est, on.L, on.pool_at_est, on.used_from_pool, on.spares_at_est,
 		      on.held_in_job, on.held_from_pool, on.spares_left);
+	print_message("look arrays at the lock %d / %d, held after the job %d / %d, fresh %ld / %ld "
+		      "(on / off)\n",
+		      on.look_at_est, off.look_at_est, on.held_after, off.held_after, on.fresh,
+		      off.fresh);
 	assert_int_equal(off.smoothed, 1);
 	assert_int_equal(on.smoothed, 1);
 	assert_int_equal(off.est, on.est);
@@ -150,11 +164,23 @@ static void the_pool_serves_the_copy_and_changes_no_result(void **state)
 	assert_true(on.spares_at_est > 0);
 	assert_int_equal(on.held_from_pool,
 			 on.held_in_job < on.spares_at_est ? on.held_in_job : on.spares_at_est);
+	/* the look's arrays ahead (6 frames' bytes of 8-bit pixels), handed to the job, and the
+	 * frames held after the job (one a frame, two caught up) in those caught up: with the pool
+	 * nothing frame-sized is allocated after the lock; without, the look's two arrays, the
+	 * frames held in the job and only the first held after it (the catch-up's reuse) */
+	assert_int_equal(on.look_at_est, 6);
+	assert_int_equal(off.look_at_est, 0);
+	assert_int_equal(off.held_after, on.held_after);
+	assert_true(on.held_after > 0);
+	assert_true(on.spares_at_est > on.held_in_job); /* so the spares cover the job's */
+	assert_int_equal(on.fresh, 0);
+	assert_int_equal(off.fresh, 2 + off.held_in_job + 1);
 }
 
-/* The buffer's and the pool's frames together stay within reference.max_buffer_mb: at 200
- * frames' worth (1.76 MB of 96^2 frames) the pool stops where the buffer (121 frames at the lock)
- * leaves no room, the copy allocates the rest, and nothing the analysis returns changes. */
+/* The buffer's and the pool's frames (and the look's arrays, 6 frames' bytes) together stay
+ * within reference.max_buffer_mb: at 200 frames' worth (1.76 MB of 96^2 frames) the pool stops
+ * where the buffer (121 frames at the lock) leaves no room, the copy allocates the rest, and
+ * nothing the analysis returns changes. */
 static void the_pool_stays_within_the_buffer_memory_bound(void **state)
 {
 	static struct run off, on;
@@ -172,6 +198,8 @@ static void the_pool_stays_within_the_buffer_memory_bound(void **state)
 	assert_true(off.sum_px == on.sum_px);
 	assert_true(on.most_frames <= 200);
 	assert_true(on.pool_at_est < on.L); /* the bound cut the pool short of the copy */
+	assert_int_equal(on.look_at_est, 6);
+	assert_int_equal(on.pool_at_est + on.look_at_est, 200 - 121 - 1);
 	assert_true(on.used_from_pool > 0);
 	assert_int_equal(on.spares_left, 0);
 }
