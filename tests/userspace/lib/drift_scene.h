@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Shared by the drift suites (test_determine_drift.c, test_drift_after_lock.c,
- * test_determine_bigdrift.c): a stream rendered analytically, without resampling blur or pixel
+ * test_determine_bigdrift.c, test_drift_reference_one_position.c): a stream rendered analytically, without resampling blur or pixel
  * noise. A smooth static texture drifts by (vy, vx) px per frame; a disc on it beats at a given
  * period (quick contraction, slow relaxation); optionally its centre circles once a beat or a dark
  * dot circles it, so that every phase looks different. Frames are 100 fps apart. */
@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdint.h>
 #include "frame_private.h"
+#include "ogate/sync.h"
 
 struct drift_scene {
 	double period;	  /* frames a beat */
@@ -51,6 +52,31 @@ static inline void drift_scene_render(const struct drift_scene *sc, struct ogate
 	}
 	f->meta.timestamp_ns = 10000000LL * k; /* 100 fps */
 	f->meta.sequence = (uint64_t)k;
+}
+
+/* The lock as a drift suite measures after it: the first established reference's frame, period
+ * and first frame's sequence number. */
+struct drift_lock {
+	int k;	      /* the frame that took it (-1: not yet) */
+	double P;     /* its period, frames */
+	double first; /* its first frame's sequence number */
+};
+
+/* After frame k's result r: notes the first lock; returns 1 for a frame to measure (matched, from
+ * two beats of `period` frames after the lock), 0 for one to skip, -1 once `beats` beats are
+ * measured. */
+static inline int drift_lock_step(struct drift_lock *L, struct ogate_sync *s,
+				  const struct ogate_sync_result *r, int k, double period, int beats)
+{
+	struct ogate_reference_info info;
+	if (L->k < 0 && r->established && ogate_sync_get_reference(s, &info) == 0) {
+		L->k = k;
+		L->P = info.period_frames;
+		L->first = (double)info.first_seq;
+	}
+	if (L->k < 0 || k < L->k + 2 * period || isnan(r->phase) || r->sad_argmin < 0)
+		return 0;
+	return k >= L->k + (2 + beats) * period ? -1 : 1;
 }
 
 #endif

@@ -54,22 +54,19 @@ static struct misreg after_lock(double vy, double vx, int move)
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL;
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, W));
-	int lock = -1, n = 0, ne = 0, nl = 0;
-	double P = 0, first = 0, s2 = 0, se = 0, sl = 0, pe = 0, pe2 = 0;
+	struct drift_lock L = { .k = -1 };
+	int n = 0, ne = 0, nl = 0;
+	double s2 = 0, se = 0, sl = 0, pe = 0, pe2 = 0;
 	for (int k = 0; k < 1000; k++) {
 		drift_scene_render(&scene, f, k, vy, vx);
 		struct ogate_sync_result r;
 		assert_int_equal(0, ogate_sync_process(s, f, &r));
-		struct ogate_reference_info info;
-		if (lock < 0 && r.established && ogate_sync_get_reference(s, &info) == 0) {
-			lock = k;
-			P = info.period_frames;
-			first = (double)info.first_seq;
-		}
-		if (lock < 0 || k < lock + 2 * PERIOD || isnan(r.phase) || r.sad_argmin < 0)
-			continue;
-		if (k >= lock + (2 + BEATS) * PERIOD)
+		int step = drift_lock_step(&L, s, &r, k, PERIOD, BEATS);
+		if (step < 0)
 			break;
+		if (!step)
+			continue;
+		double P = L.P, first = L.first;
 		double u = r.phase * P / (2 * M_PI); /* the matched position, frames */
 		/* moved: the reference's frames sit at its middle's (sync_scan_register_ref) */
 		double at = move ? P / 2 : u;
@@ -92,7 +89,7 @@ static struct misreg after_lock(double vy, double vx, int move)
 	}
 	ogate_frame_free(f);
 	ogate_sync_free(s);
-	assert_true(lock > 0 && n > BEATS * 30 && ne > 0 && nl > 0);
+	assert_true(L.k > 0 && n > BEATS * 30 && ne > 0 && nl > 0);
 	struct misreg m = { sqrt(s2 / (2 * n)), se / ne, sl / nl,
 			    sqrt(fmax(pe2 / n - (pe / n) * (pe / n), 0)) };
 	fprintf(stderr,

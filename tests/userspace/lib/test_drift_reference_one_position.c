@@ -95,25 +95,22 @@ static struct after run(double vy, double vx, int bilinear)
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, W));
 	for (int c = 0; c < 4; c++)
 		assert_int_equal(0, ogate_frame_new(&tmp[c], OGATE_PIX_U8, W, W));
-	int lock = -1, n = 0;
+	struct drift_lock L = { .k = -1 };
+	int n = 0;
 	uint64_t st = 12345;
-	double P = 0, first = 0, r2 = 0, pe = 0, pe2 = 0;
+	double r2 = 0, pe = 0, pe2 = 0;
 	for (int k = 0; k < 1200; k++) {
 		render(f, tmp, k, vy, vx, bilinear);
 		if (bilinear)
 			add_noise(f, &st);
 		struct ogate_sync_result r;
 		assert_int_equal(0, ogate_sync_process(s, f, &r));
-		struct ogate_reference_info info;
-		if (lock < 0 && r.established && ogate_sync_get_reference(s, &info) == 0) {
-			lock = k;
-			P = info.period_frames;
-			first = (double)info.first_seq;
-		}
-		if (lock < 0 || k < lock + 2 * PERIOD || isnan(r.phase) || r.sad_argmin < 0)
-			continue;
-		if (k >= lock + (2 + BEATS) * PERIOD)
+		int step = drift_lock_step(&L, s, &r, k, PERIOD, BEATS);
+		if (step < 0)
 			break;
+		if (!step)
+			continue;
+		double P = L.P, first = L.first;
 		double ey = r.dx + r.sub_dx + vy * (k - first - P / 2);
 		double ex = r.dy + r.sub_dy + vx * (k - first - P / 2);
 		r2 += ey * ey + ex * ex;
@@ -127,7 +124,7 @@ static struct after run(double vy, double vx, int bilinear)
 		ogate_frame_free(tmp[c]);
 	ogate_frame_free(f);
 	ogate_sync_free(s);
-	assert_true(lock > 0 && n > BEATS * 30);
+	assert_true(L.k > 0 && n > BEATS * 30);
 	struct after a = { sqrt(r2 / (2 * n)), pe / n, sqrt(fmax(pe2 / n - (pe / n) * (pe / n), 0)) };
 	fprintf(stderr,
 		"drift %.4f %.4f px/frame%s: registration error RMS %.4f px; position error mean "
