@@ -51,7 +51,7 @@ def main():
         "--set", f"shm.name=ogate-web-test-{os.getpid()}",
         "--set", "stage.driver=sim", "--set", "stage.sim_speed_um_s=200"],
         stdout=log, stderr=subprocess.STDOUT)
-    print("1..11")
+    print("1..12")
     browser = None
     try:
         port = web_port(log.name)
@@ -201,6 +201,12 @@ def main():
                and "drops_source" in st.get("stats", {}),
                "/api/status is JSON with the lock, phase, target, counts, acquisition and health",
                f"missing {missing}; {str(st)[:300]}")
+        # the frames the analysis skipped (superseded while it was behind) and its worst lag
+        panel = browser.eval("""[...document.querySelectorAll('#health dt')].map(d => d.textContent)""")
+        result(all(k in st.get("stats", {}) for k in ("drops_stale", "lag_max_ms"))
+               and "drops stale" in panel and "lag max ms" in panel,
+               "the health panel shows the frames skipped while the analysis was behind, and the worst lag",
+               f"panel {panel}; stats {str(st.get('stats'))[:300]}")
 
         shm = f"ogate-web-test-{os.getpid()}"
         p = subprocess.run([os.path.join(BIN, "ogate-shmcat"), "-n", "200", shm], capture_output=True,

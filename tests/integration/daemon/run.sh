@@ -48,7 +48,7 @@ height = 64
 fps = 100
 CONF
 
-echo "1..28"
+echo "1..29"
 start_daemon() {
 	"$bin/ogated" --config "$tmp/ogated.conf" >>"$tmp/log" 2>&1 &
 	pid=$!
@@ -64,6 +64,16 @@ cli stats; cp "$tmp/out" "$tmp/stats"
 check stats_report_the_live_phase_error_check awk -F= '/^qa_checked=/ { n = $2 } /^qa_rms_ms=/ { r = $2 }
 	END { exit !(n >= 3 && r > 0 && r < 5) }' "$tmp/stats"
 kill -TERM $pid; wait $pid
+# the recording's summary, written at the stop: its frames (= CSV rows) and
+# those superseded while the analysis was behind (a number, 0 on an idle machine)
+summary_counts_the_recording() {
+	local s c r
+	s=$(ls "$tmp"/rec/*.summary.json) && c=${s%.summary.json}.csv && r=$(grep -vc ^index "$c") || return 1
+	echo "# $r rows; $(tr -d '\n ' <"$s")"
+	grep -q "\"frames_recorded\": $r," "$s" && grep -Eq '"frames": [0-9]+,' "$s" &&
+		grep -Eq '"analysis_lag_max_ms": [0-9.]+,' "$s"
+}
+check recording_summary_counts_its_frames_and_the_superseded summary_counts_the_recording
 
 # accuracy of this first run: every fired laser pulse against the generator's
 # phase law (psi = 2 pi t / 0.42 from frame 0, whose timestamp the recording gives)

@@ -96,6 +96,8 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 	p->arrival[ogate_frame_get_meta(f)->sequence % 64] = now;
 	lag = now - ogate_frame_get_meta(f)->timestamp_ns;
 	note_behind(p, now, lag);
+	p->frame_stale = ogate_source_stale(p->src);
+	p->frame_lag = lag;
 	if (p->o.edge_match) {
 		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
 		int64_t edge;
@@ -159,7 +161,9 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 						     .trigger = trigger,
 						     .qa_trigger = p->qa_row.qa_trigger,
 						     .qa_error_s = p->qa_row.qa_error_s,
-						     .qa_phase_error = p->qa_row.qa_phase_error };
+						     .qa_phase_error = p->qa_row.qa_phase_error,
+						     .stale = p->frame_stale,
+						     .lag_ns = p->frame_lag };
 	if (!it || !it->f || ogate_frame_copy(it->f, f) || !ogate_ring_push(&p->to_record, it)) {
 		if (it)
 			ogate_ring_push(&p->rec_free, it);

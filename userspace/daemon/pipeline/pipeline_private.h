@@ -91,6 +91,10 @@ struct ogate_pipeline {
 	 * the source's stale count seen, when the episode began and its last drop */
 	uint64_t stale_seen, stale_from;
 	int64_t behind_since, behind_last;
+	/* the frame being analysed: the source's stale count when it was taken
+	 * and its lag, for its recorded row (frame thread only) */
+	uint64_t frame_stale;
+	int64_t frame_lag;
 	/* triggers queued, by time, so a live check names its trigger's number,
 	 * and the check waiting for the next recorded row (frame thread only) */
 	struct {

@@ -13,6 +13,15 @@
 #include "ogate/ome.h"
 #include "recorder.h"
 
+/* superseded frames between recorded ones, close together (recorder.h) */
+struct behind_episode {
+	uint64_t index;	    /* the first recorded frame after its first gap */
+	int64_t start_ns;   /* the last recorded frame before it */
+	int64_t end_ns;	    /* the first recorded frame after its last gap */
+	uint64_t frames;    /* superseded */
+	int64_t lag_max_ns; /* of its recorded frames */
+};
+
 struct ogate_recorder {
 	struct ogate_ome_writer *w;
 	struct ogate_provenance *prov;
@@ -23,8 +32,16 @@ struct ogate_recorder {
 	int64_t t0_ns;	     /* first frame's timestamp (DeltaT origin) */
 	int64_t wall0_ns;    /* CLOCK_REALTIME at open */
 	double pixel_size_um;
-	char stem[480]; /* DIR/ogate-<stamp> */
-	char path[512]; /* current OME-TIFF */
+	/* the analysis behind: the source's stale count at the last row, the
+	 * last row's timestamp, the superseded frames, the worst lag */
+	uint64_t stale_last, superseded;
+	int64_t ts_last, lag_max_ns;
+	struct behind_episode *ep; /* at most OGATE_RECORD_EPISODES */
+	size_t nep, ep_cap;
+	uint64_t episodes;	   /* all of them, listed or not */
+	struct behind_episode cur; /* the last episode (cur.frames 0: none yet) */
+	char stem[480];		   /* DIR/ogate-<stamp> */
+	char path[512];		   /* current OME-TIFF */
 };
 
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
@@ -147,6 +164,59 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 	return -e;
 }
 
+/* The last episode into the list (or only counted, once the list is full). */
+static void keep_episode(struct ogate_recorder *r)
+{
+	if (!r->cur.frames)
+		return;
+	r->episodes++;
+	if (r->nep == r->ep_cap && r->ep_cap < OGATE_RECORD_EPISODES) {
+		size_t cap = r->ep_cap ? 2 * r->ep_cap : 16;
+		struct behind_episode *ep;
+
+		if (cap > OGATE_RECORD_EPISODES)
+			cap = OGATE_RECORD_EPISODES;
+		ep = realloc(r->ep, cap * sizeof(*ep));
+		if (ep) {
+			r->ep = ep;
+			r->ep_cap = cap;
+		}
+	}
+	if (r->nep < r->ep_cap)
+		r->ep[r->nep++] = r->cur;
+	r->cur.frames = 0;
+}
+
+/*
+ * Frame r->n, written: the frames superseded since the last row (the first
+ * row is the baseline: what was dropped before the recording is not its),
+ * into the current episode or a new one; the lag.
+ */
+static void note_behind(struct ogate_recorder *r, int64_t ts, const struct ogate_record_row *row)
+{
+	uint64_t gap = r->n && row->stale > r->stale_last ? row->stale - r->stale_last : 0;
+
+	if (row->lag_ns > r->lag_max_ns)
+		r->lag_max_ns = row->lag_ns;
+	if (gap) {
+		if (r->cur.frames && r->ts_last - r->cur.end_ns > OGATE_RECORD_BEHIND_QUIET_NS)
+			keep_episode(r);
+		if (!r->cur.frames) {
+			r->cur.index = r->n;
+			r->cur.start_ns = r->ts_last;
+			r->cur.lag_max_ns = INT64_MIN;
+		}
+		r->cur.end_ns = ts;
+		r->cur.frames += gap;
+		r->superseded += gap;
+	}
+	if (r->cur.frames && ts - r->cur.end_ns <= OGATE_RECORD_BEHIND_QUIET_NS &&
+	    row->lag_ns > r->cur.lag_max_ns)
+		r->cur.lag_max_ns = row->lag_ns;
+	r->stale_last = row->stale;
+	r->ts_last = ts;
+}
+
 /*
  * The CSV row goes first and is flushed; then the TIFF page. When the page
  * cannot be written, the row is taken back, so the two files always agree
@@ -217,6 +287,7 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 		e = ret == -EIO && errno ? errno : -ret;
 		goto undo;
 	}
+	note_behind(r, m->timestamp_ns, row);
 	r->n++;
 	return 0;
 undo:
@@ -234,6 +305,47 @@ uint64_t ogate_recorder_count(const struct ogate_recorder *r)
 	return r->n;
 }
 
+/* DIR/ogate-<stamp>.summary.json, whole or not at all (written aside, renamed). */
+static void write_summary(struct ogate_recorder *r)
+{
+	char path[520], tmp[530], opened[32];
+	time_t wall = (time_t)(r->wall0_ns / 1000000000LL);
+	struct tm tm;
+	FILE *f;
+	int bad;
+
+	snprintf(path, sizeof(path), "%s.summary.json", r->stem);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	gmtime_r(&wall, &tm);
+	strftime(opened, sizeof(opened), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	f = fopen(tmp, "w");
+	if (!f) {
+		ogate_error("recorder: cannot create %s: %s", tmp, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\n  \"opened_utc\": \"%s\",\n  \"frames_recorded\": %" PRIu64 ",\n", opened, r->n);
+	fprintf(f, "  \"duration_s\": %.3f,\n", r->n ? (r->ts_last - r->t0_ns) / 1e9 : 0.0);
+	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", r->n ? r->lag_max_ns / 1e6 : 0.0);
+	fprintf(f, "  \"superseded\": {\n    \"frames\": %" PRIu64 ",\n", r->superseded);
+	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", r->episodes);
+	for (size_t i = 0; i < r->nep; i++) {
+		const struct behind_episode *e = &r->ep[i];
+
+		fprintf(f,
+			"%s\n      {\"index\": %" PRIu64 ", \"start_ns\": %" PRId64
+			", \"start_s\": %.3f, \"duration_s\": %.3f, \"frames\": %" PRIu64
+			", \"lag_max_ms\": %.3f}",
+			i ? "," : "", e->index, e->start_ns, (e->start_ns - r->t0_ns) / 1e9,
+			(e->end_ns - e->start_ns) / 1e9, e->frames, e->lag_max_ns / 1e6);
+	}
+	fprintf(f, "%s]\n  }\n}\n", r->nep ? "\n    " : "");
+	bad = ferror(f);
+	if (fclose(f) || bad || rename(tmp, path)) {
+		ogate_error("recorder: cannot write %s: %s", path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+	}
+}
+
 uint64_t ogate_recorder_close(struct ogate_recorder *r)
 {
 	uint64_t n;
@@ -243,8 +355,13 @@ uint64_t ogate_recorder_close(struct ogate_recorder *r)
 	n = r->n;
 	close_part(r);
 	fclose(r->csv);
-	ogate_info("recording closed: %" PRIu64 " frames in %s", n, r->path);
+	keep_episode(r);
+	write_summary(r);
+	ogate_info("recording closed: %" PRIu64 " frames in %s, %" PRIu64
+		   " superseded while the analysis was behind (%" PRIu64 " episodes)",
+		   n, r->path, r->superseded, r->episodes);
 	ogate_provenance_free(r->prov);
+	free(r->ep);
 	free(r);
 	return n;
 }

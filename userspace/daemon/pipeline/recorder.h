@@ -12,6 +12,13 @@
  * The OME-XML goes into the file when it is closed (or a part is full); a
  * recording cut short by a crash is a plain multi-page TIFF whose pages
  * still match the CSV rows.
+ *
+ * At close, DIR/ogate-<stamp>.summary.json: the frames recorded, the frames
+ * the source superseded while the analysis was behind (they are missing
+ * from the files: gaps in the sequence column) and their episodes (a gap
+ * less than OGATE_RECORD_BEHIND_QUIET_NS after the last one continues it;
+ * at most OGATE_RECORD_EPISODES listed, all counted), and the worst analysis
+ * lag (frame taken - its timestamp) of the recorded frames.
  */
 #ifndef OGATE_RECORDER_H
 #define OGATE_RECORDER_H
@@ -22,6 +29,8 @@
 #include "ogate/provenance.h"
 
 #define OGATE_RECORD_PART_FRAMES 10000
+#define OGATE_RECORD_EPISODES 1000
+#define OGATE_RECORD_BEHIND_QUIET_NS 1000000000LL /* as the daemon's log */
 
 struct ogate_record_row {
 	int locked;
@@ -33,6 +42,11 @@ struct ogate_record_row {
 	int64_t qa_trigger;
 	double qa_error_s;     /* positive = late */
 	double qa_phase_error; /* rad */
+	/* the source's count of superseded frames when this frame was taken
+	 * (cumulative: frames the recording queue lost do not lose their gaps),
+	 * and this frame's lag: taken - its timestamp */
+	uint64_t stale;
+	int64_t lag_ns;
 };
 
 struct ogate_recorder;
@@ -46,6 +60,7 @@ struct ogate_recorder;
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen);
 /*
  * Creates DIR/ogate-<CLOCK_REALTIME stamp>.{ome.tif,csv,provenance.txt}
+ * (and .summary.json at close)
  * (the OME-TIFF gets its first page with the first frame). prov may be NULL;
  * pixel_size_um <= 0: unknown. 0, or -errno and why (not logged: the caller
  * decides what the failure means); *out is set only on success.
@@ -61,7 +76,7 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			 const struct ogate_record_row *row);
 uint64_t ogate_recorder_count(const struct ogate_recorder *r); /* frames written */
-/* Writes the OME-XML, flushes and closes; returns frames written. */
+/* Writes the OME-XML and the summary, flushes and closes; returns frames written. */
 uint64_t ogate_recorder_close(struct ogate_recorder *r);
 const char *ogate_recorder_path(const struct ogate_recorder *r); /* the current .ome.tif */
 

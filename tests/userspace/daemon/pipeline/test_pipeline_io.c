@@ -138,7 +138,11 @@ struct rec_rig {
 	struct vsink sink;
 };
 
-static void rec_rig_open(struct rec_rig *g)
+/* frame: the pipeline's frame hook (NULL none), with ctx */
+static void rec_rig_open_hooked(struct rec_rig *g,
+				bool (*frame)(void *, struct ogate_frame *,
+					      const struct ogate_sync_result *),
+				void *ctx)
 {
 	struct ogate_source_opts so = synth_opts();
 	struct ogate_pipeline_opts po;
@@ -149,8 +153,17 @@ static void rec_rig_open(struct rec_rig *g)
 	vsink_init(&g->sink, &g->vc);
 	po = pipe_opts(&g->vc);
 	po.record_dir = g->dir;
+	if (frame) {
+		po.frame = frame;
+		po.hook_ctx = ctx;
+	}
 	assert_int_equal(0, ogate_source_open(&g->src, &so));
 	assert_int_equal(0, ogate_pipeline_new(&g->p, &po, g->src, &g->sink.base));
+}
+
+static void rec_rig_open(struct rec_rig *g)
+{
+	rec_rig_open_hooked(g, NULL, NULL);
 }
 
 /* record on, while running; *csv: the recording's CSV path */
@@ -308,12 +321,135 @@ static void test_recording_carries_the_live_check_of_each_trigger(void **state)
 	rec_rig_close(&g);
 }
 
+/*
+ * The analysis stalls once, for stall_ns of the virtual clock, at the first
+ * frame after the test sets it (a starved CPU): the camera keeps taking
+ * frames, the source supersedes them.
+ */
+struct stall {
+	struct vclock *vc;
+	_Atomic int64_t stall_ns;
+};
+
+static bool stall_analysis(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
+{
+	struct stall *s = ctx;
+	int64_t ns = atomic_exchange(&s->stall_ns, 0);
+
+	if (ns) {
+		pthread_mutex_lock(&s->vc->lock);
+		s->vc->now += ns;
+		pthread_mutex_unlock(&s->vc->lock);
+	}
+	return false;
+}
+
+/* what a recording's summary.json says, read next to its CSV */
+struct summary {
+	unsigned long long recorded, superseded, episodes, ep_index, ep_frames;
+	double lag_max_ms, ep_start_s, ep_duration_s, ep_lag_max_ms;
+	int listed;
+};
+
+static const char *after(const char *s, const char *key)
+{
+	const char *k = strstr(s, key);
+
+	assert_non_null(k);
+	return k + strlen(key);
+}
+
+static void read_summary(const char *csv, struct summary *y)
+{
+	char path[720], buf[8192];
+	const char *sup, *l;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.*s.summary.json", (int)strlen(csv) - 4, csv);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	printf("# %s", buf);
+	memset(y, 0, sizeof(*y));
+	y->recorded = strtoull(after(buf, "\"frames_recorded\": "), NULL, 10);
+	y->lag_max_ms = strtod(after(buf, "\"analysis_lag_max_ms\": "), NULL);
+	sup = after(buf, "\"superseded\": {");
+	y->superseded = strtoull(after(sup, "\"frames\": "), NULL, 10);
+	y->episodes = strtoull(after(sup, "\"episodes\": "), NULL, 10);
+	l = after(sup, "\"listed\": [");
+	for (const char *e = l; (e = strstr(e, "{\"index\"")); e++)
+		y->listed++;
+	if (y->listed) {
+		y->ep_index = strtoull(after(l, "\"index\": "), NULL, 10);
+		y->ep_start_s = strtod(after(l, "\"start_s\": "), NULL);
+		y->ep_duration_s = strtod(after(l, "\"duration_s\": "), NULL);
+		y->ep_frames = strtoull(after(l, "\"frames\": "), NULL, 10);
+		y->ep_lag_max_ms = strtod(after(l, "\"lag_max_ms\": "), NULL);
+	}
+}
+
+/*
+ * A recording says how many frames the analysis skipped: one made while
+ * the analysis keeps up says 0 and lists no episode; one during which the
+ * analysis stalls for 3 s (2 s into it, 80 fps) counts the 240 frames the
+ * source superseded in one episode of 3 s starting 2 s in, at the row
+ * after the gap, and the worst lag of its frames (under a frame interval:
+ * the newest frame is analysed). Before, the recording said nothing: the
+ * frames only showed as a gap in the sequence column.
+ */
+static void test_recording_summary_counts_the_frames_superseded_while_the_analysis_was_behind(void **state)
+{
+	char msg[600], csv[700];
+	struct stall s = { 0 };
+	struct summary y;
+	struct rec_rig g;
+
+	s.vc = &g.vc;
+	rec_rig_open_hooked(&g, stall_analysis, &s);
+	run_for(&g.vc, g.p, 500 * MS);
+
+	rec_rig_record_on(&g, csv, sizeof(csv));
+	vclock_run_until(&g.vc, vclock_now(&g.vc) + 2 * SEC);
+	assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
+	read_summary(csv, &y);
+	assert_true(y.recorded >= 2 * 80 - 2);
+	assert_int_equal(0, y.superseded);
+	assert_int_equal(0, y.episodes);
+	assert_int_equal(0, y.listed);
+	assert_true(y.lag_max_ms >= 0 && y.lag_max_ms < 1000.0 / 80);
+
+	rec_rig_record_on(&g, csv, sizeof(csv));
+	vclock_run_until(&g.vc, vclock_now(&g.vc) + 2 * SEC);
+	atomic_store(&s.stall_ns, 3 * SEC);
+	vclock_run_until(&g.vc, vclock_now(&g.vc) + 5 * SEC);
+	assert_int_equal(0, atomic_load(&s.stall_ns));
+	assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
+	read_summary(csv, &y);
+	assert_true(y.superseded >= 3 * 80 - 1 && y.superseded <= 3 * 80 + 1);
+	assert_int_equal(1, y.episodes);
+	assert_int_equal(1, y.listed);
+	assert_int_equal(y.superseded, y.ep_frames);
+	assert_true(y.ep_start_s > 1.9 && y.ep_start_s < 2.2);
+	assert_true(y.ep_duration_s >= 3.0 && y.ep_duration_s < 3.05);
+	assert_true(y.ep_index > 150 && y.ep_index < 180);
+	/* the rest of the 7 s was recorded */
+	assert_true(y.recorded + y.superseded >= 7 * 80 - 3 && y.recorded + y.superseded <= 7 * 80 + 2);
+	assert_true(y.lag_max_ms >= 0 && y.lag_max_ms < 1000.0 / 80);
+	assert_true(y.ep_lag_max_ms >= 0 && y.ep_lag_max_ms <= y.lag_max_ms);
+	rec_rig_close(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frame_copy_runs_off_the_frame_thread_and_a_stuck_one_skips_frames),
 		cmocka_unit_test(test_recording_switched_on_records_until_switched_off),
 		cmocka_unit_test(test_recording_carries_the_live_check_of_each_trigger),
+		cmocka_unit_test(
+			test_recording_summary_counts_the_frames_superseded_while_the_analysis_was_behind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,10 +174,12 @@ function showStatus(st, stats) {
   }
   if (acq === 'done') p.value = 1;
   markTarget();
-  // health: every health_* key of status, and the drops of stats
+  // health: every health_* key of status, and the drops of stats (drops_stale:
+  // superseded while the analysis was behind; lag_max_ms: its worst lag)
   const hl = $('#health');
   const rows = Object.entries(st).filter(([k]) => k.startsWith('health_'));
-  for (const k of ['drops_source', 'drops_analysis', 'drops_record', 'late', 'analysis_p99_us'])
+  for (const k of ['drops_source', 'drops_stale', 'lag_max_ms', 'drops_analysis', 'drops_record', 'late',
+                   'analysis_p99_us'])
     if (stats && k in stats) rows.push([k, stats[k]]);
   hl.innerHTML = '';
   for (const [k, v] of rows) {
