@@ -30,18 +30,27 @@ while args and args[0].startswith("--") or len(args) > 1 and args[1].startswith(
 if len(args) < 2:
     sys.exit(__doc__)
 row, dirs = args[0], args[1:]
-cols, P, tu = [], None, None
+cols, fits, P, tu = [], [], None, None
 for d in dirs:
     for name, psi, tt, trig, fr in evalrun.runs(d, pred):
         if name != row:
             continue
         first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
         nb = int(math.ceil(P / width))
-        s, c = [0.0] * nb, [0] * nb
+        s, c, xs, ys = [0.0] * nb, [0] * nb, [], []
         for u, e in evalrun.frame_errors(fr, psi, first, P, pidx):
-            b = int(((u - e) % P) / width) % nb
+            x = (u - e) % P
+            b = int(x / width) % nb
             s[b] += e
             c[b] += 1
+            if 2 <= x <= P - 2:
+                xs.append(x - P / 2)
+                ys.append(e)
+        n = len(xs)
+        mx, my = sum(xs) / max(n, 1), sum(ys) / max(n, 1)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
+        fits.append((my, slope * P, my + slope * (tu - P / 2 - mx)))
         cols.append([s[b] / c[b] if c[b] else float("nan") for b in range(nb)])
 if not cols:
     sys.exit(f"uprofile: no run of {row} ({pred}) in {' '.join(dirs)}")
@@ -51,3 +60,5 @@ for b in range(max(len(c) for c in cols)):
     mark = "  <- target" if lo <= tu < lo + width else ""
     vals = " ".join(f"{c[b]:+7.3f}" if b < len(c) else "    nan" for c in cols)
     print(f"u {lo:5.1f}-{lo + width:5.1f} {vals}{mark}")
+for label, k in (("mean", 0), ("tilt", 1), ("at target", 2)):
+    print(f"{label:13s} " + " ".join(f"{f[k]:+7.3f}" for f in fits))
