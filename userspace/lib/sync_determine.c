@@ -196,17 +196,21 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
 /*
  * reference.lag_ssd's SSDs computed as each determining frame arrives (as its SAD row is), so
  * that the frame that takes the reference only sums and fits them: the new frame (buffer index
- * count - 1) against the frames b - 3 .. b + 3 before it, b its scan's estimate rounded (the last
- * one where this frame's found none), kept per pixel row. lags_through_ssd reads every rs-th row
+ * count - 1) against the frames b - 3 .. b + 3 before it, b its scan's estimate rounded (where it
+ * found none, as before a valley has risen again behind it: its SAD row's deepest lag), kept per
+ * pixel row. lags_through_ssd reads every rs-th row
  * with rs known only at the lock (it depends on how many lags there are), and an SSD is an exact
  * integer sum: the sum of the stored rows it reads is the SSD it would compute.
  */
 static void lag_ssd_on_arrival(struct ogate_sync *s, int slot, int n, double P)
 {
 	s->lssd_b[slot] = 0;
-	if (P < 0 && s->phist_n > 0)
-		P = s->phist[(s->phist_pos - 1 + s->set.agree_count) % s->set.agree_count];
 	int b = P > 0 ? (int)lround(P) : 0;
+	if (P < 0) { /* the deepest SAD beyond the scan's first lag, within the lags it can store */
+		for (int d = s->set.min_period + 1; d <= n - 3; d++)
+			if (d >= 4 && (!b || s->diffs[n - d] < s->diffs[n - b]))
+				b = d;
+	}
 	if (b - 3 < 1 || b + 3 > n)
 		return;
 	const struct ogate_frame *a = sync_buf_at(s, s->count - 1);
