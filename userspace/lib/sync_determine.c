@@ -211,7 +211,9 @@ static void lag_ssd_on_arrival(struct ogate_sync *s, int slot, int n, double P)
 			if (d >= 4 && (!b || s->diffs[n - d] < s->diffs[n - b]))
 				b = d;
 	}
-	if (b - 3 < 1 || b + 3 > n)
+	if (b > n - 3)
+		b = n - 3; /* the lock reads lags up to n - 2 at most (sync_frame_lag) */
+	if (b - 3 < 1)
 		return;
 	const struct ogate_frame *a = sync_buf_at(s, s->count - 1);
 	uint64_t *out = s->lssd + (size_t)slot * (size_t)s->h * LSSD_N;
