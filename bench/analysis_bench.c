@@ -122,6 +122,19 @@ static void bench_size(int sz, int nframes, int shifted)
 		ogate_settings_set(&set, "sync.metric", "ssd");
 	if (shifted == 6)
 		ogate_settings_set(&set, "reference.smooth", "0");
+	/* ANALYSIS_BENCH_SET="key=value ...": settings on top (an opt-in key's cost) */
+	const char *extra = getenv("ANALYSIS_BENCH_SET");
+	if (extra) {
+		char kv[512], *save = NULL;
+		snprintf(kv, sizeof(kv), "%s", extra);
+		for (char *tok = strtok_r(kv, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			char *eq = strchr(tok, '=');
+			if (!eq || (*eq = 0, ogate_settings_set(&set, tok, eq + 1))) {
+				fprintf(stderr, "analysis_bench: bad ANALYSIS_BENCH_SET %s\n", tok);
+				exit(1);
+			}
+		}
+	}
 	struct ogate_sync *sy;
 	if (ogate_sync_new(&sy, &set)) {
 		fprintf(stderr, "analysis_bench: cannot create the analysis\n");

@@ -70,6 +70,8 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->rblur);
 	free(s->rvalid);
 	free(s->depth);
+	free(s->lssd);
+	free(s->lssd_b);
 	free(s->diffs);
 	free(s->phist);
 	free(s->scratch);

@@ -191,6 +191,66 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
  * minimum within a frame of b keeps the V fit.
  */
 #define LAG_SSD_WORK (1L << 20)
+#define LSSD_N 7 /* lags stored per frame on arrival: the scan's estimate +-3 */
+
+/*
+ * reference.lag_ssd's SSDs computed as each determining frame arrives (as its SAD row is), so
+ * that the frame that takes the reference only sums and fits them: the new frame (buffer index
+ * count - 1) against the frames b - 3 .. b + 3 before it, b its scan's estimate rounded (where it
+ * found none, as before a valley has risen again behind it: its SAD row's deepest lag), kept per
+ * pixel row. lags_through_ssd reads every rs-th row
+ * with rs known only at the lock (it depends on how many lags there are), and an SSD is an exact
+ * integer sum: the sum of the stored rows it reads is the SSD it would compute.
+ */
+static void lag_ssd_on_arrival(struct ogate_sync *s, int slot, int n, double P)
+{
+	s->lssd_b[slot] = 0;
+	int b = P > 0 ? (int)lround(P) : 0;
+	if (P < 0) { /* the deepest SAD beyond the scan's first lag, within the lags it can store */
+		for (int d = s->set.min_period + 1; d <= n - 3; d++)
+			if (d >= 4 && (!b || s->diffs[n - d] < s->diffs[n - b]))
+				b = d;
+	}
+	if (b > n - 3)
+		b = n - 3; /* the lock reads lags up to n - 2 at most (sync_frame_lag) */
+	if (b - 3 < 1)
+		return;
+	const struct ogate_frame *a = sync_buf_at(s, s->count - 1);
+	uint64_t *out = s->lssd + (size_t)slot * (size_t)s->h * LSSD_N;
+	for (int y = 0; y < s->h; y++, out += LSSD_N) {
+		if (s->fmt == OGATE_PIX_U8) {
+			const uint8_t *bp[LSSD_N];
+			for (int k = 0; k < LSSD_N; k++)
+				bp[k] = ogate_frame_row(sync_buf_at(s, s->count - 1 - (b - 3 + k)), y);
+			ogate_ssd_u8_multi(s->sad, ogate_frame_row(a, y), a->stride, bp, LSSD_N,
+					   a->stride, s->w, 1, out);
+		} else {
+			for (int k = 0; k < LSSD_N; k++)
+				out[k] = ogate_ssd_u16(
+					s->sad, ogate_frame_row(a, y), a->stride,
+					ogate_frame_row(sync_buf_at(s, s->count - 1 - (b - 3 + k)), y),
+					a->stride, s->w, 1);
+		}
+	}
+	s->lssd_b[slot] = b;
+}
+
+/* buffered frame i's SSDs against the frames b - 2 .. b + 2 before it over every r-th of hr
+ * rows from those stored on its arrival: 1, or 0 where they do not cover those lags */
+static int lag_ssd_stored(const struct ogate_sync *s, int i, int b, int r, int hr, uint64_t *out)
+{
+	int slot = (s->head + i) % s->cap, bs = s->lssd_b ? s->lssd_b[slot] : 0;
+	if (!bs || b - 2 < bs - 3 || b + 2 > bs + 3)
+		return 0;
+	const uint64_t *row = s->lssd + (size_t)slot * (size_t)s->h * LSSD_N + (b - 2 - (bs - 3));
+	for (int k = 0; k < 5; k++)
+		out[k] = 0;
+	for (int j = 0; j < hr; j++, row += (size_t)r * LSSD_N)
+		for (int k = 0; k < 5; k++)
+			out[k] += row[k];
+	return 1;
+}
+
 static void lags_through_ssd(struct ogate_sync *s, double *lagv)
 {
 	int r = s->set.determine_row_step > 0
@@ -214,7 +274,9 @@ static void lags_through_ssd(struct ogate_sync *s, double *lagv)
 		const struct ogate_frame *a = sync_buf_at(s, i);
 		double v[5];
 		uint64_t out[5];
-		if (s->fmt == OGATE_PIX_U8) {
+		if (lag_ssd_stored(s, i, b, r, hr, out)) {
+			s->lssd_hits++;
+		} else if (s->fmt == OGATE_PIX_U8) {
 			const uint8_t *bp[5];
 			for (int k = 0; k < 5; k++)
 				bp[k] = sync_buf_at(s, i - (b - 2 + k))->pixels;
@@ -519,6 +581,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 			return ret;
 	}
 	ogate_frame_copy(s->buf[slot], f);
+	if (s->lssd_b)
+		s->lssd_b[slot] = 0; /* until lag_ssd_on_arrival fills it */
 	if (sync_scan_drifting(s))
 		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
 	s->count++;
@@ -566,6 +630,16 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
 				     s->set.min_period, s->set.lower_threshold,
 				     s->set.upper_threshold);
+	if (s->set.lag_ssd && !sync_scan_on(s)) {
+		if (!s->lssd &&
+		    (!(s->lssd = calloc((size_t)s->cap * (size_t)s->h * LSSD_N, sizeof(uint64_t))) ||
+		     !(s->lssd_b = calloc((size_t)s->cap, sizeof(int))))) {
+			free(s->lssd);
+			s->lssd = NULL;
+			return -ENOMEM;
+		}
+		lag_ssd_on_arrival(s, slot, n, P);
+	}
 	s->est[s->est_pos] = P == -1 ? NAN : P;
 	s->est_pos = (s->est_pos + 1) % EST_N;
 	if (s->est_n < EST_N)

@@ -91,6 +91,12 @@ struct ogate_sync {
 	double *prevsad; /* per slot: SAD against the previous buffered frame */
 	double *rows;	 /* per slot: rows[slot * cap + d - 1] = SAD against the frame d earlier */
 	int *depth;	 /* per slot: how many earlier frames its row covers */
+	/* reference.lag_ssd: per slot, each pixel row's SSD against the frames lssd_b[slot] - 3 ..
+	 * + 3 earlier, lssd[(slot * h + y) * 7 + k] (lssd_b 0: none), computed on arrival
+	 * (sync_determine.c; allocated when first used) */
+	uint64_t *lssd;
+	int *lssd_b;
+	long lssd_hits;		 /* lags at lock read from them (tests) */
 	int ref_rows, ref_slot0; /* while a reference is established: its frames' rows are still
 				  * stored, padded frame 0's slot (sync_ref_stored_sad) */
 	double *diffs;

@@ -96,6 +96,21 @@ static double gauss(void)
 	return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
 }
 
+/* frame i of the scene (the generator's next values) */
+static void fill_frame(struct ogate_frame *f, int i, double noise)
+{
+	f->meta.timestamp_ns = 5000000LL * i;
+	for (int y = 0; y < H; y++) {
+		uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
+		for (int x = 0; x < W; x++) {
+			int p = y * W + x;
+			double amp = 3 + 9 * ((p * 37) % 101) / 100.0, ph = 0.061 * p;
+			double v = 120 + amp * sin(2 * M_PI * i / PERIOD + ph) + noise * gauss();
+			row[x] = (uint8_t)lround(v < 0 ? 0 : v > 255 ? 255 : v);
+		}
+	}
+}
+
 static struct ogate_sync *noisy_buffer(double noise)
 {
 	struct ogate_settings set;
@@ -112,17 +127,7 @@ static struct ogate_sync *noisy_buffer(double noise)
 	rng = 88172645463325252ULL;
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(0, ogate_frame_new(&s->buf[i], OGATE_PIX_U8, W, H));
-		s->buf[i]->meta.timestamp_ns = 5000000LL * i;
-		for (int y = 0; y < H; y++) {
-			uint8_t *row = (uint8_t *)s->buf[i]->pixels + (size_t)y * s->buf[i]->stride;
-			for (int x = 0; x < W; x++) {
-				int p = y * W + x;
-				double amp = 3 + 9 * ((p * 37) % 101) / 100.0, ph = 0.061 * p;
-				double v = 120 + amp * sin(2 * M_PI * i / PERIOD + ph) +
-					   noise * gauss();
-				row[x] = (uint8_t)lround(v < 0 ? 0 : v > 255 ? 255 : v);
-			}
-		}
+		fill_frame(s->buf[i], i, noise);
 	}
 	for (int i = 0; i < N; i++) {
 		s->depth[i] = i;
@@ -179,12 +184,67 @@ static void lags_at_lock_stay_with_noise(void **state)
 	assert_true(fabs(P1 - PERIOD) < 0.002 && P0 - PERIOD > 0.06);
 }
 
+/*
+ * The SSDs each determining frame computes on arrival (sync_determine, lag_ssd_on_arrival: every
+ * pixel row against the frames at the scan's estimate +-3) give the lock exactly the lags it
+ * would compute from the frames then (the key's lags at lock, read every 5th row here: 57 lags
+ * over the 2^20-pixel budget), and are what it reads for all 57 (the first 4 arrived before the
+ * scan had an estimate: their SAD rows' deepest lags placed them).
+ */
+static void arrival_ssds_give_the_lock_time_lags(void **state)
+{
+	(void)state;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.register_drift = 0;
+	set.lag_ssd = 1;
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	s->fmt = OGATE_PIX_U8;
+	s->w = W;
+	s->h = H;
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, H));
+	rng = 88172645463325252ULL;
+	double P;
+	for (int i = 0; i < N; i++) {
+		fill_frame(f, i, 4);
+		assert_true(sync_determine(s, f, 0, &P) >= 0);
+	}
+	assert_int_equal(N, s->count);
+	double stored[N], fresh[N], vfit[N];
+	sync_frame_lags(s, (int)lround(PERIOD), 0, vfit);
+	memcpy(stored, vfit, sizeof(stored));
+	memcpy(fresh, vfit, sizeof(fresh));
+	s->lssd_hits = 0;
+	lags_through_ssd(s, stored);
+	assert_int_equal(N - 23, s->lssd_hits);
+	memset(s->lssd_b, 0, sizeof(int) * (size_t)s->cap); /* as without them: computed at lock */
+	s->lssd_hits = 0;
+	lags_through_ssd(s, fresh);
+	assert_int_equal(0, s->lssd_hits);
+	int n = 0, moved = 0;
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(isnan(stored[i]), isnan(fresh[i]));
+		if (isnan(stored[i]))
+			continue;
+		assert_memory_equal(&stored[i], &fresh[i], sizeof(double)); /* to the last bit */
+		moved += stored[i] != vfit[i];
+		n++;
+	}
+	assert_int_equal(N - 23, n);
+	assert_true(moved > n / 2); /* the quartic's lags, not the V fit's */
+	ogate_frame_free(f);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(quartic_finds_the_lag_of_a_noisy_curved_valley),
 		cmocka_unit_test(no_minimum_near_the_middle_is_nan),
 		cmocka_unit_test(lags_at_lock_stay_with_noise),
+		cmocka_unit_test(arrival_ssds_give_the_lock_time_lags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
