@@ -175,6 +175,19 @@ class Kalman:
         return self.x0 + self.x1 * max(self.tl - self.t, 0), self.x1
 
 
+def line_window(k, ub, unw, nmin):
+    """The library's fit window at frame k, newest first: frames back while their unwrapped phase
+    is at or above the barrier ub, at least nmin and at most MAXFIT of them, stopping at a frame
+    without a phase (also levelreach.py's line)."""
+    W, j = [], k
+    while len(W) < MAXFIT and j > 0 and unw(j) is not None:
+        if len(W) >= nmin and unw(j) < ub:
+            break
+        W.append(j)
+        j -= 1
+    return W
+
+
 def fit_min_frames(dd):
     n = 2
     while 1 / n + (dd + (n - 1) / 2) ** 2 / (n * (n * n - 1) / 12) > 1:
@@ -246,12 +259,7 @@ def main():
             tgt_true = psi(ttrue[i]) + (x - i) * (psi(ttrue[i + 1]) - psi(ttrue[i]))
             score = lambda tp: (tp - crossing(psi, rate, tgt_true, tp)) * 1e3
             ub = z - (float(fr[k]["phase_rad"]) - 2 * math.pi * bar / P) % (2 * math.pi)
-            W, j = [], k
-            while len(W) < MAXFIT and j > 0 and unw(j) is not None:
-                if len(W) >= nmin and unw(j) < ub:
-                    break
-                W.append(j)
-                j -= 1
+            W = line_window(k, ub, unw, nmin)
             n = len(W)
             tm = sum(ts[j] for j in W) / n
             pm = sum(unw(j) for j in W) / n

@@ -130,12 +130,7 @@ def main():
                                          for tq in set(h0) | set(h1) if ts[k] - tq > math.pi / s[1]))
             # the line through kalmanlab.py's window
             ub = z - (float(fr[k]["phase_rad"]) - 2 * math.pi * bar / P) % (2 * math.pi)
-            W, j = [], k
-            while len(W) < kl.MAXFIT and j > 0 and unw(j) is not None:
-                if len(W) >= nmin and unw(j) < ub:
-                    break
-                W.append(j)
-                j -= 1
+            W = kl.line_window(k, ub, unw, nmin)
             n = len(W)
             tm = sum(ts[j] for j in W) / n
             sxx = sum((ts[j] - tm) ** 2 for j in W)
