@@ -19,33 +19,14 @@ Printed here:
   b, d0        the line through the samples alone (measured, then with the true positions): an
                error in the samples themselves shows as a difference between the two
 """
-import bisect, csv, json, math, sys
+import math, sys
+
+import evalrun
 
 d, name = sys.argv[1], sys.argv[2]
 pred = sys.argv[3] if len(sys.argv) > 3 else "kalman"
-run = f"{d}/run_{pred}_{name}"
-R = json.load(open(run + "/summary.json"))["reference"]
-tr = list(csv.DictReader(open(f"{d}/{name}_truth.csv")))
-tt = [float(r["t_s"]) for r in tr]
-psi = [float(r["psi_rad"]) for r in tr]
-U = [psi[0]]
-for k in range(1, len(psi)):
-    U.append(U[-1] + ((psi[k] - psi[k - 1] + math.pi) % (2 * math.pi) - math.pi))
-P, first = R["period_frames"], R["first_frame"]
-L = int(math.floor(P)) + 1 + 4
-ivl = (tt[first - 2 + L - 1] - tt[first - 2]) / (L - 1)  # positions as times, as evalrun.py
-t0 = tt[first]
+run, tt, U, P, first, ivl, t0, Ut, tU = evalrun.reference_truth(d, name, pred)
 BASE = 1.0  # ogate-emulate stamps frame 0 at 1 s (base_ns)
-
-
-def Ut(t):
-    i = min(max(bisect.bisect_right(tt, t) - 1, 0), len(tt) - 2)
-    return U[i] + (t - tt[i]) * (U[i + 1] - U[i]) / (tt[i + 1] - tt[i])
-
-
-def tU(u):
-    i = min(max(bisect.bisect_right(U, u) - 1, 0), len(U) - 2)
-    return tt[i] + (u - U[i]) * (tt[i + 1] - tt[i]) / (U[i + 1] - U[i])
 
 
 def T(tc):  # the true length (frames) of the beat centred at time tc

@@ -7,12 +7,17 @@ first_reference(...)  the run's first reference from its first trigger: (first, 
                       first frame, period in frames, target position and ref_phase
 ref_phase(...)        the true phase at a reference position: a position is a time, as the
                       library places reference frames (ogate_reference_positions)
+reference_truth(...)  one row run's first reference (its summary.json) and the true phase law:
+                      (run, tt, U, P, first, ivl, t0, Ut, tU) = the run's path, the true
+                      times and unwrapped phases, the period and first frame, the reference's
+                      mean interval and first frame's time, and the phase at a time
+                      and the time at a phase, interpolated (beatsamples.py, curvesamples.py)
 frame_errors(...)     each locked frame of the first reference (from two periods after it was
                       taken): its measured position u and the error of it against truth, in
                       frames (measured - true, negative = matched early); with_frame=True
                       yields (frame, u, error)
 """
-import csv, glob, math
+import bisect, csv, glob, json, math
 
 
 def runs(d, pred):
@@ -63,3 +68,27 @@ def frame_errors(fr, psi, first, P, pidx, with_frame=False):
         dph = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
         e = -dph / ((psi[k + 1] - psi[k - 1]) / 2)
         yield (k, u, e) if with_frame else (u, e)
+
+
+def reference_truth(d, name, pred):
+    run = f"{d}/run_{pred}_{name}"
+    R = json.load(open(run + "/summary.json"))["reference"]
+    tr = list(csv.DictReader(open(f"{d}/{name}_truth.csv")))
+    tt = [float(r["t_s"]) for r in tr]
+    psi = [float(r["psi_rad"]) for r in tr]
+    U = [psi[0]]
+    for k in range(1, len(psi)):
+        U.append(U[-1] + ((psi[k] - psi[k - 1] + math.pi) % (2 * math.pi) - math.pi))
+    P, first = R["period_frames"], R["first_frame"]
+    L = int(math.floor(P)) + 1 + 4
+    ivl = (tt[first - 2 + L - 1] - tt[first - 2]) / (L - 1)  # positions as times, as ref_phase
+
+    def Ut(t):
+        i = min(max(bisect.bisect_right(tt, t) - 1, 0), len(tt) - 2)
+        return U[i] + (t - tt[i]) * (U[i + 1] - U[i]) / (tt[i + 1] - tt[i])
+
+    def tU(u):
+        i = min(max(bisect.bisect_right(U, u) - 1, 0), len(U) - 2)
+        return tt[i] + (u - U[i]) * (tt[i + 1] - tt[i]) / (U[i + 1] - U[i])
+
+    return run, tt, U, P, first, ivl, tt[first], Ut, tU
