@@ -44,6 +44,16 @@
 
 static void update_anchor(struct ogate_sync *s);
 
+/* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
+ * sums, none of the beats measured after the reference. */
+static void take_lock_lags(struct ogate_sync *s, const struct seq *q)
+{
+	s->cal_trend = q->trend;
+	memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
+	memcpy(s->cal_lag0, q->lags, sizeof(s->cal_lag0));
+	memset(s->cal_cube, 0, sizeof(s->cal_cube));
+}
+
 void sync_calib_reset(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
@@ -60,9 +70,7 @@ void sync_calib_reset(struct ogate_sync *s)
 		const struct seq *q = &s->sq[k];
 		if (q->pos != s->pos)
 			continue;
-		s->cal_trend = q->trend;
-		memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
-		memcpy(s->cal_lag0, q->lags, sizeof(s->cal_lag0));
+		take_lock_lags(s, q);
 		if (q->L > 1 && q->f && q->f[0] && q->f[q->L - 1])
 			s->cal_ivl_ns = (double)(q->f[q->L - 1]->meta.timestamp_ns -
 						 q->f[0]->meta.timestamp_ns) /
@@ -314,11 +322,8 @@ static void beat_after_reference(struct ogate_sync *s)
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
 	if (resampled && x <= P / 2) {
 		for (int k = 0; k < s->nseq; k++)
-			if (s->sq[k].pos == s->pos) {
-				s->cal_trend = s->sq[k].trend;
-				memcpy(s->cal_lags, s->sq[k].lags, sizeof(s->cal_lags));
-				memcpy(s->cal_lag0, s->sq[k].lags, sizeof(s->cal_lag0));
-			}
+			if (s->sq[k].pos == s->pos)
+				take_lock_lags(s, &s->sq[k]);
 		s->cal_delta = 0;
 		s->cal_ivl_ns = 0; /* no more beats measured after this reference */
 		return;
