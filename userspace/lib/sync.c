@@ -459,23 +459,27 @@ static int step_locked(struct ogate_sync *s, const struct ogate_frame *f, int ga
 	return 0;
 }
 
-/* g kept in the slot after the held frames, for the next frame's copy (hold), or freed where one
- * is kept already; the slot lies within lq_cap or is grown to it (freed on failure) */
-static void park(struct ogate_sync *s, struct ogate_frame *g)
+/* the held frames' array grown to hold slot lq_n, new slots empty; 0 or -ENOMEM */
+static int lq_reserve(struct ogate_sync *s)
 {
 	int cap = s->lq_cap;
-	if (!g)
-		return;
-	if (s->lq_n < cap && s->lq[s->lq_n]) {
-		ogate_frame_free(g);
-		return;
-	}
-	if (sync_grow((void **)&s->lq, &s->lq_cap, s->lq_n + 1, sizeof(*s->lq))) {
-		ogate_frame_free(g);
-		return;
-	}
+	if (sync_grow((void **)&s->lq, &s->lq_cap, s->lq_n + 1, sizeof(*s->lq)))
+		return -ENOMEM;
 	for (int i = cap; i < s->lq_cap; i++)
 		s->lq[i] = NULL;
+	return 0;
+}
+
+/* g kept in the slot after the held frames, for the next frame's copy (hold), or freed where one
+ * is kept already or the slot cannot be had */
+static void park(struct ogate_sync *s, struct ogate_frame *g)
+{
+	if (!g)
+		return;
+	if ((s->lq_n < s->lq_cap && s->lq[s->lq_n]) || lq_reserve(s)) {
+		ogate_frame_free(g);
+		return;
+	}
 	s->lq[s->lq_n] = g;
 }
 
@@ -490,11 +494,8 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 			(unsigned long long)f->meta.sequence);
 		return -EINVAL;
 	}
-	int cap = s->lq_cap;
-	if (sync_grow((void **)&s->lq, &s->lq_cap, s->lq_n + 1, sizeof(*s->lq)))
+	if (lq_reserve(s))
 		return -ENOMEM;
-	for (int i = cap; i < s->lq_cap; i++)
-		s->lq[i] = NULL;
 	int rc;
 	if (!s->lq[s->lq_n] && !(s->lq[s->lq_n] = sync_smooth_pool_take(s, s->L))) {
 		if ((rc = ogate_frame_new(&s->lq[s->lq_n], f->fmt, f->width, f->height)))
