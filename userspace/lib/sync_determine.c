@@ -193,6 +193,22 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
 #define LAG_SSD_WORK (1L << 20)
 #define LSSD_N 7 /* lags stored per frame on arrival: the scan's estimate +-3 */
 
+/* out[k] = the SSD of a's rows against bp[k]'s (k < n <= LSSD_N, every row st apart), in the
+ * stream's pixel format: one multi-window call at 8 bits, n calls at 16 */
+static void ssd_rows(const struct ogate_sync *s, const void *a, const void *const *bp, int n,
+		     size_t st, int rows, uint64_t *out)
+{
+	if (s->fmt == OGATE_PIX_U8) {
+		const uint8_t *b8[LSSD_N];
+		for (int k = 0; k < n; k++)
+			b8[k] = bp[k];
+		ogate_ssd_u8_multi(s->sad, a, st, b8, (size_t)n, st, s->w, rows, out);
+		return;
+	}
+	for (int k = 0; k < n; k++)
+		out[k] = ogate_ssd_u16(s->sad, a, st, bp[k], st, s->w, rows);
+}
+
 /*
  * reference.lag_ssd's SSDs computed as each determining frame arrives (as its SAD row is), so
  * that the frame that takes the reference only sums and fits them: the new frame (buffer index
@@ -218,19 +234,10 @@ static void lag_ssd_on_arrival(struct ogate_sync *s, int slot, int n, double P)
 	const struct ogate_frame *a = sync_buf_at(s, s->count - 1);
 	uint64_t *out = s->lssd + (size_t)slot * (size_t)s->h * LSSD_N;
 	for (int y = 0; y < s->h; y++, out += LSSD_N) {
-		if (s->fmt == OGATE_PIX_U8) {
-			const uint8_t *bp[LSSD_N];
-			for (int k = 0; k < LSSD_N; k++)
-				bp[k] = ogate_frame_row(sync_buf_at(s, s->count - 1 - (b - 3 + k)), y);
-			ogate_ssd_u8_multi(s->sad, ogate_frame_row(a, y), a->stride, bp, LSSD_N,
-					   a->stride, s->w, 1, out);
-		} else {
-			for (int k = 0; k < LSSD_N; k++)
-				out[k] = ogate_ssd_u16(
-					s->sad, ogate_frame_row(a, y), a->stride,
-					ogate_frame_row(sync_buf_at(s, s->count - 1 - (b - 3 + k)), y),
-					a->stride, s->w, 1);
-		}
+		const void *bp[LSSD_N];
+		for (int k = 0; k < LSSD_N; k++)
+			bp[k] = ogate_frame_row(sync_buf_at(s, s->count - 1 - (b - 3 + k)), y);
+		ssd_rows(s, ogate_frame_row(a, y), bp, LSSD_N, a->stride, 1, out);
 	}
 	s->lssd_b[slot] = b;
 }
@@ -276,17 +283,11 @@ static void lags_through_ssd(struct ogate_sync *s, double *lagv)
 		uint64_t out[5];
 		if (lag_ssd_stored(s, i, b, r, hr, out)) {
 			s->lssd_hits++;
-		} else if (s->fmt == OGATE_PIX_U8) {
-			const uint8_t *bp[5];
+		} else {
+			const void *bp[5];
 			for (int k = 0; k < 5; k++)
 				bp[k] = sync_buf_at(s, i - (b - 2 + k))->pixels;
-			ogate_ssd_u8_multi(s->sad, a->pixels, a->stride * r, bp, 5, a->stride * r,
-					   s->w, hr, out);
-		} else {
-			for (int k = 0; k < 5; k++)
-				out[k] = ogate_ssd_u16(s->sad, a->pixels, a->stride * r,
-						       sync_buf_at(s, i - (b - 2 + k))->pixels,
-						       a->stride * r, s->w, hr);
+			ssd_rows(s, a->pixels, bp, 5, a->stride * r, hr, out);
 		}
 		for (int k = 0; k < 5; k++)
 			v[k] = (double)out[k];

@@ -238,6 +238,70 @@ static void arrival_ssds_give_the_lock_time_lags(void **state)
 	ogate_sync_free(s);
 }
 
+/* The lags at lock (reference.lag_ssd, from arrival and computed at lock) of the noisy scene
+ * above in pixel format fmt: 16-bit frames carry the 8-bit values times 256. */
+static void lock_lags(enum ogate_pixfmt fmt, double *stored, double *fresh)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.register_drift = 0;
+	set.lag_ssd = 1;
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	s->fmt = fmt;
+	s->w = W;
+	s->h = H;
+	struct ogate_frame *f8 = NULL, *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f8, OGATE_PIX_U8, W, H));
+	assert_int_equal(0, ogate_frame_new(&f, fmt, W, H));
+	rng = 88172645463325252ULL;
+	double P;
+	for (int i = 0; i < N; i++) {
+		fill_frame(f8, i, 4);
+		f->meta = f8->meta;
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				uint8_t v = ((const uint8_t *)ogate_frame_row(f8, y))[x];
+				if (fmt == OGATE_PIX_U8)
+					((uint8_t *)ogate_frame_row(f, y))[x] = v;
+				else
+					((uint16_t *)ogate_frame_row(f, y))[x] = (uint16_t)(v << 8);
+			}
+		assert_true(sync_determine(s, f, 0, &P) >= 0);
+	}
+	sync_frame_lags(s, (int)lround(PERIOD), 0, stored);
+	memcpy(fresh, stored, sizeof(double) * N);
+	lags_through_ssd(s, stored);
+	memset(s->lssd_b, 0, sizeof(int) * (size_t)s->cap);
+	lags_through_ssd(s, fresh);
+	ogate_frame_free(f);
+	ogate_frame_free(f8);
+	ogate_sync_free(s);
+}
+
+/* 16-bit frames take the SSDs' other kernel (one window at a time, not the 8-bit multi-window
+ * one) on arrival and at lock; every SSD is the 8-bit one times 2^16, so the lags are the 8-bit
+ * frames' to the last bit. */
+static void sixteen_bit_frames_give_the_eight_bit_lags(void **state)
+{
+	(void)state;
+	double s8[N], f8[N], s16[N], f16[N];
+	lock_lags(OGATE_PIX_U8, s8, f8);
+	lock_lags(OGATE_PIX_U16, s16, f16);
+	int n = 0;
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(isnan(s8[i]), isnan(s16[i]));
+		assert_int_equal(isnan(f8[i]), isnan(f16[i]));
+		if (isnan(s8[i]))
+			continue;
+		assert_memory_equal(&s8[i], &s16[i], sizeof(double));
+		assert_memory_equal(&f8[i], &f16[i], sizeof(double));
+		assert_memory_equal(&s8[i], &f8[i], sizeof(double));
+		n++;
+	}
+	assert_int_equal(N - 23, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +309,7 @@ int main(void)
 		cmocka_unit_test(no_minimum_near_the_middle_is_nan),
 		cmocka_unit_test(lags_at_lock_stay_with_noise),
 		cmocka_unit_test(arrival_ssds_give_the_lock_time_lags),
+		cmocka_unit_test(sixteen_bit_frames_give_the_eight_bit_lags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
