@@ -4,13 +4,14 @@
 # through the real driver), started and checked over the control socket.
 # Pins: exactly one trigger per plane, and no stage motion (as the
 # simulated controller itself logs it) overlaps any exposure (laser or
-# camera pulse, as the sink recorded it). TAP output.
+# camera pulse, as the sink recorded it); each run's summary.json counts
+# the frames the analysis skipped. TAP output.
 set -u
 cd "$(dirname "$0")/../../.."
 . tests/integration/stage-daemon.sh
 sd_init zstack
 
-echo "1..24"
+echo "1..27"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
 sd_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1
 sd_config smc100
@@ -23,6 +24,23 @@ check stack_completes wait_for 60 acq_is done
 check zstack_with_a_bad_value_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=oops >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
 check zstack_beyond_the_limits_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=1000 start_um=20000 >$tmp/out 2>&1 && grep -q ERANGE $tmp/out"
 csv=$(val acq_csv)
+# the run's summary: the frames the analysis skipped, their episodes and planes
+# (acq_drops.h); they add up, and the log says so only when there were some
+summary=${csv%.csv}.summary.json
+check summary_counts_the_frames_the_analysis_skipped python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+k = s["skipped"]
+assert s["ended"] == "done" and s["duration_s"] > 0 and s["analysis_lag_max_ms"] >= 0
+assert k["frames"] == k["between_stacks"] + sum(p["frames"] for p in k["planes"])
+assert k["frames"] == sum(e["frames"] for e in k["listed"]) == sum(t["frames"] for t in k["stacks"])
+assert k["planes_affected"] == len(k["planes"]) and k["episodes"] == len(k["listed"])
+assert all(0 <= p["plane"] < 10 and p["z_um"] == 100 + 5 * p["plane"] for p in k["planes"])
+print("# skipped:", k["frames"], "frames,", k["episodes"], "episodes,", k["planes_affected"], "planes")
+' "$summary"
+skipped=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["skipped"]["frames"])' "$summary")
+check skipped_frames_are_logged_only_when_there_were_some sh -c \
+	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis' $tmp/log; else grep -q 'acq: $skipped frames\? skipped by the analysis' $tmp/log; fi"
 
 # a limit: stop after 3 triggers
 check max_triggers_stops_the_program sh -c "$bin/ogate-client -s $sock zstack planes=10 step_um=2 start_um=0 max_triggers=3 >/dev/null"
@@ -32,6 +50,11 @@ check program_stopped_after_3_triggers test "$(val acq_triggers)" = 3
 check timelapse_is_accepted cli timelapse stacks=2 every_s=4 planes=3 step_um=5 start_um=50 ref_plane=1
 check timelapse_completes_both_stacks wait_for 40 acq_is done
 tl=$(val acq_csv)
+check timelapse_summary_lists_the_stacks python3 -c '
+import json, sys
+k = json.load(open(sys.argv[1]))["skipped"]
+assert all(t["stack"] in (0, 1) for t in k["stacks"]) and "between_stacks" in k
+' "${tl%.csv}.summary.json"
 check second_stack_starts_a_period_later_and_reference_was_refreshed sh -c \
 	"awk -F, 'NR > 1 { k++; if (\$1 == 0 && !t0) t0 = \$9; if (\$1 == 1 && !t1) t1 = \$9 }
 	  END { exit !(k == 6 && (t1 - t0) >= 3.9e9) }' $tl && grep -q 'refreshing the reference at plane 1' $tmp/log"

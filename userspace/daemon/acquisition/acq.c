@@ -48,8 +48,11 @@ int ogate_acq_new(struct ogate_acq **out, struct ogate_stage *stage,
 	pthread_condattr_destroy(&ca);
 	a->st.state = "idle";
 	a->out = acq_out_new();
-	if (!a->out) {
+	a->drops = acq_drops_new();
+	if (!a->out || !a->drops) {
 		ogate_error("acquisition: out of memory");
+		acq_out_free(a->out);
+		acq_drops_free(a->drops);
 		pthread_cond_destroy(&a->cond);
 		pthread_mutex_destroy(&a->lock);
 		free(a);
@@ -68,7 +71,13 @@ int ogate_acq_set_output(struct ogate_acq *a, const struct ogate_acq_output *o,
 bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
 {
 	struct ogate_acq *a = ctx;
+	const struct ogate_frame_meta *m = ogate_frame_get_meta(f);
 
+	/* when the analysis skipped frames (acq_drops.h): two stores, no lock */
+	if (a->next_seq && m->sequence > a->next_seq)
+		atomic_store_explicit(&a->gap_end_ns, m->timestamp_ns, memory_order_relaxed);
+	a->next_seq = m->sequence + 1;
+	atomic_store_explicit(&a->last_frame_ns, m->timestamp_ns, memory_order_relaxed);
 	return atomic_load(&a->gating) && acq_out_frame(a->out, f, r);
 }
 
@@ -329,6 +338,7 @@ void ogate_acq_free(struct ogate_acq *a)
 	if (a->stage)
 		ogate_stage_close(a->stage);
 	acq_out_free(a->out);
+	acq_drops_free(a->drops);
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
 	free(a);

@@ -12,9 +12,11 @@
  * carried over by OGA). With stage.sequence (ASI), a stack's positions are
  * loaded into the controller's ring buffer and the trigger pulses clock the
  * stage; the final position is checked. Each run gets a directory
- * DIR/acq-<stamp>/ with provenance.txt, one OME-TIFF per stack (acq_out.h)
- * and the CSV:
+ * DIR/acq-<stamp>/ with provenance.txt, one OME-TIFF per stack (acq_out.h),
+ * the CSV:
  *   stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns
+ * and, when the run ends, acq-<stamp>.summary.json: the frames the analysis
+ * skipped during the run and the planes acquired then (acq_drops.h).
  *
  * Threads. Every stage operation (homing, moves, waits, stop, position)
  * runs on the acquisition's own job thread, never on the caller's: start,

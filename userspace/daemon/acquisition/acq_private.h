@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "acq.h"
+#include "acq_drops.h"
 #include "acq_out.h"
 
 #define MAX_WAITERS 16
@@ -58,6 +59,14 @@ struct ogate_acq {
 	struct acq_out *out;
 	struct acq_plane_info done; /* job thread */
 	int64_t done_fall_ns;	    /* its last pulse's fall */
+
+	/* frames the analysis skipped during a program (acq_drops.h): job thread;
+	 * the frame hook's newest analysed frame and newest frame after a
+	 * sequence gap (timestamps), and the sequence it expects next */
+	struct acq_drops *drops;
+	int64_t drops_polled;
+	atomic_int_least64_t last_frame_ns, gap_end_ns;
+	uint64_t next_seq; /* frame thread */
 };
 
 /* The stage vanished (unplugged): forget it; the next home or start reopens it. */

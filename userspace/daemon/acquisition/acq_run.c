@@ -20,6 +20,7 @@
 
 #define WAIT_BEAT_NS (10LL * 1000000000LL) /* no trigger this long: say so */
 #define POLL_NS (20LL * 1000000LL)	   /* stage polling while it moves */
+#define DROPS_NS (100LL * 1000000LL)	   /* the analysis's skipped frames: sampled this often */
 
 /* t + s seconds, saturating: never overflows, whatever s is (inf and NaN included). */
 static int64_t add_s_sat(int64_t t, double s)
@@ -39,6 +40,65 @@ static void set_state(struct ogate_acq *a, const char *state)
 	pthread_mutex_lock(&a->lock);
 	a->st.state = state;
 	pthread_mutex_unlock(&a->lock);
+}
+
+/* The pipeline's counters and the frame hook's frames now (never under a->lock:
+ * the pipeline's status takes its own locks, and its frame thread ours). */
+static void drops_sample(struct ogate_acq *a, struct acq_drops_sample *s)
+{
+	struct ogate_pipeline_status ps;
+
+	memset(s, 0, sizeof(*s));
+	if (a->pipe) {
+		ogate_pipeline_status(a->pipe, &ps);
+		s->stale = ps.drops_stale;
+		s->lag_ns = ps.lag_ns;
+		s->lag_max_ns = ps.lag_max_ns;
+	}
+	s->last_frame_ns = atomic_load_explicit(&a->last_frame_ns, memory_order_relaxed);
+	s->gap_end_ns = atomic_load_explicit(&a->gap_end_ns, memory_order_relaxed);
+	s->t_ns = ogate_mono_ns();
+	a->drops_polled = s->t_ns;
+}
+
+/* A sample about every DROPS_NS while the job thread waits (not under a->lock). */
+static void drops_poll(struct ogate_acq *a)
+{
+	struct acq_drops_sample s;
+
+	if (ogate_mono_ns() - a->drops_polled < DROPS_NS)
+		return;
+	drops_sample(a, &s);
+	acq_drops_note(a->drops, &s);
+}
+
+/* Plane (stack, plane) at z starts now; stack < 0: none (between stacks). */
+static void drops_plane(struct ogate_acq *a, int stack, int plane, double z)
+{
+	struct acq_drops_sample s;
+
+	drops_sample(a, &s);
+	acq_drops_plane(a->drops, stack, plane, z, &s);
+}
+
+/* The run ended (done, aborted, failed): DIR/acq-<stamp>/acq-<stamp>.summary.json, the log line. */
+static void drops_end(struct ogate_acq *a, const char *ended)
+{
+	struct acq_drops_sample s;
+	struct timespec rt;
+	char path[540];
+	int n;
+
+	drops_sample(a, &s);
+	acq_drops_end(a->drops, &s);
+	pthread_mutex_lock(&a->lock);
+	n = (int)strlen(a->st.csv) - 4; /* without ".csv" */
+	snprintf(path, sizeof(path), "%.*s.summary.json", n > 0 ? n : 0, a->st.csv);
+	pthread_mutex_unlock(&a->lock);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	acq_drops_write(a->drops, path, ended,
+			(int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec - ogate_mono_ns());
+	acq_drops_log(a->drops, a->plan.stacks);
 }
 
 /* Sleep until t on the condition variable: an abort wakes it. */
@@ -120,6 +180,7 @@ static int wait_still(struct ogate_acq *a)
 		if (ogate_mono_ns() >= deadline)
 			return -ETIME;
 		nap_until(a, ogate_mono_ns() + POLL_NS);
+		drops_poll(a);
 	}
 }
 
@@ -182,12 +243,19 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 			break;
 		if (c)
 			a->st.state = "exposing";
-		ts = ogate_timespec(c ? ogate_mono_ns() + 100000000LL : deadline);
+		/* awake at least every DROPS_NS: the skipped frames are sampled */
+		ts = ogate_timespec(c || deadline - ogate_mono_ns() > DROPS_NS ? ogate_mono_ns() + DROPS_NS
+									       : deadline);
 		r = pthread_cond_timedwait(&a->cond, &a->lock, &ts);
 		if (r == ETIMEDOUT && !c && ogate_mono_ns() >= deadline) {
 			ogate_warning("acquisition: no trigger for plane %d within %lld s (not locked?)",
 				      plane, WAIT_BEAT_NS / 1000000000LL);
 			deadline = ogate_mono_ns() + WAIT_BEAT_NS;
+		}
+		if (r == ETIMEDOUT) {
+			pthread_mutex_unlock(&a->lock);
+			drops_poll(a);
+			pthread_mutex_lock(&a->lock);
 		}
 	}
 	if (!atomic_load(&a->abort)) {
@@ -231,23 +299,27 @@ static void wait_pulses_done(struct ogate_acq *a, int64_t deadline)
 		nap_until(a, ogate_mono_ns() + 2000000);
 }
 
-/* Wait for the next stack's absolute start time; false when aborted. */
+/* Wait for the next stack's absolute start time (sampling the skipped frames
+ * every DROPS_NS); false when aborted. */
 static bool wait_until(struct ogate_acq *a, int64_t t)
 {
-	struct timespec ts = ogate_timespec(t);
+	struct timespec ts;
 	int r = 0;
 
-	pthread_mutex_lock(&a->lock);
-	while (!atomic_load(&a->abort) && r != ETIMEDOUT) {
-		r = pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+	while (!atomic_load(&a->abort) && ogate_mono_ns() < t) {
+		ts = ogate_timespec(t - ogate_mono_ns() > DROPS_NS ? ogate_mono_ns() + DROPS_NS : t);
+		pthread_mutex_lock(&a->lock);
+		if (!atomic_load(&a->abort))
+			r = pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+		pthread_mutex_unlock(&a->lock);
 		if (r && r != ETIMEDOUT && r != EINTR) {
 			/* cannot happen with a saturated time; never spin on it */
 			ogate_error("acquisition: waiting for the next stack failed: %s", strerror(r));
-			break;
+			return false;
 		}
+		drops_poll(a);
 	}
-	pthread_mutex_unlock(&a->lock);
-	return !atomic_load(&a->abort) && r == ETIMEDOUT;
+	return !atomic_load(&a->abort);
 }
 
 static void run_program(struct ogate_acq *a)
@@ -257,6 +329,8 @@ static void run_program(struct ogate_acq *a)
 	int64_t t_start = ogate_mono_ns(), moved = 0, still = 0, prev_fall = 0;
 	double z0 = pl->start_um;
 	char why[200], path[512];
+	struct acq_drops_sample ds;
+	bool ended = false;
 	FILE *csv;
 	int stack, plane, k, r;
 
@@ -265,6 +339,8 @@ static void run_program(struct ogate_acq *a)
 		fail(a, a->st.csv, -errno);
 		return;
 	}
+	drops_sample(a, &ds);
+	acq_drops_begin(a->drops, &ds);
 	fprintf(csv,
 		"stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
 	if (fflush(csv)) {
@@ -301,6 +377,7 @@ static void run_program(struct ogate_acq *a)
 			a->st.plane = plane;
 			a->st.z_um = z;
 			pthread_mutex_unlock(&a->lock);
+			drops_plane(a, stack, plane, z);
 			if (!cfg->sequence && move_to(a, z, &moved, &still))
 				goto out;
 			if (stack > 0 && plane == pl->ref_plane && a->pipe) {
@@ -349,9 +426,13 @@ static void run_program(struct ogate_acq *a)
 			}
 		}
 		acq_out_end(a->out, a->st.ome, sizeof(a->st.ome), &a->lock);
+		drops_plane(a, -1, -1, 0);
 	}
 done:
 	if (!atomic_load(&a->abort)) {
+		/* written before the state says done: whoever sees done finds it */
+		drops_end(a, "done");
+		ended = true;
 		set_state(a, "done");
 		ogate_success("acquisition done: %" PRIu64 " triggers, %" PRIu64
 			      " retries, results in %s",
@@ -364,6 +445,8 @@ out:
 	if (cfg->sequence && a->stage)
 		ogate_stage_seq_disarm(a->stage);
 	fclose(csv);
+	if (!ended)
+		drops_end(a, atomic_load(&a->abort) ? "aborted" : "failed");
 }
 
 static int run_home(struct ogate_acq *a, char *msg, size_t len)

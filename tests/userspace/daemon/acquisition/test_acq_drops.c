@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The frames the analysis skipped during an acquisition (acq_drops.c): a run
+ * fed the samples the job thread takes (the pipeline's drops_stale and lag,
+ * the frame hook's newest analysed frame) of an 80 fps camera whose analysis
+ * stalls, says how many frames were skipped, in which episodes, and which
+ * planes were being acquired then, in acq-<stamp>.summary.json and in one
+ * log line; a run without a stall says 0, lists nothing and logs nothing.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "acq_drops.h"
+#include "log.h"
+
+#define MS 1000000LL
+#define SEC 1000000000LL
+#define FRAME (SEC / 80)
+#define T0 (1000 * SEC) /* frame k at T0 + k FRAME */
+
+/* the analysis stalled from s to e (a starved CPU): the camera went on */
+struct stall {
+	int64_t s, e;
+};
+
+struct run {
+	int stacks, planes;
+	int64_t plane_ns, between_ns; /* a plane's time; between stacks */
+	struct stall st[4];
+	int nst;
+};
+
+/* frame index with a timestamp at or before t */
+static int64_t frame_at(int64_t t)
+{
+	return (t - T0) / FRAME;
+}
+
+/*
+ * What the job thread samples at t: after a stall, the frame thread takes the
+ * newest frame and the source counts the ones it superseded (drops_stale);
+ * during one, the newest analysed frame is the last before it.
+ */
+static struct acq_drops_sample at(const struct run *r, int64_t t)
+{
+	struct acq_drops_sample s = { .t_ns = t, .lag_ns = 2 * MS, .lag_max_ns = 3 * MS };
+
+	s.last_frame_ns = T0 + frame_at(t) * FRAME;
+	for (int i = 0; i < r->nst; i++) {
+		int64_t before = frame_at(r->st[i].s - 1), after = frame_at(r->st[i].e);
+
+		if (t < r->st[i].s)
+			break;
+		if (t < r->st[i].e) {
+			s.last_frame_ns = T0 + before * FRAME;
+			break;
+		}
+		s.stale += (uint64_t)(after - before - 1);
+		s.gap_end_ns = T0 + after * FRAME;
+	}
+	return s;
+}
+
+/* samples every 100 ms from t for ns (not at t itself) */
+static void wait_for(struct acq_drops *d, const struct run *r, int64_t t, int64_t ns)
+{
+	struct acq_drops_sample s;
+
+	for (int64_t k = 100 * MS; k < ns; k += 100 * MS) {
+		s = at(r, t + k);
+		acq_drops_note(d, &s);
+	}
+}
+
+/* the job thread's calls for a run of r, starting at T0 */
+static void simulate(struct acq_drops *d, const struct run *r)
+{
+	struct acq_drops_sample s = at(r, T0);
+	int64_t t = T0;
+
+	acq_drops_begin(d, &s);
+	for (int stack = 0; stack < r->stacks; stack++) {
+		for (int plane = 0; plane < r->planes; plane++) {
+			s = at(r, t);
+			acq_drops_plane(d, stack, plane, 100 + 5 * plane, &s);
+			wait_for(d, r, t, r->plane_ns);
+			t += r->plane_ns;
+		}
+		s = at(r, t);
+		acq_drops_plane(d, -1, -1, 0, &s);
+		if (stack + 1 < r->stacks) {
+			wait_for(d, r, t, r->between_ns);
+			t += r->between_ns;
+		}
+	}
+	s = at(r, t);
+	acq_drops_end(d, &s);
+}
+
+/* the warnings logged (the log's tap) */
+struct logged {
+	char line[8][300];
+	int n;
+};
+
+static void tap(void *ctx, enum ogate_log_level l, const char *msg)
+{
+	struct logged *g = ctx;
+
+	(void)l;
+	if (g->n < 8)
+		snprintf(g->line[g->n++], sizeof(g->line[0]), "%s", msg);
+}
+
+static const char *after(const char *s, const char *key)
+{
+	const char *k = strstr(s, key);
+
+	assert_non_null(k);
+	return k + strlen(key);
+}
+
+/* the summary written for d, read back */
+static void summary(const struct acq_drops *d, const char *ended, char *buf, size_t len)
+{
+	char dir[] = "/tmp/ogate-acq-drops.XXXXXX", path[80];
+	size_t n;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/acq-x.summary.json", dir);
+	assert_int_equal(0, acq_drops_write(d, path, ended, 0));
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	printf("# %s", buf);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * A 6-plane stack, 0.5 s a plane, without a stall: 0 frames skipped, no
+ * episode, no plane listed, nothing logged.
+ */
+static void test_a_run_the_analysis_kept_up_with_records_0_and_no_planes(void **state)
+{
+	const struct run r = { .stacks = 1, .planes = 6, .plane_ns = 500 * MS };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	struct logged g = { 0 };
+	char buf[4096];
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(0, t.frames);
+	assert_int_equal(0, t.episodes);
+	assert_int_equal(0, t.planes);
+	assert_int_equal(3 * SEC, t.duration_ns);
+	ogate_log_set_tap(tap, &g);
+	acq_drops_log(d, r.stacks);
+	ogate_log_set_tap(NULL, NULL);
+	assert_int_equal(0, g.n);
+	summary(d, "done", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"ended\": \"done\""));
+	assert_int_equal(0, strtoull(after(buf, "\"frames\": "), NULL, 10));
+	assert_int_equal(0, strtoull(after(buf, "\"episodes\": "), NULL, 10));
+	assert_non_null(strstr(buf, "\"listed\": []"));
+	assert_int_equal(0, strtoull(after(buf, "\"planes_affected\": "), NULL, 10));
+	assert_non_null(strstr(buf, "\"planes\": []"));
+	assert_non_null(strstr(buf, "\"stacks\": []"));
+	acq_drops_free(d);
+}
+
+/*
+ * The same stack, the analysis stalled for 0.7 s from 1.8 s (plane 3 runs
+ * from 1.5 s to 2 s, plane 4 to 2.5 s): the 56 frames the source superseded
+ * (frames 144..199; 200, the newest at 2.5 s, is analysed), in one episode
+ * from the last frame analysed before it (1.7875 s) to the first after
+ * (2.5 s), shared by planes 3 and 4 as the episode overlaps them (0.2125 s
+ * and 0.5 s): 17 and 39. Logged once. Before, the run's files said nothing.
+ */
+static void test_a_run_during_which_the_analysis_stalls_records_the_skipped_frames_and_planes(void **state)
+{
+	const struct run r = { .stacks = 1,
+			       .planes = 6,
+			       .plane_ns = 500 * MS,
+			       .st = { { T0 + 1800 * MS, T0 + 2500 * MS } },
+			       .nst = 1 };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	struct logged g = { 0 };
+	const char *ep, *pl;
+	char buf[4096];
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(56, t.frames);
+	assert_int_equal(1, t.episodes);
+	assert_int_equal(2, t.planes);
+	assert_int_equal(0, t.between);
+	assert_int_equal(2 * MS, t.lag_max_ns); /* lag_max_ns did not rise during the run */
+	for (int p = 0; p < 6; p++)
+		if (p != 3 && p != 4)
+			assert_int_equal(0, acq_drops_plane_frames(d, 0, p));
+	assert_int_equal(17, acq_drops_plane_frames(d, 0, 3));
+	assert_int_equal(39, acq_drops_plane_frames(d, 0, 4));
+
+	ogate_log_set_tap(tap, &g);
+	acq_drops_log(d, r.stacks);
+	ogate_log_set_tap(NULL, NULL);
+	assert_int_equal(1, g.n);
+	assert_string_equal("acq: 56 frames skipped by the analysis in 1 episode, planes 3-4 affected",
+			    g.line[0]);
+
+	summary(d, "done", buf, sizeof(buf));
+	assert_int_equal(56, strtoull(after(buf, "\"frames\": "), NULL, 10));
+	assert_int_equal(1, strtoull(after(buf, "\"episodes\": "), NULL, 10));
+	ep = after(buf, "\"listed\": [");
+	assert_int_equal(T0 + 143 * FRAME, strtoll(after(ep, "\"start_ns\": "), NULL, 10));
+	assert_true(fabs(strtod(after(ep, "\"start_s\": "), NULL) - 1.7875) < 0.0011);
+	assert_true(fabs(strtod(after(ep, "\"duration_s\": "), NULL) - 0.7125) < 0.0011);
+	assert_int_equal(56, strtoull(after(ep, "\"frames\": "), NULL, 10));
+	assert_int_equal(2, strtoull(after(buf, "\"planes_affected\": "), NULL, 10));
+	pl = after(buf, "\"planes\": [");
+	assert_int_equal(3, strtol(after(pl, "\"plane\": "), NULL, 10));
+	assert_true(fabs(strtod(after(pl, "\"z_um\": "), NULL) - 115) < 1e-9);
+	assert_int_equal(17, strtoull(after(pl, "\"frames\": "), NULL, 10));
+	pl = after(after(pl, "\"plane\": "), "\"plane\": ");
+	assert_int_equal(4, strtol(pl, NULL, 10));
+	assert_int_equal(39, strtoull(after(pl, "\"frames\": "), NULL, 10));
+	assert_int_equal(56, strtoull(after(after(buf, "\"stacks\": ["), "\"frames\": "), NULL, 10));
+	assert_true(fabs(strtod(after(buf, "\"analysis_lag_max_ms\": "), NULL) - 2.0) < 1e-9);
+	acq_drops_free(d);
+}
+
+/*
+ * A timelapse of 3 stacks of 4 planes, 2 s apart: a stall inside stack 1's
+ * plane 2 (counted there alone), one while waiting between stacks 1 and 2
+ * (no plane), 0.3 s each: two episodes, each stack's count, the log names
+ * the stack.
+ */
+static void test_a_timelapse_names_the_stack_and_counts_stalls_between_stacks(void **state)
+{
+	const struct run r = { .stacks = 3,
+			       .planes = 4,
+			       .plane_ns = 500 * MS,
+			       .between_ns = 2 * SEC,
+			       .st = { { T0 + 5100 * MS, T0 + 5400 * MS },
+				       { T0 + 7000 * MS, T0 + 7300 * MS } },
+			       .nst = 2 };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	struct logged g = { 0 };
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	/* frames 408..431 (24, 432 analysed), then 560..583 */
+	assert_int_equal(48, t.frames);
+	assert_int_equal(24, t.between);
+	assert_int_equal(2, t.episodes);
+	assert_int_equal(1, t.planes);
+	assert_int_equal(24, acq_drops_plane_frames(d, 1, 2));
+	ogate_log_set_tap(tap, &g);
+	acq_drops_log(d, r.stacks);
+	ogate_log_set_tap(NULL, NULL);
+	assert_int_equal(1, g.n);
+	assert_string_equal("acq: 48 frames skipped by the analysis in 2 episodes, stack 1 plane 2 affected",
+			    g.line[0]);
+	acq_drops_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_run_the_analysis_kept_up_with_records_0_and_no_planes),
+		cmocka_unit_test(
+			test_a_run_during_which_the_analysis_stalls_records_the_skipped_frames_and_planes),
+		cmocka_unit_test(test_a_timelapse_names_the_stack_and_counts_stalls_between_stacks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
