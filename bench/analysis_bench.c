@@ -5,7 +5,8 @@
  * (reference.smooth = auto), its frames all distinct (a camera's noise does not repeat).
  * The frames replay from a 192-frame loop (cache-warm); bench/emulate_bench.sh gives the
  * cache-cold figure (a 78 MB stack). On a shared VM, max and p99 include the host's noise;
- * p50 does not. */
+ * p50 does not. --drift [160|512]: the fast heart drifting (sync_drift), its establishing
+ * frame, the most CPU after it and the locked mean (settings from ANALYSIS_BENCH_SET). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,27 +90,38 @@ static void least_pass(const struct ogate_settings *set, int sz, int nframes, co
  * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too; shifted == 3:
  * the Kalman predictor instead of the linear fit; shifted == 4: sync.metric = ssd; shifted == 5:
  * the slow heart, every frame rendered; 6: the same with reference.smooth = 0 (what the
- * establishing frame costs without the smoothing) */
+ * establishing frame costs without the smoothing); 7: the fast heart drifting DRIFT_V px a frame
+ * (rows, cols) from frame 0, every frame rendered (what a reference with a measured drift costs:
+ * with ANALYSIS_BENCH_SET="reference.drift_move=1" its frames are moved to one position) */
+#define DRIFT_VY 0.006	 /* 0.48 px/s down at 80 fps: 0.19 px a beat */
+#define DRIFT_VX -0.0045 /* 0.36 px/s left */
 static void bench_size(int sz, int nframes, int shifted)
 {
 	struct ogate_heart_blob h;
 	struct ogate_heart_rng rng;
 	ogate_heart_blob_init(&h, sz, sz, 1);
 	ogate_heart_rng_seed(&rng, 2);
-	int slow = shifted == 5 || shifted == 6, nrender = slow ? nframes : LOOP * 2;
+	int slow = shifted == 5 || shifted == 6, drift = shifted == 7;
+	int every = slow || drift, nrender = every ? nframes : LOOP * 2;
 	struct ogate_heart_law law = { slow ? 1.6 : 0.4, 0, 0, 7, 0.7, nframes / FPS };
 	size_t np = (size_t)sz * sz;
 	uint8_t *pix = malloc(np * (size_t)nrender);
 	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
 	for (int i = 0; i < nrender; i++) {
 		ogate_heart_blob_render(&h, fmod(ogate_heart_law_psi(&law, i / FPS), 2 * M_PI), img);
-		int moved = !slow && i >= LOOP;
-		ogate_heart_rigid_shift(img, sh, sz, sz, moved ? 0.4 : 0, moved ? -0.3 : 0);
+		int moved = !every && i >= LOOP;
+		double my = drift   ? DRIFT_VY * i
+			    : moved ? 0.4
+				    : 0,
+		       mx = drift   ? DRIFT_VX * i
+			    : moved ? -0.3
+				    : 0;
+		ogate_heart_rigid_shift(img, sh, sz, sz, my, mx);
 		for (size_t k = 0; k < np; k++) {
 			double v = rint(sh[k] + 4 * ogate_heart_rng_normal(&rng));
 			pix[i * np + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
-		if (shifted != 1 && !slow && i == LOOP - 1)
+		if (shifted != 1 && !every && i == LOOP - 1)
 			break;
 	}
 	struct ogate_settings set;
@@ -161,8 +173,8 @@ static void bench_size(int sz, int nframes, int shifted)
 	double worst_cpu = 0, det_max_cpu = 0;
 	int worst_at = -1, lock_at = -1;
 	for (int i = 0; i < nframes; i++) {
-		size_t fi = slow ? (size_t)i
-				 : (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0));
+		size_t fi = every ? (size_t)i
+				  : (size_t)(i % LOOP + (shifted == 1 && i >= 400 ? LOOP : 0));
 		ogate_frame_set_pixels(f, pix + fi * np);
 		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(i / FPS * 1e9),
 					      .sequence = (uint64_t)i };
@@ -216,6 +228,7 @@ static void bench_size(int sz, int nframes, int shifted)
 			  : shifted == 4 ? "sync_ssd"
 			  : shifted == 5 ? "sync_slow"
 			  : shifted == 6 ? "sync_slow_unsmoothed"
+			  : shifted == 7 ? "sync_drift"
 					 : "sync";
 	printf("# %s %dx%d: %d frames, %d locked, reference of %d frames (P %.2f, smoothed %d, "
 	       "change_m %.2f, repeat_z %.2f), %d triggers, SAD %s\n",
@@ -238,6 +251,33 @@ static void bench_size(int sz, int nframes, int shifted)
 	}
 	if (shifted == 2)
 		printf("BENCH analysis.sync_refresh20.references.%dx%d %d count\n", sz, sz, nref);
+	if (drift) { /* CPU: the establishing frame, the most after it, the locked frames' mean, each
+		      * also as its least over SLOW_PASSES passes (the host's noise left out) */
+		double after = 0, msum = 0;
+		int after_at = -1;
+		for (int i = lock_at + 1; lock_at >= 0 && i < nframes; i++)
+			if (least[i] > after) {
+				after = least[i];
+				after_at = i;
+			}
+		for (int i = 0; i < nlc; i++)
+			msum += lock_cpu[i];
+		printf("BENCH analysis.drift.establish_cpu.%dx%d %.2f us\n", sz, sz, est_cpu);
+		printf("# the most CPU after the lock (frame %d): frame %d\n", lock_at, after_at);
+		printf("BENCH analysis.drift.after_max_cpu.%dx%d %.2f us\n", sz, sz, after);
+		printf("BENCH analysis.drift.locked_mean_cpu.%dx%d %.2f us\n", sz, sz,
+		       nlc ? msum / nlc : 0);
+		printf("BENCH analysis.drift.held_frames.%dx%d %d count\n", sz, sz, nheld);
+		for (int p = 1; p < SLOW_PASSES; p++)
+			least_pass(&set, sz, nframes, pix, least);
+		after = 0;
+		for (int i = lock_at + 1; lock_at >= 0 && i < nframes; i++)
+			after = least[i] > after ? least[i] : after;
+		printf("BENCH analysis.drift.establish_least_cpu.%dx%d %.2f us\n", sz, sz,
+		       lock_at >= 0 ? least[lock_at] : 0);
+		printf("BENCH analysis.drift.after_max_least_cpu.%dx%d %.2f us\n", sz, sz, after);
+		goto out;
+	}
 	if (shifted && !slow)
 		goto out;
 	const char *pre = shifted == 6 ? "slow_unsmoothed." : slow ? "slow." : "";
@@ -352,6 +392,14 @@ int main(int argc, char **argv)
 		}
 		if (!only || only == 512)
 			bench_size(512, 1000, 5);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--drift")) { /* the drifting heart alone; --drift 512 */
+		int only = argc > 2 ? atoi(argv[2]) : 0;
+		if (!only || only == 160)
+			bench_size(160, 800, 7);
+		if (!only || only == 512)
+			bench_size(512, 400, 7);
 		return 0;
 	}
 	bench_sad(128);

@@ -185,6 +185,12 @@ struct ogate_sync {
 	struct ogate_frame **rblur; /* per buffer slot: its frame blurred alike (sync_scan_row) */
 	unsigned char *rvalid;	    /* per buffer slot: rblur holds its frame */
 	int scan_ready;		    /* every buffered frame is blurred: the scan registers */
+	/* reference.drift_move: the first reference's frames still to be moved to one position
+	 * (sync_scan_shift_work, a few a frame, the frames that arrive meanwhile held as for the
+	 * smoothing; NULL: none), the next to move, the velocity and the middle they move by */
+	struct seq *shift_q;
+	int shift_j;
+	double shift_v[2], shift_mid;
 
 	/* sync history ring */
 	struct hist *hist;
@@ -281,6 +287,10 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
+int sync_scan_shift_work(struct ogate_sync *s);
+/* reference frames per frame sync_scan_shift_work moves: SYNC_SHIFT_BUDGET pixels (about 1 ms
+ * of CPU on the x86-64 VM, 2 ns a pixel), at least one frame */
+#define SYNC_SHIFT_BUDGET (1L << 19)
 /* a drift is registered for the scan (sync_scan_catch_up then blurs every frame), and it
  * registers from this frame (sync_scan_on) */
 static inline int sync_scan_drifting(const struct ogate_sync *s)

@@ -36,8 +36,10 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->info.smoothed = 0;
 	s->info.repeat_z = NAN;
 	s->info.change_m = NAN;
-	/* a job spread over the next frames (sync.c holds them until it is done), or at once */
-	if (s->set.ref_smooth && sync_smooth_start(s, k) > 0 && s->smooth_budget <= 0)
+	/* a job spread over the next frames (sync.c holds them until it is done), or at once;
+	 * after the frames' move where that is spread too (sync_scan_shift_work starts it) */
+	if (s->set.ref_smooth && s->shift_q != &s->sq[k] && sync_smooth_start(s, k) > 0 &&
+	    s->smooth_budget <= 0)
 		sync_smooth_work(s, 0);
 	s->have_ref = 1;
 	s->dx = s->dy = 0;

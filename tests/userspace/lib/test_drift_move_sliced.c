@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.drift_move's move of the first reference spread over frames (sync_scanreg.c,
+ * sync_scan_shift_work; sync.c holds the frames meanwhile, as for reference.smooth's job): the
+ * frame that establishes the reference moves none of its frames, each later frame at most
+ * SYNC_SHIFT_BUDGET pixels of them, and the moved frames, every locked frame's phase and every
+ * trigger are exactly those of the move on the one frame (smooth_budget 0, as before). All at
+ * once the move took 2.3 ms at 160^2 and 25 ms at 512^2 on that frame (issue 9: no frame over
+ * 2 ms). A smoothed reference's job starts once its frames are moved (its first look reads them
+ * moved). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../../userspace/common/heart.c"
+#include "sync_private.h"
+
+#define NF 420
+#define NOISE 4.0
+
+struct run {
+	int has[NF];			/* frame i has a history entry (it was matched) */
+	double unw[NF], raw[NF], w[NF]; /* its unwrapped phase, before the calibration, position */
+	int64_t t[NF];			/* its timestamp as recorded */
+	int trig[NF];			/* a trigger was decided on frame i */
+	int64_t trig_ns[NF];		/* and its time */
+	int est;			/* the frame that established the first reference */
+	int held;			/* locked frames returned without a phase */
+	int moved_est;			/* reference frames moved on the establishing frame */
+	int moved_max;			/* and on any later frame */
+	int move_frames;		/* frames after est until the move was done */
+	long touched_done;		/* the smoothing's pixels on that frame */
+	int L, smoothed;
+	double vel;   /* the move's velocity, |rows| + |cols| px a frame */
+	uint8_t *ref; /* the reference's frames at the end, L x sz x sz */
+};
+
+/* A blob heart (period_s, at fps) at sz^2 drifting (0.006, -0.0045) px a frame with noise 4,
+ * reference.drift_move = 1, the smoothing's budget as given (0: everything on the establishing
+ * frame, the move too) */
+static void heart_run(int sz, double period_s, double fps, long budget, struct run *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->est = -1;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	sy->smooth_budget = budget;
+	struct ogate_heart_blob heart;
+	assert_int_equal(0, ogate_heart_blob_init(&heart, sz, sz, 3));
+	struct ogate_heart_law law = { period_s, 0.0, 0.0, 7.0, 0.9, NF / fps };
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, 9);
+	size_t np = (size_t)sz * sz;
+	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
+	assert_non_null(img);
+	assert_non_null(sh);
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, sz, sz));
+	int head = 0, last_j = 0;
+	for (int i = 0; i < NF; i++) {
+		double t = i / fps;
+		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, t), 2 * M_PI), img);
+		ogate_heart_rigid_shift(img, sh, sz, sz, 0.006 * i, -0.0045 * i);
+		for (int y = 0; y < sz; y++) {
+			uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
+			for (int x = 0; x < sz; x++) {
+				double v = rint(sh[y * sz + x] + NOISE * ogate_heart_rng_normal(&rng));
+				row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+			}
+		}
+		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
+					      .sequence = (uint64_t)i };
+		ogate_frame_set_meta(f, &m);
+		struct ogate_sync_result r;
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		int j = sy->shift_q ? sy->shift_j : out->L;
+		if (r.established && out->est < 0) {
+			out->est = i;
+			out->L = sy->L;
+			out->moved_est = sy->shift_q ? sy->shift_j : sy->L;
+			out->vel = fabs(sy->sq[0].reg_vel[0]) + fabs(sy->sq[0].reg_vel[1]);
+			last_j = out->moved_est;
+			if (!sy->shift_q)
+				out->move_frames = -1; /* all at once */
+		} else if (out->est >= 0 && out->move_frames == 0) {
+			out->moved_max = j - last_j > out->moved_max ? j - last_j : out->moved_max;
+			last_j = j;
+			if (j == out->L) {
+				out->move_frames = i - out->est;
+				out->touched_done = sy->smooth_touched;
+			}
+		}
+		out->held += r.state == OGATE_SYNC_LOCKED && !r.has_phase;
+		out->trig[i] = r.triggered;
+		out->trig_ns[i] = r.triggered ? r.trigger.time_ns : 0;
+		/* the entries this frame wrote (held frames matched now, then this one) */
+		int added = (sy->hhead - head + sy->hcap) % sy->hcap;
+		for (int k = added - 1; k >= 0; k--) {
+			const struct hist *e = sync_hist_at(sy, k);
+			int fi = (int)llround((double)(e->t_ns - 1000000000LL) * 1e-9 * fps);
+			assert_true(fi >= 0 && fi <= i && !out->has[fi]);
+			out->has[fi] = 1;
+			out->unw[fi] = e->unw;
+			out->raw[fi] = e->raw;
+			out->w[fi] = e->w;
+			out->t[fi] = e->t_ns;
+		}
+		head = sy->hhead;
+	}
+	assert_true(out->est >= 0);
+	struct ogate_reference_info info;
+	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
+	out->smoothed = info.smoothed;
+	out->ref = malloc(np * (size_t)out->L);
+	assert_non_null(out->ref);
+	for (int k = 0; k < out->L; k++)
+		for (int y = 0; y < sz; y++)
+			memcpy(out->ref + np * k + (size_t)y * sz,
+			       ogate_frame_row(sy->sq[0].f[k], y), (size_t)sz);
+	free(img);
+	free(sh);
+	ogate_frame_free(f);
+	ogate_heart_blob_free(&heart);
+	ogate_sync_free(sy);
+}
+
+/* the spread run against the one-frame run: the same lock, frames moved alike to the bit, every
+ * phase and trigger the same; its shares within the budget */
+static void same_as_at_once(int sz, double period_s, double fps, int want_smoothed)
+{
+	static struct run one, sliced;
+	heart_run(sz, period_s, fps, 0, &one);
+	heart_run(sz, period_s, fps, SYNC_SMOOTH_BUDGET, &sliced);
+	int per = (int)(SYNC_SHIFT_BUDGET / ((long)sz * sz));
+	per = per > 1 ? per : 1;
+	print_message("%d^2, %.2f s: one frame: est %d, L %d, held %d, smoothed %d; spread: est %d, "
+		      "moved %d on it, at most %d a frame (budget %d), done after %d frames, held "
+		      "%d, smoothed %d, velocity %.4f\n",
+		      sz, period_s, one.est, one.L, one.held, one.smoothed, sliced.est,
+		      sliced.moved_est, sliced.moved_max, per, sliced.move_frames, sliced.held,
+		      sliced.smoothed, sliced.vel);
+	assert_true(sliced.vel > 0.005); /* the drift was measured: the reference is moved */
+	assert_int_equal(one.est, sliced.est);
+	assert_int_equal(one.L, sliced.L);
+	assert_int_equal(one.move_frames, -1);
+	assert_int_equal(sliced.moved_est, 0);
+	assert_true(sliced.moved_max >= 1 && sliced.moved_max <= per);
+	assert_int_equal(sliced.move_frames, (sliced.L + per - 1) / per);
+	assert_true(sliced.held >= sliced.move_frames);
+	assert_int_equal(sliced.touched_done, 0); /* the smoothing's start on a frame of its own */
+	assert_int_equal(one.smoothed, want_smoothed);
+	assert_int_equal(sliced.smoothed, want_smoothed);
+	if (!want_smoothed)
+		assert_int_equal(one.held, 0);
+	size_t np = (size_t)sz * sz;
+	assert_memory_equal(one.ref, sliced.ref, np * (size_t)one.L);
+	int n = 0, nt = 0;
+	for (int i = 0; i < NF; i++) {
+		assert_int_equal(one.has[i], sliced.has[i]);
+		assert_int_equal(one.trig[i], sliced.trig[i]);
+		assert_true(one.trig_ns[i] == sliced.trig_ns[i]);
+		nt += one.trig[i];
+		if (!one.has[i])
+			continue;
+		n++;
+		assert_true(one.unw[i] == sliced.unw[i]);
+		assert_true(one.raw[i] == sliced.raw[i]);
+		assert_true(one.w[i] == sliced.w[i]);
+		assert_true(one.t[i] == sliced.t[i]);
+	}
+	assert_int_equal(n, NF - 1 - one.est); /* every frame after the establishing one */
+	assert_true(nt >= 3);
+	free(one.ref);
+	free(sliced.ref);
+}
+
+/* A fast heart (0.4 s at 80 fps, 37 reference frames) at 192^2: 14 frames moved a frame, three
+ * frames held for the move; not smoothed. */
+static void a_moved_reference_is_moved_over_frames_with_the_same_phases(void **state)
+{
+	(void)state;
+	same_as_at_once(192, 0.4, 80.0, 0);
+}
+
+/* A slow heart (1.3 s at 60 fps, 83 reference frames) at 96^2, smoothed (reference.smooth =
+ * auto): its job starts once the frames are moved, and its result is the same. */
+static void a_smoothed_reference_is_smoothed_after_its_move(void **state)
+{
+	(void)state;
+	same_as_at_once(96, 1.3, 60.0, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_moved_reference_is_moved_over_frames_with_the_same_phases),
+		cmocka_unit_test(a_smoothed_reference_is_smoothed_after_its_move),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
