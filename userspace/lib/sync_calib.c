@@ -230,6 +230,66 @@ static double beat_map(const struct ogate_sync *s, double u)
 	return learnt * sync_beat_model(s, u);
 }
 
+/* the share of N a bin's samples hold (bin_learnt without the prior) */
+static double sample_share(const struct ogate_sync *s, int k, double v)
+{
+	double w = s->cal_w[k];
+	return w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) / (w + CAL_K0);
+}
+
+/*
+ * delta read from the table, for a reference moved to one position under a drift
+ * (reference.drift_move) whose beats after it are not measured (beat_after_reference drops them
+ * under a resampled drift). Its delta is then the lags' at lock alone, and under ~1 px/s of
+ * drift those are 0.2-0.35 frame short of the beat the reference holds (the cartoon rows of
+ * bench/eval/drift.txt and drifttilt.txt; 0.04 without the drift). The table learns that beat's
+ * map delta u / (P + delta) with the matching errors, as it must (the phase is then linear in
+ * time across the wrap): the corrected positions tilt by -delta over the beat against the
+ * truth. The pin's model of it has delta 0, so it leaves N(u_t) - mean N at the target: -0.4
+ * delta frame (late) at a target near the beat's end (docs/accuracy-log.md, "The calibration's
+ * tilt under drift"). Here the samples' own table (each bin's mean shrunk as table_at's, the
+ * prior left out) is fitted by a line over its bins in x = u / P times the share of N the bin's
+ * samples hold, the trend's part of N taken off first: its slope is delta. The slope also holds
+ * the matching errors' own line over the beat, which it cannot tell from delta (-0.05 to -0.13
+ * frame on drift-free twins, both models), and consecutive bins share samples: it is used
+ * shrunk by t^2 / (t^2 + 1) against twice its least-squares variance plus CAL_ELINE^2.
+ */
+#define CAL_ELINE 0.1 /* frames: the spread of the matching errors' line over a beat */
+
+static double table_delta(const struct ogate_sync *s)
+{
+	double P = s->info.period_frames, kt = s->cal_trend;
+	double v = s->cal_wt > s->cal_n ? s->cal_ss / (s->cal_wt - s->cal_n) : 0; /* pooled */
+	double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+	if (!(P > 0))
+		return 0;
+	for (int k = 0; k < s->cal_n; k++) {
+		double u = (double)k / CAL_R;
+		if (u >= P || !(s->cal_w[k] > 0))
+			continue;
+		double sh = sample_share(s, k, v);
+		double y = s->cal_r[k] / (s->cal_w[k] + CAL_K0) - sh * kt * u * (u - P) / (2 * P);
+		double x = sh * u / P;
+		n += 1;
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+		syy += y * y;
+	}
+	if (n < 8)
+		return 0;
+	sxx -= sx * sx / n;
+	sxy -= sx * sy / n;
+	syy -= sy * sy / n;
+	if (!(sxx > 0))
+		return 0;
+	double b = sxy / sxx;
+	double var = 2 * fmax(syy - b * sxy, 0) / (n - 2) / sxx + CAL_ELINE * CAL_ELINE;
+	double t2 = b * b;
+	return t2 + var > 0 ? b * t2 / (t2 + var) : 0;
+}
+
 static void solve3(const double g[3][3], const double *v, double lam, double *x);
 
 /*
@@ -369,6 +429,8 @@ static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
 	double a = 0, n = 0;
+	if (s->set.drift_move && !(s->cal_ivl_ns > 0)) /* delta not measured after the reference */
+		s->cal_delta = table_delta(s);
 	for (int j = 0; j < N; j++) {
 		a += table_at(s, s->pos[j + OGATE_NE]);
 		n += beat_map(s, s->pos[j + OGATE_NE]);

