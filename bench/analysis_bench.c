@@ -5,8 +5,9 @@
  * (reference.smooth = auto), its frames all distinct (a camera's noise does not repeat).
  * The frames replay from a 192-frame loop (cache-warm); bench/emulate_bench.sh gives the
  * cache-cold figure (a 78 MB stack). On a shared VM, max and p99 include the host's noise;
- * p50 does not. --drift [160|512]: the fast heart drifting (sync_drift), its establishing
- * frame, the most CPU after it and the locked mean (settings from ANALYSIS_BENCH_SET). */
+ * p50 does not. --drift [160|512] [times]: the fast heart drifting (sync_drift; times: that many
+ * times faster, 5 = 1.2 px a beat, which the period scan registers), its establishing frame, the
+ * most CPU after it and the locked mean (settings from ANALYSIS_BENCH_SET). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,11 +91,14 @@ static void least_pass(const struct ogate_settings *set, int sz, int nframes, co
  * refreshed (and OGA-aligned) every 20 triggers, so frames pay for that work too; shifted == 3:
  * the Kalman predictor instead of the linear fit; shifted == 4: sync.metric = ssd; shifted == 5:
  * the slow heart, every frame rendered; 6: the same with reference.smooth = 0 (what the
- * establishing frame costs without the smoothing); 7: the fast heart drifting DRIFT_V px a frame
- * (rows, cols) from frame 0, every frame rendered (what a reference with a measured drift costs:
- * with ANALYSIS_BENCH_SET="reference.drift_move=1" its frames are moved to one position) */
-#define DRIFT_VY 0.006	 /* 0.48 px/s down at 80 fps: 0.19 px a beat */
-#define DRIFT_VX -0.0045 /* 0.36 px/s left */
+ * establishing frame costs without the smoothing); 7: the fast heart drifting drift_times
+ * DRIFT_V px a frame (rows, cols) from frame 0, every frame rendered (what a reference with a
+ * measured drift costs: with ANALYSIS_BENCH_SET="reference.drift_move=1" its frames are moved
+ * to one position; drift_times 5 takes the scan-registered path, whose move
+ * reference.spread_move=1 spreads) */
+#define DRIFT_VY 0.006	       /* 0.48 px/s down at 80 fps: 0.19 px a beat */
+#define DRIFT_VX -0.0045       /* 0.36 px/s left */
+static double drift_times = 1; /* --drift's third argument: the drift that many times faster */
 static void bench_size(int sz, int nframes, int shifted)
 {
 	struct ogate_heart_blob h;
@@ -110,10 +114,10 @@ static void bench_size(int sz, int nframes, int shifted)
 	for (int i = 0; i < nrender; i++) {
 		ogate_heart_blob_render(&h, fmod(ogate_heart_law_psi(&law, i / FPS), 2 * M_PI), img);
 		int moved = !every && i >= LOOP;
-		double my = drift   ? DRIFT_VY * i
+		double my = drift   ? drift_times * DRIFT_VY * i
 			    : moved ? 0.4
 				    : 0,
-		       mx = drift   ? DRIFT_VX * i
+		       mx = drift   ? drift_times * DRIFT_VX * i
 			    : moved ? -0.3
 				    : 0;
 		ogate_heart_rigid_shift(img, sh, sz, sz, my, mx);
@@ -396,6 +400,9 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && !strcmp(argv[1], "--drift")) { /* the drifting heart alone; --drift 512 */
 		int only = argc > 2 ? atoi(argv[2]) : 0;
+		drift_times = argc > 3 ? atof(argv[3]) : 1; /* --drift 160 5: 1.2 px a beat */
+		if (!(drift_times > 0))
+			drift_times = 1;
 		if (!only || only == 160)
 			bench_size(160, 800, 7);
 		if (!only || only == 512)

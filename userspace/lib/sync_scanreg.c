@@ -395,9 +395,12 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		return;
 	double mid = P / 2;
-	if (s->set.drift_move && !s->have_ref && s->smooth_budget > 0) {
+	if ((s->set.drift_move || s->set.spread_move) && !s->have_ref && s->smooth_budget > 0) {
 		/* the first reference: moved over the next frames (sync_scan_shift_work; all at
-		 * once its 37-64 frames took 2.3 ms at 160^2 and 25 ms at 512^2 on this frame) */
+		 * once its 37-64 frames took 2.3 ms at 160^2 and 25 ms at 512^2 on this frame, the
+		 * scan-registered one's 3.0 and 25 ms). Not by default on the scan's path: from
+		 * 384^2 the frames it holds (26-42) outlast the first target and lose its trigger
+		 * (docs/accuracy-log.md, "The scan-registered reference's move spread") */
 		s->shift_q = q;
 		s->shift_j = 0;
 		s->shift_v[0] = vy;
@@ -414,7 +417,8 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 }
 
 /*
- * The first reference's move (sync_scan_register_ref, reference.drift_move) in shares: up to
+ * The first reference's move (sync_scan_register_ref, reference.drift_move or, on the scan's
+ * path, reference.spread_move) in shares: up to
  * SYNC_SHIFT_BUDGET pixels of its frames on each frame after the one that establishes it, the
  * frames that arrive meanwhile held (sync.c, as for reference.smooth's job) and matched once
  * every frame is moved, each as it would have been on arrival: the same frames, the same taps,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* reference.drift_move's move of the first reference spread over frames (sync_scanreg.c,
+/* reference.drift_move's (and on the scan-registered path reference.spread_move's) move of the
+ * first reference spread over frames (sync_scanreg.c,
  * sync_scan_shift_work; sync.c holds the frames meanwhile, as for reference.smooth's job): the
  * frame that establishes the reference moves none of its frames, each later frame at most
  * SYNC_SHIFT_BUDGET pixels of them, and the moved frames, every locked frame's phase and every
@@ -18,8 +19,23 @@
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
 
-#define NF 420
+#define NF 500
 #define NOISE 4.0
+
+/* the stream's drift (px a frame, rows and cols) and the keys */
+struct drift {
+	double vy, vx;
+	int key;    /* reference.drift_move */
+	int spread; /* reference.spread_move */
+};
+/* 0.19 px a beat at 0.4 s and 80 fps: register_drift measures it (reference.drift_move = 1) */
+static const struct drift SLOW_DRIFT = { 0.006, -0.0045, 1, 0 };
+/* 1.6 px a beat there: the period scan registers it (sync_scanreg.c), reference.spread_move = 1 */
+static const struct drift FAST_DRIFT = { 0.04, -0.03, 0, 1 };
+/* 2 px a beat at 1.3 s and 60 fps, reference.spread_move = 1 */
+static const struct drift SLOW_HEART_DRIFT = { 0.02, -0.015, 0, 1 };
+/* the fast drift with the defaults */
+static const struct drift FAST_DRIFT_DEFAULT = { 0.04, -0.03, 0, 0 };
 
 struct run {
 	int has[NF];			/* frame i has a history entry (it was matched) */
@@ -35,19 +51,24 @@ struct run {
 	long touched_done;		/* the smoothing's pixels on that frame */
 	int L, smoothed;
 	double vel;   /* the move's velocity, |rows| + |cols| px a frame */
+	int scan;     /* the period scan registered the drift (sync_scanreg.c) */
 	uint8_t *ref; /* the reference's frames at the end, L x sz x sz */
 };
 
 /* A blob heart (period_s, at fps) at sz^2 drifting (0.006, -0.0045) px a frame with noise 4,
  * reference.drift_move = 1, the smoothing's budget as given (0: everything on the establishing
  * frame, the move too) */
-static void heart_run(int sz, double period_s, double fps, long budget, struct run *out)
+static void heart_run(int sz, double period_s, double fps, const struct drift *dr, long budget,
+		      struct run *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->est = -1;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
+	if (dr->key)
+		assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
+	if (dr->spread)
+		assert_int_equal(0, ogate_settings_set(&set, "reference.spread_move", "1"));
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_budget = budget;
@@ -66,7 +87,7 @@ static void heart_run(int sz, double period_s, double fps, long budget, struct r
 	for (int i = 0; i < NF; i++) {
 		double t = i / fps;
 		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, t), 2 * M_PI), img);
-		ogate_heart_rigid_shift(img, sh, sz, sz, 0.006 * i, -0.0045 * i);
+		ogate_heart_rigid_shift(img, sh, sz, sz, dr->vy * i, dr->vx * i);
 		for (int y = 0; y < sz; y++) {
 			uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
 			for (int x = 0; x < sz; x++) {
@@ -85,6 +106,7 @@ static void heart_run(int sz, double period_s, double fps, long budget, struct r
 			out->L = sy->L;
 			out->moved_est = sy->shift_q ? sy->shift_j : sy->L;
 			out->vel = fabs(sy->sq[0].reg_vel[0]) + fabs(sy->sq[0].reg_vel[1]);
+			out->scan = sync_scan_drifting(sy);
 			last_j = out->moved_est;
 			if (!sy->shift_q)
 				out->move_frames = -1; /* all at once */
@@ -132,20 +154,23 @@ static void heart_run(int sz, double period_s, double fps, long budget, struct r
 
 /* the spread run against the one-frame run: the same lock, frames moved alike to the bit, every
  * phase and trigger the same; its shares within the budget */
-static void same_as_at_once(int sz, double period_s, double fps, int want_smoothed)
+static void same_as_at_once(int sz, double period_s, double fps, const struct drift *dr,
+			    int want_smoothed)
 {
 	static struct run one, sliced;
-	heart_run(sz, period_s, fps, 0, &one);
-	heart_run(sz, period_s, fps, SYNC_SMOOTH_BUDGET, &sliced);
+	heart_run(sz, period_s, fps, dr, 0, &one);
+	heart_run(sz, period_s, fps, dr, SYNC_SMOOTH_BUDGET, &sliced);
 	int per = (int)(SYNC_SHIFT_BUDGET / ((long)sz * sz));
 	per = per > 1 ? per : 1;
 	print_message("%d^2, %.2f s: one frame: est %d, L %d, held %d, smoothed %d; spread: est %d, "
 		      "moved %d on it, at most %d a frame (budget %d), done after %d frames, held "
-		      "%d, smoothed %d, velocity %.4f\n",
+		      "%d, smoothed %d, velocity %.4f, scan %d\n",
 		      sz, period_s, one.est, one.L, one.held, one.smoothed, sliced.est,
 		      sliced.moved_est, sliced.moved_max, per, sliced.move_frames, sliced.held,
-		      sliced.smoothed, sliced.vel);
-	assert_true(sliced.vel > 0.005); /* the drift was measured: the reference is moved */
+		      sliced.smoothed, sliced.vel, sliced.scan);
+	assert_true(sliced.vel > 0.005);      /* the drift was measured: the reference is moved */
+	assert_int_equal(one.scan, !dr->key); /* by the scan where the key is off */
+	assert_int_equal(sliced.scan, !dr->key);
 	assert_int_equal(one.est, sliced.est);
 	assert_int_equal(one.L, sliced.L);
 	assert_int_equal(one.move_frames, -1);
@@ -185,7 +210,7 @@ static void same_as_at_once(int sz, double period_s, double fps, int want_smooth
 static void a_moved_reference_is_moved_over_frames_with_the_same_phases(void **state)
 {
 	(void)state;
-	same_as_at_once(192, 0.4, 80.0, 0);
+	same_as_at_once(192, 0.4, 80.0, &SLOW_DRIFT, 0);
 }
 
 /* A slow heart (1.3 s at 60 fps, 83 reference frames) at 96^2, smoothed (reference.smooth =
@@ -193,7 +218,39 @@ static void a_moved_reference_is_moved_over_frames_with_the_same_phases(void **s
 static void a_smoothed_reference_is_smoothed_after_its_move(void **state)
 {
 	(void)state;
-	same_as_at_once(96, 1.3, 60.0, 1);
+	same_as_at_once(96, 1.3, 60.0, &SLOW_DRIFT, 1);
+}
+
+/* The scan-registered path (a drift over a pixel a beat, reference.drift_move = 0) with
+ * reference.spread_move = 1: its first reference is moved over the frames after the one that
+ * establishes it too (all at once 3.0 ms at 160^2 and 25 ms at 512^2 on that frame), with the
+ * same phases. */
+static void a_scan_registered_reference_is_moved_over_frames_with_the_same_phases(void **state)
+{
+	(void)state;
+	same_as_at_once(192, 0.4, 80.0, &FAST_DRIFT, 0);
+}
+
+static void a_scan_registered_smoothed_reference_is_smoothed_after_its_move(void **state)
+{
+	(void)state;
+	same_as_at_once(96, 1.3, 60.0, &SLOW_HEART_DRIFT, 1);
+}
+
+/* By default the scan-registered path still moves its first reference on the frame that
+ * establishes it and holds no frame (from 384^2 the frames held outlast the first target and
+ * lose its trigger): the same as with no budget. */
+static void a_scan_registered_reference_is_moved_at_once_by_default(void **state)
+{
+	(void)state;
+	static struct run r;
+	heart_run(192, 0.4, 80.0, &FAST_DRIFT_DEFAULT, SYNC_SMOOTH_BUDGET, &r);
+	assert_int_equal(r.scan, 1);
+	assert_true(r.vel > 0.05);
+	assert_int_equal(r.moved_est, r.L);
+	assert_int_equal(r.move_frames, -1);
+	assert_int_equal(r.held, 0);
+	free(r.ref);
 }
 
 int main(void)
@@ -201,6 +258,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_moved_reference_is_moved_over_frames_with_the_same_phases),
 		cmocka_unit_test(a_smoothed_reference_is_smoothed_after_its_move),
+		cmocka_unit_test(a_scan_registered_reference_is_moved_over_frames_with_the_same_phases),
+		cmocka_unit_test(a_scan_registered_smoothed_reference_is_smoothed_after_its_move),
+		cmocka_unit_test(a_scan_registered_reference_is_moved_at_once_by_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
