@@ -42,7 +42,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	s->lag_ssd = 0;
-	s->drift_move = 0;
+	s->drift_move = 1;
 	s->spread_move = 0;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;

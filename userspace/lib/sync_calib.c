@@ -290,6 +290,16 @@ static double table_delta(const struct ogate_sync *s)
 	return t2 + var > 0 ? b * t2 / (t2 + var) : 0;
 }
 
+/* 1 where the current reference's frames were moved to one position under a drift
+ * (sync_scanreg.c, reg_vel): the only references table_delta is for */
+static int ref_moved(const struct ogate_sync *s)
+{
+	for (int k = 0; k < s->nseq; k++)
+		if (s->sq[k].pos == s->pos)
+			return s->sq[k].reg_vel[0] != 0 || s->sq[k].reg_vel[1] != 0;
+	return 0;
+}
+
 static void solve3(const double g[3][3], const double *v, double lam, double *x);
 
 /*
@@ -429,7 +439,7 @@ static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
 	double a = 0, n = 0;
-	if (s->set.drift_move && !(s->cal_ivl_ns > 0)) /* delta not measured after the reference */
+	if (s->set.drift_move && !(s->cal_ivl_ns > 0) && ref_moved(s)) /* delta not measured after it */
 		s->cal_delta = table_delta(s);
 	for (int j = 0; j < N; j++) {
 		a += table_at(s, s->pos[j + OGATE_NE]);

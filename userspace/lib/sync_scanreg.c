@@ -395,7 +395,8 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		return;
 	double mid = P / 2;
-	if ((s->set.drift_move || s->set.spread_move) && !s->have_ref && s->smooth_budget > 0) {
+	if (((measured && !sync_scan_drifting(s)) || s->set.spread_move) && !s->have_ref &&
+	    s->smooth_budget > 0) {
 		/* the first reference: moved over the next frames (sync_scan_shift_work; all at
 		 * once its 37-64 frames took 2.3 ms at 160^2 and 25 ms at 512^2 on this frame, the
 		 * scan-registered one's 3.0 and 25 ms). Not by default on the scan's path: from

@@ -28,12 +28,13 @@
 
 /* Frames one position apart on a heart whose reference beat is P + delta frames, matched
  * exactly, the beats after the reference not measured, target at u_t, reference.drift_move
- * as given: the corrected phase's level at the target after n frames, in frames (measured
+ * off (move 0), on with the reference moved under a drift (1) or on and not moved (2): the corrected phase's level at the target after n frames, in frames (measured
  * minus true, + = ahead), and the delta the calibration then holds. */
 static double left_at_target(double P, double delta, double ut, int move, int n, double *d)
 {
 	struct ogate_sync *s = calib_locked_on(P);
-	s->set.drift_move = move;
+	s->set.drift_move = move != 0;
+	s->sq[0].reg_vel[1] = move == 1 ? 0.007 : 0; /* moved (sync_scanreg.c) under a drift */
 	sync_calib_reset(s);
 	assert_true(s->cal_ivl_ns == 0); /* no frames' times: the beats after it are not read */
 	calib_target(s, ut);
@@ -90,12 +91,25 @@ static void no_delta_where_the_reference_holds_one_beat(void **state)
 	assert_true(fabs(after) < 1e-9);
 }
 
+/* reference.drift_move on (the default) but no drift measured, so the reference was not moved:
+ * delta stays the lags' (0 here), exactly as with the key off */
+static void a_reference_not_moved_keeps_the_lags_delta(void **state)
+{
+	(void)state;
+	double d0, d2;
+	double off = left_at_target(44.49, 0.3, 40, 0, 1500, &d0);
+	double on = left_at_target(44.49, 0.3, 40, 2, 1500, &d2);
+	assert_true(d2 == 0);
+	assert_memory_equal(&off, &on, sizeof(double));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_moved_reference_reads_its_beats_length_from_the_table),
 		cmocka_unit_test(a_shorter_beat_is_read_with_its_sign),
 		cmocka_unit_test(no_delta_where_the_reference_holds_one_beat),
+		cmocka_unit_test(a_reference_not_moved_keeps_the_lags_delta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,8 +87,7 @@ static struct after run(double vy, double vx, int bilinear)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.register_drift = 1;
-	assert_int_equal(0, set.drift_move); /* opt-in */
-	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
+	assert_int_equal(1, set.drift_move); /* the default */
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL, *tmp[4] = { NULL };
