@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * How the frame thread keeps up with the camera: from each frame it took
- * (the camera's timestamp and sequence) and the time it spent on it (from
- * the frame's arrival to coming back for the next: analysis, hooks,
- * recording), the camera's frame interval (median of the last 15, per
+ * (the camera's timestamp and sequence) and the time it spent on it (a
+ * timed source's rendering, then from the frame's arrival to coming back
+ * for the next: analysis, hooks, recording), the camera's frame interval (median of the last 15, per
  * sequence step) and the frame thread's cost (mean of the last 16 frames
  * without their 2 largest: one slow frame, a stall, is not a load) give
  *   the backlog: OGATE_PACE_BACKLOG analysed-frame intervals while the

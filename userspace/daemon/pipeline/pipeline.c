@@ -434,9 +434,11 @@ analysed:
 			atomic_fetch_add(&p->frames_kept, 1); /* released once handed back */
 		else if (f)
 			ogate_source_release(p->src, f);
-		/* this frame's whole time here, arrival to the next take: the pace */
+		/* this frame's whole cost here (its rendering by a timed source, then
+		 * arrival to the next take): the pace */
 		pipeline_pace_frame(p, cam.timestamp_ns, cam.sequence,
-				    ogate_clock_now(p->o.clock) - p->arrival[cam.sequence % 64]);
+				    ogate_clock_now(p->o.clock) - p->arrival[cam.sequence % 64] +
+					    ogate_source_render_ns(p->src));
 
 		now = ogate_mono_ns();
 		if (p->o.watchdog && now - last_ping > 1000000000LL) {

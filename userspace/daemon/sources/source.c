@@ -177,9 +177,11 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 			s->grid = s->index;
 			s->grid_set = 1;
 		}
+		s->render_ns = ogate_clock_now(s->clock);
 		ret = s->ops->render(s, s->index, s->pool[i]);
 		if (ret)
 			return ret;
+		s->render_ns = ogate_clock_now(s->clock) - s->render_ns;
 		m = *ogate_frame_get_meta(s->pool[i]);
 		m.timestamp_ns = t;
 		m.sequence = s->index++;
@@ -229,6 +231,11 @@ void ogate_source_set_pace(struct ogate_source *s, unsigned every, int64_t backl
 		s->grid_set = 0; /* anchored at the next frame delivered */
 	}
 	s->backlog_ns = backlog_ns > 0 ? backlog_ns : 0;
+}
+
+int64_t ogate_source_render_ns(const struct ogate_source *s)
+{
+	return s->ops->next ? 0 : s->render_ns;
 }
 
 int ogate_source_realtime(const struct ogate_source *s)

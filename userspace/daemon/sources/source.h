@@ -101,6 +101,12 @@ uint64_t ogate_source_decimated(const struct ogate_source *s);
  * (frame taken - its timestamp), else the newest. Ignored by a fast file.
  */
 void ogate_source_set_pace(struct ogate_source *s, unsigned every, int64_t backlog_ns);
+/*
+ * The reader's work in the last next that delivered a frame: a timed
+ * source renders the frame then (on its clock); 0 for cameras, whose
+ * frames are wrapped, not copied. Reader's thread.
+ */
+int64_t ogate_source_render_ns(const struct ogate_source *s);
 /* 0: a virtual timeline (a file read as fast as possible): nothing is late. */
 int ogate_source_realtime(const struct ogate_source *s);
 const char *ogate_source_describe(const struct ogate_source *s);

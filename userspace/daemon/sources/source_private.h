@@ -41,6 +41,7 @@ struct ogate_source {
 	uint64_t every, grid;
 	int grid_set;
 	int64_t backlog_ns;
+	int64_t render_ns;		 /* the last frame delivered: its rendering, on the clock */
 	int64_t t0;			 /* clock time at start */
 	const struct ogate_clock *clock; /* NULL: CLOCK_MONOTONIC */
 	int fast;			 /* deliver without waiting for timestamps */

@@ -268,6 +268,91 @@ static void test_the_analysis_goes_back_to_every_frame_when_the_overload_ends(vo
 	load_done(&vc, &sink, src, p);
 }
 
+/*
+ * A timed source whose rendering costs the frame thread render_ns of the
+ * virtual clock (a large synthetic image): the synthetic camera's frames,
+ * rendered slowly.
+ */
+struct slow_render {
+	struct ogate_source base;
+	struct ogate_source *synth;
+	struct vclock *vc;
+	int64_t render_ns;
+};
+
+static void sr_close(struct ogate_source *s)
+{
+}
+
+static int sr_stamp(struct ogate_source *s, uint64_t index, int64_t *rel_ns)
+{
+	struct slow_render *r = (struct slow_render *)s;
+
+	return r->synth->ops->stamp(r->synth, index, rel_ns);
+}
+
+static int sr_render(struct ogate_source *s, uint64_t index, struct ogate_frame *f)
+{
+	struct slow_render *r = (struct slow_render *)s;
+
+	pthread_mutex_lock(&r->vc->lock);
+	r->vc->now += r->render_ns;
+	pthread_mutex_unlock(&r->vc->lock);
+	return r->synth->ops->render(r->synth, index, f);
+}
+
+static const struct ogate_source_ops slow_render_ops = {
+	.kind = "slow render",
+	.close = sr_close,
+	.stamp = sr_stamp,
+	.render = sr_render,
+};
+
+/*
+ * The frame thread's cost includes a timed source's rendering: 30 ms a
+ * frame of it at 80 fps (2.4 intervals), with a 1 ms analysis, is analysed
+ * at every 4th frame and locks. Before, only arrival to the next take was
+ * timed: 1 ms, so it stayed at every frame, newest first, and never locked.
+ */
+static void test_a_source_slower_to_render_than_the_frame_rate_counts_in_the_cost(void **state)
+{
+	struct vclock vc;
+	struct vsink sink;
+	struct ogate_source_opts so = synth_opts();
+	struct slow_render sr = { .base = { .ops = &slow_render_ops }, .render_ns = 30 * MS };
+	struct ogate_pipeline_opts po;
+	struct ogate_pipeline_status st;
+	struct ogate_pipeline *p;
+	struct load w = { .cost_ns = 1 * MS };
+
+	assert_int_equal(0, ogate_source_open(&sr.synth, &so));
+	assert_int_equal(0, ogate_source_pool_init(&sr.base, OGATE_PIX_U8, so.size, so.size));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	sr.vc = w.vc = &vc;
+	po = pipe_opts(&vc);
+	po.frame = load_frame;
+	po.hook_ctx = &w;
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, &sr.base, &sink.base));
+	w.t0 = vclock_now(&vc);
+	run_for(&vc, p, 8 * SEC);
+	ogate_pipeline_status(p, &st);
+	stop(&vc, p);
+	printf("# slow rendering: decimate %u, cost %.1f ms, locked %d at %.2f s, %llu triggers\n",
+	       st.decimate, st.frame_cost_ns / 1e6, st.locked, w.lock_ns / 1e9,
+	       (unsigned long long)st.triggers);
+	assert_int_equal(4, st.decimate);
+	assert_true(st.frame_cost_ns == 31 * MS);
+	assert_true(st.locked);
+	assert_true(st.triggers >= 8);
+	ogate_pipeline_free(p);
+	ogate_sink_close(&sink.base);
+	for (int i = 0; i < OGATE_SOURCE_POOL; i++)
+		ogate_frame_free(sr.base.pool[i]);
+	ogate_source_close(sr.synth);
+	vclock_destroy(&vc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +361,7 @@ int main(void)
 		cmocka_unit_test(
 			test_an_analysis_three_times_slower_than_the_camera_locks_on_every_kth_frame),
 		cmocka_unit_test(test_the_analysis_goes_back_to_every_frame_when_the_overload_ends),
+		cmocka_unit_test(test_a_source_slower_to_render_than_the_frame_rate_counts_in_the_cost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
