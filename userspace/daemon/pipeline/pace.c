@@ -77,15 +77,22 @@ unsigned ogate_pace_frame(struct ogate_pace *p, int64_t ts_ns, uint64_t seq, int
 		k = 1;
 	if (k > p->max_every)
 		k = p->max_every;
-	if (load > OGATE_PACE_UP ? k > p->every : k < p->every)
-		return k;
-	return 0;
+	if (load > OGATE_PACE_UP) {
+		p->down_run = 0;
+		return k > p->every ? k : 0;
+	}
+	if (k >= p->every) {
+		p->down_run = 0;
+		return 0;
+	}
+	return ++p->down_run >= OGATE_PACE_DOWN_HOLD ? k : 0;
 }
 
 void ogate_pace_set_every(struct ogate_pace *p, unsigned every)
 {
 	p->every = every < 1 ? 1 : every;
 	p->since_change = 0;
+	p->down_run = 0;
 }
 
 int64_t ogate_pace_backlog_ns(const struct ogate_pace *p)

@@ -117,7 +117,7 @@ void pipeline_pace_frame(struct ogate_pipeline *p, int64_t ts_ns, uint64_t seq, 
 		change_every(p, k);
 	if (!p->pace_warned && p->pace.every == p->pace.max_every && p->pace.max_every > 1 &&
 	    p->pace.since_change >= OGATE_PACE_WINDOW &&
-	    p->pace.cost_ns > OGATE_PACE_UP * p->pace.every * p->pace.ivl_ns) {
+	    p->pace.cost_ns > p->pace.every * p->pace.ivl_ns) {
 		p->pace_warned = true;
 		ogate_error("analysis cannot keep up even with every %u%s frame: %.2f ms a frame against %.2f ms between them",
 			    p->pace.every, nth(p->pace.every), p->pace.cost_ns / 1e6,

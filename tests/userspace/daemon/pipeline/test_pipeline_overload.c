@@ -234,8 +234,8 @@ static void test_an_analysis_three_times_slower_than_the_camera_locks_on_every_k
 
 /*
  * The overload ends (37.5 ms a frame for 3 s, then 2 ms): the analysis
- * goes back to every frame (once 16 frames were timed at the lower cost),
- * learns the reference anew and fires on time.
+ * goes back to every frame (once the lower cost held for 64 analysed
+ * frames, 3.2 s at every 4th), learns the reference anew and fires on time.
  */
 static void test_the_analysis_goes_back_to_every_frame_when_the_overload_ends(void **state)
 {
@@ -254,15 +254,15 @@ static void test_the_analysis_goes_back_to_every_frame_when_the_overload_ends(vo
 	run_for(&vc, p, 3 * SEC);
 	ogate_pipeline_status(p, &st);
 	assert_int_equal(4, st.decimate);
-	vclock_run_until(&vc, w.t0 + 10 * SEC);
+	vclock_run_until(&vc, w.t0 + 12 * SEC);
 	ogate_pipeline_status(p, &st);
 	stop(&vc, p);
-	rms = truth_rms(&sink, &st, w.t0, 6 * SEC, &n, &far, &mean);
-	printf("# overload over: decimate %u, cost %.1f ms, locked %d, %d pulses after 6 s: RMS %.2f ms\n",
+	rms = truth_rms(&sink, &st, w.t0, 9 * SEC, &n, &far, &mean);
+	printf("# overload over: decimate %u, cost %.1f ms, locked %d, %d pulses after 9 s: RMS %.2f ms\n",
 	       st.decimate, st.frame_cost_ns / 1e6, st.locked, n, rms * 1e3);
 	assert_int_equal(1, st.decimate);
 	assert_true(st.locked);
-	assert_true(n >= 8);
+	assert_true(n >= 6);
 	assert_true(rms < 0.004);
 	assert_int_equal(0, far);
 	load_done(&vc, &sink, src, p);
