@@ -52,7 +52,7 @@ static void set_realtime(const char *name, int prio, int cpu)
  */
 static void note_behind(struct ogate_pipeline *p, int64_t now, int64_t lag)
 {
-	uint64_t stale = ogate_source_stale(p->src) - ogate_source_decimated(p->src);
+	uint64_t stale = ogate_source_stale(p->src);
 
 	if (stale > p->stale_seen) {
 		if (!p->behind_since) {
@@ -96,7 +96,7 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 	p->arrival[ogate_frame_get_meta(f)->sequence % 64] = now;
 	lag = now - ogate_frame_get_meta(f)->timestamp_ns;
 	note_behind(p, now, lag);
-	p->frame_stale = ogate_source_stale(p->src) - ogate_source_decimated(p->src);
+	p->frame_stale = ogate_source_stale(p->src);
 	p->frame_lag = lag;
 	if (p->o.edge_match) {
 		struct ogate_frame_meta m = *ogate_frame_get_meta(f);
@@ -593,7 +593,7 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	ogate_edgematch_init(&p->em); /* a new stream: learn the offset anew */
 	atomic_store(&p->em_busy, 0);
 	pthread_mutex_unlock(&p->em_lock);
-	p->stale_seen = ogate_source_stale(p->src) - ogate_source_decimated(p->src);
+	p->stale_seen = ogate_source_stale(p->src);
 	p->behind_since = 0;
 	pipeline_pace_start(p);
 	pthread_barrier_init(&p->ready, NULL, 3);

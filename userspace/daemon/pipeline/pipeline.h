@@ -145,9 +145,9 @@ struct ogate_pipeline_status {
 	double phase;	 /* of the last analysed frame, -1 if none */
 	uint64_t frames; /* delivered by the source */
 	uint64_t analysed;
-	uint64_t drops_source; /* lost at the camera: no free buffer, or superseded */
-	uint64_t drops_stale; /* of those: the analysis behind, superseded or decimated (source.h) */
-	uint64_t drops_decimated; /* of those: not every k-th frame (decimate) */
+	uint64_t drops_source;	  /* lost at the camera: no free buffer, or superseded */
+	uint64_t drops_stale;	  /* of those: superseded, the analysis behind (source.h) */
+	uint64_t drops_decimated; /* of those, not stale: not every k-th frame (decimate) */
 	unsigned decimate;	  /* every decimate-th camera frame is analysed (1: all) */
 	int64_t backlog_ns;    /* a frame this late is still delivered in order (0: newest first) */
 	int64_t frame_cost_ns; /* the frame thread's time a frame (pace.h) */

@@ -101,7 +101,6 @@ int ogate_source_on_grid(struct ogate_source *s, uint64_t seq)
 	if ((seq - s->grid) % s->every == 0)
 		return 1;
 	s->drops++;
-	s->stale++;
 	s->decimated++;
 	return 0;
 }
@@ -110,8 +109,8 @@ int ogate_source_on_grid(struct ogate_source *s, uint64_t seq)
  * A timed source's camera keeps running while its reader is away: when the
  * reader comes back more than the backlog late for frame s->index, only the
  * newest frame of the grid is delivered and the ones it supersedes are
- * dropped (counted as drops and as stale, those off the grid as decimated
- * too), so a reader slower than the frame rate works on the newest frame,
+ * dropped (counted as drops, and as stale, or as decimated for those off
+ * the grid), so a reader slower than the frame rate works on the newest frame,
  * never on a backlog. Within the backlog, frame s->index is delivered (a
  * transient slow frame loses none), except at a new grid (anchor): it
  * starts at the newest. *t: frame s->index's time, moved to the newest's.
@@ -135,7 +134,7 @@ static int catch_up(struct ogate_source *s, int64_t *t, int anchor)
 			return 0;
 		s->index += k;
 		s->drops += k;
-		s->stale += k;
+		s->stale++;
 		s->decimated += k - 1;
 		*t = s->t0 + rel;
 	}

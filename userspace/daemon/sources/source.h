@@ -23,7 +23,7 @@
  * old instead of on a backlog that grows without bound (a prospective
  * trigger decided from a stale frame is useless). The pace can also ask for
  * every k-th frame only (an analysis that cannot keep up with all of them):
- * the others are dropped (counted in drops, stale and decimated) and the
+ * the others are dropped (counted in drops and decimated) and the
  * backlog rule applies to the ones kept. Only a file read as fast as
  * possible (fast = 1, a virtual timeline) ignores the pace and delivers
  * every frame.
@@ -87,11 +87,9 @@ void ogate_source_stop(struct ogate_source *s);
 int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f);
 void ogate_source_release(struct ogate_source *s, struct ogate_frame *f);
 uint64_t ogate_source_drops(const struct ogate_source *s);
-/*
- * Of the drops: frames the reader was too slow for: superseded by a newer
- * one beyond the backlog, or off the grid of every-th frames (decimated).
- */
+/* Of the drops: frames superseded by a newer one beyond the backlog. */
 uint64_t ogate_source_stale(const struct ogate_source *s);
+/* Of the drops, and not stale: frames off the grid of every-th frames. */
 uint64_t ogate_source_decimated(const struct ogate_source *s);
 /*
  * How the next frames are handed over (the reader's thread, between next

@@ -33,7 +33,7 @@ struct ogate_source {
 	uint64_t index;			    /* next stream frame */
 	_Atomic uint64_t drops;
 	_Atomic uint64_t stale;	    /* of drops: superseded by a newer frame */
-	_Atomic uint64_t decimated; /* of stale: off the grid of every-th frames */
+	_Atomic uint64_t decimated; /* of drops, not stale: off the grid of every-th frames */
 	/* pace (ogate_source_set_pace), the reader's thread only: deliver the
 	 * frames whose sequence is grid modulo every (the grid anchored at the
 	 * first frame delivered after a change), in order while one is at most
@@ -56,7 +56,7 @@ extern const struct ogate_source_ops ogate_source_libcamera_ops;
 
 /*
  * Frame seq is on the grid of every-th frames (anchoring the grid on it when
- * none is yet); one that is not is counted (drops, stale, decimated).
+ * none is yet); one that is not is counted (drops, decimated).
  */
 int ogate_source_on_grid(struct ogate_source *s, uint64_t seq);
 
