@@ -131,6 +131,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "sink", "%s", ogate_sink_kind(d->sink));
 	ogate_reply_kv(r, "mode", "%s", mode_now(d, mode, sizeof(mode)));
 	ogate_reply_kv(r, "fps", "%.2f", st.fps);
+	ogate_reply_kv(r, "decimate", "%u", st.decimate);
 	ogate_reply_kv(r, "recording", "%s", st.recording ? "on" : "off");
 	if (st.record_error[0])
 		ogate_reply_kv(r, "record_error", "%s", st.record_error);
@@ -234,6 +235,10 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "analysed", "%llu", (unsigned long long)st.analysed);
 	ogate_reply_kv(r, "drops_source", "%llu", (unsigned long long)st.drops_source);
 	ogate_reply_kv(r, "drops_stale", "%llu", (unsigned long long)st.drops_stale);
+	ogate_reply_kv(r, "drops_decimated", "%llu", (unsigned long long)st.drops_decimated);
+	ogate_reply_kv(r, "decimate", "%u", st.decimate);
+	ogate_reply_kv(r, "frame_cost_ms", "%.3f", st.frame_cost_ns / 1e6);
+	ogate_reply_kv(r, "backlog_ms", "%.3f", st.backlog_ns / 1e6);
 	ogate_reply_kv(r, "drops_analysis", "%llu", (unsigned long long)st.drops_analysis);
 	ogate_reply_kv(r, "lag_ms", "%.3f", st.lag_ns / 1e6);
 	ogate_reply_kv(r, "lag_max_ms", "%.3f", st.lag_max_ns / 1e6);

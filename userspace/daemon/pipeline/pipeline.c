@@ -117,6 +117,7 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 	p->st.frames++;
 	p->st.drops_source = ogate_source_drops(p->src);
 	p->st.drops_stale = ogate_source_stale(p->src);
+	p->st.drops_decimated = ogate_source_decimated(p->src);
 	p->st.lag_ns = lag;
 	if (lag > p->st.lag_max_ns)
 		p->st.lag_max_ns = lag;
@@ -142,7 +143,7 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 		p->qa_row.qa_trigger = -1; /* not a check of this recording's */
 		return;
 	}
-	if (ogate_frame_get_meta(f)->sequence % (uint64_t)p->o.record_every)
+	if (p->an_seq % (uint64_t)p->o.record_every)
 		return;
 	it = ogate_ring_pop(&p->rec_free);
 	if (it && (!it->f || ogate_frame_width(it->f) != ogate_frame_width(f) ||
@@ -267,6 +268,7 @@ static void *frame_main(void *arg)
 		struct ogate_reference_info ref;
 		struct ogate_sync_result r;
 		struct ogate_frame *f;
+		struct ogate_frame_meta cam;
 		int64_t trigger = -1, now, t_done, t_queued, t_pop, t_an, t_built;
 		bool kept = false;
 		int ret_sync, ret_take;
@@ -282,7 +284,10 @@ static void *frame_main(void *arg)
 			break;
 		now = ogate_mono_ns();
 		t_pop = ogate_clock_now(p->o.clock);
+		cam = *ogate_frame_get_meta(f);
+		pipeline_pace_number(p, f); /* the analysis's own stream (pipeline_pace.c) */
 		ret_sync = ogate_sync_process(p->sync, f, &r);
+		ogate_frame_set_meta(f, &cam); /* the camera's sequence for everyone else */
 		t_done = ogate_mono_ns();
 		t_an = ogate_clock_now(p->o.clock);
 		if (ret_sync == 0 && r.triggered) {
@@ -373,7 +378,9 @@ analysed:
 		}
 		pthread_mutex_lock(&p->st_lock);
 		p->ana[p->nana++ % LAT_WINDOW] = t_done - now;
-		if (ogate_sync_frame_interval(p->sync) > 0)
+		if (p->pace.ivl_ns > 0) /* the camera's rate, whichever frames are analysed */
+			p->st.fps = 1e9 / (double)p->pace.ivl_ns;
+		else if (ogate_sync_frame_interval(p->sync) > 0)
 			p->st.fps = 1.0 / ogate_sync_frame_interval(p->sync);
 		p->st.analysed++;
 		p->st.locked = r.state == OGATE_SYNC_LOCKED;
@@ -394,7 +401,7 @@ analysed:
 			p->st.period_frames = ref.period_frames;
 			p->st.target_phase = ref.target_phase;
 			p->st.ref_id = ref.id;
-			p->st.ref_first_seq = ref.first_seq;
+			p->st.ref_first_seq = pipeline_pace_source_seq(p, ref.first_seq);
 			p->st.target_u = ref.target_u;
 			p->st.ref_smoothed = ref.smoothed;
 			p->st.ref_repeat_z = ref.repeat_z;
@@ -427,6 +434,11 @@ analysed:
 			atomic_fetch_add(&p->frames_kept, 1); /* released once handed back */
 		else if (f)
 			ogate_source_release(p->src, f);
+		/* this frame's whole cost here (its rendering by a timed source, then
+		 * arrival to the next take): the pace */
+		pipeline_pace_frame(p, cam.timestamp_ns, cam.sequence,
+				    ogate_clock_now(p->o.clock) - p->arrival[cam.sequence % 64] +
+					    ogate_source_render_ns(p->src));
 
 		now = ogate_mono_ns();
 		if (p->o.watchdog && now - last_ping > 1000000000LL) {
@@ -583,6 +595,7 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	pthread_mutex_unlock(&p->em_lock);
 	p->stale_seen = ogate_source_stale(p->src);
 	p->behind_since = 0;
+	pipeline_pace_start(p);
 	pthread_barrier_init(&p->ready, NULL, 3);
 	if (pthread_create(&p->io, NULL, pipeline_io_main, p) ||
 	    pthread_create(&p->frame, NULL, frame_main, p)) {
@@ -687,6 +700,7 @@ int ogate_pipeline_set_source(struct ogate_pipeline *p, struct ogate_source *src
 	snprintf(p->st.source, sizeof(p->st.source), "%s", src ? ogate_source_describe(src) : "none");
 	p->st.drops_source = 0;
 	p->st.drops_stale = 0;
+	p->st.drops_decimated = 0;
 	pthread_mutex_unlock(&p->st_lock);
 	return 0;
 }

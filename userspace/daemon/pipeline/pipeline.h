@@ -68,7 +68,13 @@ struct ogate_pipeline_opts {
 	 */
 	const struct ogate_clock *clock;
 	const char *record_dir;
-	int record_every;
+	int record_every; /* every n-th analysed frame */
+	/*
+	 * An analysis that cannot keep up with the camera analyses every k-th
+	 * frame, k chosen from its measured cost (pace.h); k at most this (0:
+	 * OGATE_PACE_MAX_EVERY, 1: never decimate).
+	 */
+	unsigned max_decimate;
 	/* recordings: what produced them (copied per recording) and the pixel size */
 	const struct ogate_provenance *provenance;
 	double pixel_size_um;
@@ -139,8 +145,12 @@ struct ogate_pipeline_status {
 	double phase;	 /* of the last analysed frame, -1 if none */
 	uint64_t frames; /* delivered by the source */
 	uint64_t analysed;
-	uint64_t drops_source;	 /* lost at the camera: no free buffer, or superseded */
-	uint64_t drops_stale;	 /* of those: superseded, the analysis behind (source.h) */
+	uint64_t drops_source;	  /* lost at the camera: no free buffer, or superseded */
+	uint64_t drops_stale;	  /* of those: superseded, the analysis behind (source.h) */
+	uint64_t drops_decimated; /* of those, not stale: not every k-th frame (decimate) */
+	unsigned decimate;	  /* every decimate-th camera frame is analysed (1: all) */
+	int64_t backlog_ns;    /* a frame this late is still delivered in order (0: newest first) */
+	int64_t frame_cost_ns; /* the frame thread's time a frame (pace.h) */
 	uint64_t drops_analysis; /* 0: capture and analysis share a thread (see drops_source) */
 	uint64_t drops_record;	 /* recorder behind */
 	uint64_t drops_tap;	 /* frames not given to frame_copy: io thread behind */

@@ -13,6 +13,7 @@
 #include "recorder.h"
 #include "ring.h"
 #include "edgematch.h"
+#include "pace.h"
 
 #define LAT_WINDOW 1024 /* recent frame -> queued latencies kept */
 #define REC_POOL 16
@@ -91,6 +92,12 @@ struct ogate_pipeline {
 	 * the source's stale count seen, when the episode began and its last drop */
 	uint64_t stale_seen, stale_from;
 	int64_t behind_since, behind_last;
+	/* the pace (pipeline_pace.c), frame thread only: the analysed frames
+	 * numbered an_base + (camera sequence - an_first) / every; an_anchor:
+	 * anchor at the next frame (every changed) */
+	struct ogate_pace pace;
+	uint64_t an_first, an_base, an_seq;
+	bool an_anchor, pace_warned;
 	/* the frame being analysed: the source's stale count when it was taken
 	 * and its lag, for its recorded row (frame thread only) */
 	uint64_t frame_stale;
@@ -135,6 +142,15 @@ struct ogate_pipeline {
 
 /* The io thread's body (pipeline_io.c); arg: the pipeline. */
 void *pipeline_io_main(void *arg);
+
+/* The pace (pipeline_pace.c), frame thread only: at start; a frame's
+ * number for the analysis (set in its meta); a camera sequence back from
+ * the analysis's; the frame thread's time on a frame (its camera timestamp
+ * and sequence), which may change every k-th frame and sets the source's. */
+void pipeline_pace_start(struct ogate_pipeline *p);
+void pipeline_pace_number(struct ogate_pipeline *p, struct ogate_frame *f);
+uint64_t pipeline_pace_source_seq(const struct ogate_pipeline *p, uint64_t an_seq);
+void pipeline_pace_frame(struct ogate_pipeline *p, int64_t ts_ns, uint64_t seq, int64_t cost_ns);
 
 /* Apply every queued command, in order (frame thread; stop, once it left). */
 void pipeline_apply_pending(struct ogate_pipeline *p);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Camera source front end: pool, pacing at absolute times, drop counting. */
+/* Camera source front end: pool, pacing at absolute times, backlog and grid, drop counting. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +70,9 @@ int ogate_source_start(struct ogate_source *s)
 	if (ret)
 		return ret;
 	s->index = 0;
+	s->every = 1;
+	s->grid_set = 0;
+	s->backlog_ns = 0;
 	s->t0 = ogate_clock_now(s->clock);
 	s->running = 1;
 	return 0;
@@ -87,20 +90,41 @@ void ogate_source_stop(struct ogate_source *s)
 	s->running = 0;
 }
 
+int ogate_source_on_grid(struct ogate_source *s, uint64_t seq)
+{
+	if (s->every <= 1)
+		return 1;
+	if (!s->grid_set) {
+		s->grid = seq;
+		s->grid_set = 1;
+	}
+	if ((seq - s->grid) % s->every == 0)
+		return 1;
+	s->drops++;
+	s->decimated++;
+	return 0;
+}
+
 /*
  * A timed source's camera keeps running while its reader is away: when the
- * reader comes back after later frames were taken too, only the newest is
- * delivered and the ones it supersedes are dropped (counted as drops and as
- * stale), so a reader slower than the frame rate works on the newest frame,
- * never on a backlog. *t: frame s->index's time, moved to the newest's.
+ * reader comes back more than the backlog late for frame s->index, only the
+ * newest frame of the grid is delivered and the ones it supersedes are
+ * dropped (counted as drops, and as stale, or as decimated for those off
+ * the grid), so a reader slower than the frame rate works on the newest frame,
+ * never on a backlog. Within the backlog, frame s->index is delivered (a
+ * transient slow frame loses none), except at a new grid (anchor): it
+ * starts at the newest. *t: frame s->index's time, moved to the newest's.
  */
-static int skip_to_newest(struct ogate_source *s, int64_t *t)
+static int catch_up(struct ogate_source *s, int64_t *t, int anchor)
 {
 	int64_t now = ogate_clock_now(s->clock);
+	uint64_t k = !anchor && s->grid_set && s->every > 1 ? s->every : 1;
 
+	if (!anchor && now - *t <= s->backlog_ns)
+		return 0;
 	for (;;) {
 		int64_t rel;
-		int ret = s->ops->stamp(s, s->index + 1, &rel);
+		int ret = s->ops->stamp(s, s->index + k, &rel);
 
 		if (ret == -ENODATA)
 			return 0; /* the last frame of a file: deliver it */
@@ -108,9 +132,10 @@ static int skip_to_newest(struct ogate_source *s, int64_t *t)
 			return ret;
 		if (s->t0 + rel > now)
 			return 0;
-		s->index++;
-		s->drops++;
+		s->index += k;
+		s->drops += k;
 		s->stale++;
+		s->decimated += k - 1;
 		*t = s->t0 + rel;
 	}
 }
@@ -122,8 +147,11 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 	for (;;) {
 		struct ogate_frame_meta m;
 		int64_t rel, t;
-		int i, ret;
+		int i, ret, anchor = s->every > 1 && !s->grid_set;
 
+		/* off the grid of every-th frames: skipped without waiting for them */
+		while (!anchor && !s->fast && !ogate_source_on_grid(s, s->index))
+			s->index++;
 		ret = s->ops->stamp(s, s->index, &rel);
 		if (ret)
 			return ret;
@@ -132,7 +160,7 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 			if (t > deadline_ns)
 				return -EAGAIN; /* not due yet */
 			ogate_clock_sleep_until(s->clock, t);
-			ret = skip_to_newest(s, &t);
+			ret = catch_up(s, &t, anchor);
 			if (ret)
 				return ret;
 		}
@@ -144,9 +172,15 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 			s->drops++;
 			continue;
 		}
+		if (anchor) { /* the new grid starts at the newest frame */
+			s->grid = s->index;
+			s->grid_set = 1;
+		}
+		s->render_ns = ogate_clock_now(s->clock);
 		ret = s->ops->render(s, s->index, s->pool[i]);
 		if (ret)
 			return ret;
+		s->render_ns = ogate_clock_now(s->clock) - s->render_ns;
 		m = *ogate_frame_get_meta(s->pool[i]);
 		m.timestamp_ns = t;
 		m.sequence = s->index++;
@@ -178,6 +212,34 @@ uint64_t ogate_source_drops(const struct ogate_source *s)
 uint64_t ogate_source_stale(const struct ogate_source *s)
 {
 	return s->stale;
+}
+
+uint64_t ogate_source_decimated(const struct ogate_source *s)
+{
+	return s->decimated;
+}
+
+void ogate_source_set_pace(struct ogate_source *s, unsigned every, int64_t backlog_ns)
+{
+	if (s->fast)
+		return;
+	if (every < 1)
+		every = 1;
+	if (every != s->every) {
+		s->every = every;
+		s->grid_set = 0; /* anchored at the next frame delivered */
+	}
+	s->backlog_ns = backlog_ns > 0 ? backlog_ns : 0;
+}
+
+int64_t ogate_source_render_ns(const struct ogate_source *s)
+{
+	return s->ops->next ? 0 : s->render_ns;
+}
+
+int ogate_source_realtime(const struct ogate_source *s)
+{
+	return !s->fast;
 }
 
 const char *ogate_source_describe(const struct ogate_source *s)

@@ -11,16 +11,22 @@
  * the next camera frame has nowhere to go and is dropped (counted, and
  * visible to analysis as a sequence gap), as on a real camera.
  *
- * Newest frame first, whatever the source: a reader that comes back after
- * more than one frame was taken gets the newest of them, and the older ones
- * are dropped (counted in drops and in stale). A timed source's camera runs
- * on its clock while the reader is away, as a real one does, and the
+ * A bounded backlog, then the newest frame, whatever the source: a reader
+ * that comes back late gets the frames taken meanwhile in order as long as
+ * the next one is at most the pace's backlog late (ogate_source_set_pace;
+ * 0, the default, is none); beyond it, the newest of them, and the older
+ * ones are dropped (counted in drops and in stale). A timed source's camera
+ * runs on its clock while the reader is away, as a real one does, and the
  * libcamera source skips the completed frames that a newer one supersedes:
- * an analysis slower than the frame rate works on frames at most about one
- * frame interval old instead of on a backlog that grows without bound (a
- * prospective trigger decided from a stale frame is useless). Only a file
- * read as fast as possible (fast = 1, a virtual timeline) delivers every
- * frame.
+ * a transient slow frame costs no frame, and an analysis slower than the
+ * frame rate works on frames at most the backlog (plus one frame interval)
+ * old instead of on a backlog that grows without bound (a prospective
+ * trigger decided from a stale frame is useless). The pace can also ask for
+ * every k-th frame only (an analysis that cannot keep up with all of them):
+ * the others are dropped (counted in drops and decimated) and the
+ * backlog rule applies to the ones kept. Only a file read as fast as
+ * possible (fast = 1, a virtual timeline) ignores the pace and delivers
+ * every frame.
  *
  * Threads: start, stop and free belong to one controlling thread (ogated's
  * command worker) while no frame is in flight; next is called only from
@@ -81,8 +87,26 @@ void ogate_source_stop(struct ogate_source *s);
 int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_frame **f);
 void ogate_source_release(struct ogate_source *s, struct ogate_frame *f);
 uint64_t ogate_source_drops(const struct ogate_source *s);
-/* Of the drops: frames superseded by a newer one before the reader came. */
+/* Of the drops: frames superseded by a newer one beyond the backlog. */
 uint64_t ogate_source_stale(const struct ogate_source *s);
+/* Of the drops, and not stale: frames off the grid of every-th frames. */
+uint64_t ogate_source_decimated(const struct ogate_source *s);
+/*
+ * How the next frames are handed over (the reader's thread, between next
+ * calls; start resets it to every 1, no backlog): only every-th frame
+ * (every >= 1; the grid anchored at the next frame delivered when every
+ * changes), and in order while the next of them is at most backlog_ns late
+ * (frame taken - its timestamp), else the newest. Ignored by a fast file.
+ */
+void ogate_source_set_pace(struct ogate_source *s, unsigned every, int64_t backlog_ns);
+/*
+ * The reader's work in the last next that delivered a frame: a timed
+ * source renders the frame then (on its clock); 0 for cameras, whose
+ * frames are wrapped, not copied. Reader's thread.
+ */
+int64_t ogate_source_render_ns(const struct ogate_source *s);
+/* 0: a virtual timeline (a file read as fast as possible): nothing is late. */
+int ogate_source_realtime(const struct ogate_source *s);
 const char *ogate_source_describe(const struct ogate_source *s);
 
 #endif

@@ -4,8 +4,9 @@
  * of the adapter in camera/ (the only C++ in ogated). The 8-bit luma plane
  * is wrapped, not copied; timestamps are SensorTimestamp (CLOCK_MONOTONIC);
  * sequence gaps reported by the camera count as source drops, and so do
- * completed frames superseded by a newer one before the frame thread came
- * back for them (newest first, source.h). The adapter
+ * completed frames superseded by a newer one when the frame thread came
+ * back for them more than the backlog late, and those off the grid of
+ * every-th frames (the pace, source.h). The adapter
  * is called from the frame thread only: frames released by analysis are
  * handed back to it through an atomic flag and requeued on its next call.
  */
@@ -134,15 +135,20 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 	struct ogate_lc_frame lf, newer;
 	struct ogate_frame_meta m;
 	int64_t left;
-	int i, ret;
+	int i, ret, late, anchor = s->every > 1 && !s->grid_set;
 
 	for (;;) {
 		struct pollfd p = { .fd = ogate_lc_fd(c->cam), .events = POLLIN };
 
 		lc_requeue(c);
 		ret = ogate_lc_next(c->cam, &lf);
-		if (ret == 0)
-			break;
+		if (ret == 0) {
+			s->drops += lf.dropped_before;
+			if (anchor || ogate_source_on_grid(s, lf.sequence))
+				break;
+			ogate_lc_release(&lf); /* off the grid of every-th frames */
+			continue;
+		}
 		if (ret != -EAGAIN) {
 			ogate_error("libcamera: %s", ogate_lc_last_error());
 			return ret;
@@ -152,13 +158,23 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 			return -EAGAIN;
 		poll(&p, 1, (int)(left / 1000000) + 1);
 	}
-	s->drops += lf.dropped_before;
-	/* newest first (source.h): completed frames a newer one supersedes go back */
-	while (ogate_lc_next(c->cam, &newer) == 0) {
+	/* beyond the backlog, newest first (source.h): completed frames a newer
+	 * one of the grid supersedes go back */
+	late = anchor || ogate_mono_ns() - lf.timestamp_ns > s->backlog_ns; /* a new grid: newest */
+	while (late && ogate_lc_next(c->cam, &newer) == 0) {
+		s->drops += newer.dropped_before;
+		if (!anchor && !ogate_source_on_grid(s, newer.sequence)) {
+			ogate_lc_release(&newer);
+			continue;
+		}
 		ogate_lc_release(&lf);
-		s->drops += 1 + newer.dropped_before;
+		s->drops++;
 		s->stale++;
 		lf = newer;
+	}
+	if (anchor) { /* the new grid starts at the newest frame */
+		s->grid = lf.sequence;
+		s->grid_set = 1;
 	}
 	for (i = 0; i < OGATE_SOURCE_POOL && atomic_load(&c->slot[i].state); i++)
 		;

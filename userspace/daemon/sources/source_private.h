@@ -32,7 +32,16 @@ struct ogate_source {
 	atomic_int busy[OGATE_SOURCE_POOL]; /* held downstream */
 	uint64_t index;			    /* next stream frame */
 	_Atomic uint64_t drops;
-	_Atomic uint64_t stale;		 /* of drops: superseded by a newer frame */
+	_Atomic uint64_t stale;	    /* of drops: superseded by a newer frame */
+	_Atomic uint64_t decimated; /* of drops, not stale: off the grid of every-th frames */
+	/* pace (ogate_source_set_pace), the reader's thread only: deliver the
+	 * frames whose sequence is grid modulo every (the grid anchored at the
+	 * first frame delivered after a change), in order while one is at most
+	 * backlog_ns late, else the newest of them */
+	uint64_t every, grid;
+	int grid_set;
+	int64_t backlog_ns;
+	int64_t render_ns;		 /* the last frame delivered: its rendering, on the clock */
 	int64_t t0;			 /* clock time at start */
 	const struct ogate_clock *clock; /* NULL: CLOCK_MONOTONIC */
 	int fast;			 /* deliver without waiting for timestamps */
@@ -44,6 +53,12 @@ extern const struct ogate_source_ops ogate_source_file_ops;
 #ifdef OGATE_HAVE_LIBCAMERA
 extern const struct ogate_source_ops ogate_source_libcamera_ops;
 #endif
+
+/*
+ * Frame seq is on the grid of every-th frames (anchoring the grid on it when
+ * none is yet); one that is not is counted (drops, decimated).
+ */
+int ogate_source_on_grid(struct ogate_source *s, uint64_t seq);
 
 /* Allocate the pool (w x h, fmt); called by implementations' create. */
 int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w, int h);
