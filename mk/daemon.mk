@@ -102,14 +102,16 @@ $(DAEMON_TSAN_LIB): $(call objs_of,$(DAEMON_SRCS),tsan)
 	rm -f $@
 	$(AR) rcs $@ $^
 DAEMON_TSAN_SUITES := $(TBIN)/tsan/daemon/test_sinks $(TBIN)/tsan/daemon/test_pipeline \
-	$(TBIN)/tsan/daemon/test_pipeline_io
+	$(TBIN)/tsan/daemon/test_pipeline_io $(TBIN)/tsan/daemon/test_pipeline_overload
 SUITES += $(DAEMON_TSAN_SUITES)
 $(TBIN)/tsan/daemon/test_sinks: TSAN_SRC = $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline.c
 $(TBIN)/tsan/daemon/test_pipeline_io: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline_io.c
+$(TBIN)/tsan/daemon/test_pipeline_overload: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline_overload.c
 $(TBIN)/tsan/daemon/test_sinks: $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: $(DAEMON_TDIR)/pipeline/test_pipeline.c
 $(TBIN)/tsan/daemon/test_pipeline_io: $(DAEMON_TDIR)/pipeline/test_pipeline_io.c
+$(TBIN)/tsan/daemon/test_pipeline_overload: $(DAEMON_TDIR)/pipeline/test_pipeline_overload.c
 $(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
