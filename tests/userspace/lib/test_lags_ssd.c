@@ -184,63 +184,10 @@ static void lags_at_lock_stay_with_noise(void **state)
 	assert_true(fabs(P1 - PERIOD) < 0.002 && P0 - PERIOD > 0.06);
 }
 
-/*
- * The SSDs each determining frame computes on arrival (sync_determine, lag_ssd_on_arrival: every
- * pixel row against the frames at the scan's estimate +-3) give the lock exactly the lags it
- * would compute from the frames then (the key's lags at lock, read every 5th row here: 57 lags
- * over the 2^20-pixel budget), and are what it reads for all 57 (the first 4 arrived before the
- * scan had an estimate: their SAD rows' deepest lags placed them).
- */
-static void arrival_ssds_give_the_lock_time_lags(void **state)
-{
-	(void)state;
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	set.register_drift = 0;
-	set.lag_ssd = 1;
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	s->fmt = OGATE_PIX_U8;
-	s->w = W;
-	s->h = H;
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, H));
-	rng = 88172645463325252ULL;
-	double P;
-	for (int i = 0; i < N; i++) {
-		fill_frame(f, i, 4);
-		assert_true(sync_determine(s, f, 0, &P) >= 0);
-	}
-	assert_int_equal(N, s->count);
-	double stored[N], fresh[N], vfit[N];
-	sync_frame_lags(s, (int)lround(PERIOD), 0, vfit);
-	memcpy(stored, vfit, sizeof(stored));
-	memcpy(fresh, vfit, sizeof(fresh));
-	s->lssd_hits = 0;
-	lags_through_ssd(s, stored);
-	assert_int_equal(N - 23, s->lssd_hits);
-	memset(s->lssd_b, 0, sizeof(int) * (size_t)s->cap); /* as without them: computed at lock */
-	s->lssd_hits = 0;
-	lags_through_ssd(s, fresh);
-	assert_int_equal(0, s->lssd_hits);
-	int n = 0, moved = 0;
-	for (int i = 0; i < N; i++) {
-		assert_int_equal(isnan(stored[i]), isnan(fresh[i]));
-		if (isnan(stored[i]))
-			continue;
-		assert_memory_equal(&stored[i], &fresh[i], sizeof(double)); /* to the last bit */
-		moved += stored[i] != vfit[i];
-		n++;
-	}
-	assert_int_equal(N - 23, n);
-	assert_true(moved > n / 2); /* the quartic's lags, not the V fit's */
-	ogate_frame_free(f);
-	ogate_sync_free(s);
-}
-
-/* The lags at lock (reference.lag_ssd, from arrival and computed at lock) of the noisy scene
- * above in pixel format fmt: 16-bit frames carry the 8-bit values times 256. */
-static void lock_lags(enum ogate_pixfmt fmt, double *stored, double *fresh)
+/* The lags at lock (reference.lag_ssd) of the noisy scene above in pixel format fmt (16-bit
+ * frames carry the 8-bit values times 256): from the SSDs stored on arrival (stored, hits[0]
+ * read there) and computed at lock (fresh, hits[1]), and the V fit's they started from. */
+static void lock_lags(enum ogate_pixfmt fmt, double *stored, double *fresh, double *vfit, int *hits)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -269,14 +216,48 @@ static void lock_lags(enum ogate_pixfmt fmt, double *stored, double *fresh)
 			}
 		assert_true(sync_determine(s, f, 0, &P) >= 0);
 	}
-	sync_frame_lags(s, (int)lround(PERIOD), 0, stored);
-	memcpy(fresh, stored, sizeof(double) * N);
+	assert_int_equal(N, s->count);
+	sync_frame_lags(s, (int)lround(PERIOD), 0, vfit);
+	memcpy(stored, vfit, sizeof(double) * N);
+	memcpy(fresh, vfit, sizeof(double) * N);
+	s->lssd_hits = 0;
 	lags_through_ssd(s, stored);
-	memset(s->lssd_b, 0, sizeof(int) * (size_t)s->cap);
+	hits[0] = (int)s->lssd_hits;
+	memset(s->lssd_b, 0, sizeof(int) * (size_t)s->cap); /* as without them: computed at lock */
+	s->lssd_hits = 0;
 	lags_through_ssd(s, fresh);
+	hits[1] = (int)s->lssd_hits;
 	ogate_frame_free(f);
 	ogate_frame_free(f8);
 	ogate_sync_free(s);
+}
+
+/*
+ * The SSDs each determining frame computes on arrival (sync_determine, lag_ssd_on_arrival: every
+ * pixel row against the frames at the scan's estimate +-3) give the lock exactly the lags it
+ * would compute from the frames then (the key's lags at lock, read every 5th row here: 57 lags
+ * over the 2^20-pixel budget), and are what it reads for all 57 (the first 4 arrived before the
+ * scan had an estimate: their SAD rows' deepest lags placed them).
+ */
+static void arrival_ssds_give_the_lock_time_lags(void **state)
+{
+	(void)state;
+	double stored[N], fresh[N], vfit[N];
+	int hits[2];
+	lock_lags(OGATE_PIX_U8, stored, fresh, vfit, hits);
+	assert_int_equal(N - 23, hits[0]);
+	assert_int_equal(0, hits[1]); /* without them: computed at lock */
+	int n = 0, moved = 0;
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(isnan(stored[i]), isnan(fresh[i]));
+		if (isnan(stored[i]))
+			continue;
+		assert_memory_equal(&stored[i], &fresh[i], sizeof(double)); /* to the last bit */
+		moved += stored[i] != vfit[i];
+		n++;
+	}
+	assert_int_equal(N - 23, n);
+	assert_true(moved > n / 2); /* the quartic's lags, not the V fit's */
 }
 
 /* 16-bit frames take the SSDs' other kernel (one window at a time, not the 8-bit multi-window
@@ -285,9 +266,10 @@ static void lock_lags(enum ogate_pixfmt fmt, double *stored, double *fresh)
 static void sixteen_bit_frames_give_the_eight_bit_lags(void **state)
 {
 	(void)state;
-	double s8[N], f8[N], s16[N], f16[N];
-	lock_lags(OGATE_PIX_U8, s8, f8);
-	lock_lags(OGATE_PIX_U16, s16, f16);
+	double s8[N], f8[N], s16[N], f16[N], v[N];
+	int hits[2];
+	lock_lags(OGATE_PIX_U8, s8, f8, v, hits);
+	lock_lags(OGATE_PIX_U16, s16, f16, v, hits);
 	int n = 0;
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(isnan(s8[i]), isnan(s16[i]));
