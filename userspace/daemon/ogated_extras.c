@@ -148,6 +148,7 @@ static void health_input(void *ctx, struct ogate_health_input *in)
 		.drops_source = st.drops_source,
 		.drops_analysis = st.drops_analysis,
 		.drops_record = st.drops_record,
+		.decimate = st.decimate,
 		.late = st.late,
 		.lateness_max_ns = st.lateness_max_ns,
 		.lateness_mean_ns = (double)st.lateness_mean_ns,

@@ -148,6 +148,7 @@ void ogate_health_sample(struct ogate_health *h)
 	unsigned long long size, res;
 	uint64_t drops, late;
 	bool hot;
+	int n;
 
 	pthread_mutex_lock(&h->lock);
 	f = h->f;
@@ -210,10 +211,13 @@ void ogate_health_sample(struct ogate_health *h)
 	cond(h, &f.active, OGATE_HEALTH_SLIP,
 	     !isnan(f.slip_pct) && fabs(f.slip_pct) >= h->o.slip_warn_pct, msg,
 	     "frame interval back on the mode's rate");
-	snprintf(msg, sizeof(msg),
-		 "%llu frame(s) dropped in the last period (totals: source %llu, analysis %llu, record %llu)",
-		 (unsigned long long)f.drops_recent, (unsigned long long)f.drops_source,
-		 (unsigned long long)f.drops_analysis, (unsigned long long)f.drops_record);
+	n = snprintf(msg, sizeof(msg),
+		     "%llu frame(s) dropped in the last period (totals: source %llu, analysis %llu, record %llu)",
+		     (unsigned long long)f.drops_recent, (unsigned long long)f.drops_source,
+		     (unsigned long long)f.drops_analysis, (unsigned long long)f.drops_record);
+	if (in.decimate > 1 && n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n,
+			 "; overloaded: the analysis takes 1 frame in %u", in.decimate);
 	cond(h, &f.active, OGATE_HEALTH_DROPS, f.drops_recent > 0, msg, "no frame dropped any more");
 	snprintf(msg, sizeof(msg), "%llu trigger(s) fired late in the last period (max %.1f us)",
 		 (unsigned long long)f.late_recent, f.lateness_max_us);

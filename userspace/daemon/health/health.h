@@ -29,7 +29,8 @@ struct ogate_health_input {
 	bool running;
 	double fps_measured, fps_nominal; /* 0: unknown */
 	uint64_t drops_source, drops_analysis, drops_record;
-	uint64_t late; /* triggers fired late */
+	unsigned decimate; /* the analysis takes every decimate-th frame (0, 1: every frame) */
+	uint64_t late;	   /* triggers fired late */
 	int64_t lateness_max_ns;
 	double lateness_mean_ns;
 };

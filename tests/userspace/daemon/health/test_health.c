@@ -203,6 +203,19 @@ static void test_drops_late_triggers_and_slip_are_per_period(void **state)
 	ogate_health_get(h, &f);
 	assert_int_equal(f.active, 0);
 	assert_int_equal(nwarn, 6);
+	/* dropped under the pipeline's decimation: the warning says the analysis is overloaded */
+	input.drops_source += 9;
+	input.decimate = 4;
+	ogate_health_sample(h);
+	ogate_health_get(h, &f);
+	assert_int_equal(f.active, OGATE_HEALTH_DROPS);
+	assert_int_equal(nwarn, 7);
+	assert_non_null(strstr(warnings[6], "9 frame(s) dropped in the last period (totals: source "
+					    "12, analysis 2, record 0); overloaded: the analysis "
+					    "takes 1 frame in 4"));
+	input.decimate = 0;
+	ogate_health_sample(h);
+	assert_int_equal(nwarn, 8);
 	/* stopped: no slip is computed */
 	input.running = false;
 	ogate_health_sample(h);
