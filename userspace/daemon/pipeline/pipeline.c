@@ -250,6 +250,34 @@ void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f
 }
 
 /*
+ * Frame thread: a frame the source delivered off the decimation grid
+ * (ogate_pipeline_want_frame) goes to the frame hook alone, not analysed:
+ * the analysis keeps its regular stream of every k-th frame. r says no
+ * phase (none was measured).
+ */
+static void hook_off_grid(struct ogate_pipeline *p, struct ogate_frame *f)
+{
+	struct ogate_sync_result r;
+	bool kept;
+
+	memset(&r, 0, sizeof(r));
+	r.sad_argmin = -1;
+	kept = p->o.frame && p->o.frame(p->o.hook_ctx, f, &r);
+	if (kept)
+		atomic_fetch_add(&p->frames_kept, 1); /* released once handed back */
+	else
+		ogate_source_release(p->src, f);
+	pthread_mutex_lock(&p->st_lock);
+	p->st.off_grid++;
+	pthread_mutex_unlock(&p->st_lock);
+}
+
+void ogate_pipeline_want_frame(struct ogate_pipeline *p, int64_t t_ns)
+{
+	ogate_source_want(p->src, t_ns);
+}
+
+/*
  * The frame thread: takes each frame from the source and analyses it at
  * once, queueing a decided trigger program on the sink; between frames it
  * applies queued commands and releases frames handed back. One thread, so
@@ -282,6 +310,10 @@ static void *frame_main(void *arg)
 			continue;
 		if (ret_take)
 			break;
+		if (ogate_source_off_grid(p->src)) {
+			hook_off_grid(p, f);
+			continue;
+		}
 		now = ogate_mono_ns();
 		t_pop = ogate_clock_now(p->o.clock);
 		cam = *ogate_frame_get_meta(f);

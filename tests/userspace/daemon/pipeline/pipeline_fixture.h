@@ -86,7 +86,7 @@ static inline void vclock_sleep_until(void *ctx, int64_t t)
 		if (!v->p)
 			break;
 		ogate_pipeline_status(v->p, &st);
-		if (st.analysed + st.drops_analysis >= st.frames)
+		if (st.analysed + st.drops_analysis + st.off_grid >= st.frames)
 			break;
 		nanosleep(&ts, NULL);
 	}

@@ -616,6 +616,152 @@ static void test_stalled_analysis_resumes_on_the_newest_frame_and_fires(void **s
 	vclock_destroy(&vc);
 }
 
+/*
+ * An acquisition's gated frame under decimation: the analysis costs 37.5 ms
+ * a frame (three camera intervals at 80 fps), so it analyses every 4th
+ * frame. The gate accepts every trigger as an acquisition does and the
+ * frame hook looks for the first frame at or after each trigger's time:
+ * its offset (frames) from the one the trigger lit, the first camera frame
+ * stamped at or after it. Without asking for it (before, the only way),
+ * the hook sees the next frame of the grid, up to 3 frames later; asked
+ * for (ogate_pipeline_want_frame from the gate), it is delivered off the
+ * grid to the hook alone: offset 0 for every trigger, and the analysis's
+ * stream stays every 4th frame without a gap.
+ */
+#define WANT_MAX 128
+struct wanted {
+	struct vclock *vc;
+	struct ogate_pipeline *p;
+	struct ogate_source *src;
+	bool ask;
+	int64_t cost_ns;
+	int64_t t[WANT_MAX]; /* trigger times, in order */
+	int n, found;	     /* triggers seen, and their frames found */
+	int offset[WANT_MAX];
+	uint64_t analysed, gaps_locked, off_grid_seen, off_grid_phase;
+	bool locked;
+};
+
+static bool wanted_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
+{
+	struct wanted *w = ctx;
+
+	if (w->n < WANT_MAX)
+		w->t[w->n++] = time_ns;
+	if (w->ask)
+		ogate_pipeline_want_frame(w->p, time_ns);
+	return true;
+}
+
+/* the camera frame a trigger at t lights: the first stamped at or after it */
+static uint64_t lit_by(struct ogate_source *src, int64_t t)
+{
+	uint64_t i = 0;
+	int64_t rel;
+
+	while (src->ops->stamp(src, i, &rel) == 0 && src->t0 + rel < t)
+		i++;
+	return i;
+}
+
+static bool wanted_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
+{
+	struct wanted *w = ctx;
+	const struct ogate_frame_meta *m = ogate_frame_get_meta(f);
+
+	while (w->found < w->n && m->timestamp_ns >= w->t[w->found]) {
+		w->offset[w->found] =
+			(int)((int64_t)m->sequence - (int64_t)lit_by(w->src, w->t[w->found]));
+		w->found++;
+	}
+	if (ogate_source_off_grid(w->src)) { /* not analysed: costs nothing */
+		w->off_grid_seen++;
+		w->off_grid_phase += r->has_phase != 0;
+		return false;
+	}
+	w->analysed++;
+	if (r->state == OGATE_SYNC_LOCKED)
+		w->locked = true;
+	if (w->locked && r->gap)
+		w->gaps_locked++;
+	pthread_mutex_lock(&w->vc->lock);
+	w->vc->now += w->cost_ns;
+	pthread_mutex_unlock(&w->vc->lock);
+	return false;
+}
+
+static void run_wanted(struct wanted *w, struct ogate_pipeline_status *st)
+{
+	struct vclock vc;
+	struct vsink sink;
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+
+	so.mod_amp = 0;
+	assert_int_equal(0, ogate_source_open(&w->src, &so));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.gate = wanted_gate;
+	po.frame = wanted_frame;
+	po.hook_ctx = w;
+	w->vc = &vc;
+	w->cost_ns = 3 * SEC / 80;
+	assert_int_equal(0, ogate_pipeline_new(&w->p, &po, w->src, &sink.base));
+	run_for(&vc, w->p, 12 * SEC);
+	stop(&vc, w->p);
+	ogate_pipeline_status(w->p, st); /* all the hook saw */
+	ogate_pipeline_free(w->p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(w->src);
+	vclock_destroy(&vc);
+}
+
+static void test_the_gated_frame_under_decimation_is_the_one_its_trigger_lit(void **state)
+{
+	static struct wanted before = { .ask = false }, after = { .ask = true };
+	struct ogate_pipeline_status st0, st1;
+	int max0 = 0, max1 = 0, late0 = 0, late1 = 0;
+	double sum0 = 0, sum1 = 0;
+
+	run_wanted(&before, &st0);
+	run_wanted(&after, &st1);
+	for (int i = 0; i < before.found; i++) {
+		sum0 += before.offset[i];
+		late0 += before.offset[i] > 0;
+		max0 = before.offset[i] > max0 ? before.offset[i] : max0;
+	}
+	for (int i = 0; i < after.found; i++) {
+		sum1 += after.offset[i];
+		late1 += after.offset[i] > 0;
+		max1 = after.offset[i] > max1 ? after.offset[i] : max1;
+	}
+	printf("# k=%u: gated frame's offset from its trigger's frame, not asked: %d triggers, mean %.2f, max %d, %d late; asked: %d triggers, mean %.2f, max %d, %d late (%llu off the grid)\n",
+	       st1.decimate, before.found, before.found ? sum0 / before.found : 0, max0, late0,
+	       after.found, after.found ? sum1 / after.found : 0, max1, late1,
+	       (unsigned long long)st1.off_grid);
+	assert_int_equal(4, st0.decimate);
+	assert_int_equal(4, st1.decimate);
+	assert_true(before.found >= 15);
+	assert_true(max0 > 0); /* the fault: the next frame of the grid */
+	assert_true(after.found >= 15);
+	assert_true(after.found >= after.n - 1);
+	assert_int_equal(0, max1);
+	for (int i = 0; i < after.found; i++)
+		assert_true(after.offset[i] >= 0);
+	/* the frames asked for went to the hook alone, without a phase */
+	assert_true(st1.off_grid > 0);
+	assert_int_equal(st1.off_grid, after.off_grid_seen);
+	assert_int_equal(0, after.off_grid_phase);
+	assert_int_equal(st1.analysed, after.analysed);
+	assert_int_equal(st1.frames, st1.analysed + st1.off_grid);
+	assert_int_equal(st1.drops_source, st1.drops_stale + st1.drops_decimated);
+	/* the analysis's stream: every 4th frame, no gap once locked */
+	assert_true(st1.locked);
+	assert_int_equal(0, after.gaps_locked);
+	assert_int_equal(0, st0.off_grid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_file_source),
 		cmocka_unit_test(test_slow_analysis_takes_the_newest_frame_and_counts_the_superseded),
 		cmocka_unit_test(test_stalled_analysis_resumes_on_the_newest_frame_and_fires),
+		cmocka_unit_test(test_the_gated_frame_under_decimation_is_the_one_its_trigger_lit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
