@@ -105,6 +105,7 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 		/* never wait for the io thread: a busy lock leaves this frame unmatched */
 		if (pthread_mutex_trylock(&p->em_lock) == 0) {
 			if (ogate_edgematch_frame(&p->em, m.timestamp_ns, m.sequence, &edge)) {
+				p->em_offset = m.timestamp_ns - edge;
 				m.timestamp_ns = edge;
 				ogate_frame_set_meta(f, &m);
 			}
@@ -274,7 +275,8 @@ static void hook_off_grid(struct ogate_pipeline *p, struct ogate_frame *f)
 
 void ogate_pipeline_want_frame(struct ogate_pipeline *p, int64_t t_ns)
 {
-	ogate_source_want(p->src, t_ns);
+	/* the source compares its own timestamps; a matched frame's is its edge's */
+	ogate_source_want(p->src, t_ns + p->em_offset);
 }
 
 /*
@@ -623,6 +625,7 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	pthread_mutex_unlock(&p->cmd_lock);
 	pthread_mutex_lock(&p->em_lock);
 	ogate_edgematch_init(&p->em); /* a new stream: learn the offset anew */
+	p->em_offset = 0;
 	atomic_store(&p->em_busy, 0);
 	pthread_mutex_unlock(&p->em_lock);
 	p->stale_seen = ogate_source_stale(p->src);

@@ -235,8 +235,11 @@ void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f
  * later call replaces it). Such a frame is not analysed, recorded, tapped
  * or copied: the hook alone sees it, with a result that has no phase
  * (counted in off_grid; the analysis's stream stays every k-th frame).
- * Within the source's backlog (source.h): a frame thread further behind
- * loses it as any other superseded frame. At every frame, nothing changes.
+ * With edge matching, t_ns is on the edges' times (as the frames the
+ * analysis sees): the source is asked for t_ns plus the offset learnt at
+ * the last matched frame. Within the source's backlog (source.h): a frame
+ * thread further behind loses it as any other superseded frame. At every
+ * frame, nothing changes.
  */
 void ogate_pipeline_want_frame(struct ogate_pipeline *p, int64_t t_ns);
 /* Pulses queued on the sink without an outcome yet. */
