@@ -24,8 +24,9 @@ check stack_completes wait_for 60 acq_is done
 check zstack_with_a_bad_value_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=oops >$tmp/out 2>&1 && grep -q EINVAL $tmp/out"
 check zstack_beyond_the_limits_is_refused sh -c "! $bin/ogate-client -s $sock zstack planes=10 step_um=1000 start_um=20000 >$tmp/out 2>&1 && grep -q ERANGE $tmp/out"
 csv=$(val acq_csv)
-# the run's summary: the frames the analysis skipped, their episodes and planes
-# (acq_drops.h); they add up, and the log says so only when there were some
+# the run's summary: the frames the analysis skipped, their episodes and planes,
+# and apart from them its decimation (acq_drops.h); they add up, and the log
+# says so only when there were some
 summary=${csv%.csv}.summary.json
 check summary_counts_the_frames_the_analysis_skipped python3 -c '
 import json, sys
@@ -37,10 +38,17 @@ assert k["frames"] == sum(e["frames"] for e in k["listed"]) == sum(t["frames"] f
 assert k["planes_affected"] == len(k["planes"]) and k["episodes"] == len(k["listed"])
 assert all(0 <= p["plane"] < 10 and p["z_um"] == 100 + 5 * p["plane"] for p in k["planes"])
 print("# skipped:", k["frames"], "frames,", k["episodes"], "episodes,", k["planes_affected"], "planes")
+d = s["decimated"]  # apart from the skipped frames: every k-th frame analysed
+assert d["max_every"] >= 1 and d["frames"] >= 0 and d["planes_affected"] == len(d["planes"])
+assert all(2 <= p["every"] <= d["max_every"] and 0 <= p["plane"] < 10 for p in d["planes"])
+assert d["max_every"] > 1 or not d["planes"]
+print("# decimated:", d["frames"], "frames, every", d["max_every"], "at most,", d["planes_affected"], "planes")
 ' "$summary"
 skipped=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["skipped"]["frames"])' "$summary")
+decimated=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["decimated"]; print(d["frames"] if d["frames"] or d["max_every"] > 1 else 0)' "$summary")
 check skipped_frames_are_logged_only_when_there_were_some sh -c \
-	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis' $tmp/log; else grep -q 'acq: $skipped frames\? skipped by the analysis' $tmp/log; fi"
+	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis' $tmp/log; else grep -q 'acq: $skipped frames\? skipped by the analysis' $tmp/log; fi &&
+	 if [ '$decimated' = 0 ]; then ! grep -q 'the analysis decimated' $tmp/log; else grep -q 'the analysis decimated (every' $tmp/log; fi"
 
 # a limit: stop after 3 triggers
 check max_triggers_stops_the_program sh -c "$bin/ogate-client -s $sock zstack planes=10 step_um=2 start_um=0 max_triggers=3 >/dev/null"

@@ -117,6 +117,9 @@ bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
 	acq_out_arm_grab(a->out, time_ns);
 	atomic_store(&a->cookie, cookie);
 	pthread_mutex_unlock(&a->lock);
+	/* the frame this trigger lights, even off the analysis's decimation grid */
+	if (a->pipe)
+		ogate_pipeline_want_frame(a->pipe, time_ns);
 	return true;
 }
 

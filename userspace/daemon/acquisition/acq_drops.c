@@ -55,7 +55,19 @@ struct acq_drops {
 	size_t nep;
 	uint64_t episodes;
 	struct episode cur; /* cur.frames 0: none yet */
+	/* decimation: frames, the largest k, the newest window's largest k, and
+	 * the planes acquired at k > 1 (frames: their k), the first listed */
+	uint64_t decimated;
+	unsigned k_max, win_k;
+	struct hit *dec;
+	size_t ndec;
+	uint64_t dec_planes;
 };
+
+static unsigned k_of(const struct acq_drops_sample *s)
+{
+	return s->decimate > 1 ? s->decimate : 1;
+}
 
 struct acq_drops *acq_drops_new(void)
 {
@@ -66,7 +78,8 @@ struct acq_drops *acq_drops_new(void)
 	d->hits = calloc(ACQ_DROPS_LISTED, sizeof(*d->hits));
 	d->stacks = calloc(ACQ_DROPS_LISTED, sizeof(*d->stacks));
 	d->ep = calloc(ACQ_DROPS_LISTED, sizeof(*d->ep));
-	if (!d->hits || !d->stacks || !d->ep) {
+	d->dec = calloc(ACQ_DROPS_LISTED, sizeof(*d->dec));
+	if (!d->hits || !d->stacks || !d->ep || !d->dec) {
 		acq_drops_free(d);
 		return NULL;
 	}
@@ -80,6 +93,7 @@ void acq_drops_free(struct acq_drops *d)
 	free(d->hits);
 	free(d->stacks);
 	free(d->ep);
+	free(d->dec);
 	free(d);
 }
 
@@ -88,11 +102,14 @@ void acq_drops_begin(struct acq_drops *d, const struct acq_drops_sample *s)
 	struct hit *hits = d->hits;
 	struct stack_hit *stacks = d->stacks;
 	struct episode *ep = d->ep;
+	struct hit *dec = d->dec;
 
 	memset(d, 0, sizeof(*d));
 	d->hits = hits;
 	d->stacks = stacks;
 	d->ep = ep;
+	d->dec = dec;
+	d->k_max = d->win_k = k_of(s);
 	d->t0 = s->t_ns;
 	d->last = *s;
 	d->lag_max_base = s->lag_max_ns;
@@ -197,6 +214,12 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 	uint64_t n = s->stale >= p->stale ? s->stale - p->stale : s->stale;
 	int64_t a, b;
 
+	d->decimated += s->decimated >= p->decimated ? s->decimated - p->decimated : s->decimated;
+	if (k_of(s) > d->k_max)
+		d->k_max = k_of(s);
+	if (k_of(s) > d->win_k)
+		d->win_k = k_of(s);
+
 	if (s->lag_ns > d->lag_max)
 		d->lag_max = s->lag_ns;
 	if (s->lag_max_ns > d->lag_max_base && s->lag_max_ns > d->lag_max)
@@ -223,10 +246,24 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 	d->last = *s;
 }
 
+/* The newest window ends: its plane, when decimated, is listed with its k. */
+static void close_window(struct acq_drops *d)
+{
+	const struct window *w = &d->win[(d->nwin - 1) % WINDOWS];
+
+	if (w->stack < 0 || d->win_k <= 1)
+		return;
+	d->dec_planes++;
+	if (d->ndec < ACQ_DROPS_LISTED)
+		d->dec[d->ndec++] = (struct hit){ w->stack, w->plane, w->z_um, d->win_k };
+}
+
 void acq_drops_plane(struct acq_drops *d, int stack, int plane, double z_um,
 		     const struct acq_drops_sample *s)
 {
 	acq_drops_note(d, s);
+	close_window(d);
+	d->win_k = k_of(s);
 	d->win[d->nwin % WINDOWS] = (struct window){
 		.t0 = s->t_ns,
 		.stack = stack < 0 ? -1 : stack,
@@ -239,6 +276,8 @@ void acq_drops_plane(struct acq_drops *d, int stack, int plane, double z_um,
 void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s)
 {
 	acq_drops_note(d, s);
+	close_window(d);
+	d->win_k = 1; /* closed: not listed twice */
 	keep_episode(d);
 }
 
@@ -250,6 +289,17 @@ void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 	t->planes = d->planes;
 	t->lag_max_ns = d->lag_max;
 	t->duration_ns = d->last.t_ns - d->t0;
+	t->decimated = d->decimated;
+	t->decimate_max = d->k_max ? d->k_max : 1;
+	t->planes_decimated = d->dec_planes;
+}
+
+unsigned acq_drops_plane_decimate(const struct acq_drops *d, int stack, int plane)
+{
+	for (size_t i = 0; i < d->ndec; i++)
+		if (d->dec[i].stack == stack && d->dec[i].plane == plane)
+			return (unsigned)d->dec[i].frames;
+	return 1;
 }
 
 uint64_t acq_drops_plane_frames(const struct acq_drops *d, int stack, int plane)
@@ -269,16 +319,21 @@ static int by_plane(const void *x, const void *y)
 	return a->plane < b->plane ? -1 : a->plane > b->plane;
 }
 
-/* the listed planes in order (stack, plane); NULL when none or out of memory */
-static struct hit *sorted_hits(const struct acq_drops *d)
+/* n listed planes in order (stack, plane); NULL when none or out of memory */
+static struct hit *sorted(const struct hit *list, size_t n)
 {
 	struct hit *h;
 
-	if (!d->nhits || !(h = malloc(d->nhits * sizeof(*h))))
+	if (!n || !(h = malloc(n * sizeof(*h))))
 		return NULL;
-	memcpy(h, d->hits, d->nhits * sizeof(*h));
-	qsort(h, d->nhits, sizeof(*h), by_plane);
+	memcpy(h, list, n * sizeof(*h));
+	qsort(h, n, sizeof(*h), by_plane);
 	return h;
+}
+
+static struct hit *sorted_hits(const struct acq_drops *d)
+{
+	return sorted(d->hits, d->nhits);
 }
 
 /* append to buf (n: its length so far, never past len - 1) */
@@ -297,17 +352,19 @@ static void put(char *buf, size_t len, size_t *n, const char *fmt, ...)
 	*n = r < 0 ? *n : *n + (size_t)r < len ? *n + (size_t)r : len - 1;
 }
 
-void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, size_t len)
+/* "planes 3-4" or "stack 0 planes 3-4, stack 2 plane 7" of nlisted planes of all */
+static void planes_text(const struct hit *list, size_t nlisted, uint64_t all, int stacks, char *buf,
+			size_t len)
 {
-	struct hit *h = sorted_hits(d);
+	struct hit *h = sorted(list, nlisted);
 	size_t n = 0, i = 0, k, j, e;
 
 	if (!len)
 		return;
 	buf[0] = '\0';
-	while (h && i < d->nhits) {
+	while (h && i < nlisted) {
 		/* this stack's planes, as runs of consecutive ones */
-		for (k = i; k + 1 < d->nhits && h[k + 1].stack == h[i].stack; k++)
+		for (k = i; k + 1 < nlisted && h[k + 1].stack == h[i].stack; k++)
 			;
 		put(buf, len, &n, "%s", i ? ", " : "");
 		if (stacks > 1)
@@ -324,11 +381,16 @@ void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, siz
 		}
 		i = k + 1;
 	}
-	if (d->planes > d->nhits)
-		put(buf, len, &n, " and %" PRIu64 " more", d->planes - d->nhits);
+	if (all > nlisted)
+		put(buf, len, &n, " and %" PRIu64 " more", all - nlisted);
 	if (n + 1 >= len && len > 4)
 		snprintf(buf + len - 4, 4, "...");
 	free(h);
+}
+
+void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, size_t len)
+{
+	planes_text(d->hits, d->nhits, d->planes, stacks, buf, len);
 }
 
 static void write_json(const struct acq_drops *d, FILE *f, const char *ended, int64_t wall_minus_mono)
@@ -368,7 +430,18 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	for (size_t i = 0; i < d->nstacks; i++)
 		fprintf(f, "%s\n      {\"stack\": %d, \"frames\": %" PRIu64 "}", i ? "," : "",
 			d->stacks[i].stack, d->stacks[i].frames);
-	fprintf(f, "%s]\n  }\n}\n", d->nstacks ? "\n    " : "");
+	fprintf(f, "%s]\n  },\n", d->nstacks ? "\n    " : "");
+	free(h);
+	h = sorted(d->dec, d->ndec);
+	fprintf(f, "  \"decimated\": {\n    \"frames\": %" PRIu64 ",\n", t.decimated);
+	fprintf(f, "    \"max_every\": %u,\n", t.decimate_max);
+	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes_decimated);
+	for (size_t i = 0; h && i < d->ndec; i++)
+		fprintf(f,
+			"%s\n      {\"stack\": %d, \"plane\": %d, \"z_um\": %.4f, \"every\": %" PRIu64
+			"}",
+			i ? "," : "", h[i].stack, h[i].plane, h[i].z_um, h[i].frames);
+	fprintf(f, "%s]\n  }\n}\n", d->ndec ? "\n    " : "");
 	free(h);
 }
 
@@ -398,16 +471,37 @@ int acq_drops_write(const struct acq_drops *d, const char *path, const char *end
 	return 0;
 }
 
+static const char *nth(unsigned k)
+{
+	return k % 10 == 1 && k % 100 != 11   ? "st"
+	       : k % 10 == 2 && k % 100 != 12 ? "nd"
+	       : k % 10 == 3 && k % 100 != 13 ? "rd"
+					      : "th";
+}
+
 void acq_drops_log(const struct acq_drops *d, int stacks)
 {
 	struct acq_drops_totals t;
-	char planes[200];
+	char planes[200], skipped[400] = "", dec[400] = "";
 
 	acq_drops_get(d, &t);
-	if (!t.frames)
+	if (!t.frames && !t.decimated && t.decimate_max <= 1)
 		return;
-	acq_drops_planes_text(d, stacks, planes, sizeof(planes));
-	ogate_warning("acq: %" PRIu64 " frame%s skipped by the analysis in %" PRIu64 " episode%s, %s%s",
-		      t.frames, t.frames == 1 ? "" : "s", t.episodes, t.episodes == 1 ? "" : "s",
-		      planes[0] ? planes : "between stacks, no plane", " affected");
+	if (t.frames) {
+		acq_drops_planes_text(d, stacks, planes, sizeof(planes));
+		snprintf(skipped, sizeof(skipped),
+			 "%" PRIu64 " frame%s skipped by the analysis in %" PRIu64
+			 " episode%s, %s affected",
+			 t.frames, t.frames == 1 ? "" : "s", t.episodes, t.episodes == 1 ? "" : "s",
+			 planes[0] ? planes : "between stacks, no plane");
+	}
+	if (t.decimated || t.decimate_max > 1) {
+		planes_text(d->dec, d->ndec, d->dec_planes, stacks, planes, sizeof(planes));
+		snprintf(dec, sizeof(dec),
+			 "the analysis decimated (every %u%s frame at most, %" PRIu64
+			 " frame%s not analysed), %s acquired meanwhile",
+			 t.decimate_max, nth(t.decimate_max), t.decimated, t.decimated == 1 ? "" : "s",
+			 planes[0] ? planes : "between stacks, no plane");
+	}
+	ogate_warning("acq: %s%s%s", skipped, skipped[0] && dec[0] ? "; " : "", dec);
 }

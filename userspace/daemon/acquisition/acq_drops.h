@@ -12,8 +12,12 @@
  * between the newest frame analysed at the sample before and the first frame
  * analysed after it, and shared among the planes whose time it overlaps (in
  * proportion). Gaps less than 1 s apart make one episode (as a recording's
- * summary). The result: acq-<stamp>.summary.json beside the run's CSV and one
- * log line when frames were skipped. Job thread only.
+ * summary). Apart from them, decimation (the pipeline's drops_decimated and
+ * decimate k: a steady rate reduction, not an episode): the frames off the
+ * analysis's grid, the largest k, and each plane acquired while k > 1 with
+ * the largest k sampled from its start to the next plane's. The result:
+ * acq-<stamp>.summary.json beside the run's CSV and one log line when frames
+ * were skipped or the analysis decimated. Job thread only.
  */
 #ifndef OGATE_ACQ_DROPS_H
 #define OGATE_ACQ_DROPS_H
@@ -32,6 +36,8 @@ struct acq_drops_sample {
 	int64_t lag_max_ns;    /* its lag_max_ns (since the pipeline started) */
 	int64_t last_frame_ns; /* timestamp of the newest analysed frame, 0 none yet */
 	int64_t gap_end_ns; /* the newest analysed frame that came after a sequence gap, 0 none */
+	uint64_t decimated; /* the pipeline's drops_decimated */
+	unsigned decimate;  /* its decimate (k: every k-th frame analysed; 0 or 1: all) */
 };
 
 struct acq_drops_totals {
@@ -41,6 +47,10 @@ struct acq_drops_totals {
 	uint64_t planes;     /* planes during which frames were skipped */
 	int64_t lag_max_ns;  /* worst analysis lag seen during the run */
 	int64_t duration_ns; /* first sample to the last */
+	/* decimation (not skips: a steady rate, not an episode of falling behind) */
+	uint64_t decimated;	   /* frames off the analysis's grid during the run */
+	unsigned decimate_max;	   /* the largest k sampled during the run (1: none) */
+	uint64_t planes_decimated; /* planes acquired while k > 1 (sampled) */
 };
 
 struct acq_drops;
@@ -68,7 +78,9 @@ void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, siz
  */
 int acq_drops_write(const struct acq_drops *d, const char *path, const char *ended,
 		    int64_t wall_minus_mono);
-/* The log line at the end of a run (only when frames were skipped). */
+/* The k a plane was acquired at (the largest sampled during it), 1 when not decimated (or not listed). */
+unsigned acq_drops_plane_decimate(const struct acq_drops *d, int stack, int plane);
+/* The log line at the end of a run (only when frames were skipped or the analysis decimated). */
 void acq_drops_log(const struct acq_drops *d, int stacks);
 
 #endif

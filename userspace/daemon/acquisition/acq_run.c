@@ -52,6 +52,8 @@ static void drops_sample(struct ogate_acq *a, struct acq_drops_sample *s)
 	if (a->pipe) {
 		ogate_pipeline_status(a->pipe, &ps);
 		s->stale = ps.drops_stale;
+		s->decimated = ps.drops_decimated;
+		s->decimate = ps.decimate;
 		s->lag_ns = ps.lag_ns;
 		s->lag_max_ns = ps.lag_max_ns;
 	}

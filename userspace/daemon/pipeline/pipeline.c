@@ -105,6 +105,7 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 		/* never wait for the io thread: a busy lock leaves this frame unmatched */
 		if (pthread_mutex_trylock(&p->em_lock) == 0) {
 			if (ogate_edgematch_frame(&p->em, m.timestamp_ns, m.sequence, &edge)) {
+				p->em_offset = m.timestamp_ns - edge;
 				m.timestamp_ns = edge;
 				ogate_frame_set_meta(f, &m);
 			}
@@ -250,6 +251,35 @@ void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f
 }
 
 /*
+ * Frame thread: a frame the source delivered off the decimation grid
+ * (ogate_pipeline_want_frame) goes to the frame hook alone, not analysed:
+ * the analysis keeps its regular stream of every k-th frame. r says no
+ * phase (none was measured).
+ */
+static void hook_off_grid(struct ogate_pipeline *p, struct ogate_frame *f)
+{
+	struct ogate_sync_result r;
+	bool kept;
+
+	memset(&r, 0, sizeof(r));
+	r.sad_argmin = -1;
+	kept = p->o.frame && p->o.frame(p->o.hook_ctx, f, &r);
+	if (kept)
+		atomic_fetch_add(&p->frames_kept, 1); /* released once handed back */
+	else
+		ogate_source_release(p->src, f);
+	pthread_mutex_lock(&p->st_lock);
+	p->st.off_grid++;
+	pthread_mutex_unlock(&p->st_lock);
+}
+
+void ogate_pipeline_want_frame(struct ogate_pipeline *p, int64_t t_ns)
+{
+	/* the source compares its own timestamps; a matched frame's is its edge's */
+	ogate_source_want(p->src, t_ns + p->em_offset);
+}
+
+/*
  * The frame thread: takes each frame from the source and analyses it at
  * once, queueing a decided trigger program on the sink; between frames it
  * applies queued commands and releases frames handed back. One thread, so
@@ -282,6 +312,10 @@ static void *frame_main(void *arg)
 			continue;
 		if (ret_take)
 			break;
+		if (ogate_source_off_grid(p->src)) {
+			hook_off_grid(p, f);
+			continue;
+		}
 		now = ogate_mono_ns();
 		t_pop = ogate_clock_now(p->o.clock);
 		cam = *ogate_frame_get_meta(f);
@@ -591,6 +625,7 @@ int ogate_pipeline_start(struct ogate_pipeline *p)
 	pthread_mutex_unlock(&p->cmd_lock);
 	pthread_mutex_lock(&p->em_lock);
 	ogate_edgematch_init(&p->em); /* a new stream: learn the offset anew */
+	p->em_offset = 0;
 	atomic_store(&p->em_busy, 0);
 	pthread_mutex_unlock(&p->em_lock);
 	p->stale_seen = ogate_source_stale(p->src);

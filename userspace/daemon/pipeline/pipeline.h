@@ -91,9 +91,10 @@ struct ogate_pipeline_opts {
 	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
 	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
 	/*
-	 * Every analysed frame (frame thread; must not block): the
-	 * acquisition takes the frame of a gated plane from here without
-	 * copying it. Returning true keeps f (not released): the taker hands it
+	 * Every analysed frame (frame thread; must not block), and a frame
+	 * asked for off the decimation grid (ogate_pipeline_want_frame, not
+	 * analysed: r->has_phase 0): the acquisition takes the frame of a
+	 * gated plane from here without copying it. Returning true keeps f (not released): the taker hands it
 	 * back with ogate_pipeline_return_frame() (one frame at a time).
 	 */
 	bool (*frame)(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);
@@ -148,6 +149,7 @@ struct ogate_pipeline_status {
 	uint64_t drops_source;	  /* lost at the camera: no free buffer, or superseded */
 	uint64_t drops_stale;	  /* of those: superseded, the analysis behind (source.h) */
 	uint64_t drops_decimated; /* of those, not stale: not every k-th frame (decimate) */
+	uint64_t off_grid;	  /* frames: off the grid, to the frame hook alone (want_frame) */
 	unsigned decimate;	  /* every decimate-th camera frame is analysed (1: all) */
 	int64_t backlog_ns;    /* a frame this late is still delivered in order (0: newest first) */
 	int64_t frame_cost_ns; /* the frame thread's time a frame (pace.h) */
@@ -226,6 +228,20 @@ int ogate_pipeline_reset(struct ogate_pipeline *p, char *msg, size_t msglen);
 /* Hand back a frame the frame hook kept (any thread); the frame thread
  * releases it to the source. The pipeline's stop waits for it (up to 5 s). */
 void ogate_pipeline_return_frame(struct ogate_pipeline *p, struct ogate_frame *f);
+/*
+ * From the gate hook (frame thread) only: the first camera frame whose
+ * timestamp is at or after t_ns goes to the frame hook even when the
+ * analysis decimates and it is off its grid of every k-th frame (once; a
+ * later call replaces it). Such a frame is not analysed, recorded, tapped
+ * or copied: the hook alone sees it, with a result that has no phase
+ * (counted in off_grid; the analysis's stream stays every k-th frame).
+ * With edge matching, t_ns is on the edges' times (as the frames the
+ * analysis sees): the source is asked for t_ns plus the offset learnt at
+ * the last matched frame. Within the source's backlog (source.h): a frame
+ * thread further behind loses it as any other superseded frame. At every
+ * frame, nothing changes.
+ */
+void ogate_pipeline_want_frame(struct ogate_pipeline *p, int64_t t_ns);
 /* Pulses queued on the sink without an outcome yet. */
 uint64_t ogate_pipeline_pulses_in_flight(struct ogate_pipeline *p);
 /* Cancel every pulse queued on the sink and not yet started (abort). */

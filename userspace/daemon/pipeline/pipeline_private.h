@@ -115,6 +115,7 @@ struct ogate_pipeline {
 	pthread_mutex_t em_lock;
 	struct ogate_edgematch em;
 	atomic_uint_least64_t em_busy; /* frames not matched: lock busy */
+	int64_t em_offset; /* frame thread: the learnt offset at its last matched frame, 0 none */
 
 	/* preview: requested by a command, filled by the frame thread */
 	pthread_mutex_t prev_lock;

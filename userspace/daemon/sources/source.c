@@ -73,6 +73,8 @@ int ogate_source_start(struct ogate_source *s)
 	s->every = 1;
 	s->grid_set = 0;
 	s->backlog_ns = 0;
+	s->want_set = 0;
+	s->off_grid = 0;
 	s->t0 = ogate_clock_now(s->clock);
 	s->running = 1;
 	return 0;
@@ -88,6 +90,18 @@ void ogate_source_stop(struct ogate_source *s)
 	if (s->ops->stop)
 		s->ops->stop(s);
 	s->running = 0;
+}
+
+int ogate_source_grid_has(const struct ogate_source *s, uint64_t seq)
+{
+	return s->every <= 1 || !s->grid_set || (seq - s->grid) % s->every == 0;
+}
+
+void ogate_source_delivering(struct ogate_source *s, int64_t ts, int off)
+{
+	if (s->want_set && ts >= s->want_ns)
+		s->want_set = 0;
+	s->off_grid = off;
 }
 
 int ogate_source_on_grid(struct ogate_source *s, uint64_t seq)
@@ -147,11 +161,24 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 	for (;;) {
 		struct ogate_frame_meta m;
 		int64_t rel, t;
-		int i, ret, anchor = s->every > 1 && !s->grid_set;
+		int i, ret, off = 0, anchor = s->every > 1 && !s->grid_set;
 
-		/* off the grid of every-th frames: skipped without waiting for them */
-		while (!anchor && !s->fast && !ogate_source_on_grid(s, s->index))
+		/* off the grid of every-th frames: skipped without waiting for
+		 * them, except the first at or after a wanted time */
+		while (!anchor && !s->fast && !ogate_source_grid_has(s, s->index)) {
+			if (s->want_set) {
+				ret = s->ops->stamp(s, s->index, &rel);
+				if (ret)
+					return ret;
+				if (s->t0 + rel >= s->want_ns) {
+					off = 1;
+					break;
+				}
+			}
+			s->drops++;
+			s->decimated++;
 			s->index++;
+		}
 		ret = s->ops->stamp(s, s->index, &rel);
 		if (ret)
 			return ret;
@@ -160,7 +187,7 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 			if (t > deadline_ns)
 				return -EAGAIN; /* not due yet */
 			ogate_clock_sleep_until(s->clock, t);
-			ret = catch_up(s, &t, anchor);
+			ret = off ? 0 : catch_up(s, &t, anchor); /* a wanted frame as it is */
 			if (ret)
 				return ret;
 		}
@@ -184,6 +211,7 @@ int ogate_source_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_
 		m = *ogate_frame_get_meta(s->pool[i]);
 		m.timestamp_ns = t;
 		m.sequence = s->index++;
+		ogate_source_delivering(s, t, off);
 		ogate_frame_set_meta(s->pool[i], &m);
 		atomic_store(&s->busy[i], 1);
 		*f = s->pool[i];
@@ -230,6 +258,19 @@ void ogate_source_set_pace(struct ogate_source *s, unsigned every, int64_t backl
 		s->grid_set = 0; /* anchored at the next frame delivered */
 	}
 	s->backlog_ns = backlog_ns > 0 ? backlog_ns : 0;
+}
+
+void ogate_source_want(struct ogate_source *s, int64_t t_ns)
+{
+	if (s->fast)
+		return;
+	s->want_ns = t_ns;
+	s->want_set = 1;
+}
+
+int ogate_source_off_grid(const struct ogate_source *s)
+{
+	return s->off_grid;
 }
 
 int64_t ogate_source_render_ns(const struct ogate_source *s)

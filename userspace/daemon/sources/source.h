@@ -24,7 +24,9 @@
  * trigger decided from a stale frame is useless). The pace can also ask for
  * every k-th frame only (an analysis that cannot keep up with all of them):
  * the others are dropped (counted in drops and decimated) and the
- * backlog rule applies to the ones kept. Only a file read as fast as
+ * backlog rule applies to the ones kept, except one frame the reader
+ * wants (ogate_source_want: the one an acquisition's trigger lit),
+ * delivered off the grid. Only a file read as fast as
  * possible (fast = 1, a virtual timeline) ignores the pace and delivers
  * every frame.
  *
@@ -99,6 +101,19 @@ uint64_t ogate_source_decimated(const struct ogate_source *s);
  * (frame taken - its timestamp), else the newest. Ignored by a fast file.
  */
 void ogate_source_set_pace(struct ogate_source *s, unsigned every, int64_t backlog_ns);
+/*
+ * The first frame whose timestamp is at or after t_ns is delivered even
+ * when it is off the grid of every-th frames (an acquisition's gated frame:
+ * the one its trigger lit), once; such a frame is neither decimated nor
+ * stale, and ogate_source_off_grid says it was off the grid. A later call
+ * replaces a pending one. Within the backlog only: a wanted frame that a
+ * newer one supersedes (the reader more than the backlog late) is lost as
+ * before. Reader's thread; start forgets it. No effect on a fast file or at
+ * every frame (the frame comes anyway).
+ */
+void ogate_source_want(struct ogate_source *s, int64_t t_ns);
+/* The last frame next delivered was off the grid (wanted), not one of every-th. Reader's thread. */
+int ogate_source_off_grid(const struct ogate_source *s);
 /*
  * The reader's work in the last next that delivered a frame: a timed
  * source renders the frame then (on its clock); 0 for cameras, whose

@@ -6,7 +6,7 @@
  * sequence gaps reported by the camera count as source drops, and so do
  * completed frames superseded by a newer one when the frame thread came
  * back for them more than the backlog late, and those off the grid of
- * every-th frames (the pace, source.h). The adapter
+ * every-th frames (the pace, source.h) but a wanted one. The adapter
  * is called from the frame thread only: frames released by analysis are
  * handed back to it through an atomic flag and requeued on its next call.
  */
@@ -135,7 +135,7 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 	struct ogate_lc_frame lf, newer;
 	struct ogate_frame_meta m;
 	int64_t left;
-	int i, ret, late, anchor = s->every > 1 && !s->grid_set;
+	int i, ret, late, off = 0, anchor = s->every > 1 && !s->grid_set;
 
 	for (;;) {
 		struct pollfd p = { .fd = ogate_lc_fd(c->cam), .events = POLLIN };
@@ -144,7 +144,10 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 		ret = ogate_lc_next(c->cam, &lf);
 		if (ret == 0) {
 			s->drops += lf.dropped_before;
-			if (anchor || ogate_source_on_grid(s, lf.sequence))
+			/* off the grid, but the first at or after a wanted time: as it is */
+			off = !anchor && s->want_set && lf.timestamp_ns >= s->want_ns &&
+			      !ogate_source_grid_has(s, lf.sequence);
+			if (off || anchor || ogate_source_on_grid(s, lf.sequence))
 				break;
 			ogate_lc_release(&lf); /* off the grid of every-th frames */
 			continue;
@@ -160,7 +163,7 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 	}
 	/* beyond the backlog, newest first (source.h): completed frames a newer
 	 * one of the grid supersedes go back */
-	late = anchor || ogate_mono_ns() - lf.timestamp_ns > s->backlog_ns; /* a new grid: newest */
+	late = !off && (anchor || ogate_mono_ns() - lf.timestamp_ns > s->backlog_ns); /* a new grid: newest */
 	while (late && ogate_lc_next(c->cam, &newer) == 0) {
 		s->drops += newer.dropped_before;
 		if (!anchor && !ogate_source_on_grid(s, newer.sequence)) {
@@ -194,6 +197,7 @@ static int lc_next(struct ogate_source *s, int64_t deadline_ns, struct ogate_fra
 				       .sequence = lf.sequence,
 				       .exposure_ns = lf.exposure_us > 0 ? lf.exposure_us * 1000LL : 0 };
 	ogate_frame_set_meta(c->slot[i].f, &m);
+	ogate_source_delivering(s, lf.timestamp_ns, off);
 	atomic_store(&c->slot[i].state, 1);
 	*f = c->slot[i].f;
 	return 0;

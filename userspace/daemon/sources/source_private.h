@@ -41,6 +41,11 @@ struct ogate_source {
 	uint64_t every, grid;
 	int grid_set;
 	int64_t backlog_ns;
+	/* ogate_source_want, the reader's thread only: the first frame at or
+	 * after want_ns is delivered even off the grid (want_set until then);
+	 * off_grid: the last frame delivered was such a one */
+	int64_t want_ns;
+	int want_set, off_grid;
 	int64_t render_ns;		 /* the last frame delivered: its rendering, on the clock */
 	int64_t t0;			 /* clock time at start */
 	const struct ogate_clock *clock; /* NULL: CLOCK_MONOTONIC */
@@ -59,6 +64,13 @@ extern const struct ogate_source_ops ogate_source_libcamera_ops;
  * none is yet); one that is not is counted (drops, decimated).
  */
 int ogate_source_on_grid(struct ogate_source *s, uint64_t seq);
+/* Frame seq is on the grid (or there is none); counts nothing, anchors nothing. */
+int ogate_source_grid_has(const struct ogate_source *s, uint64_t seq);
+/*
+ * A frame stamped ts is about to be delivered (off: off the grid, wanted):
+ * a pending want it satisfies is done, and off_grid says which it is.
+ */
+void ogate_source_delivering(struct ogate_source *s, int64_t ts, int off);
 
 /* Allocate the pool (w x h, fmt); called by implementations' create. */
 int ogate_source_pool_init(struct ogate_source *s, enum ogate_pixfmt fmt, int w, int h);

@@ -5,7 +5,9 @@
  * the frame hook's newest analysed frame) of an 80 fps camera whose analysis
  * stalls, says how many frames were skipped, in which episodes, and which
  * planes were being acquired then, in acq-<stamp>.summary.json and in one
- * log line; a run without a stall says 0, lists nothing and logs nothing.
+ * log line; a run without a stall says 0, lists nothing and logs nothing. A
+ * run under decimation (drops_decimated, decimate) says so apart: the frames
+ * not analysed, the largest k and the planes acquired at k > 1.
  */
 #include <errno.h>
 #include <math.h>
@@ -37,6 +39,9 @@ struct run {
 	int64_t plane_ns, between_ns; /* a plane's time; between stacks */
 	struct stall st[4];
 	int nst;
+	/* the analysis at every dec_k-th frame from dec_from to dec_to (0: never) */
+	unsigned dec_k;
+	int64_t dec_from, dec_to;
 };
 
 /* frame index with a timestamp at or before t */
@@ -66,6 +71,14 @@ static struct acq_drops_sample at(const struct run *r, int64_t t)
 		}
 		s.stale += (uint64_t)(after - before - 1);
 		s.gap_end_ns = T0 + after * FRAME;
+	}
+	s.decimate = 1;
+	if (r->dec_k > 1 && t >= r->dec_from) {
+		/* the frames off the grid so far: all but every dec_k-th */
+		uint64_t n = (uint64_t)(((t < r->dec_to ? t : r->dec_to) - r->dec_from) / FRAME);
+
+		s.decimated = n - n / r->dec_k;
+		s.decimate = t < r->dec_to ? r->dec_k : 1;
 	}
 	return s;
 }
@@ -181,6 +194,8 @@ static void test_a_run_the_analysis_kept_up_with_records_0_and_no_planes(void **
 	assert_int_equal(0, strtoull(after(buf, "\"planes_affected\": "), NULL, 10));
 	assert_non_null(strstr(buf, "\"planes\": []"));
 	assert_non_null(strstr(buf, "\"stacks\": []"));
+	assert_int_equal(0, strtoull(after(after(buf, "\"decimated\": {"), "\"frames\": "), NULL, 10));
+	assert_int_equal(1, strtoul(after(buf, "\"max_every\": "), NULL, 10));
 	acq_drops_free(d);
 }
 
@@ -249,6 +264,63 @@ static void test_a_run_during_which_the_analysis_stalls_records_the_skipped_fram
 }
 
 /*
+ * The same stack, the analysis at every 4th frame from 1.2 s to 2.2 s (an
+ * overload; planes 2, 3 and 4 run meanwhile) and never behind: no frame
+ * skipped, but 60 frames not analysed (3 of every 4 of the 80), every 4th
+ * at most, and planes 2-4 acquired at k = 4, in the summary and the log
+ * line. Before, the run said nothing: decimated frames are not stale ones.
+ */
+static void test_a_run_under_decimation_records_the_decimated_frames_and_planes(void **state)
+{
+	const struct run r = { .stacks = 1,
+			       .planes = 6,
+			       .plane_ns = 500 * MS,
+			       .dec_k = 4,
+			       .dec_from = T0 + 1200 * MS,
+			       .dec_to = T0 + 2200 * MS };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	struct logged g = { 0 };
+	const char *dec, *pl;
+	char buf[4096];
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(0, t.frames);
+	assert_int_equal(0, t.planes);
+	assert_int_equal(60, t.decimated);
+	assert_int_equal(4, t.decimate_max);
+	assert_int_equal(3, t.planes_decimated);
+	for (int p = 0; p < 6; p++)
+		assert_int_equal(p >= 2 && p <= 4 ? 4 : 1, acq_drops_plane_decimate(d, 0, p));
+
+	ogate_log_set_tap(tap, &g);
+	acq_drops_log(d, r.stacks);
+	ogate_log_set_tap(NULL, NULL);
+	assert_int_equal(1, g.n);
+	assert_string_equal(
+		"acq: the analysis decimated (every 4th frame at most, 60 frames not analysed), planes 2-4 acquired meanwhile",
+		g.line[0]);
+
+	summary(d, "done", buf, sizeof(buf));
+	assert_int_equal(0, strtoull(after(after(buf, "\"skipped\": {"), "\"frames\": "), NULL, 10));
+	dec = after(buf, "\"decimated\": {");
+	assert_int_equal(60, strtoull(after(dec, "\"frames\": "), NULL, 10));
+	assert_int_equal(4, strtoul(after(dec, "\"max_every\": "), NULL, 10));
+	assert_int_equal(3, strtoull(after(dec, "\"planes_affected\": "), NULL, 10));
+	pl = after(dec, "\"planes\": [");
+	for (int p = 2; p <= 4; p++) {
+		pl = after(pl, "\"plane\": ");
+		assert_int_equal(p, strtol(pl, NULL, 10));
+		assert_int_equal(4, strtoul(after(pl, "\"every\": "), NULL, 10));
+	}
+	assert_null(strstr(pl, "\"plane\": "));
+	acq_drops_free(d);
+}
+
+/*
  * A timelapse of 3 stacks of 4 planes, 2 s apart: a stall inside stack 1's
  * plane 2 (counted there alone), one while waiting between stacks 1 and 2
  * (no plane), 0.3 s each: two episodes, each stack's count, the log names
@@ -293,6 +365,7 @@ int main(void)
 		cmocka_unit_test(
 			test_a_run_during_which_the_analysis_stalls_records_the_skipped_frames_and_planes),
 		cmocka_unit_test(test_a_timelapse_names_the_stack_and_counts_stalls_between_stacks),
+		cmocka_unit_test(test_a_run_under_decimation_records_the_decimated_frames_and_planes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

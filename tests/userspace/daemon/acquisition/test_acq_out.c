@@ -18,7 +18,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "clock-util.h"
 #include "acq_out.h"
+#include "acq_private.h"
+#include "pipeline.h"
+#include "source.h"
+
+#define SEC_NS 1000000000LL
 
 struct fx {
 	struct acq_out *o;
@@ -173,6 +179,62 @@ static void written_planes_are_handed_back_and_open_as_a_z_stack(void **state)
 	assert_int_equal(st, 0);
 }
 
+/*
+ * The gate asks for the frame its trigger lights: the synthetic camera (80
+ * fps, real time) at every 4th frame, its grid at frame 0, and a plane's
+ * trigger accepted at frame 5.5's time. The next frames the reader gets are
+ * 4 (on the grid, before the trigger), then 6, the first at or after the
+ * trigger, off the grid, then 8. Before, 6 was dropped with the other
+ * frames off the grid and the first frame at or after the trigger was 8,
+ * two frames late (up to k - 1).
+ */
+static void the_gate_asks_for_the_frame_its_trigger_lights_under_decimation(void **state)
+{
+	struct ogate_source_opts so = { .kind = "synthetic",
+					.size = 32,
+					.fps = 80,
+					.period_s = 0.42,
+					.seed = 1 };
+	struct ogate_pipeline_opts po = { .record_every = 1, .cpu_capture = -1, .cpu_analysis = -1 };
+	struct ogate_source *src = NULL;
+	struct ogate_pipeline *p = NULL;
+	struct ogate_acq *a = NULL;
+	struct ogate_frame *f;
+	uint64_t seq[3];
+	int64_t t0;
+
+	(void)state;
+	ogate_settings_default(&po.settings);
+	assert_int_equal(0, ogate_source_open(&src, &so));
+	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, NULL));
+	assert_int_equal(0, ogate_acq_new(&a, NULL, NULL, "/tmp", 1, 1));
+	ogate_acq_set_pipeline(a, p);
+	assert_int_equal(0, ogate_source_start(src));
+	ogate_source_set_pace(src, 4, 0);
+	assert_int_equal(0, ogate_source_next(src, ogate_mono_ns() + SEC_NS, &f));
+	t0 = ogate_frame_get_meta(f)->timestamp_ns; /* frame 0: the grid */
+	ogate_source_release(src, f);
+	/* a program waits for its plane's trigger (acq_run.c) */
+	atomic_store(&a->gating, true);
+	atomic_store(&a->armed, true);
+	assert_true(ogate_acq_gate(a, 1, t0 + 55 * SEC_NS / 800, 1.0));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(0, ogate_source_next(src, ogate_mono_ns() + SEC_NS, &f));
+		seq[i] = ogate_frame_get_meta(f)->sequence;
+		ogate_source_release(src, f);
+	}
+	printf("# frames after the trigger at frame 5.5: %llu, %llu, %llu\n",
+	       (unsigned long long)seq[0], (unsigned long long)seq[1], (unsigned long long)seq[2]);
+	assert_int_equal(4, seq[0]);
+	assert_int_equal(6, seq[1]);
+	assert_int_equal(8, seq[2]);
+	atomic_store(&a->gating, false);
+	ogate_source_stop(src);
+	ogate_acq_free(a);
+	ogate_pipeline_free(p);
+	ogate_source_close(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +246,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(written_planes_are_handed_back_and_open_as_a_z_stack,
 						setup, teardown),
+		cmocka_unit_test(the_gate_asks_for_the_frame_its_trigger_lights_under_decimation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

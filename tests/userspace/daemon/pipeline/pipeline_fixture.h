@@ -2,7 +2,8 @@
 /*
  * The pipeline suites' fixture (test_pipeline.c, test_pipeline_io.c): a
  * virtual clock the test drives, a sink with the driver's contract on it,
- * the synthetic camera's options and the pipeline's, run_for and stop.
+ * the synthetic camera's options and the pipeline's, run_for and stop; a
+ * frame-edge input double and a quiet sink (test_pipeline.c's edge tests).
  */
 #ifndef OGATE_TEST_PIPELINE_FIXTURE_H
 #define OGATE_TEST_PIPELINE_FIXTURE_H
@@ -86,7 +87,7 @@ static inline void vclock_sleep_until(void *ctx, int64_t t)
 		if (!v->p)
 			break;
 		ogate_pipeline_status(v->p, &st);
-		if (st.analysed + st.drops_analysis >= st.frames)
+		if (st.analysed + st.drops_analysis + st.off_grid >= st.frames)
 			break;
 		nanosleep(&ts, NULL);
 	}
@@ -322,5 +323,67 @@ static inline void stop(struct vclock *vc, struct ogate_pipeline *p)
 	vclock_free_run(vc);
 	assert_int_equal(0, ogate_pipeline_stop(p));
 }
+
+/*
+ * A frame-edge input double that reports an edge 2 ms before every synthetic
+ * frame (as a camera strobe wired to the module would), beside a trigger sink
+ * double that accepts pulses and reports nothing. The edge input is read last
+ * in each round of the io thread, so it tells the virtual clock what was seen.
+ */
+struct edge_input {
+	struct ogate_edges base;
+	struct ogate_source *src;
+	struct vclock *vc;
+	double fps;
+	uint64_t next;
+};
+
+static inline int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n)
+{
+	return 0;
+}
+static inline int es_cancel(struct ogate_sink *s)
+{
+	return 0;
+}
+static inline int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
+{
+	return 0;
+}
+static inline void es_close(struct ogate_sink *s)
+{
+}
+
+/* readable at every move of the clock, as the kernel's fd is once an edge is stamped */
+static inline int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t max)
+{
+	struct edge_input *e = (struct edge_input *)in;
+	uint64_t moves, m = atomic_load(&e->vc->moves);
+	int64_t t = vclock_now(e->vc);
+	size_t n = 0;
+
+	if (read(in->fd, &moves, sizeof(moves)) < 0)
+		moves = 0;
+	while (n < max && e->src->t0 && e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
+		ev[n++] = (struct ogate_frame_edge){
+			.line = 0,
+			.seq = e->next + 1,
+			.time_ns = e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS,
+		};
+		e->next++;
+	}
+	vclock_seen(e->vc, m, (int)n);
+	return (int)n;
+}
+
+static const struct ogate_sink_ops quiet_sink_ops = {
+	.kind = "quiet-double",
+	.close = es_close,
+	.queue = es_queue,
+	.cancel_all = es_cancel,
+	.read = es_read,
+};
+
+static const struct ogate_edges_ops edge_input_ops = { .read = ei_read };
 
 #endif

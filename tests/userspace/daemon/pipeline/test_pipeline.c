@@ -142,68 +142,6 @@ static void test_stop_cancels_what_the_grace_period_leaves(void **state)
 	vclock_destroy(&vc);
 }
 
-/*
- * A frame-edge input double that reports an edge 2 ms before every synthetic
- * frame (as a camera strobe wired to the module would), beside a trigger sink
- * double that accepts pulses and reports nothing. The edge input is read last
- * in each round of the io thread, so it tells the virtual clock what was seen.
- */
-struct edge_input {
-	struct ogate_edges base;
-	struct ogate_source *src;
-	struct vclock *vc;
-	double fps;
-	uint64_t next;
-};
-
-static int es_queue(struct ogate_sink *s, const struct ogate_pulse_req *p, size_t n)
-{
-	return 0;
-}
-static int es_cancel(struct ogate_sink *s)
-{
-	return 0;
-}
-static int es_read(struct ogate_sink *s, struct ogate_sink_event *ev, size_t max)
-{
-	return 0;
-}
-static void es_close(struct ogate_sink *s)
-{
-}
-
-/* readable at every move of the clock, as the kernel's fd is once an edge is stamped */
-static int ei_read(struct ogate_edges *in, struct ogate_frame_edge *ev, size_t max)
-{
-	struct edge_input *e = (struct edge_input *)in;
-	uint64_t moves, m = atomic_load(&e->vc->moves);
-	int64_t t = vclock_now(e->vc);
-	size_t n = 0;
-
-	if (read(in->fd, &moves, sizeof(moves)) < 0)
-		moves = 0;
-	while (n < max && e->src->t0 && e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS <= t) {
-		ev[n++] = (struct ogate_frame_edge){
-			.line = 0,
-			.seq = e->next + 1,
-			.time_ns = e->src->t0 + (int64_t)(e->next * 1e9 / e->fps) - 2 * MS,
-		};
-		e->next++;
-	}
-	vclock_seen(e->vc, m, (int)n);
-	return (int)n;
-}
-
-static const struct ogate_sink_ops quiet_sink_ops = {
-	.kind = "quiet-double",
-	.close = es_close,
-	.queue = es_queue,
-	.cancel_all = es_cancel,
-	.read = es_read,
-};
-
-static const struct ogate_edges_ops edge_input_ops = { .read = ei_read };
-
 static void test_frames_take_the_kernel_edge_times_when_matching(void **state)
 {
 	struct vclock vc;
@@ -616,6 +554,189 @@ static void test_stalled_analysis_resumes_on_the_newest_frame_and_fires(void **s
 	vclock_destroy(&vc);
 }
 
+/*
+ * An acquisition's gated frame under decimation: the analysis costs 37.5 ms
+ * a frame (three camera intervals at 80 fps), so it analyses every 4th
+ * frame. The gate accepts every trigger as an acquisition does and the
+ * frame hook looks for the first frame at or after each trigger's time:
+ * its offset (frames) from the one the trigger lit, the first camera frame
+ * stamped at or after it. Without asking for it (before, the only way),
+ * the hook sees the next frame of the grid, up to 3 frames later; asked
+ * for (ogate_pipeline_want_frame from the gate), it is delivered off the
+ * grid to the hook alone: offset 0 for every trigger, and the analysis's
+ * stream stays every 4th frame without a gap.
+ */
+#define WANT_MAX 128
+struct wanted {
+	struct vclock *vc;
+	struct ogate_pipeline *p;
+	struct ogate_source *src;
+	bool ask, edges; /* edges: frame times from edges 2 ms before the frames */
+	int64_t cost_ns;
+	int64_t t[WANT_MAX]; /* trigger times, in order */
+	int n, found;	     /* triggers seen, and their frames found */
+	int offset[WANT_MAX];
+	uint64_t analysed, gaps_locked, off_grid_seen, off_grid_phase;
+	bool locked;
+};
+
+static bool wanted_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
+{
+	struct wanted *w = ctx;
+
+	if (w->n < WANT_MAX)
+		w->t[w->n++] = time_ns;
+	if (w->ask)
+		ogate_pipeline_want_frame(w->p, time_ns);
+	return true;
+}
+
+/* the camera frame a trigger at t lights: the first at or after it (its own time, or its edge's) */
+static uint64_t lit_by(struct ogate_source *src, int64_t t, bool edges)
+{
+	uint64_t i = 0;
+	int64_t rel;
+
+	while (src->ops->stamp(src, i, &rel) == 0 && src->t0 + rel - (edges ? 2 * MS : 0) < t)
+		i++;
+	return i;
+}
+
+static bool wanted_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
+{
+	struct wanted *w = ctx;
+	const struct ogate_frame_meta *m = ogate_frame_get_meta(f);
+
+	while (w->found < w->n && m->timestamp_ns >= w->t[w->found]) {
+		w->offset[w->found] = (int)((int64_t)m->sequence -
+					    (int64_t)lit_by(w->src, w->t[w->found], w->edges));
+		w->found++;
+	}
+	if (ogate_source_off_grid(w->src)) { /* not analysed: costs nothing */
+		w->off_grid_seen++;
+		w->off_grid_phase += r->has_phase != 0;
+		return false;
+	}
+	w->analysed++;
+	if (r->state == OGATE_SYNC_LOCKED)
+		w->locked = true;
+	if (w->locked && r->gap)
+		w->gaps_locked++;
+	pthread_mutex_lock(&w->vc->lock);
+	w->vc->now += w->cost_ns;
+	pthread_mutex_unlock(&w->vc->lock);
+	return false;
+}
+
+static void run_wanted(struct wanted *w, struct ogate_pipeline_status *st)
+{
+	struct vclock vc;
+	struct vsink sink;
+	struct ogate_source_opts so = synth_opts();
+	struct ogate_pipeline_opts po;
+	struct edge_input ei = { .base = { .ops = &edge_input_ops }, .fps = 80, .vc = &vc };
+	struct ogate_sink qs = { .ops = &quiet_sink_ops };
+
+	so.mod_amp = 0;
+	assert_int_equal(0, ogate_source_open(&w->src, &so));
+	vclock_init(&vc);
+	vsink_init(&sink, &vc);
+	po = pipe_opts(&vc);
+	po.gate = wanted_gate;
+	po.frame = wanted_frame;
+	po.hook_ctx = w;
+	w->vc = &vc;
+	w->cost_ns = 3 * SEC / 80;
+	if (w->edges) {
+		ei.base.fd = qs.fd = vc.wake;
+		ei.src = w->src;
+		po.edge_match = true;
+		po.edges = &ei.base;
+	}
+	assert_int_equal(0, ogate_pipeline_new(&w->p, &po, w->src, w->edges ? &qs : &sink.base));
+	run_for(&vc, w->p, 12 * SEC);
+	stop(&vc, w->p);
+	ogate_pipeline_status(w->p, st); /* all the hook saw */
+	ogate_pipeline_free(w->p);
+	ogate_sink_close(&sink.base);
+	ogate_source_close(w->src);
+	vclock_destroy(&vc);
+}
+
+/* how many found frames were late, by how many at most, on average */
+static int late_frames(const struct wanted *w, int *max, double *mean)
+{
+	int late = 0, sum = 0;
+
+	*max = 0;
+	for (int i = 0; i < w->found; i++) {
+		late += w->offset[i] != 0;
+		sum += w->offset[i];
+		*max = w->offset[i] > *max ? w->offset[i] : *max;
+		assert_true(w->offset[i] >= 0);
+	}
+	*mean = w->found ? (double)sum / w->found : 0;
+	return late;
+}
+
+static void test_the_gated_frame_under_decimation_is_the_one_its_trigger_lit(void **state)
+{
+	static struct wanted before = { .ask = false }, after = { .ask = true };
+	struct ogate_pipeline_status st0, st1;
+	int max0, max1, late0, late1;
+	double mean0, mean1;
+
+	run_wanted(&before, &st0);
+	run_wanted(&after, &st1);
+	late0 = late_frames(&before, &max0, &mean0);
+	late1 = late_frames(&after, &max1, &mean1);
+	printf("# k=%u: gated frame's offset from its trigger's frame, not asked: %d triggers, mean %.2f, max %d, %d late; asked: %d triggers, mean %.2f, max %d, %d late (%llu off the grid)\n",
+	       st1.decimate, before.found, mean0, max0, late0, after.found, mean1, max1, late1,
+	       (unsigned long long)st1.off_grid);
+	assert_int_equal(4, st0.decimate);
+	assert_int_equal(4, st1.decimate);
+	assert_true(before.found >= 15 && after.found >= 15 && after.found >= after.n - 1);
+	assert_true(max0 > 0); /* the fault: the next frame of the grid */
+	assert_int_equal(0, late1);
+	/* the frames asked for went to the hook alone, without a phase */
+	assert_true(st1.off_grid > 0);
+	assert_int_equal(st1.off_grid, after.off_grid_seen);
+	assert_int_equal(0, after.off_grid_phase);
+	assert_int_equal(st1.analysed, after.analysed);
+	assert_int_equal(st1.frames, st1.analysed + st1.off_grid);
+	assert_int_equal(st1.drops_source, st1.drops_stale + st1.drops_decimated);
+	/* the analysis's stream: every 4th frame, no gap once locked */
+	assert_true(st1.locked);
+	assert_int_equal(0, after.gaps_locked);
+	assert_int_equal(0, st0.off_grid);
+}
+
+/*
+ * The same on frame times from edges 2 ms before the frames (edge matching):
+ * the trigger is on the edges' times, the source's stamps are the frames'
+ * own, so the pipeline asks for the trigger's time plus the learnt offset.
+ * Without it, a trigger within 2 ms after an edge got a frame whose edge is
+ * before it, which the grab passed over for the next of the grid (2 of 24).
+ */
+static void test_the_gated_frame_under_decimation_is_the_one_its_trigger_lit_on_edge_times(void **state)
+{
+	static struct wanted w = { .ask = true, .edges = true };
+	struct ogate_pipeline_status st;
+	int late, max;
+	double mean;
+
+	run_wanted(&w, &st);
+	late = late_frames(&w, &max, &mean);
+	printf("# k=%u on edge times (offset %.1f ms): %d triggers, %d late, %d frames at most (%llu off the grid)\n",
+	       st.decimate, st.edge_offset_ns / 1e6, w.found, late, max,
+	       (unsigned long long)st.off_grid);
+	assert_int_equal(4, st.decimate);
+	assert_true(st.edge_learnt);
+	assert_true(w.found >= 15);
+	assert_int_equal(0, late);
+	assert_true(st.off_grid > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +751,9 @@ int main(void)
 		cmocka_unit_test(test_stop_then_start_relocks_on_the_file_source),
 		cmocka_unit_test(test_slow_analysis_takes_the_newest_frame_and_counts_the_superseded),
 		cmocka_unit_test(test_stalled_analysis_resumes_on_the_newest_frame_and_fires),
+		cmocka_unit_test(test_the_gated_frame_under_decimation_is_the_one_its_trigger_lit),
+		cmocka_unit_test(
+			test_the_gated_frame_under_decimation_is_the_one_its_trigger_lit_on_edge_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
