@@ -237,6 +237,7 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "drops_stale", "%llu", (unsigned long long)st.drops_stale);
 	ogate_reply_kv(r, "drops_decimated", "%llu", (unsigned long long)st.drops_decimated);
 	ogate_reply_kv(r, "decimate", "%u", st.decimate);
+	ogate_reply_kv(r, "off_grid", "%llu", (unsigned long long)st.off_grid);
 	ogate_reply_kv(r, "frame_cost_ms", "%.3f", st.frame_cost_ns / 1e6);
 	ogate_reply_kv(r, "backlog_ms", "%.3f", st.backlog_ns / 1e6);
 	ogate_reply_kv(r, "drops_analysis", "%llu", (unsigned long long)st.drops_analysis);

@@ -63,6 +63,10 @@ check status_reports_a_period_near_the_truth awk -F= '/^period_s=/ { exit !($2 >
 cli stats; cp "$tmp/out" "$tmp/stats"
 check stats_report_the_live_phase_error_check awk -F= '/^qa_checked=/ { n = $2 } /^qa_rms_ms=/ { r = $2 }
 	END { exit !(n >= 3 && r > 0 && r < 5) }' "$tmp/stats"
+# how the frame thread sheds load (docs/daemon-control.md): none of it on an idle run
+check stats_say_how_the_analysis_sheds_load sh -c "grep -q '^decimate=1\$' $tmp/stats &&
+	grep -Eq '^off_grid=0\$' $tmp/stats && grep -Eq '^drops_decimated=0\$' $tmp/stats &&
+	grep -Eq '^backlog_ms=[0-9.]+\$' $tmp/stats"
 kill -TERM $pid; wait $pid
 # the recording's summary, written at the stop: its frames (= CSV rows) and
 # those superseded while the analysis was behind (a number, 0 on an idle machine)
