@@ -123,6 +123,26 @@ static inline int clamp_px(int v, int hi)
 	return v < 0 ? 0 : v > hi ? hi : v;
 }
 
+/* ext[x] = tmp[x - 1 + ix] for x < W + 3, the index clamped to 0 .. W - 1: one copy of the
+ * columns inside and the edge values either side (a clamp per element does not vectorize) */
+static void extend_row(int32_t *ext, const int32_t *tmp, int W, int ix)
+{
+	int a = 1 - ix, b = W + 1 - ix; /* x in [a, b): inside */
+	if (a < 0)
+		a = 0;
+	if (b > W + 3)
+		b = W + 3;
+	if (a > W + 3)
+		a = W + 3;
+	if (b < a)
+		b = a;
+	for (int x = 0; x < a; x++)
+		ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
+	memcpy(ext + a, tmp + (a - 1 + ix), sizeof(int32_t) * (size_t)(b - a));
+	for (int x = b; x < W + 3; x++)
+		ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
+}
+
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
 			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows)
 {
@@ -138,8 +158,7 @@ void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src
 			const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
 			for (int x = 0; x < W; x++)
 				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
-			for (int x = 0; x < W + 3; x++)
-				ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
+			extend_row(ext, tmp, W, ix);
 			uint8_t *o = out;
 			for (int x = 0; x < W; x++)
 				o[x] = (uint8_t)((cx[0] * ext[x] + cx[1] * ext[x + 1] +
@@ -149,8 +168,7 @@ void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src
 			const uint16_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
 			for (int x = 0; x < W; x++)
 				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
-			for (int x = 0; x < W + 3; x++)
-				ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
+			extend_row(ext, tmp, W, ix);
 			uint16_t *o = out;
 			for (int x = 0; x < W; x++)
 				o[x] = (uint16_t)(((int64_t)cx[0] * ext[x] + (int64_t)cx[1] * ext[x + 1] +

@@ -362,11 +362,12 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
 	const struct ogate_frame *f = f0;
 	const struct seq *rq = current_seq(s);
-	if (rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0) && s->set.track_drift &&
-	    s->set.subpixel_drift && s->shifted) {
-		/* a reference the scan's drift moved to one position (sync_scanreg.c): its frames
-		 * were blurred alike, the live frame is too, whatever its fraction */
-		sync_scan_shift_even(s, s->shifted, f0, s->fdx, s->fdy);
+	int even = rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0) && s->set.track_drift &&
+		   s->set.subpixel_drift && s->shifted;
+	if (even) {
+		/* a reference moved to one position (sync_scanreg.c): its frames were blurred
+		 * alike, the live frame is too, whatever its fraction (below: the rows the match
+		 * reads only, a quarter to a half of the frame's cost at 512^2) */
 		f = s->shifted;
 		r->sub_dx = s->fdx;
 		r->sub_dy = s->fdy;
@@ -397,6 +398,8 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			nh = y1 - y0;
 		}
 	}
+	if (even)
+		sync_scan_shift_even(s, s->shifted, f0, s->fdx, s->fdy, fy, nh);
 	double P = s->info.period_frames;
 	int K = s->set.search_window, n = 0;
 	/* windowed search around the position expected from the previous frame; a full search

@@ -285,7 +285,7 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 void sync_scan_catch_up(struct ogate_sync *s, int slot);
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
-			  const struct ogate_frame *src, double fy, double fx);
+			  const struct ogate_frame *src, double fy, double fx, int y0, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
 int sync_scan_shift_work(struct ogate_sync *s);
 /* reference frames per frame sync_scan_shift_work moves: SYNC_SHIFT_BUDGET pixels (about 1 ms

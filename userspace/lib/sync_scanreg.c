@@ -340,23 +340,24 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 	s->rdepth[slot] = n;
 }
 
-/* dst(p) = src(p - (fy, fx)), rows and cols, blurred to one variance whatever the fraction (taps:
- * the bilinear blur alone changes with it), edges replicated; dst and src differ */
+/* dst(p) = src(p - (fy, fx)) on dst's rows y0 .. y0 + n - 1, rows and cols, blurred to one
+ * variance whatever the fraction (taps: the bilinear blur alone changes with it), edges
+ * replicated; dst and src differ */
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
-			  const struct ogate_frame *src, double fy, double fx)
+			  const struct ogate_frame *src, double fy, double fx, int y0, int n)
 {
 	(void)s;
 	int iy = (int)floor(-fy), ix = (int)floor(-fx);
 	int32_t cy[4], cx[4];
 	taps_fixed(-fy - iy, cy); /* dst(y) = src(y + iy + fraction) */
 	taps_fixed(-fx - ix, cx);
-	ogate_resample_taps4(dst, src, iy, ix, cy, cx, 0, 1, src->height);
+	ogate_resample_taps4(dst, src, iy, ix, cy, cx, y0, 1, n);
 }
 
 /* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */
 static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, double fx)
 {
-	sync_scan_shift_even(s, s->shifted, f, fy, fx);
+	sync_scan_shift_even(s, s->shifted, f, fy, fx, 0, f->height);
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
 	for (int y = 0; y < s->h; y++)
 		memcpy((char *)f->pixels + (size_t)y * f->stride, ogate_frame_row(s->shifted, y),

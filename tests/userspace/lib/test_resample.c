@@ -126,6 +126,60 @@ static void shift_sums_of_a_row_are_the_gradient_products(void **state)
 	assert_int_equal(19 * 23 + 19 * 21 + 20 * 21 + 22 * 28, want[0]);
 }
 
+/* pixel (y, x) of f as a number, either format */
+static long px(const struct ogate_frame *f, int y, int x)
+{
+	const char *row = (const char *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
+	return ogate_frame_format(f) == OGATE_PIX_U8 ? ((const uint8_t *)row)[x]
+						     : ((const uint16_t *)row)[x];
+}
+
+static int clampi(int v, int hi)
+{
+	return v < 0 ? 0 : v > hi ? hi : v;
+}
+
+/* The four-tap resampling is the sum its header states, edges replicated, at every integer
+ * offset from beyond the frame on one side to beyond it on the other, in both formats (the
+ * columns inside are copied in one run and only the edges clamped one by one). */
+static void four_taps_replicate_the_edges_at_any_offset(void **state)
+{
+	(void)state;
+	enum { W = 13, H = 5 };
+	const int32_t cy[4] = { 100, 500, 300, 124 }, cx[4] = { 7, 600, 400, 17 };
+	for (int fmt = 0; fmt < 2; fmt++) {
+		enum ogate_pixfmt pf = fmt ? OGATE_PIX_U16 : OGATE_PIX_U8;
+		struct ogate_frame *src = new_frame(pf, W, H), *dst = new_frame(pf, W, H);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				long v = (37 * x + 91 * y * y + 11) % 256;
+				char *row = (char *)ogate_frame_pixels(src) +
+					    (size_t)y * ogate_frame_stride(src);
+				if (fmt)
+					((uint16_t *)row)[x] = (uint16_t)(v * 257);
+				else
+					((uint8_t *)row)[x] = (uint8_t)v;
+			}
+		for (int ix = -W - 5; ix <= W + 5; ix++)
+			for (int iy = -2; iy <= 2; iy += 2) {
+				ogate_resample_taps4(dst, src, iy, ix, cy, cx, 0, 1, H);
+				for (int y = 0; y < H; y++)
+					for (int x = 0; x < W; x++) {
+						int64_t sum = 1 << 19;
+						for (int t = 0; t < 4; t++)
+							for (int u = 0; u < 4; u++)
+								sum += (int64_t)cy[t] * cx[u] *
+								       px(src,
+									  clampi(y + iy + t - 1, H - 1),
+									  clampi(x + ix + u - 1, W - 1));
+						assert_int_equal(sum >> 20, px(dst, y, x));
+					}
+			}
+		ogate_frame_free(src);
+		ogate_frame_free(dst);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +187,7 @@ int main(void)
 		cmocka_unit_test(sixteen_bit_resampling_keeps_full_range),
 		cmocka_unit_test(resampling_some_rows_computes_those_rows_only),
 		cmocka_unit_test(shift_sums_of_a_row_are_the_gradient_products),
+		cmocka_unit_test(four_taps_replicate_the_edges_at_any_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

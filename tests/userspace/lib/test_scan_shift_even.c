@@ -34,7 +34,7 @@ static void shifted_line(double fy, uint16_t col[N])
 		for (int x = 0; x < N; x++)
 			row[x] = y == 8 ? 4096 : 0;
 	}
-	sync_scan_shift_even(s, dst, src, fy, 0);
+	sync_scan_shift_even(s, dst, src, fy, 0, 0, src->height);
 	for (int y = 0; y < N; y++)
 		col[y] = ((const uint16_t *)ogate_frame_row(dst, y))[5];
 	ogate_frame_free(src);
