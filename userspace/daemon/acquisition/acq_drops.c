@@ -393,6 +393,14 @@ void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, siz
 	planes_text(d->hits, d->nhits, d->planes, stacks, buf, len);
 }
 
+/* The planes of list h (n of them; none if h is NULL) as JSON objects, each count named key. */
+static void write_planes(FILE *f, const struct hit *h, size_t n, const char *key)
+{
+	for (size_t i = 0; h && i < n; i++)
+		fprintf(f, "%s\n      {\"stack\": %d, \"plane\": %d, \"z_um\": %.4f, \"%s\": %" PRIu64 "}",
+			i ? "," : "", h[i].stack, h[i].plane, h[i].z_um, key, h[i].frames);
+}
+
 static void write_json(const struct acq_drops *d, FILE *f, const char *ended, int64_t wall_minus_mono)
 {
 	time_t wall = (time_t)((d->t0 + wall_minus_mono) / 1000000000LL);
@@ -421,11 +429,7 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	}
 	fprintf(f, "%s],\n", d->nep || d->cur.frames ? "\n    " : "");
 	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes);
-	for (size_t i = 0; h && i < d->nhits; i++)
-		fprintf(f,
-			"%s\n      {\"stack\": %d, \"plane\": %d, \"z_um\": %.4f, \"frames\": %" PRIu64
-			"}",
-			i ? "," : "", h[i].stack, h[i].plane, h[i].z_um, h[i].frames);
+	write_planes(f, h, d->nhits, "frames");
 	fprintf(f, "%s],\n    \"stacks\": [", d->nhits ? "\n    " : "");
 	for (size_t i = 0; i < d->nstacks; i++)
 		fprintf(f, "%s\n      {\"stack\": %d, \"frames\": %" PRIu64 "}", i ? "," : "",
@@ -436,11 +440,7 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "  \"decimated\": {\n    \"frames\": %" PRIu64 ",\n", t.decimated);
 	fprintf(f, "    \"max_every\": %u,\n", t.decimate_max);
 	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes_decimated);
-	for (size_t i = 0; h && i < d->ndec; i++)
-		fprintf(f,
-			"%s\n      {\"stack\": %d, \"plane\": %d, \"z_um\": %.4f, \"every\": %" PRIu64
-			"}",
-			i ? "," : "", h[i].stack, h[i].plane, h[i].z_um, h[i].frames);
+	write_planes(f, h, d->ndec, "every");
 	fprintf(f, "%s]\n  }\n}\n", d->ndec ? "\n    " : "");
 	free(h);
 }
