@@ -284,6 +284,7 @@ int sync_scan_drift(struct ogate_sync *s, char *note, size_t size);
 void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot);
 void sync_scan_catch_up(struct ogate_sync *s, int slot);
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
+int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, double P);
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);

@@ -380,6 +380,18 @@ static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, 
  * frame and more the phase ran backwards through the rest (g_blob160_3pb_80fps). Moved to one
  * position, the rest's frames differ by the heart alone and the drift is a steady ramp.
  */
+/* 1 where the scan's first reference q can be moved over the next frames without losing a
+ * trigger: the frames held meanwhile (its shares of SYNC_SHIFT_BUDGET pixels, then as many
+ * caught up, two a frame) within a quarter beat, at least 4, as the smoothing job's hold
+ * (sync_smooth_hold_bound). Beyond, from 256^2 at 32 frames a beat, they outlast the first
+ * target (docs/accuracy-log.md, "The scan-registered reference's move spread"). */
+int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, double P)
+{
+	long px = (long)q->L * s->w * s->h, m = (px + SYNC_SHIFT_BUDGET - 1) / SYNC_SHIFT_BUDGET;
+	double bound = P / 4 > 4 ? P / 4 : 4;
+	return 2 * m <= bound;
+}
+
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 {
 	q->reg_vel[0] = q->reg_vel[1] = 0;
@@ -396,13 +408,14 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		return;
 	double mid = P / 2;
-	if (((measured && !sync_scan_drifting(s)) || s->set.spread_move) && !s->have_ref &&
-	    s->smooth_budget > 0) {
+	int scan = sync_scan_drifting(s);
+	if (((measured && !scan) || s->set.spread_move || (scan && sync_scan_spread_fits(s, q, P))) &&
+	    !s->have_ref && s->smooth_budget > 0) {
 		/* the first reference: moved over the next frames (sync_scan_shift_work; all at
 		 * once its 37-64 frames took 2.3 ms at 160^2 and 25 ms at 512^2 on this frame, the
-		 * scan-registered one's 3.0 and 25 ms). Not by default on the scan's path: from
-		 * 384^2 the frames it holds (26-42) outlast the first target and lose its trigger
-		 * (docs/accuracy-log.md, "The scan-registered reference's move spread") */
+		 * scan-registered one's 3.0 and 25 ms). On the scan's path where its hold fits a
+		 * quarter beat, or always with reference.spread_move: from 384^2 the frames it
+		 * holds (26-42) outlast the first target and lose its trigger */
 		s->shift_q = q;
 		s->shift_j = 0;
 		s->shift_v[0] = vy;

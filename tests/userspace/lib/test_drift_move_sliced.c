@@ -237,20 +237,27 @@ static void a_scan_registered_smoothed_reference_is_smoothed_after_its_move(void
 	same_as_at_once(96, 1.3, 60.0, &SLOW_HEART_DRIFT, 1);
 }
 
-/* By default the scan-registered path still moves its first reference on the frame that
- * establishes it and holds no frame (from 384^2 the frames held outlast the first target and
- * lose its trigger): the same as with no budget. */
-static void a_scan_registered_reference_is_moved_at_once_by_default(void **state)
+/* By default the scan-registered path moves its first reference over the next frames where the
+ * frames it holds fit a quarter beat (sync_scan_spread_fits), as at 192^2 here, with the same
+ * phases as the move on one frame; beyond, from 256^2 at 32 frames a beat, all at once (the held
+ * frames would outlast the first target and lose its trigger, 384^2 and up). */
+static void a_scan_registered_reference_is_spread_by_default_where_its_hold_fits(void **state)
 {
 	(void)state;
-	static struct run r;
-	heart_run(192, 0.4, 80.0, &FAST_DRIFT_DEFAULT, SYNC_SMOOTH_BUDGET, &r);
-	assert_int_equal(r.scan, 1);
-	assert_true(r.vel > 0.05);
-	assert_int_equal(r.moved_est, r.L);
-	assert_int_equal(r.move_frames, -1);
-	assert_int_equal(r.held, 0);
-	free(r.ref);
+	same_as_at_once(192, 0.4, 80.0, &FAST_DRIFT_DEFAULT, 0);
+	struct ogate_sync s = { 0 };
+	struct seq q = { 0 };
+	q.L = 37;
+	const int sizes[] = { 128, 160, 192, 224, 256, 384, 512 }, fits[] = { 1, 1, 1, 1, 0, 0, 0 };
+	for (int k = 0; k < 7; k++) {
+		s.w = s.h = sizes[k];
+		assert_int_equal(fits[k], sync_scan_spread_fits(&s, &q, 32.0));
+	}
+	s.w = s.h = 512; /* a slow heart's longer beat: a longer hold fits */
+	q.L = 80;
+	assert_int_equal(0, sync_scan_spread_fits(&s, &q, 78.0));
+	s.w = s.h = 160;
+	assert_int_equal(1, sync_scan_spread_fits(&s, &q, 78.0));
 }
 
 int main(void)
@@ -260,7 +267,7 @@ int main(void)
 		cmocka_unit_test(a_smoothed_reference_is_smoothed_after_its_move),
 		cmocka_unit_test(a_scan_registered_reference_is_moved_over_frames_with_the_same_phases),
 		cmocka_unit_test(a_scan_registered_smoothed_reference_is_smoothed_after_its_move),
-		cmocka_unit_test(a_scan_registered_reference_is_moved_at_once_by_default),
+		cmocka_unit_test(a_scan_registered_reference_is_spread_by_default_where_its_hold_fits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
