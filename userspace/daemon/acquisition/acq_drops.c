@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "acq_drops.h"
+#include "episodes.h"
 #include "log.h"
 
 #define WINDOWS 64 /* the planes a gap can still be shared with (the newest) */
@@ -25,11 +26,6 @@ struct window {
 struct hit {
 	int stack, plane;
 	double z_um;
-	uint64_t frames;
-};
-
-struct episode {
-	int64_t start_ns, end_ns;
 	uint64_t frames;
 };
 
@@ -51,10 +47,7 @@ struct acq_drops {
 	struct hit unlisted; /* the last affected plane beyond the list */
 	struct stack_hit *stacks;
 	size_t nstacks;
-	struct episode *ep; /* the first ACQ_DROPS_LISTED */
-	size_t nep;
-	uint64_t episodes;
-	struct episode cur; /* cur.frames 0: none yet */
+	struct ogate_episodes *eps; /* the first ACQ_DROPS_LISTED listed */
 	/* decimation: frames, the largest k, the newest window's largest k, and
 	 * the planes acquired at k > 1 (frames: their k), the first listed */
 	uint64_t decimated;
@@ -77,9 +70,9 @@ struct acq_drops *acq_drops_new(void)
 		return NULL;
 	d->hits = calloc(ACQ_DROPS_LISTED, sizeof(*d->hits));
 	d->stacks = calloc(ACQ_DROPS_LISTED, sizeof(*d->stacks));
-	d->ep = calloc(ACQ_DROPS_LISTED, sizeof(*d->ep));
+	d->eps = ogate_episodes_new(ACQ_DROPS_LISTED, ACQ_DROPS_QUIET_NS);
 	d->dec = calloc(ACQ_DROPS_LISTED, sizeof(*d->dec));
-	if (!d->hits || !d->stacks || !d->ep || !d->dec) {
+	if (!d->hits || !d->stacks || !d->eps || !d->dec) {
 		acq_drops_free(d);
 		return NULL;
 	}
@@ -92,7 +85,7 @@ void acq_drops_free(struct acq_drops *d)
 		return;
 	free(d->hits);
 	free(d->stacks);
-	free(d->ep);
+	ogate_episodes_free(d->eps);
 	free(d->dec);
 	free(d);
 }
@@ -101,30 +94,21 @@ void acq_drops_begin(struct acq_drops *d, const struct acq_drops_sample *s)
 {
 	struct hit *hits = d->hits;
 	struct stack_hit *stacks = d->stacks;
-	struct episode *ep = d->ep;
+	struct ogate_episodes *eps = d->eps;
 	struct hit *dec = d->dec;
 
 	memset(d, 0, sizeof(*d));
 	d->hits = hits;
 	d->stacks = stacks;
-	d->ep = ep;
+	d->eps = eps;
 	d->dec = dec;
+	ogate_episodes_reset(eps);
 	d->k_max = d->win_k = k_of(s);
 	d->t0 = s->t_ns;
 	d->last = *s;
 	d->lag_max_base = s->lag_max_ns;
 	d->win[0] = (struct window){ .t0 = s->t_ns, .stack = -1, .plane = -1 };
 	d->nwin = 1;
-}
-
-static void keep_episode(struct acq_drops *d)
-{
-	if (!d->cur.frames)
-		return;
-	if (d->nep < ACQ_DROPS_LISTED)
-		d->ep[d->nep++] = d->cur;
-	d->episodes++;
-	d->cur.frames = 0;
 }
 
 /* n frames to the plane of window w */
@@ -234,13 +218,7 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 			b = s->gap_end_ns;
 		if (b < a)
 			b = a;
-		if (d->cur.frames && a - d->cur.end_ns > ACQ_DROPS_QUIET_NS)
-			keep_episode(d);
-		if (!d->cur.frames)
-			d->cur.start_ns = a;
-		if (b > d->cur.end_ns)
-			d->cur.end_ns = b;
-		d->cur.frames += n;
+		ogate_episodes_gap(d->eps, a, b, n, 0);
 		share(d, a, b, n);
 	}
 	d->last = *s;
@@ -278,14 +256,14 @@ void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s)
 	acq_drops_note(d, s);
 	close_window(d);
 	d->win_k = 1; /* closed: not listed twice */
-	keep_episode(d);
+	ogate_episodes_close(d->eps);
 }
 
 void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 {
 	t->frames = d->frames;
 	t->between = d->between;
-	t->episodes = d->episodes + (d->cur.frames ? 1 : 0);
+	t->episodes = ogate_episodes_count(d->eps);
 	t->planes = d->planes;
 	t->lag_max_ns = d->lag_max;
 	t->duration_ns = d->last.t_ns - d->t0;
@@ -418,8 +396,8 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "  \"skipped\": {\n    \"frames\": %" PRIu64 ",\n", t.frames);
 	fprintf(f, "    \"between_stacks\": %" PRIu64 ",\n", t.between);
 	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", t.episodes);
-	for (size_t i = 0; i < d->nep + (d->cur.frames && d->nep < ACQ_DROPS_LISTED); i++) {
-		const struct episode *e = i < d->nep ? &d->ep[i] : &d->cur;
+	for (size_t i = 0; i < ogate_episodes_listed(d->eps); i++) {
+		const struct ogate_episode *e = ogate_episodes_at(d->eps, i);
 
 		fprintf(f,
 			"%s\n      {\"start_ns\": %" PRId64 ", \"start_s\": %.3f, \"duration_s\": %.3f"
@@ -427,7 +405,7 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 			i ? "," : "", e->start_ns, (e->start_ns - d->t0) / 1e9,
 			(e->end_ns - e->start_ns) / 1e9, e->frames);
 	}
-	fprintf(f, "%s],\n", d->nep || d->cur.frames ? "\n    " : "");
+	fprintf(f, "%s],\n", ogate_episodes_listed(d->eps) ? "\n    " : "");
 	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes);
 	write_planes(f, h, d->nhits, "frames");
 	fprintf(f, "%s],\n    \"stacks\": [", d->nhits ? "\n    " : "");
