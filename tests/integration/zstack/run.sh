@@ -5,7 +5,7 @@
 # Pins: exactly one trigger per plane, and no stage motion (as the
 # simulated controller itself logs it) overlaps any exposure (laser or
 # camera pulse, as the sink recorded it); each run's summary.json counts
-# the frames the analysis skipped. TAP output.
+# the frames the analysis skipped and those the camera lost. TAP output.
 set -u
 cd "$(dirname "$0")/../../.."
 . tests/integration/stage-daemon.sh
@@ -34,10 +34,11 @@ s = json.load(open(sys.argv[1]))
 k = s["skipped"]
 assert s["ended"] == "done" and s["duration_s"] > 0 and s["analysis_lag_max_ms"] >= 0
 assert k["frames"] == k["between_stacks"] + sum(p["frames"] for p in k["planes"])
+assert k["frames"] == k["analysis"] + k["camera"]
 assert k["frames"] == sum(e["frames"] for e in k["listed"]) == sum(t["frames"] for t in k["stacks"])
 assert k["planes_affected"] == len(k["planes"]) and k["episodes"] == len(k["listed"])
 assert all(0 <= p["plane"] < 10 and p["z_um"] == 100 + 5 * p["plane"] for p in k["planes"])
-print("# skipped:", k["frames"], "frames,", k["episodes"], "episodes,", k["planes_affected"], "planes")
+print("# skipped:", k["frames"], "frames (camera", str(k["camera"]) + "),", k["episodes"], "episodes,", k["planes_affected"], "planes")
 d = s["decimated"]  # apart from the skipped frames: every k-th frame analysed
 assert d["max_every"] >= 1 and d["frames"] >= 0 and d["planes_affected"] == len(d["planes"])
 assert all(2 <= p["every"] <= d["max_every"] and 0 <= p["plane"] < 10 for p in d["planes"])
@@ -47,7 +48,7 @@ print("# decimated:", d["frames"], "frames, every", d["max_every"], "at most,", 
 skipped=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["skipped"]["frames"])' "$summary")
 decimated=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["decimated"]; print(d["frames"] if d["frames"] or d["max_every"] > 1 else 0)' "$summary")
 check skipped_frames_are_logged_only_when_there_were_some sh -c \
-	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis' $tmp/log; else grep -q 'acq: $skipped frames\? skipped by the analysis' $tmp/log; fi &&
+	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis\|lost by the camera' $tmp/log; else grep -q 'acq: $skipped frames\? \(skipped\|lost by the camera\)' $tmp/log; fi &&
 	 if [ '$decimated' = 0 ]; then ! grep -q 'the analysis decimated' $tmp/log; else grep -q 'the analysis decimated (every' $tmp/log; fi"
 
 # a limit: stop after 3 triggers

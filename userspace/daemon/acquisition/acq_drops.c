@@ -39,6 +39,7 @@ struct acq_drops {
 	struct acq_drops_sample last;
 	int64_t lag_max_base, lag_max;
 	uint64_t frames, between;
+	uint64_t analysis, camera;  /* frames: the analysis's (stale) and the camera's */
 	struct window win[WINDOWS]; /* ring: window i at i % WINDOWS */
 	uint64_t nwin;
 	struct hit *hits; /* the first ACQ_DROPS_LISTED affected planes */
@@ -195,7 +196,9 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 {
 	const struct acq_drops_sample *p = &d->last;
 	/* the pipeline restarted (its counters start again at 0) */
-	uint64_t n = s->stale >= p->stale ? s->stale - p->stale : s->stale;
+	uint64_t ns = s->stale >= p->stale ? s->stale - p->stale : s->stale;
+	uint64_t nc = s->camera >= p->camera ? s->camera - p->camera : s->camera;
+	uint64_t n = ns + nc;
 	int64_t a, b;
 
 	d->decimated += s->decimated >= p->decimated ? s->decimated - p->decimated : s->decimated;
@@ -208,6 +211,8 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 		d->lag_max = s->lag_ns;
 	if (s->lag_max_ns > d->lag_max_base && s->lag_max_ns > d->lag_max)
 		d->lag_max = s->lag_max_ns;
+	d->analysis += ns;
+	d->camera += nc;
 	if (n) {
 		/* after the newest frame analysed before, up to the first analysed after */
 		a = p->last_frame_ns > 0 && p->last_frame_ns <= p->t_ns ? p->last_frame_ns : p->t_ns;
@@ -262,6 +267,8 @@ void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s)
 void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 {
 	t->frames = d->frames;
+	t->analysis = d->analysis;
+	t->camera = d->camera;
 	t->between = d->between;
 	t->episodes = ogate_episodes_count(d->eps);
 	t->planes = d->planes;
@@ -394,6 +401,8 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "  \"duration_s\": %.3f,\n", t.duration_ns / 1e9);
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", t.lag_max_ns / 1e6);
 	fprintf(f, "  \"skipped\": {\n    \"frames\": %" PRIu64 ",\n", t.frames);
+	fprintf(f, "    \"analysis\": %" PRIu64 ",\n    \"camera\": %" PRIu64 ",\n", t.analysis,
+		t.camera);
 	fprintf(f, "    \"between_stacks\": %" PRIu64 ",\n", t.between);
 	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", t.episodes);
 	for (size_t i = 0; i < ogate_episodes_listed(d->eps); i++) {
@@ -467,10 +476,20 @@ void acq_drops_log(const struct acq_drops *d, int stacks)
 		return;
 	if (t.frames) {
 		acq_drops_planes_text(d, stacks, planes, sizeof(planes));
+		char why[120];
+
+		if (!t.camera)
+			snprintf(why, sizeof(why), "skipped by the analysis");
+		else if (!t.analysis)
+			snprintf(why, sizeof(why), "lost by the camera");
+		else
+			snprintf(why, sizeof(why),
+				 "skipped (%" PRIu64 " by the analysis, %" PRIu64
+				 " lost by the camera)",
+				 t.analysis, t.camera);
 		snprintf(skipped, sizeof(skipped),
-			 "%" PRIu64 " frame%s skipped by the analysis in %" PRIu64
-			 " episode%s, %s affected",
-			 t.frames, t.frames == 1 ? "" : "s", t.episodes, t.episodes == 1 ? "" : "s",
+			 "%" PRIu64 " frame%s %s in %" PRIu64 " episode%s, %s affected", t.frames,
+			 t.frames == 1 ? "" : "s", why, t.episodes, t.episodes == 1 ? "" : "s",
 			 planes[0] ? planes : "between stacks, no plane");
 	}
 	if (t.decimated || t.decimate_max > 1) {

@@ -52,6 +52,9 @@ static void drops_sample(struct ogate_acq *a, struct acq_drops_sample *s)
 	if (a->pipe) {
 		ogate_pipeline_status(a->pipe, &ps);
 		s->stale = ps.drops_stale;
+		/* the rest of the source's drops, neither stale nor decimated: the camera's */
+		if (ps.drops_source > ps.drops_stale + ps.drops_decimated)
+			s->camera = ps.drops_source - ps.drops_stale - ps.drops_decimated;
 		s->decimated = ps.drops_decimated;
 		s->decimate = ps.decimate;
 		s->lag_ns = ps.lag_ns;
