@@ -435,6 +435,47 @@ static void test_frames_the_camera_lost_are_skipped_frames_named_apart(void **st
 	acq_drops_free(d);
 }
 
+/*
+ * What the status shows while a run goes on (acq_run.c publishes the
+ * totals at every sample): mid-plane, the frames skipped so far, the
+ * camera's among them, and the open episode counted.
+ */
+static void test_the_totals_mid_run_count_the_skipped_frames_so_far(void **state)
+{
+	const struct run r = { .stacks = 1,
+			       .planes = 6,
+			       .plane_ns = 500 * MS,
+			       .st = { { T0 + 1800 * MS, T0 + 2500 * MS } },
+			       .nst = 1,
+			       .cam = { { T0 + 250 * MS, 5 } },
+			       .ncam = 1 };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_sample s = at(&r, T0);
+	struct acq_drops_totals t;
+
+	(void)state;
+	assert_non_null(d);
+	acq_drops_begin(d, &s);
+	s = at(&r, T0);
+	acq_drops_plane(d, 0, 0, 100, &s);
+	wait_for(d, &r, T0, 400 * MS); /* samples at 0.1 .. 0.3 s */
+	acq_drops_get(d, &t);
+	assert_int_equal(5, t.frames);
+	assert_int_equal(0, t.analysis);
+	assert_int_equal(5, t.camera);
+	assert_int_equal(1, t.episodes); /* still open */
+	for (int i = 1; i < 6; i++) {
+		s = at(&r, T0 + i * 500 * MS);
+		acq_drops_plane(d, 0, i, 100 + 5 * i, &s);
+		wait_for(d, &r, T0 + i * 500 * MS, 500 * MS);
+	}
+	acq_drops_get(d, &t); /* the stall's gap seen, the run not ended */
+	assert_int_equal(61, t.frames);
+	assert_int_equal(56, t.analysis);
+	assert_int_equal(2, t.episodes);
+	acq_drops_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_a_timelapse_names_the_stack_and_counts_stalls_between_stacks),
 		cmocka_unit_test(test_a_run_under_decimation_records_the_decimated_frames_and_planes),
 		cmocka_unit_test(test_frames_the_camera_lost_are_skipped_frames_named_apart),
+		cmocka_unit_test(test_the_totals_mid_run_count_the_skipped_frames_so_far),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
