@@ -216,6 +216,12 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "acq_z_um", "%.4f", as.z_um);
 		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
 		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
+		ogate_reply_kv(r, "acq_skipped_frames", "%llu", (unsigned long long)as.skipped);
+		ogate_reply_kv(r, "acq_skipped_analysis", "%llu",
+			       (unsigned long long)as.skipped_analysis);
+		ogate_reply_kv(r, "acq_skipped_camera", "%llu", (unsigned long long)as.skipped_camera);
+		ogate_reply_kv(r, "acq_skipped_episodes", "%llu",
+			       (unsigned long long)as.skipped_episodes);
 		ogate_reply_kv(r, "acq_csv", "%s", as.csv);
 		if (as.ome[0])
 			ogate_reply_kv(r, "acq_ome", "%s", as.ome);

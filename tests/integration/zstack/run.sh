@@ -5,13 +5,14 @@
 # Pins: exactly one trigger per plane, and no stage motion (as the
 # simulated controller itself logs it) overlaps any exposure (laser or
 # camera pulse, as the sink recorded it); each run's summary.json counts
-# the frames the analysis skipped. TAP output.
+# the frames the analysis skipped and those the camera lost, and the status
+# counts them while the run goes on. TAP output.
 set -u
 cd "$(dirname "$0")/../../.."
 . tests/integration/stage-daemon.sh
 sd_init zstack
 
-echo "1..27"
+echo "1..29"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
 sd_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1
 sd_config smc100
@@ -34,10 +35,11 @@ s = json.load(open(sys.argv[1]))
 k = s["skipped"]
 assert s["ended"] == "done" and s["duration_s"] > 0 and s["analysis_lag_max_ms"] >= 0
 assert k["frames"] == k["between_stacks"] + sum(p["frames"] for p in k["planes"])
+assert k["frames"] == k["analysis"] + k["camera"]
 assert k["frames"] == sum(e["frames"] for e in k["listed"]) == sum(t["frames"] for t in k["stacks"])
 assert k["planes_affected"] == len(k["planes"]) and k["episodes"] == len(k["listed"])
 assert all(0 <= p["plane"] < 10 and p["z_um"] == 100 + 5 * p["plane"] for p in k["planes"])
-print("# skipped:", k["frames"], "frames,", k["episodes"], "episodes,", k["planes_affected"], "planes")
+print("# skipped:", k["frames"], "frames (camera", str(k["camera"]) + "),", k["episodes"], "episodes,", k["planes_affected"], "planes")
 d = s["decimated"]  # apart from the skipped frames: every k-th frame analysed
 assert d["max_every"] >= 1 and d["frames"] >= 0 and d["planes_affected"] == len(d["planes"])
 assert all(2 <= p["every"] <= d["max_every"] and 0 <= p["plane"] < 10 for p in d["planes"])
@@ -47,7 +49,7 @@ print("# decimated:", d["frames"], "frames, every", d["max_every"], "at most,", 
 skipped=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["skipped"]["frames"])' "$summary")
 decimated=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["decimated"]; print(d["frames"] if d["frames"] or d["max_every"] > 1 else 0)' "$summary")
 check skipped_frames_are_logged_only_when_there_were_some sh -c \
-	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis' $tmp/log; else grep -q 'acq: $skipped frames\? skipped by the analysis' $tmp/log; fi &&
+	"if [ '$skipped' = 0 ]; then ! grep -q 'skipped by the analysis\|lost by the camera' $tmp/log; else grep -q 'acq: $skipped frames\? \(skipped\|lost by the camera\)' $tmp/log; fi &&
 	 if [ '$decimated' = 0 ]; then ! grep -q 'the analysis decimated' $tmp/log; else grep -q 'the analysis decimated (every' $tmp/log; fi"
 
 # a limit: stop after 3 triggers
@@ -66,6 +68,29 @@ assert all(t["stack"] in (0, 1) for t in k["stacks"]) and "between_stacks" in k
 check second_stack_starts_a_period_later_and_reference_was_refreshed sh -c \
 	"awk -F, 'NR > 1 { k++; if (\$1 == 0 && !t0) t0 = \$9; if (\$1 == 1 && !t1) t1 = \$9 }
 	  END { exit !(k == 6 && (t1 - t0) >= 3.9e9) }' $tl && grep -q 'refreshing the reference at plane 1' $tmp/log"
+# a stall mid-stack (ogated stopped for 0.6 s, the camera ran on): the
+# status counts the run's skipped frames while it goes on, and at its end
+# as its summary does
+skipped_live() {
+	cli status || return 1
+	local k st
+	k=$(sed -n 's/^acq_skipped_frames=//p' "$tmp/out")
+	st=$(sed -n 's/^acq_state=//p' "$tmp/out")
+	[ "${k:-0}" -gt 0 ] && [ "$st" != done ] && echo "# live: $k skipped, $st"
+}
+cli zstack planes=8 step_um=2 start_um=0
+sleep 1
+kill -STOP $pid; sleep 0.6; kill -CONT $pid
+check status_counts_the_skipped_frames_while_the_run_goes_on wait_for 5 skipped_live
+wait_for 40 acq_is done
+st=$(val acq_csv)
+check status_at_the_end_says_what_the_summary_says python3 -c '
+import json, sys
+k = json.load(open(sys.argv[1]))["skipped"]
+st = dict(l.split("=", 1) for l in open(sys.argv[2]).read().split("\n") if "=" in l)
+got = [int(st["acq_skipped_" + n]) for n in ("frames", "analysis", "camera", "episodes")]
+assert got == [k["frames"], k["analysis"], k["camera"], k["episodes"]] and k["frames"] > 0, (got, k)
+' "${st%.csv}.summary.json" "$tmp/out"
 # abort: pending triggers cancelled, stage stopped, position logged
 cli zstack planes=200 step_um=2 start_um=0
 sleep 2

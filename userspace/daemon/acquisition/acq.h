@@ -71,6 +71,10 @@ struct ogate_acq_status {
 	int stack, plane;
 	double z_um;
 	uint64_t triggers, retries;
+	/* the run's skipped frames so far (acq_drops.h), updated about every
+	 * 0.1 s and at each plane: all, of those the analysis's (superseded
+	 * while it was behind) and the camera's (lost by it), and their episodes */
+	uint64_t skipped, skipped_analysis, skipped_camera, skipped_episodes;
 	char csv[512];
 	char ome[512]; /* the last OME-TIFF stack closed */
 	char error[320];

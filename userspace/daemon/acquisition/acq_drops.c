@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "acq_drops.h"
+#include "episodes.h"
 #include "log.h"
 
 #define WINDOWS 64 /* the planes a gap can still be shared with (the newest) */
@@ -28,11 +29,6 @@ struct hit {
 	uint64_t frames;
 };
 
-struct episode {
-	int64_t start_ns, end_ns;
-	uint64_t frames;
-};
-
 struct stack_hit {
 	int stack;
 	uint64_t frames;
@@ -43,6 +39,7 @@ struct acq_drops {
 	struct acq_drops_sample last;
 	int64_t lag_max_base, lag_max;
 	uint64_t frames, between;
+	uint64_t analysis, camera;  /* frames: the analysis's (stale) and the camera's */
 	struct window win[WINDOWS]; /* ring: window i at i % WINDOWS */
 	uint64_t nwin;
 	struct hit *hits; /* the first ACQ_DROPS_LISTED affected planes */
@@ -51,10 +48,7 @@ struct acq_drops {
 	struct hit unlisted; /* the last affected plane beyond the list */
 	struct stack_hit *stacks;
 	size_t nstacks;
-	struct episode *ep; /* the first ACQ_DROPS_LISTED */
-	size_t nep;
-	uint64_t episodes;
-	struct episode cur; /* cur.frames 0: none yet */
+	struct ogate_episodes *eps; /* the first ACQ_DROPS_LISTED listed */
 	/* decimation: frames, the largest k, the newest window's largest k, and
 	 * the planes acquired at k > 1 (frames: their k), the first listed */
 	uint64_t decimated;
@@ -77,9 +71,9 @@ struct acq_drops *acq_drops_new(void)
 		return NULL;
 	d->hits = calloc(ACQ_DROPS_LISTED, sizeof(*d->hits));
 	d->stacks = calloc(ACQ_DROPS_LISTED, sizeof(*d->stacks));
-	d->ep = calloc(ACQ_DROPS_LISTED, sizeof(*d->ep));
+	d->eps = ogate_episodes_new(ACQ_DROPS_LISTED, ACQ_DROPS_QUIET_NS);
 	d->dec = calloc(ACQ_DROPS_LISTED, sizeof(*d->dec));
-	if (!d->hits || !d->stacks || !d->ep || !d->dec) {
+	if (!d->hits || !d->stacks || !d->eps || !d->dec) {
 		acq_drops_free(d);
 		return NULL;
 	}
@@ -92,7 +86,7 @@ void acq_drops_free(struct acq_drops *d)
 		return;
 	free(d->hits);
 	free(d->stacks);
-	free(d->ep);
+	ogate_episodes_free(d->eps);
 	free(d->dec);
 	free(d);
 }
@@ -101,30 +95,21 @@ void acq_drops_begin(struct acq_drops *d, const struct acq_drops_sample *s)
 {
 	struct hit *hits = d->hits;
 	struct stack_hit *stacks = d->stacks;
-	struct episode *ep = d->ep;
+	struct ogate_episodes *eps = d->eps;
 	struct hit *dec = d->dec;
 
 	memset(d, 0, sizeof(*d));
 	d->hits = hits;
 	d->stacks = stacks;
-	d->ep = ep;
+	d->eps = eps;
 	d->dec = dec;
+	ogate_episodes_reset(eps);
 	d->k_max = d->win_k = k_of(s);
 	d->t0 = s->t_ns;
 	d->last = *s;
 	d->lag_max_base = s->lag_max_ns;
 	d->win[0] = (struct window){ .t0 = s->t_ns, .stack = -1, .plane = -1 };
 	d->nwin = 1;
-}
-
-static void keep_episode(struct acq_drops *d)
-{
-	if (!d->cur.frames)
-		return;
-	if (d->nep < ACQ_DROPS_LISTED)
-		d->ep[d->nep++] = d->cur;
-	d->episodes++;
-	d->cur.frames = 0;
 }
 
 /* n frames to the plane of window w */
@@ -211,7 +196,9 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 {
 	const struct acq_drops_sample *p = &d->last;
 	/* the pipeline restarted (its counters start again at 0) */
-	uint64_t n = s->stale >= p->stale ? s->stale - p->stale : s->stale;
+	uint64_t ns = s->stale >= p->stale ? s->stale - p->stale : s->stale;
+	uint64_t nc = s->camera >= p->camera ? s->camera - p->camera : s->camera;
+	uint64_t n = ns + nc;
 	int64_t a, b;
 
 	d->decimated += s->decimated >= p->decimated ? s->decimated - p->decimated : s->decimated;
@@ -224,6 +211,8 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 		d->lag_max = s->lag_ns;
 	if (s->lag_max_ns > d->lag_max_base && s->lag_max_ns > d->lag_max)
 		d->lag_max = s->lag_max_ns;
+	d->analysis += ns;
+	d->camera += nc;
 	if (n) {
 		/* after the newest frame analysed before, up to the first analysed after */
 		a = p->last_frame_ns > 0 && p->last_frame_ns <= p->t_ns ? p->last_frame_ns : p->t_ns;
@@ -234,13 +223,7 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 			b = s->gap_end_ns;
 		if (b < a)
 			b = a;
-		if (d->cur.frames && a - d->cur.end_ns > ACQ_DROPS_QUIET_NS)
-			keep_episode(d);
-		if (!d->cur.frames)
-			d->cur.start_ns = a;
-		if (b > d->cur.end_ns)
-			d->cur.end_ns = b;
-		d->cur.frames += n;
+		ogate_episodes_gap(d->eps, a, b, n, 0);
 		share(d, a, b, n);
 	}
 	d->last = *s;
@@ -278,14 +261,16 @@ void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s)
 	acq_drops_note(d, s);
 	close_window(d);
 	d->win_k = 1; /* closed: not listed twice */
-	keep_episode(d);
+	ogate_episodes_close(d->eps);
 }
 
 void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 {
 	t->frames = d->frames;
+	t->analysis = d->analysis;
+	t->camera = d->camera;
 	t->between = d->between;
-	t->episodes = d->episodes + (d->cur.frames ? 1 : 0);
+	t->episodes = ogate_episodes_count(d->eps);
 	t->planes = d->planes;
 	t->lag_max_ns = d->lag_max;
 	t->duration_ns = d->last.t_ns - d->t0;
@@ -416,10 +401,12 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "  \"duration_s\": %.3f,\n", t.duration_ns / 1e9);
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", t.lag_max_ns / 1e6);
 	fprintf(f, "  \"skipped\": {\n    \"frames\": %" PRIu64 ",\n", t.frames);
+	fprintf(f, "    \"analysis\": %" PRIu64 ",\n    \"camera\": %" PRIu64 ",\n", t.analysis,
+		t.camera);
 	fprintf(f, "    \"between_stacks\": %" PRIu64 ",\n", t.between);
 	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", t.episodes);
-	for (size_t i = 0; i < d->nep + (d->cur.frames && d->nep < ACQ_DROPS_LISTED); i++) {
-		const struct episode *e = i < d->nep ? &d->ep[i] : &d->cur;
+	for (size_t i = 0; i < ogate_episodes_listed(d->eps); i++) {
+		const struct ogate_episode *e = ogate_episodes_at(d->eps, i);
 
 		fprintf(f,
 			"%s\n      {\"start_ns\": %" PRId64 ", \"start_s\": %.3f, \"duration_s\": %.3f"
@@ -427,7 +414,7 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 			i ? "," : "", e->start_ns, (e->start_ns - d->t0) / 1e9,
 			(e->end_ns - e->start_ns) / 1e9, e->frames);
 	}
-	fprintf(f, "%s],\n", d->nep || d->cur.frames ? "\n    " : "");
+	fprintf(f, "%s],\n", ogate_episodes_listed(d->eps) ? "\n    " : "");
 	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes);
 	write_planes(f, h, d->nhits, "frames");
 	fprintf(f, "%s],\n    \"stacks\": [", d->nhits ? "\n    " : "");
@@ -489,10 +476,20 @@ void acq_drops_log(const struct acq_drops *d, int stacks)
 		return;
 	if (t.frames) {
 		acq_drops_planes_text(d, stacks, planes, sizeof(planes));
+		char why[120];
+
+		if (!t.camera)
+			snprintf(why, sizeof(why), "skipped by the analysis");
+		else if (!t.analysis)
+			snprintf(why, sizeof(why), "lost by the camera");
+		else
+			snprintf(why, sizeof(why),
+				 "skipped (%" PRIu64 " by the analysis, %" PRIu64
+				 " lost by the camera)",
+				 t.analysis, t.camera);
 		snprintf(skipped, sizeof(skipped),
-			 "%" PRIu64 " frame%s skipped by the analysis in %" PRIu64
-			 " episode%s, %s affected",
-			 t.frames, t.frames == 1 ? "" : "s", t.episodes, t.episodes == 1 ? "" : "s",
+			 "%" PRIu64 " frame%s %s in %" PRIu64 " episode%s, %s affected", t.frames,
+			 t.frames == 1 ? "" : "s", why, t.episodes, t.episodes == 1 ? "" : "s",
 			 planes[0] ? planes : "between stacks, no plane");
 	}
 	if (t.decimated || t.decimate_max > 1) {

@@ -6,9 +6,13 @@
  * such a gap, or while the analysis was stalled, may have been decided late
  * or not at all, so the run says which planes were being acquired then.
  *
+ * Frames the camera itself lost (the source's drops neither stale nor
+ * decimated: no free buffer, or the camera's own sequence gaps) are skipped
+ * frames too, counted with them and named apart (analysis, camera).
+ *
  * The job thread feeds samples of the pipeline's counters (taken at every
  * plane's start and about every 0.1 s while it waits) and of the frame hook's
- * last analysed frame; each increase of the stale count is one gap, placed
+ * last analysed frame; each increase of the stale or camera count is one gap, placed
  * between the newest frame analysed at the sample before and the first frame
  * analysed after it, and shared among the planes whose time it overlaps (in
  * proportion). Gaps less than 1 s apart make one episode (as a recording's
@@ -30,10 +34,11 @@
 #define ACQ_DROPS_LISTED 1000 /* episodes and affected planes listed in the summary */
 
 struct acq_drops_sample {
-	int64_t t_ns;	       /* when taken, CLOCK_MONOTONIC */
-	uint64_t stale;	       /* the pipeline's drops_stale */
-	int64_t lag_ns;	       /* its lag_ns (the last frame's) */
-	int64_t lag_max_ns;    /* its lag_max_ns (since the pipeline started) */
+	int64_t t_ns;	    /* when taken, CLOCK_MONOTONIC */
+	uint64_t stale;	    /* the pipeline's drops_stale */
+	uint64_t camera;    /* drops_source - drops_stale - drops_decimated: lost by the camera */
+	int64_t lag_ns;	    /* its lag_ns (the last frame's) */
+	int64_t lag_max_ns; /* its lag_max_ns (since the pipeline started) */
 	int64_t last_frame_ns; /* timestamp of the newest analysed frame, 0 none yet */
 	int64_t gap_end_ns; /* the newest analysed frame that came after a sequence gap, 0 none */
 	uint64_t decimated; /* the pipeline's drops_decimated */
@@ -41,7 +46,9 @@ struct acq_drops_sample {
 };
 
 struct acq_drops_totals {
-	uint64_t frames;     /* skipped during the run */
+	uint64_t frames;     /* skipped during the run: analysis + camera */
+	uint64_t analysis;   /* of those: superseded while the analysis was behind (stale) */
+	uint64_t camera;     /* of those: lost by the camera (no free buffer, its own gaps) */
 	uint64_t between;    /* of those: while no plane was under way (between stacks) */
 	uint64_t episodes;   /* all of them, listed or not */
 	uint64_t planes;     /* planes during which frames were skipped */

@@ -41,6 +41,15 @@ struct acq_out {
 	double frame_phase;
 	int frame_has_phase;
 	uint64_t frame_seq;
+	/* a kept frame without a phase (off the decimation grid: not analysed):
+	 * the next frame the hook sees after it, whether it has a phase, its
+	 * phase, timestamp and sequence, set once (late_set, frame thread)
+	 * while FULL, read by the job thread */
+	atomic_bool late_set;
+	int late_has;
+	double late_phase;
+	int64_t late_ns;
+	uint64_t late_seq;
 	atomic_int_least64_t analysis_ns;
 	/* the stack's file */
 	struct ogate_ome_writer *w;
@@ -151,6 +160,7 @@ void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
 	int64_t t0 = ogate_mono_ns();
 
 	give_back(o); /* a retried trigger's frame that was never written */
+	atomic_store(&o->late_set, false);
 	atomic_store(&o->grab_after, after_ns);
 	atomic_store(&o->grab, GRAB_ARMED);
 	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
@@ -173,6 +183,17 @@ bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_
 			o->frame_phase = r->phase;
 			/* the job thread may have given up meanwhile: then keep nothing */
 			kept = atomic_compare_exchange_strong(&o->grab, &armed, GRAB_FULL);
+		}
+	} else if (atomic_load_explicit(&o->grab, memory_order_acquire) == GRAB_FULL &&
+		   !o->frame_has_phase && !atomic_load_explicit(&o->late_set, memory_order_relaxed)) {
+		/* the kept frame has no phase: the next frame may measure it */
+		m = ogate_frame_get_meta(f);
+		if (m->timestamp_ns > o->frame_ns) {
+			o->late_has = r->has_phase;
+			o->late_phase = r->phase;
+			o->late_ns = m->timestamp_ns;
+			o->late_seq = m->sequence;
+			atomic_store_explicit(&o->late_set, true, memory_order_release);
 		}
 	}
 	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
@@ -235,10 +256,49 @@ static double wrap2pi(double a)
 	return a < 0 ? a + 2 * M_PI : a;
 }
 
+/*
+ * The phase the plane's frame was taken at, as at the trigger's time: from
+ * the frame's own phase, or for a frame the analysis did not see (off the
+ * decimation grid) from the next frame's, waited for at most
+ * ACQ_OUT_PHASE_WAIT_NS. 0 and *reached, *from (the sequence of the frame
+ * it was measured on), or -1 when there is none.
+ */
+static int phase_reached(struct acq_out *o, const struct acq_plane_info *pi, double *reached,
+			 uint64_t *from)
+{
+	int64_t end = ogate_mono_ns() + ACQ_OUT_PHASE_WAIT_NS, t;
+	double phase;
+
+	if (!(pi->period_s > 0))
+		return -1;
+	if (o->frame_has_phase) {
+		phase = o->frame_phase;
+		t = o->frame_ns;
+		*from = o->frame_seq;
+	} else {
+		while (!atomic_load_explicit(&o->late_set, memory_order_acquire)) {
+			struct timespec ts = { 0, 2000000 };
+
+			if (ogate_mono_ns() >= end)
+				return -1;
+			nanosleep(&ts, NULL);
+		}
+		if (!o->late_has)
+			return -1;
+		phase = o->late_phase;
+		t = o->late_ns;
+		*from = o->late_seq;
+	}
+	*reached = wrap2pi(phase - 2 * M_PI * (t - pi->t_ns) / 1e9 / pi->period_s);
+	return 0;
+}
+
 int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t timeout_ns)
 {
 	int64_t end = ogate_mono_ns() + timeout_ns;
 	struct ogate_ome_plane p;
+	uint64_t from;
+	double reached;
 	int64_t wall;
 	int rc;
 
@@ -271,13 +331,13 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 	ogate_ome_plane_kv(&p, "trigger_wall_ns", "%" PRId64, wall);
 	ogate_ome_plane_kv(&p, "laser_rise_ns", "%" PRId64, pi->rise_ns);
 	ogate_ome_plane_kv(&p, "laser_fall_ns", "%" PRId64, pi->fall_ns);
-	if (o->frame_has_phase && pi->period_s > 0) {
-		double reached = wrap2pi(o->frame_phase -
-					 2 * M_PI * (o->frame_ns - pi->t_ns) / 1e9 / pi->period_s);
+	if (!phase_reached(o, pi, &reached, &from)) {
 		double err = wrap2pi(reached - pi->target_phase + M_PI) - M_PI;
 
 		ogate_ome_plane_kv(&p, "phase_reached_rad", "%.6f", reached);
 		ogate_ome_plane_kv(&p, "phase_error_rad", "%.6f", err);
+		if (from != o->frame_seq) /* measured on a later frame */
+			ogate_ome_plane_kv(&p, "phase_reached_from_sequence", "%" PRIu64, from);
 	}
 	ogate_ome_plane_kv(&p, "reference_id", "%" PRIu32, pi->ref_id);
 	ogate_ome_plane_kv(&p, "trigger", "%" PRIu64, pi->cookie);

@@ -13,6 +13,15 @@
  * thread releases it to the camera. No copy and no file I/O happen on the
  * frame thread.
  *
+ * A plane's phase_reached_rad (and phase_error_rad) is the phase at the
+ * trigger's time measured on its frame. A frame delivered off the
+ * analysis's decimation grid (ogate_source_want) has no phase of its own:
+ * the next analysed frame's is taken instead (carried back to the
+ * trigger's time with the reference period), named by
+ * phase_reached_from_sequence; the writer waits for that frame at most
+ * ACQ_OUT_PHASE_WAIT_NS, and writes the plane without a phase when none
+ * came or it has none (the analysis not locked).
+ *
  * Threads: arm_grab and frame run on the frame thread; everything else
  * on the acquisition thread (configure before a program starts).
  */
@@ -32,6 +41,8 @@
 
 struct ogate_acq_plan;
 struct ogate_pipeline;
+
+#define ACQ_OUT_PHASE_WAIT_NS (200LL * 1000000LL) /* 16 frames at 80 fps */
 
 struct ogate_acq_output {
 	double pixel_size_um; /* camera pixel; <= 0: unknown */

@@ -52,6 +52,9 @@ static void drops_sample(struct ogate_acq *a, struct acq_drops_sample *s)
 	if (a->pipe) {
 		ogate_pipeline_status(a->pipe, &ps);
 		s->stale = ps.drops_stale;
+		/* the rest of the source's drops, neither stale nor decimated: the camera's */
+		if (ps.drops_source > ps.drops_stale + ps.drops_decimated)
+			s->camera = ps.drops_source - ps.drops_stale - ps.drops_decimated;
 		s->decimated = ps.drops_decimated;
 		s->decimate = ps.decimate;
 		s->lag_ns = ps.lag_ns;
@@ -63,6 +66,20 @@ static void drops_sample(struct ogate_acq *a, struct acq_drops_sample *s)
 	a->drops_polled = s->t_ns;
 }
 
+/* The run's skipped frames so far into the status (live). */
+static void drops_publish(struct ogate_acq *a)
+{
+	struct acq_drops_totals t;
+
+	acq_drops_get(a->drops, &t);
+	pthread_mutex_lock(&a->lock);
+	a->st.skipped = t.frames;
+	a->st.skipped_analysis = t.analysis;
+	a->st.skipped_camera = t.camera;
+	a->st.skipped_episodes = t.episodes;
+	pthread_mutex_unlock(&a->lock);
+}
+
 /* A sample about every DROPS_NS while the job thread waits (not under a->lock). */
 static void drops_poll(struct ogate_acq *a)
 {
@@ -72,6 +89,7 @@ static void drops_poll(struct ogate_acq *a)
 		return;
 	drops_sample(a, &s);
 	acq_drops_note(a->drops, &s);
+	drops_publish(a);
 }
 
 /* Plane (stack, plane) at z starts now; stack < 0: none (between stacks). */
@@ -81,6 +99,7 @@ static void drops_plane(struct ogate_acq *a, int stack, int plane, double z)
 
 	drops_sample(a, &s);
 	acq_drops_plane(a->drops, stack, plane, z, &s);
+	drops_publish(a);
 }
 
 /* The run ended (done, aborted, failed): DIR/acq-<stamp>/acq-<stamp>.summary.json, the log line. */
@@ -93,6 +112,7 @@ static void drops_end(struct ogate_acq *a, const char *ended)
 
 	drops_sample(a, &s);
 	acq_drops_end(a->drops, &s);
+	drops_publish(a);
 	pthread_mutex_lock(&a->lock);
 	n = (int)strlen(a->st.csv) - 4; /* without ".csv" */
 	snprintf(path, sizeof(path), "%.*s.summary.json", n > 0 ? n : 0, a->st.csv);
@@ -343,6 +363,7 @@ static void run_program(struct ogate_acq *a)
 	}
 	drops_sample(a, &ds);
 	acq_drops_begin(a->drops, &ds);
+	drops_publish(a);
 	fprintf(csv,
 		"stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
 	if (fflush(csv)) {

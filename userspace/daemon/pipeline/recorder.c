@@ -9,18 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "episodes.h"
 #include "log.h"
 #include "ogate/ome.h"
 #include "recorder.h"
-
-/* superseded frames between recorded ones, close together (recorder.h) */
-struct behind_episode {
-	uint64_t index;	    /* the first recorded frame after its first gap */
-	int64_t start_ns;   /* the last recorded frame before it */
-	int64_t end_ns;	    /* the first recorded frame after its last gap */
-	uint64_t frames;    /* superseded */
-	int64_t lag_max_ns; /* of its recorded frames */
-};
 
 struct ogate_recorder {
 	struct ogate_ome_writer *w;
@@ -33,15 +25,14 @@ struct ogate_recorder {
 	int64_t wall0_ns;    /* CLOCK_REALTIME at open */
 	double pixel_size_um;
 	/* the analysis behind: the source's stale count at the last row, the
-	 * last row's timestamp, the superseded frames, the worst lag */
-	uint64_t stale_last, superseded;
+	 * last row's timestamp, the worst lag, the superseded frames' episodes
+	 * (tag: the first recorded frame after the first gap; lag: of the
+	 * recorded frames) */
+	uint64_t stale_last;
 	int64_t ts_last, lag_max_ns;
-	struct behind_episode *ep; /* at most OGATE_RECORD_EPISODES */
-	size_t nep, ep_cap;
-	uint64_t episodes;	   /* all of them, listed or not */
-	struct behind_episode cur; /* the last episode (cur.frames 0: none yet) */
-	char stem[480];		   /* DIR/ogate-<stamp> */
-	char path[512];		   /* current OME-TIFF */
+	struct ogate_episodes *eps;
+	char stem[480]; /* DIR/ogate-<stamp> */
+	char path[512]; /* current OME-TIFF */
 };
 
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
@@ -137,8 +128,10 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 	snprintf(csv, sizeof(csv), "%s.csv", r->stem);
 	snprintf(provpath, sizeof(provpath), "%s.provenance.txt", r->stem);
 	r->pixel_size_um = pixel_size_um;
-	if (prov ? ogate_provenance_dup(&r->prov, prov) : ogate_provenance_new(&r->prov)) {
+	r->eps = ogate_episodes_new(OGATE_RECORD_EPISODES, OGATE_RECORD_BEHIND_QUIET_NS);
+	if (!r->eps || (prov ? ogate_provenance_dup(&r->prov, prov) : ogate_provenance_new(&r->prov))) {
 		snprintf(why, whylen, "out of memory");
+		ogate_episodes_free(r->eps);
 		free(r);
 		return -ENOMEM;
 	}
@@ -160,31 +153,9 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 		fclose(r->csv);
 	unlink(csv);
 	ogate_provenance_free(r->prov);
+	ogate_episodes_free(r->eps);
 	free(r);
 	return -e;
-}
-
-/* The last episode into the list (or only counted, once the list is full). */
-static void keep_episode(struct ogate_recorder *r)
-{
-	if (!r->cur.frames)
-		return;
-	r->episodes++;
-	if (r->nep == r->ep_cap && r->ep_cap < OGATE_RECORD_EPISODES) {
-		size_t cap = r->ep_cap ? 2 * r->ep_cap : 16;
-		struct behind_episode *ep;
-
-		if (cap > OGATE_RECORD_EPISODES)
-			cap = OGATE_RECORD_EPISODES;
-		ep = realloc(r->ep, cap * sizeof(*ep));
-		if (ep) {
-			r->ep = ep;
-			r->ep_cap = cap;
-		}
-	}
-	if (r->nep < r->ep_cap)
-		r->ep[r->nep++] = r->cur;
-	r->cur.frames = 0;
 }
 
 /*
@@ -198,21 +169,9 @@ static void note_behind(struct ogate_recorder *r, int64_t ts, const struct ogate
 
 	if (row->lag_ns > r->lag_max_ns)
 		r->lag_max_ns = row->lag_ns;
-	if (gap) {
-		if (r->cur.frames && r->ts_last - r->cur.end_ns > OGATE_RECORD_BEHIND_QUIET_NS)
-			keep_episode(r);
-		if (!r->cur.frames) {
-			r->cur.index = r->n;
-			r->cur.start_ns = r->ts_last;
-			r->cur.lag_max_ns = INT64_MIN;
-		}
-		r->cur.end_ns = ts;
-		r->cur.frames += gap;
-		r->superseded += gap;
-	}
-	if (r->cur.frames && ts - r->cur.end_ns <= OGATE_RECORD_BEHIND_QUIET_NS &&
-	    row->lag_ns > r->cur.lag_max_ns)
-		r->cur.lag_max_ns = row->lag_ns;
+	if (gap)
+		ogate_episodes_gap(r->eps, r->ts_last, ts, gap, r->n);
+	ogate_episodes_lag(r->eps, ts, row->lag_ns);
 	r->stale_last = row->stale;
 	r->ts_last = ts;
 }
@@ -326,19 +285,20 @@ static void write_summary(struct ogate_recorder *r)
 	fprintf(f, "{\n  \"opened_utc\": \"%s\",\n  \"frames_recorded\": %" PRIu64 ",\n", opened, r->n);
 	fprintf(f, "  \"duration_s\": %.3f,\n", r->n ? (r->ts_last - r->t0_ns) / 1e9 : 0.0);
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", r->n ? r->lag_max_ns / 1e6 : 0.0);
-	fprintf(f, "  \"superseded\": {\n    \"frames\": %" PRIu64 ",\n", r->superseded);
-	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", r->episodes);
-	for (size_t i = 0; i < r->nep; i++) {
-		const struct behind_episode *e = &r->ep[i];
+	fprintf(f, "  \"superseded\": {\n    \"frames\": %" PRIu64 ",\n",
+		ogate_episodes_frames(r->eps));
+	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", ogate_episodes_count(r->eps));
+	for (size_t i = 0; i < ogate_episodes_listed(r->eps); i++) {
+		const struct ogate_episode *e = ogate_episodes_at(r->eps, i);
 
 		fprintf(f,
 			"%s\n      {\"index\": %" PRIu64 ", \"start_ns\": %" PRId64
 			", \"start_s\": %.3f, \"duration_s\": %.3f, \"frames\": %" PRIu64
 			", \"lag_max_ms\": %.3f}",
-			i ? "," : "", e->index, e->start_ns, (e->start_ns - r->t0_ns) / 1e9,
+			i ? "," : "", e->tag, e->start_ns, (e->start_ns - r->t0_ns) / 1e9,
 			(e->end_ns - e->start_ns) / 1e9, e->frames, e->lag_max_ns / 1e6);
 	}
-	fprintf(f, "%s]\n  }\n}\n", r->nep ? "\n    " : "");
+	fprintf(f, "%s]\n  }\n}\n", ogate_episodes_listed(r->eps) ? "\n    " : "");
 	bad = ferror(f);
 	if (fclose(f) || bad || rename(tmp, path)) {
 		ogate_error("recorder: cannot write %s: %s", path, strerror(errno ? errno : EIO));
@@ -355,13 +315,13 @@ uint64_t ogate_recorder_close(struct ogate_recorder *r)
 	n = r->n;
 	close_part(r);
 	fclose(r->csv);
-	keep_episode(r);
+	ogate_episodes_close(r->eps);
 	write_summary(r);
 	ogate_info("recording closed: %" PRIu64 " frames in %s, %" PRIu64
 		   " superseded while the analysis was behind (%" PRIu64 " episodes)",
-		   n, r->path, r->superseded, r->episodes);
+		   n, r->path, ogate_episodes_frames(r->eps), ogate_episodes_count(r->eps));
 	ogate_provenance_free(r->prov);
-	free(r->ep);
+	ogate_episodes_free(r->eps);
 	free(r);
 	return n;
 }

@@ -42,6 +42,12 @@ struct run {
 	/* the analysis at every dec_k-th frame from dec_from to dec_to (0: never) */
 	unsigned dec_k;
 	int64_t dec_from, dec_to;
+	/* the camera lost n frames just before the one at t (no free buffer) */
+	struct {
+		int64_t t;
+		uint64_t n;
+	} cam[2];
+	int ncam;
 };
 
 /* frame index with a timestamp at or before t */
@@ -71,6 +77,11 @@ static struct acq_drops_sample at(const struct run *r, int64_t t)
 		}
 		s.stale += (uint64_t)(after - before - 1);
 		s.gap_end_ns = T0 + after * FRAME;
+	}
+	for (int i = 0; i < r->ncam && t >= r->cam[i].t; i++) {
+		s.camera += r->cam[i].n;
+		if (T0 + frame_at(r->cam[i].t) * FRAME > s.gap_end_ns)
+			s.gap_end_ns = T0 + frame_at(r->cam[i].t) * FRAME;
 	}
 	s.decimate = 1;
 	if (r->dec_k > 1 && t >= r->dec_from) {
@@ -358,6 +369,113 @@ static void test_a_timelapse_names_the_stack_and_counts_stalls_between_stacks(vo
 	acq_drops_free(d);
 }
 
+/*
+ * The stack of the stall above, and the camera also lost 5 frames just
+ * before the one at 0.25 s (plane 0: no free buffer): 61 frames skipped, 56
+ * by the analysis and 5 by the camera, named apart in the totals, the
+ * summary and the log line, in 2 episodes (0.2 s to 0.25 s, and the
+ * stall's), on planes 0, 3 and 4. A run where only the camera lost frames
+ * says so. Before, frames the camera lost were not counted at all.
+ */
+static void test_frames_the_camera_lost_are_skipped_frames_named_apart(void **state)
+{
+	struct run r = { .stacks = 1,
+			 .planes = 6,
+			 .plane_ns = 500 * MS,
+			 .st = { { T0 + 1800 * MS, T0 + 2500 * MS } },
+			 .nst = 1,
+			 .cam = { { T0 + 250 * MS, 5 } },
+			 .ncam = 1 };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	struct logged g = { 0 };
+	const char *ep;
+	char buf[4096];
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(61, t.frames);
+	assert_int_equal(56, t.analysis);
+	assert_int_equal(5, t.camera);
+	assert_int_equal(2, t.episodes);
+	assert_int_equal(3, t.planes);
+	assert_int_equal(5, acq_drops_plane_frames(d, 0, 0));
+	assert_int_equal(17, acq_drops_plane_frames(d, 0, 3));
+	assert_int_equal(39, acq_drops_plane_frames(d, 0, 4));
+	ogate_log_set_tap(tap, &g);
+	acq_drops_log(d, r.stacks);
+	ogate_log_set_tap(NULL, NULL);
+	assert_int_equal(1, g.n);
+	assert_string_equal("acq: 61 frames skipped (56 by the analysis, 5 lost by the camera) in 2 "
+			    "episodes, planes 0,3-4 affected",
+			    g.line[0]);
+	summary(d, "done", buf, sizeof(buf));
+	assert_int_equal(61, strtoull(after(buf, "\"frames\": "), NULL, 10));
+	assert_int_equal(56, strtoull(after(buf, "\"analysis\": "), NULL, 10));
+	assert_int_equal(5, strtoull(after(buf, "\"camera\": "), NULL, 10));
+	assert_int_equal(2, strtoull(after(buf, "\"episodes\": "), NULL, 10));
+	ep = after(buf, "\"listed\": [");
+	assert_int_equal(T0 + 16 * FRAME, strtoll(after(ep, "\"start_ns\": "), NULL, 10));
+	assert_int_equal(5, strtoull(after(ep, "\"frames\": "), NULL, 10));
+
+	r.nst = 0; /* the camera alone */
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(5, t.frames);
+	assert_int_equal(0, t.analysis);
+	assert_int_equal(5, t.camera);
+	g.n = 0;
+	ogate_log_set_tap(tap, &g);
+	acq_drops_log(d, r.stacks);
+	ogate_log_set_tap(NULL, NULL);
+	assert_string_equal("acq: 5 frames lost by the camera in 1 episode, plane 0 affected",
+			    g.line[0]);
+	acq_drops_free(d);
+}
+
+/*
+ * What the status shows while a run goes on (acq_run.c publishes the
+ * totals at every sample): mid-plane, the frames skipped so far, the
+ * camera's among them, and the open episode counted.
+ */
+static void test_the_totals_mid_run_count_the_skipped_frames_so_far(void **state)
+{
+	const struct run r = { .stacks = 1,
+			       .planes = 6,
+			       .plane_ns = 500 * MS,
+			       .st = { { T0 + 1800 * MS, T0 + 2500 * MS } },
+			       .nst = 1,
+			       .cam = { { T0 + 250 * MS, 5 } },
+			       .ncam = 1 };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_sample s = at(&r, T0);
+	struct acq_drops_totals t;
+
+	(void)state;
+	assert_non_null(d);
+	acq_drops_begin(d, &s);
+	s = at(&r, T0);
+	acq_drops_plane(d, 0, 0, 100, &s);
+	wait_for(d, &r, T0, 400 * MS); /* samples at 0.1 .. 0.3 s */
+	acq_drops_get(d, &t);
+	assert_int_equal(5, t.frames);
+	assert_int_equal(0, t.analysis);
+	assert_int_equal(5, t.camera);
+	assert_int_equal(1, t.episodes); /* still open */
+	for (int i = 1; i < 6; i++) {
+		s = at(&r, T0 + i * 500 * MS);
+		acq_drops_plane(d, 0, i, 100 + 5 * i, &s);
+		wait_for(d, &r, T0 + i * 500 * MS, 500 * MS);
+	}
+	acq_drops_get(d, &t); /* the stall's gap seen, the run not ended */
+	assert_int_equal(61, t.frames);
+	assert_int_equal(56, t.analysis);
+	assert_int_equal(2, t.episodes);
+	acq_drops_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +484,8 @@ int main(void)
 			test_a_run_during_which_the_analysis_stalls_records_the_skipped_frames_and_planes),
 		cmocka_unit_test(test_a_timelapse_names_the_stack_and_counts_stalls_between_stacks),
 		cmocka_unit_test(test_a_run_under_decimation_records_the_decimated_frames_and_planes),
+		cmocka_unit_test(test_frames_the_camera_lost_are_skipped_frames_named_apart),
+		cmocka_unit_test(test_the_totals_mid_run_count_the_skipped_frames_so_far),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

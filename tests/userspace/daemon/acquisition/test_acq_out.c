@@ -180,6 +180,79 @@ static void written_planes_are_handed_back_and_open_as_a_z_stack(void **state)
 }
 
 /*
+ * A plane whose frame came off the decimation grid (not analysed: no
+ * phase) takes its phase from the next analysed frame: trigger at 1150,
+ * the kept frame 1200 without a phase, frame 1300 analysed at phase 1.0, a
+ * 1 us period: 1.0 - 2 pi * 0.15 = 0.057522, measured on frame 3 (named).
+ * A second such plane with no analysed frame after it is written, after
+ * the wait, without a phase; a third, whose next frame has no phase
+ * either (not locked), at once. Before, none had a phase_reached_rad.
+ */
+static void a_plane_from_an_off_grid_frame_takes_the_next_analysed_frames_phase(void **state)
+{
+	const struct ogate_sync_result none = { .has_phase = 0 };
+	struct fx *x = *state;
+	char path[128], xml[160], ome[512] = "", cmd[1024], buf[16384];
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+	struct acq_plane_info pi = { .plane = 0,
+				     .stacks = 1,
+				     .z_um = 50,
+				     .step_um = 2.5,
+				     .cookie = 7,
+				     .t_ns = 1150,
+				     .target_phase = 0.05,
+				     .period_s = 0.000001 };
+	int64_t t0;
+	size_t n;
+	FILE *f;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/offgrid.ome.tif", x->dir);
+	snprintf(xml, sizeof(xml), "%s/offgrid.xml", x->dir);
+	acq_out_begin(x->o, path, 3);
+	acq_out_arm_grab(x->o, pi.t_ns);
+	assert_true(acq_out_frame(x->o, x->f[2], &none));    /* 1200, off the grid */
+	assert_false(acq_out_frame(x->o, x->f[3], &locked)); /* 1300, analysed: its phase */
+	assert_int_equal(acq_out_plane(x->o, &pi, 1000000000LL), 0);
+	pi.plane = 1;
+	pi.t_ns = 1050;
+	acq_out_arm_grab(x->o, pi.t_ns);
+	assert_true(acq_out_frame(x->o, x->f[1], &none)); /* 1100, nothing analysed after */
+	t0 = ogate_mono_ns();
+	assert_int_equal(acq_out_plane(x->o, &pi, 1000000000LL), 0);
+	assert_true(ogate_mono_ns() - t0 >= ACQ_OUT_PHASE_WAIT_NS);
+	pi.plane = 2;
+	acq_out_arm_grab(x->o, pi.t_ns);
+	assert_true(acq_out_frame(x->o, x->f[1], &none));  /* 1100 */
+	assert_false(acq_out_frame(x->o, x->f[2], &none)); /* 1200: no phase either */
+	t0 = ogate_mono_ns();
+	assert_int_equal(acq_out_plane(x->o, &pi, 1000000000LL), 0);
+	assert_true(ogate_mono_ns() - t0 < ACQ_OUT_PHASE_WAIT_NS);
+	assert_int_equal(x->nreturned, 3);
+	assert_int_equal(acq_out_end(x->o, ome, sizeof(ome), &lock), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "%s tests/userspace/ome/check_ome.py '%s' --shape 3,30,40 "
+		 "--plane-kv 0:0:phase_reached_rad=0.057522 --plane-kv 0:0:phase_error_rad=0.007522 "
+		 "--plane-kv 0:0:phase_reached_from_sequence=3 --plane-kv 0:0:frame_sequence=2 "
+		 "--dump-xml '%s'",
+		 py, path, xml);
+	st = system(cmd);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (st == 77)
+		skip();
+	assert_int_equal(st, 0);
+	f = fopen(xml, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* planes 1 and 2 have none: the key appears once */
+	assert_non_null(strstr(buf, "phase_reached_rad"));
+	assert_null(strstr(strstr(buf, "phase_reached_rad") + 1, "phase_reached_rad"));
+}
+
+/*
  * The gate asks for the frame its trigger lights: the synthetic camera (80
  * fps, real time) at every 4th frame, its grid at frame 0, and a plane's
  * trigger accepted at frame 5.5's time. The next frames the reader gets are
@@ -246,6 +319,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(written_planes_are_handed_back_and_open_as_a_z_stack,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			a_plane_from_an_off_grid_frame_takes_the_next_analysed_frames_phase, setup,
+			teardown),
 		cmocka_unit_test(the_gate_asks_for_the_frame_its_trigger_lights_under_decimation),
 	};
 

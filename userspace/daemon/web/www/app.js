@@ -165,6 +165,9 @@ function showStatus(st, stats) {
   const acq = st.acq_state || 'none';
   let text = acq;
   if (st.acq_state && st.acq_state !== 'idle') text += ` · stack ${st.acq_stack} · plane ${st.acq_plane} · z ${fmt(st.acq_z_um, 2)} µm`;
+  // the run's skipped frames so far (the analysis behind, the camera's own losses)
+  const skipped = Number(st.acq_skipped_frames || 0), lost = Number(st.acq_skipped_camera || 0);
+  if (skipped > 0) text += ` · ${skipped} frames skipped` + (lost > 0 ? ` (${lost} lost by the camera)` : '');
   if (st.acq_error) text += ' · ' + st.acq_error;
   $('#acq-state').textContent = text;
   const p = $('#acq-progress');
