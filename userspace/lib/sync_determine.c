@@ -178,7 +178,7 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
 /*
  * The lags at lock through sums of squared differences (the frame that takes the reference,
  * without a drift registered by sync_driftreg.c or the scan: the SSDs compare the frames as
- * recorded): buffered frame i's lag b + x, b its stored SAD minimum, x the minimum of the
+ * recorded; registered lags take theirs in sync_driftreg.c, registered_ssd_offset): buffered frame i's lag b + x, b its stored SAD minimum, x the minimum of the
  * quartic through its SSDs against frames i - b - 2 .. i - b + 2 (ogate_quartic_offset). The V fit through the SADs reads a valley rounded by noise (a sum of
  * |change + noise| is quadratic where the change is below the noise) too far from the nearest
  * whole lag, and one bent by the heart's path (its image changing at another speed either side

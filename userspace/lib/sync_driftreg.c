@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "resample.h"
+#include "subframe.h"
 #include "sync_private.h"
 
 /* Drift during the determination: nothing is registered before a reference exists, so frames a
@@ -208,6 +209,49 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 	return fabs(*vy * c) >= 1.0 / 16 || fabs(*vx * c) >= 1.0 / 16;
 }
 
+/*
+ * With reference.lag_ssd, the registered valley's minimum through SSDs: the shifted frame i
+ * against the frames b - 2 .. b + 2 before it (as sync_sad_offset compares them), the offset
+ * from b of the quartic's minimum (ogate_quartic_offset); NAN where it has none within a frame
+ * or a frame is missing (the V fit stays). The shifted frame is interpolated (a blur of f (1 - f)
+ * px^2 on each axis, f the shift's fraction) and the frames it is compared with are not: that
+ * rounds the SAD valley as pixel noise does, and the V fit through a rounded valley errs by the
+ * lag's fraction, alike for every lag at lock (they hold nearly one length). On the eval's
+ * drifting cartoon with Lanczos drift the registered lags at lock read 0.16 frame short where
+ * the drift-free twin's read 0.05 (0.09 through the SSDs); an SSD only gains a constant from
+ * either (docs/accuracy-log.md, "The lags at lock under drift").
+ */
+static double registered_ssd_offset(struct ogate_sync *s, int i, int b, int r, int ny, int nx, int m)
+{
+	if (i - b - 2 < 0 || b - 2 < 1)
+		return NAN;
+	int w = s->w - 2 * m, h = (s->h - 2 * m + r - 1) / r;
+	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
+	const char *pa = (const char *)ogate_frame_row(s->shifted, m + ny) + (size_t)(m + nx) * bpp;
+	const void *bp[5];
+	uint64_t out[5];
+	double v[5];
+	for (int k = 0; k < 5; k++) {
+		const struct ogate_frame *f = sync_buf_at(s, i - (b - 2 + k));
+		bp[k] = (const char *)ogate_frame_row(f, m) + (size_t)m * bpp;
+	}
+	size_t st = sync_buf_at(s, i)->stride;
+	if (s->fmt == OGATE_PIX_U8 && s->shifted->stride == st) {
+		ogate_ssd_u8_multi(s->sad, (const uint8_t *)pa, s->shifted->stride * r,
+				   (const uint8_t *const *)bp, 5, st * r, w, h, out);
+	} else {
+		for (int k = 0; k < 5; k++)
+			out[k] = s->fmt == OGATE_PIX_U8
+					 ? ogate_ssd_u8(s->sad, (const uint8_t *)pa,
+							s->shifted->stride * r, bp[k], st * r, w, h)
+					 : ogate_ssd_u16(s->sad, (const uint16_t *)pa,
+							 s->shifted->stride * r, bp[k], st * r, w, h);
+	}
+	for (int k = 0; k < 5; k++)
+		v[k] = (double)out[k];
+	return ogate_quartic_offset(v);
+}
+
 /* buffered frame i's lag near c with the drift (vy, vx px per frame) removed: frame i shifted
  * back by the drift over the lag, then compared with the three frames around its valley */
 static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, double vx, double *lag)
@@ -250,6 +294,9 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	if (v[0] < v[1] || v[2] < v[1])
 		return 0;
 	*lag = lo + 1 + ogate_vfit(v[0], v[1], v[2]).x; /* v[0] is lag lo */
+	double x = s->set.lag_ssd ? registered_ssd_offset(s, i, lo + 1, r, ny, nx, m) : NAN;
+	if (!isnan(x))
+		*lag = lo + 1 + x;
 	return 1;
 }
 
