@@ -44,6 +44,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->lag_ssd = 0;
 	s->drift_move = 1;
 	s->spread_move = 0;
+	s->held_triggers = 0;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
 	s->refresh_after_frames = 0;
@@ -92,6 +93,7 @@ static const struct key keys[] = {
 	D("prediction.kalman_phase_noise", kalman_phase_noise, 1e-4, 10),
 	D("trigger.next_frame_factor", next_frame_factor, 0, 100),
 	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
+	I("trigger.held", held_triggers, 0, 1),
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
 	I("sync.track_drift", track_drift, 0, 1),
 	I("sync.subpixel_drift", subpixel_drift, 0, 1),

@@ -542,7 +542,9 @@ static long smooth_budget_now(const struct ogate_sync *s, int held)
  * frames are matched against it in arrival order (held_per_frame a frame), each as it
  * would have been on arrival (its timing, phase, history, live check), but a trigger is decided
  * only on the frame that has just arrived: a held frame's decision would come late. So every
- * phase is that of a build on one frame; the first triggers after the lock come later.
+ * phase is that of a build on one frame. With trigger.held (opt-in) a frame that arrives
+ * while frames are held decides from the last phased frame's forecast carried to its own
+ * timestamp (sync_held_decide), so a target due meanwhile still gets its trigger.
  */
 static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
 {
@@ -559,6 +561,7 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 			sync_scan_shift_work(s);
 		else
 			sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
+		sync_held_decide(s, f, r);
 		return 0;
 	}
 	int most = held_per_frame(s), est = 0, has_qa = 0;
@@ -598,6 +601,8 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		r->has_qa = 1;
 		r->qa = qa;
 	}
+	if (s->lq_head < s->lq_n) /* this frame still held: trigger.held decides from the last */
+		sync_held_decide(s, f, r);
 	if (s->lq_head == s->lq_n) { /* the frame parked freed too */
 		for (int i = 0; i < s->lq_cap; i++)
 			ogate_frame_free(s->lq[i]);

@@ -430,6 +430,8 @@ static inline double sync_hist_weight(const struct hist *e)
 	double ns = e->ns > 1 ? e->ns : 1, v = ns * ns;
 	return 1 / (e->sp > v ? e->sp : v);
 }
+/* sync_hold.c: a trigger decided on held frame f (not phased yet) from the predictor's last state */
+void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
 void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 			     struct ogate_sync_result *r);
 #endif

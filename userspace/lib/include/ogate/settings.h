@@ -36,6 +36,9 @@ struct ogate_settings {
 	double next_frame_factor;  /* trigger.next_frame_factor (1.6): frame intervals the next
 					 * frame's prediction needs before it can be acted on */
 	double min_time_between_s; /* trigger.min_time_between_s (0) */
+	int held_triggers; /* trigger.held (0; 1: opt-in): a frame held unphased (a reference's
+				    * job or move, their catch-up) decides from the predictor's
+				    * last state carried to its timestamp (sync_hold.c) */
 	/* sync */
 	double gap_factor;	   /* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;	   /* sync.track_drift (1): +-1 px/frame xy drift tracking */
