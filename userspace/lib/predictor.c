@@ -5,7 +5,8 @@
 #include "predictor_private.h"
 
 static const struct ogate_predictor_ops *const predictors[] = { &ogate_predictor_linear_ops,
-								&ogate_predictor_kalman_ops };
+								&ogate_predictor_kalman_ops,
+								&ogate_predictor_kalman_acc_ops };
 
 int ogate_predictor_new(struct ogate_predictor **out, const char *name)
 {

@@ -19,6 +19,14 @@
  * refresh, a big jump) and restart it. It starts (and restarts) from the rate the reference
  * measured at lock (ogate_predictor_expect_rate) and the matching noise its first KF_START
  * observations show about it, or, without that rate, from its first two observations.
+ *
+ * kalman-acc (opt-in, prediction.predictor = kalman-acc) runs a second filter alongside on
+ * (phase, rate, acceleration) with a white jerk measured from the beats (kalman_jerk), fed the
+ * same observations with the same measurement noise, and forecasts from whichever of the two has
+ * the smaller variance of its phase level: a heart whose rate curves smoothly (a modulation over
+ * many beats) is a random walk of the rate only over a short memory, and the acceleration lets
+ * the level average more frames (docs/accuracy-log.md, "Stream D's proxy: the white matching
+ * noise and a rate that curves").
  */
 #include <errno.h>
 #include <math.h>
@@ -28,13 +36,15 @@
 
 #define KF_GATE 4.0
 #define KF_RESTART 3
-#define KF_QUIET 3.0   /* observations this much noisier than usual are skipped */
-#define KF_LEVELS 4    /* phase levels per beat whose crossings time whole beats */
-#define KF_MIN_BEATS 3 /* beat-to-beat rate changes timed before they set the process noise */
-#define KF_START 5     /* observations a start from the lock's rate measures the noise over */
-#define KF_CLOCK 20    /* frames on the frame clock before it is used */
-#define KF_BETA 100    /* frames on the frame clock before beta is measured */
-#define KF_HUBER 2.0   /* innovations beyond this many standard deviations pull as if at it */
+#define KF_QUIET 3.0	  /* observations this much noisier than usual are skipped */
+#define KF_LEVELS 4	  /* phase levels per beat whose crossings time whole beats */
+#define KF_MIN_BEATS 3	  /* beat-to-beat rate changes timed before they set the process noise */
+#define KF_START 5	  /* observations a start from the lock's rate measures the noise over */
+#define KF_CLOCK 20	  /* frames on the frame clock before it is used */
+#define KF_BETA 100	  /* frames on the frame clock before beta is measured */
+#define KF_HUBER 2.0	  /* innovations beyond this many standard deviations pull as if at it */
+#define KF_JERK_MIN 0.003 /* kalman-acc: the jerk noise's floor, relative to the rate per s^1.5 */
+#define KF_ACC0 0.02	  /* kalman-acc: the acceleration's sd at its start, relative per s */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -55,12 +65,19 @@ struct kalman {
 	double zc_t, zc_z; /* the previous used observation */
 	int have_zc;
 	struct kf_level {
-		double t, m; /* its last crossing: time (s) and beat index */
-		double rate; /* mean rate of the beat that ended there (rad/s) */
-		int have_t, have_rate;
+		double t, m;	  /* its last crossing: time (s) and beat index */
+		double rate;	  /* mean rate of the beat that ended there (rad/s) */
+		double rate_prev; /* the beat's before it (kalman-acc) */
+		int have_t, have_rate, have_prev;
 	} lv[KF_LEVELS];
 	double v_sum, vt_sum; /* sums of (relative change of the beat rate)^2 and of beat lengths */
 	long v_n;
+	/* kalman-acc: a second filter on (phase, rate, acceleration) alongside, its jerk noise from
+	 * the second differences of the beats' rates (kalman_jerk) */
+	int accel, a_on;
+	double a[3], ap[3][3];
+	double d2_sum, bt_sum;
+	long d2_n, bt_n;
 	/* the frame clock (kalman_time): the camera frame counter of the next observation, the
 	 * least-squares line of the timestamps against it (running means and co-moments) and the
 	 * share beta of a timestamp's deviation from it that is real */
@@ -71,6 +88,8 @@ struct kalman {
 	double b_num, b_den, b_rr, beta;
 	long b_n;
 };
+
+static void kalman_acc_init(struct kalman *k);
 
 static struct ogate_predictor *kalman_new(void)
 {
@@ -102,6 +121,9 @@ static void kalman_reset(struct ogate_predictor *p)
 		k->lv[j].have_t = k->lv[j].have_rate = 0;
 	k->v_sum = k->vt_sum = 0;
 	k->v_n = 0;
+	k->a_on = 0;
+	k->d2_sum = k->bt_sum = 0;
+	k->d2_n = k->bt_n = 0;
 	k->dt_med = 0;
 	k->r_sum = 0;
 	k->r_n = 0;
@@ -137,6 +159,20 @@ static void kalman_configure(struct ogate_predictor *p, double rate_noise, doubl
 	k->sigma_f = phase_noise_frames;
 }
 
+/* kalman-acc's samples, at a level's beat of length T (rate): the second difference of its last
+ * three beats' rates, relative (whole beats measured each at one position, so the matching errors
+ * repeated every beat cancel from it), for the jerk noise (kalman_jerk) */
+static void kalman_beat_d2(struct kalman *k, const struct kf_level *l, double T, double rate)
+{
+	k->bt_sum += T;
+	k->bt_n++;
+	if (l->have_rate && l->have_prev) {
+		double d2 = (rate - 2 * l->rate + l->rate_prev) / l->rate;
+		k->d2_sum += d2 * d2;
+		k->d2_n++;
+	}
+}
+
 /* The heart's own rate variation. Between two consecutive used observations the observed phase
  * crosses the levels 2 pi (m + j / KF_LEVELS); two crossings of one level (interpolated in time)
  * are one whole beat measured at one and the same reference position, so the matching errors
@@ -169,10 +205,13 @@ static void kalman_beats(struct kalman *k, double t, double z)
 			k->vt_sum += T;
 			k->v_n++;
 		}
+		kalman_beat_d2(k, l, T, rate);
+		l->rate_prev = l->rate;
+		l->have_prev = l->have_rate;
 		l->rate = rate;
 		l->have_rate = 1;
 	} else {
-		l->have_rate = 0;
+		l->have_rate = l->have_prev = 0;
 	}
 	l->t = tc;
 	l->m = m;
@@ -232,6 +271,7 @@ static void kalman_start(struct kalman *k, double t, double z, double ns)
 	k->p11 = k->rate0_sd * k->rate0_sd;
 	k->p00 = sf2 * u * u / KF_START + tb * tb * k->p11;
 	k->p01 = tb * k->p11;
+	kalman_acc_init(k);
 }
 
 /*
@@ -291,6 +331,78 @@ static double kalman_time(struct kalman *k, double t, double z, double ns)
 
 static void kalman_update(struct kalman *k, double t, double z, double ns);
 
+/* kalman-acc's jerk noise (relative to the rate, per s^1.5): for a white jerk of density lambda^2
+ * the beat-averaged rates' second difference has variance 0.55 lambda^2 T^3 (the integral of
+ * sinc^6; kalman_kappa's 2/3 is the same integral for a rate walk's first difference). The
+ * crossings' own timing noise is left in, an upper bound, as in kappa: taken out (estimated from
+ * neighbouring levels' beats) it also took out real change on strongly modulated hearts
+ * (blob256_strongmod_100fps 0.24 -> 0.56 ms RMS). Large until KF_MIN_BEATS are timed, so that
+ * the two-state filter keeps the forecast. */
+static double kalman_jerk(const struct kalman *k)
+{
+	if (k->d2_n < KF_MIN_BEATS)
+		return 0.1;
+	double T = k->bt_sum / (double)k->bt_n,
+	       lam = sqrt(k->d2_sum / (double)k->d2_n / (0.55 * T * T * T));
+	return lam > KF_JERK_MIN ? lam : KF_JERK_MIN;
+}
+
+/* kalman-acc: the (phase, rate, acceleration) filter starts from the two-state one's state */
+static void kalman_acc_init(struct kalman *k)
+{
+	if (!k->accel)
+		return;
+	k->a[0] = k->x0;
+	k->a[1] = k->x1;
+	k->a[2] = 0;
+	double pa = KF_ACC0 * k->x1;
+	double p[3][3] = { { k->p00, k->p01, 0 }, { k->p01, k->p11, 0 }, { 0, 0, pa * pa } };
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			k->ap[i][j] = p[i][j];
+	k->a_on = 1;
+}
+
+/* kalman-acc: one observation z over dt with the two-state filter's measurement noise R; the
+ * same gate (a rejection keeps the prediction) and Huber update once converged */
+static void kalman_acc_update(struct kalman *k, double dt, double z, double R)
+{
+	if (!k->a_on)
+		return;
+	double w = k->a[1] > 0 ? k->a[1] : 0, lam = kalman_jerk(k), q = (lam * w) * (lam * w);
+	double F[3][3] = { { 1, dt, dt * dt / 2 }, { 0, 1, dt }, { 0, 0, 1 } }, FP[3][3], P[3][3];
+	double d2 = dt * dt, d3 = d2 * dt;
+	double Q[3][3] = { { q * d3 * d2 / 20, q * d2 * d2 / 8, q * d3 / 6 },
+			   { q * d2 * d2 / 8, q * d3 / 3, q * d2 / 2 },
+			   { q * d3 / 6, q * d2 / 2, q * dt } };
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			FP[i][j] = F[i][0] * k->ap[0][j] + F[i][1] * k->ap[1][j] +
+				   F[i][2] * k->ap[2][j];
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			P[i][j] = FP[i][0] * F[j][0] + FP[i][1] * F[j][1] + FP[i][2] * F[j][2] +
+				  Q[i][j];
+	double x[3] = { k->a[0] + k->a[1] * dt + k->a[2] * d2 / 2, k->a[1] + k->a[2] * dt, k->a[2] };
+	double nu = z - x[0], S = P[0][0] + R;
+	if (nu * nu > KF_GATE * KF_GATE * S) {
+		for (int i = 0; i < 3; i++) {
+			k->a[i] = x[i];
+			for (int j = 0; j < 3; j++)
+				k->ap[i][j] = P[i][j];
+		}
+		return;
+	}
+	if (P[0][0] < R && nu * nu > KF_HUBER * KF_HUBER * S)
+		nu = nu > 0 ? KF_HUBER * sqrt(S) : -KF_HUBER * sqrt(S);
+	double g[3] = { P[0][0] / S, P[1][0] / S, P[2][0] / S };
+	for (int i = 0; i < 3; i++) {
+		k->a[i] = x[i] + g[i] * nu;
+		for (int j = 0; j < 3; j++)
+			k->ap[i][j] = P[i][j] - g[i] * P[0][j];
+	}
+}
+
 static void kalman_observe(struct ogate_predictor *p, double t_s, double z, double ns)
 {
 	struct kalman *k = (struct kalman *)p;
@@ -333,6 +445,7 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 		k->p01 = r * r / dt;
 		k->p11 = 2 * r * r / (dt * dt);
 		k->n = 2;
+		kalman_acc_init(k);
 		return;
 	}
 	/* predict over dt */
@@ -353,6 +466,7 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 	double R = sf2 * unit * unit;
 	double nu = z - x0, S = p00 + R;
 	k->t = t;
+	kalman_acc_update(k, dt, z, R);
 	if (nu * nu > KF_GATE * KF_GATE * S) { /* an outlier: keep the prediction */
 		k->x0 = x0;
 		k->p00 = p00;
@@ -365,6 +479,7 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 			}
 			k->n = 0;
 			k->rejects = 0;
+			k->a_on = 0;
 			kalman_update(k, t, z, ns);
 		}
 		return;
@@ -406,14 +521,43 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	(void)n;
 	if (k->n < (k->rate0 > 0 ? KF_START : 4) || !(k->x1 > 0))
 		return -EINVAL; /* not converged yet */
+	double x0 = k->x0;
 	out->rate = k->x1;
+	/* kalman-acc: the acceleration filter's phase and rate where its own level variance is the
+	 * smaller (its jerk measured and the heart's rate curving more smoothly than a random walk) */
+	if (k->a_on && k->d2_n >= KF_MIN_BEATS && k->a[1] > 0 && k->ap[0][0] < k->p00) {
+		x0 = k->a[0];
+		out->rate = k->a[1];
+	}
 	/* the phase at the newest frame's timestamp, which the caller's wait counts from: the state
 	 * carried from its time (the clock's, kalman_time) to that timestamp, so that the trigger
 	 * falls where the filter's own time puts it; the newest frame may not have been used (a
 	 * quiet one) */
-	out->phase_now = k->x0 + k->x1 * (k->t_last - k->t);
+	out->phase_now = x0 + out->rate * (k->t_last - k->t);
 	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);
 }
+
+static struct ogate_predictor *kalman_acc_new(void)
+{
+	struct ogate_predictor *p = kalman_new();
+	if (p) {
+		p->ops = &ogate_predictor_kalman_acc_ops;
+		((struct kalman *)p)->accel = 1;
+	}
+	return p;
+}
+
+const struct ogate_predictor_ops ogate_predictor_kalman_acc_ops = {
+	.name = "kalman-acc",
+	.new = kalman_acc_new,
+	.free = kalman_free,
+	.reset = kalman_reset,
+	.configure = kalman_configure,
+	.expect_rate = kalman_expect_rate,
+	.observe = kalman_observe,
+	.frame = kalman_frame,
+	.predict = kalman_predict,
+};
 
 const struct ogate_predictor_ops ogate_predictor_kalman_ops = {
 	.name = "kalman",

@@ -29,6 +29,7 @@ struct ogate_predictor {
 
 extern const struct ogate_predictor_ops ogate_predictor_linear_ops;
 extern const struct ogate_predictor_ops ogate_predictor_kalman_ops;
+extern const struct ogate_predictor_ops ogate_predictor_kalman_acc_ops;
 
 /* Shared forecast: from a fitted phase phi_now and rate (rad/s) to the wait until target. */
 int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s);

@@ -386,6 +386,53 @@ static void kalman_bounds_the_pull_of_heavy_tailed_matches(void **state)
 	assert_true(fabs(rms - 0.068360) < 2e-6);
 }
 
+/* A slow heart (stream D's proxy blob64_slow1.5s_60fps: 1.5 s at 60 fps, matched to 0.25 frame),
+ * its rate +-mod over 17 s: the error of the phase at the newest frame against the truth (in ms
+ * at the true rate), RMS over frames 1200-3599. */
+static double curving_heart_level_error(const char *name, double mod)
+{
+	const double T = 1.5, dt = 1 / 60.0, w0 = 2 * M_PI / T, tm = 17.0;
+	struct ogate_predictor *p = NULL;
+	assert_int_equal(0, ogate_predictor_new(&p, name));
+	assert_string_equal(ogate_predictor_name(p), name);
+	ogate_predictor_expect_rate(p, w0, 0.015);
+	double s2 = 0;
+	int n = 0;
+	for (int i = 0; i < 3600; i++) {
+		double t = i * dt;
+		double psi = 0.3 + w0 * t + mod * w0 * tm / (2 * M_PI) * (1 - cos(2 * M_PI * t / tm));
+		double rate = w0 * (1 + mod * sin(2 * M_PI * t / tm));
+		double z = psi + 0.25 * w0 * dt * (((i * 7919 + 17) % 101) - 50) / 29.0;
+		ogate_predictor_observe(p, t, z, 1);
+		struct ogate_prediction pr;
+		if (i >= 1200) {
+			assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
+			double e = (pr.phase_now - psi) / rate * 1e3;
+			s2 += e * e;
+			n++;
+		}
+	}
+	ogate_predictor_free(p);
+	return sqrt(s2 / n);
+}
+
+/* prediction.predictor = kalman-acc (opt-in): beside the filter on (phase, rate), one on (phase,
+ * rate, acceleration) whose jerk noise comes from the second differences of the beats' rates,
+ * and the forecast from whichever has the smaller level variance. A heart whose rate curves
+ * smoothly (+-2 % over 17 s) is a random walk of the rate only at a short memory: the level's
+ * error falls from 0.552 ms RMS to 0.412 ms. On a steady heart (the beats differ by the
+ * matching noise alone) the forecast is the two-state filter's: 0.385 ms both. */
+static void kalman_acc_follows_a_smoothly_curving_rate(void **state)
+{
+	(void)state;
+	double k = curving_heart_level_error("kalman", 0.02),
+	       a = curving_heart_level_error("kalman-acc", 0.02),
+	       k0 = curving_heart_level_error("kalman", 0),
+	       a0 = curving_heart_level_error("kalman-acc", 0);
+	assert_true(fabs(k - 0.552233) < 1e-5 && fabs(a - 0.411884) < 1e-5);
+	assert_true(fabs(k0 - 0.384937) < 1e-5 && a0 == k0);
+}
+
 static void unknown_predictor_is_refused(void **state)
 {
 	(void)state;
@@ -409,6 +456,7 @@ int main(void)
 		cmocka_unit_test(kalman_runs_on_the_frame_clock_where_the_timestamps_are_wrong),
 		cmocka_unit_test(kalman_bounds_the_pull_of_heavy_tailed_matches),
 		cmocka_unit_test(linear_fit_weights_each_point_by_its_precision),
+		cmocka_unit_test(kalman_acc_follows_a_smoothly_curving_rate),
 		cmocka_unit_test(unknown_predictor_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
