@@ -21,7 +21,7 @@ void emu_usage(FILE *f)
 		"  --target-frame U      target position in the reference, in (fractional) frames\n"
 		"                        (neither: automatic target heuristic)\n"
 		"  --truth CSV           ground truth (frame,t_s,psi_rad) for trigger-time errors\n"
-		"  --predictor NAME      prediction.predictor: kalman (default) or linear\n"
+		"  --predictor NAME      prediction.predictor: kalman (default), linear or kalman-acc\n"
 		"  --plots svg|png|none  write phase and histogram plots (default svg)\n"
 		"  --quiet               no progress bar\n"
 		"Writes frames.csv, triggers.csv, phase.svg|png, histogram.svg|png and, last, summary.json.\n"
