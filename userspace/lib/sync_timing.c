@@ -96,20 +96,19 @@ const struct hist *sync_hist_at(const struct ogate_sync *s, int back)
 	return &s->hist[(s->hhead - 1 - back + 2 * s->hcap) % s->hcap];
 }
 
-void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
-			     struct ogate_sync_result *r)
+/* The window reaches back to the barrier crossing (unwrapped phase unw_b), and at least as far as
+ * a line needs to extrapolate to the trigger no noisier than one frame's phase: with few frames
+ * per beat the barrier can lie 3-5 frames before the target, and a line through 3 frames carried
+ * 2 frames ahead multiplies each frame's matching error by ~2 (a bias wherever those errors
+ * repeat every beat). Never across a gap or a reference change, and never with fewer frames
+ * than that: 0 then (just after the lock, a gap or a reference change: no prediction; the first
+ * trigger after a lock at 6-8 frames per beat was decided on 4 frames, and one of them matched
+ * a frame late put it 1.6 frames (50 ms on a 0.25 s heart) early; the next beat's trigger, from
+ * a full window, is better than a wrong one now). Used by the phased frame's decision and the
+ * held frame's (sync_hold.c). */
+int sync_fit_window(const struct ogate_sync *s, double unw_b)
 {
 	const struct ogate_settings *st = &s->set;
-	double P = s->info.period_frames;
-	double phi_b = 2 * M_PI * s->info.barrier / P;
-	double since = ogate_wrap_2pi(r->phase - phi_b); /* phase travelled since the barrier */
-	double unw_b = r->unwrapped - since - 1e-9;
-	/* The window reaches back to the barrier crossing, and at least as far as a line needs to
-	 * extrapolate to the trigger no noisier than one frame's phase: with few frames per beat
-	 * the barrier can lie 3-5 frames before the target, and a line through 3 frames carried
-	 * 2 frames ahead multiplies each frame's matching error by ~2 (a bias wherever those
-	 * errors repeat every beat). Never across a gap or a reference change, and never with
-	 * fewer frames than that. */
 	double ivl0 = ogate_sync_frame_interval(s);
 	int nmin = ogate_fit_min_frames(st->next_frame_factor + (ivl0 > 0 ? st->latency_s / ivl0 : 0));
 	if (nmin < st->min_frames_for_fit)
@@ -132,38 +131,37 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 	}
 	if (n == st->max_frames_for_fit)
 		reached = 1;
-	/* Fewer frames (just after the lock, a gap or a reference change): no prediction. The first
-	 * trigger after a lock at 6-8 frames per beat was decided on 4 frames, and one of them
-	 * matched a frame late put it 1.6 frames (50 ms on a 0.25 s heart) early; the next beat's
-	 * trigger, from a full window, is better than a wrong one now. */
-	if (!reached || n < nmin)
-		return;
-	int64_t tl = f->meta.timestamp_ns;
+	return reached && n >= nmin ? n : 0;
+}
+
+/* The newest n history entries into the fit's arrays, oldest first, times from t_ref_ns. */
+void sync_fit_fill(struct ogate_sync *s, int n, int64_t t_ref_ns)
+{
 	for (int i = 0; i < n; i++) {
 		const struct hist *e = sync_hist_at(s, n - 1 - i);
-		s->fit_t[i] = (double)(e->t_ns - tl) * 1e-9;
+		s->fit_t[i] = (double)(e->t_ns - t_ref_ns) * 1e-9;
 		s->fit_p[i] = e->unw;
 		s->fit_w[i] = sync_hist_weight(e);
 	}
-	struct ogate_prediction pr;
-	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
-					     s->info.target_phase, &pr))
-		return;
-	r->has_prediction = 1;
-	double wait = pr.wait_s;
-	r->wait_s = wait;
-	if (!(wait > 0))
-		return;
-	double t = seconds(s, tl);
-	double ivl = ogate_sync_frame_interval(s);
+}
+
+/* Frame f decides: a trigger wait s after its timestamp at heart rate rate (rad/s), through the
+ * latency, panic and half-period rules and the minimum time between triggers; 1 if it fired
+ * (r->trigger filled, the live check and the sink told). */
+int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
+	      struct ogate_sync_result *r)
+{
+	const struct ogate_settings *st = &s->set;
+	int64_t tl = f->meta.timestamp_ns;
 	double recent = s->recent_trigger_s;
-	int reason = ogate_trigger_decide(t, &wait, ivl, 2 * M_PI / pr.rate, st->latency_s,
-					  st->next_frame_factor, &recent);
+	int reason = ogate_trigger_decide(seconds(s, tl), &wait, ogate_sync_frame_interval(s),
+					  2 * M_PI / rate, st->latency_s, st->next_frame_factor,
+					  &recent);
 	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
-		return;
+		return 0;
 	int64_t when = tl + (int64_t)llround(wait * 1e9);
 	if (s->have_sent && (double)(when - s->last_sent_ns) * 1e-9 < st->min_time_between_s)
-		return;
+		return 0;
 	s->recent_trigger_s = recent;
 	s->last_sent_ns = when;
 	s->have_sent = 1;
@@ -173,7 +171,7 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 		.decided_at_ns = tl,
 		.decided_at_seq = f->meta.sequence,
 		.target_phase = s->info.target_phase,
-		.period_s = 2 * M_PI / pr.rate,
+		.period_s = 2 * M_PI / rate,
 		.ref_id = s->info.id,
 		.ref_first_seq = s->info.first_seq,
 		.ref_period_frames = s->info.period_frames,
@@ -183,4 +181,26 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 	sync_qa_add(s, &r->trigger);
 	if (s->sink)
 		s->sink(s->sink_ctx, &r->trigger);
+	return 1;
+}
+
+void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
+			     struct ogate_sync_result *r)
+{
+	double P = s->info.period_frames;
+	double phi_b = 2 * M_PI * s->info.barrier / P;
+	double since = ogate_wrap_2pi(r->phase - phi_b); /* phase travelled since the barrier */
+	int n = sync_fit_window(s, r->unwrapped - since - 1e-9);
+	if (n == 0)
+		return;
+	sync_fit_fill(s, n, f->meta.timestamp_ns);
+	struct ogate_prediction pr;
+	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
+					     s->info.target_phase, &pr))
+		return;
+	r->has_prediction = 1;
+	r->wait_s = pr.wait_s;
+	if (!(pr.wait_s > 0))
+		return;
+	sync_fire(s, f, pr.wait_s, pr.rate, r);
 }
