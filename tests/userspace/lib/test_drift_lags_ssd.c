@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <cmocka.h>
+#include "xorshift_gauss.h"
 #include "sync.c"
 #include "sync_calib.c"
 #include "sync_determine.c"
@@ -28,17 +29,6 @@
 #define PERIOD 20.3
 
 static uint64_t rng;
-static double gauss(void)
-{
-	double u[2];
-	for (int k = 0; k < 2; k++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		u[k] = ((rng >> 11) + 0.5) / 9007199254740992.0;
-	}
-	return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
-}
 
 /* frame i: the scene at specimen coordinates (y - vy i, x - vx i) */
 static void fill_frame(struct ogate_frame *f, int i, double vy, double vx, double noise)
@@ -53,7 +43,8 @@ static void fill_frame(struct ogate_frame *f, int i, double vy, double vx, doubl
 				    20 * sin(0.21 * u - 0.77 * v + 1.1);
 			double amp = 6 + 5 * sin(0.13 * u + 0.9) * cos(0.17 * v),
 			       ph = 0.29 * u + 0.19 * v;
-			double val = bg + amp * sin(2 * M_PI * i / PERIOD + ph) + noise * gauss();
+			double val = bg + amp * sin(2 * M_PI * i / PERIOD + ph) +
+				     noise * xorshift_gauss(&rng);
 			row[x] = (uint8_t)lround(val < 0 ? 0 : val > 255 ? 255 : val);
 		}
 	}

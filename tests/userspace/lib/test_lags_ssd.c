@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <cmocka.h>
+#include "xorshift_gauss.h"
 #include "sync.c"
 #include "sync_calib.c"
 #include "sync_determine.c"
@@ -84,17 +85,6 @@ static void no_minimum_near_the_middle_is_nan(void **state)
 #define PERIOD 20.3
 
 static uint64_t rng;
-static double gauss(void)
-{
-	double u[2];
-	for (int k = 0; k < 2; k++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		u[k] = ((rng >> 11) + 0.5) / 9007199254740992.0;
-	}
-	return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
-}
 
 /* frame i of the scene (the generator's next values) */
 static void fill_frame(struct ogate_frame *f, int i, double noise)
@@ -105,7 +95,8 @@ static void fill_frame(struct ogate_frame *f, int i, double noise)
 		for (int x = 0; x < W; x++) {
 			int p = y * W + x;
 			double amp = 3 + 9 * ((p * 37) % 101) / 100.0, ph = 0.061 * p;
-			double v = 120 + amp * sin(2 * M_PI * i / PERIOD + ph) + noise * gauss();
+			double v = 120 + amp * sin(2 * M_PI * i / PERIOD + ph) +
+				   noise * xorshift_gauss(&rng);
 			row[x] = (uint8_t)lround(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
 	}
