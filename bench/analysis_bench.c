@@ -276,7 +276,14 @@ static void bench_size(int sz, int nframes, int shifted)
 			least_pass(&set, sz, nframes, pix, least);
 		after = 0;
 		for (int i = lock_at + 1; lock_at >= 0 && i < nframes; i++)
-			after = least[i] > after ? least[i] : after;
+			if (least[i] > after) {
+				after = least[i];
+				after_at = i;
+			}
+		/* with refresh.after_triggers (ANALYSIS_BENCH_SET) the references taken: a refreshed
+		 * one's establishing frame (its move, under a measured drift) may be the most */
+		printf("# the most least CPU after the lock: frame %d; %d references\n", after_at,
+		       nref);
 		printf("BENCH analysis.drift.establish_least_cpu.%dx%d %.2f us\n", sz, sz,
 		       lock_at >= 0 ? least[lock_at] : 0);
 		printf("BENCH analysis.drift.after_max_least_cpu.%dx%d %.2f us\n", sz, sz, after);

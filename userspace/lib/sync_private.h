@@ -191,6 +191,12 @@ struct ogate_sync {
 	struct seq *shift_q;
 	int shift_j;
 	double shift_v[2], shift_mid;
+	/* a refreshed reference's frames still to be moved so (sync_scan_refresh_move, as many a
+	 * frame on the refresh's frames, nothing held: the old reference stays current until the
+	 * alignment, which starts once they are moved; NULL: none), the next, velocity, middle */
+	struct seq *rmove_q;
+	int rmove_j;
+	double rmove_v[2], rmove_mid;
 
 	/* sync history ring */
 	struct hist *hist;
@@ -289,6 +295,7 @@ void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
 int sync_scan_shift_work(struct ogate_sync *s);
+int sync_scan_refresh_move(struct ogate_sync *s);
 /* reference frames per frame sync_scan_shift_work moves: SYNC_SHIFT_BUDGET pixels (about 1 ms
  * of CPU on the x86-64 VM, 2 ns a pixel), at least one frame */
 #define SYNC_SHIFT_BUDGET (1L << 19)

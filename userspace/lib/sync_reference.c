@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The current reference and its target (its smoothing: sync_smooth.c); refresh: a new reference determined on the side, aligned by OGA from dot products spread over frames, then switched in. */
+/* The current reference and its target (its smoothing: sync_smooth.c); refresh: a new reference determined on the side, its frames moved under a drift and then aligned by OGA from dot products, both spread over frames, then switched in. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -218,7 +218,14 @@ int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap
 			return rc;
 		s->pend = (s->g_cur + 1) % s->nseq;
 		sync_establish_seq(s, s->pend, P, f->meta.sequence);
+		if (s->rmove_q) /* its frames moved on the next frames first (sync_scanreg.c) */
+			return 0;
 		if (start_alignment(s))
+			return -ENOMEM;
+		return 0;
+	}
+	if (s->rmove_q) { /* the alignment reads the moved frames: queued once the last is */
+		if (sync_scan_refresh_move(s) && start_alignment(s))
 			return -ENOMEM;
 		return 0;
 	}

@@ -421,6 +421,14 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 		s->shift_v[0] = vy;
 		s->shift_v[1] = vx;
 		s->shift_mid = mid;
+	} else if (s->have_ref && s->pend >= 0 && q == &s->sq[s->pend] && s->smooth_budget > 0) {
+		/* a refreshed reference: moved over the refresh's next frames, none held
+		 * (sync_scan_refresh_move; all at once 5 ms at 160^2 and 25 ms at 512^2 here) */
+		s->rmove_q = q;
+		s->rmove_j = 0;
+		s->rmove_v[0] = vy;
+		s->rmove_v[1] = vx;
+		s->rmove_mid = mid;
 	} else {
 		for (int j = 0; j < q->L; j++)
 			shift_frame(s, q->f[j], vy * (mid - q->pos[j]), vx * (mid - q->pos[j]));
@@ -441,6 +449,17 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
  * frame after the last share (sync_make_current leaves it): its first look reads the moved
  * frames. 1 once done.
  */
+/* one share of a move: q's frames from *j on, up to SYNC_SHIFT_BUDGET pixels of them (at least
+ * one frame), each by v over (mid - its position), as sync_scan_register_ref moves them at once */
+static void move_share(struct ogate_sync *s, struct seq *q, int *j, const double v[2], double mid)
+{
+	long px = (long)s->w * s->h, n = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
+	for (n = n > 1 ? n : 1; n > 0 && *j < q->L; n--, (*j)++) {
+		double d = mid - q->pos[*j];
+		shift_frame(s, q->f[*j], v[0] * d, v[1] * d);
+	}
+}
+
 int sync_scan_shift_work(struct ogate_sync *s)
 {
 	struct seq *q = s->shift_q;
@@ -448,17 +467,33 @@ int sync_scan_shift_work(struct ogate_sync *s)
 		return 1;
 	int smooth = s->set.ref_smooth && q->f == s->ref;
 	if (s->shift_j < q->L) {
-		long px = (long)s->w * s->h, n = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
-		for (n = n > 1 ? n : 1; n > 0 && s->shift_j < q->L; n--, s->shift_j++) {
-			double d = s->shift_mid - q->pos[s->shift_j];
-			shift_frame(s, q->f[s->shift_j], s->shift_v[0] * d, s->shift_v[1] * d);
-		}
+		move_share(s, q, &s->shift_j, s->shift_v, s->shift_mid);
 		if (s->shift_j < q->L || smooth)
 			return 0; /* the job's start on a frame of its own (0.8-1 ms at 512^2) */
 	}
 	s->shift_q = NULL;
 	if (smooth)
 		sync_smooth_start(s, (int)(q - s->sq));
+	return 1;
+}
+
+/*
+ * A refreshed reference's move (sync_scan_register_ref on the refresh's establishing frame) in
+ * shares on the refresh's next frames, SYNC_SHIFT_BUDGET pixels a frame (sync_refresh_step).
+ * Nothing is held: the old reference stays current and every live frame is matched against it
+ * until the alignment switches; the alignment's dot products read the new frames, so they start
+ * once every frame is moved: the same frames and the same target as the move on one frame, the
+ * switch a few frames later. 1 once done (or none pending).
+ */
+int sync_scan_refresh_move(struct ogate_sync *s)
+{
+	struct seq *q = s->rmove_q;
+	if (!q)
+		return 1;
+	move_share(s, q, &s->rmove_j, s->rmove_v, s->rmove_mid);
+	if (s->rmove_j < q->L)
+		return 0;
+	s->rmove_q = NULL;
 	return 1;
 }
 
