@@ -262,6 +262,39 @@ static const struct seq *current_seq(const struct ogate_sync *s)
 	return NULL;
 }
 
+/*
+ * The live frame's sub-frame fit through squared differences (off by default: build with
+ * -DOGATE_LIVE_QUARTIC_Z=20 to use it; docs/accuracy-log.md, "The live frames' sub-frame fit"):
+ * the offset x from reference frame b of the minimum of the quartic through the frame's SSDs
+ * against frames b - 2 .. b + 2, exact for any noise along a path curved to second order (as the
+ * lags at lock, subframe.h). NAN, and the V fit is used, where the beat has fewer than
+ * LIVE_QUARTIC_MIN_P frames (+-2 frames beyond an eighth of a beat: at 7-13 frames a beat the
+ * matrix's triggers moved by up to a millisecond), b lies within 2 of either end, or the mean
+ * one-frame excess, (SSD(b - 1) + SSD(b + 1)) / 2 - SSD(b), is within OGATE_LIVE_QUARTIC_Z times
+ * the noise of such a difference, sqrt(2 / n) of SSD(b) over its n pixels (where the heart moves
+ * less than that between frames the five-point fit carries the noise of each reference frame
+ * into x: slow and noisy hearts lost by it).
+ */
+#ifndef OGATE_LIVE_QUARTIC_Z
+#define OGATE_LIVE_QUARTIC_Z 0
+#endif
+#define LIVE_QUARTIC_MIN_P 16.0
+
+static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy,
+			   int rx, int ry, int nw, int nh, int b, double P)
+{
+	double z = OGATE_LIVE_QUARTIC_Z, T[5];
+	if (!(z > 0) || P < LIVE_QUARTIC_MIN_P || b < 2 || b + 2 >= s->L)
+		return NAN;
+	for (int k = 1; k <= 3; k++)
+		T[k] = ssd_win(s, f, fx, fy, s->ref[b - 2 + k], rx, ry, nw, nh);
+	if (!(0.5 * (T[1] + T[3]) - T[2] > z * sqrt(2.0 / ((double)nw * nh)) * T[2]))
+		return NAN;
+	T[0] = ssd_win(s, f, fx, fy, s->ref[b - 2], rx, ry, nw, nh);
+	T[4] = ssd_win(s, f, fx, fy, s->ref[b + 2], rx, ry, nw, nh);
+	return ogate_quartic_offset(T);
+}
+
 /* q->sst: the reference's own SSD curve over its region (sync.metric = ssd) */
 static void reference_ssd_curve(struct ogate_sync *s, struct seq *q, int r)
 {
@@ -491,7 +524,9 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			x = ogate_step_offset(s->S[b - 1], s->S[b], s->S[b + 1], a * s->step[b - 1],
 					      a * s->step[b]);
 		} else if (isnan(x)) { /* the V fit, also where the curve cannot be used */
-			x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
+			x = live_quartic(s, f, fx, fy, rx, ry, nw, nh, (int)b, P);
+			if (isnan(x))
+				x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
 		}
 		r->phase = ogate_wrap_2pi(
 			2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
