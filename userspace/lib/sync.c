@@ -100,8 +100,8 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 		return -EINVAL;
 	}
 	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit") &&
-	    strcmp(set->subframe, "curve")) {
-		fprintf(stderr, "ogate: sync.subframe '%s' is not curve, steps or vfit\n",
+	    strcmp(set->subframe, "curve") && strcmp(set->subframe, "quartic")) {
+		fprintf(stderr, "ogate: sync.subframe '%s' is not curve, quartic, steps or vfit\n",
 			set->subframe);
 		return -EINVAL;
 	}
@@ -174,9 +174,10 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	}
 	s->recent_trigger_s = -1e9;
 	s->smooth_budget = SYNC_SMOOTH_BUDGET;
-	s->subframe = !strcmp(set->subframe, "steps")	? SUBFRAME_STEPS
-		      : !strcmp(set->subframe, "curve") ? SUBFRAME_CURVE
-							: SUBFRAME_VFIT;
+	s->subframe = !strcmp(set->subframe, "steps")	  ? SUBFRAME_STEPS
+		      : !strcmp(set->subframe, "curve")	  ? SUBFRAME_CURVE
+		      : !strcmp(set->subframe, "quartic") ? SUBFRAME_QUARTIC
+							  : SUBFRAME_VFIT;
 	s->ssd = !strcmp(set->metric, "ssd");
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);
 	*out = s;

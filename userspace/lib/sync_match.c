@@ -263,28 +263,26 @@ static const struct seq *current_seq(const struct ogate_sync *s)
 }
 
 /*
- * The live frame's sub-frame fit through squared differences (off by default: build with
- * -DOGATE_LIVE_QUARTIC_Z=20 to use it; docs/accuracy-log.md, "The live frames' sub-frame fit"):
+ * The live frame's sub-frame fit through squared differences (sync.subframe = quartic, opt-in;
+ * docs/accuracy-log.md, "The live frames' sub-frame fit"):
  * the offset x from reference frame b of the minimum of the quartic through the frame's SSDs
  * against frames b - 2 .. b + 2, exact for any noise along a path curved to second order (as the
  * lags at lock, subframe.h). NAN, and the V fit is used, where the beat has fewer than
  * LIVE_QUARTIC_MIN_P frames (+-2 frames beyond an eighth of a beat: at 7-13 frames a beat the
  * matrix's triggers moved by up to a millisecond), b lies within 2 of either end, or the mean
- * one-frame excess, (SSD(b - 1) + SSD(b + 1)) / 2 - SSD(b), is within OGATE_LIVE_QUARTIC_Z times
+ * one-frame excess, (SSD(b - 1) + SSD(b + 1)) / 2 - SSD(b), is within LIVE_QUARTIC_Z times
  * the noise of such a difference, sqrt(2 / n) of SSD(b) over its n pixels (where the heart moves
  * less than that between frames the five-point fit carries the noise of each reference frame
  * into x: slow and noisy hearts lost by it).
  */
-#ifndef OGATE_LIVE_QUARTIC_Z
-#define OGATE_LIVE_QUARTIC_Z 0
-#endif
+#define LIVE_QUARTIC_Z 20.0
 #define LIVE_QUARTIC_MIN_P 16.0
 
 static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy,
 			   int rx, int ry, int nw, int nh, int b, double P)
 {
-	double z = OGATE_LIVE_QUARTIC_Z, T[5];
-	if (!(z > 0) || P < LIVE_QUARTIC_MIN_P || b < 2 || b + 2 >= s->L)
+	double z = LIVE_QUARTIC_Z, T[5];
+	if (s->subframe != SUBFRAME_QUARTIC || P < LIVE_QUARTIC_MIN_P || b < 2 || b + 2 >= s->L)
 		return NAN;
 	for (int k = 1; k <= 3; k++)
 		T[k] = ssd_win(s, f, fx, fy, s->ref[b - 2 + k], rx, ry, nw, nh);

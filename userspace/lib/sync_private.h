@@ -28,7 +28,7 @@
 
 /* triggers awaiting the live check (sync_qa.c): 32 frames after each at >= 4 frames a beat */
 #define QA_PENDING 16
-enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE };
+enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE, SUBFRAME_QUARTIC };
 
 struct hist {
 	double raw; /* unwrapped phase before the calibration (rad) */

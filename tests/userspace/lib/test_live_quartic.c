@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The live frame's sub-frame fit through squared differences (sync_match.c live_quartic, built
- * in here with -DOGATE_LIVE_QUARTIC_Z=30; off in the default build). Noise rounds the bottom of a
+/* The live frame's sub-frame fit through squared differences (sync_match.c live_quartic,
+ * sync.subframe = quartic; opt-in). Noise rounds the bottom of a
  * SAD valley and the heart's path bends it, so the V fit through three SADs reads a frame off by
  * an amount that depends on its offset; the quartic through its five SSDs has its minimum at the
  * frame's position whatever the noise, along a path curved to second order. */
-#define OGATE_LIVE_QUARTIC_Z 20
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -56,6 +55,7 @@ static void scene_init(struct scene *q, double a, double noise)
 {
 	memset(&q->s, 0, sizeof(q->s));
 	q->s.L = NREF;
+	q->s.subframe = SUBFRAME_QUARTIC;
 	q->s.fmt = OGATE_PIX_U8;
 	q->s.sad = ogate_sad_best();
 	q->s.ref = q->ref;

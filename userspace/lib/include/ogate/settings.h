@@ -71,7 +71,10 @@ struct ogate_settings {
 					 * rendered hearts, worse on recorded ones) or curve (the V fit
 					 * inverted through the reference's own SAD curve, subframe.c:
 					 * smaller per-frame error, larger trigger error; see
-					 * docs/analysis.md) */
+					 * docs/analysis.md) or quartic (the minimum of the quartic
+					 * through the live frame's five SSDs where the beat has 16
+					 * frames or more and the valley stands clear of the noise,
+					 * the V fit elsewhere; opt-in) */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
 					 * frame: sad (sum of absolute differences) or ssd (sum of squared
 					 * differences, sub-frame offset by ogate_ssd_offset; subframe.c,
