@@ -44,15 +44,6 @@
 
 static void update_anchor(struct ogate_sync *s);
 
-/* the sequence of the current reference (s->pos is its positions), NULL if none */
-static const struct seq *pos_seq(const struct ogate_sync *s)
-{
-	for (int k = 0; k < s->nseq; k++)
-		if (s->sq[k].pos == s->pos)
-			return &s->sq[k];
-	return NULL;
-}
-
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
 static void take_lock_lags(struct ogate_sync *s, const struct seq *q)
@@ -303,7 +294,7 @@ static double table_delta(const struct ogate_sync *s)
  * (sync_scanreg.c, reg_vel): the only references table_delta is for */
 static int ref_moved(const struct ogate_sync *s)
 {
-	const struct seq *q = pos_seq(s);
+	const struct seq *q = sync_current_seq(s);
 	return q && (q->reg_vel[0] != 0 || q->reg_vel[1] != 0);
 }
 
@@ -398,7 +389,7 @@ static void beat_after_reference(struct ogate_sync *s)
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
 	if (resampled && x <= P / 2) {
-		const struct seq *q = pos_seq(s);
+		const struct seq *q = sync_current_seq(s);
 		if (q)
 			take_lock_lags(s, q);
 		s->cal_delta = 0;
