@@ -29,6 +29,17 @@ variants are to be compared with K, not with lib. Columns, mean / RMS over the r
           timestamps so far against the frame number (from 20 frames on), and the forecast made
           from it; right where the captures are regular and their timestamps wrong (tsnoise.py),
           wrong where the captures themselves are uneven (ogate-synth --ts-jitter)
+KL_SET=memory replaces the variants by K's memory (docs/accuracy-log.md, "The Kalman filter at many
+frames a beat"): k*3, k*10 (the rate noise times 3 / 10: a memory 1.7 / 3.2 times shorter) and
+r30, r60, r100 (the measurement noise per unit time instead of per frame: R times the frames per
+1/30, 1/60, 1/100 s, a filter that counts consecutive frames as one where they are denser).
+KL_INPUT=slow|white|true feeds every filter and the line other phases than the measured ones, to
+split the error: the true phase plus the run's mean matching error at the frame's true position in
+the beat (48 bins: the error that repeats every beat, "slow"), the true phase plus the rest
+("white"), or the true phase alone; all with the run's median offset, so the scores are comparable
+between inputs but not to 0 ("true" scores the offset of the target's own position).
+KL_MEM=1 prints, per row, K's final frame interval, measurement noise (frames), rate noise kappa
+and memory (R dt / q)^(1/4), the steady-state time constant of a phase-rate filter on dense samples.
 The target's true phase is read at the frames' true times (_truth.csv), so that streams whose
 timestamps are wrong (tsnoise.py) are scored like ogate-emulate --truth scores them.
 """
@@ -63,7 +74,8 @@ def wait(phi, w, target):
 class Kalman:
     """predictor_kalman.c with every noise scale 1 (see the module's doc)"""
 
-    def __init__(self, rate0, rel_sd, gate=GATE, clip=0.0, kscale=1.0, kappa=0.05, sf=0.1):
+    def __init__(self, rate0, rel_sd, gate=GATE, clip=0.0, kscale=1.0, kappa=0.05, sf=0.1, rfps=0.0):
+        self.rfps = rfps
         self.rate0, self.sd0, self.gate, self.clip, self.ks, self.kappa, self.sf = rate0, rel_sd * rate0, gate, clip, kscale, kappa, sf
         self.n, self.rej, self.dt, self.rs, self.rn = 0, 0, 0.0, 0.0, 0
         self.zc = None
@@ -141,6 +153,8 @@ class Kalman:
         unit = w * self.dt
         sf2 = max(self.sf ** 2, self.rs / self.rn if self.rn else 0)
         R = sf2 * unit * unit
+        if self.rfps:  # per unit time: the frames within 1 / rfps count as one
+            R *= max(1.0, 1 / (self.dt * self.rfps))
         nu, S = z - x0, p00 + R
         self.t = t
         if nu * nu > self.gate ** 2 * S:
@@ -202,6 +216,8 @@ def main():
     VARIANTS = {"K": {}, "nogate": {"gate": 1e9}, "clip1": {"clip": 1.0}, "k/3": {"kscale": 1 / 3}, "k*3": {"kscale": 3}}
     CLOCKED = {"clk"}  # variants fed the frame clock
     VARIANTS["clk"] = {}
+    if os.environ.get("KL_SET") == "memory":
+        VARIANTS = {"K": {}, "k*3": {"kscale": 3}, "k*10": {"kscale": 10}, "r30": {"rfps": 30}, "r60": {"rfps": 60}, "r100": {"rfps": 100}}
     fmt = lambda v: f"{sum(v) / len(v):+7.3f}/{math.sqrt(sum(x * x for x in v) / len(v)):6.3f}" if v else " " * 14
     print(f"{'stream':28s} {'lib':>14s} {'L':>14s} " + " ".join(f"{k:>14s}" for k in VARIANTS) + f" {'K-L lev':>8s} {'rate':>7s}")
     tot = {k: [] for k in ["lib", "L"] + list(VARIANTS)}
@@ -227,7 +243,23 @@ def main():
         first, P = int(trig[0]["ref_first_frame"]), float(trig[0]["ref_period_frames"])
         trig = [t for t in trig if int(t["ref_first_frame"]) == first]
         dec = {int(t["decided_at_frame"]): t for t in trig}
-        unw = lambda j: None if fr[j]["unwrapped_rad"] in ("", "nan") else float(fr[j]["unwrapped_rad"])
+        unw0 = lambda j: None if fr[j]["unwrapped_rad"] in ("", "nan") else float(fr[j]["unwrapped_rad"])
+        mode, NB = os.environ.get("KL_INPUT", "meas"), 48
+        ok = [j for j in range(len(fr)) if unw0(j) is not None and fr[j]["state"] == "locked"]
+        off = sorted(unw0(j) - psi(ttrue[j]) for j in ok)[len(ok) // 2] if ok else 0.0
+        pb = lambda j: int((psi(ttrue[j]) % (2 * math.pi)) / (2 * math.pi) * NB) % NB
+        prof = [[0.0, 0] for _ in range(NB)]
+        for j in ok:
+            prof[pb(j)][0] += unw0(j) - psi(ttrue[j]) - off
+            prof[pb(j)][1] += 1
+        prof = [a / n if n else 0.0 for a, n in prof]
+
+        def unw(j):
+            z = unw0(j)
+            if z is None or mode == "meas":
+                return z
+            slow = psi(ttrue[j]) + off + prof[pb(j)]
+            return {"slow": slow, "white": z - slow + psi(ttrue[j]) + off}.get(mode, psi(ttrue[j]) + off)
         filt = {k: Kalman(2 * math.pi / (P * ivl), 0.015, **v) for k, v in VARIANTS.items()}
         res = {k: [] for k in tot}
         cs = [0.0] * 5  # the frame clock: n, sum k, sum t, sum k^2, sum k t over the frames so far
@@ -283,6 +315,11 @@ def main():
             rat.append((dT - lv) * 1e3)
         if not res["K"]:
             continue
+        if os.environ.get("KL_MEM"):
+            f = filt["K"]
+            sf = math.sqrt(max(f.sf ** 2, f.rs / f.rn if f.rn else 0))
+            tau = (sf * sf * f.dt ** 3 / f.kap() ** 2) ** 0.25
+            print(f"  {name}: frame {f.dt * 1e3:.2f} ms, noise {sf:.3f} frames, kappa {f.kap():.4f}, memory {tau * 1e3:.0f} ms = {tau / f.dt:.1f} frames")
         for key in tot:
             if res[key]:
                 tot[key].append((abs(sum(res[key]) / len(res[key])), math.sqrt(sum(x * x for x in res[key]) / len(res[key]))))

@@ -13,10 +13,16 @@
  * frames b and b-2, b-1, b+1, b+2 is what a new frame at the phase of b has against them (both
  * are noisy frames of the same heart), less the noise floor. Each side of b is modelled as
  *     C(d) = e1 |d|^g,  g = log2(e2 / e1)
- * through the excess e1 at one frame and e2 at two, the V fit of a frame at offset t on that
- * model, V(t) = vfit(C(-1 - t), C(-t), C(1 - t)), rises with t, and the offset returned is the t
- * whose V(t) equals the frame's own V fit. A power of 1 with equal sides gives V(t) = t, the V
- * fit itself. The exponent is bounded to [1, 2]. Above by 2: a per-pixel excess E|a + n| - E|n|
+ * through the excess e1 at one frame and e2 at two, the V fit V(t) of a frame at offset t in
+ * [-1/2, 1/2] on that model (model_vfit) rises with t, and the offset returned is the t whose
+ * V(t) equals the frame's own V fit. A power of 1 with equal sides gives V(t) = t, the V fit
+ * itself. The frame's SADs against b and the neighbour on its side come from the side it is in
+ * (the interval between them), so a tie with a neighbour is half-way in b's model and in the
+ * neighbour's: the position rises with the true one also where the least SAD moves on. (Taking
+ * the SAD against b from the curve centred on the frame, C(-t), took it from the side away from
+ * the frame: ties went up to a frame from half-way, a frame truly 0.50 past reference frame 1 was
+ * put at 1.95 and one 0.51 past at 1.08 where the SAD saturates at 7.5 frames a beat;
+ * docs/accuracy-log.md, "A monotone curve".) The exponent is bounded to [1, 2]. Above by 2: a per-pixel excess E|a + n| - E|n|
  * grows at most quadratically (its curvature falls with |a|), so doubling the distance at most
  * quadruples it. Below by 1: where the SAD saturates (g < 1, the image changes beyond its
  * features within a frame, where the heart moves fastest) the model's V fit rises more slowly
@@ -52,10 +58,47 @@ static double excess(const struct side *m, const struct side *p, double d)
 	return a <= 1 ? sd->e1 * pow(a, sd->g) : sd->e2 * pow(a / 2, sd->g);
 }
 
-/* the V fit's offset on the model's SADs of a frame at offset t */
+/*
+ * The excess over a path a whole frame of side `far` (the interval beyond b) plus a fraction f of
+ * side `near` (the interval the frame is in), on far's curve: that curve is e1 l^g in a length l
+ * of the image's change, a frame of far is l = 1 and the fraction of near is f (e1n / e1)^(1/g),
+ * the length in which far's curve reaches near's excess.
+ */
+static double path_excess(const struct side *far, const struct side *near, double f)
+{
+	double l = 1 + f * pow(near->e1 / far->e1, 1 / far->g);
+	return far->e1 * pow(l, far->g);
+}
+
+/*
+ * The V fit's offset on the model's SADs of a frame at offset t in [-1/2, 1/2]. Its SADs against
+ * b and the neighbour on its side measure the image's change within the interval it is in, on
+ * that side's curve: for t > 0 P(t) against b and P(1 - t) against b + 1 (P, M: the sides after
+ * and before b). So a frame at +1/2 has the same SAD against b and b + 1: the model's tie with a
+ * neighbour is half-way, where the V fit's (+-1/2) is and where b + 1's model (its side towards
+ * b is the same interval) puts it too. Its SAD against the far neighbour b - 1 spans M's whole
+ * frame and t of P's (path_excess), not M(1 + t): where the image changes much faster after b
+ * than before, M(1 + t) fell below P(t), the model's least SAD left b and its V fit ran to -1/2,
+ * a step that put a range of true positions at one. Clamped to the V fit's own range [-1/2, 1/2].
+ */
 static double model_vfit(const struct side *m, const struct side *p, double t)
 {
-	return ogate_vfit(excess(m, p, -1 - t), excess(m, p, -t), excess(m, p, 1 - t)).x;
+	if (t >= 0.5)
+		return 0.5;
+	if (t <= -0.5)
+		return -0.5;
+	double s0, s1, s2;
+	if (t >= 0) {
+		s0 = path_excess(m, p, t);
+		s1 = excess(m, p, t);
+		s2 = excess(m, p, 1 - t);
+	} else {
+		s0 = excess(m, p, -1 - t);
+		s1 = excess(m, p, t);
+		s2 = path_excess(p, m, -t);
+	}
+	double x = ogate_vfit(s0, s1, s2).x;
+	return x < -0.5 ? -0.5 : x > 0.5 ? 0.5 : x;
 }
 
 /*
@@ -107,8 +150,12 @@ double ogate_curve_offset(const double s[3], const double e[4])
 	if (side_init(&c.m, e[1], e[0]) || side_init(&c.p, e[2], e[3]))
 		return NAN;
 	c.x = ogate_vfit(s[0], s[1], s[2]).x;
-	/* beyond what the model produces: NAN */
-	return illinois(curve_gap, &c, -1, 1);
+	/* a V fit beyond +-1/2 (b not the least SAD) is outside the model: NAN; at +-1/2 up to the
+	 * rounding, the end */
+	if (fabs(c.x) > 0.5 + 1e-9)
+		return NAN;
+	c.x = c.x < -0.5 ? -0.5 : c.x > 0.5 ? 0.5 : c.x;
+	return illinois(curve_gap, &c, -0.5, 0.5);
 }
 
 /*

@@ -44,15 +44,6 @@
 
 static void update_anchor(struct ogate_sync *s);
 
-/* the sequence of the current reference (s->pos is its positions), NULL if none */
-static const struct seq *pos_seq(const struct ogate_sync *s)
-{
-	for (int k = 0; k < s->nseq; k++)
-		if (s->sq[k].pos == s->pos)
-			return &s->sq[k];
-	return NULL;
-}
-
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
 static void take_lock_lags(struct ogate_sync *s, const struct seq *q)
@@ -264,6 +255,7 @@ static double sample_share(const struct ogate_sync *s, int k, double v)
  * shrunk by t^2 / (t^2 + 1) against twice its least-squares variance plus CAL_ELINE^2.
  */
 #define CAL_ELINE 0.1 /* frames: the spread of the matching errors' line over a beat */
+#define CAL_XVAR 1e-3 /* least variance of table_delta's x (u / P times a share, in [0, 1)) */
 
 static double table_delta(const struct ogate_sync *s)
 {
@@ -291,7 +283,14 @@ static double table_delta(const struct ogate_sync *s)
 	sxx -= sx * sx / n;
 	sxy -= sx * sy / n;
 	syy -= sy * sy / n;
-	if (!(sxx > 0))
+	/* x must spread for a slope: where every bin's share of N is small (a noisy, jittered slow
+	 * heart's first beats: all x within 1e-4 of 0, variance 3e-10) the slope was unbounded
+	 * (-103 frames on a 271-frame beat, its shrinkage against its own tiny variance none) and
+	 * the model N it set moved the phase by a third of a beat, which the calibration then
+	 * chased (bench/eval/unseen-102.txt u44_real64_2.91s_102fps: coverage 86 %, 5 triggers
+	 * over 10 % off; docs/accuracy-log.md "Hearts nobody tuned on"). Where it is measured,
+	 * the variance of x is 0.004-0.03 (bigdrift.txt's 0.5 px a beat row at 1-2.5 frames) */
+	if (!(sxx > CAL_XVAR * n))
 		return 0;
 	double b = sxy / sxx;
 	double var = 2 * fmax(syy - b * sxy, 0) / (n - 2) / sxx + CAL_ELINE * CAL_ELINE;
@@ -303,7 +302,7 @@ static double table_delta(const struct ogate_sync *s)
  * (sync_scanreg.c, reg_vel): the only references table_delta is for */
 static int ref_moved(const struct ogate_sync *s)
 {
-	const struct seq *q = pos_seq(s);
+	const struct seq *q = sync_current_seq(s);
 	return q && (q->reg_vel[0] != 0 || q->reg_vel[1] != 0);
 }
 
@@ -398,7 +397,7 @@ static void beat_after_reference(struct ogate_sync *s)
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
 	if (resampled && x <= P / 2) {
-		const struct seq *q = pos_seq(s);
+		const struct seq *q = sync_current_seq(s);
 		if (q)
 			take_lock_lags(s, q);
 		s->cal_delta = 0;

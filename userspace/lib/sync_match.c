@@ -253,15 +253,6 @@ static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
 	return c > 0.5 ? fl / c : fl / 0.5;
 }
 
-/* the sequence of the current reference (s->step is its steps) */
-static const struct seq *current_seq(const struct ogate_sync *s)
-{
-	for (int k = 0; k < s->nseq; k++)
-		if (s->sq[k].step == s->step)
-			return &s->sq[k];
-	return NULL;
-}
-
 /*
  * The live frame's sub-frame fit through squared differences (sync.subframe = quartic, opt-in;
  * docs/accuracy-log.md, "The live frames' sub-frame fit"):
@@ -392,7 +383,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	sync_drift_to_expected(s); /* a reference taken under drift (sync_driftreg.c) */
 	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
 	const struct ogate_frame *f = f0;
-	const struct seq *rq = current_seq(s);
+	const struct seq *rq = sync_current_seq(s);
 	int even = rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0) && s->set.track_drift &&
 		   s->set.subpixel_drift && s->shifted;
 	if (even) {
@@ -490,7 +481,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 		}
 		const double *t3 = T + (c - 1 - o);
 		double u = NAN;
-		const struct seq *q = current_seq(s);
+		const struct seq *q = sync_current_seq(s);
 		if (q && c >= 2 && c + 2 < s->L) {
 			/* the reference's own SSD curve around c, over its whole region (the offset
 			 * depends on its shape, not on its scale: the drift crop does not matter), at

@@ -319,6 +319,7 @@ void sync_tsclock_latest(const struct ogate_sync *s, struct ogate_reference_info
 void sync_tsclock_observe(struct ogate_sync *s, const struct ogate_frame *f, int gap, double unw);
 /* sync_reference.c (sync_smooth_noise .. sync_change_m: sync_smooth_stats.c) */
 void sync_set_target(struct ogate_sync *s, double u);
+const struct seq *sync_current_seq(const struct ogate_sync *s);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
 int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean);

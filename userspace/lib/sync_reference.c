@@ -19,6 +19,15 @@ void sync_set_target(struct ogate_sync *s, double u)
 		ogate_wrap_2pi(2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, u + OGATE_NE) / P);
 }
 
+/* the sequence of the current reference (the slot sync_make_current took), NULL if none */
+const struct seq *sync_current_seq(const struct ogate_sync *s)
+{
+	for (int k = 0; k < s->nseq; k++)
+		if (s->sq[k].pos == s->pos)
+			return &s->sq[k];
+	return NULL;
+}
+
 /* Make sequence slot k the current reference with target tu (unpadded frames). */
 void sync_make_current(struct ogate_sync *s, int k, double tu)
 {
