@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""The level the calibration's pin sees under each live fit, and the SSD curve's shape (a diagnostic).
+
+docs/accuracy-log.md, "The real rows' later level under the quartic". Same inputs as livefit.py
+(a run of a build with bench/eval/livedump.patch, OGATE_LIVEDUMP=DUMP):
+    bench/eval/livelevel.py RUNDIR TRUTH.csv DUMP NPIX
+NPIX: the pixels the match reads (about the frame's side squared), for sync_match.c's gate
+(the one-frame excess e1 = (SSD(b-1) + SSD(b+1)) / 2 - SSD(b) over 20 sqrt(2 / NPIX) SSD(b)).
+Part 1, each fit's error (frames, + = late) by the MEASURED position's fraction in bins of 1/4
+centred on 0, 1/4, 1/2, 3/4 (the calibration's bins; L = the bin at 0, what its pin assumes is 0)
+and over all frames: V = the V fit through the SADs (main), Qg = the quartic through the SSDs
+where the gate passes (sync.subframe = quartic), Qu = ungated, Qg3 = gated and the SSD curve's
+even part closer to a parabola than to a V (e2 >= 3 e1, e2 = (SSD(b-2) + SSD(b+2)) / 2 - SSD(b):
+4 e1 for SSD quadratic in the lag, 2-3 e1 for one linear in it, as where the texture decorrelates
+within a frame's motion).
+Part 2, gated frames by e2 / e1: count, mean and RMS error of V and Q.
+"""
+import bisect, csv, math, os, sys
+sys.path.insert(0, os.path.dirname(__file__))
+import evalrun
+
+
+def vfit(a, b, c):  # ogate_vfit: the slope is the larger side's
+    den = a - b if c <= a else c - b
+    return 0 if den <= 0 else 0.5 * (a - c) / den
+
+
+def quart(s):  # ogate_quartic_offset
+    e1 = 0.5 * (s[1] + s[3]) - s[2]; e2 = 0.5 * (s[0] + s[4]) - s[2]
+    o1 = 0.5 * (s[3] - s[1]); o2 = 0.5 * (s[4] - s[0])
+    a3 = (e2 - 4 * e1) / 12; a1 = e1 - a3; a2 = (o2 - 2 * o1) / 6; a0 = o1 - a2
+    sl = lambda x: a0 + x * (2 * a1 + x * (3 * a2 + x * 4 * a3))
+    if not (sl(-1) < 0 and sl(1) > 0):
+        return None
+    lo, hi = -1.0, 1.0
+    for _ in range(60):
+        m = 0.5 * (lo + hi)
+        if sl(m) < 0: lo = m
+        else: hi = m
+    x = 0.5 * (lo + hi)
+    return x if 2 * a1 + x * (6 * a2 + x * 12 * a3) > 0 else None
+
+
+run, truth, dump, npix = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+tr = list(csv.DictReader(open(truth)))
+psi = [float(r['psi_rad']) for r in tr]
+tt = [float(r['t_s']) for r in tr]
+trig = list(csv.DictReader(open(run + '/triggers.csv')))
+fr = list(csv.DictReader(open(run + '/frames.csv')))
+first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
+t2k = {round(float(r['t_s']), 6): int(r['frame']) for r in fr}
+ts = sorted(t2k)
+base = pidx(0)
+M = ('V', 'Qg', 'Qu', 'Qg3')
+acc = {m: [[0, 0.0] for _ in range(4)] for m in M}
+allm = {m: [0, 0.0] for m in M}
+edges = [2, 2.5, 3, 3.5, 4.5]
+rb = [[] for _ in range(len(edges) + 1)]
+for line in open(dump):
+    v = line.split()
+    PP = float(v[3])
+    pos = list(map(float, v[4:9])); S = list(map(float, v[9:14])); T = list(map(float, v[14:19]))
+    t = int(v[0]) / 1e9 - 1.0
+    i = bisect.bisect_left(ts, t - 1e-6)
+    if i >= len(ts) or abs(ts[i] - t) > 2e-6:
+        continue
+    k = t2k[ts[i]]
+    if k < first + 2 * P or not 0 < k < len(psi) - 1:
+        continue
+    e1 = 0.5 * (T[1] + T[3]) - T[2]; e2 = 0.5 * (T[0] + T[4]) - T[2]
+    gate = PP >= 16 and e1 > 20 * math.sqrt(2.0 / npix) * T[2]
+
+    def err(x):
+        u = pos[2] + x * ((pos[3] - pos[2]) if x >= 0 else (pos[2] - pos[1]))
+        d = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
+        return u, -d / ((psi[k + 1] - psi[k - 1]) / 2)
+    xv = vfit(S[1], S[2], S[3]); xq = quart(T)
+    xs = {'V': xv, 'Qu': xv if xq is None else xq, 'Qg': xq if gate and xq is not None else xv,
+          'Qg3': xq if gate and xq is not None and e2 >= 3 * e1 else xv}
+    for m, x in xs.items():
+        u, e = err(x)
+        b4 = int(((u + 1 / 8) % 1) * 4) % 4
+        acc[m][b4][0] += 1; acc[m][b4][1] += e
+        allm[m][0] += 1; allm[m][1] += e
+    if gate and xq is not None and e1 > 0:
+        rb[sum(e2 / e1 > x for x in edges)].append((err(xv)[1], err(xq)[1]))
+print(f"{run.rstrip('/').split('/')[-1]}: error (frames, + = late) by measured fraction 0, 1/4, 1/2, 3/4")
+for m in M:
+    mm = [q[1] / q[0] if q[0] else float('nan') for q in acc[m]]
+    print(f"  {m:4s} L {mm[0]:+.4f} all {allm[m][1] / allm[m][0]:+.4f} | " + ' '.join(f"{x:+.3f}" for x in mm))
+print("  gated frames by e2/e1: n, mean V, mean Q, rms V, rms Q")
+for lab, bb in zip(['<2', '2-2.5', '2.5-3', '3-3.5', '3.5-4.5', '>4.5'], rb):
+    if bb:
+        n = len(bb)
+        print(f"  {lab:8s} {n:6d} {sum(a for a, _ in bb) / n:+.4f} {sum(b for _, b in bb) / n:+.4f} "
+              f"{math.sqrt(sum(a * a for a, _ in bb) / n):.4f} {math.sqrt(sum(b * b for _, b in bb) / n):.4f}")
