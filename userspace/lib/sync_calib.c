@@ -41,8 +41,17 @@
 
 #define CAL_R 4	   /* bins per reference frame */
 #define CAL_K0 1.0 /* shrinkage: a bin counts fully after a few samples */
+/* reference frames for the pin's fit of N through the table (update_anchor) */
+#define CAL_PIN_FIT 6
+/* E, frames: the pin moves D^3 / (D^2 + E^2) towards that fit (update_anchor); a build option
+ * (-DOGATE_CALIB_PIN_FIT=0.1), 0 (the default): not run (docs/accuracy-log.md, "The bias that
+ * moves with the target phase") */
+#ifndef OGATE_CALIB_PIN_FIT
+#define OGATE_CALIB_PIN_FIT 0
+#endif
 
 static void update_anchor(struct ogate_sync *s);
+static void solve3(const double g[3][3], const double *v, double lam, double *x);
 
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
@@ -438,9 +447,40 @@ static void beat_after_reference(struct ogate_sync *s)
  * The pin: the table's mean at the unpadded reference frames' positions, where a match is exact
  * (so only N is there), moved to N's level at the target, since a frame there must keep N(u_t):
  * pinning the mean leaves (N(u_t) - mean N) x the frame interval at the trigger (+ = late).
- * The level at the target cannot be read from the table itself (its value there holds the V
+ * The level at the target cannot be read from the table's bin there alone (its value holds the V
  * fit's error too), so it is N's model above; 0 where no trend or delta was significant.
+ *
+ * That model is only as good as trend and delta, measured on the 1-1.5 beats about the
+ * reference: a few lags at lock and after it, each with the matching error at its position
+ * (+-0.1 frame at 13 frames a beat), or table_delta under drift_move. Where they miss, the
+ * trigger's bias follows the target over the beat (bench/eval/targetphase.txt: u31 at 13 frames
+ * a beat, delta +0.11 for the true -0.16 and a trend of -0.12: +4.7 ms at 0 rad, -1.5 at 4;
+ * docs/accuracy-log.md, "The bias that moves with the target phase"). The table itself learns
+ * N over every beat since; N is a line plus a parabola in u (sync_beat_model), so the same
+ * family fitted through the table at the reference frames' positions reads N's level at the
+ * target from many beats, with the exact matches' zero error. That fit also holds the matching
+ * errors' own pattern over the beat (-0.05 to -0.13 frame, table_delta), which the model
+ * does not: the fit's departure D from the model's level at the target is taken shrunk by
+ * D^2 / (D^2 + E^2), E = OGATE_CALIB_PIN_FIT (0.1 frame, CAL_ELINE, in the test), so a model that
+ * misses by more than those patterns gives way. Not the default: at 12 frames a beat the fit
+ * reads the matching errors' pattern as N (the matrix's blob96_0.2s_60fps +0.04 -> -0.27 ms).
  */
+static double table_level_at_target(const struct ogate_sync *s, int N)
+{
+	double P = s->info.period_frames, g[3][3] = { { 0 } }, v[3] = { 0 }, c[3];
+	for (int j = 0; j < N; j++) {
+		double u = s->pos[j + OGATE_NE], y = table_at(s, u), b[3] = { 1, u, u * (u - P) };
+		for (int i = 0; i < 3; i++) {
+			v[i] += b[i] * y;
+			for (int k = 0; k < 3; k++)
+				g[i][k] += b[i] * b[k];
+		}
+	}
+	solve3((const double(*)[3])g, v, 0, c);
+	double ut = ogate_ref_position(s->pos, (size_t)s->L, s->info.target_u + OGATE_NE);
+	return c[0] + c[1] * ut + c[2] * ut * (ut - P);
+}
+
 static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
@@ -452,6 +492,12 @@ static void update_anchor(struct ogate_sync *s)
 		n += beat_map(s, s->pos[j + OGATE_NE]);
 	}
 	s->cal_anchor = N > 0 ? (a - n) / N + beat_map(s, s->info.target_u) : 0;
+	if (OGATE_CALIB_PIN_FIT > 0 && N >= CAL_PIN_FIT) {
+		const double E = OGATE_CALIB_PIN_FIT;
+		double D = table_level_at_target(s, N) - s->cal_anchor;
+		if (isfinite(D))
+			s->cal_anchor += D * D * D / (D * D + E * E);
+	}
 }
 
 void sync_calib_update(struct ogate_sync *s)

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Target-phase matrix: every row at K target phases evenly over the beat, both predictors.
+
+  targetsweep.py --matrix bench/eval/targetphase.txt --dir DIR [--bin BIN] [--k 8] [--jobs J]
+                 [--set key=value ...] [--reuse]
+
+The matrix is sweep.py's format (15 columns; column 15, the row's own target, is ignored) plus an
+optional 16th, the ogate-synth seed (default 7). Each stream is synthesised once and gated at the
+targets 2 pi j / K, j = 0..K-1. Prints, per predictor, the trigger mean (ms) per row and target,
+the row's spread (largest minus smallest mean) and the mean |mean| / RMS over all cells.
+"""
+import argparse
+import concurrent.futures as cf
+import json
+import math
+import os
+import subprocess
+
+
+def rows_of(path):
+    out = []
+    for ln in open(path):
+        ln = ln.split("#")[0].split()
+        if len(ln) >= 13:
+            out.append(ln)
+    return out
+
+
+def synth(r, a):
+    name, model, size, fps, per, ma, mp, jit, dy, dx, noise, psi0, secs = r[:13]
+    src = r[13] if len(r) > 13 else "34.282163"
+    seed = r[15] if len(r) > 15 else "7"
+    n = int(float(fps) * float(secs))
+    s = os.path.join(a.dir, name)
+    if not os.path.exists(s + "_truth.csv") or not os.path.exists(s + ".npy"):
+        subprocess.run([os.path.join(a.bin, "ogate-synth"), "--out", s, "--model", model, "--size", size,
+                        "--fps", fps, "--n-frames", str(n), "--period", per, "--mod-amp", ma,
+                        "--mod-period", mp, "--ts-jitter", jit, "--xy-drift", dy, dx, "--noise", noise,
+                        "--psi0", psi0, "--ref-period", src, "--seed", seed],
+                       check=True, stdout=subprocess.DEVNULL)
+    return s
+
+
+def emu(job, a):
+    s, name, p, j = job
+    tgt = 2 * math.pi * j / a.k
+    out = os.path.join(a.dir, "run_%s_%s_t%d" % (p, name, j))
+    if not a.reuse:
+        cmd = [os.path.join(a.bin, "ogate-emulate"), s + ".npy", "--timestamps", s + "_timestamps.csv",
+               "--truth", s + "_truth.csv", "--out", out, "--predictor", p, "--plots", "none", "--quiet",
+               "--target-phase", "%.6f" % tgt]
+        for kv in a.set:
+            cmd += ["--set", kv]
+        with open(out + ".log", "w") as lg:
+            subprocess.run(cmd, stderr=lg, stdout=subprocess.DEVNULL)
+    try:
+        return json.load(open(os.path.join(out, "summary.json")))
+    except (OSError, ValueError):
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--matrix", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--bin", default="build/bin")
+    ap.add_argument("--k", type=int, default=8)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--predictors", default="kalman linear")
+    ap.add_argument("--reuse", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(a.dir, exist_ok=True)
+    rows = rows_of(a.matrix)
+    with cf.ThreadPoolExecutor(a.jobs) as ex:
+        streams = list(ex.map(lambda r: synth(r, a), rows))
+    jobs = [(s, r[0], p, j) for s, r in zip(streams, rows) for p in a.predictors.split() for j in range(a.k)]
+    with cf.ThreadPoolExecutor(a.jobs) as ex:
+        res = dict(zip([(n, p, j) for _, n, p, j in jobs], ex.map(lambda jb: emu(jb, a), jobs)))
+    for p in a.predictors.split():
+        print("## %s: trigger mean ms at target 2 pi j / %d (cov < 98 %% marked *)" % (p, a.k))
+        print("%-28s " % "row" + " ".join("%7d" % j for j in range(a.k)) + "  spread  |mean|    rms")
+        am, ar, nc = 0.0, 0.0, 0
+        for r in rows:
+            cells, line = [], "%-28s " % r[0]
+            rr = []
+            for j in range(a.k):
+                sj = res[(r[0], p, j)]
+                if not sj or not sj.get("locked"):
+                    line += "%7s " % "NOLOCK"
+                    continue
+                te = sj["trigger_error"]
+                cov = sj["coverage"]["share"]
+                cells.append(te["mean_ms"])
+                rr.append(te["rms_ms"])
+                line += "%+6.2f%s " % (te["mean_ms"], "*" if cov < 0.98 else " ")
+            if cells:
+                m = sum(abs(c) for c in cells) / len(cells)
+                rm = sum(rr) / len(rr)
+                am += sum(abs(c) for c in cells)
+                ar += sum(rr)
+                nc += len(cells)
+                line += " %6.2f  %6.3f %6.3f" % (max(cells) - min(cells), m, rm)
+            print(line)
+        if nc:
+            print("%-28s mean |mean| %.3f ms, mean RMS %.3f ms over %d runs" % ("all", am / nc, ar / nc, nc))
+
+
+if __name__ == "__main__":
+    main()
