@@ -43,12 +43,6 @@
 #define CAL_K0 1.0 /* shrinkage: a bin counts fully after a few samples */
 /* reference frames for the pin's fit of N through the table (update_anchor) */
 #define CAL_PIN_FIT 6
-/* E, frames: the pin moves D^3 / (D^2 + E^2) towards that fit (update_anchor); a build option
- * (-DOGATE_CALIB_PIN_FIT=0.1), 0 (the default): not run (docs/accuracy-log.md, "The bias that
- * moves with the target phase") */
-#ifndef OGATE_CALIB_PIN_FIT
-#define OGATE_CALIB_PIN_FIT 0
-#endif
 
 static void update_anchor(struct ogate_sync *s);
 static void solve3(const double g[3][3], const double *v, double lam, double *x);
@@ -461,7 +455,7 @@ static void beat_after_reference(struct ogate_sync *s)
  * target from many beats, with the exact matches' zero error. That fit also holds the matching
  * errors' own pattern over the beat (-0.05 to -0.13 frame, table_delta), which the model
  * does not: the fit's departure D from the model's level at the target is taken shrunk by
- * D^2 / (D^2 + E^2), E = OGATE_CALIB_PIN_FIT (0.1 frame, CAL_ELINE, in the test), so a model that
+ * D^2 / (D^2 + E^2), E = sync.calibrate_pin_fit (0.1 frame, CAL_ELINE, in the test), so a model that
  * misses by more than those patterns gives way. Not the default: at 12 frames a beat the fit
  * reads the matching errors' pattern as N (the matrix's blob96_0.2s_60fps +0.04 -> -0.27 ms).
  */
@@ -492,8 +486,8 @@ static void update_anchor(struct ogate_sync *s)
 		n += beat_map(s, s->pos[j + OGATE_NE]);
 	}
 	s->cal_anchor = N > 0 ? (a - n) / N + beat_map(s, s->info.target_u) : 0;
-	if (OGATE_CALIB_PIN_FIT > 0 && N >= CAL_PIN_FIT) {
-		const double E = OGATE_CALIB_PIN_FIT;
+	if (s->set.calibrate_pin_fit > 0 && N >= CAL_PIN_FIT) {
+		const double E = s->set.calibrate_pin_fit;
 		double D = table_level_at_target(s, N) - s->cal_anchor;
 		if (isfinite(D))
 			s->cal_anchor += D * D * D / (D * D + E * E);

@@ -11,7 +11,7 @@
  * is a line plus a parabola, so the same family through the table at the reference frames
  * reads the level there;
  * its departure from the model's is taken shrunk against the matching errors' own pattern
- * (E = 0.1 frame, CAL_ELINE; the build option OGATE_CALIB_PIN_FIT, off by default, is set
+ * (E = 0.1 frame, CAL_ELINE; the key sync.calibrate_pin_fit, off by default, is set
  * here). Every frame here is matched without error; the pipeline's internals are compiled
  * into this test and driven with known phases. */
 #include <stdarg.h>
@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <math.h>
 #include <cmocka.h>
-#define OGATE_CALIB_PIN_FIT 0.1 /* the build option under test (sync_calib.c) */
 #include "sync.c"
 #include "sync_calib.c"
 #include "sync_determine.c"
@@ -38,6 +37,7 @@
 static double left_at_target(double P, double delta, double k, double d, double ut)
 {
 	struct ogate_sync *s = calib_locked_on(P);
+	s->set.calibrate_pin_fit = 0.1; /* the key under test */
 	calib_target(s, ut);
 	s->cal_trend = k;
 	s->cal_delta = d;

@@ -65,7 +65,11 @@ struct ogate_settings {
 					 * reference frames, where matching is exact */
 	int calibrate_prior;  /* sync.calibrate_prior (1): shrink the calibration's bins towards the
 					 * reference beat's own map instead of 0 (slow hearts' first beats) */
-	char subframe[16];    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
+	double calibrate_pin_fit; /* sync.calibrate_pin_fit (0 = off), frames: E, the pin's level at
+					 * the target moved by D^3 / (D^2 + E^2) towards a line plus a
+					 * parabola through the table at the reference frames (D its
+					 * departure from the beat model's level; opt-in) */
+	char subframe[16];	  /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
 					 * rendered hearts, worse on recorded ones) or curve (the V fit
