@@ -207,12 +207,14 @@ int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, do
  * 23 beats lost; docs/accuracy-log.md, "Hearts nobody tuned on" and "A beat lost between two
  * forecasts"). The beat is fired now (at the latency) with its own reason (OGATE_TRIGGER_LATE)
  * when: the last forecast (same reference, no gap since) waited, its crossing before this frame
- * or less than half a period after it (the same beat); this frame's forecast puts the crossing
- * after that forecast's frame (never older: a target passed before it was that frame's to see);
- * the trigger would lag the crossing by at most trigger.late_max of a period (0.05: half the
- * issue's outlier bound, a trigger over 10 % of a period off; 0: never, the beat is lost); and
- * the beat has no trigger (none in the last half period). Otherwise nothing changes (a stream where every beat
- * is committed in time gives byte-identical triggers). 1 if it fired. */
+ * or less than half a period after it (the same beat); this frame's forecast has the crossing
+ * passed (however long ago: a wrong rate can hold the forecast crossing ahead while the phase
+ * goes by it, as a noisy 300-frames-a-beat heart's line did, its period read as 4.3 s for 2.7,
+ * then 26 ms passed a frame later); the trigger would lag the crossing by at most
+ * trigger.late_max of a period (0.05: half the issue's outlier bound, a trigger over 10 % of a
+ * period off; 0: never, the beat is lost); and the beat has no trigger (none in the last half
+ * period). Otherwise nothing changes (a stream where every beat is committed in time gives
+ * byte-identical triggers). 1 if it fired. */
 static int sync_fire_late(struct ogate_sync *s, const struct ogate_frame *f, double wait,
 			  double rate, struct ogate_sync_result *r)
 {
@@ -229,10 +231,10 @@ static int sync_fire_late(struct ogate_sync *s, const struct ogate_frame *f, dou
 		if (o->t_ns == s->late_prev_ns)
 			break;
 	}
-	double per = 2 * M_PI / rate, since = (double)(tl - s->late_prev_ns) * 1e-9;
+	double per = 2 * M_PI / rate;
 	double passed = per - wait; /* the forecast crossing lies `passed` s before tl */
 	double lat = s->set.latency_s, t = seconds(s, tl);
-	if (!(passed > 0 && passed <= since) || passed + lat > s->set.late_max * per ||
+	if (!(passed > 0) || passed + lat > s->set.late_max * per ||
 	    (double)(s->late_cross_ns - tl) * 1e-9 >= per / 2 || s->recent_trigger_s >= t - per / 2)
 		return 0;
 	return sync_commit(s, f, lat, rate, OGATE_TRIGGER_LATE, t + lat, r);

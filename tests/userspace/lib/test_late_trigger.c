@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The late rule (sync_timing.c, sync_fire_late): a beat whose target the forecast crossing passes
- * between two forecasts (frames without one in between, or a forecast that steps earlier by
- * more than a frame) is fired on the frame that finds it passed, late and with its own reason;
+ * between two forecasts (frames without one in between, a forecast that steps earlier by more
+ * than a frame, or a wrong rate that held it ahead) is fired on the frame that finds it passed,
+ * late and with its own reason;
  * a stream whose every beat is committed in time is unchanged, and a target passed by more than
  * the rule's bound or already triggered is not fired again. A clean ramp at 1 s a beat, 80 fps,
  * target 3 rad (crossed at 0.477 s), the linear predictor. sync.c is included to drive its
@@ -54,19 +55,25 @@ static void push(struct ogate_sync *s, int i)
 		s->hn++;
 }
 
-/* frame i (the newest in the history) decides */
-static struct ogate_sync_result decide(struct ogate_sync *s, int i)
+/* frame i (the newest in the history, at unwrapped phase unw) decides */
+static struct ogate_sync_result decide_at(struct ogate_sync *s, int i, double unw)
 {
 	struct ogate_sync_result r = { 0 };
 	struct ogate_frame *f = NULL;
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, 8, 8));
 	struct ogate_frame_meta m = { .timestamp_ns = llround(i * IVL * 1e9), .sequence = (uint64_t)i };
 	ogate_frame_set_meta(f, &m);
-	r.unwrapped = 2 * M_PI * i * IVL;
+	r.unwrapped = unw;
 	r.phase = ogate_wrap_2pi(r.unwrapped);
 	sync_predict_and_decide(s, f, &r);
 	ogate_frame_free(f);
 	return r;
+}
+
+/* frame i of the ramp (the newest in the history) decides */
+static struct ogate_sync_result decide(struct ogate_sync *s, int i)
+{
+	return decide_at(s, i, 2 * M_PI * i * IVL);
 }
 
 /* Frame 35 (40 ms before the target) waits for a later frame; frames 36-38 have no forecast
@@ -132,6 +139,38 @@ static void target_passed_too_long_ago_is_not_fired(void **state)
 	ogate_sync_free(s);
 }
 
+#define HOLD 31
+/* A wrong rate can hold the forecast crossing ahead while the phase goes by it (a noisy
+ * 300-frames-a-beat heart's line read its period as 4.3 s for 2.7). Frames 32-39 held at frame
+ * 31's phase: frame 39, 10 ms past the crossing, still forecasts it 46 ms ahead and waits; then
+ * the phases are the ramp's again (as if matched right) and frame 40 finds the crossing 22.5 ms
+ * passed, before frame 39. The beat was missed all the same: fired late at once. */
+static void target_passed_while_a_wrong_rate_held_it_ahead_fires_late(void **state)
+{
+	struct ogate_sync *s = new_sync();
+	for (int i = 0; i <= HOLD; i++)
+		push(s, i);
+	for (int i = HOLD + 1; i <= 39; i++) {
+		push(s, i);
+		s->hist[(s->hhead + s->hcap - 1) % s->hcap].unw = 2 * M_PI * HOLD * IVL;
+	}
+	struct ogate_sync_result r = decide_at(s, 39, 2 * M_PI * HOLD * IVL);
+	assert_true(r.has_prediction);
+	assert_false(r.triggered);
+	assert_true(r.wait_s > 1.6 * IVL + s->set.latency_s && r.wait_s < 0.5);
+	for (int k = 0; k < s->hn; k++)
+		s->hist[k].unw = 2 * M_PI * (double)s->hist[k].t_ns * 1e-9;
+	push(s, 40);
+	r = decide(s, 40);
+	assert_true(r.has_prediction);
+	assert_true(r.triggered);
+	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_LATE);
+	/* the forecast crossing lies before frame 39, the last forecast that waited */
+	assert_true(r.trigger.period_s - r.wait_s > IVL);
+	assert_int_equal(r.trigger.time_ns, llround((40 * IVL + s->set.latency_s) * 1e9));
+	ogate_sync_free(s);
+}
+
 /* trigger.late_max = 0: the instrument takes no late trigger; the beat is lost as before. */
 static void late_max_zero_sends_no_late_trigger(void **state)
 {
@@ -175,6 +214,7 @@ int main(void)
 		cmocka_unit_test(target_passed_between_two_forecasts_fires_late_at_once),
 		cmocka_unit_test(beat_committed_in_time_gets_no_late_trigger),
 		cmocka_unit_test(target_passed_too_long_ago_is_not_fired),
+		cmocka_unit_test(target_passed_while_a_wrong_rate_held_it_ahead_fires_late),
 		cmocka_unit_test(late_max_zero_sends_no_late_trigger),
 		cmocka_unit_test(no_late_trigger_without_a_forecast_that_waited_or_across_a_gap),
 	};
