@@ -244,6 +244,10 @@ struct ogate_sync {
 	double recent_trigger_s;
 	int64_t last_sent_ns;
 	int have_sent;
+	/* the late rule (sync_timing.c): the last phased frame's decision waited for a later frame
+	 * (late_armed), at late_prev_ns, its forecast crossing the target at late_cross_ns */
+	int late_armed;
+	int64_t late_prev_ns, late_cross_ns;
 
 	/* reference.smooth spread over frames (sync_smooth.c): the job building the current
 	 * reference's smoothed copy (NULL: none), the pixels a frame's share may touch (<= 0: the

@@ -145,22 +145,15 @@ void sync_fit_fill(struct ogate_sync *s, int n, int64_t t_ref_ns)
 	}
 }
 
-/* Frame f decides: a trigger wait s after its timestamp at heart rate rate (rad/s), through the
- * latency, panic and half-period rules and the minimum time between triggers; 1 if it fired
+/* Commit a trigger decided on frame f: wait s after its timestamp, for reason, the beat's
+ * trigger time recent (s); 0 when the minimum time between triggers refuses it, else 1
  * (r->trigger filled, the live check and the sink told). */
-int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
-	      struct ogate_sync_result *r)
+static int sync_commit(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
+		       int reason, double recent, struct ogate_sync_result *r)
 {
-	const struct ogate_settings *st = &s->set;
 	int64_t tl = f->meta.timestamp_ns;
-	double recent = s->recent_trigger_s;
-	int reason = ogate_trigger_decide(seconds(s, tl), &wait, ogate_sync_frame_interval(s),
-					  2 * M_PI / rate, st->latency_s, st->next_frame_factor,
-					  &recent);
-	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
-		return 0;
 	int64_t when = tl + (int64_t)llround(wait * 1e9);
-	if (s->have_sent && (double)(when - s->last_sent_ns) * 1e-9 < st->min_time_between_s)
+	if (s->have_sent && (double)(when - s->last_sent_ns) * 1e-9 < s->set.min_time_between_s)
 		return 0;
 	s->recent_trigger_s = recent;
 	s->last_sent_ns = when;
@@ -184,6 +177,69 @@ int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, do
 	return 1;
 }
 
+/* Frame f decides: a trigger wait s after its timestamp at heart rate rate (rad/s), through the
+ * latency, panic and half-period rules and the minimum time between triggers; 1 if it fired
+ * (r->trigger filled, the live check and the sink told). */
+int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
+	      struct ogate_sync_result *r)
+{
+	const struct ogate_settings *st = &s->set;
+	double recent = s->recent_trigger_s;
+	int reason = ogate_trigger_decide(seconds(s, f->meta.timestamp_ns), &wait,
+					  ogate_sync_frame_interval(s), 2 * M_PI / rate,
+					  st->latency_s, st->next_frame_factor, &recent);
+	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
+		return 0;
+	return sync_commit(s, f, wait, rate, reason, recent, r);
+}
+
+/* the frames without a forecast the late rule looks back over */
+#define LATE_MAX_BACK 16
+
+/* The late rule. The decision waits while a later frame can still commit in time (over
+ * next_frame_factor frames and the latency ahead), so the frame that commits is the one whose
+ * forecast has the target within that horizon. When no frame sees it there, the forecast
+ * crossing passes between two forecasts and the wait rolls on to almost a period: the beat is
+ * lost unless fired now. Two ways: the forecast crossing steps earlier by more than a frame (a
+ * matched phase that holds for some frames then jumps several reference frames at once, as small
+ * noise-free frames do), or the frames in between had no forecast (the Kalman filter restarting
+ * after consecutive outliers: 4 frames without one on a noise-free 48^2 real heart, and 4 of its
+ * 23 beats lost; docs/accuracy-log.md, "Hearts nobody tuned on" and "A beat lost between two
+ * forecasts"). The beat is fired now (at the latency) with its own reason (OGATE_TRIGGER_LATE)
+ * when: the last forecast (same reference, no gap since) waited, its crossing before this frame
+ * or less than half a period after it (the same beat); this frame's forecast has the crossing
+ * passed (however long ago: a wrong rate can hold the forecast crossing ahead while the phase
+ * goes by it, as a noisy 300-frames-a-beat heart's line did, its period read as 4.3 s for 2.7,
+ * then 26 ms passed a frame later); the trigger would lag the crossing by at most
+ * trigger.late_max of a period (0.05: half the issue's outlier bound, a trigger over 10 % of a
+ * period off; 0: never, the beat is lost); and the beat has no trigger (none in the last half
+ * period). Otherwise nothing changes (a stream where every beat is committed in time gives
+ * byte-identical triggers). 1 if it fired. */
+static int sync_fire_late(struct ogate_sync *s, const struct ogate_frame *f, double wait,
+			  double rate, struct ogate_sync_result *r)
+{
+	int64_t tl = f->meta.timestamp_ns;
+	if (!s->late_armed || !(s->set.late_max > 0) || s->hn < 2 || sync_hist_at(s, 0)->t_ns != tl)
+		return 0;
+	/* back to the frame of the forecast that waited: same reference, no gap */
+	for (int i = 0;; i++) {
+		if (i + 1 >= s->hn || i >= LATE_MAX_BACK)
+			return 0;
+		const struct hist *e = sync_hist_at(s, i), *o = sync_hist_at(s, i + 1);
+		if (e->gap_before || o->ref_id != s->info.id)
+			return 0;
+		if (o->t_ns == s->late_prev_ns)
+			break;
+	}
+	double per = 2 * M_PI / rate;
+	double passed = per - wait; /* the forecast crossing lies `passed` s before tl */
+	double lat = s->set.latency_s, t = seconds(s, tl);
+	if (!(passed > 0) || passed + lat > s->set.late_max * per ||
+	    (double)(s->late_cross_ns - tl) * 1e-9 >= per / 2 || s->recent_trigger_s >= t - per / 2)
+		return 0;
+	return sync_commit(s, f, lat, rate, OGATE_TRIGGER_LATE, t + lat, r);
+}
+
 void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 			     struct ogate_sync_result *r)
 {
@@ -202,5 +258,10 @@ void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 	r->wait_s = pr.wait_s;
 	if (!(pr.wait_s > 0))
 		return;
-	sync_fire(s, f, pr.wait_s, pr.rate, r);
+	int fired = sync_fire_late(s, f, pr.wait_s, pr.rate, r) ||
+		    sync_fire(s, f, pr.wait_s, pr.rate, r);
+	/* a forecast that waited: a later frame's late rule may find its target passed */
+	s->late_armed = !fired;
+	s->late_prev_ns = f->meta.timestamp_ns;
+	s->late_cross_ns = f->meta.timestamp_ns + (int64_t)llround(pr.wait_s * 1e9);
 }

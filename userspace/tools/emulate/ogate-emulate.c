@@ -710,10 +710,15 @@ int main(int argc, char **argv)
 			refs[k].target_u, refs[k].barrier);
 	fprintf(f, "\n  ],\n");
 	double per_mean = 0;
-	for (int k = 0; k < ntrig; k++)
+	int nlate = 0;
+	for (int k = 0; k < ntrig; k++) {
 		per_mean += trig[k].t.period_s / ntrig;
-	fprintf(f, "  \"counts\": {\"triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, \"references\": %d},\n",
-		ntrig, nl, ngaps, nest);
+		nlate += trig[k].t.reason == OGATE_TRIGGER_LATE;
+	}
+	fprintf(f,
+		"  \"counts\": {\"triggers\": %d, \"late_triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, "
+		"\"references\": %d},\n",
+		ntrig, nlate, nl, ngaps, nest);
 	fprintf(f, "  \"estimated_period_s_mean\": %.6f,\n", ntrig ? per_mean : 0.0);
 	fprintf(f, "  \"timing_us\": {\"all\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
 		psum / N, pct(proc, N, 50), pct(proc, N, 99), proc[N - 1]);

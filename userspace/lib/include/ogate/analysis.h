@@ -100,6 +100,8 @@ enum ogate_trigger_reason {
 	OGATE_TRIGGER_STANDARD = 1,  /* the next frame would arrive too late: commit now */
 	OGATE_TRIGGER_PANIC = 2,     /* less than the latency budget left: commit anyway */
 	OGATE_TRIGGER_SAME_BEAT = 3, /* this beat already has a trigger (wait moved one period on) */
+	OGATE_TRIGGER_LATE = 4,	     /* the target was passed since the previous frame, whose
+				      * forecast still had it ahead: fired at once, late (sync) */
 };
 
 /* Trigger decision for a frame at time t (s) with a predicted wait (s). frame_interval_s is

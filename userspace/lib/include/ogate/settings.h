@@ -39,6 +39,9 @@ struct ogate_settings {
 	int held_triggers; /* trigger.held (0; 1: opt-in): a frame held unphased (a reference's
 				    * job or move, their catch-up) decides from the predictor's
 				    * last state carried to its timestamp (sync_hold.c) */
+	double late_max;   /* trigger.late_max (0.05): a beat whose target passed between two
+			  * forecasts is fired at once (reason OGATE_TRIGGER_LATE) if the
+			  * trigger lags it by at most this share of a period; 0: lost */
 	/* sync */
 	double gap_factor;	   /* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;	   /* sync.track_drift (1): +-1 px/frame xy drift tracking */
