@@ -553,12 +553,12 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 	r->state = OGATE_SYNC_LOCKED;
 	if (rc)
 		return rc;
-	if (s->smooth_job || s->shift_q) { /* done or not, the held frames from the next frame on */
+	if (s->smooth_job || s->shift.q) { /* done or not, the held frames from the next frame on */
 		/* the next frame's copy from the pool's spares now: those left are freed when the
 		 * job ends, and the first frame held after it would take fresh pages (pages512) */
 		if (s->lq_n >= s->lq_cap || !s->lq[s->lq_n])
 			park(s, sync_smooth_pool_take(s, s->L));
-		if (s->shift_q) /* the reference's frames moved first (sync_scanreg.c) */
+		if (s->shift.q) /* the reference's frames moved first (sync_scanreg.c) */
 			sync_scan_shift_work(s);
 		else
 			sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
@@ -633,7 +633,7 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 			8 * (int)ogate_pixfmt_bytes(s->fmt));
 		return -EINVAL;
 	}
-	if (s->have_ref && (s->smooth_job || s->shift_q || s->lq_n > s->lq_head))
+	if (s->have_ref && (s->smooth_job || s->shift.q || s->lq_n > s->lq_head))
 		return held_step(s, f, r);
 	int gap;
 	int rc = sync_timing_advance(s, f, &gap);

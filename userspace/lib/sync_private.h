@@ -30,6 +30,15 @@
 #define QA_PENDING 16
 enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE, SUBFRAME_QUARTIC };
 
+/* a reference's frames moved to one position over several frames (sync_scanreg.c): the
+ * sequence (NULL: no move pending), the next frame to move, the velocity (y, x) and the middle
+ * they move by, each frame by v * (mid - its position) */
+struct sync_move {
+	struct seq *q;
+	int j;
+	double v[2], mid;
+};
+
 struct hist {
 	double raw; /* unwrapped phase before the calibration (rad) */
 	double w;   /* raw position in the reference (unpadded frames) */
@@ -187,16 +196,12 @@ struct ogate_sync {
 	int scan_ready;		    /* every buffered frame is blurred: the scan registers */
 	/* reference.drift_move: the first reference's frames still to be moved to one position
 	 * (sync_scan_shift_work, a few a frame, the frames that arrive meanwhile held as for the
-	 * smoothing; NULL: none), the next to move, the velocity and the middle they move by */
-	struct seq *shift_q;
-	int shift_j;
-	double shift_v[2], shift_mid;
+	 * smoothing; q NULL: none) */
+	struct sync_move shift;
 	/* a refreshed reference's frames still to be moved so (sync_scan_refresh_move, as many a
 	 * frame on the refresh's frames, nothing held: the old reference stays current until the
-	 * alignment, which starts once they are moved; NULL: none), the next, velocity, middle */
-	struct seq *rmove_q;
-	int rmove_j;
-	double rmove_v[2], rmove_mid;
+	 * alignment, which starts once they are moved; q NULL: none) */
+	struct sync_move rmove;
 
 	/* sync history ring */
 	struct hist *hist;

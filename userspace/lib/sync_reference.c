@@ -47,7 +47,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->info.change_m = NAN;
 	/* a job spread over the next frames (sync.c holds them until it is done), or at once;
 	 * after the frames' move where that is spread too (sync_scan_shift_work starts it) */
-	if (s->set.ref_smooth && s->shift_q != &s->sq[k] && sync_smooth_start(s, k) > 0 &&
+	if (s->set.ref_smooth && s->shift.q != &s->sq[k] && sync_smooth_start(s, k) > 0 &&
 	    s->smooth_budget <= 0)
 		sync_smooth_work(s, 0);
 	s->have_ref = 1;
@@ -227,13 +227,13 @@ int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap
 			return rc;
 		s->pend = (s->g_cur + 1) % s->nseq;
 		sync_establish_seq(s, s->pend, P, f->meta.sequence);
-		if (s->rmove_q) /* its frames moved on the next frames first (sync_scanreg.c) */
+		if (s->rmove.q) /* its frames moved on the next frames first (sync_scanreg.c) */
 			return 0;
 		if (start_alignment(s))
 			return -ENOMEM;
 		return 0;
 	}
-	if (s->rmove_q) { /* the alignment reads the moved frames: queued once the last is */
+	if (s->rmove.q) { /* the alignment reads the moved frames: queued once the last is */
 		if (sync_scan_refresh_move(s) && start_alignment(s))
 			return -ENOMEM;
 		return 0;

@@ -416,19 +416,11 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 		 * scan-registered one's 3.0 and 25 ms). On the scan's path where its hold fits a
 		 * quarter beat, or always with reference.spread_move: from 384^2 the frames it
 		 * holds (26-42) outlast the first target and lose its trigger */
-		s->shift_q = q;
-		s->shift_j = 0;
-		s->shift_v[0] = vy;
-		s->shift_v[1] = vx;
-		s->shift_mid = mid;
+		s->shift = (struct sync_move){ q, 0, { vy, vx }, mid };
 	} else if (s->have_ref && s->pend >= 0 && q == &s->sq[s->pend] && s->smooth_budget > 0) {
 		/* a refreshed reference: moved over the refresh's next frames, none held
 		 * (sync_scan_refresh_move; all at once 5 ms at 160^2 and 25 ms at 512^2 here) */
-		s->rmove_q = q;
-		s->rmove_j = 0;
-		s->rmove_v[0] = vy;
-		s->rmove_v[1] = vx;
-		s->rmove_mid = mid;
+		s->rmove = (struct sync_move){ q, 0, { vy, vx }, mid };
 	} else {
 		for (int j = 0; j < q->L; j++)
 			shift_frame(s, q->f[j], vy * (mid - q->pos[j]), vx * (mid - q->pos[j]));
@@ -449,29 +441,31 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
  * frame after the last share (sync_make_current leaves it): its first look reads the moved
  * frames. 1 once done.
  */
-/* one share of a move: q's frames from *j on, up to SYNC_SHIFT_BUDGET pixels of them (at least
- * one frame), each by v over (mid - its position), as sync_scan_register_ref moves them at once */
-static void move_share(struct ogate_sync *s, struct seq *q, int *j, const double v[2], double mid)
+/* one share of move m: its frames from m->j on, up to SYNC_SHIFT_BUDGET pixels of them (at
+ * least one frame), each by v over (mid - its position), as sync_scan_register_ref moves them at
+ * once */
+static void move_share(struct ogate_sync *s, struct sync_move *m)
 {
+	struct seq *q = m->q;
 	long px = (long)s->w * s->h, n = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
-	for (n = n > 1 ? n : 1; n > 0 && *j < q->L; n--, (*j)++) {
-		double d = mid - q->pos[*j];
-		shift_frame(s, q->f[*j], v[0] * d, v[1] * d);
+	for (n = n > 1 ? n : 1; n > 0 && m->j < q->L; n--, m->j++) {
+		double d = m->mid - q->pos[m->j];
+		shift_frame(s, q->f[m->j], m->v[0] * d, m->v[1] * d);
 	}
 }
 
 int sync_scan_shift_work(struct ogate_sync *s)
 {
-	struct seq *q = s->shift_q;
+	struct seq *q = s->shift.q;
 	if (!q)
 		return 1;
 	int smooth = s->set.ref_smooth && q->f == s->ref;
-	if (s->shift_j < q->L) {
-		move_share(s, q, &s->shift_j, s->shift_v, s->shift_mid);
-		if (s->shift_j < q->L || smooth)
+	if (s->shift.j < q->L) {
+		move_share(s, &s->shift);
+		if (s->shift.j < q->L || smooth)
 			return 0; /* the job's start on a frame of its own (0.8-1 ms at 512^2) */
 	}
-	s->shift_q = NULL;
+	s->shift.q = NULL;
 	if (smooth)
 		sync_smooth_start(s, (int)(q - s->sq));
 	return 1;
@@ -487,13 +481,13 @@ int sync_scan_shift_work(struct ogate_sync *s)
  */
 int sync_scan_refresh_move(struct ogate_sync *s)
 {
-	struct seq *q = s->rmove_q;
+	struct seq *q = s->rmove.q;
 	if (!q)
 		return 1;
-	move_share(s, q, &s->rmove_j, s->rmove_v, s->rmove_mid);
-	if (s->rmove_j < q->L)
+	move_share(s, &s->rmove);
+	if (s->rmove.j < q->L)
 		return 0;
-	s->rmove_q = NULL;
+	s->rmove.q = NULL;
 	return 1;
 }
 

@@ -100,15 +100,15 @@ static void heart_run(int sz, double period_s, double fps, const struct drift *d
 		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		int j = sy->shift_q ? sy->shift_j : out->L;
+		int j = sy->shift.q ? sy->shift.j : out->L;
 		if (r.established && out->est < 0) {
 			out->est = i;
 			out->L = sy->L;
-			out->moved_est = sy->shift_q ? sy->shift_j : sy->L;
+			out->moved_est = sy->shift.q ? sy->shift.j : sy->L;
 			out->vel = fabs(sy->sq[0].reg_vel[0]) + fabs(sy->sq[0].reg_vel[1]);
 			out->scan = sync_scan_drifting(sy);
 			last_j = out->moved_est;
-			if (!sy->shift_q)
+			if (!sy->shift.q)
 				out->move_frames = -1; /* all at once */
 		} else if (out->est >= 0 && out->move_frames == 0) {
 			out->moved_max = j - last_j > out->moved_max ? j - last_j : out->moved_max;
