@@ -192,21 +192,23 @@ static double lag_ns(const struct ogate_sync *s, int i, double lag)
  */
 #define LAG_SSD_WORK (1L << 20)
 #define LSSD_N 7 /* lags stored per frame on arrival: the scan's estimate +-3 */
+_Static_assert(LSSD_N <= SYNC_SSD_ROWS_MAX, "sync_ssd_rows compares at most SYNC_SSD_ROWS_MAX");
 
-/* out[k] = the SSD of a's rows against bp[k]'s (k < n <= LSSD_N, every row st apart), in the
- * stream's pixel format: one multi-window call at 8 bits, n calls at 16 */
-static void ssd_rows(const struct ogate_sync *s, const void *a, const void *const *bp, int n,
-		     size_t st, int rows, uint64_t *out)
+/* out[k] = the SSD of w x rows pixels of a (rows astride apart) against bp[k]'s (bstride
+ * apart; k < n <= SYNC_SSD_ROWS_MAX), in the stream's pixel format: one multi-window call at 8
+ * bits, n calls at 16. Also the registered lags' SSDs (sync_driftreg.c). */
+void sync_ssd_rows(const struct ogate_sync *s, const void *a, size_t astride, const void *const *bp,
+		   int n, size_t bstride, int w, int rows, uint64_t *out)
 {
 	if (s->fmt == OGATE_PIX_U8) {
-		const uint8_t *b8[LSSD_N];
+		const uint8_t *b8[SYNC_SSD_ROWS_MAX];
 		for (int k = 0; k < n; k++)
 			b8[k] = bp[k];
-		ogate_ssd_u8_multi(s->sad, a, st, b8, (size_t)n, st, s->w, rows, out);
+		ogate_ssd_u8_multi(s->sad, a, astride, b8, (size_t)n, bstride, w, rows, out);
 		return;
 	}
 	for (int k = 0; k < n; k++)
-		out[k] = ogate_ssd_u16(s->sad, a, st, bp[k], st, s->w, rows);
+		out[k] = ogate_ssd_u16(s->sad, a, astride, bp[k], bstride, w, rows);
 }
 
 /*
@@ -237,7 +239,7 @@ static void lag_ssd_on_arrival(struct ogate_sync *s, int slot, int n, double P)
 		const void *bp[LSSD_N];
 		for (int k = 0; k < LSSD_N; k++)
 			bp[k] = ogate_frame_row(sync_buf_at(s, s->count - 1 - (b - 3 + k)), y);
-		ssd_rows(s, ogate_frame_row(a, y), bp, LSSD_N, a->stride, 1, out);
+		sync_ssd_rows(s, ogate_frame_row(a, y), a->stride, bp, LSSD_N, a->stride, s->w, 1, out);
 	}
 	s->lssd_b[slot] = b;
 }
@@ -287,7 +289,7 @@ static void lags_through_ssd(struct ogate_sync *s, double *lagv)
 			const void *bp[5];
 			for (int k = 0; k < 5; k++)
 				bp[k] = sync_buf_at(s, i - (b - 2 + k))->pixels;
-			ssd_rows(s, a->pixels, bp, 5, a->stride * r, hr, out);
+			sync_ssd_rows(s, a->pixels, a->stride * r, bp, 5, a->stride * r, s->w, hr, out);
 		}
 		for (int k = 0; k < 5; k++)
 			v[k] = (double)out[k];

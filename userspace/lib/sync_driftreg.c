@@ -235,18 +235,7 @@ static double registered_ssd_offset(struct ogate_sync *s, int i, int b, int r, i
 		const struct ogate_frame *f = sync_buf_at(s, i - (b - 2 + k));
 		bp[k] = (const char *)ogate_frame_row(f, m) + (size_t)m * bpp;
 	}
-	size_t st = sync_buf_at(s, i)->stride;
-	if (s->fmt == OGATE_PIX_U8 && s->shifted->stride == st) {
-		ogate_ssd_u8_multi(s->sad, (const uint8_t *)pa, s->shifted->stride * r,
-				   (const uint8_t *const *)bp, 5, st * r, w, h, out);
-	} else {
-		for (int k = 0; k < 5; k++)
-			out[k] = s->fmt == OGATE_PIX_U8
-					 ? ogate_ssd_u8(s->sad, (const uint8_t *)pa,
-							s->shifted->stride * r, bp[k], st * r, w, h)
-					 : ogate_ssd_u16(s->sad, (const uint16_t *)pa,
-							 s->shifted->stride * r, bp[k], st * r, w, h);
-	}
+	sync_ssd_rows(s, pa, s->shifted->stride * r, bp, 5, sync_buf_at(s, i)->stride * r, w, h, out);
 	for (int k = 0; k < 5; k++)
 		v[k] = (double)out[k];
 	return ogate_quartic_offset(v);

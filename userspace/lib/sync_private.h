@@ -279,6 +279,9 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
+#define SYNC_SSD_ROWS_MAX 8 /* windows sync_ssd_rows compares a with at once */
+void sync_ssd_rows(const struct ogate_sync *s, const void *a, size_t astride, const void *const *bp,
+		   int n, size_t bstride, int w, int rows, uint64_t *out);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
 int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad);
