@@ -45,7 +45,6 @@
 #define CAL_PIN_FIT 6
 
 static void update_anchor(struct ogate_sync *s);
-static void solve3(const double g[3][3], const double *v, double lam, double *x);
 
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
