@@ -106,13 +106,11 @@ void ogate_source_delivering(struct ogate_source *s, int64_t ts, int off)
 
 int ogate_source_on_grid(struct ogate_source *s, uint64_t seq)
 {
-	if (s->every <= 1)
-		return 1;
-	if (!s->grid_set) {
+	if (s->every > 1 && !s->grid_set) {
 		s->grid = seq;
 		s->grid_set = 1;
 	}
-	if ((seq - s->grid) % s->every == 0)
+	if (ogate_source_grid_has(s, seq))
 		return 1;
 	s->drops++;
 	s->decimated++;
