@@ -90,41 +90,56 @@ def rows_of(path):
     return out
 
 
-def one(r, a):
+def summary(out):
+    """A run's summary.json, None if it has none."""
+    try:
+        return json.load(open(os.path.join(out, "summary.json")))
+    except (OSError, ValueError):
+        return None
+
+
+def synth_row(r, a, seed):
+    """Row r's stream under a.dir (synthesised with a.bin's ogate-synth unless it is there):
+    its path without the extension. Also targetsweep.py's."""
     name, model, size, fps, per, ma, mp, jit, dy, dx, noise, psi0, secs = r[:13]
     src = r[13] if len(r) > 13 else "34.282163"
-    target = float(r[14]) if len(r) > 14 else -1.0
     n = int(float(fps) * float(secs))
     s = os.path.join(a.dir, name)
-    res = {}
-    if a.reuse:
-        for p in a.predictors.split():
-            try:
-                res[p] = json.load(open(os.path.join(a.dir, "run_%s_%s" % (p, name), "summary.json")))
-            except (OSError, ValueError):
-                res[p] = None
-        return r, res
     if not os.path.exists(s + "_truth.csv") or not os.path.exists(s + ".npy"):
         subprocess.run([os.path.join(a.bin, "ogate-synth"), "--out", s, "--model", model, "--size", size,
                         "--fps", fps, "--n-frames", str(n), "--period", per, "--mod-amp", ma,
                         "--mod-period", mp, "--ts-jitter", jit, "--xy-drift", dy, dx, "--noise", noise,
-                        "--psi0", psi0, "--ref-period", src, "--seed", str(a.seed)],
+                        "--psi0", psi0, "--ref-period", src, "--seed", str(seed)],
                        check=True, stdout=subprocess.DEVNULL)
+    return s
+
+
+def emulate(a, s, out, p, target):
+    """ogate-emulate on stream s into out with predictor p, target phase target (a string; None:
+    the automatic target) and a.set; its summary. Also targetsweep.py's."""
+    cmd = [os.path.join(a.bin, "ogate-emulate"), s + ".npy", "--timestamps", s + "_timestamps.csv",
+           "--truth", s + "_truth.csv", "--out", out, "--predictor", p, "--plots", "none", "--quiet"]
+    if target is not None:
+        cmd += ["--target-phase", target]
+    for kv in a.set:
+        cmd += ["--set", kv]
+    with open(out + ".log", "w") as lg:
+        subprocess.run(cmd, stderr=lg, stdout=subprocess.DEVNULL)
+    return summary(out)
+
+
+def one(r, a):
+    name = r[0]
+    target = float(r[14]) if len(r) > 14 else -1.0
     res = {}
+    if a.reuse:
+        for p in a.predictors.split():
+            res[p] = summary(os.path.join(a.dir, "run_%s_%s" % (p, name)))
+        return r, res
+    s = synth_row(r, a, a.seed)
     for p in a.predictors.split():
         out = os.path.join(a.dir, "run_%s_%s" % (p, name))
-        cmd = [os.path.join(a.bin, "ogate-emulate"), s + ".npy", "--timestamps", s + "_timestamps.csv",
-               "--truth", s + "_truth.csv", "--out", out, "--predictor", p, "--plots", "none", "--quiet"]
-        if target >= 0:
-            cmd += ["--target-phase", str(target)]
-        for kv in a.set:
-            cmd += ["--set", kv]
-        with open(out + ".log", "w") as lg:
-            subprocess.run(cmd, stderr=lg, stdout=subprocess.DEVNULL)
-        try:
-            res[p] = json.load(open(os.path.join(out, "summary.json")))
-        except (OSError, ValueError):
-            res[p] = None
+        res[p] = emulate(a, s, out, p, str(target) if target >= 0 else None)
     if not a.keep:
         try:
             os.remove(s + ".npy")

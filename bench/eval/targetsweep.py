@@ -12,52 +12,25 @@ the row's spread (largest minus smallest mean) and the mean |mean| / RMS over al
 """
 import argparse
 import concurrent.futures as cf
-import json
 import math
 import os
-import subprocess
+import sys
 
-
-def rows_of(path):
-    out = []
-    for ln in open(path):
-        ln = ln.split("#")[0].split()
-        if len(ln) >= 13:
-            out.append(ln)
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import emulate, rows_of, summary, synth_row  # noqa: E402
 
 
 def synth(r, a):
-    name, model, size, fps, per, ma, mp, jit, dy, dx, noise, psi0, secs = r[:13]
-    src = r[13] if len(r) > 13 else "34.282163"
-    seed = r[15] if len(r) > 15 else "7"
-    n = int(float(fps) * float(secs))
-    s = os.path.join(a.dir, name)
-    if not os.path.exists(s + "_truth.csv") or not os.path.exists(s + ".npy"):
-        subprocess.run([os.path.join(a.bin, "ogate-synth"), "--out", s, "--model", model, "--size", size,
-                        "--fps", fps, "--n-frames", str(n), "--period", per, "--mod-amp", ma,
-                        "--mod-period", mp, "--ts-jitter", jit, "--xy-drift", dy, dx, "--noise", noise,
-                        "--psi0", psi0, "--ref-period", src, "--seed", seed],
-                       check=True, stdout=subprocess.DEVNULL)
-    return s
+    return synth_row(r, a, r[15] if len(r) > 15 else "7")
 
 
 def emu(job, a):
     s, name, p, j = job
     tgt = 2 * math.pi * j / a.k
     out = os.path.join(a.dir, "run_%s_%s_t%d" % (p, name, j))
-    if not a.reuse:
-        cmd = [os.path.join(a.bin, "ogate-emulate"), s + ".npy", "--timestamps", s + "_timestamps.csv",
-               "--truth", s + "_truth.csv", "--out", out, "--predictor", p, "--plots", "none", "--quiet",
-               "--target-phase", "%.6f" % tgt]
-        for kv in a.set:
-            cmd += ["--set", kv]
-        with open(out + ".log", "w") as lg:
-            subprocess.run(cmd, stderr=lg, stdout=subprocess.DEVNULL)
-    try:
-        return json.load(open(os.path.join(out, "summary.json")))
-    except (OSError, ValueError):
-        return None
+    if a.reuse:
+        return summary(out)
+    return emulate(a, s, out, p, "%.6f" % tgt)
 
 
 def main():
