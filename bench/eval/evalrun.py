@@ -16,8 +16,33 @@ frame_errors(...)     each locked frame of the first reference (from two periods
                       taken): its measured position u and the error of it against truth, in
                       frames (measured - true, negative = matched early); with_frame=True
                       yields (frame, u, error)
+vfit(a, b, c)         ogate_vfit's offset through three SADs (the slope the larger side's)
+quartic_offset(s)     ogate_quartic_offset's: the minimum of the quartic through five SSDs
+                      s[0..4] at -2..2, None where it has none within a frame (livefit.py,
+                      livelevel.py)
 """
 import bisect, csv, glob, json, math
+
+
+def vfit(a, b, c):
+    den = a - b if c <= a else c - b
+    return 0 if den <= 0 else 0.5 * (a - c) / den
+
+
+def quartic_offset(s):
+    e1 = 0.5 * (s[1] + s[3]) - s[2]; e2 = 0.5 * (s[0] + s[4]) - s[2]
+    o1 = 0.5 * (s[3] - s[1]); o2 = 0.5 * (s[4] - s[0])
+    a3 = (e2 - 4 * e1) / 12; a1 = e1 - a3; a2 = (o2 - 2 * o1) / 6; a0 = o1 - a2
+    sl = lambda x: a0 + x * (2 * a1 + x * (3 * a2 + x * 4 * a3))
+    if not (sl(-1) < 0 and sl(1) > 0):
+        return None
+    lo, hi = -1.0, 1.0
+    for _ in range(60):
+        m = 0.5 * (lo + hi)
+        if sl(m) < 0: lo = m
+        else: hi = m
+    x = 0.5 * (lo + hi)
+    return x if 2 * a1 + x * (6 * a2 + x * 12 * a3) > 0 else None
 
 
 def runs(d, pred):

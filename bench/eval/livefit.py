@@ -34,30 +34,11 @@ def vfit(a, b, c):
         return 0.5 * (a - c) / d if d > 0 else 0
     d = c - b
     return -0.5 * (c - a) / d if d > 0 else 0
-def vfit2(a,b,c):
-    # ogate_vfit: slope = max side
-    if c<=a:
-        den=a-b
-    else:
-        den=c-b
-    return 0 if den<=0 else 0.5*(a-c)/den
+vfit2 = evalrun.vfit
 def para(a, b, c):
     d = a - 2 * b + c
     return 0.5 * (a - c) / d if d > 0 else 0
-def quart(s):
-    e1 = 0.5*(s[1]+s[3])-s[2]; e2 = 0.5*(s[0]+s[4])-s[2]
-    o1 = 0.5*(s[3]-s[1]); o2 = 0.5*(s[4]-s[0])
-    a3 = (e2-4*e1)/12; a1 = e1-a3; a2 = (o2-2*o1)/6; a0 = o1-a2
-    sl = lambda x: a0 + x*(2*a1 + x*(3*a2 + x*4*a3))
-    if not (sl(-1) < 0 and sl(1) > 0): return None
-    lo, hi = -1.0, 1.0
-    for _ in range(60):
-        m = 0.5*(lo+hi)
-        if sl(m) < 0: lo = m
-        else: hi = m
-    x = 0.5*(lo+hi)
-    if not (2*a1 + x*(6*a2 + x*12*a3) > 0): return None
-    return x
+quart = evalrun.quartic_offset
 def qpara5(s):
     # least-squares parabola through 5
     c1 = (-2*s[0]-s[1]+s[3]+2*s[4])/10
