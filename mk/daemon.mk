@@ -68,6 +68,9 @@ $(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC) $(DAEMON_SAN_EXTRA)
 $(DAEMON_UT_PATS): UT_LIBS = $(DAEMON_UT_LIBS)
 $(DAEMON_UT_PATS): UT_LDLIBS = $(DAEMON_LDLIBS)
 $(TBIN)/userspace/daemon/sinks/% $(TBIN)/userspace/daemon/pipeline/%: UT_LIBS = $(DAEMON_LOG_DBL) $(DAEMON_UT_LIBS)
+# test_pipeline_io relabels the analysis's trigger reasons (a late trigger on demand)
+$(TBIN)/userspace/daemon/pipeline/test_pipeline_io: UT_LDLIBS = $(DAEMON_LDLIBS) \
+	-Wl,--wrap=ogate_sync_process
 $(foreach r,$(DAEMON_UT_ROOMS),$(call unit_tests_in,daemon/$(r))): $(DAEMON_UT_LIBS)
 $(call unit_tests_in,daemon/sinks) $(call unit_tests_in,daemon/pipeline): $(DAEMON_LOG_DBL)
 # test_config reads man/ogated.conf.5 and systemd/ogated.conf.example;
@@ -115,7 +118,9 @@ $(TBIN)/tsan/daemon/test_pipeline_overload: $(DAEMON_TDIR)/pipeline/test_pipelin
 $(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
-		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
+		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS) \
+		$(TSAN_LDLIBS)
+$(TBIN)/tsan/daemon/test_pipeline_io: TSAN_LDLIBS = -Wl,--wrap=ogate_sync_process
 # ogated_extras.o needs the web, health and shm rooms' headers; web and
 # health are linked uninstrumented, like analysis and common; the frame ring
 # instrumented (its seqlock copies word by word under TSan)

@@ -13,6 +13,7 @@
 #include "acq_drops.h"
 #include "episodes.h"
 #include "log.h"
+#include "ogate/analysis.h"
 
 #define WINDOWS 64 /* the planes a gap can still be shared with (the newest) */
 
@@ -56,6 +57,7 @@ struct acq_drops {
 	struct hit *dec;
 	size_t ndec;
 	uint64_t dec_planes;
+	uint64_t by_reason[3]; /* accepted triggers: standard, panic, late */
 };
 
 static unsigned k_of(const struct acq_drops_sample *s)
@@ -110,6 +112,11 @@ void acq_drops_begin(struct acq_drops *d, const struct acq_drops_sample *s)
 	d->lag_max_base = s->lag_max_ns;
 	d->win[0] = (struct window){ .t0 = s->t_ns, .stack = -1, .plane = -1 };
 	d->nwin = 1;
+}
+
+void acq_drops_trigger(struct acq_drops *d, int reason)
+{
+	d->by_reason[reason == OGATE_TRIGGER_PANIC ? 1 : reason == OGATE_TRIGGER_LATE ? 2 : 0]++;
 }
 
 /* n frames to the plane of window w */
@@ -277,6 +284,9 @@ void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 	t->decimated = d->decimated;
 	t->decimate_max = d->k_max ? d->k_max : 1;
 	t->planes_decimated = d->dec_planes;
+	t->triggers_standard = d->by_reason[0];
+	t->triggers_panic = d->by_reason[1];
+	t->triggers_late = d->by_reason[2];
 }
 
 unsigned acq_drops_plane_decimate(const struct acq_drops *d, int stack, int plane)
@@ -400,6 +410,10 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "{\n  \"started_utc\": \"%s\",\n  \"ended\": \"%s\",\n", started, ended);
 	fprintf(f, "  \"duration_s\": %.3f,\n", t.duration_ns / 1e9);
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", t.lag_max_ns / 1e6);
+	fprintf(f,
+		"  \"triggers\": {\"standard\": %" PRIu64 ", \"panic\": %" PRIu64
+		", \"late\": %" PRIu64 "},\n",
+		t.triggers_standard, t.triggers_panic, t.triggers_late);
 	fprintf(f, "  \"skipped\": {\n    \"frames\": %" PRIu64 ",\n", t.frames);
 	fprintf(f, "    \"analysis\": %" PRIu64 ",\n    \"camera\": %" PRIu64 ",\n", t.analysis,
 		t.camera);

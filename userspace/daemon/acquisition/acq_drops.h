@@ -20,8 +20,9 @@
  * decimate k: a steady rate reduction, not an episode): the frames off the
  * analysis's grid, the largest k, and each plane acquired while k > 1 with
  * the largest k sampled from its start to the next plane's. The result:
- * acq-<stamp>.summary.json beside the run's CSV and one log line when frames
- * were skipped or the analysis decimated. Job thread only.
+ * acq-<stamp>.summary.json beside the run's CSV (with the planes' triggers by
+ * reason: standard, panic, late) and one log line when frames were skipped or
+ * the analysis decimated. Job thread only.
  */
 #ifndef OGATE_ACQ_DROPS_H
 #define OGATE_ACQ_DROPS_H
@@ -58,6 +59,8 @@ struct acq_drops_totals {
 	uint64_t decimated;	   /* frames off the analysis's grid during the run */
 	unsigned decimate_max;	   /* the largest k sampled during the run (1: none) */
 	uint64_t planes_decimated; /* planes acquired while k > 1 (sampled) */
+	/* the planes' accepted triggers by the analysis's reason (acq_drops_trigger) */
+	uint64_t triggers_standard, triggers_panic, triggers_late;
 };
 
 struct acq_drops;
@@ -71,6 +74,9 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s);
 /* Sample s, then plane (stack, plane) at z_um starts at s->t_ns; stack < 0: none (between stacks). */
 void acq_drops_plane(struct acq_drops *d, int stack, int plane, double z_um,
 		     const struct acq_drops_sample *s);
+/* A plane's trigger fired and was accepted; reason: its enum ogate_trigger_reason (any but
+ * panic and late counts as standard). For the summary's "triggers". */
+void acq_drops_trigger(struct acq_drops *d, int reason);
 /* The last sample: the run ended. */
 void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s);
 void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t);

@@ -23,6 +23,7 @@
 
 #include "acq_drops.h"
 #include "log.h"
+#include "ogate/analysis.h"
 
 #define MS 1000000LL
 #define SEC 1000000000LL
@@ -476,6 +477,45 @@ static void test_the_totals_mid_run_count_the_skipped_frames_so_far(void **state
 	acq_drops_free(d);
 }
 
+/*
+ * The planes' triggers by the analysis's reason: a 6-plane stack whose
+ * planes 2 and 5 were fired late (the target passed between two forecasts)
+ * and plane 3 in panic counts 3 standard, 1 panic and 2 late in the totals
+ * and the summary's "triggers". Before, the run's files did not say which
+ * planes' triggers were late.
+ */
+static void test_the_summary_counts_the_planes_triggers_by_reason(void **state)
+{
+	static const int reason[6] = { OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_STANDARD,
+				       OGATE_TRIGGER_LATE,     OGATE_TRIGGER_PANIC,
+				       OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_LATE };
+	const struct run r = { .stacks = 1, .planes = 6, .plane_ns = 500 * MS };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	char buf[4096];
+	const char *k;
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	for (int i = 0; i < 6; i++)
+		acq_drops_trigger(d, reason[i]);
+	acq_drops_get(d, &t);
+	assert_int_equal(3, t.triggers_standard);
+	assert_int_equal(1, t.triggers_panic);
+	assert_int_equal(2, t.triggers_late);
+	summary(d, "done", buf, sizeof(buf));
+	k = after(buf, "\"triggers\": {");
+	assert_int_equal(3, strtoull(after(k, "\"standard\": "), NULL, 10));
+	assert_int_equal(1, strtoull(after(k, "\"panic\": "), NULL, 10));
+	assert_int_equal(2, strtoull(after(k, "\"late\": "), NULL, 10));
+	/* a new run starts from none */
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(0, t.triggers_standard + t.triggers_panic + t.triggers_late);
+	acq_drops_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_a_run_under_decimation_records_the_decimated_frames_and_planes),
 		cmocka_unit_test(test_frames_the_camera_lost_are_skipped_frames_named_apart),
 		cmocka_unit_test(test_the_totals_mid_run_count_the_skipped_frames_so_far),
+		cmocka_unit_test(test_the_summary_counts_the_planes_triggers_by_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include "clock-util.h"
 #include "acq_out.h"
 #include "acq_private.h"
+#include "ogate/analysis.h"
 #include "pipeline.h"
 #include "source.h"
 
@@ -291,7 +292,7 @@ static void the_gate_asks_for_the_frame_its_trigger_lights_under_decimation(void
 	/* a program waits for its plane's trigger (acq_run.c) */
 	atomic_store(&a->gating, true);
 	atomic_store(&a->armed, true);
-	assert_true(ogate_acq_gate(a, 1, t0 + 55 * SEC_NS / 200, 1.0));
+	assert_true(ogate_acq_gate(a, 1, t0 + 55 * SEC_NS / 200, 1.0, OGATE_TRIGGER_STANDARD));
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(0, ogate_source_next(src, ogate_mono_ns() + SEC_NS, &f));
 		seq[i] = ogate_frame_get_meta(f)->sequence;
