@@ -36,6 +36,8 @@ k = s["skipped"]
 assert s["ended"] == "done" and s["duration_s"] > 0 and s["analysis_lag_max_ms"] >= 0
 assert k["frames"] == k["between_stacks"] + sum(p["frames"] for p in k["planes"])
 assert k["frames"] == k["analysis"] + k["camera"]
+assert all(p["frames"] == p["analysis"] + p["camera"] for p in k["planes"])
+assert sum(p["camera"] for p in k["planes"]) <= k["camera"]
 assert k["frames"] == sum(e["frames"] for e in k["listed"]) == sum(t["frames"] for t in k["stacks"])
 assert k["planes_affected"] == len(k["planes"]) and k["episodes"] == len(k["listed"])
 assert all(0 <= p["plane"] < 10 and p["z_um"] == 100 + 5 * p["plane"] for p in k["planes"])
