@@ -68,6 +68,9 @@ $(DAEMON_UT_PATS): UT_CPPFLAGS = $(DAEMON_INC) $(CLIENT_INC) $(DAEMON_SAN_EXTRA)
 $(DAEMON_UT_PATS): UT_LIBS = $(DAEMON_UT_LIBS)
 $(DAEMON_UT_PATS): UT_LDLIBS = $(DAEMON_LDLIBS)
 $(TBIN)/userspace/daemon/sinks/% $(TBIN)/userspace/daemon/pipeline/%: UT_LIBS = $(DAEMON_LOG_DBL) $(DAEMON_UT_LIBS)
+# test_pipeline_io relabels the analysis's trigger reasons (a late trigger on demand)
+$(TBIN)/userspace/daemon/pipeline/test_pipeline_io: UT_LDLIBS = $(DAEMON_LDLIBS) \
+	-Wl,--wrap=ogate_sync_process
 $(foreach r,$(DAEMON_UT_ROOMS),$(call unit_tests_in,daemon/$(r))): $(DAEMON_UT_LIBS)
 $(call unit_tests_in,daemon/sinks) $(call unit_tests_in,daemon/pipeline): $(DAEMON_LOG_DBL)
 # test_config reads man/ogated.conf.5 and systemd/ogated.conf.example;
@@ -84,7 +87,8 @@ $(TBIN)/tiff_pages: tests/integration/daemon/tiff_pages.c | $(TBIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -ltiff
 tests/integration/daemon/keeps_its_word.sh: $(BIN)/ogated $(BIN)/ogate-client $(TBIN)/tiff_pages
 
-# ---- ThreadSanitizer: the daemon's threaded suites (sinks, pipeline) built
+# ---- ThreadSanitizer: the daemon's threaded suites (sinks, pipeline, the
+# acquisition's plane grab and its waits) built
 # once more with -fsanitize=thread, and ogated itself, which
 # keeps_its_word_tsan.sh drives end to end. The analysis and common
 # libraries are linked uninstrumented (each object is used by one thread).
@@ -102,7 +106,8 @@ $(DAEMON_TSAN_LIB): $(call objs_of,$(DAEMON_SRCS),tsan)
 	rm -f $@
 	$(AR) rcs $@ $^
 DAEMON_TSAN_SUITES := $(TBIN)/tsan/daemon/test_sinks $(TBIN)/tsan/daemon/test_pipeline \
-	$(TBIN)/tsan/daemon/test_pipeline_io $(TBIN)/tsan/daemon/test_pipeline_overload
+	$(TBIN)/tsan/daemon/test_pipeline_io $(TBIN)/tsan/daemon/test_pipeline_overload \
+	$(TBIN)/tsan/daemon/test_acq_out
 SUITES += $(DAEMON_TSAN_SUITES)
 $(TBIN)/tsan/daemon/test_sinks: TSAN_SRC = $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: TSAN_SRC = $(DAEMON_TDIR)/pipeline/test_pipeline.c
@@ -112,10 +117,15 @@ $(TBIN)/tsan/daemon/test_sinks: $(DAEMON_TDIR)/sinks/test_sinks.c
 $(TBIN)/tsan/daemon/test_pipeline: $(DAEMON_TDIR)/pipeline/test_pipeline.c
 $(TBIN)/tsan/daemon/test_pipeline_io: $(DAEMON_TDIR)/pipeline/test_pipeline_io.c
 $(TBIN)/tsan/daemon/test_pipeline_overload: $(DAEMON_TDIR)/pipeline/test_pipeline_overload.c
+$(TBIN)/tsan/daemon/test_acq_out: TSAN_SRC = $(DAEMON_TDIR)/acquisition/test_acq_out.c
+$(TBIN)/tsan/daemon/test_acq_out: $(DAEMON_TDIR)/acquisition/test_acq_out.c $(STAGE_LIB)
+$(TBIN)/tsan/daemon/test_acq_out: TSAN_LDLIBS = $(STAGE_LIB) $(COMMON_LIB) $(STAGE_LDLIBS) $(OME_LDLIBS)
 $(DAEMON_TSAN_SUITES): $(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(DAEMON_INC) -DOGATE_TEST_TSAN $(CFLAGS) $(DAEMON_TSAN) -o $@ $(TSAN_SRC) \
-		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS)
+		$(DAEMON_TSAN_DBL) $(DAEMON_TSAN_LIB) $(OME_LIB) $(AN_LIB) $(COMMON_LIB) -lcmocka $(DAEMON_LDLIBS) \
+		$(TSAN_LDLIBS)
+$(TBIN)/tsan/daemon/test_pipeline_io: TSAN_LDLIBS = -Wl,--wrap=ogate_sync_process
 # ogated_extras.o needs the web, health and shm rooms' headers; web and
 # health are linked uninstrumented, like analysis and common; the frame ring
 # instrumented (its seqlock copies word by word under TSan)

@@ -204,6 +204,10 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "phase_rad", "unlocked");
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
+	/* of those, by the analysis's reason (docs/analysis.md "Late trigger") */
+	ogate_reply_kv(r, "triggers_standard", "%llu", (unsigned long long)st.triggers_standard);
+	ogate_reply_kv(r, "triggers_panic", "%llu", (unsigned long long)st.triggers_panic);
+	ogate_reply_kv(r, "triggers_late", "%llu", (unsigned long long)st.triggers_late);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
 	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
 	if (d->acq) {
@@ -216,6 +220,8 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "acq_z_um", "%.4f", as.z_um);
 		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
 		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
+		ogate_reply_kv(r, "acq_triggers_panic", "%llu", (unsigned long long)as.triggers_panic);
+		ogate_reply_kv(r, "acq_triggers_late", "%llu", (unsigned long long)as.triggers_late);
 		ogate_reply_kv(r, "acq_skipped_frames", "%llu", (unsigned long long)as.skipped);
 		ogate_reply_kv(r, "acq_skipped_analysis", "%llu",
 			       (unsigned long long)as.skipped_analysis);
@@ -252,6 +258,9 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "drops_record", "%llu", (unsigned long long)st.drops_record);
 	ogate_reply_kv(r, "record_errors", "%llu", (unsigned long long)st.record_errors);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
+	ogate_reply_kv(r, "triggers_standard", "%llu", (unsigned long long)st.triggers_standard);
+	ogate_reply_kv(r, "triggers_panic", "%llu", (unsigned long long)st.triggers_panic);
+	ogate_reply_kv(r, "triggers_late", "%llu", (unsigned long long)st.triggers_late);
 	ogate_reply_kv(r, "queue_errors", "%llu", (unsigned long long)st.queue_errors);
 	ogate_reply_kv(r, "refused_late", "%llu", (unsigned long long)st.refused_late);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);

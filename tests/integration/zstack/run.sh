@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../../.."
 . tests/integration/stage-daemon.sh
 sd_init zstack
 
-echo "1..29"
+echo "1..31"
 # 0.1 mm/s: a 5 um step takes 50 ms, a good part of a 420 ms beat
 sd_stage_server smc100 "$tmp/port" "$tmp/moves.csv" 0.1
 sd_config smc100
@@ -36,6 +36,8 @@ k = s["skipped"]
 assert s["ended"] == "done" and s["duration_s"] > 0 and s["analysis_lag_max_ms"] >= 0
 assert k["frames"] == k["between_stacks"] + sum(p["frames"] for p in k["planes"])
 assert k["frames"] == k["analysis"] + k["camera"]
+assert all(p["frames"] == p["analysis"] + p["camera"] for p in k["planes"])
+assert sum(p["camera"] for p in k["planes"]) <= k["camera"]
 assert k["frames"] == sum(e["frames"] for e in k["listed"]) == sum(t["frames"] for t in k["stacks"])
 assert k["planes_affected"] == len(k["planes"]) and k["episodes"] == len(k["listed"])
 assert all(0 <= p["plane"] < 10 and p["z_um"] == 100 + 5 * p["plane"] for p in k["planes"])
@@ -46,6 +48,22 @@ assert all(2 <= p["every"] <= d["max_every"] and 0 <= p["plane"] < 10 for p in d
 assert d["max_every"] > 1 or not d["planes"]
 print("# decimated:", d["frames"], "frames, every", d["max_every"], "at most,", d["planes_affected"], "planes")
 ' "$summary"
+# each plane's trigger row names the analysis's reason, the summary counts them
+# by reason, and status says the acquisition's panic and late ones
+check summary_counts_the_planes_triggers_by_reason_as_the_csv_names_them python3 -c '
+import csv, json, sys
+t = json.load(open(sys.argv[1]))["triggers"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == 10 and all(r["trigger_reason"] in ("standard", "panic", "late") for r in rows), rows
+assert all(t[k] == sum(r["trigger_reason"] == k for r in rows) for k in t), t
+print("# triggers by reason:", t)
+' "$summary" "$csv"
+stats_by_reason() {
+	cli stats && awk -F= '{ v[$1] = $2 } END { exit !(v["triggers"] > 0 &&
+		v["triggers"] == v["triggers_standard"] + v["triggers_panic"] + v["triggers_late"]) }' "$tmp/out" &&
+		[ -n "$(val acq_triggers_late)" ]
+}
+check stats_split_the_triggers_by_reason stats_by_reason
 skipped=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["skipped"]["frames"])' "$summary")
 decimated=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["decimated"]; print(d["frames"] if d["frames"] or d["max_every"] > 1 else 0)' "$summary")
 check skipped_frames_are_logged_only_when_there_were_some sh -c \

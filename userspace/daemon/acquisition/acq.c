@@ -97,7 +97,7 @@ void ogate_acq_set_pipeline(struct ogate_acq *a, struct ogate_pipeline *p)
 	acq_out_set_return(a->out, p ? return_frame : NULL, p);
 }
 
-bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
+bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase, int reason)
 {
 	struct ogate_acq *a = ctx;
 
@@ -111,6 +111,7 @@ bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
 	pthread_mutex_lock(&a->lock);
 	a->t_ns = time_ns;
 	a->phase = phase;
+	a->reason = reason;
 	a->outcomes = 0;
 	a->fired = 0;
 	a->rise_ns = a->fall_ns = a->last_fall_ns = 0;

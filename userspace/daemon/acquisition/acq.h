@@ -14,7 +14,9 @@
  * stage; the final position is checked. Each run gets a directory
  * DIR/acq-<stamp>/ with provenance.txt, one OME-TIFF per stack (acq_out.h),
  * the CSV:
- *   stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns
+ *   stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns,
+ *   trigger_reason
+ * (trigger_reason: why the analysis fired it then: standard, panic or late)
  * and, when the run ends, acq-<stamp>.summary.json: the frames the analysis
  * skipped during the run and the planes acquired then (acq_drops.h).
  *
@@ -71,6 +73,7 @@ struct ogate_acq_status {
 	int stack, plane;
 	double z_um;
 	uint64_t triggers, retries;
+	uint64_t triggers_panic, triggers_late; /* of triggers, by the analysis's reason */
 	/* the run's skipped frames so far (acq_drops.h), updated about every
 	 * 0.1 s and at each plane: all, of those the analysis's (superseded
 	 * while it was behind) and the camera's (lost by it), and their episodes */
@@ -122,7 +125,7 @@ int ogate_acq_abort(struct ogate_acq *a, ogate_acq_done_fn done, void *token);
 void ogate_acq_get_status(struct ogate_acq *a, struct ogate_acq_status *st);
 
 /* Pipeline hooks (frame thread; io thread). */
-bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
+bool ogate_acq_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase, int reason);
 void ogate_acq_outcome(void *ctx, const struct ogate_sink_event *ev);
 /* Frame hook (frame thread): takes a gated plane's frame (acq_out.h). */
 bool ogate_acq_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r);

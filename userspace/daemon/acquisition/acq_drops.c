@@ -13,6 +13,7 @@
 #include "acq_drops.h"
 #include "episodes.h"
 #include "log.h"
+#include "ogate/analysis.h"
 
 #define WINDOWS 64 /* the planes a gap can still be shared with (the newest) */
 
@@ -27,6 +28,7 @@ struct hit {
 	int stack, plane;
 	double z_um;
 	uint64_t frames;
+	uint64_t camera; /* of frames: lost by the camera (the rest: the analysis's) */
 };
 
 struct stack_hit {
@@ -56,6 +58,7 @@ struct acq_drops {
 	struct hit *dec;
 	size_t ndec;
 	uint64_t dec_planes;
+	uint64_t by_reason[3]; /* accepted triggers: standard, panic, late */
 };
 
 static unsigned k_of(const struct acq_drops_sample *s)
@@ -112,9 +115,16 @@ void acq_drops_begin(struct acq_drops *d, const struct acq_drops_sample *s)
 	d->nwin = 1;
 }
 
-/* n frames to the plane of window w */
-static void add_to(struct acq_drops *d, const struct window *w, uint64_t n)
+void acq_drops_trigger(struct acq_drops *d, int reason)
 {
+	d->by_reason[reason == OGATE_TRIGGER_PANIC ? 1 : reason == OGATE_TRIGGER_LATE ? 2 : 0]++;
+}
+
+/* n frames to the plane of window w; camera: lost by the camera (else superseded) */
+static void add_to(struct acq_drops *d, const struct window *w, uint64_t n, bool camera)
+{
+	uint64_t nc = camera ? n : 0;
+
 	size_t i;
 
 	if (!n)
@@ -129,11 +139,13 @@ static void add_to(struct acq_drops *d, const struct window *w, uint64_t n)
 			break;
 	if (i < d->nhits) {
 		d->hits[i].frames += n;
+		d->hits[i].camera += nc;
 	} else if (d->planes && d->unlisted.frames && d->unlisted.stack == w->stack &&
 		   d->unlisted.plane == w->plane) {
 		d->unlisted.frames += n;
+		d->unlisted.camera += nc;
 	} else {
-		struct hit h = { w->stack, w->plane, w->z_um, n };
+		struct hit h = { w->stack, w->plane, w->z_um, n, nc };
 
 		d->planes++;
 		if (d->nhits < ACQ_DROPS_LISTED)
@@ -155,7 +167,7 @@ static void add_to(struct acq_drops *d, const struct window *w, uint64_t n)
  * [a, b] in proportion (rounded so that they add up to n); a gap before the
  * oldest window kept goes to it, a gap of no length to the window holding b.
  */
-static void share(struct acq_drops *d, int64_t a, int64_t b, uint64_t n)
+static void share(struct acq_drops *d, int64_t a, int64_t b, uint64_t n, bool camera)
 {
 	uint64_t first = d->nwin > WINDOWS ? d->nwin - WINDOWS : 0, k, given = 0;
 	int64_t total, cum = 0;
@@ -170,7 +182,7 @@ static void share(struct acq_drops *d, int64_t a, int64_t b, uint64_t n)
 
 		if (total <= 0) {
 			if (b >= lo && (b < hi || k + 1 == d->nwin)) {
-				add_to(d, w, n);
+				add_to(d, w, n, camera);
 				return;
 			}
 			continue;
@@ -185,11 +197,11 @@ static void share(struct acq_drops *d, int64_t a, int64_t b, uint64_t n)
 		upto = (uint64_t)((double)n * (double)cum / (double)total + 0.5);
 		if (cum >= total || upto > n)
 			upto = n;
-		add_to(d, w, upto - given);
+		add_to(d, w, upto - given, camera);
 		given = upto;
 	}
 	if (given < n) /* b after the last window's start cannot leave any; safety */
-		add_to(d, &d->win[(d->nwin - 1) % WINDOWS], n - given);
+		add_to(d, &d->win[(d->nwin - 1) % WINDOWS], n - given, camera);
 }
 
 void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
@@ -224,7 +236,9 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s)
 		if (b < a)
 			b = a;
 		ogate_episodes_gap(d->eps, a, b, n, 0);
-		share(d, a, b, n);
+		/* each cause shared on its own: a plane's skipped frames split by cause */
+		share(d, a, b, ns, false);
+		share(d, a, b, nc, true);
 	}
 	d->last = *s;
 }
@@ -238,7 +252,10 @@ static void close_window(struct acq_drops *d)
 		return;
 	d->dec_planes++;
 	if (d->ndec < ACQ_DROPS_LISTED)
-		d->dec[d->ndec++] = (struct hit){ w->stack, w->plane, w->z_um, d->win_k };
+		d->dec[d->ndec++] = (struct hit){ .stack = w->stack,
+						  .plane = w->plane,
+						  .z_um = w->z_um,
+						  .frames = d->win_k };
 }
 
 void acq_drops_plane(struct acq_drops *d, int stack, int plane, double z_um,
@@ -277,6 +294,9 @@ void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 	t->decimated = d->decimated;
 	t->decimate_max = d->k_max ? d->k_max : 1;
 	t->planes_decimated = d->dec_planes;
+	t->triggers_standard = d->by_reason[0];
+	t->triggers_panic = d->by_reason[1];
+	t->triggers_late = d->by_reason[2];
 }
 
 unsigned acq_drops_plane_decimate(const struct acq_drops *d, int stack, int plane)
@@ -292,6 +312,14 @@ uint64_t acq_drops_plane_frames(const struct acq_drops *d, int stack, int plane)
 	for (size_t i = 0; i < d->nhits; i++)
 		if (d->hits[i].stack == stack && d->hits[i].plane == plane)
 			return d->hits[i].frames;
+	return 0;
+}
+
+uint64_t acq_drops_plane_camera(const struct acq_drops *d, int stack, int plane)
+{
+	for (size_t i = 0; i < d->nhits; i++)
+		if (d->hits[i].stack == stack && d->hits[i].plane == plane)
+			return d->hits[i].camera;
 	return 0;
 }
 
@@ -379,11 +407,17 @@ void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, siz
 }
 
 /* The planes of list h (n of them; none if h is NULL) as JSON objects, each count named key. */
-static void write_planes(FILE *f, const struct hit *h, size_t n, const char *key)
+/* split: the skipped frames' causes too (analysis, camera) */
+static void write_planes(FILE *f, const struct hit *h, size_t n, const char *key, bool split)
 {
-	for (size_t i = 0; h && i < n; i++)
-		fprintf(f, "%s\n      {\"stack\": %d, \"plane\": %d, \"z_um\": %.4f, \"%s\": %" PRIu64 "}",
+	for (size_t i = 0; h && i < n; i++) {
+		fprintf(f, "%s\n      {\"stack\": %d, \"plane\": %d, \"z_um\": %.4f, \"%s\": %" PRIu64,
 			i ? "," : "", h[i].stack, h[i].plane, h[i].z_um, key, h[i].frames);
+		if (split)
+			fprintf(f, ", \"analysis\": %" PRIu64 ", \"camera\": %" PRIu64,
+				h[i].frames - h[i].camera, h[i].camera);
+		fprintf(f, "}");
+	}
 }
 
 static void write_json(const struct acq_drops *d, FILE *f, const char *ended, int64_t wall_minus_mono)
@@ -400,6 +434,10 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "{\n  \"started_utc\": \"%s\",\n  \"ended\": \"%s\",\n", started, ended);
 	fprintf(f, "  \"duration_s\": %.3f,\n", t.duration_ns / 1e9);
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", t.lag_max_ns / 1e6);
+	fprintf(f,
+		"  \"triggers\": {\"standard\": %" PRIu64 ", \"panic\": %" PRIu64
+		", \"late\": %" PRIu64 "},\n",
+		t.triggers_standard, t.triggers_panic, t.triggers_late);
 	fprintf(f, "  \"skipped\": {\n    \"frames\": %" PRIu64 ",\n", t.frames);
 	fprintf(f, "    \"analysis\": %" PRIu64 ",\n    \"camera\": %" PRIu64 ",\n", t.analysis,
 		t.camera);
@@ -416,7 +454,7 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	}
 	fprintf(f, "%s],\n", ogate_episodes_listed(d->eps) ? "\n    " : "");
 	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes);
-	write_planes(f, h, d->nhits, "frames");
+	write_planes(f, h, d->nhits, "frames", true);
 	fprintf(f, "%s],\n    \"stacks\": [", d->nhits ? "\n    " : "");
 	for (size_t i = 0; i < d->nstacks; i++)
 		fprintf(f, "%s\n      {\"stack\": %d, \"frames\": %" PRIu64 "}", i ? "," : "",
@@ -427,7 +465,7 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "  \"decimated\": {\n    \"frames\": %" PRIu64 ",\n", t.decimated);
 	fprintf(f, "    \"max_every\": %u,\n", t.decimate_max);
 	fprintf(f, "    \"planes_affected\": %" PRIu64 ",\n    \"planes\": [", t.planes_decimated);
-	write_planes(f, h, d->ndec, "every");
+	write_planes(f, h, d->ndec, "every", false);
 	fprintf(f, "%s]\n  }\n}\n", d->ndec ? "\n    " : "");
 	free(h);
 }

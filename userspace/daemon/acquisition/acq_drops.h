@@ -15,13 +15,15 @@
  * last analysed frame; each increase of the stale or camera count is one gap, placed
  * between the newest frame analysed at the sample before and the first frame
  * analysed after it, and shared among the planes whose time it overlaps (in
- * proportion). Gaps less than 1 s apart make one episode (as a recording's
+ * proportion; the stale and the camera frames each on their own, so every
+ * plane's are split by cause too). Gaps less than 1 s apart make one episode (as a recording's
  * summary). Apart from them, decimation (the pipeline's drops_decimated and
  * decimate k: a steady rate reduction, not an episode): the frames off the
  * analysis's grid, the largest k, and each plane acquired while k > 1 with
  * the largest k sampled from its start to the next plane's. The result:
- * acq-<stamp>.summary.json beside the run's CSV and one log line when frames
- * were skipped or the analysis decimated. Job thread only.
+ * acq-<stamp>.summary.json beside the run's CSV (with the planes' triggers by
+ * reason: standard, panic, late) and one log line when frames were skipped or
+ * the analysis decimated. Job thread only.
  */
 #ifndef OGATE_ACQ_DROPS_H
 #define OGATE_ACQ_DROPS_H
@@ -58,6 +60,8 @@ struct acq_drops_totals {
 	uint64_t decimated;	   /* frames off the analysis's grid during the run */
 	unsigned decimate_max;	   /* the largest k sampled during the run (1: none) */
 	uint64_t planes_decimated; /* planes acquired while k > 1 (sampled) */
+	/* the planes' accepted triggers by the analysis's reason (acq_drops_trigger) */
+	uint64_t triggers_standard, triggers_panic, triggers_late;
 };
 
 struct acq_drops;
@@ -71,11 +75,17 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s);
 /* Sample s, then plane (stack, plane) at z_um starts at s->t_ns; stack < 0: none (between stacks). */
 void acq_drops_plane(struct acq_drops *d, int stack, int plane, double z_um,
 		     const struct acq_drops_sample *s);
+/* A plane's trigger fired and was accepted; reason: its enum ogate_trigger_reason (any but
+ * panic and late counts as standard). For the summary's "triggers". */
+void acq_drops_trigger(struct acq_drops *d, int reason);
 /* The last sample: the run ended. */
 void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s);
 void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t);
-/* Skipped frames of plane (stack, plane), 0 when none (or not listed). */
+/* Skipped frames of plane (stack, plane), 0 when none (or not listed); of those, the
+ * camera's (the rest: superseded while the analysis was behind). Each gap's frames
+ * of either cause are shared among the planes it overlaps on their own. */
 uint64_t acq_drops_plane_frames(const struct acq_drops *d, int stack, int plane);
+uint64_t acq_drops_plane_camera(const struct acq_drops *d, int stack, int plane);
 /* "planes 3-4" (one stack) or "stack 0 planes 3-4, stack 2 plane 7", "" when none. */
 void acq_drops_planes_text(const struct acq_drops *d, int stacks, char *buf, size_t len);
 /*

@@ -51,6 +51,14 @@ struct acq_out {
 	int64_t late_ns;
 	uint64_t late_seq;
 	atomic_int_least64_t analysis_ns;
+	/* the job thread sleeps on cond (CLOCK_MONOTONIC, absolute deadlines)
+	 * for the grab to fill and for the late frame; the frame thread
+	 * broadcasts under lock after each of those two transitions (once per
+	 * plane, never per frame), and the job thread holds lock only to look
+	 * at them before it sleeps (priority inheritance: the frame thread may
+	 * run SCHED_FIFO) */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 	/* the stack's file */
 	struct ogate_ome_writer *w;
 	char path[512];
@@ -61,9 +69,29 @@ struct acq_out {
 struct acq_out *acq_out_new(void)
 {
 	struct acq_out *o = calloc(1, sizeof(*o));
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	int rm, rc;
 
-	if (o)
-		o->cfg.exposure_s = NAN;
+	if (!o)
+		return NULL;
+	o->cfg.exposure_s = NAN;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	rm = pthread_mutex_init(&o->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&o->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rm || rc) {
+		if (!rm)
+			pthread_mutex_destroy(&o->lock);
+		if (!rc)
+			pthread_cond_destroy(&o->cond);
+		free(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -74,6 +102,8 @@ void acq_out_free(struct acq_out *o)
 	acq_out_drop(o);
 	ogate_ome_abandon(o->w);
 	ogate_provenance_free(o->prov);
+	pthread_cond_destroy(&o->cond);
+	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
 
@@ -166,6 +196,50 @@ void acq_out_arm_grab(struct acq_out *o, int64_t after_ns)
 	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
 }
 
+/* frame thread: the grab filled or the late frame came; wake the job thread */
+static void wake(struct acq_out *o)
+{
+	pthread_mutex_lock(&o->lock);
+	pthread_cond_broadcast(&o->cond);
+	pthread_mutex_unlock(&o->lock);
+}
+
+static bool grab_full(struct acq_out *o)
+{
+	return atomic_load_explicit(&o->grab, memory_order_acquire) == GRAB_FULL;
+}
+
+static bool late_seen(struct acq_out *o)
+{
+	return atomic_load_explicit(&o->late_set, memory_order_acquire);
+}
+
+/* job thread: sleep until ready(o) or the absolute CLOCK_MONOTONIC deadline; ready(o) then */
+static bool wait_until(struct acq_out *o, bool (*ready)(struct acq_out *), int64_t deadline_ns)
+{
+	struct timespec ts = ogate_timespec(deadline_ns);
+	bool ok;
+
+	pthread_mutex_lock(&o->lock);
+	while (!(ok = ready(o)))
+		if (pthread_cond_timedwait(&o->cond, &o->lock, &ts) == ETIMEDOUT) {
+			ok = ready(o);
+			break;
+		}
+	pthread_mutex_unlock(&o->lock);
+	return ok;
+}
+
+bool acq_out_wait_frame(struct acq_out *o, int64_t deadline_ns)
+{
+	return wait_until(o, grab_full, deadline_ns);
+}
+
+bool acq_out_wait_late(struct acq_out *o, int64_t deadline_ns)
+{
+	return wait_until(o, late_seen, deadline_ns);
+}
+
 bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_sync_result *r)
 {
 	const struct ogate_frame_meta *m;
@@ -183,6 +257,8 @@ bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_
 			o->frame_phase = r->phase;
 			/* the job thread may have given up meanwhile: then keep nothing */
 			kept = atomic_compare_exchange_strong(&o->grab, &armed, GRAB_FULL);
+			if (kept)
+				wake(o);
 		}
 	} else if (atomic_load_explicit(&o->grab, memory_order_acquire) == GRAB_FULL &&
 		   !o->frame_has_phase && !atomic_load_explicit(&o->late_set, memory_order_relaxed)) {
@@ -194,6 +270,7 @@ bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_
 			o->late_ns = m->timestamp_ns;
 			o->late_seq = m->sequence;
 			atomic_store_explicit(&o->late_set, true, memory_order_release);
+			wake(o);
 		}
 	}
 	atomic_fetch_add(&o->analysis_ns, ogate_mono_ns() - t0);
@@ -276,14 +353,7 @@ static int phase_reached(struct acq_out *o, const struct acq_plane_info *pi, dou
 		t = o->frame_ns;
 		*from = o->frame_seq;
 	} else {
-		while (!atomic_load_explicit(&o->late_set, memory_order_acquire)) {
-			struct timespec ts = { 0, 2000000 };
-
-			if (ogate_mono_ns() >= end)
-				return -1;
-			nanosleep(&ts, NULL);
-		}
-		if (!o->late_has)
+		if (!acq_out_wait_late(o, end) || !o->late_has)
 			return -1;
 		phase = o->late_phase;
 		t = o->late_ns;
@@ -302,18 +372,16 @@ int acq_out_plane(struct acq_out *o, const struct acq_plane_info *pi, int64_t ti
 	int64_t wall;
 	int rc;
 
-	while (atomic_load_explicit(&o->grab, memory_order_acquire) != GRAB_FULL) {
-		struct timespec ts = { 0, 2000000 };
+	if (!acq_out_wait_frame(o, end)) {
 		int armed = GRAB_ARMED;
 
-		if (ogate_mono_ns() >= end &&
-		    atomic_compare_exchange_strong(&o->grab, &armed, GRAB_IDLE)) {
+		/* given up, unless the frame thread filled it just now */
+		if (atomic_compare_exchange_strong(&o->grab, &armed, GRAB_IDLE) || !grab_full(o)) {
 			ogate_warning("acquisition: no camera frame after the trigger of stack %d plane %d;"
 				      " the plane is missing from %s",
 				      pi->stack, pi->plane, o->path);
 			return -ETIMEDOUT;
 		}
-		nanosleep(&ts, NULL);
 	}
 	if (!o->w && (rc = open_file(o, pi))) {
 		give_back(o);

@@ -20,7 +20,10 @@
  * trigger's time with the reference period), named by
  * phase_reached_from_sequence; the writer waits for that frame at most
  * ACQ_OUT_PHASE_WAIT_NS, and writes the plane without a phase when none
- * came or it has none (the analysis not locked).
+ * came or it has none (the analysis not locked). Both waits (the grabbed
+ * frame, the next analysed frame) sleep on a condition variable until an
+ * absolute CLOCK_MONOTONIC deadline and wake when the frame thread sees the
+ * frame, not at a polling step.
  *
  * Threads: arm_grab and frame run on the frame thread; everything else
  * on the acquisition thread (configure before a program starts).
@@ -90,6 +93,13 @@ void acq_out_set_return(struct acq_out *o, acq_out_return_fn fn, void *ctx);
  * ogate_pipeline_opts.frame) */
 void acq_out_arm_grab(struct acq_out *o, int64_t after_ns);
 bool acq_out_frame(struct acq_out *o, struct ogate_frame *f, const struct ogate_sync_result *r);
+/* job thread: wait until the grab holds a frame (true), or until deadline_ns
+ * (absolute, CLOCK_MONOTONIC; false: none came) */
+bool acq_out_wait_frame(struct acq_out *o, int64_t deadline_ns);
+/* job thread: wait until the frame after a kept frame without a phase has
+ * been seen (true; whether it has a phase is the writer's business), or
+ * until deadline_ns (false) */
+bool acq_out_wait_late(struct acq_out *o, int64_t deadline_ns);
 /* job thread: give up a pending grab, hand back a kept frame (end of a program) */
 void acq_out_drop(struct acq_out *o);
 /* analysis-thread work so far (ns, CLOCK_MONOTONIC), for the benchmark */

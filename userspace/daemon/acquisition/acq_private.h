@@ -51,6 +51,7 @@ struct ogate_acq {
 	atomic_uint_least64_t cookie; /* 0: none */
 	int64_t t_ns;		      /* under lock */
 	double phase;
+	int reason;		      /* enum ogate_trigger_reason */
 	unsigned int outcomes, fired; /* pulses of cookie accounted for */
 	int64_t rise_ns, fall_ns;     /* the laser pulse's measured edges */
 	int64_t last_fall_ns;	      /* latest fall of any pulse of cookie */

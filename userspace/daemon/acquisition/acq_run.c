@@ -17,6 +17,8 @@
 #include "acq_out.h"
 #include "acq_private.h"
 #include "log.h"
+#include "ogate/analysis.h"
+#include "recorder.h"
 
 #define WAIT_BEAT_NS (10LL * 1000000000LL) /* no trigger this long: say so */
 #define POLL_NS (20LL * 1000000LL)	   /* stage polling while it moves */
@@ -294,11 +296,15 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 			};
 			a->done_fall_ns = a->last_fall_ns ? a->last_fall_ns : a->fall_ns;
 			a->st.triggers++;
+			a->st.triggers_panic += a->reason == OGATE_TRIGGER_PANIC;
+			a->st.triggers_late += a->reason == OGATE_TRIGGER_LATE;
+			acq_drops_trigger(a->drops, a->reason);
 			fprintf(csv,
 				"%d,%d,%.4f,%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-				",%.6f,%" PRId64 ",%" PRId64 "\n",
+				",%.6f,%" PRId64 ",%" PRId64 ",%s\n",
 				stack, plane, z, atomic_load(&a->cookie), a->t_ns, a->rise_ns,
-				a->fall_ns, a->phase, moved, still);
+				a->fall_ns, a->phase, moved, still,
+				ogate_record_trigger_reason(a->reason));
 			ret = fflush(csv) || ferror(csv) ? -EIO : 1;
 		} else if (a->fired && acq_out_cfg(a->out)->sequence) {
 			ret = -EPROTO;
@@ -365,7 +371,7 @@ static void run_program(struct ogate_acq *a)
 	acq_drops_begin(a->drops, &ds);
 	drops_publish(a);
 	fprintf(csv,
-		"stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns\n");
+		"stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns,trigger_reason\n");
 	if (fflush(csv)) {
 		fail(a, a->st.csv, -EIO);
 		goto out;

@@ -16,6 +16,7 @@
 #include "clock-util.h"
 #include "stats-util.h"
 #include "log.h"
+#include "ogate/analysis.h"
 #include "ogate/sync.h"
 #include "pipeline.h"
 #include "pipeline_private.h"
@@ -127,6 +128,17 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 	return 0;
 }
 
+/* st_lock held: a queued trigger, by the library's reason */
+static void count_reason(struct ogate_pipeline_status *st, int reason)
+{
+	if (reason == OGATE_TRIGGER_PANIC)
+		st->triggers_panic++;
+	else if (reason == OGATE_TRIGGER_LATE)
+		st->triggers_late++;
+	else
+		st->triggers_standard++;
+}
+
 static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 			 const struct ogate_sync_result *r, int64_t trigger)
 {
@@ -161,6 +173,8 @@ static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 						     .phase = r->phase,
 						     .unwrapped = r->unwrapped,
 						     .trigger = trigger,
+						     .trigger_reason =
+							     trigger >= 0 ? r->trigger.reason : 0,
 						     .qa_trigger = p->qa_row.qa_trigger,
 						     .qa_error_s = p->qa_row.qa_error_s,
 						     .qa_phase_error = p->qa_row.qa_phase_error,
@@ -335,7 +349,7 @@ static void *frame_main(void *arg)
 				 p->st.held + 1;
 			pthread_mutex_unlock(&p->st_lock);
 			if (p->o.gate && !p->o.gate(p->o.hook_ctx, cookie, r.trigger.time_ns,
-						    r.trigger.target_phase)) {
+						    r.trigger.target_phase, r.trigger.reason)) {
 				pthread_mutex_lock(&p->st_lock);
 				p->st.held++;
 				pthread_mutex_unlock(&p->st_lock);
@@ -374,6 +388,7 @@ static void *frame_main(void *arg)
 					      ogate_sink_kind(p->sink), strerror(-ret));
 			} else {
 				p->st.triggers++;
+				count_reason(&p->st, r.trigger.reason);
 				p->queued_pulses += n;
 				trigger = (int64_t)cookie;
 				p->queued[p->nqueued % FIRED_KEPT].time_ns = r.trigger.time_ns;

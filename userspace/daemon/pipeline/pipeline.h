@@ -85,10 +85,11 @@ struct ogate_pipeline_opts {
 	struct ogate_edges *edges;
 	/*
 	 * Acquisition hooks, may be NULL: gate decides on the frame thread
-	 * whether a decided trigger is queued; outcome sees every pulse outcome
-	 * (io thread), refused queueing included as MISSED.
+	 * whether a decided trigger is queued (reason: its enum
+	 * ogate_trigger_reason); outcome sees every pulse outcome (io thread),
+	 * refused queueing included as MISSED.
 	 */
-	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase);
+	bool (*gate)(void *ctx, uint64_t cookie, int64_t time_ns, double phase, int reason);
 	void (*outcome)(void *ctx, const struct ogate_sink_event *ev);
 	/*
 	 * Every analysed frame (frame thread; must not block), and a frame
@@ -159,9 +160,13 @@ struct ogate_pipeline_status {
 	uint64_t record_errors;	 /* recordings stopped by a write error */
 	char record_error[200];	 /* the last such error, "" if none */
 	uint64_t triggers;	 /* decided and queued */
-	uint64_t held;		 /* decided but held back by an acquisition */
-	uint64_t queue_errors;	 /* refused by the sink, too late excepted */
-	uint64_t refused_late;	 /* refused by the sink as too late (ETIME) */
+	/* of those, by the library's reason (enum ogate_trigger_reason): committed in time
+	 * (standard), inside the latency budget (panic), or the beat's target passed between
+	 * two forecasts and fired at once (late, docs/analysis.md "Late trigger") */
+	uint64_t triggers_standard, triggers_panic, triggers_late;
+	uint64_t held;	       /* decided but held back by an acquisition */
+	uint64_t queue_errors; /* refused by the sink, too late excepted */
+	uint64_t refused_late; /* refused by the sink as too late (ETIME) */
 	/* pulses: missed counts those the sink reported missed and those of
 	 * triggers refused as too late (outcome sees both as MISSED) */
 	uint64_t fired, missed, cancelled, lost_events;

@@ -11,6 +11,7 @@
 
 #include "episodes.h"
 #include "log.h"
+#include "ogate/analysis.h"
 #include "ogate/ome.h"
 #include "recorder.h"
 
@@ -31,9 +32,34 @@ struct ogate_recorder {
 	uint64_t stale_last;
 	int64_t ts_last, lag_max_ns;
 	struct ogate_episodes *eps;
-	char stem[480]; /* DIR/ogate-<stamp> */
-	char path[512]; /* current OME-TIFF */
+	uint64_t by_reason[3]; /* the recorded rows' triggers: standard, panic, late */
+	uint64_t other;	       /* and of any other reason (none is committed) */
+	char stem[480];	       /* DIR/ogate-<stamp> */
+	char path[512];	       /* current OME-TIFF */
 };
+
+const char *ogate_record_trigger_reason(int reason)
+{
+	switch (reason) {
+	case OGATE_TRIGGER_STANDARD: return "standard";
+	case OGATE_TRIGGER_PANIC: return "panic";
+	case OGATE_TRIGGER_LATE: return "late";
+	default: return "other";
+	}
+}
+
+/* The row's trigger, counted by reason once it is written. */
+static void count_reason(struct ogate_recorder *r, const struct ogate_record_row *row)
+{
+	if (row->trigger < 0)
+		return;
+	switch (row->trigger_reason) {
+	case OGATE_TRIGGER_STANDARD: r->by_reason[0]++; break;
+	case OGATE_TRIGGER_PANIC: r->by_reason[1]++; break;
+	case OGATE_TRIGGER_LATE: r->by_reason[2]++; break;
+	default: r->other++; break;
+	}
+}
 
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
 {
@@ -139,7 +165,7 @@ int ogate_recorder_open(struct ogate_recorder **out, const char *dir,
 	e = errno;
 	if (r->csv &&
 	    fprintf(r->csv,
-		    "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,qa_trigger,qa_error_ms,qa_phase_error_rad\n") >
+		    "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,qa_trigger,qa_error_ms,qa_phase_error_rad,trigger_reason\n") >
 		    0 &&
 	    fflush(r->csv) == 0 && !ogate_provenance_write_path(r->prov, provpath, msg, sizeof(msg))) {
 		ogate_info("recording to %s", r->path);
@@ -204,7 +230,8 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 			      row->qa_trigger, row->qa_error_s * 1e3, row->qa_phase_error);
 	else
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ",,,");
-	snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+	snprintf(line + n, sizeof(line) - (size_t)n, ",%s\n",
+		 row->trigger >= 0 ? ogate_record_trigger_reason(row->trigger_reason) : "");
 	off = ftell(r->csv);
 	errno = 0;
 	if (off < 0 || fputs(line, r->csv) == EOF || fflush(r->csv)) {
@@ -233,8 +260,11 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 		ogate_ome_plane_kv(&p, "phase_rad", "%.6f", row->phase);
 		ogate_ome_plane_kv(&p, "unwrapped_rad", "%.6f", row->unwrapped);
 	}
-	if (row->trigger >= 0)
+	if (row->trigger >= 0) {
 		ogate_ome_plane_kv(&p, "trigger", "%" PRId64, row->trigger);
+		ogate_ome_plane_kv(&p, "trigger_reason", "%s",
+				   ogate_record_trigger_reason(row->trigger_reason));
+	}
 	if (row->qa_trigger >= 0) {
 		ogate_ome_plane_kv(&p, "qa_trigger", "%" PRId64, row->qa_trigger);
 		ogate_ome_plane_kv(&p, "qa_error_ms", "%.4f", row->qa_error_s * 1e3);
@@ -247,6 +277,7 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 		goto undo;
 	}
 	note_behind(r, m->timestamp_ns, row);
+	count_reason(r, row);
 	r->n++;
 	return 0;
 undo:
@@ -285,6 +316,10 @@ static void write_summary(struct ogate_recorder *r)
 	fprintf(f, "{\n  \"opened_utc\": \"%s\",\n  \"frames_recorded\": %" PRIu64 ",\n", opened, r->n);
 	fprintf(f, "  \"duration_s\": %.3f,\n", r->n ? (r->ts_last - r->t0_ns) / 1e9 : 0.0);
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", r->n ? r->lag_max_ns / 1e6 : 0.0);
+	fprintf(f,
+		"  \"triggers\": {\"standard\": %" PRIu64 ", \"panic\": %" PRIu64
+		", \"late\": %" PRIu64 ", \"other\": %" PRIu64 "},\n",
+		r->by_reason[0], r->by_reason[1], r->by_reason[2], r->other);
 	fprintf(f, "  \"superseded\": {\n    \"frames\": %" PRIu64 ",\n",
 		ogate_episodes_frames(r->eps));
 	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", ogate_episodes_count(r->eps));

@@ -7,8 +7,10 @@
  * trigger in an ogate.frame MapAnnotation; the provenance in
  * DIR/ogate-<stamp>.provenance.txt and in the OME-XML; one CSV sidecar line
  * per frame, DIR/ogate-<stamp>.csv:
- * index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger
- * (trigger: the number of the trigger decided at that frame, empty if none).
+ * index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,
+ * qa_trigger,qa_error_ms,qa_phase_error_rad,trigger_reason
+ * (trigger: the number of the trigger decided at that frame, empty if none;
+ * trigger_reason: why it was fired then, ogate_record_trigger_reason()).
  * The OME-XML goes into the file when it is closed (or a part is full); a
  * recording cut short by a crash is a plain multi-page TIFF whose pages
  * still match the CSV rows.
@@ -18,7 +20,8 @@
  * from the files: gaps in the sequence column) and their episodes (a gap
  * less than OGATE_RECORD_BEHIND_QUIET_NS after the last one continues it;
  * at most OGATE_RECORD_EPISODES listed, all counted), and the worst analysis
- * lag (frame taken - its timestamp) of the recorded frames.
+ * lag (frame taken - its timestamp) of the recorded frames, and the triggers
+ * of the recorded rows by reason (standard, panic, late).
  */
 #ifndef OGATE_RECORDER_H
 #define OGATE_RECORDER_H
@@ -35,7 +38,8 @@
 struct ogate_record_row {
 	int locked;
 	double phase, unwrapped;
-	int64_t trigger; /* -1: none */
+	int64_t trigger;    /* -1: none */
+	int trigger_reason; /* its enum ogate_trigger_reason */
 	/* the live check of an earlier trigger, made on this frame (or on an
 	 * unrecorded frame since the last recorded one): qa_trigger is its
 	 * number as in the trigger column, -1 none */
@@ -50,6 +54,10 @@ struct ogate_record_row {
 };
 
 struct ogate_recorder;
+
+/* A trigger's reason (enum ogate_trigger_reason) as recordings name it: "standard", "panic",
+ * "late"; "other" for any other value (none is committed). */
+const char *ogate_record_trigger_reason(int reason);
 
 /*
  * Threads: a recorder belongs to one thread at a time (ogated: opened by the

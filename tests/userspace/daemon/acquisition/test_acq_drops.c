@@ -23,6 +23,7 @@
 
 #include "acq_drops.h"
 #include "log.h"
+#include "ogate/analysis.h"
 
 #define MS 1000000LL
 #define SEC 1000000000LL
@@ -404,6 +405,9 @@ static void test_frames_the_camera_lost_are_skipped_frames_named_apart(void **st
 	assert_int_equal(5, acq_drops_plane_frames(d, 0, 0));
 	assert_int_equal(17, acq_drops_plane_frames(d, 0, 3));
 	assert_int_equal(39, acq_drops_plane_frames(d, 0, 4));
+	assert_int_equal(5, acq_drops_plane_camera(d, 0, 0));
+	assert_int_equal(0, acq_drops_plane_camera(d, 0, 3));
+	assert_int_equal(0, acq_drops_plane_camera(d, 0, 4));
 	ogate_log_set_tap(tap, &g);
 	acq_drops_log(d, r.stacks);
 	ogate_log_set_tap(NULL, NULL);
@@ -419,6 +423,13 @@ static void test_frames_the_camera_lost_are_skipped_frames_named_apart(void **st
 	ep = after(buf, "\"listed\": [");
 	assert_int_equal(T0 + 16 * FRAME, strtoll(after(ep, "\"start_ns\": "), NULL, 10));
 	assert_int_equal(5, strtoull(after(ep, "\"frames\": "), NULL, 10));
+	/* each plane's skipped frames by cause */
+	assert_non_null(strstr(buf, "{\"stack\": 0, \"plane\": 0, \"z_um\": 100.0000, \"frames\": 5, "
+				    "\"analysis\": 0, \"camera\": 5}"));
+	assert_non_null(strstr(buf, "{\"stack\": 0, \"plane\": 3, \"z_um\": 115.0000, \"frames\": 17, "
+				    "\"analysis\": 17, \"camera\": 0}"));
+	assert_non_null(strstr(buf, "{\"stack\": 0, \"plane\": 4, \"z_um\": 120.0000, \"frames\": 39, "
+				    "\"analysis\": 39, \"camera\": 0}"));
 
 	r.nst = 0; /* the camera alone */
 	simulate(d, &r);
@@ -476,6 +487,91 @@ static void test_the_totals_mid_run_count_the_skipped_frames_so_far(void **state
 	acq_drops_free(d);
 }
 
+/*
+ * The planes' triggers by the analysis's reason: a 6-plane stack whose
+ * planes 2 and 5 were fired late (the target passed between two forecasts)
+ * and plane 3 in panic counts 3 standard, 1 panic and 2 late in the totals
+ * and the summary's "triggers". Before, the run's files did not say which
+ * planes' triggers were late.
+ */
+static void test_the_summary_counts_the_planes_triggers_by_reason(void **state)
+{
+	static const int reason[6] = { OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_STANDARD,
+				       OGATE_TRIGGER_LATE,     OGATE_TRIGGER_PANIC,
+				       OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_LATE };
+	const struct run r = { .stacks = 1, .planes = 6, .plane_ns = 500 * MS };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	char buf[4096];
+	const char *k;
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	for (int i = 0; i < 6; i++)
+		acq_drops_trigger(d, reason[i]);
+	acq_drops_get(d, &t);
+	assert_int_equal(3, t.triggers_standard);
+	assert_int_equal(1, t.triggers_panic);
+	assert_int_equal(2, t.triggers_late);
+	summary(d, "done", buf, sizeof(buf));
+	k = after(buf, "\"triggers\": {");
+	assert_int_equal(3, strtoull(after(k, "\"standard\": "), NULL, 10));
+	assert_int_equal(1, strtoull(after(k, "\"panic\": "), NULL, 10));
+	assert_int_equal(2, strtoull(after(k, "\"late\": "), NULL, 10));
+	/* a new run starts from none */
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	assert_int_equal(0, t.triggers_standard + t.triggers_panic + t.triggers_late);
+	acq_drops_free(d);
+}
+
+/*
+ * A plane's skipped frames split by cause when both hit it: the stall above
+ * (1.8 s to 2.5 s: 56 superseded, 17 on plane 3 and 39 on plane 4) and the
+ * camera losing 4 frames at 2.2 s, inside it. Each cause is shared among the
+ * planes its gap overlaps on its own, so every plane's analysis and camera
+ * frames add up to its frames, and over the planes to the run's. Before, a
+ * plane said only how many it lost, not who lost them.
+ */
+static void test_a_planes_skipped_frames_are_split_by_cause(void **state)
+{
+	const struct run r = { .stacks = 1,
+			       .planes = 6,
+			       .plane_ns = 500 * MS,
+			       .st = { { T0 + 1800 * MS, T0 + 2500 * MS } },
+			       .nst = 1,
+			       .cam = { { T0 + 2200 * MS, 4 } },
+			       .ncam = 1 };
+	struct acq_drops *d = acq_drops_new();
+	struct acq_drops_totals t;
+	uint64_t f3, f4, c3, c4;
+
+	(void)state;
+	assert_non_null(d);
+	simulate(d, &r);
+	acq_drops_get(d, &t);
+	f3 = acq_drops_plane_frames(d, 0, 3);
+	f4 = acq_drops_plane_frames(d, 0, 4);
+	c3 = acq_drops_plane_camera(d, 0, 3);
+	c4 = acq_drops_plane_camera(d, 0, 4);
+	printf("# %llu skipped (%llu analysis, %llu camera): plane 3 %llu (camera %llu), plane 4 %llu (camera %llu)\n",
+	       (unsigned long long)t.frames, (unsigned long long)t.analysis,
+	       (unsigned long long)t.camera, (unsigned long long)f3, (unsigned long long)c3,
+	       (unsigned long long)f4, (unsigned long long)c4);
+	assert_int_equal(56, t.analysis);
+	assert_int_equal(4, t.camera);
+	assert_int_equal(2, t.planes);
+	assert_int_equal(t.frames, f3 + f4);
+	/* the stall's 56 as before; the camera's 4 from the last frame analysed
+	 * (1.7875 s) to 2.2 s: 0.2125 s on plane 3, 0.2 s on plane 4 */
+	assert_int_equal(17, f3 - c3);
+	assert_int_equal(39, f4 - c4);
+	assert_int_equal(2, c3);
+	assert_int_equal(2, c4);
+	acq_drops_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +582,8 @@ int main(void)
 		cmocka_unit_test(test_a_run_under_decimation_records_the_decimated_frames_and_planes),
 		cmocka_unit_test(test_frames_the_camera_lost_are_skipped_frames_named_apart),
 		cmocka_unit_test(test_the_totals_mid_run_count_the_skipped_frames_so_far),
+		cmocka_unit_test(test_the_summary_counts_the_planes_triggers_by_reason),
+		cmocka_unit_test(test_a_planes_skipped_frames_are_split_by_cause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -580,7 +580,7 @@ struct wanted {
 	bool locked;
 };
 
-static bool wanted_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase)
+static bool wanted_gate(void *ctx, uint64_t cookie, int64_t time_ns, double phase, int reason)
 {
 	struct wanted *w = ctx;
 

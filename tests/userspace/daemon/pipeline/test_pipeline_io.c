@@ -6,6 +6,7 @@
  * exactly. Same fixture as test_pipeline.c.
  */
 #include "pipeline_fixture.h"
+#include "ogate/analysis.h"
 
 /*
  * The frame copy hook (ogated: the shared-memory ring's pixels) runs on the
@@ -280,18 +281,18 @@ static void test_recording_carries_the_live_check_of_each_trigger(void **state)
 	assert_non_null(f);
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line, "index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,"
-				  "qa_trigger,qa_error_ms,qa_phase_error_rad\n");
+				  "qa_trigger,qa_error_ms,qa_phase_error_rad,trigger_reason\n");
 	while (fgets(line, sizeof(line), f)) {
-		char *col[10], *c = line;
+		char *col[11], *c = line;
 		long long trig, qa;
 		int n = 0;
 
-		for (; n < 10; n++) {
+		for (; n < 11; n++) {
 			col[n] = strsep(&c, ",\n");
 			if (!col[n])
 				break;
 		}
-		assert_int_equal(10, n);
+		assert_int_equal(11, n);
 		rows++;
 		if (*col[6]) {
 			trig = atoll(col[6]);
@@ -442,6 +443,116 @@ static void test_recording_summary_counts_the_frames_superseded_while_the_analys
 	rec_rig_close(&g);
 }
 
+/*
+ * ogate_sync_process, wrapped at link (mk/daemon.mk: --wrap): the real analysis; while
+ * relabel is set, the reasons of its triggers are rewritten in turn to late, panic and
+ * standard (a late trigger needs a forecast that jumps or frames without one, which the
+ * synthetic heart does not make on demand; test_late_trigger.c pins the rule itself).
+ */
+int __real_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
+			      struct ogate_sync_result *r);
+int __wrap_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
+			      struct ogate_sync_result *r);
+static atomic_bool relabel;
+static unsigned relabelled; /* frame thread */
+
+int __wrap_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
+			      struct ogate_sync_result *r)
+{
+	static const int order[3] = { OGATE_TRIGGER_LATE, OGATE_TRIGGER_PANIC, OGATE_TRIGGER_STANDARD };
+	int ret = __real_ogate_sync_process(s, f, r);
+
+	if (!ret && r->triggered && atomic_load(&relabel))
+		r->trigger.reason = order[relabelled++ % 3];
+	return ret;
+}
+
+/* what a recording's summary.json says of its triggers */
+static void read_summary_triggers(const char *csv, unsigned long long n[3])
+{
+	char path[720], buf[8192];
+	const char *t;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.*s.summary.json", (int)strlen(csv) - 4, csv);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = 0;
+	t = after(buf, "\"triggers\": {");
+	n[0] = strtoull(after(t, "\"standard\": "), NULL, 10);
+	n[1] = strtoull(after(t, "\"panic\": "), NULL, 10);
+	n[2] = strtoull(after(t, "\"late\": "), NULL, 10);
+}
+
+/*
+ * Triggers are counted by the analysis's reason: status splits the queued
+ * triggers into standard, panic and late (they add up to triggers), each
+ * recorded trigger row names its reason in trigger_reason (empty on rows
+ * without a trigger) and the recording's summary counts them. Before, a
+ * late trigger (session 12's rule) looked like any other in the daemon.
+ */
+static void test_triggers_are_counted_and_recorded_by_reason(void **state)
+{
+	static const char *names[3] = { "standard", "panic", "late" };
+	unsigned long long csv_n[3] = { 0 }, sum_n[3];
+	char msg[600], csv[700], line[512];
+	struct ogate_pipeline_status st;
+	struct rec_rig g;
+	int rows = 0;
+	FILE *f;
+
+	rec_rig_open(&g);
+	run_for(&g.vc, g.p, 500 * MS);
+	rec_rig_record_on(&g, csv, sizeof(csv));
+	atomic_store(&relabel, true);
+	vclock_run_until(&g.vc, vclock_now(&g.vc) + 6 * SEC);
+	assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
+	ogate_pipeline_status(g.p, &st);
+	atomic_store(&relabel, false);
+	printf("# %llu triggers: %llu standard, %llu panic, %llu late\n",
+	       (unsigned long long)st.triggers, (unsigned long long)st.triggers_standard,
+	       (unsigned long long)st.triggers_panic, (unsigned long long)st.triggers_late);
+	assert_true(st.triggers >= 8);
+	assert_int_equal(st.triggers, st.triggers_standard + st.triggers_panic + st.triggers_late);
+	assert_true(st.triggers_late >= 2);
+	assert_true(st.triggers_panic >= 2);
+	assert_true(st.triggers_late >= st.triggers_panic);
+
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	while (fgets(line, sizeof(line), f)) {
+		char *col[11], *c = line;
+		int n = 0, k;
+
+		for (; n < 11; n++)
+			if (!(col[n] = strsep(&c, ",\n")))
+				break;
+		assert_int_equal(11, n);
+		rows++;
+		if (!*col[6]) {
+			assert_string_equal("", col[10]);
+			continue;
+		}
+		for (k = 0; k < 3 && strcmp(col[10], names[k]); k++)
+			;
+		assert_true(k < 3);
+		csv_n[k]++;
+	}
+	fclose(f);
+	read_summary_triggers(csv, sum_n);
+	printf("# %d rows; recorded %llu standard, %llu panic, %llu late\n", rows, csv_n[0],
+	       csv_n[1], csv_n[2]);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(csv_n[k], sum_n[k]);
+	assert_true(csv_n[2] >= 2 && csv_n[2] <= st.triggers_late);
+	assert_true(csv_n[1] >= 2 && csv_n[1] <= st.triggers_panic);
+	rec_rig_close(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_recording_carries_the_live_check_of_each_trigger),
 		cmocka_unit_test(
 			test_recording_summary_counts_the_frames_superseded_while_the_analysis_was_behind),
+		cmocka_unit_test(test_triggers_are_counted_and_recorded_by_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
