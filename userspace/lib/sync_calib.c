@@ -364,6 +364,40 @@ static double beat_curve(const struct ogate_sync *s, double *a, double *b, doubl
 }
 
 /*
+ * sync.beat_trend_prior = tau (0, the default: not used): the trend's share of the line's slope
+ * as a posterior under a prior N(0, tau^2) on k (k is the beat length's relative change over one
+ * beat: a rate modulated by A over M beats gives at most 2 pi A / M, 0.04-0.05 on the matrix's
+ * strongly modulated rows, 0.008 on u31), returned, with *vb the slope's variance. Every sample
+ * carries the matching error at its position, and the lags at lock share the determination's
+ * (the period P was measured from those same lags): the scatter about the line shows neither,
+ * so the slope's variance is the least-squares one (vls) plus CAL_ELINE^2 over the spread of the
+ * independent units, the lags at lock one unit at their mean and each beat after the reference
+ * one. At 13 frames a beat the two groups lie 3 frames apart, each 0.1-0.2 frame off, and
+ * their line's slope was -0.14 for a true -0.008 (bench/eval/targetphase.txt's u31: delta +0.11
+ * for the true -0.16 extrapolated along it; docs/accuracy-log.md, "The beat model's trend
+ * against a prior"); with 50-60 frames a beat the groups lie 15-30 frames apart and the slope
+ * keeps nearly all of itself.
+ */
+static double trend_prior_share(const struct ogate_sync *s, double tau, double vls, double *vb)
+{
+	const double *L = s->cal_lag0, *m = s->cal_lags;
+	double nl = L[0], nu = m[0] - nl, sx = m[1] - L[1], sxx = m[3] - L[3];
+	if (nl > 0) {
+		double xl = L[1] / nl;
+		sx += xl;
+		sxx += xl * xl;
+		nu += 1;
+	}
+	double su = nu > 1 ? sxx - sx * sx / nu : 0;
+	if (!(su > 1e-9)) {
+		*vb = HUGE_VAL;
+		return 0;
+	}
+	*vb = vls + CAL_ELINE * CAL_ELINE / su;
+	return tau * tau / (tau * tau + *vb);
+}
+
+/*
  * The trend k of the beat length across the reference's beat. At lock refine_period has the
  * lags of the frames before the reference's end: beats centred up to its middle. After lock,
  * a frame that shows reference position w is exactly one beat after the reference frame at w
@@ -425,9 +459,19 @@ static void beat_after_reference(struct ogate_sync *s)
 	 * variance of that value */
 	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */
 	double va = n > 2 ? rss / (n - 2) * (1 / n + xm * xm / sxx) : 0;
+	const double tau = s->set.beat_trend_prior;
+	if (tau > 0) { /* the slope against a prior on the trend (trend_prior_share) */
+		double vb = 0;
+		sig = trend_prior_share(s, tau, rss / (n - 2) / sxx, &vb);
+		d = m[2] / n - sig * b * xm - P; /* the shrunk line at the middle */
+		double rk = fmax(syy - 2 * sig * b * sxy + sig * b * sig * b * sxx, 0);
+		va = rk / (n - 1) / n + xm * xm * sig * vb;
+	}
 	/* the beat length's curvature, as far as it is significant: value, slope and value's
 	 * variance at the middle move from the line's to the parabola's in that share */
 	double aq = 0, bq = 0, vq = 0, c = beat_curve(s, &aq, &bq, &vq);
+	if (tau > 0)
+		c *= sig; /* a curvature only as far as the trend it bends is believed */
 	d += c * (aq - P - d);
 	b += c * (bq - b);
 	va += c * (vq - va);
@@ -448,7 +492,8 @@ static void beat_after_reference(struct ogate_sync *s)
  * (+-0.1 frame at 13 frames a beat), or table_delta under drift_move. Where they miss, the
  * trigger's bias follows the target over the beat (bench/eval/targetphase.txt: u31 at 13 frames
  * a beat, delta +0.11 for the true -0.16 and a trend of -0.12: +4.7 ms at 0 rad, -1.5 at 4;
- * docs/accuracy-log.md, "The bias that moves with the target phase"). The table itself learns
+ * docs/accuracy-log.md, "The bias that moves with the target phase"; sync.beat_trend_prior,
+ * trend_prior_share, keeps that trend to what its samples can show). The table itself learns
  * N over every beat since; N is a line plus a parabola in u (sync_beat_model), so the same
  * family fitted through the table at the reference frames' positions reads N's level at the
  * target from many beats, with the exact matches' zero error. That fit also holds the matching

@@ -72,6 +72,9 @@ struct ogate_settings {
 					 * the target moved by D^3 / (D^2 + E^2) towards a line plus a
 					 * parabola through the table at the reference frames (D its
 					 * departure from the beat model's level; opt-in) */
+	double beat_trend_prior;  /* sync.beat_trend_prior (0 = off): tau, the prior's sd of the
+					 * beat model's trend k against the few samples it is fitted
+					 * from (sync_calib.c, trend_prior_share; opt-in) */
 	char subframe[16];	  /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on

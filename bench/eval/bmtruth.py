@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""The calibration's beat model N (trend k, delta d) against the truth, for one run (a diagnostic,
+not part of make check; docs/accuracy-log.md, "The beat model's trend against a prior").
+
+usage: git apply bench/eval/bmdbg.patch && make build/bin/ogate-emulate   (diagnostic build)
+       OGATE_BMDBG=1 build/bin/ogate-emulate S.npy --timestamps S_timestamps.csv --truth S_truth.csv \
+           --out RUN ... 2> RUN.log
+       bench/eval/bmtruth.py RUN S_truth.csv
+
+Prints the model's k and d against the true ones (the true beat the reference held, from psi, in
+its frame intervals; the true trend a line through the true beat lengths over the reference's
+beat), the lags at lock and each beat after the reference against the true beat length there,
+N(u) true and modelled over the beat (true N(u) = u - P (psi(t0 + u ivl) - psi0) / 2 pi), and the
+trigger bias N's miss predicts at the run's target: ivl x (dN(u_t) - mean dN over the reference
+frames), dN = true - model (+ = late).
+"""
+import csv, math, sys, bisect
+d, tp = sys.argv[1], sys.argv[2]
+tr = list(csv.DictReader(open(tp)))
+T = [float(r['t_s']) for r in tr]; S = [float(r['psi_rad']) for r in tr]
+def psi(t):
+    i = bisect.bisect_right(T, t) - 1
+    i = max(0, min(i, len(T) - 2))
+    return S[i] + (S[i+1]-S[i]) * (t - T[i]) / (T[i+1]-T[i])
+def tof(p):  # time where psi == p
+    i = bisect.bisect_right(S, p) - 1
+    i = max(0, min(i, len(S) - 2))
+    return T[i] + (T[i+1]-T[i]) * (p - S[i]) / (S[i+1]-S[i])
+tg = list(csv.DictReader(open(d + '/triggers.csv')))
+rf = int(tg[0]['ref_first_frame']); Pref = float(tg[0]['ref_period_frames']); tu = float(tg[0]['target_u'])
+lines = [l for l in open(d + '.log') if l.startswith('BM sample')]
+def kv(l):
+    w = l.split(); o = {}
+    i = 2
+    while i + 1 < len(w):
+        try: o[w[i]] = float(w[i+1]); i += 2
+        except ValueError: i += 1
+    return o
+samp = [kv(l) for l in lines]
+if not samp:
+    print('no samples'); sys.exit()
+last = samp[-1]
+P, ivl = last['P'], last['ivl'] * 1e-9
+t0 = T[rf]
+# true beat length centred at time tm (intervals)
+def tbeat(tm):
+    # solve psi(tm + L/2) - psi(tm - L/2) = 2pi
+    L = P * ivl
+    for _ in range(30):
+        f = psi(tm + L/2) - psi(tm - L/2) - 2*math.pi
+        dr = (psi(tm + L/2 + 1e-5) - psi(tm - L/2 - 1e-5) - psi(tm + L/2) + psi(tm - L/2)) / 2e-5
+        L -= f / dr
+    return L / ivl
+t_end = tof(S[rf] + 2*math.pi)
+dtrue = (t_end - t0) / ivl - P
+# true trend: slope of beat length over x in [-P/4, P/4]
+xs = [P * (i/10 - 0.5) for i in range(11)]
+ys = [tbeat(t0 + (x + P/2) * ivl) for x in xs]
+xm = sum(xs)/len(xs); ym = sum(ys)/len(ys)
+ktrue = sum((x-xm)*(y-ym) for x,y in zip(xs,ys)) / sum((x-xm)**2 for x in xs)
+print('P %.4f  model k %+.4f d %+.4f   true k %+.4f d %+.4f  (Pref %.3f rf %d target_u %.2f)' % (P, last['k'], last['d'], ktrue, dtrue, Pref, rf, tu))
+print('lags at lock: n %d xm %+.2f ym %.4f  true T there %.4f' % (last['n'], last['xm'], last['ym'], tbeat(t0 + (last['xm'] + P/2) * ivl)))
+for s_ in samp:
+    if 'x' in s_:
+        print('  after: x %+.2f y %.4f true %.4f  err %+.4f | k %+.4f d %+.4f' % (s_['x'], s_['y'], tbeat(t0 + (s_['x'] + P/2)*ivl), s_['y'] - tbeat(t0 + (s_['x'] + P/2)*ivl), s_['k'], s_['d']))
+def Nmod(u, k, dd):
+    return dd * u / (P + dd) + k * u * (u - P) / (2 * P)
+def Ntrue(u):
+    return u - P * (psi(t0 + u * ivl) - S[rf]) / (2*math.pi)
+us = [P * i / 8 for i in range(9)]
+print('u     ' + ' '.join('%6.2f' % u for u in us))
+print('Ntrue ' + ' '.join('%+6.3f' % Ntrue(u) for u in us))
+print('Nmod  ' + ' '.join('%+6.3f' % Nmod(u, last['k'], last['d']) for u in us))
+dN = lambda u: Ntrue(u) - Nmod(u, last['k'], last['d'])
+js = [j for j in range(int(math.floor(P)) + 1)]
+mb = sum(dN(j) for j in js) / len(js)
+print('N-bias at target: %+.3f ms (dN(ut) %+.4f, mean dN %+.4f frame, ivl %.3f ms)' % ((dN(tu) - mb) * ivl * 1e3, dN(tu), mb, ivl * 1e3))
