@@ -36,6 +36,8 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	strcpy(s->subframe, "vfit");
+	s->quartic_min_fpb = 20;
+	s->quartic_z = 20;
 	strcpy(s->metric, "sad");
 	s->calibrate = 1;
 	s->calibrate_anchor = 1;
@@ -104,6 +106,9 @@ static const struct key keys[] = {
 	I("sync.search_window", search_window, 0, 1000),
 	D("sync.subpixel_gain", subpixel_gain, 0.001, 1),
 	S("sync.subframe", subframe),
+	D("sync.quartic_min_fpb", quartic_min_fpb, 0, 1e6),
+	D("sync.quartic_z", quartic_z, 0, 1e6),
+	I("sync.quartic_shifted", quartic_shifted, 0, 1),
 	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),
 	I("sync.calibrate_anchor", calibrate_anchor, 0, 1),

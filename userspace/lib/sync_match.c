@@ -259,21 +259,23 @@ static double ssd_floor(struct ogate_sync *s, const struct seq *q, int r)
  * the offset x from reference frame b of the minimum of the quartic through the frame's SSDs
  * against frames b - 2 .. b + 2, exact for any noise along a path curved to second order (as the
  * lags at lock, subframe.h). NAN, and the V fit is used, where the beat has fewer than
- * LIVE_QUARTIC_MIN_P frames (+-2 frames beyond an eighth of a beat: at 7-13 frames a beat the
- * matrix's triggers moved by up to a millisecond), b lies within 2 of either end, or the mean
- * one-frame excess, (SSD(b - 1) + SSD(b + 1)) / 2 - SSD(b), is within LIVE_QUARTIC_Z times
+ * sync.quartic_min_fpb frames (20: +-2 frames span a fifth of the beat; at 7-13 frames a beat
+ * the matrix's triggers moved by up to a millisecond, at 16-17 the cartoon rows' means by
+ * 0.2-0.4 ms; docs/accuracy-log.md, "A frames-a-beat gate for the quartic"), where
+ * sync.quartic_shifted asks for a live frame resampled for a sub-pixel drift and it was not (the
+ * real model's unshifted frames: the V fit's triggers better there), b lies within 2 of either
+ * end, or the mean
+ * one-frame excess, (SSD(b - 1) + SSD(b + 1)) / 2 - SSD(b), is within sync.quartic_z times
  * the noise of such a difference, sqrt(2 / n) of SSD(b) over its n pixels (where the heart moves
  * less than that between frames the five-point fit carries the noise of each reference frame
  * into x: slow and noisy hearts lost by it).
  */
-#define LIVE_QUARTIC_Z 20.0
-#define LIVE_QUARTIC_MIN_P 16.0
-
 static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy,
 			   int rx, int ry, int nw, int nh, int b, double P)
 {
-	double z = LIVE_QUARTIC_Z, T[5];
-	if (s->subframe != SUBFRAME_QUARTIC || P < LIVE_QUARTIC_MIN_P || b < 2 || b + 2 >= s->L)
+	double z = s->set.quartic_z, T[5];
+	if (s->subframe != SUBFRAME_QUARTIC || P < s->set.quartic_min_fpb || b < 2 ||
+	    b + 2 >= s->L || (s->set.quartic_shifted && f != s->shifted))
 		return NAN;
 	for (int k = 1; k <= 3; k++)
 		T[k] = ssd_win(s, f, fx, fy, s->ref[b - 2 + k], rx, ry, nw, nh);

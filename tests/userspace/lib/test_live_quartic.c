@@ -4,6 +4,7 @@
  * SAD valley and the heart's path bends it, so the V fit through three SADs reads a frame off by
  * an amount that depends on its offset; the quartic through its five SSDs has its minimum at the
  * frame's position whatever the noise, along a path curved to second order. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -56,6 +57,7 @@ static void scene_init(struct scene *q, double a, double noise)
 	memset(&q->s, 0, sizeof(q->s));
 	q->s.L = NREF;
 	q->s.subframe = SUBFRAME_QUARTIC;
+	ogate_settings_default(&q->s.set);
 	q->s.fmt = OGATE_PIX_U8;
 	q->s.sad = ogate_sad_best();
 	q->s.ref = q->ref;
@@ -118,9 +120,9 @@ static void quartic_places_noisy_live_frames_the_v_fit_does_not(void **state)
 
 /*
  * Where the fit does not apply it returns NAN (the caller keeps the V fit): a beat of fewer than
- * 16 frames, a valley within two frames of either end of the reference, and a heart that moves
- * too little between frames for its one-frame excesses to stand 30 noise sds clear (amplitudes
- * 0.5 .. 2.5 grey levels under noise of sd 4).
+ * 20 frames (sync.quartic_min_fpb), a valley within two frames of either end of the reference,
+ * and a heart that moves too little between frames for its one-frame excesses to stand 30 noise
+ * sds clear (amplitudes 0.5 .. 2.5 grey levels under noise of sd 4).
  */
 static void quartic_stands_aside_where_it_does_not_apply(void **state)
 {
@@ -129,7 +131,7 @@ static void quartic_stands_aside_where_it_does_not_apply(void **state)
 	scene_init(&q, 20, 4);
 	fill(q.live, 4.2, 20, 4);
 	assert_false(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, PERIOD)));
-	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 15.9)));
+	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 19.9)));
 	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 1, PERIOD)));
 	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, NREF - 2, PERIOD)));
 	scene_free(&q);
@@ -141,11 +143,61 @@ static void quartic_stands_aside_where_it_does_not_apply(void **state)
 	scene_free(&still);
 }
 
+/*
+ * The frames-a-beat gate (sync.quartic_min_fpb, 20 by default): at 16-17 frames a beat the
+ * quartic's five frames span a quarter of the beat and the cartoon rows' means there moved by
+ * 0.2-0.4 ms (docs/accuracy-log.md, "A frames-a-beat gate for the quartic"), at 24
+ * (blob512_30fps) it gains. The fit applies from the key's value up, and the key moves the gate.
+ */
+static void quartic_waits_for_the_frames_a_beat_the_gate_asks(void **state)
+{
+	(void)state;
+	struct scene q;
+	scene_init(&q, 20, 4);
+	fill(q.live, 4.2, 20, 4);
+	assert_true(q.s.set.quartic_min_fpb == 20);
+	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 16)));
+	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 19.99)));
+	assert_false(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 20)));
+	assert_int_equal(0, ogate_settings_set(&q.s.set, "sync.quartic_min_fpb", "24"));
+	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 23.9)));
+	assert_false(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, PERIOD)));
+	assert_int_equal(0, ogate_settings_set(&q.s.set, "sync.quartic_min_fpb", "16"));
+	assert_false(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, 16)));
+	assert_int_equal(-EINVAL, ogate_settings_set(&q.s.set, "sync.quartic_min_fpb", "-1"));
+	scene_free(&q);
+}
+
+/*
+ * sync.quartic_shifted = 1: the quartic only on a live frame resampled for a sub-pixel drift
+ * (sync_match's s->shifted), the V fit on a frame matched as it came (the real model's rows
+ * without drift lost by the quartic; docs/accuracy-log.md, "A frames-a-beat gate for the
+ * quartic").
+ */
+static void quartic_only_on_shifted_frames_when_asked(void **state)
+{
+	(void)state;
+	struct scene q;
+	scene_init(&q, 20, 4);
+	fill(q.live, 4.2, 20, 4);
+	assert_int_equal(0, q.s.set.quartic_shifted);
+	double x = live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, PERIOD);
+	assert_false(isnan(x));
+	assert_int_equal(0, ogate_settings_set(&q.s.set, "sync.quartic_shifted", "1"));
+	assert_true(isnan(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, PERIOD)));
+	q.s.shifted = q.live;
+	assert_true(live_quartic(&q.s, q.live, 0, 0, 0, 0, W, H, 4, PERIOD) == x);
+	q.s.shifted = NULL;
+	scene_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(quartic_places_noisy_live_frames_the_v_fit_does_not),
 		cmocka_unit_test(quartic_stands_aside_where_it_does_not_apply),
+		cmocka_unit_test(quartic_waits_for_the_frames_a_beat_the_gate_asks),
+		cmocka_unit_test(quartic_only_on_shifted_frames_when_asked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

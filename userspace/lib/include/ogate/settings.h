@@ -82,9 +82,16 @@ struct ogate_settings {
 					 * inverted through the reference's own SAD curve, subframe.c:
 					 * smaller per-frame error, larger trigger error; see
 					 * docs/analysis.md) or quartic (the minimum of the quartic
-					 * through the live frame's five SSDs where the beat has 16
-					 * frames or more and the valley stands clear of the noise,
+					 * through the live frame's five SSDs where the beat has
+					 * sync.quartic_min_fpb frames or more and the valley stands
+					 * sync.quartic_z noise sds clear,
 					 * the V fit elsewhere; opt-in) */
+	double quartic_min_fpb;	  /* sync.quartic_min_fpb (20): sync.subframe = quartic only where
+				 * the beat has at least this many frames (the V fit below) */
+	double quartic_z;	  /* sync.quartic_z (20): and where the live frame's one-frame SSD
+				 * excess stands this many noise sds clear */
+	int quartic_shifted;	  /* sync.quartic_shifted (0): 1 = only on live frames resampled
+				 * for a sub-pixel drift (the V fit on the others) */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
 					 * frame: sad (sum of absolute differences) or ssd (sum of squared
 					 * differences, sub-frame offset by ogate_ssd_offset; subframe.c,
