@@ -605,26 +605,14 @@ static struct ogate_predictor *kalman_acc_new(void)
 	return p;
 }
 
-const struct ogate_predictor_ops ogate_predictor_kalman_acc_ops = {
-	.name = "kalman-acc",
-	.new = kalman_acc_new,
-	.free = kalman_free,
-	.reset = kalman_reset,
-	.configure = kalman_configure,
-	.expect_rate = kalman_expect_rate,
-	.observe = kalman_observe,
-	.frame = kalman_frame,
-	.predict = kalman_predict,
-};
+/* the two differ in their name and constructor only */
+#define KALMAN_OPS(variant, ctor) \
+	{ \
+		.name = (variant), .new = (ctor), .free = kalman_free, .reset = kalman_reset, \
+		.configure = kalman_configure, .expect_rate = kalman_expect_rate, \
+		.observe = kalman_observe, .frame = kalman_frame, .predict = kalman_predict, \
+	}
 
-const struct ogate_predictor_ops ogate_predictor_kalman_ops = {
-	.name = "kalman",
-	.new = kalman_new,
-	.free = kalman_free,
-	.reset = kalman_reset,
-	.configure = kalman_configure,
-	.expect_rate = kalman_expect_rate,
-	.observe = kalman_observe,
-	.frame = kalman_frame,
-	.predict = kalman_predict,
-};
+const struct ogate_predictor_ops ogate_predictor_kalman_acc_ops =
+	KALMAN_OPS("kalman-acc", kalman_acc_new);
+const struct ogate_predictor_ops ogate_predictor_kalman_ops = KALMAN_OPS("kalman", kalman_new);
