@@ -179,17 +179,27 @@ static int sync_commit(struct ogate_sync *s, const struct ogate_frame *f, double
 
 /* Frame f decides: a trigger wait s after its timestamp at heart rate rate (rad/s), through the
  * latency, panic and half-period rules and the minimum time between triggers; 1 if it fired
- * (r->trigger filled, the live check and the sink told). */
+ * (r->trigger filled, the live check and the sink told). A panic commit (the forecast closer
+ * than the latency budget, the time the instrument needs from a frame's timestamp to a trigger
+ * it can still honour) is sent for the frame's time plus the budget when
+ * trigger.panic_at_latency is set (the default), as the late rule sends its triggers: the sink
+ * gets the time that fires. Sent for the forecast instead (the reference's way), the real chain
+ * fires it late, when it gets to it, or refuses it as past (ogated's output.late_us), while the
+ * emulator scored it at the forecast (docs/accuracy-log.md, "A panic trigger the instrument
+ * cannot honour"). */
 int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
 	      struct ogate_sync_result *r)
 {
 	const struct ogate_settings *st = &s->set;
-	double recent = s->recent_trigger_s;
-	int reason = ogate_trigger_decide(seconds(s, f->meta.timestamp_ns), &wait,
-					  ogate_sync_frame_interval(s), 2 * M_PI / rate,
+	double recent = s->recent_trigger_s, t = seconds(s, f->meta.timestamp_ns);
+	int reason = ogate_trigger_decide(t, &wait, ogate_sync_frame_interval(s), 2 * M_PI / rate,
 					  st->latency_s, st->next_frame_factor, &recent);
 	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
 		return 0;
+	if (reason == OGATE_TRIGGER_PANIC && st->panic_lat && wait < st->latency_s) {
+		wait = st->latency_s;
+		recent = t + wait;
+	}
 	return sync_commit(s, f, wait, rate, reason, recent, r);
 }
 

@@ -22,6 +22,7 @@
 #include "plotaxis.h"
 #include "pngplot.h"
 #include "rating.h"
+#include "scoring.h"
 #include "svgplot.h"
 #include "targetopt.h"
 
@@ -31,7 +32,9 @@ struct trig_row {
 	struct ogate_sync_trigger t;
 	uint64_t ref_first;
 	double ref_period, target_u;
-	double err_s, phase_err, period_true; /* vs truth (NAN without) */
+	double tf;			      /* when it fires (s, --score), from base_ns */
+	double err_s, phase_err, period_true; /* vs truth at tf (NAN without) */
+	double err_req_s;		      /* vs truth at the time requested */
 	double meas_phase;	       /* phase reached, from later frames (NAN if unknown) */
 	double qa_err_s, qa_phase_err; /* the library's live check (NAN if not made) */
 };
@@ -79,35 +82,6 @@ static double pct(const double *sorted, int n, double p)
 	if (i >= n - 1)
 		return sorted[n - 1];
 	return sorted[i] + (k - i) * (sorted[i + 1] - sorted[i]);
-}
-
-static double interp(const double *x, const double *y, int n, double xq)
-{
-	if (xq <= x[0])
-		return y[0] + (n > 1 ? (xq - x[0]) * (y[1] - y[0]) / (x[1] - x[0]) : 0);
-	if (xq >= x[n - 1])
-		return y[n - 1] +
-		       (n > 1 ? (xq - x[n - 1]) * (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2]) : 0);
-	int lo = 0, hi = n - 1;
-	while (hi - lo > 1) {
-		int m = (lo + hi) / 2;
-		if (x[m] <= xq)
-			lo = m;
-		else
-			hi = m;
-	}
-	return y[lo] + (xq - x[lo]) * (y[hi] - y[lo]) / (x[hi] - x[lo]);
-}
-
-/* y at fractional index x (linear between samples) */
-static double interp_idx(const double *y, int n, double x)
-{
-	int i = (int)floor(x);
-	if (i < 0)
-		i = 0;
-	if (i > n - 2)
-		i = n - 2;
-	return y[i] + (x - i) * (y[i + 1] - y[i]);
 }
 
 static double now_s(void)
@@ -179,19 +153,25 @@ int main(int argc, char **argv)
 	ogate_settings_default(&set);
 	const char *out = NULL, *ts_path = NULL, *truth_path = NULL, *plots = "svg";
 	double fps = 0;
-	int quiet = 0;
+	int quiet = 0, fired = 1;
 	char **sets = calloc((size_t)argc, sizeof(char *));
 	int nsets = 0;
 	const char *config = NULL, *tphase = NULL, *tframe = NULL;
-	static const struct option lo[] = {
-		{ "fps", 1, 0, 'f' },	       { "timestamps", 1, 0, 'T' },
-		{ "config", 1, 0, 'c' },       { "set", 1, 0, 's' },
-		{ "version", 0, 0, 'V' },      { "target-phase", 1, 0, 'p' },
-		{ "target-frame", 1, 0, 'u' }, { "truth", 1, 0, 't' },
-		{ "out", 1, 0, 'o' },	       { "plots", 1, 0, 'P' },
-		{ "predictor", 1, 0, 'k' },    { "quiet", 0, 0, 'q' },
-		{ "help", 0, 0, 'h' },	       { 0, 0, 0, 0 }
-	};
+	static const struct option lo[] = { { "fps", 1, 0, 'f' },
+					    { "timestamps", 1, 0, 'T' },
+					    { "config", 1, 0, 'c' },
+					    { "set", 1, 0, 's' },
+					    { "version", 0, 0, 'V' },
+					    { "target-phase", 1, 0, 'p' },
+					    { "target-frame", 1, 0, 'u' },
+					    { "truth", 1, 0, 't' },
+					    { "out", 1, 0, 'o' },
+					    { "plots", 1, 0, 'P' },
+					    { "predictor", 1, 0, 'k' },
+					    { "quiet", 0, 0, 'q' },
+					    { "help", 0, 0, 'h' },
+					    { "score", 1, 0, 'S' },
+					    { 0, 0, 0, 0 } };
 	int c;
 	while ((c = getopt_long(argc, argv, "hqV", lo, NULL)) != -1) {
 		switch (c) {
@@ -217,6 +197,14 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'P': plots = optarg; break;
+		case 'S':
+			if (strcmp(optarg, "fired") && strcmp(optarg, "requested")) {
+				fprintf(stderr, PROG ": --score: '%s' is not fired or requested\n",
+					optarg);
+				return 2;
+			}
+			fired = !strcmp(optarg, "fired");
+			break;
 		case 'q': quiet = 1; break;
 		case 'h': emu_usage(stdout); return 0;
 		case 'V': printf(PROG " %s\n", OGATE_VERSION); return 0;
@@ -393,6 +381,7 @@ int main(int argc, char **argv)
 							   .ref_period = r.trigger.ref_period_frames,
 							   .target_u = r.trigger.target_u,
 							   .err_s = NAN,
+							   .err_req_s = NAN,
 							   .phase_err = NAN,
 							   .period_true = NAN,
 							   .meas_phase = NAN,
@@ -419,9 +408,14 @@ int main(int argc, char **argv)
 	struct ogate_reference_info info = { 0 };
 	int have_ref = !ogate_sync_get_reference(sy, &info);
 
-	/* phase reached at each trigger, from the measured unwrapped phase of later frames */
+	/* when each trigger fires; the phase reached there, from the measured phase of later frames */
+	int npanic = 0, nshort = 0;
 	for (int k = 0; k < ntrig; k++) {
-		double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
+		int64_t tf = score_fire_ns(trig[k].t.time_ns, trig[k].t.decided_at_ns,
+					   set.latency_s, fired);
+		npanic += trig[k].t.reason == OGATE_TRIGGER_PANIC;
+		nshort += tf != trig[k].t.time_ns;
+		double T = trig[k].tf = (double)(tf - base_ns) * 1e-9;
 		int j = (int)trig[k].t.decided_at_seq;
 		while (j + 1 < N && rows[j + 1].t < T)
 			j++;
@@ -431,40 +425,28 @@ int main(int argc, char **argv)
 			trig[k].meas_phase = ogate_wrap_2pi(u);
 		}
 	}
-	/* errors against truth: each trigger vs the nearest true occurrence of its target phase */
-	int nerr = 0, nbeyond = 0;
-	double esum = 0, esq = 0, emax = 0;
+	/* errors against truth: each trigger (when it fires, and as requested) vs the nearest true
+	 * occurrence of its target phase */
+	struct score_acc acc = { 0 }, acc_req = { 0 };
 	double *errs = calloc((size_t)ntrig + 1, sizeof(double));
 	if (truth_path) {
 		double *fidx = malloc(sizeof(double) * (size_t)ntr);
 		for (int i = 0; i < ntr; i++)
 			fidx[i] = i;
 		for (int k = 0; k < ntrig; k++) {
+			double u = (double)trig[k].ref_first + trig[k].target_u, pe, per;
 			double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
-			double psiT_target =
-				ogate_wrap_2pi(interp(fidx, tr_psi, ntr,
-						      (double)trig[k].ref_first + trig[k].target_u));
-			double psi_at = interp(tr_t, tr_psi, ntr, T);
-			double goal =
-				psiT_target + 2 * M_PI * round((psi_at - psiT_target) / (2 * M_PI));
-			double tstar = interp(tr_psi, tr_t, ntr, goal); /* psi is monotone */
-			double rate = (interp(tr_t, tr_psi, ntr, tstar + 1e-3) -
-				       interp(tr_t, tr_psi, ntr, tstar - 1e-3)) /
-				      2e-3;
-			trig[k].err_s = T - tstar;
-			trig[k].phase_err = ogate_wrap_pi(psi_at - psiT_target);
-			trig[k].period_true = 2 * M_PI / rate;
-			double e = trig[k].err_s;
-			errs[nerr++] = e;
-			esum += e;
-			esq += e * e;
-			if (fabs(e) > emax)
-				emax = fabs(e);
-			if (fabs(e) > 0.1 * trig[k].period_true)
-				nbeyond++;
+			trig[k].err_req_s = score_truth_error(tr_t, tr_psi, fidx, ntr, u, T, &pe, &per);
+			score_add(&acc_req, trig[k].err_req_s, per);
+			trig[k].err_s = score_truth_error(tr_t, tr_psi, fidx, ntr, u, trig[k].tf,
+							  &trig[k].phase_err, &trig[k].period_true);
+			errs[acc.n] = trig[k].err_s;
+			score_add(&acc, trig[k].err_s, trig[k].period_true);
 		}
 		free(fidx);
 	}
+	int nerr = acc.n;
+	double esum = acc.sum, esq = acc.sq;
 	/* coverage: true occurrences of the target phase from one period after the lock to the last
 	 * frame, and how many of them got a trigger (nearest occurrence) */
 	int n_occ = 0, n_hit = 0;
@@ -484,9 +466,8 @@ int main(int argc, char **argv)
 				break;
 			n_occ++;
 			for (int k = 0; k < ntrig; k++) {
-				double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
 				if (isfinite(trig[k].err_s) &&
-				    fabs(T - trig[k].err_s - tg) < 0.25 * per) {
+				    fabs(trig[k].tf - trig[k].err_s - tg) < 0.25 * per) {
 					n_hit++;
 					break;
 				}
@@ -543,8 +524,8 @@ int main(int argc, char **argv)
 		return 1;
 	fprintf(f,
 		"trigger,decided_at_frame,decided_at_s,trigger_time_s,lead_s,target_phase_rad,ref_id,ref_first_frame,"
-		"ref_period_frames,target_u,qa_error_s,qa_phase_error_rad%s\n",
-		truth_path ? ",error_s" : "");
+		"ref_period_frames,target_u,qa_error_s,qa_phase_error_rad,reason,fire_time_s%s\n",
+		truth_path ? ",error_s,error_requested_s" : "");
 	for (int k = 0; k < ntrig; k++) {
 		double T = (double)(trig[k].t.time_ns - base_ns) * 1e-9,
 		       D = (double)(trig[k].t.decided_at_ns - base_ns) * 1e-9;
@@ -556,8 +537,9 @@ int main(int argc, char **argv)
 			fprintf(f, ",%.9f,%.6f", trig[k].qa_err_s, trig[k].qa_phase_err);
 		else
 			fprintf(f, ",,");
+		fprintf(f, ",%d,%.9f", trig[k].t.reason, trig[k].tf);
 		if (truth_path)
-			fprintf(f, ",%.9f", trig[k].err_s);
+			fprintf(f, ",%.9f,%.9f", trig[k].err_s, trig[k].err_req_s);
 		fprintf(f, "\n");
 	}
 	if (fclose(f)) {
@@ -585,7 +567,7 @@ int main(int argc, char **argv)
 			ph[i] = rows[i].phase;
 		}
 		for (int k = 0; k < ntrig; k++) {
-			tt[k] = (double)(trig[k].t.time_ns - base_ns) * 1e-9;
+			tt[k] = trig[k].tf;
 			tp[k] = trig[k].meas_phase;
 		}
 		int n_show = N < 800 ? N : 800; /* the first 10 s at 80 fps: readable */
@@ -716,9 +698,11 @@ int main(int argc, char **argv)
 		nlate += trig[k].t.reason == OGATE_TRIGGER_LATE;
 	}
 	fprintf(f,
-		"  \"counts\": {\"triggers\": %d, \"late_triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, "
-		"\"references\": %d},\n",
-		ntrig, nlate, nl, ngaps, nest);
+		"  \"counts\": {\"triggers\": %d, \"late_triggers\": %d, \"panic_triggers\": %d, "
+		"\"short_triggers\": %d, \"locked_frames\": %d, \"gaps\": %d, \"references\": %d},\n",
+		ntrig, nlate, npanic, nshort, nl, ngaps, nest);
+	fprintf(f, "  \"scored_at\": \"%s\",\n  \"fire_latency_s\": %.6f,\n",
+		fired ? "fired" : "requested", set.latency_s);
 	fprintf(f, "  \"estimated_period_s_mean\": %.6f,\n", ntrig ? per_mean : 0.0);
 	fprintf(f, "  \"timing_us\": {\"all\": {\"mean\": %.3f, \"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
 		psum / N, pct(proc, N, 50), pct(proc, N, 99), proc[N - 1]);
@@ -732,12 +716,9 @@ int main(int argc, char **argv)
 		nqa, nqa ? qsum / nqa * 1e3 : 0.0, nqa ? sqrt(qsq / nqa) * 1e3 : 0.0,
 		nqa ? sqrt(qrad / nqa) * 180 / M_PI : 0.0);
 	if (truth_path) {
-		double rms = nerr ? sqrt(esq / nerr) : 0;
-		fprintf(f,
-			",\n  \"trigger_error\": {\"n\": %d, \"mean_ms\": %.4f, \"rms_ms\": %.4f, \"max_abs_ms\": %.4f, "
-			"\"beyond_10pct_period\": %d, \"share_beyond_10pct_period\": %.5f}",
-			nerr, nerr ? esum / nerr * 1e3 : 0.0, rms * 1e3, emax * 1e3, nbeyond,
-			nerr ? (double)nbeyond / nerr : 0.0);
+		/* trigger_error last: tests/chain/run.sh reads the last mean_ms */
+		score_json(f, "trigger_error_requested", &acc_req);
+		score_json(f, "trigger_error", &acc);
 		fprintf(f, ",\n  \"coverage\": {\"target_occurrences\": %d, \"triggered\": %d, \"share\": %.5f}",
 			n_occ, n_hit, n_occ ? (double)n_hit / n_occ : 0.0);
 		if (isfinite(qa_corr))

@@ -98,7 +98,8 @@ int ogate_frames_since_barrier(double u, double barrier, double P);
 enum ogate_trigger_reason {
 	OGATE_TRIGGER_NONE = 0,	     /* wait for the next frame's better prediction */
 	OGATE_TRIGGER_STANDARD = 1,  /* the next frame would arrive too late: commit now */
-	OGATE_TRIGGER_PANIC = 2,     /* less than the latency budget left: commit anyway */
+	OGATE_TRIGGER_PANIC = 2,     /* less than the latency budget left: commit anyway (sync sends
+				      * it at the budget: trigger.panic_at_latency) */
 	OGATE_TRIGGER_SAME_BEAT = 3, /* this beat already has a trigger (wait moved one period on) */
 	OGATE_TRIGGER_LATE = 4,	     /* the target was passed since the previous frame, whose
 				      * forecast still had it ahead: fired at once, late (sync) */

@@ -42,6 +42,10 @@ struct ogate_settings {
 	double late_max;   /* trigger.late_max (0.05): a beat whose target passed between two
 			  * forecasts is fired at once (reason OGATE_TRIGGER_LATE) if the
 			  * trigger lags it by at most this share of a period; 0: lost */
+	int panic_lat;	   /* trigger.panic_at_latency (1): a "panic" commit (a forecast closer
+			    * than prediction.latency_s) is sent for the frame's time plus the
+			    * latency, the earliest the instrument can honour; 0: for the
+			    * forecast (the reference's way, fired late or refused) */
 	/* sync */
 	double gap_factor;	   /* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;	   /* sync.track_drift (1): +-1 px/frame xy drift tracking */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The panic commit (sync_timing.c, sync_fire): a forecast closer than the latency budget
+ * (prediction.latency_s, the time the instrument needs from a frame's timestamp to a trigger it
+ * can still honour) commits at once, reason OGATE_TRIGGER_PANIC, and by default
+ * (trigger.panic_at_latency = 1) the trigger is sent for the frame's time plus the budget: what
+ * the sink gets is what fires. Sent for the forecast (the key at 0, before), the real chain fires
+ * it late or refuses it as past while the emulator scored it on time. A clean ramp at 1 s a beat,
+ * 80 fps, target 3 rad (crossed at 0.477 s), the linear predictor; the first forecast is frame 37's
+ * (0.4625 s, 14.96 ms before the crossing). sync.c is included to drive its static decision. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* the pipeline's internals, compiled into this test (found through -Iuserspace/lib) */
+#include "sync.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
+
+#define IVL 0.0125
+#define TARGET 3.0
+#define CROSS (TARGET / (2 * M_PI)) /* the target's crossing (s) */
+
+static int64_t sunk_ns;
+static int sunk;
+
+static void sink(void *ctx, const struct ogate_sync_trigger *t)
+{
+	(void)ctx;
+	sunk_ns = t->time_ns;
+	sunk++;
+}
+
+static struct ogate_sync *new_sync(const char *panic_at_latency)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "linear"));
+	if (panic_at_latency)
+		assert_int_equal(0, ogate_settings_set(&set, "trigger.panic_at_latency",
+						       panic_at_latency));
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	ogate_sync_set_sink(s, sink, NULL);
+	sunk = 0;
+	s->have_ref = 1;
+	s->info.id = 1;
+	s->info.period_frames = 1 / IVL;
+	s->info.barrier = 0;
+	s->info.target_phase = TARGET;
+	s->configured = 1;
+	for (int i = 0; i < IVL_N; i++)
+		s->ivl[i] = IVL;
+	s->ivl_n = IVL_N;
+	return s;
+}
+
+/* frame i of the ramp into the history */
+static void push(struct ogate_sync *s, int i)
+{
+	struct hist *h = &s->hist[s->hhead];
+	memset(h, 0, sizeof(*h));
+	h->t_ns = llround(i * IVL * 1e9);
+	h->unw = 2 * M_PI * i * IVL;
+	h->ref_id = 1;
+	s->hhead = (s->hhead + 1) % s->hcap;
+	if (s->hn < s->hcap)
+		s->hn++;
+}
+
+/* frame i of the ramp (the newest in the history) decides */
+static struct ogate_sync_result decide(struct ogate_sync *s, int i)
+{
+	struct ogate_sync_result r = { 0 };
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, 8, 8));
+	struct ogate_frame_meta m = { .timestamp_ns = llround(i * IVL * 1e9), .sequence = (uint64_t)i };
+	ogate_frame_set_meta(f, &m);
+	r.unwrapped = 2 * M_PI * i * IVL;
+	r.phase = ogate_wrap_2pi(r.unwrapped);
+	sync_predict_and_decide(s, f, &r);
+	ogate_frame_free(f);
+	return r;
+}
+
+/* Frame 37's forecast has the crossing 14.96 ms ahead, inside the 15 ms budget: a panic commit,
+ * sent for 37 x 12.5 ms + 15 ms (the sink told the same time), not for the crossing; the
+ * beat has its trigger, so frame 38 sends none. */
+static void panic_commit_is_sent_at_the_latency_after_its_frame(void **state)
+{
+	struct ogate_sync *s = new_sync(NULL);
+	for (int i = 0; i <= 37; i++)
+		push(s, i);
+	struct ogate_sync_result r = decide(s, 37);
+	assert_true(r.has_prediction);
+	assert_true(r.wait_s > 0 && r.wait_s < s->set.latency_s);
+	assert_true(r.triggered);
+	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);
+	int64_t at = llround((37 * IVL + s->set.latency_s) * 1e9);
+	assert_int_equal(r.trigger.time_ns, at);
+	assert_int_equal(r.trigger.decided_at_ns, llround(37 * IVL * 1e9));
+	assert_int_equal(sunk, 1);
+	assert_int_equal(sunk_ns, at);
+	push(s, 38);
+	assert_false(decide(s, 38).triggered);
+	assert_int_equal(sunk, 1);
+	ogate_sync_free(s);
+}
+
+/* trigger.panic_at_latency = 0: the forecast's own time, as the reference sends it. */
+static void panic_at_latency_zero_sends_the_forecast(void **state)
+{
+	struct ogate_sync *s = new_sync("0");
+	for (int i = 0; i <= 37; i++)
+		push(s, i);
+	struct ogate_sync_result r = decide(s, 37);
+	assert_true(r.triggered);
+	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);
+	assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
+	assert_int_equal(sunk_ns, r.trigger.time_ns);
+	ogate_sync_free(s);
+}
+
+/* A standard commit (frame 36: the crossing 27.5 ms ahead, the next frame's 1.6 intervals plus the
+ * budget not left) is sent for the forecast whatever the key says. */
+static void standard_commit_is_unchanged(void **state)
+{
+	for (int k = 0; k < 2; k++) {
+		struct ogate_sync *s = new_sync(k ? "1" : "0");
+		for (int i = 0; i <= 36; i++)
+			push(s, i);
+		struct ogate_sync_result r = decide(s, 36);
+		assert_true(r.triggered);
+		assert_int_equal(r.trigger.reason, OGATE_TRIGGER_STANDARD);
+		assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
+		ogate_sync_free(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(panic_commit_is_sent_at_the_latency_after_its_frame),
+		cmocka_unit_test(panic_at_latency_zero_sends_the_forecast),
+		cmocka_unit_test(standard_commit_is_unchanged),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
