@@ -7,7 +7,8 @@
  * cache-cold figure (a 78 MB stack). On a shared VM, max and p99 include the host's noise;
  * p50 does not. --drift [160|512] [times]: the fast heart drifting (sync_drift; times: that many
  * times faster, 5 = 1.2 px a beat, which the period scan registers), its establishing frame, the
- * most CPU after it and the locked mean (settings from ANALYSIS_BENCH_SET). */
+ * most CPU after it and the locked mean (settings from ANALYSIS_BENCH_SET). --plain [128|256|512]:
+ * the plain fast heart alone (its establishing frame, establish_cpu). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,6 +415,16 @@ int main(int argc, char **argv)
 			bench_size(160, 800, 7);
 		if (!only || only == 512)
 			bench_size(512, 400, 7);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--plain")) { /* the plain fast heart alone; --plain 512 */
+		int only = argc > 2 ? atoi(argv[2]) : 0;
+		if (!only || only == 128)
+			bench_size(128, 4800, 0);
+		if (!only || only == 256)
+			bench_size(256, 2400, 0);
+		if (!only || only == 512)
+			bench_size(512, 1200, 0);
 		return 0;
 	}
 	bench_sad(128);

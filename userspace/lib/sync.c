@@ -645,6 +645,10 @@ int ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f, struct
 		sync_smooth_pool_fill(s);
 		return sync_determine_first(s, f, gap, r);
 	}
+	/* the pool's spares, a few a frame, on the plain locked frames: not on the reference's
+	 * first (its drift search) nor on the held frames' (the job's, the catch-up's) */
+	if (s->frames_since_ref > 0)
+		sync_smooth_pool_trim_step(s);
 	return step_locked(s, f, gap, r, 1);
 }
 

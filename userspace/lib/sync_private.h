@@ -262,6 +262,8 @@ struct ogate_sync {
 	int smooth_pool; /* the copies' pool (sync_smooth_pool_fill): 0 by frame size, 1 on, -1 off */
 	void *look_mean; /* the pool's arrays for the next job's full look (its int32 means) */
 	void *look_vm; /* and copy (the replacement and its mask in the pixels' type): NULL, none */
+	int sm_trim;   /* the pool's spares from sm_trim - 1 on still to be freed, a few a frame
+		      * (sync_smooth_pool_trim_step); 0: none */
 	long smooth_fresh; /* frame-sized arrays the job and the held frames' copies allocated
 			    * fresh, not the pool's nor a caught-up frame's (counted for the tests) */
 	long smooth_touched;
@@ -394,6 +396,10 @@ void sync_smooth_pool_fill(struct ogate_sync *s);
 int sync_smooth_pool_get(struct ogate_sync *s, int j);
 /* s->sm's frames from keep on freed (the pool's spares) */
 void sync_smooth_pool_trim(struct ogate_sync *s, int keep);
+/* the same over the next frames, SMOOTH_TRIM_BYTES a frame (sync_smooth_pool_trim_step, which
+ * sync.c calls on the plain locked frames); a job that starts takes what is left */
+void sync_smooth_pool_trim_later(struct ogate_sync *s, int keep);
+void sync_smooth_pool_trim_step(struct ogate_sync *s);
 /* while the smoothing job runs, one of the pool's spares (s->sm's frames from keep on, keep the
  * reference's L) handed over to the caller (NULL: none), for a held frame's copy (sync.c) */
 struct ogate_frame *sync_smooth_pool_take(struct ogate_sync *s, int keep);

@@ -542,7 +542,7 @@ static void job_finish(struct ogate_sync *s, struct sync_smooth_job *jb)
 			strerror(-jb->ret));
 	else if (jb->ret > 0)
 		s->ref = s->sm;
-	sync_smooth_pool_trim(s, jb->ret > 0 ? q->L : 0);
+	sync_smooth_pool_trim_later(s, jb->ret > 0 ? q->L : 0);
 	put_info(s, q, jb->ret > 0, jb->z, jb->cm);
 	sync_smooth_free(s);
 }
@@ -669,6 +669,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	int L = q->L, W = s->w, H = s->h, choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO;
 	job_free(s->smooth_job);
 	s->smooth_job = NULL;
+	s->sm_trim = 0; /* the spares left are this job's copy's (sync_smooth_pool_get) */
 	struct sync_smooth_job *jb = calloc(1, sizeof(*jb));
 	if (!jb)
 		goto nomem;
@@ -692,7 +693,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 		if (!(jb->cm < SMOOTH_CHANGE_M)) {
 			/* the change decides: matched as recorded */
 			put_info(s, &s->sq[k], 0, NAN, jb->cm);
-			sync_smooth_pool_trim(s, 0);
+			sync_smooth_pool_trim_later(s, 0);
 			job_free(jb);
 			return 0;
 		}

@@ -34,6 +34,42 @@ void sync_smooth_pool_trim(struct ogate_sync *s, int keep)
 		ogate_frame_free(s->sm[j]);
 		s->sm[j] = NULL;
 	}
+	if (s->sm_trim > keep)
+		s->sm_trim = 0; /* nothing left beyond keep */
+}
+
+/*
+ * The spares freed after the lock, SMOOTH_TRIM_BYTES a frame (two 512^2 frames, ~0.05-0.08 ms),
+ * on the plain locked frames after the reference's first (sync.c): freeing a populated mapping
+ * costs the kernel's unmapping of its pages, and at 512^2 the ~47 spares of a fast heart's
+ * pool, freed at once on the frame that establishes its reference (auto's first look keeps it
+ * as recorded), were 1.1-1.8 ms of that frame's 2.2-3.5 (docs/accuracy-log.md, estab512);
+ * after a smoothing job, the spares beyond L on its last frame. Nothing reads them (s->ref is
+ * the recorded frames or s->sm's first L), so no result changes; a job that starts meanwhile
+ * (a refreshed reference's) reuses them for its copy (sync_smooth_pool_get) and trims after
+ * itself.
+ */
+#define SMOOTH_TRIM_BYTES ((size_t)1 << 19)
+
+void sync_smooth_pool_trim_later(struct ogate_sync *s, int keep)
+{
+	s->sm_trim = s->sm ? keep + 1 : 0;
+}
+
+void sync_smooth_pool_trim_step(struct ogate_sync *s)
+{
+	if (!s->sm_trim)
+		return;
+	size_t bytes = (size_t)s->w * s->h * ogate_pixfmt_bytes(s->fmt), freed = 0;
+	int j = s->sm_trim - 1;
+	for (; s->sm && j < s->ref_cap && (!freed || freed + bytes <= SMOOTH_TRIM_BYTES); j++) {
+		if (!s->sm[j])
+			continue;
+		ogate_frame_free(s->sm[j]);
+		s->sm[j] = NULL;
+		freed += bytes;
+	}
+	s->sm_trim = s->sm && j < s->ref_cap ? j + 1 : 0;
 }
 
 int sync_smooth_pool_get(struct ogate_sync *s, int j)
