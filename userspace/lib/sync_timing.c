@@ -183,7 +183,10 @@ static int sync_commit(struct ogate_sync *s, const struct ogate_frame *f, double
  * than the latency budget, the time the instrument needs from a frame's timestamp to a trigger
  * it can still honour) is sent for the frame's time plus the budget when
  * trigger.panic_at_latency is set (the default), as the late rule sends its triggers: the sink
- * gets the time that fires. Sent for the forecast instead (the reference's way), the real chain
+ * gets the time that fires. Like the late rule's, such a trigger is sent only if it lags the
+ * forecast by at most trigger.late_max of a period (a 0.2 s heart's first forecast after a lock
+ * landing 1-6 ms ahead of its frame would otherwise be imaged 9-14 ms, 5-7 % of a period, late);
+ * beyond that the beat is lost, and the next one is gated in time. Sent for the forecast instead (the reference's way), the real chain
  * fires it late, when it gets to it, or refuses it as past (ogated's output.late_us), while the
  * emulator scored it at the forecast (docs/accuracy-log.md, "A panic trigger the instrument
  * cannot honour"). */
@@ -197,6 +200,10 @@ int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, do
 	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
 		return 0;
 	if (reason == OGATE_TRIGGER_PANIC && st->panic_lat && wait < st->latency_s) {
+		/* sent late by latency - wait: within trigger.late_max of a period, as the
+		 * late rule's, or the beat is lost rather than imaged at the wrong phase */
+		if (st->latency_s - wait > st->late_max * (2 * M_PI / rate))
+			return 0;
 		wait = st->latency_s;
 		recent = t + wait;
 	}

@@ -33,7 +33,7 @@ static void sink(void *ctx, const struct ogate_sync_trigger *t)
 	sunk++;
 }
 
-static struct ogate_sync *new_sync(const char *panic_at_latency)
+static struct ogate_sync *new_sync_late(const char *panic_at_latency, const char *late_max)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -41,6 +41,8 @@ static struct ogate_sync *new_sync(const char *panic_at_latency)
 	if (panic_at_latency)
 		assert_int_equal(0, ogate_settings_set(&set, "trigger.panic_at_latency",
 						       panic_at_latency));
+	if (late_max)
+		assert_int_equal(0, ogate_settings_set(&set, "trigger.late_max", late_max));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	ogate_sync_set_sink(s, sink, NULL);
@@ -55,6 +57,11 @@ static struct ogate_sync *new_sync(const char *panic_at_latency)
 		s->ivl[i] = IVL;
 	s->ivl_n = IVL_N;
 	return s;
+}
+
+static struct ogate_sync *new_sync(const char *panic_at_latency)
+{
+	return new_sync_late(panic_at_latency, NULL);
 }
 
 /* frame i of the ramp into the history */
@@ -139,12 +146,39 @@ static void standard_commit_is_unchanged(void **state)
 	}
 }
 
+/* Frame 38 (0.475 s) is the first to decide: its forecast has the crossing 2.46 ms ahead, so the
+ * panic trigger at 0.49 s would lag it by 12.54 ms. With trigger.late_max = 0.01 (10 ms of this
+ * 1 s beat) that is too late: the beat is lost, nothing is sent, and frame 39 (the crossing
+ * passed) sends nothing either; with 0.02 (20 ms) it is sent at the latency. */
+static void panic_later_than_late_max_is_not_sent(void **state)
+{
+	const char *bound[2] = { "0.01", "0.02" };
+	for (int k = 0; k < 2; k++) {
+		struct ogate_sync *s = new_sync_late(NULL, bound[k]);
+		for (int i = 0; i <= 38; i++)
+			push(s, i);
+		struct ogate_sync_result r = decide(s, 38);
+		assert_true(r.has_prediction);
+		assert_true(fabs(r.wait_s - (CROSS - 38 * IVL)) < 1e-6);
+		assert_int_equal(r.triggered, k);
+		assert_int_equal(sunk, k);
+		if (k)
+			assert_int_equal(r.trigger.time_ns,
+					 llround((38 * IVL + s->set.latency_s) * 1e9));
+		push(s, 39);
+		assert_false(decide(s, 39).triggered);
+		assert_int_equal(sunk, k);
+		ogate_sync_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(panic_commit_is_sent_at_the_latency_after_its_frame),
 		cmocka_unit_test(panic_at_latency_zero_sends_the_forecast),
 		cmocka_unit_test(standard_commit_is_unchanged),
+		cmocka_unit_test(panic_later_than_late_max_is_not_sent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

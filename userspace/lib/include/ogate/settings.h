@@ -41,7 +41,8 @@ struct ogate_settings {
 				    * last state carried to its timestamp (sync_hold.c) */
 	double late_max;   /* trigger.late_max (0.05): a beat whose target passed between two
 			  * forecasts is fired at once (reason OGATE_TRIGGER_LATE) if the
-			  * trigger lags it by at most this share of a period; 0: lost */
+			  * trigger lags it by at most this share of a period; 0: lost;
+			  * the same bound for a panic commit sent at the latency */
 	int panic_lat;	   /* trigger.panic_at_latency (1): a "panic" commit (a forecast closer
 			    * than prediction.latency_s) is sent for the frame's time plus the
 			    * latency, the earliest the instrument can honour; 0: for the
