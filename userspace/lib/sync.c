@@ -70,6 +70,8 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->rblur);
 	free(s->rvalid);
 	free(s->depth);
+	free(s->arrival);
+	free(s->pmemo);
 	free(s->lssd);
 	free(s->lssd_b);
 	free(s->diffs);
@@ -154,6 +156,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->prevsad = calloc((size_t)s->cap, sizeof(double));
 	s->rows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
 	s->depth = calloc((size_t)s->cap, sizeof(int));
+	s->arrival = calloc((size_t)s->cap, sizeof(uint64_t));
 	s->diffs = calloc((size_t)s->cap, sizeof(double));
 	s->phist = calloc((size_t)set->agree_count, sizeof(double));
 	s->scratch = calloc((size_t)set->agree_count, sizeof(double));
@@ -166,8 +169,8 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->fit_t = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_p = calloc((size_t)s->hcap, sizeof(double));
 	s->fit_w = calloc((size_t)s->hcap, sizeof(double));
-	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->diffs || !s->phist ||
-	    !s->scratch || !s->scratch_ts || !s->S || !s->sel || !s->rp || !s->sad_out ||
+	if (!s->buf || !s->sq || !s->prevsad || !s->rows || !s->depth || !s->arrival || !s->diffs ||
+	    !s->phist || !s->scratch || !s->scratch_ts || !s->S || !s->sel || !s->rp || !s->sad_out ||
 	    !s->cal_r || !s->cal_w || !s->cal_r2 || !s->hist || !s->fit_t || !s->fit_p || !s->fit_w) {
 		ogate_sync_free(s);
 		return -ENOMEM;

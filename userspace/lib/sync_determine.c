@@ -584,6 +584,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 			return ret;
 	}
 	ogate_frame_copy(s->buf[slot], f);
+	s->arrival[slot] = ++s->arrivals; /* the drift's pairs stored for it (sync_driftreg.c) */
 	if (s->lssd_b)
 		s->lssd_b[slot] = 0; /* until lag_ssd_on_arrival fills it */
 	if (sync_scan_drifting(s))
@@ -643,6 +644,7 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		}
 		lag_ssd_on_arrival(s, slot, n, P);
 	}
+	sync_drift_pairs_on_arrival(s, P);
 	s->est[s->est_pos] = P == -1 ? NAN : P;
 	s->est_pos = (s->est_pos + 1) % EST_N;
 	if (s->est_n < EST_N)

@@ -4,6 +4,7 @@
  * newer frame shifted back by it (split from sync_determine.c, which calls sync_frame_lags). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "resample.h"
 #include "subframe.h"
 #include "sync_private.h"
@@ -118,12 +119,43 @@ int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const str
 	return 1;
 }
 
-/* the same on buffered frames i and j, b(p) = a(p + shift) starting from the drift the period
- * scan registers over i - j (sync_scanreg.c; none: from 0) */
+/*
+ * The same on buffered frames i and j, b(p) = a(p + shift) starting from the drift the period
+ * scan registers over i - j (sync_scanreg.c; none: from 0). The result depends on the two
+ * frames, that start and the row step alone, and is kept under them (per slot of frame i,
+ * SYNC_PAIR_MEMO entries, keyed by both frames' arrival numbers): the pairs the velocity at
+ * lock reads are computed as each determining frame arrives (sync_drift_pairs_on_arrival),
+ * 5-8 pairs of two shifts at lock (0.4-0.6 ms of the 512^2 establishing frame) become the
+ * lock frame's own pair and look-ups.
+ */
 static int pair_shift(struct ogate_sync *s, int i, int j, int r, double *sy, double *sx)
 {
 	int oy = (int)lround(s->scan_vel[0] * (i - j)), ox = (int)lround(s->scan_vel[1] * (i - j));
-	return sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, j), oy, ox, r, sy, sx);
+	int si = (s->head + i) % s->cap, sj = (s->head + j) % s->cap;
+	uint64_t ai = s->arrival[si], aj = s->arrival[sj];
+	if (!s->pmemo && ai && aj)
+		s->pmemo = calloc((size_t)s->cap * SYNC_PAIR_MEMO, sizeof(*s->pmemo));
+	struct sync_pair_memo *m = s->pmemo && ai && aj ? s->pmemo + (size_t)si * SYNC_PAIR_MEMO : NULL;
+	for (int k = 0; m && k < SYNC_PAIR_MEMO; k++) {
+		const struct sync_pair_memo *e = &m[k];
+		if (e->ai == ai && e->aj == aj && e->oy == oy && e->ox == ox && e->r == r) {
+			s->pmemo_hits++;
+			*sy = e->sy;
+			*sx = e->sx;
+			return e->ok;
+		}
+	}
+	s->pmemo_misses++;
+	int ok = sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, j), oy, ox, r, sy, sx);
+	if (m) { /* an entry of an older frame in this slot, else the first */
+		int k = 0;
+		while (k < SYNC_PAIR_MEMO - 1 && m[k].ai == ai)
+			k++;
+		if (m[k].ai == ai)
+			memmove(m, m + 1, (SYNC_PAIR_MEMO - 1) * sizeof(*m));
+		m[k] = (struct sync_pair_memo){ ai, aj, oy, ox, r, ok, ok ? *sy : 0, ok ? *sx : 0 };
+	}
+	return ok;
 }
 
 /*
@@ -146,6 +178,36 @@ int sync_median_stays_below_step(const double *v, int n, int m, int c)
 	if (a - m < 0 || b >= n)
 		return 0;
 	return fabs(w[a - m] * c) < 1.0 / 16 && fabs(w[b] * c) < 1.0 / 16;
+}
+
+/* frame i's reading of the drift's velocity (px per frame) over its lag (drift_velocity): 1 and
+ * *vy, *vx, or 0 where its pairs give none */
+static int frame_velocity(struct ogate_sync *s, int i, double lag, int r, double *vy, double *vx)
+{
+	if (s->set.drift_move) {
+		/* the frames floor(lag) and floor(lag) + 1 before frame i bracket its heart's
+		 * phase: the shift at the lag itself, interpolated between the two pairs' shifts,
+		 * is the drift's alone (one pair at the rounded lag carried the heart's motion over
+		 * the lag's fraction, up to half a frame of it: 0.28 px a beat read on a drift-free
+		 * stream whose heart moves the whole frame, whose reference was then moved by it) */
+		int l0 = (int)floor(lag), j = i - l0 - 1;
+		double a = lag - l0, sy0, sx0, sy1, sx1;
+		if (l0 < 1 || j < 0 || !pair_shift(s, i, j + 1, r, &sy0, &sx0) ||
+		    !pair_shift(s, i, j, r, &sy1, &sx1))
+			return 0;
+		*vy = ((1 - a) * sy0 + a * sy1) / lag;
+		*vx = ((1 - a) * sx0 + a * sx1) / lag;
+		return 1;
+	}
+	/* the pair at the rounded lag (reference.drift_move = 0: the reading above alone made the
+	 * cartoon's drift rows later, docs/accuracy-log.md "The drift rows' early bias") */
+	int j = i - (int)lround(lag);
+	double sy, sx;
+	if (j < 0 || !pair_shift(s, i, j, r, &sy, &sx))
+		return 0;
+	*vy = sy / (i - j);
+	*vx = sx / (i - j);
+	return 1;
 }
 
 /*
@@ -172,31 +234,8 @@ static int drift_velocity(struct ogate_sync *s, int c, int r, double *vy, double
 			continue;
 		if (k++ % stride)
 			continue;
-		if (s->set.drift_move) {
-			/* the frames floor(lag) and floor(lag) + 1 before frame i bracket its
-			 * heart's phase: the shift at the lag itself, interpolated between the two
-			 * pairs' shifts, is the drift's alone (one pair at the rounded lag carried
-			 * the heart's motion over the lag's fraction, up to half a frame of it: 0.28
-			 * px a beat read on a drift-free stream whose heart moves the whole frame,
-			 * whose reference was then moved by it) */
-			int l0 = (int)floor(lag), j = i - l0 - 1;
-			double a = lag - l0, sy0, sx0, sy1, sx1;
-			if (l0 < 1 || j < 0 || !pair_shift(s, i, j + 1, r, &sy0, &sx0) ||
-			    !pair_shift(s, i, j, r, &sy1, &sx1))
-				continue;
-			py[n] = ((1 - a) * sy0 + a * sy1) / lag;
-			px[n] = ((1 - a) * sx0 + a * sx1) / lag;
-		} else {
-			/* the pair at the rounded lag (reference.drift_move = 0, the default: the
-			 * reading above alone made the cartoon's drift rows later, docs/
-			 * accuracy-log.md "The drift rows' early bias") */
-			int j = i - (int)lround(lag);
-			double sy, sx;
-			if (j < 0 || !pair_shift(s, i, j, r, &sy, &sx))
-				continue;
-			py[n] = sy / (i - j);
-			px[n] = sx / (i - j);
-		}
+		if (!frame_velocity(s, i, lag, r, &py[n], &px[n]))
+			continue;
 		n++;
 		if (n < REG_PAIRS && sync_median_stays_below_step(py, n, REG_PAIRS - n, c) &&
 		    sync_median_stays_below_step(px, n, REG_PAIRS - n, c))
@@ -293,19 +332,55 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
  * with `reg` and a measured drift the registered ones (a frame whose registration fails keeps
  * none). Registration reads every r-th row, r at least the determination's row step and so
  * that a comparison covers at most REG_WORK pixels. */
-void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
+static int reg_row_step(const struct ogate_sync *s)
 {
 	int r = s->set.determine_row_step > 0
 			? s->set.determine_row_step
 			: (int)((long)s->w * s->h / 65536 > 1 ? (long)s->w * s->h / 65536 : 1);
 	long area = (long)(s->w - 2 * REG_MARGIN) * (s->h - 2 * REG_MARGIN);
 	int rw = (int)((area + REG_WORK - 1) / REG_WORK);
-	r = rw > r ? rw : r;
+	return rw > r ? rw : r;
+}
+
+/* whether the lock registers the drift (sync_frame_lags with reg), s->shifted allocated for it */
+static int registers(struct ogate_sync *s)
+{
+	if (!s->set.register_drift || !s->set.track_drift || s->w <= 2 * REG_MARGIN + 4 ||
+	    s->h <= 2 * REG_MARGIN + 4)
+		return 0;
+	return s->shifted || !ogate_frame_new(&s->shifted, s->fmt, s->w, s->h);
+}
+
+/*
+ * The newest buffered frame's pairs for the drift's velocity at lock, computed on its arrival
+ * (the determination, sync_determine.c, after its SAD row; P its scan's estimate, -1 if none):
+ * those drift_velocity reads for it with its lag near round(P). The lock reads them through
+ * pair_shift's store, from the newest frame back: all but the lock frame's own have arrived
+ * before it. A lock whose c, start or row step differ computes what it misses (exact either
+ * way). Only where the lock would read consecutive frames (fewer than 2 REG_PAIRS frames with
+ * a lag: a stride of 2 or more moves with every frame, so all would be computed for a share of
+ * them, on determining frames that already read the whole buffer, the slow heart's) and a
+ * comparison reads every few rows (larger than about 132^2: smaller frames' establishing frame
+ * is far below 2 ms, and their determining frames would pay more than that frame saves in the
+ * mean); about 0.1 ms a determining frame at 512^2.
+ */
+void sync_drift_pairs_on_arrival(struct ogate_sync *s, double P)
+{
+	double lag, vy, vx;
+	int i = s->count - 1, c = (int)lround(P), r = reg_row_step(s), have = 0;
+	if (!(P > 0) || i < 1 || r < 2 || !sync_frame_lag(s, i, c, &lag))
+		return;
+	for (int k = 0; k <= i && have < 2 * REG_PAIRS; k++)
+		have += sync_frame_lag(s, k, c, &vy);
+	if (have < 2 * REG_PAIRS && registers(s))
+		frame_velocity(s, i, lag, r, &vy, &vx);
+}
+
+void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
+{
+	int r = reg_row_step(s);
 	double vy = 0, vx = 0, lag;
-	reg = reg && s->set.register_drift && s->set.track_drift && s->w > 2 * REG_MARGIN + 4 &&
-	      s->h > 2 * REG_MARGIN + 4;
-	if (reg && !s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
-		reg = 0;
+	reg = reg && registers(s);
 	reg = reg && drift_velocity(s, c, r, &vy, &vx);
 	s->det_vel[0] = reg ? vy : 0; /* the reference's frames drift by it (sync_match.c) */
 	s->det_vel[1] = reg ? vx : 0;

@@ -83,6 +83,14 @@ struct dot_task {
 	double *out;
 };
 
+/* one frame pair's shift (sync_driftreg.c, pair_shift): newer frame arrival ai, older aj */
+#define SYNC_PAIR_MEMO 4
+struct sync_pair_memo {
+	uint64_t ai, aj;
+	int oy, ox, r, ok;
+	double sy, sx;
+};
+
 struct ogate_sync {
 	struct ogate_settings set;
 	const struct ogate_sad *sad;
@@ -105,7 +113,14 @@ struct ogate_sync {
 	 * (sync_determine.c; allocated when first used) */
 	uint64_t *lssd;
 	int *lssd_b;
-	long lssd_hits;		 /* lags at lock read from them (tests) */
+	long lssd_hits; /* lags at lock read from them (tests) */
+	/* each slot's frame's arrival number (1 on; 0: none), and the drift's frame pairs at lock
+	 * (sync_driftreg.c) computed as each determining frame arrives: per slot of the newer frame
+	 * SYNC_PAIR_MEMO results keyed by both frames' arrival numbers, the integer start and the
+	 * row step (allocated when first used); hits and computations (tests) */
+	uint64_t *arrival, arrivals;
+	struct sync_pair_memo *pmemo;
+	long pmemo_hits, pmemo_misses;
 	int ref_rows, ref_slot0; /* while a reference is established: its frames' rows are still
 				  * stored, padded frame 0's slot (sync_ref_stored_sad) */
 	double *diffs;
@@ -295,6 +310,7 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 }
 /* sync_driftreg.c */
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
+void sync_drift_pairs_on_arrival(struct ogate_sync *s, double P);
 double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
 		       const struct ogate_frame *b, int oy, int ox, int r, int m);
 int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b,
