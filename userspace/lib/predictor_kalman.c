@@ -15,9 +15,9 @@
  * locked frame (ogate_predictor_observe), carries the rate across gaps (the state is simply
  * propagated over the longer interval), bounds the pull of an innovation beyond KF_HUBER standard
  * deviations (Huber's update) and rejects phase estimates whose innovation is beyond
- * KF_GATE standard deviations; KF_RESTART rejections in a row that agree with each other mean
- * the model is wrong (a refresh, a big jump) and restart it, ones that scatter (a held match's
- * staircase) only KF_RUN_MAX in a row (kalman_stepped). It starts (and restarts) from the rate the reference
+ * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
+ * refresh, a big jump) and restart it, unless they are a staircase on one side of the line (a
+ * held match), which restarts it only at KF_RUN_MAX in a row (kalman_stepped). It starts (and restarts) from the rate the reference
  * measured at lock (ogate_predictor_expect_rate) and the matching noise its first KF_START
  * observations show about it, or, without that rate, from its first two observations. While a
  * restart measures its level the filter keeps forecasting at its rate, from the rejected
@@ -437,12 +437,15 @@ static void kalman_observe(struct ogate_predictor *p, double t_s, double z, doub
  */
 /* Whether the last KF_RESTART rejected innovations agree with each other (their scatter about
  * their mean within KF_HUBER standard deviations of the measurement noise): a step to a new
- * level. Ones that scatter more are a staircase, the matching's quantisation and not the heart's:
- * a held match's phases 1-3 frames behind and then ahead of the old line, which was right. Such a
- * run restarts the filter only at KF_RUN_MAX; restarted at the third, the start measured its level
- * from the held phases, behind the truth (u20_real48_1.17s_89fps, docs/accuracy-log.md, "A held
- * match's staircase"). A filter started from two phases (no rate from the lock) still restarts
- * at the third: its state can be the wrong one (kalman_start). */
+ * level. Ones that scatter more on one side of the line (kalman_one_side) are a staircase, the
+ * matching's quantisation and not the heart's: a held match's phases 0.6-5 frames off the old
+ * line, all on one side, which was right. Such a run restarts the filter only at KF_RUN_MAX;
+ * restarted at the third, the start measured its level from the held phases, off the truth
+ * (u20_real48_1.17s_89fps, docs/accuracy-log.md, "A held match's staircase"). Scattered on both
+ * sides (a seam of the matched phase, 2 frames back then 2.3 ahead, u26_real80_1.99s_179fps) they
+ * restart it at the third as before: there the new start's level was the better one. A filter
+ * started from two phases (no rate from the lock) also restarts at the third: its state can be
+ * the wrong one (kalman_start). */
 static int kalman_stepped(const struct kalman *k)
 {
 	double m = 0, v = 0, r = 0;
@@ -453,6 +456,16 @@ static int kalman_stepped(const struct kalman *k)
 	for (int i = 0; i < KF_RESTART; i++)
 		v += (k->r_nu[i] - m) * (k->r_nu[i] - m) / (KF_RESTART - 1);
 	return v <= KF_HUBER * KF_HUBER * r;
+}
+
+/* Whether the last KF_RESTART rejected innovations all lie on one side of the prediction (the
+ * ring's order does not matter) */
+static int kalman_one_side(const struct kalman *k)
+{
+	int pos = 0;
+	for (int i = 0; i < KF_RESTART; i++)
+		pos += k->r_nu[i] > 0;
+	return pos == 0 || pos == KF_RESTART;
 }
 
 static void kalman_hold(struct kalman *k, double t, double x0)
@@ -539,8 +552,8 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 		k->p11 = p11;
 		k->r_nu[k->rejects % KF_RESTART] = nu;
 		k->r_r[k->rejects % KF_RESTART] = R;
-		if (++k->rejects >= KF_RESTART &&
-		    (!(k->rate0 > 0) || k->rejects >= KF_RUN_MAX || kalman_stepped(k))) {
+		if (++k->rejects >= KF_RESTART && (!(k->rate0 > 0) || k->rejects >= KF_RUN_MAX ||
+						   !kalman_one_side(k) || kalman_stepped(k))) {
 			if (k->rate0 > 0 && k->x1 > 0) {
 				kalman_hold(k, t, x0);
 				k->rate0_sd *= k->x1 / k->rate0;
