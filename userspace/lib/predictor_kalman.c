@@ -17,11 +17,11 @@
  * deviations (Huber's update) and rejects phase estimates whose innovation is beyond
  * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
  * refresh, a big jump) and restart it, unless they are a staircase on one side of the line (a
- * held match), which restarts it only at KF_RUN_MAX in a row (kalman_stepped). It starts (and restarts) from the rate the reference
- * measured at lock (ogate_predictor_expect_rate) and the matching noise its first KF_START
- * observations show about it, or, without that rate, from its first two observations. While a
- * restart measures its level the filter keeps forecasting at its rate, from the rejected
- * observations' level or the old one (kalman_hold).
+ * held match), which restarts it only at KF_RUN_MAX in a row (kalman_stepped). It starts (and
+ * restarts) from the rate the reference measured at lock (ogate_predictor_expect_rate) and the
+ * matching noise its first KF_START observations show about it, or, without that rate, from its
+ * first two observations. While a restart measures its level the filter keeps forecasting at
+ * its rate, from the rejected observations' level or the old one (kalman_hold).
  *
  * kalman-acc (opt-in, prediction.predictor = kalman-acc) runs a second filter alongside on
  * (phase, rate, acceleration) with a white jerk measured from the beats (kalman_jerk), fed the
@@ -421,20 +421,6 @@ static void kalman_observe(struct ogate_predictor *p, double t_s, double z, doub
 	kalman_update(k, t, z, ns);
 }
 
-/*
- * The forecast while a restart measures its level (KF_START observations, no forecast of its
- * own): from the state at time t, at its rate, from one of two levels the rejected innovations
- * decide between. Where they agree with each other (their scatter about their mean within
- * KF_HUBER standard deviations of the measurement noise) the phase has stepped to a new level
- * (kalman_held_level): the matched phase jumped back 4.5 frames at the same point of every beat
- * on a blob whose rate changes within the beat, and the old level put every trigger after it
- * 25 ms early.
- * Where they disagree they are no level at all but a staircase: a small noise-free stream's
- * matched phase holds for some frames and then jumps ahead, +1.3, +0.6, +1.9 frames against
- * a measured noise of 0.13; the old level was right, a restart from the rejected ones at once
- * fired 12-37 ms early, and before, with no forecast for those frames, the beats whose target
- * fell inside were lost (docs/accuracy-log.md, "The Kalman filter's restart hole").
- */
 /* Whether the last KF_RESTART rejected innovations agree with each other (their scatter about
  * their mean within KF_HUBER standard deviations of the measurement noise): a step to a new
  * level. Ones that scatter more on one side of the line (kalman_one_side) are a staircase, the
@@ -468,6 +454,20 @@ static int kalman_one_side(const struct kalman *k)
 	return pos == 0 || pos == KF_RESTART;
 }
 
+/*
+ * The forecast while a restart measures its level (KF_START observations, no forecast of its
+ * own): from the state at time t, at its rate, from one of two levels the rejected innovations
+ * decide between. Where they agree with each other (their scatter about their mean within
+ * KF_HUBER standard deviations of the measurement noise) the phase has stepped to a new level
+ * (kalman_held_level): the matched phase jumped back 4.5 frames at the same point of every beat
+ * on a blob whose rate changes within the beat, and the old level put every trigger after it
+ * 25 ms early.
+ * Where they disagree they are no level at all but a staircase: a small noise-free stream's
+ * matched phase holds for some frames and then jumps ahead, +1.3, +0.6, +1.9 frames against
+ * a measured noise of 0.13; the old level was right, a restart from the rejected ones at once
+ * fired 12-37 ms early, and before, with no forecast for those frames, the beats whose target
+ * fell inside were lost (docs/accuracy-log.md, "The Kalman filter's restart hole").
+ */
 static void kalman_hold(struct kalman *k, double t, double x0)
 {
 	k->held = 1;
