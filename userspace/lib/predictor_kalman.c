@@ -16,11 +16,12 @@
  * propagated over the longer interval), bounds the pull of an innovation beyond KF_HUBER standard
  * deviations (Huber's update) and rejects phase estimates whose innovation is beyond
  * KF_GATE standard deviations; KF_RESTART rejections in a row mean the model is wrong (a
- * refresh, a big jump) and restart it. It starts (and restarts) from the rate the reference
- * measured at lock (ogate_predictor_expect_rate) and the matching noise its first KF_START
- * observations show about it, or, without that rate, from its first two observations. While a
- * restart measures its level the filter keeps forecasting at its rate, from the rejected
- * observations' level or the old one (kalman_hold).
+ * refresh, a big jump) and restart it, unless they are a staircase on one side of the line (a
+ * held match), which restarts it only at KF_RUN_MAX in a row (kalman_stepped). It starts (and
+ * restarts) from the rate the reference measured at lock (ogate_predictor_expect_rate) and the
+ * matching noise its first KF_START observations show about it, or, without that rate, from its
+ * first two observations. While a restart measures its level the filter keeps forecasting at
+ * its rate, from the rejected observations' level or the old one (kalman_hold).
  *
  * kalman-acc (opt-in, prediction.predictor = kalman-acc) runs a second filter alongside on
  * (phase, rate, acceleration) with a white jerk measured from the beats (kalman_jerk), fed the
@@ -47,6 +48,7 @@
 #define KF_HUBER 2.0	  /* innovations beyond this many standard deviations pull as if at it */
 #define KF_JERK_MIN 0.003 /* kalman-acc: the jerk noise's floor, relative to the rate per s^1.5 */
 #define KF_ACC0 0.02	  /* kalman-acc: the acceleration's sd at its start, relative per s */
+#define KF_RUN_MAX 9	  /* outliers in a row that restart the filter whatever their scatter */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -419,6 +421,39 @@ static void kalman_observe(struct ogate_predictor *p, double t_s, double z, doub
 	kalman_update(k, t, z, ns);
 }
 
+/* Whether the last KF_RESTART rejected innovations agree with each other (their scatter about
+ * their mean within KF_HUBER standard deviations of the measurement noise): a step to a new
+ * level. Ones that scatter more on one side of the line (kalman_one_side) are a staircase, the
+ * matching's quantisation and not the heart's: a held match's phases 0.6-5 frames off the old
+ * line, all on one side, which was right. Such a run restarts the filter only at KF_RUN_MAX;
+ * restarted at the third, the start measured its level from the held phases, off the truth
+ * (u20_real48_1.17s_89fps, docs/accuracy-log.md, "A held match's staircase"). Scattered on both
+ * sides (a seam of the matched phase, 2 frames back then 2.3 ahead, u26_real80_1.99s_179fps) they
+ * restart it at the third as before: there the new start's level was the better one. A filter
+ * started from two phases (no rate from the lock) also restarts at the third: its state can be
+ * the wrong one (kalman_start). */
+static int kalman_stepped(const struct kalman *k)
+{
+	double m = 0, v = 0, r = 0;
+	for (int i = 0; i < KF_RESTART; i++) {
+		m += k->r_nu[i] / KF_RESTART;
+		r += k->r_r[i] / KF_RESTART;
+	}
+	for (int i = 0; i < KF_RESTART; i++)
+		v += (k->r_nu[i] - m) * (k->r_nu[i] - m) / (KF_RESTART - 1);
+	return v <= KF_HUBER * KF_HUBER * r;
+}
+
+/* Whether the last KF_RESTART rejected innovations all lie on one side of the prediction (the
+ * ring's order does not matter) */
+static int kalman_one_side(const struct kalman *k)
+{
+	int pos = 0;
+	for (int i = 0; i < KF_RESTART; i++)
+		pos += k->r_nu[i] > 0;
+	return pos == 0 || pos == KF_RESTART;
+}
+
 /*
  * The forecast while a restart measures its level (KF_START observations, no forecast of its
  * own): from the state at time t, at its rate, from one of two levels the rejected innovations
@@ -435,15 +470,8 @@ static void kalman_observe(struct ogate_predictor *p, double t_s, double z, doub
  */
 static void kalman_hold(struct kalman *k, double t, double x0)
 {
-	double m = 0, v = 0, r = 0;
-	for (int i = 0; i < KF_RESTART; i++) {
-		m += k->r_nu[i] / KF_RESTART;
-		r += k->r_r[i] / KF_RESTART;
-	}
-	for (int i = 0; i < KF_RESTART; i++)
-		v += (k->r_nu[i] - m) * (k->r_nu[i] - m) / (KF_RESTART - 1);
 	k->held = 1;
-	k->h_step = v <= KF_HUBER * KF_HUBER * r;
+	k->h_step = kalman_stepped(k);
 	k->h_t = t;
 	k->h_x0 = x0;
 	k->h_x1 = k->x1;
@@ -522,9 +550,10 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 		k->p00 = p00;
 		k->p01 = p01;
 		k->p11 = p11;
-		k->r_nu[k->rejects] = nu;
-		k->r_r[k->rejects] = R;
-		if (++k->rejects >= KF_RESTART) {
+		k->r_nu[k->rejects % KF_RESTART] = nu;
+		k->r_r[k->rejects % KF_RESTART] = R;
+		if (++k->rejects >= KF_RESTART && (!(k->rate0 > 0) || k->rejects >= KF_RUN_MAX ||
+						   !kalman_one_side(k) || kalman_stepped(k))) {
 			if (k->rate0 > 0 && k->x1 > 0) {
 				kalman_hold(k, t, x0);
 				k->rate0_sd *= k->x1 / k->rate0;
