@@ -117,6 +117,7 @@ static const struct key keys[] = {
 	I("sync.calibrate_prior", calibrate_prior, 0, 1),
 	D("sync.calibrate_pin_fit", calibrate_pin_fit, 0, 10),
 	D("sync.beat_trend_prior", beat_trend_prior, 0, 1),
+	I("sync.beat_common", beat_common, 0, 1),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

@@ -11,29 +11,24 @@
  * heart, differing from stream to stream with where the reference happened to start).
  *
  * The heart's phase is close to linear in time over one beat, so the error can be measured
- * without ground truth: for every locked frame, a line is fitted through the raw phases of
- * the last round(P) frames (one beat, no gap, one reference) and the residual of the middle
- * frame is added to a table of CAL_R bins per reference frame, at that frame's raw position
- * (split linearly between the two nearest bins). The correction subtracted from a new frame's
- * position is the table interpolated there, shrunk towards 0 while a bin has few samples
+ * without ground truth: for every locked frame a line is fitted through the raw phases of the
+ * last round(P) frames (one beat, no gap, one reference) and the middle frame's residual is added
+ * to a table of CAL_R bins per reference frame at its raw position (split linearly). A new
+ * frame's position is corrected by the table there, shrunk towards 0 while a bin has few samples
  * (sum / (weight + CAL_K0)), or with sync.calibrate_prior towards the reference beat's own map
- * below ((sum + CAL_K0 N) / (weight + CAL_K0)). The table belongs to one reference and starts
- * empty with it.
+ * ((sum + CAL_K0 N) / (weight + CAL_K0)). The table belongs to one reference.
  *
- * A line through one beat cannot tell a constant offset of every position from a shift in
- * time, so the table alone leaves the mean error over the beat in place (0.05-0.1 frame on
- * the real-heartbeat model: a bias of ~1 ms). It is pinned where the truth is known: a frame
- * at the phase of reference frame j differs from it by noise only, so the SAD minimum sits
- * exactly at j (ogate_step_offset returns 0 there whatever the steps). The table is therefore
- * offset so that its mean at the reference frames' own positions is 0.
+ * A line through one beat cannot tell a constant offset of every position from a shift in time,
+ * so the table alone leaves the mean error over the beat (0.05-0.1 frame, ~1 ms, on the
+ * real-heartbeat model). It is pinned where the truth is known: a frame at the phase of reference
+ * frame j is matched exactly at j (ogate_step_offset returns 0 there whatever the steps), so the
+ * table's mean at the reference frames' own positions is set to 0.
  *
- * The same residuals give each position's spread about that mean (sync_calib_spread), which
- * the fit uses as the position's variance. The error is the same every beat only at a given
- * *true* phase; the table is indexed by the *raw* position. With 6-8 frames per beat a frame
- * half-way between two reference frames far apart in image space can be matched 0.5-1.2 frame
- * on, where frames truly at the next reference frame are matched without error: one raw
- * position, two errors, and which one a beat gets depends on where its frames fall, which a
- * modulated rate changes from beat to beat. No correction removes that; a small weight does.
+ * The same residuals give each position's spread (sync_calib_spread), the fit's variance. The
+ * error is the same every beat only at a *true* phase, the table indexed by the *raw* one: at
+ * 6-8 frames a beat a frame half-way between two distant reference frames can be matched
+ * 0.5-1.2 frame on where frames truly at the next one are exact: one raw position, two errors,
+ * which a modulated rate mixes from beat to beat. No correction removes that; a small weight does.
  */
 #include <math.h>
 #include <string.h>
@@ -45,6 +40,8 @@
 #define CAL_PIN_FIT 6
 
 static void update_anchor(struct ogate_sync *s);
+static void beat_fit(struct ogate_sync *s);
+static void offset_shares(double o, double sd, double w[4]);
 
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
@@ -53,6 +50,7 @@ static void take_lock_lags(struct ogate_sync *s, const struct seq *q)
 	s->cal_trend = q->trend;
 	memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
 	memcpy(s->cal_lag0, q->lags, sizeof(s->cal_lag0));
+	memcpy(s->cal_raw0, q->lags, sizeof(s->cal_raw0));
 	memset(s->cal_cube, 0, sizeof(s->cal_cube));
 }
 
@@ -68,6 +66,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	memset(s->cal_lags, 0, sizeof(s->cal_lags));
 	memset(s->cal_lag0, 0, sizeof(s->cal_lag0));
 	memset(s->cal_cube, 0, sizeof(s->cal_cube));
+	memset(s->cal_raw0, 0, sizeof(s->cal_raw0));
 	for (int k = 0; k < s->nseq; k++) {
 		const struct seq *q = &s->sq[k];
 		if (q->pos != s->pos)
@@ -84,6 +83,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	memset(s->cg, 0, sizeof(s->cg));
 	memset(s->cv, 0, sizeof(s->cv));
 	memset(s->cc, 0, sizeof(s->cc));
+	memset(s->ccn, 0, sizeof(s->ccn));
 	memset(s->cw, 0, sizeof(s->cw));
 	s->cdd = 0;
 	s->cn = 0;
@@ -158,26 +158,20 @@ double sync_calib_spread(const struct ogate_sync *s, double w)
 
 /*
  * The reference beat's own map, cause 7 of docs/accuracy-log.md: where the rate changes inside
- * the beat the reference holds, a frame truly at the phase of reference position u shows u,
- * while a phase linear in time puts it at u - N(u). With the beat length a line in time, T(c) =
- * P + k (c - P / 2) for a beat centred at c (k = refine_period's shrunk lag trend, the line's
- * value at the reference's middle being P), the phase advances by 2 pi dt / T over dt, so to
- * first order in k N(u) = k u (u - P) / (2 P) for u in [0, P) (0 at both ends: the reference
- * holds one beat; its linear fit over the beat is flat). The table learns N with the
- * matching errors (its residuals are about a line through one beat, and N's mean over a beat is
- * a constant), shrunk like every bin by w / (w + CAL_K0). Where the reference holds P + delta
- * frames (P, refine_period's, misses that beat by its lags' V-fit errors) the raw phase falls
- * back by delta at each wrap and the table learns delta u / (P + delta) too (test_calib_pin.c);
- * delta is the line of beat_after_reference at the reference's middle, less P.
+ * the reference's beat, a frame truly at the phase of position u shows u, while a phase linear in
+ * time puts it at u - N(u). With the beat length T(c) = P + k (c - P / 2) for a beat centred at
+ * c, to first order in k N(u) = k u (u - P) / (2 P) for u in [0, P) (0 at both ends). The table
+ * learns N with the matching errors, shrunk like every bin by w / (w + CAL_K0). Where the
+ * reference holds P + delta frames (P misses that beat by its lags' V-fit errors) the raw phase
+ * falls back by delta at each wrap and the table learns delta u / (P + delta) too
+ * (test_calib_pin.c); delta is the line of beat_after_reference at the reference's middle, less P.
  */
 /*
  * The share of a shift of its residuals that a bin's mean takes up. Residuals beyond 1 frame
  * are dropped (sync_calib_update), and for Gaussian residuals of sd sigma cut at +-1 the mean
  * moves by Var_t / sigma^2 per unit shift, Var_t the variance of what is kept: g(a) = 1 - 2 a
  * phi(a) / (2 Phi(a) - 1), a = 1 / sigma, with Var_t = g(a) / a^2 what the bin holds (from 0 to
- * 1/3, a uniform spread). Where the heart rests and a match errs by 0.8-0.9 frame the table
- * learns only about a third of N (docs/accuracy-log.md, "The rise where the heart starts to
- * move"). KEPT[i] = g at Var_t = i / 96, found by bisection over a; interpolated.
+ * 1/3: uniform): at 0.8-0.9 frame errors the table learns a third of N. KEPT[i]: Var_t = i / 96.
  */
 static const double KEPT[33] = { 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 0.9998, 0.9989,
 				 0.9968, 0.9929, 0.9866, 0.9775, 0.9656, 0.9506, 0.9325,
@@ -241,19 +235,14 @@ static double sample_share(const struct ogate_sync *s, int k, double v)
 
 /*
  * delta read from the table, for a reference moved to one position under a drift
- * (reference.drift_move) whose beats after it are not measured (beat_after_reference drops them
- * under a resampled drift). Its delta is then the lags' at lock alone, and under ~1 px/s of
- * drift those are 0.2-0.35 frame short of the beat the reference holds (the cartoon rows of
- * bench/eval/drift.txt and drifttilt.txt; 0.04 without the drift). The table learns that beat's
- * map delta u / (P + delta) with the matching errors, as it must (the phase is then linear in
- * time across the wrap): the corrected positions tilt by -delta over the beat against the
- * truth. The pin's model of it has delta 0, so it leaves N(u_t) - mean N at the target: -0.4
- * delta frame (late) at a target near the beat's end (docs/accuracy-log.md, "The calibration's
- * tilt under drift"). Here the samples' own table (each bin's mean shrunk as table_at's, the
- * prior left out) is fitted by a line over its bins in x = u / P times the share of N the bin's
- * samples hold, the trend's part of N taken off first: its slope is delta. The slope also holds
- * the matching errors' own line over the beat, which it cannot tell from delta (-0.05 to -0.13
- * frame on drift-free twins, both models), and consecutive bins share samples: it is used
+ * (reference.drift_move), whose beats after it are not measured (beat_after_reference drops them
+ * under a resampled drift): the lags' at lock alone are then 0.2-0.35 frame short of the beat the
+ * reference holds (bench/eval/drift.txt, drifttilt.txt), while the table learns that beat's map
+ * delta u / (P + delta), so the pin's model (delta 0) left -0.4 delta frame at a target near the
+ * beat's end (docs/accuracy-log.md, "The calibration's tilt under drift"). The samples' own
+ * table (bins shrunk as table_at's, no prior) is fitted by a line in x = u / P times the share of
+ * N the bin's samples hold, the trend's part of N taken off: its slope is delta. It also holds
+ * the matching errors' own line (-0.05 to -0.13 frame) and consecutive bins share samples: it is
  * shrunk by t^2 / (t^2 + 1) against twice its least-squares variance plus CAL_ELINE^2.
  */
 #define CAL_ELINE 0.1 /* frames: the spread of the matching errors' line over a beat */
@@ -285,12 +274,9 @@ static double table_delta(const struct ogate_sync *s)
 	sxx -= sx * sx / n;
 	sxy -= sx * sy / n;
 	syy -= sy * sy / n;
-	/* x must spread for a slope: where every bin's share of N is small (a noisy, jittered slow
-	 * heart's first beats: all x within 1e-4 of 0, variance 3e-10) the slope was unbounded
-	 * (-103 frames on a 271-frame beat, its shrinkage against its own tiny variance none) and
-	 * the model N it set moved the phase by a third of a beat, which the calibration then
-	 * chased (bench/eval/unseen-102.txt u44_real64_2.91s_102fps: coverage 86 %, 5 triggers
-	 * over 10 % off; docs/accuracy-log.md "Hearts nobody tuned on"). Where it is measured,
+	/* x must spread for a slope: with every bin's share of N small (all x within 1e-4 of 0) the
+	 * slope was unbounded (-103 frames on a 271-frame beat: unseen-102.txt u44_real64_2.91s_102fps,
+	 * coverage 86 %; docs/accuracy-log.md "Hearts nobody tuned on"). Where it is measured,
 	 * the variance of x is 0.004-0.03 (bigdrift.txt's 0.5 px a beat row at 1-2.5 frames) */
 	if (!(sxx > CAL_XVAR * n))
 		return 0;
@@ -312,21 +298,15 @@ static void solve3(const double g[3][3], const double *v, double lam, double *x)
 
 /*
  * The beat length as a parabola in the beat's middle x, T(x) = a + b x + c x^2, through the lags
- * at lock and the beats measured after the reference: the share t^2 / (t^2 + 1) of c's
- * significance, and *a, *b (its value and slope at the reference's middle) and *va (the value's
- * variance). A rate modulated over a few beats curves T over the 1-1.5 beats the two groups
- * span; a line through them then misses T at the middle by the curvature (its chord: 0.2-0.5
- * frame on strongly modulated hearts, where T has its turn inside that span), and with it the
- * beat the reference holds, delta (docs/accuracy-log.md, "The reference beat's length under a
- * curving rate"). The lags are kept only as their six sums (struct seq), so they enter as their
- * line: the parabola is fitted to their level and slope (its least-squares projection on 1 and x
- * over their middles, taken symmetric about their mean: one a frame) and to each beat after the
- * reference. 0 if those are fewer than 3. The samples' errors are not independent: each carries
- * the matching error at its position, a pattern over the beat (the V fit's, +-0.1-0.4 frame),
- * and over the part of a beat a group spans that pattern is a slope of its own (lags over 10
- * frames of a 42-frame beat measured -0.043 where the beats fell by -0.009). Two group slopes
- * that differ by their patterns look like a curvature, so c is judged against the variance the
- * line's residuals give as if all the samples were one: n times the least-squares variance.
+ * at lock and the beats after the reference: the share t^2 / (t^2 + 1) of c's significance, and
+ * *a, *b (value and slope at the reference's middle), *va (the value's variance). A rate
+ * modulated over a few beats curves T over the 1-1.5 beats the groups span, and a line misses T
+ * at the middle by its chord (0.2-0.5 frame; docs/accuracy-log.md, "The reference beat's length
+ * under a curving rate"). The lags enter as their line (their six sums, struct seq: level and
+ * slope, middles one a frame apart), each beat after the reference as itself; 0 if those are
+ * fewer than 3. Each sample carries the matching error at its position, a pattern whose slope
+ * over a group's span makes two group slopes differ like a curvature (lags -0.043 where the
+ * beats fell by -0.009), so c is judged against n times the least-squares variance.
  */
 static double beat_curve(const struct ogate_sync *s, double *a, double *b, double *va)
 {
@@ -365,18 +345,13 @@ static double beat_curve(const struct ogate_sync *s, double *a, double *b, doubl
 
 /*
  * sync.beat_trend_prior = tau (0, the default: not used): the trend's share of the line's slope
- * as a posterior under a prior N(0, tau^2) on k (k is the beat length's relative change over one
- * beat: a rate modulated by A over M beats gives at most 2 pi A / M, 0.04-0.05 on the matrix's
- * strongly modulated rows, 0.008 on u31), returned, with *vb the slope's variance. Every sample
- * carries the matching error at its position, and the lags at lock share the determination's
- * (the period P was measured from those same lags): the scatter about the line shows neither,
- * so the slope's variance is the least-squares one (vls) plus CAL_ELINE^2 over the spread of the
- * independent units, the lags at lock one unit at their mean and each beat after the reference
- * one. At 13 frames a beat the two groups lie 3 frames apart, each 0.1-0.2 frame off, and
- * their line's slope was -0.14 for a true -0.008 (bench/eval/targetphase.txt's u31: delta +0.11
- * for the true -0.16 extrapolated along it; docs/accuracy-log.md, "The beat model's trend
- * against a prior"); with 50-60 frames a beat the groups lie 15-30 frames apart and the slope
- * keeps nearly all of itself.
+ * as a posterior under a prior N(0, tau^2) on k (a rate modulated by A over M beats gives |k| <=
+ * 2 pi A / M: 0.04-0.05 on the matrix's strongly modulated rows, 0.008 on u31), returned, with
+ * *vb the slope's variance: the least-squares one (vls) plus CAL_ELINE^2 over the spread of the
+ * independent units (the lags at lock one, at their mean, as they share the determination's
+ * error; each beat after the reference one). At 13 frames a beat the groups lie 3 frames apart,
+ * each 0.1-0.2 frame off: u31's slope was -0.14 for a true -0.008 (docs/accuracy-log.md, "The
+ * beat model's trend against a prior"); at 50-60 frames a beat it keeps nearly all of itself.
  */
 static double trend_prior_share(const struct ogate_sync *s, double tau, double vls, double *vb)
 {
@@ -399,19 +374,14 @@ static double trend_prior_share(const struct ogate_sync *s, double tau, double v
 
 /*
  * The trend k of the beat length across the reference's beat. At lock refine_period has the
- * lags of the frames before the reference's end: beats centred up to its middle. After lock,
- * a frame that shows reference position w is exactly one beat after the reference frame at w
- * (the same phase; positions are times, so that frame was at first_ns + w x the interval): the
- * frames of the first half beat after the reference give the beats centred on its second half.
- * A line through both (x = beat middle minus the reference's middle, y = beat length, frames)
- * spans the reference's beat; its slope is used shrunk by its significance, t^2 / (t^2 + 1),
- * not cut to the share of a beat the middles span as refine_period's (the lags alone span
- * 0.3-0.5 of it; the whole line's slope measured the curvature better where the rate changes,
- * docs/accuracy-log.md, "The trend k without the span share"). Each sample carries the
- * matching error at its position once (not cancelled by the difference, unlike two frames of
- * the stream a beat apart), a pattern over the positions: the shrinkage keeps that from passing
- * for a trend where the rate does not change. Where the beat length curves over that span, the
- * line's value and slope at the middle move towards the parabola's (beat_curve).
+ * lags of the frames before the reference's end (beats centred up to its middle). After lock, a
+ * frame that shows position w is one beat after the reference frame at w (positions are times:
+ * that frame was at first_ns + w x the interval), so the first half beat after the reference
+ * gives the beats centred on its second half. The line through both (x = beat middle minus the
+ * reference's middle, y = beat length, frames) has its slope shrunk by t^2 / (t^2 + 1), not cut
+ * to the middles' span ("The trend k without the span share"): each sample carries the matching
+ * error at its position, which the shrinkage keeps from passing for a trend. Where the length
+ * curves, value and slope at the middle move towards the parabola's (beat_curve).
  */
 static void beat_after_reference(struct ogate_sync *s)
 {
@@ -424,11 +394,9 @@ static void beat_after_reference(struct ogate_sync *s)
 		return;
 	double tr = e->w * ivl; /* when the reference showed w, from first_ns */
 	double y = (since - tr) / ivl, x = (since + tr) / (2 * ivl) - P / 2;
-	/* a frame resampled for sub-pixel drift (sync_match.c) is blurred against the reference
-	 * frame it is a beat after, and matched with another error (docs/accuracy-log.md, "The
-	 * drift rows' bias"); the frames before the first one are the drift tracker's start, its
-	 * displacement against those frames (the drift over a beat) not yet followed ("The
-	 * beat-length trend at lock"). From the first such frame in the half beat after the
+	/* a frame resampled for sub-pixel drift (sync_match.c) is matched with another error ("The
+	 * drift rows' bias"), and before it the drift tracker had not followed the drift ("The
+	 * beat-length trend at lock"): from the first such frame in the half beat after the
 	 * reference the beats after it are dropped: trend and length back to the lags' alone */
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
@@ -448,6 +416,13 @@ static void beat_after_reference(struct ogate_sync *s)
 	s->cal_cube[0] += x * x * x;
 	s->cal_cube[1] += x * x * x * x;
 	s->cal_cube[2] += x * x * y;
+	beat_fit(s);
+}
+
+/* the line (and curve) of beat_after_reference through the sums: trend and delta */
+static void beat_fit(struct ogate_sync *s)
+{
+	double P = s->info.period_frames;
 	const double *m = s->cal_lags;
 	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
 	double syy = m[5] - m[2] * m[2] / n;
@@ -483,25 +458,16 @@ static void beat_after_reference(struct ogate_sync *s)
 /*
  * The pin: the table's mean at the unpadded reference frames' positions, where a match is exact
  * (so only N is there), moved to N's level at the target, since a frame there must keep N(u_t):
- * pinning the mean leaves (N(u_t) - mean N) x the frame interval at the trigger (+ = late).
- * The level at the target cannot be read from the table's bin there alone (its value holds the V
- * fit's error too), so it is N's model above; 0 where no trend or delta was significant.
- *
- * That model is only as good as trend and delta, measured on the 1-1.5 beats about the
- * reference: a few lags at lock and after it, each with the matching error at its position
- * (+-0.1 frame at 13 frames a beat), or table_delta under drift_move. Where they miss, the
- * trigger's bias follows the target over the beat (bench/eval/targetphase.txt: u31 at 13 frames
- * a beat, delta +0.11 for the true -0.16 and a trend of -0.12: +4.7 ms at 0 rad, -1.5 at 4;
- * docs/accuracy-log.md, "The bias that moves with the target phase"; sync.beat_trend_prior,
- * trend_prior_share, keeps that trend to what its samples can show). The table itself learns
- * N over every beat since; N is a line plus a parabola in u (sync_beat_model), so the same
- * family fitted through the table at the reference frames' positions reads N's level at the
- * target from many beats, with the exact matches' zero error. That fit also holds the matching
- * errors' own pattern over the beat (-0.05 to -0.13 frame, table_delta), which the model
- * does not: the fit's departure D from the model's level at the target is taken shrunk by
- * D^2 / (D^2 + E^2), E = sync.calibrate_pin_fit (0.1 frame, CAL_ELINE, in the test), so a model that
- * misses by more than those patterns gives way. Not the default: at 12 frames a beat the fit
- * reads the matching errors' pattern as N (the matrix's blob96_0.2s_60fps +0.04 -> -0.27 ms).
+ * pinning the mean leaves (N(u_t) - mean N) x the frame interval at the trigger (+ = late). That
+ * level is N's model above (the table's bin there holds the V fit's error too); 0 where no trend
+ * or delta was significant. The model is only as good as trend and delta, from a few lags at
+ * lock and beats after the reference, or table_delta; where they miss, the bias follows the
+ * target (u31: +4.7 ms at 0 rad, -1.5 at 4; docs/accuracy-log.md, "The bias that moves with the
+ * target phase"). With sync.calibrate_pin_fit = E a line plus a parabola in u (N's family)
+ * fitted through the table at the reference frames reads N's level at the target from every beat
+ * since; it also holds the matching errors' pattern (-0.05 to -0.13 frame), so its departure D
+ * from the model is taken shrunk by D^2 / (D^2 + E^2). Not the default: at 12 frames a beat the
+ * fit reads that pattern as N (the matrix's blob96_0.2s_60fps +0.04 -> -0.27 ms).
  */
 static double table_level_at_target(const struct ogate_sync *s, int N)
 {
@@ -606,13 +572,11 @@ void sync_calib_update(struct ogate_sync *s)
  * over the later beat's offsets minus that over the earlier one's. A curving phase (rate
  * modulation) shifts both lines' ends the same way and cancels. Every locked frame adds that
  * equation (c at offsets 0, 1/4, 1/2, 3/4, split linearly) to least-squares normal equations,
- * regularised by one beat's worth of samples; a constant added to c at every offset cancels in
- * every equation, so c's level is set apart (sync_calib_common_level below). Consecutive
- * equations share all but one frame, so about one in M = round(P) is independent: an offset's
- * estimate is used only where it is more than twice its standard error (residual variance x M x
- * the inverse normal matrix), and is then subtracted from later frames with the table. Where c is
- * flat, or the offsets do not change from beat to beat (a whole number of frames per beat),
- * nothing is subtracted.
+ * regularised by one beat's worth of samples; c's level cancels in every equation and is set
+ * apart (sync_calib_common_level). About one equation in M = round(P) is independent: an
+ * offset's estimate is used (subtracted from later frames with the table) only beyond twice its
+ * standard error (residual variance x M x the inverse normal matrix); nothing where c is flat or
+ * the offsets do not change from beat to beat.
  */
 #define CC_N 4
 
@@ -622,6 +586,28 @@ static void offset_bins(double off, int *b0, int *b1, double *f)
 	*f = x - fl;
 	*b0 = ((int)fl % CC_N + CC_N) % CC_N;
 	*b1 = (*b0 + 1) % CC_N;
+}
+
+/*
+ * sync.beat_common (opt-in): the lags at lock corrected by c over their offsets. A lag of y frames
+ * is a match at offset frac(y), c long: at 49.8 frames a beat (blob128_fast0.25s_200fps) all lie
+ * at 0.77, 0.06 frame short, as do P and the beats after the reference (at 0.23; c is odd), so
+ * delta was -0.003 for a true +0.068 (docs/accuracy-log.md, "The beat model's delta at one
+ * offset"). c is shrunk by t^2 / (t^2 + 1) (ccn), not cut at 2 se as cc, and N re-fitted as it
+ * moves. Correcting the beats after the reference too (at their own offsets) was worse.
+ */
+static void beat_common_lags(struct ogate_sync *s)
+{
+	const double *R = s->cal_raw0;
+	double nl = R[0], y = nl > 0 ? R[2] / nl : 0, w[CC_N], c = 0;
+	offset_shares(y - floor(y), nl > 1 ? sqrt(fmax(R[5] / nl - y * y, 0)) : 0, w);
+	for (int b = 0; b < CC_N; b++) /* c over the lags' offsets, spread as their lengths */
+		c -= w[b] * s->ccn[b];
+	double v[6] = { 0, 0, nl * c, 0, c * R[1], 2 * c * R[2] + nl * c * c };
+	for (int j = 0; j < 6; j++) { /* the beats after the reference's sums stay in cal_lags */
+		s->cal_lags[j] += R[j] + v[j] - s->cal_lag0[j];
+		s->cal_lag0[j] = R[j] + v[j];
+	}
 }
 
 double sync_calib_common(const struct ogate_sync *s, double w, double *off)
@@ -702,29 +688,36 @@ static double ramp_mean(double t, double sd)
 
 /*
  * The share of each offset bin (0, 1/4, 1/2, 3/4, split linearly as sync_calib_common does) in
- * the correction a frame truly at a reference frame receives, when its measured offset is spread
- * about 0 with sd frames: the mean over a normal of the bin's hat (half-width 1/4, repeated
- * every frame). With sd = 0 it is bin 0 alone.
- */
-void sync_calib_common_level(double sd, double w[CC_N])
+ * c for offsets spread as N(o, sd^2): the normal's mean of the bin's hat (half-width 1/4, every
+ * frame); the hats at o alone for sd = 0. sync_calib_common_level: a frame truly at a reference
+ * frame (o = 0) measured with a spread sd; beat_common_lags: the lags at lock. */
+static void offset_shares(double o, double sd, double w[CC_N])
 {
 	const double h = 1.0 / CC_N;
 	for (int b = 0; b < CC_N; b++) {
 		w[b] = 0;
-		if (!(sd > 0)) {
-			w[b] = b == 0;
-			continue;
-		}
-		for (int n = -3; n <= 3; n++) { /* the hat at b h + n, a frame's offset being periodic */
-			double t = -(b * h + n);
+		for (int n = -3; n <= 3 && sd > 0; n++) { /* the hat at b h + n (offsets periodic) */
+			double t = o - (b * h + n);
 			if (fabs(t) > h + 8 * sd)
 				continue; /* beyond 8 sd: the ramps are 0 or linear, their difference 0 */
 			w[b] += (ramp_mean(t + h, sd) - 2 * ramp_mean(t, sd) + ramp_mean(t - h, sd)) / h;
 		}
 	}
-	double sum = w[0] + w[1] + w[2] + w[3]; /* 1 but for the hats beyond +-3 frames */
+	int b0, b1;
+	double f, sum = w[0] + w[1] + w[2] + w[3]; /* 1 but for the hats beyond +-3 frames */
+	if (!(sd > 0)) {			   /* o's own hats */
+		offset_bins(o, &b0, &b1, &f);
+		w[b0] = 1 - f;
+		w[b1] += f;
+		sum = 1;
+	}
 	for (int b = 0; b < CC_N; b++)
 		w[b] /= sum;
+}
+
+void sync_calib_common_level(double sd, double w[CC_N])
+{
+	offset_shares(0, sd, w);
 }
 
 void sync_calib_common_update(struct ogate_sync *s)
@@ -771,25 +764,37 @@ void sync_calib_common_update(struct ogate_sync *s)
 		double e[3] = { 0, 0, 0 }, col[3];
 		e[i] = 1;
 		solve3((const double(*)[3])s->cg, e, P, col);
-		double var = sig2 * M * col[i];
-		s->cc[i + 1] = x[i] * x[i] > 4 * var ? x[i] : 0;
+		double var = sig2 * M * col[i], t2 = x[i] * x[i];
+		s->cc[i + 1] = t2 > 4 * var ? x[i] : 0;
+		s->ccn[i + 1] = t2 + var > 0 && var < HUGE_VAL ? x[i] * t2 / (t2 + var) : 0;
 	}
 	/* c's level: a frame truly at a reference frame's phase is matched without error on average
-	 * (the table's pin rests on the same fact), but it is measured at offsets spread about 0 by
-	 * its matching noise, so it gets the bins near 0 in the shares sync_calib_common_level gives,
-	 * not c(0) alone. c is shifted so that those frames get 0. The spread is the table's pooled
-	 * one about its bins' means; with 9-30 frames a beat it is 0.07-0.13 frame and the shares
-	 * of 1/4 and 3/4 0.1-0.2 each, where c(0) = 0 moved every position by up to 0.05 frame
-	 * (docs/accuracy-log.md, "The <= 30 fps rows' bias") */
+	 * (as the pin assumes) but measured at offsets spread about 0 by its noise (the table's pooled
+	 * spread: 0.07-0.13 frame at 9-30 frames a beat), so c is shifted until the bins near 0, in
+	 * sync_calib_common_level's shares, give it 0 (c(0) = 0 moved every position by up to 0.05
+	 * frame: docs/accuracy-log.md, "The <= 30 fps rows' bias") */
 	s->cc[0] = 0;
 	if ((s->cn & 7) == 1 || !(s->cw[0] > 0)) /* the spread moves slowly: every 8 samples */
 		sync_calib_common_level(s->cal_wt > s->cal_n && s->cal_ss > 0
 						? sqrt(s->cal_ss / (s->cal_wt - s->cal_n))
 						: 0,
 					s->cw);
-	double a = 0;
-	for (int b = 0; b < CC_N; b++)
+	double a = 0, an = 0;
+	s->ccn[0] = 0; /* levelled as cc */
+	for (int b = 0; b < CC_N; b++) {
 		a += s->cw[b] * s->cc[b];
-	for (int b = 0; b < CC_N; b++)
+		an += s->cw[b] * s->ccn[b];
+	}
+	for (int b = 0; b < CC_N; b++) {
 		s->cc[b] -= a;
+		s->ccn[b] -= an;
+	}
+	if (s->set.beat_common && (s->cn & 7) == 0 && s->cal_ivl_ns > 0 &&
+	    s->cal_lags[0] > s->cal_lag0[0]) { /* N re-fitted on the lags corrected by ccn */
+		double k_was = s->cal_trend, d_was = s->cal_delta;
+		beat_common_lags(s);
+		beat_fit(s);
+		if (s->cal_trend != k_was || s->cal_delta != d_was)
+			update_anchor(s);
+	}
 }

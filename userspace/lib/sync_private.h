@@ -244,6 +244,8 @@ struct ogate_sync {
 	double cal_lag0[6]; /* the lags at lock alone */
 	double cal_cube[3]; /* the beats after it: sums of x^3, x^4, x^2 y (sync_calib.c) */
 	double cal_ivl_ns; /* its frames' mean interval; 0 when the beats after it are not measured */
+	double cal_raw0[6]; /* the lags at lock as measured (sync.beat_common corrects cal_lag0) */
+	double ccn[4];	    /* the common error for them: cc's estimate shrunk, not cut at 2 se */
 	unsigned cal_updates;
 	double cg[3][3], cv[3]; /* common sub-frame error: normal equations (sync_calib.c) */
 	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 */

@@ -80,6 +80,9 @@ struct ogate_settings {
 	double beat_trend_prior;  /* sync.beat_trend_prior (0 = off): tau, the prior's sd of the
 					 * beat model's trend k against the few samples it is fitted
 					 * from (sync_calib.c, trend_prior_share; opt-in) */
+	int beat_common;	  /* sync.beat_common (0 = off): the beat model's lags at lock
+					 * corrected by the common sub-frame error at their offset
+					 * (sync_calib.c, beat_common_lags; opt-in) */
 	char subframe[16];	  /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
