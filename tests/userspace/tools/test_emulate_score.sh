@@ -57,7 +57,9 @@ check score_requested_scores_at_the_time_requested_as_before \
 	"near '$(col "$t" error_s)' '$er' 1e-9 && near '$(col "$t" fire_time_s)' '$T' 1e-9 &&
 	 [ \"\$(json $tmp/req/summary.json short_triggers)\" = 0 ] && grep -q '\"scored_at\": \"requested\"' $tmp/req/summary.json"
 
-emu on
+# the panic lags its forecast by 10.2 ms, just over trigger.late_max (0.05) of this 0.2 s heart,
+# which would lose the beat (sync_fire): the bound is raised to keep it
+emu on --set trigger.late_max=0.1
 t=$tmp/on/triggers.csv
 check the_library_sends_a_panic_commit_at_the_latency_and_it_scores_the_same \
 	"near '$(col "$t" lead_s)' 0.015 1e-9 && near '$(col "$t" error_s)' '$e' 1e-9 &&
