@@ -453,9 +453,14 @@ double sync_calib_offset(const struct ogate_sync *s, double w);
  * variance pooled over all positions (the bins' within-bin variances, each shrunk towards the
  * pooled one by CAL_K0 samples), at least 1; 1 while the table has no more samples than bins. */
 double sync_calib_spread(const struct ogate_sync *s, double w);
-double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 double sync_beat_model(const struct ogate_sync *s, double u);
 void sync_calib_update(struct ogate_sync *s);
+/* x = (g + lam I)^-1 v, g symmetric positive semi-definite (lam > 0 or g definite) */
+void sync_calib_solve3(const double g[3][3], const double *v, double lam, double *x);
+/* The beat model re-fitted (its lags moved: sync.beat_common), and the pin if it changed. */
+void sync_calib_beat_refit(struct ogate_sync *s);
+/* sync_calib_common.c */
+double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_common_update(struct ogate_sync *s);
 void sync_calib_common_level(double sd, double w[4]);
 /* sync_qa.c */

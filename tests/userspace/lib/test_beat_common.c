@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The lags at lock corrected by the common sub-frame error (sync_calib.c, beat_common_lags; the
+/* The lags at lock corrected by the common sub-frame error (sync_calib_common.c, beat_common_lags; the
  * key sync.beat_common, off by default, set here; docs/accuracy-log.md, "The beat model's delta
  * at one offset"). The matrix's blob128_fast0.25s_200fps, seed 7: P was 49.7696 frames and the
  * reference held 49.838 (delta +0.068); its eight lags at lock lie at offset 0.776 (49.776:
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include "sync.c"
 #include "sync_calib.c"
+#include "sync_calib_common.c"
 #include "sync_determine.c"
 #include "sync_reference.c"
 #include "sync_match.c"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The matching error common to every position at one sub-frame offset (sync_calib.c): invisible
- * to a line through one beat, learnt across beats whose offsets differ, and left alone where
- * it is flat or cannot be seen. The pipeline's internals are compiled into this test and driven
- * with phases whose error is known exactly. */
+/* The matching error common to every position at one sub-frame offset (sync_calib_common.c):
+ * invisible to a line through one beat, learnt across beats whose offsets differ, and left alone
+ * where it is flat or cannot be seen. The pipeline's internals are compiled into this test and
+ * driven with phases whose error is known exactly. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "sync.c"
 #include "sync_calib.c"
+#include "sync_calib_common.c"
 #include "sync_determine.c"
 #include "sync_reference.c"
 #include "sync_match.c"
