@@ -279,6 +279,7 @@ static void kalman_start(struct kalman *k, double t, double z, double ns)
 	k->p11 = k->rate0_sd * k->rate0_sd;
 	k->p00 = sf2 * u * u / KF_START + tb * tb * k->p11;
 	k->p01 = tb * k->p11;
+	k->held = 0; /* converged: the restart's carried level is done with */
 	kalman_acc_init(k);
 }
 
@@ -558,6 +559,8 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 				kalman_hold(k, t, x0);
 				k->rate0_sd *= k->x1 / k->rate0;
 				k->rate0 = k->x1;
+			} else {
+				k->held = 0; /* no rate to carry: an older restart's level is stale */
 			}
 			k->n = 0;
 			k->rejects = 0;
