@@ -24,18 +24,10 @@ void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct 
 	if (!s->have_ref || s->hn == 0 || !s->set.held_triggers)
 		return;
 	const struct hist *h0 = sync_hist_at(s, 0);
-	/* the window the newest phased frame's own decision fitted (sync_predict_and_decide) */
-	double phi_b = 2 * M_PI * s->info.barrier / s->info.period_frames;
-	int n = h0->ref_id == s->info.id
-			? sync_fit_window(s, h0->unw - ogate_wrap_2pi(ogate_wrap_2pi(h0->unw) - phi_b) -
-						     1e-9)
-			: 0;
-	if (n == 0)
-		return;
-	sync_fit_fill(s, n, h0->t_ns);
+	/* the forecast the newest phased frame's own decision made (sync_predict_and_decide) */
 	struct ogate_prediction pr;
-	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
-					     s->info.target_phase, &pr))
+	if (h0->ref_id != s->info.id ||
+	    sync_forecast(s, ogate_wrap_2pi(h0->unw), h0->unw, h0->t_ns, &pr))
 		return;
 	/* the phase at the held frame's timestamp on the forecast's line, and the wait from it */
 	int64_t tl = f->meta.timestamp_ns;

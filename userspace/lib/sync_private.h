@@ -481,8 +481,8 @@ static inline double sync_hist_weight(const struct hist *e)
 }
 /* sync_hold.c: a trigger decided on held frame f (not phased yet) from the predictor's last state */
 void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
-int sync_fit_window(const struct ogate_sync *s, double unw_b);
-void sync_fit_fill(struct ogate_sync *s, int n, int64_t t_ref_ns);
+int sync_forecast(struct ogate_sync *s, double phase, double unw, int64_t t_ref_ns,
+		  struct ogate_prediction *pr);
 int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
 	      struct ogate_sync_result *r);
 void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,

@@ -104,9 +104,8 @@ const struct hist *sync_hist_at(const struct ogate_sync *s, int back)
  * than that: 0 then (just after the lock, a gap or a reference change: no prediction; the first
  * trigger after a lock at 6-8 frames per beat was decided on 4 frames, and one of them matched
  * a frame late put it 1.6 frames (50 ms on a 0.25 s heart) early; the next beat's trigger, from
- * a full window, is better than a wrong one now). Used by the phased frame's decision and the
- * held frame's (sync_hold.c). */
-int sync_fit_window(const struct ogate_sync *s, double unw_b)
+ * a full window, is better than a wrong one now). */
+static int sync_fit_window(const struct ogate_sync *s, double unw_b)
 {
 	const struct ogate_settings *st = &s->set;
 	double ivl0 = ogate_sync_frame_interval(s);
@@ -135,7 +134,7 @@ int sync_fit_window(const struct ogate_sync *s, double unw_b)
 }
 
 /* The newest n history entries into the fit's arrays, oldest first, times from t_ref_ns. */
-void sync_fit_fill(struct ogate_sync *s, int n, int64_t t_ref_ns)
+static void sync_fit_fill(struct ogate_sync *s, int n, int64_t t_ref_ns)
 {
 	for (int i = 0; i < n; i++) {
 		const struct hist *e = sync_hist_at(s, n - 1 - i);
@@ -143,6 +142,25 @@ void sync_fit_fill(struct ogate_sync *s, int n, int64_t t_ref_ns)
 		s->fit_p[i] = e->unw;
 		s->fit_w[i] = sync_hist_weight(e);
 	}
+}
+
+/* The predictor's forecast from the window back to the barrier crossing before the frame at
+ * phase (wrapped) and unw (unwrapped), its times from t_ref_ns: 0 and *pr, or -1 where there is
+ * none (too few frames since a lock, gap or reference change; the predictor not ready). The
+ * phased frame's decision and the held frame's (sync_hold.c). */
+int sync_forecast(struct ogate_sync *s, double phase, double unw, int64_t t_ref_ns,
+		  struct ogate_prediction *pr)
+{
+	double phi_b = 2 * M_PI * s->info.barrier / s->info.period_frames;
+	double since = ogate_wrap_2pi(phase - phi_b); /* phase travelled since the barrier */
+	int n = sync_fit_window(s, unw - since - 1e-9);
+	if (n == 0)
+		return -1;
+	sync_fit_fill(s, n, t_ref_ns);
+	return ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
+						s->info.target_phase, pr)
+		       ? -1
+		       : 0;
 }
 
 /* Commit a trigger decided on frame f: wait s after its timestamp, for reason, the beat's
@@ -186,10 +204,10 @@ static int sync_commit(struct ogate_sync *s, const struct ogate_frame *f, double
  * gets the time that fires. Like the late rule's, such a trigger is sent only if it lags the
  * forecast by at most trigger.late_max of a period (a 0.2 s heart's first forecast after a lock
  * landing 1-6 ms ahead of its frame would otherwise be imaged 9-14 ms, 5-7 % of a period, late);
- * beyond that the beat is lost, and the next one is gated in time. Sent for the forecast instead (the reference's way), the real chain
- * fires it late, when it gets to it, or refuses it as past (ogated's output.late_us), while the
- * emulator scored it at the forecast (docs/accuracy-log.md, "A panic trigger the instrument
- * cannot honour"). */
+ * beyond that the beat is lost, and the next one is gated in time. Sent for the forecast instead
+ * (the reference's way), the real chain fires it late, when it gets to it, or refuses it as past
+ * (ogated's output.late_us), while the emulator scored it at the forecast (docs/accuracy-log.md,
+ * "A panic trigger the instrument cannot honour"). */
 int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
 	      struct ogate_sync_result *r)
 {
@@ -260,16 +278,8 @@ static int sync_fire_late(struct ogate_sync *s, const struct ogate_frame *f, dou
 void sync_predict_and_decide(struct ogate_sync *s, const struct ogate_frame *f,
 			     struct ogate_sync_result *r)
 {
-	double P = s->info.period_frames;
-	double phi_b = 2 * M_PI * s->info.barrier / P;
-	double since = ogate_wrap_2pi(r->phase - phi_b); /* phase travelled since the barrier */
-	int n = sync_fit_window(s, r->unwrapped - since - 1e-9);
-	if (n == 0)
-		return;
-	sync_fit_fill(s, n, f->meta.timestamp_ns);
 	struct ogate_prediction pr;
-	if (ogate_predictor_predict_weighted(s->pred, s->fit_t, s->fit_p, s->fit_w, (size_t)n,
-					     s->info.target_phase, &pr))
+	if (sync_forecast(s, r->phase, r->unwrapped, f->meta.timestamp_ns, &pr))
 		return;
 	r->has_prediction = 1;
 	r->wait_s = pr.wait_s;
