@@ -431,16 +431,6 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	q->vel[0] = q->vel[1] = 0;
 }
 
-/*
- * The first reference's move (sync_scan_register_ref, reference.drift_move or, on the scan's
- * path, reference.spread_move) in shares: up to
- * SYNC_SHIFT_BUDGET pixels of its frames on each frame after the one that establishes it, the
- * frames that arrive meanwhile held (sync.c, as for reference.smooth's job) and matched once
- * every frame is moved, each as it would have been on arrival: the same frames, the same taps,
- * the same phases as the move on one frame. Where reference.smooth has a job it starts on the
- * frame after the last share (sync_make_current leaves it): its first look reads the moved
- * frames. 1 once done.
- */
 /* one share of move m: its frames from m->j on, up to SYNC_SHIFT_BUDGET pixels of them (at
  * least one frame), each by v over (mid - its position), as sync_scan_register_ref moves them at
  * once */
@@ -454,6 +444,16 @@ static void move_share(struct ogate_sync *s, struct sync_move *m)
 	}
 }
 
+/*
+ * The first reference's move (sync_scan_register_ref, reference.drift_move or, on the scan's
+ * path, reference.spread_move) in shares: up to
+ * SYNC_SHIFT_BUDGET pixels of its frames on each frame after the one that establishes it, the
+ * frames that arrive meanwhile held (sync.c, as for reference.smooth's job) and matched once
+ * every frame is moved, each as it would have been on arrival: the same frames, the same taps,
+ * the same phases as the move on one frame. Where reference.smooth has a job it starts on the
+ * frame after the last share (sync_make_current leaves it): its first look reads the moved
+ * frames. 1 once done.
+ */
 int sync_scan_shift_work(struct ogate_sync *s)
 {
 	struct seq *q = s->shift.q;
