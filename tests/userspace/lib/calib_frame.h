@@ -83,6 +83,24 @@ static inline void calib_lag_add(struct ogate_sync *s, double x, double y)
 		s->sq[0].lags[j] += v[j];
 }
 
+/* one beat after the reference, y frames centred x frames after its middle, as
+ * beat_after_reference reads it: the frame that shows position w = x + P / 2 - y / 2 at
+ * x + P / 2 + y / 2 frames after the reference's first frame */
+static inline void calib_beat_after(struct ogate_sync *s, double x, double y)
+{
+	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
+	double since = (x + P / 2 + y / 2) * ivl, w = x + P / 2 - y / 2;
+	struct hist *h = &s->hist[s->hhead];
+	memset(h, 0, sizeof(*h));
+	h->t_ns = s->info.first_ns + llround(since);
+	h->w = w;
+	h->ref_id = s->info.id;
+	s->hhead = (s->hhead + 1) % s->hcap;
+	if (s->hn < s->hcap)
+		s->hn++;
+	beat_after_reference(s);
+}
+
 /* A steady heart of Pt frames a beat at lock: the reference stamped ivl_ns apart from 0, its
  * lags at lock beats of Pt frames with middles over the 0.3 P before its middle, and the
  * calibration reset on them. */

@@ -26,22 +26,6 @@
 #define E 0.062	   /* the lags' error, frames */
 #define IVL 5e6	   /* 200 fps */
 
-/* one beat after the reference, y frames centred x frames after its middle */
-static void beat_after(struct ogate_sync *s, double x, double y)
-{
-	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
-	double since = (x + P / 2 + y / 2) * ivl, w = x + P / 2 - y / 2;
-	struct hist *h = &s->hist[s->hhead];
-	memset(h, 0, sizeof(*h));
-	h->t_ns = s->info.first_ns + llround(since);
-	h->w = w;
-	h->ref_id = s->info.id;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-	beat_after_reference(s);
-}
-
 /* the row's model with c(0.776) = -E at the lags' offset (key on or off; *k, *d the trend and
  * delta after the refit sync_calib_common_update makes once c is learnt) */
 static void fast_model(int on, double *k, double *d)
@@ -54,7 +38,7 @@ static void fast_model(int on, double *k, double *d)
 		calib_lag_add(s, x, PT - E);
 	sync_calib_reset(s);
 	for (double x = 3.3; x < 24.5; x += 1)
-		beat_after(s, x, PT);
+		calib_beat_after(s, x, PT);
 	/* the lags' mean offset, 0.776, is 0.104 of the way from bin 3/4 to bin 0 */
 	double f = (PT - E) * 4 - floor((PT - E) * 4);
 	s->ccn[3] = -E / (1 - f);

@@ -28,22 +28,6 @@
 #define P31 13.2146
 #define IVL31 16225813.9
 
-/* one beat after the reference: y frames centred x frames after its middle */
-static void beat_after(struct ogate_sync *s, double x, double y)
-{
-	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
-	double since = (x + P / 2 + y / 2) * ivl, w = x + P / 2 - y / 2;
-	struct hist *h = &s->hist[s->hhead];
-	memset(h, 0, sizeof(*h));
-	h->t_ns = s->info.first_ns + llround(since);
-	h->w = w;
-	h->ref_id = s->info.id;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-	beat_after_reference(s);
-}
-
 /* u31's six beats with the prior tau (0: the key unset); *k, *d the model's trend and delta */
 static void u31_model(double tau, double *k, double *d)
 {
@@ -58,9 +42,9 @@ static void u31_model(double tau, double *k, double *d)
 	const double lags[6] = { 3, 5.74773939, 39.4440588, 13.4837897, 75.0842963, 518.741492 };
 	memcpy(s->sq[0].lags, lags, sizeof(lags));
 	sync_calib_reset(s);
-	beat_after(s, 3.6627, 12.9330);
-	beat_after(s, 5.0353, 12.9264);
-	beat_after(s, 5.8764, 12.8172);
+	calib_beat_after(s, 3.6627, 12.9330);
+	calib_beat_after(s, 5.0353, 12.9264);
+	calib_beat_after(s, 5.8764, 12.8172);
 	*k = s->cal_trend;
 	*d = s->cal_delta;
 	ogate_sync_free(s);
@@ -103,7 +87,7 @@ static void a_trend_over_a_wide_span_is_kept(void **state)
 		calib_lag_add(s, x, P + kt * x);
 	sync_calib_reset(s);
 	for (double x = 4; x <= 27.5; x += 1)
-		beat_after(s, x, P + kt * x);
+		calib_beat_after(s, x, P + kt * x);
 	assert_true(fabs(s->cal_trend - kt) < 0.02 * fabs(kt));
 	assert_true(fabs(s->cal_delta) < 0.01);
 	ogate_sync_free(s);
