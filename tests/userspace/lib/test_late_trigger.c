@@ -19,61 +19,11 @@
 #include "sync_match.c"
 #include "sync_timing.c"
 
-#define IVL 0.0125
-#define TARGET 3.0
-#define CROSS (TARGET / (2 * M_PI)) /* the target's crossing (s) */
+#include "ramp_sync.h"
 
 static struct ogate_sync *new_sync(void)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "linear"));
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	s->have_ref = 1;
-	s->info.id = 1;
-	s->info.period_frames = 1 / IVL;
-	s->info.barrier = 0;
-	s->info.target_phase = TARGET;
-	s->configured = 1;
-	for (int i = 0; i < IVL_N; i++)
-		s->ivl[i] = IVL;
-	s->ivl_n = IVL_N;
-	return s;
-}
-
-/* frame i of the ramp into the history */
-static void push(struct ogate_sync *s, int i)
-{
-	struct hist *h = &s->hist[s->hhead];
-	memset(h, 0, sizeof(*h));
-	h->t_ns = llround(i * IVL * 1e9);
-	h->unw = 2 * M_PI * i * IVL;
-	h->ref_id = 1;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-}
-
-/* frame i (the newest in the history, at unwrapped phase unw) decides */
-static struct ogate_sync_result decide_at(struct ogate_sync *s, int i, double unw)
-{
-	struct ogate_sync_result r = { 0 };
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, 8, 8));
-	struct ogate_frame_meta m = { .timestamp_ns = llround(i * IVL * 1e9), .sequence = (uint64_t)i };
-	ogate_frame_set_meta(f, &m);
-	r.unwrapped = unw;
-	r.phase = ogate_wrap_2pi(r.unwrapped);
-	sync_predict_and_decide(s, f, &r);
-	ogate_frame_free(f);
-	return r;
-}
-
-/* frame i of the ramp (the newest in the history) decides */
-static struct ogate_sync_result decide(struct ogate_sync *s, int i)
-{
-	return decide_at(s, i, 2 * M_PI * i * IVL);
+	return ramp_sync_new(NULL);
 }
 
 /* Frame 35 (40 ms before the target) waits for a later frame; frames 36-38 have no forecast
@@ -84,14 +34,14 @@ static void target_passed_between_two_forecasts_fires_late_at_once(void **state)
 {
 	struct ogate_sync *s = new_sync();
 	for (int i = 0; i <= 35; i++)
-		push(s, i);
-	struct ogate_sync_result r = decide(s, 35);
+		ramp_push(s, i);
+	struct ogate_sync_result r = ramp_decide(s, 35);
 	assert_true(r.has_prediction);
 	assert_false(r.triggered);
 	assert_true(r.wait_s > 1.6 * IVL + s->set.latency_s);
 	for (int i = 36; i <= 39; i++)
-		push(s, i);
-	r = decide(s, 39);
+		ramp_push(s, i);
+	r = ramp_decide(s, 39);
 	assert_true(r.has_prediction);
 	assert_true(r.wait_s > 1 - IVL); /* the forecast has the target passed */
 	assert_true(r.triggered);
@@ -99,8 +49,8 @@ static void target_passed_between_two_forecasts_fires_late_at_once(void **state)
 	assert_int_equal(r.trigger.time_ns, llround((39 * IVL + s->set.latency_s) * 1e9));
 	assert_true(r.trigger.time_ns * 1e-9 - CROSS < 0.05); /* late by under 5 % of a period */
 	/* the beat has its trigger: the next frame sends none */
-	push(s, 40);
-	r = decide(s, 40);
+	ramp_push(s, 40);
+	r = ramp_decide(s, 40);
 	assert_false(r.triggered);
 	ogate_sync_free(s);
 }
@@ -111,8 +61,8 @@ static void beat_committed_in_time_gets_no_late_trigger(void **state)
 	struct ogate_sync *s = new_sync();
 	int sent = 0;
 	for (int i = 0; i <= 45; i++) {
-		push(s, i);
-		struct ogate_sync_result r = decide(s, i);
+		ramp_push(s, i);
+		struct ogate_sync_result r = ramp_decide(s, i);
 		if (r.triggered) {
 			sent++;
 			assert_int_equal(i, 36);
@@ -129,11 +79,11 @@ static void target_passed_too_long_ago_is_not_fired(void **state)
 {
 	struct ogate_sync *s = new_sync();
 	for (int i = 0; i <= 35; i++)
-		push(s, i);
-	assert_false(decide(s, 35).triggered);
+		ramp_push(s, i);
+	assert_false(ramp_decide(s, 35).triggered);
 	for (int i = 36; i <= 45; i++)
-		push(s, i);
-	struct ogate_sync_result r = decide(s, 45);
+		ramp_push(s, i);
+	struct ogate_sync_result r = ramp_decide(s, 45);
 	assert_true(r.has_prediction);
 	assert_false(r.triggered);
 	ogate_sync_free(s);
@@ -149,19 +99,19 @@ static void target_passed_while_a_wrong_rate_held_it_ahead_fires_late(void **sta
 {
 	struct ogate_sync *s = new_sync();
 	for (int i = 0; i <= HOLD; i++)
-		push(s, i);
+		ramp_push(s, i);
 	for (int i = HOLD + 1; i <= 39; i++) {
-		push(s, i);
+		ramp_push(s, i);
 		s->hist[(s->hhead + s->hcap - 1) % s->hcap].unw = 2 * M_PI * HOLD * IVL;
 	}
-	struct ogate_sync_result r = decide_at(s, 39, 2 * M_PI * HOLD * IVL);
+	struct ogate_sync_result r = ramp_decide_at(s, 39, 2 * M_PI * HOLD * IVL);
 	assert_true(r.has_prediction);
 	assert_false(r.triggered);
 	assert_true(r.wait_s > 1.6 * IVL + s->set.latency_s && r.wait_s < 0.5);
 	for (int k = 0; k < s->hn; k++)
 		s->hist[k].unw = 2 * M_PI * (double)s->hist[k].t_ns * 1e-9;
-	push(s, 40);
-	r = decide(s, 40);
+	ramp_push(s, 40);
+	r = ramp_decide(s, 40);
 	assert_true(r.has_prediction);
 	assert_true(r.triggered);
 	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_LATE);
@@ -177,11 +127,11 @@ static void late_max_zero_sends_no_late_trigger(void **state)
 	struct ogate_sync *s = new_sync();
 	s->set.late_max = 0;
 	for (int i = 0; i <= 35; i++)
-		push(s, i);
-	assert_false(decide(s, 35).triggered);
+		ramp_push(s, i);
+	assert_false(ramp_decide(s, 35).triggered);
 	for (int i = 36; i <= 39; i++)
-		push(s, i);
-	assert_false(decide(s, 39).triggered);
+		ramp_push(s, i);
+	assert_false(ramp_decide(s, 39).triggered);
 	ogate_sync_free(s);
 }
 
@@ -191,20 +141,20 @@ static void no_late_trigger_without_a_forecast_that_waited_or_across_a_gap(void 
 {
 	struct ogate_sync *s = new_sync();
 	for (int i = 0; i <= 39; i++)
-		push(s, i);
-	assert_false(decide(s, 39).triggered);
+		ramp_push(s, i);
+	assert_false(ramp_decide(s, 39).triggered);
 	ogate_sync_free(s);
 
 	s = new_sync();
 	for (int i = 0; i <= 35; i++)
-		push(s, i);
-	assert_false(decide(s, 35).triggered);
+		ramp_push(s, i);
+	assert_false(ramp_decide(s, 35).triggered);
 	for (int i = 36; i <= 39; i++) {
-		push(s, i);
+		ramp_push(s, i);
 		if (i == 38)
 			s->hist[(s->hhead + s->hcap - 1) % s->hcap].gap_before = 1;
 	}
-	assert_false(decide(s, 39).triggered);
+	assert_false(ramp_decide(s, 39).triggered);
 	ogate_sync_free(s);
 }
 

@@ -19,9 +19,7 @@
 #include "sync_match.c"
 #include "sync_timing.c"
 
-#define IVL 0.0125
-#define TARGET 3.0
-#define CROSS (TARGET / (2 * M_PI)) /* the target's crossing (s) */
+#include "ramp_sync.h"
 
 static int64_t sunk_ns;
 static int sunk;
@@ -35,61 +33,24 @@ static void sink(void *ctx, const struct ogate_sync_trigger *t)
 
 static struct ogate_sync *new_sync_late(const char *panic_at_latency, const char *late_max)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "linear"));
-	if (panic_at_latency)
-		assert_int_equal(0, ogate_settings_set(&set, "trigger.panic_at_latency",
-						       panic_at_latency));
-	if (late_max)
-		assert_int_equal(0, ogate_settings_set(&set, "trigger.late_max", late_max));
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
+	const char *kv[5] = { 0 }, **k = kv;
+	if (panic_at_latency) {
+		*k++ = "trigger.panic_at_latency";
+		*k++ = panic_at_latency;
+	}
+	if (late_max) {
+		*k++ = "trigger.late_max";
+		*k++ = late_max;
+	}
+	struct ogate_sync *s = ramp_sync_new(kv);
 	ogate_sync_set_sink(s, sink, NULL);
 	sunk = 0;
-	s->have_ref = 1;
-	s->info.id = 1;
-	s->info.period_frames = 1 / IVL;
-	s->info.barrier = 0;
-	s->info.target_phase = TARGET;
-	s->configured = 1;
-	for (int i = 0; i < IVL_N; i++)
-		s->ivl[i] = IVL;
-	s->ivl_n = IVL_N;
 	return s;
 }
 
 static struct ogate_sync *new_sync(const char *panic_at_latency)
 {
 	return new_sync_late(panic_at_latency, NULL);
-}
-
-/* frame i of the ramp into the history */
-static void push(struct ogate_sync *s, int i)
-{
-	struct hist *h = &s->hist[s->hhead];
-	memset(h, 0, sizeof(*h));
-	h->t_ns = llround(i * IVL * 1e9);
-	h->unw = 2 * M_PI * i * IVL;
-	h->ref_id = 1;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-}
-
-/* frame i of the ramp (the newest in the history) decides */
-static struct ogate_sync_result decide(struct ogate_sync *s, int i)
-{
-	struct ogate_sync_result r = { 0 };
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, 8, 8));
-	struct ogate_frame_meta m = { .timestamp_ns = llround(i * IVL * 1e9), .sequence = (uint64_t)i };
-	ogate_frame_set_meta(f, &m);
-	r.unwrapped = 2 * M_PI * i * IVL;
-	r.phase = ogate_wrap_2pi(r.unwrapped);
-	sync_predict_and_decide(s, f, &r);
-	ogate_frame_free(f);
-	return r;
 }
 
 /* Frame 37's forecast has the crossing 14.96 ms ahead, inside the 15 ms budget: a panic commit,
@@ -99,8 +60,8 @@ static void panic_commit_is_sent_at_the_latency_after_its_frame(void **state)
 {
 	struct ogate_sync *s = new_sync(NULL);
 	for (int i = 0; i <= 37; i++)
-		push(s, i);
-	struct ogate_sync_result r = decide(s, 37);
+		ramp_push(s, i);
+	struct ogate_sync_result r = ramp_decide(s, 37);
 	assert_true(r.has_prediction);
 	assert_true(r.wait_s > 0 && r.wait_s < s->set.latency_s);
 	assert_true(r.triggered);
@@ -110,8 +71,8 @@ static void panic_commit_is_sent_at_the_latency_after_its_frame(void **state)
 	assert_int_equal(r.trigger.decided_at_ns, llround(37 * IVL * 1e9));
 	assert_int_equal(sunk, 1);
 	assert_int_equal(sunk_ns, at);
-	push(s, 38);
-	assert_false(decide(s, 38).triggered);
+	ramp_push(s, 38);
+	assert_false(ramp_decide(s, 38).triggered);
 	assert_int_equal(sunk, 1);
 	ogate_sync_free(s);
 }
@@ -121,8 +82,8 @@ static void panic_at_latency_zero_sends_the_forecast(void **state)
 {
 	struct ogate_sync *s = new_sync("0");
 	for (int i = 0; i <= 37; i++)
-		push(s, i);
-	struct ogate_sync_result r = decide(s, 37);
+		ramp_push(s, i);
+	struct ogate_sync_result r = ramp_decide(s, 37);
 	assert_true(r.triggered);
 	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);
 	assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
@@ -137,8 +98,8 @@ static void standard_commit_is_unchanged(void **state)
 	for (int k = 0; k < 2; k++) {
 		struct ogate_sync *s = new_sync(k ? "1" : "0");
 		for (int i = 0; i <= 36; i++)
-			push(s, i);
-		struct ogate_sync_result r = decide(s, 36);
+			ramp_push(s, i);
+		struct ogate_sync_result r = ramp_decide(s, 36);
 		assert_true(r.triggered);
 		assert_int_equal(r.trigger.reason, OGATE_TRIGGER_STANDARD);
 		assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
@@ -156,8 +117,8 @@ static void panic_later_than_late_max_is_not_sent(void **state)
 	for (int k = 0; k < 2; k++) {
 		struct ogate_sync *s = new_sync_late(NULL, bound[k]);
 		for (int i = 0; i <= 38; i++)
-			push(s, i);
-		struct ogate_sync_result r = decide(s, 38);
+			ramp_push(s, i);
+		struct ogate_sync_result r = ramp_decide(s, 38);
 		assert_true(r.has_prediction);
 		assert_true(fabs(r.wait_s - (CROSS - 38 * IVL)) < 1e-6);
 		assert_int_equal(r.triggered, k);
@@ -165,8 +126,8 @@ static void panic_later_than_late_max_is_not_sent(void **state)
 		if (k)
 			assert_int_equal(r.trigger.time_ns,
 					 llround((38 * IVL + s->set.latency_s) * 1e9));
-		push(s, 39);
-		assert_false(decide(s, 39).triggered);
+		ramp_push(s, 39);
+		assert_false(ramp_decide(s, 39).triggered);
 		assert_int_equal(sunk, k);
 		ogate_sync_free(s);
 	}
