@@ -15,25 +15,13 @@ MEASURED position in bins of 1/8 centred on 0, 1/8, ..: L, the bin at 0, is the 
 measured at a reference frame, the level the calibration's pin leaves (its mean at the reference
 frames pinned to 0); then by the TRUE fraction.
 """
-import csv, json, math, sys
-sys.path.insert(0, __import__('os').path.dirname(__file__))
-import evalrun
+import math, os, sys
+sys.path.insert(0, os.path.dirname(__file__))
+import evalrun, livedump
 run, truth, dump = sys.argv[1:4]
 NB = int(sys.argv[4]) if len(sys.argv) > 4 else 8
-tr = list(csv.DictReader(open(truth)))
-psi = [float(r['psi_rad']) for r in tr]; tt = [float(r['t_s']) for r in tr]
-trig = list(csv.DictReader(open(run + '/triggers.csv')))
-fr = list(csv.DictReader(open(run + '/frames.csv')))
-first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
-t2k = {round(float(r['t_s']), 6): int(r['frame']) for r in fr}
-ts = sorted(t2k)
-import bisect
-def vfit(a, b, c):
-    if a >= c:
-        d = a - b
-        return 0.5 * (a - c) / d if d > 0 else 0
-    d = c - b
-    return -0.5 * (c - a) / d if d > 0 else 0
+ld = livedump.LiveDump(run, truth)
+P = ld.P
 vfit2 = evalrun.vfit
 def para(a, b, c):
     d = a - 2 * b + c
@@ -48,32 +36,16 @@ meth = ['vfit_sad', 'quart_sad', 'para_ssd', 'quart_ssd', 'vfit_ssd','lsq5_ssd']
 acc = {m: [[0, 0, 0.0] for _ in range(NB)] for m in meth}
 fb = {m: [[0, 0.0] for _ in range(8)] for m in meth}
 ft = {m: [[0, 0.0] for _ in range(8)] for m in meth}
-base = pidx(0)
 n = 0
-for line in open(dump):
-    v = line.split()
-    tns, b, L, PP = int(v[0]), int(v[1]), int(v[2]), float(v[3])
-    pos = list(map(float, v[4:9])); S = list(map(float, v[9:14])); T = list(map(float, v[14:19]))
-    t = tns / 1e9 - 1.0
-    i = bisect.bisect_left(ts, t - 1e-6)
-    if i >= len(ts) or abs(ts[i] - t) > 2e-6:
-        continue
-    k = t2k[ts[i]]
-    if k < first + 2 * P or not 0 < k < len(psi) - 1:
-        continue
+for f in ld.frames(dump):
+    PP, S, T = f.P, f.S, f.T
     xs = {'vfit_sad': vfit2(S[1], S[2], S[3]), 'quart_sad': quart(S), 'para_ssd': para(T[1], T[2], T[3]),
           'quart_ssd': quart(T), 'vfit_ssd': vfit2(T[1],T[2],T[3]), 'lsq5_ssd': qpara5(T)}
-    def position(x):
-        # linear between positions
-        if x >= 0: return pos[2] + x * (pos[3] - pos[2])
-        return pos[2] + x * (pos[2] - pos[1])
     ut = None
     for m in meth:
         x = xs[m]
         if x is None: x = xs['vfit_sad']
-        u = position(x)
-        dph = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
-        e = -dph / ((psi[k + 1] - psi[k - 1]) / 2)
+        u, e = ld.error(f, x)
         if ut is None: ut = (u - e) % PP
         bb = int(ut / PP * NB) % NB
         a = acc[m][bb]; a[0] += 1; a[1] += e; a[2] += e * e

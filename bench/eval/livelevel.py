@@ -15,9 +15,9 @@ even part closer to a parabola than to a V (e2 >= 3 e1, e2 = (SSD(b-2) + SSD(b+2
 within a frame's motion).
 Part 2, gated frames by e2 / e1: count, mean and RMS error of V and Q.
 """
-import bisect, csv, math, os, sys
+import math, os, sys
 sys.path.insert(0, os.path.dirname(__file__))
-import evalrun
+import evalrun, livedump
 
 
 vfit = evalrun.vfit
@@ -25,48 +25,26 @@ quart = evalrun.quartic_offset
 
 
 run, truth, dump, npix = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-tr = list(csv.DictReader(open(truth)))
-psi = [float(r['psi_rad']) for r in tr]
-tt = [float(r['t_s']) for r in tr]
-trig = list(csv.DictReader(open(run + '/triggers.csv')))
-fr = list(csv.DictReader(open(run + '/frames.csv')))
-first, P, tu, pidx = evalrun.first_reference(trig, psi, tt)
-t2k = {round(float(r['t_s']), 6): int(r['frame']) for r in fr}
-ts = sorted(t2k)
-base = pidx(0)
+ld = livedump.LiveDump(run, truth)
 M = ('V', 'Qg', 'Qu', 'Qg3')
 acc = {m: [[0, 0.0] for _ in range(4)] for m in M}
 allm = {m: [0, 0.0] for m in M}
 edges = [2, 2.5, 3, 3.5, 4.5]
 rb = [[] for _ in range(len(edges) + 1)]
-for line in open(dump):
-    v = line.split()
-    PP = float(v[3])
-    pos = list(map(float, v[4:9])); S = list(map(float, v[9:14])); T = list(map(float, v[14:19]))
-    t = int(v[0]) / 1e9 - 1.0
-    i = bisect.bisect_left(ts, t - 1e-6)
-    if i >= len(ts) or abs(ts[i] - t) > 2e-6:
-        continue
-    k = t2k[ts[i]]
-    if k < first + 2 * P or not 0 < k < len(psi) - 1:
-        continue
+for f in ld.frames(dump):
+    PP, S, T = f.P, f.S, f.T
     e1 = 0.5 * (T[1] + T[3]) - T[2]; e2 = 0.5 * (T[0] + T[4]) - T[2]
     gate = PP >= 16 and e1 > 20 * math.sqrt(2.0 / npix) * T[2]
-
-    def err(x):
-        u = pos[2] + x * ((pos[3] - pos[2]) if x >= 0 else (pos[2] - pos[1]))
-        d = ((psi[k] - base) % (2 * math.pi) - (pidx(u) - base) + math.pi) % (2 * math.pi) - math.pi
-        return u, -d / ((psi[k + 1] - psi[k - 1]) / 2)
     xv = vfit(S[1], S[2], S[3]); xq = quart(T)
     xs = {'V': xv, 'Qu': xv if xq is None else xq, 'Qg': xq if gate and xq is not None else xv,
           'Qg3': xq if gate and xq is not None and e2 >= 3 * e1 else xv}
     for m, x in xs.items():
-        u, e = err(x)
+        u, e = ld.error(f, x)
         b4 = int(((u + 1 / 8) % 1) * 4) % 4
         acc[m][b4][0] += 1; acc[m][b4][1] += e
         allm[m][0] += 1; allm[m][1] += e
     if gate and xq is not None and e1 > 0:
-        rb[sum(e2 / e1 > x for x in edges)].append((err(xv)[1], err(xq)[1]))
+        rb[sum(e2 / e1 > x for x in edges)].append((ld.error(f, xv)[1], ld.error(f, xq)[1]))
 print(f"{run.rstrip('/').split('/')[-1]}: error (frames, + = late) by measured fraction 0, 1/4, 1/2, 3/4")
 for m in M:
     mm = [q[1] / q[0] if q[0] else float('nan') for q in acc[m]]

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "ogated_extras.h"
 #include "pipeline.h"
+#include "reasons.h"
 #include "numparse.h"
 
 /* ---- control commands ---------------------------------------------------
@@ -118,6 +119,22 @@ static const char *mode_now(struct daemon *d, char *buf, size_t len)
 	return buf;
 }
 
+/* <prefix>_standard, _panic, _late and _other: triggers by the analysis's reason (reasons.h) */
+static void reply_reasons(struct ogate_reply *r, const char *prefix,
+			  const struct ogate_reason_counts *c)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s_standard", prefix);
+	ogate_reply_kv(r, key, "%llu", (unsigned long long)c->standard);
+	snprintf(key, sizeof(key), "%s_panic", prefix);
+	ogate_reply_kv(r, key, "%llu", (unsigned long long)c->panic);
+	snprintf(key, sizeof(key), "%s_late", prefix);
+	ogate_reply_kv(r, key, "%llu", (unsigned long long)c->late);
+	snprintf(key, sizeof(key), "%s_other", prefix);
+	ogate_reply_kv(r, key, "%llu", (unsigned long long)c->other);
+}
+
 static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 {
 	struct daemon *d = ctx;
@@ -205,9 +222,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "frames", "%llu", (unsigned long long)st.frames);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
 	/* of those, by the analysis's reason (docs/analysis.md "Late trigger") */
-	ogate_reply_kv(r, "triggers_standard", "%llu", (unsigned long long)st.triggers_standard);
-	ogate_reply_kv(r, "triggers_panic", "%llu", (unsigned long long)st.triggers_panic);
-	ogate_reply_kv(r, "triggers_late", "%llu", (unsigned long long)st.triggers_late);
+	reply_reasons(r, "triggers", &st.by_reason);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);
 	ogate_reply_kv(r, "missed", "%llu", (unsigned long long)st.missed);
 	if (d->acq) {
@@ -220,8 +235,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "acq_z_um", "%.4f", as.z_um);
 		ogate_reply_kv(r, "acq_triggers", "%llu", (unsigned long long)as.triggers);
 		ogate_reply_kv(r, "acq_retries", "%llu", (unsigned long long)as.retries);
-		ogate_reply_kv(r, "acq_triggers_panic", "%llu", (unsigned long long)as.triggers_panic);
-		ogate_reply_kv(r, "acq_triggers_late", "%llu", (unsigned long long)as.triggers_late);
+		reply_reasons(r, "acq_triggers", &as.by_reason);
 		ogate_reply_kv(r, "acq_skipped_frames", "%llu", (unsigned long long)as.skipped);
 		ogate_reply_kv(r, "acq_skipped_analysis", "%llu",
 			       (unsigned long long)as.skipped_analysis);
@@ -258,9 +272,7 @@ static void cmd_stats(void *ctx, int argc, char **argv, struct ogate_reply *r)
 	ogate_reply_kv(r, "drops_record", "%llu", (unsigned long long)st.drops_record);
 	ogate_reply_kv(r, "record_errors", "%llu", (unsigned long long)st.record_errors);
 	ogate_reply_kv(r, "triggers", "%llu", (unsigned long long)st.triggers);
-	ogate_reply_kv(r, "triggers_standard", "%llu", (unsigned long long)st.triggers_standard);
-	ogate_reply_kv(r, "triggers_panic", "%llu", (unsigned long long)st.triggers_panic);
-	ogate_reply_kv(r, "triggers_late", "%llu", (unsigned long long)st.triggers_late);
+	reply_reasons(r, "triggers", &st.by_reason);
 	ogate_reply_kv(r, "queue_errors", "%llu", (unsigned long long)st.queue_errors);
 	ogate_reply_kv(r, "refused_late", "%llu", (unsigned long long)st.refused_late);
 	ogate_reply_kv(r, "fired", "%llu", (unsigned long long)st.fired);

@@ -49,19 +49,22 @@ assert d["max_every"] > 1 or not d["planes"]
 print("# decimated:", d["frames"], "frames, every", d["max_every"], "at most,", d["planes_affected"], "planes")
 ' "$summary"
 # each plane's trigger row names the analysis's reason, the summary counts them
-# by reason, and status says the acquisition's panic and late ones
+# by reason (other: any reason the daemon does not know, pipeline/reasons.h), and
+# status says the acquisition's by reason too
 check summary_counts_the_planes_triggers_by_reason_as_the_csv_names_them python3 -c '
 import csv, json, sys
 t = json.load(open(sys.argv[1]))["triggers"]
 rows = list(csv.DictReader(open(sys.argv[2])))
 assert len(rows) == 10 and all(r["trigger_reason"] in ("standard", "panic", "late") for r in rows), rows
+assert sorted(t) == ["late", "other", "panic", "standard"], t
 assert all(t[k] == sum(r["trigger_reason"] == k for r in rows) for k in t), t
 print("# triggers by reason:", t)
 ' "$summary" "$csv"
 stats_by_reason() {
 	cli stats && awk -F= '{ v[$1] = $2 } END { exit !(v["triggers"] > 0 &&
-		v["triggers"] == v["triggers_standard"] + v["triggers_panic"] + v["triggers_late"]) }' "$tmp/out" &&
-		[ -n "$(val acq_triggers_late)" ]
+		v["triggers"] == v["triggers_standard"] + v["triggers_panic"] + v["triggers_late"] + \
+		v["triggers_other"] && ("triggers_other" in v) && v["triggers_other"] == 0) }' "$tmp/out" &&
+		[ -n "$(val acq_triggers_late)" ] && [ "$(val acq_triggers_other)" = 0 ]
 }
 check stats_split_the_triggers_by_reason stats_by_reason
 skipped=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["skipped"]["frames"])' "$summary")

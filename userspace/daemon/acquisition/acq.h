@@ -16,7 +16,8 @@
  * the CSV:
  *   stack,plane,z_um,trigger,time_ns,rise_ns,fall_ns,phase_rad,move_start_ns,still_ns,
  *   trigger_reason
- * (trigger_reason: why the analysis fired it then: standard, panic or late)
+ * (trigger_reason: why the analysis fired it then: standard, panic or late;
+ * other for a reason the daemon does not know, ogate_reason_name() in reasons.h)
  * and, when the run ends, acq-<stamp>.summary.json: the frames the analysis
  * skipped during the run and the planes acquired then (acq_drops.h).
  *
@@ -38,6 +39,7 @@
 #include "ogate/stage.h"
 #include "acq_out.h"
 #include "pipeline.h"
+#include "reasons.h"
 #include "sink.h"
 
 /* Bounds of a plan, checked by ogate_acq_plan_parse() and ogate_acq_start(). */
@@ -73,7 +75,7 @@ struct ogate_acq_status {
 	int stack, plane;
 	double z_um;
 	uint64_t triggers, retries;
-	uint64_t triggers_panic, triggers_late; /* of triggers, by the analysis's reason */
+	struct ogate_reason_counts by_reason; /* of triggers, by the analysis's reason */
 	/* the run's skipped frames so far (acq_drops.h), updated about every
 	 * 0.1 s and at each plane: all, of those the analysis's (superseded
 	 * while it was behind) and the camera's (lost by it), and their episodes */

@@ -13,7 +13,6 @@
 #include "acq_drops.h"
 #include "episodes.h"
 #include "log.h"
-#include "ogate/analysis.h"
 
 #define WINDOWS 64 /* the planes a gap can still be shared with (the newest) */
 
@@ -58,7 +57,7 @@ struct acq_drops {
 	struct hit *dec;
 	size_t ndec;
 	uint64_t dec_planes;
-	uint64_t by_reason[3]; /* accepted triggers: standard, panic, late */
+	struct ogate_reason_counts by_reason; /* accepted triggers */
 };
 
 static unsigned k_of(const struct acq_drops_sample *s)
@@ -117,7 +116,7 @@ void acq_drops_begin(struct acq_drops *d, const struct acq_drops_sample *s)
 
 void acq_drops_trigger(struct acq_drops *d, int reason)
 {
-	d->by_reason[reason == OGATE_TRIGGER_PANIC ? 1 : reason == OGATE_TRIGGER_LATE ? 2 : 0]++;
+	ogate_reason_counts_add(&d->by_reason, reason);
 }
 
 /* n frames to the plane of window w; camera: lost by the camera (else superseded) */
@@ -294,9 +293,7 @@ void acq_drops_get(const struct acq_drops *d, struct acq_drops_totals *t)
 	t->decimated = d->decimated;
 	t->decimate_max = d->k_max ? d->k_max : 1;
 	t->planes_decimated = d->dec_planes;
-	t->triggers_standard = d->by_reason[0];
-	t->triggers_panic = d->by_reason[1];
-	t->triggers_late = d->by_reason[2];
+	t->triggers = d->by_reason;
 }
 
 unsigned acq_drops_plane_decimate(const struct acq_drops *d, int stack, int plane)
@@ -436,8 +433,8 @@ static void write_json(const struct acq_drops *d, FILE *f, const char *ended, in
 	fprintf(f, "  \"analysis_lag_max_ms\": %.3f,\n", t.lag_max_ns / 1e6);
 	fprintf(f,
 		"  \"triggers\": {\"standard\": %" PRIu64 ", \"panic\": %" PRIu64
-		", \"late\": %" PRIu64 "},\n",
-		t.triggers_standard, t.triggers_panic, t.triggers_late);
+		", \"late\": %" PRIu64 ", \"other\": %" PRIu64 "},\n",
+		t.triggers.standard, t.triggers.panic, t.triggers.late, t.triggers.other);
 	fprintf(f, "  \"skipped\": {\n    \"frames\": %" PRIu64 ",\n", t.frames);
 	fprintf(f, "    \"analysis\": %" PRIu64 ",\n    \"camera\": %" PRIu64 ",\n", t.analysis,
 		t.camera);

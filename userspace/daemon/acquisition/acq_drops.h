@@ -22,7 +22,7 @@
  * analysis's grid, the largest k, and each plane acquired while k > 1 with
  * the largest k sampled from its start to the next plane's. The result:
  * acq-<stamp>.summary.json beside the run's CSV (with the planes' triggers by
- * reason: standard, panic, late) and one log line when frames were skipped or
+ * reason: standard, panic, late, other: reasons.h) and one log line when frames were skipped or
  * the analysis decimated. Job thread only.
  */
 #ifndef OGATE_ACQ_DROPS_H
@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "reasons.h"
 
 /* a gap less than this after the last one continues its episode */
 #define ACQ_DROPS_QUIET_NS 1000000000LL
@@ -61,7 +63,7 @@ struct acq_drops_totals {
 	unsigned decimate_max;	   /* the largest k sampled during the run (1: none) */
 	uint64_t planes_decimated; /* planes acquired while k > 1 (sampled) */
 	/* the planes' accepted triggers by the analysis's reason (acq_drops_trigger) */
-	uint64_t triggers_standard, triggers_panic, triggers_late;
+	struct ogate_reason_counts triggers;
 };
 
 struct acq_drops;
@@ -76,7 +78,7 @@ void acq_drops_note(struct acq_drops *d, const struct acq_drops_sample *s);
 void acq_drops_plane(struct acq_drops *d, int stack, int plane, double z_um,
 		     const struct acq_drops_sample *s);
 /* A plane's trigger fired and was accepted; reason: its enum ogate_trigger_reason (any but
- * panic and late counts as standard). For the summary's "triggers". */
+ * standard, panic and late counts as other, reasons.h). For the summary's "triggers". */
 void acq_drops_trigger(struct acq_drops *d, int reason);
 /* The last sample: the run ended. */
 void acq_drops_end(struct acq_drops *d, const struct acq_drops_sample *s);

@@ -17,8 +17,7 @@
 #include "acq_out.h"
 #include "acq_private.h"
 #include "log.h"
-#include "ogate/analysis.h"
-#include "recorder.h"
+#include "reasons.h"
 
 #define WAIT_BEAT_NS (10LL * 1000000000LL) /* no trigger this long: say so */
 #define POLL_NS (20LL * 1000000LL)	   /* stage polling while it moves */
@@ -296,15 +295,13 @@ static int one_trigger(struct ogate_acq *a, int stack, int plane, double z, int6
 			};
 			a->done_fall_ns = a->last_fall_ns ? a->last_fall_ns : a->fall_ns;
 			a->st.triggers++;
-			a->st.triggers_panic += a->reason == OGATE_TRIGGER_PANIC;
-			a->st.triggers_late += a->reason == OGATE_TRIGGER_LATE;
+			ogate_reason_counts_add(&a->st.by_reason, a->reason);
 			acq_drops_trigger(a->drops, a->reason);
 			fprintf(csv,
 				"%d,%d,%.4f,%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64
 				",%.6f,%" PRId64 ",%" PRId64 ",%s\n",
 				stack, plane, z, atomic_load(&a->cookie), a->t_ns, a->rise_ns,
-				a->fall_ns, a->phase, moved, still,
-				ogate_record_trigger_reason(a->reason));
+				a->fall_ns, a->phase, moved, still, ogate_reason_name(a->reason));
 			ret = fflush(csv) || ferror(csv) ? -EIO : 1;
 		} else if (a->fired && acq_out_cfg(a->out)->sequence) {
 			ret = -EPROTO;

@@ -128,17 +128,6 @@ static int take_frame(struct ogate_pipeline *p, struct ogate_frame **out)
 	return 0;
 }
 
-/* st_lock held: a queued trigger, by the library's reason */
-static void count_reason(struct ogate_pipeline_status *st, int reason)
-{
-	if (reason == OGATE_TRIGGER_PANIC)
-		st->triggers_panic++;
-	else if (reason == OGATE_TRIGGER_LATE)
-		st->triggers_late++;
-	else
-		st->triggers_standard++;
-}
-
 static void record_frame(struct ogate_pipeline *p, const struct ogate_frame *f,
 			 const struct ogate_sync_result *r, int64_t trigger)
 {
@@ -388,7 +377,7 @@ static void *frame_main(void *arg)
 					      ogate_sink_kind(p->sink), strerror(-ret));
 			} else {
 				p->st.triggers++;
-				count_reason(&p->st, r.trigger.reason);
+				ogate_reason_counts_add(&p->st.by_reason, r.trigger.reason);
 				p->queued_pulses += n;
 				trigger = (int64_t)cookie;
 				p->queued[p->nqueued % FIRED_KEPT].time_ns = r.trigger.time_ns;

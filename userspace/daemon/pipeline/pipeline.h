@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "edges.h"
 #include "program.h"
+#include "reasons.h"
 #include "sink.h"
 #include "source.h"
 
@@ -161,9 +162,10 @@ struct ogate_pipeline_status {
 	char record_error[200];	 /* the last such error, "" if none */
 	uint64_t triggers;	 /* decided and queued */
 	/* of those, by the library's reason (enum ogate_trigger_reason): committed in time
-	 * (standard), inside the latency budget (panic), or the beat's target passed between
-	 * two forecasts and fired at once (late, docs/analysis.md "Late trigger") */
-	uint64_t triggers_standard, triggers_panic, triggers_late;
+	 * (standard), inside the latency budget (panic), the beat's target passed between
+	 * two forecasts and fired at once (late, docs/analysis.md "Late trigger"), or any
+	 * other value (other, reasons.h) */
+	struct ogate_reason_counts by_reason;
 	uint64_t held;	       /* decided but held back by an acquisition */
 	uint64_t queue_errors; /* refused by the sink, too late excepted */
 	uint64_t refused_late; /* refused by the sink as too late (ETIME) */

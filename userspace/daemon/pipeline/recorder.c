@@ -11,8 +11,8 @@
 
 #include "episodes.h"
 #include "log.h"
-#include "ogate/analysis.h"
 #include "ogate/ome.h"
+#include "reasons.h"
 #include "recorder.h"
 
 struct ogate_recorder {
@@ -32,33 +32,16 @@ struct ogate_recorder {
 	uint64_t stale_last;
 	int64_t ts_last, lag_max_ns;
 	struct ogate_episodes *eps;
-	uint64_t by_reason[3]; /* the recorded rows' triggers: standard, panic, late */
-	uint64_t other;	       /* and of any other reason (none is committed) */
-	char stem[480];	       /* DIR/ogate-<stamp> */
-	char path[512];	       /* current OME-TIFF */
+	struct ogate_reason_counts by_reason; /* the recorded rows' triggers */
+	char stem[480];			      /* DIR/ogate-<stamp> */
+	char path[512];			      /* current OME-TIFF */
 };
-
-const char *ogate_record_trigger_reason(int reason)
-{
-	switch (reason) {
-	case OGATE_TRIGGER_STANDARD: return "standard";
-	case OGATE_TRIGGER_PANIC: return "panic";
-	case OGATE_TRIGGER_LATE: return "late";
-	default: return "other";
-	}
-}
 
 /* The row's trigger, counted by reason once it is written. */
 static void count_reason(struct ogate_recorder *r, const struct ogate_record_row *row)
 {
-	if (row->trigger < 0)
-		return;
-	switch (row->trigger_reason) {
-	case OGATE_TRIGGER_STANDARD: r->by_reason[0]++; break;
-	case OGATE_TRIGGER_PANIC: r->by_reason[1]++; break;
-	case OGATE_TRIGGER_LATE: r->by_reason[2]++; break;
-	default: r->other++; break;
-	}
+	if (row->trigger >= 0)
+		ogate_reason_counts_add(&r->by_reason, row->trigger_reason);
 }
 
 int ogate_recorder_check_dir(const char *dir, char *why, size_t whylen)
@@ -231,7 +214,7 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 	else
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ",,,");
 	snprintf(line + n, sizeof(line) - (size_t)n, ",%s\n",
-		 row->trigger >= 0 ? ogate_record_trigger_reason(row->trigger_reason) : "");
+		 row->trigger >= 0 ? ogate_reason_name(row->trigger_reason) : "");
 	off = ftell(r->csv);
 	errno = 0;
 	if (off < 0 || fputs(line, r->csv) == EOF || fflush(r->csv)) {
@@ -262,8 +245,7 @@ int ogate_recorder_write(struct ogate_recorder *r, const struct ogate_frame *f,
 	}
 	if (row->trigger >= 0) {
 		ogate_ome_plane_kv(&p, "trigger", "%" PRId64, row->trigger);
-		ogate_ome_plane_kv(&p, "trigger_reason", "%s",
-				   ogate_record_trigger_reason(row->trigger_reason));
+		ogate_ome_plane_kv(&p, "trigger_reason", "%s", ogate_reason_name(row->trigger_reason));
 	}
 	if (row->qa_trigger >= 0) {
 		ogate_ome_plane_kv(&p, "qa_trigger", "%" PRId64, row->qa_trigger);
@@ -319,7 +301,7 @@ static void write_summary(struct ogate_recorder *r)
 	fprintf(f,
 		"  \"triggers\": {\"standard\": %" PRIu64 ", \"panic\": %" PRIu64
 		", \"late\": %" PRIu64 ", \"other\": %" PRIu64 "},\n",
-		r->by_reason[0], r->by_reason[1], r->by_reason[2], r->other);
+		r->by_reason.standard, r->by_reason.panic, r->by_reason.late, r->by_reason.other);
 	fprintf(f, "  \"superseded\": {\n    \"frames\": %" PRIu64 ",\n",
 		ogate_episodes_frames(r->eps));
 	fprintf(f, "    \"episodes\": %" PRIu64 ",\n    \"listed\": [", ogate_episodes_count(r->eps));

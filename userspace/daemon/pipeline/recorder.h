@@ -10,7 +10,7 @@
  * index,sequence,timestamp_ns,state,phase_rad,unwrapped_rad,trigger,
  * qa_trigger,qa_error_ms,qa_phase_error_rad,trigger_reason
  * (trigger: the number of the trigger decided at that frame, empty if none;
- * trigger_reason: why it was fired then, ogate_record_trigger_reason()).
+ * trigger_reason: why it was fired then, ogate_reason_name(), reasons.h).
  * The OME-XML goes into the file when it is closed (or a part is full); a
  * recording cut short by a crash is a plain multi-page TIFF whose pages
  * still match the CSV rows.
@@ -21,7 +21,7 @@
  * less than OGATE_RECORD_BEHIND_QUIET_NS after the last one continues it;
  * at most OGATE_RECORD_EPISODES listed, all counted), and the worst analysis
  * lag (frame taken - its timestamp) of the recorded frames, and the triggers
- * of the recorded rows by reason (standard, panic, late).
+ * of the recorded rows by reason (standard, panic, late, other: reasons.h).
  */
 #ifndef OGATE_RECORDER_H
 #define OGATE_RECORDER_H
@@ -54,10 +54,6 @@ struct ogate_record_row {
 };
 
 struct ogate_recorder;
-
-/* A trigger's reason (enum ogate_trigger_reason) as recordings name it: "standard", "panic",
- * "late"; "other" for any other value (none is committed). */
-const char *ogate_record_trigger_reason(int reason);
 
 /*
  * Threads: a recorder belongs to one thread at a time (ogated: opened by the

@@ -488,6 +488,33 @@ static void test_the_totals_mid_run_count_the_skipped_frames_so_far(void **state
 }
 
 /*
+ * A stack of n planes whose triggers had these reasons (enum ogate_trigger_reason): its
+ * totals' counts and the summary's "triggers" must both be (standard, panic, late, other).
+ */
+static void assert_triggers_by_reason(struct acq_drops *d, const int *reason, int n,
+				      const unsigned long long want[4])
+{
+	const struct run r = { .stacks = 1, .planes = n, .plane_ns = 500 * MS };
+	static const char *const key[4] = { "\"standard\": ", "\"panic\": ", "\"late\": ", "\"other\": " };
+	struct acq_drops_totals t;
+	char buf[4096];
+	const char *k;
+
+	simulate(d, &r);
+	for (int i = 0; i < n; i++)
+		acq_drops_trigger(d, reason[i]);
+	acq_drops_get(d, &t);
+	assert_int_equal(want[0], t.triggers.standard);
+	assert_int_equal(want[1], t.triggers.panic);
+	assert_int_equal(want[2], t.triggers.late);
+	assert_int_equal(want[3], t.triggers.other);
+	summary(d, "done", buf, sizeof(buf));
+	k = after(buf, "\"triggers\": {");
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(want[i], strtoull(after(k, key[i]), NULL, 10));
+}
+
+/*
  * The planes' triggers by the analysis's reason: a 6-plane stack whose
  * planes 2 and 5 were fired late (the target passed between two forecasts)
  * and plane 3 in panic counts 3 standard, 1 panic and 2 late in the totals
@@ -499,30 +526,37 @@ static void test_the_summary_counts_the_planes_triggers_by_reason(void **state)
 	static const int reason[6] = { OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_STANDARD,
 				       OGATE_TRIGGER_LATE,     OGATE_TRIGGER_PANIC,
 				       OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_LATE };
+	static const unsigned long long want[4] = { 3, 1, 2, 0 };
 	const struct run r = { .stacks = 1, .planes = 6, .plane_ns = 500 * MS };
 	struct acq_drops *d = acq_drops_new();
 	struct acq_drops_totals t;
-	char buf[4096];
-	const char *k;
 
 	(void)state;
 	assert_non_null(d);
-	simulate(d, &r);
-	for (int i = 0; i < 6; i++)
-		acq_drops_trigger(d, reason[i]);
-	acq_drops_get(d, &t);
-	assert_int_equal(3, t.triggers_standard);
-	assert_int_equal(1, t.triggers_panic);
-	assert_int_equal(2, t.triggers_late);
-	summary(d, "done", buf, sizeof(buf));
-	k = after(buf, "\"triggers\": {");
-	assert_int_equal(3, strtoull(after(k, "\"standard\": "), NULL, 10));
-	assert_int_equal(1, strtoull(after(k, "\"panic\": "), NULL, 10));
-	assert_int_equal(2, strtoull(after(k, "\"late\": "), NULL, 10));
+	assert_triggers_by_reason(d, reason, 6, want);
 	/* a new run starts from none */
 	simulate(d, &r);
 	acq_drops_get(d, &t);
-	assert_int_equal(0, t.triggers_standard + t.triggers_panic + t.triggers_late);
+	assert_int_equal(0, ogate_reason_counts_total(&t.triggers));
+	acq_drops_free(d);
+}
+
+/*
+ * A reason the daemon does not know (none, same beat, or a value the
+ * library may add) is counted as other in the totals and the summary's
+ * "triggers", never as standard. Before, acq_drops_trigger counted any
+ * reason but panic and late as standard, and the summary had no "other".
+ */
+static void test_a_trigger_of_an_unknown_reason_counts_as_other_not_standard(void **state)
+{
+	static const int reason[4] = { OGATE_TRIGGER_STANDARD, OGATE_TRIGGER_NONE,
+				       OGATE_TRIGGER_SAME_BEAT, 99 };
+	static const unsigned long long want[4] = { 1, 0, 0, 3 };
+	struct acq_drops *d = acq_drops_new();
+
+	(void)state;
+	assert_non_null(d);
+	assert_triggers_by_reason(d, reason, 4, want);
 	acq_drops_free(d);
 }
 
@@ -583,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_frames_the_camera_lost_are_skipped_frames_named_apart),
 		cmocka_unit_test(test_the_totals_mid_run_count_the_skipped_frames_so_far),
 		cmocka_unit_test(test_the_summary_counts_the_planes_triggers_by_reason),
+		cmocka_unit_test(test_a_trigger_of_an_unknown_reason_counts_as_other_not_standard),
 		cmocka_unit_test(test_a_planes_skipped_frames_are_split_by_cause),
 	};
 

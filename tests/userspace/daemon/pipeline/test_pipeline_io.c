@@ -445,15 +445,18 @@ static void test_recording_summary_counts_the_frames_superseded_while_the_analys
 
 /*
  * ogate_sync_process, wrapped at link (mk/daemon.mk: --wrap): the real analysis; while
- * relabel is set, the reasons of its triggers are rewritten in turn to late, panic and
- * standard (a late trigger needs a forecast that jumps or frames without one, which the
- * synthetic heart does not make on demand; test_late_trigger.c pins the rule itself).
+ * relabel is RELABEL_TURN, the reasons of its triggers are rewritten in turn to late, panic
+ * and standard (a late trigger needs a forecast that jumps or frames without one, which the
+ * synthetic heart does not make on demand; test_late_trigger.c pins the rule itself); while
+ * it is RELABEL_UNKNOWN, to a reason the daemon does not know.
  */
 int __real_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
 			      struct ogate_sync_result *r);
 int __wrap_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
 			      struct ogate_sync_result *r);
-static atomic_bool relabel;
+enum { RELABEL_OFF, RELABEL_TURN, RELABEL_UNKNOWN };
+#define REASON_UNKNOWN 99
+static atomic_int relabel;
 static unsigned relabelled; /* frame thread */
 
 int __wrap_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
@@ -462,13 +465,15 @@ int __wrap_ogate_sync_process(struct ogate_sync *s, const struct ogate_frame *f,
 	static const int order[3] = { OGATE_TRIGGER_LATE, OGATE_TRIGGER_PANIC, OGATE_TRIGGER_STANDARD };
 	int ret = __real_ogate_sync_process(s, f, r);
 
-	if (!ret && r->triggered && atomic_load(&relabel))
+	if (!ret && r->triggered && atomic_load(&relabel) == RELABEL_TURN)
 		r->trigger.reason = order[relabelled++ % 3];
+	else if (!ret && r->triggered && atomic_load(&relabel) == RELABEL_UNKNOWN)
+		r->trigger.reason = REASON_UNKNOWN;
 	return ret;
 }
 
 /* what a recording's summary.json says of its triggers */
-static void read_summary_triggers(const char *csv, unsigned long long n[3])
+static void read_summary_triggers(const char *csv, unsigned long long n[4])
 {
 	char path[720], buf[8192];
 	const char *t;
@@ -485,6 +490,7 @@ static void read_summary_triggers(const char *csv, unsigned long long n[3])
 	n[0] = strtoull(after(t, "\"standard\": "), NULL, 10);
 	n[1] = strtoull(after(t, "\"panic\": "), NULL, 10);
 	n[2] = strtoull(after(t, "\"late\": "), NULL, 10);
+	n[3] = strtoull(after(t, "\"other\": "), NULL, 10);
 }
 
 /*
@@ -497,7 +503,7 @@ static void read_summary_triggers(const char *csv, unsigned long long n[3])
 static void test_triggers_are_counted_and_recorded_by_reason(void **state)
 {
 	static const char *names[3] = { "standard", "panic", "late" };
-	unsigned long long csv_n[3] = { 0 }, sum_n[3];
+	unsigned long long csv_n[3] = { 0 }, sum_n[4];
 	char msg[600], csv[700], line[512];
 	struct ogate_pipeline_status st;
 	struct rec_rig g;
@@ -507,19 +513,20 @@ static void test_triggers_are_counted_and_recorded_by_reason(void **state)
 	rec_rig_open(&g);
 	run_for(&g.vc, g.p, 500 * MS);
 	rec_rig_record_on(&g, csv, sizeof(csv));
-	atomic_store(&relabel, true);
+	atomic_store(&relabel, RELABEL_TURN);
 	vclock_run_until(&g.vc, vclock_now(&g.vc) + 6 * SEC);
 	assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
 	ogate_pipeline_status(g.p, &st);
-	atomic_store(&relabel, false);
+	atomic_store(&relabel, RELABEL_OFF);
 	printf("# %llu triggers: %llu standard, %llu panic, %llu late\n",
-	       (unsigned long long)st.triggers, (unsigned long long)st.triggers_standard,
-	       (unsigned long long)st.triggers_panic, (unsigned long long)st.triggers_late);
+	       (unsigned long long)st.triggers, (unsigned long long)st.by_reason.standard,
+	       (unsigned long long)st.by_reason.panic, (unsigned long long)st.by_reason.late);
 	assert_true(st.triggers >= 8);
-	assert_int_equal(st.triggers, st.triggers_standard + st.triggers_panic + st.triggers_late);
-	assert_true(st.triggers_late >= 2);
-	assert_true(st.triggers_panic >= 2);
-	assert_true(st.triggers_late >= st.triggers_panic);
+	assert_int_equal(st.triggers, ogate_reason_counts_total(&st.by_reason));
+	assert_int_equal(0, st.by_reason.other);
+	assert_true(st.by_reason.late >= 2);
+	assert_true(st.by_reason.panic >= 2);
+	assert_true(st.by_reason.late >= st.by_reason.panic);
 
 	f = fopen(csv, "r");
 	assert_non_null(f);
@@ -548,8 +555,69 @@ static void test_triggers_are_counted_and_recorded_by_reason(void **state)
 	       csv_n[1], csv_n[2]);
 	for (int k = 0; k < 3; k++)
 		assert_int_equal(csv_n[k], sum_n[k]);
-	assert_true(csv_n[2] >= 2 && csv_n[2] <= st.triggers_late);
-	assert_true(csv_n[1] >= 2 && csv_n[1] <= st.triggers_panic);
+	assert_int_equal(0, sum_n[3]);
+	assert_true(csv_n[2] >= 2 && csv_n[2] <= st.by_reason.late);
+	assert_true(csv_n[1] >= 2 && csv_n[1] <= st.by_reason.panic);
+	rec_rig_close(&g);
+}
+
+/*
+ * A trigger of a reason the daemon does not know (reasons.h) is counted as
+ * other, never as standard: status's other grows by every such trigger and
+ * standard, panic and late do not; each recorded row names it "other" and
+ * the summary counts them under "other". Before, the pipeline's status
+ * counted any reason but panic and late as standard (while the recording
+ * said other) and had no other.
+ */
+static void test_a_trigger_of_an_unknown_reason_is_counted_as_other(void **state)
+{
+	unsigned long long rows_other = 0, sum_n[4];
+	struct ogate_pipeline_status st0, st;
+	char msg[600], csv[700], line[512];
+	struct rec_rig g;
+	FILE *f;
+
+	(void)state;
+	rec_rig_open(&g);
+	run_for(&g.vc, g.p, 500 * MS);
+	atomic_store(&relabel, RELABEL_UNKNOWN);
+	rec_rig_record_on(&g, csv, sizeof(csv));
+	ogate_pipeline_status(g.p, &st0);
+	vclock_run_until(&g.vc, vclock_now(&g.vc) + 5 * SEC);
+	ogate_pipeline_status(g.p, &st);
+	assert_int_equal(0, ogate_pipeline_record(g.p, false, msg, sizeof(msg)));
+	atomic_store(&relabel, RELABEL_OFF);
+	printf("# %llu triggers; %llu other\n", (unsigned long long)(st.triggers - st0.triggers),
+	       (unsigned long long)(st.by_reason.other - st0.by_reason.other));
+	assert_true(st.triggers - st0.triggers >= 4);
+	assert_int_equal(st.triggers - st0.triggers, st.by_reason.other - st0.by_reason.other);
+	assert_int_equal(st0.by_reason.standard, st.by_reason.standard);
+	assert_int_equal(st0.by_reason.panic + st0.by_reason.late,
+			 st.by_reason.panic + st.by_reason.late);
+	assert_int_equal(st.triggers, ogate_reason_counts_total(&st.by_reason));
+
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	while (fgets(line, sizeof(line), f)) {
+		char *col[11], *c = line;
+		int n = 0;
+
+		for (; n < 11; n++)
+			if (!(col[n] = strsep(&c, ",\n")))
+				break;
+		assert_int_equal(11, n);
+		if (*col[6]) {
+			assert_string_equal("other", col[10]);
+			rows_other++;
+		}
+	}
+	fclose(f);
+	read_summary_triggers(csv, sum_n);
+	printf("# recorded %llu other\n", rows_other);
+	assert_true(rows_other >= 2);
+	assert_int_equal(0, sum_n[0] + sum_n[1] + sum_n[2]);
+	assert_int_equal(rows_other, sum_n[3]);
 	rec_rig_close(&g);
 }
 
@@ -562,6 +630,7 @@ int main(void)
 		cmocka_unit_test(
 			test_recording_summary_counts_the_frames_superseded_while_the_analysis_was_behind),
 		cmocka_unit_test(test_triggers_are_counted_and_recorded_by_reason),
+		cmocka_unit_test(test_a_trigger_of_an_unknown_reason_is_counted_as_other),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
