@@ -21,3 +21,5 @@ $(TBIN)/userspace/%: tests/userspace/%.c
 # End to end, with the installed programs (each suite names what it runs).
 SUITES += tests/integration/emulate/run.sh tests/integration/daemon/run.sh \
           tests/integration/zstack/run.sh
+# The runner itself: what makes a suite fail (tests/run-suites.sh).
+SUITES += tests/runner/run_suites_counts.sh

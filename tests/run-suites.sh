@@ -5,7 +5,9 @@
 # A suite is an executable that prints TAP ("ok N name" / "not ok N name", with
 # "# SKIP" for skipped tests). cmocka suites are switched to TAP through
 # CMOCKA_MESSAGE_OUTPUT. A suite fails as a whole when it exits non-zero or
-# prints no TAP result at all (a suite that tested nothing must say so with "1..0 # SKIP").
+# prints no TAP result at all (a suite that tested nothing must say so with "1..0 # SKIP"),
+# or when the results it printed are not as many as its plans ("1..N" lines, summed over
+# cmocka's groups) announced: a suite that stops early, or counts its checks wrongly.
 set -u
 # A suite runs as from a shell: under `make -jN check` this script inherits the
 # parent's jobserver in MAKEFLAGS without its file descriptors, and every make a
@@ -37,6 +39,12 @@ for suite in "$@"; do
 	elif [ $((p + s + f)) -eq 0 ] && ! grep -qiE '^1\.\.0 *# *skip' "$log"; then
 		echo "not ok - suite $name printed no test result"
 		f=1
+	elif grep -qE '^1\.\.[0-9]+' "$log"; then
+		planned=$(sed -nE 's/^1\.\.([0-9]+).*/\1/p' "$log" | awk '{ n += $1 } END { print n }')
+		if [ "$planned" -ne $((p + s + f)) ]; then
+			echo "not ok - suite $name planned $planned tests and printed $((p + s + f))"
+			f=$((f + 1))
+		fi
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	[ "$f" -gt 0 ] && failed_suites+=("$name")

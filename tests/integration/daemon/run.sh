@@ -48,7 +48,7 @@ height = 64
 fps = 100
 CONF
 
-echo "1..29"
+echo "1..30"
 start_daemon() {
 	"$bin/ogated" --config "$tmp/ogated.conf" >>"$tmp/log" 2>&1 &
 	pid=$!
