@@ -143,39 +143,108 @@ static void extend_row(int32_t *ext, const int32_t *tmp, int W, int ix)
 		ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
 }
 
+/* one 8-bit row of ogate_resample_taps4 from its four source rows: the vertical pass into tmp,
+ * the columns extended, the horizontal pass (written for the vectorizer: the kernels below are
+ * this body compiled for AVX2 and AVX-512, the same integer sums, so the same bytes) */
+static inline __attribute__((always_inline)) void
+taps4_row_u8(uint8_t *restrict o, const uint8_t *restrict r0, const uint8_t *restrict r1,
+	     const uint8_t *restrict r2, const uint8_t *restrict r3, int W, int ix,
+	     const int32_t cy[4], const int32_t cx[4], int32_t *restrict tmp, int32_t *restrict ext)
+{
+	const int32_t c0 = cy[0], c1 = cy[1], c2 = cy[2], c3 = cy[3];
+	const int32_t d0 = cx[0], d1 = cx[1], d2 = cx[2], d3 = cx[3];
+	for (int x = 0; x < W; x++) /* 1024 x 1024 x 255 fits 32 bits */
+		tmp[x] = c0 * r0[x] + c1 * r1[x] + c2 * r2[x] + c3 * r3[x];
+	extend_row(ext, tmp, W, ix);
+	for (int x = 0; x < W; x++)
+		o[x] = (uint8_t)((d0 * ext[x] + d1 * ext[x + 1] + d2 * ext[x + 2] +
+				  d3 * ext[x + 3] + (1 << 19)) >>
+				 20);
+}
+
+/* the 8-bit rows y0 + k r (k < nrows) of ogate_resample_taps4 */
+#define TAPS4_U8(name, attr) \
+	attr static void name(struct ogate_frame *dst, const struct ogate_frame *src, int iy, \
+			      int ix, const int32_t cy[4], const int32_t cx[4], int y0, int r, \
+			      int nrows, int32_t *tmp, int32_t *ext) \
+	{ \
+		int W = src->width, H = src->height; \
+		for (int k = 0; k < nrows; k++) { \
+			int y = y0 + k * r; \
+			taps4_row_u8((uint8_t *)dst->pixels + (size_t)y * dst->stride, \
+				     ogate_frame_row(src, clamp_px(y + iy - 1, H - 1)), \
+				     ogate_frame_row(src, clamp_px(y + iy, H - 1)), \
+				     ogate_frame_row(src, clamp_px(y + iy + 1, H - 1)), \
+				     ogate_frame_row(src, clamp_px(y + iy + 2, H - 1)), W, ix, cy, \
+				     cx, tmp, ext); \
+		} \
+	}
+
+TAPS4_U8(taps4_u8_plain, )
+#if defined(__x86_64__)
+TAPS4_U8(taps4_u8_avx2, __attribute__((target("avx2"))))
+TAPS4_U8(taps4_u8_avx512, __attribute__((target("avx512f,avx512bw"))))
+#endif
+
+/* the widest kernels allowed (ogate_resample_isa): 2 AVX-512, 1 AVX2, 0 the plain loops */
+static int isa_cap = 2;
+
+int ogate_resample_isa(int cap)
+{
+	int old = isa_cap;
+	isa_cap = cap;
+	return old;
+}
+
+/* the widest kernels this machine runs and ogate_resample_isa allows */
+static int isa(void)
+{
+	static int k = -1;
+#if defined(__x86_64__)
+	if (k < 0) /* the same answer from any thread: a benign race */
+		k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 2
+		    : __builtin_cpu_supports("avx2")					    ? 1
+											    : 0;
+#else
+	k = 0;
+#endif
+	return k < isa_cap ? k : isa_cap;
+}
+
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
 			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows)
 {
 	int W = src->width, H = src->height;
 	int32_t tmp[W], ext[W + 3]; /* ext[x + u]: column x + u - 1 + ix after the first pass */
+	if (src->fmt == OGATE_PIX_U8) {
+		int k = isa();
+#if defined(__x86_64__)
+		if (k == 2)
+			taps4_u8_avx512(dst, src, iy, ix, cy, cx, y0, r, nrows, tmp, ext);
+		else if (k == 1)
+			taps4_u8_avx2(dst, src, iy, ix, cy, cx, y0, r, nrows, tmp, ext);
+		else
+#endif
+			taps4_u8_plain(dst, src, iy, ix, cy, cx, y0, r, nrows, tmp, ext);
+		(void)k;
+		dst->meta = src->meta;
+		return;
+	}
 	for (int k = 0; k < nrows; k++) {
 		int y = y0 + k * r;
-		const void *rows[4];
-		for (int t = 0; t < 4; t++)
-			rows[t] = ogate_frame_row(src, clamp_px(y + iy + t - 1, H - 1));
-		void *out = (char *)dst->pixels + (size_t)y * dst->stride;
-		if (src->fmt == OGATE_PIX_U8) { /* 1024 x 1024 x 255 fits 32 bits */
-			const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-			for (int x = 0; x < W; x++)
-				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
-			extend_row(ext, tmp, W, ix);
-			uint8_t *o = out;
-			for (int x = 0; x < W; x++)
-				o[x] = (uint8_t)((cx[0] * ext[x] + cx[1] * ext[x + 1] +
-						  cx[2] * ext[x + 2] + cx[3] * ext[x + 3] + (1 << 19)) >>
-						 20);
-		} else {
-			const uint16_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-			for (int x = 0; x < W; x++)
-				tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
-			extend_row(ext, tmp, W, ix);
-			uint16_t *o = out;
-			for (int x = 0; x < W; x++)
-				o[x] = (uint16_t)(((int64_t)cx[0] * ext[x] + (int64_t)cx[1] * ext[x + 1] +
-						   (int64_t)cx[2] * ext[x + 2] +
-						   (int64_t)cx[3] * ext[x + 3] + (1 << 19)) >>
-						  20);
-		}
+		const uint16_t *r0 = ogate_frame_row(src, clamp_px(y + iy - 1, H - 1)),
+			       *r1 = ogate_frame_row(src, clamp_px(y + iy, H - 1)),
+			       *r2 = ogate_frame_row(src, clamp_px(y + iy + 1, H - 1)),
+			       *r3 = ogate_frame_row(src, clamp_px(y + iy + 2, H - 1));
+		for (int x = 0; x < W; x++)
+			tmp[x] = cy[0] * r0[x] + cy[1] * r1[x] + cy[2] * r2[x] + cy[3] * r3[x];
+		extend_row(ext, tmp, W, ix);
+		uint16_t *o = (uint16_t *)((char *)dst->pixels + (size_t)y * dst->stride);
+		for (int x = 0; x < W; x++)
+			o[x] = (uint16_t)(((int64_t)cx[0] * ext[x] + (int64_t)cx[1] * ext[x + 1] +
+					   (int64_t)cx[2] * ext[x + 2] +
+					   (int64_t)cx[3] * ext[x + 3] + (1 << 19)) >>
+					  20);
 	}
 	dst->meta = src->meta;
 }

@@ -19,6 +19,10 @@ void ogate_resample_subpixel_rows(struct ogate_frame *dst, const struct ogate_fr
  * geometry and format. Vectorized (this file's flags). */
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
 			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows);
+/* the widest 8-bit ogate_resample_taps4 kernels allowed from now on (2 AVX-512, 1 AVX2, 0 the
+ * plain loops; the widest the CPU runs at most), the old cap returned: for tests, which compare
+ * them (every kernel gives the same bytes) */
+int ogate_resample_isa(int cap);
 /* Lucas-Kanade sums over pixels x0 .. x1 - 1 (x0 >= 1, x1 < width) of one row y of two 8-bit
  * frames a and b, given rows y - 1, y, y + 1 of each, added to sums: with the central
  * differences ay, ax, by, bx (twice the gradients) and e = b - a: ay by, ax bx, ax by + ay bx,

@@ -180,6 +180,72 @@ static void four_taps_replicate_the_edges_at_any_offset(void **state)
 	}
 }
 
+/* The 8-bit four-tap kernels (AVX2, AVX-512: the drift path's every live frame and the moved
+ * reference's frames at 512^2, 4 times the plain loops' speed) give the plain loops' bytes at
+ * every width around their vector lengths, offsets beyond either edge, taps from one-sided to
+ * flat, and every other row; where the CPU lacks them the caps fall back to the plain loops. */
+static void four_tap_kernels_give_the_plain_loops_bytes(void **state)
+{
+	(void)state;
+	static const int widths[] = { 1,  2,  3,  7,  8,  9,  15, 16,  17,
+				      31, 32, 33, 63, 64, 65, 97, 130, 512 };
+	static const int32_t taps[][4] = { { 0, 1024, 0, 0 },	   { 0, 0, 0, 1024 },
+					   { 256, 256, 256, 256 }, { 93, 601, 311, 19 },
+					   { 1, 1022, 1, 0 },	   { 0, 731, 293, 0 } };
+	enum { H = 7, NT = sizeof(taps) / sizeof(taps[0]) };
+	unsigned seed = 12345;
+	for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
+		int W = widths[wi];
+		struct ogate_frame *src = new_frame(OGATE_PIX_U8, W, H),
+				   *want = new_frame(OGATE_PIX_U8, W, H),
+				   *got = new_frame(OGATE_PIX_U8, W, H);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				seed = seed * 1103515245u + 12345u;
+				((uint8_t *)ogate_frame_pixels(src) +
+				 (size_t)y * ogate_frame_stride(src))[x] =
+					(uint8_t)(x % 5 == 0 ? 255 : seed >> 24); /* full scale too */
+			}
+		const int ixs[] = { -W - 2, -3, -1, 0, 1, 2, W + 2 };
+		for (int t = 0; t < NT; t++)
+			for (size_t k = 0; k < sizeof(ixs) / sizeof(ixs[0]); k++)
+				for (int iy = -1; iy <= 2; iy += 3)
+					for (int r = 1; r <= 2; r++) {
+						const int32_t *cy = taps[t], *cx = taps[(t + 3) % NT];
+						int n = r == 1 ? H : H / 2,
+						    old = ogate_resample_isa(0);
+						memset(ogate_frame_pixels(want), 7,
+						       (size_t)ogate_frame_stride(want) * H);
+						ogate_resample_taps4(want, src, iy, ixs[k], cy, cx,
+								     0, r, n);
+						for (int cap = 1; cap <= 2; cap++) {
+							memset(ogate_frame_pixels(got), 7,
+							       (size_t)ogate_frame_stride(got) * H);
+							ogate_resample_isa(cap);
+							ogate_resample_taps4(got, src, iy, ixs[k],
+									     cy, cx, 0, r, n);
+							for (int y = 0; y < H; y++)
+								assert_memory_equal(
+									(uint8_t *)ogate_frame_pixels(
+										want) +
+										(size_t)y *
+											ogate_frame_stride(
+												want),
+									(uint8_t *)ogate_frame_pixels(
+										got) +
+										(size_t)y *
+											ogate_frame_stride(
+												got),
+									(size_t)W);
+						}
+						ogate_resample_isa(old);
+					}
+		ogate_frame_free(src);
+		ogate_frame_free(want);
+		ogate_frame_free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +254,7 @@ int main(void)
 		cmocka_unit_test(resampling_some_rows_computes_those_rows_only),
 		cmocka_unit_test(shift_sums_of_a_row_are_the_gradient_products),
 		cmocka_unit_test(four_taps_replicate_the_edges_at_any_offset),
+		cmocka_unit_test(four_tap_kernels_give_the_plain_loops_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
