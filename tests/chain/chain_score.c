@@ -29,7 +29,8 @@
  * The phase law (cycles) is the one the vimc heart module uses:
  *   c(t) = t / P + a Tm / (2 pi P) (1 - cos(2 pi t / Tm)),  t in seconds.
  * The target's true phase is that of the daemon's reference at its target
- * position: the phase the images of frames ref_first_seq + target_u show
+ * position: the phase the images of camera frames ref_first_seq + target_u x
+ * decimate show (decimate 1 unless the daemon analysed every k-th frame)
  * (interpolated). A laser pulse's error is its rise minus the nearest time
  * the heart passes that phase.
  */
@@ -259,7 +260,7 @@ static int score(const char *dir, int argc, char **argv)
 	char path[4096], line[512];
 	FILE *f;
 	int nf = 0, np = 0, nl = 0, nd = 0, ncw = 0, wrong = 0, i;
-	double truth_max = 0, ref_seq, target_u, phi, rms = 0, mean = 0, sd;
+	double truth_max = 0, ref_seq, target_u, k = 1, phi, rms = 0, mean = 0, sd;
 	double t_first, t_last, lock_beats = NAN, cov = 0, fps, dmed = NAN;
 	int64_t lr[MAXP / 4], lf[MAXP / 4], cr[MAXP / 4], cf[MAXP / 4];
 	int nlr = 0, nlf = 0, ncr = 0, ncf = 0, beats = 0, one = 0, zero = 0, multi = 0;
@@ -364,16 +365,18 @@ static int score(const char *dir, int argc, char **argv)
 		}
 	}
 
+	if (!status_get(dir, "decimate", &k) || k < 1)
+		k = 1;
 	if (!status_get(dir, "ref_first_seq", &ref_seq) || !status_get(dir, "target_u", &target_u) ||
-	    phase_of_seq(fr, nf, ref_seq + target_u, &phi)) {
+	    phase_of_seq(fr, nf, ref_seq + target_u * k, &phi)) {
 		check(0, "no lock", "the daemon's reference and target (ref_first_seq, target_u) map to logged frames");
 		printf("1..%d\n", n_ok + n_fail);
 		printf("CHAIN sink=%s frames=%d result=fail\n", sink, nf);
 		return 1;
 	}
 	phi -= floor(phi);
-	printf("# target: reference frame %.4f (seq %.0f + %.4f) = true phase %.4f cycle (%.4f rad)\n",
-	       ref_seq + target_u, ref_seq, target_u, phi, phi * 2 * M_PI);
+	printf("# target: camera frame %.4f (seq %.0f + %.4f x %.0f) = true phase %.4f cycle (%.4f rad)\n",
+	       ref_seq + target_u * k, ref_seq, target_u, k, phi, phi * 2 * M_PI);
 
 	for (i = 0; i < nlr; i++) {
 		double t = lr[i] * 1e-9, c = law(t), k = round(c - phi);

@@ -96,11 +96,11 @@ def main():
         n_ref = int(float(st["period_frames"])) + 1
         result(page["n"] == ref["n"] == n_ref and page["ref"] == ref["id"] == int(st["reference"])
                and page["gen"] == ref["gen"]
-               and page["seqs"] == [int(st["ref_first_seq"]) + i for i in range(n_ref)]
+               and page["seqs"] == [int(st["ref_first_seq"]) + i * int(st["decimate"]) for i in range(n_ref)]
                and page["phases"] == ref["phases"],
                "the thumbnails are the frames of the daemon's reference (count, id, sequences, phases)",
                f"page {page}; /api/reference id {ref['id']} gen {ref['gen']} n {ref['n']}; status reference"
-               f" {st['reference']} period_frames {st['period_frames']} ref_first_seq {st['ref_first_seq']}")
+               f" {st['reference']} period_frames {st['period_frames']} ref_first_seq {st['ref_first_seq']} decimate {st['decimate']}")
 
         before = float(st["target_u"])
         k = (int(round(before)) + n_ref // 2) % n_ref
@@ -132,7 +132,7 @@ def main():
         seqs = browser.eval("[...document.querySelectorAll('.thumb')].map(b => +b.dataset.seq)")
         page_ref = browser.eval("document.querySelector('#thumbs').dataset.ref")
         result(new_id != old_id and bool(shown) and int(st["reference"]) == new_id
-               and seqs == [int(st["ref_first_seq"]) + i for i in range(int(float(st["period_frames"])) + 1)],
+               and seqs == [int(st["ref_first_seq"]) + i * int(st["decimate"]) for i in range(int(float(st["period_frames"])) + 1)],
                "after a refresh the thumbnails are the new reference's frames",
                f"reference {old_id} -> {new_id}; page {page_ref};"
                f" seqs {seqs[:3]}...; status first {st['ref_first_seq']}")

@@ -76,7 +76,10 @@ static void reference_to_web(struct ogated_extras *x, struct ogate_web *web,
 			return;
 		}
 		x->ref->id = info.id;
-		x->ref->first_seq = info.first_seq;
+		/* the camera's numbering, not the analysis's (they differ once the
+		 * frame thread analysed every k-th frame: pipeline_pace.c) */
+		x->ref->first_seq = t->ref_first_seq;
+		x->ref->seq_step = t->ref_seq_step ? t->ref_seq_step : 1;
 		x->ref->period_frames = info.period_frames;
 		x->ref_pending = true;
 	}

@@ -85,8 +85,9 @@ check recording_summary_counts_its_frames_and_the_superseded summary_counts_the_
 # frame when the analysis superseded the first ones)
 t0=$(awk -F, 'NR == 2 { printf "%.0f\n", $3 - $2 * 1e9 / 80 }' "$tmp"/rec/*.csv 2>/dev/null | head -1)
 first=$(sed -n 's/^ref_first_seq=//p' "$tmp/status"); tu=$(sed -n 's/^target_u=//p' "$tmp/status")
-acc=$(awk -F, -v t0="$t0" -v first="$first" -v tu="$tu" '
-	BEGIN { pi = atan2(0, -1); T = 0.42; target = 2 * pi * ((first + tu) / 80) / T }
+k=$(sed -n 's/^decimate=//p' "$tmp/status") # camera frames between two reference frames
+acc=$(awk -F, -v t0="$t0" -v first="$first" -v tu="$tu" -v k="${k:-1}" '
+	BEGIN { pi = atan2(0, -1); T = 0.42; target = 2 * pi * ((first + tu * k) / 80) / T }
 	$1 == "fired" && $3 == 1 { t = ($4 - t0) / 1e9; d = 2 * pi * t / T - target;
 		d -= 2 * pi * int(d / (2 * pi)); if (d > pi) d -= 2 * pi; if (d < -pi) d += 2 * pi;
 		e = d / (2 * pi) * T; s += e * e; k++; if (e < 0) e = -e; if (e > m) m = e }

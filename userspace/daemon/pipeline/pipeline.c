@@ -457,6 +457,9 @@ analysed:
 				.triggered = trigger >= 0,
 				.trigger_ns = trigger >= 0 ? r.trigger.time_ns : 0,
 				.ref_id = r.state == OGATE_SYNC_LOCKED ? p->st.ref_id : 0,
+				.ref_first_seq = r.state == OGATE_SYNC_LOCKED ? p->st.ref_first_seq : 0,
+				.ref_seq_step =
+					r.state == OGATE_SYNC_LOCKED ? (uint32_t)p->pace.every : 0,
 				.target_phase = r.state == OGATE_SYNC_LOCKED ? p->st.target_phase : -1,
 				.sync = p->sync,
 			};

@@ -49,6 +49,11 @@ struct ogate_pipeline_tap {
 	bool triggered;	    /* a trigger was queued on this frame */
 	int64_t trigger_ns; /* its time */
 	uint32_t ref_id;
+	/* the camera sequence of the reference's frame 0 and the camera frames
+	 * between two of its frames (the frames analysed: pipeline_pace.c), so
+	 * frame i is camera frame ref_first_seq + i * ref_seq_step; 0 unlocked */
+	uint64_t ref_first_seq;
+	uint32_t ref_seq_step;
 	double target_phase;	       /* rad, -1 before lock */
 	const struct ogate_sync *sync; /* read-only, during the call (ogate_sync_get_reference_frame) */
 };

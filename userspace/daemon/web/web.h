@@ -79,7 +79,8 @@ void ogate_web_note(struct ogate_web *w, const char *level, const char *text);
  */
 struct ogate_web_ref {
 	uint32_t id;	    /* the reference's id (status "reference") */
-	uint64_t first_seq; /* sequence of frame 0 */
+	uint64_t first_seq; /* camera sequence of frame 0 */
+	uint32_t seq_step;  /* frame i is camera frame first_seq + i * seq_step */
 	double period_frames;
 	int n; /* frames */
 	uint32_t width, height, bytes_per_pixel;

@@ -122,10 +122,10 @@ struct MHD_Response *web_reference_json(struct ogate_web *w, unsigned int *code)
 	tiles(r, &k, &tw, &th, &cols, &rows);
 	pos += (size_t)snprintf(
 		buf, len,
-		"{\"id\":%u,\"gen\":%llu,\"n\":%d,\"first_seq\":%llu,\"period_frames\":%.4f,"
-		"\"width\":%u,\"height\":%u,\"tile_w\":%d,\"tile_h\":%d,\"cols\":%d,\"phases\":[",
+		"{\"id\":%u,\"gen\":%llu,\"n\":%d,\"first_seq\":%llu,\"seq_step\":%u,"
+		"\"period_frames\":%.4f,\"width\":%u,\"height\":%u,\"tile_w\":%d,\"tile_h\":%d,\"cols\":%d,\"phases\":[",
 		r->id, (unsigned long long)w->ref_gen, r->n, (unsigned long long)r->first_seq,
-		r->period_frames, r->width, r->height, tw, th, cols);
+		r->seq_step ? r->seq_step : 1, r->period_frames, r->width, r->height, tw, th, cols);
 	for (int i = 0; i < r->n; i++)
 		pos += (size_t)snprintf(buf + pos, len - pos, "%s%.6f", i ? "," : "", r->phase[i]);
 	pos += (size_t)snprintf(buf + pos, len - pos, "]}\n");

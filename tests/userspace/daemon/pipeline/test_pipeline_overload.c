@@ -8,6 +8,7 @@
  * hook charges each frame's analysis cost to that clock.
  */
 
+#include "ogate/analysis.h"
 #include "pipeline_fixture.h"
 
 /*
@@ -23,6 +24,12 @@ struct load {
 	uint64_t analysed, gaps, gaps_locked;
 	int64_t lag_max_ns;
 	int64_t lock_ns;
+	/* frame_tap (when set): the camera sequences the analysis saw, and the
+	 * last locked frame's reference as the tap gave it */
+	bool seen[4096];
+	uint64_t ref_first_seq;
+	uint32_t ref_seq_step;
+	int ref_n;
 };
 
 static bool load_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync_result *r)
@@ -50,6 +57,22 @@ static bool load_frame(void *ctx, struct ogate_frame *f, const struct ogate_sync
 	return false;
 }
 
+/* frame thread, after each analysed frame: its camera sequence, the reference */
+static void load_tap(void *ctx, const struct ogate_frame *f, const struct ogate_pipeline_tap *t)
+{
+	struct load *w = ctx;
+	struct ogate_reference_info info;
+	uint64_t seq = ogate_frame_get_meta(f)->sequence;
+
+	if (seq < sizeof(w->seen))
+		w->seen[seq] = true;
+	if (t->locked && ogate_sync_get_reference(t->sync, &info) == 0) {
+		w->ref_first_seq = t->ref_first_seq;
+		w->ref_seq_step = t->ref_seq_step;
+		w->ref_n = info.length - 2 * OGATE_NE;
+	}
+}
+
 static struct ogate_pipeline *load_pipeline(struct vclock *vc, struct vsink *sink,
 					    struct ogate_source **src, struct load *w)
 {
@@ -64,6 +87,8 @@ static struct ogate_pipeline *load_pipeline(struct vclock *vc, struct vsink *sin
 	po = pipe_opts(vc);
 	po.frame = load_frame;
 	po.hook_ctx = w;
+	po.frame_tap = load_tap;
+	po.tap_ctx = w;
 	assert_int_equal(0, ogate_pipeline_new(&p, &po, *src, &sink->base));
 	w->vc = vc;
 	w->t0 = vclock_now(vc);
@@ -230,6 +255,15 @@ static void test_an_analysis_three_times_slower_than_the_camera_locks_on_every_k
 	assert_true(fabs(mean) < 0.0015);
 	assert_int_equal(0, far);
 	assert_int_equal(0, st.refused_late);
+	/* the reference's frames by the camera's numbering (the page's
+	 * thumbnails): every 4th camera frame from status's ref_first_seq, each
+	 * one the analysis saw. Before, ogated gave the page the analysis's own
+	 * numbering, another one after the switch to every 4th frame */
+	assert_int_equal(st.ref_first_seq, w.ref_first_seq);
+	assert_int_equal(4, w.ref_seq_step);
+	assert_true(w.ref_n > 4);
+	for (int i = 0; i < w.ref_n; i++)
+		assert_true(w.seen[w.ref_first_seq + (uint64_t)i * w.ref_seq_step]);
 	load_done(&vc, &sink, src, p);
 }
 

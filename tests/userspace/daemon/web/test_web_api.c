@@ -286,6 +286,7 @@ static struct ogate_web_ref *make_ref(uint32_t id, int n)
 	assert_int_equal(ogate_web_ref_reserve(&r, n, 128, 96, 1), 0);
 	r->id = id;
 	r->first_seq = 1000 + id;
+	r->seq_step = 2; /* the camera frames between two of its frames */
 	r->period_frames = n - 0.5;
 	for (int i = 0; i < n; i++) {
 		r->phase[i] = 2 * M_PI * i / r->period_frames;
@@ -315,7 +316,7 @@ static void test_the_reference_frames_are_served_with_their_phases(void **state)
 	assert_int_equal(http(f.port, "GET /api/reference HTTP/1.0\r\n\r\n", body, sizeof(body), NULL),
 			 200);
 	assert_string_equal(body,
-			    "{\"id\":7,\"gen\":1,\"n\":5,\"first_seq\":1007,\"period_frames\":4.5000,"
+			    "{\"id\":7,\"gen\":1,\"n\":5,\"first_seq\":1007,\"seq_step\":2,\"period_frames\":4.5000,"
 			    "\"width\":128,\"height\":96,\"tile_w\":64,\"tile_h\":48,\"cols\":5,"
 			    "\"phases\":[0.000000,1.396263,2.792527,4.188790,5.585054]}\n");
 

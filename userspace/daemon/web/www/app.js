@@ -67,7 +67,7 @@ async function loadReference() {
     const list = info.phases.map((ph, i) => {
       const b = document.createElement('button'), c = document.createElement('canvas'), s = document.createElement('span');
       b.className = 'thumb';
-      b.dataset.i = i; b.dataset.phase = ph; b.dataset.seq = info.first_seq + i;
+      b.dataset.i = i; b.dataset.phase = ph; b.dataset.seq = info.first_seq + i * (info.seq_step || 1);
       b.title = `frame ${i}: target ${ph.toFixed(3)} rad`;
       c.width = info.tile_w; c.height = info.tile_h;
       c.getContext('2d').drawImage(img, (i % info.cols) * info.tile_w, Math.floor(i / info.cols) * info.tile_h,
