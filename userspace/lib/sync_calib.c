@@ -468,12 +468,18 @@ static void beat_fit(struct ogate_sync *s)
  * since; it also holds the matching errors' pattern (-0.05 to -0.13 frame), so its departure D
  * from the model is taken shrunk by D^2 / (D^2 + E^2). Not the default: at 12 frames a beat the
  * fit reads that pattern as N (the matrix's blob96_0.2s_60fps +0.04 -> -0.27 ms).
+ * sync.calibrate_pin_fit_z = z (opt-in) adds z^2 times the fit's own variance at the target to
+ * the denominator (the table's scatter about the fit at the reference frames, the pattern's
+ * part that leaks into the fit's level: 0.02-0.03 frame at 40 frames a beat), so D is taken
+ * where it stands out of the pattern (docs/accuracy-log.md, "The pin's level on the unseen
+ * sweep's rows").
  */
-static double table_level_at_target(const struct ogate_sync *s, int N)
+static double table_level_at_target(const struct ogate_sync *s, int N, double *var)
 {
-	double P = s->info.period_frames, g[3][3] = { { 0 } }, v[3] = { 0 }, c[3];
+	double P = s->info.period_frames, g[3][3] = { { 0 } }, v[3] = { 0 }, c[3], yy = 0;
 	for (int j = 0; j < N; j++) {
 		double u = s->pos[j + OGATE_NE], y = table_at(s, u), b[3] = { 1, u, u * (u - P) };
+		yy += y * y;
 		for (int i = 0; i < 3; i++) {
 			v[i] += b[i] * y;
 			for (int k = 0; k < 3; k++)
@@ -482,6 +488,13 @@ static double table_level_at_target(const struct ogate_sync *s, int N)
 	}
 	sync_calib_solve3((const double(*)[3])g, v, 0, c);
 	double ut = ogate_ref_position(s->pos, (size_t)s->L, s->info.target_u + OGATE_NE);
+	/* the variance of the fit at u_t less its mean at the reference frames (which is the
+	 * table's mean there): sigma^2 (h - 1 / N), h = b' G^-1 b, sigma^2 the residual variance */
+	double bt[3] = { 1, ut, ut * (ut - P) }, gi[3];
+	sync_calib_solve3((const double(*)[3])g, bt, 0, gi);
+	double rss = fmax(yy - c[0] * v[0] - c[1] * v[1] - c[2] * v[2], 0);
+	double h = bt[0] * gi[0] + bt[1] * gi[1] + bt[2] * gi[2];
+	*var = N > 3 ? rss / (N - 3) * fmax(h - 1.0 / N, 0) : 0;
 	return c[0] + c[1] * ut + c[2] * ut * (ut - P);
 }
 
@@ -496,11 +509,12 @@ static void update_anchor(struct ogate_sync *s)
 		n += beat_map(s, s->pos[j + OGATE_NE]);
 	}
 	s->cal_anchor = N > 0 ? (a - n) / N + beat_map(s, s->info.target_u) : 0;
-	if (s->set.calibrate_pin_fit > 0 && N >= CAL_PIN_FIT) {
-		const double E = s->set.calibrate_pin_fit;
-		double D = table_level_at_target(s, N) - s->cal_anchor;
-		if (isfinite(D))
-			s->cal_anchor += D * D * D / (D * D + E * E);
+	const double E = s->set.calibrate_pin_fit, z = s->set.calibrate_pin_fit_z;
+	if ((E > 0 || z > 0) && N >= CAL_PIN_FIT) {
+		double var = 0, D = table_level_at_target(s, N, &var) - s->cal_anchor;
+		double den = D * D + E * E + z * z * var;
+		if (isfinite(D) && den > 0)
+			s->cal_anchor += D * D * D / den;
 	}
 }
 

@@ -77,13 +77,16 @@ struct ogate_settings {
 					 * the target moved by D^3 / (D^2 + E^2) towards a line plus a
 					 * parabola through the table at the reference frames (D its
 					 * departure from the beat model's level; opt-in) */
-	double beat_trend_prior;  /* sync.beat_trend_prior (0 = off): tau, the prior's sd of the
+	double calibrate_pin_fit_z; /* sync.calibrate_pin_fit_z (0 = off): z, the pin fit's D
+					 * shrunk by D^2 / (D^2 + E^2 + z^2 var), var the fit's own
+					 * variance at the target; runs the pin fit (opt-in) */
+	double beat_trend_prior;    /* sync.beat_trend_prior (0 = off): tau, the prior's sd of the
 					 * beat model's trend k against the few samples it is fitted
 					 * from (sync_calib.c, trend_prior_share; opt-in) */
-	int beat_common;	  /* sync.beat_common (0 = off): the beat model's lags at lock
+	int beat_common;	    /* sync.beat_common (0 = off): the beat model's lags at lock
 					 * corrected by the common sub-frame error at their offset
 					 * (sync_calib.c, beat_common_lags; opt-in) */
-	char subframe[16];	  /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
+	char subframe[16];	    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
 					 * rendered hearts, worse on recorded ones) or curve (the V fit
@@ -94,11 +97,11 @@ struct ogate_settings {
 					 * sync.quartic_min_fpb frames or more and the valley stands
 					 * sync.quartic_z noise sds clear,
 					 * the V fit elsewhere; opt-in) */
-	double quartic_min_fpb;	  /* sync.quartic_min_fpb (20): sync.subframe = quartic only where
+	double quartic_min_fpb;	    /* sync.quartic_min_fpb (20): sync.subframe = quartic only where
 				 * the beat has at least this many frames (the V fit below) */
-	double quartic_z;	  /* sync.quartic_z (20): and where the live frame's one-frame SSD
+	double quartic_z;	    /* sync.quartic_z (20): and where the live frame's one-frame SSD
 				 * excess stands this many noise sds clear */
-	int quartic_shifted;	  /* sync.quartic_shifted (0): 1 = only on live frames resampled
+	int quartic_shifted;	    /* sync.quartic_shifted (0): 1 = only on live frames resampled
 				 * for a sub-pixel drift (the V fit on the others) */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
 					 * frame: sad (sum of absolute differences) or ssd (sum of squared
