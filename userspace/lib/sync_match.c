@@ -318,10 +318,12 @@ static double live_span(struct ogate_sync *s, const struct ogate_frame *f, int f
 			int ry, int nw, int nh, int b, double P, int partial)
 {
 	double z = s->set.subframe_span_z;
+	if (!(z > 0))
+		return NAN;
 	int kmax = b < s->L - 1 - b ? b : s->L - 1 - b;
 	kmax = kmax < (int)(P / 16) ? kmax : (int)(P / 16);
 	kmax = kmax < SPAN_KMAX ? kmax : SPAN_KMAX;
-	if (!(z > 0) || kmax < 2)
+	if (kmax < 2)
 		return NAN;
 	double thr = z * sqrt(M_PI / 2 - 1) * s->S[b] / sqrt((double)nw * nh);
 	int k = 1;
