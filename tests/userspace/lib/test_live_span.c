@@ -194,12 +194,88 @@ static void span_offset_is_the_parabola_vertex(void **state)
 	assert_true(isnan(ogate_span_offset(s + 4, 3)));
 }
 
+#define BW 16
+#define BH 32 /* four bands of 8 rows */
+#define BN 9
+
+/* reference frame r: zero but for sums put in its bands (the live frame is zero, so its SAD
+ * against r is the sum of r's pixels) */
+static void put_band(struct ogate_frame *r, int band, int sum)
+{
+	for (int y = band * 8; y < band * 8 + 8 && sum > 0; y++) {
+		uint8_t *row = (uint8_t *)ogate_frame_pixels(r) + (size_t)y * r->stride;
+		for (int x = 0; x < BW && sum > 0; x++) {
+			int v = sum > 200 ? 200 : sum;
+			row[x] = (uint8_t)v;
+			sum -= v;
+		}
+	}
+}
+
+/*
+ * The bounded full search (sync_search_bounded) leaves frame 6 a partial sum (500 of its 700: cut
+ * once it passed the least, 400 at frame 4) outside the valley it makes whole; the span the fit
+ * reads (sync.subframe_span_z = 10 here: one frame's excess, 80, is within 10 sds of 13.3, two
+ * frames' 350 stands clear) reaches it, and live_span makes it whole: the vertex of the parabola
+ * through 800, 500, 400, 460, 700 at -2 .. +2 (+0.1355 frame, exactly that of the whole SADs),
+ * not through the partial sum 500 in place of 700 (+0.5333). Fails where the partial sum is read.
+ */
+static void span_makes_the_bounded_searchs_partial_sums_whole(void **state)
+{
+	(void)state;
+	static const int bands[BN][4] = {
+		{ 2000, 0, 0, 0 },  { 1300, 0, 0, 0 }, { 800, 0, 0, 0 },
+		{ 500, 0, 0, 0 },   { 400, 0, 0, 0 },  { 300, 160, 0, 0 },
+		{ 500, 200, 0, 0 }, { 1100, 0, 0, 0 }, { 1600, 0, 0, 0 },
+	};
+	struct ogate_sync s;
+	struct ogate_frame *ref[BN], *f = NULL;
+	double S[BN], whole[BN];
+	uint64_t mark[BN];
+	memset(&s, 0, sizeof(s));
+	ogate_settings_default(&s.set);
+	assert_int_equal(0, ogate_settings_set(&s.set, "sync.subframe_span_z", "10"));
+	s.L = BN;
+	s.subframe = SUBFRAME_VFIT;
+	s.fmt = OGATE_PIX_U8;
+	s.sad = ogate_sad_best();
+	s.ref = ref;
+	s.S = S;
+	s.sad_out = mark;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, BW, BH));
+	memset(ogate_frame_pixels(f), 0, (size_t)f->stride * BH);
+	for (int j = 0; j < BN; j++) {
+		assert_int_equal(0, ogate_frame_new(&ref[j], OGATE_PIX_U8, BW, BH));
+		memset(ogate_frame_pixels(ref[j]), 0, (size_t)ref[j]->stride * BH);
+		for (int b = 0; b < 4; b++)
+			put_band(ref[j], b, bands[j][b]);
+		S[j] = HUGE_VAL;
+		whole[j] = bands[j][0] + bands[j][1] + bands[j][2] + bands[j][3];
+	}
+	sync_search_bounded(&s, f, 0, 0, 0, 0, BW, BH, 64);
+	size_t b;
+	ogate_subframe_phase(S, BN, 64, &b);
+	assert_int_equal(4, (int)b);
+	assert_true(S[6] == 500 && mark[6] == 2); /* a partial sum, left */
+	double part[5] = { S[2], S[3], S[4], S[5], S[6] };
+	double x = live_span(&s, f, 0, 0, 0, 0, BW, BH, 4, 64, 1);
+	print_message("span offset %.6f; through the whole SADs %.6f, through the partial %.6f\n",
+		      x, ogate_span_offset(whole + 4, 2), ogate_span_offset(part + 2, 2));
+	assert_true(S[6] == 700 && mark[6] == 0);
+	assert_true(x == ogate_span_offset(whole + 4, 2));
+	assert_true(fabs(x - ogate_span_offset(part + 2, 2)) > 0.1);
+	ogate_frame_free(f);
+	for (int j = 0; j < BN; j++)
+		ogate_frame_free(ref[j]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(span_places_a_slow_noisy_heart_the_v_fit_does_not),
 		cmocka_unit_test(span_stands_aside_where_one_frame_stands_clear),
 		cmocka_unit_test(span_offset_is_the_parabola_vertex),
+		cmocka_unit_test(span_makes_the_bounded_searchs_partial_sums_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
