@@ -110,6 +110,7 @@ static const struct key keys[] = {
 	S("sync.subframe", subframe),
 	D("sync.quartic_min_fpb", quartic_min_fpb, 0, 1e6),
 	D("sync.quartic_z", quartic_z, 0, 1e6),
+	D("sync.subframe_span_z", subframe_span_z, 0, 1e6),
 	I("sync.quartic_shifted", quartic_shifted, 0, 1),
 	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),

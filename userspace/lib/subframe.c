@@ -265,3 +265,27 @@ double ogate_quartic_offset(const double s[5])
 		return NAN; /* a maximum between two minima */
 	return x;
 }
+
+/*
+ * sync.subframe_span_z. The parabola c0 + c1 x + c2 x^2 through s[-k .. k] at x = -k .. k by
+ * least squares: the abscissae are symmetric, so c1 = sum x s / sum x^2 (the odd part alone) and
+ * c2 = sum (x^2 - m2) s / sum (x^2 - m2)^2, m2 the mean of x^2 (the even part alone).
+ */
+double ogate_span_offset(const double *s, int k)
+{
+	double n = 2 * k + 1, m2 = 0, sx = 0, sxx = 0, sq = 0, sqq = 0;
+	for (int x = -k; x <= k; x++)
+		m2 += (double)x * x / n;
+	for (int x = -k; x <= k; x++) {
+		double q = (double)x * x - m2;
+		sx += x * s[x];
+		sxx += (double)x * x;
+		sq += q * s[x];
+		sqq += q * q;
+	}
+	double c1 = sx / sxx, c2 = sq / sqq;
+	if (!(c2 > 0))
+		return NAN;
+	double v = -c1 / (2 * c2), h = 0.5 * k;
+	return v < -h ? -h : v > h ? h : v;
+}

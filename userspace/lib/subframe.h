@@ -43,4 +43,14 @@ double ogate_ssd_offset(const double s[3], const double e[4], const double p[4],
  */
 double ogate_quartic_offset(const double s[5]);
 
+/*
+ * sync.subframe_span_z: the offset x (frames) from reference frame b of the vertex of the
+ * least-squares parabola through a frame's SADs s[-k .. k] against reference frames b - k ..
+ * b + k (s points at b's), k >= 2, clamped to +-k/2. Where a slow heart changes less in a frame
+ * than a SAD's noise, the SAD's excess is quadratic in the distance (E|a + n| - E|n| ~ a^2) and
+ * the V fit through b - 1, b, b + 1 reads the noise of three SADs; the parabola over 2k + 1
+ * reads the curve. NAN where it does not curve upwards.
+ */
+double ogate_span_offset(const double *s, int k);
+
 #endif

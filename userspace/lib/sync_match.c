@@ -286,6 +286,56 @@ static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, in
 	return ogate_quartic_offset(T);
 }
 
+/*
+ * The live frame's sub-frame fit over a span (sync.subframe_span_z, opt-in; docs/accuracy-log.md,
+ * "The matching error of slow hearts filmed fast"): where a slow heart changes less in a frame
+ * than a SAD's noise (on the unseen sweep's rows at 150-400 frames a beat the V fit through
+ * b - 1, b, b + 1 erred by 0.5-2.8 frames RMS, and by 0.03 on their noise-free twins), the
+ * least-squares parabola through the frame's SADs against b - k .. b + k (ogate_span_offset), k
+ * the first span whose mean excess over b, (S[b - k] + S[b + k]) / 2 - S[b], stands
+ * sync.subframe_span_z noise sds clear. A SAD's noise sd over n pixels is sqrt(pi / 2 - 1)
+ * S[b] / sqrt(n) (|d| of a normal difference d: sd / mean = sqrt(pi / 2 - 1)), as the quartic's
+ * gate reads the SSD's. k at most P / 16 (the span an eighth of the beat) and 12, within the
+ * reference. NAN (the V fit) where the key is 0, where one frame's excess already stands clear
+ * (k = 1: fast hearts as before) or where the parabola does not curve upwards. The SADs the span
+ * reads are made whole: the windowed search has not computed those beyond its window, and the
+ * bounded search (partial = 1: s->sad_out[j] non-zero marks a partial sum) may have left some.
+ */
+#define SPAN_KMAX 12
+
+static void span_whole(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
+		       int ry, int nw, int nh, int j, int partial)
+{
+	if (s->S[j] != HUGE_VAL && !(partial && s->sad_out[j]))
+		return;
+	s->S[j] = sad_win(s, f, fx, fy, s->ref[j], rx, ry, nw, nh);
+	s->search_rows += (uint64_t)nh;
+	if (partial)
+		s->sad_out[j] = 0;
+}
+
+static double live_span(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
+			int ry, int nw, int nh, int b, double P, int partial)
+{
+	double z = s->set.subframe_span_z;
+	if (!(z > 0))
+		return NAN;
+	int kmax = b < s->L - 1 - b ? b : s->L - 1 - b;
+	kmax = kmax < (int)(P / 16) ? kmax : (int)(P / 16);
+	kmax = kmax < SPAN_KMAX ? kmax : SPAN_KMAX;
+	if (kmax < 2)
+		return NAN;
+	double thr = z * sqrt(M_PI / 2 - 1) * s->S[b] / sqrt((double)nw * nh);
+	int k = 1;
+	for (;; k++) {
+		span_whole(s, f, fx, fy, rx, ry, nw, nh, b - k, partial);
+		span_whole(s, f, fx, fy, rx, ry, nw, nh, b + k, partial);
+		if (k == kmax || 0.5 * (s->S[b - k] + s->S[b + k]) - s->S[b] >= thr)
+			break;
+	}
+	return k > 1 ? ogate_span_offset(s->S + b, k) : NAN;
+}
+
 /* q->sst: the reference's own SSD curve over its region (sync.metric = ssd) */
 static void reference_ssd_curve(struct ogate_sync *s, struct seq *q, int r)
 {
@@ -516,6 +566,9 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 					      a * s->step[b]);
 		} else if (isnan(x)) { /* the V fit, also where the curve cannot be used */
 			x = live_quartic(s, f, fx, fy, rx, ry, nw, nh, (int)b, P);
+			if (isnan(x) && s->subframe == SUBFRAME_VFIT)
+				x = live_span(s, f, fx, fy, rx, ry, nw, nh, (int)b, P,
+					      !windowed && !s->whole_search);
 			if (isnan(x))
 				x = ogate_vfit(s->S[b - 1], s->S[b], s->S[b + 1]).x;
 		}
