@@ -312,6 +312,24 @@ static void bench_size(int sz, int nframes, int shifted)
 		printf("# the code's slowest frame (least CPU of %d passes): frame %d\n",
 		       SLOW_PASSES, at);
 		printf("BENCH analysis.%sany_frame.least_cpu.%dx%d %.2f us\n", pre, sz, sz, least[at]);
+		/* the same by part: the determining frames, the establishing one, the frames after */
+		double dmax = 0, amax = 0;
+		for (int i = 0; i < nframes; i++)
+			if (lock_at < 0 || i < lock_at)
+				dmax = least[i] > dmax ? least[i] : dmax;
+			else if (i > lock_at)
+				amax = least[i] > amax ? least[i] : amax;
+		printf("BENCH analysis.%sdetermine.max_least_cpu.%dx%d %.2f us\n", pre, sz, sz, dmax);
+		printf("BENCH analysis.%sestablish_least_cpu.%dx%d %.2f us\n", pre, sz, sz,
+		       lock_at >= 0 ? least[lock_at] : 0);
+		printf("BENCH analysis.%safter_max_least_cpu.%dx%d %.2f us\n", pre, sz, sz, amax);
+		/* ANALYSIS_BENCH_LEAST=<file>: each frame's least CPU us (to take the least over runs) */
+		const char *lf = getenv("ANALYSIS_BENCH_LEAST");
+		FILE *lp = lf ? fopen(lf, "w") : NULL;
+		for (int i = 0; lp && i < nframes; i++)
+			fprintf(lp, "%d %.1f\n", i, least[i]);
+		if (lp)
+			fclose(lp);
 	}
 out:
 	ogate_frame_free(f);

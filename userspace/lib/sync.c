@@ -59,6 +59,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->xabs);
 	free(s->prevsad);
 	free(s->rows);
+	free(s->drows);
 	free(s->rrows);
 	free(s->rdiffs);
 	free(s->rdepth);

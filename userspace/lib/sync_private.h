@@ -108,6 +108,11 @@ struct ogate_sync {
 	double *prevsad; /* per slot: SAD against the previous buffered frame */
 	double *rows;	 /* per slot: rows[slot * cap + d - 1] = SAD against the frame d earlier */
 	int *depth;	 /* per slot: how many earlier frames its row covers */
+	/* where the determination reads every r-th row (r > 1): per slot those rows of its frame
+	 * packed, drows + slot * drows_blk, copied on arrival (sync_determine.c; allocated when a
+	 * determination starts, NULL: the frames are read in place) */
+	unsigned char *drows;
+	size_t drows_blk;
 	/* reference.lag_ssd: per slot, each pixel row's SSD against the frames lssd_b[slot] - 3 ..
 	 * + 3 earlier, lssd[(slot * h + y) * 7 + k] (lssd_b 0: none), computed on arrival
 	 * (sync_determine.c; allocated when first used) */
