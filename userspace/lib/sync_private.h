@@ -360,6 +360,7 @@ void sync_set_target(struct ogate_sync *s, double u);
 const struct seq *sync_current_seq(const struct ogate_sync *s);
 void sync_make_current(struct ogate_sync *s, int k, double tu);
 double sync_smooth_noise(const float *x, int L, int n);
+double sync_smooth_noise_look(const float *x, int L, int n);
 int sync_smooth_pixel(double sum, double sum2, int L, double s2, double *mean);
 void sync_repeat_add(const double *r0, const double *r1, const double *p0, const double *p1,
 		     const unsigned char *cand, double *glast, int first, int n, double acc[3]);

@@ -103,7 +103,7 @@ static int first_look_m(const struct seq *q, int W, int H, double *cm)
 		return -ENOMEM;
 	}
 	grid_values(q, g, g, rows, cols, x);
-	double sd2 = 2 * sync_smooth_noise(x, L, n) + 1.0 / 6, acc[2] = { 0, 0 };
+	double sd2 = 2 * sync_smooth_noise_look(x, L, n) + 1.0 / 6, acc[2] = { 0, 0 };
 	double *a = v, *b = a + n;
 	for (int j = 1; j < L; j++) {
 		for (int p = 0; p < n; p++) {

@@ -114,6 +114,34 @@ double sync_smooth_noise(const float *x, int L, int n)
 	return sync_smooth_noise_of_median(med);
 }
 
+/* reference.smooth = auto's first look (sync_smooth.c first_look_m): as sync_smooth_noise but
+ * from the tenth percentile over the frames of each frame's median |second difference| (the
+ * least of them up to 11 frames). The least of L noisy medians falls with L: at hundreds of
+ * frames a beat over the first look's few dozen pixels a frame it read a third of the noise
+ * variance, and M three times its value over every pixel, so slow hearts filmed fast were
+ * matched unsmoothed (docs/accuracy-log.md, "The matching error of slow hearts filmed fast").
+ * The full look keeps the least (its rows hold every pixel). */
+double sync_smooth_noise_look(const float *x, int L, int n)
+{
+	int nm = L - 2 > 0 ? L - 2 : 0;
+	double *ad = malloc(sizeof(double) * ((size_t)(n > 0 ? n : 1) + (size_t)(nm > 0 ? nm : 1)));
+	if (!ad)
+		return 0;
+	double *meds = ad + (n > 0 ? n : 1), med = HUGE_VAL;
+	for (int j = 1; j + 1 < L; j++) {
+		const float *p0 = x + (size_t)(j - 1) * n, *p1 = p0 + n, *p2 = p1 + n;
+		for (int p = 0; p < n; p++)
+			ad[p] = fabs((double)p0[p] - 2.0 * p1[p] + p2[p]);
+		meds[j - 1] = sync_smooth_abs_median(ad, n);
+	}
+	if (nm > 0) {
+		qsort(meds, (size_t)nm, sizeof(double), sync_cmp_dbl);
+		med = meds[(int)(0.1 * (nm - 1))];
+	}
+	free(ad);
+	return sync_smooth_noise_of_median(med);
+}
+
 /* One pixel over the L frames of the beat, given the sum of its values and of their squares
  * (exact for integer pixels), noise variance s2: 1 if the pixel is better replaced by its mean
  * (*mean), else 0. */

@@ -103,7 +103,7 @@ struct ogate_settings {
 				 * excess stands this many noise sds clear */
 	int quartic_shifted;	    /* sync.quartic_shifted (0): 1 = only on live frames resampled
 				 * for a sub-pixel drift (the V fit on the others) */
-	double subframe_span_z;	  /* sync.subframe_span_z (0 = off): under the V fit, where the
+	double subframe_span_z;	    /* sync.subframe_span_z (0 = off): under the V fit, where the
 				 * live frame's SAD excess at one frame is within this many
 				 * noise sds, the least-squares parabola over b - k .. b + k,
 				 * k the first span whose excess stands that clear (sync_match.c) */
