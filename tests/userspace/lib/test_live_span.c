@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 #include "sync_match.c"
+#include "xorshift_gauss.h"
 
 #define W 64
 #define H 64
@@ -23,14 +24,7 @@
 static uint64_t rng;
 static double gauss(void)
 {
-	double u[2];
-	for (int k = 0; k < 2; k++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		u[k] = ((rng >> 11) + 0.5) / 9007199254740992.0;
-	}
-	return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+	return xorshift_gauss(&rng);
 }
 
 /* the scene at time t (frames) of a beat of `period` frames: every pixel on its own sine around
