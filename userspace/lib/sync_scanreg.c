@@ -27,6 +27,7 @@
 #define SCAN_WORK 4096 /* pixels per SAD of the search: larger frames are read every few rows */
 #define SCAN_PAIRS 7   /* pairs the velocity is measured on (odd: the median is one of them) */
 #define LK_WORK 16384  /* pixels per comparison of the Lucas-Kanade steps (sync_driftreg.c's) */
+#define SCAN_GATHER 64 /* sync_scan_row: frames of one quarter-pixel pair compared in one call */
 
 static int rows_for(const struct ogate_sync *s, int m, int work)
 {
@@ -321,17 +322,31 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 		const struct ogate_frame *a = s->rfrac[q];
 		frac_frame(s->rfrac[q], f, (q / 4) / 4.0, (q % 4) / 4.0, M, r, h);
 		const char *pa = (const char *)ogate_frame_row(a, M) + (size_t)M * bpp;
+		if (s->fmt == OGATE_PIX_U8) { /* four frames a pass over the copy's rows */
+			const uint8_t *g[SCAN_GATHER];
+			uint64_t out[SCAN_GATHER];
+			int gi[SCAN_GATHER], k = 0;
+			for (int i = 0; i < n; i++) {
+				if (bin[i] == q) {
+					g[k] = s->rp[i];
+					gi[k++] = i;
+				}
+				if (k == SCAN_GATHER || (k > 0 && i == n - 1)) {
+					ogate_sad_u8_multi(s->sad, (const uint8_t *)pa, a->stride * r,
+							   g, (size_t)k, bs, w, h, out);
+					for (int e = 0; e < k; e++)
+						s->rdiffs[gi[e]] = (double)out[e];
+					k = 0;
+				}
+			}
+			continue;
+		}
 		for (int i = 0; i < n; i++) {
 			if (bin[i] != q)
 				continue;
-			if (s->fmt == OGATE_PIX_U8)
-				s->rdiffs[i] = (double)s->sad->u8((const uint8_t *)pa,
-								  a->stride * r, s->rp[i], bs, w, h);
-			else
-				s->rdiffs[i] =
-					(double)s->sad->u16((const uint16_t *)pa, a->stride * r,
-							    (const uint16_t *)(const void *)s->rp[i],
-							    bs, w, h);
+			s->rdiffs[i] = (double)s->sad->u16((const uint16_t *)pa, a->stride * r,
+							   (const uint16_t *)(const void *)s->rp[i],
+							   bs, w, h);
 		}
 	}
 	double *row = s->rrows + (size_t)slot * s->cap;
