@@ -96,7 +96,8 @@ static void least_pass(const struct ogate_settings *set, int sz, int nframes, co
  * DRIFT_V px a frame (rows, cols) from frame 0, every frame rendered (what a reference with a
  * measured drift costs: with ANALYSIS_BENCH_SET="reference.drift_move=1" its frames are moved
  * to one position; drift_times 5 takes the scan-registered path, whose move
- * reference.spread_move=1 spreads) */
+ * reference.spread_move spreads: 2, the default, in 4 shares of 10 frames at 512^2, 1 at the
+ * budget's 2 a frame, 0 not at 512^2) */
 #define DRIFT_VY 0.006	       /* 0.48 px/s down at 80 fps: 0.19 px a beat */
 #define DRIFT_VX -0.0045       /* 0.36 px/s left */
 static double drift_times = 1; /* --drift's third argument: the drift that many times faster */

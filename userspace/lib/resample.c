@@ -147,19 +147,33 @@ static void extend_row(int32_t *ext, const int32_t *tmp, int W, int ix)
  * the columns extended, the horizontal pass (written for the vectorizer: the kernels below are
  * this body compiled for AVX2 and AVX-512, the same integer sums, so the same bytes) */
 static inline __attribute__((always_inline)) void
-taps4_row_u8(uint8_t *restrict o, const uint8_t *restrict r0, const uint8_t *restrict r1,
-	     const uint8_t *restrict r2, const uint8_t *restrict r3, int W, int ix,
-	     const int32_t cy[4], const int32_t cx[4], int32_t *restrict tmp, int32_t *restrict ext)
+taps4_vert_u8(const uint8_t *restrict r0, const uint8_t *restrict r1, const uint8_t *restrict r2,
+	      const uint8_t *restrict r3, int W, int ix, const int32_t cy[4], int32_t *restrict tmp,
+	      int32_t *restrict ext)
 {
 	const int32_t c0 = cy[0], c1 = cy[1], c2 = cy[2], c3 = cy[3];
-	const int32_t d0 = cx[0], d1 = cx[1], d2 = cx[2], d3 = cx[3];
 	for (int x = 0; x < W; x++) /* 1024 x 1024 x 255 fits 32 bits */
 		tmp[x] = c0 * r0[x] + c1 * r1[x] + c2 * r2[x] + c3 * r3[x];
 	extend_row(ext, tmp, W, ix);
+}
+
+static inline __attribute__((always_inline)) void
+taps4_horiz_u8(uint8_t *restrict o, int W, const int32_t cx[4], const int32_t *restrict ext)
+{
+	const int32_t d0 = cx[0], d1 = cx[1], d2 = cx[2], d3 = cx[3];
 	for (int x = 0; x < W; x++)
 		o[x] = (uint8_t)((d0 * ext[x] + d1 * ext[x + 1] + d2 * ext[x + 2] +
 				  d3 * ext[x + 3] + (1 << 19)) >>
 				 20);
+}
+
+static inline __attribute__((always_inline)) void
+taps4_row_u8(uint8_t *restrict o, const uint8_t *restrict r0, const uint8_t *restrict r1,
+	     const uint8_t *restrict r2, const uint8_t *restrict r3, int W, int ix,
+	     const int32_t cy[4], const int32_t cx[4], int32_t *restrict tmp, int32_t *restrict ext)
+{
+	taps4_vert_u8(r0, r1, r2, r3, W, ix, cy, tmp, ext);
+	taps4_horiz_u8(o, W, cx, ext);
 }
 
 /* the 8-bit rows y0 + k r (k < nrows) of ogate_resample_taps4 */
@@ -184,6 +198,32 @@ TAPS4_U8(taps4_u8_plain, )
 #if defined(__x86_64__)
 TAPS4_U8(taps4_u8_avx2, __attribute__((target("avx2"))))
 TAPS4_U8(taps4_u8_avx512, __attribute__((target("avx512f,avx512bw"))))
+#endif
+
+/* the same rows into n frames, one vertical pass a row for all (ogate_resample_taps4_multi) */
+#define TAPS4M_U8(name, attr) \
+	attr static void name(struct ogate_frame *const *dst, const struct ogate_frame *src, \
+			      int iy, int ix, const int32_t cy[4], const int32_t(*cx)[4], int n, \
+			      int y0, int r, int nrows, int32_t *tmp, int32_t *ext) \
+	{ \
+		int W = src->width, H = src->height; \
+		for (int k = 0; k < nrows; k++) { \
+			int y = y0 + k * r; \
+			taps4_vert_u8(ogate_frame_row(src, clamp_px(y + iy - 1, H - 1)), \
+				      ogate_frame_row(src, clamp_px(y + iy, H - 1)), \
+				      ogate_frame_row(src, clamp_px(y + iy + 1, H - 1)), \
+				      ogate_frame_row(src, clamp_px(y + iy + 2, H - 1)), W, ix, \
+				      cy, tmp, ext); \
+			for (int j = 0; j < n; j++) \
+				taps4_horiz_u8((uint8_t *)dst[j]->pixels + (size_t)y * dst[j]->stride, \
+					       W, cx[j], ext); \
+		} \
+	}
+
+TAPS4M_U8(taps4m_u8_plain, )
+#if defined(__x86_64__)
+TAPS4M_U8(taps4m_u8_avx2, __attribute__((target("avx2"))))
+TAPS4M_U8(taps4m_u8_avx512, __attribute__((target("avx512f,avx512bw"))))
 #endif
 
 /* the widest kernels allowed (ogate_resample_isa): 2 AVX-512, 1 AVX2, 0 the plain loops */
@@ -247,4 +287,29 @@ void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src
 					  20);
 	}
 	dst->meta = src->meta;
+}
+
+void ogate_resample_taps4_multi(struct ogate_frame *const *dst, const struct ogate_frame *src,
+				int iy, int ix, const int32_t cy[4], const int32_t (*cx)[4], int n,
+				int y0, int r, int nrows)
+{
+	if (src->fmt != OGATE_PIX_U8) {
+		for (int j = 0; j < n; j++)
+			ogate_resample_taps4(dst[j], src, iy, ix, cy, cx[j], y0, r, nrows);
+		return;
+	}
+	int W = src->width;
+	int32_t tmp[W], ext[W + 3];
+	int k = isa();
+#if defined(__x86_64__)
+	if (k == 2)
+		taps4m_u8_avx512(dst, src, iy, ix, cy, cx, n, y0, r, nrows, tmp, ext);
+	else if (k == 1)
+		taps4m_u8_avx2(dst, src, iy, ix, cy, cx, n, y0, r, nrows, tmp, ext);
+	else
+#endif
+		taps4m_u8_plain(dst, src, iy, ix, cy, cx, n, y0, r, nrows, tmp, ext);
+	(void)k;
+	for (int j = 0; j < n; j++)
+		dst[j]->meta = src->meta;
 }

@@ -19,6 +19,11 @@ void ogate_resample_subpixel_rows(struct ogate_frame *dst, const struct ogate_fr
  * geometry and format. Vectorized (this file's flags). */
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
 			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows);
+/* ogate_resample_taps4 into n frames dst[j] with horizontal taps cx[j], the rest shared: the
+ * vertical pass made once a row for all (8-bit; the same bytes as n calls) */
+void ogate_resample_taps4_multi(struct ogate_frame *const *dst, const struct ogate_frame *src,
+				int iy, int ix, const int32_t cy[4], const int32_t (*cx)[4], int n,
+				int y0, int r, int nrows);
 /* the widest 8-bit ogate_resample_taps4 kernels allowed from now on (2 AVX-512, 1 AVX2, 0 the
  * plain loops; the widest the CPU runs at most), the old cap returned: for tests, which compare
  * them (every kernel gives the same bytes) */

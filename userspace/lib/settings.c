@@ -47,7 +47,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->register_drift = 1;
 	s->lag_ssd = 0;
 	s->drift_move = 1;
-	s->spread_move = 0;
+	s->spread_move = 2;
 	s->held_triggers = 0;
 	strcpy(s->sad_backend, "auto");
 	s->refresh_after_triggers = 0;
@@ -87,7 +87,7 @@ static const struct key keys[] = {
 	I("reference.register_drift", register_drift, 0, 1),
 	I("reference.lag_ssd", lag_ssd, 0, 1),
 	I("reference.drift_move", drift_move, 0, 1),
-	I("reference.spread_move", spread_move, 0, 1),
+	I("reference.spread_move", spread_move, 0, 2),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

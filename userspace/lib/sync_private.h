@@ -32,11 +32,13 @@ enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE, SUBFRAME_QUARTIC };
 
 /* a reference's frames moved to one position over several frames (sync_scanreg.c): the
  * sequence (NULL: no move pending), the next frame to move, the velocity (y, x) and the middle
- * they move by, each frame by v * (mid - its position) */
+ * they move by, each frame by v * (mid - its position), and the frames moved a frame (0:
+ * SYNC_SHIFT_BUDGET pixels of them, at least one) */
 struct sync_move {
 	struct seq *q;
 	int j;
 	double v[2], mid;
+	int n;
 };
 
 struct hist {
@@ -328,6 +330,7 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 void sync_scan_catch_up(struct ogate_sync *s, int slot);
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
 int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, double P);
+int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, double P);
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);

@@ -27,6 +27,7 @@
 #define SCAN_WORK 4096 /* pixels per SAD of the search: larger frames are read every few rows */
 #define SCAN_PAIRS 7   /* pairs the velocity is measured on (odd: the median is one of them) */
 #define LK_WORK 16384  /* pixels per comparison of the Lucas-Kanade steps (sync_driftreg.c's) */
+#define SCAN_GATHER 64 /* sync_scan_row: frames of one quarter-pixel pair compared in one call */
 
 static int rows_for(const struct ogate_sync *s, int m, int work)
 {
@@ -308,30 +309,61 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 			   (size_t)(M - ix) * bpp;
 	}
 	size_t bs = s->rblur[s->head]->stride * r; /* the blurred copies' (all alike) */
-	for (int q = 0; q < 16; q++) {
-		int m = 0;
-		for (int i = 0; i < n; i++)
-			m += bin[i] == q;
-		if (!m)
-			continue;
-		if (!s->rfrac[q] && ogate_frame_new(&s->rfrac[q], s->fmt, s->w, s->h)) {
-			s->scan_vel[0] = s->scan_vel[1] = 0; /* this frame scans its plain row */
-			return;
+	int used[16] = { 0 };
+	for (int i = 0; i < n; i++)
+		used[bin[i]] = 1;
+	/* the copies of one row fraction share their vertical pass (the same bytes as frac_frame
+	 * one by one: 14 copies at 512^2 took half the row's time) */
+	for (int qy = 0; qy < 4; qy++) {
+		struct ogate_frame *dst[4];
+		int32_t cy[4], cx[4][4];
+		int k = 0;
+		for (int qx = 0; qx < 4; qx++) {
+			int q = qy * 4 + qx;
+			if (!used[q])
+				continue;
+			if (!s->rfrac[q] && ogate_frame_new(&s->rfrac[q], s->fmt, s->w, s->h)) {
+				s->scan_vel[0] = s->scan_vel[1] = 0; /* this frame scans its plain row */
+				return;
+			}
+			dst[k] = s->rfrac[q];
+			taps_fixed(qx / 4.0, cx[k++]);
 		}
+		taps_fixed(qy / 4.0, cy);
+		if (k)
+			ogate_resample_taps4_multi(dst, f, 0, 0, cy, (const int32_t(*)[4])cx, k, M,
+						   r, h);
+	}
+	for (int q = 0; q < 16; q++) {
+		if (!used[q])
+			continue;
 		const struct ogate_frame *a = s->rfrac[q];
-		frac_frame(s->rfrac[q], f, (q / 4) / 4.0, (q % 4) / 4.0, M, r, h);
 		const char *pa = (const char *)ogate_frame_row(a, M) + (size_t)M * bpp;
+		if (s->fmt == OGATE_PIX_U8) { /* four frames a pass over the copy's rows */
+			const uint8_t *g[SCAN_GATHER];
+			uint64_t out[SCAN_GATHER];
+			int gi[SCAN_GATHER], k = 0;
+			for (int i = 0; i < n; i++) {
+				if (bin[i] == q) {
+					g[k] = s->rp[i];
+					gi[k++] = i;
+				}
+				if (k == SCAN_GATHER || (k > 0 && i == n - 1)) {
+					ogate_sad_u8_multi(s->sad, (const uint8_t *)pa, a->stride * r,
+							   g, (size_t)k, bs, w, h, out);
+					for (int e = 0; e < k; e++)
+						s->rdiffs[gi[e]] = (double)out[e];
+					k = 0;
+				}
+			}
+			continue;
+		}
 		for (int i = 0; i < n; i++) {
 			if (bin[i] != q)
 				continue;
-			if (s->fmt == OGATE_PIX_U8)
-				s->rdiffs[i] = (double)s->sad->u8((const uint8_t *)pa,
-								  a->stride * r, s->rp[i], bs, w, h);
-			else
-				s->rdiffs[i] =
-					(double)s->sad->u16((const uint16_t *)pa, a->stride * r,
-							    (const uint16_t *)(const void *)s->rp[i],
-							    bs, w, h);
+			s->rdiffs[i] = (double)s->sad->u16((const uint16_t *)pa, a->stride * r,
+							   (const uint16_t *)(const void *)s->rp[i],
+							   bs, w, h);
 		}
 	}
 	double *row = s->rrows + (size_t)slot * s->cap;
@@ -392,6 +424,23 @@ int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, doubl
 	return 2 * m <= bound;
 }
 
+/* Frames a share of the scan's first reference where its hold does not fit a quarter beat at
+ * SYNC_SHIFT_BUDGET (reference.spread_move = 2, the default): its L frames in as many shares as
+ * the hold fits (half the quarter beat, at least 2: the shares' frames held, then as many caught
+ * up two a frame), at least the budget's frames. Larger shares cost their frame more than the
+ * budget (0.14 ms a 512^2 frame moved with resample.c's AVX2 kernels: 10 frames 1.4 ms), but
+ * all at once the move cost the frame that takes the reference 4.7 ms at 512^2 (25 ms in the
+ * plain loops), and a hold past the quarter beat lost the first target's trigger
+ * (docs/accuracy-log.md, "The scan-registered reference's move spread"). */
+int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, double P)
+{
+	long px = (long)s->w * s->h, per = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
+	double bound = P / 4 > 4 ? P / 4 : 4;
+	int k = (int)(bound / 2), n = (q->L + k - 1) / k;
+	per = per > 1 ? per : 1;
+	return n > per ? n : (int)per;
+}
+
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 {
 	q->reg_vel[0] = q->reg_vel[1] = 0;
@@ -408,19 +457,26 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		return;
 	double mid = P / 2;
-	int scan = sync_scan_drifting(s);
-	if (((measured && !scan) || s->set.spread_move || (scan && sync_scan_spread_fits(s, q, P))) &&
-	    !s->have_ref && s->smooth_budget > 0) {
+	int scan = sync_scan_drifting(s), share = 0;
+	int spread = (measured && !scan) || s->set.spread_move == 1 ||
+		     (scan && sync_scan_spread_fits(s, q, P));
+	if (!spread && scan && s->set.spread_move == 2) {
+		spread = 1;
+		share = sync_scan_spread_share(s, q, P);
+	}
+	if (spread && !s->have_ref && s->smooth_budget > 0) {
 		/* the first reference: moved over the next frames (sync_scan_shift_work; all at
 		 * once its 37-64 frames took 2.3 ms at 160^2 and 25 ms at 512^2 on this frame, the
-		 * scan-registered one's 3.0 and 25 ms). On the scan's path where its hold fits a
-		 * quarter beat, or always with reference.spread_move: from 384^2 the frames it
-		 * holds (26-42) outlast the first target and lose its trigger */
-		s->shift = (struct sync_move){ q, 0, { vy, vx }, mid };
+		 * scan-registered one's 3.0 and 25 ms, 4.7 ms with the AVX2 taps). On the scan's
+		 * path where its hold fits a quarter beat at the budget, or always with
+		 * reference.spread_move = 1 (from 384^2 the frames it holds, 26-42, outlast the
+		 * first target and lose its trigger); beyond, by default (2), in larger shares
+		 * whose hold fits (sync_scan_spread_share) */
+		s->shift = (struct sync_move){ q, 0, { vy, vx }, mid, share };
 	} else if (s->have_ref && s->pend >= 0 && q == &s->sq[s->pend] && s->smooth_budget > 0) {
 		/* a refreshed reference: moved over the refresh's next frames, none held
 		 * (sync_scan_refresh_move; all at once 5 ms at 160^2 and 25 ms at 512^2 here) */
-		s->rmove = (struct sync_move){ q, 0, { vy, vx }, mid };
+		s->rmove = (struct sync_move){ q, 0, { vy, vx }, mid, 0 };
 	} else {
 		for (int j = 0; j < q->L; j++)
 			shift_frame(s, q->f[j], vy * (mid - q->pos[j]), vx * (mid - q->pos[j]));
@@ -431,13 +487,13 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	q->vel[0] = q->vel[1] = 0;
 }
 
-/* one share of move m: its frames from m->j on, up to SYNC_SHIFT_BUDGET pixels of them (at
- * least one frame), each by v over (mid - its position), as sync_scan_register_ref moves them at
- * once */
+/* one share of move m: its frames from m->j on, m->n of them or up to SYNC_SHIFT_BUDGET pixels
+ * of them (at least one frame), each by v over (mid - its position), as sync_scan_register_ref
+ * moves them at once */
 static void move_share(struct ogate_sync *s, struct sync_move *m)
 {
 	struct seq *q = m->q;
-	long px = (long)s->w * s->h, n = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
+	long px = (long)s->w * s->h, n = m->n > 0 ? m->n : SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
 	for (n = n > 1 ? n : 1; n > 0 && m->j < q->L; n--, m->j++) {
 		double d = m->mid - q->pos[m->j];
 		shift_frame(s, q->f[m->j], m->v[0] * d, m->v[1] * d);

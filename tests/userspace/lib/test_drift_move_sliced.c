@@ -154,14 +154,14 @@ static void heart_run(int sz, double period_s, double fps, const struct drift *d
 
 /* the spread run against the one-frame run: the same lock, frames moved alike to the bit, every
  * phase and trigger the same; its shares within the budget */
-static void same_as_at_once(int sz, double period_s, double fps, const struct drift *dr,
-			    int want_smoothed)
+static void same_as_at_once_in(int sz, double period_s, double fps, const struct drift *dr,
+			       int want_smoothed, int share)
 {
 	static struct run one, sliced;
 	heart_run(sz, period_s, fps, dr, 0, &one);
 	heart_run(sz, period_s, fps, dr, SYNC_SMOOTH_BUDGET, &sliced);
 	int per = (int)(SYNC_SHIFT_BUDGET / ((long)sz * sz));
-	per = per > 1 ? per : 1;
+	per = share > 0 ? share : per > 1 ? per : 1;
 	print_message("%d^2, %.2f s: one frame: est %d, L %d, held %d, smoothed %d; spread: est %d, "
 		      "moved %d on it, at most %d a frame (budget %d), done after %d frames, held "
 		      "%d, smoothed %d, velocity %.4f, scan %d\n",
@@ -176,6 +176,8 @@ static void same_as_at_once(int sz, double period_s, double fps, const struct dr
 	assert_int_equal(one.move_frames, -1);
 	assert_int_equal(sliced.moved_est, 0);
 	assert_true(sliced.moved_max >= 1 && sliced.moved_max <= per);
+	if (share > 0)
+		assert_int_equal(sliced.moved_max, share);
 	assert_int_equal(sliced.move_frames, (sliced.L + per - 1) / per);
 	assert_true(sliced.held >= sliced.move_frames);
 	assert_int_equal(sliced.touched_done, 0); /* the smoothing's start on a frame of its own */
@@ -203,6 +205,13 @@ static void same_as_at_once(int sz, double period_s, double fps, const struct dr
 	assert_true(nt >= 3);
 	free(one.ref);
 	free(sliced.ref);
+}
+
+/* shares of SYNC_SHIFT_BUDGET pixels */
+static void same_as_at_once(int sz, double period_s, double fps, const struct drift *dr,
+			    int want_smoothed)
+{
+	same_as_at_once_in(sz, period_s, fps, dr, want_smoothed, 0);
 }
 
 /* A fast heart (0.4 s at 80 fps, 37 reference frames) at 192^2: 14 frames moved a frame, three
@@ -239,8 +248,9 @@ static void a_scan_registered_smoothed_reference_is_smoothed_after_its_move(void
 
 /* By default the scan-registered path moves its first reference over the next frames where the
  * frames it holds fit a quarter beat (sync_scan_spread_fits), as at 192^2 here, with the same
- * phases as the move on one frame; beyond, from 256^2 at 32 frames a beat, all at once (the held
- * frames would outlast the first target and lose its trigger, 384^2 and up). */
+ * phases as the move on one frame; beyond, from 256^2 at 32 frames a beat, in larger shares
+ * (below); with reference.spread_move = 0 all at once (the held frames would outlast the first
+ * target and lose its trigger, 384^2 and up). */
 static void a_scan_registered_reference_is_spread_by_default_where_its_hold_fits(void **state)
 {
 	(void)state;
@@ -260,6 +270,32 @@ static void a_scan_registered_reference_is_spread_by_default_where_its_hold_fits
 	assert_int_equal(1, sync_scan_spread_fits(&s, &q, 78.0));
 }
 
+/* Where the hold at SYNC_SHIFT_BUDGET pixels a frame would outlast a quarter beat (from 256^2 at
+ * 32 frames a beat; the move on one frame cost 4.7 ms at 512^2 with the AVX2 taps, 25 ms in the
+ * plain loops), the default (reference.spread_move = 2) moves it in as many shares as the hold
+ * fits, half the quarter beat: 256^2, 36 frames, a quarter beat of 6-8 frames, 3 shares of 12
+ * (the budget's 8 a frame would take 5), with the same phases and triggers as the move on one
+ * frame. */
+static void
+a_scan_registered_reference_is_spread_in_larger_shares_where_its_hold_would_not_fit(void **state)
+{
+	(void)state;
+	same_as_at_once_in(256, 0.4, 80.0, &FAST_DRIFT_DEFAULT, 0, 12);
+	struct ogate_sync s = { 0 };
+	struct seq q = { 0 };
+	q.L = 37;
+	const int sizes[] = { 192, 256, 384, 512, 1024 }, share[] = { 14, 10, 10, 10, 10 };
+	for (int k = 0; k < 5; k++) {
+		s.w = s.h = sizes[k];
+		assert_int_equal(share[k], sync_scan_spread_share(&s, &q, 32.0));
+	}
+	s.w = s.h = 512; /* a slow heart's longer beat: more shares fit (19.5 / 2 = 9) */
+	q.L = 80;
+	assert_int_equal(9, sync_scan_spread_share(&s, &q, 78.0));
+	s.w = s.h = 64; /* the budget's frames when they are more (128 a frame at 64^2) */
+	assert_int_equal(128, sync_scan_spread_share(&s, &q, 78.0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +304,8 @@ int main(void)
 		cmocka_unit_test(a_scan_registered_reference_is_moved_over_frames_with_the_same_phases),
 		cmocka_unit_test(a_scan_registered_smoothed_reference_is_smoothed_after_its_move),
 		cmocka_unit_test(a_scan_registered_reference_is_spread_by_default_where_its_hold_fits),
+		cmocka_unit_test(
+			a_scan_registered_reference_is_spread_in_larger_shares_where_its_hold_would_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

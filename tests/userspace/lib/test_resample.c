@@ -246,6 +246,64 @@ static void four_tap_kernels_give_the_plain_loops_bytes(void **state)
 	}
 }
 
+/* ogate_resample_taps4_multi (sync_scan_row's quarter-pixel copies of one row fraction, their
+ * vertical pass shared) gives each frame the bytes of its own ogate_resample_taps4 call, on
+ * every kernel: widths around the vector lengths, offsets beyond either edge, every row and
+ * every third from row 1 */
+static void shared_vertical_pass_gives_each_calls_bytes(void **state)
+{
+	(void)state;
+	static const int widths[] = { 1, 7, 16, 17, 33, 64, 97, 130, 512 };
+	static const int32_t taps[][4] = { { 0, 1024, 0, 0 },
+					   { 93, 601, 311, 19 },
+					   { 256, 256, 256, 256 },
+					   { 0, 731, 293, 0 } };
+	enum { H = 9, NT = sizeof(taps) / sizeof(taps[0]) };
+	unsigned seed = 777;
+	for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
+		int W = widths[wi];
+		struct ogate_frame *src = new_frame(OGATE_PIX_U8, W, H), *want[NT], *got[NT];
+		for (int j = 0; j < NT; j++) {
+			want[j] = new_frame(OGATE_PIX_U8, W, H);
+			got[j] = new_frame(OGATE_PIX_U8, W, H);
+		}
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W; x++) {
+				seed = seed * 1103515245u + 12345u;
+				((uint8_t *)ogate_frame_pixels(src) +
+				 (size_t)y * ogate_frame_stride(src))[x] = (uint8_t)(seed >> 24);
+			}
+		const int ixs[] = { -W - 2, -1, 0, 2, W + 2 };
+		for (int cap = 0; cap <= 2; cap++)
+			for (size_t k = 0; k < sizeof(ixs) / sizeof(ixs[0]); k++)
+				for (int r = 1; r <= 3; r += 2) {
+					int old = ogate_resample_isa(cap), y0 = r == 1 ? 0 : 1,
+					    n = r == 1 ? H : 3;
+					for (int j = 0; j < NT; j++) {
+						memset(ogate_frame_pixels(want[j]), 7,
+						       (size_t)ogate_frame_stride(want[j]) * H);
+						memset(ogate_frame_pixels(got[j]), 7,
+						       (size_t)ogate_frame_stride(got[j]) * H);
+						ogate_resample_taps4(want[j], src, -1, ixs[k],
+								     taps[1], taps[j], y0, r, n);
+					}
+					ogate_resample_taps4_multi(got, src, -1, ixs[k], taps[1],
+								   taps, NT, y0, r, n);
+					for (int j = 0; j < NT; j++)
+						assert_memory_equal(
+							ogate_frame_pixels(want[j]),
+							ogate_frame_pixels(got[j]),
+							(size_t)ogate_frame_stride(want[j]) * H);
+					ogate_resample_isa(old);
+				}
+		ogate_frame_free(src);
+		for (int j = 0; j < NT; j++) {
+			ogate_frame_free(want[j]);
+			ogate_frame_free(got[j]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +313,7 @@ int main(void)
 		cmocka_unit_test(shift_sums_of_a_row_are_the_gradient_products),
 		cmocka_unit_test(four_taps_replicate_the_edges_at_any_offset),
 		cmocka_unit_test(four_tap_kernels_give_the_plain_loops_bytes),
+		cmocka_unit_test(shared_vertical_pass_gives_each_calls_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

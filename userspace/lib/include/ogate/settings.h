@@ -129,8 +129,9 @@ struct ogate_settings {
 			      * itself (sync_driftreg.c) and a reference under a drift measured at
 			      * lock moved to its middle, as under the scan's (sync_scanreg.c) */
 	int spread_move; /* reference.spread_move (0: where its hold fits a quarter beat, 1:
-			  * always): the first reference taken under a drift the scan registered
-			  * moved over the next frames, which are held meanwhile
+			  * always, 2, the default: as 0, and elsewhere in larger shares whose
+			  * hold fits): the first reference taken under a drift the scan
+			  * registered moved over the next frames, which are held meanwhile
 			  * (sync_scanreg.c; drift_move's first reference under a drift
 			  * register_drift measured always is) */
 };
