@@ -20,12 +20,6 @@ void sync_buffer_reset(struct ogate_sync *s)
 	s->est_pos = 0;
 }
 
-int sync_cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Accept when the last k estimates all lie within tolerance of their median. */
 static int estimates_agree(const double *v, int n, int k, double tol, double *scratch, double *median)
 {

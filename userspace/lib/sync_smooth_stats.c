@@ -5,6 +5,13 @@
 #include <string.h>
 #include "sync_private.h"
 
+/* qsort's order of doubles (every sync_*.c file's sorts) */
+int sync_cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 /* the median of n samples from their histogram in bins b wide (bin k >= 1: [k - 1/2, k + 1/2) b,
  * bin 0: [0, 1/2) b), HUGE_VAL where it lies in the last (overflow) bin */
 static double hist_median(const unsigned *hist, int n, double b)
