@@ -3,6 +3,7 @@
  * (this file is built with -ftree-vectorize). */
 #include <math.h>
 #include <string.h>
+#include "cpu_isa.h"
 #include "resample.h"
 
 #define RS_MAXW 8192
@@ -239,15 +240,7 @@ int ogate_resample_isa(int cap)
 /* the widest kernels this machine runs and ogate_resample_isa allows */
 static int isa(void)
 {
-	static int k = -1;
-#if defined(__x86_64__)
-	if (k < 0) /* the same answer from any thread: a benign race */
-		k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 2
-		    : __builtin_cpu_supports("avx2")					    ? 1
-											    : 0;
-#else
-	k = 0;
-#endif
+	int k = ogate_cpu_isa();
 	return k < isa_cap ? k : isa_cap;
 }
 

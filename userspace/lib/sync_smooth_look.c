@@ -3,6 +3,8 @@
 #include "sync_private.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+#include "cpu_isa.h"
 #endif
 
 /*
@@ -105,11 +107,7 @@ int sync_look_isa(int cap)
 /* the widest kernels this machine runs and sync_look_isa allows */
 static int isa(void)
 {
-	static int k = -1;
-	if (k < 0) /* the same answer from any thread: a benign race */
-		k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 2
-		    : __builtin_cpu_supports("avx2")					    ? 1
-											    : 0;
+	int k = ogate_cpu_isa();
 	return k < isa_cap ? k : isa_cap;
 }
 
