@@ -6,14 +6,7 @@
 # rates the error. Prints TAP. OGATE_BIN picks the programs (default build/bin).
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
-BIN=${OGATE_BIN:-build/bin}
-EMU=$BIN/ogate-emulate
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n $1"; [ -n "${2:-}" ] && printf '# %s\n' "$2"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
+. tests/userspace/tools/emulate_tap.sh
 # run EMULATE-ARGS...: sets $err (stderr) and $rc
 run() { err=$("$EMU" "$@" 2>&1 >/dev/null); rc=$?; }
 

@@ -8,14 +8,7 @@
 # short triggers and keeps the requested-time figures. Prints TAP. OGATE_BIN picks the programs.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
-BIN=${OGATE_BIN:-build/bin}
-EMU=$BIN/ogate-emulate
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n $1"; [ -n "${2:-}" ] && printf '# %s\n' "$2"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
+. tests/userspace/tools/emulate_tap.sh
 # emu OUT ARGS...: emulate the stream into $tmp/OUT
 emu() {
 	local o=$1
