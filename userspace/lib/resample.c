@@ -144,9 +144,10 @@ static void extend_row(int32_t *ext, const int32_t *tmp, int W, int ix)
 		ext[x] = tmp[clamp_px(x - 1 + ix, W - 1)];
 }
 
-/* one 8-bit row of ogate_resample_taps4 from its four source rows: the vertical pass into tmp,
- * the columns extended, the horizontal pass (written for the vectorizer: the kernels below are
- * this body compiled for AVX2 and AVX-512, the same integer sums, so the same bytes) */
+/* the two passes of an 8-bit row of ogate_resample_taps4: from its four source rows the vertical
+ * one into tmp, the columns extended, then the horizontal one (written for the vectorizer: the
+ * kernels below are these bodies compiled for AVX2 and AVX-512, the same integer sums, so the
+ * same bytes) */
 static inline __attribute__((always_inline)) void
 taps4_vert_u8(const uint8_t *restrict r0, const uint8_t *restrict r1, const uint8_t *restrict r2,
 	      const uint8_t *restrict r3, int W, int ix, const int32_t cy[4], int32_t *restrict tmp,
@@ -168,40 +169,8 @@ taps4_horiz_u8(uint8_t *restrict o, int W, const int32_t cx[4], const int32_t *r
 				 20);
 }
 
-static inline __attribute__((always_inline)) void
-taps4_row_u8(uint8_t *restrict o, const uint8_t *restrict r0, const uint8_t *restrict r1,
-	     const uint8_t *restrict r2, const uint8_t *restrict r3, int W, int ix,
-	     const int32_t cy[4], const int32_t cx[4], int32_t *restrict tmp, int32_t *restrict ext)
-{
-	taps4_vert_u8(r0, r1, r2, r3, W, ix, cy, tmp, ext);
-	taps4_horiz_u8(o, W, cx, ext);
-}
-
-/* the 8-bit rows y0 + k r (k < nrows) of ogate_resample_taps4 */
-#define TAPS4_U8(name, attr) \
-	attr static void name(struct ogate_frame *dst, const struct ogate_frame *src, int iy, \
-			      int ix, const int32_t cy[4], const int32_t cx[4], int y0, int r, \
-			      int nrows, int32_t *tmp, int32_t *ext) \
-	{ \
-		int W = src->width, H = src->height; \
-		for (int k = 0; k < nrows; k++) { \
-			int y = y0 + k * r; \
-			taps4_row_u8((uint8_t *)dst->pixels + (size_t)y * dst->stride, \
-				     ogate_frame_row(src, clamp_px(y + iy - 1, H - 1)), \
-				     ogate_frame_row(src, clamp_px(y + iy, H - 1)), \
-				     ogate_frame_row(src, clamp_px(y + iy + 1, H - 1)), \
-				     ogate_frame_row(src, clamp_px(y + iy + 2, H - 1)), W, ix, cy, \
-				     cx, tmp, ext); \
-		} \
-	}
-
-TAPS4_U8(taps4_u8_plain, )
-#if defined(__x86_64__)
-TAPS4_U8(taps4_u8_avx2, __attribute__((target("avx2"))))
-TAPS4_U8(taps4_u8_avx512, __attribute__((target("avx512f,avx512bw"))))
-#endif
-
-/* the same rows into n frames, one vertical pass a row for all (ogate_resample_taps4_multi) */
+/* the 8-bit rows y0 + k r (k < nrows) of ogate_resample_taps4 into n frames, one vertical pass a
+ * row for all (ogate_resample_taps4_multi; ogate_resample_taps4 is n = 1) */
 #define TAPS4M_U8(name, attr) \
 	attr static void name(struct ogate_frame *const *dst, const struct ogate_frame *src, \
 			      int iy, int ix, const int32_t cy[4], const int32_t(*cx)[4], int n, \
@@ -247,22 +216,13 @@ static int isa(void)
 void ogate_resample_taps4(struct ogate_frame *dst, const struct ogate_frame *src, int iy, int ix,
 			  const int32_t cy[4], const int32_t cx[4], int y0, int r, int nrows)
 {
-	int W = src->width, H = src->height;
-	int32_t tmp[W], ext[W + 3]; /* ext[x + u]: column x + u - 1 + ix after the first pass */
-	if (src->fmt == OGATE_PIX_U8) {
-		int k = isa();
-#if defined(__x86_64__)
-		if (k == 2)
-			taps4_u8_avx512(dst, src, iy, ix, cy, cx, y0, r, nrows, tmp, ext);
-		else if (k == 1)
-			taps4_u8_avx2(dst, src, iy, ix, cy, cx, y0, r, nrows, tmp, ext);
-		else
-#endif
-			taps4_u8_plain(dst, src, iy, ix, cy, cx, y0, r, nrows, tmp, ext);
-		(void)k;
-		dst->meta = src->meta;
+	if (src->fmt == OGATE_PIX_U8) { /* the kernels of the multi-frame pass, one frame */
+		ogate_resample_taps4_multi(&dst, src, iy, ix, cy, (const int32_t(*)[4])cx, 1, y0, r,
+					   nrows);
 		return;
 	}
+	int W = src->width, H = src->height;
+	int32_t tmp[W], ext[W + 3]; /* ext[x + u]: column x + u - 1 + ix after the first pass */
 	for (int k = 0; k < nrows; k++) {
 		int y = y0 + k * r;
 		const uint16_t *r0 = ogate_frame_row(src, clamp_px(y + iy - 1, H - 1)),
