@@ -15,18 +15,11 @@ N(u) true and modelled over the beat (true N(u) = u - P (psi(t0 + u ivl) - psi0)
 trigger bias N's miss predicts at the run's target: ivl x (dN(u_t) - mean dN over the reference
 frames), dN = true - model (+ = late).
 """
-import csv, math, sys, bisect
+import csv, math, sys
+from truthlaw import Truth
 d, tp = sys.argv[1], sys.argv[2]
-tr = list(csv.DictReader(open(tp)))
-T = [float(r['t_s']) for r in tr]; S = [float(r['psi_rad']) for r in tr]
-def psi(t):
-    i = bisect.bisect_right(T, t) - 1
-    i = max(0, min(i, len(T) - 2))
-    return S[i] + (S[i+1]-S[i]) * (t - T[i]) / (T[i+1]-T[i])
-def tof(p):  # time where psi == p
-    i = bisect.bisect_right(S, p) - 1
-    i = max(0, min(i, len(S) - 2))
-    return T[i] + (T[i+1]-T[i]) * (p - S[i]) / (S[i+1]-S[i])
+truth = Truth(tp)
+T, S, psi, tof = truth.T, truth.S, truth.psi, truth.tof
 tg = list(csv.DictReader(open(d + '/triggers.csv')))
 rf = int(tg[0]['ref_first_frame']); Pref = float(tg[0]['ref_period_frames']); tu = float(tg[0]['target_u'])
 lines = [l for l in open(d + '.log') if l.startswith('BM sample')]
@@ -45,13 +38,7 @@ P, ivl = last['P'], last['ivl'] * 1e-9
 t0 = T[rf]
 # true beat length centred at time tm (intervals)
 def tbeat(tm):
-    # solve psi(tm + L/2) - psi(tm - L/2) = 2pi
-    L = P * ivl
-    for _ in range(30):
-        f = psi(tm + L/2) - psi(tm - L/2) - 2*math.pi
-        dr = (psi(tm + L/2 + 1e-5) - psi(tm - L/2 - 1e-5) - psi(tm + L/2) + psi(tm - L/2)) / 2e-5
-        L -= f / dr
-    return L / ivl
+    return truth.beat(tm, P, ivl)
 t_end = tof(S[rf] + 2*math.pi)
 dtrue = (t_end - t0) / ivl - P
 # true trend: slope of beat length over x in [-P/4, P/4]

@@ -19,16 +19,11 @@ trigger mean; then N's level at the target (N(u_t) - mean N, frames), true and m
 It predicts the bias only where the pin takes N whole (beat_map's learnt share near 1: up to
 ~100 frames a beat).
 """
-import csv, math, sys, bisect
+import csv, math, sys
+from truthlaw import Truth
 d, tp = sys.argv[1], sys.argv[2]
-tr = list(csv.DictReader(open(tp)))
-T = [float(r['t_s']) for r in tr]; S = [float(r['psi_rad']) for r in tr]
-def psi(t):
-    i = bisect.bisect_right(T, t) - 1; i = max(0, min(i, len(T) - 2))
-    return S[i] + (S[i+1]-S[i]) * (t - T[i]) / (T[i+1]-T[i])
-def tof(p):
-    i = bisect.bisect_right(S, p) - 1; i = max(0, min(i, len(S) - 2))
-    return T[i] + (T[i+1]-T[i]) * (p - S[i]) / (S[i+1]-S[i])
+truth = Truth(tp)
+T, S, psi, tof = truth.T, truth.S, truth.psi, truth.tof
 tg = list(csv.DictReader(open(d + '/triggers.csv')))
 rid = tg[0]['ref_id']
 rf = int(tg[0]['ref_first_frame']); tu = float(tg[0]['target_u'])
@@ -43,12 +38,7 @@ P = last['P']
 ivl = first['ivl'] * 1e-9 if first['ivl'] > 0 else (T[rf + 40] - T[rf]) / 40
 t0 = T[rf]
 def tbeat(tm):
-    L = P * ivl
-    for _ in range(30):
-        f = psi(tm + L/2) - psi(tm - L/2) - 2*math.pi
-        dr = (psi(tm + L/2 + 1e-5) - psi(tm - L/2 - 1e-5) - psi(tm + L/2) + psi(tm - L/2)) / 2e-5
-        L -= f / dr
-    return L / ivl
+    return truth.beat(tm, P, ivl)
 dtrue = (tof(S[rf] + 2*math.pi) - t0) / ivl - P
 xs = [P * (i/10 - 0.5) for i in range(11)]
 ys = [tbeat(t0 + (x + P/2) * ivl) for x in xs]
