@@ -9,8 +9,8 @@
  * position: 0.04-0.06 frame late at x = 0-3/8 and 0.06-0.11 early at 5/8-3/4 (the V fit's
  * stretch of a rounded valley, sharper on one side). A line through one beat cannot see it:
  * a beat's frames share about one offset, so the line shifts by c(x) as a whole. Where a beat's
- * measured offsets are spread, by the matching noise, the line's residuals differ along c and
- * the position table learns part of c at each raw position. The pin (sync_calib.c
+ * measured offsets are spread, by the matching noise or by the position's own error, the line's
+ * residuals differ along c and the position table learns part of c at each raw position. The pin (sync_calib.c
  * update_anchor) then sets the table's mean at the reference frames' own positions, x = 0, to
  * the beat model's level, and what the table learnt of c near x = 0, against its mean over the
  * offsets, moves every frame by the same amount: real192's calibrated phases are 0.006-0.011
