@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* AVX2 SAD back end (built with -mavx2; only called when the CPU reports AVX2). */
 #include <immintrin.h>
+#include "cpu_isa.h"
 #include "sad_private.h"
 
 static int have_avx2(void)
 {
-	return __builtin_cpu_supports("avx2");
+	return ogate_cpu_isa() >= 1;
 }
 
 /* 32 zero bytes then 32 0xff bytes: loadu(tailmask + r) keeps the last r bytes of a vector.

@@ -18,7 +18,8 @@ mkdir -p "$out"
 : >"$out/sad_build.log"
 objs=""
 for f in tests/userspace/lib/test_sad.c userspace/lib/sad.c userspace/lib/sad_sse2.c:-msse2 \
-	userspace/lib/sad_avx2.c:-mavx2 userspace/lib/sad_avx512.c userspace/lib/frame.c; do
+	userspace/lib/sad_avx2.c:-mavx2 userspace/lib/sad_avx512.c userspace/lib/cpu_isa.c \
+	userspace/lib/frame.c; do
 	src=${f%%:*} flag=""
 	[ "$src" != "$f" ] && flag=${f#*:}
 	obj="$out/$(basename "$src" .c).o"
