@@ -11,7 +11,7 @@ $(BIN)/ogate-synth: $(call tool_objs,synth/ogate-synth.c) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ $(COMMON_LDLIBS)
 
 $(BIN)/ogate-emulate: $(call tool_objs,emulate/ogate-emulate.c emulate/emuopts.c emulate/svgplot.c \
-		emulate/pngplot.c) \
+		emulate/pngplot.c emulate/plotaxis.c emulate/plotbins.c) \
 		$(AN_LIB) $(COMMON_LIB) | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $^ -lpng $(COMMON_LDLIBS) $(AN_LDLIBS)
 

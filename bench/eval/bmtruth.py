@@ -16,10 +16,9 @@ trigger bias N's miss predicts at the run's target: ivl x (dN(u_t) - mean dN ove
 frames), dN = true - model (+ = late).
 """
 import csv, math, sys
-from truthlaw import Truth
+from truthlaw import RefBeat, Truth, n_model
 d, tp = sys.argv[1], sys.argv[2]
 truth = Truth(tp)
-T, S, psi, tof = truth.T, truth.S, truth.psi, truth.tof
 tg = list(csv.DictReader(open(d + '/triggers.csv')))
 rf = int(tg[0]['ref_first_frame']); Pref = float(tg[0]['ref_period_frames']); tu = float(tg[0]['target_u'])
 lines = [l for l in open(d + '.log') if l.startswith('BM sample')]
@@ -35,31 +34,15 @@ if not samp:
     print('no samples'); sys.exit()
 last = samp[-1]
 P, ivl = last['P'], last['ivl'] * 1e-9
-t0 = T[rf]
-# true beat length centred at time tm (intervals)
-def tbeat(tm):
-    return truth.beat(tm, P, ivl)
-t_end = tof(S[rf] + 2*math.pi)
-dtrue = (t_end - t0) / ivl - P
-# true trend: slope of beat length over x in [-P/4, P/4]
-xs = [P * (i/10 - 0.5) for i in range(11)]
-ys = [tbeat(t0 + (x + P/2) * ivl) for x in xs]
-xm = sum(xs)/len(xs); ym = sum(ys)/len(ys)
-ktrue = sum((x-xm)*(y-ym) for x,y in zip(xs,ys)) / sum((x-xm)**2 for x in xs)
-print('P %.4f  model k %+.4f d %+.4f   true k %+.4f d %+.4f  (Pref %.3f rf %d target_u %.2f)' % (P, last['k'], last['d'], ktrue, dtrue, Pref, rf, tu))
-print('lags at lock: n %d xm %+.2f ym %.4f  true T there %.4f' % (last['n'], last['xm'], last['ym'], tbeat(t0 + (last['xm'] + P/2) * ivl)))
+rb = RefBeat(truth, rf, P, ivl)
+print('P %.4f  model k %+.4f d %+.4f   true k %+.4f d %+.4f  (Pref %.3f rf %d target_u %.2f)' % (P, last['k'], last['d'], rb.k, rb.d, Pref, rf, tu))
+print('lags at lock: n %d xm %+.2f ym %.4f  true T there %.4f' % (last['n'], last['xm'], last['ym'], rb.beat(last['xm'])))
 for s_ in samp:
     if 'x' in s_:
-        print('  after: x %+.2f y %.4f true %.4f  err %+.4f | k %+.4f d %+.4f' % (s_['x'], s_['y'], tbeat(t0 + (s_['x'] + P/2)*ivl), s_['y'] - tbeat(t0 + (s_['x'] + P/2)*ivl), s_['k'], s_['d']))
-def Nmod(u, k, dd):
-    return dd * u / (P + dd) + k * u * (u - P) / (2 * P)
-def Ntrue(u):
-    return u - P * (psi(t0 + u * ivl) - S[rf]) / (2*math.pi)
+        print('  after: x %+.2f y %.4f true %.4f  err %+.4f | k %+.4f d %+.4f' % (s_['x'], s_['y'], rb.beat(s_['x']), s_['y'] - rb.beat(s_['x']), s_['k'], s_['d']))
 us = [P * i / 8 for i in range(9)]
 print('u     ' + ' '.join('%6.2f' % u for u in us))
-print('Ntrue ' + ' '.join('%+6.3f' % Ntrue(u) for u in us))
-print('Nmod  ' + ' '.join('%+6.3f' % Nmod(u, last['k'], last['d']) for u in us))
-dN = lambda u: Ntrue(u) - Nmod(u, last['k'], last['d'])
-js = [j for j in range(int(math.floor(P)) + 1)]
-mb = sum(dN(j) for j in js) / len(js)
-print('N-bias at target: %+.3f ms (dN(ut) %+.4f, mean dN %+.4f frame, ivl %.3f ms)' % ((dN(tu) - mb) * ivl * 1e3, dN(tu), mb, ivl * 1e3))
+print('Ntrue ' + ' '.join('%+6.3f' % rb.n(u) for u in us))
+print('Nmod  ' + ' '.join('%+6.3f' % n_model(u, P, last['k'], last['d']) for u in us))
+mb = rb.mean(lambda j: rb.dn(j, last['k'], last['d']))
+print('N-bias at target: %+.3f ms (dN(ut) %+.4f, mean dN %+.4f frame, ivl %.3f ms)' % (rb.bias_ms(tu, last['k'], last['d']), rb.dn(tu, last['k'], last['d']), mb, ivl * 1e3))

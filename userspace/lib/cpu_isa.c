@@ -6,7 +6,7 @@
 
 int ogate_cpu_isa(void)
 {
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__i386__)
 	static atomic_int known = -1; /* any thread may be the first: each finds the same */
 	int k = atomic_load_explicit(&known, memory_order_relaxed);
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* AVX2 SAD back end (built with -mavx2; only called when the CPU reports AVX2). */
 #include <immintrin.h>
+#include "cpu_isa.h"
 #include "sad_private.h"
 
 static int have_avx2(void)
 {
-	return __builtin_cpu_supports("avx2");
+	return ogate_cpu_isa() >= 1;
 }
 
 /* 32 zero bytes then 32 0xff bytes: loadu(tailmask + r) keeps the last r bytes of a vector.
@@ -20,7 +21,14 @@ static const uint8_t tailmask[64] = {
 static uint64_t hsum256(__m256i v)
 {
 	__m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+#if defined(__x86_64__)
 	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+#else /* through memory, as sad_sse2.c's hsum */
+	uint64_t lane[2];
+
+	_mm_storeu_si128((__m128i *)lane, s);
+	return lane[0] + lane[1];
+#endif
 }
 
 static uint64_t avx2_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)

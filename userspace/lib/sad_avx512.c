@@ -8,13 +8,14 @@
  */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "cpu_isa.h"
 #include "sad_private.h"
 
 #define T512 __attribute__((target("avx512f,avx512bw")))
 
 static int have_avx512(void)
 {
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+	return ogate_cpu_isa() == 2;
 }
 
 /* the last r bytes of a 64-byte vector (0 < r < 64) */

@@ -16,7 +16,14 @@ static const uint8_t tailmask[32] = {
 
 static uint64_t hsum(__m128i v)
 {
+#if defined(__x86_64__)
 	return (uint64_t)_mm_cvtsi128_si64(v) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+#else /* i386 has no 64-bit moves out of a vector: through memory */
+	uint64_t lane[2];
+
+	_mm_storeu_si128((__m128i *)lane, v);
+	return lane[0] + lane[1];
+#endif
 }
 
 static uint64_t sse2_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h)

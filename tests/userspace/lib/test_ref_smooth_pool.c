@@ -50,29 +50,56 @@ static int sm_count(const struct ogate_sync *sy, int from)
 	return n;
 }
 
-static void run_slow_heart(int pool, double max_mb, struct run *out)
+/* A synthetic heart into a new analysis: default settings but reference.max_buffer_mb (when
+ * max_mb > 0), the pool setting pool (-1 off, 0 by frame size, 1 on), a sz^2 blob heart, its law
+ * and noise seed, and the 8-bit frame its images are drawn into. */
+struct heart_run {
+	struct ogate_sync *sy;
+	struct ogate_heart_blob heart;
+	struct ogate_heart_law law;
+	struct ogate_heart_rng rng;
+	struct ogate_frame *f;
+};
+
+static void heart_run_open(struct heart_run *h, int pool, double max_mb, int sz, uint64_t blob,
+			   struct ogate_heart_law law, uint64_t seed)
 {
-	memset(out, 0, sizeof(*out));
-	out->est = -1;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	if (max_mb > 0)
 		set.max_buffer_mb = max_mb;
-	struct ogate_sync *sy = NULL;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	sy->smooth_pool = pool;
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
-	struct ogate_heart_law law = { 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 5);
+	h->sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&h->sy, &set));
+	h->sy->smooth_pool = pool;
+	assert_int_equal(0, ogate_heart_blob_init(&h->heart, sz, sz, blob));
+	h->law = law;
+	ogate_heart_rng_seed(&h->rng, seed);
+	h->f = NULL;
+	assert_int_equal(0, ogate_frame_new(&h->f, OGATE_PIX_U8, sz, sz));
+}
+
+/* everything heart_run_open made (the sync frees the copies, pool's or not: ASan's leak check) */
+static void heart_run_close(struct heart_run *h)
+{
+	ogate_frame_free(h->f);
+	ogate_heart_blob_free(&h->heart);
+	ogate_sync_free(h->sy);
+}
+
+static void run_slow_heart(int pool, double max_mb, struct run *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->est = -1;
+	struct heart_run h;
+	heart_run_open(&h, pool, max_mb, SZ, 11,
+		       (struct ogate_heart_law){ 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 }, 5);
+	struct ogate_sync *sy = h.sy;
+	struct ogate_frame *f = h.f;
 	static float img[SZ * SZ];
 	static struct ogate_frame *made[MAXL];
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
 	int checked = 0;
 	for (int i = 0; i < NF; i++) {
-		noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
+		noisy_heart_frame(f, &h.heart, &h.law, img, SZ, FPS, NOISE, &h.rng, i);
 		struct ogate_sync_result r;
 		int in_job = sy->smooth_job != NULL, held_before = sy->lq_n;
 		int look = (sy->look_mean ? 4 : 0) + (sy->look_vm ? 2 : 0); /* 8-bit frames */
@@ -122,9 +149,7 @@ static void run_slow_heart(int pool, double max_mb, struct run *out)
 	}
 	assert_true(checked);
 	out->fresh = sy->smooth_fresh;
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
-	ogate_sync_free(sy); /* the copies, pool's or not: ASan's leak check */
+	heart_run_close(&h);
 }
 
 /* The pool on and off: the same frames held, every phase and the smoothed pixels bit for bit;
@@ -216,23 +241,16 @@ static void the_pool_stays_within_the_buffer_memory_bound(void **state)
 #define NFB 90
 static void run_fast_heart(int pool, double *phase, int *est, int *at_est, int *most_freed, int *gone_at)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *sy = NULL;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	sy->smooth_pool = pool;
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZB, SZB, 1));
-	struct ogate_heart_law law = { 0.4, 0.0, 0.0, 7.0, 0.7, 10.0 };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 2);
+	struct heart_run h;
+	heart_run_open(&h, pool, 0, SZB, 1,
+		       (struct ogate_heart_law){ 0.4, 0.0, 0.0, 7.0, 0.7, 10.0 }, 2);
+	struct ogate_sync *sy = h.sy;
+	struct ogate_frame *f = h.f;
 	static float img[SZB * SZB];
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZB, SZB));
 	*est = *at_est = *gone_at = -1;
 	*most_freed = 0;
 	for (int i = 0; i < NFB; i++) {
-		noisy_heart_frame(f, &heart, &law, img, SZB, 80.0, 4.0, &rng, i);
+		noisy_heart_frame(f, &h.heart, &h.law, img, SZB, 80.0, 4.0, &h.rng, i);
 		struct ogate_sync_result r;
 		int before = sm_count(sy, 0), had_ref = sy->have_ref;
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
@@ -249,9 +267,7 @@ static void run_fast_heart(int pool, double *phase, int *est, int *at_est, int *
 		if (had_ref && *gone_at < 0 && !sm_count(sy, 0))
 			*gone_at = i;
 	}
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
-	ogate_sync_free(sy);
+	heart_run_close(&h);
 }
 
 static void the_spares_are_freed_over_the_frames_after_the_lock(void **state)

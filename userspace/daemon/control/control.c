@@ -2,7 +2,8 @@
 /*
  * ogated's control socket: a poll loop on its own thread serving several
  * clients at once over a Unix stream socket, one command per line, one
- * reply per command (see control.h for the format).
+ * reply per command (see control.h for the format); control_socket.c makes
+ * the socket file.
  *
  * Robustness rules:
  *  - A line longer than CTL_LINE_MAX is answered "ERR E2BIG ..." and skipped
@@ -36,7 +37,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -112,160 +112,6 @@ struct ogate_control {
 	struct ogate_deferred *done; /* finished deferred replies (under done_lock) */
 };
 
-static int resolve_group(const char *group, gid_t *gid)
-{
-	struct group gr, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
-	int r;
-
-	for (;;) {
-		char *b = realloc(buf, len);
-
-		if (!b) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = b;
-		r = getgrnam_r(group, &gr, buf, len, &res);
-		if (r != ERANGE || len >= (1u << 20))
-			break;
-		len *= 2;
-	}
-	if (r == 0 && res)
-		*gid = res->gr_gid;
-	free(buf);
-	if (r)
-		return -r;
-	return res ? 0 : -ENOENT;
-}
-
-/* A socket file already at path: replace it if nobody listens there. */
-static int clear_stale(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		ogate_error("control socket %s: exists and is not a socket; not replacing it", path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(sun.sun_path, path);
-	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	if (r == 0) {
-		ogate_error("control socket %s: another process is listening on it "
-			    "(is ogated already running?)",
-			    path);
-		return -EADDRINUSE;
-	}
-	if (errno != ECONNREFUSED) {
-		r = -errno;
-		ogate_error("control socket %s: %s", path, strerror(-r));
-		return r;
-	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		r = -errno;
-		ogate_error("control socket %s: cannot remove the stale socket: %s", path,
-			    strerror(-r));
-		return r;
-	}
-	ogate_info("control socket %s: replaced a stale socket", path);
-	return 0;
-}
-
-static int control_bind(struct ogate_control *c, const char *group, unsigned int mode)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char dir[sizeof(c->path)];
-	char *slash;
-	struct stat st;
-	gid_t gid = (gid_t)-1;
-	int r;
-
-	snprintf(dir, sizeof(dir), "%s", c->path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
-	if (stat(dir, &st) < 0)
-		r = -errno;
-	else
-		r = S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	if (r < 0) {
-		ogate_error("control socket %s: directory %s: %s (it must exist; systemd creates "
-			    "/run/ogate with RuntimeDirectory=ogate)",
-			    c->path, dir, strerror(-r));
-		return r;
-	}
-	if (group && *group) {
-		r = resolve_group(group, &gid);
-		if (r < 0) {
-			ogate_error("control socket %s: group '%s': %s", c->path, group,
-				    r == -ENOENT ? "no such group" : strerror(-r));
-			return r;
-		}
-	}
-	r = clear_stale(c->path);
-	if (r < 0)
-		return r;
-
-	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->lfd < 0) {
-		r = -errno;
-		ogate_error("control socket %s: socket: %s", c->path, strerror(-r));
-		return r;
-	}
-	strcpy(sun.sun_path, c->path);
-	/* nobody can connect before listen(), so the permissions are set in time */
-	if (bind(c->lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		r = -errno;
-		ogate_error("control socket %s: bind: %s", c->path, strerror(-r));
-		return r;
-	}
-	if (stat(c->path, &st) == 0) {
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
-	} else {
-		st.st_gid = (gid_t)-1;
-	}
-	/* bind gave it our group: no chown (systemd/ogated.service forbids it, Group= sets it) */
-	if (gid != (gid_t)-1 && st.st_gid != gid && chown(c->path, (uid_t)-1, gid) < 0) {
-		r = -errno;
-		ogate_error("control socket %s: cannot give it to group '%s': %s", c->path, group,
-			    strerror(-r));
-		return r;
-	}
-	if (chmod(c->path, mode & 07777) < 0) {
-		r = -errno;
-		ogate_error("control socket %s: chmod %04o: %s", c->path, mode, strerror(-r));
-		return r;
-	}
-	if (listen(c->lfd, CTL_MAX_CLIENTS) < 0) {
-		r = -errno;
-		ogate_error("control socket %s: listen: %s", c->path, strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
-static bool socket_is_ours(const struct ogate_control *c)
-{
-	struct stat st;
-
-	return lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == c->dev &&
-	       st.st_ino == c->ino;
-}
-
 int ogate_control_new(struct ogate_control **out, const char *path, const char *group,
 		      unsigned int mode, const struct ogate_control_cmd *cmds, size_t ncmds, void *ctx)
 {
@@ -304,18 +150,14 @@ int ogate_control_new(struct ogate_control **out, const char *path, const char *
 		free(c);
 		return r;
 	}
-	r = control_bind(c, group, mode);
+	r = control_socket_listen(path, group, mode, CTL_MAX_CLIENTS, &c->dev, &c->ino);
 	if (r < 0) {
-		if (c->lfd >= 0) {
-			if (socket_is_ours(c))
-				unlink(c->path);
-			close(c->lfd);
-		}
 		close(c->wakefd);
 		pthread_mutex_destroy(&c->done_lock);
 		free(c);
 		return r;
 	}
+	c->lfd = r;
 	ogate_debug("control socket %s: listening (group %s, mode %04o)", path,
 		    group && *group ? group : "-", mode);
 	*out = c;
@@ -772,7 +614,7 @@ void ogate_control_free(struct ogate_control *c)
 		if (c->clients[i].fd >= 0)
 			client_close(&c->clients[i]);
 	/* only our own socket: a daemon started since may own the path now */
-	if (socket_is_ours(c))
+	if (control_socket_is_ours(c->path, c->dev, c->ino))
 		unlink(c->path);
 	close(c->lfd);
 	close(c->wakefd);

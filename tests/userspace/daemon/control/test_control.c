@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <grp.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
