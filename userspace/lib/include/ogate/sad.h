@@ -13,7 +13,7 @@ extern "C" {
 
 struct ogate_sad; /* a back end; see sad_private.h */
 
-/* Fastest back end usable on this CPU (runtime dispatch via __builtin_cpu_supports). */
+/* Fastest back end usable on this CPU (runtime dispatch: cpu_isa.c for AVX2 and AVX-512). */
 const struct ogate_sad *ogate_sad_best(void);
 /* "scalar", "sse2", "avx2", "avx512", "neon" or "auto"; NULL if unknown or unsupported on this CPU. */
 const struct ogate_sad *ogate_sad_by_name(const char *name);
