@@ -115,7 +115,7 @@ static const struct key keys[] = {
 	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),
 	I("sync.calibrate_anchor", calibrate_anchor, 0, 1),
-	I("sync.calibrate_prior", calibrate_prior, 0, 1),
+	I("sync.calibrate_prior", calibrate_prior, 0, 2),
 	D("sync.calibrate_pin_fit", calibrate_pin_fit, 0, 10),
 	D("sync.calibrate_pin_fit_z", calibrate_pin_fit_z, 0, 100),
 	D("sync.beat_trend_prior", beat_trend_prior, 0, 1),

@@ -44,6 +44,7 @@
 
 static void update_anchor(struct ogate_sync *s);
 static void beat_fit(struct ogate_sync *s);
+static double beat_model_mean(const struct ogate_sync *s);
 
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
@@ -117,13 +118,22 @@ static void bins(const struct ogate_sync *s, double w, int *k0, int *k1, double 
  * table shrunk towards 0 keeps most of the raw phase's fall of delta at each wrap for 5-10
  * beats (test_calib_prior.c; docs/accuracy-log.md, "The slow rows: the calibration's first
  * beats", "The calibration prior as the default"). The pin moves with that model from the
- * first frame (sync_calib_reset, sync_calib_update) */
+ * first frame (sync_calib_reset, sync_calib_update). A sample is a residual about a line through
+ * one beat, so it holds N less N's mean over the beat, never the mean: with sync.calibrate_prior
+ * = 2 the prior holds the same, and a sample's mismatch cut is taken about it (sync_calib_update).
+ * A prior of N itself (1, the default) moves each bin's level by N's mean times its samples'
+ * share, which the pin makes up for at the reference frames only; and where N less its mean
+ * passes a frame (a slow heart filmed fast under a strong modulation) the cut about 0 drops
+ * every sample there, so those bins keep the prior for good (test_calib_prior_level.c;
+ * docs/accuracy-log.md, "The prior at the samples' level"). Opt-in. */
 static double table_at(const struct ogate_sync *s, double w)
 {
 	int k0, k1;
 	double f;
 	bins(s, w, &k0, &k1, &f);
 	double m = s->set.calibrate_prior ? CAL_K0 * sync_beat_model(s, w) : 0;
+	if (s->set.calibrate_prior == 2)
+		m -= CAL_K0 * beat_model_mean(s); /* the samples' level */
 	return (1 - f) * (s->cal_r[k0] + m) / (s->cal_w[k0] + CAL_K0) +
 	       f * (s->cal_r[k1] + m) / (s->cal_w[k1] + CAL_K0);
 }
@@ -192,11 +202,18 @@ static double kept_share(double vt)
 	return KEPT[i] + (x - i) * (KEPT[i + 1] - KEPT[i]);
 }
 
+/* the share of N a bin's samples keep: all of it where the cut is taken about N's model
+ * (sync.calibrate_prior = 2, sync_calib_update), else kept_share's */
+static double bin_kept(const struct ogate_sync *s, int k, double v)
+{
+	return s->set.calibrate_prior == 2 || !(v > 0) ? 1 : kept_share(bin_var(s, k, v));
+}
+
 /* the share of N a bin holds: its samples' kept share of it, and its prior (table_at) all of it */
 static double bin_learnt(const struct ogate_sync *s, int k, double v)
 {
 	double w = s->cal_w[k], prior = s->set.calibrate_prior ? CAL_K0 : 0;
-	return (w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) + prior) / (w + CAL_K0);
+	return (w * bin_kept(s, k, v) + prior) / (w + CAL_K0);
 }
 
 /* N(u), frames, for the beat length P + delta + k (c - P / 2), u taken into [0, P) (also read
@@ -210,6 +227,15 @@ double sync_beat_model(const struct ogate_sync *s, double u)
 	if (u < 0)
 		u += P;
 	return d * u / (P + d) + k * u * (u - P) / (2 * P);
+}
+
+/* N's mean over u in [0, P): delta P / (2 (P + delta)) - k P / 12 */
+static double beat_model_mean(const struct ogate_sync *s)
+{
+	double P = s->info.period_frames, k = s->cal_trend, d = s->cal_delta;
+	if ((k == 0 && d == 0) || !(P > 0) || !(P + d > 0))
+		return 0;
+	return d * P / (2 * (P + d)) - k * P / 12;
 }
 
 static double beat_map(const struct ogate_sync *s, double u)
@@ -232,7 +258,7 @@ static double beat_map(const struct ogate_sync *s, double u)
 static double sample_share(const struct ogate_sync *s, int k, double v)
 {
 	double w = s->cal_w[k];
-	return w * (v > 0 ? kept_share(bin_var(s, k, v)) : 1) / (w + CAL_K0);
+	return w * bin_kept(s, k, v) / (w + CAL_K0);
 }
 
 /*
@@ -554,8 +580,11 @@ void sync_calib_update(struct ogate_sync *s)
 	const struct hist *c = sync_hist_at(s, M / 2);
 	double res = c->raw - (pm + sxy / sxx * ((double)(c->t_ns - t0) * 1e-9 - tm));
 	double r = res * P / (2 * M_PI);
-	if (fabs(r) > 1)
-		return; /* a mismatch, not a calibration sample */
+	/* a mismatch, not a calibration sample: over 1 frame from what the bin should hold, 0 or with
+	 * sync.calibrate_prior = 2 N's model at the samples' level (N less its mean over the beat) */
+	double r0 = s->set.calibrate_prior == 2 ? sync_beat_model(s, c->w) - beat_model_mean(s) : 0;
+	if (fabs(r - r0) > 1)
+		return;
 	int k0, k1;
 	double f;
 	bins(s, c->w, &k0, &k1, &f);
