@@ -72,7 +72,8 @@ struct ogate_settings {
 	int calibrate_anchor; /* sync.calibrate_anchor (1): pin the calibration's mean at the
 					 * reference frames, where matching is exact */
 	int calibrate_prior;  /* sync.calibrate_prior (1): shrink the calibration's bins towards the
-					 * reference beat's own map instead of 0 (slow hearts' first beats) */
+					 * reference beat's own map instead of 0 (slow hearts' first beats);
+					 * 2: that map less its mean over the beat (opt-in) */
 	double calibrate_pin_fit; /* sync.calibrate_pin_fit (0 = off), frames: E, the pin's level at
 					 * the target moved by D^3 / (D^2 + E^2) towards a line plus a
 					 * parabola through the table at the reference frames (D its
