@@ -87,6 +87,10 @@ struct ogate_settings {
 	int beat_common;	    /* sync.beat_common (0 = off): the beat model's lags at lock
 					 * corrected by the common sub-frame error at their offset
 					 * (sync_calib.c, beat_common_lags; opt-in) */
+	int beat_after_drift;	    /* sync.beat_after_drift (0 = off): the beats after a
+					 * reference not moved to one position measured on frames
+					 * resampled for drift (sync_calib.c, beat_after_reference;
+					 * opt-in) */
 	char subframe[16];	    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The beat model N's trend and length under a drift (sync_calib.c, beat_after_reference;
+ * docs/accuracy-log.md "The beats after a drifting reference"). From the first frame resampled
+ * for a sub-pixel drift in the half beat after the reference, the beats after it are dropped and
+ * N falls back to the lags at lock (a trend shrunk to a fraction of the true one, delta 0 or read
+ * from the table). sync.beat_after_drift = 1 measures them where the reference was not moved to
+ * one position (its frames as recorded, each live frame shifted by the tracked drift); a moved
+ * reference keeps the drop (its lags at lock miss the beat by up to a third of a frame, and the
+ * beats after through one line with them did worse on drift.txt and bigdrift.txt). The beats are
+ * fed exactly as beat_after_reference reads them (calib_beat_after); the pipeline's internals are
+ * compiled into this test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <cmocka.h>
+#include "sync.c"
+#include "sync_calib.c"
+#include "sync_calib_common.c"
+#include "sync_determine.c"
+#include "sync_reference.c"
+#include "sync_match.c"
+#include "sync_timing.c"
+#include "calib_frame.h"
+
+#define P0 50.2		 /* the period at lock, frames */
+#define K -0.017	 /* the beat length's trend across the reference's beat */
+#define D -0.147	 /* the beat the reference holds less P0 (u17_blob288_1.79s_31fps's) */
+#define K_LAGS (0.3 * K) /* refine_period's trend at lock, shrunk */
+
+/* the true beat length centred x frames from the reference's middle */
+static double beat_len(double x)
+{
+	return P0 + D + K * x;
+}
+
+/* N (trend, delta) after the lags at lock (middles over the 0.35 P0 before the reference's
+ * middle) and 25 beats after it over its second half, the tracker's drift at fdx from the 3rd
+ * of them, the reference moved to one position (reg_vel) or not, sync.beat_after_drift = key */
+static void model_after(int key, int moved, double fdx, double *k, double *d)
+{
+	struct ogate_sync *s = calib_locked_on(P0);
+	assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_after_drift", key ? "1" : "0"));
+	s->sq[0].reg_vel[1] = moved ? 0.007 : 0; /* moved (sync_scanreg.c) */
+	calib_ref_at_lock(s, 1000000000, 3.2e7);
+	for (double x = -0.35 * P0; x <= 0; x += 1)
+		calib_lag_add(s, x, beat_len(x));
+	s->sq[0].trend = K_LAGS;
+	sync_calib_reset(s);
+	for (int i = 0; i < 25; i++) {
+		double x = 1 + i * (P0 / 2 - 1) / 24;
+		s->fdx = i >= 2 ? fdx : 0;
+		calib_beat_after(s, x, beat_len(x));
+	}
+	*k = s->cal_trend;
+	*d = s->cal_delta;
+	ogate_sync_free(s);
+}
+
+/* an unmoved reference under a drift: without the key the beats after are dropped (the lags'
+ * shrunk trend, delta 0); with it they give N, as on a drift-free heart */
+static void an_unmoved_drifting_reference_measures_its_beats_after(void **state)
+{
+	(void)state;
+	double k0, d0, k1, d1, kf, df;
+	model_after(0, 0, 0.03, &k0, &d0);
+	assert_true(fabs(k0 - K_LAGS) < 1e-12);
+	assert_true(d0 == 0);
+	model_after(1, 0, 0.03, &k1, &d1);
+	model_after(0, 0, 0, &kf, &df); /* no drift */
+	assert_true(fabs(k1 - K) < 1e-5);
+	assert_true(fabs(d1 - D) < 1e-4);
+	assert_true(k1 == kf && d1 == df);
+}
+
+/* a reference moved to one position keeps the drop with the key */
+static void a_moved_reference_still_drops_them(void **state)
+{
+	(void)state;
+	double k1, d1;
+	model_after(1, 1, 0.03, &k1, &d1);
+	assert_true(fabs(k1 - K_LAGS) < 1e-12);
+	assert_true(d1 == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(an_unmoved_drifting_reference_measures_its_beats_after),
+		cmocka_unit_test(a_moved_reference_still_drops_them),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
