@@ -237,8 +237,8 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
  * prefetched on the way (it is the next block's). The look of the 512^2 job: 36-57 ms with the
  * AVX2 blocks, 21-24 ms (docs/accuracy-log.md, prune512); the same integers. The previous beat's
  * frames are consecutive, so frame j's row a is frame j-1's row c: read once where the pointers
- * are the same. The blocks are bound by the count of 512-bit operations (about two a cycle on the
- * machine measured), not by the memory (look512).
+ * are the same. With their sums in registers the blocks are bound by the count of 512-bit
+ * operations, not by the memory: the same rows hot in the cache take as long (look512).
  */
 #define L512 __attribute__((target("avx512f,avx512bw")))
 
@@ -260,43 +260,56 @@ L512 static inline void store_eo(int64_t *out, __m512i e, __m512i o)
 	}
 }
 
+/* sums_c on NB blocks of 16 columns from c, the sums in registers along the beat: inlined with
+ * NB a constant (4 or 1), so that its blocks' sums stay in registers (with NB a variable they
+ * were kept on the stack, a load and a store for every sum at every frame) */
+L512 static inline __attribute__((always_inline)) void sums512_blocks(const uint8_t *const *rows,
+								      int L, int c, const int NB,
+								      uint32_t *sum, uint32_t *sum2,
+								      uint32_t *p2, uint64_t *p4)
+{
+	__m512i x[4], s[4], s2[4], q2[4], qe[4], qo[4];
+#pragma GCC unroll 4
+	for (int b = 0; b < NB; b++) {
+		x[b] = load16(rows[0] + c + 16 * b);
+		s[b] = x[b];
+		s2[b] = _mm512_madd_epi16(x[b], x[b]);
+		q2[b] = qe[b] = qo[b] = _mm512_setzero_si512();
+	}
+	for (int j = 1; j < L; j++) {
+		_mm_prefetch((const char *)rows[j] + c + 64, _MM_HINT_T0);
+#pragma GCC unroll 4
+		for (int b = 0; b < NB; b++) {
+			__m512i y = load16(rows[j] + c + 16 * b), d = _mm512_sub_epi16(y, x[b]);
+			__m512i d2 = _mm512_madd_epi16(d, d);
+			s[b] = _mm512_add_epi32(s[b], y);
+			s2[b] = _mm512_add_epi32(s2[b], _mm512_madd_epi16(y, y));
+			q2[b] = _mm512_add_epi32(q2[b], d2);
+			qe[b] = _mm512_add_epi64(qe[b], _mm512_mul_epu32(d2, d2));
+			__m512i h = _mm512_srli_epi64(d2, 32);
+			qo[b] = _mm512_add_epi64(qo[b], _mm512_mul_epu32(h, h));
+			x[b] = y;
+		}
+	}
+#pragma GCC unroll 4
+	for (int b = 0; b < NB; b++, c += 16) {
+		_mm512_storeu_si512(sum + c, s[b]);
+		_mm512_storeu_si512(sum2 + c, s2[b]);
+		_mm512_storeu_si512(p2 + c, q2[b]);
+		store_eo((int64_t *)(p4 + c), qe[b], qo[b]);
+	}
+}
+
 /* sums_c on blocks of 16 columns from 0, four blocks (a cache line of each row) at a time where
  * they fit; the next column not done */
 L512 static int sums_avx512(const uint8_t *const *rows, int L, int n, uint32_t *sum, uint32_t *sum2,
 			    uint32_t *p2, uint64_t *p4)
 {
 	int c = 0;
-	for (; c + 16 <= n;) {
-		int nb = c + 64 <= n ? 4 : 1;
-		__m512i x[4], s[4], s2[4], q2[4], qe[4], qo[4];
-		for (int b = 0; b < nb; b++) {
-			x[b] = load16(rows[0] + c + 16 * b);
-			s[b] = x[b];
-			s2[b] = _mm512_madd_epi16(x[b], x[b]);
-			q2[b] = qe[b] = qo[b] = _mm512_setzero_si512();
-		}
-		for (int j = 1; j < L; j++) {
-			_mm_prefetch((const char *)rows[j] + c + 64, _MM_HINT_T0);
-			for (int b = 0; b < nb; b++) {
-				__m512i y = load16(rows[j] + c + 16 * b),
-					d = _mm512_sub_epi16(y, x[b]);
-				__m512i d2 = _mm512_madd_epi16(d, d);
-				s[b] = _mm512_add_epi32(s[b], y);
-				s2[b] = _mm512_add_epi32(s2[b], _mm512_madd_epi16(y, y));
-				q2[b] = _mm512_add_epi32(q2[b], d2);
-				qe[b] = _mm512_add_epi64(qe[b], _mm512_mul_epu32(d2, d2));
-				__m512i h = _mm512_srli_epi64(d2, 32);
-				qo[b] = _mm512_add_epi64(qo[b], _mm512_mul_epu32(h, h));
-				x[b] = y;
-			}
-		}
-		for (int b = 0; b < nb; b++, c += 16) {
-			_mm512_storeu_si512(sum + c, s[b]);
-			_mm512_storeu_si512(sum2 + c, s2[b]);
-			_mm512_storeu_si512(p2 + c, q2[b]);
-			store_eo((int64_t *)(p4 + c), qe[b], qo[b]);
-		}
-	}
+	for (; c + 64 <= n; c += 64)
+		sums512_blocks(rows, L, c, 4, sum, sum2, p2, p4);
+	for (; c + 16 <= n; c += 16)
+		sums512_blocks(rows, L, c, 1, sum, sum2, p2, p4);
 	return c;
 }
 
