@@ -15,7 +15,10 @@
  * only where they are added across pixels (in the same order as before): every result is the
  * same to the last bit, without a conversion per sample. The limits: sum x^2 and sum d^2 <=
  * 65025 L fit 32 bits, and sum u and sum v (signed) too, while L <= SYNC_LOOK_U8_MAX_L; d^4 <=
- * 65025^2 < 2^32 and the products of u and v are added in 64 bits. On x86-64 with AVX-512 or
+ * 65025^2 < 2^32 and the products of u and v are added in 64 bits. The repeat's cross sum X1 =
+ * sum (u v' + v u') is added as W1 = sum (u + v)(u' + v') (|u + v| <= 130050 fits 32 bits,
+ * W1 within 33000 * 130050^2 < 2^63) and X1 = W1 - U1 - V1 taken at the end, the same integer
+ * with one product a pixel fewer. On x86-64 with AVX-512 or
  * AVX2 (checked at run time) each block of pixels keeps its sums in registers over the whole beat
  * (the compiler did not vectorize the 64-bit products): blocks of 16 columns with AVX-512, then
  * of 8 / 4 with AVX2; the remaining columns, and other machines, take the plain loops. Integer
@@ -77,9 +80,9 @@ static int repeat_c(const uint8_t *const *r, const uint8_t *const *a, const uint
 				uu[c] += (int64_t)u * u;
 				uv[c] += (int64_t)u * v;
 				vv[c] += (int64_t)v * v;
-				if (!first) {
+				if (!first) { /* x1 holds W1 = sum (u + v)(u' + v') until the end */
 					u1[c] += (int64_t)u * up[c];
-					x1[c] += (int64_t)u * vp[c] + (int64_t)v * up[c];
+					x1[c] += (int64_t)(u + v) * (up[c] + vp[c]);
 					v1[c] += (int64_t)v * vp[c];
 				}
 				up[c] = u;
@@ -90,6 +93,8 @@ static int repeat_c(const uint8_t *const *r, const uint8_t *const *a, const uint
 		}
 		have = 1;
 	}
+	for (int c = c0; c < n; c++)
+		x1[c] -= u1[c] + v1[c]; /* X1 = W1 - U1 - V1 */
 	return any;
 }
 
@@ -171,7 +176,7 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
 		if (want && want[c] < 0 && want[c + 1] < 0 && want[c + 2] < 0 && want[c + 3] < 0)
 			continue; /* no candidate: sums not wanted */
 		__m256i z = _mm256_setzero_si256(), Su = z, Sv = z, Uu = z, Uv = z, Vv = z, U1 = z,
-			X1 = z, V1 = z, up = z, vp = z, r0 = z, a0 = z, q0 = z;
+			W1 = z, V1 = z, up = z, vp = z, wp = z, r0 = z, a0 = z, q0 = z;
 		int have = 0, first = 1;
 		for (int j = 0; j < L; j++) {
 			if (!a[j]) {
@@ -184,6 +189,7 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
 				__m256i R = _mm256_sub_epi64(r1, r0);
 				__m256i u = _mm256_mul_epi32(R, _mm256_sub_epi64(a1, a0));
 				__m256i v = _mm256_mul_epi32(R, _mm256_sub_epi64(q1, q0));
+				__m256i w = _mm256_add_epi64(u, v);
 				Su = _mm256_add_epi64(Su, u);
 				Sv = _mm256_add_epi64(Sv, v);
 				Uu = _mm256_add_epi64(Uu, _mm256_mul_epi32(u, u));
@@ -191,13 +197,12 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
 				Vv = _mm256_add_epi64(Vv, _mm256_mul_epi32(v, v));
 				if (!first) {
 					U1 = _mm256_add_epi64(U1, _mm256_mul_epi32(u, up));
-					X1 = _mm256_add_epi64(
-						X1, _mm256_add_epi64(_mm256_mul_epi32(u, vp),
-								     _mm256_mul_epi32(v, up)));
+					W1 = _mm256_add_epi64(W1, _mm256_mul_epi32(w, wp));
 					V1 = _mm256_add_epi64(V1, _mm256_mul_epi32(v, vp));
 				}
 				up = u;
 				vp = v;
+				wp = w;
 				first = 0;
 			}
 			r0 = r1;
@@ -206,6 +211,7 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
 			have = 1;
 		}
 		int64_t t[4];
+		__m256i X1 = _mm256_sub_epi64(_mm256_sub_epi64(W1, U1), V1); /* W1 - U1 - V1 */
 		__m256i all[8] = { Su, Sv, Uu, Uv, Vv, U1, X1, V1 };
 		for (int k = 0; k < 8; k++) {
 			_mm256_storeu_si256((__m256i *)t, all[k]);
@@ -229,7 +235,10 @@ repeat_avx2(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *con
  * lane's low 32 bits). Half the instructions a pixel of the AVX2 blocks; each block walks the beat
  * through L frames a page or more apart, so the next cache line of every row it reads is
  * prefetched on the way (it is the next block's). The look of the 512^2 job: 36-57 ms with the
- * AVX2 blocks, 21-24 ms (docs/accuracy-log.md, prune512); the same integers.
+ * AVX2 blocks, 21-24 ms (docs/accuracy-log.md, prune512); the same integers. The previous beat's
+ * frames are consecutive, so frame j's row a is frame j-1's row c: read once where the pointers
+ * are the same. With their sums in registers the blocks are bound by the count of 512-bit
+ * operations, not by the memory: the same rows hot in the cache take as long (look512).
  */
 #define L512 __attribute__((target("avx512f,avx512bw")))
 
@@ -251,43 +260,56 @@ L512 static inline void store_eo(int64_t *out, __m512i e, __m512i o)
 	}
 }
 
+/* sums_c on NB blocks of 16 columns from c, the sums in registers along the beat: inlined with
+ * NB a constant (4 or 1), so that its blocks' sums stay in registers (with NB a variable they
+ * were kept on the stack, a load and a store for every sum at every frame) */
+L512 static inline __attribute__((always_inline)) void sums512_blocks(const uint8_t *const *rows,
+								      int L, int c, const int NB,
+								      uint32_t *sum, uint32_t *sum2,
+								      uint32_t *p2, uint64_t *p4)
+{
+	__m512i x[4], s[4], s2[4], q2[4], qe[4], qo[4];
+#pragma GCC unroll 4
+	for (int b = 0; b < NB; b++) {
+		x[b] = load16(rows[0] + c + 16 * b);
+		s[b] = x[b];
+		s2[b] = _mm512_madd_epi16(x[b], x[b]);
+		q2[b] = qe[b] = qo[b] = _mm512_setzero_si512();
+	}
+	for (int j = 1; j < L; j++) {
+		_mm_prefetch((const char *)rows[j] + c + 64, _MM_HINT_T0);
+#pragma GCC unroll 4
+		for (int b = 0; b < NB; b++) {
+			__m512i y = load16(rows[j] + c + 16 * b), d = _mm512_sub_epi16(y, x[b]);
+			__m512i d2 = _mm512_madd_epi16(d, d);
+			s[b] = _mm512_add_epi32(s[b], y);
+			s2[b] = _mm512_add_epi32(s2[b], _mm512_madd_epi16(y, y));
+			q2[b] = _mm512_add_epi32(q2[b], d2);
+			qe[b] = _mm512_add_epi64(qe[b], _mm512_mul_epu32(d2, d2));
+			__m512i h = _mm512_srli_epi64(d2, 32);
+			qo[b] = _mm512_add_epi64(qo[b], _mm512_mul_epu32(h, h));
+			x[b] = y;
+		}
+	}
+#pragma GCC unroll 4
+	for (int b = 0; b < NB; b++, c += 16) {
+		_mm512_storeu_si512(sum + c, s[b]);
+		_mm512_storeu_si512(sum2 + c, s2[b]);
+		_mm512_storeu_si512(p2 + c, q2[b]);
+		store_eo((int64_t *)(p4 + c), qe[b], qo[b]);
+	}
+}
+
 /* sums_c on blocks of 16 columns from 0, four blocks (a cache line of each row) at a time where
  * they fit; the next column not done */
 L512 static int sums_avx512(const uint8_t *const *rows, int L, int n, uint32_t *sum, uint32_t *sum2,
 			    uint32_t *p2, uint64_t *p4)
 {
 	int c = 0;
-	for (; c + 16 <= n;) {
-		int nb = c + 64 <= n ? 4 : 1;
-		__m512i x[4], s[4], s2[4], q2[4], qe[4], qo[4];
-		for (int b = 0; b < nb; b++) {
-			x[b] = load16(rows[0] + c + 16 * b);
-			s[b] = x[b];
-			s2[b] = _mm512_madd_epi16(x[b], x[b]);
-			q2[b] = qe[b] = qo[b] = _mm512_setzero_si512();
-		}
-		for (int j = 1; j < L; j++) {
-			_mm_prefetch((const char *)rows[j] + c + 64, _MM_HINT_T0);
-			for (int b = 0; b < nb; b++) {
-				__m512i y = load16(rows[j] + c + 16 * b),
-					d = _mm512_sub_epi16(y, x[b]);
-				__m512i d2 = _mm512_madd_epi16(d, d);
-				s[b] = _mm512_add_epi32(s[b], y);
-				s2[b] = _mm512_add_epi32(s2[b], _mm512_madd_epi16(y, y));
-				q2[b] = _mm512_add_epi32(q2[b], d2);
-				qe[b] = _mm512_add_epi64(qe[b], _mm512_mul_epu32(d2, d2));
-				__m512i h = _mm512_srli_epi64(d2, 32);
-				qo[b] = _mm512_add_epi64(qo[b], _mm512_mul_epu32(h, h));
-				x[b] = y;
-			}
-		}
-		for (int b = 0; b < nb; b++, c += 16) {
-			_mm512_storeu_si512(sum + c, s[b]);
-			_mm512_storeu_si512(sum2 + c, s2[b]);
-			_mm512_storeu_si512(p2 + c, q2[b]);
-			store_eo((int64_t *)(p4 + c), qe[b], qo[b]);
-		}
-	}
+	for (; c + 64 <= n; c += 64)
+		sums512_blocks(rows, L, c, 4, sum, sum2, p2, p4);
+	for (; c + 16 <= n; c += 16)
+		sums512_blocks(rows, L, c, 1, sum, sum2, p2, p4);
 	return c;
 }
 
@@ -307,8 +329,8 @@ L512 static int repeat_avx512(const uint8_t *const *r, const uint8_t *const *a,
 				continue; /* no candidate: sums not wanted */
 		}
 		__m512i z = _mm512_setzero_si512(), Su = z, Sv = z, Ue = z, Uo = z, Xe = z, Xo = z,
-			Ve = z, Vo = z, U1e = z, U1o = z, X1e = z, X1o = z, V1e = z, V1o = z,
-			up = z, vp = z, r0 = z, a0 = z, q0 = z;
+			Ve = z, Vo = z, U1e = z, U1o = z, W1e = z, W1o = z, V1e = z, V1o = z,
+			up = z, vp = z, wp = z, upo = z, vpo = z, wpo = z, r0 = z, a0 = z, q0 = z;
 		int have = 0, first = 1, pf = (c & 63) == 0;
 		for (int j = 0; j < L; j++) {
 			if (!a[j]) {
@@ -320,12 +342,15 @@ L512 static int repeat_avx512(const uint8_t *const *r, const uint8_t *const *a,
 				_mm_prefetch((const char *)a[j] + c + 64, _MM_HINT_T0);
 				_mm_prefetch((const char *)cc[j] + c + 64, _MM_HINT_T0);
 			}
-			__m512i r1 = load16(r[j] + c), a1 = load16(a[j] + c), q1 = load16(cc[j] + c);
+			__m512i r1 = load16(r[j] + c), q1 = load16(cc[j] + c);
+			__m512i a1 = have && a[j] == cc[j - 1] ? q0 : load16(a[j] + c);
 			if (have) {
 				__m512i R = _mm512_sub_epi16(r1, r0);
 				__m512i u = _mm512_madd_epi16(R, _mm512_sub_epi16(a1, a0));
 				__m512i v = _mm512_madd_epi16(R, _mm512_sub_epi16(q1, q0));
-				__m512i uo = _mm512_srli_epi64(u, 32), vo = _mm512_srli_epi64(v, 32);
+				__m512i w = _mm512_add_epi32(u, v); /* |u + v| <= 130050 */
+				__m512i uo = _mm512_srli_epi64(u, 32),
+					vo = _mm512_srli_epi64(v, 32), wo = _mm512_add_epi32(uo, vo);
 				Su = _mm512_add_epi32(Su, u);
 				Sv = _mm512_add_epi32(Sv, v);
 				Ue = _mm512_add_epi64(Ue, _mm512_mul_epi32(u, u));
@@ -335,21 +360,19 @@ L512 static int repeat_avx512(const uint8_t *const *r, const uint8_t *const *a,
 				Ve = _mm512_add_epi64(Ve, _mm512_mul_epi32(v, v));
 				Vo = _mm512_add_epi64(Vo, _mm512_mul_epi32(vo, vo));
 				if (!first) {
-					__m512i upo = _mm512_srli_epi64(up, 32),
-						vpo = _mm512_srli_epi64(vp, 32);
 					U1e = _mm512_add_epi64(U1e, _mm512_mul_epi32(u, up));
 					U1o = _mm512_add_epi64(U1o, _mm512_mul_epi32(uo, upo));
-					X1e = _mm512_add_epi64(
-						X1e, _mm512_add_epi64(_mm512_mul_epi32(u, vp),
-								      _mm512_mul_epi32(v, up)));
-					X1o = _mm512_add_epi64(
-						X1o, _mm512_add_epi64(_mm512_mul_epi32(uo, vpo),
-								      _mm512_mul_epi32(vo, upo)));
+					W1e = _mm512_add_epi64(W1e, _mm512_mul_epi32(w, wp));
+					W1o = _mm512_add_epi64(W1o, _mm512_mul_epi32(wo, wpo));
 					V1e = _mm512_add_epi64(V1e, _mm512_mul_epi32(v, vp));
 					V1o = _mm512_add_epi64(V1o, _mm512_mul_epi32(vo, vpo));
 				}
 				up = u;
 				vp = v;
+				wp = w;
+				upo = uo;
+				vpo = vo;
+				wpo = wo;
 				first = 0;
 			}
 			r0 = r1;
@@ -357,6 +380,9 @@ L512 static int repeat_avx512(const uint8_t *const *r, const uint8_t *const *a,
 			q0 = q1;
 			have = 1;
 		}
+		/* X1 = W1 - U1 - V1 */
+		__m512i X1e = _mm512_sub_epi64(_mm512_sub_epi64(W1e, U1e), V1e),
+			X1o = _mm512_sub_epi64(_mm512_sub_epi64(W1o, U1o), V1o);
 		_mm512_storeu_si512(su + c, Su);
 		_mm512_storeu_si512(sv + c, Sv);
 		store_eo(acc + c, Ue, Uo);

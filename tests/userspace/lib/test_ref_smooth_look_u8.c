@@ -114,6 +114,138 @@ static void check_want(int L, int n, int extreme, int gaps, unsigned seed, int s
 	assert_int_equal(any, pairs > 0);
 }
 
+/* The kernels' sums of rows r, a, cc (L frames, n columns, a[j] NULL: no pair) against the
+ * definitions in doubles read from the same rows (exact: every sum below 2^53), at every kernel
+ * width the machine has. */
+static void expect_sums(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc,
+			int L, int n)
+{
+	enum { N = 40 };
+	assert_true(n <= N);
+	for (int cap = 2; cap >= 0; cap--) {
+		int old = sync_look_isa(cap);
+		uint32_t sum[N], sum2[N], p2[N];
+		uint64_t p4[N];
+		int32_t up[N], vp[N], su[N], sv[N];
+		int64_t acc[6 * N];
+		memset(acc, 0x55, sizeof(acc));
+		sync_look_sums_u8(r, L, n, sum, sum2, p2, p4);
+		int any = sync_look_repeat_u8(r, a, cc, L, n, NULL, up, vp, su, sv, acc, N);
+		sync_look_isa(old);
+		int pairs = 0;
+		for (int c = 0; c < n; c++) {
+			double s = 0, s2 = 0, d2s = 0, d4s = 0, e[8] = { 0 }, u0 = 0, v0 = 0;
+			int have = 0, first = 1;
+			pairs = 0;
+			for (int j = 0; j < L; j++) {
+				double x = r[j][c];
+				s += x;
+				s2 += x * x;
+				if (j) {
+					double d = x - r[j - 1][c];
+					d2s += d * d;
+					d4s += d * d * d * d;
+				}
+				if (!a[j]) {
+					have = 0;
+					first = 1;
+					continue;
+				}
+				if (have) {
+					double Rd = (double)r[j][c] - r[j - 1][c];
+					double u = Rd * ((double)a[j][c] - a[j - 1][c]);
+					double v = Rd * ((double)cc[j][c] - cc[j - 1][c]);
+					e[0] += u;
+					e[1] += v;
+					e[2] += u * u;
+					e[3] += u * v;
+					e[4] += v * v;
+					if (!first) {
+						e[5] += u * u0;
+						e[6] += u * v0 + v * u0;
+						e[7] += v * v0;
+					}
+					u0 = u;
+					v0 = v;
+					first = 0;
+					pairs++;
+				}
+				have = 1;
+			}
+			assert_true((double)sum[c] == s);
+			assert_true((double)sum2[c] == s2);
+			assert_true((double)p2[c] == d2s);
+			assert_true((double)p4[c] == d4s);
+			assert_true((double)su[c] == e[0]);
+			assert_true((double)sv[c] == e[1]);
+			for (int k = 0; k < 6; k++)
+				assert_true((double)acc[(size_t)k * N + c] == e[2 + k]);
+		}
+		assert_int_equal(any, pairs > 0);
+	}
+}
+
+/* The previous beat's frames follow each other: frame j's row a is frame j - 1's row c, the same
+ * pointer (as sync_smooth.c passes them), read once by the AVX-512 blocks; gaps where a frame of
+ * the previous beat is missing; random and extreme pixels, widths around the blocks. */
+static void consecutive_previous_beat_frames_give_the_same_sums(void **state)
+{
+	(void)state;
+	enum { L = 50, N = 40 };
+	static uint8_t R[L][N], B[L + 1][N];
+	const uint8_t *r[L], *a[L], *cc[L];
+	unsigned st = 5;
+	for (int t = 0; t < 8; t++) {
+		int extreme = t % 2, gaps = t % 4 >= 2, n = t < 4 ? N : 21 + t;
+		for (int j = 0; j <= L; j++)
+			for (int c = 0; c < N; c++) {
+				if (j < L)
+					R[j][c] = pix(&st, extreme, j, c);
+				B[j][c] = pix(&st, extreme, j + (c & 2), c); /* both signs of A and C */
+			}
+		for (int j = 0; j < L; j++) {
+			int miss = gaps && (j == 7 || j == 8 || j == 30);
+			r[j] = R[j];
+			a[j] = miss ? NULL : B[j];
+			cc[j] = miss ? NULL : B[j + 1];
+		}
+		expect_sums(r, a, cc, L, n);
+	}
+}
+
+/* u + v at its largest, +-130050, and every pairing of u's and v's signs (by column): the cross
+ * sum X1 = W1 - U1 - V1 equals sum (u v' + v u'); at SYNC_LOOK_U8_MAX_L frames every sum stays
+ * exact (sum u = 32999 * 65025 < 2^31, W1 = 32998 * 130050^2 about 5.6e14). */
+static void the_largest_changes_keep_the_cross_sum_exact(void **state)
+{
+	(void)state;
+	enum { N = 29 }; /* a block of 16, then AVX2's 8 and 4, and 1 plain column */
+	static uint8_t row[6][N];
+	for (int c = 0; c < N; c++) {
+		/* R's change +-255 every frame; A's the same sign (odd columns) or the opposite,
+		 * C's likewise by columns 2, 3 of every 4: u and v each +-65025, every pairing */
+		int sa = c % 2, sc = c / 2 % 2;
+		row[0][c] = 0;
+		row[1][c] = 255;
+		row[2][c] = sa ? 0 : 255;
+		row[3][c] = sa ? 255 : 0;
+		row[4][c] = sc ? 0 : 255;
+		row[5][c] = sc ? 255 : 0;
+	}
+	for (int t = 0; t < 2; t++) {
+		int L = t ? SYNC_LOOK_U8_MAX_L : 64;
+		const uint8_t **r = malloc(sizeof(*r) * 3 * (size_t)L), **a = r + L, **cc = a + L;
+		assert_non_null(r);
+		for (int j = 0; j < L; j++) {
+			r[j] = row[j & 1];
+			a[j] = row[2 + (j & 1)];
+			cc[j] = row[4 + (j & 1)];
+		}
+		expect_sums(r, a, cc, L, N);
+		free(r);
+	}
+}
+
 /* every kernel width the machine has (AVX-512, AVX2, the plain loops): the same sums */
 static void check(int L, int n, int extreme, int gaps, unsigned seed)
 {
@@ -265,6 +397,8 @@ int main(void)
 		cmocka_unit_test(extreme_pixels_keep_every_sum_exact),
 		cmocka_unit_test(the_integer_noise_median_equals_the_double_one),
 		cmocka_unit_test(a_beat_with_no_neighbours_adds_nothing),
+		cmocka_unit_test(consecutive_previous_beat_frames_give_the_same_sums),
+		cmocka_unit_test(the_largest_changes_keep_the_cross_sum_exact),
 		cmocka_unit_test(a_median_of_few_samples_is_that_of_the_whole_histogram),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
