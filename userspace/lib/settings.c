@@ -120,6 +120,7 @@ static const struct key keys[] = {
 	D("sync.calibrate_pin_fit_z", calibrate_pin_fit_z, 0, 100),
 	D("sync.beat_trend_prior", beat_trend_prior, 0, 1),
 	I("sync.beat_common", beat_common, 0, 1),
+	I("sync.qa_local", qa_local, 0, 10000),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),
