@@ -36,6 +36,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->ref_smooth = OGATE_SMOOTH_AUTO;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
+	s->qa_local = 32;
 	strcpy(s->subframe, "vfit");
 	s->quartic_min_fpb = 20;
 	s->quartic_z = 20;

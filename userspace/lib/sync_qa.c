@@ -27,11 +27,12 @@
  *    is therefore taken out of the uncalibrated phases and its value at the target put back;
  *  - where that model misses (unseen sweeps: a delta of -3.94 frames on a beat that held P,
  *    +18 ms on every trigger; a trend or delta not measured), a parabola through a whole beat
- *    reads the miss. With sync.qa_local = K (opt-in; 32 measured best), on beats of more than
- *    2 QA_K frames the uncalibrated level comes from K frames a side, without the model, with
- *    a step where the reference wraps: over part of a beat the parabola takes up N's own shape
- *    and the step its jump, whatever the model says (docs/analysis.md, "Hearts nobody tuned
- *    on"; not the default: make eval seeds 7 and 13 read a little worse).
+ *    reads the miss. On beats of more than 2 QA_K frames whose model was not measured after
+ *    the reference (its beats dropped under a resampled drift) or has a delta beyond QA_DELTA,
+ *    the uncalibrated level therefore comes from sync.qa_local = K frames a side (32), without
+ *    the model, with a step where the reference wraps: over part of a beat the parabola takes
+ *    up N's own shape and the step its jump, whatever the model says (docs/analysis.md,
+ *    "Hearts nobody tuned on"; everywhere on slow beats, make eval's slow rows read worse).
  * A refresh or a gap after the trigger cuts the window there, one before it likewise; the
  * check is made with what remains if at least QA_MIN frames lie on each side. Positive errors
  * are late triggers.
@@ -42,6 +43,8 @@
 #define QA_K 32	 /* frames on each side, at least */
 #define QA_MIN 3 /* frames on each side when a refresh or gap cuts the window */
 #define QA_LEV 8 /* checks over which the uncalibrated level's difference is averaged */
+/* frames: a beat model's delta beyond this is not believed (qa_model_missed) */
+#define QA_DELTA 1.0
 
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {
@@ -165,11 +168,21 @@ static int qa_local_fit(const struct ogate_sync *s, const struct ogate_sync_trig
 	return 0;
 }
 
+/* N's model for trigger t's reference not to be believed: the beats after the reference were
+ * not measured (beat_after_reference drops them under a resampled drift: trend and delta from
+ * the lags at lock alone), or its delta lies beyond QA_DELTA frames (the period misses the
+ * reference's beat by V-fit errors of 0.1-0.3 frame; u35 on the unseen sweep: -3.94 on a beat
+ * that held P, its beats' lengths 204-246 frames). */
+static int qa_model_missed(const struct ogate_sync *s, const struct ogate_sync_trigger *t)
+{
+	return s->info.id == t->ref_id && (!(s->cal_ivl_ns > 0) || fabs(s->cal_delta) > QA_DELTA);
+}
+
 /* The calibrated fit's level (phase at the trigger) lev for trigger t moved to the
  * uncalibrated one's: by the running mean over the last QA_LEV checks of this reference and
  * target of the difference between the uncalibrated fit's level (the map taken out of its
- * phases, its value at the target added; with sync.qa_local on a beat of more than 2 QA_K
- * frames, qa_local_fit's) and the calibrated one's; na frames after the trigger from entry from, nb
+ * phases, its value at the target added; on a beat of more than 2 QA_K frames whose model
+ * is not believed, qa_local_fit's) and the calibrated one's; na frames after the trigger from entry from, nb
  * before it. */
 static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t, int from, int na,
 		       int nb, double lev)
@@ -182,7 +195,7 @@ static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t,
 	}
 	double r0, rc[2], at = 0; /* at: the map at the target, put back */
 	int bad;
-	if (s->set.qa_local > 0 && qa_half(s, t) > QA_K) {
+	if (s->set.qa_local > 0 && qa_half(s, t) > QA_K && qa_model_missed(s, t)) {
 		bad = qa_local_fit(s, t, from, na, nb, &r0, rc);
 	} else {
 		bad = qa_parabola(s, t, from, na + nb, 1, &r0, rc);

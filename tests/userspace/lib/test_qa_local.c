@@ -4,8 +4,9 @@
  * phases carry the reference beat's own map N at every frame. By default the check takes the
  * beat model's N (sync_calib.c: trend k and delta) out of them; where that model misses, the
  * parabola through a whole beat reads the miss (unseen-101's u35_blob80_1.91s_118fps: delta
- * -3.94 frames where the beat held P, +18 ms on every trigger). With sync.qa_local = 32 the
- * level comes from 32 frames a side without the model, with a step where the reference wraps:
+ * -3.94 frames where the beat held P, +18 ms on every trigger). Where the model was not measured
+ * after the reference, or its delta lies beyond a frame, the level now comes from
+ * sync.qa_local = 32 frames a side without the model, with a step where the reference wraps:
  * the parabola takes up N's own shape there and the step its jump, whatever the model says. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,12 +37,13 @@ static double true_n(double u, double delta)
 	return delta * u / (P + delta);
 }
 
-/* a sync (sync.qa_local = K) whose beat model says model_delta while the beat the reference
+/* a sync (sync.qa_local = K) whose beat model says model_delta (the beats after the reference
+ * measured if measured) while the beat the reference
  * holds is P + true_delta, with one trigger fired 0.1 rad (linear) after its target; the
  * history filled as the frame thread fills it (calibrated phases 0.05 rad above the linear
  * phase plus N at the target, as the calibration's pin leaves them) until the check is made.
  * The check's phase error and, in *truth, the error at the trigger (N at its own position). */
-static double check(int K, double model_delta, double true_delta, double *truth)
+static double check(int K, double model_delta, int measured, double true_delta, double *truth)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
@@ -50,6 +52,8 @@ static double check(int K, double model_delta, double true_delta, double *truth)
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->info.period_frames = P;
 	s->cal_delta = model_delta;
+	s->cal_ivl_ns = measured ? DT * 1e9 : 0;
+	s->info.id = 1;
 	double ut = ogate_wrap_2pi(50.0 - 0.1) * P / (2 * M_PI);
 	double nt = 2 * M_PI * true_n(ut, true_delta) / P;
 	struct ogate_sync_trigger t = { .time_ns = llround(T_TRIG * 1e9),
@@ -87,46 +91,46 @@ static double check(int K, double model_delta, double true_delta, double *truth)
 	return q.phase_error;
 }
 
-/* The model's delta -4 frames where the beat holds P (u35's miss): by default the check reads
- * the model's false jump at the wrap and its slope over the beat, -0.0028 rad for 0.1 (21 ms off
- * at this rate); with sync.qa_local = 32 the truth, 0.1 rad. */
+/* The model's delta -4 frames where the beat holds P (u35's miss, its beats after the reference
+ * measured): the check read the model's false jump at the wrap and its slope over the beat,
+ * -0.0028 rad for 0.1 (21 ms off at this rate; sync.qa_local = 0 still does); now the truth. */
 static void live_check_on_a_slow_beat_does_not_read_a_wrong_beat_model(void **state)
 {
 	double truth = 0;
-	double was = check(0, -4.0, 0.0, &truth);
+	double was = check(0, -4.0, 1, 0.0, &truth);
 	assert_true(fabs(truth - 0.1) < 1e-12);
-	assert_true(fabs(was - truth) > 0.1); /* the cause: the default reads the model's miss */
-	double now = check(32, -4.0, 0.0, &truth);
+	assert_true(fabs(was - truth) > 0.1); /* the cause: the model's miss read */
+	double now = check(32, -4.0, 1, 0.0, &truth);
 	assert_true(fabs(now - truth) < 1e-6);
 }
 
-/* The beat holds P + 0.5 frames while the model has no delta (not measured, e.g. the beats
- * after a resampled reference dropped): the uncalibrated phases fall back by 0.5 frame at the
- * wrap. By default the parabola through a whole beat reads part of that fall and the slope of
- * N across the beat (0.0878 rad for 0.1006: 2.6 ms); with sync.qa_local the step takes the
- * fall up and the check reads the error at the trigger, N at the trigger's own position
- * included. */
+/* The beat holds P + 0.5 frames while the model has no delta, the beats after the reference not
+ * measured (dropped under a resampled drift): the uncalibrated phases fall back by 0.5 frame
+ * at the wrap. The parabola through a whole beat read part of that fall and the slope of N
+ * across the beat (0.0878 rad for 0.1006: 2.6 ms); the step takes the fall up and the check
+ * reads the error at the trigger, N at the trigger's own position included. */
 static void live_check_on_a_slow_beat_takes_the_wrap_s_step_up(void **state)
 {
 	double truth = 0;
-	double was = check(0, 0.0, 0.5, &truth);
+	double was = check(0, 0.0, 0, 0.5, &truth);
 	assert_true(fabs(was - truth) > 0.01);
-	double now = check(32, 0.0, 0.5, &truth);
+	double now = check(32, 0.0, 0, 0.5, &truth);
 	assert_true(fabs(now - truth) < 1e-6);
-	now = check(48, 0.0, 0.5, &truth);
+	now = check(48, 0.0, 0, 0.5, &truth);
 	assert_true(fabs(now - truth) < 1e-6);
 }
 
-/* A beat model that is right: the default reads the linear phase plus N at the target, 0.1 rad,
- * and leaves N's change from the target to the trigger (0.0006 rad, 0.13 ms); sync.qa_local
- * the truth. */
-static void live_check_on_a_slow_beat_agrees_with_a_right_beat_model(void **state)
+/* A beat model measured after the reference, delta within a frame, is believed: the check
+ * reads the linear phase plus N at the target, 0.1 rad, as before (N's change from the target
+ * to the trigger, 0.0006 rad, 0.13 ms, left); the same model not measured: the truth. */
+static void live_check_on_a_slow_beat_believes_a_measured_beat_model(void **state)
 {
 	double truth = 0;
-	double was = check(0, 0.5, 0.5, &truth);
-	assert_true(fabs(was - 0.1) < 1e-9);
-	double now = check(32, 0.5, 0.5, &truth);
-	assert_true(fabs(now - truth) < 1e-6);
+	double q = check(32, 0.5, 1, 0.5, &truth);
+	assert_true(fabs(q - 0.1) < 1e-9);
+	q = check(32, 0.5, 0, 0.5, &truth);
+	assert_true(fabs(q - truth) < 1e-6);
+	assert_true(fabs(truth - 0.1) > 5e-4);
 }
 
 int main(void)
@@ -134,7 +138,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(live_check_on_a_slow_beat_does_not_read_a_wrong_beat_model),
 		cmocka_unit_test(live_check_on_a_slow_beat_takes_the_wrap_s_step_up),
-		cmocka_unit_test(live_check_on_a_slow_beat_agrees_with_a_right_beat_model),
+		cmocka_unit_test(live_check_on_a_slow_beat_believes_a_measured_beat_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
