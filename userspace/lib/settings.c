@@ -36,6 +36,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->ref_smooth = OGATE_SMOOTH_AUTO;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
+	s->qa_local = 32;
 	strcpy(s->subframe, "vfit");
 	s->quartic_min_fpb = 20;
 	s->quartic_z = 20;
@@ -121,6 +122,7 @@ static const struct key keys[] = {
 	D("sync.beat_trend_prior", beat_trend_prior, 0, 1),
 	I("sync.beat_common", beat_common, 0, 1),
 	I("sync.beat_after_drift", beat_after_drift, 0, 1),
+	I("sync.qa_local", qa_local, 0, 10000),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),
 	I("refresh.after_triggers", refresh_after_triggers, 0, 1000000000),

@@ -24,7 +24,15 @@
  *    linear in time plus the reference beat's own map N at its position (sync_calib.c), a
  *    pattern that repeats every beat: a parabola through it reads N's mean over its frames
  *    where the truth has N at the target (up to 1.6 ms on modulated hearts). The map's model
- *    is therefore taken out of the uncalibrated phases and its value at the target put back.
+ *    is therefore taken out of the uncalibrated phases and its value at the target put back;
+ *  - where that model misses (unseen sweeps: a delta of -3.94 frames on a beat that held P,
+ *    +18 ms on every trigger; a trend or delta not measured), a parabola through a whole beat
+ *    reads the miss. On beats of more than 2 QA_K frames whose model was not measured after
+ *    the reference (its beats dropped under a resampled drift) or has a delta beyond QA_DELTA,
+ *    the uncalibrated level therefore comes from sync.qa_local = K frames a side (32), without
+ *    the model, with a step where the reference wraps: over part of a beat the parabola takes
+ *    up N's own shape and the step its jump, whatever the model says (docs/analysis.md,
+ *    "Hearts nobody tuned on"; everywhere on slow beats, make eval's slow rows read worse).
  * A refresh or a gap after the trigger cuts the window there, one before it likewise; the
  * check is made with what remains if at least QA_MIN frames lie on each side. Positive errors
  * are late triggers.
@@ -35,6 +43,8 @@
 #define QA_K 32	 /* frames on each side, at least */
 #define QA_MIN 3 /* frames on each side when a refresh or gap cuts the window */
 #define QA_LEV 8 /* checks over which the uncalibrated level's difference is averaged */
+/* frames: a beat model's delta beyond this is not believed (qa_model_missed) */
+#define QA_DELTA 1.0
 
 void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {
@@ -107,12 +117,75 @@ static int qa_parabola(const struct ogate_sync *s, const struct ogate_sync_trigg
 	return 0;
 }
 
+/* sync.qa_local = K: the uncalibrated phases' weighted parabola in time through up to K frames
+ * on each side of trigger t (na after it from history entry from, nb before), a step where
+ * the reference wraps (frames whose position lies more than half a period from the target's),
+ * and no beat model: c0 and c1 as qa_parabola's on the target's side of the wrap. Over part of
+ * a beat the parabola takes up the map N's own shape, and the step its jump at the wrap
+ * (delta), whatever the model's k and delta; 0, or -1 if singular. */
+static int qa_local_fit(const struct ogate_sync *s, const struct ogate_sync_trigger *t, int from,
+			int na, int nb, double *y0, double c[2])
+{
+	double P = t->ref_period_frames, a[4][5] = { { 0 } };
+	int K = s->set.qa_local, ka = na < K ? na : K, kb = nb < K ? nb : K, across = 0;
+	from += na - ka;
+	*y0 = sync_hist_at(s, from)->raw;
+	for (int i = from; i < from + ka + kb; i++) {
+		const struct hist *e = sync_hist_at(s, i);
+		double x = (double)(e->t_ns - t->time_ns) * 1e-9, w = sync_hist_weight(e);
+		double b[4] = { 1, x, x * x, fabs(e->w - t->target_u) > 0.5 * P };
+		across += b[3] > 0;
+		for (int j = 0; j < 4; j++) {
+			for (int k = 0; k < 4; k++)
+				a[j][k] += w * b[j] * b[k];
+			a[j][4] += w * b[j] * (e->raw - *y0);
+		}
+	}
+	int m = across > 0 && across < ka + kb ? 4 : 3; /* no step unless both sides hold frames */
+	double diag[4] = { a[0][0], a[1][1], a[2][2], a[3][3] };
+	for (int j = 0; j < m; j++) { /* Gauss-Jordan, partial pivoting */
+		int p = j;
+		for (int r = j + 1; r < m; r++)
+			if (fabs(a[r][j]) > fabs(a[p][j]))
+				p = r;
+		for (int k = 0; k < 5; k++) {
+			double v = a[j][k];
+			a[j][k] = a[p][k];
+			a[p][k] = v;
+		}
+		if (!(fabs(a[j][j]) > 1e-12 * diag[j]))
+			return -1;
+		for (int r = 0; r < m; r++) {
+			if (r == j)
+				continue;
+			double f = a[r][j] / a[j][j];
+			for (int k = j; k < 5; k++)
+				a[r][k] -= f * a[j][k];
+		}
+	}
+	c[0] = a[0][4] / a[0][0];
+	c[1] = a[1][4] / a[1][1];
+	return 0;
+}
+
+/* N's model for trigger t's reference not to be believed: the beats after the reference were
+ * not measured (beat_after_reference drops them under a resampled drift: trend and delta from
+ * the lags at lock alone), or its delta lies beyond QA_DELTA frames (the period misses the
+ * reference's beat by V-fit errors of 0.1-0.3 frame; u35 on the unseen sweep: -3.94 on a beat
+ * that held P, its beats' lengths 204-246 frames). */
+static int qa_model_missed(const struct ogate_sync *s, const struct ogate_sync_trigger *t)
+{
+	return s->info.id == t->ref_id && (!(s->cal_ivl_ns > 0) || fabs(s->cal_delta) > QA_DELTA);
+}
+
 /* The calibrated fit's level (phase at the trigger) lev for trigger t moved to the
  * uncalibrated one's: by the running mean over the last QA_LEV checks of this reference and
  * target of the difference between the uncalibrated fit's level (the map taken out of its
- * phases, its value at the target added) and the calibrated one's. */
-static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t, int from, int n,
-		       double lev)
+ * phases, its value at the target added; on a beat of more than 2 QA_K frames whose model
+ * is not believed, qa_local_fit's) and the calibrated one's; na frames after the trigger from entry from, nb
+ * before it. */
+static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t, int from, int na,
+		       int nb, double lev)
 {
 	if (s->qa_lev_n == 0 || s->qa_lev_ref != t->ref_id || s->qa_lev_target != t->target_phase) {
 		s->qa_lev_n = 0;
@@ -120,9 +193,16 @@ static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t,
 		s->qa_lev_ref = t->ref_id;
 		s->qa_lev_target = t->target_phase;
 	}
-	double r0, rc[2];
-	if (!qa_parabola(s, t, from, n, 1, &r0, rc) && rc[1] > 0) {
-		double d = ogate_wrap_pi(r0 + rc[0] + qa_map(s, t->target_u) - lev);
+	double r0, rc[2], at = 0; /* at: the map at the target, put back */
+	int bad;
+	if (s->set.qa_local > 0 && qa_half(s, t) > QA_K && qa_model_missed(s, t)) {
+		bad = qa_local_fit(s, t, from, na, nb, &r0, rc);
+	} else {
+		bad = qa_parabola(s, t, from, na + nb, 1, &r0, rc);
+		at = qa_map(s, t->target_u);
+	}
+	if (!bad && rc[1] > 0) {
+		double d = ogate_wrap_pi(r0 + rc[0] + at - lev);
 		s->qa_lev_n += s->qa_lev_n < QA_LEV;
 		s->qa_lev += (d - s->qa_lev) / s->qa_lev_n;
 	}
@@ -160,7 +240,7 @@ static int judge(struct ogate_sync *s, const struct ogate_sync_trigger *t, int s
 		return -1;
 	out->trigger_time_ns = t->time_ns;
 	out->target_phase = t->target_phase;
-	out->phase_error = ogate_wrap_pi(qa_level(s, t, skip, na + nb, y0 + c[0]) - t->target_phase);
+	out->phase_error = ogate_wrap_pi(qa_level(s, t, skip, na, nb, y0 + c[0]) - t->target_phase);
 	out->error_s = out->phase_error / c[1];
 	return 1;
 }

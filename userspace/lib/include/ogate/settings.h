@@ -91,6 +91,11 @@ struct ogate_settings {
 					 * reference not moved to one position measured on frames
 					 * resampled for drift (sync_calib.c, beat_after_reference;
 					 * opt-in) */
+	int qa_local;		    /* sync.qa_local (32; 0 = off): K, on beats of more than 64
+					 * frames whose beat model was not measured after the reference
+					 * or has a delta beyond a frame, the live check's uncalibrated
+					 * level from K frames a side, without the model, with a step
+					 * at the reference's wrap (sync_qa.c) */
 	char subframe[16];	    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
