@@ -5,6 +5,7 @@
  *   sync.c            lifecycle, the per-frame driver, the locked step (match, unwrap, history)
  *   sync_timing.c     frame intervals and gaps, the fit window, prediction and trigger decision
  *   sync_determine.c  rolling buffer, period scan, acceptance, refinement, reference extraction
+ *                     (the stored SAD rows and their packed frame rows: sync_sadrow.c)
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
  *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
  *                     (its statistics: sync_smooth_stats.c; 8-bit sums: sync_smooth_look.c;
@@ -111,7 +112,7 @@ struct ogate_sync {
 	double *rows;	 /* per slot: rows[slot * cap + d - 1] = SAD against the frame d earlier */
 	int *depth;	 /* per slot: how many earlier frames its row covers */
 	/* where the determination reads every r-th row (r > 1): per slot those rows of its frame
-	 * packed, drows + slot * drows_blk, copied on arrival (sync_determine.c; allocated when a
+	 * packed, drows + slot * drows_blk, copied on arrival (sync_sadrow.c; allocated when a
 	 * determination starts, NULL: the frames are read in place) */
 	unsigned char *drows;
 	size_t drows_blk;
@@ -309,6 +310,10 @@ int sync_buffer_bound(const struct ogate_sync *s);
 void sync_ssd_rows(const struct ogate_sync *s, const void *a, size_t astride, const void *const *bp,
 		   int n, size_t bstride, int w, int rows, uint64_t *out);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
+/* sync_sadrow.c */
+int sync_determine_row_step(const struct ogate_sync *s);
+int sync_sadrow_pack(struct ogate_sync *s, int slot, const struct ogate_frame *f, int r, int hr);
+void sync_sadrow_plain(struct ogate_sync *s, int slot, int n, int r, int hr, int packed);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
 int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad);
 double sync_median_in_place(double *v, int k);
