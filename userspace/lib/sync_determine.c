@@ -518,53 +518,11 @@ int sync_buffer_bound(const struct ogate_sync *s)
 	return by_mem < s->cap ? (int)by_mem : s->cap;
 }
 
-/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
- * accepted, 0 if not (yet), < 0 on error. */
-int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
+/* The determination after the newest frame's (slot's) SAD row against the n frames before it
+ * and its scan's estimate P: as sync_determine. */
+static int determine_scan(struct ogate_sync *s, const struct ogate_frame *f, int n, int slot,
+			  double P, double *P_out)
 {
-	if (gap)
-		sync_buffer_reset(s); /* the buffer must hold consecutive frames */
-	if (s->count >= sync_buffer_bound(s)) {
-		s->head = (s->head + 1) % s->cap;
-		s->count--;
-	}
-	int slot = (s->head + s->count) % s->cap;
-	if (!s->buf[slot]) {
-		int ret = ogate_frame_new(&s->buf[slot], s->fmt, s->w, s->h);
-		if (ret)
-			return ret;
-	}
-	ogate_frame_copy(s->buf[slot], f);
-	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
-	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
-	int r = sync_determine_row_step(s), hr = (s->h + r - 1) / r;
-	int packed = sync_sadrow_pack(s, slot, f, r, hr);
-	s->arrival[slot] = ++s->arrivals; /* the drift's pairs stored for it (sync_driftreg.c) */
-	if (s->lssd_b)
-		s->lssd_b[slot] = 0; /* until lag_ssd_on_arrival fills it */
-	if (sync_scan_drifting(s))
-		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
-	s->count++;
-	int64_t span = s->span_ns;
-	if (!s->det_have_start) {
-		s->det_have_start = 1;
-		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
-	}
-	while (s->count > 1 && f->meta.timestamp_ns - sync_buf_at(s, 0)->meta.timestamp_ns > span) {
-		s->head = (s->head + 1) % s->cap;
-		s->count--;
-	}
-	int n = s->count - 1; /* past frames */
-	s->det_agree = 0;
-	s->det_reason = OGATE_DET_COLLECTING;
-	if (n < 1)
-		return 0;
-	sync_sadrow_plain(s, slot, n, r, hr, packed);
-	if (sync_scan_on(s))
-		sync_scan_row(s, f, n, r, slot); /* s->rdiffs: the diffs with the drift registered */
-	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
-				     s->set.min_period, s->set.lower_threshold,
-				     s->set.upper_threshold);
 	if (s->set.lag_ssd && !sync_scan_on(s)) {
 		if (!s->lssd &&
 		    (!(s->lssd = calloc((size_t)s->cap * (size_t)s->h * LSSD_N, sizeof(uint64_t))) ||
@@ -624,6 +582,74 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	s->det_reason = OGATE_DET_AGREED;
 	*P_out = P;
 	return 1;
+}
+
+/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
+ * accepted, 0 if not (yet), < 0 on error. */
+int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
+{
+	if (gap)
+		sync_buffer_reset(s); /* the buffer must hold consecutive frames */
+	if (s->count >= sync_buffer_bound(s)) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int slot = (s->head + s->count) % s->cap;
+	if (!s->buf[slot]) {
+		int ret = ogate_frame_new(&s->buf[slot], s->fmt, s->w, s->h);
+		if (ret)
+			return ret;
+	}
+	ogate_frame_copy(s->buf[slot], f);
+	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
+	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
+	int r = sync_determine_row_step(s), hr = (s->h + r - 1) / r;
+	int packed = sync_sadrow_pack(s, slot, f, r, hr);
+	s->arrival[slot] = ++s->arrivals; /* the drift's pairs stored for it (sync_driftreg.c) */
+	if (s->lssd_b)
+		s->lssd_b[slot] = 0; /* until lag_ssd_on_arrival fills it */
+	if (sync_scan_drifting(s))
+		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
+	s->count++;
+	int64_t span = s->span_ns;
+	if (!s->det_have_start) {
+		s->det_have_start = 1;
+		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
+	}
+	while (s->count > 1 && f->meta.timestamp_ns - sync_buf_at(s, 0)->meta.timestamp_ns > span) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int n = s->count - 1; /* past frames */
+	s->det_agree = 0;
+	s->det_reason = OGATE_DET_COLLECTING;
+	if (n < 1)
+		return 0;
+	/* On the scan's path the plain row waits until the frame is decided. While the scan
+	 * registers, the scan and the lags at lock read the registered rows (sync_frame_lag); the
+	 * plain rows are read by the reference's change profile and steps (sync_ref_stored_sad:
+	 * between its frames, all before the one that takes it) and, in full, by the lags at lock
+	 * once the scan stops registering (sync_scan_drift found another drift, or none). So the
+	 * frame that takes the reference (its buffer reset then) computes none: 0.10-0.31 ms of
+	 * CPU at 512^2 against 80 frames. Any other frame computes its whole row. */
+	int later = sync_scan_on(s) && !s->sadrow_full;
+	if (!later)
+		sync_sadrow_plain(s, slot, n, r, hr, packed);
+	if (sync_scan_on(s))
+		sync_scan_row(s, f, n, r, slot); /* s->rdiffs: the diffs with the drift registered */
+	if (later && !sync_scan_on(s)) { /* the registered row failed: the plain row is scanned */
+		later = 0;
+		sync_sadrow_plain(s, slot, n, r, hr, packed);
+	}
+	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
+				     s->set.min_period, s->set.lower_threshold,
+				     s->set.upper_threshold);
+	int rc = determine_scan(s, f, n, slot, P, P_out);
+	if (later && rc == 0)
+		sync_sadrow_plain(s, slot, n, r, hr, packed);
+	else if (later && rc > 0) /* the frame that takes the reference: read by nothing */
+		s->sadrow_skipped += n;
+	return rc;
 }
 
 /* What the scan sees, for ogate_sync_get_determination(): its last estimates in seconds (by

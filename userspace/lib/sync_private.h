@@ -111,6 +111,11 @@ struct ogate_sync {
 	double *prevsad; /* per slot: SAD against the previous buffered frame */
 	double *rows;	 /* per slot: rows[slot * cap + d - 1] = SAD against the frame d earlier */
 	int *depth;	 /* per slot: how many earlier frames its row covers */
+	/* on the scan's path a frame's plain row is computed once it is decided, none on the frame
+	 * that takes the reference (sync_determine): sadrow_full 1 computes it on arrival as
+	 * before, sadrow_skipped counts the SADs left out (tests) */
+	int sadrow_full;
+	long sadrow_skipped;
 	/* where the determination reads every r-th row (r > 1): per slot those rows of its frame
 	 * packed, drows + slot * drows_blk, copied on arrival (sync_sadrow.c; allocated when a
 	 * determination starts, NULL: the frames are read in place) */
