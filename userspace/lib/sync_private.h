@@ -288,6 +288,7 @@ struct ogate_sync {
 	 * reference's smoothed copy (NULL: none), the pixels a frame's share may touch (<= 0: the
 	 * whole on the frame that establishes the reference) and those the last frame's touched */
 	struct sync_smooth_job *smooth_job;
+	int hold_job; /* the held frames waited for that job (sync_held_per_frame's rate) */
 	long smooth_budget;
 	int smooth_pool; /* the copies' pool (sync_smooth_pool_fill): 0 by frame size, 1 on, -1 off */
 	void *look_mean; /* the pool's arrays for the next job's full look (its int32 means) */
@@ -501,6 +502,8 @@ static inline double sync_hist_weight(const struct hist *e)
 }
 /* sync_hold.c: a trigger decided on held frame f (not phased yet) from the predictor's last state */
 void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
+int sync_held_per_frame(const struct ogate_sync *s, int L, int job);
+int sync_hold_frames(const struct ogate_sync *s, int L, int work);
 int sync_forecast(struct ogate_sync *s, double phase, double unw, int64_t t_ref_ns,
 		  struct ogate_prediction *pr);
 int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
