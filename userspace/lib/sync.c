@@ -512,16 +512,6 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 	return 0;
 }
 
-/* Frames held matched per frame once the smoothed reference is done: a locked step costs about
- * 8 pixels of the job's budget per pixel of the frame (15 us at 128^2, 0.6 ms at 512^2 on the
- * x86-64 VM, against 0.3 ns a budget pixel), at least 2 (a backlog then shrinks by one a frame)
- * and at most 8. */
-static int held_per_frame(const struct ogate_sync *s)
-{
-	long n = s->smooth_budget / (8L * s->w * s->h);
-	return n < 2 ? 2 : n > 8 ? 8 : (int)n;
-}
-
 int sync_smooth_hold_bound(const struct ogate_sync *s)
 {
 	double q = s->info.period_frames / 4;
@@ -544,7 +534,7 @@ static long smooth_budget_now(const struct ogate_sync *s, int held)
 /*
  * While reference.smooth's job builds the smoothed reference (sync_smooth.c), the frames that
  * arrive are held and the job does one share of its work per frame; once it is done the held
- * frames are matched against it in arrival order (held_per_frame a frame), each as it
+ * frames are matched against it in arrival order (sync_held_per_frame a frame), each as it
  * would have been on arrival (its timing, phase, history, live check), but a trigger is decided
  * only on the frame that has just arrived: a held frame's decision would come late. So every
  * phase is that of a build on one frame. With trigger.held (opt-in) a frame that arrives
@@ -564,12 +554,14 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 			park(s, sync_smooth_pool_take(s, s->L));
 		if (s->shift.q) /* the reference's frames moved first (sync_scanreg.c) */
 			sync_scan_shift_work(s);
-		else
+		else {
+			s->hold_job = 1; /* its catch-up at the job's rate (sync_held_per_frame) */
 			sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
+		}
 		sync_held_decide(s, f, r);
 		return 0;
 	}
-	int most = held_per_frame(s), est = 0, has_qa = 0;
+	int most = sync_held_per_frame(s, s->L, s->hold_job), est = 0, has_qa = 0;
 	struct ogate_sync_qa qa = { 0 };
 	for (int n = 0; n < most && s->lq_head < s->lq_n && !s->smooth_job; n++) {
 		/* the reference's first frame searches the drift (sync_drift_bootstrap, up to 1 ms
@@ -614,6 +606,7 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		free(s->lq);
 		s->lq = NULL;
 		s->lq_cap = s->lq_head = s->lq_n = 0;
+		s->hold_job = 0;
 	}
 	return 0;
 }

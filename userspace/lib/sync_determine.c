@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Period determination: rolling buffer with stored SAD rows, period scan, acceptance by agreement, refinement and reference extraction (pointer swaps). */
+/* Period determination: rolling buffer with stored SAD rows (sync_sadrow.c), period scan,
+ * acceptance by agreement, refinement and reference extraction (pointer swaps). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -110,48 +111,6 @@ static int beat_average_agrees(const struct ogate_sync *s, double *period)
 	return 1;
 }
 
-/* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
- * row it computed on arrival (with the drift registered where the scan registers it,
- * sync_scanreg.c): 1 and *lag, or 0 where the row holds no valley there (also read by
- * sync_tsclock.c) */
-int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
-{
-	int on = sync_scan_on(s), slot = (s->head + i) % s->cap;
-	int depth = on ? s->rdepth[slot] : s->depth[slot];
-	if (depth < c + 3)
-		return 0;
-	const double *row = (on ? s->rrows : s->rows) + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
-	int b = c - 2;
-	for (int d = c - 1; d <= c + 2; d++)
-		if (row[d] < row[b])
-			b = d;
-	if (b == c - 2 || b == c + 2 || b < 2)
-		return 0;
-	*lag = b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
-	return 1;
-}
-
-/*
- * While sync_establish_seq builds a reference, the SAD between its padded frames ja and jb as
- * the determination stored it: every buffered frame's row holds its SAD against each frame
- * before it, over every r-th row of the whole frame (r as sync_determine's), computed when it
- * arrived. The reference's change profile and steps compare the same frames over the same rows
- * (the whole frame, that row step): an exact integer sum, the same in either order, so the
- * stored value is the one they would compute (up to 4 L SADs of the establishing frame:
- * ~0.5 ms at 256^2 and 1.7 ms at 512^2). 1 and *sad, or 0 where the row does not reach.
- */
-int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad)
-{
-	if (!s->ref_rows || ja == jb)
-		return 0;
-	int lo = ja < jb ? ja : jb, d = ja < jb ? jb - ja : ja - jb;
-	int slot = (s->ref_slot0 + lo + d) % s->cap;
-	if (lo < 0 || d > s->depth[slot])
-		return 0;
-	*sad = s->rows[(size_t)slot * s->cap + d - 1];
-	return 1;
-}
-
 static double frame_ns(const struct ogate_sync *s, int i)
 {
 	return (double)sync_buf_at(s, i)->meta.timestamp_ns;
@@ -254,18 +213,9 @@ static int lag_ssd_stored(const struct ogate_sync *s, int i, int b, int r, int h
 	return 1;
 }
 
-/* the determination's row step: large frames compare every r-th row (sync_determine) */
-static int determine_row_step(const struct ogate_sync *s)
-{
-	if (s->set.determine_row_step > 0)
-		return s->set.determine_row_step;
-	long r = (long)s->w * s->h / 65536;
-	return r > 1 ? (int)r : 1;
-}
-
 static void lags_through_ssd(struct ogate_sync *s, double *lagv)
 {
-	int r = determine_row_step(s);
+	int r = sync_determine_row_step(s);
 	long nl = 0;
 	for (int i = 0; i < s->count; i++)
 		nl += !isnan(lagv[i]);
@@ -568,109 +518,11 @@ int sync_buffer_bound(const struct ogate_sync *s)
 	return by_mem < s->cap ? (int)by_mem : s->cap;
 }
 
-/*
- * The SAD row reads every r-th row of each buffered frame, which in place lie scattered over the
- * whole frames: at 512^2 (r = 4) 512 bytes of every 2 KiB, a page of 4 KiB for every two rows
- * read, 64 KiB over 256 KiB a frame, 199 frames on the 1.6 s heart at 80 fps: 0.5-1.4 ms of
- * every determining frame on the loaded VM. Those rows are copied as each frame arrives into
- * one block per slot (drows; 64 KiB at 512^2, 10-35 us), where the row reads them in one
- * stream: 0.3-0.4 ms (the same pixels, so the same integer sums). The packed rows are 1/r of
- * the buffer's pixels more memory; they are allocated when a determination starts with an
- * empty buffer (every frame it holds then has them), and where that fails the frames are read
- * in place. 1 where they are used.
- */
-static int pack_rows(struct ogate_sync *s, int slot, const struct ogate_frame *f, int r, int hr)
+/* The determination after the newest frame's (slot's) SAD row against the n frames before it
+ * and its scan's estimate P: as sync_determine. */
+static int determine_scan(struct ogate_sync *s, const struct ogate_frame *f, int n, int slot,
+			  double P, double *P_out)
 {
-	if (r <= 1)
-		return 0;
-	size_t row = (size_t)s->w * ogate_pixfmt_bytes(s->fmt), blk = row * (size_t)hr;
-	if (s->drows && s->drows_blk != blk) { /* another stream's geometry */
-		free(s->drows);
-		s->drows = NULL;
-	}
-	if (!s->drows && s->count == 0) {
-		s->drows = malloc((size_t)s->cap * blk);
-		s->drows_blk = blk;
-	}
-	if (!s->drows)
-		return 0;
-	unsigned char *o = s->drows + (size_t)slot * blk;
-	for (int y = 0; y < hr; y++, o += row)
-		memcpy(o, ogate_frame_row(f, y * r), row);
-	return 1;
-}
-
-/* buffered frame i's rows for the SAD row: packed, or in place (every r-th row at stride) */
-static const void *row_src(const struct ogate_sync *s, int i, int packed)
-{
-	return packed ? s->drows + (size_t)((s->head + i) % s->cap) * s->drows_blk
-		      : sync_buf_at(s, i)->pixels;
-}
-
-/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
- * accepted, 0 if not (yet), < 0 on error. */
-int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
-{
-	if (gap)
-		sync_buffer_reset(s); /* the buffer must hold consecutive frames */
-	if (s->count >= sync_buffer_bound(s)) {
-		s->head = (s->head + 1) % s->cap;
-		s->count--;
-	}
-	int slot = (s->head + s->count) % s->cap;
-	if (!s->buf[slot]) {
-		int ret = ogate_frame_new(&s->buf[slot], s->fmt, s->w, s->h);
-		if (ret)
-			return ret;
-	}
-	ogate_frame_copy(s->buf[slot], f);
-	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
-	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
-	int r = determine_row_step(s), hr = (s->h + r - 1) / r;
-	int packed = pack_rows(s, slot, f, r, hr);
-	s->arrival[slot] = ++s->arrivals; /* the drift's pairs stored for it (sync_driftreg.c) */
-	if (s->lssd_b)
-		s->lssd_b[slot] = 0; /* until lag_ssd_on_arrival fills it */
-	if (sync_scan_drifting(s))
-		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
-	s->count++;
-	int64_t span = s->span_ns;
-	if (!s->det_have_start) {
-		s->det_have_start = 1;
-		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
-	}
-	while (s->count > 1 && f->meta.timestamp_ns - sync_buf_at(s, 0)->meta.timestamp_ns > span) {
-		s->head = (s->head + 1) % s->cap;
-		s->count--;
-	}
-	int n = s->count - 1; /* past frames */
-	s->det_agree = 0;
-	s->det_reason = OGATE_DET_COLLECTING;
-	if (n < 1)
-		return 0;
-	/* the new frame's rows and the others', packed or in place */
-	size_t st = packed ? s->w * ogate_pixfmt_bytes(s->fmt) : sync_buf_at(s, 0)->stride * r;
-	const void *a = row_src(s, n, packed);
-	if (s->fmt == OGATE_PIX_U8) {
-		for (int i = 0; i < n; i++)
-			s->rp[i] = row_src(s, i, packed);
-		ogate_sad_u8_multi(s->sad, a, st, s->rp, (size_t)n, st, s->w, hr, s->sad_out);
-		for (int i = 0; i < n; i++)
-			s->diffs[i] = (double)s->sad_out[i];
-	} else {
-		for (int i = 0; i < n; i++)
-			s->diffs[i] = (double)s->sad->u16(a, st, row_src(s, i, packed), st, s->w, hr);
-	}
-	s->prevsad[slot] = s->diffs[n - 1];
-	double *row = s->rows + (size_t)slot * s->cap;
-	for (int d = 1; d <= n; d++)
-		row[d - 1] = s->diffs[n - d];
-	s->depth[slot] = n;
-	if (sync_scan_on(s))
-		sync_scan_row(s, f, n, r, slot); /* s->rdiffs: the diffs with the drift registered */
-	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
-				     s->set.min_period, s->set.lower_threshold,
-				     s->set.upper_threshold);
 	if (s->set.lag_ssd && !sync_scan_on(s)) {
 		if (!s->lssd &&
 		    (!(s->lssd = calloc((size_t)s->cap * (size_t)s->h * LSSD_N, sizeof(uint64_t))) ||
@@ -730,6 +582,74 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	s->det_reason = OGATE_DET_AGREED;
 	*P_out = P;
 	return 1;
+}
+
+/* One frame of period determination on the rolling buffer: 1 and *P_out when a period is
+ * accepted, 0 if not (yet), < 0 on error. */
+int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, double *P_out)
+{
+	if (gap)
+		sync_buffer_reset(s); /* the buffer must hold consecutive frames */
+	if (s->count >= sync_buffer_bound(s)) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int slot = (s->head + s->count) % s->cap;
+	if (!s->buf[slot]) {
+		int ret = ogate_frame_new(&s->buf[slot], s->fmt, s->w, s->h);
+		if (ret)
+			return ret;
+	}
+	ogate_frame_copy(s->buf[slot], f);
+	/* Large frames compare every r-th row: the buffer would otherwise be read whole on every
+	 * frame (20 MB at 512^2), which is memory-bound; the period scan only needs the shape. */
+	int r = sync_determine_row_step(s), hr = (s->h + r - 1) / r;
+	int packed = sync_sadrow_pack(s, slot, f, r, hr);
+	s->arrival[slot] = ++s->arrivals; /* the drift's pairs stored for it (sync_driftreg.c) */
+	if (s->lssd_b)
+		s->lssd_b[slot] = 0; /* until lag_ssd_on_arrival fills it */
+	if (sync_scan_drifting(s))
+		sync_scan_catch_up(s, slot); /* the frame's blurred copy (sync_scanreg.c) */
+	s->count++;
+	int64_t span = s->span_ns;
+	if (!s->det_have_start) {
+		s->det_have_start = 1;
+		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
+	}
+	while (s->count > 1 && f->meta.timestamp_ns - sync_buf_at(s, 0)->meta.timestamp_ns > span) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
+	int n = s->count - 1; /* past frames */
+	s->det_agree = 0;
+	s->det_reason = OGATE_DET_COLLECTING;
+	if (n < 1)
+		return 0;
+	/* On the scan's path the plain row waits until the frame is decided. While the scan
+	 * registers, the scan and the lags at lock read the registered rows (sync_frame_lag); the
+	 * plain rows are read by the reference's change profile and steps (sync_ref_stored_sad:
+	 * between its frames, all before the one that takes it) and, in full, by the lags at lock
+	 * once the scan stops registering (sync_scan_drift found another drift, or none). So the
+	 * frame that takes the reference (its buffer reset then) computes none: 0.10-0.31 ms of
+	 * CPU at 512^2 against 80 frames. Any other frame computes its whole row. */
+	int later = sync_scan_on(s) && !s->sadrow_full;
+	if (!later)
+		sync_sadrow_plain(s, slot, n, r, hr, packed);
+	if (sync_scan_on(s))
+		sync_scan_row(s, f, n, r, slot); /* s->rdiffs: the diffs with the drift registered */
+	if (later && !sync_scan_on(s)) { /* the registered row failed: the plain row is scanned */
+		later = 0;
+		sync_sadrow_plain(s, slot, n, r, hr, packed);
+	}
+	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
+				     s->set.min_period, s->set.lower_threshold,
+				     s->set.upper_threshold);
+	int rc = determine_scan(s, f, n, slot, P, P_out);
+	if (later && rc == 0)
+		sync_sadrow_plain(s, slot, n, r, hr, packed);
+	else if (later && rc > 0) /* the frame that takes the reference: read by nothing */
+		s->sadrow_skipped += n;
+	return rc;
 }
 
 /* What the scan sees, for ogate_sync_get_determination(): its last estimates in seconds (by

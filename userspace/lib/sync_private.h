@@ -5,6 +5,7 @@
  *   sync.c            lifecycle, the per-frame driver, the locked step (match, unwrap, history)
  *   sync_timing.c     frame intervals and gaps, the fit window, prediction and trigger decision
  *   sync_determine.c  rolling buffer, period scan, acceptance, refinement, reference extraction
+ *                     (the stored SAD rows and their packed frame rows: sync_sadrow.c)
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
  *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
  *                     (its statistics: sync_smooth_stats.c; 8-bit sums: sync_smooth_look.c;
@@ -110,8 +111,13 @@ struct ogate_sync {
 	double *prevsad; /* per slot: SAD against the previous buffered frame */
 	double *rows;	 /* per slot: rows[slot * cap + d - 1] = SAD against the frame d earlier */
 	int *depth;	 /* per slot: how many earlier frames its row covers */
+	/* on the scan's path a frame's plain row is computed once it is decided, none on the frame
+	 * that takes the reference (sync_determine): sadrow_full 1 computes it on arrival as
+	 * before, sadrow_skipped counts the SADs left out (tests) */
+	int sadrow_full;
+	long sadrow_skipped;
 	/* where the determination reads every r-th row (r > 1): per slot those rows of its frame
-	 * packed, drows + slot * drows_blk, copied on arrival (sync_determine.c; allocated when a
+	 * packed, drows + slot * drows_blk, copied on arrival (sync_sadrow.c; allocated when a
 	 * determination starts, NULL: the frames are read in place) */
 	unsigned char *drows;
 	size_t drows_blk;
@@ -282,6 +288,7 @@ struct ogate_sync {
 	 * reference's smoothed copy (NULL: none), the pixels a frame's share may touch (<= 0: the
 	 * whole on the frame that establishes the reference) and those the last frame's touched */
 	struct sync_smooth_job *smooth_job;
+	int hold_job; /* the held frames waited for that job (sync_held_per_frame's rate) */
 	long smooth_budget;
 	int smooth_pool; /* the copies' pool (sync_smooth_pool_fill): 0 by frame size, 1 on, -1 off */
 	void *look_mean; /* the pool's arrays for the next job's full look (its int32 means) */
@@ -309,6 +316,10 @@ int sync_buffer_bound(const struct ogate_sync *s);
 void sync_ssd_rows(const struct ogate_sync *s, const void *a, size_t astride, const void *const *bp,
 		   int n, size_t bstride, int w, int rows, uint64_t *out);
 void sync_determination_scan(const struct ogate_sync *s, struct ogate_sync_determination *d);
+/* sync_sadrow.c */
+int sync_determine_row_step(const struct ogate_sync *s);
+int sync_sadrow_pack(struct ogate_sync *s, int slot, const struct ogate_frame *f, int r, int hr);
+void sync_sadrow_plain(struct ogate_sync *s, int slot, int n, int r, int hr, int packed);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
 int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad);
 double sync_median_in_place(double *v, int k);
@@ -491,6 +502,8 @@ static inline double sync_hist_weight(const struct hist *e)
 }
 /* sync_hold.c: a trigger decided on held frame f (not phased yet) from the predictor's last state */
 void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r);
+int sync_held_per_frame(const struct ogate_sync *s, int L, int job);
+int sync_hold_frames(const struct ogate_sync *s, int L, int work);
 int sync_forecast(struct ogate_sync *s, double phase, double unw, int64_t t_ref_ns,
 		  struct ogate_prediction *pr);
 int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,

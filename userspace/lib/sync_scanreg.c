@@ -412,31 +412,47 @@ static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, 
  * frame and more the phase ran backwards through the rest (g_blob160_3pb_80fps). Moved to one
  * position, the rest's frames differ by the heart alone and the drift is a steady ramp.
  */
+/* the frames the scan's first reference q holds when moved in m shares (sync_hold_frames): the
+ * shares, the smoothing job's start on a frame of its own where reference.smooth is on
+ * (sync_scan_shift_work), the first held frame's drift search, the catch-up */
+static int spread_hold(const struct ogate_sync *s, const struct seq *q, int m)
+{
+	return sync_hold_frames(s, q->L, m + (s->set.ref_smooth != 0));
+}
+
+static double hold_bound(double P)
+{
+	return P / 4 > 4 ? P / 4 : 4;
+}
+
 /* 1 where the scan's first reference q can be moved over the next frames without losing a
- * trigger: the frames held meanwhile (its shares of SYNC_SHIFT_BUDGET pixels, then as many
- * caught up, two a frame) within a quarter beat, at least 4, as the smoothing job's hold
- * (sync_smooth_hold_bound). Beyond, from 256^2 at 32 frames a beat, they outlast the first
- * target (docs/accuracy-log.md, "The scan-registered reference's move spread"). */
+ * trigger: the frames held meanwhile (its shares of SYNC_SHIFT_BUDGET pixels, then the catch-up:
+ * spread_hold) within a quarter beat, at least 4, as the smoothing job's hold
+ * (sync_smooth_hold_bound). Beyond, from about 300^2 at 32 frames a beat (224^2 while the hold
+ * was counted as twice the shares), they outlast the first target (docs/accuracy-log.md, "The scan-registered reference's move spread"). */
 int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, double P)
 {
 	long px = (long)q->L * s->w * s->h, m = (px + SYNC_SHIFT_BUDGET - 1) / SYNC_SHIFT_BUDGET;
-	double bound = P / 4 > 4 ? P / 4 : 4;
-	return 2 * m <= bound;
+	return spread_hold(s, q, (int)m) <= hold_bound(P);
 }
 
 /* Frames a share of the scan's first reference where its hold does not fit a quarter beat at
- * SYNC_SHIFT_BUDGET (reference.spread_move = 2, the default): its L frames in as many shares as
- * the hold fits (half the quarter beat, at least 2: the shares' frames held, then as many caught
- * up two a frame), at least the budget's frames. Larger shares cost their frame more than the
- * budget (0.14 ms a 512^2 frame moved with resample.c's AVX2 kernels: 10 frames 1.4 ms), but
- * all at once the move cost the frame that takes the reference 4.7 ms at 512^2 (25 ms in the
- * plain loops), and a hold past the quarter beat lost the first target's trigger
- * (docs/accuracy-log.md, "The scan-registered reference's move spread"). */
+ * SYNC_SHIFT_BUDGET (reference.spread_move = 2, the default): its L frames in the most shares
+ * whose hold (spread_hold) fits the quarter beat, at least 2, each at least the budget's frames.
+ * Larger shares cost their frame more than the budget (0.1 ms a 512^2 frame moved with
+ * resample.c's AVX2 kernels: 8 frames 1.0 ms), but all at once the move cost the frame that
+ * takes the reference 4.7 ms at 512^2 (25 ms in the plain loops), and a hold past the quarter
+ * beat lost the first target's trigger (docs/accuracy-log.md, "The scan-registered reference's
+ * move spread"). At 512^2 and 32 frames a beat: 5 shares of 8 frames, 8 frames held (4 of 10
+ * and 10 held while the hold was counted as twice the shares, "The scan's plain SAD row and its
+ * hold"). */
 int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, double P)
 {
 	long px = (long)s->w * s->h, per = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
-	double bound = P / 4 > 4 ? P / 4 : 4;
-	int k = (int)(bound / 2), n = (q->L + k - 1) / k;
+	int m = 2;
+	while (m < q->L && spread_hold(s, q, m + 1) <= hold_bound(P))
+		m++;
+	int n = (q->L + m - 1) / m;
 	per = per > 1 ? per : 1;
 	return n > per ? n : (int)per;
 }

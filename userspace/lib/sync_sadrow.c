@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The determination's stored SAD rows (split from sync_determine.c): each buffered frame's SAD
+ * against the frames before it over every r-th row, computed on arrival from its rows packed,
+ * and their readers at the lock (sync_frame_lag, sync_ref_stored_sad). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "frame_private.h"
+#include "subframe.h"
+#include "sync_private.h"
+
+/* the determination's row step: large frames compare every r-th row (sync_determine; also the lags at lock through SSDs) */
+int sync_determine_row_step(const struct ogate_sync *s)
+{
+	if (s->set.determine_row_step > 0)
+		return s->set.determine_row_step;
+	long r = (long)s->w * s->h / 65536;
+	return r > 1 ? (int)r : 1;
+}
+
+/*
+ * The SAD row reads every r-th row of each buffered frame, which in place lie scattered over the
+ * whole frames: at 512^2 (r = 4) 512 bytes of every 2 KiB, a page of 4 KiB for every two rows
+ * read, 64 KiB over 256 KiB a frame, 199 frames on the 1.6 s heart at 80 fps: 0.5-1.4 ms of
+ * every determining frame on the loaded VM. Those rows are copied as each frame arrives into
+ * one block per slot (drows; 64 KiB at 512^2, 10-35 us), where the row reads them in one
+ * stream: 0.3-0.4 ms (the same pixels, so the same integer sums). The packed rows are 1/r of
+ * the buffer's pixels more memory; they are allocated when a determination starts with an
+ * empty buffer (every frame it holds then has them), and where that fails the frames are read
+ * in place. 1 where they are used.
+ */
+int sync_sadrow_pack(struct ogate_sync *s, int slot, const struct ogate_frame *f, int r, int hr)
+{
+	if (r <= 1)
+		return 0;
+	size_t row = (size_t)s->w * ogate_pixfmt_bytes(s->fmt), blk = row * (size_t)hr;
+	if (s->drows && s->drows_blk != blk) { /* another stream's geometry */
+		free(s->drows);
+		s->drows = NULL;
+	}
+	if (!s->drows && s->count == 0) {
+		s->drows = malloc((size_t)s->cap * blk);
+		s->drows_blk = blk;
+	}
+	if (!s->drows)
+		return 0;
+	unsigned char *o = s->drows + (size_t)slot * blk;
+	for (int y = 0; y < hr; y++, o += row)
+		memcpy(o, ogate_frame_row(f, y * r), row);
+	return 1;
+}
+
+/* buffered frame i's rows for the SAD row: packed, or in place (every r-th row at stride) */
+static const void *row_src(const struct ogate_sync *s, int i, int packed)
+{
+	return packed ? s->drows + (size_t)((s->head + i) % s->cap) * s->drows_blk
+		      : sync_buf_at(s, i)->pixels;
+}
+
+/* The newest buffered frame's (index n, in `slot`) SAD row against the n frames before it, over
+ * every r-th of hr rows (packed: sync_sadrow_pack's copies, else in place): s->diffs[i] against
+ * frame i, its stored row (row[d - 1] against the frame d earlier), its depth and prevsad. */
+void sync_sadrow_plain(struct ogate_sync *s, int slot, int n, int r, int hr, int packed)
+{
+	size_t st = packed ? s->w * ogate_pixfmt_bytes(s->fmt) : sync_buf_at(s, 0)->stride * r;
+	const void *a = row_src(s, n, packed);
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int i = 0; i < n; i++)
+			s->rp[i] = row_src(s, i, packed);
+		ogate_sad_u8_multi(s->sad, a, st, s->rp, (size_t)n, st, s->w, hr, s->sad_out);
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = (double)s->sad_out[i];
+	} else {
+		for (int i = 0; i < n; i++)
+			s->diffs[i] = (double)s->sad->u16(a, st, row_src(s, i, packed), st, s->w, hr);
+	}
+	s->prevsad[slot] = s->diffs[n - 1];
+	double *row = s->rows + (size_t)slot * s->cap;
+	for (int d = 1; d <= n; d++)
+		row[d - 1] = s->diffs[n - d];
+	s->depth[slot] = n;
+}
+
+/* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
+ * row it computed on arrival (with the drift registered where the scan registers it,
+ * sync_scanreg.c): 1 and *lag, or 0 where the row holds no valley there (also read by
+ * sync_tsclock.c) */
+int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
+{
+	int on = sync_scan_on(s), slot = (s->head + i) % s->cap;
+	int depth = on ? s->rdepth[slot] : s->depth[slot];
+	if (depth < c + 3)
+		return 0;
+	const double *row = (on ? s->rrows : s->rows) + (size_t)slot * s->cap - 1; /* row[d], d >= 1 */
+	int b = c - 2;
+	for (int d = c - 1; d <= c + 2; d++)
+		if (row[d] < row[b])
+			b = d;
+	if (b == c - 2 || b == c + 2 || b < 2)
+		return 0;
+	*lag = b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
+	return 1;
+}
+
+/*
+ * While sync_establish_seq builds a reference, the SAD between its padded frames ja and jb as
+ * the determination stored it: every buffered frame's row holds its SAD against each frame
+ * before it, over every r-th row of the whole frame (r as sync_determine's), computed when it
+ * arrived. The reference's change profile and steps compare the same frames over the same rows
+ * (the whole frame, that row step): an exact integer sum, the same in either order, so the
+ * stored value is the one they would compute (up to 4 L SADs of the establishing frame:
+ * ~0.5 ms at 256^2 and 1.7 ms at 512^2). 1 and *sad, or 0 where the row does not reach.
+ */
+int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad)
+{
+	if (!s->ref_rows || ja == jb)
+		return 0;
+	int lo = ja < jb ? ja : jb, d = ja < jb ? jb - ja : ja - jb;
+	int slot = (s->ref_slot0 + lo + d) % s->cap;
+	if (lo < 0 || d > s->depth[slot])
+		return 0;
+	*sad = s->rows[(size_t)slot * s->cap + d - 1];
+	return 1;
+}
