@@ -221,8 +221,31 @@ uint64_t ogate_sad_avx2_ssd_u8(const uint8_t *a, size_t as, const uint8_t *b, si
 	return hsum256(acc) + tail;
 }
 
+/* the squared differences of one 32-byte vector of the frame (widened: al, ah) against b's,
+ * added into a row's 32-bit lanes */
+static inline __attribute__((always_inline)) __m256i sq32_x4(__m256i row, __m256i al, __m256i ah,
+							     __m256i vb)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i dl = _mm256_sub_epi16(al, _mm256_unpacklo_epi8(vb, zero));
+	__m256i dh = _mm256_sub_epi16(ah, _mm256_unpackhi_epi8(vb, zero));
+	return _mm256_add_epi32(row, _mm256_add_epi32(_mm256_madd_epi16(dl, dl),
+						      _mm256_madd_epi16(dh, dh)));
+}
+
+/* a row's 32-bit lanes widened into 64-bit ones */
+static inline __m256i widen_x4(__m256i acc, __m256i row)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	return _mm256_add_epi64(acc, _mm256_add_epi64(_mm256_unpacklo_epi32(row, zero),
+						      _mm256_unpackhi_epi32(row, zero)));
+}
+
 /* SSD of one frame against four others: each 32-byte vector of the frame is loaded and widened
- * once. 32-bit lanes per row (as ogate_sad_avx2_ssd_u8), widened into 64-bit lanes after each row. */
+ * once. 32-bit lanes per row (as ogate_sad_avx2_ssd_u8), widened into 64-bit lanes after each row.
+ * The four frames are written out (not a loop over arrays of sums, which GCC kept on the stack:
+ * a load and a store of each row sum per vector) and the row's last partial vector is one masked
+ * step after the loop, as before: the same lane sums in the same order. */
 void ogate_sad_avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs,
 			      int w, int h, uint64_t out[4])
 {
@@ -233,37 +256,45 @@ void ogate_sad_avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const 
 	}
 	const __m256i zero = _mm256_setzero_si256();
 	const __m256i m = _mm256_loadu_si256((const __m256i *)(tailmask + (w & 31)));
-	__m256i acc[4] = { zero, zero, zero, zero };
+	__m256i acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
 	for (int y = 0; y < h; y++) {
-		const uint8_t *pa = a + (size_t)y * as, *pb[4];
-		for (int k = 0; k < 4; k++)
-			pb[k] = b[k] + (size_t)y * bs;
-		__m256i row[4] = { zero, zero, zero, zero };
-		for (int x = 0; x < w; x += 32) {
-			int o = x + 32 <= w ? x : w - 32;
-			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + o));
-			if (x + 32 > w)
-				va = _mm256_and_si256(va, m);
+		const uint8_t *pa = a + (size_t)y * as;
+		size_t ro = (size_t)y * bs;
+		const uint8_t *p0 = b[0] + ro, *p1 = b[1] + ro, *p2 = b[2] + ro, *p3 = b[3] + ro;
+		__m256i row0 = zero, row1 = zero, row2 = zero, row3 = zero;
+		int x = 0;
+		for (; x + 32 <= w; x += 32) {
+			__m256i va = _mm256_loadu_si256((const __m256i *)(pa + x));
 			__m256i al = _mm256_unpacklo_epi8(va, zero),
 				ah = _mm256_unpackhi_epi8(va, zero);
-			for (int k = 0; k < 4; k++) {
-				__m256i vb = _mm256_loadu_si256((const __m256i *)(pb[k] + o));
-				if (x + 32 > w)
-					vb = _mm256_and_si256(vb, m);
-				__m256i dl = _mm256_sub_epi16(al, _mm256_unpacklo_epi8(vb, zero));
-				__m256i dh = _mm256_sub_epi16(ah, _mm256_unpackhi_epi8(vb, zero));
-				row[k] = _mm256_add_epi32(row[k],
-							  _mm256_add_epi32(_mm256_madd_epi16(dl, dl),
-									   _mm256_madd_epi16(dh, dh)));
-			}
+			row0 = sq32_x4(row0, al, ah, _mm256_loadu_si256((const __m256i *)(p0 + x)));
+			row1 = sq32_x4(row1, al, ah, _mm256_loadu_si256((const __m256i *)(p1 + x)));
+			row2 = sq32_x4(row2, al, ah, _mm256_loadu_si256((const __m256i *)(p2 + x)));
+			row3 = sq32_x4(row3, al, ah, _mm256_loadu_si256((const __m256i *)(p3 + x)));
 		}
-		for (int k = 0; k < 4; k++)
-			acc[k] = _mm256_add_epi64(
-				acc[k], _mm256_add_epi64(_mm256_unpacklo_epi32(row[k], zero),
-							 _mm256_unpackhi_epi32(row[k], zero)));
+		if (x < w) {
+			int o = w - 32;
+			__m256i va = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(pa + o)), m);
+			__m256i al = _mm256_unpacklo_epi8(va, zero),
+				ah = _mm256_unpackhi_epi8(va, zero);
+#define TAIL(row, p) \
+	row = sq32_x4(row, al, ah, \
+		      _mm256_and_si256(_mm256_loadu_si256((const __m256i *)((p) + o)), m))
+			TAIL(row0, p0);
+			TAIL(row1, p1);
+			TAIL(row2, p2);
+			TAIL(row3, p3);
+#undef TAIL
+		}
+		acc0 = widen_x4(acc0, row0);
+		acc1 = widen_x4(acc1, row1);
+		acc2 = widen_x4(acc2, row2);
+		acc3 = widen_x4(acc3, row3);
 	}
-	for (int k = 0; k < 4; k++)
-		out[k] = hsum256(acc[k]);
+	out[0] = hsum256(acc0);
+	out[1] = hsum256(acc1);
+	out[2] = hsum256(acc2);
+	out[3] = hsum256(acc3);
 }
 
 /* d * d of sixteen 16-bit |differences| as exact 32-bit products, added into 64-bit lanes */

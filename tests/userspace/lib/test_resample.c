@@ -126,6 +126,65 @@ static void shift_sums_of_a_row_are_the_gradient_products(void **state)
 	assert_int_equal(19 * 23 + 19 * 21 + 20 * 21 + 22 * 28, want[0]);
 }
 
+/* The Lucas-Kanade sums of every kernel (plain, AVX2, AVX-512: ogate_resample_isa) are the
+ * definition's at every row length (the AVX-512 kernel's 32-pixel steps, its masked last step,
+ * the 1024-pixel blocks) and offset, on random pixels and on the extremes (0 and 255 only, the
+ * largest terms: |ay + by| = 510 against |e| = 255). */
+static void shift_sums_of_every_kernel_are_the_definitions(void **state)
+{
+	(void)state;
+	static const int lens[] = { 1,	2,  15,	 31,   32,   33,   63,	64,
+				    65, 97, 506, 1023, 1024, 1025, 2100 };
+	enum { N = 2104 };
+	uint8_t *row[6];
+	for (int k = 0; k < 6; k++)
+		row[k] = malloc(N);
+	unsigned seed = 4242;
+	for (int pass = 0; pass < 4; pass++) {
+		for (int k = 0; k < 6; k++)
+			for (int x = 0; x < N; x++) {
+				seed = seed * 1103515245u + 12345u;
+				uint8_t v = (uint8_t)(seed >> 24);
+				row[k][x] =
+					pass == 0   ? v
+					: pass == 1 ? (v & 1 ? 255 : 0)
+					: pass == 2
+						? (uint8_t)(k == 2 || k == 5 ? 255 : 0)
+						: (uint8_t)(k == 4   ? 255 * ((x >> 1) & 1)
+							    : k == 1 ? 255 * (~(x >> 1) & 1)
+								     : (k >= 3 ? 0 : 255 * (k == 2)));
+			}
+		for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++)
+			for (int x0 = 1; x0 <= 3; x0++) {
+				int x1 = x0 + lens[li];
+				int64_t want[5] = { 0 };
+				for (int x = x0; x < x1; x++) {
+					int64_t ay = row[2][x] - row[0][x],
+						ax = row[1][x + 1] - row[1][x - 1];
+					int64_t by = row[5][x] - row[3][x],
+						bx = row[4][x + 1] - row[4][x - 1];
+					int64_t e = row[4][x] - row[1][x];
+					want[0] += ay * by;
+					want[1] += ax * bx;
+					want[2] += ax * by + ay * bx;
+					want[3] += (ay + by) * e;
+					want[4] += (ax + bx) * e;
+				}
+				for (int cap = 0; cap <= 2; cap++) {
+					int old = ogate_resample_isa(cap);
+					int64_t got[5] = { 1, 2, 3, 4, 5 }; /* added to */
+					ogate_shift_sums_u8(row[0], row[1], row[2], row[3], row[4],
+							    row[5], x0, x1, got);
+					ogate_resample_isa(old);
+					for (int k = 0; k < 5; k++)
+						assert_int_equal(want[k] + k + 1, got[k]);
+				}
+			}
+	}
+	for (int k = 0; k < 6; k++)
+		free(row[k]);
+}
+
 /* pixel (y, x) of f as a number, either format */
 static long px(const struct ogate_frame *f, int y, int x)
 {
@@ -311,6 +370,7 @@ int main(void)
 		cmocka_unit_test(sixteen_bit_resampling_keeps_full_range),
 		cmocka_unit_test(resampling_some_rows_computes_those_rows_only),
 		cmocka_unit_test(shift_sums_of_a_row_are_the_gradient_products),
+		cmocka_unit_test(shift_sums_of_every_kernel_are_the_definitions),
 		cmocka_unit_test(four_taps_replicate_the_edges_at_any_offset),
 		cmocka_unit_test(four_tap_kernels_give_the_plain_loops_bytes),
 		cmocka_unit_test(shared_vertical_pass_gives_each_calls_bytes),

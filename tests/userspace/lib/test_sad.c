@@ -227,6 +227,41 @@ static void multi_ssd_equals_single_ssds_for_every_backend(void **state)
 	check_multi_against_single(ogate_ssd_u8_multi, ogate_ssd_u8, 50);
 }
 
+/* The four-frame SSD kernels (n = 4 and 8: every frame through them) at every row length
+ * from 32 to 100 (each tail of a 32-byte vector) and at 511-513 and 2048, on pixels of 0 and
+ * 255 only (each frame's own pattern: every square 0 or 65025, the rows' 32-bit lanes at their
+ * largest) and on random ones, against the scalar sums. */
+static void multi_ssd_of_every_width_and_extreme_pixels_is_the_scalar_sum(void **state)
+{
+	(void)state;
+	const struct ogate_sad *be[8];
+	size_t nb = ogate_sad_list(be, 8);
+	enum { H = 3, N = 8 };
+	for (int w = 32; w <= 2048; w = w == 100 ? 511 : w == 513 ? 2048 : w + 1)
+		for (int pass = 0; pass < 2; pass++) {
+			size_t st = (size_t)w + 5;
+			uint8_t *a = malloc(st * H), *b = malloc(st * H * N);
+			for (size_t i = 0; i < st * H; i++)
+				a[i] = pass ? (uint8_t)rnd() : (uint8_t)(rnd() & 1 ? 255 : 0);
+			for (size_t i = 0; i < st * H * N; i++)
+				b[i] = pass ? (uint8_t)rnd() : (uint8_t)(rnd() & 1 ? 255 : 0);
+			const uint8_t *bp[N];
+			uint64_t out[N];
+			for (int k = 0; k < N; k++)
+				bp[k] = b + (size_t)k * st * H;
+			for (size_t k = 0; k < nb; k++)
+				for (int n = 4; n <= N; n += 4) {
+					ogate_ssd_u8_multi(be[k], a, st, bp, (size_t)n, st, w, H, out);
+					for (int j = 0; j < n; j++)
+						assert_int_equal(out[j],
+								 ogate_ssd_u8(&ogate_sad_scalar, a,
+									      st, bp[j], st, w, H));
+				}
+			free(a);
+			free(b);
+		}
+}
+
 static void ssd_of_known_images_is_exact_and_large_frames_do_not_overflow(void **state)
 {
 	uint8_t a[4 * 33], b[4 * 33];
@@ -354,6 +389,7 @@ int main(void)
 		cmocka_unit_test(ssd_u8_of_every_backend_is_the_exact_sum_of_squares),
 		cmocka_unit_test(ssd_u16_of_every_backend_is_the_exact_sum_of_squares),
 		cmocka_unit_test(multi_ssd_equals_single_ssds_for_every_backend),
+		cmocka_unit_test(multi_ssd_of_every_width_and_extreme_pixels_is_the_scalar_sum),
 		cmocka_unit_test(ssd_of_known_images_is_exact_and_large_frames_do_not_overflow),
 		cmocka_unit_test(every_row_tail_of_every_backend_equals_scalar),
 		cmocka_unit_test(dispatch_picks_an_available_backend_and_names_resolve),
