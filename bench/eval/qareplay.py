@@ -23,24 +23,13 @@ import bisect, math, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import evalrun  # noqa: E402
+from qacheck import corr  # noqa: E402
 
 TP = 2 * math.pi
 
 
 def wrap(x):
     return (x + math.pi) % TP - math.pi
-
-
-def corr(p):
-    n = len(p)
-    if n < 3:
-        return float("nan")
-    ma = sum(a for a, _ in p) / n
-    mb = sum(b for _, b in p) / n
-    sab = sum((a - ma) * (b - mb) for a, b in p)
-    saa = sum((a - ma) ** 2 for a, _ in p)
-    sbb = sum((b - mb) ** 2 for _, b in p)
-    return sab / math.sqrt(saa * sbb) if saa > 0 and sbb > 0 else float("nan")
 
 
 def pfit(x, y, w=None):

@@ -15,31 +15,10 @@ truth's (1 = every row's bias seen at its size) and the rows whose unseen bias e
 The triggers themselves must be the same in both (the check does not steer them): compare
 triggers.csv without its qa columns first.
 """
-import csv, glob, math, sys
+import math, os, sys
 
-
-def corr(p):
-    n = len(p)
-    if n < 3:
-        return float("nan")
-    mx = sum(x for x, _ in p) / n
-    my = sum(y for _, y in p) / n
-    sxy = sum((x - mx) * (y - my) for x, y in p)
-    sxx = sum((x - mx) ** 2 for x, _ in p)
-    syy = sum((y - my) ** 2 for _, y in p)
-    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else float("nan")
-
-
-def rows(d, pred):
-    out = {}
-    for f in sorted(glob.glob(f"{d}/run_{pred}_*/triggers.csv")):
-        name = f.split(f"run_{pred}_", 1)[1].rsplit("/", 1)[0]
-        out[name] = list(csv.DictReader(open(f)))
-    return out
-
-
-def checked(trig):
-    return {k for k, r in enumerate(trig) if r.get("qa_error_s") and r.get("error_s")}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qacheck import checked, corr, rows  # noqa: E402
 
 
 def pairs(trig, keep):
