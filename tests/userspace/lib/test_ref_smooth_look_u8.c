@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -354,6 +355,107 @@ static void a_median_of_few_samples_is_that_of_the_whole_histogram(void **state)
 	}
 }
 
+/* the median of the n integers v (sorted here) as hist_median takes it from their histogram of
+ * bins 1 wide: k the least value with at least half of them at or below it, cum those below */
+static int cmp_int(const void *x, const void *y)
+{
+	return (*(const int *)x > *(const int *)y) - (*(const int *)x < *(const int *)y);
+}
+
+static double sorted_median(int *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(int), cmp_int);
+	double half = 0.5 * n;
+	int k = v[(n + 1) / 2 - 1], cum = 0, h = 0;
+	for (int p = 0; p < n; p++) {
+		cum += v[p] < k;
+		h += v[p] == k;
+	}
+	return ((k ? k - 0.5 : 0) + (half - cum) / h * (k ? 1 : 0.5)) * 1;
+}
+
+/* sample s (of n) of a case's |second differences|, signed; kind: 0 noise around 100 (small
+ * median), 1 random pixels, 2 flat, 3 all 15, 4 all 16, 5 half 15 half 16 (median at 15), 6 one
+ * more 16 (median at 16), 7 the extremes (+-510 and 0 from 255s), 8 0 and 1 to 31 mixed, 9 0 for
+ * the first 2/5 (more than 255 blocks of 32 at 512 wide), then 1 to 4 */
+static int case_d(int kind, int s, int n, unsigned *st)
+{
+	*st = *st * 1103515245u + 12345u;
+	int u = (int)(*st >> 16), sg = u & 1 ? -1 : 1;
+	switch (kind) {
+	case 0: return (u >> 1) % 9 + (u >> 5) % 9 - 8;
+	case 2: return 0;
+	case 3: return 15 * sg;
+	case 4: return 16 * sg;
+	case 5: return (s % 2 ? s / 2 < n / 2 - n / 4 : s / 2 < n / 4 + n % 2) ? 15 : 16;
+	case 6: return s < n / 2 - 1 ? 15 : -16;
+	case 7: return (u >> 1) % 3 == 0 ? 510 : (u >> 1) % 3 == 1 ? -510 : 0;
+	case 8: return (u >> 1) % 3 ? (u >> 2) % 32 : 0;
+	case 9: return s < 2 * n / 5 ? 0 : 1 + (u >> 1) % 4;
+	default: return 0;
+	}
+}
+
+/* the smoothing job's noise median on 8-bit frames (sync_smooth_median_u8: with AVX2 bins 0-15 by
+ * vector compares, the rest, or without AVX2 every bin, by scattered increments) equals the median
+ * taken from the sorted |second differences|: noise, random pixels, flat frames and all 15 or 16
+ * over more than 255 blocks of 32 (the byte counters' capacity), zeros enough to fill them
+ * with the median still below 16, the median exactly at the 15/16
+ * boundary and one sample past it, the 255s' +-510, widths off the blocks of 32, every r-th row,
+ * a stride wider than the rows (the rows between are random) */
+static void the_noise_median_equals_the_sorted_one(void **state)
+{
+	(void)state;
+	enum { MW = 560, MH = 48 };
+	static uint8_t pix[3][MH * MW];
+	static int v[MH * MW];
+	unsigned st = 5;
+	const int widths[] = { 512, 67, 33, 32, 31, 5 };
+	for (int t = 0; t < 10 * 6 * 2; t++) {
+		int kind = t % 10, W = widths[(t / 10) % 6], r = t / 60 ? 3 : 1, H = MH,
+		    stride = W + 16 + t % 7, rows = (H + r - 1) / r, n = rows * W;
+		for (int k = 0; k < 3; k++)
+			for (int p = 0; p < H * stride; p++) {
+				st = st * 1103515245u + 12345u;
+				pix[k][p] = (uint8_t)(st >> 16);
+			}
+		for (int i = 0, s = 0; i < rows; i++)
+			for (int x = 0; x < W; x++, s++) {
+				int o = i * r * stride + x, a, b, c;
+				if (kind == 1) {
+					a = pix[0][o], b = pix[1][o], c = pix[2][o];
+				} else {
+					int d = case_d(kind, s, n, &st);
+					if (d == 510 || d == -510) {
+						a = c = d > 0 ? 255 : 0;
+						b = 255 - a;
+					} else {
+						b = 120;
+						a = b + d;
+						c = b;
+						if (kind == 2 && x % 3 == 0)
+							a = b = c = 255;
+					}
+				}
+				pix[0][o] = (uint8_t)a, pix[1][o] = (uint8_t)b, pix[2][o] = (uint8_t)c;
+				v[s] = abs(a - 2 * b + c);
+			}
+		struct ogate_frame *f[3];
+		for (int k = 0; k < 3; k++) {
+			f[k] = ogate_frame_wrap(OGATE_PIX_U8, stride, H, (size_t)stride, pix[k]);
+			assert_non_null(f[k]);
+		}
+		double got = sync_smooth_median_u8(f[0], f[1], f[2], rows, r, W),
+		       want = sorted_median(v, n);
+		if (got != want) /* which case */
+			fprintf(stderr, "case %d (kind %d, W %d, r %d): %.17g, sorted %.17g\n", t,
+				kind, W, r, got, want);
+		assert_true(got == want);
+		for (int k = 0; k < 3; k++)
+			ogate_frame_free(f[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +466,7 @@ int main(void)
 		cmocka_unit_test(consecutive_previous_beat_frames_give_the_same_sums),
 		cmocka_unit_test(the_largest_changes_keep_the_cross_sum_exact),
 		cmocka_unit_test(a_median_of_few_samples_is_that_of_the_whole_histogram),
+		cmocka_unit_test(the_noise_median_equals_the_sorted_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
