@@ -377,7 +377,8 @@ static double sorted_median(int *v, int n)
 /* sample s (of n) of a case's |second differences|, signed; kind: 0 noise around 100 (small
  * median), 1 random pixels, 2 flat, 3 all 15, 4 all 16, 5 half 15 half 16 (median at 15), 6 one
  * more 16 (median at 16), 7 the extremes (+-510 and 0 from 255s), 8 0 and 1 to 31 mixed, 9 0 for
- * the first 2/5 (more than 255 blocks of 32 at 512 wide), then 1 to 4 */
+ * the first 2/5 (more than 255 blocks of 32 at 512 wide), then 1 to 4, 10 +-(256 to 271) for the
+ * first 2/5 (0 to 15 if a vector path's bytes wrapped), then 1 to 4 */
 static int case_d(int kind, int s, int n, unsigned *st)
 {
 	*st = *st * 1103515245u + 12345u;
@@ -392,6 +393,7 @@ static int case_d(int kind, int s, int n, unsigned *st)
 	case 7: return (u >> 1) % 3 == 0 ? 510 : (u >> 1) % 3 == 1 ? -510 : 0;
 	case 8: return (u >> 1) % 3 ? (u >> 2) % 32 : 0;
 	case 9: return s < 2 * n / 5 ? 0 : 1 + (u >> 1) % 4;
+	case 10: return s < 2 * n / 5 ? sg * (256 + (u >> 1) % 16) : 1 + (u >> 1) % 4;
 	default: return 0;
 	}
 }
@@ -401,7 +403,8 @@ static int case_d(int kind, int s, int n, unsigned *st)
  * taken from the sorted |second differences|: noise, random pixels, flat frames and all 15 or 16
  * over more than 255 blocks of 32 (the byte counters' capacity), zeros enough to fill them
  * with the median still below 16, the median exactly at the 15/16
- * boundary and one sample past it, the 255s' +-510, widths off the blocks of 32, every r-th row,
+ * boundary and one sample past it, the 255s' +-510, |d| of 256-271 below a median under 16 (bytes
+ * narrowed with saturation, not wrapped), widths off the blocks of 32, every r-th row,
  * a stride wider than the rows (the rows between are random) */
 static void the_noise_median_equals_the_sorted_one(void **state)
 {
@@ -411,8 +414,8 @@ static void the_noise_median_equals_the_sorted_one(void **state)
 	static int v[MH * MW];
 	unsigned st = 5;
 	const int widths[] = { 512, 67, 33, 32, 31, 5 };
-	for (int t = 0; t < 10 * 6 * 2; t++) {
-		int kind = t % 10, W = widths[(t / 10) % 6], r = t / 60 ? 3 : 1, H = MH,
+	for (int t = 0; t < 11 * 6 * 2; t++) {
+		int kind = t % 11, W = widths[(t / 11) % 6], r = t / 66 ? 3 : 1, H = MH,
 		    stride = W + 16 + t % 7, rows = (H + r - 1) / r, n = rows * W;
 		for (int k = 0; k < 3; k++)
 			for (int p = 0; p < H * stride; p++) {
@@ -429,6 +432,11 @@ static void the_noise_median_equals_the_sorted_one(void **state)
 					if (d == 510 || d == -510) {
 						a = c = d > 0 ? 255 : 0;
 						b = 255 - a;
+					} else if (abs(d) >= 256) { /* 256 + j, mirrored if < 0 */
+						int j = abs(d) - 256;
+						a = 255, c = 255 - (j & 1), b = 127 - (j + 1) / 2;
+						if (d < 0)
+							a = 255 - a, b = 255 - b, c = 255 - c;
 					} else {
 						b = 120;
 						a = b + d;
