@@ -512,10 +512,17 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 	return 0;
 }
 
+/* the frames a hold may hold on a beat of P frames: a quarter beat, at least 4 (the smoothing
+ * job's, sync_smooth_hold_bound, and the scan's first reference's move, sync_scanreg.c) */
+int sync_hold_bound(double P)
+{
+	double q = P / 4;
+	return q > 4 ? (int)q : 4;
+}
+
 int sync_smooth_hold_bound(const struct ogate_sync *s)
 {
-	double q = s->info.period_frames / 4;
-	return q > 4 ? (int)q : 4;
+	return sync_hold_bound(s->info.period_frames);
 }
 
 /* The job's budget on a frame, with `held` frames held so far. Past sync_smooth_hold_bound's

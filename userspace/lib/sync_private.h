@@ -425,6 +425,7 @@ int sync_smooth_start(struct ogate_sync *s, int k);
 int sync_smooth_work(struct ogate_sync *s, long budget);
 /* the frames held while the smoothing job runs before its budget grows: a quarter beat, at
  * least 4 (sync.c; the job spreads itself over them, sync_smooth.c) */
+int sync_hold_bound(double P);
 int sync_smooth_hold_bound(const struct ogate_sync *s);
 /* the job freed, and the pool's look arrays */
 void sync_smooth_free(struct ogate_sync *s);

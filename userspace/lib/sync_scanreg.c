@@ -420,20 +420,15 @@ static int spread_hold(const struct ogate_sync *s, const struct seq *q, int m)
 	return sync_hold_frames(s, q->L, m + (s->set.ref_smooth != 0));
 }
 
-static double hold_bound(double P)
-{
-	return P / 4 > 4 ? P / 4 : 4;
-}
-
 /* 1 where the scan's first reference q can be moved over the next frames without losing a
  * trigger: the frames held meanwhile (its shares of SYNC_SHIFT_BUDGET pixels, then the catch-up:
  * spread_hold) within a quarter beat, at least 4, as the smoothing job's hold
- * (sync_smooth_hold_bound). Beyond, from about 300^2 at 32 frames a beat (224^2 while the hold
+ * (sync_hold_bound). Beyond, from about 300^2 at 32 frames a beat (224^2 while the hold
  * was counted as twice the shares), they outlast the first target (docs/accuracy-log.md, "The scan-registered reference's move spread"). */
 int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, double P)
 {
 	long px = (long)q->L * s->w * s->h, m = (px + SYNC_SHIFT_BUDGET - 1) / SYNC_SHIFT_BUDGET;
-	return spread_hold(s, q, (int)m) <= hold_bound(P);
+	return spread_hold(s, q, (int)m) <= sync_hold_bound(P);
 }
 
 /* Frames a share of the scan's first reference where its hold does not fit a quarter beat at
@@ -450,7 +445,7 @@ int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, doub
 {
 	long px = (long)s->w * s->h, per = SYNC_SHIFT_BUDGET / (px > 0 ? px : 1);
 	int m = 2;
-	while (m < q->L && spread_hold(s, q, m + 1) <= hold_bound(P))
+	while (m < q->L && spread_hold(s, q, m + 1) <= sync_hold_bound(P))
 		m++;
 	int n = (q->L + m - 1) / m;
 	per = per > 1 ? per : 1;
