@@ -97,10 +97,20 @@ static double median_u8_hist(const struct ogate_frame *fa, const struct ogate_fr
 	return hist_median(hist, SYNC_SMOOTH_HBINS, rows * W, 1);
 }
 
-#if defined(__x86_64__) || defined(__aarch64__)
 /* bins 0..SMALL_BINS - 1 of the |second differences| counted by vector compares */
 enum { SMALL_BINS = 16 };
-#endif
+
+/* the columns from x of one row after the vector compares: bins 0..SMALL_BINS - 1, the rest in
+ * hist[SMALL_BINS] */
+static inline void small_hist_tail(const uint8_t *a, const uint8_t *b, const uint8_t *c, int x,
+				   int W, unsigned *hist)
+{
+	for (; x < W; x++) {
+		int d = a[x] - 2 * b[x] + c[x];
+		d = d < 0 ? -d : d;
+		hist[d < SMALL_BINS ? d : SMALL_BINS]++;
+	}
+}
 
 #if defined(__x86_64__)
 
@@ -156,11 +166,7 @@ __attribute__((target("avx2"))) static void small_hist_avx2(const struct ogate_f
 				nv = 0;
 			}
 		}
-		for (; x < W; x++) {
-			int d = a[x] - 2 * b[x] + c[x];
-			d = d < 0 ? -d : d;
-			hist[d < SMALL_BINS ? d : SMALL_BINS]++;
-		}
+		small_hist_tail(a, b, c, x, W, hist);
 	}
 	for (int k = 0; k < SMALL_BINS; k++)
 		hist[k] += bytes_sum(acc[k]);
@@ -206,11 +212,7 @@ static void small_hist_neon(const struct ogate_frame *fa, const struct ogate_fra
 				nv = 0;
 			}
 		}
-		for (; x < W; x++) {
-			int d = a[x] - 2 * b[x] + c[x];
-			d = d < 0 ? -d : d;
-			hist[d < SMALL_BINS ? d : SMALL_BINS]++;
-		}
+		small_hist_tail(a, b, c, x, W, hist);
 	}
 #pragma GCC unroll 16
 	for (int k = 0; k < SMALL_BINS; k++)
@@ -235,22 +237,19 @@ static void small_hist_neon(const struct ogate_frame *fa, const struct ogate_fra
 double sync_smooth_median_u8(const struct ogate_frame *fa, const struct ogate_frame *fb,
 			     const struct ogate_frame *fc, int rows, int r, int W)
 {
+	unsigned hist[SMALL_BINS + 1];
+	int counted = 0;
 #if defined(__x86_64__)
 	if (ogate_cpu_isa() >= 1) {
-		unsigned hist[SMALL_BINS + 1];
 		small_hist_avx2(fa, fb, fc, rows, r, W, hist);
-		double m = hist_median(hist, SMALL_BINS + 1, rows * W, 1);
-		if (m != HUGE_VAL)
-			return m;
+		counted = 1;
 	}
 #elif defined(__aarch64__)
-	unsigned hist[SMALL_BINS + 1];
 	small_hist_neon(fa, fb, fc, rows, r, W, hist);
-	double m = hist_median(hist, SMALL_BINS + 1, rows * W, 1);
-	if (m != HUGE_VAL)
-		return m;
+	counted = 1;
 #endif
-	return median_u8_hist(fa, fb, fc, rows, r, W);
+	double m = counted ? hist_median(hist, SMALL_BINS + 1, rows * W, 1) : HUGE_VAL;
+	return m != HUGE_VAL ? m : median_u8_hist(fa, fb, fc, rows, r, W);
 }
 
 /* the noise variance from the smallest median |second difference| */
