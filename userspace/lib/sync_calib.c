@@ -88,6 +88,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	memset(s->cc, 0, sizeof(s->cc));
 	memset(s->ccn, 0, sizeof(s->ccn));
 	memset(s->cw, 0, sizeof(s->cw));
+	memset(s->cal_hx, 0, sizeof(s->cal_hx));
 	s->cdd = 0;
 	s->cn = 0;
 	if (s->cal_n) {
@@ -504,7 +505,12 @@ static void beat_fit(struct ogate_sync *s)
  * the denominator (the table's scatter about the fit at the reference frames, the pattern's
  * part that leaks into the fit's level: 0.02-0.03 frame at 40 frames a beat), so D is taken
  * where it stands out of the pattern (docs/accuracy-log.md, "The pin's level on the unseen
- * sweep's rows").
+ * sweep's rows"). sync.calibrate_pin_offsets = 1 (opt-in) reads the table at the measured offsets
+ * of the live frames near the target (offset_near_target) rather than at the reference frames':
+ * what the table learnt of the V fit's error by offset then leaves those frames' level, not the
+ * offset-0 read, but on the matrix the offsets spread and it uncovers the biases that read hid
+ * (blob128_0.25s_30fps +0.27 -> -0.97 ms; docs/accuracy-log.md, "The pin at the live frames'
+ * offsets").
  */
 static double table_level_at_target(const struct ogate_sync *s, int N, double *var)
 {
@@ -536,9 +542,23 @@ static void update_anchor(struct ogate_sync *s)
 	double a = 0, n = 0;
 	if (s->set.drift_move && !(s->cal_ivl_ns > 0) && ref_moved(s)) /* delta not measured after it */
 		s->cal_delta = table_delta(s);
+	double hx[CAL_R] = { 1 }, H = 1;    /* at the reference frames' own positions */
+	if (s->set.calibrate_pin_offsets) { /* at the live frames' offsets near the target */
+		H = 0;
+		for (int m = 0; m < CAL_R; m++) {
+			hx[m] = s->cal_hx[m] + (m == 0 ? CAL_K0 : 0); /* shrunk to offset 0 */
+			H += hx[m];
+		}
+	}
 	for (int j = 0; j < N; j++) {
-		a += table_at(s, s->pos[j + OGATE_NE]);
-		n += beat_map(s, s->pos[j + OGATE_NE]);
+		double u0 = s->pos[j + OGATE_NE], du = s->pos[j + OGATE_NE + 1] - u0;
+		for (int m = 0; m < CAL_R; m++) {
+			if (!(hx[m] > 0))
+				continue;
+			double u = u0 + du * m / CAL_R;
+			a += hx[m] / H * table_at(s, u);
+			n += hx[m] / H * beat_map(s, u);
+		}
 	}
 	s->cal_anchor = N > 0 ? (a - n) / N + beat_map(s, s->info.target_u) : 0;
 	const double E = s->set.calibrate_pin_fit, z = s->set.calibrate_pin_fit_z;
@@ -550,6 +570,26 @@ static void update_anchor(struct ogate_sync *s)
 	}
 }
 
+/* The live frames near the target by measured offset, for the pin (update_anchor): the current
+ * frame's offset from the reference frame before it, in quarters split as the table's bins, where
+ * its raw position lies within a frame of the target's, weighted 1 - that distance. */
+static void offset_near_target(struct ogate_sync *s)
+{
+	const struct hist *e = sync_hist_at(s, 0);
+	double P = s->info.period_frames, d = fmod(e->w - s->info.target_u, P);
+	if (d < -P / 2)
+		d += P;
+	if (d > P / 2)
+		d -= P;
+	double wt = 1 - fabs(d);
+	if (!(wt > 0) || e->ref_id != s->info.id)
+		return;
+	double x = e->off * CAL_R, fl = floor(x), f = x - fl;
+	int k = ((int)fl % CAL_R + CAL_R) % CAL_R;
+	s->cal_hx[k] += (1 - f) * wt;
+	s->cal_hx[(k + 1) % CAL_R] += f * wt;
+}
+
 void sync_calib_update(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
@@ -559,6 +599,8 @@ void sync_calib_update(struct ogate_sync *s)
 	/* the prior is N's model: a new trend or delta moves every bin, so the pin moves with it */
 	double k_was = s->cal_trend, d_was = s->cal_delta;
 	beat_after_reference(s);
+	if (s->set.calibrate_pin_offsets && s->hn > 0)
+		offset_near_target(s);
 	if (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was))
 		update_anchor(s);
 	if (M < 5 || M > s->hn || M > s->hcap)

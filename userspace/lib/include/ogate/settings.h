@@ -81,6 +81,9 @@ struct ogate_settings {
 	double calibrate_pin_fit_z; /* sync.calibrate_pin_fit_z (0 = off): z, the pin fit's D
 					 * shrunk by D^2 / (D^2 + E^2 + z^2 var), var the fit's own
 					 * variance at the target; runs the pin fit (opt-in) */
+	int calibrate_pin_offsets;  /* sync.calibrate_pin_offsets (0 = off): the pin reads the
+					 * table at the live frames' measured offsets near the target
+					 * (sync_calib.c, update_anchor; opt-in) */
 	double beat_trend_prior;    /* sync.beat_trend_prior (0 = off): tau, the prior's sd of the
 					 * beat model's trend k against the few samples it is fitted
 					 * from (sync_calib.c, trend_prior_share; opt-in) */
