@@ -25,11 +25,12 @@
  *
  * kalman-acc (opt-in, prediction.predictor = kalman-acc) runs a second filter alongside on
  * (phase, rate, acceleration) with a white jerk measured from the beats (kalman_jerk), fed the
- * same observations with the same measurement noise, and forecasts from whichever of the two has
- * the smaller variance of its phase level: a heart whose rate curves smoothly (a modulation over
- * many beats) is a random walk of the rate only over a short memory, and the acceleration lets
- * the level average more frames (docs/accuracy-log.md, "Stream D's proxy: the white matching
- * noise and a rate that curves").
+ * same observations with the same measurement noise: a heart whose rate curves smoothly (a
+ * modulation over many beats) is a random walk of the rate only over a short memory, and the
+ * acceleration lets the level average more frames (docs/accuracy-log.md, "Stream D's proxy: the
+ * white matching noise and a rate that curves"). The forecast is the one whose predictions of
+ * the observations have been the better by a clear margin, or both weighed by their level
+ * variances where the predictions cannot tell them apart (kalman_acc_share).
  */
 #include <errno.h>
 #include <math.h>
@@ -39,16 +40,19 @@
 
 #define KF_GATE 4.0
 #define KF_RESTART 3
-#define KF_QUIET 3.0	  /* observations this much noisier than usual are skipped */
-#define KF_LEVELS 4	  /* phase levels per beat whose crossings time whole beats */
-#define KF_MIN_BEATS 3	  /* beat-to-beat rate changes timed before they set the process noise */
-#define KF_START 5	  /* observations a start from the lock's rate measures the noise over */
-#define KF_CLOCK 20	  /* frames on the frame clock before it is used */
-#define KF_BETA 100	  /* frames on the frame clock before beta is measured */
-#define KF_HUBER 2.0	  /* innovations beyond this many standard deviations pull as if at it */
-#define KF_JERK_MIN 0.003 /* kalman-acc: the jerk noise's floor, relative to the rate per s^1.5 */
-#define KF_ACC0 0.02	  /* kalman-acc: the acceleration's sd at its start, relative per s */
-#define KF_RUN_MAX 9	  /* outliers in a row that restart the filter whatever their scatter */
+#define KF_QUIET 3.0	   /* observations this much noisier than usual are skipped */
+#define KF_LEVELS 4	   /* phase levels per beat whose crossings time whole beats */
+#define KF_MIN_BEATS 3	   /* beat-to-beat rate changes timed before they set the process noise */
+#define KF_START 5	   /* observations a start from the lock's rate measures the noise over */
+#define KF_CLOCK 20	   /* frames on the frame clock before it is used */
+#define KF_BETA 100	   /* frames on the frame clock before beta is measured */
+#define KF_HUBER 2.0	   /* innovations beyond this many standard deviations pull as if at it */
+#define KF_JERK_MIN 0.003  /* kalman-acc: the jerk noise's floor, relative to the rate per s^1.5 */
+#define KF_ACC0 0.02	   /* kalman-acc: the acceleration's sd at its start, relative per s */
+#define KF_RUN_MAX 9	   /* outliers in a row that restart the filter whatever their scatter */
+#define KF_SCORE_BEATS 16  /* kalman-acc: the memory of the two filters' prediction errors, beats */
+#define KF_SCORE_Z 2.0	   /* kalman-acc: standard errors by which one filter must predict better */
+#define KF_SCORE_CLIP 16.0 /* kalman-acc: a squared standardised innovation counts at most this */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -85,6 +89,9 @@ struct kalman {
 	double a[3], ap[3][3];
 	double d2_sum, bt_sum;
 	long d2_n, bt_n;
+	/* kalman-acc: the two filters' squared standardised innovations (two-state, acceleration)
+	 * and their differences squared, each summed with a memory of KF_SCORE_BEATS beats */
+	double s2, sa, sd;
 	/* the frame clock (kalman_time): the camera frame counter of the next observation, the
 	 * least-squares line of the timestamps against it (running means and co-moments) and the
 	 * share beta of a timestamp's deviation from it that is real */
@@ -370,15 +377,53 @@ static void kalman_acc_init(struct kalman *k)
 		for (int j = 0; j < 3; j++)
 			k->ap[i][j] = p[i][j];
 	k->a_on = 1;
+	k->s2 = k->sa = k->sd = 0;
 }
 
-/* kalman-acc: one observation z over dt with the two-state filter's measurement noise R; the
- * same gate (a rejection keeps the prediction) and Huber update once converged */
-static void kalman_acc_update(struct kalman *k, double dt, double z, double R)
+/* kalman-acc: each filter's prediction of the observation z against it, nu2 the two-state
+ * filter's innovation and xa the acceleration filter's, in units of the measurement noise R:
+ * E[nu^2 / R] = 1 + (the level's own error)^2 / R, the noise the same for both, so the smaller
+ * sum is the filter whose level (one frame ahead, where the decisions fall) is nearer the truth.
+ * Each is clipped (a gross mismatch says nothing about the model) and forgotten over
+ * KF_SCORE_BEATS beats (a heart can change its manner); the squared differences give the sums'
+ * difference its standard error (kalman_acc_share) */
+static void kalman_acc_score(struct kalman *k, double dt, double w, double nu2, double xa, double R)
+{
+	double dec = w > 0 && R > 0 ? exp(-dt * w / (2 * M_PI * KF_SCORE_BEATS)) : 1;
+	double c2 = R > 0 ? nu2 * nu2 / R : 0, ca = R > 0 ? xa * xa / R : 0;
+	c2 = c2 < KF_SCORE_CLIP ? c2 : KF_SCORE_CLIP;
+	ca = ca < KF_SCORE_CLIP ? ca : KF_SCORE_CLIP;
+	k->s2 = k->s2 * dec + c2;
+	k->sa = k->sa * dec + ca;
+	k->sd = k->sd * dec + (c2 - ca) * (c2 - ca);
+}
+
+/* kalman-acc: the acceleration filter's share of the forecast. Its own level variance is no
+ * guide on its own: a three-state filter's P00 is the smaller on every heart once its jerk is
+ * timed, curving or not (so the forecast chosen by it was the acceleration filter's everywhere,
+ * and flat and randomly varying hearts paid for the extra state). What tells the two models
+ * apart is how well each predicted the frames: where one filter's sum of squared standardised
+ * innovations is below the other's by KF_SCORE_Z standard errors of their difference, that one
+ * alone; where the frames cannot tell them apart (stream D's proxy: the sums within 1 %), both,
+ * weighed by their level variances as two estimates of one level (docs/accuracy-log.md, "Stream
+ * D's proxy: the two filters' predictions"). */
+static double kalman_acc_share(const struct kalman *k)
+{
+	double d = k->s2 - k->sa;
+	if (d * d > KF_SCORE_Z * KF_SCORE_Z * k->sd)
+		return d > 0 ? 1 : 0;
+	return k->p00 / (k->p00 + k->ap[0][0]);
+}
+
+/* kalman-acc: one observation z over dt with the two-state filter's measurement noise R (nu2:
+ * that filter's innovation, for the scores); the same gate (a rejection keeps the prediction)
+ * and Huber update once converged */
+static void kalman_acc_update(struct kalman *k, double dt, double z, double R, double nu2)
 {
 	if (!k->a_on)
 		return;
 	double w = k->a[1] > 0 ? k->a[1] : 0, lam = kalman_jerk(k), q = (lam * w) * (lam * w);
+	kalman_acc_score(k, dt, w, nu2, z - (k->a[0] + k->a[1] * dt + k->a[2] * dt * dt / 2), R);
 	double F[3][3] = { { 1, dt, dt * dt / 2 }, { 0, 1, dt }, { 0, 0, 1 } }, FP[3][3], P[3][3];
 	double d2 = dt * dt, d3 = d2 * dt;
 	double Q[3][3] = { { q * d3 * d2 / 20, q * d2 * d2 / 8, q * d3 / 6 },
@@ -545,7 +590,7 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 	double R = sf2 * unit * unit;
 	double nu = z - x0, S = p00 + R;
 	k->t = t;
-	kalman_acc_update(k, dt, z, R);
+	kalman_acc_update(k, dt, z, R, z - x0);
 	if (nu * nu > KF_GATE * KF_GATE * S) { /* an outlier: keep the prediction */
 		k->x0 = x0;
 		k->p00 = p00;
@@ -613,11 +658,13 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 		out->rate = k->h_x1;
 		t0 = k->h_t;
 	}
-	/* kalman-acc: the acceleration filter's phase and rate where its own level variance is the
-	 * smaller (its jerk measured and the heart's rate curving more smoothly than a random walk) */
-	else if (k->a_on && k->d2_n >= KF_MIN_BEATS && k->a[1] > 0 && k->ap[0][0] < k->p00) {
-		x0 = k->a[0];
-		out->rate = k->a[1];
+	/* kalman-acc: its jerk measured, the acceleration filter's phase and rate where its
+	 * predictions have been the better, with the two-state one's where they cannot be told apart
+	 * (kalman_acc_share; both states are at time k->t) */
+	else if (k->a_on && k->d2_n >= KF_MIN_BEATS && k->a[1] > 0) {
+		double m = kalman_acc_share(k);
+		x0 = (1 - m) * x0 + m * k->a[0];
+		out->rate = (1 - m) * out->rate + m * k->a[1];
 	}
 	/* the phase at the newest frame's timestamp, which the caller's wait counts from: the state
 	 * carried from its time (the clock's, kalman_time) to that timestamp, so that the trigger
