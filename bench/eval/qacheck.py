@@ -51,17 +51,24 @@ def checked(trig):
     return {k for k, r in enumerate(trig) if r.get("qa_error_s") and r.get("error_s")}
 
 
-def main():
-    args = sys.argv[1:]
+def parse_args(argv, usage):
+    """DIR [linear|kalman ...] [--base OTHER_DIR], the arguments of qacheck.py and qarows.py:
+    (DIR, the predictors (both by default), OTHER_DIR or None); where no DIR is given, usage
+    printed and exit status 2."""
+    args = list(argv)
     base = None
     if "--base" in args:
         i = args.index("--base")
         base = args[i + 1]
         del args[i:i + 2]
     if not args:
-        print(__doc__)
-        return 2
-    d, preds = args[0], args[1:] or ["linear", "kalman"]
+        print(usage)
+        sys.exit(2)
+    return args[0], args[1:] or ["linear", "kalman"], base
+
+
+def main():
+    d, preds, base = parse_args(sys.argv[1:], __doc__)
     for pred in preds:
         R = rows(d, pred)
         B = rows(base, pred) if base else {}

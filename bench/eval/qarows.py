@@ -18,7 +18,7 @@ triggers.csv without its qa columns first.
 import math, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qacheck import checked, corr, rows  # noqa: E402
+from qacheck import checked, corr, parse_args, rows  # noqa: E402
 
 
 def pairs(trig, keep):
@@ -41,16 +41,7 @@ def summary(label, per):
 
 
 def main():
-    args = sys.argv[1:]
-    base = None
-    if "--base" in args:
-        i = args.index("--base")
-        base = args[i + 1]
-        del args[i:i + 2]
-    if not args:
-        print(__doc__)
-        return 2
-    d, preds = args[0], args[1:] or ["linear", "kalman"]
+    d, preds, base = parse_args(sys.argv[1:], __doc__)
     for pred in preds:
         R, B = rows(d, pred), rows(base, pred) if base else {}
         print(f"{pred}: ms; corr = check with truth; truth / check = the row's mean; unseen = check - truth")

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
+#include "heartrun.h"
 
 #define NF 500
 #define NOISE 4.0
@@ -72,34 +73,19 @@ static void heart_run(int sz, double period_s, double fps, const struct drift *d
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_budget = budget;
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, sz, sz, 3));
-	struct ogate_heart_law law = { period_s, 0.0, 0.0, 7.0, 0.9, NF / fps };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 9);
-	size_t np = (size_t)sz * sz;
-	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
-	assert_non_null(img);
-	assert_non_null(sh);
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, sz, sz));
-	int head = 0, last_j = 0;
+	const struct heartrun_spec spec = { .sz = sz,
+					    .blob_seed = 3,
+					    .rng_seed = 9,
+					    .law = { period_s, 0.0, 0.0, 7.0, 0.9, NF / fps },
+					    .fps = fps,
+					    .noise = NOISE,
+					    .vy = dr->vy,
+					    .vx = dr->vx };
+	struct heartrun *hr = heartrun_new(&spec);
+	int last_j = 0;
 	for (int i = 0; i < NF; i++) {
-		double t = i / fps;
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, t), 2 * M_PI), img);
-		ogate_heart_rigid_shift(img, sh, sz, sz, dr->vy * i, dr->vx * i);
-		for (int y = 0; y < sz; y++) {
-			uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
-			for (int x = 0; x < sz; x++) {
-				double v = rint(sh[y * sz + x] + NOISE * ogate_heart_rng_normal(&rng));
-				row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-			}
-		}
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		heartrun_step(hr, sy, i, &r);
 		int j = sy->shift.q ? sy->shift.j : out->L;
 		if (r.established && out->est < 0) {
 			out->est = i;
@@ -122,33 +108,28 @@ static void heart_run(int sz, double period_s, double fps, const struct drift *d
 		out->trig[i] = r.triggered;
 		out->trig_ns[i] = r.triggered ? r.trigger.time_ns : 0;
 		/* the entries this frame wrote (held frames matched now, then this one) */
-		int added = (sy->hhead - head + sy->hcap) % sy->hcap;
-		for (int k = added - 1; k >= 0; k--) {
-			const struct hist *e = sync_hist_at(sy, k);
-			int fi = (int)llround((double)(e->t_ns - 1000000000LL) * 1e-9 * fps);
-			assert_true(fi >= 0 && fi <= i && !out->has[fi]);
+		const struct hist *e;
+		for (int fi; (fi = heartrun_matched(hr, sy, i, &e)) >= 0;) {
+			assert_false(out->has[fi]);
 			out->has[fi] = 1;
 			out->unw[fi] = e->unw;
 			out->raw[fi] = e->raw;
 			out->w[fi] = e->w;
 			out->t[fi] = e->t_ns;
 		}
-		head = sy->hhead;
 	}
 	assert_true(out->est >= 0);
 	struct ogate_reference_info info;
 	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
 	out->smoothed = info.smoothed;
+	size_t np = (size_t)sz * sz;
 	out->ref = malloc(np * (size_t)out->L);
 	assert_non_null(out->ref);
 	for (int k = 0; k < out->L; k++)
 		for (int y = 0; y < sz; y++)
 			memcpy(out->ref + np * k + (size_t)y * sz,
 			       ogate_frame_row(sy->sq[0].f[k], y), (size_t)sz);
-	free(img);
-	free(sh);
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 }
 

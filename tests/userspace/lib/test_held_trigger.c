@@ -16,7 +16,7 @@
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
 #include "predictor_private.h"
-#include "noisy_frame.h"
+#include "heartrun.h"
 
 #define SZ 96
 #define FPS 60.0
@@ -65,19 +65,16 @@ static void heart_run(long budget, int held_key, struct run *out)
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_budget = budget;
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
-	struct ogate_heart_law law = { 0.8, 0.0, 0.0, 7.0, 1.5, NF / FPS };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 5);
-	static float img[SZ * SZ];
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
-	int head = 0;
+	const struct heartrun_spec spec = { .sz = SZ,
+					    .blob_seed = 11,
+					    .rng_seed = 5,
+					    .law = { 0.8, 0.0, 0.0, 7.0, 1.5, NF / FPS },
+					    .fps = FPS,
+					    .noise = NOISE };
+	struct heartrun *hr = heartrun_new(&spec);
 	for (int i = 0; i < NF; i++) {
-		noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
 		struct ogate_sync_result r;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		const struct ogate_frame *f = heartrun_step(hr, sy, i, &r);
 		if (r.established && out->est < 0)
 			out->est = i;
 		out->held += r.state == OGATE_SYNC_LOCKED && !r.has_phase;
@@ -86,18 +83,14 @@ static void heart_run(long budget, int held_key, struct run *out)
 		out->trig_ns[i] = r.triggered ? r.trigger.time_ns : 0;
 		if (r.triggered && !r.has_phase)
 			out->want_ns[i] = forecast_at(sy, ogate_frame_get_meta(f)->timestamp_ns);
-		int added = (sy->hhead - head + sy->hcap) % sy->hcap;
-		for (int k = added - 1; k >= 0; k--) {
-			const struct hist *e = sync_hist_at(sy, k);
-			int fi = (int)llround((double)(e->t_ns - 1000000000LL) * 1e-9 * FPS);
-			assert_true(fi >= 0 && fi <= i && !out->has[fi]);
+		const struct hist *e;
+		for (int fi; (fi = heartrun_matched(hr, sy, i, &e)) >= 0;) {
+			assert_false(out->has[fi]);
 			out->has[fi] = 1;
 			out->unw[fi] = e->unw;
 		}
-		head = sy->hhead;
 	}
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 }
 

@@ -14,6 +14,7 @@
 #include "sync_match.c"
 #include "sync_timing.c"
 #include "ref_vectors.h"
+#include "qa_feed.h"
 
 /* A frame the test needs: it stops here if the frame cannot be made. */
 static struct ogate_frame *new_frame(enum ogate_pixfmt fmt, int width, int height)
@@ -40,14 +41,10 @@ static struct ogate_sync *with_history(const double *t, const double *phi, int f
 	s->info.target_phase = ptw_target;
 	s->configured = 1;
 	for (int i = 0; i < 40; i++) {
-		struct hist *h = &s->hist[s->hhead];
-		h->t_ns = llround(t[i] * 1e9);
-		h->unw = phi[i];
-		h->ref_id = i < first_new_ref ? 1 : 2;
-		h->gap_before = i == gap_at;
-		s->hhead = (s->hhead + 1) % s->hcap;
-		if (s->hn < s->hcap)
-			s->hn++;
+		hist_push(s, (struct hist){ .t_ns = llround(t[i] * 1e9),
+					    .unw = phi[i],
+					    .ref_id = i < first_new_ref ? 1 : 2,
+					    .gap_before = i == gap_at });
 	}
 	for (int i = 0; i < IVL_N; i++)
 		s->ivl[i] = 0.0125;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sync_private.h"
+#include "qa_feed.h"
 
 #define DT 0.0125 /* 80 fps */
 #define W 5.0	  /* rad/s at the trigger: 100.5 frames a beat */
@@ -68,20 +69,13 @@ static double check(int K, double model_delta, int measured, double true_delta, 
 		double tt = 9.0 + i * DT, lin = lin_at(tt);
 		/* the position w a frame shows: w - N(w) = x, its linear position */
 		double x = ogate_wrap_2pi(lin) * P / (2 * M_PI), w = x * (P + true_delta) / P;
-		s->hist[s->hhead] = (struct hist){ .t_ns = llround(tt * 1e9),
-						   .unw = lin + nt + 0.05,
-						   .raw = lin + 2 * M_PI * true_n(w, true_delta) / P,
-						   .w = w,
-						   .ref_id = 1 };
-		s->hhead = (s->hhead + 1) % s->hcap;
-		if (s->hn < s->hcap)
-			s->hn++;
-		struct ogate_sync_result r;
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
-		if (r.has_qa)
-			q = r.qa;
-		judged = r.has_qa;
+		judged = qa_feed(s,
+				 (struct hist){ .t_ns = llround(tt * 1e9),
+						.unw = lin + nt + 0.05,
+						.raw = lin + 2 * M_PI * true_n(w, true_delta) / P,
+						.w = w,
+						.ref_id = 1 },
+				 &q);
 	}
 	assert_true(judged);
 	double x0 = ogate_wrap_2pi(50.0) * P / (2 * M_PI);

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
-#include "noisy_frame.h"
+#include "heartrun.h"
 
 #define SZ 96
 #define FPS 60.0
@@ -46,19 +46,16 @@ static void heart_run(double period_s, long budget, struct run *out)
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_budget = budget;
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
-	struct ogate_heart_law law = { period_s, 0.0, 0.0, 7.0, 2.1, 60.0 };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 5);
-	static float img[SZ * SZ];
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
-	int head = 0;
+	const struct heartrun_spec spec = { .sz = SZ,
+					    .blob_seed = 11,
+					    .rng_seed = 5,
+					    .law = { period_s, 0.0, 0.0, 7.0, 2.1, 60.0 },
+					    .fps = FPS,
+					    .noise = NOISE };
+	struct heartrun *hr = heartrun_new(&spec);
 	for (int i = 0; i < NF; i++) {
-		noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
 		struct ogate_sync_result r;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		heartrun_step(hr, sy, i, &r);
 		if (r.established && out->est < 0) {
 			out->est = i;
 			out->touched_est = sy->smooth_touched;
@@ -68,24 +65,20 @@ static void heart_run(double period_s, long budget, struct run *out)
 		if (r.triggered && out->first_trigger < 0)
 			out->first_trigger = i;
 		/* the entries this frame wrote (held frames matched now, then this one) */
-		int added = (sy->hhead - head + sy->hcap) % sy->hcap;
-		for (int k = added - 1; k >= 0; k--) {
-			const struct hist *e = sync_hist_at(sy, k);
-			int fi = (int)llround((double)(e->t_ns - 1000000000LL) * 1e-9 * FPS);
-			assert_true(fi >= 0 && fi <= i && !out->has[fi]);
+		const struct hist *e;
+		for (int fi; (fi = heartrun_matched(hr, sy, i, &e)) >= 0;) {
+			assert_false(out->has[fi]);
 			out->has[fi] = 1;
 			out->unw[fi] = e->unw;
 			out->raw[fi] = e->raw;
 			out->w[fi] = e->w;
 			out->t[fi] = e->t_ns;
 		}
-		head = sy->hhead;
 	}
 	struct ogate_reference_info info;
 	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
 	out->smoothed = info.smoothed;
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 }
 

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
+#include "heartrun.h"
 
 #define NF 260
-#define FPS 80.0
 
 struct run {
 	int held, shares, L, scan, share_rule;
@@ -34,34 +34,12 @@ static void heart_run(int sz, const char *smooth, struct run *out)
 	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth", smooth));
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, sz, sz, 3));
-	struct ogate_heart_law law = { 0.4, 0.0, 0.0, 7.0, 0.9, NF / FPS };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 9);
-	size_t np = (size_t)sz * sz;
-	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
-	assert_non_null(img);
-	assert_non_null(sh);
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, sz, sz));
+	const struct heartrun_spec spec = heartrun_fast_drifting(sz, NF);
+	struct heartrun *hr = heartrun_new(&spec);
 	int est = -1, last_j = 0;
 	for (int i = 0; i < NF; i++) {
-		double t = i / FPS;
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, t), 2 * M_PI), img);
-		ogate_heart_rigid_shift(img, sh, sz, sz, 0.04 * i, -0.03 * i);
-		for (int y = 0; y < sz; y++) {
-			uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
-			for (int x = 0; x < sz; x++) {
-				double v = rint(sh[y * sz + x] + 4.0 * ogate_heart_rng_normal(&rng));
-				row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-			}
-		}
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		heartrun_step(hr, sy, i, &r);
 		if (r.established && est < 0) {
 			est = i;
 			assert_non_null(sy->shift.q); /* moved over the next frames */
@@ -81,10 +59,7 @@ static void heart_run(int sz, const char *smooth, struct run *out)
 	}
 	assert_true(est >= 0);
 	out->expect = sync_hold_frames(sy, out->L, out->shares + (sy->set.ref_smooth != 0));
-	free(img);
-	free(sh);
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 }
 

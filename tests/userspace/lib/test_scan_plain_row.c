@@ -15,10 +15,10 @@
 #include <cmocka.h>
 #include "../../../userspace/common/heart.c"
 #include "sync_private.h"
+#include "heartrun.h"
 
 #define NF 700
 #define SZ 192
-#define FPS 80.0
 
 struct run {
 	int state[NF], has[NF], trig[NF], est[NF];
@@ -40,35 +40,13 @@ static void heart_run(int full, int refresh, struct run *out)
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->sadrow_full = full;
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 3));
-	struct ogate_heart_law law = { 0.4, 0.0, 0.0, 7.0, 0.9, NF / FPS };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 9);
-	size_t np = (size_t)SZ * SZ;
-	float *img = malloc(sizeof(float) * np), *sh = malloc(sizeof(float) * np);
-	assert_non_null(img);
-	assert_non_null(sh);
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
+	const struct heartrun_spec spec = heartrun_fast_drifting(SZ, NF);
+	struct heartrun *hr = heartrun_new(&spec);
 	for (int i = 0; i < NF; i++) {
-		double t = i / FPS;
-		ogate_heart_blob_render(&heart, fmod(ogate_heart_law_psi(&law, t), 2 * M_PI), img);
-		ogate_heart_rigid_shift(img, sh, SZ, SZ, 0.04 * i, -0.03 * i);
-		for (int y = 0; y < SZ; y++) {
-			uint8_t *row = (uint8_t *)f->pixels + (size_t)y * f->stride;
-			for (int x = 0; x < SZ; x++) {
-				double v = rint(sh[y * SZ + x] + 4.0 * ogate_heart_rng_normal(&rng));
-				row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-			}
-		}
-		struct ogate_frame_meta m = { .timestamp_ns = 1000000000LL + llround(t * 1e9),
-					      .sequence = (uint64_t)i };
-		ogate_frame_set_meta(f, &m);
 		struct ogate_sync_result r;
 		long k0 = sy->sadrow_skipped;
 		int c0 = sy->count, first = !sy->have_ref;
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		heartrun_step(hr, sy, i, &r);
 		if (first && r.established) {
 			out->est_skipped = sy->sadrow_skipped - k0;
 			out->est_count = c0;
@@ -85,10 +63,7 @@ static void heart_run(int full, int refresh, struct run *out)
 	}
 	out->skipped = sy->sadrow_skipped;
 	assert_int_equal(0, ogate_sync_get_reference(sy, &out->info));
-	free(img);
-	free(sh);
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "sync_private.h"
+#include "qa_feed.h"
 
 #define DT 0.0125 /* 80 fps */
 #define W 15.0	  /* rad/s at the trigger: a 0.42 s heart */
@@ -43,20 +44,13 @@ static int push_cal(struct ogate_sync *s, int i, double a, uint32_t ref, int gap
 		    struct ogate_sync_qa *q)
 {
 	double t = 9.0 + i * DT;
-	s->hist[s->hhead] = (struct hist){ .t_ns = llround(t * 1e9),
-					   .unw = phase_at(t, a),
-					   .raw = phase_at(t, a) - cal,
-					   .ref_id = ref,
-					   .gap_before = gap };
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-	struct ogate_sync_result r;
-	memset(&r, 0, sizeof(r));
-	sync_qa_step(s, &r);
-	if (r.has_qa)
-		*q = r.qa;
-	return r.has_qa;
+	return qa_feed(s,
+		       (struct hist){ .t_ns = llround(t * 1e9),
+				      .unw = phase_at(t, a),
+				      .raw = phase_at(t, a) - cal,
+				      .ref_id = ref,
+				      .gap_before = gap },
+		       q);
 }
 
 static int push_gap(struct ogate_sync *s, int i, double a, uint32_t ref, int gap,
@@ -272,20 +266,13 @@ static void live_check_takes_the_reference_beats_map_out_of_the_uncalibrated_lev
 		double x = ogate_wrap_2pi(lin) * P / (2 * M_PI), w = x;
 		for (int it = 0; it < 50; it++)
 			w = x + map_n(w, k, P);
-		s->hist[s->hhead] = (struct hist){ .t_ns = llround(tt * 1e9),
-						   .unw = lin + 2 * M_PI * map_n(ut, k, P) / P + 0.05,
-						   .raw = lin + 2 * M_PI * map_n(w, k, P) / P,
-						   .w = w,
-						   .ref_id = 1 };
-		s->hhead = (s->hhead + 1) % s->hcap;
-		if (s->hn < s->hcap)
-			s->hn++;
-		struct ogate_sync_result r;
-		memset(&r, 0, sizeof(r));
-		sync_qa_step(s, &r);
-		if (r.has_qa)
-			q = r.qa;
-		judged = r.has_qa;
+		judged = qa_feed(s,
+				 (struct hist){ .t_ns = llround(tt * 1e9),
+						.unw = lin + 2 * M_PI * map_n(ut, k, P) / P + 0.05,
+						.raw = lin + 2 * M_PI * map_n(w, k, P) / P,
+						.w = w,
+						.ref_id = 1 },
+				 &q);
 	}
 	assert_true(judged);
 	assert_true(fabs(q.phase_error - 0.1) < 1e-9);

@@ -16,6 +16,7 @@
 #include "../../../userspace/common/heart.c"
 #include "ref_vectors.h"
 #include "sync_stream.h"
+#include "qa_feed.h"
 
 static void drift_is_tracked_one_pixel_per_frame_to_the_border_of_the_search(void **state)
 {
@@ -351,17 +352,6 @@ static struct ogate_sync *qa_sync_with_a_late_trigger(double w, struct ogate_syn
 	return s;
 }
 
-/* a frame's history entry pushed, and the live check's step on it into *r */
-static void qa_frame(struct ogate_sync *s, struct hist e, struct ogate_sync_result *r)
-{
-	s->hist[s->hhead] = e;
-	s->hhead = (s->hhead + 1) % s->hcap;
-	if (s->hn < s->hcap)
-		s->hn++;
-	memset(r, 0, sizeof(*r));
-	sync_qa_step(s, r);
-}
-
 /* The live check reads the phase reached at a trigger from the frames around it: a trigger
  * 0.1 rad late on an exactly linear phase gives 0.1 rad and 0.1/rate s, once 32 frames after it
  * have arrived; one spanning a gap is not judged (test_sync_qa.c pins the window). */
@@ -370,17 +360,20 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	const double w = 15.0, dt = 0.0125;
 	struct ogate_sync_trigger t;
 	struct ogate_sync *s = qa_sync_with_a_late_trigger(w, &t);
-	struct ogate_sync_result r;
+	struct ogate_sync_qa q;
+	int judged = 0;
 	for (int i = 0; i < 1200; i++) {
 		double ti = 9.0 + i * dt;
-		qa_frame(s, (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 }, &r);
-		if (r.has_qa)
+		judged = qa_feed(s,
+				 (struct hist){ .t_ns = llround(ti * 1e9), .unw = w * ti, .ref_id = 1 },
+				 &q);
+		if (judged)
 			break;
 		assert_true(ti < 10.005 + 32 * dt); /* judged by the 32nd frame after it */
 	}
-	assert_true(r.has_qa);
-	assert_true(fabs(r.qa.phase_error - 0.1) < 1e-6);
-	assert_true(fabs(r.qa.error_s - 0.1 / w) < 1e-7);
+	assert_true(judged);
+	assert_true(fabs(q.phase_error - 0.1) < 1e-6);
+	assert_true(fabs(q.error_s - 0.1 / w) < 1e-7);
 	struct ogate_sync_qa_stats st;
 	ogate_sync_get_qa_stats(s, &st);
 	assert_int_equal(st.n, 1);
@@ -390,13 +383,12 @@ static void live_check_reads_the_phase_reached_at_the_trigger(void **state)
 	sync_qa_add(s, &t);
 	for (int i = 0; i < 40; i++) {
 		double ti = 29.9 + i * dt;
-		qa_frame(s,
-			 (struct hist){ .t_ns = llround(ti * 1e9),
-					.unw = w * ti,
-					.ref_id = 1,
-					.gap_before = i == 9 },
-			 &r);
-		assert_false(r.has_qa);
+		assert_false(qa_feed(s,
+				     (struct hist){ .t_ns = llround(ti * 1e9),
+						    .unw = w * ti,
+						    .ref_id = 1,
+						    .gap_before = i == 9 },
+				     &q));
 	}
 	ogate_sync_get_qa_stats(s, &st);
 	assert_int_equal(st.n, 1);
@@ -412,21 +404,20 @@ static void live_check_weighs_frames_by_their_measured_spread(void **state)
 	const double w = 15.0, dt = 0.0125;
 	struct ogate_sync_trigger t;
 	struct ogate_sync *s = qa_sync_with_a_late_trigger(w, &t);
-	struct ogate_sync_result r;
-	for (int i = 0; i < 1200; i++) {
+	struct ogate_sync_qa q;
+	int judged = 0;
+	for (int i = 0; i < 1200 && !judged; i++) {
 		double ti = 9.0 + i * dt;
 		int odd = fabs(ti - 10.0) < dt / 2; /* the frame just before the trigger */
-		qa_frame(s,
-			 (struct hist){ .t_ns = llround(ti * 1e9),
-					.unw = w * ti + (odd ? 1.0 : 0.0),
-					.ref_id = 1,
-					.sp = odd ? 1e4 : 0 },
-			 &r);
-		if (r.has_qa)
-			break;
+		judged = qa_feed(s,
+				 (struct hist){ .t_ns = llround(ti * 1e9),
+						.unw = w * ti + (odd ? 1.0 : 0.0),
+						.ref_id = 1,
+						.sp = odd ? 1e4 : 0 },
+				 &q);
 	}
-	assert_true(r.has_qa);
-	assert_true(fabs(r.qa.phase_error - 0.1) < 1e-3);
+	assert_true(judged);
+	assert_true(fabs(q.phase_error - 0.1) < 1e-3);
 	ogate_sync_free(s);
 }
 
