@@ -56,9 +56,9 @@ struct run {
 	uint8_t *ref; /* the reference's frames at the end, L x sz x sz */
 };
 
-/* A blob heart (period_s, at fps) at sz^2 drifting (0.006, -0.0045) px a frame with noise 4,
- * reference.drift_move = 1, the smoothing's budget as given (0: everything on the establishing
- * frame, the move too) */
+/* A blob heart (period_s, at fps) at sz^2 drifting by dr (px a frame) with noise 4, dr's keys
+ * (reference.drift_move, reference.spread_move), the smoothing's budget as given (0: everything
+ * on the establishing frame, the move too) */
 static void heart_run(int sz, double period_s, double fps, const struct drift *dr, long budget,
 		      struct run *out)
 {
