@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Emulator throughput on a 4800-frame 128x128 stream (the reference stream), and the
 # trigger-time error ogate reaches on it (RMS, mean), and how well the live check follows it. Prints BENCH lines.
 set -eu

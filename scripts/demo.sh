@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The bundled default (make demo): generate a 60 s beating-heart stream with
 # known phase, replay it through the analysis library with ogate-emulate,
 # and report how well it gated against ground truth. Outputs in build/demo/.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Install the Debian packages ogate needs to build, test and run its VM suite,
 # but only those that are missing. Lists live in scripts/deps/*.txt (one package
 # per line, '#' comments), one file per component, so each part states its own needs.

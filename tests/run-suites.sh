@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Run each test suite given on the command line, show its TAP output, keep a log
 # under build/test-logs/, and close with one line: "N passed, N failed, N skipped".
 #

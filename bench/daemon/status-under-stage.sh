@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # status reply p99 (issue 10: <= 50 ms) while the stage homes, moves slowly,
 # is stuck (a controller that reports "moving" for ever), and while an
 # acquisition waits for its next stack. ogated on the synthetic camera,

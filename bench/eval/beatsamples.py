@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The beats the calibration measures after lock against the truth (a diagnostic, not part of
 make check): what sync_calib.c's beat_after_reference sees, sample by sample.
 

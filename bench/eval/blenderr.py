@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The V fit's error by sub-frame offset: the truth against the reference's own blends.
 
 docs/accuracy-log.md, "The sub-frame fit's shared error". Reads a kept stream (EVAL_STREAMS:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """How fast the calibration removes the matching error before the target (a diagnostic, not part
 of make check; docs/accuracy-log.md, "The large-frame bias").
 

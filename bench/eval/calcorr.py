@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The calibration's correction against the raw error it corrects, by raw position (a diagnostic,
 not part of make check; docs/accuracy-log.md, "The large-frame bias").
 

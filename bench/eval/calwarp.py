@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The calibration's correction against the reference's own map, one row (a diagnostic, not part of
 make check; docs/accuracy-log.md, "The calibration's gate at many frames a beat").
 usage: [GATE=1] bench/eval/calwarp.py ROW DIR CAL0_DIR [kalman|linear]

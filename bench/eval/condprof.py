@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The calibrated matching error per position, conditioned on the TRUE position and on the
 MEASURED one, and what the spread of the error predicts for the difference (a diagnostic, not
 part of make check).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The calibration's delta and trend against the truth, from the lags at lock and the beats measured
 after the reference (a diagnostic, not part of make check; docs/accuracy-log.md, "The reference
 beat's length under a curving rate").

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """What a stream says about the noise cuts, measured at lock (a diagnostic, not part of make check).
 
 usage: bench/eval/cutmeasures.py PREFIX...

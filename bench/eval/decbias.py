@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Each row's trigger mean against the matching error at its decision frames, for both predictors
 (a diagnostic, not part of make check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Split each eval row's trigger bias into its parts (a diagnostic, not part of make check).
 
 usage: EVAL_DIR=/tmp/ev bench/eval/eval.sh; bench/eval/decompose.py /tmp/ev [linear|kalman]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Split the Kalman filter's trigger error on small slow noisy hearts into the per-frame phase
 noise, the filter's response and the phase's own bias (a diagnostic, not part of make check;
 docs/accuracy-log.md, "Stream D: the Kalman filter on small slow noisy hearts").

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The drift rows' blur mismatch (a diagnostic, not part of make check).
 
 usage: EVAL_DIR=/tmp/b bench/eval/eval.sh; EVAL_DIR=/tmp/l EVAL_SYNTH="--xy-interp lanczos" \

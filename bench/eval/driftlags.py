@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The registered lags at lock against the truth (a diagnostic, not part of make check;
 docs/accuracy-log.md "The lags at lock under drift").
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Stream D's trigger error by source, and the acceleration filter offline (issue 9, slow60; a
 diagnostic, not part of make check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # make eval: generate the evaluation matrix (bench/eval/matrix.txt) with ogate-synth, gate every
 # stream with ogate-emulate at DEFAULT settings, once per predictor, and print one table each:
 # RMS, mean and worst trigger-time error against ground truth, coverage of the target's true

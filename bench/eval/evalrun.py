@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The eval diagnostics' shared reading of an EVAL_DIR (offsets.py, positions.py).
 
 runs(d, pred)         each row run with predictor pred that triggered:

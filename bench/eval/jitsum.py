@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Summarise eval.sh outputs by jitter level: rows named ..._jX (bench/eval/jitbias.txt,
 jitter.txt) grouped by predictor and X, over every file given (e.g. two seeds): mean |mean|,
 mean RMS and the signed mean of the rows. A bias that grows with capture jitter shows as a

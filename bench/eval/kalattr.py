@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Where the Kalman filter's early forecasts come from (issue 9, kalhybrid; a diagnostic, not part
 of make check).
 

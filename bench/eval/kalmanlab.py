@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Replay the Kalman predictor offline against the line at the same decision frames (a
 diagnostic, not part of make check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The beat-length trend k at lock against the truth, row by row (a diagnostic, not part of make
 check; docs/accuracy-log.md, "The beat-length trend at lock: what the span share stood for").
 

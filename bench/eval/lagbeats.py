@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The lags' error averaged over whole beats, against the truth (a diagnostic, not in make check).
 
 usage: bench/eval/lagbeats.py PREFIX [FIRST [LAST]]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The lags at lock against the truth, and the matching error at the positions they cover.
 
 docs/accuracy-log.md, "The sub-frame fit's shared error". Reads a kept stream (EVAL_STREAMS:

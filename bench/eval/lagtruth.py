@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The period determination's per-frame lags against the truth (a diagnostic, not part of make check).
 
 usage: bench/eval/lagtruth.py PREFIX [FIRST [LAST]]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """How far back the Kalman filter's level reaches, and the bias its reach hands it, against the
 line's (a diagnostic, not part of make check).
 

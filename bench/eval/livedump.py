@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """What a build with bench/eval/livedump.patch writes (OGATE_LIVEDUMP=DUMP), read the one way
 livefit.py and livelevel.py share.
 

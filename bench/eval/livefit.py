@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The live frames' sub-frame error by true phase, per fit (a diagnostic, not part of make check).
 
 docs/accuracy-log.md, "The live frames' sub-frame fit". usage: build with bench/eval/livedump.patch,

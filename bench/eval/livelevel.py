@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The level the calibration's pin sees under each live fit, and the SSD curve's shape (a diagnostic).
 
 docs/accuracy-log.md, "The real rows' later level under the quartic". Same inputs as livefit.py

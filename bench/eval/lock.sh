@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Lock with the default settings across heart periods and frame rates (issue 9, item 3): a
 # diagnostic, not part of make check. For every period x frame rate, ogate-synth makes a stream
 # of 8 periods + 6 s and ogate-emulate gates it with the defaults; one line each: the lock time

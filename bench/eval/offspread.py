@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Matching error's mean, spread and count by sub-frame offset, true and measured (a diagnostic,
 not part of make check; docs/accuracy-log.md, "Cause 6's level at a whole-and-a-half frames a
 beat").

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The calibrated phase's level against the level the pin's model of N predicts (a diagnostic, not
 part of make check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The trigger bias the calibration's pin leaves from the reference's own position-to-phase map
 (a diagnostic, not part of make check).
 

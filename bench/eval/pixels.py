@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Which pixels carry the heart's phase (a diagnostic, not part of make check).
 
 usage: bench/eval/pixels.py PREFIX SIGMA

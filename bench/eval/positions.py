@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Per-frame matching error by true reference position (a diagnostic, not part of make check).
 
 usage: EVAL_DIR=/tmp/ev bench/eval/eval.sh; bench/eval/positions.py /tmp/ev [linear|kalman]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The beat-length samples of the calibration's line, each against the truth (a diagnostic, not
 part of make check; docs/accuracy-log.md, "The fast rows' δ from the frames before the reference").
 

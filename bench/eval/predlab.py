@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Replay each trigger's prediction offline with other windows and fits (a diagnostic, not part
 of make check).
 

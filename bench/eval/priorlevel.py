@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The calibration prior's level against the truth, per row (a diagnostic, not part of make check).
 
 usage: EVAL_DIR=/tmp/a bench/eval/eval.sh; EVAL_DIR=/tmp/b EVAL_SET=... bench/eval/eval.sh

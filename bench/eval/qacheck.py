@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """What the live check's own error is made of, per row of an EVAL_DIR (make eval with EVAL_DIR).
 
 usage: bench/eval/qacheck.py EVAL_DIR [linear|kalman ...] [--base OTHER_EVAL_DIR]

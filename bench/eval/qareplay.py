@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Replay the live phase-error check (sync_qa.c) offline from an EVAL_DIR's frames, in variants.
 
 usage: bench/eval/qareplay.py EVAL_DIR [linear|kalman ...] [--rows]

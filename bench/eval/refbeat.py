@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The reference's own beat against its period P, per row, with the calibrated positions' tilt
 (a diagnostic, not part of make check; docs/accuracy-log.md "The calibration's tilt under drift").
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The decision frame's own matching error against its position's (a diagnostic, not part of make check).
 
 usage: EVAL_DIR=/tmp/ev bench/eval/eval.sh; bench/eval/selection.py /tmp/ev [linear|kalman]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Sub-frame fits over a span scored on a SAD dump against the truth (a diagnostic, not part of make check).
 
 docs/accuracy-log.md, "The matching error of slow hearts filmed fast". usage: build with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The first beats after lock, split by trigger index over seeds (issue 9, dstart).
 
 startsplit.py [--bins 0,4,8,16,24,38] ROWS DIR... : ROWS is a regular expression of row names;

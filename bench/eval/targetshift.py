@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Where the library put the target, against a noise-free twin (a diagnostic, not part of make check).
 
 usage: EVAL_DIR=/tmp/ev EVAL_MATRIX=M make eval

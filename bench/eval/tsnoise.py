@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Copy kept eval streams with noise added to their timestamps only (a diagnostic, not part of
 make check): timestamp ERRORS, the other reading of "timestamp jitter".
 

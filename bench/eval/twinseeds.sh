@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Is the automatic target's choice stable? A diagnostic, not part of make check.
 #
 # usage: bench/eval/twinseeds.sh ROW SEED...      (ROW: a row name of any bench/eval/*.txt)

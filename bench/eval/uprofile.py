@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Matching error by true reference position, one row, several runs side by side (a diagnostic,
 not part of make check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Mean matching error per reference position before the target (a diagnostic, not part of
 make check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Trigger lateness (driver against userspace SCHED_FIFO/OTHER), interrupts-off
 # time per timer expiry, frame-edge cost against open files and queueing
 # cost, in the test VM under -icount (virtual time, deterministic), on

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The live image's frame rate as the page shows it (issue 12: >= 10 fps at
 128x128 on the Pi): ogated on the synthetic heart (128x128, 80 fps, the
 default web.stream_fps cap of 15), the page in Debian's headless chromium

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The web page's cost and size (issue 12's numbers), on ogated with the
 # synthetic heart (128x128), the dry-run sink and SCHED_FIFO 50 for capture
 # and analysis as on the Pi (WEB_BENCH_RT=0: without):

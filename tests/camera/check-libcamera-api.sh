@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Compile the libcamera adapter against the public headers of other libcamera
 # releases, generated from a libcamera git checkout (upstream or
 # raspberrypi/libcamera), to catch API drift that Debian's 0.0.3 cannot show.

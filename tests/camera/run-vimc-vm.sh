@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The libcamera camera source against the kernel's vimc virtual camera:
 # boot Debian's kernel in qemu (TCG, one CPU) with vimc (built out of tree
 # from linux-source) and its module stack, libcamera with its vimc IPA, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # shellcheck shell=bash
 # Source it (after tests/vm/vm.sh). vimc is built from Debian's linux-source
 # tarball, so the guest kernel must be of that tarball's series: Debian 12's

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # shellcheck shell=dash
 # /init of the chain VM (see tests/chain/run.sh). Everything the host scores
 # goes to the second serial port (/dev/ttyS1) in sections

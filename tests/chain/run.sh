@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The whole chain in one VM boot, scored against the truth at the pins:
 #
 #   tests/chain/run.sh [ogate|gpiod|both]        (default: both)

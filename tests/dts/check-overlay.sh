@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Compile the Raspberry Pi overlay with dtc, apply it to a minimal base tree
 # with fdtoverlay, and check the properties the driver and firmware read.
 set -u

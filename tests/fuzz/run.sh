@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Run every libFuzzer target (build/fuzz/fuzz_*) for FUZZ_SECONDS each (default 3) from the seed
 # corpus that build/fuzz/mkseeds writes (fixed content, libFuzzer seed 1). New inputs go to
 # FUZZ_CORPUS/<target> when set (make fuzz), else to a scratch folder. A crash, leak, timeout or

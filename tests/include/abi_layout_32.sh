@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The 32-bit half of the ABI layout check: compile abi_layout.c for a 32-bit
 # userland (its _Static_asserts pin every size and offset). Compiling is the
 # test: 32-bit binaries need not be runnable on the build host.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogate.ko (and its test bed) build with W=1 and zero warnings for every
 # kernel users run: Debian 12's default 6.1 (amd64), the newest Debian 12
 # 6.12 and 6.12 PREEMPT_RT (amd64), and the same 6.12 for arm64 (the Pi's

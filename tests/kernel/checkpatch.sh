@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The module and the test bed are checkpatch-clean (the kernel's own
 # scripts/checkpatch.pl from Debian's linux-source, extracted at test time).
 set -u

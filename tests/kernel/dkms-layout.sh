@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # `make install` lays out the DKMS source tree, and Debian's dkms builds
 # ogate.ko from that tree alone for Debian 12's default 6.1 and for 6.12
 # (the Pi OS kernel series). dkms runs on private trees under build/, so the

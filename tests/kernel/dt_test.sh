@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # In the arm64 VM (tests/kernel/run-vm-arm64.sh): ogate.ko bound from a
 # device-tree node that dts/ogate-overlay.dts wrote, on qemu virt's PL061
 # (a real MMIO GPIO controller, driver gpio-pl061). A trigger queued through

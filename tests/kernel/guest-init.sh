@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # /init of the test VM (see tests/kernel/run-vm.sh). Program output goes to
 # the second serial port (/dev/ttyS1); the kernel console is on ttyS0.
 /bin/busybox --install -s /bin

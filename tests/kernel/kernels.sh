@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # shellcheck shell=bash
 # Debian kernels the module is built and tested on, found or fetched by
 # release. Source it; it defines:

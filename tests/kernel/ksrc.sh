@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Extract the few files the tests need from Debian's linux-source tarball
 # into build/ksrc (once): the kselftest harness headers and checkpatch.
 # Prints the directory; exits 1 when no linux-source tarball is installed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogatectl against the real driver, inside the test VM (run by guest-init.sh
 # after the kselftest suite). TAP output.
 n=0 rc=0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogated with the kernel sink, in the test VM: the synthetic camera drives
 # analysis, triggers go to /dev/ogate0, and the test bed's pin log shows
 # the laser and camera pulses. SIGTERM must leave both lines low with

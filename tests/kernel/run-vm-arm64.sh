@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The kernel suite on arm64, the Pi's architecture: qemu-system-aarch64
 # (machine virt, TCG) boots Debian 12's arm64 6.12 kernel with the arm64
 # ogate.ko, the test bed and static arm64 test programs in a busybox

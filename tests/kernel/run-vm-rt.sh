@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The VM suite (tests/kernel/run-vm.sh) on the newest 6.12 PREEMPT_RT kernel
 # Debian 12 offers (the release linux-headers-6.12-rt-amd64 depends on).
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Boot Debian's own kernel in qemu (TCG) with ogate.ko, the ogate_testbed
 # simulated GPIO chip and static test programs in a busybox initramfs.
 #

@@ -8,14 +8,16 @@
 #   tests/kernel/ (other files)      GPL-2.0 (built on the kernel's kselftest
 #                                    harness) or GPL-2.0 OR MIT
 #   everything else                  GPL-2.0 OR MIT
-# as "// SPDX-License-Identifier: ..." in .c/.cpp and "/* ... */" in .h.
+# as "// SPDX-License-Identifier: ..." in .c/.cpp and "/* ... */" in .h; shell and Python
+# scripts carry "# SPDX-License-Identifier: ..." as their first line, or their second after "#!".
 #
 #   tests/style/check-spdx.sh [PATH...]   default: the whole tree
 set -u
 cd "$(dirname "$0")/../.."
-[ $# -gt 0 ] || set -- userspace kernel include tests bench
-mapfile -t files < <(find "$@" -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' \) \
-	-not -path '*/build/*' | sort)
+[ $# -gt 0 ] || set -- userspace kernel include tests bench scripts .ci
+mapfile -t files < <(find "$@" -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' \
+	-o -name '*.sh' -o -name '*.py' -o -path '.ci/run' \) -not -path '*/build/*' \
+	-not -name '*.mod.c' -not -path '*/__pycache__/*' | sort)
 echo "1..${#files[@]}"
 n=0 rc=0 bad=0
 for f in "${files[@]}"; do
@@ -27,11 +29,15 @@ for f in "${files[@]}"; do
 	esac
 	alt=
 	case "$f" in tests/kernel/*) alt='GPL-2.0' ;; esac
+	got=$(head -1 "$f")
 	case "$f" in
 	*.h) want="/* SPDX-License-Identifier: $lic */" ;;
+	*.sh | *.py | .ci/run)
+		want="# SPDX-License-Identifier: $lic"
+		case "$got" in '#!'*) got=$(sed -n 2p "$f") ;; esac
+		;;
 	*) want="// SPDX-License-Identifier: $lic" ;;
 	esac
-	got=$(head -1 "$f")
 	if [ "$got" = "$want" ] || { [ -n "$alt" ] && [ "$got" = "${want/"$lic"/$alt}" ]; }; then
 		echo "ok $n $f"
 	else

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # shellcheck shell=bash
 # Shared by the qemu test VMs (tests/kernel/run-vm.sh, tests/camera/run-vimc-vm.sh).
 # Source it; it defines:

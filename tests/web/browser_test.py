@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """The web page in a real browser (Debian's chromium, headless, over the
 DevTools pipe) against ogated on the synthetic heart with a simulated stage.
 TAP output; screenshots of each state in build/test-logs/web-*.png."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """A minimal Chrome DevTools Protocol client over --remote-debugging-pipe
 (fd 3: commands to the browser, fd 4: replies and events, NUL-separated JSON).
 Only the standard library: no npm, no websocket package, no downloaded browser."""

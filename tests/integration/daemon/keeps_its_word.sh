@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogated keeps its word (issue 10), end to end over its socket: every number
 # is checked before use (no wedge), commands on one connection are all
 # applied and answered once applied, restart relocks, stage work never

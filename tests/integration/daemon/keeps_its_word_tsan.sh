@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # keeps_its_word.sh once more against ogated built with ThreadSanitizer
 # (build/tsan/bin/ogated): the control, command-worker, acquisition-job and
 # frame-path threads under the same commands. A data race ends the daemon

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogated end to end, driven through its socket with ogate-client: the
 # synthetic camera and the dry-run sink. TAP output.
 set -u

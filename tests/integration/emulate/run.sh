@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # End-to-end: ogate-synth streams with known phase -> ogate-emulate --truth, asserting the
 # trigger-time error bounds (half the Python reference's RMS where it meets them; see
 # docs/analysis.md), and the emulator's handling of bad input. Prints TAP.

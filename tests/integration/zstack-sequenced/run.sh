@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # A hardware-sequenced z-stack end to end: ogated on the synthetic camera with
 # the dry-run sink, a simulated ASI MS-2000 on a pseudo-terminal whose TTL
 # input is wired to the laser line (the simulator follows the sink's record

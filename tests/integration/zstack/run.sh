@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # A 10-plane z-stack end to end: ogated on the synthetic camera with the
 # dry-run sink, a simulated Newport SMC100 on a pseudo-terminal (driven
 # through the real driver), started and checked over the control socket.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The NEON SAD back end is only built on ARM; on other hosts, check that it compiles for
 # aarch64 and armv7 with clang's cross targets (compiling is the test; it cannot run here).
 cd "$(dirname "$0")/../../.." || exit 1

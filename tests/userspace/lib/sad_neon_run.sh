@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The SAD tests (every back end equals the scalar one on random sizes,
 # strides, offsets and 16-bit data) built for aarch64, where the list of
 # back ends includes NEON, and run under qemu-user. Skipped where no

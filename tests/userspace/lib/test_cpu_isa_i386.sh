@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # test_cpu_isa.c built for i386 with -m32 and run on this x86-64 host: cpu_isa.c's answer there
 # is the one the SAD dispatch takes on i386 (test_sad_i386.sh). Skipped where no 32-bit
 # toolchain is installed (gcc-multilib).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # reference.smooth's 8-bit full look (sync_smooth_look.c) where there is no AVX2: its plain
 # loops take every column. test_ref_smooth_look_u8 built for aarch64 and run under qemu-user
 # (the integer sums equal the double definitions there too). Skipped where no aarch64 cross

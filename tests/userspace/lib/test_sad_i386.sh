@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The SAD tests (every back end equals the scalar one; the dispatch picks the widest back end the
 # CPU runs) built for i386 with -m32, where the x86 back ends (SSE2, AVX2, AVX-512) take their
 # 32-bit paths and cpu_isa.c answers for them, run on this x86-64 host. Each back end gets its

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Check an OME-TIFF with tifffile (a reader nobody here wrote).
 
 check_ome.py FILE [checks...]; exit 0 when every check passes, 1 with one line

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # The readers outside the daemon, against a ring written by shm_fixture:
 # the documented Python/numpy reader (userspace/shm/python/ogate_frames.py)
 # and ogate-shmcat (lines and --raw pixels).

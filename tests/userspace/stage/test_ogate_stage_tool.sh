@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # End-to-end tests of the ogate-stage tool (TAP): the sim driver, and the
 # smc100/asi drivers against simulated controllers served on a pty by
 # build/test/fake_stage_server.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogate-emulate as a new user meets it: odd input files, mismatched timestamps and truth, bad
 # targets, crafted and cut-short TIFFs are refused with one line naming the value and what is
 # allowed (exit 1 for files, 2 for options); a 4-D .npy with a size-1 axis is read as frames and

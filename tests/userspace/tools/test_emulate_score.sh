@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # ogate-emulate scores a trigger where the instrument can fire it (--score fired, the default): no
 # earlier than its frame's timestamp plus the latency budget (prediction.latency_s). A "panic"
 # commit sent for its forecast (trigger.panic_at_latency = 0) used to be scored at the time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Read ogated's shared-memory frame stream (/dev/shm/ogate-frames) with numpy.
 Layout: docs/web.md. Usage: for meta, img in frames("ogate-frames"): ...
 meta = (sequence, time_ns, exposure_ns, phase, state, flags, trigger_ns, w, h, bpp,

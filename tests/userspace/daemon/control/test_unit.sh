@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # systemd/ogated.service: systemd-analyze verify accepts it (with its
 # Documentation= man pages resolved from man/), it keeps the directives real
 # time and the devices need, and `make install-daemon-ctl` installs the unit,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # systemd/ogated.service lets the web page listen and nothing more: Internet
 # sockets allowed, IP traffic to and from loopback only; no privileged system
 # calls (the control socket takes its group from Group=, without chown); and
