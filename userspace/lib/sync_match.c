@@ -216,6 +216,127 @@ void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int 
 	}
 }
 
+/* The window a match at integer drift (dx, dy) compares: the frame's at (w[0], w[1]) against the
+ * reference's at (w[2], w[3]), w[4] x w[5]: the part of the reference's region (sync_roi.c) the
+ * drift-shifted frame still covers, in reference coordinates (else, a drift beyond the region,
+ * the whole overlap) */
+static void match_window(const struct ogate_sync *s, int dx, int dy, int w[6])
+{
+	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = s->h - abs(dx);
+	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = s->w - abs(dy);
+	int x0 = rx > s->roi[0] ? rx : s->roi[0], x1 = rx + nw < s->roi[2] ? rx + nw : s->roi[2];
+	int y0 = ry > s->roi[1] ? ry : s->roi[1], y1 = ry + nh < s->roi[3] ? ry + nh : s->roi[3];
+	if (x1 - x0 >= 4 && y1 - y0 >= 4) {
+		fx += x0 - rx;
+		rx = x0;
+		nw = x1 - x0;
+		fy += y0 - ry;
+		ry = y0;
+		nh = y1 - y0;
+	}
+	w[0] = fx;
+	w[1] = fy;
+	w[2] = rx;
+	w[3] = ry;
+	w[4] = nw;
+	w[5] = nh;
+}
+
+/*
+ * The held frames' catch-up (sync.c's held_step) matches sync_held_per_frame of them a frame, and
+ * every 8th match is a full search (sync_match): over the slow heart's 133 frames at 512^2 a
+ * frame with one cost 1.0-1.5 ms of least CPU, ~2 ms loaded, against ~0.25 for two windowed
+ * steps (docs/accuracy-log.md, "The catch-up's full search begun ahead"). At the end of a frame
+ * that holds more frames, where one of the next frame's first two steps will be a full search
+ * (also the first held frame's, alone on the frame after the one that ends the work that held
+ * them: the smoothing job's last share, about 0.25 ms at 512^2),
+ * its SADs against the 2 L / 5 reference frames nearest where that frame is expected (those the
+ * bounded search computes first, most of them whole) are computed now, whole, with what they
+ * depend on (at 512^2 over 133 frames 0.5-0.7 ms moved, the two frames within ~0.2 ms of each
+ * other; L / 2 left the frame before the heavier, L / 4 the search's): the held frame (its copy, sequence and timestamp), the reference (its id, length and
+ * frames), the window at the current drift, and the match that takes them. That match takes
+ * them only where all of these are its own and it searches in full, unshifted (no sub-pixel
+ * resampling, no scan-registered reference): a whole SAD is an integer sum, the same computed
+ * in any order, and the bounded search starts from them as from the windowed pass's (only its
+ * partial sums, which nothing reads, may differ). Else they are dropped: the work is lost, the
+ * result unchanged.
+ */
+void sync_search_ahead(struct ogate_sync *s)
+{
+	struct sync_ahead *a = &s->ahead;
+	a->n = 0;
+	if (s->ahead_off || !s->have_ref || s->smooth_job || s->shift.q || s->rmove.q ||
+	    s->refreshing || s->lq_head >= s->lq_n || s->whole_search || s->L < 4)
+		return;
+	/* the reference's first match (frames_since_ref 0: the first held frame, alone on its
+	 * frame once the work that held it is done) too, unless its drift search moves it first */
+	if (s->frames_since_ref == 0 &&
+	    (s->lq_head > 0 || (s->set.track_drift && s->set.bootstrap_drift_range > 0)))
+		return;
+	const struct seq *rq = sync_current_seq(s);
+	if (s->set.track_drift && s->set.subpixel_drift &&
+	    ((rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0)) || fabs(s->fdx) + fabs(s->fdy) > 0.02))
+		return; /* the frame matched resampled */
+	int most = sync_held_per_frame(s, s->L, s->hold_job), k = -1, K = s->set.search_window;
+	for (int i = 0; i < 2 && i < most && s->lq_head + i < s->lq_n && k < 0; i++)
+		if (K <= 0 || ((s->frames_since_ref + i) & 7) == 0 || (i == 0 && !s->have_expect))
+			k = i;
+	if (k < 0)
+		return;
+	/* from where the search starts (sync_search_bounded): the frame expected, else frame 0 */
+	double e = s->expect_u + OGATE_NE + k;
+	int L = s->L, c = 0;
+	if (s->have_expect && isfinite(e))
+		c = e < 0 ? 0 : e > L - 1 ? L - 1 : (int)lround(e);
+	int n = 2 * L / 5 < SYNC_AHEAD_MAX ? 2 * L / 5 : SYNC_AHEAD_MAX;
+	const struct ogate_frame *g = s->lq[s->lq_head + k];
+	match_window(s, s->dx, s->dy, a->win);
+	for (int i = 0; i < 2 * L && a->n < n; i++) {
+		int j = c + (i & 1 ? -(i + 1) / 2 : i / 2);
+		if (j >= 0 && j < L) {
+			a->j[a->n] = j;
+			a->ref[a->n++] = s->ref[j];
+		}
+	}
+	int fx = a->win[0], fy = a->win[1], rx = a->win[2], ry = a->win[3], nw = a->win[4],
+	    nh = a->win[5];
+	if (s->fmt == OGATE_PIX_U8) {
+		for (int i = 0; i < a->n; i++)
+			s->rp[i] = (const uint8_t *)ogate_frame_row(a->ref[i], ry) + rx;
+		ogate_sad_u8_multi(s->sad, (const uint8_t *)ogate_frame_row(g, fy) + fx, g->stride,
+				   s->rp, (size_t)a->n, s->ref[0]->stride, nw, nh, s->sad_out);
+		for (int i = 0; i < a->n; i++)
+			a->v[i] = (double)s->sad_out[i];
+	} else {
+		for (int i = 0; i < a->n; i++)
+			a->v[i] = sad_win(s, g, fx, fy, a->ref[i], rx, ry, nw, nh);
+	}
+	a->f = g;
+	a->seq = g->meta.sequence;
+	a->ts = g->meta.timestamp_ns;
+	a->at = s->matches + (uint64_t)k;
+	a->id = s->info.id;
+	a->L = L;
+}
+
+/* match m's full search of f (unshifted, window w) starts from the SADs computed ahead for it,
+ * where they are its own (sync_search_ahead); those for this match or an earlier one dropped */
+static void ahead_take(struct ogate_sync *s, const struct ogate_frame *f, const int w[6], uint64_t m)
+{
+	struct sync_ahead *a = &s->ahead;
+	if (a->n == 0 || a->at > m)
+		return;
+	int ok = a->at == m && a->f == f && a->seq == f->meta.sequence &&
+		 a->ts == f->meta.timestamp_ns && a->id == s->info.id && a->L == s->L &&
+		 !memcmp(a->win, w, sizeof(a->win));
+	for (int i = 0; ok && i < a->n; i++)
+		ok = s->ref[a->j[i]] == a->ref[i];
+	for (int i = 0; ok && i < a->n; i++)
+		s->S[a->j[i]] = a->v[i];
+	s->ahead_used += ok ? (uint64_t)a->n : 0;
+	a->n = 0;
+}
+
 #define SSD_GRID 16	 /* tiles per axis for the noise floor (at least 4 pixels each) */
 #define SSD_Q 0.1	 /* the floor: this quantile of the tiles (as sync_roi.c) */
 #define SSD_Z 1.2815516	 /* that quantile's distance below the mean in standard deviations */
@@ -432,8 +553,9 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
+	uint64_t m = s->matches++;
 	sync_drift_to_expected(s); /* a reference taken under drift (sync_driftreg.c) */
-	int H = s->h, W = s->w, dx = s->dx, dy = s->dy;
+	int dx = s->dx, dy = s->dy;
 	const struct ogate_frame *f = f0;
 	const struct seq *rq = sync_current_seq(s);
 	int even = rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0) && s->set.track_drift &&
@@ -455,23 +577,10 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			r->sub_dy = s->fdy;
 		}
 	}
-	int fy = dx <= 0 ? -dx : 0, ry = dx <= 0 ? 0 : dx, nh = H - abs(dx);
-	int fx = dy <= 0 ? -dy : 0, rx = dy <= 0 ? 0 : dy, nw = W - abs(dy);
-	{ /* the phase is matched in the reference's region only (sync_roi.c), in reference
-	   * coordinates: the part of it the drift-shifted frame still covers */
-		int x0 = rx > s->roi[0] ? rx : s->roi[0],
-		    x1 = rx + nw < s->roi[2] ? rx + nw : s->roi[2];
-		int y0 = ry > s->roi[1] ? ry : s->roi[1],
-		    y1 = ry + nh < s->roi[3] ? ry + nh : s->roi[3];
-		if (x1 - x0 >= 4 && y1 - y0 >= 4) { /* else a drift beyond the region: the window */
-			fx += x0 - rx;
-			rx = x0;
-			nw = x1 - x0;
-			fy += y0 - ry;
-			ry = y0;
-			nh = y1 - y0;
-		}
-	}
+	/* the phase is matched in the reference's region only (sync_roi.c) */
+	int win[6];
+	match_window(s, dx, dy, win);
+	int fx = win[0], fy = win[1], rx = win[2], ry = win[3], nw = win[4], nh = win[5];
 	if (even)
 		sync_scan_shift_even(s, s->shifted, f0, s->fdx, s->fdy, fy, nh);
 	double P = s->info.period_frames;
@@ -486,6 +595,10 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			s->sel[n++] = j;
 		s->S[j] = HUGE_VAL;
 	}
+	if (!windowed && !s->whole_search && f == f0)
+		ahead_take(s, f, win, m); /* begun on the frame before (sync_search_ahead) */
+	else if (s->ahead.n && s->ahead.at <= m)
+		s->ahead.n = 0;
 	size_t b;
 	int best;
 	for (;;) {

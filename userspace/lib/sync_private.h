@@ -24,8 +24,9 @@
 #include "sad_private.h"
 
 #define IVL_N 15
-#define EST_N 48       /* single period estimates kept: a beat of up to 40 frames and 8 more */
-#define DRIFT_MAXC 121 /* candidates of one drift search (bootstrap range up to 15) */
+#define EST_N 48	   /* single period estimates kept: a beat of up to 40 frames and 8 more */
+#define DRIFT_MAXC 121	   /* candidates of one drift search (bootstrap range up to 15) */
+#define SYNC_AHEAD_MAX 128 /* reference frames a held frame's full search computes ahead */
 
 /* triggers awaiting the live check (sync_qa.c): 32 frames after each at >= 4 frames a beat */
 #define QA_PENDING 16
@@ -303,6 +304,21 @@ struct ogate_sync {
 	 * (sync.c): lq[lq_head .. lq_n - 1], copies */
 	struct ogate_frame **lq;
 	int lq_cap, lq_head, lq_n;
+	/* a share of the next held frame's full search computed on the frame before
+	 * (sync_search_ahead, sync_match.c): whole SADs, with what they depend on */
+	struct sync_ahead {
+		const struct ogate_frame *f; /* the held frame's copy, its sequence, timestamp */
+		uint64_t seq, at;	     /* at: the match (matches) that takes them */
+		int64_t ts;
+		uint32_t id; /* the reference (info.id), its length, the window (match_window) */
+		int L, n, win[6];
+		int j[SYNC_AHEAD_MAX];
+		const struct ogate_frame *ref[SYNC_AHEAD_MAX];
+		double v[SYNC_AHEAD_MAX];
+	} ahead;
+	uint64_t matches;    /* sync_match's calls */
+	uint64_t ahead_used; /* SADs full searches took from ahead (tests) */
+	int ahead_off;	     /* tests: 1 = none computed ahead */
 };
 /* sync_determine.c */
 void sync_buffer_reset(struct ogate_sync *s);
@@ -412,6 +428,9 @@ int sync_look_isa(int cap);
  * least SAD read from S is exactly the whole search's, the rest may be partial sums above it */
 void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
 			 int ry, int nw, int nh, double P);
+/* at the end of a frame that matched held frames and holds more: a share of the full search
+ * the next frame's steps make, ahead (sync_match.c) */
+void sync_search_ahead(struct ogate_sync *s);
 int sync_grow(void **p, int *cap, int need, size_t elem);
 int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 		      struct ogate_sync_result *r);
