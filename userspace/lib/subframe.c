@@ -289,3 +289,160 @@ double ogate_span_offset(const double *s, int k)
 	double v = -c1 / (2 * c2), h = 0.5 * k;
 	return v < -h ? -h : v > h ? h : v;
 }
+
+/*
+ * sync.subframe = hyper. The SAD of a moving blurred edge (and of any change rounded by the
+ * noise, E|a + n| - E|n|) against the displacement is quadratic near its minimum and linear far
+ * out: a hyperbola A sqrt((d - x)^2 + w^2) + C. The V fit (w = 0) through three SADs of such a
+ * curve pushes a frame away from the nearest reference frame (truly a quarter frame past b at
+ * w = 1/2, the V fit says 0.283) and the parabola (w infinite) pulls it towards it. The width is
+ * read from the frame's own SADs two frames out: through b - 1, b, b + 1 each width gives one
+ * hyperbola (ogate_hyper_fit), and the width taken is the one whose hyperbola passes closest to
+ * the SADs against b - 2 and b + 2 (least squares over a grid of 9 widths, then golden section).
+ * The reference's own curve cannot give it: its excess is measured over a noise floor that is
+ * itself estimated as 2 S(1) - S(2) (ogate_reference_steps), i.e. as if the curve were a V, so its
+ * excess at two frames is twice that at one by construction.
+ */
+struct hyper_ctx {
+	double w2, R;
+};
+
+/*
+ * The hyperbola's (S(-1) - S(1)) / (S(-1) + S(1) - 2 S(0)) at minimum x, less the frame's own:
+ * differences of square roots as (a^2 - b^2) / (sqrt(a^2) + sqrt(b^2)), exact at any width. It
+ * rises from -1 at x = -1/2 (a tie with b - 1) to 1 at +1/2 for every width.
+ */
+static double hyper_gap(double x, const void *ctx)
+{
+	const struct hyper_ctx *c = ctx;
+	double hm = sqrt((1 + x) * (1 + x) + c->w2), h0 = sqrt(x * x + c->w2),
+	       hp = sqrt((1 - x) * (1 - x) + c->w2);
+	double num = 4 * x / (hm + hp);
+	double den = (1 + 2 * x) / (hm + h0) + (1 - 2 * x) / (hp + h0);
+	return num / den - c->R;
+}
+
+/*
+ * The x in [-1/2, 1/2] where hyper_gap is 0 (|R| < 1): the secant from the V's answer R / (1 + |R|)
+ * and the parabola's R / 2 (the two ends of the widths, the root between them), kept in the bracket
+ * by bisection; 5-7 evaluations where the Illinois method took 20-60 (3-4 from a guess: the
+ * answer at a nearby width, in [-1/2, 1/2]; NAN for none).
+ */
+static double hyper_solve(const struct hyper_ctx *c, double guess)
+{
+	double a = -0.5, b = 0.5;
+	double x1 = c->R / (1 + fabs(c->R)), x2 = 0.5 * c->R;
+	if (guess > -0.5 && guess < 0.5) { /* a nearby width's answer, and a step beside it */
+		x1 = guess;
+		x2 = guess + (guess < 0 ? 1e-4 : -1e-4);
+	}
+	double f1 = hyper_gap(x1, c), f2 = hyper_gap(x2, c);
+	for (int it = 0; it < 60; it++) {
+		if (f1 == 0)
+			return x1;
+		if (f2 == 0 || fabs(x2 - x1) < 1e-13)
+			return x2;
+		if (f1 < 0 && x1 > a)
+			a = x1;
+		if (f1 > 0 && x1 < b)
+			b = x1;
+		if (f2 < 0 && x2 > a)
+			a = x2;
+		if (f2 > 0 && x2 < b)
+			b = x2;
+		double x3 = f2 != f1 ? x2 - f2 * (x2 - x1) / (f2 - f1) : NAN;
+		if (!(x3 > a && x3 < b))
+			x3 = 0.5 * (a + b);
+		x1 = x2;
+		f1 = f2;
+		x2 = x3;
+		f2 = hyper_gap(x2, c);
+	}
+	return x2;
+}
+
+static double hyper_fit_from(const double s[3], double w, double guess, double *A, double *C)
+{
+	double c2 = s[0] + s[2] - 2 * s[1];
+	if (!(c2 > 0) || s[1] > s[0] || s[1] > s[2] || !(w >= 0))
+		return NAN; /* b not the least SAD */
+	struct hyper_ctx c = { w * w, (s[0] - s[2]) / c2 };
+	double x = c.R <= -1 ? -0.5 : c.R >= 1 ? 0.5 : hyper_solve(&c, guess);
+	if (A && C) {
+		double hm = sqrt((1 + x) * (1 + x) + c.w2), h0 = sqrt(x * x + c.w2),
+		       hp = sqrt((1 - x) * (1 - x) + c.w2);
+		*A = c2 / (hm + hp - 2 * h0);
+		*C = s[1] - *A * h0;
+	}
+	return x;
+}
+
+double ogate_hyper_fit(const double s[3], double w, double *A, double *C)
+{
+	return hyper_fit_from(s, w, NAN, A, C);
+}
+
+/* the squared miss at b - 2 and b + 2 of the hyperbola of width w through s[1..3]; *x its minimum
+ * (on entry: a guess, or NAN) */
+static double hyper_miss(const double s[5], double w, double *x)
+{
+	double A, C;
+	*x = hyper_fit_from(s + 1, w, *x, &A, &C);
+	if (isnan(*x))
+		return HUGE_VAL;
+	double m = A * sqrt((2 + *x) * (2 + *x) + w * w) + C - s[0],
+	       p = A * sqrt((2 - *x) * (2 - *x) + w * w) + C - s[4];
+	return m * m + p * p;
+}
+
+double ogate_hyper_offset(const double s[5], double wmax, double *w_out)
+{
+	enum { NG = 8 };
+	double best = HUGE_VAL, x = NAN, wb = 0, xx = NAN; /* each solve starts from the last */
+	int kb = 0;
+	for (int k = 0; k <= NG; k++) {
+		double v = hyper_miss(s, wmax * k / NG, &xx);
+		if (v < best) {
+			best = v;
+			kb = k;
+			x = xx;
+		}
+	}
+	if (isnan(x))
+		return NAN;
+	wb = wmax * kb / NG;
+	/* golden section around the best grid point */
+	double a = wmax * (kb > 0 ? kb - 1 : 0) / NG, b = wmax * (kb < NG ? kb + 1 : NG) / NG;
+	const double g = 0.6180339887498949;
+	double c = b - g * (b - a), d = a + g * (b - a), xc = x, xd = x;
+	double fc = hyper_miss(s, c, &xc), fd = hyper_miss(s, d, &xd);
+	for (int it = 0; it < 16; it++) {
+		if (fc < fd) {
+			b = d;
+			d = c;
+			fd = fc;
+			xd = xc;
+			c = b - g * (b - a);
+			fc = hyper_miss(s, c, &xc);
+		} else {
+			a = c;
+			c = d;
+			fc = fd;
+			xc = xd;
+			d = a + g * (b - a);
+			fd = hyper_miss(s, d, &xd);
+		}
+	}
+	if (fc < best && fc <= fd) {
+		best = fc;
+		x = xc;
+		wb = c;
+	} else if (fd < best) {
+		best = fd;
+		x = xd;
+		wb = d;
+	}
+	if (w_out)
+		*w_out = wb;
+	return x;
+}

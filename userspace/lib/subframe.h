@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Sub-frame offset of a SAD minimum through the reference's own SAD curve, and of an SSD minimum
- * (sync.metric = ssd) through its SSD curve (subframe.c). */
+/* Sub-frame offset of a SAD minimum through the reference's own SAD curve or a hyperbola, and of
+ * an SSD minimum (sync.metric = ssd) through its SSD curve (subframe.c). */
 #ifndef OGATE_SUBFRAME_H
 #define OGATE_SUBFRAME_H
 
@@ -52,5 +52,25 @@ double ogate_quartic_offset(const double s[5]);
  * reads the curve. NAN where it does not curve upwards.
  */
 double ogate_span_offset(const double *s, int k);
+
+/*
+ * sync.subframe = hyper: the offset x (frames, in [-1/2, 1/2]) from reference frame b of the
+ * minimum of the hyperbola S(d) = A sqrt((d - x)^2 + w^2) + C through a frame's SADs s[1..3]
+ * against b - 1, b, b + 1, its width w in [0, wmax] the one that passes closest to s[0] and s[4]
+ * (b - 2, b + 2) by least squares; *w_out (if not NULL) the width. NAN where b is not the least
+ * SAD; the caller then uses the V fit.
+ */
+double ogate_hyper_offset(const double s[5], double wmax, double *w_out);
+
+/* the widest hyperbola sync_match.c fits (frames): over +-2 frames one of width 3 grows from one
+ * frame to two within 7 % of a parabola's factor 4 */
+#define OGATE_HYPER_WMAX 3.0
+
+/*
+ * The minimum x (frames, in [-1/2, 1/2]) of the hyperbola of width w (frames) through s[0..2] at
+ * b - 1, b, b + 1, and its *A and *C (if both not NULL). w = 0 is the V fit. NAN where s[1] is not
+ * the least.
+ */
+double ogate_hyper_fit(const double s[3], double w, double *A, double *C);
 
 #endif

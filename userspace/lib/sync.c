@@ -103,8 +103,10 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 		return -EINVAL;
 	}
 	if (strcmp(set->subframe, "steps") && strcmp(set->subframe, "vfit") &&
-	    strcmp(set->subframe, "curve") && strcmp(set->subframe, "quartic")) {
-		fprintf(stderr, "ogate: sync.subframe '%s' is not curve, quartic, steps or vfit\n",
+	    strcmp(set->subframe, "curve") && strcmp(set->subframe, "quartic") &&
+	    strcmp(set->subframe, "hyper")) {
+		fprintf(stderr,
+			"ogate: sync.subframe '%s' is not curve, hyper, quartic, steps or vfit\n",
 			set->subframe);
 		return -EINVAL;
 	}
@@ -181,6 +183,7 @@ int ogate_sync_new(struct ogate_sync **out, const struct ogate_settings *set)
 	s->subframe = !strcmp(set->subframe, "steps")	  ? SUBFRAME_STEPS
 		      : !strcmp(set->subframe, "curve")	  ? SUBFRAME_CURVE
 		      : !strcmp(set->subframe, "quartic") ? SUBFRAME_QUARTIC
+		      : !strcmp(set->subframe, "hyper")	  ? SUBFRAME_HYPER
 							  : SUBFRAME_VFIT;
 	s->ssd = !strcmp(set->metric, "ssd");
 	s->span_ns = (int64_t)(1e9 / set->min_heart_rate_hz);

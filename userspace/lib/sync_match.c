@@ -671,6 +671,9 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 			double e[4] = { a * s2[b - 2], a * s->step[b - 1], a * s->step[b], a * s2[b] };
 			x = ogate_curve_offset(s->S + b - 1, e);
 		}
+		if (s->subframe == SUBFRAME_HYPER && b >= 2 && (int)b + 2 < s->L &&
+		    s->S[b - 2] != HUGE_VAL && s->S[b + 2] != HUGE_VAL)
+			x = ogate_hyper_offset(s->S + b - 2, OGATE_HYPER_WMAX, NULL);
 		if (isnan(x) && s->subframe == SUBFRAME_STEPS) {
 			/* steps were measured over the region; the SADs cover the drift-cropped part */
 			double a = (double)nw * nh /

@@ -30,7 +30,7 @@
 
 /* triggers awaiting the live check (sync_qa.c): 32 frames after each at >= 4 frames a beat */
 #define QA_PENDING 16
-enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE, SUBFRAME_QUARTIC };
+enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE, SUBFRAME_QUARTIC, SUBFRAME_HYPER };
 
 /* a reference's frames moved to one position over several frames (sync_scanreg.c): the
  * sequence (NULL: no move pending), the next frame to move, the velocity (y, x) and the middle
