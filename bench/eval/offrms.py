@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 """Per-frame matching error, mean and RMS by sub-frame offset, of two runs side by side (a
 diagnostic, not part of make check).
 
