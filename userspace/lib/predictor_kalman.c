@@ -28,9 +28,11 @@
  * same observations with the same measurement noise: a heart whose rate curves smoothly (a
  * modulation over many beats) is a random walk of the rate only over a short memory, and the
  * acceleration lets the level average more frames (docs/accuracy-log.md, "Stream D's proxy: the
- * white matching noise and a rate that curves"). The forecast is the one whose predictions of
- * the observations have been the better by a clear margin, or both weighed by their level
- * variances where the predictions cannot tell them apart (kalman_acc_share).
+ * white matching noise and a rate that curves"). The forecast is the two-state filter's unless
+ * the acceleration filter's estimate of the acceleration stands out of its own sd; where it does,
+ * the one whose predictions of the observations have been the better by a clear margin, or both
+ * weighed by their level variances where the predictions cannot tell them apart
+ * (kalman_acc_share).
  */
 #include <errno.h>
 #include <math.h>
@@ -53,6 +55,7 @@
 #define KF_SCORE_BEATS 16  /* kalman-acc: the memory of the two filters' prediction errors, beats */
 #define KF_SCORE_Z 2.0	   /* kalman-acc: standard errors by which one filter must predict better */
 #define KF_SCORE_CLIP 16.0 /* kalman-acc: a squared standardised innovation counts at most this */
+#define KF_ACC_Z2 0.6	   /* kalman-acc: mean a^2 / P_aa that puts an acceleration in evidence */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -92,6 +95,9 @@ struct kalman {
 	/* kalman-acc: the two filters' squared standardised innovations (two-state, acceleration)
 	 * and their differences squared, each summed with a memory of KF_SCORE_BEATS beats */
 	double s2, sa, sd;
+	/* kalman-acc: the acceleration's squared standardised estimate a^2 / P_aa after each
+	 * observation, summed with the same memory, and the memory's weight (kalman_acc_share) */
+	double za, zw;
 	/* the frame clock (kalman_time): the camera frame counter of the next observation, the
 	 * least-squares line of the timestamps against it (running means and co-moments) and the
 	 * share beta of a timestamp's deviation from it that is real */
@@ -378,6 +384,7 @@ static void kalman_acc_init(struct kalman *k)
 			k->ap[i][j] = p[i][j];
 	k->a_on = 1;
 	k->s2 = k->sa = k->sd = 0;
+	k->za = k->zw = 0;
 }
 
 /* kalman-acc: each filter's prediction of the observation z against it, nu2 the two-state
@@ -387,7 +394,7 @@ static void kalman_acc_init(struct kalman *k)
  * Each is clipped (a gross mismatch says nothing about the model) and forgotten over
  * KF_SCORE_BEATS beats (a heart can change its manner); the squared differences give the sums'
  * difference its standard error (kalman_acc_share) */
-static void kalman_acc_score(struct kalman *k, double dt, double w, double nu2, double xa, double R)
+static double kalman_acc_score(struct kalman *k, double dt, double w, double nu2, double xa, double R)
 {
 	double dec = w > 0 && R > 0 ? exp(-dt * w / (2 * M_PI * KF_SCORE_BEATS)) : 1;
 	double c2 = R > 0 ? nu2 * nu2 / R : 0, ca = R > 0 ? xa * xa / R : 0;
@@ -396,19 +403,39 @@ static void kalman_acc_score(struct kalman *k, double dt, double w, double nu2, 
 	k->s2 = k->s2 * dec + c2;
 	k->sa = k->sa * dec + ca;
 	k->sd = k->sd * dec + (c2 - ca) * (c2 - ca);
+	return dec;
 }
 
-/* kalman-acc: the acceleration filter's share of the forecast. Its own level variance is no
- * guide on its own: a three-state filter's P00 is the smaller on every heart once its jerk is
- * timed, curving or not (so the forecast chosen by it was the acceleration filter's everywhere,
- * and flat and randomly varying hearts paid for the extra state). What tells the two models
- * apart is how well each predicted the frames: where one filter's sum of squared standardised
- * innovations is below the other's by KF_SCORE_Z standard errors of their difference, that one
- * alone; where the frames cannot tell them apart (stream D's proxy: the sums within 1 %), both,
- * weighed by their level variances as two estimates of one level (docs/accuracy-log.md, "Stream
- * D's proxy: the two filters' predictions"). */
+/* kalman-acc: the acceleration filter's estimate of the acceleration against its own sd, a^2 /
+ * P_aa after each observation, summed with the scores' memory (dec) for kalman_acc_share */
+static void kalman_acc_evidence(struct kalman *k, double dec)
+{
+	k->za = k->za * dec + (k->ap[2][2] > 0 ? k->a[2] * k->a[2] / k->ap[2][2] : 0);
+	k->zw = k->zw * dec + 1;
+}
+
+/* kalman-acc: the acceleration filter's share of the forecast. First whether there is an
+ * acceleration at all: its estimate against its own sd, the mean of a^2 / P_aa over the scores'
+ * memory, at least KF_ACC_Z2. The jerk it runs on is measured from the crossings, and their
+ * timing noise alone (a crossing interpolated between two frames carries 2/3 of a frame's
+ * matching variance, a second difference of beat lengths 20 times that) predicts the measured
+ * jerk to a factor 0.4-3 on flat hearts and 1.1-2 on stream D's proxy: no test of the jerk tells
+ * them apart, and the extra state moves on every heart. But where the rate does not curve its
+ * estimate stays within its sd (mean a^2 / P_aa 0.11-0.43 over `dstartflat.txt`'s rows) and
+ * where it does it stands out (0.75-1.5 on D's proxy, a 2 % modulation over 17 s): below
+ * KF_ACC_Z2 the forecast is the two-state filter's alone. Then which of the two: its own level variance is no guide on its own (a
+ * three-state filter's P00 is the smaller on every heart once its jerk is timed, so the forecast
+ * chosen by it was the acceleration filter's everywhere, and randomly varying hearts paid for
+ * the extra state). What tells the two models apart is how well each predicted the frames:
+ * where one filter's sum of squared standardised innovations is below the other's by KF_SCORE_Z
+ * standard errors of their difference, that one alone; where the frames cannot tell them apart
+ * (stream D's proxy: the sums within 1 %), both, weighed by their level variances as two
+ * estimates of one level (docs/accuracy-log.md, "Stream D's proxy: the two filters'
+ * predictions", "Flat hearts and the acceleration's evidence"). */
 static double kalman_acc_share(const struct kalman *k)
 {
+	if (!(k->za >= KF_ACC_Z2 * k->zw))
+		return 0;
 	double d = k->s2 - k->sa;
 	if (d * d > KF_SCORE_Z * KF_SCORE_Z * k->sd)
 		return d > 0 ? 1 : 0;
@@ -423,7 +450,8 @@ static void kalman_acc_update(struct kalman *k, double dt, double z, double R, d
 	if (!k->a_on)
 		return;
 	double w = k->a[1] > 0 ? k->a[1] : 0, lam = kalman_jerk(k), q = (lam * w) * (lam * w);
-	kalman_acc_score(k, dt, w, nu2, z - (k->a[0] + k->a[1] * dt + k->a[2] * dt * dt / 2), R);
+	double dec = kalman_acc_score(k, dt, w, nu2,
+				      z - (k->a[0] + k->a[1] * dt + k->a[2] * dt * dt / 2), R);
 	double F[3][3] = { { 1, dt, dt * dt / 2 }, { 0, 1, dt }, { 0, 0, 1 } }, FP[3][3], P[3][3];
 	double d2 = dt * dt, d3 = d2 * dt;
 	double Q[3][3] = { { q * d3 * d2 / 20, q * d2 * d2 / 8, q * d3 / 6 },
@@ -445,6 +473,7 @@ static void kalman_acc_update(struct kalman *k, double dt, double z, double R, d
 			for (int j = 0; j < 3; j++)
 				k->ap[i][j] = P[i][j];
 		}
+		kalman_acc_evidence(k, dec);
 		return;
 	}
 	if (P[0][0] < R && nu * nu > KF_HUBER * KF_HUBER * S)
@@ -455,6 +484,7 @@ static void kalman_acc_update(struct kalman *k, double dt, double z, double R, d
 		for (int j = 0; j < 3; j++)
 			k->ap[i][j] = P[i][j] - g[i] * P[0][j];
 	}
+	kalman_acc_evidence(k, dec);
 }
 
 static void kalman_observe(struct ogate_predictor *p, double t_s, double z, double ns)
