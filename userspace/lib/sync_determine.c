@@ -472,30 +472,39 @@ static void estimates_note(const struct ogate_sync *s, char *out, size_t size)
  * (a period needs ~1.4 of them in it), so double the span, up to the memory bound: the
  * buffer's frame capacity (reference.max_buffer_frames) and reference.max_buffer_mb of
  * pixels. Each step, and reaching the bound, is logged once and visible through
- * ogate_sync_get_determination().
+ * ogate_sync_get_determination(). At the bound the buffer cannot grow, so the drift is what is
+ * left to register (sync_scan_drift, from half a pixel over the buffer there): measured on
+ * reaching it and again every 1.5 spans without a period.
  */
 static void widen(struct ogate_sync *s, const struct ogate_frame *f, int n)
 {
 	int64_t now = f->meta.timestamp_ns;
-	if (s->det_at_limit || n < 2 || (double)(now - s->det_found_ns) < 1.5 * (double)s->span_ns)
+	if (n < 2 || (double)(now - s->det_found_ns) < 1.5 * (double)s->span_ns)
 		return;
+	char note[320];
+	if (s->det_at_limit) { /* logged: only the drift measured again (logged where it changes) */
+		s->det_found_ns = now;
+		sync_scan_drift(s, note, sizeof(note));
+		return;
+	}
 	double ivl = (double)(now - sync_buf_at(s, 0)->meta.timestamp_ns) * 1e-9 / n;
 	int bound = sync_buffer_bound(s);
 	double limit_s = ivl * (bound - 1);
 	double cur = (double)s->span_ns * 1e-9;
-	char note[320];
 	estimates_note(s, note, sizeof(note));
 	s->det_found_ns = now;
 	size_t o = strlen(note);
-	if (sync_scan_drift(s, note + o, sizeof(note) - o))
+	int at = cur >= limit_s * 0.999;
+	s->det_at_limit = at; /* before the drift's measure: its threshold is lower there */
+	if (sync_scan_drift(s, note + o, sizeof(note) - o) && !at)
 		return; /* the scan registers another drift from now: it has 1.5 spans to find one */
-	if (cur >= limit_s * 0.999) {
-		s->det_at_limit = 1;
+	if (at) {
 		fprintf(stderr,
 			"ogate: no heart period found in a %.1f s buffer (%d frames, the memory bound: "
 			"reference.max_buffer_frames, reference.max_buffer_mb); periods longer than ~%.1f s "
-			"cannot be learnt at this frame rate and size%s\n",
-			limit_s, bound, 0.7 * limit_s, note);
+			"cannot be learnt at this frame rate and size; the drift is measured again every "
+			"%.1f s%s\n",
+			limit_s, bound, 0.7 * limit_s, 1.5 * cur, note);
 		return;
 	}
 	if (s->count < (int)(0.9 * cur / ivl))
