@@ -495,34 +495,123 @@ static void kalman_bounds_the_pull_of_heavy_tailed_matches(void **state)
 	assert_true(fabs(rms - 0.068360) < 2e-6);
 }
 
-/* A slow heart (stream D's proxy blob64_slow1.5s_60fps: 1.5 s at 60 fps, matched to 0.25 frame),
- * its rate +-mod over 17 s: the error of the phase at the newest frame against the truth (in ms
- * at the true rate), RMS over frames 1200-3599. */
-static double curving_heart_level_error(const char *name, double mod)
+/* The slow hearts of the kalman-acc tests: stream D's proxy blob64_slow1.5s_60fps, 1.5 s at
+ * 60 fps, each frame's phase psi at the true rate and its measurement z. */
+struct slow_heart {
+	double w0, dt, psi, rate;
+	uint64_t x; /* xorshift64 state */
+	void (*step)(struct slow_heart *h, int i, double *z);
+	double mod, next; /* the curving heart's modulation; the walking heart's next beat */
+};
+
+/* a uniform draw in (0, 1) from xorshift64 */
+static double xs_uniform(uint64_t *x)
 {
-	const double T = 1.5, dt = 1 / 60.0, w0 = 2 * M_PI / T, tm = 17.0;
-	struct ogate_predictor *p = NULL;
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return ((double)(*x >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* the matching error of the curving and walking hearts: 0.25 frame, a fixed pattern */
+static double pattern_error(const struct slow_heart *h, int i)
+{
+	return 0.25 * h->w0 * h->dt * (((i * 7919 + 17) % 101) - 50) / 29.0;
+}
+
+/* The error of a predictor's phase at the newest frame against the truth (ms at the true rate),
+ * RMS over frames 1200-3599, and (dev) the largest difference between its forecast phase and
+ * that of the two-state filter run alongside on the same frames. */
+static double slow_heart_level_error(const char *name, struct slow_heart *h, double *dev)
+{
+	struct ogate_predictor *p = NULL, *k = NULL;
 	assert_int_equal(0, ogate_predictor_new(&p, name));
 	assert_string_equal(ogate_predictor_name(p), name);
-	ogate_predictor_expect_rate(p, w0, 0.015);
-	double s2 = 0;
+	assert_int_equal(0, ogate_predictor_new(&k, "kalman"));
+	ogate_predictor_expect_rate(p, h->w0, 0.015);
+	ogate_predictor_expect_rate(k, h->w0, 0.015);
+	double s2 = 0, d = 0;
 	int n = 0;
 	for (int i = 0; i < 3600; i++) {
-		double t = i * dt;
-		double psi = 0.3 + w0 * t + mod * w0 * tm / (2 * M_PI) * (1 - cos(2 * M_PI * t / tm));
-		double rate = w0 * (1 + mod * sin(2 * M_PI * t / tm));
-		double z = psi + 0.25 * w0 * dt * (((i * 7919 + 17) % 101) - 50) / 29.0;
+		double t = i * h->dt, z;
+		h->step(h, i, &z);
 		ogate_predictor_observe(p, t, z, 1);
-		struct ogate_prediction pr;
+		ogate_predictor_observe(k, t, z, 1);
+		struct ogate_prediction pr, pk;
 		if (i >= 1200) {
 			assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
-			double e = (pr.phase_now - psi) / rate * 1e3;
+			assert_int_equal(ogate_predictor_predict(k, NULL, NULL, 0, 1.0, &pk), 0);
+			double e = (pr.phase_now - h->psi) / h->rate * 1e3;
+			d = fmax(d, fabs(pr.phase_now - pk.phase_now));
 			s2 += e * e;
 			n++;
 		}
 	}
 	ogate_predictor_free(p);
+	ogate_predictor_free(k);
+	if (dev)
+		*dev = d;
 	return sqrt(s2 / n);
+}
+
+/* its rate +-mod over 17 s */
+static void curving_step(struct slow_heart *h, int i, double *z)
+{
+	const double tm = 17.0, t = i * h->dt;
+	h->psi = 0.3 + h->w0 * t + h->mod * h->w0 * tm / (2 * M_PI) * (1 - cos(2 * M_PI * t / tm));
+	h->rate = h->w0 * (1 + h->mod * sin(2 * M_PI * t / tm));
+	*z = h->psi + pattern_error(h, i);
+}
+
+/* its rate a random walk: each beat it steps by a normal draw of 1.5 % (Box-Muller) */
+static void walking_step(struct slow_heart *h, int i, double *z)
+{
+	if (i * h->dt >= h->next) { /* a new beat: the rate steps */
+		double u0 = xs_uniform(&h->x), u1 = xs_uniform(&h->x);
+		h->rate *= 1 + 0.015 * sqrt(-2 * log(u0)) * cos(2 * M_PI * u1);
+		h->next += 2 * M_PI / h->rate;
+	}
+	if (i > 0)
+		h->psi += h->rate * h->dt;
+	*z = h->psi + pattern_error(h, i);
+}
+
+/* a flat rate, matched with normal errors, one in ten of them four times as large (small noisy
+ * frames' matches are heavy-tailed) */
+static void flat_step(struct slow_heart *h, int i, double *z)
+{
+	double u0 = xs_uniform(&h->x), u1 = xs_uniform(&h->x);
+	double g = sqrt(-2 * log(u0)) * cos(2 * M_PI * u1) * (h->x % 100 < 10 ? 4 : 1);
+	h->psi = 0.3 + h->w0 * i * h->dt;
+	*z = h->psi + 0.25 * h->w0 * h->dt * g;
+}
+
+static struct slow_heart slow_heart(void (*step)(struct slow_heart *, int, double *))
+{
+	const double w0 = 2 * M_PI / 1.5;
+	return (struct slow_heart){ .w0 = w0, .dt = 1 / 60.0, .psi = 0.3, .rate = w0, .step = step };
+}
+
+static double curving_heart_level_error(const char *name, double mod)
+{
+	struct slow_heart h = slow_heart(curving_step);
+	h.mod = mod;
+	return slow_heart_level_error(name, &h, NULL);
+}
+
+static double walking_heart_level_error(const char *name)
+{
+	struct slow_heart h = slow_heart(walking_step);
+	h.x = 88172645463325252ull;
+	h.next = 1.5;
+	return slow_heart_level_error(name, &h, NULL);
+}
+
+static double flat_heart_level_error(const char *name, double *dev)
+{
+	struct slow_heart h = slow_heart(flat_step);
+	h.x = 2463534242ull;
+	return slow_heart_level_error(name, &h, dev);
 }
 
 /* prediction.predictor = kalman-acc (opt-in): beside the filter on (phase, rate), one on (phase,
@@ -543,48 +632,6 @@ static void kalman_acc_follows_a_smoothly_curving_rate(void **state)
 	assert_true(fabs(k0 - 0.384937) < 1e-5 && a0 == k0);
 }
 
-/* A slow heart (1.5 s at 60 fps, matched to 0.25 frame) whose rate is a random walk: each beat
- * it steps by a normal draw of 1.5 % (xorshift64), a rate that does not curve smoothly. The error
- * of the phase at the newest frame against the truth (ms at the true rate), RMS over frames
- * 1200-3599. */
-static double walking_heart_level_error(const char *name)
-{
-	const double T = 1.5, dt = 1 / 60.0, w0 = 2 * M_PI / T;
-	struct ogate_predictor *p = NULL;
-	assert_int_equal(0, ogate_predictor_new(&p, name));
-	ogate_predictor_expect_rate(p, w0, 0.015);
-	uint64_t x = 88172645463325252ull;
-	double s2 = 0, psi = 0.3, rate = w0, next = T;
-	int n = 0;
-	for (int i = 0; i < 3600; i++) {
-		double t = i * dt;
-		if (t >= next) { /* a new beat: the rate steps */
-			double u[2];
-			for (int j = 0; j < 2; j++) {
-				x ^= x << 13;
-				x ^= x >> 7;
-				x ^= x << 17;
-				u[j] = ((double)(x >> 11) + 0.5) / 9007199254740992.0;
-			}
-			rate *= 1 + 0.015 * sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
-			next += 2 * M_PI / rate;
-		}
-		if (i > 0)
-			psi += rate * dt;
-		double z = psi + 0.25 * w0 * dt * (((i * 7919 + 17) % 101) - 50) / 29.0;
-		ogate_predictor_observe(p, t, z, 1);
-		struct ogate_prediction pr;
-		if (i >= 1200) {
-			assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
-			double e = (pr.phase_now - psi) / rate * 1e3;
-			s2 += e * e;
-			n++;
-		}
-	}
-	ogate_predictor_free(p);
-	return sqrt(s2 / n);
-}
-
 /* kalman-acc's forecast from the filter whose predictions of the frames were the better. On a
  * heart whose rate walks (steps of 1.5 % a beat) the acceleration filter's own level variance is
  * the smaller, yet its level is the worse: chosen by that variance the forecast was its, 0.990 ms
@@ -597,51 +644,6 @@ static void kalman_acc_forecasts_from_the_filter_that_predicts_better(void **sta
 	double k = walking_heart_level_error("kalman"), a = walking_heart_level_error("kalman-acc");
 	assert_true(fabs(k - 0.788251) < 1e-5);
 	assert_true(fabs(a - 0.835316) < 1e-5);
-}
-
-/* A flat heart: stream D's proxy's 1.5 s at 60 fps without modulation, matched to 0.25 frame
- * with normal errors (xorshift64, Box-Muller), one in ten of them four times as large (small
- * noisy frames' matches are heavy-tailed). The error of the phase at the newest frame against
- * the truth (ms), RMS over frames 1200-3599, and with it the largest difference between the
- * forecast phase and that of the two-state filter run alongside on the same frames. */
-static double flat_heart_level_error(const char *name, double *dev)
-{
-	const double T = 1.5, dt = 1 / 60.0, w0 = 2 * M_PI / T;
-	struct ogate_predictor *p = NULL, *k = NULL;
-	assert_int_equal(0, ogate_predictor_new(&p, name));
-	assert_int_equal(0, ogate_predictor_new(&k, "kalman"));
-	ogate_predictor_expect_rate(p, w0, 0.015);
-	ogate_predictor_expect_rate(k, w0, 0.015);
-	uint64_t x = 2463534242ull;
-	double s2 = 0;
-	int n = 0;
-	*dev = 0;
-	for (int i = 0; i < 3600; i++) {
-		double t = i * dt, psi = 0.3 + w0 * t, u[2];
-		for (int j = 0; j < 2; j++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			u[j] = ((double)(x >> 11) + 0.5) / 9007199254740992.0;
-		}
-		double g = sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]) * (x % 100 < 10 ? 4 : 1);
-		double z = psi + 0.25 * w0 * dt * g;
-		ogate_predictor_observe(p, t, z, 1);
-		ogate_predictor_observe(k, t, z, 1);
-		struct ogate_prediction pr, pk;
-		if (i >= 1200) {
-			assert_int_equal(ogate_predictor_predict(p, NULL, NULL, 0, 1.0, &pr), 0);
-			assert_int_equal(ogate_predictor_predict(k, NULL, NULL, 0, 1.0, &pk), 0);
-			double e = (pr.phase_now - psi) / w0 * 1e3,
-			       d = fabs(pr.phase_now - pk.phase_now);
-			*dev = d > *dev ? d : *dev;
-			s2 += e * e;
-			n++;
-		}
-	}
-	ogate_predictor_free(p);
-	ogate_predictor_free(k);
-	return sqrt(s2 / n);
 }
 
 /* kalman-acc on a heart whose rate does not curve. Its jerk, measured from the crossings, is
