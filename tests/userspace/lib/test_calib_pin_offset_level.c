@@ -33,18 +33,10 @@
 #include "sync_timing.c"
 #include "calib_frame.h"
 #include "xorshift_gauss.h"
+#include "vfit_error.h"
 
 #define IVL_S 0.01 /* real192_subpixdrift: 100 fps, 35 frames a beat on a reference of 34.75 */
 #define PER 34.75
-
-/* c(x) of real192_subpixdrift (seed 7, measured, by eighths of a frame; twoway in calerr.py) */
-static const double c8[8] = { +0.043, +0.062, +0.054, +0.016, +0.012, -0.114, -0.063, -0.010 };
-static double c_at(double w)
-{
-	double y = (w - floor(w)) * 8, f = y - floor(y);
-	int b = (int)floor(y) % 8;
-	return (1 - f) * c8[b] + f * c8[(b + 1) % 8];
-}
 
 struct left {
 	double err;    /* the frames' error before the calibration, mean over the last 3000 */
@@ -64,10 +56,7 @@ static struct left run(double noise)
 	int n = 0;
 	for (int k = 0; k < 6000; k++) {
 		double u = k * (PER / 35) + 0.13, p = fmod(u, PER), n1 = noise * xorshift_gauss(&rng);
-		double e = 0;
-		for (int it = 0; it < 30; it++)
-			e = c_at(p + n1 + e);
-		e += n1;
+		double e = vfit_measured_error(p, n1);
 		double left = e - calib_frame_push(s, llround(k * IVL_S * 1e9), u, e);
 		if (k < 3000)
 			continue;
