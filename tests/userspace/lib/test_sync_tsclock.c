@@ -36,6 +36,9 @@ static void ts_stream(enum ts_kind kind, double sd, uint64_t jseed, struct ts_ru
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	/* the two-state filter, whose start and triggers the figures below are (the default
+	 * kalman-acc forecasts from it on a flat heart, and these hearts are modulated 2 %) */
+	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "kalman"));
 	struct ogate_sync *sy = NULL;
 	struct stream st;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
