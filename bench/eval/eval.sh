@@ -5,7 +5,7 @@
 # RMS, mean and worst trigger-time error against ground truth, coverage of the target's true
 # occurrences after the lock, triggers more than 10 % of a period off, and the live check
 # (no ground truth) with its correlation to the true error.
-#   EVAL_PREDICTORS="linear kalman"   predictors to compare (default: both)
+#   EVAL_PREDICTORS="linear kalman"   predictors to compare (default: all three, kalman-acc the default)
 #   EVAL_ROWS=REGEX                   only rows whose name matches
 #   EVAL_SET="key=value ..."          extra settings (default: none)
 #   EVAL_DIR=DIR                      keep the streams and runs there (default: a temporary dir)
@@ -35,7 +35,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-build/bin}
-PREDS=${EVAL_PREDICTORS:-linear kalman}
+PREDS=${EVAL_PREDICTORS:-linear kalman kalman-acc}
 JOBS=${EVAL_JOBS:-2}
 if [ -n "${EVAL_DIR:-}" ]; then dir=$EVAL_DIR; mkdir -p "$dir"; else
 	dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi

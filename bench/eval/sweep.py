@@ -224,7 +224,7 @@ def main():
     r.add_argument("--seed", type=int, default=7, help="ogate-synth's seed")
     r.add_argument("--bin", default="build/bin")
     r.add_argument("--jobs", type=int, default=2)
-    r.add_argument("--predictors", default="linear kalman")
+    r.add_argument("--predictors", default="linear kalman kalman-acc")
     r.add_argument("--set", action="append", default=[], help="KEY=VALUE setting (repeatable)")
     r.add_argument("--keep", action="store_true", help="keep the .npy stacks")
     r.add_argument("--fails", help="write the flagged rows here")

@@ -22,7 +22,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->min_frames_for_fit = 3;
 	s->max_frames_for_fit = 32;
 	s->latency_s = 0.015;
-	strcpy(s->predictor, "kalman");
+	strcpy(s->predictor, "kalman-acc");
 	s->kalman_rate_noise = 0.05;
 	s->kalman_phase_noise = 0.1;
 	s->next_frame_factor = 1.6;

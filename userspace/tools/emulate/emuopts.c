@@ -24,7 +24,7 @@ void emu_usage(FILE *f)
 		"  --score fired|requested  score each trigger where it fires (default): no earlier\n"
 		"                        than its frame's timestamp + prediction.latency_s, the\n"
 		"                        latency budget; or at the time requested\n"
-		"  --predictor NAME      prediction.predictor: kalman (default), linear or kalman-acc\n"
+		"  --predictor NAME      prediction.predictor: kalman-acc (default), kalman or linear\n"
 		"  --plots svg|png|none  write phase and histogram plots (default svg)\n"
 		"  --quiet               no progress bar\n"
 		"Writes frames.csv, triggers.csv, phase.svg|png, histogram.svg|png and, last, summary.json.\n"
