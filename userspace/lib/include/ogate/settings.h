@@ -26,7 +26,7 @@ struct ogate_settings {
 	int min_frames_for_fit;	  /* prediction.min_frames_for_fit (3) */
 	int max_frames_for_fit;	  /* prediction.max_frames_for_fit (32) */
 	double latency_s;	  /* prediction.latency_s (0.015) */
-	char predictor[16];	  /* prediction.predictor ("kalman-acc"): kalman-acc | kalman | linear */
+	char predictor[16];	  /* prediction.predictor ("kalman-acc"), kalman, linear */
 	double kalman_rate_noise; /* prediction.kalman_rate_noise (0.05): rate random walk, relative
 					 * to the rate, per sqrt(s); the initial value: the filter uses
 					 * the heart's own beat-to-beat variation once 3 are timed */
