@@ -45,8 +45,9 @@ $(BUILD)/lib/ogate.pc: mk/lib.mk VERSION
 PROGRAMS += $(AN_LIB) $(BUILD)/lib/ogate.pc
 
 # Unit tests (discovered, mk/tests.mk); some #include a library source (and the
-# synthetic heart) to reach its static functions.
-$(TBIN)/userspace/lib/%: UT_CPPFLAGS = $(AN_CPPFLAGS) $(COMMON_INC) -Itests/userspace/lib
+# synthetic heart, userspace/common/heart.c, as "heart.c") to reach its static functions.
+$(TBIN)/userspace/lib/%: UT_CPPFLAGS = $(AN_CPPFLAGS) $(COMMON_INC) -Itests/userspace/lib \
+	-Iuserspace/common
 $(TBIN)/userspace/lib/%: UT_LIBS = $(AN_LIB_SAN)
 $(TBIN)/userspace/lib/%: UT_LDLIBS = $(AN_LDLIBS)
 $(call unit_tests_in,lib): $(AN_LIB_SAN)

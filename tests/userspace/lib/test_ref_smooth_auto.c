@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../../userspace/common/heart.c"
+#include "heart.c"
 #include "sync_private.h"
 #include "noisy_frame.h"
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../../userspace/common/heart.c"
+#include "heart.c"
 #include "sync_private.h"
 
 #define NF 760

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../../userspace/common/heart.c"
+#include "heart.c"
 #include "sync_private.h"
 #include "heartrun.h"
 

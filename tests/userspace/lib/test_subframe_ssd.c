@@ -12,7 +12,7 @@
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 #include "subframe.h"
-#include "../../../userspace/common/heart.c"
+#include "heart.c"
 #include "sync_private.h"
 #include "noisy_frame.h"
 

@@ -14,7 +14,7 @@
 #include "sync_reference.c"
 #include "sync_match.c"
 #include "sync_timing.c"
-#include "../../../userspace/common/heart.c"
+#include "heart.c"
 #include "ref_vectors.h"
 #include "sync_stream.h"
 

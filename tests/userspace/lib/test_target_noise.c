@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <cmocka.h>
-#include "../../../userspace/common/heart.c"
+#include "heart.c"
 #include "sync_private.h"
 #include "noisy_frame.h"
 
