@@ -551,6 +551,16 @@ static long smooth_budget_now(const struct ogate_sync *s, int held)
  * while frames are held decides from the last phased frame's forecast carried to its own
  * timestamp (sync_held_decide), so a target due meanwhile still gets its trigger.
  */
+/* The end of a frame that still holds frames, once the work that held them is done: a share of
+ * the next frame's full search (sync_search_ahead, sync_match.c; work only: nothing matched or
+ * decided moves), then trigger.held's decision (sync_held_decide). */
+static void held_frame_end(struct ogate_sync *s, const struct ogate_frame *f,
+			   struct ogate_sync_result *r)
+{
+	sync_search_ahead(s);
+	sync_held_decide(s, f, r);
+}
+
 static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
 {
 	int rc = hold(s, f);
@@ -568,7 +578,7 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 			s->hold_job = 1; /* its catch-up at the job's rate (sync_held_per_frame) */
 			sync_smooth_work(s, smooth_budget_now(s, s->lq_n - s->lq_head));
 		}
-		sync_held_decide(s, f, r);
+		held_frame_end(s, f, r);
 		return 0;
 	}
 	int most = sync_held_per_frame(s, s->L, s->hold_job), est = 0, has_qa = 0;
@@ -609,7 +619,7 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		r->qa = qa;
 	}
 	if (s->lq_head < s->lq_n) /* this frame still held: trigger.held decides from the last */
-		sync_held_decide(s, f, r);
+		held_frame_end(s, f, r);
 	if (s->lq_head == s->lq_n) { /* the frame parked freed too */
 		for (int i = 0; i < s->lq_cap; i++)
 			ogate_frame_free(s->lq[i]);

@@ -22,9 +22,6 @@
 
 void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct ogate_sync_result *r)
 {
-	/* the end of a frame that holds frames: once the work that held them is done, a share of
-	 * the next frame's full search (sync_match.c; work only: nothing matched or decided moves) */
-	sync_search_ahead(s);
 	if (!s->have_ref || s->hn == 0 || !s->set.held_triggers)
 		return;
 	const struct hist *h0 = sync_hist_at(s, 0);
