@@ -89,6 +89,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	memset(s->ccn, 0, sizeof(s->ccn));
 	memset(s->cw, 0, sizeof(s->cw));
 	memset(s->cal_hx, 0, sizeof(s->cal_hx));
+	s->cal_ut = s->info.target_u;
 	s->cdd = 0;
 	s->cn = 0;
 	if (s->cal_n) {
@@ -598,10 +599,19 @@ void sync_calib_update(struct ogate_sync *s)
 		return;
 	/* the prior is N's model: a new trend or delta moves every bin, so the pin moves with it */
 	double k_was = s->cal_trend, d_was = s->cal_delta;
+	/* The target moved since (ogate_sync_set_target_phase; a new reference resets all this): the
+	 * pin holds N at the target and the live offsets are gathered near it, so both start over
+	 * at this frame, else the pin read the old target's offsets and level (test_calib_prior.c,
+	 * test_calib_pin_offsets.c). */
+	int moved = s->info.target_u != s->cal_ut;
+	if (moved) {
+		memset(s->cal_hx, 0, sizeof(s->cal_hx));
+		s->cal_ut = s->info.target_u;
+	}
 	beat_after_reference(s);
 	if (s->set.calibrate_pin_offsets && s->hn > 0)
 		offset_near_target(s);
-	if (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was))
+	if (moved || (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was)))
 		update_anchor(s);
 	if (M < 5 || M > s->hn || M > s->hcap)
 		return;

@@ -265,6 +265,7 @@ struct ogate_sync {
 	double cc[4];		/* and its estimate at offsets 0, 1/4, 1/2, 3/4 */
 	double cw[4];		/* the bins' shares at an exact match (sync_calib_common_level) */
 	double cal_hx[4];	/* live frames near the target by offset (sync_calib.c) */
+	double cal_ut;		/* the target those and the pin are for (sync_calib.c) */
 	double cdd;		/* sum of d^2 */
 	unsigned cn;		/* samples */
 	double *fit_t, *fit_p, *fit_w;

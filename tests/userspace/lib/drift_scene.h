@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Shared by the drift suites (test_determine_drift.c, test_drift_after_lock.c,
  * test_determine_bigdrift.c, test_drift_reference_one_position.c): a stream rendered analytically, without resampling blur or pixel
- * noise. A smooth static texture drifts by (vy, vx) px per frame; a disc on it beats at a given
+ * noise (test_determine_drift_at_bound.c renders its own and shares drift_scene_sync_new). Include
+ * after cmocka.h. A smooth static texture drifts by (vy, vx) px per frame; a disc on it beats at a given
  * period (quick contraction, slow relaxation); optionally its centre circles once a beat or a dark
  * dot circles it, so that every phase looks different. Frames are 100 fps apart. */
 #ifndef OGATE_TEST_DRIFT_SCENE_H
@@ -10,6 +11,7 @@
 #include <math.h>
 #include <stdint.h>
 #include "frame_private.h"
+#include "ogate/settings.h"
 #include "ogate/sync.h"
 
 struct drift_scene {
@@ -52,6 +54,19 @@ static inline void drift_scene_render(const struct drift_scene *sc, struct ogate
 	}
 	f->meta.timestamp_ns = 10000000LL * k; /* 100 fps */
 	f->meta.sequence = (uint64_t)k;
+}
+
+/* A sync object on the default settings, and *f a w x w 8-bit frame to render into (the test
+ * stops here if either cannot be made). */
+static inline struct ogate_sync *drift_scene_sync_new(int w, struct ogate_frame **f)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, &set));
+	*f = NULL;
+	assert_int_equal(0, ogate_frame_new(f, OGATE_PIX_U8, w, w));
+	return s;
 }
 
 /* The lock as a drift suite measures after it: the first established reference's frame, period

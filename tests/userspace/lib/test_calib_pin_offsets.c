@@ -136,6 +136,69 @@ static void concentrated_live_offsets_pin_their_own_error(void **state)
 	assert_float_equal(l.left, 0.0527, 2e-4);
 }
 
+/* offset_near_target's histogram of the last n frames against the target at ut */
+static void hx_of_last(const struct ogate_sync *s, int n, double ut, double hx[4])
+{
+	double P = s->info.period_frames;
+	for (int m = 0; m < 4; m++)
+		hx[m] = 0;
+	for (int k = 0; k < n; k++) {
+		const struct hist *e = sync_hist_at(s, k);
+		double d = fmod(e->w - ut, P);
+		d += d < -P / 2 ? P : d > P / 2 ? -P : 0;
+		double wt = 1 - fabs(d), x = e->off * 4, f = x - floor(x);
+		int q = ((int)floor(x) % 4 + 4) % 4;
+		if (!(wt > 0))
+			continue;
+		hx[q] += (1 - f) * wt;
+		hx[(q + 1) % 4] += f * wt;
+	}
+}
+
+/* The target moved mid-run (ogate_sync_set_target_phase) after 3000 frames filled the histogram
+ * near A (~85 frames' weight): from the move's first frame on the pin reads the offsets of the
+ * frames near B alone, and is set for them at that frame (not up to 7 calibration samples later
+ * with A's). */
+static void a_target_move_restarts_the_live_offsets(void **state)
+{
+	(void)state;
+	struct ogate_sync *s = calib_locked_on(PER);
+	assert_int_equal(0, ogate_settings_set(&s->set, "sync.calibrate_pin_offsets", "1"));
+	s->info.target_u = TARGET;
+	uint64_t rng = 88172645463325252ULL;
+	int k = 0;
+	for (; k < 3000; k++) {
+		double u = k + 0.13, p = fmod(u, PER),
+		       e = vfit_measured_error(p, 0.1 * xorshift_gauss(&rng));
+		calib_frame_push(s, llround(k * IVL_S * 1e9), u, e);
+	}
+	double H = 0, hx[4];
+	for (int m = 0; m < 4; m++)
+		H += s->cal_hx[m];
+	assert_true(H > 50);
+	assert_int_equal(0, ogate_sync_set_target_phase(s, 2 * M_PI * 25.3 / PER));
+	double ut = s->info.target_u;
+	assert_float_equal(ut, 25.3, 1e-9);
+	for (int n = 1; k < 3000 + 120; k++, n++) {
+		double u = k + 0.13, p = fmod(u, PER),
+		       e = vfit_measured_error(p, 0.1 * xorshift_gauss(&rng));
+		calib_frame_push(s, llround(k * IVL_S * 1e9), u, e);
+		hx_of_last(s, n, ut, hx);
+		for (int m = 0; m < 4; m++)
+			assert_float_equal(s->cal_hx[m], hx[m], 1e-9);
+		if (n == 1) { /* the pin as update_anchor sets it from those */
+			double a = s->cal_anchor;
+			update_anchor(s);
+			assert_float_equal(a, s->cal_anchor, 1e-12);
+		}
+	}
+	H = 0;
+	for (int m = 0; m < 4; m++)
+		H += s->cal_hx[m];
+	assert_true(H > 2 && H < 6); /* three or four beats near B */
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +206,7 @@ int main(void)
 		cmocka_unit_test(without_the_key_the_pin_is_at_the_reference_frames),
 		cmocka_unit_test(spread_live_offsets_take_the_tables_mean_there),
 		cmocka_unit_test(concentrated_live_offsets_pin_their_own_error),
+		cmocka_unit_test(a_target_move_restarts_the_live_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

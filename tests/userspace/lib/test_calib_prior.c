@@ -110,12 +110,35 @@ static void the_prior_is_pinned_at_the_target_from_the_first_frame(void **state)
 	ogate_sync_free(s);
 }
 
+/* The pin holds N's level at the target (update_anchor): moved mid-run (ogate_sync_set_target_phase),
+ * the target's N is taken from the move's first frame, not from the next 8th sample with the old
+ * target's (here N(12) -> N(30) moves the pin by ~0.1 frame). */
+static void the_pin_follows_a_target_move_at_once(void **state)
+{
+	(void)state;
+	struct ogate_sync *s = locked_with_lags(1);
+	double ivl_ns = 1e7, x0 = 0.37, u;
+	int k = 0;
+	for (; k < 125; k++)
+		calib_steady_push(s, P_TRUE, ivl_ns, k + x0, &u);
+	double before = s->cal_anchor;
+	assert_int_equal(0, ogate_sync_set_target_phase(s, 2 * M_PI * 30.0 / P_REF));
+	calib_steady_push(s, P_TRUE, ivl_ns, k + x0, &u);
+	double a = s->cal_anchor;
+	update_anchor(s);
+	assert_float_equal(a, s->cal_anchor, 1e-12);
+	assert_float_equal(a - before, beat_map(s, 30.0) - beat_map(s, 12.0), 0.01);
+	assert_true(fabs(a - before) > 0.05);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_table_shrunk_towards_0_keeps_the_wraps_fall),
 		cmocka_unit_test(the_prior_takes_the_wraps_fall_out_from_the_first_beats),
 		cmocka_unit_test(the_prior_is_pinned_at_the_target_from_the_first_frame),
+		cmocka_unit_test(the_pin_follows_a_target_move_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

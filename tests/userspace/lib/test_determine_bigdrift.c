@@ -48,12 +48,8 @@ static int cmp(const void *a, const void *b)
 
 static struct run run(double vy, double vx)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, W));
+	struct ogate_frame *f;
+	struct ogate_sync *s = drift_scene_sync_new(W, &f);
 	struct run out = { -1, -1, NAN, NAN, NAN };
 	double err[FRAMES], e0 = NAN;
 	int n = 0, off = 0;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "frame_private.h"
+#include "drift_scene.h"
 #include "ogate/settings.h"
 #include "ogate/sync.h"
 
@@ -58,12 +59,8 @@ static struct ogate_sync_determination at_lock; /* the determination on the fram
 static int setup(void **state)
 {
 	(void)state;
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, W));
+	struct ogate_frame *f;
+	struct ogate_sync *s = drift_scene_sync_new(W, &f);
 	for (int k = 0; k < FRAMES && period < 0; k++) {
 		render(f, k);
 		struct ogate_sync_determination d;
