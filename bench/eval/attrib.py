@@ -140,8 +140,7 @@ def table(a):
             for r in runs:
                 x = r.get(row, {}).get(v)
                 if x is None:
-                    c.append("    .   " if v not in r.get(row, {}) and "all" in r.get(row, {}) and
-                             len(r.get(row, {})) >= 7 else "    ?   ")
+                    c.append("    .   " if "c" in r.get(row, {}) else "    ?   ")  # c: the row's last
                 elif v == "all":
                     c.append("%+5.2f(%3.2f)" % (x[0], x[1]))
                 else:
