@@ -10,7 +10,8 @@
 
 The matrix is bench/eval/matrix.txt's format (eval.sh reads it: EVAL_MATRIX=FILE make eval) plus a
 15th column, the target phase in rad (-1 = the automatic target heuristic). eval.sh ignores that
-column (it always uses the automatic target); `sweep.py run` passes it as --target-phase.
+column (it always uses the automatic target); `sweep.py run` passes it as --target-phase. An optional
+16th column is ogate-synth's --drift (the linear rate change over the run; without it, synth's 0.03).
 
 Ranges drawn (issue 9's unseen streams A-D): size 48-512 px (log-uniform, multiples of 16), period
 0.2-3 s (log-uniform), 30-200 fps (log-uniform, raised to >= 6 frames a beat), rate modulation
@@ -103,13 +104,14 @@ def synth_row(r, a, seed):
     its path without the extension. Also targetsweep.py's."""
     name, model, size, fps, per, ma, mp, jit, dy, dx, noise, psi0, secs = r[:13]
     src = r[13] if len(r) > 13 else "34.282163"
+    rate = ["--drift", r[15]] if len(r) > 15 else []  # optional 16th column: ogate-synth --drift
     n = int(float(fps) * float(secs))
     s = os.path.join(a.dir, name)
     if not os.path.exists(s + "_truth.csv") or not os.path.exists(s + ".npy"):
         subprocess.run([os.path.join(a.bin, "ogate-synth"), "--out", s, "--model", model, "--size", size,
                         "--fps", fps, "--n-frames", str(n), "--period", per, "--mod-amp", ma,
                         "--mod-period", mp, "--ts-jitter", jit, "--xy-drift", dy, dx, "--noise", noise,
-                        "--psi0", psi0, "--ref-period", src, "--seed", str(seed)],
+                        "--psi0", psi0, "--ref-period", src, "--seed", str(seed)] + rate,
                        check=True, stdout=subprocess.DEVNULL)
     return s
 
