@@ -18,9 +18,10 @@
  * over a pixel a beat"). The drift is a shift of the whole frame that grows with the lag, so it
  * can be measured without the period: frames half the buffer apart are registered by an integer
  * search of the SAD (the static texture has its minimum at the shift whatever the heart's phases)
- * and two Lucas-Kanade steps (sync_pair_shift), then steps on the pixels that follow the shift
- * only (robust_shift: the heart's own move between the pair's phases left out), over several
- * pairs whose phases differ; their median, per axis, over the lag is the velocity. Each later frame's SAD row is then taken
+ * and two Lucas-Kanade steps (sync_pair_shift; with reference.scan_drift_robust, then steps on
+ * the pixels that follow the shift only, robust_shift: the heart's own move between the pair's
+ * phases left out), over several pairs whose phases differ; their median, per axis, over the lag
+ * is the velocity. Each later frame's SAD row is then taken
  * against the earlier frames moved by the drift over each lag, rounded to a pixel (the
  * refinement at lock registers the rest, sync_driftreg.c).
  */
@@ -173,7 +174,9 @@ static int masked_step(const struct ogate_sync *s, const struct ogate_frame *a, 
  * Where the image only drifts the residual after the shift is the pixel noise; where the
  * heart moved it is tens of grey levels on its edges: the step is taken again on the pixels
  * within RES_K median residuals, RES_ROUNDS times. 1, or 0 where a step fails (the shift left
- * as it was).
+ * as it was). Opt-in (reference.scan_drift_robust): on lockdrift.txt the period at lock is the
+ * beat's on the rows it reaches, but on bigdrift.txt's faster drifts, whose readings it moves
+ * by a few per cent, the triggers were worse at two seeds.
  */
 static int robust_shift(struct ogate_sync *s, const struct ogate_frame *a,
 			const struct ogate_frame *b, int oy, int ox, int r, double *sy, double *sx)
@@ -219,8 +222,9 @@ static int measure(struct ogate_sync *s, double *vy, double *vx)
 		if (!ok || !sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
 					    rows_for(s, m + 2, LK_WORK), &sy, &sx))
 			continue;
-		robust_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
-			     rows_for(s, m + 2, RES_WORK), &sy, &sx);
+		if (s->set.scan_drift_robust)
+			robust_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
+				     rows_for(s, m + 2, RES_WORK), &sy, &sx);
 		py[n] = sy / d;
 		px[n] = sx / d;
 		n++;
