@@ -74,9 +74,9 @@ static int setup(void **state)
 	return 0;
 }
 
-/* The period at lock within 6 % of the beat it holds: 67.27 frames for 70.70 (-4.9 %; the drift
- * read at lock on pairs the short lag apart is itself 10-20 % low, and the lags registered with
- * it stay short). Before, 63.27 for 70.65 (-10.4 %): the newest frame's unregistered estimate. */
+/* The period at lock within 6 % of the beat it holds: 67.27 frames for 70.70 (-4.9 %; still
+ * short, not chased: the drift read at lock on pairs the short lag apart is 10-20 % low on the
+ * synth's twin). Before, 63.27 for 70.65 (-10.4 %): the newest frame's unregistered estimate. */
 static void a_broad_valley_under_drift_keeps_its_registered_lags(void **state)
 {
 	(void)state;
