@@ -89,6 +89,7 @@ static const struct key keys[] = {
 	I("reference.lag_ssd", lag_ssd, 0, 1),
 	I("reference.drift_move", drift_move, 0, 1),
 	I("reference.spread_move", spread_move, 0, 2),
+	I("reference.scan_drift_robust", scan_drift_robust, 0, 1),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

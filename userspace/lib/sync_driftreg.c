@@ -18,6 +18,12 @@
 #define REG_MARGIN 2   /* pixels left out at every edge: integer offsets up to this */
 #define REG_PAIRS 8    /* pairs the drift's velocity is measured on */
 #define REG_WORK 16384 /* pixels per comparison: larger frames are read every few rows */
+/* Steps the registered valley may lie from the stored one. The unregistered drift raises the
+ * SAD along the lag, and a slow heart's valley is broad: at 0.5 px a beat a 128^2 heart of 270
+ * frames a beat had its stored valleys 4-6 frames short (lockdrift.txt's
+ * ld_real128_2.5s_110fps). Two steps, as before, lost every lag but the newest two's, and the
+ * period at lock fell back to the newest frame's unregistered estimate (-2 %). */
+#define REG_WALK 8
 
 /* sum |a(p) - b(p + o)| over the frame less m pixels at every edge, every r-th row (|oy|, |ox|
  * <= m); also the period scan's integer drift search (sync_scanreg.c) */
@@ -297,14 +303,14 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	if (s->w <= 2 * m + 4 || s->h <= 2 * m + 4)
 		return 0;
 	/* shifted(p) = frame_i(p + fraction); compare shifted(p + n) with frame i - d's p for d
-	 * around b (the registered valley can sit a frame from the stored one) */
+	 * around b (the registered valley can sit frames from the stored one: REG_WALK) */
 	ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx), m + ny,
 				     r, 0);
 	double v[3];
 	int lo = b - 1;
 	for (int k = 0; k < 3; k++)
 		v[k] = sync_sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r, m);
-	for (int step = 0; step < 2 && (v[0] < v[1] || v[2] < v[1]); step++) {
+	for (int step = 0; step < REG_WALK && (v[0] < v[1] || v[2] < v[1]); step++) {
 		int dir = v[0] < v[1] ? -1 : 1, d = dir < 0 ? lo - 1 : lo + 3;
 		if (d < 2 || i - d < 0)
 			return 0;

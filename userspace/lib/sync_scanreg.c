@@ -18,8 +18,10 @@
  * over a pixel a beat"). The drift is a shift of the whole frame that grows with the lag, so it
  * can be measured without the period: frames half the buffer apart are registered by an integer
  * search of the SAD (the static texture has its minimum at the shift whatever the heart's phases)
- * and two Lucas-Kanade steps (sync_pair_shift), over several pairs whose phases differ; their
- * median, per axis, over the lag is the velocity. Each later frame's SAD row is then taken
+ * and two Lucas-Kanade steps (sync_pair_shift; with reference.scan_drift_robust, then steps on
+ * the pixels that follow the shift only, robust_shift: the heart's own move between the pair's
+ * phases left out), over several pairs whose phases differ; their median, per axis, over the lag
+ * is the velocity. Each later frame's SAD row is then taken
  * against the earlier frames moved by the drift over each lag, rounded to a pixel (the
  * refinement at lock registers the rest, sync_driftreg.c).
  */
@@ -57,6 +59,147 @@ static int integer_shift(const struct ogate_sync *s, const struct ogate_frame *a
 	return abs(by) < R && abs(bx) < R;
 }
 
+static inline int px_at(const struct ogate_frame *f, int y, int x)
+{
+	const void *row = ogate_frame_row(f, y);
+	return f->fmt == OGATE_PIX_U8 ? ((const uint8_t *)row)[x] : ((const uint16_t *)row)[x];
+}
+
+#define RES_BINS 1024 /* |residual| histogram for its median (grey levels; 16-bit: /256) */
+#define RES_WORK 4096 /* pixels per step: larger frames are read every few rows */
+
+/* masked_step's sums: the normal matrix, the right side, the residuals' histogram */
+struct res_sums {
+	int64_t myy, mxx, mxy, ey, ex; /* central differences: 2 x gradient; mxy twice */
+	long hist[RES_BINS], n;
+};
+
+/* row y of b against row y + oy of a (from x + ox), 8-bit, pixels x0 .. x1 - 1 */
+static void res_row_u8(const struct ogate_frame *a, const struct ogate_frame *b, int y, int oy,
+		       int ox, int x0, int x1, int T, struct res_sums *z)
+{
+	const uint8_t *a0 = ogate_frame_row(a, y + oy - 1), *a1 = ogate_frame_row(a, y + oy),
+		      *a2 = ogate_frame_row(a, y + oy + 1), *b0 = ogate_frame_row(b, y - 1),
+		      *b1 = ogate_frame_row(b, y), *b2 = ogate_frame_row(b, y + 1);
+	a0 += ox;
+	a1 += ox;
+	a2 += ox;
+	for (int x = x0; x < x1; x++) {
+		int e = b1[x] - a1[x], ae = e < 0 ? -e : e;
+		z->hist[ae]++;
+		if (ae > T)
+			continue;
+		int ay = a2[x] - a0[x], ax = a1[x + 1] - a1[x - 1];
+		int by = b2[x] - b0[x], bx = b1[x + 1] - b1[x - 1];
+		z->myy += ay * by;
+		z->mxx += ax * bx;
+		z->mxy += ax * by + ay * bx;
+		z->ey += (ay + by) * e;
+		z->ex += (ax + bx) * e;
+	}
+	z->n += x1 > x0 ? x1 - x0 : 0;
+}
+
+/* the same, any format (16-bit: the histogram in 8-bit grey levels) */
+static void res_row_any(const struct ogate_frame *a, const struct ogate_frame *b, int y, int oy,
+			int ox, int x0, int x1, double T, struct res_sums *z)
+{
+	int q = b->fmt == OGATE_PIX_U8 ? 1 : 256;
+	for (int x = x0; x < x1; x++) {
+		int ya = y + oy, xa = x + ox;
+		int64_t e = px_at(b, y, x) - px_at(a, ya, xa), ae = e < 0 ? -e : e;
+		z->hist[ae / q < RES_BINS ? ae / q : RES_BINS - 1]++;
+		z->n++;
+		if ((double)ae > T)
+			continue;
+		int64_t ay = px_at(a, ya + 1, xa) - px_at(a, ya - 1, xa);
+		int64_t ax = px_at(a, ya, xa + 1) - px_at(a, ya, xa - 1);
+		int64_t by = px_at(b, y + 1, x) - px_at(b, y - 1, x);
+		int64_t bx = px_at(b, y, x + 1) - px_at(b, y, x - 1);
+		z->myy += ay * by;
+		z->mxx += ax * bx;
+		z->mxy += ax * by + ay * bx;
+		z->ey += (ay + by) * e;
+		z->ex += (ax + bx) * e;
+	}
+}
+
+/*
+ * One Lucas-Kanade step (sync_driftreg.c's shift_lsq: b(p) - a(p + o) = shift . grad, the two
+ * frames' mean gradient, cross products in the normal matrix) over the pixels whose residual
+ * |b(p) - a(p + o)| is at most T only, every r-th row; the median residual over all of them
+ * into *med. 1 and the step, or 0 if the gradients kept do not determine it.
+ */
+static int masked_step(const struct ogate_sync *s, const struct ogate_frame *a, int oy, int ox,
+		       const struct ogate_frame *b, int r, double T, double *med, double *sy,
+		       double *sx)
+{
+	int m = 2 + (abs(oy) > abs(ox) ? abs(oy) : abs(ox));
+	int q = s->fmt == OGATE_PIX_U8 ? 1 : 256, Ti = T < 255 ? (int)floor(T) : 255;
+	struct res_sums z;
+	memset(&z, 0, sizeof(z));
+	for (int y = m; y < s->h - m; y += r) {
+		if (s->fmt == OGATE_PIX_U8)
+			res_row_u8(a, b, y, oy, ox, m, s->w - m, Ti, &z);
+		else
+			res_row_any(a, b, y, oy, ox, m, s->w - m, T, &z);
+	}
+	long c = 0;
+	int k = 0;
+	while (k < RES_BINS - 1 && (c += z.hist[k]) < (z.n + 1) / 2)
+		k++;
+	*med = (k + 0.5) * q;
+	/* sum g g^T s / 2 = sum g e / 2 with g the doubled gradient (shift_lsq's) */
+	double Myy = (double)z.myy, Mxx = (double)z.mxx, Mxy = 0.5 * (double)z.mxy;
+	double det = Myy * Mxx - Mxy * Mxy;
+	if (!(Myy > 0 && Mxx > 0 && det > 1e-6 * Myy * Mxx))
+		return 0;
+	*sy = (Mxx * (double)z.ey - Mxy * (double)z.ex) / det;
+	*sx = (Myy * (double)z.ex - Mxy * (double)z.ey) / det;
+	return 1;
+}
+
+#define RES_ROUNDS 4 /* steps: the first on every pixel, each next within RES_K of its median */
+#define RES_K 2.0    /* the pixels kept: residual within RES_K x the median of the step before */
+
+/*
+ * The pair's shift (sync_pair_shift's, b(p) = a(p + shift), from the integer start oy, ox)
+ * with the pixels that do not follow it left out. A pair's frames lie at two phases of the
+ * beat, and the heart's own motion between them (a structure that moves or turns with the
+ * phase, its edges the frame's strongest gradients) entered the least squares with the
+ * static texture's: each pair read the drift plus a share of the heart's move, which turns
+ * with the pair's phases, and the pairs' median, spread over half a beat, kept a part of it
+ * (27 % low on a 64^2 cartoon whose heart circles 0.75 px: the scan's registered valley then
+ * lay 16 frames short of a 420-frame beat, docs/accuracy-log.md "The scan's drift reading").
+ * Where the image only drifts the residual after the shift is the pixel noise; where the
+ * heart moved it is tens of grey levels on its edges: the step is taken again on the pixels
+ * within RES_K median residuals, RES_ROUNDS times. 1, or 0 where a step fails (the shift left
+ * as it was). Opt-in (reference.scan_drift_robust): on lockdrift.txt the period at lock is the
+ * beat's on the rows it reaches, but on bigdrift.txt's faster drifts, whose readings it moves
+ * by a few per cent, the triggers were worse at two seeds.
+ */
+static int robust_shift(struct ogate_sync *s, const struct ogate_frame *a,
+			const struct ogate_frame *b, int oy, int ox, int r, double *sy, double *sx)
+{
+	double fy = *sy - oy, fx = *sx - ox, med = 0, dy, dx, q = s->fmt == OGATE_PIX_U8 ? 16 : 256;
+	int m = 2 + (abs(oy) > abs(ox) ? abs(oy) : abs(ox));
+	for (int k = 0; k < RES_ROUNDS; k++) {
+		if (fabs(fy) > 1 || fabs(fx) > 1)
+			return 0;
+		fy = lround(fy * q) / q; /* the shift the resampler applies */
+		fx = lround(fx * q) / q;
+		ogate_resample_subpixel_rows(s->shifted, a, -fy, -fx, m + oy, r, 1);
+		double T = k ? RES_K * med : INFINITY;
+		if (!masked_step(s, s->shifted, oy, ox, b, r, T, &med, &dy, &dx))
+			return 0;
+		fy += dy;
+		fx += dx;
+	}
+	*sy = fy + oy;
+	*sx = fx + ox;
+	return 1;
+}
+
 /* The drift's velocity (px per frame, rows and cols) over the buffer without a period: 1, or 0
  * where fewer than half the pairs could be registered. */
 static int measure(struct ogate_sync *s, double *vy, double *vx)
@@ -79,6 +222,9 @@ static int measure(struct ogate_sync *s, double *vy, double *vx)
 		if (!ok || !sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
 					    rows_for(s, m + 2, LK_WORK), &sy, &sx))
 			continue;
+		if (s->set.scan_drift_robust)
+			robust_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
+				     rows_for(s, m + 2, RES_WORK), &sy, &sx);
 		py[n] = sy / d;
 		px[n] = sx / d;
 		n++;

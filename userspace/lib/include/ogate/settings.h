@@ -138,15 +138,18 @@ struct ogate_settings {
 	int register_drift;  /* reference.register_drift (1): register the drift before the period
 			      * is refined at lock and follow it after (sync_driftreg.c) */
 	int lag_ssd; /* reference.lag_ssd (0): the lags at lock through SSDs (sync_determine.c) */
-	int drift_move;	 /* reference.drift_move (1): the drift's velocity read at the lag
+	int drift_move;	       /* reference.drift_move (1): the drift's velocity read at the lag
 			      * itself (sync_driftreg.c) and a reference under a drift measured at
 			      * lock moved to its middle, as under the scan's (sync_scanreg.c) */
-	int spread_move; /* reference.spread_move (0: where its hold fits a quarter beat, 1:
+	int spread_move;       /* reference.spread_move (0: where its hold fits a quarter beat, 1:
 			  * always, 2, the default: as 0, and elsewhere in larger shares whose
 			  * hold fits): the first reference taken under a drift the scan
 			  * registered moved over the next frames, which are held meanwhile
 			  * (sync_scanreg.c; drift_move's first reference under a drift
 			  * register_drift measured always is) */
+	int scan_drift_robust; /* reference.scan_drift_robust (0 = off): the period scan's drift
+				* reading (no period for 1.5 spans) steps on the pixels that follow
+				* the shift only, the heart's own move left out (sync_scanreg.c) */
 };
 
 void ogate_settings_default(struct ogate_settings *s);
