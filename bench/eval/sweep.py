@@ -4,9 +4,11 @@
 
   sweep.py gen --seed S --n N --out FILE      draw N random rows into a matrix file
   sweep.py run --matrix FILE --dir DIR [--seed S] [--bin BIN] [--jobs J] [--fails FILE]
+               [--synth "--xy-interp lanczos"]
                                               synth + emulate every row with both predictors at
                                               DEFAULT settings, print one table per predictor,
                                               flag the failures and write the failing rows to FILE
+                                              (--synth: more ogate-synth arguments for every row)
 
 The matrix is bench/eval/matrix.txt's format (eval.sh reads it: EVAL_MATRIX=FILE make eval) plus a
 15th column, the target phase in rad (-1 = the automatic target heuristic). eval.sh ignores that
@@ -111,7 +113,8 @@ def synth_row(r, a, seed):
         subprocess.run([os.path.join(a.bin, "ogate-synth"), "--out", s, "--model", model, "--size", size,
                         "--fps", fps, "--n-frames", str(n), "--period", per, "--mod-amp", ma,
                         "--mod-period", mp, "--ts-jitter", jit, "--xy-drift", dy, dx, "--noise", noise,
-                        "--psi0", psi0, "--ref-period", src, "--seed", str(seed)] + rate,
+                        "--psi0", psi0, "--ref-period", src, "--seed", str(seed)]
+                       + rate + getattr(a, "synth", "").split(),
                        check=True, stdout=subprocess.DEVNULL)
     return s
 
@@ -229,6 +232,7 @@ def main():
     r.add_argument("--predictors", default="linear kalman kalman-acc")
     r.add_argument("--set", action="append", default=[], help="KEY=VALUE setting (repeatable)")
     r.add_argument("--keep", action="store_true", help="keep the .npy stacks")
+    r.add_argument("--synth", default="", help="more ogate-synth arguments, e.g. '--xy-interp lanczos'")
     r.add_argument("--fails", help="write the flagged rows here")
     r.add_argument("--reuse", action="store_true", help="only read the summaries already in DIR")
     a = ap.parse_args()

@@ -47,6 +47,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	s->lag_ssd = 0;
+	s->lag_even = 0;
 	s->drift_move = 1;
 	s->spread_move = 2;
 	s->held_triggers = 0;
@@ -87,6 +88,7 @@ static const struct key keys[] = {
 	I("reference.row_step", determine_row_step, 0, 64),
 	I("reference.register_drift", register_drift, 0, 1),
 	I("reference.lag_ssd", lag_ssd, 0, 1),
+	I("reference.lag_even", lag_even, 0, 1),
 	I("reference.drift_move", drift_move, 0, 1),
 	I("reference.spread_move", spread_move, 0, 2),
 	I("reference.scan_drift_robust", scan_drift_robust, 0, 1),

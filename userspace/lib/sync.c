@@ -83,6 +83,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	free(s->sel);
 	free(s->rp);
 	ogate_frame_free(s->shifted);
+	ogate_frame_free(s->lag_blur);
 	free(s->sad_out);
 	free(s->hist);
 	free(s->cal_r);

@@ -286,6 +286,35 @@ static double registered_ssd_offset(struct ogate_sync *s, int i, int b, int r, i
 	return ogate_quartic_offset(v);
 }
 
+/*
+ * reference.lag_even: the SAD of frame i against frame i - d with the drift over d removed, both
+ * through the same four taps (sync_shift_even_rows: one blur of 1/4 px^2 whatever the fraction),
+ * margin m. Without the key every comparison of a lag takes frame i shifted by the drift over
+ * the valley's middle b, bilinearly, against frames that are not: the frames b - 1 and b + 1
+ * back are then off by the drift over a frame either way, which adds a V at b to the valley
+ * wherever the texture does not beat (the static background), and the shifted frame's blur,
+ * which the others lack, rounds the valley's bottom; both pull the V fit towards b, alike for
+ * every lag at lock (docs/accuracy-log.md, "Drifting hearts' bias: the period at lock").
+ */
+static double even_sad(struct ogate_sync *s, int i, int d, int r, double vy, double vx, int m)
+{
+	double ty = vy * d, tx = vx * d;
+	int ny = (int)lround(ty), nx = (int)lround(tx), n = (s->h - 2 * m + r - 1) / r;
+	sync_shift_even_rows(s, s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx), m + ny, r, n);
+	sync_shift_even_rows(s, s->lag_blur, sync_buf_at(s, i - d), 0, 0, m, r, n);
+	return sync_sad_offset(s, s->lag_blur, s->shifted, ny, nx, r, m);
+}
+
+/* frame i against frame i - d for registered_lag: as even_sad, or against frame i shifted by the
+ * drift over b (the frame s->shifted holds, at offset ny, nx) */
+static double lag_sad(struct ogate_sync *s, int i, int d, int r, const double *v, int m, int even,
+		      int ny, int nx)
+{
+	if (even)
+		return even_sad(s, i, d, r, v[0], v[1], m);
+	return sync_sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r, m);
+}
+
 /* buffered frame i's lag near c with the drift (vy, vx px per frame) removed: frame i shifted
  * back by the drift over the lag, then compared with the three frames around its valley */
 static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, double vx, double *lag)
@@ -300,16 +329,26 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	int ny = (int)lround(ty), nx = (int)lround(tx);
 	int m = abs(ny) > abs(nx) ? abs(ny) : abs(nx);
 	m = m > REG_MARGIN ? m : REG_MARGIN; /* integer offsets up to REG_MARGIN, or the drift's */
-	if (s->w <= 2 * m + 4 || s->h <= 2 * m + 4)
+	int even = s->set.lag_even &&
+		   (s->lag_blur || !ogate_frame_new(&s->lag_blur, s->fmt, s->w, s->h));
+	double vel[2] = { vy, vx };
+	int me = m; /* even: the drift's integer offsets up to the farthest frame compared, b + 3 */
+	if (even) {
+		int ey = abs((int)lround(vy * (b + 3))), ex = abs((int)lround(vx * (b + 3)));
+		me = ey > ex ? ey : ex;
+		me = me > REG_MARGIN ? me : REG_MARGIN;
+	}
+	if (s->w <= 2 * me + 4 || s->h <= 2 * me + 4)
 		return 0;
 	/* shifted(p) = frame_i(p + fraction); compare shifted(p + n) with frame i - d's p for d
 	 * around b (the registered valley can sit frames from the stored one: REG_WALK) */
-	ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx), m + ny,
-				     r, 0);
+	if (!even)
+		ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx),
+					     m + ny, r, 0);
 	double v[3];
 	int lo = b - 1;
 	for (int k = 0; k < 3; k++)
-		v[k] = sync_sad_offset(s, sync_buf_at(s, i - (lo + k)), s->shifted, ny, nx, r, m);
+		v[k] = lag_sad(s, i, lo + k, r, vel, me, even, ny, nx);
 	for (int step = 0; step < REG_WALK && (v[0] < v[1] || v[2] < v[1]); step++) {
 		int dir = v[0] < v[1] ? -1 : 1, d = dir < 0 ? lo - 1 : lo + 3;
 		if (d < 2 || i - d < 0)
@@ -322,12 +361,14 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 			v[1] = v[2];
 		}
 		lo += dir;
-		v[dir < 0 ? 0 : 2] =
-			sync_sad_offset(s, sync_buf_at(s, i - d), s->shifted, ny, nx, r, m);
+		v[dir < 0 ? 0 : 2] = lag_sad(s, i, d, r, vel, me, even, ny, nx);
 	}
 	if (v[0] < v[1] || v[2] < v[1])
 		return 0;
 	*lag = lo + 1 + ogate_vfit(v[0], v[1], v[2]).x; /* v[0] is lag lo */
+	if (s->set.lag_ssd && even) /* the SSDs read frame i shifted by the drift over b */
+		ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx),
+					     m + ny, r, 0);
 	double x = s->set.lag_ssd ? registered_ssd_offset(s, i, lo + 1, r, ny, nx, m) : NAN;
 	if (!isnan(x))
 		*lag = lo + 1 + x;

@@ -209,6 +209,7 @@ struct ogate_sync {
 	int whole_search; /* tests: 1 = every full search's SAD whole (no early exit, sync_match.c) */
 	uint64_t search_rows; /* rows of SAD the full searches computed (tests, bench) */
 	struct ogate_frame *shifted;
+	struct ogate_frame *lag_blur; /* reference.lag_even: the earlier frame blurred (sync_driftreg.c) */
 	/* the current reference's drift (struct seq, vel) and the reference position the tracked
 	 * drift refers to (NAN: the next match's; sync_driftreg.c) */
 	double ref_vel[2], drift_u;
@@ -362,6 +363,9 @@ int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, doubl
 int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, double P);
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int n);
+/* the same on rows y0 + k r (k < n) only */
+void sync_shift_even_rows(const struct ogate_sync *s, struct ogate_frame *dst,
+			  const struct ogate_frame *src, double fy, double fx, int y0, int r, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
 int sync_scan_shift_work(struct ogate_sync *s);
 int sync_scan_refresh_move(struct ogate_sync *s);

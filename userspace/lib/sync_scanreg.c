@@ -526,12 +526,18 @@ void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int n)
 {
+	sync_shift_even_rows(s, dst, src, fy, fx, y0, 1, n);
+}
+
+void sync_shift_even_rows(const struct ogate_sync *s, struct ogate_frame *dst,
+			  const struct ogate_frame *src, double fy, double fx, int y0, int r, int n)
+{
 	(void)s;
 	int iy = (int)floor(-fy), ix = (int)floor(-fx);
 	int32_t cy[4], cx[4];
 	taps_fixed(-fy - iy, cy); /* dst(y) = src(y + iy + fraction) */
 	taps_fixed(-fx - ix, cx);
-	ogate_resample_taps4(dst, src, iy, ix, cy, cx, y0, 1, n);
+	ogate_resample_taps4(dst, src, iy, ix, cy, cx, y0, r, n);
 }
 
 /* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */

@@ -137,7 +137,9 @@ struct ogate_settings {
 	double target_frame; /* target.frame (-1) */
 	int register_drift;  /* reference.register_drift (1): register the drift before the period
 			      * is refined at lock and follow it after (sync_driftreg.c) */
-	int lag_ssd; /* reference.lag_ssd (0): the lags at lock through SSDs (sync_determine.c) */
+	int lag_ssd;  /* reference.lag_ssd (0): the lags at lock through SSDs (sync_determine.c) */
+	int lag_even; /* reference.lag_even (0): the lags at lock registered for a drift with each
+		       * comparison's own shift and one blur on both frames (sync_driftreg.c) */
 	int drift_move;	       /* reference.drift_move (1): the drift's velocity read at the lag
 			      * itself (sync_driftreg.c) and a reference under a drift measured at
 			      * lock moved to its middle, as under the scan's (sync_scanreg.c) */
