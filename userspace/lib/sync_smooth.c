@@ -64,12 +64,20 @@ static const struct ogate_frame *prev_frame(const struct ogate_sync *s, const in
 }
 
 /* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it (only
- * those pixels read: at 512^2 converting whole rows took 0.3 ms of the establishing frame) */
+ * those pixels read: at 512^2 converting whole rows took 0.3 ms of the establishing frame); the
+ * frames are cold, so frame j + 2's pixels are asked for ahead (their misses overlap: 0.42-0.46
+ * -> 0.20-0.32 ms of the establishing frame at 512^2; docs/accuracy-log.md, look512b) */
 static void grid_values(const struct seq *q, int rs, int cs, int rows, int cols, float *x)
 {
 	for (int j = 0; j < q->L; j++)
 		for (int i = 0; i < rows; i++) {
 			const struct ogate_frame *f = q->f[j];
+			if (j + 2 < q->L) {
+				const char *n = ogate_frame_row(q->f[j + 2], i * rs);
+				size_t step = (size_t)cs * ogate_pixfmt_bytes(f->fmt);
+				for (int c = 0; c < cols; c++)
+					__builtin_prefetch(n + (size_t)c * step);
+			}
 			float *o = x + ((size_t)j * rows + i) * cols;
 			if (f->fmt == OGATE_PIX_U8) {
 				const uint8_t *p = ogate_frame_row(f, i * rs);
@@ -311,14 +319,11 @@ static int look_begin(struct ogate_sync *s, const struct seq *q, struct sync_smo
 	return 0;
 }
 
-/* the repeat's sums in doubles are exact while every partial sum is below this in magnitude
- * (jb->repmag bounds them): a row's totals added at once are then the same doubles */
-#define REP_EXACT 0x1p53
+#define REP_EXACT 0x1p53 /* integer sums in doubles are exact below it (jb->repmag's bound) */
 
 /* look_row on 8-bit frames in integers (sync_smooth_look.c): the same sums, added across the
- * pixels in the same order, or a row's integer totals at once where every partial sum of the
- * doubles is exact (the same doubles: the look frames of `analysis_bench --slow 512` 1.4-1.9 ->
- * 1.0-1.3 ms of CPU, docs/accuracy-log.md, look512b) */
+ * pixels in the same order, or as a row's totals where every partial sum stays exact (the same
+ * doubles; 512^2 look frames 1.6 -> 1.1 ms, docs/accuracy-log.md, look512b) */
 static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb,
 			int y, int x0, int n)
 {
