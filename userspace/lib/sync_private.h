@@ -424,6 +424,22 @@ void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restr
 int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const uint8_t *const *cc,
 			int L, int n, const int32_t *want, int32_t *restrict up, int32_t *restrict vp,
 			int32_t *restrict su, int32_t *restrict sv, int64_t *restrict acc, int S);
+/* The repeat's sums of sync_look_repeat_u8 added over the columns c with want[c] >= 0 (their
+ * totals, tot: sum u, v, uu, uv, vv, u u', u v' + v u', v v'; *any: as its return), exactly, in
+ * 16-bit lanes where no product or sum can wrap: then a bound b >= 0 such that every wanted
+ * column's eight sums are at most 2 L b^2 + L b in magnitude; -1 where not done (no
+ * AVX-512, n not a multiple of 32, or values too large: take sync_look_repeat_u8). */
+int64_t sync_look_repeat_tot_u8(const uint8_t *const *r, const uint8_t *const *a,
+				const uint8_t *const *cc, int L, int n, const int32_t *want,
+				int64_t tot[8], int *any);
+/* sync_smooth_pixel over n columns' sums (L frames, noise s2): mrow[c] the rounded mean where
+ * the pixel is replaced, else -1, the same doubles lane by lane; 1 if any is replaced */
+int sync_look_pixels_u8(const uint32_t *sum, const uint32_t *sum2, int n, int L, double s2,
+			int32_t *mrow);
+/* S2 += p2[k], S4 += p4[k] over the n columns in column order (doubles), the same doubles
+ * (the row's integer totals where every partial sum stays exact) */
+void sync_look_add_changes(double *S2, double *S4, const uint32_t *p2, const uint64_t *p4, int n,
+			   int L);
 /* The widest kernels the two above may take (for the tests, before any thread uses them): 2
  * AVX-512 F+BW, 1 AVX2, 0 the plain loops (x86-64 where the machine has them; elsewhere the
  * plain loops); the previous cap. The integer sums are the same whichever runs. */

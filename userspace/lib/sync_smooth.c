@@ -64,12 +64,20 @@ static const struct ogate_frame *prev_frame(const struct ogate_sync *s, const in
 }
 
 /* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it (only
- * those pixels read: at 512^2 converting whole rows took 0.3 ms of the establishing frame) */
+ * those pixels read: at 512^2 converting whole rows took 0.3 ms of the establishing frame); the
+ * frames are cold, so frame j + 2's pixels are asked for ahead (their misses overlap: 0.42-0.46
+ * -> 0.20-0.32 ms of the establishing frame at 512^2; docs/accuracy-log.md, look512b) */
 static void grid_values(const struct seq *q, int rs, int cs, int rows, int cols, float *x)
 {
 	for (int j = 0; j < q->L; j++)
 		for (int i = 0; i < rows; i++) {
 			const struct ogate_frame *f = q->f[j];
+			if (j + 2 < q->L) {
+				const char *n = ogate_frame_row(q->f[j + 2], i * rs);
+				size_t step = (size_t)cs * ogate_pixfmt_bytes(f->fmt);
+				for (int c = 0; c < cols; c++)
+					__builtin_prefetch(n + (size_t)c * step);
+			}
 			float *o = x + ((size_t)j * rows + i) * cols;
 			if (f->fmt == OGATE_PIX_U8) {
 				const uint8_t *p = ogate_frame_row(f, i * rs);
@@ -256,6 +264,8 @@ struct sync_smooth_job {
 	double *db;		       /* sum, sum2, S2, S4, u', v', the eight repeat sums */
 	const struct ogate_frame **pa; /* frame j's previous-beat neighbours (pc = pa + L) */
 	double S2, S4;
+	double repmag;	   /* the repeat's sums: a bound on their partial sums' magnitude */
+	int rep_slow;	   /* repmag reached 2^53: the columns one by one (sync_look_repeat_u8) */
 	unsigned char *vm; /* the replacement and its mask in the pixels' type */
 	double cm, z;
 	int ret; /* 1 smoothed, 0 matched as recorded, -errno */
@@ -273,6 +283,8 @@ static int look_begin(struct ogate_sync *s, const struct seq *q, struct sync_smo
 	fl->have_rep = 0;
 	fl->w = 0;
 	jb->S2 = jb->S4 = 0;
+	jb->repmag = 0;
+	jb->rep_slow = 0;
 	if (!fl->mean) { /* the pool's, else its pages are paid here */
 		fl->mean = malloc(sync_smooth_look_bytes(s, 0));
 		s->smooth_fresh++;
@@ -307,8 +319,11 @@ static int look_begin(struct ogate_sync *s, const struct seq *q, struct sync_smo
 	return 0;
 }
 
+#define REP_EXACT 0x1p53 /* integer sums in doubles are exact below it (jb->repmag's bound) */
+
 /* look_row on 8-bit frames in integers (sync_smooth_look.c): the same sums, added across the
- * pixels in the same order */
+ * pixels in the same order, or as a row's totals where every partial sum stays exact (the same
+ * doubles; 512^2 look frames 1.6 -> 1.1 ms, docs/accuracy-log.md, look512b) */
 static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb,
 			int y, int x0, int n)
 {
@@ -326,15 +341,8 @@ static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct 
 		r[j] = (const uint8_t *)ogate_frame_row(q->f[j], y) + x0;
 	sync_look_sums_u8(r, L, n, sum, sum2, p2, p4);
 	int32_t *mrow = fl->mean + (size_t)y * W + x0;
-	int any = 0;
-	for (int k = 0; k < n; k++) {
-		double mu;
-		jb->S2 += p2[k];
-		jb->S4 += (double)p4[k];
-		int rep = sync_smooth_pixel(sum[k], sum2[k], L, fl->s2, &mu);
-		mrow[k] = rep ? (int32_t)lrint(mu) : -1;
-		any |= rep;
-	}
+	int any = sync_look_pixels_u8(sum, sum2, n, L, fl->s2, mrow);
+	sync_look_add_changes(&jb->S2, &jb->S4, p2, p4, n, L);
 	if (!repeat || !any)
 		return touched;
 	for (int j = 0; j < L; j++) {
@@ -342,15 +350,34 @@ static long look_row_u8(const struct ogate_sync *s, const struct seq *q, struct 
 		c[j] = pa[j] ? (const uint8_t *)ogate_frame_row(pc[j], y) + x0 : NULL;
 		touched += pa[j] ? 3 * SMOOTH_LOOK_WEIGHT_U8 * n : 0;
 	}
+	if (!jb->rep_slow) { /* the candidates' totals at once where that is exact */
+		int64_t tot[8], b;
+		int got;
+		if ((b = sync_look_repeat_tot_u8(r, a, c, L, n, mrow, tot, &got)) >= 0) {
+			double bound = (double)n * (2.0 * L * (double)b * (double)b + (double)L * b);
+			if (jb->repmag + bound < REP_EXACT) {
+				fl->have_rep |= got;
+				for (int i = 0; i < 8; i++)
+					fl->rep[i] += (double)tot[i];
+				jb->repmag += bound;
+				return touched;
+			}
+		}
+	}
 	if (sync_look_repeat_u8(r, a, c, L, n, mrow, up, vp, su, sv, acc, W))
 		fl->have_rep = 1;
 	for (int k = 0; k < n; k++)
 		if (mrow[k] >= 0) {
+			double m = fmax(fabs((double)su[k]), fabs((double)sv[k]));
 			fl->rep[0] += su[k];
 			fl->rep[1] += sv[k];
-			for (int i = 0; i < 6; i++)
+			for (int i = 0; i < 6; i++) {
 				fl->rep[2 + i] += (double)acc[(size_t)i * W + k];
+				m = fmax(m, fabs((double)acc[(size_t)i * W + k]));
+			}
+			jb->repmag += m;
 		}
+	jb->rep_slow |= !(jb->repmag < REP_EXACT);
 	return touched;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* reference.smooth's full look on 8-bit frames in integers: the per-pixel sums along the beat (sync_smooth.c's look_row_u8). */
+#include <math.h>
+
 #include "sync_private.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -22,7 +24,11 @@
  * AVX2 (checked at run time) each block of pixels keeps its sums in registers over the whole beat
  * (the compiler did not vectorize the 64-bit products): blocks of 16 columns with AVX-512, then
  * of 8 / 4 with AVX2; the remaining columns, and other machines, take the plain loops. Integer
- * sums: the same whichever runs (sync_look_isa caps the width for the tests).
+ * sums: the same whichever runs (sync_look_isa caps the width for the tests). The repeat's sums
+ * are only ever added over a row's candidates (in doubles, exact below 2^53), so with AVX-512 a
+ * row takes them as totals (sync_look_repeat_tot_u8: 16-bit lanes, two columns a 32-bit sum, about
+ * a third of the per-column kernel's operations) wherever no lane can wrap, and the replacement
+ * test runs in 8 double lanes (sync_look_pixels_u8): the same doubles either way.
  */
 
 /* columns c0 .. n-1 of sync_look_sums_u8 */
@@ -394,6 +400,124 @@ L512 static int repeat_avx512(const uint8_t *const *r, const uint8_t *const *a,
 	}
 	return c;
 }
+
+/*
+ * The repeat's totals over a row's candidate pixels (sync_look_repeat_tot_u8) in 16-bit lanes, 32
+ * columns a block: R is zeroed where the column is not a candidate (so its u = v = 0 add nothing
+ * to any sum), u = R A and v = R C by vpmullw, and every sum of products by vpmaddwd into 32-bit
+ * lanes (two columns a lane: only the totals are wanted). Exact where 2 L b^2 < 2^31, b a
+ * block's largest |R| times its largest |A|, |C| over the beat (so |u|, |v| <= b < 2^15): then no
+ * 16-bit product and no 32-bit sum wraps. Returns the largest b over the row's blocks, or -1
+ * where a block's bound fails (nothing is then usable).
+ */
+L512 static int64_t repeat_tot_avx512(const uint8_t *const *r, const uint8_t *const *a,
+				      const uint8_t *const *cc, int L, int n, const int32_t *want,
+				      int64_t tot[8])
+{
+	int64_t bmax = 0;
+	const __m512i one = _mm512_set1_epi16(1), z = _mm512_setzero_si512();
+	for (int c = 0; c + 32 <= n; c += 32) {
+		__mmask16 m0 = _mm512_cmpge_epi32_mask(_mm512_loadu_si512(want + c), z);
+		__mmask16 m1 = _mm512_cmpge_epi32_mask(_mm512_loadu_si512(want + c + 16), z);
+		__mmask32 k = (__mmask32)m0 | (__mmask32)m1 << 16;
+		if (!k)
+			continue; /* no candidate */
+		__m512i Su = z, Sv = z, Uu = z, Uv = z, Vv = z, U1 = z, Xa = z, Xb = z, V1 = z,
+			mR = z, mA = z, up = z, vp = z, r0 = z, a0 = z, q0 = z;
+		int have = 0, first = 1, pf = (c & 63) == 0;
+		for (int j = 0; j < L; j++) {
+			if (!a[j]) {
+				have = 0;
+				first = 1;
+				continue;
+			}
+			if (pf) {
+				_mm_prefetch((const char *)r[j] + c + 64, _MM_HINT_T0);
+				_mm_prefetch((const char *)a[j] + c + 64, _MM_HINT_T0);
+				_mm_prefetch((const char *)cc[j] + c + 64, _MM_HINT_T0);
+			}
+			__m512i r1 =
+				_mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(r[j] + c)));
+			__m512i q1 = _mm512_cvtepu8_epi16(
+				_mm256_loadu_si256((const __m256i *)(cc[j] + c)));
+			__m512i a1 = have && a[j] == cc[j - 1]
+					     ? q0
+					     : _mm512_cvtepu8_epi16(_mm256_loadu_si256(
+						       (const __m256i *)(a[j] + c)));
+			if (have) {
+				__m512i R = _mm512_maskz_sub_epi16(k, r1, r0);
+				__m512i A = _mm512_sub_epi16(a1, a0), C = _mm512_sub_epi16(q1, q0);
+				mR = _mm512_max_epu16(mR, _mm512_abs_epi16(R));
+				mA = _mm512_max_epu16(mA, _mm512_max_epu16(_mm512_abs_epi16(A),
+									   _mm512_abs_epi16(C)));
+				__m512i u = _mm512_mullo_epi16(R, A), v = _mm512_mullo_epi16(R, C);
+				Su = _mm512_add_epi32(Su, _mm512_madd_epi16(u, one));
+				Sv = _mm512_add_epi32(Sv, _mm512_madd_epi16(v, one));
+				Uu = _mm512_add_epi32(Uu, _mm512_madd_epi16(u, u));
+				Uv = _mm512_add_epi32(Uv, _mm512_madd_epi16(u, v));
+				Vv = _mm512_add_epi32(Vv, _mm512_madd_epi16(v, v));
+				if (!first) {
+					U1 = _mm512_add_epi32(U1, _mm512_madd_epi16(u, up));
+					Xa = _mm512_add_epi32(Xa, _mm512_madd_epi16(u, vp));
+					Xb = _mm512_add_epi32(Xb, _mm512_madd_epi16(v, up));
+					V1 = _mm512_add_epi32(V1, _mm512_madd_epi16(v, vp));
+				}
+				up = u;
+				vp = v;
+				first = 0;
+			}
+			r0 = r1;
+			a0 = a1;
+			q0 = q1;
+			have = 1;
+		}
+		/* the block's bound b: the largest |R| times |A|, |C| of a column, in 32 bits */
+		__m512i bl = _mm512_mullo_epi32(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(mR)),
+						_mm512_cvtepu16_epi32(_mm512_castsi512_si256(mA)));
+		__m512i bh =
+			_mm512_mullo_epi32(_mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(mR, 1)),
+					   _mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(mA, 1)));
+		int64_t b = (int64_t)_mm512_reduce_max_epu32(_mm512_max_epu32(bl, bh));
+		if (2 * (int64_t)L * b * b >= ((int64_t)1 << 31))
+			return -1;
+		bmax = b > bmax ? b : bmax;
+		__m512i all[9] = { Su, Sv, Uu, Uv, Vv, U1, Xa, Xb, V1 };
+		int64_t t[9];
+		for (int i = 0; i < 9; i++)
+			t[i] = _mm512_reduce_add_epi64(
+				       _mm512_cvtepi32_epi64(_mm512_castsi512_si256(all[i]))) +
+			       _mm512_reduce_add_epi64(
+				       _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(all[i], 1)));
+		for (int i = 0; i < 6; i++)
+			tot[i] += t[i];
+		tot[6] += t[6] + t[7]; /* X1 = sum u v' + v u' */
+		tot[7] += t[8];
+	}
+	return bmax;
+}
+
+/* sync_look_pixels_u8 on blocks of 8 columns from 0 in doubles: the same operations as
+ * sync_smooth_pixel's, lane by lane (no contraction: C11's -ffp-contract=off), the mean rounded
+ * by vcvtpd2dq in the default rounding mode as lrint; the next column not done */
+L512 static int pixels_avx512(const uint32_t *sum, const uint32_t *sum2, int n, int L, double thr,
+			      int32_t *mrow, int *any)
+{
+	int c = 0, got = 0;
+	const __m512d Ld = _mm512_set1_pd((double)L), t = _mm512_set1_pd(thr);
+	const __m256i none = _mm256_set1_epi32(-1);
+	for (; c + 8 <= n; c += 8) {
+		__m512d s = _mm512_cvtepu32_pd(_mm256_loadu_si256((const __m256i *)(sum + c)));
+		__m512d s2 = _mm512_cvtepu32_pd(_mm256_loadu_si256((const __m256i *)(sum2 + c)));
+		__m512d mu = _mm512_div_pd(s, Ld);
+		__m512d msd = _mm512_sub_pd(_mm512_div_pd(s2, Ld), _mm512_mul_pd(mu, mu));
+		__mmask8 rep = _mm512_cmp_pd_mask(msd, t, _CMP_LT_OQ);
+		__m256i m = _mm512_mask_cvtpd_epi32(none, rep, mu);
+		_mm256_storeu_si256((__m256i *)(mrow + c), m);
+		got |= rep != 0;
+	}
+	*any |= got;
+	return c;
+}
 #endif
 
 void sync_look_sums_u8(const uint8_t *const *rows, int L, int n, uint32_t *restrict sum,
@@ -423,4 +547,64 @@ int sync_look_repeat_u8(const uint8_t *const *r, const uint8_t *const *a, const 
 		c0 = repeat_avx2(r, a, cc, L, c0, n, want, su, sv, acc, S);
 #endif
 	return repeat_c(r, a, cc, L, c0, n, up, vp, su, sv, acc, S);
+}
+
+int64_t sync_look_repeat_tot_u8(const uint8_t *const *r, const uint8_t *const *a,
+				const uint8_t *const *cc, int L, int n, const int32_t *want,
+				int64_t tot[8], int *any)
+{
+	for (int i = 0; i < 8; i++)
+		tot[i] = 0;
+	*any = 0;
+	for (int j = 1; j < L; j++)
+		*any |= a[j] && a[j - 1];
+#if defined(__x86_64__)
+	if (n % 32 == 0 && isa() >= 2)
+		return repeat_tot_avx512(r, a, cc, L, n, want, tot);
+#else
+	(void)r;
+	(void)cc;
+	(void)want;
+#endif
+	return -1;
+}
+
+int sync_look_pixels_u8(const uint32_t *sum, const uint32_t *sum2, int n, int L, double s2,
+			int32_t *mrow)
+{
+	int c = 0, any = 0;
+#if defined(__x86_64__)
+	if (L >= 2 && isa() >= 2)
+		c = pixels_avx512(sum, sum2, n, L, s2 * (2 - 2.0 / L) - 1.0 / 12, mrow, &any);
+#endif
+	for (; c < n; c++) {
+		double mu;
+		int rep = sync_smooth_pixel(sum[c], sum2[c], L, s2, &mu);
+		mrow[c] = rep ? (int32_t)lrint(mu) : -1;
+		any |= rep;
+	}
+	return any;
+}
+
+/* Sums of integers in doubles are exact while every partial sum's magnitude is below 2^53: the
+ * row's integer totals added at once where S + total < 2^53 (every term >= 0, so every partial
+ * sum is below it) are the same doubles as its columns added one by one, as before. */
+void sync_look_add_changes(double *S2, double *S4, const uint32_t *p2, const uint64_t *p4, int n, int L)
+{
+	if ((double)n * L * 65025.0 * 65025.0 < 0x1p63) { /* the totals fit 64 bits */
+		uint64_t t2 = 0, t4 = 0;
+		for (int k = 0; k < n; k++) {
+			t2 += p2[k];
+			t4 += p4[k];
+		}
+		if (*S2 + (double)t2 < 0x1p53 && *S4 + (double)t4 < 0x1p53) {
+			*S2 += (double)t2;
+			*S4 += (double)t4;
+			return;
+		}
+	}
+	for (int k = 0; k < n; k++) {
+		*S2 += p2[k];
+		*S4 += (double)p4[k];
+	}
 }
