@@ -122,6 +122,7 @@ static const struct key keys[] = {
 	I("sync.calibrate_prior", calibrate_prior, 0, 2),
 	D("sync.calibrate_pin_fit", calibrate_pin_fit, 0, 10),
 	D("sync.calibrate_pin_fit_z", calibrate_pin_fit_z, 0, 100),
+	I("sync.beat_delta_table", beat_delta_table, 0, 1),
 	I("sync.calibrate_pin_offsets", calibrate_pin_offsets, 0, 1),
 	D("sync.beat_trend_prior", beat_trend_prior, 0, 1),
 	I("sync.beat_common", beat_common, 0, 1),
