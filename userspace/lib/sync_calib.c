@@ -317,12 +317,13 @@ static double table_delta(const struct ogate_sync *s)
 }
 
 /* 1 where the current reference's frames were moved to one position under a drift
- * (sync_scanreg.c, reg_vel): the references table_delta is for by default. An unmoved reference
- * whose beats after it were dropped (a frame resampled for drift) has delta 0 from the lags
- * alone, which miss the beat it holds where they share one sub-frame offset (unseen-104's u24:
- * delta 0 for -0.166, triggers +0.89 ms at a target of 0 rad, -0.97 at 6.02); with
- * sync.beat_delta_table = 1 (opt-in) it is read from the table too (test_beat_delta_table.c;
- * docs/accuracy-log.md, "The bias against the target phase on clean hearts"). */
+ * (sync_scanreg.c, reg_vel): table_delta's first reference kind. An unmoved reference whose
+ * beats after it were dropped (a frame resampled for drift) has delta 0 from the lags alone,
+ * which miss the beat it holds where they share one sub-frame offset (unseen-104's u24: delta
+ * 0 for -0.166, triggers +0.89 ms at a target of 0 rad, -0.97 at 6.02); under
+ * sync.beat_delta_table = 1 (the default since session 17) delta is read from the table too
+ * (test_beat_delta_table.c; docs/accuracy-log.md, "The bias against the target phase on clean
+ * hearts"). */
 static int ref_moved(const struct ogate_sync *s)
 {
 	const struct seq *q = sync_current_seq(s);
@@ -546,7 +547,7 @@ static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
 	double a = 0, n = 0;
-	/* delta not measured after the reference: the table's (sync.beat_delta_table unmoved) */
+	/* delta not measured after the reference: the table's (unmoved: sync.beat_delta_table) */
 	if (!(s->cal_ivl_ns > 0) && (ref_moved(s) ? s->set.drift_move : s->set.beat_delta_table))
 		s->cal_delta = table_delta(s);
 	double hx[CAL_R] = { 1 }, H = 1;    /* at the reference frames' own positions */

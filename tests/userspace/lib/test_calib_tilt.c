@@ -93,7 +93,8 @@ static void no_delta_where_the_reference_holds_one_beat(void **state)
 }
 
 /* reference.drift_move on (the default) but no drift measured, so the reference was not moved:
- * delta stays the lags' (0 here), exactly as with the key off */
+ * delta stays the lags' (0 here), exactly as with the key off, under calib_frame.h's
+ * sync.beat_delta_table = 0 (with it on, test_beat_delta_table.c) */
 static void a_reference_not_moved_keeps_the_lags_delta(void **state)
 {
 	(void)state;

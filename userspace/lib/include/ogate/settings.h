@@ -81,10 +81,10 @@ struct ogate_settings {
 	double calibrate_pin_fit_z; /* sync.calibrate_pin_fit_z (0 = off): z, the pin fit's D
 					 * shrunk by D^2 / (D^2 + E^2 + z^2 var), var the fit's own
 					 * variance at the target; runs the pin fit (opt-in) */
-	int beat_delta_table;	    /* sync.beat_delta_table (0 = off): where the beats after an
+	int beat_delta_table;	    /* sync.beat_delta_table (1): where the beats after an
 					 * unmoved reference were dropped (a frame resampled for
 					 * drift), delta read from the table's own line as for a moved
-					 * reference (sync_calib.c, update_anchor; opt-in) */
+					 * reference (sync_calib.c, update_anchor; 0 = delta 0) */
 	int calibrate_pin_offsets;  /* sync.calibrate_pin_offsets (0 = off): the pin reads the
 					 * table at the live frames' measured offsets near the target
 					 * (sync_calib.c, update_anchor; opt-in) */
