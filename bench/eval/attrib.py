@@ -28,16 +28,10 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweep import rows_of  # noqa: E402
+
 VARS = ("all", "m0", "j0", "d0", "n05", "r0", "t", "c")
-
-
-def rows_of(path):
-    out = []
-    for ln in open(path):
-        ln = ln.split("#")[0].split()
-        if len(ln) >= 13:
-            out.append(ln)
-    return out
 
 
 def variants(r):

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Shared by the drift suites (test_determine_drift.c, test_drift_after_lock.c,
- * test_determine_bigdrift.c, test_drift_reference_one_position.c): a stream rendered analytically, without resampling blur or pixel
- * noise (test_determine_drift_at_bound.c renders its own and shares drift_scene_sync_new). Include
- * after cmocka.h. A smooth static texture drifts by (vy, vx) px per frame; a disc on it beats at a given
+/* Shared by the drift suites (test_determine_drift.c, test_drift_lags_even.c,
+ * test_drift_after_lock.c, test_determine_bigdrift.c, test_drift_reference_one_position.c): a
+ * stream rendered analytically, without resampling blur or pixel noise
+ * (test_determine_drift_at_bound.c renders its own and shares drift_scene_sync_new). Include after
+ * cmocka.h. A smooth static texture drifts by (vy, vx) px per frame; a disc on it beats at a given
  * period (quick contraction, slow relaxation); optionally its centre circles once a beat or a dark
  * dot circles it, so that every phase looks different. Frames are 100 fps apart. */
 #ifndef OGATE_TEST_DRIFT_SCENE_H
@@ -67,6 +68,30 @@ static inline struct ogate_sync *drift_scene_sync_new(int w, struct ogate_frame 
 	*f = NULL;
 	assert_int_equal(0, ogate_frame_new(f, OGATE_PIX_U8, w, w));
 	return s;
+}
+
+/* The period (frames) of the first reference the scene at (vy, vx) px a frame establishes on
+ * settings set with w x w frames, within 400 frames (-1: none). */
+static inline double drift_scene_period_at_lock(const struct drift_scene *sc,
+						const struct ogate_settings *set, int w, double vy,
+						double vx)
+{
+	struct ogate_sync *s = NULL;
+	assert_int_equal(0, ogate_sync_new(&s, set));
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, w, w));
+	double P = -1;
+	for (int k = 0; k < 400 && P < 0; k++) {
+		drift_scene_render(sc, f, k, vy, vx);
+		struct ogate_sync_result r;
+		assert_int_equal(0, ogate_sync_process(s, f, &r));
+		struct ogate_reference_info info;
+		if (r.established && ogate_sync_get_reference(s, &info) == 0)
+			P = info.period_frames;
+	}
+	ogate_frame_free(f);
+	ogate_sync_free(s);
+	return P;
 }
 
 /* The lock as a drift suite measures after it: the first established reference's frame, period

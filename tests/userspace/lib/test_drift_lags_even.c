@@ -33,23 +33,9 @@ static double period_at_lock(double vy, double vx, int even)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.lag_even = even;
-	struct ogate_sync *s = NULL;
-	assert_int_equal(0, ogate_sync_new(&s, &set));
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, W));
-	double P = -1;
-	for (int k = 0; k < 400 && P < 0; k++) {
-		drift_scene_render(&scene, f, k, vy, vx);
-		struct ogate_sync_result r;
-		assert_int_equal(0, ogate_sync_process(s, f, &r));
-		struct ogate_reference_info info;
-		if (r.established && ogate_sync_get_reference(s, &info) == 0)
-			P = info.period_frames;
-	}
+	double P = drift_scene_period_at_lock(&scene, &set, W, vy, vx);
 	fprintf(stderr, "drift %+.4f %+.4f px/frame, lag_even %d: period %.4f frames\n", vy, vx,
 		even, P);
-	ogate_frame_free(f);
-	ogate_sync_free(s);
 	assert_true(P > 0);
 	return P;
 }
