@@ -13,13 +13,19 @@
 The matrix is bench/eval/matrix.txt's format (eval.sh reads it: EVAL_MATRIX=FILE make eval) plus a
 15th column, the target phase in rad (-1 = the automatic target heuristic). eval.sh ignores that
 column (it always uses the automatic target); `sweep.py run` passes it as --target-phase. An optional
-16th column is ogate-synth's --drift (the linear rate change over the run; without it, synth's 0.03).
+16th column is ogate-synth's --drift (the linear rate change over the run; without it, synth's 0.03),
+an optional 17th its --mod-phase (the rate modulation's phase at t = 0 in rad; without it, 0: every
+run starts with the rate rising, so every heart locks at the same point of its modulation). eval.sh
+ignores both.
 
 Ranges drawn (issue 9's unseen streams A-D): size 48-512 px (log-uniform, multiples of 16), period
 0.2-3 s (log-uniform), 30-200 fps (log-uniform, raised to >= 6 frames a beat), rate modulation
 0-0.12 over 3-25 s, timestamp jitter 0 or 0.1-15 % of a frame interval, no / sub-pixel / pixel
 drift (<= 12 px over the run), noise 0-8 grey levels, cartoon (blob) or real model (source beat
-25-40 frames), psi0 and the target phase uniform (a third of the rows use the automatic target).
+25-40 frames), psi0 and the target phase uniform (a third of the rows use the automatic target),
+the modulation's phase uniform in [0, 2 pi) (columns 16-17: gen writes the drift, synth's 0.03, and
+the phase; the phases come from a second generator, so columns 1-15 of `gen --seed S` are the rows
+gen drew before the phase existed, and older files without the columns run as they always did).
 Each run lasts >= 25 beats and >= 8 s; a run over BUDGET pixels (frames x size^2) gets a smaller
 frame size instead of fewer beats.
 
@@ -41,6 +47,7 @@ import sys
 
 BUDGET = 120e6  # pixels per stream (8-bit: bytes), keeps synth + emulate ~10 s per row
 COLS = ("name model size fps period mod_amp mod_period jitter dy dx noise psi0 secs src target").split()
+NEW_COLS = COLS + ["drift", "mod_phase"]  # what gen writes since the modulation's phase is drawn
 
 
 def draw(rng, i):
@@ -76,12 +83,16 @@ def draw(rng, i):
 
 def gen(a):
     rng = random.Random(a.seed)
+    # its own generator: columns 1-15 stay the draws of gen before this column existed
+    prng = random.Random("mod-phase %d" % a.seed)
     with open(a.out, "w") as f:
         f.write("# sweep.py gen --seed %d --n %d: random rows over issue 9's ranges (eval.sh format;\n"
-                "# column 15 = target phase rad, -1 = automatic; `sweep.py run` uses it, eval.sh not)\n"
-                "# %s\n" % (a.seed, a.n, " ".join(COLS)))
+                "# column 15 = target phase rad, -1 = automatic; 16 = ogate-synth --drift, 17 = --mod-phase\n"
+                "# rad; `sweep.py run` uses 15-17, eval.sh none of them)\n"
+                "# %s\n" % (a.seed, a.n, " ".join(NEW_COLS)))
         for i in range(a.n):
-            f.write(" ".join(str(x) for x in draw(rng, i)) + "\n")
+            row = draw(rng, i) + [0.03, round(prng.uniform(0, 2 * math.pi), 2)]
+            f.write(" ".join(str(x) for x in row) + "\n")
 
 
 def rows_of(path):
@@ -107,6 +118,8 @@ def synth_row(r, a, seed):
     name, model, size, fps, per, ma, mp, jit, dy, dx, noise, psi0, secs = r[:13]
     src = r[13] if len(r) > 13 else "34.282163"
     rate = ["--drift", r[15]] if len(r) > 15 else []  # optional 16th column: ogate-synth --drift
+    if len(r) > 16:  # optional 17th: the modulation's phase (absent: synth's 0)
+        rate += ["--mod-phase", r[16]]
     n = int(float(fps) * float(secs))
     s = os.path.join(a.dir, name)
     if not os.path.exists(s + "_truth.csv") or not os.path.exists(s + ".npy"):
@@ -210,7 +223,7 @@ def run(a):
     if a.fails:
         with open(a.fails, "w") as fo:
             fo.write("# rows of %s (seed %d) flagged by sweep.py run; rerun: bench/eval/sweep.py run "
-                     "--matrix THIS --seed %d --dir DIR\n# %s\n" % (a.matrix, a.seed, a.seed, " ".join(COLS)))
+                     "--matrix THIS --seed %d --dir DIR\n# %s\n" % (a.matrix, a.seed, a.seed, " ".join(NEW_COLS)))
             for r, _ in done:
                 if r[0] in failing:
                     fo.write(" ".join(r) + "\n")

@@ -26,6 +26,8 @@ static void usage(FILE *f)
 		"  --drift D              fractional linear rate change over the run (0.03)\n"
 		"  --mod-amp A            fractional sinusoidal rate modulation (0.02)\n"
 		"  --mod-period S         modulation period in s (17)\n"
+		"  --mod-phase RAD        modulation phase at t = 0, -2pi..2pi (0: the rate starts rising);\n"
+		"                         the rate is f0 (1 + d t/T_run + A sin(2pi t/S + RAD))\n"
 		"  --psi0 R               true phase at t = 0 in rad (0.7)\n"
 		"  --noise SIGMA          Gaussian pixel noise in grey levels (4)\n"
 		"  --ts-jitter S          timestamp jitter sigma in s (0)\n"
@@ -38,6 +40,29 @@ static void usage(FILE *f)
 		"  --tif                  also write PREFIX.tif\n"
 		"Writes PREFIX.npy, PREFIX_timestamps.csv (frame,t_s), PREFIX_truth.csv (frame,t_s,psi_rad:\n"
 		"true unwrapped phase) and PREFIX_params.json.\n");
+}
+
+/* The phase law with the modulation starting at phase phi (ogate_heart_law_* is phi = 0, which
+ * stays the exact path so that default streams do not change by a bit). */
+static double law_psi(const struct ogate_heart_law *law, double phi, double t)
+{
+	if (phi == 0)
+		return ogate_heart_law_psi(law, t);
+	struct ogate_heart_law l = *law;
+	l.mod_amp = 0;
+	double w = 2 * M_PI / law->mod_period_s;
+	return ogate_heart_law_psi(&l, t) +
+	       law->mod_amp * law->mod_period_s / law->period_s * (cos(phi) - cos(w * t + phi));
+}
+
+static double law_freq(const struct ogate_heart_law *law, double phi, double t)
+{
+	if (phi == 0)
+		return ogate_heart_law_freq(law, t);
+	struct ogate_heart_law l = *law;
+	l.mod_amp = 0;
+	return ogate_heart_law_freq(&l, t) +
+	       law->mod_amp / law->period_s * sin(2 * M_PI * t / law->mod_period_s + phi);
 }
 
 static int num(const char *opt, const char *v, double *out)
@@ -56,20 +81,32 @@ int main(int argc, char **argv)
 	double ref_period = 34.282163, size = 128, fps = 80, nframes = 3200, period = 2.0, drift = 0.03;
 	double mod_amp = 0.02, mod_period = 17, psi0 = 0.7, noise = 4, jitter = 0, dy = 0, dx = 0,
 	       seed = 1;
-	double depth = 8;
+	double depth = 8, mod_phase = 0;
 	int tif = 0;
 	static const struct option lo[] = {
-		{ "out", 1, 0, 'o' },	     { "model", 1, 0, 'm' },
-		{ "ref-tif", 1, 0, 'r' },    { "ref-period", 1, 0, 'R' },
-		{ "size", 1, 0, 's' },	     { "fps", 1, 0, 'f' },
-		{ "n-frames", 1, 0, 'n' },   { "period", 1, 0, 'p' },
-		{ "drift", 1, 0, 'd' },	     { "mod-amp", 1, 0, 'a' },
-		{ "mod-period", 1, 0, 'M' }, { "psi0", 1, 0, 'P' },
-		{ "noise", 1, 0, 'N' },	     { "ts-jitter", 1, 0, 'j' },
-		{ "xy-drift", 1, 0, 'x' },   { "seed", 1, 0, 'S' },
-		{ "depth", 1, 0, 'D' },	     { "tif", 0, 0, 't' },
-		{ "help", 0, 0, 'h' },	     { "version", 0, 0, 'V' },
-		{ "xy-interp", 1, 0, 'I' },  { 0, 0, 0, 0 }
+		{ "out", 1, 0, 'o' },
+		{ "model", 1, 0, 'm' },
+		{ "ref-tif", 1, 0, 'r' },
+		{ "ref-period", 1, 0, 'R' },
+		{ "size", 1, 0, 's' },
+		{ "fps", 1, 0, 'f' },
+		{ "n-frames", 1, 0, 'n' },
+		{ "period", 1, 0, 'p' },
+		{ "drift", 1, 0, 'd' },
+		{ "mod-amp", 1, 0, 'a' },
+		{ "mod-period", 1, 0, 'M' },
+		{ "psi0", 1, 0, 'P' },
+		{ "noise", 1, 0, 'N' },
+		{ "ts-jitter", 1, 0, 'j' },
+		{ "xy-drift", 1, 0, 'x' },
+		{ "seed", 1, 0, 'S' },
+		{ "depth", 1, 0, 'D' },
+		{ "tif", 0, 0, 't' },
+		{ "help", 0, 0, 'h' },
+		{ "version", 0, 0, 'V' },
+		{ "xy-interp", 1, 0, 'I' },
+		{ "mod-phase", 1, 0, 'F' },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
@@ -94,6 +131,7 @@ int main(int argc, char **argv)
 		case 'd': dst = &drift; break;
 		case 'a': dst = &mod_amp; break;
 		case 'M': dst = &mod_period; break;
+		case 'F': dst = &mod_phase; break;
 		case 'P': dst = &psi0; break;
 		case 'N': dst = &noise; break;
 		case 'j': dst = &jitter; break;
@@ -120,6 +158,11 @@ int main(int argc, char **argv)
 	    size < 16 || size > 4096 || (depth != 8 && depth != 16) || seed < 0) {
 		fprintf(stderr, "ogate-synth: a setting is out of range (fps, n-frames, period, mod-period > 0; "
 				"size 16..4096; depth 8 or 16)\n");
+		return 2;
+	}
+	if (mod_phase < -2 * M_PI || mod_phase > 2 * M_PI) {
+		fprintf(stderr, "ogate-synth: --mod-phase: %g is out of range (-2pi..2pi rad)\n",
+			mod_phase);
 		return 2;
 	}
 	int lanczos = !strcmp(interp, "lanczos");
@@ -197,7 +240,7 @@ int main(int argc, char **argv)
 			t[i] += jitter * ogate_heart_rng_normal(&rng);
 		if (i > 0 && t[i] <= t[i - 1])
 			t[i] = t[i - 1] + 1e-6; /* keep timestamps strictly increasing */
-		psi[i] = ogate_heart_law_psi(&law, t[i]);
+		psi[i] = law_psi(&law, mod_phase, t[i]);
 	}
 	double scale = depth == 16 ? 256.0 : 1.0, maxv = depth == 16 ? 65535.0 : 255.0;
 	for (int i = 0; i < N; i++) {
@@ -262,7 +305,7 @@ int main(int argc, char **argv)
 		return 1;
 	double pmin = 1e30, pmax = 0, pmean = 0;
 	for (int i = 0; i < N; i++) {
-		double p = 1 / ogate_heart_law_freq(&law, t[i]);
+		double p = 1 / law_freq(&law, mod_phase, t[i]);
 		pmin = p < pmin ? p : pmin;
 		pmax = p > pmax ? p : pmax;
 		pmean += p / N;
@@ -277,6 +320,8 @@ int main(int argc, char **argv)
 		"\"noise\": %.9g, \"ts_jitter\": %.9g, \"xy_drift\": [%.9g, %.9g], \"seed\": %.0f, \"depth\": %.0f",
 		model, H, W, N, fps, period, drift, mod_amp, mod_period, psi0, law.t_run, noise,
 		jitter, dy, dx, seed, depth);
+	if (mod_phase != 0) /* absent at 0: default runs' files do not change */
+		fprintf(f, ", \"mod_phase\": %.9g", mod_phase);
 	if (is_ref && !is_real) {
 		fprintf(f, ", \"ref_tif\": \"");
 		for (const char *p = ref_tif; *p; p++)
