@@ -332,9 +332,11 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	int even = s->set.lag_even &&
 		   (s->lag_blur || !ogate_frame_new(&s->lag_blur, s->fmt, s->w, s->h));
 	double vel[2] = { vy, vx };
-	int me = m; /* even: the drift's integer offsets up to the farthest frame compared, b + 3 */
+	/* even: the drift's integer offsets up to the farthest frame the walk may compare, lag
+	 * b + REG_WALK + 2 (lo + 3 with lo at most b - 1 + REG_WALK) */
+	int me = m, far = b + REG_WALK + 2;
 	if (even) {
-		int ey = abs((int)lround(vy * (b + 3))), ex = abs((int)lround(vx * (b + 3)));
+		int ey = abs((int)lround(vy * far)), ex = abs((int)lround(vx * far));
 		me = ey > ex ? ey : ex;
 		me = me > REG_MARGIN ? me : REG_MARGIN;
 	}
