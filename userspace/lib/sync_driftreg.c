@@ -41,12 +41,6 @@ double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
 				   b->stride * r, w, h);
 }
 
-static inline int px_at(const struct ogate_frame *f, int y, int x)
-{
-	const void *row = ogate_frame_row(f, y);
-	return f->fmt == OGATE_PIX_U8 ? ((const uint8_t *)row)[x] : ((const uint16_t *)row)[x];
-}
-
 /*
  * Least squares of b(p) - a(p) = shift . grad(p) over the frame less REG_MARGIN at every edge,
  * every r-th row (a Lucas-Kanade step): the shift with b(p) = a(p + shift); 0 if the gradients
@@ -79,11 +73,11 @@ static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a, in
 		}
 		for (int x = m; x < s->w - m; x++) {
 			int ya = y + oy, xa = x + ox;
-			int64_t ay = px_at(a, ya + 1, xa) - px_at(a, ya - 1, xa);
-			int64_t ax = px_at(a, ya, xa + 1) - px_at(a, ya, xa - 1);
-			int64_t by = px_at(b, y + 1, x) - px_at(b, y - 1, x);
-			int64_t bx = px_at(b, y, x + 1) - px_at(b, y, x - 1);
-			int64_t e = px_at(b, y, x) - px_at(a, ya, xa);
+			int64_t ay = sync_px_at(a, ya + 1, xa) - sync_px_at(a, ya - 1, xa);
+			int64_t ax = sync_px_at(a, ya, xa + 1) - sync_px_at(a, ya, xa - 1);
+			int64_t by = sync_px_at(b, y + 1, x) - sync_px_at(b, y - 1, x);
+			int64_t bx = sync_px_at(b, y, x + 1) - sync_px_at(b, y, x - 1);
+			int64_t e = sync_px_at(b, y, x) - sync_px_at(a, ya, xa);
 			myy += ay * by;
 			mxx += ax * bx;
 			mxy += ax * by + ay * bx;
@@ -91,6 +85,11 @@ static int shift_lsq(const struct ogate_sync *s, const struct ogate_frame *a, in
 			ex += (ax + bx) * e;
 		}
 	}
+	return sync_lk_solve(myy, mxx, mxy, ey, ex, sy, sx);
+}
+
+int sync_lk_solve(int64_t myy, int64_t mxx, int64_t mxy, int64_t ey, int64_t ex, double *sy, double *sx)
+{
 	/* sum g g^T s / 2 = sum g e / 2 with g the doubled gradient: s = 2 M^-1 (sum g e) / 2 */
 	double Myy = (double)myy, Mxx = (double)mxx, Mxy = 0.5 * (double)mxy;
 	double det = Myy * Mxx - Mxy * Mxy;

@@ -347,7 +347,18 @@ static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 {
 	return s->buf[(s->head + i) % s->cap];
 }
+/* pixel (y, x) of an 8- or 16-bit frame */
+static inline int sync_px_at(const struct ogate_frame *f, int y, int x)
+{
+	const void *row = ogate_frame_row(f, y);
+	return f->fmt == OGATE_PIX_U8 ? ((const uint8_t *)row)[x] : ((const uint16_t *)row)[x];
+}
 /* sync_driftreg.c */
+/* a Lucas-Kanade step's shift from its sums over the pixels (central differences, i.e. twice
+ * the gradients: myy, mxx, mxy = sum ax by + ay bx, ey, ex): 1 and the shift, or 0 where the
+ * gradients do not determine it (shift_lsq, sync_scanreg.c's robust steps) */
+int sync_lk_solve(int64_t myy, int64_t mxx, int64_t mxy, int64_t ey, int64_t ex, double *sy,
+		  double *sx);
 void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv);
 void sync_drift_pairs_on_arrival(struct ogate_sync *s, double P);
 double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,

@@ -59,12 +59,6 @@ static int integer_shift(const struct ogate_sync *s, const struct ogate_frame *a
 	return abs(by) < R && abs(bx) < R;
 }
 
-static inline int px_at(const struct ogate_frame *f, int y, int x)
-{
-	const void *row = ogate_frame_row(f, y);
-	return f->fmt == OGATE_PIX_U8 ? ((const uint8_t *)row)[x] : ((const uint16_t *)row)[x];
-}
-
 #define RES_BINS 1024 /* |residual| histogram for its median (grey levels; 16-bit: /256) */
 #define RES_WORK 4096 /* pixels per step: larger frames are read every few rows */
 
@@ -107,15 +101,15 @@ static void res_row_any(const struct ogate_frame *a, const struct ogate_frame *b
 	int q = b->fmt == OGATE_PIX_U8 ? 1 : 256;
 	for (int x = x0; x < x1; x++) {
 		int ya = y + oy, xa = x + ox;
-		int64_t e = px_at(b, y, x) - px_at(a, ya, xa), ae = e < 0 ? -e : e;
+		int64_t e = sync_px_at(b, y, x) - sync_px_at(a, ya, xa), ae = e < 0 ? -e : e;
 		z->hist[ae / q < RES_BINS ? ae / q : RES_BINS - 1]++;
 		z->n++;
 		if ((double)ae > T)
 			continue;
-		int64_t ay = px_at(a, ya + 1, xa) - px_at(a, ya - 1, xa);
-		int64_t ax = px_at(a, ya, xa + 1) - px_at(a, ya, xa - 1);
-		int64_t by = px_at(b, y + 1, x) - px_at(b, y - 1, x);
-		int64_t bx = px_at(b, y, x + 1) - px_at(b, y, x - 1);
+		int64_t ay = sync_px_at(a, ya + 1, xa) - sync_px_at(a, ya - 1, xa);
+		int64_t ax = sync_px_at(a, ya, xa + 1) - sync_px_at(a, ya, xa - 1);
+		int64_t by = sync_px_at(b, y + 1, x) - sync_px_at(b, y - 1, x);
+		int64_t bx = sync_px_at(b, y, x + 1) - sync_px_at(b, y, x - 1);
 		z->myy += ay * by;
 		z->mxx += ax * bx;
 		z->mxy += ax * by + ay * bx;
@@ -149,14 +143,7 @@ static int masked_step(const struct ogate_sync *s, const struct ogate_frame *a, 
 	while (k < RES_BINS - 1 && (c += z.hist[k]) < (z.n + 1) / 2)
 		k++;
 	*med = (k + 0.5) * q;
-	/* sum g g^T s / 2 = sum g e / 2 with g the doubled gradient (shift_lsq's) */
-	double Myy = (double)z.myy, Mxx = (double)z.mxx, Mxy = 0.5 * (double)z.mxy;
-	double det = Myy * Mxx - Mxy * Mxy;
-	if (!(Myy > 0 && Mxx > 0 && det > 1e-6 * Myy * Mxx))
-		return 0;
-	*sy = (Mxx * (double)z.ey - Mxy * (double)z.ex) / det;
-	*sx = (Myy * (double)z.ex - Mxy * (double)z.ey) / det;
-	return 1;
+	return sync_lk_solve(z.myy, z.mxx, z.mxy, z.ey, z.ex, sy, sx);
 }
 
 #define RES_ROUNDS 4 /* steps: the first on every pixel, each next within RES_K of its median */
