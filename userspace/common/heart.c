@@ -20,6 +20,29 @@ double ogate_heart_law_freq(const struct ogate_heart_law *p, double t)
 	       (1 + p->drift * t / p->t_run + p->mod_amp * sin(2 * M_PI * t / p->mod_period_s));
 }
 
+/* The law with its modulation starting at phase phi; phi = 0 is the functions above exactly, so
+ * that streams at the default do not change by a bit. */
+double ogate_heart_law_psi_at(const struct ogate_heart_law *p, double phi, double t)
+{
+	if (phi == 0)
+		return ogate_heart_law_psi(p, t);
+	struct ogate_heart_law l = *p;
+	l.mod_amp = 0;
+	double w = 2 * M_PI / p->mod_period_s;
+	return ogate_heart_law_psi(&l, t) +
+	       p->mod_amp * p->mod_period_s / p->period_s * (cos(phi) - cos(w * t + phi));
+}
+
+double ogate_heart_law_freq_at(const struct ogate_heart_law *p, double phi, double t)
+{
+	if (phi == 0)
+		return ogate_heart_law_freq(p, t);
+	struct ogate_heart_law l = *p;
+	l.mod_amp = 0;
+	return ogate_heart_law_freq(&l, t) +
+	       p->mod_amp / p->period_s * sin(2 * M_PI * t / p->mod_period_s + phi);
+}
+
 static uint64_t rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));

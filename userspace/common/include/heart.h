@@ -17,6 +17,10 @@ struct ogate_heart_law {
 /* psi(t) = psi0 + 2 pi f0 [t + d t^2/(2 T_run) + (a T_mod / 2 pi)(1 - cos(2 pi t / T_mod))] */
 double ogate_heart_law_psi(const struct ogate_heart_law *p, double t);
 double ogate_heart_law_freq(const struct ogate_heart_law *p, double t);
+/* the same with the modulation at phase phi at t = 0: a (cos phi - cos(2 pi t / T_mod + phi)) in
+ * place of a (1 - cos(2 pi t / T_mod)) (ogate-synth --mod-phase) */
+double ogate_heart_law_psi_at(const struct ogate_heart_law *p, double phi, double t);
+double ogate_heart_law_freq_at(const struct ogate_heart_law *p, double phi, double t);
 
 struct ogate_heart_rng {
 	uint64_t s[4];

@@ -42,29 +42,6 @@ static void usage(FILE *f)
 		"true unwrapped phase) and PREFIX_params.json.\n");
 }
 
-/* The phase law with the modulation starting at phase phi (ogate_heart_law_* is phi = 0, which
- * stays the exact path so that default streams do not change by a bit). */
-static double law_psi(const struct ogate_heart_law *law, double phi, double t)
-{
-	if (phi == 0)
-		return ogate_heart_law_psi(law, t);
-	struct ogate_heart_law l = *law;
-	l.mod_amp = 0;
-	double w = 2 * M_PI / law->mod_period_s;
-	return ogate_heart_law_psi(&l, t) +
-	       law->mod_amp * law->mod_period_s / law->period_s * (cos(phi) - cos(w * t + phi));
-}
-
-static double law_freq(const struct ogate_heart_law *law, double phi, double t)
-{
-	if (phi == 0)
-		return ogate_heart_law_freq(law, t);
-	struct ogate_heart_law l = *law;
-	l.mod_amp = 0;
-	return ogate_heart_law_freq(&l, t) +
-	       law->mod_amp / law->period_s * sin(2 * M_PI * t / law->mod_period_s + phi);
-}
-
 static int num(const char *opt, const char *v, double *out)
 {
 	int rc = ogate_parse_double(v, out);
@@ -240,7 +217,7 @@ int main(int argc, char **argv)
 			t[i] += jitter * ogate_heart_rng_normal(&rng);
 		if (i > 0 && t[i] <= t[i - 1])
 			t[i] = t[i - 1] + 1e-6; /* keep timestamps strictly increasing */
-		psi[i] = law_psi(&law, mod_phase, t[i]);
+		psi[i] = ogate_heart_law_psi_at(&law, mod_phase, t[i]);
 	}
 	double scale = depth == 16 ? 256.0 : 1.0, maxv = depth == 16 ? 65535.0 : 255.0;
 	for (int i = 0; i < N; i++) {
@@ -305,7 +282,7 @@ int main(int argc, char **argv)
 		return 1;
 	double pmin = 1e30, pmax = 0, pmean = 0;
 	for (int i = 0; i < N; i++) {
-		double p = 1 / law_freq(&law, mod_phase, t[i]);
+		double p = 1 / ogate_heart_law_freq_at(&law, mod_phase, t[i]);
 		pmin = p < pmin ? p : pmin;
 		pmax = p > pmax ? p : pmax;
 		pmean += p / N;
