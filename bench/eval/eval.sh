@@ -14,7 +14,16 @@
 #                                     (BIN=...) on the same long streams without regenerating them
 #   EVAL_JOBS=N                       parallel jobs (default 2)
 #   EVAL_STRICT=1                     exit 1 if a row misses a target
-#   EVAL_MATRIX=FILE                  another matrix in the same format (default bench/eval/matrix.txt)
+#   EVAL_MATRIX=FILE                  another matrix in the same format (default bench/eval/matrix.txt);
+#                                     its optional columns 15-17 as bench/eval/sweep.py reads them:
+#                                     15 the target phase in rad (ogate-emulate --target-phase; < 0 or
+#                                     absent: the automatic target), 16 ogate-synth's --drift (absent:
+#                                     synth's 0.03), 17 its --mod-phase (absent: 0); so a sweep file
+#                                     (unseen-105.txt) means the same streams and runs in both tools.
+#                                     Text after a # is a comment. Kept streams (EVAL_STREAMS) made
+#                                     before these columns were read are reused: delete them
+#   EVAL_OLD_COLS=1                   ignore columns 15-17 (automatic target, drift 0.03, phase 0), as
+#                                     eval.sh did before session 18, to reproduce older figures
 #   EVAL_SYNTH="--opt val ..."       extra ogate-synth options for every row (default: none), e.g.
 #                                     "--xy-interp lanczos": drift without the bilinear blur
 #                                     (docs/accuracy-log.md, "The drift rows' bias"); kept streams
@@ -45,9 +54,10 @@ SEED=${EVAL_SEED:-7}
 LONG=${EVAL_LONG:-0}
 LBEATS=${EVAL_LONG_BEATS:-3000}
 LMB=${EVAL_LONG_MB:-2000}
+body=$(sed -e 's/#.*//' "$MATRIX" | grep -v '^[[:space:]]*$' || true)	# rows without their comments
 if [ "$LONG" = 1 ] && [ -z "${EVAL_ROWS:-}" ]; then	# slow (period >= 1.2 s) or <= 30 fps
-	rows=$(grep -v '^#' "$MATRIX" | awk 'NF >= 13 && ($4 <= 30 || $5 >= 1.2)' || true)
-else rows=$(grep -v '^#' "$MATRIX" | grep -E "${EVAL_ROWS:-.}" || true); fi
+	rows=$(printf '%s\n' "$body" | awk 'NF >= 13 && ($4 <= 30 || $5 >= 1.2)' || true)
+else rows=$(printf '%s\n' "$body" | grep -E "${EVAL_ROWS:-.}" || true); fi
 [ -n "$rows" ] || { echo "eval: no rows match" >&2; exit 2; }
 sets=""
 for kv in ${EVAL_SET:-}; do sets="$sets --set $kv"; done
@@ -55,7 +65,12 @@ for kv in ${EVAL_SET:-}; do sets="$sets --set $kv"; done
 one() {	# one matrix row: synth once, emulate per predictor
 	set -- $1
 	local name=$1 model=$2 size=$3 fps=$4 per=$5 ma=$6 mp=$7 jit=$8 dy=$9 dx=${10} noise=${11} psi0=${12} secs=${13}
-	local src=${14:-34.282163}
+	local src=${14:-34.282163} tgt=() rate=()	# columns 15-17 as sweep.py's synth_row and one
+	if [ "${EVAL_OLD_COLS:-0}" != 1 ]; then
+		[ $# -gt 14 ] && awk -v t="${15}" 'BEGIN { exit !(t + 0 >= 0) }' && tgt=(--target-phase "${15}")
+		[ $# -gt 15 ] && rate=(--drift "${16}")
+		[ $# -gt 16 ] && rate+=(--mod-phase "${17}")
+	fi
 	if [ "$LONG" = 1 ]; then	# EVAL_LONG_BEATS beats, within EVAL_LONG_MB of 8-bit frames
 		secs=$(awk -v b="$LBEATS" -v p="$per" -v f="$fps" -v z="$size" -v mb="$LMB" -v s="$secs" 'BEGIN {
 			t = b * p; m = mb * 1048576 / (z * z) / f; if (t > m) t = m; if (t < s) t = s; printf "%.3f", t }')
@@ -68,19 +83,19 @@ one() {	# one matrix row: synth once, emulate per predictor
 		# shellcheck disable=SC2086
 		"$BIN/ogate-synth" --out "$s" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
 			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" --xy-drift "$dy" "$dx" \
-			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" ${EVAL_SYNTH:-} >/dev/null
+			--noise "$noise" --psi0 "$psi0" --ref-period "$src" --seed "$SEED" "${rate[@]}" ${EVAL_SYNTH:-} >/dev/null
 	fi
 	[ "$sdir" = "$dir" ] || ln -sf "${s}_truth.csv" "$dir/${name}_truth.csv"	# for decompose.py, offsets.py
 	for p in $PREDS; do
 		# shellcheck disable=SC2086
 		"$BIN/ogate-emulate" "$s.npy" --timestamps "${s}_timestamps.csv" --truth "${s}_truth.csv" \
-			--out "$dir/run_${p}_$name" --predictor "$p" --plots none --quiet $sets 2>"$dir/run_${p}_$name.log" ||
+			--out "$dir/run_${p}_$name" --predictor "$p" --plots none --quiet "${tgt[@]}" $sets 2>"$dir/run_${p}_$name.log" ||
 			echo "eval: $name ($p) failed: $(tail -1 "$dir/run_${p}_$name.log")" >&2
 	done
 	[ -n "${EVAL_STREAMS:-}" ] || rm -f "$s.npy"	# the stack is the big part; rerunning regenerates it
 }
 export -f one
-export BIN PREDS dir sdir sets SEED LONG LBEATS LMB EVAL_SYNTH
+export BIN PREDS dir sdir sets SEED LONG LBEATS LMB EVAL_SYNTH EVAL_OLD_COLS
 start=$(date +%s)
 printf '%s\n' "$rows" | tr -s ' ' | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
 secs=$(( $(date +%s) - start ))

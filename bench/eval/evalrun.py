@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-"""The eval diagnostics' shared reading of an EVAL_DIR (offsets.py, positions.py).
+"""The eval diagnostics' shared reading of an EVAL_DIR (offsets.py, positions.py) and of one run.
 
 runs(d, pred)         each row run with predictor pred that triggered:
                       (name, psi, tt, trig, fr) = its true phases and times, triggers.csv and
@@ -21,6 +21,19 @@ vfit(a, b, c)         ogate_vfit's offset through three SADs (the slope the larg
 quartic_offset(s)     ogate_quartic_offset's: the minimum of the quartic through five SSDs
                       s[0..4] at -2..2, None where it has none within a frame (livefit.py,
                       livelevel.py)
+
+One run (offsetprof.py, srcgrid.py):
+rows(path)            a CSV file's rows, as dicts
+run_truth(s, run)     stream s's truth (s_truth.csv) and run directory run's first reference (its
+                      triggers.csv): (psi, ts, rf, P, tu) = the true phase and time per frame, the
+                      reference's first frame, period in frames and target position
+truth_map(psi, rf, P) the truth's phase against the position u in the reference taken at frame rf:
+                      (at, u_of, p0, Pt) = at(x) the true phase at fractional frame x (linear
+                      between frames), u_of(th) the position whose phase less p0 is th (linear on a
+                      0.005-frame grid over 0..P + 1.5), p0 = psi[rf], and Pt = u_of(2 pi), the
+                      true beat the reference held
+hw_log(path)          the per-frame lines of an ogate-emulate built with bench/eval/hwdbg.patch
+                      (OGATE_HWDBG=1, 'HW seq w unw cal c2 off'): (seq, w, unw, c2, off) lists
 """
 import bisect, csv, glob, json, math
 
@@ -118,3 +131,37 @@ def reference_truth(d, name, pred):
         return tt[i] + (u - U[i]) * (tt[i + 1] - tt[i]) / (U[i + 1] - U[i])
 
     return run, tt, U, P, first, ivl, tt[first], Ut, tU
+
+
+def rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def run_truth(stream, rundir):
+    tr = rows(stream + "_truth.csv")
+    tg = rows(rundir + "/triggers.csv")
+    return ([float(r["psi_rad"]) for r in tr], [float(r["t_s"]) for r in tr], int(tg[0]["ref_first_frame"]),
+            float(tg[0]["ref_period_frames"]), float(tg[0]["target_u"]))
+
+
+def truth_map(psi, rf, P):
+    def at(x):
+        i = int(math.floor(x))
+        return psi[i] + (x - i) * (psi[i + 1] - psi[i])
+
+    p0 = psi[rf]
+    ug = [k * 0.005 for k in range(int((P + 1.5) / 0.005))]
+    thg = [at(rf + u) - p0 for u in ug]
+
+    def u_of(th):
+        j = min(max(bisect.bisect_left(thg, th), 1), len(thg) - 1)
+        return ug[j - 1] + (th - thg[j - 1]) * (ug[j] - ug[j - 1]) / (thg[j] - thg[j - 1])
+
+    return at, u_of, p0, u_of(2 * math.pi - 1e-9)
+
+
+def hw_log(path):
+    H = [ln.split() for ln in open(path) if ln.startswith("HW ")]
+    return ([int(h[1]) for h in H], [float(h[2]) for h in H], [float(h[3]) for h in H], [float(h[5]) for h in H],
+            [float(h[6]) for h in H])

@@ -22,14 +22,12 @@ the run's phases, on the true offsets, and on the truth's phase with a planted c
 (pi x): docs/accuracy-log.md, "The bias against the target phase on clean hearts".
 """
 import argparse
-import bisect
-import csv
 import math
+import os
+import sys
 
-
-def rows(path):
-    with open(path) as f:
-        return list(csv.DictReader(f))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evalrun import hw_log, rows, run_truth, truth_map  # noqa: E402
 
 
 def solve3(g, v):
@@ -89,28 +87,12 @@ def main():
     ap.add_argument("--bins", type=int, default=8)
     ap.add_argument("--hw")
     a = ap.parse_args()
-    tr = rows(a.stream + "_truth.csv")
-    psi = [float(r["psi_rad"]) for r in tr]
-    ts = [float(r["t_s"]) for r in tr]
-    tg = rows(a.rundir + "/triggers.csv")
-    rf, P, tu = int(tg[0]["ref_first_frame"]), float(tg[0]["ref_period_frames"]), float(tg[0]["target_u"])
-
-    def at(x):
-        i = int(math.floor(x))
-        return psi[i] + (x - i) * (psi[i + 1] - psi[i])
-
-    p0 = psi[rf]
-    ug = [k * 0.005 for k in range(int((P + 1.5) / 0.005))]
-    thg = [at(rf + u) - p0 for u in ug]
-
-    def u_of(th):
-        j = min(max(bisect.bisect_left(thg, th), 1), len(thg) - 1)
-        return ug[j - 1] + (th - thg[j - 1]) * (ug[j] - ug[j - 1]) / (thg[j] - thg[j - 1])
+    psi, ts, rf, P, tu = run_truth(a.stream, a.rundir)
+    at, u_of, p0, Pt = truth_map(psi, rf, P)
 
     def N(u):
         return u - P * (at(rf + u) - p0) / (2 * math.pi)
 
-    Pt = u_of(2 * math.pi - 1e-9)
     print("P %.4f, the true beat the reference held %.4f (delta %+.4f); N_true at u = P/4, P/2, 3P/4: "
           "%+.4f %+.4f %+.4f; target u %.3f" % (P, Pt, Pt - P, N(P / 4), N(P / 2), N(3 * P / 4), tu))
     nb = a.bins
@@ -138,12 +120,7 @@ def main():
     print("  " + prof(ut, es))
     if not a.hw:
         return
-    H = [ln.split() for ln in open(a.hw) if ln.startswith("HW ")]
-    seq = [int(h[1]) for h in H]
-    w = [float(h[2]) for h in H]
-    unw = [float(h[3]) for h in H]
-    c2 = [float(h[5]) for h in H]
-    off = [float(h[6]) for h in H]
+    seq, w, unw, c2, off = hw_log(a.hw)
     uh = [u_of((psi[i] - p0) % (2 * math.pi)) for i in seq]
     m = [(x - u + P / 2) % P - P / 2 for x, u in zip(w, uh)]
     print("raw matching error w - u_true by true offset:     " + prof(uh, m))

@@ -22,15 +22,13 @@ common correction less the truth's, in frames; its level is arbitrary), then
 docs/accuracy-log.md, "The halfway error is on ogate-synth's source grid".
 """
 import argparse
-import bisect
 import collections
-import csv
 import math
+import os
+import sys
 
-
-def rows(path):
-    with open(path) as f:
-        return list(csv.DictReader(f))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evalrun import hw_log, run_truth, truth_map  # noqa: E402
 
 
 def solve(g, v):
@@ -97,31 +95,9 @@ def main():
     ap.add_argument("--source-period", type=float, default=34.282163)
     ap.add_argument("--lam", type=float, default=0.1, help="regularisation, in beats' worth of samples")
     a = ap.parse_args()
-    tr = rows(a.stream + "_truth.csv")
-    psi = [float(r["psi_rad"]) for r in tr]
-    ts = [float(r["t_s"]) for r in tr]
-    tg = rows(a.rundir + "/triggers.csv")
-    rf, P = int(tg[0]["ref_first_frame"]), float(tg[0]["ref_period_frames"])
-    H = [ln.split() for ln in open(a.hw) if ln.startswith("HW ")]
-    seq = [int(h[1]) for h in H]
-    w = [float(h[2]) for h in H]
-    unw = [float(h[3]) for h in H]
-    c2 = [float(h[5]) for h in H]
-    off = [float(h[6]) for h in H]
-
-    def at(x):
-        i = int(math.floor(x))
-        return psi[i] + (x - i) * (psi[i + 1] - psi[i])
-
-    p0 = psi[rf]
-    ug = [k * 0.005 for k in range(int((P + 1.5) / 0.005))]
-    thg = [at(rf + u) - p0 for u in ug]
-
-    def u_of(th):
-        j = min(max(bisect.bisect_left(thg, th), 1), len(thg) - 1)
-        return ug[j - 1] + (th - thg[j - 1]) * (ug[j] - ug[j - 1]) / (thg[j] - thg[j - 1])
-
-    Pt = u_of(2 * math.pi - 1e-9)
+    psi, ts, rf, P, _ = run_truth(a.stream, a.rundir)
+    seq, w, unw, c2, off = hw_log(a.hw)
+    _, u_of, p0, Pt = truth_map(psi, rf, P)
     n = len(seq)
     h = n // 2
     um = [u_of((psi[i] - p0) % (2 * math.pi)) for i in seq]

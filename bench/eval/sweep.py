@@ -11,12 +11,13 @@
                                               (--synth: more ogate-synth arguments for every row)
 
 The matrix is bench/eval/matrix.txt's format (eval.sh reads it: EVAL_MATRIX=FILE make eval) plus a
-15th column, the target phase in rad (-1 = the automatic target heuristic). eval.sh ignores that
-column (it always uses the automatic target); `sweep.py run` passes it as --target-phase. An optional
-16th column is ogate-synth's --drift (the linear rate change over the run; without it, synth's 0.03),
-an optional 17th its --mod-phase (the rate modulation's phase at t = 0 in rad; without it, 0: every
-run starts with the rate rising, so every heart locks at the same point of its modulation). eval.sh
-ignores both.
+15th column, the target phase in rad (< 0 = the automatic target heuristic), passed as
+--target-phase. An optional 16th column is ogate-synth's --drift (the linear rate change over the
+run; without it, synth's 0.03), an optional 17th its --mod-phase (the rate modulation's phase at
+t = 0 in rad; without it, 0: every run starts with the rate rising, so every heart locks at the
+same point of its modulation). eval.sh reads columns 15-17 the same way (since session 18; before,
+it ignored them: EVAL_OLD_COLS=1), so both tools make and gate the same streams. Text after a #
+is a comment.
 
 Ranges drawn (issue 9's unseen streams A-D): size 48-512 px (log-uniform, multiples of 16), period
 0.2-3 s (log-uniform), 30-200 fps (log-uniform, raised to >= 6 frames a beat), rate modulation
@@ -88,7 +89,7 @@ def gen(a):
     with open(a.out, "w") as f:
         f.write("# sweep.py gen --seed %d --n %d: random rows over issue 9's ranges (eval.sh format;\n"
                 "# column 15 = target phase rad, -1 = automatic; 16 = ogate-synth --drift, 17 = --mod-phase\n"
-                "# rad; `sweep.py run` uses 15-17, eval.sh none of them)\n"
+                "# rad; `sweep.py run` and eval.sh use 15-17)\n"
                 "# %s\n" % (a.seed, a.n, " ".join(NEW_COLS)))
         for i in range(a.n):
             row = draw(rng, i) + [0.03, round(prng.uniform(0, 2 * math.pi), 2)]

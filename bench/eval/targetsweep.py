@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Target-phase matrix: every row at K target phases evenly over the beat, both predictors.
 
-  targetsweep.py --matrix bench/eval/targetphase.txt --dir DIR [--bin BIN] [--k 8] [--jobs J]
-                 [--set key=value ...] [--reuse]
+  targetsweep.py --matrix bench/eval/targetphase.txt --dir DIR [--seed S] [--bin BIN] [--k 8]
+                 [--jobs J] [--set key=value ...] [--reuse]
 
-The matrix is sweep.py's format (15 columns; column 15, the row's own target, is ignored) plus an
-optional 16th, the ogate-synth seed (default 7). Each stream is synthesised once and gated at the
-targets 2 pi j / K, j = 0..K-1. Prints, per predictor, the trigger mean (ms) per row and target,
-the row's spread (largest minus smallest mean) and the mean |mean| / RMS over all cells.
+The matrix is sweep.py's format, its columns sweep.py's NEW_COLS (column 15, the row's own target,
+is ignored; 16 = ogate-synth --drift and 17 = --mod-phase as sweep.py reads them, absent: synth's
+0.03 and 0), plus an optional 18th, the row's ogate-synth seed (absent: --seed, default 7). Before
+session 18 the seed was column 16, where sweep.py and eval.sh read --drift: such a row is refused.
+Each stream is synthesised once and gated at the targets 2 pi j / K, j = 0..K-1. Prints, per
+predictor, the trigger mean (ms) per row and target, the row's spread (largest minus smallest mean)
+and the mean |mean| / RMS over all cells.
 """
 import argparse
 import concurrent.futures as cf
@@ -17,11 +20,22 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sweep import emulate, rows_of, summary, synth_row  # noqa: E402
+from sweep import NEW_COLS, emulate, rows_of, summary, synth_row  # noqa: E402
+
+COLS = NEW_COLS + ["seed"]  # the 18th, the row's synth seed, is this tool's only
 
 
 def synth(r, a):
-    return synth_row(r, a, r[15] if len(r) > 15 else "7")
+    return synth_row(r, a, r[17] if len(r) > 17 else str(a.seed))
+
+
+def check(rows):
+    """Refuses a row in the old layout (16 columns, the 16th a seed): sweep.py would read it as a
+    rate drift of thousands of per cent."""
+    for r in rows:
+        if len(r) == 16 and r[15].isdigit() and int(r[15]) > 1:
+            sys.exit("targetsweep.py: %s: column 16 is ogate-synth --drift (%s), the seed column 18 or "
+                     "--seed; columns: %s" % (r[0], r[15], " ".join(COLS)))
 
 
 def emu(job, a):
@@ -34,9 +48,10 @@ def emu(job, a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--matrix", required=True)
     ap.add_argument("--dir", required=True)
+    ap.add_argument("--seed", type=int, default=7, help="ogate-synth's seed for rows without column 18")
     ap.add_argument("--bin", default="build/bin")
     ap.add_argument("--k", type=int, default=8)
     ap.add_argument("--jobs", type=int, default=2)
@@ -46,6 +61,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     rows = rows_of(a.matrix)
+    check(rows)
     with cf.ThreadPoolExecutor(a.jobs) as ex:
         streams = list(ex.map(lambda r: synth(r, a), rows))
     jobs = [(s, r[0], p, j) for s, r in zip(streams, rows) for p in a.predictors.split() for j in range(a.k)]

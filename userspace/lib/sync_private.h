@@ -9,7 +9,8 @@
  *   sync_reference.c  current reference and target, refresh and its OGA alignment
  *   sync_smooth.c     reference.smooth: the current reference's still pixels as their means
  *                     (its statistics: sync_smooth_stats.c; 8-bit sums: sync_smooth_look.c;
- *                     the copy's frames allocated ahead: sync_smooth_pool.c)
+ *                     the copy's frames allocated ahead: sync_smooth_pool.c; auto's first
+ *                     look: sync_smooth_first.c)
  *   sync_match.c      SAD against the reference, sub-frame phase, drift tracking
  */
 #ifndef OGATE_SYNC_PRIVATE_H
@@ -481,6 +482,10 @@ int sync_hold_bound(double P);
 int sync_smooth_hold_bound(const struct ogate_sync *s);
 /* the job freed, and the pool's look arrays */
 void sync_smooth_free(struct ogate_sync *s);
+/* sync_smooth_first.c: reference.smooth = auto's first look, M (sync_change_m) of q's frames (W
+ * x H) from a grid of at most SYNC_SMOOTH_DECIDE_SAMPLES pixel samples (L x n); 0 or -ENOMEM */
+#define SYNC_SMOOTH_DECIDE_SAMPLES (1 << 14)
+int sync_smooth_first_look(const struct seq *q, int W, int H, double *cm);
 /* sync_smooth_pool.c: the smoothed copy's frames allocated ahead, a few a determining frame
  * (sync.c) */
 void sync_smooth_pool_fill(struct ogate_sync *s);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* reference.smooth: the current reference's still pixels replaced by their means over the beat (the noise, the change M, the repeat test, the smoothed copy). */
+/* reference.smooth: the current reference's still pixels replaced by their means over the beat (the noise, the change M, the repeat test, the smoothed copy; auto's first look: sync_smooth_first.c). */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -32,7 +32,6 @@
 #define SMOOTH_SAMPLES (1 << 20) /* pixel samples (L x n) the noise estimate reads */
 #define SMOOTH_REPEAT_Z 3	 /* reference.smooth = auto: repeats this significant are signal */
 #define SMOOTH_CHANGE_M 5.3	 /* reference.smooth = auto: the SAD's local exponent is 1.5 here */
-#define SMOOTH_DECIDE_SAMPLES (1 << 14) /* pixel samples auto's first look at M reads */
 /* the job's pixels touched: a pixel the full look reads counts 4 on 16-bit frames (its sums, in
  * doubles, take 1.2 ns a pixel where the noise's and the copy's take 0.3-0.5 ns, vectorized on the
  * x86-64 VM) and 1 on 8-bit frames (in integers, sync_smooth_look.c: 0.4 ns), so that the budget
@@ -61,69 +60,6 @@ static void row_ints_at(const struct ogate_frame *f, int y, int x0, int n, int32
 static const struct ogate_frame *prev_frame(const struct ogate_sync *s, const int *slot, int M, int k)
 {
 	return k >= 0 && k < M && slot[k] >= 0 ? s->buf[slot[k]] : NULL;
-}
-
-/* x (L x rows x cols floats): q's frames on every rs-th row and every cs-th pixel of it (only
- * those pixels read: at 512^2 converting whole rows took 0.3 ms of the establishing frame); the
- * frames are cold, so frame j + 2's pixels are asked for ahead (their misses overlap: 0.42-0.46
- * -> 0.20-0.32 ms of the establishing frame at 512^2; docs/accuracy-log.md, look512b) */
-static void grid_values(const struct seq *q, int rs, int cs, int rows, int cols, float *x)
-{
-	for (int j = 0; j < q->L; j++)
-		for (int i = 0; i < rows; i++) {
-			const struct ogate_frame *f = q->f[j];
-			if (j + 2 < q->L) {
-				const char *n = ogate_frame_row(q->f[j + 2], i * rs);
-				size_t step = (size_t)cs * ogate_pixfmt_bytes(f->fmt);
-				for (int c = 0; c < cols; c++)
-					__builtin_prefetch(n + (size_t)c * step);
-			}
-			float *o = x + ((size_t)j * rows + i) * cols;
-			if (f->fmt == OGATE_PIX_U8) {
-				const uint8_t *p = ogate_frame_row(f, i * rs);
-				for (int c = 0; c < cols; c++)
-					o[c] = p[(size_t)c * cs];
-			} else {
-				const uint16_t *p = ogate_frame_row(f, i * rs);
-				for (int c = 0; c < cols; c++)
-					o[c] = p[(size_t)c * cs];
-			}
-		}
-}
-
-/* reference.smooth = auto's first look: M (sync_change_m) with the noise measured on a grid of
- * every g-th pixel of every g-th row, from those pixels only, at most SMOOTH_DECIDE_SAMPLES
- * samples (L x n), so that a heart whose change is far above the noise costs the frame that
- * establishes its reference 0.25 ms at 128^2, 1.1 ms at 512^2 (over every pixel: 5 and 21 ms at
- * those sizes); 0 or -ENOMEM. */
-static int first_look_m(const struct seq *q, int W, int H, double *cm)
-{
-	int L = q->L;
-	double want = (double)SMOOTH_DECIDE_SAMPLES / L;
-	int g = (int)ceil(sqrt((double)W * H / (want > 1 ? want : 1)));
-	g = g < 1 ? 1 : g;
-	int rows = (H + g - 1) / g, cols = (W + g - 1) / g, n = rows * cols;
-	float *x = malloc(sizeof(float) * (size_t)L * (size_t)n);
-	double *v = malloc(sizeof(double) * 2 * (size_t)n);
-	if (!x || !v) {
-		free(x);
-		free(v);
-		return -ENOMEM;
-	}
-	grid_values(q, g, g, rows, cols, x);
-	double sd2 = 2 * sync_smooth_noise_look(x, L, n) + 1.0 / 6, acc[2] = { 0, 0 };
-	double *a = v, *b = a + n;
-	for (int j = 1; j < L; j++) {
-		for (int p = 0; p < n; p++) {
-			a[p] = x[(size_t)(j - 1) * n + p];
-			b[p] = x[(size_t)j * n + p];
-		}
-		sync_change_add(a, b, n, sd2, acc);
-	}
-	*cm = sync_change_m(acc, sd2);
-	free(x);
-	free(v);
-	return 0;
 }
 
 /*
@@ -739,9 +675,9 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	jb->choose = choose;
 	jb->z = jb->cm = NAN;
 	if (choose) {
-		int rc = first_look_m(q, W, H, &jb->cm);
-		s->smooth_touched += 2L * (SMOOTH_DECIDE_SAMPLES < (long)L * W * H
-						   ? SMOOTH_DECIDE_SAMPLES
+		int rc = sync_smooth_first_look(q, W, H, &jb->cm);
+		s->smooth_touched += 2L * (SYNC_SMOOTH_DECIDE_SAMPLES < (long)L * W * H
+						   ? SYNC_SMOOTH_DECIDE_SAMPLES
 						   : (long)L * W * H);
 		if (rc) {
 			job_free(jb);

@@ -278,7 +278,7 @@ double sync_smooth_noise(const float *x, int L, int n)
 	return sync_smooth_noise_of_median(med);
 }
 
-/* reference.smooth = auto's first look (sync_smooth.c first_look_m): as sync_smooth_noise but
+/* reference.smooth = auto's first look (sync_smooth_first.c): as sync_smooth_noise but
  * from the tenth percentile over the frames of each frame's median |second difference| (the
  * least of them up to 11 frames). The least of L noisy medians falls with L: at hundreds of
  * frames a beat over the first look's few dozen pixels a frame it read a third of the noise
