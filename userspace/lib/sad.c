@@ -65,6 +65,21 @@ static uint64_t scalar_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, 
 	return sum;
 }
 
+static void scalar_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, int bw, int bh)
+{
+	for (int y = 0; y < bh; y++) {
+		uint16_t *r = (uint16_t *)((char *)o + (size_t)y * os);
+		for (int x = 0; x < bw; x++) {
+			unsigned v = 0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *p = a + (size_t)(4 * y + i) * as + 4 * x;
+				v += (unsigned)p[0] + p[1] + p[2] + p[3];
+			}
+			r[x] = (uint16_t)v;
+		}
+	}
+}
+
 const struct ogate_sad ogate_sad_scalar = {
 	.name = "scalar",
 	.available = always,
@@ -72,6 +87,7 @@ const struct ogate_sad ogate_sad_scalar = {
 	.u16 = scalar_u16,
 	.ssd_u8 = scalar_ssd_u8,
 	.ssd_u16 = scalar_ssd_u16,
+	.bin4_u8 = scalar_bin4_u8,
 };
 
 static const struct ogate_sad *const all[] = {
@@ -196,4 +212,11 @@ int ogate_sad_frames(const struct ogate_sad *s, const struct ogate_frame *a,
 		*out = ogate_sad_u16(s, a->pixels, a->stride, b->pixels, b->stride, a->width,
 				     a->height);
 	return 0;
+}
+
+void ogate_sad_bin4_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, uint16_t *o,
+		       size_t ostride, int bw, int bh)
+{
+	if (bw > 0 && bh > 0)
+		(s->bin4_u8 ? s->bin4_u8 : scalar_bin4_u8)(a, astride, o, ostride, bw, bh);
 }

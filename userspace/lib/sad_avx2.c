@@ -338,6 +338,41 @@ uint64_t ogate_sad_avx2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b,
 	return hsum256(acc) + tail;
 }
 
+/* 4 x 4 sums: a row's pixel pairs in 16-bit lanes (their low and high bytes added), four rows
+ * added, then the lanes' pairs (madd: 32-bit), packed back to 16 bits in order (at most 4080) */
+void ogate_sad_avx2_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, int bw, int bh)
+{
+	const __m256i lo = _mm256_set1_epi16(0xff), one = _mm256_set1_epi16(1);
+	for (int y = 0; y < bh; y++) {
+		const uint8_t *p = a + (size_t)(4 * y) * as;
+		uint16_t *r = (uint16_t *)((char *)o + (size_t)y * os);
+		int x = 0;
+		for (; x + 16 <= bw; x += 16) {
+			__m256i s0 = _mm256_setzero_si256(), s1 = s0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *q = p + (size_t)i * as + 4 * x;
+				__m256i u = _mm256_loadu_si256((const __m256i *)q);
+				__m256i v = _mm256_loadu_si256((const __m256i *)(q + 32));
+				s0 = _mm256_add_epi16(s0, _mm256_add_epi16(_mm256_and_si256(u, lo),
+									   _mm256_srli_epi16(u, 8)));
+				s1 = _mm256_add_epi16(s1, _mm256_add_epi16(_mm256_and_si256(v, lo),
+									   _mm256_srli_epi16(v, 8)));
+			}
+			__m256i w = _mm256_packs_epi32(_mm256_madd_epi16(s0, one),
+						       _mm256_madd_epi16(s1, one));
+			_mm256_storeu_si256((__m256i *)(r + x), _mm256_permute4x64_epi64(w, 0xd8));
+		}
+		for (; x < bw; x++) {
+			unsigned v = 0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *q = p + (size_t)i * as + 4 * x;
+				v += (unsigned)q[0] + q[1] + q[2] + q[3];
+			}
+			r[x] = (uint16_t)v;
+		}
+	}
+}
+
 const struct ogate_sad ogate_sad_avx2 = {
 	.name = "avx2",
 	.available = have_avx2,
@@ -348,4 +383,5 @@ const struct ogate_sad ogate_sad_avx2 = {
 	.ssd_u16 = ogate_sad_avx2_ssd_u16,
 	.ssd_u8_x4 = ogate_sad_avx2_ssd_u8_x4,
 	.dot_u8 = ogate_sad_avx2_dot_u8,
+	.bin4_u8 = ogate_sad_avx2_bin4_u8,
 };

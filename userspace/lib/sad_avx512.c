@@ -132,6 +132,7 @@ const struct ogate_sad ogate_sad_avx512 = {
 	.ssd_u16 = ogate_sad_avx2_ssd_u16,
 	.ssd_u8_x4 = ogate_sad_avx2_ssd_u8_x4,
 	.dot_u8 = ogate_sad_avx2_dot_u8,
+	.bin4_u8 = ogate_sad_avx2_bin4_u8,
 };
 #else
 typedef int sad_avx512_is_x86_only; /* an empty file is not a translation unit */

@@ -97,6 +97,34 @@ static uint64_t neon_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, si
 	return sum64(acc) + tail;
 }
 
+/* 4 x 4 sums: four rows' pairs added long, then the pairs of those, narrowed back */
+static void neon_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, int bw, int bh)
+{
+	for (int y = 0; y < bh; y++) {
+		const uint8_t *p = a + (size_t)(4 * y) * as;
+		uint16_t *r = (uint16_t *)((char *)o + (size_t)y * os);
+		int x = 0;
+		for (; x + 8 <= bw; x += 8) {
+			uint16x8_t s0 = vdupq_n_u16(0), s1 = s0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *q = p + (size_t)i * as + 4 * x;
+				s0 = vpadalq_u8(s0, vld1q_u8(q));
+				s1 = vpadalq_u8(s1, vld1q_u8(q + 16));
+			}
+			vst1q_u16(r + x, vcombine_u16(vmovn_u32(vpaddlq_u16(s0)),
+						      vmovn_u32(vpaddlq_u16(s1))));
+		}
+		for (; x < bw; x++) {
+			unsigned v = 0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *q = p + (size_t)i * as + 4 * x;
+				v += (unsigned)q[0] + q[1] + q[2] + q[3];
+			}
+			r[x] = (uint16_t)v;
+		}
+	}
+}
+
 const struct ogate_sad ogate_sad_neon = {
 	.name = "neon",
 	.available = have_neon,
@@ -104,4 +132,5 @@ const struct ogate_sad ogate_sad_neon = {
 	.u16 = neon_u16,
 	.ssd_u8 = neon_ssd_u8,
 	.ssd_u16 = neon_ssd_u16,
+	.bin4_u8 = neon_bin4_u8,
 };

@@ -27,7 +27,14 @@ struct ogate_sad {
 	/* optional: exact dot product of two 8-bit windows (used for OGA Gram matrices) */
 	uint64_t (*dot_u8)(const uint8_t *a, size_t astride, const uint8_t *b, size_t bstride,
 			   int w, int h);
+	/* optional: 4 x 4 sums, o[y][x] = the 16 pixels a[4y .. 4y + 3][4x .. 4x + 3], bw x bh of
+	 * them (ostride in bytes), exact (at most 4080) */
+	void (*bin4_u8)(const uint8_t *a, size_t astride, uint16_t *o, size_t ostride, int bw, int bh);
 };
+
+/* the back end's 4 x 4 sums, or the scalar ones (the full search's lower bound, sync_match.c) */
+void ogate_sad_bin4_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, uint16_t *o,
+		       size_t ostride, int bw, int bh);
 
 extern const struct ogate_sad ogate_sad_scalar;
 #if defined(__x86_64__) || defined(__i386__)
@@ -41,6 +48,7 @@ uint64_t ogate_sad_avx2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b,
 void ogate_sad_avx2_ssd_u8_x4(const uint8_t *a, size_t as, const uint8_t *const b[4], size_t bs,
 			      int w, int h, uint64_t out[4]);
 uint64_t ogate_sad_avx2_dot_u8(const uint8_t *a, size_t as, const uint8_t *b, size_t bs, int w, int h);
+void ogate_sad_avx2_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, int bw, int bh);
 #endif
 #if defined(__ARM_NEON) || defined(__aarch64__)
 extern const struct ogate_sad ogate_sad_neon;

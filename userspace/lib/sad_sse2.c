@@ -168,6 +168,39 @@ static uint64_t sse2_ssd_u16(const uint16_t *a, size_t as, const uint16_t *b, si
 	return hsum(acc) + tail;
 }
 
+/* 4 x 4 sums (as sad_avx2.c's), 8 a vector */
+static void sse2_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, int bw, int bh)
+{
+	const __m128i lo = _mm_set1_epi16(0xff), one = _mm_set1_epi16(1);
+	for (int y = 0; y < bh; y++) {
+		const uint8_t *p = a + (size_t)(4 * y) * as;
+		uint16_t *r = (uint16_t *)((char *)o + (size_t)y * os);
+		int x = 0;
+		for (; x + 8 <= bw; x += 8) {
+			__m128i s0 = _mm_setzero_si128(), s1 = s0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *q = p + (size_t)i * as + 4 * x;
+				__m128i u = _mm_loadu_si128((const __m128i *)q);
+				__m128i v = _mm_loadu_si128((const __m128i *)(q + 16));
+				s0 = _mm_add_epi16(s0, _mm_add_epi16(_mm_and_si128(u, lo),
+								     _mm_srli_epi16(u, 8)));
+				s1 = _mm_add_epi16(s1, _mm_add_epi16(_mm_and_si128(v, lo),
+								     _mm_srli_epi16(v, 8)));
+			}
+			_mm_storeu_si128((__m128i *)(r + x), _mm_packs_epi32(_mm_madd_epi16(s0, one),
+									     _mm_madd_epi16(s1, one)));
+		}
+		for (; x < bw; x++) {
+			unsigned v = 0;
+			for (int i = 0; i < 4; i++) {
+				const uint8_t *q = p + (size_t)i * as + 4 * x;
+				v += (unsigned)q[0] + q[1] + q[2] + q[3];
+			}
+			r[x] = (uint16_t)v;
+		}
+	}
+}
+
 const struct ogate_sad ogate_sad_sse2 = {
 	.name = "sse2",
 	.available = have_sse2,
@@ -175,4 +208,5 @@ const struct ogate_sad ogate_sad_sse2 = {
 	.u16 = sse2_u16,
 	.ssd_u8 = sse2_ssd_u8,
 	.ssd_u16 = sse2_ssd_u16,
+	.bin4_u8 = sse2_bin4_u8,
 };

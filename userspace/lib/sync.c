@@ -85,6 +85,7 @@ void ogate_sync_free(struct ogate_sync *s)
 	ogate_frame_free(s->shifted);
 	ogate_frame_free(s->lag_blur);
 	free(s->sad_out);
+	sync_bin_free(s);
 	free(s->hist);
 	free(s->cal_r);
 	free(s->cal_w);

@@ -114,8 +114,11 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
  * from S (ogate_subframe_phase's pick b and S[b - 1], S[b + 1]; the least SAD for the drift),
  * so a SAD may stop, band by band of rows, once its partial sum exceeds the least whole SAD found
  * so far (its frames taken outwards from where the frame is expected, its bands where the heart
- * moves most first: integer sums, the same in any order). Such a partial sum p is below the
- * frame's SAD but above the least, so no least SAD is ever cut short and every frame cut short
+ * moves most first: integer sums, the same in any order), or once a lower bound of it does: on
+ * 8-bit frames from 256^2 the reference's frames binned 4 x 4 (reference_frames.c), whose SAD
+ * against the live window's sums is read first, then added for the bands not read yet (at 512^2
+ * over 133 frames 26 000 -> ~16 000 rows' bytes a search). Such a partial sum or bound p is below
+ * the frame's SAD but above the least, so no least SAD is ever cut short and every frame cut short
  * lies above it. Left in S, the partial sums could still mislead the pick (its interior minimum
  * and its walk into the padding); so every partial sum not above the interior minimum found, and
  * every one on the walk or beside its end, is made whole, until none is: what the pick and the
@@ -127,7 +130,8 @@ static void ref_sads(struct ogate_sync *s, const struct ogate_frame *f, int fx, 
 
 struct band {
 	double act; /* how much the heart changes the band over half a beat */
-	int y;	    /* its first row in the window */
+	int y, n;   /* its first row in the window, its rows */
+	int b0, b1; /* the reference's rows of binned blocks inside it (reference_frames.c) */
 };
 
 /* the most changing bands first (the sum is the same in any order) */
@@ -139,18 +143,36 @@ static int band_cmp(const void *pa, const void *pb)
 	return (a->y > b->y) - (a->y < b->y);
 }
 
+/*
+ * Frame j's SAD, band by band in bo's order, cut short (*whole = 0) once a lower bound of it
+ * passes `bound`: the exact bands' partial sum, and where frame j is binned (live: the live
+ * frame's window is, sync_bin_live) first the bands' binned bounds alone, then the exact bands
+ * read plus the binned bounds of those not read yet. Every value returned cut short is at most
+ * the frame's SAD (and above `bound`).
+ */
 static double sad_bounded(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int j,
-			  int rx, int ry, int nw, int nh, const struct band *bo, int nb, int bandh,
+			  int rx, int ry, int nw, const struct band *bo, int nb, int live,
 			  double bound, int *whole)
 {
-	double v = 0;
+	double v = 0, rest = 0, bb[SEARCH_MAXB];
+	const uint16_t *rb = live ? sync_bin_frame(s, j) : NULL;
+	for (int k = 0; rb && k < nb; k++) {
+		bb[k] = sync_bin_band(s, rb, bo[k].b0, bo[k].b1);
+		rest += bb[k];
+		if (rest > bound) {
+			*whole = 0;
+			return rest;
+		}
+	}
 	for (int k = 0; k < nb; k++) {
-		int y = bo[k].y, bh = nh - y < bandh ? nh - y : bandh;
+		int y = bo[k].y, bh = bo[k].n;
 		v += sad_win(s, f, fx, fy + y, s->ref[j], rx, ry + y, nw, bh);
 		s->search_rows += (uint64_t)bh;
-		if (v > bound && k + 1 < nb) {
+		if (rb)
+			rest -= bb[k];
+		if (v + rest > bound && k + 1 < nb) {
 			*whole = 0;
-			return v;
+			return v + rest;
 		}
 	}
 	*whole = 1;
@@ -172,25 +194,32 @@ void sync_search_bounded(struct ogate_sync *s, const struct ogate_frame *f, int 
 		c = e < 0 ? 0 : e > L - 1 ? L - 1 : (int)lround(e);
 	}
 	/* the bands in order of how much two reference frames half a beat apart differ in them
-	 * (one SAD): where the heart moves, a far frame's partial sum soon passes the least */
-	int bandh = (nh + SEARCH_MAXB - 1) / SEARCH_MAXB;
-	bandh = bandh < SEARCH_BAND ? SEARCH_BAND : bandh;
-	int nb = (nh + bandh - 1) / bandh, h2 = (int)lround(P / 2) + OGATE_NE;
+	 * (one SAD): where the heart moves, a far frame's partial sum soon passes the least. Rows a
+	 * multiple of SYNC_BIN from a reference row a multiple of it after the first (the binned
+	 * bound's blocks inside them) */
+	int o = ry % SYNC_BIN, bandh = (nh + o + SEARCH_MAXB - 1) / SEARCH_MAXB;
+	bandh = bandh < SEARCH_BAND ? SEARCH_BAND : (bandh + SYNC_BIN - 1) / SYNC_BIN * SYNC_BIN;
+	int nb = (nh + o + bandh - 1) / bandh, h2 = (int)lround(P / 2) + OGATE_NE;
 	struct band bo[SEARCH_MAXB];
 	for (int k = 0; k < nb; k++) {
-		int y = k * bandh, bh = nh - y < bandh ? nh - y : bandh;
+		int y = k ? k * bandh - o : 0, y1 = (k + 1) * bandh - o;
+		y1 = y1 < nh ? y1 : nh;
 		bo[k].y = y;
-		s->search_rows += (uint64_t)(h2 < L ? bh : 0);
+		bo[k].n = y1 - y;
+		bo[k].b0 = (ry + y + SYNC_BIN - 1) / SYNC_BIN;
+		bo[k].b1 = (ry + y1) / SYNC_BIN;
+		s->search_rows += (uint64_t)(h2 < L ? y1 - y : 0);
 		bo[k].act = h2 < L ? sad_win(s, s->ref[OGATE_NE], rx, ry + y, s->ref[h2], rx,
-					     ry + y, nw, bh)
+					     ry + y, nw, y1 - y)
 				   : 0;
 	}
 	qsort(bo, (size_t)nb, sizeof(*bo), band_cmp);
+	int live = sync_bin_live(s, f, fx, fy, rx, ry, nw, nh);
 	for (int k = 0; k < 2 * L; k++) {
 		int j = c + (k & 1 ? -(k + 1) / 2 : k / 2), whole;
 		if (j < 0 || j >= L || !s->sad_out[j])
 			continue;
-		s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, nh, bo, nb, bandh, least, &whole);
+		s->S[j] = sad_bounded(s, f, fx, fy, j, rx, ry, nw, bo, nb, live, least, &whole);
 		s->sad_out[j] = whole ? 0 : 2; /* 2: a partial sum */
 		if (whole && s->S[j] < least)
 			least = s->S[j];
@@ -551,6 +580,9 @@ void sync_reference_steps(struct ogate_sync *s, struct seq *q)
 	free(adj);
 }
 
+/* reference frames binned after a windowed match (reference_frames.c): 22-33 us each at 512^2 */
+#define BIN_PER_MATCH 2
+
 void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate_sync_result *r)
 {
 	uint64_t m = s->matches++;
@@ -624,6 +656,8 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 				s->sel[n++] = j;
 	}
 	s->full_searches += !windowed;
+	if (windowed && s->lq_head >= s->lq_n)	 /* not on a catch-up's frames: the heaviest */
+		sync_bin_step(s, BIN_PER_MATCH); /* the full search's bound, a few frames a match */
 	if (b >= 1 && (int)b + 1 < s->L && s->ssd) {
 		/* sync.metric = ssd: the SAD finds the valley (at a third of the SSD's cost), the
 		 * SSD's own minimum c is found from there (a few steps at most) and placed by its

@@ -322,7 +322,19 @@ struct ogate_sync {
 	uint64_t matches;    /* sync_match's calls */
 	uint64_t ahead_used; /* SADs full searches took from ahead (tests) */
 	int ahead_off;	     /* tests: 1 = none computed ahead */
+	/* the reference's frames binned 2 x 2: the full search's lower bound (reference_frames.c) */
+	struct sync_bin *bin;
+	int bin_off;	   /* tests: 1 = none binned (the full search without the bound) */
+	uint64_t bin_rows; /* binned rows the full searches read (tests, bench) */
 };
+/* reference_frames.c */
+#define SYNC_BIN 4 /* the side of the reference's blocks binned for the full search's bound */
+void sync_bin_step(struct ogate_sync *s, int n);
+const uint16_t *sync_bin_frame(const struct ogate_sync *s, int j);
+int sync_bin_live(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx, int ry,
+		  int nw, int nh);
+double sync_bin_band(struct ogate_sync *s, const uint16_t *rb, int b0, int b1);
+void sync_bin_free(struct ogate_sync *s);
 /* sync_determine.c */
 void sync_buffer_reset(struct ogate_sync *s);
 int sync_cmp_dbl(const void *a, const void *b);
