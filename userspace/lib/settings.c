@@ -49,6 +49,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->register_drift = 1;
 	s->lag_ssd = 0;
 	s->lag_even = 0;
+	s->scan_ramp = 0;
 	s->drift_move = 1;
 	s->spread_move = 2;
 	s->held_triggers = 0;
@@ -93,6 +94,7 @@ static const struct key keys[] = {
 	I("reference.drift_move", drift_move, 0, 1),
 	I("reference.spread_move", spread_move, 0, 2),
 	I("reference.scan_drift_robust", scan_drift_robust, 0, 1),
+	I("reference.scan_ramp", scan_ramp, 0, 1),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

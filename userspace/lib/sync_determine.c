@@ -10,6 +10,7 @@
 #include "resample.h"
 #include "subframe.h"
 #include "sync_private.h"
+#include "sync_scanramp.h"
 
 void sync_buffer_reset(struct ogate_sync *s)
 {
@@ -653,6 +654,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 	double P = ogate_period_scan(sync_scan_on(s) ? s->rdiffs : s->diffs, (size_t)n,
 				     s->set.min_period, s->set.lower_threshold,
 				     s->set.upper_threshold);
+	if (s->set.scan_ramp && P > 0 && !sync_scan_on(s))
+		P = sync_scan_ramp(s, n, P); /* the drift's ramp out of the row (sync_scanramp.c) */
 	int rc = determine_scan(s, f, n, slot, P, P_out);
 	if (later && rc == 0)
 		sync_sadrow_plain(s, slot, n, r, hr, packed);

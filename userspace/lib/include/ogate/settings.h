@@ -156,6 +156,9 @@ struct ogate_settings {
 	int scan_drift_robust; /* reference.scan_drift_robust (0 = off): the period scan's drift
 				* reading (no period for 1.5 spans) steps on the pixels that follow
 				* the shift only, the heart's own move left out (sync_scanreg.c) */
+	int scan_ramp; /* reference.scan_ramp (0 = off): the period scan's plain row with the
+			* drift's share taken out of every lag where its valley's frames are
+			* shifted by 0.1 px or more (sync_scanramp.c) */
 };
 
 void ogate_settings_default(struct ogate_settings *s);
