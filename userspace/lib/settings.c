@@ -89,7 +89,7 @@ static const struct key keys[] = {
 	D("reference.max_buffer_mb", max_buffer_mb, 1, 1e6),
 	I("reference.row_step", determine_row_step, 0, 64),
 	I("reference.register_drift", register_drift, 0, 1),
-	I("reference.lag_ssd", lag_ssd, 0, 1),
+	I("reference.lag_ssd", lag_ssd, 0, 2),
 	I("reference.lag_even", lag_even, 0, 1),
 	I("reference.drift_move", drift_move, 0, 1),
 	I("reference.spread_move", spread_move, 0, 2),

@@ -46,13 +46,32 @@ static void update_anchor(struct ogate_sync *s);
 static void beat_fit(struct ogate_sync *s);
 static double beat_model_mean(const struct ogate_sync *s);
 
+/* reference.lag_ssd = 2: the V fit's error at the lags' sub-frame offset (their mean SSD less
+ * V-fit lag), where they lie at one offset (their lengths' sd below CAL_ONE_OFFSET), else 0 */
+#define CAL_ONE_OFFSET 0.25
+static double lock_lags_c(const struct seq *q)
+{
+	double n = q->lags[0], m = n > 0 ? q->lags[2] / n : 0;
+	double v = n > 1 ? q->lags[5] / n - m * m : 0;
+	return n > 0 && v < CAL_ONE_OFFSET * CAL_ONE_OFFSET ? q->lag_c : 0;
+}
+
+/* the distance of two sub-frame offsets, on the circle */
+static double offset_gap(double a, double b)
+{
+	double d = fabs((a - floor(a)) - (b - floor(b)));
+	return d > 0.5 ? 1 - d : d;
+}
+
 /* The beat-length line back to the lags at lock alone (the reference's sequence q): its trend and
  * sums, none of the beats measured after the reference. */
 static void take_lock_lags(struct ogate_sync *s, const struct seq *q)
 {
+	double c = s->set.lag_ssd == 2 ? lock_lags_c(q) : 0, n = q->lags[0];
+	double v[6] = { 0, 0, n * c, 0, c * q->lags[1], 2 * c * q->lags[2] + n * c * c };
 	s->cal_trend = q->trend;
-	memcpy(s->cal_lags, q->lags, sizeof(s->cal_lags));
-	memcpy(s->cal_lag0, q->lags, sizeof(s->cal_lag0));
+	for (int j = 0; j < 6; j++)
+		s->cal_lags[j] = s->cal_lag0[j] = q->lags[j] + v[j];
 	memcpy(s->cal_raw0, q->lags, sizeof(s->cal_raw0));
 	memset(s->cal_cube, 0, sizeof(s->cal_cube));
 }
@@ -450,6 +469,11 @@ static void beat_after_reference(struct ogate_sync *s)
 	}
 	if (x > P / 2 || y < 0.5 * P || y > 1.5 * P)
 		return;
+	if (s->set.lag_ssd == 2) { /* matched at the lags' offset, with their V-fit error */
+		const struct seq *q = sync_current_seq(s);
+		if (q && q->lags[0] > 0 && offset_gap(y, q->lags[2] / q->lags[0]) < CAL_ONE_OFFSET)
+			y += lock_lags_c(q);
+	}
 	double v[6] = { 1, x, y, x * x, x * y, y * y };
 	for (int j = 0; j < 6; j++)
 		s->cal_lags[j] += v[j];

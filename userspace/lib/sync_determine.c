@@ -284,8 +284,26 @@ static double refine_lags(struct ogate_sync *s, double P0, int reg, double *tren
 	double ivl = s->count > 1 ? (frame_ns(s, s->count - 1) - frame_ns(s, 0)) / (s->count - 1) : 0;
 	double lag, xm = 0, ym = 0, tsum = 0, lsum = 0, lagv[s->count > 0 ? s->count : 1];
 	sync_frame_lags(s, c, reg, lagv);
-	if (reg && s->set.lag_ssd && s->det_vel[0] == 0 && s->det_vel[1] == 0 && !sync_scan_on(s))
+	if (reg)
+		s->det_lagc = 0;
+	if (reg && s->set.lag_ssd == 1 && s->det_vel[0] == 0 && s->det_vel[1] == 0 && !sync_scan_on(s))
 		lags_through_ssd(s, lagv);
+	/* reference.lag_ssd = 2: P keeps the V fit's lags; their mean difference to the SSDs' (the
+	 * V fit's error at the lags' sub-frame offset) goes to the calibration's beat model */
+	if (reg && s->set.lag_ssd == 2 && s->det_vel[0] == 0 && s->det_vel[1] == 0 &&
+	    !sync_scan_on(s) && P0 >= s->set.quartic_min_fpb && s->count > 0) {
+		double lq[s->count], dsum = 0;
+		int dn = 0;
+		memcpy(lq, lagv, sizeof(lq));
+		lags_through_ssd(s, lq);
+		for (int i = 0; i < s->count; i++) {
+			if (isnan(lagv[i]) || isnan(lq[i]) || lq[i] == lagv[i])
+				continue;
+			dsum += lq[i] - lagv[i];
+			dn++;
+		}
+		s->det_lagc = dn > 0 ? dsum / dn : 0;
+	}
 	for (int i = 0; i < s->count; i++) {
 		if (isnan(lag = lagv[i]))
 			continue;
@@ -403,6 +421,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	s->ref_slot0 = (s->head + first) % s->cap;
 	q->L = L;
 	q->trend = s->det_trend;
+	q->lag_c = s->det_lagc;
 	q->vel[0] = s->det_vel[0];
 	q->vel[1] = s->det_vel[1];
 	memcpy(q->lags, lags, sizeof(q->lags));

@@ -367,10 +367,10 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	if (v[0] < v[1] || v[2] < v[1])
 		return 0;
 	*lag = lo + 1 + ogate_vfit(v[0], v[1], v[2]).x; /* v[0] is lag lo */
-	if (s->set.lag_ssd && even) /* the SSDs read frame i shifted by the drift over b */
+	if (s->set.lag_ssd == 1 && even) /* the SSDs read frame i shifted by the drift over b */
 		ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx),
 					     m + ny, r, 0);
-	double x = s->set.lag_ssd ? registered_ssd_offset(s, i, lo + 1, r, ny, nx, m) : NAN;
+	double x = s->set.lag_ssd == 1 ? registered_ssd_offset(s, i, lo + 1, r, ny, nx, m) : NAN;
 	if (!isnan(x))
 		*lag = lo + 1 + x;
 	return 1;

@@ -81,6 +81,7 @@ struct seq {
 	double reg_vel[2]; /* or, under a drift the period scan registered (sync_scanreg.c), the
 			    * drift its frames were moved back by (vel is then 0) */
 	double reg_mid;	   /* and the frame sequence number they were moved to */
+	double lag_c;	   /* reference.lag_ssd = 2: the lags' mean SSD minus V-fit lag (frames) */
 };
 
 struct dot_task {
@@ -149,6 +150,7 @@ struct ogate_sync {
 			    * beat-averaged agreement of short periods (sync_determine.c) */
 	int est_n, est_pos;
 	double det_trend;   /* the last accepted period's lag trend (refine_period), for its seq */
+	double det_lagc;    /* and its lags' mean SSD minus V-fit lag (reference.lag_ssd = 2) */
 	double det_lags[6]; /* and its lags' sums (struct seq, lags) */
 	double det_vel[2];  /* and the drift registered for them (struct seq, vel) */
 	double det_period_ns;	   /* and its length in time (refine_period), 0 if none */

@@ -141,7 +141,7 @@ struct ogate_settings {
 	double target_frame; /* target.frame (-1) */
 	int register_drift;  /* reference.register_drift (1): register the drift before the period
 			      * is refined at lock and follow it after (sync_driftreg.c) */
-	int lag_ssd;  /* reference.lag_ssd (0): the lags at lock through SSDs (sync_determine.c) */
+	int lag_ssd;  /* reference.lag_ssd (0): the lags at lock through SSDs, 2: for delta only */
 	int lag_even; /* reference.lag_even (0): the lags at lock registered for a drift with each
 		       * comparison's own shift and one blur on both frames (sync_driftreg.c) */
 	int drift_move;	       /* reference.drift_move (1): the drift's velocity read at the lag
