@@ -40,6 +40,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	strcpy(s->subframe, "vfit");
 	s->quartic_min_fpb = 20;
 	s->quartic_z = 20;
+	s->subframe_span_shifted = 1;
 	strcpy(s->metric, "sad");
 	s->calibrate = 1;
 	s->calibrate_anchor = 1;
@@ -118,6 +119,8 @@ static const struct key keys[] = {
 	D("sync.quartic_min_fpb", quartic_min_fpb, 0, 1e6),
 	D("sync.quartic_z", quartic_z, 0, 1e6),
 	D("sync.subframe_span_z", subframe_span_z, 0, 1e6),
+	I("sync.subframe_span_shifted", subframe_span_shifted, 0, 1),
+	I("sync.subframe_span_ref", subframe_span_ref, 0, 1),
 	I("sync.quartic_shifted", quartic_shifted, 0, 1),
 	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),

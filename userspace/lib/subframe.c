@@ -290,6 +290,27 @@ double ogate_span_offset(const double *s, int k)
 	return v < -h ? -h : v > h ? h : v;
 }
 
+/* as ogate_span_offset without x = 0: 2k abscissae, still symmetric */
+double ogate_span_bias(const double *t, int k)
+{
+	if (k < 2)
+		return NAN;
+	double n = 2 * k, m2 = 0, sx = 0, sxx = 0, sq = 0, sqq = 0;
+	for (int x = 1; x <= k; x++)
+		m2 += 2.0 * x * x / n;
+	for (int x = -k; x <= k; x++) {
+		if (!x)
+			continue;
+		double q = (double)x * x - m2;
+		sx += x * t[x];
+		sxx += (double)x * x;
+		sq += q * t[x];
+		sqq += q * q;
+	}
+	double c1 = sx / sxx, c2 = sq / sqq;
+	return c2 > 0 ? -c1 / (2 * c2) : NAN;
+}
+
 /*
  * sync.subframe = hyper. The SAD of a moving blurred edge (and of any change rounded by the
  * noise, E|a + n| - E|n|) against the displacement is quadratic near its minimum and linear far

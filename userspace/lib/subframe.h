@@ -54,6 +54,14 @@ double ogate_quartic_offset(const double s[5]);
 double ogate_span_offset(const double *s, int k);
 
 /*
+ * sync.subframe_span_ref: the vertex (frames from b, not clamped) of the least-squares parabola
+ * through t[-k .. -1] and t[1 .. k] at x = -k .. -1, 1 .. k (t[0] is not read): on the
+ * reference's own squared differences from frame b, whose true minimum is at 0, the offset the
+ * span's fit reads from the valley's shape alone. NAN where it does not curve upwards, k < 2.
+ */
+double ogate_span_bias(const double *t, int k);
+
+/*
  * sync.subframe = hyper: the offset x (frames, in [-1/2, 1/2]) from reference frame b of the
  * minimum of the hyperbola S(d) = A sqrt((d - x)^2 + w^2) + C through a frame's SADs s[1..3]
  * against b - 1, b, b + 1, its width w in [0, wmax] the one that passes closest to s[0] and s[4]

@@ -447,7 +447,18 @@ static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, in
  * S[b] / sqrt(n) (|d| of a normal difference d: sd / mean = sqrt(pi / 2 - 1)), as the quartic's
  * gate reads the SSD's. k at most P / 16 (the span an eighth of the beat) and 12, within the
  * reference. NAN (the V fit) where the key is 0, where one frame's excess already stands clear
- * (k = 1: fast hearts as before) or where the parabola does not curve upwards. The SADs the span
+ * (k = 1: fast hearts as before), where the parabola does not curve upwards, or, under
+ * sync.subframe_span_shifted = 0, on a live frame resampled for a sub-pixel drift (f ==
+ * s->shifted: the resampled frame against the reference tilts a flat valley and the wide
+ * parabola, unlike the V fit, follows the tilt; on unseen-105's slow hearts under 0.3-2.2 px of
+ * drift the frames at the target moved by up to a frame over the run, but on noisier ones the
+ * span's gain is larger: docs/accuracy-log.md, "Slow hearts filmed fast: the span fit under a
+ * drift").
+ * sync.subframe_span_ref = 1: less the vertex the same fit reads on the reference's own SSDs
+ * from b to b - k .. b + k (ogate_span_bias; their minimum is at b, so the vertex is the pull of
+ * the valley's uneven sides, where the heart speeds up across the span), 2k SSDs a frame the
+ * span places; not on a resampled live frame, whose valley is not the reference's own (on
+ * manyfpb.txt's drifting rows the correction cost their means). The SADs the span
  * reads are made whole: the windowed search has not computed those beyond its window, and the
  * bounded search (partial = 1: s->sad_out[j] non-zero marks a partial sum) may have left some.
  */
@@ -468,7 +479,7 @@ static double live_span(struct ogate_sync *s, const struct ogate_frame *f, int f
 			int ry, int nw, int nh, int b, double P, int partial)
 {
 	double z = s->set.subframe_span_z;
-	if (!(z > 0))
+	if (!(z > 0) || (f == s->shifted && !s->set.subframe_span_shifted))
 		return NAN;
 	int kmax = b < s->L - 1 - b ? b : s->L - 1 - b;
 	kmax = kmax < (int)(P / 16) ? kmax : (int)(P / 16);
@@ -483,7 +494,20 @@ static double live_span(struct ogate_sync *s, const struct ogate_frame *f, int f
 		if (k == kmax || 0.5 * (s->S[b - k] + s->S[b + k]) - s->S[b] >= thr)
 			break;
 	}
-	return k > 1 ? ogate_span_offset(s->S + b, k) : NAN;
+	if (k < 2)
+		return NAN;
+	double x = ogate_span_offset(s->S + b, k);
+	if (isnan(x) || !s->set.subframe_span_ref || f == s->shifted)
+		return x;
+	double t[2 * SPAN_KMAX + 1], *tb = t + SPAN_KMAX;
+	for (int i = -k; i <= k; i++)
+		tb[i] = i ? ssd_win(s, s->ref[b], rx, ry, s->ref[b + i], rx, ry, nw, nh) : 0;
+	s->search_rows += (uint64_t)2 * k * nh;
+	double xb = ogate_span_bias(tb, k), h = 0.5 * k;
+	if (isnan(xb))
+		return x;
+	x -= xb;
+	return x < -h ? -h : x > h ? h : x;
 }
 
 /* q->sst: the reference's own SSD curve over its region (sync.metric = ssd) */

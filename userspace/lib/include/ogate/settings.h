@@ -124,6 +124,12 @@ struct ogate_settings {
 				 * live frame's SAD excess at one frame is within this many
 				 * noise sds, the least-squares parabola over b - k .. b + k,
 				 * k the first span whose excess stands that clear (sync_match.c) */
+	int subframe_span_shifted;  /* sync.subframe_span_shifted (1): 0 = the span stands aside on
+				 * live frames resampled for a sub-pixel drift (sync_match.c) */
+	int subframe_span_ref;	    /* sync.subframe_span_ref (0): 1 = the span's vertex less the
+				 * vertex the same fit reads on the reference's own squared
+				 * differences around b (the valley's asymmetry), on live frames
+				 * not resampled for a drift (sync_match.c) */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
 					 * frame: sad (sum of absolute differences) or ssd (sum of squared
 					 * differences, sub-frame offset by ogate_ssd_offset; subframe.c,
