@@ -70,7 +70,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 }
 
 /*
- * sync_reference_steps (sync_match.c) with its SADs read from the determination's stored rows
+ * sync_reference_steps (sync_refsteps.c) with its SADs read from the determination's stored rows
  * (sync_ref_stored_sad) where they are the same: the region is the whole frame (sync.roi = 0)
  * and the metric the SAD (sync.ssd needs its own curve); otherwise, or where a row does not
  * reach, sync_reference_steps itself. The steps and their median by the same
