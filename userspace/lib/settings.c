@@ -121,6 +121,8 @@ static const struct key keys[] = {
 	D("sync.subframe_span_z", subframe_span_z, 0, 1e6),
 	I("sync.subframe_span_shifted", subframe_span_shifted, 0, 1),
 	I("sync.subframe_span_ref", subframe_span_ref, 0, 1),
+	D("sync.curve_min_fpb", curve_min_fpb, 0, 1e6),
+	D("sync.curve_max_fpb", curve_max_fpb, 0, 1e6),
 	I("sync.quartic_shifted", quartic_shifted, 0, 1),
 	S("sync.metric", metric),
 	I("sync.calibrate", calibrate, 0, 1),
