@@ -156,6 +156,10 @@ struct ogate_settings {
 	int scan_drift_robust; /* reference.scan_drift_robust (0 = off): the period scan's drift
 				* reading (no period for 1.5 spans) steps on the pixels that follow
 				* the shift only, the heart's own move left out (sync_scanreg.c) */
+	/* sync.calibrate_pin_vfit (0 = off): up to that many frames a beat the pin sets the table at
+	 * the reference frames to the V fit's expected reading there, from the reference's steps,
+	 * not to 0 (sync_calib.c) */
+	double calibrate_pin_vfit;
 };
 
 void ogate_settings_default(struct ogate_settings *s);
