@@ -145,6 +145,7 @@ static const struct key keys[] = {
 	I("oga.max_offset", oga_max_offset, 1, 16),
 	D("target.phase_rad", target_phase, -1, 2 * M_PI),
 	D("target.frame", target_frame, -1, 1e6),
+	D("sync.calibrate_pin_vfit", calibrate_pin_vfit, 0, 1e6),
 };
 
 int ogate_settings_set(struct ogate_settings *s, const char *key, const char *value)

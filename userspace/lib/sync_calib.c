@@ -567,6 +567,52 @@ static double table_level_at_target(const struct ogate_sync *s, int N, double *v
 	return c[0] + c[1] * ut + c[2] * ut * (ut - P);
 }
 
+/*
+ * sync.calibrate_pin_vfit = F (opt-in; 0 = off): at F frames a beat or fewer, the V fit's
+ * expected error at reference frame j (padded index b) as the pin reads it, from the reference's own steps, so that the pin sets the table
+ * at the reference frames to what the V fit reports there rather than to 0. On SADs linear
+ * along the image's path (the step m from b - 1 to b, p from b to b + 1, and the skip step from
+ * b - 1 to b + 1 for the far side) a frame truly t past b is put vfit(S(b - 1), S(b), S(b + 1))
+ * (test_vfit_unequal_sides.c): towards the side that changes more slowly, and frames on the
+ * faster side bunch up near b. The pin's bin at b takes the frames whose raw position lies within
+ * 1 / CAL_R of b's, each weighted 1 - CAL_R times that distance, so the error is the mean of raw
+ * less true position over the true positions within half a frame of b (a heart's frames fall
+ * evenly in phase), in that weight. 0 where a step is missing or with another sub-frame fit
+ * (docs/accuracy-log.md, "The pin at the V fit's reading"). */
+#define CAL_VFIT_N 32
+static double vfit_read_error(const struct ogate_sync *s, int b)
+{
+	if (s->subframe != SUBFRAME_VFIT || !s->step || b < 1 || b + 1 >= s->L)
+		return 0;
+	const double m = s->step[b - 1], p = s->step[b], k = s->step[s->ref_cap + b - 1];
+	if (!(m > 0) || !(p > 0) || !(k > 0))
+		return 0;
+	const double *u = s->pos;
+	double sw = 0, se = 0;
+	for (int i = 0; i < CAL_VFIT_N; i++) {
+		double t = (i + 0.5) / CAL_VFIT_N - 0.5, a = fabs(t), y[3];
+		/* the far side's SAD grows from its step to the skip step over a whole interval */
+		if (t >= 0) {
+			y[0] = m + a * (k - m);
+			y[1] = p * a;
+			y[2] = p * (1 - a);
+		} else {
+			y[0] = m * (1 - a);
+			y[1] = m * a;
+			y[2] = p + a * (k - p);
+		}
+		double x = ogate_vfit(y[0], y[1], y[2]).x;
+		x = fmax(-1, fmin(1, x));
+		double raw = ogate_ref_position(u, (size_t)s->L, b + x);
+		double tru = ogate_ref_position(u, (size_t)s->L, b + t);
+		double dw = t >= 0 ? u[b + 1] - u[b] : u[b] - u[b - 1];
+		double w = fmax(0, 1 - CAL_R * fabs(raw - u[b])) * fabs(dw);
+		sw += w;
+		se += w * (raw - tru);
+	}
+	return sw > 0 ? se / sw : 0;
+}
+
 static void update_anchor(struct ogate_sync *s)
 {
 	int N = s->L - 2 * OGATE_NE;
@@ -582,13 +628,16 @@ static void update_anchor(struct ogate_sync *s)
 			H += hx[m];
 		}
 	}
+	/* sync.calibrate_pin_vfit: at that many frames a beat or fewer */
+	int vfit = s->set.calibrate_pin_vfit > 0 && s->info.period_frames <= s->set.calibrate_pin_vfit;
 	for (int j = 0; j < N; j++) {
 		double u0 = s->pos[j + OGATE_NE], du = s->pos[j + OGATE_NE + 1] - u0;
 		for (int m = 0; m < CAL_R; m++) {
 			if (!(hx[m] > 0))
 				continue;
 			double u = u0 + du * m / CAL_R;
-			a += hx[m] / H * table_at(s, u);
+			double e = m == 0 && vfit ? vfit_read_error(s, j + OGATE_NE) : 0;
+			a += hx[m] / H * (table_at(s, u) - e);
 			n += hx[m] / H * beat_map(s, u);
 		}
 	}
