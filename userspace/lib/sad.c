@@ -69,14 +69,8 @@ static void scalar_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, 
 {
 	for (int y = 0; y < bh; y++) {
 		uint16_t *r = (uint16_t *)((char *)o + (size_t)y * os);
-		for (int x = 0; x < bw; x++) {
-			unsigned v = 0;
-			for (int i = 0; i < 4; i++) {
-				const uint8_t *p = a + (size_t)(4 * y + i) * as + 4 * x;
-				v += (unsigned)p[0] + p[1] + p[2] + p[3];
-			}
-			r[x] = (uint16_t)v;
-		}
+		for (int x = 0; x < bw; x++)
+			r[x] = ogate_sad_bin4_block(a + (size_t)(4 * y) * as, as, x);
 	}
 }
 

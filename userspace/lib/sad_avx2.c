@@ -362,14 +362,8 @@ void ogate_sad_avx2_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os,
 						       _mm256_madd_epi16(s1, one));
 			_mm256_storeu_si256((__m256i *)(r + x), _mm256_permute4x64_epi64(w, 0xd8));
 		}
-		for (; x < bw; x++) {
-			unsigned v = 0;
-			for (int i = 0; i < 4; i++) {
-				const uint8_t *q = p + (size_t)i * as + 4 * x;
-				v += (unsigned)q[0] + q[1] + q[2] + q[3];
-			}
-			r[x] = (uint16_t)v;
-		}
+		for (; x < bw; x++)
+			r[x] = ogate_sad_bin4_block(p, as, x);
 	}
 }
 

@@ -114,14 +114,8 @@ static void neon_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, in
 			vst1q_u16(r + x, vcombine_u16(vmovn_u32(vpaddlq_u16(s0)),
 						      vmovn_u32(vpaddlq_u16(s1))));
 		}
-		for (; x < bw; x++) {
-			unsigned v = 0;
-			for (int i = 0; i < 4; i++) {
-				const uint8_t *q = p + (size_t)i * as + 4 * x;
-				v += (unsigned)q[0] + q[1] + q[2] + q[3];
-			}
-			r[x] = (uint16_t)v;
-		}
+		for (; x < bw; x++)
+			r[x] = ogate_sad_bin4_block(p, as, x);
 	}
 }
 

@@ -36,6 +36,18 @@ struct ogate_sad {
 void ogate_sad_bin4_u8(const struct ogate_sad *s, const uint8_t *a, size_t astride, uint16_t *o,
 		       size_t ostride, int bw, int bh);
 
+/* one 4 x 4 block's sum, block x of the four rows from p (stride as): the scalar back end's
+ * every block and the vector back ends' tail blocks */
+static inline uint16_t ogate_sad_bin4_block(const uint8_t *p, size_t as, int x)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		const uint8_t *q = p + (size_t)i * as + 4 * x;
+		v += (unsigned)q[0] + q[1] + q[2] + q[3];
+	}
+	return (uint16_t)v;
+}
+
 extern const struct ogate_sad ogate_sad_scalar;
 #if defined(__x86_64__) || defined(__i386__)
 extern const struct ogate_sad ogate_sad_sse2;

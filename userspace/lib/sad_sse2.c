@@ -190,14 +190,8 @@ static void sse2_bin4_u8(const uint8_t *a, size_t as, uint16_t *o, size_t os, in
 			_mm_storeu_si128((__m128i *)(r + x), _mm_packs_epi32(_mm_madd_epi16(s0, one),
 									     _mm_madd_epi16(s1, one)));
 		}
-		for (; x < bw; x++) {
-			unsigned v = 0;
-			for (int i = 0; i < 4; i++) {
-				const uint8_t *q = p + (size_t)i * as + 4 * x;
-				v += (unsigned)q[0] + q[1] + q[2] + q[3];
-			}
-			r[x] = (uint16_t)v;
-		}
+		for (; x < bw; x++)
+			r[x] = ogate_sad_bin4_block(p, as, x);
 	}
 }
 
