@@ -30,6 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import rows_of  # noqa: E402
+from evalrun import variant_means  # noqa: E402
 
 VARS = ("all", "m0", "j0", "d0", "n05", "r0", "t", "c")
 
@@ -101,24 +102,7 @@ def gen(a):
 
 
 def load(d, pred):
-    out = {}
-    for e in os.listdir(d):
-        pre = "run_%s_" % pred
-        if not e.startswith(pre) or not os.path.isdir(os.path.join(d, e)):
-            continue
-        try:
-            sj = json.load(open(os.path.join(d, e, "summary.json")))
-        except (OSError, ValueError):
-            continue
-        name = e[len(pre):]
-        row, _, var = name.rpartition("_")
-        if not (var in VARS or var[0] == "p" and var[1:].isdigit()) or not sj.get("locked"):
-            continue
-        te = sj["trigger_error"]
-        n = max(te["n"], 1)
-        se = math.sqrt(max(te["rms_ms"] ** 2 - te["mean_ms"] ** 2, 0) / n)
-        out.setdefault(row, {})[var] = (te["mean_ms"], se, te["rms_ms"])
-    return out
+    return variant_means(d, pred, lambda v: v in VARS or v[0] == "p" and v[1:].isdigit())
 
 
 def table(a):

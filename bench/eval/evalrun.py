@@ -165,3 +165,26 @@ def hw_log(path):
     H = [ln.split() for ln in open(path) if ln.startswith("HW ")]
     return ([int(h[1]) for h in H], [float(h[2]) for h in H], [float(h[3]) for h in H], [float(h[5]) for h in H],
             [float(h[6]) for h in H])
+
+
+def variant_means(d, pred, keep):
+    """{row: {variant: (mean_ms, se_ms, rms_ms)}} from the locked runs DIR/run_PRED_ROW_VARIANT
+    (summary.json) whose VARIANT keep(variant) accepts (attrib.py, realsynth.py)."""
+    import os
+    out = {}
+    pre = "run_%s_" % pred
+    for e in os.listdir(d):
+        if not e.startswith(pre) or not os.path.isdir(os.path.join(d, e)):
+            continue
+        try:
+            sj = json.load(open(os.path.join(d, e, "summary.json")))
+        except (OSError, ValueError):
+            continue
+        row, _, var = e[len(pre):].rpartition("_")
+        if not var or not keep(var) or not sj.get("locked"):
+            continue
+        te = sj["trigger_error"]
+        n = max(te["n"], 1)
+        se = math.sqrt(max(te["rms_ms"] ** 2 - te["mean_ms"] ** 2, 0) / n)
+        out.setdefault(row, {})[var] = (te["mean_ms"], se, te["rms_ms"])
+    return out

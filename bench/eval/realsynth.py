@@ -24,6 +24,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import rows_of  # noqa: E402
+from evalrun import variant_means  # noqa: E402
 
 VARS = ("all", "f10", "m0", "m0f", "j0", "j0f", "d0", "d0f", "n05", "n05f", "c", "cf10")
 
@@ -77,23 +78,7 @@ def gen(a):
 
 
 def load(d, pred):
-    out = {}
-    for e in os.listdir(d):
-        pre = "run_%s_" % pred
-        if not e.startswith(pre) or not os.path.isdir(os.path.join(d, e)):
-            continue
-        try:
-            sj = json.load(open(os.path.join(d, e, "summary.json")))
-        except (OSError, ValueError):
-            continue
-        row, _, var = e[len(pre):].rpartition("_")
-        if var not in VARS or not sj.get("locked"):
-            continue
-        te = sj["trigger_error"]
-        n = max(te["n"], 1)
-        se = math.sqrt(max(te["rms_ms"] ** 2 - te["mean_ms"] ** 2, 0) / n)
-        out.setdefault(row, {})[var] = (te["mean_ms"], se, te["rms_ms"])
-    return out
+    return variant_means(d, pred, lambda v: v in VARS)
 
 
 def table(a):
