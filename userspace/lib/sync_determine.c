@@ -553,8 +553,12 @@ static int determine_scan(struct ogate_sync *s, const struct ogate_frame *f, int
 			  double P, double *P_out)
 {
 	if (s->set.lag_ssd && !sync_scan_on(s)) {
+		/* not zeroed: a slot's SSDs are read only once lag_ssd_on_arrival has written them
+		 * (lssd_b[slot] != 0), and zeroing cap x height x 56 bytes (7 MB at 128^2) in one
+		 * determining frame took 3.8 ms where the heap reused freed memory (calloc then clears
+		 * it page by page); untouched, each slot's pages are faulted in as frames arrive */
 		if (!s->lssd &&
-		    (!(s->lssd = calloc((size_t)s->cap * (size_t)s->h * LSSD_N, sizeof(uint64_t))) ||
+		    (!(s->lssd = malloc((size_t)s->cap * (size_t)s->h * LSSD_N * sizeof(uint64_t))) ||
 		     !(s->lssd_b = calloc((size_t)s->cap, sizeof(int))))) {
 			free(s->lssd);
 			s->lssd = NULL;
