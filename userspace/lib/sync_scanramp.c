@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The period scan's row with a drift's ramp taken out (reference.scan_ramp). */
+/* The period scan's row with a drift's ramp taken out (reference.scan_ramp): on a determining
+ * frame, on the thread that calls ogate_sync_process, as every sync_*.c. */
 #include <math.h>
 #include <stdlib.h>
 #include "ogate/analysis.h"
