@@ -35,10 +35,11 @@ from evalrun import variant_means  # noqa: E402
 VARS = ("all", "m0", "j0", "d0", "n05", "r0", "t", "c")
 
 
-def variants(r):
-    r = list(r) + (["-1.0"] if len(r) < 15 else [])
-    r = r[:15] + ["0.03"]  # 16th column: ogate-synth --drift (its default)
-    v = {"all": list(r)}
+def factor_variants(r):
+    """row r (16+ columns) with ONE stream factor neutralised, where the row has it (m0 modulation,
+    j0 jitter, d0 xy drift, n05 noise to 0.5), and c: all of them and synth's rate drift
+    (column 16) to 0 (also realsynth.py's)"""
+    v = {}
     if float(r[5]) != 0:
         v["m0"] = r[:5] + ["0.0"] + r[6:]
     if float(r[7]) != 0:
@@ -47,11 +48,19 @@ def variants(r):
         v["d0"] = r[:8] + ["0.0", "0.0"] + r[10:]
     if float(r[10]) > 0.5:
         v["n05"] = r[:10] + ["0.5"] + r[11:]
-    v["r0"] = r[:15] + ["0.0"]
-    v["t"] = r[:14] + (["-1.0"] if float(r[14]) >= 0 else ["3.14"]) + r[15:]
     c = list(r)
     c[5], c[7], c[8], c[9], c[10], c[15] = "0.0", "0.0", "0.0", "0.0", min(c[10], "0.5", key=float), "0.0"
     v["c"] = c
+    return v
+
+
+def variants(r):
+    r = list(r) + (["-1.0"] if len(r) < 15 else [])
+    r = r[:15] + ["0.03"]  # 16th column: ogate-synth --drift (its default)
+    v = {"all": list(r)}
+    v.update(factor_variants(r))
+    v["r0"] = r[:15] + ["0.0"]
+    v["t"] = r[:14] + (["-1.0"] if float(r[14]) >= 0 else ["3.14"]) + r[15:]
     out = []
     for k in VARS:
         if k in v:

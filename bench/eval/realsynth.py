@@ -25,6 +25,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweep import rows_of  # noqa: E402
 from evalrun import variant_means  # noqa: E402
+from attrib import factor_variants  # noqa: E402
 
 VARS = ("all", "f10", "m0", "m0f", "j0", "j0f", "d0", "d0f", "n05", "n05f", "c", "cf10")
 
@@ -35,18 +36,8 @@ def variants(r):
         r.append({14: "-1.0", 15: "0.03", 16: "0.0"}[len(r)])
     fine = "%.4f" % (10 * float(r[13]))
     v = {"all": list(r), "f10": r[:13] + [fine] + r[14:]}
-    if float(r[5]) != 0:
-        v["m0"] = r[:5] + ["0.0"] + r[6:]
-    if float(r[7]) != 0:
-        v["j0"] = r[:7] + ["0.0"] + r[8:]
-    if float(r[8]) != 0 or float(r[9]) != 0:
-        v["d0"] = r[:8] + ["0.0", "0.0"] + r[10:]
-    if float(r[10]) > 0.5:
-        v["n05"] = r[:10] + ["0.5"] + r[11:]
-    c = list(r)
-    c[5], c[7], c[8], c[9], c[10], c[15] = "0.0", "0.0", "0.0", "0.0", min(c[10], "0.5", key=float), "0.0"
-    v["c"] = c
-    v["cf10"] = c[:13] + [fine] + c[14:]
+    v.update(factor_variants(r))
+    v["cf10"] = v["c"][:13] + [fine] + v["c"][14:]
     for k in ("m0", "j0", "d0", "n05"):
         if k in v:
             v[k + "f"] = v[k][:13] + [fine] + v[k][14:]
