@@ -381,6 +381,12 @@ double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
 int sync_pair_shift(struct ogate_sync *s, const struct ogate_frame *a, const struct ogate_frame *b,
 		    int oy, int ox, int r, double *sy, double *sx);
 /* sync_scanreg.c */
+/* the row step that reads at most about work pixels of the frame less a margin m (at least 1) */
+int sync_scan_rows_for(const struct ogate_sync *s, int m, int work);
+/* the integer shift o with b(p) = a(p + o) within +-R (SADs of about 4096 pixels): 1, or 0 where
+ * the best lies on the search's edge */
+int sync_scan_integer_shift(const struct ogate_sync *s, const struct ogate_frame *a,
+			    const struct ogate_frame *b, int R, int *oy, int *ox);
 int sync_scan_drift(struct ogate_sync *s, char *note, size_t size);
 void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot);
 void sync_scan_catch_up(struct ogate_sync *s, int slot);

@@ -31,43 +31,23 @@
  * and the beat faster than that); at 64, or at every lag, on frame 81-82 and 40.29-40.34.
  */
 #define RAMP_R 3	     /* the integer search: +-3 px between the valley's frames */
-#define RAMP_WORK 4096	     /* pixels per SAD of the search (larger frames every few rows) */
 #define RAMP_LK_WORK 16384   /* pixels per Lucas-Kanade step */
 #define RAMP_SHARE_WORK 4096 /* pixels per SAD of a lag's share */
 #define RAMP_LAGS 64	     /* lags whose share is measured (and those about the valleys) */
 #define RAMP_GATE 0.1	     /* px over the valley's lag (either axis): below, no ramp */
 
-static int rows_every(const struct ogate_sync *s, int m, int work)
-{
-	long area = (long)(s->w - 2 * m) * (s->h - 2 * m);
-	int r = (int)((area + work - 1) / work);
-	return r > 1 ? r : 1;
-}
-
 /* the shift o with b(p) = a(p + o), b the newest frame, a the one lag frames back: 1, or 0
- * where it could not be read (the search's edge, too small a frame, no gradients) */
+ * where it could not be read (the search's edge, too small a frame, no gradients); the scan's
+ * own integer search and Lucas-Kanade steps (sync_scanreg.c) */
 static int valley_shift(struct ogate_sync *s, const struct ogate_frame *a,
 			const struct ogate_frame *b, double *sy, double *sx)
 {
-	int R = (s->w < s->h ? s->w : s->h) / 8, by = 0, bx = 0;
+	int R = (s->w < s->h ? s->w : s->h) / 8, by, bx;
 	R = R < RAMP_R ? R : RAMP_R;
-	if (R < 2)
-		return 0;
-	int r = rows_every(s, R, RAMP_WORK);
-	double best = INFINITY;
-	for (int y = -R; y <= R; y++)
-		for (int x = -R; x <= R; x++) {
-			double v = sync_sad_offset(s, b, a, y, x, r, R);
-			if (v < best) {
-				best = v;
-				by = y;
-				bx = x;
-			}
-		}
-	if (abs(by) >= R || abs(bx) >= R)
+	if (R < 2 || !sync_scan_integer_shift(s, a, b, R, &by, &bx))
 		return 0;
 	int m = 2 + (abs(by) > abs(bx) ? abs(by) : abs(bx));
-	return sync_pair_shift(s, a, b, by, bx, rows_every(s, m, RAMP_LK_WORK), sy, sx);
+	return sync_pair_shift(s, a, b, by, bx, sync_scan_rows_for(s, m, RAMP_LK_WORK), sy, sx);
 }
 
 /* frame fo's drift share at lag d: SAD(fn, fo moved by the drift over d) / SAD(fn, fo), fo
@@ -105,7 +85,7 @@ double sync_scan_ramp(struct ogate_sync *s, int n, double P)
 	double *tmp = malloc(sizeof(double) * (size_t)n);
 	if (!tmp)
 		return P;
-	int r = rows_every(s, m, RAMP_SHARE_WORK), h = (s->h - 2 * m + r - 1) / r;
+	int r = sync_scan_rows_for(s, m, RAMP_SHARE_WORK), h = (s->h - 2 * m + r - 1) / r;
 	int step = (n + RAMP_LAGS - 1) / RAMP_LAGS, last = 0;
 	double rl = 1;
 	/* the share at every step-th lag, the three about each multiple of the valley's lag, the

@@ -31,7 +31,7 @@
 #define LK_WORK 16384  /* pixels per comparison of the Lucas-Kanade steps (sync_driftreg.c's) */
 #define SCAN_GATHER 64 /* sync_scan_row: frames of one quarter-pixel pair compared in one call */
 
-static int rows_for(const struct ogate_sync *s, int m, int work)
+int sync_scan_rows_for(const struct ogate_sync *s, int m, int work)
 {
 	long area = (long)(s->w - 2 * m) * (s->h - 2 * m);
 	int r = (int)((area + work - 1) / work);
@@ -40,10 +40,10 @@ static int rows_for(const struct ogate_sync *s, int m, int work)
 
 /* the integer shift o with b(p) = a(p + o) within +-R: 1, or 0 where the best lies on the
  * search's edge (the shift may be larger) */
-static int integer_shift(const struct ogate_sync *s, const struct ogate_frame *a,
-			 const struct ogate_frame *b, int R, int *oy, int *ox)
+int sync_scan_integer_shift(const struct ogate_sync *s, const struct ogate_frame *a,
+			    const struct ogate_frame *b, int R, int *oy, int *ox)
 {
-	int r = rows_for(s, R, SCAN_WORK), by = 0, bx = 0;
+	int r = sync_scan_rows_for(s, R, SCAN_WORK), by = 0, bx = 0;
 	double best = INFINITY;
 	for (int y = -R; y <= R; y++)
 		for (int x = -R; x <= R; x++) {
@@ -201,17 +201,17 @@ static int measure(struct ogate_sync *s, double *vy, double *vx)
 		int i = s->count - 1 - k * step, d = s->count / 2, oy, ox, ok = 0;
 		/* a lag over which the drift may exceed the search: half it */
 		for (; d >= 2 && i - d >= 0; d /= 2)
-			if ((ok = integer_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), R, &oy,
-						&ox)))
+			if ((ok = sync_scan_integer_shift(s, sync_buf_at(s, i),
+							  sync_buf_at(s, i - d), R, &oy, &ox)))
 				break;
 		double sy, sx;
 		int m = abs(oy) > abs(ox) ? abs(oy) : abs(ox);
 		if (!ok || !sync_pair_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
-					    rows_for(s, m + 2, LK_WORK), &sy, &sx))
+					    sync_scan_rows_for(s, m + 2, LK_WORK), &sy, &sx))
 			continue;
 		if (s->set.scan_drift_robust)
 			robust_shift(s, sync_buf_at(s, i), sync_buf_at(s, i - d), oy, ox,
-				     rows_for(s, m + 2, RES_WORK), &sy, &sx);
+				     sync_scan_rows_for(s, m + 2, RES_WORK), &sy, &sx);
 		py[n] = sy / d;
 		px[n] = sx / d;
 		n++;
