@@ -265,7 +265,13 @@ int sync_scan_drift(struct ogate_sync *s, char *note, size_t size)
 		return 0;
 	}
 	if (!s->rrows) {
-		s->rrows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
+		/* not zeroed: a slot's registered row is read (sync_frame_lag) only up to the depth
+		 * sync_scan_row wrote with it, and s->rdepth is cleared below whenever the drift
+		 * changes; cap^2 doubles (8 MB with the default 1024 frames) zeroed in this
+		 * determining frame cost it page by page where the heap reused freed memory (as
+		 * reference.lag_ssd's store did, sync_determine.c); untouched, a slot's pages are
+		 * faulted in as its rows are written */
+		s->rrows = malloc((size_t)s->cap * (size_t)s->cap * sizeof(double));
 		s->rdiffs = calloc((size_t)s->cap, sizeof(double));
 		s->rdepth = calloc((size_t)s->cap, sizeof(int));
 		s->rbin = calloc((size_t)s->cap, sizeof(int));
