@@ -265,7 +265,13 @@ int sync_scan_drift(struct ogate_sync *s, char *note, size_t size)
 		return 0;
 	}
 	if (!s->rrows) {
-		s->rrows = calloc((size_t)s->cap * (size_t)s->cap, sizeof(double));
+		/* not zeroed: a slot's registered row is read (sync_frame_lag) only up to the depth
+		 * sync_scan_row wrote with it, and s->rdepth is cleared below whenever the drift
+		 * changes; cap^2 doubles (8 MB with the default 1024 frames) zeroed in this
+		 * determining frame cost it page by page where the heap reused freed memory (as
+		 * reference.lag_ssd's store did, sync_determine.c); untouched, a slot's pages are
+		 * faulted in as its rows are written */
+		s->rrows = malloc((size_t)s->cap * (size_t)s->cap * sizeof(double));
 		s->rdiffs = calloc((size_t)s->cap, sizeof(double));
 		s->rdepth = calloc((size_t)s->cap, sizeof(int));
 		s->rbin = calloc((size_t)s->cap, sizeof(int));
@@ -364,10 +370,32 @@ static int keep(struct ogate_sync *s, int slot)
 }
 
 /*
+ * The registered row's quarter-pixel copies of the newest frame (sync_scan_row, s->rfrac) not
+ * made yet: up to a 512^2 frame's worth of pixels of them (at least one) a call. Made in the
+ * first registered row instead, the 16 copies (4 MB at 512^2, mapped and populated: frame.c)
+ * took that determining frame from ~1.5 to 3.3-4.7 ms of CPU (1106 minor page faults,
+ * analysis_bench --drift 512 5, frame 161); made here they come one a frame while the buffered
+ * frames are blurred (~40 frames at 512^2), all at once at 128^2 or less.
+ */
+static int make_copies(struct ogate_sync *s)
+{
+	long px = (long)s->w * s->h, made = 0;
+	for (int q = 0; q < 16 && (made == 0 || made + px <= 262144); q++) {
+		if (s->rfrac[q])
+			continue;
+		if (ogate_frame_new(&s->rfrac[q], s->fmt, s->w, s->h))
+			return -ENOMEM;
+		made += px;
+	}
+	return 0;
+}
+
+/*
  * While a drift is registered: the new frame in buffer slot `slot` blurred, and up to four
  * 256^2 frames' worth of pixels more of the buffered frames not blurred yet (newest first: the
- * oldest leave the buffer); the scan registers once they all are (scan_ready). Where the copies
- * cannot be had, the drift is dropped (logged) rather than the frame failed.
+ * oldest leave the buffer); the scan registers once they all are (scan_ready). Meanwhile the
+ * row's copies are made (make_copies). Where the copies cannot be had, the drift is dropped
+ * (logged) rather than the frame failed.
  */
 static int catch_up(struct ogate_sync *s, int slot)
 {
@@ -375,6 +403,8 @@ static int catch_up(struct ogate_sync *s, int slot)
 		return -ENOMEM;
 	if (s->scan_ready)
 		return 0;
+	if (make_copies(s))
+		return -ENOMEM;
 	long px = (long)s->w * s->h;
 	int budget = (int)(262144 / (px > 0 ? px : 1)), left = 0;
 	budget = budget > 1 ? budget : 1;
