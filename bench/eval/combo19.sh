@@ -22,11 +22,11 @@
 #        unseen-104's u01 (real, 18 frames a beat) and u69 (blob, 16.6) on the V fit
 #   LR LC LRC LN LRN LRSP ...   the unions of those letters (C and N not together)
 #   all  L R C S P together: under the curve S and P never act (sync_match.c, sync_calib.c test
-#        SUBFRAME_VFIT), so `all` gives LRC's triggers (checked byte-identical in session 19)
+#        SUBFRAME_VFIT), so `all` gives LRC's tables (identical on every row, session 19)
 # The unseen sweeps take the same keys: bench/eval/sweep.py run --matrix bench/eval/unseen-104.txt
 # --seed 104 --predictors "kalman-acc linear" --set KEY=VALUE ... (sweep.py's own streams).
 set -eu
-[ $# -ge 1 ] || { sed -n '3,25p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,27p' "$0"; exit 2; }
 out=$1; shift
 cd "$(dirname "$0")/../.."
 mkdir -p "$out"
