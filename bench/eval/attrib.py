@@ -54,12 +54,19 @@ def factor_variants(r):
     return v
 
 
-def variants(r):
+def full_row(r):
+    """row r with columns 15-16 always present (target phase, ogate-synth --drift: -1.0 and synth's
+    0.03 where absent) and column 17 (--mod-phase) kept where the row has it, as eval.sh and
+    sweep.py read them"""
     r = list(r) + (["-1.0"] if len(r) < 15 else [])
-    r = r[:15] + ["0.03"]  # 16th column: ogate-synth --drift (its default)
+    return r[:15] + (r[15:16] or ["0.03"]) + r[16:17]
+
+
+def variants(r):
+    r = full_row(r)
     v = {"all": list(r)}
     v.update(factor_variants(r))
-    v["r0"] = r[:15] + ["0.0"]
+    v["r0"] = r[:15] + ["0.0"] + r[16:]
     v["t"] = r[:14] + (["-1.0"] if float(r[14]) >= 0 else ["3.14"]) + r[15:]
     out = []
     for k in VARS:
@@ -72,8 +79,7 @@ def variants(r):
 
 def psi0s(r, k):
     """row r with psi0 moved by j * 2 pi / k, j = 1 .. k - 1 (the heart's phase against the rate law's)"""
-    r = list(r) + (["-1.0"] if len(r) < 15 else [])
-    r = r[:15] + ["0.03"]
+    r = full_row(r)
     out = []
     for j in range(1, k):
         x = list(r)

@@ -18,13 +18,18 @@ BIN=${BIN:-build/bin}
 PREDS=${PREDICTORS:-kalman linear}
 [ $# -ge 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
 name=$1; shift
-row=$(grep -h "^$name " bench/eval/*.txt | head -1)
+row=$(grep -h "^$name " bench/eval/*.txt | head -1 | sed 's/#.*//')
 [ -n "$row" ] || { echo "twinseeds: no row $name in bench/eval/*.txt" >&2; exit 2; }
 seeds=("$@")
 # shellcheck disable=SC2086
 set -- $row
 model=$2 size=$3 fps=$4 per=$5 ma=$6 mp=$7 jit=$8 dy=$9 dx=${10} noise=${11} psi0=${12} secs=${13}
 src=${14:-34.282163}	# the real model's source period, as eval.sh
+# columns 16-17 (synth's --drift, --mod-phase) as eval.sh reads them; column 15 (an explicit target)
+# is left out: this script studies the automatic target
+rate=()
+[ $# -gt 15 ] && rate=(--drift "${16}")
+[ $# -gt 16 ] && rate+=(--mod-phase "${17}")
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 n=$(awk -v f="$fps" -v s="$secs" 'BEGIN { printf "%d", f * s }')
 printf '%-6s %8s' seed shift_fr
@@ -35,7 +40,7 @@ for seed in "${seeds[@]}"; do
 		o=$dir/s${seed}_$nz
 		"$BIN/ogate-synth" --out "$o" --model "$model" --size "$size" --fps "$fps" --n-frames "$n" \
 			--period "$per" --mod-amp "$ma" --mod-period "$mp" --ts-jitter "$jit" \
-			--xy-drift "$dy" "$dx" --noise "$nz" --psi0 "$psi0" --ref-period "$src" \
+			--xy-drift "$dy" "$dx" --noise "$nz" --psi0 "$psi0" --ref-period "$src" "${rate[@]}" \
 			--seed "$seed" >/dev/null
 		for p in $PREDS; do
 			"$BIN/ogate-emulate" "$o.npy" --timestamps "${o}_timestamps.csv" --truth "${o}_truth.csv" \
