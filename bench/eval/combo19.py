@@ -15,30 +15,10 @@ import argparse
 import glob
 import os
 import re
+import sys
 
-
-def parse_log(path):
-    """{predictor: {row: (rms, mean, se, within)}} from one make eval log."""
-    out, pred = {}, None
-    for line in open(path):
-        m = re.match(r"predictor: (\S+)", line)
-        if m:
-            pred = m.group(1)
-            out[pred] = {}
-            continue
-        f = line.split()
-        if pred and len(f) == 13 and f[-1] in ("yes", "NO"):
-            try:
-                out[pred][f[0]] = (float(f[4]), float(f[5]), float(f[6]), f[-1] == "yes")
-            except ValueError:
-                pass
-    return out
-
-
-def means(rows):
-    n = len(rows)
-    return (sum(abs(r[1]) for r in rows.values()) / n, sum(r[0] for r in rows.values()) / n,
-            sum(r[3] for r in rows.values()), n)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from combotable import parse_log, summary as means  # noqa: E402
 
 
 def main():
@@ -86,7 +66,7 @@ def main():
                         ok = False
                 loss = sorted(((abs(x[r][1]) - abs(b[r][1]), r) for r in b), reverse=True)[:a.top]
                 detail.append("%s %s %d: " % (c, p, s) + ", ".join(
-                    "%s %+.3f → %+.3f (se %.3f)" % (r, b[r][1], x[r][1], x[r][2])
+                    "%s %+.3f → %+.3f (se %.3f)" % (r, b[r][1], x[r][1], x[r][3])
                     for d, r in loss if d > 0))
         print("| %s | %s | %s | %s |" % (c, " | ".join(cells), "; ".join(worse) or "0",
                                          "pass" if ok and c != a.base else ("-" if c == a.base else "fail")))

@@ -23,11 +23,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def parse_log(path):
-    """{predictor: {row: (rms, mean, within)}} from one make eval log."""
+    """{predictor: {row: (rms, mean, within, se)}} from one make eval log (a predictor's name as
+    printed, e.g. kalman-acc; bench/eval/combo19.py reads the same)."""
     out = {}
     pred = None
     for line in open(path):
-        m = re.match(r"predictor: (\w+)", line)
+        m = re.match(r"predictor: (\S+)", line)
         if m:
             pred = m.group(1)
             out[pred] = {}
@@ -35,7 +36,7 @@ def parse_log(path):
         f = line.split()
         if pred and len(f) == 13 and f[-1] in ("yes", "NO"):
             try:
-                out[pred][f[0]] = (float(f[4]), float(f[5]), f[-1] == "yes")
+                out[pred][f[0]] = (float(f[4]), float(f[5]), f[-1] == "yes", float(f[6]))
             except ValueError:
                 pass
     return out
