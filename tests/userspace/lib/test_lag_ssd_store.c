@@ -27,27 +27,10 @@
 #include "sync_match.c"
 #include "sync_timing.c"
 
-/* sync_determine.c's allocations: the largest block it asks calloc to zero, and every malloc'd
- * block filled with garbage (a read of an unwritten SSD changes the lags) */
-static size_t det_zeroed_max;
+#include "alloc_spy.h" /* the store filled with garbage (0xa5): an unwritten SSD read moves the lags */
 
-static void *det_calloc(size_t n, size_t size)
-{
-	if (n * size > det_zeroed_max)
-		det_zeroed_max = n * size;
-	return calloc(n, size);
-}
-
-static void *det_malloc(size_t size)
-{
-	void *p = malloc(size);
-	if (p)
-		memset(p, 0xa5, size);
-	return p;
-}
-
-#define calloc det_calloc
-#define malloc det_malloc
+#define calloc alloc_spy_calloc
+#define malloc alloc_spy_malloc
 #include "sync_determine.c"
 #undef calloc
 #undef malloc
@@ -83,7 +66,6 @@ static void fill_frame(struct ogate_frame *f, int i)
 static void ssd_store_is_not_zeroed_and_gives_the_lock_time_lags(void **state)
 {
 	(void)state;
-	(void)det_malloc; /* (unused where the store was calloc'd) */
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.register_drift = 0;
@@ -96,7 +78,8 @@ static void ssd_store_is_not_zeroed_and_gives_the_lock_time_lags(void **state)
 	struct ogate_frame *f = NULL;
 	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, W, H));
 	rng = 88172645463325252ULL;
-	det_zeroed_max = 0;
+	alloc_spy_zeroed_max = 0;
+	alloc_spy_fill = 0xa5;
 	double P;
 	for (int i = 0; i < N; i++) {
 		fill_frame(f, i);
@@ -105,8 +88,8 @@ static void ssd_store_is_not_zeroed_and_gives_the_lock_time_lags(void **state)
 	assert_int_equal(N, s->count);
 	assert_non_null(s->lssd);
 	size_t store = (size_t)s->cap * H * LSSD_N * sizeof(uint64_t);
-	fprintf(stderr, "store %zu bytes, largest block zeroed %zu\n", store, det_zeroed_max);
-	assert_true(det_zeroed_max < store / 16);
+	fprintf(stderr, "store %zu bytes, largest block zeroed %zu\n", store, alloc_spy_zeroed_max);
+	assert_true(alloc_spy_zeroed_max < store / 16);
 	double vfit[N], stored[N], fresh[N];
 	sync_frame_lags(s, (int)lround(PERIOD), 0, vfit);
 	memcpy(stored, vfit, sizeof(stored));

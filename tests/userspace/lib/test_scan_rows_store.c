@@ -23,28 +23,10 @@
 #include "ogate/sync.h"
 #include "sync_private.h"
 
-/* sync_scanreg.c's allocations: the largest block it asks calloc to zero, and every malloc'd
- * block filled with the byte `fill` (a read of an unwritten row changes what the scan finds) */
-static size_t reg_zeroed_max;
-static int fill;
+#include "alloc_spy.h" /* the rows filled with the byte a run asks for */
 
-static void *reg_calloc(size_t n, size_t size)
-{
-	if (n * size > reg_zeroed_max)
-		reg_zeroed_max = n * size;
-	return calloc(n, size);
-}
-
-static void *reg_malloc(size_t size)
-{
-	void *p = malloc(size);
-	if (p)
-		memset(p, fill, size);
-	return p;
-}
-
-#define calloc reg_calloc
-#define malloc reg_malloc
+#define calloc alloc_spy_calloc
+#define malloc alloc_spy_malloc
 #include "sync_scanreg.c"
 #undef calloc
 #undef malloc
@@ -68,8 +50,8 @@ struct run {
 
 static void run(int byte, struct run *out)
 {
-	fill = byte;
-	reg_zeroed_max = 0;
+	alloc_spy_fill = byte;
+	alloc_spy_zeroed_max = 0;
 	struct ogate_frame *f;
 	struct ogate_sync *s = drift_scene_sync_new(W, &f);
 	out->lock_frame = -1;
@@ -90,7 +72,7 @@ static void run(int byte, struct run *out)
 	fprintf(stderr,
 		"fill 0x%02x: lock at frame %d, period %.4f; rows %zu bytes, largest block zeroed "
 		"%zu\n",
-		byte, out->lock_frame, out->period, out->rows_bytes, reg_zeroed_max);
+		byte, out->lock_frame, out->period, out->rows_bytes, alloc_spy_zeroed_max);
 	ogate_frame_free(f);
 	ogate_sync_free(s);
 }
@@ -104,12 +86,11 @@ static void run(int byte, struct run *out)
 static void scan_rows_are_not_zeroed_and_give_the_same_lock(void **state)
 {
 	(void)state;
-	(void)reg_malloc; /* (unused where the rows were calloc'd) */
 	static struct run zero, junk;
 	run(0x00, &zero);
-	assert_true(reg_zeroed_max < zero.rows_bytes / 16);
+	assert_true(alloc_spy_zeroed_max < zero.rows_bytes / 16);
 	run(0x7f, &junk);
-	assert_true(reg_zeroed_max < junk.rows_bytes / 16);
+	assert_true(alloc_spy_zeroed_max < junk.rows_bytes / 16);
 	assert_true(zero.lock_frame >= 150); /* after the 1.5 spans without a period */
 	assert_int_equal(zero.lock_frame, junk.lock_frame);
 	assert_memory_equal(&zero.period, &junk.period, sizeof(double));
