@@ -22,7 +22,8 @@ its own), and its position (32 bins of the reference). Variants:
           reference's map. Ktrue feeds each frame's true *position* in the library's coordinates,
           2 pi u / P; where the reference's P frames are not one true beat (P - P_true = dP) that
           map carries a sawtooth (a jump of 2 pi dP / P at the wrap), and a filter whose memory
-          spans beats fires late by dP (1/2 - target_u / P) frames (session 20, truelag)
+          spans beats fires late by dP (1/2 - target_u / P) frames (session 20, truelag); its
+          forecast is taken at the crossing nearest the library's trigger time (the same beat)
 With --accel: Kns against a filter on (phase, rate, acceleration) with a white jerk of fixed
 density (lambda x rate)^2, lambda 0.001-0.1 (CA<lambda>), the same noise scales; the library's
 prediction.predictor = kalman-acc measures lambda from the beats instead.
@@ -156,8 +157,13 @@ def run(d, name, variants):
         i = int(t["trigger"])
         for v, f in filt.items():
             s = f.state()
-            if s:
-                tp = ts[k] + KL.wait(s[0], s[1], tgt_true if variants[v].get("z") == "psi" else tgt)
+            if s and variants[v].get("z") == "psi":  # the crossing of the beat the library aims at
+                tl = float(t["trigger_time_s"])
+                d = tgt_true - s[0]
+                tp = ts[k] + (d + 2 * math.pi * round((s[1] * (tl - ts[k]) - d) / (2 * math.pi))) / s[1]
+                res[v].append((i, (tp - KL.crossing(psi, rate, tgt_true, tp)) * 1e3))
+            elif s:
+                tp = ts[k] + KL.wait(s[0], s[1], tgt)
                 res[v].append((i, (tp - KL.crossing(psi, rate, tgt_true, tp)) * 1e3))
         res["lib"].append((i, float(t["error_s"]) * 1e3))
     return res
