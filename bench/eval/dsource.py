@@ -18,6 +18,12 @@ its own), and its position (32 bins of the reference). Variants:
           rate's change)
   Kwhite  the measured phases less their position's mean error over the run: the white noise
   Krep    the true phases plus their position's mean error: the repeated pattern alone
+  Kpsi    the true phase law itself, psi(t), and the target's true phase: Ktrue without the
+          reference's map. Ktrue feeds each frame's true *position* in the library's coordinates,
+          2 pi u / P; where the reference's P frames are not one true beat (P - P_true = dP) that
+          map carries a sawtooth (a jump of 2 pi dP / P at the wrap), and a filter whose memory
+          spans beats fires late by dP (1/2 - target_u / P) frames (session 20, truelag); its
+          forecast is taken at the crossing nearest the library's trigger time (the same beat)
 With --accel: Kns against a filter on (phase, rate, acceleration) with a white jerk of fixed
 density (lambda x rate)^2, lambda 0.001-0.1 (CA<lambda>), the same noise scales; the library's
 prediction.predictor = kalman-acc measures lambda from the beats instead.
@@ -141,7 +147,8 @@ def run(d, name, variants):
         z = float(fr[k]["unwrapped_rad"])
         for v, f in filt.items():
             c = variants[v]
-            zz = {"meas": z, "true": z - err[k], "white": z - bmean[pos[k]], "rep": z - err[k] + bmean[pos[k]]}[c.get("z", "meas")]
+            zz = {"meas": z, "true": z - err[k], "white": z - bmean[pos[k]], "rep": z - err[k] + bmean[pos[k]],
+                  "psi": psi(ttrue[k])}[c.get("z", "meas")]
             observe(f, ts[k], zz, brms[pos[k]] / med if c.get("ns") else 1.0)
         if k not in dec:
             continue
@@ -150,7 +157,12 @@ def run(d, name, variants):
         i = int(t["trigger"])
         for v, f in filt.items():
             s = f.state()
-            if s:
+            if s and variants[v].get("z") == "psi":  # the crossing of the beat the library aims at
+                tl = float(t["trigger_time_s"])
+                d = tgt_true - s[0]
+                tp = ts[k] + (d + 2 * math.pi * round((s[1] * (tl - ts[k]) - d) / (2 * math.pi))) / s[1]
+                res[v].append((i, (tp - KL.crossing(psi, rate, tgt_true, tp)) * 1e3))
+            elif s:
                 tp = ts[k] + KL.wait(s[0], s[1], tgt)
                 res[v].append((i, (tp - KL.crossing(psi, rate, tgt_true, tp)) * 1e3))
         res["lib"].append((i, float(t["error_s"]) * 1e3))
@@ -166,7 +178,7 @@ def main(argv):
         variants = {"Kns": {"ns": 1}}
         variants.update({"CA%g" % lam: {"ns": 1, "lam": lam} for lam in (0.001, 0.003, 0.01, 0.03, 0.1)})
     else:
-        variants = {"K": {}, "Kns": {"ns": 1}, "Ktrue": {"z": "true"}, "Kwhite": {"z": "white", "ns": 1}, "Krep": {"z": "rep"}}
+        variants = {"K": {}, "Kns": {"ns": 1}, "Ktrue": {"z": "true"}, "Kwhite": {"z": "white", "ns": 1}, "Krep": {"z": "rep"}, "Kpsi": {"z": "psi"}}
     for row in argv[1].split(","):
         acc = {}
         for d in argv[2:]:
