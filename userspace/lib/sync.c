@@ -270,9 +270,24 @@ static int argmax_of(const double *v, int n)
 	return k;
 }
 
+/* Padded reference frame j (0 .. L-1), or for j < 0 the frame the determination buffer holds
+ * -j frames before padded frame 0 while the reference is established (sync_establish_seq swaps
+ * only the reference's own slots, so those before it are still the recorded frames); NULL where
+ * none is held. */
+static const struct ogate_frame *ref_frame(const struct ogate_sync *s, const struct seq *q, int j)
+{
+	if (j >= 0)
+		return j < q->L ? q->f[j] : NULL;
+	if (!s->ref_rows || s->cap <= 0)
+		return NULL;
+	int first = ((s->ref_slot0 - s->head) % s->cap + s->cap) % s->cap;
+	return first + j >= 0 && first < s->count ? sync_buf_at(s, first + j) : NULL;
+}
+
 static double pair_sad(const struct ogate_sync *s, const struct seq *q, int a, int b, int r, int hr)
 {
-	const struct ogate_frame *x = q->f[a + OGATE_NE], *y = q->f[b + OGATE_NE];
+	const struct ogate_frame *x = ref_frame(s, q, a + OGATE_NE),
+				 *y = ref_frame(s, q, b + OGATE_NE);
 	double v;
 	if (sync_ref_stored_sad(s, a + OGATE_NE, b + OGATE_NE, &v))
 		return v; /* the determination's, the same SAD */
@@ -283,15 +298,22 @@ static double pair_sad(const struct ogate_sync *s, const struct seq *q, int a, i
 }
 
 /* The change from reference frame a to frame b (a < b, unpadded indices, b - a < P). Both are
- * taken as recorded where the reference holds them (indices -OGATE_NE .. L - OGATE_NE - 1). An
- * end beyond the reference is wrapped by a whole beat; the beat is P frames, not floor(P), so the
- * frame floor(P) earlier lies d = P - floor(P) frames of the heart away from the wrapped end and
- * a pair wrapped that way spans b - a + d frames of the heart (up to a third more at 3 frames),
- * which made the seam the change profile's maximum where the heart moves (a_blob48_2.2s_60fps_n6,
- * seed 45: 3 and 5 frames agreed on the seam, 37 frames from the noise-free target). So the
- * change is interpolated between the two wraps that bracket it: floor(P) frames (b - a + d) with
- * weight 1 - d and floor(P) + 1 frames (b - a + d - 1) with weight d, which span b - a frames on
- * average; both are a SAD of two noisy frames, so the noise's part stays the same. */
+ * taken as recorded where the reference holds them (indices -OGATE_NE .. L - OGATE_NE - 1). A
+ * pair that starts before the reference is taken as recorded from the frames the determination
+ * buffer holds before it; one that ends after it a beat earlier, the same way. A pair wrapped
+ * across the beat's seam instead compares frames recorded a beat apart: under a drift that beat's
+ * shift adds to the heart's change (ld_blob96_3.0s_100fps of bench/eval/lockdrift.txt, seed 7:
+ * 0.35 px a beat, the 5-frame change at the seam 53 000 against 18 000 at the heart's fastest
+ * move), the seam became the profile's maximum and the target lay P/3 after the reference's first
+ * frame, so it moved with the lock: 26 frames of the heart between two locks 26 frames apart.
+ * The beat is P frames, not floor(P), so a pair moved by floor(P) frames lies d = P - floor(P)
+ * frames of the heart away from its place: the change is interpolated between the pairs moved by
+ * floor(P) frames (weight 1 - d) and floor(P) + 1 frames (weight d), at the pair's place on
+ * average. Where the buffer does not hold those frames the pair is wrapped by the beat as that
+ * (b - a + d frames of the heart with weight 1 - d, b - a + d - 1 with weight d, which made the
+ * seam the maximum on a slow noisy heart when it spanned b - a + d: a_blob48_2.2s_60fps_n6,
+ * seed 45, 37 frames from the noise-free target); both are a SAD of two noisy frames, so the
+ * noise's part stays the same. */
 static double change_over(const struct ogate_sync *s, const struct seq *q, double P, int a, int b,
 			  int r, int hr)
 {
@@ -299,6 +321,11 @@ static double change_over(const struct ogate_sync *s, const struct seq *q, doubl
 	double d = P - fl;
 	if (a >= lo && b <= hi)
 		return pair_sad(s, q, a, b, r, hr);
+	if (b <= hi && ref_frame(s, q, a + OGATE_NE))
+		return pair_sad(s, q, a, b, r, hr); /* recorded before the reference */
+	if (b > hi && b - fl <= hi && ref_frame(s, q, a - fl - 1 + OGATE_NE))
+		return (1 - d) * pair_sad(s, q, a - fl, b - fl, r, hr) +
+		       d * pair_sad(s, q, a - fl - 1, b - fl - 1, r, hr); /* a beat earlier */
 	int a1 = a, b1 = b, a2 = a, b2 = b;
 	if (b > hi) {
 		b1 = b - fl;

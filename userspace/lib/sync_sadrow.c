@@ -109,15 +109,20 @@ int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
  * arrived. The reference's change profile and steps compare the same frames over the same rows
  * (the whole frame, that row step): an exact integer sum, the same in either order, so the
  * stored value is the one they would compute (up to 4 L SADs of the establishing frame:
- * ~0.5 ms at 256^2 and 1.7 ms at 512^2). 1 and *sad, or 0 where the row does not reach.
+ * ~0.5 ms at 256^2 and 1.7 ms at 512^2). A negative index is a frame the buffer holds before
+ * padded frame 0 (the change profile's pairs past the reference's ends, sync.c). 1 and *sad, or
+ * 0 where the row does not reach or the frame is not held.
  */
 int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad)
 {
 	if (!s->ref_rows || ja == jb)
 		return 0;
 	int lo = ja < jb ? ja : jb, d = ja < jb ? jb - ja : ja - jb;
+	int first = ((s->ref_slot0 - s->head) % s->cap + s->cap) % s->cap; /* padded frame 0's index */
+	if (first + lo < 0 || first + lo + d >= s->count) /* before the reference: still buffered */
+		return 0;
 	int slot = (s->ref_slot0 + lo + d) % s->cap;
-	if (lo < 0 || d > s->depth[slot])
+	if (d > s->depth[slot])
 		return 0;
 	*sad = s->rows[(size_t)slot * s->cap + d - 1];
 	return 1;
