@@ -162,6 +162,10 @@ struct ogate_sync {
 	int rs_plan;
 	uint64_t rs_base, rs_seq0;
 	double rs_tu, rs_bar;
+	/* the latest accepted period and its det_* values while waiting, with its newest frame's
+	 * sequence: the cut is taken with them (moved on) where the frame it waits for agrees on none */
+	uint64_t rs_snap_seq;
+	double rs_P, rs_trend, rs_lagc, rs_lags[6], rs_period_ns;
 	/* whether the timestamps say when the images were taken (sync_tsclock.c), tested on the
 	 * buffer of the latest reference: its positions on the frame clock (1) or at the stamps */
 	int ts_clock, ts_logged;
@@ -353,7 +357,7 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
 /* sync_refstart.c */
-int sync_refstart_wait(struct ogate_sync *s, int gap, int rc, double P);
+int sync_refstart_wait(struct ogate_sync *s, const struct ogate_frame *f, int gap, int *rc, double *P);
 void sync_refstart_apply(struct ogate_sync *s, double *tu);
 #define SYNC_SSD_ROWS_MAX 8 /* windows sync_ssd_rows compares a with at once */
 void sync_ssd_rows(const struct ogate_sync *s, const void *a, size_t astride, const void *const *bp,

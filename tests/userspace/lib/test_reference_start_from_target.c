@@ -109,6 +109,22 @@ static void target_in_the_middle_keeps_the_cut(void **state)
 	}
 }
 
+/* a negative key moves targets before the wrap only (their frame kept): one after it keeps the
+ * cut, one before it moves as with the positive key */
+static void negative_key_moves_targets_before_the_wrap_only(void **state)
+{
+	(void)state;
+	struct outcome off, neg, pos;
+	run_with(0.5, 0, &off);
+	run_with(0.5, -0.5, &neg);
+	assert_int_equal(off.ref.first_seq, neg.ref.first_seq);
+	assert_true(off.ref.target_u == neg.ref.target_u);
+	run_with(32.8, -0.5, &neg);
+	run_with(32.8, 0.5, &pos);
+	assert_int_equal(pos.ref.first_seq, neg.ref.first_seq);
+	assert_true(pos.ref.target_u == neg.ref.target_u);
+}
+
 /* the error at a target on either side of the old wrap: the same with the key (both in the
  * middle of their references) */
 static void both_sides_of_the_wrap_err_alike(void **state)
@@ -132,6 +148,7 @@ int main(void)
 		cmocka_unit_test(target_after_the_wrap_moves_to_the_middle),
 		cmocka_unit_test(target_before_the_wrap_keeps_its_frame),
 		cmocka_unit_test(target_in_the_middle_keeps_the_cut),
+		cmocka_unit_test(negative_key_moves_targets_before_the_wrap_only),
 		cmocka_unit_test(both_sides_of_the_wrap_err_alike),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
