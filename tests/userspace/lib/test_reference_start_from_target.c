@@ -2,6 +2,7 @@
 /* reference.start_from_target (sync_refstart.c): the first reference taken half a beat before the
  * target chosen at the period's acceptance, the target kept at the same frame of the heart
  * (docs/accuracy-log.md, "The reference started half a beat before the target"). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -61,6 +62,21 @@ static void run_with(double tf, double k, struct outcome *o)
 static double target_seq(const struct outcome *o)
 {
 	return (double)o->ref.first_seq + o->ref.target_u;
+}
+
+/* the key: 0 by default, -0.5..0.5 */
+static void the_key_and_its_range(void **state)
+{
+	(void)state;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_true(set.start_from_target == 0);
+	assert_int_equal(0, ogate_settings_set(&set, "reference.start_from_target", "-0.5"));
+	assert_true(set.start_from_target == -0.5);
+	assert_int_equal(0, ogate_settings_set(&set, "reference.start_from_target", "0.25"));
+	assert_true(set.start_from_target == 0.25);
+	assert_int_equal(-EINVAL, ogate_settings_set(&set, "reference.start_from_target", "0.6"));
+	assert_int_equal(-EINVAL, ogate_settings_set(&set, "reference.start_from_target", "-0.51"));
 }
 
 /* a target just after the wrap: the reference starts later, so that it lies half a beat from
@@ -145,6 +161,7 @@ static void both_sides_of_the_wrap_err_alike(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_key_and_its_range),
 		cmocka_unit_test(target_after_the_wrap_moves_to_the_middle),
 		cmocka_unit_test(target_before_the_wrap_keeps_its_frame),
 		cmocka_unit_test(target_in_the_middle_keeps_the_cut),
