@@ -51,6 +51,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->lag_ssd = 0;
 	s->lag_even = 0;
 	s->scan_ramp = 0;
+	s->start_from_target = 0;
 	s->drift_move = 1;
 	s->spread_move = 2;
 	s->held_triggers = 0;
@@ -96,6 +97,7 @@ static const struct key keys[] = {
 	I("reference.spread_move", spread_move, 0, 2),
 	I("reference.scan_drift_robust", scan_drift_robust, 0, 1),
 	I("reference.scan_ramp", scan_ramp, 0, 1),
+	D("reference.start_from_target", start_from_target, -0.5, 0.5),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

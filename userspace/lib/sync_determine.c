@@ -723,6 +723,8 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 {
 	double P;
 	int rc = sync_determine(s, f, gap, &P);
+	if (s->set.start_from_target != 0 && sync_refstart_wait(s, f, gap, &rc, &P))
+		return 0; /* the cut that puts the target in the reference's middle (sync_refstart.c) */
 	if (rc <= 0)
 		return rc;
 	sync_establish_seq(s, 0, P, f->meta.sequence);
@@ -733,6 +735,8 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 		tu = ogate_ref_index(s->sq[0].pos, (size_t)s->sq[0].L,
 				     s->set.target_phase * P / (2 * M_PI)) -
 		     OGATE_NE;
+	if (s->set.start_from_target != 0)
+		sync_refstart_apply(s, &tu);
 	s->g_cur = 0;
 	sync_make_current(s, 0, tu);
 	s->target0 = s->info.target_u;

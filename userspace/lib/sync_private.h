@@ -156,6 +156,16 @@ struct ogate_sync {
 	double det_period_ns;	   /* and its length in time (refine_period), 0 if none */
 	int det_reason, det_agree; /* the latest determination frame's decision (enum
 				    * ogate_sync_det_reason) and whether its estimates agreed */
+	/* reference.start_from_target (sync_refstart.c): the target and barrier chosen where the
+	 * period was accepted, as frames after rs_base (that cut's first frame's sequence), kept
+	 * until the cut whose first frame is rs_seq0, half a beat before the target, is taken */
+	int rs_plan;
+	uint64_t rs_base, rs_seq0;
+	double rs_tu, rs_bar;
+	/* the latest accepted period and its det_* values while waiting, with its newest frame's
+	 * sequence: the cut is taken with them (moved on) where the frame it waits for agrees on none */
+	uint64_t rs_snap_seq;
+	double rs_P, rs_trend, rs_lagc, rs_lags[6], rs_period_ns;
 	/* whether the timestamps say when the images were taken (sync_tsclock.c), tested on the
 	 * buffer of the latest reference: its positions on the frame clock (1) or at the stamps */
 	int ts_clock, ts_logged;
@@ -346,6 +356,9 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
+/* sync_refstart.c */
+int sync_refstart_wait(struct ogate_sync *s, const struct ogate_frame *f, int gap, int *rc, double *P);
+void sync_refstart_apply(struct ogate_sync *s, double *tu);
 #define SYNC_SSD_ROWS_MAX 8 /* windows sync_ssd_rows compares a with at once */
 void sync_ssd_rows(const struct ogate_sync *s, const void *a, size_t astride, const void *const *bp,
 		   int n, size_t bstride, int w, int rows, uint64_t *out);

@@ -168,6 +168,11 @@ struct ogate_settings {
 	int scan_ramp; /* reference.scan_ramp (0 = off): the period scan's plain row with the
 			* drift's share taken out of every lag where its valley's frames are
 			* shifted by 0.1 px or more (sync_scanramp.c) */
+	double start_from_target; /* reference.start_from_target (0 = off, -0.5..0.5): where the
+				   * target chosen at the period's acceptance lies within |that| share
+				   * of a beat of the reference's wrap (< 0: before it only), the first
+				   * reference is taken once its first frame lies half a beat before
+				   * it (sync_refstart.c) */
 	/* sync.calibrate_pin_vfit (0 = off): up to that many frames a beat the pin sets the table at
 	 * the reference frames to the V fit's expected reading there, from the reference's steps,
 	 * not to 0 (sync_calib.c) */
