@@ -160,9 +160,19 @@ static void the_scans_copies_lock_as_blurring_anew(void **state)
 	same_lock(&a, &b);
 }
 
+/* reference.lag_even is on by default (session 20: its cost at lock now under 2 ms at 512^2) */
+static void the_key_is_on_by_default(void **state)
+{
+	(void)state;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(1, set.lag_even);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_key_is_on_by_default),
 		cmocka_unit_test(packed_rows_are_the_even_blurs_rows),
 		cmocka_unit_test(kept_blurs_lock_as_blurring_anew),
 		cmocka_unit_test(the_scans_copies_lock_as_blurring_anew),
