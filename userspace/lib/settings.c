@@ -49,7 +49,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	s->lag_ssd = 0;
-	s->lag_even = 0;
+	s->lag_even = 1;
 	s->scan_ramp = 0;
 	s->start_from_target = 0;
 	s->drift_move = 1;

@@ -295,13 +295,78 @@ static double registered_ssd_offset(struct ogate_sync *s, int i, int b, int r, i
  * which the others lack, rounds the valley's bottom; both pull the V fit towards b, alike for
  * every lag at lock (docs/accuracy-log.md, "Drifting hearts' bias: the period at lock").
  */
+/*
+ * Frame j's compared rows (m + k r, from column m) blurred by the taps of fraction 0, and their
+ * stride: the period scan's copy where it holds the frame (rblur: the same taps, every row), or
+ * one of the ways kept in s->lag_blur, made on first use. Each lag at lock compared frame i - d
+ * blurred: the frames i - b + 1 .. i - b - 1 of one frame are two of the next frame's three, and
+ * were blurred again for it (6 resamples of the compared rows a frame, 3 of them the earlier
+ * frames', 96 % of the lags' instructions at 512^2).
+ */
+static const char *blurred_rows(struct ogate_sync *s, int j, int m, int r, int n, size_t *stride)
+{
+	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
+	int slot = (s->head + j) % s->cap;
+	if (!s->lag_direct && sync_scan_drifting(s) && s->rvalid[slot]) { /* kept on arrival */
+		s->lag_scan++;
+		*stride = s->rblur[slot]->stride * (size_t)r;
+		return (const char *)ogate_frame_row(s->rblur[slot], m) + (size_t)m * bpp;
+	}
+	int w = j % SYNC_LAG_WAYS, d0 = w * s->lag_rows;
+	if (s->lag_direct || s->lag_j[w] != j || s->lag_m[w] != m || s->lag_r[w] != r) {
+		s->lag_made++;
+		sync_blur_rows_packed(s->lag_blur, d0, sync_buf_at(s, j), m, r, n);
+		s->lag_j[w] = j;
+		s->lag_m[w] = m;
+		s->lag_r[w] = r;
+	} else {
+		s->lag_kept++;
+	}
+	*stride = s->lag_blur->stride;
+	return (const char *)ogate_frame_row(s->lag_blur, d0) + (size_t)m * bpp;
+}
+
+/* the ways of s->lag_blur for rows read every r-th (at most (h + r - 1) / r from a margin of at
+ * least REG_MARGIN), none holding a frame; 0 if they cannot be had */
+static int lag_blur_ready(struct ogate_sync *s, int r)
+{
+	int rows = (s->h + r - 1) / r;
+	if (!s->lag_blur || ogate_frame_width(s->lag_blur) != s->w || s->lag_rows < rows ||
+	    s->lag_blur->fmt != s->fmt) {
+		ogate_frame_free(s->lag_blur);
+		s->lag_blur = NULL;
+		if (ogate_frame_new(&s->lag_blur, s->fmt, s->w, SYNC_LAG_WAYS * rows))
+			return 0;
+		s->lag_rows = rows;
+	}
+	for (int w = 0; w < SYNC_LAG_WAYS; w++)
+		s->lag_j[w] = -1;
+	return 1;
+}
+
+/*
+ * reference.lag_even: the SAD of frame i against frame i - d with the drift over d removed, both
+ * through the same four taps (sync_shift_even_rows: one blur of 1/4 px^2 whatever the fraction),
+ * margin m. Without the key every comparison of a lag takes frame i shifted by the drift over
+ * the valley's middle b, bilinearly, against frames that are not: the frames b - 1 and b + 1
+ * back are then off by the drift over a frame either way, which adds a V at b to the valley
+ * wherever the texture does not beat (the static background), and the shifted frame's blur,
+ * which the others lack, rounds the valley's bottom; both pull the V fit towards b, alike for
+ * every lag at lock (docs/accuracy-log.md, "Drifting hearts' bias: the period at lock").
+ */
 static double even_sad(struct ogate_sync *s, int i, int d, int r, double vy, double vx, int m)
 {
 	double ty = vy * d, tx = vx * d;
 	int ny = (int)lround(ty), nx = (int)lround(tx), n = (s->h - 2 * m + r - 1) / r;
 	sync_shift_even_rows(s, s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx), m + ny, r, n);
-	sync_shift_even_rows(s, s->lag_blur, sync_buf_at(s, i - d), 0, 0, m, r, n);
-	return sync_sad_offset(s, s->lag_blur, s->shifted, ny, nx, r, m);
+	size_t sa, bpp = (size_t)ogate_pixfmt_bytes(s->fmt), sb = s->shifted->stride * (size_t)r;
+	const char *pa = blurred_rows(s, i - d, m, r, n, &sa);
+	const char *pb = (const char *)ogate_frame_row(s->shifted, m + ny) + (size_t)(m + nx) * bpp;
+	int w = s->w - 2 * m;
+	if (s->fmt == OGATE_PIX_U8) /* as sync_sad_offset(lag_blur, shifted, ny, nx, r, m) */
+		return (double)s->sad->u8((const uint8_t *)pa, sa, (const uint8_t *)pb, sb, w, n);
+	return (double)s->sad->u16((const uint16_t *)(const void *)pa, sa,
+				   (const uint16_t *)(const void *)pb, sb, w, n);
 }
 
 /* frame i against frame i - d for registered_lag: as even_sad, or against frame i shifted by the
@@ -328,8 +393,7 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	int ny = (int)lround(ty), nx = (int)lround(tx);
 	int m = abs(ny) > abs(nx) ? abs(ny) : abs(nx);
 	m = m > REG_MARGIN ? m : REG_MARGIN; /* integer offsets up to REG_MARGIN, or the drift's */
-	int even = s->set.lag_even &&
-		   (s->lag_blur || !ogate_frame_new(&s->lag_blur, s->fmt, s->w, s->h));
+	int even = s->set.lag_even && s->lag_blur; /* lag_blur_ready */
 	double vel[2] = { vy, vx };
 	/* even: the drift's integer offsets up to the farthest frame the walk may compare, lag
 	 * b + REG_WALK + 2 (lo + 3 with lo at most b - 1 + REG_WALK) */
@@ -430,6 +494,10 @@ void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
 	double vy = 0, vx = 0, lag;
 	reg = reg && registers(s);
 	reg = reg && drift_velocity(s, c, r, &vy, &vx);
+	if (reg && s->set.lag_even && !lag_blur_ready(s, r)) {
+		ogate_frame_free(s->lag_blur); /* the lags as without the key */
+		s->lag_blur = NULL;
+	}
 	s->det_vel[0] = reg ? vy : 0; /* the reference's frames drift by it (sync_match.c) */
 	s->det_vel[1] = reg ? vx : 0;
 	for (int i = 0; i < s->count; i++) {

@@ -28,6 +28,7 @@
 #define EST_N 48	   /* single period estimates kept: a beat of up to 40 frames and 8 more */
 #define DRIFT_MAXC 121	   /* candidates of one drift search (bootstrap range up to 15) */
 #define SYNC_AHEAD_MAX 128 /* reference frames a held frame's full search computes ahead */
+#define SYNC_LAG_WAYS 8	   /* reference.lag_even's blurred earlier frames kept (sync_driftreg.c) */
 
 /* triggers awaiting the live check (sync_qa.c): 32 frames after each at >= 4 frames a beat */
 #define QA_PENDING 16
@@ -222,7 +223,13 @@ struct ogate_sync {
 	int whole_search; /* tests: 1 = every full search's SAD whole (no early exit, sync_match.c) */
 	uint64_t search_rows; /* rows of SAD the full searches computed (tests, bench) */
 	struct ogate_frame *shifted;
-	struct ogate_frame *lag_blur; /* reference.lag_even: the earlier frame blurred (sync_driftreg.c) */
+	/* reference.lag_even: the earlier frames' compared rows blurred, packed (sync_driftreg.c):
+	 * SYNC_LAG_WAYS ways of lag_rows rows, way w buffer frame lag_j[w] (-1: none) read from
+	 * margin lag_m[w] every lag_r[w]-th row */
+	struct ogate_frame *lag_blur;
+	int lag_rows, lag_j[SYNC_LAG_WAYS], lag_m[SYNC_LAG_WAYS], lag_r[SYNC_LAG_WAYS];
+	int lag_direct; /* tests: 1 = every compared frame blurred anew, rblur unread */
+	long lag_made, lag_kept, lag_scan; /* tests: blurred, found kept, read from rblur */
 	/* the current reference's drift (struct seq, vel) and the reference position the tracked
 	 * drift refers to (NAN: the next match's; sync_driftreg.c) */
 	double ref_vel[2], drift_u;
@@ -411,6 +418,9 @@ void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 /* the same on rows y0 + k r (k < n) only */
 void sync_shift_even_rows(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int r, int n);
+/* dst's rows d0 + k (k < n) = sync_shift_even_rows(src, no shift)'s rows y0 + k r: packed */
+void sync_blur_rows_packed(struct ogate_frame *dst, int d0, const struct ogate_frame *src, int y0,
+			   int r, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
 int sync_scan_shift_work(struct ogate_sync *s);
 int sync_scan_refresh_move(struct ogate_sync *s);

@@ -557,6 +557,18 @@ void sync_shift_even_rows(const struct ogate_sync *s, struct ogate_frame *dst,
 	ogate_resample_taps4(dst, src, iy, ix, cy, cx, y0, r, n);
 }
 
+/* one call a row: dst row d0 + k reads src rows around y0 + k r (the offset iy = y0 + k r -
+ * (d0 + k) moves with k), the taps of fraction 0 as sync_shift_even_rows(fy = fx = 0)'s: the
+ * same sums row by row, so the same bytes */
+void sync_blur_rows_packed(struct ogate_frame *dst, int d0, const struct ogate_frame *src, int y0,
+			   int r, int n)
+{
+	int32_t c[4];
+	taps_fixed(0, c);
+	for (int k = 0; k < n; k++)
+		ogate_resample_taps4(dst, src, y0 + k * r - (d0 + k), 0, c, c, d0 + k, 1, 1);
+}
+
 /* f(p) = f(p - (fy, fx)) in place, blurred alike (sync_scan_shift_even, through s->shifted) */
 static void shift_frame(struct ogate_sync *s, struct ogate_frame *f, double fy, double fx)
 {

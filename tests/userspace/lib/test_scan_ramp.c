@@ -51,6 +51,7 @@ static struct drift_lock lock_at(double period, double noise, double vy, double 
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.scan_ramp = ramp;
+	set.lag_even = 0; /* the early lock this suite pins reads the bilinear lags (lag_even off) */
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL;
