@@ -17,18 +17,11 @@
 #include "heart.c"
 #include "sync_private.h"
 #include "noisy_frame.h"
+#include "placed_target.h"
 
 #define SZ 64
 #define FPS 100.0
 #define NOISE 4.0 /* pixel noise sd: the one-frame change is noise, the profile takes 3-5 frames */
-
-struct placed {
-	double target_psi; /* the true heart phase at the reference's target (rad) */
-	double P;	   /* the reference's period (frames) */
-	int lag;	   /* frames between the pairs the target was chosen on */
-	int first;	   /* the reference's first frame in the heart's run */
-	double tu;	   /* the target in the reference (frames) */
-};
 
 /* a 3 s cartoon heart at 100 fps on 64^2, pixel noise sd NOISE, drifting v px a frame on both axes (a
  * Lanczos shift: no blur), its stream started k0 frames into the heart's run */
@@ -59,26 +52,13 @@ static struct placed place(double v, int k0)
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 	}
 	assert_true(r.established);
-	struct ogate_reference_info info;
-	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
-	double x = (double)(info.first_seq + (uint64_t)k0) + info.target_u;
-	struct placed out;
-	out.target_psi = fmod(ogate_heart_law_psi(&law, x / FPS), 2 * M_PI);
-	out.P = info.period_frames;
-	out.lag = sy->sq[sy->g_cur].change_lag;
-	out.first = (int)info.first_seq + k0;
-	out.tu = info.target_u;
+	struct placed out = placed_read(sy, &law, FPS, k0);
 	free(sh);
 	free(img);
 	ogate_frame_free(f);
 	ogate_heart_blob_free(&heart);
 	ogate_sync_free(sy);
 	return out;
-}
-
-static double frames_apart(struct placed a, struct placed b)
-{
-	return fabs(ogate_wrap_pi(a.target_psi - b.target_psi)) * b.P / (2 * M_PI);
 }
 
 /* 0.45 px a beat on both axes, the stream started at three points of the heart's run: each locks

@@ -13,6 +13,7 @@
 #include "heart.c"
 #include "sync_private.h"
 #include "noisy_frame.h"
+#include "placed_target.h"
 
 /* a cartoon heart: frame size, frame rate, heart law (period, drift, modulation, its period,
  * psi0, run length) and the blob's seed (0: the noise's) */
@@ -28,12 +29,6 @@ static const struct heart_cfg blob40 = { 40, 55.0, { 1.1, 0.0, 0.0, 11.0, 2.5, 2
 /* a_blob48_2.2s_60fps_n6 of bench/eval/auto.txt (ogate-synth's law, its default drift 0.03
  * over 60 s): two change peaks of similar size; the blob's seed is the noise's, as there */
 static const struct heart_cfg blob48 = { 48, 60.0, { 2.2, 0.03, 0.02, 15.0, 1.3, 60.0 }, 0 };
-
-struct placed {
-	double target_psi; /* the true heart phase at the reference's target (rad) */
-	double P;	   /* the reference's period (frames) */
-	int lag;	   /* frames between the pairs the target was chosen on */
-};
 
 /* heart c with pixel noise sd `noise`, run until the first reference is taken */
 static struct placed place_target(const struct heart_cfg *c, double noise, uint64_t seed)
@@ -52,29 +47,17 @@ static struct placed place_target(const struct heart_cfg *c, double noise, uint6
 	float *img = malloc(sizeof(float) * (size_t)(sz * sz));
 	assert_non_null(img);
 	struct ogate_sync_result r = { 0 };
-	struct placed out = { NAN, 0, 0 };
 	for (int i = 0; i < 2000 && !r.established; i++) {
 		noisy_heart_frame(f, &heart, &c->law, img, sz, c->fps, noise, &rng, i);
 		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
 	}
 	free(img);
 	assert_true(r.established);
-	struct ogate_reference_info info;
-	assert_int_equal(0, ogate_sync_get_reference(sy, &info));
-	double x = (double)info.first_seq + info.target_u; /* frame index = sequence */
-	out.target_psi = fmod(ogate_heart_law_psi(&c->law, x / c->fps), 2 * M_PI);
-	out.P = info.period_frames;
-	out.lag = sy->sq[sy->g_cur].change_lag;
+	struct placed out = placed_read(sy, &c->law, c->fps, 0); /* frame index = sequence */
 	ogate_frame_free(f);
 	ogate_heart_blob_free(&heart);
 	ogate_sync_free(sy);
 	return out;
-}
-
-/* frames of the beat from a to b */
-static double frames_apart(struct placed a, struct placed b)
-{
-	return fabs(ogate_wrap_pi(a.target_psi - b.target_psi)) * b.P / (2 * M_PI);
 }
 
 /* Noise sd 9 on 40^2 at 60 frames per beat: with one frame's change the target lay 15 frames
