@@ -12,8 +12,10 @@ docs/accuracy-log.md, "Does the pin at the live offsets hold at many frames a be
 """
 import json
 import os
-import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import combotable  # noqa: E402
 
 BANDS = [(0, 13), (13, 20), (20, 30), (30, 45), (45, 70), (70, float("inf"))]
 
@@ -28,17 +30,8 @@ def rows(matrix):
 
 
 def parse_log(path):
-    out, p = {}, None
-    for line in open(path):
-        m = re.match(r"predictor: (\S+)", line)
-        if m:
-            p = m.group(1)
-            out[p] = {}
-            continue
-        t = line.split()
-        if p and len(t) >= 13 and re.match(r"^[+-]?\d", t[5]):
-            out[p][t[0]] = (float(t[5]), float(t[4]))  # mean_ms, rms_ms
-    return out
+    """{predictor: {row: (mean_ms, rms_ms)}} from one eval.sh log (combotable.parse_log's rows)."""
+    return {p: {r: (v[1], v[0]) for r, v in rs.items()} for p, rs in combotable.parse_log(path).items()}
 
 
 def logs(matrix, paths):
