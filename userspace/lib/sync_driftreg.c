@@ -286,16 +286,6 @@ static double registered_ssd_offset(struct ogate_sync *s, int i, int b, int r, i
 }
 
 /*
- * reference.lag_even: the SAD of frame i against frame i - d with the drift over d removed, both
- * through the same four taps (sync_shift_even_rows: one blur of 1/4 px^2 whatever the fraction),
- * margin m. Without the key every comparison of a lag takes frame i shifted by the drift over
- * the valley's middle b, bilinearly, against frames that are not: the frames b - 1 and b + 1
- * back are then off by the drift over a frame either way, which adds a V at b to the valley
- * wherever the texture does not beat (the static background), and the shifted frame's blur,
- * which the others lack, rounds the valley's bottom; both pull the V fit towards b, alike for
- * every lag at lock (docs/accuracy-log.md, "Drifting hearts' bias: the period at lock").
- */
-/*
  * Frame j's compared rows (m + k r, from column m) blurred by the taps of fraction 0, and their
  * stride: the period scan's copy where it holds the frame (rblur: the same taps, every row), or
  * one of the ways kept in s->lag_blur, made on first use. Each lag at lock compared frame i - d
@@ -327,8 +317,9 @@ static const char *blurred_rows(struct ogate_sync *s, int j, int m, int r, int n
 }
 
 /* the ways of s->lag_blur for rows read every r-th (at most (h + r - 1) / r from a margin of at
- * least REG_MARGIN), none holding a frame; 0 if they cannot be had */
-static int lag_blur_ready(struct ogate_sync *s, int r)
+ * least REG_MARGIN), none holding a frame; lag_blur NULL where they cannot be had (the lags as
+ * without the key) */
+static void lag_blur_ready(struct ogate_sync *s, int r)
 {
 	int rows = (s->h + r - 1) / r;
 	if (!s->lag_blur || ogate_frame_width(s->lag_blur) != s->w || s->lag_rows < rows ||
@@ -336,12 +327,11 @@ static int lag_blur_ready(struct ogate_sync *s, int r)
 		ogate_frame_free(s->lag_blur);
 		s->lag_blur = NULL;
 		if (ogate_frame_new(&s->lag_blur, s->fmt, s->w, SYNC_LAG_WAYS * rows))
-			return 0;
+			return;
 		s->lag_rows = rows;
 	}
 	for (int w = 0; w < SYNC_LAG_WAYS; w++)
 		s->lag_j[w] = -1;
-	return 1;
 }
 
 /*
@@ -494,10 +484,8 @@ void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
 	double vy = 0, vx = 0, lag;
 	reg = reg && registers(s);
 	reg = reg && drift_velocity(s, c, r, &vy, &vx);
-	if (reg && s->set.lag_even && !lag_blur_ready(s, r)) {
-		ogate_frame_free(s->lag_blur); /* the lags as without the key */
-		s->lag_blur = NULL;
-	}
+	if (reg && s->set.lag_even)
+		lag_blur_ready(s, r);
 	s->det_vel[0] = reg ? vy : 0; /* the reference's frames drift by it (sync_match.c) */
 	s->det_vel[1] = reg ? vx : 0;
 	for (int i = 0; i < s->count; i++) {
