@@ -280,7 +280,7 @@ static const struct ogate_frame *ref_frame(const struct ogate_sync *s, const str
 		return j < q->L ? q->f[j] : NULL;
 	if (!s->ref_rows || s->cap <= 0)
 		return NULL;
-	int first = ((s->ref_slot0 - s->head) % s->cap + s->cap) % s->cap;
+	int first = sync_ref_first(s);
 	return first + j >= 0 && first < s->count ? sync_buf_at(s, first + j) : NULL;
 }
 

@@ -441,15 +441,7 @@ void sync_establish_seq(struct ogate_sync *s, int k, double P, uint64_t seq)
 	q->info.target_u = tu;
 	sync_reference_steps_stored(s, q);
 	s->ref_rows = 0;
-	if (s->set.timestamp_positions && !s->ts_clock) {
-		int64_t t[L];
-		for (int j = 0; j < L; j++)
-			t[j] = q->f[j]->meta.timestamp_ns;
-		ogate_reference_positions(t, (size_t)L, q->pos);
-	} else {
-		for (int j = 0; j < L; j++)
-			q->pos[j] = j - OGATE_NE;
-	}
+	sync_ref_positions(s, q->f, L, q->pos);
 	sync_scan_register_ref(s, q, P); /* under a drift the scan registered */
 	sync_buffer_reset(s);
 }
@@ -717,6 +709,32 @@ const char *ogate_sync_det_reason_name(enum ogate_sync_det_reason reason)
 	return names[reason];
 }
 
+/* the positions of a reference's frames f[0 .. L - 1]: on their timestamps, or the frame clock
+ * where the timestamps do not say when the images were taken (sync_tsclock.c) */
+void sync_ref_positions(const struct ogate_sync *s, struct ogate_frame *const *f, int L, double *pos)
+{
+	if (s->set.timestamp_positions && !s->ts_clock) {
+		int64_t t[L];
+		for (int j = 0; j < L; j++)
+			t[j] = f[j]->meta.timestamp_ns;
+		ogate_reference_positions(t, (size_t)L, pos);
+	} else {
+		for (int j = 0; j < L; j++)
+			pos[j] = j - OGATE_NE;
+	}
+}
+
+/* the target (unpadded frames) the settings ask for (target.frame, target.phase_rad) on a
+ * reference of L frames at positions pos and period P, else the automatic one, tu */
+double sync_target_setting(const struct ogate_sync *s, const double *pos, int L, double P, double tu)
+{
+	if (s->set.target_frame >= 0)
+		return s->set.target_frame;
+	if (s->set.target_phase >= 0)
+		return ogate_ref_index(pos, (size_t)L, s->set.target_phase * P / (2 * M_PI)) - OGATE_NE;
+	return tu;
+}
+
 /* First reference: establish and use at once. */
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 			 struct ogate_sync_result *r)
@@ -728,13 +746,7 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 	if (rc <= 0)
 		return rc;
 	sync_establish_seq(s, 0, P, f->meta.sequence);
-	double tu = s->sq[0].info.target_u;
-	if (s->set.target_frame >= 0)
-		tu = s->set.target_frame;
-	else if (s->set.target_phase >= 0)
-		tu = ogate_ref_index(s->sq[0].pos, (size_t)s->sq[0].L,
-				     s->set.target_phase * P / (2 * M_PI)) -
-		     OGATE_NE;
+	double tu = sync_target_setting(s, s->sq[0].pos, s->sq[0].L, P, s->sq[0].info.target_u);
 	if (s->set.start_from_target != 0)
 		sync_refstart_apply(s, &tu);
 	s->g_cur = 0;

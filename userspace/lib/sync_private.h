@@ -363,6 +363,8 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int gap,
 			 struct ogate_sync_result *r);
 int sync_buffer_bound(const struct ogate_sync *s);
+void sync_ref_positions(const struct ogate_sync *s, struct ogate_frame *const *f, int L, double *pos);
+double sync_target_setting(const struct ogate_sync *s, const double *pos, int L, double P, double tu);
 /* sync_refstart.c */
 int sync_refstart_wait(struct ogate_sync *s, const struct ogate_frame *f, int gap, int *rc, double *P);
 void sync_refstart_apply(struct ogate_sync *s, double *tu);
@@ -381,6 +383,11 @@ double sync_median_in_place(double *v, int k);
 static inline struct ogate_frame *sync_buf_at(const struct ogate_sync *s, int i)
 {
 	return s->buf[(s->head + i) % s->cap];
+}
+/* while a reference is established (ref_rows): the buffer index of its padded frame 0 */
+static inline int sync_ref_first(const struct ogate_sync *s)
+{
+	return ((s->ref_slot0 - s->head) % s->cap + s->cap) % s->cap;
 }
 /* pixel (y, x) of an 8- or 16-bit frame */
 static inline int sync_px_at(const struct ogate_frame *f, int y, int x)

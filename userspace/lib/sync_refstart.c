@@ -41,21 +41,9 @@ static void plan_target(struct ogate_sync *s, double P, double *tu, int *barrier
 	sync_change_profile(s, &q, P, delta, N);
 	s->ref_rows = 0;
 	ogate_target_barrier(delta, (size_t)N, P, tu, barrier);
-	if (s->set.target_frame >= 0) {
-		*tu = s->set.target_frame;
-	} else if (s->set.target_phase >= 0) {
-		double pos[L];
-		if (s->set.timestamp_positions && !s->ts_clock) {
-			int64_t t[L];
-			for (int j = 0; j < L; j++)
-				t[j] = fp[j]->meta.timestamp_ns;
-			ogate_reference_positions(t, (size_t)L, pos);
-		} else {
-			for (int j = 0; j < L; j++)
-				pos[j] = j - OGATE_NE;
-		}
-		*tu = ogate_ref_index(pos, (size_t)L, s->set.target_phase * P / (2 * M_PI)) - OGATE_NE;
-	}
+	double pos[L];
+	sync_ref_positions(s, fp, L, pos);
+	*tu = sync_target_setting(s, pos, L, P, *tu);
 	*seq0 = fp[OGATE_NE]->meta.sequence;
 }
 

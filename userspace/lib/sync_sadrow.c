@@ -118,7 +118,7 @@ int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad)
 	if (!s->ref_rows || ja == jb)
 		return 0;
 	int lo = ja < jb ? ja : jb, d = ja < jb ? jb - ja : ja - jb;
-	int first = ((s->ref_slot0 - s->head) % s->cap + s->cap) % s->cap; /* padded frame 0's index */
+	int first = sync_ref_first(s);
 	if (first + lo < 0 || first + lo + d >= s->count) /* before the reference: still buffered */
 		return 0;
 	int slot = (s->ref_slot0 + lo + d) % s->cap;
