@@ -27,6 +27,16 @@
 
 /* sum |a(p) - b(p + o)| over the frame less m pixels at every edge, every r-th row (|oy|, |ox|
  * <= m); also the period scan's integer drift search (sync_scanreg.c) */
+/* the SAD of w x h pixels from pa and pb, rows sa and sb bytes apart, in the frames' format */
+static double sad_rows(const struct ogate_sync *s, const char *pa, size_t sa, const char *pb,
+		       size_t sb, int w, int h)
+{
+	if (s->fmt == OGATE_PIX_U8)
+		return (double)s->sad->u8((const uint8_t *)pa, sa, (const uint8_t *)pb, sb, w, h);
+	return (double)s->sad->u16((const uint16_t *)(const void *)pa, sa,
+				   (const uint16_t *)(const void *)pb, sb, w, h);
+}
+
 double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
 		       const struct ogate_frame *b, int oy, int ox, int r, int m)
 {
@@ -34,11 +44,7 @@ double sync_sad_offset(const struct ogate_sync *s, const struct ogate_frame *a,
 	size_t bpp = (size_t)ogate_pixfmt_bytes(s->fmt);
 	const char *pa = (const char *)ogate_frame_row(a, m) + (size_t)m * bpp;
 	const char *pb = (const char *)ogate_frame_row(b, m + oy) + (size_t)(m + ox) * bpp;
-	if (s->fmt == OGATE_PIX_U8)
-		return (double)s->sad->u8((const uint8_t *)pa, a->stride * r, (const uint8_t *)pb,
-					  b->stride * r, w, h);
-	return (double)s->sad->u16((const uint16_t *)pa, a->stride * r, (const uint16_t *)pb,
-				   b->stride * r, w, h);
+	return sad_rows(s, pa, a->stride * r, pb, b->stride * r, w, h);
 }
 
 /*
@@ -352,11 +358,7 @@ static double even_sad(struct ogate_sync *s, int i, int d, int r, double vy, dou
 	size_t sa, bpp = (size_t)ogate_pixfmt_bytes(s->fmt), sb = s->shifted->stride * (size_t)r;
 	const char *pa = blurred_rows(s, i - d, m, r, n, &sa);
 	const char *pb = (const char *)ogate_frame_row(s->shifted, m + ny) + (size_t)(m + nx) * bpp;
-	int w = s->w - 2 * m;
-	if (s->fmt == OGATE_PIX_U8) /* as sync_sad_offset(lag_blur, shifted, ny, nx, r, m) */
-		return (double)s->sad->u8((const uint8_t *)pa, sa, (const uint8_t *)pb, sb, w, n);
-	return (double)s->sad->u16((const uint16_t *)(const void *)pa, sa,
-				   (const uint16_t *)(const void *)pb, sb, w, n);
+	return sad_rows(s, pa, sa, pb, sb, s->w - 2 * m, n); /* as sync_sad_offset's, packed rows */
 }
 
 /* frame i against frame i - d for registered_lag: as even_sad, or against frame i shifted by the
