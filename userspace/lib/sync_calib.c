@@ -89,6 +89,7 @@ void sync_calib_reset(struct ogate_sync *s)
 	memset(s->cal_lag0, 0, sizeof(s->cal_lag0));
 	memset(s->cal_cube, 0, sizeof(s->cal_cube));
 	memset(s->cal_raw0, 0, sizeof(s->cal_raw0));
+	memset(&s->clv, 0, sizeof(s->clv));
 	for (int k = 0; k < s->nseq; k++) {
 		const struct seq *q = &s->sq[k];
 		if (q->pos != s->pos)
@@ -517,6 +518,7 @@ static void beat_fit(struct ogate_sync *s)
 	s->cal_trend = sig * b;
 	double t2 = d * d;
 	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
+	sync_calib_live_delta(s, &s->cal_delta); /* sync.beat_delta_live, once measured */
 }
 
 /*
@@ -620,6 +622,7 @@ static void update_anchor(struct ogate_sync *s)
 	/* delta not measured after the reference: the table's (unmoved: sync.beat_delta_table) */
 	if (!(s->cal_ivl_ns > 0) && (ref_moved(s) ? s->set.drift_move : s->set.beat_delta_table))
 		s->cal_delta = table_delta(s);
+	sync_calib_live_delta(s, &s->cal_delta);
 	double hx[CAL_R] = { 1 }, H = 1;    /* at the reference frames' own positions */
 	if (s->set.calibrate_pin_offsets) { /* at the live frames' offsets near the target */
 		H = 0;
@@ -689,6 +692,8 @@ void sync_calib_update(struct ogate_sync *s)
 		s->cal_ut = s->info.target_u;
 	}
 	beat_after_reference(s);
+	sync_calib_live_update(s);
+	sync_calib_live_delta(s, &s->cal_delta);
 	if (s->set.calibrate_pin_offsets && s->hn > 0)
 		offset_near_target(s);
 	if (moved || (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was)))

@@ -45,6 +45,8 @@ struct sync_move {
 	int n;
 };
 
+#define CLV_BEATS 8 /* beats of live lengths for sync.beat_delta_live (sync_calib_live.c) */
+
 struct hist {
 	double raw; /* unwrapped phase before the calibration (rad) */
 	double w;   /* raw position in the reference (unpadded frames) */
@@ -289,6 +291,13 @@ struct ogate_sync {
 	double cal_ut;		/* the target those and the pin are for (sync_calib.c) */
 	double cdd;		/* sum of d^2 */
 	unsigned cn;		/* samples */
+	struct {		/* live beat lengths after the reference (sync_calib_live.c) */
+		double x0;	/* the first one's beat middle */
+		double sum[CLV_BEATS]; /* their sums and counts by beat from it */
+		double n[CLV_BEATS];
+		double sx[CLV_BEATS]; /* and their middles' sums */
+		int done;
+	} clv;
 	double *fit_t, *fit_p, *fit_w;
 
 	/* frame timing */
@@ -588,6 +597,9 @@ void sync_calib_update(struct ogate_sync *s);
 void sync_calib_solve3(const double g[3][3], const double *v, double lam, double *x);
 /* The beat model re-fitted (its lags moved: sync.beat_common), and the pin if it changed. */
 void sync_calib_beat_refit(struct ogate_sync *s);
+/* sync_calib_live.c */
+void sync_calib_live_update(struct ogate_sync *s);
+int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
 /* sync_calib_common.c */
 double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_common_update(struct ogate_sync *s);

@@ -18,6 +18,7 @@
 #include "sync.c"
 #include "sync_calib.c"
 #include "sync_calib_common.c"
+#include "sync_calib_live.c"
 #include "sync_determine.c"
 #include "sync_reference.c"
 #include "sync_match.c"
