@@ -72,6 +72,8 @@ void sync_calib_live_update(struct ogate_sync *s)
 	if (s->clv.n[0] == 0)
 		s->clv.x0 = x;
 	int k = (int)floor((x - s->clv.x0) / P);
+	if (k < 0)
+		return; /* a beat whose middle falls before the first one's (read long) */
 	if (k >= CLV_BEATS) {
 		s->clv.done = 1;
 		return;

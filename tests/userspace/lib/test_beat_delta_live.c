@@ -112,12 +112,57 @@ static void unsteady_beats_keep_the_model(void **state)
 	ogate_sync_free(s);
 }
 
+/* frames of a steady heart from the first after the reference, frame k1 matched e frames late;
+ * returns the index of the frame after that */
+static int feed_until(struct ogate_sync *s, int k1, double e)
+{
+	int k = 0;
+	for (; k <= k1; k++) {
+		double x = k + 0.37, beat = floor(x / PT), v = x - beat * PT;
+		calib_frame_push(s, llround((x + PT) * IVL_NS), P0 + beat * P0 + v, k == k1 ? e : 0);
+	}
+	return k;
+}
+
+static struct ogate_sync *live_on(void)
+{
+	struct ogate_sync *s = calib_locked_on(P0);
+	assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_delta_live", "1"));
+	calib_ref_at_lock(s, 0, IVL_NS);
+	sync_calib_reset(s);
+	return s;
+}
+
+/* the first live beat read 3 frames short (its frame matched 3 frames late) puts its middle 1.5
+ * frames late, after the next frame's: that frame's beat is not counted (it indexed the beats at
+ * -1, over the first sample's middle) */
+static void a_beat_before_the_first_is_not_counted(void **state)
+{
+	(void)state;
+	struct ogate_sync *s = live_on();
+	int k1 = 0; /* the first frame with a live beat */
+	for (; s->clv.n[0] == 0 && k1 < 100; k1++) {
+		double x = k1 + 0.37, beat = floor(x / PT);
+		calib_frame_push(s, llround((x + PT) * IVL_NS), P0 + beat * P0 + x - beat * PT, 0);
+	}
+	ogate_sync_free(s);
+	s = live_on(); /* again, that frame's beat read short, then one more frame */
+	int k = feed_until(s, k1 - 1, 3);
+	assert_true(s->clv.n[0] == 1);
+	double x0 = s->clv.x0, x = k + 0.37, beat = floor(x / PT);
+	calib_frame_push(s, llround((x + PT) * IVL_NS), P0 + beat * P0 + x - beat * PT, 0);
+	assert_true(s->clv.x0 == x0);
+	assert_true(s->clv.n[0] == 1);
+	ogate_sync_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(live_beats_read_the_reference_length),
 		cmocka_unit_test(nothing_before_the_beats_are_measured),
 		cmocka_unit_test(unsteady_beats_keep_the_model),
+		cmocka_unit_test(a_beat_before_the_first_is_not_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
