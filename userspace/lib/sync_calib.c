@@ -464,7 +464,7 @@ static void beat_after_reference(struct ogate_sync *s)
 		const struct seq *q = sync_current_seq(s);
 		if (q)
 			take_lock_lags(s, q);
-		s->cal_delta = 0;
+		s->cal_delta = s->clv.model = 0;
 		s->cal_ivl_ns = 0; /* no more beats measured after this reference */
 		return;
 	}
@@ -518,7 +518,8 @@ static void beat_fit(struct ogate_sync *s)
 	s->cal_trend = sig * b;
 	double t2 = d * d;
 	s->cal_delta = t2 + va > 0 ? d * t2 / (t2 + va) : 0;
-	sync_calib_live_delta(s, &s->cal_delta); /* sync.beat_delta_live, once measured */
+	s->clv.model = s->cal_delta;
+	sync_calib_live_apply(s); /* sync.beat_delta_live */
 }
 
 /*
@@ -621,8 +622,8 @@ static void update_anchor(struct ogate_sync *s)
 	double a = 0, n = 0;
 	/* delta not measured after the reference: the table's (unmoved: sync.beat_delta_table) */
 	if (!(s->cal_ivl_ns > 0) && (ref_moved(s) ? s->set.drift_move : s->set.beat_delta_table))
-		s->cal_delta = table_delta(s);
-	sync_calib_live_delta(s, &s->cal_delta);
+		s->clv.model = s->cal_delta = table_delta(s);
+	sync_calib_live_apply(s);
 	double hx[CAL_R] = { 1 }, H = 1;    /* at the reference frames' own positions */
 	if (s->set.calibrate_pin_offsets) { /* at the live frames' offsets near the target */
 		H = 0;
@@ -693,7 +694,7 @@ void sync_calib_update(struct ogate_sync *s)
 	}
 	beat_after_reference(s);
 	sync_calib_live_update(s);
-	sync_calib_live_delta(s, &s->cal_delta);
+	sync_calib_live_apply(s);
 	if (s->set.calibrate_pin_offsets && s->hn > 0)
 		offset_near_target(s);
 	if (moved || (s->set.calibrate_prior && (s->cal_trend != k_was || s->cal_delta != d_was)))

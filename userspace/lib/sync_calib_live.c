@@ -21,23 +21,31 @@
  * the run). A modulated rate makes the beats after the reference differ from it, and a line
  * through them taken back to it misses by the modulation's curve (make eval's
  * blob128_T042_80fps, 2 % over 17 beats: -0.72 frame for a true +0.03), so the live beats are
- * used only where a heart is steady: at up to CLV_MAX_FPB frames a beat (beyond, the lags at
- * lock span offsets), over CLV_BEATS beats from the first measured, their beats' means within
- * CLV_STEADY of a line and that line moving by at most CLV_STEADY over them; delta is the line
- * at the reference's middle. Until those beats are measured, and where they are not steady, the
- * beat model's own delta stands. Not where the beats after the reference are not measured (a
- * frame resampled for drift: cal_ivl_ns is 0). Opt-in: unseen-104's strongly modulated rows
- * pass a looser gate and lose (docs/accuracy-log.md, "The reference's length at few frames a
- * beat").
+ * used only where they say the heart is steady and their offsets went round:
+ *  - at up to CLV_MAX_FPB frames a beat (beyond, the lags at lock span offsets);
+ *  - from CLV_MIN_BEATS complete beats after the first measured, up to CLV_BEATS;
+ *  - the beats' means within CLV_STEADY of a beat of their line, and the line moving by at most
+ *    that over them (few.txt's 5 % modulations at 6 frames a beat passed a gate in frames);
+ *  - the mean length at least 1 / (beats) from a whole number of frames, so that the offsets
+ *    went round once (lowfps.txt's 9.00, 12.00, 15.00-frame beats read one offset each beat);
+ * delta is the line at the reference's middle, its slope taken as far as it stands out of the
+ * scatter (t^2 / (t^2 + 1)) and the value shrunk likewise against its variance. Elsewhere, and
+ * until then, the beat model's own delta stands (clv.model, sync_calib_live_apply). Not where
+ * the beats after the reference are not measured (a frame resampled for drift: cal_ivl_ns 0).
+ * Opt-in: make eval's kalman-acc 0.002-0.005 ms worse (docs/accuracy-log.md, "The reference's
+ * length at few frames a beat").
  */
 #include <math.h>
 #include "sync_private.h"
 
 /* used at up to this many frames a beat, where the beat model's lags share one offset */
 #define CLV_MAX_FPB 20
-/* frames: the beats' means may scatter this much (the V fit's error at their offsets, 0.1-0.15
- * frame at 18 frames a beat) for the heart to count as steady */
-#define CLV_STEADY 0.15
+/* complete beats before delta is read from them (CLV_BEATS at most) */
+#define CLV_MIN_BEATS 8
+/* the share of a beat by which the beats' means may scatter about their line, and the line move
+ * over them, for the heart to count as steady: 0.14 frame at 18 frames a beat (the V fit's error
+ * at their offsets scatters them 0.1-0.15 frame there), 0.05 at 6 */
+#define CLV_STEADY 0.008
 
 /* the newest frame's beat length in frames of the reference's interval ivl (ns), NAN where the
  * frames one beat before it are not in the history of this reference without a gap */
@@ -75,22 +83,24 @@ void sync_calib_live_update(struct ogate_sync *s)
 	if (k < 0)
 		return; /* a beat whose middle falls before the first one's (read long) */
 	if (k >= CLV_BEATS) {
-		s->clv.done = 1;
+		s->clv.done = 1; /* all complete */
 		return;
 	}
+	s->clv.cur = k;
 	s->clv.sum[k] += y;
 	s->clv.sx[k] += x;
 	s->clv.n[k] += 1;
 }
 
-/* 1 and *delta (frames) once the live beats are measured and steady, else 0 */
+/* 1 and *delta (frames) once CLV_MIN_BEATS live beats are complete and steady, else 0 */
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta)
 {
 	double P = s->info.period_frames, xb[CLV_BEATS], yb[CLV_BEATS], xm = 0, ym = 0;
 	int nb = 0;
-	if (!s->set.beat_delta_live || !s->clv.done)
+	int nk = s->clv.done ? CLV_BEATS : s->clv.cur;
+	if (!s->set.beat_delta_live || nk < CLV_MIN_BEATS)
 		return 0;
-	for (int k = 0; k < CLV_BEATS; k++) {
+	for (int k = 0; k < nk; k++) {
 		if (!(s->clv.n[k] >= P / 2))
 			continue;
 		xb[nb] = s->clv.sx[k] / s->clv.n[k];
@@ -99,10 +109,16 @@ int sync_calib_live_delta(const struct ogate_sync *s, double *delta)
 		ym += yb[nb];
 		nb++;
 	}
-	if (nb < CLV_BEATS - 1)
+	if (nb < CLV_MIN_BEATS - 1)
 		return 0;
+
 	xm /= nb;
 	ym /= nb;
+	/* the frames' offsets must have gone round once over the beats: within 1 / nb of a whole
+	 * number of frames a beat every beat is matched near one offset, as the lags are (unseen
+	 * matrices' 9.00, 12.00 and 15.00-frame beats) */
+	if (fabs(ym - round(ym)) * nb < 1)
+		return 0;
 	double sxx = 0, sxy = 0, rss = 0;
 	for (int k = 0; k < nb; k++) {
 		sxx += (xb[k] - xm) * (xb[k] - xm);
@@ -113,9 +129,22 @@ int sync_calib_live_delta(const struct ogate_sync *s, double *delta)
 		double r = yb[k] - ym - b * (xb[k] - xm);
 		rss += r * r;
 	}
-	double sd = sqrt(rss / (nb - 2)), span = fabs(b) * (xb[nb - 1] - xb[0]);
-	if (sd > CLV_STEADY || span > CLV_STEADY)
+	double s2 = rss / (nb - 2), sd = sqrt(s2), span = fabs(b) * (xb[nb - 1] - xb[0]);
+	if (sd > CLV_STEADY * P || span > CLV_STEADY * P)
 		return 0; /* the rate changes: the reference's beat is not read off these */
-	*delta = ym - b * xm - P;
+	/* the slope as far as it stands out of the scatter, t^2 / (t^2 + 1); the line at the
+	 * reference's middle shrunk likewise against its variance */
+	double t2 = s2 > 0 ? b * b * sxx / s2 : 0, sig = t2 / (t2 + 1);
+	double d = ym - sig * b * xm - P, va = s2 / nb + xm * xm * sig * sig * s2 / sxx;
+	*delta = d * d + va > 0 ? d * d * d / (d * d + va) : 0;
 	return 1;
+}
+
+/* the beat model's delta: the live beats' where they give one, else the model's own */
+void sync_calib_live_apply(struct ogate_sync *s)
+{
+	if (!s->set.beat_delta_live)
+		return;
+	double d;
+	s->cal_delta = sync_calib_live_delta(s, &d) ? d : s->clv.model;
 }

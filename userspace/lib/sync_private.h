@@ -45,7 +45,7 @@ struct sync_move {
 	int n;
 };
 
-#define CLV_BEATS 8 /* beats of live lengths for sync.beat_delta_live (sync_calib_live.c) */
+#define CLV_BEATS 24 /* most beats of live lengths for sync.beat_delta_live (sync_calib_live.c) */
 
 struct hist {
 	double raw; /* unwrapped phase before the calibration (rad) */
@@ -296,6 +296,8 @@ struct ogate_sync {
 		double sum[CLV_BEATS]; /* their sums and counts by beat from it */
 		double n[CLV_BEATS];
 		double sx[CLV_BEATS]; /* and their middles' sums */
+		int cur;      /* the beat the newest one is in (those before are complete) */
+		double model; /* the beat model's own delta, where they are not used */
 		int done;
 	} clv;
 	double *fit_t, *fit_p, *fit_w;
@@ -600,6 +602,7 @@ void sync_calib_beat_refit(struct ogate_sync *s);
 /* sync_calib_live.c */
 void sync_calib_live_update(struct ogate_sync *s);
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
+void sync_calib_live_apply(struct ogate_sync *s);
 /* sync_calib_common.c */
 double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_common_update(struct ogate_sync *s);

@@ -68,12 +68,12 @@ static void live_beats_read_the_reference_length(void **state)
 	left_at_target(1, 1.17, 450, &d1);
 	/* without the key the beats after read P: delta shrunk to ~0 (-0.007) */
 	assert_true(fabs(d0) < 0.02);
-	/* the live beats read the true -0.082 (-0.105: the line through 8 beats whose means carry
-	 * the offsets' errors, which repeat every 5.5 beats here) */
-	assert_true(d1 < 0.75 * (PT - P0) && d1 > 1.35 * (PT - P0));
+	/* the live beats read the true -0.082 (-0.086 over the 24 beats, whose means carry the
+	 * offsets' errors, repeating every 5.5 beats here) */
+	assert_true(fabs(d1 - (PT - P0)) < 0.01);
 }
 
-/* before CLV_BEATS live beats are measured the key changes nothing */
+/* before CLV_MIN_BEATS live beats are measured the key changes nothing */
 static void nothing_before_the_beats_are_measured(void **state)
 {
 	(void)state;
@@ -85,7 +85,8 @@ static void nothing_before_the_beats_are_measured(void **state)
 }
 
 /* a rate that changes from beat to beat more than a line, or along one by more than CLV_STEADY
- * (a modulation, a trend): the key keeps the beat model's delta */
+ * of a beat (a modulation, a trend), or a beat of a whole number of frames (every beat matched
+ * at one offset): the key keeps the beat model's delta */
 static void unsteady_beats_keep_the_model(void **state)
 {
 	(void)state;
@@ -93,8 +94,8 @@ static void unsteady_beats_keep_the_model(void **state)
 	assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_delta_live", "1"));
 	calib_ref_at_lock(s, 0, IVL_NS);
 	sync_calib_reset(s);
-	s->clv.done = 1;
-	for (int k = 0; k < CLV_BEATS; k++) {
+	s->clv.cur = 8;
+	for (int k = 0; k < 8; k++) {
 		s->clv.n[k] = P0;
 		s->clv.sx[k] = P0 * (k + 1.5) * P0;
 		s->clv.sum[k] = P0 * (PT + (k & 1 ? 0.3 : -0.3));
@@ -102,13 +103,20 @@ static void unsteady_beats_keep_the_model(void **state)
 	double d = 7;
 	assert_int_equal(0, sync_calib_live_delta(s, &d));
 	assert_true(d == 7);
-	for (int k = 0; k < CLV_BEATS; k++) /* a trend: 0.56 frame over the 7 beats */
+	s->cal_delta = -0.5; /* a live delta applied before the beats turned unsteady */
+	s->clv.model = 0.05;
+	sync_calib_live_apply(s);
+	assert_true(s->cal_delta == 0.05);
+	for (int k = 0; k < 8; k++) /* a trend: 0.56 frame over the 7 beats */
 		s->clv.sum[k] = P0 * (PT + 0.0045 * (k + 1.5) * P0);
 	assert_int_equal(0, sync_calib_live_delta(s, &d));
-	for (int k = 0; k < CLV_BEATS; k++) /* a slight one, 0.06: the line at the reference's middle */
-		s->clv.sum[k] = P0 * (PT + 0.0005 * (k + 1.5) * P0);
+	for (int k = 0; k < 8; k++) /* steady at 18.02 frames: the offsets moved 0.16 round */
+		s->clv.sum[k] = P0 * (18.02 + (k & 1 ? 0.02 : -0.02));
+	assert_int_equal(0, sync_calib_live_delta(s, &d));
+	for (int k = 0; k < 8; k++) /* steady, +-0.02 frame: their mean, hardly shrunk */
+		s->clv.sum[k] = P0 * (PT + (k & 1 ? 0.02 : -0.02));
 	assert_int_equal(1, sync_calib_live_delta(s, &d));
-	assert_true(fabs(d - (PT - P0)) < 1e-9);
+	assert_true(fabs(d - (PT - P0)) < 0.003);
 	ogate_sync_free(s);
 }
 
