@@ -37,7 +37,9 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	s->qa_local = 32;
-	strcpy(s->subframe, "vfit");
+	strcpy(s->subframe, "curve");
+	s->curve_min_fpb = 9;
+	s->curve_max_fpb = 20;
 	s->quartic_min_fpb = 20;
 	s->quartic_z = 20;
 	s->subframe_span_shifted = 1;
@@ -49,6 +51,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	s->lag_ssd = 0;
+	s->lag_curve = 1;
 	s->lag_even = 1;
 	s->scan_ramp = 0;
 	s->start_from_target = 0;
@@ -92,6 +95,7 @@ static const struct key keys[] = {
 	I("reference.row_step", determine_row_step, 0, 64),
 	I("reference.register_drift", register_drift, 0, 1),
 	I("reference.lag_ssd", lag_ssd, 0, 2),
+	I("reference.lag_curve", lag_curve, 0, 2),
 	I("reference.lag_even", lag_even, 0, 1),
 	I("reference.drift_move", drift_move, 0, 1),
 	I("reference.spread_move", spread_move, 0, 2),

@@ -423,6 +423,9 @@ static int registered_lag(struct ogate_sync *s, int i, int c, int r, double vy, 
 	if (v[0] < v[1] || v[2] < v[1])
 		return 0;
 	*lag = lo + 1 + ogate_vfit(v[0], v[1], v[2]).x; /* v[0] is lag lo */
+	double S[3] = { v[2], v[1], v[0] }, xc = sync_lag_curve(s, i, lo + 1, S, *lag);
+	if (!isnan(xc))
+		*lag = lo + 1 - xc;
 	if (s->set.lag_ssd == 1 && even) /* the SSDs read frame i shifted by the drift over b */
 		ogate_resample_subpixel_rows(s->shifted, sync_buf_at(s, i), -(ty - ny), -(tx - nx),
 					     m + ny, r, 0);

@@ -388,6 +388,7 @@ int sync_determine_row_step(const struct ogate_sync *s);
 int sync_sadrow_pack(struct ogate_sync *s, int slot, const struct ogate_frame *f, int r, int hr);
 void sync_sadrow_plain(struct ogate_sync *s, int slot, int n, int r, int hr, int packed);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
+double sync_lag_curve(const struct ogate_sync *s, int i, int b, const double S[3], double lag);
 int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad);
 double sync_median_in_place(double *v, int k);
 /* the determination buffer's frame i, oldest first */

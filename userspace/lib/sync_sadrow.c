@@ -81,6 +81,40 @@ void sync_sadrow_plain(struct ogate_sync *s, int slot, int n, int r, int hr, int
 	s->depth[slot] = n;
 }
 
+/* buffered frame x's stored SAD against the frame d before it (the rows as sync_frame_lag
+ * reads them), NAN where not stored */
+static double stored(const struct ogate_sync *s, int x, int d, int on)
+{
+	if (x < 0 || x >= s->count || d < 1)
+		return NAN;
+	int slot = (s->head + x) % s->cap;
+	if (d > (on ? s->rdepth[slot] : s->depth[slot]))
+		return NAN;
+	return (on ? s->rrows : s->rows)[(size_t)slot * s->cap + d - 1];
+}
+
+/* reference.lag_curve: buffered frame i's match near frame m = i - b placed through the
+ * buffer's own SAD curve around m (sync.subframe = curve's model, subframe.c), as a live frame
+ * is against the reference's: S its SADs against m - 1, m, m + 1 (any common scale: the model
+ * reads only the SADs' ratios). The offset from m in frames, NAN where the key does not ask for
+ * it (at 1: the V fit's lag outside the curve's band, as the live frames' P) or the stored rows
+ * do not hold m's neighbours. */
+double sync_lag_curve(const struct ogate_sync *s, int i, int b, const double S[3], double lag)
+{
+	if (s->set.lag_curve == 0 || s->subframe != SUBFRAME_CURVE)
+		return NAN;
+	if (s->set.lag_curve == 1 && ((s->set.curve_min_fpb > 0 && lag < s->set.curve_min_fpb) ||
+				      (s->set.curve_max_fpb > 0 && lag > s->set.curve_max_fpb)))
+		return NAN;
+	int on = sync_scan_on(s), m = i - b;
+	double e[4] = { stored(s, m, 2, on), stored(s, m, 1, on), stored(s, m + 1, 1, on),
+			stored(s, m + 2, 2, on) };
+	for (int k = 0; k < 4; k++)
+		if (isnan(e[k]))
+			return NAN;
+	return ogate_curve_offset(S, e);
+}
+
 /* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
  * row it computed on arrival (with the drift registered where the scan registers it,
  * sync_scanreg.c): 1 and *lag, or 0 where the row holds no valley there (also read by
@@ -99,6 +133,9 @@ int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 	if (b == c - 2 || b == c + 2 || b < 2)
 		return 0;
 	*lag = b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
+	double S[3] = { row[b + 1], row[b], row[b - 1] }, x = sync_lag_curve(s, i, b, S, *lag);
+	if (!isnan(x))
+		*lag = b - x;
 	return 1;
 }
 

@@ -65,6 +65,8 @@ static double pin_after(double P, double A, double ph, const char *key, double *
 	ogate_settings_default(&set);
 	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "linear"));
 	assert_int_equal(0, ogate_settings_set(&set, "sync.beat_delta_table", "0"));
+	/* the key acts under the V fit only (sync_calib.c); the default is the curve at 9-20 */
+	assert_int_equal(0, ogate_settings_set(&set, "sync.subframe", "vfit"));
 	assert_int_equal(0, ogate_settings_set(&set, "sync.calibrate_pin_vfit", key));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));

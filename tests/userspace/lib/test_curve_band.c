@@ -34,7 +34,7 @@ static struct ogate_frame *heart_frame(struct ogate_heart_blob *hb, struct ogate
 static void curve_band_picks_the_curve_inside_and_the_v_fit_outside(void **state)
 {
 	(void)state;
-	/* 0 the V fit (default), 1 the curve unbounded, 2 the curve within 9..20 frames a beat,
+	/* 0 the V fit, 1 the curve unbounded, 2 the curve within 9..20 frames a beat,
 	 * 3 the curve from 20 frames a beat only (outside: the V fit) */
 	static const char *band[NSYNC][2] = { { NULL, NULL }, { "0", "0" }, { "9", "20" }, { "20", "0" } };
 	struct ogate_heart_blob hb;
@@ -45,6 +45,8 @@ static void curve_band_picks_the_curve_inside_and_the_v_fit_outside(void **state
 	for (int k = 0; k < NSYNC; k++) {
 		struct ogate_settings set;
 		ogate_settings_default(&set);
+		if (!band[k][0])
+			assert_int_equal(0, ogate_settings_set(&set, "sync.subframe", "vfit"));
 		if (band[k][0]) {
 			assert_int_equal(0, ogate_settings_set(&set, "sync.subframe", "curve"));
 			assert_int_equal(0, ogate_settings_set(&set, "sync.curve_min_fpb", band[k][0]));

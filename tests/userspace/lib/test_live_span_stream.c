@@ -41,6 +41,9 @@ static void span_stream_matches_bit_for_bit_with_the_early_exits(void **state)
 	ogate_heart_rng_seed(&rng, 3);
 	ogate_settings_default(&set);
 	ogate_settings_default(&off);
+	/* the span is the V fit's (sync_match.c); the default is the curve at 9-20 frames a beat */
+	assert_int_equal(0, ogate_settings_set(&set, "sync.subframe", "vfit"));
+	assert_int_equal(0, ogate_settings_set(&off, "sync.subframe", "vfit"));
 	assert_int_equal(0, ogate_settings_set(&set, "sync.subframe_span_z", "2"));
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(0, ogate_sync_new(&sy[k], &set));

@@ -106,12 +106,12 @@ struct ogate_settings {
 					 * or has a delta beyond a frame, the live check's uncalibrated
 					 * level from K frames a side, without the model, with a step
 					 * at the reference's wrap (sync_qa.c) */
-	char subframe[16];	    /* sync.subframe ("vfit"): sub-frame offset of the match: vfit
+	char subframe[16];	    /* sync.subframe ("curve" at 9-20 fpb): sub-frame offset: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
 					 * rendered hearts, worse on recorded ones) or curve (the V fit
 					 * inverted through the reference's own SAD curve, subframe.c:
-					 * smaller per-frame error, larger trigger error; see
+					 * smaller per-frame error, the default in its band; see
 					 * docs/analysis.md) or quartic (the minimum of the quartic
 					 * through the live frame's five SSDs where the beat has
 					 * sync.quartic_min_fpb frames or more and the valley stands
@@ -133,9 +133,9 @@ struct ogate_settings {
 				 * vertex the same fit reads on the reference's own squared
 				 * differences around b (the valley's asymmetry), on live frames
 				 * not resampled for a drift (sync_match.c) */
-	double curve_min_fpb;	    /* sync.curve_min_fpb (0 = none): sync.subframe = curve only
+	double curve_min_fpb;	    /* sync.curve_min_fpb (9; 0 = none): sync.subframe = curve only
 				 * where the beat has at least this many frames (the V fit below) */
-	double curve_max_fpb;	    /* sync.curve_max_fpb (0 = none): and at most this many */
+	double curve_max_fpb;	    /* sync.curve_max_fpb (20; 0 = none): and at most this many */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
 					 * frame: sad (sum of absolute differences) or ssd (sum of squared
 					 * differences, sub-frame offset by ogate_ssd_offset; subframe.c,
@@ -153,8 +153,11 @@ struct ogate_settings {
 	double target_frame; /* target.frame (-1) */
 	int register_drift;  /* reference.register_drift (1): register the drift before the period
 			      * is refined at lock and follow it after (sync_driftreg.c) */
-	int lag_ssd;  /* reference.lag_ssd (0): the lags at lock through SSDs, 2: for delta only */
-	int lag_even; /* reference.lag_even (0): the lags at lock registered for a drift with each
+	int lag_ssd;   /* reference.lag_ssd (0): the lags at lock through SSDs, 2: for delta only */
+	int lag_curve; /* reference.lag_curve (1): the lags at lock through the buffer's own SAD
+			* curve (sync.subframe = curve's model, sync_sadrow.c): 1 within the
+			* curve's band of frames a beat, 2 at any, 0 the V fit */
+	int lag_even;  /* reference.lag_even (0): the lags at lock registered for a drift with each
 		       * comparison's own shift and one blur on both frames (sync_driftreg.c) */
 	int drift_move;	       /* reference.drift_move (1): the drift's velocity read at the lag
 			      * itself (sync_driftreg.c) and a reference under a drift measured at
