@@ -109,6 +109,7 @@ static struct ogate_sync *noisy_buffer(double noise)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	set.register_drift = 0; /* the stored rows' lags (a drift measured on this scene is noise) */
+	set.lag_curve = 0; /* the V fit's lags against the SSDs' (the curve's: test_lag_curve.c) */
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	assert_true(N <= s->cap);
@@ -186,6 +187,7 @@ static void lock_lags(enum ogate_pixfmt fmt, double *stored, double *fresh, doub
 	ogate_settings_default(&set);
 	set.register_drift = 0;
 	set.lag_ssd = 1;
+	set.lag_curve = 0;
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	s->fmt = fmt;

@@ -62,6 +62,8 @@ static void kalman_weighs_frames_as_the_line_fit_does(void **state)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(ogate_settings_set(&set, "prediction.predictor", "kalman"), 0);
+	/* the counts below were pinned under the V fit (the default before session 22) */
+	assert_int_equal(ogate_settings_set(&set, "sync.subframe", "vfit"), 0);
 	struct ogate_predictor *shadow = NULL, *plain = NULL;
 	struct stream st;
 	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.03);

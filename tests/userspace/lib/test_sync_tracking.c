@@ -319,10 +319,15 @@ static double mean_trigger_error_ms(const char *const *kv, int n, int *ntrig)
  * V-fit error is the same every beat. The defaults learn and remove it (sync_calib.c). */
 static void trigger_bias_of_the_reference_method_is_removed(void **state)
 {
-	static const char *const old[] = {
-		"sync.calibrate", "0", "sync.timestamp_positions", "0", "prediction.predictor",
-		"linear",	  NULL
-	};
+	static const char *const old[] = { "sync.calibrate",
+					   "0",
+					   "sync.timestamp_positions",
+					   "0",
+					   "prediction.predictor",
+					   "linear",
+					   "sync.subframe",
+					   "vfit",
+					   NULL };
 	int n1, n2;
 	double before = mean_trigger_error_ms(old, 2400, &n1);
 	double after = mean_trigger_error_ms(NULL, 2400, &n2);

@@ -106,7 +106,7 @@ struct ogate_settings {
 					 * or has a delta beyond a frame, the live check's uncalibrated
 					 * level from K frames a side, without the model, with a step
 					 * at the reference's wrap (sync_qa.c) */
-	char subframe[16];	    /* sync.subframe ("curve" at 9-20 fpb): sub-frame offset: vfit
+	char subframe[16];	    /* sync.subframe ("curve" from 9 fpb): sub-frame offset: vfit
 					 * (the reference system's symmetric V fit), steps (a V from the
 					 * reference's own step sizes, ogate_step_offset: exact on
 					 * rendered hearts, worse on recorded ones) or curve (the V fit
@@ -135,7 +135,7 @@ struct ogate_settings {
 				 * not resampled for a drift (sync_match.c) */
 	double curve_min_fpb;	    /* sync.curve_min_fpb (9; 0 = none): sync.subframe = curve only
 				 * where the beat has at least this many frames (the V fit below) */
-	double curve_max_fpb;	    /* sync.curve_max_fpb (20; 0 = none): and at most this many */
+	double curve_max_fpb;	    /* sync.curve_max_fpb (0 = none): and at most this many */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
 					 * frame: sad (sum of absolute differences) or ssd (sum of squared
 					 * differences, sub-frame offset by ogate_ssd_offset; subframe.c,
