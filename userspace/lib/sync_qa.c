@@ -5,9 +5,11 @@
  * at the trigger time is read from them and compared with the target. The reference
  * interpolates between the two frames that bracket the trigger; a single frame's phase
  * carries its matching noise (~0.05-0.1 frame), which is as large as the error to be judged.
- * Here a weighted parabola in time is fitted through QA_K frames on each side, or half a
- * period on each side where a beat holds more than 2 QA_K frames (docs/analysis.md, "Live
- * phase-error check"):
+ * Here a weighted parabola in time is fitted through QA_K frames on each side, or a whole beat
+ * on each side where a beat holds more than 2 QA_K frames (docs/analysis.md, "Live phase-error
+ * check"; a slow heart's frames at rest match 3-6 times worse than its moving ones, and half a
+ * beat a side left the check's own error as large as the trigger's, 1.2 ms at 90 frames a beat
+ * on 64 px; a beat a side 0.9 ms):
  *  - the check's own error is the weighted mean of its frames' matching errors (the phase
  *    law's part is < 0.05 ms with a parabola), so more frames make it smaller; the frames
  *    before the trigger share the prediction's errors, but a fit through all of them is still
@@ -19,7 +21,10 @@
  *    check's error with the Kalman filter). The level is therefore taken from the same
  *    parabola through the UNcalibrated phases, as the calibrated level plus the mean over the
  *    last QA_LEV checks of the difference between the two fits (the difference of one check
- *    alone carries the calibration's per-frame corrections, which do remove noise);
+ *    alone carries the calibration's per-frame corrections, which do remove noise). That
+ *    difference is taken over QA_K frames or half a beat a side whatever the calibrated fit's
+ *    window: through a whole beat a side the uncalibrated level moved by -0.3 to -1.4 ms on
+ *    slow hearts;
  *  - where the rate changes across the reference's beat, an uncalibrated phase is the phase
  *    linear in time plus the reference beat's own map N at its position (sync_calib.c), a
  *    pattern that repeats every beat: a parabola through it reads N's mean over its frames
@@ -63,11 +68,25 @@ void sync_qa_add(struct ogate_sync *s, const struct ogate_sync_trigger *t)
 	s->qa_pend[s->qa_n++] = *t;
 }
 
-/* frames on each side of trigger t: QA_K, or half its reference's period, within the history */
-static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *t)
+/* frames on each side of trigger t for the uncalibrated level: QA_K, or half its reference's
+ * period (one beat in all, over which the raw phases' pattern averages out) */
+static int qa_beat_side(const struct ogate_sync_trigger *t)
 {
 	double half = ceil(0.5 * t->ref_period_frames);
-	int k = half > QA_K ? (int)half : QA_K, cap = (s->hcap - 2) / 2;
+	return half > QA_K ? (int)half : QA_K;
+}
+
+static int qa_model_missed(const struct ogate_sync *s, const struct ogate_sync_trigger *t);
+
+/* frames on each side of trigger t for the calibrated fit: QA_K, or a whole beat (two in all)
+ * where a beat holds more than 2 QA_K frames and its beat model is believed (else half a beat:
+ * the calibrated phases then step at the reference's wrap, which a beat a side always holds),
+ * within the history */
+static int qa_half(const struct ogate_sync *s, const struct ogate_sync_trigger *t)
+{
+	int k = qa_beat_side(t), cap = (s->hcap - 2) / 2;
+	if (k > QA_K && !qa_model_missed(s, t))
+		k = (int)ceil(t->ref_period_frames);
 	return k < cap ? k : cap;
 }
 
@@ -182,10 +201,10 @@ static int qa_model_missed(const struct ogate_sync *s, const struct ogate_sync_t
  * uncalibrated one's: by the running mean over the last QA_LEV checks of this reference and
  * target of the difference between the uncalibrated fit's level (the map taken out of its
  * phases, its value at the target added; on a beat of more than 2 QA_K frames whose model
- * is not believed, qa_local_fit's) and the calibrated one's; na frames after the trigger from entry from, nb
- * before it. */
+ * is not believed, qa_local_fit's) and lev1, the calibrated one's over the same frames: na
+ * after the trigger from entry from, nb before it (lev may come from a longer window). */
 static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t, int from, int na,
-		       int nb, double lev)
+		       int nb, double lev1, double lev)
 {
 	if (s->qa_lev_n == 0 || s->qa_lev_ref != t->ref_id || s->qa_lev_target != t->target_phase) {
 		s->qa_lev_n = 0;
@@ -202,7 +221,7 @@ static double qa_level(struct ogate_sync *s, const struct ogate_sync_trigger *t,
 		at = qa_map(s, t->target_u);
 	}
 	if (!bad && rc[1] > 0) {
-		double d = ogate_wrap_pi(r0 + rc[0] + at - lev);
+		double d = ogate_wrap_pi(r0 + rc[0] + at - lev1);
 		s->qa_lev_n += s->qa_lev_n < QA_LEV;
 		s->qa_lev += (d - s->qa_lev) / s->qa_lev_n;
 	}
@@ -240,7 +259,13 @@ static int judge(struct ogate_sync *s, const struct ogate_sync_trigger *t, int s
 		return -1;
 	out->trigger_time_ns = t->time_ns;
 	out->target_phase = t->target_phase;
-	out->phase_error = ogate_wrap_pi(qa_level(s, t, skip, na, nb, y0 + c[0]) - t->target_phase);
+	/* the level's difference from half a beat each side (y1, c1), the calibrated level from all */
+	int h1 = qa_beat_side(t), la = na < h1 ? na : h1, lb = nb < h1 ? nb : h1;
+	double y1 = y0, c1[2] = { c[0], c[1] };
+	if ((la < na || lb < nb) && qa_parabola(s, t, skip + na - la, la + lb, 0, &y1, c1))
+		return -1;
+	out->phase_error = ogate_wrap_pi(
+		qa_level(s, t, skip + na - la, la, lb, y1 + c1[0], y0 + c[0]) - t->target_phase);
 	out->error_s = out->phase_error / c[1];
 	return 1;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The live check's uncalibrated level on a slow beat (sync_qa.c, sync.qa_local): where a beat
- * holds more than 64 frames the check reads half a period on each side, and the uncalibrated
+ * holds more than 64 frames the check's level reads half a period on each side (its calibrated
+ * fit a whole period where the beat model is believed), and the uncalibrated
  * phases carry the reference beat's own map N at every frame. By default the check takes the
  * beat model's N (sync_calib.c: trend k and delta) out of them; where that model misses, the
  * parabola through a whole beat reads the miss (unseen-101's u35_blob80_1.91s_118fps: delta

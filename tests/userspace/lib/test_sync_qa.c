@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The live phase-error check (sync_qa.c): a weighted parabola through 32 frames, or half a
+/* The live phase-error check (sync_qa.c): a weighted parabola through 32 frames, or a whole
  * period, on each side of a trigger, cut at a refresh or a gap. The history is filled here as
  * the frame thread fills it, with phases whose value at the trigger is known exactly. */
 #include <stdarg.h>
@@ -92,12 +92,12 @@ static void live_check_reads_a_changing_rate_without_error(void **state)
 }
 
 /* The check is made when the 32nd frame after the trigger arrives, or, on a heart of more than
- * 64 frames a beat, the frame half a period after it (75 frames for a period of 150). */
-static void live_check_waits_for_32_frames_or_half_a_period(void **state)
+ * 64 frames a beat, the frame a period after it (150 frames for a period of 150, 65 for 64.2). */
+static void live_check_waits_for_32_frames_or_a_period(void **state)
 {
-	const double periods[] = { 33.6, 64.0, 150.0 };
-	const int after[] = { 32, 32, 75 };
-	for (int p = 0; p < 3; p++) {
+	const double periods[] = { 33.6, 64.0, 64.2, 150.0 };
+	const int after[] = { 32, 32, 65, 150 };
+	for (int p = 0; p < 4; p++) {
 		struct ogate_sync *s = sync_with_a_late_trigger(periods[p]);
 		struct ogate_sync_qa q;
 		int i = 0;
@@ -284,11 +284,52 @@ static void live_check_takes_the_reference_beats_map_out_of_the_uncalibrated_lev
 	ogate_sync_free(s);
 }
 
+/* a deterministic draw in [-1, 1) */
+static double draw(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(*x >> 11) / 4503599627370496.0 - 1.0;
+}
+
+/* On a slow heart (150 frames a beat) whose frames carry matching noise, the check averages a
+ * whole beat a side: over 200 triggers its error's RMS is 0.0025 rad for up to 0.05 rad a frame
+ * (uniform, sd 0.029), as a parabola through 300 equal frames has it. Half a beat a side, as
+ * before, gave 0.0033 rad. The
+ * uncalibrated level equals the calibrated one here, so this is the calibrated fit's noise. */
+static void live_check_on_a_slow_beat_averages_a_beat_of_noise_a_side(void **state)
+{
+	uint64_t x = 12345;
+	double ss = 0;
+	int n = 0;
+	for (int k = 0; k < 200; k++) {
+		struct ogate_sync *s = sync_with_a_late_trigger(150.0);
+		struct ogate_sync_qa q;
+		int judged = 0;
+		for (int i = 0; i < 600 && !judged; i++) {
+			double t = 9.0 + i * DT, ph = phase_at(t, 0.0) + 0.05 * draw(&x);
+			judged = qa_feed(s,
+					 (struct hist){ .t_ns = llround(t * 1e9),
+							.unw = ph,
+							.raw = ph,
+							.ref_id = 1 },
+					 &q);
+		}
+		assert_true(judged);
+		ss += (q.phase_error - 0.1) * (q.phase_error - 0.1);
+		n++;
+		ogate_sync_free(s);
+	}
+	double rms = sqrt(ss / n);
+	print_message("slow beat: check error RMS %.5f rad over %d triggers\n", rms, n);
+	assert_true(rms < 0.0028);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(live_check_reads_a_changing_rate_without_error),
-		cmocka_unit_test(live_check_waits_for_32_frames_or_half_a_period),
+		cmocka_unit_test(live_check_waits_for_32_frames_or_a_period),
+		cmocka_unit_test(live_check_on_a_slow_beat_averages_a_beat_of_noise_a_side),
 		cmocka_unit_test(live_check_cut_by_a_refresh_uses_the_frames_before_it),
 		cmocka_unit_test(live_check_cut_by_a_gap_before_the_trigger),
 		cmocka_unit_test(live_check_of_a_trigger_in_the_past_counts_the_frames_after_it),

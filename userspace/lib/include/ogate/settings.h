@@ -157,7 +157,7 @@ struct ogate_settings {
 	int lag_curve; /* reference.lag_curve (1): the lags at lock through the buffer's own SAD
 			* curve (sync.subframe = curve's model, sync_sadrow.c): 1 within the
 			* curve's band of frames a beat, 2 at any, 0 the V fit */
-	int lag_even;  /* reference.lag_even (0): the lags at lock registered for a drift with each
+	int lag_even;  /* reference.lag_even (1): the lags at lock registered for a drift with each
 		       * comparison's own shift and one blur on both frames (sync_driftreg.c) */
 	int drift_move;	       /* reference.drift_move (1): the drift's velocity read at the lag
 			      * itself (sync_driftreg.c) and a reference under a drift measured at
