@@ -3,7 +3,8 @@
 # The SAD tests (every back end equals the scalar one; the dispatch picks the widest back end the
 # CPU runs) built for i386 with -m32, where the x86 back ends (SSE2, AVX2, AVX-512) take their
 # 32-bit paths and cpu_isa.c answers for them, run on this x86-64 host. Each back end gets its
-# own -m flag, as in mk/lib.mk. Skipped where no 32-bit toolchain is installed (gcc-multilib).
+# own -m flag, as in mk/lib.mk. Skipped where no 32-bit toolchain is installed (gcc-multilib)
+# or the host cannot run 32-bit programs (i386_host.sh).
 cd "$(dirname "$0")/../../.." || exit 1
 CC=${CC:-cc}
 if ! echo 'int main(void){return 0;}' | $CC -m32 -x c -o /dev/null - 2>/dev/null; then
@@ -16,6 +17,7 @@ multiarch=$($CC -print-multiarch 2>/dev/null)
 [ -n "$multiarch" ] && [ -d "/usr/include/$multiarch/asm" ] && extra="-idirafter /usr/include/$multiarch"
 out=build/test/i386
 mkdir -p "$out"
+. tests/userspace/lib/i386_host.sh
 : >"$out/sad_build.log"
 objs=""
 for f in tests/userspace/lib/test_sad.c userspace/lib/sad.c userspace/lib/sad_sse2.c:-msse2 \
