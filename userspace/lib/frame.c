@@ -14,6 +14,7 @@
  * mapped populated, the same pages cost about half, and the memset is gone (the pages are zero).
  */
 #define FRAME_MAPPED_MIN ((size_t)128 << 10)
+#define PAGE_TOUCH 4096 /* bytes between the writes that back a new mapping's pages */
 
 /* size bytes of zeroed pixels, 64-byte aligned; *mapped: 1 when from mmap; NULL on failure */
 static void *pixels_alloc(size_t size, int *mapped)
@@ -23,6 +24,11 @@ static void *pixels_alloc(size_t size, int *mapped)
 		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (p != MAP_FAILED) {
+			/* a write to every page: MAP_POPULATE may leave them to be backed on the
+			 * first write (a VM whose host backs guest memory lazily), which then
+			 * costs the frame that first writes them */
+			for (size_t o = 0; o < size; o += PAGE_TOUCH)
+				((volatile unsigned char *)p)[o] = 0;
 			*mapped = 1;
 			return p;
 		}
