@@ -589,12 +589,8 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 		r->phase = ogate_wrap_2pi(2 * M_PI * u / P);
 	} else if (b >= 1 && (int)b + 1 < s->L) {
 		double x = NAN;
-		/* sync.curve_min_fpb / sync.curve_max_fpb: the curve within a band of frames a beat
-		 * only (the V fit outside): below ~9 the image saturates within a frame and the
-		 * curve's position is not monotone in the truth, above ~20 the V fit's error is small */
-		int in_band = (!(s->set.curve_min_fpb > 0) || P >= s->set.curve_min_fpb) &&
-			      (!(s->set.curve_max_fpb > 0) || P <= s->set.curve_max_fpb);
-		if (s->subframe == SUBFRAME_CURVE && in_band && b >= 2 && (int)b + 2 < s->L) {
+		if (s->subframe == SUBFRAME_CURVE && sync_curve_in_band(s, P) && b >= 2 &&
+		    (int)b + 2 < s->L) {
 			/* the reference's own SAD curve around b (over the region; the SADs cover the
 			 * drift-cropped window) */
 			double a = (double)nw * nh /

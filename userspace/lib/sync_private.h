@@ -457,6 +457,15 @@ static inline int sync_scan_on(const struct ogate_sync *s)
 {
 	return sync_scan_drifting(s) && s->scan_ready;
 }
+/* sync.curve_min_fpb / sync.curve_max_fpb (0: no bound): a beat of fpb frames within the band
+ * where sync.subframe = curve places matches (the V fit outside): below ~9 the image saturates
+ * within a frame and the curve's position is not monotone in the truth. Read by the live
+ * frames' match (sync_match.c) and the lags at lock (sync_sadrow.c, reference.lag_curve = 1). */
+static inline int sync_curve_in_band(const struct ogate_sync *s, double fpb)
+{
+	return (!(s->set.curve_min_fpb > 0) || fpb >= s->set.curve_min_fpb) &&
+	       (!(s->set.curve_max_fpb > 0) || fpb <= s->set.curve_max_fpb);
+}
 int sync_median_stays_below_step(const double *v, int n, int m, int c);
 void sync_drift_to_expected(struct ogate_sync *s);
 void sync_drift_from(struct ogate_sync *s, int best, double *orow, double *ocol);

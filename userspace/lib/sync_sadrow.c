@@ -103,8 +103,7 @@ double sync_lag_curve(const struct ogate_sync *s, int i, int b, const double S[3
 {
 	if (s->set.lag_curve == 0 || s->subframe != SUBFRAME_CURVE)
 		return NAN;
-	if (s->set.lag_curve == 1 && ((s->set.curve_min_fpb > 0 && lag < s->set.curve_min_fpb) ||
-				      (s->set.curve_max_fpb > 0 && lag > s->set.curve_max_fpb)))
+	if (s->set.lag_curve == 1 && !sync_curve_in_band(s, lag))
 		return NAN;
 	int on = sync_scan_on(s), m = i - b;
 	double e[4] = { stored(s, m, 2, on), stored(s, m, 1, on), stored(s, m + 1, 1, on),
