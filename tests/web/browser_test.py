@@ -213,8 +213,11 @@ def main():
                f"panel {panel}; stats {str(st.get('stats'))[:300]}")
 
         shm = f"ogate-web-test-{os.getpid()}"
-        p = subprocess.run([os.path.join(BIN, "ogate-shmcat"), "-n", "200", shm], capture_output=True,
-                           text=True, timeout=15)
+        # from the newest frame on: started at the oldest kept, the reader races the writer for
+        # that slot (two frames, 25 ms at 80 fps) and a loaded 2-core machine lost one
+        # ("overrun by the writer") though the ring carried it
+        p = subprocess.run([os.path.join(BIN, "ogate-shmcat"), "--latest", "-n", "200", shm],
+                           capture_output=True, text=True, timeout=15)
         rows = [l.split() for l in p.stdout.splitlines() if not l.startswith("#")]
         locked = [r for r in rows if r[3] == "locked" and 0 <= float(r[2]) < 6.2832]
         seqs = [int(r[0]) for r in rows]
