@@ -52,6 +52,8 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->register_drift = 1;
 	s->lag_ssd = 0;
 	s->lag_curve = 1;
+	s->lag_sym = 1;
+	s->lock_wait_frames = 6;
 	s->lag_even = 1;
 	s->scan_ramp = 0;
 	s->start_from_target = 0;
@@ -96,6 +98,8 @@ static const struct key keys[] = {
 	I("reference.register_drift", register_drift, 0, 1),
 	I("reference.lag_ssd", lag_ssd, 0, 2),
 	I("reference.lag_curve", lag_curve, 0, 2),
+	I("reference.lag_sym", lag_sym, 0, 1),
+	I("reference.lock_wait_frames", lock_wait_frames, 0, 1000),
 	I("reference.lag_even", lag_even, 0, 1),
 	I("reference.drift_move", drift_move, 0, 1),
 	I("reference.spread_move", spread_move, 0, 2),

@@ -598,6 +598,14 @@ static int determine_scan(struct ogate_sync *s, const struct ogate_frame *f, int
 	s->det_reason = OGATE_DET_FILLING;
 	if (L > n || L > s->ref_cap)
 		return 0;
+	/* reference.lock_wait_frames: P is the mean of the lags of the frames past the first beat,
+	 * 3-6 of them when the buffer first holds the reference, each with an error of the
+	 * image's change at its phase that so few do not average (and read both ways,
+	 * reference.lag_sym, a lag needs two frames after it): the lock waits for more frames,
+	 * unless the buffer is held at its span (det_full) or its bound and holds no more */
+	int more = s->set.lock_wait_frames;
+	if (L + more > n && !s->det_full && L + more < sync_buffer_bound(s))
+		return 0;
 	/* the frame that takes the reference: its lags with the drift registered (once, not on
 	 * every frame that fills the buffer) */
 	P = refine_period(s, Pa, &s->det_trend, s->det_lags, &s->det_period_ns);
@@ -641,9 +649,11 @@ int sync_determine(struct ogate_sync *s, const struct ogate_frame *f, int gap, d
 		s->det_have_start = 1;
 		s->det_start_ns = s->det_found_ns = f->meta.timestamp_ns;
 	}
+	s->det_full = 0;
 	while (s->count > 1 && f->meta.timestamp_ns - sync_buf_at(s, 0)->meta.timestamp_ns > span) {
 		s->head = (s->head + 1) % s->cap;
 		s->count--;
+		s->det_full = 1;
 	}
 	int n = s->count - 1; /* past frames */
 	s->det_agree = 0;

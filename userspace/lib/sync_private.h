@@ -148,6 +148,7 @@ struct ogate_sync {
 	double *scratch;
 	int64_t span_ns; /* buffer span: 1/min_heart_rate_hz, widened while no period is seen */
 	int det_have_start, det_widened, det_at_limit;
+	int det_full; /* the newest frame pushed the oldest out of the span: the buffer holds no more */
 	int64_t det_start_ns, det_found_ns; /* determination start; last period estimate (or widening) */
 	double est[EST_N]; /* the last single-scan estimates, one per frame (NAN: none), for the
 			    * beat-averaged agreement of short periods (sync_determine.c) */
@@ -388,6 +389,7 @@ int sync_determine_row_step(const struct ogate_sync *s);
 int sync_sadrow_pack(struct ogate_sync *s, int slot, const struct ogate_frame *f, int r, int hr);
 void sync_sadrow_plain(struct ogate_sync *s, int slot, int n, int r, int hr, int packed);
 int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag);
+int sync_frame_lag_ways(const struct ogate_sync *s, int i, int c, double *lag);
 double sync_lag_curve(const struct ogate_sync *s, int i, int b, const double S[3], double lag);
 int sync_ref_stored_sad(const struct ogate_sync *s, int ja, int jb, double *sad);
 double sync_median_in_place(double *v, int k);

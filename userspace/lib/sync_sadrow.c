@@ -114,11 +114,45 @@ double sync_lag_curve(const struct ogate_sync *s, int i, int b, const double S[3
 	return ogate_curve_offset(S, e);
 }
 
+/*
+ * reference.lag_sym: the same beat read the other way, frame m = i - b forward to its match a
+ * beat later: c, the least of its SADs against frames i - 1, i, i + 1, and the offset from c
+ * through the buffer's curve around c (c's SADs against c -+ 1, 2), so the lag c - m + that
+ * offset; NAN where the stored rows do not reach (c + 2 not yet buffered) or c is not a valley
+ * of m's SADs. The forward reading places frame i on m's curve, the image's change around m;
+ * this one places m on the change around c, a fraction of a frame later in the heart's
+ * cycle. Where the heart's speed or the texture changes between them each reading errs by the
+ * difference, with opposite signs (fpbsw.txt's clean hearts at 10-25 frames a beat: the two
+ * errors correlate at -0.44 ... -0.67 over 200 frames), so their mean halves a lag's error (sd
+ * 0.11-0.17 -> 0.06-0.07 frame), and so the error P keeps from the few lags at lock.
+ */
+static double lag_reverse(const struct ogate_sync *s, int i, int b, int on)
+{
+	double y[5]; /* frame m = i - b against frames i - 2 .. i + 2 */
+	for (int k = 0; k < 5; k++)
+		y[k] = stored(s, i - 2 + k, b - 2 + k, on);
+	int j = 2;
+	if (!isnan(y[1]) && y[1] < y[2])
+		j = 1;
+	if (!isnan(y[3]) && y[3] < y[j])
+		j = 3;
+	const double *S = y + j - 1;
+	int c = i - 2 + j; /* m's least SAD of the three: the curve around frame c */
+	double e[4] = { stored(s, c, 2, on), stored(s, c, 1, on), stored(s, c + 1, 1, on),
+			stored(s, c + 2, 2, on) };
+	for (int k = 0; k < 4; k++)
+		if (isnan(e[k]) || (k < 3 && isnan(S[k])))
+			return NAN;
+	if (S[1] > S[0] || S[1] > S[2])
+		return NAN;
+	return c - (i - b) + ogate_curve_offset(S, e);
+}
+
 /* buffered frame i's sub-frame lag to the frame a beat before it (near c frames), from the SAD
  * row it computed on arrival (with the drift registered where the scan registers it,
- * sync_scanreg.c): 1 and *lag, or 0 where the row holds no valley there (also read by
- * sync_tsclock.c) */
-int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
+ * sync_scanreg.c): 2 and *lag where reference.lag_sym read it both ways (lag_reverse), 1 where
+ * one way, 0 where the row holds no valley there */
+int sync_frame_lag_ways(const struct ogate_sync *s, int i, int c, double *lag)
 {
 	int on = sync_scan_on(s), slot = (s->head + i) % s->cap;
 	int depth = on ? s->rdepth[slot] : s->depth[slot];
@@ -133,9 +167,20 @@ int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
 		return 0;
 	*lag = b + ogate_vfit(row[b - 1], row[b], row[b + 1]).x;
 	double S[3] = { row[b + 1], row[b], row[b - 1] }, x = sync_lag_curve(s, i, b, S, *lag);
-	if (!isnan(x))
-		*lag = b - x;
-	return 1;
+	if (isnan(x))
+		return 1;
+	*lag = b - x;
+	double rev = s->set.lag_sym ? lag_reverse(s, i, b, on) : NAN;
+	if (isnan(rev))
+		return 1;
+	*lag = 0.5 * (*lag + rev);
+	return 2;
+}
+
+/* ... 1 and *lag, or 0 where the row holds no valley there (also read by sync_tsclock.c) */
+int sync_frame_lag(const struct ogate_sync *s, int i, int c, double *lag)
+{
+	return sync_frame_lag_ways(s, i, c, lag) > 0;
 }
 
 /*

@@ -17,61 +17,20 @@
 #include <cmocka.h>
 #include "heart.c"
 #include "sync_private.h"
-#include "noisy_frame.h"
+#include "lock_period.h"
 
-#define SZ 64
-#define FPS 40.0
+#define FPS LOCK_PERIOD_FPS
 #define NK 3
-
-/* frame i of a steady heart of period_s under noise sd 3 */
-static struct ogate_frame *heart_frame(struct ogate_heart_blob *hb, struct ogate_heart_rng *rng,
-				       double period_s, int i)
-{
-	static float img[SZ * SZ];
-	struct ogate_heart_law law = { period_s, 0.0, 0.0, 5.0, 1.1, 30.0 };
-	ogate_heart_blob_render(hb, fmod(ogate_heart_law_psi(&law, i / FPS), 2 * M_PI), img);
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
-	noisy_frame_fill(f, img, SZ, SZ, 3.0, rng, 5000000000LL + llround(i / FPS * 1e9), (uint64_t)i);
-	return f;
-}
 
 /* the period at lock (frames) of one heart under settings k: 0 the V fit everywhere
  * (sync.subframe = vfit), 1 the curve's band with the lags by the V fit (reference.lag_curve
  * = 0), 2 the defaults (the curve's band, the lags through it) */
 static void periods_at_lock(int seed, double period_s, double P[NK])
 {
-	static const char *key[NK][2] = { { "sync.subframe", "vfit" },
-					  { "reference.lag_curve", "0" },
-					  { NULL, NULL } };
-	struct ogate_heart_blob hb;
-	struct ogate_heart_rng rng;
-	struct ogate_sync *sy[NK];
-	ogate_heart_blob_init(&hb, SZ, SZ, (uint64_t)seed);
-	ogate_heart_rng_seed(&rng, (uint64_t)seed + 100);
-	for (int k = 0; k < NK; k++) {
-		struct ogate_settings set;
-		ogate_settings_default(&set);
-		if (key[k][0])
-			assert_int_equal(0, ogate_settings_set(&set, key[k][0], key[k][1]));
-		assert_int_equal(0, ogate_sync_new(&sy[k], &set));
-		P[k] = NAN;
-	}
-	for (int i = 0; i < 200; i++) {
-		struct ogate_frame *f = heart_frame(&hb, &rng, period_s, i);
-		for (int k = 0; k < NK; k++) {
-			struct ogate_sync_result r;
-			assert_int_equal(0, ogate_sync_process(sy[k], f, &r));
-			if (isnan(P[k]) && sy[k]->info.period_frames > 0)
-				P[k] = sy[k]->info.period_frames;
-		}
-		ogate_frame_free(f);
-	}
-	for (int k = 0; k < NK; k++) {
-		assert_false(isnan(P[k]));
-		ogate_sync_free(sy[k]);
-	}
-	ogate_heart_blob_free(&hb);
+	static lock_period_keys keys[NK] = { { { "sync.subframe", "vfit" }, { NULL, NULL } },
+					     { { "reference.lag_curve", "0" }, { NULL, NULL } },
+					     { { NULL, NULL }, { NULL, NULL } } };
+	lock_period_run(seed, period_s, 200, NK, keys, P, NULL);
 }
 
 static void lags_through_the_curve_take_the_period_at_lock_nearer_the_truth(void **state)

@@ -52,6 +52,8 @@ static struct drift_lock lock_at(double period, double noise, double vy, double 
 	ogate_settings_default(&set);
 	set.scan_ramp = ramp;
 	set.lag_even = 0; /* the early lock this suite pins reads the bilinear lags (lag_even off) */
+	set.lag_sym = 0;  /* ... read one way, the lock as soon as the reference fits */
+	set.lock_wait_frames = 0;
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	struct ogate_frame *f = NULL;

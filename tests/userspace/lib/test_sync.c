@@ -449,7 +449,7 @@ static void determination_state_reports_exact_estimates_and_each_decision(void *
 	assert_int_equal(ds[0].reason, OGATE_DET_COLLECTING);
 	for (int k = 1; k <= i; k++) {
 		assert_true(ds[k].shortest_period_s == 5 * 0.01); /* reference.min_period frames */
-		if (k == i)
+		if (k >= 29)
 			break;
 		/* the scan takes the valley at lag 20 once the SAD has risen past 3/4 of its range
 		 * again (reference.upper_threshold), at lag 25 */
@@ -460,8 +460,13 @@ static void determination_state_reports_exact_estimates_and_each_decision(void *
 		for (int j = 0; j < OGATE_SYNC_DET_ESTIMATES; j++)
 			assert_true(ds[k].estimates_s[j] == (j < n_est ? 20 * 0.01 : 0));
 	}
-	/* the fifth estimate agrees with the four before it, and the buffer holds a reference */
-	assert_int_equal(i, 29);
+	/* the fifth estimate agrees with the four before it at frame 29, where the buffer holds a
+	 * reference (20 + 1 + 4 frames); the lock waits for reference.lock_wait_frames (6) more */
+	assert_int_equal(i, 31);
+	for (int k = 29; k < 31; k++) {
+		assert_int_equal(ds[k].reason, OGATE_DET_FILLING);
+		assert_true(ds[k].estimates_agree);
+	}
 	assert_int_equal(ogate_sync_get_determination(sy, &d), 1);
 	assert_int_equal(d.reason, OGATE_DET_AGREED);
 	assert_true(d.estimates_agree);
@@ -496,25 +501,33 @@ static void determination_state_of_a_heart_faster_than_the_shortest_period(void 
 }
 
 /* Agreed before the buffer holds a whole padded reference (20 + 1 + 4 frames): the state
- * says it is filling, and locks as soon as it holds one. */
+ * says it is filling, and locks as soon as it holds one and reference.lock_wait_frames more
+ * (6 by default: frame 31; at 0, frame 25). */
 static void determination_state_says_agreed_filling_until_the_reference_fits(void **state)
 {
-	struct ogate_settings set;
-	ogate_settings_default(&set);
-	assert_int_equal(ogate_settings_set(&set, "reference.agree_count", "1"), 0);
-	assert_int_equal(ogate_settings_set(&set, "reference.upper_threshold", "0.55"), 0);
-	struct ogate_sync *sy = NULL;
-	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	struct ogate_sync_determination d[60];
-	/* the scan's valley is accepted once the SAD rises past 55 % of its range, at lag 24 */
-	int locked = feed_triangles(sy, 60, d);
-	assert_int_equal(locked, 25);
-	for (int i = 1; i < 24; i++)
-		assert_int_equal(d[i].reason, OGATE_DET_NO_VALLEY);
-	assert_int_equal(d[24].reason, OGATE_DET_FILLING);
-	assert_true(d[24].estimates_agree && d[24].estimates_s[0] == 0.2);
-	assert_int_equal(d[25].reason, OGATE_DET_AGREED);
-	ogate_sync_free(sy);
+	for (int wait = 0; wait <= 6; wait += 6) {
+		struct ogate_settings set;
+		ogate_settings_default(&set);
+		assert_int_equal(ogate_settings_set(&set, "reference.agree_count", "1"), 0);
+		assert_int_equal(ogate_settings_set(&set, "reference.upper_threshold", "0.55"), 0);
+		if (wait == 0)
+			assert_int_equal(ogate_settings_set(&set, "reference.lock_wait_frames", "0"),
+					 0);
+		struct ogate_sync *sy = NULL;
+		assert_int_equal(0, ogate_sync_new(&sy, &set));
+		struct ogate_sync_determination d[60];
+		/* the scan's valley is accepted once the SAD rises past 55 % of its range, at lag 24 */
+		int locked = feed_triangles(sy, 60, d);
+		assert_int_equal(locked, 25 + wait);
+		for (int i = 1; i < 24; i++)
+			assert_int_equal(d[i].reason, OGATE_DET_NO_VALLEY);
+		for (int i = 24; i < locked; i++) {
+			assert_int_equal(d[i].reason, OGATE_DET_FILLING);
+			assert_true(d[i].estimates_agree && d[i].estimates_s[0] == 0.2);
+		}
+		assert_int_equal(d[locked].reason, OGATE_DET_AGREED);
+		ogate_sync_free(sy);
+	}
 }
 
 /* A heart slower than the span (1.2 s, 1 s buffer): the scan finds no valley on any frame,

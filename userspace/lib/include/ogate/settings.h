@@ -157,11 +157,16 @@ struct ogate_settings {
 	int lag_curve; /* reference.lag_curve (1): the lags at lock through the buffer's own SAD
 			* curve (sync.subframe = curve's model, sync_sadrow.c): 1 within the
 			* curve's band of frames a beat, 2 at any, 0 the V fit */
-	int lag_even;  /* reference.lag_even (1): the lags at lock registered for a drift with each
-		       * comparison's own shift and one blur on both frames (sync_driftreg.c) */
-	int drift_move;	       /* reference.drift_move (1): the drift's velocity read at the lag
-			      * itself (sync_driftreg.c) and a reference under a drift measured at
-			      * lock moved to its middle, as under the scan's (sync_scanreg.c) */
+	int lag_sym;   /* reference.lag_sym (1): each lag through the curve read both ways, frame i
+			* back to the beat before and that frame forward to i, and averaged */
+	int lock_wait_frames; /* reference.lock_wait_frames (6): the lock waits until the buffer
+			       * holds this many frames beyond the reference (more lags for P),
+			       * unless it is held at its span or bound */
+	int lag_even;	/* reference.lag_even (1): the lags at lock registered for a drift with each
+			 * comparison's own shift and one blur on both frames (sync_driftreg.c) */
+	int drift_move; /* reference.drift_move (1): the drift's velocity read at the lag itself
+			 * (sync_driftreg.c) and a reference under a drift measured at lock moved
+			 * to its middle, as under the scan's (sync_scanreg.c) */
 	int spread_move;       /* reference.spread_move (0: where its hold fits a quarter beat, 1:
 			  * always, 2, the default: as 0, and elsewhere in larger shares whose
 			  * hold fits): the first reference taken under a drift the scan
