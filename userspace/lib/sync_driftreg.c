@@ -494,19 +494,21 @@ void sync_frame_lags(struct ogate_sync *s, int c, int reg, double *lagv)
 	s->det_vel[0] = reg ? vy : 0; /* the reference's frames drift by it (sync_match.c) */
 	s->det_vel[1] = reg ? vx : 0;
 	int both = 0;
+	char ways[s->count > 0 ? s->count : 1];
 	for (int i = 0; i < s->count; i++) {
 		int ok = reg ? registered_lag(s, i, c, r, vy, vx, &lag)
 			     : sync_frame_lag_ways(s, i, c, &lag);
 		lagv[i] = ok ? lag : NAN;
+		ways[i] = (char)ok;
 		both += ok == 2;
 	}
 	/* reference.lag_sym: where at least 3 lags were read both ways, the lags read one way (the
 	 * newest frames, whose match a beat later is not buffered yet, or a reading that failed)
 	 * are left out: each carries the forward reading's error alone, several times the others'
 	 * (blob512_30fps: frame 30's +0.35 frame took P from +0.01 to +0.05 frame long) */
-	if (!reg && both >= 3)
+	if (both >= 3) /* registered lags are read one way (registered_lag): never */
 		for (int i = 0; i < s->count; i++)
-			if (!isnan(lagv[i]) && sync_frame_lag_ways(s, i, c, &lag) != 2)
+			if (ways[i] != 2)
 				lagv[i] = NAN;
 }
 
