@@ -219,12 +219,14 @@ def main():
         p = subprocess.run([os.path.join(BIN, "ogate-shmcat"), "--latest", "-n", "200", shm],
                            capture_output=True, text=True, timeout=15)
         rows = [l.split() for l in p.stdout.splitlines() if not l.startswith("#")]
-        locked = [r for r in rows if r[3] == "locked" and 0 <= float(r[2]) < 6.2832]
+        # a phase in [0, 2 pi), printed to 4 decimals: one above 6.28315 prints as 6.2832
+        locked = [r for r in rows if r[3] == "locked" and 0 <= float(r[2]) <= 6.2832]
+        odd = [" ".join(r[:5]) for r in rows if r not in locked][:3]
         seqs = [int(r[0]) for r in rows]
         result(len(rows) == 200 and len(locked) == 200 and any(r[4] == "1" for r in rows)
                and seqs == sorted(seqs) and "lost" not in p.stderr,
                "the daemon's frame ring carries every frame with its phase and the triggers",
-               f"{len(rows)} rows, {len(locked)} locked, stderr {p.stderr[:200]!r}")
+               f"{len(rows)} rows, {len(locked)} locked (not: {odd}), stderr {p.stderr[:200]!r}")
     except Exception as e:
         result(False, "the browser session ran to its end", repr(e))
         while n < 11:
