@@ -93,6 +93,17 @@ static double stored(const struct ogate_sync *s, int x, int d, int on)
 	return (on ? s->rrows : s->rows)[(size_t)slot * s->cap + d - 1];
 }
 
+/* the buffer's own SAD curve around buffered frame x: e = its stored SADs against x - 2 and
+ * x - 1, and of x + 1 and x + 2 against it (ogate_curve_offset's e); 0 where one is not stored */
+static int stored_curve(const struct ogate_sync *s, int x, int on, double e[4])
+{
+	e[0] = stored(s, x, 2, on);
+	e[1] = stored(s, x, 1, on);
+	e[2] = stored(s, x + 1, 1, on);
+	e[3] = stored(s, x + 2, 2, on);
+	return !isnan(e[0]) && !isnan(e[1]) && !isnan(e[2]) && !isnan(e[3]);
+}
+
 /* reference.lag_curve: buffered frame i's match near frame m = i - b placed through the
  * buffer's own SAD curve around m (sync.subframe = curve's model, subframe.c), as a live frame
  * is against the reference's: S its SADs against m - 1, m, m + 1 (any common scale: the model
@@ -105,12 +116,9 @@ double sync_lag_curve(const struct ogate_sync *s, int i, int b, const double S[3
 		return NAN;
 	if (s->set.lag_curve == 1 && !sync_curve_in_band(s, lag))
 		return NAN;
-	int on = sync_scan_on(s), m = i - b;
-	double e[4] = { stored(s, m, 2, on), stored(s, m, 1, on), stored(s, m + 1, 1, on),
-			stored(s, m + 2, 2, on) };
-	for (int k = 0; k < 4; k++)
-		if (isnan(e[k]))
-			return NAN;
+	double e[4];
+	if (!stored_curve(s, i - b, sync_scan_on(s), e))
+		return NAN;
 	return ogate_curve_offset(S, e);
 }
 
@@ -138,12 +146,9 @@ static double lag_reverse(const struct ogate_sync *s, int i, int b, int on)
 		j = 3;
 	const double *S = y + j - 1;
 	int c = i - 2 + j; /* m's least SAD of the three: the curve around frame c */
-	double e[4] = { stored(s, c, 2, on), stored(s, c, 1, on), stored(s, c + 1, 1, on),
-			stored(s, c + 2, 2, on) };
-	for (int k = 0; k < 4; k++)
-		if (isnan(e[k]) || (k < 3 && isnan(S[k])))
-			return NAN;
-	if (S[1] > S[0] || S[1] > S[2])
+	double e[4];
+	if (isnan(S[0]) || isnan(S[1]) || isnan(S[2]) || S[1] > S[0] || S[1] > S[2] ||
+	    !stored_curve(s, c, on, e))
 		return NAN;
 	return c - (i - b) + ogate_curve_offset(S, e);
 }
