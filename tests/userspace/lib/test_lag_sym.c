@@ -65,37 +65,16 @@ static void lags_both_ways_and_more_of_them_take_the_period_at_lock_nearer_the_t
 static void a_buffer_at_its_span_locks_without_waiting(void **state)
 {
 	(void)state;
-	struct ogate_heart_blob hb;
-	struct ogate_heart_rng rng;
-	struct ogate_sync *sy[2];
-	int at[2] = { -1, -1 };
-	ogate_heart_blob_init(&hb, LOCK_PERIOD_SZ, LOCK_PERIOD_SZ, 5);
-	ogate_heart_rng_seed(&rng, 105);
-	for (int k = 0; k < 2; k++) {
-		struct ogate_settings set;
-		ogate_settings_default(&set);
-		assert_int_equal(0, ogate_settings_set(&set, "reference.min_heart_rate_hz", "1.25"));
-		if (k == 0)
-			assert_int_equal(0, ogate_settings_set(&set, "reference.lock_wait_frames", "0"));
-		assert_int_equal(0, ogate_sync_new(&sy[k], &set));
-	}
-	for (int i = 0; i < NFRAMES; i++) {
-		struct ogate_frame *f = lock_period_frame(&hb, &rng, 26.0 / FPS, i);
-		for (int k = 0; k < 2; k++) {
-			struct ogate_sync_result r;
-			assert_int_equal(0, ogate_sync_process(sy[k], f, &r));
-			if (at[k] < 0 && sy[k]->info.period_frames > 0)
-				at[k] = i;
-		}
-		ogate_frame_free(f);
-	}
+	static lock_period_keys keys[2] = {
+		{ { "reference.min_heart_rate_hz", "1.25" }, { "reference.lock_wait_frames", "0" } },
+		{ { "reference.min_heart_rate_hz", "1.25" }, { NULL, NULL } },
+	};
+	double P[2];
+	int at[2];
+	lock_period_run(5, 26.0 / FPS, NFRAMES, 2, keys, P, at); /* each must lock */
 	print_message("locked at frame %d without the wait, %d with it\n", at[0], at[1]);
-	assert_true(at[0] >= 0);
-	assert_true(at[1] >= 0);
+	assert_true(at[0] >= 0 && at[1] >= 0);
 	assert_true(at[1] <= at[0] + 1);
-	for (int k = 0; k < 2; k++)
-		ogate_sync_free(sy[k]);
-	ogate_heart_blob_free(&hb);
 }
 
 int main(void)
