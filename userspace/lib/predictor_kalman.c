@@ -33,6 +33,15 @@
  * the one whose predictions of the observations have been the better by a clear margin, or both
  * weighed by their level variances where the predictions cannot tell them apart
  * (kalman_acc_share).
+ *
+ * The filter models the matching error as white. Where it is not (a slowly varying offset of the
+ * matched phase along the beat: a reference whose length is off the live beats', a drift that
+ * mismatches part of the beat), its level averages the offset over its memory while the line
+ * through the caller's window follows it, and a slow heart's trigger came 12 ms late behind
+ * matches that ran 4 % fast after the reference's wrap (u12_blob64_2.65s_156fps). So the forecast
+ * adds the window's residual about the filter's line, read at the newest frame from their own
+ * line, in the share the innovations' lag-1 autocorrelation gives the slowly varying part
+ * (kalman_window_level); white innovations leave the forecast as it was.
  */
 #include <errno.h>
 #include <math.h>
@@ -56,6 +65,7 @@
 #define KF_SCORE_Z 2.0	   /* kalman-acc: standard errors by which one filter must predict better */
 #define KF_SCORE_CLIP 16.0 /* kalman-acc: a squared standardised innovation counts at most this */
 #define KF_ACC_Z2 0.6	   /* kalman-acc: mean a^2 / P_aa that puts an acceleration in evidence */
+#define KF_AC_MEMORY 200.0 /* observations the innovations' autocorrelation is averaged over */
 
 struct kalman {
 	struct ogate_predictor base;
@@ -107,6 +117,10 @@ struct kalman {
 	double c_mk, c_mt, c_kk, c_kt, c_dd;
 	double b_num, b_den, b_rr, beta;
 	long b_n;
+	/* the accepted standardised innovations' lag-1 co-moment and second moment, with a memory of
+	 * KF_AC_MEMORY observations, and the last one (kalman_window_level) */
+	double ac_c, ac_v, ac_prev;
+	int ac_have;
 };
 
 static void kalman_acc_init(struct kalman *k);
@@ -155,6 +169,8 @@ static void kalman_reset(struct ogate_predictor *p)
 	k->b_num = k->b_den = k->b_rr = 0;
 	k->b_n = 0;
 	k->beta = 1;
+	k->ac_c = k->ac_v = 0;
+	k->ac_have = 0;
 }
 
 static void kalman_frame(struct ogate_predictor *p, uint64_t sequence)
@@ -626,6 +642,7 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 		k->p00 = p00;
 		k->p01 = p01;
 		k->p11 = p11;
+		k->ac_have = 0; /* the next accepted one has no neighbour */
 		k->r_nu[k->rejects % KF_RESTART] = nu;
 		k->r_r[k->rejects % KF_RESTART] = R;
 		if (++k->rejects >= KF_RESTART && (!(k->rate0 > 0) || k->rejects >= KF_RUN_MAX ||
@@ -645,6 +662,11 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 		return;
 	}
 	k->rejects = 0;
+	double zn = nu / sqrt(S);
+	k->ac_c = k->ac_c * (1 - 1 / KF_AC_MEMORY) + (k->ac_have ? zn * k->ac_prev : 0);
+	k->ac_v = k->ac_v * (1 - 1 / KF_AC_MEMORY) + zn * zn;
+	k->ac_prev = zn;
+	k->ac_have = 1;
 	/* The matching errors of small noisy frames are heavy-tailed even after the per-frame noise
 	 * scale (standardised innovations: kurtosis 6.3-6.8, 1.3-2.0 % beyond 3 sd, 5-7 times a
 	 * normal error's share; docs/accuracy-log.md, "Stream D"). A Gaussian update lets each of
@@ -671,14 +693,39 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 	k->n++;
 }
 
+/* The forecast's level correction (see the top): the residuals of the caller's window (times
+ * relative to its newest frame, the one phase_now is at) about the line of phase phase_now and
+ * rate, their weighted least-squares line read at the newest frame, times the innovations' lag-1
+ * autocorrelation where it is positive, the share of the innovation variance an offset that
+ * persists from frame to frame carries. Their mean alone, the offset at the window's middle,
+ * was worse than none where the filter follows part of a sawtooth (test_kalman_window_level.c). */
+static double kalman_window_level(const struct kalman *k, const double *t, const double *phi,
+				  const double *weight, size_t n, double phase_now, double rate)
+{
+	if (n < 3 || !t || !phi || !(k->ac_v > 0) || !(k->ac_c > 0) || k->beta < 1)
+		return 0; /* beta < 1: the stamps are wrong, the filter runs on the frame clock */
+	double sw = 0, sr = 0, st = 0, stt = 0, srt = 0;
+	for (size_t i = 0; i < n; i++) {
+		double w = weight ? weight[i] : 1, x = t[i] - t[n - 1];
+		double r = phi[i] - (phase_now + rate * x);
+		sr += w * r;
+		st += w * x;
+		sw += w;
+		stt += w * x * x;
+		srt += w * r * x;
+	}
+	if (!(sw > 0))
+		return 0;
+	double mt = st / sw, mr = sr / sw, vt = stt / sw - mt * mt;
+	double b = vt > 0 ? (srt / sw - mt * mr) / vt : 0;
+	double rho = k->ac_c / k->ac_v;
+	return (rho < 1 ? rho : 1) * (mr - b * mt);
+}
+
 static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi,
 			  const double *weight, size_t n, double target, struct ogate_prediction *out)
 {
 	struct kalman *k = (struct kalman *)p;
-	(void)t;
-	(void)weight;
-	(void)phi;
-	(void)n;
 	double x0 = k->x0, t0 = k->t;
 	out->rate = k->x1;
 	if (k->n < (k->rate0 > 0 ? KF_START : 4) || !(k->x1 > 0)) {
@@ -701,6 +748,7 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	 * falls where the filter's own time puts it; the newest frame may not have been used (a
 	 * quiet one) */
 	out->phase_now = x0 + out->rate * (k->t_last - t0);
+	out->phase_now += kalman_window_level(k, t, phi, weight, n, out->phase_now, out->rate);
 	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);
 }
 

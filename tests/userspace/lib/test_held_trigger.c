@@ -39,10 +39,9 @@ struct run {
 static int64_t forecast_at(struct ogate_sync *sy, int64_t ts_ns)
 {
 	const struct hist *h0 = sync_hist_at(sy, 0);
-	double t0 = 0, p0 = h0->unw, w0 = 1, wait;
-	struct ogate_prediction pr;
-	assert_int_equal(0, ogate_predictor_predict_weighted(sy->pred, &t0, &p0, &w0, 1,
-							     sy->info.target_phase, &pr));
+	double wait;
+	struct ogate_prediction pr; /* the newest phased frame's own forecast, its window and all */
+	assert_int_equal(0, sync_forecast(sy, ogate_wrap_2pi(h0->unw), h0->unw, h0->t_ns, &pr));
 	assert_int_equal(0, ogate_forecast_wait(pr.phase_now + pr.rate * (double)(ts_ns - h0->t_ns) * 1e-9,
 						pr.rate, sy->info.target_phase, &wait));
 	return ts_ns + (int64_t)llround(wait * 1e9);

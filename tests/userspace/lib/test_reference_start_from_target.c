@@ -20,10 +20,10 @@
 
 #define PERIOD_S 0.42 /* 33.6 frames a beat at FPS */
 #define FRAMES 1600
-#define OFF_AFTER (-0.0064)
-#define OFF_BEFORE 0.0102
-#define ON_AFTER 0.0026
-#define ON_BEFORE 0.0002
+#define OFF_AFTER (-0.0052)
+#define OFF_BEFORE 0.0113
+#define ON_AFTER 0.0034
+#define ON_BEFORE 0.0011
 
 struct outcome {
 	struct ogate_reference_info ref;
@@ -153,7 +153,9 @@ static void both_sides_of_the_wrap_err_alike(void **state)
 	run_with(32.8, 0, &b0);
 	run_with(0.5, 0.5, &a1);
 	run_with(32.8, 0.5, &b1);
-	/* pinned on 8f5b76b + the key: off -0.0064 / +0.0102, on +0.0026 / +0.0002 frame */
+	/* pinned on 8f5b76b + the key: off -0.0064 / +0.0102, on +0.0026 / +0.0002 frame; the Kalman
+	 * forecast's window level (session 26) moved them to -0.0052 / +0.0113 and +0.0034 / +0.0011 */
+	print_message("errs %.4f %.4f %.4f %.4f frame\n", a0.err, b0.err, a1.err, b1.err);
 	assert_true(fabs(a0.err - OFF_AFTER) < 5e-4 && fabs(b0.err - OFF_BEFORE) < 5e-4);
 	assert_true(fabs(a1.err - ON_AFTER) < 5e-4 && fabs(b1.err - ON_BEFORE) < 5e-4);
 	assert_true(b0.err - a0.err > 0.015); /* off: the jump across the wrap */
