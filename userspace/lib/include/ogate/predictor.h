@@ -44,7 +44,10 @@ void ogate_predictor_observe(struct ogate_predictor *p, double t_s, double phase
  * from wrong timestamps. Ignored by the others; without it the timestamps are used as given. */
 void ogate_predictor_frame(struct ogate_predictor *p, uint64_t sequence);
 /* Fit n samples (t_s relative to any origin, unwrapped phase) and forecast when
- * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. */
+ * target_phase (rad, [0, 2 pi)) next occurs after t_s[n-1]. 0 or -EINVAL/-ERANGE. The Kalman
+ * filter forecasts from its state at its newest observation, which t_s[n-1] must be (n = 0 and
+ * NULL arrays allowed), and moves its level towards the samples' own line where its innovations
+ * show a matching offset that persists from frame to frame. */
 int ogate_predictor_predict(struct ogate_predictor *p, const double *t_s, const double *phase,
 			    size_t n, double target_phase, struct ogate_prediction *out);
 /* The same with a weight per point (the linear fit: weighted least squares; NULL = equal). */
