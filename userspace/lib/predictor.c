@@ -74,6 +74,36 @@ int ogate_predictor_predict_weighted(struct ogate_predictor *p, const double *t_
 	return p->ops->predict(p, t_s, phase, weight, n, target_phase, out);
 }
 
+int ogate_fit_line(const double *t, const double *phi, const double *w, size_t n,
+		   double *phase_last, double *rate)
+{
+	if (n < 2)
+		return -EINVAL;
+	/* centre both axes for numerical stability (weighted means) */
+	double tm = 0, pm = 0, sw = 0;
+	for (size_t i = 0; i < n; i++) {
+		double wi = w ? w[i] : 1;
+		tm += wi * t[i];
+		pm += wi * phi[i];
+		sw += wi;
+	}
+	if (!(sw > 0))
+		return -EINVAL;
+	tm /= sw;
+	pm /= sw;
+	double sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		double dt = t[i] - tm, wi = w ? w[i] : 1;
+		sxx += wi * dt * dt;
+		sxy += wi * dt * (phi[i] - pm);
+	}
+	if (!(sxx > 0))
+		return -EINVAL;
+	*rate = sxy / sxx;
+	*phase_last = pm + *rate * (t[n - 1] - tm);
+	return 0;
+}
+
 int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s)
 {
 	if (!(rate > 0) || !isfinite(phi_now))

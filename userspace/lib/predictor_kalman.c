@@ -693,33 +693,22 @@ static void kalman_update(struct kalman *k, double t, double z, double ns)
 	k->n++;
 }
 
-/* The forecast's level correction (see the top): the residuals of the caller's window (times
- * relative to its newest frame, the one phase_now is at) about the line of phase phase_now and
- * rate, their weighted least-squares line read at the newest frame, times the innovations' lag-1
- * autocorrelation where it is positive, the share of the innovation variance an offset that
- * persists from frame to frame carries. Their mean alone, the offset at the window's middle,
- * was worse than none where the filter follows part of a sawtooth (test_kalman_window_level.c). */
+/* The forecast's level correction (see the top): the window's own weighted least-squares line
+ * (the linear predictor's, ogate_fit_line) read at its newest frame, the one phase_now is at,
+ * less phase_now, times the innovations' lag-1 autocorrelation where it is positive, the share of
+ * the innovation variance an offset that persists from frame to frame carries. The window's mean
+ * residual alone, the offset at its middle, was worse than none where the filter follows part of
+ * a sawtooth (test_kalman_window_level.c). */
 static double kalman_window_level(const struct kalman *k, const double *t, const double *phi,
-				  const double *weight, size_t n, double phase_now, double rate)
+				  const double *weight, size_t n, double phase_now)
 {
+	double line, slope;
 	if (n < 3 || !t || !phi || !(k->ac_v > 0) || !(k->ac_c > 0) || k->beta < 1)
 		return 0; /* beta < 1: the stamps are wrong, the filter runs on the frame clock */
-	double sw = 0, sr = 0, st = 0, stt = 0, srt = 0;
-	for (size_t i = 0; i < n; i++) {
-		double w = weight ? weight[i] : 1, x = t[i] - t[n - 1];
-		double r = phi[i] - (phase_now + rate * x);
-		sr += w * r;
-		st += w * x;
-		sw += w;
-		stt += w * x * x;
-		srt += w * r * x;
-	}
-	if (!(sw > 0))
+	if (ogate_fit_line(t, phi, weight, n, &line, &slope))
 		return 0;
-	double mt = st / sw, mr = sr / sw, vt = stt / sw - mt * mt;
-	double b = vt > 0 ? (srt / sw - mt * mr) / vt : 0;
 	double rho = k->ac_c / k->ac_v;
-	return (rho < 1 ? rho : 1) * (mr - b * mt);
+	return (rho < 1 ? rho : 1) * (line - phase_now);
 }
 
 static int kalman_predict(struct ogate_predictor *p, const double *t, const double *phi,
@@ -748,7 +737,7 @@ static int kalman_predict(struct ogate_predictor *p, const double *t, const doub
 	 * falls where the filter's own time puts it; the newest frame may not have been used (a
 	 * quiet one) */
 	out->phase_now = x0 + out->rate * (k->t_last - t0);
-	out->phase_now += kalman_window_level(k, t, phi, weight, n, out->phase_now, out->rate);
+	out->phase_now += kalman_window_level(k, t, phi, weight, n, out->phase_now);
 	return ogate_forecast_wait(out->phase_now, out->rate, target, &out->wait_s);
 }
 

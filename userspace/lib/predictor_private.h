@@ -33,4 +33,8 @@ extern const struct ogate_predictor_ops ogate_predictor_kalman_acc_ops;
 
 /* Shared forecast: from a fitted phase phi_now and rate (rad/s) to the wait until target. */
 int ogate_forecast_wait(double phi_now, double rate, double target_phase, double *wait_s);
+/* The weighted least-squares line through n samples (weights w, NULL = equal): its phase at
+ * t[n - 1] and its slope (rad/s); 0, or -EINVAL without a line (n < 2, no weight or one time). */
+int ogate_fit_line(const double *t, const double *phi, const double *w, size_t n,
+		   double *phase_last, double *rate);
 #endif
