@@ -146,6 +146,7 @@ static const struct key keys[] = {
 	I("sync.beat_common", beat_common, 0, 1),
 	I("sync.beat_after_drift", beat_after_drift, 0, 1),
 	I("sync.beat_delta_live", beat_delta_live, 0, 1),
+	I("sync.beat_delta_wrap", beat_delta_wrap, 0, 1000000),
 	I("sync.qa_local", qa_local, 0, 10000),
 	I("sync.timestamp_positions", timestamp_positions, 0, 1),
 	S("sync.sad_backend", sad_backend),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The reference beat's length from the live beats (sync.beat_delta_live, opt-in).
+ * The reference beat's length from the live beats (sync.beat_delta_live, opt-in) and from the
+ * live frames at its wrap (sync.beat_delta_wrap, opt-in).
  *
  * The calibration's pin needs delta, the reference beat's true length less its period P in
  * frames (sync_calib.c, the beat model N: a reference 0.08 frame long leaves the trigger late by
@@ -36,10 +37,15 @@
  * length at few frames a beat").
  */
 #include <math.h>
+#include <stdlib.h>
 #include "sync_private.h"
 
 /* used at up to this many frames a beat, where the beat model's lags share one offset */
 #define CLV_MAX_FPB 20
+/* sync.beat_delta_wrap from this many frames a beat (below, the pin's level errs by as much) */
+#define WRAP_MIN_FPB 20
+/* ... and where the captures' interval spread is within this share of the interval */
+#define WRAP_EVEN 0.02
 /* complete beats before delta is read from them (CLV_BEATS at most) */
 #define CLV_MIN_BEATS 8
 /* the share of a beat by which the beats' means may scatter about their line, and the line move
@@ -140,11 +146,97 @@ int sync_calib_live_delta(const struct ogate_sync *s, double *delta)
 	return 1;
 }
 
-/* the beat model's delta: the live beats' where they give one, else the model's own */
+/* the V fit through reference frames b - 1, b, b + 1 at their positions (timestamp jitter makes
+ * them uneven): the vertex of two lines of opposite slope, the steeper side's, through the
+ * three; the position */
+static double vfit_at(const double *pos, const double *S, int b)
+{
+	double pm = pos[b - 1], p0 = pos[b], pp = pos[b + 1];
+	if (S[b - 1] > S[b + 1]) {
+		double k = (S[b - 1] - S[b]) / (p0 - pm);
+		return k > 0 ? 0.5 * (pp + p0 - (S[b + 1] - S[b]) / k) : p0;
+	}
+	double k = (S[b + 1] - S[b]) / (pp - p0);
+	return k > 0 ? 0.5 * (pm + p0 + (S[b - 1] - S[b]) / k) : p0;
+}
+
+/*
+ * sync.beat_delta_wrap = N (opt-in; 0 = off): delta from the reference's own two copies of its
+ * wrap. A live frame near the wrap is matched in the reference's first frames and again in its
+ * padded end, frames one beat of the heart later: the two readings of one frame differ by the
+ * beat the reference holds, P + delta, in its positions. Each is a V fit at the frames' own
+ * positions (vfit_at; the same estimator on both sides) at its own sub-frame offset, the two
+ * offsets frac(P + delta) apart, so as the beats' offsets go round the fit's error by offset
+ * averages out of their difference. The beats after the reference (beat_after_reference) all lie
+ * at one offset and keep its error: -0.027 to -0.037 frame at 50 frames a beat under noise
+ * (blob128_fast0.25s_200fps, whose automatic target lies at the wrap: delta -0.029 for a true
+ * +0.013, the trigger -0.18 ms early; with the pairs -0.03 ms). What does not average out is
+ * each copy's own frozen error (its frames' noise, the real model's source grid): 0.01-0.04
+ * frame. The pairs are the frames the windowed search reads in both copies (within
+ * sync.search_window of the wrap) and the full searches' near it; one further than a frame from
+ * P is a mismatch. Only from WRAP_MIN_FPB frames a beat: below, the pin's level errs by as much
+ * the other way and the true delta set by hand moved make eval's 7-frame row from +0.27 to
+ * +0.99 ms. Not under a drift (one measured at lock or tracked): the copies, a beat apart in
+ * time, lie apart by it; nor on uneven captures (j_real128_80fps_j2's pairs -0.071 for a true
+ * +0.043 under 2 ms of jitter at 80 fps). Once N pairs, delta is their mean, shrunk by
+ * t^2 / (t^2 + 1) against its variance. Opt-in: make eval and unseen-104 better, tserr.txt,
+ * lowfps.txt and unseen-105.txt worse (docs/accuracy-log.md, "The beat model's delta at the
+ * wrap").
+ */
+void sync_calib_wrap_pair(struct ogate_sync *s, int b)
+{
+	double P = s->info.period_frames;
+	if (!s->set.beat_delta_wrap || !s->set.calibrate || !(P >= WRAP_MIN_FPB) || b < 1 ||
+	    b + 1 >= s->L)
+		return;
+	/* the live frame is registered to one copy: only while no drift was measured or is
+	 * tracked */
+	const struct seq *q = sync_current_seq(s);
+	if (!q || q->vel[0] != 0 || q->vel[1] != 0 || q->reg_vel[0] != 0 || q->reg_vel[1] != 0 ||
+	    s->dx != 0 || s->dy != 0 || fabs(s->fdx) + fabs(s->fdy) > 0.02)
+		return;
+	/* nor on uneven captures: each copy's frames sit at their own uneven positions, whose
+	 * error in the fit does not average out (an interval spread within WRAP_EVEN of it) */
+	double ivl = ogate_sync_frame_interval(s);
+	if (!(ivl > 0) || sync_interval_spread(s) > WRAP_EVEN * ivl)
+		return;
+	const double *S = s->S;
+	size_t L = (size_t)s->L;
+	double w = ogate_ref_position(s->pos, L, (double)b);
+	int c = (int)lround(ogate_ref_index(s->pos, L, w < P / 2 ? w + P : w - P));
+	for (int k = 0; k < 2 && c >= 1 && c + 1 < s->L; k++) /* the other copy's least SAD */
+		c += S[c - 1] < S[c] ? -1 : S[c + 1] < S[c] ? 1 : 0;
+	if (c < 1 || c + 1 >= s->L || abs(c - b) < 3 || S[c] == HUGE_VAL || S[c - 1] == HUGE_VAL ||
+	    S[c + 1] == HUGE_VAL || S[c] > S[c - 1] || S[c] > S[c + 1])
+		return;
+	double D = fabs(vfit_at(s->pos, S, c) - vfit_at(s->pos, S, b)) - P;
+	if (!(fabs(D) < 1))
+		return;
+	s->clv.wn += 1;
+	s->clv.wsum += D;
+	s->clv.wss += D * D;
+}
+
+/* 1 and *delta (frames) once sync.beat_delta_wrap pairs are in, else 0 */
+int sync_calib_wrap_delta(const struct ogate_sync *s, double *delta)
+{
+	double n = s->clv.wn;
+	if (!s->set.beat_delta_wrap || n < s->set.beat_delta_wrap || n < 2)
+		return 0;
+	double m = s->clv.wsum / n, va = fmax(s->clv.wss / n - m * m, 0) / (n - 1);
+	*delta = m * m + va > 0 ? m * m * m / (m * m + va) : 0;
+	return 1;
+}
+
+/* the beat model's delta: the wrap pairs' or the live beats' where they give one, else the
+ * model's own */
 void sync_calib_live_apply(struct ogate_sync *s)
 {
-	if (!s->set.beat_delta_live)
+	if (!s->set.beat_delta_live && !s->set.beat_delta_wrap)
 		return;
 	double d;
-	s->cal_delta = sync_calib_live_delta(s, &d) ? d : s->clv.model;
+	if (sync_calib_wrap_delta(s, &d) || sync_calib_live_delta(s, &d))
+		s->cal_delta = d;
+	else
+		s->cal_delta = s->clv.model;
 }

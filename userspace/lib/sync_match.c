@@ -618,6 +618,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 		}
 		r->phase = ogate_wrap_2pi(
 			2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
+		sync_calib_wrap_pair(s, (int)b); /* sync.beat_delta_wrap */
 	}
 	r->sad_argmin = best;
 	r->dx = dx;

@@ -300,6 +300,7 @@ struct ogate_sync {
 		int cur;      /* the beat the newest one is in (those before are complete) */
 		double model; /* the beat model's own delta, where they are not used */
 		int done;
+		double wn, wsum, wss; /* sync.beat_delta_wrap: pairs at the wrap, sums of D, D^2 */
 	} clv;
 	double *fit_t, *fit_p, *fit_w;
 
@@ -613,6 +614,9 @@ void sync_calib_solve3(const double g[3][3], const double *v, double lam, double
 void sync_calib_beat_refit(struct ogate_sync *s);
 /* sync_calib_live.c */
 void sync_calib_live_update(struct ogate_sync *s);
+double sync_interval_spread(const struct ogate_sync *s);
+void sync_calib_wrap_pair(struct ogate_sync *s, int b);
+int sync_calib_wrap_delta(const struct ogate_sync *s, double *delta);
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
 void sync_calib_live_apply(struct ogate_sync *s);
 /* sync_calib_common.c */

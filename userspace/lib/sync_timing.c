@@ -39,10 +39,10 @@ double sync_reference_interval(const struct ogate_sync *s)
  * of jitter at 200 fps its low draws still let one interval in a few thousand be a gap). A
  * late frame is a gap only beyond 4 spreads of it, so that uneven captures with consecutive
  * sequence numbers do not cut the stream into pieces; a dropped frame that shows in the
- * sequence is a gap whatever the jitter. */
+ * sequence is a gap whatever the jitter. Also sync.beat_delta_wrap's gate (sync_calib_live.c). */
 #define IVL_DEV_N 64
 
-static double interval_spread(const struct ogate_sync *s)
+double sync_interval_spread(const struct ogate_sync *s)
 {
 	return 1.2533 * s->ivl_dev;
 }
@@ -63,7 +63,7 @@ int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *
 		if (f->meta.sequence != s->last_seq + 1)
 			g = 1;
 		else if (ivl > 0 &&
-			 (double)dt * 1e-9 > s->set.gap_factor * ivl + 4 * interval_spread(s) &&
+			 (double)dt * 1e-9 > s->set.gap_factor * ivl + 4 * sync_interval_spread(s) &&
 			 s->ivl_n >= 3)
 			g = 1;
 		if (f->meta.sequence == s->last_seq + 1 && !g) {
