@@ -195,11 +195,6 @@ void sync_calib_wrap_pair(struct ogate_sync *s, int b)
 	if (!q || q->vel[0] != 0 || q->vel[1] != 0 || q->reg_vel[0] != 0 || q->reg_vel[1] != 0 ||
 	    s->dx != 0 || s->dy != 0 || fabs(s->fdx) + fabs(s->fdy) > 0.02)
 		return;
-	/* nor on uneven captures: each copy's frames sit at their own uneven positions, whose
-	 * error in the fit does not average out (an interval spread within WRAP_EVEN of it) */
-	double ivl = ogate_sync_frame_interval(s);
-	if (!(ivl > 0) || sync_interval_spread(s) > WRAP_EVEN * ivl)
-		return;
 	const double *S = s->S;
 	size_t L = (size_t)s->L;
 	double w = ogate_ref_position(s->pos, L, (double)b);
@@ -208,6 +203,12 @@ void sync_calib_wrap_pair(struct ogate_sync *s, int b)
 		c += S[c - 1] < S[c] ? -1 : S[c + 1] < S[c] ? 1 : 0;
 	if (c < 1 || c + 1 >= s->L || abs(c - b) < 3 || S[c] == HUGE_VAL || S[c - 1] == HUGE_VAL ||
 	    S[c + 1] == HUGE_VAL || S[c] > S[c - 1] || S[c] > S[c + 1])
+		return;
+	/* nor on uneven captures: each copy's frames sit at their own uneven positions, whose
+	 * error in the fit does not average out (an interval spread within WRAP_EVEN of it; the
+	 * interval's median last, on the few frames near the wrap that get this far) */
+	double ivl = ogate_sync_frame_interval(s);
+	if (!(ivl > 0) || sync_interval_spread(s) > WRAP_EVEN * ivl)
 		return;
 	double D = fabs(vfit_at(s->pos, S, c) - vfit_at(s->pos, S, b)) - P;
 	if (!(fabs(D) < 1))

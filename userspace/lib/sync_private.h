@@ -614,7 +614,6 @@ void sync_calib_solve3(const double g[3][3], const double *v, double lam, double
 void sync_calib_beat_refit(struct ogate_sync *s);
 /* sync_calib_live.c */
 void sync_calib_live_update(struct ogate_sync *s);
-double sync_interval_spread(const struct ogate_sync *s);
 void sync_calib_wrap_pair(struct ogate_sync *s, int b);
 int sync_calib_wrap_delta(const struct ogate_sync *s, double *delta);
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
@@ -629,6 +628,7 @@ void sync_qa_step(struct ogate_sync *s, struct ogate_sync_result *r);
 /* sync_timing.c */
 int sync_timing_advance(struct ogate_sync *s, const struct ogate_frame *f, int *gap);
 double sync_reference_interval(const struct ogate_sync *s);
+double sync_interval_spread(const struct ogate_sync *s);
 const struct hist *sync_hist_at(const struct ogate_sync *s, int back);
 /* A history entry's fit weight: the inverse of its variance, the larger of two estimates of it
  * relative to a typical match: from the image change around the match (frames where the image

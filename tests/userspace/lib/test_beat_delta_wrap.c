@@ -56,6 +56,14 @@ static void frame_at(struct ogate_sync *s, double u)
 	frame_on(s, u, P0, PT);
 }
 
+/* n frames within a frame either side of the wrap at offsets that go round (the golden ratio's
+ * steps) */
+static void frames_round(struct ogate_sync *s, int n, double p0, double pt)
+{
+	for (int k = 0; k < n; k++)
+		frame_on(s, -1 + 2 * fmod(k * 0.6180339887, 1.0), p0, pt);
+}
+
 /* frames captured every 5 ms, evenly */
 static void even_captures(struct ogate_sync *s)
 {
@@ -73,14 +81,12 @@ static struct ogate_sync *wrap_on(const char *key)
 	return s;
 }
 
-/* offsets that go round (the golden ratio's steps over a frame either side of the wrap)
- * read the held beat; all at one offset they keep the V fit's error there */
+/* offsets that go round read the held beat; all at one offset they keep the V fit's error there */
 static void pairs_over_offsets_read_the_held_beat(void **state)
 {
 	(void)state;
 	struct ogate_sync *s = wrap_on("100");
-	for (int k = 0; k < 400; k++)
-		frame_at(s, -1 + 2 * fmod(k * 0.6180339887, 1.0));
+	frames_round(s, 400, P0, PT);
 	double d = 7;
 	assert_int_equal(1, sync_calib_wrap_delta(s, &d));
 	assert_true(s->clv.wn >= 300);
@@ -100,8 +106,7 @@ static void nothing_before_the_pairs(void **state)
 {
 	(void)state;
 	struct ogate_sync *s = wrap_on("0");
-	for (int k = 0; k < 50; k++)
-		frame_at(s, -1 + 2 * fmod(k * 0.6180339887, 1.0));
+	frames_round(s, 50, P0, PT);
 	double d = 7;
 	assert_true(s->clv.wn == 0);
 	assert_int_equal(0, sync_calib_wrap_delta(s, &d));
@@ -109,8 +114,7 @@ static void nothing_before_the_pairs(void **state)
 	ogate_sync_free(s);
 
 	s = wrap_on("1000");
-	for (int k = 0; k < 50; k++)
-		frame_at(s, -1 + 2 * fmod(k * 0.6180339887, 1.0));
+	frames_round(s, 50, P0, PT);
 	assert_true(s->clv.wn > 0);
 	assert_int_equal(0, sync_calib_wrap_delta(s, &d));
 	s->clv.model = -0.03;
@@ -129,8 +133,7 @@ static void no_pairs_at_few_frames_a_beat_or_under_a_drift(void **state)
 		assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_delta_wrap", "1"));
 		sync_calib_reset(s);
 		even_captures(s);
-		for (int k = 0; k < 20; k++)
-			frame_on(s, -1 + 2 * fmod(k * 0.6180339887, 1.0), p, p + 0.04);
+		frames_round(s, 20, p, p + 0.04);
 		if (i)
 			assert_true(s->clv.wn > 10);
 		else
@@ -162,8 +165,7 @@ static void the_pairs_delta_is_applied(void **state)
 	(void)state;
 	struct ogate_sync *s = wrap_on("20");
 	s->clv.model = -0.03;
-	for (int k = 0; k < 100; k++)
-		frame_at(s, -1 + 2 * fmod(k * 0.6180339887, 1.0));
+	frames_round(s, 100, P0, PT);
 	double d = 7;
 	assert_int_equal(1, sync_calib_wrap_delta(s, &d));
 	sync_calib_live_apply(s);
