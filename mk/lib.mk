@@ -21,7 +21,7 @@ AN_OBJS     := $(addprefix $(OBJ)/analysis/lib/,$(addsuffix .o,$(AN_CORE) $(AN_S
 AN_OBJS_SAN := $(addprefix $(OBJ)/analysis/lib-san/,$(addsuffix .o,$(AN_CORE) $(AN_SIMD)))
 AN_LDLIBS   := -lm
 
-an_simd_flags = $(if $(filter resample oga sync_reference sync_smooth sync_smooth_first sync_smooth_stats sync_smooth_look,$(1)),-ftree-vectorize -fvect-cost-model=dynamic,)$(if $(filter sad_sse2,$(1)),-msse2,$(if $(filter sad_avx2,$(1)),-mavx2,$(if $(filter sad_neon,$(1)),$(if $(filter arm%,$(AN_MACHINE)),-mfpu=neon,))))
+an_simd_flags = $(if $(filter resample oga sync_reference sync_smooth sync_smooth_along sync_smooth_first sync_smooth_stats sync_smooth_look,$(1)),-ftree-vectorize -fvect-cost-model=dynamic,)$(if $(filter sad_sse2,$(1)),-msse2,$(if $(filter sad_avx2,$(1)),-mavx2,$(if $(filter sad_neon,$(1)),$(if $(filter arm%,$(AN_MACHINE)),-mfpu=neon,))))
 
 $(OBJ)/analysis/lib/%.o: $(AN_SRC)/%.c
 	@mkdir -p $(@D)

@@ -34,6 +34,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->subpixel_drift = 1;
 	s->roi = 0;
 	s->ref_smooth = OGATE_SMOOTH_AUTO;
+	s->smooth_along_fpb = 0;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	s->qa_local = 32;
@@ -107,6 +108,7 @@ static const struct key keys[] = {
 	I("reference.scan_ramp", scan_ramp, 0, 1),
 	D("reference.start_from_target", start_from_target, -0.5, 0.5),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
+	D("reference.smooth_along_fpb", smooth_along_fpb, 0, 1e6),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),

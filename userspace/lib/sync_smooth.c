@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sync_private.h"
+#include "sync_smooth_along.h"
 
 /*
  * reference.smooth: each reference position is one camera frame with its own noise, frozen for
@@ -186,6 +187,7 @@ struct sync_smooth_job {
 	int k, choose, stage, j, y;
 	long lw;     /* the full look's weight (SMOOTH_LOOK_WEIGHT or _U8) */
 	long even;   /* the least budget a frame gets: the job spread over a quarter beat */
+	int left;    /* that quarter beat's frames left (less two) */
 	int x, cw;   /* the full look: the next column of row y, and the columns of a unit */
 	int r, rows; /* the noise: every r-th row, rows of them */
 	double med;  /* the smallest median |second difference| so far */
@@ -203,6 +205,7 @@ struct sync_smooth_job {
 	double repmag;	   /* the repeat's sums: a bound on their partial sums' magnitude */
 	int rep_slow;	   /* repmag reached 2^53: the columns one by one (sync_look_repeat_u8) */
 	unsigned char *vm; /* the replacement and its mask in the pixels' type */
+	struct sync_along al; /* reference.smooth_along_fpb: the kernel along the beat */
 	double cm, z;
 	int ret; /* 1 smoothed, 0 matched as recorded, -errno */
 };
@@ -441,25 +444,39 @@ static int write_mask(struct ogate_sync *s, struct sync_smooth_job *jb)
 	return 0;
 }
 
-/* s->sm[j]: q's frame j (allocated as needed), the mean where the mask says; 0 or -errno */
-static int write_frame(struct ogate_sync *s, const struct seq *q, const unsigned char *vm, int j)
+/* rows y0 .. y1 - 1 of s->sm[j], q's frame j (allocated as needed on its first rows): the mean
+ * where the mask says, elsewhere the frame or (reference.smooth_along_fpb) the kernel along the
+ * beat (the pixels touched added to *cost); 0 or -errno */
+static int write_frame(struct ogate_sync *s, const struct seq *q, const struct sync_smooth_job *jb,
+		       int j, int y0, int y1, long *cost)
 {
 	int W = s->w, H = s->h, ret, wide = s->fmt != OGATE_PIX_U8;
 	size_t np = (size_t)W * H;
-	if ((ret = sync_smooth_pool_get(s, j)) < 0)
+	const unsigned char *vm = jb->vm;
+	if (y0 == 0 && (ret = sync_smooth_pool_get(s, j)) < 0)
 		return ret;
 	struct ogate_frame *d = s->sm[j];
 	d->meta = q->f[j]->meta;
-	for (int y = 0; y < H; y++) {
+	for (int y = y0; y < y1; y++) {
 		char *row = (char *)d->pixels + (size_t)y * d->stride;
 		size_t o = (size_t)y * W;
-		if (wide)
+		if (jb->al.m)
+			*cost += sync_along_write(s, q, &jb->al, vm, j, y, row);
+		else if (wide)
 			blend16((uint16_t *)row, ogate_frame_row(q->f[j], y),
 				(const uint16_t *)vm + o, (const uint16_t *)vm + np + o, W);
 		else
 			blend8((uint8_t *)row, ogate_frame_row(q->f[j], y), vm + o, vm + np + o, W);
 	}
 	return 0;
+}
+
+/* the rows of a unit of the copy: a whole frame, or under the kernel along the beat (half width
+ * m) a band that costs what a frame costs without it */
+static int write_rows(const struct ogate_sync *s, int m)
+{
+	int n = m ? (int)(2L * s->h / (2L * m + 4)) : s->h;
+	return n > 1 ? n : 1;
 }
 
 static void job_free(struct sync_smooth_job *jb)
@@ -476,6 +493,7 @@ static void job_free(struct sync_smooth_job *jb)
 	free(jb->rp);
 	free(jb->pa);
 	free(jb->vm);
+	sync_along_free(&jb->al);
 	free(jb);
 }
 
@@ -520,7 +538,10 @@ static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job 
 		return (jb->choose ? 4 : 1) * jb->lw * L *
 		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
 	case SJ_MASK: return np;
-	default: return 2 * np;
+	default: {
+		int m = sync_along_order(s, &s->sq[jb->k]);
+		return sync_along_cost(m, s->w) * write_rows(s, m);
+	}
 	}
 }
 
@@ -600,19 +621,28 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 		}
 		return 0;
 	case SJ_MASK:
-		if ((rc = write_mask(s, jb)) < 0)
+		if ((rc = write_mask(s, jb)) < 0 || (rc = sync_along_begin(s, q, &jb->al, jb->vm)) < 0)
 			goto fail;
+		if (jb->al.m) /* the copy's work now that the moving columns are known, spread over
+			       * the quarter beat's frames left */
+			jb->even =
+				(long)((double)L * jb->al.frame_cost / (jb->left > 1 ? jb->left : 1));
 		jb->stage = SJ_WRITE;
-		jb->j = 0;
+		jb->j = jb->y = 0;
 		return np;
-	case SJ_WRITE:
-		if ((rc = write_frame(s, q, jb->vm, jb->j)) < 0)
+	case SJ_WRITE: {
+		int y1 = jb->y + write_rows(s, jb->al.m);
+		y1 = y1 < H ? y1 : H;
+		long t = jb->al.m ? 0 : 2L * W * (y1 - jb->y);
+		if ((rc = write_frame(s, q, jb, jb->j, jb->y, y1, &t)) < 0)
 			goto fail;
-		if (++jb->j == L) {
+		jb->y = y1 < H ? y1 : 0;
+		if (y1 == H && ++jb->j == L) {
 			jb->ret = 1;
 			jb->stage = SJ_DONE;
 		}
-		return 2 * np;
+		return t;
+	}
 	default: return 0;
 	}
 fail:
@@ -632,6 +662,7 @@ int sync_smooth_work(struct ogate_sync *s, long budget)
 	 * before), or the job spread evenly over the quarter beat where that is more */
 	if (budget > 0)
 		budget = budget / 2 > jb->even ? budget / 2 : jb->even;
+	jb->left--;
 	while (jb->stage != SJ_DONE && (budget <= 0 || used == 0 || used + unit_bound(s, jb) <= budget))
 		used += job_unit(s, jb);
 	s->smooth_touched += used;
@@ -717,9 +748,11 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	 * held at 2^21 and then a frame of 14-20 ms. */
 	long np = (long)W * H, qf = sync_smooth_hold_bound(s);
 	double total = (double)(L > 2 ? L - 2 : 0) * (4.0 * W * jb->rows + 2 * SYNC_SMOOTH_HBINS) +
-		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np * (1 + 2.0 * L),
+		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np +
+		       (double)L * sync_along_cost(sync_along_order(s, q), np),
 	       even = total / (double)(qf - 2); /* in doubles: a 32-bit long overflows */
 	jb->even = even < (double)LONG_MAX / 2 ? (long)even : LONG_MAX / 2;
+	jb->left = (int)(qf - 2);
 	jb->ad = malloc(sizeof(double) * (size_t)W * (size_t)jb->rows);
 	jb->nb = malloc(sizeof(int32_t) * 3 * (size_t)W);
 	s->smooth_job = jb;

@@ -119,6 +119,8 @@ static struct run slow_heart(int smooth, int bits, int refresh)
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth", smooth ? "1" : "0"));
+	/* the still pixels' rule alone: the kernel along the beat is test_ref_smooth_along.c's */
+	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth_along_fpb", "0"));
 	set.refresh_after_triggers = refresh;
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));

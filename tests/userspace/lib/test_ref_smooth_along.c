@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* reference.smooth_along_fpb (sync_smooth.c): on a smoothed reference the pixels the heart moves
+ * are averaged along the beat by a binomial kernel of order 2 floor(P / F), the sequence continued
+ * one period on past its ends, the still pixels keep their mean, and the matched phase's frozen
+ * noise falls. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "heart.c"
+#include "sync_private.h"
+#include "noisy_frame.h"
+
+#define SZ 96
+#define FPS 60.0
+#define NOISE 4.0
+
+struct run {
+	double rms;    /* per-frame phase error about its mean (frames) */
+	long moving;   /* moving pixels x reference frames checked */
+	long off;      /* of those, where the copy is not the kernel's sum rounded */
+	long far;      /* of those, more than one grey level from it */
+	long recorded; /* moving pixels x frames that differ from the recorded frame */
+};
+
+static int px_at(const struct ogate_frame *f, int x, int y)
+{
+	const char *row = (const char *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
+	return ((const uint8_t *)row)[x];
+}
+
+/* recorded frame i of q at pixel p, the sequence continued a period P on past its ends and
+ * interpolated between the two frames there */
+static double at(const struct seq *q, int L, double P, int i, int p)
+{
+	if (i >= 0 && i < L)
+		return px_at(q->f[i], p % SZ, p / SZ);
+	double x = i < 0 ? i + P : i - P;
+	int a = (int)floor(x);
+	double t = x - a;
+	return (1 - t) * px_at(q->f[a], p % SZ, p / SZ) + t * px_at(q->f[a + 1], p % SZ, p / SZ);
+}
+
+/* the slow cartoon heart of test_ref_smooth.c (1.3 s at 60 fps: 78 frames a beat, 96^2, noise
+ * 4) with reference.smooth = 1 and the kernel at F frames a beat a step (0: off); m the half
+ * width the reference's copy is checked against */
+static struct run slow_heart(const char *F, int m)
+{
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth", "1"));
+	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth_along_fpb", F));
+	struct ogate_sync *sy = NULL;
+	assert_int_equal(0, ogate_sync_new(&sy, &set));
+	struct ogate_heart_blob heart;
+	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
+	struct ogate_heart_law law = { 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 };
+	struct ogate_heart_rng rng;
+	ogate_heart_rng_seed(&rng, 5);
+	struct ogate_frame *f = NULL;
+	assert_int_equal(0, ogate_frame_new(&f, OGATE_PIX_U8, SZ, SZ));
+	static float img[SZ * SZ];
+	struct ogate_sync_result r = { 0 };
+	enum { N = 1500 };
+	static double err[N];
+	int n = 0;
+	for (int i = 0; i < N; i++) {
+		double psi = noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
+		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
+		if (r.has_phase && i > 600)
+			err[n++] = ogate_wrap_pi(r.phase - psi) * 1.3 * FPS / (2 * M_PI);
+	}
+	assert_true(n > 500);
+	double mean = 0, ss = 0;
+	for (int k = 0; k < n; k++)
+		mean += err[k] / n;
+	for (int k = 0; k < n; k++)
+		ss += (err[k] - mean) * (err[k] - mean);
+	struct run out = { .rms = sqrt(ss / n) };
+	assert_int_equal(sy->info.smoothed, 1);
+	const struct seq *q = &sy->sq[sy->g_cur % sy->nseq];
+	int L = q->L;
+	double P = q->info.period_frames;
+	assert_true(L > 4 * m + 2);
+	/* every pixel the copy does not hold at one value over the beat against the kernel */
+	for (int p = 0; p < SZ * SZ; p++) {
+		int v0 = px_at(sy->ref[0], p % SZ, p / SZ), same = 1;
+		for (int j = 1; j < L && same; j++)
+			same = px_at(sy->ref[j], p % SZ, p / SZ) == v0;
+		int rec_same = 1;
+		for (int j = 1; j < L && rec_same; j++)
+			rec_same = px_at(q->f[j], p % SZ, p / SZ) == px_at(q->f[0], p % SZ, p / SZ);
+		if (same && !rec_same)
+			continue; /* replaced by its mean (a pixel constant as recorded reads alike) */
+		for (int j = 0; j < L; j++) {
+			double e = 0;
+			if (m) {
+				double c[2 * 8 + 1] = { 1 }, sum = 0;
+				for (int k = 1; k <= 2 * m; k++)
+					for (int i = k; i > 0; i--)
+						c[i] += c[i - 1];
+				for (int k = 0; k <= 2 * m; k++) {
+					sum += c[k];
+					e += c[k] * at(q, L, P, j - m + k, p);
+				}
+				e /= sum;
+			} else {
+				e = px_at(q->f[j], p % SZ, p / SZ);
+			}
+			int got = px_at(sy->ref[j], p % SZ, p / SZ);
+			out.moving++;
+			out.off += got != (int)floor(e + 0.5); /* rounded half up */
+			out.far += fabs(got - e) > 1.0;
+			out.recorded += got != px_at(q->f[j], p % SZ, p / SZ);
+		}
+	}
+	ogate_frame_free(f);
+	ogate_heart_blob_free(&heart);
+	ogate_sync_free(sy);
+	return out;
+}
+
+/* 78 frames a beat at F = 30: m = 2, the kernel (1 4 6 4 1) / 16 over frames j - 2 ... j + 2, the
+ * first two and last two frames reaching a period past the reference's ends. Every moving pixel
+ * of every reference frame is that sum rounded, half up (but where the sum, in floats, lies within
+ * rounding of a half: at most 1 in 1000, never more than a grey level off). */
+static void the_moving_pixels_take_the_binomial_kernel_wrapped_a_period_on(void **state)
+{
+	struct run r = slow_heart("30", 2);
+	print_message("%ld moving pixel-frames, %ld not the rounded kernel sum, %ld beyond 1, %ld as "
+		      "recorded\n",
+		      r.moving, r.off, r.far, r.moving - r.recorded);
+	assert_true(r.moving > 1000L * 78);
+	assert_int_equal(r.far, 0);
+	assert_true(r.off * 1000 <= r.moving);
+	assert_true(r.recorded > r.moving / 2);
+}
+
+/* m = floor(P / F): 78 frames a beat at F = 100 gives 0, the moving pixels matched as recorded,
+ * as with the kernel off (F = 0); at the default 60, m = 1 ((1 2 1) / 4). */
+static void the_kernels_half_width_is_the_frames_a_beat_over_F(void **state)
+{
+	struct run a = slow_heart("100", 0), b = slow_heart("0", 0), c = slow_heart("60", 1);
+	assert_int_equal(a.off, 0);
+	assert_int_equal(b.off, 0);
+	assert_int_equal(c.far, 0);
+	assert_true(c.off * 1000 <= c.moving);
+	assert_true(a.rms == b.rms);
+}
+
+/* The matched phase's noise: per-frame error about its mean 0.144 frame with the still pixels
+ * smoothed alone, 0.073 with the kernel (1 2 1) / 4 along the beat (F = 60): the moving pixels'
+ * frozen noise was half of it. */
+static void the_kernel_halves_the_slow_hearts_per_frame_error(void **state)
+{
+	struct run off = slow_heart("0", 0), on = slow_heart("60", 1);
+	print_message("per-frame error %.3f frame with the kernel, %.3f without\n", on.rms, off.rms);
+	assert_true(on.rms < 0.7 * off.rms);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_moving_pixels_take_the_binomial_kernel_wrapped_a_period_on),
+		cmocka_unit_test(the_kernels_half_width_is_the_frames_a_beat_over_F),
+		cmocka_unit_test(the_kernel_halves_the_slow_hearts_per_frame_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
