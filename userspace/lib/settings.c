@@ -34,7 +34,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->subpixel_drift = 1;
 	s->roi = 0;
 	s->ref_smooth = OGATE_SMOOTH_AUTO;
-	s->smooth_along_fpb = 0;
+	s->smooth_along_fpb = 45;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
 	s->qa_local = 32;

@@ -445,10 +445,10 @@ static int write_mask(struct ogate_sync *s, struct sync_smooth_job *jb)
 }
 
 /* rows y0 .. y1 - 1 of s->sm[j], q's frame j (allocated as needed on its first rows): the mean
- * where the mask says, elsewhere the frame or (reference.smooth_along_fpb) the kernel along the
+ * where the mask says, elsewhere the frame or (reference.smooth_along_fpb) the box along the
  * beat (the pixels touched added to *cost); 0 or -errno */
-static int write_frame(struct ogate_sync *s, const struct seq *q, const struct sync_smooth_job *jb,
-		       int j, int y0, int y1, long *cost)
+static int write_frame(struct ogate_sync *s, const struct seq *q, struct sync_smooth_job *jb, int j,
+		       int y0, int y1, long *cost)
 {
 	int W = s->w, H = s->h, ret, wide = s->fmt != OGATE_PIX_U8;
 	size_t np = (size_t)W * H;
@@ -460,7 +460,7 @@ static int write_frame(struct ogate_sync *s, const struct seq *q, const struct s
 	for (int y = y0; y < y1; y++) {
 		char *row = (char *)d->pixels + (size_t)y * d->stride;
 		size_t o = (size_t)y * W;
-		if (jb->al.m)
+		if (jb->al.r)
 			*cost += sync_along_write(s, q, &jb->al, vm, j, y, row);
 		else if (wide)
 			blend16((uint16_t *)row, ogate_frame_row(q->f[j], y),
@@ -471,11 +471,11 @@ static int write_frame(struct ogate_sync *s, const struct seq *q, const struct s
 	return 0;
 }
 
-/* the rows of a unit of the copy: a whole frame, or under the kernel along the beat (half width
- * m) a band that costs what a frame costs without it */
-static int write_rows(const struct ogate_sync *s, int m)
+/* the rows of a unit of the copy: a whole frame, or under the box along the beat a quarter of
+ * one (its first frame sums the whole box) */
+static int write_rows(const struct ogate_sync *s, int r)
 {
-	int n = m ? (int)(2L * s->h / (2L * m + 4)) : s->h;
+	int n = r ? s->h / 4 : s->h;
 	return n > 1 ? n : 1;
 }
 
@@ -539,8 +539,10 @@ static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job 
 		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
 	case SJ_MASK: return np;
 	default: {
-		int m = sync_along_order(s, &s->sq[jb->k]);
-		return sync_along_cost(m, s->w) * write_rows(s, m);
+		int y1 = jb->y + write_rows(s, jb->al.r);
+		y1 = y1 < s->h ? y1 : s->h;
+		return jb->al.r ? sync_along_cost(s, &jb->al, jb->j, jb->y, y1)
+				: 2L * s->w * (y1 - jb->y);
 	}
 	}
 }
@@ -623,17 +625,17 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 	case SJ_MASK:
 		if ((rc = write_mask(s, jb)) < 0 || (rc = sync_along_begin(s, q, &jb->al, jb->vm)) < 0)
 			goto fail;
-		if (jb->al.m) /* the copy's work now that the moving columns are known, spread over
-			       * the quarter beat's frames left */
-			jb->even =
-				(long)((double)L * jb->al.frame_cost / (jb->left > 1 ? jb->left : 1));
+		if (jb->al.r) /* the copy's work now that the moving columns are known, spread over
+			       * the quarter beat's frames left (planned as a copy without the box) */
+			jb->even = (long)fmax((double)jb->even, (double)L * jb->al.frame_cost /
+									(jb->left > 1 ? jb->left : 1));
 		jb->stage = SJ_WRITE;
 		jb->j = jb->y = 0;
 		return np;
 	case SJ_WRITE: {
-		int y1 = jb->y + write_rows(s, jb->al.m);
+		int y1 = jb->y + write_rows(s, jb->al.r);
 		y1 = y1 < H ? y1 : H;
-		long t = jb->al.m ? 0 : 2L * W * (y1 - jb->y);
+		long t = jb->al.r ? 0 : 2L * W * (y1 - jb->y);
 		if ((rc = write_frame(s, q, jb, jb->j, jb->y, y1, &t)) < 0)
 			goto fail;
 		jb->y = y1 < H ? y1 : 0;
@@ -748,8 +750,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	 * held at 2^21 and then a frame of 14-20 ms. */
 	long np = (long)W * H, qf = sync_smooth_hold_bound(s);
 	double total = (double)(L > 2 ? L - 2 : 0) * (4.0 * W * jb->rows + 2 * SYNC_SMOOTH_HBINS) +
-		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np +
-		       (double)L * sync_along_cost(sync_along_order(s, q), np),
+		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np * (1 + 2.0 * L),
 	       even = total / (double)(qf - 2); /* in doubles: a 32-bit long overflows */
 	jb->even = even < (double)LONG_MAX / 2 ? (long)even : LONG_MAX / 2;
 	jb->left = (int)(qf - 2);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* reference.smooth_along_fpb (sync_smooth.c): on a smoothed reference the pixels the heart moves
- * are averaged along the beat by a binomial kernel of order 2 floor(P / F), the sequence continued
- * one period on past its ends, the still pixels keep their mean, and the matched phase's frozen
- * noise falls. */
+/* reference.smooth_along_fpb (sync_smooth_along.c): on a smoothed reference the pixels the heart
+ * moves are averaged along the beat over 2r + 1 frames (r the largest with r (r + 1) / 3 <=
+ * P / (2F)), the sequence continued one period on past its ends, the still pixels keep their
+ * mean, and the matched phase's frozen noise falls. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,7 +22,7 @@
 struct run {
 	double rms;    /* per-frame phase error about its mean (frames) */
 	long moving;   /* moving pixels x reference frames checked */
-	long off;      /* of those, where the copy is not the kernel's sum rounded */
+	long off;      /* of those, where the copy is not the box's mean rounded */
 	long far;      /* of those, more than one grey level from it */
 	long recorded; /* moving pixels x frames that differ from the recorded frame */
 };
@@ -46,14 +46,15 @@ static double at(const struct seq *q, int L, double P, int i, int p)
 }
 
 /* the slow cartoon heart of test_ref_smooth.c (1.3 s at 60 fps: 78 frames a beat, 96^2, noise
- * 4) with reference.smooth = 1 and the kernel at F frames a beat a step (0: off); m the half
- * width the reference's copy is checked against */
-static struct run slow_heart(const char *F, int m)
+ * 4) with reference.smooth = 1 and reference.smooth_along_fpb = F (NULL: the default); hw the
+ * box's half width the reference's copy is checked against */
+static struct run slow_heart(const char *F, int hw)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth", "1"));
-	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth_along_fpb", F));
+	if (F)
+		assert_int_equal(0, ogate_settings_set(&set, "reference.smooth_along_fpb", F));
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	struct ogate_heart_blob heart;
@@ -85,8 +86,8 @@ static struct run slow_heart(const char *F, int m)
 	const struct seq *q = &sy->sq[sy->g_cur % sy->nseq];
 	int L = q->L;
 	double P = q->info.period_frames;
-	assert_true(L > 4 * m + 2);
-	/* every pixel the copy does not hold at one value over the beat against the kernel */
+	assert_true(L > 4 * hw + 2);
+	/* every pixel the copy does not hold at one value over the beat against the box */
 	for (int p = 0; p < SZ * SZ; p++) {
 		int v0 = px_at(sy->ref[0], p % SZ, p / SZ), same = 1;
 		for (int j = 1; j < L && same; j++)
@@ -98,19 +99,8 @@ static struct run slow_heart(const char *F, int m)
 			continue; /* replaced by its mean (a pixel constant as recorded reads alike) */
 		for (int j = 0; j < L; j++) {
 			double e = 0;
-			if (m) {
-				double c[2 * 8 + 1] = { 1 }, sum = 0;
-				for (int k = 1; k <= 2 * m; k++)
-					for (int i = k; i > 0; i--)
-						c[i] += c[i - 1];
-				for (int k = 0; k <= 2 * m; k++) {
-					sum += c[k];
-					e += c[k] * at(q, L, P, j - m + k, p);
-				}
-				e /= sum;
-			} else {
-				e = px_at(q->f[j], p % SZ, p / SZ);
-			}
+			for (int i = j - hw; i <= j + hw; i++)
+				e += at(q, L, P, i, p) / (2 * hw + 1);
 			int got = px_at(sy->ref[j], p % SZ, p / SZ);
 			out.moving++;
 			out.off += got != (int)floor(e + 0.5); /* rounded half up */
@@ -124,14 +114,14 @@ static struct run slow_heart(const char *F, int m)
 	return out;
 }
 
-/* 78 frames a beat at F = 30: m = 2, the kernel (1 4 6 4 1) / 16 over frames j - 2 ... j + 2, the
+/* 78 frames a beat at F = 15: r = 2 (2 <= 78 / 30 < 4), the mean of frames j - 2 ... j + 2, the
  * first two and last two frames reaching a period past the reference's ends. Every moving pixel
- * of every reference frame is that sum rounded, half up (but where the sum, in floats, lies within
- * rounding of a half: at most 1 in 1000, never more than a grey level off). */
-static void the_moving_pixels_take_the_binomial_kernel_wrapped_a_period_on(void **state)
+ * of every reference frame is that mean rounded, half up (but where an interpolated frame's
+ * weight, in 1/256, moves it across a half: at most 1 in 1000, never more than a grey level). */
+static void the_moving_pixels_take_the_box_mean_wrapped_a_period_on(void **state)
 {
-	struct run r = slow_heart("30", 2);
-	print_message("%ld moving pixel-frames, %ld not the rounded kernel sum, %ld beyond 1, %ld as "
+	struct run r = slow_heart("15", 2);
+	print_message("%ld moving pixel-frames, %ld not the rounded box mean, %ld beyond 1, %ld as "
 		      "recorded\n",
 		      r.moving, r.off, r.far, r.moving - r.recorded);
 	assert_true(r.moving > 1000L * 78);
@@ -140,11 +130,11 @@ static void the_moving_pixels_take_the_binomial_kernel_wrapped_a_period_on(void 
 	assert_true(r.recorded > r.moving / 2);
 }
 
-/* m = floor(P / F): 78 frames a beat at F = 100 gives 0, the moving pixels matched as recorded,
- * as with the kernel off (F = 0); at the default 60, m = 1 ((1 2 1) / 4). */
-static void the_kernels_half_width_is_the_frames_a_beat_over_F(void **state)
+/* 78 frames a beat at F = 100 gives r = 0 (2/3 > 78 / 200), the moving pixels matched as
+ * recorded, as with the box off (F = 0); at the default 45, r = 1 (2/3 <= 78 / 90 < 2). */
+static void the_boxs_half_width_follows_the_frames_a_beat(void **state)
 {
-	struct run a = slow_heart("100", 0), b = slow_heart("0", 0), c = slow_heart("60", 1);
+	struct run a = slow_heart("100", 0), b = slow_heart("0", 0), c = slow_heart(NULL, 1);
 	assert_int_equal(a.off, 0);
 	assert_int_equal(b.off, 0);
 	assert_int_equal(c.far, 0);
@@ -153,21 +143,21 @@ static void the_kernels_half_width_is_the_frames_a_beat_over_F(void **state)
 }
 
 /* The matched phase's noise: per-frame error about its mean 0.144 frame with the still pixels
- * smoothed alone, 0.073 with the kernel (1 2 1) / 4 along the beat (F = 60): the moving pixels'
- * frozen noise was half of it. */
-static void the_kernel_halves_the_slow_hearts_per_frame_error(void **state)
+ * smoothed alone, 0.066 with the default box, the mean of three frames along the beat: the moving
+ * pixels' frozen noise was more than half of it. */
+static void the_box_cuts_the_slow_hearts_per_frame_error(void **state)
 {
-	struct run off = slow_heart("0", 0), on = slow_heart("60", 1);
-	print_message("per-frame error %.3f frame with the kernel, %.3f without\n", on.rms, off.rms);
+	struct run off = slow_heart("0", 0), on = slow_heart(NULL, 1);
+	print_message("per-frame error %.3f frame with the box, %.3f without\n", on.rms, off.rms);
 	assert_true(on.rms < 0.7 * off.rms);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(the_moving_pixels_take_the_binomial_kernel_wrapped_a_period_on),
-		cmocka_unit_test(the_kernels_half_width_is_the_frames_a_beat_over_F),
-		cmocka_unit_test(the_kernel_halves_the_slow_hearts_per_frame_error),
+		cmocka_unit_test(the_moving_pixels_take_the_box_mean_wrapped_a_period_on),
+		cmocka_unit_test(the_boxs_half_width_follows_the_frames_a_beat),
+		cmocka_unit_test(the_box_cuts_the_slow_hearts_per_frame_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

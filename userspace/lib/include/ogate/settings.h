@@ -64,9 +64,10 @@ struct ogate_settings {
 			 * docs/analysis.md); "auto" (OGATE_SMOOTH_AUTO) only where the heart's
 			 * one-frame change is below the noise and those pixels' changes do not repeat
 			 * from beat to beat; 0 never */
-	double smooth_along_fpb; /* reference.smooth_along_fpb (0 = off; 60 measured best): on a smoothed reference, the
-				  * moving pixels also averaged along the beat by a binomial kernel
-				  * of order 2 floor(P / this), at most 16 (sync_smooth.c); 0 off */
+	double smooth_along_fpb; /* reference.smooth_along_fpb (45): on a smoothed reference, the
+				  * moving pixels also averaged along the beat over 2r + 1 frames, r
+				  * the largest with r (r + 1) / 3 <= P / (2 this), at most 8
+				  * (sync_smooth_along.c); 0 off */
 	double subpixel_gain; /* sync.subpixel_gain (0.02): smoothing of the sub-pixel estimate */
 	int timestamp_positions; /* sync.timestamp_positions (1): reference frames at the phase of their
 					 * timestamps (0 = of their index, as the reference system) */
