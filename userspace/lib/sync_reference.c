@@ -43,6 +43,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	sync_set_target(s, tu); /* at the recorded frames' positions */
 	s->sq[k].info = s->info;
 	s->info.smoothed = 0;
+	s->info.along_frames = 1;
 	s->info.repeat_z = NAN;
 	s->info.change_m = NAN;
 	/* a job spread over the next frames (sync.c holds them until it is done), or at once;

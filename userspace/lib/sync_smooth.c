@@ -504,10 +504,12 @@ void sync_smooth_free(struct ogate_sync *s)
 	sync_smooth_pool_drop_look(s);
 }
 
-/* what the current reference (slot q) says of its smoothing */
-static void put_info(struct ogate_sync *s, struct seq *q, int smoothed, double z, double cm)
+/* what the current reference (slot q) says of its smoothing (along: the frames its moving pixels
+ * average, 1 for none) */
+static void put_info(struct ogate_sync *s, struct seq *q, int smoothed, int along, double z, double cm)
 {
 	s->info.smoothed = smoothed;
+	s->info.along_frames = along;
 	s->info.repeat_z = z;
 	s->info.change_m = cm;
 	q->info = s->info;
@@ -524,7 +526,7 @@ static void job_finish(struct ogate_sync *s, struct sync_smooth_job *jb)
 	else if (jb->ret > 0)
 		s->ref = s->sm;
 	sync_smooth_pool_trim_later(s, jb->ret > 0 ? q->L : 0);
-	put_info(s, q, jb->ret > 0, jb->z, jb->cm);
+	put_info(s, q, jb->ret > 0, jb->ret > 0 ? 2 * jb->al.r + 1 : 1, jb->z, jb->cm);
 	sync_smooth_free(s);
 }
 
@@ -719,7 +721,7 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 		}
 		if (!(jb->cm < SMOOTH_CHANGE_M)) {
 			/* the change decides: matched as recorded */
-			put_info(s, &s->sq[k], 0, NAN, jb->cm);
+			put_info(s, &s->sq[k], 0, 1, NAN, jb->cm);
 			sync_smooth_pool_trim_later(s, 0);
 			job_free(jb);
 			return 0;
@@ -765,6 +767,6 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 nomem:
 	fprintf(stderr, "ogate: reference.smooth: %s; matching the frames as recorded\n",
 		strerror(ENOMEM));
-	put_info(s, q, 0, NAN, jb ? jb->cm : NAN);
+	put_info(s, q, 0, 1, NAN, jb ? jb->cm : NAN);
 	return -ENOMEM;
 }

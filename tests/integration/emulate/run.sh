@@ -89,13 +89,14 @@ check tiff_input_gives_the_same_triggers_as_npy \
 # slow cartoon heart's one-frame change is below the noise (change_m < 5.3) and its camera noise
 # does not repeat from beat to beat, so it is, with both scores; the 0.42 s heart's change is
 # above the noise, so it is matched as recorded and the repeat test is not run; smooth = 0 runs
-# neither
+# neither. The smoothed one's moving pixels are the mean of 3 frames along its 90-frame beat
+# (reference.smooth_along_fpb), the others' as recorded (1)
 $BIN/ogate-synth --out "$tmp/s8" --size 64 --fps 60 --n-frames 480 --period 1.5 >/dev/null
 $BIN/ogate-emulate "$tmp/s8.npy" --fps 60 --out "$tmp/o8a" --quiet --plots none
 $BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8f" --quiet --plots none \
 	--set reference.smooth=0
 check summary_says_whether_the_reference_was_smoothed \
-	"grep -qE '\"smoothed\": false, \"repeat_z\": null, \"change_m\": [0-9]+\.[0-9]{3}}' $tmp/o8/summary.json && grep -qE '\"smoothed\": true, \"repeat_z\": -?[0-9]+\.[0-9]{3}, \"change_m\": [0-5]\.[0-9]{3}}' $tmp/o8a/summary.json && grep -qF '\"smoothed\": false, \"repeat_z\": null, \"change_m\": null}' $tmp/o8f/summary.json"
+	"grep -qE '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": [0-9]+\.[0-9]{3}}' $tmp/o8/summary.json && grep -qE '\"smoothed\": true, \"along_frames\": 3, \"repeat_z\": -?[0-9]+\.[0-9]{3}, \"change_m\": [0-5]\.[0-9]{3}}' $tmp/o8a/summary.json && grep -qF '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": null}' $tmp/o8f/summary.json"
 $BIN/ogate-emulate "$tmp/d16.npy" --fps 80 --out "$tmp/o16" --quiet --plots none
 check sixteen_bit_stream_locks_and_triggers \
 	"grep -q '\"bits\": 16' $tmp/o16/summary.json && [ \$(json $tmp/o16/summary.json triggers) -ge 10 ]"

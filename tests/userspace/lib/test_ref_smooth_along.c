@@ -26,6 +26,7 @@ struct run {
 			* rounded (half up) */
 	long far;      /* of all, more than tol from the mean (an interpolated end's weight) */
 	long recorded; /* moving pixels x frames that differ from the recorded frame */
+	int along;     /* the reference's info: the frames its moving pixels average */
 };
 
 static int px_at(const struct ogate_frame *f, int x, int y)
@@ -88,6 +89,7 @@ static struct run slow_heart(const char *F, int hw)
 		ss += (err[k] - mean) * (err[k] - mean);
 	struct run out = { .rms = sqrt(ss / n) };
 	assert_int_equal(sy->info.smoothed, 1);
+	out.along = sy->info.along_frames;
 	const struct seq *q = &sy->sq[sy->g_cur % sy->nseq];
 	int L = q->L;
 	double P = q->info.period_frames;
@@ -137,15 +139,20 @@ static void the_moving_pixels_take_the_box_mean_wrapped_a_period_on(void **state
 		assert_int_equal(r.far, 0);
 		assert_int_equal(r.off, 0);
 		assert_true(r.recorded > r.moving / 2);
+		assert_int_equal(r.along, 5);
 	}
 	bits = 8;
 }
 
 /* 78 frames a beat at F = 100 gives r = 0 (2/3 > 78 / 200), the moving pixels matched as
- * recorded, as with the box off (F = 0); at the default 45, r = 1 (2/3 <= 78 / 90 < 2). */
+ * recorded, as with the box off (F = 0); at the default 45, r = 1 (2/3 <= 78 / 90 < 2). The
+ * reference's info says so: along_frames 1, 1, 3. */
 static void the_boxs_half_width_follows_the_frames_a_beat(void **state)
 {
 	struct run a = slow_heart("100", 0), b = slow_heart("0", 0), c = slow_heart(NULL, 1);
+	assert_int_equal(a.along, 1);
+	assert_int_equal(b.along, 1);
+	assert_int_equal(c.along, 3);
 	assert_int_equal(a.off, 0);
 	assert_int_equal(b.off, 0);
 	assert_int_equal(c.far, 0);

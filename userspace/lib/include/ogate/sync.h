@@ -82,6 +82,8 @@ struct ogate_reference_info {
 	double target_phase;	  /* 2 pi target_u / P */
 	int barrier;		  /* unpadded barrier frame */
 	int smoothed;		  /* reference.smooth: its still pixels are matched as their mean */
+	int along_frames;	  /* reference.smooth_along_fpb: its moving pixels are the mean of
+				   * this many frames along the beat (1: as recorded) */
 	double repeat_z;   /* reference.smooth = auto: how significantly those pixels' frame-to-
 				   * frame changes repeat one beat earlier (> 3: not smoothed); NAN
 				   * when not measured */
