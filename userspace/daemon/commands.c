@@ -162,6 +162,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "target_u", "%.4f", st.target_u);
 		/* reference.smooth, as summary.json reports it; none: not measured */
 		ogate_reply_kv(r, "ref_smoothed", "%s", st.ref_smoothed ? "yes" : "no");
+		ogate_reply_kv(r, "ref_along_frames", "%d", st.ref_along_frames);
 		if (isfinite(st.ref_repeat_z))
 			ogate_reply_kv(r, "ref_repeat_z", "%.3f", st.ref_repeat_z);
 		else
@@ -186,6 +187,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "ref_first_seq", "unlocked");
 		ogate_reply_kv(r, "target_u", "unlocked");
 		ogate_reply_kv(r, "ref_smoothed", "unlocked");
+		ogate_reply_kv(r, "ref_along_frames", "unlocked");
 		ogate_reply_kv(r, "ref_repeat_z", "unlocked");
 		ogate_reply_kv(r, "ref_change_m", "unlocked");
 		ogate_reply_kv(r, "ref_timestamps", "unlocked");

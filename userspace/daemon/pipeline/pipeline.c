@@ -442,6 +442,7 @@ analysed:
 			p->st.ref_first_seq = pipeline_pace_source_seq(p, ref.first_seq);
 			p->st.target_u = ref.target_u;
 			p->st.ref_smoothed = ref.smoothed;
+			p->st.ref_along_frames = ref.along_frames;
 			p->st.ref_repeat_z = ref.repeat_z;
 			p->st.ref_change_m = ref.change_m;
 			p->st.ref_ts_clock = ref.ts_clock;

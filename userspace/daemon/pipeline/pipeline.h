@@ -145,6 +145,9 @@ struct ogate_pipeline_status {
 	 * noise, NAN where not measured (and before lock) */
 	bool ref_smoothed;
 	double ref_repeat_z, ref_change_m;
+	/* reference.smooth_along_fpb: the frames its moving pixels average along the beat (1:
+	 * none; 0 before lock) */
+	int ref_along_frames;
 	/* sync.timestamp_positions: the reference sits on the frame clock because its images
 	 * showed the timestamps wrong; the test's slope (1 uneven captures, 0 wrong stamps) and
 	 * its standard error, NAN where not made (and before lock) */

@@ -302,6 +302,7 @@ static void ref_smoothing(double period_s, struct ogate_pipeline_status *st)
 	ogate_pipeline_status(p, st);
 	assert_false(st->locked);
 	assert_false(st->ref_smoothed);
+	assert_int_equal(st->ref_along_frames, 0);
 	assert_true(isnan(st->ref_change_m) && isnan(st->ref_repeat_z));
 	run_for(&vc, p, 10 * SEC);
 	ogate_pipeline_status(p, st);
@@ -321,6 +322,7 @@ static void test_status_reports_the_reference_smoothing(void **state)
 	ref_smoothing(0.42, &st);
 	assert_true(st.locked);
 	assert_false(st.ref_smoothed);
+	assert_int_equal(st.ref_along_frames, 1);
 	assert_true(st.ref_change_m >= 5.3);
 	assert_true(isnan(st.ref_repeat_z));
 	ref_smoothing(1.6, &st);
@@ -328,6 +330,8 @@ static void test_status_reports_the_reference_smoothing(void **state)
 	assert_true(st.ref_change_m > 0 && st.ref_change_m < 5.3);
 	assert_true(isfinite(st.ref_repeat_z));
 	assert_true(st.ref_smoothed == !(st.ref_repeat_z > 3));
+	/* smoothed at 128 frames a beat: the mean of 3 frames along it (reference.smooth_along_fpb) */
+	assert_int_equal(st.ref_along_frames, st.ref_smoothed ? 3 : 1);
 }
 
 /*
