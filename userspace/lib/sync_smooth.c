@@ -471,12 +471,12 @@ static int write_frame(struct ogate_sync *s, const struct seq *q, struct sync_sm
 	return 0;
 }
 
-/* the rows of a unit of the copy: a whole frame, or under the box along the beat a quarter of
- * one (its first frame sums the whole box) */
-static int write_rows(const struct ogate_sync *s, int r)
+/* the end of the copy's next unit from row jb->y: a whole frame, or under the box along the beat
+ * a quarter of one (its first frame sums the whole box) */
+static int write_band_end(const struct ogate_sync *s, const struct sync_smooth_job *jb)
 {
-	int n = r ? s->h / 4 : s->h;
-	return n > 1 ? n : 1;
+	int n = jb->al.r ? s->h / 4 : s->h, y1 = jb->y + (n > 1 ? n : 1);
+	return y1 < s->h ? y1 : s->h;
 }
 
 static void job_free(struct sync_smooth_job *jb)
@@ -541,8 +541,7 @@ static long unit_bound(const struct ogate_sync *s, const struct sync_smooth_job 
 		       (s->w - jb->x < jb->cw ? s->w - jb->x : jb->cw);
 	case SJ_MASK: return np;
 	default: {
-		int y1 = jb->y + write_rows(s, jb->al.r);
-		y1 = y1 < s->h ? y1 : s->h;
+		int y1 = write_band_end(s, jb);
 		return jb->al.r ? sync_along_cost(s, &jb->al, jb->j, jb->y, y1)
 				: 2L * s->w * (y1 - jb->y);
 	}
@@ -635,8 +634,7 @@ static long job_unit(struct ogate_sync *s, struct sync_smooth_job *jb)
 		jb->j = jb->y = 0;
 		return np;
 	case SJ_WRITE: {
-		int y1 = jb->y + write_rows(s, jb->al.r);
-		y1 = y1 < H ? y1 : H;
+		int y1 = write_band_end(s, jb);
 		long t = jb->al.r ? 0 : 2L * W * (y1 - jb->y);
 		if ((rc = write_frame(s, q, jb, jb->j, jb->y, y1, &t)) < 0)
 			goto fail;

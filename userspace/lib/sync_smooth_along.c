@@ -63,7 +63,6 @@ int sync_along_begin(const struct ogate_sync *s, const struct seq *q, struct syn
 		     const unsigned char *vm)
 {
 	a->r = sync_along_order(s, q);
-	a->P = q->info.period_frames;
 	a->frame_cost = 0;
 	if (!a->r)
 		return 0;
@@ -95,10 +94,10 @@ static void add_row(int32_t *restrict acc, const struct ogate_frame *f, int y, i
 
 /* acc += w x frame i's row y (columns x0 .. x0 + n - 1), the sequence continued a period on past
  * its ends (between the two frames there); the pixels read */
-static long add_frame(const struct seq *q, double P, int i, int y, int x0, int n, int32_t w,
-		      int32_t *acc)
+static long add_frame(const struct seq *q, int i, int y, int x0, int n, int32_t w, int32_t *acc)
 {
 	int L = q->L;
+	double P = q->info.period_frames;
 	if (i >= 0 && i < L) {
 		add_row(acc, q->f[i], y, x0, w * ALONG_ONE, n);
 		return n;
@@ -130,10 +129,10 @@ long sync_along_write(const struct ogate_sync *s, const struct seq *q, struct sy
 	if (n > 0 && j == 0) { /* the first box, then two frames in and out a frame */
 		memset(sum, 0, sizeof(int32_t) * (size_t)n);
 		for (int i = -r; i <= r; i++)
-			t += add_frame(q, a->P, i, y, c0, n, 1, sum);
+			t += add_frame(q, i, y, c0, n, 1, sum);
 	} else if (n > 0) {
-		t += add_frame(q, a->P, j + r, y, c0, n, 1, sum);
-		t += add_frame(q, a->P, j - r - 1, y, c0, n, -1, sum);
+		t += add_frame(q, j + r, y, c0, n, 1, sum);
+		t += add_frame(q, j - r - 1, y, c0, n, -1, sum);
 	}
 	/* the mean outside the moving columns; inside, the box's mean rounded half up ((sum + den / 2)
 	 * / den truncated, read in doubles: their error is far below the 1e-9 added, and that far

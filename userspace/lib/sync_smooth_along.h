@@ -13,7 +13,6 @@
  * (sync_along_free) */
 struct sync_along {
 	int r;		 /* the half width: the mean of 2r + 1 frames */
-	double P;	 /* the reference's period (frames): its periodic ends */
 	int32_t *sum;	 /* W x H: each moving pixel's running sum of the box, in 1/256 */
 	int *ext;	 /* 2 H: each row's moving columns c0 .. c1 - 1 */
 	long frame_cost; /* the pixels a frame of the copy touches (after the first) */
