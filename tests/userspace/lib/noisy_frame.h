@@ -30,6 +30,15 @@ static inline void noisy_frame_fill(struct ogate_frame *f, const float *img, int
 	ogate_frame_set_meta(f, &m);
 }
 
+/* pixel (x, y) of an 8- or 16-bit frame, as noisy_frame_fill wrote it */
+static inline int noisy_frame_px(const struct ogate_frame *f, int x, int y)
+{
+	const char *row = (const char *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
+	if (ogate_frame_format(f) == OGATE_PIX_U16)
+		return ((const uint16_t *)row)[x];
+	return ((const uint8_t *)row)[x];
+}
+
 /* frame i of a blob heart following law at fps frames a second: its phase at t = i / fps
  * rendered into img (sz x sz) and written into f with noise, stamped 1 s + t; returns that
  * phase, unwrapped */

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include "heart.c"
 #include "sync_private.h"
-#include "noisy_frame.h"
+#include "heartrun.h"
 
 #define assert_near(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
 
@@ -92,8 +92,7 @@ static void a_pixel_is_replaced_when_its_change_costs_less_than_its_noise(void *
 }
 
 #define SZ 96
-#define FPS 60.0
-#define NOISE 4.0
+#define NOISE 4.0 /* heartrun_slow_smooth's */
 
 struct run {
 	double rms;	/* per-frame phase error about its mean (frames) */
@@ -103,14 +102,6 @@ struct run {
 	int shown_diff; /* pixels where the displayed reference differs from the recorded one */
 	int refs;	/* references taken */
 };
-
-static int px_at(const struct ogate_frame *f, int x, int y)
-{
-	const char *row = (const char *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
-	if (ogate_frame_format(f) == OGATE_PIX_U16)
-		return ((const uint16_t *)row)[x];
-	return ((const uint8_t *)row)[x];
-}
 
 /* a slow cartoon heart (1.3 s at 60 fps, 96^2, pixel noise 4, as in test_roi.c), matched with
  * reference.smooth on or off; the same frames both times */
@@ -124,38 +115,16 @@ static struct run slow_heart(int smooth, int bits, int refresh)
 	set.refresh_after_triggers = refresh;
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
-	struct ogate_heart_law law = { 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 5);
-	struct ogate_frame *f = NULL, *shown = NULL;
-	enum ogate_pixfmt fmt = bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8;
-	assert_int_equal(0, ogate_frame_new(&f, fmt, SZ, SZ));
-	assert_int_equal(0, ogate_frame_new(&shown, fmt, SZ, SZ));
+	struct heartrun_spec spec = heartrun_slow_smooth(bits);
+	struct heartrun *hr = heartrun_new(&spec);
+	struct ogate_frame *shown = NULL;
+	assert_int_equal(0, ogate_frame_new(&shown, bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ));
 	static float img[SZ * SZ];
-	struct ogate_sync_result r = { 0 };
-	enum { N = 1500 };
-	static double err[N];
-	int n = 0;
-	double P = 1.3 * FPS;
-	for (int i = 0; i < N; i++) {
-		double psi = noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		if (r.has_phase && i > 600)
-			err[n++] = ogate_wrap_pi(r.phase - psi) * P / (2 * M_PI);
-	}
-	assert_true(n > 500);
-	double mean = 0, ss = 0;
-	for (int k = 0; k < n; k++)
-		mean += err[k] / n;
-	for (int k = 0; k < n; k++)
-		ss += (err[k] - mean) * (err[k] - mean);
-	struct run out = { .rms = sqrt(ss / n) };
+	struct run out = { .rms = heartrun_phase_sd(hr, sy, 1500, 600, 500) };
 	/* where the noise-free heart changes by more than the noise over a beat */
 	static float lo[SZ * SZ], hi[SZ * SZ];
 	for (int k = 0; k < 64; k++) {
-		ogate_heart_blob_render(&heart, 2 * M_PI * k / 64, img);
+		ogate_heart_blob_render(&hr->heart, 2 * M_PI * k / 64, img);
 		for (int p = 0; p < SZ * SZ; p++) {
 			lo[p] = k == 0 || img[p] < lo[p] ? img[p] : lo[p];
 			hi[p] = k == 0 || img[p] > hi[p] ? img[p] : hi[p];
@@ -167,14 +136,14 @@ static struct run slow_heart(int smooth, int bits, int refresh)
 	assert_true(L <= 200);
 	for (int j = 0; j < L; j++)
 		for (int p = 0; p < SZ * SZ; p++)
-			x[(size_t)j * SZ * SZ + p] = (float)px_at(q->f[j], p % SZ, p / SZ);
+			x[(size_t)j * SZ * SZ + p] = (float)noisy_frame_px(q->f[j], p % SZ, p / SZ);
 	double s2 = sync_smooth_noise(x, L, SZ * SZ);
 	for (int p = 0; p < SZ * SZ; p++) {
 		double mu;
 		int rep = smooth && rule(x + p, L, SZ * SZ, s2, &mu);
 		for (int j = 0; j < L; j++)
-			out.wrong += px_at(sy->ref[j], p % SZ, p / SZ) !=
-				     (rep ? lrint(mu) : px_at(q->f[j], p % SZ, p / SZ));
+			out.wrong += noisy_frame_px(sy->ref[j], p % SZ, p / SZ) !=
+				     (rep ? lrint(mu) : noisy_frame_px(q->f[j], p % SZ, p / SZ));
 		out.replaced += rep;
 		if (rep && (hi[p] - lo[p]) * (bits == 16 ? 256 : 1) > out.maxr)
 			out.maxr = (hi[p] - lo[p]) * (bits == 16 ? 256 : 1);
@@ -182,13 +151,12 @@ static struct run slow_heart(int smooth, int bits, int refresh)
 	for (int j = OGATE_NE; j < L - OGATE_NE; j++) {
 		assert_int_equal(0, ogate_sync_get_reference_frame(sy, j - OGATE_NE, shown, NULL));
 		for (int p = 0; p < SZ * SZ; p++)
-			out.shown_diff += px_at(shown, p % SZ, p / SZ) !=
-					  px_at(q->f[j], p % SZ, p / SZ);
+			out.shown_diff += noisy_frame_px(shown, p % SZ, p / SZ) !=
+					  noisy_frame_px(q->f[j], p % SZ, p / SZ);
 	}
 	out.refs = sy->g_cur + 1;
-	ogate_frame_free(f);
 	ogate_frame_free(shown);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 	return out;
 }

@@ -13,11 +13,9 @@
 #include <cmocka.h>
 #include "heart.c"
 #include "sync_private.h"
-#include "noisy_frame.h"
+#include "heartrun.h"
 
 #define SZ 96
-#define FPS 60.0
-#define NOISE 4.0
 
 struct run {
 	double rms;    /* per-frame phase error about its mean (frames) */
@@ -29,14 +27,6 @@ struct run {
 	int along;     /* the reference's info: the frames its moving pixels average */
 };
 
-static int px_at(const struct ogate_frame *f, int x, int y)
-{
-	const char *row = (const char *)ogate_frame_pixels(f) + (size_t)y * ogate_frame_stride(f);
-	if (ogate_frame_format(f) == OGATE_PIX_U16)
-		return ((const uint16_t *)row)[x];
-	return ((const uint8_t *)row)[x];
-}
-
 static int bits = 8; /* the frames' depth in slow_heart (16: the same frames x 256) */
 
 /* recorded frame i of q at pixel p, the sequence continued a period P on past its ends and
@@ -44,11 +34,12 @@ static int bits = 8; /* the frames' depth in slow_heart (16: the same frames x 2
 static double at(const struct seq *q, int L, double P, int i, int p)
 {
 	if (i >= 0 && i < L)
-		return px_at(q->f[i], p % SZ, p / SZ);
+		return noisy_frame_px(q->f[i], p % SZ, p / SZ);
 	double x = i < 0 ? i + P : i - P;
 	int a = (int)floor(x);
 	double t = x - a;
-	return (1 - t) * px_at(q->f[a], p % SZ, p / SZ) + t * px_at(q->f[a + 1], p % SZ, p / SZ);
+	return (1 - t) * noisy_frame_px(q->f[a], p % SZ, p / SZ) +
+	       t * noisy_frame_px(q->f[a + 1], p % SZ, p / SZ);
 }
 
 /* the slow cartoon heart of test_ref_smooth.c (1.3 s at 60 fps: 78 frames a beat, 96^2, noise
@@ -63,31 +54,9 @@ static struct run slow_heart(const char *F, int hw)
 		assert_int_equal(0, ogate_settings_set(&set, "reference.smooth_along_fpb", F));
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
-	struct ogate_heart_blob heart;
-	assert_int_equal(0, ogate_heart_blob_init(&heart, SZ, SZ, 11));
-	struct ogate_heart_law law = { 1.3, 0.0, 0.0, 7.0, 2.1, 60.0 };
-	struct ogate_heart_rng rng;
-	ogate_heart_rng_seed(&rng, 5);
-	struct ogate_frame *f = NULL;
-	assert_int_equal(0, ogate_frame_new(&f, bits == 16 ? OGATE_PIX_U16 : OGATE_PIX_U8, SZ, SZ));
-	static float img[SZ * SZ];
-	struct ogate_sync_result r = { 0 };
-	enum { N = 1500 };
-	static double err[N];
-	int n = 0;
-	for (int i = 0; i < N; i++) {
-		double psi = noisy_heart_frame(f, &heart, &law, img, SZ, FPS, NOISE, &rng, i);
-		assert_int_equal(ogate_sync_process(sy, f, &r), 0);
-		if (r.has_phase && i > 600)
-			err[n++] = ogate_wrap_pi(r.phase - psi) * 1.3 * FPS / (2 * M_PI);
-	}
-	assert_true(n > 500);
-	double mean = 0, ss = 0;
-	for (int k = 0; k < n; k++)
-		mean += err[k] / n;
-	for (int k = 0; k < n; k++)
-		ss += (err[k] - mean) * (err[k] - mean);
-	struct run out = { .rms = sqrt(ss / n) };
+	struct heartrun_spec spec = heartrun_slow_smooth(bits);
+	struct heartrun *hr = heartrun_new(&spec);
+	struct run out = { .rms = heartrun_phase_sd(hr, sy, 1500, 600, 500) };
 	assert_int_equal(sy->info.smoothed, 1);
 	out.along = sy->info.along_frames;
 	const struct seq *q = &sy->sq[sy->g_cur % sy->nseq];
@@ -96,29 +65,29 @@ static struct run slow_heart(const char *F, int hw)
 	assert_true(L > 4 * hw + 2);
 	/* every pixel the copy does not hold at one value over the beat against the box */
 	for (int p = 0; p < SZ * SZ; p++) {
-		int v0 = px_at(sy->ref[0], p % SZ, p / SZ), same = 1;
+		int v0 = noisy_frame_px(sy->ref[0], p % SZ, p / SZ), same = 1;
 		for (int j = 1; j < L && same; j++)
-			same = px_at(sy->ref[j], p % SZ, p / SZ) == v0;
+			same = noisy_frame_px(sy->ref[j], p % SZ, p / SZ) == v0;
 		int rec_same = 1;
 		for (int j = 1; j < L && rec_same; j++)
-			rec_same = px_at(q->f[j], p % SZ, p / SZ) == px_at(q->f[0], p % SZ, p / SZ);
+			rec_same = noisy_frame_px(q->f[j], p % SZ, p / SZ) ==
+				   noisy_frame_px(q->f[0], p % SZ, p / SZ);
 		if (same && !rec_same)
 			continue; /* replaced by its mean (a pixel constant as recorded reads alike) */
 		for (int j = 0; j < L; j++) {
 			double e = 0;
 			for (int i = j - hw; i <= j + hw; i++)
 				e += at(q, L, P, i, p) / (2 * hw + 1);
-			int got = px_at(sy->ref[j], p % SZ, p / SZ);
+			int got = noisy_frame_px(sy->ref[j], p % SZ, p / SZ);
 			out.moving++;
 			/* within the reference exact; past its ends the interpolated frame's weight
 			 * is in 1/256, up to 1/512 of a pixel step off */
 			out.off += j >= hw && j < L - hw && got != (int)floor(e + 0.5);
 			out.far += fabs(got - e) > (bits == 16 ? 64 : 1);
-			out.recorded += got != px_at(q->f[j], p % SZ, p / SZ);
+			out.recorded += got != noisy_frame_px(q->f[j], p % SZ, p / SZ);
 		}
 	}
-	ogate_frame_free(f);
-	ogate_heart_blob_free(&heart);
+	heartrun_free(hr);
 	ogate_sync_free(sy);
 	return out;
 }
