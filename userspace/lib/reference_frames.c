@@ -16,8 +16,9 @@ int ogate_sync_get_reference_frame(const struct ogate_sync *s, int i, struct oga
 		return -ENOENT;
 	if (i < 0 || i >= s->L - 2 * OGATE_NE)
 		return -ERANGE;
-	/* the frames as recorded (moved to the reference's middle under a registered drift,
-	 * sync_scanreg.c), also where reference.smooth matches against smoothed ones */
+	/* the frames as recorded (moved to the reference's middle under a registered drift, or
+	 * blurred at no shift under sync.match_blur: sync_refmove.c), also where reference.smooth
+	 * matches against smoothed ones */
 	const struct seq *q = &s->sq[s->g_cur % s->nseq];
 	if (dst) {
 		int ret = ogate_frame_copy(dst, q->f[i + OGATE_NE]);

@@ -32,6 +32,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->gap_factor = 1.8;
 	s->track_drift = 1;
 	s->subpixel_drift = 1;
+	s->match_blur = 1;
 	s->roi = 0;
 	s->ref_smooth = OGATE_SMOOTH_AUTO;
 	s->smooth_along_fpb = 45;
@@ -123,6 +124,7 @@ static const struct key keys[] = {
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
 	I("sync.track_drift", track_drift, 0, 1),
 	I("sync.subpixel_drift", subpixel_drift, 0, 1),
+	I("sync.match_blur", match_blur, 0, 1),
 	I("sync.roi", roi, 0, 1),
 	I("sync.bootstrap_drift_range", bootstrap_drift_range, 0, 15),
 	I("sync.search_window", search_window, 0, 1000),

@@ -545,7 +545,7 @@ static int hold(struct ogate_sync *s, const struct ogate_frame *f)
 }
 
 /* the frames a hold may hold on a beat of P frames: a quarter beat, at least 4 (the smoothing
- * job's, sync_smooth_hold_bound, and the scan's first reference's move, sync_scanreg.c) */
+ * job's, sync_smooth_hold_bound, and the scan's first reference's move, sync_refmove.c) */
 int sync_hold_bound(double P)
 {
 	double q = P / 4;
@@ -601,7 +601,7 @@ static int held_step(struct ogate_sync *s, const struct ogate_frame *f, struct o
 		 * job ends, and the first frame held after it would take fresh pages (pages512) */
 		if (s->lq_n >= s->lq_cap || !s->lq[s->lq_n])
 			park(s, sync_smooth_pool_take(s, s->L));
-		if (s->shift.q) /* the reference's frames moved first (sync_scanreg.c) */
+		if (s->shift.q) /* the reference's frames moved first (sync_refmove.c) */
 			sync_scan_shift_work(s);
 		else {
 			s->hold_job = 1; /* its catch-up at the job's rate (sync_held_per_frame) */

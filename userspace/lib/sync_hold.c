@@ -44,7 +44,7 @@ void sync_held_decide(struct ogate_sync *s, const struct ogate_frame *f, struct 
 /*
  * Frames held matched per frame once the work that holds them is done (sync.c, held_step), at
  * least 2 (a backlog then shrinks by one a frame) and at most 8. After the first reference's
- * move alone (sync_scanreg.c): as many as fit the time of one of the hold's own frames,
+ * move alone (sync_refmove.c): as many as fit the time of one of the hold's own frames,
  * SYNC_SMOOTH_BUDGET pixels of work. Measured with analysis_bench at 512^2 (least CPU;
  * docs/accuracy-log.md, "The scan's plain SAD row and its hold"): a move's or a job's frame
  * 1.0-1.8 ms there, about 0.6 ns a budget pixel; a windowed locked step 0.11 ms, 0.25 ms with

@@ -304,7 +304,7 @@ void sync_search_ahead(struct ogate_sync *s)
 		return;
 	const struct seq *rq = sync_current_seq(s);
 	if (s->set.track_drift && s->set.subpixel_drift &&
-	    ((rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0)) || fabs(s->fdx) + fabs(s->fdy) > 0.02))
+	    (sync_seq_even(rq) || fabs(s->fdx) + fabs(s->fdy) > 0.02))
 		return; /* the frame matched resampled */
 	int most = sync_held_per_frame(s, s->L, s->hold_job), k = -1, K = s->set.search_window;
 	for (int i = 0; i < 2 && i < most && s->lq_head + i < s->lq_n && k < 0; i++)
@@ -483,12 +483,12 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 	int dx = s->dx, dy = s->dy;
 	const struct ogate_frame *f = f0;
 	const struct seq *rq = sync_current_seq(s);
-	int even = rq && (rq->reg_vel[0] != 0 || rq->reg_vel[1] != 0) && s->set.track_drift &&
-		   s->set.subpixel_drift && s->shifted;
+	int even = sync_seq_even(rq) && s->set.track_drift && s->set.subpixel_drift && s->shifted;
 	if (even) {
-		/* a reference moved to one position (sync_scanreg.c): its frames were blurred
-		 * alike, the live frame is too, whatever its fraction (below: the rows the match
-		 * reads only, a quarter to a half of the frame's cost at 512^2) */
+		/* a reference moved to one position, or blurred at no shift under sync.match_blur
+		 * (sync_refmove.c): its frames were blurred alike, the live frame is too, whatever
+		 * its fraction (below: the rows the match reads only, a quarter to a half of the
+		 * frame's cost at 512^2) */
 		f = s->shifted;
 		r->sub_dx = s->fdx;
 		r->sub_dy = s->fdy;

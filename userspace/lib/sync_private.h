@@ -34,7 +34,7 @@
 #define QA_PENDING 16
 enum { SUBFRAME_STEPS, SUBFRAME_VFIT, SUBFRAME_CURVE, SUBFRAME_QUARTIC, SUBFRAME_HYPER };
 
-/* a reference's frames moved to one position over several frames (sync_scanreg.c): the
+/* a reference's frames moved to one position over several frames (sync_refmove.c): the
  * sequence (NULL: no move pending), the next frame to move, the velocity (y, x) and the middle
  * they move by, each frame by v * (mid - its position), and the frames moved a frame (0:
  * SYNC_SHIFT_BUDGET pixels of them, at least one) */
@@ -84,6 +84,8 @@ struct seq {
 	double reg_vel[2]; /* or, under a drift the period scan registered (sync_scanreg.c), the
 			    * drift its frames were moved back by (vel is then 0) */
 	double reg_mid;	   /* and the frame sequence number they were moved to */
+	int blur;	   /* or, under sync.match_blur, its frames blurred by the same taps at no
+			    * shift (reg_vel 0): the live frame is matched through them too */
 	double lag_c;	   /* reference.lag_ssd = 2: the lags' mean SSD minus V-fit lag (frames) */
 };
 
@@ -432,9 +434,11 @@ int sync_scan_integer_shift(const struct ogate_sync *s, const struct ogate_frame
 int sync_scan_drift(struct ogate_sync *s, char *note, size_t size);
 void sync_scan_row(struct ogate_sync *s, const struct ogate_frame *f, int n, int r, int slot);
 void sync_scan_catch_up(struct ogate_sync *s, int slot);
+/* sync_refmove.c: a reference's frames moved for a drift or blurred (sync.match_blur) */
 void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P);
 int sync_scan_spread_fits(const struct ogate_sync *s, const struct seq *q, double P);
 int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, double P);
+/* sync_scanreg.c */
 void sync_scan_shift_even(const struct ogate_sync *s, struct ogate_frame *dst,
 			  const struct ogate_frame *src, double fy, double fx, int y0, int n);
 /* the same on rows y0 + k r (k < n) only */
@@ -444,6 +448,7 @@ void sync_shift_even_rows(const struct ogate_sync *s, struct ogate_frame *dst,
 void sync_blur_rows_packed(struct ogate_frame *dst, int d0, const struct ogate_frame *src, int y0,
 			   int r, int n);
 void sync_scan_drift_start(struct ogate_sync *s, const struct seq *q);
+/* sync_refmove.c: the moves spread over the next frames */
 int sync_scan_shift_work(struct ogate_sync *s);
 int sync_scan_refresh_move(struct ogate_sync *s);
 /* reference frames per frame sync_scan_shift_work moves: SYNC_SHIFT_BUDGET pixels (about 1 ms
@@ -459,6 +464,12 @@ static inline int sync_scan_drifting(const struct ogate_sync *s)
 static inline int sync_scan_on(const struct ogate_sync *s)
 {
 	return sync_scan_drifting(s) && s->scan_ready;
+}
+/* reference q's frames sit at one blur of the drift's four taps (moved for a drift, or blurred
+ * at no shift under sync.match_blur): every live frame is matched through the same taps */
+static inline int sync_seq_even(const struct seq *q)
+{
+	return q && (q->reg_vel[0] != 0 || q->reg_vel[1] != 0 || q->blur);
 }
 /* sync.curve_min_fpb / sync.curve_max_fpb (0: no bound): a beat of fpb frames within the band
  * where sync.subframe = curve places matches (the V fit outside): below ~9 the image saturates

@@ -59,7 +59,7 @@ void sync_make_current(struct ogate_sync *s, int k, double tu)
 	s->ref_vel[1] = s->sq[k].vel[1];
 	s->fvx = -s->ref_vel[0]; /* the tracked drift moves so (sync_driftreg.c, drift_to) */
 	s->fvy = -s->ref_vel[1];
-	sync_scan_drift_start(s, &s->sq[k]); /* frames moved to one position (sync_scanreg.c) */
+	sync_scan_drift_start(s, &s->sq[k]); /* frames moved to one position (sync_refmove.c) */
 	s->fv0[0] = s->fvx;
 	s->fv0[1] = s->fvy;
 	s->drift_u = NAN;
@@ -228,7 +228,7 @@ int sync_refresh_step(struct ogate_sync *s, const struct ogate_frame *f, int gap
 			return rc;
 		s->pend = (s->g_cur + 1) % s->nseq;
 		sync_establish_seq(s, s->pend, P, f->meta.sequence);
-		if (s->rmove.q) /* its frames moved on the next frames first (sync_scanreg.c) */
+		if (s->rmove.q) /* its frames moved on the next frames first (sync_refmove.c) */
 			return 0;
 		if (start_alignment(s))
 			return -ENOMEM;

@@ -748,12 +748,14 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	 * estimate missed) with no frame paying for the job's rest. On the bench's 1.6 s heart at
 	 * 80 fps only 512^2 needs it: 6.9 M a frame (about 2.7 ms of CPU) instead of 72 frames
 	 * held at 2^21 and then a frame of 14-20 ms. */
-	long np = (long)W * H, qf = sync_smooth_hold_bound(s);
+	long np = (long)W * H, qf = sync_smooth_hold_bound(s), left = qf - 2 - (s->lq_n - s->lq_head);
+	left = left > (qf - 2) / 2 ? left : (qf - 2) / 2; /* less the frames held before it */
+	left = left > 1 ? left : 1;
 	double total = (double)(L > 2 ? L - 2 : 0) * (4.0 * W * jb->rows + 2 * SYNC_SMOOTH_HBINS) +
 		       (choose ? 4.0 : 1.0) * (double)jb->lw * L * np + (double)np * (1 + 2.0 * L),
-	       even = total / (double)(qf - 2); /* in doubles: a 32-bit long overflows */
+	       even = total / (double)left; /* in doubles: a 32-bit long overflows */
 	jb->even = even < (double)LONG_MAX / 2 ? (long)even : LONG_MAX / 2;
-	jb->left = (int)(qf - 2);
+	jb->left = (int)left;
 	jb->ad = malloc(sizeof(double) * (size_t)W * (size_t)jb->rows);
 	jb->nb = malloc(sizeof(int32_t) * 3 * (size_t)W);
 	s->smooth_job = jb;

@@ -86,6 +86,7 @@ static struct after run(double vy, double vx, int bilinear)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	set.register_drift = 1;
 	assert_int_equal(1, set.drift_move); /* the default */
 	struct ogate_sync *s = NULL;
@@ -178,6 +179,7 @@ static void a_moving_heart_is_not_taken_for_drift(void **state)
 	(void)state;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	assert_int_equal(0, ogate_settings_set(&set, "reference.drift_move", "1"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));

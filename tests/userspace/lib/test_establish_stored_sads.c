@@ -37,6 +37,7 @@ static void check(const struct cfg *c, int *lag_out)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	set.ref_smooth = 0; /* the reference keeps the frames it was established on */
 	set.determine_row_step = c->row_step;
 	struct ogate_sync *sy = NULL;

@@ -49,6 +49,7 @@ static struct run slow_heart(const char *F, int hw)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth", "1"));
 	if (F)
 		assert_int_equal(0, ogate_settings_set(&set, "reference.smooth_along_fpb", F));

@@ -66,6 +66,7 @@ static void heart_run_open(struct heart_run *h, int pool, double max_mb, int sz,
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	if (max_mb > 0)
 		set.max_buffer_mb = max_mb;
 	h->sy = NULL;
@@ -307,6 +308,7 @@ static void small_frames_and_unsmoothed_references_have_no_pool(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	set.ref_smooth = 0; /* off */
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
@@ -317,6 +319,7 @@ static void small_frames_and_unsmoothed_references_have_no_pool(void **state)
 	assert_int_equal(sm_count(sy, 0), 0);
 	ogate_sync_free(sy);
 	ogate_settings_default(&set);
+	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	feed_flat(sy, f, 0, 5);
 	assert_int_equal(sm_count(sy, 0), 0);

@@ -56,6 +56,13 @@ struct ogate_settings {
 	int bootstrap_drift_range; /* sync.bootstrap_drift_range (0): coarse drift search on the
 					 * first frame after a reference, in range(-r, r+1, 3) */
 	int subpixel_drift;	   /* sync.subpixel_drift (1): also compensate the sub-pixel part */
+	int match_blur; /* sync.match_blur (1): a reference not moved for a drift has its frames
+			 * blurred by the drift's four taps at no shift (1/4 px^2) and every live
+			 * frame is matched through the same taps with its tracked sub-pixel shift:
+			 * one blur on both sides whatever the drift's fraction (sync_scanreg.c,
+			 * docs/analysis.md); under sync.track_drift and sync.subpixel_drift, at once
+			 * within 2^20 pixels, else where the frames it holds fit half a quarter
+			 * beat; 0 matches the frames as recorded */
 	int roi; /* sync.roi (0): match the phase only in the box of the tiles that change over the
 		  * reference beat (learnt per reference; sync_roi.c, docs/analysis.md) */
 	int ref_smooth; /* reference.smooth ("auto"): 1 matches against a reference whose pixels that
