@@ -163,6 +163,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		/* reference.smooth, as summary.json reports it; none: not measured */
 		ogate_reply_kv(r, "ref_smoothed", "%s", st.ref_smoothed ? "yes" : "no");
 		ogate_reply_kv(r, "ref_along_frames", "%d", st.ref_along_frames);
+		ogate_reply_kv(r, "ref_blurred", "%s", st.ref_blurred ? "yes" : "no");
 		if (isfinite(st.ref_repeat_z))
 			ogate_reply_kv(r, "ref_repeat_z", "%.3f", st.ref_repeat_z);
 		else
@@ -188,6 +189,7 @@ static void cmd_status(void *ctx, int argc, char **argv, struct ogate_reply *r)
 		ogate_reply_kv(r, "target_u", "unlocked");
 		ogate_reply_kv(r, "ref_smoothed", "unlocked");
 		ogate_reply_kv(r, "ref_along_frames", "unlocked");
+		ogate_reply_kv(r, "ref_blurred", "unlocked");
 		ogate_reply_kv(r, "ref_repeat_z", "unlocked");
 		ogate_reply_kv(r, "ref_change_m", "unlocked");
 		ogate_reply_kv(r, "ref_timestamps", "unlocked");

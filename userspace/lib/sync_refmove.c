@@ -112,6 +112,7 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	q->reg_vel[0] = q->reg_vel[1] = 0;
 	q->reg_mid = 0;
 	q->blur = 0;
+	q->info.blurred = 0;
 	int measured = s->set.drift_move && (q->vel[0] != 0 || q->vel[1] != 0);
 	int scan = sync_scan_drifting(s), share = 0, at_once = 0;
 	/* sync.match_blur: no drift to move it by, its frames blurred at no shift (the same
@@ -131,6 +132,7 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		return;
 	q->blur = blur;
+	q->info.blurred = blur;
 	if (blur)
 		share = blur_share(s);
 	double mid = P / 2;

@@ -20,7 +20,7 @@ check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
 json() { grep -oE "\"$2\": -?[0-9.]+" "$1" | head -1 | awk '{print $2}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
-echo "1..22"
+echo "1..23"
 
 # stream NAME RMS_MAX_MS MIN_TRIGGERS SYNTH-ARGS... -- EMULATE-ARGS...
 stream() {
@@ -97,6 +97,10 @@ $BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8f" --quiet --plots none 
 	--set reference.smooth=0
 check summary_says_whether_the_reference_was_smoothed \
 	"grep -qE '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": [0-9]+\.[0-9]{3}}' $tmp/o8/summary.json && grep -qE '\"smoothed\": true, \"along_frames\": 3, \"repeat_z\": -?[0-9]+\.[0-9]{3}, \"change_m\": [0-5]\.[0-9]{3}}' $tmp/o8a/summary.json && grep -qF '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": null}' $tmp/o8f/summary.json"
+$BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8b" --quiet --plots none \
+	--set sync.match_blur=0
+check summary_says_whether_the_reference_was_blurred \
+	"grep -qF '\"blurred\": true, \"smoothed\"' $tmp/o8/summary.json && grep -qF '\"blurred\": false, \"smoothed\"' $tmp/o8b/summary.json"
 $BIN/ogate-emulate "$tmp/d16.npy" --fps 80 --out "$tmp/o16" --quiet --plots none
 check sixteen_bit_stream_locks_and_triggers \
 	"grep -q '\"bits\": 16' $tmp/o16/summary.json && [ \$(json $tmp/o16/summary.json triggers) -ge 10 ]"

@@ -52,6 +52,11 @@ static void the_reference_is_blurred_by_the_taps_and_its_steps_read_again(void *
 	assert_int_equal(q0->L, q1->L);
 	assert_int_equal(q0->blur, 0);
 	assert_int_equal(q1->blur, 1);
+	struct ogate_reference_info i0, i1; /* and the reference's info says so */
+	assert_int_equal(0, ogate_sync_get_reference(sy[0], &i0));
+	assert_int_equal(0, ogate_sync_get_reference(sy[1], &i1));
+	assert_int_equal(i0.blurred, 0);
+	assert_int_equal(i1.blurred, 1);
 	assert_true(q1->reg_vel[0] == 0 && q1->reg_vel[1] == 0);
 	struct ogate_frame *b = NULL;
 	assert_int_equal(0, ogate_frame_new(&b, OGATE_PIX_U8, 64, 64));
@@ -144,6 +149,7 @@ static void the_blur_is_spread_where_its_hold_fits(void **state)
 		print_message("%d^2: established on frame %d, L %d, blurred %d, %d frames held, %d "
 			      "locked frames not matched\n",
 			      sizes[k], est, q->L, q->blur, held, unmatched);
+		assert_int_equal(sy->info.blurred, q->blur);
 		if (k == 0) {
 			assert_int_equal(q->blur, 1);
 			assert_true(held >= 2 && held <= P / 4);

@@ -443,6 +443,7 @@ analysed:
 			p->st.target_u = ref.target_u;
 			p->st.ref_smoothed = ref.smoothed;
 			p->st.ref_along_frames = ref.along_frames;
+			p->st.ref_blurred = ref.blurred;
 			p->st.ref_repeat_z = ref.repeat_z;
 			p->st.ref_change_m = ref.change_m;
 			p->st.ref_ts_clock = ref.ts_clock;

@@ -148,6 +148,8 @@ struct ogate_pipeline_status {
 	/* reference.smooth_along_fpb: the frames its moving pixels average along the beat (1:
 	 * none; 0 before lock) */
 	int ref_along_frames;
+	/* sync.match_blur: its frames blurred and every frame matched through the same taps */
+	bool ref_blurred;
 	/* sync.timestamp_positions: the reference sits on the frame clock because its images
 	 * showed the timestamps wrong; the test's slope (1 uneven captures, 0 wrong stamps) and
 	 * its standard error, NAN where not made (and before lock) */

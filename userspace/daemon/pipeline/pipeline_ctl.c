@@ -232,6 +232,7 @@ void ogate_pipeline_status(struct ogate_pipeline *p, struct ogate_pipeline_statu
 		st->target_phase = -1;
 		st->ref_smoothed = false;
 		st->ref_along_frames = 0;
+		st->ref_blurred = false;
 		st->ref_repeat_z = NAN;
 		st->ref_change_m = NAN;
 		st->ref_ts_clock = false;

@@ -678,8 +678,9 @@ int main(int argc, char **argv)
 			info.target_phase, info.barrier, info.ts_clock ? "frame clock" : "as stamped");
 		json_num_or_null(f, info.ts_beta, ", \"ts_beta_se\": ");
 		json_num_or_null(f, info.ts_beta_se, ", ");
-		fprintf(f, "\"smoothed\": %s, \"along_frames\": %d, \"repeat_z\": ",
-			info.smoothed ? "true" : "false", info.along_frames);
+		fprintf(f, "\"blurred\": %s, \"smoothed\": %s, \"along_frames\": %d, \"repeat_z\": ",
+			info.blurred ? "true" : "false", info.smoothed ? "true" : "false",
+			info.along_frames);
 		json_num_or_null(f, info.repeat_z, ", \"change_m\": ");
 		json_num_or_null(f, info.change_m, "},\n");
 	}

@@ -303,12 +303,14 @@ static void ref_smoothing(double period_s, struct ogate_pipeline_status *st)
 	assert_false(st->locked);
 	assert_false(st->ref_smoothed);
 	assert_int_equal(st->ref_along_frames, 0);
+	assert_false(st->ref_blurred);
 	assert_true(isnan(st->ref_change_m) && isnan(st->ref_repeat_z));
 	run_for(&vc, p, 10 * SEC);
 	ogate_pipeline_status(p, st);
 	stop(&vc, p);
-	printf("# period %.2f s: locked %d, smoothed %d, change_m %.3f, repeat_z %.3f\n", period_s,
-	       st->locked, st->ref_smoothed, st->ref_change_m, st->ref_repeat_z);
+	printf("# period %.2f s: locked %d, blurred %d, smoothed %d, change_m %.3f, repeat_z %.3f\n",
+	       period_s, st->locked, st->ref_blurred, st->ref_smoothed, st->ref_change_m,
+	       st->ref_repeat_z);
 	ogate_pipeline_free(p);
 	ogate_sink_close(&sink.base);
 	ogate_source_close(src);
@@ -321,12 +323,14 @@ static void test_status_reports_the_reference_smoothing(void **state)
 
 	ref_smoothing(0.42, &st);
 	assert_true(st.locked);
+	assert_true(st.ref_blurred); /* sync.match_blur: the small frames at once */
 	assert_false(st.ref_smoothed);
 	assert_int_equal(st.ref_along_frames, 1);
 	assert_true(st.ref_change_m >= 5.3);
 	assert_true(isnan(st.ref_repeat_z));
 	ref_smoothing(1.6, &st);
 	assert_true(st.locked);
+	assert_true(st.ref_blurred);
 	assert_true(st.ref_change_m > 0 && st.ref_change_m < 5.3);
 	assert_true(isfinite(st.ref_repeat_z));
 	assert_true(st.ref_smoothed == !(st.ref_repeat_z > 3));

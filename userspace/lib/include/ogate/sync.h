@@ -97,6 +97,9 @@ struct ogate_reference_info {
 			    * locked frames' latest once looked at, else the reference's buffer's;
 			    * NAN when not made (too few matched beats, stamps on the clock) */
 	double ts_beta_se; /* and its standard error */
+	int blurred;	   /* sync.match_blur: its frames were blurred by the drift's taps at no
+			    * shift and every live frame is matched through them (0: as recorded,
+			    * or moved for a drift) */
 };
 
 /*
