@@ -84,8 +84,6 @@ struct seq {
 	double reg_vel[2]; /* or, under a drift the period scan registered (sync_scanreg.c), the
 			    * drift its frames were moved back by (vel is then 0) */
 	double reg_mid;	   /* and the frame sequence number they were moved to */
-	int blur;	   /* or, under sync.match_blur, its frames blurred by the same taps at no
-			    * shift (reg_vel 0): the live frame is matched through them too */
 	double lag_c;	   /* reference.lag_ssd = 2: the lags' mean SSD minus V-fit lag (frames) */
 };
 
@@ -466,10 +464,11 @@ static inline int sync_scan_on(const struct ogate_sync *s)
 	return sync_scan_drifting(s) && s->scan_ready;
 }
 /* reference q's frames sit at one blur of the drift's four taps (moved for a drift, or blurred
- * at no shift under sync.match_blur): every live frame is matched through the same taps */
+ * at no shift under sync.match_blur: q->info.blurred, reg_vel 0): every live frame is matched
+ * through the same taps */
 static inline int sync_seq_even(const struct seq *q)
 {
-	return q && (q->reg_vel[0] != 0 || q->reg_vel[1] != 0 || q->blur);
+	return q && (q->reg_vel[0] != 0 || q->reg_vel[1] != 0 || q->info.blurred);
 }
 /* sync.curve_min_fpb / sync.curve_max_fpb (0: no bound): a beat of fpb frames within the band
  * where sync.subframe = curve places matches (the V fit outside): below ~9 the image saturates

@@ -83,7 +83,7 @@ int sync_scan_spread_share(const struct ogate_sync *s, const struct seq *q, doub
  */
 static void blurred_steps(struct ogate_sync *s, struct seq *q)
 {
-	if (!q->blur)
+	if (!q->info.blurred)
 		return;
 	sync_reference_steps(s, q);
 	if (s->step == q->step) /* current already (the first reference's blur spread) */
@@ -111,10 +111,9 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 {
 	q->reg_vel[0] = q->reg_vel[1] = 0;
 	q->reg_mid = 0;
-	q->blur = 0;
 	q->info.blurred = 0;
 	int measured = s->set.drift_move && (q->vel[0] != 0 || q->vel[1] != 0);
-	int scan = sync_scan_drifting(s), share = 0, at_once = 0;
+	int scan = sync_scan_drifting(s), share = 0;
 	/* sync.match_blur: no drift to move it by, its frames blurred at no shift (the same
 	 * move with velocity 0): within one share's budget at once on this frame, nothing held
 	 * (37 frames at 128^2: ~0.2 ms), else over the next frames where their hold fits */
@@ -131,7 +130,6 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	}
 	if (!s->shifted && ogate_frame_new(&s->shifted, s->fmt, s->w, s->h))
 		return;
-	q->blur = blur;
 	q->info.blurred = blur;
 	if (blur)
 		share = blur_share(s);
@@ -158,15 +156,13 @@ void sync_scan_register_ref(struct ogate_sync *s, struct seq *q, double P)
 	} else {
 		for (int j = 0; j < q->L; j++)
 			shift_frame(s, q->f[j], vy * (mid - q->pos[j]), vx * (mid - q->pos[j]));
-		at_once = 1;
+		blurred_steps(s, q);
 	}
 	q->reg_vel[0] = vy;
 	q->reg_vel[1] = vx;
 	q->reg_mid = (double)q->info.first_seq + mid;
 	if (!blur) /* moved; a blurred reference keeps the drift it was taken under */
 		q->vel[0] = q->vel[1] = 0;
-	if (at_once)
-		blurred_steps(s, q);
 }
 
 /* one share of move m: its frames from m->j on, m->n of them or up to SYNC_SHIFT_BUDGET pixels

@@ -50,8 +50,8 @@ static void the_reference_is_blurred_by_the_taps_and_its_steps_read_again(void *
 	assert_true(est[0] > 0 && est[0] == est[1]);
 	const struct seq *q0 = sync_current_seq(sy[0]), *q1 = sync_current_seq(sy[1]);
 	assert_int_equal(q0->L, q1->L);
-	assert_int_equal(q0->blur, 0);
-	assert_int_equal(q1->blur, 1);
+	assert_int_equal(q0->info.blurred, 0);
+	assert_int_equal(q1->info.blurred, 1);
 	struct ogate_reference_info i0, i1; /* and the reference's info says so */
 	assert_int_equal(0, ogate_sync_get_reference(sy[0], &i0));
 	assert_int_equal(0, ogate_sync_get_reference(sy[1], &i1));
@@ -148,13 +148,13 @@ static void the_blur_is_spread_where_its_hold_fits(void **state)
 		double P = sy->info.period_frames;
 		print_message("%d^2: established on frame %d, L %d, blurred %d, %d frames held, %d "
 			      "locked frames not matched\n",
-			      sizes[k], est, q->L, q->blur, held, unmatched);
-		assert_int_equal(sy->info.blurred, q->blur);
+			      sizes[k], est, q->L, q->info.blurred, held, unmatched);
+		assert_int_equal(sy->info.blurred, q->info.blurred);
 		if (k == 0) {
-			assert_int_equal(q->blur, 1);
+			assert_int_equal(q->info.blurred, 1);
 			assert_true(held >= 2 && held <= P / 4);
 		} else {
-			assert_int_equal(q->blur, 0);
+			assert_int_equal(q->info.blurred, 0);
 			assert_int_equal(held, 0);
 		}
 		ogate_sync_free(sy);

@@ -59,7 +59,7 @@ struct ogate_settings {
 	int match_blur; /* sync.match_blur (1): a reference not moved for a drift has its frames
 			 * blurred by the drift's four taps at no shift (1/4 px^2) and every live
 			 * frame is matched through the same taps with its tracked sub-pixel shift:
-			 * one blur on both sides whatever the drift's fraction (sync_scanreg.c,
+			 * one blur on both sides whatever the drift's fraction (sync_refmove.c,
 			 * docs/analysis.md); under sync.track_drift and sync.subpixel_drift, at once
 			 * within 2^20 pixels, else where the frames it holds fit half a quarter
 			 * beat; 0 matches the frames as recorded */
