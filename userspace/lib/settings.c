@@ -35,6 +35,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->match_blur = 1;
 	s->roi = 0;
 	s->ref_smooth = OGATE_SMOOTH_AUTO;
+	s->smooth_small_px = 32768;
 	s->smooth_along_fpb = 45;
 	s->search_window = 6;
 	s->subpixel_gain = 0.02;
@@ -109,6 +110,7 @@ static const struct key keys[] = {
 	I("reference.scan_ramp", scan_ramp, 0, 1),
 	D("reference.start_from_target", start_from_target, -0.5, 0.5),
 	IW("reference.smooth", ref_smooth, 0, OGATE_SMOOTH_AUTO, "auto"),
+	I("reference.smooth_small_px", smooth_small_px, 0, 1 << 30),
 	D("reference.smooth_along_fpb", smooth_along_fpb, 0, 1e6),
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),

@@ -693,7 +693,11 @@ static void touch_rows(const struct seq *q, int rows, int r)
 int sync_smooth_start(struct ogate_sync *s, int k)
 {
 	struct seq *q = &s->sq[k];
-	int L = q->L, W = s->w, H = s->h, choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO;
+	int L = q->L, W = s->w, H = s->h;
+	/* auto's tests only above reference.smooth_small_px: small frames are smoothed always, but
+	 * a refresh's reference keeps them (its job holds frames that the old one would have gated) */
+	int choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO &&
+		     ((long)W * H > s->set.smooth_small_px || s->ref_refreshed);
 	job_free(s->smooth_job);
 	s->smooth_job = NULL;
 	s->sm_trim = 0; /* the spares left are this job's copy's (sync_smooth_pool_get) */

@@ -85,18 +85,24 @@ $BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8" --quiet --plots none
 $BIN/ogate-emulate "$tmp/d8.tif" --fps 80 --out "$tmp/o8t" --quiet --plots none
 check tiff_input_gives_the_same_triggers_as_npy \
 	"[ -s $tmp/o8/triggers.csv ] && cmp -s $tmp/o8/triggers.csv $tmp/o8t/triggers.csv"
-# the summary says whether the reference was smoothed (reference.smooth = auto, the default): a
-# slow cartoon heart's one-frame change is below the noise (change_m < 5.3) and its camera noise
-# does not repeat from beat to beat, so it is, with both scores; the 0.42 s heart's change is
-# above the noise, so it is matched as recorded and the repeat test is not run; smooth = 0 runs
-# neither. The smoothed one's moving pixels are the mean of 3 frames along its 90-frame beat
-# (reference.smooth_along_fpb), the others' as recorded (1)
+# the summary says whether the reference was smoothed (reference.smooth = auto, the default): on
+# frames of up to reference.smooth_small_px pixels (both here) always, without auto's tests
+# (repeat_z null; change_m read all the same). With the tests on any size (smooth_small_px = 0)
+# a slow cartoon heart's one-frame change is below the noise (change_m < 5.3) and its camera noise
+# does not repeat from beat to beat, so it is smoothed, with both scores; the 0.42 s heart's
+# change is above the noise, so it is matched as recorded and the repeat test is not run;
+# smooth = 0 runs neither. The slow one's moving pixels are the mean of 3 frames along its
+# 90-frame beat (reference.smooth_along_fpb), the 0.42 s heart's as recorded (1)
 $BIN/ogate-synth --out "$tmp/s8" --size 64 --fps 60 --n-frames 480 --period 1.5 >/dev/null
 $BIN/ogate-emulate "$tmp/s8.npy" --fps 60 --out "$tmp/o8a" --quiet --plots none
+$BIN/ogate-emulate "$tmp/s8.npy" --fps 60 --out "$tmp/o8at" --quiet --plots none \
+	--set reference.smooth_small_px=0
+$BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8s" --quiet --plots none \
+	--set reference.smooth_small_px=0
 $BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8f" --quiet --plots none \
 	--set reference.smooth=0
 check summary_says_whether_the_reference_was_smoothed \
-	"grep -qE '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": [0-9]+\.[0-9]{3}}' $tmp/o8/summary.json && grep -qE '\"smoothed\": true, \"along_frames\": 3, \"repeat_z\": -?[0-9]+\.[0-9]{3}, \"change_m\": [0-5]\.[0-9]{3}}' $tmp/o8a/summary.json && grep -qF '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": null}' $tmp/o8f/summary.json"
+	"grep -qE '\"smoothed\": true, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": [0-9]+\.[0-9]{3}}' $tmp/o8/summary.json && grep -qE '\"smoothed\": true, \"along_frames\": 3, \"repeat_z\": null, \"change_m\": [0-5]\.[0-9]{3}}' $tmp/o8a/summary.json && grep -qE '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": [0-9]+\.[0-9]{3}}' $tmp/o8s/summary.json && grep -qE '\"smoothed\": true, \"along_frames\": 3, \"repeat_z\": -?[0-9]+\.[0-9]{3}, \"change_m\": [0-5]\.[0-9]{3}}' $tmp/o8at/summary.json && grep -qF '\"smoothed\": false, \"along_frames\": 1, \"repeat_z\": null, \"change_m\": null}' $tmp/o8f/summary.json"
 $BIN/ogate-emulate "$tmp/d8.npy" --fps 80 --out "$tmp/o8b" --quiet --plots none \
 	--set sync.match_blur=0
 check summary_says_whether_the_reference_was_blurred \

@@ -56,7 +56,8 @@ static void heart_run(long budget, int held_key, struct run *out)
 	out->est = -1;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
+	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
+	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
 	assert_int_equal(0, ogate_settings_set(&set, "trigger.held", held_key ? "1" : "0"));
 	/* the forecast carried over the hold is pinned here: frame 69's is 3.2 ms ahead, inside the
 	 * latency budget, a panic commit that trigger.panic_at_latency (the default) sends 15 ms

@@ -69,7 +69,8 @@ static void reference_smooth_takes_auto(void **state)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
+	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
+	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
 	assert_int_equal(set.ref_smooth, OGATE_SMOOTH_AUTO);
 	assert_int_equal(ogate_settings_set(&set, "reference.smooth", "0"), 0);
 	assert_int_equal(set.ref_smooth, 0);
@@ -105,7 +106,8 @@ static struct run heart_run(double period_s, double pat, const char *mode)
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
+	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
+	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
 	assert_int_equal(0, ogate_settings_set(&set, "reference.smooth", mode));
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));

@@ -43,7 +43,8 @@ static void heart_run(double period_s, long budget, struct run *out)
 	out->est = out->first_trigger = -1;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
+	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
+	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_budget = budget;

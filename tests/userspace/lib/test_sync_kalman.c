@@ -26,7 +26,8 @@ static void kalman_starts_from_the_rate_of_the_reference(void **state)
 	(void)state;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
+	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
+	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
 	assert_int_equal(ogate_settings_set(&set, "prediction.predictor", "kalman"), 0);
 	struct stream st;
 	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
@@ -62,7 +63,8 @@ static void kalman_weighs_frames_as_the_line_fit_does(void **state)
 	(void)state;
 	struct ogate_settings set;
 	ogate_settings_default(&set);
-	set.match_blur = 0; /* pinned on the frames as recorded (test_match_blur.c) */
+	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
+	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
 	assert_int_equal(ogate_settings_set(&set, "prediction.predictor", "kalman"), 0);
 	/* the counts below were pinned under the V fit (the default before session 22) */
 	assert_int_equal(ogate_settings_set(&set, "sync.subframe", "vfit"), 0);

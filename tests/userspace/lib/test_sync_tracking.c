@@ -110,6 +110,7 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 {
 	struct ogate_settings set;
 	ogate_settings_default(&set);
+	set.smooth_small_px = 0; /* the first reference matched at once: no frame held at lock */
 	assert_int_equal(ogate_settings_set(&set, "refresh.after_triggers", "4"), 0);
 	struct stream st;
 	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.02);
@@ -155,8 +156,11 @@ static void refresh_keeps_gating_and_oga_keeps_the_target_heart_phase(void **sta
 /* A refresh asked for (daemon 'refresh', timelapse) works like an adaptive one. */
 static void requested_refresh_learns_a_new_reference_keeping_the_target_phase(void **state)
 {
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	set.smooth_small_px = 0; /* the first reference matched at once: no frame held at lock */
 	struct stream st;
-	struct ogate_sync *sy = stream_sync_new(&st, NULL, 0.42, 0.0);
+	struct ogate_sync *sy = stream_sync_new(&st, &set, 0.42, 0.0);
 	struct ogate_sync_result r;
 	int refs = 0, unphased = 0, asked = 0;
 	uint32_t last_id = 0;

@@ -276,14 +276,17 @@ static void test_source_rejects_bad_settings_naming_the_value(void **state)
 
 /*
  * Status carries the reference's smoothing (reference.smooth = auto, the
- * default), as summary.json does: the 0.42 s heart changes far more from
- * frame to frame than the noise (change_m at or above 5.3), so it is matched
- * as recorded and the repeat test is not run (NAN); a 1.6 s heart's change
- * is below the noise, so the repeat test runs and decides (smoothed unless
+ * default), as summary.json does. On these small frames (at most
+ * reference.smooth_small_px pixels) every first reference is smoothed without
+ * auto's tests (repeat_z NAN, change_m read all the same). With the tests on
+ * any size (small_px 0): the 0.42 s heart changes far more from frame to
+ * frame than the noise (change_m at or above 5.3), so it is matched as
+ * recorded and the repeat test is not run (NAN); a 1.6 s heart's change is
+ * below the noise, so the repeat test runs and decides (smoothed unless
  * repeat_z > 3; camera noise does not repeat: -2.5 here). Unlocked, nothing
  * is reported.
  */
-static void ref_smoothing(double period_s, struct ogate_pipeline_status *st)
+static void ref_smoothing(double period_s, int small_px, struct ogate_pipeline_status *st)
 {
 	struct vclock vc;
 	struct vsink sink;
@@ -298,6 +301,8 @@ static void ref_smoothing(double period_s, struct ogate_pipeline_status *st)
 	vclock_init(&vc);
 	vsink_init(&sink, &vc);
 	po = pipe_opts(&vc);
+	if (small_px >= 0)
+		po.settings.smooth_small_px = small_px;
 	assert_int_equal(0, ogate_pipeline_new(&p, &po, src, &sink.base));
 	ogate_pipeline_status(p, st);
 	assert_false(st->locked);
@@ -321,14 +326,21 @@ static void test_status_reports_the_reference_smoothing(void **state)
 {
 	struct ogate_pipeline_status st;
 
-	ref_smoothing(0.42, &st);
+	ref_smoothing(0.42, -1, &st);
 	assert_true(st.locked);
 	assert_true(st.ref_blurred); /* sync.match_blur: the small frames at once */
+	assert_true(st.ref_smoothed);
+	assert_int_equal(st.ref_along_frames, 1);
+	assert_true(st.ref_change_m >= 5.3);
+	assert_true(isnan(st.ref_repeat_z));
+	ref_smoothing(0.42, 0, &st);
+	assert_true(st.locked);
+	assert_true(st.ref_blurred);
 	assert_false(st.ref_smoothed);
 	assert_int_equal(st.ref_along_frames, 1);
 	assert_true(st.ref_change_m >= 5.3);
 	assert_true(isnan(st.ref_repeat_z));
-	ref_smoothing(1.6, &st);
+	ref_smoothing(1.6, 0, &st);
 	assert_true(st.locked);
 	assert_true(st.ref_blurred);
 	assert_true(st.ref_change_m > 0 && st.ref_change_m < 5.3);

@@ -70,7 +70,12 @@ struct ogate_settings {
 			 * mean over the beat (Stein's risk estimate; sync_reference.c,
 			 * docs/analysis.md); "auto" (OGATE_SMOOTH_AUTO) only where the heart's
 			 * one-frame change is below the noise and those pixels' changes do not repeat
-			 * from beat to beat; 0 never */
+			 * from beat to beat, and always on frames of smooth_small_px or fewer
+			 * pixels; 0 never */
+	int smooth_small_px; /* reference.smooth_small_px (32768): under "auto", frames of this many
+			      * pixels or fewer are smoothed without its tests (the frozen noise's
+			      * share of the SAD is largest on small frames, and their job holds few
+			      * frames; docs/analysis.md); 0: the tests on every size */
 	double smooth_along_fpb; /* reference.smooth_along_fpb (45): on a smoothed reference, the
 				  * moving pixels also averaged along the beat over 2r + 1 frames, r
 				  * the largest with r (r + 1) / 3 <= P / (2 this), at most 8
