@@ -24,6 +24,10 @@ static inline struct ogate_sync *calib_locked_on(double P)
 	 * default since session 17) would read delta from the table in every suite: they pin the
 	 * calibration under the lags' delta, and test_beat_delta_table.c sets the key itself */
 	assert_int_equal(0, ogate_settings_set(&set, "sync.beat_delta_table", "0"));
+	/* and under the prior of N itself, the lags as read (the defaults before session 30):
+	 * test_calib_prior_level.c and test_beat_common.c set the keys themselves */
+	assert_int_equal(0, ogate_settings_set(&set, "sync.calibrate_prior", "1"));
+	assert_int_equal(0, ogate_settings_set(&set, "sync.beat_common", "0"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	assert_non_null(s);

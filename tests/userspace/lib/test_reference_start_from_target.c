@@ -38,6 +38,8 @@ static void run_with(double tf, double k, struct outcome *o)
 	ogate_settings_default(&set);
 	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
 	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
+	set.calibrate_prior = 1; /* and the calibration before session 30 */
+	set.beat_common = 0;
 	/* the errors below were pinned under the V fit (the default before session 22) */
 	assert_int_equal(0, ogate_settings_set(&set, "sync.subframe", "vfit"));
 	set.target_frame = tf;
@@ -76,6 +78,8 @@ static void the_key_and_its_range(void **state)
 	ogate_settings_default(&set);
 	set.match_blur = 0;	 /* pinned on the frames as recorded (test_match_blur.c) */
 	set.smooth_small_px = 0; /* reference.smooth = auto's tests on any size */
+	set.calibrate_prior = 1; /* and the calibration before session 30 */
+	set.beat_common = 0;
 	assert_true(set.start_from_target == 0);
 	assert_int_equal(0, ogate_settings_set(&set, "reference.start_from_target", "-0.5"));
 	assert_true(set.start_from_target == -0.5);

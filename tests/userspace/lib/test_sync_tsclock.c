@@ -37,9 +37,12 @@ static void ts_stream(enum ts_kind kind, double sd, uint64_t jseed, struct ts_ru
 	struct ogate_settings set;
 	ogate_settings_default(&set);
 	/* the figures below were pinned under the V fit (the default before session 22) and
-	 * reference.smooth = auto's tests on any size (the default before session 30) */
+	 * reference.smooth = auto's tests on any size, the prior of N itself and the lags as read
+	 * (the defaults before session 30) */
 	assert_int_equal(0, ogate_settings_set(&set, "sync.subframe", "vfit"));
 	set.smooth_small_px = 0;
+	set.calibrate_prior = 1;
+	set.beat_common = 0;
 	/* the two-state filter, whose start and triggers the figures below are (the default
 	 * kalman-acc forecasts from it on a flat heart, and these hearts are modulated 2 %) */
 	assert_int_equal(0, ogate_settings_set(&set, "prediction.predictor", "kalman"));

@@ -87,9 +87,9 @@ struct ogate_settings {
 					 * systematic matching error (sync_calib.c) */
 	int calibrate_anchor; /* sync.calibrate_anchor (1): pin the calibration's mean at the
 					 * reference frames, where matching is exact */
-	int calibrate_prior;  /* sync.calibrate_prior (1): shrink the calibration's bins towards the
-					 * reference beat's own map instead of 0 (slow hearts' first beats);
-					 * 2: that map less its mean over the beat (opt-in) */
+	int calibrate_prior;  /* sync.calibrate_prior (2): shrink the calibration's bins towards the
+					 * reference beat's own map less its mean over the beat (1: the map
+					 * itself; slow hearts' first beats); 0 towards 0 */
 	double calibrate_pin_fit; /* sync.calibrate_pin_fit (0 = off), frames: E, the pin's level at
 					 * the target moved by D^3 / (D^2 + E^2) towards a line plus a
 					 * parabola through the table at the reference frames (D its
@@ -107,9 +107,9 @@ struct ogate_settings {
 	double beat_trend_prior;    /* sync.beat_trend_prior (0 = off): tau, the prior's sd of the
 					 * beat model's trend k against the few samples it is fitted
 					 * from (sync_calib.c, trend_prior_share; opt-in) */
-	int beat_common;	    /* sync.beat_common (0 = off): the beat model's lags at lock
+	int beat_common;	    /* sync.beat_common (1; 0 = off): the beat model's lags at lock
 					 * corrected by the common sub-frame error at their offset
-					 * (sync_calib.c, beat_common_lags; opt-in) */
+					 * (sync_calib.c, beat_common_lags) */
 	int beat_delta_live;	    /* sync.beat_delta_live (0 = off): the beat model's delta
 					 * read from the live beats' lengths at one position over
 					 * the first beats after the reference (sync_calib_live.c) */
