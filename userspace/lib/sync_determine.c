@@ -760,7 +760,6 @@ int sync_determine_first(struct ogate_sync *s, const struct ogate_frame *f, int 
 	if (s->set.start_from_target != 0)
 		sync_refstart_apply(s, &tu);
 	s->g_cur = 0;
-	s->ref_refreshed = 0;
 	sync_make_current(s, 0, tu);
 	s->target0 = s->info.target_u;
 	s->P0 = P;

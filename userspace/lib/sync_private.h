@@ -200,8 +200,6 @@ struct ogate_sync {
 	int g_cur;	       /* OGA index of the current reference */
 	int pend;	       /* ring slot of a reference being aligned, -1 if none */
 	int refreshing;	       /* collecting frames for a new reference while locked */
-	int ref_refreshed;     /* the current reference is a refresh's (sync_reference.c): auto's
-				* smoothing tests on any size (sync_smooth_start) */
 	int refresh_requested; /* ogate_sync_refresh(): start one at the next frame */
 	int triggers_since_ref, frames_since_ref;
 	/* alignment job: dot products spread over frames */

@@ -212,7 +212,6 @@ static int finish_alignment(struct ogate_sync *s)
 	s->pend = -1;
 	s->refreshing = 0;
 	s->g_cur = g;
-	s->ref_refreshed = 1;
 	sync_make_current(s, k, tu);
 	return 1;
 }

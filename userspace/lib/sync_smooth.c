@@ -695,9 +695,10 @@ int sync_smooth_start(struct ogate_sync *s, int k)
 	struct seq *q = &s->sq[k];
 	int L = q->L, W = s->w, H = s->h;
 	/* auto's tests only above reference.smooth_small_px: small frames are smoothed always, but
-	 * a refresh's reference keeps them (its job holds frames that the old one would have gated) */
+	 * a refresh's reference (OGA index g_cur > 0; the first is 0) keeps them: its job holds
+	 * frames that the old one would have gated */
 	int choose = s->set.ref_smooth == OGATE_SMOOTH_AUTO &&
-		     ((long)W * H > s->set.smooth_small_px || s->ref_refreshed);
+		     ((long)W * H > s->set.smooth_small_px || s->g_cur > 0);
 	job_free(s->smooth_job);
 	s->smooth_job = NULL;
 	s->sm_trim = 0; /* the spares left are this job's copy's (sync_smooth_pool_get) */
