@@ -326,20 +326,15 @@ static void test_status_reports_the_reference_smoothing(void **state)
 {
 	struct ogate_pipeline_status st;
 
-	ref_smoothing(0.42, -1, &st);
-	assert_true(st.locked);
-	assert_true(st.ref_blurred); /* sync.match_blur: the small frames at once */
-	assert_true(st.ref_smoothed);
-	assert_int_equal(st.ref_along_frames, 1);
-	assert_true(st.ref_change_m >= 5.3);
-	assert_true(isnan(st.ref_repeat_z));
-	ref_smoothing(0.42, 0, &st);
-	assert_true(st.locked);
-	assert_true(st.ref_blurred);
-	assert_false(st.ref_smoothed);
-	assert_int_equal(st.ref_along_frames, 1);
-	assert_true(st.ref_change_m >= 5.3);
-	assert_true(isnan(st.ref_repeat_z));
+	for (int small_px = -1; small_px <= 0; small_px++) { /* the default, then the tests */
+		ref_smoothing(0.42, small_px, &st);
+		assert_true(st.locked);
+		assert_true(st.ref_blurred); /* sync.match_blur: the small frames at once */
+		assert_int_equal(st.ref_smoothed, small_px < 0);
+		assert_int_equal(st.ref_along_frames, 1);
+		assert_true(st.ref_change_m >= 5.3);
+		assert_true(isnan(st.ref_repeat_z));
+	}
 	ref_smoothing(1.6, 0, &st);
 	assert_true(st.locked);
 	assert_true(st.ref_blurred);
