@@ -452,10 +452,12 @@ static void beat_after_reference(struct ogate_sync *s)
 	 * drift rows' bias"), and before it the drift tracker had not followed the drift ("The
 	 * beat-length trend at lock"): from the first such frame in the half beat after the
 	 * reference the beats after it are dropped: trend and length back to the lags' alone.
-	 * sync.beat_after_drift = 1 (opt-in) keeps them where the reference was not moved to one
-	 * position (its frames as recorded, the live frame shifted by the tracked drift): there they
-	 * read 0.64-1.23 of the true trend on nine of ten rows where the lags' shrunk one read -0.06
-	 * to 0.70 of it (docs/accuracy-log.md, "The beats after a drifting reference") */
+	 * sync.beat_after_drift = 1 (the default since session 31) keeps them where the reference
+	 * was not moved to one position (its frames as recorded, the live frame shifted by the
+	 * tracked drift): there they read 0.64-1.23 of the true trend on nine of ten rows where the
+	 * lags' shrunk one read -0.06 to 0.70 of it, and N's level at the target within 0.01 frame
+	 * of the truth's where the lags' missed it by 0.04-0.25 (docs/accuracy-log.md, "The beats
+	 * after a drifting reference", "The beats after a drifting reference as the default") */
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
 	if (resampled && s->set.beat_after_drift && !ref_moved(s))

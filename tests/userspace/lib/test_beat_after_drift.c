@@ -3,12 +3,12 @@
  * docs/accuracy-log.md "The beats after a drifting reference"). From the first frame resampled
  * for a sub-pixel drift in the half beat after the reference, the beats after it are dropped and
  * N falls back to the lags at lock (a trend shrunk to a fraction of the true one, delta 0 or read
- * from the table). sync.beat_after_drift = 1 measures them where the reference was not moved to
- * one position (its frames as recorded, each live frame shifted by the tracked drift); a moved
- * reference keeps the drop (its lags at lock miss the beat by up to a third of a frame, and the
- * beats after through one line with them did worse on drift.txt and bigdrift.txt). The beats are
- * fed exactly as beat_after_reference reads them (calib_beat_after); the pipeline's internals are
- * compiled into this test. */
+ * from the table). sync.beat_after_drift = 1 (the default since session 31) measures them where
+ * the reference was not moved to one position (its frames as recorded, each live frame shifted by
+ * the tracked drift); a moved reference keeps the drop (its lags at lock miss the beat by up to a
+ * third of a frame, and the beats after through one line with them did worse on drift.txt and
+ * bigdrift.txt). The beats are fed exactly as beat_after_reference reads them (calib_beat_after);
+ * the pipeline's internals are compiled into this test. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -38,11 +38,14 @@ static double beat_len(double x)
 
 /* N (trend, delta) after the lags at lock (middles over the 0.35 P0 before the reference's
  * middle) and 25 beats after it over its second half, the tracker's drift at fdx from the 3rd
- * of them, the reference moved to one position (reg_vel) or not, sync.beat_after_drift = key */
+ * of them, the reference moved to one position (reg_vel) or not, sync.beat_after_drift = key
+ * (< 0: the default) */
 static void model_after(int key, int moved, double fdx, double *k, double *d)
 {
 	struct ogate_sync *s = calib_locked_on(P0);
-	assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_after_drift", key ? "1" : "0"));
+	if (key >= 0)
+		assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_after_drift",
+						       key ? "1" : "0"));
 	s->sq[0].reg_vel[1] = moved ? 0.007 : 0; /* moved (sync_scanreg.c) */
 	calib_ref_at_lock(s, 1000000000, 3.2e7);
 	for (double x = -0.35 * P0; x <= 0; x += 1)
@@ -75,6 +78,20 @@ static void an_unmoved_drifting_reference_measures_its_beats_after(void **state)
 	assert_true(k1 == kf && d1 == df);
 }
 
+/* the default (since session 31) is the key's: an unmoved reference under a drift keeps its
+ * beats after, N's trend and delta as on a drift-free heart (unseen-104's u24_real176_0.95s_95fps
+ * -0.86 -> -0.10 ms: the lags' trend had read 0 for a true -0.0175) */
+static void the_default_measures_an_unmoved_drifting_references_beats_after(void **state)
+{
+	(void)state;
+	double k, d, kf, df;
+	model_after(-1, 0, 0.03, &k, &d);
+	model_after(-1, 0, 0, &kf, &df);
+	assert_true(fabs(k - K) < 1e-5);
+	assert_true(fabs(d - D) < 1e-4);
+	assert_true(k == kf && d == df);
+}
+
 /* a reference moved to one position keeps the drop with the key */
 static void a_moved_reference_still_drops_them(void **state)
 {
@@ -89,6 +106,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(an_unmoved_drifting_reference_measures_its_beats_after),
+		cmocka_unit_test(the_default_measures_an_unmoved_drifting_references_beats_after),
 		cmocka_unit_test(a_moved_reference_still_drops_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,9 @@ static double left_at_target(int key, double fdx, double ut, int n, double *d)
 {
 	struct ogate_sync *s = calib_locked_on(P0);
 	assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_delta_table", key ? "1" : "0"));
+	/* the drop itself: the default since session 31 keeps an unmoved reference's beats after
+	 * (test_beat_after_drift.c) */
+	assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_after_drift", "0"));
 	double Pt = P0 + DELTA, u;
 	calib_ref_at_lock(s, 0, IVL_NS);
 	for (double x = -0.3 * P0; x <= 0; x += 1)

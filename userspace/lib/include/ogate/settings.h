@@ -116,10 +116,9 @@ struct ogate_settings {
 	int beat_delta_wrap;	    /* sync.beat_delta_wrap (0 = off): the beat model's delta
 					 * read from live frames matched in both copies of the
 					 * reference's wrap, once this many (sync_calib_live.c) */
-	int beat_after_drift;	    /* sync.beat_after_drift (0 = off): the beats after a
+	int beat_after_drift;	    /* sync.beat_after_drift (1; 0 = off): the beats after a
 					 * reference not moved to one position measured on frames
-					 * resampled for drift (sync_calib.c, beat_after_reference;
-					 * opt-in) */
+					 * resampled for drift (sync_calib.c, beat_after_reference) */
 	int qa_local;		    /* sync.qa_local (32; 0 = off): K, on beats of more than 64
 					 * frames whose beat model was not measured after the reference
 					 * or has a delta beyond a frame, the live check's uncalibrated
