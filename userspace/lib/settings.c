@@ -53,6 +53,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->beat_delta_table = 1;
 	s->beat_common = 1;
 	s->beat_after_drift = 1;
+	s->beat_after_moved = 1;
 	s->timestamp_positions = 1;
 	s->register_drift = 1;
 	s->lag_ssd = 0;
@@ -153,6 +154,7 @@ static const struct key keys[] = {
 	D("sync.beat_trend_prior", beat_trend_prior, 0, 1),
 	I("sync.beat_common", beat_common, 0, 1),
 	I("sync.beat_after_drift", beat_after_drift, 0, 1),
+	I("sync.beat_after_moved", beat_after_moved, 0, 1),
 	I("sync.beat_delta_live", beat_delta_live, 0, 1),
 	I("sync.beat_delta_wrap", beat_delta_wrap, 0, 1000000),
 	I("sync.qa_local", qa_local, 0, 10000),

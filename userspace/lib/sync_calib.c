@@ -457,10 +457,12 @@ static void beat_after_reference(struct ogate_sync *s)
 	 * tracked drift): there they read 0.64-1.23 of the true trend on nine of ten rows where the
 	 * lags' shrunk one read -0.06 to 0.70 of it, and N's level at the target within 0.01 frame
 	 * of the truth's where the lags' missed it by 0.04-0.25 (docs/accuracy-log.md, "The beats
-	 * after a drifting reference", "The beats after a drifting reference as the default") */
+	 * after a drifting reference", "The beats after a drifting reference as the default"). A
+	 * moved reference's read short; sync.beat_after_moved (the default) keeps them for the
+	 * trend alone (sync_calib_moved_trend). */
 	int resampled = s->set.track_drift && s->set.subpixel_drift &&
 			fabs(s->fdx) + fabs(s->fdy) > 0.02;
-	if (resampled && s->set.beat_after_drift && !ref_moved(s))
+	if (resampled && (ref_moved(s) ? s->set.beat_after_moved : s->set.beat_after_drift))
 		resampled = 0;
 	if (resampled && x <= P / 2) {
 		const struct seq *q = sync_current_seq(s);
@@ -491,6 +493,10 @@ static void beat_fit(struct ogate_sync *s)
 {
 	double P = s->info.period_frames;
 	const double *m = s->cal_lags;
+	if (s->set.beat_after_moved && ref_moved(s)) { /* delta from the table (update_anchor) */
+		sync_calib_moved_trend(s);
+		return;
+	}
 	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
 	double syy = m[5] - m[2] * m[2] / n;
 	if (n < 3 || !(sxx > 0))
@@ -623,7 +629,9 @@ static void update_anchor(struct ogate_sync *s)
 	int N = s->L - 2 * OGATE_NE;
 	double a = 0, n = 0;
 	/* delta not measured after the reference: the table's (unmoved: sync.beat_delta_table) */
-	if (!(s->cal_ivl_ns > 0) && (ref_moved(s) ? s->set.drift_move : s->set.beat_delta_table))
+	int moved = ref_moved(s);
+	if ((!(s->cal_ivl_ns > 0) || (moved && s->set.beat_after_moved)) &&
+	    (moved ? s->set.drift_move : s->set.beat_delta_table))
 		s->clv.model = s->cal_delta = table_delta(s);
 	sync_calib_live_apply(s);
 	double hx[CAL_R] = { 1 }, H = 1;    /* at the reference frames' own positions */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The reference beat's length from the live beats (sync.beat_delta_live, opt-in) and from the
- * live frames at its wrap (sync.beat_delta_wrap, opt-in).
+ * live frames at its wrap (sync.beat_delta_wrap, opt-in); a moved reference's trend from the
+ * beats after it (sync.beat_after_moved, sync_calib_moved_trend at the end).
  *
  * The calibration's pin needs delta, the reference beat's true length less its period P in
  * frames (sync_calib.c, the beat model N: a reference 0.08 frame long leaves the trigger late by
@@ -240,4 +241,36 @@ void sync_calib_live_apply(struct ogate_sync *s)
 		s->cal_delta = d;
 	else
 		s->cal_delta = s->clv.model;
+}
+
+/*
+ * sync.beat_after_moved (the default since session 31): the beat model's trend k for a reference
+ * moved to one position under a drift (sync_scanreg.c), from the beats after it alone. Its lags at
+ * lock were measured between unregistered frames a lag apart and miss its beat by up to a third
+ * of a frame; the beats after it (each live frame registered by the tracked drift) read their
+ * slope right but their level short (0.1-0.2 frame on unseen-104's u29 and u11), so delta stays
+ * the table's (update_anchor, table_delta) and only their line's slope is taken, shrunk by its
+ * t^2 / (t^2 + 1) as beat_fit's, once their middles span MOVED_SPAN of a beat: over a few
+ * frames the matching errors' pattern makes a slope (lockdrift.txt's ld_real64_2.8s_140fps, 390
+ * frames a beat: its first trigger -4 -> -34 ms). Before that, and with fewer than 3 beats, the
+ * lags' trend at lock stands (take_lock_lags). On unseen-104's moved rows the lags' shrunk trend
+ * read -0.005 to 0 for a true -0.022 to -0.033 (u57, u29, u37), the beats after -0.017 to
+ * -0.028 (docs/accuracy-log.md, "A moved reference's trend from the beats after it").
+ */
+#define MOVED_SPAN 0.25
+void sync_calib_moved_trend(struct ogate_sync *s)
+{
+	const double *m = s->cal_lags, *L = s->cal_lag0; /* the beats after: the lags' sums less */
+	double a[6], P = s->info.period_frames;
+	for (int j = 0; j < 6; j++)
+		a[j] = m[j] - L[j];
+	double n = a[0];
+	if (!(n >= 3))
+		return;
+	double sxx = a[3] - a[1] * a[1] / n, sxy = a[4] - a[1] * a[2] / n;
+	double syy = a[5] - a[2] * a[2] / n;
+	if (!(sxx > 0) || sxx / n < MOVED_SPAN * MOVED_SPAN * P * P / 12)
+		return;
+	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0), q = b * b * sxx * (n - 2);
+	s->cal_trend = q + rss > 0 ? b * q / (q + rss) : 0;
 }

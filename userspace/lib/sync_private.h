@@ -628,6 +628,7 @@ void sync_calib_wrap_pair(struct ogate_sync *s, int b);
 int sync_calib_wrap_delta(const struct ogate_sync *s, double *delta);
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
 void sync_calib_live_apply(struct ogate_sync *s);
+void sync_calib_moved_trend(struct ogate_sync *s);
 /* sync_calib_common.c */
 double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_common_update(struct ogate_sync *s);

@@ -5,10 +5,12 @@
  * N falls back to the lags at lock (a trend shrunk to a fraction of the true one, delta 0 or read
  * from the table). sync.beat_after_drift = 1 (the default since session 31) measures them where
  * the reference was not moved to one position (its frames as recorded, each live frame shifted by
- * the tracked drift); a moved reference keeps the drop (its lags at lock miss the beat by up to a
- * third of a frame, and the beats after through one line with them did worse on drift.txt and
- * bigdrift.txt). The beats are fed exactly as beat_after_reference reads them (calib_beat_after);
- * the pipeline's internals are compiled into this test. */
+ * the tracked drift); a moved reference keeps the drop for its length (its lags at lock miss the
+ * beat by up to a third of a frame, its beats after read short, and the beats after through one
+ * line with them did worse on drift.txt and bigdrift.txt) but, with sync.beat_after_moved (the
+ * default since session 31), takes its trend from the beats after alone. The beats are fed
+ * exactly as beat_after_reference reads them (calib_beat_after); the pipeline's internals are
+ * compiled into this test. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -37,29 +39,40 @@ static double beat_len(double x)
 }
 
 /* N (trend, delta) after the lags at lock (middles over the 0.35 P0 before the reference's
- * middle) and 25 beats after it over its second half, the tracker's drift at fdx from the 3rd
- * of them, the reference moved to one position (reg_vel) or not, sync.beat_after_drift = key
+ * middle) and n beats after it, their middles from 1 to 1 + span frames after its middle, each
+ * read short frames short, the tracker's drift at fdx from the 3rd of them; the reference moved
+ * to one position (reg_vel) or not; sync.beat_after_drift = key, sync.beat_after_moved = mkey
  * (< 0: the default) */
-static void model_after(int key, int moved, double fdx, double *k, double *d)
+static void model_at(int key, int mkey, int moved, double fdx, int n, double span, double short_by,
+		     double *k, double *d)
 {
 	struct ogate_sync *s = calib_locked_on(P0);
 	if (key >= 0)
 		assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_after_drift",
 						       key ? "1" : "0"));
+	if (mkey >= 0)
+		assert_int_equal(0, ogate_settings_set(&s->set, "sync.beat_after_moved",
+						       mkey ? "1" : "0"));
 	s->sq[0].reg_vel[1] = moved ? 0.007 : 0; /* moved (sync_scanreg.c) */
 	calib_ref_at_lock(s, 1000000000, 3.2e7);
 	for (double x = -0.35 * P0; x <= 0; x += 1)
 		calib_lag_add(s, x, beat_len(x));
 	s->sq[0].trend = K_LAGS;
 	sync_calib_reset(s);
-	for (int i = 0; i < 25; i++) {
-		double x = 1 + i * (P0 / 2 - 1) / 24;
+	for (int i = 0; i < n; i++) {
+		double x = 1 + i * span / (n - 1);
 		s->fdx = i >= 2 ? fdx : 0;
-		calib_beat_after(s, x, beat_len(x));
+		calib_beat_after(s, x, beat_len(x) - short_by);
 	}
 	*k = s->cal_trend;
 	*d = s->cal_delta;
 	ogate_sync_free(s);
+}
+
+/* 25 beats after over the reference's second half, read right */
+static void model_after(int key, int moved, double fdx, double *k, double *d)
+{
+	model_at(key, -1, moved, fdx, 25, P0 / 2 - 1, 0, k, d);
 }
 
 /* an unmoved reference under a drift: without the key the beats after are dropped (the lags'
@@ -92,14 +105,39 @@ static void the_default_measures_an_unmoved_drifting_references_beats_after(void
 	assert_true(k == kf && d == df);
 }
 
-/* a reference moved to one position keeps the drop with the key */
+/* a reference moved to one position keeps the drop with sync.beat_after_drift alone */
 static void a_moved_reference_still_drops_them(void **state)
 {
 	(void)state;
 	double k1, d1;
-	model_after(1, 1, 0.03, &k1, &d1);
+	model_at(1, 0, 1, 0.03, 25, P0 / 2 - 1, 0, &k1, &d1);
 	assert_true(fabs(k1 - K_LAGS) < 1e-12);
 	assert_true(d1 == 0);
+}
+
+/* by default (sync.beat_after_moved, since session 31) a moved reference takes its trend from
+ * the beats after it alone, which read their slope right but their level short (here 0.15 frame):
+ * the trend is K's, not the lags' shrunk one, and delta is not theirs (update_anchor reads it
+ * from the table) */
+static void a_moved_reference_takes_its_trend_from_the_beats_after(void **state)
+{
+	(void)state;
+	double k, d;
+	model_at(1, -1, 1, 0.03, 25, P0 / 2 - 1, 0.15, &k, &d);
+	assert_true(fabs(k - K) < 1e-9);
+	assert_true(d == 0);
+}
+
+/* until their middles span a quarter beat the lags' trend stands: over a few frames the
+ * matching errors' pattern makes a slope */
+static void a_moved_references_beats_after_over_a_short_span_leave_the_lags_trend(void **state)
+{
+	(void)state;
+	double k, d;
+	model_at(1, -1, 1, 0.03, 10, 10, 0.15, &k, &d); /* sd 3.2 frames, a quarter beat's 3.6 */
+	assert_true(fabs(k - K_LAGS) < 1e-12);
+	model_at(1, -1, 1, 0.03, 14, 14, 0.15, &k, &d); /* sd 4.3 */
+	assert_true(fabs(k - K) < 1e-9);
 }
 
 int main(void)
@@ -108,6 +146,8 @@ int main(void)
 		cmocka_unit_test(an_unmoved_drifting_reference_measures_its_beats_after),
 		cmocka_unit_test(the_default_measures_an_unmoved_drifting_references_beats_after),
 		cmocka_unit_test(a_moved_reference_still_drops_them),
+		cmocka_unit_test(a_moved_reference_takes_its_trend_from_the_beats_after),
+		cmocka_unit_test(a_moved_references_beats_after_over_a_short_span_leave_the_lags_trend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

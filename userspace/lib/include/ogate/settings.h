@@ -119,6 +119,9 @@ struct ogate_settings {
 	int beat_after_drift;	    /* sync.beat_after_drift (1; 0 = off): the beats after a
 					 * reference not moved to one position measured on frames
 					 * resampled for drift (sync_calib.c, beat_after_reference) */
+	int beat_after_moved;	    /* sync.beat_after_moved (1; 0 = off): a reference moved to
+					 * one position takes its beat model's trend from the beats
+					 * after it alone (sync_calib_live.c, sync_calib_moved_trend) */
 	int qa_local;		    /* sync.qa_local (32; 0 = off): K, on beats of more than 64
 					 * frames whose beat model was not measured after the reference
 					 * or has a delta beyond a frame, the live check's uncalibrated
