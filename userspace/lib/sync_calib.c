@@ -350,6 +350,14 @@ static int ref_moved(const struct ogate_sync *s)
 	return q && (q->reg_vel[0] != 0 || q->reg_vel[1] != 0);
 }
 
+/* whether N's length (delta) is measured from the beats after the reference: not once they are
+ * dropped (cal_ivl_ns 0), nor for a moved reference, whose beats after give N its trend alone
+ * (sync.beat_after_moved, sync_calib_moved_trend) */
+int sync_calib_after_measured(const struct ogate_sync *s)
+{
+	return s->cal_ivl_ns > 0 && !(s->set.beat_after_moved && ref_moved(s));
+}
+
 /*
  * The beat length as a parabola in the beat's middle x, T(x) = a + b x + c x^2, through the lags
  * at lock and the beats after the reference: the share t^2 / (t^2 + 1) of c's significance, and
@@ -629,9 +637,8 @@ static void update_anchor(struct ogate_sync *s)
 	int N = s->L - 2 * OGATE_NE;
 	double a = 0, n = 0;
 	/* delta not measured after the reference: the table's (unmoved: sync.beat_delta_table) */
-	int moved = ref_moved(s);
-	if ((!(s->cal_ivl_ns > 0) || (moved && s->set.beat_after_moved)) &&
-	    (moved ? s->set.drift_move : s->set.beat_delta_table))
+	if (!sync_calib_after_measured(s) &&
+	    (ref_moved(s) ? s->set.drift_move : s->set.beat_delta_table))
 		s->clv.model = s->cal_delta = table_delta(s);
 	sync_calib_live_apply(s);
 	double hx[CAL_R] = { 1 }, H = 1;    /* at the reference frames' own positions */

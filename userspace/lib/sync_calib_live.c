@@ -33,7 +33,7 @@
  * delta is the line at the reference's middle, its slope taken as far as it stands out of the
  * scatter (t^2 / (t^2 + 1)) and the value shrunk likewise against its variance. Elsewhere, and
  * until then, the beat model's own delta stands (clv.model, sync_calib_live_apply). Not where
- * the beats after the reference are not measured (a frame resampled for drift: cal_ivl_ns 0).
+ * the beats after the reference do not measure N's length (sync_calib_after_measured).
  * Opt-in: make eval's kalman-acc 0.002-0.005 ms worse (docs/accuracy-log.md, "The reference's
  * length at few frames a beat").
  */
@@ -77,8 +77,8 @@ static double live_length(const struct ogate_sync *s, double P, double ivl)
 void sync_calib_live_update(struct ogate_sync *s)
 {
 	double P = s->info.period_frames, ivl = s->cal_ivl_ns;
-	if (!s->set.beat_delta_live || !(P > 0) || P > CLV_MAX_FPB || !(ivl > 0) || s->clv.done ||
-	    s->hn < 2 || sync_hist_at(s, 0)->ref_id != s->info.id)
+	if (!s->set.beat_delta_live || !(P > 0) || P > CLV_MAX_FPB || !sync_calib_after_measured(s) ||
+	    s->clv.done || s->hn < 2 || sync_hist_at(s, 0)->ref_id != s->info.id)
 		return;
 	double y = live_length(s, P, ivl);
 	if (!(fabs(y - P) < 0.25 * P))

@@ -622,6 +622,7 @@ void sync_calib_update(struct ogate_sync *s);
 void sync_calib_solve3(const double g[3][3], const double *v, double lam, double *x);
 /* The beat model re-fitted (its lags moved: sync.beat_common), and the pin if it changed. */
 void sync_calib_beat_refit(struct ogate_sync *s);
+int sync_calib_after_measured(const struct ogate_sync *s);
 /* sync_calib_live.c */
 void sync_calib_live_update(struct ogate_sync *s);
 void sync_calib_wrap_pair(struct ogate_sync *s, int b);

@@ -187,14 +187,16 @@ static int qa_local_fit(const struct ogate_sync *s, const struct ogate_sync_trig
 	return 0;
 }
 
-/* N's model for trigger t's reference not to be believed: the beats after the reference were
- * not measured (beat_after_reference drops them under a resampled drift: trend and delta from
- * the lags at lock alone), or its delta lies beyond QA_DELTA frames (the period misses the
- * reference's beat by V-fit errors of 0.1-0.3 frame; u35 on the unseen sweep: -3.94 on a beat
- * that held P, its beats' lengths 204-246 frames). */
+/* N's model for trigger t's reference not to be believed: its length was not measured from the
+ * beats after the reference (beat_after_reference drops them under a resampled drift: trend and
+ * delta from the lags at lock alone; a moved reference's give its trend alone), or its delta
+ * lies beyond QA_DELTA frames (the period misses the reference's beat by V-fit errors of 0.1-0.3
+ * frame; u35 on the unseen sweep: -3.94 on a beat that held P, its beats' lengths 204-246
+ * frames). */
 static int qa_model_missed(const struct ogate_sync *s, const struct ogate_sync_trigger *t)
 {
-	return s->info.id == t->ref_id && (!(s->cal_ivl_ns > 0) || fabs(s->cal_delta) > QA_DELTA);
+	return s->info.id == t->ref_id &&
+	       (!sync_calib_after_measured(s) || fabs(s->cal_delta) > QA_DELTA);
 }
 
 /* The calibrated fit's level (phase at the trigger) lev for trigger t moved to the

@@ -44,7 +44,7 @@ static double beat_len(double x)
  * to one position (reg_vel) or not; sync.beat_after_drift = key, sync.beat_after_moved = mkey
  * (< 0: the default) */
 static void model_at(int key, int mkey, int moved, double fdx, int n, double span, double short_by,
-		     double *k, double *d)
+		     double *k, double *d, int *measured)
 {
 	struct ogate_sync *s = calib_locked_on(P0);
 	if (key >= 0)
@@ -66,13 +66,15 @@ static void model_at(int key, int mkey, int moved, double fdx, int n, double spa
 	}
 	*k = s->cal_trend;
 	*d = s->cal_delta;
+	if (measured)
+		*measured = sync_calib_after_measured(s);
 	ogate_sync_free(s);
 }
 
 /* 25 beats after over the reference's second half, read right */
 static void model_after(int key, int moved, double fdx, double *k, double *d)
 {
-	model_at(key, -1, moved, fdx, 25, P0 / 2 - 1, 0, k, d);
+	model_at(key, -1, moved, fdx, 25, P0 / 2 - 1, 0, k, d, NULL);
 }
 
 /* an unmoved reference under a drift: without the key the beats after are dropped (the lags'
@@ -110,7 +112,7 @@ static void a_moved_reference_still_drops_them(void **state)
 {
 	(void)state;
 	double k1, d1;
-	model_at(1, 0, 1, 0.03, 25, P0 / 2 - 1, 0, &k1, &d1);
+	model_at(1, 0, 1, 0.03, 25, P0 / 2 - 1, 0, &k1, &d1, NULL);
 	assert_true(fabs(k1 - K_LAGS) < 1e-12);
 	assert_true(d1 == 0);
 }
@@ -123,9 +125,17 @@ static void a_moved_reference_takes_its_trend_from_the_beats_after(void **state)
 {
 	(void)state;
 	double k, d;
-	model_at(1, -1, 1, 0.03, 25, P0 / 2 - 1, 0.15, &k, &d);
+	int measured = -1;
+	model_at(1, -1, 1, 0.03, 25, P0 / 2 - 1, 0.15, &k, &d, &measured);
 	assert_true(fabs(k - K) < 1e-9);
 	assert_true(d == 0);
+	/* N's length is not measured after it: the pin reads delta from the table and the live
+	 * check does not believe N (sync_qa.c), as when the beats after were dropped (unseen-104's
+	 * u12_blob64_2.65s_156fps, moved, 412 frames a beat: its live check's RMS 3.2 -> 23 ms
+	 * when it did) */
+	assert_int_equal(measured, 0);
+	model_at(1, -1, 0, 0.03, 25, P0 / 2 - 1, 0.15, &k, &d, &measured); /* unmoved: measured */
+	assert_int_equal(measured, 1);
 }
 
 /* until their middles span a quarter beat the lags' trend stands: over a few frames the
@@ -134,9 +144,9 @@ static void a_moved_references_beats_after_over_a_short_span_leave_the_lags_tren
 {
 	(void)state;
 	double k, d;
-	model_at(1, -1, 1, 0.03, 10, 10, 0.15, &k, &d); /* sd 3.2 frames, a quarter beat's 3.6 */
+	model_at(1, -1, 1, 0.03, 10, 10, 0.15, &k, &d, NULL); /* sd 3.2 frames, a quarter beat's 3.6 */
 	assert_true(fabs(k - K_LAGS) < 1e-12);
-	model_at(1, -1, 1, 0.03, 14, 14, 0.15, &k, &d); /* sd 4.3 */
+	model_at(1, -1, 1, 0.03, 14, 14, 0.15, &k, &d, NULL); /* sd 4.3 */
 	assert_true(fabs(k - K) < 1e-9);
 }
 
