@@ -505,12 +505,10 @@ static void beat_fit(struct ogate_sync *s)
 		sync_calib_moved_trend(s);
 		return;
 	}
-	double n = m[0], sxx = m[3] - m[1] * m[1] / n, sxy = m[4] - m[1] * m[2] / n;
-	double syy = m[5] - m[2] * m[2] / n;
-	if (n < 3 || !(sxx > 0))
+	struct beat_line l;
+	if (sync_beat_line(m, &l))
 		return;
-	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0); /* >= 0 but for rounding */
-	double q = b * b * sxx * (n - 2), sig = q + rss > 0 ? q / (q + rss) : 0;
+	double n = l.n, sxx = l.sxx, sxy = l.sxy, syy = l.syy, b = l.b, rss = l.rss, sig = l.sig;
 	/* delta: the line's value at the middle less P, shrunk by t^2 / (t^2 + 1) against the
 	 * variance of that value */
 	double xm = m[1] / n, d = m[2] / n - b * xm - P; /* the line at the middle, less P */

@@ -264,13 +264,26 @@ void sync_calib_moved_trend(struct ogate_sync *s)
 	double a[6], P = s->info.period_frames;
 	for (int j = 0; j < 6; j++)
 		a[j] = m[j] - L[j];
-	double n = a[0];
+	struct beat_line l;
+	if (sync_beat_line(a, &l) || l.sxx / l.n < MOVED_SPAN * MOVED_SPAN * P * P / 12)
+		return;
+	s->cal_trend = l.q + l.rss > 0 ? l.b * l.q / (l.q + l.rss) : 0;
+}
+
+int sync_beat_line(const double m[6], struct beat_line *l)
+{
+	double n = m[0];
 	if (!(n >= 3))
-		return;
-	double sxx = a[3] - a[1] * a[1] / n, sxy = a[4] - a[1] * a[2] / n;
-	double syy = a[5] - a[2] * a[2] / n;
-	if (!(sxx > 0) || sxx / n < MOVED_SPAN * MOVED_SPAN * P * P / 12)
-		return;
-	double b = sxy / sxx, rss = fmax(syy - b * sxy, 0), q = b * b * sxx * (n - 2);
-	s->cal_trend = q + rss > 0 ? b * q / (q + rss) : 0;
+		return -1;
+	l->n = n;
+	l->sxx = m[3] - m[1] * m[1] / n;
+	l->sxy = m[4] - m[1] * m[2] / n;
+	l->syy = m[5] - m[2] * m[2] / n;
+	if (!(l->sxx > 0))
+		return -1;
+	l->b = l->sxy / l->sxx;
+	l->rss = fmax(l->syy - l->b * l->sxy, 0); /* >= 0 but for rounding */
+	l->q = l->b * l->b * l->sxx * (n - 2);
+	l->sig = l->q + l->rss > 0 ? l->q / (l->q + l->rss) : 0;
+	return 0;
 }

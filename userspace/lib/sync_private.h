@@ -630,6 +630,14 @@ int sync_calib_wrap_delta(const struct ogate_sync *s, double *delta);
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
 void sync_calib_live_apply(struct ogate_sync *s);
 void sync_calib_moved_trend(struct ogate_sync *s);
+/* The least-squares line through six sums of beat lengths y at middles x (n, Sx, Sy, Sxx, Sxy,
+ * Syy: struct ogate_sync's cal_lags): its centred sums, slope b, residual sum of squares, the
+ * slope's explained sum of squares times n - 2 (q = t^2 rss) and its significance share sig =
+ * q / (q + rss) = t^2 / (t^2 + 1); -1 with fewer than 3 or no spread. */
+struct beat_line {
+	double n, sxx, sxy, syy, b, rss, q, sig;
+};
+int sync_beat_line(const double m[6], struct beat_line *l);
 /* sync_calib_common.c */
 double sync_calib_common(const struct ogate_sync *s, double w, double *off);
 void sync_calib_common_update(struct ogate_sync *s);
