@@ -22,6 +22,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->min_frames_for_fit = 3;
 	s->max_frames_for_fit = 32;
 	s->latency_s = 0.015;
+	s->window_from_lock = 1;
 	strcpy(s->predictor, "kalman-acc");
 	s->kalman_rate_noise = 0.05;
 	s->kalman_phase_noise = 0.1;
@@ -118,6 +119,7 @@ static const struct key keys[] = {
 	I("prediction.min_frames_for_fit", min_frames_for_fit, 2, 10000),
 	I("prediction.max_frames_for_fit", max_frames_for_fit, 2, 10000),
 	D("prediction.latency_s", latency_s, 0, 10),
+	I("prediction.window_from_lock", window_from_lock, 0, 1),
 	S("prediction.predictor", predictor),
 	D("prediction.kalman_rate_noise", kalman_rate_noise, 1e-6, 10),
 	D("prediction.kalman_phase_noise", kalman_phase_noise, 1e-4, 10),

@@ -316,6 +316,9 @@ struct ogate_sync {
 	double recent_trigger_s;
 	int64_t last_sent_ns;
 	int have_sent;
+	/* the last forecast's window began at the reference's first frame, short of the barrier
+	 * (prediction.window_from_lock, sync_timing.c): it commits only standard triggers */
+	int fit_from_lock;
 	/* the late rule (sync_timing.c): the last phased frame's decision waited for a later frame
 	 * (late_armed), at late_prev_ns, its forecast crossing the target at late_cross_ns */
 	int late_armed;

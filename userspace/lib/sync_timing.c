@@ -104,8 +104,16 @@ const struct hist *sync_hist_at(const struct ogate_sync *s, int back)
  * than that: 0 then (just after the lock, a gap or a reference change: no prediction; the first
  * trigger after a lock at 6-8 frames per beat was decided on 4 frames, and one of them matched
  * a frame late put it 1.6 frames (50 ms on a 0.25 s heart) early; the next beat's trigger, from
- * a full window, is better than a wrong one now). */
-static int sync_fit_window(const struct ogate_sync *s, double unw_b)
+ * a full window, is better than a wrong one now).
+ * After a lock or a reference change the barrier's first crossing may lie before the
+ * reference's first frame in the history, so no window reached it until the next beat: a target
+ * just past the barrier lost the beat after the lock (unseen-103.txt's u02_real240_0.35s_45fps,
+ * barrier 0.25 frame before the target: coverage 96 % on its 8.7 s). Every frame since then lies
+ * after that crossing, so with prediction.window_from_lock (the default) they are the window
+ * once they span half a beat and the extrapolation's frames; *from_lock says so, and such a
+ * forecast commits only a standard trigger (sync_fire, sync_fire_late: a panic one from it
+ * fired 10.7 ms late, 0.45 frame, on unseen-102.txt's u32_blob48_0.39s_42fps). */
+static int sync_fit_window(const struct ogate_sync *s, double unw_b, int *from_lock)
 {
 	const struct ogate_settings *st = &s->set;
 	double ivl0 = ogate_sync_frame_interval(s);
@@ -114,7 +122,8 @@ static int sync_fit_window(const struct ogate_sync *s, double unw_b)
 		nmin = st->min_frames_for_fit;
 	if (nmin > st->max_frames_for_fit)
 		nmin = st->max_frames_for_fit;
-	int n = 0, reached = 0;
+	int n = 0, reached = 0, gap = 0;
+	*from_lock = 0;
 	while (n < s->hn && n < st->max_frames_for_fit) {
 		const struct hist *e = sync_hist_at(s, n);
 		if (e->ref_id != s->info.id)
@@ -125,12 +134,23 @@ static int sync_fit_window(const struct ogate_sync *s, double unw_b)
 				break;
 		}
 		n++;
-		if (e->gap_before)
+		if (e->gap_before) {
+			gap = 1;
 			break; /* the fit never spans a gap */
+		}
 	}
 	if (n == st->max_frames_for_fit)
 		reached = 1;
-	return reached && n >= nmin ? n : 0;
+	if (reached)
+		return n >= nmin ? n : 0;
+	/* the window holds every frame of this reference (the history is longer than the
+	 * longest window, sync_new) */
+	int all = !gap && (n == s->hn || sync_hist_at(s, n)->ref_id != s->info.id);
+	if (st->window_from_lock && all && n >= nmin && n >= s->info.period_frames / 2) {
+		*from_lock = 1;
+		return n;
+	}
+	return 0;
 }
 
 /* The newest n history entries into the fit's arrays, oldest first, times from t_ref_ns. */
@@ -153,7 +173,7 @@ int sync_forecast(struct ogate_sync *s, double phase, double unw, int64_t t_ref_
 {
 	double phi_b = 2 * M_PI * s->info.barrier / s->info.period_frames;
 	double since = ogate_wrap_2pi(phase - phi_b); /* phase travelled since the barrier */
-	int n = sync_fit_window(s, unw - since - 1e-9);
+	int n = sync_fit_window(s, unw - since - 1e-9, &s->fit_from_lock);
 	if (n == 0)
 		return -1;
 	sync_fit_fill(s, n, t_ref_ns);
@@ -215,7 +235,7 @@ int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, do
 	double recent = s->recent_trigger_s, t = seconds(s, f->meta.timestamp_ns);
 	int reason = ogate_trigger_decide(t, &wait, ogate_sync_frame_interval(s), 2 * M_PI / rate,
 					  st->latency_s, st->next_frame_factor, &recent);
-	if (reason != OGATE_TRIGGER_STANDARD && reason != OGATE_TRIGGER_PANIC)
+	if (reason != OGATE_TRIGGER_STANDARD && (reason != OGATE_TRIGGER_PANIC || s->fit_from_lock))
 		return 0;
 	if (reason == OGATE_TRIGGER_PANIC && st->panic_lat && wait < st->latency_s) {
 		/* sent late by latency - wait: within trigger.late_max of a period, as the
@@ -254,7 +274,8 @@ static int sync_fire_late(struct ogate_sync *s, const struct ogate_frame *f, dou
 			  double rate, struct ogate_sync_result *r)
 {
 	int64_t tl = f->meta.timestamp_ns;
-	if (!s->late_armed || !(s->set.late_max > 0) || s->hn < 2 || sync_hist_at(s, 0)->t_ns != tl)
+	if (s->fit_from_lock || !s->late_armed || !(s->set.late_max > 0) || s->hn < 2 ||
+	    sync_hist_at(s, 0)->t_ns != tl)
 		return 0;
 	/* back to the frame of the forecast that waited: same reference, no gap */
 	for (int i = 0;; i++) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The fit window on the reference's predict_trigger_wait vectors: it reaches back exactly to
- * the barrier (two frames fewer than the reference's off-by-two lookup) and never spans a
- * reference change or a timestamp gap. sync.c is included to drive its static predictor. */
+ * the barrier (two frames fewer than the reference's off-by-two lookup), or after a lock to the
+ * reference's first frame once that holds half a beat, and never spans a reference change or a
+ * timestamp gap. sync.c is included to drive its static predictor. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -140,6 +141,64 @@ static void no_prediction_from_fewer_frames_than_the_extrapolation_needs(void **
 	}
 }
 
+/* After a lock the barrier's crossing can lie before the reference's first frame in the history
+ * (its frames all after it): with half a beat of them the window is those frames
+ * (prediction.window_from_lock, the default), which none reached before (a target just past
+ * the barrier lost the beat after the lock: coverage 96 % on unseen-103.txt's u02_real240). */
+static void window_from_the_lock_once_half_a_beat_holds_no_barrier_crossing(void **state)
+{
+	for (int key = 1; key >= 0; key--) {
+		struct ogate_sync *s = with_history(ptw1_t, ptw1_phi, 20, -1);
+		double P = s->info.period_frames, u = ogate_wrap_2pi(ptw1_phi[39]) * P / (2 * M_PI);
+		s->info.barrier = (int)fmod(floor(u - 25) + P, P); /* crossed ~25 frames back */
+		s->set.window_from_lock = key;
+		assert_true(20 >= P / 2);
+		struct ogate_sync_result r = predict(s, ptw1_t, ptw1_phi);
+		if (key) {
+			assert_true(r.has_prediction);
+			assert_true(s->fit_from_lock);
+			assert_true(fabs(r.wait_s - fit_wait(ptw1_t, ptw1_phi, 20)) < 1e-12);
+		} else {
+			assert_false(r.has_prediction);
+		}
+		ogate_sync_free(s);
+	}
+}
+
+/* Fewer frames since the lock than half a beat: no forecast yet, as before. */
+static void no_window_from_the_lock_below_half_a_beat(void **state)
+{
+	struct ogate_sync *s = with_history(ptw1_t, ptw1_phi, 40 - 12, -1);
+	double P = s->info.period_frames, u = ogate_wrap_2pi(ptw1_phi[39]) * P / (2 * M_PI);
+	s->info.barrier = (int)fmod(floor(u - 25) + P, P);
+	assert_true(12 < P / 2 && 12 >= ogate_fit_min_frames(1.6 + 0.015 / 0.0125));
+	struct ogate_sync_result r = predict(s, ptw1_t, ptw1_phi);
+	assert_false(r.has_prediction);
+	ogate_sync_free(s);
+}
+
+/* A forecast from the lock's frames commits a standard trigger only: a panic one (the crossing
+ * closer than the latency) is not sent (one fired 10.7 ms late on unseen-102.txt's
+ * u32_blob48_0.39s_42fps), while the same forecast from a window back to the barrier is. */
+static void a_forecast_from_the_lock_sends_no_panic_trigger(void **state)
+{
+	for (int from_lock = 0; from_lock <= 1; from_lock++) {
+		struct ogate_sync *s = with_history(ptw1_t, ptw1_phi, 0, -1);
+		struct ogate_sync_result r = { 0 };
+		struct ogate_frame *f = new_frame(OGATE_PIX_U8, 8, 8);
+		struct ogate_frame_meta m = { .timestamp_ns = llround(ptw1_t[39] * 1e9),
+					      .sequence = 39 };
+		ogate_frame_set_meta(f, &m);
+		s->fit_from_lock = from_lock;
+		int fired = sync_fire(s, f, 0.005, 2 * M_PI / 0.42, &r);
+		assert_int_equal(fired, !from_lock);
+		if (fired)
+			assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);
+		ogate_frame_free(f);
+		ogate_sync_free(s);
+	}
+}
+
 static void window_never_spans_a_reference_change(void **state)
 {
 	/* reference: fit_barrier on entry 35 -> no prediction; here entries up to 35 belong to
@@ -172,6 +231,9 @@ int main(void)
 		cmocka_unit_test(noisy_ramp_window_starts_at_the_barrier),
 		cmocka_unit_test(window_reaches_back_far_enough_to_extrapolate_when_the_barrier_is_close),
 		cmocka_unit_test(no_prediction_from_fewer_frames_than_the_extrapolation_needs),
+		cmocka_unit_test(window_from_the_lock_once_half_a_beat_holds_no_barrier_crossing),
+		cmocka_unit_test(no_window_from_the_lock_below_half_a_beat),
+		cmocka_unit_test(a_forecast_from_the_lock_sends_no_panic_trigger),
 		cmocka_unit_test(window_never_spans_a_reference_change),
 		cmocka_unit_test(window_never_spans_a_timestamp_gap),
 	};

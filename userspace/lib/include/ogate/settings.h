@@ -26,6 +26,10 @@ struct ogate_settings {
 	int min_frames_for_fit;	  /* prediction.min_frames_for_fit (3) */
 	int max_frames_for_fit;	  /* prediction.max_frames_for_fit (32) */
 	double latency_s;	  /* prediction.latency_s (0.015) */
+	int window_from_lock;	  /* prediction.window_from_lock (1): before the barrier's first
+				   * crossing after a lock or a reference change, the fit takes the
+				   * reference's frames since it once they span half a beat (0: no
+				   * forecast until that crossing) */
 	char predictor[16];	  /* prediction.predictor ("kalman-acc"), kalman, linear */
 	double kalman_rate_noise; /* prediction.kalman_rate_noise (0.05): rate random walk, relative
 					 * to the rate, per sqrt(s); the initial value: the filter uses
