@@ -122,7 +122,9 @@ static int sync_fit_window(const struct ogate_sync *s, double unw_b, int *from_l
 		nmin = st->min_frames_for_fit;
 	if (nmin > st->max_frames_for_fit)
 		nmin = st->max_frames_for_fit;
-	int n = 0, reached = 0, gap = 0;
+	/* all: the loop stopped at this reference's first frame (a reference change or the
+	 * history's start, which is longer than the longest window: sync_new), not at a gap */
+	int n = 0, reached = 0, all = 1;
 	*from_lock = 0;
 	while (n < s->hn && n < st->max_frames_for_fit) {
 		const struct hist *e = sync_hist_at(s, n);
@@ -135,7 +137,7 @@ static int sync_fit_window(const struct ogate_sync *s, double unw_b, int *from_l
 		}
 		n++;
 		if (e->gap_before) {
-			gap = 1;
+			all = 0;
 			break; /* the fit never spans a gap */
 		}
 	}
@@ -143,9 +145,6 @@ static int sync_fit_window(const struct ogate_sync *s, double unw_b, int *from_l
 		reached = 1;
 	if (reached)
 		return n >= nmin ? n : 0;
-	/* the window holds every frame of this reference (the history is longer than the
-	 * longest window, sync_new) */
-	int all = !gap && (n == s->hn || sync_hist_at(s, n)->ref_id != s->info.id);
 	if (st->window_from_lock && all && n >= nmin && n >= s->info.period_frames / 2) {
 		*from_lock = 1;
 		return n;
