@@ -27,6 +27,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->kalman_rate_noise = 0.05;
 	s->kalman_phase_noise = 0.1;
 	s->next_frame_factor = 1.6;
+	s->jitter_margin = 3;
 	s->min_time_between_s = 0;
 	s->late_max = 0.05;
 	s->panic_lat = 1;
@@ -124,6 +125,7 @@ static const struct key keys[] = {
 	D("prediction.kalman_rate_noise", kalman_rate_noise, 1e-6, 10),
 	D("prediction.kalman_phase_noise", kalman_phase_noise, 1e-4, 10),
 	D("trigger.next_frame_factor", next_frame_factor, 0, 100),
+	D("trigger.jitter_margin", jitter_margin, 0, 100),
 	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
 	D("trigger.late_max", late_max, 0, 0.5),
 	I("trigger.panic_at_latency", panic_lat, 0, 1),

@@ -226,14 +226,20 @@ static int sync_commit(struct ogate_sync *s, const struct ogate_frame *f, double
  * beyond that the beat is lost, and the next one is gated in time. Sent for the forecast instead
  * (the reference's way), the real chain fires it late, when it gets to it, or refuses it as past
  * (ogated's output.late_us), while the emulator scored it at the forecast (docs/accuracy-log.md,
- * "A panic trigger the instrument cannot honour"). */
+ * "A panic trigger the instrument cannot honour"). The next frame counted on for a standard
+ * commit is next_frame_factor intervals on, or under capture jitter one interval plus
+ * trigger.jitter_margin spreads of them if later: at 200 fps with 2 ms of jitter a frame that came
+ * late found the target inside the budget on 3-5 beats a row, sent 4-5 ms late ("Panic commits
+ * under capture jitter"). */
 int sync_fire(struct ogate_sync *s, const struct ogate_frame *f, double wait, double rate,
 	      struct ogate_sync_result *r)
 {
 	const struct ogate_settings *st = &s->set;
 	double recent = s->recent_trigger_s, t = seconds(s, f->meta.timestamp_ns);
-	int reason = ogate_trigger_decide(t, &wait, ogate_sync_frame_interval(s), 2 * M_PI / rate,
-					  st->latency_s, st->next_frame_factor, &recent);
+	double ivl = ogate_sync_frame_interval(s), nff = st->next_frame_factor;
+	if (ivl > 0)
+		nff = fmax(nff, 1 + st->jitter_margin * sync_interval_spread(s) / ivl);
+	int reason = ogate_trigger_decide(t, &wait, ivl, 2 * M_PI / rate, st->latency_s, nff, &recent);
 	if (reason != OGATE_TRIGGER_STANDARD && (reason != OGATE_TRIGGER_PANIC || s->fit_from_lock))
 		return 0;
 	if (reason == OGATE_TRIGGER_PANIC && st->panic_lat && wait < st->latency_s) {

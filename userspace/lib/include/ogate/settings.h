@@ -37,8 +37,10 @@ struct ogate_settings {
 	double kalman_phase_noise; /* prediction.kalman_phase_noise (0.1): phase noise in frames; a
 					  * floor under the noise measured from the innovations */
 	/* trigger */
-	double next_frame_factor;  /* trigger.next_frame_factor (1.6): frame intervals the next
+	double next_frame_factor; /* trigger.next_frame_factor (1.6): frame intervals the next
 					 * frame's prediction needs before it can be acted on */
+	double jitter_margin; /* trigger.jitter_margin (3): spreads of the frame intervals (capture
+			       * jitter) added to that horizon: the next frame may come that late */
 	double min_time_between_s; /* trigger.min_time_between_s (0) */
 	int held_triggers; /* trigger.held (0; 1: opt-in): a frame held unphased (a reference's
 				    * job or move, their catch-up) decides from the predictor's
