@@ -31,6 +31,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->min_time_between_s = 0;
 	s->late_max = 0.05;
 	s->panic_lat = 1;
+	s->first_on_time = 1;
 	s->gap_factor = 1.8;
 	s->track_drift = 1;
 	s->subpixel_drift = 1;
@@ -129,6 +130,7 @@ static const struct key keys[] = {
 	D("trigger.min_time_between_s", min_time_between_s, 0, 1e6),
 	D("trigger.late_max", late_max, 0, 0.5),
 	I("trigger.panic_at_latency", panic_lat, 0, 1),
+	I("trigger.first_on_time", first_on_time, 0, 1),
 	I("trigger.held", held_triggers, 0, 1),
 	D("sync.gap_factor", gap_factor, 1.01, 1000),
 	I("sync.track_drift", track_drift, 0, 1),

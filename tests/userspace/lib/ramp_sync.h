@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * A clean ramp for the trigger decision's tests: a sync object locked on a fake reference of a
- * 1 s beat at 80 fps (IVL), target TARGET rad (crossed at CROSS s), the linear predictor, and
- * frames of the ramp pushed into its history and deciding through sync_predict_and_decide.
+ * 1 s beat at 80 fps (IVL), locked for a beat, target TARGET rad (crossed at CROSS s), the
+ * linear predictor, and frames of the ramp pushed into its history and deciding through sync_predict_and_decide.
  * Included after sync.c and sync_timing.c (their statics).
  */
 #ifndef OGATE_TEST_RAMP_SYNC_H
@@ -32,6 +32,9 @@ static inline struct ogate_sync *ramp_sync_new(const char *const *kv)
 	for (int i = 0; i < IVL_N; i++)
 		s->ivl[i] = IVL;
 	s->ivl_n = IVL_N;
+	/* locked for a beat already: past trigger.first_on_time's first beat, where panic and late
+	 * commits are refused (test_first_on_time.c sets it back) */
+	s->frames_since_ref = (int)s->info.period_frames;
 	return s;
 }
 

@@ -63,6 +63,9 @@ static void heart_run(long budget, int held_key, struct run *out)
 	 * latency budget, a panic commit that trigger.panic_at_latency (the default) sends 15 ms
 	 * after the frame instead (test_panic_trigger.c) */
 	assert_int_equal(0, ogate_settings_set(&set, "trigger.panic_at_latency", "0"));
+	/* and that panic commit is the lock's first beat's, which trigger.first_on_time (the
+	 * default since session 33) refuses: the held decision is pinned without it */
+	assert_int_equal(0, ogate_settings_set(&set, "trigger.first_on_time", "0"));
 	struct ogate_sync *sy = NULL;
 	assert_int_equal(0, ogate_sync_new(&sy, &set));
 	sy->smooth_budget = budget;

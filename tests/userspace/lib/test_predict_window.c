@@ -50,6 +50,8 @@ static struct ogate_sync *with_history(const double *t, const double *phi, int f
 	for (int i = 0; i < IVL_N; i++)
 		s->ivl[i] = 0.0125;
 	s->ivl_n = IVL_N;
+	/* past trigger.first_on_time's first beat, whose own refusal test_first_on_time.c pins */
+	s->frames_since_ref = (int)ceil(est_period);
 	return s;
 }
 

@@ -53,6 +53,8 @@ struct ogate_settings {
 			    * than prediction.latency_s) is sent for the frame's time plus the
 			    * latency, the earliest the instrument can honour; 0: for the
 			    * forecast (the reference's way, fired late or refused) */
+	int first_on_time; /* trigger.first_on_time (1): a reference's first trigger only as a
+			    * standard commit, never a panic one sent late */
 	/* sync */
 	double gap_factor;	   /* sync.gap_factor (1.8): interval > this x measured = gap */
 	int track_drift;	   /* sync.track_drift (1): +-1 px/frame xy drift tracking */
