@@ -44,7 +44,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->subpixel_gain = 0.02;
 	s->qa_local = 32;
 	strcpy(s->subframe, "curve");
-	s->curve_min_fpb = 9;
+	s->curve_min_fpb = 8;
 	s->curve_max_fpb = 0;
 	s->quartic_min_fpb = 20;
 	s->quartic_z = 20;

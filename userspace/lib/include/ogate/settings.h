@@ -162,7 +162,7 @@ struct ogate_settings {
 				 * vertex the same fit reads on the reference's own squared
 				 * differences around b (the valley's asymmetry), on live frames
 				 * not resampled for a drift (sync_match.c) */
-	double curve_min_fpb;	    /* sync.curve_min_fpb (9; 0 = none): sync.subframe = curve only
+	double curve_min_fpb;	    /* sync.curve_min_fpb (8; 0 = none): sync.subframe = curve only
 				 * where the beat has at least this many frames (the V fit below) */
 	double curve_max_fpb;	    /* sync.curve_max_fpb (0 = none): and at most this many */
 	char metric[16];      /* sync.metric ("sad"): how a frame is compared with each reference
