@@ -250,9 +250,14 @@ static void test_an_analysis_three_times_slower_than_the_camera_locks_on_every_k
 	/* a trigger a beat from the lock on, on time */
 	assert_true(n >= (int)((12 * SEC - w.lock_ns) / (42 * SEC / 100)) - 2);
 	/* 8.4 frames a beat: the errors of a 20 fps camera (+-8 ms, a 2.1 s cycle
-	 * of the beat against the frames), unbiased */
+	 * of the beat against the frames), unbiased within 3 standard errors of
+	 * the mean of these 24 pulses (1.1 ms each). The V fit gave -0.55 / 5.45
+	 * ms here; the curve, the default from 8 frames a beat since session 33,
+	 * +2.60 / 5.33 ms (on the emulator's streams of this kind, 120 s, RMS
+	 * 3.8-4.2 -> 1.3-3.1 ms, means of either sign: docs/accuracy-log.md, "The
+	 * curve from 8 frames a beat") */
 	assert_true(rms < 0.006);
-	assert_true(fabs(mean) < 0.0015);
+	assert_true(n > 0 && fabs(mean) < 3 * rms / sqrt(n));
 	assert_int_equal(0, far);
 	assert_int_equal(0, st.refused_late);
 	/* the reference's frames by the camera's numbering (the page's
