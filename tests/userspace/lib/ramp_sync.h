@@ -71,4 +71,12 @@ static inline struct ogate_sync_result ramp_decide(struct ogate_sync *s, int i)
 {
 	return ramp_decide_at(s, i, 2 * M_PI * i * IVL);
 }
+
+/* the ramp's frames 0 .. last into s, then frame last's decision */
+static inline struct ogate_sync_result ramp_decide_after(struct ogate_sync *s, int last)
+{
+	for (int i = 0; i <= last; i++)
+		ramp_push(s, i);
+	return ramp_decide(s, last);
+}
 #endif

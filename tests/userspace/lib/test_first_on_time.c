@@ -29,13 +29,6 @@ static struct ogate_sync *fresh_lock(const char *key)
 	return s;
 }
 
-static struct ogate_sync_result decide_after(struct ogate_sync *s, int last)
-{
-	for (int i = 0; i <= last; i++)
-		ramp_push(s, i);
-	return ramp_decide(s, last);
-}
-
 /* Frame 37's forecast has the crossing 14.96 ms ahead, inside the budget: on the lock's first
  * beat nothing is sent; with the key at 0 the panic commit is sent at the latency (15 ms after
  * the frame), as after the first beat. */
@@ -44,14 +37,14 @@ static void the_locks_first_beat_sends_no_panic_commit(void **state)
 	(void)state;
 	struct ogate_sync *s = fresh_lock(NULL);
 	assert_int_equal(s->set.first_on_time, 1);
-	struct ogate_sync_result r = decide_after(s, 37);
+	struct ogate_sync_result r = ramp_decide_after(s, 37);
 	assert_true(r.has_prediction);
 	assert_true(r.wait_s > 0 && r.wait_s < s->set.latency_s);
 	assert_false(r.triggered);
 	ogate_sync_free(s);
 
 	s = fresh_lock("0");
-	r = decide_after(s, 37);
+	r = ramp_decide_after(s, 37);
 	assert_true(r.triggered);
 	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);
 	assert_int_equal(r.trigger.time_ns, llround((37 * IVL + s->set.latency_s) * 1e9));
@@ -65,7 +58,7 @@ static void the_locks_first_beat_sends_no_late_trigger(void **state)
 	(void)state;
 	for (int k = 0; k < 2; k++) {
 		struct ogate_sync *s = fresh_lock(k ? "0" : NULL);
-		assert_false(decide_after(s, 35).triggered);
+		assert_false(ramp_decide_after(s, 35).triggered);
 		for (int i = 36; i <= 39; i++)
 			ramp_push(s, i);
 		struct ogate_sync_result r = ramp_decide(s, 39);
@@ -82,7 +75,7 @@ static void the_locks_first_beat_sends_a_standard_commit(void **state)
 {
 	(void)state;
 	struct ogate_sync *s = fresh_lock(NULL);
-	assert_false(decide_after(s, 35).triggered);
+	assert_false(ramp_decide_after(s, 35).triggered);
 	ramp_push(s, 36);
 	struct ogate_sync_result r = ramp_decide(s, 36);
 	assert_true(r.triggered);
@@ -101,7 +94,7 @@ static void panic_commits_are_sent_after_the_first_trigger_or_beat(void **state)
 		struct ogate_sync *s = fresh_lock(NULL);
 		s->triggers_since_ref = trig[k];
 		s->frames_since_ref = frames[k];
-		struct ogate_sync_result r = decide_after(s, 37);
+		struct ogate_sync_result r = ramp_decide_after(s, 37);
 		assert_int_equal(r.triggered, sent[k]);
 		if (sent[k])
 			assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);

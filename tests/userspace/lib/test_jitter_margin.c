@@ -31,12 +31,19 @@ static struct ogate_sync *new_sync(double sd_s, const char *margin)
 	return s;
 }
 
-/* frames 0 .. last pushed, then frame last's decision */
-static struct ogate_sync_result decide_after(struct ogate_sync *s, int last)
+/* frame 35 waits and frame 36 commits a standard trigger for the crossing (the horizon of
+ * next_frame_factor's 1.6 intervals); frees s */
+static void waits_then_commits_at_frame_36(struct ogate_sync *s)
 {
-	for (int i = 0; i <= last; i++)
-		ramp_push(s, i);
-	return ramp_decide(s, last);
+	struct ogate_sync_result r = ramp_decide_after(s, 35);
+	assert_true(r.has_prediction);
+	assert_false(r.triggered);
+	ramp_push(s, 36);
+	r = ramp_decide(s, 36);
+	assert_true(r.triggered);
+	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_STANDARD);
+	assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
+	ogate_sync_free(s);
 }
 
 /* Intervals spread by 5 ms: the next frame may come 12.5 + 3 x 5 = 27.5 ms on, where the crossing
@@ -47,7 +54,7 @@ static void a_frame_commits_when_the_next_may_come_too_late_under_jitter(void **
 	(void)state;
 	struct ogate_sync *s = new_sync(0.005, NULL);
 	assert_float_equal(s->set.jitter_margin, 3, 0);
-	struct ogate_sync_result r = decide_after(s, 35);
+	struct ogate_sync_result r = ramp_decide_after(s, 35);
 	assert_true(r.has_prediction);
 	assert_float_equal(r.wait_s, CROSS - 35 * IVL, 1e-6);
 	assert_true(r.triggered);
@@ -55,15 +62,7 @@ static void a_frame_commits_when_the_next_may_come_too_late_under_jitter(void **
 	assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
 	ogate_sync_free(s);
 
-	s = new_sync(0.005, "0");
-	r = decide_after(s, 35);
-	assert_true(r.has_prediction);
-	assert_false(r.triggered);
-	ramp_push(s, 36);
-	r = ramp_decide(s, 36);
-	assert_true(r.triggered);
-	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_STANDARD);
-	ogate_sync_free(s);
+	waits_then_commits_at_frame_36(new_sync(0.005, "0"));
 }
 
 /* Intervals spread by 2 ms (1 + 3 x 0.16 = 1.48 intervals, inside next_frame_factor's 1.6) and even
@@ -72,18 +71,8 @@ static void jitter_within_the_next_frames_margin_changes_nothing(void **state)
 {
 	(void)state;
 	const double sd[2] = { 0, 0.002 };
-	for (int k = 0; k < 2; k++) {
-		struct ogate_sync *s = new_sync(sd[k], NULL);
-		struct ogate_sync_result r = decide_after(s, 35);
-		assert_true(r.has_prediction);
-		assert_false(r.triggered);
-		ramp_push(s, 36);
-		r = ramp_decide(s, 36);
-		assert_true(r.triggered);
-		assert_int_equal(r.trigger.reason, OGATE_TRIGGER_STANDARD);
-		assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
-		ogate_sync_free(s);
-	}
+	for (int k = 0; k < 2; k++)
+		waits_then_commits_at_frame_36(new_sync(sd[k], NULL));
 }
 
 /* the key's range: 0 (off) to 100 spreads */

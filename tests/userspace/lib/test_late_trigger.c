@@ -33,9 +33,7 @@ static struct ogate_sync *new_sync(void)
 static void target_passed_between_two_forecasts_fires_late_at_once(void **state)
 {
 	struct ogate_sync *s = new_sync();
-	for (int i = 0; i <= 35; i++)
-		ramp_push(s, i);
-	struct ogate_sync_result r = ramp_decide(s, 35);
+	struct ogate_sync_result r = ramp_decide_after(s, 35);
 	assert_true(r.has_prediction);
 	assert_false(r.triggered);
 	assert_true(r.wait_s > 1.6 * IVL + s->set.latency_s);
@@ -78,9 +76,7 @@ static void beat_committed_in_time_gets_no_late_trigger(void **state)
 static void target_passed_too_long_ago_is_not_fired(void **state)
 {
 	struct ogate_sync *s = new_sync();
-	for (int i = 0; i <= 35; i++)
-		ramp_push(s, i);
-	assert_false(ramp_decide(s, 35).triggered);
+	assert_false(ramp_decide_after(s, 35).triggered);
 	for (int i = 36; i <= 45; i++)
 		ramp_push(s, i);
 	struct ogate_sync_result r = ramp_decide(s, 45);
@@ -126,9 +122,7 @@ static void late_max_zero_sends_no_late_trigger(void **state)
 {
 	struct ogate_sync *s = new_sync();
 	s->set.late_max = 0;
-	for (int i = 0; i <= 35; i++)
-		ramp_push(s, i);
-	assert_false(ramp_decide(s, 35).triggered);
+	assert_false(ramp_decide_after(s, 35).triggered);
 	for (int i = 36; i <= 39; i++)
 		ramp_push(s, i);
 	assert_false(ramp_decide(s, 39).triggered);
@@ -140,15 +134,11 @@ static void late_max_zero_sends_no_late_trigger(void **state)
 static void no_late_trigger_without_a_forecast_that_waited_or_across_a_gap(void **state)
 {
 	struct ogate_sync *s = new_sync();
-	for (int i = 0; i <= 39; i++)
-		ramp_push(s, i);
-	assert_false(ramp_decide(s, 39).triggered);
+	assert_false(ramp_decide_after(s, 39).triggered);
 	ogate_sync_free(s);
 
 	s = new_sync();
-	for (int i = 0; i <= 35; i++)
-		ramp_push(s, i);
-	assert_false(ramp_decide(s, 35).triggered);
+	assert_false(ramp_decide_after(s, 35).triggered);
 	for (int i = 36; i <= 39; i++) {
 		ramp_push(s, i);
 		if (i == 38)

@@ -53,21 +53,13 @@ static struct ogate_sync *new_sync(const char *panic_at_latency)
 	return new_sync_late(panic_at_latency, NULL);
 }
 
-/* the ramp's frames 0 .. last into s, then frame last's decision */
-static struct ogate_sync_result decide_after(struct ogate_sync *s, int last)
-{
-	for (int i = 0; i <= last; i++)
-		ramp_push(s, i);
-	return ramp_decide(s, last);
-}
-
 /* Frame 37's forecast has the crossing 14.96 ms ahead, inside the 15 ms budget: a panic commit,
  * sent for 37 x 12.5 ms + 15 ms (the sink told the same time), not for the crossing; the
  * beat has its trigger, so frame 38 sends none. */
 static void panic_commit_is_sent_at_the_latency_after_its_frame(void **state)
 {
 	struct ogate_sync *s = new_sync(NULL);
-	struct ogate_sync_result r = decide_after(s, 37);
+	struct ogate_sync_result r = ramp_decide_after(s, 37);
 	assert_true(r.has_prediction);
 	assert_true(r.wait_s > 0 && r.wait_s < s->set.latency_s);
 	assert_true(r.triggered);
@@ -87,7 +79,7 @@ static void panic_commit_is_sent_at_the_latency_after_its_frame(void **state)
 static void panic_at_latency_zero_sends_the_forecast(void **state)
 {
 	struct ogate_sync *s = new_sync("0");
-	struct ogate_sync_result r = decide_after(s, 37);
+	struct ogate_sync_result r = ramp_decide_after(s, 37);
 	assert_true(r.triggered);
 	assert_int_equal(r.trigger.reason, OGATE_TRIGGER_PANIC);
 	assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
@@ -101,7 +93,7 @@ static void standard_commit_is_unchanged(void **state)
 {
 	for (int k = 0; k < 2; k++) {
 		struct ogate_sync *s = new_sync(k ? "1" : "0");
-		struct ogate_sync_result r = decide_after(s, 36);
+		struct ogate_sync_result r = ramp_decide_after(s, 36);
 		assert_true(r.triggered);
 		assert_int_equal(r.trigger.reason, OGATE_TRIGGER_STANDARD);
 		assert_true(llabs(r.trigger.time_ns - llround(CROSS * 1e9)) < 1000);
@@ -118,7 +110,7 @@ static void panic_later_than_late_max_is_not_sent(void **state)
 	const char *bound[2] = { "0.01", "0.02" };
 	for (int k = 0; k < 2; k++) {
 		struct ogate_sync *s = new_sync_late(NULL, bound[k]);
-		struct ogate_sync_result r = decide_after(s, 38);
+		struct ogate_sync_result r = ramp_decide_after(s, 38);
 		assert_true(r.has_prediction);
 		assert_true(fabs(r.wait_s - (CROSS - 38 * IVL)) < 1e-6);
 		assert_int_equal(r.triggered, k);
