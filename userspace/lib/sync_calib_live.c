@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The reference beat's length from the live beats (sync.beat_delta_live, opt-in) and from the
- * live frames at its wrap (sync.beat_delta_wrap, opt-in); a moved reference's trend from the
+ * live frames at its wrap (sync.beat_delta_wrap, the default); a moved reference's trend from the
  * beats after it (sync.beat_after_moved, sync_calib_moved_trend at the end).
  *
  * The calibration's pin needs delta, the reference beat's true length less its period P in
@@ -47,6 +47,8 @@
 #define WRAP_MIN_FPB 20
 /* ... and where the captures' interval spread is within this share of the interval */
 #define WRAP_EVEN 0.02
+/* ... and where both copies' valleys stand this many SAD noise sds clear (wrap_clear) */
+#define WRAP_Z 10
 /* complete beats before delta is read from them (CLV_BEATS at most) */
 #define CLV_MIN_BEATS 8
 /* the share of a beat by which the beats' means may scatter about their line, and the line move
@@ -148,21 +150,37 @@ int sync_calib_live_delta(const struct ogate_sync *s, double *delta)
 }
 
 /* the V fit through reference frames b - 1, b, b + 1 at their positions (timestamp jitter makes
- * them uneven): the vertex of two lines of opposite slope, the steeper side's, through the
- * three; the position */
-static double vfit_at(const double *pos, const double *S, int b)
+ * them uneven), v[0..2] the SADs against them: the vertex of two lines of opposite slope, the
+ * steeper side's, through the three; the position */
+static double vfit_at(const double *pos, const double *v, int b)
 {
 	double pm = pos[b - 1], p0 = pos[b], pp = pos[b + 1];
-	if (S[b - 1] > S[b + 1]) {
-		double k = (S[b - 1] - S[b]) / (p0 - pm);
-		return k > 0 ? 0.5 * (pp + p0 - (S[b + 1] - S[b]) / k) : p0;
+	if (v[0] > v[2]) {
+		double k = (v[0] - v[1]) / (p0 - pm);
+		return k > 0 ? 0.5 * (pp + p0 - (v[2] - v[1]) / k) : p0;
 	}
-	double k = (S[b + 1] - S[b]) / (pp - p0);
-	return k > 0 ? 0.5 * (pm + p0 + (S[b - 1] - S[b]) / k) : p0;
+	double k = (v[2] - v[1]) / (pp - p0);
+	return k > 0 ? 0.5 * (pm + p0 + (v[0] - v[1]) / k) : p0;
 }
 
 /*
- * sync.beat_delta_wrap = N (opt-in; 0 = off): delta from the reference's own two copies of its
+ * Whether three SADs v[0..2] over n pixels make a valley whose V fit can be trusted: its
+ * one-frame excess (v[0] + v[2]) / 2 - v[1] at least WRAP_Z noise sds of a SAD,
+ * sqrt(pi / 2 - 1) v[1] / sqrt(n) (the noise model of sync_match.c's span fit). A slow heart
+ * changes less in a frame near its wrap than the noise: at 160 and 255 frames a beat (slow.txt's
+ * s_blob64_slow1.1s_150fps, unseen-102's u49_real128_2.58s_99fps) the excess stood 0.9 and 4 sds
+ * clear and the pairs read +0.55 and +0.34 frame of a beat the reference did not hold (u49 +2.7
+ * -> -7.8 ms); where they read right (blob128_fast0.25s_200fps, blob128_T042_80fps,
+ * blob512_30fps) 24-74.
+ */
+static int wrap_clear(const double *v, double n)
+{
+	double e = 0.5 * (v[0] + v[2]) - v[1];
+	return n > 0 && e >= WRAP_Z * sqrt(M_PI / 2 - 1) * v[1] / sqrt(n);
+}
+
+/*
+ * sync.beat_delta_wrap = N (20; 0 = off): delta from the reference's own two copies of its
  * wrap. A live frame near the wrap is matched in the reference's first frames and again in its
  * padded end, frames one beat of the heart later: the two readings of one frame differ by the
  * beat the reference holds, P + delta, in its positions. Each is a V fit at the frames' own
@@ -180,38 +198,47 @@ static double vfit_at(const double *pos, const double *S, int b)
  * +0.99 ms. Not under a drift (one measured at lock or tracked): the copies, a beat apart in
  * time, lie apart by it; nor on uneven captures (j_real128_80fps_j2's pairs -0.071 for a true
  * +0.043 under 2 ms of jitter at 80 fps). Once N pairs, delta is their mean, shrunk by
- * t^2 / (t^2 + 1) against its variance. Opt-in: make eval and unseen-104 better, tserr.txt,
- * lowfps.txt and unseen-105.txt worse (docs/accuracy-log.md, "The beat model's delta at the
- * wrap").
+ * t^2 / (t^2 + 1) against its variance. Only from valleys that stand out of the noise
+ * (wrap_clear), and from whole SADs whichever search ran (sync_match.c's wrap_pair). The
+ * default (20) since session 34 (docs/accuracy-log.md, "The beat model's delta at the wrap",
+ * "The wrap's pairs by default").
  */
-void sync_calib_wrap_pair(struct ogate_sync *s, int b)
+int sync_calib_wrap_other(const struct ogate_sync *s, int b)
 {
 	double P = s->info.period_frames;
 	if (!s->set.beat_delta_wrap || !s->set.calibrate || !(P >= WRAP_MIN_FPB) || b < 1 ||
 	    b + 1 >= s->L)
-		return;
+		return -1;
 	/* the live frame is registered to one copy: only while no drift was measured or is
 	 * tracked */
 	const struct seq *q = sync_current_seq(s);
 	if (!q || q->vel[0] != 0 || q->vel[1] != 0 || q->reg_vel[0] != 0 || q->reg_vel[1] != 0 ||
 	    s->dx != 0 || s->dy != 0 || fabs(s->fdx) + fabs(s->fdy) > 0.02)
-		return;
-	const double *S = s->S;
+		return -1;
+	/* nor on uneven captures: each copy's frames sit at their own uneven positions, whose
+	 * error in the fit does not average out (an interval spread within WRAP_EVEN of it) */
+	double ivl = ogate_sync_frame_interval(s);
+	if (!(ivl > 0) || sync_interval_spread(s) > WRAP_EVEN * ivl)
+		return -1;
 	size_t L = (size_t)s->L;
 	double w = ogate_ref_position(s->pos, L, (double)b);
 	int c = (int)lround(ogate_ref_index(s->pos, L, w < P / 2 ? w + P : w - P));
+	return c >= 1 && c + 1 < s->L && abs(c - b) >= 3 ? c : -1;
+}
+
+void sync_calib_wrap_pair(struct ogate_sync *s, int b, int c0, const double *T, double n)
+{
+	const double *S = s->S, *C = T - (c0 - WRAP_HALF); /* C[j]: the other copy's SAD j */
+	double P = s->info.period_frames;
+	int c = c0;
 	for (int k = 0; k < 2 && c >= 1 && c + 1 < s->L; k++) /* the other copy's least SAD */
-		c += S[c - 1] < S[c] ? -1 : S[c + 1] < S[c] ? 1 : 0;
-	if (c < 1 || c + 1 >= s->L || abs(c - b) < 3 || S[c] == HUGE_VAL || S[c - 1] == HUGE_VAL ||
-	    S[c + 1] == HUGE_VAL || S[c] > S[c - 1] || S[c] > S[c + 1])
+		c += C[c - 1] < C[c] ? -1 : C[c + 1] < C[c] ? 1 : 0;
+	if (c < 1 || c + 1 >= s->L || abs(c - b) < 3 || C[c] == HUGE_VAL || C[c - 1] == HUGE_VAL ||
+	    C[c + 1] == HUGE_VAL || C[c] > C[c - 1] || C[c] > C[c + 1])
 		return;
-	/* nor on uneven captures: each copy's frames sit at their own uneven positions, whose
-	 * error in the fit does not average out (an interval spread within WRAP_EVEN of it; the
-	 * interval's median last, on the few frames near the wrap that get this far) */
-	double ivl = ogate_sync_frame_interval(s);
-	if (!(ivl > 0) || sync_interval_spread(s) > WRAP_EVEN * ivl)
+	if (!wrap_clear(S + b - 1, n) || !wrap_clear(C + c - 1, n))
 		return;
-	double D = fabs(vfit_at(s->pos, S, c) - vfit_at(s->pos, S, b)) - P;
+	double D = fabs(vfit_at(s->pos, C + c - 1, c) - vfit_at(s->pos, S + b - 1, b)) - P;
 	if (!(fabs(D) < 1))
 		return;
 	s->clv.wn += 1;

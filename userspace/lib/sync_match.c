@@ -427,6 +427,31 @@ static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, in
  */
 #define SPAN_KMAX 12
 
+/* sync.beat_delta_wrap: live frame b's pair from the reference's other copy of its wrap
+ * (sync_calib_wrap_pair), its SADs whole whichever search ran (the windowed one has not read
+ * the other copy beyond its window, the bounded one may have left partial sums there), so the
+ * pairs are the same under any sync.search_window */
+static void wrap_pair(struct ogate_sync *s, const struct ogate_frame *f, const int *win, int b,
+		      int partial)
+{
+	int c0 = sync_calib_wrap_other(s, b);
+	if (c0 < 0)
+		return;
+	double T[2 * WRAP_HALF + 1];
+	for (int k = 0; k <= 2 * WRAP_HALF; k++) {
+		int j = c0 - WRAP_HALF + k;
+		if (j < 0 || j >= s->L)
+			T[k] = HUGE_VAL;
+		else if (s->S[j] != HUGE_VAL && !(partial && s->sad_out[j]))
+			T[k] = s->S[j];
+		else {
+			T[k] = sad_win(s, f, win[0], win[1], s->ref[j], win[2], win[3], win[4], win[5]);
+			s->search_rows += (uint64_t)win[5];
+		}
+	}
+	sync_calib_wrap_pair(s, b, c0, T, (double)win[4] * win[5]);
+}
+
 static void span_whole(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
 		       int ry, int nw, int nh, int j, int partial)
 {
@@ -618,7 +643,7 @@ void sync_match(struct ogate_sync *s, const struct ogate_frame *f0, struct ogate
 		}
 		r->phase = ogate_wrap_2pi(
 			2 * M_PI * ogate_ref_position(s->pos, (size_t)s->L, (double)b + x) / P);
-		sync_calib_wrap_pair(s, (int)b); /* sync.beat_delta_wrap */
+		wrap_pair(s, f, win, (int)b, !windowed && !s->whole_search);
 	}
 	r->sad_argmin = best;
 	r->dx = dx;
