@@ -55,6 +55,7 @@ void ogate_settings_default(struct ogate_settings *s)
 	s->calibrate_prior = 2;
 	s->beat_delta_table = 1;
 	s->beat_common = 1;
+	s->beat_delta_wrap = 20;
 	s->beat_after_drift = 1;
 	s->beat_after_moved = 1;
 	s->timestamp_positions = 1;

@@ -28,6 +28,9 @@ static inline struct ogate_sync *calib_locked_on(double P)
 	 * test_calib_prior_level.c and test_beat_common.c set the keys themselves */
 	assert_int_equal(0, ogate_settings_set(&set, "sync.calibrate_prior", "1"));
 	assert_int_equal(0, ogate_settings_set(&set, "sync.beat_common", "0"));
+	/* and delta as the beat model reads it, without the wrap's pairs (the default since
+	 * session 34): test_beat_delta_wrap.c sets the key itself */
+	assert_int_equal(0, ogate_settings_set(&set, "sync.beat_delta_wrap", "0"));
 	struct ogate_sync *s = NULL;
 	assert_int_equal(0, ogate_sync_new(&s, &set));
 	assert_non_null(s);

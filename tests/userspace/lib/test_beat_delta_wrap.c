@@ -191,6 +191,16 @@ static void no_pairs_from_a_valley_within_the_noise(void **state)
 	ogate_sync_free(s);
 }
 
+/* the pairs are the default from 20 of them (session 34: make eval's rows at the wrap and the
+ * 24-93 frame rows of the unseen sweeps, docs/accuracy-log.md "The wrap's pairs by default") */
+static void the_key_is_on_by_default(void **state)
+{
+	(void)state;
+	struct ogate_settings set;
+	ogate_settings_default(&set);
+	assert_int_equal(20, set.beat_delta_wrap);
+}
+
 /* once enough pairs, the beat model's delta is theirs */
 static void the_pairs_delta_is_applied(void **state)
 {
@@ -214,6 +224,7 @@ int main(void)
 		cmocka_unit_test(no_pairs_at_few_frames_a_beat_or_under_a_drift),
 		cmocka_unit_test(no_pairs_from_a_valley_within_the_noise),
 		cmocka_unit_test(the_pairs_delta_is_applied),
+		cmocka_unit_test(the_key_is_on_by_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,9 +121,9 @@ struct ogate_settings {
 	int beat_delta_live;	    /* sync.beat_delta_live (0 = off): the beat model's delta
 					 * read from the live beats' lengths at one position over
 					 * the first beats after the reference (sync_calib_live.c) */
-	int beat_delta_wrap;	    /* sync.beat_delta_wrap (0 = off): the beat model's delta
-					 * read from live frames matched in both copies of the
-					 * reference's wrap, once this many (sync_calib_live.c) */
+	int beat_delta_wrap;	    /* sync.beat_delta_wrap (20; 0 = off): the beat model's
+					 * delta read from live frames matched in both copies of
+					 * the reference's wrap, once this many (sync_calib_live.c) */
 	int beat_after_drift;	    /* sync.beat_after_drift (1; 0 = off): the beats after a
 					 * reference not moved to one position measured on frames
 					 * resampled for drift (sync_calib.c, beat_after_reference) */
