@@ -226,19 +226,19 @@ int sync_calib_wrap_other(const struct ogate_sync *s, int b)
 	return c >= 1 && c + 1 < s->L && abs(c - b) >= 3 ? c : -1;
 }
 
-void sync_calib_wrap_pair(struct ogate_sync *s, int b, int c0, const double *T, double n)
+void sync_calib_wrap_pair(struct ogate_sync *s, int b, int c0, double n)
 {
-	const double *S = s->S, *C = T - (c0 - WRAP_HALF); /* C[j]: the other copy's SAD j */
+	const double *S = s->S;
 	double P = s->info.period_frames;
 	int c = c0;
 	for (int k = 0; k < 2 && c >= 1 && c + 1 < s->L; k++) /* the other copy's least SAD */
-		c += C[c - 1] < C[c] ? -1 : C[c + 1] < C[c] ? 1 : 0;
-	if (c < 1 || c + 1 >= s->L || abs(c - b) < 3 || C[c] == HUGE_VAL || C[c - 1] == HUGE_VAL ||
-	    C[c + 1] == HUGE_VAL || C[c] > C[c - 1] || C[c] > C[c + 1])
+		c += S[c - 1] < S[c] ? -1 : S[c + 1] < S[c] ? 1 : 0;
+	if (c < 1 || c + 1 >= s->L || abs(c - b) < 3 || S[c] == HUGE_VAL || S[c - 1] == HUGE_VAL ||
+	    S[c + 1] == HUGE_VAL || S[c] > S[c - 1] || S[c] > S[c + 1])
 		return;
-	if (!wrap_clear(S + b - 1, n) || !wrap_clear(C + c - 1, n))
+	if (!wrap_clear(S + b - 1, n) || !wrap_clear(S + c - 1, n))
 		return;
-	double D = fabs(vfit_at(s->pos, C + c - 1, c) - vfit_at(s->pos, S + b - 1, b)) - P;
+	double D = fabs(vfit_at(s->pos, S + c - 1, c) - vfit_at(s->pos, S + b - 1, b)) - P;
 	if (!(fabs(D) < 1))
 		return;
 	s->clv.wn += 1;

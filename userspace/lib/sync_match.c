@@ -427,31 +427,6 @@ static double live_quartic(struct ogate_sync *s, const struct ogate_frame *f, in
  */
 #define SPAN_KMAX 12
 
-/* sync.beat_delta_wrap: live frame b's pair from the reference's other copy of its wrap
- * (sync_calib_wrap_pair), its SADs whole whichever search ran (the windowed one has not read
- * the other copy beyond its window, the bounded one may have left partial sums there), so the
- * pairs are the same under any sync.search_window */
-static void wrap_pair(struct ogate_sync *s, const struct ogate_frame *f, const int *win, int b,
-		      int partial)
-{
-	int c0 = sync_calib_wrap_other(s, b);
-	if (c0 < 0)
-		return;
-	double T[2 * WRAP_HALF + 1];
-	for (int k = 0; k <= 2 * WRAP_HALF; k++) {
-		int j = c0 - WRAP_HALF + k;
-		if (j < 0 || j >= s->L)
-			T[k] = HUGE_VAL;
-		else if (s->S[j] != HUGE_VAL && !(partial && s->sad_out[j]))
-			T[k] = s->S[j];
-		else {
-			T[k] = sad_win(s, f, win[0], win[1], s->ref[j], win[2], win[3], win[4], win[5]);
-			s->search_rows += (uint64_t)win[5];
-		}
-	}
-	sync_calib_wrap_pair(s, b, c0, T, (double)win[4] * win[5]);
-}
-
 static void span_whole(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,
 		       int ry, int nw, int nh, int j, int partial)
 {
@@ -461,6 +436,22 @@ static void span_whole(struct ogate_sync *s, const struct ogate_frame *f, int fx
 	s->search_rows += (uint64_t)nh;
 	if (partial)
 		s->sad_out[j] = 0;
+}
+
+/* sync.beat_delta_wrap: live frame b's pair from the reference's other copy of its wrap
+ * (sync_calib_wrap_pair), that copy's SADs made whole whichever search ran (the windowed one has
+ * not read it beyond its window, the bounded one may have left partial sums there), so the pairs
+ * are the same under any sync.search_window */
+static void wrap_pair(struct ogate_sync *s, const struct ogate_frame *f, const int *win, int b,
+		      int partial)
+{
+	int c0 = sync_calib_wrap_other(s, b);
+	if (c0 < 0)
+		return;
+	for (int j = c0 - WRAP_HALF; j <= c0 + WRAP_HALF; j++)
+		if (j >= 0 && j < s->L)
+			span_whole(s, f, win[0], win[1], win[2], win[3], win[4], win[5], j, partial);
+	sync_calib_wrap_pair(s, b, c0, (double)win[4] * win[5]);
 }
 
 static double live_span(struct ogate_sync *s, const struct ogate_frame *f, int fx, int fy, int rx,

@@ -629,11 +629,11 @@ int sync_calib_after_measured(const struct ogate_sync *s);
 /* sync_calib_live.c */
 void sync_calib_live_update(struct ogate_sync *s);
 /* sync.beat_delta_wrap: the other copy's index near live frame b's match, or -1 where no pair
- * is taken; the pair from T, the whole SADs against that copy's frames c0 - WRAP_HALF ..
- * c0 + WRAP_HALF (HUGE_VAL beyond the reference), over n pixels */
+ * is taken; the pair, once S holds whole SADs (over n pixels) against that copy's frames
+ * c0 - WRAP_HALF .. c0 + WRAP_HALF within the reference */
 #define WRAP_HALF 3
 int sync_calib_wrap_other(const struct ogate_sync *s, int b);
-void sync_calib_wrap_pair(struct ogate_sync *s, int b, int c0, const double *T, double n);
+void sync_calib_wrap_pair(struct ogate_sync *s, int b, int c0, double n);
 int sync_calib_wrap_delta(const struct ogate_sync *s, double *delta);
 int sync_calib_live_delta(const struct ogate_sync *s, double *delta);
 void sync_calib_live_apply(struct ogate_sync *s);

@@ -53,14 +53,8 @@ static void frame_on(struct ogate_sync *s, double u, double p0, double pt)
 			b = j;
 	}
 	int c0 = sync_calib_wrap_other(s, b);
-	if (c0 < 0)
-		return;
-	double T[2 * WRAP_HALF + 1];
-	for (int k = 0; k <= 2 * WRAP_HALF; k++) {
-		int j = c0 - WRAP_HALF + k;
-		T[k] = j >= 0 && j < s->L ? s->S[j] : HUGE_VAL;
-	}
-	sync_calib_wrap_pair(s, b, c0, T, NPX);
+	if (c0 >= 0) /* every SAD is whole here */
+		sync_calib_wrap_pair(s, b, c0, NPX);
 }
 
 static void frame_at(struct ogate_sync *s, double u)
