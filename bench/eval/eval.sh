@@ -37,7 +37,9 @@
 #                                     default to the slow and <= 30 fps ones (EVAL_ROWS overrides),
 #                                     and a second table gives the mean over the run and over its
 #                                     second half (once the calibration has converged), each with
-#                                     its standard error, and the RMS per quarter of the run
+#                                     its standard error, and the RMS and the mean per quarter of the
+#                                     run (a mean that moves over the run is the calibration still
+#                                     learning: the short rows measure its first quarter or less)
 # Targets per row: |mean| <= 0.1 ms, none beyond 10 % of a period, coverage >= 98 %.
 # se_ms is the standard error of the row's mean (standard deviation / sqrt(triggers)): a mean
 # within about 2 se of 0 cannot be told from chance on that row, whatever the method.
@@ -136,7 +138,8 @@ for p in $PREDS; do
 		'BEGIN { printf "%.3f", a / n }') ms, mean RMS $(awk -v a="$srms" -v n="$nrow" 'BEGIN { printf "%.3f", a / n }') ms"
 	if [ "$LONG" = 1 ]; then	# the run, its second half, and its quarters, from triggers.csv
 		echo "$p, long runs (ms; se = standard error of the mean; h2 = triggers in the second half of the stream)"
-		printf '%-26s %7s %5s %7s %6s %7s %6s %7s %6s %6s %6s %6s\n' stream dur_s trig mean se mean_h2 se_h2 rms rms_q1 rms_q2 rms_q3 rms_q4
+		printf '%-26s %7s %5s %7s %6s %7s %6s %7s %6s %6s %6s %6s %7s %7s %7s %7s\n' stream dur_s trig mean se mean_h2 se_h2 rms \
+			rms_q1 rms_q2 rms_q3 rms_q4 mean_q1 mean_q2 mean_q3 mean_q4
 		while read -r name _; do
 			[ -n "$name" ] || continue
 			f="$dir/run_${p}_$name/triggers.csv"
@@ -144,12 +147,13 @@ for p in $PREDS; do
 			awk -F, -v name="$name" -v T="$(cat "$dir/$name.secs")" '
 				$1 == "trigger" { for (i = 1; i <= NF; i++) { if ($i == "trigger_time_s") c = i; if ($i == "error_s") e = i } next }
 				c && e && $e != "" { x = 1000 * $e; q = int(4 * $c / T); q = q > 3 ? 3 : q < 0 ? 0 : q
-					n++; s += x; ss += x * x; qn[q]++; qs[q] += x * x
+					n++; s += x; ss += x * x; qn[q]++; qs[q] += x * x; qm[q] += x
 					if ($c >= T / 2) { n2++; s2 += x; ss2 += x * x } }
 				function se(k, a, b) { return k > 1 ? sqrt((b - a * a / k) / (k - 1) / k) : 0 }
 				END { printf "%-26s %7.0f %5d %+7.3f %6.3f %+7.3f %6.3f %7.3f", name, T, n, n ? s / n : 0, se(n, s, ss),
 					n2 ? s2 / n2 : 0, se(n2, s2, ss2), n ? sqrt(ss / n) : 0
 					for (q = 0; q < 4; q++) printf " %6.3f", qn[q] ? sqrt(qs[q] / qn[q]) : 0
+					for (q = 0; q < 4; q++) printf " %+7.3f", qn[q] ? qm[q] / qn[q] : 0
 					printf "\n" }' "$f"
 		done <<< "$rows"
 	fi
